@@ -1,0 +1,1 @@
+"""Data files shipped with nnanim: themes, example configs, sample data."""

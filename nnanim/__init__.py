@@ -1,0 +1,1 @@
+from nnanim._version import __version__

@@ -1,0 +1,412 @@
+"""The multilayer perceptron: activations, losses, optimizers, forward and backward.
+
+Pure NumPy, vectorised over the batch.  Layer ``l`` maps
+``h_{l+1} = σ_l(W_l h_l + b_l)`` with ``W_l`` of shape ``(out, in)``; rows of
+the batch are samples, so in code this is ``h @ W.T + b``.  The output layer
+has no hidden activation: its logits go to the loss (sigmoid for two classes,
+softmax for K classes, identity for regression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import erf, expit, log_softmax, logsumexp, softmax
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Activation",
+    "Forward",
+    "Loss",
+    "Network",
+    "Optimizer",
+    "get_activation",
+    "init_network",
+    "make_optimizer",
+]
+
+Array = np.ndarray
+
+
+# --------------------------------------------------------------------------- activations
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A pointwise nonlinearity with its derivative beside it.
+
+    ``f(z)`` is the value, ``df(z)`` the derivative.  ``grad(z, h)`` is the
+    derivative used in backpropagation, given both the pre-activation ``z`` and
+    the already computed ``h = f(z)`` (tanh and sigmoid are cheaper from ``h``).
+    ``init`` names the weight initialisation that suits it.
+    """
+
+    name: str
+    f: Callable[[Array], Array]
+    df: Callable[[Array], Array]
+    init: str  # "xavier" or "he"
+    summary: str
+    _grad: Callable[[Array, Array], Array] | None = field(default=None, repr=False)
+
+    def __call__(self, z: Array) -> Array:
+        return self.f(z)
+
+    def grad(self, z: Array, h: Array) -> Array:
+        return self._grad(z, h) if self._grad is not None else self.df(z)
+
+
+LEAKY_SLOPE = 0.1  # larger than the usual 0.01 so that the fold is visible on screen
+_SQRT2 = np.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+def _gelu(z: Array) -> Array:
+    return 0.5 * z * (1.0 + erf(z / _SQRT2))
+
+
+def _dgelu(z: Array) -> Array:
+    return 0.5 * (1.0 + erf(z / _SQRT2)) + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+
+
+def _elu(z: Array) -> Array:
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+
+
+def _delu(z: Array) -> Array:
+    return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation(
+            "tanh", np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, "xavier",
+            "hyperbolic tangent, squashes to (-1, 1)", lambda z, h: 1.0 - h * h,
+        ),
+        Activation(
+            "sigmoid", expit, lambda z: expit(z) * (1.0 - expit(z)), "xavier",
+            "logistic function, squashes to (0, 1)", lambda z, h: h * (1.0 - h),
+        ),
+        Activation(
+            "relu", lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype), "he",
+            "max(0, x): folds the negative half-plane onto the axes",
+        ),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z: np.where(z > 0, 1.0, LEAKY_SLOPE),
+            "he",
+            f"x for x > 0, {LEAKY_SLOPE}·x otherwise",
+        ),
+        Activation("elu", _elu, _delu, "he", "x for x > 0, exp(x) - 1 otherwise"),
+        Activation("gelu", _gelu, _dgelu, "he", "x·Φ(x), Gaussian error linear unit"),
+        Activation(
+            "softplus", lambda z: np.logaddexp(0.0, z), expit, "he",
+            "log(1 + exp(x)), a smooth ReLU",
+        ),
+        Activation(
+            "linear", lambda z: z, lambda z: np.ones_like(z), "xavier",
+            "identity: the layer stays affine",
+        ),
+    ]
+}
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """Return the activation called ``name`` (a ``ValueError`` lists the valid names)."""
+    if isinstance(name, Activation):
+        return name
+    key = name.strip().lower().replace("-", "_")
+    if key not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[key]
+
+
+# --------------------------------------------------------------------------- losses
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss on the output layer's logits ``z`` (shape ``(N, out)``).
+
+    ``value`` is the mean over samples; ``grad`` its gradient with respect to
+    ``z``; ``output`` maps logits to what the network predicts (probabilities
+    or values).  All are numerically stable for large logits.
+    """
+
+    task: str
+    value: Callable[[Array, Array], float]
+    grad: Callable[[Array, Array], Array]
+    output: Callable[[Array], Array]
+
+
+def _bce_value(z: Array, y: Array) -> float:
+    z = z[:, 0]
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def _bce_grad(z: Array, y: Array) -> Array:
+    return (expit(z) - y[:, None]) / len(z)
+
+
+def _ce_value(z: Array, y: Array) -> float:
+    return float(np.mean(logsumexp(z, axis=1) - z[np.arange(len(z)), y]))
+
+
+def _ce_grad(z: Array, y: Array) -> Array:
+    g = softmax(z, axis=1)
+    g[np.arange(len(z)), y] -= 1.0
+    return g / len(z)
+
+
+def _mse_value(z: Array, y: Array) -> float:
+    return float(np.mean((z[:, 0] - y) ** 2))
+
+
+def _mse_grad(z: Array, y: Array) -> Array:
+    return 2.0 * (z - y[:, None]) / len(z)
+
+
+LOSSES: dict[str, Loss] = {
+    "binary": Loss("binary", _bce_value, _bce_grad, lambda z: expit(z[:, 0])),
+    "multiclass": Loss("multiclass", _ce_value, _ce_grad, lambda z: softmax(z, axis=1)),
+    "regression": Loss("regression", _mse_value, _mse_grad, lambda z: z[:, 0]),
+}
+
+
+def log_probabilities(z: Array) -> Array:
+    """Log-softmax of logits, stable for large values (used by tests and charts)."""
+    return log_softmax(z, axis=1)
+
+
+# --------------------------------------------------------------------------- network
+
+
+@dataclass
+class Forward:
+    """Every layer of one forward pass.
+
+    ``pre[l]`` is ``W_l h_l + b_l`` and ``post[l]`` is ``h_{l+1}``; ``post[-1]``
+    equals ``pre[-1]`` (the output layer's logits).  ``inputs`` is ``h_0``.
+    """
+
+    inputs: Array
+    pre: list[Array]
+    post: list[Array]
+
+    @property
+    def hidden(self) -> list[Array]:
+        """``[h_0, h_1, ..., h_L]``: the input and every hidden representation."""
+        return [self.inputs, *self.post[:-1]]
+
+    @property
+    def logits(self) -> Array:
+        return self.pre[-1]
+
+
+@dataclass
+class Network:
+    """An MLP: weights ``W_l (out, in)``, biases ``b_l (out,)``, one activation per hidden layer."""
+
+    weights: list[Array]
+    biases: list[Array]
+    activations: list[Activation]
+    task: str  # "binary" | "multiclass" | "regression"
+
+    def __post_init__(self) -> None:
+        self.activations = [get_activation(a) for a in self.activations]
+        if len(self.weights) != len(self.biases) or len(self.activations) != len(self.weights) - 1:
+            raise ValueError("need one activation per hidden layer and one bias per weight")
+        if self.task not in LOSSES:
+            raise ValueError(f"unknown task {self.task!r}; choose from {', '.join(LOSSES)}")
+
+    @property
+    def loss_fn(self) -> Loss:
+        return LOSSES[self.task]
+
+    @property
+    def widths(self) -> list[int]:
+        """``[d_in, hidden..., d_out]``."""
+        return [self.weights[0].shape[1], *(W.shape[0] for W in self.weights)]
+
+    def forward(self, X: Array) -> Forward:
+        """Run the batch ``X (N, d)`` through every layer, keeping all of them."""
+        h = np.asarray(X, dtype=float)
+        pre: list[Array] = []
+        post: list[Array] = []
+        last = len(self.weights) - 1
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = h @ W.T
+            z += b
+            pre.append(z)
+            h = z if l == last else self.activations[l].f(z)
+            post.append(h)
+        return Forward(np.asarray(X, dtype=float), pre, post)
+
+    def predict_output(self, X: Array) -> Array:
+        """Probabilities (``(N,)`` for binary, ``(N, K)`` for K classes) or regression values."""
+        return self.loss_fn.output(self.forward(X).logits)
+
+    def predict(self, X: Array) -> Array:
+        """Class labels (int) or regression values."""
+        return self.labels_from_logits(self.forward(X).logits)
+
+    def labels_from_logits(self, z: Array) -> Array:
+        if self.task == "binary":
+            return (z[:, 0] > 0).astype(np.int64)
+        if self.task == "multiclass":
+            return np.argmax(z, axis=1).astype(np.int64)
+        return z[:, 0]
+
+    def accuracy(self, X: Array, y: Array) -> float:
+        if self.task == "regression":
+            return float("nan")
+        return float(np.mean(self.predict(X) == y))
+
+    def loss(self, X: Array, y: Array, l2: float = 0.0) -> float:
+        return self._loss_from_logits(self.forward(X).logits, y, l2)
+
+    def _loss_from_logits(self, z: Array, y: Array, l2: float) -> float:
+        value = self.loss_fn.value(z, y)
+        if l2:
+            value += 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weights)
+        return value
+
+    def gradients(
+        self, X: Array, y: Array, l2: float = 0.0, fwd: Forward | None = None
+    ) -> tuple[float, list[Array], list[Array], Forward]:
+        """Loss and its gradients ``dL/dW_l``, ``dL/db_l`` by backpropagation."""
+        fwd = fwd if fwd is not None else self.forward(X)
+        loss = self._loss_from_logits(fwd.logits, y, l2)
+        delta = self.loss_fn.grad(fwd.logits, y)
+        hidden = fwd.hidden
+        L = len(self.weights)
+        gW: list[Array] = [None] * L  # type: ignore[list-item]
+        gb: list[Array] = [None] * L  # type: ignore[list-item]
+        for l in range(L - 1, -1, -1):
+            gW[l] = delta.T @ hidden[l]
+            if l2:
+                gW[l] += l2 * self.weights[l]
+            gb[l] = delta.sum(axis=0)
+            if l:
+                delta = delta @ self.weights[l]
+                delta *= self.activations[l - 1].grad(fwd.pre[l - 1], fwd.post[l - 1])
+        return loss, gW, gb, fwd
+
+    def copy(self) -> Network:
+        return Network(
+            [W.copy() for W in self.weights],
+            [b.copy() for b in self.biases],
+            list(self.activations),
+            self.task,
+        )
+
+
+def init_network(
+    widths: Sequence[int],
+    activations: Sequence[str | Activation],
+    task: str,
+    rng: np.random.Generator,
+) -> Network:
+    """Random weights by activation (He for the ReLU family, Xavier/Glorot otherwise), zero biases.
+
+    ``widths`` is ``[d_in, hidden..., d_out]``; the output layer uses Xavier.
+    """
+    acts = [get_activation(a) for a in activations]
+    weights, biases = [], []
+    for l in range(len(widths) - 1):
+        fan_in, fan_out = widths[l], widths[l + 1]
+        scheme = acts[l].init if l < len(acts) else "xavier"
+        std = np.sqrt(2.0 / fan_in) if scheme == "he" else np.sqrt(2.0 / (fan_in + fan_out))
+        weights.append(rng.normal(0.0, std, size=(fan_out, fan_in)))
+        biases.append(np.zeros(fan_out))
+    return Network(weights, biases, acts, task)
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+class Optimizer:
+    """Updates a list of parameter arrays in place from their gradients."""
+
+    name = "sgd"
+
+    def __init__(self, lr: float) -> None:
+        self.lr = lr
+
+    def step(self, params: list[Array], grads: list[Array]) -> None:
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+    def settings(self) -> dict:
+        return {"name": self.name, "lr": self.lr}
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+
+    def __init__(self, lr: float, beta: float = 0.9) -> None:
+        super().__init__(lr)
+        self.beta = beta
+        self.velocity: list[Array] | None = None
+
+    def step(self, params: list[Array], grads: list[Array]) -> None:
+        if self.velocity is None:
+            self.velocity = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.velocity):
+            v *= self.beta
+            v -= self.lr * g
+            p += v
+
+    def settings(self) -> dict:
+        return {**super().settings(), "beta": self.beta}
+
+
+class Adam(Optimizer):
+    name = "adam"
+
+    def __init__(
+        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+        self.m: list[Array] | None = None
+        self.v: list[Array] | None = None
+
+    def step(self, params: list[Array], grads: list[Array]) -> None:
+        if self.m is None or self.v is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        # Same arithmetic as PyTorch's Adam, so the two can be compared step for step.
+        step = self.lr / (1.0 - b1**self.t)
+        root_bc2 = np.sqrt(1.0 - b2**self.t)
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * (g * g)
+            p -= step * m / (np.sqrt(v) / root_bc2 + self.eps)
+
+    def settings(self) -> dict:
+        return {**super().settings(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": Optimizer, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(name: str, lr: float) -> Optimizer:
+    key = name.strip().lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+    if not (lr > 0 and np.isfinite(lr)):
+        raise ValueError(f"learning rate must be a positive number, got {lr}")
+    return OPTIMIZERS[key](lr)

@@ -1,0 +1,1 @@
+"""Named scenes, one storyboard per file (installed as ``nnanim.scenes``)."""
