@@ -1,0 +1,475 @@
+"""The training record: the training loop and the :class:`Run` it produces.
+
+A run keeps the weights of every recorded epoch (never activations: they are
+recomputed on demand, which is cheap) plus the loss and accuracy of those
+weights on the whole training set.  It is saved as an ``.npz`` file that
+``numpy.load(path, allow_pickle=False)`` reads; the format is documented in the
+README ("Run files") and checked by :meth:`Run.load`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nnanim._version import __version__
+from nnanim.data import Dataset, make_dataset
+from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Run",
+    "RunFileError",
+    "TrainConfig",
+    "TrainingDiverged",
+    "parse_activations",
+    "parse_hidden",
+    "train",
+    "train_on",
+]
+
+FORMAT = "nnanim-run"
+FORMAT_VERSION = 1
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; no run is returned (and no file written)."""
+
+    def __init__(self, epoch: int, lr: float) -> None:
+        self.epoch, self.lr = epoch, lr
+        super().__init__(
+            f"training diverged at epoch {epoch} (loss is not finite); "
+            f"try a lower learning rate, e.g. --lr {lr / 10:g}"
+        )
+
+
+class RunFileError(ValueError):
+    """A run file that cannot be read: missing, truncated, corrupted or foreign."""
+
+
+# --------------------------------------------------------------------------- options
+
+
+def parse_hidden(text: str | Sequence[int]) -> list[int]:
+    """``"8,8,2"`` → ``[8, 8, 2]``; every width a positive integer (``""``/``"0"`` not allowed)."""
+    if not isinstance(text, str):
+        widths = [int(w) for w in text]
+    else:
+        parts = [p.strip() for p in text.split(",")]
+        if not parts or any(not p for p in parts):
+            raise ValueError(f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2")
+        try:
+            widths = [int(p) for p in parts]
+        except ValueError:
+            raise ValueError(
+                f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2"
+            ) from None
+    if not widths or any(w < 1 for w in widths) or any(w > 4096 for w in widths):
+        raise ValueError(f"hidden widths {text!r}: each width must be between 1 and 4096, e.g. 8,8,2")
+    return widths
+
+
+def parse_activations(text: str | Sequence[str], n_hidden: int) -> list[str]:
+    """One name for all hidden layers, or one per layer (``"tanh,tanh,relu"``)."""
+    names = [p.strip().lower().replace("-", "_") for p in text.split(",")] if isinstance(text, str) else list(text)
+    for name in names:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    if len(names) == 1:
+        return names * n_hidden
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"{len(names)} activations given for {n_hidden} hidden layers; give one for all or one per layer"
+        )
+    return names
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a run.  ``None`` fields take per-task defaults (:meth:`resolved`).
+
+    The defaults are chosen so that ``nnanim train --dataset NAME`` alone trains
+    every built-in classification dataset to high accuracy in a few seconds:
+    three tanh layers ``16,16,2`` (the last of width 2, so the final hidden space
+    is a plane that can be drawn), full-batch Adam at ``lr=0.02`` for 1,500 epochs.
+    """
+
+    dataset: str = "spirals"
+    n_samples: int | None = None
+    noise: float | None = None
+    classes: int | None = None
+    seed: int = 0
+    hidden: list[int] | None = None
+    activation: list[str] | str | None = None
+    optimizer: str = "adam"
+    lr: float | None = None
+    epochs: int | None = None
+    batch_size: int = 0
+    l2: float = 0.0
+    record_every: int = 1
+
+    DEFAULT_HIDDEN = (16, 16, 2)
+    DEFAULT_EPOCHS = 1500
+    DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "adam": 0.02}
+
+    def resolved(self) -> TrainConfig:
+        """A copy with every default filled in and every value checked (``ValueError`` if bad)."""
+        hidden = parse_hidden(self.hidden if self.hidden is not None else list(self.DEFAULT_HIDDEN))
+        acts = parse_activations(self.activation or "tanh", len(hidden))
+        opt = self.optimizer.strip().lower()
+        if opt not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+        lr = self.DEFAULT_LR[opt] if self.lr is None else float(self.lr)
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a positive number, got {lr:g}")
+        epochs = self.DEFAULT_EPOCHS if self.epochs is None else int(self.epochs)
+        if epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, got {epochs}")
+        if self.batch_size < 0:
+            raise ValueError(f"batch size must be 0 (full batch) or positive, got {self.batch_size}")
+        if self.record_every < 1:
+            raise ValueError(f"record-every must be 1 or more, got {self.record_every}")
+        if not (np.isfinite(self.l2) and self.l2 >= 0):
+            raise ValueError(f"l2 must be 0 or a positive number, got {self.l2}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be 0 or more, got {self.seed}")
+        return TrainConfig(
+            dataset=self.dataset, n_samples=self.n_samples, noise=self.noise, classes=self.classes,
+            seed=int(self.seed), hidden=hidden, activation=acts, optimizer=opt, lr=lr,
+            epochs=epochs, batch_size=int(self.batch_size), l2=float(self.l2),
+            record_every=int(self.record_every),
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Run:
+    """Weights and metrics of every recorded epoch, plus the data they were trained on.
+
+    ``weights[l]`` has shape ``(R, out, in)`` and ``biases[l]`` ``(R, out)``; record
+    ``r`` holds the network after ``epochs[r]`` epochs.  ``loss[r]`` and
+    ``accuracy[r]`` are computed on the whole training set with those weights.
+    """
+
+    meta: dict
+    X: np.ndarray
+    y: np.ndarray
+    epochs: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    elapsed: float = field(default=0.0, compare=False)
+
+    # -- what it is
+    @property
+    def task(self) -> str:
+        return self.meta["task"]
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.meta["n_classes"])
+
+    @property
+    def activations(self) -> list[str]:
+        return list(self.meta["activations"])
+
+    @property
+    def widths(self) -> list[int]:
+        """``[d_in, hidden..., d_out]``."""
+        return [self.weights[0].shape[2], *(W.shape[1] for W in self.weights)]
+
+    @property
+    def options(self) -> dict:
+        return dict(self.meta["options"])
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def describe(self) -> str:
+        arch = "-".join(str(w) for w in self.widths)
+        return f"{self.meta['options']['dataset']} · {arch} {'/'.join(sorted(set(self.activations)))}"
+
+    # -- replay
+    def record_index(self, epoch: int | None = None) -> int:
+        """Index of the record of ``epoch`` (``None`` = the last); ``ValueError`` if not recorded."""
+        if epoch is None:
+            return len(self.epochs) - 1
+        hits = np.flatnonzero(self.epochs == epoch)
+        if not len(hits):
+            raise ValueError(
+                f"epoch {epoch} is not recorded in this run; recorded epochs are "
+                f"{self.epochs[0]}..{self.epochs[-1]} every {self.meta['options']['record_every']}"
+                f" (and the last, {self.epochs[-1]})"
+            )
+        return int(hits[0])
+
+    def network(self, record: int = -1) -> Network:
+        """The network of record ``record`` (an index into ``epochs``; negative counts from the end)."""
+        return Network(
+            [W[record].copy() for W in self.weights],
+            [b[record].copy() for b in self.biases],
+            self.activations,
+            self.task,
+        )
+
+    def forward(self, record: int = -1, X: np.ndarray | None = None) -> Forward:
+        """Every layer's pre-activation and activation for the record's weights (on ``X`` or the training data)."""
+        return self.network(record).forward(self.X if X is None else X)
+
+    # -- files
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {
+            "meta": np.array(json.dumps(self.meta, sort_keys=True)),
+            "X": self.X,
+            "y": self.y,
+            "epochs": self.epochs,
+            "loss": self.loss,
+            "accuracy": self.accuracy,
+        }
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            out[f"W{l}"] = W
+            out[f"b{l}"] = b
+        return out
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the run atomically (temporary file in the same folder, then rename)."""
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial", dir=path.parent or ".")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **self.arrays())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Run:
+        """Read and validate a run file; anything wrong raises :class:`RunFileError` (one line)."""
+        path = Path(path)
+        name = str(path)
+        if not path.exists():
+            raise RunFileError(f"{name}: no such file")
+        if path.is_dir():
+            raise RunFileError(f"{name}: is a directory, not a run file")
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+            raise RunFileError(f"{name}: not a readable .npz run file ({exc})") from None
+        except ValueError as exc:
+            if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+                raise RunFileError(f"{name}: holds object arrays; run files never do") from None
+            raise RunFileError(f"{name}: not a readable .npz run file ({exc})") from None
+        return cls._from_arrays(arrays, name)
+
+    @classmethod
+    def _from_arrays(cls, a: dict[str, np.ndarray], name: str) -> Run:
+        def fail(msg: str) -> RunFileError:
+            return RunFileError(f"{name}: {msg}")
+
+        if "meta" not in a:
+            raise fail("no 'meta' entry; not an nnanim run file")
+        meta_arr = a["meta"]
+        if meta_arr.shape != () or meta_arr.dtype.kind != "U":
+            raise fail("'meta' must be a 0-d string array")
+        try:
+            meta = json.loads(str(meta_arr))
+        except json.JSONDecodeError:
+            raise fail("'meta' is not valid JSON") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise fail("not an nnanim run file (meta.format is missing)")
+        version = meta.get("format_version")
+        if version != FORMAT_VERSION:
+            raise fail(f"run file format version {version!r}; this nnanim reads version {FORMAT_VERSION}")
+        for key in ("task", "n_classes", "activations", "options"):
+            if key not in meta:
+                raise fail(f"meta has no {key!r}")
+        if meta["task"] not in ("binary", "multiclass", "regression"):
+            raise fail(f"unknown task {meta['task']!r}")
+        acts = meta["activations"]
+        if not isinstance(acts, list) or any(x not in ACTIVATIONS for x in acts):
+            raise fail(f"unknown activations {acts!r}")
+        n_layers = len(acts) + 1
+        expected = {"meta", "X", "y", "epochs", "loss", "accuracy"}
+        expected |= {f"W{l}" for l in range(n_layers)} | {f"b{l}" for l in range(n_layers)}
+        if set(a) != expected:
+            missing, extra = sorted(expected - set(a)), sorted(set(a) - expected)
+            raise fail(f"entries do not match the format (missing {missing}, unexpected {extra})")
+
+        def check(key: str, ndim: int, kinds: str) -> np.ndarray:
+            arr = a[key]
+            if arr.ndim != ndim or arr.dtype.kind not in kinds:
+                raise fail(f"{key!r} has shape {arr.shape} and dtype {arr.dtype}; expected {ndim}-d {kinds}")
+            return arr
+
+        X = check("X", 2, "f")
+        y = check("y", 1, "f" if meta["task"] == "regression" else "i")
+        epochs = check("epochs", 1, "i")
+        loss = check("loss", 1, "f")
+        acc = check("accuracy", 1, "f")
+        R, N = len(epochs), len(X)
+        if R == 0 or len(loss) != R or len(acc) != R:
+            raise fail("epochs, loss and accuracy must have the same non-zero length")
+        if len(y) != N or N == 0:
+            raise fail("X and y must have the same non-zero number of rows")
+        if np.any(np.diff(epochs) <= 0) or epochs[0] < 0:
+            raise fail("epochs must be increasing and non-negative")
+        weights, biases = [], []
+        fan_in = X.shape[1]
+        for l in range(n_layers):
+            W, b = check(f"W{l}", 3, "f"), check(f"b{l}", 2, "f")
+            if W.shape[0] != R or W.shape[2] != fan_in or b.shape != (R, W.shape[1]):
+                raise fail(f"layer {l} weights have shapes {W.shape}, {b.shape}; they do not chain")
+            weights.append(W)
+            biases.append(b)
+            fan_in = W.shape[1]
+        k = int(meta["n_classes"])
+        out_expected = 1 if meta["task"] in ("binary", "regression") else k
+        if fan_in != out_expected:
+            raise fail(f"output layer has {fan_in} units; a {meta['task']} run needs {out_expected}")
+        if meta["task"] != "regression" and (y.min() < 0 or y.max() >= k):
+            raise fail(f"labels outside 0..{k - 1}")
+        for key, arr in (("X", X), *((f"W{l}", w) for l, w in enumerate(weights))):
+            if not np.all(np.isfinite(arr)):
+                raise fail(f"{key!r} holds NaN or infinite values")
+        return cls(meta, X, y, epochs, loss, acc, weights, biases)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _record_epochs(epochs: int, every: int) -> np.ndarray:
+    rec = np.arange(0, epochs + 1, every, dtype=np.int64)
+    if rec[-1] != epochs:
+        rec = np.append(rec, np.int64(epochs))
+    return rec
+
+
+ProgressFn = Callable[[int, int, float], None]  # (epoch, total epochs, loss)
+
+
+def train_on(data: Dataset, config: TrainConfig, progress: ProgressFn | None = None) -> Run:
+    """Train on ``data`` with a resolved or unresolved ``config``; record every ``record_every`` epochs.
+
+    Epoch 0 (the initial weights) and the last epoch are always recorded.  With
+    full-batch training the loss of each record comes from the same forward pass
+    that the next gradient step uses, so recording costs no extra computation.
+    """
+    cfg = config.resolved()
+    started = time.perf_counter()
+    rng = np.random.default_rng(cfg.seed)
+    task = data.task
+    d_out = data.n_classes if task == "multiclass" else 1
+    widths = [data.X.shape[1], *cfg.hidden, d_out]
+    net = init_network(widths, cfg.activation, task, rng)
+    opt = make_optimizer(cfg.optimizer, cfg.lr)
+    X, y = np.ascontiguousarray(data.X, dtype=np.float64), data.y
+    N = len(X)
+    batch = N if cfg.batch_size in (0, None) or cfg.batch_size >= N else cfg.batch_size
+
+    rec_epochs = _record_epochs(cfg.epochs, cfg.record_every)
+    R = len(rec_epochs)
+    Ws = [np.empty((R, *W.shape)) for W in net.weights]
+    bs = [np.empty((R, *b.shape)) for b in net.biases]
+    losses = np.empty(R)
+    accs = np.empty(R)
+    params = [*net.weights, *net.biases]
+    L = len(net.weights)
+
+    def record(r: int, logits: np.ndarray) -> float:
+        for l in range(L):
+            Ws[l][r] = net.weights[l]
+            bs[l][r] = net.biases[l]
+        losses[r] = net._loss_from_logits(logits, y, cfg.l2)
+        accs[r] = np.nan if task == "regression" else np.mean(net.labels_from_logits(logits) == y)
+        return losses[r]
+
+    r = 0
+    report_every = max(1, cfg.epochs // 200)
+    for epoch in range(cfg.epochs + 1):
+        recording = r < R and rec_epochs[r] == epoch
+        fwd = None
+        if batch == N or recording:
+            fwd = net.forward(X)
+            loss = net._loss_from_logits(fwd.logits, y, cfg.l2)
+            if not np.isfinite(loss):
+                raise TrainingDiverged(epoch, cfg.lr)
+            if recording:
+                record(r, fwd.logits)
+                r += 1
+        if epoch == cfg.epochs:
+            break
+        if batch == N:
+            _, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
+            opt.step(params, [*gW, *gb])
+        else:
+            order = rng.permutation(N)
+            for start in range(0, N, batch):
+                idx = order[start : start + batch]
+                loss, gW, gb, _ = net.gradients(X[idx], y[idx], cfg.l2)
+                if not np.isfinite(loss):
+                    raise TrainingDiverged(epoch, cfg.lr)
+                opt.step(params, [*gW, *gb])
+        if progress is not None and (epoch % report_every == 0):
+            progress(epoch + 1, cfg.epochs, float(losses[r - 1]) if fwd is None else float(loss))
+    if not all(np.all(np.isfinite(W)) for W in Ws):
+        raise TrainingDiverged(int(rec_epochs[-1]), cfg.lr)
+
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "nnanim_version": __version__,
+        "task": task,
+        "n_classes": int(data.n_classes),
+        "activations": list(cfg.activation),
+        "widths": widths,
+        "dataset": {"spec": data.name, "params": _jsonable(data.params)},
+        "optimizer": opt.settings(),
+        "options": _jsonable(cfg.as_dict()),
+    }
+    return Run(meta, X, np.asarray(y), rec_epochs, losses, accs, Ws, bs,
+               elapsed=time.perf_counter() - started)
+
+
+def train(config: TrainConfig | None = None, progress: ProgressFn | None = None, **options) -> Run:
+    """Make the dataset and train: ``nnanim.train(dataset="moons", hidden=[8, 8, 2])``.
+
+    Keyword options are the fields of :class:`TrainConfig`; ``hidden`` and
+    ``activation`` also accept the CLI's comma-separated strings.
+    """
+    cfg = config if config is not None else TrainConfig(**options)
+    cfg = cfg.resolved()
+    data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
+                        classes=cfg.classes)
+    return train_on(data, cfg, progress)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value

@@ -1,0 +1,181 @@
+"""The network core against independent references: finite differences and closed forms."""
+
+import numpy as np
+import pytest
+
+from nnanim.nn import (
+    ACTIVATIONS,
+    LOSSES,
+    Adam,
+    Momentum,
+    Network,
+    Optimizer,
+    get_activation,
+    init_network,
+    make_optimizer,
+)
+
+EPS = 1e-6
+
+
+def central_diff(f, x, eps=EPS):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_derivative_matches_finite_differences(name):
+    act = ACTIVATIONS[name]
+    # avoid the kink of relu-like functions at exactly 0
+    z = np.linspace(-4, 4, 801)
+    z = z[np.abs(z) > 1e-3]
+    numeric = central_diff(act.f, z)
+    np.testing.assert_allclose(act.df(z), numeric, rtol=1e-6, atol=1e-7)
+    # the backprop form (from z and h) agrees with df
+    np.testing.assert_allclose(act.grad(z, act.f(z)), act.df(z), rtol=1e-12, atol=1e-12)
+
+
+def test_activation_values_against_closed_forms():
+    z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].f(z), 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(ACTIVATIONS["relu"].f(z), [0, 0, 0, 0.5, 2])
+    np.testing.assert_allclose(ACTIVATIONS["softplus"].f(z), np.log1p(np.exp(z)))
+    np.testing.assert_allclose(ACTIVATIONS["elu"].f(z), np.where(z > 0, z, np.exp(z) - 1))
+    # gelu(x) = x Φ(x); Φ(1) = 0.8413447460685429
+    np.testing.assert_allclose(ACTIVATIONS["gelu"].f(np.array([1.0])), [0.8413447460685429])
+    assert np.all(np.isfinite(ACTIVATIONS["softplus"].f(np.array([-800.0, 800.0]))))
+
+
+def test_unknown_activation_lists_choices():
+    with pytest.raises(ValueError, match="choose from tanh, sigmoid, relu"):
+        get_activation("swish")
+
+
+@pytest.mark.parametrize("task,k", [("binary", 1), ("multiclass", 4), ("regression", 1)])
+def test_loss_gradient_matches_finite_differences(task, k):
+    rng = np.random.default_rng(1)
+    loss = LOSSES[task]
+    z = rng.normal(size=(7, k)) * 3
+    y = rng.normal(size=7) if task == "regression" else rng.integers(0, max(k, 2), size=7)
+    grad = loss.grad(z, y)
+    numeric = np.zeros_like(z)
+    for idx in np.ndindex(z.shape):
+        zp, zm = z.copy(), z.copy()
+        zp[idx] += EPS
+        zm[idx] -= EPS
+        numeric[idx] = (loss.value(zp, y) - loss.value(zm, y)) / (2 * EPS)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_losses_are_stable_for_huge_logits():
+    z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0]])
+    assert np.isfinite(LOSSES["multiclass"].value(z, np.array([0, 1])))
+    assert LOSSES["multiclass"].value(z, np.array([0, 1])) == pytest.approx(0.0, abs=1e-12)
+    assert LOSSES["multiclass"].value(z, np.array([1, 0])) == pytest.approx(2000.0)
+    zb = np.array([[800.0], [-800.0]])
+    assert LOSSES["binary"].value(zb, np.array([1, 0])) == pytest.approx(0.0, abs=1e-12)
+    assert LOSSES["binary"].value(zb, np.array([0, 1])) == pytest.approx(800.0)
+    assert np.all(np.isfinite(LOSSES["binary"].grad(zb, np.array([0, 1]))))
+
+
+def _numeric_network_grads(net, X, y, l2):
+    gW = []
+    for W in net.weights:
+        g = np.zeros_like(W)
+        for idx in np.ndindex(W.shape):
+            old = W[idx]
+            W[idx] = old + EPS
+            lp = net.loss(X, y, l2)
+            W[idx] = old - EPS
+            lm = net.loss(X, y, l2)
+            W[idx] = old
+            g[idx] = (lp - lm) / (2 * EPS)
+        gW.append(g)
+    gb = []
+    for b in net.biases:
+        g = np.zeros_like(b)
+        for i in range(len(b)):
+            old = b[i]
+            b[i] = old + EPS
+            lp = net.loss(X, y, l2)
+            b[i] = old - EPS
+            lm = net.loss(X, y, l2)
+            b[i] = old
+            g[i] = (lp - lm) / (2 * EPS)
+        gb.append(g)
+    return gW, gb
+
+
+@pytest.mark.parametrize(
+    "task,acts,l2",
+    [
+        ("binary", ["tanh", "sigmoid", "gelu"], 0.0),
+        ("multiclass", ["elu", "softplus"], 0.01),
+        ("regression", ["leaky_relu", "linear"], 0.1),
+        ("binary", ["relu", "tanh"], 0.05),
+    ],
+)
+def test_network_gradients_match_finite_differences(task, acts, l2):
+    rng = np.random.default_rng(42)
+    k = 3 if task == "multiclass" else 1
+    widths = [2, *([5] * len(acts)), k]
+    net = init_network(widths, acts, task, rng)
+    for b in net.biases:
+        b[:] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.normal(size=(11, 2))
+    y = rng.normal(size=11) if task == "regression" else rng.integers(0, max(k, 2), size=11)
+    loss, gW, gb, _ = net.gradients(X, y, l2)
+    assert loss == pytest.approx(net.loss(X, y, l2))
+    nW, nb = _numeric_network_grads(net, X, y, l2)
+    for a, b in zip(gW + gb, nW + nb):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+
+
+def test_forward_follows_the_convention():
+    # h_{l+1} = σ(W_l h_l + b_l) with W of shape (out, in)
+    W0 = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    b0 = np.array([0.5, 0.0, -1.0])
+    W1 = np.array([[1.0, -1.0, 2.0]])
+    b1 = np.array([0.25])
+    net = Network([W0, W1], [b0, b1], ["relu"], "binary")
+    x = np.array([[1.0, 1.0]])
+    fwd = net.forward(x)
+    np.testing.assert_allclose(fwd.pre[0], [[3.5, -1.0, 3.0]])
+    np.testing.assert_allclose(fwd.post[0], [[3.5, 0.0, 3.0]])
+    np.testing.assert_allclose(fwd.logits, [[3.5 + 6.0 + 0.25]])
+    assert net.predict(x).tolist() == [1]
+
+
+def test_init_scales_by_activation():
+    rng = np.random.default_rng(0)
+    he = init_network([400, 400, 1], ["relu"], "binary", rng)
+    xav = init_network([400, 400, 1], ["tanh"], "binary", rng)
+    assert he.weights[0].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    assert xav.weights[0].std() == pytest.approx(np.sqrt(2 / 800), rel=0.02)
+    assert not np.any(he.biases[0])
+
+
+def test_optimizers_against_hand_computed_steps():
+    g = np.array([0.5, -2.0])
+    p = np.array([1.0, 1.0])
+    Optimizer(0.1).step([p], [g])
+    np.testing.assert_allclose(p, [0.95, 1.2])
+
+    p = np.array([1.0, 1.0])
+    m = Momentum(0.1, beta=0.9)
+    m.step([p], [g])
+    m.step([p], [g])
+    # v1 = -0.1 g, v2 = 0.9 v1 - 0.1 g = -0.19 g; p = 1 + v1 + v2 = 1 - 0.29 g
+    np.testing.assert_allclose(p, 1 - 0.29 * g)
+
+    p = np.array([1.0, 1.0])
+    a = Adam(0.01)
+    a.step([p], [g])
+    # first Adam step moves every coordinate by lr against the sign of its gradient
+    np.testing.assert_allclose(p, 1 - 0.01 * np.sign(g), rtol=1e-6)
+
+
+def test_make_optimizer_rejects_bad_values():
+    with pytest.raises(ValueError, match="choose from sgd, momentum, adam"):
+        make_optimizer("rmsprop", 0.1)
+    with pytest.raises(ValueError, match="positive"):
+        make_optimizer("sgd", 0.0)
