@@ -1,0 +1,973 @@
+"""Datasets: small 2-D toy problems, your own CSV files, and function-defined data.
+
+Pure NumPy, importable without Manim.  One entry point::
+
+    make_dataset(spec, n_samples=None, noise=None, seed=0, classes=None) -> Dataset
+
+``spec`` is a built-in name (``moons``, ``spirals``, ... see :func:`list_datasets`;
+case-insensitive, ``_`` and ``-`` interchangeable), ``csv:PATH`` or
+``expr:EXPRESSION``.  ``None`` means "the dataset's default"; the values
+actually used are returned in :attr:`Dataset.params`.  Every problem is reported
+as a :class:`DatasetError` with a one-line message.
+
+Arguments
+---------
+``n_samples``
+    An int between ``max(4, 2 * classes)`` and 100,000.  Classes are balanced
+    as scikit-learn balances them: ``n_samples // K`` each, the first
+    ``n_samples % K`` classes one more.
+``noise``
+    A finite float ``>= 0``.  For classification it is the standard deviation
+    of Gaussian jitter added to the inputs; the labels belong to the clean
+    shape, which spans about ``[-1, 1]`` before scaling (so ``0.1`` is about 5 %
+    of the picture's width).  For regression (``sine``, ``ripple``, numeric
+    ``expr:``) it is the standard deviation of Gaussian noise added to the
+    target, whose clean values span about ``[-1, 1]``.
+``seed``
+    An int ``>= 0``; all randomness comes from ``np.random.default_rng(seed)``,
+    so equal arguments give bit-identical arrays.
+``classes``
+    The number of classes K (2..10) for ``spirals`` (arms) and ``blobs``
+    (centres).  Other classification datasets have a fixed number of classes
+    and accept only that number; regression datasets accept none.
+
+Scaling
+-------
+Every dataset is scaled with one rule, applied after the noise: each input
+axis is centred on the midpoint of its range (``(min + max) / 2``) and all
+axes are divided by the same factor, half the widest axis' range.  The inputs
+then lie in ``[-1, 1]^d``, the widest axis spans exactly ``[-1, 1]``, and the
+aspect ratio is preserved.  Regression targets get the same rule on their own,
+so they span exactly ``[-1, 1]``.  The built-in regression targets are
+computed from the already scaled inputs (``sine``: ``sin(pi x)``; ``ripple``:
+``sin(2 pi |x|)``), so the returned ``y`` is an affine function of that
+expression of the returned ``X`` (plus noise).
+
+CSV files (``csv:PATH``)
+------------------------
+* Blank lines and lines starting with ``#`` are skipped; line numbers in
+  messages are the file's own line numbers.  UTF-8 text (a BOM is allowed).
+* Delimiter: taken from the first data line: ``;`` if it contains one, else
+  ``,``, else a tab, else runs of whitespace.  Quoted cells follow the ``csv``
+  module's rules; a quoted cell may not span lines.  Decimal commas are not
+  supported.
+* Columns: three (``x, y, label`` or ``x, y, target``) or two
+  (``x, target``: 1-D regression).  Every line must have the same count.
+* Header: the first line is a header when none of its input cells (every
+  column but the last) is a number.
+* Classification or regression, decided in this order: a header whose last
+  column is named ``target`` means regression, one named ``label`` or
+  ``class`` means classification; two columns always mean regression;
+  otherwise a last column of integer-valued numbers or of any non-numbers
+  holds labels, and one with a non-integer number holds regression targets.
+* Labels: integer labels are sorted numerically, otherwise they are compared
+  as text, and mapped to ``0..K-1`` in that order; ``params["label_names"]``
+  keeps the original spellings (``"2"``, ``"cat"``).  2 to 10 classes.
+* At least 4 rows.  Inputs and targets must be finite numbers; the points
+  must not all coincide; a regression target must not be constant.
+* Rows keep the file's order.  ``noise`` must be ``None`` or 0.  ``n_samples``
+  (if given) keeps that many rows, drawn without replacement with ``seed`` and
+  kept in file order; it may not exceed the number of rows.  ``classes`` (if
+  given) must equal the number of labels found.
+* A bare file name that does not exist in the working directory but names a
+  sample shipped with nnanim (see :func:`list_datasets`) loads that sample.
+
+Expressions (``expr:EXPRESSION``)
+---------------------------------
+``n_samples`` points (default 500) are drawn uniformly from the square and
+scaled by the rule above; the expression is then evaluated at the scaled
+points ``x, y``, so it describes exactly the returned ``X``.
+
+* A *classification rule* is an expression whose outermost operation is a
+  comparison (chains such as ``-0.5 < x < 0.5`` included), ``and``, ``or`` or
+  ``not``: True is class 1, False class 0.  Each class needs at least 2
+  points.  ``noise`` jitters the inputs afterwards (labels stay those of the
+  clean points) and the inputs are scaled again.
+* Any other expression is a *regression target*; ``noise`` is added to it.
+* Grammar: numbers, ``x``, ``y``, ``pi``, ``e``; ``+ - * / ** %``, unary
+  ``-``/``+``; comparisons ``< <= > >= == !=``; ``and``, ``or``, ``not``
+  (whose operands must themselves be rules); parentheses; and the functions
+  in :data:`EXPR_FUNCTIONS`.  A rule used inside arithmetic counts as 0/1.
+* The text is parsed with :mod:`ast` and the tree is checked against this
+  whitelist, then walked with NumPy in float64; it is never executed as
+  Python.  Anything else (attributes, subscripts, strings, keywords, lambdas,
+  ...) is rejected.  A NaN anywhere during evaluation (``log(x)`` for
+  ``x < 0``, ``0/0``) and an infinite target are errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import difflib
+import math
+import numbers
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "DATASETS",
+    "EXPR_FUNCTIONS",
+    "MAX_CLASSES",
+    "MAX_SAMPLES",
+    "Dataset",
+    "DatasetError",
+    "DatasetInfo",
+    "list_datasets",
+    "make_dataset",
+]
+
+MAX_CLASSES = 10
+MAX_SAMPLES = 100_000
+MIN_SAMPLES = 4
+EXPR_MAX_LENGTH = 1000
+EXPR_MAX_DEPTH = 60
+
+
+class DatasetError(ValueError):
+    """A dataset spec or argument is invalid; the message is one user-facing line."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Inputs, labels or targets, and what produced them.
+
+    Attributes
+    ----------
+    name : str
+        The spec as given, e.g. ``"spirals"``, ``"csv:data.csv"``.
+    X : ndarray of shape (N, d), float64
+        Inputs in ``[-1, 1]^d``; ``d`` is 2, or 1 for ``sine`` and 1-D
+        regression CSVs.
+    y : ndarray of shape (N,)
+        int64 labels ``0..K-1`` for classification, float64 targets in
+        ``[-1, 1]`` for regression.
+    task : str
+        ``"binary"`` (K == 2), ``"multiclass"`` (K > 2) or ``"regression"``.
+    n_classes : int
+        K, or 0 for regression.
+    params : dict
+        The resolved parameters: ``n_samples``, ``noise``, ``seed`` and
+        ``classes`` where they apply, plus source-specific entries
+        (``path``, ``label_names``, ``columns``, ``expression``).
+    """
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    task: str
+    n_classes: int
+    params: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Dataset(name={self.name!r}, X={self.X.shape}, task={self.task!r}, "
+                f"n_classes={self.n_classes}, params={self.params!r})")
+
+
+Generator = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A built-in dataset: its summary, kind, defaults and generator.
+
+    ``generate(rng, n_samples, noise, classes)`` returns the unscaled inputs
+    and the labels (or, for regression, the scaled inputs and raw targets).
+    ``classes`` is the default number of classes (``None`` for regression);
+    ``variable_classes`` says whether ``classes`` may change it.
+    """
+
+    name: str
+    summary: str
+    kind: str  # "classification" | "regression"
+    n_samples: int
+    noise: float
+    classes: int | None
+    variable_classes: bool
+    generate: Generator = field(repr=False)
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+def _scale(values: np.ndarray) -> np.ndarray:
+    """Centre each column on its mid-range; divide all by half the widest range.
+
+    Exact at the ends: the widest column's min and max map to exactly -1 and 1.
+    Raises ``ValueError`` when the values are not finite or all coincide.
+    """
+    lo, hi = values.min(axis=0), values.max(axis=0)
+    ranges = hi - lo
+    widest = ranges.max()
+    if not (np.isfinite(widest) and np.all(np.isfinite(values))):
+        raise ValueError("values are not finite")
+    if widest <= 0 or widest / 2 == 0:
+        raise ValueError("all values are the same")
+    half = widest / 2
+    scaled = ((values - lo) - ranges / 2) / half
+    return np.clip(scaled, -1.0, 1.0)
+
+
+def _class_sizes(n: int, k: int) -> np.ndarray:
+    """scikit-learn's balance: ``n // k`` each, the first ``n % k`` one more."""
+    sizes = np.full(k, n // k, dtype=np.int64)
+    sizes[: n % k] += 1
+    return sizes
+
+
+def _labels(sizes: np.ndarray) -> np.ndarray:
+    return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+
+
+def _jitter(rng: np.random.Generator, X: np.ndarray, noise: float) -> np.ndarray:
+    return X + rng.normal(scale=noise, size=X.shape) if noise > 0 else X
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def _moons(rng, n, noise, k):
+    n_out = n // 2
+    n_in = n - n_out
+    t_out = np.linspace(0.0, np.pi, n_out)
+    t_in = np.linspace(0.0, np.pi, n_in)
+    X = np.concatenate([
+        np.column_stack([np.cos(t_out), np.sin(t_out)]),
+        np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+    ])
+    return _jitter(rng, X, noise), _labels(np.array([n_out, n_in]))
+
+
+def _circles(rng, n, noise, k, factor=0.5):
+    n_out = n // 2
+    n_in = n - n_out
+    t_out = np.linspace(0.0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0.0, 2 * np.pi, n_in, endpoint=False)
+    X = np.concatenate([
+        np.column_stack([np.cos(t_out), np.sin(t_out)]),
+        factor * np.column_stack([np.cos(t_in), np.sin(t_in)]),
+    ])
+    return _jitter(rng, X, noise), _labels(np.array([n_out, n_in]))
+
+
+def _spirals(rng, n, noise, k, turns=1.25, r0=0.05):
+    sizes = _class_sizes(n, k)
+    labels = _labels(sizes)
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    # position along its arm, 0..1, evenly spaced within each arm
+    t = (np.arange(n) - starts) / np.maximum(sizes[labels] - 1, 1)
+    r = r0 + (1.0 - r0) * t
+    angle = 2 * np.pi * (turns * t + labels / k)
+    X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return _jitter(rng, X, noise), labels
+
+
+def _xor(rng, n, noise, k, margin=0.1):
+    labels = _labels(_class_sizes(n, 2))
+    # class 0: signs agree (quadrants I, III); class 1: signs differ (II, IV)
+    sx = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    sy = np.where(labels == 0, sx, -sx)
+    mag = margin + (1.0 - margin) * rng.random((n, 2))
+    X = mag * np.column_stack([sx, sy])
+    return _jitter(rng, X, noise), labels
+
+
+def _blobs(rng, n, noise, k):
+    labels = _labels(_class_sizes(n, k))
+    angle = np.pi / 2 + 2 * np.pi * np.arange(k) / k
+    centres = np.column_stack([np.cos(angle), np.sin(angle)])
+    return _jitter(rng, centres[labels], noise), labels
+
+
+def _checkerboard(rng, n, noise, k, cells=4, gap=0.1):
+    labels = _labels(_class_sizes(n, 2))
+    i, j = np.divmod(np.arange(cells * cells), cells)
+    board = np.column_stack([i, j])
+    parity = (i + j) % 2
+    # each point picks a random cell of its colour (cells // 2 per row)
+    own = np.stack([board[parity == c] for c in (0, 1)])  # (2, cells²/2, 2)
+    cell = own[labels, rng.integers(0, own.shape[1], n)]
+    inside = gap / 2 + (1 - gap) * rng.random((n, 2))
+    X = (cell + inside) * (2.0 / cells) - 1.0
+    return _jitter(rng, X, noise), labels
+
+
+def _disk_ring(rng, n, noise, k, disk=0.5, ring=(0.75, 1.0)):
+    n_ring = n // 2
+    n_disk = n - n_ring
+    r_ring = np.sqrt(rng.uniform(ring[0] ** 2, ring[1] ** 2, n_ring))
+    r_disk = disk * np.sqrt(rng.random(n_disk))
+    r = np.concatenate([r_ring, r_disk])
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return _jitter(rng, X, noise), _labels(np.array([n_ring, n_disk]))
+
+
+def _sine(rng, n, noise, k):
+    X = _scale(rng.uniform(-1.0, 1.0, (n, 1)))
+    return X, np.sin(np.pi * X[:, 0]) + _noise(rng, n, noise)
+
+
+def _ripple(rng, n, noise, k):
+    X = _scale(rng.uniform(-1.0, 1.0, (n, 2)))
+    radius = np.hypot(X[:, 0], X[:, 1])
+    return X, np.sin(2 * np.pi * radius) + _noise(rng, n, noise)
+
+
+def _noise(rng, n, noise):
+    return rng.normal(scale=noise, size=n) if noise > 0 else np.zeros(n)
+
+
+def _info(name, summary, kind, n, noise, classes, variable, generate):
+    return name, DatasetInfo(name, summary, kind, n, noise, classes, variable, generate)
+
+
+DATASETS: dict[str, DatasetInfo] = dict([
+    _info("moons", "two interleaving half circles (2 classes)",
+          "classification", 500, 0.1, 2, False, _moons),
+    _info("circles", "a small circle inside a large one (2 classes)",
+          "classification", 500, 0.05, 2, False, _circles),
+    _info("spirals", "K interleaved spiral arms, one per class (classes=K, default 2)",
+          "classification", 600, 0.04, 2, True, _spirals),
+    _info("xor", "four quadrants, opposite ones share a class (2 classes)",
+          "classification", 500, 0.05, 2, False, _xor),
+    _info("blobs", "K Gaussian blobs on a circle (classes=K, default 3)",
+          "classification", 450, 0.2, 3, True, _blobs),
+    _info("checkerboard", "a 4x4 checkerboard of two colours (2 classes)",
+          "classification", 600, 0.02, 2, False, _checkerboard),
+    _info("disk-ring", "a disk inside a ring; needs 3 hidden units (2 classes)",
+          "classification", 500, 0.03, 2, False, _disk_ring),
+    _info("sine", "regression: 1-D input x, target sin(pi x)",
+          "regression", 400, 0.05, None, False, _sine),
+    _info("ripple", "regression: 2-D input, target sin(2 pi |x|), rings",
+          "regression", 600, 0.05, None, False, _ripple),
+])
+
+_CSV_SUMMARY = "your own file: columns x,y,label or x,y,target or x,target (header optional)"
+_EXPR_SUMMARY = ("points in [-1,1]² labelled by a rule of x, y (e.g. 'x**2 + y**2 < 1') "
+                 "or a numeric target (e.g. 'sin(3*x)*y')")
+
+
+def list_datasets() -> list[tuple[str, str]]:
+    """Return ``(name, one-line summary)`` for every built-in and the csv:/expr: forms."""
+    rows = [(name, info.summary) for name, info in DATASETS.items()]
+    rows.append(("csv:PATH", _CSV_SUMMARY))
+    rows += [("csv:" + sample.name, _sample_summary(sample)) for sample in _bundled_samples()]
+    rows.append(("expr:EXPRESSION", _EXPR_SUMMARY))
+    return rows
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_seed(seed) -> int:
+    if not _is_int(seed) or seed < 0:
+        raise DatasetError(f"seed must be an integer >= 0 (got {seed!r})")
+    return int(seed)
+
+
+def _check_noise(noise) -> float:
+    ok = isinstance(noise, numbers.Real) and not isinstance(noise, (bool, np.bool_))
+    if not ok or not math.isfinite(float(noise)) or noise < 0:
+        raise DatasetError(f"noise must be a finite number >= 0 (got {noise!r})")
+    return float(noise)
+
+
+def _check_n_samples(n, minimum: int, what: str = "") -> int:
+    if not _is_int(n) or not minimum <= n <= MAX_SAMPLES:
+        raise DatasetError(f"n_samples must be an integer from {minimum} to {MAX_SAMPLES}"
+                           f"{what} (got {n!r})")
+    return int(n)
+
+
+def _check_classes(classes) -> int:
+    if not _is_int(classes) or not 2 <= classes <= MAX_CLASSES:
+        raise DatasetError(f"classes must be an integer from 2 to {MAX_CLASSES} (got {classes!r})")
+    return int(classes)
+
+
+def _variable_class_names() -> str:
+    return ", ".join(name for name, info in DATASETS.items() if info.variable_classes)
+
+
+def _resolve_classes(info: DatasetInfo, classes) -> int:
+    if classes is None:
+        return info.classes or 0
+    if info.kind == "regression":
+        raise DatasetError(f"classes does not apply to the regression dataset {info.name!r}; "
+                           f"datasets that take classes: {_variable_class_names()}")
+    k = _check_classes(classes)
+    if not info.variable_classes and k != info.classes:
+        raise DatasetError(f"{info.name!r} always has {info.classes} classes (got classes={k}); "
+                           f"datasets that take classes: {_variable_class_names()}")
+    return k
+
+
+def _task(k: int) -> str:
+    return "regression" if k == 0 else ("binary" if k == 2 else "multiclass")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def make_dataset(spec: str, n_samples: int | None = None, noise: float | None = None,
+                 seed: int = 0, classes: int | None = None) -> Dataset:
+    """Make a dataset from a built-in name, ``csv:PATH`` or ``expr:EXPRESSION``.
+
+    Parameters
+    ----------
+    spec : str
+        Built-in name (see :func:`list_datasets`), ``"csv:PATH"`` or
+        ``"expr:EXPRESSION"``.
+    n_samples : int, optional
+        Number of points; ``None`` uses the dataset's default (for CSV: every row).
+    noise : float, optional
+        Standard deviation of the input jitter (classification) or target
+        noise (regression); ``None`` uses the dataset's default.
+    seed : int, default 0
+        Seed of ``np.random.default_rng``.
+    classes : int, optional
+        Number of classes for ``spirals`` and ``blobs``.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DatasetError
+        For an unknown name, an invalid argument, or an unusable file or expression.
+    """
+    if not isinstance(spec, str):
+        raise DatasetError(f"dataset must be a name, 'csv:PATH' or 'expr:EXPRESSION' "
+                           f"(got {spec!r})")
+    seed = _check_seed(seed)
+    head, sep, rest = spec.partition(":")
+    form = head.strip().lower() if sep else ""
+    if form == "csv":
+        return _csv_dataset(spec, rest.strip(), n_samples, noise, seed, classes)
+    if form == "expr":
+        return _expr_dataset(spec, rest, n_samples, noise, seed, classes)
+    return _builtin_dataset(spec, n_samples, noise, seed, classes)
+
+
+def _lookup(spec: str) -> DatasetInfo:
+    key = spec.strip().lower().replace("_", "-")
+    if key in DATASETS:
+        return DATASETS[key]
+    hint = ""
+    close = difflib.get_close_matches(key, list(DATASETS), n=1)
+    if close:
+        hint = f"did you mean {close[0]!r}? "
+    elif key.endswith(".csv"):
+        hint = f"to load a file write 'csv:{spec.strip()}'; "
+    raise DatasetError(f"unknown dataset {spec!r}; {hint}choose from "
+                       f"{', '.join(DATASETS)}, csv:PATH or expr:EXPRESSION")
+
+
+def _builtin_dataset(spec, n_samples, noise, seed, classes) -> Dataset:
+    info = _lookup(spec)
+    k = _resolve_classes(info, classes)
+    n = info.n_samples if n_samples is None else n_samples
+    minimum = max(MIN_SAMPLES, 2 * k)
+    per_class = f" (at least 2 per class for {k} classes)" if 2 * k > MIN_SAMPLES else ""
+    n = _check_n_samples(n, minimum, per_class)
+    noise = info.noise if noise is None else _check_noise(noise)
+    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):
+        X, y = info.generate(rng, n, noise, k)
+        try:
+            if info.kind == "regression":
+                y = _scale(y[:, None])[:, 0]
+            else:
+                order = rng.permutation(n)
+                X, y = _scale(X[order]), y[order]
+        except ValueError:
+            raise DatasetError(f"noise={noise!r} is too large: the values overflow") from None
+    params = {"n_samples": n, "noise": noise, "seed": seed}
+    if k:
+        params["classes"] = k
+    return Dataset(spec, np.ascontiguousarray(X, dtype=np.float64),
+                   y.astype(np.float64 if k == 0 else np.int64), _task(k), k, params)
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def _data_dir() -> Path | None:
+    try:
+        from importlib.resources import files
+
+        folder = Path(str(files("nnanim.assets") / "data"))
+    except Exception:  # pragma: no cover - assets not installed
+        return None
+    return folder if folder.is_dir() else None
+
+
+def _bundled_samples() -> list[Path]:
+    folder = _data_dir()
+    return sorted(folder.glob("*.csv")) if folder else []
+
+
+def _sample_summary(path: Path) -> str:
+    """The sample's first line, when it is a ``# comment``."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline().strip()
+    except (OSError, UnicodeDecodeError):  # pragma: no cover - shipped files are readable
+        first = ""
+    return first.lstrip("#").strip() if first.startswith("#") else "sample data"
+
+
+def _resolve_path(text: str) -> Path:
+    if not text:
+        raise DatasetError("csv: needs a file name, e.g. 'csv:data.csv'")
+    path = Path(text).expanduser()
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError):
+        raise DatasetError(f"{text!r} is not a usable file name") from None
+    if not exists and os.sep not in text and "/" not in text:
+        bundled = {sample.name: sample for sample in _bundled_samples()}
+        if text in bundled:
+            return bundled[text]
+    if not exists:
+        names = ", ".join(sample.name for sample in _bundled_samples())
+        also = f" (samples shipped with nnanim: {names})" if names else ""
+        raise DatasetError(f"{text}: no such file{also}")
+    if is_dir:
+        raise DatasetError(f"{text}: is a directory, not a CSV file")
+    return path
+
+
+def _read_lines(path: Path, label: str) -> list[tuple[int, str]]:
+    """Return ``(line number, text)`` of the non-blank, non-comment lines."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DatasetError(f"{label}, line {line}: not UTF-8 text") from None
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            lines.append((number, line))
+    if not lines:
+        raise DatasetError(f"{label}: the file is empty (no data rows)")
+    return lines
+
+
+def _split_cells(lines, label: str) -> list[tuple[int, list[str]]]:
+    first = lines[0][1]
+    delimiter = next((d for d in (";", ",", "\t") if d in first), None)
+    rows = []
+    for number, line in lines:
+        if delimiter is None:
+            cells = line.split()
+        else:
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter))
+            except csv.Error as exc:
+                raise DatasetError(f"{label}, line {number}: {exc}") from None
+        rows.append((number, [cell.strip() for cell in cells]))
+    return rows
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _show(cell: str) -> str:
+    return repr(cell if len(cell) <= 30 else cell[:27] + "...")
+
+
+def _parse_numbers(rows, columns: range, label: str) -> np.ndarray:
+    out = np.empty((len(rows), len(columns)))
+    for i, (number, cells) in enumerate(rows):
+        for j, c in enumerate(columns):
+            value = _number(cells[c])
+            if value is None:
+                raise DatasetError(f"{label}, line {number}: {_show(cells[c])} is not a number "
+                                   f"(column {c + 1})")
+            if not math.isfinite(value):
+                raise DatasetError(f"{label}, line {number}: {_show(cells[c])} is not a finite "
+                                   f"number (column {c + 1})")
+            out[i, j] = value
+    return out
+
+
+def _is_integral(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and value == int(value)
+
+
+def _csv_kind(header: list[str] | None, n_cols: int, last: list[str]) -> str:
+    name = header[-1].strip().lower() if header else ""
+    if name == "target":
+        return "regression"
+    if name in ("label", "class"):
+        return "classification"
+    if n_cols == 2:
+        return "regression"
+    values = [_number(cell) for cell in last]
+    if any(v is None for v in values) or all(_is_integral(v) for v in values):
+        return "classification"
+    return "regression"
+
+
+def _encode_labels(cells: list[str], label: str) -> tuple[np.ndarray, list[str]]:
+    values = [_number(cell) for cell in cells]
+    if all(_is_integral(v) for v in values):
+        keys = [int(v) for v in values]
+    else:
+        keys = list(cells)
+    names = sorted(set(keys))
+    if len(names) < 2:
+        raise DatasetError(f"{label}: every row has the label {str(names[0])!r}; "
+                           f"need at least two classes")
+    if len(names) > MAX_CLASSES:
+        raise DatasetError(f"{label}: {len(names)} different labels in the last column; at most "
+                           f"{MAX_CLASSES} classes are supported (name the column 'target' in a "
+                           f"header row for regression)")
+    index = {key: i for i, key in enumerate(names)}
+    y = np.array([index[key] for key in keys], dtype=np.int64)
+    return y, [str(name) for name in names]
+
+
+def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
+    label = path_text or "csv:"
+    path = _resolve_path(path_text)
+    if noise is not None and _check_noise(noise) != 0:
+        raise DatasetError(f"noise does not apply to csv: data (got noise={noise!r}); "
+                           f"leave it unset")
+    rows = _split_cells(_read_lines(path, label), label)
+
+    n_cols = len(rows[0][1])
+    if n_cols not in (2, 3):
+        raise DatasetError(f"{label}, line {rows[0][0]}: found {n_cols} columns; expected 3 "
+                           f"(x,y,label or x,y,target) or 2 (x,target)")
+    for number, cells in rows:
+        if len(cells) != n_cols:
+            raise DatasetError(f"{label}, line {number}: found {len(cells)} columns; expected "
+                               f"{n_cols} like line {rows[0][0]}")
+    header = None
+    if all(_number(cell) is None for cell in rows[0][1][:-1]):
+        header = rows[0][1]
+        rows = rows[1:]
+    if len(rows) < MIN_SAMPLES:
+        raise DatasetError(f"{label}: {len(rows)} data rows; need at least {MIN_SAMPLES}")
+
+    kind = _csv_kind(header, n_cols, [cells[-1] for _, cells in rows])
+    if kind == "classification" and n_cols == 2:
+        raise DatasetError(f"{label}: 1-D classification (x,label) is not supported; "
+                           f"give x,y,label or x,target")
+
+    X = _parse_numbers(rows, range(n_cols - 1), label)
+    last = n_cols - 1
+    target = _parse_numbers(rows, range(last, n_cols), label) if kind == "regression" else None
+    keep = np.arange(len(rows))
+    if n_samples is not None:
+        n = _check_n_samples(n_samples, MIN_SAMPLES)
+        if n > len(rows):
+            raise DatasetError(f"{label}: n_samples={n} but the file has only {len(rows)} rows")
+        keep = np.sort(np.random.default_rng(seed).choice(len(rows), n, replace=False))
+    params: dict = {"path": str(path), "n_samples": len(keep), "seed": seed}
+    if header is not None:
+        params["columns"] = list(header)
+    try:
+        X = _scale(X[keep])
+    except ValueError:
+        raise DatasetError(f"{label}: all points are the same; nothing to scale") from None
+
+    if target is not None:
+        if classes is not None:
+            raise DatasetError(f"{label}: classes does not apply to regression data "
+                               f"(got classes={classes!r})")
+        try:
+            y = _scale(target[keep])[:, 0]
+        except ValueError:
+            raise DatasetError(f"{label}: the target is the same on every row") from None
+        return Dataset(spec, X, y, "regression", 0, params)
+
+    y, names = _encode_labels([rows[i][1][last] for i in keep], label)
+    k = len(names)
+    if classes is not None and _check_classes(classes) != k:
+        raise DatasetError(f"{label}: the file has {k} classes (got classes={classes!r})")
+    params.update(classes=k, label_names=names)
+    return Dataset(spec, X, y, _task(k), k, params)
+
+
+# --------------------------------------------------------------------------- expr
+
+
+def _min(*args):
+    return np.minimum.reduce(np.broadcast_arrays(*args))
+
+
+def _max(*args):
+    return np.maximum.reduce(np.broadcast_arrays(*args))
+
+
+#: Functions allowed in ``expr:``: name -> (numpy function, min args, max args).
+EXPR_FUNCTIONS: dict[str, tuple[Callable, int, int | None]] = {
+    "sin": (np.sin, 1, 1), "cos": (np.cos, 1, 1), "tan": (np.tan, 1, 1),
+    "tanh": (np.tanh, 1, 1), "exp": (np.exp, 1, 1), "log": (np.log, 1, 1),
+    "sqrt": (np.sqrt, 1, 1), "abs": (np.abs, 1, 1), "floor": (np.floor, 1, 1),
+    "ceil": (np.ceil, 1, 1), "sign": (np.sign, 1, 1),
+    "atan": (np.arctan, 1, 1), "arctan": (np.arctan, 1, 1),
+    "atan2": (np.arctan2, 2, 2), "arctan2": (np.arctan2, 2, 2), "hypot": (np.hypot, 2, 2),
+    "min": (_min, 2, None), "max": (_max, 2, None),
+}
+_CONSTANTS = {"pi": np.pi, "e": np.e}
+_VARIABLES = ("x", "y")
+_BINOPS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+           ast.Div: np.divide, ast.Pow: np.power, ast.Mod: np.mod}
+_COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
+            ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal}
+_UNSUPPORTED = {
+    ast.Attribute: "attribute access ('.')", ast.Subscript: "subscripts ('[...]')",
+    ast.Lambda: "lambda", ast.IfExp: "'if ... else'", ast.NamedExpr: "':='",
+    ast.JoinedStr: "strings", ast.Starred: "'*'", ast.Dict: "dicts", ast.Set: "sets",
+    ast.List: "lists", ast.Tuple: "tuples (',')", ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions", ast.Await: "'await'", ast.Slice: "slices",
+}
+_GRAMMAR = ("allowed: numbers, x, y, pi, e, + - * / ** %, comparisons, and/or/not, "
+            "parentheses and " + ", ".join(EXPR_FUNCTIONS))
+
+
+class _ExprError(Exception):
+    """Raised inside the expression checker; becomes a DatasetError with context."""
+
+
+def _check_expr(node: ast.AST, depth: int = 0) -> str:
+    """Check ``node`` against the whitelist; return ``"bool"`` or ``"num"``."""
+    if depth > EXPR_MAX_DEPTH:
+        raise _ExprError("the expression is nested too deeply")
+    deeper = depth + 1
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            what = "strings" if isinstance(value, (str, bytes)) else repr(value)
+            raise _ExprError(f"{what} not allowed; {_GRAMMAR}")
+        try:
+            float(value)
+        except OverflowError:
+            raise _ExprError("a number is too large") from None
+        return "num"
+    if isinstance(node, ast.Name):
+        if node.id not in _VARIABLES and node.id not in _CONSTANTS:
+            raise _ExprError(f"unknown name {node.id!r}; use x, y, pi, e "
+                             f"and the functions {', '.join(EXPR_FUNCTIONS)}")
+        return "num"
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            raise _ExprError(f"operator {_op_text(node.op)} not allowed; use + - * / ** %")
+        _check_expr(node.left, deeper)
+        _check_expr(node.right, deeper)
+        return "num"
+    if isinstance(node, ast.UnaryOp):
+        kind = _check_expr(node.operand, deeper)
+        if isinstance(node.op, ast.Not):
+            _need_rule(kind, "not")
+            return "bool"
+        if isinstance(node.op, (ast.USub, ast.UAdd)):
+            return "num"
+        raise _ExprError(f"operator {_op_text(node.op)} not allowed")
+    if isinstance(node, ast.BoolOp):
+        word = "and" if isinstance(node.op, ast.And) else "or"
+        for value in node.values:
+            _need_rule(_check_expr(value, deeper), word)
+        return "bool"
+    if isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise _ExprError(f"comparison {_op_text(op)} not allowed; "
+                                 f"use < <= > >= == !=")
+        for operand in (node.left, *node.comparators):
+            _check_expr(operand, deeper)
+        return "bool"
+    if isinstance(node, ast.Call):
+        return _check_call(node, deeper)
+    what = _UNSUPPORTED.get(type(node), type(node).__name__)
+    raise _ExprError(f"{what} not allowed; {_GRAMMAR}")
+
+
+def _need_rule(kind: str, word: str) -> None:
+    if kind != "bool":
+        raise _ExprError(f"the operands of '{word}' must be comparisons such as x > 0")
+
+
+def _check_call(node: ast.Call, depth: int) -> str:
+    if not isinstance(node.func, ast.Name):
+        _check_expr(node.func, depth)  # names the construct if it is not allowed at all
+        raise _ExprError(f"only the named functions can be called: {', '.join(EXPR_FUNCTIONS)}")
+    if node.func.id not in EXPR_FUNCTIONS:
+        raise _ExprError(f"cannot call {node.func.id!r}; the functions are "
+                         f"{', '.join(EXPR_FUNCTIONS)}")
+    name = node.func.id
+    if node.keywords:
+        raise _ExprError(f"keyword arguments not allowed in {name}()")
+    _, lo, hi = EXPR_FUNCTIONS[name]
+    if len(node.args) < lo or (hi is not None and len(node.args) > hi):
+        wanted = f"{lo}" if lo == hi else f"at least {lo}"
+        raise _ExprError(f"{name}() takes {wanted} argument{'s' * (wanted != '1')}, "
+                         f"got {len(node.args)}")
+    for arg in node.args:
+        _check_expr(arg, depth)
+    return "num"
+
+
+def _op_text(op: ast.AST) -> str:
+    symbols = {ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+               ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Invert: "~",
+               ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+    return repr(symbols.get(type(op), type(op).__name__))
+
+
+class _NaNError(Exception):
+    def __init__(self, node: ast.AST, mask: np.ndarray):
+        self.node, self.mask = node, mask
+
+
+def _eval_expr(node: ast.AST, env: dict[str, np.ndarray]) -> np.ndarray:
+    """Evaluate a checked tree with NumPy, float64 and bool arrays only."""
+    if isinstance(node, ast.Constant):
+        return np.float64(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id] if node.id in env else np.float64(_CONSTANTS[node.id])
+    if isinstance(node, ast.BoolOp):
+        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        return combine.reduce([np.broadcast_to(_eval_expr(v, env), env["x"].shape)
+                               for v in node.values])
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return np.logical_not(_eval_expr(node.operand, env))
+    if isinstance(node, ast.Compare):
+        left, result = _num(_eval_expr(node.left, env)), np.bool_(True)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = _num(_eval_expr(right_node, env))
+            result = np.logical_and(result, _COMPARE[type(op)](left, right))
+            left = right
+        return result
+    if isinstance(node, ast.UnaryOp):
+        value = _num(_eval_expr(node.operand, env))
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp):
+        value = _BINOPS[type(node.op)](_num(_eval_expr(node.left, env)),
+                                       _num(_eval_expr(node.right, env)))
+    else:  # ast.Call, checked before
+        function = EXPR_FUNCTIONS[node.func.id][0]
+        value = function(*(_num(_eval_expr(arg, env)) for arg in node.args))
+    value = np.asarray(value, dtype=np.float64)
+    nan = np.isnan(value)
+    if nan.any():
+        raise _NaNError(node, nan)
+    return value
+
+
+def _num(value: np.ndarray) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _parse_expr(text: str) -> tuple[ast.AST, str]:
+    if not text.strip():
+        raise _ExprError("empty expression; e.g. 'expr:x**2 + y**2 < 1'")
+    if len(text) > EXPR_MAX_LENGTH:
+        raise _ExprError(f"the expression is longer than {EXPR_MAX_LENGTH} characters")
+    try:
+        # ast.parse only builds the syntax tree; nothing in it is executed.
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise _ExprError(f"not a valid expression ({exc.msg})") from None
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        raise _ExprError("the expression cannot be parsed (too long, deep or large)") from None
+    try:
+        kind = _check_expr(tree.body)
+    except RecursionError:  # pragma: no cover - guarded by EXPR_MAX_DEPTH
+        raise _ExprError("the expression is nested too deeply") from None
+    return tree.body, kind
+
+
+def _at(X: np.ndarray, mask: np.ndarray) -> str:
+    x, y = X[np.argmax(mask)]
+    return f"x={x:.3g}, y={y:.3g}"
+
+
+def _expr_dataset(spec, text, n_samples, noise, seed, classes) -> Dataset:
+    shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+    where = f"expr {shown!r}"
+    try:
+        body, kind = _parse_expr(text)
+    except _ExprError as exc:
+        raise DatasetError(f"{where}: {exc}") from None
+    if kind == "num" and classes is not None:
+        raise DatasetError(f"{where}: classes does not apply to a numeric (regression) "
+                           f"expression; write a comparison such as x > y for 2 classes")
+    if kind == "bool" and classes is not None and _check_classes(classes) != 2:
+        raise DatasetError(f"{where}: a rule makes 2 classes (got classes={classes!r})")
+    n = _check_n_samples(500 if n_samples is None else n_samples, MIN_SAMPLES)
+    noise = 0.0 if noise is None else _check_noise(noise)
+
+    rng = np.random.default_rng(seed)
+    X = _scale(rng.uniform(-1.0, 1.0, (n, 2)))
+    with np.errstate(all="ignore"):
+        try:
+            value = _eval_expr(body, {"x": X[:, 0], "y": X[:, 1]})
+        except _NaNError as exc:
+            part = ast.unparse(exc.node)
+            raise DatasetError(f"{where}: {part} is undefined (NaN) at some points, "
+                               f"e.g. {_at(X, exc.mask)}") from None
+        value = np.broadcast_to(value, (n,))
+        params = {"n_samples": n, "noise": noise, "seed": seed, "expression": text.strip()}
+        if kind == "num":
+            return _expr_regression(spec, where, X, value, rng, noise, params)
+        return _expr_classification(spec, where, X, value, rng, noise, params)
+
+
+def _expr_regression(spec, where, X, value, rng, noise, params) -> Dataset:
+    bad = ~np.isfinite(value)
+    if bad.any():
+        raise DatasetError(f"{where}: the value is infinite at some points, "
+                           f"e.g. {_at(X, bad)}")
+    target = value + _noise(rng, len(value), noise)
+    try:
+        y = _scale(target[:, None])[:, 0]
+    except ValueError:
+        problem = "overflows with this noise" if np.isfinite(value).all() and noise else (
+            "has the same value at every point; need a target that varies")
+        raise DatasetError(f"{where}: the expression {problem}") from None
+    return Dataset(spec, X, y, "regression", 0, params)
+
+
+def _expr_classification(spec, where, X, value, rng, noise, params) -> Dataset:
+    y = value.astype(np.int64)
+    counts = np.bincount(y, minlength=2)
+    if counts.min() == 0:
+        value = "True" if counts[0] == 0 else "False"
+        raise DatasetError(f"{where}: the rule is {value} at every point; need two classes "
+                           f"(True somewhere, False elsewhere)")
+    if counts.min() < 2:
+        value = "False" if counts[0] < 2 else "True"
+        raise DatasetError(f"{where}: the rule is {value} at only 1 of {len(y)} points; "
+                           f"need at least 2 points in each class")
+    if noise > 0:
+        try:
+            X = _scale(_jitter(rng, X, noise))
+        except ValueError:
+            raise DatasetError(f"noise={noise!r} is too large: the values overflow") from None
+    params["classes"] = 2
+    return Dataset(spec, X, y, "binary", 2, params)
