@@ -1,0 +1,825 @@
+"""The geometry of one forward pass, as a sequence of animated stages.
+
+A :class:`Flow` cuts a network's forward pass into *stages*.  Each stage is a
+function ``state(H, t)`` of the points' states ``H`` (rows, in the network's
+own coordinates) and a time ``t ∈ [0, 1]``, with ``state(H, 0) = H``; the next
+stage starts where the previous one ended.  A hidden layer
+``h ↦ σ(W h + b)`` is shown as
+
+* **linear** — ``x ↦ A(t) x`` with ``A(0) = I``, ``A(1) = W``.  For square
+  ``W`` with ``det W > 0``: the polar decomposition ``W = R P`` (``R`` a
+  rotation, ``P`` symmetric positive definite), ``A(t) = R(t) ((1−t) I + t P)``
+  where ``R(t)`` turns at constant speed from ``I`` to ``R``
+  (:class:`~nnanim.projection.RotationPath`).  Both factors are invertible for
+  ``t < 1``, so the plane never collapses mid-animation.  A square hidden ``W``
+  with ``det W < 0`` is fixed beforehand by swapping two hidden units
+  (:func:`permute_for_positive_det`), which leaves the function unchanged.
+* **bias** — ``x ↦ x + t b``.
+* **activation** — ``x ↦ (1−t) x + t σ(x)``, pointwise.
+
+and an **output** stage closes the flow (no motion; the output layer's
+boundary ``w·h + b = 0`` is a straight line, or a plane, in the final space).
+
+Width changes (``W`` of shape ``(m, n)``, ``m ≠ n``)
+----------------------------------------------------
+States always have at least two coordinates (a 1-D input ``x`` is the point
+``(x, 0)``); a layer of true width ``m`` works in ``m' = max(2, m)``
+coordinates and the extra coordinates are zero.
+
+* **Widening** (``m > n``, e.g. 2 → 3): a **lift** stage embeds the state in
+  ``R^{m'}`` by appending zero coordinates (no motion; the scene tilts the
+  camera).  The linear stage then uses the square matrix ``M = [W | N]`` where
+  the columns ``N`` are an orthonormal basis of the complement of ``W``'s
+  column space, signed so that ``det M > 0``.  ``M (x, 0) = W x`` exactly, so
+  the end state is ``W h``.  (A width-1 layer ``w`` is handled the same way:
+  ``M = diag(w, ±1)``.)
+* **Narrowing** (``m < n``, e.g. 3 → 2): three stages.  (1) *linear/rotate*: a
+  proper rotation ``Q`` of ``R^n`` whose first ``m`` rows span ``W``'s row
+  space, so that after it the part of ``h`` that ``W`` sees lies in the first
+  ``m`` coordinates and the part ``W`` ignores in the rest.  (2) **squash**:
+  those remaining coordinates shrink to zero, ``y_i ↦ (1−t) y_i`` for
+  ``i ≥ m``, and are dropped.  (3) *linear*: the square ``C = W Q[:m]ᵀ`` with
+  its own polar path, so the end state is ``C Q[:m] h = W h``.  ``Q`` is the
+  rotation closest to the identity that does the job (Procrustes), and the
+  sign of its first row is chosen so that ``det C > 0``.
+
+Projections of wide layers
+--------------------------
+States with at most three coordinates are shown as they are (2-D or 3-D).
+Wider states are shown through a projection ``p = B h`` with ``k``
+orthonormal rows (``k = 2``, or ``k = 3`` when some layer of the network is
+3-D already, so the display never loses a dimension except through a squash).
+At the end of every stage the basis is a *keyframe* computed once from a
+reference set of input points (:func:`build_flow`'s ``reference``), so the
+points, the grid and the boundary of one flow share the same projection:
+principal axes of the reference states, except in the last hidden space whose
+first axes span the output weights (binary: ``w/|w|``; ``K`` classes: the
+centred weight rows), so the output boundary stays a straight line on screen.
+Within a stage the basis turns from the previous keyframe to the next by one
+rotation of ``R^D`` (:class:`~nnanim.projection.BasisPath`), signs and
+in-plane angles aligned to the previous keyframe first.
+
+Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
+``z = 0`` in 2-D stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import contourpy
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+from scipy.linalg import polar
+
+from nnanim.nn import Activation, Network
+from nnanim.projection import (
+    BasisPath,
+    RotationPath,
+    align_rows,
+    closest_orthonormal,
+    keyframe_basis,
+    orthonormal_complement,
+)
+
+__all__ = [
+    "STAGE_KINDS",
+    "Flow",
+    "LinearPath",
+    "Stage",
+    "Trace",
+    "build_flow",
+    "decision_boundary",
+    "input_grid",
+    "linear_path",
+    "permute_for_positive_det",
+]
+
+Array = np.ndarray
+
+STAGE_KINDS = ("linear", "bias", "activation", "lift", "squash", "output")
+
+
+# --------------------------------------------------------------------------- network surgery
+
+
+def permute_for_positive_det(net: Network) -> Network:
+    """A copy of ``net`` in which every square hidden ``W_l`` has ``det W_l ≥ 0``.
+
+    Swapping hidden units 0 and 1 of layer ``l`` (rows of ``W_l`` and ``b_l``,
+    columns of ``W_{l+1}``) leaves the network's function unchanged and flips
+    the sign of ``det W_l``.  Layers are visited in order, because the column
+    swap of ``W_{l+1}`` flips its determinant too.  The input is not modified.
+    """
+    out = net.copy()
+    for i in range(len(out.weights) - 1):
+        W = out.weights[i]
+        if W.shape[0] == W.shape[1] >= 2 and np.linalg.det(W) < 0.0:
+            W[[0, 1]] = W[[1, 0]]
+            out.biases[i][[0, 1]] = out.biases[i][[1, 0]]
+            out.weights[i + 1][:, [0, 1]] = out.weights[i + 1][:, [1, 0]]
+    return out
+
+
+# --------------------------------------------------------------------------- linear paths
+
+
+class LinearPath:
+    """``A(t)`` from ``A(0) = I`` to ``A(1) = W`` for a square ``W`` with ``det W ≥ 0``.
+
+    ``W = R P`` (polar decomposition); ``A(t) = R(t) ((1−t) I + t P)`` with
+    ``R(t)`` the constant-speed rotation from ``I`` to ``R``.  ``(1−t) I + t P``
+    is a convex combination of positive (semi)definite matrices, so
+    ``det A(t) > 0`` for ``t < 1``.  A singular ``W`` is allowed (the collapse
+    then happens exactly at ``t = 1``); ``det W < 0`` raises ``ValueError``.
+    Construct once, then call per frame.
+    """
+
+    def __init__(self, W: Array) -> None:
+        W = np.array(W, dtype=float)
+        n = W.shape[0]
+        if W.ndim != 2 or W.shape != (n, n):
+            raise ValueError(f"linear_path needs a square matrix, got shape {W.shape}")
+        R, P = polar(W, side="right")
+        if np.linalg.det(R) < 0.0:
+            # Only a singular W leaves the sign free: flip R and P along P's null vector.
+            evals, evecs = np.linalg.eigh(P)
+            if evals[0] > 1e-12 * max(evals[-1], 1.0):
+                raise ValueError(
+                    "det W < 0: no path of invertible matrices reaches W from I; "
+                    "swap two hidden units first (permute_for_positive_det)"
+                )
+            H = np.eye(n) - 2.0 * np.outer(evecs[:, 0], evecs[:, 0])
+            R, P = R @ H, H @ P
+        self.W = W
+        self.P = 0.5 * (P + P.T)
+        self.rotation = RotationPath(R)
+
+    @property
+    def speed(self) -> float:
+        """A bound on ``‖A'(t)‖₂``: how fast a unit vector can move (for tests and pacing)."""
+        turn = float(np.max(np.abs(self.rotation.angles), initial=0.0))
+        stretch = np.linalg.norm(self.P - np.eye(len(self.P)), 2)
+        return turn * max(1.0, np.linalg.norm(self.P, 2)) + stretch
+
+    def __call__(self, t: float) -> Array:
+        t = float(t)
+        if t >= 1.0:
+            return self.W.copy()
+        n = len(self.W)
+        if t <= 0.0:
+            return np.eye(n)
+        return self.rotation(t) @ ((1.0 - t) * np.eye(n) + t * self.P)
+
+
+def linear_path(W: Array, t: float) -> Array:
+    """``A(t)`` of :class:`LinearPath` for a square ``W`` with ``det W > 0``.
+
+    ``A(0) = I``, ``A(1) = W`` and ``det A(t) > 0`` on ``[0, 1]``.  For many
+    ``t`` with the same ``W``, build a :class:`LinearPath` once instead.
+    """
+    return LinearPath(W)(t)
+
+
+def _complete_columns(W: Array, dim: int) -> Array:
+    """The square ``[W̃ | N]`` (``dim × dim``) with ``W̃ = W`` padded by zero rows.
+
+    ``N``: orthonormal columns spanning the complement of ``W̃``'s column space,
+    the basis closest to the trailing coordinate axes, signed so ``det > 0``
+    (``= 0`` only if ``W`` has dependent columns).
+    """
+    m, n = W.shape
+    Wt = np.zeros((dim, n))
+    Wt[:m] = W
+    U, _, _ = np.linalg.svd(Wt, full_matrices=True)
+    N = align_rows(U[:, n:].T, np.eye(dim)[n:]).T
+    M = np.hstack([Wt, N])
+    if np.linalg.det(M) < 0.0:
+        M[:, -1] *= -1.0
+    return M
+
+
+def _row_space_rotation(W: Array) -> tuple[Array, Array]:
+    """For ``W`` (``m × n``, ``m < n``): a rotation ``Q`` of ``R^n`` and ``C = W Q[:m]ᵀ``.
+
+    ``Q[:m]`` spans ``W``'s row space (so ``W = C Q[:m]``) and is the basis of it
+    closest to the first ``m`` axes; its first row is signed so ``det C ≥ 0``.
+    ``Q[m:]`` spans the null space, closest to the remaining axes, its last row
+    signed so ``det Q = +1``.
+    """
+    m, n = W.shape
+    _, _, Vt = np.linalg.svd(W, full_matrices=True)
+    eye = np.eye(n)
+    top = align_rows(Vt[:m], eye[:m])
+    C = W @ top.T
+    if np.linalg.det(C) < 0.0:
+        top[0] *= -1.0
+        C[:, 0] *= -1.0
+    Q = np.vstack([top, orthonormal_complement(top, like=eye[m:])])
+    if np.linalg.det(Q) < 0.0:
+        Q[-1] *= -1.0
+    return Q, C
+
+
+# --------------------------------------------------------------------------- stage motions
+
+
+class _Motion:
+    """The motion of one stage: ``state(H, t)`` on rows ``H`` with ``dim`` coordinates."""
+
+    dim: int
+
+    def state(self, H: Array, t: float) -> Array:
+        return H
+
+    def display(self, H: Array, t: float, B: Array) -> Array:
+        """``state(H, t) Bᵀ``; affine motions fold ``B`` into their matrix (one product)."""
+        return self.state(H, t) @ B.T
+
+    def speed(self, H: Array) -> float:
+        """A bound on how far any row of ``H`` moves per unit ``t``."""
+        return 0.0
+
+
+class _Hold(_Motion):
+    """No motion (lift, output)."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+
+
+class _Linear(_Motion):
+    def __init__(self, M: Array) -> None:
+        self.path = LinearPath(M)
+        self.dim = len(M)
+
+    def state(self, H: Array, t: float) -> Array:
+        return H @ self.path(t).T
+
+    def display(self, H: Array, t: float, B: Array) -> Array:
+        return H @ (B @ self.path(t)).T
+
+    def speed(self, H: Array) -> float:
+        return self.path.speed * float(np.max(np.linalg.norm(H, axis=1), initial=0.0))
+
+
+class _Bias(_Motion):
+    def __init__(self, b: Array) -> None:
+        self.b = b
+        self.dim = len(b)
+
+    def state(self, H: Array, t: float) -> Array:
+        return H + t * self.b
+
+    def display(self, H: Array, t: float, B: Array) -> Array:
+        return H @ B.T + t * (B @ self.b)
+
+    def speed(self, H: Array) -> float:
+        return float(np.linalg.norm(self.b))
+
+
+class _Activate(_Motion):
+    """``(1−t) x + t σ(x)`` on the first ``width`` coordinates (padding stays zero)."""
+
+    def __init__(self, act: Activation, width: int, dim: int) -> None:
+        self.act, self.width, self.dim = act, width, dim
+
+    def state(self, H: Array, t: float) -> Array:
+        out = H.copy()
+        Z = H[:, : self.width]
+        out[:, : self.width] = (1.0 - t) * Z + t * self.act.f(Z)
+        return out
+
+    def speed(self, H: Array) -> float:
+        Z = H[:, : self.width]
+        return float(np.max(np.linalg.norm(self.act.f(Z) - Z, axis=1), initial=0.0))
+
+
+class _Squash(_Motion):
+    """Coordinates ``keep, keep+1, ...`` shrink to zero: ``y_i ↦ (1−t) y_i``."""
+
+    def __init__(self, keep: int, dim: int) -> None:
+        self.keep, self.dim = keep, dim
+
+    def _scale(self, t: float) -> Array:
+        s = np.ones(self.dim)
+        s[self.keep :] = 1.0 - t
+        return s
+
+    def state(self, H: Array, t: float) -> Array:
+        return H * self._scale(t)
+
+    def display(self, H: Array, t: float, B: Array) -> Array:
+        return H @ (B * self._scale(t)).T
+
+    def speed(self, H: Array) -> float:
+        return float(np.max(np.linalg.norm(H[:, self.keep :], axis=1), initial=0.0))
+
+
+def _fit(H: Array, dim: int) -> Array:
+    """Zero-pad or truncate the columns of ``H`` to ``dim`` (truncated ones are zero here)."""
+    d = H.shape[1]
+    if d == dim:
+        return H
+    if d > dim:
+        return H[:, :dim]
+    return np.hstack([H, np.zeros((len(H), dim - d))])
+
+
+def _fit_basis(B: Array, dim: int, k: int) -> Array:
+    """Carry a display basis across a change of working dimension or display dimension.
+
+    New coordinates (a lift) get zero columns, and new display rows are their
+    axes, which show zeros, so the picture is unchanged.  Dropped rows and
+    columns (after a squash) belong to coordinates that are zero by then.
+    """
+    k0, d0 = B.shape
+    if k > k0:
+        if dim < d0 + k - k0:
+            raise ValueError("a display dimension can only grow at a lift")
+        B = np.vstack([_fit(B, dim), np.eye(dim)[d0 : d0 + k - k0]])
+    B = _fit(B[:k], dim)
+    return closest_orthonormal(B) if (dim < d0 or k < k0) else B
+
+
+# --------------------------------------------------------------------------- stages, flow, trace
+
+
+@dataclass
+class Stage:
+    """One animated stage.
+
+    ``layer`` is the 0-based network layer (hidden layer ``l`` is shown as
+    "layer l+1"; the output layer is ``len(weights) - 1``); ``dim`` is the
+    display dimension (2 or 3) during the stage.
+    """
+
+    index: int
+    kind: str
+    layer: int
+    caption: str
+    dim: int
+
+
+@dataclass
+class _Step:
+    """A stage with its motion and the rule for its end-of-stage display basis."""
+
+    kind: str
+    layer: int
+    caption: str
+    motion: _Motion
+    frame: str  # "hold": keep the start basis | "axes": first axes | "pca" | "anchor"
+
+
+class Flow:
+    """The stages of one network's forward pass and their display geometry.
+
+    Build with :func:`build_flow`.  ``network`` is the network actually shown
+    (hidden units possibly permuted, same function as the one given).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        steps: list[_Step],
+        reference: Array,
+        wide_dim: int,
+    ) -> None:
+        self.network = network
+        self.wide_dim = wide_dim
+        self._steps = steps
+        self._k = [self._display_dim(st.motion.dim) for st in steps]
+        self.stages = [
+            Stage(i, st.kind, st.layer, st.caption, k)
+            for i, (st, k) in enumerate(zip(steps, self._k, strict=True))
+        ]
+        self._anchor = self._output_rows()
+        self._bases = self._frame_paths(np.asarray(reference, dtype=float))
+
+    # ----------------------------------------------------------------- geometry set-up
+
+    def _display_dim(self, dim: int) -> int:
+        return dim if dim <= 3 else self.wide_dim
+
+    @property
+    def input_dim(self) -> int:
+        """Working dimension of the input state (a 1-D input is embedded as ``(x, 0)``)."""
+        return max(2, self.network.widths[0])
+
+    def _output_rows(self) -> Array:
+        """Directions the output layer reads, padded to the last working dimension.
+
+        Binary/regression: ``w``.  ``K`` classes: the centred rows
+        ``w_i − mean_j w_j`` (only differences of logits matter).
+        """
+        W = self.network.weights[-1]
+        if self.network.task == "multiclass":
+            W = W - W.mean(axis=0)
+        return _fit(W, self._steps[-1].motion.dim)
+
+    def _frame_paths(self, reference: Array) -> list[BasisPath]:
+        """Keyframe bases at every stage end from the reference states, and paths between."""
+        H = _fit(self._check_inputs(reference), self.input_dim)
+        dim = H.shape[1]
+        k = self._display_dim(dim)
+        B = np.eye(dim)[:k]
+        if dim > 3:
+            B = keyframe_basis(H, k, B)
+        paths = []
+        for st, k in zip(self._steps, self._k, strict=True):
+            dim = st.motion.dim
+            H = _fit(H, dim)
+            B0 = _fit_basis(B, dim, k)
+            H = st.motion.state(H, 1.0)
+            if dim <= 3:
+                B1 = np.eye(dim)
+            elif st.frame == "hold":
+                B1 = B0
+            elif st.frame == "axes":
+                B1 = np.eye(dim)[:k]
+            else:
+                anchor = self._anchor if st.frame == "anchor" else None
+                B1 = keyframe_basis(H, k, B0, anchor)
+            paths.append(BasisPath(B0, B1))
+            B = B1
+        return paths
+
+    def _check_inputs(self, X: Array) -> Array:
+        X = np.asarray(X, dtype=float)
+        d = self.network.widths[0]
+        if X.ndim == 1 and d == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != d:
+            raise ValueError(f"expected points of shape (M, {d}), got {X.shape}")
+        return X
+
+    # ----------------------------------------------------------------- public API
+
+    def trace(self, X: Array) -> Trace:
+        """Carry the points ``X`` (``(M, d_in)``, input space) through every stage."""
+        return Trace(self, self._check_inputs(X))
+
+    def basis(self, s: int, t: float) -> Array:
+        """The display basis (``k × D``, orthonormal rows) of stage ``s`` at time ``t``."""
+        return self._bases[s](t)
+
+    def framing(self, trace: Trace, s: int, t: float) -> tuple[Array, float]:
+        """``(centre (3,), half_extent)``: a cube in display coordinates around the traced points.
+
+        See :meth:`Trace.framing`.
+        """
+        return trace.framing(s, t)
+
+    @property
+    def boundaries_exact(self) -> bool:
+        """Whether every output boundary is exactly a line/plane in the final display.
+
+        True unless a wide last hidden layer feeds more classes than the display
+        has axes (``K − 1 > k``): then the boundaries are drawn through a
+        projection that cannot hold all of the weight differences.
+        """
+        B = self._bases[-1](1.0)
+        A = self._anchor
+        return bool(np.allclose(A @ B.T @ B, A, rtol=0.0, atol=1e-9 * max(np.abs(A).max(), 1.0)))
+
+    def output_boundaries(self) -> list[tuple[int, int, Array, float]]:
+        """Output boundaries in the final display space as ``(i, j, w, c)``.
+
+        ``w·p + c > 0`` (``p`` a display point, ``w`` of shape ``(3,)``) where the
+        logit of class ``i`` exceeds that of class ``j``.  Binary: the single
+        ``(1, 0, w, b)``.  ``K`` classes: every pair ``i < j``; the actual
+        decision boundary is the part of each line where ``i`` and ``j`` are the
+        two largest logits.
+        """
+        net = self.network
+        if net.task == "regression":
+            raise ValueError("a regression network has no decision boundary")
+        W, b = net.weights[-1], net.biases[-1]
+        if net.task == "binary":
+            pairs = [(1, 0, W[0], b[0])]
+        else:
+            K = len(b)
+            pairs = [(i, j, W[i] - W[j], b[i] - b[j]) for i in range(K) for j in range(i + 1, K)]
+        B = self._bases[-1](1.0)
+        dim = self._steps[-1].motion.dim
+        out = []
+        for i, j, w, c in pairs:
+            wd = np.zeros(3)
+            wd[: len(B)] = B @ _fit(w[None, :], dim)[0]
+            out.append((i, j, wd, float(c)))
+        return out
+
+    def output_boundary(self) -> tuple[Array, float]:
+        """``(w, c)``: the output boundary ``{p : w·p + c = 0}`` in the final display space.
+
+        ``w·p + c > 0`` exactly where the network predicts class 1.  For ``K > 2``
+        classes use :meth:`output_boundaries`.
+        """
+        pairs = self.output_boundaries()
+        if self.network.task == "multiclass":
+            if len(pairs) != 1:
+                raise ValueError(
+                    f"{len(self.network.biases[-1])} classes have several boundaries; "
+                    "use output_boundaries()"
+                )
+            _, _, w, c = pairs[0]
+            return -w, -c  # pair (0, 1) → orient towards class 1
+        _, _, w, c = pairs[0]
+        return w, c
+
+    def accuracy(self, X: Array, y: Array) -> float:
+        """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""
+        return self.network.accuracy(self._check_inputs(X), np.asarray(y))
+
+
+class Trace:
+    """Points carried through a :class:`Flow`: their state at every stage start, cached.
+
+    ``at(s, t)`` (display) and ``full(s, t)`` (network coordinates) each cost one
+    vectorised call on the cached start of stage ``s``.
+    """
+
+    def __init__(self, flow: Flow, X: Array) -> None:
+        self.flow = flow
+        self.points = X
+        starts = []
+        H = _fit(X, flow.input_dim)
+        for st in flow._steps:
+            H = _fit(H, st.motion.dim)
+            starts.append(H)
+            H = st.motion.state(H, 1.0)
+        self._starts = starts
+        self._frame: tuple[PchipInterpolator, PchipInterpolator] | None = None
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def full(self, s: int, t: float) -> Array:
+        """``(M, D)``: the exact state during stage ``s`` in the network's coordinates."""
+        t = min(max(float(t), 0.0), 1.0)
+        return self.flow._steps[s].motion.state(self._starts[s], t)
+
+    def at(self, s: int, t: float) -> Array:
+        """``(M, 3)``: display coordinates during stage ``s`` (``z = 0`` in 2-D stages)."""
+        t = min(max(float(t), 0.0), 1.0)
+        B = self.flow._bases[s](t)
+        out = np.zeros((len(self.points), 3))
+        out[:, : len(B)] = self.flow._steps[s].motion.display(self._starts[s], t, B)
+        return out
+
+    def speed(self, s: int) -> float:
+        """A bound on how far any point moves on screen per unit ``t`` during stage ``s``.
+
+        The motion's own speed plus the turning of the display basis; useful to
+        pace stages (and to test that nothing jumps).
+        """
+        H0 = self._starts[s]
+        motion = self.flow._steps[s].motion
+        reach = max(
+            float(np.max(np.linalg.norm(H, axis=1), initial=0.0))
+            for H in (H0, motion.state(H0, 1.0))
+        )
+        turn = self.flow._bases[s].speed
+        return motion.speed(H0) + turn * (reach + motion.speed(H0))
+
+    def framing(
+        self, s: int, t: float, samples: int = 16, margin: float = 0.08
+    ) -> tuple[Array, float]:
+        """``(centre (3,), half_extent)``: a cube containing the points, smooth in time.
+
+        The bounding box is sampled ``samples`` times per stage on the global
+        time ``u = s + t`` (stage ends and starts coincide), widened to the
+        extremes of each sample's neighbours so that points moving between
+        samples stay inside, and interpolated monotonically (PCHIP: C¹, no
+        overshoot).  The half extent is the largest half-side plus ``margin``.
+        Computed on the first call and cached.
+        """
+        if self._frame is None:
+            self._frame = self._framing_curves(samples)
+        n = len(self.flow.stages)
+        u = min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(n))
+        lo, hi = self._frame[0](u), self._frame[1](u)
+        half = 0.5 * float(np.max(hi - lo)) * (1.0 + margin)
+        return 0.5 * (lo + hi), max(half, 1e-6)
+
+    def _framing_curves(self, samples: int) -> tuple[PchipInterpolator, PchipInterpolator]:
+        n = len(self.flow.stages)
+        u = np.linspace(0.0, n, n * samples + 1)
+        if len(self.points) == 0:
+            zeros = np.zeros((len(u), 3))
+            return PchipInterpolator(u, zeros - 1.0), PchipInterpolator(u, zeros + 1.0)
+        stage = np.minimum(np.floor(u).astype(int), n - 1)
+        boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
+        lo = np.array([P.min(axis=0) for P in boxes])
+        hi = np.array([P.max(axis=0) for P in boxes])
+        lo = np.minimum(lo, np.minimum(np.roll(lo, 1, 0), np.roll(lo, -1, 0)))
+        hi = np.maximum(hi, np.maximum(np.roll(hi, 1, 0), np.roll(hi, -1, 0)))
+        lo[[0, -1]] = np.minimum(lo[[0, -1]], lo[[1, -2]])  # undo the wrap-around of roll
+        hi[[0, -1]] = np.maximum(hi[[0, -1]], hi[[1, -2]])
+        return PchipInterpolator(u, lo, axis=0), PchipInterpolator(u, hi, axis=0)
+
+
+# --------------------------------------------------------------------------- building a flow
+
+
+def _layer_steps(
+    layer: int, W: Array, b: Array, act: Activation, dim: int, last: bool
+) -> list[_Step]:
+    """The stages of hidden layer ``layer``, entering with states of ``dim`` coordinates."""
+    name = f"layer {layer + 1}"
+    m, n = W.shape
+    width = max(2, m)
+    steps = []
+    if m < n:
+        Q, W = _row_space_rotation(W)
+        squash_frame = "axes" if width <= 3 else "pca"
+        steps += [
+            _Step("linear", layer, f"{name} · rotate", _Linear(Q), "pca"),
+            _Step("squash", layer, f"squash {n} → {m}", _Squash(m, n), squash_frame),
+        ]
+        dim, n = width, m
+    elif width > dim:
+        steps.append(_Step("lift", layer, f"lift {n} → {m}", _Hold(width), "hold"))
+        dim = width
+    M = W if n == width else _complete_columns(W, width)
+    frame = "anchor" if last else "pca"
+    steps += [
+        _Step("linear", layer, f"{name} · W·x", _Linear(M), frame),
+        _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
+        _Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width), frame),
+    ]
+    return steps
+
+
+_OUTPUT_CAPTIONS = {
+    "binary": "output · w·h + b = 0",
+    "multiclass": "output · w_i·h + b_i = w_j·h + b_j",
+    "regression": "output · w·h + b",
+}
+
+
+def build_flow(
+    net: Network,
+    reference: Array | None = None,
+    wide_dim: int | None = None,
+) -> Flow:
+    """Cut ``net``'s forward pass into stages (see the module docstring).
+
+    Parameters
+    ----------
+    net : Network
+        Not modified; the flow shows :func:`permute_for_positive_det` of it.
+    reference : (N, d_in) array, optional
+        Input points whose states fix the projections of layers wider than
+        three units (pass the data set).  Default: a grid over ``[-2, 2]^d_in``.
+    wide_dim : {2, 3}, optional
+        Display dimension of wide layers.  Default 3 if the input or a hidden
+        layer has exactly three units (the display only changes dimension at
+        lifts and squashes), else 2.
+    """
+    net = permute_for_positive_det(net)
+    widths = net.widths
+    has_3d = 3 in widths[:-1]
+    if wide_dim is None:
+        wide_dim = 3 if has_3d else 2
+    if wide_dim not in (2, 3) or (wide_dim == 2 and has_3d):
+        raise ValueError("wide_dim must be 3 when a layer is 3-D, else 2 or 3")
+    if reference is None:
+        reference = _default_reference(widths[0])
+    steps: list[_Step] = []
+    dim = max(2, widths[0])
+    hidden = len(net.weights) - 1
+    for i in range(hidden):
+        steps += _layer_steps(
+            i, net.weights[i], net.biases[i], net.activations[i], dim, last=(i == hidden - 1)
+        )
+        dim = steps[-1].motion.dim
+    frame = "anchor" if hidden == 0 else "hold"
+    steps.append(_Step("output", hidden, _OUTPUT_CAPTIONS[net.task], _Hold(dim), frame))
+    return Flow(net, steps, reference, wide_dim)
+
+
+def _default_reference(d: int) -> Array:
+    if d == 1:
+        return np.linspace(-2.0, 2.0, 401)[:, None]
+    if d == 2:
+        g = np.linspace(-2.0, 2.0, 41)
+        return np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    return np.random.default_rng(0).normal(size=(2000, d))
+
+
+# --------------------------------------------------------------------------- input-space curves
+
+
+def input_grid(
+    bounds: Sequence[float], n_lines: int = 21, samples: int = 240
+) -> list[Array]:
+    """Grid lines of the input plane as polylines ``(samples, 2)``.
+
+    ``n_lines`` vertical lines (constant x) followed by ``n_lines`` horizontal
+    ones, evenly spaced over ``bounds = (xmin, xmax, ymin, ymax)``; densely
+    sampled so that they bend smoothly when the plane is warped.
+    """
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    s = np.linspace(0.0, 1.0, samples)
+    xs, ys = np.linspace(xmin, xmax, n_lines), np.linspace(ymin, ymax, n_lines)
+    along_y, along_x = ymin + s * (ymax - ymin), xmin + s * (xmax - xmin)
+    vertical = [np.column_stack([np.full(samples, x), along_y]) for x in xs]
+    horizontal = [np.column_stack([along_x, np.full(samples, y)]) for y in ys]
+    return vertical + horizontal
+
+
+def _logit_gradient(net: Network, X: Array, C: Array) -> tuple[Array, Array]:
+    """``f = Σ_k C_k z_k`` (per point) and its gradient ``∂f/∂x`` by backpropagation."""
+    fwd = net.forward(X)
+    f = np.sum(C * fwd.logits, axis=1)
+    delta = C
+    for i in range(len(net.weights) - 1, -1, -1):
+        delta = delta @ net.weights[i]
+        if i:
+            delta = delta * net.activations[i - 1].df(fwd.pre[i - 1])
+    return f, delta
+
+
+def _pair_weights(net: Network, X: Array, cls: Array | None) -> Array:
+    """Rows ``C`` with ``C·z`` the binary logit, or ``z_cls − z_runner-up`` for ``K`` classes."""
+    if net.task == "binary":
+        return np.ones((len(X), 1))
+    z = net.forward(X).logits
+    rows = np.arange(len(X))
+    z[rows, cls] = -np.inf
+    C = np.zeros_like(z)
+    C[rows, cls] = 1.0
+    C[rows, np.argmax(z, axis=1)] = -1.0
+    return C
+
+
+def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4) -> Array:
+    """Newton steps along the gradient onto the zero set of the boundary function."""
+    for _ in range(iters):
+        f, g = _logit_gradient(net, X, _pair_weights(net, X, cls))
+        g2 = np.sum(g * g, axis=1)
+        ok = g2 > 1e-300
+        step = np.zeros_like(X)
+        step[ok] = (f[ok] / g2[ok])[:, None] * g[ok]
+        norm = np.linalg.norm(step, axis=1)
+        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None]
+        X = X - step
+    return X
+
+
+def decision_boundary(
+    net: Network, bounds: Sequence[float], resolution: int = 300
+) -> list[Array]:
+    """The network's decision boundary in input space as polylines ``(M_i, 2)``.
+
+    Binary: ``logit = 0`` (probability 0.5).  ``K`` classes: where the two
+    largest logits tie.  The curves are contoured with contourpy on a
+    ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
+    vertex is moved onto the exact boundary by a few Newton steps along the
+    input gradient (at most a grid cell), so carried through a :class:`Flow`
+    the points land on the output line.
+
+    For ``K`` classes the boundary of class ``i``'s region is the zero set of
+    ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept
+    once (from the smaller of the two), overlapping one vertex at junctions.
+    """
+    if net.widths[0] != 2:
+        raise ValueError("decision_boundary needs a network with 2-D inputs")
+    if net.task == "regression":
+        raise ValueError("a regression network has no decision boundary")
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+    XX, YY = np.meshgrid(x, y)
+    z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits
+    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
+    if net.task == "binary":
+        lines = _contour(x, y, z[:, 0].reshape(XX.shape))
+        return [_refine(net, L, None, cell) for L in lines if len(L) >= 2]
+    out: list[Array] = []
+    K = z.shape[1]
+    for i in range(K):
+        others = np.delete(z, i, axis=1).max(axis=1)
+        for L in _contour(x, y, (z[:, i] - others).reshape(XX.shape)):
+            L = _refine(net, L, np.full(len(L), i), cell)
+            zz = net.forward(L).logits
+            zz[:, i] = -np.inf
+            drawn_here = np.argmax(zz, axis=1) > i
+            keep = drawn_here.copy()
+            keep[1:] |= drawn_here[:-1]
+            keep[:-1] |= drawn_here[1:]
+            out += [L[a:b] for a, b in _runs(keep) if b - a >= 2]
+    return out
+
+
+def _contour(x: Array, y: Array, Z: Array) -> list[Array]:
+    gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
+    return [np.asarray(L, dtype=float) for L in gen.lines(0.0)]
+
+
+def _runs(mask: Array) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` of the runs of True in a boolean vector."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
