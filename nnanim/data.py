@@ -231,27 +231,25 @@ def _jitter(rng: np.random.Generator, X: np.ndarray, noise: float) -> np.ndarray
 
 
 def _moons(rng, n, noise, k):
-    n_out = n // 2
-    n_in = n - n_out
+    n_out, n_in = _class_sizes(n, 2)
     t_out = np.linspace(0.0, np.pi, n_out)
     t_in = np.linspace(0.0, np.pi, n_in)
     X = np.concatenate([
         np.column_stack([np.cos(t_out), np.sin(t_out)]),
         np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
     ])
-    return _jitter(rng, X, noise), _labels(np.array([n_out, n_in]))
+    return _jitter(rng, X, noise), _labels(_class_sizes(n, 2))
 
 
 def _circles(rng, n, noise, k, factor=0.5):
-    n_out = n // 2
-    n_in = n - n_out
+    n_out, n_in = _class_sizes(n, 2)
     t_out = np.linspace(0.0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0.0, 2 * np.pi, n_in, endpoint=False)
     X = np.concatenate([
         np.column_stack([np.cos(t_out), np.sin(t_out)]),
         factor * np.column_stack([np.cos(t_in), np.sin(t_in)]),
     ])
-    return _jitter(rng, X, noise), _labels(np.array([n_out, n_in]))
+    return _jitter(rng, X, noise), _labels(_class_sizes(n, 2))
 
 
 def _spirals(rng, n, noise, k, turns=1.25, r0=0.05):
@@ -289,7 +287,7 @@ def _checkerboard(rng, n, noise, k, cells=4, gap=0.1):
     board = np.column_stack([i, j])
     parity = (i + j) % 2
     # each point picks a random cell of its colour (cells // 2 per row)
-    own = np.stack([board[parity == c] for c in (0, 1)])  # (2, cells²/2, 2)
+    own = np.stack([board[parity == c] for c in (0, 1)])  # (2, cells**2 / 2, 2)
     cell = own[labels, rng.integers(0, own.shape[1], n)]
     inside = gap / 2 + (1 - gap) * rng.random((n, 2))
     X = (cell + inside) * (2.0 / cells) - 1.0
@@ -297,14 +295,13 @@ def _checkerboard(rng, n, noise, k, cells=4, gap=0.1):
 
 
 def _disk_ring(rng, n, noise, k, disk=0.5, ring=(0.75, 1.0)):
-    n_ring = n // 2
-    n_disk = n - n_ring
+    n_ring, n_disk = _class_sizes(n, 2)
     r_ring = np.sqrt(rng.uniform(ring[0] ** 2, ring[1] ** 2, n_ring))
     r_disk = disk * np.sqrt(rng.random(n_disk))
     r = np.concatenate([r_ring, r_disk])
     angle = rng.uniform(0.0, 2 * np.pi, n)
     X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
-    return _jitter(rng, X, noise), _labels(np.array([n_ring, n_disk]))
+    return _jitter(rng, X, noise), _labels(_class_sizes(n, 2))
 
 
 def _sine(rng, n, noise, k):
@@ -348,13 +345,14 @@ DATASETS: dict[str, DatasetInfo] = dict([
 ])
 
 _CSV_SUMMARY = "your own file: columns x,y,label or x,y,target or x,target (header optional)"
-_EXPR_SUMMARY = ("points in [-1,1]² labelled by a rule of x, y (e.g. 'x**2 + y**2 < 1') "
+_EXPR_SUMMARY = ("points in [-1,1]^2 labelled by a rule of x, y (e.g. 'x**2 + y**2 < 1') "
                  "or a numeric target (e.g. 'sin(3*x)*y')")
 
 
 def list_datasets() -> list[tuple[str, str]]:
     """Return ``(name, one-line summary)`` for every built-in and the csv:/expr: forms."""
-    rows = [(name, info.summary) for name, info in DATASETS.items()]
+    rows = [(name, f"{info.summary}; default {info.n_samples} points, noise {info.noise}")
+            for name, info in DATASETS.items()]
     rows.append(("csv:PATH", _CSV_SUMMARY))
     rows += [("csv:" + sample.name, _sample_summary(sample)) for sample in _bundled_samples()]
     rows.append(("expr:EXPRESSION", _EXPR_SUMMARY))
@@ -968,6 +966,7 @@ def _expr_classification(spec, where, X, value, rng, noise, params) -> Dataset:
         try:
             X = _scale(_jitter(rng, X, noise))
         except ValueError:
-            raise DatasetError(f"noise={noise!r} is too large: the values overflow") from None
+            raise DatasetError(f"{where}: noise={noise!r} is too large; the values overflow") \
+                from None
     params["classes"] = 2
     return Dataset(spec, X, y, "binary", 2, params)
