@@ -614,10 +614,10 @@ class Trace:
         boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
         lo = np.array([P.min(axis=0) for P in boxes])
         hi = np.array([P.max(axis=0) for P in boxes])
-        lo = np.minimum(lo, np.minimum(np.roll(lo, 1, 0), np.roll(lo, -1, 0)))
-        hi = np.maximum(hi, np.maximum(np.roll(hi, 1, 0), np.roll(hi, -1, 0)))
-        lo[[0, -1]] = np.minimum(lo[[0, -1]], lo[[1, -2]])  # undo the wrap-around of roll
-        hi[[0, -1]] = np.maximum(hi[[0, -1]], hi[[1, -2]])
+        lo = np.pad(lo, ((1, 1), (0, 0)), mode="edge")
+        hi = np.pad(hi, ((1, 1), (0, 0)), mode="edge")
+        lo = np.minimum(np.minimum(lo[:-2], lo[1:-1]), lo[2:])  # each sample's neighbours too
+        hi = np.maximum(np.maximum(hi[:-2], hi[1:-1]), hi[2:])
         return PchipInterpolator(u, lo, axis=0), PchipInterpolator(u, hi, axis=0)
 
 

@@ -1,0 +1,465 @@
+"""The flow must not lie: stage ends are the forward pass, motion is continuous, the
+output boundary is a straight line that separates what the network separates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import special_ortho_group
+
+from nnanim.flow import (
+    STAGE_KINDS,
+    LinearPath,
+    build_flow,
+    decision_boundary,
+    input_grid,
+    linear_path,
+    permute_for_positive_det,
+)
+from nnanim.nn import Network, init_network
+from nnanim.projection import BasisPath, RotationPath, keyframe_basis
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_net(widths, act, task, seed, negative_det=False, gain=1.6):
+    """A random network with non-trivial biases, weights scaled up so activations bend."""
+    rng = np.random.default_rng(seed)
+    acts = [act] * (len(widths) - 2) if isinstance(act, str) else act
+    net = init_network(widths, acts, task, rng)
+    for i, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        W *= gain
+        b[:] = rng.normal(0.0, 0.5, size=b.shape)
+        hidden_square = i < len(net.weights) - 1 and W.shape[0] == W.shape[1]
+        if negative_det and hidden_square and np.linalg.det(W) > 0:
+            W[[0, 1]] = W[[1, 0]]
+    return net
+
+
+def sample_inputs(d, n=400, seed=0):
+    return np.random.default_rng(seed).uniform(-2.0, 2.0, size=(n, d))
+
+
+NETWORKS = {
+    "2-2-2-1 tanh": ([2, 2, 2, 1], "tanh", "binary"),
+    "2-2-2-2 tanh": ([2, 2, 2, 2], "tanh", "multiclass"),
+    "2-3-2-1 tanh (lift, squash)": ([2, 3, 2, 1], "tanh", "binary"),
+    "2-3-3-3 sigmoid": ([2, 3, 3, 3], "sigmoid", "multiclass"),
+    "2-8-8-2 relu (wide)": ([2, 8, 8, 2], "relu", "multiclass"),
+    "2-8-8-1 leaky_relu (wide)": ([2, 8, 8, 1], "leaky_relu", "binary"),
+    "2-6-2-3 relu (wide squash)": ([2, 6, 2, 3], "relu", "multiclass"),
+    "2-3-8-3 tanh (3-D then wide)": ([2, 3, 8, 3], "tanh", "multiclass"),
+    "2-5-4-1 gelu (wide narrowing)": ([2, 5, 4, 1], "gelu", "binary"),
+    "2-3-1 tanh (plane boundary)": ([2, 3, 1], "tanh", "binary"),
+    "1-4-1 tanh (1-D regression)": ([1, 4, 1], "tanh", "regression"),
+    "2-1-1 tanh (width 1)": ([2, 1, 1], "tanh", "binary"),
+}
+
+
+@pytest.fixture(scope="module", params=list(NETWORKS), ids=list(NETWORKS))
+def case(request):
+    widths, act, task = NETWORKS[request.param]
+    net = make_net(widths, act, task, seed=len(request.param), negative_det=True)
+    X = sample_inputs(widths[0])
+    flow = build_flow(net, reference=X)
+    return net, flow, X, flow.trace(X)
+
+
+# --------------------------------------------------------------------------- exactness
+
+
+def test_stage_ends_equal_the_forward_pass(case):
+    _, flow, X, tr = case
+    net = flow.network
+    fwd = net.forward(X)
+    widths = net.widths
+    np.testing.assert_array_equal(tr.full(0, 0.0)[:, : widths[0]], X)
+    checked = 0
+    for st in flow.stages:
+        if st.kind not in ("bias", "activation"):
+            continue
+        m = widths[st.layer + 1]
+        end = tr.full(st.index, 1.0)
+        expected = fwd.pre[st.layer] if st.kind == "bias" else fwd.post[st.layer]
+        np.testing.assert_allclose(end[:, :m], expected, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(end[:, m:], 0.0)  # padding coordinates stay zero
+        if st.kind == "bias":  # the stage before "+ b" ends at W h exactly
+            before = tr.full(st.index - 1, 1.0)
+            assert flow.stages[st.index - 1].kind == "linear"
+            np.testing.assert_allclose(
+                before[:, :m], fwd.pre[st.layer] - net.biases[st.layer], rtol=0, atol=1e-9
+            )
+        checked += 1
+    assert checked == 2 * (len(widths) - 2)
+
+
+def test_next_stage_starts_where_the_last_ended(case):
+    _, flow, _, tr = case
+    for s in range(len(flow.stages) - 1):
+        a, b = tr.full(s, 1.0), tr.full(s + 1, 0.0)
+        d = min(a.shape[1], b.shape[1])
+        np.testing.assert_array_equal(a[:, :d], b[:, :d])
+        assert not np.any(a[:, d:]) and not np.any(b[:, d:])  # only zero columns come and go
+        scale = 1.0 + np.abs(a).max()
+        np.testing.assert_allclose(tr.at(s, 1.0), tr.at(s + 1, 0.0), rtol=0, atol=1e-12 * scale)
+
+
+def test_flow_does_not_change_the_function(case):
+    net, flow, X, _ = case
+    np.testing.assert_allclose(
+        flow.network.forward(X).logits, net.forward(X).logits, rtol=0, atol=1e-12
+    )
+    y = net.predict(X) if net.task != "regression" else None
+    if y is not None:
+        flipped = y.copy()
+        flipped[:10] = 1 - flipped[:10] if net.task == "binary" else (flipped[:10] + 1) % 3
+        assert flow.accuracy(X, y) == 1.0
+        assert flow.accuracy(X, flipped) == pytest.approx(1.0 - 10 / len(X))
+
+
+# --------------------------------------------------------------------------- continuity
+
+
+def test_motion_is_continuous_inside_every_stage(case):
+    """Over dt the display moves at most speed·dt (a Lipschitz bound): nothing jumps."""
+    _, flow, _, tr = case
+    dt = 1e-3
+    for s in range(len(flow.stages)):
+        bound = tr.speed(s) * dt * (1 + 1e-6) + 1e-12
+        for t in np.linspace(0.0, 1.0 - dt, 41):
+            step = np.abs(tr.at(s, t + dt) - tr.at(s, t)).max()
+            assert step <= bound, (flow.stages[s].caption, t, step, bound)
+        whole = np.abs(tr.at(s, 1.0) - tr.at(s, 0.0)).max()
+        assert whole <= tr.speed(s) * (1 + 1e-6) + 1e-12
+
+
+def test_stage_plan_names_width_changes():
+    flow = build_flow(make_net([2, 3, 2, 1], "tanh", "binary", seed=1))
+    kinds = [st.kind for st in flow.stages]
+    assert kinds == [
+        "lift", "linear", "bias", "activation",
+        "linear", "squash", "linear", "bias", "activation", "output",
+    ]
+    assert [st.dim for st in flow.stages] == [3, 3, 3, 3, 3, 3, 2, 2, 2, 2]
+    captions = [st.caption for st in flow.stages]
+    assert captions[0] == "lift 2 → 3" and captions[5] == "squash 3 → 2"
+    assert captions[1:4] == ["layer 1 · W·x", "layer 1 · + b", "layer 1 · tanh"]
+    assert captions[-1] == "output · w·h + b = 0"
+    assert [st.index for st in flow.stages] == list(range(len(kinds)))
+    assert all(st.kind in STAGE_KINDS for st in flow.stages)
+
+
+def test_every_linear_stage_stays_invertible():
+    """Including the padded lift matrix and the rotate/residual pair of a squash."""
+    net = make_net([2, 3, 5, 3, 2, 1], "tanh", "binary", seed=7, negative_det=True)
+    flow = build_flow(net)
+    linear = [m.motion for m in flow._steps if m.kind == "linear"]
+    assert len(linear) == 6  # 2→3, 3→5, 5→3 (rotate + residual), 3→2 (rotate + residual)
+    for motion in linear:
+        dets = [np.linalg.det(motion.path(t)) for t in np.linspace(0, 1, 201)]
+        assert min(dets) > 0
+
+
+# --------------------------------------------------------------------------- network surgery
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_permute_for_positive_det(seed):
+    net = make_net([2, 2, 3, 3, 2, 1], "tanh", "binary", seed=seed, negative_det=True)
+    before = [W.copy() for W in net.weights]
+    assert any(np.linalg.det(W) < 0 for W in net.weights[:-1] if W.shape[0] == W.shape[1])
+    fixed = permute_for_positive_det(net)
+    X = sample_inputs(2, 300, seed)
+    np.testing.assert_allclose(fixed.forward(X).logits, net.forward(X).logits, rtol=0, atol=1e-12)
+    for W in fixed.weights[:-1]:
+        if W.shape[0] == W.shape[1]:
+            assert np.linalg.det(W) > 0
+    for W, W0 in zip(net.weights, before, strict=True):  # the input network is untouched
+        np.testing.assert_array_equal(W, W0)
+
+
+# --------------------------------------------------------------------------- linear paths
+
+
+def _rotation2(angle):
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def _test_matrices():
+    rng = np.random.default_rng(3)
+    mats = []
+    for n in (2, 3):
+        for _ in range(20):
+            W = rng.normal(size=(n, n))
+            if np.linalg.det(W) < 0:
+                W[0] *= -1
+            mats.append(W)
+    stretch = np.diag([2.0, 0.3])
+    mats += [
+        _rotation2(np.pi - 1e-7) @ stretch,  # rotation by almost π
+        _rotation2(np.pi) @ stretch,  # exactly π
+        -np.eye(2),
+        _rotation2(0.4) @ np.diag([1.0, 1e-9]),  # nearly singular
+        np.diag([-1.0, -1.0, 1.0]) @ np.diag([3.0, 1.0, 0.5]),  # 3-D half turn
+        special_ortho_group.rvs(3, random_state=4) @ np.diag([5.0, 1.0, 1e-8]),
+        np.array([[1.0, 100.0], [0.0, 1.0]]),  # strong shear
+    ]
+    return mats
+
+
+@pytest.mark.parametrize("W", _test_matrices())
+def test_linear_path_has_positive_det_and_right_ends(W):
+    n = len(W)
+    path = LinearPath(W)
+    np.testing.assert_array_equal(path(0.0), np.eye(n))
+    np.testing.assert_array_equal(path(1.0), W)
+    np.testing.assert_array_equal(linear_path(W, 1.0), W)
+    ts = np.linspace(0.0, 1.0, 2001)
+    A = np.array([path(t) for t in ts])
+    assert np.all(np.linalg.det(A) > 0)
+    jumps = np.abs(np.diff(A, axis=0)).max(axis=(1, 2))
+    assert jumps.max() <= path.speed * (ts[1] - ts[0]) * (1 + 1e-6) + 1e-12
+    np.testing.assert_allclose(path(1.0 - 1e-12), W, atol=1e-9 * (1 + np.abs(W).max()))
+
+
+def test_linear_path_refuses_negative_det():
+    with pytest.raises(ValueError, match="det W < 0"):
+        linear_path(np.diag([1.0, -2.0]), 0.5)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 8])
+def test_rotation_path_reaches_any_rotation(n):
+    rng = np.random.default_rng(n)
+    for R in [special_ortho_group.rvs(n, random_state=rng), -np.eye(n) if n % 2 == 0 else None]:
+        if R is None:
+            continue
+        path = RotationPath(R)
+        for t in (0.1, 0.5, 0.9):
+            G = path(t)
+            np.testing.assert_allclose(G @ G.T, np.eye(n), atol=1e-12)
+            assert np.linalg.det(G) == pytest.approx(1.0)
+        np.testing.assert_allclose(path(1.0 - 1e-13), R, atol=1e-10)
+
+
+# --------------------------------------------------------------------------- projections
+
+
+WIDE = ["2-8-8-2 relu (wide)", "2-8-8-1 leaky_relu (wide)", "2-6-2-3 relu (wide squash)",
+        "2-3-8-3 tanh (3-D then wide)", "2-5-4-1 gelu (wide narrowing)"]
+
+
+@pytest.mark.parametrize("name", WIDE)
+def test_projection_bases_are_orthonormal_and_smooth(name):
+    widths, act, task = NETWORKS[name]
+    flow = build_flow(make_net(widths, act, task, seed=2), reference=sample_inputs(2))
+    moved = 0
+    for s in range(len(flow.stages)):
+        ts = np.linspace(0.0, 1.0, 201)
+        bases = np.array([flow.basis(s, t) for t in ts])
+        k = bases.shape[1]
+        assert k == flow.stages[s].dim
+        gram = np.einsum("tij,tkj->tik", bases, bases)
+        np.testing.assert_allclose(gram, np.broadcast_to(np.eye(k), gram.shape), atol=1e-12)
+        steps = np.abs(np.diff(bases, axis=0)).max()
+        assert steps <= flow._bases[s].speed * (ts[1] - ts[0]) * (1 + 1e-6) + 1e-12
+        assert steps < 0.05  # no sign flip between consecutive frames
+        moved += flow._bases[s].moves
+    assert moved > 0  # wide layers do get a moving projection
+
+
+def test_keyframe_basis_puts_the_anchor_first_and_keeps_signs():
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(500, 6)) * np.array([5, 4, 3, 2, 1, 0.5])
+    w = rng.normal(size=6)
+    previous = np.eye(6)[:2]
+    B = keyframe_basis(states, 2, previous, anchor=w[None, :])
+    np.testing.assert_allclose(B @ B.T, np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(np.abs(B[0] @ w) / np.linalg.norm(w), 1.0)
+    again = keyframe_basis(states, 2, B, anchor=w[None, :])
+    np.testing.assert_allclose(again, B, atol=1e-12)  # same inputs, same frame: no flips
+    path = BasisPath(B, -B[::-1])
+    for t in np.linspace(0, 1, 11):
+        np.testing.assert_allclose(path(t) @ path(t).T, np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(path(1.0), -B[::-1])
+
+
+def test_one_projection_per_flow_for_points_grid_and_boundary():
+    """Different point sets of one flow are projected with the same bases."""
+    net = make_net([2, 8, 8, 1], "tanh", "binary", seed=5)
+    flow = build_flow(net, reference=sample_inputs(2, 300, 1))
+    a, b = sample_inputs(2, 50, 2), sample_inputs(2, 70, 3)
+    both = flow.trace(np.vstack([a, b]))
+    ta = flow.trace(a)
+    for s in range(len(flow.stages)):
+        np.testing.assert_allclose(ta.at(s, 0.37), both.at(s, 0.37)[:50], atol=1e-12)
+
+
+# --------------------------------------------------------------------------- output boundary
+
+
+def test_output_line_separates_what_the_network_separates(case):
+    _, flow, X, tr = case
+    net = flow.network
+    if net.task == "regression":
+        with pytest.raises(ValueError):
+            flow.output_boundaries()
+        return
+    assert flow.boundaries_exact
+    P = tr.at(len(flow.stages) - 1, 1.0)
+    z = net.forward(X).logits
+    scale = 1.0 + np.abs(z).max()
+    for i, j, w, c in flow.output_boundaries():
+        margin = z[:, 0] if net.task == "binary" else z[:, i] - z[:, j]
+        side = P @ w + c
+        np.testing.assert_allclose(side, margin, rtol=0, atol=1e-9 * scale)
+        clear = np.abs(margin) > 1e-9 * scale
+        assert np.array_equal(side[clear] > 0, margin[clear] > 0)
+    if net.task == "binary" or z.shape[1] == 2:
+        w, c = flow.output_boundary()
+        labels = net.predict(X)
+        assert np.array_equal((P @ w + c > 0), labels == 1)
+        assert 0 < labels.sum() < len(labels)  # both sides are populated: a real check
+    else:
+        with pytest.raises(ValueError, match="output_boundaries"):
+            flow.output_boundary()
+
+
+def test_wide_last_layer_shows_the_output_weights_on_the_first_axis():
+    flow = build_flow(make_net([2, 8, 8, 1], "tanh", "binary", seed=4))
+    w = flow.network.weights[-1][0]
+    B = flow.basis(len(flow.stages) - 1, 1.0)
+    assert abs(B[0] @ w) == pytest.approx(np.linalg.norm(w))
+    wd, _ = flow.output_boundary()
+    assert abs(wd[0]) == pytest.approx(np.linalg.norm(w)) and np.allclose(wd[1:], 0)
+
+
+def test_too_many_classes_for_the_display_is_flagged():
+    flow = build_flow(make_net([2, 8, 8, 5], "tanh", "multiclass", seed=4))
+    assert not flow.boundaries_exact  # 4 weight differences cannot all fit in 2 axes
+
+
+# --------------------------------------------------------------------------- decision boundary
+
+BOUNDS = (-2.0, 2.0, -2.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    "widths, act, task, tol",
+    [
+        ([2, 6, 6, 1], "tanh", "binary", 1e-9),
+        ([2, 8, 8, 1], "relu", "binary", 1e-6),
+        ([2, 3, 2, 1], "tanh", "binary", 1e-9),
+        ([2, 6, 6, 3], "tanh", "multiclass", 1e-9),
+        ([2, 8, 3], "relu", "multiclass", 1e-6),
+    ],
+)
+def test_decision_boundary_is_the_preimage_of_the_output_line(widths, act, task, tol):
+    net = make_net(widths, act, task, seed=11)
+    lines = decision_boundary(net, BOUNDS, resolution=150)
+    pts = np.vstack(lines)
+    assert len(pts) > 30 and all(L.shape[1] == 2 and len(L) >= 2 for L in lines)
+    grid_logits = net.forward(sample_inputs(2, 2000)).logits
+    scale = np.ptp(grid_logits)
+    z = net.forward(pts).logits
+    top = np.sort(z, axis=1)
+    gap = z[:, 0] if task == "binary" else top[:, -1] - top[:, -2]
+    assert np.quantile(np.abs(gap), 0.99) <= tol * scale
+    # carried through the flow, the curve ends on the straight output line
+    flow = build_flow(net, reference=sample_inputs(2))
+    end = flow.trace(pts).at(len(flow.stages) - 1, 1.0)
+    pairs = {(i, j): (w, c) for i, j, w, c in flow.output_boundaries()}
+    if task == "binary":
+        w, c = pairs[(1, 0)]
+        dist = np.abs(end @ w + c)
+    else:
+        order = np.argsort(z, axis=1)
+        i, j = np.minimum(order[:, -1], order[:, -2]), np.maximum(order[:, -1], order[:, -2])
+        W = np.array([pairs[(a, b)][0] for a, b in zip(i, j, strict=True)])
+        C = np.array([pairs[(a, b)][1] for a, b in zip(i, j, strict=True)])
+        dist = np.abs(np.sum(end * W, axis=1) + C)
+    assert np.quantile(dist, 0.99) <= tol * scale
+
+
+def test_decision_boundary_draws_each_multiclass_edge_once():
+    net = make_net([2, 6, 6, 3], "tanh", "multiclass", seed=11)
+    pts = np.vstack(decision_boundary(net, BOUNDS, resolution=150))
+    rounded = np.round(pts, 9)
+    _, counts = np.unique(rounded, axis=0, return_counts=True)
+    assert np.mean(counts > 1) < 0.02  # only junction vertices may repeat
+
+
+def test_decision_boundary_refuses_regression():
+    with pytest.raises(ValueError, match="regression"):
+        decision_boundary(make_net([2, 4, 1], "tanh", "regression", seed=0), BOUNDS)
+
+
+def test_input_grid():
+    lines = input_grid((-1.0, 3.0, -2.0, 2.0), n_lines=5, samples=50)
+    assert len(lines) == 10 and all(L.shape == (50, 2) for L in lines)
+    vertical, horizontal = lines[:5], lines[5:]
+    assert all(np.ptp(L[:, 0]) == 0 for L in vertical)
+    assert all(np.ptp(L[:, 1]) == 0 for L in horizontal)
+    np.testing.assert_allclose([L[0, 0] for L in vertical], np.linspace(-1, 3, 5))
+    np.testing.assert_allclose(vertical[0][[0, -1], 1], [-2.0, 2.0])
+    np.testing.assert_allclose(horizontal[0][[0, -1], 0], [-1.0, 3.0])
+
+
+# --------------------------------------------------------------------------- framing
+
+
+@pytest.mark.parametrize("name", ["2-3-2-1 tanh (lift, squash)", "2-8-8-2 relu (wide)"])
+def test_framing_contains_the_points_and_moves_smoothly(name):
+    widths, act, task = NETWORKS[name]
+    flow = build_flow(make_net(widths, act, task, seed=9))
+    tr = flow.trace(sample_inputs(2, 600, 9))
+    rng = np.random.default_rng(0)
+    n = len(flow.stages)
+    for s, t in zip(rng.integers(0, n, 150), rng.uniform(0, 1, 150), strict=True):
+        centre, half = flow.framing(tr, int(s), float(t))
+        assert centre.shape == (3,) and half > 0
+        assert np.all(np.abs(tr.at(int(s), float(t)) - centre) <= half)
+    for s in range(n - 1):
+        c1, h1 = flow.framing(tr, s, 1.0)
+        c2, h2 = flow.framing(tr, s + 1, 0.0)
+        np.testing.assert_array_equal(c1, c2)
+        assert h1 == h2
+    u = np.linspace(0, n, 40 * n + 1)
+    frames = [flow.framing(tr, min(int(x), n - 1), x - min(int(x), n - 1)) for x in u]
+    centres = np.array([c for c, _ in frames])
+    halves = np.array([h for _, h in frames])
+    biggest = halves.max()
+    assert np.abs(np.diff(centres, axis=0)).max() < 0.1 * biggest
+    assert np.abs(np.diff(halves)).max() < 0.1 * biggest
+
+
+# --------------------------------------------------------------------------- inputs and options
+
+
+def test_one_dimensional_inputs_embed_on_the_x_axis():
+    net = make_net([1, 4, 1], "tanh", "regression", seed=0)
+    flow = build_flow(net)
+    x = np.linspace(-2, 2, 9)
+    tr = flow.trace(x)
+    np.testing.assert_array_equal(tr.at(0, 0.0), np.column_stack([x, 0 * x, 0 * x]))
+    assert np.isnan(flow.accuracy(x, x))
+
+
+def test_bad_inputs_and_options_are_reported():
+    net = make_net([2, 3, 8, 1], "tanh", "binary", seed=0)
+    with pytest.raises(ValueError, match="wide_dim"):
+        build_flow(net, wide_dim=2)
+    flow = build_flow(net)
+    assert flow.wide_dim == 3
+    with pytest.raises(ValueError, match=r"\(M, 2\)"):
+        flow.trace(np.zeros((5, 3)))
+
+
+def test_build_flow_leaves_the_network_alone():
+    net = make_net([2, 2, 2, 1], "tanh", "binary", seed=3, negative_det=True)
+    copy = Network([W.copy() for W in net.weights], [b.copy() for b in net.biases],
+                   net.activations, net.task)
+    flow = build_flow(net)
+    for W, W0 in zip(net.weights, copy.weights, strict=True):
+        np.testing.assert_array_equal(W, W0)
+    assert flow.network is not net
