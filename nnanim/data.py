@@ -168,7 +168,7 @@ class Dataset:
                 f"n_classes={self.n_classes}, params={self.params!r})")
 
 
-Generator = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
+GeneratorFn = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class DatasetInfo:
     noise: float
     classes: int | None
     variable_classes: bool
-    generate: Generator = field(repr=False)
+    generate: GeneratorFn = field(repr=False)
 
 
 # --------------------------------------------------------------------------- scaling
@@ -231,6 +231,7 @@ def _jitter(rng: np.random.Generator, X: np.ndarray, noise: float) -> np.ndarray
 
 
 def _moons(rng, n, noise, k):
+    """sklearn's moons: upper arc (class 0) and lower arc (class 1), evenly spaced."""
     n_out, n_in = _class_sizes(n, 2)
     t_out = np.linspace(0.0, np.pi, n_out)
     t_in = np.linspace(0.0, np.pi, n_in)
@@ -242,6 +243,7 @@ def _moons(rng, n, noise, k):
 
 
 def _circles(rng, n, noise, k, factor=0.5):
+    """sklearn's circles: outer unit circle (class 0), inner circle of radius ``factor`` (1)."""
     n_out, n_in = _class_sizes(n, 2)
     t_out = np.linspace(0.0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0.0, 2 * np.pi, n_in, endpoint=False)
@@ -253,6 +255,7 @@ def _circles(rng, n, noise, k, factor=0.5):
 
 
 def _spirals(rng, n, noise, k, turns=1.25, r0=0.05):
+    """K arms from radius ``r0`` to 1, each winding ``turns`` times, rotated by 2 pi / K."""
     sizes = _class_sizes(n, k)
     labels = _labels(sizes)
     starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -265,6 +268,7 @@ def _spirals(rng, n, noise, k, turns=1.25, r0=0.05):
 
 
 def _xor(rng, n, noise, k, margin=0.1):
+    """Uniform in the four quadrants, ``margin`` away from the axes; class 1 where x y < 0."""
     labels = _labels(_class_sizes(n, 2))
     # class 0: signs agree (quadrants I, III); class 1: signs differ (II, IV)
     sx = np.where(rng.random(n) < 0.5, -1.0, 1.0)
@@ -275,6 +279,7 @@ def _xor(rng, n, noise, k, margin=0.1):
 
 
 def _blobs(rng, n, noise, k):
+    """K Gaussian blobs of standard deviation ``noise``, centres on the unit circle."""
     labels = _labels(_class_sizes(n, k))
     angle = np.pi / 2 + 2 * np.pi * np.arange(k) / k
     centres = np.column_stack([np.cos(angle), np.sin(angle)])
@@ -282,6 +287,7 @@ def _blobs(rng, n, noise, k):
 
 
 def _checkerboard(rng, n, noise, k, cells=4, gap=0.1):
+    """Uniform in a ``cells`` x ``cells`` board, a ``gap`` fraction free at cell edges."""
     labels = _labels(_class_sizes(n, 2))
     i, j = np.divmod(np.arange(cells * cells), cells)
     board = np.column_stack([i, j])
@@ -295,6 +301,7 @@ def _checkerboard(rng, n, noise, k, cells=4, gap=0.1):
 
 
 def _disk_ring(rng, n, noise, k, disk=0.5, ring=(0.75, 1.0)):
+    """Uniform in a ring (class 0) around a disk of radius ``disk`` (class 1)."""
     n_ring, n_disk = _class_sizes(n, 2)
     r_ring = np.sqrt(rng.uniform(ring[0] ** 2, ring[1] ** 2, n_ring))
     r_disk = disk * np.sqrt(rng.random(n_disk))
@@ -305,11 +312,13 @@ def _disk_ring(rng, n, noise, k, disk=0.5, ring=(0.75, 1.0)):
 
 
 def _sine(rng, n, noise, k):
+    """x uniform, already scaled to [-1, 1]; target sin(pi x): one period."""
     X = _scale(rng.uniform(-1.0, 1.0, (n, 1)))
     return X, np.sin(np.pi * X[:, 0]) + _noise(rng, n, noise)
 
 
 def _ripple(rng, n, noise, k):
+    """Uniform in the square, already scaled; target sin(2 pi r), r the radius."""
     X = _scale(rng.uniform(-1.0, 1.0, (n, 2)))
     radius = np.hypot(X[:, 0], X[:, 1])
     return X, np.sin(2 * np.pi * radius) + _noise(rng, n, noise)
@@ -319,30 +328,27 @@ def _noise(rng, n, noise):
     return rng.normal(scale=noise, size=n) if noise > 0 else np.zeros(n)
 
 
-def _info(name, summary, kind, n, noise, classes, variable, generate):
-    return name, DatasetInfo(name, summary, kind, n, noise, classes, variable, generate)
-
-
-DATASETS: dict[str, DatasetInfo] = dict([
-    _info("moons", "two interleaving half circles (2 classes)",
-          "classification", 500, 0.1, 2, False, _moons),
-    _info("circles", "a small circle inside a large one (2 classes)",
-          "classification", 500, 0.05, 2, False, _circles),
-    _info("spirals", "K interleaved spiral arms, one per class (classes=K, default 2)",
-          "classification", 600, 0.04, 2, True, _spirals),
-    _info("xor", "four quadrants, opposite ones share a class (2 classes)",
-          "classification", 500, 0.05, 2, False, _xor),
-    _info("blobs", "K Gaussian blobs on a circle (classes=K, default 3)",
-          "classification", 450, 0.2, 3, True, _blobs),
-    _info("checkerboard", "a 4x4 checkerboard of two colours (2 classes)",
-          "classification", 600, 0.02, 2, False, _checkerboard),
-    _info("disk-ring", "a disk inside a ring; needs 3 hidden units (2 classes)",
-          "classification", 500, 0.03, 2, False, _disk_ring),
-    _info("sine", "regression: 1-D input x, target sin(pi x)",
-          "regression", 400, 0.05, None, False, _sine),
-    _info("ripple", "regression: 2-D input, target sin(2 pi |x|), rings",
-          "regression", 600, 0.05, None, False, _ripple),
-])
+_BUILTINS = [
+    DatasetInfo("moons", "two interleaving half circles (2 classes)",
+                "classification", 500, 0.1, 2, False, _moons),
+    DatasetInfo("circles", "a small circle inside a large one (2 classes)",
+                "classification", 500, 0.05, 2, False, _circles),
+    DatasetInfo("spirals", "K interleaved spiral arms, one per class (classes=K, default 2)",
+                "classification", 600, 0.04, 2, True, _spirals),
+    DatasetInfo("xor", "four quadrants, opposite ones share a class (2 classes)",
+                "classification", 500, 0.05, 2, False, _xor),
+    DatasetInfo("blobs", "K Gaussian blobs on a circle (classes=K, default 3)",
+                "classification", 450, 0.2, 3, True, _blobs),
+    DatasetInfo("checkerboard", "a 4x4 checkerboard of two colours (2 classes)",
+                "classification", 600, 0.02, 2, False, _checkerboard),
+    DatasetInfo("disk-ring", "a disk inside a ring; needs 3 hidden units (2 classes)",
+                "classification", 500, 0.03, 2, False, _disk_ring),
+    DatasetInfo("sine", "regression: 1-D input x, target sin(pi x)",
+                "regression", 400, 0.05, None, False, _sine),
+    DatasetInfo("ripple", "regression: 2-D input, target sin(2 pi |x|), rings",
+                "regression", 600, 0.05, None, False, _ripple),
+]
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info in _BUILTINS}
 
 _CSV_SUMMARY = "your own file: columns x,y,label or x,y,target or x,target (header optional)"
 _EXPR_SUMMARY = ("points in [-1,1]^2 labelled by a rule of x, y (e.g. 'x**2 + y**2 < 1') "
@@ -372,23 +378,28 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def _check_noise(noise) -> float:
-    ok = isinstance(noise, numbers.Real) and not isinstance(noise, (bool, np.bool_))
-    if not ok or not math.isfinite(float(noise)) or noise < 0:
-        raise DatasetError(f"noise must be a finite number >= 0 (got {noise!r})")
-    return float(noise)
+def _check_noise(noise, where: str = "") -> float:
+    try:
+        ok = isinstance(noise, numbers.Real) and not isinstance(noise, (bool, np.bool_))
+        value = float(noise) if ok else math.nan
+    except OverflowError:  # an int beyond float range
+        value = math.inf
+    if not math.isfinite(value) or value < 0:
+        raise DatasetError(f"{where}noise must be a finite number >= 0 (got {noise!r})")
+    return value
 
 
-def _check_n_samples(n, minimum: int, what: str = "") -> int:
+def _check_n_samples(n, minimum: int, what: str = "", where: str = "") -> int:
     if not _is_int(n) or not minimum <= n <= MAX_SAMPLES:
-        raise DatasetError(f"n_samples must be an integer from {minimum} to {MAX_SAMPLES}"
+        raise DatasetError(f"{where}n_samples must be an integer from {minimum} to {MAX_SAMPLES}"
                            f"{what} (got {n!r})")
     return int(n)
 
 
-def _check_classes(classes) -> int:
+def _check_classes(classes, where: str = "") -> int:
     if not _is_int(classes) or not 2 <= classes <= MAX_CLASSES:
-        raise DatasetError(f"classes must be an integer from 2 to {MAX_CLASSES} (got {classes!r})")
+        raise DatasetError(f"{where}classes must be an integer from 2 to {MAX_CLASSES} "
+                           f"(got {classes!r})")
     return int(classes)
 
 
@@ -649,8 +660,8 @@ def _encode_labels(cells: list[str], label: str) -> tuple[np.ndarray, list[str]]
 def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     label = path_text or "csv:"
     path = _resolve_path(path_text)
-    if noise is not None and _check_noise(noise) != 0:
-        raise DatasetError(f"noise does not apply to csv: data (got noise={noise!r}); "
+    if noise is not None and _check_noise(noise, f"{label}: ") != 0:
+        raise DatasetError(f"{label}: noise does not apply to csv: data (got noise={noise!r}); "
                            f"leave it unset")
     rows = _split_cells(_read_lines(path, label), label)
 
@@ -679,7 +690,7 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     target = _parse_numbers(rows, range(last, n_cols), label) if kind == "regression" else None
     keep = np.arange(len(rows))
     if n_samples is not None:
-        n = _check_n_samples(n_samples, MIN_SAMPLES)
+        n = _check_n_samples(n_samples, MIN_SAMPLES, where=f"{label}: ")
         if n > len(rows):
             raise DatasetError(f"{label}: n_samples={n} but the file has only {len(rows)} rows")
         keep = np.sort(np.random.default_rng(seed).choice(len(rows), n, replace=False))
@@ -703,7 +714,7 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
 
     y, names = _encode_labels([rows[i][1][last] for i in keep], label)
     k = len(names)
-    if classes is not None and _check_classes(classes) != k:
+    if classes is not None and _check_classes(classes, f"{label}: ") != k:
         raise DatasetError(f"{label}: the file has {k} classes (got classes={classes!r})")
     params.update(classes=k, label_names=names)
     return Dataset(spec, X, y, _task(k), k, params)
@@ -915,10 +926,11 @@ def _expr_dataset(spec, text, n_samples, noise, seed, classes) -> Dataset:
     if kind == "num" and classes is not None:
         raise DatasetError(f"{where}: classes does not apply to a numeric (regression) "
                            f"expression; write a comparison such as x > y for 2 classes")
-    if kind == "bool" and classes is not None and _check_classes(classes) != 2:
+    if kind == "bool" and classes is not None and _check_classes(classes, f"{where}: ") != 2:
         raise DatasetError(f"{where}: a rule makes 2 classes (got classes={classes!r})")
-    n = _check_n_samples(500 if n_samples is None else n_samples, MIN_SAMPLES)
-    noise = 0.0 if noise is None else _check_noise(noise)
+    n = _check_n_samples(500 if n_samples is None else n_samples, MIN_SAMPLES,
+                         where=f"{where}: ")
+    noise = 0.0 if noise is None else _check_noise(noise, f"{where}: ")
 
     rng = np.random.default_rng(seed)
     X = _scale(rng.uniform(-1.0, 1.0, (n, 2)))

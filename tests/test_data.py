@@ -226,6 +226,7 @@ def test_classes_for_variable_datasets():
     ("moons", {"noise": float("inf")}, "finite"),
     ("moons", {"noise": float("nan")}, "finite"),
     ("moons", {"noise": "0.1"}, "finite"),
+    ("moons", {"noise": 10**400}, "finite"),
     ("moons", {"noise": 1e308}, "too large"),
     ("moons", {"seed": -1}, "seed must be an integer >= 0"),
     ("moons", {"seed": 1.5}, "seed must be an integer >= 0"),
@@ -385,10 +386,13 @@ def test_csv_subsample_is_deterministic_and_keeps_file_order(tmp_path):
     ({"n_samples": 11}, "only 10 rows"),
     ({"noise": 0.1}, "noise does not apply"),
     ({"classes": 3}, "has 2 classes"),
+    ({"classes": 1}, "classes must be an integer from 2 to 10"),
+    ({"n_samples": 2}, "n_samples must be an integer from 4"),
+    ({"noise": -1}, "noise must be a finite number >= 0"),
 ])
 def test_csv_rejects_arguments_that_do_not_fit(tmp_path, kwargs, fragment):
     path = write(tmp_path, "\n".join(f"{i},{i * i},{i % 2}" for i in range(10)))
-    with pytest.raises(DatasetError, match=fragment):
+    with pytest.raises(DatasetError, match=f"^{path}: .*{fragment}"):
         make_dataset(f"csv:{path}", **kwargs)
     make_dataset(f"csv:{path}", noise=0, classes=2)  # the matching values are fine
 
@@ -654,7 +658,7 @@ def test_expr_one_point_class_is_rejected():
     ("x * y", {"noise": 1e308}, "overflows with this noise"),
 ])
 def test_expr_arguments(text, kwargs, fragment):
-    with pytest.raises(DatasetError, match=fragment):
+    with pytest.raises(DatasetError, match=f"^expr .*{fragment}"):
         make_dataset("expr:" + text, **kwargs)
 
 
@@ -683,10 +687,11 @@ _expression = st.recursive(_leaf, _extend, max_leaves=12)
 
 
 @FAST
-@given(text=st.one_of(_expression, st.text(max_size=40)), seed=st.integers(0, 3))
-def test_any_expression_gives_a_dataset_or_a_dataset_error(text, seed):
+@given(text=st.one_of(_expression, st.text(max_size=40)), seed=st.integers(0, 3),
+       n_samples=st.integers(-1, 80), noise=st.one_of(st.none(), st.floats()))
+def test_any_expression_gives_a_dataset_or_a_dataset_error(text, seed, n_samples, noise):
     try:
-        ds = make_dataset("expr:" + text, n_samples=64, seed=seed)
+        ds = make_dataset("expr:" + text, n_samples=n_samples, seed=seed, noise=noise)
     except DatasetError as e:
         assert str(e).startswith("expr ") and "\n" not in str(e)
         return
