@@ -225,21 +225,46 @@ def _row_space_rotation(W: Array) -> tuple[Array, Array]:
 # --------------------------------------------------------------------------- stage motions
 
 
+def _project(H: Array, B: Array) -> Array:
+    """``H Bᵀ`` with a contiguous right operand (a transposed view is far slower in BLAS)."""
+    return H @ np.ascontiguousarray(B.T)
+
+
 class _Motion:
-    """The motion of one stage: ``state(H, t)`` on rows ``H`` with ``dim`` coordinates."""
+    """How one stage moves the states (rows, ``dim`` coordinates).
+
+    ``end(H0)`` is the state at ``t = 1``.  In between, every point moves along
+    the straight segment from its start to its end, ``(1−t) H0 + t H1``: this
+    *is* ``x + t b`` (bias), ``(1−t) x + t σ(x)`` (activation) and
+    ``y_i ↦ (1−t) y_i`` (squash), and lift/output do not move (``H1 = H0``).
+    Only the linear stage overrides it.  With the end states cached, a frame is
+    one or two matrix products, whatever the stage.
+    """
 
     dim: int
 
-    def state(self, H: Array, t: float) -> Array:
-        return H
+    def end(self, H0: Array) -> Array:
+        return H0
 
-    def display(self, H: Array, t: float, B: Array) -> Array:
-        """``state(H, t) Bᵀ``; affine motions fold ``B`` into their matrix (one product)."""
-        return self.state(H, t) @ B.T
+    def state(self, H0: Array, H1: Array, t: float) -> Array:
+        if H1 is H0:
+            return H0
+        return (1.0 - t) * H0 + t * H1
 
-    def speed(self, H: Array) -> float:
-        """A bound on how far any row of ``H`` moves per unit ``t``."""
-        return 0.0
+    def display(self, H0: Array, H1: Array, t: float, B: Array) -> Array:
+        """``state(H0, H1, t) Bᵀ``, projecting before interpolating (cheaper when ``k < D``)."""
+        P0 = _project(H0, B)
+        if H1 is H0:
+            return P0
+        P0 *= 1.0 - t
+        P0 += t * _project(H1, B)
+        return P0
+
+    def speed(self, H0: Array, H1: Array) -> float:
+        """A bound on how far any point moves per unit ``t`` (network coordinates)."""
+        if H1 is H0 or not len(H0):
+            return 0.0
+        return float(np.max(np.linalg.norm(H1 - H0, axis=1)))
 
 
 class _Hold(_Motion):
@@ -250,18 +275,23 @@ class _Hold(_Motion):
 
 
 class _Linear(_Motion):
+    """``x ↦ A(t) x`` along a :class:`LinearPath`."""
+
     def __init__(self, M: Array) -> None:
         self.path = LinearPath(M)
         self.dim = len(M)
 
-    def state(self, H: Array, t: float) -> Array:
-        return H @ self.path(t).T
+    def end(self, H0: Array) -> Array:
+        return _project(H0, self.path.W)
 
-    def display(self, H: Array, t: float, B: Array) -> Array:
-        return H @ (B @ self.path(t)).T
+    def state(self, H0: Array, H1: Array, t: float) -> Array:
+        return H1 if t >= 1.0 else _project(H0, self.path(t))
 
-    def speed(self, H: Array) -> float:
-        return self.path.speed * float(np.max(np.linalg.norm(H, axis=1), initial=0.0))
+    def display(self, H0: Array, H1: Array, t: float, B: Array) -> Array:
+        return _project(H0, B @ self.path(t))
+
+    def speed(self, H0: Array, H1: Array) -> float:
+        return self.path.speed * float(np.max(np.linalg.norm(H0, axis=1), initial=0.0))
 
 
 class _Bias(_Motion):
@@ -269,52 +299,32 @@ class _Bias(_Motion):
         self.b = b
         self.dim = len(b)
 
-    def state(self, H: Array, t: float) -> Array:
-        return H + t * self.b
-
-    def display(self, H: Array, t: float, B: Array) -> Array:
-        return H @ B.T + t * (B @ self.b)
-
-    def speed(self, H: Array) -> float:
-        return float(np.linalg.norm(self.b))
+    def end(self, H0: Array) -> Array:
+        return H0 + self.b
 
 
 class _Activate(_Motion):
-    """``(1−t) x + t σ(x)`` on the first ``width`` coordinates (padding stays zero)."""
+    """σ on the first ``width`` coordinates (the padding of a width-1 layer stays zero)."""
 
     def __init__(self, act: Activation, width: int, dim: int) -> None:
         self.act, self.width, self.dim = act, width, dim
 
-    def state(self, H: Array, t: float) -> Array:
-        out = H.copy()
-        Z = H[:, : self.width]
-        out[:, : self.width] = (1.0 - t) * Z + t * self.act.f(Z)
+    def end(self, H0: Array) -> Array:
+        out = H0.copy()
+        out[:, : self.width] = self.act.f(H0[:, : self.width])
         return out
-
-    def speed(self, H: Array) -> float:
-        Z = H[:, : self.width]
-        return float(np.max(np.linalg.norm(self.act.f(Z) - Z, axis=1), initial=0.0))
 
 
 class _Squash(_Motion):
-    """Coordinates ``keep, keep+1, ...`` shrink to zero: ``y_i ↦ (1−t) y_i``."""
+    """Coordinates ``keep, keep+1, ...`` shrink to zero."""
 
     def __init__(self, keep: int, dim: int) -> None:
         self.keep, self.dim = keep, dim
 
-    def _scale(self, t: float) -> Array:
-        s = np.ones(self.dim)
-        s[self.keep :] = 1.0 - t
-        return s
-
-    def state(self, H: Array, t: float) -> Array:
-        return H * self._scale(t)
-
-    def display(self, H: Array, t: float, B: Array) -> Array:
-        return H @ (B * self._scale(t)).T
-
-    def speed(self, H: Array) -> float:
-        return float(np.max(np.linalg.norm(H[:, self.keep :], axis=1), initial=0.0))
+    def end(self, H0: Array) -> Array:
+        out = H0.copy()
+        out[:, self.keep :] = 0.0
+        return out
 
 
 def _fit(H: Array, dim: int) -> Array:
@@ -432,7 +442,7 @@ class Flow:
             dim = st.motion.dim
             H = _fit(H, dim)
             B0 = _fit_basis(B, dim, k)
-            H = st.motion.state(H, 1.0)
+            H = st.motion.end(H)
             if dim <= 3:
                 B1 = np.eye(dim)
             elif st.frame == "hold":
@@ -544,13 +554,14 @@ class Trace:
     def __init__(self, flow: Flow, X: Array) -> None:
         self.flow = flow
         self.points = X
-        starts = []
+        starts, ends = [], []
         H = _fit(X, flow.input_dim)
         for st in flow._steps:
             H = _fit(H, st.motion.dim)
             starts.append(H)
-            H = st.motion.state(H, 1.0)
-        self._starts = starts
+            H = st.motion.end(H)
+            ends.append(H)
+        self._starts, self._ends = starts, ends
         self._frame: tuple[PchipInterpolator, PchipInterpolator] | None = None
 
     def __len__(self) -> int:
@@ -559,14 +570,14 @@ class Trace:
     def full(self, s: int, t: float) -> Array:
         """``(M, D)``: the exact state during stage ``s`` in the network's coordinates."""
         t = min(max(float(t), 0.0), 1.0)
-        return self.flow._steps[s].motion.state(self._starts[s], t)
+        return self.flow._steps[s].motion.state(self._starts[s], self._ends[s], t)
 
     def at(self, s: int, t: float) -> Array:
         """``(M, 3)``: display coordinates during stage ``s`` (``z = 0`` in 2-D stages)."""
         t = min(max(float(t), 0.0), 1.0)
         B = self.flow._bases[s](t)
         out = np.zeros((len(self.points), 3))
-        out[:, : len(B)] = self.flow._steps[s].motion.display(self._starts[s], t, B)
+        out[:, : len(B)] = self.flow._steps[s].motion.display(self._starts[s], self._ends[s], t, B)
         return out
 
     def speed(self, s: int) -> float:
@@ -575,14 +586,10 @@ class Trace:
         The motion's own speed plus the turning of the display basis; useful to
         pace stages (and to test that nothing jumps).
         """
-        H0 = self._starts[s]
+        H0, H1 = self._starts[s], self._ends[s]
         motion = self.flow._steps[s].motion
-        reach = max(
-            float(np.max(np.linalg.norm(H, axis=1), initial=0.0))
-            for H in (H0, motion.state(H0, 1.0))
-        )
-        turn = self.flow._bases[s].speed
-        return motion.speed(H0) + turn * (reach + motion.speed(H0))
+        reach = max(float(np.max(np.linalg.norm(H, axis=1), initial=0.0)) for H in (H0, H1))
+        return motion.speed(H0, H1) + self.flow._bases[s].speed * reach
 
     def framing(
         self, s: int, t: float, samples: int = 16, margin: float = 0.08

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from scipy.stats import special_ortho_group
 
 from nnanim.flow import (
@@ -32,7 +34,7 @@ def make_net(widths, act, task, seed, negative_det=False, gain=1.6):
         b[:] = rng.normal(0.0, 0.5, size=b.shape)
         hidden_square = i < len(net.weights) - 1 and W.shape[0] == W.shape[1]
         if negative_det and hidden_square and np.linalg.det(W) > 0:
-            W[[0, 1]] = W[[1, 0]]
+            W[0] *= -1.0
     return net
 
 
@@ -463,3 +465,37 @@ def test_build_flow_leaves_the_network_alone():
     for W, W0 in zip(net.weights, copy.weights, strict=True):
         np.testing.assert_array_equal(W, W0)
     assert flow.network is not net
+
+
+# --------------------------------------------------------------------------- any architecture
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    d_in=hs.integers(1, 4),
+    hidden=hs.lists(hs.integers(1, 6), min_size=0, max_size=3),
+    act=hs.sampled_from(["tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus"]),
+    task=hs.sampled_from(["binary", "multiclass", "regression"]),
+    seed=hs.integers(0, 2**16),
+)
+def test_any_architecture_keeps_every_invariant(d_in, hidden, act, task, seed):
+    widths = [d_in, *hidden, {"binary": 1, "multiclass": 3, "regression": 1}[task]]
+    net = make_net(widths, act, task, seed, negative_det=True)
+    X = sample_inputs(d_in, 60, seed)
+    flow = build_flow(net, reference=X)
+    tr = flow.trace(X)
+    fwd = flow.network.forward(X)
+    for stage in flow.stages:
+        if stage.kind in ("bias", "activation"):
+            m = widths[stage.layer + 1]
+            want = fwd.pre[stage.layer] if stage.kind == "bias" else fwd.post[stage.layer]
+            np.testing.assert_allclose(tr.full(stage.index, 1.0)[:, :m], want, atol=1e-9)
+        assert stage.dim in (2, 3)
+    for s in range(len(flow.stages) - 1):
+        np.testing.assert_allclose(tr.at(s, 1.0), tr.at(s + 1, 0.0), atol=1e-9)
+    if task != "regression":
+        P = tr.at(len(flow.stages) - 1, 1.0)
+        z = fwd.logits
+        for i, j, w, c in flow.output_boundaries():
+            margin = z[:, 0] if task == "binary" else z[:, i] - z[:, j]
+            np.testing.assert_allclose(P @ w + c, margin, atol=1e-9 * (1 + np.abs(z).max()))
