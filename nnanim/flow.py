@@ -1,10 +1,13 @@
 """The geometry of one forward pass, as a sequence of animated stages.
 
-A :class:`Flow` cuts a network's forward pass into *stages*.  Each stage is a
-function ``state(H, t)`` of the points' states ``H`` (rows, in the network's
-own coordinates) and a time ``t ∈ [0, 1]``, with ``state(H, 0) = H``; the next
-stage starts where the previous one ended.  A hidden layer
-``h ↦ σ(W h + b)`` is shown as
+A :class:`Flow` cuts a network's forward pass into *stages*.  One mechanism
+serves them all: a stage maps the points' states ``H0`` (rows, in the
+network's own coordinates) to their end states ``H1``, and ``state(t)`` moves
+between them with ``state(0) = H0``, ``state(1) = H1``; the next stage starts
+where the previous one ended.  Every stage but the linear one moves each point
+along a straight segment, ``(1−t) H0 + t H1``.  A :class:`Trace` caches ``H0``
+and ``H1`` of every stage once, so a frame costs one or two matrix products.
+A hidden layer ``h ↦ σ(W h + b)`` is shown as
 
 * **linear** — ``x ↦ A(t) x`` with ``A(0) = I``, ``A(1) = W``.  For square
   ``W`` with ``det W > 0``: the polar decomposition ``W = R P`` (``R`` a
@@ -99,6 +102,8 @@ __all__ = [
 Array = np.ndarray
 
 STAGE_KINDS = ("linear", "bias", "activation", "lift", "squash", "output")
+FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
+FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
 
 
 # --------------------------------------------------------------------------- network surgery
@@ -591,24 +596,22 @@ class Trace:
         reach = max(float(np.max(np.linalg.norm(H, axis=1), initial=0.0)) for H in (H0, H1))
         return motion.speed(H0, H1) + self.flow._bases[s].speed * reach
 
-    def framing(
-        self, s: int, t: float, samples: int = 16, margin: float = 0.08
-    ) -> tuple[Array, float]:
+    def framing(self, s: int, t: float) -> tuple[Array, float]:
         """``(centre (3,), half_extent)``: a cube containing the points, smooth in time.
 
-        The bounding box is sampled ``samples`` times per stage on the global
+        The bounding box is sampled ``FRAMING_SAMPLES`` times per stage on the global
         time ``u = s + t`` (stage ends and starts coincide), widened to the
         extremes of each sample's neighbours so that points moving between
         samples stay inside, and interpolated monotonically (PCHIP: C¹, no
-        overshoot).  The half extent is the largest half-side plus ``margin``.
+        overshoot).  The half extent is the largest half-side plus ``FRAMING_MARGIN``.
         Computed on the first call and cached.
         """
         if self._frame is None:
-            self._frame = self._framing_curves(samples)
+            self._frame = self._framing_curves(FRAMING_SAMPLES)
         n = len(self.flow.stages)
         u = min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(n))
         lo, hi = self._frame[0](u), self._frame[1](u)
-        half = 0.5 * float(np.max(hi - lo)) * (1.0 + margin)
+        half = 0.5 * float(np.max(hi - lo)) * (1.0 + FRAMING_MARGIN)
         return 0.5 * (lo + hi), max(half, 1e-6)
 
     def _framing_curves(self, samples: int) -> tuple[PchipInterpolator, PchipInterpolator]:

@@ -499,3 +499,12 @@ def test_any_architecture_keeps_every_invariant(d_in, hidden, act, task, seed):
         for i, j, w, c in flow.output_boundaries():
             margin = z[:, 0] if task == "binary" else z[:, i] - z[:, j]
             np.testing.assert_allclose(P @ w + c, margin, atol=1e-9 * (1 + np.abs(z).max()))
+
+
+def test_projection_does_not_turn_when_the_cloud_only_shifts():
+    """PCA of W h and of W h + b agree; with signs aligned the "+ b" stage keeps its frame."""
+    flow = build_flow(make_net([2, 8, 8, 1], "tanh", "binary", seed=6))
+    shifts = [st.index for st in flow.stages if st.kind == "bias"]
+    assert shifts
+    for s in shifts:
+        np.testing.assert_allclose(flow.basis(s, 1.0), flow.basis(s, 0.0), atol=1e-9)
