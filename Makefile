@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.nnanim-installed
-SYSPKGS = libcairo2-dev libpango1.0-dev pkg-config
+SYSPKGS = libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-fast setup sysdeps bench lint clean
@@ -26,12 +26,13 @@ test-fast: setup
 setup: $(STAMP)
 
 sysdeps:
-	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists cairo pangocairo; then :; \
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists cairo pangocairo \
+	     && fc-list 2>/dev/null | grep -qi dejavu; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing Cairo/Pango headers: $(SYSPKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSPKGS) >/dev/null; \
 	else \
-	  echo "nnanim needs Cairo and Pango headers to build pycairo and manimpango. Run:"; \
+	  echo "nnanim needs Cairo/Pango headers (to build pycairo and manimpango) and a font. Run:"; \
 	  echo "  sudo apt-get update && sudo apt-get install -y $(SYSPKGS)"; \
 	  exit 1; \
 	fi

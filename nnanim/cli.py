@@ -43,7 +43,7 @@ def training_options(defaults: dict | None = None):
     """The options of ``nnanim train``, shared by the commands that train before they render."""
     from nnanim.nn import ACTIVATIONS, OPTIMIZERS
 
-    d = {"dataset": "spirals", "hidden": "16,16,2", "activation": "tanh", "epochs": "1500",
+    d = {"dataset": "spirals", "hidden": "16,16,16,2", "activation": "tanh", "epochs": "1500",
          "lr": "0.02 for adam, 0.1 momentum, 0.5 sgd"}
     d.update(defaults or {})
 

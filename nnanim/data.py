@@ -254,8 +254,13 @@ def _circles(rng, n, noise, k, factor=0.5):
     return _jitter(rng, X, noise), _labels(_class_sizes(n, 2))
 
 
-def _spirals(rng, n, noise, k, turns=1.25, r0=0.05):
-    """K arms from radius ``r0`` to 1, each winding ``turns`` times, rotated by 2 pi / K."""
+def _spirals(rng, n, noise, k, turns=0.75, r0=0.05):
+    """K arms from radius ``r0`` to 1, each winding ``turns`` times, rotated by 2 pi / K.
+
+    Three quarters of a turn: a stack of four tanh layers of width 2 (the
+    ``layers`` scene) untangles it to >= 99 %; at 1.25 turns such narrow
+    networks stall near 80 % for most seeds.
+    """
     sizes = _class_sizes(n, k)
     labels = _labels(sizes)
     starts = np.repeat(np.cumsum(sizes) - sizes, sizes)

@@ -59,6 +59,7 @@ class Activation:
         return self._grad(z, h) if self._grad is not None else self.df(z)
 
 
+BIAS_INIT = 0.1
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01 so that the fold is visible on screen
 _SQRT2 = np.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
@@ -314,9 +315,12 @@ def init_network(
     task: str,
     rng: np.random.Generator,
 ) -> Network:
-    """Random weights by activation (He for the ReLU family, Xavier/Glorot otherwise), zero biases.
+    """Random weights by activation (He for the ReLU family, Xavier/Glorot otherwise).
 
     ``widths`` is ``[d_in, hidden..., d_out]``; the output layer uses Xavier.
+    Biases start small but not zero (uniform in ±0.1): with zero biases a
+    network of odd activations (tanh) is an odd function, and on point-symmetric
+    data such as XOR the bias gradients cancel, so training stalls on a saddle.
     """
     acts = [get_activation(a) for a in activations]
     weights, biases = [], []
@@ -325,7 +329,7 @@ def init_network(
         scheme = acts[l].init if l < len(acts) else "xavier"
         std = np.sqrt(2.0 / fan_in) if scheme == "he" else np.sqrt(2.0 / (fan_in + fan_out))
         weights.append(rng.normal(0.0, std, size=(fan_out, fan_in)))
-        biases.append(np.zeros(fan_out))
+        biases.append(rng.uniform(-BIAS_INIT, BIAS_INIT, size=fan_out))
     return Network(weights, biases, acts, task)
 
 
