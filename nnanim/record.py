@@ -272,6 +272,8 @@ class Run:
             raise RunFileError(f"{name}: no such file")
         if path.is_dir():
             raise RunFileError(f"{name}: is a directory, not a run file")
+        if not zipfile.is_zipfile(path):
+            raise RunFileError(f"{name}: not a readable .npz run file (not a zip archive)")
         try:
             with np.load(path, allow_pickle=False) as npz:
                 arrays = {k: npz[k] for k in npz.files}

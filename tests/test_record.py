@@ -1,0 +1,198 @@
+"""Training loop and run files: exact SGD steps, determinism, round trips, bad files."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnanim.data import make_dataset
+from nnanim.nn import Network
+from nnanim.record import Run, RunFileError, TrainConfig, TrainingDiverged, train, train_on
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return train(dataset="moons", n_samples=120, hidden=[5, 2], epochs=30, record_every=4, seed=3)
+
+
+def test_spirals_reach_99_percent_with_8_8_2_tanh():
+    run = train(dataset="spirals", hidden="8,8,2", activation="tanh", seed=0)
+    # recomputed from the recorded weights, not read from the log
+    acc = run.network().accuracy(run.X, run.y)
+    assert acc >= 0.99
+    assert acc == run.accuracy[-1]
+
+
+def test_full_batch_sgd_records_are_exact_gradient_steps():
+    lr = 0.3
+    run = train(dataset="circles", n_samples=80, hidden=[4, 3], activation="tanh,relu",
+                optimizer="sgd", lr=lr, epochs=6, batch_size=0, l2=0.01, record_every=1)
+    assert run.epochs.tolist() == list(range(7))
+    for r in range(6):
+        net = run.network(r)
+        loss, gW, gb, _ = net.gradients(run.X, run.y, l2=0.01)
+        assert run.loss[r] == pytest.approx(loss, rel=1e-12)
+        for l in range(len(gW)):
+            np.testing.assert_allclose(run.weights[l][r + 1], run.weights[l][r] - lr * gW[l],
+                                       rtol=0, atol=1e-13)
+            np.testing.assert_allclose(run.biases[l][r + 1], run.biases[l][r] - lr * gb[l],
+                                       rtol=0, atol=1e-13)
+
+
+def test_recorded_metrics_match_the_recorded_weights(small_run):
+    for r in range(len(small_run)):
+        net = small_run.network(r)
+        assert small_run.loss[r] == pytest.approx(net.loss(small_run.X, small_run.y), rel=1e-12)
+        assert small_run.accuracy[r] == net.accuracy(small_run.X, small_run.y)
+
+
+def test_record_every_keeps_epoch_zero_and_the_last(small_run):
+    assert small_run.epochs.tolist() == [0, 4, 8, 12, 16, 20, 24, 28, 30]
+    assert small_run.weights[0].shape == (9, 5, 2)
+    assert small_run.biases[2].shape == (9, 1)
+
+
+def test_same_options_give_bit_identical_runs(tmp_path):
+    kw = dict(dataset="xor", n_samples=100, hidden=[6, 2], epochs=20, batch_size=16, seed=7)
+    a, b = train(**kw), train(**kw)
+    for key, arr in a.arrays().items():
+        if key != "meta":
+            assert np.array_equal(arr, b.arrays()[key]), key
+    c = train(**{**kw, "seed": 8})
+    assert not np.array_equal(a.weights[0], c.weights[0])
+
+
+def test_run_file_holds_exactly_the_documented_arrays(small_run, tmp_path):
+    path = small_run.save(tmp_path / "run.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        keys = set(npz.files)
+        assert keys == {"meta", "X", "y", "epochs", "loss", "accuracy", "W0", "W1", "W2", "b0", "b1", "b2"}
+        assert npz["X"].dtype == np.float64 and npz["X"].shape == (120, 2)
+        assert npz["y"].dtype == np.int64 and npz["epochs"].dtype == np.int64
+        assert npz["W1"].shape == (9, 2, 5) and npz["b1"].shape == (9, 2)
+        meta = json.loads(str(npz["meta"]))
+    assert meta["format"] == "nnanim-run" and meta["format_version"] == 1
+    assert meta["options"]["hidden"] == [5, 2] and meta["activations"] == ["tanh", "tanh"]
+    assert meta["options"]["seed"] == 3 and meta["task"] == "binary"
+
+
+def test_save_load_round_trip(small_run, tmp_path):
+    loaded = Run.load(small_run.save(tmp_path / "r.npz"))
+    assert loaded.meta == small_run.meta
+    for key, arr in small_run.arrays().items():
+        if key != "meta":
+            assert np.array_equal(arr, loaded.arrays()[key])
+    # the forward pass of any record is available and consistent
+    fwd = loaded.forward(2)
+    assert len(fwd.pre) == 3 and fwd.post[0].shape == (120, 5)
+    np.testing.assert_allclose(fwd.post[0], np.tanh(fwd.pre[0]))
+
+
+def test_regression_and_multiclass_runs_round_trip(tmp_path):
+    for ds in ("sine", "blobs"):
+        run = train(dataset=ds, n_samples=60, hidden=[4], epochs=5)
+        loaded = Run.load(run.save(tmp_path / f"{ds}.npz"))
+        assert loaded.task == run.task
+        assert np.array_equal(loaded.y, run.y)
+        if ds == "sine":
+            assert np.all(np.isnan(loaded.accuracy)) and loaded.y.dtype == np.float64
+        else:
+            assert loaded.weights[-1].shape[1] == 3
+
+
+def test_divergence_raises_and_names_the_epoch():
+    with pytest.raises(TrainingDiverged, match=r"diverged at epoch \d+.*lower learning rate"):
+        train(dataset="moons", n_samples=50, hidden=[4], optimizer="sgd", lr=1e3, epochs=500,
+              activation="linear")
+
+
+def _write_npz(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def test_bad_run_files_give_one_line_errors(small_run, tmp_path):
+    good = small_run.save(tmp_path / "good.npz")
+    data = good.read_bytes()
+    cases = {
+        "truncated.npz": data[: len(data) // 2],
+        "garbage.npz": b"not a zip at all" * 10,
+        "empty.npz": b"",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    _write_npz(tmp_path / "foreign.npz", a=np.arange(3))
+    np.savez(tmp_path / "objects.npz", meta=np.array([{"a": 1}], dtype=object))
+    arrays = small_run.arrays()
+    meta = json.loads(str(arrays["meta"]))
+    _write_npz(tmp_path / "future.npz", **{**arrays, "meta": np.array(json.dumps({**meta, "format_version": 99}))})
+    _write_npz(tmp_path / "shapes.npz", **{**arrays, "W1": arrays["W1"][:, :, :3]})
+    _write_npz(tmp_path / "missing.npz", **{k: v for k, v in arrays.items() if k != "b2"})
+    _write_npz(tmp_path / "nan.npz", **{**arrays, "X": arrays["X"] * np.nan})
+    expected = {
+        "truncated.npz": "not a readable", "garbage.npz": "not a readable", "empty.npz": "not a readable",
+        "foreign.npz": "no 'meta'", "objects.npz": "object arrays", "future.npz": "version 99",
+        "shapes.npz": "do not chain", "missing.npz": "missing ['b2']", "nan.npz": "NaN",
+    }
+    for name, needle in expected.items():
+        with pytest.raises(RunFileError) as info:
+            Run.load(tmp_path / name)
+        msg = str(info.value)
+        assert needle in msg and name in msg and "\n" not in msg, msg
+    with pytest.raises(RunFileError, match="no such file"):
+        Run.load(tmp_path / "absent.npz")
+    with pytest.raises(RunFileError, match="directory"):
+        Run.load(tmp_path)
+
+
+def test_save_is_atomic(small_run, tmp_path, monkeypatch):
+    target = tmp_path / "run.npz"
+    target.write_bytes(b"previous")
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(KeyboardInterrupt):
+        small_run.save(target)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
+
+
+def test_record_index_for_epochs(small_run):
+    assert small_run.record_index(None) == len(small_run) - 1
+    assert small_run.record_index(8) == 2
+    with pytest.raises(ValueError, match="not recorded"):
+        small_run.record_index(5)
+
+
+def test_mini_batch_training_learns():
+    data = make_dataset("moons", n_samples=200, seed=1)
+    run = train_on(data, TrainConfig(dataset="moons", hidden=[8, 2], epochs=60, batch_size=32, seed=1))
+    assert run.accuracy[-1] > 0.95 > run.accuracy[0]
+    assert isinstance(run.network(), Network)
+
+
+@pytest.mark.parametrize(
+    "kw,needle",
+    [
+        ({"hidden": "8,,0"}, "positive integers"),
+        ({"hidden": [0]}, "between 1 and"),
+        ({"activation": "swish"}, "choose from tanh"),
+        ({"activation": "tanh,relu"}, "one for all or one per layer"),
+        ({"optimizer": "rmsprop"}, "choose from sgd, momentum, adam"),
+        ({"lr": 0}, "positive"),
+        ({"epochs": -1}, "0 or more"),
+        ({"record_every": 0}, "1 or more"),
+    ],
+)
+def test_bad_config_values_are_rejected_clearly(kw, needle):
+    with pytest.raises(ValueError, match=needle):
+        TrainConfig(**kw).resolved()
+
+
+def test_npz_is_a_valid_zip(small_run, tmp_path):
+    path = small_run.save(tmp_path / "x")  # suffix added
+    assert path.name == "x.npz"
+    assert zipfile.is_zipfile(path)
