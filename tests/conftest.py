@@ -1,0 +1,51 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def _decode_frames(path: str | Path, pixel_format: str = "rgb24") -> tuple[np.ndarray, float]:
+    """Decode every frame of a video or image file with PyAV.
+
+    Parameters
+    ----------
+    path
+        Video (mp4, mov, webm, gif) or image (png) file.
+    pixel_format
+        ``"rgb24"`` or ``"rgba"``. VP9 is decoded with libvpx so that its alpha
+        channel (stored beside the colour planes in WebM) is kept.
+
+    Returns
+    -------
+    frames : ndarray
+        Shape ``(n_frames, height, width, channels)``, dtype uint8.
+    fps : float
+        The stream's average frame rate (0.0 when unknown, e.g. a PNG).
+    """
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        fps = float(stream.average_rate or 0)
+        if stream.codec_context.name == "vp9":
+            decoder = av.CodecContext.create("libvpx-vp9", "r")
+            decoded = []
+            for packet in container.demux(stream):
+                if packet.dts is not None:
+                    decoded.extend(decoder.decode(packet))
+            decoded.extend(decoder.decode(None))
+        else:
+            decoded = list(container.decode(stream))
+        frames = np.stack([frame.to_ndarray(format=pixel_format) for frame in decoded])
+    return frames, fps
+
+
+@pytest.fixture
+def decode_frames() -> Callable[..., tuple[np.ndarray, float]]:
+    """``decode_frames(path, pixel_format="rgb24") -> (frames, fps)`` using PyAV."""
+    return _decode_frames
