@@ -257,6 +257,19 @@ def test_missing_output_folders_are_created(decode_frames):
     assert decode_frames(out)[0].shape == (1, H, W, 3)
 
 
+class NoAnimation(Scene):
+    def construct(self):
+        self.add(Square(fill_opacity=1))
+
+
+def test_scene_without_animations_needs_png(decode_frames):
+    with pytest.raises(RenderError, match="no animations; render it with format png"):
+        r.render(NoAnimation, settings())
+    assert only_file(Path.cwd()) == []
+    out = r.render(NoAnimation, settings(format="png"))
+    assert decode_frames(out)[0].shape == (1, H, W, 3)
+
+
 # ----------------------------------------------------------- atomic output
 
 
