@@ -75,6 +75,7 @@ import contourpy
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 from scipy.linalg import polar
+from scipy.special import expit, softmax
 
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
@@ -543,6 +544,28 @@ class Flow:
             return -w, -c  # pair (0, 1) → orient towards class 1
         _, _, w, c = pairs[0]
         return w, c
+
+    def output_probabilities(self, P: Array) -> Array:
+        """Class probabilities ``(M, K)`` at display points ``P`` of the final space.
+
+        Exact wherever :attr:`boundaries_exact` holds: the output only depends on
+        the logit differences, which are affine in the display coordinates there
+        (``w·p + c`` of :meth:`output_boundaries`).  Binary: ``K = 2`` columns.
+        """
+        P = np.asarray(P, dtype=float)
+        P = np.pad(P, ((0, 0), (0, 3 - P.shape[1])))
+        pairs = self.output_boundaries()
+        if self.network.task == "binary":
+            _, _, w, c = pairs[0]
+            p1 = expit(P @ w + c)
+            return np.column_stack([1.0 - p1, p1])
+        K = len(self.network.biases[-1])
+        # z_j - z_0 = -(w_{0j}·p + c_{0j}) for the pairs (0, j)
+        rel = np.zeros((len(P), K))
+        for i, j, w, c in pairs:
+            if i == 0:
+                rel[:, j] = -(P @ w + c)
+        return softmax(rel, axis=1)
 
     def accuracy(self, X: Array, y: Array) -> float:
         """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""

@@ -381,7 +381,9 @@ def train_on(data: Dataset, config: TrainConfig, progress: ProgressFn | None = N
     cfg = config.resolved()
     # The matrices here are small (N x 64 at most, typically): OpenBLAS's threads
     # cost far more than they save (measured 20-40x slower at width 32-64 on 2 cores).
-    with threadpool_limits(limits=1, user_api="blas"):
+    # Divergence is detected explicitly (TrainingDiverged), so NumPy's overflow
+    # warnings would only be noise on the way there.
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
         return _train(data, cfg, progress)
 
 

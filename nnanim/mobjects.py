@@ -1,0 +1,580 @@
+"""Manim objects fed by :mod:`nnanim.flow`, built for speed with the Cairo renderer.
+
+Every object here is updated *in place* from one vectorised NumPy call per
+frame (DESIGN.md, "Performance habits"):
+
+* :class:`PointCloud` — thousands of round, anti-aliased dots drawn in one
+  NumPy pass straight into the frame buffer (Cairo would build one path per
+  dot).  It needs a camera that knows it: :class:`FastCamera` (use
+  :class:`FastScene`, or set ``camera_class`` yourself).
+* :class:`Polylines` — many densely sampled polylines (grid lines, boundary
+  curves) as one :class:`~manim.VMobject` whose points are rebuilt by one
+  array expression.
+* :class:`FlowView` — the input plane (grid, points, decision boundary) carried
+  through a :class:`~nnanim.flow.Flow`; ``set_stage(s, t)`` moves everything.
+* :class:`StagePlay` — the animation that runs one stage of a flow.
+* :class:`RasterImage` and :func:`probability_image` — the output probability
+  as a background image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    Animation,
+    Camera,
+    Group,
+    Mobject,
+    ThreeDCamera,
+    VMobject,
+    smooth,
+)
+from manim.utils.color import ManimColor
+
+from nnanim.theme import Theme
+
+__all__ = [
+    "FastCamera",
+    "FastThreeDCamera",
+    "FlowView",
+    "PointCloud",
+    "Polylines",
+    "RasterImage",
+    "OpacityFade",
+    "StagePlay",
+    "paint_image",
+    "probability_image",
+    "splat_discs",
+]
+
+
+# --------------------------------------------------------------------------- point cloud
+
+
+def _rgb(color) -> np.ndarray:
+    return np.asarray(ManimColor(color).to_rgb(), dtype=float)
+
+
+class PointCloud(Mobject):
+    """Round, anti-aliased dots with a thin rim, one colour per point.
+
+    The dots are drawn by :func:`splat_discs` in a single vectorised pass, so
+    20,000 points cost about as much as a handful of Cairo paths.  Positions
+    are ``self.points`` (scene units); replace them in place with
+    :meth:`set_positions`.
+
+    Parameters
+    ----------
+    positions
+        ``(N, 3)`` scene coordinates.
+    colors
+        ``(N, 3)`` RGB in [0, 1], or one colour for all.
+    radius
+        Dot radius in scene units (the frame is 8 units high).
+    rim_color, rim_fraction
+        Colour of the rim and its width as a fraction of the radius.
+    """
+
+    def __init__(
+        self,
+        positions: np.ndarray,
+        colors,
+        radius: float = 0.045,
+        rim_color="#101010",
+        rim_fraction: float = 0.28,
+        opacity: float = 1.0,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.points = np.array(positions, dtype=float).reshape(-1, 3)
+        cols = np.asarray(colors, dtype=float) if not isinstance(colors, str) else _rgb(colors)
+        if cols.ndim == 1:
+            cols = np.broadcast_to(cols, (len(self.points), 3))
+        self.colors = np.array(cols, dtype=float)
+        self.radius = radius
+        self.rim_rgb = _rgb(rim_color)
+        self.rim_fraction = rim_fraction
+        self.opacity = opacity
+
+    def set_positions(self, positions: np.ndarray) -> PointCloud:
+        if positions.shape == self.points.shape:
+            self.points[...] = positions
+        else:
+            self.points = np.array(positions, dtype=float)
+        return self
+
+    # opacity hooks, so FadeIn/FadeOut and set_opacity work
+    def set_opacity(self, opacity: float, family: bool = True) -> PointCloud:
+        self.opacity = float(opacity)
+        return self
+
+    def fade(self, darkness: float = 0.5, family: bool = True) -> PointCloud:
+        return self.set_opacity(self.opacity * (1 - darkness))
+
+    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
+        self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
+
+    def get_pixel_radius(self, camera: Camera) -> float:
+        return self.radius * camera.pixel_width / camera.frame_width
+
+
+def splat_discs(
+    canvas: np.ndarray,
+    xy: np.ndarray,
+    radius: float,
+    fill: np.ndarray,
+    rim: np.ndarray,
+    rim_width: float,
+    opacity: float = 1.0,
+) -> None:
+    """Composite anti-aliased discs onto an RGBA ``uint8`` canvas, in place.
+
+    ``xy`` are sub-pixel centres ``(N, 2)``, ``fill`` per-disc RGB in [0, 1],
+    ``rim`` one RGB.  Where discs overlap, each pixel shows the disc that covers
+    it most (the nearest centre), which for same-sized dots equals drawing them
+    back to front.  Works for premultiplied (Cairo) and straight alpha alike.
+    """
+    h, w = canvas.shape[:2]
+    n = len(xy)
+    if n == 0 or opacity <= 0:
+        return
+    k = int(np.ceil(radius + 1.0))
+    offs = np.arange(-k, k + 1)
+    size = len(offs)
+    base = np.floor(xy).astype(np.int64)
+    px = base[:, 0, None, None] + offs[None, None, :]  # (N, 1, K)
+    py = base[:, 1, None, None] + offs[None, :, None]  # (N, K, 1)
+    dx = px + 0.5 - xy[:, 0, None, None]
+    dy = py + 0.5 - xy[:, 1, None, None]
+    d = np.sqrt(dx * dx + dy * dy)  # (N, K, K)
+    cover = np.clip(radius + 0.5 - d, 0.0, 1.0)
+    inside = (cover > 0) & (px >= 0) & (px < w) & (py >= 0) & (py < h)
+    sample = np.flatnonzero(inside)
+    if not len(sample):
+        return
+    pix = (np.broadcast_to(py, d.shape) * w + np.broadcast_to(px, d.shape)).ravel()[sample]
+    cov = cover.ravel()[sample]
+    # pick, per pixel, the sample with the highest coverage: pack (coverage, sample) into one int64
+    key = (np.round(cov * 65535).astype(np.int64) << 32) | np.arange(len(sample), dtype=np.int64)
+    best = np.zeros(h * w, dtype=np.int64)
+    np.maximum.at(best, pix, key)
+    hit = np.flatnonzero(best)
+    chosen = best[hit] & 0xFFFFFFFF
+    alpha = (cov[chosen] * opacity)[:, None]
+    dist = d.ravel()[sample[chosen]]
+    fill_part = np.clip(radius - rim_width + 0.5 - dist, 0.0, 1.0)[:, None]
+    point = sample[chosen] // (size * size)
+    color = 255.0 * (fill[point] * fill_part + rim[None, :] * (1.0 - fill_part))
+    flat = canvas.reshape(-1, 4)
+    dst = flat[hit].astype(np.float64)
+    dst[:, :3] = color * alpha + dst[:, :3] * (1.0 - alpha)
+    dst[:, 3] = 255.0 * alpha[:, 0] + dst[:, 3] * (1.0 - alpha[:, 0])
+    flat[hit] = np.clip(np.round(dst), 0, 255).astype(np.uint8)
+
+
+class _FastCameraMixin:
+    """Adds :class:`PointCloud` to the types a Cairo camera can draw."""
+
+    def type_or_raise(self, mobject: Mobject):
+        kind = super().type_or_raise(mobject)  # (re)builds self.display_funcs
+        self.display_funcs[PointCloud] = self._display_point_clouds
+        self.display_funcs[RasterImage] = self._display_raster_images
+        for own in (PointCloud, RasterImage):
+            if isinstance(mobject, own):
+                return own
+        return kind
+
+    def _display_raster_images(self, images: Sequence[RasterImage], pixel_array: np.ndarray) -> None:
+        ctx = self.get_cairo_context(pixel_array)
+        for image in images:
+            xy = self.points_to_subpixel_coords(image, image.points)
+            (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+            paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
+
+    def _display_point_clouds(self, clouds: Sequence[PointCloud], pixel_array: np.ndarray) -> None:
+        for cloud in clouds:
+            if len(cloud.points) == 0:
+                continue
+            xy = self.points_to_subpixel_coords(cloud, cloud.points)
+            r = cloud.get_pixel_radius(self)
+            splat_discs(pixel_array, xy, r, cloud.colors, cloud.rim_rgb, r * cloud.rim_fraction,
+                        cloud.opacity)
+
+
+class FastCamera(_FastCameraMixin, Camera):
+    """Manim's Cairo camera, plus fast :class:`PointCloud` drawing."""
+
+
+class FastThreeDCamera(_FastCameraMixin, ThreeDCamera):
+    """Manim's 3-D Cairo camera, plus fast :class:`PointCloud` drawing (projected points)."""
+
+
+# --------------------------------------------------------------------------- polylines
+
+
+class Polylines(VMobject):
+    """Many sampled curves as one VMobject; vertices are replaced in one array expression.
+
+    Each line's samples are joined by Catmull-Rom cubics (the curve passes
+    through every sample with a continuous tangent), so a few dozen samples
+    per line look smooth while Cairo strokes a short path.
+
+    Parameters
+    ----------
+    lines
+        A list of ``(M_i, 2 or 3)`` vertex arrays.  Each becomes one subpath.
+    smooth
+        ``False`` draws straight segments between samples.
+    """
+
+    def __init__(self, lines: Sequence[np.ndarray], smooth: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # keep every line's vertices (also short ones) so set_vertices takes the traced array as is
+        lengths = [len(line) for line in lines]
+        kept = [np.asarray(line, dtype=float) for line in lines if len(line)]
+        starts = np.cumsum([0, *lengths])[:-1]
+        seg_a, seg_prev, seg_next = [], [], []
+        for start, n in zip(starts, lengths):
+            if n < 2:
+                continue
+            a = start + np.arange(n - 1)
+            seg_a.append(a)
+            seg_prev.append(np.maximum(a - 1, start))  # end tangents: one-sided
+            seg_next.append(np.minimum(a + 2, start + n - 1))
+        empty = np.zeros(0, dtype=np.int64)
+        self._a = np.concatenate(seg_a) if seg_a else empty
+        self._b = self._a + 1
+        self._prev = np.concatenate(seg_prev) if seg_prev else empty
+        self._next = np.concatenate(seg_next) if seg_next else empty
+        self.smooth_curves = smooth
+        self.n_vertices = int(sum(lengths))
+        if kept:
+            verts = np.concatenate([_pad3(v) for v in kept])
+            self.set_vertices(verts)
+
+    def set_vertices(self, vertices: np.ndarray) -> Polylines:
+        """Vertices ``(n_vertices, 3)`` in the order of the lines given at construction."""
+        if not len(self._a):
+            self.points = np.zeros((0, 3))
+            return self
+        a, b = vertices[self._a], vertices[self._b]
+        pts = np.empty((len(a), 4, 3))
+        pts[:, 0] = a
+        pts[:, 3] = b
+        if self.smooth_curves:
+            # Catmull-Rom: handles a + (b - prev)/6 and b - (next - a)/6
+            pts[:, 1] = a + (b - vertices[self._prev]) / 6.0
+            pts[:, 2] = b - (vertices[self._next] - a) / 6.0
+        else:
+            step = (b - a) / 3.0
+            pts[:, 1] = a + step
+            pts[:, 2] = b - step
+        self.points = pts.reshape(-1, 3)
+        return self
+
+
+def _pad3(p: np.ndarray) -> np.ndarray:
+    p = np.asarray(p, dtype=float)
+    if p.shape[1] == 3:
+        return p
+    out = np.zeros((len(p), 3))
+    out[:, : p.shape[1]] = p
+    return out
+
+
+# --------------------------------------------------------------------------- shading
+
+
+class RasterImage(Mobject):
+    """An RGBA image stretched over an axis-aligned rectangle, composited by NumPy.
+
+    Manim's own :class:`~manim.ImageMobject` goes through a full-frame PIL
+    transform each frame (and fails with Pillow 13); this one resizes the image
+    to its pixel rectangle once per frame and blends it in place.  Its points
+    are the rectangle's corners, so ``move_to``/``scale``/``stretch`` work.
+    Drawn by :class:`FastCamera` (top view only in 3-D).
+    """
+
+    def __init__(self, rgba: np.ndarray, corners: np.ndarray | None = None, opacity: float = 1.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+        h, w = self.rgba.shape[:2]
+        if corners is None:
+            half_w = w / h
+            corners = np.array([[-half_w, 1, 0], [half_w, 1, 0], [half_w, -1, 0], [-half_w, -1, 0]])
+        self.points = np.array(corners, dtype=float)
+        self.opacity = opacity
+        self._surface = None
+
+    def set_image(self, rgba: np.ndarray) -> RasterImage:
+        self.rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+        self._surface = None
+        return self
+
+    def cairo_surface(self):
+        """The image as a premultiplied Cairo surface (cached until :meth:`set_image`).
+
+        Channel order stays R, G, B, A in memory: Manim hands colours to Cairo
+        with red and blue swapped, so its frame buffer is RGBA in memory too.
+        """
+        import cairo
+
+        if getattr(self, "_surface", None) is None:
+            a = self.rgba[..., 3:4].astype(np.uint16)
+            pre = self.rgba.copy()
+            pre[..., :3] = ((self.rgba[..., :3] * a + 127) // 255).astype(np.uint8)
+            self._buffer = np.ascontiguousarray(pre)
+            h, w = pre.shape[:2]
+            self._surface = cairo.ImageSurface.create_for_data(
+                memoryview(self._buffer).cast("B"), cairo.FORMAT_ARGB32, w, h, w * 4)
+        return self._surface
+
+    def __deepcopy__(self, memo):
+        self._surface = None  # Cairo surfaces cannot be copied; rebuilt on demand
+        return super().__deepcopy__(memo)
+
+    def set_opacity(self, opacity: float, family: bool = True) -> RasterImage:
+        self.opacity = float(opacity)
+        return self
+
+    def fade(self, darkness: float = 0.5, family: bool = True) -> RasterImage:
+        return self.set_opacity(self.opacity * (1 - darkness))
+
+    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
+        self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
+
+
+def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
+                opacity: float = 1.0) -> None:
+    """Paint a Cairo image surface stretched over pixel rectangle ``[x0, x1] × [y0, y1]`` (bilinear)."""
+    import cairo
+
+    w, h = surface.get_width(), surface.get_height()
+    if x1 - x0 < 1 or y1 - y0 < 1 or opacity <= 0:
+        return
+    ctx.save()
+    ctx.identity_matrix()
+    ctx.translate(x0, y0)
+    ctx.scale((x1 - x0) / w, (y1 - y0) / h)
+    ctx.set_source_surface(surface, 0, 0)
+    ctx.get_source().set_filter(cairo.FILTER_BILINEAR)
+    ctx.get_source().set_extend(cairo.EXTEND_PAD)
+    ctx.rectangle(0, 0, w, h)
+    ctx.clip()
+    ctx.paint_with_alpha(opacity)
+    ctx.restore()
+
+
+def probability_image(prob, box: tuple[float, float, float, float], colors: np.ndarray,
+                      resolution: int = 200, max_alpha: float = 0.3) -> np.ndarray:
+    """RGBA image of class probabilities over ``box = (xmin, xmax, ymin, ymax)`` of display space.
+
+    ``prob(P)`` maps display points ``(M, 2)`` to probabilities ``(M, K)``; each
+    pixel is the probability-weighted mix of the class colours, more opaque the
+    more confident the network, so the boundary region stays dark.
+    """
+    x0, x1, y0, y1 = box
+    rows = resolution
+    cols = max(2, int(round(resolution * (x1 - x0) / (y1 - y0))))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+    P = prob(np.column_stack([gx.ravel(), gy.ravel()]))
+    k = P.shape[1]
+    rgb = P @ colors[:k]
+    conf = (P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
+    img = np.empty((rows * cols, 4), dtype=np.uint8)
+    img[:, :3] = np.clip(rgb * 255, 0, 255).astype(np.uint8)
+    img[:, 3] = (255 * max_alpha * np.clip(conf, 0, 1) ** 0.7).astype(np.uint8)
+    return img.reshape(rows, cols, 4)
+
+
+# --------------------------------------------------------------------------- the flow view
+
+
+class FlowView(Group):
+    """The input plane — grid, data points, decision boundary — carried through a flow.
+
+    Parameters
+    ----------
+    flow
+        A :class:`nnanim.flow.Flow`.
+    X, y
+        Data points (input space) and their labels (colours).
+    theme
+        Colours and sizes.
+    grid_bounds
+        ``(xmin, xmax, ymin, ymax)`` of the input grid; by default the data's box
+        with a margin.
+    region
+        ``(centre, height)``: where on screen (scene units) the framing box goes.
+    """
+
+    def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
+                 grid_bounds=None, region=(np.zeros(3), 6.6), n_lines: int = 25,
+                 boundary: bool = True, point_radius: float | None = None,
+                 grid_samples: int = 60) -> None:
+        from nnanim.flow import decision_boundary, input_grid
+
+        super().__init__()
+        self.flow = flow
+        self.theme = theme
+        self.view_origin = np.asarray(region[0], dtype=float)
+        self.view_height = float(region[1])
+        if grid_bounds is None:
+            lo, hi = X.min(axis=0), X.max(axis=0)
+            pad = 0.15 * float(np.max(hi - lo))
+            grid_bounds = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+        self.grid_bounds = grid_bounds
+
+        self.points_trace = flow.trace(X)
+        grid_lines = input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
+        self.grid_trace = flow.trace(np.concatenate(grid_lines))
+        self.grid = Polylines(grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
+                              stroke_opacity=theme.grid_opacity)
+        self.boundary_trace = None
+        self.boundary = None
+        if boundary and flow.network.task != "regression":
+            curves = decision_boundary(flow.network, grid_bounds)
+            if curves:
+                self.boundary_trace = flow.trace(np.concatenate(curves))
+                self.boundary = Polylines(curves, stroke_color=theme.boundary,
+                                          stroke_width=theme.boundary_width)
+        self._n_classes = int(np.max(y)) + 1 if flow.network.task != "regression" else 2
+        colors = theme.class_rgb(self._n_classes)
+        labels = y.astype(int) if flow.network.task != "regression" else (y > np.median(y)).astype(int)
+        self.cloud = PointCloud(np.zeros((len(X), 3)), colors[labels],
+                                radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
+        parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + [self.cloud]
+        self.add(*parts)
+        self.stage, self.t = 0, 0.0
+        self.set_stage(0, 0.0)
+
+    # -- geometry
+    def screen_map(self, s: int, t: float):
+        """``(centre, scale)``: display → scene is ``(P - centre) * scale + origin``."""
+        centre, half = self.flow.framing(self.points_trace, s, t)
+        return np.asarray(centre, dtype=float), (self.view_height / 2) / max(float(half), 1e-9)
+
+    def to_scene(self, P: np.ndarray, s: int | None = None, t: float | None = None) -> np.ndarray:
+        centre, scale = self.screen_map(self.stage if s is None else s, self.t if t is None else t)
+        P = _pad3(P)
+        return (P - centre) * scale + self.view_origin
+
+    def to_display(self, Q: np.ndarray) -> np.ndarray:
+        """Scene → display coordinates at the current stage (inverse of :meth:`to_scene`)."""
+        centre, scale = self.screen_map(self.stage, self.t)
+        return (_pad3(Q) - self.view_origin) / scale + centre
+
+    @property
+    def n_classes(self) -> int:
+        return self._n_classes
+
+    def visible_box(self) -> tuple[float, float, float, float]:
+        """``(xmin, xmax, ymin, ymax)`` of display space that fills the frame now."""
+        from manim import config
+
+        w, h = config.frame_width / 2, config.frame_height / 2
+        lo, hi = self.to_display(np.array([[-w, -h, 0.0], [w, h, 0.0]]))
+        return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+    def segment_in_view(self, w: np.ndarray, c: float):
+        """Scene endpoints of the line ``w·p + c = 0`` (display, 2-D) clipped to the frame, or None."""
+        x0, x1, y0, y1 = self.visible_box()
+        a, b = float(w[0]), float(w[1])
+        hits = []
+        if abs(b) > 1e-12:
+            for x in (x0, x1):
+                y = -(a * x + c) / b
+                if y0 <= y <= y1:
+                    hits.append((x, y))
+        if abs(a) > 1e-12:
+            for y in (y0, y1):
+                x = -(b * y + c) / a
+                if x0 <= x <= x1:
+                    hits.append((x, y))
+        if len(hits) < 2:
+            return None
+        pts = np.array(hits)
+        d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+        i, j = np.unravel_index(np.argmax(d), d.shape)
+        if d[i, j] < 1e-9:
+            return None
+        return self.to_scene(pts[[i, j]])
+
+    def set_stage(self, s: int, t: float) -> FlowView:
+        """Move everything to time ``t`` in [0, 1] of stage ``s``: one numpy call per part."""
+        self.stage, self.t = s, float(t)
+        centre, scale = self.screen_map(s, t)
+        self.cloud.set_positions((self.points_trace.at(s, t) - centre) * scale + self.view_origin)
+        self.grid.set_vertices((self.grid_trace.at(s, t) - centre) * scale + self.view_origin)
+        if self.boundary is not None:
+            self.boundary.set_vertices((self.boundary_trace.at(s, t) - centre) * scale + self.view_origin)
+        return self
+
+
+class OpacityFade(Animation):
+    """Fade a mobject in (or out) by scaling its opacities in place: no copies.
+
+    Manim's ``FadeIn``/``FadeOut`` deep-copy the whole family first, which for
+    a :class:`FlowView` means copying every traced stage state.
+    """
+
+    def __init__(self, mobject: Mobject, fade_in: bool = True, **kwargs) -> None:
+        self.fade_in = fade_in
+        super().__init__(mobject, introducer=fade_in, remover=not fade_in, **kwargs)
+
+    def begin(self) -> None:
+        self._saved = []
+        for mob in self.mobject.get_family():
+            if isinstance(mob, VMobject):
+                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy()))
+            elif hasattr(mob, "opacity"):
+                self._saved.append((mob, mob.opacity, None))
+        super().begin()
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()  # nothing to copy: opacities are saved in begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        k = a if self.fade_in else 1.0 - a
+        for mob, fill, stroke in self._saved:
+            if stroke is None:
+                mob.opacity = fill * k
+            else:
+                mob.fill_rgbas[:, 3] = fill * k
+                mob.stroke_rgbas[:, 3] = stroke * k
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        if not self.fade_in:  # restore, so the removed mobject can be shown again
+            for mob, fill, stroke in self._saved:
+                if stroke is None:
+                    mob.opacity = fill
+                else:
+                    mob.fill_rgbas[:, 3] = fill
+                    mob.stroke_rgbas[:, 3] = stroke
+
+
+class StagePlay(Animation):
+    """Run stage ``s`` of a :class:`FlowView` from t = 0 to 1."""
+
+    def __init__(self, view: FlowView, stage: int, rate_func=smooth, **kwargs) -> None:
+        self.view = view
+        self.stage_index = stage
+        super().__init__(view, rate_func=rate_func, **kwargs)
+
+    def begin(self) -> None:
+        # no copy of the starting mobject: positions come from the flow, not interpolation
+        self.view.set_stage(self.stage_index, 0.0)
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        self.view.set_stage(self.stage_index, self.rate_func(alpha))
+
+    def finish(self) -> None:
+        self.view.set_stage(self.stage_index, 1.0)
+
+    def clean_up_from_scene(self, scene) -> None:
+        pass
