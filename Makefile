@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 .PHONY: demo test test-fast setup sysdeps bench lint clean
 
 demo: setup
-	@$(BIN)/nnanim render layers -q h -o out/layers.mp4
+	@$(BIN)/nnanim render layers -q m -o out/layers.mp4
 
 test: setup
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

@@ -44,6 +44,7 @@ __all__ = [
     "RasterImage",
     "OpacityFade",
     "StagePlay",
+    "ViewTurn",
     "paint_image",
     "probability_image",
     "splat_discs",
@@ -449,21 +450,37 @@ class FlowView(Group):
         parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + [self.cloud]
         self.add(*parts)
         self.stage, self.t = 0, 0.0
+        self.elev = self.azim = 0.0
         self.set_stage(0, 0.0)
 
     # -- geometry
     def screen_map(self, s: int, t: float):
-        """``(centre, scale)``: display → scene is ``(P - centre) * scale + origin``."""
+        """``(centre, scale)``: display → scene is ``project(P - centre) * scale + origin``."""
         centre, half = self.flow.framing(self.points_trace, s, t)
-        return np.asarray(centre, dtype=float), (self.view_height / 2) / max(float(half), 1e-9)
+        # a tilted cube shows up to sqrt(3) of its half side; shrink smoothly as it tilts
+        half = float(half) * (1.0 + 0.35 * abs(np.sin(self.elev)))
+        return np.asarray(centre, dtype=float), (self.view_height / 2) / max(half, 1e-9)
+
+    def project(self, P: np.ndarray) -> np.ndarray:
+        """Orthographic view of display points (already centred): turn by ``azim``, tilt by ``elev``."""
+        if self.elev == 0.0 and self.azim == 0.0:
+            return P
+        ca, sa = np.cos(self.azim), np.sin(self.azim)
+        ce, se = np.cos(self.elev), np.sin(self.elev)
+        x = P[:, 0] * ca - P[:, 1] * sa
+        y = P[:, 0] * sa + P[:, 1] * ca
+        out = np.empty_like(P)
+        out[:, 0] = x
+        out[:, 1] = y * ce + P[:, 2] * se
+        out[:, 2] = -y * se + P[:, 2] * ce  # depth, kept for z-ordering
+        return out
 
     def to_scene(self, P: np.ndarray, s: int | None = None, t: float | None = None) -> np.ndarray:
         centre, scale = self.screen_map(self.stage if s is None else s, self.t if t is None else t)
-        P = _pad3(P)
-        return (P - centre) * scale + self.view_origin
+        return self.project(_pad3(P) - centre) * scale + self.view_origin
 
     def to_display(self, Q: np.ndarray) -> np.ndarray:
-        """Scene → display coordinates at the current stage (inverse of :meth:`to_scene`)."""
+        """Scene → display coordinates at the current stage (top view only)."""
         centre, scale = self.screen_map(self.stage, self.t)
         return (_pad3(Q) - self.view_origin) / scale + centre
 
@@ -503,14 +520,23 @@ class FlowView(Group):
             return None
         return self.to_scene(pts[[i, j]])
 
+    def set_view_angles(self, elev: float | None = None, azim: float | None = None) -> FlowView:
+        """Tilt (``elev``, radians; 0 = top view) and turn (``azim``) the view of 3-D stages."""
+        if elev is not None:
+            self.elev = float(elev)
+        if azim is not None:
+            self.azim = float(azim)
+        return self.set_stage(self.stage, self.t)
+
     def set_stage(self, s: int, t: float) -> FlowView:
         """Move everything to time ``t`` in [0, 1] of stage ``s``: one numpy call per part."""
         self.stage, self.t = s, float(t)
         centre, scale = self.screen_map(s, t)
-        self.cloud.set_positions((self.points_trace.at(s, t) - centre) * scale + self.view_origin)
-        self.grid.set_vertices((self.grid_trace.at(s, t) - centre) * scale + self.view_origin)
+        o = self.view_origin
+        self.cloud.set_positions(self.project(self.points_trace.at(s, t) - centre) * scale + o)
+        self.grid.set_vertices(self.project(self.grid_trace.at(s, t) - centre) * scale + o)
         if self.boundary is not None:
-            self.boundary.set_vertices((self.boundary_trace.at(s, t) - centre) * scale + self.view_origin)
+            self.boundary.set_vertices(self.project(self.boundary_trace.at(s, t) - centre) * scale + o)
         return self
 
 
@@ -559,22 +585,55 @@ class OpacityFade(Animation):
 
 
 class StagePlay(Animation):
-    """Run stage ``s`` of a :class:`FlowView` from t = 0 to 1."""
+    """Run stage ``s`` of a :class:`FlowView` from t = 0 to 1.
 
-    def __init__(self, view: FlowView, stage: int, rate_func=smooth, **kwargs) -> None:
+    ``spin`` turns the 3-D view by that many radians meanwhile (at constant
+    speed, so consecutive stages orbit smoothly).
+    """
+
+    def __init__(self, view: FlowView, stage: int, rate_func=smooth, spin: float = 0.0,
+                 **kwargs) -> None:
         self.view = view
         self.stage_index = stage
+        self.spin = spin
         super().__init__(view, rate_func=rate_func, **kwargs)
 
     def begin(self) -> None:
         # no copy of the starting mobject: positions come from the flow, not interpolation
+        self.azim0 = self.view.azim
         self.view.set_stage(self.stage_index, 0.0)
 
     def interpolate_mobject(self, alpha: float) -> None:
+        if self.spin:
+            self.view.azim = self.azim0 + self.spin * alpha
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
 
     def finish(self) -> None:
-        self.view.set_stage(self.stage_index, 1.0)
+        self.interpolate_mobject(1.0)
+
+
+class ViewTurn(Animation):
+    """Tilt/turn the 3-D view of a :class:`FlowView` to new angles (radians)."""
+
+    def __init__(self, view: FlowView, elev: float | None = None, azim: float | None = None,
+                 **kwargs) -> None:
+        self.view = view
+        self.target = (elev, azim)
+        super().__init__(view, **kwargs)
+
+    def begin(self) -> None:
+        self.start = (self.view.elev, self.view.azim)
+        super().begin()
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        (e0, z0), (e1, z1) = self.start, self.target
+        e1 = e0 if e1 is None else e1
+        z1 = z0 if z1 is None else z1
+        self.view.set_view_angles((1 - a) * e0 + a * e1, (1 - a) * z0 + a * z1)
 
     def clean_up_from_scene(self, scene) -> None:
         pass

@@ -1,59 +1,69 @@
-"""The base scene of every nnanim storyboard: options, the run to show, captions.
+"""The base scene of every nnanim storyboard: options, the run to show, the layout.
 
-A scene in ``scenes/`` subclasses :class:`FlowScene`, sets its training
-``defaults`` and writes its ``construct`` as a storyboard.  ``nnanim render``
-passes the command-line options as the class attribute ``options``; a plain
+A scene in ``scenes/`` subclasses :class:`FlowScene` (or
+:class:`FlowThreeDScene`), sets its training ``defaults`` and writes its
+``construct`` as a storyboard.  ``nnanim render`` passes the command-line
+options as the class attribute ``options``; a plain
 ``manim scenes/layers.py LayersScene`` uses the defaults.
+
+Layout: a sidebar on the left holds the words (stage title, explanation,
+what is shown); the pictures use the square on the right, so text never
+covers data.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
-    DR,
     UL,
-    BackgroundRectangle,
+    Rectangle,
     Scene,
     Text,
     ThreeDScene,
     VGroup,
     config,
 )
+from threadpoolctl import threadpool_limits
 
 from nnanim.mobjects import FastCamera, FastThreeDCamera, OpacityFade
 from nnanim.record import Run, TrainConfig, train
 from nnanim.theme import Theme, load_theme
 
-__all__ = ["FlowScene", "FlowThreeDScene", "Caption"]
+__all__ = ["Caption", "FlowScene", "FlowThreeDScene", "SIDEBAR_WIDTH"]
 
 TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
                  "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
 
+#: width of the text column on the left, in scene units (the frame is 8 high, 14.2 wide)
+SIDEBAR_WIDTH = 4.6
+#: characters per line of an explanation in the sidebar
+WRAP = 30
+
 
 class Caption(VGroup):
-    """A title line and an optional explanation line, on a translucent panel."""
+    """A bold title and a wrapped explanation, left-aligned."""
 
     def __init__(self, title: str, detail: str = "", theme: Theme | None = None,
-                 size: float = 34, **kwargs) -> None:
+                 size: float = 34, wrap: int = WRAP, **kwargs) -> None:
         theme = theme or load_theme()
         super().__init__(**kwargs)
         head = Text(title, font=theme.font, font_size=size, color=theme.foreground, weight="BOLD")
         self.add(head)
         if detail:
-            sub = Text(detail, font=theme.font, font_size=size * 0.62, color=theme.muted)
-            sub.next_to(head, DOWN, buff=0.14, aligned_edge=LEFT)
+            body = "\n".join(textwrap.wrap(detail, wrap))
+            sub = Text(body, font=theme.font, font_size=size * 0.62, color=theme.muted,
+                       line_spacing=0.9)
+            sub.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
             self.add(sub)
-        panel = BackgroundRectangle(self, color=theme.panel, fill_opacity=theme.panel_opacity,
-                                    buff=0.18, corner_radius=0.08, stroke_width=0)
-        self.add_to_back(panel)
 
 
-class _OptionsMixin:
-    """Options, theme and the run to show; shared by the 2-D and 3-D bases."""
+class _StoryboardMixin:
+    """Options, theme, the run to show and the layout; shared by the 2-D and 3-D bases."""
 
     options: dict[str, Any] = {}
     #: training defaults of this scene (fields of :class:`~nnanim.record.TrainConfig`)
@@ -63,6 +73,8 @@ class _OptionsMixin:
         self.theme = load_theme(self.options.get("theme", "dark"))
         if not config.transparent:
             config.background_color = self.theme.background
+        # frames are computed with small matrix products: BLAS threads only cost time here
+        threadpool_limits(limits=1, user_api="blas")
 
     def opt(self, key: str, default: Any = None) -> Any:
         value = self.options.get(key)
@@ -78,39 +90,61 @@ class _OptionsMixin:
             run = Run.load(run)
         return run, run.record_index(self.options.get("epoch"))
 
-    def caption(self, title: str, detail: str = "", corner=UL, size: float = 34) -> Caption:
+    # -- layout
+    @property
+    def picture_region(self) -> tuple[np.ndarray, float]:
+        """``(centre, height)`` of the square right of the sidebar, in scene units."""
+        left = -config.frame_width / 2 + SIDEBAR_WIDTH
+        centre = np.array([(left + config.frame_width / 2) / 2, 0.0, 0.0])
+        height = min(config.frame_height, config.frame_width / 2 - left) * 0.9
+        return centre, height
+
+    def sidebar(self) -> Rectangle:
+        """The translucent panel behind the text column."""
+        panel = Rectangle(width=SIDEBAR_WIDTH, height=config.frame_height + 0.1, stroke_width=0,
+                          fill_color=self.theme.panel, fill_opacity=self.theme.panel_opacity)
+        panel.move_to([-config.frame_width / 2 + SIDEBAR_WIDTH / 2, 0, 0])
+        return panel
+
+    def fix(self, *mobjects) -> None:
+        """Keep mobjects still on screen (also when a 3-D camera moves)."""
+        if hasattr(self, "add_fixed_in_frame_mobjects"):
+            self.add_fixed_in_frame_mobjects(*mobjects)
+        else:
+            self.add(*mobjects)
+
+    def caption(self, title: str, detail: str = "", size: float = 34) -> Caption:
         cap = Caption(title, detail, self.theme, size=size)
-        return cap.to_corner(corner, buff=0.35)
+        return cap.to_corner(UL, buff=0.4)
 
     def swap_caption(self, old: Caption | None, title: str, detail: str = "",
                      run_time: float = 0.3) -> Caption:
         """Replace the caption in a short play of its own (nothing else moves meanwhile)."""
         new = self.caption(title, detail)
-        if hasattr(self, "add_fixed_in_frame_mobjects"):
-            self.add_fixed_in_frame_mobjects(new)
+        self.fix(new)
         anims = [OpacityFade(new)] + ([OpacityFade(old, fade_in=False)] if old is not None else [])
         self.play(*anims, run_time=run_time)
         return new
 
     def header(self, run: Run, record: int) -> VGroup:
-        """Bottom-right panel: dataset, architecture, epoch."""
+        """Bottom of the sidebar: dataset, architecture, epoch."""
         arch = " → ".join(str(w) for w in run.widths)
         acts = "/".join(dict.fromkeys(run.activations))
         spec = run.meta.get("dataset", {}).get("spec", run.options.get("dataset", ""))
-        lines = [f"{spec} · {len(run.X)} points", f"{arch} · {acts}", f"epoch {run.epochs[record]}"]
+        lines = [f"{spec} · {len(run.X)} points", f"{arch}", f"{acts} · epoch {run.epochs[record]}"]
         texts = VGroup(*[self.label(t, size=20, color=self.theme.muted) for t in lines])
-        texts.arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
-        panel = BackgroundRectangle(texts, color=self.theme.panel, fill_opacity=self.theme.panel_opacity,
-                                    buff=0.16, corner_radius=0.08, stroke_width=0)
-        return VGroup(panel, texts).to_corner(DR, buff=0.3)
+        texts.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        if texts.width > SIDEBAR_WIDTH - 0.7:
+            texts.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
+        return texts.to_corner(DOWN + LEFT, buff=0.4)
 
     def label(self, text: str, size: float = 26, color=None, weight="NORMAL") -> Text:
         return Text(text, font=self.theme.font, font_size=size, color=color or self.theme.foreground,
                     weight=weight)
 
 
-class FlowScene(_OptionsMixin, Scene):
-    """Base for 2-D storyboards: fast point clouds, theme, options."""
+class FlowScene(_StoryboardMixin, Scene):
+    """Base for 2-D storyboards: fast point clouds, theme, options, layout."""
 
     def __init__(self, **kwargs) -> None:
         self._init_theme()
@@ -118,11 +152,10 @@ class FlowScene(_OptionsMixin, Scene):
         super().__init__(**kwargs)
 
 
-class FlowThreeDScene(_OptionsMixin, ThreeDScene):
+class FlowThreeDScene(_StoryboardMixin, ThreeDScene):
     """Base for storyboards that show 3-unit layers in 3-D (camera orbit)."""
 
     def __init__(self, **kwargs) -> None:
         self._init_theme()
         kwargs.setdefault("camera_class", FastThreeDCamera)
         super().__init__(**kwargs)
-
