@@ -60,6 +60,8 @@ class Caption(VGroup):
                        line_spacing=0.9)
             sub.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
             self.add(sub)
+        if self.width > SIDEBAR_WIDTH - 0.7:  # a long title must not spill over the picture
+            self.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
 
 
 class _StoryboardMixin:

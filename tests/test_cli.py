@@ -1,0 +1,128 @@
+"""The command line: every bad value exits 2 with one line naming what is valid; no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nnanim import __version__
+from nnanim.cli import cli
+from nnanim.data import DATASETS
+from nnanim.nn import ACTIVATIONS
+from nnanim.record import Run
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_version_and_help_list_every_command_and_option():
+    assert __version__ in invoke("--version").output
+    out = invoke("--help").output
+    for command in ("train", "info", "datasets", "render", "scenes"):
+        assert command in out
+    train_help = " ".join(invoke("train", "--help").output.split())
+    for option in ("--dataset", "--samples", "--noise", "--classes", "--seed", "--hidden",
+                   "--activation", "--optimizer", "--lr", "--epochs", "--batch-size", "--l2",
+                   "--record-every", "--output", "--quiet"):
+        assert option in train_help
+    assert "default: 16,16,16,2" in train_help and "default: spirals" in train_help
+    render_help = invoke("render", "--help").output
+    for option in ("--run", "--epoch", "--quality", "--fps", "--format", "--transparent",
+                   "--output", "--preview"):
+        assert option in render_help
+
+
+def test_datasets_lists_every_builtin():
+    out = invoke("datasets").output
+    for name in DATASETS:
+        assert name in out
+    assert "csv:PATH" in out and "expr:" in out
+
+
+def test_scenes_lists_layers():
+    assert "layers" in invoke("scenes").output
+
+
+def test_train_writes_a_run_and_info_reads_it(tmp_path):
+    path = tmp_path / "moons.npz"
+    res = invoke("train", "--dataset", "moons", "--hidden", "6,2", "--epochs", "200", "-o", path)
+    assert res.exit_code == 0, res.output
+    run = Run.load(path)
+    assert run.epochs[-1] == 200 and run.widths == [2, 6, 2, 1]
+    assert f"accuracy {run.accuracy[-1]:.1%}" in res.output and "final loss" in res.output
+    info = invoke("info", path)
+    assert info.exit_code == 0
+    assert "2 → 6 → 2 → 1" in info.output and "moons" in info.output
+    assert f"{run.loss[-1]:.4f}" in info.output and "201 (epochs 0..200" in info.output
+
+
+def test_quiet_prints_nothing(tmp_path):
+    res = invoke("train", "-d", "xor", "--epochs", "20", "-q", "-o", tmp_path / "r.npz")
+    assert res.exit_code == 0 and res.output == ""
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["train", "--dataset", "nope"], "moons"),
+        (["train", "--activation", "swish"], ", ".join(ACTIVATIONS)),
+        (["train", "--optimizer", "rmsprop"], "sgd"),
+        (["train", "--hidden", "8,,0"], "positive integers"),
+        (["train", "--hidden", "8,0"], "between 1 and"),
+        (["train", "--epochs", "-1"], "-1"),
+        (["train", "--lr", "0"], "positive"),
+        (["train", "--lr", "abc"], "abc"),
+        (["train", "-o", "/nonexistent-folder/x.npz"], "does not exist"),
+        (["train", "--dataset", "moons", "--classes", "3"], "spirals"),
+        (["info", "missing.npz"], "no such file"),
+        (["render", "nope"], "layers"),
+        (["render", "layers", "-t", "-o", "x.mp4"], "webm"),
+        (["render", "layers", "--format", "avi"], "mp4"),
+        (["render", "layers", "-q", "z"], "'l'"),
+        (["render", "layers", "--run", "missing.npz"], "no such file"),
+    ],
+)
+def test_bad_values_exit_2_with_the_valid_choices(args, needle, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = invoke(*args)
+    assert res.exit_code == 2, res.output
+    assert needle in res.output
+    assert "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_corrupted_run_file_is_a_clean_error(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    for args in (["info", bad], ["render", "layers", "--run", bad]):
+        res = invoke(*args)
+        assert res.exit_code == 2 and "bad.npz" in res.output and "Traceback" not in res.output
+
+
+def test_divergent_training_names_the_epoch_and_writes_nothing(tmp_path):
+    out = tmp_path / "run.npz"
+    res = invoke("train", "-d", "moons", "--activation", "linear", "--optimizer", "sgd",
+                 "--lr", "1000", "--epochs", "500", "-o", out)
+    assert res.exit_code == 1
+    assert "diverged at epoch" in res.output and "lower learning rate" in res.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "nnanim.cli", "train", "--dataset", "csv:nowhere.csv"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "nowhere.csv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_same_seed_same_file(tmp_path):
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    for path in (a, b):
+        assert invoke("train", "-d", "circles", "--epochs", "30", "--seed", "4", "-q", "-o", path).exit_code == 0
+    ra, rb = Run.load(a), Run.load(b)
+    assert all(np.array_equal(x, y) for x, y in zip(ra.weights, rb.weights))

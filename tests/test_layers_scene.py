@@ -1,0 +1,144 @@
+"""The `layers` scene: what it states is recomputed, and its frames show the story.
+
+The storyboard runs twice here: once with play/wait stubbed out (fast: checks
+the captions against an independent forward pass), once rendered at -q l and
+decoded with PyAV (slow: checks what the frames show).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+from nnanim.scenes.layers import PACE, LayersScene
+from nnanim.theme import load_theme
+
+
+def _forward_by_hand(run, X):
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[-1].T + b[-1])
+    return expit(h @ run.weights[-1][-1].T + run.biases[-1][-1])[:, 0]
+
+
+class _Dry(LayersScene):
+    """The storyboard without frames: records captions and play durations."""
+
+    def play(self, *animations, run_time=None, **kwargs):
+        for anim in animations:
+            anim.run_time = run_time or anim.run_time
+            anim.begin()
+            anim.interpolate(1.0)
+            anim.finish()
+        self.durations.append(run_time if run_time is not None else max(a.run_time for a in animations))
+
+    def wait(self, duration=1.0, **kwargs):
+        self.durations.append(duration)
+
+    def swap_caption(self, old, title, detail="", run_time=0.3):
+        self.captions.append((title, detail))
+        return super().swap_caption(old, title, detail, run_time)
+
+
+def _dry_run(options):
+    scene = type("Dry", (_Dry,), {"options": options})()
+    scene.captions, scene.durations = [], []
+    scene.construct()
+    return scene
+
+
+@pytest.fixture(scope="module")
+def spiral_run():
+    return train(dataset="spirals", hidden=[2, 2, 2, 2], lr=0.02, epochs=3000)
+
+
+def test_final_caption_states_the_recomputed_accuracy(spiral_run):
+    scene = _dry_run({"run": spiral_run})
+    title, detail = scene.captions[-1]
+    assert title.startswith("output")
+    p = _forward_by_hand(spiral_run, spiral_run.X)
+    correct = int(np.sum((p > 0.5) == spiral_run.y))
+    assert f"{correct / len(p):.1%}" in detail
+    assert f"{correct} of {len(p)} points" in detail
+    # the default story: width-2 tanh layers untangle the spirals
+    assert correct / len(p) >= 0.98
+
+
+def test_captions_follow_the_stages_of_every_layer(spiral_run):
+    scene = _dry_run({"run": spiral_run})
+    titles = [t for t, _ in scene.captions]
+    expected = []
+    for layer in range(1, 5):
+        expected += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh"]
+    assert titles == expected + ["output · w·h + b = 0"]
+
+
+def test_width_three_layers_tilt_into_3d_and_back():
+    run = train(dataset="disk-ring", hidden=[3, 2], epochs=300, n_samples=200)
+    scene = _dry_run({"run": run})
+    titles = [t for t, _ in scene.captions]
+    assert "lift 2 → 3" in titles and "squash 3 → 2" in titles
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    assert view.elev == 0.0  # back to the top view for the straight line
+
+
+@pytest.mark.slow
+def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run):
+    out = render("layers", RenderSettings(quality="l", output=tmp_path / "layers.mp4", progress=False),
+                 {"run": spiral_run})
+    frames, fps = decode_frames(out)
+    assert fps == 15 and frames.shape[1:] == (480, 854, 3)
+    # length: independent sum of the storyboard's durations (fade-in, wait, per stage 0.3 s
+    # caption + its pace, final caption, line, hold)
+    seconds = 1.2 + 1.0 + 12 * 0.3 + 4 * (PACE["linear"] + PACE["bias"] + PACE["activation"])
+    seconds += 0.3 + 1.4 + 2.5
+    assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
+
+    theme = load_theme("dark")
+    blue, orange = (np.array(theme.class_rgb(2)) * 255)
+    sidebar_px = int(854 * 4.6 / (8 * 854 / 480))  # text column, excluded
+
+    def class_pixels(frame):
+        pic = frame[:, sidebar_px:].astype(float)
+        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
+        near = lambda c: np.linalg.norm(pic - c, axis=2) < 40  # noqa: E731
+        return (np.column_stack([xs[near(blue)], ys[near(blue)]]),
+                np.column_stack([xs[near(orange)], ys[near(orange)]]))
+
+    def best_linear_split(a, b):
+        # Fisher's discriminant direction, then the best threshold along it
+        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
+        pa, pb = a @ w, b @ w
+        cuts = np.sort(np.concatenate([pa, pb]))
+        acc = [max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
+               for c in cuts[:: max(1, len(cuts) // 400)]]
+        return max(acc)
+
+    early = frames[int(2.0 * fps)]  # after the fade-in: the input plane
+    a, b = class_pixels(early)
+    assert len(a) > 200 and len(b) > 200
+    assert best_linear_split(a, b) < 0.8  # spirals: no line separates them
+
+    last = frames[-1]
+    a, b = class_pixels(last)
+    assert len(a) > 50 and len(b) > 50
+    assert best_linear_split(a, b) > 0.97
+
+    # the white output line is straight, and the classes lie on its two sides
+    pic = last[:, sidebar_px:].astype(float)
+    white = np.all(pic > 235, axis=2)
+    ys, xs = np.nonzero(white)
+    P = np.column_stack([xs, ys]).astype(float)
+    centre = P.mean(0)
+    _, _, vt = np.linalg.svd(P - centre, full_matrices=False)
+    normal = vt[1]
+    dist = (P - centre) @ normal
+    assert np.percentile(np.abs(dist), 99) < 4.0  # the stroke is a few pixels wide
+    side_a, side_b = (a - centre) @ normal, (b - centre) @ normal
+    # (a point the network gets wrong, or a dot touching the line, may sit on the other side)
+    assert max(np.mean(side_a > 0), np.mean(side_a < 0)) > 0.95
+    assert max(np.mean(side_b > 0), np.mean(side_b < 0)) > 0.95
+    assert np.sign(np.median(side_a)) != np.sign(np.median(side_b))
