@@ -232,7 +232,12 @@ class Polylines(VMobject):
 
     def __init__(self, lines: Sequence[np.ndarray], smooth: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
-        # keep every line's vertices (also short ones) so set_vertices takes the traced array as is
+        self.smooth_curves = smooth
+        self.set_lines(lines)
+
+    def set_lines(self, lines: Sequence[np.ndarray]) -> Polylines:
+        """Replace the lines themselves (their number and lengths may change)."""
+        # keep every line's vertices (also short ones) so set_vertices takes a traced array as is
         lengths = [len(line) for line in lines]
         kept = [np.asarray(line, dtype=float) for line in lines if len(line)]
         starts = np.cumsum([0, *lengths])[:-1]
@@ -249,11 +254,12 @@ class Polylines(VMobject):
         self._b = self._a + 1
         self._prev = np.concatenate(seg_prev) if seg_prev else empty
         self._next = np.concatenate(seg_next) if seg_next else empty
-        self.smooth_curves = smooth
         self.n_vertices = int(sum(lengths))
         if kept:
-            verts = np.concatenate([_pad3(v) for v in kept])
-            self.set_vertices(verts)
+            self.set_vertices(np.concatenate([_pad3(v) for v in kept]))
+        else:
+            self.points = np.zeros((0, 3))
+        return self
 
     def set_vertices(self, vertices: np.ndarray) -> Polylines:
         """Vertices ``(n_vertices, 3)`` in the order of the lines given at construction."""
