@@ -369,6 +369,7 @@ def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
     ctx.set_source_surface(surface, 0, 0)
     ctx.get_source().set_filter(cairo.FILTER_BILINEAR)
     ctx.get_source().set_extend(cairo.EXTEND_PAD)
+    ctx.new_path()  # Manim fills and strokes with *_preserve: drop its last path from the clip
     ctx.rectangle(0, 0, w, h)
     ctx.clip()
     ctx.paint_with_alpha(opacity)
