@@ -17,6 +17,7 @@ from scipy.special import erf, expit, log_softmax, logsumexp, softmax
 
 __all__ = [
     "ACTIVATIONS",
+    "LINEAR_L2",
     "LOSSES",
     "OPTIMIZERS",
     "Activation",
@@ -24,6 +25,7 @@ __all__ = [
     "Loss",
     "Network",
     "Optimizer",
+    "fit_linear_classifier",
     "get_activation",
     "init_network",
     "make_optimizer",
@@ -414,3 +416,63 @@ def make_optimizer(name: str, lr: float) -> Optimizer:
     if not (lr > 0 and np.isfinite(lr)):
         raise ValueError(f"learning rate must be a positive number, got {lr}")
     return OPTIMIZERS[key](lr)
+
+
+# --------------------------------------------------------------------------- linear baseline
+
+#: L2 penalty of :func:`fit_linear_classifier`: tiny, so it only keeps separable data finite
+LINEAR_L2 = 1e-6
+
+
+def fit_linear_classifier(
+    X: Array, y: Array, n_classes: int, l2: float = LINEAR_L2
+) -> tuple[Array, Array]:
+    """The best straight line(s) through raw inputs: logistic regression, fitted exactly.
+
+    Minimises the same losses as the network's output layer (:data:`LOSSES`)
+    on the logits ``z = X Wᵀ + b``: binary cross-entropy on one logit for two
+    classes, softmax cross-entropy on ``K`` logits for ``K > 2`` (multinomial),
+    plus ``l2/2 (‖W‖² + ‖b‖²)``.  The penalty is tiny; it keeps the optimum
+    finite when the classes are linearly separable (or one class is absent)
+    and makes it unique for ``K`` logits (only their differences matter to
+    the loss).  The loss is convex, so the L-BFGS optimum (SciPy, analytic
+    gradient) is the global one.
+
+    Parameters
+    ----------
+    X : (N, d) array
+        Inputs.
+    y : (N,) int array
+        Labels ``0 .. n_classes-1``.
+    n_classes : int
+        ``K ≥ 2``.
+
+    Returns
+    -------
+    W : (1, d) array for two classes, (K, d) for K > 2
+    b : (1,) or (K,) array
+        Class 1 where ``X Wᵀ + b > 0`` (binary), else the largest logit.
+    """
+    from scipy.optimize import minimize
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).astype(np.int64)
+    if X.ndim != 2 or len(X) != len(y):
+        raise ValueError(f"expected X (N, d) and y (N,), got shapes {X.shape} and {y.shape}")
+    if n_classes < 2 or (len(y) and (y.min() < 0 or y.max() >= n_classes)):
+        raise ValueError(f"labels must be 0..{n_classes - 1} with n_classes >= 2")
+    loss = LOSSES["binary" if n_classes == 2 else "multiclass"]
+    out, d = (1 if n_classes == 2 else n_classes), X.shape[1]
+
+    def objective(theta: Array) -> tuple[float, Array]:
+        W, b = theta[: out * d].reshape(out, d), theta[out * d :]
+        z = X @ W.T + b
+        g = loss.grad(z, y)  # dL/dz, already divided by N
+        value = loss.value(z, y) + 0.5 * l2 * float(theta @ theta)
+        grad = np.concatenate([(g.T @ X).ravel(), g.sum(axis=0)]) + l2 * theta
+        return value, grad
+
+    res = minimize(objective, np.zeros(out * (d + 1)), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
+    theta = res.x
+    return theta[: out * d].reshape(out, d).copy(), theta[out * d :].copy()

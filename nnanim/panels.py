@@ -1,0 +1,336 @@
+"""Side-by-side panels of flow pictures: clipped lines, linear-model overlays, a travelling view.
+
+Pieces for scenes that show two moments of a :class:`~nnanim.flow.Flow` next
+to each other (e.g. the input plane and the last hidden layer) instead of one
+full-height picture:
+
+* :func:`clip_line` and :func:`linear_boundaries` — the straight decision
+  boundaries of a linear model (``w·p + c = 0``, one per class pair) inside a
+  box, only where they actually decide (the two classes lead).
+* :func:`plane_in_box` — the boundary plane of a 3-D last hidden layer, cut
+  to the framing cube.
+* :func:`panel_box`, :func:`boundary_overlay` — what a :class:`FlowView` shows
+  inside its square region, and the shading plus lines of a linear classifier
+  drawn over it (clipped to the panel, not to the frame).
+* :class:`RegionPath`, :class:`TravelStage` — a flow view that plays its
+  stages while its region slides smoothly from one panel to another.
+* :class:`Dim` — fade a group to a fraction of its own opacity and back,
+  without copies.
+
+The geometry functions are plain NumPy in display coordinates; only the
+mobject builders touch Manim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
+from scipy.special import expit, softmax
+
+from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image
+from nnanim.theme import Theme
+
+__all__ = [
+    "Dim",
+    "RegionPath",
+    "TravelStage",
+    "boundary_overlay",
+    "clip_line",
+    "early",
+    "linear_boundaries",
+    "linear_pairs",
+    "linear_probabilities",
+    "panel_box",
+    "plane_in_box",
+    "plane_overlay",
+]
+
+Array = np.ndarray
+Box = tuple[float, float, float, float]
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def clip_line(w: Array, c: float, box: Box) -> Array | None:
+    """``(2, 2)`` endpoints of the line ``w·p + c = 0`` inside ``box = (xmin, xmax, ymin, ymax)``.
+
+    ``None`` when the line misses the box (or ``w`` is zero).  Liang-Barsky
+    clipping of the line's long chord through the box.
+    """
+    a, b = float(w[0]), float(w[1])
+    norm = np.hypot(a, b)
+    if norm < 1e-300:
+        return None
+    x0, x1, y0, y1 = map(float, box)
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    n = np.array([a, b]) / norm
+    # the point of the line nearest the box centre, and the line's direction
+    p = centre - (n @ centre + c / norm) * n
+    d = np.array([-n[1], n[0]])
+    reach = np.hypot(x1 - x0, y1 - y0)
+    lo, hi = -reach, reach
+    for k, (low, high) in enumerate(((x0, x1), (y0, y1))):
+        if abs(d[k]) < 1e-15:
+            if not (low <= p[k] <= high):
+                return None
+            continue
+        s0, s1 = sorted(((low - p[k]) / d[k], (high - p[k]) / d[k]))
+        lo, hi = max(lo, s0), min(hi, s1)
+    if hi - lo <= 1e-12 * reach:
+        return None
+    return np.array([p + lo * d, p + hi * d])
+
+
+def linear_pairs(W: Array, b: Array) -> list[tuple[int, int, Array, float]]:
+    """Pairwise boundaries ``(i, j, w, c)`` of linear logits ``z = W p + b``.
+
+    ``w·p + c = z_i − z_j``.
+
+    One logit (binary): the single ``(1, 0, w, b)``, class 1 where ``w·p + b > 0``.
+    """
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    if len(W) == 1:
+        return [(1, 0, W[0], float(b[0]))]
+    return [(i, j, W[i] - W[j], float(b[i] - b[j]))
+            for i in range(len(W)) for j in range(i + 1, len(W))]
+
+
+def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
+                      scores: Callable[[Array], Array], box: Box,
+                      samples: int = 400) -> list[Array]:
+    """Polylines ``(M, 2)`` of the decision boundaries inside ``box``.
+
+    ``pairs`` as from :func:`linear_pairs` or ``Flow.output_boundaries``;
+    ``scores(P)`` gives ``(M, K)`` values ordered like the logits
+    (probabilities do).  Each pair's line is kept only where its two classes
+    lead all others (with two classes: everywhere in the box).
+    """
+    out = []
+    for i, j, w, c in pairs:
+        ends = clip_line(np.asarray(w)[:2], c, box)
+        if ends is None:
+            continue
+        s = np.linspace(0.0, 1.0, samples)[:, None]
+        P = (1 - s) * ends[0] + s * ends[1]
+        S = np.asarray(scores(P), dtype=float)
+        if S.shape[1] <= 2:
+            out.append(ends)
+            continue
+        others = np.delete(S, [i, j], axis=1).max(axis=1)
+        lead = np.minimum(S[:, i], S[:, j]) >= others - 1e-12
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], lead.astype(int), [0]])))
+        for a, e in zip(edges[::2], edges[1::2], strict=True):
+            if e - a >= 2:
+                out.append(P[a:e])
+    return out
+
+
+def linear_probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
+    """``prob(P) -> (M, K)`` of a linear classifier (one logit: sigmoid; K logits: softmax)."""
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+
+    def prob(P: Array) -> Array:
+        z = np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b
+        if W.shape[0] == 1:
+            p1 = expit(z[:, 0])
+            return np.column_stack([1.0 - p1, p1])
+        return softmax(z, axis=1)
+
+    return prob
+
+
+def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None:
+    """``(M, 3)`` corners of the plane ``w·p + c = 0`` cut to the cube ``centre ± half``, in order.
+
+    The polygon (3 to 6 corners) where the plane crosses the cube's twelve
+    edges, sorted by angle around its centroid; ``None`` if it misses the cube.
+    """
+    w = np.asarray(w, dtype=float)[:3]
+    centre = np.asarray(centre, dtype=float)[:3]
+    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+    corners = centre + half * signs
+    f = corners @ w + c
+    hits = []
+    for a in range(8):
+        for k in range(3):
+            if signs[a, k] < 0:
+                e = a + (4, 2, 1)[k]  # the corner across edge k
+                if (f[a] <= 0) != (f[e] <= 0):
+                    t = f[a] / (f[a] - f[e])
+                    hits.append(corners[a] + t * (corners[e] - corners[a]))
+    if len(hits) < 3:
+        return None
+    H = np.array(hits)
+    mid = H.mean(axis=0)
+    n = w / np.linalg.norm(w)
+    u = np.cross(n, [1.0, 0.0, 0.0] if abs(n[0]) < 0.9 else [0.0, 1.0, 0.0])
+    u /= np.linalg.norm(u)
+    v = np.cross(n, u)
+    order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
+    return H[order]
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def panel_box(view: FlowView) -> Box:
+    """``(xmin, xmax, ymin, ymax)`` of display space inside the view's square region (top view)."""
+    half = view.view_height / 2
+    o = view.view_origin
+    lo, hi = view.to_display(np.array([[o[0] - half, o[1] - half, 0.0],
+                                       [o[0] + half, o[1] + half, 0.0]]))
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | None,
+                     theme: Theme, n_classes: int, *, shading: bool = True,
+                     color=None, stroke_width: float | None = None) -> Group:
+    """Shading and straight boundary lines of a linear classifier over a 2-D view, in its panel.
+
+    ``pairs`` are ``(i, j, w, c)`` in the view's display coordinates at its
+    current stage (:func:`linear_pairs` for input space,
+    ``flow.output_boundaries()`` for the last hidden space); ``prob`` maps
+    display points to class probabilities.
+    Returns a ``Group`` of the parts with attributes ``shading`` (a
+    :class:`RasterImage`, meant behind the points; ``None`` without
+    ``shading``), ``strokes`` (the lines, a :class:`Polylines` meant on top;
+    ``None`` if no boundary crosses the panel) and ``lines`` (the polylines in
+    display coordinates, for tests).  Add the parts to a scene one by one, in
+    the drawing order wanted; the group is for fading them together.
+    """
+    box = panel_box(view)
+    image = strokes = None
+    if shading and prob is not None:
+        rgba = probability_image(prob, box, theme.class_rgb(n_classes))
+        x0, x1, y0, y1 = box
+        corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
+        image = RasterImage(rgba, corners)
+    scores = prob if prob is not None else (lambda P: np.zeros((len(P), 2)))
+    lines = linear_boundaries(pairs, scores, box)
+    if lines:
+        scene_lines = [view.to_scene(line) for line in lines]
+        strokes = Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
+                            stroke_width=stroke_width or theme.boundary_width)
+    group = Group(*(m for m in (image, strokes) if m is not None))
+    group.shading, group.strokes, group.lines = image, strokes, lines
+    return group
+
+
+def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> Mobject | None:
+    """The boundary plane of a 3-D space as a translucent polygon in the view's framing cube.
+
+    Drawn in the view's current orientation (``set_view_angles``); ``None`` if
+    the plane misses the cube.
+    """
+    centre, half = view.flow.framing(view.points_trace, view.stage, view.t)
+    poly = plane_in_box(w, c, centre, half)
+    if poly is None:
+        return None
+    return Polygon(*view.to_scene(poly), stroke_color=color or theme.boundary,
+                   stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
+                   fill_opacity=0.18)
+
+
+# --------------------------------------------------------------------------- travelling view
+
+
+class RegionPath:
+    """Where a travelling view sits at time ``τ`` in ``[0, duration]``: eased from start to end.
+
+    Each end is ``(origin (3,), height, elev, azim)``.  The region moves with a
+    smoothstep of ``τ / duration`` (zero speed at both ends, no jumps); the
+    view angles turn with a smoothstep inside ``turn = (τa, τb)`` only (by
+    default the whole path).
+    """
+
+    def __init__(self, start, end, duration: float, turn: tuple[float, float] | None = None):
+        self.start = (np.asarray(start[0], dtype=float), float(start[1]), *map(float, start[2:]))
+        self.end = (np.asarray(end[0], dtype=float), float(end[1]), *map(float, end[2:]))
+        self.duration = float(duration)
+        self.turn = turn or (0.0, self.duration)
+
+    @staticmethod
+    def _ease(x: float) -> float:
+        x = min(max(x, 0.0), 1.0)
+        return x * x * (3.0 - 2.0 * x)
+
+    def __call__(self, tau: float) -> tuple[Array, float, float, float]:
+        a = self._ease(tau / self.duration if self.duration > 0 else 1.0)
+        ta, tb = self.turn
+        g = self._ease((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
+        (o0, h0, e0, z0), (o1, h1, e1, z1) = self.start, self.end
+        origin, height = (1 - a) * o0 + a * o1, (1 - a) * h0 + a * h1
+        return origin, height, (1 - g) * e0 + g * e1, (1 - g) * z0 + g * z1
+
+
+class TravelStage(StagePlay):
+    """Play stage ``stage`` of a view while its region follows ``path`` from time ``tau0`` on.
+
+    The play covers ``[tau0, tau0 + run_time]`` of the path; chain stages with
+    consecutive ``tau0`` and the region moves without a stop between them.
+    """
+
+    def __init__(self, view: FlowView, stage: int, path: RegionPath, tau0: float, **kwargs) -> None:
+        self.path, self.tau0 = path, float(tau0)
+        super().__init__(view, stage, **kwargs)
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
+        self.view.view_origin, self.view.view_height = origin, height
+        self.view.elev, self.view.azim = elev, azim
+        self.view.set_stage(self.stage_index, self.rate_func(alpha))
+
+
+def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:
+    """A rate function that completes in the first ``seconds`` of a ``run_time`` long play."""
+    k = run_time / max(seconds, 1e-9)
+    return lambda alpha: rate_func(min(max(alpha * k, 0.0), 1.0))
+
+
+class Dim(Animation):
+    """Fade a mobject's family to ``level`` × its own opacities (1 restores them); no copies.
+
+    The first ``Dim`` of a mobject remembers its opacities as the reference,
+    so dimming to 0.3 and later to 1.0 comes back exactly.
+    """
+
+    def __init__(self, mobject: Mobject, level: float, **kwargs) -> None:
+        self.level = float(level)
+        super().__init__(mobject, **kwargs)
+
+    def begin(self) -> None:
+        self._parts = []
+        for mob in self.mobject.get_family():
+            if isinstance(mob, VMobject):
+                if not hasattr(mob, "_dim_base"):
+                    mob._dim_base = (mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy())
+                    mob._dim_level = 1.0
+            elif hasattr(mob, "opacity"):
+                if not hasattr(mob, "_dim_base"):
+                    mob._dim_base = (mob.opacity, None)
+                    mob._dim_level = 1.0
+            else:
+                continue
+            self._parts.append((mob, mob._dim_level))
+        super().begin()
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        for mob, start in self._parts:
+            level = (1 - a) * start + a * self.level
+            mob._dim_level = level
+            fill, stroke = mob._dim_base
+            if stroke is None:
+                mob.opacity = fill * level
+            elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
+                mob.fill_rgbas[:, 3] = fill * level
+                mob.stroke_rgbas[:, 3] = stroke * level
+
+    def clean_up_from_scene(self, scene) -> None:
+        pass
