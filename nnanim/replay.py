@@ -1,0 +1,209 @@
+"""Manim objects that replay a training run over time (fed by :mod:`nnanim.timeline`).
+
+* :class:`HiddenSpaceView` — the last hidden layer: the points, the input grid
+  carried into it, the output layer's line and the output probability shading.
+* :class:`InputInset` — the input plane with the probability shading and the
+  p = 0.5 boundary of the same network.
+* :class:`ReplayTraining` — the animation that moves the timeline from one
+  moment to another and updates every follower each frame.
+
+Every per-frame update is a handful of vectorised NumPy calls on small arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from manim import Animation, Group, Line, Mobject, Square, linear
+
+from nnanim.flow import decision_boundary, input_grid
+from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image
+from nnanim.nn import Network
+from nnanim.theme import Theme
+from nnanim.timeline import EpochTimeline, Moment
+
+__all__ = ["HiddenSpaceView", "InputInset", "ReplayTraining", "output_probabilities"]
+
+
+def output_probabilities(net: Network) -> Callable[[np.ndarray], np.ndarray]:
+    """``P (M, 2) ↦ (M, K)``: class probabilities of the output layer at last-hidden points."""
+    W, b = net.weights[-1], net.biases[-1]
+
+    def prob(P: np.ndarray) -> np.ndarray:
+        z = P[:, : W.shape[1]] @ W.T + b
+        p = net.loss_fn.output(z)
+        return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+
+    return prob
+
+
+def _clip_line(w: np.ndarray, c: float, box: tuple[float, float, float, float]):
+    """Endpoints of ``{p : w·p + c = 0}`` inside ``box = (x0, x1, y0, y1)``, or None."""
+    x0, x1, y0, y1 = box
+    a, b = float(w[0]), float(w[1])
+    hits = []
+    if abs(b) > 1e-12:
+        hits += [(x, -(a * x + c) / b) for x in (x0, x1)]
+    if abs(a) > 1e-12:
+        hits += [(-(b * y + c) / a, y) for y in (y0, y1)]
+    eps = 1e-9 * max(x1 - x0, y1 - y0)
+    hits = [p for p in hits if x0 - eps <= p[0] <= x1 + eps and y0 - eps <= p[1] <= y1 + eps]
+    if len(hits) < 2:
+        return None
+    pts = np.array(hits)
+    d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    return None if d[i, j] < eps else pts[[i, j]]
+
+
+class _SquarePanel(Group):
+    """A square picture at ``region = (centre, size)`` showing display box ``(centre, half)``."""
+
+    def __init__(self, region, theme: Theme) -> None:
+        super().__init__()
+        self.panel_centre = np.asarray(region[0], dtype=float)
+        self.panel_size = float(region[1])
+        self.theme = theme
+        self.border = Square(side_length=self.panel_size, stroke_color=theme.muted, stroke_width=1.5,
+                             stroke_opacity=0.6).move_to(self.panel_centre)
+        self.window = (np.zeros(2), 1.0)
+
+    def set_window(self, centre: np.ndarray, half: float) -> None:
+        self.window = (np.asarray(centre, dtype=float)[:2], float(half))
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        (cx, cy), h = self.window
+        return cx - h, cx + h, cy - h, cy + h
+
+    def to_scene(self, P: np.ndarray) -> np.ndarray:
+        centre, half = self.window
+        out = np.zeros((len(P), 3))
+        out[:, :2] = (P[:, :2] - centre) * (self.panel_size / 2 / half)
+        return out + self.panel_centre
+
+    def corners(self) -> np.ndarray:
+        x0, x1, y0, y1 = self.box
+        return self.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
+
+
+class HiddenSpaceView(_SquarePanel):
+    """The last hidden layer over training: points, carried grid, output line, shading.
+
+    Parameters
+    ----------
+    timeline
+        The replay; its run's last hidden layer must have 2 units.
+    region
+        ``(centre, size)`` of the square on screen (scene units).
+    """
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, region, n_lines: int = 17,
+                 point_radius: float | None = None) -> None:
+        super().__init__(region, theme)
+        run = timeline.run
+        self.timeline = timeline
+        k = run.n_classes if run.task != "regression" else 2
+        self.class_rgb = theme.class_rgb(max(k, 2))
+        lo, hi = run.X.min(axis=0), run.X.max(axis=0)
+        pad = 0.1 * float(np.max(hi - lo))
+        self.grid_lines = input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
+                                     n_lines=n_lines, samples=48)
+        self.grid_in = np.concatenate(self.grid_lines)
+        self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
+        self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
+                              stroke_opacity=theme.grid_opacity * 0.8)
+        labels = run.y.astype(int) if run.task != "regression" else np.zeros(len(run.y), int)
+        self.cloud = PointCloud(np.zeros((len(run.X), 3)), self.class_rgb[labels],
+                                radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
+        self.line = Line(stroke_color=theme.boundary, stroke_width=theme.boundary_width)
+        self.binary = run.task == "binary"
+        self.add(self.shading, self.grid, self.border, self.line, self.cloud)
+        self.moment = timeline.moment(0.0)
+        self.set_moment(self.moment)
+
+    def set_moment(self, m: Moment) -> HiddenSpaceView:
+        self.moment = m
+        net = self.timeline.network(m)
+        self.set_window(*self.timeline.framing(m.u))
+        fwd_points = net.forward(self.timeline.run.X).post[-2]
+        self.cloud.set_positions(self.to_scene(fwd_points))
+        self.grid.set_vertices(self.to_scene(net.forward(self.grid_in).post[-2]))
+        self.shading.points = self.corners()
+        self.shading.set_image(probability_image(output_probabilities(net), self.box, self.class_rgb,
+                                                 resolution=90))
+        if self.binary:
+            ends = _clip_line(net.weights[-1][0], float(net.biases[-1][0]), self.box)
+            if ends is None:
+                self.line.set_stroke(opacity=0.0)
+            else:
+                s = self.to_scene(ends)
+                self.line.put_start_and_end_on(s[0], s[1])
+                self.line.set_stroke(opacity=1.0)
+        return self
+
+
+class InputInset(_SquarePanel):
+    """The input plane at a moment: probability shading, the p = 0.5 boundary, the points."""
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, region, point_radius: float = 0.022,
+                 resolution: int = 90) -> None:
+        super().__init__(region, theme)
+        run = timeline.run
+        self.timeline = timeline
+        self.resolution = resolution
+        k = run.n_classes if run.task != "regression" else 2
+        self.class_rgb = theme.class_rgb(max(k, 2))
+        lo, hi = run.X.min(axis=0), run.X.max(axis=0)
+        centre = (lo + hi) / 2
+        self.set_window(centre, 0.55 * float(np.max(hi - lo)))
+        self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
+        self.boundary = Polylines([], stroke_color=theme.boundary, stroke_width=theme.boundary_width * 0.6)
+        labels = run.y.astype(int) if run.task != "regression" else np.zeros(len(run.y), int)
+        self.cloud = PointCloud(self.to_scene(run.X), self.class_rgb[labels], radius=point_radius,
+                                rim_color=theme.point_rim)
+        self.add(self.shading, self.border, self.cloud, self.boundary)
+        self.set_moment(timeline.moment(0.0))
+
+    def set_moment(self, m: Moment) -> InputInset:
+        net = self.timeline.network(m)
+
+        def prob(P: np.ndarray) -> np.ndarray:
+            p = net.predict_output(P)
+            return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+
+        self.shading.set_image(probability_image(prob, self.box, self.class_rgb,
+                                                 resolution=self.resolution, max_alpha=0.45))
+        curves = decision_boundary(net, self.box, resolution=self.resolution)
+        self.boundary.set_lines([self.to_scene(c) for c in curves])
+        return self
+
+
+class ReplayTraining(Animation):
+    """Move a timeline from ``u0`` to ``u1`` (linear in time: the timeline is already log-spaced).
+
+    ``mobject`` is the group on screen that changes (already added to the
+    scene, so its drawing order is kept); ``followers`` are mobjects with
+    ``set_moment(moment)`` and callables ``f(moment)`` (readouts, chart
+    markers), all updated every frame.
+    """
+
+    def __init__(self, timeline: EpochTimeline, mobject: Mobject, followers: Sequence,
+                 u0: float = 0.0, u1: float = 1.0, rate_func=linear, **kwargs) -> None:
+        self.timeline = timeline
+        self.followers = list(followers)
+        self.u0, self.u1 = u0, u1
+        super().__init__(mobject, rate_func=rate_func, **kwargs)
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()  # positions come from the timeline, not from a copy
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        m = self.timeline.moment((1 - a) * self.u0 + a * self.u1)
+        for f in self.followers:
+            if isinstance(f, Mobject):
+                f.set_moment(m)
+            else:
+                f(m)

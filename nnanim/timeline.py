@@ -1,0 +1,125 @@
+"""Replaying a training run over time: which epoch each moment of a video shows.
+
+Pure NumPy (no manim).  An :class:`EpochTimeline` maps video progress
+``u ∈ [0, 1]`` to a fractional position between recorded epochs, log-spaced so
+that the early epochs — where the picture changes fastest — get most of the
+time: ``epoch(u) = (E + 1)^u − 1``.  Between two records the weights are
+interpolated linearly, so the points, the output line and the input-space
+boundary on screen all belong to one network at every frame, and equal the
+recorded network exactly at recorded epochs.  What is *stated* on screen (the
+epoch number, the accuracy) is taken from the nearest record and recomputed
+from its weights, never copied from the training log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from nnanim.nn import Network
+from nnanim.record import Run
+
+__all__ = ["EpochTimeline", "Moment", "default_duration"]
+
+#: a default ``training`` video lasts this long in total (seconds), whatever the epochs
+DEFAULT_SECONDS = 20.0
+FRAMING_SAMPLES = 120
+FRAMING_MARGIN = 0.1
+
+
+def default_duration(n_epochs: int) -> float:
+    """Length of a ``training`` video: 20 s, a little shorter for very short runs (>= 15 s)."""
+    return float(np.clip(12.0 + 2.0 * np.log10(max(n_epochs, 1) + 1), 15.0, DEFAULT_SECONDS))
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One instant of the replay: records ``r0``/``r1`` blended by ``f``, and the nearest one."""
+
+    u: float
+    epoch: float  # fractional epoch shown
+    r0: int
+    r1: int
+    f: float
+
+    @property
+    def nearest(self) -> int:
+        return self.r1 if self.f >= 0.5 else self.r0
+
+
+class EpochTimeline:
+    """Video progress → epochs of a :class:`~nnanim.record.Run`, and the network in between.
+
+    Parameters
+    ----------
+    run
+        The training record.
+    last
+        Index of the last record to show (default: the last one).
+    """
+
+    def __init__(self, run: Run, last: int = -1) -> None:
+        self.run = run
+        self.last = last % len(run)
+        self.epochs = run.epochs[: self.last + 1].astype(float)
+        self.final_epoch = float(self.epochs[-1])
+        self._frame = None
+        self._accuracy: dict[int, float] = {}
+
+    # -- time
+    def moment(self, u: float) -> Moment:
+        u = min(max(float(u), 0.0), 1.0)
+        epoch = (self.final_epoch + 1.0) ** u - 1.0
+        r1 = int(np.searchsorted(self.epochs, epoch, side="left"))
+        r1 = min(max(r1, 0), self.last)
+        r0 = max(r1 - 1, 0)
+        span = self.epochs[r1] - self.epochs[r0]
+        f = 1.0 if span <= 0 else float((epoch - self.epochs[r0]) / span)
+        if r1 == 0:
+            f = 0.0
+        return Moment(u, epoch, r0, r1, min(max(f, 0.0), 1.0))
+
+    # -- the network at a moment
+    def network(self, m: Moment) -> Network:
+        """Weights blended between the two records around ``m`` (exact at records)."""
+        run, f = self.run, m.f
+        Ws = [(1 - f) * W[m.r0] + f * W[m.r1] for W in run.weights]
+        bs = [(1 - f) * b[m.r0] + f * b[m.r1] for b in run.biases]
+        return Network(Ws, bs, run.activations, run.task)
+
+    def hidden(self, m: Moment, X: np.ndarray | None = None) -> np.ndarray:
+        """The last hidden representation of ``X`` (default: the training points)."""
+        X = self.run.X if X is None else X
+        return self.network(m).forward(X).post[-2]
+
+    def stated(self, m: Moment) -> tuple[int, float]:
+        """``(epoch, accuracy)`` written on screen: the nearest record, accuracy recomputed."""
+        r = m.nearest
+        if r not in self._accuracy:
+            self._accuracy[r] = self.run.network(r).accuracy(self.run.X, self.run.y)
+        return int(self.epochs[r]), self._accuracy[r]
+
+    # -- framing
+    def framing(self, u: float) -> tuple[np.ndarray, float]:
+        """``(centre (2,), half)`` of a square around the hidden points, smooth in ``u``.
+
+        Boxes sampled over the replay, widened to their neighbours' extremes and
+        interpolated without overshoot (PCHIP), plus a margin: the picture
+        follows the data without sudden zooms.
+        """
+        if self._frame is None:
+            us = np.linspace(0.0, 1.0, FRAMING_SAMPLES + 1)
+            boxes = [self.hidden(self.moment(x)) for x in us]
+            lo = np.array([H.min(axis=0) for H in boxes])
+            hi = np.array([H.max(axis=0) for H in boxes])
+            k = 3  # neighbours on each side
+            lo_w = np.stack([np.roll(np.pad(lo, ((k, k), (0, 0)), mode="edge"), -i, axis=0)[: len(us)]
+                             for i in range(2 * k + 1)]).min(axis=0)
+            hi_w = np.stack([np.roll(np.pad(hi, ((k, k), (0, 0)), mode="edge"), -i, axis=0)[: len(us)]
+                             for i in range(2 * k + 1)]).max(axis=0)
+            self._frame = (PchipInterpolator(us, lo_w, axis=0), PchipInterpolator(us, hi_w, axis=0))
+        lo, hi = self._frame[0](u), self._frame[1](u)
+        half = 0.5 * float(np.max(hi - lo)) * (1.0 + FRAMING_MARGIN)
+        return 0.5 * (lo + hi), max(half, 1e-6)

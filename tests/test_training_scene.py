@@ -1,0 +1,155 @@
+"""The `training` scene and its timeline: what is stated is recomputed; the replay is smooth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy.special import expit
+
+from nnanim.cli import cli
+from nnanim.record import train
+from nnanim.render import RenderError, RenderSettings, render
+from nnanim.replay import ReplayTraining
+from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
+from nnanim.timeline import EpochTimeline, default_duration
+
+
+@pytest.fixture(scope="module")
+def run():
+    return train(dataset="moons", n_samples=200, hidden=[8, 2], epochs=300, seed=1)
+
+
+def _accuracy_by_hand(run, r):
+    h = run.X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[r].T + b[r])
+    p = expit(h @ run.weights[-1][r].T + run.biases[-1][r])[:, 0]
+    return float(np.mean((p > 0.5) == run.y))
+
+
+def test_timeline_is_log_spaced_and_exact_at_records(run):
+    tl = EpochTimeline(run)
+    assert tl.moment(0.0).epoch == 0 and tl.moment(1.0).epoch == pytest.approx(300)
+    assert tl.moment(0.5).epoch == pytest.approx(np.sqrt(301) - 1)  # early epochs get half the time
+    for e in (3, 40, 299):
+        m = tl.moment(np.log(e + 1) / np.log(301))
+        net, exact = tl.network(m), run.network(run.record_index(e))
+        for a, b in zip(net.weights + net.biases, exact.weights + exact.biases):
+            np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_replay_moves_continuously(run):
+    tl = EpochTimeline(run)
+    us = np.linspace(0, 1, 1201)  # the frames of a 20 s video at 60 fps
+    H = np.array([tl.hidden(tl.moment(u)) for u in us])
+    steps = np.abs(np.diff(H, axis=0)).max(axis=(1, 2))
+    # no jump between neighbouring frames: each step is small against the overall motion
+    assert steps.max() < 0.1 * np.abs(H - H[0]).max()
+    for u in us[::100]:
+        centre, half = tl.framing(u)
+        P = tl.hidden(tl.moment(u))
+        assert np.all(np.abs(P - centre) <= half + 1e-9)
+
+
+def test_stated_accuracy_is_recomputed_from_the_nearest_record(run):
+    tl = EpochTimeline(run)
+    for u in (0.0, 0.3, 0.61, 0.9, 1.0):
+        m = tl.moment(u)
+        epoch, acc = tl.stated(m)
+        r = run.record_index(epoch)
+        assert abs(epoch - m.epoch) <= 0.5 + 1e-9
+        assert acc == _accuracy_by_hand(run, r)
+
+
+def test_default_video_lasts_15_to_30_seconds():
+    for epochs in (1, 10, 1500, 10**6):
+        assert 15 <= default_duration(epochs) <= 30
+
+
+class _Dry(TrainingScene):
+    """Storyboard without frames: runs each animation at a few points, records the readouts."""
+
+    def play(self, *animations, run_time=None, **kwargs):
+        for anim in animations:
+            anim.begin()
+            for alpha in (0.0, 0.37, 0.8, 1.0):
+                anim.interpolate(alpha)
+                if isinstance(anim, ReplayTraining):
+                    m = anim.timeline.moment(alpha)
+                    self.readouts.append((m, self._texts()))
+            anim.finish()
+        self.seconds += run_time or max(a.run_time for a in animations)
+
+    def wait(self, duration=1.0, **kwargs):
+        self.seconds += duration
+
+    def _texts(self):
+        from nnanim.charts import DigitReadout
+
+        return [m.text.strip() for m in self.get_mobject_family_members() if isinstance(m, DigitReadout)]
+
+
+def _dry(options):
+    scene = type("Dry", (_Dry,), {"options": options})()
+    scene.readouts, scene.seconds = [], 0.0
+    scene.construct()
+    return scene
+
+
+def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
+    scene = _dry({"run": run, "duration": 9})
+    assert len(scene.readouts) == 4
+    tl = EpochTimeline(run)
+    for m, texts in scene.readouts:
+        epoch, _ = tl.stated(m)
+        acc = _accuracy_by_hand(run, run.record_index(epoch))
+        assert texts == [str(epoch), f"{100 * acc:.1f}%"]
+    assert scene.seconds == pytest.approx(9.0)
+
+
+def test_k_classes_replay(tmp_path):
+    run3 = train(dataset="blobs", n_samples=150, hidden=[6, 2], epochs=60)
+    scene = _dry({"run": run3, "duration": 6})
+    assert scene.readouts[-1][1][0] == "60"
+
+
+def test_wide_last_layer_is_a_clear_error(tmp_path):
+    with pytest.raises(RenderError, match="--hidden 16,2"):
+        _dry({"hidden": [16, 4], "epochs": 5})
+    res = CliRunner().invoke(cli, ["render", "training", "--hidden", "16,4", "-q", "l",
+                                   "-o", str(tmp_path / "t.mp4")])
+    assert res.exit_code == 2 and "needs 2 units" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_rendered_training_video(tmp_path, decode_frames):
+    run = train(dataset="spirals", hidden=[8, 8, 2], epochs=800)  # tangled at epoch 0, not moons
+    assert run.accuracy[-1] > 0.97
+    out = render("training", RenderSettings(quality="l", output=tmp_path / "t.mp4", progress=False),
+                 {"run": run, "duration": 8})
+    frames, fps = decode_frames(out)
+    assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 8 * fps) <= 3
+    # the main panel: right of the sidebar; class colours judged by a linear split
+    from nnanim.theme import load_theme
+
+    blue, orange = np.array(load_theme().class_rgb(2)) * 255
+    left = int(854 * 0.36)
+
+    def split_quality(frame):
+        pic = frame[:, left:].astype(float)
+        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
+        a = np.column_stack([xs[np.linalg.norm(pic - blue, axis=2) < 40], ys[np.linalg.norm(pic - blue, axis=2) < 40]])
+        b = np.column_stack([xs[np.linalg.norm(pic - orange, axis=2) < 40],
+                             ys[np.linalg.norm(pic - orange, axis=2) < 40]])
+        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
+        pa, pb = a @ w, b @ w
+        cuts = np.sort(np.concatenate([pa, pb]))
+        return max(max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
+                   for c in cuts[:: max(1, len(cuts) // 300)])
+
+    start = frames[int(INTRO * fps) + 1]
+    end = frames[-int(OUTRO * fps) - 1]
+    assert split_quality(start) < 0.9 < split_quality(end)
+    assert split_quality(end) > 0.95
