@@ -105,7 +105,8 @@ class BottleneckScene(FlowScene):
         # -- how one became the other: the input plane travels through every stage
         still_left = Group(left, self.left_overlay)
         still_right = Group(right, self.right_overlay)
-        traveller = FlowView(flow, run.X, run.y, self.theme, region=self.region(LEFT),
+        traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
+                                              region=self.region(LEFT),
                              grid_bounds=left.grid_bounds)
         title = self.swap_top_line(title, "how: the plane passes through every layer")
         self.add(traveller)

@@ -1,0 +1,273 @@
+"""The `bottleneck` scene: what it states is recomputed, and its frames show the story.
+
+The storyboard runs with play/wait stubbed out (fast: the accuracies and
+lines on screen against independent computations written here), and once
+rendered at -q l and decoded with PyAV (slow: what the frames show).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from manim import Rectangle
+from nnanim.scenes.bottleneck import GHOST, PANEL_SIZE, PANEL_X, PANEL_Y, TILT, BottleneckScene
+from scipy.special import expit
+
+from nnanim.cli import cli
+from nnanim.nn import LINEAR_L2
+from nnanim.panels import clip_line, plane_in_box
+from nnanim.record import train
+from nnanim.render import RenderError, RenderSettings, render
+from nnanim.theme import load_theme
+
+
+class _Dry(BottleneckScene):
+    """The storyboard without frames: records play durations."""
+
+    def play(self, *animations, run_time=None, **kwargs):
+        for anim in animations:
+            anim.run_time = run_time or anim.run_time
+            anim.begin()
+            anim.interpolate(1.0)
+            anim.finish()
+        self.durations.append(run_time or max(a.run_time for a in animations))
+
+    def wait(self, duration=1.0, **kwargs):
+        self.durations.append(duration)
+
+
+class _QuickText(_Dry):
+    """Also without Pango: every text is a box of about its size (for the geometry-only tests)."""
+
+    def label(self, text, size=26, color=None, weight="NORMAL"):
+        box = Rectangle(width=0.012 * size * len(text), height=0.018 * size)
+        box.text = text
+        return box
+
+
+def _dry_run(options, base=_Dry):
+    scene = type("Dry", (base,), {"options": options})()
+    scene.durations = []
+    scene.construct()
+    return scene
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    """The scene's default training, as `nnanim render bottleneck` runs it."""
+    return train(**BottleneckScene.defaults)
+
+
+@pytest.fixture(scope="module")
+def default_scene(default_run):
+    return _dry_run({"run": default_run})
+
+
+def _forward_by_hand(run, X):
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1], strict=True):
+        h = np.tanh(h @ W[-1].T + b[-1])
+    return expit(h @ run.weights[-1][-1].T + run.biases[-1][-1])[:, 0]
+
+
+def _side(points, ends):
+    """Sign of each scene point relative to the segment ``ends`` (2-D cross product)."""
+    a, b = ends[0][:2], ends[1][:2]
+    d = b - a
+    q = points[:, :2] - a
+    return np.sign(d[0] * q[:, 1] - d[1] * q[:, 0])
+
+
+# --------------------------------------------------------------------------- what is stated
+
+
+def test_left_panel_states_the_best_straight_line_and_its_accuracy(default_scene, default_run):
+    X, y = default_run.X, default_run.y
+    W, b = default_scene.left_model
+    theta = np.concatenate([W.ravel(), b])
+
+    def loss(t):  # binary cross-entropy of one logit + the documented tiny L2
+        z = X @ t[:2] + t[2]
+        return np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * LINEAR_L2 * t @ t
+
+    eps = 1e-6
+    grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(3)]
+    assert np.max(np.abs(grad)) < 1e-6  # stationary; the loss is convex, so the best line
+    accuracy = np.mean(((X @ theta[:2] + theta[2]) > 0) == y)
+    assert default_scene.statements["left"] == f"best straight line: {accuracy:.1%} correct"
+    assert accuracy < 0.75  # the spirals are tangled in the input
+
+
+def test_right_panel_states_the_network_accuracy(default_scene, default_run):
+    p = _forward_by_hand(default_run, default_run.X)
+    accuracy = np.mean((p > 0.5) == default_run.y)
+    assert default_scene.statements["right"] == f"the network's line: {accuracy:.1%} correct"
+    assert accuracy >= 0.98  # the default trains the spirals apart
+
+
+def test_labels_on_screen_are_the_statements(default_scene):
+    texts = {m.text for m in default_scene.mobjects if hasattr(m, "text")}
+    for label in (m for m in default_scene.mobjects if type(m).__name__ == "VGroup"):
+        texts |= {t.text for t in label.submobjects if hasattr(t, "text")}
+    for key in ("left", "right"):  # (Text keeps its string without spaces)
+        assert default_scene.statements[key].replace(" ", "") in texts
+
+
+def test_right_panel_points_lie_on_the_side_the_network_predicts(default_scene, default_run):
+    view = default_scene.right_view
+    (line,) = default_scene.right_overlay.lines
+    ends = view.to_scene(line)
+    side = _side(view.cloud.points, ends)
+    predicted = _forward_by_hand(default_run, default_run.X) > 0.5
+    assert np.all(side != 0)
+    assert len(set(side[predicted])) == 1 and len(set(side[~predicted])) == 1
+    assert side[predicted][0] != side[~predicted][0]
+    _assert_on_panel_edge(ends, +1)
+
+
+def test_left_panel_line_splits_the_points_as_the_logistic_regression_does(default_scene,
+                                                                          default_run):
+    view = default_scene.left_view
+    (line,) = default_scene.left_overlay.lines
+    ends = view.to_scene(line)
+    W, b = default_scene.left_model
+    predicted = (default_run.X @ W[0] + b[0]) > 0
+    side = _side(view.cloud.points, ends)
+    assert set(side[predicted]) == {side[predicted][0]}
+    assert set(side[~predicted]) == {-side[predicted][0]}
+    _assert_on_panel_edge(ends, -1)
+
+
+def _assert_on_panel_edge(ends, sign):
+    """Both ends of a drawn line sit on the edge of the panel: clipped to it, not to the frame."""
+    centre = np.array([sign * PANEL_X, PANEL_Y])
+    off = np.abs(ends[:, :2] - centre)
+    assert np.all(off <= PANEL_SIZE / 2 + 1e-9)
+    assert np.allclose(off.max(axis=1), PANEL_SIZE / 2, atol=1e-9)
+
+
+def test_travelling_plane_lands_exactly_on_the_right_panel(default_scene):
+    traveller, right = default_scene.traveller, default_scene.right_view
+    assert np.allclose(traveller.view_origin, right.view_origin, atol=1e-12)
+    assert np.allclose(traveller.cloud.points, right.cloud.points, atol=1e-9)
+    assert np.allclose(traveller.grid.points, right.grid.points, atol=1e-9)
+    # the panels are back at full strength for the last hold
+    assert default_scene.right_view.cloud.opacity == pytest.approx(1.0)
+    assert default_scene.left_view.cloud.opacity == pytest.approx(1.0)
+    assert 0 < GHOST < 1
+
+
+# --------------------------------------------------------------------------- other shapes
+
+
+def test_three_unit_last_layer_is_shown_tilted_with_a_plane():
+    run = train(dataset="disk-ring", hidden=[8, 3], epochs=200, n_samples=200, l2=1e-3)
+    scene = _dry_run({"run": run}, _QuickText)
+    assert scene.right_view.elev == pytest.approx(TILT)
+    assert scene.traveller.elev == pytest.approx(TILT)
+    assert np.allclose(scene.traveller.cloud.points, scene.right_view.cloud.points, atol=1e-9)
+    assert scene.right_overlay.shading is not None  # the boundary plane
+    assert "plane" in scene.statements["right"]
+
+
+def test_three_classes_get_their_pairwise_lines():
+    run = train(dataset="spirals", classes=3, hidden=[8, 8, 2], epochs=300, n_samples=300)
+    scene = _dry_run({"run": run}, _QuickText)
+    W, b = scene.left_model
+    assert W.shape == (3, 2)
+    accuracy = np.mean(np.argmax(run.X @ W.T + b, axis=1) == run.y)
+    assert scene.statements["left"] == f"best straight lines: {accuracy:.1%} correct"
+    assert len(scene.left_overlay.lines) >= 2
+
+
+def test_clip_line_and_plane_in_box():
+    ends = clip_line(np.array([1.0, -1.0]), 0.5, (-1.0, 1.0, -1.0, 1.0))
+    assert np.allclose(ends @ [1.0, -1.0] + 0.5, 0.0)
+    assert np.allclose(np.sort(ends[:, 0]), [-1.0, 0.5])
+    assert clip_line(np.array([1.0, 0.0]), -3.0, (-1.0, 1.0, -1.0, 1.0)) is None
+    poly = plane_in_box(np.array([0.0, 0.0, 1.0]), -0.2, np.zeros(3), 1.0)
+    assert poly.shape == (4, 3) and np.allclose(poly[:, 2], 0.2)
+    hexagon = plane_in_box(np.ones(3), 0.0, np.zeros(3), 1.0)
+    assert len(hexagon) == 6 and np.allclose(hexagon.sum(axis=1), 0.0)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_wider_last_layer_is_refused_before_training(monkeypatch):
+    import nnanim.scene
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking the widths")
+
+    monkeypatch.setattr(nnanim.scene, "train", no_training)
+    with pytest.raises(RenderError, match=r"2 or 3 units; got 16\. Change --hidden"):
+        _dry_run({"hidden": [16, 16]}, _QuickText)
+
+
+def test_wider_last_layer_in_a_run_file_is_refused():
+    run = train(dataset="moons", hidden=[4, 4], epochs=1, n_samples=50)
+    with pytest.raises(RenderError, match="got 4.*--hidden"):
+        _dry_run({"run": run}, _QuickText)
+
+
+def test_cli_wider_last_layer_exits_2_with_one_line(tmp_path):
+    out = tmp_path / "b.mp4"
+    res = CliRunner().invoke(cli, ["render", "bottleneck", "--hidden", "16,16", "-q", "l",
+                                   "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    errors = [line for line in res.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "--hidden" in errors[0] and "got 16" in errors[0]
+    assert "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+# --------------------------------------------------------------------------- the rendered video
+
+
+@pytest.mark.slow
+def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_frames,
+                                                               default_run, default_scene):
+    out = render("bottleneck", RenderSettings(quality="l", output=tmp_path / "b.mp4",
+                                              progress=False), {"run": default_run})
+    frames, fps = decode_frames(out)
+    assert fps == pytest.approx(15, abs=0.01) and frames.shape[1:] == (480, 854, 3)
+    durations = default_scene.durations  # the storyboard's own plays and waits
+    assert abs(len(frames) - sum(durations) * fps) <= len(durations)  # whole frames per play
+
+    theme = load_theme("dark")
+    colours = np.array(theme.class_rgb(2)) * 255
+    unit = 480 / 8.0  # pixels per scene unit
+
+    def panel(frame, sign):
+        cx, cy = 854 / 2 + sign * PANEL_X * unit, 240 - PANEL_Y * unit
+        r = PANEL_SIZE / 2 * unit - 3  # inside the frame's stroke
+        return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
+
+    def class_pixels(pic):
+        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
+        near = [np.linalg.norm(pic - c, axis=2) < 40 for c in colours]
+        return [np.column_stack([xs[m], ys[m]]) for m in near]
+
+    def best_linear_split(a, b):
+        # Fisher's discriminant direction, then the best threshold along it
+        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
+        pa, pb = a @ w, b @ w
+        cuts = np.sort(np.concatenate([pa, pb]))
+        acc = [max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
+               for c in cuts[:: max(1, len(cuts) // 400)]]
+        return max(acc)
+
+    # both panels at full strength: before the travel (the right one faded in) and at the end
+    both = int((sum(durations[:5]) - 0.5) * fps)
+    for frame in (frames[both], frames[-1]):
+        a, b = class_pixels(panel(frame, -1))
+        assert len(a) > 200 and len(b) > 200
+        assert best_linear_split(a, b) < 0.8  # input space: no line separates the spirals
+        a, b = class_pixels(panel(frame, +1))
+        assert len(a) > 50 and len(b) > 50
+        assert best_linear_split(a, b) > 0.95  # the last hidden layer: one line does
+    # the text bands stay clear of data: no class colour above or below the panels
+    top = frames[-1][: int(240 - (PANEL_Y + PANEL_SIZE / 2) * unit) - 4].astype(float)
+    assert not any(np.any(np.linalg.norm(top - c, axis=2) < 40) for c in colours)
