@@ -175,6 +175,7 @@ def cli():
       nnanim train --dataset moons -o moons.npz
       nnanim render layers -q m
       nnanim render layers --run moons.npz --epoch 200 -o moons.mp4
+      nnanim storyboard layers -d moons -o sheet.png
     """
 
 
@@ -245,15 +246,69 @@ def scenes():
         click.echo(f"{name:<{width}}  {summary}")
 
 
-def render_options(f):
-    from nnanim.render import FORMATS, QUALITIES
+def _theme(ctx, param, value):
+    if value is None:
+        return None
+    from nnanim.theme import list_themes
 
-    qualities = ", ".join(f"{k}={q.height}p{q.fps:g}" for k, q in QUALITIES.items())
+    themes = list_themes()
+    if value not in themes:
+        raise click.BadParameter(f"unknown theme {value!r}; choose from: {_choice_help(themes)}")
+    return value
+
+
+def _duration(ctx, param, value):
+    if value is not None and not (0 < value < float("inf")):
+        raise click.BadParameter(f"must be a positive number of seconds, not {value:g}")
+    return value
+
+
+def scene_options(f):
+    """What the scene shows and how: the run to replay, the epoch, the theme, the length."""
+    from nnanim.theme import list_themes
+
     opts = [
         click.option("--run", "run_file", type=click.Path(path_type=Path), default=None,
                      help="Replay a saved run file instead of training."),
         click.option("--epoch", type=click.IntRange(min=0), default=None,
                      help="Which recorded epoch to show  [default: the last]"),
+        click.option("--theme", callback=_theme, default=None, metavar="NAME",
+                     help=f"Colours and fonts: {_choice_help(list_themes())}  [default: dark]"),
+        click.option("--duration", type=float, callback=_duration, default=None, metavar="SECONDS",
+                     help="Video length for scenes that replay training; other scenes ignore it."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _scene_options(kwargs: dict, run_file: Path | None, epoch: int | None) -> dict:
+    """The options dict a scene reads: explicit training options, the run, the epoch, ..."""
+    options = {k: v for k, v in kwargs.items() if v is not None}
+    for k in ("seed", "optimizer", "batch_size", "l2", "record_every"):
+        # only explicit changes of these travel to the scene, so its own defaults hold
+        if click.get_current_context().get_parameter_source(k).name == "DEFAULT":
+            options.pop(k, None)
+    if run_file is not None:
+        from nnanim.record import Run, RunFileError
+
+        try:
+            run = Run.load(run_file)
+            if epoch is not None:
+                run.record_index(epoch)
+        except (RunFileError, ValueError) as exc:
+            raise click.BadParameter(str(exc), param_hint="'--run'") from None
+        options["run"] = run
+    if epoch is not None:
+        options["epoch"] = epoch
+    return options
+
+
+def render_options(f):
+    from nnanim.render import FORMATS, QUALITIES
+
+    qualities = ", ".join(f"{k}={q.height}p{q.fps:g}" for k, q in QUALITIES.items())
+    opts = [
         click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
                      show_default=True, help=f"Quality: {qualities}."),
         click.option("--fps", type=click.FloatRange(min=1, max=240), default=None,
@@ -269,7 +324,7 @@ def render_options(f):
     ]
     for opt in reversed(opts):
         f = opt(f)
-    return f
+    return scene_options(f)  # --run, --epoch, --theme, --duration first
 
 
 @cli.command()
@@ -289,27 +344,55 @@ def render(scene, run_file, epoch, quality, fps, fmt, transparent, output, previ
         get_scene(scene)
     except RenderError as exc:
         raise click.BadParameter(str(exc), param_hint="SCENE") from None
-    options = {k: v for k, v in kwargs.items() if v is not None}
-    for k in ("seed", "optimizer", "batch_size", "l2", "record_every"):
-        # only explicit changes of these travel to the scene, so its own defaults hold
-        if click.get_current_context().get_parameter_source(k).name == "DEFAULT":
-            options.pop(k, None)
-    if run_file is not None:
-        from nnanim.record import Run, RunFileError
-
-        try:
-            run = Run.load(run_file)
-            if epoch is not None:
-                run.record_index(epoch)
-        except (RunFileError, ValueError) as exc:
-            raise click.BadParameter(str(exc), param_hint="'--run'") from None
-        options["run"] = run
-    if epoch is not None:
-        options["epoch"] = epoch
+    options = _scene_options(kwargs, run_file, epoch)
     settings = RenderSettings(quality=quality, fps=fps, format=fmt, transparent=transparent,
                               output=output, preview=preview, verbose=verbose)
     try:
         path = do_render(scene, settings, options)
+    except RenderError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(str(path))
+
+
+def _frames(ctx, param, value):
+    from nnanim.render import STORYBOARD_FRAMES
+
+    low, high = STORYBOARD_FRAMES[0], STORYBOARD_FRAMES[-1]
+    if value not in STORYBOARD_FRAMES:
+        raise click.BadParameter(f"choose {low}..{high} key frames, not {value}")
+    return value
+
+
+@cli.command()
+@click.argument("scene")
+@scene_options
+@click.option("--frames", type=int, callback=_frames, default=9, show_default=True,
+              help="Key frames on the sheet, 6..12.")
+@click.option("--columns", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Tiles per row.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output PNG  [default: ./SCENE-storyboard.png]")
+@click.option("-v", "--verbose", is_flag=True, help="Show Manim's log.")
+@training_options({"hidden": "per scene", "activation": "per scene", "epochs": "per scene"})
+def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwargs):
+    """Write a contact sheet of SCENE's key frames (PNG) and print its path.
+
+    A draft render, small and at a few frames per second, takes a few seconds;
+    each tile is the end of one animation, labelled with its time in the
+    video. Use it to choose options before a long render: the data, model
+    and run options are those of `nnanim render`.
+    """
+    from nnanim.render import RenderError, get_scene
+    from nnanim.render import storyboard as do_storyboard
+
+    try:
+        get_scene(scene)
+    except RenderError as exc:
+        raise click.BadParameter(str(exc), param_hint="SCENE") from None
+    options = _scene_options(kwargs, run_file, epoch)
+    try:
+        path = do_storyboard(scene, options, output, frames=frames, columns=columns,
+                             verbose=verbose)
     except RenderError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(str(path))
