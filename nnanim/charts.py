@@ -63,7 +63,9 @@ class LineChart(VGroup):
         self.cursor = Line([0, 0, 0], [0, height, 0], stroke_color=theme.foreground, stroke_width=1.5,
                            stroke_opacity=0.6)
         self.dots = [Dot(radius=0.05, color=c) for _, c, _, _ in series]
-        self.add(self.cursor, *self.dots)
+        #: the moving part (cursor and dots): animate this, leave the rest static
+        self.marker = VGroup(self.cursor, *self.dots)
+        self.add(self.marker)
         self.set_marker(float(self.epochs[0]))
 
     def _x(self, epoch):

@@ -19,6 +19,7 @@ frame (DESIGN.md, "Performance habits"):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 
@@ -212,6 +213,28 @@ def _div255(x: np.ndarray) -> np.ndarray:
     return (x + (x >> 8)) >> 8
 
 
+@contextlib.contextmanager
+def _clipped(ctx, box):
+    """Clip Cairo drawing to ``box = (x0, y0, x1, y1)`` in scene units (None: no clip).
+
+    Lets a moving picture stay out of a text column, so the text can be drawn
+    once into Manim's static background instead of over the picture every frame.
+    """
+    if box is None:
+        yield
+        return
+    x0, y0, x1, y1 = box
+    ctx.save()
+    ctx.new_path()
+    ctx.rectangle(x0, y0, x1 - x0, y1 - y0)  # the context maps scene units to pixels
+    ctx.clip()
+    ctx.new_path()
+    try:
+        yield
+    finally:
+        ctx.restore()
+
+
 class _FastCameraMixin:
     """Adds :class:`PointCloud` to the types a Cairo camera can draw."""
 
@@ -229,7 +252,13 @@ class _FastCameraMixin:
         for image in images:
             xy = self.points_to_subpixel_coords(image, image.points)
             (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
-            paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
+            with _clipped(ctx, getattr(image, "clip_box", None)):
+                paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
+
+    def display_vectorized(self, vmobject: VMobject, ctx):
+        """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one."""
+        with _clipped(ctx, getattr(vmobject, "clip_box", None)):
+            return super().display_vectorized(vmobject, ctx)
 
     def _display_point_clouds(self, clouds: Sequence[PointCloud], pixel_array: np.ndarray) -> None:
         for cloud in clouds:
@@ -454,12 +483,15 @@ class FlowView(Group):
         with a margin.
     region
         ``(centre, height)``: where on screen (scene units) the framing box goes.
+    clip_box
+        ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
+        inside it (see :class:`FastCamera`).
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=(np.zeros(3), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
-                 grid_samples: int = 60) -> None:
+                 grid_samples: int = 60, clip_box=None) -> None:
         from nnanim.flow import decision_boundary, input_grid
 
         super().__init__()
@@ -492,6 +524,9 @@ class FlowView(Group):
         self.cloud = PointCloud(np.zeros((len(X), 3)), colors[labels],
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + [self.cloud]
+        for part in parts:
+            part.clip_box = clip_box
+        self.clip_box = clip_box
         self.add(*parts)
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0

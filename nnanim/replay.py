@@ -69,6 +69,12 @@ class _SquarePanel(Group):
                              stroke_opacity=0.6).move_to(self.panel_centre)
         self.window = (np.zeros(2), 1.0)
 
+    @property
+    def square(self) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)`` of the panel on screen, for clipping."""
+        (x, y, _), r = self.panel_centre, self.panel_size / 2
+        return (x - r, y - r, x + r, y + r)
+
     def set_window(self, centre: np.ndarray, half: float) -> None:
         self.window = (np.asarray(centre, dtype=float)[:2], float(half))
 
@@ -119,6 +125,7 @@ class HiddenSpaceView(_SquarePanel):
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         self.line = Line(stroke_color=theme.boundary, stroke_width=theme.boundary_width)
         self.binary = run.task == "binary"
+        self.grid.clip_box = self.square
         self.add(self.shading, self.grid, self.border, self.line, self.cloud)
         self.moment = timeline.moment(0.0)
         self.set_moment(self.moment)
@@ -148,7 +155,7 @@ class InputInset(_SquarePanel):
     """The input plane at a moment: probability shading, the p = 0.5 boundary, the points."""
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, point_radius: float = 0.022,
-                 resolution: int = 90) -> None:
+                 resolution: int = 72) -> None:
         super().__init__(region, theme)
         run = timeline.run
         self.timeline = timeline
@@ -163,6 +170,7 @@ class InputInset(_SquarePanel):
         labels = run.y.astype(int) if run.task != "regression" else np.zeros(len(run.y), int)
         self.cloud = PointCloud(self.to_scene(run.X), self.class_rgb[labels], radius=point_radius,
                                 rim_color=theme.point_rim)
+        self.boundary.clip_box = self.square
         self.add(self.shading, self.border, self.cloud, self.boundary)
         self.set_moment(timeline.moment(0.0))
 
@@ -174,7 +182,7 @@ class InputInset(_SquarePanel):
             return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
         self.shading.set_image(probability_image(prob, self.box, self.class_rgb,
-                                                 resolution=self.resolution, max_alpha=0.45))
+                                                 resolution=self.resolution // 2, max_alpha=0.45))
         curves = decision_boundary(net, self.box, resolution=self.resolution)
         self.boundary.set_lines([self.to_scene(c) for c in curves])
         return self

@@ -21,7 +21,6 @@ from manim import (
     DOWN,
     LEFT,
     UL,
-    Rectangle,
     Scene,
     Text,
     ThreeDScene,
@@ -101,19 +100,24 @@ class _StoryboardMixin:
         height = min(config.frame_height, config.frame_width / 2 - left) * 0.9
         return centre, height
 
-    def sidebar(self) -> Rectangle:
-        """The translucent panel behind the text column."""
-        panel = Rectangle(width=SIDEBAR_WIDTH, height=config.frame_height + 0.1, stroke_width=0,
-                          fill_color=self.theme.panel, fill_opacity=self.theme.panel_opacity)
-        panel.move_to([-config.frame_width / 2 + SIDEBAR_WIDTH / 2, 0, 0])
-        return panel
+    @property
+    def picture_clip(self) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)``: everything right of the text column, where pictures may draw."""
+        w, h = config.frame_width / 2, config.frame_height / 2
+        return (-w + SIDEBAR_WIDTH, -h, w, h)
 
     def fix(self, *mobjects) -> None:
-        """Keep mobjects still on screen (also when a 3-D camera moves)."""
+        """Add still mobjects *below* everything else.
+
+        Manim redraws every frame all mobjects from the first moving one on;
+        text kept at the back is drawn once into the static background (the
+        pictures are clipped out of the text column, so nothing covers it).
+        """
         if hasattr(self, "add_fixed_in_frame_mobjects"):
             self.add_fixed_in_frame_mobjects(*mobjects)
         else:
             self.add(*mobjects)
+            self.bring_to_back(*mobjects)
 
     def caption(self, title: str, detail: str = "", size: float = 34) -> Caption:
         cap = Caption(title, detail, self.theme, size=size)

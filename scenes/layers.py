@@ -39,16 +39,16 @@ class LayersScene(FlowScene):
     def construct(self):
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
-        view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region)
+        view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region,
+                        clip_box=self.picture_clip)
         acts = flow.network.activations
 
-        sidebar, header = self.sidebar(), self.header(run, record)
+        header = self.header(run, record)
         caption = self.caption("input space",
-                               "the data as the network receives it; the white curve is where p = 0.5")
-        self.add(view, sidebar)
+                               "the data as the network receives it; the curve is where p = 0.5")
+        self.add(view)
         self.fix(header, caption)
-        self.play(OpacityFade(view), OpacityFade(sidebar), OpacityFade(header),
-                  OpacityFade(caption), run_time=1.2)
+        self.play(OpacityFade(view), OpacityFade(header), OpacityFade(caption), run_time=1.2)
         self.wait(1.0)
 
         for stage in flow.stages[:-1]:
@@ -74,6 +74,7 @@ class LayersScene(FlowScene):
         extras = []
         shading = self.output_shading(view)
         if shading is not None:
+            shading.clip_box = self.picture_clip
             self.add(shading)
             self.bring_to_back(shading)
             extras.append(OpacityFade(shading))

@@ -73,8 +73,9 @@ class TrainingScene(FlowScene):
 
         state_readouts(timeline.moment(0.0))
         caption = self.caption("training", "the layer before the output")
-        moving = Group(main, inset, chart, epoch, accuracy)
-        self.add(self.sidebar(), moving, caption, inset_label, readouts)
+        moving = Group(main, inset, chart.marker, epoch, accuracy)
+        self.fix(caption, inset_label, readouts, chart)
+        self.add(moving)
         self.play(*(OpacityFade(m) for m in (main, inset, chart, caption, inset_label, readouts)),
                   run_time=INTRO - 0.5)
         self.wait(0.5)
