@@ -52,6 +52,8 @@ class Caption(VGroup):
         theme = theme or load_theme()
         super().__init__(**kwargs)
         head = Text(title, font=theme.font, font_size=size, color=theme.foreground, weight="BOLD")
+        if head.width > SIDEBAR_WIDTH - 0.7:  # a long title must not spill over the picture
+            head.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
         self.add(head)
         if detail:
             body = "\n".join(textwrap.wrap(detail, wrap))
@@ -59,8 +61,6 @@ class Caption(VGroup):
                        line_spacing=0.9)
             sub.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
             self.add(sub)
-        if self.width > SIDEBAR_WIDTH - 0.7:  # a long title must not spill over the picture
-            self.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
 
 
 class _StoryboardMixin:
