@@ -222,16 +222,23 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
 def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> Mobject | None:
     """The boundary plane of a 3-D space as a translucent polygon in the view's framing cube.
 
-    Drawn in the view's current orientation (``set_view_angles``); ``None`` if
-    the plane misses the cube.
+    Drawn in the view's current orientation (``set_view_angles``).  A tilted
+    cube shows more than the view's square region, so the cube is shrunk
+    about its centre until the polygon fits the region.  ``None`` if the plane
+    misses the cube.
     """
     centre, half = view.flow.framing(view.points_trace, view.stage, view.t)
-    poly = plane_in_box(w, c, centre, half)
-    if poly is None:
-        return None
-    return Polygon(*view.to_scene(poly), stroke_color=color or theme.boundary,
+    region = view.view_height / 2
+    for k in np.linspace(1.0, 0.5, 11):
+        poly = plane_in_box(w, c, centre, half * k)
+        if poly is None:
+            return None
+        corners = view.to_scene(poly)
+        if np.max(np.abs(corners[:, :2] - view.view_origin[:2])) <= region:
+            break
+    return Polygon(*corners, stroke_color=color or theme.boundary,
                    stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
-                   fill_opacity=0.18)
+                   fill_opacity=0.1)
 
 
 # --------------------------------------------------------------------------- travelling view

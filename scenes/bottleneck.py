@@ -159,7 +159,7 @@ class BottleneckScene(FlowScene):
         view = FlowView(flow, run.X, run.y, self.theme, region=self.region(side),
                         grid_bounds=bounds, boundary=False)
         view.set_stage(stage, 1.0 if stage else 0.0)
-        if flow.stages[stage].dim == 3:
+        if stage and flow.stages[stage].dim == 3:  # the input plane stays a top view
             view.set_view_angles(TILT, AZIM)
         return view
 
