@@ -405,35 +405,50 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
     bs = [np.empty((R, *b.shape)) for b in net.biases]
     losses = np.empty(R)
     accs = np.empty(R)
-    params = [*net.weights, *net.biases]
     L = len(net.weights)
+    # All parameters live in one flat array (each layer's W and b are views into it),
+    # so the optimizer's elementwise update is a handful of NumPy calls per step, not
+    # a handful per array; the arithmetic, element by element, is the same.
+    params = np.concatenate([p.ravel() for p in (*net.weights, *net.biases)])
+    views, offset = [], 0
+    for p in (*net.weights, *net.biases):
+        views.append(params[offset : offset + p.size].reshape(p.shape))
+        offset += p.size
+    net.weights[:], net.biases[:] = views[:L], views[L:]
 
-    def record(r: int, logits: np.ndarray) -> float:
+    def step(gW: list[np.ndarray], gb: list[np.ndarray]) -> None:
+        opt.step([params], [np.concatenate([g.ravel() for g in (*gW, *gb)])])
+
+    def record(r: int, logits: np.ndarray, loss: float) -> None:
         for l in range(L):
             Ws[l][r] = net.weights[l]
             bs[l][r] = net.biases[l]
-        losses[r] = net._loss_from_logits(logits, y, cfg.l2)
+        losses[r] = loss
         accs[r] = np.nan if task == "regression" else np.mean(net.labels_from_logits(logits) == y)
-        return losses[r]
 
     r = 0
     report_every = max(1, cfg.epochs // 200)
+    fwd = None  # the full-batch pass, its arrays reused every epoch
     for epoch in range(cfg.epochs + 1):
         recording = r < R and rec_epochs[r] == epoch
-        fwd = None
-        if batch == N or recording:
-            fwd = net.forward(X)
-            loss = net._loss_from_logits(fwd.logits, y, cfg.l2)
+        stepping = epoch < cfg.epochs
+        full_pass = batch == N or recording
+        if full_pass:
+            fwd = net.forward(X, out=fwd)
+            if batch == N and stepping:
+                # one loss per epoch: the gradient step's, which is also the record's
+                loss, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
+            else:
+                loss = net._loss_from_logits(fwd.logits, y, cfg.l2)
             if not np.isfinite(loss):
                 raise TrainingDiverged(epoch, cfg.lr)
             if recording:
-                record(r, fwd.logits)
+                record(r, fwd.logits, loss)
                 r += 1
-        if epoch == cfg.epochs:
+        if not stepping:
             break
         if batch == N:
-            _, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
-            opt.step(params, [*gW, *gb])
+            step(gW, gb)
         else:
             order = rng.permutation(N)
             for start in range(0, N, batch):
@@ -441,9 +456,9 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
                 loss, gW, gb, _ = net.gradients(X[idx], y[idx], cfg.l2)
                 if not np.isfinite(loss):
                     raise TrainingDiverged(epoch, cfg.lr)
-                opt.step(params, [*gW, *gb])
+                step(gW, gb)
         if progress is not None and (epoch % report_every == 0):
-            progress(epoch + 1, cfg.epochs, float(losses[r - 1]) if fwd is None else float(loss))
+            progress(epoch + 1, cfg.epochs, float(loss) if full_pass else float(losses[r - 1]))
     if not all(np.all(np.isfinite(W)) for W in Ws):
         raise TrainingDiverged(int(rec_epochs[-1]), cfg.lr)
 
