@@ -90,7 +90,7 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     out = render("layers", RenderSettings(quality="l", output=tmp_path / "layers.mp4", progress=False),
                  {"run": spiral_run})
     frames, fps = decode_frames(out)
-    assert fps == 15 and frames.shape[1:] == (480, 854, 3)
+    assert abs(fps - 15) < 0.01 and frames.shape[1:] == (480, 854, 3)
     # length: independent sum of the storyboard's durations (fade-in, wait, per stage 0.3 s
     # caption + its pace, final caption, line, hold)
     seconds = 1.2 + 1.0 + 12 * 0.3 + 4 * (PACE["linear"] + PACE["bias"] + PACE["activation"])
