@@ -359,7 +359,11 @@ class Network:
                 gW[l] += l2 * self.weights[l]
             gb[l] = delta.sum(axis=0)
             if l:
-                delta = np.matmul(delta, self.weights[l], out=work[2 * l - 2])
+                if delta.shape[1] == 1:  # an outer product: broadcasting gives the same
+                    # products as the matrix product, several times faster
+                    delta = np.multiply(delta, self.weights[l], out=work[2 * l - 2])
+                else:
+                    delta = np.matmul(delta, self.weights[l], out=work[2 * l - 2])
                 act = self.activations[l - 1]
                 delta *= act.grad_into(fwd.pre[l - 1], fwd.post[l - 1], work[2 * l - 1])
         return loss, gW, gb, fwd
