@@ -123,15 +123,27 @@ class PointCloud(Mobject):
         return self.radius * camera.pixel_width / camera.frame_width
 
 
-_BEST: dict[int, np.ndarray] = {}  # per-canvas-size scratch buffer, kept all zero between calls
+SUBPIXEL = 8  # stamps per pixel and axis: a disc's centre is placed to 1/8 pixel
 
 
-@functools.lru_cache(maxsize=32)
-def _footprint(k: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel offsets that any disc of ``radius`` centred in pixel (0, 0) can touch."""
+@functools.lru_cache(maxsize=16)
+def _stamps(radius: float, rim_width: float):
+    """Anti-aliased disc stamps for every 1/SUBPIXEL sub-pixel centre position.
+
+    Returns ``(ox, oy, cover, inner)``: the pixel offsets ``(S,)`` a disc can
+    touch, and per sub-pixel bin ``(SUBPIXEL², S)`` its coverage and how much
+    of each pixel is fill rather than rim, both as 0..255.
+    """
+    k = int(np.ceil(radius + 1.0))
     oy, ox = np.mgrid[-k : k + 1, -k : k + 1]
-    near = np.hypot(np.abs(ox) - 0.5, np.abs(oy) - 0.5) <= radius + 1.0
-    return ox[near].astype(np.int64), oy[near].astype(np.int64)
+    keep = np.hypot(np.abs(ox) - 0.5, np.abs(oy) - 0.5) <= radius + 1.0
+    ox, oy = ox[keep], oy[keep]
+    f = (np.arange(SUBPIXEL) + 0.5) / SUBPIXEL
+    fy, fx = np.meshgrid(f, f, indexing="ij")
+    d = np.hypot(ox[None, :] + 0.5 - fx.reshape(-1, 1), oy[None, :] + 0.5 - fy.reshape(-1, 1))
+    cover = np.round(255 * np.clip(radius + 0.5 - d, 0, 1)).astype(np.uint8)
+    inner = np.round(255 * np.clip(radius - rim_width + 0.5 - d, 0, 1)).astype(np.uint8)
+    return ox.astype(np.int64), oy.astype(np.int64), cover, inner
 
 
 def splat_discs(
@@ -143,66 +155,70 @@ def splat_discs(
     rim_width: float,
     opacity: float = 1.0,
 ) -> None:
-    """Composite anti-aliased discs onto an RGBA ``uint8`` canvas, in place.
+    """Composite anti-aliased discs with a rim onto an RGBA ``uint8`` canvas, in place.
 
-    ``xy`` are sub-pixel centres ``(N, 2)``, ``fill`` per-disc RGB in [0, 1],
-    ``rim`` one RGB.  Where discs overlap, each pixel shows the disc with the
-    nearest centre (so overlapping dots show their centres, like a Voronoi
-    split, whatever order they come in).  Works for premultiplied (Cairo) and straight alpha alike.
-    Cost: a few array operations over ``N × (2r + 3)²`` samples; nothing
-    proportional to the canvas size.
+    ``xy`` are sub-pixel centres ``(N, 2)`` (placed to 1/8 pixel), ``fill``
+    per-disc RGB in [0, 1] (or one RGB), ``rim`` one RGB.  Discs of one colour
+    are drawn as one shape: where they overlap they merge, with one rim around
+    the cluster (like filling one path per colour).  Colours are layered in the
+    order they first appear.  Works for premultiplied (Cairo) and straight alpha.
+
+    Cost: per disc, a gather of a precomputed stamp and two ``maximum.at``
+    passes over its ~π(r + 1)² pixels; per colour, one pass over the pixels
+    the discs touch.
     """
     h, w = canvas.shape[:2]
+    xy = np.asarray(xy, dtype=float)
     if len(xy) == 0 or opacity <= 0:
         return
-    k = int(np.ceil(radius + 1.0))
-    ox, oy = _footprint(k, radius)
-    base = np.floor(xy).astype(np.int64)
-    # drop discs entirely off the canvas, and go row by row (cache-friendly gathers below)
-    keep = (base[:, 0] > -k) & (base[:, 0] < w + k) & (base[:, 1] > -k) & (base[:, 1] < h + k)
-    order = np.flatnonzero(keep)
-    order = order[np.argsort(base[order, 1] * w + base[order, 0], kind="stable")]
-    if not len(order):
-        return
-    xy, base, fill = xy[order], base[order], fill[order]
-    px = base[:, 0, None] + ox[None, :]  # (N, S): the pixels near each centre
-    py = base[:, 1, None] + oy[None, :]
-    dx = (px + 0.5 - xy[:, 0, None]).astype(np.float32)
-    dy = (py + 0.5 - xy[:, 1, None]).astype(np.float32)
-    d = np.sqrt(dx * dx + dy * dy)
-    cover = np.clip(np.float32(radius + 0.5) - d, 0.0, 1.0)
-    inside = (cover > 0) & (px >= 0) & (px < w) & (py >= 0) & (py < h)
-    sample = np.flatnonzero(inside)
-    if not len(sample):
-        return
-    pix = (py * w + px).ravel()[sample]
-    cov = cover.ravel()[sample]
-    # per pixel, the nearest centre wins: pack (closeness, sample) into one int64 and take the max
-    near = np.round((np.float32(radius + 2.0) - d.ravel()[sample]) * 8192).astype(np.int64)
-    key = (near << 32) | np.arange(len(sample), dtype=np.int64)
-    best = _BEST.get(h * w)
-    if best is None:
-        best = _BEST[h * w] = np.zeros(h * w, dtype=np.int64)
-    np.maximum.at(best, pix, key)
-    won = best[pix] == key
-    best[pix] = 0  # leave the scratch buffer clean
-    chosen = np.flatnonzero(won)
-    hit = pix[chosen]
-    # colour and blend in 8-bit fixed point, one channel at a time on flat uint32 arrays (long
-    # inner loops; (M, 3) broadcasting is several times slower): round(a·x + (255 − a)·y) / 255
-    alpha = np.round(cov[chosen] * (255.0 * opacity)).astype(np.uint32)
-    beta = 255 - alpha
-    dist = d.ravel()[sample[chosen]]
-    inner = np.round(np.clip(radius - rim_width + 0.5 - dist, 0.0, 1.0) * 255).astype(np.uint32)
-    outer = 255 - inner
-    owner = sample[chosen] // len(ox)
-    fill8 = np.round(np.asarray(fill, dtype=float).T * 255).astype(np.uint32)  # (3, N)
-    rim8 = np.round(np.asarray(rim, dtype=float) * 255).astype(np.uint32)
+    fill = np.broadcast_to(np.asarray(fill, dtype=float), (len(xy), 3))
+    ox, oy, cover, inner = _stamps(float(radius), float(rim_width))
+    k = int(max(np.abs(ox).max(), np.abs(oy).max()))
+    cell = np.floor(xy).astype(np.int64)
+    on = (cell[:, 0] >= -k) & (cell[:, 0] < w + k) & (cell[:, 1] >= -k) & (cell[:, 1] < h + k)
+    if not on.all():
+        xy, cell, fill = xy[on], cell[on], fill[on]
+        if not len(xy):
+            return
+    sub = np.minimum(((xy - cell) * SUBPIXEL).astype(np.int64), SUBPIXEL - 1)
+    stamp = sub[:, 1] * SUBPIXEL + sub[:, 0]
+    colours, group = np.unique(np.round(fill * 255).astype(np.uint32), axis=0, return_inverse=True)
+    group = group.ravel()
+    order = np.argsort(np.unique(group, return_index=True)[1])  # first appearance
     pixels = canvas.reshape(-1).view(np.uint32)  # one RGBA pixel per element (little-endian)
+    rim8 = np.round(np.asarray(rim, dtype=float) * 255).astype(np.uint32)
+    for g in order:
+        members = np.flatnonzero(group == g)
+        c = cell[members]
+        # scratch maps over this colour's bounding box, padded by k: no per-sample bounds checks
+        x0, y0 = c.min(axis=0) - k
+        x1, y1 = c.max(axis=0) + k + 1
+        pw = int(x1 - x0)
+        idx = ((c[:, 1] - y0) * pw + (c[:, 0] - x0))[:, None] + (oy * pw + ox)[None, :]
+        size = int(y1 - y0) * pw
+        cov_map = np.zeros(size, np.uint8)
+        np.maximum.at(cov_map, idx.ravel(), cover[stamp[members]].ravel())
+        in_map = np.zeros(size, np.uint8)
+        np.maximum.at(in_map, idx.ravel(), inner[stamp[members]].ravel())
+        touched = np.flatnonzero(cov_map)
+        ty, tx = np.divmod(touched, pw)
+        ty += y0
+        tx += x0
+        visible = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+        touched, hit = touched[visible], ty[visible] * w + tx[visible]
+        _blend(pixels, hit, cov_map[touched].astype(np.uint32), in_map[touched].astype(np.uint32),
+               colours[g], rim8, opacity)
+
+
+def _blend(pixels, hit, cov, inner, fill8, rim8, opacity) -> None:
+    """``pixels[hit] = colour over pixels[hit]`` in 8-bit fixed point, channel by channel."""
+    alpha = cov if opacity >= 1 else np.round(cov * opacity).astype(np.uint32)
+    beta = 255 - alpha
+    outer = 255 - inner
     dst = pixels[hit]
     out = (alpha + _div255((dst >> 24) * beta)) << 24
     for channel, shift in ((0, 0), (1, 8), (2, 16)):
-        src = _div255(fill8[channel][owner] * inner + rim8[channel] * outer)
+        src = _div255(fill8[channel] * inner + rim8[channel] * outer)
         out |= _div255(src * alpha + ((dst >> shift) & 0xFF) * beta) << shift
     pixels[hit] = out
 
@@ -256,8 +272,20 @@ class _FastCameraMixin:
                 paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
 
     def display_vectorized(self, vmobject: VMobject, ctx):
-        """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one."""
+        """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one.
+
+        :class:`Polylines` are flattened with a 0.5 px tolerance instead of
+        Cairo's 0.1 px: invisible on thin curves, and much cheaper to stroke
+        (measured 39 → 27 ms for a 50 × 60 grid at 1080p).
+        """
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
+            if isinstance(vmobject, Polylines):
+                ctx.save()
+                ctx.set_tolerance(0.5)
+                try:
+                    return super().display_vectorized(vmobject, ctx)
+                finally:
+                    ctx.restore()
             return super().display_vectorized(vmobject, ctx)
 
     def _display_point_clouds(self, clouds: Sequence[PointCloud], pixel_array: np.ndarray) -> None:

@@ -49,3 +49,14 @@ def _decode_frames(path: str | Path, pixel_format: str = "rgb24") -> tuple[np.nd
 def decode_frames() -> Callable[..., tuple[np.ndarray, float]]:
     """``decode_frames(path, pixel_format="rgb24") -> (frames, fps)`` using PyAV."""
     return _decode_frames
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _manim_media_per_worker(tmp_path_factory):
+    """Text built outside ``render()`` (dry runs of storyboards) caches SVGs under
+    Manim's ``media_dir``; give every test worker its own, so parallel workers never
+    race on the same file, and nothing lands in the checkout."""
+    from manim import config
+
+    config.media_dir = str(tmp_path_factory.mktemp("manim-media"))
+    yield
