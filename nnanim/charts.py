@@ -41,7 +41,7 @@ class LineChart(VGroup):
                           stroke_color=theme.muted, stroke_width=1.5, stroke_opacity=0.8)
         self.add(frame)
         self.curves, self.maps = [], []
-        for values, colour, label, log_y in series:
+        for values, colour, _label, log_y in series:
             v = np.log10(np.maximum(values, 1e-12)) if log_y else np.asarray(values, dtype=float)
             ok = np.isfinite(v)
             lo, hi = (float(v[ok].min()), float(v[ok].max())) if ok.any() else (0.0, 1.0)
@@ -51,7 +51,7 @@ class LineChart(VGroup):
             pts = np.column_stack([self._x(self.epochs), y * height * 0.92 + height * 0.04])
             curve = Polylines([pts], smooth=False, stroke_color=colour, stroke_width=2.5)
             self.curves.append(curve)
-            self.maps.append((y * height * 0.92 + height * 0.04))
+            self.maps.append(y * height * 0.92 + height * 0.04)
             self.add(curve)
         # legend and axis label
         legend = VGroup(*[Text(label, font=theme.font, font_size=font_size, color=colour)

@@ -7,7 +7,6 @@ Manim is imported only by the commands that render.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
@@ -100,7 +99,7 @@ def _check_writable(path: Path, what: str = "output") -> Path:
     path = Path(path).expanduser()
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise click.BadParameter(f"{path} is a directory; give a file name", param_hint=f"'-o'")
+        raise click.BadParameter(f"{path} is a directory; give a file name", param_hint="'-o'")
     if not parent.is_dir():
         raise click.BadParameter(f"folder {parent} does not exist", param_hint="'-o'")
     if not os.access(parent, os.W_OK):
@@ -211,12 +210,13 @@ def info(run_file):
     params = ", ".join(f"{k}={v}" for k, v in ds.get("params", {}).items()
                        if k in ("n_samples", "noise", "classes"))
     lines = [
-        f"run file      {run_file}  (format {run.meta['format_version']}, nnanim {run.meta.get('nnanim_version', '?')})",
+        f"run file      {run_file}  (format {run.meta['format_version']}, "
+        f"nnanim {run.meta.get('nnanim_version', '?')})",
         f"dataset       {ds.get('spec', opts['dataset'])} ({params}) · {len(run.X)} points · {run.task}"
         + (f", {run.n_classes} classes" if run.task != "regression" else ""),
         f"architecture  {' → '.join(map(str, run.widths))} · activations {', '.join(run.activations)}",
         f"training      {opts['optimizer']} lr={opts['lr']:g} · batch "
-        f"{'full' if not opts['batch_size'] else opts['batch_size']} · l2={opts['l2']:g} · seed {opts['seed']}",
+        f"{opts['batch_size'] or 'full'} · l2={opts['l2']:g} · seed {opts['seed']}",
         f"records       {len(run)} (epochs {run.epochs[0]}..{run.epochs[-1]}, every {opts['record_every']})",
         f"final         loss {run.loss[-1]:.4f}"
         + ("" if run.task == "regression" else f" · accuracy {run.accuracy[-1]:.1%}"),

@@ -517,7 +517,7 @@ class FlowView(Group):
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
-                 grid_bounds=None, region=(np.zeros(3), 6.6), n_lines: int = 25,
+                 grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None) -> None:
         from nnanim.flow import decision_boundary, input_grid

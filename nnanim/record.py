@@ -67,7 +67,9 @@ def parse_hidden(text: str | Sequence[int]) -> list[int]:
     else:
         parts = [p.strip() for p in text.split(",")]
         if not parts or any(not p for p in parts):
-            raise ValueError(f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2")
+            raise ValueError(
+                f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2"
+            )
         try:
             widths = [int(p) for p in parts]
         except ValueError:
@@ -81,7 +83,8 @@ def parse_hidden(text: str | Sequence[int]) -> list[int]:
 
 def parse_activations(text: str | Sequence[str], n_hidden: int) -> list[str]:
     """One name for all hidden layers, or one per layer (``"tanh,tanh,relu"``)."""
-    names = [p.strip().lower().replace("-", "_") for p in text.split(",")] if isinstance(text, str) else list(text)
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    names = [p.strip().lower().replace("-", "_") for p in parts]
     for name in names:
         if name not in ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
@@ -230,7 +233,10 @@ class Run:
         )
 
     def forward(self, record: int = -1, X: np.ndarray | None = None) -> Forward:
-        """Every layer's pre-activation and activation for the record's weights (on ``X`` or the training data)."""
+        """Every layer's pre-activation and activation for a record's weights.
+
+        On ``X``, or the training data when ``X`` is None.
+        """
         return self.network(record).forward(self.X if X is None else X)
 
     # -- files

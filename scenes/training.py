@@ -12,7 +12,7 @@ number of epochs).  Render with ``nnanim render training`` or
 ``manim scenes/training.py TrainingScene``.
 """
 
-from manim import DOWN, LEFT, RIGHT, Group, VGroup, config
+from manim import DOWN, RIGHT, Group, VGroup, config
 
 from nnanim.charts import DigitReadout, LineChart
 from nnanim.mobjects import OpacityFade
@@ -56,7 +56,8 @@ class TrainingScene(FlowScene):
         accuracy = DigitReadout(6, self.theme, font_size=30)
         readouts = VGroup(
             VGroup(self.label("epoch", size=24, color=self.theme.muted), epoch).arrange(RIGHT, buff=0.25),
-            VGroup(self.label("accuracy", size=24, color=self.theme.muted), accuracy).arrange(RIGHT, buff=0.25),
+            VGroup(self.label("accuracy", size=24, color=self.theme.muted), accuracy)
+            .arrange(RIGHT, buff=0.25),
         ).arrange(DOWN, aligned_edge=RIGHT, buff=0.15).move_to([side_x, 1.75, 0])
         # not the class colours: these curves are not classes
         chart = LineChart(run.epochs[: record + 1],

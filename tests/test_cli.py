@@ -123,6 +123,7 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
 def test_same_seed_same_file(tmp_path):
     a, b = tmp_path / "a.npz", tmp_path / "b.npz"
     for path in (a, b):
-        assert invoke("train", "-d", "circles", "--epochs", "30", "--seed", "4", "-q", "-o", path).exit_code == 0
+        res = invoke("train", "-d", "circles", "--epochs", "30", "--seed", "4", "-q", "-o", path)
+        assert res.exit_code == 0
     ra, rb = Run.load(a), Run.load(b)
     assert all(np.array_equal(x, y) for x, y in zip(ra.weights, rb.weights))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from nnanim.scenes.layers import PACE, LayersScene
 from scipy.special import expit
 
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
-from nnanim.scenes.layers import PACE, LayersScene
 from nnanim.theme import load_theme
 
 

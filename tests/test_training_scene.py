@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
 from scipy.special import expit
 
 from nnanim.cli import cli
 from nnanim.record import train
 from nnanim.render import RenderError, RenderSettings, render
 from nnanim.replay import ReplayTraining
-from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
 from nnanim.timeline import EpochTimeline, default_duration
 
 
@@ -140,9 +140,10 @@ def test_rendered_training_video(tmp_path, decode_frames):
     def split_quality(frame):
         pic = frame[:, left:].astype(float)
         ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
-        a = np.column_stack([xs[np.linalg.norm(pic - blue, axis=2) < 40], ys[np.linalg.norm(pic - blue, axis=2) < 40]])
-        b = np.column_stack([xs[np.linalg.norm(pic - orange, axis=2) < 40],
-                             ys[np.linalg.norm(pic - orange, axis=2) < 40]])
+        near_blue = np.linalg.norm(pic - blue, axis=2) < 40
+        near_orange = np.linalg.norm(pic - orange, axis=2) < 40
+        a = np.column_stack([xs[near_blue], ys[near_blue]])
+        b = np.column_stack([xs[near_orange], ys[near_orange]])
         w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
         pa, pb = a @ w, b @ w
         cuts = np.sort(np.concatenate([pa, pb]))
