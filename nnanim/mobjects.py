@@ -275,13 +275,17 @@ class _FastCameraMixin:
         """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one.
 
         :class:`Polylines` are flattened with a 0.5 px tolerance instead of
-        Cairo's 0.1 px: invisible on thin curves, and much cheaper to stroke
-        (measured 39 → 27 ms for a 50 × 60 grid at 1080p).
+        Cairo's 0.1 px and with Cairo's fast anti-aliasing: indistinguishable
+        on thin curves, and much cheaper to stroke (measured 39 → 18 ms for a
+        50 × 60 grid at 1080p).
         """
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
             if isinstance(vmobject, Polylines):
+                import cairo
+
                 ctx.save()
                 ctx.set_tolerance(0.5)
+                ctx.set_antialias(cairo.ANTIALIAS_FAST)
                 try:
                     return super().display_vectorized(vmobject, ctx)
                 finally:
@@ -361,6 +365,7 @@ class Polylines(VMobject):
             self.points = np.zeros((0, 3))
             return self
         a, b = vertices[self._a], vertices[self._b]
+        keep = self._visible(a, b)
         pts = np.empty((len(a), 4, 3))
         pts[:, 0] = a
         pts[:, 3] = b
@@ -372,8 +377,22 @@ class Polylines(VMobject):
             step = (b - a) / 3.0
             pts[:, 1] = a + step
             pts[:, 2] = b - step
-        self.points = pts.reshape(-1, 3)
+        self.points = (pts if keep is None else pts[keep]).reshape(-1, 3)
         return self
+
+    def _visible(self, a: np.ndarray, b: np.ndarray):
+        """Segments not entirely on one side outside ``clip_box`` (None: keep all).
+
+        A warped grid can reach far off screen; Cairo would still stroke it.
+        """
+        box = getattr(self, "clip_box", None)
+        if box is None:
+            return None
+        x0, y0, x1, y1 = box
+        m = 0.05 * max(x1 - x0, y1 - y0)  # the curve may bulge a little past its anchors
+        out = ((a[:, 0] < x0 - m) & (b[:, 0] < x0 - m)) | ((a[:, 0] > x1 + m) & (b[:, 0] > x1 + m))
+        out |= ((a[:, 1] < y0 - m) & (b[:, 1] < y0 - m)) | ((a[:, 1] > y1 + m) & (b[:, 1] > y1 + m))
+        return ~out
 
 
 def _pad3(p: np.ndarray) -> np.ndarray:

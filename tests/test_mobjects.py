@@ -89,3 +89,14 @@ def test_polylines_pass_through_their_samples():
     np.testing.assert_allclose(pts[0, 3] - pts[0, 2], pts[1, 1] - pts[1, 0], atol=1e-12)
     poly.set_lines([line[:2]])
     assert len(poly.points) == 4
+
+
+def test_polylines_skip_segments_outside_their_clip_box():
+    line = np.column_stack([np.linspace(-10, 10, 21), np.zeros(21), np.zeros(21)])
+    poly = Polylines([line])
+    poly.clip_box = (-2.0, -1.0, 2.0, 1.0)
+    poly.set_vertices(line)
+    anchors = poly.points.reshape(-1, 4, 3)[:, [0, 3], 0]
+    # every segment touching the box (with its 5 % margin) stays, the far ones go
+    assert anchors.min() <= -2 and anchors.max() >= 2
+    assert anchors.min() >= -3 and anchors.max() <= 3
