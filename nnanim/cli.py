@@ -304,6 +304,24 @@ def _scene_options(kwargs: dict, run_file: Path | None, epoch: int | None) -> di
     return options
 
 
+def _check_training(scene_cls, options: dict) -> None:
+    """Fail fast on bad data/model options, before Manim starts (a replayed run needs none)."""
+    if "run" in options:
+        return
+    from nnanim.data import DatasetError, make_dataset
+    from nnanim.record import config_from_options
+
+    try:
+        cfg = config_from_options(getattr(scene_cls, "defaults", {}), options).resolved()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
+                     classes=cfg.classes)
+    except DatasetError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--dataset'") from None
+
+
 def render_options(f):
     from nnanim.render import FORMATS, QUALITIES
 
@@ -341,10 +359,11 @@ def render(scene, run_file, epoch, quality, fps, fmt, transparent, output, previ
     from nnanim.render import render as do_render
 
     try:
-        get_scene(scene)
+        scene_cls = get_scene(scene)
     except RenderError as exc:
         raise click.BadParameter(str(exc), param_hint="SCENE") from None
     options = _scene_options(kwargs, run_file, epoch)
+    _check_training(scene_cls, options)
     settings = RenderSettings(quality=quality, fps=fps, format=fmt, transparent=transparent,
                               output=output, preview=preview, verbose=verbose)
     try:
@@ -386,10 +405,11 @@ def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwarg
     from nnanim.render import storyboard as do_storyboard
 
     try:
-        get_scene(scene)
+        scene_cls = get_scene(scene)
     except RenderError as exc:
         raise click.BadParameter(str(exc), param_hint="SCENE") from None
     options = _scene_options(kwargs, run_file, epoch)
+    _check_training(scene_cls, options)
     try:
         path = do_storyboard(scene, options, output, frames=frames, columns=columns,
                              verbose=verbose)

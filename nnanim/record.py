@@ -30,7 +30,9 @@ __all__ = [
     "FORMAT_VERSION",
     "Run",
     "RunFileError",
+    "TRAINING_KEYS",
     "TrainConfig",
+    "config_from_options",
     "TrainingDiverged",
     "parse_activations",
     "parse_hidden",
@@ -39,6 +41,9 @@ __all__ = [
 ]
 
 FORMAT = "nnanim-run"
+#: the options of :class:`TrainConfig` (what `nnanim train` and the scenes accept)
+TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
+                 "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
 FORMAT_VERSION = 1
 
 
@@ -156,6 +161,11 @@ class TrainConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def config_from_options(defaults: dict, options: dict) -> TrainConfig:
+    """A scene's training defaults overridden by the training keys present in ``options``."""
+    return TrainConfig(**{**defaults, **{k: options[k] for k in TRAINING_KEYS if k in options}})
 
 
 # --------------------------------------------------------------------------- the run

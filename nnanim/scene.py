@@ -30,13 +30,11 @@ from manim import (
 from threadpoolctl import threadpool_limits
 
 from nnanim.mobjects import FastCamera, FastThreeDCamera, OpacityFade
-from nnanim.record import Run, TrainConfig, train
+from nnanim.record import Run, TrainingDiverged, config_from_options, train
 from nnanim.theme import Theme, load_theme
 
 __all__ = ["Caption", "FlowScene", "FlowThreeDScene", "SIDEBAR_WIDTH"]
 
-TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
-                 "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
 
 #: width of the text column on the left, in scene units (the frame is 8 high, 14.2 wide)
 SIDEBAR_WIDTH = 4.6
@@ -83,13 +81,17 @@ class _StoryboardMixin:
 
     def load_run(self) -> tuple[Run, int]:
         """The run to show and the record index: ``options['run']`` or a fresh training."""
+        from nnanim.render import RenderError  # the error the CLI reports as bad input
+
         run = self.options.get("run")
-        if run is None:
-            kwargs = {**self.defaults, **{k: self.options[k] for k in TRAINING_KEYS if k in self.options}}
-            run = train(TrainConfig(**kwargs))
-        elif not isinstance(run, Run):
-            run = Run.load(run)
-        return run, run.record_index(self.options.get("epoch"))
+        try:
+            if run is None:
+                run = train(config_from_options(self.defaults, self.options))
+            elif not isinstance(run, Run):
+                run = Run.load(run)
+            return run, run.record_index(self.options.get("epoch"))
+        except (ValueError, TrainingDiverged) as exc:  # bad options, data or run file
+            raise RenderError(str(exc)) from None
 
     # -- layout
     @property

@@ -60,3 +60,14 @@ def _manim_media_per_worker(tmp_path_factory):
 
     config.media_dir = str(tmp_path_factory.mktemp("manim-media"))
     yield
+
+
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch):
+    """A private nnanim cache dir; the working directory is an empty ``work`` folder."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NNANIM_CACHE_DIR", str(cache))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return cache

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from manim import Rectangle
 from nnanim.scenes.bottleneck import GHOST, PANEL_SIZE, PANEL_X, PANEL_Y, TILT, BottleneckScene
-from scipy.special import expit
+from storyboards import DryRun, best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
 from nnanim.nn import LINEAR_L2
@@ -22,19 +22,8 @@ from nnanim.render import RenderError, RenderSettings, render
 from nnanim.theme import load_theme
 
 
-class _Dry(BottleneckScene):
+class _Dry(DryRun, BottleneckScene):
     """The storyboard without frames: records play durations."""
-
-    def play(self, *animations, run_time=None, **kwargs):
-        for anim in animations:
-            anim.run_time = run_time or anim.run_time
-            anim.begin()
-            anim.interpolate(1.0)
-            anim.finish()
-        self.durations.append(run_time or max(a.run_time for a in animations))
-
-    def wait(self, duration=1.0, **kwargs):
-        self.durations.append(duration)
 
 
 class _QuickText(_Dry):
@@ -47,10 +36,7 @@ class _QuickText(_Dry):
 
 
 def _dry_run(options, base=_Dry):
-    scene = type("Dry", (base,), {"options": options})()
-    scene.durations = []
-    scene.construct()
-    return scene
+    return dry_run(base, options)
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +48,6 @@ def default_run():
 @pytest.fixture(scope="module")
 def default_scene(default_run):
     return _dry_run({"run": default_run})
-
-
-def _forward_by_hand(run, X):
-    h = X
-    for W, b in zip(run.weights[:-1], run.biases[:-1], strict=True):
-        h = np.tanh(h @ W[-1].T + b[-1])
-    return expit(h @ run.weights[-1][-1].T + run.biases[-1][-1])[:, 0]
 
 
 def _side(points, ends):
@@ -100,7 +79,7 @@ def test_left_panel_states_the_best_straight_line_and_its_accuracy(default_scene
 
 
 def test_right_panel_states_the_network_accuracy(default_scene, default_run):
-    p = _forward_by_hand(default_run, default_run.X)
+    p = tanh_sigmoid_forward(default_run, default_run.X)
     accuracy = np.mean((p > 0.5) == default_run.y)
     assert default_scene.statements["right"] == f"the network's line: {accuracy:.1%} correct"
     assert accuracy >= 0.98  # the default trains the spirals apart
@@ -119,7 +98,7 @@ def test_right_panel_points_lie_on_the_side_the_network_predicts(default_scene, 
     (line,) = default_scene.right_overlay.lines
     ends = view.to_scene(line)
     side = _side(view.cloud.points, ends)
-    predicted = _forward_by_hand(default_run, default_run.X) > 0.5
+    predicted = tanh_sigmoid_forward(default_run, default_run.X) > 0.5
     assert np.all(side != 0)
     assert len(set(side[predicted])) == 1 and len(set(side[~predicted])) == 1
     assert side[predicted][0] != side[~predicted][0]
@@ -249,28 +228,14 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
         r = PANEL_SIZE / 2 * unit - 3  # inside the frame's stroke
         return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
 
-    def class_pixels(pic):
-        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
-        near = [np.linalg.norm(pic - c, axis=2) < 40 for c in colours]
-        return [np.column_stack([xs[m], ys[m]]) for m in near]
-
-    def best_linear_split(a, b):
-        # Fisher's discriminant direction, then the best threshold along it
-        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
-        pa, pb = a @ w, b @ w
-        cuts = np.sort(np.concatenate([pa, pb]))
-        acc = [max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
-               for c in cuts[:: max(1, len(cuts) // 400)]]
-        return max(acc)
-
     # both panels at full strength: before the travel (the right one faded in) and at the end
     both = int((sum(durations[:5]) - 0.5) * fps)
     for frame in (frames[both], frames[-1]):
-        a, b = class_pixels(panel(frame, -1))
+        a, b = class_pixels(panel(frame, -1), colours)
         assert len(a) > 200 and len(b) > 200
         left = best_linear_split(a, b)
         assert left < 0.9  # input space: no line separates the spirals (the best gets ~84 %)
-        a, b = class_pixels(panel(frame, +1))
+        a, b = class_pixels(panel(frame, +1), colours)
         assert len(a) > 50 and len(b) > 50
         assert best_linear_split(a, b) > max(0.97, left + 0.1)  # the last hidden layer: one does
     # the text bands stay clear of data: no class colour above or below the panels

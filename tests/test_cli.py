@@ -85,6 +85,10 @@ def test_quiet_prints_nothing(tmp_path):
         (["render", "layers", "--format", "avi"], "mp4"),
         (["render", "layers", "-q", "z"], "'l'"),
         (["render", "layers", "--run", "missing.npz"], "no such file"),
+        (["render", "layers", "--dataset", "nope"], "moons"),
+        (["render", "training", "--lr", "0"], "positive"),
+        (["render", "layers", "--hidden", "2,2", "--activation", "tanh,relu,relu"], "one per layer"),
+        (["storyboard", "layers", "--dataset", "csv:missing.csv"], "missing.csv"),
     ],
 )
 def test_bad_values_exit_2_with_the_valid_choices(args, needle, tmp_path, monkeypatch):
@@ -127,3 +131,11 @@ def test_same_seed_same_file(tmp_path):
         assert res.exit_code == 0
     ra, rb = Run.load(a), Run.load(b)
     assert all(np.array_equal(x, y) for x, y in zip(ra.weights, rb.weights))
+
+
+def test_bad_training_options_through_the_api_are_render_errors(tmp_path):
+    from nnanim.render import RenderError, RenderSettings, render
+
+    with pytest.raises(RenderError, match="choose from moons"):
+        render("layers", RenderSettings(quality="l", output=tmp_path / "x.mp4"), {"dataset": "nope"})
+    assert list(tmp_path.iterdir()) == []

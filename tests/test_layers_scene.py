@@ -10,44 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from nnanim.scenes.layers import PACE, LayersScene
-from scipy.special import expit
+from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 
-def _forward_by_hand(run, X):
-    h = X
-    for W, b in zip(run.weights[:-1], run.biases[:-1]):
-        h = np.tanh(h @ W[-1].T + b[-1])
-    return expit(h @ run.weights[-1][-1].T + run.biases[-1][-1])[:, 0]
-
-
-class _Dry(LayersScene):
-    """The storyboard without frames: records captions and play durations."""
-
-    def play(self, *animations, run_time=None, **kwargs):
-        for anim in animations:
-            anim.run_time = run_time or anim.run_time
-            anim.begin()
-            anim.interpolate(1.0)
-            anim.finish()
-        self.durations.append(run_time if run_time is not None else max(a.run_time for a in animations))
-
-    def wait(self, duration=1.0, **kwargs):
-        self.durations.append(duration)
-
-    def swap_caption(self, old, title, detail="", run_time=0.3):
-        self.captions.append((title, detail))
-        return super().swap_caption(old, title, detail, run_time)
-
-
 def _dry_run(options):
-    scene = type("Dry", (_Dry,), {"options": options})()
-    scene.captions, scene.durations = [], []
-    scene.construct()
-    return scene
+    return dry_run(LayersScene, options)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +30,7 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     scene = _dry_run({"run": spiral_run})
     title, detail = scene.captions[-1]
     assert title.startswith("output")
-    p = _forward_by_hand(spiral_run, spiral_run.X)
+    p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
     correct = int(np.sum((p > 0.5) == spiral_run.y))
     assert f"{correct / len(p):.1%}" in detail
     assert f"{correct} of {len(p)} points" in detail
@@ -98,32 +69,16 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
 
     theme = load_theme("dark")
-    blue, orange = (np.array(theme.class_rgb(2)) * 255)
+    colours = np.array(theme.class_rgb(2)) * 255
     sidebar_px = int(854 * 4.6 / (8 * 854 / 480))  # text column, excluded
 
-    def class_pixels(frame):
-        pic = frame[:, sidebar_px:].astype(float)
-        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
-        near = lambda c: np.linalg.norm(pic - c, axis=2) < 40  # noqa: E731
-        return (np.column_stack([xs[near(blue)], ys[near(blue)]]),
-                np.column_stack([xs[near(orange)], ys[near(orange)]]))
-
-    def best_linear_split(a, b):
-        # Fisher's discriminant direction, then the best threshold along it
-        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
-        pa, pb = a @ w, b @ w
-        cuts = np.sort(np.concatenate([pa, pb]))
-        acc = [max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
-               for c in cuts[:: max(1, len(cuts) // 400)]]
-        return max(acc)
-
     early = frames[int(2.0 * fps)]  # after the fade-in: the input plane
-    a, b = class_pixels(early)
+    a, b = class_pixels(early, colours, sidebar_px)
     assert len(a) > 200 and len(b) > 200
     assert best_linear_split(a, b) < 0.8  # spirals: no line separates them
 
     last = frames[-1]
-    a, b = class_pixels(last)
+    a, b = class_pixels(last, colours, sidebar_px)
     assert len(a) > 50 and len(b) > 50
     assert best_linear_split(a, b) > 0.97
 

@@ -17,6 +17,7 @@ import manim
 import numpy as np
 import pytest
 from manim import LEFT, RIGHT, Scene, Square, linear
+from storyboards import FailsMidway
 
 from nnanim import render as r
 from nnanim.render import RenderError, RenderSettings
@@ -36,32 +37,9 @@ class MovingSquare(Scene):
         self.play(square.animate.move_to(3 * RIGHT), run_time=1, rate_func=linear)
 
 
-class FailsMidway(Scene):
-    """Plays once, then raises ``options["error"]`` in the middle of the second play."""
-
-    options = {"error": ValueError}
-
-    def construct(self):
-        square = Square(fill_opacity=1)
-        self.play(square.animate.shift(RIGHT), run_time=0.5)
-
-        def explode(mobject, dt):
-            if self.time > 0.8:
-                raise self.options["error"]("boom")
-
-        square.add_updater(explode)
-        self.play(square.animate.shift(LEFT), run_time=1)
-
-
 @pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    """A private cache dir; the working directory is an empty ``work`` folder."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("NNANIM_CACHE_DIR", str(cache))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return cache
+def cache(isolated_cache):
+    return isolated_cache
 
 
 def settings(**kwargs) -> RenderSettings:

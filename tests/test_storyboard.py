@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from manim import DOWN, LEFT, RIGHT, Dot, FadeIn, Scene, Square, linear
 from PIL import Image
+from storyboards import FailsMidway
 
 import nnanim.render as r
 from nnanim.cli import cli
@@ -45,37 +46,14 @@ class Steps(Scene):
             self.wait(1)  # the same picture again: not a key moment either
 
 
-class FailsLate(Scene):
-    """Plays once, then raises ``options["error"]`` during the second play."""
-
-    options = {"error": ValueError}
-
-    def construct(self):
-        square = Square(fill_opacity=1)
-        self.play(square.animate.shift(RIGHT), run_time=0.5)
-
-        def explode(mobject, dt):
-            if self.time > 0.8:
-                raise self.options["error"]("boom")
-
-        square.add_updater(explode)
-        self.play(square.animate.shift(LEFT), run_time=1)
-
-
 class Still(Scene):
     def construct(self):
         self.add(Square(fill_opacity=1))
 
 
 @pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    """A private cache dir; the working directory is an empty ``work`` folder."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("NNANIM_CACHE_DIR", str(cache))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return cache
+def cache(isolated_cache):
+    return isolated_cache
 
 
 def names(folder: Path) -> list[str]:
@@ -312,7 +290,7 @@ def test_help_lists_storyboard_and_the_new_options():
 def test_failed_storyboard_leaves_nothing_and_keeps_the_previous_sheet(error, cache):
     Path("sheet.png").write_bytes(b"previous")
     with pytest.raises(error, match="boom"):
-        storyboard(FailsLate, {"error": error}, "sheet.png")
+        storyboard(FailsMidway, {"error": error}, "sheet.png")
     assert names(Path.cwd()) == ["sheet.png"] and Path("sheet.png").read_bytes() == b"previous"
     assert no_leftovers(cache)
 

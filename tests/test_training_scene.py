@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
-from scipy.special import expit
+from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward
 
 from nnanim.cli import cli
 from nnanim.record import train
@@ -21,11 +21,7 @@ def run():
 
 
 def _accuracy_by_hand(run, r):
-    h = run.X
-    for W, b in zip(run.weights[:-1], run.biases[:-1]):
-        h = np.tanh(h @ W[r].T + b[r])
-    p = expit(h @ run.weights[-1][r].T + run.biases[-1][r])[:, 0]
-    return float(np.mean((p > 0.5) == run.y))
+    return float(np.mean((tanh_sigmoid_forward(run, run.X, r) > 0.5) == run.y))
 
 
 def test_timeline_is_log_spaced_and_exact_at_records(run):
@@ -134,21 +130,11 @@ def test_rendered_training_video(tmp_path, decode_frames):
     # the main panel: right of the sidebar; class colours judged by a linear split
     from nnanim.theme import load_theme
 
-    blue, orange = np.array(load_theme().class_rgb(2)) * 255
+    colours = np.array(load_theme().class_rgb(2)) * 255
     left = int(854 * 0.36)
 
     def split_quality(frame):
-        pic = frame[:, left:].astype(float)
-        ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
-        near_blue = np.linalg.norm(pic - blue, axis=2) < 40
-        near_orange = np.linalg.norm(pic - orange, axis=2) < 40
-        a = np.column_stack([xs[near_blue], ys[near_blue]])
-        b = np.column_stack([xs[near_orange], ys[near_orange]])
-        w = np.linalg.solve(np.cov(a.T) + np.cov(b.T) + 1e-6 * np.eye(2), a.mean(0) - b.mean(0))
-        pa, pb = a @ w, b @ w
-        cuts = np.sort(np.concatenate([pa, pb]))
-        return max(max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
-                   for c in cuts[:: max(1, len(cuts) // 300)])
+        return best_linear_split(*class_pixels(frame, colours, left))
 
     start = frames[int(INTRO * fps) + 1]
     end = frames[-int(OUTRO * fps) - 1]
