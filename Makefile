@@ -43,8 +43,11 @@ $(STAMP): pyproject.toml | sysdeps
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
 
+# The training benchmark compares with PyTorch when it is installed (a CPU build is enough).
 bench: setup
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_scenes.py
 
 lint: setup
 	$(BIN)/ruff check nnanim scenes tests benchmarks
