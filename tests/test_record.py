@@ -207,3 +207,12 @@ def test_layers_one_to_four_import_without_manim():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_top_level_api(tmp_path):
+    import nnanim
+
+    run = nnanim.train(dataset="xor", n_samples=80, hidden=[4, 2], epochs=20)
+    assert isinstance(run, nnanim.Run)
+    loaded = nnanim.Run.load(run.save(tmp_path / "x.npz"))
+    assert np.array_equal(loaded.weights[0], run.weights[0])
