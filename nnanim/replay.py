@@ -126,7 +126,8 @@ class HiddenSpaceView(_SquarePanel):
         self.line = Line(stroke_color=theme.boundary, stroke_width=theme.boundary_width)
         self.binary = run.task == "binary"
         self.grid.clip_box = self.square
-        self.add(self.shading, self.grid, self.border, self.line, self.cloud)
+        # K classes: the shading shows the K linear regions; one line only for two classes
+        self.add(self.shading, self.grid, self.border, *([self.line] if self.binary else []), self.cloud)
         self.moment = timeline.moment(0.0)
         self.set_moment(self.moment)
 

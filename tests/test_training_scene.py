@@ -105,9 +105,16 @@ def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
 
 
 def test_k_classes_replay(tmp_path):
+    from manim import Line
+
+    from nnanim.replay import HiddenSpaceView
+
     run3 = train(dataset="blobs", n_samples=150, hidden=[6, 2], epochs=60)
     scene = _dry({"run": run3, "duration": 6})
     assert scene.readouts[-1][1][0] == "60"
+    view = next(m for m in scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    # three classes: the shading shows the regions, and no stray two-class line is drawn
+    assert not any(isinstance(m, Line) for m in view.get_family())
 
 
 def test_wide_last_layer_is_a_clear_error(tmp_path):
