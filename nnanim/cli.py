@@ -322,6 +322,19 @@ def _check_training(scene_cls, options: dict) -> None:
         raise click.BadParameter(str(exc), param_hint="'--dataset'") from None
 
 
+def _checked_options(scene: str, kwargs: dict, run_file, epoch) -> dict:
+    """The scene's options, every value checked (unknown scene, bad run file or training options)."""
+    from nnanim.render import RenderError, get_scene
+
+    try:
+        scene_cls = get_scene(scene)
+    except RenderError as exc:
+        raise click.BadParameter(str(exc), param_hint="SCENE") from None
+    options = _scene_options(kwargs, run_file, epoch)
+    _check_training(scene_cls, options)
+    return options
+
+
 def render_options(f):
     from nnanim.render import FORMATS, QUALITIES
 
@@ -355,15 +368,10 @@ def render(scene, run_file, epoch, quality, fps, fmt, transparent, output, previ
     The network is trained first with the data and model options, or replayed
     from --run RUN.npz.
     """
-    from nnanim.render import RenderError, RenderSettings, get_scene
+    from nnanim.render import RenderError, RenderSettings
     from nnanim.render import render as do_render
 
-    try:
-        scene_cls = get_scene(scene)
-    except RenderError as exc:
-        raise click.BadParameter(str(exc), param_hint="SCENE") from None
-    options = _scene_options(kwargs, run_file, epoch)
-    _check_training(scene_cls, options)
+    options = _checked_options(scene, kwargs, run_file, epoch)
     settings = RenderSettings(quality=quality, fps=fps, format=fmt, transparent=transparent,
                               output=output, preview=preview, verbose=verbose)
     try:
@@ -401,15 +409,10 @@ def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwarg
     video. Use it to choose options before a long render: the data, model
     and run options are those of `nnanim render`.
     """
-    from nnanim.render import RenderError, get_scene
+    from nnanim.render import RenderError
     from nnanim.render import storyboard as do_storyboard
 
-    try:
-        scene_cls = get_scene(scene)
-    except RenderError as exc:
-        raise click.BadParameter(str(exc), param_hint="SCENE") from None
-    options = _scene_options(kwargs, run_file, epoch)
-    _check_training(scene_cls, options)
+    options = _checked_options(scene, kwargs, run_file, epoch)
     try:
         path = do_storyboard(scene, options, output, frames=frames, columns=columns,
                              verbose=verbose)
