@@ -458,6 +458,11 @@ class Flow:
             else:
                 anchor = self._anchor if st.frame == "anchor" else None
                 B1 = keyframe_basis(H, k, B0, anchor)
+            if isinstance(st.motion, _Squash) and B1.shape[0] <= st.motion.keep:
+                # the squashed coordinates are dropped next: the end basis must not use them,
+                # or re-orthonormalising without them would shift the picture between stages
+                # (PCA can pick them when the reference states have fewer directions than k)
+                B1 = closest_orthonormal(_fit(B1[:, : st.motion.keep], dim))
             paths.append(BasisPath(B0, B1))
             B = B1
         return paths

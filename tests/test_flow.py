@@ -508,3 +508,15 @@ def test_projection_does_not_turn_when_the_cloud_only_shifts():
     assert shifts
     for s in shifts:
         np.testing.assert_allclose(flow.basis(s, 1.0), flow.basis(s, 0.0), atol=1e-9)
+
+
+def test_squash_keeps_the_picture_still_when_pca_picks_a_squashed_direction():
+    # found by the property test above: a relu layer leaves fewer directions than the display
+    # has axes, PCA fills one with a coordinate the squash drops, and the picture jumped 1e-6
+    widths = [1, 1, 6, 5, 1]
+    net = make_net(widths, "relu", "binary", 13471, negative_det=True)
+    X = sample_inputs(1, 60, 13471)
+    flow = build_flow(net, reference=X)
+    tr = flow.trace(X)
+    for s in range(len(flow.stages) - 1):
+        np.testing.assert_allclose(tr.at(s, 1.0), tr.at(s + 1, 0.0), atol=1e-9)
