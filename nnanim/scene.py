@@ -68,7 +68,8 @@ class _StoryboardMixin:
     #: training defaults of this scene (fields of :class:`~nnanim.record.TrainConfig`)
     defaults: dict[str, Any] = {}
 
-    def _init_theme(self) -> None:
+    def _prepare(self) -> None:
+        """Theme and background, before Manim builds the camera; one BLAS thread."""
         self.theme = load_theme(self.options.get("theme", "dark"))
         if not config.transparent:
             config.background_color = self.theme.background
@@ -155,7 +156,7 @@ class FlowScene(_StoryboardMixin, Scene):
     """Base for 2-D storyboards: fast point clouds, theme, options, layout."""
 
     def __init__(self, **kwargs) -> None:
-        self._init_theme()
+        self._prepare()
         kwargs.setdefault("camera_class", FastCamera)
         super().__init__(**kwargs)
 
@@ -164,6 +165,6 @@ class FlowThreeDScene(_StoryboardMixin, ThreeDScene):
     """Base for storyboards that show 3-unit layers in 3-D (camera orbit)."""
 
     def __init__(self, **kwargs) -> None:
-        self._init_theme()
+        self._prepare()
         kwargs.setdefault("camera_class", FastThreeDCamera)
         super().__init__(**kwargs)
