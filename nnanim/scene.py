@@ -54,9 +54,12 @@ class Caption(VGroup):
             head.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
         self.add(head)
         if detail:
-            body = "\n".join(textwrap.wrap(detail, wrap))
-            sub = Text(body, font=theme.font, font_size=size * 0.62, color=theme.muted,
-                       line_spacing=0.9)
+            for chars in range(wrap, 12, -2):  # narrower lines until the text fits the column
+                body = "\n".join(textwrap.wrap(detail, chars))
+                sub = Text(body, font=theme.font, font_size=size * 0.62, color=theme.muted,
+                           line_spacing=0.9)
+                if sub.width <= SIDEBAR_WIDTH - 0.7:
+                    break
             sub.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
             self.add(sub)
 

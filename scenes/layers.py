@@ -59,7 +59,7 @@ class LayersScene(FlowScene):
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
             self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[kind]))
-            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2:
+            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 
         # the output layer: a straight line, the shading, the recomputed accuracy
@@ -95,7 +95,9 @@ class LayersScene(FlowScene):
         ends = view.segment_in_view(w, c)
         if ends is None:
             return None
-        return Line(*ends, color=self.theme.boundary, stroke_width=self.theme.boundary_width)
+        line = Line(*ends, color=self.theme.boundary, stroke_width=self.theme.boundary_width)
+        line.clip_box = self.picture_clip  # never across the text column
+        return line
 
     def output_shading(self, view: FlowView):
         """Output probabilities behind the final space (2-D, where the boundaries are exact)."""
