@@ -651,27 +651,10 @@ class FlowView(Group):
 
     def segment_in_view(self, w: np.ndarray, c: float):
         """Scene endpoints of the line ``w·p + c = 0`` (display, 2-D) clipped to the frame, or None."""
-        x0, x1, y0, y1 = self.visible_box()
-        a, b = float(w[0]), float(w[1])
-        hits = []
-        if abs(b) > 1e-12:
-            for x in (x0, x1):
-                y = -(a * x + c) / b
-                if y0 <= y <= y1:
-                    hits.append((x, y))
-        if abs(a) > 1e-12:
-            for y in (y0, y1):
-                x = -(b * y + c) / a
-                if x0 <= x <= x1:
-                    hits.append((x, y))
-        if len(hits) < 2:
-            return None
-        pts = np.array(hits)
-        d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-        i, j = np.unravel_index(np.argmax(d), d.shape)
-        if d[i, j] < 1e-9:
-            return None
-        return self.to_scene(pts[[i, j]])
+        from nnanim.flow import clip_line
+
+        ends = clip_line(w, c, self.visible_box())
+        return None if ends is None else self.to_scene(ends)
 
     def set_view_angles(self, elev: float | None = None, azim: float | None = None) -> FlowView:
         """Tilt (``elev``, radians; 0 = top view) and turn (``azim``) the view of 3-D stages."""

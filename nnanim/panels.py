@@ -29,6 +29,7 @@ import numpy as np
 from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
 from scipy.special import expit, softmax
 
+from nnanim.flow import clip_line
 from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image
 from nnanim.theme import Theme
 
@@ -52,36 +53,6 @@ Box = tuple[float, float, float, float]
 
 
 # --------------------------------------------------------------------------- geometry
-
-
-def clip_line(w: Array, c: float, box: Box) -> Array | None:
-    """``(2, 2)`` endpoints of the line ``w·p + c = 0`` inside ``box = (xmin, xmax, ymin, ymax)``.
-
-    ``None`` when the line misses the box (or ``w`` is zero).  Liang-Barsky
-    clipping of the line's long chord through the box.
-    """
-    a, b = float(w[0]), float(w[1])
-    norm = np.hypot(a, b)
-    if norm < 1e-300:
-        return None
-    x0, x1, y0, y1 = map(float, box)
-    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    n = np.array([a, b]) / norm
-    # the point of the line nearest the box centre, and the line's direction
-    p = centre - (n @ centre + c / norm) * n
-    d = np.array([-n[1], n[0]])
-    reach = np.hypot(x1 - x0, y1 - y0)
-    lo, hi = -reach, reach
-    for k, (low, high) in enumerate(((x0, x1), (y0, y1))):
-        if abs(d[k]) < 1e-15:
-            if not (low <= p[k] <= high):
-                return None
-            continue
-        s0, s1 = sorted(((low - p[k]) / d[k], (high - p[k]) / d[k]))
-        lo, hi = max(lo, s0), min(hi, s1)
-    if hi - lo <= 1e-12 * reach:
-        return None
-    return np.array([p + lo * d, p + hi * d])
 
 
 def linear_pairs(W: Array, b: Array) -> list[tuple[int, int, Array, float]]:

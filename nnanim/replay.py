@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from manim import Animation, Group, Line, Mobject, Square, linear
 
-from nnanim.flow import decision_boundary, input_grid
+from nnanim.flow import clip_line, decision_boundary, input_grid
 from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image
 from nnanim.nn import Network
 from nnanim.theme import Theme
@@ -36,25 +36,6 @@ def output_probabilities(net: Network) -> Callable[[np.ndarray], np.ndarray]:
         return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
     return prob
-
-
-def _clip_line(w: np.ndarray, c: float, box: tuple[float, float, float, float]):
-    """Endpoints of ``{p : w·p + c = 0}`` inside ``box = (x0, x1, y0, y1)``, or None."""
-    x0, x1, y0, y1 = box
-    a, b = float(w[0]), float(w[1])
-    hits = []
-    if abs(b) > 1e-12:
-        hits += [(x, -(a * x + c) / b) for x in (x0, x1)]
-    if abs(a) > 1e-12:
-        hits += [(-(b * y + c) / a, y) for y in (y0, y1)]
-    eps = 1e-9 * max(x1 - x0, y1 - y0)
-    hits = [p for p in hits if x0 - eps <= p[0] <= x1 + eps and y0 - eps <= p[1] <= y1 + eps]
-    if len(hits) < 2:
-        return None
-    pts = np.array(hits)
-    d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    i, j = np.unravel_index(np.argmax(d), d.shape)
-    return None if d[i, j] < eps else pts[[i, j]]
 
 
 class _SquarePanel(Group):
@@ -142,7 +123,7 @@ class HiddenSpaceView(_SquarePanel):
         self.shading.set_image(probability_image(output_probabilities(net), self.box, self.class_rgb,
                                                  resolution=90))
         if self.binary:
-            ends = _clip_line(net.weights[-1][0], float(net.biases[-1][0]), self.box)
+            ends = clip_line(net.weights[-1][0], float(net.biases[-1][0]), self.box)
             if ends is None:
                 self.line.set_stroke(opacity=0.0)
             else:
