@@ -60,7 +60,27 @@ def _rgb(color) -> np.ndarray:
     return np.asarray(ManimColor(color).to_rgb(), dtype=float)
 
 
-class PointCloud(Mobject):
+class _Opacity:
+    """One ``opacity`` for a whole mobject drawn by :class:`FastCamera`.
+
+    The hooks Manim's fades and ``set_opacity`` call, for mobjects without
+    fill/stroke colours.
+    """
+
+    opacity: float
+
+    def set_opacity(self, opacity: float, family: bool = True):
+        self.opacity = float(opacity)
+        return self
+
+    def fade(self, darkness: float = 0.5, family: bool = True):
+        return self.set_opacity(self.opacity * (1 - darkness))
+
+    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
+        self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
+
+
+class PointCloud(_Opacity, Mobject):
     """Round, anti-aliased dots with a thin rim, one colour per point.
 
     The dots are drawn by :func:`splat_discs` in a single vectorised pass, so
@@ -107,17 +127,6 @@ class PointCloud(Mobject):
         else:
             self.points = np.array(positions, dtype=float)
         return self
-
-    # opacity hooks, so FadeIn/FadeOut and set_opacity work
-    def set_opacity(self, opacity: float, family: bool = True) -> PointCloud:
-        self.opacity = float(opacity)
-        return self
-
-    def fade(self, darkness: float = 0.5, family: bool = True) -> PointCloud:
-        return self.set_opacity(self.opacity * (1 - darkness))
-
-    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
-        self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
 
     def get_pixel_radius(self, camera: Camera) -> float:
         return self.radius * camera.pixel_width / camera.frame_width
@@ -434,7 +443,7 @@ def _pad3(p: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- shading
 
 
-class RasterImage(Mobject):
+class RasterImage(_Opacity, Mobject):
     """An RGBA image stretched over an axis-aligned rectangle, composited by NumPy.
 
     Manim's own :class:`~manim.ImageMobject` goes through a full-frame PIL
@@ -482,16 +491,6 @@ class RasterImage(Mobject):
     def __deepcopy__(self, memo):
         self._surface = None  # Cairo surfaces cannot be copied; rebuilt on demand
         return super().__deepcopy__(memo)
-
-    def set_opacity(self, opacity: float, family: bool = True) -> RasterImage:
-        self.opacity = float(opacity)
-        return self
-
-    def fade(self, darkness: float = 0.5, family: bool = True) -> RasterImage:
-        return self.set_opacity(self.opacity * (1 - darkness))
-
-    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
-        self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
 
 
 def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
