@@ -182,8 +182,7 @@ def _render_instrumented(quality: str, run_file: str, output: Path, report: Path
     t.wrap(SceneFileWriter, "join_all_encode_jobs", "encode: wait for encoder threads")
     t.wrap(SceneFileWriter, "combine_to_movie", "encode: concatenate segments")
     t.wrap(render_mod, "_finish", "encode: remux (faststart)")
-    t.wrap(scene_mod._StoryboardMixin if hasattr(scene_mod, "_StoryboardMixin") else
-           scene_mod.FlowScene, "load_run", "setup: load run")
+    t.wrap(scene_mod.FlowScene, "load_run", "setup: load run")
     t.wrap(layers, "build_flow", "setup: build flow")
     t.wrap(mob.FlowView, "__init__", "setup: FlowView (traces, boundary)")
     t.wrap(Text, "__init__", "setup: text layout (Text)")

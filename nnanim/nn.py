@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import erf, expit, log_softmax, logsumexp, softmax
+from scipy.special import erf, expit, logsumexp, softmax
 
 __all__ = [
     "ACTIVATIONS",
@@ -213,11 +213,6 @@ LOSSES: dict[str, Loss] = {
     "multiclass": Loss("multiclass", _ce_value, _ce_grad, lambda z: softmax(z, axis=1)),
     "regression": Loss("regression", _mse_value, _mse_grad, lambda z: z[:, 0]),
 }
-
-
-def log_probabilities(z: Array) -> Array:
-    """Log-softmax of logits, stable for large values (used by tests and charts)."""
-    return log_softmax(z, axis=1)
 
 
 # --------------------------------------------------------------------------- network

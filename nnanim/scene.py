@@ -1,7 +1,7 @@
 """The base scene of every nnanim storyboard: options, the run to show, the layout.
 
-A scene in ``scenes/`` subclasses :class:`FlowScene` (or
-:class:`FlowThreeDScene`), sets its training ``defaults`` and writes its
+A scene in ``scenes/`` subclasses :class:`FlowScene`, sets its training
+``defaults`` and writes its
 ``construct`` as a storyboard.  ``nnanim render`` passes the command-line
 options as the class attribute ``options``; a plain
 ``manim scenes/layers.py LayersScene`` uses the defaults.
@@ -23,17 +23,16 @@ from manim import (
     UL,
     Scene,
     Text,
-    ThreeDScene,
     VGroup,
     config,
 )
 from threadpoolctl import threadpool_limits
 
-from nnanim.mobjects import FastCamera, FastThreeDCamera, OpacityFade
+from nnanim.mobjects import FastCamera, OpacityFade
 from nnanim.record import Run, TrainingDiverged, config_from_options, train
 from nnanim.theme import Theme, load_theme
 
-__all__ = ["Caption", "FlowScene", "FlowThreeDScene", "SIDEBAR_WIDTH"]
+__all__ = ["Caption", "FlowScene", "SIDEBAR_WIDTH"]
 
 
 #: width of the text column on the left, in scene units (the frame is 8 high, 14.2 wide)
@@ -64,12 +63,17 @@ class Caption(VGroup):
             self.add(sub)
 
 
-class _StoryboardMixin:
-    """Options, theme, the run to show and the layout; shared by the 2-D and 3-D bases."""
+class FlowScene(Scene):
+    """Base of every storyboard: fast point clouds, theme, options, the run to show, the layout."""
 
     options: dict[str, Any] = {}
     #: training defaults of this scene (fields of :class:`~nnanim.record.TrainConfig`)
     defaults: dict[str, Any] = {}
+
+    def __init__(self, **kwargs) -> None:
+        self._prepare()
+        kwargs.setdefault("camera_class", FastCamera)
+        super().__init__(**kwargs)
 
     def _prepare(self) -> None:
         """Theme and background, before Manim builds the camera; one BLAS thread."""
@@ -119,11 +123,8 @@ class _StoryboardMixin:
         text kept at the back is drawn once into the static background (the
         pictures are clipped out of the text column, so nothing covers it).
         """
-        if hasattr(self, "add_fixed_in_frame_mobjects"):
-            self.add_fixed_in_frame_mobjects(*mobjects)
-        else:
-            self.add(*mobjects)
-            self.bring_to_back(*mobjects)
+        self.add(*mobjects)
+        self.bring_to_back(*mobjects)
 
     def caption(self, title: str, detail: str = "", size: float = 34) -> Caption:
         cap = Caption(title, detail, self.theme, size=size)
@@ -153,21 +154,3 @@ class _StoryboardMixin:
     def label(self, text: str, size: float = 26, color=None, weight="NORMAL") -> Text:
         return Text(text, font=self.theme.font, font_size=size, color=color or self.theme.foreground,
                     weight=weight)
-
-
-class FlowScene(_StoryboardMixin, Scene):
-    """Base for 2-D storyboards: fast point clouds, theme, options, layout."""
-
-    def __init__(self, **kwargs) -> None:
-        self._prepare()
-        kwargs.setdefault("camera_class", FastCamera)
-        super().__init__(**kwargs)
-
-
-class FlowThreeDScene(_StoryboardMixin, ThreeDScene):
-    """Base for storyboards that show 3-unit layers in 3-D (camera orbit)."""
-
-    def __init__(self, **kwargs) -> None:
-        self._prepare()
-        kwargs.setdefault("camera_class", FastThreeDCamera)
-        super().__init__(**kwargs)
