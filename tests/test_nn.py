@@ -78,31 +78,24 @@ def test_losses_are_stable_for_huge_logits():
 
 
 def _numeric_network_grads(net, X, y, l2):
-    gW = []
-    for W in net.weights:
-        g = np.zeros_like(W)
-        for idx in np.ndindex(W.shape):
-            old = W[idx]
-            W[idx] = old + EPS
-            lp = net.loss(X, y, l2)
-            W[idx] = old - EPS
-            lm = net.loss(X, y, l2)
-            W[idx] = old
-            g[idx] = (lp - lm) / (2 * EPS)
-        gW.append(g)
-    gb = []
-    for b in net.biases:
-        g = np.zeros_like(b)
-        for i in range(len(b)):
-            old = b[i]
-            b[i] = old + EPS
-            lp = net.loss(X, y, l2)
-            b[i] = old - EPS
-            lm = net.loss(X, y, l2)
-            b[i] = old
-            g[i] = (lp - lm) / (2 * EPS)
-        gb.append(g)
-    return gW, gb
+    """Central differences of the loss for every weight and bias, parameter by parameter."""
+
+    def numeric(params):
+        grads = []
+        for P in params:
+            g = np.zeros_like(P)
+            for idx in np.ndindex(P.shape):
+                old = P[idx]
+                P[idx] = old + EPS
+                lp = net.loss(X, y, l2)
+                P[idx] = old - EPS
+                lm = net.loss(X, y, l2)
+                P[idx] = old
+                g[idx] = (lp - lm) / (2 * EPS)
+            grads.append(g)
+        return grads
+
+    return numeric(net.weights), numeric(net.biases)
 
 
 @pytest.mark.parametrize(
