@@ -23,6 +23,7 @@ import contextlib
 import functools
 from collections.abc import Sequence
 
+import cairo
 import numpy as np
 from manim import (
     Animation,
@@ -31,10 +32,12 @@ from manim import (
     Mobject,
     ThreeDCamera,
     VMobject,
+    config,
     smooth,
 )
 from manim.utils.color import ManimColor
 
+from nnanim.flow import clip_line, decision_boundary, input_grid
 from nnanim.theme import Theme
 
 __all__ = [
@@ -317,8 +320,6 @@ class _FastCameraMixin:
         """
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
             if isinstance(vmobject, Polylines):
-                import cairo
-
                 ctx.save()
                 ctx.set_tolerance(0.5)
                 ctx.set_antialias(cairo.ANTIALIAS_FAST)
@@ -476,8 +477,6 @@ class RasterImage(_Opacity, Mobject):
         Channel order stays R, G, B, A in memory: Manim hands colours to Cairo
         with red and blue swapped, so its frame buffer is RGBA in memory too.
         """
-        import cairo
-
         if getattr(self, "_surface", None) is None:
             a = self.rgba[..., 3:4].astype(np.uint16)
             pre = self.rgba.copy()
@@ -496,8 +495,6 @@ class RasterImage(_Opacity, Mobject):
 def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
                 opacity: float = 1.0) -> None:
     """Paint a Cairo image surface stretched over pixel rectangle ``[x0, x1] × [y0, y1]`` (bilinear)."""
-    import cairo
-
     w, h = surface.get_width(), surface.get_height()
     if x1 - x0 < 1 or y1 - y0 < 1 or opacity <= 0:
         return
@@ -565,8 +562,6 @@ class FlowView(Group):
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None) -> None:
-        from nnanim.flow import decision_boundary, input_grid
-
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -642,16 +637,12 @@ class FlowView(Group):
 
     def visible_box(self) -> tuple[float, float, float, float]:
         """``(xmin, xmax, ymin, ymax)`` of display space that fills the frame now."""
-        from manim import config
-
         w, h = config.frame_width / 2, config.frame_height / 2
         lo, hi = self.to_display(np.array([[-w, -h, 0.0], [w, h, 0.0]]))
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
     def segment_in_view(self, w: np.ndarray, c: float):
         """Scene endpoints of the line ``w·p + c = 0`` (display, 2-D) clipped to the frame, or None."""
-        from nnanim.flow import clip_line
-
         ends = clip_line(w, c, self.visible_box())
         return None if ends is None else self.to_scene(ends)
 
