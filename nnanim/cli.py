@@ -1,8 +1,12 @@
 """The ``nnanim`` command line: thin click commands that parse, call the library, report.
 
-Every bad option value exits with status 2 and one line naming what is valid;
-no traceback reaches the user (set ``NNANIM_DEBUG=1`` to see one for a bug).
-Manim is imported only by the commands that render.
+The options of ``train``, ``render`` and ``storyboard`` are generated from the
+one option table (:data:`nnanim.options.OPTIONS`); ``--config FILE.toml``
+supplies any of them from a file (the command line wins) and
+``--dump-config`` prints what they all resolve to.  Every bad value exits
+with status 2 and one line naming what is valid; no traceback reaches the
+user (set ``NNANIM_DEBUG=1`` to see one for a bug).  Manim is imported only
+once every check has passed, by the commands that render.
 """
 
 from __future__ import annotations
@@ -14,133 +18,109 @@ from pathlib import Path
 import click
 
 from nnanim._version import __version__
+from nnanim.errors import NnanimError
+from nnanim.options import dump_config, load_config, options_for
 
 __all__ = ["main", "cli"]
 
-DATA_OPTIONS_HELP = "Data and model"
+
+# --------------------------------------------------------------------------- options from the table
 
 
-# --------------------------------------------------------------------------- shared options
+def _parser(option):
+    def callback(ctx, param, value):
+        if value is None or option.flag:
+            return value
+        try:
+            return option.parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
 
 
-def _hidden(ctx, param, value):
-    if value is None:
-        return None
-    from nnanim.record import parse_hidden
-
-    try:
-        return parse_hidden(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _choice_help(names) -> str:
-    return ", ".join(names)
-
-
-def training_options(defaults: dict | None = None):
-    """The options of ``nnanim train``, shared by the commands that train before they render."""
-    from nnanim.nn import ACTIVATIONS, OPTIMIZERS
-
-    d = {"dataset": "spirals", "hidden": "16,16,16,2", "activation": "tanh", "epochs": "1500",
-         "lr": "0.02 for adam, 0.1 momentum, 0.5 sgd"}
-    d.update(defaults or {})
-
-    opts = [
-        click.option("-d", "--dataset", default=d["dataset"], show_default=True,
-                     help="Built-in name (see `nnanim datasets`), csv:PATH or expr:EXPRESSION."),
-        click.option("-n", "--samples", "n_samples", type=click.IntRange(min=1), default=None,
-                     help="Number of points  [default: per dataset]"),
-        click.option("--noise", type=click.FloatRange(min=0), default=None,
-                     help="Noise level  [default: per dataset]"),
-        click.option("--classes", type=click.IntRange(min=2), default=None,
-                     help="Number of classes for spirals and blobs  [default: per dataset]"),
-        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Seed for data, initial weights and batch order."),
-        click.option("--hidden", callback=_hidden, default=None, metavar="W1,W2,...",
-                     help=f"Hidden layer widths  [default: {d['hidden']}]"),
-        click.option("--activation", default=None, metavar="NAME[,NAME...]",
-                     help=f"One for all hidden layers or one per layer: {_choice_help(ACTIVATIONS)}"
-                     f"  [default: {d['activation']}]"),
-        click.option("--optimizer", type=click.Choice(list(OPTIMIZERS), case_sensitive=False),
-                     default="adam", show_default=True),
-        click.option("--lr", type=float, default=None, help=f"Learning rate  [default: {d['lr']}]"),
-        click.option("--epochs", type=click.IntRange(min=0), default=None,
-                     help=f"Epochs to train  [default: {d['epochs']}]"),
-        click.option("--batch-size", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Mini-batch size; 0 = full batch."),
-        click.option("--l2", type=click.FloatRange(min=0), default=0.0, show_default=True,
-                     help="Weight decay λ: adds λ/2·Σ‖W‖² to the loss (weights, not biases)."),
-        click.option("--record-every", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Record the weights every N epochs (epoch 0 and the last always)."),
-    ]
+def table_options(command: str, skip: tuple[str, ...] = ()):
+    """Click options for every row of the table that ``command`` takes, plus --config/--dump-config."""
 
     def decorate(f):
-        for opt in reversed(opts):
-            f = opt(f)
+        rows = [o for o in options_for(command) if o.name not in skip]
+        extra = [
+            click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                         default=None, metavar="FILE.toml",
+                         help="Read options from a TOML file (the command line wins)."),
+            click.option("--dump-config", is_flag=True,
+                         help="Print every option as it resolves, as TOML, and exit."),
+            click.option("--quiet", is_flag=True, help="Print only the result and errors."),
+        ]
+        if command != "train":
+            extra.append(click.option("-v", "--verbose", is_flag=True, help="Show Manim's log."))
+        for decorator in reversed(extra):
+            f = decorator(f)
+        for o in reversed(rows):
+            shown = o.shown_default()
+            text = o.help + (f"  [default: {shown}]" if shown else "")
+            if o.flag:
+                f = click.option(*o.flags, o.name, is_flag=True, default=False, help=text)(f)
+            else:
+                f = click.option(*o.flags, o.name, default=None, metavar=o.metavar or _metavar(o),
+                                 callback=_parser(o), help=text)(f)
         return f
 
     return decorate
 
 
-def _config_from(kwargs: dict):
-    from nnanim.record import TrainConfig
+def _metavar(option) -> str:
+    choices = option.choice_list()
+    if choices:
+        return "[" + "|".join(choices) + "]"
+    return option.name.upper()
 
-    keys = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
-            "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
-    cfg = TrainConfig(**{k: kwargs.pop(k) for k in keys if k in kwargs})
+
+def _given(command: str, kwargs: dict, skip: tuple[str, ...] = ()) -> dict:
+    """The options set on the command line (parsed), then those of ``--config`` under them."""
+    ctx = click.get_current_context()
+    given = {}
+    for o in options_for(command):
+        if o.name in skip or o.name not in kwargs:
+            continue
+        if ctx.get_parameter_source(o.name) == click.core.ParameterSource.COMMANDLINE:
+            given[o.name] = kwargs[o.name]
+    config_file = kwargs.get("config_file")
+    if config_file is not None:
+        return {**load_config(config_file, command), **given}
+    return given
+
+
+def _stderr_is_terminal() -> bool:
     try:
-        return cfg.resolved()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
-def _check_writable(path: Path, what: str = "output") -> Path:
-    path = Path(path).expanduser()
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise click.BadParameter(f"{path} is a directory; give a file name", param_hint="'-o'")
-    if not parent.is_dir():
-        raise click.BadParameter(f"folder {parent} does not exist", param_hint="'-o'")
-    if not os.access(parent, os.W_OK):
-        raise click.BadParameter(f"cannot write to folder {parent}", param_hint="'-o'")
-    return path
+# --------------------------------------------------------------------------- training, with a bar
 
 
-def _train_with_progress(cfg, quiet: bool):
-    """Make the dataset and train, with a rich progress bar unless ``quiet``."""
-    from nnanim.data import DatasetError, make_dataset
-    from nnanim.record import TrainingDiverged, train_on
-
-    try:
-        data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
-                            classes=cfg.classes)
-    except DatasetError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--dataset'") from None
-    if not quiet:
+def _train_with_progress(job, quiet: bool):
+    """Train the job's run (once), with a rich progress bar on a terminal unless ``quiet``."""
+    cfg, data = job.config, job.data
+    show = not quiet and _stderr_is_terminal()
+    if show:
         click.echo(_describe_config(cfg, data), err=True)
-    try:
-        if quiet or cfg.epochs == 0:
-            return train_on(data, cfg)
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                      transient=True, console=_stderr_console()) as bar:
-            task = bar.add_task("train", total=cfg.epochs, loss="…")
-
-            def progress(epoch, total, loss):
-                bar.update(task, completed=epoch, loss=f"{loss:.4f}")
-
-            return train_on(data, cfg, progress)
-    except TrainingDiverged as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _stderr_console():
+    if not show or cfg.epochs == 0:
+        return job.ensure_run()
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Console(stderr=True)
+    with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
+                  transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("train", total=cfg.epochs, loss="…")
+
+        def progress(epoch, total, loss):
+            bar.update(task, completed=epoch, loss=f"{loss:.4f}")
+
+        return job.ensure_run(progress)
 
 
 def _describe_config(cfg, data) -> str:
@@ -173,38 +153,48 @@ def cli():
       nnanim datasets
       nnanim train --dataset moons -o moons.npz
       nnanim render layers -q m
+      nnanim render layers --aspect 9:16 -o vertical.mp4
       nnanim render layers --run moons.npz --epoch 200 -o moons.mp4
+      nnanim render layers --dump-config > clip.toml; nnanim render --config clip.toml
       nnanim storyboard layers -d moons -o sheet.png
     """
 
 
 @cli.command()
-@training_options()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the run file here (.npz). Without it, train and report only.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def train(output, quiet, **kwargs):
-    """Train a network and record every epoch to a run file."""
-    cfg = _config_from(kwargs)
+@table_options("train")
+def train(config_file, dump_config, quiet, **kwargs):
+    """Train a network and record every epoch to a run file (-o RUN.npz)."""
+    from nnanim.contract import resolve_training
+
+    values = _given("train", kwargs)
+    job = resolve_training(values)
+    if dump_config:
+        click.echo(_dump(job, "train"), nl=False)
+        return
+    output = job.options.get("output")
     if output is not None:
-        output = _check_writable(output)
-    run = _train_with_progress(cfg, quiet)
+        from nnanim.files import check_writable
+
+        output = check_writable(Path(output))
+    run, _ = _train_with_progress(job, quiet)
     if output is not None:
-        path = run.save(output)
+        output = run.save(output)
     if not quiet:
-        click.echo(_summary(run) + (f" → {path}" if output is not None else ""))
+        click.echo(_summary(run) + (f" → {output}" if output is not None else ""))
+
+
+def _dump(job, command: str) -> str:
+    scene = None if command == "train" else job.name
+    return dump_config(job.resolved_options(), command, scene=scene)
 
 
 @cli.command()
 @click.argument("run_file", type=click.Path(path_type=Path))
 def info(run_file):
     """Show what a run file holds: architecture, data, epochs, final loss and accuracy."""
-    from nnanim.record import Run, RunFileError
+    from nnanim.record import Run
 
-    try:
-        run = Run.load(run_file)
-    except RunFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="RUN_FILE") from None
+    run = Run.load(run_file)
     opts = run.options
     ds = run.meta.get("dataset", {})
     params = ", ".join(f"{k}={v}" for k, v in ds.get("params", {}).items()
@@ -212,7 +202,7 @@ def info(run_file):
     lines = [
         f"run file      {run_file}  (format {run.meta['format_version']}, "
         f"nnanim {run.meta.get('nnanim_version', '?')})",
-        f"dataset       {ds.get('spec', opts['dataset'])} ({params}) · {len(run.X)} points · {run.task}"
+        f"dataset       {run.dataset_spec} ({params}) · {len(run.X)} points · {run.task}"
         + (f", {run.n_classes} classes" if run.task != "regression" else ""),
         f"architecture  {' → '.join(map(str, run.widths))} · activations {', '.join(run.activations)}",
         f"training      {opts['optimizer']} lr={opts['lr']:g} · batch "
@@ -238,7 +228,7 @@ def datasets():
 @cli.command()
 def scenes():
     """List the scenes that `nnanim render` knows."""
-    from nnanim.render import list_scenes
+    from nnanim.contract import list_scenes
 
     rows = list_scenes()
     width = max(len(name) for name in rows)
@@ -246,162 +236,48 @@ def scenes():
         click.echo(f"{name:<{width}}  {summary}")
 
 
-def _theme(ctx, param, value):
-    if value is None:
-        return None
-    from nnanim.theme import list_themes
+def _scene_job(command: str, scene: str | None, kwargs: dict):
+    """The resolved job: scene from the argument or the config file; every check done."""
+    from nnanim.contract import resolve
 
-    themes = list_themes()
-    if value not in themes:
-        raise click.BadParameter(f"unknown theme {value!r}; choose from: {_choice_help(themes)}")
-    return value
-
-
-def _duration(ctx, param, value):
-    if value is not None and not (0 < value < float("inf")):
-        raise click.BadParameter(f"must be a positive number of seconds, not {value:g}")
-    return value
-
-
-def scene_options(f):
-    """What the scene shows and how: the run to replay, the epoch, the theme, the length."""
-    from nnanim.theme import list_themes
-
-    opts = [
-        click.option("--run", "run_file", type=click.Path(path_type=Path), default=None,
-                     help="Replay a saved run file instead of training."),
-        click.option("--epoch", type=click.IntRange(min=0), default=None,
-                     help="Which recorded epoch to show  [default: the last]"),
-        click.option("--theme", callback=_theme, default=None, metavar="NAME",
-                     help=f"Colours and fonts: {_choice_help(list_themes())}  [default: dark]"),
-        click.option("--duration", type=float, callback=_duration, default=None, metavar="SECONDS",
-                     help="Video length for scenes that replay training; other scenes ignore it."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
-
-
-def _scene_options(kwargs: dict, run_file: Path | None, epoch: int | None) -> dict:
-    """The options dict a scene reads: explicit training options, the run, the epoch, ..."""
-    options = {k: v for k, v in kwargs.items() if v is not None}
-    for k in ("seed", "optimizer", "batch_size", "l2", "record_every"):
-        # only explicit changes of these travel to the scene, so its own defaults hold
-        if click.get_current_context().get_parameter_source(k).name == "DEFAULT":
-            options.pop(k, None)
-    if run_file is not None:
-        from nnanim.record import Run, RunFileError
-
-        try:
-            run = Run.load(run_file)
-            if epoch is not None:
-                run.record_index(epoch)
-        except (RunFileError, ValueError) as exc:
-            raise click.BadParameter(str(exc), param_hint="'--run'") from None
-        options["run"] = run
-    if epoch is not None:
-        options["epoch"] = epoch
-    return options
-
-
-def _check_training(scene_cls, options: dict) -> None:
-    """Fail fast on bad data/model options, before Manim starts (a replayed run needs none)."""
-    if "run" in options:
-        return
-    from nnanim.data import DatasetError, make_dataset
-    from nnanim.record import config_from_options
-
-    try:
-        cfg = config_from_options(getattr(scene_cls, "defaults", {}), options).resolved()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
-                     classes=cfg.classes)
-    except DatasetError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--dataset'") from None
-
-
-def _checked_options(scene: str, kwargs: dict, run_file, epoch) -> dict:
-    """The scene's options, every value checked (unknown scene, bad run file or training options)."""
-    from nnanim.render import RenderError, get_scene
-
-    try:
-        scene_cls = get_scene(scene)
-    except RenderError as exc:
-        raise click.BadParameter(str(exc), param_hint="SCENE") from None
-    options = _scene_options(kwargs, run_file, epoch)
-    _check_training(scene_cls, options)
-    return options
-
-
-def render_options(f):
-    from nnanim.render import FORMATS, QUALITIES
-
-    qualities = ", ".join(f"{k}={q.height}p{q.fps:g}" for k, q in QUALITIES.items())
-    opts = [
-        click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
-                     show_default=True, help=f"Quality: {qualities}."),
-        click.option("--fps", type=click.FloatRange(min=1, max=240), default=None,
-                     help="Frame rate  [default: per quality]"),
-        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-                     help="Output format  [default: from -o's extension, else mp4]"),
-        click.option("-t", "--transparent", is_flag=True,
-                     help="Transparent background (webm, mov, png)."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Output file  [default: ./SCENE.FORMAT]"),
-        click.option("--preview", is_flag=True, help="Open the result when done."),
-        click.option("-v", "--verbose", is_flag=True, help="Show Manim's log."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return scene_options(f)  # --run, --epoch, --theme, --duration first
+    values = _given(command, kwargs)
+    name = scene or values.pop("scene", None)
+    values.pop("scene", None)
+    if name is None:
+        raise click.UsageError("give a SCENE (see `nnanim scenes`), or a --config file with scene = ...")
+    return resolve(name, values, command)
 
 
 @cli.command()
-@click.argument("scene")
-@render_options
-@training_options({"hidden": "per scene", "activation": "per scene", "epochs": "per scene"})
-def render(scene, run_file, epoch, quality, fps, fmt, transparent, output, preview, verbose, **kwargs):
+@click.argument("scene", required=False)
+@table_options("render")
+def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
     """Render SCENE (see `nnanim scenes`) to a video and print its path.
 
     The network is trained first with the data and model options, or replayed
-    from --run RUN.npz.
+    from --run RUN.npz.  Every option can come from --config FILE.toml.
     """
-    from nnanim.render import RenderError, RenderSettings
+    from nnanim.render import RenderSettings, check_output
     from nnanim.render import render as do_render
 
-    options = _checked_options(scene, kwargs, run_file, epoch)
-    settings = RenderSettings(quality=quality, fps=fps, format=fmt, transparent=transparent,
-                              output=output, preview=preview, verbose=verbose)
-    try:
-        path = do_render(scene, settings, options)
-    except RenderError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(str(path))
-
-
-def _frames(ctx, param, value):
-    from nnanim.render import STORYBOARD_FRAMES
-
-    low, high = STORYBOARD_FRAMES[0], STORYBOARD_FRAMES[-1]
-    if value not in STORYBOARD_FRAMES:
-        raise click.BadParameter(f"choose {low}..{high} key frames, not {value}")
-    return value
+    job = _scene_job("render", scene, {**kwargs, "config_file": config_file})
+    if dump_config:
+        click.echo(_dump(job, "render"), nl=False)
+        return
+    o = job.options
+    settings = RenderSettings(quality=o["quality"], fps=o["fps"], format=o["format"],
+                              transparent=o["transparent"], output=o["output"], preview=o["preview"],
+                              verbose=verbose, progress=not quiet)
+    check_output(job, settings)  # before training: an unwritable -o fails at once
+    if job.run is None:
+        _train_with_progress(job, quiet)
+    click.echo(str(do_render(job, settings)))
 
 
 @cli.command()
-@click.argument("scene")
-@scene_options
-@click.option("--frames", type=int, callback=_frames, default=9, show_default=True,
-              help="Key frames on the sheet, 6..12.")
-@click.option("--columns", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Tiles per row.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output PNG  [default: ./SCENE-storyboard.png]")
-@click.option("-v", "--verbose", is_flag=True, help="Show Manim's log.")
-@training_options({"hidden": "per scene", "activation": "per scene", "epochs": "per scene"})
-def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwargs):
+@click.argument("scene", required=False)
+@table_options("storyboard")
+def storyboard(scene, config_file, dump_config, quiet, verbose, **kwargs):
     """Write a contact sheet of SCENE's key frames (PNG) and print its path.
 
     A draft render, small and at a few frames per second, takes a few seconds;
@@ -409,15 +285,19 @@ def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwarg
     video. Use it to choose options before a long render: the data, model
     and run options are those of `nnanim render`.
     """
-    from nnanim.render import RenderError
-    from nnanim.render import storyboard as do_storyboard
+    from nnanim.storyboard import storyboard as do_storyboard
+    from nnanim.storyboard import storyboard_output
 
-    options = _checked_options(scene, kwargs, run_file, epoch)
-    try:
-        path = do_storyboard(scene, options, output, frames=frames, columns=columns,
-                             verbose=verbose)
-    except RenderError as exc:
-        raise click.UsageError(str(exc)) from None
+    job = _scene_job("storyboard", scene, {**kwargs, "config_file": config_file})
+    if dump_config:
+        click.echo(_dump(job, "storyboard"), nl=False)
+        return
+    o = job.options
+    output = storyboard_output(o["output"], job.name.replace("-", "_"))
+    if job.run is None:
+        _train_with_progress(job, quiet)
+    path = do_storyboard(job, output=output, frames=o["frames"], columns=o["columns"],
+                         verbose=verbose)
     click.echo(str(path))
 
 
@@ -425,7 +305,9 @@ def storyboard(scene, run_file, epoch, frames, columns, output, verbose, **kwarg
 
 
 def main(argv=None) -> None:
-    """Console entry point: click's own errors exit 2; nothing else prints a traceback."""
+    """Console entry point: bad input exits 2 in one line; nothing else prints a traceback."""
+    from nnanim.record import TrainingDiverged
+
     try:
         cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -433,6 +315,12 @@ def main(argv=None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except TrainingDiverged as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except NnanimError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     except click.Abort:
         click.echo("nnanim: aborted", err=True)
         sys.exit(130)

@@ -103,7 +103,7 @@ __all__ = [
 
 Array = np.ndarray
 
-STAGE_KINDS = ("linear", "bias", "activation", "lift", "squash", "output")
+STAGE_KINDS = ("linear", "rotate", "bias", "activation", "lift", "squash", "output")
 FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
 
@@ -675,7 +675,7 @@ def _layer_steps(
         Q, W = _row_space_rotation(W)
         squash_frame = "axes" if width <= 3 else "pca"
         steps += [
-            _Step("linear", layer, f"{name} · rotate", _Linear(Q), "pca"),
+            _Step("rotate", layer, f"{name} · rotate", _Linear(Q), "pca"),
             _Step("squash", layer, f"squash {n} → {m}", _Squash(m, n), squash_frame),
         ]
         dim, n = width, m

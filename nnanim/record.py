@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from nnanim._version import __version__
 from nnanim.data import Dataset, make_dataset
+from nnanim.errors import NnanimError
 from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "TrainingDiverged",
     "parse_activations",
     "parse_hidden",
+    "recorded_epochs",
     "train",
     "train_on",
 ]
@@ -47,7 +49,7 @@ TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "
 FORMAT_VERSION = 1
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(NnanimError, RuntimeError):
     """The loss became NaN or infinite; no run is returned (and no file written)."""
 
     def __init__(self, epoch: int, lr: float) -> None:
@@ -58,7 +60,7 @@ class TrainingDiverged(RuntimeError):
         )
 
 
-class RunFileError(ValueError):
+class RunFileError(NnanimError):
     """A run file that cannot be read: missing, truncated, corrupted or foreign."""
 
 
@@ -219,6 +221,17 @@ class Run:
         arch = "-".join(str(w) for w in self.widths)
         return f"{self.meta['options']['dataset']} · {arch} {'/'.join(sorted(set(self.activations)))}"
 
+    @property
+    def dataset_spec(self) -> str:
+        return self.meta.get("dataset", {}).get("spec", self.meta["options"].get("dataset", ""))
+
+    def describe_lines(self, record: int = -1) -> list[str]:
+        """What a video states about the run: data, architecture, activations and epoch."""
+        arch = " → ".join(str(w) for w in self.widths)
+        acts = "/".join(dict.fromkeys(self.activations))
+        return [f"{self.dataset_spec} · {len(self.X)} points", arch,
+                f"{acts} · epoch {self.epochs[record]}"]
+
     # -- replay
     def record_index(self, epoch: int | None = None) -> int:
         """Index of the record of ``epoch`` (``None`` = the last); ``ValueError`` if not recorded."""
@@ -377,7 +390,8 @@ class Run:
 # --------------------------------------------------------------------------- training
 
 
-def _record_epochs(epochs: int, every: int) -> np.ndarray:
+def recorded_epochs(epochs: int, every: int) -> np.ndarray:
+    """The epochs a run of ``epochs`` epochs records: 0, every ``every``-th, and the last."""
     rec = np.arange(0, epochs + 1, every, dtype=np.int64)
     if rec[-1] != epochs:
         rec = np.append(rec, np.int64(epochs))
@@ -415,7 +429,7 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
     N = len(X)
     batch = N if cfg.batch_size in (0, None) or cfg.batch_size >= N else cfg.batch_size
 
-    rec_epochs = _record_epochs(cfg.epochs, cfg.record_every)
+    rec_epochs = recorded_epochs(cfg.epochs, cfg.record_every)
     R = len(rec_epochs)
     Ws = [np.empty((R, *W.shape)) for W in net.weights]
     bs = [np.empty((R, *b.shape)) for b in net.biases]

@@ -1,11 +1,26 @@
 """Render named scenes to finished video or image files.
 
-One call reads as four steps: **validate** the settings (before any work),
-**configure** Manim inside :func:`manim.tempconfig`, **run** the scene with
-all of Manim's intermediate files in a private work folder under the cache
-directory, and **finish** the file atomically: the result is written to a
-hidden temporary name next to the destination and renamed into place only when
-it is complete.
+One call reads as five steps: **resolve** the job (options checked and
+merged, data built, the scene's checks run: :func:`nnanim.contract.resolve`,
+all before Manim is imported), **validate** the output settings, **train**
+once if the job has no run, **bind** the scene class to Manim
+(:class:`nnanim.scene.FlowScene`) and **run** it with all of Manim's
+intermediate files in a private work folder under the cache directory, then
+**finish** the file atomically: the result is written to a hidden temporary
+name next to the destination and renamed into place only when complete.
+
+Frame shapes
+------------
+``options["aspect"]`` (``16:9``, ``9:16``, ``1:1``, ``4:3``) sets the frame's
+shape and the quality letter its *short* side: ``-q h --aspect 9:16`` is
+1080 × 1920, ``-q l --aspect 1:1`` is 480 × 480.  The frame's short side is 8
+scene units in every shape (:mod:`nnanim.layout`).
+
+Pace and progress
+-----------------
+A *plan* pass walks the storyboard without drawing (a fraction of a second)
+when its length is needed: to scale the pace to ``--duration``, and for the
+one progress bar shown while a render runs in a terminal.
 
 Output formats
 --------------
@@ -30,30 +45,24 @@ Output name and format
 explicit format must agree with the output's extension; an output without an
 extension gets the format's extension appended. Missing parent folders of
 ``output`` are created.
-
-Storyboards
------------
-:func:`storyboard` renders a scene small and at a few frames per second and
-writes a PNG contact sheet of its key frames (the ends of its animations),
-each labelled with its time: a quick look before a long render.
 """
 
 from __future__ import annotations
 
-import ast
 import errno
-import importlib
-import importlib.util
 import math
 import os
-import pkgutil
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
+from nnanim.errors import NnanimError
+from nnanim.files import check_writable
+from nnanim.layout import frame_size, pixel_size
 
 __all__ = [
     "FORMATS",
@@ -61,35 +70,43 @@ __all__ = [
     "Quality",
     "RenderError",
     "RenderSettings",
-    "SheetGeometry",
+    "bind",
     "cache_dir",
+    "check_output",
     "get_scene",
     "list_scenes",
     "render",
-    "sheet_geometry",
-    "storyboard",
 ]
 
-SCENES_PACKAGE = "nnanim.scenes"
 
-
-class RenderError(Exception):
+class RenderError(NnanimError):
     """A problem with the user's request; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
 class Quality:
-    """Pixel size and frame rate of one quality letter (Manim's letters).
+    """Short side (pixels) and frame rate of one quality letter (Manim's letters).
 
     ``x264`` holds the libx264 options used for MP4 at this size: the fastest
     sensible preset for previews, a slower preset and lower CRF for final output.
     """
 
     name: str
-    width: int
-    height: int
-    fps: int
+    short: int
+    fps: float
     x264: tuple[tuple[str, str], ...]
+
+    def size(self, aspect: str = "16:9") -> tuple[int, int]:
+        """``(width, height)`` in pixels for a frame of ``aspect``."""
+        return pixel_size(aspect, self.short)
+
+    @property
+    def width(self) -> int:
+        return self.size()[0]
+
+    @property
+    def height(self) -> int:
+        return self.size()[1]
 
 
 # Measured on a 4 s grid-warp scene: at 480p "veryfast" encodes 2x faster than
@@ -100,11 +117,11 @@ _X264_DRAFT = (("preset", "veryfast"), ("crf", "23"))
 _X264_FINAL = (("preset", "veryfast"), ("crf", "19"))
 
 QUALITIES: dict[str, Quality] = {
-    "l": Quality("low", 854, 480, 15, _X264_DRAFT),
-    "m": Quality("medium", 1280, 720, 30, _X264_DRAFT),
-    "h": Quality("high", 1920, 1080, 60, _X264_FINAL),
-    "p": Quality("production", 2560, 1440, 60, _X264_FINAL),
-    "k": Quality("4k", 3840, 2160, 60, _X264_FINAL),
+    "l": Quality("low", 480, 15, _X264_DRAFT),
+    "m": Quality("medium", 720, 30, _X264_DRAFT),
+    "h": Quality("high", 1080, 60, _X264_FINAL),
+    "p": Quality("production", 1440, 60, _X264_FINAL),
+    "k": Quality("4k", 2160, 60, _X264_FINAL),
 }
 
 FORMATS = ("mp4", "gif", "webm", "mov", "png")
@@ -126,7 +143,7 @@ class RenderSettings:
     Attributes
     ----------
     quality
-        One of :data:`QUALITIES` (``l m h p k``).
+        One of :data:`QUALITIES` (``l m h p k``): the frame's short side and frame rate.
     fps
         Frame rate; overrides the quality's rate when given.
     format
@@ -139,12 +156,15 @@ class RenderSettings:
     preview
         Open the result with the system viewer, if there is one.
     verbose
-        Show Manim's log; otherwise only errors and the progress bar.
+        Show Manim's log; otherwise only errors.
     progress
-        Show Manim's progress bar.
+        Show one progress bar while rendering (only when stderr is a terminal).
     background
         Background colour (any Manim colour, e.g. ``"#1e1e1e"``); ``None``
         keeps the scene's own (black unless the scene sets one).
+    short_side
+        Pixels on the frame's short side, overriding the quality's (tests and
+        drafts render tiny frames, e.g. 90 for 160 × 90).
     """
 
     quality: str = "h"
@@ -156,96 +176,39 @@ class RenderSettings:
     verbose: bool = False
     progress: bool = True
     background: str | None = None
+    short_side: int | None = None
 
 
 @dataclass(frozen=True)
-class _Job:
-    """Validated settings: everything the render needs, resolved."""
+class _Output:
+    """Validated settings: everything the file writing needs, resolved."""
 
     quality: Quality
+    size: tuple[int, int]
     fps: float
     format: str
     transparent: bool
     output: Path
 
 
-# ---------------------------------------------------------------- scenes
-
-
-def list_scenes() -> dict[str, str]:
-    """Return the named scenes and their one-line descriptions.
-
-    A scene is a module of the package ``nnanim.scenes``; its name is the
-    module name and its description the first line of the module docstring.
-    Modules whose names start with ``_`` are helpers, not scenes.
-
-    Returns
-    -------
-    dict of str to str
-        Scene name -> description, sorted by name.
-    """
-    package = importlib.import_module(SCENES_PACKAGE)
-    scenes = {}
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.name.startswith("_"):
-            scenes[module.name] = _description(f"{SCENES_PACKAGE}.{module.name}")
-    return dict(sorted(scenes.items()))
-
-
-def _description(module_name: str) -> str:
-    """Read the first docstring line without importing the module (no manim)."""
-    spec = importlib.util.find_spec(module_name)
-    source = None
-    if spec is not None and spec.loader is not None and hasattr(spec.loader, "get_source"):
-        source = spec.loader.get_source(module_name)
-    if source is not None:
-        doc = ast.get_docstring(ast.parse(source))
-    else:  # compiled-only install: import it
-        doc = importlib.import_module(module_name).__doc__
-    return (doc or "").strip().partition("\n")[0].strip()
-
-
-def get_scene(name: str) -> type:
-    """Return the Scene class of the named scene.
-
-    Parameters
-    ----------
-    name
-        A name from :func:`list_scenes` (``-`` and ``_`` are interchangeable).
-
-    Raises
-    ------
-    RenderError
-        If there is no such scene; the message lists the scenes.
-    """
-    from manim import Scene
-
-    scenes = list_scenes()
-    key = name.replace("-", "_")
-    if key not in scenes:
-        raise RenderError(f"unknown scene {name!r}; choose from: {_choices(scenes)}")
-    module = importlib.import_module(f"{SCENES_PACKAGE}.{key}")
-    cls = getattr(module, "SCENE", None)
-    if not (isinstance(cls, type) and issubclass(cls, Scene)):
-        raise RenderError(f"scene module {key!r} does not define SCENE = <a Scene subclass>")
-    return cls
-
-
 # ---------------------------------------------------------------- render
 
 
-def render(scene: str | type, settings: RenderSettings, options: dict | None = None) -> Path:
+def render(scene: str | type | Job, settings: RenderSettings | None = None,
+           options: dict | None = None) -> Path:
     """Render a scene to a file and return the file's absolute path.
 
     Parameters
     ----------
     scene
-        A scene name (see :func:`list_scenes`) or a Scene subclass.
+        A scene name (see :func:`list_scenes`), a scene class, or a
+        :class:`~nnanim.contract.Job` already resolved.
     settings
-        Size, frame rate, format and destination.
+        Size, frame rate, format and destination (default: 1080p60 MP4).
     options
-        Scene options, merged over the class's ``options`` attribute; the
-        scene reads them as ``self.options``.
+        Scene options by the names of :data:`nnanim.options.OPTIONS`
+        (``{"dataset": "moons", "aspect": "9:16", "run": run}``).  A plain Manim
+        ``Scene`` class gets them as its ``options`` attribute instead.
 
     Returns
     -------
@@ -254,46 +217,78 @@ def render(scene: str | type, settings: RenderSettings, options: dict | None = N
 
     Raises
     ------
-    RenderError
-        Invalid settings, an unknown scene, or an unwritable destination.
+    NnanimError
+        Invalid settings or options, an unknown scene, a scene that refuses
+        the data, or an unwritable destination (:class:`RenderError` is one).
     KeyboardInterrupt
         Re-raised after removing temporary files.
     """
-    job = _validate(settings, scene.replace("-", "_") if isinstance(scene, str) else scene.__name__)
-    _check_options(options or {})
-    cls = get_scene(scene) if isinstance(scene, str) else scene
-    if options:
-        cls = type(cls.__name__, (cls,), {"options": {**getattr(cls, "options", {}), **options}})
-
+    settings = settings or RenderSettings()
+    job = _job(scene, options)
+    aspect = job.opt("aspect", "16:9") if job is not None else "16:9"
+    out = _validate(settings, job.name.replace("-", "_") if job is not None else scene.__name__,
+                    aspect)
+    if job is not None:
+        job.ensure_run()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
-    partial = job.output.with_name(f".{job.output.stem}.partial-{os.getpid()}{job.output.suffix}")
+    partial = out.output.with_name(f".{out.output.stem}.partial-{os.getpid()}{out.output.suffix}")
     try:
-        artifact = _run_scene(cls, job, settings, work)
+        temp = _manim_config(out, settings, work, aspect)
+        artifact = _run_scene(scene, job, options, temp, settings)
         try:
-            _finish(artifact, partial, job)
-            os.replace(partial, job.output)
+            _finish(artifact, partial, out)
+            os.replace(partial, out.output)
         except OSError as error:
             if error.errno in _WRITE_ERRORS:  # disk full, permissions changed, ...
-                raise RenderError(f"cannot write {job.output}: {error.strerror}") from error
+                raise RenderError(f"cannot write {out.output}: {error.strerror}") from error
             raise
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     if settings.preview:
-        _open_with_viewer(job.output)
-    return job.output
+        _open_with_viewer(out.output)
+    return out.output
 
 
-# -- validate
+def check_output(job: Job, settings: RenderSettings) -> Path:
+    """The output path the render will write, checked (and its folder created) before any work."""
+    return _validate(settings, job.name.replace("-", "_"), job.opt("aspect", "16:9")).output
 
 
-def _validate(settings: RenderSettings, stem: str) -> _Job:
-    """Check and resolve the settings, or raise RenderError; touches no files."""
+def _job(scene: str | type | Job, options: dict | None) -> Job | None:
+    """The resolved job of a named or contract scene; ``None`` for a plain Manim Scene class."""
+    if isinstance(scene, Job):
+        return scene
+    if isinstance(scene, str) or (isinstance(scene, type) and issubclass(scene, SceneContract)):
+        return resolve(scene, options)
+    if isinstance(scene, type):
+        return None
+    raise RenderError(f"scene must be a name or a scene class, not {scene!r}")
+
+
+def bind(job: Job, **attributes: Any) -> type:
+    """The job's scene class bound to Manim: a :class:`~nnanim.scene.FlowScene` holding the job."""
+    from nnanim.scene import FlowScene
+
+    cls = job.scene
+    bases = (cls,) if issubclass(cls, FlowScene) else (cls, FlowScene)
+    return type(cls.__name__, bases, {"job": job, **attributes})
+
+
+def _plain(cls: type, options: dict | None) -> type:
+    """A plain Manim Scene class with ``options`` merged over its own ``options`` attribute."""
+    if not options:
+        return cls
+    return type(cls.__name__, (cls,), {"options": {**getattr(cls, "options", {}), **options}})
+
+
+def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Output:
+    """Check and resolve the settings, or raise RenderError; creates only a missing folder."""
     quality = QUALITIES.get(settings.quality)
     if quality is None:
         raise RenderError(
             f"unknown quality {settings.quality!r}; choose from: "
-            + ", ".join(f"{k} ({q.width}x{q.height} @{q.fps})" for k, q in QUALITIES.items())
+            + ", ".join(f"{k} ({q.short}p{q.fps:g})" for k, q in QUALITIES.items())
         )
     fps = quality.fps if settings.fps is None else settings.fps
     if isinstance(fps, bool) or not isinstance(fps, int | float) or not (0 < fps <= 1000):
@@ -327,45 +322,11 @@ def _validate(settings: RenderSettings, stem: str) -> _Job:
         output = output.with_name(f"{output.name}.{fmt}")
     output = Path.cwd() / output if not output.is_absolute() else output
     output = Path(os.path.normpath(output))
-    _check_writable(output)
-    return _Job(quality, fps, fmt, settings.transparent, output)
-
-
-def _check_writable(output: Path) -> None:
-    """Raise RenderError unless a file can be created next to ``output``.
-
-    Missing parent folders are created (``-o out/clip.mp4`` works in a fresh
-    checkout); the check itself creates and removes an anonymous file.
-    """
-    if output.is_dir():  # e.g. "clip" given and "clip.mp4" is a directory
-        raise RenderError(f"output {output} is a directory; give a file name")
-    folder = output.parent
-    if folder.exists() and not folder.is_dir():
-        raise RenderError(f"cannot write to {folder}: it is a file, not a directory")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder, prefix=f".{output.stem}.probe-"):
-            pass
-    except OSError as error:
-        raise RenderError(f"cannot write to {folder}: {error.strerror}") from error
-
-
-def _check_options(options: dict) -> None:
-    """Refuse scene options every scene shares the meaning of: ``theme`` and ``duration``."""
-    theme = options.get("theme")
-    if theme is not None:
-        from nnanim.theme import list_themes
-
-        themes = list_themes()
-        if theme not in themes:
-            raise RenderError(f"unknown theme {theme!r}; choose from: {_choices(themes)}")
-    duration = options.get("duration")
-    if duration is not None and (
-        isinstance(duration, bool)
-        or not isinstance(duration, int | float)
-        or not (0 < duration < math.inf)
-    ):
-        raise RenderError(f"duration must be a positive number of seconds, not {duration!r}")
+    output = check_writable(output)
+    short = quality.short if settings.short_side is None else settings.short_side
+    if isinstance(short, bool) or not isinstance(short, int) or not 16 <= short <= 4320:
+        raise RenderError(f"short side must be 16..4320 pixels, not {short!r}")
+    return _Output(quality, pixel_size(aspect, short), fps, fmt, settings.transparent, output)
 
 
 def _choices(names: Any) -> str:
@@ -395,7 +356,8 @@ def _ensure_dir(path: Path) -> Path:
     return path
 
 
-def _manim_config(job: _Job, settings: RenderSettings, work: Path) -> dict[str, Any]:
+def _manim_config(job: _Output, settings: RenderSettings, work: Path, aspect: str = "16:9"
+                  ) -> dict[str, Any]:
     """Every Manim setting the render depends on, so nothing leaks in or out.
 
     Paths are all set explicitly (a ``manim.cfg`` in the working directory
@@ -418,12 +380,12 @@ def _manim_config(job: _Job, settings: RenderSettings, work: Path) -> dict[str, 
     shared = _ensure_dir(cache_dir())
     return {
         "verbosity": "INFO" if settings.verbose else "ERROR",  # first: others may log
-        "progress_bar": "display" if settings.progress else "none",
+        "progress_bar": "none",  # one bar of our own (render._Progress)
         "renderer": "cairo",
-        "pixel_width": q.width,
-        "pixel_height": q.height,
-        "frame_height": 8.0,
-        "frame_width": 8.0 * q.width / q.height,
+        "pixel_width": job.size[0],
+        "pixel_height": job.size[1],
+        "frame_width": frame_size(aspect)[0],
+        "frame_height": frame_size(aspect)[1],
         "frame_rate": job.fps,
         "format": job.format,
         "video_codec": codec,
@@ -455,13 +417,90 @@ def _manim_config(job: _Job, settings: RenderSettings, work: Path) -> dict[str, 
     }
 
 
-def _run_scene(cls: type, job: _Job, settings: RenderSettings, work: Path) -> Path:
-    """Render ``cls`` under a temporary Manim config; return Manim's output file."""
-    scene = _play_scene(cls, _manim_config(job, settings, work))
-    artifact = getattr(scene.renderer.file_writer, "final_file_path", None)
+def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str, Any],
+               settings: RenderSettings) -> Path:
+    """Render under a temporary Manim config; return Manim's output file.
+
+    A contract scene is bound to Manim with its job; when its length is needed
+    (``duration``, or a progress bar) a plan pass walks it first without drawing.
+    """
+    if job is None:
+        cls = _plain(scene, options)
+        played = _play_scene(cls, temp)
+    else:
+        duration = job.opt("duration")
+        show = settings.progress and _is_terminal()
+        pace, plan = 1.0, None
+        if duration is not None or show:
+            plan = plan_scene(job, temp)
+            if duration is not None and plan.seconds > 0:
+                pace = duration / plan.seconds
+        with _Progress(show, plan, pace) as progress:
+            cls = bind(job, pace=pace, on_progress=progress.update if show else None)
+            played = _play_scene(cls, temp)
+    artifact = getattr(played.renderer.file_writer, "final_file_path", None)
     if artifact is None or not Path(artifact).is_file():
-        raise RuntimeError(f"Manim produced no output file for {cls.__name__}")
+        raise RuntimeError(f"Manim produced no output file for {type(played).__name__}")
     return Path(artifact)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a plan pass learned: the video's length and its beats."""
+
+    seconds: float
+    beats: tuple
+
+
+def plan_scene(job: Job, temp: dict[str, Any]) -> Plan:
+    """Walk the storyboard without drawing a frame: its beats and length (at pace 1)."""
+    import manim
+
+    with manim.tempconfig({**temp, "write_to_movie": False} if "write_to_movie" in manim.config
+                          else temp):
+        scene = bind(job, planning=True)()
+        scene.setup()
+        scene.construct()
+    return Plan(scene.clock, tuple(scene.beats))
+
+
+def _is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """One progress bar for a whole render (rich, on stderr, gone when done): beats and time left."""
+
+    def __init__(self, show: bool, plan: Plan | None, pace: float) -> None:
+        self.show = show and plan is not None
+        self.total = (plan.seconds * pace) if plan is not None else 0.0
+        self.beats = len(plan.beats) if plan is not None else 0
+        self._bar = None
+
+    def __enter__(self) -> _Progress:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("rendering"), BarColumn(),
+                                 TextColumn("beat {task.fields[beat]}/{task.fields[beats]}"),
+                                 TimeRemainingColumn(), transient=True,
+                                 console=Console(stderr=True))
+            self._bar.__enter__()
+            self._task = self._bar.add_task("render", total=max(self.total, 1e-9), beat=0,
+                                            beats=self.beats)
+        return self
+
+    def update(self, seconds: float, beats: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=min(seconds, self.total), beat=min(beats, self.beats))
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
 
 
 def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
@@ -491,7 +530,7 @@ def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
 # -- finish
 
 
-def _finish(artifact: Path, partial: Path, job: _Job) -> None:
+def _finish(artifact: Path, partial: Path, job: _Output) -> None:
     """Write the final bytes to ``partial``: remux MP4/MOV, copy the rest."""
     if job.format == "mp4":
         _remux(artifact, partial, "mp4")
@@ -528,348 +567,13 @@ def _remux(source: Path, target: Path, container: str, codec_tag: str | None = N
 
 
 def _open_with_viewer(path: Path) -> None:
-    """Open ``path`` with the system viewer; print a note if there is none."""
-    if sys.platform == "win32":
-        try:
-            os.startfile(path)  # type: ignore[attr-defined]
-        except OSError:
-            print(f"note: could not open a viewer for {path}", file=sys.stderr)
-        return
-    opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
-    if opener is None:
+    """Open ``path`` with the system viewer (``click.launch``); print a note if there is none."""
+    import click
+
+    if sys.platform.startswith("linux") and shutil.which("xdg-open") is None:
         print(f"note: no system viewer found; the file is at {path}", file=sys.stderr)
         return
     try:
-        subprocess.Popen(
-            [opener, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        click.launch(str(path))
     except OSError:
         print(f"note: could not open a viewer for {path}", file=sys.stderr)
-
-
-# ---------------------------------------------------------------- storyboard
-
-#: pixel size and frame rate of the draft render behind a storyboard (one tile per frame)
-STORYBOARD_SIZE = (480, 270)
-STORYBOARD_FPS = 2
-#: how many key frames a sheet may hold
-STORYBOARD_FRAMES = range(6, 13)
-#: plays shorter than this (caption swaps, quick fades) are transitions, not key moments
-_TRANSITION = 0.5
-#: two frames show the same picture when fewer than this share of their pixels differ by
-#: more than the level step below (which is above the draft encoder's noise)
-_SAME_PICTURE = (0.001, 24)
-# near-lossless, fastest x264: the segments only live until they are decoded
-_X264_STORYBOARD = (("preset", "ultrafast"), ("crf", "12"))
-
-
-@dataclass(frozen=True)
-class SheetGeometry:
-    """Where the tiles and their labels sit on a contact sheet (pixels, ``(x, y, w, h)``).
-
-    Attributes
-    ----------
-    size
-        ``(width, height)`` of the whole sheet.
-    tiles, labels
-        One box per key frame, in time order, filled row by row.
-    gap
-        Space around and between the tiles.
-    """
-
-    size: tuple[int, int]
-    tiles: tuple[tuple[int, int, int, int], ...]
-    labels: tuple[tuple[int, int, int, int], ...]
-    gap: int
-
-
-def sheet_geometry(
-    frames: int, columns: int, tile: tuple[int, int] = STORYBOARD_SIZE
-) -> SheetGeometry:
-    """Lay out ``frames`` tiles of size ``tile`` in rows of ``columns``, each over a label strip."""
-    width, height = tile
-    gap = max(4, round(width / 60))
-    label = max(14, round(height * 0.085))
-    columns = min(columns, frames)
-    rows = -(-frames // columns)
-    tiles, labels = [], []
-    for i in range(frames):
-        row, col = divmod(i, columns)
-        x, y = gap + col * (width + gap), gap + row * (height + label + gap)
-        tiles.append((x, y, width, height))
-        labels.append((x, y + height, width, label))
-    size = (columns * width + (columns + 1) * gap, rows * (height + label) + (rows + 1) * gap)
-    return SheetGeometry(size, tuple(tiles), tuple(labels), gap)
-
-
-def storyboard(
-    scene: str | type,
-    options: dict | None = None,
-    output: str | Path | None = None,
-    frames: int = 9,
-    columns: int = 3,
-    *,
-    size: tuple[int, int] = STORYBOARD_SIZE,
-    fps: float = STORYBOARD_FPS,
-    verbose: bool = False,
-    progress: bool = False,
-) -> Path:
-    """Render a scene as a draft and write a contact sheet of its key frames (PNG).
-
-    The scene is rendered small and at a low frame rate into the cache work
-    folder; its segments (Manim writes one per ``play``) are decoded with PyAV.
-    Key moments are the ends of the animations: the first frame of the next
-    segment shows exactly where an animation left the picture. Transitions
-    shorter than half a second (caption swaps) and pictures equal to the
-    previous key frame (waits) are skipped; if more moments remain than
-    ``frames``, an evenly spaced choice is kept (always the first and the last);
-    if fewer, frames inside the longest stretches without a key frame are added.
-    A scene with fewer frames than ``frames`` gives a sheet of all of them.
-
-    Parameters
-    ----------
-    scene
-        A scene name (see :func:`list_scenes`) or a Scene subclass.
-    options
-        Scene options, as for :func:`render`; ``options["theme"]`` also colours the sheet.
-    output
-        Destination ``.png``; default ``./<scene>-storyboard.png``.
-    frames
-        Number of key frames, 6 to 12.
-    columns
-        Tiles per row.
-    size, fps
-        Pixel size and frame rate of the draft render (one tile is ``size``).
-    verbose, progress
-        Manim's log and progress bar.
-
-    Returns
-    -------
-    Path
-        The sheet, written atomically (temporary name, then renamed).
-
-    Raises
-    ------
-    RenderError
-        Bad frames/columns/options, an unknown scene, a wrong extension or an
-        unwritable destination, all before any work.
-    """
-    if isinstance(frames, bool) or not isinstance(frames, int) or frames not in STORYBOARD_FRAMES:
-        low, high = STORYBOARD_FRAMES[0], STORYBOARD_FRAMES[-1]
-        raise RenderError(f"frames must be {low}..{high}, not {frames!r}")
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise RenderError(f"columns must be a positive whole number, not {columns!r}")
-    width, height = size
-    if min(width, height) < 16 or not (0 < fps <= 60):
-        raise RenderError(f"draft size {size!r} or frame rate {fps!r} out of range")
-    options = dict(options or {})
-    _check_options(options)
-    cls = get_scene(scene) if isinstance(scene, str) else scene
-    stem = scene.replace("-", "_") if isinstance(scene, str) else scene.__name__
-    output = _storyboard_output(output, stem)
-    merged = {**getattr(cls, "options", {}), **options}
-    cls = type(cls.__name__, (_PlayLog, cls), {"options": merged})
-
-    quality = Quality("storyboard", width, height, fps, _X264_STORYBOARD)
-    job = _Job(quality, fps, "mp4", False, output)
-    settings = RenderSettings(verbose=verbose, progress=progress)
-    work = Path(tempfile.mkdtemp(prefix="storyboard-", dir=_ensure_dir(cache_dir() / "renders")))
-    partial = output.with_name(f".{output.stem}.partial-{os.getpid()}.png")
-    try:
-        # full-resolution colour for sharp tiles; keep every segment until it is decoded
-        temp = {**_manim_config(job, settings, work), "pixel_format": "yuv444p",
-                "max_files_cached": -1}
-        try:
-            played = _play_scene(cls, temp)
-        except RenderError as error:
-            if "no animations" not in str(error):
-                raise
-            raise RenderError(f"{cls.__name__} has no animations: nothing to storyboard") from error
-        times, images, plays = _timeline(played, fps)
-        chosen = _key_frames(times, images, plays, frames)
-        theme = getattr(played, "theme", None)
-        sheet = _contact_sheet([images[i] for i in chosen], [times[i] for i in chosen], columns,
-                               _sheet_colours(theme, options.get("theme")))
-        try:
-            sheet.save(partial, format="PNG")
-            os.replace(partial, output)
-        except OSError as error:
-            if error.errno in _WRITE_ERRORS:
-                raise RenderError(f"cannot write {output}: {error.strerror}") from error
-            raise
-    finally:
-        partial.unlink(missing_ok=True)
-        shutil.rmtree(work, ignore_errors=True)
-    return output
-
-
-def _storyboard_output(output: str | Path | None, stem: str) -> Path:
-    """The sheet's absolute path: a ``.png`` in a folder we can write to."""
-    path = Path(output).expanduser() if output else Path(f"{stem}-storyboard.png")
-    if path.is_dir():
-        raise RenderError(f"output {path} is a directory; give a file name")
-    if not path.suffix:
-        path = path.with_name(f"{path.name}.png")
-    elif path.suffix.lower() != ".png":
-        raise RenderError(
-            f"a storyboard is a PNG image; give a name ending in .png, not {str(path)!r}"
-        )
-    path = Path(os.path.normpath(Path.cwd() / path))
-    _check_writable(path)
-    return path
-
-
-class _PlayLog:
-    """Mixed into the scene class: notes each play's Manim index and run time, and the end.
-
-    The run time is the one asked for: at a draft frame rate Manim stretches
-    plays shorter than one frame, which would shift every later time label.
-    The last segment stops one frame short of the end; the finished picture
-    is drawn once more after ``construct``, as Manim does for a PNG.
-    """
-
-    def construct(self) -> None:
-        super().construct()
-        if self.renderer.num_plays:
-            self.renderer.static_image = None
-            self.renderer.update_frame(self)
-            self.__dict__["last_picture"] = self.renderer.get_frame()[..., :3].copy()
-
-    def play(self, *args: Any, **kwargs: Any) -> None:
-        log = self.__dict__.setdefault("play_log", [])
-        index = self.renderer.num_plays
-        super().play(*args, **kwargs)
-        if self.renderer.num_plays > index:
-            asked = [a.run_time for a in self.animations or ()]
-            log.append((index, float(min(self.duration, max(asked, default=self.duration)))))
-
-
-@dataclass(frozen=True)
-class _Play:
-    start: float
-    duration: float
-    first: int  # index of its first frame in the timeline
-    count: int  # frames it wrote
-
-
-def _timeline(scene: Any, fps: float) -> tuple[list[float], list[Any], list[_Play]]:
-    """Decode every segment: frame times (scene seconds), RGB frames, and the plays."""
-    import av
-
-    files = scene.renderer.file_writer.partial_movie_files
-    times, images, plays, clock = [], [], [], 0.0
-    for index, duration in getattr(scene, "play_log", []):
-        path = files[index] if index < len(files) else None
-        decoded = []
-        if path is not None and Path(path).is_file():
-            with av.open(str(path)) as container:
-                decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-        plays.append(_Play(clock, duration, len(images), len(decoded)))
-        times.extend(clock + i / fps for i in range(len(decoded)))
-        images.extend(decoded)
-        clock += duration
-    last = getattr(scene, "last_picture", None)
-    if last is not None:
-        times.append(clock)
-        images.append(last)
-    if not images:
-        raise RuntimeError(f"Manim wrote no frames for {type(scene).__name__}")
-    return times, images, plays
-
-
-def _key_frames(times: list[float], images: list[Any], plays: list[_Play], n: int) -> list[int]:
-    """Indices of ``n`` key frames (fewer if the timeline is shorter), in time order."""
-    import numpy as np
-
-    share, step = _SAME_PICTURE
-
-    def same(i: int, j: int) -> bool:
-        changed = np.abs(images[i].astype(np.int16) - images[j]).max(axis=-1) > step
-        return float(changed.mean()) < share
-
-    # the picture at the end of each animation: the next segment's first frame
-    long = [p for p in plays if p.duration >= _TRANSITION] or plays
-    ends = []
-    for p in long:
-        end = p.start + p.duration - 1e-6
-        after = [i for i in range(p.first + p.count, len(times)) if times[i] >= end]
-        ends.append(after[0] if after else len(times) - 1)
-    moments: list[int] = []
-    for i in sorted(set(ends)):
-        if not moments or not same(i, moments[-1]):
-            moments.append(i)
-    if len(moments) > n:
-        picks = np.round(np.linspace(0, len(moments) - 1, n)).astype(int)
-        return [moments[k] for k in picks]
-
-    # too few: add the frame farthest (in time) from every key frame, again and again,
-    # skipping repeated pictures; frames of the animations first, then any frame
-    chosen = list(moments)
-    inside = [i for p in long for i in range(p.first, p.first + p.count) if times[i] > 0]
-    for pool in (inside, range(len(times))):
-        pool = [i for i in pool if i not in chosen]
-        while len(chosen) < n and pool:
-            far = max(pool, key=lambda i: (min(abs(times[i] - times[c]) for c in chosen), -i))
-            pool.remove(far)
-            if not any(same(far, c) for c in chosen):
-                chosen.append(far)
-    return sorted(chosen)
-
-
-def _sheet_colours(theme: Any, name: str | None) -> dict[str, str]:
-    """Background, label and tile-edge colours: the scene's theme, else the named one."""
-    from nnanim.theme import Theme, load_theme
-
-    if not isinstance(theme, Theme):
-        theme = load_theme(name or "dark")
-    return {"background": theme.background, "label": theme.foreground, "index": theme.muted,
-            "edge": _mix(theme.background, theme.muted, 0.35)}
-
-
-def _mix(a: str, b: str, t: float) -> str:
-    ca = [int(a.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    cb = [int(b.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    return "#" + "".join(f"{round((1 - t) * x + t * y):02x}" for x, y in zip(ca, cb, strict=True))
-
-
-def _format_time(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds, 1), 60)
-    return f"{int(minutes)}:{rest:04.1f}" if minutes else f"{rest:.1f} s"
-
-
-def _label_font(size: int) -> Any:
-    """DejaVu Sans if installed (it is what the scenes use), else PIL's own font."""
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        return ImageFont.load_default(size)
-
-
-def _contact_sheet(
-    images: list[Any], times: list[float], columns: int, colours: dict[str, str]
-) -> Any:
-    """Tile the frames row by row, each over a strip with its number and time."""
-    from PIL import Image, ImageDraw
-
-    height, width = images[0].shape[:2]
-    geometry = sheet_geometry(len(images), columns, (width, height))
-    sheet = Image.new("RGB", geometry.size, colours["background"])
-    draw = ImageDraw.Draw(sheet)
-    font = _label_font(round(geometry.labels[0][3] * 0.62))
-    boxes = zip(images, times, geometry.tiles, geometry.labels, strict=True)
-    for k, (image, time, tile, label) in enumerate(boxes):
-        x, y, w, h = tile
-        sheet.paste(Image.fromarray(image), (x, y))
-        draw.rectangle((x - 1, y - 1, x + w, y + h), outline=colours["edge"])
-        lx, ly, _lw, lh = label
-        middle = ly + lh / 2 + 1
-        draw.text((lx + 2, middle), f"{k + 1}", fill=colours["index"], font=font, anchor="lm")
-        draw.text((lx + w - 2, middle), _format_time(time), fill=colours["label"], font=font,
-                  anchor="rm")
-    return sheet

@@ -1,156 +1,208 @@
-"""The base scene of every nnanim storyboard: options, the run to show, the layout.
+"""The Manim side of the scene contract: a named scene bound to Manim, with layout, text and beats.
 
-A scene in ``scenes/`` subclasses :class:`FlowScene`, sets its training
-``defaults`` and writes its
-``construct`` as a storyboard.  ``nnanim render`` passes the command-line
-options as the class attribute ``options``; a plain
-``manim scenes/layers.py LayersScene`` uses the defaults.
+:class:`FlowScene` is what a scene class from ``scenes/`` becomes when the
+render layer binds it to Manim (``type(name, (SceneClass, FlowScene), ...)``;
+a scene written against Manim directly can subclass it too).  It gives the
+storyboard
 
-Layout: a sidebar on the left holds the words (stage title, explanation,
-what is shown); the pictures use the square on the right, so text never
-covers data.
+* the resolved job (``self.job``: options, run, theme) and ``self.layout``, the
+  regions of this frame's shape (:class:`nnanim.layout.Layout`);
+* text placed in those regions — :meth:`caption`, :meth:`swap_caption`,
+  :meth:`header`, :meth:`label` — wrapped to fit, never shrunk below the
+  layout's sizes;
+* **beats**: :meth:`open` shows the first picture (the video's first frame is
+  the scene's picture, not an empty frame), :meth:`mark` starts a beat, every
+  caption swap and stage is one; :attr:`beats` lists them with their times,
+  for chapters, subtitles and slides;
+* one pace: every play and wait is scaled by ``pace`` (``--duration``), and a
+  *plan* pass (``planning=True``) walks the storyboard without drawing a
+  frame, to learn its beats and length before the real render.
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from manim import (
-    DOWN,
-    LEFT,
-    UL,
-    Scene,
-    Text,
-    VGroup,
-    config,
-)
-from threadpoolctl import threadpool_limits
+from manim import DOWN, LEFT, Scene, Text, VGroup, Wait, config
+from manim.animation.animation import prepare_animation
 
+from nnanim.contract import SceneContract, resolve
+from nnanim.layout import Layout
 from nnanim.mobjects import FastCamera, OpacityFade
-from nnanim.record import Run, TrainingDiverged, config_from_options, train
-from nnanim.theme import Theme, load_theme
+from nnanim.theme import Theme
 
-__all__ = ["Caption", "FlowScene", "SIDEBAR_WIDTH"]
+__all__ = ["Beat", "Caption", "FlowScene"]
+
+BEAT_KINDS = ("intro", "stage", "caption", "outro")
 
 
-#: width of the text column on the left, in scene units (the frame is 8 high, 14.2 wide)
-SIDEBAR_WIDTH = 4.6
-#: characters per line of an explanation in the sidebar
-WRAP = 30
+@dataclass
+class Beat:
+    """A stretch of the video with one caption: ``[start, end)`` in video seconds."""
+
+    kind: str
+    title: str
+    detail: str
+    start: float
+    end: float = 0.0
+
+
+def wrap_text(text: str, theme: Theme, size: float, width: float, color, weight="NORMAL",
+              line_spacing: float = 0.9) -> Text:
+    """A Pango ``Text`` wrapped into lines no wider than ``width`` (never scaled down)."""
+    chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
+    while True:
+        body = "\n".join(textwrap.wrap(text, chars)) or " "
+        mob = Text(body, font=theme.font, font_size=size, color=color, weight=weight,
+                   line_spacing=line_spacing)
+        if mob.width <= width or chars <= 8:
+            return mob
+        chars = max(8, int(chars * min(0.95, width / mob.width)))
 
 
 class Caption(VGroup):
-    """A bold title and a wrapped explanation, left-aligned."""
+    """A bold title and a wrapped explanation, left-aligned, fitting ``width``."""
 
-    def __init__(self, title: str, detail: str = "", theme: Theme | None = None,
-                 size: float = 34, wrap: int = WRAP, **kwargs) -> None:
-        theme = theme or load_theme()
+    def __init__(self, title: str, detail: str, theme: Theme, layout: Layout, width: float,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
-        head = Text(title, font=theme.font, font_size=size, color=theme.foreground, weight="BOLD")
-        if head.width > SIDEBAR_WIDTH - 0.7:  # a long title must not spill over the picture
-            head.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
+        head = wrap_text(title, theme, layout.title_size, width, theme.foreground, weight="BOLD")
         self.add(head)
         if detail:
-            for chars in range(wrap, 12, -2):  # narrower lines until the text fits the column
-                body = "\n".join(textwrap.wrap(detail, chars))
-                sub = Text(body, font=theme.font, font_size=size * 0.62, color=theme.muted,
-                           line_spacing=0.9)
-                if sub.width <= SIDEBAR_WIDTH - 0.7:
-                    break
-            sub.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
+            sub = wrap_text(detail, theme, layout.body_size, width, theme.muted)
+            sub.next_to(head, DOWN, buff=0.18, aligned_edge=LEFT)
             self.add(sub)
 
 
-class FlowScene(Scene):
-    """Base of every storyboard: fast point clouds, theme, options, the run to show, the layout."""
+class FlowScene(SceneContract, Scene):
+    """Base of every storyboard: fast point clouds, theme, layout, text, beats, one pace."""
 
-    options: dict[str, Any] = {}
-    #: training defaults of this scene (fields of :class:`~nnanim.record.TrainConfig`)
-    defaults: dict[str, Any] = {}
+    #: how much of the short side the layout keeps for an aside (0: none); see Layout
+    aside = 0.0
+    #: set by the render layer: ``pace`` scales every play and wait; ``planning`` draws nothing
+    pace = 1.0
+    planning = False
+    on_progress = None  # callable(seconds done, beats started) during the real render
 
     def __init__(self, **kwargs) -> None:
-        self._prepare()
+        if type(self).job is None:  # rendered by plain Manim: the scene's own defaults
+            type(self).job = resolve(type(self), {})
+        self.theme = self.job.theme
+        if not config.transparent:
+            config.background_color = self.theme.background
+        self.layout = Layout(config.frame_width, config.frame_height, aside=self.aside)
+        self.beats: list[Beat] = []
+        self.clock = 0.0
         kwargs.setdefault("camera_class", FastCamera)
         super().__init__(**kwargs)
 
-    def _prepare(self) -> None:
-        """Theme and background, before Manim builds the camera; one BLAS thread."""
-        self.theme = load_theme(self.options.get("theme", "dark"))
-        if not config.transparent:
-            config.background_color = self.theme.background
-        # frames are computed with small matrix products: BLAS threads only cost time here
-        threadpool_limits(limits=1, user_api="blas")
+    # -- options and the run
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.job.options
 
     def opt(self, key: str, default: Any = None) -> Any:
-        value = self.options.get(key)
-        return default if value is None else value
+        return self.job.opt(key, default)
 
-    def load_run(self) -> tuple[Run, int]:
-        """The run to show and the record index: ``options['run']`` or a fresh training."""
-        from nnanim.render import RenderError  # the error the CLI reports as bad input
+    def load_run(self):
+        """``(run, record index)`` of the job: the run file's, or trained once before Manim started."""
+        return self.job.ensure_run()
 
-        run = self.options.get("run")
-        try:
-            if run is None:
-                run = train(config_from_options(self.defaults, self.options))
-            elif not isinstance(run, Run):
-                run = Run.load(run)
-            return run, run.record_index(self.options.get("epoch"))
-        except (ValueError, TrainingDiverged) as exc:  # bad options, data or run file
-            raise RenderError(str(exc)) from None
+    # -- time: one pace, beats, the plan pass
+    def play(self, *args, **kwargs) -> None:
+        anims = [prepare_animation(a) for a in args]
+        if "run_time" in kwargs and kwargs["run_time"] is not None:
+            kwargs["run_time"] = kwargs["run_time"] * self.pace
+            seconds = kwargs["run_time"]
+        else:
+            for a in anims:
+                a.run_time = a.run_time * self.pace
+            seconds = max(a.run_time for a in anims)
+        if not self.beats:
+            self.mark("intro", "", "")
+        if self.planning:
+            for a in anims:
+                a.run_time = seconds if "run_time" in kwargs else a.run_time
+                a._setup_scene(self)
+                a.begin()
+                a.interpolate(1.0)
+                a.finish()
+                a.clean_up_from_scene(self)
+        else:
+            super().play(*anims, **kwargs)
+        self.clock += seconds
+        if self.beats:
+            self.beats[-1].end = self.clock
+        if self.on_progress is not None and not self.planning:
+            self.on_progress(self.clock, len(self.beats))
 
-    # -- layout
-    @property
-    def picture_region(self) -> tuple[np.ndarray, float]:
-        """``(centre, height)`` of the square right of the sidebar, in scene units."""
-        left = -config.frame_width / 2 + SIDEBAR_WIDTH
-        centre = np.array([(left + config.frame_width / 2) / 2, 0.0, 0.0])
-        height = min(config.frame_height, config.frame_width / 2 - left) * 0.9
-        return centre, height
+    def wait(self, duration: float = 1.0, **kwargs) -> None:
+        self.play(Wait(run_time=duration, **kwargs))
 
-    @property
-    def picture_clip(self) -> tuple[float, float, float, float]:
-        """``(x0, y0, x1, y1)``: everything right of the text column, where pictures may draw."""
-        w, h = config.frame_width / 2, config.frame_height / 2
-        return (-w + SIDEBAR_WIDTH, -h, w, h)
+    def mark(self, kind: str, title: str, detail: str = "") -> Beat:
+        """Start a beat here (each stage, caption change and pause is one)."""
+        if kind not in BEAT_KINDS:
+            raise ValueError(f"beat kind {kind!r}; one of {BEAT_KINDS}")
+        beat = Beat(kind, title, detail, self.clock, self.clock)
+        self.beats.append(beat)
+        return beat
 
+    def open(self, *mobjects, title: str = "", detail: str = "", seconds: float = 1.5,
+             still: tuple = ()) -> None:
+        """Show the first picture at once and hold it: the video's first frame is this picture.
+
+        ``still`` mobjects (text) are drawn once into the static background.
+        """
+        self.add(*mobjects)
+        self.fix(*still)
+        self.mark("intro", title, detail)
+        self.wait(seconds)
+
+    # -- text in the layout's regions
     def fix(self, *mobjects) -> None:
         """Add still mobjects *below* everything else.
 
         Manim redraws every frame all mobjects from the first moving one on;
         text kept at the back is drawn once into the static background (the
-        pictures are clipped out of the text column, so nothing covers it).
+        pictures are clipped to their region, so nothing covers it).
         """
-        self.add(*mobjects)
-        self.bring_to_back(*mobjects)
+        if mobjects:
+            self.add(*mobjects)
+            self.bring_to_back(*mobjects)
 
-    def caption(self, title: str, detail: str = "", size: float = 34) -> Caption:
-        cap = Caption(title, detail, self.theme, size=size)
-        return cap.to_corner(UL, buff=0.4)
+    def caption(self, title: str, detail: str = "") -> Caption:
+        box = self.layout.caption
+        cap = Caption(title, detail, self.theme, self.layout, box.width)
+        return cap.move_to([box.x0 + cap.width / 2, box.y1 - cap.height / 2, 0])
 
-    def swap_caption(self, old: Caption | None, title: str, detail: str = "",
-                     run_time: float = 0.3) -> Caption:
-        """Replace the caption in a short play of its own (nothing else moves meanwhile)."""
+    def swap_caption(self, old: Caption | None, title: str, detail: str = "", run_time: float = 0.3,
+                     kind: str = "caption") -> Caption:
+        """Replace the caption in a short play of its own; starts a beat."""
         new = self.caption(title, detail)
         self.fix(new)
+        self.mark(kind, title, detail)
         anims = [OpacityFade(new)] + ([OpacityFade(old, fade_in=False)] if old is not None else [])
         self.play(*anims, run_time=run_time)
         return new
 
-    def header(self, run: Run, record: int) -> VGroup:
-        """Bottom of the sidebar: dataset, architecture, epoch."""
-        arch = " → ".join(str(w) for w in run.widths)
-        acts = "/".join(dict.fromkeys(run.activations))
-        spec = run.meta.get("dataset", {}).get("spec", run.options.get("dataset", ""))
-        lines = [f"{spec} · {len(run.X)} points", f"{arch}", f"{acts} · epoch {run.epochs[record]}"]
-        texts = VGroup(*[self.label(t, size=20, color=self.theme.muted) for t in lines])
-        texts.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        if texts.width > SIDEBAR_WIDTH - 0.7:
-            texts.scale_to_fit_width(SIDEBAR_WIDTH - 0.7)
-        return texts.to_corner(DOWN + LEFT, buff=0.4)
+    def header(self, run, record: int) -> VGroup:
+        """What is shown (dataset, architecture, epoch), in the layout's header region."""
+        box = self.layout.header
+        lines = run.describe_lines(record)
+        if self.layout.shape != "landscape":  # two lines under the picture
+            lines = [f"{lines[0]} · {lines[2]}", lines[1]]
+        texts = VGroup(*[wrap_text(t, self.theme, self.layout.small_size, box.width, self.theme.muted)
+                         for t in lines])
+        texts.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+        return texts.move_to([box.x0 + texts.width / 2, box.y0 + texts.height / 2, 0])
 
-    def label(self, text: str, size: float = 26, color=None, weight="NORMAL") -> Text:
-        return Text(text, font=self.theme.font, font_size=size, color=color or self.theme.foreground,
-                    weight=weight)
+    def label(self, text: str, size: float | None = None, color=None, weight="NORMAL",
+              width: float | None = None) -> Text:
+        """A line of text in the theme's font (``size`` defaults to the layout's small size)."""
+        size = size or self.layout.small_size
+        color = color or self.theme.foreground
+        if width is not None:
+            return wrap_text(text, self.theme, size, width, color, weight=weight)
+        return Text(text, font=self.theme.font, font_size=size, color=color, weight=weight)

@@ -5,16 +5,12 @@ then, for every hidden layer, its three stages (layers of width 3 tilt into
 3-D and slowly orbit); finally the output layer's straight line, the
 probability shading and the accuracy, recomputed from the points on screen.
 
-Render with ``nnanim render layers`` (options: ``nnanim render --help``) or
-``manim scenes/layers.py LayersScene``.
+Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 """
 
 import numpy as np
-from manim import Create, Line
 
-from nnanim.flow import build_flow
-from nnanim.mobjects import FlowView, OpacityFade, RasterImage, StagePlay, ViewTurn, probability_image
-from nnanim.scene import FlowScene
+from nnanim.contract import SceneContract, require_classes
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -32,33 +28,39 @@ EXPLAIN = {
 }
 
 
-class LayersScene(FlowScene):
+class LayersScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [2, 2, 2, 2], "activation": "tanh",
                 "lr": 0.02, "epochs": 3000}
 
+    @classmethod
+    def check(cls, job):
+        require_classes(job, "layers")
+
     def construct(self):
+        from manim import Create
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import FlowView, OpacityFade, StagePlay, ViewTurn
+
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
-        view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region,
-                        clip_box=self.picture_clip)
+        view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_square,
+                        clip_box=self.layout.picture_clip)
         acts = flow.network.activations
 
         header = self.header(run, record)
-        caption = self.caption("input space",
-                               "the data as the network receives it; the curve is where p = 0.5")
-        self.add(view)
-        self.fix(header, caption)
-        self.play(OpacityFade(view), OpacityFade(header), OpacityFade(caption), run_time=1.2)
-        self.wait(1.0)
+        title, detail = "input space", "the data as the network receives it; the curve is where p = 0.5"
+        caption = self.caption(title, detail)
+        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
 
         for stage in flow.stages[:-1]:
-            kind = "rotate" if "rotate" in stage.caption else stage.kind
             act = acts[stage.layer].name if stage.layer < len(acts) else ""
-            caption = self.swap_caption(caption, stage.caption, EXPLAIN[kind].format(act=act))
-            spin = ORBIT * PACE[kind] if view.elev else 0.0
+            caption = self.swap_caption(caption, stage.caption, EXPLAIN[stage.kind].format(act=act),
+                                        kind="stage")
+            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[kind]))
+            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 
@@ -70,11 +72,12 @@ class LayersScene(FlowScene):
             caption, out.caption,
             f"in the last hidden space one straight line separates the classes: "
             f"accuracy {accuracy:.1%}, {round(accuracy * len(run.y))} of {len(run.y)} points",
+            kind="stage",
         )
         extras = []
         shading = self.output_shading(view)
         if shading is not None:
-            shading.clip_box = self.picture_clip
+            shading.clip_box = self.layout.picture_clip
             self.add(shading)
             self.bring_to_back(shading)
             extras.append(OpacityFade(shading))
@@ -86,8 +89,10 @@ class LayersScene(FlowScene):
         self.wait(2.5)
 
     # -- pieces of the final picture
-    def output_line(self, view: FlowView):
+    def output_line(self, view):
         """The output layer's boundary w·h + b = 0 across the visible frame (binary, 2-D)."""
+        from manim import Line
+
         flow = view.flow
         if flow.network.task != "binary" or flow.stages[-1].dim != 2:
             return None
@@ -96,11 +101,13 @@ class LayersScene(FlowScene):
         if ends is None:
             return None
         line = Line(*ends, color=self.theme.boundary, stroke_width=self.theme.boundary_width)
-        line.clip_box = self.picture_clip  # never across the text column
+        line.clip_box = self.layout.picture_clip  # never across the text
         return line
 
-    def output_shading(self, view: FlowView):
+    def output_shading(self, view):
         """Output probabilities behind the final space (2-D, where the boundaries are exact)."""
+        from nnanim.mobjects import RasterImage, probability_image
+
         flow = view.flow
         if flow.network.task == "regression" or flow.stages[-1].dim != 2 or not flow.boundaries_exact:
             return None

@@ -140,7 +140,7 @@ def test_stage_plan_names_width_changes():
     kinds = [st.kind for st in flow.stages]
     assert kinds == [
         "lift", "linear", "bias", "activation",
-        "linear", "squash", "linear", "bias", "activation", "output",
+        "rotate", "squash", "linear", "bias", "activation", "output",
     ]
     assert [st.dim for st in flow.stages] == [3, 3, 3, 3, 3, 3, 2, 2, 2, 2]
     captions = [st.caption for st in flow.stages]
@@ -155,7 +155,7 @@ def test_every_linear_stage_stays_invertible():
     """Including the padded lift matrix and the rotate/residual pair of a squash."""
     net = make_net([2, 3, 5, 3, 2, 1], "tanh", "binary", seed=7, negative_det=True)
     flow = build_flow(net)
-    linear = [m.motion for m in flow._steps if m.kind == "linear"]
+    linear = [m.motion for m in flow._steps if m.kind in ("linear", "rotate")]
     assert len(linear) == 6  # 2→3, 3→5, 5→3 (rotate + residual), 3→2 (rotate + residual)
     for motion in linear:
         dets = [np.linalg.det(motion.path(t)) for t in np.linspace(0, 1, 201)]

@@ -20,7 +20,8 @@ from storyboards import FailsMidway
 
 import nnanim.render as r
 from nnanim.cli import cli
-from nnanim.render import STORYBOARD_SIZE, RenderError, sheet_geometry, storyboard
+from nnanim.render import RenderError
+from nnanim.storyboard import STORYBOARD_SIZE, sheet_geometry, storyboard
 from nnanim.theme import load_theme
 
 W, H = STORYBOARD_SIZE

@@ -1,0 +1,285 @@
+"""The scene contract: what a scene declares, and the job resolved for it before Manim starts.
+
+A scene in ``scenes/NAME.py`` is a subclass of :class:`SceneContract` with
+
+* ``defaults`` — its training defaults and scene-option defaults (names from
+  :data:`nnanim.options.OPTIONS`: ``{"hidden": [2, 2, 2, 2], "epochs": 3000}``);
+* ``check(job)`` — a classmethod that refuses what the scene cannot show
+  (raise :class:`~nnanim.errors.NnanimError`, one line);
+* ``construct()`` — the storyboard, which runs only once the render layer
+  binds the class to Manim (:class:`nnanim.scene.FlowScene`).
+
+This module is pure (no manim import), and so must be a scene module's top
+level: a scene imports its drawing pieces inside ``construct``.  That is what
+lets ``nnanim render`` look a scene up, resolve every option, build the
+dataset and run every check in well under a second, before Manim is
+imported.
+
+:func:`resolve` does that work once per render: options checked against the
+table and merged (explicit > scene defaults > table defaults), the training
+config resolved, the dataset built (or the run file loaded), the epoch
+checked, the scene's ``check`` run.  The :class:`Job` it returns carries all
+of it to training and rendering, so nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnanim.errors import NnanimError
+from nnanim.options import options_for, parse_options
+
+__all__ = [
+    "Job",
+    "SceneContract",
+    "get_scene",
+    "list_scenes",
+    "require_classes",
+    "require_last_hidden",
+    "resolve",
+    "resolve_training",
+]
+
+SCENES_PACKAGE = "nnanim.scenes"
+#: option names that are training options (the fields of TrainConfig)
+TRAINING_OPTIONS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
+                    "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
+
+
+class SceneContract:
+    """Base of every named scene: its defaults, its checks; drawing comes from the render layer."""
+
+    #: option defaults of this scene (training options and scene options)
+    defaults: dict[str, Any] = {}
+    #: the resolved job; set by the render layer before ``construct`` runs
+    job: Job | None = None
+
+    @classmethod
+    def check(cls, job: Job) -> None:
+        """Refuse what this scene cannot show (one-line :class:`NnanimError`); default: all fine."""
+
+    @classmethod
+    def summary(cls) -> str:
+        """One line: the first line of the scene module's docstring (or the class's)."""
+        module = importlib.import_module(cls.__module__)
+        doc = module.__doc__ or cls.__doc__ or ""
+        return doc.strip().partition("\n")[0].strip()
+
+
+# --------------------------------------------------------------------------- checks scenes share
+
+
+def require_classes(job: Job, scene: str) -> None:
+    """Refuse regression data (its scenes come with regression support)."""
+    if job.task == "regression":
+        raise NnanimError(
+            f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "
+            "Choose a classification dataset with -d, e.g. -d spirals")
+
+
+def require_last_hidden(job: Job, scene: str, widths: tuple[int, ...], what: str) -> None:
+    """The last hidden layer must have one of ``widths`` units."""
+    hidden = job.hidden
+    if hidden[-1] in widths:
+        return
+    allowed = " or ".join(map(str, widths))
+    where = " (in the run file; train it again)" if job.run is not None else ""
+    example = ",".join(map(str, [*hidden[:-1], widths[0]]))
+    raise NnanimError(f"{scene} {what}, so the last hidden layer needs {allowed} units; got "
+                      f"{hidden[-1]}{where}. Change --hidden, e.g. --hidden {example}")
+
+
+# --------------------------------------------------------------------------- the job
+
+
+@dataclass
+class Job:
+    """Everything one render needs, resolved once.
+
+    ``options`` holds every option of the command (checked, defaults filled
+    in); ``config`` and ``data`` are set when the scene trains, ``run`` when
+    it replays a run file (and after training); ``record`` is the index of the
+    record shown.
+    """
+
+    scene: type
+    name: str
+    options: dict[str, Any]
+    config: Any = None  # nnanim.record.TrainConfig, resolved
+    data: Any = None  # nnanim.data.Dataset
+    run: Any = None  # nnanim.record.Run
+    record: int | None = None
+    theme: Any = None  # nnanim.theme.Theme
+    explicit: dict[str, Any] = field(default_factory=dict)
+
+    # -- what is known before training
+    @property
+    def task(self) -> str:
+        return self.run.task if self.run is not None else self.data.task
+
+    @property
+    def hidden(self) -> list[int]:
+        return list(self.run.widths[1:-1]) if self.run is not None else list(self.config.hidden)
+
+    @property
+    def dataset_name(self) -> str:
+        if self.run is not None:
+            return self.run.meta.get("dataset", {}).get("spec", self.run.options.get("dataset", "?"))
+        return self.data.name
+
+    def opt(self, name: str, default: Any = None) -> Any:
+        value = self.options.get(name)
+        return default if value is None else value
+
+    # -- work done once
+    def ensure_run(self, progress=None):
+        """Train (once) if the job has no run yet; return ``(run, record)``."""
+        if self.run is None:
+            from nnanim.record import train_on
+
+            self.run = train_on(self.data, self.config, progress)
+        if self.record is None:
+            self.record = self.run.record_index(self.options.get("epoch"))
+        return self.run, self.record
+
+    def resolved_options(self) -> dict[str, Any]:
+        """Every option with what it resolved to (for ``--dump-config``)."""
+        out = dict(self.options)
+        if self.config is not None:
+            cfg = self.config
+            for name in TRAINING_OPTIONS:
+                out[name] = getattr(cfg, name)
+            acts = list(cfg.activation)
+            out["activation"] = acts[0] if len(set(acts)) == 1 else acts
+            for name in ("n_samples", "noise", "classes"):
+                if self.data.params.get(name) is not None:
+                    out[name] = self.data.params[name]
+        return out
+
+
+def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
+            command: str = "render") -> Job:
+    """Look up ``scene``, check and merge ``options``, build the data, run the checks.
+
+    Raises :class:`NnanimError` (one line) for anything the user can fix.
+    Never imports Manim (unless the scene class itself does).
+    """
+    from nnanim.record import Run, recorded_epochs
+
+    cls = get_scene(scene) if isinstance(scene, str) else scene
+    name = scene if isinstance(scene, str) else getattr(cls, "scene_name", cls.__name__)
+    raw = dict(options or {})
+    run = raw.pop("run", None)
+    explicit = parse_options(command, {**raw, "run": run if not _is_run(run) else None})
+    defaults = parse_options(command, getattr(cls, "defaults", {}), f"scene {name!r} defaults: ")
+    merged = {o.name: o.default for o in options_for(command)}
+    merged.update(defaults)
+    merged.update(explicit)
+    job = Job(cls, name, merged, explicit=explicit)
+
+    from nnanim.theme import load_theme
+
+    job.theme = load_theme(merged["theme"])
+    if _is_run(run) or merged.get("run") is not None:
+        job.run = run if _is_run(run) else Run.load(merged["run"])
+        try:
+            job.record = job.run.record_index(merged.get("epoch"))
+        except ValueError as exc:
+            raise NnanimError(f"--epoch: {exc}") from None
+    else:
+        _training(job)
+        cfg = job.config
+        epoch = merged.get("epoch")
+        if epoch is not None and epoch not in recorded_epochs(cfg.epochs, cfg.record_every):
+            raise NnanimError(
+                f"epoch {epoch} will not be recorded: training runs {cfg.epochs} epochs and records "
+                f"every {cfg.record_every} (and the last); choose one of those, or change --epochs")
+    cls.check(job)
+    return job
+
+
+def _training(job: Job) -> None:
+    """The job's training config, resolved, and its dataset, built (once)."""
+    from nnanim.data import make_dataset
+    from nnanim.record import TrainConfig
+
+    fields = {k: job.options[k] for k in TRAINING_OPTIONS if k in job.options}
+    try:
+        job.config = TrainConfig(**fields).resolved()
+    except ValueError as exc:  # the checks that span options (one activation per layer, ...)
+        raise NnanimError(str(exc)) from None
+    cfg = job.config
+    job.data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
+                            classes=cfg.classes)
+
+
+def resolve_training(options: Mapping[str, Any] | None = None) -> Job:
+    """The job of ``nnanim train``: options checked and merged, config resolved, data built."""
+    explicit = parse_options("train", dict(options or {}))
+    merged = {o.name: o.default for o in options_for("train")}
+    merged.update(explicit)
+    job = Job(SceneContract, "train", merged, explicit=explicit)
+    _training(job)
+    return job
+
+
+def _is_run(value: Any) -> bool:
+    from nnanim.record import Run
+
+    return isinstance(value, Run)
+
+
+# --------------------------------------------------------------------------- the scene registry
+
+
+def list_scenes() -> dict[str, str]:
+    """Scene name → one-line description, sorted by name (no scene module is executed)."""
+    package = importlib.import_module(SCENES_PACKAGE)
+    scenes = {}
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_"):
+            scenes[module.name.replace("_", "-")] = _description(f"{SCENES_PACKAGE}.{module.name}")
+    return dict(sorted(scenes.items()))
+
+
+def _description(module_name: str) -> str:
+    """The first docstring line, read without executing the module."""
+    spec = importlib.util.find_spec(module_name)
+    source = None
+    if spec is not None and spec.loader is not None and hasattr(spec.loader, "get_source"):
+        source = spec.loader.get_source(module_name)
+    if source is not None:
+        doc = ast.get_docstring(ast.parse(source))
+    else:  # compiled-only install: import it
+        doc = importlib.import_module(module_name).__doc__
+    return (doc or "").strip().partition("\n")[0].strip()
+
+
+def get_scene(name: str) -> type:
+    """The scene class registered as ``name`` (``-`` and ``_`` are interchangeable).
+
+    Raises :class:`NnanimError` listing the scenes.
+    """
+    scenes = list_scenes()
+    key = name.strip().replace("_", "-") if isinstance(name, str) else name
+    if key not in scenes:
+        raise NnanimError(f"unknown scene {name!r}; choose from: {', '.join(scenes) or '(none)'}")
+    module = importlib.import_module(f"{SCENES_PACKAGE}.{key.replace('-', '_')}")
+    cls = getattr(module, "SCENE", None)
+    if not isinstance(cls, type):
+        raise NnanimError(f"scene module {key!r} does not define SCENE = <a scene class>")
+    cls.scene_name = key
+    return cls
+
+
+def scene_file(name: str) -> Path:
+    """Where the scene's source lives (for messages and docs)."""
+    spec = importlib.util.find_spec(f"{SCENES_PACKAGE}.{name.replace('-', '_')}")
+    return Path(spec.origin) if spec and spec.origin else Path(name)

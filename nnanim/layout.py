@@ -1,0 +1,249 @@
+"""Where things go in a frame of any shape: regions computed from the frame, never hard-coded.
+
+Scene units: the frame's *short* side is always 8 units (16:9 is 14.2 × 8,
+9:16 is 8 × 14.2, 1:1 is 8 × 8, 4:3 is 10.7 × 8), so a font size or a line
+width means the same number of pixels on the short side in every shape, and
+a scene never writes a coordinate: it asks a :class:`Layout` for regions.
+
+* **Landscape** (16:9, 4:3): a text column on the left — caption at the top,
+  the header (what is shown: data, architecture, epoch) at the bottom, an
+  optional ``aside`` between them — and the picture in the rest.
+* **Portrait** (9:16): the caption above the picture, the header below it,
+  the ``aside`` between picture and header.
+* **Square** (1:1): caption above, header below, the picture between; an
+  ``aside`` takes a column on the right of the picture.
+
+:meth:`Layout.grid` splits the picture region into ``n`` square panels, each
+with a label strip under it, choosing the rows and columns that make the
+panels largest (side by side in landscape, stacked in portrait).
+
+Text sizes are Manim font sizes.  Manim draws a capital at about 1.37 px per
+font-size unit on a 1080 px short side, so the sizes below keep titles at
+least 48 px and body text at least 30 px tall on a 1080 × 1920 phone frame.
+Pure Python: no manim import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Box", "Layout", "SHORT_SIDE", "frame_size", "pixel_size"]
+
+#: scene units on the frame's short side
+SHORT_SIDE = 8.0
+#: font sizes (Manim units): caption title, body text, small print (header, labels)
+TITLE_SIZE = 36
+BODY_SIZE = 24
+SMALL_SIZE = 22
+#: empty space along the frame's edges and between regions (scene units)
+MARGIN = 0.35
+GAP = 0.25
+
+_RATIOS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:3": (4, 3)}
+
+
+def frame_size(aspect: str) -> tuple[float, float]:
+    """``(width, height)`` in scene units of a frame of ``aspect`` (short side 8)."""
+    a, b = _RATIOS[aspect]
+    return (SHORT_SIDE * a / b, SHORT_SIDE) if a >= b else (SHORT_SIDE, SHORT_SIDE * b / a)
+
+
+def pixel_size(aspect: str, short: int) -> tuple[int, int]:
+    """``(width, height)`` in pixels with ``short`` pixels on the short side, both even.
+
+    Even sizes, because H.264 and VP9 in 4:2:0 need them.
+    """
+    a, b = _RATIOS[aspect]
+    long = 2 * round(short * max(a, b) / min(a, b) / 2)
+    short = 2 * round(short / 2)
+    return (long, short) if a >= b else (short, long)
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned region ``[x0, x1] × [y0, y1]`` in scene units."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def centre(self) -> tuple[float, float, float]:
+        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2, 0.0)
+
+    @property
+    def top(self) -> float:
+        return self.y1
+
+    @property
+    def clip(self) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)``, the form the camera clips drawing to."""
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    def square(self, fill: float = 1.0) -> tuple[tuple[float, float, float], float]:
+        """``(centre, side)`` of the largest square in the box, scaled by ``fill``."""
+        return self.centre, min(self.width, self.height) * fill
+
+    def split_top(self, height: float, gap: float = 0.0) -> tuple[Box, Box]:
+        """``(top strip of ``height``, the rest below it)``."""
+        cut = self.y1 - height
+        return Box(self.x0, cut, self.x1, self.y1), Box(self.x0, self.y0, self.x1, cut - gap)
+
+    def split_bottom(self, height: float, gap: float = 0.0) -> tuple[Box, Box]:
+        """``(bottom strip of ``height``, the rest above it)``."""
+        cut = self.y0 + height
+        return Box(self.x0, self.y0, self.x1, cut), Box(self.x0, cut + gap, self.x1, self.y1)
+
+    def split_left(self, width: float, gap: float = 0.0) -> tuple[Box, Box]:
+        cut = self.x0 + width
+        return Box(self.x0, self.y0, cut, self.y1), Box(cut + gap, self.y0, self.x1, self.y1)
+
+    def split_right(self, width: float, gap: float = 0.0) -> tuple[Box, Box]:
+        cut = self.x1 - width
+        return Box(cut, self.y0, self.x1, self.y1), Box(self.x0, self.y0, cut - gap, self.y1)
+
+    def inset(self, d: float) -> Box:
+        return Box(self.x0 + d, self.y0 + d, self.x1 - d, self.y1 - d)
+
+    def contains(self, other: Box, tol: float = 1e-9) -> bool:
+        return (other.x0 >= self.x0 - tol and other.y0 >= self.y0 - tol
+                and other.x1 <= self.x1 + tol and other.y1 <= self.y1 + tol)
+
+    def overlaps(self, other: Box) -> bool:
+        return not (other.x0 >= self.x1 or other.x1 <= self.x0
+                    or other.y0 >= self.y1 or other.y1 <= self.y0)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of a :meth:`Layout.grid`: its picture square and the label strip under it."""
+
+    picture: Box
+    label: Box
+
+
+class Layout:
+    """The regions of a frame ``width × height`` (scene units).
+
+    Parameters
+    ----------
+    width, height
+        The frame, e.g. :func:`frame_size`.
+    aside
+        Reserve a region for a second, smaller group (an inset, readouts, a
+        chart): ``0`` for none, else roughly how much of the short side it
+        needs (a fraction, e.g. ``0.3``).
+    caption_lines
+        How many body lines the caption region should hold (its title
+        takes up to two lines in portrait).
+    """
+
+    def __init__(self, width: float, height: float, *, aside: float = 0.0,
+                 caption_lines: int = 3) -> None:
+        self.width, self.height = float(width), float(height)
+        ratio = self.width / self.height
+        self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
+        self.title_size, self.body_size, self.small_size = TITLE_SIZE, BODY_SIZE, SMALL_SIZE
+        self.frame = Box(-self.width / 2, -self.height / 2, self.width / 2, self.height / 2)
+        inner = self.frame.inset(MARGIN)
+        self.aside: Box | None = None
+        if self.shape == "landscape":
+            column = min(4.6, max(3.8, 0.32 * self.width))
+            self.column, self.picture = inner.split_left(column - MARGIN, gap=MARGIN)
+            self.header, rest = self.column.split_bottom(1.25, gap=GAP)
+            if aside:
+                self.caption, self.aside = rest.split_top(rest.height * 0.38, gap=GAP)
+            else:
+                self.caption = rest
+            # the picture may use the whole height, edge to edge, right of the column
+            self.picture = Box(self.picture.x0, self.frame.y0, self.frame.x1, self.frame.y1)
+        else:
+            title_lines = 2 if self.shape == "portrait" else 1
+            cap_h = _text_height(title_lines, caption_lines if self.shape == "portrait" else 2)
+            self.caption, rest = inner.split_top(cap_h, gap=GAP)
+            head_lines = 2
+            self.header, rest = rest.split_bottom(_line(SMALL_SIZE) * head_lines + 0.1, gap=GAP)
+            if aside and self.shape == "portrait":
+                self.aside, rest = rest.split_bottom(max(aside * self.width, 2.0), gap=GAP)
+            elif aside:
+                self.aside, rest = rest.split_right(max(aside * self.width, 2.2), gap=GAP)
+            self.picture = rest
+            self.column = None
+
+    # -- the main picture
+    @property
+    def picture_square(self) -> tuple[tuple[float, float, float], float]:
+        """``(centre, side)`` of the main picture: the largest square in the picture region."""
+        centre, side = self.picture.square(0.94 if self.shape == "landscape" else 1.0)
+        return centre, side
+
+    @property
+    def picture_clip(self) -> tuple[float, float, float, float]:
+        """Where moving pictures may draw: the picture region (never over text)."""
+        return self.picture.clip
+
+    # -- several panels
+    def grid(self, n: int, label_lines: int = 2, top: float = 0.0) -> list[Panel]:
+        """``n`` equal square panels in the picture region, each over a label strip.
+
+        Tries every rows × columns arrangement and keeps the one with the
+        largest panels.  ``top`` reserves a strip at the top of the region
+        (a title line), in scene units.
+        """
+        area = self.picture if self.shape != "landscape" else Box(
+            self.frame.x0 + MARGIN, self.frame.y0 + MARGIN, self.frame.x1 - MARGIN,
+            self.frame.y1 - MARGIN)
+        if top:
+            _, area = area.split_top(top, gap=GAP)
+        label = _line(SMALL_SIZE) * label_lines + 0.15
+        best = None
+        for rows in range(1, n + 1):
+            cols = -(-n // rows)
+            side = min((area.width - GAP * (cols - 1)) / cols,
+                       (area.height - (label + GAP) * rows + GAP) / rows)
+            if best is None or side > best[0] + 1e-9:
+                best = (side, rows, cols)
+        side, rows, cols = best
+        side = max(side, 0.5)
+        cell_w = side
+        cell_h = side + label
+        total_w = cols * cell_w + (cols - 1) * GAP
+        total_h = rows * cell_h + (rows - 1) * GAP
+        x_start = area.centre[0] - total_w / 2
+        y_start = area.centre[1] + total_h / 2
+        panels = []
+        for k in range(n):
+            r, c = divmod(k, cols)
+            x0 = x_start + c * (cell_w + GAP)
+            y1 = y_start - r * (cell_h + GAP)
+            pic = Box(x0, y1 - side, x0 + side, y1)
+            panels.append(Panel(pic, Box(x0 - GAP / 2, y1 - cell_h, x0 + side + GAP / 2, y1 - side)))
+        return panels
+
+    def title_strip(self, lines: int = 1) -> Box:
+        """A full-width strip at the top of the frame for a title line (panel scenes)."""
+        strip, _ = self.frame.inset(MARGIN).split_top(_line(TITLE_SIZE) * lines)
+        return strip
+
+    @property
+    def text_width(self) -> float:
+        """Width available to a line of caption text."""
+        return self.caption.width
+
+
+def _line(size: float) -> float:
+    """Height of one line of text of font ``size`` (scene units, with line spacing)."""
+    return size / 48 * 0.62 * 1.25
+
+
+def _text_height(title_lines: int, body_lines: int) -> float:
+    return _line(TITLE_SIZE) * title_lines + 0.2 + _line(BODY_SIZE) * body_lines

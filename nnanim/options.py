@@ -1,0 +1,388 @@
+"""The one option table: every option of ``train``, ``render`` and ``storyboard``.
+
+Each :class:`Option` row holds a name, a parser that converts *and* checks a
+value (from the command line, a TOML config file or the Python API), a
+default, a help line and the commands that take it.  The click options, the
+``--config`` files, ``--dump-config``, the Python API and the README's option
+tables are all generated from :data:`OPTIONS`; nothing here is written twice.
+Cross-option checks (one activation per layer, a recorded epoch, ...) live
+with the objects they concern (:class:`~nnanim.record.TrainConfig`, the
+scene contract).  Pure Python: no manim import.
+
+Precedence, for every command: command line > config file > the scene's
+defaults > the table's defaults.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnanim.errors import NnanimError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "ASPECTS",
+    "COMMANDS",
+    "OPTIONS",
+    "Option",
+    "dump_config",
+    "load_config",
+    "markdown_table",
+    "options_for",
+    "parse_options",
+]
+
+COMMANDS = ("train", "render", "storyboard")
+ASPECTS = ("16:9", "9:16", "1:1", "4:3")
+TRAINING = frozenset({"train", "render", "storyboard"})
+SCENE = frozenset({"render", "storyboard"})
+RENDER = frozenset({"render"})
+STORYBOARD = frozenset({"storyboard"})
+
+
+# --------------------------------------------------------------------------- parsers
+# Each takes a value as a user gave it (a string from the shell, or a TOML/Python
+# value) and returns the checked Python value, or raises ValueError with a short
+# reason (the caller names the option and where it came from).
+
+
+def _int(low: int | None = None, high: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a whole number, not {value!r}")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ValueError(f"must be a whole number, not {value!r}") from None
+        if not isinstance(value, int):
+            raise ValueError(f"must be a whole number, not {value!r}")
+        if low is not None and value < low or high is not None and value > high:
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValueError(f"must be {span}, not {value}")
+        return value
+
+    return parse
+
+
+def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = False
+           ) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, not {value!r}")
+        try:
+            number = float(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"must be a finite number, not {value!r}")
+        if number < low or (open_low and number <= low) or number > high:
+            if open_low and high == math.inf:
+                span = f"greater than {low:g}"
+            elif high == math.inf:
+                span = f"{low:g} or more"
+            else:
+                span = f"from {low:g} to {high:g}"
+            raise ValueError(f"must be {span}, not {number:g}")
+        return number
+
+    return parse
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be a non-empty string, not {value!r}")
+    return value.strip()
+
+
+def _choice(names: Callable[[], Iterable[str]] | Iterable[str]) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        valid = list(names() if callable(names) else names)
+        key = value.strip().lower() if isinstance(value, str) else value
+        if key not in valid:
+            raise ValueError(f"unknown value {value!r}; choose from: {', '.join(valid)}")
+        return key
+
+    return parse
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def _hidden(value: Any) -> list[int]:
+    from nnanim.record import parse_hidden
+
+    if isinstance(value, (list, tuple)) and any(isinstance(w, bool) or not isinstance(w, int)
+                                                for w in value):
+        raise ValueError(f"give whole numbers, e.g. [8, 8, 2], not {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, (str, list, tuple)):
+        raise ValueError(f"give widths like 8,8,2, not {value!r}")
+    return parse_hidden(value)
+
+
+def _activation(value: Any) -> list[str]:
+    """One name or one per layer; the count is checked against ``hidden`` by TrainConfig."""
+    from nnanim.nn import get_activation
+
+    parts = value.split(",") if isinstance(value, str) else value
+    if not isinstance(parts, (list, tuple)) or not parts:
+        raise ValueError(f"give a name or a comma-separated list, not {value!r}")
+    if any(not isinstance(p, str) for p in parts):
+        raise ValueError(f"give activation names, not {value!r}")
+    return [get_activation(p).name for p in parts]
+
+
+def _optimizers() -> list[str]:
+    from nnanim.nn import OPTIMIZERS
+
+    return list(OPTIMIZERS)
+
+
+def _theme(value: Any) -> str:
+    from nnanim.theme import list_themes
+
+    name = _text(value)
+    if name in list_themes() or name.endswith(".json"):
+        return name  # a file is read (and checked) when the job is resolved
+    raise ValueError(f"unknown theme {name!r}; choose from: {', '.join(list_themes())} "
+                     "or a path to a .json theme file")
+
+
+def _path(value: Any) -> str:
+    if isinstance(value, Path):
+        return str(value)
+    return _text(value)
+
+
+def _formats() -> list[str]:
+    return ["mp4", "gif", "webm", "mov", "png"]
+
+
+QUALITY_LETTERS = {"l": (480, 15), "m": (720, 30), "h": (1080, 60), "p": (1440, 60), "k": (2160, 60)}
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: how it is spelled, parsed, defaulted and explained.
+
+    ``default`` is the value when nobody sets it (a scene's ``defaults`` come
+    first); ``None`` means "decided later" and ``default_text`` says by what.
+    ``flag`` options are on/off switches.
+    """
+
+    name: str
+    parse: Callable[[Any], Any] = field(repr=False)
+    default: Any
+    help: str
+    commands: frozenset[str]
+    flags: tuple[str, ...] = ()
+    default_text: str | None = None
+    metavar: str | None = None
+    flag: bool = False
+    group: str = "Data and model"
+    choices: Callable[[], Iterable[str]] | Iterable[str] | None = None
+
+    @property
+    def long(self) -> str:
+        """The long command-line flag, e.g. ``--batch-size``."""
+        return next(f for f in self.flags if f.startswith("--"))
+
+    def shown_default(self) -> str:
+        if self.default_text is not None:
+            return self.default_text
+        if self.flag:
+            return "off"
+        if isinstance(self.default, list):
+            return ",".join(map(str, self.default))
+        return "" if self.default is None else str(self.default)
+
+    def choice_list(self) -> list[str]:
+        if self.choices is None:
+            return []
+        return list(self.choices() if callable(self.choices) else self.choices)
+
+
+def _o(name, parse, default, help, commands, *flags, **kw) -> Option:
+    flags = flags or ("--" + name.replace("_", "-"),)
+    return Option(name, parse, default, help, commands, tuple(flags), **kw)
+
+
+OPTIONS: tuple[Option, ...] = (
+    # -- data and model (every command that trains)
+    _o("dataset", _text, "spirals", "a built-in name (`nnanim datasets`), csv:PATH or expr:EXPRESSION",
+       TRAINING, "-d", "--dataset", default_text="spirals (per scene)"),
+    _o("n_samples", _int(1), None, "number of points", TRAINING, "-n", "--samples",
+       default_text="per dataset"),
+    _o("noise", _float(0.0), None, "input jitter (classification) or target noise (regression)",
+       TRAINING, default_text="per dataset"),
+    _o("classes", _int(2), None, "arms of spirals, centres of blobs", TRAINING,
+       default_text="per dataset"),
+    _o("seed", _int(0), 0, "data, initial weights and batch order", TRAINING),
+    _o("hidden", _hidden, None, "hidden widths", TRAINING, metavar="W1,W2,...",
+       default_text="16,16,16,2 (per scene)"),
+    _o("activation", _activation, None,
+       "one for all hidden layers or one per layer: relu, leaky_relu, elu, gelu, softplus, tanh, "
+       "sigmoid, linear", TRAINING, metavar="NAME[,NAME...]", default_text="tanh"),
+    _o("optimizer", _choice(_optimizers), "adam", "sgd, momentum or adam", TRAINING,
+       choices=_optimizers),
+    _o("lr", _float(0.0, open_low=True), None, "learning rate", TRAINING,
+       default_text="0.02 (adam), 0.1 (momentum), 0.5 (sgd)"),
+    _o("epochs", _int(0), None, "epochs to train", TRAINING, default_text="1500 (per scene)"),
+    _o("batch_size", _int(0), 0, "mini-batch size; 0 = full batch", TRAINING),
+    _o("l2", _float(0.0), 0.0, "adds λ/2·Σ‖W‖² to the loss (weights, not biases)", TRAINING),
+    _o("record_every", _int(1), 1, "record the weights every N epochs (epoch 0 and the last always)",
+       TRAINING),
+    # -- what the scene shows
+    _o("run", _path, None, "replay a saved run file instead of training", SCENE, "--run",
+       metavar="RUN.npz", default_text="train", group="Scene"),
+    _o("epoch", _int(0), None, "which recorded epoch to show", SCENE, default_text="the last",
+       group="Scene"),
+    _o("theme", _theme, "dark", "colours and fonts: dark, light, or a path to a .json theme file",
+       SCENE, metavar="NAME|FILE", group="Scene"),
+    _o("duration", _float(0.0, 3600.0, open_low=True), None,
+       "video length in seconds; the scene's pace is scaled to fit", SCENE, metavar="SECONDS",
+       default_text="per scene", group="Scene"),
+    _o("aspect", _choice(ASPECTS), "16:9", "frame shape: 16:9, 9:16 (vertical), 1:1 or 4:3", SCENE,
+       choices=ASPECTS, group="Scene"),
+    # -- the file a render writes
+    _o("quality", _choice(QUALITY_LETTERS), "h",
+       "short side and frame rate: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
+       RENDER, "-q", "--quality", choices=QUALITY_LETTERS, group="Output"),
+    _o("fps", _float(1.0, 240.0), None, "frame rate", RENDER, default_text="per quality",
+       group="Output"),
+    _o("format", _choice(_formats), None, "mp4, gif, webm, mov or png (the last frame)", RENDER,
+       default_text="from -o, else mp4", choices=_formats, group="Output"),
+    _o("transparent", _flag, False, "transparent background: webm (VP9 alpha), mov (ProRes 4444), png",
+       RENDER, "-t", "--transparent", flag=True, group="Output"),
+    _o("frames", _int(6, 12), 9, "key frames on the sheet, 6..12", STORYBOARD, group="Output"),
+    _o("columns", _int(1), 3, "tiles per row", STORYBOARD, group="Output"),
+    _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard"}),
+       "-o", "--output", default_text="./SCENE.FORMAT (train: report only)", group="Output"),
+    _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
+)
+
+_BY_NAME = {o.name: o for o in OPTIONS}
+
+
+def options_for(command: str) -> list[Option]:
+    """The rows of ``command``, in table order."""
+    return [o for o in OPTIONS if command in o.commands]
+
+
+def get_option(name: str) -> Option:
+    return _BY_NAME[name]
+
+
+def parse_options(command: str, values: Mapping[str, Any], where: str = "") -> dict[str, Any]:
+    """Check every ``name: value`` against the table (``None`` values are dropped).
+
+    ``where`` names the source in errors (``"config.toml: "``); an unknown
+    name lists the valid ones.  Raises :class:`NnanimError` (one line).
+    """
+    rows = {o.name: o for o in options_for(command)}
+    out = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name not in rows:
+            raise NnanimError(f"{where}unknown option {name!r}; valid: {', '.join(rows)}")
+        try:
+            out[name] = rows[name].parse(value)
+        except ValueError as exc:
+            raise NnanimError(f"{where}{_spell(rows[name], where)}: {exc}") from None
+    return out
+
+
+def _spell(option: Option, where: str) -> str:
+    return f"key {option.name!r}" if where else option.long
+
+
+# --------------------------------------------------------------------------- config files
+
+#: keys of a config file that are not options: the scene a render or storyboard shows
+CONFIG_EXTRA = ("scene",)
+
+
+def load_config(path: str | Path, command: str) -> dict[str, Any]:
+    """Read a TOML config file for ``command``: its options, checked, plus ``scene``.
+
+    A flat table of option names (``dataset = "moons"``, ``hidden = [16, 16, 2]``).
+    Malformed TOML, an unknown key or a bad value: one-line :class:`NnanimError`
+    naming the file and the line or key.
+    """
+    path = Path(path).expanduser()
+    where = f"{path}: "
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NnanimError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NnanimError(f"{path}: cannot read the config file ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NnanimError(f"{path}: not valid TOML: {exc}") from None
+    extra = {k: data.pop(k) for k in CONFIG_EXTRA if k in data and command != "train"}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            raise NnanimError(f"{where}[{key}]: tables are not used; write the options at the top level")
+    valid = [o.name for o in options_for(command)] + ([] if command == "train" else list(CONFIG_EXTRA))
+    unknown = [k for k in data if k not in valid]
+    if unknown:
+        raise NnanimError(f"{where}unknown key {unknown[0]!r}; valid keys: {', '.join(valid)}")
+    out = parse_options(command, data, where)
+    if "scene" in extra:
+        if not isinstance(extra["scene"], str):
+            raise NnanimError(f"{where}key 'scene': must be a scene name, not {extra['scene']!r}")
+        out["scene"] = extra["scene"]
+    return out
+
+
+def dump_config(values: Mapping[str, Any], command: str, scene: str | None = None) -> str:
+    """The resolved options as TOML (table order; ``None`` values left out)."""
+    import tomli_w
+
+    data: dict[str, Any] = {}
+    if scene is not None:
+        data["scene"] = scene
+    for option in options_for(command):
+        value = values.get(option.name)
+        if value is not None:
+            data[option.name] = list(value) if isinstance(value, tuple) else value
+    return tomli_w.dumps(data)
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def markdown_table(command: str, group: str | None = None) -> str:
+    """A Markdown table of ``command``'s options (for the README; a test keeps it current)."""
+    rows = ["| option | config key | default | meaning |", "|---|---|---|---|"]
+    for o in options_for(command):
+        if group is not None and o.group != group:
+            continue
+        spelled = ", ".join(f"`{f}`" for f in o.flags)
+        default = o.shown_default()
+        rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {o.help} |")
+    return "\n".join(rows)
