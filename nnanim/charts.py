@@ -57,7 +57,7 @@ class LineChart(VGroup):
         legend = VGroup(*[Text(label, font=theme.font, font_size=font_size, color=colour)
                           for _, colour, label, _ in series]).arrange(RIGHT, buff=0.3)
         legend.next_to(frame, UP, buff=0.08, aligned_edge=LEFT)
-        axis = Text("epoch (log scale)", font=theme.font, font_size=font_size * 0.85, color=theme.muted)
+        axis = Text("epoch (log scale)", font=theme.font, font_size=font_size, color=theme.muted)
         axis.next_to(frame, DOWN, buff=0.08, aligned_edge=RIGHT)
         self.add(legend, axis)
         self.cursor = Line([0, 0, 0], [0, height, 0], stroke_color=theme.foreground, stroke_width=1.5,

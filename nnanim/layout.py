@@ -145,10 +145,12 @@ class Layout:
     caption_lines
         How many body lines the caption region should hold (its title
         takes up to two lines in portrait).
+    header
+        Keep a header region (what is shown: data, architecture, epoch).
     """
 
     def __init__(self, width: float, height: float, *, aside: float = 0.0,
-                 caption_lines: int = 3) -> None:
+                 caption_lines: int = 3, header: bool = True) -> None:
         self.width, self.height = float(width), float(height)
         ratio = self.width / self.height
         self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
@@ -156,22 +158,22 @@ class Layout:
         self.frame = Box(-self.width / 2, -self.height / 2, self.width / 2, self.height / 2)
         inner = self.frame.inset(MARGIN)
         self.aside: Box | None = None
+        head_h = (_line(SMALL_SIZE) * (3 if self.shape == "landscape" else 2) + 0.1) if header else 0.0
         if self.shape == "landscape":
             column = min(4.6, max(3.8, 0.32 * self.width))
             self.column, self.picture = inner.split_left(column - MARGIN, gap=MARGIN)
-            self.header, rest = self.column.split_bottom(1.25, gap=GAP)
+            self.header, rest = self.column.split_bottom(head_h, gap=GAP if header else 0.0)
             if aside:
-                self.caption, self.aside = rest.split_top(rest.height * 0.38, gap=GAP)
+                self.caption, self.aside = rest.split_top(_text_height(2, caption_lines), gap=GAP)
             else:
                 self.caption = rest
             # the picture may use the whole height, edge to edge, right of the column
             self.picture = Box(self.picture.x0, self.frame.y0, self.frame.x1, self.frame.y1)
         else:
             title_lines = 2 if self.shape == "portrait" else 1
-            cap_h = _text_height(title_lines, caption_lines if self.shape == "portrait" else 2)
-            self.caption, rest = inner.split_top(cap_h, gap=GAP)
-            head_lines = 2
-            self.header, rest = rest.split_bottom(_line(SMALL_SIZE) * head_lines + 0.1, gap=GAP)
+            lines = caption_lines if self.shape == "portrait" else min(caption_lines, 2)
+            self.caption, rest = inner.split_top(_text_height(title_lines, lines), gap=GAP)
+            self.header, rest = rest.split_bottom(head_h, gap=GAP if header else 0.0)
             if aside and self.shape == "portrait":
                 self.aside, rest = rest.split_bottom(max(aside * self.width, 2.0), gap=GAP)
             elif aside:
@@ -192,41 +194,40 @@ class Layout:
         return self.picture.clip
 
     # -- several panels
-    def grid(self, n: int, label_lines: int = 2, top: float = 0.0) -> list[Panel]:
-        """``n`` equal square panels in the picture region, each over a label strip.
+    def grid(self, n: int, label_lines: int = 2, top: float = 0.0, gap: float = GAP) -> list[Panel]:
+        """``n`` equal square panels filling the frame, each over a label strip.
 
-        Tries every rows × columns arrangement and keeps the one with the
-        largest panels.  ``top`` reserves a strip at the top of the region
-        (a title line), in scene units.
+        For scenes made of panels (no caption column): the whole frame inside
+        its margins, less a strip of ``top`` at the top (a title), is shared
+        out.  Tries every rows × columns arrangement and keeps the one with the
+        largest panels (side by side in landscape, stacked in portrait);
+        ``gap`` is the space between panels (room for an arrow).
         """
-        area = self.picture if self.shape != "landscape" else Box(
-            self.frame.x0 + MARGIN, self.frame.y0 + MARGIN, self.frame.x1 - MARGIN,
-            self.frame.y1 - MARGIN)
+        area = self.frame.inset(MARGIN)
         if top:
             _, area = area.split_top(top, gap=GAP)
         label = _line(SMALL_SIZE) * label_lines + 0.15
         best = None
         for rows in range(1, n + 1):
             cols = -(-n // rows)
-            side = min((area.width - GAP * (cols - 1)) / cols,
-                       (area.height - (label + GAP) * rows + GAP) / rows)
+            side = min((area.width - gap * (cols - 1)) / cols,
+                       (area.height - label * rows - gap * (rows - 1)) / rows)
             if best is None or side > best[0] + 1e-9:
                 best = (side, rows, cols)
         side, rows, cols = best
         side = max(side, 0.5)
-        cell_w = side
         cell_h = side + label
-        total_w = cols * cell_w + (cols - 1) * GAP
-        total_h = rows * cell_h + (rows - 1) * GAP
+        total_w = cols * side + (cols - 1) * gap
+        total_h = rows * cell_h + (rows - 1) * gap
         x_start = area.centre[0] - total_w / 2
         y_start = area.centre[1] + total_h / 2
         panels = []
         for k in range(n):
             r, c = divmod(k, cols)
-            x0 = x_start + c * (cell_w + GAP)
-            y1 = y_start - r * (cell_h + GAP)
+            x0 = x_start + c * (side + gap)
+            y1 = y_start - r * (cell_h + gap)
             pic = Box(x0, y1 - side, x0 + side, y1)
-            panels.append(Panel(pic, Box(x0 - GAP / 2, y1 - cell_h, x0 + side + GAP / 2, y1 - side)))
+            panels.append(Panel(pic, Box(x0 - gap / 2, y1 - cell_h, x0 + side + gap / 2, y1 - side)))
         return panels
 
     def title_strip(self, lines: int = 1) -> Box:

@@ -81,6 +81,9 @@ class FlowScene(SceneContract, Scene):
 
     #: how much of the short side the layout keeps for an aside (0: none); see Layout
     aside = 0.0
+    #: body lines the caption region holds, and whether there is a header region (see Layout)
+    caption_lines = 3
+    has_header = True
     #: set by the render layer: ``pace`` scales every play and wait; ``planning`` draws nothing
     pace = 1.0
     planning = False
@@ -92,7 +95,8 @@ class FlowScene(SceneContract, Scene):
         self.theme = self.job.theme
         if not config.transparent:
             config.background_color = self.theme.background
-        self.layout = Layout(config.frame_width, config.frame_height, aside=self.aside)
+        self.layout = Layout(config.frame_width, config.frame_height, aside=self.aside,
+                             caption_lines=self.caption_lines, header=self.has_header)
         self.beats: list[Beat] = []
         self.clock = 0.0
         kwargs.setdefault("camera_class", FastCamera)

@@ -8,63 +8,66 @@ Then a third copy of the input plane plays every stage of the forward pass
 (W·x, + b, σ per layer) while it slides from the left panel to the right
 one, where it lands exactly on the right panel's picture.
 
-Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``)
-or ``manim scenes/bottleneck.py BottleneckScene``.
+In a vertical frame the panels are stacked, the input plane above.
+
+Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 """
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, Rectangle, Square, VGroup, config
 
-from nnanim.flow import build_flow
-from nnanim.mobjects import FlowView, OpacityFade
-from nnanim.nn import Network, fit_linear_classifier
-from nnanim.panels import (
-    Dim,
-    RegionPath,
-    TravelStage,
-    boundary_overlay,
-    early,
-    linear_pairs,
-    linear_probabilities,
-    plane_overlay,
-)
-from nnanim.record import parse_hidden
-from nnanim.render import RenderError
-from nnanim.scene import FlowScene
+from nnanim.contract import SceneContract, require_classes, require_last_hidden
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
 #: seconds of each beat outside the travel
 BEATS = {"intro": 1.0, "line": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
          "handover": 1.0, "caption": 0.3, "landing": 1.2, "end": 3.0}
-#: panels: side length and centres (scene units; the frame is 8 high, 14.2 wide)
-PANEL_SIZE = 5.4
-PANEL_X, PANEL_Y = 3.55, 0.15
 #: how faint the still panels are while the travelling picture passes
 GHOST = 0.22
 #: the 3-D view of a 3-unit last hidden layer
 TILT, AZIM = np.radians(58), np.radians(-25)
-EXAMPLE = "--hidden 16,16,2"
+INPUT, HIDDEN = 0, 1  # the two panels: input space, last hidden layer
 
 
-class BottleneckScene(FlowScene):
+class BottleneckScene(SceneContract):
     # a little L2 keeps the last hidden layer off tanh's corners (±1, ±1), where every point of
     # a class would sit on one spot; the spirals still train to 99-100 %
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
 
+    @classmethod
+    def check(cls, job):
+        require_classes(job, "bottleneck")
+        require_last_hidden(job, "bottleneck", (2, 3), "shows the last hidden layer")
+
     def construct(self):
-        if self.options.get("run") is None:  # fail before training, not after
-            self.check_bottleneck(parse_hidden(self.opt("hidden", self.defaults["hidden"]))[-1])
+        from manim import Group
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import FlowView, OpacityFade
+        from nnanim.nn import Network, fit_linear_classifier
+        from nnanim.panels import (
+            Dim,
+            TravelStage,
+            boundary_overlay,
+            early,
+            linear_pairs,
+            linear_probabilities,
+        )
+
         run, record = self.load_run()
-        self.check_bottleneck(run.widths[-2], run)
+        title = self.top_line("tangled in the input, separable before the output")
+        info = self.info_line(run, record, below=title)
+        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        self.panels = self.layout.grid(2, label_lines=3 if self.layout.shape == "landscape" else 4,
+                                       top=top, gap=1.2)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
         task = "binary" if K == 2 else "multiclass"
         plural = "" if K == 2 else "s"
 
         # -- the two panels: input space, and the last hidden layer
-        left = self.panel_view(flow, run, LEFT, stage=0)
-        right = self.panel_view(flow, run, RIGHT, stage=len(flow.stages) - 1)
+        left = self.panel_view(flow, run, INPUT, stage=0)
+        right = self.panel_view(flow, run, HIDDEN, stage=len(flow.stages) - 1)
         self.left_view, self.right_view = left, right
         W, b = fit_linear_classifier(run.X, run.y, K)
         self.left_model = (W, b)
@@ -79,22 +82,20 @@ class BottleneckScene(FlowScene):
             "right": f"the network's {kind}{plural}: {self.right_accuracy:.1%} correct",
         }
         left_label = self.panel_label("input space · logistic regression", self.statements["left"],
-                                      LEFT)
+                                      INPUT)
         right_label = self.panel_label(f"last hidden layer · {width} units",
-                                       self.statements["right"], RIGHT)
-        left_frame, right_frame = self.panel_frame(LEFT), self.panel_frame(RIGHT)
+                                       self.statements["right"], HIDDEN)
+        left_frame, right_frame = self.panel_frame(INPUT), self.panel_frame(HIDDEN)
         arrow = self.middle_arrow(run)
 
-        title = self.top_line("tangled in the input, separable before the output")
-        info = self.info_line(run, record)
         masks = self.margin_masks()
-        self.add(left_frame, left, masks, title, info, left_label)
-        self.play(*(OpacityFade(m) for m in (left_frame, left, title, info, left_label)),
-                  run_time=BEATS["intro"])
+        self.open(left_frame, left, masks, title, info, left_label, title=title.text,
+                  seconds=BEATS["intro"])
         self.add_overlay(self.left_overlay)
         self.play(*(OpacityFade(m) for m in self.left_overlay), run_time=BEATS["line"])
         self.wait(BEATS["look_left"])
 
+        self.mark("caption", "last hidden layer", self.statements["right"])
         self.add(right_frame, right, right_label, arrow)
         self.add_overlay(self.right_overlay)
         self.bring_to_front(masks, title, info, left_label, right_label)
@@ -106,7 +107,7 @@ class BottleneckScene(FlowScene):
         still_left = Group(left, self.left_overlay)
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
-                                              region=self.region(LEFT),
+                                              region=self.region(INPUT),
                              grid_bounds=left.grid_bounds)
         title = self.swap_top_line(title, "how: the plane passes through every layer")
         self.add(traveller)
@@ -116,8 +117,9 @@ class BottleneckScene(FlowScene):
         path = self.travel_path(flow)
         tau = 0.0
         for stage in flow.stages[:-1]:
-            seconds = self.pace(stage)
+            seconds = PACE[stage.kind]
             new = self.top_line(stage.caption)
+            self.mark("stage", stage.caption)
             self.add(new)
             self.play(TravelStage(traveller, stage.index, path, tau, run_time=seconds),
                       OpacityFade(new, rate_func=early(BEATS["caption"], seconds)),
@@ -129,6 +131,7 @@ class BottleneckScene(FlowScene):
         # -- landing: the travelling plane is the right panel's picture
         end = self.top_line(f"one straight {kind} now separates the classes"
                             if K == 2 else f"straight {kind}s now separate the classes")
+        self.mark("outro", end.text)
         self.add(end)
         self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
                   OpacityFade(traveller, fade_in=False), OpacityFade(title, fade_in=False),
@@ -136,24 +139,15 @@ class BottleneckScene(FlowScene):
         self.remove(traveller)
         self.wait(BEATS["end"])
 
-    # -- errors the user can fix
-    def check_bottleneck(self, width: int, run=None) -> None:
-        if width not in (2, 3):
-            where = " (in the run file; train it again)" if run is not None else ""
-            raise RenderError(
-                f"bottleneck shows the last hidden layer, which must have 2 or 3 units; "
-                f"got {width}{where}. Change --hidden, e.g. {EXAMPLE}")
-        if run is not None and run.task == "regression":
-            raise RenderError(
-                f"bottleneck needs classes to separate; {run.meta['dataset']['spec']} is a "
-                "regression dataset. Choose another with -d, e.g. -d spirals")
-
-    # -- layout
+    # -- layout: the two panels of the layout's grid
     def region(self, side) -> tuple[np.ndarray, float]:
-        return np.array([side[0] * PANEL_X, PANEL_Y, 0.0]), PANEL_SIZE
+        centre, size = self.panels[side].picture.square()
+        return np.array(centre), size
 
-    def panel_view(self, flow, run, side, stage: int) -> FlowView:
+    def panel_view(self, flow, run, side, stage: int):
         """A still picture of one stage's end in a panel; the grid fills the input panel exactly."""
+        from nnanim.mobjects import FlowView
+
         centre, half = flow.trace(run.X).framing(0, 0.0)
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         view = FlowView(flow, run.X, run.y, self.theme, region=self.region(side),
@@ -163,8 +157,12 @@ class BottleneckScene(FlowScene):
             view.set_view_angles(TILT, AZIM)
         return view
 
-    def output_overlay(self, view: FlowView) -> Group:
+    def output_overlay(self, view):
         """The output layer's boundary over the last hidden space: shaded line(s), or a plane."""
+        from manim import Group
+
+        from nnanim.panels import boundary_overlay, plane_overlay
+
         flow = view.flow
         if flow.stages[-1].dim == 2:
             return boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
@@ -176,7 +174,7 @@ class BottleneckScene(FlowScene):
         overlay.shading, overlay.strokes, overlay.lines = plane, None, []
         return overlay
 
-    def add_overlay(self, overlay: Group) -> None:
+    def add_overlay(self, overlay) -> None:
         """Shading (or a plane) behind everything, lines on top."""
         if overlay.shading is not None:
             self.add(overlay.shading)
@@ -184,84 +182,102 @@ class BottleneckScene(FlowScene):
         if overlay.strokes is not None:
             self.add(overlay.strokes)
 
-    def travel_path(self, flow) -> RegionPath:
-        """Left panel → right panel over the whole travel; tilt during the first 3-D stages."""
-        seconds = [self.pace(s) for s in flow.stages[:-1]]
+    def travel_path(self, flow):
+        """First panel → second panel over the whole travel; tilt during the first 3-D stages."""
+        from nnanim.panels import RegionPath
+
+        seconds = [PACE[s.kind] for s in flow.stages[:-1]]
         starts = np.concatenate([[0.0], np.cumsum(seconds)])
         first_3d = next((i for i, s in enumerate(flow.stages) if s.dim == 3), None)
         angles = (TILT, AZIM) if flow.stages[-1].dim == 3 else (0.0, 0.0)
         turn = None
         if first_3d is not None:
             turn = (starts[first_3d], min(starts[first_3d] + 2.5, starts[-1]))
-        (o0, h0), (o1, h1) = self.region(LEFT), self.region(RIGHT)
+        (o0, h0), (o1, h1) = self.region(INPUT), self.region(HIDDEN)
         return RegionPath((o0, h0, 0.0, 0.0), (o1, h1, *angles), starts[-1], turn)
 
-    def pace(self, stage) -> float:
-        return PACE["rotate" if "rotate" in stage.caption else stage.kind]
-
-    def margin_masks(self) -> VGroup:
+    def margin_masks(self):
         """Background-coloured bands around the panels: a curve that leaves them never covers text.
 
         (Empty with a transparent background, where a band would show.)
         """
+        from manim import Rectangle, VGroup, config
+
         masks = VGroup()
         if config.transparent:
             return masks
-        w, h = config.frame_width + 0.2, config.frame_height + 0.2
-        edge = PANEL_SIZE / 2 + 0.08
-        top, bottom, side = PANEL_Y + edge, PANEL_Y - edge, PANEL_X + edge
-        for width, height, x, y in ((w, h / 2 - top, 0, (top + h / 2) / 2),
-                                    (w, bottom + h / 2, 0, (bottom - h / 2) / 2),
-                                    (w / 2 - side, h, (side + w / 2) / 2, 0),
-                                    (w / 2 - side, h, -(side + w / 2) / 2, 0)):
-            band = Rectangle(width=width, height=height, stroke_width=0,
-                             fill_color=self.theme.background, fill_opacity=1)
-            masks.add(band.move_to([x, y, 0]))
+        pics = [p.picture for p in self.panels]
+        x0, y0 = min(b.x0 for b in pics) - 0.08, min(b.y0 for b in pics) - 0.08
+        x1, y1 = max(b.x1 for b in pics) + 0.08, max(b.y1 for b in pics) + 0.08
+        f = self.layout.frame
+        bands = [(f.x0 - 0.1, y1, f.x1 + 0.1, f.y1 + 0.1), (f.x0 - 0.1, f.y0 - 0.1, f.x1 + 0.1, y0),
+                 (f.x0 - 0.1, y0, x0, y1), (x1, y0, f.x1 + 0.1, y1)]
+        for a, b, c, d in bands:
+            if c - a > 1e-6 and d - b > 1e-6:
+                band = Rectangle(width=c - a, height=d - b, stroke_width=0,
+                                 fill_color=self.theme.background, fill_opacity=1)
+                masks.add(band.move_to([(a + c) / 2, (b + d) / 2, 0]))
         return masks
 
-    def panel_frame(self, side) -> Square:
+    def panel_frame(self, side):
+        from manim import Square
+
         centre, size = self.region(side)
         return Square(size + 0.12, stroke_color=self.theme.muted, stroke_width=1.5,
                       stroke_opacity=0.6).move_to(centre)
 
-    def panel_label(self, title: str, detail: str, side) -> VGroup:
-        centre, size = self.region(side)
-        group = VGroup(self.label(title, size=26, weight="BOLD"),
-                       self.label(detail, size=22, color=self.theme.muted))
-        group.arrange(DOWN, buff=0.12)
-        if group.width > size + 0.6:
-            group.scale_to_fit_width(size + 0.6)
-        return group.next_to(centre + DOWN * (size / 2 + 0.06), DOWN, buff=0.18)
+    def panel_label(self, title: str, detail: str, side):
+        from manim import DOWN, VGroup
 
-    def middle_arrow(self, run) -> VGroup:
+        box = self.panels[side].label
+        group = VGroup(self.label(title, weight="BOLD", width=box.width),
+                       self.label(detail, color=self.theme.muted, width=box.width))
+        group.arrange(DOWN, buff=0.1)
+        return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
+
+    def middle_arrow(self, run):
+        """An arrow from the first panel to the second, named by the hidden widths."""
+        from manim import RIGHT, UP, Arrow, VGroup
+
         arch = " → ".join(str(w) for w in run.widths[1:-1])
-        gap = PANEL_X - PANEL_SIZE / 2 - 0.06
-        arrow = Arrow(LEFT * (gap - 0.1), RIGHT * (gap - 0.1), buff=0, color=self.theme.muted,
-                      stroke_width=3, max_tip_length_to_length_ratio=0.25).shift(UP * PANEL_Y)
-        name = self.label(arch, size=20, color=self.theme.muted)
-        if name.width > 2 * gap - 0.1:
-            name.scale_to_fit_width(2 * gap - 0.1)
-        return VGroup(arrow, name.next_to(arrow, UP, buff=0.12))
+        a, b = self.panels[INPUT].picture, self.panels[HIDDEN].picture
+        beside = b.x0 > a.x1  # side by side, else stacked
+        if beside:
+            start, end = np.array([a.x1 + 0.1, a.centre[1], 0]), np.array([b.x0 - 0.1, b.centre[1], 0])
+        else:  # from under the first panel's label to the second panel
+            under = self.panels[INPUT].label.y0
+            start, end = np.array([a.centre[0], under - 0.05, 0]), np.array([b.centre[0], b.y1 + 0.1, 0])
+        arrow = Arrow(start, end, buff=0, color=self.theme.muted, stroke_width=3,
+                      max_tip_length_to_length_ratio=0.25)
+        name = self.label(arch, color=self.theme.muted)
+        if beside:
+            return VGroup(arrow, name.next_to(arrow, UP, buff=0.12))
+        return VGroup(arrow, name.next_to(arrow, RIGHT, buff=0.2))
 
     def top_line(self, text: str):
-        line = self.label(text, size=32, weight="BOLD")
-        if line.width > config.frame_width - 1.0:
-            line.scale_to_fit_width(config.frame_width - 1.0)
-        return line.move_to([0, config.frame_height / 2 - 0.42, 0])
+        """A title line at the top of the frame, wrapped to the frame's width."""
+        strip = self.layout.title_strip()
+        line = self.label(text, size=self.layout.title_size, weight="BOLD", width=strip.width)
+        line.text = text
+        return line.move_to([0, strip.y1 - line.height / 2, 0])
 
     def swap_top_line(self, old, text: str):
+        from nnanim.mobjects import OpacityFade
+
         new = self.top_line(text)
+        self.mark("caption", text)
         self.add(new)
         self.play(OpacityFade(new), OpacityFade(old, fade_in=False), run_time=BEATS["caption"])
         return new
 
-    def info_line(self, run, record):
-        spec = run.meta.get("dataset", {}).get("spec", run.options.get("dataset", ""))
-        arch = " → ".join(str(w) for w in run.widths)
-        acts = "/".join(dict.fromkeys(run.activations))
-        text = f"{spec} · {len(run.X)} points · {arch} · {acts} · epoch {run.epochs[record]}"
-        line = self.label(text, size=20, color=self.theme.muted)
-        return line.move_to([0, config.frame_height / 2 - 0.88, 0])
+    def info_line(self, run, record, below):
+        from manim import DOWN
+
+        strip = self.layout.title_strip()
+        lines = run.describe_lines(record)
+        text = f"{lines[0]} · {lines[1]} · {lines[2]}"
+        line = self.label(text, color=self.theme.muted, width=strip.width)
+        return line.next_to(below, DOWN, buff=0.12)
 
 
 SCENE = BottleneckScene
