@@ -6,6 +6,10 @@ import numpy as np
 from manim import LEFT, RIGHT, Scene, Square
 from scipy.special import expit
 
+from nnanim.contract import resolve
+from nnanim.layout import SHORT_SIDE
+from nnanim.render import bind
+
 
 class FailsMidway(Scene):
     """Plays once, then raises ``options["error"]`` in the middle of the second play."""
@@ -24,41 +28,66 @@ class FailsMidway(Scene):
         self.play(square.animate.shift(LEFT), run_time=1)
 
 
-class DryRun:
-    """Mix in before a scene class: ``play`` jumps each animation to its end, ``wait`` only counts.
+#: the frame of a render at -q l: 854 x 480 pixels, 8 scene units on the short side,
+#: square pixels (so 14.23 units wide, a hair wider than 16:9's 14.22)
+FRAME_PIXELS = (854, 480)
 
-    The storyboard's own statements (captions, labels, positions at the end of
-    every animation) are then checked without rendering a frame;
-    ``durations`` lists every play and wait in seconds, ``captions`` every
-    caption swap ``(title, detail)``.
+
+def frame_units(pixels=FRAME_PIXELS):
+    """``(width, height)`` in scene units of a frame of ``pixels``: short side 8, square pixels."""
+    short = min(pixels)
+    return SHORT_SIDE * pixels[0] / short, SHORT_SIDE * pixels[1] / short
+
+
+def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):
+    """Walk ``scene``'s storyboard in the library's plan mode (no frame drawn); return the scene.
+
+    ``scene`` is a scene name or a contract class; ``options`` are resolved as
+    ``nnanim render`` resolves them (so a bad option raises ``NnanimError``
+    here, before Manim is involved).  Every animation jumps to its end, so the
+    storyboard's own statements (captions, labels, positions) can be checked;
+    ``scene.beats`` lists its beats, ``scene.clock`` is the video's length and
+    ``scene.plays`` counts its plays and waits.  With a ``duration`` option the
+    pace is scaled to it, as a render does (a first pass at pace 1 measures the
+    storyboard).  ``mixin`` goes in front of the bound class (e.g. to replace
+    Pango text by boxes, or to sample animations on the way).
     """
+    import manim
 
-    durations: list
-    captions: list
+    job = resolve(scene, options)
+    width, height = frame_units(pixels)
+    temp = {"pixel_width": pixels[0], "pixel_height": pixels[1], "frame_width": width,
+            "frame_height": height, "write_to_movie": False, "disable_caching": True}
 
-    def play(self, *animations, run_time=None, **kwargs):
-        for anim in animations:
-            anim.run_time = run_time or anim.run_time
-            anim.begin()
-            anim.interpolate(1.0)
-            anim.finish()
-        self.durations.append(run_time if run_time is not None else max(a.run_time for a in animations))
+    def walk(pace):
+        bases = (_CountPlays, bind(job, planning=True, pace=pace))
+        cls = type("Dry", ((mixin,) if mixin else ()) + bases, {})
+        with manim.tempconfig(temp):
+            scene = cls()
+            scene.setup()
+            scene.construct()
+        return scene
 
-    def wait(self, duration=1.0, **kwargs):
-        self.durations.append(duration)
-
-    def swap_caption(self, old, title, detail="", run_time=0.3):
-        self.captions.append((title, detail))
-        return super().swap_caption(old, title, detail, run_time)
-
-
-def dry_run(scene_cls, options):
-    """Construct ``scene_cls`` with ``options`` through :class:`DryRun`; return the scene."""
-    cls = scene_cls if issubclass(scene_cls, DryRun) else type("Dry", (DryRun, scene_cls), {})
-    scene = type("Dry", (cls,), {"options": options})()
-    scene.durations, scene.captions = [], []
-    scene.construct()
+    scene = walk(1.0)
+    duration = job.opt("duration")
+    if duration is not None and scene.clock > 0:
+        scene = walk(duration / scene.clock)
     return scene
+
+
+class _CountPlays:
+    """Counts the plays (a wait is one): each rounds to whole frames in a render."""
+
+    plays = 0
+
+    def play(self, *animations, **kwargs):
+        self.plays += 1
+        super().play(*animations, **kwargs)
+
+
+def caption_beats(scene):
+    """``(title, detail)`` of every caption change: the beats of kind stage, caption, outro."""
+    return [(b.title, b.detail) for b in scene.beats if b.kind in ("stage", "caption", "outro")]
 
 
 def tanh_sigmoid_forward(run, X, record=-1):

@@ -1,8 +1,9 @@
 """The `layers` scene: what it states is recomputed, and its frames show the story.
 
-The storyboard runs twice here: once with play/wait stubbed out (fast: checks
-the captions against an independent forward pass), once rendered at -q l and
-decoded with PyAV (slow: checks what the frames show).
+The storyboard runs twice here: once in the library's plan mode, every
+animation jumped to its end without drawing (fast: checks the captions against
+an independent forward pass), once rendered at -q l and decoded with PyAV
+(slow: checks what the frames show).
 """
 
 from __future__ import annotations
@@ -10,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from nnanim.scenes.layers import PACE, LayersScene
-from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+from storyboards import (
+    best_linear_split,
+    caption_beats,
+    class_pixels,
+    dry_run,
+    frame_units,
+    tanh_sigmoid_forward,
+)
 
+from nnanim.layout import Layout
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
@@ -28,7 +37,7 @@ def spiral_run():
 
 def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     scene = _dry_run({"run": spiral_run})
-    title, detail = scene.captions[-1]
+    title, detail = caption_beats(scene)[-1]
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
     correct = int(np.sum((p > 0.5) == spiral_run.y))
@@ -40,7 +49,7 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
 
 def test_captions_follow_the_stages_of_every_layer(spiral_run):
     scene = _dry_run({"run": spiral_run})
-    titles = [t for t, _ in scene.captions]
+    titles = [t for t, _ in caption_beats(scene)]
     expected = []
     for layer in range(1, 5):
         expected += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh"]
@@ -50,7 +59,7 @@ def test_captions_follow_the_stages_of_every_layer(spiral_run):
 def test_width_three_layers_tilt_into_3d_and_back():
     run = train(dataset="disk-ring", hidden=[3, 2], epochs=300, n_samples=200)
     scene = _dry_run({"run": run})
-    titles = [t for t, _ in scene.captions]
+    titles = [t for t, _ in caption_beats(scene)]
     assert "lift 2 → 3" in titles and "squash 3 → 2" in titles
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     assert view.elev == 0.0  # back to the top view for the straight line
@@ -62,15 +71,18 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
                  {"run": spiral_run})
     frames, fps = decode_frames(out)
     assert abs(fps - 15) < 0.01 and frames.shape[1:] == (480, 854, 3)
-    # length: independent sum of the storyboard's durations (fade-in, wait, per stage 0.3 s
-    # caption + its pace, final caption, line, hold)
-    seconds = 1.2 + 1.0 + 12 * 0.3 + 4 * (PACE["linear"] + PACE["bias"] + PACE["activation"])
+    # length: independent sum of the storyboard's durations (the first picture held, per
+    # stage 0.3 s caption + its pace, final caption, line, hold)
+    seconds = 2.0 + 12 * 0.3 + 4 * (PACE["linear"] + PACE["bias"] + PACE["activation"])
     seconds += 0.3 + 1.4 + 2.5
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
+    assert _dry_run({"run": spiral_run}).clock == pytest.approx(seconds)  # and the plan agrees
 
     theme = load_theme("dark")
     colours = np.array(theme.class_rgb(2)) * 255
-    sidebar_px = int(854 * 4.6 / (8 * 854 / 480))  # text column, excluded
+    # the layout's text column (caption, header) is excluded: right of its right edge
+    width, height = frame_units()
+    sidebar_px = int((Layout(width, height).column.x1 + width / 2) * 480 / height)
 
     early = frames[int(2.0 * fps)]  # after the fade-in: the input plane
     a, b = class_pixels(early, colours, sidebar_px)
