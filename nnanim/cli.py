@@ -57,7 +57,7 @@ def table_options(command: str, skip: tuple[str, ...] = ()):
         for decorator in reversed(extra):
             f = decorator(f)
         for o in reversed(rows):
-            shown = o.shown_default()
+            shown = o.shown_default(command)
             text = o.help + (f"  [default: {shown}]" if shown else "")
             if o.flag:
                 f = click.option(*o.flags, o.name, is_flag=True, default=False, help=text)(f)

@@ -192,7 +192,8 @@ class Option:
     """One option: how it is spelled, parsed, defaulted and explained.
 
     ``default`` is the value when nobody sets it (a scene's ``defaults`` come
-    first); ``None`` means "decided later" and ``default_text`` says by what.
+    first); ``None`` means "decided later" and ``default_text`` says by what
+    (``command_default_text`` where one command's differs: ``(("train", "1500"),)``).
     ``flag`` options are on/off switches.
     """
 
@@ -203,6 +204,7 @@ class Option:
     commands: frozenset[str]
     flags: tuple[str, ...] = ()
     default_text: str | None = None
+    command_default_text: tuple[tuple[str, str], ...] = ()
     metavar: str | None = None
     flag: bool = False
     group: str = "Data and model"
@@ -213,9 +215,11 @@ class Option:
         """The long command-line flag, e.g. ``--batch-size``."""
         return next(f for f in self.flags if f.startswith("--"))
 
-    def shown_default(self) -> str:
-        if self.default_text is not None:
-            return self.default_text
+    def shown_default(self, command: str | None = None) -> str:
+        """The default as ``--help`` and the README show it (for ``command``, if it differs)."""
+        text = dict(self.command_default_text).get(command, self.default_text)
+        if text is not None:
+            return text
         if self.flag:
             return "off"
         if isinstance(self.default, list):
@@ -236,7 +240,8 @@ def _o(name, parse, default, help, commands, *flags, **kw) -> Option:
 OPTIONS: tuple[Option, ...] = (
     # -- data and model (every command that trains)
     _o("dataset", _text, "spirals", "a built-in name (`nnanim datasets`), csv:PATH or expr:EXPRESSION",
-       TRAINING, "-d", "--dataset", default_text="spirals (per scene)"),
+       TRAINING, "-d", "--dataset", default_text="spirals (per scene)",
+       command_default_text=(("train", "spirals"),)),
     _o("n_samples", _int(1), None, "number of points", TRAINING, "-n", "--samples",
        default_text="per dataset"),
     _o("noise", _float(0.0), None, "input jitter (classification) or target noise (regression)",
@@ -245,7 +250,7 @@ OPTIONS: tuple[Option, ...] = (
        default_text="per dataset"),
     _o("seed", _int(0), 0, "data, initial weights and batch order", TRAINING),
     _o("hidden", _hidden, None, "hidden widths", TRAINING, metavar="W1,W2,...",
-       default_text="16,16,16,2 (per scene)"),
+       default_text="16,16,16,2 (per scene)", command_default_text=(("train", "16,16,16,2"),)),
     _o("activation", _activation, None,
        "one for all hidden layers or one per layer: relu, leaky_relu, elu, gelu, softplus, tanh, "
        "sigmoid, linear", TRAINING, metavar="NAME[,NAME...]", default_text="tanh"),
@@ -253,7 +258,8 @@ OPTIONS: tuple[Option, ...] = (
        choices=_optimizers),
     _o("lr", _float(0.0, open_low=True), None, "learning rate", TRAINING,
        default_text="0.02 (adam), 0.1 (momentum), 0.5 (sgd)"),
-    _o("epochs", _int(0), None, "epochs to train", TRAINING, default_text="1500 (per scene)"),
+    _o("epochs", _int(0), None, "epochs to train", TRAINING, default_text="1500 (per scene)",
+       command_default_text=(("train", "1500"),)),
     _o("batch_size", _int(0), 0, "mini-batch size; 0 = full batch", TRAINING),
     _o("l2", _float(0.0), 0.0, "adds λ/2·Σ‖W‖² to the loss (weights, not biases)", TRAINING),
     _o("record_every", _int(1), 1, "record the weights every N epochs (epoch 0 and the last always)",
@@ -283,7 +289,9 @@ OPTIONS: tuple[Option, ...] = (
     _o("frames", _int(6, 12), 9, "key frames on the sheet, 6..12", STORYBOARD, group="Output"),
     _o("columns", _int(1), 3, "tiles per row", STORYBOARD, group="Output"),
     _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard"}),
-       "-o", "--output", default_text="./SCENE.FORMAT (train: report only)", group="Output"),
+       "-o", "--output", default_text="./SCENE.FORMAT", group="Output",
+       command_default_text=(("train", "none: train and report only"),
+                             ("storyboard", "./SCENE-storyboard.png"))),
     _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
 )
 
@@ -404,6 +412,6 @@ def markdown_table(command: str, group: str | None = None) -> str:
         if group is not None and o.group != group:
             continue
         spelled = ", ".join(f"`{f}`" for f in o.flags)
-        default = o.shown_default()
+        default = o.shown_default(command)
         rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {o.help} |")
     return "\n".join(rows)

@@ -291,6 +291,7 @@ def test_help_lists_storyboard_and_the_new_options():
     for option in ("--frames", "6..12", "--columns", "--theme", "dark, light", "--duration",
                    "--run", "--epoch", "--dataset", "--hidden", "--epochs", "--output"):
         assert option in board
+    assert "default: ./SCENE-storyboard.png" in board.replace("SCENE- storyboard", "SCENE-storyboard")
     render_help = " ".join(invoke("render", "--help").output.split())
     assert "--theme" in render_help and "video length in seconds" in render_help.lower()
     assert "--aspect" in render_help and "16:9|9:16|1:1|4:3" in render_help
