@@ -155,14 +155,19 @@ class Job:
         """Every option with what it resolved to (for ``--dump-config``)."""
         out = dict(self.options)
         if self.config is not None:
-            cfg = self.config
-            for name in TRAINING_OPTIONS:
-                out[name] = getattr(cfg, name)
-            acts = list(cfg.activation)
-            out["activation"] = acts[0] if len(set(acts)) == 1 else acts
-            for name in ("n_samples", "noise", "classes"):
-                if self.data.params.get(name) is not None:
-                    out[name] = self.data.params[name]
+            trained = {name: getattr(self.config, name) for name in TRAINING_OPTIONS}
+            params = self.data.params
+        elif self.run is not None:  # a replayed run: what it was trained with, not the defaults
+            trained = {name: self.run.options.get(name) for name in TRAINING_OPTIONS}
+            params = self.run.meta.get("dataset", {}).get("params", {})
+        else:
+            return out
+        out.update(trained)
+        acts = list(trained["activation"])
+        out["activation"] = acts[0] if len(set(acts)) == 1 else acts
+        for name in ("n_samples", "noise", "classes"):
+            if params.get(name) is not None:
+                out[name] = params[name]
         return out
 
 

@@ -125,3 +125,14 @@ def test_a_refusal_is_one_line_exit_2_fast_and_without_manim(tmp_path, args, nee
     assert manim == "False"
     assert seconds < 1.0  # about 0.3 s: Python, numpy, the data and the check; no training
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dump_config_of_a_replayed_run_shows_what_it_was_trained_with(tmp_path):
+    assert invoke("train", *TINY, "-d", "moons", "--quiet", "-o", "run.npz").exit_code == 0
+    shown = dumped("render", "layers", "--run", "run.npz")
+    assert shown["run"] == "run.npz"
+    assert (shown["dataset"], shown["n_samples"], shown["hidden"], shown["epochs"]) == (
+        "moons", 60, [3, 2], 20)  # not the layers scene's defaults (spirals, 2,2,2,2, 3000)
+    config = tmp_path / "replay.toml"
+    config.write_text(invoke("render", "layers", "--run", "run.npz", "--dump-config").stdout)
+    assert dumped("render", "--config", config) == shown
