@@ -1,7 +1,8 @@
 """The `bottleneck` scene: what it states is recomputed, and its frames show the story.
 
-The storyboard runs with play/wait stubbed out (fast: the accuracies and
-lines on screen against independent computations written here), and once
+The storyboard runs in the library's plan mode, every animation jumped to its
+end without drawing (fast: the accuracies and lines on screen against
+independent computations written here), and once
 rendered at -q l and decoded with PyAV (slow: what the frames show).
 """
 
@@ -11,32 +12,33 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from manim import Rectangle
-from nnanim.scenes.bottleneck import GHOST, PANEL_SIZE, PANEL_X, PANEL_Y, TILT, BottleneckScene
-from storyboards import DryRun, best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+from nnanim.scenes.bottleneck import GHOST, HIDDEN, INPUT, TILT, BottleneckScene
+from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
+from nnanim.contract import resolve
+from nnanim.errors import NnanimError
 from nnanim.nn import LINEAR_L2
 from nnanim.panels import clip_line, plane_in_box
 from nnanim.record import train
-from nnanim.render import RenderError, RenderSettings, render
+from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 
-class _Dry(DryRun, BottleneckScene):
-    """The storyboard without frames: records play durations."""
+class _QuickText:
+    """Without Pango: every text is a box of about its size (for the geometry-only tests)."""
 
-
-class _QuickText(_Dry):
-    """Also without Pango: every text is a box of about its size (for the geometry-only tests)."""
-
-    def label(self, text, size=26, color=None, weight="NORMAL"):
+    def label(self, text, size=None, color=None, weight="NORMAL", width=None):
+        size = size or self.layout.small_size
         box = Rectangle(width=0.012 * size * len(text), height=0.018 * size)
+        if width is not None and box.width > width:
+            box.stretch_to_fit_width(width)
         box.text = text
         return box
 
 
-def _dry_run(options, base=_Dry):
-    return dry_run(base, options)
+def _dry_run(options, mixin=None):
+    return dry_run(BottleneckScene, options, mixin=mixin)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +104,7 @@ def test_right_panel_points_lie_on_the_side_the_network_predicts(default_scene, 
     assert np.all(side != 0)
     assert len(set(side[predicted])) == 1 and len(set(side[~predicted])) == 1
     assert side[predicted][0] != side[~predicted][0]
-    _assert_on_panel_edge(ends, +1)
+    _assert_on_panel_edge(ends, default_scene.panels[HIDDEN].picture)
 
 
 def test_left_panel_line_splits_the_points_as_the_logistic_regression_does(default_scene,
@@ -115,15 +117,22 @@ def test_left_panel_line_splits_the_points_as_the_logistic_regression_does(defau
     side = _side(view.cloud.points, ends)
     assert set(side[predicted]) == {side[predicted][0]}
     assert set(side[~predicted]) == {-side[predicted][0]}
-    _assert_on_panel_edge(ends, -1)
+    _assert_on_panel_edge(ends, default_scene.panels[INPUT].picture)
 
 
-def _assert_on_panel_edge(ends, sign):
+def _assert_on_panel_edge(ends, box):
     """Both ends of a drawn line sit on the edge of the panel: clipped to it, not to the frame."""
-    centre = np.array([sign * PANEL_X, PANEL_Y])
+    assert box.width == pytest.approx(box.height)  # the layout's panels are square
+    centre = np.array(box.centre[:2])
     off = np.abs(ends[:, :2] - centre)
-    assert np.all(off <= PANEL_SIZE / 2 + 1e-9)
-    assert np.allclose(off.max(axis=1), PANEL_SIZE / 2, atol=1e-9)
+    assert np.all(off <= box.width / 2 + 1e-9)
+    assert np.allclose(off.max(axis=1), box.width / 2, atol=1e-9)
+
+
+def test_panels_come_from_the_layout_side_by_side_under_the_top_lines(default_scene):
+    left, right = (p.picture for p in default_scene.panels)
+    assert right.x0 > left.x1 and left.centre[1] == pytest.approx(right.centre[1])
+    assert default_scene.layout.frame.contains(left) and default_scene.layout.frame.contains(right)
 
 
 def test_travelling_plane_lands_exactly_on_the_right_panel(default_scene):
@@ -149,8 +158,9 @@ def test_three_unit_last_layer_is_shown_tilted_with_a_plane():
     assert scene.left_view.elev == 0.0  # the input plane stays a top view
     plane = scene.right_overlay.shading  # the boundary plane, inside the right panel
     assert plane is not None
-    off = np.abs(plane.get_vertices()[:, :2] - [PANEL_X, PANEL_Y])
-    assert np.all(off <= PANEL_SIZE / 2 + 1e-6)
+    box = scene.panels[HIDDEN].picture
+    off = np.abs(plane.get_vertices()[:, :2] - box.centre[:2])
+    assert np.all(off <= box.width / 2 + 1e-6)
     assert "plane" in scene.statements["right"]
 
 
@@ -179,19 +189,22 @@ def test_clip_line_and_plane_in_box():
 
 
 def test_wider_last_layer_is_refused_before_training(monkeypatch):
-    import nnanim.scene
+    import nnanim.record
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained before checking the widths")
 
-    monkeypatch.setattr(nnanim.scene, "train", no_training)
-    with pytest.raises(RenderError, match=r"2 or 3 units; got 16\. Change --hidden"):
+    monkeypatch.setattr(nnanim.record, "train", no_training)
+    monkeypatch.setattr(nnanim.record, "train_on", no_training)
+    with pytest.raises(NnanimError, match=r"2 or 3 units; got 16\. Change --hidden, e.g. --hidden 16,2$"):
         _dry_run({"hidden": [16, 16]}, _QuickText)
+    resolve(BottleneckScene, {"hidden": [16, 2]})  # the example given is accepted
 
 
 def test_wider_last_layer_in_a_run_file_is_refused():
     run = train(dataset="moons", hidden=[4, 4], epochs=1, n_samples=50)
-    with pytest.raises(RenderError, match="got 4.*--hidden"):
+    with pytest.raises(NnanimError, match=r"got 4 \(in the run file; train it again\)\. "
+                                          r"Change --hidden, e\.g\. --hidden 4,2$"):
         _dry_run({"run": run}, _QuickText)
 
 
@@ -216,28 +229,31 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
                                               progress=False), {"run": default_run})
     frames, fps = decode_frames(out)
     assert fps == pytest.approx(15, abs=0.01) and frames.shape[1:] == (480, 854, 3)
-    durations = default_scene.durations  # the storyboard's own plays and waits
-    assert abs(len(frames) - sum(durations) * fps) <= len(durations)  # whole frames per play
+    # the storyboard's own length, from its plan; each play (or wait) rounds to whole frames
+    assert abs(len(frames) - default_scene.clock * fps) <= default_scene.plays
 
     theme = load_theme("dark")
     colours = np.array(theme.class_rgb(2)) * 255
-    unit = 480 / 8.0  # pixels per scene unit
+    unit = 480 / 8.0  # pixels per scene unit (the short side is 8 units)
+    pictures = [p.picture for p in default_scene.panels]  # the layout's panels of this frame
 
-    def panel(frame, sign):
-        cx, cy = 854 / 2 + sign * PANEL_X * unit, 240 - PANEL_Y * unit
-        r = PANEL_SIZE / 2 * unit - 3  # inside the frame's stroke
+    def panel(frame, side):
+        box = pictures[side]
+        cx, cy = 854 / 2 + box.centre[0] * unit, 240 - box.centre[1] * unit
+        r = box.width / 2 * unit - 3  # inside the frame's stroke
         return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
 
     # both panels at full strength: before the travel (the right one faded in) and at the end
-    both = int((sum(durations[:5]) - 0.5) * fps)
+    (shown,) = [b for b in default_scene.beats if b.kind == "caption" and b.title == "last hidden layer"]
+    both = int((shown.end - 0.5) * fps)  # the end of the look at both panels
     for frame in (frames[both], frames[-1]):
-        a, b = class_pixels(panel(frame, -1), colours)
+        a, b = class_pixels(panel(frame, INPUT), colours)
         assert len(a) > 200 and len(b) > 200
         left = best_linear_split(a, b)
         assert left < 0.9  # input space: no line separates the spirals (the best gets ~84 %)
-        a, b = class_pixels(panel(frame, +1), colours)
+        a, b = class_pixels(panel(frame, HIDDEN), colours)
         assert len(a) > 50 and len(b) > 50
         assert best_linear_split(a, b) > max(0.97, left + 0.1)  # the last hidden layer: one does
     # the text bands stay clear of data: no class colour above or below the panels
-    top = frames[-1][: int(240 - (PANEL_Y + PANEL_SIZE / 2) * unit) - 4].astype(float)
+    top = frames[-1][: int(240 - max(p.y1 for p in pictures) * unit) - 4].astype(float)
     assert not any(np.any(np.linalg.norm(top - c, axis=2) < 40) for c in colours)

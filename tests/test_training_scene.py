@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
-from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward
+from storyboards import best_linear_split, class_pixels, dry_run, frame_units, tanh_sigmoid_forward
 
 from nnanim.cli import cli
+from nnanim.contract import resolve
+from nnanim.errors import NnanimError
+from nnanim.layout import Layout
 from nnanim.record import train
-from nnanim.render import RenderError, RenderSettings, render
+from nnanim.render import RenderSettings, render
 from nnanim.replay import ReplayTraining
 from nnanim.timeline import EpochTimeline, default_duration
 
@@ -63,22 +66,24 @@ def test_default_video_lasts_15_to_30_seconds():
         assert 15 <= default_duration(epochs) <= 30
 
 
-class _Dry(TrainingScene):
-    """Storyboard without frames: runs each animation at a few points, records the readouts."""
+class _Readouts:
+    """In front of the plan-mode scene: the replay is also run at a few points on its way,
+    and the readouts on screen are recorded at each (the plan itself jumps to the end)."""
 
-    def play(self, *animations, run_time=None, **kwargs):
-        for anim in animations:
+    def setup(self):
+        super().setup()
+        self.readouts = []
+
+    def play(self, *animations, **kwargs):
+        replays = [a for a in animations if isinstance(a, ReplayTraining)]
+        for anim in replays:
             anim.begin()
-            for alpha in (0.0, 0.37, 0.8, 1.0):
+            for alpha in (0.0, 0.37, 0.8):
                 anim.interpolate(alpha)
-                if isinstance(anim, ReplayTraining):
-                    m = anim.timeline.moment(alpha)
-                    self.readouts.append((m, self._texts()))
-            anim.finish()
-        self.seconds += run_time or max(a.run_time for a in animations)
-
-    def wait(self, duration=1.0, **kwargs):
-        self.seconds += duration
+                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+        super().play(*animations, **kwargs)  # the plan: each animation at its end
+        for anim in replays:
+            self.readouts.append((anim.timeline.moment(1.0), self._texts()))
 
     def _texts(self):
         from nnanim.charts import DigitReadout
@@ -87,10 +92,7 @@ class _Dry(TrainingScene):
 
 
 def _dry(options):
-    scene = type("Dry", (_Dry,), {"options": options})()
-    scene.readouts, scene.seconds = [], 0.0
-    scene.construct()
-    return scene
+    return dry_run(TrainingScene, options, mixin=_Readouts)
 
 
 def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
@@ -101,7 +103,7 @@ def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
         epoch, _ = tl.stated(m)
         acc = _accuracy_by_hand(run, run.record_index(epoch))
         assert texts == [str(epoch), f"{100 * acc:.1f}%"]
-    assert scene.seconds == pytest.approx(9.0)
+    assert scene.clock == pytest.approx(9.0)
 
 
 def test_k_classes_replay(tmp_path):
@@ -118,8 +120,9 @@ def test_k_classes_replay(tmp_path):
 
 
 def test_wide_last_layer_is_a_clear_error(tmp_path):
-    with pytest.raises(RenderError, match="--hidden 16,2"):
+    with pytest.raises(NnanimError, match="needs 2 units; got 4\\. Change --hidden, e.g. --hidden 16,2$"):
         _dry({"hidden": [16, 4], "epochs": 5})
+    resolve(TrainingScene, {"hidden": [16, 2], "epochs": 5})  # the example given is accepted
     res = CliRunner().invoke(cli, ["render", "training", "--hidden", "16,4", "-q", "l",
                                    "-o", str(tmp_path / "t.mp4")])
     assert res.exit_code == 2 and "needs 2 units" in res.output
@@ -134,11 +137,15 @@ def test_rendered_training_video(tmp_path, decode_frames):
                  {"run": run, "duration": 8})
     frames, fps = decode_frames(out)
     assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 8 * fps) <= 3
-    # the main panel: right of the sidebar; class colours judged by a linear split
+    # the main panel: right of the layout's text column (caption and the aside: readouts, the
+    # input inset, the curves); class colours judged by a linear split
     from nnanim.theme import load_theme
 
     colours = np.array(load_theme().class_rgb(2)) * 255
-    left = int(854 * 0.36)
+    width, height = frame_units()
+    layout = Layout(width, height, aside=TrainingScene.aside, caption_lines=TrainingScene.caption_lines,
+                    header=TrainingScene.has_header)
+    left = int((layout.column.x1 + width / 2) * 480 / height)
 
     def split_quality(frame):
         return best_linear_split(*class_pixels(frame, colours, left))
