@@ -109,6 +109,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nnanim.errors import NnanimError
+
 __all__ = [
     "DATASETS",
     "EXPR_FUNCTIONS",
@@ -128,7 +130,7 @@ EXPR_MAX_LENGTH = 1000
 EXPR_MAX_DEPTH = 60
 
 
-class DatasetError(ValueError):
+class DatasetError(NnanimError):
     """A dataset spec or argument is invalid; the message is one user-facing line."""
 
 

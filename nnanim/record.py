@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from nnanim._version import __version__
 from nnanim.data import Dataset, make_dataset
+from nnanim.errors import NnanimError
 from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
 
 __all__ = [
@@ -47,8 +48,11 @@ TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "
 FORMAT_VERSION = 1
 
 
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; no run is returned (and no file written)."""
+class TrainingDiverged(NnanimError, RuntimeError):
+    """The loss became NaN or infinite; no run is returned (and no file written).
+
+    Still a ``RuntimeError``, as it was before :class:`~nnanim.errors.NnanimError` existed.
+    """
 
     def __init__(self, epoch: int, lr: float) -> None:
         self.epoch, self.lr = epoch, lr
@@ -58,7 +62,7 @@ class TrainingDiverged(RuntimeError):
         )
 
 
-class RunFileError(ValueError):
+class RunFileError(NnanimError):
     """A run file that cannot be read: missing, truncated, corrupted or foreign."""
 
 

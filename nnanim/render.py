@@ -55,6 +55,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnanim.errors import NnanimError
+
 __all__ = [
     "FORMATS",
     "QUALITIES",
@@ -73,7 +75,7 @@ __all__ = [
 SCENES_PACKAGE = "nnanim.scenes"
 
 
-class RenderError(Exception):
+class RenderError(NnanimError):
     """A problem with the user's request; the message is one line for the user."""
 
 
