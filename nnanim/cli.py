@@ -95,16 +95,15 @@ def _config_from(kwargs: dict):
         raise click.UsageError(str(exc)) from None
 
 
-def _check_writable(path: Path, what: str = "output") -> Path:
-    path = Path(path).expanduser()
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise click.BadParameter(f"{path} is a directory; give a file name", param_hint="'-o'")
-    if not parent.is_dir():
-        raise click.BadParameter(f"folder {parent} does not exist", param_hint="'-o'")
-    if not os.access(parent, os.W_OK):
-        raise click.BadParameter(f"cannot write to folder {parent}", param_hint="'-o'")
-    return path
+def _check_writable(path: Path) -> Path:
+    """``files.check_writable`` (a missing folder is created), refusals as a bad ``-o``."""
+    from nnanim.errors import NnanimError
+    from nnanim.files import check_writable
+
+    try:
+        return check_writable(path)
+    except NnanimError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o'") from None
 
 
 def _train_with_progress(cfg, quiet: bool):
@@ -190,7 +189,12 @@ def train(output, quiet, **kwargs):
         output = _check_writable(output)
     run = _train_with_progress(cfg, quiet)
     if output is not None:
-        path = run.save(output)
+        from nnanim.errors import NnanimError
+
+        try:
+            path = run.save(output)  # atomic: a full disk or Ctrl-C leaves no partial file
+        except NnanimError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-o'") from None
     if not quiet:
         click.echo(_summary(run) + (f" → {path}" if output is not None else ""))
 

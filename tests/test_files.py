@@ -10,11 +10,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from nnanim import files
+from nnanim.cli import cli
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
+from nnanim.record import Run, train
 
 as_root = os.name == "posix" and os.geteuid() == 0
 needs_permissions = pytest.mark.skipif(os.name != "posix" or as_root, reason="root can write anywhere")
@@ -31,6 +35,11 @@ def locked(tmp_path):
     folder.chmod(0o500)
     yield folder
     folder.chmod(0o700)
+
+
+@pytest.fixture(scope="module")
+def small_run() -> Run:
+    return train(dataset="xor", n_samples=40, hidden=[3, 2], epochs=5, seed=1)
 
 
 # --------------------------------------------------------------------------- check_writable
@@ -183,3 +192,50 @@ def test_the_file_gets_ordinary_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "x.npz").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+
+
+# --------------------------------------------------------------------------- callers
+
+
+def test_run_save_creates_the_folder_and_is_atomic(tmp_path, small_run, monkeypatch):
+    path = small_run.save(tmp_path / "runs" / "xor")
+    assert path == tmp_path / "runs" / "xor.npz"
+    before = path.read_bytes()
+    np.testing.assert_array_equal(Run.load(path).loss, small_run.loss)
+
+    def interrupted(fh, **arrays):
+        fh.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        small_run.save(path)
+    assert names(path.parent) == ["xor.npz"] and path.read_bytes() == before
+
+
+def test_train_creates_a_missing_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "-q", "-o", "newdir/run.npz"])
+    assert res.exit_code == 0, res.output
+    assert names(tmp_path / "newdir") == ["run.npz"]
+
+
+def test_train_reports_a_full_disk_as_one_line(tmp_path, monkeypatch):
+    def replace(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "-q", "-o", "run.npz"])
+    assert res.exit_code == 2, res.output
+    assert "cannot write run.npz: No space left on device" in res.output
+    assert "Traceback" not in res.output and names(tmp_path) == []
+
+
+@needs_permissions
+def test_train_refuses_an_unwritable_folder_before_training(locked, monkeypatch):
+    from nnanim import record
+
+    monkeypatch.setattr(record, "train_on", lambda *a, **k: pytest.fail("trained anyway"))
+    res = CliRunner().invoke(cli, ["train", "-d", "xor", "-o", str(locked / "run.npz")])
+    assert res.exit_code == 2 and "cannot write to" in res.output and "Permission denied" in res.output
