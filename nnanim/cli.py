@@ -251,13 +251,16 @@ def scenes():
 
 
 def _theme(ctx, param, value):
+    """A built-in theme's name or a theme file's path, loaded once here so a bad one exits 2."""
     if value is None:
         return None
-    from nnanim.theme import list_themes
+    from nnanim.errors import NnanimError
+    from nnanim.theme import load_theme
 
-    themes = list_themes()
-    if value not in themes:
-        raise click.BadParameter(f"unknown theme {value!r}; choose from: {_choice_help(themes)}")
+    try:
+        load_theme(value)
+    except NnanimError as exc:
+        raise click.BadParameter(str(exc)) from None
     return value
 
 
@@ -276,8 +279,9 @@ def scene_options(f):
                      help="Replay a saved run file instead of training."),
         click.option("--epoch", type=click.IntRange(min=0), default=None,
                      help="Which recorded epoch to show  [default: the last]"),
-        click.option("--theme", callback=_theme, default=None, metavar="NAME",
-                     help=f"Colours and fonts: {_choice_help(list_themes())}  [default: dark]"),
+        click.option("--theme", callback=_theme, default=None, metavar="NAME|FILE.json",
+                     help=f"Colours and fonts: {_choice_help(list_themes())}, or a theme file"
+                     "  [default: dark]"),
         click.option("--duration", type=float, callback=_duration, default=None, metavar="SECONDS",
                      help="Video length for scenes that replay training; other scenes ignore it."),
     ]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from nnanim.cli import cli
 from nnanim.errors import NnanimError
 from nnanim.theme import Theme, hex_rgb, list_themes, load_theme, mix
 
@@ -177,3 +179,29 @@ def test_mix_blends_each_8_bit_channel():
             mix("#000000", "#FFFFFF", t)
     with pytest.raises(NnanimError, match="'#FFF' is not"):
         mix("#000000", "#FFF", 0.5)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
+    path = write(tmp_path, {**dark(), "grid_width": -2})
+    for command in ("render", "storyboard"):
+        res = CliRunner().invoke(cli, [command, "layers", "--theme", str(path)])
+        assert res.exit_code == 2, res.output
+        last = res.output.strip().splitlines()[-1]
+        assert last == (f"Error: Invalid value for '--theme': theme file {path}: "
+                        "'grid_width' must be a number of 0 or more, not -2")
+        assert "Traceback" not in res.output
+
+
+def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
+    pytest.importorskip("manim")  # the scene is looked up before rendering
+    import nnanim.render as r
+
+    calls = []
+    monkeypatch.setattr(r, "render", lambda scene, settings, options: calls.append(options) or "x")
+    path = write(tmp_path, {**dark(), "name": "mine"})
+    res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
+    assert res.exit_code == 0, res.output
+    assert calls[0]["theme"] == str(path) and load_theme(calls[0]["theme"]).name == "mine"
