@@ -39,7 +39,7 @@ WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM,
 
 
 def check_writable(path: str | os.PathLike) -> Path:
-    """Make sure a file can be written at ``path``; return it (``~`` expanded).
+    """Make sure a file can be written at ``path``; return it absolute (``~`` expanded, normalised).
 
     Missing parent folders are created.  The check creates and removes an
     anonymous file in the folder, so it is right for root, read-only mounts
@@ -51,14 +51,15 @@ def check_writable(path: str | os.PathLike) -> Path:
         ``path`` is a directory, one of its parents is a file, or the folder
         cannot be created or written to.
     """
-    path = Path(path).expanduser()
+    path = Path(os.path.normpath(Path.cwd() / Path(path).expanduser()))
     folder = path.parent
     try:  # stat() itself fails (EACCES) below a folder we may not enter
         if path.is_dir():
-            raise NnanimError(f"{path} is a directory; give a file name")
-        existing = next(p for p in (folder, *folder.parents) if p.exists() or p == p.parent)
-        if existing.exists() and not existing.is_dir():
-            raise NnanimError(f"cannot write to {folder}: {existing} is a file, not a directory")
+            raise NnanimError(f"output {path} is a directory; give a file name")
+        existing = next(p for p in (folder, *folder.parents) if p.exists())  # "/" always does
+        if not existing.is_dir():
+            what = "it" if existing == folder else str(existing)
+            raise NnanimError(f"cannot write to {folder}: {what} is a file, not a directory")
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder, prefix=f".{_short(path)}.probe-"):
             pass
