@@ -49,10 +49,7 @@ FORMAT_VERSION = 1
 
 
 class TrainingDiverged(NnanimError, RuntimeError):
-    """The loss became NaN or infinite; no run is returned (and no file written).
-
-    Still a ``RuntimeError``, as it was before :class:`~nnanim.errors.NnanimError` existed.
-    """
+    """The loss became NaN or infinite; no run is returned (and no file written)."""
 
     def __init__(self, epoch: int, lr: float) -> None:
         self.epoch, self.lr = epoch, lr
