@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from nnanim._version import __version__
 from nnanim.data import Dataset, make_dataset
 from nnanim.errors import NnanimError
+from nnanim.files import atomic_write
 from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
 
 __all__ = [
@@ -278,18 +278,16 @@ class Run:
         return out
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the run atomically (temporary file in the same folder, then rename)."""
-        path = Path(path)
+        """Write the run atomically (:func:`nnanim.files.atomic_write`); return the path written.
+
+        ``.npz`` is appended when missing and a missing folder is created; an
+        unwritable destination raises :class:`~nnanim.errors.NnanimError`.
+        """
+        path = Path(path).expanduser()
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **self.arrays())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **self.arrays())
         return path
 
     @classmethod

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnanim.files import check_writable
+from nnanim.files import atomic_write, check_writable
 from nnanim.layout import pixel_size
 from nnanim.render import (
-    _WRITE_ERRORS,
     Quality,
     RenderError,
     RenderSettings,
@@ -163,7 +162,6 @@ def storyboard(
     out = _Output(quality, (width, height), fps, "mp4", False, output)
     settings = RenderSettings(verbose=verbose, progress=progress)
     work = Path(tempfile.mkdtemp(prefix="storyboard-", dir=_ensure_dir(cache_dir() / "renders")))
-    partial = output.with_name(f".{output.stem}.partial-{os.getpid()}.png")
     try:
         # full-resolution colour for sharp tiles; keep every segment until it is decoded
         temp = {**_manim_config(out, settings, work, aspect), "pixel_format": "yuv444p",
@@ -179,15 +177,9 @@ def storyboard(
         theme = job.theme if job is not None else None
         sheet = _contact_sheet([images[i] for i in chosen], [times[i] for i in chosen], columns,
                                _sheet_colours(theme, (options or {}).get("theme")))
-        try:
+        with atomic_write(output) as partial:
             sheet.save(partial, format="PNG")
-            os.replace(partial, output)
-        except OSError as error:
-            if error.errno in _WRITE_ERRORS:
-                raise RenderError(f"cannot write {output}: {error.strerror}") from error
-            raise
     finally:
-        partial.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     return output
 
@@ -306,18 +298,12 @@ def _key_frames(times: list[float], images: list[Any], plays: list[_Play], n: in
 
 def _sheet_colours(theme: Any, name: str | None) -> dict[str, str]:
     """Background, label and tile-edge colours: the scene's theme, else the named one."""
-    from nnanim.theme import Theme, load_theme
+    from nnanim.theme import Theme, load_theme, mix
 
     if not isinstance(theme, Theme):
         theme = load_theme(name or "dark")
     return {"background": theme.background, "label": theme.foreground, "index": theme.muted,
-            "edge": _mix(theme.background, theme.muted, 0.35)}
-
-
-def _mix(a: str, b: str, t: float) -> str:
-    ca = [int(a.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    cb = [int(b.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    return "#" + "".join(f"{round((1 - t) * x + t * y):02x}" for x, y in zip(ca, cb, strict=True))
+            "edge": mix(theme.background, theme.muted, 0.35)}
 
 
 def _format_time(seconds: float) -> str:

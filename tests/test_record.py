@@ -199,16 +199,6 @@ def test_npz_is_a_valid_zip(small_run, tmp_path):
     assert zipfile.is_zipfile(path)
 
 
-def test_layers_one_to_four_import_without_manim():
-    import subprocess
-    import sys
-
-    code = ("import sys, nnanim.data, nnanim.nn, nnanim.record, nnanim.flow, nnanim.timeline; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_top_level_api(tmp_path):
     import nnanim
 
