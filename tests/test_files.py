@@ -219,7 +219,7 @@ def test_run_save_creates_the_folder_and_is_atomic(tmp_path, small_run, monkeypa
 
 def test_train_creates_a_missing_output_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "-q", "-o", "newdir/run.npz"])
+    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "--quiet", "-o", "newdir/run.npz"])
     assert res.exit_code == 0, res.output
     assert names(tmp_path / "newdir") == ["run.npz"]
 

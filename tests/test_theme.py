@@ -190,7 +190,7 @@ def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
         res = CliRunner().invoke(cli, [command, "layers", "--theme", str(path)])
         assert res.exit_code == 2, res.output
         last = res.output.strip().splitlines()[-1]
-        assert last == (f"Error: Invalid value for '--theme': theme file {path}: "
+        assert last == (f"Error: theme file {path}: "
                         "'grid_width' must be a number of 0 or more, not -2")
         assert "Traceback" not in res.output
 
