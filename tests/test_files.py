@@ -230,7 +230,7 @@ def test_train_reports_a_full_disk_as_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(files.os, "replace", replace)
     monkeypatch.chdir(tmp_path)
-    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "-q", "-o", "run.npz"])
+    res = CliRunner().invoke(cli, ["train", "-d", "xor", "--epochs", "3", "--quiet", "-o", "run.npz"])
     assert res.exit_code == 2, res.output
     assert f"cannot write {tmp_path / 'run.npz'}: No space left on device" in res.output
     assert "Traceback" not in res.output and names(tmp_path) == []
