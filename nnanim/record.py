@@ -455,7 +455,7 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
                 # one loss per epoch: the gradient step's, which is also the record's
                 loss, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
             else:
-                loss = net._loss_from_logits(fwd.logits, y, cfg.l2)
+                loss = net.loss_from_logits(fwd.logits, y, cfg.l2)
             if not np.isfinite(loss):
                 raise TrainingDiverged(epoch, cfg.lr)
             if recording:
