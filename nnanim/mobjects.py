@@ -37,7 +37,7 @@ from manim import (
 )
 from manim.utils.color import ManimColor
 
-from nnanim.flow import clip_line, decision_boundary, input_grid
+from nnanim.curves import clip_line, decision_boundary, input_grid
 from nnanim.theme import Theme
 
 __all__ = [

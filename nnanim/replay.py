@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from manim import Animation, Group, Line, Mobject, Square, linear
 
-from nnanim.flow import clip_line, decision_boundary, input_grid
+from nnanim.curves import clip_line, decision_boundary, input_grid
 from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image
 from nnanim.nn import Network
 from nnanim.theme import Theme

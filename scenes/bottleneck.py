@@ -15,6 +15,7 @@ or ``manim scenes/bottleneck.py BottleneckScene``.
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, Rectangle, Square, VGroup, config
 
+from nnanim.curves import linear_pairs, linear_probabilities
 from nnanim.flow import build_flow
 from nnanim.mobjects import FlowView, OpacityFade
 from nnanim.nn import Network, fit_linear_classifier
@@ -24,8 +25,6 @@ from nnanim.panels import (
     TravelStage,
     boundary_overlay,
     early,
-    linear_pairs,
-    linear_probabilities,
     plane_overlay,
 )
 from nnanim.record import parse_hidden

@@ -9,12 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from scipy.stats import special_ortho_group
 
+from nnanim.curves import decision_boundary, input_grid
 from nnanim.flow import (
     STAGE_KINDS,
     LinearPath,
     build_flow,
-    decision_boundary,
-    input_grid,
     linear_path,
     permute_for_positive_det,
 )
