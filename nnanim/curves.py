@@ -90,24 +90,12 @@ def input_grid(
     return vertical + horizontal
 
 
-def _logit_gradient(net: Network, X: Array, C: Array) -> tuple[Array, Array]:
-    """``f = Σ_k C_k z_k`` (per point) and its gradient ``∂f/∂x`` by backpropagation."""
-    fwd = net.forward(X)
-    f = np.sum(C * fwd.logits, axis=1)
-    delta = C
-    for i in range(len(net.weights) - 1, -1, -1):
-        delta = delta @ net.weights[i]
-        if i:
-            delta = delta * net.activations[i - 1].df(fwd.pre[i - 1])
-    return f, delta
-
-
-def _pair_weights(net: Network, X: Array, cls: Array | None) -> Array:
-    """Rows ``C`` with ``C·z`` the binary logit, or ``z_cls − z_runner-up`` for ``K`` classes."""
-    if net.task == "binary":
-        return np.ones((len(X), 1))
-    z = net.forward(X).logits
-    rows = np.arange(len(X))
+def _pair_weights(z: Array, cls: Array | None) -> Array:
+    """Rows ``C`` with ``C·z`` the binary logit (``cls`` None), else ``z_cls − z_runner-up``."""
+    if cls is None:
+        return np.ones((len(z), 1))
+    z = z.copy()
+    rows = np.arange(len(z))
     z[rows, cls] = -np.inf
     C = np.zeros_like(z)
     C[rows, cls] = 1.0
@@ -118,7 +106,10 @@ def _pair_weights(net: Network, X: Array, cls: Array | None) -> Array:
 def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4) -> Array:
     """Newton steps along the gradient onto the zero set of the boundary function."""
     for _ in range(iters):
-        f, g = _logit_gradient(net, X, _pair_weights(net, X, cls))
+        fwd = net.forward(X)
+        C = _pair_weights(fwd.logits, cls)
+        f = np.sum(C * fwd.logits, axis=1)
+        g = net.input_gradient(X, C, fwd)
         g2 = np.sum(g * g, axis=1)
         ok = g2 > 1e-300
         step = np.zeros_like(X)
