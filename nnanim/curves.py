@@ -181,9 +181,10 @@ def _runs(mask: Array) -> list[tuple[int, int]]:
 def linear_pairs(W: Array, b: Array) -> list[tuple[int, int, Array, float]]:
     """Pairwise boundaries ``(i, j, w, c)`` of linear logits ``z = W p + b``.
 
-    ``w·p + c = z_i − z_j``.
-
-    One logit (binary): the single ``(1, 0, w, b)``, class 1 where ``w·p + b > 0``.
+    ``w·p + c = z_i − z_j`` for every pair ``i < j`` of ``K`` logits (the
+    actual decision boundary is the part of each line where ``i`` and ``j``
+    lead, see :func:`linear_boundaries`).  One logit (binary): the single
+    ``(1, 0, w, b)``, class 1 where ``w·p + b > 0``.
     """
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     if len(W) == 1:
@@ -215,10 +216,7 @@ def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
             continue
         others = np.delete(S, [i, j], axis=1).max(axis=1)
         lead = np.minimum(S[:, i], S[:, j]) >= others - 1e-12
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], lead.astype(int), [0]])))
-        for a, e in zip(edges[::2], edges[1::2], strict=True):
-            if e - a >= 2:
-                out.append(P[a:e])
+        out += [P[a:e] for a, e in _runs(lead) if e - a >= 2]
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnanim.curves import clip_line, plane_in_box
+from nnanim.curves import clip_line, linear_boundaries, linear_pairs, linear_probabilities, plane_in_box
 
 
 def test_clip_line_and_plane_in_box():
@@ -19,3 +19,77 @@ def test_clip_line_and_plane_in_box():
     assert poly.shape == (4, 3) and np.allclose(poly[:, 2], 0.2)
     hexagon = plane_in_box(np.ones(3), 0.0, np.zeros(3), 1.0)
     assert len(hexagon) == 6 and np.allclose(hexagon.sum(axis=1), 0.0)
+
+
+# --------------------------------------------------------------------------- linear classifiers
+
+
+def _grid(box, n):
+    x0, x1, y0, y1 = box
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _label_changes(W, b, box, n=241):
+    """Brute force: midpoints between neighbouring grid points labelled differently, and the labels."""
+    P = _grid(box, n)
+    labels = (P @ W.T + b).argmax(axis=1) if len(W) > 1 else (P @ W[0] + b[0] > 0).astype(int)
+    P, labels = P.reshape(n, n, 2), labels.reshape(n, n)
+    mids, pairs = [], []
+    for a, c, la, lc in ((P[:, :-1], P[:, 1:], labels[:, :-1], labels[:, 1:]),
+                         (P[:-1], P[1:], labels[:-1], labels[1:])):
+        hit = la != lc
+        mids.append(((a + c) / 2)[hit])
+        pairs.append(np.sort(np.stack([la[hit], lc[hit]], axis=1), axis=1))
+    cell = (box[1] - box[0]) / (n - 1)
+    return np.concatenate(mids), np.concatenate(pairs), cell
+
+
+def _distance_to_polylines(points, lines):
+    """Distance of each point to the nearest segment of any polyline."""
+    a = np.concatenate([line[:-1] for line in lines])
+    d = np.concatenate([np.diff(line, axis=0) for line in lines])
+    t = np.clip(np.einsum("psk,sk->ps", points[:, None, :] - a[None], d) / np.sum(d * d, axis=1), 0, 1)
+    return np.min(np.linalg.norm(points[:, None, :] - (a[None] + t[..., None] * d[None]), axis=2), axis=1)
+
+
+def test_linear_pairs_are_the_logit_differences():
+    rng = np.random.default_rng(5)
+    P = rng.normal(size=(50, 2))
+    for K in (1, 3, 5):
+        W, b = rng.normal(size=(K, 2)), rng.normal(size=K)
+        pairs = linear_pairs(W, b)
+        z = P @ W.T + b
+        if K == 1:
+            assert [(i, j) for i, j, _, _ in pairs] == [(1, 0)]
+            _, _, w, c = pairs[0]
+            assert np.allclose(P @ w + c, z[:, 0])
+            continue
+        assert [(i, j) for i, j, _, _ in pairs] == [(i, j) for i in range(K) for j in range(K) if i < j]
+        for i, j, w, c in pairs:
+            assert np.allclose(P @ w + c, z[:, i] - z[:, j])
+
+
+def test_linear_boundaries_are_where_the_labels_change():
+    """Against brute force on a grid: every change of label lies on the drawn part of its pair's line,
+    and every drawn point is where its two classes lead."""
+    rng = np.random.default_rng(11)
+    box = (-2.0, 2.0, -1.5, 2.5)
+    for K in (1, 3, 4):
+        W, b = rng.normal(size=(K, 2)) * 2, rng.normal(size=K) * 0.3
+        pairs = linear_pairs(W, b)
+        lines = linear_boundaries(pairs, linear_probabilities(W, b), box)
+        assert lines
+        for line in lines:
+            assert len(line) >= 2
+            z = line @ W.T + b
+            if K > 1:  # the two largest logits tie on every drawn point
+                top = np.sort(z, axis=1)
+                assert np.allclose(top[:, -1], top[:, -2], atol=1e-9)
+            else:
+                assert np.allclose(z[:, 0], 0.0, atol=1e-9)
+        mids, _, cell = _label_changes(W, b, box)
+        # every label change is within a grid cell of a drawn segment (plus the sampling step
+        # of the lines where more than two classes decide: 400 samples over the box diagonal)
+        step = np.hypot(box[1] - box[0], box[3] - box[2]) / 399
+        assert np.all(_distance_to_polylines(mids, lines) <= cell + step)
