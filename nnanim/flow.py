@@ -75,6 +75,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.linalg import polar
 from scipy.special import expit, softmax
 
+from nnanim.curves import linear_pairs
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -513,19 +514,13 @@ class Flow:
         net = self.network
         if net.task == "regression":
             raise ValueError("a regression network has no decision boundary")
-        W, b = net.weights[-1], net.biases[-1]
-        if net.task == "binary":
-            pairs = [(1, 0, W[0], b[0])]
-        else:
-            K = len(b)
-            pairs = [(i, j, W[i] - W[j], b[i] - b[j]) for i in range(K) for j in range(i + 1, K)]
         B = self._bases[-1](1.0)
         dim = self._steps[-1].motion.dim
         out = []
-        for i, j, w, c in pairs:
+        for i, j, w, c in linear_pairs(net.weights[-1], net.biases[-1]):
             wd = np.zeros(3)
             wd[: len(B)] = B @ _fit(w[None, :], dim)[0]
-            out.append((i, j, wd, float(c)))
+            out.append((i, j, wd, c))
         return out
 
     def output_boundary(self) -> tuple[Array, float]:
