@@ -12,7 +12,9 @@ used and tested without Manim:
 * :func:`linear_pairs`, :func:`linear_boundaries` — the pairwise boundaries
   of linear logits ``z = W p + b``, and the parts of them that decide (where
   their two classes lead).
-* :func:`linear_probabilities` — class probabilities of linear logits.
+* :func:`class_probabilities`, :func:`probabilities` — class probabilities
+  from logits (a sigmoid for one logit, a softmax for ``K``), and those of
+  linear logits as a function of the points.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ __all__ = [
     "clip_line",
     "decision_boundary",
     "input_grid",
+    "class_probabilities",
     "linear_boundaries",
     "linear_pairs",
-    "linear_probabilities",
     "plane_in_box",
+    "probabilities",
 ]
 
 Array = np.ndarray
@@ -220,16 +223,29 @@ def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
     return out
 
 
-def linear_probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
-    """``prob(P) -> (M, K)`` of a linear classifier (one logit: sigmoid; K logits: softmax)."""
+def class_probabilities(z: Array) -> Array:
+    """``(M, K)`` class probabilities from logits ``z`` of shape ``(M, 1)`` or ``(M, K)``.
+
+    One logit (two classes): the sigmoid ``p = σ(z)``, as the columns
+    ``[1 − p, p]``.  ``K`` logits: the softmax.
+    """
+    z = np.asarray(z, dtype=float)
+    if z.shape[1] == 1:
+        p1 = expit(z[:, 0])
+        return np.column_stack([1.0 - p1, p1])
+    return softmax(z, axis=1)
+
+
+def probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
+    """``prob(P) -> (M, K)``: :func:`class_probabilities` of the linear logits ``z = W p + b``.
+
+    ``W`` is ``(1, d)`` (sigmoid, ``K = 2`` columns) or ``(K, d)`` (softmax); only
+    the first ``d`` coordinates of the points ``P`` are read.
+    """
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
 
     def prob(P: Array) -> Array:
-        z = np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b
-        if W.shape[0] == 1:
-            p1 = expit(z[:, 0])
-            return np.column_stack([1.0 - p1, p1])
-        return softmax(z, axis=1)
+        return class_probabilities(np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b)
 
     return prob
 

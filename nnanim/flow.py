@@ -73,9 +73,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 from scipy.linalg import polar
-from scipy.special import expit, softmax
 
-from nnanim.curves import linear_pairs
+from nnanim.curves import linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -550,18 +549,25 @@ class Flow:
         """
         P = np.asarray(P, dtype=float)
         P = np.pad(P, ((0, 0), (0, 3 - P.shape[1])))
+        return probabilities(*self._display_logits())(P)
+
+    def _display_logits(self) -> tuple[Array, Array]:
+        """``(W (K, 3), b)``: the output logits as ``W p + b`` of display points of the final space.
+
+        Binary: the one logit.  ``K`` classes: the logits relative to class 0,
+        ``z_j − z_0 = −(w_{0j}·p + c_{0j})`` for the pairs ``(0, j)`` of
+        :meth:`output_boundaries` (the softmax only sees differences).
+        """
         pairs = self.output_boundaries()
         if self.network.task == "binary":
             _, _, w, c = pairs[0]
-            p1 = expit(P @ w + c)
-            return np.column_stack([1.0 - p1, p1])
+            return w[None, :], np.array([c])
         K = len(self.network.biases[-1])
-        # z_j - z_0 = -(w_{0j}·p + c_{0j}) for the pairs (0, j)
-        rel = np.zeros((len(P), K))
+        W, b = np.zeros((K, 3)), np.zeros(K)
         for i, j, w, c in pairs:
             if i == 0:
-                rel[:, j] = -(P @ w + c)
-        return softmax(rel, axis=1)
+                W[j], b[j] = -w, -c
+        return W, b
 
     def accuracy(self, X: Array, y: Array) -> float:
         """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""

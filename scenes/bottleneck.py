@@ -15,7 +15,7 @@ or ``manim scenes/bottleneck.py BottleneckScene``.
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, Rectangle, Square, VGroup, config
 
-from nnanim.curves import linear_pairs, linear_probabilities
+from nnanim.curves import linear_pairs, probabilities
 from nnanim.flow import build_flow
 from nnanim.mobjects import FlowView, OpacityFade
 from nnanim.nn import Network, fit_linear_classifier
@@ -69,7 +69,7 @@ class BottleneckScene(FlowScene):
         self.left_model = (W, b)
         self.left_accuracy = Network([W], [b], [], task).accuracy(run.X, run.y)
         self.right_accuracy = flow.accuracy(run.X, run.y)
-        self.left_overlay = boundary_overlay(left, linear_pairs(W, b), linear_probabilities(W, b),
+        self.left_overlay = boundary_overlay(left, linear_pairs(W, b), probabilities(W, b),
                                              self.theme, K)
         self.right_overlay = self.output_overlay(right)
         kind = "plane" if width == 3 else "line"

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnanim.curves import clip_line, linear_boundaries, linear_pairs, linear_probabilities, plane_in_box
+from nnanim.curves import (
+    class_probabilities,
+    clip_line,
+    linear_boundaries,
+    linear_pairs,
+    plane_in_box,
+    probabilities,
+)
 
 
 def test_clip_line_and_plane_in_box():
@@ -70,6 +77,34 @@ def test_linear_pairs_are_the_logit_differences():
             assert np.allclose(P @ w + c, z[:, i] - z[:, j])
 
 
+def _sigmoid_columns(z):
+    p1 = 1.0 / (1.0 + np.exp(-z))
+    return np.column_stack([1.0 - p1, p1])
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_probabilities_are_sigmoid_or_softmax_of_the_logits():
+    rng = np.random.default_rng(2)
+    z1, zk = rng.normal(size=(30, 1)) * 4, rng.normal(size=(30, 4)) * 4
+    np.testing.assert_allclose(class_probabilities(z1), _sigmoid_columns(z1[:, 0]), rtol=1e-12)
+    np.testing.assert_allclose(class_probabilities(zk), _softmax(zk), rtol=1e-12)
+    # huge logits: certain, not NaN
+    np.testing.assert_array_equal(class_probabilities(np.array([[800.0], [-800.0]])), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(class_probabilities(np.array([[1000.0, -1000.0, 0.0]])), [[1, 0, 0]])
+    # of linear logits; points with more coordinates than the model reads (a 2-D model, 3-D points)
+    P = rng.normal(size=(25, 3))
+    for K in (1, 3):
+        W, b = rng.normal(size=(K, 2)), rng.normal(size=K)
+        z = np.array([[W[k, 0] * x + W[k, 1] * y + b[k] for k in range(K)] for x, y, _ in P])
+        expected = _sigmoid_columns(z[:, 0]) if K == 1 else _softmax(z)
+        np.testing.assert_allclose(probabilities(W, b)(P), expected, rtol=1e-12)
+        np.testing.assert_allclose(probabilities(W, b)(P[:, :2]), expected, rtol=1e-12)
+
+
 def test_linear_boundaries_are_where_the_labels_change():
     """Against brute force on a grid: every change of label lies on the drawn part of its pair's line,
     and every drawn point is where its two classes lead."""
@@ -78,7 +113,7 @@ def test_linear_boundaries_are_where_the_labels_change():
     for K in (1, 3, 4):
         W, b = rng.normal(size=(K, 2)) * 2, rng.normal(size=K) * 0.3
         pairs = linear_pairs(W, b)
-        lines = linear_boundaries(pairs, linear_probabilities(W, b), box)
+        lines = linear_boundaries(pairs, probabilities(W, b), box)
         assert lines
         for line in lines:
             assert len(line) >= 2

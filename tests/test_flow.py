@@ -326,6 +326,24 @@ def test_output_line_separates_what_the_network_separates(case):
             flow.output_boundary()
 
 
+def test_output_probabilities_are_the_networks(case):
+    _, flow, X, tr = case
+    net = flow.network
+    if net.task == "regression" or not flow.boundaries_exact:
+        return
+    z = net.forward(X).logits
+    if net.task == "binary":  # by hand: the sigmoid of the logit, and its complement
+        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        expected = np.column_stack([1.0 - p1, p1])
+    else:  # by hand: the softmax of the logits
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        expected = e / e.sum(axis=1, keepdims=True)
+    P = tr.at(len(flow.stages) - 1, 1.0)
+    np.testing.assert_allclose(flow.output_probabilities(P), expected, rtol=0, atol=1e-9)
+    if flow.stages[-1].dim == 2:  # 2-D display points give the same
+        np.testing.assert_allclose(flow.output_probabilities(P[:, :2]), expected, rtol=0, atol=1e-9)
+
+
 def test_wide_last_layer_shows_the_output_weights_on_the_first_axis():
     flow = build_flow(make_net([2, 8, 8, 1], "tanh", "binary", seed=4))
     w = flow.network.weights[-1][0]
