@@ -15,6 +15,8 @@ used and tested without Manim:
 * :func:`class_probabilities`, :func:`probabilities` — class probabilities
   from logits (a sigmoid for one logit, a softmax for ``K``), and those of
   linear logits as a function of the points.
+* :func:`framing_curves` — a square (cube) around moving points, smooth in
+  time: what keeps a picture's zoom following the data without jumps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 import contourpy
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 from scipy.special import expit, softmax
 
 from nnanim.nn import Network
@@ -30,6 +33,7 @@ from nnanim.nn import Network
 __all__ = [
     "clip_line",
     "decision_boundary",
+    "framing_curves",
     "input_grid",
     "class_probabilities",
     "linear_boundaries",
@@ -279,3 +283,42 @@ def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None
     v = np.cross(n, u)
     order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
     return H[order]
+
+
+# --------------------------------------------------------------------------- framing
+
+
+class Framing:
+    """``framing(u) -> (centre, half)``: a square (cube) around moving points at time ``u``.
+
+    ``lo(u)`` and ``hi(u)`` are the corners of the box; the half side is half
+    its largest side times ``1 + margin`` (at least ``1e-6``).  Built by
+    :func:`framing_curves`.
+    """
+
+    def __init__(self, lo: PchipInterpolator, hi: PchipInterpolator, margin: float) -> None:
+        self.lo, self.hi, self.margin = lo, hi, float(margin)
+
+    def __call__(self, u: float) -> tuple[Array, float]:
+        lo, hi = self.lo(u), self.hi(u)
+        half = 0.5 * float(np.max(hi - lo)) * (1.0 + self.margin)
+        return 0.5 * (lo + hi), max(half, 1e-6)
+
+
+def framing_curves(times: Array, lo: Array, hi: Array, neighbours: int, margin: float) -> Framing:
+    """A :class:`Framing` from bounding boxes ``lo``, ``hi`` (``(S, d)``) sampled at ``times`` (``(S,)``).
+
+    Each sample's box is widened to the extremes of its ``neighbours`` samples
+    on either side (the first and last repeated at the ends), so that points
+    moving between samples stay inside, and the corners are interpolated
+    monotonically (PCHIP: C¹, no overshoot): the picture follows the data
+    without sudden zooms.
+    """
+    k = int(neighbours)
+    widened = []
+    for corner, extreme in ((lo, np.min), (hi, np.max)):
+        padded = np.pad(np.asarray(corner, dtype=float), ((k, k), (0, 0)), mode="edge")
+        window = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1, axis=0)
+        widened.append(PchipInterpolator(times, extreme(window, axis=-1), axis=0))
+    return Framing(*widened, margin)
+

@@ -71,10 +71,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 from scipy.linalg import polar
 
-from nnanim.curves import linear_pairs, probabilities
+from nnanim.curves import Framing, framing_curves, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -100,6 +99,7 @@ Array = np.ndarray
 
 STAGE_KINDS = ("linear", "bias", "activation", "lift", "squash", "output")
 FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
+FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
 
 
@@ -592,7 +592,7 @@ class Trace:
             H = st.motion.end(H)
             ends.append(H)
         self._starts, self._ends = starts, ends
-        self._frame: tuple[PchipInterpolator, PchipInterpolator] | None = None
+        self._frame: Framing | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -628,32 +628,27 @@ class Trace:
         time ``u = s + t`` (stage ends and starts coincide), widened to the
         extremes of each sample's neighbours so that points moving between
         samples stay inside, and interpolated monotonically (PCHIP: C¹, no
-        overshoot).  The half extent is the largest half-side plus ``FRAMING_MARGIN``.
-        Computed on the first call and cached.
+        overshoot); see :func:`~nnanim.curves.framing_curves`.  The half extent
+        is the largest half-side plus ``FRAMING_MARGIN``.  Computed on the first
+        call and cached.
         """
         if self._frame is None:
-            self._frame = self._framing_curves(FRAMING_SAMPLES)
+            self._frame = self._framing()
         n = len(self.flow.stages)
         u = min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(n))
-        lo, hi = self._frame[0](u), self._frame[1](u)
-        half = 0.5 * float(np.max(hi - lo)) * (1.0 + FRAMING_MARGIN)
-        return 0.5 * (lo + hi), max(half, 1e-6)
+        return self._frame(u)
 
-    def _framing_curves(self, samples: int) -> tuple[PchipInterpolator, PchipInterpolator]:
+    def _framing(self) -> Framing:
         n = len(self.flow.stages)
-        u = np.linspace(0.0, n, n * samples + 1)
+        u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
         if len(self.points) == 0:
-            zeros = np.zeros((len(u), 3))
-            return PchipInterpolator(u, zeros - 1.0), PchipInterpolator(u, zeros + 1.0)
+            ones = np.ones((len(u), 3))
+            return framing_curves(u, -ones, ones, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
         boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
         lo = np.array([P.min(axis=0) for P in boxes])
         hi = np.array([P.max(axis=0) for P in boxes])
-        lo = np.pad(lo, ((1, 1), (0, 0)), mode="edge")
-        hi = np.pad(hi, ((1, 1), (0, 0)), mode="edge")
-        lo = np.minimum(np.minimum(lo[:-2], lo[1:-1]), lo[2:])  # each sample's neighbours too
-        hi = np.maximum(np.maximum(hi[:-2], hi[1:-1]), hi[2:])
-        return PchipInterpolator(u, lo, axis=0), PchipInterpolator(u, hi, axis=0)
+        return framing_curves(u, lo, hi, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
 
 
 # --------------------------------------------------------------------------- building a flow

@@ -6,10 +6,12 @@ Pure NumPy: nothing here imports Manim.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnanim.curves import (
     class_probabilities,
     clip_line,
+    framing_curves,
     linear_boundaries,
     linear_pairs,
     plane_in_box,
@@ -128,3 +130,33 @@ def test_linear_boundaries_are_where_the_labels_change():
         # of the lines where more than two classes decide: 400 samples over the box diagonal)
         step = np.hypot(box[1] - box[0], box[3] - box[2]) / 399
         assert np.all(_distance_to_polylines(mids, lines) <= cell + step)
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def test_framing_is_the_neighbour_widened_box_at_the_samples():
+    rng = np.random.default_rng(4)
+    times = np.linspace(0.0, 3.0, 31)
+    # points moving along random smooth paths: a box per sample
+    paths = rng.normal(size=(40, 1, 3)) + np.sin(times[None, :, None] * rng.normal(size=(40, 1, 3)))
+    lo, hi = paths.min(axis=0), paths.max(axis=0)
+    for k, margin in ((1, 0.08), (3, 0.1), (0, 0.0)):
+        framing = framing_curves(times, lo, hi, k, margin)
+        for n, u in enumerate(times):
+            near = paths[:, max(n - k, 0) : n + k + 1]  # this sample and k neighbours either side
+            box_lo, box_hi = near.min(axis=(0, 1)), near.max(axis=(0, 1))
+            np.testing.assert_allclose(framing.lo(u), box_lo, atol=1e-12)
+            np.testing.assert_allclose(framing.hi(u), box_hi, atol=1e-12)
+            centre, half = framing(u)
+            np.testing.assert_allclose(centre, (box_lo + box_hi) / 2, atol=1e-12)
+            assert half == pytest.approx(np.max(box_hi - box_lo) / 2 * (1 + margin))
+        # between samples: no overshoot beyond the two samples' widened boxes (PCHIP is monotone)
+        mid = (times[:-1] + times[1:]) / 2
+        lo_at, hi_at = framing.lo(times), framing.hi(times)
+        assert np.all(framing.lo(mid) >= np.minimum(lo_at[:-1], lo_at[1:]) - 1e-12)
+        assert np.all(framing.hi(mid) <= np.maximum(hi_at[:-1], hi_at[1:]) + 1e-12)
+    # a degenerate box (one point standing still) still has a positive size
+    still = np.zeros((len(times), 2))
+    assert framing_curves(times, still, still, 1, 0.1)(1.5)[1] == 1e-6
+
