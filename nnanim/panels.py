@@ -27,6 +27,7 @@ from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
 
 from nnanim.curves import linear_boundaries, plane_in_box
 from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image
+from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
 __all__ = [
@@ -129,15 +130,10 @@ class RegionPath:
         self.duration = float(duration)
         self.turn = turn or (0.0, self.duration)
 
-    @staticmethod
-    def _ease(x: float) -> float:
-        x = min(max(x, 0.0), 1.0)
-        return x * x * (3.0 - 2.0 * x)
-
     def __call__(self, tau: float) -> tuple[Array, float, float, float]:
-        a = self._ease(tau / self.duration if self.duration > 0 else 1.0)
+        a = smoothstep(tau / self.duration if self.duration > 0 else 1.0)
         ta, tb = self.turn
-        g = self._ease((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
+        g = smoothstep((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
         (o0, h0, e0, z0), (o1, h1, e1, z1) = self.start, self.end
         origin, height = (1 - a) * o0 + a * o1, (1 - a) * h0 + a * h1
         return origin, height, (1 - g) * e0 + g * e1, (1 - g) * z0 + g * z1

@@ -18,7 +18,7 @@ from nnanim.flow import (
     permute_for_positive_det,
 )
 from nnanim.nn import Network, init_network
-from nnanim.projection import BasisPath, RotationPath, keyframe_basis
+from nnanim.projection import BasisPath, RotationPath, keyframe_basis, smoothstep
 
 # --------------------------------------------------------------------------- helpers
 
@@ -294,6 +294,15 @@ def test_one_projection_per_flow_for_points_grid_and_boundary():
     ta = flow.trace(a)
     for s in range(len(flow.stages)):
         np.testing.assert_allclose(ta.at(s, 0.37), both.at(s, 0.37)[:50], atol=1e-12)
+
+
+def test_smoothstep_is_3t2_minus_2t3_clamped():
+    t = np.linspace(0.0, 1.0, 101)
+    np.testing.assert_allclose([smoothstep(x) for x in t], 3 * t**2 - 2 * t**3, rtol=0, atol=1e-15)
+    assert smoothstep(-0.5) == 0.0 and smoothstep(1.5) == 1.0 and smoothstep(np.float64(0.5)) == 0.5
+    # at rest at both ends: the difference quotients vanish
+    h = 1e-6
+    assert smoothstep(h) / h < 1e-5 and (1.0 - smoothstep(1.0 - h)) / h < 1e-5
 
 
 # --------------------------------------------------------------------------- output boundary
