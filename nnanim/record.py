@@ -215,9 +215,36 @@ class Run:
     def __len__(self) -> int:
         return len(self.epochs)
 
-    def describe(self) -> str:
-        arch = "-".join(str(w) for w in self.widths)
-        return f"{self.meta['options']['dataset']} · {arch} {'/'.join(sorted(set(self.activations)))}"
+    # -- how it is described: the words on screen and on the command line
+    @property
+    def dataset_spec(self) -> str:
+        """The dataset as it was given: ``"moons"``, ``"csv:points.csv"``."""
+        return self.meta.get("dataset", {}).get("spec", self.options.get("dataset", ""))
+
+    def architecture(self) -> str:
+        """The widths from input to output: ``"2 → 16 → 2 → 1"``."""
+        return " → ".join(str(w) for w in self.widths)
+
+    def describe_parts(self, record: int = -1) -> dict[str, str]:
+        """The run at record ``record`` in words, one entry per part.
+
+        ``dataset`` (``"moons · 2000 points"``), ``architecture``
+        (``"2 → 16 → 2 → 1"``), ``activations`` (each hidden activation once, in
+        layer order: ``"tanh/relu"``) and ``epoch`` (``"epoch 500"``).
+        """
+        return {
+            "dataset": f"{self.dataset_spec} · {len(self.X)} points",
+            "architecture": self.architecture(),
+            "activations": "/".join(dict.fromkeys(self.activations)),
+            "epoch": f"epoch {self.epochs[record]}",
+        }
+
+    def describe(self, record: int = -1) -> str:
+        """:meth:`describe_parts` on one line.
+
+        ``"moons · 2000 points · 2 → 16 → 2 → 1 · tanh · epoch 500"``
+        """
+        return " · ".join(self.describe_parts(record).values())
 
     # -- replay
     def record_index(self, epoch: int | None = None) -> int:

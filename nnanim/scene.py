@@ -141,10 +141,8 @@ class FlowScene(Scene):
 
     def header(self, run: Run, record: int) -> VGroup:
         """Bottom of the sidebar: dataset, architecture, epoch."""
-        arch = " → ".join(str(w) for w in run.widths)
-        acts = "/".join(dict.fromkeys(run.activations))
-        spec = run.meta.get("dataset", {}).get("spec", run.options.get("dataset", ""))
-        lines = [f"{spec} · {len(run.X)} points", f"{arch}", f"{acts} · epoch {run.epochs[record]}"]
+        words = run.describe_parts(record)
+        lines = [words["dataset"], words["architecture"], f"{words['activations']} · {words['epoch']}"]
         texts = VGroup(*[self.label(t, size=20, color=self.theme.muted) for t in lines])
         texts.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         if texts.width > SIDEBAR_WIDTH - 0.7:

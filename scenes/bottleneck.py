@@ -255,11 +255,7 @@ class BottleneckScene(FlowScene):
         return new
 
     def info_line(self, run, record):
-        spec = run.meta.get("dataset", {}).get("spec", run.options.get("dataset", ""))
-        arch = " → ".join(str(w) for w in run.widths)
-        acts = "/".join(dict.fromkeys(run.activations))
-        text = f"{spec} · {len(run.X)} points · {arch} · {acts} · epoch {run.epochs[record]}"
-        line = self.label(text, size=20, color=self.theme.muted)
+        line = self.label(run.describe(record), size=20, color=self.theme.muted)
         return line.move_to([0, config.frame_height / 2 - 0.88, 0])
 
 
