@@ -19,6 +19,16 @@ from nnanim.curves import (
 )
 
 
+def test_curves_import_without_manim():
+    import subprocess
+    import sys
+
+    code = ("import sys, nnanim.curves, nnanim.projection; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_clip_line_and_plane_in_box():
     ends = clip_line(np.array([1.0, -1.0]), 0.5, (-1.0, 1.0, -1.0, 1.0))
     assert np.allclose(ends @ [1.0, -1.0] + 0.5, 0.0)
