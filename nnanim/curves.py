@@ -31,11 +31,12 @@ from scipy.special import expit, softmax
 from nnanim.nn import Network
 
 __all__ = [
+    "Framing",
+    "class_probabilities",
     "clip_line",
     "decision_boundary",
     "framing_curves",
     "input_grid",
-    "class_probabilities",
     "linear_boundaries",
     "linear_pairs",
     "plane_in_box",
@@ -49,7 +50,7 @@ Box = tuple[float, float, float, float]
 # --------------------------------------------------------------------------- input-space curves
 
 
-def clip_line(w: Array, c: float, box: tuple[float, float, float, float]) -> Array | None:
+def clip_line(w: Array, c: float, box: Box) -> Array | None:
     """``(2, 2)`` endpoints of the line ``w·p + c = 0`` inside ``box = (xmin, xmax, ymin, ymax)``.
 
     ``None`` when the line misses the box (or ``w`` is zero).  Liang-Barsky
@@ -136,8 +137,8 @@ def decision_boundary(
     largest logits tie.  The curves are contoured with contourpy on a
     ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
     vertex is moved onto the exact boundary by a few Newton steps along the
-    input gradient (at most a grid cell), so carried through a :class:`Flow`
-    the points land on the output line.
+    input gradient (at most a grid cell), so carried through a
+    :class:`~nnanim.flow.Flow` the points land on the output line.
 
     For ``K`` classes the boundary of class ``i``'s region is the zero set of
     ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept
