@@ -37,8 +37,8 @@ from manim import (
 )
 from manim.utils.color import ManimColor
 
+from nnanim.curves import clip_line, decision_boundary, input_grid
 from nnanim.errors import NnanimError
-from nnanim.flow import clip_line, decision_boundary, input_grid
 from nnanim.theme import Theme, hex_rgb
 
 __all__ = [
