@@ -140,7 +140,29 @@ def _summary(run) -> str:
 # --------------------------------------------------------------------------- commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Refused(click.ClickException):
+    """A :class:`NnanimError` on its way out of a command: ``Error: ...``, one line, exit 2."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _Group(click.Group):
+    """Turns the library's one-line errors into click's, so every caller of :data:`cli`
+    (the ``nnanim`` script, ``CliRunner``, a host program) sees exit 2 and one line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NnanimError as exc:
+            from nnanim.record import TrainingDiverged
+
+            raise _Refused(str(exc), 1 if isinstance(exc, TrainingDiverged) else 2) from None
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="nnanim")
 def cli():
     """Videos of what the hidden layers of a neural network do.
@@ -166,7 +188,7 @@ def train(config_file, dump_config, quiet, **kwargs):
     """Train a network and record every epoch to a run file (-o RUN.npz)."""
     from nnanim.contract import resolve_training
 
-    values = _given("train", kwargs)
+    values = _given("train", {**kwargs, "config_file": config_file})
     job = resolve_training(values)
     if dump_config:
         click.echo(_dump(job, "train"), nl=False)

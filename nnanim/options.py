@@ -16,6 +16,7 @@ defaults > the table's defaults.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,15 @@ def _int(low: int | None = None, high: int | None = None) -> Callable[[Any], int
 
 def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = False
            ) -> Callable[[Any], float]:
+    if open_low:
+        span = f"greater than {low:g}" + (f" and at most {high:g}" if high < math.inf else "")
+    elif high < math.inf:
+        span = f"from {low:g} to {high:g}"
+    elif low > -math.inf:
+        span = f"{low:g} or more"
+    else:
+        span = "a finite number"
+
     def parse(value: Any) -> float:
         if isinstance(value, bool):
             raise ValueError(f"must be a number, not {value!r}")
@@ -86,14 +96,9 @@ def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
         except (TypeError, ValueError):
             raise ValueError(f"must be a number, not {value!r}") from None
         if not math.isfinite(number):
-            raise ValueError(f"must be a finite number, not {value!r}")
+            raise ValueError(f"must be a finite number, {span}, not {value!r}"
+                             if span != "a finite number" else f"must be a finite number, not {value!r}")
         if number < low or (open_low and number <= low) or number > high:
-            if open_low and high == math.inf:
-                span = f"greater than {low:g}"
-            elif high == math.inf:
-                span = f"{low:g} or more"
-            else:
-                span = f"from {low:g} to {high:g}"
             raise ValueError(f"must be {span}, not {number:g}")
         return number
 
@@ -342,7 +347,7 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise NnanimError(f"{path}: not valid TOML: {exc}") from None
+        raise NnanimError(_toml_error(path, text, exc)) from None
     extra = {k: data.pop(k) for k in CONFIG_EXTRA if k in data and command != "train"}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -357,6 +362,22 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
             raise NnanimError(f"{where}key 'scene': must be a scene name, not {extra['scene']!r}")
         out["scene"] = extra["scene"]
     return out
+
+
+def _toml_error(path: Path, text: str, exc: Exception) -> str:
+    """``FILE, line N: not valid TOML (reason)``: the line from the parser's message, or the last
+    line when the parser stopped at the end of the document."""
+    reason = str(exc)
+    found = re.search(r"\s*\(at line (\d+), column \d+\)$", reason)
+    if found:
+        line, reason = int(found.group(1)), reason[: found.start()]
+    else:
+        found = re.search(r"\s*\(at end of document\)$", reason)
+        if found:
+            reason = reason[: found.start()] + " at the end of the file"
+        line = max(1, len(text.rstrip("\n").splitlines()))
+    line = getattr(exc, "lineno", None) or line  # Python 3.14 says so directly
+    return f"{path}, line {line}: not valid TOML ({reason.strip() or 'syntax error'})"
 
 
 def dump_config(values: Mapping[str, Any], command: str, scene: str | None = None) -> str:

@@ -61,7 +61,7 @@ from typing import Any
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
-from nnanim.layout import frame_size, pixel_size
+from nnanim.layout import SHORT_SIDE, pixel_size
 
 __all__ = [
     "FORMATS",
@@ -223,14 +223,14 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
     """
     settings = settings or RenderSettings()
     job = _job(scene, options)
-    aspect = job.opt("aspect", "16:9") if job is not None else "16:9"
+    aspect = job.opt("aspect", "16:9") if job is not None else (options or {}).get("aspect", "16:9")
     out = _validate(settings, job.name.replace("-", "_") if job is not None else scene.__name__,
                     aspect)
     if job is not None:
         job.ensure_run()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
     try:
-        temp = _manim_config(out, settings, work, aspect)
+        temp = _manim_config(out, settings, work)
         artifact = _run_scene(scene, job, options, temp, settings)
         with atomic_write(out.output) as partial:
             _finish(artifact, partial, out)
@@ -246,15 +246,33 @@ def check_output(job: Job, settings: RenderSettings) -> Path:
     return _validate(settings, job.name.replace("-", "_"), job.opt("aspect", "16:9")).output
 
 
-def _job(scene: str | type | Job, options: dict | None) -> Job | None:
+def _job(scene: str | type | Job, options: dict | None, command: str = "render") -> Job | None:
     """The resolved job of a named or contract scene; ``None`` for a plain Manim Scene class."""
     if isinstance(scene, Job):
         return scene
     if isinstance(scene, str) or (isinstance(scene, type) and issubclass(scene, SceneContract)):
-        return resolve(scene, options)
+        return resolve(scene, options, command)
     if isinstance(scene, type):
+        checked_plain_options(options, command)
         return None
     raise RenderError(f"scene must be a name or a scene class, not {scene!r}")
+
+
+def checked_plain_options(options: dict | None, command: str = "render") -> dict:
+    """A plain Manim scene's options: the ones named in the option table checked by it.
+
+    Other keys are the scene's own and pass untouched.  Raises :class:`NnanimError`.
+    """
+    from nnanim.options import options_for, parse_options
+
+    names = {o.name for o in options_for(command)}
+    known = {k: v for k, v in (options or {}).items() if k in names and k != "run"}
+    checked = parse_options(command, known)
+    if "theme" in checked:
+        from nnanim.contract import theme_of
+
+        theme_of(checked["theme"])
+    return {**(options or {}), **checked}
 
 
 def bind(job: Job, **attributes: Any) -> type:
@@ -313,11 +331,19 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
         output = output.with_name(f"{output.name}.{fmt}")
     output = Path.cwd() / output if not output.is_absolute() else output
     output = Path(os.path.normpath(output))
-    output = check_writable(output)
     short = quality.short if settings.short_side is None else settings.short_side
     if isinstance(short, bool) or not isinstance(short, int) or not 16 <= short <= 4320:
         raise RenderError(f"short side must be 16..4320 pixels, not {short!r}")
+    output = check_writable(output)  # last: it creates a missing folder
     return _Output(quality, pixel_size(aspect, short), fps, fmt, settings.transparent, output)
+
+
+def _frame_units(size: tuple[int, int]) -> tuple[float, float]:
+    """The frame in scene units: 8 on the short side, the long side in proportion to the
+    pixels (square pixels: 854 × 480 is 14.23 × 8, a hair wider than 16:9's 14.22)."""
+    width, height = size
+    short = min(width, height)
+    return SHORT_SIDE * width / short, SHORT_SIDE * height / short
 
 
 def _choices(names: Any) -> str:
@@ -347,8 +373,7 @@ def _ensure_dir(path: Path) -> Path:
     return path
 
 
-def _manim_config(job: _Output, settings: RenderSettings, work: Path, aspect: str = "16:9"
-                  ) -> dict[str, Any]:
+def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[str, Any]:
     """Every Manim setting the render depends on, so nothing leaks in or out.
 
     Paths are all set explicitly (a ``manim.cfg`` in the working directory
@@ -375,8 +400,8 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path, aspect: st
         "renderer": "cairo",
         "pixel_width": job.size[0],
         "pixel_height": job.size[1],
-        "frame_width": frame_size(aspect)[0],
-        "frame_height": frame_size(aspect)[1],
+        "frame_width": _frame_units(job.size)[0],
+        "frame_height": _frame_units(job.size)[1],
         "frame_rate": job.fps,
         "format": job.format,
         "video_codec": codec,

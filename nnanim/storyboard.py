@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnanim.contract import theme_of
 from nnanim.files import atomic_write, check_writable
 from nnanim.layout import pixel_size
 from nnanim.render import (
@@ -140,22 +141,26 @@ def storyboard(
     """
     from nnanim.options import get_option
 
-    try:
-        frames = get_option("frames").parse(frames)
-        columns = get_option("columns").parse(columns)
-    except ValueError as exc:
-        raise RenderError(f"storyboard: {exc}") from None
-    job = _job(scene, options)
-    aspect = job.opt("aspect", "16:9") if job is not None else "16:9"
+    checked = {}
+    for name, value in (("frames", frames), ("columns", columns)):
+        try:
+            checked[name] = get_option(name).parse(value)
+        except ValueError as exc:
+            raise RenderError(f"storyboard {name}: {exc}") from None
+    frames, columns = checked["frames"], checked["columns"]
+    job = _job(scene, options, "storyboard")
+    aspect = job.opt("aspect", "16:9") if job is not None else (options or {}).get("aspect", "16:9")
     width, height = size if size is not None else pixel_size(aspect, STORYBOARD_SIZE[1])
     if min(width, height) < 16 or not (0 < fps <= 60):
         raise RenderError(f"draft size {(width, height)!r} or frame rate {fps!r} out of range")
     stem = job.name.replace("-", "_") if job is not None else scene.__name__
     output = storyboard_output(output, stem)
     if job is not None:
+        theme = job.theme
         job.ensure_run()
         cls = type(job.scene.__name__, (_PlayLog, bind(job)), {})
     else:
+        theme = theme_of((options or {}).get("theme") or "dark")  # checked by _job
         cls = type(scene.__name__, (_PlayLog, _plain(scene, options)), {})
 
     quality = Quality("storyboard", min(width, height), fps, _X264_STORYBOARD)
@@ -164,7 +169,7 @@ def storyboard(
     work = Path(tempfile.mkdtemp(prefix="storyboard-", dir=_ensure_dir(cache_dir() / "renders")))
     try:
         # full-resolution colour for sharp tiles; keep every segment until it is decoded
-        temp = {**_manim_config(out, settings, work, aspect), "pixel_format": "yuv444p",
+        temp = {**_manim_config(out, settings, work), "pixel_format": "yuv444p",
                 "max_files_cached": -1}
         try:
             played = _play_scene(cls, temp)
@@ -174,9 +179,8 @@ def storyboard(
             raise RenderError(f"{cls.__name__} has no animations: nothing to storyboard") from error
         times, images, plays = _timeline(played, fps)
         chosen = _key_frames(times, images, plays, frames)
-        theme = job.theme if job is not None else None
         sheet = _contact_sheet([images[i] for i in chosen], [times[i] for i in chosen], columns,
-                               _sheet_colours(theme, (options or {}).get("theme")))
+                               _sheet_colours(theme))
         with atomic_write(output) as partial:
             sheet.save(partial, format="PNG")
     finally:
@@ -296,12 +300,10 @@ def _key_frames(times: list[float], images: list[Any], plays: list[_Play], n: in
     return sorted(chosen)
 
 
-def _sheet_colours(theme: Any, name: str | None) -> dict[str, str]:
-    """Background, label and tile-edge colours: the scene's theme, else the named one."""
-    from nnanim.theme import Theme, load_theme, mix
+def _sheet_colours(theme: Any) -> dict[str, str]:
+    """Background, label and tile-edge colours of the sheet: the scene's theme's."""
+    from nnanim.theme import mix
 
-    if not isinstance(theme, Theme):
-        theme = load_theme(name or "dark")
     return {"background": theme.background, "label": theme.foreground, "index": theme.muted,
             "edge": mix(theme.background, theme.muted, 0.35)}
 

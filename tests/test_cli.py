@@ -62,7 +62,7 @@ def test_train_writes_a_run_and_info_reads_it(tmp_path):
 
 
 def test_quiet_prints_nothing(tmp_path):
-    res = invoke("train", "-d", "xor", "--epochs", "20", "-q", "-o", tmp_path / "r.npz")
+    res = invoke("train", "-d", "xor", "--epochs", "20", "--quiet", "-o", tmp_path / "r.npz")
     assert res.exit_code == 0 and res.output == ""
 
 
@@ -75,18 +75,18 @@ def test_quiet_prints_nothing(tmp_path):
         (["train", "--hidden", "8,,0"], "positive integers"),
         (["train", "--hidden", "8,0"], "between 1 and"),
         (["train", "--epochs", "-1"], "-1"),
-        (["train", "--lr", "0"], "positive"),
+        (["train", "--lr", "0"], "greater than 0"),
         (["train", "--lr", "abc"], "abc"),
-        (["train", "-o", "/dev/null/x.npz"], "not a directory"),  # a missing folder is created
+        (["train", "-o", "/dev/null/x.npz"], "not a directory"),
         (["train", "--dataset", "moons", "--classes", "3"], "spirals"),
         (["info", "missing.npz"], "no such file"),
         (["render", "nope"], "layers"),
         (["render", "layers", "-t", "-o", "x.mp4"], "webm"),
         (["render", "layers", "--format", "avi"], "mp4"),
-        (["render", "layers", "-q", "z"], "'l'"),
+        (["render", "layers", "-q", "z"], "choose from: l, m, h, p, k"),
         (["render", "layers", "--run", "missing.npz"], "no such file"),
         (["render", "layers", "--dataset", "nope"], "moons"),
-        (["render", "training", "--lr", "0"], "positive"),
+        (["render", "training", "--lr", "0"], "greater than 0"),
         (["render", "layers", "--hidden", "2,2", "--activation", "tanh,relu,relu"], "one per layer"),
         (["storyboard", "layers", "--dataset", "csv:missing.csv"], "missing.csv"),
     ],
@@ -127,15 +127,23 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
 def test_same_seed_same_file(tmp_path):
     a, b = tmp_path / "a.npz", tmp_path / "b.npz"
     for path in (a, b):
-        res = invoke("train", "-d", "circles", "--epochs", "30", "--seed", "4", "-q", "-o", path)
+        res = invoke("train", "-d", "circles", "--epochs", "30", "--seed", "4", "--quiet", "-o", path)
         assert res.exit_code == 0
     ra, rb = Run.load(a), Run.load(b)
     assert all(np.array_equal(x, y) for x, y in zip(ra.weights, rb.weights))
 
 
-def test_bad_training_options_through_the_api_are_render_errors(tmp_path):
-    from nnanim.render import RenderError, RenderSettings, render
+def test_bad_training_options_through_the_api_are_one_line_errors(tmp_path):
+    from nnanim.errors import NnanimError
+    from nnanim.render import RenderSettings, render
 
-    with pytest.raises(RenderError, match="choose from moons"):
+    with pytest.raises(NnanimError, match="choose from moons"):
         render("layers", RenderSettings(quality="l", output=tmp_path / "x.mp4"), {"dataset": "nope"})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_creates_a_missing_output_folder(tmp_path):
+    out = tmp_path / "new" / "deeper" / "run.npz"
+    res = invoke("train", "-n", "60", "--epochs", "5", "--hidden", "3,2", "--quiet", "-o", out)
+    assert res.exit_code == 0, res.output
+    assert Run.load(out).epochs[-1] == 5

@@ -19,7 +19,9 @@ import pytest
 from manim import LEFT, RIGHT, Scene, Square, linear
 from storyboards import FailsMidway
 
+from nnanim import contract
 from nnanim import render as r
+from nnanim.errors import NnanimError
 from nnanim.render import RenderError, RenderSettings
 
 W, H, FPS = 854, 480, 15
@@ -182,7 +184,7 @@ def test_options_reach_the_scene(decode_frames):
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"quality": "x"}, "l (854x480 @15), m (1280x720 @30), h"),
+        ({"quality": "x"}, "l (480p15), m (720p30), h (1080p60), p (1440p60), k (2160p60)"),
         ({"format": "avi"}, "mp4, gif, webm, mov, png"),
         ({"transparent": True}, "webm (VP9 with alpha), mov (ProRes 4444) or png"),
         ({"transparent": True, "format": "gif"}, "gif cannot carry transparency"),
@@ -200,7 +202,7 @@ def test_invalid_settings_are_refused_before_any_work(kwargs, expected, cache):
 
 
 def test_unknown_scene_lists_the_scenes():
-    with pytest.raises(RenderError, match="unknown scene 'no-such-scene'; choose from"):
+    with pytest.raises(NnanimError, match="unknown scene 'no-such-scene'; choose from"):
         r.render("no-such-scene", settings())
     assert only_file(Path.cwd()) == []
 
@@ -212,7 +214,7 @@ def test_output_that_is_a_directory_is_refused(tmp_path):
 
 def test_output_under_a_file_is_refused(tmp_path):
     (tmp_path / "file").write_text("x")
-    with pytest.raises(RenderError, match="not a directory"):
+    with pytest.raises(NnanimError, match="not a directory"):
         r.render(MovingSquare, settings(output=tmp_path / "file" / "a.mp4"))
     assert (tmp_path / "file").read_text() == "x"
 
@@ -312,11 +314,15 @@ def scenes_package(tmp_path, monkeypatch):
 
             More text that is not part of the description.
             """
-            from manim import Scene, Square
+            from nnanim.contract import SceneContract
 
 
-            class StillSquare(Scene):
+            class StillSquare(SceneContract):
+                defaults = {"dataset": "xor", "n_samples": 40, "hidden": [2], "epochs": 0}
+
                 def construct(self):
+                    from manim import Square
+
                     self.add(Square(fill_opacity=1))
 
 
@@ -325,8 +331,12 @@ def scenes_package(tmp_path, monkeypatch):
         )
     )
     (package / "broken.py").write_text('"""Forgot to export its scene."""\n')
+    (package / "plain.py").write_text(
+        '"""A Manim scene, not a contract."""\nfrom manim import Scene\n\n\n'
+        "class Plain(Scene):\n    pass\n\n\nSCENE = Plain\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
-    monkeypatch.setattr(r, "SCENES_PACKAGE", "fake_scenes")
+    monkeypatch.setattr(contract, "SCENES_PACKAGE", "fake_scenes")
     yield
     for name in [m for m in sys.modules if m.startswith("fake_scenes")]:
         del sys.modules[name]
@@ -335,13 +345,17 @@ def scenes_package(tmp_path, monkeypatch):
 def test_list_and_get_scenes(scenes_package):
     assert r.list_scenes() == {
         "broken": "Forgot to export its scene.",
-        "still_square": "A square that does not move.",
+        "plain": "A Manim scene, not a contract.",
+        "still-square": "A square that does not move.",
     }
     assert r.get_scene("still-square").__name__ == "StillSquare"
-    with pytest.raises(RenderError, match="choose from: broken, still_square"):
+    assert r.get_scene("still_square").__name__ == "StillSquare"
+    with pytest.raises(NnanimError, match="choose from: broken, plain, still-square$"):
         r.get_scene("layers")
-    with pytest.raises(RenderError, match="does not define SCENE"):
+    with pytest.raises(NnanimError, match="does not define SCENE"):
         r.get_scene("broken")
+    with pytest.raises(NnanimError, match="SCENE = Plain is not a SceneContract"):
+        r.get_scene("plain")
 
 
 def test_render_by_name_is_named_after_the_scene(scenes_package, decode_frames):

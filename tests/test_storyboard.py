@@ -19,7 +19,9 @@ from PIL import Image
 from storyboards import FailsMidway
 
 import nnanim.render as r
+import nnanim.storyboard as sb
 from nnanim.cli import cli
+from nnanim.errors import NnanimError
 from nnanim.render import RenderError
 from nnanim.storyboard import STORYBOARD_SIZE, sheet_geometry, storyboard
 from nnanim.theme import load_theme
@@ -156,8 +158,8 @@ def test_key_frame_choice_keeps_first_and_last_and_spreads_the_rest():
     images = [np.zeros((1, 40, 3), np.uint8) for _ in range(40)]
     for k, image in enumerate(images):
         image[0, k] = 255  # forty different pictures
-    plays = [r._Play(float(k), 1.0, k, 1) for k in range(40)]
-    chosen = r._key_frames([float(k) for k in range(40)], images, plays, 9)
+    plays = [sb._Play(float(k), 1.0, k, 1) for k in range(40)]
+    chosen = sb._key_frames([float(k) for k in range(40)], images, plays, 9)
     assert chosen[0] == 1 and chosen[-1] == 39  # the end of the first play, the last frame
     assert len(chosen) == 9 and np.ptp(np.diff(chosen)) <= 1
 
@@ -168,23 +170,25 @@ def test_key_frame_choice_keeps_first_and_last_and_spreads_the_rest():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"frames": 5}, "6..12"),
-        ({"frames": 13}, "6..12"),
-        ({"columns": 0}, "columns"),
+        ({"frames": 5}, "frames: must be from 6 to 12, not 5"),
+        ({"frames": 13}, "frames: must be from 6 to 12, not 13"),
+        ({"columns": 0}, "columns: must be 1 or more"),
         ({"output": "sheet.jpg"}, "ending in .png"),
         ({"options": {"theme": "neon"}}, "choose from: dark, light"),
-        ({"options": {"duration": 0}}, "positive number of seconds"),
+        ({"options": {"duration": 0}}, "duration: must be greater than 0 and at most 3600"),
+        ({"options": {"aspect": "2:1"}}, "choose from: 16:9, 9:16, 1:1, 4:3"),
     ],
 )
 def test_bad_requests_are_refused_before_any_work(kwargs, message, cache):
-    with pytest.raises(RenderError, match=message):
+    with pytest.raises(NnanimError, match=message):
         storyboard(Steps, **kwargs)
     assert names(Path.cwd()) == [] and not cache.exists()
 
 
 def test_render_refuses_unknown_theme_and_bad_duration(cache):
-    for options, message in [({"theme": "neon"}, "dark, light"), ({"duration": -1.0}, "positive")]:
-        with pytest.raises(RenderError, match=message):
+    for options, message in [({"theme": "neon"}, "dark, light"),
+                             ({"duration": -1.0}, "greater than 0 and at most 3600")]:
+        with pytest.raises(NnanimError, match=message):
             r.render(Steps, r.RenderSettings(quality="l", progress=False), options)
     assert names(Path.cwd()) == [] and not cache.exists()
 
@@ -204,18 +208,18 @@ def test_unwritable_folder_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["storyboard", "layers", "--frames", "5"], "6..12"),
-        (["storyboard", "layers", "--frames", "13"], "6..12"),
+        (["storyboard", "layers", "--frames", "5"], "must be from 6 to 12"),
+        (["storyboard", "layers", "--frames", "13"], "must be from 6 to 12"),
         (["storyboard", "nope"], "layers"),
         (["storyboard", "layers", "--theme", "neon"], "choose from: dark, light"),
-        (["storyboard", "layers", "--duration", "0"], "positive number of seconds"),
-        (["storyboard", "layers", "--duration", "nan"], "positive number of seconds"),
+        (["storyboard", "layers", "--duration", "0"], "greater than 0 and at most 3600"),
+        (["storyboard", "layers", "--duration", "nan"], "greater than 0 and at most 3600"),
         (["storyboard", "layers", "-o", "sheet.jpg"], "ending in .png"),
-        (["storyboard", "layers", "--columns", "0"], "x>=1"),
+        (["storyboard", "layers", "--columns", "0"], "must be 1 or more"),
         (["storyboard", "layers", "--run", "missing.npz"], "no such file"),
         (["render", "layers", "--theme", "neon"], "choose from: dark, light"),
-        (["render", "layers", "--duration", "0"], "positive number of seconds"),
-        (["render", "layers", "--duration", "-2"], "positive number of seconds"),
+        (["render", "layers", "--duration", "0"], "greater than 0 and at most 3600"),
+        (["render", "layers", "--duration", "-2"], "greater than 0 and at most 3600"),
     ],
 )
 def test_cli_bad_values_exit_2_naming_the_valid_ones(args, needle, cache):
@@ -260,17 +264,25 @@ def test_output_under_a_file_is_refused():
 
 def test_cli_passes_theme_duration_and_training_options(monkeypatch):
     calls = []
-    monkeypatch.setattr(r, "render", lambda scene, settings, options: calls.append(options) or "x")
-    monkeypatch.setattr(r, "storyboard", lambda scene, options, output, **kw: calls.append(options)
-                        or "x")
-    res = invoke("render", "layers", "--theme", "light", "--duration", "12.5", "-n", "50")
-    assert res.exit_code == 0
-    assert invoke("storyboard", "layers", "--theme", "light", "--duration", "3", "--epochs", "7",
-                  "--seed", "0").exit_code == 0
+    monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job) or "x")
+    monkeypatch.setattr(sb, "storyboard", lambda job, output, **kw: calls.append(job) or "x")
+    res = invoke("render", "layers", "--theme", "light", "--duration", "12.5", "-n", "50",
+                 "--epochs", "5")
+    assert res.exit_code == 0, res.output
+    res = invoke("storyboard", "layers", "--theme", "light", "--duration", "3", "--epochs", "7",
+                 "--seed", "0")
+    assert res.exit_code == 0, res.output
     rendered, boarded = calls
-    assert rendered == {"theme": "light", "duration": 12.5, "n_samples": 50, "dataset": "spirals"}
-    assert boarded == {"theme": "light", "duration": 3.0, "epochs": 7, "seed": 0,
-                       "dataset": "spirals"}
+    # only what the command line set is explicit; the rest is the scene's defaults
+    assert rendered.explicit == {"theme": "light", "duration": 12.5, "n_samples": 50, "epochs": 5}
+    assert boarded.explicit == {"theme": "light", "duration": 3.0, "epochs": 7, "seed": 0}
+    assert rendered.theme.name == boarded.theme.name == "light"
+    assert (rendered.config.n_samples, rendered.config.epochs) == (50, 5)
+    assert (boarded.config.epochs, boarded.config.seed) == (7, 0)
+    for job in calls:  # trained once before the render, with the layers scene's defaults
+        assert job.config.dataset == "spirals" and job.config.hidden == [2, 2, 2, 2]
+        assert job.run is not None and job.run.epochs[-1] == job.config.epochs
+    assert names(Path.cwd()) == []
 
 
 def test_help_lists_storyboard_and_the_new_options():
@@ -280,8 +292,8 @@ def test_help_lists_storyboard_and_the_new_options():
                    "--run", "--epoch", "--dataset", "--hidden", "--epochs", "--output"):
         assert option in board
     render_help = " ".join(invoke("render", "--help").output.split())
-    assert "--theme" in render_help and "video length for scenes that replay training" in (
-        render_help.lower())
+    assert "--theme" in render_help and "video length in seconds" in render_help.lower()
+    assert "--aspect" in render_help and "16:9|9:16|1:1|4:3" in render_help
 
 
 # --------------------------------------------------------------- atomic output
