@@ -190,7 +190,7 @@ def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
         res = CliRunner().invoke(cli, [command, "layers", "--theme", str(path)])
         assert res.exit_code == 2, res.output
         last = res.output.strip().splitlines()[-1]
-        assert last == (f"Error: theme file {path}: "
+        assert last == (f"Error: --theme: theme file {path}: "
                         "'grid_width' must be a number of 0 or more, not -2")
         assert "Traceback" not in res.output
 
@@ -200,7 +200,7 @@ def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
     import nnanim.render as r
 
     calls = []
-    monkeypatch.setattr(r, "render", lambda scene, settings, options: calls.append(options) or "x")
+    monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job.options) or "x")
     path = write(tmp_path, {**dark(), "name": "mine"})
     res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
     assert res.exit_code == 0, res.output
