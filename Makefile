@@ -1,6 +1,7 @@
 # nnanim: two commands.
 #   make demo   set everything up, render the default scene, print the MP4's path
-#   make test   set everything up, run the test suite
+#   make test   set everything up, run the test suite, then the core lane
+#   make test-core  the pure modules' tests in a second venv that has no Manim
 # Both install what is missing: Debian's Cairo/Pango headers (pycairo and
 # manimpango build from source on Linux), a .venv, and the package with its
 # dev extra.
@@ -12,16 +13,32 @@ STAMP   = $(VENV)/.nnanim-installed
 SYSPKGS = libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast setup sysdeps bench lint clean
+# The core lane: layers 1-4 (and the other pure modules) must work without Manim
+# (DESIGN.md), so their tests also run in a venv that has only the pure
+# dependencies, with the package installed --no-deps.
+CORE_VENV  ?= .venv-core
+CORE_BIN    = $(CORE_VENV)/bin
+CORE_STAMP  = $(CORE_VENV)/.nnanim-installed
+CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis pytest-xdist tomli-w
+CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/test_flow.py \
+              tests/test_files.py tests/test_theme.py tests/test_layering.py
+
+.PHONY: demo test test-fast test-core setup sysdeps bench lint clean
 
 demo: setup
 	@$(BIN)/nnanim render layers -q m -o out/layers.mp4
 
 test: setup
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-core
 
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+test-core: $(CORE_STAMP)
+	@if $(CORE_BIN)/python -c "import manim" 2>/dev/null; then \
+	  echo "$(CORE_VENV) has Manim installed; the core lane must run without it"; exit 1; fi
+	$(CORE_BIN)/python -m pytest -n 2 -q $(CORE_TESTS)
 
 setup: $(STAMP)
 
@@ -43,6 +60,12 @@ $(STAMP): pyproject.toml | sysdeps
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
 
+$(CORE_STAMP): pyproject.toml
+	@test -x $(CORE_BIN)/python || $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_BIN)/python -m pip install -q $(CORE_DEPS)
+	$(CORE_BIN)/python -m pip install -q --no-deps -e .
+	@touch $@
+
 # The training benchmark compares with PyTorch when it is installed (a CPU build is enough).
 bench: setup
 	$(BIN)/python benchmarks/bench_training.py
@@ -53,4 +76,4 @@ lint: setup
 	$(BIN)/ruff check nnanim scenes tests benchmarks
 
 clean:
-	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(CORE_VENV) out build *.egg-info .pytest_cache .hypothesis

@@ -57,7 +57,8 @@ from manim import (
 from manim.mobject.geometry.arc import Dot
 from nnanim.scenes.layers import EXPLAIN, PACE, LayersScene
 
-from nnanim.flow import build_flow, decision_boundary
+from nnanim.curves import decision_boundary
+from nnanim.flow import build_flow
 from nnanim.record import Run, TrainConfig, train
 from nnanim.scene import SIDEBAR_WIDTH, WRAP
 from nnanim.theme import load_theme

@@ -226,7 +226,7 @@ def info(run_file):
         f"nnanim {run.meta.get('nnanim_version', '?')})",
         f"dataset       {run.dataset_spec} ({params}) · {len(run.X)} points · {run.task}"
         + (f", {run.n_classes} classes" if run.task != "regression" else ""),
-        f"architecture  {' → '.join(map(str, run.widths))} · activations {', '.join(run.activations)}",
+        f"architecture  {run.architecture()} · activations {', '.join(run.activations)}",
         f"training      {opts['optimizer']} lr={opts['lr']:g} · batch "
         f"{opts['batch_size'] or 'full'} · l2={opts['l2']:g} · seed {opts['seed']}",
         f"records       {len(run)} (epochs {run.epochs[0]}..{run.epochs[-1]}, every {opts['record_every']})",

@@ -28,7 +28,6 @@ import ast
 import importlib
 import importlib.util
 import pkgutil
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,59 +235,17 @@ def resolve_training(options: Mapping[str, Any] | None = None) -> Job:
 
 
 def theme_of(value: str) -> Any:
-    """The :class:`~nnanim.theme.Theme` named ``value``, or read from a ``.json`` theme file.
+    """The :class:`~nnanim.theme.Theme` named ``value``, or read (strictly) from a theme file.
 
-    A file holds the keys of a built-in theme (``assets/themes/dark.json``); any it
-    leaves out are the dark theme's.  Anything wrong: one-line :class:`NnanimError`.
+    Anything wrong — an unknown name, a missing or unknown key, a bad colour —
+    is a one-line :class:`NnanimError` naming ``--theme`` (see :func:`nnanim.theme.load_theme`).
     """
-    import json
-    from dataclasses import fields, replace
+    from nnanim.theme import load_theme
 
-    from nnanim.theme import list_themes, load_theme
-
-    if not str(value).endswith(".json"):
-        try:
-            return load_theme(value)
-        except ValueError:
-            raise NnanimError(f"--theme: unknown theme {value!r}; choose from: "
-                              f"{', '.join(list_themes())} or a path to a .json theme file") from None
-    path = Path(value).expanduser()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NnanimError(f"--theme: {path}: no such theme file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NnanimError(f"--theme: {path}: cannot read the theme file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise NnanimError(f"--theme: {path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    base = load_theme("dark")
-    kinds = {f.name: type(getattr(base, f.name)) for f in fields(base)}
-    if not isinstance(data, dict):
-        raise NnanimError(f"--theme: {path}: a theme file holds one JSON object of {', '.join(kinds)}")
-    unknown = [k for k in data if k not in kinds]
-    if unknown:
-        raise NnanimError(f"--theme: {path}: unknown key {unknown[0]!r}; valid keys: {', '.join(kinds)}")
-    values = {"name": path.stem, "description": f"theme file {path.name}"}
-    for key, item in data.items():
-        kind = kinds[key]
-        if kind is float and isinstance(item, int) and not isinstance(item, bool):
-            item = float(item)
-        if kind is tuple and isinstance(item, list):
-            item = tuple(item)
-        if not isinstance(item, kind) or isinstance(item, bool):
-            raise NnanimError(f"--theme: {path}: key {key!r} must be a {kind.__name__}, not {item!r}")
-        colours = item if key == "classes" else (item,) if kind is str and key in _COLOUR_KEYS else ()
-        for colour in colours:
-            if not (isinstance(colour, str) and _HEX.fullmatch(colour)):
-                raise NnanimError(f"--theme: {path}: key {key!r}: colours are #RRGGBB, not {colour!r}")
-        if key == "classes" and not item:
-            raise NnanimError(f"--theme: {path}: key 'classes' needs at least one colour")
-        values[key] = item
-    return replace(base, **values)
-
-
-_COLOUR_KEYS = ("background", "foreground", "muted", "panel", "grid", "boundary", "point_rim")
-_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+        return load_theme(value)
+    except ValueError as exc:
+        raise NnanimError(f"--theme: {exc}") from None
 
 
 def _is_run(value: Any) -> bool:

@@ -68,15 +68,12 @@ Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import contourpy
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 from scipy.linalg import polar
-from scipy.special import expit, softmax
 
+from nnanim.curves import Framing, framing_curves, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -94,9 +91,6 @@ __all__ = [
     "Stage",
     "Trace",
     "build_flow",
-    "clip_line",
-    "decision_boundary",
-    "input_grid",
     "linear_path",
     "permute_for_positive_det",
 ]
@@ -105,6 +99,7 @@ Array = np.ndarray
 
 STAGE_KINDS = ("linear", "rotate", "bias", "activation", "lift", "squash", "output")
 FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
+FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
 
 
@@ -518,19 +513,13 @@ class Flow:
         net = self.network
         if net.task == "regression":
             raise ValueError("a regression network has no decision boundary")
-        W, b = net.weights[-1], net.biases[-1]
-        if net.task == "binary":
-            pairs = [(1, 0, W[0], b[0])]
-        else:
-            K = len(b)
-            pairs = [(i, j, W[i] - W[j], b[i] - b[j]) for i in range(K) for j in range(i + 1, K)]
         B = self._bases[-1](1.0)
         dim = self._steps[-1].motion.dim
         out = []
-        for i, j, w, c in pairs:
+        for i, j, w, c in linear_pairs(net.weights[-1], net.biases[-1]):
             wd = np.zeros(3)
             wd[: len(B)] = B @ _fit(w[None, :], dim)[0]
-            out.append((i, j, wd, float(c)))
+            out.append((i, j, wd, c))
         return out
 
     def output_boundary(self) -> tuple[Array, float]:
@@ -560,18 +549,25 @@ class Flow:
         """
         P = np.asarray(P, dtype=float)
         P = np.pad(P, ((0, 0), (0, 3 - P.shape[1])))
+        return probabilities(*self._display_logits())(P)
+
+    def _display_logits(self) -> tuple[Array, Array]:
+        """``(W (K, 3), b)``: the output logits as ``W p + b`` of display points of the final space.
+
+        Binary: the one logit.  ``K`` classes: the logits relative to class 0,
+        ``z_j − z_0 = −(w_{0j}·p + c_{0j})`` for the pairs ``(0, j)`` of
+        :meth:`output_boundaries` (the softmax only sees differences).
+        """
         pairs = self.output_boundaries()
         if self.network.task == "binary":
             _, _, w, c = pairs[0]
-            p1 = expit(P @ w + c)
-            return np.column_stack([1.0 - p1, p1])
+            return w[None, :], np.array([c])
         K = len(self.network.biases[-1])
-        # z_j - z_0 = -(w_{0j}·p + c_{0j}) for the pairs (0, j)
-        rel = np.zeros((len(P), K))
+        W, b = np.zeros((K, 3)), np.zeros(K)
         for i, j, w, c in pairs:
             if i == 0:
-                rel[:, j] = -(P @ w + c)
-        return softmax(rel, axis=1)
+                W[j], b[j] = -w, -c
+        return W, b
 
     def accuracy(self, X: Array, y: Array) -> float:
         """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""
@@ -596,7 +592,7 @@ class Trace:
             H = st.motion.end(H)
             ends.append(H)
         self._starts, self._ends = starts, ends
-        self._frame: tuple[PchipInterpolator, PchipInterpolator] | None = None
+        self._frame: Framing | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -632,32 +628,27 @@ class Trace:
         time ``u = s + t`` (stage ends and starts coincide), widened to the
         extremes of each sample's neighbours so that points moving between
         samples stay inside, and interpolated monotonically (PCHIP: C¹, no
-        overshoot).  The half extent is the largest half-side plus ``FRAMING_MARGIN``.
-        Computed on the first call and cached.
+        overshoot); see :func:`~nnanim.curves.framing_curves`.  The half extent
+        is the largest half-side plus ``FRAMING_MARGIN``.  Computed on the first
+        call and cached.
         """
         if self._frame is None:
-            self._frame = self._framing_curves(FRAMING_SAMPLES)
+            self._frame = self._framing()
         n = len(self.flow.stages)
         u = min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(n))
-        lo, hi = self._frame[0](u), self._frame[1](u)
-        half = 0.5 * float(np.max(hi - lo)) * (1.0 + FRAMING_MARGIN)
-        return 0.5 * (lo + hi), max(half, 1e-6)
+        return self._frame(u)
 
-    def _framing_curves(self, samples: int) -> tuple[PchipInterpolator, PchipInterpolator]:
+    def _framing(self) -> Framing:
         n = len(self.flow.stages)
-        u = np.linspace(0.0, n, n * samples + 1)
+        u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
         if len(self.points) == 0:
-            zeros = np.zeros((len(u), 3))
-            return PchipInterpolator(u, zeros - 1.0), PchipInterpolator(u, zeros + 1.0)
+            ones = np.ones((len(u), 3))
+            return framing_curves(u, -ones, ones, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
         boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
         lo = np.array([P.min(axis=0) for P in boxes])
         hi = np.array([P.max(axis=0) for P in boxes])
-        lo = np.pad(lo, ((1, 1), (0, 0)), mode="edge")
-        hi = np.pad(hi, ((1, 1), (0, 0)), mode="edge")
-        lo = np.minimum(np.minimum(lo[:-2], lo[1:-1]), lo[2:])  # each sample's neighbours too
-        hi = np.maximum(np.maximum(hi[:-2], hi[1:-1]), hi[2:])
-        return PchipInterpolator(u, lo, axis=0), PchipInterpolator(u, hi, axis=0)
+        return framing_curves(u, lo, hi, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
 
 
 # --------------------------------------------------------------------------- building a flow
@@ -747,148 +738,3 @@ def _default_reference(d: int) -> Array:
         g = np.linspace(-2.0, 2.0, 41)
         return np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
     return np.random.default_rng(0).normal(size=(2000, d))
-
-
-# --------------------------------------------------------------------------- input-space curves
-
-
-def clip_line(w: Array, c: float, box: tuple[float, float, float, float]) -> Array | None:
-    """``(2, 2)`` endpoints of the line ``w·p + c = 0`` inside ``box = (xmin, xmax, ymin, ymax)``.
-
-    ``None`` when the line misses the box (or ``w`` is zero).  Liang-Barsky
-    clipping of the line's long chord through the box.
-    """
-    a, b = float(w[0]), float(w[1])
-    norm = np.hypot(a, b)
-    if norm < 1e-300:
-        return None
-    x0, x1, y0, y1 = map(float, box)
-    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    n = np.array([a, b]) / norm
-    # the point of the line nearest the box centre, and the line's direction
-    p = centre - (n @ centre + c / norm) * n
-    d = np.array([-n[1], n[0]])
-    reach = np.hypot(x1 - x0, y1 - y0)
-    lo, hi = -reach, reach
-    for k, (low, high) in enumerate(((x0, x1), (y0, y1))):
-        if abs(d[k]) < 1e-15:
-            if not (low <= p[k] <= high):
-                return None
-            continue
-        s0, s1 = sorted(((low - p[k]) / d[k], (high - p[k]) / d[k]))
-        lo, hi = max(lo, s0), min(hi, s1)
-    if hi - lo <= 1e-12 * reach:
-        return None
-    return np.array([p + lo * d, p + hi * d])
-
-
-def input_grid(
-    bounds: Sequence[float], n_lines: int = 21, samples: int = 240
-) -> list[Array]:
-    """Grid lines of the input plane as polylines ``(samples, 2)``.
-
-    ``n_lines`` vertical lines (constant x) followed by ``n_lines`` horizontal
-    ones, evenly spaced over ``bounds = (xmin, xmax, ymin, ymax)``; densely
-    sampled so that they bend smoothly when the plane is warped.
-    """
-    xmin, xmax, ymin, ymax = map(float, bounds)
-    s = np.linspace(0.0, 1.0, samples)
-    xs, ys = np.linspace(xmin, xmax, n_lines), np.linspace(ymin, ymax, n_lines)
-    along_y, along_x = ymin + s * (ymax - ymin), xmin + s * (xmax - xmin)
-    vertical = [np.column_stack([np.full(samples, x), along_y]) for x in xs]
-    horizontal = [np.column_stack([along_x, np.full(samples, y)]) for y in ys]
-    return vertical + horizontal
-
-
-def _logit_gradient(net: Network, X: Array, C: Array) -> tuple[Array, Array]:
-    """``f = Σ_k C_k z_k`` (per point) and its gradient ``∂f/∂x`` by backpropagation."""
-    fwd = net.forward(X)
-    f = np.sum(C * fwd.logits, axis=1)
-    delta = C
-    for i in range(len(net.weights) - 1, -1, -1):
-        delta = delta @ net.weights[i]
-        if i:
-            delta = delta * net.activations[i - 1].df(fwd.pre[i - 1])
-    return f, delta
-
-
-def _pair_weights(net: Network, X: Array, cls: Array | None) -> Array:
-    """Rows ``C`` with ``C·z`` the binary logit, or ``z_cls − z_runner-up`` for ``K`` classes."""
-    if net.task == "binary":
-        return np.ones((len(X), 1))
-    z = net.forward(X).logits
-    rows = np.arange(len(X))
-    z[rows, cls] = -np.inf
-    C = np.zeros_like(z)
-    C[rows, cls] = 1.0
-    C[rows, np.argmax(z, axis=1)] = -1.0
-    return C
-
-
-def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4) -> Array:
-    """Newton steps along the gradient onto the zero set of the boundary function."""
-    for _ in range(iters):
-        f, g = _logit_gradient(net, X, _pair_weights(net, X, cls))
-        g2 = np.sum(g * g, axis=1)
-        ok = g2 > 1e-300
-        step = np.zeros_like(X)
-        step[ok] = (f[ok] / g2[ok])[:, None] * g[ok]
-        norm = np.linalg.norm(step, axis=1)
-        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None]
-        X = X - step
-    return X
-
-
-def decision_boundary(
-    net: Network, bounds: Sequence[float], resolution: int = 300
-) -> list[Array]:
-    """The network's decision boundary in input space as polylines ``(M_i, 2)``.
-
-    Binary: ``logit = 0`` (probability 0.5).  ``K`` classes: where the two
-    largest logits tie.  The curves are contoured with contourpy on a
-    ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
-    vertex is moved onto the exact boundary by a few Newton steps along the
-    input gradient (at most a grid cell), so carried through a :class:`Flow`
-    the points land on the output line.
-
-    For ``K`` classes the boundary of class ``i``'s region is the zero set of
-    ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept
-    once (from the smaller of the two), overlapping one vertex at junctions.
-    """
-    if net.widths[0] != 2:
-        raise ValueError("decision_boundary needs a network with 2-D inputs")
-    if net.task == "regression":
-        raise ValueError("a regression network has no decision boundary")
-    xmin, xmax, ymin, ymax = map(float, bounds)
-    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
-    XX, YY = np.meshgrid(x, y)
-    z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits
-    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
-    if net.task == "binary":
-        lines = _contour(x, y, z[:, 0].reshape(XX.shape))
-        return [_refine(net, L, None, cell) for L in lines if len(L) >= 2]
-    out: list[Array] = []
-    K = z.shape[1]
-    for i in range(K):
-        others = np.delete(z, i, axis=1).max(axis=1)
-        for L in _contour(x, y, (z[:, i] - others).reshape(XX.shape)):
-            L = _refine(net, L, np.full(len(L), i), cell)
-            zz = net.forward(L).logits
-            zz[:, i] = -np.inf
-            drawn_here = np.argmax(zz, axis=1) > i
-            keep = drawn_here.copy()
-            keep[1:] |= drawn_here[:-1]
-            keep[:-1] |= drawn_here[1:]
-            out += [L[a:b] for a, b in _runs(keep) if b - a >= 2]
-    return out
-
-
-def _contour(x: Array, y: Array, Z: Array) -> list[Array]:
-    gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
-    return [np.asarray(L, dtype=float) for L in gen.lines(0.0)]
-
-
-def _runs(mask: Array) -> list[tuple[int, int]]:
-    """``[(start, stop), ...]`` of the runs of True in a boolean vector."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))

@@ -37,8 +37,9 @@ from manim import (
 )
 from manim.utils.color import ManimColor
 
-from nnanim.flow import clip_line, decision_boundary, input_grid
-from nnanim.theme import Theme
+from nnanim.curves import clip_line, decision_boundary, input_grid
+from nnanim.errors import NnanimError
+from nnanim.theme import Theme, hex_rgb
 
 __all__ = [
     "FastCamera",
@@ -60,6 +61,10 @@ __all__ = [
 
 
 def _rgb(color) -> np.ndarray:
+    """RGB in [0, 1]: ``#RRGGBB`` by the theme's parser; anything else (a ManimColor, ``"RED"``) by Manim."""
+    if isinstance(color, str):
+        with contextlib.suppress(NnanimError):
+            return np.asarray(hex_rgb(color), dtype=float)
     return np.asarray(ManimColor(color).to_rgb(), dtype=float)
 
 

@@ -9,7 +9,7 @@ softmax for K classes, identity for regression).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -321,13 +321,35 @@ class Network:
         return float(np.mean(self.predict(X) == y))
 
     def loss(self, X: Array, y: Array, l2: float = 0.0) -> float:
-        return self._loss_from_logits(self.forward(X).logits, y, l2)
+        return self.loss_from_logits(self.forward(X).logits, y, l2)
 
-    def _loss_from_logits(self, z: Array, y: Array, l2: float) -> float:
+    def loss_from_logits(self, z: Array, y: Array, l2: float = 0.0) -> float:
+        """The loss of logits ``z`` already computed (``+ λ/2 Σ‖W‖²`` when ``l2`` is set)."""
         value = self.loss_fn.value(z, y)
         if l2:
             value += 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weights)
         return value
+
+    def _backward(self, fwd: Forward, delta: Array) -> Iterator[tuple[int, Array]]:
+        """Backpropagate ``δ = ∂f/∂z`` from the logits: yields ``(l, ∂f/∂(W_l h_l + b_l))``.
+
+        Layers come last to first; each yielded array is overwritten later on
+        (the N×width arrays live in ``fwd.work`` and are reused with ``fwd``).
+        """
+        work = fwd.work
+        if [w.shape for w in work[::2]] != [z.shape for z in fwd.pre[:-1]]:
+            # per hidden layer: the back-propagated delta and the activation's derivative
+            work[:] = [np.empty_like(z) for z in fwd.pre[:-1] for _ in range(2)]
+        for l in range(len(self.weights) - 1, -1, -1):
+            yield l, delta
+            if l:
+                if delta.shape[1] == 1:  # an outer product: broadcasting gives the same
+                    # products as the matrix product, several times faster
+                    delta = np.multiply(delta, self.weights[l], out=work[2 * l - 2])
+                else:
+                    delta = np.matmul(delta, self.weights[l], out=work[2 * l - 2])
+                act = self.activations[l - 1]
+                delta *= act.grad_into(fwd.pre[l - 1], fwd.post[l - 1], work[2 * l - 1])
 
     def gradients(
         self, X: Array, y: Array, l2: float = 0.0, fwd: Forward | None = None
@@ -338,30 +360,30 @@ class Network:
         when the same ``fwd`` comes back (see :meth:`forward`).
         """
         fwd = fwd if fwd is not None else self.forward(X)
-        loss = self._loss_from_logits(fwd.logits, y, l2)
-        delta = self.loss_fn.grad(fwd.logits, y)
+        loss = self.loss_from_logits(fwd.logits, y, l2)
         hidden = fwd.hidden
         L = len(self.weights)
-        work = fwd.work
-        if [w.shape for w in work[::2]] != [z.shape for z in fwd.pre[:-1]]:
-            # per hidden layer: the back-propagated delta and the activation's derivative
-            work[:] = [np.empty_like(z) for z in fwd.pre[:-1] for _ in range(2)]
         gW: list[Array] = [None] * L  # type: ignore[list-item]
         gb: list[Array] = [None] * L  # type: ignore[list-item]
-        for l in range(L - 1, -1, -1):
+        for l, delta in self._backward(fwd, self.loss_fn.grad(fwd.logits, y)):
             gW[l] = delta.T @ hidden[l]
             if l2:
                 gW[l] += l2 * self.weights[l]
             gb[l] = delta.sum(axis=0)
-            if l:
-                if delta.shape[1] == 1:  # an outer product: broadcasting gives the same
-                    # products as the matrix product, several times faster
-                    delta = np.multiply(delta, self.weights[l], out=work[2 * l - 2])
-                else:
-                    delta = np.matmul(delta, self.weights[l], out=work[2 * l - 2])
-                act = self.activations[l - 1]
-                delta *= act.grad_into(fwd.pre[l - 1], fwd.post[l - 1], work[2 * l - 1])
         return loss, gW, gb, fwd
+
+    def input_gradient(self, X: Array, C: Array, fwd: Forward | None = None) -> Array:
+        """``∂(Σ_k C_k z_k)/∂x`` at every point: the input gradient of a weighted sum of logits.
+
+        ``C`` is ``(N, K)`` (a weighting per point) or ``(K,)`` (one for all);
+        ``fwd``, the forward pass of ``X`` if already computed.  Returns
+        ``(N, d_in)``.  ``C = [1]`` gives the gradient of the binary logit,
+        ``C = e_i − e_j`` that of ``z_i − z_j``.
+        """
+        fwd = fwd if fwd is not None else self.forward(X)
+        C = np.broadcast_to(np.asarray(C, dtype=float), fwd.logits.shape)
+        *_, (_, first) = self._backward(fwd, C)  # the last δ yielded is layer 0's
+        return first @ self.weights[0]
 
     def copy(self) -> Network:
         return Network(

@@ -1,36 +1,33 @@
-"""Side-by-side panels of flow pictures: clipped lines, linear-model overlays, a travelling view.
+"""Side-by-side panels of flow pictures: linear-model overlays, a travelling view.
 
 Pieces for scenes that show two moments of a :class:`~nnanim.flow.Flow` next
 to each other (e.g. the input plane and the last hidden layer) instead of one
 full-height picture:
 
-* :func:`clip_line` and :func:`linear_boundaries` — the straight decision
-  boundaries of a linear model (``w·p + c = 0``, one per class pair) inside a
-  box, only where they actually decide (the two classes lead).
-* :func:`plane_in_box` — the boundary plane of a 3-D last hidden layer, cut
-  to the framing cube.
 * :func:`panel_box`, :func:`boundary_overlay` — what a :class:`FlowView` shows
-  inside its square region, and the shading plus lines of a linear classifier
-  drawn over it (clipped to the panel, not to the frame).
+  inside its square region, and the shading plus straight boundary lines of
+  a linear classifier drawn over it (clipped to the panel, not to the frame).
+* :func:`plane_overlay` — the boundary plane of a 3-D last hidden layer, cut
+  to the framing cube.
 * :class:`RegionPath`, :class:`TravelStage` — a flow view that plays its
   stages while its region slides smoothly from one panel to another.
 * :class:`Dim` — fade a group to a fraction of its own opacity and back,
   without copies.
 
-The geometry functions are plain NumPy in display coordinates; only the
-mobject builders touch Manim.
+The geometry they draw (lines and planes cut to boxes, which parts of a
+boundary decide) is in :mod:`nnanim.curves`, plain NumPy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
-from scipy.special import expit, softmax
 
-from nnanim.flow import clip_line
+from nnanim.curves import linear_boundaries, plane_in_box
 from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image
+from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
 __all__ = [
@@ -38,110 +35,13 @@ __all__ = [
     "RegionPath",
     "TravelStage",
     "boundary_overlay",
-    "clip_line",
     "early",
-    "linear_boundaries",
-    "linear_pairs",
-    "linear_probabilities",
     "panel_box",
-    "plane_in_box",
     "plane_overlay",
 ]
 
 Array = np.ndarray
 Box = tuple[float, float, float, float]
-
-
-# --------------------------------------------------------------------------- geometry
-
-
-def linear_pairs(W: Array, b: Array) -> list[tuple[int, int, Array, float]]:
-    """Pairwise boundaries ``(i, j, w, c)`` of linear logits ``z = W p + b``.
-
-    ``w·p + c = z_i − z_j``.
-
-    One logit (binary): the single ``(1, 0, w, b)``, class 1 where ``w·p + b > 0``.
-    """
-    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
-    if len(W) == 1:
-        return [(1, 0, W[0], float(b[0]))]
-    return [(i, j, W[i] - W[j], float(b[i] - b[j]))
-            for i in range(len(W)) for j in range(i + 1, len(W))]
-
-
-def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
-                      scores: Callable[[Array], Array], box: Box,
-                      samples: int = 400) -> list[Array]:
-    """Polylines ``(M, 2)`` of the decision boundaries inside ``box``.
-
-    ``pairs`` as from :func:`linear_pairs` or ``Flow.output_boundaries``;
-    ``scores(P)`` gives ``(M, K)`` values ordered like the logits
-    (probabilities do).  Each pair's line is kept only where its two classes
-    lead all others (with two classes: everywhere in the box).
-    """
-    out = []
-    for i, j, w, c in pairs:
-        ends = clip_line(np.asarray(w)[:2], c, box)
-        if ends is None:
-            continue
-        s = np.linspace(0.0, 1.0, samples)[:, None]
-        P = (1 - s) * ends[0] + s * ends[1]
-        S = np.asarray(scores(P), dtype=float)
-        if S.shape[1] <= 2:
-            out.append(ends)
-            continue
-        others = np.delete(S, [i, j], axis=1).max(axis=1)
-        lead = np.minimum(S[:, i], S[:, j]) >= others - 1e-12
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], lead.astype(int), [0]])))
-        for a, e in zip(edges[::2], edges[1::2], strict=True):
-            if e - a >= 2:
-                out.append(P[a:e])
-    return out
-
-
-def linear_probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
-    """``prob(P) -> (M, K)`` of a linear classifier (one logit: sigmoid; K logits: softmax)."""
-    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
-
-    def prob(P: Array) -> Array:
-        z = np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b
-        if W.shape[0] == 1:
-            p1 = expit(z[:, 0])
-            return np.column_stack([1.0 - p1, p1])
-        return softmax(z, axis=1)
-
-    return prob
-
-
-def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None:
-    """``(M, 3)`` corners of the plane ``w·p + c = 0`` cut to the cube ``centre ± half``, in order.
-
-    The polygon (3 to 6 corners) where the plane crosses the cube's twelve
-    edges, sorted by angle around its centroid; ``None`` if it misses the cube.
-    """
-    w = np.asarray(w, dtype=float)[:3]
-    centre = np.asarray(centre, dtype=float)[:3]
-    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
-    corners = centre + half * signs
-    f = corners @ w + c
-    hits = []
-    for a in range(8):
-        for k in range(3):
-            if signs[a, k] < 0:
-                e = a + (4, 2, 1)[k]  # the corner across edge k
-                if (f[a] <= 0) != (f[e] <= 0):
-                    t = f[a] / (f[a] - f[e])
-                    hits.append(corners[a] + t * (corners[e] - corners[a]))
-    if len(hits) < 3:
-        return None
-    H = np.array(hits)
-    mid = H.mean(axis=0)
-    n = w / np.linalg.norm(w)
-    u = np.cross(n, [1.0, 0.0, 0.0] if abs(n[0]) < 0.9 else [0.0, 1.0, 0.0])
-    u /= np.linalg.norm(u)
-    v = np.cross(n, u)
-    order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
-    return H[order]
 
 
 # --------------------------------------------------------------------------- panels
@@ -162,7 +62,7 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
     """Shading and straight boundary lines of a linear classifier over a 2-D view, in its panel.
 
     ``pairs`` are ``(i, j, w, c)`` in the view's display coordinates at its
-    current stage (:func:`linear_pairs` for input space,
+    current stage (:func:`~nnanim.curves.linear_pairs` for input space,
     ``flow.output_boundaries()`` for the last hidden space); ``prob`` maps
     display points to class probabilities.
     Returns a ``Group`` of the parts with attributes ``shading`` (a
@@ -230,15 +130,10 @@ class RegionPath:
         self.duration = float(duration)
         self.turn = turn or (0.0, self.duration)
 
-    @staticmethod
-    def _ease(x: float) -> float:
-        x = min(max(x, 0.0), 1.0)
-        return x * x * (3.0 - 2.0 * x)
-
     def __call__(self, tau: float) -> tuple[Array, float, float, float]:
-        a = self._ease(tau / self.duration if self.duration > 0 else 1.0)
+        a = smoothstep(tau / self.duration if self.duration > 0 else 1.0)
         ta, tb = self.turn
-        g = self._ease((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
+        g = smoothstep((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
         (o0, h0, e0, z0), (o1, h1, e1, z1) = self.start, self.end
         origin, height = (1 - a) * o0 + a * o1, (1 - a) * h0 + a * h1
         return origin, height, (1 - g) * e0 + g * e1, (1 - g) * z0 + g * z1

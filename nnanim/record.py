@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from nnanim._version import __version__
 from nnanim.data import Dataset, make_dataset
 from nnanim.errors import NnanimError
+from nnanim.files import atomic_write
 from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
 
 __all__ = [
@@ -217,20 +217,36 @@ class Run:
     def __len__(self) -> int:
         return len(self.epochs)
 
-    def describe(self) -> str:
-        arch = "-".join(str(w) for w in self.widths)
-        return f"{self.meta['options']['dataset']} · {arch} {'/'.join(sorted(set(self.activations)))}"
-
+    # -- how it is described: the words on screen and on the command line
     @property
     def dataset_spec(self) -> str:
-        return self.meta.get("dataset", {}).get("spec", self.meta["options"].get("dataset", ""))
+        """The dataset as it was given: ``"moons"``, ``"csv:points.csv"``."""
+        return self.meta.get("dataset", {}).get("spec", self.options.get("dataset", ""))
 
-    def describe_lines(self, record: int = -1) -> list[str]:
-        """What a video states about the run: data, architecture, activations and epoch."""
-        arch = " → ".join(str(w) for w in self.widths)
-        acts = "/".join(dict.fromkeys(self.activations))
-        return [f"{self.dataset_spec} · {len(self.X)} points", arch,
-                f"{acts} · epoch {self.epochs[record]}"]
+    def architecture(self) -> str:
+        """The widths from input to output: ``"2 → 16 → 2 → 1"``."""
+        return " → ".join(str(w) for w in self.widths)
+
+    def describe_parts(self, record: int = -1) -> dict[str, str]:
+        """The run at record ``record`` in words, one entry per part.
+
+        ``dataset`` (``"moons · 2000 points"``), ``architecture``
+        (``"2 → 16 → 2 → 1"``), ``activations`` (each hidden activation once, in
+        layer order: ``"tanh/relu"``) and ``epoch`` (``"epoch 500"``).
+        """
+        return {
+            "dataset": f"{self.dataset_spec} · {len(self.X)} points",
+            "architecture": self.architecture(),
+            "activations": "/".join(dict.fromkeys(self.activations)),
+            "epoch": f"epoch {self.epochs[record]}",
+        }
+
+    def describe(self, record: int = -1) -> str:
+        """:meth:`describe_parts` on one line.
+
+        ``"moons · 2000 points · 2 → 16 → 2 → 1 · tanh · epoch 500"``
+        """
+        return " · ".join(self.describe_parts(record).values())
 
     # -- replay
     def record_index(self, epoch: int | None = None) -> int:
@@ -278,18 +294,16 @@ class Run:
         return out
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the run atomically (temporary file in the same folder, then rename)."""
-        path = Path(path)
+        """Write the run atomically (:func:`nnanim.files.atomic_write`); return the path written.
+
+        ``.npz`` is appended when missing and a missing folder is created; an
+        unwritable destination raises :class:`~nnanim.errors.NnanimError`.
+        """
+        path = Path(path).expanduser()
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **self.arrays())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **self.arrays())
         return path
 
     @classmethod
@@ -469,7 +483,7 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
                 # one loss per epoch: the gradient step's, which is also the record's
                 loss, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
             else:
-                loss = net._loss_from_logits(fwd.logits, y, cfg.l2)
+                loss = net.loss_from_logits(fwd.logits, y, cfg.l2)
             if not np.isfinite(loss):
                 raise TrainingDiverged(epoch, cfg.lr)
             if recording:

@@ -49,7 +49,6 @@ extension gets the format's extension appended. Missing parent folders of
 
 from __future__ import annotations
 
-import errno
 import math
 import os
 import shutil
@@ -61,7 +60,7 @@ from typing import Any
 
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
 from nnanim.errors import NnanimError
-from nnanim.files import check_writable
+from nnanim.files import atomic_write, check_writable
 from nnanim.layout import SHORT_SIDE, pixel_size
 
 __all__ = [
@@ -133,7 +132,6 @@ _VP9 = {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt"
 # ProRes profile, pixel format and the QuickTime tag editors use to detect it.
 _PRORES_ALPHA = ("4444", "yuva444p10le", "ap4h")
 _PRORES_OPAQUE = ("hq", "yuv422p10le", "apch")
-_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 @dataclass
@@ -231,19 +229,12 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
     if job is not None:
         job.ensure_run()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
-    partial = out.output.with_name(f".{out.output.stem}.partial-{os.getpid()}{out.output.suffix}")
     try:
         temp = _manim_config(out, settings, work)
         artifact = _run_scene(scene, job, options, temp, settings)
-        try:
+        with atomic_write(out.output) as partial:
             _finish(artifact, partial, out)
-            os.replace(partial, out.output)
-        except OSError as error:
-            if error.errno in _WRITE_ERRORS:  # disk full, permissions changed, ...
-                raise RenderError(f"cannot write {out.output}: {error.strerror}") from error
-            raise
     finally:
-        partial.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     if settings.preview:
         _open_with_viewer(out.output)

@@ -12,30 +12,17 @@ Every per-frame update is a handful of vectorised NumPy calls on small arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from manim import Animation, Group, Line, Mobject, Square, linear
 
-from nnanim.flow import clip_line, decision_boundary, input_grid
+from nnanim.curves import class_probabilities, clip_line, decision_boundary, input_grid, probabilities
 from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image
-from nnanim.nn import Network
 from nnanim.theme import Theme
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["HiddenSpaceView", "InputInset", "ReplayTraining", "output_probabilities"]
-
-
-def output_probabilities(net: Network) -> Callable[[np.ndarray], np.ndarray]:
-    """``P (M, 2) ↦ (M, K)``: class probabilities of the output layer at last-hidden points."""
-    W, b = net.weights[-1], net.biases[-1]
-
-    def prob(P: np.ndarray) -> np.ndarray:
-        z = P[:, : W.shape[1]] @ W.T + b
-        p = net.loss_fn.output(z)
-        return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
-
-    return prob
+__all__ = ["HiddenSpaceView", "InputInset", "ReplayTraining"]
 
 
 class _SquarePanel(Group):
@@ -120,8 +107,8 @@ class HiddenSpaceView(_SquarePanel):
         self.cloud.set_positions(self.to_scene(fwd_points))
         self.grid.set_vertices(self.to_scene(net.forward(self.grid_in).post[-2]))
         self.shading.points = self.corners()
-        self.shading.set_image(probability_image(output_probabilities(net), self.box, self.class_rgb,
-                                                 resolution=90))
+        prob = probabilities(net.weights[-1], net.biases[-1])  # of the output layer
+        self.shading.set_image(probability_image(prob, self.box, self.class_rgb, resolution=90))
         if self.binary:
             ends = clip_line(net.weights[-1][0], float(net.biases[-1][0]), self.box)
             if ends is None:
@@ -160,8 +147,7 @@ class InputInset(_SquarePanel):
         net = self.timeline.network(m)
 
         def prob(P: np.ndarray) -> np.ndarray:
-            p = net.predict_output(P)
-            return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+            return class_probabilities(net.forward(P).logits)
 
         self.shading.set_image(probability_image(prob, self.box, self.class_rgb,
                                                  resolution=self.resolution // 2, max_alpha=0.45))

@@ -194,7 +194,8 @@ class FlowScene(SceneContract, Scene):
     def header(self, run, record: int) -> VGroup:
         """What is shown (dataset, architecture, epoch), in the layout's header region."""
         box = self.layout.header
-        lines = run.describe_lines(record)
+        words = run.describe_parts(record)
+        lines = [words["dataset"], words["architecture"], f"{words['activations']} · {words['epoch']}"]
         if self.layout.shape != "landscape":  # two lines under the picture
             lines = [f"{lines[0]} · {lines[2]}", lines[1]]
         texts = VGroup(*[wrap_text(t, self.theme, self.layout.small_size, box.width, self.theme.muted)

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from nnanim.contract import theme_of
-from nnanim.files import check_writable
+from nnanim.files import atomic_write, check_writable
 from nnanim.layout import pixel_size
 from nnanim.render import (
-    _WRITE_ERRORS,
     Quality,
     RenderError,
     RenderSettings,
@@ -168,7 +167,6 @@ def storyboard(
     out = _Output(quality, (width, height), fps, "mp4", False, output)
     settings = RenderSettings(verbose=verbose, progress=progress)
     work = Path(tempfile.mkdtemp(prefix="storyboard-", dir=_ensure_dir(cache_dir() / "renders")))
-    partial = output.with_name(f".{output.stem}.partial-{os.getpid()}.png")
     try:
         # full-resolution colour for sharp tiles; keep every segment until it is decoded
         temp = {**_manim_config(out, settings, work), "pixel_format": "yuv444p",
@@ -183,15 +181,9 @@ def storyboard(
         chosen = _key_frames(times, images, plays, frames)
         sheet = _contact_sheet([images[i] for i in chosen], [times[i] for i in chosen], columns,
                                _sheet_colours(theme))
-        try:
+        with atomic_write(output) as partial:
             sheet.save(partial, format="PNG")
-            os.replace(partial, output)
-        except OSError as error:
-            if error.errno in _WRITE_ERRORS:
-                raise RenderError(f"cannot write {output}: {error.strerror}") from error
-            raise
     finally:
-        partial.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     return output
 
@@ -310,14 +302,10 @@ def _key_frames(times: list[float], images: list[Any], plays: list[_Play], n: in
 
 def _sheet_colours(theme: Any) -> dict[str, str]:
     """Background, label and tile-edge colours of the sheet: the scene's theme's."""
+    from nnanim.theme import mix
+
     return {"background": theme.background, "label": theme.foreground, "index": theme.muted,
-            "edge": _mix(theme.background, theme.muted, 0.35)}
-
-
-def _mix(a: str, b: str, t: float) -> str:
-    ca = [int(a.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    cb = [int(b.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]
-    return "#" + "".join(f"{round((1 - t) * x + t * y):02x}" for x, y in zip(ca, cb, strict=True))
+            "edge": mix(theme.background, theme.muted, 0.35)}
 
 
 def _format_time(seconds: float) -> str:

@@ -1,47 +1,91 @@
-"""Themes: the colours and sizes of every picture, read from ``assets/themes/*.json``.
+"""Themes: the colours and sizes of every picture, read from JSON files.
 
-A theme is data, not code; add a JSON file beside ``dark.json`` to add one.
-No manim import here.
+A theme is data, not code.  The built-in ones are ``assets/themes/*.json``
+(add a file beside ``dark.json`` to add one); any other ``.json`` file with the
+same keys can be given by path (``--theme my-theme.json``).  Loading is
+strict: an unknown or missing key, a value of the wrong type, a colour that
+is not ``#RRGGBB``, an opacity outside [0, 1] or a negative size is refused
+with one line naming the file and the key, never dropped or defaulted.
+
+This module also holds the one colour parser of the library, :func:`hex_rgb`,
+and :func:`mix`.  No manim import here.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
-from dataclasses import dataclass, fields
+import math
+import os
+import re
+from dataclasses import dataclass, field, fields
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Theme", "list_themes", "load_theme"]
+from nnanim.errors import NnanimError
+
+__all__ = ["Theme", "hex_rgb", "list_themes", "load_theme", "mix"]
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _key(kind: str) -> Any:
+    """A theme key; ``kind`` says what :func:`load_theme` accepts for it (see ``_CHECKS``)."""
+    return field(metadata={"kind": kind})
 
 
 @dataclass(frozen=True)
 class Theme:
-    name: str
-    description: str
-    background: str
-    foreground: str
-    muted: str
-    panel: str
-    panel_opacity: float
-    classes: tuple[str, ...]
-    grid: str
-    grid_opacity: float
-    grid_width: float
-    boundary: str
-    boundary_width: float
-    point_radius: float
-    point_rim: str
-    font: str
+    name: str = _key("text")
+    description: str = _key("text")
+    background: str = _key("colour")
+    foreground: str = _key("colour")
+    muted: str = _key("colour")
+    panel: str = _key("colour")
+    panel_opacity: float = _key("opacity")
+    classes: tuple[str, ...] = _key("colours")
+    grid: str = _key("colour")
+    grid_opacity: float = _key("opacity")
+    grid_width: float = _key("size")
+    boundary: str = _key("colour")
+    boundary_width: float = _key("size")
+    point_radius: float = _key("radius")
+    point_rim: str = _key("colour")
+    font: str = _key("text")
 
     def class_rgb(self, k: int) -> np.ndarray:
         """``(k, 3)`` RGB in [0, 1] for classes 0..k-1 (cycling past the palette's end)."""
-        return np.array([_hex_rgb(self.classes[i % len(self.classes)]) for i in range(k)])
+        return np.array([hex_rgb(self.classes[i % len(self.classes)]) for i in range(k)])
 
 
-def _hex_rgb(code: str) -> tuple[float, float, float]:
-    code = code.lstrip("#")
-    return tuple(int(code[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+# --------------------------------------------------------------------------- colours
+
+
+def hex_rgb(code: str) -> tuple[float, float, float]:
+    """``"#RRGGBB"`` (either case) → ``(r, g, b)`` in [0, 1]; anything else raises NnanimError."""
+    return tuple(v / 255 for v in _bytes(code))  # type: ignore[return-value]
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour ``(1 - t)·a + t·b`` of two ``#RRGGBB`` colours, as ``"#rrggbb"`` (0 ≤ t ≤ 1).
+
+    Mixed per 8-bit channel and rounded, so ``mix(a, b, 0) == a.lower()``.
+    """
+    if not (isinstance(t, int | float) and 0 <= t <= 1):
+        raise NnanimError(f"a colour mix takes a fraction between 0 and 1, not {t!r}")
+    return "#" + "".join(f"{round((1 - t) * x + t * y):02x}" for x, y in zip(_bytes(a), _bytes(b)))
+
+
+def _bytes(code: Any) -> tuple[int, int, int]:
+    if not (isinstance(code, str) and _HEX.fullmatch(code)):
+        raise NnanimError(f"colour {code!r} is not of the form '#RRGGBB'")
+    return int(code[1:3], 16), int(code[3:5], 16), int(code[5:7], 16)
+
+
+# --------------------------------------------------------------------------- loading
 
 
 def _theme_files() -> dict:
@@ -50,17 +94,135 @@ def _theme_files() -> dict:
 
 
 def list_themes() -> dict[str, str]:
-    """Theme name → one-line description."""
+    """Built-in theme name → one-line description."""
     return {name: load_theme(name).description for name in sorted(_theme_files())}
 
 
-def load_theme(name: str = "dark") -> Theme:
-    """Load a theme by name; ``ValueError`` lists the valid names."""
+def load_theme(name_or_path: str | os.PathLike = "dark") -> Theme:
+    """Load a built-in theme by name, or a theme file by path.
+
+    Parameters
+    ----------
+    name_or_path
+        A name from :func:`list_themes`, or the path of a ``.json`` file
+        holding every key of :class:`Theme` (a string counts as a path when
+        it ends in ``.json`` or contains a folder separator).
+
+    Raises
+    ------
+    NnanimError
+        An unknown name (the message lists the built-in ones), a file that
+        cannot be read or is not valid JSON (with its line), or a key that is
+        unknown, missing or has a bad value (naming the file and the key).
+    """
     files = _theme_files()
-    if name not in files:
-        raise ValueError(f"unknown theme {name!r}; choose from {', '.join(sorted(files))}")
-    data = json.loads(files[name].read_text())
-    known = {f.name for f in fields(Theme)}
-    data = {k: v for k, v in data.items() if k in known}
-    data["classes"] = tuple(data["classes"])
-    return Theme(**data)
+    if isinstance(name_or_path, str) and name_or_path in files:
+        return _parse(files[name_or_path].read_text(encoding="utf-8"), files[name_or_path])
+    if not _is_path(name_or_path):
+        raise NnanimError(f"unknown theme {name_or_path!r}; choose from: {', '.join(sorted(files))}, "
+                          "or give the path of a .json theme file")
+    path = Path(name_or_path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NnanimError(f"theme file {path}: no such file") from None
+    except IsADirectoryError:
+        raise NnanimError(f"theme file {path}: is a directory, not a .json file") from None
+    except UnicodeDecodeError:
+        raise NnanimError(f"theme file {path}: not a UTF-8 text file") from None
+    except OSError as error:
+        raise NnanimError(f"theme file {path}: {error.strerror or error}") from None
+    return _parse(text, path)
+
+
+def _is_path(value: Any) -> bool:
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and (value.lower().endswith(".json") or "/" in value or os.sep in value)
+
+
+def _parse(text: str, source: Any) -> Theme:
+    where = f"theme file {source}"
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _Duplicate as error:
+        raise NnanimError(f"{where}: key {error.args[0]!r} is given twice") from None
+    except json.JSONDecodeError as error:
+        raise NnanimError(f"{where}, line {error.lineno} column {error.colno}: "
+                          f"not valid JSON ({error.msg})") from None
+    if not isinstance(data, dict):
+        raise NnanimError(f"{where}: a theme is a JSON object of keys and values, "
+                          f"not {_json_type(data)}")
+    kinds = {f.name: f.metadata["kind"] for f in fields(Theme)}
+    for key in data:
+        if key not in kinds:
+            close = difflib.get_close_matches(key, kinds, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; the keys are: {', '.join(kinds)}"
+            raise NnanimError(f"{where}: unknown key {key!r}{hint}")
+    missing = [key for key in kinds if key not in data]
+    if missing:
+        raise NnanimError(f"{where}: missing key{'s' if len(missing) > 1 else ''} "
+                          + ", ".join(repr(k) for k in missing))
+    values = {}
+    for key, kind in kinds.items():
+        problem, value = _CHECKS[kind](data[key])
+        if problem:
+            raise NnanimError(f"{where}: {key!r} must be {problem}, not {_shown(data[key])}")
+        values[key] = value
+    return Theme(**values)
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    data = dict(pairs)
+    if len(data) < len(pairs):
+        seen: set[str] = set()
+        raise _Duplicate(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return data
+
+
+def _text(value: Any) -> tuple[str | None, Any]:
+    return (None, value) if isinstance(value, str) else ("a string", None)
+
+
+def _colour(value: Any) -> tuple[str | None, Any]:
+    ok = isinstance(value, str) and _HEX.fullmatch(value)
+    return (None, value) if ok else ("a colour written '#RRGGBB'", None)
+
+
+def _colours(value: Any) -> tuple[str | None, Any]:
+    ok = isinstance(value, list) and value and all(_colour(v)[0] is None for v in value)
+    return (None, tuple(value)) if ok else ("a non-empty list of colours written '#RRGGBB'", None)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _opacity(value: Any) -> tuple[str | None, Any]:
+    return (None, float(value)) if _number(value) and 0 <= value <= 1 else ("a number from 0 to 1", None)
+
+
+def _size(value: Any) -> tuple[str | None, Any]:
+    return (None, float(value)) if _number(value) and value >= 0 else ("a number of 0 or more", None)
+
+
+def _radius(value: Any) -> tuple[str | None, Any]:
+    return (None, float(value)) if _number(value) and value > 0 else ("a positive number", None)
+
+
+_CHECKS = {"text": _text, "colour": _colour, "colours": _colours, "opacity": _opacity, "size": _size,
+           "radius": _radius}
+
+
+def _json_type(value: Any) -> str:
+    return {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
+from nnanim.curves import Framing, framing_curves
 from nnanim.nn import Network
 from nnanim.record import Run
 
@@ -25,8 +25,9 @@ __all__ = ["EpochTimeline", "Moment", "default_duration"]
 
 #: a default ``training`` video lasts this long in total (seconds), whatever the epochs
 DEFAULT_SECONDS = 20.0
-FRAMING_SAMPLES = 120
-FRAMING_MARGIN = 0.1
+FRAMING_SAMPLES = 120  # bounding boxes sampled over the whole replay
+FRAMING_NEIGHBOURS = 3  # each sample's box widened to this many neighbours on either side
+FRAMING_MARGIN = 0.1  # framing half = largest half-side × (1 + margin)
 
 
 def default_duration(n_epochs: int) -> float:
@@ -65,7 +66,7 @@ class EpochTimeline:
         self.last = last % len(run)
         self.epochs = run.epochs[: self.last + 1].astype(float)
         self.final_epoch = float(self.epochs[-1])
-        self._frame = None
+        self._frame: Framing | None = None
         self._accuracy: dict[int, float] = {}
 
     # -- time
@@ -107,19 +108,12 @@ class EpochTimeline:
 
         Boxes sampled over the replay, widened to their neighbours' extremes and
         interpolated without overshoot (PCHIP), plus a margin: the picture
-        follows the data without sudden zooms.
+        follows the data without sudden zooms (:func:`~nnanim.curves.framing_curves`).
         """
         if self._frame is None:
             us = np.linspace(0.0, 1.0, FRAMING_SAMPLES + 1)
             boxes = [self.hidden(self.moment(x)) for x in us]
             lo = np.array([H.min(axis=0) for H in boxes])
             hi = np.array([H.max(axis=0) for H in boxes])
-            k = 3  # neighbours on each side
-            lo_w = np.stack([np.roll(np.pad(lo, ((k, k), (0, 0)), mode="edge"), -i, axis=0)[: len(us)]
-                             for i in range(2 * k + 1)]).min(axis=0)
-            hi_w = np.stack([np.roll(np.pad(hi, ((k, k), (0, 0)), mode="edge"), -i, axis=0)[: len(us)]
-                             for i in range(2 * k + 1)]).max(axis=0)
-            self._frame = (PchipInterpolator(us, lo_w, axis=0), PchipInterpolator(us, hi_w, axis=0))
-        lo, hi = self._frame[0](u), self._frame[1](u)
-        half = 0.5 * float(np.max(hi - lo)) * (1.0 + FRAMING_MARGIN)
-        return 0.5 * (lo + hi), max(half, 1e-6)
+            self._frame = framing_curves(us, lo, hi, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
+        return self._frame(u)

@@ -42,17 +42,11 @@ class BottleneckScene(SceneContract):
     def construct(self):
         from manim import Group
 
+        from nnanim.curves import linear_pairs, probabilities
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade
         from nnanim.nn import Network, fit_linear_classifier
-        from nnanim.panels import (
-            Dim,
-            TravelStage,
-            boundary_overlay,
-            early,
-            linear_pairs,
-            linear_probabilities,
-        )
+        from nnanim.panels import Dim, TravelStage, boundary_overlay, early
 
         run, record = self.load_run()
         title = self.top_line("tangled in the input, separable before the output")
@@ -73,7 +67,7 @@ class BottleneckScene(SceneContract):
         self.left_model = (W, b)
         self.left_accuracy = Network([W], [b], [], task).accuracy(run.X, run.y)
         self.right_accuracy = flow.accuracy(run.X, run.y)
-        self.left_overlay = boundary_overlay(left, linear_pairs(W, b), linear_probabilities(W, b),
+        self.left_overlay = boundary_overlay(left, linear_pairs(W, b), probabilities(W, b),
                                              self.theme, K)
         self.right_overlay = self.output_overlay(right)
         kind = "plane" if width == 3 else "line"
@@ -274,9 +268,7 @@ class BottleneckScene(SceneContract):
         from manim import DOWN
 
         strip = self.layout.title_strip()
-        lines = run.describe_lines(record)
-        text = f"{lines[0]} · {lines[1]} · {lines[2]}"
-        line = self.label(text, color=self.theme.muted, width=strip.width)
+        line = self.label(run.describe(record), color=self.theme.muted, width=strip.width)
         return line.next_to(below, DOWN, buff=0.12)
 
 

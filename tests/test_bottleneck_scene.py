@@ -19,7 +19,6 @@ from nnanim.cli import cli
 from nnanim.contract import resolve
 from nnanim.errors import NnanimError
 from nnanim.nn import LINEAR_L2
-from nnanim.panels import clip_line, plane_in_box
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
@@ -172,17 +171,6 @@ def test_three_classes_get_their_pairwise_lines():
     accuracy = np.mean(np.argmax(run.X @ W.T + b, axis=1) == run.y)
     assert scene.statements["left"] == f"best straight lines: {accuracy:.1%} correct"
     assert len(scene.left_overlay.lines) >= 2
-
-
-def test_clip_line_and_plane_in_box():
-    ends = clip_line(np.array([1.0, -1.0]), 0.5, (-1.0, 1.0, -1.0, 1.0))
-    assert np.allclose(ends @ [1.0, -1.0] + 0.5, 0.0)
-    assert np.allclose(np.sort(ends[:, 0]), [-1.0, 0.5])
-    assert clip_line(np.array([1.0, 0.0]), -3.0, (-1.0, 1.0, -1.0, 1.0)) is None
-    poly = plane_in_box(np.array([0.0, 0.0, 1.0]), -0.2, np.zeros(3), 1.0)
-    assert poly.shape == (4, 3) and np.allclose(poly[:, 2], 0.2)
-    hexagon = plane_in_box(np.ones(3), 0.0, np.zeros(3), 1.0)
-    assert len(hexagon) == 6 and np.allclose(hexagon.sum(axis=1), 0.0)
 
 
 # --------------------------------------------------------------------------- errors

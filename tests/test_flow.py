@@ -9,17 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from scipy.stats import special_ortho_group
 
+from nnanim.curves import decision_boundary, input_grid
 from nnanim.flow import (
     STAGE_KINDS,
     LinearPath,
     build_flow,
-    decision_boundary,
-    input_grid,
     linear_path,
     permute_for_positive_det,
 )
 from nnanim.nn import Network, init_network
-from nnanim.projection import BasisPath, RotationPath, keyframe_basis
+from nnanim.projection import BasisPath, RotationPath, keyframe_basis, smoothstep
 
 # --------------------------------------------------------------------------- helpers
 
@@ -297,6 +296,15 @@ def test_one_projection_per_flow_for_points_grid_and_boundary():
         np.testing.assert_allclose(ta.at(s, 0.37), both.at(s, 0.37)[:50], atol=1e-12)
 
 
+def test_smoothstep_is_3t2_minus_2t3_clamped():
+    t = np.linspace(0.0, 1.0, 101)
+    np.testing.assert_allclose([smoothstep(x) for x in t], 3 * t**2 - 2 * t**3, rtol=0, atol=1e-15)
+    assert smoothstep(-0.5) == 0.0 and smoothstep(1.5) == 1.0 and smoothstep(np.float64(0.5)) == 0.5
+    # at rest at both ends: the difference quotients vanish
+    h = 1e-6
+    assert smoothstep(h) / h < 1e-5 and (1.0 - smoothstep(1.0 - h)) / h < 1e-5
+
+
 # --------------------------------------------------------------------------- output boundary
 
 
@@ -325,6 +333,24 @@ def test_output_line_separates_what_the_network_separates(case):
     else:
         with pytest.raises(ValueError, match="output_boundaries"):
             flow.output_boundary()
+
+
+def test_output_probabilities_are_the_networks(case):
+    _, flow, X, tr = case
+    net = flow.network
+    if net.task == "regression" or not flow.boundaries_exact:
+        return
+    z = net.forward(X).logits
+    if net.task == "binary":  # by hand: the sigmoid of the logit, and its complement
+        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        expected = np.column_stack([1.0 - p1, p1])
+    else:  # by hand: the softmax of the logits
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        expected = e / e.sum(axis=1, keepdims=True)
+    P = tr.at(len(flow.stages) - 1, 1.0)
+    np.testing.assert_allclose(flow.output_probabilities(P), expected, rtol=0, atol=1e-9)
+    if flow.stages[-1].dim == 2:  # 2-D display points give the same
+        np.testing.assert_allclose(flow.output_probabilities(P[:, :2]), expected, rtol=0, atol=1e-9)
 
 
 def test_wide_last_layer_shows_the_output_weights_on_the_first_axis():

@@ -123,6 +123,55 @@ def test_network_gradients_match_finite_differences(task, acts, l2):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "task,widths,acts",
+    [
+        ("binary", [2, 5, 4, 1], ["tanh", "gelu"]),
+        ("multiclass", [2, 6, 3], ["sigmoid"]),
+        ("multiclass", [3, 4, 4, 4], ["softplus", "elu"]),
+        ("regression", [1, 5, 1], ["leaky_relu"]),
+        ("binary", [2, 1], []),
+    ],
+)
+def test_input_gradient_matches_finite_differences(task, widths, acts):
+    rng = np.random.default_rng(7)
+    net = init_network(widths, acts, task, rng)
+    for b in net.biases:
+        b[:] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.normal(size=(9, widths[0]))
+    K = widths[-1]
+    per_point = rng.normal(size=(9, K))
+
+    def weighted_logits(X, C):
+        return np.sum(C * net.forward(X).logits, axis=1)
+
+    for C in (per_point, np.ones(K), np.eye(K)[-1] - np.eye(K)[0]):
+        numeric = np.zeros_like(X)
+        for d in range(X.shape[1]):
+            step = np.zeros_like(X)
+            step[:, d] = EPS
+            numeric[:, d] = (weighted_logits(X + step, C) - weighted_logits(X - step, C)) / (2 * EPS)
+        np.testing.assert_allclose(net.input_gradient(X, C), numeric, rtol=1e-6, atol=1e-8)
+    # an already computed forward pass gives the same (and is left as it was)
+    fwd = net.forward(X)
+    logits = fwd.logits.copy()
+    np.testing.assert_array_equal(net.input_gradient(X, per_point, fwd), net.input_gradient(X, per_point))
+    np.testing.assert_array_equal(fwd.logits, logits)
+
+
+def test_loss_from_logits_is_the_loss_of_those_logits():
+    rng = np.random.default_rng(3)
+    net = init_network([2, 4, 3], ["tanh"], "multiclass", rng)
+    X, y = rng.normal(size=(10, 2)), rng.integers(0, 3, size=10)
+    z = net.forward(X).logits
+    # cross-entropy by hand, plus λ/2 Σ‖W‖²
+    ce = np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(10), y])
+    penalty = 0.5 * 0.2 * sum(np.sum(W**2) for W in net.weights)
+    assert net.loss_from_logits(z, y) == pytest.approx(ce)
+    assert net.loss_from_logits(z, y, 0.2) == pytest.approx(ce + penalty)
+    assert net.loss(X, y, 0.2) == net.loss_from_logits(z, y, 0.2)
+
+
 def test_forward_follows_the_convention():
     # h_{l+1} = σ(W_l h_l + b_l) with W of shape (out, in)
     W0 = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])

@@ -199,14 +199,16 @@ def test_npz_is_a_valid_zip(small_run, tmp_path):
     assert zipfile.is_zipfile(path)
 
 
-def test_layers_one_to_four_import_without_manim():
-    import subprocess
-    import sys
-
-    code = ("import sys, nnanim.data, nnanim.nn, nnanim.record, nnanim.flow, nnanim.timeline; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+def test_a_run_is_described_in_one_wording(tmp_path):
+    run = train(dataset="moons", n_samples=60, hidden=[4, 3, 2], activation="relu,tanh,relu",
+                epochs=5, record_every=2)
+    expected = {"dataset": "moons · 60 points", "architecture": "2 → 4 → 3 → 2 → 1",
+                "activations": "relu/tanh", "epoch": "epoch 5"}
+    assert run.describe_parts() == expected
+    assert run.describe_parts(1)["epoch"] == "epoch 2"
+    assert run.describe(0) == "moons · 60 points · 2 → 4 → 3 → 2 → 1 · relu/tanh · epoch 0"
+    assert run.dataset_spec == "moons" and run.architecture() == expected["architecture"]
+    assert Run.load(run.save(tmp_path / "r.npz")).describe() == run.describe()
 
 
 def test_top_level_api(tmp_path):

@@ -250,7 +250,7 @@ def test_disk_full_while_writing_leaves_nothing(monkeypatch, cache):
         return replace(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(RenderError, match="cannot write .*sheet.png: No space left"):
+    with pytest.raises(NnanimError, match="cannot write .*sheet.png: No space left"):
         storyboard(Steps, {"moves": 6}, "sheet.png")
     assert names(Path.cwd()) == [] and no_leftovers(cache)
 

@@ -1,0 +1,325 @@
+"""Curves and straight lines in display or input space: pure NumPy/SciPy, no Manim.
+
+The geometry the pictures draw, kept apart from the drawing so that it can be
+used and tested without Manim:
+
+* :func:`input_grid` — grid lines of the input plane, sampled densely so that
+  they bend smoothly when a :class:`~nnanim.flow.Flow` warps the plane.
+* :func:`decision_boundary` — a network's decision boundary in input space,
+  contoured and then moved onto the exact zero set by Newton steps.
+* :func:`clip_line`, :func:`plane_in_box` — a line ``w·p + c = 0`` cut to a
+  box, a plane cut to a cube.
+* :func:`linear_pairs`, :func:`linear_boundaries` — the pairwise boundaries
+  of linear logits ``z = W p + b``, and the parts of them that decide (where
+  their two classes lead).
+* :func:`class_probabilities`, :func:`probabilities` — class probabilities
+  from logits (a sigmoid for one logit, a softmax for ``K``), and those of
+  linear logits as a function of the points.
+* :func:`framing_curves` — a square (cube) around moving points, smooth in
+  time: what keeps a picture's zoom following the data without jumps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import contourpy
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+from scipy.special import expit, softmax
+
+from nnanim.nn import Network
+
+__all__ = [
+    "Framing",
+    "class_probabilities",
+    "clip_line",
+    "decision_boundary",
+    "framing_curves",
+    "input_grid",
+    "linear_boundaries",
+    "linear_pairs",
+    "plane_in_box",
+    "probabilities",
+]
+
+Array = np.ndarray
+Box = tuple[float, float, float, float]
+
+
+# --------------------------------------------------------------------------- input-space curves
+
+
+def clip_line(w: Array, c: float, box: Box) -> Array | None:
+    """``(2, 2)`` endpoints of the line ``w·p + c = 0`` inside ``box = (xmin, xmax, ymin, ymax)``.
+
+    ``None`` when the line misses the box (or ``w`` is zero).  Liang-Barsky
+    clipping of the line's long chord through the box.
+    """
+    a, b = float(w[0]), float(w[1])
+    norm = np.hypot(a, b)
+    if norm < 1e-300:
+        return None
+    x0, x1, y0, y1 = map(float, box)
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    n = np.array([a, b]) / norm
+    # the point of the line nearest the box centre, and the line's direction
+    p = centre - (n @ centre + c / norm) * n
+    d = np.array([-n[1], n[0]])
+    reach = np.hypot(x1 - x0, y1 - y0)
+    lo, hi = -reach, reach
+    for k, (low, high) in enumerate(((x0, x1), (y0, y1))):
+        if abs(d[k]) < 1e-15:
+            if not (low <= p[k] <= high):
+                return None
+            continue
+        s0, s1 = sorted(((low - p[k]) / d[k], (high - p[k]) / d[k]))
+        lo, hi = max(lo, s0), min(hi, s1)
+    if hi - lo <= 1e-12 * reach:
+        return None
+    return np.array([p + lo * d, p + hi * d])
+
+
+def input_grid(
+    bounds: Sequence[float], n_lines: int = 21, samples: int = 240
+) -> list[Array]:
+    """Grid lines of the input plane as polylines ``(samples, 2)``.
+
+    ``n_lines`` vertical lines (constant x) followed by ``n_lines`` horizontal
+    ones, evenly spaced over ``bounds = (xmin, xmax, ymin, ymax)``; densely
+    sampled so that they bend smoothly when the plane is warped.
+    """
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    s = np.linspace(0.0, 1.0, samples)
+    xs, ys = np.linspace(xmin, xmax, n_lines), np.linspace(ymin, ymax, n_lines)
+    along_y, along_x = ymin + s * (ymax - ymin), xmin + s * (xmax - xmin)
+    vertical = [np.column_stack([np.full(samples, x), along_y]) for x in xs]
+    horizontal = [np.column_stack([along_x, np.full(samples, y)]) for y in ys]
+    return vertical + horizontal
+
+
+def _pair_weights(z: Array, cls: Array | None) -> Array:
+    """Rows ``C`` with ``C·z`` the binary logit (``cls`` None), else ``z_cls − z_runner-up``."""
+    if cls is None:
+        return np.ones((len(z), 1))
+    z = z.copy()
+    rows = np.arange(len(z))
+    z[rows, cls] = -np.inf
+    C = np.zeros_like(z)
+    C[rows, cls] = 1.0
+    C[rows, np.argmax(z, axis=1)] = -1.0
+    return C
+
+
+def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4) -> Array:
+    """Newton steps along the gradient onto the zero set of the boundary function."""
+    for _ in range(iters):
+        fwd = net.forward(X)
+        C = _pair_weights(fwd.logits, cls)
+        f = np.sum(C * fwd.logits, axis=1)
+        g = net.input_gradient(X, C, fwd)
+        g2 = np.sum(g * g, axis=1)
+        ok = g2 > 1e-300
+        step = np.zeros_like(X)
+        step[ok] = (f[ok] / g2[ok])[:, None] * g[ok]
+        norm = np.linalg.norm(step, axis=1)
+        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None]
+        X = X - step
+    return X
+
+
+def decision_boundary(
+    net: Network, bounds: Sequence[float], resolution: int = 300
+) -> list[Array]:
+    """The network's decision boundary in input space as polylines ``(M_i, 2)``.
+
+    Binary: ``logit = 0`` (probability 0.5).  ``K`` classes: where the two
+    largest logits tie.  The curves are contoured with contourpy on a
+    ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
+    vertex is moved onto the exact boundary by a few Newton steps along the
+    input gradient (at most a grid cell), so carried through a
+    :class:`~nnanim.flow.Flow` the points land on the output line.
+
+    For ``K`` classes the boundary of class ``i``'s region is the zero set of
+    ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept
+    once (from the smaller of the two), overlapping one vertex at junctions.
+    """
+    if net.widths[0] != 2:
+        raise ValueError("decision_boundary needs a network with 2-D inputs")
+    if net.task == "regression":
+        raise ValueError("a regression network has no decision boundary")
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+    XX, YY = np.meshgrid(x, y)
+    z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits
+    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
+    if net.task == "binary":
+        lines = _contour(x, y, z[:, 0].reshape(XX.shape))
+        return [_refine(net, L, None, cell) for L in lines if len(L) >= 2]
+    out: list[Array] = []
+    K = z.shape[1]
+    for i in range(K):
+        others = np.delete(z, i, axis=1).max(axis=1)
+        for L in _contour(x, y, (z[:, i] - others).reshape(XX.shape)):
+            L = _refine(net, L, np.full(len(L), i), cell)
+            zz = net.forward(L).logits
+            zz[:, i] = -np.inf
+            drawn_here = np.argmax(zz, axis=1) > i
+            keep = drawn_here.copy()
+            keep[1:] |= drawn_here[:-1]
+            keep[:-1] |= drawn_here[1:]
+            out += [L[a:b] for a, b in _runs(keep) if b - a >= 2]
+    return out
+
+
+def _contour(x: Array, y: Array, Z: Array) -> list[Array]:
+    gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
+    return [np.asarray(L, dtype=float) for L in gen.lines(0.0)]
+
+
+def _runs(mask: Array) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` of the runs of True in a boolean vector."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+# --------------------------------------------------------------------------- linear classifiers
+
+
+def linear_pairs(W: Array, b: Array) -> list[tuple[int, int, Array, float]]:
+    """Pairwise boundaries ``(i, j, w, c)`` of linear logits ``z = W p + b``.
+
+    ``w·p + c = z_i − z_j`` for every pair ``i < j`` of ``K`` logits (the
+    actual decision boundary is the part of each line where ``i`` and ``j``
+    lead, see :func:`linear_boundaries`).  One logit (binary): the single
+    ``(1, 0, w, b)``, class 1 where ``w·p + b > 0``.
+    """
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    if len(W) == 1:
+        return [(1, 0, W[0], float(b[0]))]
+    return [(i, j, W[i] - W[j], float(b[i] - b[j]))
+            for i in range(len(W)) for j in range(i + 1, len(W))]
+
+
+def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
+                      scores: Callable[[Array], Array], box: Box,
+                      samples: int = 400) -> list[Array]:
+    """Polylines ``(M, 2)`` of the decision boundaries inside ``box``.
+
+    ``pairs`` as from :func:`linear_pairs` or ``Flow.output_boundaries``;
+    ``scores(P)`` gives ``(M, K)`` values ordered like the logits
+    (probabilities do).  Each pair's line is kept only where its two classes
+    lead all others (with two classes: everywhere in the box).
+    """
+    out = []
+    for i, j, w, c in pairs:
+        ends = clip_line(np.asarray(w)[:2], c, box)
+        if ends is None:
+            continue
+        s = np.linspace(0.0, 1.0, samples)[:, None]
+        P = (1 - s) * ends[0] + s * ends[1]
+        S = np.asarray(scores(P), dtype=float)
+        if S.shape[1] <= 2:
+            out.append(ends)
+            continue
+        others = np.delete(S, [i, j], axis=1).max(axis=1)
+        lead = np.minimum(S[:, i], S[:, j]) >= others - 1e-12
+        out += [P[a:e] for a, e in _runs(lead) if e - a >= 2]
+    return out
+
+
+def class_probabilities(z: Array) -> Array:
+    """``(M, K)`` class probabilities from logits ``z`` of shape ``(M, 1)`` or ``(M, K)``.
+
+    One logit (two classes): the sigmoid ``p = σ(z)``, as the columns
+    ``[1 − p, p]``.  ``K`` logits: the softmax.
+    """
+    z = np.asarray(z, dtype=float)
+    if z.shape[1] == 1:
+        p1 = expit(z[:, 0])
+        return np.column_stack([1.0 - p1, p1])
+    return softmax(z, axis=1)
+
+
+def probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
+    """``prob(P) -> (M, K)``: :func:`class_probabilities` of the linear logits ``z = W p + b``.
+
+    ``W`` is ``(1, d)`` (sigmoid, ``K = 2`` columns) or ``(K, d)`` (softmax); only
+    the first ``d`` coordinates of the points ``P`` are read.
+    """
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+
+    def prob(P: Array) -> Array:
+        return class_probabilities(np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b)
+
+    return prob
+
+
+def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None:
+    """``(M, 3)`` corners of the plane ``w·p + c = 0`` cut to the cube ``centre ± half``, in order.
+
+    The polygon (3 to 6 corners) where the plane crosses the cube's twelve
+    edges, sorted by angle around its centroid; ``None`` if it misses the cube.
+    """
+    w = np.asarray(w, dtype=float)[:3]
+    centre = np.asarray(centre, dtype=float)[:3]
+    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+    corners = centre + half * signs
+    f = corners @ w + c
+    hits = []
+    for a in range(8):
+        for k in range(3):
+            if signs[a, k] < 0:
+                e = a + (4, 2, 1)[k]  # the corner across edge k
+                if (f[a] <= 0) != (f[e] <= 0):
+                    t = f[a] / (f[a] - f[e])
+                    hits.append(corners[a] + t * (corners[e] - corners[a]))
+    if len(hits) < 3:
+        return None
+    H = np.array(hits)
+    mid = H.mean(axis=0)
+    n = w / np.linalg.norm(w)
+    u = np.cross(n, [1.0, 0.0, 0.0] if abs(n[0]) < 0.9 else [0.0, 1.0, 0.0])
+    u /= np.linalg.norm(u)
+    v = np.cross(n, u)
+    order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
+    return H[order]
+
+
+# --------------------------------------------------------------------------- framing
+
+
+class Framing:
+    """``framing(u) -> (centre, half)``: a square (cube) around moving points at time ``u``.
+
+    ``lo(u)`` and ``hi(u)`` are the corners of the box; the half side is half
+    its largest side times ``1 + margin`` (at least ``1e-6``).  Built by
+    :func:`framing_curves`.
+    """
+
+    def __init__(self, lo: PchipInterpolator, hi: PchipInterpolator, margin: float) -> None:
+        self.lo, self.hi, self.margin = lo, hi, float(margin)
+
+    def __call__(self, u: float) -> tuple[Array, float]:
+        lo, hi = self.lo(u), self.hi(u)
+        half = 0.5 * float(np.max(hi - lo)) * (1.0 + self.margin)
+        return 0.5 * (lo + hi), max(half, 1e-6)
+
+
+def framing_curves(times: Array, lo: Array, hi: Array, neighbours: int, margin: float) -> Framing:
+    """A :class:`Framing` from bounding boxes ``lo``, ``hi`` (``(S, d)``) sampled at ``times`` (``(S,)``).
+
+    Each sample's box is widened to the extremes of its ``neighbours`` samples
+    on either side (the first and last repeated at the ends), so that points
+    moving between samples stay inside, and the corners are interpolated
+    monotonically (PCHIP: C¹, no overshoot): the picture follows the data
+    without sudden zooms.
+    """
+    k = int(neighbours)
+    widened = []
+    for corner, extreme in ((lo, np.min), (hi, np.max)):
+        padded = np.pad(np.asarray(corner, dtype=float), ((k, k), (0, 0)), mode="edge")
+        window = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1, axis=0)
+        widened.append(PchipInterpolator(times, extreme(window, axis=-1), axis=0))
+    return Framing(*widened, margin)
+

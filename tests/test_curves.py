@@ -1,0 +1,172 @@
+"""Curves and lines in display or input space, against independent computations written here.
+
+Pure NumPy: nothing here imports Manim.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnanim.curves import (
+    class_probabilities,
+    clip_line,
+    framing_curves,
+    linear_boundaries,
+    linear_pairs,
+    plane_in_box,
+    probabilities,
+)
+
+
+def test_curves_import_without_manim():
+    import subprocess
+    import sys
+
+    code = ("import sys, nnanim.curves, nnanim.projection; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_clip_line_and_plane_in_box():
+    ends = clip_line(np.array([1.0, -1.0]), 0.5, (-1.0, 1.0, -1.0, 1.0))
+    assert np.allclose(ends @ [1.0, -1.0] + 0.5, 0.0)
+    assert np.allclose(np.sort(ends[:, 0]), [-1.0, 0.5])
+    assert clip_line(np.array([1.0, 0.0]), -3.0, (-1.0, 1.0, -1.0, 1.0)) is None
+    poly = plane_in_box(np.array([0.0, 0.0, 1.0]), -0.2, np.zeros(3), 1.0)
+    assert poly.shape == (4, 3) and np.allclose(poly[:, 2], 0.2)
+    hexagon = plane_in_box(np.ones(3), 0.0, np.zeros(3), 1.0)
+    assert len(hexagon) == 6 and np.allclose(hexagon.sum(axis=1), 0.0)
+
+
+# --------------------------------------------------------------------------- linear classifiers
+
+
+def _grid(box, n):
+    x0, x1, y0, y1 = box
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _label_changes(W, b, box, n=241):
+    """Brute force: midpoints between neighbouring grid points labelled differently, and the labels."""
+    P = _grid(box, n)
+    labels = (P @ W.T + b).argmax(axis=1) if len(W) > 1 else (P @ W[0] + b[0] > 0).astype(int)
+    P, labels = P.reshape(n, n, 2), labels.reshape(n, n)
+    mids, pairs = [], []
+    for a, c, la, lc in ((P[:, :-1], P[:, 1:], labels[:, :-1], labels[:, 1:]),
+                         (P[:-1], P[1:], labels[:-1], labels[1:])):
+        hit = la != lc
+        mids.append(((a + c) / 2)[hit])
+        pairs.append(np.sort(np.stack([la[hit], lc[hit]], axis=1), axis=1))
+    cell = (box[1] - box[0]) / (n - 1)
+    return np.concatenate(mids), np.concatenate(pairs), cell
+
+
+def _distance_to_polylines(points, lines):
+    """Distance of each point to the nearest segment of any polyline."""
+    a = np.concatenate([line[:-1] for line in lines])
+    d = np.concatenate([np.diff(line, axis=0) for line in lines])
+    t = np.clip(np.einsum("psk,sk->ps", points[:, None, :] - a[None], d) / np.sum(d * d, axis=1), 0, 1)
+    return np.min(np.linalg.norm(points[:, None, :] - (a[None] + t[..., None] * d[None]), axis=2), axis=1)
+
+
+def test_linear_pairs_are_the_logit_differences():
+    rng = np.random.default_rng(5)
+    P = rng.normal(size=(50, 2))
+    for K in (1, 3, 5):
+        W, b = rng.normal(size=(K, 2)), rng.normal(size=K)
+        pairs = linear_pairs(W, b)
+        z = P @ W.T + b
+        if K == 1:
+            assert [(i, j) for i, j, _, _ in pairs] == [(1, 0)]
+            _, _, w, c = pairs[0]
+            assert np.allclose(P @ w + c, z[:, 0])
+            continue
+        assert [(i, j) for i, j, _, _ in pairs] == [(i, j) for i in range(K) for j in range(K) if i < j]
+        for i, j, w, c in pairs:
+            assert np.allclose(P @ w + c, z[:, i] - z[:, j])
+
+
+def _sigmoid_columns(z):
+    p1 = 1.0 / (1.0 + np.exp(-z))
+    return np.column_stack([1.0 - p1, p1])
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_probabilities_are_sigmoid_or_softmax_of_the_logits():
+    rng = np.random.default_rng(2)
+    z1, zk = rng.normal(size=(30, 1)) * 4, rng.normal(size=(30, 4)) * 4
+    np.testing.assert_allclose(class_probabilities(z1), _sigmoid_columns(z1[:, 0]), rtol=1e-12)
+    np.testing.assert_allclose(class_probabilities(zk), _softmax(zk), rtol=1e-12)
+    # huge logits: certain, not NaN
+    np.testing.assert_array_equal(class_probabilities(np.array([[800.0], [-800.0]])), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(class_probabilities(np.array([[1000.0, -1000.0, 0.0]])), [[1, 0, 0]])
+    # of linear logits; points with more coordinates than the model reads (a 2-D model, 3-D points)
+    P = rng.normal(size=(25, 3))
+    for K in (1, 3):
+        W, b = rng.normal(size=(K, 2)), rng.normal(size=K)
+        z = np.array([[W[k, 0] * x + W[k, 1] * y + b[k] for k in range(K)] for x, y, _ in P])
+        expected = _sigmoid_columns(z[:, 0]) if K == 1 else _softmax(z)
+        np.testing.assert_allclose(probabilities(W, b)(P), expected, rtol=1e-12)
+        np.testing.assert_allclose(probabilities(W, b)(P[:, :2]), expected, rtol=1e-12)
+
+
+def test_linear_boundaries_are_where_the_labels_change():
+    """Against brute force on a grid: every change of label lies on the drawn part of its pair's line,
+    and every drawn point is where its two classes lead."""
+    rng = np.random.default_rng(11)
+    box = (-2.0, 2.0, -1.5, 2.5)
+    for K in (1, 3, 4):
+        W, b = rng.normal(size=(K, 2)) * 2, rng.normal(size=K) * 0.3
+        pairs = linear_pairs(W, b)
+        lines = linear_boundaries(pairs, probabilities(W, b), box)
+        assert lines
+        for line in lines:
+            assert len(line) >= 2
+            z = line @ W.T + b
+            if K > 1:  # the two largest logits tie on every drawn point
+                top = np.sort(z, axis=1)
+                assert np.allclose(top[:, -1], top[:, -2], atol=1e-9)
+            else:
+                assert np.allclose(z[:, 0], 0.0, atol=1e-9)
+        mids, _, cell = _label_changes(W, b, box)
+        # every label change is within a grid cell of a drawn segment (plus the sampling step
+        # of the lines where more than two classes decide: 400 samples over the box diagonal)
+        step = np.hypot(box[1] - box[0], box[3] - box[2]) / 399
+        assert np.all(_distance_to_polylines(mids, lines) <= cell + step)
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def test_framing_is_the_neighbour_widened_box_at_the_samples():
+    rng = np.random.default_rng(4)
+    times = np.linspace(0.0, 3.0, 31)
+    # points moving along random smooth paths: a box per sample
+    paths = rng.normal(size=(40, 1, 3)) + np.sin(times[None, :, None] * rng.normal(size=(40, 1, 3)))
+    lo, hi = paths.min(axis=0), paths.max(axis=0)
+    for k, margin in ((1, 0.08), (3, 0.1), (0, 0.0)):
+        framing = framing_curves(times, lo, hi, k, margin)
+        for n, u in enumerate(times):
+            near = paths[:, max(n - k, 0) : n + k + 1]  # this sample and k neighbours either side
+            box_lo, box_hi = near.min(axis=(0, 1)), near.max(axis=(0, 1))
+            np.testing.assert_allclose(framing.lo(u), box_lo, atol=1e-12)
+            np.testing.assert_allclose(framing.hi(u), box_hi, atol=1e-12)
+            centre, half = framing(u)
+            np.testing.assert_allclose(centre, (box_lo + box_hi) / 2, atol=1e-12)
+            assert half == pytest.approx(np.max(box_hi - box_lo) / 2 * (1 + margin))
+        # between samples: no overshoot beyond the two samples' widened boxes (PCHIP is monotone)
+        mid = (times[:-1] + times[1:]) / 2
+        lo_at, hi_at = framing.lo(times), framing.hi(times)
+        assert np.all(framing.lo(mid) >= np.minimum(lo_at[:-1], lo_at[1:]) - 1e-12)
+        assert np.all(framing.hi(mid) <= np.maximum(hi_at[:-1], hi_at[1:]) + 1e-12)
+    # a degenerate box (one point standing still) still has a positive size
+    still = np.zeros((len(times), 2))
+    assert framing_curves(times, still, still, 1, 0.1)(1.5)[1] == 1e-6
+

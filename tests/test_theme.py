@@ -1,0 +1,207 @@
+"""Themes: built-in names or JSON files, loaded strictly; the one colour parser (pure; no manim)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nnanim.cli import cli
+from nnanim.errors import NnanimError
+from nnanim.theme import Theme, hex_rgb, list_themes, load_theme, mix
+
+BUILT_IN = Path(__file__).resolve().parents[1] / "assets" / "themes"
+
+
+def dark() -> dict:
+    return json.loads((BUILT_IN / "dark.json").read_text())
+
+
+def write(tmp_path: Path, data, name: str = "mine.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2))
+    return path
+
+
+# --------------------------------------------------------------------------- built-ins
+
+
+def test_built_in_themes_are_listed_with_their_descriptions():
+    themes = list_themes()
+    assert list(themes) == sorted(p.stem for p in BUILT_IN.glob("*.json")) == ["dark", "light"]
+    for name, description in themes.items():
+        assert description == json.loads((BUILT_IN / f"{name}.json").read_text())["description"]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_a_built_in_theme_holds_exactly_its_file(name):
+    theme = load_theme(name)
+    data = json.loads((BUILT_IN / f"{name}.json").read_text())
+    assert set(data) == {f.name for f in fields(Theme)}  # no key dropped, none defaulted
+    assert asdict(theme) == {**data, "classes": tuple(data["classes"])}
+
+
+def test_the_default_is_dark():
+    assert load_theme() == load_theme("dark")
+
+
+# --------------------------------------------------------------------------- theme files
+
+
+def test_a_theme_file_loads_by_path(tmp_path, monkeypatch):
+    data = {**dark(), "name": "mine", "background": "#204020", "grid_width": 0}
+    path = write(tmp_path, data)
+    theme = load_theme(path)
+    assert theme.name == "mine" and theme.background == "#204020"
+    assert theme.grid_width == 0.0 and isinstance(theme.grid_width, float)  # an integer is a number
+    assert load_theme(str(path)) == theme
+    monkeypatch.chdir(tmp_path)
+    assert load_theme("mine.json") == theme  # a bare file name counts as a path by its suffix
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert load_theme("~/mine.json") == theme
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"grid_widht": 1.0}, r"unknown key 'grid_widht' \(did you mean 'grid_width'\?\)"),
+        ({"sparkle": True}, r"unknown key 'sparkle'; the keys are: name, description, background"),
+        ({"font": None}, r"'font' must be a string, not null"),
+        ({"grid_width": "1.4"}, r"'grid_width' must be a number of 0 or more, not \"1.4\""),
+        ({"grid_width": True}, r"'grid_width' must be a number of 0 or more, not true"),
+        ({"boundary_width": -1}, r"'boundary_width' must be a number of 0 or more, not -1"),
+        ({"grid_opacity": 1.5}, r"'grid_opacity' must be a number from 0 to 1, not 1.5"),
+        ({"panel_opacity": float("nan")}, r"'panel_opacity' must be a number from 0 to 1, not NaN"),
+        ({"point_radius": 0}, r"'point_radius' must be a positive number, not 0"),
+        ({"background": "#FFF"}, r"'background' must be a colour written '#RRGGBB', not \"#FFF\""),
+        ({"foreground": "white"}, r"'foreground' must be a colour written '#RRGGBB'"),
+        ({"muted": "9AA3B2"}, r"'muted' must be a colour written '#RRGGBB'"),
+        ({"grid": "#GGGGGG"}, r"'grid' must be a colour written '#RRGGBB'"),
+        ({"point_rim": "#0B0D12FF"}, r"'point_rim' must be a colour written '#RRGGBB'"),
+        ({"classes": []}, r"'classes' must be a non-empty list of colours written '#RRGGBB', not \[\]"),
+        ({"classes": ["#3DA5F5", "blue"]}, r"'classes' must be a non-empty list of colours"),
+        ({"classes": "#3DA5F5"}, r"'classes' must be a non-empty list of colours"),
+    ],
+)
+def test_a_bad_key_or_value_is_one_line_naming_the_file_and_the_key(tmp_path, change, needle):
+    path = write(tmp_path, {**dark(), **change})
+    with pytest.raises(NnanimError, match=needle) as info:
+        load_theme(path)
+    message = str(info.value)
+    assert message.startswith(f"theme file {path}: ") and "\n" not in message
+
+
+def test_missing_keys_are_all_named(tmp_path):
+    data = dark()
+    del data["grid"], data["font"]
+    with pytest.raises(NnanimError, match=r"mine\.json: missing keys 'grid', 'font'$"):
+        load_theme(write(tmp_path, data))
+    del data["muted"]
+    data["grid"] = data["font"] = "x"
+    with pytest.raises(NnanimError, match=r"mine\.json: missing key 'muted'$"):
+        load_theme(write(tmp_path, data))
+
+
+def test_malformed_json_names_the_file_and_the_line(tmp_path):
+    text = '{\n  "name": "mine",\n  "grid": "#7F8EA3"\n  "font": "DejaVu Sans"\n}\n'
+    path = write(tmp_path, text)
+    with pytest.raises(NnanimError, match=rf"^theme file {path}, line 4 column 3: not valid JSON "
+                       r"\(Expecting ',' delimiter\)$"):
+        load_theme(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"grid": "#7F8EA3", "grid": "#000000"}', "key 'grid' is given twice"),
+        ('["#000000"]', "a theme is a JSON object of keys and values, not a list"),
+        ("", r"line 1 column 1: not valid JSON"),
+    ],
+)
+def test_other_malformed_files(tmp_path, text, needle):
+    with pytest.raises(NnanimError, match=needle):
+        load_theme(write(tmp_path, text))
+
+
+def test_unreadable_theme_files_are_one_line(tmp_path):
+    with pytest.raises(NnanimError, match=r"^theme file .*nope\.json: no such file$"):
+        load_theme(tmp_path / "nope.json")
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(NnanimError, match=r"folder\.json: is a directory"):
+        load_theme(tmp_path / "folder.json")
+    (tmp_path / "latin1.json").write_bytes('{"name": "caf\xe9"}'.encode("latin-1"))
+    with pytest.raises(NnanimError, match=r"latin1\.json: not a UTF-8 text file"):
+        load_theme(tmp_path / "latin1.json")
+
+
+def test_an_unknown_name_lists_the_built_in_themes():
+    with pytest.raises(NnanimError, match=r"^unknown theme 'neon'; choose from: dark, light, or give "
+                       r"the path of a \.json theme file$"):
+        load_theme("neon")
+    assert issubclass(NnanimError, ValueError)  # callers that caught ValueError still do
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def test_hex_rgb_reads_each_channel():
+    assert hex_rgb("#000000") == (0.0, 0.0, 0.0)
+    assert hex_rgb("#FF8000") == (1.0, 128 / 255, 0.0)
+    assert hex_rgb("#3da5f5") == hex_rgb("#3DA5F5") == (0x3D / 255, 0xA5 / 255, 0xF5 / 255)
+
+
+@pytest.mark.parametrize("bad", ["#FFF", "FFFFFF", "#FFFFFFFF", "#GG0000", "red", "", None, 0xFFFFFF])
+def test_hex_rgb_refuses_anything_else(bad):
+    with pytest.raises(NnanimError, match="is not of the form '#RRGGBB'"):
+        hex_rgb(bad)
+
+
+def test_class_rgb_cycles_through_the_palette():
+    theme = load_theme("dark")
+    rgb = theme.class_rgb(len(theme.classes) + 2)
+    assert rgb.shape == (len(theme.classes) + 2, 3)
+    np.testing.assert_array_equal(rgb[-2:], rgb[:2])
+    np.testing.assert_array_equal(rgb[0], hex_rgb(theme.classes[0]))
+
+
+def test_mix_blends_each_8_bit_channel():
+    assert mix("#000000", "#FFFFFF", 0) == "#000000"
+    assert mix("#000000", "#FFFFFF", 1) == "#ffffff"
+    assert mix("#0E1117", "#9AA3B2", 0.35) == "#" + "".join(
+        f"{round(0.65 * a + 0.35 * b):02x}" for a, b in [(0x0E, 0x9A), (0x11, 0xA3), (0x17, 0xB2)])
+    assert mix("#102030", "#102030", 0.5) == "#102030"
+    for t in (-0.1, 1.5, "half"):
+        with pytest.raises(NnanimError):
+            mix("#000000", "#FFFFFF", t)
+    with pytest.raises(NnanimError, match="'#FFF' is not"):
+        mix("#000000", "#FFF", 0.5)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
+    path = write(tmp_path, {**dark(), "grid_width": -2})
+    for command in ("render", "storyboard"):
+        res = CliRunner().invoke(cli, [command, "layers", "--theme", str(path)])
+        assert res.exit_code == 2, res.output
+        last = res.output.strip().splitlines()[-1]
+        assert last == (f"Error: --theme: theme file {path}: "
+                        "'grid_width' must be a number of 0 or more, not -2")
+        assert "Traceback" not in res.output
+
+
+def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
+    pytest.importorskip("manim")  # the scene is looked up before rendering
+    import nnanim.render as r
+
+    calls = []
+    monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job.options) or "x")
+    path = write(tmp_path, {**dark(), "name": "mine"})
+    res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
+    assert res.exit_code == 0, res.output
+    assert calls[0]["theme"] == str(path) and load_theme(calls[0]["theme"]).name == "mine"
