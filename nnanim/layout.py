@@ -54,8 +54,8 @@ def pixel_size(aspect: str, short: int) -> tuple[int, int]:
     Even sizes, because H.264 and VP9 in 4:2:0 need them.
     """
     a, b = _RATIOS[aspect]
-    long = 2 * round(short * max(a, b) / min(a, b) / 2)
     short = 2 * round(short / 2)
+    long = 2 * round(short * max(a, b) / min(a, b) / 2)
     return (long, short) if a >= b else (short, long)
 
 

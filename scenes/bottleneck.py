@@ -92,7 +92,7 @@ class BottleneckScene(SceneContract):
         self.mark("caption", "last hidden layer", self.statements["right"])
         self.add(right_frame, right, right_label, arrow)
         self.add_overlay(self.right_overlay)
-        self.bring_to_front(masks, title, info, left_label, right_label)
+        self.bring_to_front(masks, title, info, left_label, right_label, arrow)
         self.play(*(OpacityFade(m) for m in (right_frame, *self.right_overlay, right, right_label,
                                              arrow)), run_time=BEATS["right"])
         self.wait(BEATS["look_both"])
@@ -101,11 +101,10 @@ class BottleneckScene(SceneContract):
         still_left = Group(left, self.left_overlay)
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
-                                              region=self.region(INPUT),
-                             grid_bounds=left.grid_bounds)
+                                              region=self.region(INPUT), grid_bounds=left.grid_bounds)
         title = self.swap_top_line(title, "how: the plane passes through every layer")
         self.add(traveller)
-        self.bring_to_front(masks, title, info, left_label, right_label)
+        self.bring_to_front(masks, title, info, left_label, right_label, arrow)
         self.play(OpacityFade(traveller), Dim(still_left, GHOST), Dim(still_right, GHOST),
                   Dim(arrow, 0.0), run_time=BEATS["handover"])
         path = self.travel_path(flow)
