@@ -1,0 +1,290 @@
+"""Every scene against every dataset and every frame shape.
+
+Part 1 ("no render aborts"): every dataset through every scene, for a few seeds
+and epoch counts, rendered tiny (160 x 90, a few frames per stage).  Each
+scene's combinations run in a child process, so a crash of the renderer (a
+signal such as SIGABRT or SIGSEGV) fails the test and names the combination
+instead of killing the test run.  Every combination must either render a file
+that decodes, or be refused in one line; regression data is refused by every
+scene, and every classification dataset renders in ``layers``.  A handful of
+the refusals also go through the real command line: exit 2, one line.
+
+Part 2 ("every frame shape"): every scene in every aspect at ``-q l``, judged
+from the decoded frames: the frame size asked for, a first frame that already
+shows the data, a large picture, and (``layers``) a last frame whose two
+classes a straight line separates.
+
+Set ``NNANIM_SAVE_FRAMES=DIR`` to keep the first, middle and last frame of each
+part-2 render as PNG files in DIR, to look at them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward
+
+from nnanim.contract import list_scenes, resolve
+from nnanim.layout import pixel_size
+from nnanim.render import RenderSettings, render
+from nnanim.theme import load_theme
+
+SCENES = sorted(list_scenes())
+ASPECTS = ("16:9", "9:16", "1:1", "4:3")
+
+# ----------------------------------------------------------------------------- part 1
+
+TINY = (160, 90)  # width, height: short side 90
+FPS = 3
+DURATION = 14.0  # seconds at FPS 3: about two frames per stage of the longest storyboard
+N_SAMPLES = 80
+# (seed, epochs): both seeds, every epoch count (0: the untrained network; 1: one record)
+RUNS = ((0, 0), (1, 1), (1, 150), (0, 150))
+
+#: label -> (spec or a key of the tmp files, task)
+DATASETS = {
+    "moons": ("moons", "classification"),
+    "circles": ("circles", "classification"),
+    "spirals": ("spirals", "classification"),
+    "xor": ("xor", "classification"),
+    "blobs": ("blobs", "classification"),
+    "checkerboard": ("checkerboard", "classification"),
+    "disk-ring": ("disk-ring", "classification"),
+    "sine": ("sine", "regression"),
+    "ripple": ("ripple", "regression"),
+    "csv-sample-moons": ("csv:sample_moons.csv", "classification"),
+    "csv-target": ("csv:{target_csv}", "regression"),
+    "expr-product-sign": ("expr:x*y>0", "classification"),
+    "expr-numeric": ("expr:sin(3*x)+y", "regression"),
+}
+
+# The child: one line per combination, "start NAME" before it (so a crash names it).
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from nnanim.errors import NnanimError
+    from nnanim.render import RenderSettings, render
+
+    def one_line(text):
+        return text if "\\n" not in text.strip() else "MULTILINE " + repr(text)
+
+    for combo in json.loads(sys.argv[1]):
+        name = combo["name"]
+        print("start " + name, flush=True)
+        settings = RenderSettings(quality="l", short_side=combo["short_side"], fps=combo["fps"],
+                                  output=Path(combo["output"]), progress=False)
+        try:
+            render(combo["scene"], settings, combo["options"])
+        except NnanimError as exc:
+            print("refused " + name + ": " + one_line(str(exc)), flush=True)
+        except Exception as exc:
+            print("error " + name + ": " + type(exc).__name__ + ": " + one_line(str(exc)), flush=True)
+        else:
+            print("ok " + name, flush=True)
+    """
+)
+RESULT = re.compile(r"^(start|ok|refused|error) (\S+)(?:: (.*))?$")
+
+
+@pytest.fixture(scope="module")
+def target_csv(tmp_path_factory) -> Path:
+    """A csv whose last column is a numeric target (regression)."""
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, size=(120, 2))
+    target = np.sin(3 * X[:, 0]) * X[:, 1] + 0.001  # non-integer values
+    path = tmp_path_factory.mktemp("csv") / "wave2d.csv"
+    lines = ["x,y,target"] + [f"{a:.4f},{b:.4f},{t:.5f}" for (a, b), t in zip(X, target)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _spec(label: str, target_csv: Path) -> str:
+    return DATASETS[label][0].format(target_csv=target_csv)
+
+
+def _child_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ, NNANIM_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("NNANIM_DEBUG", None)
+    return env
+
+
+def _frames_info(path: Path) -> tuple[int, tuple[int, int]]:
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        n = sum(1 for _ in container.decode(stream))
+        return n, (stream.codec_context.width, stream.codec_context.height)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene", SCENES)
+def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target_csv):
+    combos = []
+    for label in DATASETS:
+        for seed, epochs in RUNS:
+            name = f"{scene}/{label}/seed{seed}/epochs{epochs}"
+            combos.append({
+                "name": name, "scene": scene, "label": label, "short_side": TINY[1], "fps": FPS,
+                "output": str(tmp_path / (name.replace("/", "_") + ".mp4")),
+                "options": {"dataset": _spec(label, target_csv), "seed": seed, "epochs": epochs,
+                            "n_samples": N_SAMPLES, "duration": DURATION},
+            })
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(combos)], cwd=work,
+                          env=_child_env(tmp_path), capture_output=True, text=True, timeout=900)
+
+    results: dict[str, tuple[str, str | None]] = {}
+    started = []
+    for line in proc.stdout.splitlines():
+        m = RESULT.match(line)
+        if m is None:
+            continue
+        status, name, message = m.groups()
+        if status == "start":
+            started.append(name)
+        else:
+            results[name] = (status, message)
+
+    failures = []
+    if proc.returncode != 0:
+        crashed = [n for n in started if n not in results]
+        failures.append(f"the child process ended with return code {proc.returncode} "
+                        f"while rendering {crashed[-1] if crashed else '(none started)'}; "
+                        f"stderr tail: {proc.stderr[-800:]!r}")
+    for combo in combos:
+        name, label = combo["name"], combo["label"]
+        task = DATASETS[label][1]
+        if name not in results:
+            if proc.returncode == 0:
+                failures.append(f"{name}: no result line")
+            continue
+        status, message = results[name]
+        if status == "error":
+            failures.append(f"{name}: not a refusal but {message}")
+            continue
+        if status == "refused":
+            if not message or message.startswith("MULTILINE"):
+                failures.append(f"{name}: refusal is not one line: {message!r}")
+            if task == "classification" and scene == "layers":
+                failures.append(f"{name}: layers refused a classification dataset: {message}")
+            continue
+        # ok
+        if task == "regression":
+            failures.append(f"{name}: a regression dataset was rendered, not refused")
+        path = Path(combo["output"])
+        try:
+            n, size = _frames_info(path)
+        except Exception as exc:  # noqa: BLE001 - any decode failure is the finding
+            failures.append(f"{name}: the output does not decode: {type(exc).__name__}: {exc}")
+            continue
+        if n < 1 or size != TINY:
+            failures.append(f"{name}: {n} frames of {size}, expected >= 1 of {TINY}")
+    assert not failures, f"{len(failures)} of {len(combos)} combinations failed:\n" + "\n".join(failures)
+
+
+REFUSALS = [
+    ("layers", "sine"),
+    ("training", "ripple"),
+    ("bottleneck", "expr-numeric"),
+    ("layers", "csv-target"),
+    ("training", "sine"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scene", "label"), REFUSALS, ids=[f"{s}-{d}" for s, d in REFUSALS])
+def test_command_line_refuses_regression_in_one_line(scene, label, tmp_path, target_csv):
+    work = tmp_path / "work"
+    work.mkdir()
+    spec = _spec(label, target_csv)
+    proc = subprocess.run([sys.executable, "-m", "nnanim.cli", "render", scene, "-d", spec],
+                          cwd=work, env=_child_env(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "regression" in lines[0]
+    assert not any(work.iterdir())  # refused before anything was written
+
+
+# ----------------------------------------------------------------------------- part 2
+
+EPOCHS = 400  # enough for the default spirals to untangle in layers (about 99 %)
+SHAPE_SAMPLES = 300
+
+# Thresholds, measured at -q l on the default spirals (300 points, 400 epochs) and kept
+# with a margin: the first frame holds 720-920 pixels of each class colour in every
+# scene and shape; the middle frame's class-coloured box spans at least 0.27 of the
+# short side (layers 1:1, mid-W·x) where the picture is not too small; layers' last
+# frame splits at 0.988 or more.
+MIN_FIRST_FRAME_PIXELS = 300  # class-coloured pixels of each class in the first frame
+MIN_EXTENT = 0.22  # class-coloured bounding box, as a share of the short side, both directions
+MIN_LAST_SPLIT = 0.95
+
+
+def _bbox_extent(frame: np.ndarray, colours: np.ndarray, short: int) -> tuple[float, float]:
+    pts = np.concatenate(class_pixels(frame, colours))
+    if len(pts) < 20:
+        return 0.0, 0.0
+    lo, hi = np.percentile(pts, 1, axis=0), np.percentile(pts, 99, axis=0)
+    w, h = hi - lo
+    return float(w / short), float(h / short)
+
+
+def _save_frames(scene: str, aspect: str, frames: np.ndarray) -> None:
+    target = os.environ.get("NNANIM_SAVE_FRAMES")
+    if not target:
+        return
+    from PIL import Image
+
+    out = Path(target)
+    out.mkdir(parents=True, exist_ok=True)
+    tag = f"{scene}_{aspect.replace(':', 'x')}"
+    for which, index in (("first", 0), ("middle", len(frames) // 2), ("last", len(frames) - 1)):
+        Image.fromarray(frames[index]).save(out / f"{tag}_{which}.png")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ASPECTS)
+@pytest.mark.parametrize("scene", SCENES)
+def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cache, decode_frames):
+    job = resolve(scene, {"aspect": aspect, "epochs": EPOCHS, "n_samples": SHAPE_SAMPLES})
+    run, _ = job.ensure_run()
+    if scene == "layers":  # the default story must still come true at this short training
+        p = tanh_sigmoid_forward(run, run.X)
+        assert np.mean((p > 0.5) == run.y) > 0.97
+    out = render(job, RenderSettings(quality="l", output=tmp_path / f"{scene}.mp4",
+                                     progress=False))
+    frames, _ = decode_frames(out)
+    _save_frames(scene, aspect, frames)
+
+    width, height = pixel_size(aspect, 480)
+    assert (width, height) == {"16:9": (854, 480), "9:16": (480, 854), "1:1": (480, 480),
+                               "4:3": (640, 480)}[aspect]
+    assert frames.shape[1:] == (height, width, 3)
+    short = min(width, height)
+    colours = np.array(load_theme("dark").class_rgb(2)) * 255
+
+    first = class_pixels(frames[0], colours)
+    assert min(len(a) for a in first) > MIN_FIRST_FRAME_PIXELS, \
+        f"first frame: {[len(a) for a in first]} class-coloured pixels"
+
+    w, h = _bbox_extent(frames[len(frames) // 2], colours, short)
+    assert w > MIN_EXTENT and h > MIN_EXTENT, f"middle frame: data spans {w:.2f} x {h:.2f} short sides"
+
+    if scene == "layers":
+        a, b = class_pixels(frames[-1], colours)
+        assert len(a) > 50 and len(b) > 50
+        assert best_linear_split(a, b) > MIN_LAST_SPLIT
