@@ -36,6 +36,7 @@ __all__ = [
     "OPTIONS",
     "Option",
     "dump_config",
+    "fill_tables",
     "load_config",
     "markdown_table",
     "options_for",
@@ -415,3 +416,19 @@ def markdown_table(command: str, group: str | None = None) -> str:
         default = o.shown_default(command)
         rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {o.help} |")
     return "\n".join(rows)
+
+
+_MARKER = re.compile(r"(<!-- options:(\w+):([^>]*?) -->\n).*?(<!-- /options -->)", re.S)
+
+
+def fill_tables(text: str) -> str:
+    """``text`` with every ``<!-- options:COMMAND:GROUP -->`` ... ``<!-- /options -->`` block
+    filled with :func:`markdown_table` (how the README's tables stay current)."""
+    return _MARKER.sub(lambda m: m.group(1) + markdown_table(m.group(2), m.group(3)) + "\n" + m.group(4),
+                       text)
+
+
+if __name__ == "__main__":  # python -m nnanim.options README.md: refresh the README's tables
+    for name in sys.argv[1:]:
+        target = Path(name)
+        target.write_text(fill_tables(target.read_text(encoding="utf-8")), encoding="utf-8")

@@ -261,3 +261,12 @@ def test_options_and_layout_do_not_import_manim():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_readme_tables_are_the_option_table():
+    """README.md's option tables are generated (python -m nnanim.options README.md)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert readme.count("<!-- options:") >= 3
+    assert opts.fill_tables(readme) == readme, "run: python -m nnanim.options README.md"
