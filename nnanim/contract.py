@@ -35,6 +35,7 @@ from typing import Any
 
 from nnanim.errors import NnanimError
 from nnanim.options import options_for, parse_options
+from nnanim.record import TRAINING_KEYS
 
 __all__ = [
     "Job",
@@ -50,8 +51,7 @@ __all__ = [
 
 SCENES_PACKAGE = "nnanim.scenes"
 #: option names that are training options (the fields of TrainConfig)
-TRAINING_OPTIONS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
-                    "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
+TRAINING_OPTIONS = TRAINING_KEYS
 
 
 class SceneContract:

@@ -69,6 +69,7 @@ Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 from scipy.linalg import polar
@@ -86,6 +87,7 @@ from nnanim.projection import (
 
 __all__ = [
     "STAGE_KINDS",
+    "StageKind",
     "Flow",
     "LinearPath",
     "Stage",
@@ -97,7 +99,9 @@ __all__ = [
 
 Array = np.ndarray
 
-STAGE_KINDS = ("linear", "rotate", "bias", "activation", "lift", "squash", "output")
+#: what a stage does; scenes pace and explain stages by kind, never by their caption text
+StageKind = Literal["linear", "rotate", "bias", "activation", "lift", "squash", "output"]
+STAGE_KINDS: tuple[StageKind, ...] = get_args(StageKind)
 FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
 FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
@@ -368,7 +372,7 @@ class Stage:
     """
 
     index: int
-    kind: str
+    kind: StageKind
     layer: int
     caption: str
     dim: int
@@ -378,7 +382,7 @@ class Stage:
 class _Step:
     """A stage with its motion and the rule for its end-of-stage display basis."""
 
-    kind: str
+    kind: StageKind
     layer: int
     caption: str
     motion: _Motion

@@ -14,7 +14,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,6 @@ __all__ = [
     "RunFileError",
     "TRAINING_KEYS",
     "TrainConfig",
-    "config_from_options",
     "TrainingDiverged",
     "parse_activations",
     "parse_hidden",
@@ -43,9 +42,6 @@ __all__ = [
 ]
 
 FORMAT = "nnanim-run"
-#: the options of :class:`TrainConfig` (what `nnanim train` and the scenes accept)
-TRAINING_KEYS = ("dataset", "n_samples", "noise", "classes", "seed", "hidden", "activation",
-                 "optimizer", "lr", "epochs", "batch_size", "l2", "record_every")
 FORMAT_VERSION = 1
 
 
@@ -165,9 +161,8 @@ class TrainConfig:
         return asdict(self)
 
 
-def config_from_options(defaults: dict, options: dict) -> TrainConfig:
-    """A scene's training defaults overridden by the training keys present in ``options``."""
-    return TrainConfig(**{**defaults, **{k: options[k] for k in TRAINING_KEYS if k in options}})
+#: the options of :class:`TrainConfig` (what `nnanim train` and the scenes accept)
+TRAINING_KEYS = tuple(f.name for f in fields(TrainConfig))
 
 
 # --------------------------------------------------------------------------- the run
