@@ -40,6 +40,7 @@ class LineChart(VGroup):
         frame = Polylines([np.array([[0, height], [0, 0], [width, 0]])], smooth=False,
                           stroke_color=theme.muted, stroke_width=1.5, stroke_opacity=0.8)
         self.add(frame)
+        self.axes = frame  # its corner vertex is the chart's origin, wherever the chart moves
         self.curves, self.maps = [], []
         for values, colour, _label, log_y in series:
             v = np.log10(np.maximum(values, 1e-12)) if log_y else np.asarray(values, dtype=float)
@@ -73,7 +74,7 @@ class LineChart(VGroup):
 
     def set_marker(self, epoch: float) -> LineChart:
         """Move the cursor and the dots to ``epoch`` (curves interpolated between records)."""
-        origin = self.curves[0].get_start() - np.array([self._x(self.epochs[0]), self.maps[0][0], 0])
+        origin = self.axes.points[3]  # the frame's corner: the end of its first segment
         x = float(self._x(epoch))
         self.cursor.put_start_and_end_on(origin + [x, 0, 0], origin + [x, self.box_h, 0])
         for dot, ys in zip(self.dots, self.maps):

@@ -19,7 +19,9 @@ panels largest (side by side in landscape, stacked in portrait).
 
 Text sizes are Manim font sizes.  Manim draws a capital at about 1.37 px per
 font-size unit on a 1080 px short side, so the sizes below keep titles at
-least 48 px and body text at least 30 px tall on a 1080 × 1920 phone frame.
+least 48 px and body text at least 30 px tall on a 1080 × 1920 phone frame
+(titles in a landscape text column are a little smaller: 44 px at 1080p in
+16:9, 41 px in 4:3, for screens and projectors).
 Pure Python: no manim import.
 """
 
@@ -33,6 +35,9 @@ __all__ = ["Box", "Layout", "SHORT_SIDE", "frame_size", "pixel_size"]
 SHORT_SIDE = 8.0
 #: font sizes (Manim units): caption title, body text, small print (header, labels)
 TITLE_SIZE = 36
+#: titles in a landscape text column (wide: 16:9; narrow: 4:3), seen on screens and projectors
+COLUMN_TITLE_SIZE = 32
+NARROW_TITLE_SIZE = 30
 BODY_SIZE = 24
 SMALL_SIZE = 22
 #: empty space along the frame's edges and between regions (scene units)
@@ -161,10 +166,13 @@ class Layout:
         head_h = (_line(SMALL_SIZE) * (3 if self.shape == "landscape" else 2) + 0.1) if header else 0.0
         if self.shape == "landscape":
             column = min(4.6, max(3.8, 0.32 * self.width))
+            # titles a little smaller in a text column, so stage names stay on one line
+            self.title_size = COLUMN_TITLE_SIZE if column >= 4.4 else NARROW_TITLE_SIZE
             self.column, self.picture = inner.split_left(column - MARGIN, gap=MARGIN)
             self.header, rest = self.column.split_bottom(head_h, gap=GAP if header else 0.0)
-            if aside:
-                self.caption, self.aside = rest.split_top(_text_height(2, caption_lines), gap=GAP)
+            if aside:  # the caption is short then: one title line over its body lines
+                self.caption, self.aside = rest.split_top(
+                    _text_height(1, caption_lines, self.title_size), gap=GAP)
             else:
                 self.caption = rest
             # the picture may use the whole height, edge to edge, right of the column
@@ -227,7 +235,9 @@ class Layout:
             x0 = x_start + c * (side + gap)
             y1 = y_start - r * (cell_h + gap)
             pic = Box(x0, y1 - side, x0 + side, y1)
-            panels.append(Panel(pic, Box(x0 - gap / 2, y1 - cell_h, x0 + side + gap / 2, y1 - side)))
+            # a label may use the space between panels, or the whole width of a single column
+            lx0, lx1 = (area.x0, area.x1) if cols == 1 else (x0 - gap / 2, x0 + side + gap / 2)
+            panels.append(Panel(pic, Box(lx0, y1 - cell_h, lx1, y1 - side)))
         return panels
 
     def title_strip(self, lines: int = 1) -> Box:
@@ -246,5 +256,5 @@ def _line(size: float) -> float:
     return size / 48 * 0.62 * 1.25
 
 
-def _text_height(title_lines: int, body_lines: int) -> float:
-    return _line(TITLE_SIZE) * title_lines + 0.2 + _line(BODY_SIZE) * body_lines
+def _text_height(title_lines: int, body_lines: int, title_size: float = TITLE_SIZE) -> float:
+    return _line(title_size) * title_lines + 0.2 + _line(BODY_SIZE) * body_lines

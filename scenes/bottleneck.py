@@ -27,6 +27,7 @@ GHOST = 0.22
 #: the 3-D view of a 3-unit last hidden layer
 TILT, AZIM = np.radians(58), np.radians(-25)
 INPUT, HIDDEN = 0, 1  # the two panels: input space, last hidden layer
+HOW = "how: the plane passes through every layer"
 
 
 class BottleneckScene(SceneContract):
@@ -50,10 +51,13 @@ class BottleneckScene(SceneContract):
 
         run, record = self.load_run()
         title = self.top_line("tangled in the input, separable before the output")
-        info = self.info_line(run, record, below=title)
+        # the info line goes under the tallest title of the video, so no title ever covers it
+        tallest = max((self.top_line(t) for t in (title.text, HOW, *self.end_lines())),
+                      key=lambda m: m.height)
+        info = self.info_line(run, record, below=tallest)
         top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
-        self.panels = self.layout.grid(2, label_lines=3 if self.layout.shape == "landscape" else 4,
-                                       top=top, gap=1.2)
+        self.panels = self.layout.grid(2, label_lines=4 if self.layout.shape == "square" else 2,
+                                       top=top, gap=0.9)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
         task = "binary" if K == 2 else "multiclass"
@@ -75,12 +79,12 @@ class BottleneckScene(SceneContract):
             "left": f"best straight line{plural}: {self.left_accuracy:.1%} correct",
             "right": f"the network's {kind}{plural}: {self.right_accuracy:.1%} correct",
         }
-        left_label = self.panel_label("input space · logistic regression", self.statements["left"],
+        left_label = self.panel_label("input space", self.statements["left"],
                                       INPUT)
         right_label = self.panel_label(f"last hidden layer · {width} units",
                                        self.statements["right"], HIDDEN)
         left_frame, right_frame = self.panel_frame(INPUT), self.panel_frame(HIDDEN)
-        arrow = self.middle_arrow(run)
+        arrow = self.middle_arrow()
 
         masks = self.margin_masks()
         self.open(left_frame, left, masks, title, info, left_label, title=title.text,
@@ -102,10 +106,13 @@ class BottleneckScene(SceneContract):
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
-        title = self.swap_top_line(title, "how: the plane passes through every layer")
+        title = self.swap_top_line(title, HOW)
         self.add(traveller)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
+        # the travelling plane passes over whatever lies between the panels: fade it meanwhile
+        between = [left_label] if self.stacked else []
         self.play(OpacityFade(traveller), Dim(still_left, GHOST), Dim(still_right, GHOST),
+                  *(Dim(m, 0.0) for m in between),
                   Dim(arrow, 0.0), run_time=BEATS["handover"])
         path = self.travel_path(flow)
         tau = 0.0
@@ -122,11 +129,11 @@ class BottleneckScene(SceneContract):
         traveller.set_stage(flow.stages[-1].index, 1.0)
 
         # -- landing: the travelling plane is the right panel's picture
-        end = self.top_line(f"one straight {kind} now separates the classes"
-                            if K == 2 else f"straight {kind}s now separate the classes")
+        end = self.top_line(self.end_lines()[0 if K == 2 else 1].replace("line", kind))
         self.mark("outro", end.text)
         self.add(end)
         self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
+                  *(Dim(m, 1.0) for m in between),
                   OpacityFade(traveller, fade_in=False), OpacityFade(title, fade_in=False),
                   OpacityFade(end), run_time=BEATS["landing"])
         self.remove(traveller)
@@ -228,24 +235,28 @@ class BottleneckScene(SceneContract):
         group.arrange(DOWN, buff=0.1)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
-    def middle_arrow(self, run):
-        """An arrow from the first panel to the second, named by the hidden widths."""
-        from manim import RIGHT, UP, Arrow, VGroup
+    @staticmethod
+    def end_lines() -> tuple[str, str]:
+        """The last title, for two classes and for more ("line" becomes "plane" in 3-D)."""
+        return "one straight line now separates the classes", "straight lines now separate the classes"
 
-        arch = " → ".join(str(w) for w in run.widths[1:-1])
+    @property
+    def stacked(self) -> bool:
+        """Whether the panels are stacked (vertical frames) rather than side by side."""
+        return self.panels[HIDDEN].picture.y1 < self.panels[INPUT].picture.y0
+
+    def middle_arrow(self):
+        """An arrow from the first panel to the second (the widths are in the info line)."""
+        from manim import Arrow, VGroup
+
         a, b = self.panels[INPUT].picture, self.panels[HIDDEN].picture
-        beside = b.x0 > a.x1  # side by side, else stacked
-        if beside:
+        if not self.stacked:
             start, end = np.array([a.x1 + 0.1, a.centre[1], 0]), np.array([b.x0 - 0.1, b.centre[1], 0])
         else:  # from under the first panel's label to the second panel
             under = self.panels[INPUT].label.y0
             start, end = np.array([a.centre[0], under - 0.05, 0]), np.array([b.centre[0], b.y1 + 0.1, 0])
-        arrow = Arrow(start, end, buff=0, color=self.theme.muted, stroke_width=3,
-                      max_tip_length_to_length_ratio=0.25)
-        name = self.label(arch, color=self.theme.muted)
-        if beside:
-            return VGroup(arrow, name.next_to(arrow, UP, buff=0.12))
-        return VGroup(arrow, name.next_to(arrow, RIGHT, buff=0.2))
+        return VGroup(Arrow(start, end, buff=0, color=self.theme.muted, stroke_width=3,
+                            max_tip_length_to_length_ratio=0.3))
 
     def top_line(self, text: str):
         """A title line at the top of the frame, wrapped to the frame's width."""

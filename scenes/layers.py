@@ -70,8 +70,8 @@ class LayersScene(SceneContract):
         accuracy = flow.accuracy(run.X, run.y)
         caption = self.swap_caption(
             caption, out.caption,
-            f"in the last hidden space one straight line separates the classes: "
-            f"accuracy {accuracy:.1%}, {round(accuracy * len(run.y))} of {len(run.y)} points",
+            f"one straight line separates the classes here: {accuracy:.1%} correct, "
+            f"{round(accuracy * len(run.y))} of {len(run.y)} points",
             kind="stage",
         )
         extras = []

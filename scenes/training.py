@@ -81,7 +81,7 @@ class TrainingScene(SceneContract):
             chart.set_marker(moment.epoch)
 
         state_readouts(timeline.moment(0.0))
-        title, detail = "training", "the layer before the output, epoch by epoch"
+        title, detail = "training", "the layer before the output"
         caption = self.caption(title, detail)
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
