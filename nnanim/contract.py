@@ -50,8 +50,6 @@ __all__ = [
 ]
 
 SCENES_PACKAGE = "nnanim.scenes"
-#: option names that are training options (the fields of TrainConfig)
-TRAINING_OPTIONS = TRAINING_KEYS
 
 
 class SceneContract:
@@ -131,9 +129,7 @@ class Job:
 
     @property
     def dataset_name(self) -> str:
-        if self.run is not None:
-            return self.run.meta.get("dataset", {}).get("spec", self.run.options.get("dataset", "?"))
-        return self.data.name
+        return self.run.dataset_spec if self.run is not None else self.data.name
 
     def opt(self, name: str, default: Any = None) -> Any:
         value = self.options.get(name)
@@ -154,10 +150,10 @@ class Job:
         """Every option with what it resolved to (for ``--dump-config``)."""
         out = dict(self.options)
         if self.config is not None:
-            trained = {name: getattr(self.config, name) for name in TRAINING_OPTIONS}
+            trained = {name: getattr(self.config, name) for name in TRAINING_KEYS}
             params = self.data.params
         elif self.run is not None:  # a replayed run: what it was trained with, not the defaults
-            trained = {name: self.run.options.get(name) for name in TRAINING_OPTIONS}
+            trained = {name: self.run.options.get(name) for name in TRAINING_KEYS}
             params = self.run.meta.get("dataset", {}).get("params", {})
         else:
             return out
@@ -214,7 +210,7 @@ def _training(job: Job) -> None:
     from nnanim.data import make_dataset
     from nnanim.record import TrainConfig
 
-    fields = {k: job.options[k] for k in TRAINING_OPTIONS if k in job.options}
+    fields = {k: job.options[k] for k in TRAINING_KEYS if k in job.options}
     try:
         job.config = TrainConfig(**fields).resolved()
     except ValueError as exc:  # the checks that span options (one activation per layer, ...)
