@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, Rectangle, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
 from nnanim.mobjects import Polylines
+from nnanim.text import text
 from nnanim.theme import Theme
 
 __all__ = ["DigitReadout", "LineChart"]
@@ -55,10 +56,10 @@ class LineChart(VGroup):
             self.maps.append(y * height * 0.92 + height * 0.04)
             self.add(curve)
         # legend and axis label
-        legend = VGroup(*[Text(label, font=theme.font, font_size=font_size, color=colour)
+        legend = VGroup(*[text(label, font=theme.font, font_size=font_size, color=colour)
                           for _, colour, label, _ in series]).arrange(RIGHT, buff=0.3)
         legend.next_to(frame, UP, buff=0.08, aligned_edge=LEFT)
-        axis = Text("epoch (log scale)", font=theme.font, font_size=font_size, color=theme.muted)
+        axis = text("epoch (log scale)", font=theme.font, font_size=font_size, color=theme.muted)
         axis.next_to(frame, DOWN, buff=0.08, aligned_edge=RIGHT)
         self.add(legend, axis)
         self.cursor = Line([0, 0, 0], [0, height, 0], stroke_color=theme.foreground, stroke_width=1.5,
@@ -96,14 +97,14 @@ class DigitReadout(VGroup):
                  chars: str = "0123456789.%-", color=None, font: str = "DejaVu Sans Mono") -> None:
         super().__init__()
         color = color or theme.foreground
-        ref = Text("0" * width, font=font, font_size=font_size, color=color)
+        ref = text("0" * width, font=font, font_size=font_size, color=color)
         self.frame = Rectangle(width=ref.width, height=ref.height, stroke_width=0, fill_opacity=0)
         self.frame.move_to(ref)
         origin = self.frame.get_corner(DOWN + LEFT)
         # cell centres and the baseline, relative to the frame's lower-left corner
         self.cells = [glyph.get_center() - origin for glyph in ref]
         self.baseline = ref.get_bottom()[1] - origin[1]
-        self.glyphs = {ch: Text(ch, font=font, font_size=font_size, color=color)[0] for ch in chars}
+        self.glyphs = {ch: text(ch, font=font, font_size=font_size, color=color)[0] for ch in chars}
         self.slots = [VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0) for _ in range(width)]
         self.add(self.frame, *self.slots)
         self.text = ""

@@ -21,7 +21,6 @@ storyboard
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,8 @@ from manim.animation.animation import prepare_animation
 from nnanim.contract import SceneContract, resolve
 from nnanim.layout import Layout
 from nnanim.mobjects import FastCamera, OpacityFade
+from nnanim.text import text as make_text
+from nnanim.text import wrap_text
 from nnanim.theme import Theme
 
 __all__ = ["Beat", "Caption", "FlowScene"]
@@ -40,7 +41,10 @@ BEAT_KINDS = ("intro", "stage", "caption", "outro")
 
 @dataclass
 class Beat:
-    """A stretch of the video with one caption: ``[start, end)`` in video seconds."""
+    """A stretch of the video with one caption: ``[start, end)`` in the video's own seconds.
+
+    (In a plan pass: the storyboard's nominal seconds, before whole-frame rounding.)
+    """
 
     kind: str
     title: str
@@ -49,29 +53,16 @@ class Beat:
     end: float = 0.0
 
 
-def wrap_text(text: str, theme: Theme, size: float, width: float, color, weight="NORMAL",
-              line_spacing: float = 0.9) -> Text:
-    """A Pango ``Text`` wrapped into lines no wider than ``width`` (never scaled down)."""
-    chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
-    while True:
-        body = "\n".join(textwrap.wrap(text, chars)) or " "
-        mob = Text(body, font=theme.font, font_size=size, color=color, weight=weight,
-                   line_spacing=line_spacing)
-        if mob.width <= width or chars <= 8:
-            return mob
-        chars = max(8, int(chars * min(0.95, width / mob.width)))
-
-
 class Caption(VGroup):
     """A bold title and a wrapped explanation, left-aligned, fitting ``width``."""
 
     def __init__(self, title: str, detail: str, theme: Theme, layout: Layout, width: float,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        head = wrap_text(title, theme, layout.title_size, width, theme.foreground, weight="BOLD")
+        head = wrap_text(title, theme.font, layout.title_size, width, theme.foreground, weight="BOLD")
         self.add(head)
         if detail:
-            sub = wrap_text(detail, theme, layout.body_size, width, theme.muted)
+            sub = wrap_text(detail, theme.font, layout.body_size, width, theme.muted)
             sub.next_to(head, DOWN, buff=0.18, aligned_edge=LEFT)
             self.add(sub)
 
@@ -136,7 +127,9 @@ class FlowScene(SceneContract, Scene):
                 a.clean_up_from_scene(self)
         else:
             super().play(*anims, **kwargs)
-        self.clock += seconds
+        # beats are in the video's own seconds: Manim writes whole frames per play, so the
+        # renderer's clock (frames written / fps) runs a little ahead of the sum of run times
+        self.clock = self.clock + seconds if self.planning else float(self.renderer.time)
         if self.beats:
             self.beats[-1].end = self.clock
         if self.on_progress is not None and not self.planning:
@@ -198,7 +191,7 @@ class FlowScene(SceneContract, Scene):
         lines = [words["dataset"], words["architecture"], f"{words['activations']} · {words['epoch']}"]
         if self.layout.shape != "landscape":  # two lines under the picture
             lines = [f"{lines[0]} · {lines[2]}", lines[1]]
-        texts = VGroup(*[wrap_text(t, self.theme, self.layout.small_size, box.width, self.theme.muted)
+        texts = VGroup(*[wrap_text(t, self.theme.font, self.layout.small_size, box.width, self.theme.muted)
                          for t in lines])
         texts.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         return texts.move_to([box.x0 + texts.width / 2, box.y0 + texts.height / 2, 0])
@@ -209,5 +202,5 @@ class FlowScene(SceneContract, Scene):
         size = size or self.layout.small_size
         color = color or self.theme.foreground
         if width is not None:
-            return wrap_text(text, self.theme, size, width, color, weight=weight)
-        return Text(text, font=self.theme.font, font_size=size, color=color, weight=weight)
+            return wrap_text(text, self.theme.font, size, width, color, weight=weight)
+        return make_text(text, font=self.theme.font, font_size=size, color=color, weight=weight)

@@ -1,0 +1,50 @@
+"""Pango text for the scenes: laid out once per process, wrapped to a width, never shrunk.
+
+Building a Manim :class:`~manim.Text` costs about 0.15 s (Pango lays it out to
+an SVG, which is parsed into glyph paths), and a storyboard builds the same
+texts twice when a plan pass walks it before the render.  :func:`text` keeps
+each distinct text it built and hands out copies (a copy costs a millisecond).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import OrderedDict
+from typing import Any
+
+from manim import Text
+
+__all__ = ["text", "wrap_text"]
+
+#: distinct texts kept per process (a video uses a few dozen)
+_KEEP = 512
+_built: OrderedDict[tuple, Text] = OrderedDict()
+
+
+def text(body: str, *, font: str, font_size: float, color: Any, weight: str = "NORMAL",
+         line_spacing: float = -1) -> Text:
+    """``Text(body, ...)``, built once per distinct set of arguments and copied after that."""
+    key = (body, font, float(font_size), str(color), weight, line_spacing)
+    built = _built.get(key)
+    if built is None:
+        built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
+                     line_spacing=line_spacing)
+        _built[key] = built
+        if len(_built) > _KEEP:
+            _built.popitem(last=False)
+    else:
+        _built.move_to_end(key)
+    return built.copy()
+
+
+def wrap_text(body: str, font: str, size: float, width: float, color: Any, weight: str = "NORMAL",
+              line_spacing: float = 0.9) -> Text:
+    """``body`` wrapped into lines no wider than ``width`` scene units, at ``size`` (never scaled down)."""
+    chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
+    while True:
+        lines = "\n".join(textwrap.wrap(body, chars)) or " "
+        mob = text(lines, font=font, font_size=size, color=color, weight=weight,
+                   line_spacing=line_spacing)
+        if mob.width <= width or chars <= 8:
+            return mob
+        chars = max(8, int(chars * min(0.95, width / mob.width)))
