@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import textwrap
 import warnings
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nnanim import contract
@@ -273,3 +275,64 @@ def test_an_installed_package_s_scene_renders_with_the_same_options(scenes_venv,
     red = (frames[..., 0] > 180) & (frames[..., 1] < 80) & (frames[..., 2] < 80)
     assert red.reshape(len(frames), -1).sum(axis=1).min() > 5000  # the square, in every frame
     assert (red[0] != red[-1]).sum() > 1000  # and it turned
+
+
+# --------------------------------------------------------------------------- the Manim plugin
+
+
+def test_manim_lists_the_plugin_and_its_import_loads_nothing_more():
+    listed = _run(sys.executable, "-m", "manim", "plugins", "-l")
+    assert listed.returncode == 0, listed.stderr
+    assert re.search(r"^\s*•\s*nnanim\s*$", listed.stdout, re.M), listed.stdout
+    loaded = _run(sys.executable, "-c", "import sys, manim; "
+                  "print(sorted(m for m in sys.modules if m.startswith('nnanim')))")
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "['nnanim', 'nnanim._version', 'nnanim.manim_plugin']"
+
+
+def test_the_plugin_module_gives_the_mobjects_flows_and_scene():
+    from nnanim import flow, mobjects, scene, theme
+
+    plugin = importlib.import_module("nnanim.manim_plugin")
+    namespace: dict = {}
+    exec("from nnanim.manim_plugin import *", namespace)  # noqa: S102
+    assert {"FlowScene", "FlowView", "StagePlay", "PointCloud", "FastCamera", "build_flow"} <= set(namespace)
+    for name in plugin.__all__:
+        home = next(m for m in (mobjects, scene, flow, theme) if hasattr(m, name))
+        assert namespace[name] is getattr(home, name)
+    with pytest.raises(AttributeError):
+        plugin.Nothing  # noqa: B018
+
+
+def readme_manim_code() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## In your own Manim code"):]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_readme_s_scene_file_renders_with_plain_manim(tmp_path, decode_frames):
+    from nnanim.theme import hex_rgb, load_theme
+
+    (tmp_path / "my_scenes.py").write_text(readme_manim_code())
+    done = _run(sys.executable, "-m", "manim", "render", "-ql", "-r", "320,180", "--fps", "5",
+                "--media_dir", tmp_path / "media", "my_scenes.py", "MoonsLayers", "PlainMoons",
+                cwd=tmp_path, env={**os.environ, "NNANIM_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    videos = tmp_path / "media" / "videos" / "my_scenes" / "180p5"
+    background = {"MoonsLayers": np.round(np.array(hex_rgb(load_theme("dark").background)) * 255),
+                  "PlainMoons": np.zeros(3)}  # the theme's, set by FlowScene; Manim's black
+    stages = None
+    for name in ("PlainMoons", "MoonsLayers"):
+        frames, fps = decode_frames(videos / f"{name}.mp4")
+        assert fps == 5 and frames.shape[1:3] == (180, 320)
+        if stages is None:  # one second (5 frames) per stage
+            stages, rest = divmod(len(frames), 5)
+            assert stages >= 3 and rest == 0, len(frames)
+        else:  # the same stages, each with its caption swap (0.3 s), after a 1.5 s hold, then 1 s
+            seconds = 1.5 + stages * (1 + 0.3) + 1
+            assert seconds * 5 - 1 <= len(frames) <= seconds * 5 + stages + 1, len(frames)
+        assert np.abs(frames[0, 2, 2] - background[name]).max() <= 3, name
+        for frame in (frames[0], frames[len(frames) // 2], frames[-1]):  # both classes' points
+            r, b = frame[..., 0].astype(int), frame[..., 2].astype(int)
+            assert ((r > 150) & (b < 110)).sum() > 60 and ((b > 150) & (r < 120)).sum() > 60, name
+        assert np.abs(frames[0].astype(int) - frames[-1]).max() > 100  # the plane moved
