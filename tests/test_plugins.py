@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import textwrap
+import types
 import warnings
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -336,3 +337,141 @@ def test_the_readme_s_scene_file_renders_with_plain_manim(tmp_path, decode_frame
             r, b = frame[..., 0].astype(int), frame[..., 2].astype(int)
             assert ((r > 150) & (b < 110)).sum() > 60 and ((b > 150) & (r < 120)).sum() > 60, name
         assert np.abs(frames[0].astype(int) - frames[-1]).max() > 100  # the plane moved
+
+
+# --------------------------------------------------------------------------- notebooks: nnanim.render
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    """A minimal IPython in ``sys.modules``, running a kernel: ``.shown`` is what ``display`` got."""
+    shown: list = []
+    ipython = types.ModuleType("IPython")
+    display = types.ModuleType("IPython.display")
+
+    class Video:
+        def __init__(self, data=None, embed=False, **kwargs):
+            self.data, self.embed = data, embed
+
+    class Image:
+        def __init__(self, data=None, filename=None, **kwargs):
+            self.filename = filename
+
+    display.Video, display.Image, display.display = Video, Image, lambda *objs: shown.extend(objs)
+    shell = types.SimpleNamespace(kernel=object())
+    ipython.get_ipython, ipython.display = (lambda: shell), display
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display)
+    return types.SimpleNamespace(shown=shown, shell=shell)
+
+
+@pytest.fixture
+def fake_render(monkeypatch):
+    """``nnanim.render.render`` replaced: records ``(scene, settings, options)``, returns ``output``."""
+    calls: list = []
+
+    def render(scene, settings, options=None):
+        calls.append((scene, settings, options))
+        return Path(settings.output or "scene.mp4").absolute()
+
+    monkeypatch.setattr(importlib.import_module("nnanim.render"), "render", render)
+    return calls
+
+
+def test_nnanim_render_is_the_render_module_and_a_call():
+    import nnanim
+    import nnanim.render as module
+    from nnanim.render import RenderSettings
+
+    assert nnanim.render is module is sys.modules["nnanim.render"]
+    assert callable(nnanim.render) and module.RenderSettings is RenderSettings
+    assert "options" in (type(nnanim.render).__call__.__doc__ or "")
+
+
+def test_options_split_by_the_option_table_s_groups(fake_render):
+    import nnanim
+    from nnanim.options import options_for
+
+    given = {"quality": "m", "fps": "12", "format": "webm", "transparent": True, "output": "clip.webm",
+             "preview": True}
+    assert {o.name for o in options_for("render") if o.group == "Output"} == set(given)
+    path = nnanim.render("layers", dataset="moons", aspect="9:16", epochs=5, short_side=90, verbose=True,
+                         **given)
+    (job, settings, options), = fake_render
+    assert path == Path("clip.webm").absolute() and options is None
+    assert (settings.quality, settings.fps, settings.format, settings.transparent, settings.preview) == \
+        ("m", 12.0, "webm", True, True)
+    assert str(settings.output) == "clip.webm"
+    assert (settings.short_side, settings.verbose, settings.progress) == (90, True, True)
+    assert job.name == "layers" and job.data.name.startswith("moons")
+    assert (job.options["aspect"], job.options["epochs"], job.options["quality"]) == ("9:16", 5, "m")
+
+
+def test_bad_options_are_one_line_errors(fake_render):
+    import nnanim
+    from nnanim.contract import resolve
+
+    with pytest.raises(NnanimError, match=r"unknown option 'qualty'; valid: dataset, .*quality"):
+        nnanim.render("layers", qualty="l")
+    with pytest.raises(NnanimError, match=r"--quality: unknown value 'x'"):
+        nnanim.render("layers", quality="x")
+    job = resolve("layers", {"dataset": "moons"})
+    nnanim.render(job, quality="l")
+    assert fake_render[-1][0] is job and fake_render[-1][1].quality == "l"
+    with pytest.raises(NnanimError, match=r"a resolved job takes no scene options \(got dataset\)"):
+        nnanim.render(job, dataset="xor")
+    assert not [c for c in fake_render if c[0] is not job]
+
+
+def test_a_plain_manim_scene_gets_its_own_options(fake_render):
+    import manim
+
+    import nnanim
+
+    class Plain(manim.Scene):
+        pass
+
+    nnanim.render(Plain, format="png", short_side=90, colour="red")
+    (scene, settings, options), = fake_render
+    assert scene is Plain and settings.format == "png" and options == {"colour": "red"}
+
+
+def test_outside_a_notebook_nothing_is_shown_and_ipython_is_not_imported(fake_render, monkeypatch):
+    import nnanim
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython.display", raising=False)
+    assert nnanim.render("layers", epochs=5) == Path("scene.mp4").absolute()
+    assert "IPython" not in sys.modules
+
+
+def test_a_terminal_ipython_shows_nothing(fake_render, notebook):
+    import nnanim
+
+    del notebook.shell.kernel
+    nnanim.render("layers", epochs=5)
+    assert notebook.shown == []
+
+
+def test_stills_are_shown_as_images_and_links_on_request(fake_render, notebook):
+    import nnanim
+
+    still = nnanim.render("layers", epochs=5, output="still.png")
+    nnanim.render("layers", epochs=5, output="clip.mp4", embed=False)
+    image, video = notebook.shown
+    assert image.filename == str(still)
+    assert (video.data, video.embed) == ("clip.mp4", False)  # relative to the notebook's folder
+
+
+def test_in_a_notebook_the_video_is_rendered_and_shown_once(notebook, isolated_cache, decode_frames):
+    import nnanim
+
+    namespace: dict = {"__name__": "my_scenes"}
+    exec(compile(readme_manim_code(), "README.md", "exec"), namespace)  # noqa: S102
+    path = nnanim.render(namespace["MoonsLayers"], quality="l", short_side=90, fps=3, aspect="9:16",
+                         dataset="circles", epochs=40, n_samples=80, output="moons.mp4")
+    assert path == Path.cwd() / "moons.mp4" and path.is_file()
+    frames, fps = decode_frames(path)
+    assert round(fps, 3) == 3 and frames.shape[1:3] == (160, 90) and len(frames) > 10
+    (video,) = notebook.shown
+    assert (video.data, video.embed) == (str(path), True)
