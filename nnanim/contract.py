@@ -9,6 +9,11 @@ A scene in ``scenes/NAME.py`` is a subclass of :class:`SceneContract` with
 * ``construct()`` — the storyboard, which runs only once the render layer
   binds the class to Manim (:class:`nnanim.scene.FlowScene`).
 
+Scenes are found by name in ``scenes/`` (installed as ``nnanim.scenes``) and
+in the ``nnanim.scenes`` entry-point group, where any installed package
+registers its own (``my-scene = "mypackage.scenes:MyScene"`` in its
+pyproject.toml); :func:`list_scenes` and :func:`get_scene` read both.
+
 This module is pure (no manim import), and so must be a scene module's top
 level: a scene imports its drawing pieces inside ``construct``.  That is what
 lets ``nnanim render`` look a scene up, resolve every option, build the
@@ -28,6 +33,7 @@ import ast
 import importlib
 import importlib.util
 import pkgutil
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +56,8 @@ __all__ = [
 ]
 
 SCENES_PACKAGE = "nnanim.scenes"
+#: the entry-point group in which installed packages register scenes: ``name = "package.module:Class"``
+SCENE_GROUP = "nnanim.scenes"
 
 
 class SceneContract:
@@ -251,28 +259,88 @@ def _is_run(value: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- the scene registry
+#
+# Two sources, one table of names: the modules of SCENES_PACKAGE (nnanim's own
+# ``scenes/``: a new file there is found without reinstalling) and the entry
+# points of SCENE_GROUP, where any installed package registers its scenes
+# (``name = "package.module:SceneClass"``; nnanim's own are declared there too,
+# in its pyproject.toml).  Listing reads descriptions from the source and runs
+# no scene module; only get_scene imports one.
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A registered scene: its module, its class (``None``: the module's ``SCENE``), who registered it."""
+
+    module: str
+    attr: str | None
+    origin: str  # for messages: "nnanim.scenes" or "entry point NAME = VALUE of package DIST"
+
+    @property
+    def third_party(self) -> bool:
+        return self.origin.startswith("entry point")
+
+
+def _key(name: str) -> str:
+    return name.strip().replace("_", "-")
+
+
+def _entry_points() -> list:
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=SCENE_GROUP))
+
+
+def _registry() -> dict[str, _Entry]:
+    """Scene name → entry: the scenes package first, then the entry points (a taken name is warned
+    about and skipped, unless it names the same module)."""
+    entries: dict[str, _Entry] = {}
+    package = importlib.import_module(SCENES_PACKAGE)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_"):
+            entries[_key(module.name)] = _Entry(f"{SCENES_PACKAGE}.{module.name}", None, SCENES_PACKAGE)
+    for point in _entry_points():
+        dist = getattr(getattr(point, "dist", None), "name", None)
+        origin = f"entry point {point.name} = {point.value}" + (f" of package {dist!r}" if dist else "")
+        entry = _Entry(point.module, point.attr, origin)
+        name = _key(point.name)
+        held = entries.setdefault(name, entry)
+        if held is not entry and held.module != entry.module:
+            warnings.warn(f"nnanim: scene {name!r} ({origin}) is ignored: the name is taken by "
+                          f"{held.module}", stacklevel=3)
+    return entries
 
 
 def list_scenes() -> dict[str, str]:
     """Scene name → one-line description, sorted by name (no scene module is executed)."""
-    package = importlib.import_module(SCENES_PACKAGE)
-    scenes = {}
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.name.startswith("_"):
-            scenes[module.name.replace("_", "-")] = _description(f"{SCENES_PACKAGE}.{module.name}")
-    return dict(sorted(scenes.items()))
+    return {name: _description(entry) for name, entry in sorted(_registry().items())}
 
 
-def _description(module_name: str) -> str:
-    """The first docstring line, read without executing the module."""
-    spec = importlib.util.find_spec(module_name)
+def _description(entry: _Entry) -> str:
+    """The first line of the module's docstring (else the class's), read without executing it."""
+    try:
+        spec = importlib.util.find_spec(entry.module)
+    except (ImportError, ValueError) as exc:  # a parent package that is missing or broken
+        return f"(cannot be found: {exc})"
+    if spec is None:
+        return f"(cannot be found: no module named {entry.module!r})"
     source = None
-    if spec is not None and spec.loader is not None and hasattr(spec.loader, "get_source"):
-        source = spec.loader.get_source(module_name)
+    if spec.loader is not None and hasattr(spec.loader, "get_source"):
+        source = spec.loader.get_source(entry.module)
     if source is not None:
-        doc = ast.get_docstring(ast.parse(source))
-    else:  # compiled-only install: import it
-        doc = importlib.import_module(module_name).__doc__
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            return f"(cannot be read: {exc})"
+        doc = ast.get_docstring(tree) or next(
+            (ast.get_docstring(node) for node in tree.body
+             if isinstance(node, ast.ClassDef) and node.name == entry.attr), None)
+    else:  # compiled-only install: import it (a scene module is pure at import)
+        try:
+            module = importlib.import_module(entry.module)
+        except Exception as exc:  # reported in the listing; get_scene says it again
+            return f"(cannot be imported: {type(exc).__name__}: {exc})"
+        doc = module.__doc__ or getattr(getattr(module, entry.attr or "SCENE", None), "__doc__", None)
     return (doc or "").strip().partition("\n")[0].strip()
 
 
@@ -281,22 +349,45 @@ def get_scene(name: str) -> type:
 
     Raises :class:`NnanimError` listing the scenes.
     """
-    scenes = list_scenes()
-    key = name.strip().replace("_", "-") if isinstance(name, str) else name
-    if key not in scenes:
-        raise NnanimError(f"unknown scene {name!r}; choose from: {', '.join(scenes) or '(none)'}")
-    module = importlib.import_module(f"{SCENES_PACKAGE}.{key.replace('-', '_')}")
-    cls = getattr(module, "SCENE", None)
-    if not isinstance(cls, type):
-        raise NnanimError(f"scene module {key!r} does not define SCENE = <a scene class>")
+    entries = _registry()
+    key = _key(name) if isinstance(name, str) else name
+    entry = entries.get(key)
+    if entry is None:
+        raise NnanimError(f"unknown scene {name!r}; choose from: {', '.join(sorted(entries)) or '(none)'}")
+    cls = _load(key, entry)
     if not issubclass(cls, SceneContract):
-        raise NnanimError(f"scene module {key!r}: SCENE = {cls.__name__} is not a SceneContract "
-                          "(see nnanim.contract); render a plain Manim scene by its class instead")
+        what = f"scene module {key!r}: SCENE = {cls.__name__}" if entry.attr is None else \
+            f"scene {key!r} ({entry.origin}): {cls.__name__}"
+        raise NnanimError(f"{what} is not a SceneContract (see nnanim.contract); "
+                          "render a plain Manim scene by its class instead")
     cls.scene_name = key
+    return cls
+
+
+def _load(key: str, entry: _Entry) -> type:
+    """The entry's class, imported; a third-party module that fails to import is one line."""
+    try:
+        module = importlib.import_module(entry.module)
+    except Exception as exc:
+        if not entry.third_party:
+            raise
+        raise NnanimError(f"scene {key!r} ({entry.origin}) cannot be imported: "
+                          f"{type(exc).__name__}: {exc}") from None
+    if entry.attr is None:
+        cls = getattr(module, "SCENE", None)
+        if not isinstance(cls, type):
+            raise NnanimError(f"scene module {key!r} does not define SCENE = <a scene class>")
+        return cls
+    cls = module
+    for part in entry.attr.split("."):
+        cls = getattr(cls, part, None)
+    if not isinstance(cls, type):
+        raise NnanimError(f"scene {key!r} ({entry.origin}): {entry.module} has no class {entry.attr}")
     return cls
 
 
 def scene_file(name: str) -> Path:
     """Where the scene's source lives (for messages and docs)."""
-    spec = importlib.util.find_spec(f"{SCENES_PACKAGE}.{name.replace('-', '_')}")
+    entry = _registry().get(_key(name))
+    spec = importlib.util.find_spec(entry.module) if entry is not None else None
     return Path(spec.origin) if spec and spec.origin else Path(name)

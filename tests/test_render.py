@@ -302,7 +302,7 @@ def test_renders_do_not_leak_config(decode_frames):
 
 @pytest.fixture
 def scenes_package(tmp_path, monkeypatch):
-    """A throwaway scenes package with one scene and one helper module."""
+    """A throwaway scenes package with one scene and one helper module, and no entry points."""
     package = tmp_path / "pkg" / "fake_scenes"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -337,6 +337,7 @@ def scenes_package(tmp_path, monkeypatch):
     )
     monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
     monkeypatch.setattr(contract, "SCENES_PACKAGE", "fake_scenes")
+    monkeypatch.setattr(contract, "SCENE_GROUP", "fake_scenes.none")  # no installed scenes either
     yield
     for name in [m for m in sys.modules if m.startswith("fake_scenes")]:
         del sys.modules[name]
