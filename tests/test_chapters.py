@@ -1,21 +1,30 @@
-"""Chapters and subtitles: the pure text of nnanim.beats.
+"""Chapters and subtitles: the pure text of nnanim.beats, and real renders judged by their frames.
 
-Times, rounding, ordering and the formats (read back by the ``srt`` package
-when it is installed, and by FFmpeg's own SRT and WebVTT demuxers through PyAV).
+The pure half checks times, rounding, ordering and the formats (read back by
+the ``srt`` package when it is installed, and by FFmpeg's own SRT and WebVTT
+demuxers through PyAV).  The render half renders ``layers`` with
+``--chapters --subtitles``, reads the chapters back with PyAV, and decodes the
+video: the caption region of the layout changes only in the first frames of
+each cue, and in each of them — a check that is shown to fail for cues
+shifted by a second either way.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import textwrap
 from fractions import Fraction
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from nnanim import beats
 from nnanim.beats import Chapter, Cue, VideoClock
+from nnanim.cli import cli
 
 # --------------------------------------------------------------------------- pure: times
 
@@ -179,3 +188,202 @@ def test_beats_module_imports_without_manim():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == ["manim"]  # only the blocked entry itself
+
+
+# --------------------------------------------------------------------------- refusals, before any work
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--chapters", "--format", "gif"], "--chapters needs a video players can seek: mp4, webm, mov, not gif"),
+    (["--subtitles", "-o", "still.png"], "--subtitles needs a video players can seek"),
+])
+def test_chapters_and_subtitles_need_a_video(args, needle, isolated_cache):
+    res = CliRunner().invoke(cli, ["render", "layers", "--epochs", "100000000", *args])
+    assert res.exit_code == 2 and needle in res.output  # at once: 10^8 epochs were never trained
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_the_flags_are_config_keys(tmp_path, isolated_cache):
+    def dumped(*args) -> list[str]:
+        res = CliRunner().invoke(cli, ["render", "layers", *args, "--dump-config"])
+        assert res.exit_code == 0, res.output
+        return [line for line in res.stdout.splitlines() if line.startswith(("chapters", "subtitles"))]
+
+    assert dumped() == ["chapters = false", "subtitles = false"]
+    assert dumped("--chapters") == ["chapters = true", "subtitles = false"]
+    config = tmp_path / "clip.toml"
+    config.write_text("subtitles = true\n", encoding="utf-8")
+    assert dumped("--config", config) == ["chapters = false", "subtitles = true"]
+
+
+# --------------------------------------------------------------------------- renders
+
+SMALL = {"epochs": 300, "n_samples": 200}
+#: a caption swap's fade (FlowScene.swap_caption), in seconds
+FADE = 0.3
+#: a caption-region pixel has changed when a channel moved by more than this; a frame has
+#: changed when more than CHANGED of the region's pixels did (H.264 noise stays under 0.03 %)
+PIXEL_STEP = 24
+CHANGED = 0.003
+
+
+@pytest.fixture
+def rendered(monkeypatch, isolated_cache):
+    """``render(options, **settings) -> (video path, the scene that rendered)``."""
+    from nnanim import render as render_module
+
+    played = []
+    play = render_module._play_scene
+
+    def keep(*args, **kwargs):
+        played.append(play(*args, **kwargs))
+        return played[-1]
+
+    monkeypatch.setattr(render_module, "_play_scene", keep)
+
+    def run(options=None, **settings):
+        from nnanim.render import RenderSettings, render
+
+        path = render("layers", RenderSettings(progress=False, chapters=True, subtitles=True,
+                                               **settings), {**SMALL, **(options or {})})
+        return path, played[-1]
+
+    return run
+
+
+def caption_region(frames: np.ndarray, aspect: str) -> np.ndarray:
+    """The layout's caption box of ``layers`` in this frame, cut out of every frame."""
+    from nnanim.contract import get_scene
+    from nnanim.layout import Layout
+    from nnanim.scene import FlowScene
+
+    height, width = frames.shape[1:3]
+    short = min(width, height)
+    fw, fh = 8.0 * width / short, 8.0 * height / short
+    scene = get_scene("layers")
+    layout = Layout(fw, fh, aside=getattr(scene, "aside", FlowScene.aside),
+                    caption_lines=getattr(scene, "caption_lines", FlowScene.caption_lines),
+                    header=getattr(scene, "has_header", FlowScene.has_header))
+    assert layout.shape == {"16:9": "landscape", "9:16": "portrait"}[aspect]
+    box = layout.caption
+    c0, c1 = math.floor((box.x0 + fw / 2) / fw * width), math.ceil((box.x1 + fw / 2) / fw * width)
+    r0, r1 = math.floor((fh / 2 - box.y1) / fh * height), math.ceil((fh / 2 - box.y0) / fh * height)
+    return frames[:, max(r0, 0):r1, max(c0, 0):c1].astype(np.int16)
+
+
+def changed_frames(region: np.ndarray) -> set[int]:
+    """The frames ``k`` whose caption region differs from frame ``k - 1``'s."""
+    moved = np.zeros(len(region), dtype=float)
+    for k in range(1, len(region)):
+        moved[k] = (np.abs(region[k] - region[k - 1]).max(axis=2) > PIXEL_STEP).mean()
+    return {int(k) for k in np.flatnonzero(moved > CHANGED)}
+
+
+def mismatches(changed: set[int], fps: float, starts: list[float]) -> list[str]:
+    """Where the caption region's ``changed`` frames disagree with cues starting at ``starts``.
+
+    The region must change in the first frames of every cue but the first
+    (the fade: from the cue's frame to ``FADE`` s and a frame later) and
+    nowhere else; the first cue starts on the first frame.  Empty: they agree.
+    """
+    fade = math.ceil(FADE * fps) + 1
+    windows = [(round(s * fps), round(s * fps) + fade) for s in starts[1:]]
+    problems = [f"frame {k} ({k / fps:.2f} s) changes within no cue's start"
+                for k in sorted(changed) if not any(a <= k <= b for a, b in windows)]
+    problems += [f"no change at the cue at {a / fps:.2f} s" for a, b in windows
+                 if not changed & set(range(a, b + 1))]
+    if starts and starts[0] != 0:
+        problems.append(f"the first cue starts at {starts[0]} s, not on the first frame")
+    return problems
+
+
+def read_chapters(path) -> list[tuple[str, int, int]]:
+    """``(title, start ms, end ms)`` of the container's chapters, read with PyAV."""
+    import av
+
+    with av.open(str(path)) as container:
+        marks = container.chapters()
+    return [(m["metadata"]["title"], round(m["start"] * m["time_base"] * 1000),
+             round(m["end"] * m["time_base"] * 1000)) for m in marks]
+
+
+def check_outputs(path, scene, decode_frames, aspect: str):
+    """Everything ``--chapters --subtitles`` promises, against the scene's beats and the frames."""
+    frames, fps = decode_frames(path)
+    fps = round(fps)
+    video_ms = round(len(frames) / fps * 1000)
+    texts = [b for b in scene.beats if (b.title or b.detail)]
+    stages = [b for b in scene.beats if b.kind == "stage"]
+    intro = scene.beats[0]
+    assert intro.kind == "intro" and intro.title and len(stages) >= 3
+
+    # subtitles: one cue per beat, in order, back to back, on frames, to the video's end
+    sidecars = beats.sidecar_paths(path)
+    cues = read_subtitles(sidecars["srt"])
+    assert cues == read_subtitles(sidecars["vtt"])
+    assert [text for _, _, text in cues] == ["\n".join(filter(None, (b.title, b.detail))) for b in texts]
+    assert cues[0][0] == 0 and cues[-1][1] == video_ms
+    assert all(a[1] == b[0] for a, b in zip(cues, cues[1:]))
+    starts = [start / 1000 for start, _, _ in cues]
+    assert all(abs(s * fps - round(s * fps)) < 0.02 for s in starts)  # each on a frame
+
+    # ... and the frames agree: the caption changes at every cue's start, and only there
+    region = caption_region(frames, aspect)
+    assert (np.abs(region[0] - region[0, 0, 0]).max(axis=2) > PIXEL_STEP).mean() > 0.01  # text at once
+    changed = changed_frames(region)
+    assert mismatches(changed, fps, starts) == []
+    for shift in (-1.0, 1.0):  # the check would catch cues a second off
+        assert mismatches(changed, fps, [0.0] + [s + shift for s in starts[1:]])
+
+    # chapters in the container: the intro and every stage beat, at their cues' starts
+    chapters = read_chapters(path)
+    stage_cues = [cue for cue, beat in zip(cues, texts) if beat.kind == "stage"]
+    assert [title for title, _, _ in chapters] == [intro.title] + [b.title for b in stages]
+    assert [start for _, start, _ in chapters] == [0] + [start for start, _, _ in stage_cues]
+    assert [end for _, _, end in chapters] == [start for _, start, _ in chapters[1:]] + [video_ms]
+
+    # and beside it, the description's lines
+    lines = sidecars["chapters"].read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"00:00 {intro.title}"
+    assert lines == [f"{beats.timestamp(start / 1000)} {title}" for title, start, _ in chapters]
+    return frames, fps, cues
+
+
+@pytest.mark.slow
+def test_layers_with_chapters_and_subtitles(rendered, decode_frames, tmp_path):
+    path, scene = rendered(quality="l", output=tmp_path / "out" / "layers.mp4")
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "layers.chapters.txt", "layers.mp4", "layers.srt", "layers.vtt"]
+    with open(path, "rb") as fh:  # still faststart: the index before the data
+        head = fh.read(64 * 1024)
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
+    frames, fps, cues = check_outputs(path, scene, decode_frames, "16:9")
+    assert (frames.shape[1:3], fps) == ((480, 854), 15)
+    # the beats' own clock drifts from the frames' (whole frames per play): the files follow the frames
+    assert scene.beats[-1].end * 1000 < cues[-1][1] - 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "aspect", "transparent"),
+                         [("webm", "16:9", True), ("mov", "16:9", False), ("mp4", "9:16", False)])
+def test_other_containers_and_shapes(rendered, decode_frames, tmp_path, fmt, aspect, transparent):
+    path, scene = rendered({"aspect": aspect}, quality="l", short_side=90, transparent=transparent,
+                           output=tmp_path / "out" / f"clip.{fmt}")
+    frames, _, _ = check_outputs(path, scene, decode_frames, aspect)
+    assert frames.shape[1:3] == {"16:9": (90, 160), "9:16": (160, 90)}[aspect]
+    if transparent:  # the remux that adds the chapters keeps the alpha channel and its flag:
+        with open(path, "rb") as fh:  # Matroska's AlphaMode element (0x53C0) = 1, which players read
+            assert b"\x53\xc0\x81\x01" in fh.read(4096)
+        alpha, _ = decode_frames(path, "rgba")
+        assert alpha[..., 3].min() == 0 and alpha[..., 3].max() == 255
+
+
+@pytest.mark.slow
+def test_a_plain_manim_scene_has_no_beats(isolated_cache, tmp_path):
+    from manim import Scene
+
+    from nnanim.render import RenderError, RenderSettings, render
+
+    with pytest.raises(RenderError, match="made from a scene's beats"):
+        render(Scene, RenderSettings(subtitles=True, output=tmp_path / "out" / "x.mp4"))
+    assert not list((tmp_path / "out").iterdir())
