@@ -289,6 +289,7 @@ def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
     o = job.options
     settings = RenderSettings(quality=o["quality"], fps=o["fps"], format=o["format"],
                               transparent=o["transparent"], output=o["output"], preview=o["preview"],
+                              chapters=o["chapters"], subtitles=o["subtitles"],
                               verbose=verbose, progress=not quiet)
     check_output(job, settings)  # before training: an unwritable -o fails at once
     if job.run is None:

@@ -287,6 +287,10 @@ OPTIONS: tuple[Option, ...] = (
        default_text="from -o, else mp4", choices=_formats, group="Output"),
     _o("transparent", _flag, False, "transparent background: webm (VP9 alpha), mov (ProRes 4444), png",
        RENDER, "-t", "--transparent", flag=True, group="Output"),
+    _o("chapters", _flag, False, "chapter marks in the video (mp4, webm, mov) and NAME.chapters.txt "
+       "beside it: the intro and every stage", RENDER, flag=True, group="Output"),
+    _o("subtitles", _flag, False, "NAME.srt and NAME.vtt beside the video: every caption, timed",
+       RENDER, flag=True, group="Output"),
     _o("frames", _int(6, 12), 9, "key frames on the sheet, 6..12", STORYBOARD, group="Output"),
     _o("columns", _int(1), 3, "tiles per row", STORYBOARD, group="Output"),
     _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard"}),

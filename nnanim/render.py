@@ -38,6 +38,15 @@ Output formats
 ``png``
     The last frame of the scene as an image (RGBA when ``transparent``).
 
+Chapters and subtitles
+----------------------
+``chapters`` writes chapter marks into an MP4, MOV or WebM (the intro and
+every stage beat) and ``NAME.chapters.txt`` beside it; ``subtitles`` writes
+``NAME.srt`` and ``NAME.vtt`` with every beat's caption.  Both come from the
+beats of the scene that rendered, on the video's own clock (whole frames,
+recorded after every play), and are written atomically with the video, only
+when the render succeeded (:mod:`nnanim.beats` makes the text).
+
 Output name and format
 ----------------------
 ``RenderSettings.format=None`` takes the format from the extension of
@@ -49,6 +58,7 @@ extension gets the format's extension appended. Missing parent folders of
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -125,6 +135,7 @@ QUALITIES: dict[str, Quality] = {
 
 FORMATS = ("mp4", "gif", "webm", "mov", "png")
 _ALPHA_FORMATS = ("webm", "mov", "png")
+_TIMED_FORMATS = ("mp4", "webm", "mov")  # what chapters and subtitles go with
 
 # VP9 in constant-quality mode (b=0) at realtime speed: the default "good"
 # deadline is 5-10x slower for files ~1.5x smaller.
@@ -163,6 +174,10 @@ class RenderSettings:
     short_side
         Pixels on the frame's short side, overriding the quality's (tests and
         drafts render tiny frames, e.g. 90 for 160 × 90).
+    chapters
+        Chapter marks in the video (mp4, webm, mov) and ``NAME.chapters.txt`` beside it.
+    subtitles
+        ``NAME.srt`` and ``NAME.vtt`` beside the video: every beat's caption.
     """
 
     quality: str = "h"
@@ -175,6 +190,8 @@ class RenderSettings:
     progress: bool = True
     background: str | None = None
     short_side: int | None = None
+    chapters: bool = False
+    subtitles: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,14 +243,21 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
     aspect = job.opt("aspect", "16:9") if job is not None else (options or {}).get("aspect", "16:9")
     out = _validate(settings, job.name.replace("-", "_") if job is not None else scene.__name__,
                     aspect)
+    if job is None and (settings.chapters or settings.subtitles):
+        raise RenderError(f"chapters and subtitles are made from a scene's beats; {scene.__name__} "
+                          "is a plain Manim scene (subclass nnanim.scene.FlowScene)")
     if job is not None:
         job.ensure_run()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
     try:
         temp = _manim_config(out, settings, work)
-        artifact = _run_scene(scene, job, options, temp, settings)
-        with atomic_write(out.output) as partial:
-            _finish(artifact, partial, out)
+        knots = [] if settings.chapters or settings.subtitles else None
+        artifact, played = _run_scene(scene, job, options, temp, settings, knots)
+        marks, sidecars = _beat_files(played, knots, out, settings)
+        with contextlib.ExitStack() as files:  # every file complete before the first is renamed
+            for path, text in sidecars.items():
+                files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
+            _finish(artifact, files.enter_context(atomic_write(out.output)), out, marks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if settings.preview:
@@ -324,6 +348,11 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
         raise RenderError(
             f"{fmt} cannot carry transparency; use webm (VP9 with alpha), mov (ProRes 4444) or png"
         )
+    if fmt not in _TIMED_FORMATS:
+        for name, wanted in (("chapters", settings.chapters), ("subtitles", settings.subtitles)):
+            if wanted:
+                raise RenderError(f"--{name} needs a video players can seek: "
+                                  f"{', '.join(_TIMED_FORMATS)}, not {fmt}")
 
     if output is None:
         output = Path(f"{stem}.{fmt}")
@@ -434,11 +463,13 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
 
 
 def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str, Any],
-               settings: RenderSettings) -> Path:
-    """Render under a temporary Manim config; return Manim's output file.
+               settings: RenderSettings, knots: list | None = None) -> tuple[Path, Any]:
+    """Render under a temporary Manim config; return Manim's output file and the scene that played.
 
     A contract scene is bound to Manim with its job; when its length is needed
     (``duration``, or a progress bar) a plan pass walks it first without drawing.
+    ``knots`` (a list) collects the video's clock for chapters and subtitles (see
+    :func:`_play_scene`).
     """
     if job is None:
         cls = _plain(scene, options)
@@ -453,11 +484,11 @@ def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str
                 pace = duration / plan.seconds
         with _Progress(show, plan, pace) as progress:
             cls = bind(job, pace=pace, on_progress=progress.update if show else None)
-            played = _play_scene(cls, temp)
+            played = _play_scene(cls, temp, knots)
     artifact = getattr(played.renderer.file_writer, "final_file_path", None)
     if artifact is None or not Path(artifact).is_file():
         raise RuntimeError(f"Manim produced no output file for {type(played).__name__}")
-    return Path(artifact)
+    return Path(artifact), played
 
 
 @dataclass(frozen=True)
@@ -519,8 +550,13 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
-    """Construct and render ``cls`` inside ``tempconfig(temp)``; return the finished scene."""
+def _play_scene(cls: type, temp: dict[str, Any], knots: list | None = None) -> Any:
+    """Construct and render ``cls`` inside ``tempconfig(temp)``; return the finished scene.
+
+    ``knots``, a list, receives ``(scene seconds, video seconds)`` after every
+    play of a :class:`~nnanim.scene.FlowScene` (the video's clock is whole
+    frames, the scene's the sum of run times; :class:`nnanim.beats.VideoClock`).
+    """
     import manim
 
     unknown = [key for key in temp if key not in manim.config]
@@ -530,6 +566,8 @@ def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
     try:
         with manim.tempconfig(temp):
             scene = cls()
+            if knots is not None:
+                _record_clock(scene, knots)
             try:
                 scene.render()
             except RuntimeError as error:
@@ -543,38 +581,83 @@ def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
     return scene
 
 
+def _record_clock(scene: Any, knots: list) -> None:
+    """After every play of ``scene`` (a FlowScene), append ``(its clock, the renderer's)``."""
+    if not hasattr(scene, "beats"):
+        return
+    chained = scene.on_progress
+
+    def played(seconds: float, beats: int) -> None:
+        knots.append((seconds, scene.renderer.time))  # frames written / fps
+        if chained is not None:
+            chained(seconds, beats)
+
+    scene.on_progress = played
+
+
 # -- finish
 
 
-def _finish(artifact: Path, partial: Path, job: _Output) -> None:
-    """Write the final bytes to ``partial``: remux MP4/MOV, copy the rest."""
+def _beat_files(played: Any, knots: list | None, out: _Output, settings: RenderSettings
+                ) -> tuple[list[dict], dict[Path, str]]:
+    """The container's chapters and the text files beside the video, from the beats that played."""
+    if knots is None:
+        return [], {}
+    from nnanim import beats
+
+    clock = beats.VideoClock(knots)
+    cues = beats.retime(played.beats, clock)
+    paths = beats.sidecar_paths(out.output)
+    marks, files = [], {}
+    if settings.chapters:
+        chapters = beats.chapters(cues, end=clock.end)
+        marks = beats.container_chapters(chapters)
+        files[paths["chapters"]] = beats.chapters_text(chapters)
+    if settings.subtitles:
+        files[paths["srt"]] = beats.srt(cues)
+        files[paths["vtt"]] = beats.vtt(cues)
+    return marks, files
+
+
+def _finish(artifact: Path, partial: Path, job: _Output, chapters: list[dict] | None = None) -> None:
+    """Write the final bytes to ``partial``: remux MP4/MOV (and WebM with chapters), copy the rest."""
     if job.format == "mp4":
-        _remux(artifact, partial, "mp4")
+        _remux(artifact, partial, "mp4", chapters=chapters)
     elif job.format == "mov":
         tag = (_PRORES_ALPHA if job.transparent else _PRORES_OPAQUE)[2]
-        _remux(artifact, partial, "mov", codec_tag=tag)
+        _remux(artifact, partial, "mov", codec_tag=tag, chapters=chapters)
+    elif job.format == "webm" and chapters:
+        _remux(artifact, partial, "webm", chapters=chapters)
     else:
         shutil.copyfile(artifact, partial)
 
 
-def _remux(source: Path, target: Path, container: str, codec_tag: str | None = None) -> None:
+def _remux(source: Path, target: Path, container: str, codec_tag: str | None = None,
+           chapters: list[dict] | None = None) -> None:
     """Stream-copy ``source`` into ``target`` with the index moved to the front.
 
     Manim's segment concatenation writes the ``moov`` index last and, for
     ProRes, loses the profile's codec tag (4444 is then labelled as 422 HQ);
-    ``codec_tag`` restores it.
+    ``codec_tag`` restores it.  ``chapters`` (PyAV's chapter dicts,
+    :func:`nnanim.beats.container_chapters`) are set before the header is
+    written; MP4/MOV keep them through ``+faststart``.  A WebM keeps its VP9
+    alpha (``alpha_mode``, a stream tag the copy would drop).
     """
     import av
 
-    options = {"movflags": "+faststart"}
+    options = {"movflags": "+faststart"} if container in ("mp4", "mov") else {}
     with av.open(str(source)) as src, av.open(str(target), "w", container, options=options) as dst:
         streams = {}
         for stream in src.streams:
             if stream.type in ("video", "audio"):
                 streams[stream.index] = dst.add_stream_from_template(stream)
+                if "alpha_mode" in stream.metadata:
+                    streams[stream.index].metadata["alpha_mode"] = stream.metadata["alpha_mode"]
         video = src.streams.video[0]
         if codec_tag is not None:
             streams[video.index].codec_context.codec_tag = codec_tag
+        if chapters:
+            dst.set_chapters(chapters)
         for packet in src.demux(*(src.streams[i] for i in streams)):
             if packet.dts is None:  # flush packets
                 continue
