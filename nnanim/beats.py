@@ -2,16 +2,12 @@
 
 A scene marks **beats** (:attr:`nnanim.scene.FlowScene.beats`): stretches of
 the video with one caption, each with a ``kind`` (intro, stage, caption,
-outro), a ``title``, a ``detail`` line and ``[start, end)`` on the scene's
-clock.  This module turns them into what ``--chapters`` and ``--subtitles``
-write:
+outro), a ``title``, a ``detail`` line and ``[start, end)`` in the video's
+own seconds (the renderer's clock: Manim writes whole frames per play, so the
+sum of the run times would drift by up to a frame per play).  This module
+turns them into what ``--chapters`` and ``--subtitles`` write:
 
-* :func:`retime` puts beats on the *video's* clock.  The scene's clock adds up
-  run times; the video is whole frames (Manim writes ``ceil(T·fps)`` frames
-  for an animation of ``T`` seconds and ``floor(T·fps)`` for a still wait), so
-  the two drift apart by up to a frame per play: half a second over a default
-  ``layers`` video at 15 fps.  The render records ``(scene seconds, video
-  seconds)`` after every play, and :class:`VideoClock` maps one to the other.
+* :func:`cues` takes the beats in order of their start.
 * :func:`chapters` keeps the intro (at 0) and every *stage* beat;
   :func:`chapters_text` writes them the way video sites read them from a
   description (``00:00 input space``), :func:`container_chapters` as the
@@ -25,7 +21,6 @@ Standard library only.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,11 +31,10 @@ from typing import Any, Protocol
 __all__ = [
     "Chapter",
     "Cue",
-    "VideoClock",
     "chapters",
     "chapters_text",
     "container_chapters",
-    "retime",
+    "cues",
     "sidecar_paths",
     "srt",
     "srt_time",
@@ -95,52 +89,14 @@ class Chapter:
 # --------------------------------------------------------------------------- the video's clock
 
 
-class VideoClock:
-    """Scene seconds → video seconds, through ``(scene, video)`` knots recorded after each play.
+def cues(beats: Iterable[BeatLike]) -> list[Cue]:
+    """The beats as :class:`Cue` s, in order of their start (beats are in the video's seconds).
 
-    Exact at the knots (every beat starts and ends at one; times within a
-    nanosecond of a knot are the knot), linear between them, and shifted by
-    the last knot's offset past it.  No knots: the
-    identity.
+    An end before its start (a beat that never played) is raised to the start.
     """
-
-    def __init__(self, knots: Iterable[tuple[float, float]] = ()) -> None:
-        pairs = sorted({(float(s), float(v)) for s, v in knots})
-        self._scene = [0.0] + [s for s, _ in pairs if s > 0]
-        self._video = [0.0] + [v for s, v in pairs if s > 0]
-
-    def __call__(self, seconds: float) -> float:
-        xs, ys = self._scene, self._video
-        i = bisect.bisect_right(xs, seconds + _SNAP) - 1
-        if i < 0:
-            return float(seconds)
-        if abs(seconds - xs[i]) <= _SNAP:  # a beat's start or end: its knot, exactly
-            return ys[i]
-        if i + 1 < len(xs):
-            f = (seconds - xs[i]) / (xs[i + 1] - xs[i])
-            return ys[i] + f * (ys[i + 1] - ys[i])
-        return ys[i] + (seconds - xs[i])
-
-    @property
-    def end(self) -> float:
-        """The video time of the last knot (the video's length, when knots cover it)."""
-        return self._video[-1]
-
-
-def retime(beats: Iterable[BeatLike], clock: VideoClock | Iterable[tuple[float, float]] = ()
-           ) -> list[Cue]:
-    """The beats as :class:`Cue` s on the video's clock, in order of their start.
-
-    ``clock`` is a :class:`VideoClock` or its knots; none keeps the times.  An
-    end before its start (a beat that never played) is raised to the start.
-    """
-    clock = clock if isinstance(clock, VideoClock) else VideoClock(clock)
-    cues = []
-    for beat in beats:
-        start = clock(beat.start)
-        cues.append(Cue(beat.kind, beat.title or "", beat.detail or "", start,
-                        max(start, clock(beat.end))))
-    return sorted(cues, key=lambda c: c.start)  # stable: beats at one time keep their order
+    out = [Cue(b.kind, b.title or "", b.detail or "", float(b.start), max(float(b.start), float(b.end)))
+           for b in beats]
+    return sorted(out, key=lambda c: c.start)  # stable: beats at one time keep their order
 
 
 # --------------------------------------------------------------------------- chapters

@@ -251,9 +251,8 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
     try:
         temp = _manim_config(out, settings, work)
-        knots = [] if settings.chapters or settings.subtitles else None
-        artifact, played = _run_scene(scene, job, options, temp, settings, knots)
-        marks, sidecars = _beat_files(played, knots, out, settings)
+        artifact, played = _run_scene(scene, job, options, temp, settings)
+        marks, sidecars = _beat_files(played, out, settings)
         with contextlib.ExitStack() as files:  # every file complete before the first is renamed
             for path, text in sidecars.items():
                 files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
@@ -463,13 +462,11 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
 
 
 def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str, Any],
-               settings: RenderSettings, knots: list | None = None) -> tuple[Path, Any]:
+               settings: RenderSettings) -> tuple[Path, Any]:
     """Render under a temporary Manim config; return Manim's output file and the scene that played.
 
     A contract scene is bound to Manim with its job; when its length is needed
     (``duration``, or a progress bar) a plan pass walks it first without drawing.
-    ``knots`` (a list) collects the video's clock for chapters and subtitles (see
-    :func:`_play_scene`).
     """
     if job is None:
         cls = _plain(scene, options)
@@ -484,7 +481,7 @@ def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str
                 pace = duration / plan.seconds
         with _Progress(show, plan, pace) as progress:
             cls = bind(job, pace=pace, on_progress=progress.update if show else None)
-            played = _play_scene(cls, temp, knots)
+            played = _play_scene(cls, temp)
     artifact = getattr(played.renderer.file_writer, "final_file_path", None)
     if artifact is None or not Path(artifact).is_file():
         raise RuntimeError(f"Manim produced no output file for {type(played).__name__}")
@@ -550,13 +547,8 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-def _play_scene(cls: type, temp: dict[str, Any], knots: list | None = None) -> Any:
-    """Construct and render ``cls`` inside ``tempconfig(temp)``; return the finished scene.
-
-    ``knots``, a list, receives ``(scene seconds, video seconds)`` after every
-    play of a :class:`~nnanim.scene.FlowScene` (the video's clock is whole
-    frames, the scene's the sum of run times; :class:`nnanim.beats.VideoClock`).
-    """
+def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
+    """Construct and render ``cls`` inside ``tempconfig(temp)``; return the finished scene."""
     import manim
 
     unknown = [key for key in temp if key not in manim.config]
@@ -566,8 +558,6 @@ def _play_scene(cls: type, temp: dict[str, Any], knots: list | None = None) -> A
     try:
         with manim.tempconfig(temp):
             scene = cls()
-            if knots is not None:
-                _record_clock(scene, knots)
             try:
                 scene.render()
             except RuntimeError as error:
@@ -581,36 +571,21 @@ def _play_scene(cls: type, temp: dict[str, Any], knots: list | None = None) -> A
     return scene
 
 
-def _record_clock(scene: Any, knots: list) -> None:
-    """After every play of ``scene`` (a FlowScene), append ``(its clock, the renderer's)``."""
-    if not hasattr(scene, "beats"):
-        return
-    chained = scene.on_progress
-
-    def played(seconds: float, beats: int) -> None:
-        knots.append((seconds, scene.renderer.time))  # frames written / fps
-        if chained is not None:
-            chained(seconds, beats)
-
-    scene.on_progress = played
-
-
 # -- finish
 
 
-def _beat_files(played: Any, knots: list | None, out: _Output, settings: RenderSettings
+def _beat_files(played: Any, out: _Output, settings: RenderSettings
                 ) -> tuple[list[dict], dict[Path, str]]:
     """The container's chapters and the text files beside the video, from the beats that played."""
-    if knots is None:
+    if not (settings.chapters or settings.subtitles):
         return [], {}
     from nnanim import beats
 
-    clock = beats.VideoClock(knots)
-    cues = beats.retime(played.beats, clock)
+    cues = beats.cues(played.beats)
     paths = beats.sidecar_paths(out.output)
     marks, files = [], {}
     if settings.chapters:
-        chapters = beats.chapters(cues, end=clock.end)
+        chapters = beats.chapters(cues, end=played.clock)
         marks = beats.container_chapters(chapters)
         files[paths["chapters"]] = beats.chapters_text(chapters)
     if settings.subtitles:

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from nnanim import beats
-from nnanim.beats import Chapter, Cue, VideoClock
+from nnanim.beats import Chapter, Cue
 from nnanim.cli import cli
 
 # --------------------------------------------------------------------------- pure: times
@@ -49,15 +49,6 @@ def test_subtitle_times_are_rounded_to_the_millisecond(seconds, srt, vtt):
     assert beats.srt_time(seconds) == srt and beats.vtt_time(seconds) == vtt
 
 
-def test_the_video_clock_is_exact_at_its_knots():
-    clock = VideoClock([(2.0, 2.0), (2.3, 2.3333), (3.4, 3.8)])
-    assert clock(0.0) == 0.0 and clock(2.3) == 2.3333 and clock(3.4) == 3.8
-    assert clock(2.0 + 0.15) == pytest.approx(2.0 + 0.3333 / 2)  # linear between knots
-    assert clock(4.4) == pytest.approx(4.8)  # past the last: its offset
-    assert clock.end == 3.8
-    assert VideoClock()(7.25) == 7.25
-
-
 class B:  # a beat as the scene has it (any object with these attributes)
     def __init__(self, kind, title, detail, start, end):
         self.kind, self.title, self.detail, self.start, self.end = kind, title, detail, start, end
@@ -77,36 +68,35 @@ LAYERS_LIKE = story(("intro", "input space", "the data", 2.0), ("stage", "layer 
                     ("outro", "done", "", 12.0))
 
 
-def test_retime_maps_every_beat_and_keeps_their_order():
-    knots = [(2.0, 2.0), (4.3, 4.3333), (5.3, 5.4), (6.7, 6.8667), (18.7, 18.8667)]
-    cues = beats.retime(reversed(LAYERS_LIKE), knots)
+def test_cues_keep_every_beat_in_order_of_start():
+    cues = beats.cues(reversed(LAYERS_LIKE))
     assert [c.title for c in cues] == [b.title for b in LAYERS_LIKE]
-    assert [c.start for c in cues] == [0.0, 2.0, 4.3333, 5.4, 6.8667]
-    assert [c.end for c in cues] == [2.0, 4.3333, 5.4, 6.8667, 18.8667]
-    assert beats.retime([B("stage", "t", "", 3.0, 1.0)])[0].end == 3.0  # an end never before the start
+    assert [c.start for c in cues] == [b.start for b in LAYERS_LIKE]
+    assert [c.end for c in cues] == [b.end for b in LAYERS_LIKE]
+    assert beats.cues([B("stage", "t", "", 3.0, 1.0)])[0].end == 3.0  # an end never before the start
 
 
 # --------------------------------------------------------------------------- pure: chapters
 
 
 def test_chapters_are_the_intro_and_every_stage():
-    chapters = beats.chapters(beats.retime(LAYERS_LIKE))
+    chapters = beats.chapters(beats.cues(LAYERS_LIKE))
     assert chapters == [Chapter("input space", 0.0, 2.0), Chapter("layer 1 · W·x", 2.0, 5.3),
                         Chapter("layer 1 · + b", 5.3, 18.7)]  # the caption beat stays in its stage
-    assert beats.chapters(beats.retime(LAYERS_LIKE), end=20.0)[-1].end == 20.0
+    assert beats.chapters(beats.cues(LAYERS_LIKE), end=20.0)[-1].end == 20.0
     assert beats.chapters_text(chapters) == "00:00 input space\n00:02 layer 1 · W·x\n00:05 layer 1 · + b\n"
 
 
 def test_chapters_without_an_intro_title_or_an_intro():
-    nameless = beats.retime(story(("intro", "", "", 1.0), ("stage", "one", "", 1.0)))
+    nameless = beats.cues(story(("intro", "", "", 1.0), ("stage", "one", "", 1.0)))
     assert [c.title for c in beats.chapters(nameless)] == ["intro", "one"]
-    from_zero = beats.retime(story(("stage", "one", "", 1.0), ("stage", "two", "", 1.0)))
+    from_zero = beats.cues(story(("stage", "one", "", 1.0), ("stage", "two", "", 1.0)))
     assert beats.chapters(from_zero) == [Chapter("one", 0.0, 1.0), Chapter("two", 1.0, 2.0)]
     assert beats.chapters([]) == [Chapter("intro", 0.0, 0.0)]
 
 
 def test_short_and_equal_chapters_are_kept_and_reported():
-    cues = beats.retime(story(("intro", "a", "", 0.4), ("stage", "b", "", 0.3), ("stage", "c", "", 0.3)))
+    cues = beats.cues(story(("intro", "a", "", 0.4), ("stage", "b", "", 0.3), ("stage", "c", "", 0.3)))
     chapters = beats.chapters(cues)
     assert beats.chapters_text(chapters) == "00:00 a\n00:00 b\n00:00 c\n"  # every stage, never dropped
     problems = beats.youtube_problems(chapters)
@@ -150,7 +140,7 @@ def test_vtt_text():
 
 
 def test_subtitles_read_back_by_independent_parsers(tmp_path):
-    cues = beats.retime(LAYERS_LIKE)
+    cues = beats.cues(LAYERS_LIKE)
     expected = [(round(c.start * 1000), round(c.end * 1000), "\n".join(c.lines)) for c in cues]
     srt_file, vtt_file = tmp_path / "a.srt", tmp_path / "a.vtt"
     srt_file.write_text(beats.srt(cues), encoding="utf-8")
@@ -359,8 +349,9 @@ def test_layers_with_chapters_and_subtitles(rendered, decode_frames, tmp_path):
     assert 0 <= head.find(b"moov") < head.find(b"mdat")
     frames, fps, cues = check_outputs(path, scene, decode_frames, "16:9")
     assert (frames.shape[1:3], fps) == ((480, 854), 15)
-    # the beats' own clock drifts from the frames' (whole frames per play): the files follow the frames
-    assert scene.beats[-1].end * 1000 < cues[-1][1] - 100
+    # the beats are on the frames' clock (whole frames per play), to the millisecond of the video
+    assert abs(scene.beats[-1].end * 1000 - cues[-1][1]) <= 1
+    assert abs(scene.beats[-1].end - len(frames) / fps) < 1e-6
 
 
 @pytest.mark.slow
