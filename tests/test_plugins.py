@@ -393,7 +393,7 @@ def test_options_split_by_the_option_table_s_groups(fake_render):
     from nnanim.options import options_for
 
     given = {"quality": "m", "fps": "12", "format": "webm", "transparent": True, "output": "clip.webm",
-             "preview": True}
+             "preview": True, "chapters": True, "subtitles": True}
     assert {o.name for o in options_for("render") if o.group == "Output"} == set(given)
     path = nnanim.render("layers", dataset="moons", aspect="9:16", epochs=5, short_side=90, verbose=True,
                          **given)
@@ -401,6 +401,7 @@ def test_options_split_by_the_option_table_s_groups(fake_render):
     assert path == Path("clip.webm").absolute() and options is None
     assert (settings.quality, settings.fps, settings.format, settings.transparent, settings.preview) == \
         ("m", 12.0, "webm", True, True)
+    assert settings.chapters and settings.subtitles
     assert str(settings.output) == "clip.webm"
     assert (settings.short_side, settings.verbose, settings.progress) == (90, True, True)
     assert job.name == "layers" and job.data.name.startswith("moons")
