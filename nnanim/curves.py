@@ -305,6 +305,17 @@ class Framing:
         half = 0.5 * float(np.max(hi - lo)) * (1.0 + self.margin)
         return 0.5 * (lo + hi), max(half, 1e-6)
 
+    def box(self, u: float) -> tuple[Array, Array]:
+        """``(centre, halves)``: the box itself, each half side plus the margin of the largest.
+
+        For fitting a picture into a region that is not square: the same
+        centre as :meth:`__call__`, and ``max(halves) == half``.
+        """
+        lo, hi = self.lo(u), self.hi(u)
+        sides = np.asarray(hi - lo, dtype=float)
+        halves = 0.5 * sides + 0.5 * float(np.max(sides)) * self.margin
+        return 0.5 * (lo + hi), np.maximum(halves, 1e-6)
+
 
 def framing_curves(times: Array, lo: Array, hi: Array, neighbours: int, margin: float) -> Framing:
     """A :class:`Framing` from bounding boxes ``lo``, ``hi`` (``(S, d)``) sampled at ``times`` (``(S,)``).

@@ -636,11 +636,25 @@ class Trace:
         is the largest half-side plus ``FRAMING_MARGIN``.  Computed on the first
         call and cached.
         """
+        return self._frames()(self._time(s, t))
+
+    def framing_box(self, s: int, t: float) -> tuple[Array, Array]:
+        """``(centre (3,), halves (3,))``: the same framing as a box, one half side per axis.
+
+        ``max(halves)`` is :meth:`framing`'s half extent (see :meth:`Framing.box
+        <nnanim.curves.Framing.box>`): for fitting the picture into a region that
+        is not square.
+        """
+        return self._frames().box(self._time(s, t))
+
+    def _time(self, s: int, t: float) -> float:
+        """The global time ``u = s + t``, clamped to the flow."""
+        return min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(len(self.flow.stages)))
+
+    def _frames(self) -> Framing:
         if self._frame is None:
             self._frame = self._framing()
-        n = len(self.flow.stages)
-        u = min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(n))
-        return self._frame(u)
+        return self._frame
 
     def _framing(self) -> Framing:
         n = len(self.flow.stages)

@@ -20,8 +20,8 @@ panels largest (side by side in landscape, stacked in portrait).
 Text sizes are Manim font sizes.  Manim draws a capital at about 1.37 px per
 font-size unit on a 1080 px short side, so the sizes below keep titles at
 least 48 px and body text at least 30 px tall on a 1080 × 1920 phone frame
-(titles in a landscape text column are a little smaller: 44 px at 1080p in
-16:9, 41 px in 4:3, for screens and projectors).
+(titles in a landscape text column are a little smaller, 38 px at 1080p, for
+screens and projectors, so that stage names stay on one line).
 Pure Python: no manim import.
 """
 
@@ -36,8 +36,8 @@ SHORT_SIDE = 8.0
 #: font sizes (Manim units): caption title, body text, small print (header, labels)
 TITLE_SIZE = 36
 #: titles in a landscape text column (wide: 16:9; narrow: 4:3), seen on screens and projectors
-COLUMN_TITLE_SIZE = 32
-NARROW_TITLE_SIZE = 30
+COLUMN_TITLE_SIZE = 28
+NARROW_TITLE_SIZE = 28
 BODY_SIZE = 24
 SMALL_SIZE = 22
 #: empty space along the frame's edges and between regions (scene units)
@@ -165,9 +165,9 @@ class Layout:
         self.aside: Box | None = None
         head_h = (_line(SMALL_SIZE) * (3 if self.shape == "landscape" else 2) + 0.1) if header else 0.0
         if self.shape == "landscape":
-            column = min(4.6, max(3.8, 0.32 * self.width))
+            column = min(4.8, max(3.8, 0.34 * self.width))
             # titles a little smaller in a text column, so stage names stay on one line
-            self.title_size = COLUMN_TITLE_SIZE if column >= 4.4 else NARROW_TITLE_SIZE
+            self.title_size = COLUMN_TITLE_SIZE if column >= 4.6 else NARROW_TITLE_SIZE
             self.column, self.picture = inner.split_left(column - MARGIN, gap=MARGIN)
             self.header, rest = self.column.split_bottom(head_h, gap=GAP if header else 0.0)
             if aside:  # the caption is short then: one title line over its body lines
@@ -195,6 +195,14 @@ class Layout:
         """``(centre, side)`` of the main picture: the largest square in the picture region."""
         centre, side = self.picture.square(0.94 if self.shape == "landscape" else 1.0)
         return centre, side
+
+    @property
+    def picture_fit(self) -> tuple[tuple[float, float, float], float, float]:
+        """``(centre, height, width)`` of the picture region, inside a margin: for a picture
+        that fits its data's box to the region (taller data uses a tall region's height)."""
+        (cx, cy, _), side = self.picture_square
+        inner = self.picture.inset((1.0 - (0.94 if self.shape == "landscape" else 1.0)) * side / 2)
+        return inner.centre, inner.height, inner.width
 
     @property
     def picture_clip(self) -> tuple[float, float, float, float]:

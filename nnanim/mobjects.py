@@ -557,7 +557,8 @@ class FlowView(Group):
         ``(xmin, xmax, ymin, ymax)`` of the input grid; by default the data's box
         with a margin.
     region
-        ``(centre, height)``: where on screen (scene units) the framing box goes.
+        ``(centre, height)`` or ``(centre, height, width)``: where on screen (scene
+        units) the framing box goes.
     clip_box
         ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
         inside it (see :class:`FastCamera`).
@@ -572,6 +573,8 @@ class FlowView(Group):
         self.theme = theme
         self.view_origin = np.asarray(region[0], dtype=float)
         self.view_height = float(region[1])
+        #: the region's width; the picture fills whichever side its data's box reaches first
+        self.view_width = float(region[2]) if len(region) > 2 else self.view_height
         if grid_bounds is None:
             lo, hi = X.min(axis=0), X.max(axis=0)
             pad = 0.15 * float(np.max(hi - lo))
@@ -607,11 +610,22 @@ class FlowView(Group):
 
     # -- geometry
     def screen_map(self, s: int, t: float):
-        """``(centre, scale)``: display → scene is ``project(P - centre) * scale + origin``."""
-        centre, half = self.flow.framing(self.points_trace, s, t)
-        # a tilted cube shows up to sqrt(3) of its half side; shrink smoothly as it tilts
-        half = float(half) * (1.0 + 0.35 * abs(np.sin(self.elev)))
-        return np.asarray(centre, dtype=float), (self.view_height / 2) / max(half, 1e-9)
+        """``(centre, scale)``: display → scene is ``project(P - centre) * scale + origin``.
+
+        Seen from the top, the data's box fits the region (``view_width`` ×
+        ``view_height``): a tall picture in a tall region uses its height.
+        Turned or tilted, the box is treated as a cube of its largest half
+        side (a tilted cube shows up to sqrt(3) of it; the view shrinks
+        smoothly as it tilts), blended in by how far the view has turned.
+        """
+        centre, halves = self.points_trace.framing_box(s, t)
+        cube = float(np.max(halves))
+        g = max(abs(np.sin(self.elev)), abs(np.sin(self.azim)))
+        turned = cube * (1.0 + 0.35 * abs(np.sin(self.elev)))
+        across = (1 - g) * float(halves[0]) + g * turned
+        up = (1 - g) * float(halves[1]) + g * turned
+        scale = min(self.view_width / 2 / max(across, 1e-9), self.view_height / 2 / max(up, 1e-9))
+        return np.asarray(centre, dtype=float), scale
 
     def project(self, P: np.ndarray) -> np.ndarray:
         """Orthographic view of display points (already centred): turn by ``azim``, tilt by ``elev``."""

@@ -153,6 +153,7 @@ class TravelStage(StagePlay):
     def interpolate_mobject(self, alpha: float) -> None:
         origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
         self.view.view_origin, self.view.view_height = origin, height
+        self.view.view_width = height  # panels are square
         self.view.elev, self.view.azim = elev, azim
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
 

@@ -44,7 +44,7 @@ class LayersScene(SceneContract):
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
-        view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_square,
+        view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_fit,
                         clip_box=self.layout.picture_clip)
         acts = flow.network.activations
 
