@@ -25,15 +25,18 @@ Per-beat videos
 ---------------
 Manim writes one partial movie per ``play``, each an H.264 file that starts
 with a key frame; a beat covers consecutive plays.  The plays are logged
-with the beat they belong to while the scene renders, and each beat's
-movies are joined by stream copy (PyAV's concat demuxer, as Manim joins them
-into the whole video): no frame is decoded or encoded again, the cut points
-are exact whatever the frame rate rounded, and the cost is a file copy.
-(Cutting the finished video at the beats' times would need the same frame
-counts back and one more pass over the whole file.)  Like every play's
-movie, a beat's last frame is the frame before the next beat's first one.
-Reversed videos are not made (``rev_file`` is the video itself): reversing
-costs memory and time, and no converter uses them.
+with the beat they belong to while the scene renders (once), and each
+beat's movies are joined by stream copy (PyAV's concat demuxer, as Manim
+joins them into the whole video): the packets are copied byte for byte, no
+frame is decoded or encoded again, and the cut points are exact whatever
+Manim rounded each play to in frames.  Cutting the finished video at the
+beats' times instead would need those frame counts back to find the cuts
+and one more pass over the whole file, for the same result.  A beat's video
+ends where its last movie ends, one frame before the beat's end picture
+(which is the next beat's first frame); after the scenes' eased animations
+the two look the same.  Reversed videos are not made (``rev_file`` is the
+video itself): reversing costs memory and time (manim-slides #434), no
+converter uses them, and ``manim-slides present`` then replays forwards.
 
 Needs the optional extra: ``pip install 'nnanim[slides]'``.
 """
@@ -74,7 +77,8 @@ from nnanim.render import (
     plan_scene,
 )
 
-__all__ = ["DECK_FORMATS", "EXTRA_HINT", "Deck", "SlideTarget", "require_extra", "slide_target", "slides"]
+__all__ = ["DECK_FORMATS", "EXTRA_HINT", "Deck", "Slide", "SlideTarget", "join_movies", "require_extra",
+           "slide_target", "slides", "write_deck"]
 
 #: what ``-o`` may end in (besides a folder, ``DIR/``)
 DECK_FORMATS = ("html", "pptx", "pdf")
