@@ -4,13 +4,16 @@
 #   make test-core  the pure modules' tests in a second venv that has no Manim
 # Both install what is missing: Debian's Cairo/Pango headers (pycairo and
 # manimpango build from source on Linux), a .venv, and the package with its
-# dev extra.
+# dev and slides extras; `make test` also installs Debian's Chromium, in which
+# the slide deck test plays the HTML deck.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.nnanim-installed
 SYSPKGS = libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core
+# for the tests only: a headless browser for the HTML slide deck
+TEST_SYSPKGS = chromium
 PYTEST_ARGS ?=
 
 # The core lane: layers 1-4 (and the other pure modules) must work without Manim
@@ -24,12 +27,12 @@ CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/tes
               tests/test_files.py tests/test_theme.py tests/test_layering.py tests/test_curves.py \
               tests/test_options.py tests/test_layout.py tests/test_config.py
 
-.PHONY: demo test test-fast test-core setup sysdeps bench lint clean
+.PHONY: demo test test-fast test-core setup sysdeps test-sysdeps bench lint clean
 
 demo: setup
 	@$(BIN)/nnanim render layers -q m -o out/layers.mp4
 
-test: setup
+test: setup test-sysdeps
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-core
 
@@ -55,10 +58,20 @@ sysdeps:
 	  exit 1; \
 	fi
 
+test-sysdeps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing for the tests: $(TEST_SYSPKGS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_SYSPKGS) >/dev/null; \
+	else \
+	  echo "note: the HTML slide deck test needs Chromium and is skipped without it:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(TEST_SYSPKGS)"; \
+	fi
+
 $(STAMP): pyproject.toml | sysdeps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,slides]'
 	@touch $@
 
 $(CORE_STAMP): pyproject.toml

@@ -324,6 +324,42 @@ def storyboard(scene, config_file, dump_config, quiet, verbose, **kwargs):
     click.echo(str(path))
 
 
+@cli.command()
+@click.argument("scene", required=False)
+@table_options("slides")
+def slides(scene, config_file, dump_config, quiet, verbose, **kwargs):
+    """Write SCENE as a slide deck, one slide per beat, and print its path.
+
+    \b
+    -o DECK.html   reveal.js, offline (videos and reveal.js in DECK_assets/)
+    -o DECK.pptx   PowerPoint, one movie per slide
+    -o DECK.pdf    one page per slide, the beat's last frame
+    -o DIR/        the manim-slides presentation (DIR/SCENE.json and videos)
+
+    Each slide's video plays one beat (a stage, a caption) and stops on its
+    last frame; the beat's caption and explanation are the speaker notes.
+    The data, model and scene options are those of `nnanim render`.
+    """
+    from nnanim.render import RenderError
+    from nnanim.slides import require_extra, slide_target
+    from nnanim.slides import slides as do_slides
+
+    job = _scene_job("slides", scene, {**kwargs, "config_file": config_file})
+    if dump_config:
+        click.echo(_dump(job, "slides"), nl=False)
+        return
+    o = job.options
+    if o["output"] is None:
+        raise RenderError("give the deck with -o: DECK.html, DECK.pptx, DECK.pdf or a folder DIR/")
+    target = slide_target(o["output"], job.name.replace("-", "_"))  # before training
+    require_extra(target.kind)
+    if job.run is None:
+        _train_with_progress(job, quiet)
+    path = do_slides(job, target.path, quality=o["quality"], fps=o["fps"], verbose=verbose,
+                     progress=not quiet)
+    click.echo(str(path))
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -1,4 +1,4 @@
-"""The one option table: every option of ``train``, ``render`` and ``storyboard``.
+"""The one option table: every option of ``train``, ``render``, ``storyboard`` and ``slides``.
 
 Each :class:`Option` row holds a name, a parser that converts *and* checks a
 value (from the command line, a TOML config file or the Python API), a
@@ -43,12 +43,13 @@ __all__ = [
     "parse_options",
 ]
 
-COMMANDS = ("train", "render", "storyboard")
+COMMANDS = ("train", "render", "storyboard", "slides")
 ASPECTS = ("16:9", "9:16", "1:1", "4:3")
-TRAINING = frozenset({"train", "render", "storyboard"})
-SCENE = frozenset({"render", "storyboard"})
+TRAINING = frozenset({"train", "render", "storyboard", "slides"})
+SCENE = frozenset({"render", "storyboard", "slides"})
 RENDER = frozenset({"render"})
 STORYBOARD = frozenset({"storyboard"})
+SLIDES = frozenset({"slides"})
 
 
 # --------------------------------------------------------------------------- parsers
@@ -280,8 +281,8 @@ OPTIONS: tuple[Option, ...] = (
     # -- the file a render writes
     _o("quality", _choice(QUALITY_LETTERS), "h",
        "short side and frame rate: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
-       RENDER, "-q", "--quality", choices=QUALITY_LETTERS, group="Output"),
-    _o("fps", _float(1.0, 240.0), None, "frame rate", RENDER, default_text="per quality",
+       RENDER | SLIDES, "-q", "--quality", choices=QUALITY_LETTERS, group="Output"),
+    _o("fps", _float(1.0, 240.0), None, "frame rate", RENDER | SLIDES, default_text="per quality",
        group="Output"),
     _o("format", _choice(_formats), None, "mp4, gif, webm, mov or png (the last frame)", RENDER,
        default_text="from -o, else mp4", choices=_formats, group="Output"),
@@ -293,10 +294,11 @@ OPTIONS: tuple[Option, ...] = (
        RENDER, flag=True, group="Output"),
     _o("frames", _int(6, 12), 9, "key frames on the sheet, 6..12", STORYBOARD, group="Output"),
     _o("columns", _int(1), 3, "tiles per row", STORYBOARD, group="Output"),
-    _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard"}),
+    _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard", "slides"}),
        "-o", "--output", default_text="./SCENE.FORMAT", group="Output",
        command_default_text=(("train", "none: train and report only"),
-                             ("storyboard", "./SCENE-storyboard.png"))),
+                             ("storyboard", "./SCENE-storyboard.png"),
+                             ("slides", "required: DECK.html, DECK.pptx, DECK.pdf or DIR/"))),
     _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
 )
 
