@@ -314,15 +314,14 @@ class _FastCameraMixin:
         """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one.
 
         :class:`Polylines` are flattened with a 0.5 px tolerance instead of
-        Cairo's 0.1 px and with Cairo's fast anti-aliasing: indistinguishable
-        on thin curves, and much cheaper to stroke (measured 39 → 18 ms for a
-        50 × 60 grid at 1080p).
+        Cairo's 0.1 px.  Cairo keeps its default anti-aliasing: its fast
+        rasteriser (``ANTIALIAS_FAST``) corrupts the heap in Cairo 1.16 on an
+        ordinary dense grid (tests/test_drawing_safety.py).
         """
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
             if isinstance(vmobject, Polylines):
                 ctx.save()
-                ctx.set_tolerance(0.5)
-                ctx.set_antialias(cairo.ANTIALIAS_FAST)
+                ctx.set_tolerance(0.5)  # flattening only; it does not choose the rasteriser
                 try:
                     return super().display_vectorized(vmobject, ctx)
                 finally:
