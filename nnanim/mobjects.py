@@ -10,6 +10,8 @@ frame (DESIGN.md, "Performance habits"):
 * :class:`Polylines` — many densely sampled polylines (grid lines, boundary
   curves) as one :class:`~manim.VMobject` whose points are rebuilt by one
   array expression.
+* :func:`guard_geometry` — what everything the camera draws passes first:
+  nothing non-finite or absurdly far outside the frame reaches a rasteriser.
 * :class:`FlowView` — the input plane (grid, points, decision boundary) carried
   through a :class:`~nnanim.flow.Flow`; ``set_stage(s, t)`` moves everything.
 * :class:`StagePlay` — the animation that runs one stage of a flow.
@@ -44,12 +46,14 @@ __all__ = [
     "FastCamera",
     "FastThreeDCamera",
     "FlowView",
+    "GUARD_MARGIN",
     "PointCloud",
     "Polylines",
     "RasterImage",
     "OpacityFade",
     "StagePlay",
     "ViewTurn",
+    "guard_geometry",
     "paint_image",
     "probability_image",
     "splat_discs",
@@ -290,8 +294,100 @@ def _clipped(ctx, box):
         ctx.restore()
 
 
+# --------------------------------------------------------------------------- what may be drawn
+
+#: How far drawn geometry may reach past the frame, in frame sizes on every side: the
+#: frame grown by 4 frame widths left and right and 4 frame heights up and down (at
+#: 1080p about ±8,600 px across), far inside Cairo's 24.8 fixed-point range (±8·10⁶ px).
+GUARD_MARGIN = 4.0
+
+
+def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
+                   kind: str = "curves") -> tuple[np.ndarray, np.ndarray]:
+    """The part of ``points`` that may be drawn: finite, and within :data:`GUARD_MARGIN` of the frame.
+
+    Every VMobject path, point cloud and raster image passes through here
+    before it is drawn, by Cairo or by our own rasterisers, so a NaN, an
+    infinity or a coordinate of 10¹² never reaches a rasteriser (Cairo
+    converts coordinates to 24.8 fixed point, where such values wrap around).
+
+    ``points`` are scene coordinates, read as items of ``kind``:
+
+    ``"curves"``
+        Cubic Béziers, 4 points each.  A curve with a non-finite coordinate is
+        dropped.  A curve reaching past the margin is replaced by its chord
+        (first to last anchor) clipped to the margin box, or dropped when that
+        chord misses the box.  Neither changes what is seen unless one curve
+        (or its handles) reaches more than 4 frames past the frame's edge.
+    ``"points"``
+        Single points (the centres of a point cloud): dropped when
+        non-finite or past the margin, where nothing of a dot can be seen.
+    ``"image"``
+        The 4 corners of one image: dropped when a corner is non-finite or
+        past the margin (an image stretched over more than 9 frames).
+
+    Returns ``(kept, index)``: the kept points after the camera's own
+    projection (:meth:`~manim.Camera.transform_points_pre_display`), and the
+    indices of the kept items.
+    """
+    per = 1 if kind == "points" else 4
+    pts = np.asarray(points, dtype=float).reshape(-1, 3)
+    n = len(pts) // per
+    pts = pts[: n * per]
+    index = np.arange(n)
+    if not np.isfinite(pts).all():
+        ok = np.isfinite(pts).reshape(n, per * 3).all(axis=1)
+        index, pts = index[ok], pts.reshape(n, per, 3)[ok].reshape(-1, 3)
+    if not len(pts):
+        return pts, index
+    pts = camera.transform_points_pre_display(mobject, pts)  # the 3-D camera projects here
+    limit = (0.5 + GUARD_MARGIN) * np.array([camera.frame_width, camera.frame_height])
+    centre = np.asarray(camera.frame_center, dtype=float)[:2]
+    xy = pts[:, :2]
+    if (xy.min(axis=0) >= centre - limit).all() and (xy.max(axis=0) <= centre + limit).all():
+        return pts, index  # the usual case (NaN from an overflowing projection fails both tests)
+    rel = xy - centre
+    inside = (np.abs(rel) <= limit).reshape(-1, per * 2).all(axis=1)
+    if kind != "curves":
+        return pts.reshape(-1, per, 3)[inside].reshape(-1, 3), index[inside]
+    curves = pts.reshape(-1, 4, 3).copy()
+    far = np.flatnonzero(~inside)
+    a, b = curves[far, 0], curves[far, 3]
+    t0, t1 = _clip_chords(rel.reshape(-1, 4, 2)[far, 0], rel.reshape(-1, 4, 2)[far, 3], limit)
+    hit = t0 < t1
+    d = b - a
+    for j, f in enumerate((0.0, 1 / 3, 2 / 3, 1.0)):
+        curves[far, j] = a + ((1 - f) * t0 + f * t1)[:, None] * d
+    keep = inside.copy()
+    keep[far[hit]] = True
+    return curves[keep].reshape(-1, 3), index[keep]
+
+
+def _clip_chords(a: np.ndarray, b: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Liang–Barsky: parameters ``t0 < t1`` of ``a + t (b − a)`` inside ``|x| ≤ limit`` (else t0 ≥ t1)."""
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in (0, 1):
+            d = b[:, axis] - a[:, axis]
+            for edge in (-limit[axis], limit[axis]):
+                t = (edge - a[:, axis]) / d
+                entering = (d > 0) == (edge < 0)
+                t0 = np.where((d != 0) & entering, np.maximum(t0, t), t0)
+                t1 = np.where((d != 0) & ~entering, np.minimum(t1, t), t1)
+            # parallel to this axis and outside: nothing is left
+            out = (d == 0) & (np.abs(a[:, axis]) > limit[axis])
+            t1 = np.where(out | ~np.isfinite(d), -1.0, t1)
+    return t0, t1
+
+
+# --------------------------------------------------------------------------- the camera
+
+
 class _FastCameraMixin:
-    """Adds :class:`PointCloud` to the types a Cairo camera can draw."""
+    """A Cairo camera that draws :class:`PointCloud` and :class:`RasterImage` itself.
+
+    Everything it draws, VMobject paths included, passes :func:`guard_geometry` first.
+    """
 
     def type_or_raise(self, mobject: Mobject):
         kind = super().type_or_raise(mobject)  # (re)builds self.display_funcs
@@ -302,10 +398,22 @@ class _FastCameraMixin:
                 return own
         return kind
 
+    def _to_pixels(self, points: np.ndarray) -> np.ndarray:
+        """Frame-plane points (already projected) → sub-pixel coordinates ``(N, 2)``."""
+        sx = self.pixel_width / self.frame_width
+        sy = self.pixel_height / self.frame_height
+        out = np.empty((len(points), 2))
+        out[:, 0] = (points[:, 0] - self.frame_center[0]) * sx + self.pixel_width / 2
+        out[:, 1] = (self.frame_center[1] - points[:, 1]) * sy + self.pixel_height / 2
+        return out
+
     def _display_raster_images(self, images: Sequence[RasterImage], pixel_array: np.ndarray) -> None:
         ctx = self.get_cairo_context(pixel_array)
         for image in images:
-            xy = self.points_to_subpixel_coords(image, image.points)
+            corners, kept = guard_geometry(self, image, image.points, "image")
+            if not len(kept):
+                continue
+            xy = self._to_pixels(corners)
             (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
             with _clipped(ctx, getattr(image, "clip_box", None)):
                 paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
@@ -321,21 +429,56 @@ class _FastCameraMixin:
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
             if isinstance(vmobject, Polylines):
                 ctx.save()
-                ctx.set_tolerance(0.5)  # flattening only; it does not choose the rasteriser
+                ctx.set_tolerance(0.5)  # flattening only; the rasteriser stays Cairo's default
                 try:
                     return super().display_vectorized(vmobject, ctx)
                 finally:
                     ctx.restore()
             return super().display_vectorized(vmobject, ctx)
 
+    def set_cairo_context_path(self, ctx, vmobject: VMobject):
+        """Manim's path building, from the geometry :func:`guard_geometry` lets through."""
+        ctx.new_path()
+        points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
+        if not len(points):
+            return self
+        curves = points.reshape(-1, 4, 3)[:, :, :2]
+        # a new subpath wherever a curve does not start where the previous one ended
+        split = np.ones(len(curves), bool)
+        split[1:] = ~np.isclose(curves[1:, 0], curves[:-1, 3], rtol=1e-5,
+                                atol=vmobject.tolerance_for_point_equality).all(axis=1)
+        heads = np.flatnonzero(split)
+        tails = np.append(heads[1:], len(curves))
+        xy = curves.reshape(-1, 8).tolist()
+        for head, tail in zip(heads.tolist(), tails.tolist()):
+            ctx.new_sub_path()
+            ctx.move_to(*xy[head][:2])
+            for c in xy[head:tail]:
+                ctx.curve_to(*c[2:])
+            if np.isclose(curves[head, 0], curves[tail - 1, 3], rtol=1e-5,
+                          atol=vmobject.tolerance_for_point_equality).all():
+                ctx.close_path()
+        return self
+
+    def set_cairo_context_color(self, ctx, rgbas, vmobject: VMobject):
+        """Manim's colouring; a gradient whose end points are not drawable becomes its first colour."""
+        if len(rgbas) > 1:
+            ends = vmobject.get_gradient_start_and_end_points()
+            if len(guard_geometry(self, vmobject, np.asarray(ends, dtype=float), "points")[1]) < 2:
+                rgbas = rgbas[:1]
+        return super().set_cairo_context_color(ctx, rgbas, vmobject)
+
     def _display_point_clouds(self, clouds: Sequence[PointCloud], pixel_array: np.ndarray) -> None:
         for cloud in clouds:
             if len(cloud.points) == 0:
                 continue
-            xy = self.points_to_subpixel_coords(cloud, cloud.points)
+            centres, kept = guard_geometry(self, cloud, cloud.points, "points")
+            if not len(kept):
+                continue
+            colors = cloud.colors if len(kept) == len(cloud.points) else cloud.colors[kept]
             r = cloud.get_pixel_radius(self)
-            splat_discs(pixel_array, xy, r, cloud.colors, cloud.rim_rgb, r * cloud.rim_fraction,
-                        cloud.opacity)
+            splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
+                        r * cloud.rim_fraction, cloud.opacity)
 
 
 class FastCamera(_FastCameraMixin, Camera):
@@ -405,14 +548,15 @@ class Polylines(VMobject):
         pts = np.empty((len(a), 4, 3))
         pts[:, 0] = a
         pts[:, 3] = b
-        if self.smooth_curves:
-            # Catmull-Rom: handles a + (b - prev)/6 and b - (next - a)/6
-            pts[:, 1] = a + (b - vertices[self._prev]) / 6.0
-            pts[:, 2] = b - (vertices[self._next] - a) / 6.0
-        else:
-            step = (b - a) / 3.0
-            pts[:, 1] = a + step
-            pts[:, 2] = b - step
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite curves: the camera drops them
+            if self.smooth_curves:
+                # Catmull-Rom: handles a + (b - prev)/6 and b - (next - a)/6
+                pts[:, 1] = a + (b - vertices[self._prev]) / 6.0
+                pts[:, 2] = b - (vertices[self._next] - a) / 6.0
+            else:
+                step = (b - a) / 3.0
+                pts[:, 1] = a + step
+                pts[:, 2] = b - step
         self.points = (pts if keep is None else pts[keep]).reshape(-1, 3)
         return self
 
