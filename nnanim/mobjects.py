@@ -335,17 +335,27 @@ def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
     n = len(pts) // per
     pts = pts[: n * per]
     index = np.arange(n)
+    if not n:
+        return pts, index
+    limit = (0.5 + GUARD_MARGIN) * np.array([camera.frame_width, camera.frame_height])
+    centre = np.asarray(camera.frame_center, dtype=float)[:2]
+    lo, hi = (centre - limit).tolist(), (centre + limit).tolist()
+    projects = type(camera).transform_points_pre_display is not Camera.transform_points_pre_display
+    # the usual case, in two reductions: everything finite (NaN and inf fail a comparison) and near
+    small, large = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
+    if not projects and small[0] >= lo[0] and small[1] >= lo[1] and large[0] <= hi[0] \
+            and large[1] <= hi[1] and -np.inf < small[2] and large[2] < np.inf:
+        return pts, index
     if not np.isfinite(pts).all():
         ok = np.isfinite(pts).reshape(n, per * 3).all(axis=1)
         index, pts = index[ok], pts.reshape(n, per, 3)[ok].reshape(-1, 3)
     if not len(pts):
         return pts, index
-    pts = camera.transform_points_pre_display(mobject, pts)  # the 3-D camera projects here
-    limit = (0.5 + GUARD_MARGIN) * np.array([camera.frame_width, camera.frame_height])
-    centre = np.asarray(camera.frame_center, dtype=float)[:2]
+    if projects:
+        pts = camera.transform_points_pre_display(mobject, pts)  # the 3-D camera projects here
     xy = pts[:, :2]
     if (xy.min(axis=0) >= centre - limit).all() and (xy.max(axis=0) <= centre + limit).all():
-        return pts, index  # the usual case (NaN from an overflowing projection fails both tests)
+        return pts, index  # (NaN from an overflowing projection fails both tests)
     rel = xy - centre
     inside = (np.abs(rel) <= limit).reshape(-1, per * 2).all(axis=1)
     if kind != "curves":
@@ -443,20 +453,25 @@ class _FastCameraMixin:
         if not len(points):
             return self
         curves = points.reshape(-1, 4, 3)[:, :, :2]
+        atol = vmobject.tolerance_for_point_equality
+
+        def same(p, q):  # np.isclose(p, q).all(axis=1), as Manim compares anchors
+            close = np.abs(p - q) <= atol + 1e-5 * np.abs(q)
+            return close[:, 0] & close[:, 1]
+
         # a new subpath wherever a curve does not start where the previous one ended
         split = np.ones(len(curves), bool)
-        split[1:] = ~np.isclose(curves[1:, 0], curves[:-1, 3], rtol=1e-5,
-                                atol=vmobject.tolerance_for_point_equality).all(axis=1)
+        split[1:] = ~same(curves[1:, 0], curves[:-1, 3])
         heads = np.flatnonzero(split)
         tails = np.append(heads[1:], len(curves))
+        closed = same(curves[heads, 0], curves[tails - 1, 3]).tolist()
         xy = curves.reshape(-1, 8).tolist()
-        for head, tail in zip(heads.tolist(), tails.tolist()):
+        for head, tail, close in zip(heads.tolist(), tails.tolist(), closed):
             ctx.new_sub_path()
             ctx.move_to(*xy[head][:2])
             for c in xy[head:tail]:
                 ctx.curve_to(*c[2:])
-            if np.isclose(curves[head, 0], curves[tail - 1, 3], rtol=1e-5,
-                          atol=vmobject.tolerance_for_point_equality).all():
+            if close:
                 ctx.close_path()
         return self
 
