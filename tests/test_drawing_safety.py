@@ -6,6 +6,8 @@
 * A dense grid that made Cairo 1.16's fast rasteriser (``ANTIALIAS_FAST``)
   corrupt the heap (``free(): invalid size``, SIGABRT) is drawn in a
   subprocess, so a regression fails this test instead of killing pytest.
+* Over random architectures, activations, seeds and (very short) trainings,
+  a :class:`~nnanim.mobjects.FlowView` hands only finite positions to the drawing.
 """
 
 from __future__ import annotations
@@ -16,16 +18,24 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from manim import VMobject
 
+from nnanim.data import DATASETS
+from nnanim.flow import build_flow
 from nnanim.mobjects import (
     GUARD_MARGIN,
     FastCamera,
+    FlowView,
     PointCloud,
     Polylines,
     RasterImage,
     guard_geometry,
 )
+from nnanim.nn import ACTIVATIONS
+from nnanim.record import train
+from nnanim.theme import load_theme
 
 FRAME = (16.0, 9.0)  # scene units of the test camera's frame, 10 px per unit
 
@@ -198,3 +208,35 @@ def test_a_dense_grid_that_aborted_cairo_draws():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("drawn") and int(proc.stdout.split()[1]) > 1000
+
+
+# --------------------------------------------------------------------------- the property
+
+CLASSIFICATION = sorted(name for name, info in DATASETS.items() if info.kind == "classification")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    dataset=st.sampled_from(CLASSIFICATION),
+    hidden=st.lists(st.integers(1, 6), min_size=1, max_size=4),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    seed=st.integers(0, 2**16),
+    epochs=st.one_of(st.sampled_from([0, 1]), st.integers(2, 60)),
+    elev=st.sampled_from([0.0, 1.0]),
+)
+def test_a_flow_view_hands_only_finite_positions_to_the_drawing(dataset, hidden, activation,
+                                                               seed, epochs, elev):
+    run = train(dataset=dataset, n_samples=60, hidden=hidden, activation=activation,
+                epochs=epochs, seed=seed)
+    flow = build_flow(run.network(), reference=run.X)
+    view = FlowView(flow, run.X, run.y, load_theme("dark"), n_lines=9, grid_samples=24,
+                    clip_box=(-2.5, -4.0, 7.1, 4.0))
+    parts = [view.cloud, view.grid] + ([view.boundary] if view.boundary is not None else [])
+    for s, stage in enumerate(flow.stages):
+        view.set_view_angles(elev=elev if stage.dim == 3 else 0.0, azim=0.4 * s)
+        for t in (0.0, 0.13, 0.5, 0.87, 1.0):
+            view.set_stage(s, t)
+            for part in parts:
+                assert np.isfinite(part.points).all(), (s, t, type(part).__name__)
+    cam = camera(64, 36)
+    cam.capture_mobjects(parts)  # and they draw
