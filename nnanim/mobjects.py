@@ -345,8 +345,8 @@ def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
     centre = np.asarray(camera.frame_center, dtype=float)[:2]
     lo, hi = (centre - limit).tolist(), (centre + limit).tolist()
     projects = type(camera).transform_points_pre_display is not Camera.transform_points_pre_display
-    # the usual case, in two reductions: everything finite (NaN and inf fail a comparison) and near
-    small, large = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
+    # the usual case, from each coordinate's range: all finite (NaN and inf fail a comparison), near
+    small, large = _ranges(pts)
     if not projects and small[0] >= lo[0] and small[1] >= lo[1] and large[0] <= hi[0] \
             and large[1] <= hi[1] and -np.inf < small[2] and large[2] < np.inf:
         return pts, index
@@ -357,10 +357,10 @@ def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
         return pts, index
     if projects:
         pts = camera.transform_points_pre_display(mobject, pts)  # the 3-D camera projects here
-    xy = pts[:, :2]
-    if (xy.min(axis=0) >= centre - limit).all() and (xy.max(axis=0) <= centre + limit).all():
-        return pts, index  # (NaN from an overflowing projection fails both tests)
-    rel = xy - centre
+    small, large = _ranges(pts)
+    if small[0] >= lo[0] and small[1] >= lo[1] and large[0] <= hi[0] and large[1] <= hi[1]:
+        return pts, index  # (NaN from an overflowing projection fails the comparisons)
+    rel = pts[:, :2] - centre
     inside = (np.abs(rel) <= limit).reshape(-1, per * 2).all(axis=1)
     if kind != "curves":
         return pts.reshape(-1, per, 3)[inside].reshape(-1, 3), index[inside]
@@ -375,6 +375,15 @@ def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
     keep = inside.copy()
     keep[far[hit]] = True
     return curves[keep].reshape(-1, 3), index[keep]
+
+
+def _ranges(pts: np.ndarray) -> tuple[list[float], list[float]]:
+    """Smallest and largest value of each column (NaN if any is NaN).
+
+    Column by column: ``pts.min(axis=0)`` on an ``(N, 3)`` array is about 25 times slower.
+    """
+    return ([float(pts[:, j].min()) for j in range(pts.shape[1])],
+            [float(pts[:, j].max()) for j in range(pts.shape[1])])
 
 
 def _clip_chords(a: np.ndarray, b: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
