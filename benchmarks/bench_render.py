@@ -24,9 +24,9 @@ Breakdown of an nnanim render: the subprocess wraps a handful of functions
 with wall-clock timers on the main thread (exclusive time: a wrapped function
 nested in another is counted once, in the inner one) — flow math
 (``Trace.at``, ``Trace.framing``), mobject updates (rest of
-``FlowView.set_stage``), drawing (points ``splat_discs``, shading
-``paint_image``, Cairo VMobject paths split into grid/boundary strokes, text
-glyphs and other shapes, plus Manim's camera bookkeeping), handing frames to
+``FlowView.set_stage``), drawing (points ``splat_discs``, grid and boundary
+strokes ``stroke_path``, shading ``paint_image``, Cairo VMobject paths split
+into text glyphs and other shapes, plus Manim's camera bookkeeping), handing frames to
 the encoder (``SceneFileWriter.write_frame``: blocks while the encoder thread
 is behind), waiting for encoder threads at the end of each animation and
 concatenating/remuxing, and set-up (loading the run, building the flow,
@@ -172,6 +172,7 @@ def _render_instrumented(quality: str, run_file: str, output: Path, report: Path
     t.wrap(flow.Trace, "framing", "flow: Trace.framing")
     t.wrap(mob.FlowView, "set_stage", "update: FlowView.set_stage (rest)")
     t.wrap(mob, "splat_discs", "draw: points (splat_discs)")
+    t.wrap(mob, "stroke_path", "draw: grid + boundary (stroke_path)")
     t.wrap(mob, "paint_image", "draw: shading (paint_image)")
     t.wrap(Camera, "display_vectorized", vmobject_kind)
     t.wrap(Camera, "capture_mobjects", "draw: camera bookkeeping (rest)")

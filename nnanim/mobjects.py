@@ -9,7 +9,10 @@ frame (DESIGN.md, "Performance habits"):
   :class:`FastScene`, or set ``camera_class`` yourself).
 * :class:`Polylines` — many densely sampled polylines (grid lines, boundary
   curves) as one :class:`~manim.VMobject` whose points are rebuilt by one
-  array expression.
+  array expression.  :class:`FastCamera` strokes them itself, anti-aliased,
+  straight into the frame buffer (:func:`stroke_path`).
+* :func:`guard_geometry` — what everything the camera draws passes first:
+  nothing non-finite or absurdly far outside the frame reaches a rasteriser.
 * :class:`FlowView` — the input plane (grid, points, decision boundary) carried
   through a :class:`~nnanim.flow.Flow`; ``set_stage(s, t)`` moves everything.
 * :class:`StagePlay` — the animation that runs one stage of a flow.
@@ -35,6 +38,7 @@ from manim import (
     config,
     smooth,
 )
+from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
 from nnanim.curves import clip_line, decision_boundary, input_grid
@@ -45,15 +49,19 @@ __all__ = [
     "FastCamera",
     "FastThreeDCamera",
     "FlowView",
+    "GUARD_MARGIN",
     "PointCloud",
     "Polylines",
     "RasterImage",
     "OpacityFade",
     "StagePlay",
     "ViewTurn",
+    "guard_geometry",
     "paint_image",
     "probability_image",
     "splat_discs",
+    "stroke_path",
+    "stroke_segments",
 ]
 
 
@@ -254,7 +262,7 @@ def _blend(pixels, hit, cov, inner, fill8, rim8, opacity) -> None:
     edge = ~solid
     hit, alpha, inner = hit[edge], alpha[edge], inner[edge]
     beta, outer = 255 - alpha, 255 - inner
-    dst = pixels[hit]
+    dst = pixels.take(hit)
     out = (alpha + _div255((dst >> 24) * beta)) << 24
     for channel, shift in ((0, 0), (1, 8), (2, 16)):
         src = _div255(fill8[channel] * inner + rim8[channel] * outer)
@@ -295,8 +303,461 @@ def _clipped(ctx, box):
         ctx.restore()
 
 
+# --------------------------------------------------------------------------- what may be drawn
+
+#: How far drawn geometry may reach past the frame, in frame sizes on every side: the
+#: frame grown by 4 frame widths left and right and 4 frame heights up and down (at
+#: 1080p about ±8,600 px across), far inside Cairo's 24.8 fixed-point range (±8·10⁶ px).
+GUARD_MARGIN = 4.0
+
+
+def guard_geometry(camera: Camera, mobject: Mobject, points: np.ndarray,
+                   kind: str = "curves") -> tuple[np.ndarray, np.ndarray]:
+    """The part of ``points`` that may be drawn: finite, and within :data:`GUARD_MARGIN` of the frame.
+
+    Every VMobject path, point cloud and raster image passes through here
+    before it is drawn, by Cairo or by our own rasterisers, so a NaN, an
+    infinity or a coordinate of 10¹² never reaches a rasteriser (Cairo
+    converts coordinates to 24.8 fixed point, where such values wrap around).
+
+    ``points`` are scene coordinates, read as items of ``kind``:
+
+    ``"curves"``
+        Cubic Béziers, 4 points each.  A curve with a non-finite coordinate is
+        dropped.  A curve reaching past the margin is replaced by its chord
+        (first to last anchor) clipped to the margin box, or dropped when that
+        chord misses the box.  Neither changes what is seen unless one curve
+        (or its handles) reaches more than 4 frames past the frame's edge.
+    ``"points"``
+        Single points (the centres of a point cloud): dropped when
+        non-finite or past the margin, where nothing of a dot can be seen.
+    ``"image"``
+        The 4 corners of one image: dropped when a corner is non-finite or
+        past the margin (an image stretched over more than 9 frames).
+
+    Returns ``(kept, index)``: the kept points after the camera's own
+    projection (:meth:`~manim.Camera.transform_points_pre_display`), and the
+    indices of the kept items.
+    """
+    per = 1 if kind == "points" else 4
+    pts = np.asarray(points, dtype=float).reshape(-1, 3)
+    n = len(pts) // per
+    pts = pts[: n * per]
+    index = np.arange(n)
+    if not n:
+        return pts, index
+    limit = (0.5 + GUARD_MARGIN) * np.array([camera.frame_width, camera.frame_height])
+    centre = np.asarray(camera.frame_center, dtype=float)[:2]
+    lo, hi = (centre - limit).tolist(), (centre + limit).tolist()
+    projects = type(camera).transform_points_pre_display is not Camera.transform_points_pre_display
+    # the usual case, from each coordinate's range: all finite (NaN and inf fail a comparison), near
+    small, large = _ranges(pts)
+    if not projects and small[0] >= lo[0] and small[1] >= lo[1] and large[0] <= hi[0] \
+            and large[1] <= hi[1] and -np.inf < small[2] and large[2] < np.inf:
+        return pts, index
+    if not np.isfinite(pts).all():
+        ok = np.isfinite(pts).reshape(n, per * 3).all(axis=1)
+        index, pts = index[ok], pts.reshape(n, per, 3)[ok].reshape(-1, 3)
+    if not len(pts):
+        return pts, index
+    if projects:
+        pts = camera.transform_points_pre_display(mobject, pts)  # the 3-D camera projects here
+    small, large = _ranges(pts)
+    if small[0] >= lo[0] and small[1] >= lo[1] and large[0] <= hi[0] and large[1] <= hi[1]:
+        return pts, index  # (NaN from an overflowing projection fails the comparisons)
+    rel = pts[:, :2] - centre
+    inside = (np.abs(rel) <= limit).reshape(-1, per * 2).all(axis=1)
+    if kind != "curves":
+        return pts.reshape(-1, per, 3)[inside].reshape(-1, 3), index[inside]
+    curves = pts.reshape(-1, 4, 3).copy()
+    far = np.flatnonzero(~inside)
+    a, b = curves[far, 0], curves[far, 3]
+    t0, t1 = _clip_chords(rel.reshape(-1, 4, 2)[far, 0], rel.reshape(-1, 4, 2)[far, 3], limit)
+    hit = t0 < t1
+    d = b - a
+    for j, f in enumerate((0.0, 1 / 3, 2 / 3, 1.0)):
+        curves[far, j] = a + ((1 - f) * t0 + f * t1)[:, None] * d
+    keep = inside.copy()
+    keep[far[hit]] = True
+    return curves[keep].reshape(-1, 3), index[keep]
+
+
+def _ranges(pts: np.ndarray) -> tuple[list[float], list[float]]:
+    """Smallest and largest value of each column (NaN if any is NaN).
+
+    Column by column: ``pts.min(axis=0)`` on an ``(N, 3)`` array is about 25 times slower.
+    """
+    return ([float(pts[:, j].min()) for j in range(pts.shape[1])],
+            [float(pts[:, j].max()) for j in range(pts.shape[1])])
+
+
+def _clip_chords(a: np.ndarray, b: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Liang–Barsky: parameters ``t0 < t1`` of ``a + t (b − a)`` inside ``|x| ≤ limit`` (else t0 ≥ t1)."""
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in (0, 1):
+            d = b[:, axis] - a[:, axis]
+            for edge in (-limit[axis], limit[axis]):
+                t = (edge - a[:, axis]) / d
+                entering = (d > 0) == (edge < 0)
+                t0 = np.where((d != 0) & entering, np.maximum(t0, t), t0)
+                t1 = np.where((d != 0) & ~entering, np.minimum(t1, t), t1)
+            # parallel to this axis and outside: nothing is left
+            out = (d == 0) & (np.abs(a[:, axis]) > limit[axis])
+            t1 = np.where(out | ~np.isfinite(d), -1.0, t1)
+    return t0, t1
+
+
+# --------------------------------------------------------------------------- thin strokes
+
+N_ANGLES = 64   # buckets of a segment's angle to its major axis (0 to 45 degrees)
+N_OFFSETS = 64  # positions of a centre line within a pixel, across the major axis
+SMOOTH_JOINT = np.cos(np.radians(15))  # sharper turns are mitred exactly
+
+
+@functools.lru_cache(maxsize=16)
+def _profiles(half: float):
+    """Coverage across a line, per angle bucket and sub-pixel offset: the stroke's lookup table.
+
+    A pixel whose centre lies ``d`` from the centre line (perpendicular) is
+    covered ``clip(min(h, d + ½) − max(−h, d − ½), 0, 1)`` (``h``: half the
+    width), the box-filtered coverage of an axis-parallel line, and what Cairo
+    gives for one.  A step along the major axis reads ``k`` pixels across it:
+    row ``j`` of a window that starts ``f`` rows past ``reach`` before the
+    centre line lies ``(f + j − reach)·cos θ`` from it.
+
+    Returns ``(table, reach, k)``: ``(k, N_ANGLES · N_OFFSETS)`` uint8 coverage
+    (row ``j`` of every window together: gathers then run along long rows),
+    ``reach`` per angle bucket (in pixels across the major axis) and ``k``.
+    """
+    r = half + 0.5
+    theta = (np.arange(N_ANGLES) + 0.5) * (np.pi / 4) / N_ANGLES
+    reach = r / np.cos((np.arange(N_ANGLES) + 1) * (np.pi / 4) / N_ANGLES)  # steepest of the bucket
+    k = int(np.floor(2 * reach.max())) + 1
+    f = (np.arange(N_OFFSETS) + 0.5) / N_OFFSETS
+    d = np.abs(f[None, :, None] + np.arange(k)[None, None, :] - reach[:, None, None])
+    d = d * np.cos(theta)[:, None, None]
+    cover = np.minimum(half, d + 0.5) - np.maximum(-half, d - 0.5)
+    table = np.round(255 * np.clip(cover, 0, 1)).astype(np.uint8)
+    return np.ascontiguousarray(table.reshape(N_ANGLES * N_OFFSETS, k).T), reach, k
+
+
+def _stroke_steps(ax, ay, bx, by, ea, eb, half, major_range, minor_range, strides, pad):
+    """Pixels near segments whose major axis is the first coordinate: flat map index and coverage.
+
+    One step per pixel column along the major axis; each step reads a window
+    of ``k`` pixels across it from the coverage table.  ``ea``/``eb``: how far
+    the stroke goes past each end along the segment (``inf`` at a smooth joint,
+    0 for a butt cap, the miter length at a sharp joint).
+    """
+    flip = bx < ax
+    ax, bx = np.where(flip, bx, ax), np.where(flip, ax, bx)
+    ay, by = np.where(flip, by, ay), np.where(flip, ay, by)
+    ea, eb = np.where(flip, eb, ea), np.where(flip, ea, eb)
+    table, reach, k = _profiles(half)
+    slope = (by - ay) / (bx - ax)
+    tan = np.abs(slope)
+    cos = 1 / np.sqrt(1 + tan * tan)
+    bucket = np.minimum((np.arctan(tan) * (4 * N_ANGLES / np.pi)).astype(np.int64), N_ANGLES - 1)
+    r = half + 0.5
+    ext = r * tan * cos + 0.5  # how far past an end (along the major axis) the stroke's side reaches
+    cut_a, cut_b = np.isfinite(ea), np.isfinite(eb)
+    ext_a = ext + np.where(cut_a, ea, 0.0) * cos
+    ext_b = ext + np.where(cut_b, eb, 0.0) * cos
+    lo, hi = major_range
+    m0 = np.maximum(np.ceil(ax - ext_a - 0.5), lo).astype(np.int64)
+    m1 = np.minimum(np.floor(bx + ext_b - 0.5), hi - 1).astype(np.int64)
+    n = np.maximum(m1 - m0 + 1, 0)
+    total = int(n.sum())
+    if total == 0:
+        return None
+    seg = np.repeat(np.arange(len(n), dtype=np.int32), n)  # int32: half the memory traffic
+    first = np.cumsum(n) - n
+    major = np.arange(total, dtype=np.int32)
+    major += (m0 - first).astype(np.int32).take(seg)  # (take: faster than fancy indexing)
+    # q: the window's first row, as a real number, at the step's pixel centre
+    q = (ay + (0.5 - ax) * slope - 0.5 - reach[bucket]).take(seg)
+    q += major * slope.take(seg)
+    row0 = np.ceil(q)
+    sub = ((row0 - q) * N_OFFSETS).astype(np.int32)
+    np.minimum(sub, N_OFFSETS - 1, out=sub)
+    sub += (bucket * N_OFFSETS).astype(np.int32).take(seg)
+    cover = table.take(sub, axis=1)  # (k, steps)
+    # a window beyond the region goes to the padding around it, which is never read
+    row0 = np.clip(row0, minor_range[0] - k, minor_range[1]).astype(np.int32)
+    if cut_a.any() or cut_b.any():
+        # near a cut end: covered as far as the pixel centre lies before the end (box filter);
+        # the steps concerned are the first za and the last zb of their segment
+        za = np.where(cut_a, np.clip(np.ceil(ax + ext_a + 0.5 - m0), 0, n), 0).astype(np.int64)
+        zb = np.where(cut_b, np.clip(m1 - np.floor(bx - ext_b - 1.5), 0, n), 0).astype(np.int64)
+        zb = np.minimum(zb, n - za)
+        count = za + zb
+        s = np.repeat(np.arange(len(n)), count)
+        local = np.arange(int(count.sum())) - (np.cumsum(count) - count)[s]
+        near = first[s] + np.where(local < za[s], local, n[s] - count[s] + local)
+        length = np.hypot(bx - ax, by - ay)[s]
+        ux, uy = (bx - ax)[s] / length, (by - ay)[s] / length
+        cross = row0[near, None] + 0.5 + np.arange(k) - ay[s, None]
+        along = (major[near] + 0.5 - ax[s])[:, None] * ux[:, None] + cross * uy[:, None]
+        f = np.clip(along + (ea[s] + 0.5)[:, None], 0, 1)
+        f *= np.clip((length + eb[s] + 0.5)[:, None] - along, 0, 1)
+        cover[:, near] = np.round(cover[:, near] * f.T).astype(np.uint8)
+    base = major * strides[0]
+    base += row0 * strides[1]
+    base += pad * (strides[0] + strides[1])
+    across = np.arange(0, k * strides[1], strides[1], dtype=np.int32)[:, None]
+    # the part of the map these steps can touch (from the segments' ends: no pass over the steps)
+    spill = float(max(ext_a.max(), ext_b.max())) + reach[-1] + 2  # |slope| <= 1 past the ends
+    rows = (max(int(np.floor(min(ay.min(), by.min()) - spill)), minor_range[0] - k),
+            min(int(np.ceil(max(ay.max(), by.max()) + spill)) + k, minor_range[1] + k))
+    corners = [(mj + pad) * strides[0] + (mi + pad) * strides[1]
+               for mj in (int(m0.min()), int(m1.max())) for mi in rows]
+    return (across + base).ravel(), cover.ravel(), (min(corners), max(corners) + 1)
+
+
+_SCRATCH: dict[str, np.ndarray] = {}
+
+
+def _coverage_map(size: int) -> np.ndarray:
+    """A zeroed uint8 map of at least ``size`` entries, reused (and left zeroed) between strokes."""
+    buf = _SCRATCH.get("map")
+    if buf is None or len(buf) < size:
+        buf = _SCRATCH["map"] = np.zeros(size, np.uint8)
+    return buf[:size]
+
+
+def stroke_segments(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, width: float, rgb,
+                    opacity: float = 1.0, region=None, ends_a=None, ends_b=None) -> None:
+    """Stroke straight segments of one colour onto an RGBA ``uint8`` canvas, in place, anti-aliased.
+
+    The segments ``a[i] → b[i]`` (pixel coordinates, ``(N, 2)``) form one
+    shape, like one Cairo stroke: where they overlap (joints, crossings) they
+    merge, and the shape is composited once with ``opacity``, so a
+    semi-transparent grid has no darker dots where its lines cross.
+    ``ends_a``/``ends_b`` say how far the stroke goes past each end along its
+    segment: 0 for a butt cap, the miter length at a sharp joint, ``inf``
+    (default) at a smooth joint, where the neighbouring segment takes over.
+    ``region = (x0, y0, x1, y1)`` (pixels, fractional edges allowed) clips
+    the stroke, like a Cairo clip rectangle.  Works for premultiplied (Cairo)
+    and straight alpha.
+
+    Cost: per pixel column (or row) along each segment, one row of a
+    precomputed coverage table (``k`` bytes) and one ``maximum.at``; then one
+    pass over the pixels the shape covers.  No Python loop over segments.
+    """
+    h, w = canvas.shape[:2]
+    half = 0.5 * float(width)
+    a = np.asarray(a, dtype=float).reshape(-1, 2)
+    b = np.asarray(b, dtype=float).reshape(-1, 2)
+    if not len(a) or half <= 0 or opacity <= 0:
+        return
+    ea = np.full(len(a), np.inf) if ends_a is None else np.asarray(ends_a, dtype=float)
+    eb = np.full(len(a), np.inf) if ends_b is None else np.asarray(ends_b, dtype=float)
+    fx0, fy0, fx1, fy1 = (0.0, 0.0, float(w), float(h)) if region is None else region
+    x0, y0 = max(int(np.floor(fx0)), 0), max(int(np.floor(fy0)), 0)
+    x1, y1 = min(int(np.ceil(fx1)), w), min(int(np.ceil(fy1)), h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    d = b - a
+    keep = (d[:, 0] != 0) | (d[:, 1] != 0)
+    if not keep.all():
+        a, b, d, ea, eb = a[keep], b[keep], d[keep], ea[keep], eb[keep]
+    k = _profiles(half)[2]
+    pad = k + 2  # a window can reach k pixels past the region: padding, not bounds checks
+    wp = w + 2 * pad
+    cmap = _coverage_map((h + 2 * pad) * wp)
+    xmajor = np.abs(d[:, 0]) >= np.abs(d[:, 1])
+    lo, hi = len(cmap), 0
+    ranges = ((x0, x1), (y0, y1))
+    for sel, (i, j) in ((xmajor, (0, 1)), (~xmajor, (1, 0))):
+        if sel.any():
+            a_, b_ = a[sel].T, b[sel].T
+            out = _stroke_steps(a_[i], a_[j], b_[i], b_[j], ea[sel], eb[sel], half,
+                                ranges[i], ranges[j], (1, wp) if i == 0 else (wp, 1), pad)
+            if out is not None:
+                np.maximum.at(cmap, out[0], out[1])
+                lo, hi = min(lo, out[2][0]), max(hi, out[2][1])
+    if hi <= lo:
+        return
+    grid = cmap.reshape(h + 2 * pad, wp)
+    grid[: pad + y0] = 0  # outside the region
+    grid[pad + y1 :] = 0
+    grid[:, : pad + x0] = 0
+    grid[:, pad + x1 :] = 0
+    for edge, frac, axis in ((x0, x0 + 1 - fx0, 1), (x1 - 1, fx1 - (x1 - 1), 1),
+                             (y0, y0 + 1 - fy0, 0), (y1 - 1, fy1 - (y1 - 1), 0)):
+        if frac < 1:  # a clip edge inside a pixel covers it in part
+            line = grid[:, pad + edge] if axis else grid[pad + edge]
+            line[...] = np.round(line * max(frac, 0.0)).astype(np.uint8)
+    hit = np.flatnonzero(cmap[lo:hi].view(bool))
+    hit += lo
+    cover = cmap.take(hit)
+    cmap[hit] = 0
+    row = ((hit + 0.5) * (1.0 / wp)).astype(np.int64)  # hit // wp, without integer division
+    hit -= row * (wp - w) + pad * (w + 1)  # the canvas index: (row − pad)·w + column − pad
+    _blend_one(canvas.reshape(-1).view(np.uint32), hit, cover, rgb, opacity)
+
+
+def _blend_one(pixels: np.ndarray, hit: np.ndarray, cover: np.ndarray, rgb, opacity: float) -> None:
+    """``pixels[hit] = colour over pixels[hit]`` with coverage ``cover`` (uint8), two channels at a time.
+
+    Each uint32 pixel holds R, G, B, A in its four bytes; red and blue (and
+    green and alpha) are blended together in 16-bit lanes, rounded like
+    :func:`_div255`.
+    """
+    alpha = cover.astype(np.uint32)
+    if opacity < 1:
+        alpha = _div255(alpha * np.uint32(round(255 * opacity)))
+    beta = 255 - alpha
+    r, g, b = (int(round(255 * float(c))) for c in np.asarray(rgb, dtype=float)[:3])
+    lanes = np.uint32(0x00FF00FF)
+    dst = pixels.take(hit)
+    rb = (dst & lanes) * beta
+    rb += alpha * np.uint32(r | b << 16)
+    rb += np.uint32(0x00800080)
+    rb += (rb >> 8) & lanes
+    ga = ((dst >> 8) & lanes) * beta
+    ga += alpha * np.uint32(g | 255 << 16)
+    ga += np.uint32(0x00800080)
+    ga += (ga >> 8) & lanes
+    pixels[hit] = ((rb >> 8) & lanes) | (ga & np.uint32(0xFF00FF00))
+
+
+def stroke_path(canvas: np.ndarray, curves: np.ndarray, width: float, rgb, opacity: float = 1.0,
+                region=None, tolerance: float = 0.25) -> None:
+    """Stroke cubic Béziers ``(N, 4, 2)`` (pixel coordinates) like one Cairo stroke, onto ``canvas``.
+
+    Curves are flattened into straight pieces within ``tolerance`` pixels.
+    A curve continues the previous one (one subpath) when it starts where
+    that one ended; a subpath whose end meets its start is closed.  As
+    Manim's defaults tell Cairo: butt caps at the ends of open subpaths,
+    miter joins (miter limit 10, beyond it bevel-like) where a subpath turns
+    by more than 15 degrees.  Drawn by :func:`stroke_segments`.
+    """
+    curves = np.asarray(curves, dtype=float).reshape(-1, 4, 2)
+    if not len(curves):
+        return
+    p0, h1, h2, p3 = curves[:, 0], curves[:, 1], curves[:, 2], curves[:, 3]
+    joined = np.zeros(len(curves), bool)
+    gap = np.abs(p0[1:] - p3[:-1])
+    joined[1:] = (gap[:, 0] <= 1e-4) & (gap[:, 1] <= 1e-4)
+    # flatten: a cubic strays at most 3/4 of its handles' distance from its chord; m pieces, ~1/m² of it
+    chord = p3 - p0
+    length = np.hypot(chord[:, 0], chord[:, 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stray = np.maximum(np.abs(_cross(h1 - p0, chord)), np.abs(_cross(h2 - p0, chord))) / length
+    if not length.all():  # a curve that returns to its start: how far its handles reach
+        loop = length == 0
+        stray[loop] = np.maximum(np.hypot(*(h1 - p0)[loop].T), np.hypot(*(h2 - p0)[loop].T))
+    m = np.clip(np.ceil(np.sqrt(0.75 * stray / tolerance)), 1, 64).astype(np.int64)
+    if (m == 1).all():
+        a, b, starts = p0, p3, ~joined
+    else:
+        cid = np.repeat(np.arange(len(curves)), m)
+        j = np.arange(len(cid)) - (np.cumsum(m) - m)[cid]
+        a, b = p0[cid], p3[cid]  # right for the curves that stay whole
+        mj = m[cid]
+        inner = np.flatnonzero((mj > 1) & (j > 0))
+        a[inner] = _bezier(curves[cid[inner]], j[inner] / mj[inner])
+        inner = np.flatnonzero((mj > 1) & (j < mj - 1))
+        b[inner] = _bezier(curves[cid[inner]], (j[inner] + 1) / mj[inner])  # = the next piece's a
+        starts = (j == 0) & ~joined[cid]
+    keep = (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1])  # zero-length pieces: nothing, no direction
+    sub = np.cumsum(starts)[keep]
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return
+    half = 0.5 * float(width)
+    # pieces shorter than a stroke's reach past a smooth joint would let it poke past a nearby
+    # cap: merge them (vertices every ~min_len along each subpath; sharp turns stay)
+    a, b, sub = _merge_short(a, b, sub, min_len=half + 1.5)
+    prev, turn = _joints(a, b, sub)
+    has_prev = prev >= 0
+    # miter: each side goes half·tan(φ/2) past the vertex; past the miter limit, a bevel (no extension)
+    cos_half = np.sqrt(np.clip((1 + turn) / 2, 0, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        miter = np.where(cos_half >= 0.1, half * np.sqrt(np.clip(1 - cos_half**2, 0, 1)) / cos_half, 0)
+    ends_a = np.zeros(len(a))  # butt caps where no joint is
+    ends_a[has_prev] = np.where(turn >= SMOOTH_JOINT, np.inf, miter)
+    ends_b = np.zeros(len(a))
+    ends_b[prev[has_prev]] = ends_a[has_prev]
+    stroke_segments(canvas, a, b, width, rgb, opacity, region, ends_a, ends_b)
+
+
+def _joints(a: np.ndarray, b: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each piece, the piece before it in its subpath (−1: none) and the cosine of the turn there.
+
+    A subpath whose last piece ends where its first starts is closed: its
+    first piece follows its last.
+    """
+    first = np.ones(len(a), bool)
+    first[1:] = sub[1:] != sub[:-1]
+    head = np.flatnonzero(first)
+    tail = np.append(head[1:] - 1, len(a) - 1)
+    gap = np.abs(a[head] - b[tail])
+    closed = (gap[:, 0] <= 1e-4) & (gap[:, 1] <= 1e-4) & (tail > head)
+    prev = np.arange(len(a)) - 1
+    prev[head] = np.where(closed, tail, -1)
+    u = b - a
+    u /= np.hypot(u[:, 0], u[:, 1])[:, None]
+    has_prev = prev >= 0
+    p, q = prev[has_prev], np.flatnonzero(has_prev)
+    turn = u[p, 0] * u[q, 0] + u[p, 1] * u[q, 1]
+    return prev, turn
+
+
+def _merge_short(a: np.ndarray, b: np.ndarray, sub: np.ndarray, min_len: float):
+    """Merge consecutive pieces of each subpath so that each is about ``min_len`` long or more.
+
+    Interior vertices are kept where the arc length passes a multiple of
+    ``min_len`` and more than ``min_len`` is left to the subpath's end, and
+    where the path turns sharply.  Subpath ends stay.
+    """
+    length = np.hypot(*(b - a).T)
+    if length.min() >= min_len:
+        return a, b, sub
+    first = np.ones(len(a), bool)
+    first[1:] = sub[1:] != sub[:-1]
+    which = np.cumsum(first) - 1  # subpath of each piece
+    heads = np.flatnonzero(first)
+    tails = np.append(heads[1:] - 1, len(a) - 1)
+    run = np.cumsum(length)
+    before = (run - length)[heads]  # arc length before each subpath
+    s0 = run - length - before[which]  # arc length at each piece's start, within its subpath
+    total = (run[tails] - before)[which]  # length of the piece's subpath
+    step = np.floor(s0 / min_len)
+    keep = first.copy()
+    inner = np.flatnonzero(~first)
+    u = (b - a) / length[:, None]
+    sharp = u[inner - 1, 0] * u[inner, 0] + u[inner - 1, 1] * u[inner, 1] < SMOOTH_JOINT
+    keep[inner] = ((step[inner] > step[inner - 1]) & (total[inner] - s0[inner] >= min_len)) | sharp
+    begin = np.flatnonzero(keep)
+    end = np.append(begin[1:] - 1, len(a) - 1)
+    return a[begin], b[end], sub[begin]
+
+
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+
+
+def _bezier(c: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Points of cubic Béziers ``c`` ``(N, 4, 2)`` at parameters ``t`` ``(N,)``."""
+    s = 1 - t
+    return ((s * s * s)[:, None] * c[:, 0] + (3 * s * s * t)[:, None] * c[:, 1]
+            + (3 * s * t * t)[:, None] * c[:, 2] + (t * t * t)[:, None] * c[:, 3])
+
+
+# --------------------------------------------------------------------------- the camera
+
+
 class _FastCameraMixin:
-    """Adds :class:`PointCloud` to the types a Cairo camera can draw."""
+    """A Cairo camera that draws :class:`PointCloud`, :class:`RasterImage` and thin strokes itself.
+
+    Everything it draws passes :func:`guard_geometry` first.  :class:`Polylines`
+    (and any VMobject with a plain stroke: one colour, no fill) are stroked
+    by :func:`stroke_path` into the frame buffer rather than by Cairo; other
+    VMobjects go to Cairo with its default anti-aliasing.
+    """
 
     def type_or_raise(self, mobject: Mobject):
         kind = super().type_or_raise(mobject)  # (re)builds self.display_funcs
@@ -307,45 +768,132 @@ class _FastCameraMixin:
                 return own
         return kind
 
+    def _to_pixels(self, points: np.ndarray) -> np.ndarray:
+        """Frame-plane points (already projected) → sub-pixel coordinates ``(N, 2)``."""
+        sx = self.pixel_width / self.frame_width
+        sy = self.pixel_height / self.frame_height
+        out = np.empty((len(points), 2))
+        out[:, 0] = (points[:, 0] - self.frame_center[0]) * sx + self.pixel_width / 2
+        out[:, 1] = (self.frame_center[1] - points[:, 1]) * sy + self.pixel_height / 2
+        return out
+
     def _display_raster_images(self, images: Sequence[RasterImage], pixel_array: np.ndarray) -> None:
         ctx = self.get_cairo_context(pixel_array)
         for image in images:
-            xy = self.points_to_subpixel_coords(image, image.points)
+            corners, kept = guard_geometry(self, image, image.points, "image")
+            if not len(kept):
+                continue
+            xy = self._to_pixels(corners)
             (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
             with _clipped(ctx, getattr(image, "clip_box", None)):
                 paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
 
     def display_vectorized(self, vmobject: VMobject, ctx):
-        """Manim's drawing, inside the mobject's ``clip_box`` (scene units) when it has one.
+        """Draw a VMobject inside its ``clip_box`` (scene units) when it has one.
 
-        :class:`Polylines` are flattened with a 0.5 px tolerance instead of
-        Cairo's 0.1 px and with Cairo's fast anti-aliasing: indistinguishable
-        on thin curves, and much cheaper to stroke (measured 39 → 18 ms for a
-        50 × 60 grid at 1080p).
+        A plain stroke (:class:`Polylines`: one colour, no fill, Manim's default
+        caps and joins) is stroked by :func:`stroke_path`; anything else by
+        Cairo, through :meth:`set_cairo_context_path`.  Cairo keeps its default
+        anti-aliasing: its fast rasteriser (``ANTIALIAS_FAST``) corrupts the
+        heap on ordinary dense grids in Cairo 1.16 (see tests/test_drawing_safety.py).
         """
+        if isinstance(vmobject, Polylines) and self._stroke_plainly(vmobject, ctx):
+            return self
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
             if isinstance(vmobject, Polylines):
                 ctx.save()
-                ctx.set_tolerance(0.5)
-                ctx.set_antialias(cairo.ANTIALIAS_FAST)
+                ctx.set_tolerance(0.5)  # flattening only; the rasteriser stays Cairo's default
                 try:
                     return super().display_vectorized(vmobject, ctx)
                 finally:
                     ctx.restore()
             return super().display_vectorized(vmobject, ctx)
 
+    def _stroke_plainly(self, vmobject: VMobject, ctx) -> bool:
+        """Stroke ``vmobject`` with :func:`stroke_path` if it is a plain stroke; False if Cairo must."""
+        surface = ctx.get_target()
+        rgbas = self.get_stroke_rgbas(vmobject)
+        if (len(rgbas) != 1 or vmobject.get_stroke_width(background=True) > 0
+                or (vmobject.get_fill_opacities() > 0).any()
+                or vmobject.joint_type not in (LineJointType.AUTO, LineJointType.MITER)
+                or vmobject.cap_style not in (CapStyleType.AUTO, CapStyleType.BUTT)
+                or not isinstance(surface, cairo.ImageSurface)
+                or surface.get_format() != cairo.FORMAT_ARGB32
+                or surface.get_stride() != 4 * surface.get_width()):
+            return False
+        width = (vmobject.get_stroke_width() * self.cairo_line_width_multiple
+                 * self.pixel_width / self.frame_width)
+        if width <= 0 or rgbas[0][3] <= 0:
+            return True
+        points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
+        if not len(points):
+            return True
+        box = getattr(vmobject, "clip_box", None)
+        region = None
+        if box is not None:
+            corners = self._to_pixels(np.array([[box[0], box[1], 0.0], [box[2], box[3], 0.0]]))
+            (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+            region = (x0, y0, x1, y1)
+        surface.flush()
+        canvas = np.ndarray((surface.get_height(), surface.get_width(), 4), np.uint8,
+                            surface.get_data())
+        stroke_path(canvas, self._to_pixels(points).reshape(-1, 4, 2), width, rgbas[0][:3],
+                    float(rgbas[0][3]), region)
+        surface.mark_dirty()
+        return True
+
+    def set_cairo_context_path(self, ctx, vmobject: VMobject):
+        """Manim's path building, from the geometry :func:`guard_geometry` lets through."""
+        ctx.new_path()
+        points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
+        if not len(points):
+            return self
+        curves = points.reshape(-1, 4, 3)[:, :, :2]
+        atol = vmobject.tolerance_for_point_equality
+
+        def same(p, q):  # np.isclose(p, q).all(axis=1), as Manim compares anchors
+            close = np.abs(p - q) <= atol + 1e-5 * np.abs(q)
+            return close[:, 0] & close[:, 1]
+
+        # a new subpath wherever a curve does not start where the previous one ended
+        split = np.ones(len(curves), bool)
+        split[1:] = ~same(curves[1:, 0], curves[:-1, 3])
+        heads = np.flatnonzero(split)
+        tails = np.append(heads[1:], len(curves))
+        closed = same(curves[heads, 0], curves[tails - 1, 3]).tolist()
+        xy = curves.reshape(-1, 8).tolist()
+        for head, tail, close in zip(heads.tolist(), tails.tolist(), closed):
+            ctx.new_sub_path()
+            ctx.move_to(*xy[head][:2])
+            for c in xy[head:tail]:
+                ctx.curve_to(*c[2:])
+            if close:
+                ctx.close_path()
+        return self
+
+    def set_cairo_context_color(self, ctx, rgbas, vmobject: VMobject):
+        """Manim's colouring; a gradient whose end points are not drawable becomes its first colour."""
+        if len(rgbas) > 1:
+            ends = vmobject.get_gradient_start_and_end_points()
+            if len(guard_geometry(self, vmobject, np.asarray(ends, dtype=float), "points")[1]) < 2:
+                rgbas = rgbas[:1]
+        return super().set_cairo_context_color(ctx, rgbas, vmobject)
+
     def _display_point_clouds(self, clouds: Sequence[PointCloud], pixel_array: np.ndarray) -> None:
         for cloud in clouds:
             if len(cloud.points) == 0:
                 continue
-            xy = self.points_to_subpixel_coords(cloud, cloud.points)
+            centres, kept = guard_geometry(self, cloud, cloud.points, "points")
+            if not len(kept):
+                continue
+            colors = cloud.colors if len(kept) == len(cloud.points) else cloud.colors[kept]
             r = cloud.get_pixel_radius(self)
-            splat_discs(pixel_array, xy, r, cloud.colors, cloud.rim_rgb, r * cloud.rim_fraction,
-                        cloud.opacity)
+            splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
+                        r * cloud.rim_fraction, cloud.opacity)
 
 
 class FastCamera(_FastCameraMixin, Camera):
-    """Manim's Cairo camera, plus fast :class:`PointCloud` drawing."""
+    """Manim's Cairo camera, plus fast :class:`PointCloud`, image and thin-stroke drawing."""
 
 
 class FastThreeDCamera(_FastCameraMixin, ThreeDCamera):
@@ -360,7 +908,8 @@ class Polylines(VMobject):
 
     Each line's samples are joined by Catmull-Rom cubics (the curve passes
     through every sample with a continuous tangent), so a few dozen samples
-    per line look smooth while Cairo strokes a short path.
+    per line look smooth.  :class:`FastCamera` strokes them with
+    :func:`stroke_path` (one colour, butt caps, miter joins, like Cairo).
 
     Parameters
     ----------
@@ -411,14 +960,15 @@ class Polylines(VMobject):
         pts = np.empty((len(a), 4, 3))
         pts[:, 0] = a
         pts[:, 3] = b
-        if self.smooth_curves:
-            # Catmull-Rom: handles a + (b - prev)/6 and b - (next - a)/6
-            pts[:, 1] = a + (b - vertices[self._prev]) / 6.0
-            pts[:, 2] = b - (vertices[self._next] - a) / 6.0
-        else:
-            step = (b - a) / 3.0
-            pts[:, 1] = a + step
-            pts[:, 2] = b - step
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite curves: the camera drops them
+            if self.smooth_curves:
+                # Catmull-Rom: handles a + (b - prev)/6 and b - (next - a)/6
+                pts[:, 1] = a + (b - vertices[self._prev]) / 6.0
+                pts[:, 2] = b - (vertices[self._next] - a) / 6.0
+            else:
+                step = (b - a) / 3.0
+                pts[:, 1] = a + step
+                pts[:, 2] = b - step
         self.points = (pts if keep is None else pts[keep]).reshape(-1, 3)
         return self
 
