@@ -6,7 +6,7 @@ frame (DESIGN.md, "Performance habits"):
 * :class:`PointCloud` — thousands of round, anti-aliased dots drawn in one
   NumPy pass straight into the frame buffer (Cairo would build one path per
   dot).  It needs a camera that knows it: :class:`FastCamera` (use
-  :class:`FastScene`, or set ``camera_class`` yourself).
+  :class:`nnanim.scene.FlowScene`, or set ``camera_class`` yourself).
 * :class:`Polylines` — many densely sampled polylines (grid lines, boundary
   curves) as one :class:`~manim.VMobject` whose points are rebuilt by one
   array expression.  :class:`FastCamera` strokes them itself, anti-aliased,
