@@ -59,8 +59,8 @@ from nnanim.scenes.layers import EXPLAIN, PACE, LayersScene
 
 from nnanim.curves import decision_boundary
 from nnanim.flow import build_flow
+from nnanim.layout import Layout
 from nnanim.record import Run, TrainConfig, train
-from nnanim.scene import SIDEBAR_WIDTH, WRAP
 from nnanim.theme import load_theme
 
 #: the framing rule of nnanim.flow (half extent = largest half side × (1 + margin))
@@ -85,10 +85,11 @@ class NaiveLayers(Scene):
             raise ValueError("the naive baseline handles binary networks with width-2 layers only")
         X, y = run.X, run.y.astype(int)
 
-        # the picture region right of the sidebar (same layout as nnanim.scene)
-        left = -config.frame_width / 2 + SIDEBAR_WIDTH
-        origin = np.array([(left + config.frame_width / 2) / 2, 0.0])
-        height = min(config.frame_height, config.frame_width / 2 - left) * 0.9
+        # the picture region right of the text column (the same layout as nnanim's scene)
+        layout = Layout(config.frame_width, config.frame_height)
+        (cx, cy, _), height = layout.picture_square
+        origin = np.array([cx, cy])
+        column = layout.caption.x1 + config.frame_width / 2
 
         def framing(P):
             lo, hi = P.min(axis=0), P.max(axis=0)
@@ -136,16 +137,16 @@ class NaiveLayers(Scene):
             piece.set_points_as_corners(to_scene(curve, centre, scale))
             curves.add(piece)
 
-        sidebar = Rectangle(width=SIDEBAR_WIDTH, height=config.frame_height + 0.1, stroke_width=0,
+        sidebar = Rectangle(width=column, height=config.frame_height + 0.1, stroke_width=0,
                             fill_color=theme.panel, fill_opacity=theme.panel_opacity)
-        sidebar.move_to([-config.frame_width / 2 + SIDEBAR_WIDTH / 2, 0, 0])
+        sidebar.move_to([-config.frame_width / 2 + column / 2, 0, 0])
 
         def text(s, size, color, **kw):
             return Text(s, font=theme.font, font_size=size, color=color, **kw)
 
         def caption(title, detail):
-            head = text(title, 34, theme.foreground, weight="BOLD")
-            body = text("\n".join(textwrap.wrap(detail, WRAP)), 34 * 0.62, theme.muted,
+            head = text(title, layout.title_size, theme.foreground, weight="BOLD")
+            body = text("\n".join(textwrap.wrap(detail, 30)), layout.body_size, theme.muted,
                         line_spacing=0.9)
             body.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT)
             return VGroup(head, body).to_corner(UL, buff=0.4)
@@ -156,16 +157,15 @@ class NaiveLayers(Scene):
             return new
 
         arch = " → ".join(str(w) for w in run.widths)
-        header = VGroup(*[text(s, 20, theme.muted) for s in (
+        header = VGroup(*[text(s, layout.small_size, theme.muted) for s in (
             f"{run.options.get('dataset', '')} · {len(X)} points", arch,
             f"{net.activations[0].name} · epoch {run.epochs[-1]}")])
         header.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + LEFT, buff=0.4)
 
         cap = caption("input space",
                       "the data as the network receives it; the white curve is where p = 0.5")
-        self.play(FadeIn(plane), FadeIn(curves), FadeIn(dots), FadeIn(sidebar), FadeIn(header),
-                  FadeIn(cap), run_time=1.2)
-        self.wait(1.0)
+        self.add(plane, curves, dots, sidebar, header, cap)  # the first picture, held (as nnanim does)
+        self.wait(2.0)
 
         for kind, layer, title, stage_map in stages:
             act = net.activations[layer].name
