@@ -81,7 +81,8 @@ class BottleneckScene(SceneContract):
         }
         left_label = self.panel_label("input space", self.statements["left"],
                                       INPUT)
-        right_label = self.panel_label(f"last hidden layer · {width} units",
+        right_title = f"last hidden layer · {width} units"
+        right_label = self.panel_label(right_title,
                                        self.statements["right"], HIDDEN)
         left_frame, right_frame = self.panel_frame(INPUT), self.panel_frame(HIDDEN)
         arrow = self.middle_arrow()
@@ -93,7 +94,7 @@ class BottleneckScene(SceneContract):
         self.play(*(OpacityFade(m) for m in self.left_overlay), run_time=BEATS["line"])
         self.wait(BEATS["look_left"])
 
-        self.mark("caption", "last hidden layer", self.statements["right"])
+        self.mark("caption", right_title, self.statements["right"])  # the words on screen
         self.add(right_frame, right, right_label, arrow)
         self.add_overlay(self.right_overlay)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
