@@ -232,7 +232,8 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
         return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
 
     # both panels at full strength: before the travel (the right one faded in) and at the end
-    (shown,) = [b for b in default_scene.beats if b.kind == "caption" and b.title.startswith("last hidden layer")]
+    (shown,) = [b for b in default_scene.beats
+                if b.kind == "caption" and b.title.startswith("last hidden layer")]
     both = int((shown.end - 0.5) * fps)  # the end of the look at both panels
     for frame in (frames[both], frames[-1]):
         a, b = class_pixels(panel(frame, INPUT), colours)
