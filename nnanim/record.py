@@ -24,7 +24,7 @@ from nnanim._version import __version__
 from nnanim.data import Dataset, make_dataset
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write
-from nnanim.nn import ACTIVATIONS, OPTIMIZERS, Forward, Network, init_network, make_optimizer
+from nnanim.nn import ACTIVATIONS, Forward, Network, get_activation, init_network, make_optimizer
 
 __all__ = [
     "FORMAT",
@@ -87,10 +87,7 @@ def parse_hidden(text: str | Sequence[int]) -> list[int]:
 def parse_activations(text: str | Sequence[str], n_hidden: int) -> list[str]:
     """One name for all hidden layers, or one per layer (``"tanh,tanh,relu"``)."""
     parts = text.split(",") if isinstance(text, str) else list(text)
-    names = [p.strip().lower().replace("-", "_") for p in parts]
-    for name in names:
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    names = [get_activation(p).name for p in parts]  # unknown names: nn's one message
     if len(names) == 1:
         return names * n_hidden
     if len(names) != n_hidden:
@@ -134,11 +131,8 @@ class TrainConfig:
         hidden = parse_hidden(self.hidden if self.hidden is not None else list(self.DEFAULT_HIDDEN))
         acts = parse_activations(self.activation or "tanh", len(hidden))
         opt = self.optimizer.strip().lower()
-        if opt not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
-        lr = self.DEFAULT_LR[opt] if self.lr is None else float(self.lr)
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"learning rate must be a positive number, got {lr:g}")
+        lr = self.DEFAULT_LR.get(opt, 1.0) if self.lr is None else float(self.lr)
+        make_optimizer(opt, lr)  # the optimizer's own checks of its name and learning rate
         epochs = self.DEFAULT_EPOCHS if self.epochs is None else int(self.epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be 0 or more, got {epochs}")
