@@ -133,8 +133,11 @@ def test_an_interrupted_write_leaves_nothing(tmp_path, stop, existing):
 def test_ctrl_c_in_another_process_mid_write_leaves_nothing(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(b"old")
     code = textwrap.dedent("""
-        import sys, time
+        import signal, sys, time
         from nnanim.files import atomic_write
+        # Python's Ctrl-C handler, even where the test runner was started with SIGINT ignored
+        # (a background job of a non-interactive shell passes SIG_IGN on to its children)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         with atomic_write(sys.argv[1]) as tmp, open(tmp, "wb") as fh:
             fh.write(b"half")
             fh.flush()
