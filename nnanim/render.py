@@ -82,6 +82,7 @@ __all__ = [
     "bind",
     "cache_dir",
     "check_output",
+    "play_job",
     "get_scene",
     "list_scenes",
     "render",
@@ -472,20 +473,33 @@ def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str
         cls = _plain(scene, options)
         played = _play_scene(cls, temp)
     else:
-        duration = job.opt("duration")
-        show = settings.progress and _is_terminal()
-        pace, plan = 1.0, None
-        if duration is not None or show:
-            plan = plan_scene(job, temp)
-            if duration is not None and plan.seconds > 0:
-                pace = duration / plan.seconds
-        with _Progress(show, plan, pace) as progress:
-            cls = bind(job, pace=pace, on_progress=progress.update if show else None)
-            played = _play_scene(cls, temp)
+        played = play_job(job, temp, settings.progress)
     artifact = getattr(played.renderer.file_writer, "final_file_path", None)
     if artifact is None or not Path(artifact).is_file():
         raise RuntimeError(f"Manim produced no output file for {type(played).__name__}")
     return Path(artifact), played
+
+
+def play_job(job: Job, temp: dict[str, Any], progress: bool = False, mixin: type | None = None) -> Any:
+    """Bind the job's scene to Manim and play it under ``temp``; return the scene that played.
+
+    When its length is needed — a ``duration`` to scale the pace to, or the
+    progress bar (``progress``, and stderr a terminal) — a plan pass walks the
+    storyboard first without drawing.  ``mixin`` goes in front of the bound
+    class (to log plays, say).
+    """
+    duration = job.opt("duration")
+    show = progress and _is_terminal()
+    pace, plan = 1.0, None
+    if duration is not None or show:
+        plan = plan_scene(job, temp)
+        if duration is not None and plan.seconds > 0:
+            pace = duration / plan.seconds
+    with _Progress(show, plan, pace) as bar:
+        cls = bind(job, pace=pace, on_progress=bar.update if show else None)
+        if mixin is not None:
+            cls = type(cls.__name__, (mixin, cls), {})
+        return _play_scene(cls, temp)
 
 
 @dataclass(frozen=True)

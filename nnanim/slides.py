@@ -66,15 +66,11 @@ from nnanim.render import (
     RenderError,
     RenderSettings,
     _ensure_dir,
-    _is_terminal,
     _job,
     _manim_config,
     _Output,
-    _play_scene,
-    _Progress,
-    bind,
     cache_dir,
-    plan_scene,
+    play_job,
 )
 
 __all__ = ["DECK_FORMATS", "EXTRA_HINT", "Deck", "Slide", "SlideTarget", "join_movies", "require_extra",
@@ -231,16 +227,7 @@ def _render_deck(job: Any, stem: str, work: Path, quality: str, fps: float | Non
     out = _Output(q, size, rate, "mp4", False, work / f"{stem}.mp4")
     settings = RenderSettings(quality=quality, fps=rate, verbose=verbose, progress=progress)
     temp = {**_manim_config(out, settings, work), "max_files_cached": -1}  # keep every movie
-    duration = job.opt("duration")
-    show = progress and _is_terminal()
-    plan, pace = None, 1.0
-    if duration is not None or show:
-        plan = plan_scene(job, temp)
-        if duration is not None and plan.seconds > 0:
-            pace = duration / plan.seconds
-    with _Progress(show, plan, pace) as bar:
-        base = bind(job, pace=pace, on_progress=bar.update if show else None)
-        played = _play_scene(type(base.__name__, (_BeatLog, base), {}), temp)
+    played = play_job(job, temp, progress, mixin=_BeatLog)
 
     movies = played.renderer.file_writer.partial_movie_files
     groups: dict[int, list[Path]] = {}

@@ -27,8 +27,8 @@ from nnanim.render import (
     _Output,
     _plain,
     _play_scene,
-    bind,
     cache_dir,
+    play_job,
 )
 
 __all__ = ["STORYBOARD_FRAMES", "STORYBOARD_SIZE", "SheetGeometry", "sheet_geometry", "storyboard"]
@@ -158,10 +158,8 @@ def storyboard(
     if job is not None:
         theme = job.theme
         job.ensure_run()
-        cls = type(job.scene.__name__, (_PlayLog, bind(job)), {})
     else:
         theme = theme_of((options or {}).get("theme") or "dark")  # checked by _job
-        cls = type(scene.__name__, (_PlayLog, _plain(scene, options)), {})
 
     quality = Quality("storyboard", min(width, height), fps, _X264_STORYBOARD)
     out = _Output(quality, (width, height), fps, "mp4", False, output)
@@ -171,12 +169,14 @@ def storyboard(
         # full-resolution colour for sharp tiles; keep every segment until it is decoded
         temp = {**_manim_config(out, settings, work), "pixel_format": "yuv444p",
                 "max_files_cached": -1}
-        try:
-            played = _play_scene(cls, temp)
+        name = job.scene.__name__ if job is not None else scene.__name__
+        try:  # the scene's own pace (a --duration): a plan pass first, as a render does
+            played = (play_job(job, temp, mixin=_PlayLog) if job is not None
+                      else _play_scene(type(name, (_PlayLog, _plain(scene, options)), {}), temp))
         except RenderError as error:
             if "no animations" not in str(error):
                 raise
-            raise RenderError(f"{cls.__name__} has no animations: nothing to storyboard") from error
+            raise RenderError(f"{name} has no animations: nothing to storyboard") from error
         times, images, plays = _timeline(played, fps)
         chosen = _key_frames(times, images, plays, frames)
         sheet = _contact_sheet([images[i] for i in chosen], [times[i] for i in chosen], columns,

@@ -337,3 +337,21 @@ def test_storyboard_layers_from_the_command_line(cache):
         assert near(crop(sheet, label), light.foreground, 60).sum() > 20
     first = crop(sheet, geometry.tiles[0])  # the input plane, on the theme's background
     assert near(first, light.background, 8).mean() > 0.5
+
+
+def test_a_storyboard_follows_the_scene_s_duration(monkeypatch):
+    """--duration scales a storyboard's scene as it scales a render (a plan pass first)."""
+    import nnanim.storyboard as sb
+
+    ends = []
+    real = sb._timeline
+
+    def timeline(played, fps):
+        times, images, plays = real(played, fps)
+        ends.append(times[-1])  # the time label of the last picture: the paced run times, added up
+        return times, images, plays
+
+    monkeypatch.setattr(sb, "_timeline", timeline)
+    for duration in (7.0, 14.0):
+        storyboard("layers", {"epochs": 20, "n_samples": 60, "duration": duration}, "short.png", frames=6)
+    assert ends == pytest.approx([7.0, 14.0], abs=0.05)
