@@ -36,7 +36,6 @@ import pkgutil
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from nnanim.errors import NnanimError
@@ -385,9 +384,3 @@ def _load(key: str, entry: _Entry) -> type:
         raise NnanimError(f"scene {key!r} ({entry.origin}): {entry.module} has no class {entry.attr}")
     return cls
 
-
-def scene_file(name: str) -> Path:
-    """Where the scene's source lives (for messages and docs)."""
-    entry = _registry().get(_key(name))
-    spec = importlib.util.find_spec(entry.module) if entry is not None else None
-    return Path(spec.origin) if spec and spec.origin else Path(name)

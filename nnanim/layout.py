@@ -85,9 +85,6 @@ class Box:
     def centre(self) -> tuple[float, float, float]:
         return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2, 0.0)
 
-    @property
-    def top(self) -> float:
-        return self.y1
 
     @property
     def clip(self) -> tuple[float, float, float, float]:
