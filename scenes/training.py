@@ -14,6 +14,7 @@ number of epochs).  Render with ``nnanim render training``.
 from nnanim.contract import SceneContract, require_classes, require_last_hidden
 
 INTRO, OUTRO = 1.5, 3.0
+SWAP = 0.3  # a caption swap
 
 
 class TrainingScene(SceneContract):
@@ -37,7 +38,7 @@ class TrainingScene(SceneContract):
         run, record = self.load_run()
         timeline = EpochTimeline(run, last=record)
         total = default_duration(int(run.epochs[record]))
-        replay = max(total - INTRO - OUTRO, 2.0)
+        replay = max(total - INTRO - SWAP - OUTRO, 2.0)
         layout, theme = self.layout, self.theme
 
         main = HiddenSpaceView(timeline, theme, layout.picture_square)
@@ -86,14 +87,16 @@ class TrainingScene(SceneContract):
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)
-        self.mark("stage", "training", "the weights move from record to record")
+        final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
+        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
+                                    "the weights move from record to record", run_time=SWAP,
+                                    kind="stage")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], run_time=replay))
 
-        final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         self.swap_caption(caption, f"epoch {final_epoch}",
                           "linearly separable now" if final_acc >= 0.95 else
-                          "not separable yet: more epochs?", kind="outro")
-        self.wait(OUTRO - 0.3)
+                          "not separable yet: more epochs?", run_time=SWAP, kind="outro")
+        self.wait(OUTRO - SWAP)
 
 
 SCENE = TrainingScene
