@@ -46,14 +46,27 @@ FORMAT_VERSION = 1
 
 
 class TrainingDiverged(NnanimError, RuntimeError):
-    """The loss became NaN or infinite; no run is returned (and no file written)."""
+    """The loss became NaN or infinite, or grew far above where it started; no run is returned.
 
-    def __init__(self, epoch: int, lr: float) -> None:
-        self.epoch, self.lr = epoch, lr
+    (And no file is written.)  ``grew`` is ``(first loss, loss now)`` when it grew;
+    ``suggest`` the learning rate to try.
+    """
+
+    def __init__(self, epoch: int, lr: float, grew: tuple[float, float] | None = None,
+                 suggest: float | None = None) -> None:
+        self.epoch, self.lr, self.grew = epoch, lr, grew
+        suggest = lr / 10 if suggest is None else suggest
+        what = ("loss is not finite" if grew is None
+                else f"the loss grew from {grew[0]:.3g} to {grew[1]:.3g}")
         super().__init__(
-            f"training diverged at epoch {epoch} (loss is not finite); "
-            f"try a lower learning rate, e.g. --lr {lr / 10:g}"
+            f"training diverged at epoch {epoch} ({what}); "
+            f"try a lower learning rate, e.g. --lr {suggest:g}"
         )
+
+
+#: a loss this many times its first value (or BLOWUP_FLOOR, if larger) is divergence, NaN or not
+BLOWUP = 1000.0
+BLOWUP_FLOOR = 1e-3
 
 
 class RunFileError(NnanimError):
@@ -459,6 +472,18 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
         losses[r] = loss
         accs[r] = np.nan if task == "regression" else np.mean(net.labels_from_logits(logits) == y)
 
+    first: list[float] = []  # the first loss seen: what "far above where it started" means
+    default_lr = TrainConfig.DEFAULT_LR.get(cfg.optimizer, cfg.lr)
+    suggest = default_lr if cfg.lr > 10 * default_lr else cfg.lr / 10
+
+    def check(loss: float, epoch: int) -> None:
+        if not np.isfinite(loss):
+            raise TrainingDiverged(epoch, cfg.lr, suggest=suggest)
+        if not first:
+            first.append(float(loss))
+        elif loss > BLOWUP * max(first[0], BLOWUP_FLOOR):
+            raise TrainingDiverged(epoch, cfg.lr, grew=(first[0], float(loss)), suggest=suggest)
+
     r = 0
     report_every = max(1, cfg.epochs // 200)
     fwd = None  # the full-batch pass, its arrays reused every epoch
@@ -473,8 +498,7 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
                 loss, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
             else:
                 loss = net.loss_from_logits(fwd.logits, y, cfg.l2)
-            if not np.isfinite(loss):
-                raise TrainingDiverged(epoch, cfg.lr)
+            check(loss, epoch)
             if recording:
                 record(r, fwd.logits, loss)
                 r += 1
@@ -487,13 +511,12 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
             for start in range(0, N, batch):
                 idx = order[start : start + batch]
                 loss, gW, gb, _ = net.gradients(X[idx], y[idx], cfg.l2)
-                if not np.isfinite(loss):
-                    raise TrainingDiverged(epoch, cfg.lr)
+                check(loss, epoch)
                 step(gW, gb)
         if progress is not None and (epoch % report_every == 0):
             progress(epoch + 1, cfg.epochs, float(loss) if full_pass else float(losses[r - 1]))
     if not all(np.all(np.isfinite(W)) for W in Ws):
-        raise TrainingDiverged(int(rec_epochs[-1]), cfg.lr)
+        raise TrainingDiverged(int(rec_epochs[-1]), cfg.lr, suggest=suggest)
 
     meta = {
         "format": FORMAT,

@@ -218,3 +218,24 @@ def test_top_level_api(tmp_path):
     assert isinstance(run, nnanim.Run)
     loaded = nnanim.Run.load(run.save(tmp_path / "x.npz"))
     assert np.array_equal(loaded.weights[0], run.weights[0])
+
+
+@pytest.mark.parametrize(("optimizer", "lr", "suggest"), [("adam", 1e6, "0.02"), ("sgd", 1e4, "0.5")])
+def test_a_loss_that_explodes_without_nan_is_divergence_too(optimizer, lr, suggest):
+    """Finite but far above where it started (1000x): refused like NaN, with the epoch and a rate."""
+    with pytest.raises(TrainingDiverged) as caught:
+        train(dataset="moons", n_samples=200, optimizer=optimizer, lr=lr, epochs=300)
+    error = caught.value
+    first, now = error.grew
+    assert now > 1000 * first and np.isfinite(now)
+    assert f"diverged at epoch {error.epoch} (the loss grew from" in str(error)
+    assert str(error).endswith(f"--lr {suggest}")
+
+
+def test_ordinary_training_never_counts_as_divergence():
+    """Every built-in classification dataset with its defaults, and a noisy mini-batch run."""
+    for name in ("moons", "circles", "spirals", "xor", "blobs", "checkerboard", "disk-ring"):
+        run = train(dataset=name, n_samples=120, epochs=300)
+        assert run.loss[-1] < run.loss[0]
+    run = train(dataset="spirals", n_samples=120, epochs=100, batch_size=8, lr=0.05)
+    assert np.all(np.isfinite(run.loss))
