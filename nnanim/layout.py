@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Box", "Layout", "SHORT_SIDE", "frame_size", "pixel_size"]
+__all__ = ["Box", "Layout", "SHORT_SIDE", "frame_size", "frame_units", "pixel_size"]
 
 #: scene units on the frame's short side
 SHORT_SIDE = 8.0
@@ -51,6 +51,16 @@ def frame_size(aspect: str) -> tuple[float, float]:
     """``(width, height)`` in scene units of a frame of ``aspect`` (short side 8)."""
     a, b = _RATIOS[aspect]
     return (SHORT_SIDE * a / b, SHORT_SIDE) if a >= b else (SHORT_SIDE, SHORT_SIDE * b / a)
+
+
+def frame_units(pixels: tuple[int, int]) -> tuple[float, float]:
+    """The frame of ``pixels`` in scene units: 8 on the short side, the long side in proportion.
+
+    Square pixels: 854 × 480 is 14.23 × 8, a hair wider than 16:9's 14.22.
+    """
+    width, height = pixels
+    short = min(width, height)
+    return SHORT_SIDE * width / short, SHORT_SIDE * height / short
 
 
 def pixel_size(aspect: str, short: int) -> tuple[int, int]:

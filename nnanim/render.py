@@ -71,7 +71,7 @@ from typing import Any
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
-from nnanim.layout import SHORT_SIDE, pixel_size
+from nnanim.layout import frame_units, pixel_size
 
 __all__ = [
     "FORMATS",
@@ -367,14 +367,6 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
     return _Output(quality, pixel_size(aspect, short), fps, fmt, settings.transparent, output)
 
 
-def _frame_units(size: tuple[int, int]) -> tuple[float, float]:
-    """The frame in scene units: 8 on the short side, the long side in proportion to the
-    pixels (square pixels: 854 × 480 is 14.23 × 8, a hair wider than 16:9's 14.22)."""
-    width, height = size
-    short = min(width, height)
-    return SHORT_SIDE * width / short, SHORT_SIDE * height / short
-
-
 def _choices(names: Any) -> str:
     return ", ".join(names) or "(none)"
 
@@ -429,8 +421,8 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
         "renderer": "cairo",
         "pixel_width": job.size[0],
         "pixel_height": job.size[1],
-        "frame_width": _frame_units(job.size)[0],
-        "frame_height": _frame_units(job.size)[1],
+        "frame_width": frame_units(job.size)[0],
+        "frame_height": frame_units(job.size)[1],
         "frame_rate": job.fps,
         "format": job.format,
         "video_codec": codec,

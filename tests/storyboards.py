@@ -7,7 +7,7 @@ from manim import LEFT, RIGHT, Scene, Square
 from scipy.special import expit
 
 from nnanim.contract import resolve
-from nnanim.layout import SHORT_SIDE
+from nnanim.layout import frame_units
 from nnanim.render import bind
 
 
@@ -31,12 +31,6 @@ class FailsMidway(Scene):
 #: the frame of a render at -q l: 854 x 480 pixels, 8 scene units on the short side,
 #: square pixels (so 14.23 units wide, a hair wider than 16:9's 14.22)
 FRAME_PIXELS = (854, 480)
-
-
-def frame_units(pixels=FRAME_PIXELS):
-    """``(width, height)`` in scene units of a frame of ``pixels``: short side 8, square pixels."""
-    short = min(pixels)
-    return SHORT_SIDE * pixels[0] / short, SHORT_SIDE * pixels[1] / short
 
 
 def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):

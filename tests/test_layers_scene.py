@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 from nnanim.scenes.layers import PACE, LayersScene
 from storyboards import (
+    FRAME_PIXELS,
     best_linear_split,
     caption_beats,
     class_pixels,
     dry_run,
-    frame_units,
     tanh_sigmoid_forward,
 )
 
-from nnanim.layout import Layout
+from nnanim.layout import Layout, frame_units
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
@@ -81,7 +81,7 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     theme = load_theme("dark")
     colours = np.array(theme.class_rgb(2)) * 255
     # the layout's text column (caption, header) is excluded: right of its right edge
-    width, height = frame_units()
+    width, height = frame_units(FRAME_PIXELS)
     sidebar_px = int((Layout(width, height).column.x1 + width / 2) * 480 / height)
 
     early = frames[int(2.0 * fps)]  # after the fade-in: the input plane

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
-from storyboards import best_linear_split, class_pixels, dry_run, frame_units, tanh_sigmoid_forward
+from storyboards import FRAME_PIXELS, best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
 from nnanim.errors import NnanimError
-from nnanim.layout import Layout
+from nnanim.layout import Layout, frame_units
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
 from nnanim.replay import ReplayTraining
@@ -142,7 +142,7 @@ def test_rendered_training_video(tmp_path, decode_frames):
     from nnanim.theme import load_theme
 
     colours = np.array(load_theme().class_rgb(2)) * 255
-    width, height = frame_units()
+    width, height = frame_units(FRAME_PIXELS)
     layout = Layout(width, height, aside=TrainingScene.aside, caption_lines=TrainingScene.caption_lines,
                     header=TrainingScene.has_header)
     left = int((layout.column.x1 + width / 2) * 480 / height)
