@@ -49,6 +49,7 @@ __all__ = [
     "list_scenes",
     "require_classes",
     "require_last_hidden",
+    "require_task",
     "resolve",
     "resolve_training",
     "theme_of",
@@ -64,6 +65,9 @@ class SceneContract:
 
     #: option defaults of this scene (training options and scene options)
     defaults: dict[str, Any] = {}
+    #: the tasks this scene shows ("binary", "multiclass", "regression"); :func:`resolve` refuses
+    #: the others in one line, before anything is trained
+    tasks: tuple[str, ...] = ("binary", "multiclass")
     #: the resolved job; set by the render layer before ``construct`` runs
     job: Job | None = None
 
@@ -82,12 +86,27 @@ class SceneContract:
 # --------------------------------------------------------------------------- checks scenes share
 
 
-def require_classes(job: Job, scene: str) -> None:
-    """Refuse regression data (its scenes come with regression support)."""
-    if job.task == "regression":
+_TASK_WORDS = {"binary": "two classes", "multiclass": "several classes",
+               "regression": "a numeric target (regression)"}
+
+
+def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
+    """Refuse a dataset whose task is not one of ``tasks`` (one line naming what fits)."""
+    if job.task in tasks:
+        return
+    if "regression" not in tasks:
         raise NnanimError(
             f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "
             "Choose a classification dataset with -d, e.g. -d spirals")
+    shows = " or ".join(_TASK_WORDS[t] for t in tasks)
+    example = "sine" if "regression" in tasks else "spirals"
+    raise NnanimError(f"{scene} shows {shows}; {job.dataset_name} has {_TASK_WORDS[job.task]}. "
+                      f"Choose another dataset with -d, e.g. -d {example}")
+
+
+def require_classes(job: Job, scene: str) -> None:
+    """Refuse regression data (for scenes that check more than their ``tasks`` declare)."""
+    require_task(job, scene, ("binary", "multiclass"))
 
 
 def require_last_hidden(job: Job, scene: str, widths: tuple[int, ...], what: str) -> None:
@@ -208,6 +227,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
             raise NnanimError(
                 f"epoch {epoch} will not be recorded: training runs {cfg.epochs} epochs and records "
                 f"every {cfg.record_every} (and the last); choose one of those, or change --epochs")
+    require_task(job, name, tuple(getattr(cls, "tasks", SceneContract.tasks)))
     cls.check(job)
     return job
 

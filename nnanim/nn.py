@@ -28,6 +28,7 @@ __all__ = [
     "fit_linear_classifier",
     "get_activation",
     "init_network",
+    "r_squared",
     "make_optimizer",
 ]
 
@@ -320,6 +321,12 @@ class Network:
             return float("nan")
         return float(np.mean(self.predict(X) == y))
 
+    def r_squared(self, X: Array, y: Array) -> float:
+        """R² of a regression network's output on ``(X, y)`` (nan for classifiers)."""
+        if self.task != "regression":
+            return float("nan")
+        return r_squared(y, self.predict(X))
+
     def loss(self, X: Array, y: Array, l2: float = 0.0) -> float:
         return self.loss_from_logits(self.forward(X).logits, y, l2)
 
@@ -559,3 +566,17 @@ def fit_linear_classifier(
                    options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
     theta = res.x
     return theta[: out * d].reshape(out, d).copy(), theta[out * d :].copy()
+
+
+def r_squared(y: Array, y_hat: Array) -> float:
+    """The coefficient of determination ``1 − SS_res / SS_tot`` (1 for a perfect fit).
+
+    A constant target (``SS_tot = 0``) gives 1.0 for a perfect fit and 0.0 otherwise.
+    """
+    y = np.asarray(y, dtype=float).ravel()
+    y_hat = np.asarray(y_hat, dtype=float).ravel()
+    ss_res = float(np.sum((y - y_hat) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    if ss_tot == 0.0:
+        return 1.0 if ss_res == 0.0 else 0.0
+    return 1.0 - ss_res / ss_tot

@@ -47,6 +47,10 @@ class Theme:
     panel: str = _key("colour")
     panel_opacity: float = _key("opacity")
     classes: tuple[str, ...] = _key("colours")
+    #: a continuous colour map for numeric targets (regression), low to high, as evenly spaced
+    #: stops (viridis: colour-blind safe, lightness rising); each theme drops the end that
+    #: would vanish into its background
+    targets: tuple[str, ...] = _key("colours")
     grid: str = _key("colour")
     grid_opacity: float = _key("opacity")
     grid_width: float = _key("size")
@@ -59,6 +63,20 @@ class Theme:
     def class_rgb(self, k: int) -> np.ndarray:
         """``(k, 3)`` RGB in [0, 1] for classes 0..k-1 (cycling past the palette's end)."""
         return np.array([hex_rgb(self.classes[i % len(self.classes)]) for i in range(k)])
+
+    def target_rgb(self, values: Any, lo: float, hi: float) -> np.ndarray:
+        """``(n, 3)`` RGB in [0, 1] for numeric ``values`` on the target colour map.
+
+        ``lo`` maps to the first stop, ``hi`` to the last, linearly in between
+        (values outside are clipped); ``lo == hi`` gives the middle colour.
+        """
+        stops = np.array([hex_rgb(c) for c in self.targets])
+        v = np.asarray(values, dtype=float).ravel()
+        t = np.full(v.shape, 0.5) if hi <= lo else np.clip((v - lo) / (hi - lo), 0.0, 1.0)
+        if len(stops) == 1:
+            return np.repeat(stops, len(v), axis=0)
+        at = np.linspace(0.0, 1.0, len(stops))
+        return np.column_stack([np.interp(t, at, stops[:, c]) for c in range(3)])
 
 
 # --------------------------------------------------------------------------- colours

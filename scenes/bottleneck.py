@@ -15,7 +15,7 @@ Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 
 import numpy as np
 
-from nnanim.contract import SceneContract, require_classes, require_last_hidden
+from nnanim.contract import SceneContract, require_last_hidden
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
@@ -37,7 +37,6 @@ class BottleneckScene(SceneContract):
 
     @classmethod
     def check(cls, job):
-        require_classes(job, "bottleneck")
         require_last_hidden(job, "bottleneck", (2, 3), "shows the last hidden layer")
 
     def construct(self):

@@ -10,7 +10,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 
 import numpy as np
 
-from nnanim.contract import SceneContract, require_classes
+from nnanim.contract import SceneContract
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -31,10 +31,6 @@ EXPLAIN = {
 class LayersScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [2, 2, 2, 2], "activation": "tanh",
                 "lr": 0.02, "epochs": 3000}
-
-    @classmethod
-    def check(cls, job):
-        require_classes(job, "layers")
 
     def construct(self):
         from manim import Create

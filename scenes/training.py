@@ -11,7 +11,7 @@ and the loss and accuracy curves with a moving marker.
 number of epochs).  Render with ``nnanim render training``.
 """
 
-from nnanim.contract import SceneContract, require_classes, require_last_hidden
+from nnanim.contract import SceneContract, require_last_hidden
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
@@ -25,7 +25,6 @@ class TrainingScene(SceneContract):
 
     @classmethod
     def check(cls, job):
-        require_classes(job, "training")
         require_last_hidden(job, "training", (2,), "shows the last hidden layer as a plane")
 
     def construct(self):

@@ -13,6 +13,7 @@ from nnanim.nn import (
     get_activation,
     init_network,
     make_optimizer,
+    r_squared,
 )
 
 EPS = 1e-6
@@ -221,3 +222,17 @@ def test_make_optimizer_rejects_bad_values():
         make_optimizer("rmsprop", 0.1)
     with pytest.raises(ValueError, match="positive"):
         make_optimizer("sgd", 0.0)
+
+
+def test_r_squared_against_its_definition():
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=50)
+    y_hat = y + rng.normal(scale=0.3, size=50)
+    ss_res = sum((a - b) ** 2 for a, b in zip(y, y_hat))
+    mean = sum(y) / len(y)
+    ss_tot = sum((a - mean) ** 2 for a in y)
+    assert r_squared(y, y_hat) == pytest.approx(1 - ss_res / ss_tot, rel=1e-12)
+    assert r_squared(y, y) == 1.0
+    assert r_squared(y, np.full_like(y, y.mean())) == pytest.approx(0.0, abs=1e-12)
+    assert r_squared(np.ones(4), np.ones(4)) == 1.0
+    assert r_squared(np.ones(4), np.zeros(4)) == 0.0

@@ -42,7 +42,7 @@ def test_a_built_in_theme_holds_exactly_its_file(name):
     theme = load_theme(name)
     data = json.loads((BUILT_IN / f"{name}.json").read_text())
     assert set(data) == {f.name for f in fields(Theme)}  # no key dropped, none defaulted
-    assert asdict(theme) == {**data, "classes": tuple(data["classes"])}
+    assert asdict(theme) == {**data, "classes": tuple(data["classes"]), "targets": tuple(data["targets"])}
 
 
 def test_the_default_is_dark():
@@ -205,3 +205,22 @@ def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
     res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
     assert res.exit_code == 0, res.output
     assert calls[0]["theme"] == str(path) and load_theme(calls[0]["theme"]).name == "mine"
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_target_colours_run_from_the_first_stop_to_the_last(name):
+    theme = load_theme(name)
+    first, last = hex_rgb(theme.targets[0]), hex_rgb(theme.targets[-1])
+    rgb = theme.target_rgb([-5.0, 0.0, 10.0, 20.0], 0.0, 10.0)
+    assert rgb.shape == (4, 3)
+    np.testing.assert_allclose(rgb[0], first)  # clipped below
+    np.testing.assert_allclose(rgb[1], first)
+    np.testing.assert_allclose(rgb[2], last)
+    np.testing.assert_allclose(rgb[3], last)  # clipped above
+    # halfway between two stops is their mean
+    n = len(theme.targets)
+    mid = theme.target_rgb([0.5 / (n - 1)], 0.0, 1.0)[0]
+    np.testing.assert_allclose(mid, (np.array(first) + np.array(hex_rgb(theme.targets[1]))) / 2)
+    # the map is distinct from the background at both ends
+    bg = np.array(hex_rgb(theme.background))
+    assert min(np.abs(np.array(first) - bg).sum(), np.abs(np.array(last) - bg).sum()) > 0.3
