@@ -6,13 +6,13 @@ import itertools
 
 import numpy as np
 import pytest
+from nnanim.scenes.neurons import NeuronsScene
 from storyboards import caption_beats, dry_run
 
 from nnanim.contract import resolve
 from nnanim.errors import NnanimError
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
-from nnanim.scenes.neurons import NeuronsScene
 from nnanim.theme import hex_rgb, load_theme
 from nnanim.timeline import EpochTimeline
 
