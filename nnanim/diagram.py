@@ -1,0 +1,269 @@
+"""The network drawn as a diagram whose units show what they respond to, over training.
+
+* :func:`node_grid` — where the units go (pure geometry): layers in columns
+  (rows in a portrait frame), the output as one large square.
+* :func:`unit_image` — one unit's activation over the input plane as an image:
+  the second class colour where it is positive, the first where negative, the
+  background where it is zero (so a ReLU unit is dark where it is off).
+* :class:`NetworkDiagram` — the units as such images, joined by edges whose
+  width is ``|w|`` (relative to the layer's largest) and whose colour is the
+  sign of ``w``; the output square is the input plane with the network's
+  probability shading, its decision boundary and the data.  It follows an
+  :class:`~nnanim.timeline.EpochTimeline` (``set_moment``), as the replay
+  views of :mod:`nnanim.replay` do.
+* :class:`RegionMap` — the input plane coloured by activation pattern: each
+  colour is one linear region of a piecewise-linear network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import Group, Line, Square
+
+from nnanim.mobjects import RasterImage
+from nnanim.replay import InputInset, _SquarePanel
+from nnanim.theme import Theme, hex_rgb
+from nnanim.timeline import EpochTimeline, Moment
+
+__all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "pattern_keys", "pattern_rgb",
+           "unit_image"]
+
+#: centre-to-centre spacing of units in a layer, in unit sizes
+SPACING = 1.3
+#: room between layers for the edges, in unit sizes
+LAYER_GAP = 1.1
+
+
+@dataclass(frozen=True)
+class NodeGrid:
+    """Unit centres ``(n, 2)`` per layer (inputs first, hidden layers after), their side, and the
+    output square's ``(centre, side)``."""
+
+    centres: list[np.ndarray]
+    size: float
+    output: tuple[np.ndarray, float]
+
+
+def node_grid(widths: list[int], box: tuple[float, float, float, float], vertical: bool = False,
+              output_share: float = 0.4) -> NodeGrid:
+    """Place the units of layers ``widths`` (inputs, then hidden layers) and the output square.
+
+    ``box = (x0, y0, x1, y1)`` in scene units.  Horizontal: layers are
+    columns, left to right, and the output square (``output_share`` of the
+    width at most) is on the right; vertical: layers are rows, top to bottom,
+    and the output square is at the bottom.  Units are squares of one size,
+    as large as fits with :data:`SPACING` between units and
+    :data:`LAYER_GAP` between layers.
+    """
+    x0, y0, x1, y1 = box
+    along, across = (y1 - y0, x1 - x0) if vertical else (x1 - x0, y1 - y0)
+    out_side = min(across, along * output_share)
+    n_layers = len(widths)
+    room = along - out_side  # along the main axis, for the layers (the last gap leads to the output)
+    size = min(across / (max(widths) * SPACING), room / (n_layers + n_layers * LAYER_GAP))
+    pitch = room / n_layers  # from one layer to the next, the layers spread over the room
+    centres = []
+    mid_across = (x0 + x1) / 2 if vertical else (y0 + y1) / 2
+    for i, n in enumerate(widths):
+        a = (i + 0.5) * pitch
+        offsets = (np.arange(n) - (n - 1) / 2) * size * SPACING
+        if vertical:
+            pts = np.column_stack([mid_across + offsets, np.full(n, y1 - a)])
+        else:
+            pts = np.column_stack([np.full(n, x0 + a), mid_across - offsets])
+        centres.append(pts)
+    if vertical:
+        out = np.array([mid_across, y0 + out_side / 2])
+    else:
+        out = np.array([x1 - out_side / 2, mid_across])
+    return NodeGrid(centres, float(size), (out, float(out_side)))
+
+
+def unit_image(values: np.ndarray, scale: float, theme: Theme) -> np.ndarray:
+    """RGBA image of a unit's values ``(rows, cols)``: ``values / scale`` in [-1, 1] mixes the
+    background towards the second class colour (positive) or the first (negative)."""
+    bg = np.array(hex_rgb(theme.background))
+    neg, pos = theme.class_rgb(2)
+    u = np.clip(values / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(values)
+    colour = np.where(u[..., None] >= 0, pos, neg)
+    rgb = bg + np.abs(u)[..., None] ** 0.8 * (colour - bg)
+    img = np.empty(values.shape + (4,), dtype=np.uint8)
+    img[..., :3] = np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8)
+    img[..., 3] = 255
+    return img
+
+
+def _scale(values: np.ndarray, activation: str) -> tuple[np.ndarray, float]:
+    """Values centred where the activation is neutral, and the scale that maps them to [-1, 1]."""
+    if activation == "sigmoid":
+        return values - 0.5, 0.5
+    if activation == "tanh":
+        return values, 1.0
+    return values, float(np.max(np.abs(values))) or 1.0
+
+
+def pattern_keys(net, P: np.ndarray) -> np.ndarray:
+    """Each point's activation pattern over every hidden unit, packed into an integer (unit ``g``
+    of the hidden units counted in order is bit ``g``: set where its input is > 0)."""
+    fwd = net.forward(P)
+    keys = np.zeros(len(P), dtype=np.int64)
+    bit = 0
+    for z in fwd.pre[:-1]:
+        for j in range(z.shape[1]):
+            keys |= (z[:, j] > 0).astype(np.int64) << bit
+            bit += 1
+    return keys
+
+
+def pattern_rgb(keys: np.ndarray) -> np.ndarray:
+    """A colour per activation pattern key, the same for the same pattern in every frame.
+
+    Hues spread by a multiplicative hash (so neighbouring patterns, which
+    differ by one unit, differ in colour), fixed saturation and value.
+    """
+    h = ((keys.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(1 << 32)).astype(float) / 2**32
+    h = (h * 0.61803398875 * 7.0) % 1.0
+    s, v = 0.5, 0.8
+    i = np.floor(h * 6).astype(int) % 6
+    f = h * 6 - np.floor(h * 6)
+    p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
+    table = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)]
+    out = np.empty(keys.shape + (3,))
+    for k, (r, g, b) in enumerate(table):
+        m = i == k
+        out[m, 0] = r if np.isscalar(r) else r[m]
+        out[m, 1] = g if np.isscalar(g) else g[m]
+        out[m, 2] = b if np.isscalar(b) else b[m]
+    return out
+
+
+def _plane_box(X: np.ndarray, pad: float = 0.55) -> tuple[np.ndarray, float]:
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    return (lo + hi) / 2, pad * float(np.max(hi - lo))
+
+
+class NetworkDiagram(Group):
+    """Units as activation maps over the input plane, edges by weight, the output as a decision map.
+
+    Parameters
+    ----------
+    timeline
+        The replay (its network's input must be 2-D).
+    box
+        ``(x0, y0, x1, y1)`` of the diagram on screen.
+    vertical
+        Layers as rows (a portrait frame) instead of columns.
+    resolution
+        Pixels per side of a unit's map.
+    """
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, box, vertical: bool = False,
+                 resolution: int = 28, max_edge_width: float = 5.0) -> None:
+        super().__init__()
+        run = timeline.run
+        self.timeline, self.theme, self.vertical = timeline, theme, vertical
+        self.activations = list(run.activations)
+        widths = list(run.widths[:-1])  # inputs and hidden layers; the output is the square
+        self.grid = node_grid(widths, box, vertical, output_share=0.55 if vertical else 0.4)
+        self.max_edge_width = max_edge_width
+        centre, half = _plane_box(run.X)
+        self.plane = (centre, half)
+        xs = np.linspace(centre[0] - half, centre[0] + half, resolution)
+        ys = np.linspace(centre[1] + half, centre[1] - half, resolution)
+        gx, gy = np.meshgrid(xs, ys)
+        self.samples = np.column_stack([gx.ravel(), gy.ravel()])
+        self.shape = gx.shape
+        s = self.grid.size
+
+        def corners(c):
+            r = s / 2
+            return np.array([[c[0] - r, c[1] + r, 0], [c[0] + r, c[1] + r, 0],
+                             [c[0] + r, c[1] - r, 0], [c[0] - r, c[1] - r, 0]])
+
+        # the input units: x and y themselves
+        self.inputs = []
+        for j, c in enumerate(self.grid.centres[0]):
+            v = self.samples[:, j].reshape(self.shape) - centre[j]
+            self.inputs.append(RasterImage(unit_image(v, half, theme), corners(c)))
+        self.units = [[RasterImage(np.zeros((2, 2, 4), np.uint8), corners(c)) for c in layer]
+                      for layer in self.grid.centres[1:]]
+        borders = [Square(side_length=s, stroke_color=theme.muted, stroke_width=1.2,
+                          stroke_opacity=0.7).move_to([*c, 0])
+                   for layer in self.grid.centres for c in layer]
+        out_centre, out_side = self.grid.output
+        self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side), point_radius=0.03)
+        self.edges = self._edges()
+        self.add(*[e for layer in self.edges for e in layer], *self.inputs,
+                 *[u for layer in self.units for u in layer], *borders, self.output)
+        self.set_moment(timeline.moment(0.0))
+
+    # -- geometry of the edges
+    def _ports(self, c: np.ndarray, side: float, out: bool) -> np.ndarray:
+        """Where an edge leaves (``out``) or enters a unit at ``c``."""
+        d = side / 2 * (1 if out else -1)
+        return np.array([c[0], c[1] - d, 0.0]) if self.vertical else np.array([c[0] + d, c[1], 0.0])
+
+    def _edges(self) -> list[list[Line]]:
+        s = self.grid.size
+        layers = []
+        targets = [*self.grid.centres[1:], None]
+        for src, dst in zip(self.grid.centres, targets):
+            if dst is None:
+                out_c, out_s = self.grid.output
+                ends = [self._ports(out_c, out_s, out=False)]
+            else:
+                ends = [self._ports(c, s, out=False) for c in dst]
+            # row-major like W (out, in): edge k joins input unit k % n_in to output unit k // n_in
+            layers.append([Line(self._ports(a, s, out=True), e, stroke_width=1.0)
+                           for e in ends for a in src])
+        return layers
+
+    # -- over training
+    def set_moment(self, m: Moment) -> NetworkDiagram:
+        net = self.timeline.network(m)
+        fwd = net.forward(self.samples)
+        for l, layer in enumerate(self.units):
+            values, scale = _scale(fwd.post[l], self.activations[l])
+            for j, image in enumerate(layer):
+                image.set_image(unit_image(values[:, j].reshape(self.shape), scale, self.theme))
+        neg, pos = self.theme.classes[0], self.theme.classes[1 % len(self.theme.classes)]
+        for l, edges in enumerate(self.edges):
+            W = net.weights[l]
+            if l == len(self.edges) - 1:  # into the output square: one edge per last hidden unit,
+                W = W[-1:] if W.shape[0] == 1 else np.abs(W).max(axis=0, keepdims=True)
+            top = float(np.max(np.abs(W))) or 1.0
+            for e, w in zip(edges, W.ravel()):
+                width = self.max_edge_width * abs(w) / top
+                e.set_stroke(color=pos if w >= 0 else neg, width=max(width, 0.3),
+                             opacity=0.35 + 0.6 * abs(w) / top)
+        self.output.set_moment(m)
+        return self
+
+
+class RegionMap(_SquarePanel):
+    """The input plane coloured by activation pattern (one colour per linear region)."""
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, region, resolution: int = 160) -> None:
+        super().__init__(region, theme)
+        self.timeline = timeline
+        self.resolution = resolution
+        self.set_window(*_plane_box(timeline.run.X))
+        x0, x1, y0, y1 = self.box
+        gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y1, y0, resolution))
+        self.samples = np.column_stack([gx.ravel(), gy.ravel()])
+        self.image = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
+        self.add(self.image, self.border)
+        self.set_moment(timeline.moment(0.0))
+
+    def set_moment(self, m: Moment) -> RegionMap:
+        keys = pattern_keys(self.timeline.network(m), self.samples)
+        rgb = pattern_rgb(keys)
+        bg = np.array(hex_rgb(self.theme.background))
+        rgb = bg + 0.6 * (rgb - bg)
+        img = np.empty((len(keys), 4), dtype=np.uint8)
+        img[:, :3] = np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8)
+        img[:, 3] = 255
+        self.image.set_image(img.reshape(self.resolution, self.resolution, 4))
+        return self

@@ -1,0 +1,144 @@
+"""What each unit responds to: the network diagram, every unit a map of its activation, over training.
+
+Storyboard: the network drawn as a diagram (layers in columns; rows in a
+vertical frame).  Every unit is a small map of the input plane showing its
+activation there (after TensorFlow Playground): the second class colour where
+it is positive, the first where negative, dark where it is zero, so a ReLU
+unit's map is dark on the side where it is off.  Edges are as wide as |w|
+(relative to the layer's largest) and coloured by the sign of w.  The output
+is a large map of the input plane: the network's probability shading, its
+decision boundary and the data.  Training is replayed log-spaced, as in the
+``training`` scene, with the epoch and the accuracy (recomputed from the
+nearest record's weights); for networks of ReLU-like units the input plane's
+linear regions are drawn beside it, one colour per activation pattern, with
+their exact count (polygons clipped unit by unit).
+
+Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
+"""
+
+from nnanim.contract import SceneContract
+from nnanim.errors import NnanimError
+
+INTRO, OUTRO = 2.0, 3.0
+SWAP = 0.3
+#: the largest network whose units stay readable as maps
+MAX_LAYERS, MAX_WIDTH = 4, 8
+PIECEWISE = ("relu", "leaky_relu", "linear")
+
+
+class NeuronsScene(SceneContract):
+    defaults = {"dataset": "spirals", "hidden": [8, 8], "activation": "relu", "epochs": 2000}
+    aside = 0.3
+    caption_lines = 3
+
+    @classmethod
+    def check(cls, job):
+        hidden = job.hidden
+        if len(hidden) > MAX_LAYERS or max(hidden) > MAX_WIDTH:
+            raise NnanimError(
+                f"neurons draws every unit as a map, readable up to {MAX_LAYERS} hidden layers of "
+                f"{MAX_WIDTH} units; got --hidden {','.join(map(str, hidden))}. Choose a smaller "
+                f"one, e.g. --hidden 6,4")
+        dim = job.run.widths[0] if job.run is not None else job.data.X.shape[1]
+        if dim != 2:
+            raise NnanimError(f"neurons maps every unit over the input plane, so the input must be "
+                              f"2-D; {job.dataset_name} has {dim} input column(s)")
+
+    @classmethod
+    def piecewise(cls, run) -> bool:
+        return all(a in PIECEWISE for a in run.activations)
+
+    @staticmethod
+    def region_count(run, record: int, box) -> int:
+        """The exact number of linear regions of record ``record``'s network in ``box``."""
+        from nnanim.regions import linear_regions
+
+        return len(linear_regions(run.network(record), box))
+
+    def construct(self):
+        from manim import DOWN, LEFT, RIGHT, Group, VGroup
+
+        from nnanim.charts import DigitReadout
+        from nnanim.diagram import NetworkDiagram, RegionMap
+        from nnanim.replay import ReplayTraining
+        from nnanim.timeline import EpochTimeline, default_duration
+
+        run, record = self.load_run()
+        layout, theme = self.layout, self.theme
+        timeline = EpochTimeline(run, last=record)
+        total = default_duration(int(run.epochs[record]))
+        replay = max(total - INTRO - SWAP - OUTRO, 2.0)
+        portrait = layout.shape == "portrait"
+        pic = layout.picture
+        diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
+
+        # the aside: the epoch and accuracy; the linear regions of a piecewise-linear network
+        regions = self.piecewise(run)
+        box = layout.aside
+        epoch, accuracy, count = (DigitReadout(6, theme, font_size=30) for _ in range(3))
+
+        def row(name, digits):
+            pair = VGroup(self.label(name, color=theme.muted), digits).arrange(RIGHT, buff=0.25)
+            if pair.width > box.width:  # a narrow aside: the number under its name
+                pair.arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
+            return pair
+
+        readouts = VGroup(row("epoch", epoch), row("accuracy", accuracy))
+        readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
+        moving, still, digits = [diagram], [readouts], [epoch, accuracy]
+        region_map = None
+        if regions:
+            counted = row("linear regions", count)
+            if portrait:  # a row: the map on the left, the readouts on its right
+                size = box.height
+                region_map = RegionMap(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size))
+                counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
+            else:  # a column: readouts, the map, its count
+                size = box.height - readouts.height - counted.height - 0.4
+                size = max(min(size, box.width - 0.2), 1.0)
+                top = readouts.get_bottom()[1] - 0.2
+                region_map = RegionMap(timeline, theme, ((box.centre[0], top - size / 2, 0), size))
+                counted.next_to(region_map.border, DOWN, buff=0.15)
+                counted.shift(RIGHT * min(0.0, box.x1 - counted.get_right()[0]))
+            moving.append(region_map)
+            still.append(counted)
+            digits.append(count)
+
+        counts: dict[int, int] = {}
+        plane = region_map.box if region_map is not None else None
+
+        def state_readouts(moment):
+            shown_epoch, acc = timeline.stated(moment)
+            epoch.set_text(f"{shown_epoch}")
+            accuracy.set_text(f"{100 * acc:.1f}%")
+            if regions:
+                r = moment.nearest
+                if r not in counts:
+                    counts[r] = self.region_count(run, r, plane)
+                count.set_text(f"{counts[r]}")
+
+        self.region_box = plane  # where the regions are counted (the region map's window)
+        state_readouts(timeline.moment(0.0))
+        title = "what each unit responds to"
+        detail = ("each square: one unit's activation over the input plane, in the class colours "
+                  "by its sign, fading to the background at 0; edges as wide as |w|")
+        caption = self.caption(title, detail)
+        self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
+                  title=title, detail=detail, seconds=INTRO)
+        final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
+        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
+                                    "the units sharpen into features the output combines",
+                                    run_time=SWAP, kind="stage")
+        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts],
+                                 run_time=replay))
+        if regions:
+            n = counts[timeline.moment(1.0).nearest]
+            end = f"{n} linear regions; the output is affine on each"
+        else:
+            end = f"{100 * final_acc:.1f}% correct"
+        self.swap_caption(caption, f"epoch {final_epoch}", end, run_time=SWAP, kind="outro")
+        self.wait(OUTRO - SWAP)
+
+
+SCENE = NeuronsScene

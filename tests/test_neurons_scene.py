@@ -1,0 +1,217 @@
+"""The `neurons` scene: unit maps, edges, the region count, the readouts, and a rendered video."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from nnanim.scenes.neurons import NeuronsScene
+from storyboards import caption_beats, dry_run
+
+from nnanim.contract import resolve
+from nnanim.errors import NnanimError
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+from nnanim.theme import hex_rgb, load_theme
+from nnanim.timeline import EpochTimeline
+
+
+@pytest.fixture(scope="module")
+def run():
+    return train(dataset="moons", n_samples=200, hidden=[5, 4], activation="relu", epochs=150)
+
+
+def _relu_hidden(run, X, record=-1):
+    """Every hidden layer's post-activation of a ReLU network, written out here."""
+    out, h = [], X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        z = h @ W[record].T + b[record]
+        h = np.maximum(z, 0.0)
+        out.append((z, h))
+    return out
+
+
+def _accuracy(run, record=-1):
+    h = _relu_hidden(run, run.X, record)[-1][1]
+    logit = h @ run.weights[-1][record].T + run.biases[-1][record]
+    return float(np.mean((logit[:, 0] > 0) == run.y))
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(("hidden", "limit"), [([9, 2], "8 units"), ([3, 3, 3, 3, 3], "4 hidden layers")])
+def test_too_large_a_network_is_refused_with_the_limit(hidden, limit):
+    with pytest.raises(NnanimError, match=limit) as err:
+        resolve("neurons", {"hidden": hidden, "epochs": 1})
+    assert "--hidden" in str(err.value) and "\n" not in str(err.value)
+    resolve("neurons", {"hidden": [6, 4], "epochs": 1})  # the example given is accepted
+
+
+# ----------------------------------------------------------------------------- the geometry
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+def test_units_fit_their_box_and_never_overlap(vertical):
+    from nnanim.diagram import node_grid
+
+    box = (-3.0, -2.5, 4.0, 3.5)
+    grid = node_grid([2, 8, 8, 8, 8], box, vertical=vertical)
+    r = grid.size / 2
+    squares = [(c[0] - r, c[1] - r, c[0] + r, c[1] + r) for layer in grid.centres for c in layer]
+    (ox, oy), side = grid.output
+    squares.append((ox - side / 2, oy - side / 2, ox + side / 2, oy + side / 2))
+    for a0, b0, a1, b1 in squares:
+        assert box[0] - 1e-9 <= a0 and a1 <= box[2] + 1e-9 and box[1] - 1e-9 <= b0 and b1 <= box[3] + 1e-9
+    for p, q in itertools.combinations(squares, 2):
+        assert p[2] <= q[0] + 1e-9 or q[2] <= p[0] + 1e-9 or p[3] <= q[1] + 1e-9 or q[3] <= p[1] + 1e-9
+    assert grid.size > 0.2 and side > 4 * grid.size
+
+
+def test_unit_maps_show_each_units_activation(run):
+    """Where the unit is off (ReLU at 0) its map is the background; where it is near the layer's
+    strongest activation, it is near the second class colour: checked pixel by pixel against a
+    forward pass written here (one scale per layer, so a weak unit looks weak)."""
+    from nnanim.diagram import NetworkDiagram
+
+    theme = load_theme("dark")
+    tl = EpochTimeline(run)
+    diagram = NetworkDiagram(tl, theme, (-3.0, -3.0, 5.0, 3.0))
+    diagram.set_moment(tl.moment(1.0))
+    bg, pos = np.array(hex_rgb(theme.background)) * 255, np.array(hex_rgb(theme.classes[1])) * 255
+    for layer, (_, h) in enumerate(_relu_hidden(run, diagram.samples)):
+        top = h.max()
+        for j, image in enumerate(diagram.units[layer]):
+            rgb = image.rgba[..., :3].reshape(-1, 3).astype(float)
+            v = h[:, j]
+            off, strong = v == 0, v >= 0.9 * top
+            if off.any():
+                assert np.abs(rgb[off] - bg).max() <= 1
+            if strong.any():
+                assert np.linalg.norm(rgb[strong] - pos, axis=1).max() < 40
+
+
+def test_edges_are_as_wide_as_the_weights(run):
+    from nnanim.diagram import NetworkDiagram
+
+    theme = load_theme("dark")
+    tl = EpochTimeline(run)
+    diagram = NetworkDiagram(tl, theme, (-3.0, -3.0, 5.0, 3.0), max_edge_width=5.0)
+    diagram.set_moment(tl.moment(1.0))
+    for l, edges in enumerate(diagram.edges):
+        W = run.weights[l][-1]
+        widths = np.array([e.get_stroke_width() for e in edges])
+        expected = np.maximum(5.0 * np.abs(W.ravel()) / np.abs(W).max(), 0.3)
+        np.testing.assert_allclose(widths, expected, rtol=1e-6)
+        colours = [e.get_stroke_color().to_hex().upper() for e in edges]
+        assert colours == [theme.classes[1] if w >= 0 else theme.classes[0] for w in W.ravel()]
+
+
+def test_pattern_keys_pack_every_units_sign(run):
+    from nnanim.diagram import pattern_keys
+
+    rng = np.random.default_rng(0)
+    P = rng.uniform(-2, 2, size=(500, 2))
+    bits = np.concatenate([z > 0 for z, _ in _relu_hidden(run, P)], axis=1)
+    expected = (bits * (1 << np.arange(bits.shape[1]))).sum(axis=1)
+    np.testing.assert_array_equal(pattern_keys(run.network(), P), expected)
+
+
+def _arrangement_regions(W, b, box):
+    """Regions cut from ``box`` by lines ``W x + b = 0`` in general position, counted with
+    Euler's formula for line arrangements: 1 + (lines crossing the box) + (crossings inside)."""
+    x0, x1, y0, y1 = box
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    inside = [j for j in range(len(b)) if np.ptp(np.sign(corners @ W[j] + b[j])) > 0]
+    crossings = 0
+    for i, j in itertools.combinations(inside, 2):
+        p = np.linalg.solve(np.array([W[i], W[j]]), -np.array([b[i], b[j]]))
+        crossings += bool(x0 < p[0] < x1 and y0 < p[1] < y1)
+    return 1 + len(inside) + crossings
+
+
+def test_region_count_of_one_layer_is_the_line_arrangements():
+    one = train(dataset="moons", n_samples=200, hidden=[7], activation="relu", epochs=80)
+    box = (-2.0, 2.5, -1.5, 2.0)
+    for r in (0, len(one) // 2, len(one) - 1):
+        expected = _arrangement_regions(one.weights[0][r], one.biases[0][r], box)
+        assert NeuronsScene.region_count(one, r, box) == expected
+
+
+def test_region_count_holds_every_pattern_met_on_a_fine_grid(run):
+    box = (-2.0, 2.5, -1.5, 2.0)
+    gx, gy = np.meshgrid(np.linspace(box[0], box[1], 700), np.linspace(box[2], box[3], 700))
+    P = np.column_stack([gx.ravel(), gy.ravel()])
+    bits = np.concatenate([z > 0 for z, _ in _relu_hidden(run, P)], axis=1)
+    met = len({row.tobytes() for row in np.packbits(bits, axis=1)})
+    n = NeuronsScene.region_count(run, len(run) - 1, box)
+    assert met <= n <= met + max(3, n // 10)  # slivers thinner than the grid may be missed
+
+
+# ----------------------------------------------------------------------------- the storyboard
+
+
+class _Readouts:
+    """Record the readouts at a few points of the replay (plan mode jumps to its end)."""
+
+    def setup(self):
+        super().setup()
+        self.readouts = []
+
+    def play(self, *animations, **kwargs):
+        from nnanim.replay import ReplayTraining
+
+        for anim in (a for a in animations if isinstance(a, ReplayTraining)):
+            anim.begin()
+            for alpha in (0.0, 0.5, 1.0):
+                anim.interpolate(alpha)
+                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+        super().play(*animations, **kwargs)
+
+    def _texts(self):
+        from nnanim.charts import DigitReadout
+
+        return [m.text.strip() for m in self.get_mobject_family_members() if isinstance(m, DigitReadout)]
+
+
+def test_readouts_and_captions_state_recomputed_numbers(run):
+    scene = dry_run("neurons", {"run": run, "duration": 8}, mixin=_Readouts)
+    tl = EpochTimeline(run)
+    assert len(scene.readouts) == 3
+    for m, texts in scene.readouts:
+        epoch, _ = tl.stated(m)
+        r = run.record_index(epoch)
+        count = NeuronsScene.region_count(run, r, scene.region_box)
+        assert texts == [str(epoch), f"{100 * _accuracy(run, r):.1f}%", str(count)]
+    last = caption_beats(scene)[-1]
+    final = NeuronsScene.region_count(run, len(run) - 1, scene.region_box)
+    assert last == (f"epoch {int(run.epochs[-1])}", f"{final} linear regions; the output is affine on each")
+    assert scene.clock == pytest.approx(8.0)
+
+
+def test_smooth_activations_state_the_accuracy_and_draw_no_regions():
+    tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=60)
+    scene = dry_run("neurons", {"run": tanh, "duration": 6}, mixin=_Readouts)
+    from nnanim.diagram import RegionMap
+
+    assert not any(isinstance(m, RegionMap) for m in scene.get_mobject_family_members())
+    h = np.tanh(tanh.X @ tanh.weights[0][-1].T + tanh.biases[0][-1])
+    acc = np.mean(((h @ tanh.weights[1][-1].T + tanh.biases[1][-1])[:, 0] > 0) == tanh.y)
+    assert caption_beats(scene)[-1][1] == f"{100 * acc:.1f}% correct"
+    assert len(scene.readouts[-1][1]) == 2  # epoch and accuracy, no region count
+
+
+@pytest.mark.slow
+def test_rendered_neurons_video(tmp_path, decode_frames, run):
+    out = render("neurons", RenderSettings(quality="l", fps=6, output=tmp_path / "n.mp4", progress=False),
+                 {"run": run, "duration": 6})
+    frames, fps = decode_frames(out)
+    assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 6 * fps) <= 3
+    theme = load_theme("dark")
+    last = frames[-1].astype(float)
+    # the data of both classes is drawn in the output map (right of the frame's middle)
+    for colour in theme.class_rgb(2) * 255:
+        assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 50
+    first, end = frames[0].astype(float), last
+    assert np.abs(first - end).mean() > 2  # training changed the picture
