@@ -16,9 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 import nnanim
-from nnanim import cache
+from nnanim import cache, record
 from nnanim import render as r
-from nnanim import record
 from nnanim.cli import cli
 from nnanim.contract import SceneContract, resolve
 from nnanim.errors import NnanimError
@@ -26,6 +25,12 @@ from nnanim.errors import NnanimError
 TINY = {"dataset": "moons", "epochs": 30, "n_samples": 80, "duration": 1.0}
 FRAME = {"size": [160, 90], "fps": 3.0, "format": "mp4", "transparent": False, "chapters": False,
          "subtitles": False, "background": None}
+
+
+@pytest.fixture(autouse=True)
+def _cache_keeps(monkeypatch):
+    """The default limit here (conftest keeps nothing in the other tests)."""
+    monkeypatch.delenv(cache.LIMIT_ENV, raising=False)
 
 
 def trained(**options):
