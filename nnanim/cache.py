@@ -202,7 +202,9 @@ def load_run(key: str) -> Any:
 
 
 def store_run(key: str, run: Any) -> Path | None:
-    """Keep ``run`` under ``key``; ``None`` when the cache folder cannot be written."""
+    """Keep ``run`` under ``key``; ``None`` when the cache folder cannot be written (or keeps nothing)."""
+    if _keeps_nothing():
+        return None
     try:
         path = run.save(_ensure(_runs()) / f"{key}.npz")
     except (NnanimError, OSError):
@@ -267,6 +269,8 @@ def store_render(key: str, output: Path, sidecars: Iterable[Path] = ()) -> None:
 
     A cache folder that cannot be written is skipped silently: the render itself succeeded.
     """
+    if _keeps_nothing():
+        return
     root = _outputs()
     temp = root / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
@@ -454,6 +458,13 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def _keeps_nothing() -> bool:
+    try:
+        return limit() == 0
+    except NnanimError:
+        return False
 
 
 def _evict() -> None:

@@ -402,9 +402,14 @@ def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
         return
     require_dask()
     started = time.perf_counter()
-    with _BatchProgress(len(items), quiet) as bar:
-        results = run_batch(items, workers=workers, scheduler=scheduler, use_cache=not no_cache,
-                            on_result=bar.update)
+    try:
+        with _BatchProgress(len(items), quiet) as bar:
+            results = run_batch(items, workers=workers, scheduler=scheduler, use_cache=not no_cache,
+                                on_result=bar.update)
+    except KeyboardInterrupt:
+        click.echo(f"\nnnanim batch: interrupted after {bar.done} of {len(items)} items; every "
+                   "output written is complete, and a rerun goes on from there", err=True)
+        sys.exit(130)
     _batch_summary(results, time.perf_counter() - started, quiet)
     if any(r.status == "failed" for r in results):
         raise click.exceptions.Exit(1)
@@ -414,7 +419,7 @@ class _BatchProgress:
     """One bar over every item of a batch (rich, on stderr, gone when done); failures printed above it."""
 
     def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet, self.failed = total, quiet, 0
+        self.total, self.quiet, self.failed, self.done = total, quiet, 0, 0
         self._bar = None
 
     def __enter__(self):
@@ -430,6 +435,7 @@ class _BatchProgress:
         return self
 
     def update(self, result) -> None:
+        self.done += 1
         if result.status == "failed":
             self.failed += 1
             line = f"failed: item {result.item.index} ({result.item.describe()}): {result.error}"

@@ -125,3 +125,12 @@ def test_outputs_are_relative_to_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     items = load_sweep(write(tmp_path, SWEEP)).items()
     assert items[0].output == tmp_path / "clips" / "layers-moons-16x9-dark.mp4"
+
+
+def test_the_readme_s_sweep_file(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n# clips.toml\n", 1)[1].split("```", 1)[0]
+    items = load_sweep(write(tmp_path, block, "clips.toml")).items(base=tmp_path)
+    assert len(items) == 36 and "(here 2 x 3 x 3 x 2 = 36)" in block
+    assert items[0].output == tmp_path / "clips" / "layers-moons-16x9-dark.mp4"
+    assert items[0].options["chapters"] is True and items[0].options["quality"] == "m"
