@@ -8,8 +8,10 @@ Two kinds of entry live under :func:`cache_dir`:
     the frames depend on: every resolved option except where the file goes
     (``output``, ``preview``, ``no_cache``), the run's arrays and the record
     shown, the theme's content, the frame size, rate, format and background,
-    the scene's source file, and nnanim's version and source
-    (:func:`render_key`).
+    the scene's source file, nnanim's version and source, and the versions of
+    Manim, its Cairo and Pango bindings, PyAV, NumPy and SciPy
+    (:func:`render_key`, :func:`code_digest`).  A plain Manim scene class (no
+    scene contract) is not cached.
 ``runs/KEY.npz``
     A training run (:meth:`nnanim.record.Run.save`'s format).  ``KEY`` hashes
     the resolved :class:`~nnanim.record.TrainConfig`, the dataset's arrays and
@@ -126,13 +128,24 @@ def _digest(parts: Mapping[str, Any], arrays: Iterable[tuple[str, np.ndarray]] =
     return h.hexdigest()
 
 
+#: the packages whose versions change frames or weights (drawing, encoding, arithmetic)
+_DEPENDENCIES = ("manim", "manimpango", "pycairo", "av", "numpy", "scipy")
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """nnanim's version and a hash of its own source files: a changed drawing or training
-    code never serves an old entry, released or not."""
+    """nnanim's version, a hash of its own source files and the versions of the packages that
+    draw, encode and compute: changed code never serves an old entry, released or not."""
+    from importlib.metadata import PackageNotFoundError, version
+
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in _DEPENDENCIES:
+        try:
+            h.update(f"\0{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"\0{name}=-".encode())
     return h.hexdigest()
 
 

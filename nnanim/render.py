@@ -9,6 +9,13 @@ intermediate files in a private work folder under the cache directory, then
 **finish** the file atomically: the result is written to a hidden temporary
 name next to the destination and renamed into place only when complete.
 
+Cache
+-----
+A contract scene's finished file is kept in the cache folder
+(:mod:`nnanim.cache`): a render whose options, run, theme, frame and code
+are those of one before copies that file into place instead of rendering;
+``options["no_cache"]`` renders afresh.
+
 Frame shapes
 ------------
 ``options["aspect"]`` (``16:9``, ``9:16``, ``1:1``, ``4:3``) sets the frame's
