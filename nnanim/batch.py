@@ -50,10 +50,14 @@ class Result:
 
 def require_dask() -> None:
     """Raise a one-line :class:`NnanimError` saying how to install Dask when it is missing."""
+    import importlib.util
+
     try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise NnanimError(INSTALL) from None
+        found = importlib.util.find_spec("distributed") is not None  # not imported: a second or two
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise NnanimError(INSTALL)
 
 
 # --------------------------------------------------------------------------- what is done already

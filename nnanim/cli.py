@@ -452,6 +452,14 @@ class _BatchProgress:
             self._bar.__exit__(*exc)
 
 
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _batch_summary(results, seconds: float, quiet: bool) -> None:
     counts = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "failed")}
     rendered = counts["done"]
@@ -469,7 +477,7 @@ def _batch_summary(results, seconds: float, quiet: bool) -> None:
         for r in results:
             table.add_row(str(r.item.index), r.item.label, r.status,
                           f"{r.seconds:.1f}" if r.status != "skipped" else "",
-                          r.error if r.status == "failed" else str(r.item.output))
+                          r.error if r.status == "failed" else _shown_path(r.item.output))
         console = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False)
         console.print(table, markup=False, highlight=False)
     click.echo(last)

@@ -101,6 +101,18 @@ def test_a_storyboard_s_training_is_not_repeated_by_the_render(isolated_cache, m
     assert len(calls) == 2
 
 
+def test_nnanim_train_says_when_its_run_came_from_the_cache(isolated_cache):
+    args = ["train", "-d", "xor", "--epochs", "20", "-n", "50", "-o", "run.npz"]
+    runner = CliRunner()
+    first = runner.invoke(cli, args)
+    again = runner.invoke(cli, args)
+    fresh = runner.invoke(cli, [*args, "--no-cache"])
+    assert first.exit_code == again.exit_code == fresh.exit_code == 0
+    assert " epochs in " in first.output and "from the cache" not in first.output
+    assert again.output.rstrip().endswith(f"20 epochs (from the cache) → {Path.cwd() / 'run.npz'}")
+    assert " epochs in " in fresh.output and "from the cache" not in fresh.output
+
+
 # --------------------------------------------------------------------------- renders
 
 
