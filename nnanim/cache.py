@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
@@ -54,6 +53,11 @@ import numpy as np
 
 from nnanim._version import __version__
 from nnanim.errors import NnanimError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system: work folders go unlocked (judged by age)
+    fcntl = None
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -358,6 +362,8 @@ def hold(work: Path) -> _Held:
     outright (SIGKILL, a power cut): :func:`sweep_work` removes it.  Where the
     file system cannot lock, the folder is left unlocked (and judged by age).
     """
+    if fcntl is None:
+        return _Held()
     lock = work / _LOCK
     handle = None
     try:
@@ -374,7 +380,7 @@ def hold(work: Path) -> _Held:
 def _abandoned(folder: Path) -> bool:
     lock = folder / _LOCK
     try:
-        if not lock.exists():  # not a locking render: by age
+        if fcntl is None or not lock.exists():  # not a locking render: by age
             return time.time() - folder.stat().st_mtime > STALE_SECONDS
         if time.time() - lock.stat().st_mtime < 60:  # being locked right now
             return False

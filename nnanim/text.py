@@ -9,12 +9,16 @@ each distinct text it built and hands out copies (a copy costs a millisecond).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import textwrap
 from collections import OrderedDict
 from typing import Any
 
 from manim import Text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system
+    fcntl = None
 
 __all__ = ["text", "wrap_text"]
 
@@ -51,6 +55,9 @@ def _one_process_at_a_time():
     """
     from manim import config
 
+    if fcntl is None:
+        yield
+        return
     folder = config.get_dir("text_dir")
     try:
         folder.mkdir(parents=True, exist_ok=True)
