@@ -4,7 +4,7 @@
 #   make test-core  the pure modules' tests in a second venv that has no Manim
 # Both install what is missing: Debian's Cairo/Pango headers (pycairo and
 # manimpango build from source on Linux), a .venv, and the package with its
-# dev and slides extras; `make test` also installs Debian's Chromium, in which
+# dev, slides and batch extras; `make test` also installs Debian's Chromium, in which
 # the slide deck test plays the HTML deck.
 
 PYTHON ?= python3
@@ -25,7 +25,8 @@ CORE_STAMP  = $(CORE_VENV)/.nnanim-installed
 CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis pytest-xdist tomli-w
 CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/test_flow.py \
               tests/test_files.py tests/test_theme.py tests/test_layering.py tests/test_curves.py \
-              tests/test_options.py tests/test_layout.py tests/test_config.py tests/test_regions.py
+              tests/test_options.py tests/test_layout.py tests/test_config.py tests/test_regions.py \
+              tests/test_sweep.py
 
 .PHONY: demo test test-fast test-core setup sysdeps test-sysdeps bench lint clean
 
@@ -71,7 +72,7 @@ test-sysdeps:
 $(STAMP): pyproject.toml | sysdeps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,slides]'
+	$(BIN)/python -m pip install -q -e '.[dev,slides,batch]'
 	@touch $@
 
 $(CORE_STAMP): pyproject.toml
@@ -85,6 +86,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_scenes.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 lint: setup
 	$(BIN)/ruff check nnanim scenes tests benchmarks

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -104,7 +105,11 @@ def _stderr_is_terminal() -> bool:
 def _train_with_progress(job, quiet: bool):
     """Train the job's run (once), with a rich progress bar on a terminal unless ``quiet``."""
     cfg, data = job.config, job.data
-    show = not quiet and _stderr_is_terminal()
+    if job.run is None and not job.opt("no_cache", False):  # trained before: no bar, no wait
+        from nnanim import cache
+
+        job.run = cache.load_run(cache.run_key(data, cfg))
+    show = not quiet and _stderr_is_terminal() and job.run is None
     if show:
         click.echo(_describe_config(cfg, data), err=True)
     if not show or cfg.epochs == 0:
@@ -134,7 +139,8 @@ def _describe_config(cfg, data) -> str:
 def _summary(run) -> str:
     acc = run.accuracy[-1]
     acc_text = "" if run.task == "regression" else f" · accuracy {acc:.1%}"
-    return f"final loss {run.loss[-1]:.4f}{acc_text} · {run.epochs[-1]} epochs in {run.elapsed:.2f} s"
+    took = " (from the cache)" if getattr(run, "cached", False) else f" in {run.elapsed:.2f} s"
+    return f"final loss {run.loss[-1]:.4f}{acc_text} · {run.epochs[-1]} epochs{took}"
 
 
 # --------------------------------------------------------------------------- commands
@@ -179,6 +185,7 @@ def cli():
       nnanim render layers --run moons.npz --epoch 200 -o moons.mp4
       nnanim render layers --dump-config > clip.toml; nnanim render --config clip.toml
       nnanim storyboard layers -d moons -o sheet.png
+      nnanim batch clips.toml -j 2
     """
 
 
@@ -360,6 +367,162 @@ def slides(scene, config_file, dump_config, quiet, verbose, **kwargs):
     click.echo(str(path))
 
 
+@cli.command()
+@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-j", "--workers", type=click.IntRange(1, 512), default=None, metavar="N",
+              help="Worker processes of the local Dask cluster.  [default: the number of cores]")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Run on this Dask scheduler's workers instead of a local cluster.")
+@click.option("--no-cache", is_flag=True, help="Train and render afresh: reuse no cached run or render.")
+@click.option("--dry-run", is_flag=True, help="List the items (and which are done) and exit.")
+@click.option("--quiet", is_flag=True, help="Print only failures and the last line.")
+def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
+    """Render every item of a sweep file (a product of option lists) on Dask.
+
+    \b
+    output = "clips/{scene}-{dataset}-{aspect}.{format}"
+    quality = "m"                 # fixed options: config keys of `nnanim render`
+    [sweep]                       # lists: every combination is one render
+    scene = ["layers", "training"]
+    dataset = ["moons", "xor"]
+    aspect = ["16:9", "9:16"]
+
+    Outputs that exist and decode are skipped, so a rerun goes on where the
+    last one stopped; items sharing their training train once.  A failing
+    item is reported and the others go on; exit status 1 if any failed.
+    """
+    from nnanim.batch import complete, require_dask, run_batch
+    from nnanim.sweep import load_sweep
+
+    items = load_sweep(sweep_file).items()
+    if dry_run:
+        for item in items:
+            state = "done" if complete(item) else "to do"
+            click.echo(f"{item.index:>3}  {state:<5}  {item.describe()}  →  {item.output}")
+        return
+    require_dask()
+    started = time.perf_counter()
+    try:
+        with _BatchProgress(len(items), quiet) as bar:
+            results = run_batch(items, workers=workers, scheduler=scheduler, use_cache=not no_cache,
+                                on_result=bar.update)
+    except KeyboardInterrupt:
+        click.echo(f"\nnnanim batch: interrupted after {bar.done} of {len(items)} items; every "
+                   "output written is complete, and a rerun goes on from there", err=True)
+        sys.exit(130)
+    _batch_summary(results, time.perf_counter() - started, quiet)
+    if any(r.status == "failed" for r in results):
+        raise click.exceptions.Exit(1)
+
+
+class _BatchProgress:
+    """One bar over every item of a batch (rich, on stderr, gone when done); failures printed above it."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet, self.failed, self.done = total, quiet, 0, 0
+        self._bar = None
+
+    def __enter__(self):
+        if not self.quiet and _stderr_is_terminal():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
+                                 transient=True, console=Console(stderr=True))
+            self._bar.__enter__()
+            self._task = self._bar.add_task("batch", total=self.total, failed="")
+        return self
+
+    def update(self, result) -> None:
+        self.done += 1
+        if result.status == "failed":
+            self.failed += 1
+            line = f"failed: item {result.item.index} ({result.item.describe()}): {result.error}"
+            if self._bar is not None:
+                self._bar.console.print(line, markup=False, highlight=False)
+            else:
+                click.echo(line, err=True)
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1,
+                             failed=f"{self.failed} failed" if self.failed else "")
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _batch_summary(results, seconds: float, quiet: bool) -> None:
+    counts = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "failed")}
+    rendered = counts["done"]
+    rate = f" ({rendered / seconds * 60:.1f} renders/min)" if rendered and seconds > 0 else ""
+    last = (f"{len(results)} items: {counts['done']} rendered, {counts['skipped']} skipped "
+            f"(done before), {counts['failed']} failed, in {seconds:.1f} s{rate}")
+    if not quiet:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for name, justify in (("#", "right"), ("item", "left"), ("status", "left"),
+                              ("seconds", "right"), ("output or error", "left")):
+            table.add_column(name, justify=justify, overflow="fold")
+        for r in results:
+            table.add_row(str(r.item.index), r.item.label, r.status,
+                          f"{r.seconds:.1f}" if r.status != "skipped" else "",
+                          r.error if r.status == "failed" else _shown_path(r.item.output))
+        console = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False)
+        console.print(table, markup=False, highlight=False)
+    click.echo(last)
+
+
+@cli.group("cache")
+def cache_group():
+    """The cache of finished renders and training runs (see `nnanim cache info`).
+
+    A render with the same options, run, theme and nnanim as one before
+    copies the file it made; a training with the same options and data loads
+    the run.  The folder is $NNANIM_CACHE_DIR (else ~/.cache/nnanim); its
+    size limit $NNANIM_CACHE_LIMIT (e.g. 500M, 2G; default 2G), the least
+    recently used entries removed first.  --no-cache renders afresh.
+    """
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+@cache_group.command("info")
+def cache_info():
+    """Where the cache is, what it holds and its size limit."""
+    from nnanim import cache
+
+    u = cache.usage()
+    click.echo(f"folder   {u.folder}\n"
+               f"entries  {u.renders} renders, {u.runs} training runs\n"
+               f"size     {_size(u.bytes)} of {_size(u.limit)} (${cache.LIMIT_ENV})")
+
+
+@cache_group.command("clear")
+def cache_clear():
+    """Remove every cached render and training run."""
+    from nnanim import cache
+
+    u = cache.clear()
+    click.echo(f"removed {u.renders} renders and {u.runs} training runs ({_size(u.bytes)}) "
+               f"from {u.folder}")
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -368,7 +531,9 @@ def main(argv=None) -> None:
     from nnanim.record import TrainingDiverged
 
     try:
-        cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's click.exceptions.Exit(code)
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

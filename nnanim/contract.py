@@ -164,10 +164,10 @@ class Job:
     # -- work done once
     def ensure_run(self, progress=None):
         """Train (once) if the job has no run yet; return ``(run, record)``."""
-        if self.run is None:
-            from nnanim.record import train_on
+        if self.run is None:  # a run trained before with the same config and data is reused
+            from nnanim.cache import train
 
-            self.run = train_on(self.data, self.config, progress)
+            self.run = train(self.data, self.config, progress, use_cache=not self.options.get("no_cache"))
         if self.record is None:
             self.record = self.run.record_index(self.options.get("epoch"))
         return self.run, self.record

@@ -300,6 +300,8 @@ OPTIONS: tuple[Option, ...] = (
                              ("storyboard", "./SCENE-storyboard.png"),
                              ("slides", "required: DECK.html, DECK.pptx, DECK.pdf or DIR/"))),
     _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
+    _o("no_cache", _flag, False, "train and render afresh: reuse no cached run or finished render "
+       "(see `nnanim cache info`)", TRAINING, flag=True, group="Output"),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}

@@ -9,6 +9,13 @@ intermediate files in a private work folder under the cache directory, then
 **finish** the file atomically: the result is written to a hidden temporary
 name next to the destination and renamed into place only when complete.
 
+Cache
+-----
+A contract scene's finished file is kept in the cache folder
+(:mod:`nnanim.cache`): a render whose options, run, theme, frame and code
+are those of one before copies that file into place instead of rendering;
+``options["no_cache"]`` renders afresh.
+
 Frame shapes
 ------------
 ``options["aspect"]`` (``16:9``, ``9:16``, ``1:1``, ``4:3``) sets the frame's
@@ -68,6 +75,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnanim import cache
+from nnanim.cache import cache_dir
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
@@ -247,9 +256,16 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
     if job is None and (settings.chapters or settings.subtitles):
         raise RenderError(f"chapters and subtitles are made from a scene's beats; {scene.__name__} "
                           "is a plain Manim scene (subclass nnanim.scene.FlowScene)")
+    entry = None
     if job is not None:
         job.ensure_run()
+        entry = cache.RenderEntry.of(job, out, settings)  # the same render done before: its files
+        if entry.fetch():
+            if settings.preview:
+                _open_with_viewer(out.output)
+            return out.output
     work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
+    lock = cache.hold(work)  # a render killed outright leaves an unlocked folder: swept later
     try:
         temp = _manim_config(out, settings, work)
         artifact, played = _run_scene(scene, job, options, temp, settings)
@@ -259,7 +275,10 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
                 files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
             _finish(artifact, files.enter_context(atomic_write(out.output)), out, marks)
     finally:
+        lock.close()
         shutil.rmtree(work, ignore_errors=True)
+    if entry is not None:
+        entry.store()
     if settings.preview:
         _open_with_viewer(out.output)
     return out.output
@@ -372,18 +391,6 @@ def _choices(names: Any) -> str:
 
 
 # -- configure and run
-
-
-def cache_dir() -> Path:
-    """Return the cache folder for Manim's intermediate files.
-
-    ``$NNANIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/nnanim``, else
-    ``~/.cache/nnanim``.
-    """
-    if os.environ.get("NNANIM_CACHE_DIR"):
-        return Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser().absolute() / "nnanim"
 
 
 def _ensure_dir(path: Path) -> Path:

@@ -8,11 +8,17 @@ each distinct text it built and hands out copies (a copy costs a millisecond).
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from collections import OrderedDict
 from typing import Any
 
 from manim import Text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system
+    fcntl = None
 
 __all__ = ["text", "wrap_text"]
 
@@ -27,14 +33,43 @@ def text(body: str, *, font: str, font_size: float, color: Any, weight: str = "N
     key = (body, font, float(font_size), str(color), weight, line_spacing)
     built = _built.get(key)
     if built is None:
-        built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
-                     line_spacing=line_spacing)
+        with _one_process_at_a_time():
+            built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
+                         line_spacing=line_spacing)
         _built[key] = built
         if len(_built) > _KEEP:
             _built.popitem(last=False)
     else:
         _built.move_to_end(key)
     return built.copy()
+
+
+@contextlib.contextmanager
+def _one_process_at_a_time():
+    """Hold an exclusive lock on Manim's text folder while a text is built.
+
+    Manim writes each text's SVG into the folder, then a copy ``NAME_.svg``
+    beside it that it parses and deletes: two processes building the same
+    text at once (the workers of ``nnanim batch``, parallel renders sharing
+    the cache folder) delete each other's copy, or read a half-written SVG.
+    """
+    from manim import config
+
+    if fcntl is None:
+        yield
+        return
+    folder = config.get_dir("text_dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / ".lock", "w")  # noqa: SIM115 - closed below
+    except OSError:  # an unwritable folder fails in Manim itself, with its own message
+        yield
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        lock.close()
 
 
 def wrap_text(body: str, font: str, size: float, width: float, color: Any, weight: str = "NORMAL",

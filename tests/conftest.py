@@ -54,6 +54,12 @@ def _decode_frames(path: str | Path, pixel_format: str = "rgb24") -> tuple[np.nd
     return frames, fps
 
 
+# The cache keeps nothing in the tests (a limit of 0 bytes): a test that renders or trains twice
+# means to do the work twice, and no test may be handed another test's video.  The cache's own
+# tests (test_cache.py) set a limit of their own.
+os.environ["NNANIM_CACHE_LIMIT"] = "0"
+
+
 @pytest.fixture
 def decode_frames() -> Callable[..., tuple[np.ndarray, float]]:
     """``decode_frames(path, pixel_format="rgb24") -> (frames, fps)`` using PyAV."""

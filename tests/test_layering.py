@@ -15,7 +15,7 @@ import textwrap
 
 #: the pure modules (layers 1-4 and the helpers beside them); each must import without Manim
 PURE = ["data", "nn", "record", "flow", "projection", "timeline", "theme", "errors", "files",
-        "regions"]
+        "regions", "cache", "sweep"]
 #: pure modules on their way: checked as soon as their file exists
 LANDING = ["curves", "options", "layout", "contract"]
 #: Manim and the packages only it brings (Cairo and Pango bindings)

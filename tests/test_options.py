@@ -45,6 +45,7 @@ BAD = {
     "columns": "0",
     "output": "",
     "preview": "sometimes",
+    "no_cache": "perhaps",
 }
 
 #: a valid value of every row that differs from its default (for the round trip)
@@ -77,6 +78,7 @@ GOOD = {
     "columns": 2,
     "output": "out/clip.webm",
     "preview": True,
+    "no_cache": True,
 }
 
 
@@ -88,7 +90,7 @@ def test_training_rows_are_exactly_the_fields_of_trainconfig():
     rows = [o.name for o in OPTIONS if o.group == "Data and model"]
     assert set(rows) == train_fields() and len(rows) == len(set(rows))
     assert set(TRAINING_KEYS) == train_fields()
-    assert {o.name for o in options_for("train")} == train_fields() | {"output"}
+    assert {o.name for o in options_for("train")} == train_fields() | {"output", "no_cache"}
     for command in ("render", "storyboard"):  # the commands that train before they draw
         assert train_fields() <= {o.name for o in options_for(command)}
 
