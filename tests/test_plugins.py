@@ -79,9 +79,17 @@ def test_entry_points_add_scenes_to_the_package_s_own(extra_scenes):
 
 
 def test_unknown_scene_lists_every_registered_name(extra_scenes):
+    import pkgutil
+    import re
+
+    import nnanim.scenes
+
     extra_scenes("spin", "extra_scenes.spin:Spin")
-    with pytest.raises(NnanimError, match=r"unknown scene 'spun'; choose from: bottleneck, layers, spin, "
-                                          r"training$"):
+    own = [m.name.replace("_", "-") for m in pkgutil.iter_modules(nnanim.scenes.__path__)
+           if not m.name.startswith("_")]
+    assert {"bottleneck", "layers", "training"} <= set(own)
+    names = ", ".join(sorted([*own, "spin"]))
+    with pytest.raises(NnanimError, match=re.escape(f"unknown scene 'spun'; choose from: {names}") + "$"):
         get_scene("spun")
 
 
@@ -393,7 +401,7 @@ def test_options_split_by_the_option_table_s_groups(fake_render):
     from nnanim.options import options_for
 
     given = {"quality": "m", "fps": "12", "format": "webm", "transparent": True, "output": "clip.webm",
-             "preview": True, "chapters": True, "subtitles": True}
+             "preview": True, "chapters": True, "subtitles": True, "no_cache": True}
     assert {o.name for o in options_for("render") if o.group == "Output"} == set(given)
     path = nnanim.render("layers", dataset="moons", aspect="9:16", epochs=5, short_side=90, verbose=True,
                          **given)

@@ -25,8 +25,11 @@ def readme_scene():
 
 def test_the_example_refuses_regression_before_anything_runs():
     scene = readme_scene()
-    with pytest.raises(NnanimError, match="my-scene shows classes"):
+    with pytest.raises(NnanimError, match="MyScene shows classes; sine is a regression dataset"):
         resolve(scene, {"dataset": "sine"})
+    with pytest.raises(NnanimError, match="my-scene draws the last hidden layer, so the last hidden "
+                                          "layer needs 2 or 3 units; got 5"):
+        resolve(scene, {"hidden": [8, 5]})
 
 
 @pytest.mark.slow
