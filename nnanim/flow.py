@@ -577,6 +577,31 @@ class Flow:
         """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""
         return self.network.accuracy(self._check_inputs(X), np.asarray(y))
 
+    def r_squared(self, X: Array, y: Array) -> float:
+        """R² recomputed from a forward pass of :attr:`network` (NaN for classifiers)."""
+        return self.network.r_squared(self._check_inputs(X), np.asarray(y))
+
+    def output_affine(self) -> tuple[Array, float]:
+        """``(w (3,), b)``: a regression network's output as ``ŷ = w·p + b`` of final display points.
+
+        Exact wherever :attr:`boundaries_exact` holds (the display basis of the
+        last hidden space contains the output weights).  So there the level sets
+        ``ŷ = c`` are the parallel straight lines (planes) ``w·p + b − c = 0``.
+        """
+        net = self.network
+        if net.task != "regression":
+            raise ValueError("output_affine is the output of a regression network")
+        B = self._bases[-1](1.0)
+        w = np.zeros(3)
+        w[: len(B)] = B @ _fit(net.weights[-1], self._steps[-1].motion.dim)[0]
+        return w, float(net.biases[-1][0])
+
+    def output_values(self, P: Array) -> Array:
+        """``ŷ`` ``(M,)`` at display points ``P`` of the final space (see :meth:`output_affine`)."""
+        w, b = self.output_affine()
+        P = np.asarray(P, dtype=float)
+        return P @ w[: P.shape[1]] + b
+
 
 class Trace:
     """Points carried through a :class:`Flow`: their state at every stage start, cached.
@@ -693,8 +718,11 @@ def _layer_steps(
         dim = width
     M = W if n == width else _complete_columns(W, width)
     frame = "anchor" if last else "pca"
+    # a 1-D input (the line (x, 0)) is laid into the plane along the first layer's weights:
+    # the lift 1 → m is this stage (a wider layer was lifted by a stage of its own above)
+    linear = f"{name} · W·x" if n > 1 or steps else f"{name} · W·x, lift 1 → {m}"
     steps += [
-        _Step("linear", layer, f"{name} · W·x", _Linear(M), frame),
+        _Step("linear", layer, linear, _Linear(M), frame),
         _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
         _Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width), frame),
     ]

@@ -205,10 +205,8 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
 
 
 REFUSALS = [
-    ("layers", "sine"),
     ("training", "ripple"),
     ("bottleneck", "expr-numeric"),
-    ("layers", "csv-target"),
     ("training", "sine"),
 ]
 
