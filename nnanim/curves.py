@@ -45,6 +45,7 @@ __all__ = [
     "level_values",
     "linear_boundaries",
     "linear_pairs",
+    "plane_grid",
     "plane_in_box",
     "probabilities",
 ]
@@ -362,6 +363,25 @@ def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None
     v = np.cross(n, u)
     order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
     return H[order]
+
+
+def plane_grid(w: Array, b: float, box: Box, n_lines: int = 9, samples: int = 2) -> list[Array]:
+    """Grid lines ``(samples, 3)`` of the height field ``z = w·p + b`` over ``box`` (``p`` in the plane).
+
+    ``n_lines`` lines of constant ``p_x`` and as many of constant ``p_y``, each
+    the exact straight segment ``(p, w·p + b)`` (a plane over the box).
+    """
+    w = np.asarray(w, dtype=float)[:2]
+    x0, x1, y0, y1 = map(float, box)
+    s = np.linspace(0.0, 1.0, samples)
+    lines = []
+    for u in np.linspace(0.0, 1.0, n_lines):
+        x = x0 + u * (x1 - x0)
+        y = y0 + u * (y1 - y0)
+        for P in (np.column_stack([np.full(samples, x), y0 + s * (y1 - y0)]),
+                  np.column_stack([x0 + s * (x1 - x0), np.full(samples, y)])):
+            lines.append(np.column_stack([P, P @ w + b]))
+    return lines
 
 
 # --------------------------------------------------------------------------- framing

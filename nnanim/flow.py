@@ -95,6 +95,8 @@ __all__ = [
     "build_flow",
     "linear_path",
     "permute_for_positive_det",
+    "unit_contributions",
+    "unit_joints",
 ]
 
 Array = np.ndarray
@@ -784,3 +786,33 @@ def _default_reference(d: int) -> Array:
         g = np.linspace(-2.0, 2.0, 41)
         return np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
     return np.random.default_rng(0).normal(size=(2000, d))
+
+
+# --------------------------------------------------------------------------- regression: unit by unit
+
+
+def unit_contributions(net: Network, X: Array) -> tuple[Array, float]:
+    """``(C (M, k), b)``: what each unit of the last hidden layer adds to a one-output network.
+
+    ``C[:, i] = w_i · h_i(x)`` (``w`` the output weights, ``h`` the last hidden
+    layer), so ``ŷ(x) = b + Σ_i C[:, i]`` exactly: the fit built up unit by unit.
+    """
+    if net.weights[-1].shape[0] != 1:
+        raise ValueError("unit contributions are those of a network with one output")
+    h = net.forward(np.asarray(X, dtype=float)).hidden[-1]
+    return h * net.weights[-1][0], float(net.biases[-1][0])
+
+
+def unit_joints(net: Network) -> Array | None:
+    """Where each first-layer unit of a 1-D input turns on: ``x_i = −b_i / a_i`` (``(k,)``).
+
+    A ReLU unit ``relu(a_i x + b_i)`` has its joint there, a tanh or sigmoid unit
+    the middle of its step.  ``None`` unless the network has one hidden layer on
+    a 1-D input (only then is each unit's contribution one joint or one step of x);
+    a unit with ``a_i = 0`` gives ``nan``.
+    """
+    if net.widths[0] != 1 or len(net.weights) != 2:
+        return None
+    a, b = net.weights[0][:, 0], net.biases[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a != 0.0, -b / np.where(a != 0.0, a, 1.0), np.nan)
