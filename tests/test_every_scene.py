@@ -205,9 +205,7 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
 
 
 REFUSALS = [
-    ("training", "ripple"),
     ("bottleneck", "expr-numeric"),
-    ("training", "sine"),
     ("regression", "spirals"),  # a regression-only scene refuses classes
     ("regression", "ripple"),  # and a 2-D input (it draws ŷ(x) over a line)
 ]
