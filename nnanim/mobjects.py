@@ -1138,12 +1138,16 @@ class FlowView(Group):
     clip_box
         ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
         inside it (see :class:`FastCamera`).
+    n_levels, levels
+        Regression: the level sets ``ŷ = c`` drawn instead of a boundary —
+        ``n_levels`` evenly spaced over the middle of the network's outputs on
+        ``X``, or the values ``levels`` given.
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
-                 grid_samples: int = 60, clip_box=None, n_levels: int = 5) -> None:
+                 grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1184,7 +1188,8 @@ class FlowView(Group):
                 self.boundary = Polylines(curves, stroke_color=theme.boundary,
                                           stroke_width=theme.boundary_width)
         elif boundary and n_levels:
-            self.levels = level_values(net.predict(X), n_levels)
+            self.levels = level_values(net.predict(X), n_levels) if levels is None else \
+                np.asarray(levels, dtype=float)
             self.level_rgb = theme.target_rgb(self.levels, *self.target_range)
             if one_d:
                 found = level_points(net, grid_bounds, self.levels)

@@ -205,7 +205,6 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
 
 
 REFUSALS = [
-    ("bottleneck", "expr-numeric"),
     ("regression", "spirals"),  # a regression-only scene refuses classes
     ("regression", "ripple"),  # and a 2-D input (it draws ŷ(x) over a line)
 ]
