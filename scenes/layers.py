@@ -34,7 +34,7 @@ EXPLAIN = {
     "squash": "flatten the directions the next layer ignores",
 }
 
-LINE_INTO_PLANE = "the input is a line: x → x·w lays it into the plane along the weights"
+LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
 
 class LayersScene(SceneContract):
