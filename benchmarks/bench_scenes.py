@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENES = ("layers", "training", "bottleneck")
+SCENES = ("layers", "training", "bottleneck", "regression")
 
 
 def _child_cpu() -> float:

@@ -7,6 +7,9 @@ used and tested without Manim:
   they bend smoothly when a :class:`~nnanim.flow.Flow` warps the plane.
 * :func:`decision_boundary` — a network's decision boundary in input space,
   contoured and then moved onto the exact zero set by Newton steps.
+* :func:`level_values`, :func:`level_curves`, :func:`level_points` — a
+  regression network's level sets ``ŷ(x) = c`` in input space (curves of a
+  2-D input, points of a 1-D one), moved onto the exact level by Newton steps.
 * :func:`clip_line`, :func:`plane_in_box` — a line ``w·p + c = 0`` cut to a
   box, a plane cut to a cube.
 * :func:`linear_pairs`, :func:`linear_boundaries` — the pairwise boundaries
@@ -37,8 +40,12 @@ __all__ = [
     "decision_boundary",
     "framing_curves",
     "input_grid",
+    "level_curves",
+    "level_points",
+    "level_values",
     "linear_boundaries",
     "linear_pairs",
+    "plane_grid",
     "plane_in_box",
     "probabilities",
 ]
@@ -111,12 +118,13 @@ def _pair_weights(z: Array, cls: Array | None) -> Array:
     return C
 
 
-def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4) -> Array:
-    """Newton steps along the gradient onto the zero set of the boundary function."""
+def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4,
+            level: float = 0.0) -> Array:
+    """Newton steps along the gradient onto the set where the boundary function equals ``level``."""
     for _ in range(iters):
         fwd = net.forward(X)
         C = _pair_weights(fwd.logits, cls)
-        f = np.sum(C * fwd.logits, axis=1)
+        f = np.sum(C * fwd.logits, axis=1) - level
         g = net.input_gradient(X, C, fwd)
         g2 = np.sum(g * g, axis=1)
         ok = g2 > 1e-300
@@ -172,9 +180,80 @@ def decision_boundary(
     return out
 
 
-def _contour(x: Array, y: Array, Z: Array) -> list[Array]:
+def _contour(x: Array, y: Array, Z: Array, level: float = 0.0) -> list[Array]:
     gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
-    return [np.asarray(L, dtype=float) for L in gen.lines(0.0)]
+    return [np.asarray(L, dtype=float) for L in gen.lines(level)]
+
+
+def level_values(values: Array, n: int = 5, spread: float = 0.8) -> Array:
+    """``n`` evenly spaced levels across the middle ``spread`` of ``values`` (its quantiles).
+
+    For a regression network's level sets: evenly spaced values, so that in the
+    last hidden space, where the output is affine, the level lines are evenly
+    spaced too.  Empty when the values are (nearly) constant.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return np.zeros(0)
+    lo, hi = np.quantile(v, [(1 - spread) / 2, (1 + spread) / 2])
+    if not hi - lo > 1e-9 * max(1.0, abs(hi), abs(lo)):
+        return np.zeros(0)
+    return np.linspace(lo, hi, n)
+
+
+def _regression(net: Network, d: int) -> None:
+    if net.task != "regression":
+        raise ValueError("level sets of the output are drawn for regression networks")
+    if net.widths[0] != d:
+        raise ValueError(f"needs a network with {d}-D inputs, got {net.widths[0]}-D")
+
+
+def level_curves(net: Network, bounds: Sequence[float], levels: Sequence[float],
+                 resolution: int = 200) -> list[tuple[int, Array]]:
+    """The level sets ``ŷ(x) = c`` of a regression network with 2-D inputs: ``(level index, (M, 2))``.
+
+    Contoured on a ``resolution²`` grid over ``bounds = (xmin, xmax, ymin,
+    ymax)``, then every vertex is moved onto the exact level by a few Newton
+    steps along the input gradient (at most a grid cell), as
+    :func:`decision_boundary` does for ``p = 0.5``.
+    """
+    _regression(net, 2)
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+    XX, YY = np.meshgrid(x, y)
+    Z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits[:, 0].reshape(XX.shape)
+    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
+    out = []
+    for k, c in enumerate(levels):
+        for L in _contour(x, y, Z, float(c)):
+            if len(L) >= 2:
+                out.append((k, _refine(net, L, None, cell, level=float(c))))
+    return out
+
+
+def level_points(net: Network, bounds: Sequence[float], levels: Sequence[float],
+                 resolution: int = 2000) -> list[tuple[int, Array]]:
+    """The level sets ``ŷ(x) = c`` of a regression network with a 1-D input: ``(level index, (M, 1))``.
+
+    On a line a level set is a set of points: the sign changes of ``ŷ − c`` on
+    ``resolution`` samples of ``bounds = (xmin, xmax)``, each refined by Newton
+    steps (at most a sample spacing) onto the exact level.
+    """
+    _regression(net, 1)
+    x = np.linspace(float(bounds[0]), float(bounds[1]), resolution)
+    f = net.forward(x[:, None]).logits[:, 0]
+    step = float(x[1] - x[0])
+    out = []
+    for k, c in enumerate(levels):
+        g = f - float(c)
+        i = np.flatnonzero((g[:-1] <= 0) != (g[1:] <= 0))
+        if len(i) == 0:
+            continue
+        t = g[i] / (g[i] - g[i + 1])  # linear interpolation, then Newton
+        X = (x[i] + t * step)[:, None]
+        out.append((k, _refine(net, X, None, step, level=float(c))))
+    return out
 
 
 def _runs(mask: Array) -> list[tuple[int, int]]:
@@ -284,6 +363,25 @@ def plane_in_box(w: Array, c: float, centre: Array, half: float) -> Array | None
     v = np.cross(n, u)
     order = np.argsort(np.arctan2((H - mid) @ v, (H - mid) @ u))
     return H[order]
+
+
+def plane_grid(w: Array, b: float, box: Box, n_lines: int = 9, samples: int = 2) -> list[Array]:
+    """Grid lines ``(samples, 3)`` of the height field ``z = w·p + b`` over ``box`` (``p`` in the plane).
+
+    ``n_lines`` lines of constant ``p_x`` and as many of constant ``p_y``, each
+    the exact straight segment ``(p, w·p + b)`` (a plane over the box).
+    """
+    w = np.asarray(w, dtype=float)[:2]
+    x0, x1, y0, y1 = map(float, box)
+    s = np.linspace(0.0, 1.0, samples)
+    lines = []
+    for u in np.linspace(0.0, 1.0, n_lines):
+        x = x0 + u * (x1 - x0)
+        y = y0 + u * (y1 - y0)
+        for P in (np.column_stack([np.full(samples, x), y0 + s * (y1 - y0)]),
+                  np.column_stack([x0 + s * (x1 - x0), np.full(samples, y)])):
+            lines.append(np.column_stack([P, P @ w + b]))
+    return lines
 
 
 # --------------------------------------------------------------------------- framing

@@ -95,6 +95,8 @@ __all__ = [
     "build_flow",
     "linear_path",
     "permute_for_positive_det",
+    "unit_contributions",
+    "unit_joints",
 ]
 
 Array = np.ndarray
@@ -577,6 +579,31 @@ class Flow:
         """Accuracy recomputed from a forward pass of :attr:`network` (NaN for regression)."""
         return self.network.accuracy(self._check_inputs(X), np.asarray(y))
 
+    def r_squared(self, X: Array, y: Array) -> float:
+        """R² recomputed from a forward pass of :attr:`network` (NaN for classifiers)."""
+        return self.network.r_squared(self._check_inputs(X), np.asarray(y))
+
+    def output_affine(self) -> tuple[Array, float]:
+        """``(w (3,), b)``: a regression network's output as ``ŷ = w·p + b`` of final display points.
+
+        Exact wherever :attr:`boundaries_exact` holds (the display basis of the
+        last hidden space contains the output weights).  So there the level sets
+        ``ŷ = c`` are the parallel straight lines (planes) ``w·p + b − c = 0``.
+        """
+        net = self.network
+        if net.task != "regression":
+            raise ValueError("output_affine is the output of a regression network")
+        B = self._bases[-1](1.0)
+        w = np.zeros(3)
+        w[: len(B)] = B @ _fit(net.weights[-1], self._steps[-1].motion.dim)[0]
+        return w, float(net.biases[-1][0])
+
+    def output_values(self, P: Array) -> Array:
+        """``ŷ`` ``(M,)`` at display points ``P`` of the final space (see :meth:`output_affine`)."""
+        w, b = self.output_affine()
+        P = np.asarray(P, dtype=float)
+        return P @ w[: P.shape[1]] + b
+
 
 class Trace:
     """Points carried through a :class:`Flow`: their state at every stage start, cached.
@@ -693,8 +720,11 @@ def _layer_steps(
         dim = width
     M = W if n == width else _complete_columns(W, width)
     frame = "anchor" if last else "pca"
+    # a 1-D input (the line (x, 0)) is laid into the plane along the first layer's weights:
+    # the lift 1 → m is this stage (a wider layer was lifted by a stage of its own above)
+    linear = f"{name} · W·x" if n > 1 or steps else f"{name} · W·x, lift 1 → {m}"
     steps += [
-        _Step("linear", layer, f"{name} · W·x", _Linear(M), frame),
+        _Step("linear", layer, linear, _Linear(M), frame),
         _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
         _Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width), frame),
     ]
@@ -756,3 +786,33 @@ def _default_reference(d: int) -> Array:
         g = np.linspace(-2.0, 2.0, 41)
         return np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
     return np.random.default_rng(0).normal(size=(2000, d))
+
+
+# --------------------------------------------------------------------------- regression: unit by unit
+
+
+def unit_contributions(net: Network, X: Array) -> tuple[Array, float]:
+    """``(C (M, k), b)``: what each unit of the last hidden layer adds to a one-output network.
+
+    ``C[:, i] = w_i · h_i(x)`` (``w`` the output weights, ``h`` the last hidden
+    layer), so ``ŷ(x) = b + Σ_i C[:, i]`` exactly: the fit built up unit by unit.
+    """
+    if net.weights[-1].shape[0] != 1:
+        raise ValueError("unit contributions are those of a network with one output")
+    h = net.forward(np.asarray(X, dtype=float)).hidden[-1]
+    return h * net.weights[-1][0], float(net.biases[-1][0])
+
+
+def unit_joints(net: Network) -> Array | None:
+    """Where each first-layer unit of a 1-D input turns on: ``x_i = −b_i / a_i`` (``(k,)``).
+
+    A ReLU unit ``relu(a_i x + b_i)`` has its joint there, a tanh or sigmoid unit
+    the middle of its step.  ``None`` unless the network has one hidden layer on
+    a 1-D input (only then is each unit's contribution one joint or one step of x);
+    a unit with ``a_i = 0`` gives ``nan``.
+    """
+    if net.widths[0] != 1 or len(net.weights) != 2:
+        return None
+    a, b = net.weights[0][:, 0], net.biases[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a != 0.0, -b / np.where(a != 0.0, a, 1.0), np.nan)

@@ -40,6 +40,8 @@ COLUMN_TITLE_SIZE = 28
 NARROW_TITLE_SIZE = 28
 BODY_SIZE = 24
 SMALL_SIZE = 22
+#: the height of a legend line in the header region (a colour bar and its labels)
+LEGEND_HEIGHT = 0.55
 #: empty space along the frame's edges and between regions (scene units)
 MARGIN = 0.35
 GAP = 0.25
@@ -159,10 +161,13 @@ class Layout:
         takes up to two lines in portrait).
     header
         Keep a header region (what is shown: data, architecture, epoch).
+    legend
+        Make the header region one legend line taller (a colour bar with its
+        labels, at the top of the header region).
     """
 
     def __init__(self, width: float, height: float, *, aside: float = 0.0,
-                 caption_lines: int = 3, header: bool = True) -> None:
+                 caption_lines: int = 3, header: bool = True, legend: bool = False) -> None:
         self.width, self.height = float(width), float(height)
         ratio = self.width / self.height
         self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
@@ -171,6 +176,8 @@ class Layout:
         inner = self.frame.inset(MARGIN)
         self.aside: Box | None = None
         head_h = (_line(SMALL_SIZE) * (3 if self.shape == "landscape" else 2) + 0.1) if header else 0.0
+        if header and legend:
+            head_h += LEGEND_HEIGHT
         if self.shape == "landscape":
             column = min(4.8, max(3.8, 0.34 * self.width))
             # titles a little smaller in a text column, so stage names stay on one line

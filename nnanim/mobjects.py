@@ -41,7 +41,14 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
-from nnanim.curves import clip_line, decision_boundary, input_grid
+from nnanim.curves import (
+    clip_line,
+    decision_boundary,
+    input_grid,
+    level_curves,
+    level_points,
+    level_values,
+)
 from nnanim.errors import NnanimError
 from nnanim.theme import Theme, hex_rgb
 
@@ -62,6 +69,7 @@ __all__ = [
     "splat_discs",
     "stroke_path",
     "stroke_segments",
+    "value_image",
 ]
 
 
@@ -1089,6 +1097,24 @@ def probability_image(prob, box: tuple[float, float, float, float], colors: np.n
     return img.reshape(rows, cols, 4)
 
 
+def value_image(values, box: tuple[float, float, float, float], theme: Theme, lo: float, hi: float,
+                resolution: int = 200, alpha: float = 0.22) -> np.ndarray:
+    """RGBA image of a regression output over ``box`` of display space, on the target colour map.
+
+    ``values(P)`` maps display points ``(M, 2)`` to ``ŷ`` ``(M,)``; ``lo``, ``hi``
+    are the colour map's ends (the target's range).
+    """
+    x0, x1, y0, y1 = box
+    rows = resolution
+    cols = max(2, int(round(resolution * (x1 - x0) / (y1 - y0))))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+    rgb = theme.target_rgb(values(np.column_stack([gx.ravel(), gy.ravel()])), lo, hi)
+    img = np.empty((rows * cols, 4), dtype=np.uint8)
+    img[:, :3] = np.clip(rgb * 255, 0, 255).astype(np.uint8)
+    img[:, 3] = int(255 * alpha)
+    return img.reshape(rows, cols, 4)
+
+
 # --------------------------------------------------------------------------- the flow view
 
 
@@ -1112,12 +1138,16 @@ class FlowView(Group):
     clip_box
         ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
         inside it (see :class:`FastCamera`).
+    n_levels, levels
+        Regression: the level sets ``ŷ = c`` drawn instead of a boundary —
+        ``n_levels`` evenly spaced over the middle of the network's outputs on
+        ``X``, or the values ``levels`` given.
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
-                 grid_samples: int = 60, clip_box=None) -> None:
+                 grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1125,31 +1155,70 @@ class FlowView(Group):
         self.view_height = float(region[1])
         #: the region's width; the picture fills whichever side its data's box reaches first
         self.view_width = float(region[2]) if len(region) > 2 else self.view_height
+        X = np.asarray(X, dtype=float).reshape(len(X), -1)
+        y = np.asarray(y)
+        net = flow.network
+        regression = net.task == "regression"
+        one_d = X.shape[1] == 1  # a 1-D input: the points lie on a line, (x, 0)
         if grid_bounds is None:
             lo, hi = X.min(axis=0), X.max(axis=0)
             pad = 0.15 * float(np.max(hi - lo))
-            grid_bounds = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+            grid_bounds = (lo[0] - pad, hi[0] + pad) + (() if one_d else (lo[1] - pad, hi[1] + pad))
         self.grid_bounds = grid_bounds
 
         self.points_trace = flow.trace(X)
-        grid_lines = input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
+        if one_d:  # the grid of a line is the line itself, densely sampled so it bends smoothly
+            grid_lines = [np.linspace(grid_bounds[0], grid_bounds[1], 8 * grid_samples)[:, None]]
+        else:
+            grid_lines = input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
         self.grid_trace = flow.trace(np.concatenate(grid_lines))
         self.grid = Polylines(grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
-                              stroke_opacity=theme.grid_opacity)
+                              stroke_opacity=theme.grid_opacity * (2.5 if one_d else 1.0))
         self.boundary_trace = None
         self.boundary = None
-        if boundary and flow.network.task != "regression":
-            curves = decision_boundary(flow.network, grid_bounds)
+        #: regression: the target's range (the colour map's ends), the levels ŷ = c drawn, and
+        #: their level sets carried through the flow (curves of a 2-D input, points of a 1-D one)
+        self.target_range = (float(np.min(y)), float(np.max(y))) if regression else None
+        self.levels, self.level_rgb = np.zeros(0), np.zeros((0, 3))
+        self.level_sets: list[tuple[Mobject, object]] = []
+        if boundary and not regression:
+            curves = decision_boundary(net, grid_bounds)
             if curves:
                 self.boundary_trace = flow.trace(np.concatenate(curves))
                 self.boundary = Polylines(curves, stroke_color=theme.boundary,
                                           stroke_width=theme.boundary_width)
-        self._n_classes = int(np.max(y)) + 1 if flow.network.task != "regression" else 2
-        colors = theme.class_rgb(self._n_classes)
-        labels = y.astype(int) if flow.network.task != "regression" else (y > np.median(y)).astype(int)
-        self.cloud = PointCloud(np.zeros((len(X), 3)), colors[labels],
+        elif boundary and n_levels:
+            self.levels = level_values(net.predict(X), n_levels) if levels is None else \
+                np.asarray(levels, dtype=float)
+            self.level_rgb = theme.target_rgb(self.levels, *self.target_range)
+            if one_d:
+                found = level_points(net, grid_bounds, self.levels)
+                if found:
+                    pts = np.concatenate([P for _, P in found])
+                    rgb = np.concatenate([np.repeat(self.level_rgb[k][None], len(P), axis=0)
+                                          for k, P in found])
+                    marks = PointCloud(np.zeros((len(pts), 3)), rgb,
+                                       radius=2.2 * (point_radius or theme.point_radius),
+                                       rim_color=theme.boundary, rim_fraction=0.35)
+                    self.level_sets.append((marks, flow.trace(pts)))
+            else:
+                found = level_curves(net, grid_bounds, self.levels)
+                for k in sorted({k for k, _ in found}):
+                    curves = [L for j, L in found if j == k]
+                    line = Polylines(curves, stroke_color=ManimColor(self.level_rgb[k]),
+                                     stroke_width=theme.boundary_width * 0.75)
+                    self.level_sets.append((line, flow.trace(np.concatenate(curves))))
+        self._n_classes = int(np.max(y)) + 1 if not regression else 2
+        if regression:
+            colors = theme.target_rgb(y, *self.target_range)
+        else:
+            colors = theme.class_rgb(self._n_classes)[y.astype(int)]
+        self.cloud = PointCloud(np.zeros((len(X), 3)), colors,
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
-        parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + [self.cloud]
+        lines = [m for m, _ in self.level_sets if isinstance(m, Polylines)]
+        marks = [m for m, _ in self.level_sets if not isinstance(m, Polylines)]
+        parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + lines
+        parts += [self.cloud] + marks
         for part in parts:
             part.clip_box = clip_box
         self.clip_box = clip_box
@@ -1232,6 +1301,12 @@ class FlowView(Group):
         self.grid.set_vertices(self.project(self.grid_trace.at(s, t) - centre) * scale + o)
         if self.boundary is not None:
             self.boundary.set_vertices(self.project(self.boundary_trace.at(s, t) - centre) * scale + o)
+        for mob, trace in self.level_sets:
+            P = self.project(trace.at(s, t) - centre) * scale + o
+            if isinstance(mob, Polylines):
+                mob.set_vertices(P)
+            else:
+                mob.set_positions(P)
         return self
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "fit_linear_classifier",
+    "fit_linear_regression",
     "get_activation",
     "init_network",
     "r_squared",
@@ -566,6 +567,18 @@ def fit_linear_classifier(
                    options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
     theta = res.x
     return theta[: out * d].reshape(out, d).copy(), theta[out * d :].copy()
+
+
+def fit_linear_regression(X: Array, y: Array) -> tuple[Array, Array]:
+    """The best linear fit through raw inputs, ``ŷ = X Wᵀ + b``: ordinary least squares.
+
+    Returns ``W (1, d)`` and ``b (1,)``, the same shapes as a regression
+    network's output layer (minimum-norm solution if the inputs are collinear).
+    """
+    X = np.asarray(X, dtype=float)
+    A = np.column_stack([X, np.ones(len(X))])
+    theta, *_ = np.linalg.lstsq(A, np.asarray(y, dtype=float).ravel(), rcond=None)
+    return theta[None, :-1].copy(), theta[-1:].copy()
 
 
 def r_squared(y: Array, y_hat: Array) -> float:

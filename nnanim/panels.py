@@ -7,6 +7,9 @@ full-height picture:
 * :func:`panel_box`, :func:`boundary_overlay` — what a :class:`FlowView` shows
   inside its square region, and the shading plus straight boundary lines of
   a linear classifier drawn over it (clipped to the panel, not to the frame).
+* :func:`level_overlay` — a linear regression ``ŷ = w·p + c`` over a 2-D view:
+  its shading on the target colour map and its straight, parallel level lines
+  ``ŷ = level`` in the colours of their levels.
 * :func:`plane_overlay` — the boundary plane of a 3-D last hidden layer, cut
   to the framing cube.
 * :class:`RegionPath`, :class:`TravelStage` — a flow view that plays its
@@ -24,9 +27,10 @@ from collections.abc import Callable
 
 import numpy as np
 from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
+from manim.utils.color import ManimColor
 
-from nnanim.curves import linear_boundaries, plane_in_box
-from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image
+from nnanim.curves import clip_line, linear_boundaries, plane_in_box
+from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image, value_image
 from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
@@ -36,6 +40,7 @@ __all__ = [
     "TravelStage",
     "boundary_overlay",
     "early",
+    "level_overlay",
     "panel_box",
     "plane_overlay",
 ]
@@ -85,6 +90,34 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
         scene_lines = [view.to_scene(line) for line in lines]
         strokes = Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
                             stroke_width=stroke_width or theme.boundary_width)
+    group = Group(*(m for m in (image, strokes) if m is not None))
+    group.shading, group.strokes, group.lines = image, strokes, lines
+    return group
+
+
+def level_overlay(view: FlowView, w: Array, c: float, levels: Array, theme: Theme,
+                  lo: float, hi: float) -> Group:
+    """Shading and level lines of a linear fit ``ŷ = w·p + c`` (display coordinates) in a 2-D view.
+
+    ``lo``, ``hi``: the ends of the target colour map.  Returns a ``Group`` with
+    the attributes of :func:`boundary_overlay`: ``shading``, ``strokes`` (a
+    group of one :class:`Polylines` per level that crosses the panel, or
+    ``None``) and ``lines`` (``(level, (2, 2) ends)`` in display coordinates,
+    for tests).
+    """
+    w = np.asarray(w, dtype=float)[:2]
+    box = panel_box(view)
+    x0, x1, y0, y1 = box
+    corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
+    image = RasterImage(value_image(lambda P: P @ w + c, box, theme, lo, hi), corners)
+    lines, strokes = [], Group()
+    for level, rgb in zip(levels, theme.target_rgb(levels, lo, hi), strict=True):
+        ends = clip_line(w, c - level, box)
+        if ends is not None:
+            lines.append((float(level), ends))
+            strokes.add(Polylines([view.to_scene(ends)], smooth=False, stroke_color=ManimColor(rgb),
+                                  stroke_width=theme.boundary_width * 0.7))
+    strokes = strokes if lines else None
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
     return group

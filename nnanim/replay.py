@@ -3,7 +3,14 @@
 * :class:`HiddenSpaceView` — the last hidden layer: the points, the input grid
   carried into it, the output layer's line and the output probability shading.
 * :class:`InputInset` — the input plane with the probability shading and the
-  p = 0.5 boundary of the same network.
+  p = 0.5 boundary of the same network (regression: the shading of ŷ and its
+  level curves).
+* :class:`FitInset` — a 1-D input's regression: the fit ŷ(x) of the moment
+  over the target points.
+
+A regression run colours its points by target, shades by the output ``ŷ`` and
+draws a few level sets ``ŷ = c`` (fixed values across the replay, from the
+targets) instead of the p = 0.5 boundary.
 * :class:`ReplayTraining` — the animation that moves the timeline from one
   moment to another and updates every follower each frame.
 
@@ -16,13 +23,41 @@ from collections.abc import Sequence
 
 import numpy as np
 from manim import Animation, Group, Line, Mobject, Square, linear
+from manim.utils.color import ManimColor
 
-from nnanim.curves import class_probabilities, clip_line, decision_boundary, input_grid, probabilities
-from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image
+from nnanim.curves import (
+    class_probabilities,
+    clip_line,
+    decision_boundary,
+    input_grid,
+    level_curves,
+    level_values,
+    probabilities,
+)
+from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["HiddenSpaceView", "InputInset", "ReplayTraining"]
+__all__ = ["FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining"]
+
+
+def _colours(run, theme: Theme) -> np.ndarray:
+    """``(N, 3)``: the points' colours, by class or (regression) on the target colour map."""
+    if run.task == "regression":
+        return theme.target_rgb(run.y, float(run.y.min()), float(run.y.max()))
+    return theme.class_rgb(max(run.n_classes, 2))[run.y.astype(int)]
+
+
+def _levels(run, theme: Theme, width: float, clip) -> tuple[np.ndarray, list[Polylines]]:
+    """The fixed levels of a regression replay (from the targets) and one line object per level."""
+    levels = level_values(run.y, 5)
+    rgb = theme.target_rgb(levels, float(run.y.min()), float(run.y.max()))
+    lines = []
+    for c in rgb:
+        line = Polylines([], stroke_color=ManimColor(c), stroke_width=width)
+        line.clip_box = clip
+        lines.append(line)
+    return levels, lines
 
 
 class _SquarePanel(Group):
@@ -80,22 +115,30 @@ class HiddenSpaceView(_SquarePanel):
         self.timeline = timeline
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
+        self.regression = run.task == "regression"
         lo, hi = run.X.min(axis=0), run.X.max(axis=0)
         pad = 0.1 * float(np.max(hi - lo))
-        self.grid_lines = input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
-                                     n_lines=n_lines, samples=48)
+        if run.X.shape[1] == 1:  # a 1-D input: its grid is the line itself
+            self.grid_lines = [np.linspace(lo[0] - pad, hi[0] + pad, 400)[:, None]]
+        else:
+            self.grid_lines = input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
+                                         n_lines=n_lines, samples=48)
         self.grid_in = np.concatenate(self.grid_lines)
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
-                              stroke_opacity=theme.grid_opacity * 0.8)
-        labels = run.y.astype(int) if run.task != "regression" else np.zeros(len(run.y), int)
-        self.cloud = PointCloud(np.zeros((len(run.X), 3)), self.class_rgb[labels],
+                              stroke_opacity=theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8))
+        self.cloud = PointCloud(np.zeros((len(run.X), 3)), _colours(run, theme),
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         self.line = Line(stroke_color=theme.boundary, stroke_width=theme.boundary_width)
         self.binary = run.task == "binary"
         self.grid.clip_box = self.square
+        self.levels, self.level_lines = np.zeros(0), []
+        if self.regression:  # the level lines w·h + b = c of fixed values c
+            self.target_range = (float(run.y.min()), float(run.y.max()))
+            self.levels, self.level_lines = _levels(run, theme, theme.boundary_width * 0.7, self.square)
         # K classes: the shading shows the K linear regions; one line only for two classes
-        self.add(self.shading, self.grid, self.border, *([self.line] if self.binary else []), self.cloud)
+        self.add(self.shading, self.grid, self.border, *([self.line] if self.binary else []),
+                 *self.level_lines, self.cloud)
         self.moment = timeline.moment(0.0)
         self.set_moment(self.moment)
 
@@ -107,6 +150,14 @@ class HiddenSpaceView(_SquarePanel):
         self.cloud.set_positions(self.to_scene(fwd_points))
         self.grid.set_vertices(self.to_scene(net.forward(self.grid_in).post[-2]))
         self.shading.points = self.corners()
+        if self.regression:
+            w, b = net.weights[-1][0], float(net.biases[-1][0])
+            self.shading.set_image(value_image(lambda P: P @ w + b, self.box, self.theme,
+                                               *self.target_range, resolution=90))
+            for level, line in zip(self.levels, self.level_lines, strict=True):
+                ends = clip_line(w, b - level, self.box)
+                line.set_lines([] if ends is None else [self.to_scene(ends)])
+            return self
         prob = probabilities(net.weights[-1], net.biases[-1])  # of the output layer
         self.shading.set_image(probability_image(prob, self.box, self.class_rgb, resolution=90))
         if self.binary:
@@ -136,15 +187,28 @@ class InputInset(_SquarePanel):
         self.set_window(centre, 0.55 * float(np.max(hi - lo)))
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.boundary = Polylines([], stroke_color=theme.boundary, stroke_width=theme.boundary_width * 0.6)
-        labels = run.y.astype(int) if run.task != "regression" else np.zeros(len(run.y), int)
-        self.cloud = PointCloud(self.to_scene(run.X), self.class_rgb[labels], radius=point_radius,
+        self.cloud = PointCloud(self.to_scene(run.X), _colours(run, theme), radius=point_radius,
                                 rim_color=theme.point_rim)
         self.boundary.clip_box = self.square
-        self.add(self.shading, self.border, self.cloud, self.boundary)
+        self.regression = run.task == "regression"
+        self.levels, self.level_lines = np.zeros(0), []
+        if self.regression:
+            self.target_range = (float(run.y.min()), float(run.y.max()))
+            self.levels, self.level_lines = _levels(run, theme, theme.boundary_width * 0.5, self.square)
+        self.add(self.shading, self.border, self.cloud,
+                 *(self.level_lines if self.regression else [self.boundary]))
         self.set_moment(timeline.moment(0.0))
 
     def set_moment(self, m: Moment) -> InputInset:
         net = self.timeline.network(m)
+        if self.regression:
+            self.shading.set_image(value_image(lambda P: net.forward(P).logits[:, 0], self.box,
+                                               self.theme, *self.target_range,
+                                               resolution=self.resolution // 2, alpha=0.4))
+            found = level_curves(net, self.box, self.levels, resolution=self.resolution)
+            for k, line in enumerate(self.level_lines):
+                line.set_lines([self.to_scene(L) for j, L in found if j == k])
+            return self
 
         def prob(P: np.ndarray) -> np.ndarray:
             return class_probabilities(net.forward(P).logits)
@@ -153,6 +217,41 @@ class InputInset(_SquarePanel):
                                                  resolution=self.resolution // 2, max_alpha=0.45))
         curves = decision_boundary(net, self.box, resolution=self.resolution)
         self.boundary.set_lines([self.to_scene(c) for c in curves])
+        return self
+
+
+class FitInset(_SquarePanel):
+    """A 1-D input's regression at a moment: the target points ``(x, y)`` and the fit ŷ(x)."""
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, region, point_radius: float = 0.022,
+                 samples: int = 160) -> None:
+        super().__init__(region, theme)
+        run = timeline.run
+        self.timeline = timeline
+        x, y = run.X[:, 0], run.y
+        self.xs = np.linspace(float(x.min()), float(x.max()), samples)
+        span = max(float(np.ptp(y)), 1e-6)
+        # x across the square, y from the target's range (the fit may leave it: clipped)
+        self.lo = np.array([float(x.min()), float(y.min()) - 0.1 * span])
+        self.hi = np.array([float(x.max()), float(y.max()) + 0.1 * span])
+        self.lo[0] -= 0.05 * (self.hi[0] - self.lo[0])
+        self.hi[0] += 0.05 * (self.hi[0] - self.lo[0])
+        self.cloud = PointCloud(self.to_scene(np.column_stack([x, y])), _colours(run, theme),
+                                radius=point_radius, rim_color=theme.point_rim)
+        self.fit = Polylines([np.zeros((samples, 2))], stroke_color=theme.boundary,
+                             stroke_width=theme.boundary_width * 0.6)
+        self.fit.clip_box = self.square
+        self.add(self.border, self.cloud, self.fit)
+        self.set_moment(timeline.moment(0.0))
+
+    def to_scene(self, P: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(P), 3))
+        out[:, :2] = ((P[:, :2] - self.lo) / (self.hi - self.lo) - 0.5) * self.panel_size
+        return out + self.panel_centre
+
+    def set_moment(self, m: Moment) -> FitInset:
+        y_hat = self.timeline.network(m).forward(self.xs[:, None]).logits[:, 0]
+        self.fit.set_vertices(self.to_scene(np.column_stack([self.xs, y_hat])))
         return self
 
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from manim import DOWN, LEFT, Scene, Text, VGroup, Wait, config
 from manim.animation.animation import prepare_animation
+from manim.utils.color import ManimColor
 
 from nnanim.contract import SceneContract, resolve
 from nnanim.layout import Layout
@@ -75,6 +77,8 @@ class FlowScene(SceneContract, Scene):
     #: body lines the caption region holds, and whether there is a header region (see Layout)
     caption_lines = 3
     has_header = True
+    #: whether the header region keeps a line for a legend (:meth:`target_legend`)
+    has_legend = False
     #: set by the render layer: ``pace`` scales every play and wait; ``planning`` draws nothing
     pace = 1.0
     planning = False
@@ -87,7 +91,8 @@ class FlowScene(SceneContract, Scene):
         if not config.transparent:
             config.background_color = self.theme.background
         self.layout = Layout(config.frame_width, config.frame_height, aside=self.aside,
-                             caption_lines=self.caption_lines, header=self.has_header)
+                             caption_lines=self.caption_lines, header=self.has_header,
+                             legend=self.has_legend)
         self.beats: list[Beat] = []
         self.clock = 0.0
         kwargs.setdefault("camera_class", FastCamera)
@@ -195,6 +200,26 @@ class FlowScene(SceneContract, Scene):
                          for t in lines])
         texts.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         return texts.move_to([box.x0 + texts.width / 2, box.y0 + texts.height / 2, 0])
+
+    def target_legend(self, lo: float, hi: float, name: str = "target") -> VGroup:
+        """The target colour map as a small bar, ``name lo [bar] hi``, at the top of the header region.
+
+        Needs ``has_legend = True`` (the layout keeps the line for it).
+        """
+        from manim import RIGHT, Rectangle
+
+        box = self.layout.header
+        steps = 24
+        rgb = self.theme.target_rgb(np.linspace(0.0, 1.0, steps), 0.0, 1.0)
+        bar = VGroup(*[Rectangle(width=1.6 / steps, height=0.16, stroke_width=0,
+                                 fill_color=ManimColor(c), fill_opacity=1.0) for c in rgb])
+        bar.arrange(RIGHT, buff=0)
+        muted = self.theme.muted
+        parts = VGroup(self.label(name, color=muted), self.label(f"{lo:.2g}", color=muted), bar,
+                       self.label(f"{hi:.2g}", color=muted)).arrange(RIGHT, buff=0.15)
+        if parts.width > box.width:
+            parts.scale_to_fit_width(box.width)
+        return parts.move_to([box.x0 + parts.width / 2, box.y1 - parts.height / 2, 0])
 
     def label(self, text: str, size: float | None = None, color=None, weight="NORMAL",
               width: float | None = None) -> Text:

@@ -96,11 +96,30 @@ class EpochTimeline:
         return self.network(m).forward(X).post[-2]
 
     def stated(self, m: Moment) -> tuple[int, float]:
-        """``(epoch, accuracy)`` written on screen: the nearest record, accuracy recomputed."""
+        """``(epoch, score)`` written on screen: the nearest record, its score recomputed.
+
+        The score is the accuracy, or R² for a regression run (:attr:`score_name`).
+        """
         r = m.nearest
+        return int(self.epochs[r]), self.score(r)
+
+    @property
+    def score_name(self) -> str:
+        """What :meth:`stated` states: ``"accuracy"``, or ``"R²"`` for a regression run."""
+        return "R²" if self.run.task == "regression" else "accuracy"
+
+    def score(self, r: int) -> float:
+        """The score of record ``r``, recomputed from its weights on the training points."""
         if r not in self._accuracy:
-            self._accuracy[r] = self.run.network(r).accuracy(self.run.X, self.run.y)
-        return int(self.epochs[r]), self._accuracy[r]
+            net = self.run.network(r)
+            X, y = self.run.X, self.run.y
+            self._accuracy[r] = net.r_squared(X, y) if self.run.task == "regression" else \
+                net.accuracy(X, y)
+        return self._accuracy[r]
+
+    def scores(self) -> np.ndarray:
+        """The score of every record shown (``0..last``), recomputed: for a chart."""
+        return np.array([self.score(r) for r in range(self.last + 1)])
 
     # -- framing
     def framing(self, u: float) -> tuple[np.ndarray, float]:

@@ -10,6 +10,11 @@ one, where it lands exactly on the right panel's picture.
 
 In a vertical frame the panels are stacked, the input plane above.
 
+Regression data: the points are coloured by target (a colour bar under the
+info line); left, the best linear fit on the raw inputs (least squares) with
+its shading and straight level lines and its R²; right, the network's output,
+linear in the last hidden layer, with its level lines and R², both recomputed.
+
 Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 """
 
@@ -28,12 +33,14 @@ GHOST = 0.22
 TILT, AZIM = np.radians(58), np.radians(-25)
 INPUT, HIDDEN = 0, 1  # the two panels: input space, last hidden layer
 HOW = "how: the plane passes through every layer"
+REGRESSION_TITLE = "curved in the input, linear before the output"
 
 
 class BottleneckScene(SceneContract):
     # a little L2 keeps the last hidden layer off tanh's corners (±1, ±1), where every point of
     # a class would sit on one spot; the spirals still train to 99-100 %
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
+    tasks = ("binary", "multiclass", "regression")
 
     @classmethod
     def check(cls, job):
@@ -42,42 +49,65 @@ class BottleneckScene(SceneContract):
     def construct(self):
         from manim import Group
 
-        from nnanim.curves import linear_pairs, probabilities
+        from nnanim.curves import level_values, linear_pairs, probabilities
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade
-        from nnanim.nn import Network, fit_linear_classifier
-        from nnanim.panels import Dim, TravelStage, boundary_overlay, early
+        from nnanim.nn import Network, fit_linear_classifier, fit_linear_regression
+        from nnanim.panels import Dim, TravelStage, boundary_overlay, early, level_overlay
 
         run, record = self.load_run()
-        title = self.top_line("tangled in the input, separable before the output")
+        regression = self.regression = run.task == "regression"
+        title = self.top_line(REGRESSION_TITLE if regression else
+                              "tangled in the input, separable before the output")
         # the info line goes under the tallest title of the video, so no title ever covers it
         tallest = max((self.top_line(t) for t in (title.text, HOW, *self.end_lines())),
                       key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
+        lo, hi = float(run.y.min()), float(run.y.max())
+        if regression:  # the target's colour bar, under the info line
+            from manim import DOWN
+
+            legend = self.target_legend(lo, hi).next_to(info, DOWN, buff=0.12)
+            info = Group(info, legend)
         top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
         self.panels = self.layout.grid(2, label_lines=4 if self.layout.shape == "square" else 2,
                                        top=top, gap=0.9)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
         task = "binary" if K == 2 else "multiclass"
-        plural = "" if K == 2 else "s"
+        plural = "" if K == 2 or regression else "s"
+        self.levels = levels = level_values(run.y, 5) if regression else None
 
         # -- the two panels: input space, and the last hidden layer
         left = self.panel_view(flow, run, INPUT, stage=0)
         right = self.panel_view(flow, run, HIDDEN, stage=len(flow.stages) - 1)
         self.left_view, self.right_view = left, right
-        W, b = fit_linear_classifier(run.X, run.y, K)
-        self.left_model = (W, b)
-        self.left_accuracy = Network([W], [b], [], task).accuracy(run.X, run.y)
-        self.right_accuracy = flow.accuracy(run.X, run.y)
-        self.left_overlay = boundary_overlay(left, linear_pairs(W, b), probabilities(W, b),
-                                             self.theme, K)
-        self.right_overlay = self.output_overlay(right)
         kind = "plane" if width == 3 else "line"
-        self.statements = {
-            "left": f"best straight line{plural}: {self.left_accuracy:.1%} correct",
-            "right": f"the network's {kind}{plural}: {self.right_accuracy:.1%} correct",
-        }
+        if regression:
+            W, b = fit_linear_regression(run.X, run.y)
+            self.left_model = (W, b)
+            self.left_r2 = Network([W], [b], [], "regression").r_squared(run.X, run.y)
+            self.right_r2 = flow.r_squared(run.X, run.y)
+            w_display = np.zeros(2)
+            w_display[: W.shape[1]] = W[0]  # a 1-D input x is the point (x, 0)
+            self.left_overlay = level_overlay(left, w_display, float(b[0]), levels, self.theme, lo, hi)
+            self.right_overlay = self.output_overlay(right)
+            self.statements = {
+                "left": f"best linear fit: R² = {self.left_r2:.3f}",
+                "right": f"the network's output: R² = {self.right_r2:.3f}",
+            }
+        else:
+            W, b = fit_linear_classifier(run.X, run.y, K)
+            self.left_model = (W, b)
+            self.left_accuracy = Network([W], [b], [], task).accuracy(run.X, run.y)
+            self.right_accuracy = flow.accuracy(run.X, run.y)
+            self.left_overlay = boundary_overlay(left, linear_pairs(W, b), probabilities(W, b),
+                                                 self.theme, K)
+            self.right_overlay = self.output_overlay(right)
+            self.statements = {
+                "left": f"best straight line{plural}: {self.left_accuracy:.1%} correct",
+                "right": f"the network's {kind}{plural}: {self.right_accuracy:.1%} correct",
+            }
         left_label = self.panel_label("input space", self.statements["left"],
                                       INPUT)
         right_title = f"last hidden layer · {width} units"
@@ -104,7 +134,7 @@ class BottleneckScene(SceneContract):
         # -- how one became the other: the input plane travels through every stage
         still_left = Group(left, self.left_overlay)
         still_right = Group(right, self.right_overlay)
-        traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
+        traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
         title = self.swap_top_line(title, HOW)
         self.add(traveller)
@@ -129,7 +159,10 @@ class BottleneckScene(SceneContract):
         traveller.set_stage(flow.stages[-1].index, 1.0)
 
         # -- landing: the travelling plane is the right panel's picture
-        end = self.top_line(self.end_lines()[0 if K == 2 else 1].replace("line", kind))
+        if regression:
+            end = self.top_line(self.end_lines()[0].replace("lines", f"{kind}s"))
+        else:
+            end = self.top_line(self.end_lines()[0 if K == 2 else 1].replace("line", kind))
         self.mark("outro", end.text)
         self.add(end)
         self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
@@ -161,9 +194,19 @@ class BottleneckScene(SceneContract):
         """The output layer's boundary over the last hidden space: shaded line(s), or a plane."""
         from manim import Group
 
-        from nnanim.panels import boundary_overlay, plane_overlay
+        from nnanim.panels import boundary_overlay, level_overlay, plane_overlay
 
         flow = view.flow
+        if self.regression:
+            y = view.target_range
+            w, b = flow.output_affine()
+            if flow.stages[-1].dim == 2:
+                return level_overlay(view, w, b, self.levels, self.theme, *y)
+            middle = float(np.median(self.levels)) if len(self.levels) else b
+            plane = plane_overlay(view, w, b - middle, self.theme)
+            overlay = Group(*([plane] if plane is not None else []))
+            overlay.shading, overlay.strokes, overlay.lines = plane, None, []
+            return overlay
         if flow.stages[-1].dim == 2:
             return boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
                                     self.theme, view.n_classes)
@@ -235,9 +278,10 @@ class BottleneckScene(SceneContract):
         group.arrange(DOWN, buff=0.1)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
-    @staticmethod
-    def end_lines() -> tuple[str, str]:
+    def end_lines(self) -> tuple[str, str]:
         """The last title, for two classes and for more ("line" becomes "plane" in 3-D)."""
+        if getattr(self, "regression", False):
+            return ("ŷ is linear here: straight, parallel level lines",) * 2
         return "one straight line now separates the classes", "straight lines now separate the classes"
 
     @property

@@ -5,6 +5,13 @@ then, for every hidden layer, its three stages (layers of width 3 tilt into
 3-D and slowly orbit); finally the output layer's straight line, the
 probability shading and the accuracy, recomputed from the points on screen.
 
+Regression data (``sine``, ``ripple``, a csv target, an ``expr:`` number):
+the points are coloured by their target (a colour bar in the header), a few
+level sets ``ŷ = c`` of the network's output take the boundary's place (curves
+of a 2-D input, points on the line of a 1-D one, which the first layer lays
+into the plane), and in the last hidden space they end as parallel straight
+lines ``w·h + b = c`` over the shading of ``ŷ``, with R² recomputed.
+
 Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 """
 
@@ -27,10 +34,17 @@ EXPLAIN = {
     "squash": "flatten the directions the next layer ignores",
 }
 
+LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
+
 
 class LayersScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [2, 2, 2, 2], "activation": "tanh",
                 "lr": 0.02, "epochs": 3000}
+    tasks = ("binary", "multiclass", "regression")
+
+    @property
+    def has_legend(self):  # the target's colour bar
+        return self.job.task == "regression"
 
     def construct(self):
         from manim import Create
@@ -44,15 +58,27 @@ class LayersScene(SceneContract):
                         clip_box=self.layout.picture_clip)
         acts = flow.network.activations
 
-        header = self.header(run, record)
-        title, detail = "input space", "the data as the network receives it; the curve is where p = 0.5"
+        regression = flow.network.task == "regression"
+        still = [self.header(run, record)]
+        title = "input space"
+        if regression:
+            still.append(self.target_legend(*view.target_range))
+            levels = ", ".join(f"{c:.2g}" for c in view.levels)
+            where = "points on the line" if run.X.shape[1] == 1 else "curves"
+            detail = (f"the data as the network receives it, coloured by target; the {where} "
+                      f"are where the output ŷ = {levels}" if len(view.levels) else
+                      "the data as the network receives it, coloured by target")
+        else:
+            detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
-        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
+        self.open(view, still=(*still, caption), title=title, detail=detail, seconds=2.0)
 
         for stage in flow.stages[:-1]:
             act = acts[stage.layer].name if stage.layer < len(acts) else ""
-            caption = self.swap_caption(caption, stage.caption, EXPLAIN[stage.kind].format(act=act),
-                                        kind="stage")
+            explain = EXPLAIN[stage.kind].format(act=act)
+            if stage.kind == "linear" and stage.layer == 0 and run.X.shape[1] == 1:
+                explain = LINE_INTO_PLANE
+            caption = self.swap_caption(caption, stage.caption, explain, kind="stage")
             spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
@@ -63,13 +89,16 @@ class LayersScene(SceneContract):
         # the output layer: a straight line, the shading, the recomputed accuracy
         out = flow.stages[-1]
         view.set_stage(out.index, 1.0)
-        accuracy = flow.accuracy(run.X, run.y)
-        caption = self.swap_caption(
-            caption, out.caption,
-            f"one straight line separates the classes here: {accuracy:.1%} correct, "
-            f"{round(accuracy * len(run.y))} of {len(run.y)} points",
-            kind="stage",
-        )
+        if regression:
+            r2 = flow.r_squared(run.X, run.y)
+            shape = "planes" if out.dim == 3 else "lines"
+            detail = (f"ŷ is linear in this space: its level {shape} are straight and parallel; "
+                      f"R² = {r2:.3f} on the {len(run.y)} points")
+        else:
+            accuracy = flow.accuracy(run.X, run.y)
+            detail = (f"one straight line separates the classes here: {accuracy:.1%} correct, "
+                      f"{round(accuracy * len(run.y))} of {len(run.y)} points")
+        caption = self.swap_caption(caption, out.caption, detail, kind="stage")
         extras = []
         shading = self.output_shading(view)
         if shading is not None:
@@ -77,38 +106,51 @@ class LayersScene(SceneContract):
             self.add(shading)
             self.bring_to_back(shading)
             extras.append(OpacityFade(shading))
-        line = self.output_line(view)
-        if line is not None:
+        for line in self.output_lines(view):
             extras.append(Create(line))
         if extras:
             self.play(*extras, run_time=1.4)
         self.wait(2.5)
 
     # -- pieces of the final picture
-    def output_line(self, view):
-        """The output layer's boundary w·h + b = 0 across the visible frame (binary, 2-D)."""
+    def output_lines(self, view):
+        """Straight lines across the visible frame (2-D): the binary boundary w·h + b = 0, or the
+        regression level lines w·h + b = c in the colours of their levels."""
         from manim import Line
+        from manim.utils.color import ManimColor
 
         flow = view.flow
-        if flow.network.task != "binary" or flow.stages[-1].dim != 2:
-            return None
-        w, c = flow.output_boundary()
-        ends = view.segment_in_view(w, c)
-        if ends is None:
-            return None
-        line = Line(*ends, color=self.theme.boundary, stroke_width=self.theme.boundary_width)
-        line.clip_box = self.layout.picture_clip  # never across the text
-        return line
+        if flow.stages[-1].dim != 2 or flow.network.task == "multiclass":
+            return []
+        if flow.network.task == "binary":
+            w, c = flow.output_boundary()
+            lines = [(w, c, self.theme.boundary, self.theme.boundary_width)]
+        else:
+            w, b = flow.output_affine()
+            lines = [(w, b - level, ManimColor(rgb), self.theme.boundary_width * 0.75)
+                     for level, rgb in zip(view.levels, view.level_rgb, strict=True)]
+        out = []
+        for w, c, color, width in lines:
+            ends = view.segment_in_view(w, c)
+            if ends is not None:
+                line = Line(*ends, color=color, stroke_width=width)
+                line.clip_box = self.layout.picture_clip  # never across the text
+                out.append(line)
+        return out
 
     def output_shading(self, view):
         """Output probabilities behind the final space (2-D, where the boundaries are exact)."""
-        from nnanim.mobjects import RasterImage, probability_image
+        from nnanim.mobjects import RasterImage, probability_image, value_image
 
         flow = view.flow
-        if flow.network.task == "regression" or flow.stages[-1].dim != 2 or not flow.boundaries_exact:
+        if flow.stages[-1].dim != 2 or not flow.boundaries_exact:
             return None
         box = view.visible_box()
-        image = probability_image(flow.output_probabilities, box, self.theme.class_rgb(view.n_classes))
+        if flow.network.task == "regression":
+            image = value_image(flow.output_values, box, self.theme, *view.target_range)
+        else:
+            image = probability_image(flow.output_probabilities, box,
+                                      self.theme.class_rgb(view.n_classes))
         x0, x1, y0, y1 = box
         corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
         return RasterImage(image, corners)

@@ -9,6 +9,12 @@ and the loss and accuracy curves with a moving marker.
 
 ``--duration SECONDS`` sets the video length (default 15-20 s whatever the
 number of epochs).  Render with ``nnanim render training``.
+
+Regression data: the points are coloured by target (a colour bar beside the
+readouts), the shading is the output ŷ and a few level lines ``ŷ = c`` take
+the output line's place; the readout and the curve are R², recomputed from each
+record.  The inset is the input plane with ŷ's level curves, or for a 1-D input
+the fit ŷ(x) over the target points.
 """
 
 from nnanim.contract import SceneContract, require_last_hidden
@@ -19,6 +25,7 @@ SWAP = 0.3  # a caption swap
 
 class TrainingScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "epochs": 1500}
+    tasks = ("binary", "multiclass", "regression")
     aside = 0.35
     caption_lines = 2
     has_header = False
@@ -31,7 +38,7 @@ class TrainingScene(SceneContract):
         from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup
 
         from nnanim.charts import DigitReadout, LineChart
-        from nnanim.replay import HiddenSpaceView, InputInset, ReplayTraining
+        from nnanim.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining
         from nnanim.timeline import EpochTimeline, default_duration
 
         run, record = self.load_run()
@@ -40,13 +47,16 @@ class TrainingScene(SceneContract):
         replay = max(total - INTRO - SWAP - OUTRO, 2.0)
         layout, theme = self.layout, self.theme
 
+        regression = run.task == "regression"
+        score = timeline.score_name
         main = HiddenSpaceView(timeline, theme, layout.picture_square)
         epoch = DigitReadout(6, theme, font_size=30)
         accuracy = DigitReadout(6, theme, font_size=30)
-        readouts = VGroup(
-            VGroup(self.label("epoch", color=theme.muted), epoch).arrange(RIGHT, buff=0.25),
-            VGroup(self.label("accuracy", color=theme.muted), accuracy).arrange(RIGHT, buff=0.25),
-        ).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        rows = [VGroup(self.label("epoch", color=theme.muted), epoch).arrange(RIGHT, buff=0.25),
+                VGroup(self.label(score, color=theme.muted), accuracy).arrange(RIGHT, buff=0.25)]
+        if regression:  # the target's colour bar
+            rows.append(self.target_legend(float(run.y.min()), float(run.y.max())))
+        readouts = VGroup(*rows).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
 
         # the aside: readouts, the input plane of the same epoch, the curves
         box = layout.aside
@@ -56,20 +66,23 @@ class TrainingScene(SceneContract):
         # not the class colours: these curves are not classes
         chart = LineChart(run.epochs[: record + 1],
                           [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
-                           (run.accuracy[: record + 1], theme.classes[3], "accuracy", False)],
+                           (timeline.scores(), theme.classes[3], score, False)],
                           width=chart_w, height=chart_h, theme=theme, font_size=layout.small_size)
-        label = self.label("input space, same epoch", color=theme.muted, width=box.width)
+        one_d = run.X.shape[1] == 1
+        Inset = FitInset if one_d else InputInset
+        label = self.label("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch",
+                           color=theme.muted, width=box.width)
         if stacked:
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             size = box.height - readouts.height - chart.height - label.height - 0.55
             size = max(min(size, box.width - 0.2), 1.0)
-            inset = InputInset(timeline, theme, ((box.centre[0], readouts.get_bottom()[1] - 0.2 - size / 2,
+            inset = Inset(timeline, theme, ((box.centre[0], readouts.get_bottom()[1] - 0.2 - size / 2,
                                                   0), size))
             label.next_to(inset.border, DOWN, buff=0.1)
             chart.next_to([box.centre[0], box.y0, 0], UP, buff=0)
         else:
             size = box.height - label.height - 0.1
-            inset = InputInset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size))
+            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size))
             label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             chart.next_to([box.x1, box.y0, 0], UP + LEFT, buff=0)
@@ -77,7 +90,7 @@ class TrainingScene(SceneContract):
         def state_readouts(moment):
             shown_epoch, acc = timeline.stated(moment)
             epoch.set_text(f"{shown_epoch}")
-            accuracy.set_text(f"{100 * acc:.1f}%")
+            accuracy.set_text(f"{acc:.3f}" if regression else f"{100 * acc:.1f}%")
             chart.set_marker(moment.epoch)
 
         state_readouts(timeline.moment(0.0))
@@ -92,9 +105,12 @@ class TrainingScene(SceneContract):
                                     kind="stage")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], run_time=replay))
 
-        self.swap_caption(caption, f"epoch {final_epoch}",
-                          "linearly separable now" if final_acc >= 0.95 else
-                          "not separable yet: more epochs?", run_time=SWAP, kind="outro")
+        if regression:
+            end = (f"R² = {final_acc:.3f}: straight, parallel level lines" if final_acc >= 0.9
+                   else f"R² = {final_acc:.3f}: not fitted yet: more epochs?")
+        else:
+            end = "linearly separable now" if final_acc >= 0.95 else "not separable yet: more epochs?"
+        self.swap_caption(caption, f"epoch {final_epoch}", end, run_time=SWAP, kind="outro")
         self.wait(OUTRO - SWAP)
 
 

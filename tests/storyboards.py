@@ -110,3 +110,22 @@ def best_linear_split(a, b):
     cuts = np.sort(np.concatenate([pa, pb]))
     return max(max(np.mean(pa > c) + np.mean(pb <= c), np.mean(pa <= c) + np.mean(pb > c)) / 2
                for c in cuts[:: max(1, len(cuts) // 400)])
+
+
+def target_pixels(frame, theme, left=0, tolerance=30, steps=64):
+    """``(coords (M, 2), t (M,))``: pixels right of column ``left`` near the theme's target colour
+    map, with the map position ``t`` in [0, 1] of the nearest of ``steps`` samples of it."""
+    stops = theme.target_rgb(np.linspace(0.0, 1.0, steps), 0.0, 1.0) * 255
+    pic = frame[:, left:].astype(float)
+    ys, xs = np.mgrid[0 : pic.shape[0], 0 : pic.shape[1]]
+    flat = pic.reshape(-1, 3)
+    # squared distances to every stop, in chunks of rows to bound memory
+    best = np.full(len(flat), np.inf)
+    which = np.zeros(len(flat), dtype=int)
+    for k, c in enumerate(stops):
+        d = np.sum((flat - c) ** 2, axis=1)
+        closer = d < best
+        best[closer], which[closer] = d[closer], k
+    near = best < tolerance**2
+    coords = np.column_stack([xs.ravel()[near], ys.ravel()[near]])
+    return coords, which[near] / (steps - 1)

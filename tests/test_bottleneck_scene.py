@@ -246,3 +246,50 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
     # the text bands stay clear of data: no class colour above or below the panels
     top = frames[-1][: int(240 - max(p.y1 for p in pictures) * unit) - 4].astype(float)
     assert not any(np.any(np.linalg.norm(top - c, axis=2) < 40) for c in colours)
+
+
+# --------------------------------------------------------------------------- regression
+
+
+def _r2(y, y_hat):
+    return 1.0 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2)
+
+
+def _network_output(run, X, r=-1):
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[r].T + b[r])
+    return (h @ run.weights[-1][r].T + run.biases[-1][r])[:, 0]
+
+
+@pytest.mark.parametrize("dataset", ["sine", "ripple"])
+def test_regression_panels_state_both_r2_recomputed(dataset):
+    run = train(dataset=dataset, hidden=[8, 2], epochs=200, n_samples=150, l2=1e-3)
+    scene = _dry_run({"run": run}, mixin=_QuickText)
+    X, y = run.X, run.y
+    # the best linear fit on the raw inputs: the normal equations, written here
+    A = np.column_stack([X, np.ones(len(X))])
+    theta = np.linalg.solve(A.T @ A, A.T @ y)
+    left = _r2(y, A @ theta)
+    right = _r2(y, _network_output(run, X))
+    assert scene.statements == {"left": f"best linear fit: R² = {left:.3f}",
+                                "right": f"the network's output: R² = {right:.3f}"}
+    assert right > left  # the layer makes the target (more) linear
+    lo, hi = np.quantile(y, [0.1, 0.9])
+    levels = np.linspace(lo, hi, 5)
+    np.testing.assert_allclose(scene.levels, levels)
+    # the left panel's level lines are those of the linear fit: theta·(p, 1) = level
+    # (ripple's best linear fit is nearly flat: its values may miss every level in the panel)
+    assert scene.left_overlay.lines or dataset == "ripple"
+    assert scene.right_overlay.lines
+    for level, ends in scene.left_overlay.lines:
+        P = ends if X.shape[1] == 2 else ends[:, :1]  # a 1-D input x is the point (x, 0)
+        np.testing.assert_allclose(P @ theta[:-1] + theta[-1], level, atol=1e-9)
+    # the right panel's: straight lines of the network's output in the last hidden space
+    flow = scene.traveller.flow
+    w, b = flow.output_affine()
+    for level, ends in scene.right_overlay.lines:
+        np.testing.assert_allclose(ends @ w[:2] + b, level, atol=1e-9)
+    H = scene.right_view.points_trace.at(len(flow.stages) - 1, 1.0)
+    np.testing.assert_allclose(H @ w + b, _network_output(run, X), atol=1e-9)
+    assert any(b.title == "ŷ is linear here: straight, parallel level lines" for b in scene.beats)

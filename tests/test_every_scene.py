@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward
+from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward, target_pixels
 
 from nnanim.contract import get_scene, list_scenes, resolve
-from nnanim.layout import pixel_size
+from nnanim.layout import Layout, frame_units, pixel_size
 from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
 
@@ -205,11 +205,8 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
 
 
 REFUSALS = [
-    ("layers", "sine"),
-    ("training", "ripple"),
-    ("bottleneck", "expr-numeric"),
-    ("layers", "csv-target"),
-    ("training", "sine"),
+    ("regression", "spirals"),  # a regression-only scene refuses classes
+    ("regression", "ripple"),  # and a 2-D input (it draws ŷ(x) over a line)
 ]
 
 
@@ -245,8 +242,22 @@ MIN_EXTENT = 0.22  # class-coloured bounding box, as a share of the short side, 
 MIN_LAST_SPLIT = 0.95
 
 
-def _bbox_extent(frame: np.ndarray, colours: np.ndarray, short: int) -> tuple[float, float]:
-    pts = np.concatenate(class_pixels(frame, colours))
+def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
+    """``(rows, columns)`` of the scene's picture region in a frame of ``pixels``: outside it
+    are the texts, and the legend's colour bar is drawn in the target colours."""
+    cls = get_scene(scene)
+    width, height = frame_units(pixels)
+    box = Layout(width, height, aside=getattr(cls, "aside", 0.0),
+                 caption_lines=getattr(cls, "caption_lines", 3),
+                 header=getattr(cls, "has_header", True), legend=getattr(cls, "has_legend", False)).picture
+    per_unit = pixels[1] / height
+    x0, x1 = (int(round((v + width / 2) * per_unit)) for v in (box.x0, box.x1))
+    y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (box.y1, box.y0))
+    return slice(max(y0, 0) + 2, max(y1, 0) - 2), slice(max(x0, 0) + 2, max(x1, 0) - 2)
+
+
+def _bbox_extent(groups: list[np.ndarray], short: int) -> tuple[float, float]:
+    pts = np.concatenate(groups)
     if len(pts) < 20:
         return 0.0, 0.0
     lo, hi = np.percentile(pts, 1, axis=0), np.percentile(pts, 99, axis=0)
@@ -286,15 +297,27 @@ def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cach
                                "4:3": (640, 480)}[aspect]
     assert frames.shape[1:] == (height, width, 3)
     short = min(width, height)
-    colours = np.array(load_theme("dark").class_rgb(2)) * 255
+    theme = load_theme("dark")
+    if job.task == "regression":  # a regression scene's default data: judged by target colours
+        rows, cols = _picture_pixels(scene, (width, height))
 
-    first = class_pixels(frames[0], colours)
+        def pixel_groups(frame):  # the low and the high end of the target colour map
+            pts, t = target_pixels(frame[rows, cols], theme)
+            pts = pts + [cols.start, rows.start]
+            return [pts[t < 0.5], pts[t >= 0.5]]
+    else:
+        colours = np.array(theme.class_rgb(2)) * 255
+
+        def pixel_groups(frame):
+            return class_pixels(frame, colours)
+
+    first = pixel_groups(frames[0])
     assert min(len(a) for a in first) > MIN_FIRST_FRAME_PIXELS, \
-        f"first frame: {[len(a) for a in first]} class-coloured pixels"
+        f"first frame: {[len(a) for a in first]} class- (or target-) coloured pixels"
 
     # the picture is large: in the middle of the video, or (panel scenes dim their still panels
     # while a copy travels between them) in the finished picture at the end
-    extents = {k: _bbox_extent(frames[i], colours, short)
+    extents = {k: _bbox_extent(pixel_groups(frames[i]), short)
                for k, i in (("middle", len(frames) // 2), ("last", len(frames) - 1))}
     which, (w, h) = max(extents.items(), key=lambda kv: min(kv[1]))
     assert w > MIN_EXTENT and h > MIN_EXTENT, f"{which} frame: data spans {w:.2f} x {h:.2f} short sides"

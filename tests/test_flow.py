@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from scipy.stats import special_ortho_group
 
-from nnanim.curves import decision_boundary, input_grid
+from nnanim.curves import decision_boundary, input_grid, level_curves, level_points, level_values
 from nnanim.flow import (
     STAGE_KINDS,
     LinearPath,
@@ -546,3 +546,81 @@ def test_squash_keeps_the_picture_still_when_pca_picks_a_squashed_direction():
     tr = flow.trace(X)
     for s in range(len(flow.stages) - 1):
         np.testing.assert_allclose(tr.at(s, 1.0), tr.at(s + 1, 0.0), atol=1e-9)
+
+
+# --------------------------------------------------------------------------- regression: level sets
+
+
+def _mlp(net, X):
+    """ŷ of a tanh/relu regression MLP, written out here (not nnanim's forward pass)."""
+    h = np.asarray(X, dtype=float)
+    for W, b, act in zip(net.weights[:-1], net.biases[:-1], net.activations, strict=False):
+        z = h @ W.T + b
+        h = np.tanh(z) if act.name == "tanh" else np.maximum(z, 0.0)
+    return (h @ net.weights[-1].T + net.biases[-1])[:, 0]
+
+
+@pytest.mark.parametrize(
+    "widths, act, tol",
+    [([2, 6, 6, 1], "tanh", 1e-9), ([2, 8, 4, 1], "relu", 1e-6), ([2, 3, 2, 1], "tanh", 1e-9),
+     ([2, 5, 1], "tanh", 1e-9)],
+)
+def test_level_curves_are_preimages_of_parallel_lines_in_the_last_hidden_space(widths, act, tol):
+    net = make_net(widths, act, "regression", seed=5)
+    X = sample_inputs(2, 2000)
+    levels = level_values(_mlp(net, X), 5)
+    # evenly spaced across the middle 80 % of the outputs
+    lo, hi = np.quantile(_mlp(net, X), [0.1, 0.9])
+    np.testing.assert_allclose(levels, np.linspace(lo, hi, 5))
+    found = level_curves(net, BOUNDS, levels, resolution=150)
+    assert {k for k, _ in found} == set(range(5))
+    scale = np.ptp(_mlp(net, X))
+    flow = build_flow(net, reference=X)
+    w, b = flow.output_affine()
+    last = len(flow.stages) - 1
+    for k, L in found:
+        assert L.shape[1] == 2 and len(L) >= 2
+        assert np.quantile(np.abs(_mlp(net, L) - levels[k]), 0.99) <= tol * scale
+        # carried through the flow they end on the straight line w·p + b = c
+        end = flow.trace(L).at(last, 1.0)
+        assert np.quantile(np.abs(end @ w + b - levels[k]), 0.99) <= tol * scale
+    # and the output is that affine function of the final display points (exactly)
+    end = flow.trace(X).at(last, 1.0)
+    np.testing.assert_allclose(flow.output_values(end[:, :2] if flow.stages[-1].dim == 2 else end),
+                               _mlp(net, X), atol=1e-9 * scale)
+
+
+def test_level_points_of_a_one_dimensional_input():
+    net = make_net([1, 2, 2, 1], "tanh", "regression", seed=3, gain=3.0)
+    x = np.linspace(-2, 2, 4001)
+    y = _mlp(net, x[:, None])
+    levels = level_values(y, 5)
+    found = level_points(net, (-2.0, 2.0), levels)
+    for k, P in found:
+        assert P.shape[1] == 1
+        np.testing.assert_allclose(_mlp(net, P), levels[k], atol=1e-9 * np.ptp(y))
+        # as many crossings as the dense sampling written here sees
+        above = y > levels[k]
+        crossings = np.sum(above[:-1] != above[1:])
+        assert len(P) == crossings
+    assert sum(len(P) for _, P in found) >= 5
+    # the line (x, 0) is laid into the plane by the first stage: its end is x·w + 0 exactly
+    flow = build_flow(net)
+    assert flow.stages[0].caption == "layer 1 · W·x, lift 1 → 2"
+    tr = flow.trace(x)
+    W0 = flow.network.weights[0]
+    np.testing.assert_allclose(tr.full(0, 1.0), x[:, None] * W0[:, 0], atol=1e-12)
+    w, b = flow.output_affine()
+    end = tr.at(len(flow.stages) - 1, 1.0)
+    np.testing.assert_allclose(end @ w + b, y, atol=1e-9 * np.ptp(y))
+    np.testing.assert_allclose(flow.r_squared(x, y + 0.1 * np.sin(7 * x)),
+                               1 - np.sum((0.1 * np.sin(7 * x)) ** 2)
+                               / np.sum((y + 0.1 * np.sin(7 * x) - np.mean(y + 0.1 * np.sin(7 * x))) ** 2))
+
+
+def test_level_values_of_a_constant_output_are_none():
+    assert len(level_values(np.full(50, 0.3))) == 0
+    with pytest.raises(ValueError, match="regression"):
+        level_curves(make_net([2, 4, 1], "tanh", "binary", seed=0), BOUNDS, [0.0])
+    with pytest.raises(ValueError, match="regression"):
+        build_flow(make_net([2, 4, 1], "tanh", "binary", seed=0)).output_affine()

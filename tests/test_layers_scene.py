@@ -18,6 +18,7 @@ from storyboards import (
     class_pixels,
     dry_run,
     tanh_sigmoid_forward,
+    target_pixels,
 )
 
 from nnanim.layout import Layout, frame_units
@@ -109,3 +110,63 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     assert max(np.mean(side_a > 0), np.mean(side_a < 0)) > 0.95
     assert max(np.mean(side_b > 0), np.mean(side_b < 0)) > 0.95
     assert np.sign(np.median(side_a)) != np.sign(np.median(side_b))
+
+
+# --------------------------------------------------------------------------- regression
+
+
+def _regression_forward(run, X, record=-1):
+    """ŷ of a tanh network with one linear output, written out independently of nnanim."""
+    h = np.asarray(X, dtype=float)
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[record].T + b[record])
+    return (h @ run.weights[-1][record].T + run.biases[-1][record])[:, 0]
+
+
+@pytest.fixture(scope="module")
+def sine_run():
+    return train(dataset="sine", hidden=[2, 2, 2, 2], lr=0.02, epochs=600, n_samples=150)
+
+
+def test_regression_captions_state_the_levels_and_the_recomputed_r2(sine_run):
+    scene = _dry_run({"run": sine_run})
+    beats = caption_beats(scene)
+    y, y_hat = sine_run.y, _regression_forward(sine_run, sine_run.X)
+    r2 = 1.0 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2)
+    title, detail = beats[-1]
+    assert title == "output · w·h + b"
+    assert f"R² = {r2:.3f}" in detail and f"{len(y)} points" in detail
+    assert "straight and parallel" in detail
+    # the first layer lays the line into the plane, and says so
+    assert beats[0][0] == "layer 1 · W·x, lift 1 → 2"
+    # the opening names the levels drawn: evenly spaced over the middle 80 % of ŷ
+    opening = scene.beats[0].detail
+    lo, hi = np.quantile(y_hat, [0.1, 0.9])
+    assert ", ".join(f"{c:.2g}" for c in np.linspace(lo, hi, 5)) in opening
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    assert view.target_range == (y.min(), y.max())
+
+
+@pytest.mark.slow
+def test_rendered_regression_shows_a_line_of_target_colours_then_parallel_levels(
+        tmp_path, decode_frames, sine_run):
+    out = render("layers", RenderSettings(quality="l", fps=6, progress=False,
+                                          output=tmp_path / "sine.mp4"), {"run": sine_run})
+    frames, fps = decode_frames(out)
+    theme = load_theme("dark")
+    h, w = frames.shape[1:3]
+    width, height = frame_units((w, h))
+    sidebar = int((Layout(width, height).column.x1 + width / 2) * h / height) + 2
+    first = frames[int(1.5 * fps)]
+    pts, t = target_pixels(first, theme, sidebar)
+    low, high = pts[t < 0.3], pts[t > 0.7]
+    assert len(low) > 10 and len(high) > 10
+    # a 1-D input: the points lie on a horizontal line
+    assert np.ptp(pts[:, 1]) < 0.1 * np.ptp(pts[:, 0])
+    # the low targets (sin(πx) < 0 for x < 0) are left of the high ones
+    assert np.median(low[:, 0]) < np.median(high[:, 0])
+    # the end: the level lines spread over the picture, and the points are still there
+    last = frames[-1]
+    pts, t = target_pixels(last, theme, sidebar)
+    assert np.sum(t < 0.3) > 10 and np.sum(t > 0.7) > 10
+    assert np.ptp(pts[:, 1]) > 0.5 * h

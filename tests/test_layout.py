@@ -143,3 +143,13 @@ def test_layout_does_not_import_manim():
     code = "import sys, nnanim.layout, nnanim.options; print('manim' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr
+
+
+def test_a_legend_line_makes_the_header_taller_in_every_shape():
+    from nnanim.layout import LEGEND_HEIGHT, frame_size
+
+    for aspect in ("16:9", "9:16", "1:1", "4:3"):
+        plain, legend = Layout(*frame_size(aspect)), Layout(*frame_size(aspect), legend=True)
+        assert legend.header.height == pytest.approx(plain.header.height + LEGEND_HEIGHT)
+        assert not legend.header.overlaps(legend.picture)
+        assert not legend.header.overlaps(legend.caption)

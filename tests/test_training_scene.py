@@ -154,3 +154,46 @@ def test_rendered_training_video(tmp_path, decode_frames):
     end = frames[-int(OUTRO * fps) - 1]
     assert split_quality(start) < 0.9 < split_quality(end)
     assert split_quality(end) > 0.95
+
+
+# --------------------------------------------------------------------------- regression
+
+
+def _r2_by_hand(run, r):
+    h = run.X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[r].T + b[r])
+    y_hat = (h @ run.weights[-1][r].T + run.biases[-1][r])[:, 0]
+    return 1.0 - np.sum((run.y - y_hat) ** 2) / np.sum((run.y - run.y.mean()) ** 2)
+
+
+@pytest.mark.parametrize("dataset", ["sine", "ripple"])
+def test_regression_readouts_and_curve_state_the_recomputed_r2(dataset):
+    from nnanim.replay import FitInset, HiddenSpaceView, InputInset
+
+    reg = train(dataset=dataset, n_samples=120, hidden=[8, 2], epochs=150, seed=2)
+    scene = _dry({"run": reg, "duration": 8})
+    tl = EpochTimeline(reg)
+    assert tl.score_name == "R²"
+    np.testing.assert_allclose(tl.scores(), [_r2_by_hand(reg, r) for r in range(len(reg))])
+    for m, texts in scene.readouts:
+        epoch, r2 = tl.stated(m)
+        assert texts == [str(epoch), f"{_r2_by_hand(reg, reg.record_index(epoch)):.3f}"]
+    final = _r2_by_hand(reg, len(reg) - 1)
+    assert scene.beats[-1].title == "epoch 150" and f"R² = {final:.3f}" in scene.beats[-1].detail
+    family = scene.get_mobject_family_members()
+    view = next(m for m in family if isinstance(m, HiddenSpaceView))
+    # the level lines of the output layer: w·h + b = c, straight (two ends), at fixed values c
+    lo, hi = np.quantile(reg.y, [0.1, 0.9])
+    np.testing.assert_allclose(view.levels, np.linspace(lo, hi, 5))
+    net = reg.network(len(reg) - 1)
+    w, b = net.weights[-1][0], net.biases[-1][0]
+    assert sum(len(line.points) > 0 for line in view.level_lines) >= 2
+    for level, line in zip(view.levels, view.level_lines, strict=True):
+        if len(line.points):
+            ends = line.points[[0, -1], :2]  # on screen; back to the hidden space
+            (cx, cy), half = view.window
+            P = (ends - view.panel_centre[:2]) / (view.panel_size / 2 / half) + [cx, cy]
+            np.testing.assert_allclose(P @ w + b, level, atol=1e-6 * max(1.0, abs(level)))
+    inset = FitInset if dataset == "sine" else InputInset
+    assert any(isinstance(m, inset) for m in family)

@@ -1,0 +1,183 @@
+"""Manim pictures of a regression network's answer: the fit ŷ(x) over its target, a height field.
+
+* :class:`CurvePlot` — a box of ``(x, y)`` data space fitted to a screen
+  region: the target points and curves ``y = f(x)`` whose values are replaced
+  in place (the fit built up unit by unit).
+* :class:`HeightField` — the points of a 2-unit hidden layer ``h`` at the
+  heights of their targets, over the plane ``ŷ = w·h + b`` (its grid lines)
+  and the residuals ``y − ŷ`` as vertical sticks, seen from any angle; the
+  points can rise from the floor to their targets.
+* :class:`Progress` — an animation that calls a function of its progress
+  (no copies of the mobject).
+
+The geometry (the plane's grid lines, the contributions) comes from
+:mod:`nnanim.curves` and :mod:`nnanim.flow`; here it is only mapped to the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from manim import Animation, Group, Mobject
+
+from nnanim.curves import plane_grid
+from nnanim.mobjects import PointCloud, Polylines
+from nnanim.theme import Theme
+
+__all__ = ["CurvePlot", "HeightField", "Progress", "turn_view"]
+
+Array = np.ndarray
+
+
+def turn_view(P: Array, elev: float, azim: float) -> Array:
+    """Orthographic view of 3-D points: turn by ``azim`` about z, tilt by ``elev`` (0: from the top)."""
+    ca, sa, ce, se = np.cos(azim), np.sin(azim), np.cos(elev), np.sin(elev)
+    x = P[:, 0] * ca - P[:, 1] * sa
+    y = P[:, 0] * sa + P[:, 1] * ca
+    return np.column_stack([x, y * ce + P[:, 2] * se, -y * se + P[:, 2] * ce])
+
+
+class CurvePlot(Group):
+    """A box ``(xmin, xmax, ymin, ymax)`` of data space drawn in ``region = (centre, height, width)``.
+
+    The zero line and the box's border are drawn in the grid colour; add
+    points with :meth:`points` and curves with :meth:`curve` (both clipped to
+    ``clip_box``).
+    """
+
+    def __init__(self, box, region, theme: Theme, clip_box=None) -> None:
+        super().__init__()
+        self.box = tuple(map(float, box))
+        self.theme = theme
+        centre, height = np.asarray(region[0], dtype=float), float(region[1])
+        width = float(region[2]) if len(region) > 2 else height
+        x0, x1, y0, y1 = self.box
+        # a function plot: each axis fills its side of the region
+        self.scale_xy = np.array([width / (x1 - x0), height / (y1 - y0)])
+        self.mid = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        self.origin = centre[:2]
+        (ax, ay, _), (bx, by, _) = self.to_scene(np.array([[x0, y0], [x1, y1]]))
+        if clip_box is not None:  # curves stay inside the plot's box (and the given clip)
+            ax, ay = max(ax, clip_box[0]), max(ay, clip_box[1])
+            bx, by = min(bx, clip_box[2]), min(by, clip_box[3])
+        self.clip_box = (ax, ay, bx, by)
+        frame = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])]
+        if y0 < 0.0 < y1:
+            frame.append(np.array([[x0, 0.0], [x1, 0.0]]))
+        self.frame = Polylines([self.to_scene(L) for L in frame], smooth=False,
+                               stroke_color=theme.grid, stroke_width=theme.grid_width * 1.5,
+                               stroke_opacity=min(1.0, theme.grid_opacity * 2.5))
+        self.add(self.frame)
+
+    def to_scene(self, P: Array) -> Array:
+        """Data points ``(M, 2)`` → scene points ``(M, 3)``."""
+        out = np.zeros((len(P), 3))
+        out[:, :2] = (np.asarray(P, dtype=float) - self.mid) * self.scale_xy + self.origin
+        return out
+
+    def scatter(self, x: Array, y: Array, colors, radius: float | None = None) -> PointCloud:
+        cloud = PointCloud(self.to_scene(np.column_stack([x, y])), colors,
+                           radius=radius or self.theme.point_radius, rim_color=self.theme.point_rim)
+        self.add(cloud)
+        return cloud
+
+    def curve(self, x: Array, y: Array, color, width: float) -> Polylines:
+        """A curve ``y = f(x)`` on the samples ``x``; change it with :meth:`set_curve`."""
+        line = Polylines([self.to_scene(np.column_stack([x, y]))], stroke_color=color,
+                         stroke_width=width)
+        line.clip_box = self.clip_box
+        line.samples = np.asarray(x, dtype=float)
+        self.add(line)
+        return line
+
+    def set_curve(self, line: Polylines, y: Array) -> None:
+        line.set_vertices(self.to_scene(np.column_stack([line.samples, y])))
+
+
+class HeightField(Group):
+    """Points ``(h, y)`` over the plane ``z = w·h + b``, in a 3-D view fitted to ``region = (centre, side)``.
+
+    Each axis of the box around the points (and the plane over it) is scaled
+    to ``[-1, 1]``, which keeps the plane a plane.  ``rise`` in [0, 1] moves the
+    points from the floor of the box (``rise = 0``: the hidden layer as a flat
+    picture) up to their targets.
+    """
+
+    def __init__(self, H: Array, y: Array, w: Array, b: float, theme: Theme, region, colors,
+                 clip_box=None, n_lines: int = 7) -> None:
+        super().__init__()
+        H, y = np.asarray(H, dtype=float), np.asarray(y, dtype=float)
+        lo, hi = H.min(axis=0), H.max(axis=0)
+        pad = 0.08 * np.maximum(hi - lo, 1e-6)
+        box = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        grid = plane_grid(w, b, box, n_lines=n_lines)
+        y_hat = H @ np.asarray(w, dtype=float)[:2] + b
+        heights = np.concatenate([y, y_hat, np.concatenate(grid)[:, 2]])
+        zlo, zhi = float(heights.min()), float(heights.max())
+        self.mid = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, (zlo + zhi) / 2])
+        self.half = np.array([(box[1] - box[0]) / 2, (box[3] - box[2]) / 2,
+                              max((zhi - zlo) / 2, 1e-6)])
+        self.centre = np.asarray(region[0], dtype=float)
+        self.zoom = float(region[1]) / 2 / 1.6  # a turned cube of half side 1 spans up to ~1.6
+        self._points = np.column_stack([H, y])
+        self._floor = np.column_stack([H, np.full(len(H), zlo)])
+        self._grid = np.concatenate(grid)
+        sticks = [np.array([[*h, t], [*h, f]]) for h, t, f in zip(H, y, y_hat, strict=True)]
+        self._sticks = np.concatenate(sticks) if sticks else np.zeros((0, 3))
+        c = [box[0], box[2], zlo], [box[1], box[2], zlo], [box[1], box[3], zlo], [box[0], box[3], zlo]
+        self._box = np.array([*c, c[0]], dtype=float)
+        self.floor = Polylines([self._box], smooth=False, stroke_color=theme.grid,
+                               stroke_width=theme.grid_width * 1.5,
+                               stroke_opacity=min(1.0, theme.grid_opacity * 2.5))
+        self.plane = Polylines(grid, smooth=False, stroke_color=theme.boundary,
+                               stroke_width=theme.grid_width * 2.0, stroke_opacity=0.55)
+        self.sticks = Polylines(sticks, smooth=False, stroke_color=theme.muted,
+                                stroke_width=theme.grid_width, stroke_opacity=0.6)
+        self.cloud = PointCloud(np.zeros((len(H), 3)), colors, radius=theme.point_radius,
+                                rim_color=theme.point_rim)
+        for part in (self.floor, self.plane, self.sticks, self.cloud):
+            part.clip_box = clip_box
+        self.add(self.floor, self.plane, self.sticks, self.cloud)
+        self.elev = self.azim = 0.0
+        self.rise = 0.0
+        self.update_view()
+
+    def to_scene(self, P: Array) -> Array:
+        Q = turn_view((np.asarray(P, dtype=float) - self.mid) / self.half, self.elev, self.azim)
+        Q[:, 2] = 0.0
+        return Q * self.zoom + self.centre
+
+    def update_view(self, elev: float | None = None, azim: float | None = None,
+                    rise: float | None = None) -> HeightField:
+        self.elev = self.elev if elev is None else float(elev)
+        self.azim = self.azim if azim is None else float(azim)
+        self.rise = self.rise if rise is None else float(rise)
+        self.cloud.set_positions(self.to_scene((1 - self.rise) * self._floor + self.rise * self._points))
+        self.floor.set_vertices(self.to_scene(self._box))
+        self.plane.set_vertices(self.to_scene(self._grid))
+        self.sticks.set_vertices(self.to_scene(self._sticks))
+        return self
+
+
+class Progress(Animation):
+    """Call ``step(alpha)`` (alpha after the rate function) every frame; nothing is copied."""
+
+    def __init__(self, mobject: Mobject, step: Callable[[float], None], **kwargs) -> None:
+        self.step = step
+        super().__init__(mobject, **kwargs)
+
+    def begin(self) -> None:
+        self.interpolate_mobject(0.0)
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        self.step(self.rate_func(alpha))
+
+    def finish(self) -> None:
+        self.interpolate_mobject(1.0)
+
+    def clean_up_from_scene(self, scene) -> None:
+        pass
