@@ -159,10 +159,13 @@ class Layout:
         takes up to two lines in portrait).
     header
         Keep a header region (what is shown: data, architecture, epoch).
+    title_lines
+        How many title lines the caption region keeps above the picture
+        (portrait and square; default 2 in portrait, 1 in a square).
     """
 
     def __init__(self, width: float, height: float, *, aside: float = 0.0,
-                 caption_lines: int = 3, header: bool = True) -> None:
+                 caption_lines: int = 3, header: bool = True, title_lines: int | None = None) -> None:
         self.width, self.height = float(width), float(height)
         ratio = self.width / self.height
         self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
@@ -185,7 +188,7 @@ class Layout:
             # the picture may use the whole height, edge to edge, right of the column
             self.picture = Box(self.picture.x0, self.frame.y0, self.frame.x1, self.frame.y1)
         else:
-            title_lines = 2 if self.shape == "portrait" else 1
+            title_lines = title_lines or (2 if self.shape == "portrait" else 1)
             lines = caption_lines if self.shape == "portrait" else min(caption_lines, 2)
             self.caption, rest = inner.split_top(_text_height(title_lines, lines), gap=GAP)
             self.header, rest = rest.split_bottom(head_h, gap=GAP if header else 0.0)
