@@ -14,7 +14,7 @@ options: ``nnanim render --help``).
 """
 
 import numpy as np
-from nnanim.scenes.layers import EXPLAIN, ORBIT, PACE, TILT, LayersScene
+from nnanim.scenes.layers import ORBIT, LayersScene
 
 from nnanim.contract import require_last_hidden
 from nnanim.errors import NnanimError
@@ -46,13 +46,12 @@ class MulticlassScene(LayersScene):
         from manim import Create
 
         from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, StagePlay, ViewTurn
+        from nnanim.mobjects import FlowView, OpacityFade, StagePlay
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
         view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_fit,
                         clip_box=self.layout.picture_clip)
-        acts = flow.network.activations
         K = run.n_classes
 
         header = self.header(run, record)
@@ -64,19 +63,11 @@ class MulticlassScene(LayersScene):
         self.open(regions, view, still=(header, caption), title=title, detail=detail,
                   seconds=BEATS["intro"])
 
-        for stage in flow.stages[:-1]:
-            act = acts[stage.layer].name if stage.layer < len(acts) else ""
-            caption = self.swap_caption(caption, stage.caption, EXPLAIN[stage.kind].format(act=act),
-                                        kind="stage")
-            if regions is not None:  # the shading is of the flat input plane: gone before it moves
+        def unshade(stage):  # the shading is of the flat input plane: gone before it moves
+            if stage.index == 0:
                 self.play(OpacityFade(regions, fade_in=False), run_time=BEATS["unshade"])
-                regions = None
-            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
-            if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
-            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
-                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+
+        caption = self.play_stages(view, caption, before=unshade)
 
         # the last hidden space: the bounding parts of the pairwise lines (planes in 3-D)
         out = flow.stages[-1]
