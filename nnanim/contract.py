@@ -94,7 +94,7 @@ def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
     """Refuse a dataset whose task is not one of ``tasks`` (one line naming what fits)."""
     if job.task in tasks:
         return
-    if "regression" not in tasks:
+    if job.task == "regression" and "regression" not in tasks:
         raise NnanimError(
             f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "
             "Choose a classification dataset with -d, e.g. -d spirals")
@@ -234,10 +234,12 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
 
 def _training(job: Job) -> None:
     """The job's training config, resolved, and its dataset, built (once)."""
-    from nnanim.data import make_dataset
+    from nnanim.data import make_dataset, takes_classes
     from nnanim.record import TrainConfig
 
     fields = {k: job.options[k] for k in TRAINING_KEYS if k in job.options}
+    if "classes" not in job.explicit and not takes_classes(fields.get("dataset", "")):
+        fields["classes"] = None  # a scene's default number of classes is for data that takes one
     try:
         job.config = TrainConfig(**fields).resolved()
     except ValueError as exc:  # the checks that span options (one activation per layer, ...)

@@ -14,7 +14,9 @@ used and tested without Manim:
   box, a plane cut to a cube.
 * :func:`linear_pairs`, :func:`linear_boundaries` — the pairwise boundaries
   of linear logits ``z = W p + b``, and the parts of them that decide (where
-  their two classes lead).
+  their two classes lead); :func:`region_segments`, :func:`region_faces` —
+  those parts exactly: the segments (2-D) and polygons (3-D) that bound the
+  classes' regions.
 * :func:`class_probabilities`, :func:`probabilities` — class probabilities
   from logits (a sigmoid for one logit, a softmax for ``K``), and those of
   linear logits as a function of the points.
@@ -48,6 +50,8 @@ __all__ = [
     "plane_grid",
     "plane_in_box",
     "probabilities",
+    "region_faces",
+    "region_segments",
 ]
 
 Array = np.ndarray
@@ -305,6 +309,89 @@ def linear_boundaries(pairs: Sequence[tuple[int, int, Array, float]],
         lead = np.minimum(S[:, i], S[:, j]) >= others - 1e-12
         out += [P[a:e] for a, e in _runs(lead) if e - a >= 2]
     return out
+
+
+def _pair_table(pairs: Sequence[tuple[int, int, Array, float]]) -> tuple[dict, int]:
+    """``{(i, j): (w, c)}`` with ``w·p + c = z_i − z_j`` for both orders, and the number of classes."""
+    table = {}
+    for i, j, w, c in pairs:
+        w = np.asarray(w, dtype=float)
+        table[(i, j)], table[(j, i)] = (w, float(c)), (-w, -float(c))
+    k = 1 + max((max(i, j) for i, j, _, _ in pairs), default=1)
+    return table, k
+
+
+def region_segments(pairs: Sequence[tuple[int, int, Array, float]],
+                    box: Box) -> list[tuple[int, int, Array]]:
+    """``[(i, j, ends (2, 2)), ...]``: the parts of the pairwise lines that bound a class's region.
+
+    ``pairs`` as from :func:`linear_pairs` or ``Flow.output_boundaries``
+    (``w·p + c = z_i − z_j``, only the first two coordinates of ``w`` read).
+    Each line ``z_i = z_j`` is cut to ``box = (xmin, xmax, ymin, ymax)`` and
+    then, exactly, to where ``z_i = z_j ≥ z_k`` for every other class ``k``:
+    along the line every ``z_i − z_k`` is affine, so that part is one segment
+    (or nothing).  With two classes: the whole line in the box.
+    """
+    table, K = _pair_table(pairs)
+    out = []
+    for i, j, w, c in pairs:
+        ends = clip_line(np.asarray(w, dtype=float)[:2], c, box)
+        if ends is None:
+            continue
+        lo, hi = 0.0, 1.0
+        d = ends[1] - ends[0]
+        for k in range(K):
+            if k in (i, j):
+                continue
+            wk, ck = table[(i, k)]
+            a, slope = float(wk[:2] @ ends[0]) + ck, float(wk[:2] @ d)  # z_i − z_k at s = 0, its rate
+            if abs(slope) < 1e-15:
+                if a < 0:
+                    lo, hi = 1.0, 0.0
+                continue
+            root = -a / slope
+            lo, hi = (max(lo, root), hi) if slope > 0 else (lo, min(hi, root))
+        if hi - lo > 1e-12:
+            out.append((i, j, np.array([ends[0] + lo * d, ends[0] + hi * d])))
+    return out
+
+
+def region_faces(pairs: Sequence[tuple[int, int, Array, float]], centre: Array,
+                 half: float) -> list[tuple[int, int, Array]]:
+    """``[(i, j, corners (M, 3)), ...]``: the parts of the pairwise planes that bound a region (3-D).
+
+    Each plane ``z_i = z_j`` is cut to the cube ``centre ± half``
+    (:func:`plane_in_box`), then clipped by every half-space ``z_i ≥ z_k``
+    (Sutherland–Hodgman: the face stays one convex polygon, corners in order).
+    """
+    table, K = _pair_table(pairs)
+    out = []
+    for i, j, w, c in pairs:
+        poly = plane_in_box(w, c, centre, half)
+        for k in range(K):
+            if poly is None or k in (i, j):
+                continue
+            wk, ck = table[(i, k)]
+            poly = _clip_polygon(poly, np.asarray(wk, dtype=float)[:3], ck)
+        if poly is not None:
+            out.append((i, j, poly))
+    return out
+
+
+def _clip_polygon(poly: Array, w: Array, c: float) -> Array | None:
+    """The part of the convex polygon ``poly`` (corners in order) where ``w·p + c ≥ 0``."""
+    f = poly @ w + c
+    kept = []
+    for a in range(len(poly)):
+        b = (a + 1) % len(poly)
+        if f[a] >= 0:
+            kept.append(poly[a])
+        if (f[a] >= 0) != (f[b] >= 0):
+            t = f[a] / (f[a] - f[b])
+            kept.append(poly[a] + t * (poly[b] - poly[a]))
+    if len(kept) < 3:
+        return None
+    return np.array(kept)
 
 
 def class_probabilities(z: Array) -> Array:

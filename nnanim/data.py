@@ -121,6 +121,7 @@ __all__ = [
     "DatasetInfo",
     "list_datasets",
     "make_dataset",
+    "takes_classes",
 ]
 
 MAX_CLASSES = 10
@@ -425,6 +426,12 @@ def _resolve_classes(info: DatasetInfo, classes) -> int:
         raise DatasetError(f"{info.name!r} always has {info.classes} classes (got classes={k}); "
                            f"datasets that take classes: {_variable_class_names()}")
     return k
+
+
+def takes_classes(spec: str) -> bool:
+    """Whether ``spec`` names a built-in dataset whose number of classes can be chosen (spirals, blobs)."""
+    info = DATASETS.get(str(spec).strip().lower().replace("_", "-"))
+    return info is not None and info.variable_classes
 
 
 def _task(k: int) -> str:

@@ -74,7 +74,7 @@ from typing import Literal, get_args
 import numpy as np
 from scipy.linalg import polar
 
-from nnanim.curves import Framing, framing_curves, linear_pairs, probabilities
+from nnanim.curves import Framing, class_probabilities, framing_curves, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -94,6 +94,7 @@ __all__ = [
     "Trace",
     "build_flow",
     "linear_path",
+    "output_caption",
     "permute_for_positive_det",
     "unit_contributions",
     "unit_joints",
@@ -557,6 +558,10 @@ class Flow:
         P = np.pad(P, ((0, 0), (0, 3 - P.shape[1])))
         return probabilities(*self._display_logits())(P)
 
+    def input_probabilities(self, P: Array) -> Array:
+        """Class probabilities ``(M, K)`` of the network at input points ``P`` (binary: ``K = 2``)."""
+        return class_probabilities(self.network.forward(self._check_inputs(P)).logits)
+
     def _display_logits(self) -> tuple[Array, Array]:
         """``(W (K, 3), b)``: the output logits as ``W p + b`` of display points of the final space.
 
@@ -777,6 +782,11 @@ def build_flow(
     frame = "anchor" if hidden == 0 else "hold"
     steps.append(_Step("output", hidden, _OUTPUT_CAPTIONS[net.task], _Hold(dim), frame))
     return Flow(net, steps, reference, wide_dim)
+
+
+def output_caption(task: str) -> str:
+    """The title of the output stage for ``task`` (``"binary"``, ``"multiclass"``, ``"regression"``)."""
+    return _OUTPUT_CAPTIONS[task]
 
 
 def _default_reference(d: int) -> Array:

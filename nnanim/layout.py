@@ -164,10 +164,14 @@ class Layout:
     legend
         Make the header region one legend line taller (a colour bar with its
         labels, at the top of the header region).
+    title_lines
+        How many title lines the caption region keeps above the picture
+        (portrait and square; default 2 in portrait, 1 in a square).
     """
 
     def __init__(self, width: float, height: float, *, aside: float = 0.0,
-                 caption_lines: int = 3, header: bool = True, legend: bool = False) -> None:
+                 caption_lines: int = 3, header: bool = True, legend: bool = False,
+                 title_lines: int | None = None) -> None:
         self.width, self.height = float(width), float(height)
         ratio = self.width / self.height
         self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
@@ -192,7 +196,7 @@ class Layout:
             # the picture may use the whole height, edge to edge, right of the column
             self.picture = Box(self.picture.x0, self.frame.y0, self.frame.x1, self.frame.y1)
         else:
-            title_lines = 2 if self.shape == "portrait" else 1
+            title_lines = title_lines or (2 if self.shape == "portrait" else 1)
             lines = caption_lines if self.shape == "portrait" else min(caption_lines, 2)
             self.caption, rest = inner.split_top(_text_height(title_lines, lines), gap=GAP)
             self.header, rest = rest.split_bottom(head_h, gap=GAP if header else 0.0)

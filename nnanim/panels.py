@@ -11,7 +11,8 @@ full-height picture:
   its shading on the target colour map and its straight, parallel level lines
   ``ŷ = level`` in the colours of their levels.
 * :func:`plane_overlay` — the boundary plane of a 3-D last hidden layer, cut
-  to the framing cube.
+  to the framing cube; :class:`DisplayFaces` — polygons of a 3-D display space
+  that stay on the view while it turns.
 * :class:`RegionPath`, :class:`TravelStage` — a flow view that plays its
   stages while its region slides smoothly from one panel to another.
 * :class:`Dim` — fade a group to a fraction of its own opacity and back,
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import Animation, Group, Mobject, Polygon, VMobject, smooth
+from manim import Animation, Group, Mobject, Polygon, VGroup, VMobject, smooth
 from manim.utils.color import ManimColor
 
 from nnanim.curves import clip_line, linear_boundaries, plane_in_box
@@ -36,6 +37,7 @@ from nnanim.theme import Theme
 
 __all__ = [
     "Dim",
+    "DisplayFaces",
     "RegionPath",
     "TravelStage",
     "boundary_overlay",
@@ -143,6 +145,24 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
     return Polygon(*corners, stroke_color=color or theme.boundary,
                    stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
                    fill_opacity=0.1)
+
+
+class DisplayFaces(VGroup):
+    """Polygons given in a view's display coordinates (``(M, 3)`` corners each), drawn where the
+    view shows them: an updater re-projects the corners every frame, so they turn with it."""
+
+    def __init__(self, view: FlowView, faces, clip_box=None, **style) -> None:
+        self.view, self.faces = view, [np.asarray(f, dtype=float) for f in faces]
+        super().__init__(*(Polygon(*view.to_scene(f), **style) for f in self.faces))
+        for mob in self.submobjects:
+            mob.clip_box = clip_box
+        self.add_updater(lambda mob: mob.follow())
+
+    def follow(self) -> DisplayFaces:
+        for mob, face in zip(self.submobjects, self.faces, strict=True):
+            corners = self.view.to_scene(face)
+            mob.set_points_as_corners([*corners, corners[0]])
+        return self
 
 
 # --------------------------------------------------------------------------- travelling view

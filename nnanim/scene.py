@@ -90,13 +90,31 @@ class FlowScene(SceneContract, Scene):
         self.theme = self.job.theme
         if not config.transparent:
             config.background_color = self.theme.background
-        self.layout = Layout(config.frame_width, config.frame_height, aside=self.aside,
-                             caption_lines=self.caption_lines, header=self.has_header,
-                             legend=self.has_legend)
+        self.layout = self._layout()
         self.beats: list[Beat] = []
         self.clock = 0.0
         kwargs.setdefault("camera_class", FastCamera)
         super().__init__(**kwargs)
+
+    def _layout(self) -> Layout:
+        """The frame's regions; above the picture, as many title lines as the output stage's title
+        takes at the caption's width (the softmax one, ``output · w_i·h + b_i = w_j·h + b_j``,
+        needs two in a square frame, which keeps one by default: it ran into the picture)."""
+        def layout(title_lines=None):
+            return Layout(config.frame_width, config.frame_height, aside=self.aside,
+                          caption_lines=self.caption_lines, header=self.has_header,
+                          legend=self.has_legend, title_lines=title_lines)
+
+        first = layout()
+        if first.shape == "landscape" or self.job.task not in ("binary", "multiclass", "regression"):
+            return first
+        from nnanim.flow import output_caption
+
+        head = wrap_text(output_caption(self.job.task), self.theme.font, first.title_size,
+                         first.caption.width, self.theme.foreground, weight="BOLD")
+        lines = head.original_text.count("\n") + 1
+        default = 2 if first.shape == "portrait" else 1
+        return first if lines <= default else layout(lines)
 
     # -- options and the run
     @property

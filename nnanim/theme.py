@@ -27,7 +27,11 @@ import numpy as np
 
 from nnanim.errors import NnanimError
 
-__all__ = ["Theme", "hex_rgb", "list_themes", "load_theme", "mix"]
+__all__ = ["SAFE_CLASSES", "Theme", "hex_rgb", "list_themes", "load_theme", "mix"]
+
+#: how many class colours the built-in themes keep apart for colour-blind eyes too (the first
+#: ones of ``classes``, Okabe-Ito-based); scenes about many classes refuse more
+SAFE_CLASSES = 8
 
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -46,6 +50,8 @@ class Theme:
     muted: str = _key("colour")
     panel: str = _key("colour")
     panel_opacity: float = _key("opacity")
+    #: class colours; in the built-in themes the first :data:`SAFE_CLASSES` stay apart under
+    #: protanopia, deuteranopia and tritanopia as well (a test checks it)
     classes: tuple[str, ...] = _key("colours")
     #: a continuous colour map for numeric targets (regression), low to high, as evenly spaced
     #: stops (viridis: colour-blind safe, lightness rising); each theme drops the end that

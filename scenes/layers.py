@@ -50,13 +50,12 @@ class LayersScene(SceneContract):
         from manim import Create
 
         from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, StagePlay, ViewTurn
+        from nnanim.mobjects import FlowView, OpacityFade
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
         view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_fit,
                         clip_box=self.layout.picture_clip)
-        acts = flow.network.activations
 
         regression = flow.network.task == "regression"
         still = [self.header(run, record)]
@@ -73,18 +72,7 @@ class LayersScene(SceneContract):
         caption = self.caption(title, detail)
         self.open(view, still=(*still, caption), title=title, detail=detail, seconds=2.0)
 
-        for stage in flow.stages[:-1]:
-            act = acts[stage.layer].name if stage.layer < len(acts) else ""
-            explain = EXPLAIN[stage.kind].format(act=act)
-            if stage.kind == "linear" and stage.layer == 0 and run.X.shape[1] == 1:
-                explain = LINE_INTO_PLANE
-            caption = self.swap_caption(caption, stage.caption, explain, kind="stage")
-            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
-            if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
-            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
-                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+        caption = self.play_stages(view, caption)
 
         # the output layer: a straight line, the shading, the recomputed accuracy
         out = flow.stages[-1]
@@ -111,6 +99,33 @@ class LayersScene(SceneContract):
         if extras:
             self.play(*extras, run_time=1.4)
         self.wait(2.5)
+
+    def play_stages(self, view, caption, pace: float = 1.0, before=None):
+        """Every stage but the output's, each with its caption (a beat); 3-D stages tilt and orbit.
+
+        ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
+        the stage plays.  Returns the last caption.
+        """
+        from nnanim.mobjects import StagePlay, ViewTurn
+
+        flow = view.flow
+        acts = flow.network.activations
+        for stage in flow.stages[:-1]:
+            act = acts[stage.layer].name if stage.layer < len(acts) else ""
+            explain = EXPLAIN[stage.kind].format(act=act)
+            if stage.kind == "linear" and stage.layer == 0 and flow.input_dim == 1:
+                explain = LINE_INTO_PLANE
+            caption = self.swap_caption(caption, stage.caption, explain, kind="stage")
+            if before is not None:
+                before(stage)
+            seconds = PACE[stage.kind] * pace
+            spin = ORBIT * seconds if view.elev else 0.0
+            if stage.kind == "lift" and stage.dim == 3 and not view.elev:
+                self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
+            self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
+            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
+                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+        return caption
 
     # -- pieces of the final picture
     def output_lines(self, view):

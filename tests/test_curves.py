@@ -16,6 +16,8 @@ from nnanim.curves import (
     linear_pairs,
     plane_in_box,
     probabilities,
+    region_faces,
+    region_segments,
 )
 
 
@@ -140,6 +142,79 @@ def test_linear_boundaries_are_where_the_labels_change():
         # of the lines where more than two classes decide: 400 samples over the box diagonal)
         step = np.hypot(box[1] - box[0], box[3] - box[2]) / 399
         assert np.all(_distance_to_polylines(mids, lines) <= cell + step)
+
+
+def test_region_segments_bound_the_regions_exactly():
+    """Points on every segment: its two classes tie and lead all others; every label change on a
+    fine grid lies within one grid cell of the segment of exactly its two labels."""
+    rng = np.random.default_rng(3)
+    box = (-2.0, 2.0, -1.5, 2.5)
+    for K in (1, 3, 5, 8):
+        W, b = rng.normal(size=(K, 2)) * 2, rng.normal(size=K) * 0.5
+        segments = region_segments(linear_pairs(W, b), box)
+        assert segments
+        s = np.linspace(0, 1, 101)[:, None]
+        for i, j, ends in segments:
+            assert ends.shape == (2, 2)
+            P = (1 - s) * ends[0] + s * ends[1]
+            assert np.all(P >= np.array([box[0], box[2]]) - 1e-9)
+            assert np.all(P <= np.array([box[1], box[3]]) + 1e-9)
+            if K == 1:
+                assert (i, j) == (1, 0) and np.allclose(P @ W[0] + b[0], 0.0, atol=1e-9)
+                continue
+            z = P @ W.T + b
+            assert np.allclose(z[:, i], z[:, j], atol=1e-9)
+            others = np.delete(z, [i, j], axis=1)
+            if others.size:
+                assert np.all(others.max(axis=1) <= z[:, i] + 1e-9)
+        mids, labels, cell = _label_changes(W, b, box)
+        for pair in {tuple(p) for p in labels}:
+            mine = [e for i, j, e in segments if tuple(sorted((i, j))) == pair]
+            assert mine, f"K={K}: no segment between classes {pair}"
+            at = mids[np.all(labels == pair, axis=1)]
+            assert np.all(_distance_to_polylines(at, mine) <= cell)
+
+
+def test_region_faces_bound_the_regions_exactly():
+    """3-D: points inside every face tie its two classes above all others; every label change on
+    a grid of the cube lies within a grid cell of a face of exactly its two labels."""
+    rng = np.random.default_rng(8)
+    centre, half = np.array([0.2, -0.1, 0.3]), 1.5
+    for K in (3, 5):
+        W, b = rng.normal(size=(K, 3)) * 2, rng.normal(size=K) * 0.5
+        faces = region_faces(linear_pairs(W, b), centre, half)
+        assert faces
+        samples = {}
+        for i, j, poly in faces:
+            assert poly.shape[1] == 3 and len(poly) >= 3
+            # points inside the convex polygon: random mixtures of its fan triangles
+            tri = rng.integers(1, len(poly) - 1, size=4000)
+            u = rng.dirichlet(np.ones(3), size=4000)
+            P = u[:, :1] * poly[0] + u[:, 1:2] * poly[tri] + u[:, 2:] * poly[tri + 1]
+            assert np.all(np.abs(P - centre) <= half + 1e-9)
+            z = P @ W.T + b
+            assert np.allclose(z[:, i], z[:, j], atol=1e-9)
+            assert np.all(np.delete(z, [i, j], axis=1).max(axis=1) <= z[:, i] + 1e-9)
+            samples.setdefault(tuple(sorted((i, j))), []).append(P)
+        n = 25
+        g = np.linspace(-half, half, n)
+        G = np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1) + centre
+        lab = (G @ W.T + b).argmax(axis=-1)
+        cell = g[1] - g[0]
+        for axis in range(3):
+            a = [slice(None)] * 3
+            a[axis] = slice(None, -1)
+            c = [slice(None)] * 3
+            c[axis] = slice(1, None)
+            hit = lab[tuple(a)] != lab[tuple(c)]
+            mids = ((G[tuple(a)] + G[tuple(c)]) / 2)[hit]
+            pairs = np.sort(np.stack([lab[tuple(a)][hit], lab[tuple(c)][hit]], axis=1), axis=1)
+            for pair in {tuple(p) for p in pairs}:
+                assert pair in samples, f"no face between classes {pair}"
+                S = np.concatenate(samples[pair])
+                at = mids[np.all(pairs == pair, axis=1)]
+                d = np.min(np.linalg.norm(at[:, None] - S[None], axis=2), axis=1)
+                assert np.all(d <= cell)
 
 
 # --------------------------------------------------------------------------- framing

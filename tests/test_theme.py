@@ -224,3 +224,49 @@ def test_target_colours_run_from_the_first_stop_to_the_last(name):
     # the map is distinct from the background at both ends
     bg = np.array(hex_rgb(theme.background))
     assert min(np.abs(np.array(first) - bg).sum(), np.abs(np.array(last) - bg).sum()) > 0.3
+
+
+# Machado, Oliveira & Fernandes (2009), full severity, on linear RGB
+_CVD = {
+    "normal": np.eye(3),
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab_seen(hexes, matrix):
+    """CIELAB (D65) of sRGB colours as seen through a colour-vision matrix."""
+    s = np.array([[int(h[k:k + 2], 16) / 255 for k in (1, 3, 5)] for h in hexes])
+    lin = np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(lin @ np.asarray(matrix).T, 0, 1)
+    xyz = lin @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                          [0.0193, 0.1192, 0.9505]]).T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_first_class_colours_stay_apart_for_colour_blind_eyes(name):
+    """The first SAFE_CLASSES colours: pairwise ΔE ≥ 15 in normal vision and in the three
+    dichromacies, each ≥ 35 from the background and ≥ 15 from the boundary line's colour."""
+    from nnanim.theme import SAFE_CLASSES
+
+    theme = load_theme(name)
+    colours = list(theme.classes[:SAFE_CLASSES])
+    assert SAFE_CLASSES == 8 and len(colours) == 8
+    for vision, matrix in _CVD.items():
+        lab = _lab_seen(colours + [theme.background, theme.boundary], matrix)
+        d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+        pairwise = d[:8, :8][np.triu_indices(8, 1)]
+        assert pairwise.min() >= 15, (vision, pairwise.min())
+        assert d[:8, 8].min() >= 35, (vision, "background")
+        assert d[:8, 9].min() >= 15, (vision, "boundary")
+
+
+def test_the_first_two_class_colours_keep_their_look():
+    assert load_theme("dark").classes[:2] == ("#3DA5F5", "#F5A524")
+    assert load_theme("light").classes[:2] == ("#1F77B4", "#E8710A")

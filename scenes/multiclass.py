@@ -1,0 +1,160 @@
+"""K classes through a softmax: the input plane's K regions, every layer, then straight lines that bound the regions.
+
+Storyboard: the input plane shaded by the class the network picks at each
+point (the curves are where two classes tie); then, as in ``layers``, every
+hidden layer's stages (width-3 layers tilt into 3-D and orbit); finally the
+last hidden space, where the regions are convex and bounded by straight
+lines: of the K(K−1)/2 pairwise lines ``w_i·h + b_i = w_j·h + b_j`` only
+the parts where classes i and j lead all others are drawn bold (the rest of
+each line faint).  A 3-unit last layer stays in 3-D: the bounding parts of
+the pairwise planes, orbiting.  The counts and the accuracy are recomputed.
+
+Render with ``nnanim render multiclass`` (``--classes K``, 3 to 8;
+options: ``nnanim render --help``).
+"""
+
+import numpy as np
+from nnanim.scenes.layers import ORBIT, LayersScene
+
+from nnanim.contract import require_last_hidden
+from nnanim.errors import NnanimError
+from nnanim.theme import SAFE_CLASSES
+
+#: seconds: the first picture, the input shading fading out, the final lines, the end
+BEATS = {"intro": 2.5, "unshade": 0.6, "lines": 1.4, "end": 3.0}
+#: the cube the boundary faces of a 3-D last layer are cut to, relative to the picture's cube
+FACE_CUBE = 0.85
+
+
+class MulticlassScene(LayersScene):
+    # three arms, two tanh layers of width 3 (in 3-D, no projection), a plane at the end:
+    # 99 % on the default spirals in 1,500 epochs
+    defaults = {"dataset": "spirals", "classes": 3, "hidden": [3, 3, 2], "activation": "tanh",
+                "lr": 0.02, "epochs": 1500}
+    tasks = ("multiclass",)
+
+    @classmethod
+    def check(cls, job):
+        k = job.run.n_classes if job.run is not None else job.data.n_classes
+        if k > SAFE_CLASSES:
+            raise NnanimError(
+                f"multiclass shows at most {SAFE_CLASSES} classes (colours that colour-blind eyes "
+                f"tell apart too); {job.dataset_name} has {k}. Use --classes 3 to {SAFE_CLASSES}")
+        require_last_hidden(job, "multiclass", (2, 3), "draws the regions of the last hidden space")
+
+    def construct(self):
+        from manim import Create
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import FlowView, OpacityFade, StagePlay
+
+        run, record = self.load_run()
+        flow = build_flow(run.network(record), reference=run.X)
+        view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_fit,
+                        clip_box=self.layout.picture_clip)
+        K = run.n_classes
+
+        header = self.header(run, record)
+        title = f"{K} classes"
+        detail = ("the input space, shaded by the class the network picks there; the curves are "
+                  "where two classes tie")
+        caption = self.caption(title, detail)
+        regions = self.shading(view, flow.input_probabilities)
+        self.open(regions, view, still=(header, caption), title=title, detail=detail,
+                  seconds=BEATS["intro"])
+
+        def unshade(stage):  # the shading is of the flat input plane: gone before it moves
+            if stage.index == 0:
+                self.play(OpacityFade(regions, fade_in=False), run_time=BEATS["unshade"])
+
+        caption = self.play_stages(view, caption, before=unshade)
+
+        # the last hidden space: the bounding parts of the pairwise lines (planes in 3-D)
+        out = flow.stages[-1]
+        view.set_stage(out.index, 1.0)
+        self.accuracy = flow.accuracy(run.X, run.y)
+        correct = round(self.accuracy * len(run.y))
+        self.bounds = self.bounding_parts(view)
+        kind = "lines" if out.dim == 2 else "planes"
+        drawn = "bold" if out.dim == 2 else "drawn"
+        caption = self.swap_caption(
+            caption, out.caption,
+            f"{len(self.bounds)} of the {K * (K - 1) // 2} pairwise {kind} bound a region ({drawn}): "
+            f"{self.accuracy:.1%} correct, {correct} of {len(run.y)} points",
+            kind="stage")
+        if out.dim == 2:
+            extras = []
+            shading = self.output_shading(view)
+            if shading is not None:
+                shading.clip_box = self.layout.picture_clip
+                self.add(shading)
+                self.bring_to_back(shading)
+                extras.append(OpacityFade(shading))
+            extras += [Create(m) for m in self.line_strokes(view) if m is not None]
+            self.play(*extras, run_time=BEATS["lines"])
+            self.wait(BEATS["end"])
+        else:
+            faces = self.face_strokes(view)
+            self.add(faces)
+            self.bring_to_back(faces)  # behind the points
+            self.play(OpacityFade(faces), StagePlay(view, out.index, spin=ORBIT * BEATS["lines"]),
+                      run_time=BEATS["lines"])
+            self.play(StagePlay(view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
+
+    # -- pieces
+    def picture_box(self, view):
+        """``(xmin, xmax, ymin, ymax)``: the display space the picture region shows (top view)."""
+        p = self.layout.picture
+        lo, hi = view.to_display(np.array([[p.x0, p.y0, 0.0], [p.x1, p.y1, 0.0]]))
+        return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+    def shading(self, view, prob):
+        """Class probabilities ``prob`` over the picture region, as an image behind the points."""
+        from nnanim.mobjects import RasterImage, probability_image
+
+        box = self.picture_box(view)
+        image = probability_image(prob, box, self.theme.class_rgb(view.n_classes))
+        x0, x1, y0, y1 = box
+        picture = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))
+        picture.clip_box = self.layout.picture_clip
+        return picture
+
+    def bounding_parts(self, view):
+        """``(i, j, ends or corners)`` of the pairwise boundaries that bound a region, in view."""
+        from nnanim.curves import region_faces, region_segments
+
+        flow, out = view.flow, view.flow.stages[-1]
+        if out.dim == 2:
+            return region_segments(flow.output_boundaries(), self.picture_box(view))
+        centre, half = flow.framing(view.points_trace, out.index, 1.0)
+        # the framing cube less its margin: the faces end near the data, not at the frame's edge
+        return region_faces(flow.output_boundaries(), centre, half * FACE_CUBE)
+
+    def line_strokes(self, view):
+        """Every pairwise line faint across the picture, and its bounding part bold on top."""
+        from nnanim.curves import clip_line
+        from nnanim.mobjects import Polylines
+
+        box = self.picture_box(view)
+        whole = [clip_line(np.asarray(w)[:2], c, box) for _, _, w, c in view.flow.output_boundaries()]
+        whole = [view.to_scene(e) for e in whole if e is not None]
+        bold = [view.to_scene(e) for _, _, e in self.bounds]
+        strokes = []
+        for lines, width, opacity in ((whole, 0.4, 0.45), (bold, 1.0, 1.0)):
+            mob = None
+            if lines:
+                mob = Polylines(lines, smooth=False, stroke_color=self.theme.boundary,
+                                stroke_width=self.theme.boundary_width * width, stroke_opacity=opacity)
+                mob.clip_box = self.layout.picture_clip
+            strokes.append(mob)
+        return strokes
+
+    def face_strokes(self, view):
+        from nnanim.panels import DisplayFaces
+
+        return DisplayFaces(view, [p for _, _, p in self.bounds], clip_box=self.layout.picture_clip,
+                            stroke_color=self.theme.boundary, stroke_width=self.theme.boundary_width * 0.5,
+                            fill_color=self.theme.boundary, fill_opacity=0.06)
+
+
+SCENE = MulticlassScene

@@ -1,0 +1,166 @@
+"""Why width matters: width-2 layers cannot pull a disk out of its ring; width-3 layers lift it out in 3-D.
+
+Storyboard (after Olah, "Neural Networks, Manifolds, and Topology", 2014):
+the disk inside the ring; then a network of width-2 tanh layers (``--hidden``,
+default ``2,2``) plays every stage: each layer bends and stretches the
+plane but cannot tear it, so the ring still surrounds the disk and the best
+straight line leaves part of it on the wrong side (its accuracy stated).
+Then the same network one unit wider (every layer of width 3, trained on the
+same data with the same seed and options): the plane lifts into 3-D, the
+layers pull the disk out of the ring, and one plane separates them while the
+camera orbits.  Both networks are trained; both accuracies are recomputed.
+
+Render with ``nnanim render topology`` (options: ``nnanim render --help``).
+"""
+
+from dataclasses import replace
+
+from nnanim.scenes.layers import ORBIT
+from nnanim.scenes.multiclass import MulticlassScene
+
+from nnanim.errors import NnanimError
+
+#: stages play faster than in `layers`: two networks go by
+STAGE_PACE = 0.7
+#: seconds of the beats outside the stages
+BEATS = {"intro": 2.0, "line": 1.4, "look": 2.5, "switch": 1.0, "orbit": 4.0, "end": 3.0}
+#: the units of every hidden layer of the narrow network and of its wide twin
+NARROW, WIDE = 2, 3
+
+
+def variant_config(job, **overrides):
+    """The job's training config with ``overrides`` (same data, seed and every other option).
+
+    Pure: nothing is trained.  A replayed run (``--run``) gives the options it was trained with.
+    """
+    from nnanim.record import TRAINING_KEYS, TrainConfig
+
+    if job.config is not None:
+        config = job.config
+    else:
+        config = TrainConfig(**{k: job.run.options[k] for k in TRAINING_KEYS if k in job.run.options})
+    return replace(config, **overrides).resolved()
+
+
+class TopologyScene(MulticlassScene):
+    # two layers: the wide twin's last layer stays a sheet in 3-D (deeper, it folds the data onto
+    # a curve); the narrow one gets 89 % of the default disk-ring right, the wide one all of it
+    defaults = {"dataset": "disk-ring", "hidden": [NARROW] * 2, "activation": "tanh", "lr": 0.02,
+                "epochs": 1500}
+    tasks = ("binary", "multiclass")
+
+    @classmethod
+    def check(cls, job):
+        hidden = job.hidden
+        if any(w != NARROW for w in hidden):
+            where = " (in the run file; train it again)" if job.run is not None else ""
+            raise NnanimError(
+                f"topology trains --hidden as the narrow network and a twin with {WIDE} units per "
+                f"layer, so every hidden layer needs {NARROW} units; got "
+                f"{','.join(map(str, hidden))}{where}. E.g. --hidden {','.join(['2'] * len(hidden))}")
+
+    def wide_run(self):
+        """The twin of the job's network with every hidden layer {WIDE} units wide, trained once."""
+        from nnanim.data import make_dataset
+        from nnanim.record import train_on
+
+        job = self.job
+        cached = getattr(job, "_wide_run", None)
+        if cached is None:
+            config = variant_config(job, hidden=[WIDE] * len(job.hidden))
+            data = job.data if job.data is not None else make_dataset(
+                config.dataset, n_samples=config.n_samples, noise=config.noise, seed=config.seed,
+                classes=config.classes)
+            cached = job._wide_run = train_on(data, config)
+        return cached
+
+    def construct(self):
+        from manim import Create
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import FlowView, OpacityFade, StagePlay
+
+        run, record = self.load_run()
+        wide = self.wide_run()
+        views = []
+        for r, rec in ((run, record), (wide, len(wide.epochs) - 1)):
+            flow = build_flow(r.network(rec), reference=r.X)
+            views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
+                                  clip_box=self.layout.picture_clip))
+        narrow_view, wide_view = views
+        self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
+        narrow_acc, wide_acc = self.accuracies
+        n = len(run.y)
+
+        ring = self.job.dataset_name == "disk-ring"
+        header = self.header(run, record)
+        title = "why width matters"
+        detail = (("a disk inside a ring" if ring else self.job.dataset_name)
+                  + f": first through layers {NARROW} units wide")
+        caption = self.caption(title, detail)
+        self.open(narrow_view, still=(header, caption), title=title, detail=detail,
+                  seconds=BEATS["intro"])
+
+        # -- width 2: the plane bends, never tears; the best line leaves points behind
+        caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE)
+        out = narrow_view.flow.stages[-1]
+        narrow_view.set_stage(out.index, 1.0)
+        caption = self.swap_caption(
+            caption, f"width {NARROW}: the best it can do",
+            "every layer bends and stretches the plane but cannot tear it"
+            + (", so the ring still surrounds the disk" if ring else "")
+            + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points", kind="stage")
+        extras = []
+        shading = self.output_shading(narrow_view)
+        if shading is not None:
+            shading.clip_box = self.layout.picture_clip
+            self.add(shading)
+            self.bring_to_back(shading)
+            extras.append(OpacityFade(shading))
+        self.narrow_bounds = self.bounds = self.bounding_parts(narrow_view)
+        line = self.output_line(narrow_view) if run.n_classes == 2 else self.line_strokes(narrow_view)[-1]
+        if line is not None:
+            extras.append(Create(line))
+        if extras:
+            self.play(*extras, run_time=BEATS["line"])
+        self.wait(BEATS["look"])
+
+        # -- width 3: the same data, one unit wider; the disk leaves the ring in 3-D
+        caption = self.swap_caption(
+            caption, f"width {WIDE}", f"the same data and training, every layer {WIDE} units wide",
+            kind="caption")
+        self.add(wide_view)
+        wide_header = self.header(wide, len(wide.epochs) - 1)
+        self.fix(wide_header)
+        gone = [m for m in (narrow_view, shading, line, header) if m is not None]
+        self.play(*(OpacityFade(m, fade_in=False) for m in gone), OpacityFade(wide_view),
+                  OpacityFade(wide_header), run_time=BEATS["switch"])
+        caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
+        out = wide_view.flow.stages[-1]
+        wide_view.set_stage(out.index, 1.0)
+        self.bounds = self.bounding_parts(wide_view)
+        kind = "plane" if out.dim == 3 else "line"
+        what = f"one {kind}" if wide.n_classes == 2 else f"the {kind}s"
+        caption = self.swap_caption(
+            caption, f"width {WIDE}: lifted out",
+            ("in 3-D the disk comes out of the ring; " if ring else "in 3-D: ")
+            + (f"{what} {'separates' if wide.n_classes == 2 else 'separate'} the classes"
+               if wide_acc == 1.0 else f"{what} {'gets' if wide.n_classes == 2 else 'get'}")
+            + f": {wide_acc:.1%} right, {round(wide_acc * n)} of {n} points", kind="stage")
+        if out.dim == 3:
+            faces = self.face_strokes(wide_view)
+            self.add(faces)
+            self.bring_to_back(faces)
+            self.play(OpacityFade(faces), StagePlay(wide_view, out.index, spin=ORBIT * BEATS["line"]),
+                      run_time=BEATS["line"])
+            self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["orbit"],
+                                run_time=BEATS["orbit"]))
+        else:  # a last hidden layer of 2 units cannot happen here (every layer is WIDE), kept safe
+            self.wait(BEATS["orbit"])
+        self.swap_caption(caption, f"width {NARROW}: {narrow_acc:.1%} · width {WIDE}: {wide_acc:.1%}",
+                          "a layer as wide as its input can only bend the plane; one more unit "
+                          "gives the room to untangle it", kind="outro")
+        self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
+
+
+SCENE = TopologyScene
