@@ -118,7 +118,8 @@ class TopologyScene(MulticlassScene):
             self.bring_to_back(shading)
             extras.append(OpacityFade(shading))
         self.narrow_bounds = self.bounds = self.bounding_parts(narrow_view)
-        line = self.output_line(narrow_view) if run.n_classes == 2 else self.line_strokes(narrow_view)[-1]
+        line = (next(iter(self.output_lines(narrow_view)), None) if run.n_classes == 2
+                else self.line_strokes(narrow_view)[-1])
         if line is not None:
             extras.append(Create(line))
         if extras:
