@@ -14,7 +14,8 @@ import sys
 import textwrap
 
 #: the pure modules (layers 1-4 and the helpers beside them); each must import without Manim
-PURE = ["data", "nn", "record", "flow", "projection", "timeline", "theme", "errors", "files"]
+PURE = ["data", "nn", "record", "flow", "projection", "timeline", "theme", "errors", "files",
+        "regions"]
 #: pure modules on their way: checked as soon as their file exists
 LANDING = ["curves", "options", "layout", "contract"]
 #: Manim and the packages only it brings (Cairo and Pango bindings)

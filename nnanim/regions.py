@@ -1,0 +1,230 @@
+"""The linear regions of a piecewise-linear network on the input plane, as exact polygons.
+
+A ReLU (or leaky ReLU) network is affine wherever its pattern of active units
+(which hidden units have a pre-activation ``> 0``) stays the same.  On the
+2-D input plane each such region is a convex polygon: in the first hidden
+layer it is cut out by the units' straight lines; on each piece the next
+layer's pre-activations are again affine in the input,
+``z_{l} = (W_l A) x + (W_l c + b_l)`` for the piece's map ``h_l = A x + c``,
+so their zero lines are straight on the piece and cut it again.  A fold is
+where a unit's input crosses 0: the region edges.
+
+:func:`linear_regions` does exactly that, starting from a box of the plane and
+clipping every polygon by every unit's line, layer by layer.  Pure NumPy; no
+manim import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnanim.errors import NnanimError
+from nnanim.nn import LEAKY_SLOPE, Network
+
+__all__ = ["PIECEWISE_LINEAR", "Region", "linear_regions", "locate", "neighbours", "pattern_colours"]
+
+Array = np.ndarray
+
+#: activation name → (slope for input > 0, slope otherwise): the activations whose
+#: network is affine on each region (linear has one piece and never splits a region)
+PIECEWISE_LINEAR: dict[str, tuple[float, float]] = {
+    "relu": (1.0, 0.0),
+    "leaky_relu": (1.0, LEAKY_SLOPE),
+    "linear": (1.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    """One linear region: a convex polygon of the input plane and its activation pattern.
+
+    ``polygon`` is ``(m, 2)``, counter-clockwise, in input coordinates.
+    ``pattern[l][j]`` says whether hidden unit ``j`` of layer ``l`` is active
+    (its pre-activation is ``> 0``) inside the polygon; a ``linear`` layer's
+    units are always ``True`` (they never switch off).
+    ``linear`` and ``offset`` give the last computed layer on the region as
+    the affine map ``h = linear @ x + offset``.
+    """
+
+    polygon: Array
+    pattern: tuple[tuple[bool, ...], ...]
+    linear: Array
+    offset: Array
+
+    @property
+    def area(self) -> float:
+        return _area(self.polygon)
+
+
+def _area(poly: Array) -> float:
+    x, y = poly[:, 0], poly[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _clip(poly: Array, s: Array) -> tuple[Array | None, Array | None]:
+    """Split the convex ``poly`` by the sign of the affine ``s`` at its vertices: (> 0, ≤ 0)."""
+    pos: list[Array] = []
+    neg: list[Array] = []
+    m = len(poly)
+    for i in range(m):
+        p, q, sp, sq = poly[i], poly[(i + 1) % m], s[i], s[(i + 1) % m]
+        if sp >= 0:
+            pos.append(p)
+        if sp <= 0:
+            neg.append(p)
+        if (sp > 0 > sq) or (sp < 0 < sq):
+            x = p + (sp / (sp - sq)) * (q - p)
+            pos.append(x)
+            neg.append(x)
+    return (np.array(pos) if len(pos) >= 3 else None), (np.array(neg) if len(neg) >= 3 else None)
+
+
+def linear_regions(
+    network: Network,
+    box: tuple[float, float, float, float],
+    layers: int | None = None,
+    max_regions: int = 20000,
+) -> list[Region]:
+    """The exact partition of ``box`` into the regions where the network is affine.
+
+    Parameters
+    ----------
+    network
+        A network on a 2-D input whose hidden activations are piecewise
+        linear (:data:`PIECEWISE_LINEAR`: relu, leaky_relu, linear).
+    box
+        ``(x0, x1, y0, y1)`` of the input plane, ``x0 < x1``, ``y0 < y1``.
+    layers
+        Only the first ``layers`` hidden layers (all by default): the regions
+        on which ``h_layers`` is affine.
+    max_regions
+        Refuse (:class:`NnanimError`) when the partition grows beyond this.
+
+    Returns
+    -------
+    list of Region
+        One per activation pattern met in the box (each pattern's region is
+        convex, so one polygon), sorted by pattern.  Pieces of zero area
+        (a line through a vertex or along an edge) are dropped.
+    """
+    if network.widths[0] != 2:
+        raise NnanimError(f"linear regions are drawn on a 2-D input plane; "
+                          f"this network takes {network.widths[0]} inputs")
+    hidden = len(network.weights) - 1
+    layers = hidden if layers is None else layers
+    if not 0 <= layers <= hidden:
+        raise NnanimError(f"layers must be between 0 and {hidden} (the hidden layers), not {layers}")
+    for act in network.activations[:layers]:
+        if act.name not in PIECEWISE_LINEAR:
+            raise NnanimError(
+                f"linear regions need piecewise-linear activations "
+                f"({', '.join(PIECEWISE_LINEAR)}); {act.name} bends the plane everywhere")
+    x0, x1, y0, y1 = (float(v) for v in box)
+    if not (x0 < x1 and y0 < y1) or not np.all(np.isfinite([x0, x1, y0, y1])):
+        raise NnanimError(f"the box (x0, x1, y0, y1) must have x0 < x1 and y0 < y1, got {box}")
+    tiny = 1e-12 * (x1 - x0) * (y1 - y0)
+    square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    # a piece: (polygon, pattern so far, A, c) with h_l = A x + c on the polygon
+    pieces: list[tuple[Array, tuple, Array, Array]] = [(square, (), np.eye(2), np.zeros(2))]
+    for l in range(layers):
+        W, b = network.weights[l], network.biases[l]
+        up, down = PIECEWISE_LINEAR[network.activations[l].name]
+        splits = up != down
+        out = []
+        for poly, pattern, A, c in pieces:
+            M, d = W @ A, W @ c + b  # z = M x + d on this polygon
+            parts: list[tuple[Array, tuple[bool, ...]]] = [(poly, ())]
+            for j in range(len(b)):
+                nxt = []
+                for part, bits in parts:
+                    if not splits:
+                        nxt.append((part, (*bits, True)))
+                        continue
+                    s = part @ M[j] + d[j]
+                    if np.all(s > 0):
+                        nxt.append((part, (*bits, True)))
+                    elif np.all(s <= 0):
+                        nxt.append((part, (*bits, False)))
+                    else:
+                        pos, neg = _clip(part, s)
+                        for piece, on in ((pos, True), (neg, False)):
+                            if piece is not None and _area(piece) > tiny:
+                                nxt.append((piece, (*bits, on)))
+                parts = nxt
+                if len(out) + len(parts) > max_regions:
+                    raise NnanimError(
+                        f"the network cuts the box into more than {max_regions} linear regions "
+                        f"(max_regions={max_regions})")
+            for part, bits in parts:
+                slope = np.where(np.array(bits), up, down)
+                out.append((part, (*pattern, bits), slope[:, None] * M, slope * d))
+        pieces = out
+    regions = [Region(poly, pattern, A, c) for poly, pattern, A, c in pieces]
+    return sorted(regions, key=lambda r: r.pattern)
+
+
+def locate(regions: Sequence[Region], points: Array) -> Array:
+    """Index of the region holding each point (``(N,)`` ints, ``-1`` outside all of them).
+
+    A point on an edge shared by two regions goes to the first in the list.
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    found = np.full(len(points), -1, dtype=np.int64)
+    for i, r in enumerate(regions):
+        p, q = r.polygon, np.roll(r.polygon, -1, axis=0)
+        e = q - p  # counter-clockwise: inside is left of every edge
+        cross = e[:, 0] * (points[:, None, 1] - p[:, 1]) - e[:, 1] * (points[:, None, 0] - p[:, 0])
+        scale = np.hypot(e[:, 0], e[:, 1]) * 1e-9
+        inside = np.all(cross >= -scale, axis=1) & (found < 0)
+        found[inside] = i
+    return found
+
+
+def neighbours(regions: Sequence[Region]) -> list[set[int]]:
+    """For each region, the regions that share a stretch of an edge with it.
+
+    Found by stepping a hair outward from the middle of every edge (and from
+    two points near its ends, so an edge that borders several regions finds
+    them all) and locating where that lands.
+    """
+    probes, owners = [], []
+    for i, r in enumerate(regions):
+        p, q = r.polygon, np.roll(r.polygon, -1, axis=0)
+        e = q - p
+        length = np.hypot(e[:, 0], e[:, 1])
+        keep = length > 0
+        normal = np.column_stack([e[:, 1], -e[:, 0]])[keep] / length[keep, None]  # outward (ccw)
+        step = 1e-7 * max(1.0, float(np.ptp(r.polygon, axis=0).max()))
+        for t in (0.5, 0.02, 0.98):
+            probes.append(p[keep] + t * e[keep] + step * normal)
+            owners.append(np.full(int(keep.sum()), i))
+    if not probes:
+        return [set() for _ in regions]
+    where = locate(regions, np.concatenate(probes))
+    owner = np.concatenate(owners)
+    result: list[set[int]] = [set() for _ in regions]
+    for a, b in zip(owner, where):
+        if b >= 0 and b != a:
+            result[a].add(int(b))
+            result[int(b)].add(int(a))
+    return result
+
+
+def pattern_colours(regions: Sequence[Region], palette: Sequence[str]) -> list[str]:
+    """A colour from ``palette`` for each region, neighbours differing where the palette allows.
+
+    Greedy in the regions' order (deterministic); with at least 4-6 colours
+    neighbouring regions practically always differ.
+    """
+    if not palette:
+        raise NnanimError("pattern_colours needs at least one colour")
+    adjacent = neighbours(regions)
+    chosen: list[int] = []
+    for i in range(len(regions)):
+        taken = [chosen[j] for j in adjacent[i] if j < i]
+        free = [k for k in range(len(palette)) if k not in taken]
+        chosen.append(free[0] if free else min(range(len(palette)), key=taken.count))
+    return [palette[k] for k in chosen]
