@@ -143,3 +143,18 @@ def test_layout_does_not_import_manim():
     code = "import sys, nnanim.layout, nnanim.options; print('manim' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_grid_of_given_columns_four_as_two_by_two(aspect):
+    lay = layout(aspect)
+    panels = lay.grid(4, cols=2)
+    xs = sorted({round(p.picture.x0, 9) for p in panels})
+    ys = sorted({round(p.picture.y0, 9) for p in panels})
+    assert len(xs) == 2 and len(ys) == 2
+    assert panels[0].picture.y0 == pytest.approx(panels[1].picture.y0)  # row by row
+    assert panels[1].picture.x0 > panels[0].picture.x0 and panels[2].picture.y1 < panels[0].picture.y0
+    for p in panels:
+        assert lay.frame.contains(p.picture) and lay.frame.contains(p.label)
+    assert len({round(p.picture.y0, 9) for p in lay.grid(4, cols=4)}) == 1  # one row
+    assert len({round(p.picture.x0, 9) for p in lay.grid(3, cols=1)}) == 1  # one column
