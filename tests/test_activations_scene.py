@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pytest
 from manim import Text
-from nnanim.scenes.activations import ACTIVATIONS, ActivationsScene
+from nnanim.scenes.activations import ACTIVATIONS, TITLES, ActivationsScene
 from scipy.optimize import linprog
 from scipy.special import expit
 from storyboards import best_linear_split, class_pixels, dry_run
@@ -203,7 +203,7 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
         assert len(a) > 100 and len(b) > 100
         assert best_linear_split(a, b) < 0.8
     # the regions beat: region fills (a palette colour over the background) in the relu panels only
-    (beat,) = [b for b in scene.beats if b.title.startswith("relu cuts")]
+    (beat,) = [b for b in scene.beats if b.title == TITLES["regions"]]
     frame = frames[int((beat.end - 0.3) * fps)]
     bg = np.array(hex_rgb(theme.background))
     fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in theme.classes[2:8]]
