@@ -32,6 +32,8 @@ SQUASH = {"tanh": ("squashes into (−1, 1)", "range (−1, 1)", "(−1, 1)"),
           "sigmoid": ("squashes into (0, 1)", "range (0, 1)", "(0, 1)")}
 #: how strongly the regions are filled (the points stay readable on top)
 REGION_OPACITY = 0.32
+#: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
+MAX_COUNTED, MAX_DRAWN = 20000, 1500
 
 #: title lines, short enough for one line in a square frame
 TITLES = {
@@ -93,9 +95,16 @@ class ActivationsScene(SceneContract):
             self.views[act] = view
             accuracy = f"{flows[act].accuracy(run.X, run.y):.1%}"
             if act in PIECEWISE_LINEAR:
-                regions = linear_regions(run.network(record), view.grid_bounds)
+                try:
+                    regions = linear_regions(run.network(record), view.grid_bounds,
+                                             max_regions=MAX_COUNTED)
+                except NnanimError:  # too many to count: say so, draw none
+                    regions, n = [], f"over {MAX_COUNTED}"
+                else:
+                    n = str(len(regions))
                 self.regions[act] = regions
-                shape = (f"{len(regions)} linear regions", f"{len(regions)} regions")
+                plural = "" if n == "1" else "s"
+                shape = (f"{n} linear region{plural}", f"{n} region{plural}")
             else:
                 shape = SQUASH.get(act, ("bends the plane", "bends"))
             self.statements[act] = {"title": act, "shape": self.fitting(shape, k),
@@ -112,8 +121,8 @@ class ActivationsScene(SceneContract):
         title = self.swap_top_line(title, TITLES["regions"], BEATS["caption"])
         self.fills, shapes = {}, []
         for k, act in enumerate(ACTIVATIONS):
-            if act in self.regions:
-                regions = self.regions[act]
+            regions = self.regions.get(act, [])
+            if 0 < len(regions) <= MAX_DRAWN:
                 polys = TracedPolygons(flows[act], [r.polygon for r in regions],
                                        pattern_colours(regions, palette),
                                        fill_opacity=REGION_OPACITY,

@@ -154,6 +154,21 @@ def test_all_four_panels_play_every_stage_in_one_play(scene):
         assert {a.stage_index for a in p} == {p[0].stage_index}
 
 
+def test_too_many_regions_are_counted_but_not_drawn_or_said_to_be_too_many(monkeypatch, scene):
+    import nnanim.scenes.activations as module
+
+    relu = scene.statements["relu"]["shape"]
+    n = int(relu.split()[0])
+    leaky = int(scene.statements["leaky_relu"]["shape"].split()[0])
+    assert leaky > n  # the default training: leaky_relu has more regions than relu
+    monkeypatch.setattr(module, "MAX_COUNTED", n)
+    monkeypatch.setattr(module, "MAX_DRAWN", n - 1)
+    few = dry_run("activations", {})
+    assert few.statements["relu"]["shape"] == relu  # counted, not drawn
+    assert few.statements["leaky_relu"]["shape"] in (f"over {n} linear regions", f"over {n} regions")
+    assert few.fills == {}
+
+
 def test_refusals_are_one_line_before_training():
     with pytest.raises(NnanimError, match="drop --activation"):
         resolve("activations", {"activation": "tanh"})
