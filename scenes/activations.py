@@ -114,7 +114,8 @@ class ActivationsScene(SceneContract):
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
                  for k, a in enumerate(ACTIVATIONS)]
         title = self.top_line(TITLES["intro"])
-        self.open(*frames, *self.views.values(), title, info, *names, title=title.text,
+        # still text and frames are drawn once into the background (the views stay in their panels)
+        self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
                   seconds=BEATS["intro"])
 
         # -- the linear regions of the piecewise-linear networks, and the second label lines
@@ -132,6 +133,7 @@ class ActivationsScene(SceneContract):
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
         self.add(*shapes)
         self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)), run_time=BEATS["regions"])
+        self.fix(*shapes)
         self.wait(BEATS["look_regions"])
 
         # -- every stage, the four panels in step
