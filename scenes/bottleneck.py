@@ -46,7 +46,7 @@ class BottleneckScene(SceneContract):
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade
         from nnanim.nn import Network, fit_linear_classifier
-        from nnanim.panels import Dim, TravelStage, boundary_overlay, early, output_overlay
+        from nnanim.panels import Dim, TravelStage, boundary_overlay, early
 
         run, record = self.load_run()
         title = self.top_line("tangled in the input, separable before the output")
@@ -72,7 +72,7 @@ class BottleneckScene(SceneContract):
         self.right_accuracy = flow.accuracy(run.X, run.y)
         self.left_overlay = boundary_overlay(left, linear_pairs(W, b), probabilities(W, b),
                                              self.theme, K)
-        self.right_overlay = output_overlay(right, self.theme)
+        self.right_overlay = self.output_overlay(right)
         kind = "plane" if width == 3 else "line"
         self.statements = {
             "left": f"best straight line{plural}: {self.left_accuracy:.1%} correct",
@@ -106,7 +106,7 @@ class BottleneckScene(SceneContract):
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
-        title = self.swap_top_line(title, HOW, BEATS["caption"])
+        title = self.swap_top_line(title, HOW)
         self.add(traveller)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
         # the travelling plane passes over whatever lies between the panels: fade it meanwhile
@@ -156,6 +156,23 @@ class BottleneckScene(SceneContract):
         if stage and flow.stages[stage].dim == 3:  # the input plane stays a top view
             view.set_view_angles(TILT, AZIM)
         return view
+
+    def output_overlay(self, view):
+        """The output layer's boundary over the last hidden space: shaded line(s), or a plane."""
+        from manim import Group
+
+        from nnanim.panels import boundary_overlay, plane_overlay
+
+        flow = view.flow
+        if flow.stages[-1].dim == 2:
+            return boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
+                                    self.theme, view.n_classes)
+        plane = None
+        if view.n_classes == 2:
+            plane = plane_overlay(view, *flow.output_boundary(), self.theme)
+        overlay = Group(*([plane] if plane is not None else []))
+        overlay.shading, overlay.strokes, overlay.lines = plane, None, []
+        return overlay
 
     def add_overlay(self, overlay) -> None:
         """Shading (or a plane) behind everything, lines on top."""
@@ -240,6 +257,29 @@ class BottleneckScene(SceneContract):
             start, end = np.array([a.centre[0], under - 0.05, 0]), np.array([b.centre[0], b.y1 + 0.1, 0])
         return VGroup(Arrow(start, end, buff=0, color=self.theme.muted, stroke_width=3,
                             max_tip_length_to_length_ratio=0.3))
+
+    def top_line(self, text: str):
+        """A title line at the top of the frame, wrapped to the frame's width."""
+        strip = self.layout.title_strip()
+        line = self.label(text, size=self.layout.title_size, weight="BOLD", width=strip.width)
+        line.text = text
+        return line.move_to([0, strip.y1 - line.height / 2, 0])
+
+    def swap_top_line(self, old, text: str):
+        from nnanim.mobjects import OpacityFade
+
+        new = self.top_line(text)
+        self.mark("caption", text)
+        self.add(new)
+        self.play(OpacityFade(new), OpacityFade(old, fade_in=False), run_time=BEATS["caption"])
+        return new
+
+    def info_line(self, run, record, below):
+        from manim import DOWN
+
+        strip = self.layout.title_strip()
+        line = self.label(run.describe(record), color=self.theme.muted, width=strip.width)
+        return line.next_to(below, DOWN, buff=0.12)
 
 
 SCENE = BottleneckScene
