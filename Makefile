@@ -26,7 +26,7 @@ CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis p
 CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/test_flow.py \
               tests/test_files.py tests/test_theme.py tests/test_layering.py tests/test_curves.py \
               tests/test_options.py tests/test_layout.py tests/test_config.py tests/test_regions.py \
-              tests/test_sweep.py
+              tests/test_sweep.py tests/test_variant.py
 
 .PHONY: demo test test-fast test-core setup sysdeps test-sysdeps bench lint clean
 

@@ -228,13 +228,15 @@ class Layout:
         return self.picture.clip
 
     # -- several panels
-    def grid(self, n: int, label_lines: int = 2, top: float = 0.0, gap: float = GAP) -> list[Panel]:
+    def grid(self, n: int, label_lines: int = 2, top: float = 0.0, gap: float = GAP,
+             cols: int | None = None) -> list[Panel]:
         """``n`` equal square panels filling the frame, each over a label strip.
 
         For scenes made of panels (no caption column): the whole frame inside
         its margins, less a strip of ``top`` at the top (a title), is shared
         out.  Tries every rows × columns arrangement and keeps the one with the
-        largest panels (side by side in landscape, stacked in portrait);
+        largest panels (side by side in landscape, stacked in portrait), or
+        the one of ``cols`` columns when given (e.g. 2 for a 2 × 2 of four);
         ``gap`` is the space between panels (room for an arrow).
         """
         area = self.frame.inset(MARGIN)
@@ -242,7 +244,8 @@ class Layout:
             _, area = area.split_top(top, gap=GAP)
         label = _line(SMALL_SIZE) * label_lines + 0.15
         best = None
-        for rows in range(1, n + 1):
+        arrangements = range(1, n + 1) if cols is None else [-(-n // max(1, min(cols, n)))]
+        for rows in arrangements:
             cols = -(-n // rows)
             side = min((area.width - gap * (cols - 1)) / cols,
                        (area.height - label * rows - gap * (rows - 1)) / rows)

@@ -34,6 +34,7 @@ from manim import (
     Group,
     Mobject,
     ThreeDCamera,
+    VGroup,
     VMobject,
     config,
     smooth,
@@ -62,6 +63,7 @@ __all__ = [
     "RasterImage",
     "OpacityFade",
     "StagePlay",
+    "TracedPolygons",
     "ViewTurn",
     "guard_geometry",
     "paint_image",
@@ -1223,6 +1225,8 @@ class FlowView(Group):
             part.clip_box = clip_box
         self.clip_box = clip_box
         self.add(*parts)
+        #: parts that move with the view, each by its ``follow(view)`` (see :meth:`add_follower`)
+        self.followers: list = []
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
         self.set_stage(0, 0.0)
@@ -1307,7 +1311,56 @@ class FlowView(Group):
                 mob.set_vertices(P)
             else:
                 mob.set_positions(P)
+        for part in self.followers:
+            part.follow(self)
         return self
+
+    def add_follower(self, part: Mobject) -> FlowView:
+        """Draw ``part`` above the grid, below boundary and points; move it with every stage.
+
+        ``part.follow(view)`` is called on every :meth:`set_stage` (and now).
+        """
+        part.clip_box = self.clip_box
+        for mob in part.get_family():
+            mob.clip_box = self.clip_box
+        self.followers.append(part)
+        self.submobjects.insert(1, part)
+        part.follow(self)
+        return self
+
+
+class TracedPolygons(VGroup):
+    """Filled polygons of the input plane carried through a :class:`FlowView`'s stages.
+
+    Each polygon's vertices are traced through the flow and joined by straight
+    edges.  Exact for the linear regions of a piecewise-linear network
+    (:func:`nnanim.regions.linear_regions`): on such a region every stage —
+    ``A(t)·x``, ``+ t·b``, ``(1−t)·x + t·σ(x)``, the projections — is affine,
+    so the region's image is the polygon of its vertices' images.  Add it with
+    :meth:`FlowView.add_follower`.
+    """
+
+    def __init__(self, flow, polygons: Sequence[np.ndarray], colors: Sequence[str], *,
+                 fill_opacity: float = 0.35, stroke_color=None, stroke_width: float = 0.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sizes = [len(p) for p in polygons]
+        self.trace = flow.trace(np.concatenate(polygons)) if polygons else None
+        for poly, color in zip(polygons, colors):
+            part = VMobject(fill_color=color, fill_opacity=fill_opacity,
+                            stroke_color=stroke_color or color, stroke_width=stroke_width)
+            part.set_points_as_corners(_pad3(np.vstack([poly, poly[:1]])))
+            self.add(part)
+
+    def follow(self, view: FlowView) -> None:
+        if self.trace is None:
+            return
+        P = view.to_scene(self.trace.at(view.stage, view.t))
+        start = 0
+        for part, size in zip(self.submobjects, self.sizes):
+            pts = P[start:start + size]
+            part.set_points_as_corners(np.vstack([pts, pts[:1]]))
+            start += size
 
 
 class OpacityFade(Animation):

@@ -10,6 +10,8 @@ full-height picture:
 * :func:`level_overlay` — a linear regression ``ŷ = w·p + c`` over a 2-D view:
   its shading on the target colour map and its straight, parallel level lines
   ``ŷ = level`` in the colours of their levels.
+* :func:`output_overlay` — the output layer's line(s) or plane over the last
+  hidden space.
 * :func:`plane_overlay` — the boundary plane of a 3-D last hidden layer, cut
   to the framing cube; :class:`DisplayFaces` — polygons of a 3-D display space
   that stay on the view while it turns.
@@ -43,6 +45,7 @@ __all__ = [
     "boundary_overlay",
     "early",
     "level_overlay",
+    "output_overlay",
     "panel_box",
     "plane_overlay",
 ]
@@ -123,6 +126,24 @@ def level_overlay(view: FlowView, w: Array, c: float, levels: Array, theme: Them
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
     return group
+def output_overlay(view: FlowView, theme: Theme) -> Group:
+    """The output layer's boundary over a view's last hidden space: shaded line(s), or a plane.
+
+    The view is at its last stage.  A 2-D space gets :func:`boundary_overlay`
+    of ``flow.output_boundaries()``; a 3-D one (two classes) the boundary
+    plane of :func:`plane_overlay` in a group with the same attributes
+    (``shading`` is the plane, no ``strokes``).
+    """
+    flow = view.flow
+    if flow.stages[-1].dim == 2:
+        return boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
+                                theme, view.n_classes)
+    plane = None
+    if view.n_classes == 2:
+        plane = plane_overlay(view, *flow.output_boundary(), theme)
+    overlay = Group(*([plane] if plane is not None else []))
+    overlay.shading, overlay.strokes, overlay.lines = plane, None, []
+    return overlay
 
 
 def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> Mobject | None:

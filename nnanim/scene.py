@@ -247,3 +247,26 @@ class FlowScene(SceneContract, Scene):
         if width is not None:
             return wrap_text(text, self.theme.font, size, width, color, weight=weight)
         return make_text(text, font=self.theme.font, font_size=size, color=color, weight=weight)
+
+    # -- text for panel scenes (no caption column): a title line and an info line on top
+    def top_line(self, text: str):
+        """A title line at the top of the frame, wrapped to the frame's width."""
+        strip = self.layout.title_strip()
+        line = self.label(text, size=self.layout.title_size, weight="BOLD", width=strip.width)
+        line.text = text
+        return line.move_to([0, strip.y1 - line.height / 2, 0])
+
+    def swap_top_line(self, old, text: str, run_time: float = 0.3):
+        """Replace the title line in a short play of its own; starts a caption beat."""
+        new = self.top_line(text)
+        self.mark("caption", text)
+        self.add(new)
+        self.play(OpacityFade(new), OpacityFade(old, fade_in=False), run_time=run_time)
+        return new
+
+    def info_line(self, run, record, below, words: str | None = None):
+        """What is shown (``run.describe``, or ``words``), muted, under ``below`` (the tallest
+        title line)."""
+        strip = self.layout.title_strip()
+        line = self.label(words or run.describe(record), color=self.theme.muted, width=strip.width)
+        return line.next_to(below, DOWN, buff=0.12)

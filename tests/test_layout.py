@@ -153,3 +153,16 @@ def test_a_legend_line_makes_the_header_taller_in_every_shape():
         assert legend.header.height == pytest.approx(plain.header.height + LEGEND_HEIGHT)
         assert not legend.header.overlaps(legend.picture)
         assert not legend.header.overlaps(legend.caption)
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_grid_of_given_columns_four_as_two_by_two(aspect):
+    lay = layout(aspect)
+    panels = lay.grid(4, cols=2)
+    xs = sorted({round(p.picture.x0, 9) for p in panels})
+    ys = sorted({round(p.picture.y0, 9) for p in panels})
+    assert len(xs) == 2 and len(ys) == 2
+    assert panels[0].picture.y0 == pytest.approx(panels[1].picture.y0)  # row by row
+    assert panels[1].picture.x0 > panels[0].picture.x0 and panels[2].picture.y1 < panels[0].picture.y0
+    for p in panels:
+        assert lay.frame.contains(p.picture) and lay.frame.contains(p.label)
+    assert len({round(p.picture.y0, 9) for p in lay.grid(4, cols=4)}) == 1  # one row
+    assert len({round(p.picture.x0, 9) for p in lay.grid(3, cols=1)}) == 1  # one column

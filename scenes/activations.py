@@ -1,0 +1,223 @@
+"""One dataset, four activations side by side: ReLU folds the plane into linear regions, tanh and sigmoid squash it.
+
+Storyboard: the same data, architecture and seed trained four times, with
+relu, leaky_relu, tanh and sigmoid, in four panels (a row in 16:9, 2×2 in
+square and vertical frames).  The piecewise-linear ones (relu, leaky_relu)
+first show their linear regions: the exact polygons of the input plane on
+which the network is affine, one colour per pattern of active units, with
+their count.  Then all four panels play their stages in step (W·x, + b, σ
+per layer), the regions carried along: ReLU folds them onto the axes,
+tanh and sigmoid bend and squash the plane into a box.  Each panel ends with
+its output line and its accuracy, recomputed.
+
+Render with ``nnanim render activations`` (options: ``nnanim render --help``).
+"""
+
+import numpy as np
+
+from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.errors import NnanimError
+
+#: the four trainings, in panel order
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
+#: seconds per stage kind (all four panels play each stage together)
+PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
+#: seconds of the beats between stages
+BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.3, "tilt": 1.2,
+         "output": 1.2, "end": 3.0}
+#: the 3-D view while a hidden layer has 3 units
+TILT, AZIM = np.radians(58), np.radians(-25)
+#: what the second label line says of the smooth activations (no linear regions), long to short
+SQUASH = {"tanh": ("squashes into (−1, 1)", "range (−1, 1)", "(−1, 1)"),
+          "sigmoid": ("squashes into (0, 1)", "range (0, 1)", "(0, 1)")}
+#: how strongly the regions are filled (the points stay readable on top)
+REGION_OPACITY = 0.32
+#: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
+MAX_COUNTED, MAX_DRAWN = 20000, 1500
+
+#: title lines, short enough for one line in a square frame
+TITLES = {
+    "intro": "four activations",
+    "regions": "relu: linear regions",
+    "activation": "layer {layer} · fold or squash",
+    "end": "one straight line each",
+}
+
+
+class ActivationsScene(SceneContract):
+    defaults = {"dataset": "circles", "hidden": [3, 2], "epochs": 1500}
+
+    @classmethod
+    def check(cls, job):
+        if "activation" in job.explicit:
+            raise NnanimError("activations trains relu, leaky_relu, tanh and sigmoid side by side; "
+                              "drop --activation")
+        require_last_hidden(job, "activations", (2, 3), "draws each network's output line")
+
+    # -- the numbers on screen: every one from the runs, recomputed by the tests
+    def trainings(self):
+        """``{activation: run}``: the job's training once per activation (same data and seed)."""
+        return {act: self.job.variant(activation=act) for act in ACTIVATIONS}
+
+    def construct(self):
+        from manim import Create
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
+        from nnanim.panels import early, output_overlay
+        from nnanim.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
+
+        runs = self.runs = self.trainings()
+        first = runs[ACTIVATIONS[0]]
+        record = first.record_index(self.opt("epoch"))
+        titles = [TITLES["intro"], TITLES["regions"], TITLES["end"]]
+        flows = self.flows = {act: build_flow(run.network(record), reference=run.X)
+                              for act, run in runs.items()}
+        stages = flows[ACTIVATIONS[0]].stages
+        titles += [self.stage_title(s) for s in stages[:-1]]
+        tallest = max((self.top_line(t) for t in titles), key=lambda m: m.height)
+        parts = first.describe_parts(record)
+        words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
+                 " · ".join([first.dataset_spec, parts["architecture"], parts["epoch"]])]
+        width = self.layout.title_strip().width
+        words = next((w for w in words if self.label(w).width <= width), words[0])
+        info = self.info_line(first, record, below=tallest, words=words)
+        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        # a row in landscape frames; 2 × 2 in square and vertical ones
+        cols = None if self.layout.shape == "landscape" else 2
+        self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=3, top=top, cols=cols)
+
+        # the words under each panel: the long form where it fits on one line, else the short one
+        self.views, self.regions, self.statements = {}, {}, {}
+        palette = list(self.theme.classes[first.n_classes:first.n_classes + 6])
+        for k, (act, run) in enumerate(runs.items()):
+            view = self.panel_view(flows[act], run, k)
+            self.views[act] = view
+            accuracy = f"{flows[act].accuracy(run.X, run.y):.1%}"
+            if act in PIECEWISE_LINEAR:
+                try:
+                    regions = linear_regions(run.network(record), view.grid_bounds,
+                                             max_regions=MAX_COUNTED)
+                except NnanimError:  # too many to count: say so, draw none
+                    regions, n = [], f"over {MAX_COUNTED}"
+                else:
+                    n = str(len(regions))
+                self.regions[act] = regions
+                plural = "" if n == "1" else "s"
+                shape = (f"{n} linear region{plural}", f"{n} region{plural}")
+            else:
+                shape = SQUASH.get(act, ("bends the plane", "bends"))
+            self.statements[act] = {"title": act, "shape": self.fitting(shape, k),
+                                    "accuracy": self.fitting((f"{accuracy} correct", accuracy), k)}
+
+        frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
+        names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
+                 for k, a in enumerate(ACTIVATIONS)]
+        title = self.top_line(TITLES["intro"])
+        # still text and frames are drawn once into the background (the views stay in their panels)
+        self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
+                  seconds=BEATS["intro"])
+
+        # -- the linear regions of the piecewise-linear networks, and the second label lines
+        title = self.swap_top_line(title, TITLES["regions"], BEATS["caption"])
+        self.fills, shapes = {}, []
+        for k, act in enumerate(ACTIVATIONS):
+            regions = self.regions.get(act, [])
+            if 0 < len(regions) <= MAX_DRAWN:
+                polys = TracedPolygons(flows[act], [r.polygon for r in regions],
+                                       pattern_colours(regions, palette),
+                                       fill_opacity=REGION_OPACITY,
+                                       stroke_color=self.theme.background, stroke_width=1.0)
+                self.views[act].add_follower(polys)
+                self.fills[act] = polys
+            shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
+        self.add(*shapes)
+        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)), run_time=BEATS["regions"])
+        self.fix(*shapes)
+        self.wait(BEATS["look_regions"])
+
+        # -- every stage, the four panels in step
+        views = list(self.views.values())
+        for stage in stages[:-1]:
+            seconds = PACE[stage.kind]
+            turn = []
+            if stage.kind == "lift" and stage.dim == 3 and not views[0].elev:  # tilt as it lifts
+                turn = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views]
+                seconds = max(seconds, BEATS["tilt"])
+            new = self.top_line(self.stage_title(stage))
+            self.mark("stage", new.text)
+            self.add(new)
+            quick = early(BEATS["caption"], seconds)
+            self.play(*(StagePlay(v, stage.index) for v in views), *turn,
+                      OpacityFade(new, rate_func=quick), OpacityFade(title, fade_in=False, rate_func=quick),
+                      run_time=seconds)
+            title = new
+            if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:
+                self.play(*(ViewTurn(v, elev=0.0, azim=0.0) for v in views), run_time=BEATS["tilt"])
+        last = stages[-1].index
+        for v in views:
+            v.set_stage(last, 1.0)
+
+        # -- the output: each panel's straight line (or plane) and its accuracy
+        title = self.swap_top_line(title, TITLES["end"], BEATS["caption"])
+        self.overlays = {act: output_overlay(v, self.theme) for act, v in self.views.items()}
+        fades = []
+        for overlay in self.overlays.values():
+            if overlay.shading is not None:
+                self.add(overlay.shading)
+                self.bring_to_back(overlay.shading)
+                fades.append(OpacityFade(overlay.shading))
+            if overlay.strokes is not None:
+                self.add(overlay.strokes)
+                fades.append(Create(overlay.strokes))
+        scores = [self.panel_label(self.statements[a]["accuracy"], k, 2, color=self.theme.foreground)
+                  for k, a in enumerate(ACTIVATIONS)]
+        self.add(*scores)
+        self.play(*fades, *(OpacityFade(s) for s in scores), run_time=BEATS["output"])
+        self.wait(BEATS["end"])
+
+    # -- pieces
+    @staticmethod
+    def stage_title(stage) -> str:
+        """The title line of a stage: its caption, the activation named for all four panels."""
+        if stage.kind == "activation":
+            return TITLES["activation"].format(layer=stage.layer + 1)
+        return stage.caption
+
+    def panel_view(self, flow, run, k):
+        """The input plane in panel ``k``: the grid fills the panel's square exactly."""
+        from nnanim.mobjects import FlowView
+
+        centre, half = flow.trace(run.X).framing(0, 0.0)
+        bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+        box = self.panels[k].picture
+        origin, size = box.square()
+        return FlowView(flow, run.X, run.y, self.theme, region=(np.array(origin), size),
+                        grid_bounds=bounds, n_lines=17, clip_box=box.clip)
+
+    def panel_frame(self, k):
+        from manim import Square
+
+        origin, size = self.panels[k].picture.square()
+        return Square(size + 0.08, stroke_color=self.theme.muted, stroke_width=1.2,
+                      stroke_opacity=0.5).move_to(origin)
+
+    def fitting(self, forms, k: int) -> str:
+        """The first of ``forms`` (long to short) that fits on one line under panel ``k``."""
+        width = self.panels[k].label.width - 0.15  # neighbouring strips touch: keep words apart
+        return next((f for f in forms if self.label(f).width <= width), forms[-1])
+
+    def panel_label(self, text: str, k: int, line: int, bold: bool = False, color=None):
+        """Line ``line`` (0, 1, 2) of panel ``k``'s label strip, each line in a fixed slot."""
+        from manim import DOWN
+
+        box = self.panels[k].label
+        style = {"weight": "BOLD" if bold else "NORMAL",
+                 "color": color or (self.theme.foreground if bold else self.theme.muted)}
+        mob = self.label(text, **style)
+        if mob.width > box.width:  # only when even the short form is too wide
+            mob = self.label(text, width=box.width, **style)
+        top = box.y1 - 0.08 - line * (box.height - 0.1) / 3
+        return mob.next_to([box.centre[0], top, 0], DOWN, buff=0)
+
+SCENE = ActivationsScene

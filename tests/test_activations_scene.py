@@ -1,0 +1,235 @@
+"""The `activations` scene: every number on screen recomputed, the regions exact, the frames judged.
+
+The storyboard runs in the library's plan mode (no frame drawn) for the
+statements; the accuracies are recomputed by a forward pass written here,
+the region counts by linear programming over every activation pattern (an
+independent computation: no clipping).  One render at -q l in 9:16 is
+decoded and judged.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from manim import Text
+from nnanim.scenes.activations import ACTIVATIONS, TITLES, ActivationsScene
+from scipy.optimize import linprog
+from scipy.special import expit
+from storyboards import best_linear_split, class_pixels, dry_run
+
+from nnanim.contract import resolve
+from nnanim.errors import NnanimError
+from nnanim.mobjects import StagePlay
+from nnanim.nn import LEAKY_SLOPE
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+from nnanim.theme import hex_rgb, load_theme
+
+PORTRAIT = (480, 854)
+
+
+class _Plays:
+    """Records the animations of every play."""
+
+    def play(self, *animations, **kwargs):
+        self.recorded = getattr(self, "recorded", [])
+        self.recorded.append(animations)
+        super().play(*animations, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return dry_run("activations", {}, mixin=_Plays)
+
+
+# --------------------------------------------------------------------------- independent math
+
+SIGMA = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+    "tanh": np.tanh,
+    "sigmoid": expit,
+}
+
+
+def logits(run, X, act):
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = SIGMA[act](h @ W[-1].T + b[-1])
+    return h @ run.weights[-1][-1].T + run.biases[-1][-1]
+
+
+def count_regions_by_lp(run, box, slope):
+    """Patterns whose region has an interior in ``box``: one LP per pattern (max margin t)."""
+    Ws = [W[-1] for W in run.weights[:-1]]
+    bs = [b[-1] for b in run.biases[:-1]]
+    widths = [len(b) for b in bs]
+    x0, x1, y0, y1 = box
+    found = 0
+    for bits in itertools.product([True, False], repeat=sum(widths)):
+        A, c = np.eye(2), np.zeros(2)  # h = A x + c under this pattern
+        rows, rhs = [], []
+        k = 0
+        for W, b, n in zip(Ws, bs, widths):
+            M, d = W @ A, W @ c + b
+            s = np.array(bits[k:k + n])
+            k += n
+            sign = np.where(s, 1.0, -1.0)
+            # sign * (M x + d) >= t  <=>  -sign*M x + t <= sign*d
+            rows += [np.append(-sign[j] * M[j], 1.0) for j in range(n)]
+            rhs += [sign[j] * d[j] for j in range(n)]
+            D = np.where(s, 1.0, slope)
+            A, c = D[:, None] * M, D * d
+        res = linprog([0, 0, -1], A_ub=np.array(rows), b_ub=np.array(rhs),
+                      bounds=[(x0, x1), (y0, y1), (None, 1.0)], method="highs")
+        if res.status == 0 and -res.fun > 1e-9:
+            found += 1
+    return found
+
+
+# --------------------------------------------------------------------------- the statements
+
+
+def on_screen(scene):
+    """Every text in the scene at its end, without white space (as Manim keeps a Text's text)."""
+    return " ".join("".join(m.text.split()) for top in scene.mobjects for m in top.get_family()
+                    if isinstance(m, Text))
+
+
+def test_four_trainings_of_the_same_data_and_seed(scene):
+    runs = scene.runs
+    assert list(runs) == list(ACTIVATIONS)
+    for act, run in runs.items():
+        assert run.activations == [act, act]
+        assert np.array_equal(run.X, runs["relu"].X)
+        direct = train(**{**ActivationsScene.defaults, "activation": act})
+        assert all(np.array_equal(a, b) for a, b in zip(run.weights, direct.weights))
+
+
+def test_accuracies_on_screen_are_recomputed(scene):
+    texts = on_screen(scene)
+    for act, run in scene.runs.items():
+        accuracy = np.mean((logits(run, run.X, act)[:, 0] > 0) == run.y)
+        assert scene.statements[act]["accuracy"] == f"{accuracy:.1%} correct"
+        assert scene.statements[act]["accuracy"].replace(" ", "") in texts
+        assert accuracy > 0.95  # the default training teaches all four
+
+
+def test_region_counts_on_screen_are_recomputed_by_linear_programming(scene):
+    texts = on_screen(scene)
+    for act, slope in (("relu", 0.0), ("leaky_relu", LEAKY_SLOPE)):
+        box = scene.views[act].grid_bounds
+        n = count_regions_by_lp(scene.runs[act], box, slope)
+        assert scene.statements[act]["shape"] == f"{n} linear regions"
+        assert f"{n}linearregions" in texts
+        assert len(scene.fills[act].submobjects) == n  # one filled polygon per region
+        assert n > 4
+    assert set(scene.fills) == {"relu", "leaky_relu"}  # tanh and sigmoid have no linear regions
+
+
+def test_drawn_regions_stay_exact_through_every_stage(scene):
+    """A point inside a region moves as the same convex combination of its polygon's corners."""
+    rng = np.random.default_rng(0)
+    for act in scene.fills:
+        flow, regions = scene.flows[act], scene.regions[act]
+        for r in regions:
+            w = rng.dirichlet(np.ones(len(r.polygon)), size=3)
+            inside = flow.trace(w @ r.polygon)
+            corners = flow.trace(r.polygon)
+            for s in range(len(flow.stages)):
+                for t in (0.0, 0.37, 1.0):
+                    np.testing.assert_allclose(inside.at(s, t), w @ corners.at(s, t), atol=1e-9)
+
+
+def test_all_four_panels_play_every_stage_in_one_play(scene):
+    plays = [[a for a in anims if isinstance(a, StagePlay)] for anims in scene.recorded]
+    plays = [p for p in plays if p]
+    n_stages = len(scene.flows["relu"].stages) - 1
+    assert [p[0].stage_index for p in plays] == list(range(n_stages))
+    views = set(map(id, scene.views.values()))
+    for p in plays:
+        assert {id(a.view) for a in p} == views and len(p) == 4
+        assert {a.stage_index for a in p} == {p[0].stage_index}
+
+
+def test_too_many_regions_are_counted_but_not_drawn_or_said_to_be_too_many(monkeypatch, scene):
+    import nnanim.scenes.activations as module
+
+    relu = scene.statements["relu"]["shape"]
+    n = int(relu.split()[0])
+    leaky = int(scene.statements["leaky_relu"]["shape"].split()[0])
+    assert leaky > n  # the default training: leaky_relu has more regions than relu
+    monkeypatch.setattr(module, "MAX_COUNTED", n)
+    monkeypatch.setattr(module, "MAX_DRAWN", n - 1)
+    few = dry_run("activations", {})
+    assert few.statements["relu"]["shape"] == relu  # counted, not drawn
+    assert few.statements["leaky_relu"]["shape"] in (f"over {n} linear regions", f"over {n} regions")
+    assert few.fills == {}
+
+
+def test_refusals_are_one_line_before_training():
+    with pytest.raises(NnanimError, match="drop --activation"):
+        resolve("activations", {"activation": "tanh"})
+    with pytest.raises(NnanimError, match="last hidden layer needs 2 or 3"):
+        resolve("activations", {"hidden": [3, 5]})
+
+
+def test_panels_are_a_row_in_16_9(scene):
+    wide = [p.picture for p in scene.panels]
+    assert len({round(b.y0, 6) for b in wide}) == 1
+    assert all(b.x1 <= c.x0 for b, c in zip(wide, wide[1:]))
+
+
+# --------------------------------------------------------------------------- the rendered video
+
+
+@pytest.fixture(scope="module")
+def portrait(tmp_path_factory):
+    out = tmp_path_factory.mktemp("activations") / "a.mp4"
+    options = {"aspect": "9:16"}
+    scene = dry_run("activations", options, pixels=PORTRAIT)
+    return render("activations", RenderSettings(quality="l", output=out, progress=False),
+                  options), scene
+
+
+@pytest.mark.slow
+def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, decode_frames):
+    out, scene = portrait
+    boxes = [p.picture for p in scene.panels]  # 2 x 2: larger panels than a column of four
+    assert len({round(b.x0, 6) for b in boxes}) == 2 and len({round(b.y0, 6) for b in boxes}) == 2
+    frames, fps = decode_frames(out)
+    assert frames.shape[1:] == (854, 480, 3)
+    assert abs(len(frames) - scene.clock * fps) <= 40
+    theme = load_theme("dark")
+    colours = np.array(theme.class_rgb(2)) * 255
+    unit = 480 / 8.0
+
+    def panel(frame, k):
+        box = scene.panels[k].picture
+        cx, cy = 240 + box.centre[0] * unit, 427 - box.centre[1] * unit
+        r = box.width / 2 * unit - 3
+        return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
+
+    # the first frame: every panel shows the two classes, tangled (no line splits circles)
+    for k in range(4):
+        a, b = class_pixels(panel(frames[0], k), colours)
+        assert len(a) > 100 and len(b) > 100
+        assert best_linear_split(a, b) < 0.8
+    # the regions beat: region fills (a palette colour over the background) in the relu panels only
+    (beat,) = [b for b in scene.beats if b.title == TITLES["regions"]]
+    frame = frames[int((beat.end - 0.3) * fps)]
+    bg = np.array(hex_rgb(theme.background))
+    fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in theme.classes[2:8]]
+    for k, act in enumerate(ACTIVATIONS):
+        shaded = sum(len(p) for p in class_pixels(panel(frame, k), fills, tolerance=12))
+        if act in ("relu", "leaky_relu"):
+            assert shaded > 0.2 * panel(frame, k).shape[0] ** 2
+        else:
+            assert shaded < 0.01 * panel(frame, k).shape[0] ** 2
+    # the last frame: in every panel one straight line splits the classes
+    for k in range(4):
+        a, b = class_pixels(panel(frames[-1], k), colours)
+        assert len(a) > 30 and len(b) > 30
+        assert best_linear_split(a, b) > 0.95
