@@ -143,6 +143,7 @@ class Job:
     record: int | None = None
     theme: Any = None  # nnanim.theme.Theme
     explicit: dict[str, Any] = field(default_factory=dict)
+    variants: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     # -- what is known before training
     @property
@@ -171,6 +172,23 @@ class Job:
         if self.record is None:
             self.record = self.run.record_index(self.options.get("epoch"))
         return self.run, self.record
+
+    def variant(self, **overrides):
+        """The job's run trained again with ``overrides`` (same data, same seed), once per job.
+
+        ``job.variant(activation="linear")``: see :func:`nnanim.record.retrain`.  A
+        training option that does not fit is a one-line :class:`NnanimError`.
+        """
+        from nnanim.record import retrain
+
+        key = tuple(sorted((k, repr(v)) for k, v in overrides.items()))
+        if key not in self.variants:
+            run, _ = self.ensure_run()
+            try:
+                self.variants[key] = retrain(run, **overrides)
+            except ValueError as exc:
+                raise NnanimError(str(exc)) from None
+        return self.variants[key]
 
     def resolved_options(self) -> dict[str, Any]:
         """Every option with what it resolved to (for ``--dump-config``)."""

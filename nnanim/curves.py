@@ -37,8 +37,10 @@ __all__ = [
     "decision_boundary",
     "framing_curves",
     "input_grid",
+    "is_closed",
     "linear_boundaries",
     "linear_pairs",
+    "network_probabilities",
     "plane_in_box",
     "probabilities",
 ]
@@ -172,6 +174,12 @@ def decision_boundary(
     return out
 
 
+def is_closed(line: Array, tol: float = 1e-9) -> bool:
+    """Whether a polyline ends where it starts (a loop: contours that close are returned so)."""
+    line = np.asarray(line, dtype=float)
+    return len(line) > 3 and bool(np.all(np.abs(line[0] - line[-1]) <= tol))
+
+
 def _contour(x: Array, y: Array, Z: Array) -> list[Array]:
     gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
     return [np.asarray(L, dtype=float) for L in gen.lines(0.0)]
@@ -251,6 +259,20 @@ def probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
 
     def prob(P: Array) -> Array:
         return class_probabilities(np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b)
+
+    return prob
+
+
+def network_probabilities(net: Network) -> Callable[[Array], Array]:
+    """``prob(P) -> (M, K)``: the class probabilities of ``net`` at input points ``P``.
+
+    Only the first ``d_in`` coordinates of ``P`` are read (display points of an
+    input plane are ``(x, y, 0)``).
+    """
+    d = net.widths[0]
+
+    def prob(P: Array) -> Array:
+        return class_probabilities(net.forward(np.asarray(P, dtype=float)[:, :d]).logits)
 
     return prob
 

@@ -37,6 +37,7 @@ __all__ = [
     "parse_activations",
     "parse_hidden",
     "recorded_epochs",
+    "retrain",
     "train",
     "train_on",
 ]
@@ -545,6 +546,32 @@ def train(config: TrainConfig | None = None, progress: ProgressFn | None = None,
     data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
                         classes=cfg.classes)
     return train_on(data, cfg, progress)
+
+
+#: what :func:`retrain` keeps: the data (a different dataset is a different run, not a variant)
+_DATA_KEYS = ("dataset", "n_samples", "noise", "classes")
+
+
+def retrain(run: Run, progress: ProgressFn | None = None, **overrides) -> Run:
+    """``run``'s training again with some options changed, on the same data, from the same seed.
+
+    ``retrain(run, activation="linear")`` is the same architecture, data, seed,
+    optimizer and epochs without activations: what a scene that compares
+    variants of one network trains beside it.  Options not overridden are the
+    ones ``run`` was trained with (a run file's too).  Data options cannot be
+    overridden (``ValueError``), and every value is checked as in :class:`TrainConfig`.
+    """
+    fixed = sorted(set(overrides) & set(_DATA_KEYS))
+    if fixed:
+        raise ValueError(f"retrain keeps the run's data; cannot change {', '.join(fixed)}")
+    unknown = sorted(set(overrides) - set(TRAINING_KEYS))
+    if unknown:
+        raise ValueError(f"unknown training option(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(TRAINING_KEYS)}")
+    options = {k: v for k, v in run.options.items() if k in TRAINING_KEYS}
+    data = Dataset(run.dataset_spec, run.X, run.y, run.task, run.n_classes,
+                   dict(run.meta.get("dataset", {}).get("params", {})))
+    return train_on(data, TrainConfig(**{**options, **overrides}), progress)
 
 
 def _jsonable(value):
