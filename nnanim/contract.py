@@ -94,7 +94,7 @@ def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
     """Refuse a dataset whose task is not one of ``tasks`` (one line naming what fits)."""
     if job.task in tasks:
         return
-    if "regression" not in tasks:
+    if "regression" not in tasks and job.task == "regression":
         raise NnanimError(
             f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "
             "Choose a classification dataset with -d, e.g. -d spirals")

@@ -43,6 +43,7 @@ __all__ = [
     "network_probabilities",
     "plane_in_box",
     "probabilities",
+    "zero_set",
 ]
 
 Array = np.ndarray
@@ -178,6 +179,42 @@ def is_closed(line: Array, tol: float = 1e-9) -> bool:
     """Whether a polyline ends where it starts (a loop: contours that close are returned so)."""
     line = np.asarray(line, dtype=float)
     return len(line) > 3 and bool(np.all(np.abs(line[0] - line[-1]) <= tol))
+
+
+def zero_set(f: Callable[[Array], Array], bounds: Sequence[float], resolution: int = 300,
+             iters: int = 30) -> list[Array]:
+    """Polylines ``(M, 2)`` where a smooth function ``f(P) -> (M,)`` of the plane is zero.
+
+    Contoured on a ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``;
+    then every vertex is moved onto the zero set by bisection along the grid
+    cell edge it came from (the contour's linear interpolation is only a
+    first guess), so ``|f|`` on the vertices is at rounding level.
+    """
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+    XX, YY = np.meshgrid(x, y)
+    Z = np.asarray(f(np.column_stack([XX.ravel(), YY.ravel()])), dtype=float).reshape(XX.shape)
+    dx, dy = x[1] - x[0], y[1] - y[0]
+    out = []
+    for L in _contour(x, y, Z):
+        if len(L) < 2:
+            continue
+        # the cell edge each vertex lies on: vertical edges have x on the grid, horizontal ones y
+        on_x = np.abs((L[:, 0] - xmin) / dx - np.round((L[:, 0] - xmin) / dx)) < 1e-6
+        a, b = L.copy(), L.copy()
+        a[on_x, 1] = ymin + np.floor((L[on_x, 1] - ymin) / dy) * dy
+        b[on_x, 1] = a[on_x, 1] + dy
+        a[~on_x, 0] = xmin + np.floor((L[~on_x, 0] - xmin) / dx) * dx
+        b[~on_x, 0] = a[~on_x, 0] + dx
+        fa = f(a)
+        for _ in range(iters):
+            m = (a + b) / 2
+            fm = f(m)
+            left = np.sign(fm) == np.sign(fa)
+            a[left], fa[left] = m[left], fm[left]
+            b[~left] = m[~left]
+        out.append((a + b) / 2)
+    return out
 
 
 def _contour(x: Array, y: Array, Z: Array) -> list[Array]:

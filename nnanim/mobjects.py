@@ -1112,11 +1112,14 @@ class FlowView(Group):
     clip_box
         ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
         inside it (see :class:`FastCamera`).
+    boundary
+        Draw the network's decision boundary (``True``), none (``False``), or
+        these input-space polylines instead (e.g. a feature cross's preimage).
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
-                 boundary: bool = True, point_radius: float | None = None,
+                 boundary=True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None) -> None:
         super().__init__()
         self.flow = flow
@@ -1138,12 +1141,16 @@ class FlowView(Group):
                               stroke_opacity=theme.grid_opacity)
         self.boundary_trace = None
         self.boundary = None
-        if boundary and flow.network.task != "regression":
+        if boundary is not True and boundary is not False:  # input-space polylines of its own
+            curves = [np.asarray(c, dtype=float) for c in boundary]
+        elif boundary and flow.network.task != "regression":
             curves = decision_boundary(flow.network, grid_bounds)
-            if curves:
-                self.boundary_trace = flow.trace(np.concatenate(curves))
-                self.boundary = Polylines(curves, stroke_color=theme.boundary,
-                                          stroke_width=theme.boundary_width)
+        else:
+            curves = []
+        if curves:
+            self.boundary_trace = flow.trace(np.concatenate(curves))
+            self.boundary = Polylines(curves, stroke_color=theme.boundary,
+                                      stroke_width=theme.boundary_width)
         self._n_classes = int(np.max(y)) + 1 if flow.network.task != "regression" else 2
         colors = theme.class_rgb(self._n_classes)
         labels = y.astype(int) if flow.network.task != "regression" else (y > np.median(y)).astype(int)

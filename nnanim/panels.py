@@ -36,6 +36,7 @@ __all__ = [
     "TravelStage",
     "boundary_overlay",
     "early",
+    "fit_grid",
     "matrix_table",
     "number",
     "panel_box",
@@ -112,6 +113,24 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
     return Polygon(*corners, stroke_color=color or theme.boundary,
                    stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
                    fill_opacity=0.1)
+
+
+def fit_grid(layout, n: int, label_height: Callable[[list], float], top: float = 0.0,
+             gap: float = 0.35, lines: int = 2, tries: int = 3) -> list:
+    """The layout's ``n`` panels with label strips as tall as their labels need.
+
+    ``label_height(panels)`` builds the labels for those panels (their strips'
+    widths) and returns the tallest one's height; the strips grow until it
+    fits (or ``tries`` runs out: narrower panels wrap text more).
+    """
+    panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
+    for _ in range(tries):
+        need, strip = label_height(panels) + 0.2, panels[0].label.height
+        if need <= strip:
+            break
+        lines = int(np.ceil(lines * need / strip))
+        panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
+    return panels
 
 
 def number(value: float) -> str:

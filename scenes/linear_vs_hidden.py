@@ -15,7 +15,6 @@ Render with ``nnanim render linear-vs-hidden`` (options: ``nnanim render --help`
 """
 
 
-import numpy as np
 from nnanim.scenes.bottleneck import BottleneckScene as _Panels
 
 from nnanim.contract import SceneContract
@@ -174,17 +173,16 @@ class LinearVsHiddenScene(SceneContract):
 
     def fit_panels(self, top: float) -> dict:
         """The layout's three panels with label strips tall enough for the labels; the labels."""
-        lines = 5
-        for _ in range(2):
-            self.panels = self.layout.grid(3, label_lines=lines, top=top, gap=0.35)
-            labels = {key: self.panel_label(key, side)
-                      for key, side in (("raw", RAW), ("linear", LINEAR), ("bent", BENT))}
-            strip = self.panels[0].label.height
-            need = max(m.height for m in labels.values()) + 0.2
-            if need <= strip:
-                break
-            lines = int(np.ceil(lines * need / strip))
-        return labels
+        from nnanim.panels import fit_grid
+
+        sides = (("raw", RAW), ("linear", LINEAR), ("bent", BENT))
+
+        def height(panels):
+            self.panels = panels
+            return max(self.panel_label(key, side).height for key, side in sides)
+
+        self.panels = fit_grid(self.layout, 3, height, top=top, gap=0.35, lines=5, tries=2)
+        return {key: self.panel_label(key, side) for key, side in sides}
 
     def panel_label(self, key: str, side: int):
         """Title, (the product matrix,) statement: under the panel, inside its label strip."""

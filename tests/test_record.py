@@ -256,7 +256,9 @@ def test_retrain_changes_only_what_it_is_told():
     # a run loaded from a file retrains the same way
     assert np.array_equal(retrain(Run._from_arrays(run.arrays(), "x"), activation="linear")
                           .weights[0], direct.weights[0])
-    with pytest.raises(ValueError, match="keeps the run's data; cannot change dataset"):
-        retrain(run, dataset="circles")
+    # another dataset: made from the options, the rest unchanged
+    xor = retrain(run, dataset="xor")
+    direct = train(**{**options, "dataset": "xor"})
+    assert np.array_equal(xor.X, direct.X) and np.array_equal(xor.weights[1], direct.weights[1])
     with pytest.raises(ValueError, match="unknown training option"):
         retrain(run, colour="red")
