@@ -116,21 +116,20 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
 
 
 def fit_grid(layout, n: int, label_height: Callable[[list], float], top: float = 0.0,
-             gap: float = 0.35, lines: int = 2, tries: int = 3) -> list:
+             gap: float = 0.35, lines: int = 2, most: int = 12) -> list:
     """The layout's ``n`` panels with label strips as tall as their labels need.
 
     ``label_height(panels)`` builds the labels for those panels (their strips'
-    widths) and returns the tallest one's height; the strips grow until it
-    fits (or ``tries`` runs out: narrower panels wrap text more).
+    widths) and returns the tallest one's height; the strips grow a line at a
+    time until it fits (panels shrink as strips grow, and narrower labels
+    wrap more, so the smallest strip that fits is the one kept), at most
+    ``most`` lines.
     """
-    panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
-    for _ in range(tries):
-        need, strip = label_height(panels) + 0.2, panels[0].label.height
-        if need <= strip:
-            break
-        lines = int(np.ceil(lines * need / strip))
+    while True:
         panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
-    return panels
+        if lines >= most or label_height(panels) + 0.1 <= panels[0].label.height:
+            return panels
+        lines += 1
 
 
 def number(value: float) -> str:

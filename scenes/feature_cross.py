@@ -114,7 +114,7 @@ class FeatureCrossScene(SceneContract):
             return max(self.panel_label(s, key, side).height for s in self.shown
                        for key, side in (("cross", CROSS), ("learned", LEARNED)))
 
-        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.35, lines=3)
+        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.5, lines=3)
         frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
         for shown in self.shown:
             self.chapter_views(shown)
@@ -168,12 +168,12 @@ class FeatureCrossScene(SceneContract):
         width = run.widths[-2]
         kind = "plane" if width == 3 else "line"
         statements = {
-            "cross": (f"a flat plane in (x, y, z): {accuracies[0]:.1%} correct",
+            "cross": ("a flat plane in (x, y, z)", f"{accuracies[0]:.1%} correct",
                       *(f"with z = {pretty(e)}: {a:.1%}" for e, a in zip(crosses[1:], accuracies[1:]))),
-            "learned": (f"one straight {kind} there: {learned.accuracy(X, y):.1%} correct",),
+            "learned": (f"one straight {kind} there", f"{learned.accuracy(X, y):.1%} correct"),
         }
-        titles = {"cross": f"hand-made: z = {pretty(crosses[0])}",
-                  "learned": f"learned: last hidden layer · {width} units"}
+        titles = {"cross": f"by hand: z = {pretty(crosses[0])}",
+                  "learned": f"learned: {width}-unit layer"}
         return {"name": name, "crosses": crosses, "run": run, "record": record,
                 "cross_flow": flows[0], "cross_flows": flows, "accuracies": accuracies,
                 "learned_flow": learned, "learned_accuracy": learned.accuracy(X, y),
@@ -225,7 +225,7 @@ class FeatureCrossScene(SceneContract):
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
-        self.mark("caption", shown["titles"]["learned"], shown["statements"]["learned"][0])
+        self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
         self.add(learned)
         self.add_overlay(overlay)
         self.add(learned_label)
@@ -253,7 +253,7 @@ class FeatureCrossScene(SceneContract):
         parts = [self.label(shown["titles"][key], weight="BOLD", width=box.width)]
         parts += [self.label(line, color=self.theme.muted, width=box.width)
                   for line in shown["statements"][key]]
-        group = VGroup(*parts).arrange(DOWN, buff=0.1)
+        group = VGroup(*parts).arrange(DOWN, buff=0.07)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
 

@@ -181,7 +181,7 @@ class LinearVsHiddenScene(SceneContract):
             self.panels = panels
             return max(self.panel_label(key, side).height for key, side in sides)
 
-        self.panels = fit_grid(self.layout, 3, height, top=top, gap=0.35, lines=5, tries=2)
+        self.panels = fit_grid(self.layout, 3, height, top=top, gap=0.35, lines=4)
         return {key: self.panel_label(key, side) for key, side in sides}
 
     def panel_label(self, key: str, side: int):
@@ -208,7 +208,7 @@ class LinearVsHiddenScene(SceneContract):
             self.matrix = table
         parts += [self.label(line, color=self.theme.muted, width=box.width)
                   for line in self.statements[key]]
-        group = VGroup(*parts).arrange(DOWN, buff=0.1)
+        group = VGroup(*parts).arrange(DOWN, buff=0.07)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
 

@@ -42,7 +42,7 @@ def test_tour_is_circles_xor_spirals_with_their_crosses(tour):
     assert [(s["name"], s["crosses"]) for s in tour.shown] == [
         ("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y"))]
     titles = [b.title for b in tour.beats if b.kind in ("intro", "caption") and ":" in b.title
-              and not b.title.startswith(("hand-made", "learned"))]
+              and not b.title.startswith(("by hand", "learned"))]
     assert titles == ["circles: a hand-made feature or a learned layer",
                       "xor: a hand-made feature or a learned layer",
                       "spirals: the obvious features fail"]
@@ -62,10 +62,10 @@ def test_every_plane_is_the_logistic_regression_on_the_lifted_points(tour):
             grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(4)]
             assert np.max(np.abs(grad)) < 1e-6, shown["name"]
             accuracies.append(np.mean(((Z @ theta[:3] + theta[3]) > 0) == y))
-        first = f"a flat plane in (x, y, z): {accuracies[0]:.1%} correct"
-        assert shown["statements"]["cross"][0] == first
+        first = ("a flat plane in (x, y, z)", f"{accuracies[0]:.1%} correct")
+        assert shown["statements"]["cross"][:2] == first
         if shown["name"] == "spirals":
-            assert shown["statements"]["cross"][1] == f"with z = x·y: {accuracies[1]:.1%}"
+            assert shown["statements"]["cross"][2] == f"with z = x·y: {accuracies[1]:.1%}"
             assert max(accuracies) < 0.8  # the obvious crosses fail on the spirals
         else:
             assert accuracies[0] > 0.99  # circles by x² + y², xor by x·y: one flat plane
@@ -80,7 +80,7 @@ def test_learned_layer_is_the_same_network_trained_on_that_dataset(tour):
             assert np.array_equal(a, b)
         p = tanh_sigmoid_forward(direct, direct.X)
         accuracy = np.mean((p > 0.5) == direct.y)
-        assert shown["statements"]["learned"] == (f"one straight line there: {accuracy:.1%} correct",)
+        assert shown["statements"]["learned"] == ("one straight line there", f"{accuracy:.1%} correct")
         assert accuracy > 0.97
 
 
@@ -109,12 +109,12 @@ def test_own_cross_on_own_data():
                                       "n_samples": 200})
     (shown,) = scene.shown
     assert shown["name"] == "moons" and shown["crosses"] == ("x - y**3",)
-    assert shown["titles"]["cross"] == "hand-made: z = x - y³"
+    assert shown["titles"]["cross"] == "by hand: z = x - y³"
     X, y = shown["run"].X, shown["run"].y
     Z = np.column_stack([X, X[:, 0] - X[:, 1] ** 3])
     net = shown["cross_flow"].network
     accuracy = np.mean(((Z @ net.weights[0][0] + net.biases[0][0]) > 0) == y)
-    assert shown["statements"]["cross"][0] == f"a flat plane in (x, y, z): {accuracy:.1%} correct"
+    assert shown["statements"]["cross"][1] == f"{accuracy:.1%} correct"
     # a named dataset without --cross gets its obvious cross
     (xor,) = dry_run("feature-cross", {"dataset": "xor", "epochs": 50, "n_samples": 100}).shown
     assert xor["crosses"] == ("x*y",)
@@ -161,7 +161,7 @@ def test_rendered_lift_separates_the_circles(aspect, tmp_path, decode_frames):
     flat = best_linear_split(a, b)
     assert flat < 0.8
     # after the lift (tilted, raised by x² + y²): the inner ring sits below the outer one
-    (lifted,) = [x for x in plan.beats if x.title.startswith("hand-made")]
+    (lifted,) = [x for x in plan.beats if x.title.startswith("by hand")]
     frame = frames[int(lifted.start * fps)]
     a, b = class_pixels(_panel(frame, boxes[CROSS], pixels), colours)
     # (seen from above at an angle the rings still overlap a little on screen: about 88 %)
