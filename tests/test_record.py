@@ -262,3 +262,15 @@ def test_retrain_changes_only_what_it_is_told():
     assert np.array_equal(xor.X, direct.X) and np.array_equal(xor.weights[1], direct.weights[1])
     with pytest.raises(ValueError, match="unknown training option"):
         retrain(run, colour="red")
+
+
+def test_job_variant_trains_once_and_refuses_in_one_line():
+    from nnanim.contract import resolve
+    from nnanim.errors import NnanimError
+
+    job = resolve("layers", {"dataset": "moons", "n_samples": 60, "epochs": 5, "hidden": [3, 2]})
+    first = job.variant(activation="linear")
+    assert job.variant(activation="linear") is first  # once per job
+    assert first.activations == ["linear", "linear"] and np.array_equal(first.X, job.run.X)
+    with pytest.raises(NnanimError, match="unknown activation"):
+        job.variant(activation="wobbly")
