@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENES = ("layers", "training", "bottleneck", "regression")
+SCENES = ("layers", "training", "bottleneck", "regression", "linear-vs-hidden", "feature-cross",
+          "activations", "multiclass", "topology", "neurons")
 
 
 def _child_cpu() -> float:
@@ -78,7 +79,7 @@ def main() -> None:
 
     q = QUALITIES[quality]
     print(f"{q.width}x{q.height} @ {q.fps} fps, {n:,} points; CPU = user+sys, all threads")
-    print(f"  {'scene':<12} {'train s':>8} {'render wall s':>14} {'render CPU s':>13} {'video s':>8}"
+    print(f"  {'scene':<17} {'train s':>8} {'render wall s':>14} {'render CPU s':>13} {'video s':>8}"
           f" {'wall s per video s':>19} {'CPU s per video s':>18}")
     for scene in args.scenes.split(","):
         run, out = work / f"{scene}.npz", work / f"{scene}.mp4"
@@ -86,7 +87,7 @@ def main() -> None:
         train_wall, _ = timed([py, me, "--worker", "train", *common])
         wall, cpu = timed([py, me, "--worker", "render", *common])
         length = video_seconds(out)
-        print(f"  {scene:<12} {train_wall:8.1f} {wall:14.1f} {cpu:13.1f} {length:8.1f}"
+        print(f"  {scene:<17} {train_wall:8.1f} {wall:14.1f} {cpu:13.1f} {length:8.1f}"
               f" {wall / length:19.2f} {cpu / length:18.2f}", flush=True)
 
 

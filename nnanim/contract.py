@@ -143,7 +143,7 @@ class Job:
     record: int | None = None
     theme: Any = None  # nnanim.theme.Theme
     explicit: dict[str, Any] = field(default_factory=dict)
-    _variants: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    variants: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     # -- what is known before training
     @property
@@ -176,37 +176,31 @@ class Job:
     def variant(self, **overrides) -> Any:
         """The job's training with some options changed (``activation="relu"``): a :class:`Run`.
 
-        Same data, seed and every other training option; trained once per set
-        of overrides and kept (a scene's plan pass and its render share it).
-        The job's own run when the overrides change nothing.  A job that
-        replays a run file retrains on the file's data with its options.
+        Same data, seed and every other training option, unless a data option
+        is overridden (``dataset="xor"``: the same network on other data; see
+        :func:`nnanim.record.retrain`).  Trained once per set of overrides and
+        kept (a scene's plan pass and its render share it); the job's own run
+        when the overrides change nothing.  A job that replays a run file
+        retrains on the file's points with its options.  An option that does
+        not fit is a one-line :class:`NnanimError`.
         """
-        from dataclasses import replace
-
-        from nnanim.data import Dataset
-        from nnanim.record import TrainConfig, train_on
+        from nnanim.record import TrainConfig, retrain
 
         unknown = sorted(set(overrides) - set(TRAINING_KEYS))
         if unknown:
             raise NnanimError(f"not training options: {', '.join(unknown)}; "
                               f"choose from {', '.join(TRAINING_KEYS)}")
-        if self.config is not None:
-            base, data = self.config, self.data
-        else:  # a run file: its own options, on its own points
-            run = self.run
-            base = TrainConfig(**{k: run.options[k] for k in TRAINING_KEYS if k in run.options})
-            data = Dataset(run.dataset_spec, run.X, run.y, run.task, run.n_classes,
-                           run.meta.get("dataset", {}).get("params", {}))
+        run, _ = self.ensure_run()
+        own = {k: v for k, v in run.options.items() if k in TRAINING_KEYS}
         try:
-            cfg = replace(base, **overrides).resolved()
+            if TrainConfig(**{**own, **overrides}).resolved() == TrainConfig(**own).resolved():
+                return run
+            key = tuple(sorted((k, repr(v)) for k, v in overrides.items()))
+            if key not in self.variants:
+                self.variants[key] = retrain(run, **overrides)
         except ValueError as exc:
             raise NnanimError(str(exc)) from None
-        if cfg == base.resolved():
-            return self.ensure_run()[0]
-        key = tuple(sorted((k, repr(v)) for k, v in cfg.as_dict().items()))
-        if key not in self._variants:
-            self._variants[key] = train_on(data, cfg)
-        return self._variants[key]
+        return self.variants[key]
 
     def resolved_options(self) -> dict[str, Any]:
         """Every option with what it resolved to (for ``--dump-config``)."""

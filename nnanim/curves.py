@@ -42,16 +42,19 @@ __all__ = [
     "decision_boundary",
     "framing_curves",
     "input_grid",
+    "is_closed",
     "level_curves",
     "level_points",
     "level_values",
     "linear_boundaries",
     "linear_pairs",
+    "network_probabilities",
     "plane_grid",
     "plane_in_box",
     "probabilities",
     "region_faces",
     "region_segments",
+    "zero_set",
 ]
 
 Array = np.ndarray
@@ -181,6 +184,48 @@ def decision_boundary(
             keep[1:] |= drawn_here[:-1]
             keep[:-1] |= drawn_here[1:]
             out += [L[a:b] for a, b in _runs(keep) if b - a >= 2]
+    return out
+
+
+def is_closed(line: Array, tol: float = 1e-9) -> bool:
+    """Whether a polyline ends where it starts (a loop: contours that close are returned so)."""
+    line = np.asarray(line, dtype=float)
+    return len(line) > 3 and bool(np.all(np.abs(line[0] - line[-1]) <= tol))
+
+
+def zero_set(f: Callable[[Array], Array], bounds: Sequence[float], resolution: int = 300,
+             iters: int = 30) -> list[Array]:
+    """Polylines ``(M, 2)`` where a smooth function ``f(P) -> (M,)`` of the plane is zero.
+
+    Contoured on a ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``;
+    then every vertex is moved onto the zero set by bisection along the grid
+    cell edge it came from (the contour's linear interpolation is only a
+    first guess), so ``|f|`` on the vertices is at rounding level.
+    """
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+    XX, YY = np.meshgrid(x, y)
+    Z = np.asarray(f(np.column_stack([XX.ravel(), YY.ravel()])), dtype=float).reshape(XX.shape)
+    dx, dy = x[1] - x[0], y[1] - y[0]
+    out = []
+    for L in _contour(x, y, Z):
+        if len(L) < 2:
+            continue
+        # the cell edge each vertex lies on: vertical edges have x on the grid, horizontal ones y
+        on_x = np.abs((L[:, 0] - xmin) / dx - np.round((L[:, 0] - xmin) / dx)) < 1e-6
+        a, b = L.copy(), L.copy()
+        a[on_x, 1] = ymin + np.floor((L[on_x, 1] - ymin) / dy) * dy
+        b[on_x, 1] = a[on_x, 1] + dy
+        a[~on_x, 0] = xmin + np.floor((L[~on_x, 0] - xmin) / dx) * dx
+        b[~on_x, 0] = a[~on_x, 0] + dx
+        fa = f(a)
+        for _ in range(iters):
+            m = (a + b) / 2
+            fm = f(m)
+            left = np.sign(fm) == np.sign(fa)
+            a[left], fa[left] = m[left], fm[left]
+            b[~left] = m[~left]
+        out.append((a + b) / 2)
     return out
 
 
@@ -417,6 +462,20 @@ def probabilities(W: Array, b: Array) -> Callable[[Array], Array]:
 
     def prob(P: Array) -> Array:
         return class_probabilities(np.asarray(P, dtype=float)[:, : W.shape[1]] @ W.T + b)
+
+    return prob
+
+
+def network_probabilities(net: Network) -> Callable[[Array], Array]:
+    """``prob(P) -> (M, K)``: the class probabilities of ``net`` at input points ``P``.
+
+    Only the first ``d_in`` coordinates of ``P`` are read (display points of an
+    input plane are ``(x, y, 0)``).
+    """
+    d = net.widths[0]
+
+    def prob(P: Array) -> Array:
+        return class_probabilities(net.forward(np.asarray(P, dtype=float)[:, :d]).logits)
 
     return prob
 

@@ -121,6 +121,7 @@ __all__ = [
     "DatasetInfo",
     "list_datasets",
     "make_dataset",
+    "parse_feature",
     "takes_classes",
 ]
 
@@ -960,6 +961,49 @@ def _expr_dataset(spec, text, n_samples, noise, seed, classes) -> Dataset:
         if kind == "num":
             return _expr_regression(spec, where, X, value, rng, noise, params)
         return _expr_classification(spec, where, X, value, rng, noise, params)
+
+
+def parse_feature(text: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A numeric expression in ``x`` and ``y`` (the grammar of ``expr:`` datasets) as ``f(x, y)``.
+
+    Nothing is executed: the text is parsed and checked against the same
+    whitelist as ``expr:`` (:data:`EXPR_FUNCTIONS`, ``+ - * / ** %``, ``pi``,
+    ``e``), then evaluated with NumPy.  A bad expression, or a rule (a
+    comparison) where a number is wanted, raises :class:`DatasetError` with
+    one line that lists what is allowed.  ``f`` returns float64 values of the
+    shape of its arguments and raises :class:`DatasetError` where a value is
+    undefined (NaN) or infinite, naming a point.
+    """
+    shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+    try:
+        body, kind = _parse_expr(text)
+    except _ExprError as exc:
+        message = str(exc)
+        if "allowed:" not in message and "functions are" not in message:
+            message += f"; {_GRAMMAR}"
+        raise DatasetError(f"{shown!r}: {message}") from None
+    if kind != "num":
+        raise DatasetError(f"{shown!r} is a rule (true or false); a feature is a number, "
+                           f"e.g. x**2 + y**2 or x*y")
+
+    def feature(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        with np.errstate(all="ignore"):
+            try:
+                value = np.broadcast_to(_eval_expr(body, {"x": x, "y": y}), x.shape)
+            except _NaNError as exc:
+                at = _at(np.column_stack([x.ravel(), y.ravel()]),
+                         np.broadcast_to(exc.mask, x.shape).ravel())
+                raise DatasetError(f"{shown!r}: {ast.unparse(exc.node)} is undefined (NaN) at "
+                                   f"some points, e.g. {at}") from None
+        bad = ~np.isfinite(value)
+        if bad.any():
+            at = _at(np.column_stack([x.ravel(), y.ravel()]), bad.ravel())
+            raise DatasetError(f"{shown!r}: the value is infinite at some points, e.g. {at}")
+        return np.array(value, dtype=np.float64)
+
+    feature.text = text.strip()
+    return feature
 
 
 def _expr_regression(spec, where, X, value, rng, noise, params) -> Dataset:

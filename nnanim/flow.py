@@ -88,6 +88,7 @@ from nnanim.projection import (
 __all__ = [
     "STAGE_KINDS",
     "StageKind",
+    "CrossFlow",
     "Flow",
     "LinearPath",
     "Stage",
@@ -333,6 +334,20 @@ class _Squash(_Motion):
     def end(self, H0: Array) -> Array:
         out = H0.copy()
         out[:, self.keep :] = 0.0
+        return out
+
+
+class _Raise(_Motion):
+    """``(x, y, 0) ↦ (x, y, f(x, y))``: the plane lifted by a hand-made feature."""
+
+    dim = 3
+
+    def __init__(self, feature) -> None:
+        self.feature = feature
+
+    def end(self, H0: Array) -> Array:
+        out = H0.copy()
+        out[:, 2] = self.feature(H0[:, 0], H0[:, 1])
         return out
 
 
@@ -826,3 +841,49 @@ def unit_joints(net: Network) -> Array | None:
     a, b = net.weights[0][:, 0], net.biases[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(a != 0.0, -b / np.where(a != 0.0, a, 1.0), np.nan)
+
+
+class CrossFlow(Flow):
+    """A hand-made feature cross: the plane lifted to ``(x, y, f(x, y))``, then a linear model there.
+
+    Two stages: **lift** (each point rises along a vertical segment from
+    ``(x, y, 0)`` to ``(x, y, f(x, y))``) and **output**, where the model's
+    boundary ``w·(x, y, z) + b = 0`` is a flat plane
+    (:meth:`~Flow.output_boundary`).  ``network`` is that model on the lifted
+    inputs (a logistic regression on ``(x, y, z)``: ``Network([W (1, 3)], [b],
+    [], "binary")``); the flow's inputs are the points of the plane.
+    """
+
+    def __init__(self, feature, network: Network, reference: Array, caption: str) -> None:
+        if network.widths[0] != 3 or len(network.weights) != 1:
+            raise ValueError("a feature cross is read by one linear layer on (x, y, z)")
+        self.feature = feature
+        steps = [_Step("lift", 0, caption, _Raise(feature), "hold"),
+                 _Step("output", 1, _OUTPUT_CAPTIONS[network.task], _Hold(3), "hold")]
+        super().__init__(network, steps, reference, wide_dim=3)
+
+    @property
+    def input_dim(self) -> int:
+        return 2
+
+    def _check_inputs(self, X: Array) -> Array:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"expected points of the plane, shape (M, 2), got {X.shape}")
+        return X
+
+    def lift(self, X: Array) -> Array:
+        """``(M, 3)``: the points ``(x, y, f(x, y))``."""
+        X = self._check_inputs(X)
+        return np.column_stack([X, self.feature(X[:, 0], X[:, 1])])
+
+    def accuracy(self, X: Array, y: Array) -> float:
+        """The linear model's accuracy on the lifted points."""
+        return self.network.accuracy(self.lift(X), np.asarray(y))
+
+    def preimage(self, bounds, resolution: int = 300) -> list[Array]:
+        """The plane's preimage in the input plane: polylines where ``w·(x, y, f(x, y)) + b = 0``."""
+        from nnanim.curves import zero_set
+
+        w, c = self.network.weights[0][0], float(self.network.biases[0][0])
+        return zero_set(lambda P: self.lift(P) @ w + c, bounds, resolution)

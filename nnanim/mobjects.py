@@ -1144,11 +1144,14 @@ class FlowView(Group):
         Regression: the level sets ``ŷ = c`` drawn instead of a boundary —
         ``n_levels`` evenly spaced over the middle of the network's outputs on
         ``X``, or the values ``levels`` given.
+    boundary
+        Draw the network's decision boundary (``True``), none (``False``), or
+        these input-space polylines instead (e.g. a feature cross's preimage).
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
-                 boundary: bool = True, point_radius: float | None = None,
+                 boundary=True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None) -> None:
         super().__init__()
         self.flow = flow
@@ -1183,8 +1186,10 @@ class FlowView(Group):
         self.target_range = (float(np.min(y)), float(np.max(y))) if regression else None
         self.levels, self.level_rgb = np.zeros(0), np.zeros((0, 3))
         self.level_sets: list[tuple[Mobject, object]] = []
-        if boundary and not regression:
-            curves = decision_boundary(net, grid_bounds)
+        own = boundary is not True and boundary is not False  # input-space polylines of its own
+        if own or (boundary and not regression):
+            curves = ([np.asarray(c, dtype=float) for c in boundary] if own
+                      else decision_boundary(net, grid_bounds))
             if curves:
                 self.boundary_trace = flow.trace(np.concatenate(curves))
                 self.boundary = Polylines(curves, stroke_color=theme.boundary,

@@ -25,6 +25,7 @@ __all__ = [
     "Loss",
     "Network",
     "Optimizer",
+    "collapse_affine",
     "fit_linear_classifier",
     "fit_linear_regression",
     "get_activation",
@@ -579,6 +580,23 @@ def fit_linear_regression(X: Array, y: Array) -> tuple[Array, Array]:
     A = np.column_stack([X, np.ones(len(X))])
     theta, *_ = np.linalg.lstsq(A, np.asarray(y, dtype=float).ravel(), rcond=None)
     return theta[None, :-1].copy(), theta[-1:].copy()
+
+
+def collapse_affine(net: Network) -> tuple[Array, Array]:
+    """``(W, b)`` of the one affine map a network without activations is: logits ``x Wᵀ + b``.
+
+    A stack of affine maps is one affine map: ``W = W_L ⋯ W_1 W_0`` and
+    ``b = W_L (⋯ (W_1 b_0 + b_1) ⋯) + b_L``, whatever the depth.  ``ValueError``
+    if a hidden layer has an activation other than ``linear``.
+    """
+    bent = [a.name for a in net.activations if a.name != "linear"]
+    if bent:
+        raise ValueError(f"only a network with linear activations collapses to one affine map; "
+                         f"this one has {', '.join(dict.fromkeys(bent))}")
+    W, b = net.weights[0].copy(), net.biases[0].copy()
+    for Wl, bl in zip(net.weights[1:], net.biases[1:]):
+        W, b = Wl @ W, Wl @ b + bl
+    return W, b
 
 
 def r_squared(y: Array, y_hat: Array) -> float:

@@ -107,6 +107,15 @@ def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
     return parse
 
 
+def _feature(value: Any) -> str:
+    """A feature expression, checked by the parser of ``expr:`` datasets."""
+    from nnanim.data import parse_feature
+
+    text = _text(value)
+    parse_feature(text)  # a DatasetError is a ValueError: named by the caller, one line
+    return text
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"must be a non-empty string, not {value!r}")
@@ -278,6 +287,9 @@ OPTIONS: tuple[Option, ...] = (
        default_text="per scene", group="Scene"),
     _o("aspect", _choice(ASPECTS), "16:9", "frame shape: 16:9, 9:16 (vertical), 1:1 or 4:3", SCENE,
        choices=ASPECTS, group="Scene"),
+    _o("cross", _feature, None, "feature-cross: your own hand-made feature z, an expression in x "
+       "and y as in expr: datasets, e.g. 'x**2 + y**2'", SCENE, metavar="EXPR",
+       default_text="per dataset", group="Scene"),
     # -- the file a render writes
     _o("quality", _choice(QUALITY_LETTERS), "h",
        "short side and frame rate: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",

@@ -44,7 +44,10 @@ __all__ = [
     "TravelStage",
     "boundary_overlay",
     "early",
+    "fit_grid",
     "level_overlay",
+    "matrix_table",
+    "number",
     "output_overlay",
     "panel_box",
     "plane_overlay",
@@ -184,6 +187,76 @@ class DisplayFaces(VGroup):
             corners = self.view.to_scene(face)
             mob.set_points_as_corners([*corners, corners[0]])
         return self
+
+
+def fit_grid(layout, n: int, label_height: Callable[[list], float], top: float = 0.0,
+             gap: float = 0.35, lines: int = 2, most: int = 12) -> list:
+    """The layout's ``n`` panels with label strips as tall as their labels need.
+
+    ``label_height(panels)`` builds the labels for those panels (their strips'
+    widths) and returns the tallest one's height; the strips grow a line at a
+    time until it fits (panels shrink as strips grow, and narrower labels
+    wrap more, so the smallest strip that fits is the one kept), at most
+    ``most`` lines.
+    """
+    while True:
+        panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
+        if lines >= most or label_height(panels) + 0.1 <= panels[0].label.height:
+            return panels
+        lines += 1
+
+
+def number(value: float) -> str:
+    """A matrix entry as shown: two decimals, a true minus sign (``−0.34``), never ``−0.00``."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text.replace("-", "\u2212")
+
+
+def matrix_table(rows, make_text: Callable[[str], Mobject], color, bar: int | None = None,
+                 gap: float = 0.22, stroke_width: float = 2.0) -> Group:
+    """A matrix as a table of text cells in brackets (no LaTeX): ``rows`` of strings.
+
+    ``make_text(s)`` builds one cell (the scene's label, so sizes follow the
+    layout).  Columns are right-aligned; ``bar`` draws a vertical rule before
+    that column (an augmented matrix ``[W | b]``).  The group's ``cells`` are
+    the cell mobjects row by row, each with its ``text``.
+    """
+    from manim import VGroup, VMobject
+
+    cells = [[make_text(c) for c in row] for row in rows]
+    n_cols = max(len(r) for r in cells)
+    widths = [max(r[c].width for r in cells if c < len(r)) for c in range(n_cols)]
+    row_h = max(m.height for r in cells for m in r) * 1.7
+    pad = gap * 0.8
+    x = pad
+    lefts = []
+    for c, w in enumerate(widths):
+        if bar is not None and c == bar:
+            x += gap
+        lefts.append(x)
+        x += w + gap
+    width = x - gap + pad
+    height = row_h * len(cells)
+    group = VGroup()
+    for r, row in enumerate(cells):
+        y = -row_h * (r + 0.5)
+        for c, cell in enumerate(row):
+            cell.move_to([lefts[c] + widths[c] - cell.width / 2, y, 0])
+            group.add(cell)
+    tick = min(0.12, pad * 0.7)
+    for side in (0, 1):
+        x0, dx = (0.0, tick) if side == 0 else (width, -tick)
+        bracket = VMobject(stroke_color=color, stroke_width=stroke_width)
+        bracket.set_points_as_corners([[x0 + dx, 0, 0], [x0, 0, 0], [x0, -height, 0],
+                                       [x0 + dx, -height, 0]])
+        group.add(bracket)
+    if bar is not None and 0 < bar < n_cols:
+        xb = lefts[bar] - gap
+        rule = VMobject(stroke_color=color, stroke_width=stroke_width * 0.75)
+        rule.set_points_as_corners([[xb, -0.1 * row_h, 0], [xb, -height + 0.1 * row_h, 0]])
+        group.add(rule)
+    group.cells = cells
+    return group
 
 
 # --------------------------------------------------------------------------- travelling view

@@ -37,6 +37,7 @@ __all__ = [
     "parse_activations",
     "parse_hidden",
     "recorded_epochs",
+    "retrain",
     "train",
     "train_on",
 ]
@@ -545,6 +546,35 @@ def train(config: TrainConfig | None = None, progress: ProgressFn | None = None,
     data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
                         classes=cfg.classes)
     return train_on(data, cfg, progress)
+
+
+#: the options that make the data: overriding one of them in :func:`retrain` makes new data
+_DATA_KEYS = ("dataset", "n_samples", "noise", "classes")
+
+
+def retrain(run: Run, progress: ProgressFn | None = None, **overrides) -> Run:
+    """``run``'s training again with some options changed, from the same seed.
+
+    ``retrain(run, activation="linear")`` is the same architecture, data, seed,
+    optimizer and epochs without activations: what a scene that compares
+    variants of one network trains beside it.  Options not overridden are the
+    ones ``run`` was trained with (a run file's too).  The data is ``run``'s own
+    unless a data option (``dataset``, ``n_samples``, ``noise``, ``classes``) is
+    overridden: then it is made from the options, e.g. ``retrain(run,
+    dataset="xor")`` trains the same network on XOR.  Values are checked as in
+    :class:`TrainConfig` (``ValueError``).
+    """
+    unknown = sorted(set(overrides) - set(TRAINING_KEYS))
+    if unknown:
+        raise ValueError(f"unknown training option(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(TRAINING_KEYS)}")
+    options = {k: v for k, v in run.options.items() if k in TRAINING_KEYS}
+    config = TrainConfig(**{**options, **overrides})
+    if set(overrides) & set(_DATA_KEYS):
+        return train(config, progress)
+    data = Dataset(run.dataset_spec, run.X, run.y, run.task, run.n_classes,
+                   dict(run.meta.get("dataset", {}).get("params", {})))
+    return train_on(data, config, progress)
 
 
 def _jsonable(value):

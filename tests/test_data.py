@@ -698,3 +698,22 @@ def test_any_expression_gives_a_dataset_or_a_dataset_error(text, seed, n_samples
         assert str(e).startswith("expr ") and "\n" not in str(e)
         return
     assert_valid(ds)
+
+
+def test_parse_feature_is_the_expr_grammar_as_a_function():
+    from nnanim.data import DatasetError, parse_feature
+
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.25, -3.0])
+    assert np.allclose(parse_feature("x**2 + y**2")(x, y), x ** 2 + y ** 2)
+    assert np.allclose(parse_feature("x*y")(x, y), x * y)
+    assert np.allclose(parse_feature("sin(3*x) + abs(y) - pi")(x, y), np.sin(3 * x) + np.abs(y) - np.pi)
+    for bad, words in (("x > y", "is a rule"), ("x.real", "allowed: numbers, x, y"),
+                       ("__import__('os')", "the functions are sin"), ("z + 1", "unknown name 'z'"),
+                       ("x +", "allowed:")):
+        with pytest.raises(DatasetError, match=words) as err:
+            parse_feature(bad)
+        assert "\n" not in str(err.value)
+    with pytest.raises(DatasetError, match=r"sqrt\(x\) is undefined \(NaN\).*x=-1"):
+        parse_feature("sqrt(x)")(x, y)
+    with pytest.raises(DatasetError, match="infinite"):
+        parse_feature("1/(x - 2)")(x, y)

@@ -624,3 +624,38 @@ def test_level_values_of_a_constant_output_are_none():
         level_curves(make_net([2, 4, 1], "tanh", "binary", seed=0), BOUNDS, [0.0])
     with pytest.raises(ValueError, match="regression"):
         build_flow(make_net([2, 4, 1], "tanh", "binary", seed=0)).output_affine()
+
+
+def test_cross_flow_lifts_the_plane_onto_its_feature():
+    from nnanim.flow import CrossFlow
+    from nnanim.nn import Network
+
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, (200, 2))
+    w, c = np.array([0.3, -0.2, 1.5]), -0.6
+    flow = CrossFlow(lambda x, y: x ** 2 + y ** 2, Network([w[None, :]], [np.array([c])], [], "binary"),
+                     X, "lift")
+    trace = flow.trace(X)
+    assert [s.kind for s in flow.stages] == ["lift", "output"]
+    assert np.allclose(trace.at(0, 0.0), np.column_stack([X, np.zeros(200)]), atol=1e-12)
+    lifted = np.column_stack([X, X[:, 0] ** 2 + X[:, 1] ** 2])
+    assert np.allclose(trace.at(0, 1.0), lifted, atol=1e-12)
+    assert np.allclose(trace.at(0, 0.5)[:, 2], lifted[:, 2] / 2)  # straight up, no jump
+    assert np.allclose(trace.at(1, 0.0), lifted, atol=1e-12)
+    wd, cd = flow.output_boundary()  # the model's plane, in display coordinates
+    assert np.allclose(lifted @ wd + cd, lifted @ w + c)
+    assert flow.accuracy(X, (lifted @ w + c > 0).astype(int)) == 1.0
+    curves = flow.preimage((-1.1, 1.1, -1.1, 1.1))
+    assert curves  # the circle-ish curve where the plane cuts the paraboloid
+    for line in curves:
+        up = flow.trace(line).at(1, 0.0)  # carried through the lift, it lies on the plane
+        assert np.max(np.abs(up @ wd + cd)) < 1e-9
+
+
+def test_zero_set_is_on_the_zero_set():
+    from nnanim.curves import is_closed, zero_set
+
+    (loop,) = zero_set(lambda P: P[:, 0] ** 2 + 2 * P[:, 1] ** 2 - 0.5, (-1, 1, -1, 1))
+    assert is_closed(loop)
+    assert np.max(np.abs(loop[:, 0] ** 2 + 2 * loop[:, 1] ** 2 - 0.5)) < 1e-9
+    assert not zero_set(lambda P: P[:, 0] ** 2 + 1.0, (-1, 1, -1, 1))

@@ -236,3 +236,23 @@ def test_r_squared_against_its_definition():
     assert r_squared(y, np.full_like(y, y.mean())) == pytest.approx(0.0, abs=1e-12)
     assert r_squared(np.ones(4), np.ones(4)) == 1.0
     assert r_squared(np.ones(4), np.zeros(4)) == 0.0
+
+
+def test_collapse_affine_is_the_deep_linear_network():
+    from nnanim.nn import collapse_affine
+
+    rng = np.random.default_rng(4)
+    widths = [2, 5, 3, 4, 3]
+    Ws = [rng.normal(size=(o, i)) for i, o in zip(widths[:-1], widths[1:])]
+    bs = [rng.normal(size=o) for o in widths[1:]]
+    net = Network(Ws, bs, ["linear"] * 3, "multiclass")
+    W, b = collapse_affine(net)
+    X = rng.normal(size=(50, 2))
+    h = X  # the layers applied one by one, written out here
+    for Wl, bl in zip(Ws, bs):
+        h = h @ Wl.T + bl
+    assert W.shape == (3, 2) and b.shape == (3,)
+    assert np.allclose(X @ W.T + b, h, atol=1e-12)
+    assert np.allclose(W, Ws[3] @ Ws[2] @ Ws[1] @ Ws[0])
+    with pytest.raises(ValueError, match="linear activations.*tanh"):
+        collapse_affine(Network(Ws, bs, ["linear", "tanh", "linear"], "multiclass"))

@@ -239,3 +239,38 @@ def test_ordinary_training_never_counts_as_divergence():
         assert run.loss[-1] < run.loss[0]
     run = train(dataset="spirals", n_samples=120, epochs=100, batch_size=8, lr=0.05)
     assert np.all(np.isfinite(run.loss))
+
+
+def test_retrain_changes_only_what_it_is_told():
+    from nnanim.record import retrain
+
+    options = dict(dataset="moons", n_samples=80, hidden=[4, 3], epochs=20, seed=3, lr=0.05)
+    run = train(**options)
+    linear = retrain(run, activation="linear")
+    direct = train(**options, activation="linear")  # the same training, asked for directly
+    assert np.array_equal(linear.X, run.X) and np.array_equal(linear.y, run.y)
+    assert linear.activations == ["linear", "linear"]
+    for a, b in zip(linear.weights, direct.weights):
+        assert np.array_equal(a, b)
+    assert linear.options["seed"] == 3 and linear.options["lr"] == 0.05
+    # a run loaded from a file retrains the same way
+    assert np.array_equal(retrain(Run._from_arrays(run.arrays(), "x"), activation="linear")
+                          .weights[0], direct.weights[0])
+    # another dataset: made from the options, the rest unchanged
+    xor = retrain(run, dataset="xor")
+    direct = train(**{**options, "dataset": "xor"})
+    assert np.array_equal(xor.X, direct.X) and np.array_equal(xor.weights[1], direct.weights[1])
+    with pytest.raises(ValueError, match="unknown training option"):
+        retrain(run, colour="red")
+
+
+def test_job_variant_trains_once_and_refuses_in_one_line():
+    from nnanim.contract import resolve
+    from nnanim.errors import NnanimError
+
+    job = resolve("layers", {"dataset": "moons", "n_samples": 60, "epochs": 5, "hidden": [3, 2]})
+    first = job.variant(activation="linear")
+    assert job.variant(activation="linear") is first  # once per job
+    assert first.activations == ["linear", "linear"] and np.array_equal(first.X, job.run.X)
+    with pytest.raises(NnanimError, match="unknown activation"):
+        job.variant(activation="wobbly")

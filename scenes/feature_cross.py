@@ -1,0 +1,260 @@
+"""A hand-made feature cross (z = x² + y², z = x·y) lifts the plane into 3-D; a network learns its own.
+
+Storyboard: two panels per dataset.  Left, the input plane lifted by a
+hand-made feature ``z = f(x, y)`` into 3-D, where a logistic regression on
+``(x, y, z)`` is a flat plane; the curve drawn in the plane before the lift
+is that plane's preimage, and it rises onto the plane.  Right, a network
+trained on the same data: its last hidden layer (2 units) with the output
+layer's straight line.  Every accuracy is recomputed from the points.
+
+By default three datasets in turn: ``circles`` lifted by ``x² + y²``,
+``xor`` by ``x·y``, then ``spirals``, where both of those crosses fail and
+the learned layer still separates the arms.  With ``-d`` (or ``--run``) one
+dataset, with ``--cross EXPR`` your own feature (the grammar of ``expr:``
+datasets; default: ``x·y`` for xor and the checkerboard, ``x² + y²`` for the
+rest).  Two classes only.
+
+Render with ``nnanim render feature-cross`` (options: ``nnanim render --help``).
+"""
+
+import numpy as np
+from nnanim.scenes.bottleneck import BottleneckScene as _Panels
+
+from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.errors import NnanimError
+
+#: the default tour: (dataset, crosses); the first cross of each is drawn, the others stated
+TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y")))
+#: the obvious cross of a dataset (what a person would try first)
+OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
+ROUND = "x**2 + y**2"
+#: seconds of each beat
+BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
+         "look_both": 2.5, "swap": 0.4, "out": 0.6, "end": 3.0}
+TILT, AZIM = np.radians(62), np.radians(-30)
+CROSS, LEARNED = 0, 1  # the two panels
+END = "a learned layer finds its own features"
+#: below this accuracy a cross is said to fail
+FAIL = 0.8
+
+
+def pretty(expr: str) -> str:
+    """A feature as shown: ``x**2 + y**2`` → ``x² + y²``, ``x*y`` → ``x·y``."""
+    text = " ".join(expr.split())
+    for a, b in (("**2", "²"), ("**3", "³"), ("**", "^"), ("*", "·")):
+        text = text.replace(a, b)
+    return text
+
+
+def _box(X):
+    """A square around the points, padded: where a feature must be defined (the drawn grid)."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    c, h = (lo + hi) / 2, 0.65 * float(np.max(hi - lo))
+    return c[0] - h, c[0] + h, c[1] - h, c[1] + h
+
+
+class FeatureCrossScene(SceneContract):
+    # the bottleneck scene's network: the last hidden layer (2 units) is the learned feature
+    defaults = {"dataset": "circles", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
+    tasks = ("binary",)
+
+    @classmethod
+    def check(cls, job):
+        from nnanim.data import parse_feature
+
+        require_last_hidden(job, "feature-cross", (2, 3), "shows the network's last hidden layer")
+        for name, crosses in cls.chapters(job):
+            if name != job.dataset_name:
+                continue  # the tour's own datasets and crosses
+            X = job.run.X if job.run is not None else job.data.X
+            x0, x1, y0, y1 = _box(X)
+            gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+            feature = parse_feature(crosses[0])
+            try:
+                feature(np.concatenate([X[:, 0], gx.ravel()]), np.concatenate([X[:, 1], gy.ravel()]))
+            except NnanimError as exc:
+                raise NnanimError(f"--cross {exc} (on the data and the grid drawn around it)") \
+                    from None
+
+    @staticmethod
+    def chapters(job) -> list[tuple[str, tuple[str, ...]]]:
+        """``(dataset, crosses)`` shown in turn: the tour, or the job's data with its cross."""
+        cross = job.opt("cross")
+        if cross is None and job.config is not None and "dataset" not in job.explicit:
+            return [tuple(c) for c in TOUR]
+        name = job.dataset_name
+        return [(name, (cross or OBVIOUS.get(name, ROUND),))]
+
+    # the panel pieces the bottleneck scene already has
+    region = _Panels.region
+    panel_frame = _Panels.panel_frame
+    panel_view = _Panels.panel_view
+    output_overlay = _Panels.output_overlay
+    add_overlay = _Panels.add_overlay
+    top_line = _Panels.top_line
+    info_line = _Panels.info_line
+
+    def construct(self):
+        from nnanim.mobjects import OpacityFade
+        from nnanim.panels import fit_grid
+
+        run, record = self.load_run()
+        chapters = self.chapters(self.job)
+        #: per chapter: what it computed and drew (for the tests)
+        self.shown = [self.chapter_models(name, crosses, run, record) for name, crosses in chapters]
+        words = [self.chapter_title(s) for s in self.shown]
+        lifts = [self.lift_title(c[0]) for _, c in chapters]
+        tallest = max((self.top_line(t) for t in (*words, *lifts, END)), key=lambda m: m.height)
+        for shown in self.shown:
+            shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
+        top = self.layout.frame.y1 - 0.35 - min(s["info"].get_bottom()[1] for s in self.shown)
+
+        def height(panels):
+            self.panels = panels
+            return max(self.panel_label(s, key, side).height for s in self.shown
+                       for key, side in (("cross", CROSS), ("learned", LEARNED)))
+
+        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.5, lines=3)
+        frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
+        for shown in self.shown:
+            self.chapter_views(shown)
+
+        old = []
+        for k, shown in enumerate(self.shown):
+            title = self.top_line(words[k])
+            if k == 0:
+                self.open(*frames, shown["cross_view"], title, shown["info"], title=words[k],
+                          seconds=BEATS["intro"])
+            else:
+                self.mark("caption", words[k])
+                self.add(shown["cross_view"], title, shown["info"])
+                self.play(*(OpacityFade(m, fade_in=False) for m in old),
+                          *(OpacityFade(m) for m in (shown["cross_view"], title, shown["info"])),
+                          run_time=BEATS["out"])
+                self.remove(*old)
+            title = self.play_chapter(shown, title, lifts[k])
+            old = [title, shown["info"], shown["cross_view"], shown["learned_view"],
+                   *shown["plane"], *shown["overlay"], *shown["labels"]]
+
+        end = self.top_line(END)
+        self.mark("outro", END)
+        self.add(end)
+        self.play(OpacityFade(end), OpacityFade(title, fade_in=False), run_time=BEATS["swap"])
+        self.wait(BEATS["end"])
+
+    # -- one dataset
+    def chapter_run(self, name, run):
+        return run if name == self.job.dataset_name else self.job.variant(dataset=name)
+
+    def chapter_models(self, name, crosses, run, record) -> dict:
+        """The models of one dataset's two panels and what the panels say about them."""
+        from nnanim.data import parse_feature
+        from nnanim.flow import CrossFlow, build_flow
+        from nnanim.nn import Network, fit_linear_classifier
+
+        run = self.chapter_run(name, run)
+        record = min(record, len(run.epochs) - 1) if name == self.job.dataset_name else -1
+        X, y = run.X, run.y
+        flows, accuracies = [], []
+        for expr in crosses:  # a logistic regression on (x, y, f(x, y)) for every cross
+            feature = parse_feature(expr)
+            lifted = np.column_stack([X, feature(X[:, 0], X[:, 1])])
+            W, b = fit_linear_classifier(lifted, y, 2)
+            flow = CrossFlow(feature, Network([W], [b], [], "binary"), X,
+                             f"lift · z = {pretty(expr)}")
+            flows.append(flow)
+            accuracies.append(flow.accuracy(X, y))
+        learned = build_flow(run.network(record), reference=X)
+        width = run.widths[-2]
+        kind = "plane" if width == 3 else "line"
+        statements = {
+            "cross": ("a flat plane in (x, y, z)", f"{accuracies[0]:.1%} correct",
+                      *(f"with z = {pretty(e)}: {a:.1%}" for e, a in zip(crosses[1:], accuracies[1:]))),
+            "learned": (f"one straight {kind} there", f"{learned.accuracy(X, y):.1%} correct"),
+        }
+        titles = {"cross": f"by hand: z = {pretty(crosses[0])}",
+                  "learned": f"learned: {width}-unit layer"}
+        return {"name": name, "crosses": crosses, "run": run, "record": record,
+                "cross_flow": flows[0], "cross_flows": flows, "accuracies": accuracies,
+                "learned_flow": learned, "learned_accuracy": learned.accuracy(X, y),
+                "statements": statements, "titles": titles}
+
+    def chapter_views(self, shown) -> None:
+        """The two panels' pictures of one dataset (not added to the scene yet)."""
+        from nnanim.mobjects import FlowView
+
+        cross, run, X = shown["cross_flow"], shown["run"], shown["run"].X
+        centre, half = cross.trace(X).framing(0, 0.0)
+        bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+        shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
+                                       grid_bounds=bounds, boundary=cross.preimage(bounds),
+                                       clip_box=self.panels[CROSS].picture.clip)
+        learned = shown["learned_flow"]
+        shown["learned_view"] = self.panel_view(learned, run, LEARNED,
+                                                stage=len(learned.stages) - 1)
+
+    def play_chapter(self, shown, title, lift_words):
+        """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
+        from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
+        from nnanim.panels import plane_overlay
+
+        view = shown["cross_view"]
+        lift = self.top_line(lift_words)
+        self.mark("stage", lift_words)
+        self.add(lift)
+        self.play(OpacityFade(lift), OpacityFade(title, fade_in=False), run_time=BEATS["swap"])
+        self.remove(title)
+        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
+        self.play(StagePlay(view, 0, run_time=BEATS["lift"]))
+        view.set_stage(1, 1.0)
+
+        w, c = shown["cross_flow"].output_boundary()
+        plane = plane_overlay(view, w, c, self.theme)
+        shown["plane"] = [plane] if plane is not None else []
+        cross_label = self.panel_label(shown, "cross", CROSS)
+        self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
+        if plane is not None:
+            self.add(plane)
+            self.bring_to_back(plane)
+        self.add(cross_label)
+        self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
+        self.wait(BEATS["look"])
+
+        learned = shown["learned_view"]
+        overlay = self.output_overlay(learned)
+        shown["overlay"] = list(overlay)
+        learned_label = self.panel_label(shown, "learned", LEARNED)
+        shown["labels"] = [cross_label, learned_label]
+        self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
+        self.add(learned)
+        self.add_overlay(overlay)
+        self.add(learned_label)
+        self.play(*(OpacityFade(m) for m in (learned, *overlay, learned_label)),
+                  run_time=BEATS["learned"])
+        self.wait(BEATS["look_both"])
+        return lift
+
+    # -- words
+    @staticmethod
+    def chapter_title(shown) -> str:
+        if max(shown["accuracies"]) < FAIL:  # every cross tried fell short
+            crosses = "the obvious features fail" if len(shown["crosses"]) > 1 else "this feature fails"
+            return f"{shown['name']}: {crosses}"
+        return f"{shown['name']}: a hand-made feature or a learned layer"
+
+    @staticmethod
+    def lift_title(expr: str) -> str:
+        return f"lift the plane by z = {pretty(expr)}"
+
+    def panel_label(self, shown, key: str, side: int):
+        from manim import DOWN, VGroup
+
+        box = self.panels[side].label
+        parts = [self.label(shown["titles"][key], weight="BOLD", width=box.width)]
+        parts += [self.label(line, color=self.theme.muted, width=box.width)
+                  for line in shown["statements"][key]]
+        group = VGroup(*parts).arrange(DOWN, buff=0.07)
+        return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
+
+
+SCENE = FeatureCrossScene

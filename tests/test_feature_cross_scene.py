@@ -1,0 +1,172 @@
+"""The `feature-cross` scene: its numbers recomputed here, its panels judged from decoded frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from nnanim.scenes.feature_cross import CROSS, LEARNED, TILT, FeatureCrossScene
+from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+
+from nnanim.cli import cli
+from nnanim.errors import NnanimError
+from nnanim.nn import LINEAR_L2
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+from nnanim.theme import load_theme
+
+#: the crosses of the default tour, written out here
+BY_HAND = {"x**2 + y**2": lambda X: X[:, 0] ** 2 + X[:, 1] ** 2, "x*y": lambda X: X[:, 0] * X[:, 1]}
+
+
+@pytest.fixture(scope="module")
+def tour():
+    return dry_run("feature-cross", {})
+
+
+def _texts(mobjects):
+    return {p.text for m in mobjects for p in m.get_family() if hasattr(p, "text")}
+
+
+def _logistic_on(Z, y):
+    """Check the scene's plane is the logistic regression on Z: its loss is stationary there."""
+
+    def loss(t):
+        z = Z @ t[:-1] + t[-1]
+        return np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * LINEAR_L2 * t @ t
+
+    return loss
+
+
+def test_tour_is_circles_xor_spirals_with_their_crosses(tour):
+    assert [(s["name"], s["crosses"]) for s in tour.shown] == [
+        ("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y"))]
+    titles = [b.title for b in tour.beats if b.kind in ("intro", "caption") and ":" in b.title
+              and not b.title.startswith(("by hand", "learned"))]
+    assert titles == ["circles: a hand-made feature or a learned layer",
+                      "xor: a hand-made feature or a learned layer",
+                      "spirals: the obvious features fail"]
+
+
+def test_every_plane_is_the_logistic_regression_on_the_lifted_points(tour):
+    for shown in tour.shown:
+        run = shown["run"]
+        X, y = run.X, run.y
+        accuracies = []
+        for expr, flow in zip(shown["crosses"], shown["cross_flows"]):
+            Z = np.column_stack([X, BY_HAND[expr](X)])
+            net = flow.network
+            theta = np.concatenate([net.weights[0][0], net.biases[0]])
+            loss = _logistic_on(Z, y)
+            eps = 1e-6
+            grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(4)]
+            assert np.max(np.abs(grad)) < 1e-6, shown["name"]
+            accuracies.append(np.mean(((Z @ theta[:3] + theta[3]) > 0) == y))
+        first = ("a flat plane in (x, y, z)", f"{accuracies[0]:.1%} correct")
+        assert shown["statements"]["cross"][:2] == first
+        if shown["name"] == "spirals":
+            assert shown["statements"]["cross"][2] == f"with z = x·y: {accuracies[1]:.1%}"
+            assert max(accuracies) < 0.8  # the obvious crosses fail on the spirals
+        else:
+            assert accuracies[0] > 0.99  # circles by x² + y², xor by x·y: one flat plane
+
+
+def test_learned_layer_is_the_same_network_trained_on_that_dataset(tour):
+    for shown in tour.shown:
+        run = shown["run"]
+        direct = train(**{**FeatureCrossScene.defaults, "dataset": shown["name"]})
+        assert np.array_equal(run.X, direct.X)
+        for a, b in zip(run.weights, direct.weights):
+            assert np.array_equal(a, b)
+        p = tanh_sigmoid_forward(direct, direct.X)
+        accuracy = np.mean((p > 0.5) == direct.y)
+        assert shown["statements"]["learned"] == ("one straight line there", f"{accuracy:.1%} correct")
+        assert accuracy > 0.97
+
+
+def test_lifted_points_and_curve_lie_where_the_math_says(tour):
+    for shown in tour.shown:
+        view, X = shown["cross_view"], shown["run"].X
+        assert view.elev == pytest.approx(TILT)
+        Z = np.column_stack([X, BY_HAND[shown["crosses"][0]](X)])
+        assert np.allclose(view.points_trace.at(view.stage, view.t), Z, atol=1e-9)
+        w, c = shown["cross_flow"].output_boundary()
+        curve = view.boundary_trace.at(view.stage, view.t)  # the preimage, lifted with the plane
+        assert np.max(np.abs(curve @ w + c)) < 1e-9
+        assert np.max(np.abs(curve[:, 2] - BY_HAND[shown["crosses"][0]](curve))) < 1e-9
+
+
+def test_labels_on_screen_are_the_statements(tour):
+    texts = _texts(tour.mobjects)
+    last = tour.shown[-1]  # what is on screen at the end
+    for key in ("cross", "learned"):
+        for line in (last["titles"][key], *last["statements"][key]):
+            assert line.replace(" ", "") in texts
+
+
+def test_own_cross_on_own_data():
+    scene = dry_run("feature-cross", {"dataset": "moons", "cross": "x - y**3", "epochs": 200,
+                                      "n_samples": 200})
+    (shown,) = scene.shown
+    assert shown["name"] == "moons" and shown["crosses"] == ("x - y**3",)
+    assert shown["titles"]["cross"] == "by hand: z = x - y³"
+    X, y = shown["run"].X, shown["run"].y
+    Z = np.column_stack([X, X[:, 0] - X[:, 1] ** 3])
+    net = shown["cross_flow"].network
+    accuracy = np.mean(((Z @ net.weights[0][0] + net.biases[0][0]) > 0) == y)
+    assert shown["statements"]["cross"][1] == f"{accuracy:.1%} correct"
+    # a named dataset without --cross gets its obvious cross
+    (xor,) = dry_run("feature-cross", {"dataset": "xor", "epochs": 50, "n_samples": 100}).shown
+    assert xor["crosses"] == ("x*y",)
+
+
+def test_bad_crosses_are_refused_in_one_line():
+    with pytest.raises(NnanimError, match=r"--cross: 'x\.y': attribute access.*allowed: numbers"):
+        dry_run("feature-cross", {"cross": "x.y"})
+    with pytest.raises(NnanimError, match=r"--cross 'log\(x\)': log\(x\) is undefined"):
+        dry_run("feature-cross", {"cross": "log(x)", "epochs": 1})
+    with pytest.raises(NnanimError, match="feature-cross shows two classes; blobs has several"):
+        dry_run("feature-cross", {"dataset": "blobs", "classes": 3})
+    res = CliRunner().invoke(cli, ["render", "feature-cross", "--cross", "x > y"])
+    assert res.exit_code == 2 and "is a rule" in res.output and "Traceback" not in res.output
+
+
+# --------------------------------------------------------------------------- the rendered video
+
+
+def _panel(frame, box, pixels):
+    w, h = pixels
+    unit = min(w, h) / 8.0
+    x0, x1 = int(w / 2 + box.x0 * unit) + 3, int(w / 2 + box.x1 * unit) - 3
+    y0, y1 = int(h / 2 - box.y1 * unit) + 3, int(h / 2 - box.y0 * unit) - 3
+    return frame[y0:y1, x0:x1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_rendered_lift_separates_the_circles(aspect, tmp_path, decode_frames):
+    from nnanim.layout import pixel_size
+
+    options = {"aspect": aspect, "dataset": "circles", "epochs": 600}
+    pixels = pixel_size(aspect, 480)
+    plan = dry_run("feature-cross", options, pixels=pixels)
+    out = render("feature-cross", RenderSettings(quality="l", output=tmp_path / "f.mp4",
+                                                 progress=False), options)
+    frames, fps = decode_frames(out)
+    colours = np.array(load_theme("dark").class_rgb(2)) * 255
+    boxes = [p.picture for p in plan.panels]
+    # first frame: the flat input plane, the rings tangled for any straight line
+    a, b = class_pixels(_panel(frames[0], boxes[CROSS], pixels), colours)
+    assert len(a) > 100 and len(b) > 100
+    flat = best_linear_split(a, b)
+    assert flat < 0.8
+    # after the lift (tilted, raised by x² + y²): the inner ring sits below the outer one
+    (lifted,) = [x for x in plan.beats if x.title.startswith("by hand")]
+    frame = frames[int(lifted.start * fps)]
+    a, b = class_pixels(_panel(frame, boxes[CROSS], pixels), colours)
+    # (seen from above at an angle the rings still overlap a little on screen: about 88 %)
+    assert best_linear_split(a, b) > max(0.85, flat + 0.2)
+    # the last frame: the learned 2-unit layer, split by one straight line
+    a, b = class_pixels(_panel(frames[-1], boxes[LEARNED], pixels), colours)
+    assert len(a) > 30 and len(b) > 30
+    assert best_linear_split(a, b) > 0.97

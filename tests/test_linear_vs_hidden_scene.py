@@ -1,0 +1,192 @@
+"""The `linear-vs-hidden` scene: its numbers recomputed here, its panels judged from decoded frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from nnanim.scenes.linear_vs_hidden import BENT, LINEAR, RAW, LinearVsHiddenScene
+from storyboards import dry_run, tanh_sigmoid_forward
+
+from nnanim.cli import cli
+from nnanim.errors import NnanimError
+from nnanim.nn import LINEAR_L2
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+from nnanim.theme import load_theme
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return dry_run("linear-vs-hidden", {})
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The scene's two networks, trained here the plain way: tanh, and the same with linear."""
+    tanh = train(**LinearVsHiddenScene.defaults)
+    linear = train(**{**LinearVsHiddenScene.defaults, "activation": "linear"})
+    return tanh, linear
+
+
+def _texts(mobjects):
+    out = set()
+    for m in mobjects:
+        for part in m.get_family():
+            if hasattr(part, "text"):
+                out.add(part.text)
+    return out
+
+
+def test_the_three_networks_share_data_and_seed(scene, runs):
+    tanh, linear = runs
+    assert np.array_equal(scene.job.run.X, tanh.X)
+    for W, ref in zip(scene.networks["linear"].weights, linear.weights):
+        assert np.array_equal(W, ref[-1])
+    for W, ref in zip(scene.networks["bent"].weights, tanh.weights):
+        assert np.array_equal(W, ref[-1])
+
+
+def test_raw_panel_is_the_logistic_regression(scene, runs):
+    X, y = runs[0].X, runs[0].y
+    W, b = scene.models["raw"]
+    theta = np.concatenate([W.ravel(), b])
+
+    def loss(t):
+        z = X @ t[:2] + t[2]
+        return np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * LINEAR_L2 * t @ t
+
+    eps = 1e-6
+    grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(3)]
+    assert np.max(np.abs(grad)) < 1e-6
+    accuracy = np.mean(((X @ theta[:2] + theta[2]) > 0) == y)
+    assert scene.statements["raw"] == ("a straight line", f"{accuracy:.1%} correct")
+    assert accuracy < 0.6  # no line separates the circles
+
+
+def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
+    linear = runs[1]
+    Ws = [W[-1] for W in linear.weights]
+    bs = [b[-1] for b in linear.biases]
+    W, b = Ws[0], bs[0]
+    for Wl, bl in zip(Ws[1:], bs[1:]):  # compose the affine maps one by one
+        W, b = Wl @ W, Wl @ b + bl
+    X, y = linear.X, linear.y
+    h = X
+    for Wl, bl in zip(Ws, bs):
+        h = h @ Wl.T + bl
+    assert np.allclose(X @ W.T + b, h, atol=1e-10)  # one affine map, whatever the depth
+
+    def shown(v):
+        s = f"{v:.2f}"
+        return "0.00" if s == "-0.00" else s.replace("-", "\u2212")
+
+    expected = [[shown(v) for v in (*W[0], b[0])]]
+    assert scene.table == expected
+    cells = [[c.text for c in row] for row in scene.matrix.cells]
+    assert cells == [[e.replace(" ", "") for e in row] for row in expected]
+    accuracy = np.mean((h[:, 0] > 0) == y)
+    assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
+    assert scene.product == "W = W₃W₂W₁W₀ | b"
+    assert "W=W₃W₂W₁W₀|b" in _texts(scene.mobjects)
+
+
+def test_deep_linear_boundary_lies_on_the_product_line(scene, runs):
+    view = scene.views["linear"]
+    W, b = scene.models["product"]
+    assert view.boundary is not None
+    P = view.to_display(view.boundary.points)[:, :2]  # the drawn curve, back in input space
+    distance = np.abs(P @ W[0] + b[0]) / np.linalg.norm(W[0])
+    assert distance.max() < 0.01  # the network's own p = 0.5 curve is the matrix's line
+    (line,) = scene.overlays["linear"].lines
+    assert np.allclose(line @ W[0] + b[0], 0.0, atol=1e-9)
+
+
+def test_tanh_panel_is_a_closed_curve_around_one_class(scene, runs):
+    tanh = runs[0]
+    p = tanh_sigmoid_forward(tanh, tanh.X)
+    accuracy = np.mean((p > 0.5) == tanh.y)
+    assert scene.statements["bent"] == ("a closed curve", f"{accuracy:.1%} correct")
+    assert accuracy > 0.97
+    view = scene.views["bent"]
+    P = view.to_display(view.boundary.points)[:, :2]
+    inner = tanh.X[p > 0.5]
+    centre = inner.mean(axis=0)
+    # every direction from the inner class's centre crosses the curve: it goes all the way round
+    angles = np.arctan2(*(P - centre).T[::-1])
+    assert len(np.unique(np.floor((angles + np.pi) / (2 * np.pi) * 36))) == 36
+
+
+def test_labels_on_screen_are_the_statements(scene):
+    texts = _texts(scene.mobjects)
+    for key in ("raw", "linear", "bent"):
+        for line in (scene.titles[key], *scene.statements[key]):
+            assert line.replace(" ", "") in texts
+
+
+def test_all_linear_is_refused_in_one_line():
+    with pytest.raises(NnanimError, match=r"--activation tanh$"):
+        dry_run("linear-vs-hidden", {"activation": "linear"})
+    res = CliRunner().invoke(cli, ["render", "linear-vs-hidden", "--activation", "linear"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+# --------------------------------------------------------------------------- the rendered video
+
+
+def _panel(frame, box, pixels):
+    w, h = pixels
+    unit = min(w, h) / 8.0
+    x0, x1 = int(w / 2 + box.x0 * unit) + 4, int(w / 2 + box.x1 * unit) - 4
+    y0, y1 = int(h / 2 - box.y1 * unit) + 4, int(h / 2 - box.y0 * unit) - 4
+    return frame[y0:y1, x0:x1].astype(float)
+
+
+def _white(pic):
+    grey = (pic.max(axis=2) - pic.min(axis=2)) < 45  # the boundary: bright and colourless
+    ys, xs = np.nonzero((pic.min(axis=2) > 160) & grey)
+    return np.column_stack([xs, ys]).astype(float)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_rendered_panels_show_a_line_and_a_closed_curve(aspect, tmp_path, decode_frames):
+    from nnanim.layout import pixel_size
+
+    pixels = pixel_size(aspect, 480)
+    job_scene = dry_run("linear-vs-hidden", {"aspect": aspect, "epochs": 600}, pixels=pixels)
+    out = render("linear-vs-hidden", RenderSettings(quality="l", output=tmp_path / "v.mp4",
+                                                    progress=False),
+                 {"aspect": aspect, "epochs": 600})
+    frames, _ = decode_frames(out)
+    last = frames[-1]
+    colours = np.array(load_theme("dark").class_rgb(2)) * 255
+    boxes = [p.picture for p in job_scene.panels]
+
+    # the linear panels: the white boundary is one straight line (tiny residual off its best fit)
+    for side in (RAW, LINEAR):
+        white = _white(_panel(last, boxes[side], pixels))
+        assert len(white) > 50
+        centred = white - white.mean(axis=0)
+        spread = np.linalg.svd(centred, compute_uv=False) / np.sqrt(len(white))
+        assert spread[1] < 2.5 and spread[0] > 20  # thin and long: a line
+    # the tanh panel: the white curve goes all round the orange class, the blue class outside it
+    pic = _panel(last, boxes[BENT], pixels)
+    white = _white(pic)
+    near = [np.linalg.norm(pic - c, axis=2) < 40 for c in colours]
+    blue, orange = (np.column_stack(np.nonzero(m)[::-1]).astype(float) for m in near)
+    centre = orange.mean(axis=0)
+
+    def polar(q):
+        d = q - centre
+        return np.arctan2(d[:, 1], d[:, 0]), np.hypot(d[:, 0], d[:, 1])
+
+    bins = np.linspace(-np.pi, np.pi, 25)
+    a_w, r_w = polar(white)
+    filled = np.unique(np.digitize(a_w, bins))
+    assert len(filled) >= 24  # a closed curve: white in every direction
+    for q, inside in ((orange, True), (blue, False)):
+        a, r = polar(q)
+        k = np.digitize(a, bins)
+        radius = np.array([np.median(r_w[np.digitize(a_w, bins) == i]) for i in k])
+        assert np.mean((r < radius) == inside) > 0.95
