@@ -191,28 +191,21 @@ class BottleneckScene(SceneContract):
         return view
 
     def output_overlay(self, view):
-        """The output layer's boundary over the last hidden space: shaded line(s), or a plane."""
+        """The output layer's boundary over the last hidden space: shaded line(s), or a plane;
+        for a numeric target its straight level lines (a level plane in 3-D)."""
         from manim import Group
 
-        from nnanim.panels import boundary_overlay, level_overlay, plane_overlay
+        from nnanim.panels import level_overlay, output_overlay, plane_overlay
 
         flow = view.flow
-        if self.regression:
-            y = view.target_range
-            w, b = flow.output_affine()
-            if flow.stages[-1].dim == 2:
-                return level_overlay(view, w, b, self.levels, self.theme, *y)
-            middle = float(np.median(self.levels)) if len(self.levels) else b
-            plane = plane_overlay(view, w, b - middle, self.theme)
-            overlay = Group(*([plane] if plane is not None else []))
-            overlay.shading, overlay.strokes, overlay.lines = plane, None, []
-            return overlay
+        if not getattr(self, "regression", False):
+            return output_overlay(view, self.theme)
+        y = view.target_range
+        w, b = flow.output_affine()
         if flow.stages[-1].dim == 2:
-            return boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
-                                    self.theme, view.n_classes)
-        plane = None
-        if view.n_classes == 2:
-            plane = plane_overlay(view, *flow.output_boundary(), self.theme)
+            return level_overlay(view, w, b, self.levels, self.theme, *y)
+        middle = float(np.median(self.levels)) if len(self.levels) else b
+        plane = plane_overlay(view, w, b - middle, self.theme)
         overlay = Group(*([plane] if plane is not None else []))
         overlay.shading, overlay.strokes, overlay.lines = plane, None, []
         return overlay
@@ -301,29 +294,6 @@ class BottleneckScene(SceneContract):
             start, end = np.array([a.centre[0], under - 0.05, 0]), np.array([b.centre[0], b.y1 + 0.1, 0])
         return VGroup(Arrow(start, end, buff=0, color=self.theme.muted, stroke_width=3,
                             max_tip_length_to_length_ratio=0.3))
-
-    def top_line(self, text: str):
-        """A title line at the top of the frame, wrapped to the frame's width."""
-        strip = self.layout.title_strip()
-        line = self.label(text, size=self.layout.title_size, weight="BOLD", width=strip.width)
-        line.text = text
-        return line.move_to([0, strip.y1 - line.height / 2, 0])
-
-    def swap_top_line(self, old, text: str):
-        from nnanim.mobjects import OpacityFade
-
-        new = self.top_line(text)
-        self.mark("caption", text)
-        self.add(new)
-        self.play(OpacityFade(new), OpacityFade(old, fade_in=False), run_time=BEATS["caption"])
-        return new
-
-    def info_line(self, run, record, below):
-        from manim import DOWN
-
-        strip = self.layout.title_strip()
-        line = self.label(run.describe(record), color=self.theme.muted, width=strip.width)
-        return line.next_to(below, DOWN, buff=0.12)
 
 
 SCENE = BottleneckScene

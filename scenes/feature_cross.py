@@ -91,8 +91,6 @@ class FeatureCrossScene(SceneContract):
     panel_view = _Panels.panel_view
     output_overlay = _Panels.output_overlay
     add_overlay = _Panels.add_overlay
-    top_line = _Panels.top_line
-    info_line = _Panels.info_line
 
     def construct(self):
         from nnanim.mobjects import OpacityFade

@@ -54,8 +54,6 @@ class LinearVsHiddenScene(SceneContract):
     # the panel pieces the bottleneck scene already has
     region = _Panels.region
     panel_frame = _Panels.panel_frame
-    top_line = _Panels.top_line
-    info_line = _Panels.info_line
 
     def construct(self):
         from nnanim.curves import (
