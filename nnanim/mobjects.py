@@ -1112,12 +1112,18 @@ class FlowView(Group):
     clip_box
         ``(x0, y0, x1, y1)`` in scene units: grid and boundary are drawn only
         inside it (see :class:`FastCamera`).
+    colors
+        ``(N, 3)`` RGB of the points, instead of colours from ``y`` (an
+        autoencoder's points coloured by their code).
+    grid
+        Whether to draw the input grid; a 3-D input (the swiss roll) has none,
+        only its points.
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary: bool = True, point_radius: float | None = None,
-                 grid_samples: int = 60, clip_box=None) -> None:
+                 grid_samples: int = 60, clip_box=None, colors=None, grid: bool = True) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1125,29 +1131,34 @@ class FlowView(Group):
         self.view_height = float(region[1])
         #: the region's width; the picture fills whichever side its data's box reaches first
         self.view_width = float(region[2]) if len(region) > 2 else self.view_height
-        if grid_bounds is None:
+        plane = X.shape[1] <= 2  # a 3-D input has no plane to draw a grid in
+        if grid_bounds is None and plane:
             lo, hi = X.min(axis=0), X.max(axis=0)
             pad = 0.15 * float(np.max(hi - lo))
             grid_bounds = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
         self.grid_bounds = grid_bounds
 
         self.points_trace = flow.trace(X)
-        grid_lines = input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
-        self.grid_trace = flow.trace(np.concatenate(grid_lines))
+        grid_lines = (input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
+                      if grid and plane else [])
+        self.grid_trace = flow.trace(np.concatenate(grid_lines) if grid_lines
+                                     else np.zeros((0, X.shape[1])))
         self.grid = Polylines(grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=theme.grid_opacity)
         self.boundary_trace = None
         self.boundary = None
-        if boundary and flow.network.task != "regression":
+        classifier = flow.network.task in ("binary", "multiclass")
+        if boundary and classifier and plane:
             curves = decision_boundary(flow.network, grid_bounds)
             if curves:
                 self.boundary_trace = flow.trace(np.concatenate(curves))
                 self.boundary = Polylines(curves, stroke_color=theme.boundary,
                                           stroke_width=theme.boundary_width)
-        self._n_classes = int(np.max(y)) + 1 if flow.network.task != "regression" else 2
-        colors = theme.class_rgb(self._n_classes)
-        labels = y.astype(int) if flow.network.task != "regression" else (y > np.median(y)).astype(int)
-        self.cloud = PointCloud(np.zeros((len(X), 3)), colors[labels],
+        self._n_classes = int(np.max(y)) + 1 if classifier else 2
+        if colors is None:
+            labels = y.astype(int) if classifier else (y > np.median(y)).astype(int)
+            colors = theme.class_rgb(self._n_classes)[labels]
+        self.cloud = PointCloud(np.zeros((len(X), 3)), colors,
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + [self.cloud]
         for part in parts:
