@@ -29,6 +29,7 @@ __all__ = [
     "fit_linear_classifier",
     "get_activation",
     "init_network",
+    "neighbour_r_squared",
     "r_squared",
     "make_optimizer",
 ]
@@ -619,3 +620,29 @@ def r_squared(y: Array, y_hat: Array) -> float:
     if ss_tot == 0.0:
         return 1.0 if ss_res == 0.0 else 0.0
     return 1.0 - ss_res / ss_tot
+
+
+def neighbour_r_squared(Z: Array, t: Array, k: int = 10) -> float:
+    """How well the points' positions ``Z (N, m)`` keep the value ``t``: R² of a neighbour vote.
+
+    Each point's ``t`` is predicted by the mean ``t`` of its ``k`` nearest
+    other points in ``Z`` (Euclidean, leave-one-out), and :func:`r_squared`
+    scores the predictions.  Near 1 when points close in ``Z`` have close ``t``
+    (an autoencoder's code that lies unrolled along ``t``); low when the code
+    folds distant ``t`` onto the same place.
+    """
+    from scipy.spatial import cKDTree
+
+    Z = np.asarray(Z, dtype=float)
+    t = np.asarray(t, dtype=float).ravel()
+    if Z.ndim != 2 or len(Z) != len(t):
+        raise ValueError(f"expected Z (N, m) and t (N,), got shapes {Z.shape} and {t.shape}")
+    k = min(int(k), len(Z) - 1)
+    if k < 1:
+        raise ValueError("need at least two points")
+    _, idx = cKDTree(Z).query(Z, k=k + 1)
+    # drop each point itself; with duplicates it may not come first, so remove it by index
+    own = idx == np.arange(len(Z))[:, None]
+    keep = np.where(own.any(axis=1)[:, None], ~own, np.arange(k + 1)[None, :] < k)
+    neighbours = idx[keep].reshape(len(Z), k)
+    return r_squared(t, t[neighbours].mean(axis=1))

@@ -288,3 +288,20 @@ def test_autoencoder_code_and_reconstruction_error():
     assert net.reconstruction_error(X) == pytest.approx(np.mean((out - X) ** 2))
     np.testing.assert_allclose(net.predict(X), out)
     assert np.isnan(net.accuracy(X, np.zeros(6)))
+
+
+def test_neighbour_r_squared_against_a_brute_force_vote():
+    from nnanim.nn import neighbour_r_squared
+
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(60, 2))
+    t = Z[:, 0] + 0.3 * rng.normal(size=60)
+    d = ((Z[:, None] - Z[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    vote = t[np.argsort(d, axis=1)[:, :5]].mean(axis=1)
+    expected = 1 - np.sum((t - vote) ** 2) / np.sum((t - t.mean()) ** 2)
+    assert neighbour_r_squared(Z, t, k=5) == pytest.approx(expected, rel=1e-12)
+    # a line folded onto itself: neighbours in Z have far-apart t
+    s = np.linspace(-1, 1, 200)
+    assert neighbour_r_squared(np.column_stack([s, 0 * s]), s) > 0.99
+    assert neighbour_r_squared(np.column_stack([np.abs(s), 0 * s]), s) < 0.1
