@@ -715,7 +715,7 @@ _OUTPUT_CAPTIONS = {
     "binary": "output · w·h + b = 0",
     "multiclass": "output · w_i·h + b_i = w_j·h + b_j",
     "regression": "output · w·h + b",
-    "autoencoder": "reconstruction · x̂ = W·h + b",
+    "autoencoder": "reconstruction · x̂",
 }
 
 
