@@ -258,8 +258,7 @@ OPTIONS: tuple[Option, ...] = (
        default_text="per dataset"),
     _o("seed", _int(0), 0, "data, initial weights and batch order", TRAINING),
     _o("hidden", _hidden, None, "hidden widths", TRAINING, metavar="W1,W2,...",
-       default_text="16,16,16,2 (per scene); 16,d−1,16 for autoencoders",
-       command_default_text=(("train", "16,16,16,2; 16,d−1,16 for autoencoders"),)),
+       default_text="16,16,16,2 (per scene)", command_default_text=(("train", "16,16,16,2"),)),
     _o("activation", _activation, None,
        "one for all hidden layers or one per layer: relu, leaky_relu, elu, gelu, softplus, tanh, "
        "sigmoid, linear", TRAINING, metavar="NAME[,NAME...]", default_text="tanh"),
