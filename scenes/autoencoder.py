@@ -13,7 +13,8 @@ panels, stacked in a vertical frame — the roll in 3-D (slowly orbiting), its
 2-unit code plane and the reconstruction in 3-D, all coloured by ``t``, the
 roll's own parameter.  On screen, recomputed: how well the code keeps ``t``
 (each point's ``t`` voted by its 10 nearest neighbours in the code plane,
-R²: unrolled near 1, folded far below) and the reconstruction error.
+R²: near 1 when the roll lies flattened without folds, far below when far
+parts of the roll share codes) and the reconstruction error.
 
 The hidden widths follow the input: 16, d − 1, 16 (a code one unit narrower
 than the data).  Any 2-D or 3-D dataset works (labels are ignored, the target
@@ -39,7 +40,7 @@ ROLL_TILT, SWING, SWING_SECONDS = np.radians(72), np.radians(32), 4.0
 SHAPES = {"swiss-roll": "roll", "s-curve": "S"}
 #: neighbours that vote for each point's t in the code plane
 NEIGHBOURS = 10
-#: from this neighbour R² on, the code is said to keep t (the roll lies unrolled)
+#: from this neighbour R² on, the code is said to keep t (the roll flattened, not folded)
 KEEPS_T = 0.9
 INPUT, CODE, RECON = 0, 1, 2
 
@@ -56,7 +57,7 @@ EXPLAIN = {
 class AutoencoderScene(BottleneckScene):
     """The panels, titles and labels are the bottleneck scene's; the story is its own."""
 
-    # seed 1: the swiss roll's code lies unrolled for it (seed 0 folds it; the video then says so)
+    # seed 1: the swiss roll's code keeps t for it (seed 0 folds it; the video then says so)
     defaults = {"dataset": "arc", "task": "autoencoder", "activation": "tanh", "seed": 1}
     tasks = ("autoencoder",)
 
@@ -178,8 +179,8 @@ class AutoencoderScene(BottleneckScene):
                    f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"),
             RECON: ("reconstruction · 3-D", f"error (MSE) {mse:.4f}"),
         }
-        verdict = (f"the {shape} lies unrolled" if kept >= KEEPS_T
-                   else f"the {shape} is folded: far parts share codes")
+        verdict = (f"the {shape} flattened, not folded" if kept >= KEEPS_T
+                   else f"the {shape} folded: far parts share codes")
         lines = [f"{run.dataset_spec} · {len(run.X)} points in 3-D",
                  f"the {k}-unit code: {verdict}",
                  f"decoded back into 3-D · MSE {mse:.4f}"]
@@ -189,7 +190,9 @@ class AutoencoderScene(BottleneckScene):
         tallest = max((self.top_line(text) for text in lines), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
         space = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
-        self.panels = self.layout.grid(3, label_lines=2, top=space, gap=0.5)
+        # a square frame puts the three panels in a row: narrow labels, so room for more lines
+        lines_under = 4 if self.layout.shape == "square" else 2
+        self.panels = self.layout.grid(3, label_lines=lines_under, top=space, gap=0.5)
         colours = self.theme.target_rgb(t, float(t.min()), float(t.max()))
         code_stage = next(s.index for s in flow.stages
                           if s.kind == "activation" and s.layer == net.code_layer)
@@ -233,7 +236,7 @@ class AutoencoderScene(BottleneckScene):
 
         centre, size = self.region(side)
         view = FlowView(flow, run.X, run.y, self.theme, region=(centre, 0.92 * size),
-                        colors=colours)
+                        colors=colours, point_radius=0.75 * self.theme.point_radius)
         view.set_stage(stage, 1.0 if stage else 0.0)
         if flow.stages[stage].dim == 3:
             view.set_view_angles(ROLL_TILT, -SWING)

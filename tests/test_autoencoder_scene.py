@@ -116,8 +116,8 @@ def test_the_roll_states_how_well_its_code_keeps_t_and_its_error(roll_run):
     mse = np.mean((x_hat - roll_run.X) ** 2)
     assert scene.statements["code"] == f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"
     assert scene.statements["recon"] == f"error (MSE) {mse:.4f}"
-    assert scene.statements["verdict"] == ("the roll lies unrolled" if kept >= KEEPS_T
-                                           else "the roll is folded: far parts share codes")
+    assert scene.statements["verdict"] == ("the roll flattened, not folded" if kept >= KEEPS_T
+                                           else "the roll folded: far parts share codes")
     titles = [b.title for b in scene.beats]
     assert f"decoded back into 3-D · MSE {mse:.4f}" in titles
     # the three panels: the input, the code plane (2-D, seen from the top), the reconstruction
