@@ -35,7 +35,7 @@ PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
 #: the 3-D panels: seen nearly along the roll's axis (the data's second axis), swinging ±SWING
-ROLL_TILT, SWING, SWING_SECONDS = np.radians(72), np.radians(32), 4.0
+ROLL_TILT, SWING, SWING_SECONDS = np.radians(80), np.radians(20), 4.0
 #: what the 3-D datasets are, in the captions
 SHAPES = {"swiss-roll": "roll", "s-curve": "S"}
 #: neighbours that vote for each point's t in the code plane
