@@ -102,6 +102,9 @@ def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
     if job.task == "autoencoder" and job.data is not None and "trained_as" in job.data.params:
         raise NnanimError(f"{scene} does not show autoencoders; drop --task autoencoder "
                           f"(or render the autoencoder scene)")
+    if tasks == ("autoencoder",):
+        raise NnanimError(f"{scene} shows autoencoders; {job.dataset_name} has "
+                          f"{_TASK_WORDS[job.task]}. Train one with --task autoencoder")
     if job.task == "regression" and "binary" in tasks:
         raise NnanimError(
             f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "

@@ -195,3 +195,10 @@ def test_the_roll_video_shows_one_panel_then_three(roll_run, tmp_path, isolated_
     left, middle = slice(0, 480 // 3), slice(480 // 3, 2 * 480 // 3)
     a, b = frames[-1].astype(int), frames[-12].astype(int)
     assert np.abs(a[:h, left] - b[:h, left]).sum() > 10 * np.abs(a[:h, middle] - b[:h, middle]).sum()
+
+
+def test_a_run_file_of_another_task_is_refused(tmp_path):
+    run = train(dataset="moons", n_samples=40, epochs=2)
+    with pytest.raises(NnanimError, match="autoencoder shows autoencoders; moons has two classes. "
+                                          "Train one with --task autoencoder"):
+        resolve("autoencoder", {"run": run})
