@@ -49,7 +49,7 @@ EXPLAIN = {
     "rotate": "turn the space so the directions the next layer reads come first",
     "bias": "shift everything: x → x + t·b",
     "activation": "bend each point: x → (1−t)·x + t·{act}(x)",
-    "lift": "the code enters a wider space again: the decoder begins",
+    "lift": "the plane enters a wider space, shown through a projection",
     "squash": "flatten the directions the next layer ignores",
 }
 
@@ -83,7 +83,6 @@ class AutoencoderScene(BottleneckScene):
 
     def plane_story(self, run, record):
         """2-D data: one picture, every stage, the plane ending on the learned curve."""
-        scene = self
         from manim import Create
 
         from nnanim.curves import decoded_curve
@@ -95,33 +94,35 @@ class AutoencoderScene(BottleneckScene):
         code = net.encode(run.X)
         k = code.shape[1]
         lo, hi = float(code[:, 0].min()), float(code[:, 0].max())
-        view = self.view = FlowView(flow, run.X, run.y, scene.theme,
-                                    region=scene.layout.picture_fit,
-                                    clip_box=scene.layout.picture_clip,
-                                    colors=scene.theme.target_rgb(code[:, 0], lo, hi))
+        view = self.view = FlowView(flow, run.X, run.y, self.theme,
+                                    region=self.layout.picture_fit,
+                                    clip_box=self.layout.picture_clip,
+                                    colors=self.theme.target_rgb(code[:, 0], lo, hi))
         acts = net.activations
         unit = "its code" if k == 1 else "code unit 1"
-        header = scene.header(run, record)
+        header = self.header(run, record)
         title, detail = "input space", f"the data as the network receives it; colour: {unit}, low to high"
-        caption = scene.caption(title, detail)
-        scene.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
+        caption = self.caption(title, detail)
+        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
 
         code_stage = next(s.index for s in flow.stages
                           if s.kind == "activation" and s.layer == net.code_layer)
         for stage in flow.stages[:-1]:
             act = acts[stage.layer].name if stage.layer < len(acts) else ""
             detail = EXPLAIN[stage.kind].format(act=act)
+            if stage.kind == "lift" and stage.layer > net.code_layer:
+                detail = "the code enters a wider space again: the decoder begins"
             if stage.index == code_stage:
                 detail = (f"the code: {k} unit{'s' * (k > 1)}; "
                           + ("the plane is a line now, each point one number (its colour)" if k == 1
                              else "all the decoder will ever see of a point"))
-            caption = scene.swap_caption(caption, stage.caption, detail, kind="stage")
+            caption = self.swap_caption(caption, stage.caption, detail, kind="stage")
             spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                scene.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=1.4)
-            scene.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
+                self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=1.4)
+            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
-                scene.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 
         # the reconstruction space is the input plane: the data where it started, and the error
         last = flow.stages[-1]
@@ -130,32 +131,31 @@ class AutoencoderScene(BottleneckScene):
         self.statements = {"mse": f"error (MSE) {mse:.4f} over {len(run.X)} points"}
         shape = "one curve: the decoder's image of the code" if k == 1 else \
             f"the decoder's image of the {k}-unit code"
-        caption = scene.swap_caption(caption, last.caption, f"the whole plane lands on {shape}",
+        caption = self.swap_caption(caption, last.caption, f"the whole plane lands on {shape}",
                                      kind="stage")
-        scene.wait(1.5)
-        clip = scene.layout.picture_clip
+        self.wait(1.5)
+        clip = self.layout.picture_clip
         at = view.to_scene(run.X)
         inside = ((at[:, 0] > clip[0]) & (at[:, 0] < clip[2]) & (at[:, 1] > clip[1])
                   & (at[:, 1] < clip[3]))
-        ghost = PointCloud(at[inside], scene.theme.muted, radius=0.6 * view.cloud.radius,
-                           rim_color=scene.theme.background, opacity=0.55)
-        scene.add(ghost)
-        scene.bring_to_back(ghost)
+        ghost = PointCloud(at[inside], self.theme.muted, radius=0.6 * view.cloud.radius,
+                           rim_color=self.theme.background, opacity=0.55)
+        self.add(ghost)
+        self.bring_to_back(ghost)
         anims = [OpacityFade(ghost)]
         if k == 1:  # the learned curve over the data's codes, under the points
             curve = Polylines([view.to_scene(decoded_curve(net, lo, hi))],
-                              stroke_color=scene.theme.foreground, stroke_width=2,
+                              stroke_color=self.theme.foreground, stroke_width=2,
                               stroke_opacity=0.8)
             curve.clip_box = clip
             self.curve = curve
-            scene.add(curve)
-            scene.bring_to_back(curve)
+            self.add(curve)
+            self.bring_to_back(curve)
             anims.append(Create(curve))
-        scene.play(*anims, run_time=1.4)
-        caption = scene.swap_caption(caption, last.caption,
+        self.play(*anims, run_time=1.4)
+        caption = self.swap_caption(caption, last.caption,
                                      f"{self.statements['mse']}; faint: the data where it started")
-        scene.wait(3.0)
-
+        self.wait(3.0)
 
     def roll_story(self, run, record):
         """3-D data: the roll, its code plane and the reconstruction, side by side."""

@@ -82,6 +82,9 @@ def test_every_stage_is_a_beat_and_the_code_is_named(arc_scene):
     assert "output · W·x" in titles and "output · + b" in titles  # the decoder's output layer
     code = next(b for b in stages if b.title == "layer 2 · tanh")
     assert code.detail.startswith("the code: 1 unit; the plane is a line now")
+    lifts = [b for b in stages if b.title.startswith("lift")]
+    assert [b.title for b in lifts] == ["lift 2 → 16", "lift 1 → 16"]  # encoder, then decoder
+    assert "projection" in lifts[0].detail and "the decoder begins" in lifts[1].detail
 
 
 def test_the_points_end_on_their_reconstruction_and_the_curve_holds_them(arc_scene, arc_run):
