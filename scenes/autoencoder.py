@@ -220,7 +220,7 @@ class AutoencoderScene(BottleneckScene):
         hold(SWING_SECONDS)
         for side in (CODE, RECON):
             new = self.top_line(lines[side])
-            self.mark("caption", new.text, texts[side][1])  # the words on screen
+            self.mark("stage", new.text, texts[side][1])  # a chapter each: the words on screen
             parts = [frames[side], views[side], labels[side], new]
             self.add(*parts)
             hold(1.0, *(OpacityFade(m) for m in parts), OpacityFade(title, fade_in=False), turn=False)

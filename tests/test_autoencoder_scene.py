@@ -205,3 +205,12 @@ def test_a_run_file_of_another_task_is_refused(tmp_path):
     with pytest.raises(NnanimError, match="autoencoder shows autoencoders; moons has two classes. "
                                           "Train one with --task autoencoder"):
         resolve("autoencoder", {"run": run})
+
+
+def test_each_panel_of_the_roll_is_a_chapter(roll_run):
+    from nnanim.beats import chapters
+
+    scene = dry_run(AutoencoderScene, {"run": roll_run})
+    titles = [c.title for c in chapters(scene.beats)]
+    assert len(titles) == 3 and titles[0].startswith("swiss-roll · 200 points in 3-D")
+    assert titles[1].startswith("the 2-unit code: ") and titles[2].startswith("decoded back into 3-D")
