@@ -214,3 +214,28 @@ def test_each_panel_of_the_roll_is_a_chapter(roll_run):
     titles = [c.title for c in chapters(scene.beats)]
     assert len(titles) == 3 and titles[0].startswith("swiss-roll · 200 points in 3-D")
     assert titles[1].startswith("the 2-unit code: ") and titles[2].startswith("decoded back into 3-D")
+
+
+def test_the_roll_story_is_readable_on_a_phone(roll_run, monkeypatch):
+    """As test_text_sizes does for every scene's default, for the 3-D story."""
+    from manim import Text
+
+    import nnanim.text
+
+    cap = Text("H", font="DejaVu Sans", font_size=100).height / 100
+    built = []
+    real = nnanim.text.text
+
+    def recording(body, **kwargs):
+        mob = real(body, **kwargs)
+        built.append((body, mob))
+        return mob
+
+    monkeypatch.setattr(nnanim.text, "text", recording)
+    monkeypatch.setattr("nnanim.scene.make_text", recording)
+    scene = dry_run(AutoencoderScene, {"run": roll_run, "aspect": "9:16"}, pixels=(1080, 1920))
+    px_per_unit = 1920 / scene.layout.height
+    titles = {b.title for b in scene.beats if b.kind in ("intro", "stage")}
+    sizes = {" ".join(body.split()): mob.font_size * cap * px_per_unit for body, mob in built}
+    assert titles <= set(sizes) and min(sizes[t] for t in titles) >= 47.5
+    assert min(sizes.values()) >= 29.5
