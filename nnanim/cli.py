@@ -132,13 +132,20 @@ def _describe_config(cfg, data) -> str:
     params = ", ".join(f"{k}={v}" for k, v in data.params.items() if k in ("n_samples", "noise", "classes"))
     acts = cfg.activation if len(set(cfg.activation)) > 1 else [cfg.activation[0]]
     batch = "full batch" if cfg.batch_size == 0 else f"batch {cfg.batch_size}"
-    return (f"{data.name} ({params}) · hidden {','.join(map(str, cfg.hidden))} {','.join(acts)} · "
+    task = " · autoencoder" if data.task == "autoencoder" else ""
+    return (f"{data.name} ({params}){task} · hidden {','.join(map(str, cfg.hidden))} {','.join(acts)} · "
             f"{cfg.optimizer} lr={cfg.lr:g} · {cfg.epochs} epochs, {batch} · seed {cfg.seed}")
 
 
+def _metric(run) -> str:
+    """The final record's quality beside its loss: accuracy, or an autoencoder's recomputed MSE."""
+    if run.task == "autoencoder":
+        return f" · reconstruction error (MSE) {run.reconstruction_error(-1):.4g}"
+    return "" if run.task == "regression" else f" · accuracy {run.accuracy[-1]:.1%}"
+
+
 def _summary(run) -> str:
-    acc = run.accuracy[-1]
-    acc_text = "" if run.task == "regression" else f" · accuracy {acc:.1%}"
+    acc_text = _metric(run)
     took = " (from the cache)" if getattr(run, "cached", False) else f" in {run.elapsed:.2f} s"
     return f"final loss {run.loss[-1]:.4f}{acc_text} · {run.epochs[-1]} epochs{took}"
 
@@ -231,14 +238,16 @@ def info(run_file):
     lines = [
         f"run file      {run_file}  (format {run.meta['format_version']}, "
         f"nnanim {run.meta.get('nnanim_version', '?')})",
-        f"dataset       {run.dataset_spec} ({params}) · {len(run.X)} points · {run.task}"
-        + (f", {run.n_classes} classes" if run.task != "regression" else ""),
-        f"architecture  {run.architecture()} · activations {', '.join(run.activations)}",
+        f"dataset       {run.dataset_spec} ({params}) · {len(run.X)} points of {run.widths[0]} "
+        f"dimensions · {run.task}"
+        + (f", {run.n_classes} classes" if run.task in ("binary", "multiclass") else "")
+        + (" (target = input, MSE over samples and outputs)" if run.task == "autoencoder" else ""),
+        f"architecture  {run.architecture()} · activations {', '.join(run.activations)}"
+        + (f" · code width {run.code_width}" if run.task == "autoencoder" else ""),
         f"training      {opts['optimizer']} lr={opts['lr']:g} · batch "
         f"{opts['batch_size'] or 'full'} · l2={opts['l2']:g} · seed {opts['seed']}",
         f"records       {len(run)} (epochs {run.epochs[0]}..{run.epochs[-1]}, every {opts['record_every']})",
-        f"final         loss {run.loss[-1]:.4f}"
-        + ("" if run.task == "regression" else f" · accuracy {run.accuracy[-1]:.1%}"),
+        f"final         loss {run.loss[-1]:.4f}" + _metric(run),
     ]
     click.echo("\n".join(lines))
 

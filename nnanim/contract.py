@@ -65,7 +65,8 @@ class SceneContract:
 
     #: option defaults of this scene (training options and scene options)
     defaults: dict[str, Any] = {}
-    #: the tasks this scene shows ("binary", "multiclass", "regression"); :func:`resolve` refuses
+    #: the tasks this scene shows ("binary", "multiclass", "regression", "autoencoder");
+    #: :func:`resolve` refuses
     #: the others in one line, before anything is trained
     tasks: tuple[str, ...] = ("binary", "multiclass")
     #: the resolved job; set by the render layer before ``construct`` runs
@@ -87,19 +88,28 @@ class SceneContract:
 
 
 _TASK_WORDS = {"binary": "two classes", "multiclass": "several classes",
-               "regression": "a numeric target (regression)"}
+               "regression": "a numeric target (regression)",
+               "autoencoder": "no labels (an autoencoder's target is its input)"}
+_TASK_EXAMPLES = {"binary": "spirals", "multiclass": "spirals", "regression": "sine",
+                  "autoencoder": "swiss-roll"}
 
 
 def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
     """Refuse a dataset whose task is not one of ``tasks`` (one line naming what fits)."""
     if job.task in tasks:
         return
+    example = _TASK_EXAMPLES[tasks[0]]
+    if job.task == "autoencoder" and job.data is not None and "trained_as" in job.data.params:
+        raise NnanimError(f"{scene} does not show autoencoders; drop --task autoencoder "
+                          f"(or render the autoencoder scene)")
+    if tasks == ("autoencoder",):
+        raise NnanimError(f"{scene} shows autoencoders; {job.dataset_name} has "
+                          f"{_TASK_WORDS[job.task]}. Train one with --task autoencoder")
     if job.task == "regression" and "regression" not in tasks:
         raise NnanimError(
             f"{scene} shows classes; {job.dataset_name} is a regression dataset (a numeric target). "
             "Choose a classification dataset with -d, e.g. -d spirals")
-    shows = " or ".join(_TASK_WORDS[t] for t in tasks)
-    example = "sine" if "regression" in tasks else "spirals"
+    shows = " or ".join(dict.fromkeys(_TASK_WORDS[t] for t in tasks))
     raise NnanimError(f"{scene} shows {shows}; {job.dataset_name} has {_TASK_WORDS[job.task]}. "
                       f"Choose another dataset with -d, e.g. -d {example}")
 
@@ -264,7 +274,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
 
 def _training(job: Job) -> None:
     """The job's training config, resolved, and its dataset, built (once)."""
-    from nnanim.data import make_dataset, takes_classes
+    from nnanim.data import as_autoencoder, make_dataset, takes_classes
     from nnanim.record import TrainConfig
 
     fields = {k: job.options[k] for k in TRAINING_KEYS if k in job.options}
@@ -277,6 +287,14 @@ def _training(job: Job) -> None:
     cfg = job.config
     job.data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
                             classes=cfg.classes)
+    if cfg.task == "autoencoder":  # the labels (or targets) stay only as colours
+        job.data = as_autoencoder(job.data)
+    if job.data.task == "autoencoder" and fields.get("hidden") is None:
+        # an autoencoder's default hidden widths follow the input's (16, d−1, 16)
+        try:
+            job.config = TrainConfig(**fields).resolved(job.data)
+        except ValueError as exc:
+            raise NnanimError(str(exc)) from None
 
 
 def resolve_training(options: Mapping[str, Any] | None = None) -> Job:

@@ -40,6 +40,7 @@ __all__ = [
     "class_probabilities",
     "clip_line",
     "decision_boundary",
+    "decoded_curve",
     "framing_curves",
     "input_grid",
     "is_closed",
@@ -110,6 +111,27 @@ def input_grid(
     vertical = [np.column_stack([np.full(samples, x), along_y]) for x in xs]
     horizontal = [np.column_stack([along_x, np.full(samples, y)]) for y in ys]
     return vertical + horizontal
+
+
+def decoded_curve(net: Network, lo: float, hi: float, samples: int = 200) -> Array:
+    """An autoencoder's learned curve: the decoder's image of its 1-unit code over ``[lo, hi]``.
+
+    ``(samples, d)`` points ``x̂(c)`` for codes ``c`` evenly spaced from ``lo``
+    to ``hi``, through the layers after the code (:attr:`Network.code_layer`).
+    Every reconstruction lies on it: ``x̂_i = x̂(code_i)``.
+    """
+    if net.task != "autoencoder":
+        raise ValueError(f"a {net.task} network has no decoder")
+    k = net.code_layer
+    if net.widths[k + 1] != 1:
+        raise ValueError(f"the code has {net.widths[k + 1]} units; a curve needs 1")
+    h = np.linspace(float(lo), float(hi), samples)[:, None]
+    last = len(net.weights) - 1
+    for l in range(k + 1, last + 1):
+        h = h @ net.weights[l].T + net.biases[l]
+        if l < last:
+            h = net.activations[l].f(h)
+    return h
 
 
 def _pair_weights(z: Array, cls: Array | None) -> Array:

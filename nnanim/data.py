@@ -22,14 +22,18 @@ Arguments
     shape, which spans about ``[-1, 1]`` before scaling (so ``0.1`` is about 5 %
     of the picture's width).  For regression (``sine``, ``ripple``, numeric
     ``expr:``) it is the standard deviation of Gaussian noise added to the
-    target, whose clean values span about ``[-1, 1]``.
+    target, whose clean values span about ``[-1, 1]``.  For the autoencoder
+    datasets (``arc``, ``swiss-roll``, ``s-curve``: no labels, the target is
+    the input) it is the standard deviation of Gaussian jitter added to the
+    clean shape in its own units: scikit-learn's for ``swiss-roll`` (about 22
+    wide, 21 high) and ``s-curve`` (about 2 x 2 x 4), about ``[-1, 1]`` for ``arc``.
 ``seed``
     An int ``>= 0``; all randomness comes from ``np.random.default_rng(seed)``,
     so equal arguments give bit-identical arrays.
 ``classes``
     The number of classes K (2..10) for ``spirals`` (arms) and ``blobs``
     (centres).  Other classification datasets have a fixed number of classes
-    and accept only that number; regression datasets accept none.
+    and accept only that number; regression and autoencoder datasets accept none.
 
 Scaling
 -------
@@ -118,6 +122,7 @@ __all__ = [
     "MAX_SAMPLES",
     "Dataset",
     "DatasetError",
+    "as_autoencoder",
     "DatasetInfo",
     "list_datasets",
     "make_dataset",
@@ -146,14 +151,18 @@ class Dataset:
         The spec as given, e.g. ``"spirals"``, ``"csv:data.csv"``.
     X : ndarray of shape (N, d), float64
         Inputs in ``[-1, 1]^d``; ``d`` is 2, or 1 for ``sine`` and 1-D
-        regression CSVs.
+        regression CSVs, or 3 for ``swiss-roll`` and ``s-curve``.
     y : ndarray of shape (N,)
         int64 labels ``0..K-1`` for classification, float64 targets in
-        ``[-1, 1]`` for regression.
+        ``[-1, 1]`` for regression; for the autoencoder datasets (``arc``,
+        ``swiss-roll``, ``s-curve``) the float64 manifold parameter ``t`` of
+        each point, unscaled (scikit-learn's ``t``): the target is ``X`` itself
+        and ``t`` is only a colour.
     task : str
-        ``"binary"`` (K == 2), ``"multiclass"`` (K > 2) or ``"regression"``.
+        ``"binary"`` (K == 2), ``"multiclass"`` (K > 2), ``"regression"`` or
+        ``"autoencoder"``.
     n_classes : int
-        K, or 0 for regression.
+        K, or 0 for regression and autoencoder data.
     params : dict
         The resolved parameters: ``n_samples``, ``noise``, ``seed`` and
         ``classes`` where they apply, plus source-specific entries
@@ -172,6 +181,19 @@ class Dataset:
                 f"n_classes={self.n_classes}, params={self.params!r})")
 
 
+def as_autoencoder(data: Dataset) -> Dataset:
+    """``data`` as an autoencoder's: task ``"autoencoder"``, no classes, ``y`` float64.
+
+    The target is the input itself; ``y`` (labels, targets or ``t``) stays only
+    as the points' colour; ``params["task"]`` keeps the dataset's own task.
+    Autoencoder data is returned as it is.
+    """
+    if data.task == "autoencoder":
+        return data
+    return Dataset(data.name, data.X, np.asarray(data.y, dtype=np.float64), "autoencoder", 0,
+                   {**data.params, "trained_as": "autoencoder", "task": data.task})
+
+
 GeneratorFn = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
 
 
@@ -187,7 +209,7 @@ class DatasetInfo:
 
     name: str
     summary: str
-    kind: str  # "classification" | "regression"
+    kind: str  # "classification" | "regression" | "autoencoder"
     n_samples: int
     noise: float
     classes: int | None
@@ -333,6 +355,33 @@ def _ripple(rng, n, noise, k):
     return X, np.sin(2 * np.pi * radius) + _noise(rng, n, noise)
 
 
+def _arc(rng, n, noise, k, turns=0.6, r0=0.3):
+    """One spiral arm, t uniform in [0, 1]: radius r0 → 1 over ``turns`` of a turn; jitter in 2-D.
+
+    A curve: an autoencoder with a 1-unit code can learn it (t is its natural code).
+    """
+    t = rng.random(n)
+    r = r0 + (1.0 - r0) * t
+    angle = 2 * np.pi * turns * t
+    X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return _jitter(rng, X, noise), t
+
+
+def _swiss_roll(rng, n, noise, k):
+    """scikit-learn's ``make_swiss_roll`` (``hole=False``): t uniform in 1.5π (1, 3), height in [0, 21)."""
+    t = 1.5 * np.pi * (1.0 + 2.0 * rng.random(n))
+    height = 21.0 * rng.random(n)
+    X = np.column_stack([t * np.cos(t), height, t * np.sin(t)])
+    return _jitter(rng, X, noise), t
+
+
+def _s_curve(rng, n, noise, k):
+    """scikit-learn's ``make_s_curve``: t uniform in 3π (−½, ½), height in [0, 2)."""
+    t = 3.0 * np.pi * (rng.random(n) - 0.5)
+    X = np.column_stack([np.sin(t), 2.0 * rng.random(n), np.sign(t) * (np.cos(t) - 1.0)])
+    return _jitter(rng, X, noise), t
+
+
 def _noise(rng, n, noise):
     return rng.normal(scale=noise, size=n) if noise > 0 else np.zeros(n)
 
@@ -356,6 +405,12 @@ _BUILTINS = [
                 "regression", 400, 0.05, None, False, _sine),
     DatasetInfo("ripple", "regression: 2-D input, target sin(2 pi |x|), rings",
                 "regression", 600, 0.05, None, False, _ripple),
+    DatasetInfo("arc", "autoencoder: a noisy 2-D arc (one spiral arm), t along it",
+                "autoencoder", 500, 0.03, None, False, _arc),
+    DatasetInfo("swiss-roll", "autoencoder: scikit-learn's 3-D swiss roll, t along the roll",
+                "autoencoder", 600, 0.2, None, False, _swiss_roll),
+    DatasetInfo("s-curve", "autoencoder: scikit-learn's 3-D S curve, t along the curve",
+                "autoencoder", 600, 0.05, None, False, _s_curve),
 ]
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info in _BUILTINS}
 
@@ -419,8 +474,8 @@ def _variable_class_names() -> str:
 def _resolve_classes(info: DatasetInfo, classes) -> int:
     if classes is None:
         return info.classes or 0
-    if info.kind == "regression":
-        raise DatasetError(f"classes does not apply to the regression dataset {info.name!r}; "
+    if info.kind != "classification":
+        raise DatasetError(f"classes does not apply to the {info.kind} dataset {info.name!r}; "
                            f"datasets that take classes: {_variable_class_names()}")
     k = _check_classes(classes)
     if not info.variable_classes and k != info.classes:
@@ -511,6 +566,8 @@ def _builtin_dataset(spec, n_samples, noise, seed, classes) -> Dataset:
         try:
             if info.kind == "regression":
                 y = _scale(y[:, None])[:, 0]
+            elif info.kind == "autoencoder":  # random already; y is the manifold parameter t
+                X = _scale(X)
             else:
                 order = rng.permutation(n)
                 X, y = _scale(X[order]), y[order]
@@ -519,8 +576,9 @@ def _builtin_dataset(spec, n_samples, noise, seed, classes) -> Dataset:
     params = {"n_samples": n, "noise": noise, "seed": seed}
     if k:
         params["classes"] = k
+    task = "autoencoder" if info.kind == "autoencoder" else _task(k)
     return Dataset(spec, np.ascontiguousarray(X, dtype=np.float64),
-                   y.astype(np.float64 if k == 0 else np.int64), _task(k), k, params)
+                   y.astype(np.float64 if k == 0 else np.int64), task, k, params)
 
 
 # --------------------------------------------------------------------------- csv

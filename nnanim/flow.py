@@ -22,6 +22,10 @@ A hidden layer ``h ↦ σ(W h + b)`` is shown as
 
 and an **output** stage closes the flow (no motion; the output layer's
 boundary ``w·h + b = 0`` is a straight line, or a plane, in the final space).
+An autoencoder's output layer is a map into the input's space (the
+reconstruction ``x̂ = W h + b``), so it is shown like a hidden layer without the
+activation (its linear and bias stages, with the width change stages it
+needs) before the output stage, which then holds the reconstruction.
 
 Width changes (``W`` of shape ``(m, n)``, ``m ≠ n``)
 ----------------------------------------------------
@@ -533,8 +537,8 @@ class Flow:
         two largest logits.
         """
         net = self.network
-        if net.task == "regression":
-            raise ValueError("a regression network has no decision boundary")
+        if net.task in ("regression", "autoencoder"):
+            raise ValueError(f"a {net.task} network has no decision boundary")
         B = self._bases[-1](1.0)
         dim = self._steps[-1].motion.dim
         out = []
@@ -720,10 +724,14 @@ class Trace:
 
 
 def _layer_steps(
-    layer: int, W: Array, b: Array, act: Activation, dim: int, last: bool
+    layer: int, W: Array, b: Array, act: Activation | None, dim: int, last: bool
 ) -> list[_Step]:
-    """The stages of hidden layer ``layer``, entering with states of ``dim`` coordinates."""
-    name = f"layer {layer + 1}"
+    """The stages of hidden layer ``layer``, entering with states of ``dim`` coordinates.
+
+    ``act`` None: an output layer shown as a map of its own (an autoencoder's
+    decoder output, ``x̂ = W h + b``): its linear and bias stages, no activation.
+    """
+    name = f"layer {layer + 1}" if act is not None else "output"
     m, n = W.shape
     width = max(2, m)
     steps = []
@@ -746,8 +754,10 @@ def _layer_steps(
     steps += [
         _Step("linear", layer, linear, _Linear(M), frame),
         _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
-        _Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width), frame),
     ]
+    if act is not None:
+        steps.append(_Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width),
+                           frame))
     return steps
 
 
@@ -755,6 +765,7 @@ _OUTPUT_CAPTIONS = {
     "binary": "output · w·h + b = 0",
     "multiclass": "output · w_i·h + b_i = w_j·h + b_j",
     "regression": "output · w·h + b",
+    "autoencoder": "reconstruction · x̂",
 }
 
 
@@ -779,7 +790,8 @@ def build_flow(
     """
     net = permute_for_positive_det(net)
     widths = net.widths
-    has_3d = 3 in widths[:-1]
+    autoencoder = net.task == "autoencoder"  # its output space is shown too: the reconstruction
+    has_3d = 3 in (widths if autoencoder else widths[:-1])
     if wide_dim is None:
         wide_dim = 3 if has_3d else 2
     if wide_dim not in (2, 3) or (wide_dim == 2 and has_3d):
@@ -791,10 +803,14 @@ def build_flow(
     hidden = len(net.weights) - 1
     for i in range(hidden):
         steps += _layer_steps(
-            i, net.weights[i], net.biases[i], net.activations[i], dim, last=(i == hidden - 1)
+            i, net.weights[i], net.biases[i], net.activations[i], dim,
+            last=(i == hidden - 1 and not autoencoder),
         )
         dim = steps[-1].motion.dim
-    frame = "anchor" if hidden == 0 else "hold"
+    if autoencoder:
+        steps += _layer_steps(hidden, net.weights[-1], net.biases[-1], None, dim, last=False)
+        dim = steps[-1].motion.dim
+    frame = "anchor" if hidden == 0 and not autoencoder else "hold"
     steps.append(_Step("output", hidden, _OUTPUT_CAPTIONS[net.task], _Hold(dim), frame))
     return Flow(net, steps, reference, wide_dim)
 

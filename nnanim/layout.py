@@ -236,8 +236,9 @@ class Layout:
         its margins, less a strip of ``top`` at the top (a title), is shared
         out.  Tries every rows × columns arrangement and keeps the one with the
         largest panels (side by side in landscape, stacked in portrait), or
-        the one of ``cols`` columns when given (e.g. 2 for a 2 × 2 of four);
-        ``gap`` is the space between panels (room for an arrow).
+        the one of ``cols`` columns when given (e.g. 2 for a 2 × 2 of four); a
+        last row that is not full is centred.  ``gap`` is the space between
+        panels (room for an arrow).
         """
         area = self.frame.inset(MARGIN)
         if top:
@@ -261,7 +262,8 @@ class Layout:
         panels = []
         for k in range(n):
             r, c = divmod(k, cols)
-            x0 = x_start + c * (side + gap)
+            in_row = min(cols, n - r * cols)  # a last row that is not full is centred
+            x0 = x_start + (c + (cols - in_row) / 2) * (side + gap)
             y1 = y_start - r * (cell_h + gap)
             pic = Box(x0, y1 - side, x0 + side, y1)
             # a label may use the space between panels, or the whole width of a single column

@@ -1147,12 +1147,19 @@ class FlowView(Group):
     boundary
         Draw the network's decision boundary (``True``), none (``False``), or
         these input-space polylines instead (e.g. a feature cross's preimage).
+    colors
+        ``(N, 3)`` RGB of the points, instead of colours from ``y`` (an
+        autoencoder's points coloured by their code).
+    grid
+        Whether to draw the input grid; a 3-D input (the swiss roll) has none,
+        only its points.
     """
 
     def __init__(self, flow, X: np.ndarray, y: np.ndarray, theme: Theme, *,
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary=True, point_radius: float | None = None,
-                 grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None) -> None:
+                 grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None,
+                 colors=None, grid: bool = True) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1164,19 +1171,24 @@ class FlowView(Group):
         y = np.asarray(y)
         net = flow.network
         regression = net.task == "regression"
+        classifier = net.task in ("binary", "multiclass")
         one_d = X.shape[1] == 1  # a 1-D input: the points lie on a line, (x, 0)
-        if grid_bounds is None:
+        plane = X.shape[1] <= 2  # a 3-D input has no plane to draw a grid in
+        if grid_bounds is None and plane:
             lo, hi = X.min(axis=0), X.max(axis=0)
             pad = 0.15 * float(np.max(hi - lo))
             grid_bounds = (lo[0] - pad, hi[0] + pad) + (() if one_d else (lo[1] - pad, hi[1] + pad))
         self.grid_bounds = grid_bounds
 
         self.points_trace = flow.trace(X)
-        if one_d:  # the grid of a line is the line itself, densely sampled so it bends smoothly
+        if not (grid and plane):
+            grid_lines = []
+        elif one_d:  # the grid of a line is the line itself, densely sampled so it bends smoothly
             grid_lines = [np.linspace(grid_bounds[0], grid_bounds[1], 8 * grid_samples)[:, None]]
         else:
             grid_lines = input_grid(grid_bounds, n_lines=n_lines, samples=grid_samples)
-        self.grid_trace = flow.trace(np.concatenate(grid_lines))
+        self.grid_trace = flow.trace(np.concatenate(grid_lines) if grid_lines
+                                     else np.zeros((0, X.shape[1])))
         self.grid = Polylines(grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=theme.grid_opacity * (2.5 if one_d else 1.0))
         self.boundary_trace = None
@@ -1187,14 +1199,14 @@ class FlowView(Group):
         self.levels, self.level_rgb = np.zeros(0), np.zeros((0, 3))
         self.level_sets: list[tuple[Mobject, object]] = []
         own = boundary is not True and boundary is not False  # input-space polylines of its own
-        if own or (boundary and not regression):
+        if own or (boundary and classifier and plane):
             curves = ([np.asarray(c, dtype=float) for c in boundary] if own
                       else decision_boundary(net, grid_bounds))
             if curves:
                 self.boundary_trace = flow.trace(np.concatenate(curves))
                 self.boundary = Polylines(curves, stroke_color=theme.boundary,
                                           stroke_width=theme.boundary_width)
-        elif boundary and n_levels:
+        elif boundary and n_levels and regression:
             self.levels = level_values(net.predict(X), n_levels) if levels is None else \
                 np.asarray(levels, dtype=float)
             self.level_rgb = theme.target_rgb(self.levels, *self.target_range)
@@ -1215,11 +1227,14 @@ class FlowView(Group):
                     line = Polylines(curves, stroke_color=ManimColor(self.level_rgb[k]),
                                      stroke_width=theme.boundary_width * 0.75)
                     self.level_sets.append((line, flow.trace(np.concatenate(curves))))
-        self._n_classes = int(np.max(y)) + 1 if not regression else 2
-        if regression:
+        self._n_classes = int(np.max(y)) + 1 if classifier else 2
+        if colors is not None:  # the caller's own (an autoencoder's points, by their code)
+            pass
+        elif regression:
             colors = theme.target_rgb(y, *self.target_range)
         else:
-            colors = theme.class_rgb(self._n_classes)[y.astype(int)]
+            labels = y.astype(int) if classifier else (y > np.median(y)).astype(int)
+            colors = theme.class_rgb(self._n_classes)[labels]
         self.cloud = PointCloud(np.zeros((len(X), 3)), colors,
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         lines = [m for m, _ in self.level_sets if isinstance(m, Polylines)]

@@ -4,7 +4,8 @@ Pure NumPy, vectorised over the batch.  Layer ``l`` maps
 ``h_{l+1} = σ_l(W_l h_l + b_l)`` with ``W_l`` of shape ``(out, in)``; rows of
 the batch are samples, so in code this is ``h @ W.T + b``.  The output layer
 has no hidden activation: its logits go to the loss (sigmoid for two classes,
-softmax for K classes, identity for regression).
+softmax for K classes, identity for regression and for an autoencoder, whose
+output layer has the input's width and whose target is the input itself).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "fit_linear_regression",
     "get_activation",
     "init_network",
+    "neighbour_r_squared",
     "r_squared",
     "make_optimizer",
 ]
@@ -211,10 +213,20 @@ def _mse_grad(z: Array, y: Array) -> Array:
     return 2.0 * (z - y[:, None]) / len(z)
 
 
+def _reconstruction_value(z: Array, x: Array) -> float:
+    return float(np.mean((z - x) ** 2))
+
+
+def _reconstruction_grad(z: Array, x: Array) -> Array:
+    return 2.0 * (z - x) / z.size
+
+
 LOSSES: dict[str, Loss] = {
     "binary": Loss("binary", _bce_value, _bce_grad, lambda z: expit(z[:, 0])),
     "multiclass": Loss("multiclass", _ce_value, _ce_grad, lambda z: softmax(z, axis=1)),
     "regression": Loss("regression", _mse_value, _mse_grad, lambda z: z[:, 0]),
+    # the target is the input (N, d): MSE averaged over samples and outputs
+    "autoencoder": Loss("autoencoder", _reconstruction_value, _reconstruction_grad, lambda z: z),
 }
 
 
@@ -253,7 +265,7 @@ class Network:
     weights: list[Array]
     biases: list[Array]
     activations: list[Activation]
-    task: str  # "binary" | "multiclass" | "regression"
+    task: str  # "binary" | "multiclass" | "regression" | "autoencoder"
 
     def __post_init__(self) -> None:
         self.activations = [get_activation(a) for a in self.activations]
@@ -303,8 +315,32 @@ class Network:
             return out
         return Forward(X, pre, post)
 
+    def target(self, X: Array, y: Array) -> Array:
+        """What the loss compares the output with: ``y``, or the inputs ``X`` for an autoencoder."""
+        return np.asarray(X, dtype=float) if self.task == "autoencoder" else y
+
+    @property
+    def code_layer(self) -> int:
+        """The index ``l`` of the narrowest hidden layer ``h_{l+1}`` (the first if tied): the code."""
+        hidden = self.widths[1:-1]
+        if not hidden:
+            raise ValueError("a network without hidden layers has no code")
+        return int(np.argmin(hidden))
+
+    def encode(self, X: Array) -> Array:
+        """``(N, k)``: the narrowest hidden layer's activations, the autoencoder's code."""
+        return self.forward(X).post[self.code_layer]
+
+    def reconstruction_error(self, X: Array) -> float:
+        """An autoencoder's mean squared error ``mean((x̂ − x)²)`` over samples and outputs."""
+        if self.task != "autoencoder":
+            return float("nan")
+        X = np.asarray(X, dtype=float)
+        return float(np.mean((self.forward(X).logits - X) ** 2))
+
     def predict_output(self, X: Array) -> Array:
-        """Probabilities (``(N,)`` for binary, ``(N, K)`` for K classes) or regression values."""
+        """Probabilities (``(N,)`` for binary, ``(N, K)`` for K classes), regression values,
+        or an autoencoder's reconstruction ``(N, d)``."""
         return self.loss_fn.output(self.forward(X).logits)
 
     def predict(self, X: Array) -> Array:
@@ -316,10 +352,12 @@ class Network:
             return (z[:, 0] > 0).astype(np.int64)
         if self.task == "multiclass":
             return np.argmax(z, axis=1).astype(np.int64)
+        if self.task == "autoencoder":
+            return z
         return z[:, 0]
 
     def accuracy(self, X: Array, y: Array) -> float:
-        if self.task == "regression":
+        if self.task in ("regression", "autoencoder"):
             return float("nan")
         return float(np.mean(self.predict(X) == y))
 
@@ -330,7 +368,8 @@ class Network:
         return r_squared(y, self.predict(X))
 
     def loss(self, X: Array, y: Array, l2: float = 0.0) -> float:
-        return self.loss_from_logits(self.forward(X).logits, y, l2)
+        """The training loss on ``(X, y)`` (an autoencoder's target is ``X``; ``y`` is ignored)."""
+        return self.loss_from_logits(self.forward(X).logits, self.target(X, y), l2)
 
     def loss_from_logits(self, z: Array, y: Array, l2: float = 0.0) -> float:
         """The loss of logits ``z`` already computed (``+ λ/2 Σ‖W‖²`` when ``l2`` is set)."""
@@ -369,6 +408,7 @@ class Network:
         when the same ``fwd`` comes back (see :meth:`forward`).
         """
         fwd = fwd if fwd is not None else self.forward(X)
+        y = self.target(fwd.inputs, y)
         loss = self.loss_from_logits(fwd.logits, y, l2)
         hidden = fwd.hidden
         L = len(self.weights)
@@ -611,3 +651,29 @@ def r_squared(y: Array, y_hat: Array) -> float:
     if ss_tot == 0.0:
         return 1.0 if ss_res == 0.0 else 0.0
     return 1.0 - ss_res / ss_tot
+
+
+def neighbour_r_squared(Z: Array, t: Array, k: int = 10) -> float:
+    """How well the points' positions ``Z (N, m)`` keep the value ``t``: R² of a neighbour vote.
+
+    Each point's ``t`` is predicted by the mean ``t`` of its ``k`` nearest
+    other points in ``Z`` (Euclidean, leave-one-out), and :func:`r_squared`
+    scores the predictions.  Near 1 when points close in ``Z`` have close ``t``
+    (an autoencoder's code that lies unrolled along ``t``); low when the code
+    folds distant ``t`` onto the same place.
+    """
+    from scipy.spatial import cKDTree
+
+    Z = np.asarray(Z, dtype=float)
+    t = np.asarray(t, dtype=float).ravel()
+    if Z.ndim != 2 or len(Z) != len(t):
+        raise ValueError(f"expected Z (N, m) and t (N,), got shapes {Z.shape} and {t.shape}")
+    k = min(int(k), len(Z) - 1)
+    if k < 1:
+        raise ValueError("need at least two points")
+    _, idx = cKDTree(Z).query(Z, k=k + 1)
+    # drop each point itself; with duplicates it may not come first, so remove it by index
+    own = idx == np.arange(len(Z))[:, None]
+    keep = np.where(own.any(axis=1)[:, None], ~own, np.arange(k + 1)[None, :] < k)
+    neighbours = idx[keep].reshape(len(Z), k)
+    return r_squared(t, t[neighbours].mean(axis=1))

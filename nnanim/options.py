@@ -172,6 +172,12 @@ def _optimizers() -> list[str]:
     return list(OPTIMIZERS)
 
 
+def _tasks() -> list[str]:
+    from nnanim.record import TASKS
+
+    return list(TASKS)
+
+
 def _theme(value: Any) -> str:
     from nnanim.theme import list_themes
 
@@ -275,6 +281,8 @@ OPTIONS: tuple[Option, ...] = (
     _o("l2", _float(0.0), 0.0, "adds λ/2·Σ‖W‖² to the loss (weights, not biases)", TRAINING),
     _o("record_every", _int(1), 1, "record the weights every N epochs (epoch 0 and the last always)",
        TRAINING),
+    _o("task", _choice(_tasks), None, "autoencoder: target = input, output as wide as the input, "
+       "MSE (labels ignored)", TRAINING, default_text="the dataset's", choices=_tasks),
     # -- what the scene shows
     _o("run", _path, None, "replay a saved run file instead of training", SCENE, "--run",
        metavar="RUN.npz", default_text="train", group="Scene"),

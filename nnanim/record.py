@@ -21,7 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from nnanim._version import __version__
-from nnanim.data import Dataset, make_dataset
+from nnanim.data import Dataset, as_autoencoder, make_dataset
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write
 from nnanim.nn import ACTIVATIONS, Forward, Network, get_activation, init_network, make_optimizer
@@ -33,6 +33,7 @@ __all__ = [
     "RunFileError",
     "TRAINING_KEYS",
     "TrainConfig",
+    "autoencoder_hidden",
     "TrainingDiverged",
     "parse_activations",
     "parse_hidden",
@@ -43,7 +44,14 @@ __all__ = [
 ]
 
 FORMAT = "nnanim-run"
-FORMAT_VERSION = 1
+#: the version written; 2 added the autoencoder task (version-1 files, which never hold one, still load)
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+#: the tasks a run file of each version may hold
+VERSION_TASKS = {1: ("binary", "multiclass", "regression"),
+                 2: ("binary", "multiclass", "regression", "autoencoder")}
+#: the values of the task option: the dataset's own task (None), or an autoencoder of its inputs
+TASKS = ("autoencoder",)
 
 
 class TrainingDiverged(NnanimError, RuntimeError):
@@ -111,6 +119,14 @@ def parse_activations(text: str | Sequence[str], n_hidden: int) -> list[str]:
     return names
 
 
+def autoencoder_hidden(d_in: int) -> list[int]:
+    """An autoencoder's default hidden widths: ``16, d−1, 16``, a code one unit narrower than its input.
+
+    (2-D data: a 1-unit code, a curve; 3-D data: a 2-unit code, a plane.)
+    """
+    return [16, max(1, d_in - 1), 16]
+
+
 @dataclass
 class TrainConfig:
     """Everything that determines a run.  ``None`` fields take per-task defaults (:meth:`resolved`).
@@ -120,6 +136,9 @@ class TrainConfig:
     four tanh layers ``16,16,16,2`` (the last of width 2, so the final hidden space
     is a plane that can be drawn), full-batch Adam at ``lr=0.02`` for 1,500 epochs.
     (With only ``16,16,2``, XOR and the checkerboard stall at 75-80 % for some seeds.)
+
+    ``task`` ``None`` trains the dataset's own task; ``"autoencoder"`` trains an
+    autoencoder of the inputs (target = input, labels ignored) on any dataset.
     """
 
     dataset: str = "spirals"
@@ -135,14 +154,24 @@ class TrainConfig:
     batch_size: int = 0
     l2: float = 0.0
     record_every: int = 1
+    task: str | None = None
 
     DEFAULT_HIDDEN = (16, 16, 16, 2)
     DEFAULT_EPOCHS = 1500
     DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "adam": 0.02}
 
-    def resolved(self) -> TrainConfig:
-        """A copy with every default filled in and every value checked (``ValueError`` if bad)."""
-        hidden = parse_hidden(self.hidden if self.hidden is not None else list(self.DEFAULT_HIDDEN))
+    def resolved(self, data: Dataset | None = None) -> TrainConfig:
+        """A copy with every default filled in and every value checked (``ValueError`` if bad).
+
+        ``data``, the dataset trained on, decides an autoencoder's default hidden
+        widths (:func:`autoencoder_hidden` of its input width).
+        """
+        if self.hidden is not None:
+            hidden = parse_hidden(self.hidden)
+        elif data is not None and "autoencoder" in (self.task, data.task):
+            hidden = autoencoder_hidden(data.X.shape[1])
+        else:
+            hidden = list(self.DEFAULT_HIDDEN)
         acts = parse_activations(self.activation or "tanh", len(hidden))
         opt = self.optimizer.strip().lower()
         lr = self.DEFAULT_LR.get(opt, 1.0) if self.lr is None else float(self.lr)
@@ -158,11 +187,14 @@ class TrainConfig:
             raise ValueError(f"l2 must be 0 or a positive number, got {self.l2}")
         if self.seed < 0:
             raise ValueError(f"seed must be 0 or more, got {self.seed}")
+        if self.task is not None and self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; choose from: {', '.join(TASKS)} "
+                             "(or leave it unset for the dataset's own)")
         return TrainConfig(
             dataset=self.dataset, n_samples=self.n_samples, noise=self.noise, classes=self.classes,
             seed=int(self.seed), hidden=hidden, activation=acts, optimizer=opt, lr=lr,
             epochs=epochs, batch_size=int(self.batch_size), l2=float(self.l2),
-            record_every=int(self.record_every),
+            record_every=int(self.record_every), task=self.task,
         )
 
     def as_dict(self) -> dict:
@@ -216,6 +248,15 @@ class Run:
     @property
     def options(self) -> dict:
         return dict(self.meta["options"])
+
+    @property
+    def code_width(self) -> int:
+        """An autoencoder's code: the width of its narrowest hidden layer."""
+        return min(self.widths[1:-1])
+
+    def reconstruction_error(self, record: int = -1) -> float:
+        """An autoencoder's MSE on its training inputs, recomputed from the record's weights."""
+        return self.network(record).reconstruction_error(self.X)
 
     def __len__(self) -> int:
         return len(self.epochs)
@@ -348,13 +389,14 @@ class Run:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise fail("not an nnanim run file (meta.format is missing)")
         version = meta.get("format_version")
-        if version != FORMAT_VERSION:
-            raise fail(f"run file format version {version!r}; this nnanim reads version {FORMAT_VERSION}")
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
+            readable = ", ".join(map(str, READABLE_VERSIONS))
+            raise fail(f"run file format version {version!r}; this nnanim reads versions {readable}")
         for key in ("task", "n_classes", "activations", "options"):
             if key not in meta:
                 raise fail(f"meta has no {key!r}")
-        if meta["task"] not in ("binary", "multiclass", "regression"):
-            raise fail(f"unknown task {meta['task']!r}")
+        if meta["task"] not in VERSION_TASKS[version]:
+            raise fail(f"unknown task {meta['task']!r} for format version {version}")
         acts = meta["activations"]
         if not isinstance(acts, list) or any(x not in ACTIVATIONS for x in acts):
             raise fail(f"unknown activations {acts!r}")
@@ -372,7 +414,8 @@ class Run:
             return arr
 
         X = check("X", 2, "f")
-        y = check("y", 1, "f" if meta["task"] == "regression" else "i")
+        numeric = meta["task"] in ("regression", "autoencoder")
+        y = check("y", 1, "f" if numeric else "i")
         epochs = check("epochs", 1, "i")
         loss = check("loss", 1, "f")
         acc = check("accuracy", 1, "f")
@@ -393,10 +436,14 @@ class Run:
             biases.append(b)
             fan_in = W.shape[1]
         k = int(meta["n_classes"])
-        out_expected = 1 if meta["task"] in ("binary", "regression") else k
+        out_expected = {"binary": 1, "regression": 1, "autoencoder": X.shape[1]}.get(meta["task"], k)
         if fan_in != out_expected:
-            raise fail(f"output layer has {fan_in} units; a {meta['task']} run needs {out_expected}")
-        if meta["task"] != "regression" and (y.min() < 0 or y.max() >= k):
+            article = "an" if meta["task"][0] in "aeiou" else "a"
+            raise fail(f"output layer has {fan_in} units; {article} {meta['task']} run needs "
+                       f"{out_expected}")
+        if meta["task"] == "autoencoder" and n_layers < 2:
+            raise fail("an autoencoder run needs a hidden layer (its code)")
+        if not numeric and (y.min() < 0 or y.max() >= k):
             raise fail(f"labels outside 0..{k - 1}")
         for key, arr in (("X", X), *((f"W{l}", w) for l, w in enumerate(weights))):
             if not np.all(np.isfinite(arr)):
@@ -425,7 +472,9 @@ def train_on(data: Dataset, config: TrainConfig, progress: ProgressFn | None = N
     full-batch training the loss of each record comes from the same forward pass
     that the next gradient step uses, so recording costs no extra computation.
     """
-    cfg = config.resolved()
+    if config.task == "autoencoder":
+        data = as_autoencoder(data)
+    cfg = config.resolved(data)
     # The matrices here are small (N x 64 at most, typically): OpenBLAS's threads
     # cost far more than they save (measured 20-40x slower at width 32-64 on 2 cores).
     # Divergence is detected explicitly (TrainingDiverged), so NumPy's overflow
@@ -438,11 +487,12 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
     started = time.perf_counter()
     rng = np.random.default_rng(cfg.seed)
     task = data.task
-    d_out = data.n_classes if task == "multiclass" else 1
+    d_out = {"multiclass": data.n_classes, "autoencoder": data.X.shape[1]}.get(task, 1)
     widths = [data.X.shape[1], *cfg.hidden, d_out]
     net = init_network(widths, cfg.activation, task, rng)
     opt = make_optimizer(cfg.optimizer, cfg.lr)
     X, y = np.ascontiguousarray(data.X, dtype=np.float64), data.y
+    target = net.target(X, y)  # an autoencoder's is X
     N = len(X)
     batch = N if cfg.batch_size in (0, None) or cfg.batch_size >= N else cfg.batch_size
 
@@ -471,7 +521,8 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
             Ws[l][r] = net.weights[l]
             bs[l][r] = net.biases[l]
         losses[r] = loss
-        accs[r] = np.nan if task == "regression" else np.mean(net.labels_from_logits(logits) == y)
+        accs[r] = (np.nan if task in ("regression", "autoencoder")
+                   else np.mean(net.labels_from_logits(logits) == y))
 
     first: list[float] = []  # the first loss seen: what "far above where it started" means
     default_lr = TrainConfig.DEFAULT_LR.get(cfg.optimizer, cfg.lr)
@@ -496,9 +547,9 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
             fwd = net.forward(X, out=fwd)
             if batch == N and stepping:
                 # one loss per epoch: the gradient step's, which is also the record's
-                loss, gW, gb, _ = net.gradients(X, y, cfg.l2, fwd)
+                loss, gW, gb, _ = net.gradients(X, target, cfg.l2, fwd)
             else:
-                loss = net.loss_from_logits(fwd.logits, y, cfg.l2)
+                loss = net.loss_from_logits(fwd.logits, target, cfg.l2)
             check(loss, epoch)
             if recording:
                 record(r, fwd.logits, loss)
@@ -511,7 +562,7 @@ def _train(data: Dataset, cfg: TrainConfig, progress: ProgressFn | None) -> Run:
             order = rng.permutation(N)
             for start in range(0, N, batch):
                 idx = order[start : start + batch]
-                loss, gW, gb, _ = net.gradients(X[idx], y[idx], cfg.l2)
+                loss, gW, gb, _ = net.gradients(X[idx], target[idx], cfg.l2)
                 check(loss, epoch)
                 step(gW, gb)
         if progress is not None and (epoch % report_every == 0):
@@ -541,11 +592,11 @@ def train(config: TrainConfig | None = None, progress: ProgressFn | None = None,
     Keyword options are the fields of :class:`TrainConfig`; ``hidden`` and
     ``activation`` also accept the CLI's comma-separated strings.
     """
-    cfg = config if config is not None else TrainConfig(**options)
-    cfg = cfg.resolved()
+    config = config if config is not None else TrainConfig(**options)
+    cfg = config.resolved()
     data = make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
                         classes=cfg.classes)
-    return train_on(data, cfg, progress)
+    return train_on(data, config, progress)
 
 
 #: the options that make the data: overriding one of them in :func:`retrain` makes new data

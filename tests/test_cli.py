@@ -148,3 +148,30 @@ def test_train_creates_a_missing_output_folder(tmp_path):
     res = invoke("train", "-n", "60", "--epochs", "5", "--hidden", "3,2", "--quiet", "-o", out)
     assert res.exit_code == 0, res.output
     assert Run.load(out).epochs[-1] == 5
+
+
+def test_train_an_autoencoder_and_info_describes_it(tmp_path):
+    path = tmp_path / "ae.npz"
+    res = invoke("train", "-d", "swiss-roll", "--task", "autoencoder", "-n", "200", "--epochs", "80",
+                 "-o", path)
+    assert res.exit_code == 0, res.output
+    run = Run.load(path)
+    assert run.task == "autoencoder" and run.widths == [3, 16, 2, 16, 3]
+    # the reconstruction error, recomputed here from the file's last weights
+    net = run.network()
+    h = run.X
+    for W, b in zip(net.weights[:-1], net.biases[:-1]):
+        h = np.tanh(h @ W.T + b)
+    mse = float(np.mean((h @ net.weights[-1].T + net.biases[-1] - run.X) ** 2))
+    assert f"reconstruction error (MSE) {mse:.4g}" in res.output
+    info = invoke("info", path)
+    assert info.exit_code == 0, info.output
+    assert "format 2" in info.output and "autoencoder" in info.output
+    assert "3 → 16 → 2 → 16 → 3" in info.output and "code width 2" in info.output
+    assert "200 points of 3 dimensions" in info.output
+    assert f"reconstruction error (MSE) {mse:.4g}" in info.output and "accuracy" not in info.output
+
+
+def test_a_bad_task_lists_the_choices():
+    res = invoke("train", "-d", "moons", "--task", "pca")
+    assert res.exit_code == 2 and "choose from: autoencoder" in res.output

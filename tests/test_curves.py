@@ -245,3 +245,27 @@ def test_framing_is_the_neighbour_widened_box_at_the_samples():
     still = np.zeros((len(times), 2))
     assert framing_curves(times, still, still, 1, 0.1)(1.5)[1] == 1e-6
 
+
+
+def test_decoded_curve_holds_every_reconstruction():
+    from nnanim.curves import decoded_curve
+    from nnanim.nn import init_network
+
+    rng = np.random.default_rng(4)
+    net = init_network([2, 6, 1, 6, 2], ["tanh"] * 3, "autoencoder", rng)
+    X = rng.normal(size=(30, 2))
+    code = net.encode(X)[:, 0]
+    curve = decoded_curve(net, code.min(), code.max(), samples=5)
+    # by hand: the decoder of the two ends of the code range
+    for c, point in ((code.min(), curve[0]), (code.max(), curve[-1])):
+        h = np.tanh(np.array([[c]]) @ net.weights[2].T + net.biases[2])
+        np.testing.assert_allclose(point, (h @ net.weights[3].T + net.biases[3])[0], atol=1e-12)
+    # each point's reconstruction is the curve at its code
+    exact = decoded_curve(net, 0.0, 1.0, samples=2)  # shape check
+    assert exact.shape == (2, 2)
+    x_hat = net.forward(X).logits
+    for i in range(3):
+        at = decoded_curve(net, code[i], code[i], samples=1)[0]
+        np.testing.assert_allclose(at, x_hat[i], atol=1e-12)
+    with pytest.raises(ValueError, match="a curve needs 1"):
+        decoded_curve(init_network([3, 4, 2, 4, 3], ["tanh"] * 3, "autoencoder", rng), 0, 1)

@@ -24,6 +24,7 @@ from nnanim.data import (
 
 CLASSIFICATION = [name for name, info in DATASETS.items() if info.kind == "classification"]
 REGRESSION = [name for name, info in DATASETS.items() if info.kind == "regression"]
+AUTOENCODER = [name for name, info in DATASETS.items() if info.kind == "autoencoder"]
 SAMPLES = sorted((Path(__file__).parents[1] / "assets" / "data").glob("*.csv"))
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -33,7 +34,7 @@ def assert_valid(ds: Dataset) -> None:
     """Every promise of the Dataset contract, checked on one instance."""
     assert isinstance(ds, Dataset)
     X, y = ds.X, ds.y
-    assert X.dtype == np.float64 and X.ndim == 2 and X.shape[1] in (1, 2)
+    assert X.dtype == np.float64 and X.ndim == 2 and X.shape[1] in (1, 2, 3)
     assert y.ndim == 1 and len(y) == len(X) >= 4
     assert np.all(np.isfinite(X))
     assert np.abs(X).max() == 1.0  # inside [-1, 1]^d and touching the bound
@@ -44,6 +45,9 @@ def assert_valid(ds: Dataset) -> None:
         assert ds.n_classes == 0 and "classes" not in ds.params
         assert y.dtype == np.float64 and np.all(np.isfinite(y))
         assert y.min() == -1.0 and y.max() == 1.0
+    elif ds.task == "autoencoder":  # y: the manifold parameter t, a colour
+        assert ds.n_classes == 0 and "classes" not in ds.params
+        assert y.dtype == np.float64 and np.all(np.isfinite(y))
     else:
         assert X.shape[1] == 2
         assert y.dtype == np.int64
@@ -74,8 +78,11 @@ def test_builtin_defaults_are_valid_and_recorded(name):
     assert ds.name == name
     assert ds.params["n_samples"] == info.n_samples and 400 <= info.n_samples <= 600
     assert ds.params["noise"] == info.noise and ds.params["seed"] == 0
-    assert ds.X.shape[1] == (1 if name == "sine" else 2)
-    assert ds.task == "regression" if info.kind == "regression" else ds.n_classes == info.classes
+    assert ds.X.shape[1] == {"sine": 1, "swiss-roll": 3, "s-curve": 3}.get(name, 2)
+    if info.kind == "classification":
+        assert ds.n_classes == info.classes
+    else:
+        assert ds.task == info.kind and ds.n_classes == 0
 
 
 @pytest.mark.parametrize("name", CLASSIFICATION)
@@ -262,7 +269,7 @@ def test_list_datasets_covers_every_form():
     assert names[: len(DATASETS)] == list(DATASETS)
     assert "csv:PATH" in names and "expr:EXPRESSION" in names
     assert all(isinstance(s, str) and s and "\n" not in s for _, s in rows)
-    assert {info.kind for info in DATASETS.values()} == {"classification", "regression"}
+    assert {info.kind for info in DATASETS.values()} == {"classification", "regression", "autoencoder"}
     for name, info in DATASETS.items():
         assert dict(rows)[name].startswith(info.summary)
         assert f"default {info.n_samples} points, noise {info.noise}" in dict(rows)[name]
@@ -717,3 +724,69 @@ def test_parse_feature_is_the_expr_grammar_as_a_function():
         parse_feature("sqrt(x)")(x, y)
     with pytest.raises(DatasetError, match="infinite"):
         parse_feature("1/(x - 2)")(x, y)
+
+
+# --------------------------------------------------------------------------- autoencoder data
+
+
+def _affine_fit(columns, target):
+    """Least-squares ``target ≈ A @ coef`` with an intercept; returns (coef, residual max)."""
+    A = np.column_stack([*columns, np.ones(len(target))])
+    coef, *_ = np.linalg.lstsq(A, target, rcond=None)
+    return coef, float(np.abs(A @ coef - target).max())
+
+
+def test_swiss_roll_is_sklearns_roll_scaled():
+    ds = make_dataset("swiss-roll", n_samples=500, noise=0.0, seed=4)
+    t = ds.y
+    assert ds.task == "autoencoder" and ds.X.shape == (500, 3)
+    assert t.min() >= 1.5 * np.pi and t.max() <= 4.5 * np.pi  # sklearn's t, unscaled
+    # x = t cos t, z = t sin t, up to the one scale factor and a shift per axis
+    (sx, _), rx = _affine_fit([t * np.cos(t)], ds.X[:, 0])
+    (sz, _), rz = _affine_fit([t * np.sin(t)], ds.X[:, 2])
+    assert rx < 1e-12 and rz < 1e-12 and sx == pytest.approx(sz) and sx > 0
+    # the height is uniform on [0, 21): its range is 21 roll units at most
+    assert np.ptp(ds.X[:, 1]) / sx <= 21.0
+    assert np.ptp(ds.X[:, 1]) / sx > 20.0
+
+
+def test_s_curve_is_sklearns_curve_scaled():
+    ds = make_dataset("s-curve", n_samples=500, noise=0.0, seed=2)
+    t = ds.y
+    assert ds.X.shape == (500, 3) and np.abs(t).max() <= 1.5 * np.pi
+    (sx, _), rx = _affine_fit([np.sin(t)], ds.X[:, 0])
+    (sz, _), rz = _affine_fit([np.sign(t) * (np.cos(t) - 1)], ds.X[:, 2])
+    assert rx < 1e-12 and rz < 1e-12 and sx == pytest.approx(sz) and sx > 0
+    assert 1.9 < np.ptp(ds.X[:, 1]) / sx <= 2.0
+
+
+def test_arc_is_one_spiral_arm_and_noise_jitters_it():
+    clean = make_dataset("arc", n_samples=300, noise=0.0, seed=1)
+    t = clean.y
+    assert clean.X.shape == (300, 2) and 0 <= t.min() and t.max() <= 1
+    r, angle = 0.3 + 0.7 * t, 2 * np.pi * 0.6 * t
+    (s, _), res = _affine_fit([r * np.cos(angle)], clean.X[:, 0])
+    assert res < 1e-12 and s > 0
+    noisy = make_dataset("arc", n_samples=300, noise=0.05, seed=1)
+    np.testing.assert_array_equal(noisy.y, t)  # the same t, then jitter
+    assert not np.allclose(noisy.X, clean.X)
+
+
+@pytest.mark.parametrize("name", AUTOENCODER)
+def test_autoencoder_data_is_deterministic_and_takes_no_classes(name):
+    a, b = make_dataset(name, seed=5), make_dataset(name, seed=5)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    with pytest.raises(DatasetError, match="classes does not apply to the autoencoder dataset"):
+        make_dataset(name, classes=2)
+
+
+def test_a_labelled_dataset_as_an_autoencoders_keeps_its_labels_as_colours():
+    from nnanim.data import as_autoencoder
+
+    moons = make_dataset("moons", n_samples=50)
+    ae = as_autoencoder(moons)
+    assert ae.task == "autoencoder" and ae.n_classes == 0 and ae.params["task"] == "binary"
+    np.testing.assert_array_equal(ae.X, moons.X)
+    np.testing.assert_array_equal(ae.y, moons.y.astype(float))
+    assert as_autoencoder(ae) is ae

@@ -9,7 +9,8 @@ process, so a crash of the renderer (a signal such as SIGABRT or SIGSEGV)
 fails the test and names the combination instead of killing the test run.
 Every combination must either render a file that decodes, or be refused in
 one line; a dataset whose task the scene does not declare (``tasks``) must be
-refused, and every dataset of a task it declares renders in ``layers``.  A
+refused, and every dataset of a task it declares renders in ``layers`` (and every
+autoencoder dataset in a scene that trains autoencoders by default).  A
 handful of the refusals also go through the real command line: exit 2, one
 line.
 
@@ -70,6 +71,9 @@ DATASETS = {
     "csv-target": ("csv:{target_csv}", "regression"),
     "expr-product-sign": ("expr:x*y>0", "classification"),
     "expr-numeric": ("expr:sin(3*x)+y", "regression"),
+    "arc": ("arc", "autoencoder"),
+    "swiss-roll": ("swiss-roll", "autoencoder"),
+    "s-curve": ("s-curve", "autoencoder"),
 }
 
 # The child: one line per combination, "start NAME" before it (so a crash names it).
@@ -163,9 +167,16 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
         else:
             results[name] = (status, message)
 
-    tasks = set(get_scene(scene).tasks)
+    cls = get_scene(scene)
+    tasks = set(cls.tasks)
     shows = {"classification": bool(tasks & {"binary", "multiclass"}),
-             "regression": "regression" in tasks}
+             "regression": "regression" in tasks, "autoencoder": "autoencoder" in tasks}
+    # a scene that trains autoencoders by default (task = autoencoder) shows any dataset as one:
+    # it may render or refuse the others (by their input's width), but must render its own
+    trains_autoencoders = cls.defaults.get("task") == "autoencoder"
+    must_render = {"autoencoder"} if trains_autoencoders else set()
+    if trains_autoencoders:
+        shows = dict.fromkeys(shows, True)
     failures = []
     if proc.returncode != 0:
         crashed = [n for n in started if n not in results]
@@ -186,7 +197,7 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
         if status == "refused":
             if not message or message.startswith("MULTILINE"):
                 failures.append(f"{name}: refusal is not one line: {message!r}")
-            if shows[task] and scene in MUST_RENDER:
+            if shows[task] and (scene in MUST_RENDER or task in must_render):
                 failures.append(f"{name}: {scene} refused a {task} dataset: {message}")
             continue
         # ok
@@ -305,6 +316,12 @@ def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cach
             pts, t = target_pixels(frame[rows, cols], theme)
             pts = pts + [cols.start, rows.start]
             return [pts[t < 0.5], pts[t >= 0.5]]
+    elif job.task == "autoencoder":  # points coloured by their code, on the colour map
+        stops = theme.target_rgb(np.linspace(0, 1, 8), 0, 1) * 255
+
+        def pixel_groups(frame):  # its low half and its high half
+            return [np.unique(np.concatenate(class_pixels(frame, g)), axis=0)
+                    for g in (stops[:4], stops[4:])]
     else:
         colours = np.array(theme.class_rgb(2)) * 255
 

@@ -54,6 +54,8 @@ NETWORKS = {
     "2-3-1 tanh (plane boundary)": ([2, 3, 1], "tanh", "binary"),
     "1-4-1 tanh (1-D regression)": ([1, 4, 1], "tanh", "regression"),
     "2-1-1 tanh (width 1)": ([2, 1, 1], "tanh", "binary"),
+    "2-6-1-6-2 tanh (autoencoder, 1-unit code)": ([2, 6, 1, 6, 2], "tanh", "autoencoder"),
+    "3-8-2-8-3 tanh (autoencoder, 3-D)": ([3, 8, 2, 8, 3], "tanh", "autoencoder"),
 }
 
 
@@ -91,7 +93,11 @@ def test_stage_ends_equal_the_forward_pass(case):
                 before[:, :m], fwd.pre[st.layer] - net.biases[st.layer], rtol=0, atol=1e-9
             )
         checked += 1
-    assert checked == 2 * (len(widths) - 2)
+    # an autoencoder's output layer is shown too: its "+ b" ends at the reconstruction
+    assert checked == 2 * (len(widths) - 2) + (net.task == "autoencoder")
+    if net.task == "autoencoder":
+        np.testing.assert_allclose(tr.full(len(flow.stages) - 1, 1.0)[:, : widths[0]],
+                                   net.forward(X).logits, rtol=0, atol=1e-9)
 
 
 def test_next_stage_starts_where_the_last_ended(case):
@@ -110,7 +116,7 @@ def test_flow_does_not_change_the_function(case):
     np.testing.assert_allclose(
         flow.network.forward(X).logits, net.forward(X).logits, rtol=0, atol=1e-12
     )
-    y = net.predict(X) if net.task != "regression" else None
+    y = net.predict(X) if net.task in ("binary", "multiclass") else None
     if y is not None:
         flipped = y.copy()
         flipped[:10] = 1 - flipped[:10] if net.task == "binary" else (flipped[:10] + 1) % 3
@@ -311,7 +317,7 @@ def test_smoothstep_is_3t2_minus_2t3_clamped():
 def test_output_line_separates_what_the_network_separates(case):
     _, flow, X, tr = case
     net = flow.network
-    if net.task == "regression":
+    if net.task in ("regression", "autoencoder"):
         with pytest.raises(ValueError):
             flow.output_boundaries()
         return
@@ -338,7 +344,7 @@ def test_output_line_separates_what_the_network_separates(case):
 def test_output_probabilities_are_the_networks(case):
     _, flow, X, tr = case
     net = flow.network
-    if net.task == "regression" or not flow.boundaries_exact:
+    if net.task in ("regression", "autoencoder") or not flow.boundaries_exact:
         return
     z = net.forward(X).logits
     if net.task == "binary":  # by hand: the sigmoid of the logit, and its complement

@@ -136,6 +136,13 @@ def test_two_panels_side_by_side_in_landscape_and_stacked_in_portrait():
         assert panels[0].picture.width >= 0.4 * SHORT_SIDE
 
 
+def test_a_last_row_that_is_not_full_is_centred():
+    panels = layout("9:16").grid(3)  # two over one
+    top_left, top_right, bottom = (p.picture for p in panels)
+    assert top_left.y0 == pytest.approx(top_right.y0) and bottom.y1 < top_left.y0
+    assert bottom.centre[0] == pytest.approx((top_left.centre[0] + top_right.centre[0]) / 2)
+
+
 def test_layout_does_not_import_manim():
     import subprocess
     import sys

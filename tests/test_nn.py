@@ -256,3 +256,72 @@ def test_collapse_affine_is_the_deep_linear_network():
     assert np.allclose(W, Ws[3] @ Ws[2] @ Ws[1] @ Ws[0])
     with pytest.raises(ValueError, match="linear activations.*tanh"):
         collapse_affine(Network(Ws, bs, ["linear", "tanh", "linear"], "multiclass"))
+
+
+# --------------------------------------------------------------------------- autoencoder
+
+
+def test_autoencoder_loss_is_mse_over_samples_and_outputs_with_its_gradient():
+    rng = np.random.default_rng(3)
+    loss = LOSSES["autoencoder"]
+    z, x = rng.normal(size=(9, 3)), rng.normal(size=(9, 3))
+    total = sum((z[i, j] - x[i, j]) ** 2 for i in range(9) for j in range(3))
+    assert loss.value(z, x) == pytest.approx(total / 27)
+    numeric = np.zeros_like(z)
+    for idx in np.ndindex(z.shape):
+        zp, zm = z.copy(), z.copy()
+        zp[idx] += EPS
+        zm[idx] -= EPS
+        numeric[idx] = (loss.value(zp, x) - loss.value(zm, x)) / (2 * EPS)
+    np.testing.assert_allclose(loss.grad(z, x), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(loss.output(z), z)
+
+
+@pytest.mark.parametrize("widths,acts,l2", [([2, 6, 1, 6, 2], ["tanh"] * 3, 0.0),
+                                            ([3, 5, 2, 5, 3], ["tanh", "relu", "gelu"], 0.01)])
+def test_autoencoder_network_gradients_match_finite_differences(widths, acts, l2):
+    rng = np.random.default_rng(7)
+    net = init_network(widths, acts, "autoencoder", rng)
+    for b in net.biases:
+        b[:] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.normal(size=(10, widths[0]))
+    labels = rng.integers(0, 2, size=10)  # ignored: the target is X
+    loss, gW, gb, _ = net.gradients(X, labels, l2)
+    x_hat = net.forward(X).logits
+    expected = np.mean((x_hat - X) ** 2) + 0.5 * l2 * sum(np.sum(W**2) for W in net.weights)
+    assert loss == pytest.approx(expected)
+    assert net.loss(X, None, l2) == pytest.approx(expected)
+    nW, nb = _numeric_network_grads(net, X, None, l2)
+    for a, b in zip(gW + gb, nW + nb):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+
+
+def test_autoencoder_code_and_reconstruction_error():
+    rng = np.random.default_rng(0)
+    net = init_network([2, 4, 1, 4, 2], ["tanh"] * 3, "autoencoder", rng)
+    X = rng.normal(size=(6, 2))
+    assert net.code_layer == 1
+    h1 = np.tanh(X @ net.weights[0].T + net.biases[0])
+    code = np.tanh(h1 @ net.weights[1].T + net.biases[1])
+    np.testing.assert_allclose(net.encode(X), code)
+    out = np.tanh(code @ net.weights[2].T + net.biases[2]) @ net.weights[3].T + net.biases[3]
+    assert net.reconstruction_error(X) == pytest.approx(np.mean((out - X) ** 2))
+    np.testing.assert_allclose(net.predict(X), out)
+    assert np.isnan(net.accuracy(X, np.zeros(6)))
+
+
+def test_neighbour_r_squared_against_a_brute_force_vote():
+    from nnanim.nn import neighbour_r_squared
+
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(60, 2))
+    t = Z[:, 0] + 0.3 * rng.normal(size=60)
+    d = ((Z[:, None] - Z[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    vote = t[np.argsort(d, axis=1)[:, :5]].mean(axis=1)
+    expected = 1 - np.sum((t - vote) ** 2) / np.sum((t - t.mean()) ** 2)
+    assert neighbour_r_squared(Z, t, k=5) == pytest.approx(expected, rel=1e-12)
+    # a line folded onto itself: neighbours in Z have far-apart t
+    s = np.linspace(-1, 1, 200)
+    assert neighbour_r_squared(np.column_stack([s, 0 * s]), s) > 0.99
+    assert neighbour_r_squared(np.column_stack([np.abs(s), 0 * s]), s) < 0.1

@@ -8,7 +8,15 @@ import pytest
 
 from nnanim.data import make_dataset
 from nnanim.nn import Network
-from nnanim.record import Run, RunFileError, TrainConfig, TrainingDiverged, train, train_on
+from nnanim.record import (
+    FORMAT_VERSION,
+    Run,
+    RunFileError,
+    TrainConfig,
+    TrainingDiverged,
+    train,
+    train_on,
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +80,7 @@ def test_run_file_holds_exactly_the_documented_arrays(small_run, tmp_path):
         assert npz["y"].dtype == np.int64 and npz["epochs"].dtype == np.int64
         assert npz["W1"].shape == (9, 2, 5) and npz["b1"].shape == (9, 2)
         meta = json.loads(str(npz["meta"]))
-    assert meta["format"] == "nnanim-run" and meta["format_version"] == 1
+    assert meta["format"] == "nnanim-run" and meta["format_version"] == 2
     assert meta["options"]["hidden"] == [5, 2] and meta["activations"] == ["tanh", "tanh"]
     assert meta["options"]["seed"] == 3 and meta["task"] == "binary"
 
@@ -274,3 +282,74 @@ def test_job_variant_trains_once_and_refuses_in_one_line():
     assert first.activations == ["linear", "linear"] and np.array_equal(first.X, job.run.X)
     with pytest.raises(NnanimError, match="unknown activation"):
         job.variant(activation="wobbly")
+
+
+# --------------------------------------------------------------------------- autoencoders
+
+
+@pytest.fixture(scope="module")
+def ae_run():
+    return train(dataset="swiss-roll", n_samples=150, epochs=60, record_every=20, seed=1)
+
+
+def test_an_autoencoder_trains_on_its_inputs_and_round_trips(ae_run, tmp_path):
+    run = ae_run
+    assert run.task == "autoencoder" and run.widths == [3, 16, 2, 16, 3]  # 16, d−1, 16 by default
+    assert run.code_width == 2 and run.n_classes == 0 and run.y.dtype == np.float64
+    assert np.all(np.isnan(run.accuracy))
+    # the recorded loss is the MSE of the reconstruction, recomputed here from the weights
+    for r in range(len(run)):
+        net = run.network(r)
+        h = run.X
+        for W, b in zip(net.weights[:-1], net.biases[:-1]):
+            h = np.tanh(h @ W.T + b)
+        x_hat = h @ net.weights[-1].T + net.biases[-1]
+        assert run.loss[r] == pytest.approx(np.mean((x_hat - run.X) ** 2), rel=1e-12)
+        assert run.reconstruction_error(r) == pytest.approx(run.loss[r], rel=1e-12)
+    assert run.loss[-1] < run.loss[0]
+    back = Run.load(run.save(tmp_path / "ae.npz"))
+    assert back.meta["format_version"] == FORMAT_VERSION == 2 and back.task == "autoencoder"
+    np.testing.assert_array_equal(back.weights[2], run.weights[2])
+    np.testing.assert_array_equal(back.y, run.y)
+
+
+def test_task_autoencoder_ignores_the_labels_of_a_classification_dataset():
+    run = train(dataset="moons", n_samples=80, task="autoencoder", epochs=20, seed=0)
+    assert run.task == "autoencoder" and run.widths == [2, 16, 1, 16, 2]
+    assert run.options["task"] == "autoencoder" and run.meta["dataset"]["params"]["task"] == "binary"
+    same = train(dataset="moons", n_samples=80, task="autoencoder", epochs=20, seed=0)
+    np.testing.assert_array_equal(run.weights[0], same.weights[0])  # deterministic
+    explicit = train(dataset="moons", n_samples=80, task="autoencoder", hidden=[8, 1, 8], epochs=5)
+    assert explicit.widths == [2, 8, 1, 8, 2]
+    with pytest.raises(ValueError, match="unknown task 'pca'; choose from: autoencoder"):
+        train(dataset="moons", task="pca", epochs=1)
+
+
+def test_a_minibatch_autoencoder_steps_on_its_batches_inputs():
+    run = train(dataset="arc", n_samples=64, epochs=3, batch_size=16, seed=2)
+    assert np.all(np.isfinite(run.loss)) and run.task == "autoencoder"
+
+
+def test_a_version_1_file_written_the_old_way_still_loads(small_run, tmp_path):
+    """A run file as nnanim wrote it before version 2: format_version 1, no 'task' option."""
+    arrays = small_run.arrays()
+    meta = json.loads(str(arrays["meta"]))
+    meta["format_version"] = 1
+    del meta["options"]["task"]
+    _write_npz(tmp_path / "v1.npz", **{**arrays, "meta": np.array(json.dumps(meta, sort_keys=True))})
+    old = Run.load(tmp_path / "v1.npz")
+    assert old.meta["format_version"] == 1 and old.task == "binary"
+    np.testing.assert_array_equal(old.weights[0], small_run.weights[0])
+    # a version-1 file cannot hold an autoencoder (that task came with version 2)
+    meta.update(task="autoencoder")
+    _write_npz(tmp_path / "bad.npz", **{**arrays, "meta": np.array(json.dumps(meta))})
+    with pytest.raises(RunFileError, match="unknown task 'autoencoder' for format version 1"):
+        Run.load(tmp_path / "bad.npz")
+
+
+def test_an_autoencoder_file_whose_output_is_not_the_input_width_is_refused(ae_run, tmp_path):
+    arrays = ae_run.arrays()
+    W, b = arrays["W3"], arrays["b3"]
+    _write_npz(tmp_path / "narrow.npz", **{**arrays, "W3": W[:, :2], "b3": b[:, :2]})
+    with pytest.raises(RunFileError, match="output layer has 2 units; an autoencoder run needs 3"):
+        Run.load(tmp_path / "narrow.npz")

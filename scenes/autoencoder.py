@@ -1,0 +1,246 @@
+"""What a bottleneck keeps: an autoencoder squeezes the data through a narrow code and back.
+
+Storyboard, 2-D data (default: the ``arc`` through 2 → 16 → 1 → 16 → 2, tanh):
+the input plane with its grid and data, every point coloured by its code;
+every stage of the encoder, the code (a 1-unit layer: the plane squashed onto
+a line, each point one number), the decoder, and the output layer into the
+reconstruction space, which is the input plane again: the whole grid now lies
+on one curve, the decoder's image of the code.  The data is shown faintly
+where it started, beside the reconstruction error (MSE), recomputed.
+
+3-D data (``-d swiss-roll``, ``-d s-curve``: 3 → 16 → 2 → 16 → 3): three
+panels, stacked in a vertical frame — the roll in 3-D (slowly orbiting), its
+2-unit code plane and the reconstruction in 3-D, all coloured by ``t``, the
+roll's own parameter.  On screen, recomputed: how well the code keeps ``t``
+(each point's ``t`` voted by its 10 nearest neighbours in the code plane,
+R²: near 1 when the roll lies flattened without folds, far below when far
+parts of the roll share codes) and the reconstruction error.
+
+The hidden widths follow the input: 16, d − 1, 16 (a code one unit narrower
+than the data).  Any 2-D or 3-D dataset works (labels are ignored, the target
+is the input); ``--hidden`` sets the widths, the narrowest layer is the code.
+
+Render with ``nnanim render autoencoder`` (options: ``nnanim render --help``).
+"""
+
+import numpy as np
+
+from nnanim.errors import NnanimError
+
+from .bottleneck import BottleneckScene
+
+#: seconds per stage kind (2-D story)
+PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 1.5}
+#: radians per second of orbit of the 3-D panels
+ORBIT = 0.22
+TILT, AZIM = np.radians(62), np.radians(-30)
+#: the 3-D panels: seen nearly along the roll's axis (the data's second axis), swinging ±SWING
+ROLL_TILT, SWING, SWING_SECONDS = np.radians(80), np.radians(20), 4.0
+#: what the 3-D datasets are, in the captions
+SHAPES = {"swiss-roll": "roll", "s-curve": "S"}
+#: neighbours that vote for each point's t in the code plane
+NEIGHBOURS = 10
+#: from this neighbour R² on, the code is said to keep t (the roll flattened, not folded)
+KEEPS_T = 0.9
+INPUT, CODE, RECON = 0, 1, 2
+
+EXPLAIN = {
+    "linear": "rotate and stretch: x → A(t)·x, from the identity to W",
+    "rotate": "turn the space so the directions the next layer reads come first",
+    "bias": "shift everything: x → x + t·b",
+    "activation": "bend each point: x → (1−t)·x + t·{act}(x)",
+    "lift": "the plane enters a wider space, shown through a projection",
+    "squash": "flatten the directions the next layer ignores",
+}
+
+
+class AutoencoderScene(BottleneckScene):
+    """The panels, titles and labels are the bottleneck scene's; the story is its own."""
+
+    # seed 1: the swiss roll's code keeps t for it (seed 0 folds it; the video then says so)
+    defaults = {"dataset": "arc", "task": "autoencoder", "activation": "tanh", "seed": 1}
+    tasks = ("autoencoder",)
+
+    @classmethod
+    def check(cls, job):
+        d = job.run.widths[0] if job.run is not None else job.data.X.shape[1]
+        if d not in (2, 3):
+            raise NnanimError(f"autoencoder draws 2-D or 3-D data; {job.dataset_name} has {d} "
+                              f"input{'s' * (d != 1)}. Choose another dataset with -d, e.g. -d arc")
+        code = min(job.hidden)
+        if code > 3:
+            where = " (in the run file; train it again)" if job.run is not None else ""
+            raise NnanimError(f"autoencoder draws the code, its narrowest hidden layer, so it needs "
+                              f"1 to 3 units; got {code}{where}. Change --hidden, e.g. "
+                              f"--hidden 16,{d - 1},16")
+
+    def construct(self):
+        run, record = self.load_run()
+        if run.widths[0] == 3:
+            self.roll_story(run, record)
+        else:
+            self.plane_story(run, record)
+
+    def plane_story(self, run, record):
+        """2-D data: one picture, every stage, the plane ending on the learned curve."""
+        from manim import Create
+
+        from nnanim.curves import decoded_curve
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import FlowView, OpacityFade, PointCloud, Polylines, StagePlay, ViewTurn
+
+        flow = build_flow(run.network(record), reference=run.X)
+        net = flow.network
+        code = net.encode(run.X)
+        k = code.shape[1]
+        lo, hi = float(code[:, 0].min()), float(code[:, 0].max())
+        view = self.view = FlowView(flow, run.X, run.y, self.theme,
+                                    region=self.layout.picture_fit,
+                                    clip_box=self.layout.picture_clip,
+                                    colors=self.theme.target_rgb(code[:, 0], lo, hi))
+        acts = net.activations
+        unit = "its code" if k == 1 else "code unit 1"
+        header = self.header(run, record)
+        title, detail = "input space", f"the data as the network receives it; colour: {unit}, low to high"
+        caption = self.caption(title, detail)
+        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
+
+        code_stage = next(s.index for s in flow.stages
+                          if s.kind == "activation" and s.layer == net.code_layer)
+        for stage in flow.stages[:-1]:
+            act = acts[stage.layer].name if stage.layer < len(acts) else ""
+            detail = EXPLAIN[stage.kind].format(act=act)
+            if stage.kind == "lift" and stage.layer > net.code_layer:
+                detail = "the code enters a wider space again: the decoder begins"
+            if stage.index == code_stage:
+                detail = (f"the code: {k} unit{'s' * (k > 1)}; "
+                          + ("the plane is a line now, each point one number (its colour)" if k == 1
+                             else "all the decoder will ever see of a point"))
+            caption = self.swap_caption(caption, stage.caption, detail, kind="stage")
+            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
+            if stage.kind == "lift" and stage.dim == 3 and not view.elev:
+                self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=1.4)
+            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
+            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
+                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+
+        # the reconstruction space is the input plane: the data where it started, and the error
+        last = flow.stages[-1]
+        view.set_stage(last.index, 1.0)
+        mse = net.reconstruction_error(run.X)
+        self.statements = {"mse": f"error (MSE) {mse:.4f} over {len(run.X)} points"}
+        shape = "one curve: the decoder's image of the code" if k == 1 else \
+            f"the decoder's image of the {k}-unit code"
+        caption = self.swap_caption(caption, last.caption, f"the whole plane lands on {shape}",
+                                     kind="stage")
+        self.wait(1.5)
+        clip = self.layout.picture_clip
+        at = view.to_scene(run.X)
+        inside = ((at[:, 0] > clip[0]) & (at[:, 0] < clip[2]) & (at[:, 1] > clip[1])
+                  & (at[:, 1] < clip[3]))
+        ghost = PointCloud(at[inside], self.theme.muted, radius=0.6 * view.cloud.radius,
+                           rim_color=self.theme.background, opacity=0.55)
+        self.add(ghost)
+        self.bring_to_back(ghost)
+        anims = [OpacityFade(ghost)]
+        if k == 1:  # the learned curve over the data's codes, under the points
+            curve = Polylines([view.to_scene(decoded_curve(net, lo, hi))],
+                              stroke_color=self.theme.foreground, stroke_width=2,
+                              stroke_opacity=0.8)
+            curve.clip_box = clip
+            self.curve = curve
+            self.add(curve)
+            self.bring_to_back(curve)
+            anims.append(Create(curve))
+        self.play(*anims, run_time=1.4)
+        caption = self.swap_caption(caption, last.caption,
+                                     f"{self.statements['mse']}; faint: the data where it started")
+        self.wait(3.0)
+
+    def roll_story(self, run, record):
+        """3-D data: the roll, its code plane and the reconstruction, side by side."""
+        from manim import smooth
+
+        from nnanim.flow import build_flow
+        from nnanim.mobjects import OpacityFade, ViewTurn
+        from nnanim.nn import neighbour_r_squared
+
+        flow = build_flow(run.network(record), reference=run.X)
+        net = flow.network
+        code = net.encode(run.X)
+        k = code.shape[1]
+        t = run.y
+        shape = SHAPES.get(run.dataset_spec, "surface")
+        kept = neighbour_r_squared(code, t, NEIGHBOURS)
+        mse = net.reconstruction_error(run.X)
+        texts = {
+            INPUT: ("input · 3-D", f"colour: t, the position along the {shape}"),
+            CODE: (f"code · {k} unit{'s' * (k > 1)}",
+                   f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"),
+            RECON: ("reconstruction · 3-D", f"error (MSE) {mse:.4f}"),
+        }
+        verdict = (f"the {shape} flattened, not folded" if kept >= KEEPS_T
+                   else f"the {shape} folded: far parts share codes")
+        lines = [f"{run.dataset_spec} · {len(run.X)} points in 3-D",
+                 f"the {k}-unit code: {verdict}",
+                 f"decoded back into 3-D · MSE {mse:.4f}"]
+        self.statements = {"code": texts[CODE][1], "recon": texts[RECON][1], "verdict": verdict}
+
+        # the info line goes under the tallest title of the video, so no title ever covers it
+        tallest = max((self.top_line(text) for text in lines), key=lambda m: m.height)
+        info = self.info_line(run, record, below=tallest)
+        space = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        # a square frame puts the three panels in a row: narrow labels, so room for more lines
+        lines_under = 4 if self.layout.shape == "square" else 2
+        self.panels = self.layout.grid(3, label_lines=lines_under, top=space, gap=0.5)
+        colours = self.theme.target_rgb(t, float(t.min()), float(t.max()))
+        code_stage = next(s.index for s in flow.stages
+                          if s.kind == "activation" and s.layer == net.code_layer)
+        views = self.views = [
+            self.still_view(flow, run, colours, side, stage)
+            for side, stage in ((INPUT, 0), (CODE, code_stage), (RECON, len(flow.stages) - 1))]
+        labels = [self.panel_label(*texts[side], side) for side in range(3)]
+        frames = [self.panel_frame(side) for side in range(3)]
+        shown = []  # the panels on screen; the 3-D ones swing together
+        swing = [SWING]
+
+        def hold(seconds, *more, turn=True):
+            """A play of ``seconds``: the 3-D panels swing to the other side (eased, so the
+            motion is continuous from one play to the next), plus ``more``."""
+            turns = []
+            if turn:
+                swing[0] = -swing[0]
+                turns = [ViewTurn(v, azim=swing[0], rate_func=smooth) for v in shown if v.elev]
+            self.play(*turns, *more, run_time=seconds)
+
+        title = self.top_line(lines[INPUT])
+        self.open(frames[INPUT], views[INPUT], title, info, labels[INPUT], title=title.text,
+                  seconds=1.2)
+        shown.append(views[INPUT])
+        hold(SWING_SECONDS)
+        for side in (CODE, RECON):
+            new = self.top_line(lines[side])
+            self.mark("stage", new.text, texts[side][1])  # a chapter each: the words on screen
+            parts = [frames[side], views[side], labels[side], new]
+            self.add(*parts)
+            hold(1.0, *(OpacityFade(m) for m in parts), OpacityFade(title, fade_in=False), turn=False)
+            title = new
+            shown.append(views[side])
+            hold(SWING_SECONDS)
+        hold(SWING_SECONDS)
+        hold(SWING_SECONDS)
+
+    def still_view(self, flow, run, colours, side, stage):
+        """The picture at the end of ``stage`` in panel ``side`` (3-D stages tilted)."""
+        from nnanim.mobjects import FlowView
+
+        centre, size = self.region(side)
+        view = FlowView(flow, run.X, run.y, self.theme, region=(centre, 0.92 * size),
+                        colors=colours, point_radius=0.75 * self.theme.point_radius)
+        view.set_stage(stage, 1.0 if stage else 0.0)
+        if flow.stages[stage].dim == 3:
+            view.set_view_angles(ROLL_TILT, -SWING)
+        return view
+
+
+SCENE = AutoencoderScene

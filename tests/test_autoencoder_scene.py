@@ -1,0 +1,241 @@
+"""The `autoencoder` scene: what it states is recomputed, and its frames show the story.
+
+The storyboards run in the library's plan mode (every animation jumped to its
+end, nothing drawn): the reconstruction error, how well the code keeps t and
+the positions on screen against independent computations written here.  The
+swiss roll is rendered once, small, and judged from its decoded frames (the
+default 2-D story is rendered in every frame shape by test_every_scene).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from nnanim.scenes.autoencoder import KEEPS_T, NEIGHBOURS, AutoencoderScene
+from storyboards import dry_run
+
+from nnanim.cli import cli
+from nnanim.contract import list_scenes, resolve
+from nnanim.errors import NnanimError
+from nnanim.record import train
+from nnanim.render import RenderSettings, render
+
+OPTIONS = {"n_samples": 200, "epochs": 300}
+
+
+def _tanh_autoencoder(run, X):
+    """An independent forward pass: tanh hidden layers, a linear output; returns (code, x̂)."""
+    h, hidden = X, []
+    for l in range(len(run.weights) - 1):
+        h = np.tanh(h @ run.weights[l][-1].T + run.biases[l][-1])
+        hidden.append(h)
+    narrowest = int(np.argmin([a.shape[1] for a in hidden]))
+    return hidden[narrowest], h @ run.weights[-1][-1].T + run.biases[-1][-1]
+
+
+def _neighbour_vote(code, t, k):
+    d = ((code[:, None, :] - code[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    vote = t[np.argsort(d, axis=1)[:, :k]].mean(axis=1)
+    return 1 - np.sum((t - vote) ** 2) / np.sum((t - t.mean()) ** 2)
+
+
+@pytest.fixture(scope="module")
+def arc_run():
+    return train(**{**AutoencoderScene.defaults, **OPTIONS})
+
+
+@pytest.fixture(scope="module")
+def arc_scene(arc_run):
+    return dry_run(AutoencoderScene, {"run": arc_run})
+
+
+@pytest.fixture(scope="module")
+def roll_run():
+    return train(**{**AutoencoderScene.defaults, "dataset": "swiss-roll", **OPTIONS})
+
+
+# --------------------------------------------------------------------------- the 2-D story
+
+
+def test_default_is_the_arc_through_a_one_unit_code(arc_run):
+    assert arc_run.task == "autoencoder" and arc_run.widths == [2, 16, 1, 16, 2]
+    assert arc_run.dataset_spec == "arc" and arc_run.activations == ["tanh"] * 3
+
+
+def test_the_reconstruction_error_on_screen_is_recomputed(arc_scene, arc_run):
+    _, x_hat = _tanh_autoencoder(arc_run, arc_run.X)
+    mse = np.mean((x_hat - arc_run.X) ** 2)
+    stated = f"error (MSE) {mse:.4f} over {len(arc_run.X)} points"
+    assert arc_scene.statements["mse"] == stated
+    landing, last = arc_scene.beats[-2:]  # the reconstruction, then its error, held to the end
+    assert landing.kind == "stage" and landing.title == last.title == "reconstruction · x̂"
+    assert landing.detail == "the whole plane lands on one curve: the decoder's image of the code"
+    assert last.detail == f"{stated}; faint: the data where it started"
+
+
+def test_every_stage_is_a_beat_and_the_code_is_named(arc_scene):
+    stages = [b for b in arc_scene.beats if b.kind == "stage"]
+    titles = [b.title for b in stages]
+    assert titles[:4] == ["lift 2 → 16", "layer 1 · W·x", "layer 1 · + b", "layer 1 · tanh"]
+    assert "output · W·x" in titles and "output · + b" in titles  # the decoder's output layer
+    code = next(b for b in stages if b.title == "layer 2 · tanh")
+    assert code.detail.startswith("the code: 1 unit; the plane is a line now")
+    lifts = [b for b in stages if b.title.startswith("lift")]
+    assert [b.title for b in lifts] == ["lift 2 → 16", "lift 1 → 16"]  # encoder, then decoder
+    assert "projection" in lifts[0].detail and "the decoder begins" in lifts[1].detail
+
+
+def test_the_points_end_on_their_reconstruction_and_the_curve_holds_them(arc_scene, arc_run):
+    view = arc_scene.view
+    code, x_hat = _tanh_autoencoder(arc_run, arc_run.X)
+    assert view.stage == len(view.flow.stages) - 1 and view.t == 1.0
+    np.testing.assert_allclose(view.cloud.points, view.to_scene(x_hat), atol=1e-9)
+    # the learned curve runs through the decoder of the code's two ends
+    pts = arc_scene.curve.points
+    for c, end in ((code.min(), pts[0]), (code.max(), pts[-1])):
+        _, at = _tanh_autoencoder_from_code(arc_run, np.array([[c]]))
+        np.testing.assert_allclose(end, view.to_scene(at)[0], atol=1e-9)
+    # the points are coloured by their code: the lowest code gets the first colour of the map
+    theme = arc_scene.theme
+    np.testing.assert_allclose(view.cloud.colors[np.argmin(code[:, 0])], theme.target_rgb([0], 0, 1)[0])
+    np.testing.assert_allclose(view.cloud.colors[np.argmax(code[:, 0])], theme.target_rgb([1], 0, 1)[0])
+
+
+def _tanh_autoencoder_from_code(run, code):
+    h = np.tanh(code @ run.weights[2][-1].T + run.biases[2][-1])
+    return code, h @ run.weights[3][-1].T + run.biases[3][-1]
+
+
+# --------------------------------------------------------------------------- the 3-D story
+
+
+def test_the_roll_states_how_well_its_code_keeps_t_and_its_error(roll_run):
+    scene = dry_run(AutoencoderScene, {"run": roll_run, "aspect": "9:16"})
+    assert roll_run.widths == [3, 16, 2, 16, 3]  # the widths follow the input: 16, d-1, 16
+    code, x_hat = _tanh_autoencoder(roll_run, roll_run.X)
+    kept = _neighbour_vote(code, roll_run.y, NEIGHBOURS)
+    mse = np.mean((x_hat - roll_run.X) ** 2)
+    assert scene.statements["code"] == f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"
+    assert scene.statements["recon"] == f"error (MSE) {mse:.4f}"
+    assert scene.statements["verdict"] == ("the roll flattened, not folded" if kept >= KEEPS_T
+                                           else "the roll folded: far parts share codes")
+    titles = [b.title for b in scene.beats]
+    assert f"decoded back into 3-D · MSE {mse:.4f}" in titles
+    # the three panels: the input, the code plane (2-D, seen from the top), the reconstruction
+    inp, code_view, recon = scene.views
+    assert inp.elev and recon.elev and not code_view.elev
+    assert abs(inp.azim - recon.azim) < 1e-12  # they swing together
+    tr = code_view.points_trace
+    np.testing.assert_allclose(tr.full(code_view.stage, 1.0)[:, :2], code, atol=1e-9)
+    np.testing.assert_allclose(recon.points_trace.full(recon.stage, 1.0)[:, :3], x_hat, atol=1e-9)
+    boxes = [p.picture for p in scene.panels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("scene", sorted(set(list_scenes()) - {"autoencoder"}))
+@pytest.mark.parametrize("dataset", ["swiss-roll", "s-curve", "arc"])
+def test_other_scenes_refuse_autoencoder_data_in_one_line(scene, dataset):
+    with pytest.raises(NnanimError) as info:
+        resolve(scene, {"dataset": dataset, "epochs": 1})
+    message = str(info.value)
+    assert "\n" not in message and "no labels" in message and "-d spirals" in message
+
+
+def test_other_scenes_refuse_task_autoencoder():
+    with pytest.raises(NnanimError, match="drop --task autoencoder"):
+        resolve("layers", {"dataset": "moons", "task": "autoencoder", "epochs": 1})
+
+
+@pytest.mark.parametrize(("options", "needle"), [
+    ({"dataset": "sine"}, "draws 2-D or 3-D data; sine has 1 input"),
+    ({"dataset": "arc", "hidden": [16, 4, 16]}, "needs 1 to 3 units; got 4"),
+])
+def test_what_the_scene_cannot_draw_is_refused(options, needle):
+    with pytest.raises(NnanimError, match=needle):
+        resolve("autoencoder", {**options, "epochs": 1})
+
+
+def test_labelled_data_is_autoencoded_with_its_labels_ignored():
+    job = resolve("autoencoder", {"dataset": "moons", "epochs": 1})
+    assert job.task == "autoencoder" and job.config.hidden == [16, 1, 16]
+
+
+def test_command_line_refusal_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["render", "layers", "-d", "swiss-roll"])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------- the frames
+
+
+@pytest.mark.slow
+def test_the_roll_video_shows_one_panel_then_three(roll_run, tmp_path, isolated_cache, decode_frames):
+    job = resolve("autoencoder", {"run": roll_run})
+    out = render(job, RenderSettings(quality="l", short_side=270, fps=4,
+                                     output=tmp_path / "roll.mp4", progress=False))
+    frames, _ = decode_frames(out)
+    assert frames.shape[1:] == (270, 480, 3)
+
+    def panels_with_points(frame):
+        """Coloured pixels (the points: the colour map is saturated; text and frames are grey)
+        in each third of the frame."""
+        rgb = frame.astype(int)
+        ys, xs = np.nonzero(rgb.max(axis=2) - rgb.min(axis=2) > 40)
+        return [int(n) for n in np.bincount(np.minimum(3 * xs // frame.shape[1], 2), minlength=3)]
+
+    first, last = panels_with_points(frames[0]), panels_with_points(frames[-1])
+    assert first[0] > 150 and first[1] < 5 and first[2] < 5, first  # the roll alone (measured 313)
+    assert min(last) > 80, last  # roll, code plane, reconstruction (measured: 160 to 260)
+    # the 3-D panels swing: the roll's picture changes while the code plane holds still
+    h = frames.shape[1]
+    left, middle = slice(0, 480 // 3), slice(480 // 3, 2 * 480 // 3)
+    a, b = frames[-1].astype(int), frames[-12].astype(int)
+    assert np.abs(a[:h, left] - b[:h, left]).sum() > 10 * np.abs(a[:h, middle] - b[:h, middle]).sum()
+
+
+def test_a_run_file_of_another_task_is_refused(tmp_path):
+    run = train(dataset="moons", n_samples=40, epochs=2)
+    with pytest.raises(NnanimError, match="autoencoder shows autoencoders; moons has two classes. "
+                                          "Train one with --task autoencoder"):
+        resolve("autoencoder", {"run": run})
+
+
+def test_each_panel_of_the_roll_is_a_chapter(roll_run):
+    from nnanim.beats import chapters
+
+    scene = dry_run(AutoencoderScene, {"run": roll_run})
+    titles = [c.title for c in chapters(scene.beats)]
+    assert len(titles) == 3 and titles[0].startswith("swiss-roll · 200 points in 3-D")
+    assert titles[1].startswith("the 2-unit code: ") and titles[2].startswith("decoded back into 3-D")
+
+
+def test_the_roll_story_is_readable_on_a_phone(roll_run, monkeypatch):
+    """As test_text_sizes does for every scene's default, for the 3-D story."""
+    from manim import Text
+
+    import nnanim.text
+
+    cap = Text("H", font="DejaVu Sans", font_size=100).height / 100
+    built = []
+    real = nnanim.text.text
+
+    def recording(body, **kwargs):
+        mob = real(body, **kwargs)
+        built.append((body, mob))
+        return mob
+
+    monkeypatch.setattr(nnanim.text, "text", recording)
+    monkeypatch.setattr("nnanim.scene.make_text", recording)
+    scene = dry_run(AutoencoderScene, {"run": roll_run, "aspect": "9:16"}, pixels=(1080, 1920))
+    px_per_unit = 1920 / scene.layout.height
+    titles = {b.title for b in scene.beats if b.kind in ("intro", "stage")}
+    sizes = {" ".join(body.split()): mob.font_size * cap * px_per_unit for body, mob in built}
+    assert titles <= set(sizes) and min(sizes[t] for t in titles) >= 47.5
+    assert min(sizes.values()) >= 29.5
