@@ -99,8 +99,8 @@ def test_train_from_a_dumped_config_gives_the_same_run_bit_for_bit(tmp_path):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["render", "layers", "-d", "sine"], "classification dataset"),
-        (["storyboard", "layers", "-d", "sine"], "classification dataset"),
+        (["render", "neurons", "-d", "sine"], "classification dataset"),
+        (["storyboard", "multiclass", "-d", "sine"], "classification dataset"),
         (["render", "training", "--hidden", "8,3"], "needs 2 units"),
         (["render", "bottleneck", "--hidden", "8,4"], "needs 2 or 3 units"),
         (["render", "layers", "--epoch", "5000"], "will not be recorded"),
