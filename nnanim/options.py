@@ -163,6 +163,18 @@ def _optimizers() -> list[str]:
     return list(OPTIMIZERS)
 
 
+def _point(value: Any) -> tuple[float, float]:
+    """Two finite numbers ``X,Y`` (a string from the shell, or a pair from TOML/Python)."""
+    parts = value.split(",") if isinstance(value, str) else value
+    if not isinstance(parts, (list, tuple)) or len(parts) != 2:
+        raise ValueError(f"give two numbers as X,Y, e.g. 0.5,-0.25, not {value!r}")
+    number = _float()
+    try:
+        return number(parts[0]), number(parts[1])
+    except ValueError:
+        raise ValueError(f"give two finite numbers as X,Y, e.g. 0.5,-0.25, not {value!r}") from None
+
+
 def _theme(value: Any) -> str:
     from nnanim.theme import list_themes
 
@@ -278,6 +290,9 @@ OPTIONS: tuple[Option, ...] = (
        default_text="per scene", group="Scene"),
     _o("aspect", _choice(ASPECTS), "16:9", "frame shape: 16:9, 9:16 (vertical), 1:1 or 4:3", SCENE,
        choices=ASPECTS, group="Scene"),
+    _o("point", _point, None, "by-hand: the input point to follow, in the input plane's coordinates "
+       "(the data's, as drawn)", SCENE, metavar="X,Y", default_text="chosen from the run",
+       group="Scene"),
     # -- the file a render writes
     _o("quality", _choice(QUALITY_LETTERS), "h",
        "short side and frame rate: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
