@@ -37,13 +37,16 @@ class NumberTable(VGroup):
         ``(first, last)`` columns to enclose in square brackets (a matrix), or None.
     left
         Columns aligned left instead (words, not numbers).
+    colors
+        ``{(r, c): colour}`` for body cells not in the foreground colour.
     gap
         Space between columns, in scene units.
     """
 
     def __init__(self, rows: list[list[str]], theme: Theme, size: float, *,
                  header: list[list[str]] | None = None, bracket: tuple[int, int] | None = None,
-                 strong: tuple[int, ...] = (), left: tuple[int, ...] = (), gap: float = 0.34) -> None:
+                 strong: tuple[int, ...] = (), left: tuple[int, ...] = (), colors=None,
+                 gap: float = 0.34) -> None:
         super().__init__()
         header = header or []
         n_cols = max(len(r) for r in [*header, *rows])
@@ -59,7 +62,9 @@ class NumberTable(VGroup):
 
         self.header_cells = [[cell(t, theme.foreground if i in strong else theme.muted) for t in r]
                              for i, r in enumerate(header)]
-        self.cells = [[cell(t, theme.foreground) for t in r] for r in rows]
+        colors = colors or {}
+        self.cells = [[cell(t, colors.get((r, c), theme.foreground)) for c, t in enumerate(row)]
+                      for r, row in enumerate(rows)]
         grid = [*self.header_cells, *self.cells]
         digit = nnanim.text.text("0", font=theme.font, font_size=size, color=theme.foreground)
         pitch = digit.height * 1.9

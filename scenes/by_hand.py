@@ -142,10 +142,11 @@ class ByHandScene(SceneContract):
 
         stages = self.stage_groups(flow)
         x = "(" + ", ".join(self.num(v) for v in self.point) + ")"
+        rounded = "two decimals shown, computed in full precision"
         if self.chosen:
-            intro = f"x = {x}, a point of class {self.point_class} from the data, through {run.architecture()}"
+            intro = f"x = {x}, a data point of class {self.point_class}; {rounded}"
         else:
-            intro = f"x = {x} (--point), through {run.architecture()}"
+            intro = f"x = {x} (--point); {rounded}"
         steps = [{"kind": "intro", "title": "one point, by hand", "detail": intro,
                   "heading": "the input x", "reveal": "all", "stages": [],
                   "table": {"header": [["x₁", "x₂"]], "rows": [[self.num(v) for v in self.point]]}}]
@@ -178,7 +179,11 @@ class ByHandScene(SceneContract):
                 last, fn, head = layer.post[1:], "sigmoid", "→ p"
             else:
                 last, fn, head = layer.post, layer.function, "→ p"
+            # the output's probabilities in their classes' colours (binary: p of class 1)
+            classes = ([1] if layer.function == "sigmoid" else list(range(len(last)))) if out else []
             table = {"header": [[prod, f"+ {b}", f"= {z}", head]],
+                     "colors": {(r, 3): self.theme.classes[k % len(self.theme.classes)]
+                                for r, k in enumerate(classes)},
                      "rows": [[self.num(p), self.num(c), self.num(q), self.num(h)]
                               for p, c, q, h in zip(layer.products, layer.b, layer.pre, last,
                                                     strict=True)]}
@@ -247,6 +252,16 @@ class ByHandScene(SceneContract):
                 out.append(f" − {wt[1:]}·{vt}" if wt.startswith("−") else f" + {wt}·{vt}")
         return "".join(out) + f" = {self.num(total)}"
 
+    @staticmethod
+    def unbroken(note: str) -> str:
+        """A written-out row that wraps only before an operator: ``+ 4.01·0.65`` and ``= 2.61`` stay whole.
+
+        (No-break spaces after the operators: Python's wrapping breaks at ASCII spaces only.)
+        """
+        for op in ("+", "−", "="):
+            note = note.replace(f" {op} ", f" {op}\u00a0")
+        return note
+
     def numbers(self, step):
         """The step's numbers as mobjects: a heading, a table and a note (built, not placed)."""
         from manim import DOWN, LEFT, VGroup
@@ -257,7 +272,7 @@ class ByHandScene(SceneContract):
         spec = step["table"]
         table = NumberTable(spec["rows"], self.theme, size, header=spec.get("header"),
                             bracket=spec.get("bracket"), strong=spec.get("strong", ()),
-                            left=step.get("left", ()))
+                            left=step.get("left", ()), colors=spec.get("colors"))
         heading = self.label(step["heading"], weight="BOLD")
         group = VGroup(heading, table).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         group.heading, group.table, group.spec = heading, table, spec
@@ -273,7 +288,7 @@ class ByHandScene(SceneContract):
         square: the caption beside the picture in the top band, the numbers
         across the frame below it.
         """
-        from manim import DOWN, LEFT, RIGHT, VGroup
+        from manim import DOWN, LEFT, RIGHT
 
         from nnanim.layout import MARGIN, Box
 
@@ -290,11 +305,11 @@ class ByHandScene(SceneContract):
         # notes (a row written out) wrap to the text width
         for step in steps:
             if step.get("notes"):
-                step["note_mobs"] = [self.label(n, width=col_w) for n in step["notes"]]
-        info = VGroup(self.label(run.describe(record), color=self.theme.muted, width=col_w),
-                      self.label("two decimals shown, computed in full precision",
-                                 color=self.theme.muted, width=col_w))
-        self.info = info.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+                step["note_mobs"] = [self.label(self.unbroken(n), width=col_w) for n in step["notes"]]
+        def info_at(w):
+            return self.label(run.describe(record), color=self.theme.muted, width=w)
+
+        info = info_at(col_w)
         note_h = max((m.height for s in steps for m in s.get("note_mobs", [])), default=0.0)
         num_h = max(g.height for g in groups) + (note_h + 0.2 if note_h else 0.0)
 
@@ -303,11 +318,17 @@ class ByHandScene(SceneContract):
 
         column = inner
         if mode == "beside":
-            column, rest = inner.split_left(col_w, gap=GAP)
-            side = min(rest.width, rest.height)
-            picture = Box(rest.x1 - side, rest.centre[1] - side / 2, rest.x1, rest.centre[1] + side / 2)
+            column, right = inner.split_left(col_w, gap=GAP)
             caption, rest = column.split_top(caption_height(col_w), gap=GAP)
-            foot, rest = rest.split_bottom(info.height, gap=GAP)
+            if rest.height >= num_h + GAP + info.height:  # what is shown: at the column's foot
+                foot, rest = rest.split_bottom(info.height, gap=GAP)
+            else:  # no room left in the column: under the picture
+                info = info_at(right.width)
+                foot, right = right.split_bottom(info.height, gap=GAP)
+            side = min(right.width, right.height)
+            picture = Box(right.x1 - side, right.centre[1] - side / 2, right.x1, right.centre[1] + side / 2)
+            if foot.x0 > column.x1:
+                foot = Box(picture.x0, foot.y0, picture.x1, foot.y1)
             numbers = Box(rest.x0, rest.y1 - num_h, rest.x1, rest.y1)
         elif mode == "stacked":
             caption, rest = inner.split_top(caption_height(inner.width), gap=GAP)
@@ -326,7 +347,7 @@ class ByHandScene(SceneContract):
                 side -= 0.3
             picture, caption = band.split_right(side, gap=GAP)
             picture = Box(picture.x0, band.y1 - side, picture.x1, band.y1)
-        info.move_to([foot.x0 + info.width / 2, foot.y0 + info.height / 2, 0])
+        self.info = info.move_to([foot.x0 + info.width / 2, foot.y0 + info.height / 2, 0])
         for step, group in zip(steps, groups):
             if step.get("same"):
                 continue

@@ -147,15 +147,32 @@ def test_the_marked_point_ends_each_step_where_the_numbers_put_it(default_scene,
     assert np.allclose(view.marker.points, end)
 
 
-def test_the_regions_do_not_overlap_in_any_frame_shape(default_run):
-    for aspect, pixels in (("9:16", (480, 854)), ("1:1", (480, 480)), ("4:3", (640, 480))):
-        scene = dry_run("by-hand", {"run": default_run, "aspect": aspect}, pixels=pixels)
-        r = scene.regions
-        assert not r["picture"].overlaps(r["numbers"]) and not r["picture"].overlaps(r["caption"])
-        assert scene.layout.frame.contains(r["picture"]) and r["picture"].width > 2.5
-        for step in scene.steps:  # every table fits the frame
-            g = step["group"]
-            assert g.get_left()[0] >= scene.layout.frame.x0 and g.get_right()[0] <= scene.layout.frame.x1
+@pytest.fixture(scope="module")
+def widest_run():
+    """The widest network the scene takes: two hidden layers of four units."""
+    return train(dataset="moons", hidden=[4, 4], activation="relu", epochs=100, n_samples=100)
+
+
+@pytest.mark.parametrize(("aspect", "pixels", "widest"), [
+    ("9:16", (480, 854), False), ("1:1", (480, 480), False), ("4:3", (640, 480), False),
+    ("16:9", (854, 480), True), ("1:1", (480, 480), True),
+])
+def test_the_regions_do_not_overlap_in_any_frame_shape(aspect, pixels, widest, default_run, widest_run):
+    run = widest_run if widest else default_run
+    scene = dry_run("by-hand", {"run": run, "aspect": aspect}, pixels=pixels)
+    r, frame = scene.regions, scene.layout.frame
+    boxes = [r[k] for k in ("picture", "numbers", "caption", "info")]
+    for i, a in enumerate(boxes):
+        assert frame.contains(a)
+        assert not any(a.overlaps(b) for b in boxes[i + 1:]), (aspect, widest)
+    assert r["picture"].width > 0.4 * min(frame.width, frame.height)
+    def inside(mob, box, eps=1e-6):
+        return (mob.get_left()[0] >= box.x0 - eps and mob.get_right()[0] <= box.x1 + eps
+                and mob.get_bottom()[1] >= box.y0 - eps and mob.get_top()[1] <= box.y1 + eps)
+
+    for step in scene.steps:  # every table and written-out row inside its region
+        assert all(inside(m, r["numbers"]) for m in [step["group"], *step.get("note_mobs", [])])
+    assert inside(scene.info, r["info"])
 
 
 # --------------------------------------------------------------------------- refusals
@@ -233,3 +250,17 @@ def test_rendered_video_marks_the_point_and_writes_the_numbers(tmp_path, decode_
     (x0, y1), (x1, y0) = px((box.x0, box.y0)), px((box.x1, box.y1))
     text = np.linalg.norm(last[y0:y1, x0:x1] - fg, axis=2) < 60
     assert text.sum() > 400
+    # the ReLU's strikes: drawn across each struck z during its beat (brighter along the line)
+    struck_steps = [s for s in default_scene.steps if s.get("struck")]
+    assert struck_steps
+    relu_beats = [b for b in default_scene.beats if b.kind == "stage" and "ReLU" in b.title]
+    for step, beat in zip(struck_steps, relu_beats, strict=True):
+        before = frames[int((beat.start + 0.35) * fps)].astype(float).sum(axis=2)
+        after = frames[min(int(beat.end * fps), len(frames) - 1)].astype(float).sum(axis=2)
+        for reveal in step["rows"]:
+            if reveal["strike"] is None:
+                continue
+            a, b = reveal["strike"].get_start(), reveal["strike"].get_end()
+            samples = [px(a + (b - a) * t) for t in np.linspace(0.1, 0.9, 15)]
+            gained = [after[y, x] - before[y, x] for x, y in samples]
+            assert min(gained) > -30 and np.mean([g > 60 for g in gained]) > 0.4, gained
