@@ -22,7 +22,7 @@ from nnanim.errors import NnanimError
 #: seconds of each part of a step
 PACE = {"linear": 1.8, "rotate": 1.3, "bias": 1.2, "activation": 1.8, "lift": 0.6, "squash": 1.3,
         "output": 0.1}
-SHOW, ROW, HOLD, LOOK, TURN, INTRO, OUTRO, SWAP = 0.5, 0.4, 0.4, 0.5, 1.0, 2.0, 3.0, 0.3
+SHOW, ROW, HOLD, LOOK, TURN, INTRO, OUTRO, SWAP, SHADE = 0.5, 0.4, 0.4, 0.5, 1.0, 2.0, 3.0, 0.3, 1.0
 #: (text, title) sizes in a square frame, where numbers and picture share 8 × 8 units (a screen,
 #: not a phone: 1080 × 1080 still draws the digits 25 px tall)
 SQUARE_SIZES = (18, 28)
@@ -133,8 +133,26 @@ class ByHandScene(SceneContract):
                 after = flow.stages[stage.index + 1]
                 if stage.kind == "squash" and after.dim == 2 and view.elev:
                     self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=TURN)
+            if step.get("shade"):
+                self.shade_output(view, flow)
             self.wait(LOOK if i < len(steps) - 1 else OUTRO)
         self.visible_numbers = visible
+
+    def shade_output(self, view, flow):
+        """The output's probability behind the last hidden space (2-D, where it is exact)."""
+        from nnanim.mobjects import OpacityFade
+        from nnanim.panels import boundary_overlay
+
+        if flow.stages[-1].dim != 2 or not flow.boundaries_exact or view.elev:
+            return
+        overlay = boundary_overlay(view, flow.output_boundaries(), flow.output_probabilities,
+                                   self.theme, view.n_classes)
+        if overlay.shading is not None:
+            overlay.shading.clip_box = self.regions["picture"].clip
+            self.add(overlay.shading)
+            self.bring_to_back(overlay.shading)
+            self.play(OpacityFade(overlay.shading), run_time=SHADE)
+        self.shading = overlay.shading
 
     def script(self, run, work, flow):
         """The steps, as data: title, detail, beat kind, the table's texts, the flow stages they go with."""
@@ -208,7 +226,7 @@ class ByHandScene(SceneContract):
                 detail = f"each z through {fn}: h{sub(k)} = {fn}(z{sub(k)})"
             steps.append({"kind": "stage", "title": f"{where} · {fn}", "reveal": "activation",
                           "detail": detail, "heading": heading, "table": table, "same": True,
-                          "struck": [int(i) for i in np.flatnonzero(layer.struck)],
+                          "struck": [int(i) for i in np.flatnonzero(layer.struck)], "shade": out,
                           "stages": stages[layer.index]["activation" if not out else "output"]})
         rows, total = parameter_counts(run.widths)
         names = [str(i + 1) for i in range(len(rows) - 1)] + ["output"]

@@ -142,6 +142,11 @@ def test_the_marked_point_ends_each_step_where_the_numbers_put_it(default_scene,
         (s,) = steps[3 + 3 * k]["stages"]  # the activation stage of hidden layer k
         h = view.marker_trace.full(s, 1.0)[0]
         assert np.allclose(np.sort(h[: len(layers[k][5])]), np.sort(layers[k][5]), atol=1e-9)
+    # the output's probability is shaded behind the last hidden space, the point's p where it sits
+    assert default_scene.shading is not None
+    flow = view.flow
+    p = flow.output_probabilities(view.marker_trace.at(len(flow.stages) - 1, 1.0))[0, 1]
+    assert p == pytest.approx(layers[-1][5][0], abs=1e-9)
     # the marker is drawn where the view puts it at the end
     end = view.to_scene(view.marker_trace.at(view.stage, view.t))
     assert np.allclose(view.marker.points, end)
