@@ -163,14 +163,14 @@ def _optimizers() -> list[str]:
     return list(OPTIMIZERS)
 
 
-def _point(value: Any) -> tuple[float, float]:
-    """Two finite numbers ``X,Y`` (a string from the shell, or a pair from TOML/Python)."""
+def _point(value: Any) -> list[float]:
+    """Two finite numbers ``X,Y`` (a string from the shell, or a pair from TOML/Python): ``[x, y]``."""
     parts = value.split(",") if isinstance(value, str) else value
     if not isinstance(parts, (list, tuple)) or len(parts) != 2:
         raise ValueError(f"give two numbers as X,Y, e.g. 0.5,-0.25, not {value!r}")
     number = _float()
     try:
-        return number(parts[0]), number(parts[1])
+        return [number(parts[0]), number(parts[1])]
     except ValueError:
         raise ValueError(f"give two finite numbers as X,Y, e.g. 0.5,-0.25, not {value!r}") from None
 

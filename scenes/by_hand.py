@@ -11,7 +11,10 @@ marked, so the numbers and the picture tell one story.
 
 Every number is the run's, written with two decimals (computed in full
 precision); the point is ``--point X,Y``, else a data point chosen by a rule
-(:func:`nnanim.worked.default_point`).  Render with ``nnanim render by-hand``.
+(:func:`nnanim.worked.default_point`).  (Where a hidden layer's ``W`` is
+square with a negative determinant, the picture shows two of its units
+swapped — the same function, see :func:`nnanim.flow.permute_for_positive_det`;
+the numbers are the run's own order.)  Render with ``nnanim render by-hand``.
 """
 
 import numpy as np

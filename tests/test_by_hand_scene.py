@@ -211,8 +211,8 @@ def test_a_bad_point_is_one_line_naming_the_option(value):
 
 
 def test_a_point_parses_from_the_shell_and_from_toml():
-    assert parse_options("render", {"point": "-0.5, 0.25"})["point"] == (-0.5, 0.25)
-    assert parse_options("render", {"point": [1, 2]})["point"] == (1.0, 2.0)
+    assert parse_options("render", {"point": "-0.5, 0.25"})["point"] == [-0.5, 0.25]
+    assert parse_options("render", {"point": [1, 2]})["point"] == [1.0, 2.0]
 
 
 def test_cli_refuses_a_wide_network_with_exit_2(tmp_path):
