@@ -178,6 +178,18 @@ def _tasks() -> list[str]:
     return list(TASKS)
 
 
+def _point(value: Any) -> list[float]:
+    """Two finite numbers ``X,Y`` (a string from the shell, or a pair from TOML/Python): ``[x, y]``."""
+    parts = value.split(",") if isinstance(value, str) else value
+    if not isinstance(parts, (list, tuple)) or len(parts) != 2:
+        raise ValueError(f"give two numbers as X,Y, e.g. 0.5,-0.25, not {value!r}")
+    number = _float()
+    try:
+        return [number(parts[0]), number(parts[1])]
+    except ValueError:
+        raise ValueError(f"give two finite numbers as X,Y, e.g. 0.5,-0.25, not {value!r}") from None
+
+
 def _theme(value: Any) -> str:
     from nnanim.theme import list_themes
 
@@ -298,6 +310,9 @@ OPTIONS: tuple[Option, ...] = (
     _o("cross", _feature, None, "feature-cross: your own hand-made feature z, an expression in x "
        "and y as in expr: datasets, e.g. 'x**2 + y**2'", SCENE, metavar="EXPR",
        default_text="per dataset", group="Scene"),
+    _o("point", _point, None, "by-hand: the input point to follow, in the input plane's coordinates "
+       "(the data's, as drawn)", SCENE, metavar="X,Y", default_text="chosen from the run",
+       group="Scene"),
     # -- the file a render writes
     _o("quality", _choice(QUALITY_LETTERS), "h",
        "short side and frame rate: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
