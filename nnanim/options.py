@@ -390,16 +390,7 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
     """
     path = Path(path).expanduser()
     where = f"{path}: "
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NnanimError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NnanimError(f"{path}: cannot read the config file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise NnanimError(_toml_error(path, text, exc)) from None
+    data = read_toml(path, "config file")
     extra = {k: data.pop(k) for k in CONFIG_EXTRA if k in data and command != "train"}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -414,6 +405,21 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
             raise NnanimError(f"{where}key 'scene': must be a scene name, not {extra['scene']!r}")
         out["scene"] = extra["scene"]
     return out
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML document at ``path`` (a ``what``, e.g. "config file", in messages): missing,
+    unreadable or malformed is a one-line :class:`NnanimError` naming the file (and the line)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NnanimError(f"{path}: no such {what}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NnanimError(f"{path}: cannot read the {what} ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NnanimError(_toml_error(path, text, exc)) from None
 
 
 def _toml_error(path: Path, text: str, exc: Exception) -> str:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from nnanim.errors import NnanimError
-from nnanim.options import _toml_error, options_for, parse_options, tomllib
+from nnanim.options import options_for, parse_options, read_toml
 
 __all__ = ["Item", "Sweep", "expand", "load_sweep", "slug"]
 
@@ -100,16 +100,7 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     """Read and check a sweep file; one-line :class:`NnanimError` naming the file and the key."""
     path = Path(path).expanduser()
     where = f"{path}: "
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NnanimError(f"{path}: no such sweep file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NnanimError(f"{path}: cannot read the sweep file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise NnanimError(_toml_error(path, text, exc)) from None
+    data = read_toml(path, "sweep file")
 
     swept_raw = data.pop(SWEEP_TABLE, {})
     if not isinstance(swept_raw, dict):

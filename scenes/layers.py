@@ -50,7 +50,7 @@ class LayersScene(SceneContract):
         from manim import Create
 
         from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade
+        from nnanim.mobjects import FlowView
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -87,13 +87,7 @@ class LayersScene(SceneContract):
             detail = (f"one straight line separates the classes here: {accuracy:.1%} correct, "
                       f"{round(accuracy * len(run.y))} of {len(run.y)} points")
         caption = self.swap_caption(caption, out.caption, detail, kind="stage")
-        extras = []
-        shading = self.output_shading(view)
-        if shading is not None:
-            shading.clip_box = self.layout.picture_clip
-            self.add(shading)
-            self.bring_to_back(shading)
-            extras.append(OpacityFade(shading))
+        extras = self.add_output_shading(view)
         for line in self.output_lines(view):
             extras.append(Create(line))
         if extras:
@@ -152,6 +146,18 @@ class LayersScene(SceneContract):
                 line.clip_box = self.layout.picture_clip  # never across the text
                 out.append(line)
         return out
+
+    def add_output_shading(self, view) -> list:
+        """Put the output shading behind the picture (clipped to it): the fade-in to play, if any."""
+        from nnanim.mobjects import OpacityFade
+
+        shading = self.output_shading(view)
+        if shading is None:
+            return []
+        shading.clip_box = self.layout.picture_clip
+        self.add(shading)
+        self.bring_to_back(shading)
+        return [OpacityFade(shading)]
 
     def output_shading(self, view):
         """Output probabilities behind the final space (2-D, where the boundaries are exact)."""

@@ -83,13 +83,7 @@ class MulticlassScene(LayersScene):
             f"{self.accuracy:.1%} correct, {correct} of {len(run.y)} points",
             kind="stage")
         if out.dim == 2:
-            extras = []
-            shading = self.output_shading(view)
-            if shading is not None:
-                shading.clip_box = self.layout.picture_clip
-                self.add(shading)
-                self.bring_to_back(shading)
-                extras.append(OpacityFade(shading))
+            extras = self.add_output_shading(view)
             extras += [Create(m) for m in self.line_strokes(view) if m is not None]
             self.play(*extras, run_time=BEATS["lines"])
             self.wait(BEATS["end"])

@@ -13,7 +13,6 @@ camera orbits.  Both networks are trained; both accuracies are recomputed.
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
 
-from dataclasses import replace
 
 from nnanim.scenes.layers import ORBIT
 from nnanim.scenes.multiclass import MulticlassScene
@@ -26,20 +25,6 @@ STAGE_PACE = 0.7
 BEATS = {"intro": 2.0, "line": 1.4, "look": 2.5, "switch": 1.0, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
-
-
-def variant_config(job, **overrides):
-    """The job's training config with ``overrides`` (same data, seed and every other option).
-
-    Pure: nothing is trained.  A replayed run (``--run``) gives the options it was trained with.
-    """
-    from nnanim.record import TRAINING_KEYS, TrainConfig
-
-    if job.config is not None:
-        config = job.config
-    else:
-        config = TrainConfig(**{k: job.run.options[k] for k in TRAINING_KEYS if k in job.run.options})
-    return replace(config, **overrides).resolved()
 
 
 class TopologyScene(MulticlassScene):
@@ -60,19 +45,9 @@ class TopologyScene(MulticlassScene):
                 f"{','.join(map(str, hidden))}{where}. E.g. --hidden {','.join(['2'] * len(hidden))}")
 
     def wide_run(self):
-        """The twin of the job's network with every hidden layer {WIDE} units wide, trained once."""
-        from nnanim.data import make_dataset
-        from nnanim.record import train_on
-
-        job = self.job
-        cached = getattr(job, "_wide_run", None)
-        if cached is None:
-            config = variant_config(job, hidden=[WIDE] * len(job.hidden))
-            data = job.data if job.data is not None else make_dataset(
-                config.dataset, n_samples=config.n_samples, noise=config.noise, seed=config.seed,
-                classes=config.classes)
-            cached = job._wide_run = train_on(data, config)
-        return cached
+        """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
+        (same data, seed and every other option)."""
+        return self.job.variant(hidden=[WIDE] * len(self.job.hidden))
 
     def construct(self):
         from manim import Create
@@ -110,13 +85,8 @@ class TopologyScene(MulticlassScene):
             "every layer bends and stretches the plane but cannot tear it"
             + (", so the ring still surrounds the disk" if ring else "")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points", kind="stage")
-        extras = []
-        shading = self.output_shading(narrow_view)
-        if shading is not None:
-            shading.clip_box = self.layout.picture_clip
-            self.add(shading)
-            self.bring_to_back(shading)
-            extras.append(OpacityFade(shading))
+        extras = self.add_output_shading(narrow_view)
+        shading = extras[0].mobject if extras else None
         self.narrow_bounds = self.bounds = self.bounding_parts(narrow_view)
         line = (next(iter(self.output_lines(narrow_view)), None) if run.n_classes == 2
                 else self.line_strokes(narrow_view)[-1])

@@ -11,9 +11,11 @@ its boundary plane and the classes apart.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
-from nnanim.scenes.topology import TopologyScene, variant_config
+from nnanim.scenes.topology import TopologyScene
 from storyboards import (
     FRAME_PIXELS,
     best_linear_split,
@@ -83,13 +85,16 @@ def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_h
     np.testing.assert_allclose(z, 0.0, atol=1e-7)
 
 
-def test_variant_config_changes_only_what_it_is_told(job):
-    wide = variant_config(job, hidden=[3, 3])
-    assert wide.hidden == [3, 3]
+def test_the_wide_twin_changes_only_the_widths(job):
+    from nnanim.record import TrainConfig, train_on
+
+    run, _ = job.ensure_run()
+    wide = TopologyScene.wide_run(SimpleNamespace(job=job))
+    assert wide.widths[1:-1] == [3, 3]
     for name in ("dataset", "seed", "epochs", "lr", "optimizer", "activation", "l2", "n_samples"):
-        assert getattr(wide, name) == getattr(job.config, name)
-    replayed = resolve("topology", {"run": job.ensure_run()[0]})
-    assert variant_config(replayed, hidden=[3, 3]) == wide
+        assert wide.options[name] == run.options[name]
+    direct = train_on(job.data, TrainConfig(**{**job.config.as_dict(), "hidden": [3, 3]}).resolved())
+    assert all(np.array_equal(a, b) for a, b in zip(wide.weights, direct.weights))
 
 
 @pytest.mark.parametrize("options, words", [
