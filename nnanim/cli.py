@@ -289,7 +289,7 @@ def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
     o = job.options
     settings = RenderSettings(quality=o["quality"], fps=o["fps"], format=o["format"],
                               transparent=o["transparent"], output=o["output"], preview=o["preview"],
-                              chapters=o["chapters"], subtitles=o["subtitles"],
+                              chapters=o["chapters"], subtitles=o["subtitles"], jobs=o["jobs"],
                               verbose=verbose, progress=not quiet)
     check_output(job, settings)  # before training: an unwritable -o fails at once
     if job.run is None:
@@ -366,9 +366,11 @@ def slides(scene, config_file, dump_config, quiet, verbose, **kwargs):
 def main(argv=None) -> None:
     """Console entry point: bad input exits 2 in one line; nothing else prints a traceback."""
     from nnanim.record import TrainingDiverged
+    from nnanim.signals import interruptible
 
     try:
-        cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
+        with interruptible():  # SIGTERM cleans up like Ctrl-C
+            cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -380,12 +382,10 @@ def main(argv=None) -> None:
     except NnanimError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    except click.Abort:
-        click.echo("nnanim: aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("\nnnanim: interrupted; no output was written", err=True)
-        sys.exit(130)
+    except click.Abort as exc:  # click turns Ctrl-C (and our SIGTERM) into Abort, after a newline
+        _stopped(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else None, "")
+    except KeyboardInterrupt as exc:
+        _stopped(exc, "\n")
     except BrokenPipeError:
         sys.exit(1)
     except Exception as exc:  # a bug, not bad input
@@ -394,6 +394,18 @@ def main(argv=None) -> None:
         click.echo(f"nnanim: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("Run again with NNANIM_DEBUG=1 for details, and please report it.", err=True)
         sys.exit(1)
+
+
+def _stopped(error: KeyboardInterrupt | None, start: str) -> None:
+    """Exit after Ctrl-C or a stop signal: one line, status 128 + the signal."""
+    from nnanim.signals import Terminated, exit_status
+
+    if error is None:
+        click.echo(f"{start}nnanim: aborted", err=True)
+        sys.exit(130)
+    what = f"stopped by {error}" if isinstance(error, Terminated) else "interrupted"
+    click.echo(f"{start}nnanim: {what}; no output was written", err=True)
+    sys.exit(exit_status(error))
 
 
 if __name__ == "__main__":
