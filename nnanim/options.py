@@ -300,6 +300,9 @@ OPTIONS: tuple[Option, ...] = (
                              ("storyboard", "./SCENE-storyboard.png"),
                              ("slides", "required: DECK.html, DECK.pptx, DECK.pdf or DIR/"))),
     _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
+    _o("jobs", _int(1, 64), 1, "render the video's beats in N processes and join them without "
+       "re-encoding (mp4, webm, mov; the same frames as one process)", RENDER, "-j", "--jobs",
+       metavar="N", group="Output"),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}
