@@ -140,11 +140,16 @@ def _summary(run) -> str:
 # --------------------------------------------------------------------------- commands
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line: control characters a user typed (a newline in a file name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 class _Refused(click.ClickException):
     """A :class:`NnanimError` on its way out of a command: ``Error: ...``, one line, exit 2."""
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.exit_code = exit_code
 
 
@@ -377,10 +382,10 @@ def main(argv=None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except TrainingDiverged as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
         sys.exit(1)
     except NnanimError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
         sys.exit(2)
     except click.Abort as exc:  # click turns Ctrl-C (and our SIGTERM) into Abort, after a newline
         _stopped(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else None, "")

@@ -259,10 +259,13 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
         temp = _manim_config(out, settings, work)
         artifact, played = _run_scene(scene, job, options, temp, settings, out.format, work)
         marks, sidecars = _beat_files(played, out, settings)
-        with contextlib.ExitStack() as files:  # every file complete before the first is renamed
+        # every file complete before the first is renamed; the video is renamed last, so a
+        # signal between two renames never leaves a video without its subtitles
+        with contextlib.ExitStack() as files:
+            video = files.enter_context(atomic_write(out.output))
             for path, text in sidecars.items():
                 files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
-            _finish(artifact, files.enter_context(atomic_write(out.output)), out, marks)
+            _finish(artifact, video, out, marks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if settings.preview:

@@ -14,10 +14,8 @@ all behind.  :func:`interruptible` makes it raise :class:`Terminated`, a
         folder = scratch.add(Path(tempfile.mkdtemp()))  # removed on any exit
         ...                                             # SIGTERM: Terminated
 
-:func:`deferred` holds both signals back for a few lines that must finish
-together (renaming a video and its subtitles into place) and delivers them
-afterwards.  Both are no-ops outside the main thread (Python handles signals
-only there).  Standard library only.
+Outside the main thread it is a no-op (Python handles signals only there).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Scratch", "Terminated", "deferred", "exit_status", "interruptible"]
+__all__ = ["Scratch", "Terminated", "exit_status", "interruptible"]
 
 #: signals that end a run cleanly (SIGHUP: the terminal went away)
 STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
@@ -100,28 +98,3 @@ def interruptible() -> Iterator[Scratch]:
         finally:
             for signum, handler in saved.items():
                 signal.signal(signum, handler)
-
-
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """Hold Ctrl-C and the stop signals back inside the block; deliver the first one after it."""
-    if not _main_thread():
-        yield
-        return
-    caught: list[int] = []
-    signums = (signal.SIGINT, *STOP_SIGNALS)
-    saved = {s: signal.getsignal(s) for s in signums}
-    for signum, handler in saved.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(signum, lambda n, f: caught.append(n))
-    try:
-        yield
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
-        if caught:
-            handler = saved[caught[0]]
-            if callable(handler):
-                handler(caught[0], None)
-            elif handler is signal.SIG_DFL:
-                signal.raise_signal(caught[0])
