@@ -185,10 +185,16 @@ def _part_main(conn, job: Any, temp: dict[str, Any], pace: float, part: Part) ->
         conn.send(("stopped",))
         code = 130
     except BaseException as error:  # noqa: BLE001 - reported by the parent
-        if os.environ.get("NNANIM_DEBUG"):
-            traceback.print_exc()
-        conn.send(("error", f"{type(error).__name__}: {error}"))
-        code = 1
+        from nnanim.files import WRITE_ERRORS
+
+        if isinstance(error, OSError) and error.errno in WRITE_ERRORS:  # a full cache disk
+            conn.send(("refused", f"cannot write to {temp['media_dir']}: {error.strerror or error}"))
+            code = 2
+        else:
+            if os.environ.get("NNANIM_DEBUG"):
+                traceback.print_exc()
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+            code = 1
     finally:
         conn.close()
         sys.stdout.flush()

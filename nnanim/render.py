@@ -64,6 +64,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ __all__ = [
     "bind",
     "cache_dir",
     "check_output",
+    "work_folder",
     "play_job",
     "get_scene",
     "list_scenes",
@@ -254,8 +256,7 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
                           "is a plain Manim scene (subclass nnanim.scene.FlowScene)")
     if job is not None:
         job.ensure_run()
-    work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
-    try:
+    with work_folder("render") as work:
         temp = _manim_config(out, settings, work)
         artifact, played = _run_scene(scene, job, options, temp, settings, out.format, work)
         marks, sidecars = _beat_files(played, out, settings)
@@ -266,8 +267,6 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
             for path, text in sidecars.items():
                 files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
             _finish(artifact, video, out, marks)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     if settings.preview:
         _open_with_viewer(out.output)
     return out.output
@@ -397,6 +396,30 @@ def cache_dir() -> Path:
     return Path(base).expanduser().absolute() / "nnanim"
 
 
+@contextlib.contextmanager
+def work_folder(kind: str) -> Iterator[Path]:
+    """A private folder under ``cache_dir()/renders`` for Manim's files, removed however the block ends.
+
+    A full disk or a cache that cannot be written (Manim's segments, the
+    joined video) is one line (:class:`RenderError`), not a traceback.
+    """
+    from nnanim.files import WRITE_ERRORS
+
+    renders = _ensure_dir(cache_dir() / "renders")
+    work = None
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=renders))
+        yield work
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        raise RenderError(f"cannot write to the cache folder {renders}: {error.strerror or error} "
+                          "(free some space, or set NNANIM_CACHE_DIR)") from error
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def _ensure_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -418,6 +441,10 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
     """
     from manim import BLACK
 
+    from nnanim.memory import encoder_limits, lean_heap
+
+    lean_heap(*job.size)
+    inflight, queue = encoder_limits(*job.size)
     q = job.quality
     codec, pixel_format, options = "auto", "auto", {}
     if job.format in ("mp4", "gif"):  # a GIF is assembled from H.264 segments
@@ -444,7 +471,9 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
         "background_opacity": 0.0 if job.transparent else 1.0,
         "background_color": settings.background or BLACK,
         "disable_caching": True,
-        "max_inflight_encoders": 2,  # encode one animation while rendering the next
+        # encode one animation while rendering the next, up to 1080p; frames queued < 48 MB
+        "max_inflight_encoders": inflight,
+        "encoder_queue_size": queue,
         "media_dir": work,
         "video_dir": work / "videos",
         "images_dir": work / "images",
