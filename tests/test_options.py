@@ -45,6 +45,7 @@ BAD = {
     "columns": "0",
     "output": "",
     "preview": "sometimes",
+    "jobs": "0",
 }
 
 #: a valid value of every row that differs from its default (for the round trip)
@@ -77,6 +78,7 @@ GOOD = {
     "columns": 2,
     "output": "out/clip.webm",
     "preview": True,
+    "jobs": 2,
 }
 
 
