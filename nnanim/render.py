@@ -471,7 +471,7 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
         "background_opacity": 0.0 if job.transparent else 1.0,
         "background_color": settings.background or BLACK,
         "disable_caching": True,
-        # encode one animation while rendering the next, up to 1080p; frames queued < 48 MB
+        # encode one animation while rendering the next, below 1080p; frames queued < 48 MB
         "max_inflight_encoders": inflight,
         "encoder_queue_size": queue,
         "media_dir": work,
