@@ -153,11 +153,16 @@ def _summary(run) -> str:
 # --------------------------------------------------------------------------- commands
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line: control characters a user typed (a newline in a file name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 class _Refused(click.ClickException):
     """A :class:`NnanimError` on its way out of a command: ``Error: ...``, one line, exit 2."""
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.exit_code = exit_code
 
 
@@ -305,7 +310,7 @@ def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
     o = job.options
     settings = RenderSettings(quality=o["quality"], fps=o["fps"], format=o["format"],
                               transparent=o["transparent"], output=o["output"], preview=o["preview"],
-                              chapters=o["chapters"], subtitles=o["subtitles"],
+                              chapters=o["chapters"], subtitles=o["subtitles"], jobs=o["jobs"],
                               verbose=verbose, progress=not quiet)
     check_output(job, settings)  # before training: an unwritable -o fails at once
     if job.run is None:
@@ -538,9 +543,11 @@ def cache_clear():
 def main(argv=None) -> None:
     """Console entry point: bad input exits 2 in one line; nothing else prints a traceback."""
     from nnanim.record import TrainingDiverged
+    from nnanim.signals import interruptible
 
     try:
-        code = cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
+        with interruptible():  # SIGTERM cleans up like Ctrl-C
+            code = cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
         if isinstance(code, int) and code:  # a command's click.exceptions.Exit(code)
             sys.exit(code)
     except click.exceptions.Exit as exc:
@@ -549,17 +556,15 @@ def main(argv=None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except TrainingDiverged as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
         sys.exit(1)
     except NnanimError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
         sys.exit(2)
-    except click.Abort:
-        click.echo("nnanim: aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("\nnnanim: interrupted; no output was written", err=True)
-        sys.exit(130)
+    except click.Abort as exc:  # click turns Ctrl-C (and our SIGTERM) into Abort, after a newline
+        _stopped(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else None, "")
+    except KeyboardInterrupt as exc:
+        _stopped(exc, "\n")
     except BrokenPipeError:
         sys.exit(1)
     except Exception as exc:  # a bug, not bad input
@@ -568,6 +573,18 @@ def main(argv=None) -> None:
         click.echo(f"nnanim: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("Run again with NNANIM_DEBUG=1 for details, and please report it.", err=True)
         sys.exit(1)
+
+
+def _stopped(error: KeyboardInterrupt | None, start: str) -> None:
+    """Exit after Ctrl-C or a stop signal: one line, status 128 + the signal."""
+    from nnanim.signals import Terminated, exit_status
+
+    if error is None:
+        click.echo(f"{start}nnanim: aborted", err=True)
+        sys.exit(130)
+    what = f"stopped by {error}" if isinstance(error, Terminated) else "interrupted"
+    click.echo(f"{start}nnanim: {what}; no output was written", err=True)
+    sys.exit(exit_status(error))
 
 
 if __name__ == "__main__":

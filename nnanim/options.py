@@ -337,6 +337,9 @@ OPTIONS: tuple[Option, ...] = (
     _o("preview", _flag, False, "open the result when done", RENDER, flag=True, group="Output"),
     _o("no_cache", _flag, False, "train and render afresh: reuse no cached run or finished render "
        "(see `nnanim cache info`)", TRAINING, flag=True, group="Output"),
+    _o("jobs", _int(1, 64), 1, "render the video's beats in N processes and join them without "
+       "re-encoding (mp4, webm, mov; the same frames as one process)", RENDER, "-j", "--jobs",
+       metavar="N", group="Output"),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}

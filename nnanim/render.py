@@ -71,6 +71,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ __all__ = [
     "bind",
     "cache_dir",
     "check_output",
+    "work_folder",
     "play_job",
     "get_scene",
     "list_scenes",
@@ -188,6 +190,10 @@ class RenderSettings:
         Chapter marks in the video (mp4, webm, mov) and ``NAME.chapters.txt`` beside it.
     subtitles
         ``NAME.srt`` and ``NAME.vtt`` beside the video: every beat's caption.
+    jobs
+        Processes to render a video in: its beats are cut into ``jobs`` parts,
+        rendered side by side and joined without re-encoding
+        (:mod:`nnanim.parallel`; mp4, webm and mov, the same frames as one process).
     """
 
     quality: str = "h"
@@ -202,6 +208,7 @@ class RenderSettings:
     short_side: int | None = None
     chapters: bool = False
     subtitles: bool = False
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -264,19 +271,17 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
             if settings.preview:
                 _open_with_viewer(out.output)
             return out.output
-    work = Path(tempfile.mkdtemp(prefix="render-", dir=_ensure_dir(cache_dir() / "renders")))
-    lock = cache.hold(work)  # a render killed outright leaves an unlocked folder: swept later
-    try:
+    with work_folder("render") as work:
         temp = _manim_config(out, settings, work)
-        artifact, played = _run_scene(scene, job, options, temp, settings)
+        artifact, played = _run_scene(scene, job, options, temp, settings, out.format, work)
         marks, sidecars = _beat_files(played, out, settings)
-        with contextlib.ExitStack() as files:  # every file complete before the first is renamed
+        # every file complete before the first is renamed; the video is renamed last, so a
+        # signal between two renames never leaves a video without its subtitles
+        with contextlib.ExitStack() as files:
+            video = files.enter_context(atomic_write(out.output))
             for path, text in sidecars.items():
                 files.enter_context(atomic_write(path)).write_text(text, encoding="utf-8")
-            _finish(artifact, files.enter_context(atomic_write(out.output)), out, marks)
-    finally:
-        lock.close()
-        shutil.rmtree(work, ignore_errors=True)
+            _finish(artifact, video, out, marks)
     if entry is not None:
         entry.store()
     if settings.preview:
@@ -382,6 +387,9 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
     short = quality.short if settings.short_side is None else settings.short_side
     if isinstance(short, bool) or not isinstance(short, int) or not 16 <= short <= 4320:
         raise RenderError(f"short side must be 16..4320 pixels, not {short!r}")
+    jobs = settings.jobs
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 64:
+        raise RenderError(f"jobs must be a whole number from 1 to 64, not {jobs!r}")
     output = check_writable(output)  # last: it creates a missing folder
     return _Output(quality, pixel_size(aspect, short), fps, fmt, settings.transparent, output)
 
@@ -391,6 +399,33 @@ def _choices(names: Any) -> str:
 
 
 # -- configure and run
+
+
+@contextlib.contextmanager
+def work_folder(kind: str) -> Iterator[Path]:
+    """A private folder under ``cache_dir()/renders`` for Manim's files, removed however the block ends.
+
+    A full disk or a cache that cannot be written (Manim's segments, the
+    joined video) is one line (:class:`RenderError`), not a traceback.
+    """
+    from nnanim.files import WRITE_ERRORS
+
+    renders = _ensure_dir(cache_dir() / "renders")
+    work = lock = None
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=renders))
+        lock = cache.hold(work)  # a render killed outright leaves an unlocked folder: swept later
+        yield work
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        raise RenderError(f"cannot write to the cache folder {renders}: {error.strerror or error} "
+                          "(free some space, or set NNANIM_CACHE_DIR)") from error
+    finally:
+        if lock is not None:
+            lock.close()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _ensure_dir(path: Path) -> Path:
@@ -407,10 +442,17 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
     Paths are all set explicitly (a ``manim.cfg`` in the working directory
     could otherwise redirect them). Segment caching is off: each render has
     its own work folder, deleted afterwards, so a cache could never be reused.
-    TeX and text renderings are content-addressed and shared across renders.
+    Text and TeX renderings go there too: Manim rewrites and deletes files in
+    its text folder while it parses them, so two renders sharing one folder
+    fail each other (and a disk cache of Pango's SVGs saves no measurable time:
+    texts are laid out once per process by :mod:`nnanim.text`).
     """
     from manim import BLACK
 
+    from nnanim.memory import encoder_limits, lean_heap
+
+    lean_heap(*job.size)
+    inflight, queue = encoder_limits(*job.size)
     q = job.quality
     codec, pixel_format, options = "auto", "auto", {}
     if job.format in ("mp4", "gif"):  # a GIF is assembled from H.264 segments
@@ -421,7 +463,6 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
     elif job.format == "mov":
         profile, pixel_format, _tag = _PRORES_ALPHA if job.transparent else _PRORES_OPAQUE
         codec, options = "prores_ks", {"profile": profile}
-    shared = _ensure_dir(cache_dir())
     return {
         "verbosity": "INFO" if settings.verbose else "ERROR",  # first: others may log
         "progress_bar": "none",  # one bar of our own (render._Progress)
@@ -438,15 +479,17 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
         "background_opacity": 0.0 if job.transparent else 1.0,
         "background_color": settings.background or BLACK,
         "disable_caching": True,
-        "max_inflight_encoders": 2,  # encode one animation while rendering the next
+        # encode one animation while rendering the next, below 1080p; frames queued < 48 MB
+        "max_inflight_encoders": inflight,
+        "encoder_queue_size": queue,
         "media_dir": work,
         "video_dir": work / "videos",
         "images_dir": work / "images",
         "partial_movie_dir": work / "partial_movies",
         "sections_dir": work / "sections",
         "log_dir": work / "logs",
-        "tex_dir": shared / "tex",
-        "text_dir": shared / "text",
+        "tex_dir": work / "tex",
+        "text_dir": work / "text",
         "input_file": "",
         "output_file": "",
         "log_to_file": False,
@@ -462,15 +505,27 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
 
 
 def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str, Any],
-               settings: RenderSettings) -> tuple[Path, Any]:
+               settings: RenderSettings, fmt: str = "mp4", work: Path | None = None
+               ) -> tuple[Path, Any]:
     """Render under a temporary Manim config; return Manim's output file and the scene that played.
 
     A contract scene is bound to Manim with its job; when its length is needed
     (``duration``, or a progress bar) a plan pass walks it first without drawing.
+    With ``settings.jobs > 1`` a video is rendered in parts and joined in ``work``.
     """
+    from nnanim.parallel import CUTTABLE
+
     if job is None:
         cls = _plain(scene, options)
         played = _play_scene(cls, temp)
+    elif settings.jobs > 1 and fmt in CUTTABLE and work is not None:
+        from nnanim.parallel import join, render_parts
+
+        plan = plan_scene(job, temp)
+        parts, played = render_parts(job, temp, settings.jobs, work, _pace(job, plan), list(plan.beats))
+        joined = work / f"joined{parts[0].suffix}"
+        join(parts, joined)
+        return joined, played
     else:
         played = play_job(job, temp, settings.progress)
     artifact = getattr(played.renderer.file_writer, "final_file_path", None)
@@ -492,13 +547,18 @@ def play_job(job: Job, temp: dict[str, Any], progress: bool = False, mixin: type
     pace, plan = 1.0, None
     if duration is not None or show:
         plan = plan_scene(job, temp)
-        if duration is not None and plan.seconds > 0:
-            pace = duration / plan.seconds
+        pace = _pace(job, plan)
     with _Progress(show, plan, pace) as bar:
         cls = bind(job, pace=pace, on_progress=bar.update if show else None)
         if mixin is not None:
             cls = type(cls.__name__, (mixin, cls), {})
         return _play_scene(cls, temp)
+
+
+def _pace(job: Job, plan: Plan) -> float:
+    """The pace that plays ``plan`` in the job's ``duration`` (1 without one)."""
+    duration = job.opt("duration")
+    return duration / plan.seconds if duration is not None and plan.seconds > 0 else 1.0
 
 
 @dataclass(frozen=True)

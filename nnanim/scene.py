@@ -46,6 +46,8 @@ class Beat:
     """A stretch of the video with one caption: ``[start, end)`` in the video's own seconds.
 
     (In a plan pass: the storyboard's nominal seconds, before whole-frame rounding.)
+    ``play`` is the index of the beat's first play (Manim's animation number),
+    where a render in parts (:mod:`nnanim.parallel`) can cut.
     """
 
     kind: str
@@ -53,6 +55,7 @@ class Beat:
     detail: str
     start: float
     end: float = 0.0
+    play: int = 0
 
 
 class Caption(VGroup):
@@ -93,6 +96,7 @@ class FlowScene(SceneContract, Scene):
         self.layout = self._layout()
         self.beats: list[Beat] = []
         self.clock = 0.0
+        self.plays = 0  # plays started so far
         kwargs.setdefault("camera_class", FastCamera)
         super().__init__(**kwargs)
 
@@ -140,6 +144,7 @@ class FlowScene(SceneContract, Scene):
             seconds = max(a.run_time for a in anims)
         if not self.beats:
             self.mark("intro", "", "")
+        self.plays += 1
         if self.planning:
             for a in anims:
                 a.run_time = seconds if "run_time" in kwargs else a.run_time
@@ -165,7 +170,7 @@ class FlowScene(SceneContract, Scene):
         """Start a beat here (each stage, caption change and pause is one)."""
         if kind not in BEAT_KINDS:
             raise ValueError(f"beat kind {kind!r}; one of {BEAT_KINDS}")
-        beat = Beat(kind, title, detail, self.clock, self.clock)
+        beat = Beat(kind, title, detail, self.clock, self.clock, self.plays)
         self.beats.append(beat)
         return beat
 

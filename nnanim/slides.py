@@ -54,7 +54,6 @@ import re
 import secrets
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,12 +64,11 @@ from nnanim.render import (
     QUALITIES,
     RenderError,
     RenderSettings,
-    _ensure_dir,
     _job,
     _manim_config,
     _Output,
-    cache_dir,
     play_job,
+    work_folder,
 )
 
 __all__ = ["DECK_FORMATS", "EXTRA_HINT", "Deck", "Slide", "SlideTarget", "join_movies", "require_extra",
@@ -199,12 +197,9 @@ def slides(
     if quality not in QUALITIES:
         raise RenderError(f"unknown quality {quality!r}; choose from: {', '.join(QUALITIES)}")
     job.ensure_run()
-    work = Path(tempfile.mkdtemp(prefix="slides-", dir=_ensure_dir(cache_dir() / "renders")))
-    try:
+    with work_folder("slides") as work:
         deck = _render_deck(job, stem, work, quality, fps, verbose, progress)
         write_deck(deck, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return target.path
 
 

@@ -8,8 +8,6 @@ each labelled with its time: a quick look before a long render.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,13 @@ from nnanim.render import (
     Quality,
     RenderError,
     RenderSettings,
-    _ensure_dir,
     _job,
     _manim_config,
     _Output,
     _plain,
     _play_scene,
-    cache_dir,
     play_job,
+    work_folder,
 )
 
 __all__ = ["STORYBOARD_FRAMES", "STORYBOARD_SIZE", "SheetGeometry", "sheet_geometry", "storyboard"]
@@ -164,8 +161,7 @@ def storyboard(
     quality = Quality("storyboard", min(width, height), fps, _X264_STORYBOARD)
     out = _Output(quality, (width, height), fps, "mp4", False, output)
     settings = RenderSettings(verbose=verbose, progress=progress)
-    work = Path(tempfile.mkdtemp(prefix="storyboard-", dir=_ensure_dir(cache_dir() / "renders")))
-    try:
+    with work_folder("storyboard") as work:
         # full-resolution colour for sharp tiles; keep every segment until it is decoded
         temp = {**_manim_config(out, settings, work), "pixel_format": "yuv444p",
                 "max_files_cached": -1}
@@ -183,8 +179,6 @@ def storyboard(
                                _sheet_colours(theme))
         with atomic_write(output) as partial:
             sheet.save(partial, format="PNG")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return output
 
 

@@ -49,6 +49,7 @@ BAD = {
     "output": "",
     "preview": "sometimes",
     "no_cache": "perhaps",
+    "jobs": "0",
 }
 
 #: a valid value of every row that differs from its default (for the round trip)
@@ -85,6 +86,7 @@ GOOD = {
     "output": "out/clip.webm",
     "preview": True,
     "no_cache": True,
+    "jobs": 2,
 }
 
 
