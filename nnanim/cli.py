@@ -497,9 +497,10 @@ def _batch_summary(results, seconds: float, quiet: bool) -> None:
     click.echo(last)
 
 
-@cli.group("cache")
-def cache_group():
-    """The cache of finished renders and training runs (see `nnanim cache info`).
+@cli.group("cache", invoke_without_command=True)
+@click.pass_context
+def cache_group(ctx):
+    """The cache of finished renders and training runs (`nnanim cache` alone: its info).
 
     A render with the same options, run, theme and nnanim as one before
     copies the file it made; a training with the same options and data loads
@@ -507,6 +508,8 @@ def cache_group():
     size limit $NNANIM_CACHE_LIMIT (e.g. 500M, 2G; default 2G), the least
     recently used entries removed first.  --no-cache renders afresh.
     """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(cache_info)
 
 
 def _size(n: int) -> str:

@@ -24,6 +24,7 @@ import contextlib
 import os
 import shutil
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,20 @@ def _raise(signum: int, frame) -> None:
     raise Terminated(signum)
 
 
+def _unraisable(previous):
+    """A ``sys.unraisablehook`` for the block: a stop signal that landed in a finalizer (a
+    weakref callback, a ``__del__``), where Python can only print and drop it, is sent again,
+    so that it is raised where the code can clean up; anything else goes to ``previous``."""
+
+    def hook(info) -> None:
+        if isinstance(info.exc_value, Terminated):
+            os.kill(os.getpid(), info.exc_value.signum)
+            return
+        previous(info)
+
+    return hook
+
+
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
@@ -86,10 +101,12 @@ def interruptible() -> Iterator[Scratch]:
     """
     scratch = Scratch()
     saved = {}
+    hook = sys.unraisablehook
     if _main_thread():
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is not signal.SIG_IGN:
                 saved[signum] = signal.signal(signum, _raise)
+        sys.unraisablehook = _unraisable(hook)
     try:
         yield scratch
     finally:
@@ -98,3 +115,4 @@ def interruptible() -> Iterator[Scratch]:
         finally:
             for signum, handler in saved.items():
                 signal.signal(signum, handler)
+            sys.unraisablehook = hook

@@ -75,6 +75,10 @@ COMMANDS = {
     "storyboard": Command("storyboard", ("--dump-config",), SCENE_ARGUMENT),
     "slides": Command("slides", ("--dump-config",), SCENE_ARGUMENT),
     "info": Command("info", arguments=TEXT.map(lambda s: [s]), table=False),
+    # a sweep file is drawn by sweep_files below; --dry-run lists the items, nothing renders
+    "batch": Command("batch", ("--dry-run",), st.just(["given.toml"]), table=False),
+    "cache": Command("cache", arguments=st.sampled_from([["info"], ["clear"], ["nope"], []]),
+                     table=False),
 }
 
 TOML_VALUES = st.recursive(
@@ -168,6 +172,33 @@ test_render_answers_any_input_in_one_line = _property(COMMANDS["render"], 80)
 test_storyboard_answers_any_input_in_one_line = _property(COMMANDS["storyboard"], 40)
 test_slides_answers_any_input_in_one_line = _property(COMMANDS["slides"], 40)
 test_info_answers_any_input_in_one_line = _property(COMMANDS["info"], 20)
+
+
+SWEEP_KEYS = sorted({o.name for o in options_for("render")} | {"scene", "output"})
+
+
+@st.composite
+def sweep_files(draw) -> str:
+    """A sweep file: fixed options, a ``[sweep]`` table of lists, often nonsense; or any text."""
+    keys = st.one_of(st.sampled_from(SWEEP_KEYS), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+    fixed = draw(st.dictionaries(keys, TOML_VALUES, max_size=4))
+    swept = draw(st.dictionaries(keys, st.one_of(st.lists(TOML_VALUES, max_size=3), TOML_VALUES),
+                                 max_size=3))
+    text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in fixed.items())
+    if swept or draw(st.booleans()):
+        text += "[sweep]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in swept.items())
+    return draw(st.one_of(st.just(text), st.text(max_size=40)))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sweep=sweep_files())
+def test_batch_answers_any_sweep_file_in_one_line(tmp_path_factory, sweep):
+    """`nnanim batch SWEEP.toml --dry-run` with arbitrary sweep files."""
+    _run(["batch", "given.toml", "--dry-run"], sweep, tmp_path_factory)
+
+
+test_cache_answers_any_input_in_one_line = _property(COMMANDS["cache"], 8)
 
 
 def test_every_command_is_covered():

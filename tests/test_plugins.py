@@ -401,7 +401,7 @@ def test_options_split_by_the_option_table_s_groups(fake_render):
     from nnanim.options import options_for
 
     given = {"quality": "m", "fps": "12", "format": "webm", "transparent": True, "output": "clip.webm",
-             "preview": True, "chapters": True, "subtitles": True, "no_cache": True}
+             "preview": True, "chapters": True, "subtitles": True, "no_cache": True, "jobs": 2}
     assert {o.name for o in options_for("render") if o.group == "Output"} == set(given)
     path = nnanim.render("layers", dataset="moons", aspect="9:16", epochs=5, short_side=90, verbose=True,
                          **given)
