@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 SCENES = ("layers", "training", "bottleneck", "regression", "linear-vs-hidden", "feature-cross",
-          "activations", "multiclass", "topology", "neurons")
+          "activations", "multiclass", "topology", "by-hand", "neurons", "autoencoder")
 
 
 def _child_cpu() -> float:
