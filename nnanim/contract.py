@@ -161,6 +161,11 @@ class Job:
         return self.run.task if self.run is not None else self.data.task
 
     @property
+    def input_dim(self) -> int:
+        """Input columns of the data (the run file's, or the dataset's)."""
+        return int(self.run.widths[0]) if self.run is not None else int(self.data.X.shape[1])
+
+    @property
     def hidden(self) -> list[int]:
         return list(self.run.widths[1:-1]) if self.run is not None else list(self.config.hidden)
 

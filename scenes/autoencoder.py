@@ -63,7 +63,7 @@ class AutoencoderScene(BottleneckScene):
 
     @classmethod
     def check(cls, job):
-        d = job.run.widths[0] if job.run is not None else job.data.X.shape[1]
+        d = job.input_dim
         if d not in (2, 3):
             raise NnanimError(f"autoencoder draws 2-D or 3-D data; {job.dataset_name} has {d} "
                               f"input{'s' * (d != 1)}. Choose another dataset with -d, e.g. -d arc")

@@ -39,7 +39,7 @@ class NeuronsScene(SceneContract):
                 f"neurons draws every unit as a map, readable up to {MAX_LAYERS} hidden layers of "
                 f"{MAX_WIDTH} units; got --hidden {','.join(map(str, hidden))}. Choose a smaller "
                 f"one, e.g. --hidden 6,4")
-        dim = job.run.widths[0] if job.run is not None else job.data.X.shape[1]
+        dim = job.input_dim
         if dim != 2:
             raise NnanimError(f"neurons maps every unit over the input plane, so the input must be "
                               f"2-D; {job.dataset_name} has {dim} input column(s)")

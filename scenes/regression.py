@@ -33,7 +33,7 @@ class RegressionScene(SceneContract):
 
     @classmethod
     def check(cls, job):
-        d = job.run.widths[0] if job.run is not None else job.data.X.shape[1]
+        d = job.input_dim
         if d != 1:
             raise NnanimError(f"regression draws ŷ(x) over a 1-D input x; {job.dataset_name} has "
                               f"{d}-D inputs. Choose -d sine or a csv with columns x,target "
