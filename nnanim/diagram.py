@@ -23,12 +23,12 @@ import numpy as np
 from manim import Group, Line, Square
 
 from nnanim.mobjects import RasterImage
+from nnanim.regions import pattern_keys
 from nnanim.replay import InputInset, _SquarePanel
 from nnanim.theme import Theme, hex_rgb
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "pattern_keys", "pattern_rgb",
-           "unit_image"]
+__all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "pattern_rgb", "unit_image"]
 
 #: centre-to-centre spacing of units in a layer, in unit sizes
 SPACING = 1.3
@@ -102,19 +102,6 @@ def _scale(values: np.ndarray, activation: str) -> tuple[np.ndarray, float]:
     if activation == "tanh":
         return values, 1.0
     return values, float(np.max(np.abs(values))) or 1.0
-
-
-def pattern_keys(net, P: np.ndarray) -> np.ndarray:
-    """Each point's activation pattern over every hidden unit, packed into an integer (unit ``g``
-    of the hidden units counted in order is bit ``g``: set where its input is > 0)."""
-    fwd = net.forward(P)
-    keys = np.zeros(len(P), dtype=np.int64)
-    bit = 0
-    for z in fwd.pre[:-1]:
-        for j in range(z.shape[1]):
-            keys |= (z[:, j] > 0).astype(np.int64) << bit
-            bit += 1
-    return keys
 
 
 def pattern_rgb(keys: np.ndarray) -> np.ndarray:

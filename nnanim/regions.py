@@ -24,7 +24,8 @@ import numpy as np
 from nnanim.errors import NnanimError
 from nnanim.nn import LEAKY_SLOPE, Network
 
-__all__ = ["PIECEWISE_LINEAR", "Region", "linear_regions", "locate", "neighbours", "pattern_colours"]
+__all__ = ["PIECEWISE_LINEAR", "Region", "linear_regions", "locate", "neighbours", "pattern_colours",
+           "pattern_keys"]
 
 Array = np.ndarray
 
@@ -228,3 +229,16 @@ def pattern_colours(regions: Sequence[Region], palette: Sequence[str]) -> list[s
         free = [k for k in range(len(palette)) if k not in taken]
         chosen.append(free[0] if free else min(range(len(palette)), key=taken.count))
     return [palette[k] for k in chosen]
+
+
+def pattern_keys(net: Network, P: Array) -> np.ndarray:
+    """Each point's activation pattern over every hidden unit, packed into an integer (unit ``g``
+    of the hidden units counted in order is bit ``g``: set where its input is > 0)."""
+    fwd = net.forward(P)
+    keys = np.zeros(len(P), dtype=np.int64)
+    bit = 0
+    for z in fwd.pre[:-1]:
+        for j in range(z.shape[1]):
+            keys |= (z[:, j] > 0).astype(np.int64) << bit
+            bit += 1
+    return keys

@@ -109,7 +109,7 @@ def test_edges_are_as_wide_as_the_weights(run):
 
 
 def test_pattern_keys_pack_every_units_sign(run):
-    from nnanim.diagram import pattern_keys
+    from nnanim.regions import pattern_keys
 
     rng = np.random.default_rng(0)
     P = rng.uniform(-2, 2, size=(500, 2))
