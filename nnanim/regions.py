@@ -233,12 +233,18 @@ def pattern_colours(regions: Sequence[Region], palette: Sequence[str]) -> list[s
 
 def pattern_keys(net: Network, P: Array) -> np.ndarray:
     """Each point's activation pattern over every hidden unit, packed into an integer (unit ``g``
-    of the hidden units counted in order is bit ``g``: set where its input is > 0)."""
+    of the hidden units counted in order is bit ``g``: set where its input is > 0).
+
+    As in :func:`linear_regions`, a unit whose activation does not bend
+    (``linear``) counts as always active, so points of one region share a key.
+    """
     fwd = net.forward(P)
     keys = np.zeros(len(P), dtype=np.int64)
     bit = 0
-    for z in fwd.pre[:-1]:
+    for z, act in zip(fwd.pre[:-1], net.activations):
+        up, down = PIECEWISE_LINEAR.get(act.name, (1.0, 0.0))
         for j in range(z.shape[1]):
-            keys |= (z[:, j] > 0).astype(np.int64) << bit
+            on = z[:, j] > 0 if up != down else np.ones(len(P), dtype=bool)
+            keys |= on.astype(np.int64) << bit
             bit += 1
     return keys

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nnanim.errors import NnanimError
-from nnanim.nn import Network, init_network
-from nnanim.regions import linear_regions, locate, neighbours, pattern_colours
+from nnanim.nn import Network, get_activation, init_network
+from nnanim.regions import linear_regions, locate, neighbours, pattern_colours, pattern_keys
 
 BOX = (-2.0, 2.0, -1.5, 1.5)
 
@@ -186,3 +186,17 @@ def test_neighbouring_regions_get_different_colours():
                 if j != i and inside(other.polygon, x):
                     assert j in adj[i]
                     assert colours[j] != colours[i]
+
+
+def test_pattern_keys_agree_with_the_regions_also_for_linear_units():
+    rng = np.random.default_rng(4)
+    net = Network([rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(1, 3))],
+                  [rng.normal(size=3), rng.normal(size=3), rng.normal(size=1)],
+                  [get_activation("linear"), get_activation("relu")], "binary")
+    box = (-2.0, 2.0, -2.0, 2.0)
+    regions = linear_regions(net, box)
+    P = rng.uniform(-1.9, 1.9, size=(3000, 2))
+    keys, where = pattern_keys(net, P), locate(regions, P)
+    assert (where >= 0).all()
+    # one key per region: points of a region share it, points of different regions differ
+    assert len(set(keys)) == len(set(where)) == len({(k, w) for k, w in zip(keys, where)})
