@@ -24,7 +24,7 @@ from manim import Group, Line, Square
 
 from nnanim.mobjects import RasterImage
 from nnanim.regions import pattern_keys
-from nnanim.replay import InputInset, _SquarePanel
+from nnanim.replay import InputInset, _SquarePanel, input_window
 from nnanim.theme import Theme, hex_rgb
 from nnanim.timeline import EpochTimeline, Moment
 
@@ -126,11 +126,6 @@ def pattern_rgb(keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def _plane_box(X: np.ndarray, pad: float = 0.55) -> tuple[np.ndarray, float]:
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    return (lo + hi) / 2, pad * float(np.max(hi - lo))
-
-
 class NetworkDiagram(Group):
     """Units as activation maps over the input plane, edges by weight, the output as a decision map.
 
@@ -155,7 +150,7 @@ class NetworkDiagram(Group):
         widths = list(run.widths[:-1])  # inputs and hidden layers; the output is the square
         self.grid = node_grid(widths, box, vertical, output_share=0.55 if vertical else 0.4)
         self.max_edge_width = max_edge_width
-        centre, half = _plane_box(run.X)
+        centre, half = input_window(run.X)
         self.plane = (centre, half)
         xs = np.linspace(centre[0] - half, centre[0] + half, resolution)
         ys = np.linspace(centre[1] + half, centre[1] - half, resolution)
@@ -236,7 +231,7 @@ class RegionMap(_SquarePanel):
         super().__init__(region, theme)
         self.timeline = timeline
         self.resolution = resolution
-        self.set_window(*_plane_box(timeline.run.X))
+        self.set_window(*input_window(timeline.run.X))
         x0, x1, y0, y1 = self.box
         gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y1, y0, resolution))
         self.samples = np.column_stack([gx.ravel(), gy.ravel()])

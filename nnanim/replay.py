@@ -38,7 +38,7 @@ from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_imag
 from nnanim.theme import Theme
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining"]
+__all__ = ["FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining", "input_window"]
 
 
 def _colours(run, theme: Theme) -> np.ndarray:
@@ -58,6 +58,12 @@ def _levels(run, theme: Theme, width: float, clip) -> tuple[np.ndarray, list[Pol
         line.clip_box = clip
         lines.append(line)
     return levels, lines
+
+
+def input_window(X: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(centre (2,), half)`` of the square in which the input plane's data is shown."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    return (lo + hi) / 2, 0.55 * float(np.max(hi - lo))
 
 
 class _SquarePanel(Group):
@@ -182,9 +188,7 @@ class InputInset(_SquarePanel):
         self.resolution = resolution
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
-        lo, hi = run.X.min(axis=0), run.X.max(axis=0)
-        centre = (lo + hi) / 2
-        self.set_window(centre, 0.55 * float(np.max(hi - lo)))
+        self.set_window(*input_window(run.X))
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.boundary = Polylines([], stroke_color=theme.boundary, stroke_width=theme.boundary_width * 0.6)
         self.cloud = PointCloud(self.to_scene(run.X), _colours(run, theme), radius=point_radius,
