@@ -54,6 +54,19 @@ def encoder_limits(width: int, height: int) -> tuple[int, int]:
     return inflight, queue
 
 
+def _mallopt(*settings: tuple[int, int]) -> bool:
+    """glibc's ``mallopt(param, value)`` for each pair; whether it took the first (not on glibc:
+    ``False``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        taken = [bool(libc.mallopt(param, value)) for param, value in settings]
+    except (OSError, AttributeError):
+        return False
+    return taken[0]
+
+
 def lean_heap(width: int, height: int) -> bool:
     """Above 1080p, map heap blocks of one frame plane (``width × height`` bytes) or more on
     their own; up to 1080p, keep the heap in one arena.
@@ -63,26 +76,13 @@ def lean_heap(width: int, height: int) -> bool:
     """
     global _set_threshold
     if width * height <= _ARENA_ONLY:
-        if not sys.platform.startswith("linux"):
-            return False
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            return bool(libc.mallopt(_M_ARENA_MAX, 1))
-        except (OSError, AttributeError):
-            return False
+        return _mallopt((_M_ARENA_MAX, 1))
     threshold = max(_MB, min(32 * _MB, width * height))
     if _set_threshold is not None and _set_threshold <= threshold:
         return True
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        done = bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
-        # a fixed mmap threshold also fixes the trim threshold at 128 kB: the heap's top would
-        # be given back and faulted in again many times a frame; 64 MB is glibc's dynamic cap
-        libc.mallopt(_M_TRIM_THRESHOLD, 64 * _MB)
-    except (OSError, AttributeError):
-        return False
+    # a fixed mmap threshold also fixes the trim threshold at 128 kB: the heap's top would be
+    # given back and faulted in again many times a frame; 64 MB is glibc's dynamic cap
+    done = _mallopt((_M_MMAP_THRESHOLD, threshold), (_M_TRIM_THRESHOLD, 64 * _MB))
     if done:
         _set_threshold = threshold
     return done
