@@ -23,7 +23,6 @@ INTRO, OUTRO = 2.0, 3.0
 SWAP = 0.3
 #: the largest network whose units stay readable as maps
 MAX_LAYERS, MAX_WIDTH = 4, 8
-PIECEWISE = ("relu", "leaky_relu", "linear")
 
 
 class NeuronsScene(SceneContract):
@@ -46,7 +45,9 @@ class NeuronsScene(SceneContract):
 
     @classmethod
     def piecewise(cls, run) -> bool:
-        return all(a in PIECEWISE for a in run.activations)
+        from nnanim.regions import PIECEWISE_LINEAR
+
+        return all(a in PIECEWISE_LINEAR for a in run.activations)
 
     @staticmethod
     def region_count(run, record: int, box) -> int:
