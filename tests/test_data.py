@@ -16,6 +16,7 @@ from scipy.spatial import cKDTree
 from nnanim.data import (
     DATASETS,
     MAX_CLASSES,
+    REAL_DATASETS,
     Dataset,
     DatasetError,
     list_datasets,
@@ -247,14 +248,14 @@ def test_invalid_arguments_name_the_valid_range(spec, kwargs, fragment):
 
 
 @pytest.mark.parametrize("spec, hint", [
-    ("spiral", "did you mean 'spirals'"), ("iris", ""), ("", ""),
+    ("spiral", "did you mean 'spirals'"), ("iriss", "did you mean 'iris'"), ("", ""),
     ("data.csv", "csv:data.csv"), ("moons:1", ""),
 ])
 def test_unknown_name_lists_the_choices(spec, hint):
     with pytest.raises(DatasetError) as e:
         make_dataset(spec)
     message = str(e.value)
-    assert all(name in message for name in DATASETS)
+    assert all(name in message for name in [*DATASETS, *REAL_DATASETS])
     assert "csv:PATH" in message and "expr:EXPRESSION" in message and hint in message
 
 
