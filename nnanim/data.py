@@ -55,8 +55,12 @@ CSV files (``csv:PATH``)
   ``,``, else a tab, else runs of whitespace.  Quoted cells follow the ``csv``
   module's rules; a quoted cell may not span lines.  Decimal commas are not
   supported.
-* Columns: three (``x, y, label`` or ``x, y, target``) or two
-  (``x, target``: 1-D regression).  Every line must have the same count.
+* Columns: the features, then the label or target: three (``x, y, label``
+  or ``x, y, target``), two (``x, target``: 1-D regression), or more (up to
+  1,024 features, e.g. a table of measurements; data of more than three
+  features is then standardised, each feature to mean 0 and standard deviation
+  1, and shown through its principal axes).  Every line must have the same
+  count.  A header names the features (on screen, on those axes).
 * Header: the first line is a header when none of its input cells (every
   column but the last) is a number.
 * Classification or regression, decided in this order: a header whose last
@@ -137,6 +141,8 @@ __all__ = [
 MAX_CLASSES = 10
 MAX_SAMPLES = 100_000
 MIN_SAMPLES = 4
+#: columns of a csv: file (features and the label or target)
+MAX_CSV_COLUMNS = 1025
 EXPR_MAX_LENGTH = 1000
 EXPR_MAX_DEPTH = 60
 
@@ -876,9 +882,10 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     rows = _split_cells(_read_lines(path, label), label)
 
     n_cols = len(rows[0][1])
-    if n_cols not in (2, 3):
-        raise DatasetError(f"{label}, line {rows[0][0]}: found {n_cols} columns; expected 3 "
-                           f"(x,y,label or x,y,target) or 2 (x,target)")
+    if not 2 <= n_cols <= MAX_CSV_COLUMNS:
+        raise DatasetError(f"{label}, line {rows[0][0]}: found {n_cols} column(s); expected 2 to "
+                           f"{MAX_CSV_COLUMNS}: the features, then a label or target "
+                           f"(x,y,label; x,y,target; x,target)")
     for number, cells in rows:
         if len(cells) != n_cols:
             raise DatasetError(f"{label}, line {number}: found {len(cells)} columns; expected "
@@ -907,10 +914,14 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     params: dict = {"path": str(path), "n_samples": len(keep), "seed": seed}
     if header is not None:
         params["columns"] = list(header)
+        params["feature_names"] = [_feature_name(h) for h in header[:-1]]
     try:
         X = _scale(X[keep])
     except ValueError:
         raise DatasetError(f"{label}: all points are the same; nothing to scale") from None
+    if X.shape[1] > 3:  # wide data: standardised like the real data sets (seen through its axes)
+        X = standardise(X)
+        params["standardised"] = True
 
     if target is not None:
         if classes is not None:
