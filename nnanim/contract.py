@@ -104,7 +104,7 @@ def require_inputs(job: Job, scene: str, most: int | None) -> None:
     d = job.input_dim
     if most is None or d <= most:
         return
-    raise NnanimError(f"{scene} draws the input plane itself, so it takes data of at most {most} "
+    raise NnanimError(f"{scene} draws the input space itself, so it takes data of at most {most} "
                       f"inputs; {job.dataset_name} has {d}. Show it with `nnanim render layers`, or choose "
                       f"2-D data with -d, e.g. -d moons")
 

@@ -161,8 +161,9 @@ def test_a_network_on_the_principal_plane_is_exact():
     np.testing.assert_allclose(plane.coords(plane.lift(P)), P, atol=1e-12)
 
 
-@pytest.mark.parametrize("scene", ["by-hand", "bottleneck", "feature-cross", "linear-vs-hidden",
-                                   "multiclass", "neurons", "autoencoder"])
+@pytest.mark.parametrize("scene", ["activations", "by-hand", "bottleneck", "feature-cross",
+                                   "linear-vs-hidden", "multiclass", "neurons", "topology",
+                                   "autoencoder"])
 def test_scenes_that_draw_the_input_plane_refuse_wide_data_in_one_line(scene):
     with pytest.raises(NnanimError) as info:
         resolve(scene, {"dataset": "wine"})
@@ -196,3 +197,9 @@ def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, i
     assert min(len(p) for p in first) > 20, [len(p) for p in first]
     # the projected points move: the picture is not a still
     assert np.mean(np.abs(frames[len(frames) // 2].astype(int) - frames[0].astype(int))) > 0.5
+
+
+def test_wide_data_goes_through_layers_and_training_and_3d_data_through_autoencoder():
+    for scene in ("layers", "training"):
+        assert resolve(scene, {"dataset": "wine", "epochs": 1}).input_dim == 13
+    assert resolve("autoencoder", {"dataset": "swiss-roll", "epochs": 1}).input_dim == 3
