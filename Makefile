@@ -4,7 +4,7 @@
 #   make test-core  the pure modules' tests in a second venv that has no Manim
 # Both install what is missing: Debian's Cairo/Pango headers (pycairo and
 # manimpango build from source on Linux), a .venv, and the package with its
-# dev, slides and batch extras; `make test` also installs Debian's Chromium, in which
+# dev, slides, batch and data extras; `make test` also installs Debian's Chromium, in which
 # the slide deck test plays the HTML deck.
 
 PYTHON ?= python3
@@ -22,11 +22,12 @@ PYTEST_ARGS ?=
 CORE_VENV  ?= .venv-core
 CORE_BIN    = $(CORE_VENV)/bin
 CORE_STAMP  = $(CORE_VENV)/.nnanim-installed
-CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis pytest-xdist tomli-w
+CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis pytest-xdist tomli-w \
+              scikit-learn
 CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/test_flow.py \
               tests/test_files.py tests/test_theme.py tests/test_layering.py tests/test_curves.py \
               tests/test_options.py tests/test_layout.py tests/test_config.py tests/test_regions.py \
-              tests/test_sweep.py tests/test_variant.py
+              tests/test_sweep.py tests/test_variant.py tests/test_real_data.py
 
 .PHONY: demo test test-fast test-core setup sysdeps test-sysdeps bench lint clean
 
@@ -72,7 +73,7 @@ test-sysdeps:
 $(STAMP): pyproject.toml | sysdeps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,slides,batch]'
+	$(BIN)/python -m pip install -q -e '.[dev,slides,batch,data]'
 	@touch $@
 
 $(CORE_STAMP): pyproject.toml

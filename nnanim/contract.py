@@ -48,6 +48,7 @@ __all__ = [
     "get_scene",
     "list_scenes",
     "require_classes",
+    "require_inputs",
     "require_last_hidden",
     "require_task",
     "resolve",
@@ -69,6 +70,10 @@ class SceneContract:
     #: :func:`resolve` refuses
     #: the others in one line, before anything is trained
     tasks: tuple[str, ...] = ("binary", "multiclass")
+    #: the widest input this scene can draw (2: it draws the input plane itself; ``None``: any
+    #: width, an input wider than three seen through its fixed principal axes); :func:`resolve`
+    #: refuses wider data in one line, before anything is trained
+    max_inputs: int | None = None
     #: the resolved job; set by the render layer before ``construct`` runs
     job: Job | None = None
 
@@ -92,6 +97,16 @@ _TASK_WORDS = {"binary": "two classes", "multiclass": "several classes",
                "autoencoder": "no labels (an autoencoder's target is its input)"}
 _TASK_EXAMPLES = {"binary": "spirals", "multiclass": "spirals", "regression": "sine",
                   "autoencoder": "swiss-roll"}
+
+
+def require_inputs(job: Job, scene: str, most: int | None) -> None:
+    """Refuse data wider than ``most`` inputs (one line naming scenes that take it)."""
+    d = job.input_dim
+    if most is None or d <= most:
+        return
+    raise NnanimError(f"{scene} draws the input space itself, so it takes data of at most {most} "
+                      f"inputs; {job.dataset_name} has {d}. Show it with `nnanim render layers`, or choose "
+                      f"2-D data with -d, e.g. -d moons")
 
 
 def require_task(job: Job, scene: str, tasks: tuple[str, ...]) -> None:
@@ -273,6 +288,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
                 f"epoch {epoch} will not be recorded: training runs {cfg.epochs} epochs and records "
                 f"every {cfg.record_every} (and the last); choose one of those, or change --epochs")
     require_task(job, name, tuple(getattr(cls, "tasks", SceneContract.tasks)))
+    require_inputs(job, name, getattr(cls, "max_inputs", None))
     cls.check(job)
     return job
 

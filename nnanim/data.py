@@ -55,8 +55,12 @@ CSV files (``csv:PATH``)
   ``,``, else a tab, else runs of whitespace.  Quoted cells follow the ``csv``
   module's rules; a quoted cell may not span lines.  Decimal commas are not
   supported.
-* Columns: three (``x, y, label`` or ``x, y, target``) or two
-  (``x, target``: 1-D regression).  Every line must have the same count.
+* Columns: the features, then the label or target: three (``x, y, label``
+  or ``x, y, target``), two (``x, target``: 1-D regression), or more (up to
+  1,024 features, e.g. a table of measurements; data of more than three
+  features is then standardised, each feature to mean 0 and standard deviation
+  1, and shown through its principal axes).  Every line must have the same
+  count.  A header names the features (on screen, on those axes).
 * Header: the first line is a header when none of its input cells (every
   column but the last) is a number.
 * Classification or regression, decided in this order: a header whose last
@@ -107,6 +111,7 @@ import difflib
 import math
 import numbers
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,15 +129,20 @@ __all__ = [
     "DatasetError",
     "as_autoencoder",
     "DatasetInfo",
+    "REAL_DATASETS",
+    "RealDataset",
     "list_datasets",
     "make_dataset",
     "parse_feature",
+    "standardise",
     "takes_classes",
 ]
 
 MAX_CLASSES = 10
 MAX_SAMPLES = 100_000
 MIN_SAMPLES = 4
+#: columns of a csv: file (features and the label or target)
+MAX_CSV_COLUMNS = 1025
 EXPR_MAX_LENGTH = 1000
 EXPR_MAX_DEPTH = 60
 
@@ -414,15 +424,55 @@ _BUILTINS = [
 ]
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info in _BUILTINS}
 
-_CSV_SUMMARY = "your own file: columns x,y,label or x,y,target or x,target (header optional)"
+
+@dataclass(frozen=True)
+class RealDataset:
+    """A real tabular dataset read from scikit-learn's bundled copy (nothing is downloaded).
+
+    ``loader`` names the ``sklearn.datasets`` function.  The inputs are
+    standardised (each feature centred on its mean and divided by its standard
+    deviation; a constant feature, such as a digit image's always-blank corner
+    pixel, stays 0), so no feature dominates a projection by its units alone.
+    ``classes`` is the default number of classes; ``variable_classes`` lets
+    ``classes`` pick the first K (digits: 0 .. K−1).
+    """
+
+    name: str
+    summary: str
+    loader: str
+    classes: int
+    variable_classes: bool = False
+
+
+REAL_DATASETS: dict[str, RealDataset] = {real.name: real for real in [
+    RealDataset("iris", "Fisher's iris: 4 measurements of 150 flowers, 3 species", "load_iris", 3),
+    RealDataset("wine", "13 chemical measurements of 178 Italian wines, 3 cultivars", "load_wine", 3),
+    RealDataset("breast-cancer", "30 measurements of 569 breast tumours, malignant or benign",
+                "load_breast_cancer", 2),
+    RealDataset("digits", "8×8 images of handwritten digits, 64 pixels; classes=K takes the "
+                "digits 0 to K−1 (default 3)", "load_digits", 3, True),
+]}
+#: the extra that brings scikit-learn's bundled copies
+REAL_EXTRA = "pip install 'nnanim[data]'"
+
+_CSV_SUMMARY = ("your own file: feature columns, then a label or target column "
+                "(x,y,label; x,y,target; x,target; or many features, header optional)")
+#: inputs of the built-ins that are not 2-D
+_INPUTS = {"sine": 1, "swiss-roll": 3, "s-curve": 3}
 _EXPR_SUMMARY = ("points in [-1,1]^2 labelled by a rule of x, y (e.g. 'x**2 + y**2 < 1') "
                  "or a numeric target (e.g. 'sin(3*x)*y')")
 
 
 def list_datasets() -> list[tuple[str, str]]:
-    """Return ``(name, one-line summary)`` for every built-in and the csv:/expr: forms."""
-    rows = [(name, f"{info.summary}; default {info.n_samples} points, noise {info.noise}")
+    """Return ``(name, one-line summary)`` for every built-in, real dataset and the csv:/expr: forms.
+
+    Each summary says the shape: how many inputs, and points by default.
+    """
+    rows = [(name, f"{info.summary}; {_inputs(_INPUTS.get(name, 2))}, default {info.n_samples} "
+                   f"points, noise {info.noise}")
             for name, info in DATASETS.items()]
+    for name, real in REAL_DATASETS.items():
+        rows.append((name, f"{real.summary}; {_real_shape(real)}"))
     rows.append(("csv:PATH", _CSV_SUMMARY))
     rows += [("csv:" + sample.name, _sample_summary(sample)) for sample in _bundled_samples()]
     rows.append(("expr:EXPRESSION", _EXPR_SUMMARY))
@@ -485,8 +535,10 @@ def _resolve_classes(info: DatasetInfo, classes) -> int:
 
 
 def takes_classes(spec: str) -> bool:
-    """Whether ``spec`` names a built-in dataset whose number of classes can be chosen (spirals, blobs)."""
-    info = DATASETS.get(str(spec).strip().lower().replace("_", "-"))
+    """Whether ``spec`` names a built-in dataset whose number of classes can be chosen
+    (spirals, blobs, digits)."""
+    key = str(spec).strip().lower().replace("_", "-")
+    info = DATASETS.get(key) or REAL_DATASETS.get(key)
     return info is not None and info.variable_classes
 
 
@@ -535,6 +587,9 @@ def make_dataset(spec: str, n_samples: int | None = None, noise: float | None = 
         return _csv_dataset(spec, rest.strip(), n_samples, noise, seed, classes)
     if form == "expr":
         return _expr_dataset(spec, rest, n_samples, noise, seed, classes)
+    key = spec.strip().lower().replace("_", "-")
+    if key in REAL_DATASETS:
+        return _real_dataset(spec, REAL_DATASETS[key], n_samples, noise, seed, classes)
     return _builtin_dataset(spec, n_samples, noise, seed, classes)
 
 
@@ -548,8 +603,11 @@ def _lookup(spec: str) -> DatasetInfo:
         hint = f"did you mean {close[0]!r}? "
     elif key.endswith(".csv"):
         hint = f"to load a file write 'csv:{spec.strip()}'; "
+    close = difflib.get_close_matches(key, list(REAL_DATASETS), n=1)
+    if close and not hint:
+        hint = f"did you mean {close[0]!r}? "
     raise DatasetError(f"unknown dataset {spec!r}; {hint}choose from "
-                       f"{', '.join(DATASETS)}, csv:PATH or expr:EXPRESSION")
+                       f"{', '.join([*DATASETS, *REAL_DATASETS])}, csv:PATH or expr:EXPRESSION")
 
 
 def _builtin_dataset(spec, n_samples, noise, seed, classes) -> Dataset:
@@ -579,6 +637,91 @@ def _builtin_dataset(spec, n_samples, noise, seed, classes) -> Dataset:
     task = "autoencoder" if info.kind == "autoencoder" else _task(k)
     return Dataset(spec, np.ascontiguousarray(X, dtype=np.float64),
                    y.astype(np.float64 if k == 0 else np.int64), task, k, params)
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def _load_real(real: RealDataset):
+    """scikit-learn's bundled copy of ``real`` (a ``Bunch``), or a one-line error naming the extra."""
+    try:
+        from sklearn import datasets as sk
+    except ImportError:
+        raise DatasetError(f"{real.name!r} is read from scikit-learn's bundled copy, which is not "
+                           f"installed: {REAL_EXTRA}") from None
+    return getattr(sk, real.loader)()
+
+
+def _real_shape(real: RealDataset) -> str:
+    """``"4 inputs, 150 points, 3 classes"`` — from the file, when scikit-learn is installed."""
+    try:
+        bunch = _load_real(real)
+    except DatasetError:
+        return f"{real.classes} classes (needs scikit-learn: {REAL_EXTRA})"
+    n, d = bunch.data.shape
+    if real.variable_classes:
+        n = int(np.sum(bunch.target < real.classes))
+    return f"{_inputs(d)}, {n} points, {real.classes} classes"
+
+
+def _inputs(d: int) -> str:
+    return "1 input" if d == 1 else f"{d} inputs"
+
+
+def _feature_name(name: str) -> str:
+    """scikit-learn's feature names as words: ``malic_acid`` → ``malic acid``,
+    ``pixel_3_4`` → ``pixel (3,4)`` (row, column), no underscores on screen."""
+    name = re.sub(r"\s*\((cm|mm)\)$", "", str(name))  # iris's units: the axes name the feature
+    parts = name.split("_")
+    if parts[0] == "pixel" and len(parts) == 3:
+        return f"pixel ({parts[1]},{parts[2]})"
+    return " ".join(parts)
+
+
+def standardise(X: np.ndarray) -> np.ndarray:
+    """Each column minus its mean, over its standard deviation (a constant column becomes 0)."""
+    X = np.asarray(X, dtype=np.float64)
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def _real_dataset(spec, real: RealDataset, n_samples, noise, seed, classes) -> Dataset:
+    label = real.name
+    if noise is not None and _check_noise(noise, f"{label}: ") != 0:
+        raise DatasetError(f"{label}: noise does not apply to real data (got noise={noise!r}); "
+                           f"leave it unset")
+    if classes is None:
+        k = real.classes
+    elif not real.variable_classes:
+        k = _check_classes(classes, f"{label}: ")
+        if k != real.classes:
+            raise DatasetError(f"{label!r} always has {real.classes} classes (got classes={k}); "
+                               f"datasets that take classes: {_variable_class_names()}, digits")
+    else:
+        k = _check_classes(classes, f"{label}: ")
+    bunch = _load_real(real)
+    X, y = np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64)
+    names = [str(n) for n in bunch.target_names]
+    if real.name == "wine":  # scikit-learn's class_0 .. class_2: the three cultivars, 1 to 3
+        names = [f"cultivar {i + 1}" for i in range(len(names))]
+    if real.variable_classes:
+        keep = y < k
+        X, y, names = X[keep], y[keep], names[:k]
+    rows = np.arange(len(y))
+    if n_samples is not None:
+        n = _check_n_samples(n_samples, max(MIN_SAMPLES, 2 * k), where=f"{label}: ")
+        if n > len(y):
+            raise DatasetError(f"{label}: n_samples={n} but it has only {len(y)} points"
+                               f"{f' of the {k} classes' if real.variable_classes else ''}")
+        rows = np.sort(np.random.default_rng(seed).choice(len(y), n, replace=False))
+        if len(np.unique(y[rows])) < k:
+            raise DatasetError(f"{label}: n_samples={n} leaves a class without points; take more")
+    X = standardise(X[rows])
+    params = {"n_samples": len(rows), "seed": seed, "classes": k, "label_names": names,
+              "feature_names": [_feature_name(f) for f in getattr(bunch, "feature_names", [])]
+              or [f"pixel ({i // 8},{i % 8})" for i in range(X.shape[1])],
+              "standardised": True}
+    return Dataset(spec, np.ascontiguousarray(X), y[rows], _task(k), k, params)
 
 
 # --------------------------------------------------------------------------- csv
@@ -739,9 +882,10 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     rows = _split_cells(_read_lines(path, label), label)
 
     n_cols = len(rows[0][1])
-    if n_cols not in (2, 3):
-        raise DatasetError(f"{label}, line {rows[0][0]}: found {n_cols} columns; expected 3 "
-                           f"(x,y,label or x,y,target) or 2 (x,target)")
+    if not 2 <= n_cols <= MAX_CSV_COLUMNS:
+        raise DatasetError(f"{label}, line {rows[0][0]}: found {n_cols} column(s); expected 2 to "
+                           f"{MAX_CSV_COLUMNS}: the features, then a label or target "
+                           f"(x,y,label; x,y,target; x,target)")
     for number, cells in rows:
         if len(cells) != n_cols:
             raise DatasetError(f"{label}, line {number}: found {len(cells)} columns; expected "
@@ -770,10 +914,14 @@ def _csv_dataset(spec, path_text, n_samples, noise, seed, classes) -> Dataset:
     params: dict = {"path": str(path), "n_samples": len(keep), "seed": seed}
     if header is not None:
         params["columns"] = list(header)
+        params["feature_names"] = [_feature_name(h) for h in header[:-1]]
     try:
         X = _scale(X[keep])
     except ValueError:
         raise DatasetError(f"{label}: all points are the same; nothing to scale") from None
+    if X.shape[1] > 3:  # wide data: standardised like the real data sets (seen through its axes)
+        X = standardise(X)
+        params["standardised"] = True
 
     if target is not None:
         if classes is not None:

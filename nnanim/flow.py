@@ -87,6 +87,7 @@ from nnanim.projection import (
     closest_orthonormal,
     keyframe_basis,
     orthonormal_complement,
+    principal_axes,
 )
 
 __all__ = [
@@ -463,8 +464,8 @@ class Flow:
         dim = H.shape[1]
         k = self._display_dim(dim)
         B = np.eye(dim)[:k]
-        if dim > 3:
-            B = keyframe_basis(H, k, B)
+        if dim > 3:  # a wide input: its principal axes, fixed by the data alone
+            B = principal_axes(H, k)
         paths = []
         for st, k in zip(self._steps, self._k, strict=True):
             dim = st.motion.dim

@@ -434,6 +434,17 @@ class Network:
         *_, (_, first) = self._backward(fwd, C)  # the last δ yielded is layer 0's
         return first @ self.weights[0]
 
+    def on_plane(self, origin: Array, basis: Array) -> Network:
+        """The network restricted to the plane ``x = origin + p·basis`` (``basis`` ``(2, d)``): a
+        network of 2 inputs, exactly equal there (the first layer absorbs the plane:
+        ``W₀ basisᵀ`` and ``b₀ + W₀ origin``).  For drawing a wide input's decisions over its
+        principal plane with the 2-D tools (boundaries, shading, level curves)."""
+        W0, b0 = self.weights[0], self.biases[0]
+        basis = np.asarray(basis, dtype=float)
+        return Network([W0 @ basis.T, *[W.copy() for W in self.weights[1:]]],
+                       [b0 + W0 @ np.asarray(origin, dtype=float), *[b.copy() for b in self.biases[1:]]],
+                       list(self.activations), self.task)
+
     def copy(self) -> Network:
         return Network(
             [W.copy() for W in self.weights],

@@ -32,8 +32,11 @@ __all__ = [
     "RotationPath",
     "align_rows",
     "closest_orthonormal",
+    "InputPlane",
+    "describe_axes",
     "keyframe_basis",
     "orthonormal_complement",
+    "principal_axes",
     "smoothstep",
 ]
 
@@ -236,3 +239,85 @@ def keyframe_basis(
             if len(rows) == k:
                 break
     return rows
+
+
+def describe_axes(X: Array, basis: Array, names, top: int = 2) -> list[tuple[str, float]]:
+    """Each row of ``basis`` (``k × D``, orthonormal) as ``(words, share of variance)``.
+
+    ``words`` names the axis by its ``top`` largest loadings, largest first,
+    with a true minus: ``"petal length 0.58 · petal width 0.56 …"`` (the dots
+    say that smaller loadings follow).  ``share`` is the variance of ``X``
+    along the axis over the total variance of ``X`` (its trace of covariance):
+    what the picture keeps of the data's spread along that axis.
+    """
+    X = np.asarray(X, dtype=float)
+    B = np.atleast_2d(np.asarray(basis, dtype=float))
+    centred = X - X.mean(axis=0)
+    total = float(np.sum(centred**2))
+    out = []
+    for b in B:
+        share = float(np.sum((centred @ b) ** 2)) / total if total > 0 else 0.0
+        order = np.argsort(-np.abs(b), kind="stable")[:top]
+        parts = [f"{names[j]} " + f"{b[j]:.2f}".replace("-", "\u2212") for j in order]
+        more = " …" if len(b) > top else ""
+        out.append((" · ".join(parts) + more, share))
+    return out
+
+
+def principal_axes(X: Array, k: int) -> Array:
+    """The ``k`` principal axes of ``X`` (``k × D``, orthonormal rows), largest variance first.
+
+    Signs are fixed so that each axis's largest loading is positive: the same
+    data always gives the same axes (an input wider than three is shown
+    through these, fitted once per run, never per epoch or stage).  A cloud
+    flatter than ``k`` is completed with coordinate axes.
+    """
+    X = np.asarray(X, dtype=float)
+    centred = X - X.mean(axis=0)
+    _, s, Vt = np.linalg.svd(centred, full_matrices=False)
+    r = int(min(k, np.sum(s > 1e-9 * max(s[0], np.finfo(float).tiny)))) if len(s) else 0
+    rows = Vt[:r]
+    big = np.argmax(np.abs(rows), axis=1)
+    rows = rows * np.where(rows[np.arange(r), big] < 0, -1.0, 1.0)[:, None]
+    for v in np.eye(X.shape[1]):
+        if len(rows) >= k:
+            break
+        v = v - rows.T @ (rows @ v)
+        if np.linalg.norm(v) > 1e-6:
+            rows = np.vstack([rows, v / np.linalg.norm(v)])
+    return rows
+
+
+class InputPlane:
+    """Where a picture of the input space lies: the data's own plane, or, for data of more than
+    two inputs, the plane of its two principal axes through its mean (fitted once, on the data).
+
+    ``coords(X)`` gives the points' coordinates in the plane (their orthogonal projection),
+    ``lift(P)`` the input points of plane coordinates ``P``; for 2-D data both are the identity.
+    ``share`` is the fraction of the data's variance the plane keeps (1 for 2-D data).
+    """
+
+    def __init__(self, X: Array) -> None:
+        X = np.asarray(X, dtype=float)
+        self.dim = X.shape[1]
+        self.wide = self.dim > 2
+        if self.wide:
+            self.origin = X.mean(axis=0)
+            self.basis = principal_axes(X, 2)
+            centred = X - self.origin
+            total = float(np.sum(centred**2))
+            self.share = float(np.sum((centred @ self.basis.T) ** 2)) / total if total > 0 else 1.0
+        else:
+            self.origin, self.basis, self.share = np.zeros(self.dim), np.eye(self.dim), 1.0
+
+    def coords(self, X: Array) -> Array:
+        X = np.asarray(X, dtype=float)
+        return (X - self.origin) @ self.basis.T if self.wide else X
+
+    def lift(self, P: Array) -> Array:
+        P = np.asarray(P, dtype=float)
+        return self.origin + P @ self.basis if self.wide else P
+
+    def network(self, net):
+        """``net`` over this plane: itself for 2-D data, else :meth:`Network.on_plane`."""
+        return net.on_plane(self.origin, self.basis) if self.wide else net

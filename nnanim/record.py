@@ -267,6 +267,25 @@ class Run:
         """The dataset as it was given: ``"moons"``, ``"csv:points.csv"``."""
         return self.meta.get("dataset", {}).get("spec", self.options.get("dataset", ""))
 
+    @property
+    def feature_names(self) -> list[str]:
+        """The input features' names: a real dataset's, a CSV header's, else ``x₁, x₂, …``."""
+        params = self.meta.get("dataset", {}).get("params", {})
+        d = self.X.shape[1]
+        names = params.get("feature_names") or list(params.get("columns", []))[:d]
+        if len(names) == d:
+            return [str(n) for n in names]
+        digits = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+        return [f"x{str(i + 1).translate(digits)}" for i in range(d)]
+
+    def input_axes(self, k: int = 2) -> list[tuple[str, float]]:
+        """An input wider than three as the picture shows it: each of its ``k`` principal axes
+        (fitted once, on this run's data) as ``(words, share of variance)``; see
+        :func:`nnanim.projection.describe_axes`."""
+        from nnanim.projection import describe_axes, principal_axes
+
+        return describe_axes(self.X, principal_axes(self.X, k), self.feature_names)
+
     def architecture(self) -> str:
         """The widths from input to output: ``"2 → 16 → 2 → 1"``."""
         return " → ".join(str(w) for w in self.widths)

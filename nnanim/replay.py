@@ -35,6 +35,7 @@ from nnanim.curves import (
     probabilities,
 )
 from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
+from nnanim.projection import InputPlane
 from nnanim.theme import Theme
 from nnanim.timeline import EpochTimeline, Moment
 
@@ -122,14 +123,16 @@ class HiddenSpaceView(_SquarePanel):
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
         self.regression = run.task == "regression"
-        lo, hi = run.X.min(axis=0), run.X.max(axis=0)
+        plane = InputPlane(run.X)  # a wide input: the grid of its principal plane
+        shown = plane.coords(run.X)
+        lo, hi = shown.min(axis=0), shown.max(axis=0)
         pad = 0.1 * float(np.max(hi - lo))
         if run.X.shape[1] == 1:  # a 1-D input: its grid is the line itself
             self.grid_lines = [np.linspace(lo[0] - pad, hi[0] + pad, 400)[:, None]]
         else:
             self.grid_lines = input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
                                          n_lines=n_lines, samples=48)
-        self.grid_in = np.concatenate(self.grid_lines)
+        self.grid_in = plane.lift(np.concatenate(self.grid_lines))
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8))
@@ -188,10 +191,13 @@ class InputInset(_SquarePanel):
         self.resolution = resolution
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
-        self.set_window(*input_window(run.X))
+        # a wide input: its principal plane, the network's decisions on that plane (a slice)
+        self.plane = InputPlane(run.X)
+        shown = self.plane.coords(run.X)
+        self.set_window(*input_window(shown))
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.boundary = Polylines([], stroke_color=theme.boundary, stroke_width=theme.boundary_width * 0.6)
-        self.cloud = PointCloud(self.to_scene(run.X), _colours(run, theme), radius=point_radius,
+        self.cloud = PointCloud(self.to_scene(shown), _colours(run, theme), radius=point_radius,
                                 rim_color=theme.point_rim)
         self.boundary.clip_box = self.square
         self.regression = run.task == "regression"
@@ -204,7 +210,7 @@ class InputInset(_SquarePanel):
         self.set_moment(timeline.moment(0.0))
 
     def set_moment(self, m: Moment) -> InputInset:
-        net = self.timeline.network(m)
+        net = self.plane.network(self.timeline.network(m))
         if self.regression:
             self.shading.set_image(value_image(lambda P: net.forward(P).logits[:, 0], self.box,
                                                self.theme, *self.target_range,

@@ -46,6 +46,7 @@ TITLES = {
 
 class ActivationsScene(SceneContract):
     defaults = {"dataset": "circles", "hidden": [3, 2], "epochs": 1500}
+    max_inputs = 2  # its lesson is the linear regions of the input plane
 
     @classmethod
     def check(cls, job):

@@ -60,6 +60,7 @@ class AutoencoderScene(BottleneckScene):
     # seed 1: the swiss roll's code keeps t for it (seed 0 folds it; the video then says so)
     defaults = {"dataset": "arc", "task": "autoencoder", "activation": "tanh", "seed": 1}
     tasks = ("autoencoder",)
+    max_inputs = 3  # 2-D and 3-D data (its own check says so in its words)
 
     @classmethod
     def check(cls, job):

@@ -40,6 +40,7 @@ class BottleneckScene(SceneContract):
     # a little L2 keeps the last hidden layer off tanh's corners (±1, ±1), where every point of
     # a class would sit on one spot; the spirals still train to 99-100 %
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
+    max_inputs = 2  # it draws the input plane itself
     tasks = ("binary", "multiclass", "regression")
 
     @classmethod

@@ -67,6 +67,8 @@ class LayersScene(SceneContract):
             detail = (f"the data as the network receives it, coloured by target; the {where} "
                       f"are where the output ŷ = {levels}" if len(view.levels) else
                       "the data as the network receives it, coloured by target")
+        elif run.X.shape[1] > 3:
+            detail = self.wide_input_words(run, flow.stages[0].dim)
         else:
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
@@ -120,6 +122,15 @@ class LayersScene(SceneContract):
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
+
+    @staticmethod
+    def wide_input_words(run, k: int) -> str:
+        """An input wider than three, in words: its fixed principal axes and what they keep."""
+        axes = run.input_axes(k)
+        kept = sum(share for _, share in axes)
+        named = "; ".join(f"axis {i + 1}: {words}" for i, (words, _) in enumerate(axes))
+        return (f"{run.X.shape[1]} inputs seen along their {k} principal axes, "
+                f"{kept:.0%} of the variance. {named}")
 
     # -- pieces of the final picture
     def output_lines(self, view):

@@ -41,6 +41,7 @@ def product_name(n_layers: int) -> str:
 
 class LinearVsHiddenScene(SceneContract):
     defaults = {"dataset": "circles", "hidden": [4, 4, 4], "activation": "tanh"}
+    max_inputs = 2  # it draws the input plane itself
 
     @classmethod
     def check(cls, job):

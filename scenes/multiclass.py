@@ -32,6 +32,7 @@ class MulticlassScene(LayersScene):
     defaults = {"dataset": "spirals", "classes": 3, "hidden": [3, 3, 2], "activation": "tanh",
                 "lr": 0.02, "epochs": 1500}
     tasks = ("multiclass",)
+    max_inputs = 2  # it draws the input plane's pairwise boundaries itself
 
     @classmethod
     def check(cls, job):

@@ -38,6 +38,7 @@ class TrainingScene(SceneContract):
         from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup
 
         from nnanim.charts import DigitReadout, LineChart
+        from nnanim.projection import InputPlane
         from nnanim.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining
         from nnanim.timeline import EpochTimeline, default_duration
 
@@ -70,8 +71,10 @@ class TrainingScene(SceneContract):
                           width=chart_w, height=chart_h, theme=theme, font_size=layout.small_size)
         one_d = run.X.shape[1] == 1
         Inset = FitInset if one_d else InputInset
-        label = self.label("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch",
-                           color=theme.muted, width=box.width)
+        words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
+                 if run.X.shape[1] <= 2 else
+                 f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")
+        label = self.label(words, color=theme.muted, width=box.width)
         if stacked:
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             size = box.height - readouts.height - chart.height - label.height - 0.55

@@ -16,6 +16,7 @@ from scipy.spatial import cKDTree
 from nnanim.data import (
     DATASETS,
     MAX_CLASSES,
+    REAL_DATASETS,
     Dataset,
     DatasetError,
     list_datasets,
@@ -247,15 +248,28 @@ def test_invalid_arguments_name_the_valid_range(spec, kwargs, fragment):
 
 
 @pytest.mark.parametrize("spec, hint", [
-    ("spiral", "did you mean 'spirals'"), ("iris", ""), ("", ""),
+    ("spiral", "did you mean 'spirals'"), ("iriss", "did you mean 'iris'"), ("", ""),
     ("data.csv", "csv:data.csv"), ("moons:1", ""),
 ])
 def test_unknown_name_lists_the_choices(spec, hint):
     with pytest.raises(DatasetError) as e:
         make_dataset(spec)
     message = str(e.value)
-    assert all(name in message for name in DATASETS)
+    assert all(name in message for name in [*DATASETS, *REAL_DATASETS])
     assert "csv:PATH" in message and "expr:EXPRESSION" in message and hint in message
+
+
+def test_csv_with_many_features_is_standardised_and_named(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 5)) * [1, 10, 100, 0.1, 3] + 7
+    y = (X[:, 0] > 7).astype(int)
+    path = tmp_path / "wide.csv"
+    lines = ["height_cm,b,c,d,e,label"] + [",".join(map(str, [*row, lab])) for row, lab in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = make_dataset(f"csv:{path}")
+    np.testing.assert_allclose(data.X, (X - X.mean(axis=0)) / X.std(axis=0), atol=1e-9)
+    assert data.params["feature_names"] == ["height cm", "b", "c", "d", "e"]
+    np.testing.assert_array_equal(data.y, y)
 
 
 def test_spec_must_be_a_string():
@@ -418,8 +432,8 @@ def test_csv_rejects_arguments_that_do_not_fit(tmp_path, kwargs, fragment):
     ("0,0,0\n1,1,1e999\n0,1,1.5\n1,0,1\n", 2, "not a finite number"),
     ("0,0,a\n1,1,a\n0,1,a\n1,0,a\n", None, "need at least two classes"),
     ("\n".join(f"{i},{i},{i}" for i in range(11)), None, "at most 10 classes"),
-    ("1,2,3,4\n", 1, "found 4 columns"),
-    ("1\n2\n3\n4\n", 1, "found 1 columns"),
+    (",".join(["1"] * 1026) + "\n", 1, "found 1026 column(s)"),
+    ("1\n2\n3\n4\n", 1, "found 1 column(s)"),
     ("5,5,a\n5,5,b\n5,5,a\n5,5,b\n", None, "all points are the same"),
     ("x,target\n0,2\n1,2\n2,2\n3,2\n", None, "target is the same on every row"),
     ("x,label\n0,a\n1,b\n2,a\n3,b\n", None, "1-D classification"),

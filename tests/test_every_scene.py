@@ -74,6 +74,11 @@ DATASETS = {
     "arc": ("arc", "autoencoder"),
     "swiss-roll": ("swiss-roll", "autoencoder"),
     "s-curve": ("s-curve", "autoencoder"),
+    # real data, wider than three inputs: drawn through fixed principal axes, or refused
+    "iris": ("iris", "classification"),
+    "wine": ("wine", "classification"),
+    "breast-cancer": ("breast-cancer", "classification"),
+    "digits": ("digits", "classification"),
 }
 
 # The child: one line per combination, "start NAME" before it (so a crash names it).

@@ -1,0 +1,205 @@
+"""Real tabular data (iris, wine, breast cancer, digits) and inputs wider than three.
+
+The datasets come from scikit-learn's bundled copies; the tests recompute what
+nnanim states about them from those copies directly: the standardisation, the
+principal axes (by an eigendecomposition of the covariance, not the SVD the
+library uses), their share of the variance, the names on the axes, and the
+exactness of a network restricted to the principal plane.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import pytest
+
+from nnanim.contract import resolve
+from nnanim.data import REAL_DATASETS, DatasetError, list_datasets, make_dataset
+from nnanim.errors import NnanimError
+from nnanim.nn import Network
+from nnanim.projection import InputPlane, describe_axes, principal_axes
+
+sk = pytest.importorskip("sklearn.datasets")
+
+SHAPES = {"iris": (150, 4, 3), "wine": (178, 13, 3), "breast-cancer": (569, 30, 2),
+          "digits": (537, 64, 3)}
+
+
+@pytest.mark.parametrize("name", list(REAL_DATASETS))
+def test_real_dataset_is_the_bundled_copy_standardised(name):
+    data = make_dataset(name)
+    n, d, k = SHAPES[name]
+    assert data.X.shape == (n, d) and data.n_classes == k
+    raw = getattr(sk, REAL_DATASETS[name].loader)()
+    X, y = raw.data.astype(float), raw.target
+    keep = y < k
+    X, y = X[keep], y[keep]
+    std = X.std(axis=0)
+    expected = np.where(std > 0, (X - X.mean(axis=0)) / np.where(std > 0, std, 1), 0.0)
+    np.testing.assert_allclose(data.X, expected, atol=1e-12)
+    np.testing.assert_array_equal(data.y, y)
+    names = data.params["feature_names"]
+    assert len(names) == d and not any("_" in f for f in names)
+    assert len(data.params["label_names"]) == k
+    assert not any("_" in c for c in data.params["label_names"])
+
+
+def test_digits_classes_picks_the_first_digits():
+    data = make_dataset("digits", classes=10)
+    assert data.n_classes == 10 and data.X.shape == (1797, 64)
+    assert data.params["label_names"] == [str(i) for i in range(10)]
+    two = make_dataset("digits", classes=2)
+    assert set(np.unique(two.y)) == {0, 1}
+
+
+def test_samples_are_drawn_without_replacement_and_in_order():
+    a = make_dataset("wine", n_samples=60, seed=3)
+    b = make_dataset("wine", n_samples=60, seed=3)
+    np.testing.assert_array_equal(a.X, b.X)
+    rows = np.sort(np.random.default_rng(3).choice(178, 60, replace=False))
+    raw = sk.load_wine()
+    kept = raw.data[rows]
+    np.testing.assert_allclose(a.X, (kept - kept.mean(axis=0)) / kept.std(axis=0), atol=1e-12)
+    np.testing.assert_array_equal(a.y, raw.target[rows])
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"noise": 0.1}, "noise does not apply"),
+    ({"classes": 2}, "always has 3 classes"),
+    ({"n_samples": 151}, "only 150 points"),
+    ({"n_samples": 2}, "n_samples must be"),
+])
+def test_options_that_cannot_apply_are_refused_in_one_line(kwargs, words):
+    with pytest.raises(DatasetError) as info:
+        make_dataset("iris", **kwargs)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_missing_scikit_learn_names_the_extra(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_sklearn(name, *args, **kwargs):
+        if name.startswith("sklearn"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    with pytest.raises(DatasetError, match=r"nnanim\[data\]"):
+        make_dataset("iris")
+
+
+def test_datasets_list_shows_the_real_sets_with_their_shapes():
+    rows = dict(list_datasets())
+    assert rows["iris"].endswith("4 inputs, 150 points, 3 classes")
+    assert rows["digits"].endswith("64 inputs, 537 points, 3 classes")
+    assert rows["breast-cancer"].endswith("30 inputs, 569 points, 2 classes")
+
+
+# ----------------------------------------------------------------------------- the projection
+
+
+def _eig_axes(X, k):
+    """Principal axes by the covariance's eigendecomposition (independent of the SVD)."""
+    C = np.cov(X, rowvar=False, bias=True)
+    values, vectors = np.linalg.eigh(C)
+    order = np.argsort(values)[::-1][:k]
+    return values, vectors[:, order].T, values[order]
+
+
+@pytest.mark.parametrize("name", list(REAL_DATASETS))
+def test_principal_axes_and_their_variance_share(name):
+    X = make_dataset(name).X
+    values, axes, top = _eig_axes(X, 2)
+    B = principal_axes(X, 2)
+    for b, a in zip(B, axes):  # the same axis up to sign; the largest loading positive
+        assert abs(abs(b @ a) - 1) < 1e-8
+        assert b[np.argmax(np.abs(b))] > 0
+    described = describe_axes(X, B, make_dataset(name).params["feature_names"])
+    shares = [s for _, s in described]
+    np.testing.assert_allclose(shares, top / values.sum(), rtol=1e-9)
+    assert InputPlane(X).share == pytest.approx(sum(top) / values.sum(), rel=1e-9)
+
+
+def test_axis_names_are_the_largest_loadings():
+    data = make_dataset("iris")
+    B = principal_axes(data.X, 2)
+    (first, _), (second, _) = describe_axes(data.X, B, data.params["feature_names"])
+    # iris's first principal axis is dominated by the petals, the second by sepal width
+    assert first.startswith("petal length 0.58 · petal width 0.5")
+    assert second.startswith("sepal width 0.9")
+    for words, b in zip((first, second), B):
+        j = int(np.argmax(np.abs(b)))
+        assert words.startswith(f"{data.params['feature_names'][j]} {abs(b[j]):.2f}")
+
+
+def test_the_input_projection_is_fixed_across_epochs_and_stages():
+    from nnanim.flow import build_flow
+
+    job = resolve("layers", {"dataset": "iris", "epochs": 40, "record_every": 10})
+    run, _ = job.ensure_run()
+    B = principal_axes(run.X, 2)
+    for record in range(len(run.epochs)):
+        flow = build_flow(run.network(record), reference=run.X)
+        np.testing.assert_allclose(flow.basis(0, 0.0), B, atol=1e-12)
+        # the input's stage starts from its principal axes and turns smoothly from there
+        trace = flow.trace(run.X)
+        np.testing.assert_allclose(trace.at(0, 0.0)[:, :2], (run.X - 0) @ B.T, atol=1e-9)
+
+
+def test_a_network_on_the_principal_plane_is_exact():
+    rng = np.random.default_rng(0)
+    net = Network([rng.normal(size=(5, 7)), rng.normal(size=(3, 5))],
+                  [rng.normal(size=5), rng.normal(size=3)], ["tanh"], "multiclass")
+    X = rng.normal(size=(50, 7))
+    plane = InputPlane(X)
+    P = rng.normal(size=(40, 2))
+    flat = plane.network(net)
+    assert flat.widths == [2, 5, 3]
+    np.testing.assert_allclose(flat.forward(P).logits, net.forward(plane.origin + P @ plane.basis).logits,
+                               atol=1e-12)
+    np.testing.assert_allclose(plane.coords(plane.lift(P)), P, atol=1e-12)
+
+
+@pytest.mark.parametrize("scene", ["activations", "by-hand", "bottleneck", "feature-cross",
+                                   "linear-vs-hidden", "multiclass", "neurons", "topology",
+                                   "autoencoder"])
+def test_scenes_that_draw_the_input_plane_refuse_wide_data_in_one_line(scene):
+    with pytest.raises(NnanimError) as info:
+        resolve(scene, {"dataset": "wine"})
+    assert "\n" not in str(info.value) and "wine" in str(info.value)
+
+
+# ----------------------------------------------------------------------------- rendered
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+@pytest.mark.parametrize("name", list(REAL_DATASETS))
+def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, isolated_cache,
+                                                      decode_frames):
+    pytest.importorskip("manim")  # the core lane has no Manim
+    from storyboards import class_pixels
+
+    from nnanim.layout import pixel_size
+    from nnanim.render import RenderSettings, render
+    from nnanim.theme import load_theme
+
+    job = resolve("layers", {"dataset": name, "aspect": aspect, "epochs": 200, "duration": 4})
+    out = render(job, RenderSettings(quality="l", fps=5, output=tmp_path / "out.mp4", progress=False))
+    frames, _ = decode_frames(out)
+    width, height = pixel_size(aspect, 480)
+    assert frames.shape[1:] == (height, width, 3)
+    k = job.data.n_classes
+    colours = np.array(load_theme("dark").class_rgb(k)) * 255
+    # the first frame already shows every class, each as a cloud of its own colour
+    first = class_pixels(frames[0], colours, tolerance=30)
+    assert min(len(p) for p in first) > 20, [len(p) for p in first]
+    # the projected points move: the picture is not a still
+    assert np.mean(np.abs(frames[len(frames) // 2].astype(int) - frames[0].astype(int))) > 0.5
+
+
+def test_wide_data_goes_through_layers_and_training_and_3d_data_through_autoencoder():
+    for scene in ("layers", "training"):
+        assert resolve(scene, {"dataset": "wine", "epochs": 1}).input_dim == 13
+    assert resolve("autoencoder", {"dataset": "swiss-roll", "epochs": 1}).input_dim == 3
