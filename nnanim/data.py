@@ -716,11 +716,16 @@ def _real_dataset(spec, real: RealDataset, n_samples, noise, seed, classes) -> D
         rows = np.sort(np.random.default_rng(seed).choice(len(y), n, replace=False))
         if len(np.unique(y[rows])) < k:
             raise DatasetError(f"{label}: n_samples={n} leaves a class without points; take more")
-    X = standardise(X[rows])
+    raw = X[rows]
+    X = standardise(raw)
     params = {"n_samples": len(rows), "seed": seed, "classes": k, "label_names": names,
               "feature_names": [_feature_name(f) for f in getattr(bunch, "feature_names", [])]
               or [f"pixel ({i // 8},{i % 8})" for i in range(X.shape[1])],
-              "standardised": True}
+              "standardised": True,
+              # the scaling undone (raw = X·std + mean): the screen can show real values, images
+              "feature_mean": raw.mean(axis=0).tolist(), "feature_std": raw.std(axis=0).tolist()}
+    if real.name == "digits":
+        params["image_shape"] = [8, 8]
     return Dataset(spec, np.ascontiguousarray(X), y[rows], _task(k), k, params)
 
 

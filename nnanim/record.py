@@ -278,6 +278,28 @@ class Run:
         digits = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
         return [f"x{str(i + 1).translate(digits)}" for i in range(d)]
 
+    def landmark_images(self) -> tuple[np.ndarray, np.ndarray]:
+        """An image dataset's landmarks: ``(indices (K,), images (K, h, w) in [0, 1])``, for each
+        class the point nearest its class's mean input, as its own image (the standardisation
+        undone); empty for data that is not images (see the ``image_shape`` of a dataset)."""
+        params = self.meta.get("dataset", {}).get("params", {})
+        shape = params.get("image_shape")
+        if not shape or self.task not in ("binary", "multiclass") or int(np.prod(shape)) != self.X.shape[1]:
+            return np.zeros(0, dtype=int), np.zeros((0, 1, 1))
+        labels = self.y.astype(int)
+        picks = []
+        for c in range(self.n_classes):
+            members = np.flatnonzero(labels == c)
+            if len(members):
+                centre = self.X[members].mean(axis=0)
+                picks.append(members[np.argmin(np.linalg.norm(self.X[members] - centre, axis=1))])
+        picks = np.array(picks, dtype=int)
+        raw = self.X[picks] * np.asarray(params.get("feature_std", 1.0)) + \
+            np.asarray(params.get("feature_mean", 0.0))
+        lo, hi = raw.min(axis=1, keepdims=True), raw.max(axis=1, keepdims=True)
+        images = (raw - lo) / np.where(hi > lo, hi - lo, 1.0)
+        return picks, images.reshape(len(picks), *shape)
+
     def input_axes(self, k: int = 2) -> list[tuple[str, float]]:
         """An input wider than three as the picture shows it: each of its ``k`` principal axes
         (fitted once, on this run's data) as ``(words, share of variance)``; see

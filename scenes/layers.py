@@ -72,7 +72,8 @@ class LayersScene(SceneContract):
         else:
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
-        self.open(view, still=(*still, caption), title=title, detail=detail, seconds=2.0)
+        landmarks = self.image_landmarks(run, view)
+        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail, seconds=2.0)
 
         caption = self.play_stages(view, caption)
 
@@ -122,6 +123,23 @@ class LayersScene(SceneContract):
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
+
+    def image_landmarks(self, run, view) -> list:
+        """An image dataset (digits): one of its own images per class beside its point, moving
+        with it through every stage (none for other data)."""
+        from manim.utils.color import ManimColor
+
+        from nnanim.landmarks import ImageLandmarks
+
+        indices, images = run.landmark_images()
+        if not len(indices):
+            return []
+        colours = self.theme.class_rgb(max(run.n_classes, 2))[run.y[indices].astype(int)]
+        background = ManimColor(self.theme.background).to_rgb()
+        marks = ImageLandmarks(view, indices, images, colours, background,
+                               size=0.09 * self.layout.picture.height, clip=self.layout.picture_clip)
+        marks.add_updater(lambda m: m.follow(view))
+        return [marks]
 
     @staticmethod
     def wide_input_words(run, k: int) -> str:

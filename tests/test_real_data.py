@@ -203,3 +203,21 @@ def test_wide_data_goes_through_layers_and_training_and_3d_data_through_autoenco
     for scene in ("layers", "training"):
         assert resolve(scene, {"dataset": "wine", "epochs": 1}).input_dim == 13
     assert resolve("autoencoder", {"dataset": "swiss-roll", "epochs": 1}).input_dim == 3
+
+
+def test_digit_landmarks_are_each_class_typical_image():
+    job = resolve("layers", {"dataset": "digits", "epochs": 1})
+    run, _ = job.ensure_run()
+    indices, images = run.landmark_images()
+    raw = sk.load_digits()
+    pixels, target = raw.data[raw.target < 3], raw.target[raw.target < 3]
+    assert len(indices) == 3 and images.shape == (3, 8, 8)
+    for c, i in enumerate(indices):
+        members = np.flatnonzero(target == c)
+        X = run.X[members]
+        assert i == members[np.argmin(np.linalg.norm(X - X.mean(axis=0), axis=1))]
+        image = pixels[i]  # the digit's own pixels (0..16), the standardisation undone
+        np.testing.assert_allclose(images[c].ravel(), (image - image.min()) / np.ptp(image), atol=1e-9)
+    # other data has no images
+    iris, _ = resolve("layers", {"dataset": "iris", "epochs": 1}).ensure_run()
+    assert len(iris.landmark_images()[0]) == 0

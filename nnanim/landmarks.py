@@ -1,0 +1,60 @@
+"""Images at landmark points: an image dataset's picture shows what is being separated.
+
+:class:`ImageLandmarks` draws a few of the data's own images (a digit's 8×8
+pixels) beside the points they belong to, in the colour of their class, and
+moves them with those points through every stage of a :class:`~nnanim.mobjects.FlowView`.
+The landmarks themselves (which points, which pixels) come from the run:
+:meth:`nnanim.record.Run.landmark_images`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Group
+
+from nnanim.mobjects import RasterImage
+
+__all__ = ["ImageLandmarks", "tinted"]
+
+
+def tinted(image: np.ndarray, rgb, background, alpha: float = 0.92) -> np.ndarray:
+    """``(h, w, 4)`` uint8: ink (image value 1) in ``rgb``, paper (0) in ``background``."""
+    v = np.clip(np.asarray(image, dtype=float), 0.0, 1.0)[..., None]
+    colour = (1 - v) * np.asarray(background, dtype=float) + v * np.asarray(rgb, dtype=float)
+    out = np.empty(v.shape[:2] + (4,), dtype=np.uint8)
+    out[..., :3] = np.round(255 * colour)
+    out[..., 3] = round(255 * alpha)
+    return out
+
+
+class ImageLandmarks(Group):
+    """The images ``images`` (``(K, h, w)``, values in [0, 1]) beside the points ``indices`` of a
+    view, each tinted with its class colour, ``size`` scene units tall, kept inside ``clip``."""
+
+    def __init__(self, view, indices, images, colours, background, size: float = 0.55,
+                 clip=None) -> None:
+        super().__init__()
+        self.indices = np.asarray(indices, dtype=int)
+        self.size = float(size)
+        self.clip = clip
+        self.tiles = [RasterImage(tinted(im, c, background)) for im, c in zip(images, colours)]
+        for tile in self.tiles:
+            tile.clip_box = clip
+        self.add(*self.tiles)
+        self.follow(view)
+
+    def follow(self, view) -> None:
+        """Put each image just above-right of its point as the view shows it now."""
+        P = view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices])
+        s, gap = self.size, 0.06
+        for tile, (x, y, _) in zip(self.tiles, P):
+            x0, y0 = x + gap, y + gap
+            if self.clip is not None:  # stay inside the picture: flip to the other side at an edge
+                cx0, cy0, cx1, cy1 = self.clip
+                if x0 + s > cx1:
+                    x0 = x - gap - s
+                if y0 + s > cy1:
+                    y0 = y - gap - s
+                x0, y0 = max(x0, cx0), max(y0, cy0)
+            tile.points = np.array([[x0, y0 + s, 0], [x0 + s, y0 + s, 0], [x0 + s, y0, 0],
+                                    [x0, y0, 0]], dtype=float)
