@@ -13,9 +13,18 @@ presentation, written by manim-slides' own converters:
     Arrow keys step, space pauses, ``S`` opens the speaker view with the notes.
 ``DECK.pptx``
     PowerPoint (or LibreOffice Impress): one movie per slide, starting by
-    itself, the notes in the slide's notes.
+    itself, the notes in the slide's notes.  Each movie's poster picture (what
+    thumbnails, printouts and a PDF export show) is its own beat's last frame,
+    and the file says what it is: title (the scene), author ``nnanim``, the
+    render's date, the slide size's presentation format and a thumbnail of the
+    first slide (manim-slides' converter would leave python-pptx's template
+    metadata and the previous beat's last frame as every poster).
 ``DECK.pdf``
-    One page per slide: the beat's last frame (a printout, or a fallback).
+    One page per slide: the beat's last frame (a printout, or a fallback),
+    with the same title, author and dates.
+
+The date of a deck is the time of its render, or ``SOURCE_DATE_EPOCH`` when
+that is set (reproducible builds).
 ``DIR/``
     The presentation itself: ``DIR/NAME.json`` and ``DIR/files/NAME/*.mp4``,
     as manim-slides writes it, for ``manim-slides present NAME --folder DIR``
@@ -43,6 +52,7 @@ Needs the optional extra: ``pip install 'nnanim[slides]'``.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import html
 import importlib.util
@@ -54,7 +64,8 @@ import re
 import secrets
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +119,16 @@ class Deck:
     size: tuple[int, int]
     background: str
     reveal_theme: str
+    #: when it was rendered (UTC, whole seconds): the PPTX's and PDF's dates
+    created: datetime = field(default_factory=lambda: render_time())
+
+
+def render_time() -> datetime:
+    """Now (UTC, whole seconds), or ``SOURCE_DATE_EPOCH`` when that is set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 # --------------------------------------------------------------------------- checks before the work
@@ -222,6 +243,7 @@ def _render_deck(job: Any, stem: str, work: Path, quality: str, fps: float | Non
     out = _Output(q, size, rate, "mp4", False, work / f"{stem}.mp4")
     settings = RenderSettings(quality=quality, fps=rate, verbose=verbose, progress=progress)
     temp = {**_manim_config(out, settings, work), "max_files_cached": -1}  # keep every movie
+    created = render_time()
     played = play_job(job, temp, progress, mixin=_BeatLog)
 
     movies = played.renderer.file_writer.partial_movie_files
@@ -248,7 +270,7 @@ def _render_deck(job: Any, stem: str, work: Path, quality: str, fps: float | Non
         last = slides[-1]
         slides[-1] = Slide(last.video, "\n\n".join(n for n in (last.notes, *waiting) if n))
     theme = job.theme
-    return Deck(stem, tuple(slides), size, theme.background, _reveal_theme(theme.background))
+    return Deck(stem, tuple(slides), size, theme.background, _reveal_theme(theme.background), created)
 
 
 def _notes(beat: Any) -> str:
@@ -304,9 +326,8 @@ def write_deck(deck: Deck, target: SlideTarget) -> Path:
             elif target.kind == "html":
                 _write_html(deck, target.path)
             else:
-                converter = _PAGE_CONVERTERS[target.kind]
                 with atomic_write(target.path) as partial:
-                    converter(deck, _presentation(deck)).convert_to(partial)
+                    _PAGE_WRITERS[target.kind](deck, partial)
     finally:
         logger.setLevel(level)
     return target.path
@@ -332,21 +353,110 @@ def _page_size(deck: Deck) -> tuple[int, int]:
     return round(width * 96 * _PAGE_SHORT_INCHES / short), round(height * 96 * _PAGE_SHORT_INCHES / short)
 
 
-def _powerpoint(deck: Deck, presentation: Any) -> Any:
-    from manim_slides.convert import PowerPoint
+def last_frame(video: Path) -> Any:
+    """The last frame of ``video`` as an RGB PIL image (a slide's own end picture)."""
+    import av
+
+    with av.open(str(video)) as container:
+        frame = next(iter(collections.deque(container.decode(video=0), maxlen=1)), None)
+    if frame is None:
+        raise RuntimeError(f"{video.name} has no frame")
+    return frame.to_image().convert("RGB")
+
+
+#: ``PresentationFormat`` (docProps/app.xml) by the slide's width : height, as PowerPoint names
+#: them; any other shape (9:16, 1:1) is "Custom"
+_PPTX_FORMATS = {(16, 9): "On-screen Show (16:9)", (4, 3): "On-screen Show (4:3)",
+                 (16, 10): "On-screen Show (16:10)"}
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<TotalTime>0</TotalTime><Words>0</Words><Application>nnanim</Application>"
+    "<PresentationFormat>{format}</PresentationFormat><Paragraphs>0</Paragraphs>"
+    "<Slides>{slides}</Slides><Notes>{notes}</Notes><HiddenSlides>0</HiddenSlides>"
+    "<MMClips>{slides}</MMClips><ScaleCrop>false</ScaleCrop>"
+    '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Theme</vt:lpstr>'
+    "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+    '<TitlesOfParts><vt:vector size="1" baseType="lpstr"><vt:lpstr>Office Theme</vt:lpstr>'
+    "</vt:vector></TitlesOfParts><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>")
+#: the long side of the PPTX's thumbnail (docProps/thumbnail.jpeg), in pixels
+_THUMBNAIL = 256
+
+
+def _write_pptx(deck: Deck, dest: Path) -> None:
+    """One movie per slide, starting by itself, its poster its own beat's last frame; the notes;
+    the package's metadata (title, author, dates, presentation format, thumbnail) the deck's own.
+
+    python-pptx's template carries its author's name, 2013 dates, "On-screen Show (4:3)" and a
+    blank thumbnail; manim-slides' converter takes each movie's *first* frame as its poster,
+    which is the previous beat's end picture.  Both are replaced here.
+    """
+    import mimetypes
+    import tempfile
+
+    import pptx
+    from manim_slides.convert import _auto_play_pptx_media
+    from pptx.util import Emu
 
     width, height = _page_size(deck)
-    return PowerPoint(presentation_configs=[presentation], width=width, height=height)
+    prs = pptx.Presentation()
+    prs.slide_width, prs.slide_height = Emu(width * 9525), Emu(height * 9525)
+    layout = prs.slide_layouts[6]  # blank
+    with tempfile.TemporaryDirectory() as folder:
+        posters = []
+        for k, entry in enumerate(deck.slides):
+            poster = Path(folder) / f"{k}.png"
+            image = last_frame(entry.video)
+            image.save(poster)
+            posters.append(image)
+            slide = prs.slides.add_slide(layout)
+            movie = slide.shapes.add_movie(str(entry.video), 0, 0, prs.slide_width, prs.slide_height,
+                                           poster_frame_image=str(poster),
+                                           mime_type=mimetypes.guess_type(entry.video.name)[0])
+            _auto_play_pptx_media(movie)
+            if entry.notes:
+                slide.notes_slide.notes_text_frame.text = entry.notes
+        _pptx_metadata(prs, deck, posters[0])
+        prs.save(str(dest))
 
 
-def _pdf(deck: Deck, presentation: Any) -> Any:
-    from manim_slides.convert import PDF
+def _pptx_metadata(prs: Any, deck: Deck, first: Any) -> None:
+    """Core properties, docProps/app.xml, the slide size's type and the thumbnail, for ``deck``."""
+    core = prs.core_properties
+    core.title = deck.name
+    core.author = core.last_modified_by = "nnanim"
+    core.subject = core.keywords = core.category = core.comments = ""
+    core.created = core.modified = deck.created.replace(tzinfo=None)  # written as UTC ("Z")
+    core.revision = 1
+    ratio = prs.slide_width / prs.slide_height
+    name = next((n for (w, h), n in _PPTX_FORMATS.items() if abs(ratio / (w / h) - 1) < 0.01), "Custom")
+    # the template's sldSz says type="screen4x3" whatever the size; without a type the size is custom
+    prs.part._element.sldSz.attrib.pop("type", None)
+    notes = sum(1 for s in deck.slides if s.notes)
+    for part in prs.part.package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = _APP_XML.format(format=name, slides=len(deck.slides), notes=notes).encode()
+        elif part.partname == "/docProps/thumbnail.jpeg":
+            thumb = first.copy()
+            thumb.thumbnail((_THUMBNAIL, _THUMBNAIL))
+            data = io.BytesIO()
+            thumb.save(data, "JPEG", quality=85)
+            part._blob = data.getvalue()
 
-    return PDF(presentation_configs=[presentation], frame_index="last",
-               resolution=min(deck.size) / _PAGE_SHORT_INCHES)
+
+def _write_pdf(deck: Deck, dest: Path) -> None:
+    """One page per slide, the beat's last frame, 7.5 inches on the short side; the deck's title,
+    author and dates (Pillow would put the temporary file's name as the title)."""
+    images = [last_frame(s.video) for s in deck.slides]
+    date = deck.created.utctimetuple()
+    images[0].save(dest, "PDF", resolution=min(deck.size) / _PAGE_SHORT_INCHES, save_all=True,
+                   append_images=images[1:], title=deck.name, author="nnanim", creator="nnanim",
+                   producer="nnanim", creationDate=date, modDate=date)
 
 
-_PAGE_CONVERTERS = {"pptx": _powerpoint, "pdf": _pdf}
+_PAGE_WRITERS = {"pptx": _write_pptx, "pdf": _write_pdf}
 
 
 def _write_folder(deck: Deck, folder: Path) -> None:

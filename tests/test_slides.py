@@ -305,6 +305,35 @@ def test_the_pptx_has_one_movie_per_slide_and_the_notes(decks):
 
 
 @pytest.mark.slow
+def test_each_pptx_poster_is_its_own_beats_end_picture_and_the_pdf_page(decks):
+    """Thumbnails and a PDF export show a slide's poster: its own beat's last frame (the last
+    slide shows the final line), the same picture as the PDF deck's page."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.shapes.picture import Movie
+    from pypdf import PdfReader
+
+    deck = Presentation(str(decks["pptx"]))
+    pages = PdfReader(str(decks["pdf"])).pages
+    assert deck.core_properties.title == "layers" and deck.core_properties.author == "nnanim"
+    assert deck.core_properties.created.year >= 2026
+    for k, (slide, page) in enumerate(zip(deck.slides, pages)):
+        (movie,) = [s for s in slide.shapes if isinstance(s, Movie)]
+        poster = np.asarray(Image.open(io.BytesIO(movie.poster_frame.blob)).convert("RGB"), float)
+        video = next(rel.target_part.blob for rel in slide.part.rels.values()
+                     if rel.target_part.partname.endswith(".mp4"))
+        with av.open(io.BytesIO(video)) as container:
+            frames = [f.to_ndarray(format="rgb24").astype(float) for f in container.decode(video=0)]
+        assert np.abs(poster - frames[-1]).max() == 0, k  # the movie's own last frame
+        if k and np.abs(frames[0] - frames[-1]).mean() > 1:  # a beat that changes the picture
+            assert np.abs(poster - frames[0]).mean() > 1, k
+        printed = np.asarray(page.images[0].image.convert("RGB"), float)
+        assert np.abs(printed - poster).mean() < 2, k  # the PDF page (JPEG) is the same picture
+
+
+@pytest.mark.slow
 def test_the_pdf_has_one_page_per_slide(decks):
     from pypdf import PdfReader
 
