@@ -195,6 +195,7 @@ def cli():
       nnanim render layers -q m
       nnanim render layers --aspect 9:16 -o vertical.mp4
       nnanim render layers --run moons.npz --epoch 200 -o moons.mp4
+      nnanim render neurons --model my_net.onnx -d moons
       nnanim render layers --dump-config > clip.toml; nnanim render --config clip.toml
       nnanim storyboard layers -d moons -o sheet.png
       nnanim batch clips.toml -j 2
