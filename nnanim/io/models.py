@@ -228,7 +228,7 @@ def sniff(path: str | Path) -> str:
     size = path.stat().st_size
     if len(head) < 8:
         raise _fail(name, f"only {len(head)} bytes; not a model file ({FORMATS_READ})")
-    if head[:1] == b"\x80" or head[:1] in (b"(", b"]", b"}") and b"." in head[-2:]:
+    if head[:1] == b"\x80":  # pickle protocol 2 and later (torch.save's legacy format, joblib)
         raise _fail(name, f"a Python pickle, which nnanim never loads (it can run code); {WAY_OUT}")
     if head[:4] == b"PK\x03\x04":
         return _sniff_zip(path)
@@ -854,8 +854,11 @@ def model_paths(spec: str | Path) -> list[Path]:
 
 
 def read_checkpoints(spec: str | Path, activation=None) -> list[Model]:
-    paths = model_paths(spec)
-    models = [read_model(p, activation) for p in paths]
+    try:
+        paths = model_paths(spec)
+        models = [read_model(p, activation) for p in paths]
+    except OSError as exc:  # a name too long, a folder not readable, ...
+        raise ModelFileError(f"{spec}: cannot read ({exc.strerror or exc})") from None
     if len(models) > 1:
         for p, m in zip(paths, models):
             m.meta["epoch"] = _number(p)
@@ -988,15 +991,18 @@ def to_run(models: Sequence[Model], data=None, scaler=None, **dataset_options):
             acc[r] = net.accuracy(X, y)
     spec = ds.name
     hidden = first.widths[1:-1]
+    source_epochs_known = len(models) > 1 or bool(first.meta.get("epoch_known"))
     options = TrainConfig(dataset=spec, n_samples=ds.params.get("n_samples"),
                           noise=ds.params.get("noise"), classes=ds.params.get("classes"),
                           seed=int(ds.params.get("seed", 0) or 0), hidden=hidden,
-                          activation=list(first.activations), epochs=int(epochs[-1]),
+                          activation=list(first.activations),
+                          # what a scene that trains a variant beside it (retrain) trains for
+                          epochs=int(epochs[-1]) if source_epochs_known else None,
                           task="autoencoder" if task == "autoencoder" else None).as_dict()
     from nnanim.record import _jsonable
 
     source = {"format": first.source, "files": [m.name for m in models], "output": first.output,
-              "epoch_known": len(models) > 1 or bool(first.meta.get("epoch_known"))}
+              "epoch_known": source_epochs_known}
     for key in ("class_names", "feature_names"):
         if first.meta.get(key) is not None:
             source[key] = first.meta[key]
