@@ -271,8 +271,9 @@ def _sniff_zip(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise _fail(name, f"a truncated or damaged zip archive ({exc})") from None
+    except Exception as exc:  # BadZipFile, EOFError, NotImplementedError (an unknown zip version), ...
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(name, f"a truncated or damaged zip archive ({why})") from None
     names = [i.filename for i in infos]
     total = sum(i.file_size for i in infos)
     if total > MAX_FILE_BYTES or len(infos) > 10_000:
@@ -504,6 +505,9 @@ def _read_onnx(path: Path, activation=None) -> Model:
     for t in g.initializer:
         if t.data_location == onnx.TensorProto.EXTERNAL:
             raise _fail(name, f"initializer {t.name!r} lives in an external file; save the model whole")
+        if any(d < 0 for d in t.dims) or math.prod(t.dims) > path.stat().st_size:
+            raise _fail(name, f"initializer {t.name!r} claims shape {list(t.dims)}; the file has "
+                              f"{path.stat().st_size} bytes")
         consts[t.name] = numpy_helper.to_array(t)
     inputs = [i for i in g.input if i.name not in consts]
     if len(inputs) != 1:
@@ -813,7 +817,14 @@ def read_model(path: str | Path, activation: str | Sequence[str] | None = None) 
     """The :class:`Model` in one file (format by :func:`sniff`); anything wrong is one line."""
     path = Path(path).expanduser()
     fmt = sniff(path)
-    model = _READERS[fmt](path, activation)
+    try:
+        model = _READERS[fmt](path, activation)
+    except NnanimError:
+        raise
+    except Exception as exc:  # a damaged file the format's own library tripped over: still one line
+        text = str(exc).strip().splitlines()
+        raise _fail(str(path), f"not a readable {fmt} model file ({type(exc).__name__}"
+                               f"{': ' + text[0][:120] if text else ''})") from None
     model.meta["epoch_known"] = isinstance(model.meta.get("epoch"), int)
     if not model.meta["epoch_known"]:
         model.meta["epoch"] = 0
