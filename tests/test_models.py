@@ -71,7 +71,8 @@ def test_the_data_is_the_data_the_fixtures_were_made_on():
     assert np.array_equal(make_dataset("moons").X, REF["moons_X"])
 
 
-@pytest.mark.parametrize("name", ["blobs.safetensors", "blobs_gemm.onnx", "blobs_matmul.onnx"])
+@pytest.mark.parametrize("name", ["blobs.safetensors", "blobs_gemm.onnx", "blobs_dynamo.onnx",
+                                  "blobs_matmul.onnx"])
 def test_a_torch_network_as_safetensors_and_onnx_gives_torchs_logits(name):
     run = load_model(FIX / name, data="blobs")
     assert run.widths == [2, 4, 4, 3] and run.activations == ["tanh", "relu"]
@@ -88,7 +89,8 @@ def test_the_safetensors_metadata_names_the_data_and_activations():
     assert run.dataset_spec == "blobs" and np.array_equal(run.X, REF["blobs_X"])
 
 
-@pytest.mark.parametrize("name", ["blobs_gemm.onnx", "blobs_matmul.onnx", "moons_sigmoid.onnx"])
+@pytest.mark.parametrize("name", ["blobs_gemm.onnx", "blobs_dynamo.onnx", "blobs_matmul.onnx",
+                                  "moons_sigmoid.onnx"])
 def test_onnx_matches_the_reference_evaluator(name):
     onnx = pytest.importorskip("onnx")
     from onnx.reference import ReferenceEvaluator
@@ -399,8 +401,8 @@ def test_wrong_magic_truncation_and_foreign_files(tmp_path):
     assert "neither a PyTorch state_dict nor a Keras" in refused(tmp_path / "other.zip")
 
 
-FUZZED = ["blobs.safetensors", "blobs_gemm.onnx", "moons_sigmoid.onnx", "blobs.keras",
-          "ckpt/epoch_0.safetensors"]
+FUZZED = ["blobs.safetensors", "blobs_gemm.onnx", "blobs_dynamo.onnx", "moons_sigmoid.onnx", "blobs.keras",
+          "ckpt/epoch_0.safetensors", "blobs.pt"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
