@@ -274,10 +274,10 @@ def _imported(run) -> str:
               metavar="RUN.npz", help="The run file to write.")
 @click.option("-d", "--dataset", default=None, metavar="NAME",
               help="The data it was trained on (default: the dataset its metadata names).")
-@click.option("-n", "--samples", "n_samples", default=None, help="Number of points.")
-@click.option("--noise", default=None, help="The dataset's noise.")
-@click.option("--seed", default=None, help="The dataset's seed.")
-@click.option("--classes", default=None, help="Classes of spirals/blobs.")
+@click.option("-n", "--samples", "n_samples", default=None, metavar="N", help="Number of points.")
+@click.option("--noise", default=None, metavar="X", help="The dataset's noise.")
+@click.option("--seed", default=None, metavar="N", help="The dataset's seed.")
+@click.option("--classes", default=None, metavar="K", help="Classes of spirals/blobs.")
 @click.option("--activation", default=None, metavar="NAME[,NAME...]",
               help="Hidden activations, for a state_dict or safetensors file without them.")
 @click.option("--input-mean", default=None, metavar="M1,M2,...",

@@ -227,6 +227,17 @@ def test_checkpoints_need_numbers_and_matching_shapes(tmp_path):
 # --------------------------------------------------------------------------- out and back
 
 
+@pytest.mark.parametrize("options", [dict(dataset="blobs", classes=4), dict(dataset="sine"),
+                                     dict(dataset="arc"), dict(dataset="moons", task="autoencoder")])
+def test_every_task_goes_out_and_comes_back(tmp_path, options):
+    run = train(hidden=[3, 2], epochs=5, seed=1, **options)
+    back = load_model(export_safetensors(run, tmp_path / "m.safetensors"))
+    assert back.task == run.task and back.n_classes == run.n_classes
+    assert np.array_equal(back.X, run.X) and np.array_equal(back.y, run.y)
+    assert all(np.array_equal(W[-1], W2[0]) for W, W2 in zip(run.weights, back.weights))
+    np.testing.assert_allclose(back.loss[0], run.loss[-1], rtol=1e-12)
+
+
 def test_a_run_goes_out_as_safetensors_and_comes_back_equal(tmp_path):
     run = train(dataset="moons", hidden=[3, 2], epochs=30, record_every=10, seed=2)
     path = export_safetensors(run, tmp_path / "m.safetensors")
