@@ -84,6 +84,21 @@ def test_a_torch_network_as_safetensors_and_onnx_gives_torchs_logits(name):
     assert run.accuracy[0] == pytest.approx(np.mean(REF["blobs_logits"].argmax(1) == run.y))
 
 
+def test_layers_named_out_of_order_are_put_in_the_one_order_that_chains(tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    t = load_file(FIX / "blobs.safetensors")  # 0 (2→4), 2 (4→4), 4 (4→3)
+    renamed = {"head.weight": t["4.weight"], "head.bias": t["4.bias"], "hidden.0.weight": t["0.weight"],
+               "hidden.0.bias": t["0.bias"], "hidden.2.weight": t["2.weight"], "hidden.2.bias": t["2.bias"]}
+    save_file(renamed, tmp_path / "r.safetensors", metadata={"activations": "tanh,relu"})
+    run = load_model(tmp_path / "r.safetensors", data="blobs")
+    np.testing.assert_allclose(run.forward(-1, REF["blobs_X"]).logits, REF["blobs_logits"], atol=TOL)
+    # two orders chain (b, c, a and c, b, a): the names' order stands, refused with its shapes
+    square = {"b.weight": np.eye(2), "a.weight": np.ones((3, 2)), "c.weight": np.eye(2)}
+    save_file(square, tmp_path / "s.safetensors", metadata={"activations": "tanh,tanh"})
+    assert "layer 'b' takes 2 inputs; the layer before gives 3" in refused(tmp_path / "s.safetensors")
+
+
 def test_the_safetensors_metadata_names_the_data_and_activations():
     run = load_model(FIX / "blobs.safetensors")  # no data given: blobs, from the metadata
     assert run.dataset_spec == "blobs" and np.array_equal(run.X, REF["blobs_X"])

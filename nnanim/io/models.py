@@ -153,7 +153,8 @@ def _assemble(items: Sequence[tuple], name: str, source: str, meta: dict | None 
                 raise _fail(name, f"{label}: weight {W.shape} and bias {b.shape} do not make a layer")
             if weights and W.shape[1] != weights[-1].shape[0]:
                 raise _fail(name, f"{label} takes {W.shape[1]} inputs; the layer before gives "
-                                  f"{weights[-1].shape[0]}")
+                                  f"{weights[-1].shape[0]} (a safetensors file names its order in "
+                                  "metadata 'layers')")
             if weights and acts[-1] is None:
                 acts[-1] = "linear"
             weights.append(W)
@@ -366,7 +367,20 @@ def _linear_items(tensors: Mapping[str, np.ndarray], name: str, order: Sequence[
                               f"{None if W is None else W.shape}); nnanim reads Linear layers")
         b = parts.get("bias", np.zeros(W.shape[0]))
         items.append(("linear", W, b, f"layer {prefix!r}"))
+    if order is None and not _chains(items):
+        # names that do not sort in layer order ("head" before "hidden.0"): the one order whose
+        # shapes chain, if there is exactly one; otherwise the names' order, refused with its shapes
+        import itertools
+
+        if len(items) <= 7:
+            fits = [p for p in itertools.permutations(items) if _chains(p)]
+            if len(fits) == 1:
+                return list(fits[0])
     return items
+
+
+def _chains(items: Sequence[tuple]) -> bool:
+    return all(a[1].shape[0] == b[1].shape[1] for a, b in zip(items, items[1:]))
 
 
 def _hidden_from(activation: str | Sequence[str] | None, n_hidden: int, name: str,
