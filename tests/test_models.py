@@ -99,6 +99,17 @@ def test_layers_named_out_of_order_are_put_in_the_one_order_that_chains(tmp_path
     assert "layer 'b' takes 2 inputs; the layer before gives 3" in refused(tmp_path / "s.safetensors")
 
 
+def test_float32_and_float16_weights_are_read_exactly(tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    t = load_file(FIX / "blobs.safetensors")
+    for dtype in (np.float32, np.float16):
+        save_file({k: v.astype(dtype) for k, v in t.items()}, tmp_path / "f.safetensors",
+                  metadata={"activations": "tanh,relu"})
+        run = load_model(tmp_path / "f.safetensors", data="blobs")
+        assert np.array_equal(run.weights[0][0], t["0.weight"].astype(dtype).astype(np.float64))
+
+
 def test_the_safetensors_metadata_names_the_data_and_activations():
     run = load_model(FIX / "blobs.safetensors")  # no data given: blobs, from the metadata
     assert run.dataset_spec == "blobs" and np.array_equal(run.X, REF["blobs_X"])
