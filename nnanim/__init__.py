@@ -2,6 +2,8 @@
 
 ``nnanim.train(...) -> Run``, ``nnanim.Run.load(path)``, ``run.save(path)``,
 ``nnanim.render(scene, **options) -> Path`` (shown inline in a notebook);
+your own trained network as a run: ``nnanim.from_torch(model, data="blobs")``,
+``nnanim.from_sklearn(estimator, data=...)``, ``nnanim.load_model("model.onnx")``;
 the rest lives in the submodules (``nnanim.data``, ``nnanim.nn``,
 ``nnanim.record``, ``nnanim.flow``, ...).  Imported lazily, so that the
 command line starts fast.
@@ -14,10 +16,12 @@ import types
 
 from nnanim._version import __version__
 
-__all__ = ["Run", "TrainConfig", "__version__", "make_dataset", "render", "train"]
+__all__ = ["Run", "TrainConfig", "__version__", "from_sklearn", "from_torch", "load_model", "make_dataset",
+           "render", "train"]
 
 _LAZY = {"train": "nnanim.record", "Run": "nnanim.record", "TrainConfig": "nnanim.record",
-         "make_dataset": "nnanim.data"}
+         "make_dataset": "nnanim.data", "from_torch": "nnanim.io.models",
+         "from_sklearn": "nnanim.io.models", "load_model": "nnanim.io.models"}
 
 
 def __getattr__(name: str):

@@ -195,6 +195,7 @@ def cli():
       nnanim render layers -q m
       nnanim render layers --aspect 9:16 -o vertical.mp4
       nnanim render layers --run moons.npz --epoch 200 -o moons.mp4
+      nnanim render neurons --model my_net.onnx -d moons
       nnanim render layers --dump-config > clip.toml; nnanim render --config clip.toml
       nnanim storyboard layers -d moons -o sheet.png
       nnanim batch clips.toml -j 2
@@ -250,11 +251,73 @@ def info(run_file):
         f"architecture  {run.architecture()} · activations {', '.join(run.activations)}"
         + (f" · code width {run.code_width}" if run.task == "autoencoder" else ""),
         f"training      {opts['optimizer']} lr={opts['lr']:g} · batch "
-        f"{opts['batch_size'] or 'full'} · l2={opts['l2']:g} · seed {opts['seed']}",
+        f"{opts['batch_size'] or 'full'} · l2={opts['l2']:g} · seed {opts['seed']}"
+        if "source" not in run.meta else _imported(run),
         f"records       {len(run)} (epochs {run.epochs[0]}..{run.epochs[-1]}, every {opts['record_every']})",
         f"final         loss {run.loss[-1]:.4f}" + _metric(run),
     ]
     click.echo("\n".join(lines))
+
+
+def _imported(run) -> str:
+    """``info``'s training line for a network read by ``nnanim import`` (nnanim did not train it)."""
+    src = run.meta["source"]
+    files = src.get("files", [])
+    shown = files[0] + (f" (+{len(files) - 1} checkpoints)" if len(files) > 1 else "")
+    scaler = " · input scaler folded into layer 0" if "scaler" in src else ""
+    return f"imported      {src.get('format', '?')} {shown} · output {src.get('output', '?')}{scaler}"
+
+
+@cli.command("import")
+@click.argument("model", metavar="MODEL")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              metavar="RUN.npz", help="The run file to write.")
+@click.option("-d", "--dataset", default=None, metavar="NAME",
+              help="The data it was trained on (default: the dataset its metadata names).")
+@click.option("-n", "--samples", "n_samples", default=None, metavar="N", help="Number of points.")
+@click.option("--noise", default=None, metavar="X", help="The dataset's noise.")
+@click.option("--seed", default=None, metavar="N", help="The dataset's seed.")
+@click.option("--classes", default=None, metavar="K", help="Classes of spirals/blobs.")
+@click.option("--activation", default=None, metavar="NAME[,NAME...]",
+              help="Hidden activations, for a state_dict or safetensors file without them.")
+@click.option("--input-mean", default=None, metavar="M1,M2,...",
+              help="The scaler the model was trained behind: x' = (x - mean) / scale.")
+@click.option("--input-scale", default=None, metavar="S1,S2,...", help="See --input-mean.")
+def import_(model, output, input_mean, input_scale, **kwargs):
+    """Turn a trained MLP (safetensors, ONNX, PyTorch state_dict, Keras .keras, or a folder or
+    glob of checkpoints) into a run file; its format is told by its bytes, not its name."""
+    from nnanim.files import check_writable
+    from nnanim.io.models import load_model, parse_scaler
+    from nnanim.options import parse_options
+
+    given = parse_options("train", {k: v for k, v in kwargs.items() if v is not None})
+    output = check_writable(output)
+    data = given.pop("dataset", None)
+    activation = given.pop("activation", None)
+    run = load_model(model, data, activation, scaler=parse_scaler(input_mean, input_scale), **given)
+    path = run.save(output)
+    click.echo(f"{run.describe()} · {_metric(run).lstrip(' ·') or f'loss {run.loss[-1]:.4f}'} "
+               f"→ {path}")
+
+
+@cli.command("export")
+@click.argument("run_file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              metavar="MODEL.safetensors", help="The safetensors file to write.")
+@click.option("--epoch", type=int, default=None, help="Which recorded epoch (default: the last).")
+def export(run_file, output, epoch):
+    """Write a run's network as safetensors (nn.Sequential's keys, metadata for `nnanim import`)."""
+    from nnanim.files import check_writable
+    from nnanim.io.models import export_safetensors
+    from nnanim.record import Run
+
+    run = Run.load(run_file)
+    try:
+        record = run.record_index(epoch)
+    except ValueError as exc:
+        raise NnanimError(f"--epoch: {exc}") from None
+    path = export_safetensors(run, check_writable(output), record)
+    click.echo(f"{run.architecture()} · {'/'.join(run.activations)} · epoch {run.epochs[record]} → {path}")
 
 
 @cli.command()

@@ -273,6 +273,10 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     job = Job(cls, name, merged, explicit=explicit)
 
     job.theme = theme_of(merged["theme"])
+    if merged.get("model") is not None:  # your own network: read into a run (nnanim.io.models)
+        from nnanim.io.models import model_run
+
+        run = model_run(merged, explicit, clash=_is_run(run) or merged.get("run") is not None)
     if _is_run(run) or merged.get("run") is not None:
         job.run = run if _is_run(run) else Run.load(merged["run"])
         try:

@@ -298,6 +298,10 @@ OPTIONS: tuple[Option, ...] = (
     # -- what the scene shows
     _o("run", _path, None, "replay a saved run file instead of training", SCENE, "--run",
        metavar="RUN.npz", default_text="train", group="Scene"),
+    _o("model", _path, None, "show your own trained network instead of training: safetensors, ONNX, "
+       "a PyTorch state_dict, Keras .keras, or a folder/glob of checkpoints (one epoch each); "
+       "data from -d or the model's metadata", SCENE, "--model", metavar="MODEL",
+       default_text="train", group="Scene"),
     _o("epoch", _int(0), None, "which recorded epoch to show", SCENE, default_text="the last",
        group="Scene"),
     _o("theme", _theme, "dark", "colours and fonts: dark, light, or a path to a .json theme file",

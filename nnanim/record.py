@@ -323,7 +323,7 @@ class Run:
             "dataset": f"{self.dataset_spec} · {len(self.X)} points",
             "architecture": self.architecture(),
             "activations": "/".join(dict.fromkeys(self.activations)),
-            "epoch": f"epoch {self.epochs[record]}",
+            "epoch": _imported(self.meta.get("source"), f"epoch {self.epochs[record]}"),
         }
 
     def describe(self, record: int = -1) -> str:
@@ -667,6 +667,15 @@ def retrain(run: Run, progress: ProgressFn | None = None, **overrides) -> Run:
     data = Dataset(run.dataset_spec, run.X, run.y, run.task, run.n_classes,
                    dict(run.meta.get("dataset", {}).get("params", {})))
     return train_on(data, config, progress)
+
+
+def _imported(source: dict | None, epoch: str) -> str:
+    """The epoch as the header shows it; a network read by nnanim.io.models says it was imported
+    (and whether a scaler was folded into its first layer)."""
+    if not source:
+        return epoch
+    said = epoch if source.get("epoch_known") else f"imported {source.get('format', '')} model"
+    return said + (" · inputs scaled" if source.get("scaler") else "")
 
 
 def _jsonable(value):

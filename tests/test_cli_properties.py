@@ -79,6 +79,13 @@ COMMANDS = {
     "batch": Command("batch", ("--dry-run",), st.just(["given.toml"]), table=False),
     "cache": Command("cache", arguments=st.sampled_from([["info"], ["clear"], ["nope"], []]),
                      table=False),
+    # a model file (any text: missing, a folder, a glob), and import's own options, any values
+    "import": Command("import", arguments=st.tuples(TEXT, st.lists(st.tuples(
+        st.sampled_from(["-d", "--activation", "--input-mean", "--input-scale", "--seed", "-n"]),
+        st.one_of(TEXT, NUMBERS.map(_as_cli))), max_size=3)).map(
+        lambda a: [a[0], "-o", "out.npz", *(x for pair in a[1] for x in pair)]), table=False),
+    "export": Command("export", arguments=st.tuples(TEXT, st.one_of(TEXT, NUMBERS.map(_as_cli))).map(
+        lambda a: [a[0], "-o", "m.safetensors", "--epoch", a[1]]), table=False),
 }
 
 TOML_VALUES = st.recursive(
@@ -199,6 +206,8 @@ def test_batch_answers_any_sweep_file_in_one_line(tmp_path_factory, sweep):
 
 
 test_cache_answers_any_input_in_one_line = _property(COMMANDS["cache"], 8)
+test_import_answers_any_input_in_one_line = _property(COMMANDS["import"], 20)
+test_export_answers_any_input_in_one_line = _property(COMMANDS["export"], 10)
 
 
 def test_every_command_is_covered():
