@@ -176,7 +176,8 @@ class _Group(click.Group):
         except NnanimError as exc:
             from nnanim.record import TrainingDiverged
 
-            raise _Refused(str(exc), 1 if isinstance(exc, TrainingDiverged) else 2) from None
+            corrupt = isinstance(exc, TrainingDiverged) or getattr(exc, "corrupt", False)
+            raise _Refused(str(exc), 1 if corrupt else 2) from None
 
 
 @click.group(cls=_Group,
@@ -563,7 +564,7 @@ def main(argv=None) -> None:
         sys.exit(1)
     except NnanimError as exc:
         click.echo(f"Error: {one_line(str(exc))}", err=True)
-        sys.exit(2)
+        sys.exit(1 if getattr(exc, "corrupt", False) else 2)
     except click.Abort as exc:  # click turns Ctrl-C (and our SIGTERM) into Abort, after a newline
         _stopped(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else None, "")
     except KeyboardInterrupt as exc:
