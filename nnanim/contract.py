@@ -550,6 +550,11 @@ def _registry() -> dict[str, _Entry]:
     return entries
 
 
+def scene_names() -> list[str]:
+    """Every registered scene name, sorted (no scene module is read or executed)."""
+    return sorted(_registry())
+
+
 def list_scenes() -> dict[str, str]:
     """Scene name → one-line description, sorted by name (no scene module is executed)."""
     return {name: _description(entry) for name, entry in sorted(_registry().items())}

@@ -106,7 +106,7 @@ def open_regular(path: str | os.PathLike, what: str, limit: int | None = None):
     except IsADirectoryError:
         raise NnanimError(f"{_shown(path)}: is a directory, not a {what}") from None
     except (OSError, ValueError) as error:
-        raise NnanimError(f"{_shown(path)}: cannot read the {what} "
+        raise NnanimError(f"{_shown(path)}: cannot read the file "
                           f"({getattr(error, 'strerror', None) or error})") from None
     try:
         info = os.fstat(fd)
@@ -134,7 +134,7 @@ def read_limited(path: str | os.PathLike, what: str, limit: int | None = None) -
             try:
                 chunk = handle.read(_CHUNK)
             except OSError as error:
-                raise NnanimError(f"{_shown(Path(path))}: cannot read the {what} "
+                raise NnanimError(f"{_shown(Path(path))}: cannot read the file "
                                   f"({error.strerror or error})") from None
             if not chunk:
                 return b"".join(parts)
@@ -172,9 +172,9 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 
 
 def _shown(path: Path) -> str:
-    """A path for a message: at most 80 characters of it."""
+    """A path for a message: at most 160 characters of it (its start and its end)."""
     text = str(path)
-    return text if len(text) <= 80 else text[:38] + "..." + text[-39:]
+    return text if len(text) <= 160 else text[:78] + "..." + text[-79:]
 
 
 def check_writable(path: str | os.PathLike, inputs=()) -> Path:

@@ -379,8 +379,10 @@ class Run:
 
         path = Path(path)
         name = str(path)
-        if len(name) > 80:
-            name = name[:38] + "..." + name[-39:]
+        if len(name) > 160:
+            name = name[:78] + "..." + name[-79:]
+        if not os.path.lexists(path):
+            raise RunFileError(f"{name}: no such file")
         try:  # a regular file only (a FIFO or a device refused at once), at most LIMITS["run file"]
             handle = open_regular(path, "run file")
         except RunFileError:

@@ -149,7 +149,12 @@ def load_theme(name_or_path: str | os.PathLike = "dark") -> Theme:
     from nnanim.files import read_limited
 
     path = Path(name_or_path).expanduser()
-    raw = read_limited(path, "theme file")  # a regular file only, at most LIMITS["theme file"]
+    if not os.path.lexists(path):
+        raise NnanimError(f"theme file {path}: no such file")
+    try:  # a regular file only (a FIFO or a device refused at once), at most LIMITS["theme file"]
+        raw = read_limited(path, "theme file")
+    except NnanimError as error:
+        raise NnanimError(f"theme file {error}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
