@@ -26,6 +26,7 @@ import contextlib
 import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -256,8 +257,21 @@ def _workers_ignore_ctrl_c():
     the terminal sends Ctrl-C to every process of the batch, and only this one should act on it,
     closing the cluster in order, rather than each worker printing its own traceback."""
     import signal
+    import sys
     import threading
+    from multiprocessing import resource_tracker
 
+    # The tracker of the workers' semaphores removes those of a worker stopped mid-task; it
+    # should do so without a "leaked semaphore" warning on the user's terminal (its own
+    # process, started here with the warning filtered, before the cluster starts it plainly).
+    flags = list(sys.warnoptions)
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
+    try:
+        resource_tracker.ensure_running()
+    except Exception:  # no tracker on this platform: nothing to quiet
+        pass
+    finally:
+        sys.warnoptions[:] = flags
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -277,7 +291,9 @@ def _on_cluster(planned, trainings, workers, scheduler, report) -> None:
     cluster = None
     try:
         if scheduler is None:
-            with _workers_ignore_ctrl_c():
+            with _workers_ignore_ctrl_c(), warnings.catch_warnings():
+                # the scheduler's HTTP port is taken by another cluster: it picks another, fine
+                warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
                 cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1,
                                        processes=True, host="127.0.0.1", dashboard_address=None,
                                        silence_logs=logging.ERROR)

@@ -516,7 +516,8 @@ def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
         from nnanim.signals import Terminated, exit_status
 
         what = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
-        click.echo(f"\nnnanim batch: {what} after {bar.done} of {len(items)} items; every "
+        done = sum(item.output.is_file() for item in items)  # written atomically: whole or absent
+        click.echo(f"\nnnanim batch: {what} with {done} of {len(items)} outputs written; every "
                    "output written is complete, and a rerun goes on from there", err=True)
         sys.exit(exit_status(exc))
     _batch_summary(results, time.perf_counter() - started, quiet)

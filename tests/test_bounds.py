@@ -311,7 +311,7 @@ def test_no_limits_lifts_the_limits_and_only_for_its_call(tmp_path, monkeypatch)
 @pytest.mark.parametrize("hidden, epochs, n, every", [
     ([64, 64, 2], 600, 200, 1),
     ([128, 128], 300, 300, 1),
-    ([32, 32, 32, 2], 2000, 400, 2),
+    ([32, 32, 32, 2], 1000, 400, 2),
     ([256, 2], 200, 2000, 1),
 ])
 def test_the_training_memory_estimate_is_within_a_factor_2_of_the_measured_peak(hidden, epochs, n,
