@@ -64,7 +64,8 @@ def table_options(command: str, skip: tuple[str, ...] = ()):
             f = decorator(f)
         for o in reversed(rows):
             shown = o.shown_default(command)
-            text = o.help + (f"  [default: {shown}]" if shown else "")
+            text = o.help + (f"  [range: {o.range_text}]" if o.range_text else "") + \
+                (f"  [default: {shown}]" if shown else "")
             if o.flag:
                 f = click.option(*o.flags, o.name, is_flag=True, default=False, help=text)(f)
             else:

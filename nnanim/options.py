@@ -87,6 +87,8 @@ def _int(low: int | None = None, high: int | None = None) -> Callable[[Any], int
             raise ValueError(f"must be {span}, not {_quote(value)}")
         return value
 
+    parse.span = (f"{low:,} to {high:,}" if high is not None  # type: ignore[attr-defined]
+                  else f"{low:,} or more" if low is not None else "")
     return parse
 
 
@@ -116,6 +118,10 @@ def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
             raise ValueError(f"must be {span}, not {number:g}")
         return number
 
+    parse.span = (f"more than {low:g}, at most {high:g}" if open_low and high < math.inf  # type: ignore
+                  else f"{low:g} to {high:g}" if high < math.inf
+                  else f"more than {low:g}" if open_low
+                  else f"{low:g} or more" if low > -math.inf else "")
     return parse
 
 
@@ -166,6 +172,9 @@ def _hidden(value: Any) -> list[int]:
     return parse_hidden(value)
 
 
+_hidden.span = "1 to 64 layers of 1 to 4,096 units"  # type: ignore[attr-defined]
+
+
 def _activation(value: Any) -> list[str]:
     """One name or one per layer; the count is checked against ``hidden`` by TrainConfig."""
     from nnanim.nn import get_activation
@@ -201,6 +210,9 @@ def _point(value: Any) -> list[float]:
     except ValueError:
         raise ValueError(f"give two numbers from -1e6 to 1e6 as X,Y, e.g. 0.5,-0.25, "
                          f"not {_quote(value)}") from None
+
+
+_point.span = "X and Y each -1e6 to 1e6"  # type: ignore[attr-defined]
 
 
 def _theme(value: Any) -> str:
@@ -267,6 +279,11 @@ class Option:
         if isinstance(self.default, list):
             return ",".join(map(str, self.default))
         return "" if self.default is None else str(self.default)
+
+    @property
+    def range_text(self) -> str:
+        """The values a number option takes, for ``--help`` and the README (``1 to 100,000``)."""
+        return getattr(self.parse, "span", "")
 
     def choice_list(self) -> list[str]:
         if self.choices is None:
@@ -486,7 +503,8 @@ def markdown_table(command: str, group: str | None = None) -> str:
             continue
         spelled = ", ".join(f"`{f}`" for f in o.flags)
         default = o.shown_default(command)
-        rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {o.help} |")
+        meaning = o.help + (f" (range: {o.range_text})" if o.range_text else "")
+        rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {meaning} |")
     return "\n".join(rows)
 
 
