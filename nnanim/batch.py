@@ -22,9 +22,11 @@ one at ``scheduler`` (``tcp://HOST:PORT``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -33,7 +35,7 @@ from typing import Any
 from nnanim.errors import NnanimError
 from nnanim.sweep import Item
 
-__all__ = ["Result", "complete", "require_dask", "run_batch"]
+__all__ = ["Result", "complete", "parse_scheduler", "require_dask", "run_batch"]
 
 INSTALL = "nnanim batch runs on Dask, which is not installed: pip install 'nnanim[batch]'"
 
@@ -58,6 +60,21 @@ def require_dask() -> None:
         found = False
     if not found:
         raise NnanimError(INSTALL)
+
+
+_SCHEDULER = re.compile(r"(?:(tcp|tls|ws|wss|ucx)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})/?")
+
+
+def parse_scheduler(address: str) -> str:
+    """``address`` checked as a Dask scheduler's ``[PROTOCOL://]HOST:PORT`` (protocol tcp, tls, ws,
+    wss or ucx; port 1-65535): the address, or a one-line :class:`NnanimError` at once."""
+    text = address.strip()
+    found = _SCHEDULER.fullmatch(text)
+    if found is None or not 1 <= int(found.group(3)) <= 65535:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise NnanimError(f"--scheduler {shown!r} is not a scheduler address; give "
+                          "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    return text if found.group(1) else f"tcp://{text}"
 
 
 # --------------------------------------------------------------------------- what is done already
@@ -166,14 +183,20 @@ def _settings(job: Any, settings_class: type) -> Any:
 # --------------------------------------------------------------------------- the client
 
 
-def _prepare(item: Item) -> tuple[str | None, str]:
-    """``(training key or None for a replayed run, "")``, or ``(None, error)`` if the item is refused."""
+def _prepare(item: Item, classes: dict | None = None) -> tuple[str | None, str]:
+    """``(training key or None for a replayed run, "")``, or ``(None, error)`` if the item is refused.
+
+    ``classes`` keeps the scene classes looked up so far: the registry is read once per batch.
+    """
     from nnanim.cache import run_key
-    from nnanim.contract import resolve
+    from nnanim.contract import get_scene, resolve
     from nnanim.render import RenderSettings, check_output
 
     try:
-        job = resolve(item.scene, item.options)
+        classes = {} if classes is None else classes
+        if item.scene not in classes:
+            classes[item.scene] = get_scene(item.scene)
+        job = resolve(classes[item.scene], item.options)
         check_output(job, _settings(job, RenderSettings))
         return (run_key(job.data, job.config) if job.run is None else None), ""
     except Exception as exc:
@@ -211,11 +234,12 @@ def run_batch(items: Sequence[Item], workers: int | None = None, scheduler: str 
     remove_leftovers(todo)
     trainings: dict[str, Item] = {}
     planned: list[tuple[Item, str | None]] = []
+    classes: dict[str, type] = {}
     for item in todo:
         if not use_cache:
             item = Item(item.index, item.scene, {**item.options, "no_cache": True}, item.output,
                         item.swept)
-        key, error = _prepare(item)
+        key, error = _prepare(item, classes)
         if error:
             report(Result(item, "failed", error=error))
             continue
@@ -227,6 +251,37 @@ def run_batch(items: Sequence[Item], workers: int | None = None, scheduler: str 
     return [results[item.index] for item in items]
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Start the worker processes with Ctrl-C ignored (an ignored signal stays ignored in a child):
+    the terminal sends Ctrl-C to every process of the batch, and only this one should act on it,
+    closing the cluster in order, rather than each worker printing its own traceback."""
+    import signal
+    import sys
+    import threading
+    from multiprocessing import resource_tracker
+
+    # The tracker of the workers' semaphores removes those of a worker stopped mid-task; it
+    # should do so without a "leaked semaphore" warning on the user's terminal (its own
+    # process, started here with the warning filtered, before the cluster starts it plainly).
+    flags = list(sys.warnoptions)
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
+    try:
+        resource_tracker.ensure_running()
+    except Exception:  # no tracker on this platform: nothing to quiet
+        pass
+    finally:
+        sys.warnoptions[:] = flags
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _on_cluster(planned, trainings, workers, scheduler, report) -> None:
     require_dask()
     import logging
@@ -236,9 +291,12 @@ def _on_cluster(planned, trainings, workers, scheduler, report) -> None:
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None,
-                                   silence_logs=logging.ERROR)
+            with _workers_ignore_ctrl_c(), warnings.catch_warnings():
+                # the scheduler's HTTP port is taken by another cluster: it picks another, fine
+                warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
+                cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1,
+                                       processes=True, host="127.0.0.1", dashboard_address=None,
+                                       silence_logs=logging.ERROR)
             address = cluster.scheduler_address
         else:
             address = scheduler

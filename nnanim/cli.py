@@ -11,16 +11,21 @@ once every check has passed, by the commands that render.
 
 from __future__ import annotations
 
-import os
-import sys
-import time
-from pathlib import Path
+from nnanim import signals as _signals  # standard library only: Ctrl-C is quiet from here on
 
-import click
+_STARTING = _signals.quiet_start()
 
-from nnanim._version import __version__
-from nnanim.errors import NnanimError
-from nnanim.options import dump_config, load_config, options_for
+import os  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+
+from nnanim._version import __version__  # noqa: E402
+from nnanim.errors import NnanimError  # noqa: E402
+from nnanim.options import dump_config, load_config, options_for  # noqa: E402
 
 __all__ = ["main", "cli"]
 
@@ -59,7 +64,8 @@ def table_options(command: str, skip: tuple[str, ...] = ()):
             f = decorator(f)
         for o in reversed(rows):
             shown = o.shown_default(command)
-            text = o.help + (f"  [default: {shown}]" if shown else "")
+            text = o.help + (f"  [range: {o.range_text}]" if o.range_text else "") + \
+                (f"  [default: {shown}]" if shown else "")
             if o.flag:
                 f = click.option(*o.flags, o.name, is_flag=True, default=False, help=text)(f)
             else:
@@ -154,8 +160,13 @@ def _summary(run) -> str:
 
 
 def one_line(message: str) -> str:
-    """``message`` on one line: control characters a user typed (a newline in a file name) escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    """``message`` on one line: control characters a user typed (a newline in a file name) escaped,
+    and anything quoted cut to its first 80 characters (a megabyte of text is not echoed back)."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    return _LONG_QUOTE.sub(lambda m: m.group(0)[:78] + "..." + m.group(0)[-1], text)
+
+
+_LONG_QUOTE = re.compile(r"'[^']{80,}'|\"[^\"]{80,}\"")
 
 
 class _Refused(click.ClickException):
@@ -176,13 +187,17 @@ class _Group(click.Group):
         except NnanimError as exc:
             from nnanim.record import TrainingDiverged
 
-            raise _Refused(str(exc), 1 if isinstance(exc, TrainingDiverged) else 2) from None
+            corrupt = isinstance(exc, TrainingDiverged) or getattr(exc, "corrupt", False)
+            raise _Refused(str(exc), 1 if corrupt else 2) from None
 
 
 @click.group(cls=_Group,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="nnanim")
-def cli():
+@click.option("--no-limits", is_flag=True,
+              help="Lift nnanim's size and cost limits (input file sizes, training memory and "
+                   "time, render size, sweep items), as NNANIM_NO_LIMITS=1 does.")
+def cli(no_limits):
     """Videos of what the hidden layers of a neural network do.
 
     Train a small network on a 2-D dataset, record every epoch, and render the
@@ -200,6 +215,19 @@ def cli():
       nnanim storyboard layers -d moons -o sheet.png
       nnanim batch clips.toml -j 2
     """
+    if no_limits:
+        from nnanim.files import NO_LIMITS_ENV
+
+        before = os.environ.get(NO_LIMITS_ENV)
+        os.environ[NO_LIMITS_ENV] = "1"  # the library, and the batch's worker processes, see it
+
+        def put_back():
+            if before is None:
+                os.environ.pop(NO_LIMITS_ENV, None)
+            else:
+                os.environ[NO_LIMITS_ENV] = before
+
+        click.get_current_context().call_on_close(put_back)
 
 
 @cli.command()
@@ -217,12 +245,43 @@ def train(config_file, dump_config, quiet, **kwargs):
     if output is not None:
         from nnanim.files import check_writable
 
-        output = check_writable(Path(output))
+        output = Path(output).expanduser()
+        _not_special(output)
+        if output.suffix != ".npz":  # as Run.save names it
+            output = output.with_name(output.name + ".npz")
+        output = check_writable(output, _inputs(job, config_file))
     run, _ = _train_with_progress(job, quiet)
     if output is not None:
         output = run.save(output)
     if not quiet:
         click.echo(_summary(run) + (f" → {output}" if output is not None else ""))
+
+
+def _inputs(job, config_file=None) -> list:
+    """The files a job reads (a CSV, a run file, a theme file, the config file): never an output."""
+    found = [config_file, job.options.get("run")]
+    if job.data is not None and "path" in job.data.params:
+        found.append(job.data.params["path"])
+    theme = job.options.get("theme")
+    if isinstance(theme, str) and theme.lower().endswith(".json"):
+        found.append(theme)
+    return [f for f in found if f is not None]
+
+
+def _not_special(output) -> None:
+    """Refuse ``-o`` naming a device, a FIFO or another special file (``/dev/null``), before a
+    suffix is added to it: never a file written beside it in /dev."""
+    from nnanim.files import check_writable
+
+    if output is not None and os.path.exists(output) and not os.path.isdir(output) \
+            and not os.path.isfile(output):
+        check_writable(output)  # the one-line refusal
+
+
+def _not_an_input(output, job, config_file=None) -> None:
+    from nnanim.files import check_writable
+
+    check_writable(output, _inputs(job, config_file))
 
 
 def _dump(job, command: str) -> str:
@@ -375,7 +434,8 @@ def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
                               transparent=o["transparent"], output=o["output"], preview=o["preview"],
                               chapters=o["chapters"], subtitles=o["subtitles"], jobs=o["jobs"],
                               verbose=verbose, progress=not quiet)
-    check_output(job, settings)  # before training: an unwritable -o fails at once
+    _not_special(o["output"])
+    _not_an_input(check_output(job, settings), job, config_file)  # before training: at once
     if job.run is None:
         _train_with_progress(job, quiet)
     click.echo(str(do_render(job, settings)))
@@ -400,7 +460,9 @@ def storyboard(scene, config_file, dump_config, quiet, verbose, **kwargs):
         click.echo(_dump(job, "storyboard"), nl=False)
         return
     o = job.options
+    _not_special(o["output"])
     output = storyboard_output(o["output"], job.name.replace("-", "_"))
+    _not_an_input(output, job, config_file)
     if job.run is None:
         _train_with_progress(job, quiet)
     path = do_storyboard(job, output=output, frames=o["frames"], columns=o["columns"],
@@ -435,13 +497,41 @@ def slides(scene, config_file, dump_config, quiet, verbose, **kwargs):
     o = job.options
     if o["output"] is None:
         raise RenderError("give the deck with -o: DECK.html, DECK.pptx, DECK.pdf or a folder DIR/")
-    target = slide_target(o["output"], job.name.replace("-", "_"))  # before training
-    require_extra(target.kind)
-    if job.run is None:
-        _train_with_progress(job, quiet)
-    path = do_slides(job, target.path, quality=o["quality"], fps=o["fps"], verbose=verbose,
-                     progress=not quiet)
+    _not_special(o["output"])
+    created = _missing_folders(o["output"])
+    try:  # a stopped or failed deck leaves no folder it created behind
+        target = slide_target(o["output"], job.name.replace("-", "_"))  # before training
+        if target.kind != "folder":
+            _not_an_input(target.path, job, config_file)
+        require_extra(target.kind)
+        if job.run is None:
+            _train_with_progress(job, quiet)
+        path = do_slides(job, target.path, quality=o["quality"], fps=o["fps"], verbose=verbose,
+                         progress=not quiet)
+    except BaseException:
+        _remove_empty(created)
+        raise
     click.echo(str(path))
+
+
+def _missing_folders(output) -> list[Path]:
+    """The folders an output would create (``DIR/`` itself, and missing parents), deepest first."""
+    text = os.fspath(output)
+    path = Path(os.path.normpath(Path.cwd() / Path(text).expanduser()))
+    folder = path if text.endswith(("/", os.sep)) else path.parent
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first; a folder something else wrote into stays
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 @cli.command()
@@ -468,9 +558,11 @@ def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
     last one stopped; items sharing their training train once.  A failing
     item is reported and the others go on; exit status 1 if any failed.
     """
-    from nnanim.batch import complete, require_dask, run_batch
+    from nnanim.batch import complete, parse_scheduler, require_dask, run_batch
     from nnanim.sweep import load_sweep
 
+    if scheduler is not None:
+        scheduler = parse_scheduler(scheduler)  # a typo is refused at once, not after a timeout
     items = load_sweep(sweep_file).items()
     if dry_run:
         for item in items:
@@ -479,14 +571,19 @@ def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
         return
     require_dask()
     started = time.perf_counter()
+    bar = _BatchProgress(len(items), quiet)
     try:
-        with _BatchProgress(len(items), quiet) as bar:
+        with bar:
             results = run_batch(items, workers=workers, scheduler=scheduler, use_cache=not no_cache,
                                 on_result=bar.update)
-    except KeyboardInterrupt:
-        click.echo(f"\nnnanim batch: interrupted after {bar.done} of {len(items)} items; every "
+    except KeyboardInterrupt as exc:
+        from nnanim.signals import Terminated, exit_status
+
+        what = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+        done = sum(item.output.is_file() for item in items)  # written atomically: whole or absent
+        click.echo(f"\nnnanim batch: {what} with {done} of {len(items)} outputs written; every "
                    "output written is complete, and a rerun goes on from there", err=True)
-        sys.exit(130)
+        sys.exit(exit_status(exc))
     _batch_summary(results, time.perf_counter() - started, quiet)
     if any(r.status == "failed" for r in results):
         raise click.exceptions.Exit(1)
@@ -608,10 +705,10 @@ def cache_clear():
 
 def main(argv=None) -> None:
     """Console entry point: bad input exits 2 in one line; nothing else prints a traceback."""
-    from nnanim.record import TrainingDiverged
     from nnanim.signals import interruptible
 
     try:
+        _signals.restore(_STARTING)  # from here on a stop signal is caught below
         with interruptible():  # SIGTERM cleans up like Ctrl-C
             code = cli.main(args=argv, prog_name="nnanim", standalone_mode=False)
         if isinstance(code, int) and code:  # a command's click.exceptions.Exit(code)
@@ -621,12 +718,10 @@ def main(argv=None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except TrainingDiverged as exc:
+    except NnanimError as exc:  # a diverged training or a corrupt file: 1; any other refusal: 2
         click.echo(f"Error: {one_line(str(exc))}", err=True)
-        sys.exit(1)
-    except NnanimError as exc:
-        click.echo(f"Error: {one_line(str(exc))}", err=True)
-        sys.exit(2)
+        failed = isinstance(exc, RuntimeError) or getattr(exc, "corrupt", False)
+        sys.exit(1 if failed else 2)
     except click.Abort as exc:  # click turns Ctrl-C (and our SIGTERM) into Abort, after a newline
         _stopped(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else None, "")
     except KeyboardInterrupt as exc:
@@ -652,6 +747,9 @@ def _stopped(error: KeyboardInterrupt | None, start: str) -> None:
     click.echo(f"{start}nnanim: {what}; no output was written", err=True)
     sys.exit(exit_status(error))
 
+
+if __name__ != "__main__":
+    _signals.restore(_STARTING)  # imported by a host program: its handlers as they were
 
 if __name__ == "__main__":
     main()

@@ -259,7 +259,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     Raises :class:`NnanimError` (one line) for anything the user can fix.
     Never imports Manim (unless the scene class itself does).
     """
-    from nnanim.record import Run, recorded_epochs
+    from nnanim.record import Run
 
     cls = get_scene(scene) if isinstance(scene, str) else scene
     name = scene if isinstance(scene, str) else getattr(cls, "scene_name", cls.__name__)
@@ -272,6 +272,9 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     merged.update(explicit)
     job = Job(cls, name, merged, explicit=explicit)
 
+    _scene_options(cls, name, explicit)
+    if command in ("render", "slides"):
+        check_render_cost(job)
     job.theme = theme_of(merged["theme"])
     if merged.get("model") is not None:  # your own network: read into a run (nnanim.io.models)
         from nnanim.io.models import model_run
@@ -279,6 +282,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
         run = model_run(merged, explicit, clash=_is_run(run) or merged.get("run") is not None)
     if _is_run(run) or merged.get("run") is not None:
         job.run = run if _is_run(run) else Run.load(merged["run"])
+        _against_run(job.run, explicit)
         try:
             job.record = job.run.record_index(merged.get("epoch"))
         except ValueError as exc:
@@ -287,7 +291,8 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
         _training(job)
         cfg = job.config
         epoch = merged.get("epoch")
-        if epoch is not None and epoch not in recorded_epochs(cfg.epochs, cfg.record_every):
+        if epoch is not None and not (epoch <= cfg.epochs and (epoch % cfg.record_every == 0
+                                                               or epoch == cfg.epochs)):
             raise NnanimError(
                 f"epoch {epoch} will not be recorded: training runs {cfg.epochs} epochs and records "
                 f"every {cfg.record_every} (and the last); choose one of those, or change --epochs")
@@ -295,6 +300,165 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     require_inputs(job, name, getattr(cls, "max_inputs", None))
     cls.check(job)
     return job
+
+
+#: options that only one scene uses: option → that scene (a scene class may also list an option in
+#: its ``takes``); given to another scene they are refused, not ignored
+SCENE_OPTIONS = {"point": "by-hand", "cross": "feature-cross"}
+
+
+def _scene_options(cls: type, name: str, explicit: Mapping[str, Any]) -> None:
+    from nnanim.options import get_option
+
+    for option, owner in SCENE_OPTIONS.items():
+        if option in explicit and _key(str(name)) != owner and option not in getattr(cls, "takes", ()):
+            raise NnanimError(f"{get_option(option).long} is a {owner} option; {name} does not use it. "
+                              f"Drop it, or render {owner}")
+
+
+def _against_run(run: Any, explicit: Mapping[str, Any]) -> None:
+    """Refuse a training option given with ``--run`` that differs from what the run was trained with
+    (the run file holds its data and its network; such an option would silently be ignored)."""
+    from nnanim.options import get_option
+
+    params = run.meta.get("dataset", {}).get("params", {})
+    for name in TRAINING_KEYS:
+        if name not in explicit or name == "no_cache":
+            continue
+        given = explicit[name]
+        had = params.get(name) if name in ("n_samples", "noise", "classes") else run.options.get(name)
+        if name == "activation" and isinstance(had, list) and isinstance(given, list):
+            same = given == had or (len(set(given)) == 1 and set(given) == set(had))
+        elif isinstance(given, float) and isinstance(had, (int, float)):
+            same = abs(given - had) <= 1e-12 * max(1.0, abs(had))
+        else:
+            same = given == had
+        if not same:
+            flag = get_option(name).long if name != "dataset" else "-d/--dataset"
+            raise NnanimError(f"{flag} does not apply with --run: the run file holds its data and "
+                              f"network (trained with {name} = {_short(had)}); drop {flag}, or "
+                              "drop --run to train anew")
+
+
+def _short(value: Any) -> str:
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------- what a job will cost
+#
+# Estimated from the options alone, before anything is allocated: a training keeps every recorded
+# epoch's weights (records × parameters × 8 bytes) beside its working arrays, and takes time in
+# proportion to epochs × samples × parameters; a render draws frames × pixels.  A job past a
+# limit is refused in one line naming the options to change; NNANIM_NO_LIMITS=1 (`nnanim
+# --no-limits`) lifts the limits.
+
+#: the most memory a training's estimate may reach
+TRAIN_MEMORY_LIMIT = 2 * 2**30
+#: the longest a training's estimate may take, in seconds
+TRAIN_SECONDS_LIMIT = 3600.0
+#: sample × parameter updates per second, measured (slow end) on one core: the time estimate's rate
+TRAIN_RATE = 1.5e9
+#: the most frames × pixels a render may draw (an hour of 2160p60 is 1.8e12)
+RENDER_PIXEL_LIMIT = 2e12
+#: the video length assumed for a scene whose length is its own (the longest scenes' order)
+ASSUMED_DURATION = 120.0
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A training's estimated cost: ``memory`` in bytes (its peak), ``seconds`` (its time)."""
+
+    records: int
+    parameters: int
+    memory: float
+    seconds: float
+
+
+def record_count(epochs: int, every: int) -> int:
+    """How many epochs a training of ``epochs`` epochs recording every ``every`` keeps (0, every
+    ``every``-th, and the last), counted without listing them."""
+    return epochs // every + 1 + (1 if epochs % every else 0)
+
+
+def training_cost(widths: list[int], n_samples: int, epochs: int, every: int,
+                  batch_size: int = 0) -> Cost:
+    """The memory and time of training a network of layer ``widths`` (input, hidden..., output).
+
+    Memory: the recorded weights and biases (``records × parameters`` float64s, the bulk of a long
+    training), the optimizer's state and gradients (a few copies of the parameters), and the
+    forward and backward passes over the full batch (a few arrays of ``samples × width`` per
+    layer).  Time: ``epochs × samples × parameters`` multiply-adds (forward and backward, plus a
+    full pass for each record) at :data:`TRAIN_RATE`.
+    """
+    params = sum(a * b + b for a, b in zip(widths, widths[1:]))
+    records = record_count(epochs, every)
+    units = sum(widths)
+    memory = (records * (params + 2) * 8  # Ws, bs, loss, accuracy
+              + 8 * params * 8  # flat parameters, gradients, Adam's two moments, copies
+              + 6 * n_samples * units * 8  # z and a per layer, their gradients, the logits
+              + n_samples * widths[0] * 8 * 3)  # X, its float64 copy, the target
+    seconds = (epochs + records) * n_samples * params / TRAIN_RATE
+    return Cost(records, params, float(memory), seconds)
+
+
+def _limits_on() -> bool:
+    from nnanim.files import limits_on
+
+    return limits_on()
+
+
+_LIFT = "or set NNANIM_NO_LIMITS=1 (nnanim --no-limits) to lift the limit"
+
+
+def check_training_cost(job: Job) -> Cost:
+    """Refuse (one line) a training whose estimated memory or time is past the limits."""
+    from nnanim.files import size_text
+
+    cfg, data = job.config, job.data
+    task = data.task
+    d_out = {"multiclass": data.n_classes, "autoencoder": data.X.shape[1]}.get(task, 1)
+    widths = [int(data.X.shape[1]), *cfg.hidden, int(d_out)]
+    cost = training_cost(widths, len(data.X), cfg.epochs, cfg.record_every, cfg.batch_size)
+    if not _limits_on():
+        return cost
+    if cost.memory > TRAIN_MEMORY_LIMIT:
+        raise NnanimError(
+            f"this training would need about {size_text(cost.memory)} ({cost.records:,} recorded "
+            f"epochs × {cost.parameters:,} parameters), more than the limit of "
+            f"{size_text(TRAIN_MEMORY_LIMIT)}; lower --epochs, raise --record-every or narrow "
+            f"--hidden, {_LIFT}")
+    if cost.seconds > TRAIN_SECONDS_LIMIT:
+        raise NnanimError(
+            f"this training would take about {cost.seconds / 3600:.3g} hours ({cfg.epochs:,} epochs × "
+            f"{len(data.X):,} samples × {cost.parameters:,} parameters), more than the limit of "
+            f"{TRAIN_SECONDS_LIMIT / 3600:g} hour; lower --epochs or --samples or narrow --hidden, "
+            f"{_LIFT}")
+    return cost
+
+
+def render_pixels(options: Mapping[str, Any], scene_duration: float | None = None) -> float:
+    """Frames × pixels a render of ``options`` draws (the scene's own length assumed when
+    ``duration`` is unset)."""
+    from nnanim.layout import pixel_size
+    from nnanim.options import QUALITY_LETTERS
+
+    short, fps = QUALITY_LETTERS[options.get("quality") or "h"]
+    fps = options.get("fps") or fps
+    duration = options.get("duration") or scene_duration or ASSUMED_DURATION
+    width, height = pixel_size(options.get("aspect") or "16:9", short)
+    return duration * fps * width * height
+
+
+def check_render_cost(job: Job) -> None:
+    """Refuse (one line) a render that would draw more than :data:`RENDER_PIXEL_LIMIT` frames × pixels."""
+    if not _limits_on():
+        return
+    pixels = render_pixels(job.options)
+    if pixels > RENDER_PIXEL_LIMIT:
+        raise NnanimError(
+            f"this render would draw {pixels:.3g} frame-pixels (duration × fps × width × height), "
+            f"more than the limit of {RENDER_PIXEL_LIMIT:.3g}; lower --duration, --fps or -q, {_LIFT}")
 
 
 def _training(job: Job) -> None:
@@ -320,6 +484,7 @@ def _training(job: Job) -> None:
             job.config = TrainConfig(**fields).resolved(job.data)
         except ValueError as exc:
             raise NnanimError(str(exc)) from None
+    check_training_cost(job)  # before a byte of the training is allocated
 
 
 def resolve_training(options: Mapping[str, Any] | None = None) -> Job:
@@ -403,6 +568,11 @@ def _registry() -> dict[str, _Entry]:
             warnings.warn(f"nnanim: scene {name!r} ({origin}) is ignored: the name is taken by "
                           f"{held.module}", stacklevel=3)
     return entries
+
+
+def scene_names() -> list[str]:
+    """Every registered scene name, sorted (no scene module is read or executed)."""
+    return sorted(_registry())
 
 
 def list_scenes() -> dict[str, str]:

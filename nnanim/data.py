@@ -780,10 +780,12 @@ def _resolve_path(text: str) -> Path:
 
 def _read_lines(path: Path, label: str) -> list[tuple[int, str]]:
     """Return ``(line number, text)`` of the non-blank, non-comment lines."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    from nnanim.files import read_limited
+
+    try:  # a regular file only (a FIFO or a device is refused at once), at most LIMITS["CSV file"]
+        raw = read_limited(path, "CSV file")
+    except NnanimError as exc:
+        raise DatasetError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

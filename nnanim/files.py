@@ -15,8 +15,15 @@ the same two things:
    nothing behind.
 
 Both raise :class:`~nnanim.errors.NnanimError` with one line for the user;
-disk-full and permission errors are reported the same way.  Pure: standard
-library only.
+disk-full and permission errors are reported the same way.
+
+Reading is bounded the same way for every file nnanim reads (a CSV, a TOML
+config or sweep file, a theme, a run file): :func:`open_regular` opens a path
+only if it is a regular file (a device, a FIFO, a socket or a directory is
+refused without blocking on it), and :func:`read_limited` reads it in chunks
+against a size limit named in the message (:data:`LIMITS`).
+``NNANIM_NO_LIMITS=1`` (``nnanim --no-limits``) lifts every limit of nnanim's
+own, for people with big machines.  Pure: standard library only.
 """
 
 from __future__ import annotations
@@ -25,21 +32,156 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from nnanim.errors import NnanimError
 
-__all__ = ["WRITE_ERRORS", "atomic_write", "check_writable"]
+__all__ = ["LIMITS", "WRITE_ERRORS", "atomic_write", "check_writable", "limits_on", "open_regular",
+           "read_limited", "size_text"]
 
 #: errno values that mean "this place cannot take the file" (reported as one line, not a bug)
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
                           errno.EFBIG})
 
 
-def check_writable(path: str | os.PathLike) -> Path:
+#: the largest file of each kind nnanim reads, in bytes (lifted by NNANIM_NO_LIMITS=1)
+LIMITS = {
+    "CSV file": 64 * 2**20,
+    "config file": 2**20,
+    "sweep file": 2**20,
+    "theme file": 2**20,
+    "run file": 2**30,
+}
+#: the environment variable that lifts every limit (``nnanim --no-limits`` sets it)
+NO_LIMITS_ENV = "NNANIM_NO_LIMITS"
+#: the deepest nesting of lists and tables a TOML or JSON file may have
+MAX_DEPTH = 32
+_CHUNK = 2**20
+
+
+def limits_on() -> bool:
+    """Whether nnanim's size and cost limits apply (``NNANIM_NO_LIMITS`` unset, empty or 0)."""
+    return os.environ.get(NO_LIMITS_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+def size_text(n: float) -> str:
+    """``n`` bytes for a message: ``64 MiB``, ``1.5 GiB``, ``512 bytes``."""
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def open_regular(path: str | os.PathLike, what: str, limit: int | None = None):
+    """Open ``path`` for reading in binary mode, only if it is a regular file of at most ``limit`` bytes.
+
+    ``what`` names the file in messages ("CSV file"); ``limit`` defaults to
+    ``LIMITS[what]``.  The file is opened with ``O_NONBLOCK`` and checked with
+    ``fstat`` before a byte is read, so a FIFO or a device is refused at once.
+    Returns a file object (the caller closes it).
+
+    Raises
+    ------
+    NnanimError
+        Missing, unreadable, not a regular file, or larger than the limit.
+    """
+    path = Path(path)
+    limit = LIMITS.get(what) if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise NnanimError(f"{_shown(path)}: no such {what}") from None
+    except IsADirectoryError:
+        raise NnanimError(f"{_shown(path)}: is a directory, not a {what}") from None
+    except (OSError, ValueError) as error:
+        raise NnanimError(f"{_shown(path)}: cannot read the file "
+                          f"({getattr(error, 'strerror', None) or error})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NnanimError(f"{_shown(path)}: is {_kind(info.st_mode)}, not a {what}")
+        if limit is not None and limits_on() and info.st_size > limit:
+            raise NnanimError(f"{_shown(path)}: {size_text(info.st_size)} is larger than a {what} may "
+                              f"be ({size_text(limit)}; {NO_LIMITS_ENV}=1 lifts the limit)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_limited(path: str | os.PathLike, what: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`), read in chunks and never more
+    than ``limit`` (a file that grows while it is read is refused too)."""
+    limit = LIMITS.get(what) if limit is None else limit
+    cap = limit if limit is not None and limits_on() else None
+    with open_regular(path, what, limit) as handle:
+        parts, total = [], 0
+        while True:
+            try:
+                chunk = handle.read(_CHUNK)
+            except OSError as error:
+                raise NnanimError(f"{_shown(Path(path))}: cannot read the file "
+                                  f"({error.strerror or error})") from None
+            if not chunk:
+                return b"".join(parts)
+            total += len(chunk)
+            if cap is not None and total > cap:
+                raise NnanimError(f"{_shown(Path(path))}: larger than a {what} may be "
+                                  f"({size_text(cap)}; {NO_LIMITS_ENV}=1 lifts the limit)")
+            parts.append(chunk)
+
+
+def depth(value, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` (parsed JSON or TOML) nests lists and tables, counted up to ``limit + 1``
+    without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, tuple, dict)):
+            level += 1
+            deepest = max(deepest, level)
+            if level > limit:
+                return level
+            stack.extend((v, level) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether ``a`` and ``b`` name one file (the same inode, or the same normalised path)."""
+    try:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        pass
+    norm = [os.path.normpath(Path.cwd() / Path(p).expanduser()) for p in (a, b)]
+    return norm[0] == norm[1]
+
+
+def _shown(path: Path) -> str:
+    """A path for a message: at most 160 characters of it (its start and its end)."""
+    text = str(path)
+    return text if len(text) <= 160 else text[:78] + "..." + text[-79:]
+
+
+def check_writable(path: str | os.PathLike, inputs=()) -> Path:
     """Make sure a file can be written at ``path``; return it absolute (``~`` expanded, normalised).
+
+    ``path`` may not be a device, a FIFO or another special file, nor one of
+    ``inputs`` (the files the command reads: a CSV, a run file, a config).
 
     Missing parent folders are created.  The check creates and removes an
     anonymous file in the folder, so it is right for root, read-only mounts
@@ -56,6 +198,13 @@ def check_writable(path: str | os.PathLike) -> Path:
     try:  # stat() itself fails (EACCES) below a folder we may not enter
         if path.is_dir():
             raise NnanimError(f"output {path} is a directory; give a file name")
+        if path.exists() and not path.is_file():  # /dev/null, a FIFO, a socket: never replaced
+            raise NnanimError(f"output {_shown(path)} is {_kind(path.stat().st_mode)}; "
+                              "give the name of a regular file")
+        for source in inputs:
+            if source is not None and same_file(path, source):
+                raise NnanimError(f"output {_shown(path)} is also an input of this command; "
+                                  "write the output to another file")
         existing = next(p for p in (folder, *folder.parents) if p.exists())  # "/" always does
         if not existing.is_dir():
             what = "it" if existing == folder else str(existing)

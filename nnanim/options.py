@@ -58,24 +58,37 @@ SLIDES = frozenset({"slides"})
 # reason (the caller names the option and where it came from).
 
 
+def _quote(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for a message, cut to at most ``limit`` characters (a 300-digit number, a
+    megabyte of text or a list of a million widths is quoted by its start)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**limit:
+        return f"a number of more than {limit} digits"
+    if isinstance(value, (list, tuple)) and len(value) > limit:
+        value = value[:limit]
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _int(low: int | None = None, high: int | None = None) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool):
-            raise ValueError(f"must be a whole number, not {value!r}")
+            raise ValueError(f"must be a whole number, not {_quote(value)}")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, str):
             try:
                 value = int(value.strip())
             except ValueError:
-                raise ValueError(f"must be a whole number, not {value!r}") from None
+                raise ValueError(f"must be a whole number, not {_quote(value)}") from None
         if not isinstance(value, int):
-            raise ValueError(f"must be a whole number, not {value!r}")
+            raise ValueError(f"must be a whole number, not {_quote(value)}")
         if low is not None and value < low or high is not None and value > high:
             span = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise ValueError(f"must be {span}, not {value}")
+            raise ValueError(f"must be {span}, not {_quote(value)}")
         return value
 
+    parse.span = (f"{low:,} to {high:,}" if high is not None  # type: ignore[attr-defined]
+                  else f"{low:,} or more" if low is not None else "")
     return parse
 
 
@@ -92,18 +105,23 @@ def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
 
     def parse(value: Any) -> float:
         if isinstance(value, bool):
-            raise ValueError(f"must be a number, not {value!r}")
+            raise ValueError(f"must be a number, not {_quote(value)}")
         try:
             number = float(value.strip() if isinstance(value, str) else value)
         except (TypeError, ValueError):
-            raise ValueError(f"must be a number, not {value!r}") from None
+            raise ValueError(f"must be a number, not {_quote(value)}") from None
         if not math.isfinite(number):
-            raise ValueError(f"must be a finite number, {span}, not {value!r}"
-                             if span != "a finite number" else f"must be a finite number, not {value!r}")
+            raise ValueError(f"must be a finite number, {span}, not {_quote(value)}"
+                             if span != "a finite number"
+                             else f"must be a finite number, not {_quote(value)}")
         if number < low or (open_low and number <= low) or number > high:
             raise ValueError(f"must be {span}, not {number:g}")
         return number
 
+    parse.span = (f"more than {low:g}, at most {high:g}" if open_low and high < math.inf  # type: ignore
+                  else f"{low:g} to {high:g}" if high < math.inf
+                  else f"more than {low:g}" if open_low
+                  else f"{low:g} or more" if low > -math.inf else "")
     return parse
 
 
@@ -118,7 +136,7 @@ def _feature(value: Any) -> str:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"must be a non-empty string, not {value!r}")
+        raise ValueError(f"must be a non-empty string, not {_quote(value)}")
     return value.strip()
 
 
@@ -127,7 +145,7 @@ def _choice(names: Callable[[], Iterable[str]] | Iterable[str]) -> Callable[[Any
         valid = list(names() if callable(names) else names)
         key = value.strip().lower() if isinstance(value, str) else value
         if key not in valid:
-            raise ValueError(f"unknown value {value!r}; choose from: {', '.join(valid)}")
+            raise ValueError(f"unknown value {_quote(value)}; choose from: {', '.join(valid)}")
         return key
 
     return parse
@@ -138,7 +156,7 @@ def _flag(value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.strip().lower() in ("true", "1", "yes")
-    raise ValueError(f"must be true or false, not {value!r}")
+    raise ValueError(f"must be true or false, not {_quote(value)}")
 
 
 def _hidden(value: Any) -> list[int]:
@@ -146,12 +164,15 @@ def _hidden(value: Any) -> list[int]:
 
     if isinstance(value, (list, tuple)) and any(isinstance(w, bool) or not isinstance(w, int)
                                                 for w in value):
-        raise ValueError(f"give whole numbers, e.g. [8, 8, 2], not {value!r}")
+        raise ValueError(f"give whole numbers, e.g. [8, 8, 2], not {_quote(value)}")
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, (str, list, tuple)):
-        raise ValueError(f"give widths like 8,8,2, not {value!r}")
+        raise ValueError(f"give widths like 8,8,2, not {_quote(value)}")
     return parse_hidden(value)
+
+
+_hidden.span = "1 to 64 layers of 1 to 4,096 units"  # type: ignore[attr-defined]
 
 
 def _activation(value: Any) -> list[str]:
@@ -160,9 +181,9 @@ def _activation(value: Any) -> list[str]:
 
     parts = value.split(",") if isinstance(value, str) else value
     if not isinstance(parts, (list, tuple)) or not parts:
-        raise ValueError(f"give a name or a comma-separated list, not {value!r}")
+        raise ValueError(f"give a name or a comma-separated list, not {_quote(value)}")
     if any(not isinstance(p, str) for p in parts):
-        raise ValueError(f"give activation names, not {value!r}")
+        raise ValueError(f"give activation names, not {_quote(value)}")
     return [get_activation(p).name for p in parts]
 
 
@@ -182,12 +203,16 @@ def _point(value: Any) -> list[float]:
     """Two finite numbers ``X,Y`` (a string from the shell, or a pair from TOML/Python): ``[x, y]``."""
     parts = value.split(",") if isinstance(value, str) else value
     if not isinstance(parts, (list, tuple)) or len(parts) != 2:
-        raise ValueError(f"give two numbers as X,Y, e.g. 0.5,-0.25, not {value!r}")
-    number = _float()
+        raise ValueError(f"give two numbers as X,Y, e.g. 0.5,-0.25, not {_quote(value)}")
+    number = _float(-1e6, 1e6)
     try:
         return [number(parts[0]), number(parts[1])]
     except ValueError:
-        raise ValueError(f"give two finite numbers as X,Y, e.g. 0.5,-0.25, not {value!r}") from None
+        raise ValueError(f"give two numbers from -1e6 to 1e6 as X,Y, e.g. 0.5,-0.25, "
+                         f"not {_quote(value)}") from None
+
+
+_point.span = "X and Y each -1e6 to 1e6"  # type: ignore[attr-defined]
 
 
 def _theme(value: Any) -> str:
@@ -196,7 +221,7 @@ def _theme(value: Any) -> str:
     name = _text(value)
     if name in list_themes() or name.endswith(".json"):
         return name  # a file is read (and checked) when the job is resolved
-    raise ValueError(f"unknown theme {name!r}; choose from: {', '.join(list_themes())} "
+    raise ValueError(f"unknown theme {_quote(name)}; choose from: {', '.join(list_themes())} "
                      "or a path to a .json theme file")
 
 
@@ -255,6 +280,11 @@ class Option:
             return ",".join(map(str, self.default))
         return "" if self.default is None else str(self.default)
 
+    @property
+    def range_text(self) -> str:
+        """The values a number option takes, for ``--help`` and the README (``1 to 100,000``)."""
+        return getattr(self.parse, "span", "")
+
     def choice_list(self) -> list[str]:
         if self.choices is None:
             return []
@@ -271,13 +301,13 @@ OPTIONS: tuple[Option, ...] = (
     _o("dataset", _text, "spirals", "a built-in name (`nnanim datasets`), csv:PATH or expr:EXPRESSION",
        TRAINING, "-d", "--dataset", default_text="spirals (per scene)",
        command_default_text=(("train", "spirals"),)),
-    _o("n_samples", _int(1), None, "number of points", TRAINING, "-n", "--samples",
+    _o("n_samples", _int(1, 100_000), None, "number of points", TRAINING, "-n", "--samples",
        default_text="per dataset"),
-    _o("noise", _float(0.0), None, "input jitter (classification) or target noise (regression)",
+    _o("noise", _float(0.0, 100.0), None, "input jitter (classification) or target noise (regression)",
        TRAINING, default_text="per dataset"),
-    _o("classes", _int(2), None, "arms of spirals, centres of blobs", TRAINING,
+    _o("classes", _int(2, 10), None, "arms of spirals, centres of blobs", TRAINING,
        default_text="per dataset"),
-    _o("seed", _int(0), 0, "data, initial weights and batch order", TRAINING),
+    _o("seed", _int(0, 2**32 - 1), 0, "data, initial weights and batch order", TRAINING),
     _o("hidden", _hidden, None, "hidden widths", TRAINING, metavar="W1,W2,...",
        default_text="16,16,16,2 (per scene)", command_default_text=(("train", "16,16,16,2"),)),
     _o("activation", _activation, None,
@@ -285,14 +315,14 @@ OPTIONS: tuple[Option, ...] = (
        "sigmoid, linear", TRAINING, metavar="NAME[,NAME...]", default_text="tanh"),
     _o("optimizer", _choice(_optimizers), "adam", "sgd, momentum or adam", TRAINING,
        choices=_optimizers),
-    _o("lr", _float(0.0, open_low=True), None, "learning rate", TRAINING,
+    _o("lr", _float(0.0, 10_000.0, open_low=True), None, "learning rate", TRAINING,
        default_text="0.02 (adam), 0.1 (momentum), 0.5 (sgd)"),
-    _o("epochs", _int(0), None, "epochs to train", TRAINING, default_text="1500 (per scene)",
+    _o("epochs", _int(0, 10_000_000), None, "epochs to train", TRAINING, default_text="1500 (per scene)",
        command_default_text=(("train", "1500"),)),
-    _o("batch_size", _int(0), 0, "mini-batch size; 0 = full batch", TRAINING),
-    _o("l2", _float(0.0), 0.0, "adds λ/2·Σ‖W‖² to the loss (weights, not biases)", TRAINING),
-    _o("record_every", _int(1), 1, "record the weights every N epochs (epoch 0 and the last always)",
-       TRAINING),
+    _o("batch_size", _int(0, 1_000_000), 0, "mini-batch size; 0 = full batch", TRAINING),
+    _o("l2", _float(0.0, 100.0), 0.0, "adds λ/2·Σ‖W‖² to the loss (weights, not biases)", TRAINING),
+    _o("record_every", _int(1, 10_000_000), 1,
+       "record the weights every N epochs (epoch 0 and the last always)", TRAINING),
     _o("task", _choice(_tasks), None, "autoencoder: target = input, output as wide as the input, "
        "MSE (labels ignored)", TRAINING, default_text="the dataset's", choices=_tasks),
     # -- what the scene shows
@@ -302,7 +332,7 @@ OPTIONS: tuple[Option, ...] = (
        "a PyTorch state_dict, Keras .keras, or a folder/glob of checkpoints (one epoch each); "
        "data from -d or the model's metadata", SCENE, "--model", metavar="MODEL",
        default_text="train", group="Scene"),
-    _o("epoch", _int(0), None, "which recorded epoch to show", SCENE, default_text="the last",
+    _o("epoch", _int(0, 10_000_000), None, "which recorded epoch to show", SCENE, default_text="the last",
        group="Scene"),
     _o("theme", _theme, "dark", "colours and fonts: dark, light, or a path to a .json theme file",
        SCENE, metavar="NAME|FILE", group="Scene"),
@@ -332,7 +362,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("subtitles", _flag, False, "NAME.srt and NAME.vtt beside the video: every caption, timed",
        RENDER, flag=True, group="Output"),
     _o("frames", _int(6, 12), 9, "key frames on the sheet, 6..12", STORYBOARD, group="Output"),
-    _o("columns", _int(1), 3, "tiles per row", STORYBOARD, group="Output"),
+    _o("columns", _int(1, 12), 3, "tiles per row", STORYBOARD, group="Output"),
     _o("output", _path, None, "output file", frozenset({"train", "render", "storyboard", "slides"}),
        "-o", "--output", default_text="./SCENE.FORMAT", group="Output",
        command_default_text=(("train", "none: train and report only"),
@@ -370,7 +400,7 @@ def parse_options(command: str, values: Mapping[str, Any], where: str = "") -> d
         if value is None:
             continue
         if name not in rows:
-            raise NnanimError(f"{where}unknown option {name!r}; valid: {', '.join(rows)}")
+            raise NnanimError(f"{where}unknown option {_quote(name)}; valid: {', '.join(rows)}")
         try:
             out[name] = rows[name].parse(value)
         except ValueError as exc:
@@ -405,11 +435,11 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
     valid = [o.name for o in options_for(command)] + ([] if command == "train" else list(CONFIG_EXTRA))
     unknown = [k for k in data if k not in valid]
     if unknown:
-        raise NnanimError(f"{where}unknown key {unknown[0]!r}; valid keys: {', '.join(valid)}")
+        raise NnanimError(f"{where}unknown key {_quote(unknown[0])}; valid keys: {', '.join(valid)}")
     out = parse_options(command, data, where)
     if "scene" in extra:
         if not isinstance(extra["scene"], str):
-            raise NnanimError(f"{where}key 'scene': must be a scene name, not {extra['scene']!r}")
+            raise NnanimError(f"{where}key 'scene': must be a scene name, not {_quote(extra['scene'])}")
         out["scene"] = extra["scene"]
     return out
 
@@ -417,16 +447,23 @@ def load_config(path: str | Path, command: str) -> dict[str, Any]:
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """The TOML document at ``path`` (a ``what``, e.g. "config file", in messages): missing,
     unreadable or malformed is a one-line :class:`NnanimError` naming the file (and the line)."""
+    from nnanim.files import MAX_DEPTH, depth, read_limited
+
+    raw = read_limited(path, what)  # a regular file only, at most LIMITS[what]
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NnanimError(f"{path}: no such {what}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NnanimError(f"{path}: cannot read the {what} ({exc})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NnanimError(f"{path}: cannot read the {what} (not UTF-8 text)") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise NnanimError(_toml_error(path, text, exc)) from None
+    except RecursionError:
+        data = None
+    if data is None or depth(data) > MAX_DEPTH:
+        raise NnanimError(f"{path}: lists or tables nested more than {MAX_DEPTH} deep; "
+                          f"a {what} is flat") from None
+    return data
 
 
 def _toml_error(path: Path, text: str, exc: Exception) -> str:
@@ -470,7 +507,8 @@ def markdown_table(command: str, group: str | None = None) -> str:
             continue
         spelled = ", ".join(f"`{f}`" for f in o.flags)
         default = o.shown_default(command)
-        rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {o.help} |")
+        meaning = o.help + (f" (range: {o.range_text})" if o.range_text else "")
+        rows.append(f"| {spelled} | `{o.name}` | {f'`{default}`' if default else ''} | {meaning} |")
     return "\n".join(rows)
 
 

@@ -10,9 +10,11 @@ README ("Run files") and checked by :meth:`Run.load`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -79,30 +81,50 @@ BLOWUP_FLOOR = 1e-3
 
 
 class RunFileError(NnanimError):
-    """A run file that cannot be read: missing, truncated, corrupted or foreign."""
+    """A run file that cannot be read: missing, truncated, corrupted or foreign.
+
+    ``corrupt`` is true when the file's bytes are damaged (a broken archive, a truncated array, a
+    header that disagrees with its data): the command line exits 1 for those, 2 for the rest.
+    """
+
+    def __init__(self, message: str, corrupt: bool = False) -> None:
+        super().__init__(message)
+        self.corrupt = corrupt
 
 
 # --------------------------------------------------------------------------- options
 
+#: the most hidden layers a network may have
+MAX_LAYERS = 64
+
 
 def parse_hidden(text: str | Sequence[int]) -> list[int]:
-    """``"8,8,2"`` → ``[8, 8, 2]``; every width a positive integer (``""``/``"0"`` not allowed)."""
+    """``"8,8,2"`` → ``[8, 8, 2]``; every width a positive integer (``""``/``"0"`` not allowed).
+
+    At most :data:`MAX_LAYERS` layers of at most 4096 units each.
+    """
+    shown = repr(text[:80])
+    shown = shown if len(shown) <= 80 and len(text) <= 80 else shown[:77] + "..."
+    if len(text) > 4 * MAX_LAYERS * 5:  # longer than any valid list, checked before it is split
+        raise ValueError(f"hidden widths {shown}: at most {MAX_LAYERS} layers")
     if not isinstance(text, str):
         widths = [int(w) for w in text]
     else:
         parts = [p.strip() for p in text.split(",")]
         if not parts or any(not p for p in parts):
             raise ValueError(
-                f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2"
+                f"hidden widths {shown}: give positive integers separated by commas, e.g. 8,8,2"
             )
         try:
             widths = [int(p) for p in parts]
         except ValueError:
             raise ValueError(
-                f"hidden widths {text!r}: give positive integers separated by commas, e.g. 8,8,2"
+                f"hidden widths {shown}: give positive integers separated by commas, e.g. 8,8,2"
             ) from None
+    if len(widths) > MAX_LAYERS:
+        raise ValueError(f"hidden widths {shown}: at most {MAX_LAYERS} layers, not {len(widths)}")
     if not widths or any(w < 1 for w in widths) or any(w > 4096 for w in widths):
-        raise ValueError(f"hidden widths {text!r}: each width must be between 1 and 4096, e.g. 8,8,2")
+        raise ValueError(f"hidden widths {shown}: each width must be between 1 and 4096, e.g. 8,8,2")
     return widths
 
 
@@ -394,23 +416,37 @@ class Run:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Run:
         """Read and validate a run file; anything wrong raises :class:`RunFileError` (one line)."""
+        from nnanim.files import open_regular
+
         path = Path(path)
         name = str(path)
-        if not path.exists():
+        if len(name) > 160:
+            name = name[:78] + "..." + name[-79:]
+        if not os.path.lexists(path):
             raise RunFileError(f"{name}: no such file")
-        if path.is_dir():
-            raise RunFileError(f"{name}: is a directory, not a run file")
-        if not zipfile.is_zipfile(path):
-            raise RunFileError(f"{name}: not a readable .npz run file (not a zip archive)")
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-            raise RunFileError(f"{name}: not a readable .npz run file ({exc})") from None
-        except ValueError as exc:
-            if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-                raise RunFileError(f"{name}: holds object arrays; run files never do") from None
-            raise RunFileError(f"{name}: not a readable .npz run file ({exc})") from None
+        try:  # a regular file only (a FIFO or a device refused at once), at most LIMITS["run file"]
+            handle = open_regular(path, "run file")
+        except RunFileError:
+            raise
+        except NnanimError as exc:
+            raise RunFileError(str(exc)) from None
+        with handle:
+            if not zipfile.is_zipfile(handle):
+                raise RunFileError(f"{name}: not a readable .npz run file (not a zip archive)",
+                                   corrupt=True)
+            try:
+                arrays = _read_npz(handle, name)
+            except RunFileError:
+                raise
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError,
+                    NotImplementedError, RuntimeError, UnicodeDecodeError, zlib.error) as exc:
+                raise RunFileError(f"{name}: not a readable .npz run file ({_short(exc)})",
+                                   corrupt=True) from None
+            except ValueError as exc:
+                if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+                    raise RunFileError(f"{name}: holds object arrays; run files never do") from None
+                raise RunFileError(f"{name}: not a readable .npz run file ({_short(exc)})",
+                                   corrupt=True) from None
         return cls._from_arrays(arrays, name)
 
     @classmethod
@@ -427,6 +463,12 @@ class Run:
             meta = json.loads(str(meta_arr))
         except json.JSONDecodeError:
             raise fail("'meta' is not valid JSON") from None
+        except RecursionError:
+            meta = None
+        from nnanim.files import MAX_DEPTH, depth
+
+        if meta is None or depth(meta) > MAX_DEPTH:
+            raise fail(f"'meta' is nested more than {MAX_DEPTH} deep; not an nnanim run file")
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise fail("not an nnanim run file (meta.format is missing)")
         version = meta.get("format_version")
@@ -490,6 +532,69 @@ class Run:
             if not np.all(np.isfinite(arr)):
                 raise fail(f"{key!r} holds NaN or infinite values")
         return cls(meta, X, y, epochs, loss, acc, weights, biases)
+
+
+# --------------------------------------------------------------------------- bounded reading
+
+#: the most members a run file may hold (meta, X, y, epochs, loss, accuracy, W and b per layer)
+MAX_MEMBERS = 1000
+#: the dtypes a run file's arrays may have
+_RUN_KINDS = "fiuU"
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _read_npz(handle, name: str) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file, every member checked by its zip header and its ``.npy`` header
+    (shape, dtype, sizes) before any is decompressed in full: a member that would decompress to
+    more than the run-file limit, or whose header disagrees with its size, is refused at once."""
+    from nnanim.files import LIMITS, NO_LIMITS_ENV, limits_on, size_text
+
+    limit = LIMITS["run file"] if limits_on() else None
+    with zipfile.ZipFile(handle) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise RunFileError(f"{name}: {len(members)} entries; a run file has at most {MAX_MEMBERS}")
+        total = sum(m.file_size for m in members)
+        if limit is not None and total > limit:
+            raise RunFileError(f"{name}: its arrays would take {size_text(total)} once unpacked, more "
+                               f"than a run file may ({size_text(limit)}; {NO_LIMITS_ENV}=1 lifts "
+                               "the limit)")
+        arrays = {}
+        for member in members:
+            key = member.filename[:-4] if member.filename.endswith(".npy") else member.filename
+            if member.is_dir() or not member.filename.endswith(".npy"):
+                raise RunFileError(f"{name}: entry {_short(member.filename)!r} is not an array")
+            with archive.open(member) as stream:
+                version = np.lib.format.read_magic(stream)
+                if version not in ((1, 0), (2, 0), (3, 0)):
+                    raise RunFileError(f"{name}: entry {key!r} has an unknown .npy version")
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read_header(stream, max_header_size=10000)
+                if dtype.hasobject or dtype.kind not in _RUN_KINDS or dtype.fields is not None:
+                    if dtype.hasobject:
+                        raise RunFileError(f"{name}: holds object arrays; run files never do")
+                    raise RunFileError(f"{name}: entry {key!r} has dtype {dtype}; run files hold "
+                                       "numbers and one string")
+                count = math.prod(shape)
+                if dtype.itemsize and count > member.file_size // dtype.itemsize:
+                    raise RunFileError(f"{name}: entry {key!r} claims shape {_short(shape)} but holds "
+                                       f"{size_text(member.file_size)}; the file is corrupt",
+                                       corrupt=True)
+                array = np.empty(count, dtype=dtype)
+                view, got, size = memoryview(array.view(np.uint8).reshape(-1)), 0, array.nbytes
+                while got < size:  # in chunks, into the array: no second copy
+                    chunk = stream.read(min(2**22, size - got))
+                    if not chunk:
+                        raise RunFileError(f"{name}: entry {key!r} is truncated", corrupt=True)
+                    view[got:got + len(chunk)] = chunk
+                    got += len(chunk)
+                arrays[key] = array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+        return arrays
 
 
 # --------------------------------------------------------------------------- training

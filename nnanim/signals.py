@@ -29,7 +29,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Scratch", "Terminated", "exit_status", "interruptible"]
+__all__ = ["Scratch", "Terminated", "exit_status", "interruptible", "quiet_start", "restore"]
 
 #: signals that end a run cleanly (SIGHUP: the terminal went away)
 STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
@@ -67,6 +67,41 @@ class Scratch:
             else:
                 path.unlink(missing_ok=True)
         self.paths.clear()
+
+
+def quiet_start() -> dict:
+    """Until the command line's own handling starts: Ctrl-C, SIGTERM or SIGHUP while its modules
+    import ends the process at once with one line and the signal's status (no traceback).
+
+    Installed first thing by :mod:`nnanim.cli`, before any heavy import; returns the handlers it
+    replaced, for :func:`restore`.  Only Python's own default handlers are replaced (a host
+    program's handlers and ignored signals are left alone), and only in the main thread.
+    """
+    if not _main_thread():
+        return {}
+    saved = {}
+
+    def stop(signum: int, frame) -> None:
+        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        try:
+            sys.stderr.write(f"\nnnanim: {what} while starting; no output was written\n")
+        except (OSError, ValueError):
+            pass
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGINT, *STOP_SIGNALS):
+        current = signal.getsignal(signum)
+        if current is (signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL):
+            saved[signum] = signal.signal(signum, stop)
+    return saved
+
+
+def restore(saved: dict) -> None:
+    """Put back the handlers :func:`quiet_start` replaced."""
+    if _main_thread():
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    saved.clear()
 
 
 def _raise(signum: int, frame) -> None:

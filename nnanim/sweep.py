@@ -19,7 +19,9 @@ swept), ``{format}`` defaults to ``mp4``; values are made safe for file
 names (``16:9`` → ``16x9``, ``csv:data/a.csv`` → ``csv_data_a.csv``, lists
 joined by ``-``).  A relative output is relative to the working directory.
 
-Every value is checked by the option table (:func:`nnanim.options.parse_options`)
+A sweep is counted before it is expanded: more than :data:`MAX_ITEMS` items
+(10,000; a million with ``NNANIM_NO_LIMITS=1``) is refused at once.  Every
+value is checked by the option table (:func:`nnanim.options.parse_options`)
 and scene names by the scene registry, so a bad file is one line naming the
 file and the key; two items that would write the same file are refused.
 Whether an item's dataset exists or its scene accepts it is found out when
@@ -29,6 +31,7 @@ the item runs (and reported for that item only).  Pure: no manim, no Dask.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import re
 import string
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from nnanim.errors import NnanimError
+from nnanim.files import NO_LIMITS_ENV, limits_on
 from nnanim.options import options_for, parse_options, read_toml
 
 __all__ = ["Item", "Sweep", "expand", "load_sweep", "slug"]
@@ -119,37 +123,68 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     if both:
         raise NnanimError(f"{where}key {both[0]!r} is both fixed and in [sweep]; keep one")
 
+    for key, values in swept_raw.items():
+        if not isinstance(values, list) or not values:
+            raise NnanimError(f"{where}[sweep] key {_quote(key)}: give a list of values, "
+                              f'e.g. {_quote(key)} = ["a", "b"]')
+    count = math.prod(len(values) for values in swept_raw.values())  # before anything is expanded
+    limit = max_items()
+    if count > limit:
+        lists = " × ".join(str(len(v)) for v in swept_raw.values())
+        raise NnanimError(f"{where}the sweep has {count:,} items ({lists}), more than {limit:,}; "
+                          f"shorten the lists under [sweep]" + (
+                              f", or set {NO_LIMITS_ENV}=1 (nnanim --no-limits)" if limits_on() else ""))
+
+    names = _scene_names()  # the scene registry, read once for the whole file
     scene_fixed = data.pop("scene", None)
     fixed = parse_options("render", data, where)
     swept: dict[str, list[Any]] = {}
     for key, values in swept_raw.items():
-        at = f"{where}[sweep] key {key!r}"
-        if not isinstance(values, list) or not values:
-            raise NnanimError(f"{at}: give a list of values, e.g. {key} = [\"a\", \"b\"]")
+        at = f"{where}[sweep] key {_quote(key)}"
         if key == "scene":
-            checked = [_scene(v, at) for v in values]
+            checked = [_scene(v, at, names) for v in values]
         else:
             checked = [parse_options("render", {key: v}, f"{where}[sweep] ")[key] for v in values]
-        repeated = next((v for i, v in enumerate(checked) if v in checked[:i]), None)
-        if repeated is not None:
-            raise NnanimError(f"{at}: {_shown(repeated)!r} is listed twice")
+        seen: set[str] = set()
+        for value in checked:
+            if repr(value) in seen:
+                raise NnanimError(f"{at}: {_quote(_shown(value))} is listed twice")
+            seen.add(repr(value))
         swept[key] = checked
     if scene_fixed is None and "scene" not in swept:
         raise NnanimError(f'{where}no scene: give scene = "layers", or a list under [sweep]')
     if scene_fixed is not None:
-        fixed = {"scene": _scene(scene_fixed, f"{where}key 'scene'"), **fixed}
+        fixed = {"scene": _scene(scene_fixed, f"{where}key 'scene'", names), **fixed}
     sweep = Sweep(path, output.strip(), fixed, swept)
     _check_pattern(sweep)
     return sweep
 
 
-def _scene(value: Any, at: str) -> str:
-    from nnanim.contract import list_scenes
+#: the most items a sweep may have (``NNANIM_NO_LIMITS=1``: ``MAX_ITEMS_UNLIMITED``)
+MAX_ITEMS = 10_000
+MAX_ITEMS_UNLIMITED = 1_000_000
 
-    names = list_scenes()
+
+def max_items() -> int:
+    """How many items a sweep may have: :data:`MAX_ITEMS`, or more with the limits lifted."""
+    return MAX_ITEMS if limits_on() else MAX_ITEMS_UNLIMITED
+
+
+def _quote(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _scene_names() -> list[str]:
+    from nnanim.contract import scene_names
+
+    return scene_names()
+
+
+def _scene(value: Any, at: str, names: list[str]) -> str:
     key = value.strip().replace("_", "-") if isinstance(value, str) else value
     if key not in names:
-        raise NnanimError(f"{at}: unknown scene {value!r}; choose from: {', '.join(names)}")
+        raise NnanimError(f"{at}: unknown scene {_quote(value)}; choose from: {', '.join(names)}")
     return key
 
 

@@ -4,7 +4,8 @@ A theme is data, not code.  The built-in ones are ``assets/themes/*.json``
 (add a file beside ``dark.json`` to add one); any other ``.json`` file with the
 same keys can be given by path (``--theme my-theme.json``).  Loading is
 strict: an unknown or missing key, a value of the wrong type, a colour that
-is not ``#RRGGBB``, an opacity outside [0, 1] or a negative size is refused
+is not ``#RRGGBB``, an opacity outside [0, 1], a line width outside [0, 50]
+(pixels) or a point radius outside (0, 0.5] (scene units) is refused
 with one line naming the file and the key, never dropped or defaulted.
 
 This module also holds the one colour parser of the library, :func:`hex_rgb`,
@@ -145,17 +146,19 @@ def load_theme(name_or_path: str | os.PathLike = "dark") -> Theme:
     if not _is_path(name_or_path):
         raise NnanimError(f"unknown theme {name_or_path!r}; choose from: {', '.join(sorted(files))}, "
                           "or give the path of a .json theme file")
+    from nnanim.files import read_limited
+
     path = Path(name_or_path).expanduser()
+    if not os.path.lexists(path):
+        raise NnanimError(f"theme file {path}: no such file")
+    try:  # a regular file only (a FIFO or a device refused at once), at most LIMITS["theme file"]
+        raw = read_limited(path, "theme file")
+    except NnanimError as error:
+        raise NnanimError(f"theme file {error}") from None
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NnanimError(f"theme file {path}: no such file") from None
-    except IsADirectoryError:
-        raise NnanimError(f"theme file {path}: is a directory, not a .json file") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NnanimError(f"theme file {path}: not a UTF-8 text file") from None
-    except OSError as error:
-        raise NnanimError(f"theme file {path}: {error.strerror or error}") from None
     return _parse(text, path)
 
 
@@ -174,6 +177,8 @@ def _parse(text: str, source: Any) -> Theme:
     except json.JSONDecodeError as error:
         raise NnanimError(f"{where}, line {error.lineno} column {error.colno}: "
                           f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise NnanimError(f"{where}: nested too deeply; a theme is one flat JSON object") from None
     if not isinstance(data, dict):
         raise NnanimError(f"{where}: a theme is a JSON object of keys and values, "
                           f"not {_json_type(data)}")
@@ -230,12 +235,20 @@ def _opacity(value: Any) -> tuple[str | None, Any]:
     return (None, float(value)) if _number(value) and 0 <= value <= 1 else ("a number from 0 to 1", None)
 
 
+#: the ranges of the sizes: a line width in pixels at 1080p, a point radius in scene units (the
+#: frame's short side is 8); anything larger draws nothing useful and can cost gigabytes
+MAX_WIDTH = 50.0
+MAX_RADIUS = 0.5
+
+
 def _size(value: Any) -> tuple[str | None, Any]:
-    return (None, float(value)) if _number(value) and value >= 0 else ("a number of 0 or more", None)
+    ok = _number(value) and 0 <= value <= MAX_WIDTH
+    return (None, float(value)) if ok else (f"a number from 0 to {MAX_WIDTH:g}", None)
 
 
 def _radius(value: Any) -> tuple[str | None, Any]:
-    return (None, float(value)) if _number(value) and value > 0 else ("a positive number", None)
+    ok = _number(value) and 0 < value <= MAX_RADIUS
+    return (None, float(value)) if ok else (f"a number greater than 0 and at most {MAX_RADIUS:g}", None)
 
 
 _CHECKS = {"text": _text, "colour": _colour, "colours": _colours, "opacity": _opacity, "size": _size,

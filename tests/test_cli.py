@@ -106,7 +106,7 @@ def test_corrupted_run_file_is_a_clean_error(tmp_path):
     bad.write_bytes(b"PK\x03\x04 broken")
     for args in (["info", bad], ["render", "layers", "--run", bad]):
         res = invoke(*args)
-        assert res.exit_code == 2 and "bad.npz" in res.output and "Traceback" not in res.output
+        assert res.exit_code == 1 and "bad.npz" in res.output and "Traceback" not in res.output
 
 
 def test_divergent_training_names_the_epoch_and_writes_nothing(tmp_path):

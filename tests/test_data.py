@@ -476,10 +476,14 @@ def test_csv_unreadable_file(tmp_path):
 def test_csv_read_error_names_the_file(tmp_path, monkeypatch):
     path = write(tmp_path, "0,0,0\n1,1,1\n0,1,0\n1,0,1\n")
 
-    def refuse(self):
-        raise PermissionError(13, "Permission denied")
+    real = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name, *args, **kwargs):  # the file is opened by descriptor (never blocking on a FIFO)
+        if os.fspath(name) == os.fspath(path):
+            raise PermissionError(13, "Permission denied")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(DatasetError, match=f"{path}: cannot read the file"):
         make_dataset(f"csv:{path}")
 

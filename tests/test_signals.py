@@ -1,5 +1,11 @@
 """Ctrl-C and SIGTERM at any moment of a command leave no partial file anywhere.
 
+Every command, from the first instruction: while the command line's modules
+import (no traceback), while training, drawing, joining and moving the file
+into place, for ``slides -o DIR/`` (no empty folder left) and for ``batch -j
+2`` (its cluster stopped without tracebacks or leaked-semaphore warnings).
+The status is the same everywhere: 130 for Ctrl-C, 143 for SIGTERM.
+
 Each case runs a real ``nnanim`` command in a subprocess.  The child marks the
 moment (training, drawing, joining the parts, moving the file into place) by
 printing a word on stdout and pausing there, inside the real call; the test
@@ -79,6 +85,15 @@ CASES = {  # id: (moment, signal, command line, output name)
                                 ["storyboard", "layers", *SMALL, "-o", "sheet.png"], "sheet.png"),
     "storyboard-moving-int": ("sheet", signal.SIGINT,
                               ["storyboard", "layers", *SMALL, "-o", "sheet.png"], "sheet.png"),
+    "train-training-term": ("training", signal.SIGTERM,
+                            ["train", "-n", "100", "--epochs", "200000", "-o", "run.npz"], "run.npz"),
+    # a deck folder (and a missing parent) created for the deck is removed again
+    "slides-folder-training-term": ("training", signal.SIGTERM,
+                                    ["slides", "layers", "-q", "l", "-n", "100", "--epochs", "200000",
+                                     "-o", "decks/deck/"], "decks"),
+    "slides-folder-drawing-int": ("drawing", signal.SIGINT,
+                                  ["slides", "layers", "-q", "l", "--duration", "3", *SMALL,
+                                   "-o", "deck/"], "deck"),
 }
 
 
@@ -106,6 +121,105 @@ def test_a_signal_leaves_no_partial_file(tmp_path, case):
     assert sorted(os.listdir(out)) == [], f"left beside the output: {os.listdir(out)}"
     renders = cache / "renders"
     assert not renders.exists() or os.listdir(renders) == []
+
+
+# --------------------------------------------------------------------------- the import phase
+
+_SLOW_IMPORT = textwrap.dedent("""
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the runner ignores it
+
+    class Slow:  # the command line's imports take long (a cold disk): the signal lands in them
+        def find_spec(self, name, path, target=None):
+            if name == "click":
+                print("importing", flush=True)
+                time.sleep(30)
+            return None
+
+    sys.meta_path.insert(0, Slow())
+    from nnanim.cli import main
+    main(sys.argv[1:])
+""")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["int", "term"])
+def test_a_signal_while_the_modules_import_is_one_line(tmp_path, signum):
+    env = {**os.environ, "NNANIM_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("NNANIM_DEBUG", None)
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, "train", "-o", "run.npz"],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout.readline().strip() == "importing", child.communicate(timeout=60)
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 128 + signum, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and "no output was written" in err, err
+    assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- batch -j 2
+
+_SWEEP = """\
+output = "clips/{dataset}.mp4"
+scene = "layers"
+quality = "l"
+duration = 3
+epochs = 30
+n_samples = 100
+hidden = [2, 2]
+[sweep]
+dataset = ["moons", "circles", "xor", "blobs", "spirals", "checkerboard"]
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["int", "term"])
+def test_batch_on_two_workers_stops_cleanly(tmp_path, signum):
+    """Ctrl-C reaches every process of the terminal's group (the workers too); SIGTERM only the
+    batch.  Either way: one line, 128 + the signal, no worker's traceback, no leaked-semaphore
+    warning, no partial file, no process left."""
+    pytest.importorskip("distributed")
+    import time
+
+    (tmp_path / "sweep.toml").write_text(_SWEEP)
+    env = {**os.environ, "NNANIM_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("NNANIM_DEBUG", None)
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from nnanim.cli import main; main()", "batch", "sweep.toml", "-j", "2",
+         "--no-cache", "--quiet"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    clips = tmp_path / "clips"
+    try:
+        deadline = time.monotonic() + 300
+        while not (clips.is_dir() and any(p.suffix == ".mp4" and not p.name.startswith(".")
+                                          for p in clips.iterdir())):  # one done, others drawing
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.2)
+        if signum == signal.SIGINT:
+            os.killpg(child.pid, signum)
+        else:
+            child.send_signal(signum)
+        _, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 128 + signum, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and "leaked" not in err, err
+    assert "a rerun goes on from there" in lines[0]
+    assert all(not p.name.startswith(".") for p in clips.iterdir()), os.listdir(clips)
+    deadline, left = time.monotonic() + 15, "?"
+    while left and time.monotonic() < deadline:  # the workers' semaphore tracker ends last
+        left = subprocess.run(["pgrep", "-a", "-s", str(child.pid)], capture_output=True,
+                              text=True).stdout.strip()
+        time.sleep(0.2)
+    assert left == "", f"processes left in the batch's session: {left}"
 
 
 # --------------------------------------------------------------------------- the machinery

@@ -71,12 +71,12 @@ def test_a_theme_file_loads_by_path(tmp_path, monkeypatch):
         ({"grid_widht": 1.0}, r"unknown key 'grid_widht' \(did you mean 'grid_width'\?\)"),
         ({"sparkle": True}, r"unknown key 'sparkle'; the keys are: name, description, background"),
         ({"font": None}, r"'font' must be a string, not null"),
-        ({"grid_width": "1.4"}, r"'grid_width' must be a number of 0 or more, not \"1.4\""),
-        ({"grid_width": True}, r"'grid_width' must be a number of 0 or more, not true"),
-        ({"boundary_width": -1}, r"'boundary_width' must be a number of 0 or more, not -1"),
+        ({"grid_width": "1.4"}, r"'grid_width' must be a number from 0 to 50, not \"1.4\""),
+        ({"grid_width": True}, r"'grid_width' must be a number from 0 to 50, not true"),
+        ({"boundary_width": -1}, r"'boundary_width' must be a number from 0 to 50, not -1"),
         ({"grid_opacity": 1.5}, r"'grid_opacity' must be a number from 0 to 1, not 1.5"),
         ({"panel_opacity": float("nan")}, r"'panel_opacity' must be a number from 0 to 1, not NaN"),
-        ({"point_radius": 0}, r"'point_radius' must be a positive number, not 0"),
+        ({"point_radius": 0}, r"'point_radius' must be a number greater than 0 and at most 0.5, not 0"),
         ({"background": "#FFF"}, r"'background' must be a colour written '#RRGGBB', not \"#FFF\""),
         ({"foreground": "white"}, r"'foreground' must be a colour written '#RRGGBB'"),
         ({"muted": "9AA3B2"}, r"'muted' must be a colour written '#RRGGBB'"),
@@ -191,7 +191,7 @@ def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
         assert res.exit_code == 2, res.output
         last = res.output.strip().splitlines()[-1]
         assert last == (f"Error: --theme: theme file {path}: "
-                        "'grid_width' must be a number of 0 or more, not -2")
+                        "'grid_width' must be a number from 0 to 50, not -2")
         assert "Traceback" not in res.output
 
 
