@@ -131,6 +131,33 @@ def test_onnx_matches_the_reference_evaluator(name):
     np.testing.assert_allclose(got.reshape(expected.shape), expected, rtol=0, atol=TOL)
 
 
+def test_gemm_attributes_flatten_identity_and_softmax_follow_the_reference_evaluator(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    rng = np.random.default_rng(4)
+    inits = [numpy_helper.from_array(rng.normal(size=(2, 3)), "B0"),  # transB=0: (in, out)
+             numpy_helper.from_array(rng.normal(size=(3,)), "C0"),
+             numpy_helper.from_array(rng.normal(size=(3, 3)), "B1"),  # transB=1: (out, in)
+             numpy_helper.from_array(rng.normal(size=(1, 3)), "C1")]
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+             helper.make_node("Gemm", ["f", "B0", "C0"], ["z0"], name="g0", alpha=0.5, beta=2.0),
+             helper.make_node("Sigmoid", ["z0"], ["h0"], name="s0"),
+             helper.make_node("Identity", ["h0"], ["i0"], name="id"),
+             helper.make_node("Gemm", ["i0", "B1", "C1"], ["z1"], name="g1", transB=1),
+             helper.make_node("Softmax", ["z1"], ["y"], name="sm", axis=-1)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None, 3])], inits)
+    path = tmp_path / "gemm.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    run = load_model(path, data="blobs")
+    assert run.activations == ["sigmoid"] and run.meta["source"]["output"] == "softmax"
+    X = REF["blobs_X"]
+    (expected,) = ReferenceEvaluator(onnx.load(path)).run(None, {"x": X})
+    np.testing.assert_allclose(run.network().predict_output(X), expected, rtol=0, atol=1e-12)
+
+
 def test_leaky_relu_and_a_sigmoid_output_are_a_binary_network():
     pytest.importorskip("onnx")
     run = load_model(FIX / "moons_sigmoid.onnx", data="moons")
