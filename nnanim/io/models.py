@@ -485,8 +485,10 @@ def export_safetensors(run, path: str | Path, record: int = -1) -> Path:
         "dataset": str(run.dataset_spec),
         "dataset_params": json.dumps(dataset.get("params", {}), sort_keys=True),
         "layers": json.dumps([str(2 * l) for l in range(len(run.weights))]),
-        "epoch": json.dumps(int(run.epochs[idx])),
     }
+    source = run.meta.get("source")
+    if not source or source.get("epoch_known"):  # an imported network of unknown epoch stays so
+        meta["epoch"] = json.dumps(int(run.epochs[idx]))
     names = dataset.get("params", {}).get("label_names")
     if names:
         meta["class_names"] = json.dumps(list(names))
