@@ -345,7 +345,7 @@ def test_a_scaler_is_folded_into_the_first_layer_and_said(tmp_path):
     np.testing.assert_allclose(run.forward(-1, X).logits, plain.forward(-1, scaled_inputs).logits, atol=1e-12)
     np.testing.assert_array_equal(run.X, X)  # the data itself is not rescaled
     assert run.meta["source"]["scaler"]["scale"] == scale
-    assert run.describe().endswith("inputs scaled")
+    assert run.describe().endswith("tanh/relu · imported · inputs scaled")
     # the option spells the same scaler
     out = CliRunner().invoke(cli, ["import", str(FIX / "blobs.safetensors"), "-o", str(tmp_path / "o.npz"),
                                    "--input-mean", "0.2,-0.1", "--input-scale", "0.5,2"])

@@ -45,7 +45,7 @@ Decisions:
   input on autoencoder data is an autoencoder.  Every mismatch is refused,
   naming the layer and both shapes.
 * **Epochs.**  A single model is recorded at the epoch its metadata names
-  (``epoch``), else at 0, and the header then says "imported FORMAT model"
+  (``epoch``), else at 0, and the header then says "imported"
   instead of an epoch.  Checkpoints (a
   folder or a glob) are ordered by the last number in their file names, which
   become the recorded epochs; loss and accuracy are recomputed on the data.
