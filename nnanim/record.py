@@ -779,7 +779,7 @@ def _imported(source: dict | None, epoch: str) -> str:
     (and whether a scaler was folded into its first layer)."""
     if not source:
         return epoch
-    said = epoch if source.get("epoch_known") else f"imported {source.get('format', '')} model"
+    said = epoch if source.get("epoch_known") else "imported"
     return said + (" · inputs scaled" if source.get("scaler") else "")
 
 

@@ -74,6 +74,8 @@ def test_the_data_is_the_data_the_fixtures_were_made_on():
 @pytest.mark.parametrize("name", ["blobs.safetensors", "blobs_gemm.onnx", "blobs_dynamo.onnx",
                                   "blobs_matmul.onnx"])
 def test_a_torch_network_as_safetensors_and_onnx_gives_torchs_logits(name):
+    if name.endswith(".onnx"):
+        pytest.importorskip("onnx")
     run = load_model(FIX / name, data="blobs")
     assert run.widths == [2, 4, 4, 3] and run.activations == ["tanh", "relu"]
     assert run.task == "multiclass" and run.n_classes == 3 and len(run) == 1
@@ -129,7 +131,35 @@ def test_onnx_matches_the_reference_evaluator(name):
     np.testing.assert_allclose(got.reshape(expected.shape), expected, rtol=0, atol=TOL)
 
 
+def test_gemm_attributes_flatten_identity_and_softmax_follow_the_reference_evaluator(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    rng = np.random.default_rng(4)
+    inits = [numpy_helper.from_array(rng.normal(size=(2, 3)), "B0"),  # transB=0: (in, out)
+             numpy_helper.from_array(rng.normal(size=(3,)), "C0"),
+             numpy_helper.from_array(rng.normal(size=(3, 3)), "B1"),  # transB=1: (out, in)
+             numpy_helper.from_array(rng.normal(size=(1, 3)), "C1")]
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+             helper.make_node("Gemm", ["f", "B0", "C0"], ["z0"], name="g0", alpha=0.5, beta=2.0),
+             helper.make_node("Sigmoid", ["z0"], ["h0"], name="s0"),
+             helper.make_node("Identity", ["h0"], ["i0"], name="id"),
+             helper.make_node("Gemm", ["i0", "B1", "C1"], ["z1"], name="g1", transB=1),
+             helper.make_node("Softmax", ["z1"], ["y"], name="sm", axis=-1)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None, 3])], inits)
+    path = tmp_path / "gemm.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    run = load_model(path, data="blobs")
+    assert run.activations == ["sigmoid"] and run.meta["source"]["output"] == "softmax"
+    X = REF["blobs_X"]
+    (expected,) = ReferenceEvaluator(onnx.load(path)).run(None, {"x": X})
+    np.testing.assert_allclose(run.network().predict_output(X), expected, rtol=0, atol=1e-12)
+
+
 def test_leaky_relu_and_a_sigmoid_output_are_a_binary_network():
+    pytest.importorskip("onnx")
     run = load_model(FIX / "moons_sigmoid.onnx", data="moons")
     assert run.task == "binary" and run.activations == ["leaky_relu"]
     p = run.network().predict_output(REF["moons_X"])
@@ -315,7 +345,7 @@ def test_a_scaler_is_folded_into_the_first_layer_and_said(tmp_path):
     np.testing.assert_allclose(run.forward(-1, X).logits, plain.forward(-1, scaled_inputs).logits, atol=1e-12)
     np.testing.assert_array_equal(run.X, X)  # the data itself is not rescaled
     assert run.meta["source"]["scaler"]["scale"] == scale
-    assert run.describe().endswith("inputs scaled")
+    assert run.describe().endswith("tanh/relu · imported · inputs scaled")
     # the option spells the same scaler
     out = CliRunner().invoke(cli, ["import", str(FIX / "blobs.safetensors"), "-o", str(tmp_path / "o.npz"),
                                    "--input-mean", "0.2,-0.1", "--input-scale", "0.5,2"])
@@ -335,12 +365,14 @@ def refused(path, data="blobs", **kw) -> str:
 
 
 def test_a_shape_mismatch_names_the_layer_and_both_shapes():
-    assert "layer 0 takes 2 inputs; the data 'sine' has 1 column" in refused(FIX / "blobs_gemm.onnx", "sine")
+    message = refused(FIX / "blobs.safetensors", "sine")
+    assert "layer 0 takes 2 inputs; the data 'sine' has 1 column" in message
     assert "output layer 2 (3 units) does not fit 2-class data (needs 2 outputs)" in \
-        refused(FIX / "blobs_gemm.onnx", "moons")
+        refused(FIX / "blobs.safetensors", "moons")
+    assert "regression" in refused(FIX / "blobs.safetensors", "ripple")
+    pytest.importorskip("onnx")
     assert "output layer 1 (1 unit, sigmoid) does not fit 3-class data" in \
         refused(FIX / "moons_sigmoid.onnx", "blobs")
-    assert "regression" in refused(FIX / "blobs.safetensors", "ripple")
 
 
 def _onnx_with(node_op: str, tmp_path: Path) -> Path:
@@ -527,8 +559,7 @@ MODELS = {
 @pytest.mark.parametrize("fmt", list(MODELS))
 @pytest.mark.parametrize("scene", ["layers", "neurons", "by-hand"])
 def test_an_imported_torch_network_renders(scene, fmt, tmp_path):
-    if fmt == "state_dict":
-        pytest.importorskip("torch")
+    pytest.importorskip({"state_dict": "torch", "onnx": "onnx"}.get(fmt, "safetensors"))
     options = MODELS[fmt]
     job = resolve(scene, options)
     np.testing.assert_allclose(job.run.forward(-1, REF["blobs_X"]).logits, REF["blobs_logits"], atol=TOL)

@@ -45,7 +45,7 @@ Decisions:
   input on autoencoder data is an autoencoder.  Every mismatch is refused,
   naming the layer and both shapes.
 * **Epochs.**  A single model is recorded at the epoch its metadata names
-  (``epoch``), else at 0, and the header then says "imported FORMAT model"
+  (``epoch``), else at 0, and the header then says "imported"
   instead of an epoch.  Checkpoints (a
   folder or a glob) are ordered by the last number in their file names, which
   become the recorded epochs; loss and accuracy are recomputed on the data.
@@ -142,19 +142,16 @@ def _assemble(items: Sequence[tuple], name: str, source: str, meta: dict | None 
     biases: list[np.ndarray] = []
     acts: list[str | None] = []  # the activation after each linear layer (None: none yet)
     output = "identity"
-    done = False
+    hint = " (a safetensors file names its order in metadata 'layers')" if source == "safetensors" else ""
     for item in items:
         kind, label = item[0], item[-1]
-        if done:
-            raise _fail(name, f"{label} comes after the output's {output}; nnanim's network ends there")
         if kind == "linear":
             W, b = np.asarray(item[1], dtype=np.float64), np.asarray(item[2], dtype=np.float64)
             if W.ndim != 2 or b.shape != (W.shape[0],):
                 raise _fail(name, f"{label}: weight {W.shape} and bias {b.shape} do not make a layer")
             if weights and W.shape[1] != weights[-1].shape[0]:
                 raise _fail(name, f"{label} takes {W.shape[1]} inputs; the layer before gives "
-                                  f"{weights[-1].shape[0]} (a safetensors file names its order in "
-                                  "metadata 'layers')")
+                                  f"{weights[-1].shape[0]}{hint}")
             if weights and acts[-1] is None:
                 acts[-1] = "linear"
             weights.append(W)
@@ -488,8 +485,10 @@ def export_safetensors(run, path: str | Path, record: int = -1) -> Path:
         "dataset": str(run.dataset_spec),
         "dataset_params": json.dumps(dataset.get("params", {}), sort_keys=True),
         "layers": json.dumps([str(2 * l) for l in range(len(run.weights))]),
-        "epoch": json.dumps(int(run.epochs[idx])),
     }
+    source = run.meta.get("source")
+    if not source or source.get("epoch_known"):  # an imported network of unknown epoch stays so
+        meta["epoch"] = json.dumps(int(run.epochs[idx]))
     names = dataset.get("params", {}).get("label_names")
     if names:
         meta["class_names"] = json.dumps(list(names))
@@ -558,6 +557,8 @@ def _read_onnx(path: Path, activation=None) -> Model:
             B = consts[node.input[1]].astype(np.float64)
             W = B if attrs.get("transB", 0) else B.T
             W = float(attrs.get("alpha", 1.0)) * W
+            if len(node.input) > 2 and node.input[2] and node.input[2] not in consts:
+                raise _fail(name, f"{label}: C must be a constant bias")
             C = consts.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
             b = np.zeros(W.shape[0]) if C is None else np.broadcast_to(
                 float(attrs.get("beta", 1.0)) * np.asarray(C, dtype=np.float64).reshape(-1),
