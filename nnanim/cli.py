@@ -166,7 +166,9 @@ def one_line(message: str) -> str:
     return _LONG_QUOTE.sub(lambda m: m.group(0)[:78] + "..." + m.group(0)[-1], text)
 
 
-_LONG_QUOTE = re.compile(r"'[^']{80,}'|\"[^\"]{80,}\"")
+# a quoted value: its opening quote follows no letter, its closing one precedes none (so the text
+# between two quoted values is never taken for one)
+_LONG_QUOTE = re.compile(r"(?<![\w'\"])'[^'\n]{80,}'(?!\w)|(?<![\w'\"])\"[^\"\n]{80,}\"(?!\w)")
 
 
 class _Refused(click.ClickException):

@@ -68,11 +68,21 @@ def _npy_header(descr: str, shape: tuple) -> bytes:
     return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin-1")
 
 
+#: the run-file limit while these tests run, so that a bomb past it is quick to make (the check is
+#: the same at the real 1 GiB: a 4 MB file of 4 GiB zeros is refused as fast)
+RUN_LIMIT = 2**27
+
+
+@pytest.fixture(autouse=True)
+def _small_run_limit(monkeypatch):
+    monkeypatch.setitem(LIMITS, "run file", RUN_LIMIT)
+
+
 @pytest.fixture(scope="session")
 def bomb(tmp_path_factory) -> Path:
-    """A few MB of zip holding a member that unpacks to 1.5 GiB of zeros (past the run-file limit)."""
+    """A zip of a few hundred kB holding a member that unpacks to 1.5 × the run-file limit of zeros."""
     path = tmp_path_factory.mktemp("bomb") / "bomb.npz"
-    size = 3 * 2**29
+    size = 3 * RUN_LIMIT // 2
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         with archive.open("X.npy", "w", force_zip64=True) as member:
             member.write(_npy_header("<f8", (size // 8,)))
@@ -270,6 +280,48 @@ def test_a_hostile_option_value_is_one_line_and_costs_nothing(tmp_path, monkeypa
     assert sorted(os.listdir(tmp_path)) == before
 
 
+HUGE = st.one_of(
+    st.sampled_from(["1e300", "1e308", "-1e308", "10000000000", str(2**63), "9" * 4000, "inf", "nan",
+                     "4096,4096,4096", ",".join(["4096"] * 64), "1," * 5000 + "1", "x" * 100_000]),
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+NUMERIC = sorted(o.long for o in __import__("nnanim.options", fromlist=["OPTIONS"]).OPTIONS
+                 if o.range_text and "render" in o.commands and not o.flag)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(st.tuples(st.sampled_from(NUMERIC), HUGE), min_size=1, max_size=3),
+       config=st.booleans())
+def test_hostile_option_values_are_answered_in_one_line_fast_and_small(tmp_path_factory, values,
+                                                                       config):
+    """Any value for the options with a range, on the command line or in a config file: a resolved
+    job or one line, within seconds and a few hundred MB (the job is priced, not built)."""
+    from nnanim.options import OPTIONS
+
+    folder = tmp_path_factory.mktemp("values")
+    argv = ["render", "layers", "--dump-config"]
+    if config:
+        names = {o.long: o.name for o in OPTIONS}
+        text = "".join(f'{names[flag]} = "{value[:200_000]}"\n' for flag, value in dict(values).items())
+        (folder / "given.toml").write_text(text)
+        argv += ["--config", "given.toml"]
+    else:
+        for flag, value in values:
+            argv += [flag, value]
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        result, seconds, peak = _invoke(argv, {"NNANIM_CACHE_DIR": str(folder / "cache")})
+    finally:
+        os.chdir(cwd)
+    if result.exit_code == 0:
+        assert seconds < SECONDS and peak < PEAK, (argv[:8], seconds, peak)
+    else:
+        _check(result, [a[:80] for a in argv], seconds, peak)
+
+
 def test_a_training_option_with_run_is_refused_unless_it_is_the_runs_own(tmp_path, monkeypatch,
                                                                         good_run):
     monkeypatch.chdir(tmp_path)
@@ -311,8 +363,8 @@ def test_no_limits_lifts_the_limits_and_only_for_its_call(tmp_path, monkeypatch)
 @pytest.mark.parametrize("hidden, epochs, n, every", [
     ([64, 64, 2], 600, 200, 1),
     ([128, 128], 300, 300, 1),
-    ([32, 32, 32, 2], 1000, 400, 2),
-    ([256, 2], 200, 2000, 1),
+    ([32, 32, 32, 2], 600, 300, 2),
+    ([256, 2], 100, 1000, 1),
 ])
 def test_the_training_memory_estimate_is_within_a_factor_2_of_the_measured_peak(hidden, epochs, n,
                                                                                 every):
@@ -336,3 +388,47 @@ def test_the_memory_limit_refuses_before_allocating():
     cost = training_cost([2, 4096, 4096, 1], 600, 1500, 1)
     assert cost.memory > 50 * TRAIN_MEMORY_LIMIT
     assert cost.records == 1501 and cost.parameters == 2 * 4096 + 4096 + 4096 * 4096 + 4096 + 4097
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def test_the_scene_registry_is_read_once_per_sweep(tmp_path, monkeypatch):
+    from nnanim import batch, contract
+    from nnanim.sweep import load_sweep
+
+    monkeypatch.chdir(tmp_path)
+    reads = []
+    real = contract._registry
+    monkeypatch.setattr(contract, "_registry", lambda: reads.append(1) or real())
+    path = tmp_path / "sweep.toml"
+    path.write_text('output = "o/{scene}-{seed}.mp4"\nquality = "l"\nepochs = 3\nn_samples = 40\n'
+                    '[sweep]\nscene = ["layers", "training", "layers_vs"]\n'
+                    f"seed = [{', '.join(map(str, range(20)))}]\n")
+    from nnanim.errors import NnanimError
+
+    with pytest.raises(NnanimError, match="unknown scene 'layers_vs'"):
+        load_sweep(path)
+    assert len(reads) == 1
+    path.write_text(path.read_text().replace(', "layers_vs"', ""))
+    items = load_sweep(path).items()
+    assert len(items) == 40 and len(reads) == 2
+    classes: dict = {}
+    for item in items:
+        assert batch._prepare(item, classes)[1] == ""
+    assert len(reads) == 2 + 2  # once per scene of the batch, not once per item
+
+
+def test_a_sweep_is_counted_before_it_is_expanded(tmp_path, monkeypatch):
+    from nnanim import sweep
+    from nnanim.errors import NnanimError
+
+    monkeypatch.setattr(sweep, "expand", lambda *a, **k: pytest.fail("expanded"))
+    path = tmp_path / "sweep.toml"
+    lists = "".join(f"{key} = [{', '.join(map(str, range(1, 1001)))}]\n"
+                    for key in ("seed", "epochs", "n_samples", "record_every"))
+    path.write_text(f'output = "o/x.mp4"\nscene = "layers"\n[sweep]\n{lists}')
+    started = time.perf_counter()
+    with pytest.raises(NnanimError, match=r"10\^12|1,000,000,000,000 items"):
+        sweep.load_sweep(path)
+    assert time.perf_counter() - started < 1.0

@@ -142,11 +142,17 @@ _SLOW_IMPORT = textwrap.dedent("""
 """)
 
 
+EVERY_COMMAND = [["train", "-o", "run.npz"], ["render", "layers"], ["storyboard", "layers"],
+                 ["slides", "layers", "-o", "deck/"], ["batch", "sweep.toml"], ["info", "run.npz"],
+                 ["datasets"], ["scenes"], ["cache", "clear"]]
+
+
+@pytest.mark.parametrize("argv", EVERY_COMMAND, ids=lambda argv: argv[0])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["int", "term"])
-def test_a_signal_while_the_modules_import_is_one_line(tmp_path, signum):
+def test_a_signal_while_the_modules_import_is_one_line(tmp_path, signum, argv):
     env = {**os.environ, "NNANIM_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("NNANIM_DEBUG", None)
-    child = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, "train", "-o", "run.npz"],
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, *argv],
                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     try:

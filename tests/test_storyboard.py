@@ -172,7 +172,7 @@ def test_key_frame_choice_keeps_first_and_last_and_spreads_the_rest():
     [
         ({"frames": 5}, "frames: must be from 6 to 12, not 5"),
         ({"frames": 13}, "frames: must be from 6 to 12, not 13"),
-        ({"columns": 0}, "columns: must be 1 or more"),
+        ({"columns": 0}, "columns: must be from 1 to 12"),
         ({"output": "sheet.jpg"}, "ending in .png"),
         ({"options": {"theme": "neon"}}, "choose from: dark, light"),
         ({"options": {"duration": 0}}, "duration: must be greater than 0 and at most 3600"),
@@ -215,7 +215,7 @@ def test_unwritable_folder_is_refused(tmp_path):
         (["storyboard", "layers", "--duration", "0"], "greater than 0 and at most 3600"),
         (["storyboard", "layers", "--duration", "nan"], "greater than 0 and at most 3600"),
         (["storyboard", "layers", "-o", "sheet.jpg"], "ending in .png"),
-        (["storyboard", "layers", "--columns", "0"], "must be 1 or more"),
+        (["storyboard", "layers", "--columns", "0"], "must be from 1 to 12"),
         (["storyboard", "layers", "--run", "missing.npz"], "no such file"),
         (["render", "layers", "--theme", "neon"], "choose from: dark, light"),
         (["render", "layers", "--duration", "0"], "greater than 0 and at most 3600"),
