@@ -188,7 +188,8 @@ def test_beats_module_imports_without_manim():
     (["--subtitles", "-o", "still.png"], "--subtitles needs a video players can seek"),
 ])
 def test_chapters_and_subtitles_need_a_video(args, needle, isolated_cache):
-    res = CliRunner().invoke(cli, ["render", "layers", "--epochs", "5000000", "--record-every", "1000", *args])
+    res = CliRunner().invoke(cli, ["render", "layers", "--epochs", "5000000", "--record-every", "1000",
+                                   *args])
     assert res.exit_code == 2 and needle in res.output  # at once: 5·10^6 epochs were never trained
     assert len(res.output.strip().splitlines()) == 1
 
