@@ -2,16 +2,17 @@
 
 Storyboard: the network drawn as a diagram (layers in columns; rows in a
 vertical frame).  Every unit is a small map of the input plane showing its
-activation there (after TensorFlow Playground): the second class colour where
-it is positive, the first where negative, dark where it is zero, so a ReLU
-unit's map is dark on the side where it is off.  Edges are as wide as |w|
-(relative to the layer's largest) and coloured by the sign of w.  The output
+activation there (after TensorFlow Playground), in the theme's weight colours
+(green where it is positive, purple where negative: a sign, not a class), dark
+where it is zero, so a ReLU unit's map is dark on the side where it is off.
+Edges are as wide as |w| (relative to the layer's largest) and coloured by the
+sign of w, in the same pair.  The output
 is a large map of the input plane: the network's probability shading, its
 decision boundary and the data.  Training is replayed log-spaced, as in the
 ``training`` scene, with the epoch and the accuracy (recomputed from the
 nearest record's weights); for networks of ReLU-like units the input plane's
-linear regions are drawn beside it, one colour per activation pattern, with
-their exact count (polygons clipped unit by unit).
+linear regions are drawn beside it, outlined, neighbouring regions never in
+one colour, with their exact count (polygons clipped unit by unit).
 
 Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
 """
@@ -122,8 +123,8 @@ class NeuronsScene(SceneContract):
         self.region_box = plane  # where the regions are counted (the region map's window)
         state_readouts(timeline.moment(0.0))
         title = "what each unit responds to"
-        detail = ("each square: one unit's activation over the input plane, in the class colours "
-                  "by its sign, fading to the background at 0; edges as wide as |w|")
+        detail = ("each square: one unit's activation over the input plane, green where positive, "
+                  "purple where negative, fading to the background at 0; edges as wide as |w|")
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)

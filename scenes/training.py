@@ -66,7 +66,7 @@ class TrainingScene(SceneContract):
         # not the class colours: these curves are not classes
         chart = LineChart(run.epochs[: record + 1],
                           [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
-                           (timeline.scores(), theme.classes[3], score, False)],
+                           (timeline.scores(), theme.muted, score, False)],
                           width=chart_w, height=chart_h, theme=theme, font_size=layout.small_size)
         one_d = run.X.shape[1] == 1
         Inset = FitInset if one_d else InputInset

@@ -71,7 +71,8 @@ def test_units_fit_their_box_and_never_overlap(vertical):
 
 def test_unit_maps_show_each_units_activation(run):
     """Where the unit is off (ReLU at 0) its map is the background; where it is near the layer's
-    strongest activation, it is near the second class colour: checked pixel by pixel against a
+    strongest activation, it is near the positive weight colour (a sign, not a class): checked
+    pixel by pixel against a
     forward pass written here (one scale per layer, so a weak unit looks weak)."""
     from nnanim.diagram import NetworkDiagram
 
@@ -79,7 +80,7 @@ def test_unit_maps_show_each_units_activation(run):
     tl = EpochTimeline(run)
     diagram = NetworkDiagram(tl, theme, (-3.0, -3.0, 5.0, 3.0))
     diagram.set_moment(tl.moment(1.0))
-    bg, pos = np.array(hex_rgb(theme.background)) * 255, np.array(hex_rgb(theme.classes[1])) * 255
+    bg, pos = np.array(hex_rgb(theme.background)) * 255, np.array(hex_rgb(theme.weights[1])) * 255
     for layer, (_, h) in enumerate(_relu_hidden(run, diagram.samples)):
         top = h.max()
         for j, image in enumerate(diagram.units[layer]):
@@ -105,7 +106,57 @@ def test_edges_are_as_wide_as_the_weights(run):
         expected = np.maximum(5.0 * np.abs(W.ravel()) / np.abs(W).max(), 0.3)
         np.testing.assert_allclose(widths, expected, rtol=1e-6)
         colours = [e.get_stroke_color().to_hex().upper() for e in edges]
-        assert colours == [theme.classes[1] if w >= 0 else theme.classes[0] for w in W.ravel()]
+        assert colours == [theme.weights[1] if w >= 0 else theme.weights[0] for w in W.ravel()]
+        assert not set(colours) & set(theme.classes)  # a weight never wears a class colour
+
+
+def test_the_region_map_gives_neighbouring_regions_different_colours(run):
+    """The region map's pixels: one colour per exact region (sampled inside each polygon), never the
+    colour of a region sharing an edge with it (adjacency built here from the polygons' edges), and
+    only muted region-palette colours (no class colour) plus the background outlines."""
+    from test_regions import shared_edge_adjacency
+
+    from nnanim.diagram import RegionMap
+    from nnanim.regions import linear_regions
+
+    theme = load_theme("dark")
+    tl = EpochTimeline(run)
+    rmap = RegionMap(tl, theme, ((0.0, 0.0, 0.0), 3.0), resolution=200)
+    for u in (0.4, 1.0):
+        m = tl.moment(u)
+        rmap.set_moment(m)
+        regions = linear_regions(tl.network(m), rmap.box)
+        adj = shared_edge_adjacency(regions)
+        img = rmap.image.rgba[..., :3].astype(int)
+        x0, x1, y0, y1 = rmap.box
+        n = rmap.resolution
+        px = np.linspace(x0, x1, n)
+        py = np.linspace(y1, y0, n)
+        gx, gy = np.meshgrid(px, py)
+        margin = 2.0 * (x1 - x0) / (n - 1)  # two pixels clear of every edge
+        seen = {}
+        for i, r in enumerate(regions):
+            p, q = r.polygon, np.roll(r.polygon, -1, axis=0)
+            e = q - p
+            ln = np.hypot(e[:, 0], e[:, 1])
+            # distance inside each edge (counter-clockwise: inside is on the left)
+            d = (e[:, 0] * (gy[..., None] - p[:, 1]) - e[:, 1] * (gx[..., None] - p[:, 0])) / ln
+            deep = np.all(d > margin, axis=-1)
+            if deep.any():
+                colours = {tuple(v) for v in img[deep]}
+                assert len(colours) == 1, (u, i, colours)  # one colour inside a region
+                seen[i] = colours.pop()
+        assert len(seen) > 10
+        for i in seen:
+            for j in adj[i]:
+                if j in seen:
+                    assert seen[i] != seen[j], (u, i, j)
+        bg = np.array(hex_rgb(theme.background))
+        muted = {tuple(int(v) for v in np.clip((bg + RegionMap.STRENGTH * (np.array(hex_rgb(c)) - bg)) * 255
+                                               + 0.5, 0, 255)) for c in theme.regions}
+        assert set(seen.values()) <= muted
+        assert {tuple(int(v) for v in p) for p in img.reshape(-1, 3)} <= muted | {
+            tuple(int(v * 255 + 0.5) for v in bg)}
 
 
 def test_pattern_keys_pack_every_units_sign(run):
