@@ -32,13 +32,18 @@ def input_shading(view, theme: Theme, clip=None) -> RasterImage | None:
     """
     flow = view.flow
     net = flow.network
-    if net.widths[0] != 2:
+    lift = getattr(flow, "lift", None)  # a feature cross reads (x, y, f(x, y))
+
+    def logits(P):
+        return net.forward(lift(P) if lift is not None else P).logits
+
+    if lift is None and net.widths[0] != 2:
         return None
     box = view.visible_box()
     if net.task == "regression":
-        image = value_image(lambda P: net.forward(P).logits[:, 0], box, theme, *view.target_range)
+        image = value_image(lambda P: logits(P)[:, 0], box, theme, *view.target_range)
     else:
-        image = probability_image(lambda P: class_probabilities(net.forward(P).logits), box,
+        image = probability_image(lambda P: class_probabilities(logits(P)), box,
                                   theme.class_rgb(view.n_classes))
     x0, x1, y0, y1 = box
     shading = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))

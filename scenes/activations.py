@@ -65,6 +65,7 @@ class ActivationsScene(SceneContract):
         from nnanim.flow import build_flow
         from nnanim.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
         from nnanim.panels import Dim, early, late, output_overlay
+        from nnanim.posters import poster_shading
         from nnanim.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
 
         runs = self.runs = self.trainings()
@@ -114,6 +115,8 @@ class ActivationsScene(SceneContract):
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
                  for k, a in enumerate(ACTIVATIONS)]
         title = self.top_line(TITLES["intro"])
+        for view in self.views.values():  # the poster: each network's answer, both sides shaded
+            poster_shading(self, view, hold=BEATS["intro"])
         # still text and frames are drawn once into the background (the views stay in their panels)
         self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
                   seconds=BEATS["intro"])

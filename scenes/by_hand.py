@@ -78,6 +78,7 @@ class ByHandScene(SceneContract):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
+        from nnanim.posters import poster_shading
         from nnanim.worked import default_point, facing_angles, worked_pass
         from nnanim.worksheet import MarkedView
 
@@ -103,6 +104,7 @@ class ByHandScene(SceneContract):
         view = self.view = MarkedView(flow, run.X, run.y, self.theme, point, label,
                                       region=(np.array(box.centre), box.height), clip_box=box.clip)
         caption = self.caption(steps[0]["title"], steps[0]["detail"])
+        poster_shading(self, view, hold=INTRO)  # the poster: the network's answer on both sides
         self.open(view, *steps[0]["enter"], still=(self.info, caption), title=steps[0]["title"],
                   detail=steps[0]["detail"], seconds=INTRO)
         visible = list(steps[0]["enter"])

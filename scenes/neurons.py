@@ -22,6 +22,7 @@ from nnanim.errors import NnanimError
 
 INTRO, OUTRO = 2.0, 3.0
 SWAP = 0.3
+REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
 #: the largest network whose units stay readable as maps
 MAX_LAYERS, MAX_WIDTH = 4, 8
 
@@ -58,18 +59,18 @@ class NeuronsScene(SceneContract):
         return len(linear_regions(run.network(record), box))
 
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, Group, VGroup
+        from manim import DOWN, LEFT, RIGHT, Group, VGroup, smooth
 
         from nnanim.charts import DigitReadout
         from nnanim.diagram import NetworkDiagram, RegionMap
-        from nnanim.replay import ReplayTraining
+        from nnanim.replay import ReplayTraining, poster_moment
         from nnanim.timeline import EpochTimeline, default_duration
 
         run, record = self.load_run()
         layout, theme = self.layout, self.theme
         timeline = EpochTimeline(run, last=record)
         total = default_duration(int(run.epochs[record]))
-        replay = max(total - INTRO - SWAP - OUTRO, 2.0)
+        replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         portrait = layout.shape == "portrait"
         pic = layout.picture
         diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
@@ -121,13 +122,18 @@ class NeuronsScene(SceneContract):
                 count.set_text(f"{counts[r]}")
 
         self.region_box = plane  # where the regions are counted (the region map's window)
-        state_readouts(timeline.moment(0.0))
+        poster = poster_moment(timeline)  # the poster: the trained network, then a rewind to epoch 0
+        for part in moving:
+            part.set_moment(poster)
+        state_readouts(poster)
         title = "what each unit responds to"
         detail = ("each square: one unit's activation over the input plane, green where positive, "
                   "purple where negative, fading to the background at 0; edges as wide as |w|")
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
+        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
+                                 u1=0.0, rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
                                     "the units sharpen into features the output combines",

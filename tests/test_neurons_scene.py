@@ -217,7 +217,9 @@ class _Readouts:
             anim.begin()
             for alpha in (0.0, 0.5, 1.0):
                 anim.interpolate(alpha)
-                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+                a = anim.rate_func(alpha)
+                self.readouts.append((anim.timeline.moment((1 - a) * anim.u0 + a * anim.u1),
+                                      self._texts()))
         super().play(*animations, **kwargs)
 
     def _texts(self):
@@ -229,7 +231,11 @@ class _Readouts:
 def test_readouts_and_captions_state_recomputed_numbers(run):
     scene = dry_run("neurons", {"run": run, "duration": 8}, mixin=_Readouts)
     tl = EpochTimeline(run)
-    assert len(scene.readouts) == 3
+    assert len(scene.readouts) == 6  # the rewind from the poster (the trained network), the replay
+    accs = [_accuracy(run, r) for r in range(len(run.epochs))]
+    first = next(r for r, a in enumerate(accs) if a >= accs[-1] - 0.005)  # the poster's record
+    assert scene.readouts[0][0].nearest == first
+    assert [m.u for m, _ in scene.readouts[2:]] == pytest.approx([0.0, 0.0, 0.5, 1.0])
     for m, texts in scene.readouts:
         epoch, _ = tl.stated(m)
         r = run.record_index(epoch)

@@ -20,8 +20,12 @@ from nnanim.theme import hex_rgb, load_theme
 
 pytestmark = pytest.mark.slow
 
-#: the tiny poster: short side in pixels
-SHORT = 180
+#: the tiny poster: short side in pixels (as a storyboard tile)
+SHORT = 270
+#: the least share of the frame each class's points must cover (a dozen pixels at this size)
+POINTS = 0.0001
+#: the least share of the frame each class's shading must tint (points' rims alone: under 0.5 %)
+WASH = 0.01
 #: scenes whose points are coloured by a numeric target, not by class
 BY_TARGET = {"regression", "autoencoder"}
 
@@ -30,7 +34,8 @@ def first_frame(scene: str, tmp_path, aspect: str = "16:9") -> np.ndarray:
     """The scene's first frame at ``SHORT`` pixels, rendering only its first play."""
     job = _job(scene, {"aspect": aspect}, "render")
     job.ensure_run()
-    size = (SHORT * 16 // 9 // 2 * 2, SHORT) if aspect == "16:9" else (SHORT, SHORT * 16 // 9 // 2 * 2)
+    long = SHORT * 16 // 9 // 2 * 2
+    size = (long, SHORT) if aspect == "16:9" else (SHORT, long)
     quality = Quality("poster", SHORT, 5, (("preset", "veryfast"), ("crf", "12")))
     out = _Output(quality, size, 5, "mp4", False, tmp_path / f"{scene}.mp4")
     with work_folder("poster") as work:
@@ -49,15 +54,26 @@ def points_of(img: np.ndarray, colour: str, tol: float = 45.0) -> int:
     return int(np.sum(np.linalg.norm(img - c, axis=2) < tol))
 
 
-def wash_of(img: np.ndarray, colour: str, background: str) -> float:
+def wash_of(img: np.ndarray, colour: str, background: str, points: list[str]) -> float:
     """The share of the frame tinted by ``colour``: pixels on the segment from the background
-    towards the colour (between 8 % and 75 % of the way, within a few levels of the segment)."""
+    towards the colour (between 15 % and 75 % of the way, within a few levels of the segment),
+    not counting the two pixels around any point (a point's antialiased rim is not shading)."""
     b = np.array(hex_rgb(background)) * 255
     d = np.array(hex_rgb(colour)) * 255 - b
     v = img - b
     t = (v @ d) / (d @ d)
     off = np.linalg.norm(v - t[..., None] * d, axis=2)
-    return float(np.mean((t > 0.08) & (t < 0.75) & (off < 14)))
+    near = np.zeros(img.shape[:2], dtype=bool)
+    for c in points:
+        near |= np.linalg.norm(img - np.array(hex_rgb(c)) * 255, axis=2) < 45
+    for _ in range(2):  # grow the points by a pixel each way, twice
+        grown = near.copy()
+        grown[1:] |= near[:-1]
+        grown[:-1] |= near[1:]
+        grown[:, 1:] |= near[:, :-1]
+        grown[:, :-1] |= near[:, 1:]
+        near = grown
+    return float(np.mean((t > 0.15) & (t < 0.75) & (off < 10) & ~near))
 
 
 SCENES = sorted(list_scenes())
@@ -74,5 +90,58 @@ def test_the_first_frame_shows_the_data_and_the_shading_on_both_sides(scene, tmp
         return
     for k in (0, 1):
         colour = theme.classes[k]
-        assert points_of(img, colour) > area * 0.001, (scene, k, "points")
-        assert wash_of(img, colour, theme.background) > 0.02, (scene, k, "shading")
+        assert points_of(img, colour) > area * POINTS, (scene, k, "points")
+        assert wash_of(img, colour, theme.background, theme.classes[:2]) > WASH, (scene, k, "shading")
+
+
+# --------------------------------------------------------------------------- time
+
+
+class _Holds:
+    """In front of the plan-mode scene: logs every play as (start, seconds, still), where a play
+    is still when it is only waits (nothing is animated)."""
+
+    def setup(self):
+        super().setup()
+        self.log = []
+
+    def play(self, *animations, **kwargs):
+        from manim import Wait
+
+        start = self.clock
+        super().play(*animations, **kwargs)
+        still = all(isinstance(a, Wait) for a in animations)
+        self.log.append((start, self.clock - start, still))
+
+
+def still_runs(log) -> list[tuple[float, float]]:
+    """``(start, seconds)`` of every run of consecutive still plays."""
+    runs, start, length = [], None, 0.0
+    for t, seconds, still in log:
+        if still:
+            start = t if start is None else start
+            length += seconds
+        elif start is not None:
+            runs.append((start, length))
+            start, length = None, 0.0
+    if start is not None:
+        runs.append((start, length))
+    return runs
+
+
+#: the longest a picture may stand still, but for the final hold
+LONGEST_HOLD = 3.0
+
+
+@pytest.mark.parametrize("scene", SCENES)
+def test_no_hold_but_the_last_is_longer_than_three_seconds(scene):
+    from storyboards import dry_run
+
+    played = dry_run(scene, {}, mixin=_Holds)
+    runs = still_runs(played.log)
+    assert runs, scene
+    start, seconds = runs[-1]
+    if start + seconds == pytest.approx(played.clock):  # the final hold ends the video: exempt
+        runs = runs[:-1]
+    for start, seconds in runs:
+        assert seconds <= LONGEST_HOLD + 1e-9, (scene, start, seconds)

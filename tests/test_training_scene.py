@@ -80,10 +80,12 @@ class _Readouts:
             anim.begin()
             for alpha in (0.0, 0.37, 0.8):
                 anim.interpolate(alpha)
-                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+                a = anim.rate_func(alpha)
+                self.readouts.append((anim.timeline.moment((1 - a) * anim.u0 + a * anim.u1),
+                                      self._texts()))
         super().play(*animations, **kwargs)  # the plan: each animation at its end
         for anim in replays:
-            self.readouts.append((anim.timeline.moment(1.0), self._texts()))
+            self.readouts.append((anim.timeline.moment(anim.u1), self._texts()))
 
     def _texts(self):
         from nnanim.charts import DigitReadout
@@ -97,7 +99,13 @@ def _dry(options):
 
 def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
     scene = _dry({"run": run, "duration": 9})
-    assert len(scene.readouts) == 4
+    assert len(scene.readouts) == 8  # the rewind from the poster (the trained network), the replay
+    # the poster: the first record within half a point of the final accuracy (counted here)
+    accs = [_accuracy_by_hand(run, r) for r in range(len(run.epochs))]
+    first = next(r for r, a in enumerate(accs) if a >= accs[-1] - 0.005)
+    assert scene.readouts[0][0].nearest == first and scene.readouts[3][0].u == 0.0
+    assert scene.readouts[0][1] == [str(int(run.epochs[first])), f"{100 * accs[first]:.1f}%"]
+    assert [m.u for m, _ in scene.readouts[4:]] == pytest.approx([0.0, 0.37, 0.8, 1.0])
     tl = EpochTimeline(run)
     for m, texts in scene.readouts:
         epoch, _ = tl.stated(m)
