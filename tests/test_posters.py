@@ -145,3 +145,64 @@ def test_no_hold_but_the_last_is_longer_than_three_seconds(scene):
         runs = runs[:-1]
     for start, seconds in runs:
         assert seconds <= LONGEST_HOLD + 1e-9, (scene, start, seconds)
+
+
+def _video(scene, tmp_path, fps, short=180, options=None):
+    from conftest import _decode_frames
+
+    from nnanim.render import render
+
+    out = render(scene, RenderSettings(quality="l", fps=fps, short_side=short,
+                                       output=tmp_path / f"{scene}.mp4", progress=False), options or {})
+    return _decode_frames(out)
+
+
+@pytest.mark.parametrize("scene", ["layers", "bottleneck", "feature-cross", "training"])
+def test_decoded_frames_never_stand_still_longer_than_three_seconds_but_at_the_end(scene, tmp_path):
+    """From the decoded video: the longest run of frames that do not change (mean change under a
+    tenth of a level: only the encoder's noise), the final hold aside, is at most 3 s."""
+    fps = 5
+    frames, fps = _video(scene, tmp_path, fps)
+    change = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
+    still = change < 0.1
+    runs, n = [], 0
+    for s in still:
+        if s:
+            n += 1
+        elif n:
+            runs.append(n)
+            n = 0
+    # the final hold (a still run reaching the last frame) is allowed
+    longest = max(runs, default=0)
+    assert (longest + 1) / fps <= LONGEST_HOLD + 1.0 / fps, (scene, longest / fps)
+
+
+@pytest.mark.parametrize("scene", ["feature-cross", "bottleneck", "linear-vs-hidden"])
+def test_no_panel_stays_empty(scene, tmp_path):
+    """Every decoded frame (but the moments a chapter's pictures swap, under a second) shows both
+    class colours inside the picture square of each panel (the panel boxes from the plan)."""
+    from storyboards import dry_run
+
+    plan = dry_run(scene, {})
+    frames, fps = _video(scene, tmp_path, 3, short=480)
+    theme = load_theme("dark")
+    unit = 480 / 8.0
+    colours = np.array(theme.class_rgb(2)) * 255
+    h, w = frames.shape[1:3]
+    empty = []
+    for k, frame in enumerate(frames):
+        for panel in plan.panels:
+            box = panel.picture
+            x0, x1 = int(w / 2 + box.x0 * unit) + 3, int(w / 2 + box.x1 * unit) - 3
+            y0, y1 = int(h / 2 - box.y1 * unit) + 3, int(h / 2 - box.y0 * unit) - 3
+            crop = frame[y0:y1, x0:x1].astype(float)
+            seen = [np.sum(np.linalg.norm(crop - c, axis=2) < 45) for c in colours]
+            if min(seen) < 10:
+                empty.append(k / fps)
+    # at most a swap's length of frames in a row without the data
+    runs, n, last = [], 0, None
+    for t in empty:
+        n = n + 1 if last is not None and t - last <= 1.01 / fps else 1
+        runs.append(n)
+        last = t
+    assert max(runs, default=0) / fps <= 1.0, (scene, empty)
