@@ -233,3 +233,33 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
         a, b = class_pixels(panel(frames[-1], k), colours)
         assert len(a) > 30 and len(b) > 30
         assert best_linear_split(a, b) > 0.95
+
+
+def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_shading(scene):
+    """Region fills use the theme's region palette (never a class colour), neighbouring regions
+    (sharing an edge of positive length, found here) differ, and in the output play the fills are
+    gone (opacity 0) before the class shading starts to show: sampled along that play."""
+    from test_regions import shared_edge_adjacency
+
+    theme = scene.theme
+    regions_palette = {c.upper() for c in theme.regions}
+    for act, fills in scene.fills.items():
+        colours = [m.get_fill_color().to_hex().upper() for m in fills.submobjects]
+        assert set(colours) <= regions_palette and not set(colours) & {c.upper() for c in theme.classes}
+        adj = shared_edge_adjacency(scene.regions[act])
+        for i, others in enumerate(adj):
+            assert all(colours[i] != colours[j] for j in others)
+    # the output play: the fills' fade ends before the shading's fade begins
+    from nnanim.mobjects import OpacityFade
+    from nnanim.panels import Dim
+
+    (output,) = [a for a in scene.recorded if any(isinstance(x, Dim) for x in a)
+                 and any(isinstance(x, OpacityFade) for x in a)][-1:]
+    dims = [a for a in output if isinstance(a, Dim)]
+    shades = [a for a in output if isinstance(a, OpacityFade)
+              and any(a.mobject is o.shading for o in scene.overlays.values())]
+    assert dims and shades
+    for alpha in np.linspace(0.0, 1.0, 41):
+        gone = all(d.rate_func(alpha) >= 1.0 - 1e-12 for d in dims)
+        showing = any(s.rate_func(alpha) > 1e-12 for s in shades)
+        assert gone or not showing, alpha
