@@ -307,12 +307,16 @@ def test_weight_rgb_takes_the_sign(name):
 @pytest.mark.parametrize("name", ["dark", "light"])
 def test_region_colours_stay_apart_for_colour_blind_eyes(name):
     """At least six region colours (enough for a proper colouring of any map of convex regions),
-    pairwise ΔE ≥ 20 in normal vision and in the three dichromacies, so neighbours read apart."""
+    pairwise ΔE ≥ 20 in normal vision and in the three dichromacies, so neighbours read apart,
+    and ≥ 25 from the first two class colours, so a region never reads as a class."""
     from nnanim.theme import REGION_COLOURS
 
     theme = load_theme(name)
     assert REGION_COLOURS == 6 and len(theme.regions) >= 6
+    n = len(theme.regions)
     for vision, matrix in _CVD.items():
-        lab = _lab_seen(list(theme.regions), matrix)
+        lab = _lab_seen([*theme.regions, *theme.classes[:2]], matrix)
         d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
-        assert d[np.triu_indices(len(lab), 1)].min() >= 20, vision
+        assert d[:n, :n][np.triu_indices(n, 1)].min() >= 20, vision
+        # and no region reads as one of the two classes every scene shows
+        assert d[:n, n:].min() >= 25, (vision, "class")
