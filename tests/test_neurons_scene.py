@@ -267,8 +267,11 @@ def test_rendered_neurons_video(tmp_path, decode_frames, run):
     assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 6 * fps) <= 3
     theme = load_theme("dark")
     last = frames[-1].astype(float)
-    # the data of both classes is drawn in the output map (right of the frame's middle)
+    # the data of both classes is drawn in the output map (right of the frame's middle); the unit
+    # maps and edges there wear the weight colours, never a class colour, so these are the points
     for colour in theme.class_rgb(2) * 255:
-        assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 50
+        assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 20
+    for colour in np.array([hex_rgb(c) for c in theme.weights]) * 255:  # the diagram's signs
+        assert np.sum(np.linalg.norm(last[:, :] - colour, axis=2) < 40) > 50
     first, end = frames[0].astype(float), last
     assert np.abs(first - end).mean() > 2  # training changed the picture
