@@ -221,11 +221,13 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     (beat,) = [b for b in scene.beats if b.title == TITLES["regions"]]
     frame = frames[int((beat.end - 0.3) * fps)]
     bg = np.array(hex_rgb(theme.background))
-    fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in theme.classes[2:8]]
+    # (the tinted ones: a neutral grey fill at this opacity is the colour of the grid's blend)
+    tinted = [c for c in theme.regions if np.ptp(hex_rgb(c)) > 0.1]
+    fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in tinted]
     for k, act in enumerate(ACTIVATIONS):
         shaded = sum(len(p) for p in class_pixels(panel(frame, k), fills, tolerance=12))
         if act in ("relu", "leaky_relu"):
-            assert shaded > 0.2 * panel(frame, k).shape[0] ** 2
+            assert shaded > 0.1 * panel(frame, k).shape[0] ** 2
         else:
             assert shaded < 0.01 * panel(frame, k).shape[0] ** 2
     # the last frame: in every panel one straight line splits the classes
