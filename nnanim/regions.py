@@ -204,22 +204,26 @@ def neighbours(regions: Sequence[Region]) -> list[set[int]]:
     u = e / length[:, None]
     tol = 1e-9 * max(1.0, float(np.ptp(P, axis=0).max()))
     result: list[set[int]] = [set() for _ in regions]
-    n = len(P)
-    for a in range(0, n, 512):  # in blocks, to bound the memory of the pair arrays
-        s = slice(a, min(a + 512, n))
-        ua, pa, la = u[s, None, :], P[s, None, :], length[s, None]
-        opposite = np.einsum("ijk,jk->ij", ua, u) < -1 + 1e-9
-        dp, dq = P[None] - pa, Q[None] - pa
-        on_line = (np.abs(ua[..., 0] * dp[..., 1] - ua[..., 1] * dp[..., 0]) <= tol) & (
-            np.abs(ua[..., 0] * dq[..., 1] - ua[..., 1] * dq[..., 0]) <= tol)
-        tp, tq = np.einsum("ijk,ijk->ij", dp, np.broadcast_to(ua, dp.shape)), np.einsum(
-            "ijk,ijk->ij", dq, np.broadcast_to(ua, dq.shape))
-        overlap = np.minimum(np.maximum(tp, tq), la) - np.maximum(np.minimum(tp, tq), 0.0)
-        hits = opposite & on_line & (overlap > tol) & (owner[s, None] != owner[None])
-        for i, j in zip(*np.nonzero(hits)):
-            x, y = int(owner[a + i]), int(owner[j])
-            result[x].add(y)
-            result[y].add(x)
+    # candidates: edge pairs (i < j) of different regions running opposite ways, a block of rows
+    # of the direction products at a time (bounded memory for thousands of edges)
+    found = []
+    for a in range(0, len(u), 1024):
+        rows = np.arange(a, min(a + 1024, len(u)))
+        bi, bj = np.nonzero((u[rows] @ u.T < -1 + 1e-9) & (rows[:, None] < np.arange(len(u)))
+                            & (owner[rows, None] != owner[None, :]))
+        found.append((rows[bi], bj))
+    i = np.concatenate([f[0] for f in found])
+    j = np.concatenate([f[1] for f in found])
+    ui, pi = u[i], P[i]
+    dp, dq = P[j] - pi, Q[j] - pi
+    on_line = (np.abs(ui[:, 0] * dp[:, 1] - ui[:, 1] * dp[:, 0]) <= tol) & (
+        np.abs(ui[:, 0] * dq[:, 1] - ui[:, 1] * dq[:, 0]) <= tol)
+    tp, tq = np.sum(dp * ui, axis=1), np.sum(dq * ui, axis=1)
+    overlap = np.minimum(np.maximum(tp, tq), length[i]) - np.maximum(np.minimum(tp, tq), 0.0)
+    hits = on_line & (overlap > tol)
+    for a, b in zip(owner[i[hits]].tolist(), owner[j[hits]].tolist()):
+        result[a].add(b)
+        result[b].add(a)
     return result
 
 
