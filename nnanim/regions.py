@@ -61,8 +61,8 @@ class Region:
 
 
 def _area(poly: Array) -> float:
-    x, y = poly[:, 0], poly[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    x, y = poly[:, 0], poly[:, 1]  # the shoelace formula, the closing edge written out
+    return 0.5 * float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0])
 
 
 def _clip(poly: Array, s: Array) -> tuple[Array | None, Array | None]:
