@@ -1,7 +1,8 @@
 """Small charts and readouts for Manim scenes, drawn without LaTeX.
 
 * :class:`LineChart` — curves over epochs (log x) in a box, with a marker
-  that moves along them.
+  that moves along them; each curve is drawn only up to the marker's epoch
+  (a chart over training never shows its future).
 * :class:`DigitReadout` — a number that changes every frame, assembled from
   prebuilt glyphs (no new Pango text per frame).
 """
@@ -42,7 +43,7 @@ class LineChart(VGroup):
                           stroke_color=theme.muted, stroke_width=1.5, stroke_opacity=0.8)
         self.add(frame)
         self.axes = frame  # its corner vertex is the chart's origin, wherever the chart moves
-        self.curves, self.maps = [], []
+        self.curves, self.maps, self.local = [], [], []
         for values, colour, _label, log_y in series:
             v = np.log10(np.maximum(values, 1e-12)) if log_y else np.asarray(values, dtype=float)
             ok = np.isfinite(v)
@@ -53,8 +54,8 @@ class LineChart(VGroup):
             pts = np.column_stack([self._x(self.epochs), y * height * 0.92 + height * 0.04])
             curve = Polylines([pts], smooth=False, stroke_color=colour, stroke_width=2.5)
             self.curves.append(curve)
+            self.local.append(pts)  # relative to the frame's corner
             self.maps.append(y * height * 0.92 + height * 0.04)
-            self.add(curve)
         # legend and axis label
         legend = VGroup(*[text(label, font=theme.font, font_size=font_size, color=colour)
                           for _, colour, label, _ in series]).arrange(RIGHT, buff=0.3)
@@ -65,8 +66,8 @@ class LineChart(VGroup):
         self.cursor = Line([0, 0, 0], [0, height, 0], stroke_color=theme.foreground, stroke_width=1.5,
                            stroke_opacity=0.6)
         self.dots = [Dot(radius=0.05, color=c) for _, c, _, _ in series]
-        #: the moving part (cursor and dots): animate this, leave the rest static
-        self.marker = VGroup(self.cursor, *self.dots)
+        #: the moving part (the curves so far, cursor and dots): animate this, leave the rest static
+        self.marker = VGroup(*self.curves, self.cursor, *self.dots)
         self.add(self.marker)
         self.set_marker(float(self.epochs[0]))
 
@@ -74,9 +75,15 @@ class LineChart(VGroup):
         return np.log1p(np.asarray(epoch, dtype=float)) / self.x_max * self.box_w
 
     def set_marker(self, epoch: float) -> LineChart:
-        """Move the cursor and the dots to ``epoch`` (curves interpolated between records)."""
+        """Move the cursor and the dots to ``epoch`` and draw the curves up to it, no further
+        (curves interpolated between records)."""
         origin = self.axes.points[3]  # the frame's corner: the end of its first segment
         x = float(self._x(epoch))
+        k = int(np.searchsorted(self.epochs, epoch, side="left"))  # the records before it
+        for curve, pts, ys in zip(self.curves, self.local, self.maps):
+            end = np.array([[x, float(np.interp(epoch, self.epochs, ys))]])
+            shown = np.vstack([pts[:k], end]) if k else end
+            curve.set_lines([np.column_stack([shown, np.zeros(len(shown))]) + origin])
         self.cursor.put_start_and_end_on(origin + [x, 0, 0], origin + [x, self.box_h, 0])
         for dot, ys in zip(self.dots, self.maps):
             y = float(np.interp(epoch, self.epochs, ys))

@@ -3,16 +3,17 @@
 * :func:`node_grid` — where the units go (pure geometry): layers in columns
   (rows in a portrait frame), the output as one large square.
 * :func:`unit_image` — one unit's activation over the input plane as an image:
-  the second class colour where it is positive, the first where negative, the
-  background where it is zero (so a ReLU unit is dark where it is off).
+  the theme's positive ``weights`` colour where it is positive, the negative one
+  where negative, the background where it is zero (so a ReLU unit is dark where
+  it is off).  Signs are not classes: the class colours stay for the data.
 * :class:`NetworkDiagram` — the units as such images, joined by edges whose
   width is ``|w|`` (relative to the layer's largest) and whose colour is the
-  sign of ``w``; the output square is the input plane with the network's
+  sign of ``w`` (the theme's ``weights`` pair); the output square is the input plane with the network's
   probability shading, its decision boundary and the data.  It follows an
   :class:`~nnanim.timeline.EpochTimeline` (``set_moment``), as the replay
   views of :mod:`nnanim.replay` do.
-* :class:`RegionMap` — the input plane coloured by activation pattern: each
-  colour is one linear region of a piecewise-linear network.
+* :class:`RegionMap` — the input plane cut into the exact linear regions of a
+  piecewise-linear network, outlined, neighbours never sharing a colour.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import numpy as np
 from manim import Group, Line, Square
 
 from nnanim.mobjects import RasterImage
-from nnanim.regions import pattern_keys
+from nnanim.regions import linear_regions, neighbours, pattern_keys, region_colouring
 from nnanim.replay import InputInset, _SquarePanel, input_window
 from nnanim.theme import Theme, hex_rgb
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "pattern_rgb", "unit_image"]
+__all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "unit_image"]
 
 #: centre-to-centre spacing of units in a layer, in unit sizes
 SPACING = 1.3
@@ -83,9 +84,10 @@ def node_grid(widths: list[int], box: tuple[float, float, float, float], vertica
 
 def unit_image(values: np.ndarray, scale: float, theme: Theme) -> np.ndarray:
     """RGBA image of a unit's values ``(rows, cols)``: ``values / scale`` in [-1, 1] mixes the
-    background towards the second class colour (positive) or the first (negative)."""
+    background towards the theme's positive ``weights`` colour or its negative one (a unit's sign
+    is not a class, so never in the class colours)."""
     bg = np.array(hex_rgb(theme.background))
-    neg, pos = theme.class_rgb(2)
+    neg, pos = (np.array(hex_rgb(c)) for c in theme.weights)
     u = np.clip(values / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(values)
     colour = np.where(u[..., None] >= 0, pos, neg)
     rgb = bg + np.abs(u)[..., None] ** 0.8 * (colour - bg)
@@ -102,28 +104,6 @@ def _scale(values: np.ndarray, activation: str) -> tuple[np.ndarray, float]:
     if activation == "tanh":
         return values, 1.0
     return values, float(np.max(np.abs(values))) or 1.0
-
-
-def pattern_rgb(keys: np.ndarray) -> np.ndarray:
-    """A colour per activation pattern key, the same for the same pattern in every frame.
-
-    Hues spread by a multiplicative hash (so neighbouring patterns, which
-    differ by one unit, differ in colour), fixed saturation and value.
-    """
-    h = ((keys.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(1 << 32)).astype(float) / 2**32
-    h = (h * 0.61803398875 * 7.0) % 1.0
-    s, v = 0.5, 0.8
-    i = np.floor(h * 6).astype(int) % 6
-    f = h * 6 - np.floor(h * 6)
-    p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
-    table = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)]
-    out = np.empty(keys.shape + (3,))
-    for k, (r, g, b) in enumerate(table):
-        m = i == k
-        out[m, 0] = r if np.isscalar(r) else r[m]
-        out[m, 1] = g if np.isscalar(g) else g[m]
-        out[m, 2] = b if np.isscalar(b) else b[m]
-    return out
 
 
 class NetworkDiagram(Group):
@@ -210,7 +190,7 @@ class NetworkDiagram(Group):
             values, scale = _scale(fwd.post[l], self.activations[l])
             for j, image in enumerate(layer):
                 image.set_image(unit_image(values[:, j].reshape(self.shape), scale, self.theme))
-        neg, pos = self.theme.classes[0], self.theme.classes[1 % len(self.theme.classes)]
+        neg, pos = self.theme.weights
         for l, edges in enumerate(self.edges):
             W = net.weights[l]
             if l == len(self.edges) - 1:  # into the output square: one edge per last hidden unit,
@@ -225,7 +205,18 @@ class NetworkDiagram(Group):
 
 
 class RegionMap(_SquarePanel):
-    """The input plane coloured by activation pattern (one colour per linear region)."""
+    """The input plane coloured by linear region, neighbours never sharing a colour, outlined.
+
+    At every moment the exact regions of the network in the window
+    (:func:`~nnanim.regions.linear_regions`) are coloured from the theme's
+    ``regions`` palette by :func:`~nnanim.regions.region_colouring` on their
+    exact adjacency, each region keeping its colour from the frame before
+    where its neighbours allow (no flicker); the colours are muted towards the
+    background and every region is outlined in the background colour.
+    """
+
+    #: how far the region colours are mixed from the background (1: full colour)
+    STRENGTH = 0.55
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, resolution: int = 160) -> None:
         super().__init__(region, theme)
@@ -235,17 +226,42 @@ class RegionMap(_SquarePanel):
         x0, x1, y0, y1 = self.box
         gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y1, y0, resolution))
         self.samples = np.column_stack([gx.ravel(), gy.ravel()])
+        bg = np.array(hex_rgb(theme.background))
+        self.palette = np.array([bg + self.STRENGTH * (np.array(hex_rgb(c)) - bg) for c in theme.regions])
+        self.colour_of: dict[int, int] = {}  # pattern key → palette index, carried from frame to frame
+        self.keys = np.zeros(len(self.samples), dtype=np.int64)
         self.image = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.add(self.image, self.border)
         self.set_moment(timeline.moment(0.0))
 
+    def colouring(self, net) -> dict[int, int]:
+        """Pattern key → palette index for the exact regions of ``net`` in the window."""
+        regions = linear_regions(net, self.box)
+        keys = [_key(r.pattern) for r in regions]
+        chosen = region_colouring(neighbours(regions), len(self.palette),
+                                  [self.colour_of.get(k) for k in keys])
+        return dict(zip(keys, chosen))
+
     def set_moment(self, m: Moment) -> RegionMap:
-        keys = pattern_keys(self.timeline.network(m), self.samples)
-        rgb = pattern_rgb(keys)
-        bg = np.array(hex_rgb(self.theme.background))
-        rgb = bg + 0.6 * (rgb - bg)
+        net = self.timeline.network(m)
+        self.colour_of = self.colouring(net)
+        keys = pattern_keys(net, self.samples)
+        self.keys = keys
+        index = np.array([self.colour_of.get(int(k), 0) for k in np.unique(keys)])
+        rgb = self.palette[index[np.searchsorted(np.unique(keys), keys)]]
+        grid = keys.reshape(self.resolution, self.resolution)
+        edge = np.zeros(grid.shape, dtype=bool)  # a pixel whose right or lower neighbour differs
+        edge[:, :-1] |= grid[:, :-1] != grid[:, 1:]
+        edge[:-1, :] |= grid[:-1, :] != grid[1:, :]
+        rgb[edge.ravel()] = hex_rgb(self.theme.background)
         img = np.empty((len(keys), 4), dtype=np.uint8)
         img[:, :3] = np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8)
         img[:, 3] = 255
         self.image.set_image(img.reshape(self.resolution, self.resolution, 4))
         return self
+
+
+def _key(pattern: tuple[tuple[bool, ...], ...]) -> int:
+    """A region's pattern packed as :func:`~nnanim.regions.pattern_keys` packs a point's."""
+    bits = [b for layer in pattern for b in layer]
+    return sum(1 << g for g, on in enumerate(bits) if on)

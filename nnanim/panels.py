@@ -44,6 +44,7 @@ __all__ = [
     "TravelStage",
     "boundary_overlay",
     "early",
+    "late",
     "fit_grid",
     "level_overlay",
     "matrix_table",
@@ -309,6 +310,12 @@ def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float]
     """A rate function that completes in the first ``seconds`` of a ``run_time`` long play."""
     k = run_time / max(seconds, 1e-9)
     return lambda alpha: rate_func(min(max(alpha * k, 0.0), 1.0))
+
+
+def late(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:
+    """A rate function that waits out the first ``seconds`` of a ``run_time`` long play, then runs."""
+    s = min(max(seconds / max(run_time, 1e-9), 0.0), 0.99)
+    return lambda alpha: rate_func(min(max((alpha - s) / (1.0 - s), 0.0), 1.0))
 
 
 class Dim(Animation):

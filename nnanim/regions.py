@@ -25,7 +25,7 @@ from nnanim.errors import NnanimError
 from nnanim.nn import LEAKY_SLOPE, Network
 
 __all__ = ["PIECEWISE_LINEAR", "Region", "linear_regions", "locate", "neighbours", "pattern_colours",
-           "pattern_keys"]
+           "pattern_keys", "region_colouring"]
 
 Array = np.ndarray
 
@@ -61,8 +61,8 @@ class Region:
 
 
 def _area(poly: Array) -> float:
-    x, y = poly[:, 0], poly[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    x, y = poly[:, 0], poly[:, 1]  # the shoelace formula, the closing edge written out
+    return 0.5 * float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0])
 
 
 def _clip(poly: Array, s: Array) -> tuple[Array | None, Array | None]:
@@ -185,49 +185,107 @@ def locate(regions: Sequence[Region], points: Array) -> Array:
 
 
 def neighbours(regions: Sequence[Region]) -> list[set[int]]:
-    """For each region, the regions that share a stretch of an edge with it.
+    """For each region, the regions that share an edge of positive length with it.
 
-    Found by stepping a hair outward from the middle of every edge (and from
-    two points near its ends, so an edge that borders several regions finds
-    them all) and locating where that lands.
+    Exact: two regions are neighbours when an edge of one and an edge of the
+    other lie on one line, run opposite ways (both polygons are
+    counter-clockwise) and overlap over more than a hair (``1e-9`` of the
+    regions' extent).  Regions that only touch at a corner are not neighbours.
     """
-    probes, owners = [], []
-    for i, r in enumerate(regions):
-        p, q = r.polygon, np.roll(r.polygon, -1, axis=0)
-        e = q - p
-        length = np.hypot(e[:, 0], e[:, 1])
-        keep = length > 0
-        normal = np.column_stack([e[:, 1], -e[:, 0]])[keep] / length[keep, None]  # outward (ccw)
-        step = 1e-7 * max(1.0, float(np.ptp(r.polygon, axis=0).max()))
-        for t in (0.5, 0.02, 0.98):
-            probes.append(p[keep] + t * e[keep] + step * normal)
-            owners.append(np.full(int(keep.sum()), i))
-    if not probes:
-        return [set() for _ in regions]
-    where = locate(regions, np.concatenate(probes))
-    owner = np.concatenate(owners)
+    if not regions:
+        return []
+    P = np.concatenate([r.polygon for r in regions])
+    Q = np.concatenate([np.roll(r.polygon, -1, axis=0) for r in regions])
+    owner = np.concatenate([np.full(len(r.polygon), i) for i, r in enumerate(regions)])
+    e = Q - P
+    length = np.hypot(e[:, 0], e[:, 1])
+    keep = length > 0
+    P, Q, owner, e, length = P[keep], Q[keep], owner[keep], e[keep], length[keep]
+    u = e / length[:, None]
+    tol = 1e-9 * max(1.0, float(np.ptp(P, axis=0).max()))
     result: list[set[int]] = [set() for _ in regions]
-    for a, b in zip(owner, where):
-        if b >= 0 and b != a:
-            result[a].add(int(b))
-            result[int(b)].add(int(a))
+    # candidates: edge pairs (i < j) of different regions running opposite ways, a block of rows
+    # of the direction products at a time (bounded memory for thousands of edges)
+    found = []
+    for a in range(0, len(u), 1024):
+        rows = np.arange(a, min(a + 1024, len(u)))
+        bi, bj = np.nonzero((u[rows] @ u.T < -1 + 1e-9) & (rows[:, None] < np.arange(len(u)))
+                            & (owner[rows, None] != owner[None, :]))
+        found.append((rows[bi], bj))
+    i = np.concatenate([f[0] for f in found])
+    j = np.concatenate([f[1] for f in found])
+    ui, pi = u[i], P[i]
+    dp, dq = P[j] - pi, Q[j] - pi
+    on_line = (np.abs(ui[:, 0] * dp[:, 1] - ui[:, 1] * dp[:, 0]) <= tol) & (
+        np.abs(ui[:, 0] * dq[:, 1] - ui[:, 1] * dq[:, 0]) <= tol)
+    tp, tq = np.sum(dp * ui, axis=1), np.sum(dq * ui, axis=1)
+    overlap = np.minimum(np.maximum(tp, tq), length[i]) - np.maximum(np.minimum(tp, tq), 0.0)
+    hits = on_line & (overlap > tol)
+    for a, b in zip(owner[i[hits]].tolist(), owner[j[hits]].tolist()):
+        result[a].add(b)
+        result[b].add(a)
     return result
 
 
-def pattern_colours(regions: Sequence[Region], palette: Sequence[str]) -> list[str]:
-    """A colour from ``palette`` for each region, neighbours differing where the palette allows.
+def region_colouring(adjacent: Sequence[set[int]], n_colours: int,
+                     prefer: Sequence[int | None] | None = None) -> list[int]:
+    """A colour index in ``range(n_colours)`` per region such that neighbours always differ.
 
-    Greedy in the regions' order (deterministic); with at least 4-6 colours
-    neighbouring regions practically always differ.
+    Smallest-last order (Matula & Beck 1983): regions are taken off the map
+    one of fewest remaining neighbours at a time, then coloured in the
+    reverse order, so each region meets at most *degeneracy* coloured
+    neighbours.  A map of convex regions is planar, hence 5-degenerate, so
+    six colours always suffice.  Among the free colours a region takes its
+    ``prefer``-red one (its colour in the previous frame, say) when that is
+    free, else the lowest.  Deterministic.
+
+    Raises
+    ------
+    NnanimError
+        When ``n_colours`` is too few for this adjacency (never, with six
+        or more, for a map of regions).
+    """
+    n = len(adjacent)
+    if n_colours < 1:
+        raise NnanimError("a region colouring needs at least one colour")
+    degree = [len(a) for a in adjacent]
+    removed = [False] * n
+    order: list[int] = []
+    for _ in range(n):
+        i = min((k for k in range(n) if not removed[k]), key=lambda k: (degree[k], k))
+        removed[i] = True
+        order.append(i)
+        for j in adjacent[i]:
+            if not removed[j]:
+                degree[j] -= 1
+    colour: list[int] = [-1] * n
+    for i in reversed(order):
+        taken = {colour[j] for j in adjacent[i]}
+        want = prefer[i] if prefer is not None else None
+        if want is not None and 0 <= want < n_colours and want not in taken:
+            colour[i] = want
+            continue
+        free = [k for k in range(n_colours) if k not in taken]
+        if not free:
+            raise NnanimError(f"{n_colours} colours are too few to colour these {n} regions so that "
+                              "neighbours differ")
+        colour[i] = free[0]
+    return colour
+
+
+def pattern_colours(regions: Sequence[Region], palette: Sequence[str],
+                    previous: dict | None = None) -> list[str]:
+    """A colour from ``palette`` for each region, neighbouring regions always differing.
+
+    ``previous`` maps a pattern to the palette index it had before (an
+    earlier frame): a region keeps it where its neighbours allow, so a map
+    recoloured over training does not flicker.  See :func:`region_colouring`
+    (a palette of six colours or more always suffices).
     """
     if not palette:
         raise NnanimError("pattern_colours needs at least one colour")
-    adjacent = neighbours(regions)
-    chosen: list[int] = []
-    for i in range(len(regions)):
-        taken = [chosen[j] for j in adjacent[i] if j < i]
-        free = [k for k in range(len(palette)) if k not in taken]
-        chosen.append(free[0] if free else min(range(len(palette)), key=taken.count))
+    prefer = [previous.get(r.pattern) for r in regions] if previous else None
+    chosen = region_colouring(neighbours(regions), len(palette), prefer)
     return [palette[k] for k in chosen]
 
 

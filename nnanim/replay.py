@@ -39,7 +39,11 @@ from nnanim.projection import InputPlane
 from nnanim.theme import Theme
 from nnanim.timeline import EpochTimeline, Moment
 
-__all__ = ["FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining", "input_window"]
+__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining", "input_window",
+           "poster_moment"]
+
+#: a replay's poster is the first record scoring within this of the final record's score
+POSTER_GAP = 0.005
 
 
 def _colours(run, theme: Theme) -> np.ndarray:
@@ -65,6 +69,18 @@ def input_window(X: np.ndarray) -> tuple[np.ndarray, float]:
     """``(centre (2,), half)`` of the square in which the input plane's data is shown."""
     lo, hi = X.min(axis=0), X.max(axis=0)
     return (lo + hi) / 2, 0.55 * float(np.max(hi - lo))
+
+
+def poster_moment(timeline: EpochTimeline) -> Moment:
+    """The replay's poster: the first record whose recomputed score (accuracy, or R²) is within
+    :data:`POSTER_GAP` of the final record's, the network trained before the last epochs only
+    push the points further apart; exactly at that record."""
+    scores = timeline.scores()
+    r = int(np.flatnonzero(scores >= scores[-1] - POSTER_GAP)[0])
+    final = timeline.final_epoch
+    u = float(np.log1p(timeline.epochs[r]) / np.log1p(final)) if final > 0 else 1.0
+    m = timeline.moment(u)
+    return m if m.nearest == r else timeline.moment(1.0)
 
 
 class _SquarePanel(Group):

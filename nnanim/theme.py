@@ -28,11 +28,15 @@ import numpy as np
 
 from nnanim.errors import NnanimError
 
-__all__ = ["SAFE_CLASSES", "Theme", "hex_rgb", "list_themes", "load_theme", "mix"]
+__all__ = ["REGION_COLOURS", "SAFE_CLASSES", "Theme", "hex_rgb", "list_themes", "load_theme", "mix"]
 
 #: how many class colours the built-in themes keep apart for colour-blind eyes too (the first
 #: ones of ``classes``, Okabe-Ito-based); scenes about many classes refuse more
 SAFE_CLASSES = 8
+
+#: the fewest colours a theme's ``regions`` palette holds: enough to colour any map of convex
+#: regions so that neighbours differ (a planar map's adjacency graph is 5-degenerate)
+REGION_COLOURS = 6
 
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -58,6 +62,14 @@ class Theme:
     #: stops (viridis: colour-blind safe, lightness rising); each theme drops the end that
     #: would vanish into its background
     targets: tuple[str, ...] = _key("colours")
+    #: the sign of a weight (or of any signed value that is not about a class), negative then
+    #: positive: a diverging pair of their own, apart from every class colour and from each other
+    #: for colour-blind eyes too (a test checks it), so a weight never reads as class information
+    weights: tuple[str, ...] = _key("pair")
+    #: linear-region maps: at least :data:`REGION_COLOURS` colours, apart from each other for
+    #: colour-blind eyes too; drawn muted (mixed towards the background) and outlined, so that
+    #: neighbouring regions never share a colour (see :func:`nnanim.regions.region_colouring`)
+    regions: tuple[str, ...] = _key("palette")
     grid: str = _key("colour")
     grid_opacity: float = _key("opacity")
     grid_width: float = _key("size")
@@ -70,6 +82,13 @@ class Theme:
     def class_rgb(self, k: int) -> np.ndarray:
         """``(k, 3)`` RGB in [0, 1] for classes 0..k-1 (cycling past the palette's end)."""
         return np.array([hex_rgb(self.classes[i % len(self.classes)]) for i in range(k)])
+
+    def weight_rgb(self, values: Any) -> np.ndarray:
+        """``(n, 3)`` RGB in [0, 1]: the weights pair's negative colour where ``values < 0``, else
+        its positive one."""
+        neg, pos = (np.array(hex_rgb(c)) for c in self.weights)
+        v = np.asarray(values, dtype=float).ravel()
+        return np.where(v[:, None] < 0, neg, pos)
 
     def target_rgb(self, values: Any, lo: float, hi: float) -> np.ndarray:
         """``(n, 3)`` RGB in [0, 1] for numeric ``values`` on the target colour map.
@@ -227,6 +246,19 @@ def _colours(value: Any) -> tuple[str | None, Any]:
     return (None, tuple(value)) if ok else ("a non-empty list of colours written '#RRGGBB'", None)
 
 
+def _pair(value: Any) -> tuple[str | None, Any]:
+    ok = isinstance(value, list) and len(value) == 2 and all(_colour(v)[0] is None for v in value)
+    return (None, tuple(value)) if ok else ("a list of two colours written '#RRGGBB' (negative, positive)",
+                                            None)
+
+
+def _palette(value: Any) -> tuple[str | None, Any]:
+    ok = (isinstance(value, list) and len(value) >= REGION_COLOURS
+          and all(_colour(v)[0] is None for v in value))
+    return (None, tuple(value)) if ok else (
+        f"a list of at least {REGION_COLOURS} colours written '#RRGGBB'", None)
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -251,7 +283,8 @@ def _radius(value: Any) -> tuple[str | None, Any]:
     return (None, float(value)) if ok else (f"a number greater than 0 and at most {MAX_RADIUS:g}", None)
 
 
-_CHECKS = {"text": _text, "colour": _colour, "colours": _colours, "opacity": _opacity, "size": _size,
+_CHECKS = {"text": _text, "colour": _colour, "colours": _colours, "pair": _pair, "palette": _palette,
+           "opacity": _opacity, "size": _size,
            "radius": _radius}
 
 

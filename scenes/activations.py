@@ -65,7 +65,8 @@ class ActivationsScene(SceneContract):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
-        from nnanim.panels import early, output_overlay
+        from nnanim.panels import Dim, early, late, output_overlay
+        from nnanim.posters import poster_shading
         from nnanim.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
 
         runs = self.runs = self.trainings()
@@ -90,7 +91,7 @@ class ActivationsScene(SceneContract):
 
         # the words under each panel: the long form where it fits on one line, else the short one
         self.views, self.regions, self.statements = {}, {}, {}
-        palette = list(self.theme.classes[first.n_classes:first.n_classes + 6])
+        palette = list(self.theme.regions)  # never the class colours: a region is not a class
         for k, (act, run) in enumerate(runs.items()):
             view = self.panel_view(flows[act], run, k)
             self.views[act] = view
@@ -115,6 +116,8 @@ class ActivationsScene(SceneContract):
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
                  for k, a in enumerate(ACTIVATIONS)]
         title = self.top_line(TITLES["intro"])
+        for view in self.views.values():  # the poster: each network's answer, both sides shaded
+            poster_shading(self, view, hold=BEATS["intro"])
         # still text and frames are drawn once into the background (the views stay in their panels)
         self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
                   seconds=BEATS["intro"])
@@ -162,12 +165,14 @@ class ActivationsScene(SceneContract):
         # -- the output: each panel's straight line (or plane) and its accuracy
         title = self.swap_top_line(title, TITLES["end"], BEATS["caption"])
         self.overlays = {act: output_overlay(v, self.theme) for act, v in self.views.items()}
-        fades = []
+        # the regions leave in the first moment, then the class shading arrives: never one over the other
+        gone = early(BEATS["caption"], BEATS["output"])
+        fades = [Dim(f, 0.0, rate_func=gone) for f in self.fills.values()]
         for overlay in self.overlays.values():
             if overlay.shading is not None:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
-                fades.append(OpacityFade(overlay.shading))
+                fades.append(OpacityFade(overlay.shading, rate_func=late(BEATS["caption"], BEATS["output"])))
             if overlay.strokes is not None:
                 self.add(overlay.strokes)
                 fades.append(Create(overlay.strokes))

@@ -25,7 +25,7 @@ from nnanim.contract import SceneContract, require_last_hidden
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
 #: seconds of each beat outside the travel
-BEATS = {"intro": 1.0, "line": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
+BEATS = {"intro": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
          "handover": 1.0, "caption": 0.3, "landing": 1.2, "end": 3.0}
 #: how faint the still panels are while the travelling picture passes
 GHOST = 0.22
@@ -118,18 +118,19 @@ class BottleneckScene(SceneContract):
         arrow = self.middle_arrow()
 
         masks = self.margin_masks()
-        self.open(left_frame, left, masks, title, info, left_label, title=title.text,
-                  seconds=BEATS["intro"])
+        # the poster: both panels' data, the best straight line drawn with its shading (as the
+        # label says), the last hidden layer beside it; its line and words come next
+        self.add(left_frame, left, right_frame, right)
         self.add_overlay(self.left_overlay)
-        self.play(*(OpacityFade(m) for m in self.left_overlay), run_time=BEATS["line"])
-        self.wait(BEATS["look_left"])
+        self.open(masks, title, info, left_label, title=title.text,
+                  seconds=BEATS["intro"] + BEATS["look_left"])
 
         self.mark("caption", right_title, self.statements["right"])  # the words on screen
-        self.add(right_frame, right, right_label, arrow)
+        self.add(right_label, arrow)
         self.add_overlay(self.right_overlay)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
-        self.play(*(OpacityFade(m) for m in (right_frame, *self.right_overlay, right, right_label,
-                                             arrow)), run_time=BEATS["right"])
+        self.play(*(OpacityFade(m) for m in (*self.right_overlay, right_label, arrow)),
+                  run_time=BEATS["right"])
         self.wait(BEATS["look_both"])
 
         # -- how one became the other: the input plane travels through every stage

@@ -78,6 +78,7 @@ class ByHandScene(SceneContract):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
+        from nnanim.posters import poster_shading
         from nnanim.worked import default_point, facing_angles, worked_pass
         from nnanim.worksheet import MarkedView
 
@@ -103,6 +104,7 @@ class ByHandScene(SceneContract):
         view = self.view = MarkedView(flow, run.X, run.y, self.theme, point, label,
                                       region=(np.array(box.centre), box.height), clip_box=box.clip)
         caption = self.caption(steps[0]["title"], steps[0]["detail"])
+        poster_shading(self, view, hold=INTRO)  # the poster: the network's answer on both sides
         self.open(view, *steps[0]["enter"], still=(self.info, caption), title=steps[0]["title"],
                   detail=steps[0]["detail"], seconds=INTRO)
         visible = list(steps[0]["enter"])
@@ -200,11 +202,13 @@ class ByHandScene(SceneContract):
                 last, fn, head = layer.post[1:], "sigmoid", "→ p"
             else:
                 last, fn, head = layer.post, layer.function, "→ p"
-            # the output's probabilities in their classes' colours (binary: p of class 1)
-            classes = ([1] if layer.function == "sigmoid" else list(range(len(last)))) if out else []
+            # the output's logits and probabilities in the colour of the class each predicts
+            # (binary: the one z and p(class 1) predict class 1 or class 0; softmax: row k is class k)
+            classes = ([work.predicted] if layer.function == "sigmoid" else list(range(len(last)))
+                       ) if out else []
             table = {"header": [[prod, f"+ {b}", f"= {z}", head]],
-                     "colors": {(r, 3): self.theme.classes[k % len(self.theme.classes)]
-                                for r, k in enumerate(classes)},
+                     "colors": {(r, c): self.theme.classes[k % len(self.theme.classes)]
+                                for r, k in enumerate(classes) for c in (2, 3)},
                      "rows": [[self.num(p), self.num(c), self.num(q), self.num(h)]
                               for p, c, q, h in zip(layer.products, layer.b, layer.pre, last,
                                                     strict=True)]}

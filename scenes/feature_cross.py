@@ -96,6 +96,7 @@ class FeatureCrossScene(SceneContract):
     def construct(self):
         from nnanim.mobjects import OpacityFade
         from nnanim.panels import fit_grid
+        from nnanim.posters import poster_shading
 
         run, record = self.load_run()
         chapters = self.chapters(self.job)
@@ -121,14 +122,17 @@ class FeatureCrossScene(SceneContract):
         old = []
         for k, shown in enumerate(self.shown):
             title = self.top_line(words[k])
+            # both panels hold their data from the start: the hand-made plane, the learned layer
+            views = (shown["cross_view"], shown["learned_view"])
             if k == 0:
-                self.open(*frames, shown["cross_view"], title, shown["info"], title=words[k],
+                poster_shading(self, shown["cross_view"], hold=BEATS["intro"])  # the poster
+                self.open(*frames, *views, title, shown["info"], title=words[k],
                           seconds=BEATS["intro"])
             else:
                 self.mark("caption", words[k])
-                self.add(shown["cross_view"], title, shown["info"])
+                self.add(*views, title, shown["info"])
                 self.play(*(OpacityFade(m, fade_in=False) for m in old),
-                          *(OpacityFade(m) for m in (shown["cross_view"], title, shown["info"])),
+                          *(OpacityFade(m) for m in (*views, title, shown["info"])),
                           run_time=BEATS["out"])
                 self.remove(*old)
             title = self.play_chapter(shown, title, lifts[k])
@@ -225,11 +229,9 @@ class FeatureCrossScene(SceneContract):
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
         self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
-        self.add(learned)
         self.add_overlay(overlay)
         self.add(learned_label)
-        self.play(*(OpacityFade(m) for m in (learned, *overlay, learned_label)),
-                  run_time=BEATS["learned"])
+        self.play(*(OpacityFade(m) for m in (*overlay, learned_label)), run_time=BEATS["learned"])
         self.wait(BEATS["look_both"])
         return lift
 

@@ -51,6 +51,7 @@ class LayersScene(SceneContract):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView
+        from nnanim.posters import poster_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -73,6 +74,7 @@ class LayersScene(SceneContract):
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
         landmarks = self.image_landmarks(run, view)
+        poster_shading(self, view, hold=2.0)  # the poster: the trained network's answer, both sides
         self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail, seconds=2.0)
 
         caption = self.play_stages(view, caption)

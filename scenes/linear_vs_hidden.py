@@ -68,6 +68,7 @@ class LinearVsHiddenScene(SceneContract):
         from nnanim.mobjects import FlowView, OpacityFade
         from nnanim.nn import Network, collapse_affine, fit_linear_classifier
         from nnanim.panels import boundary_overlay, number
+        from nnanim.posters import poster_shading
 
         run, record = self.load_run()
         straight_run = self.job.variant(activation="linear")
@@ -134,6 +135,8 @@ class LinearVsHiddenScene(SceneContract):
         }
         frames = [self.panel_frame(side) for side in (RAW, LINEAR, BENT)]
 
+        for view in views.values():  # the poster: each model's answer, both sides shaded
+            poster_shading(self, view, hold=BEATS["intro"])
         self.open(*frames, *views.values(), title, info, title=TITLE, seconds=BEATS["intro"])
         for key in ("raw", "linear", "bent"):
             view, overlay = views[key], overlays[key]

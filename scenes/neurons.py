@@ -2,16 +2,17 @@
 
 Storyboard: the network drawn as a diagram (layers in columns; rows in a
 vertical frame).  Every unit is a small map of the input plane showing its
-activation there (after TensorFlow Playground): the second class colour where
-it is positive, the first where negative, dark where it is zero, so a ReLU
-unit's map is dark on the side where it is off.  Edges are as wide as |w|
-(relative to the layer's largest) and coloured by the sign of w.  The output
+activation there (after TensorFlow Playground), in the theme's weight colours
+(green where it is positive, purple where negative: a sign, not a class), dark
+where it is zero, so a ReLU unit's map is dark on the side where it is off.
+Edges are as wide as |w| (relative to the layer's largest) and coloured by the
+sign of w, in the same pair.  The output
 is a large map of the input plane: the network's probability shading, its
 decision boundary and the data.  Training is replayed log-spaced, as in the
 ``training`` scene, with the epoch and the accuracy (recomputed from the
 nearest record's weights); for networks of ReLU-like units the input plane's
-linear regions are drawn beside it, one colour per activation pattern, with
-their exact count (polygons clipped unit by unit).
+linear regions are drawn beside it, outlined, neighbouring regions never in
+one colour, with their exact count (polygons clipped unit by unit).
 
 Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
 """
@@ -21,6 +22,7 @@ from nnanim.errors import NnanimError
 
 INTRO, OUTRO = 2.0, 3.0
 SWAP = 0.3
+REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
 #: the largest network whose units stay readable as maps
 MAX_LAYERS, MAX_WIDTH = 4, 8
 
@@ -57,18 +59,18 @@ class NeuronsScene(SceneContract):
         return len(linear_regions(run.network(record), box))
 
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, Group, VGroup
+        from manim import DOWN, LEFT, RIGHT, Group, VGroup, smooth
 
         from nnanim.charts import DigitReadout
         from nnanim.diagram import NetworkDiagram, RegionMap
-        from nnanim.replay import ReplayTraining
+        from nnanim.replay import ReplayTraining, poster_moment
         from nnanim.timeline import EpochTimeline, default_duration
 
         run, record = self.load_run()
         layout, theme = self.layout, self.theme
         timeline = EpochTimeline(run, last=record)
         total = default_duration(int(run.epochs[record]))
-        replay = max(total - INTRO - SWAP - OUTRO, 2.0)
+        replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         portrait = layout.shape == "portrait"
         pic = layout.picture
         diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
@@ -120,13 +122,18 @@ class NeuronsScene(SceneContract):
                 count.set_text(f"{counts[r]}")
 
         self.region_box = plane  # where the regions are counted (the region map's window)
-        state_readouts(timeline.moment(0.0))
+        poster = poster_moment(timeline)  # the poster: the trained network, then a rewind to epoch 0
+        for part in moving:
+            part.set_moment(poster)
+        state_readouts(poster)
         title = "what each unit responds to"
-        detail = ("each square: one unit's activation over the input plane, in the class colours "
-                  "by its sign, fading to the background at 0; edges as wide as |w|")
+        detail = ("each square: one unit's activation over the input plane, green where positive, "
+                  "purple where negative, fading to the background at 0; edges as wide as |w|")
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
+        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
+                                 u1=0.0, rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
                                     "the units sharpen into features the output combines",

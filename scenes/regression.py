@@ -24,6 +24,8 @@ BEATS = {"intro": 2.0, "bias": 1.2, "show": 0.8, "add": 1.6, "fit": 2.0, "swap":
          "hidden": 1.5, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
 TILT, AZIM = np.radians(62), np.radians(-30)
 STEPS = {"relu": "one joint", "leaky_relu": "one joint", "tanh": "one step", "sigmoid": "one step"}
+#: a unit's part w·h(x) is drawn in the theme's weight colour of the sign of w (not a class colour)
+SIGN = {False: "purple", True: "green"}
 
 
 class RegressionScene(SceneContract):
@@ -81,9 +83,9 @@ class RegressionScene(SceneContract):
                 else "a feature the layers before built"
             caption = self.swap_caption(
                 caption, f"unit {i + 1}: + w{i + 1}·h{i + 1}(x)",
-                f"a {act} unit adds {what}, scaled by w{i + 1} = {w[i]:.2f} (orange: its part alone)",
+                f"a {act} unit adds {what}, scaled by w{i + 1} = {w[i]:.2f} ({SIGN[bool(w[i] >= 0)]}: its part alone)",
                 kind="stage")
-            part = plot.curve(xs, C[:, i], theme.classes[1], theme.boundary_width * 0.55)
+            part = plot.curve(xs, C[:, i], theme.weights[int(w[i] >= 0)], theme.boundary_width * 0.55)
             self.play(OpacityFade(part), run_time=BEATS["show"])
             before, added = partial[:, i], C[:, i]
             self.play(Progress(fit, lambda a, s=before, c=added: plot.set_curve(fit, s + a * c)),

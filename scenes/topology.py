@@ -54,6 +54,7 @@ class TopologyScene(MulticlassScene):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade, StagePlay
+        from nnanim.posters import poster_shading
 
         run, record = self.load_run()
         wide = self.wide_run()
@@ -73,6 +74,7 @@ class TopologyScene(MulticlassScene):
         detail = (("a disk inside a ring" if ring else self.job.dataset_name)
                   + f": first through layers {NARROW} units wide")
         caption = self.caption(title, detail)
+        poster_shading(self, narrow_view, hold=BEATS["intro"])  # the poster: both sides shaded
         self.open(narrow_view, still=(header, caption), title=title, detail=detail,
                   seconds=BEATS["intro"])
 

@@ -21,6 +21,7 @@ from nnanim.contract import SceneContract, require_last_hidden
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
+REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
 
 
 class TrainingScene(SceneContract):
@@ -35,17 +36,17 @@ class TrainingScene(SceneContract):
         require_last_hidden(job, "training", (2,), "shows the last hidden layer as a plane")
 
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup
+        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
 
         from nnanim.charts import DigitReadout, LineChart
         from nnanim.projection import InputPlane
-        from nnanim.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining
+        from nnanim.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
         from nnanim.timeline import EpochTimeline, default_duration
 
         run, record = self.load_run()
         timeline = EpochTimeline(run, last=record)
         total = default_duration(int(run.epochs[record]))
-        replay = max(total - INTRO - SWAP - OUTRO, 2.0)
+        replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         layout, theme = self.layout, self.theme
 
         regression = run.task == "regression"
@@ -67,7 +68,7 @@ class TrainingScene(SceneContract):
         # not the class colours: these curves are not classes
         chart = LineChart(run.epochs[: record + 1],
                           [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
-                           (timeline.scores(), theme.classes[3], score, False)],
+                           (timeline.scores(), theme.muted, score, False)],
                           width=chart_w, height=chart_h, theme=theme, font_size=layout.small_size)
         one_d = run.X.shape[1] == 1
         Inset = FitInset if one_d else InputInset
@@ -96,12 +97,18 @@ class TrainingScene(SceneContract):
             accuracy.set_text(f"{acc:.3f}" if regression else f"{100 * acc:.1f}%")
             chart.set_marker(moment.epoch)
 
-        state_readouts(timeline.moment(0.0))
+        # the poster: the trained network (shading on both sides of its line), then a rewind
+        poster = poster_moment(timeline)
+        main.set_moment(poster)
+        inset.set_moment(poster)
+        state_readouts(poster)
         title, detail = "training", "the layer before the output"
         caption = self.caption(title, detail)
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)
+        self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], u0=poster.u, u1=0.0,
+                                 rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
                                     "the weights move from record to record", run_time=SWAP,

@@ -221,11 +221,13 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     (beat,) = [b for b in scene.beats if b.title == TITLES["regions"]]
     frame = frames[int((beat.end - 0.3) * fps)]
     bg = np.array(hex_rgb(theme.background))
-    fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in theme.classes[2:8]]
+    # (the tinted ones: a neutral grey fill at this opacity is the colour of the grid's blend)
+    tinted = [c for c in theme.regions if np.ptp(hex_rgb(c)) > 0.1]
+    fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in tinted]
     for k, act in enumerate(ACTIVATIONS):
         shaded = sum(len(p) for p in class_pixels(panel(frame, k), fills, tolerance=12))
         if act in ("relu", "leaky_relu"):
-            assert shaded > 0.2 * panel(frame, k).shape[0] ** 2
+            assert shaded > 0.1 * panel(frame, k).shape[0] ** 2
         else:
             assert shaded < 0.01 * panel(frame, k).shape[0] ** 2
     # the last frame: in every panel one straight line splits the classes
@@ -233,3 +235,33 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
         a, b = class_pixels(panel(frames[-1], k), colours)
         assert len(a) > 30 and len(b) > 30
         assert best_linear_split(a, b) > 0.95
+
+
+def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_shading(scene):
+    """Region fills use the theme's region palette (never a class colour), neighbouring regions
+    (sharing an edge of positive length, found here) differ, and in the output play the fills are
+    gone (opacity 0) before the class shading starts to show: sampled along that play."""
+    from test_regions import shared_edge_adjacency
+
+    theme = scene.theme
+    regions_palette = {c.upper() for c in theme.regions}
+    for act, fills in scene.fills.items():
+        colours = [m.get_fill_color().to_hex().upper() for m in fills.submobjects]
+        assert set(colours) <= regions_palette and not set(colours) & {c.upper() for c in theme.classes}
+        adj = shared_edge_adjacency(scene.regions[act])
+        for i, others in enumerate(adj):
+            assert all(colours[i] != colours[j] for j in others)
+    # the output play: the fills' fade ends before the shading's fade begins
+    from nnanim.mobjects import OpacityFade
+    from nnanim.panels import Dim
+
+    (output,) = [a for a in scene.recorded if any(isinstance(x, Dim) for x in a)
+                 and any(isinstance(x, OpacityFade) for x in a)][-1:]
+    dims = [a for a in output if isinstance(a, Dim)]
+    shades = [a for a in output if isinstance(a, OpacityFade)
+              and any(a.mobject is o.shading for o in scene.overlays.values())]
+    assert dims and shades
+    for alpha in np.linspace(0.0, 1.0, 41):
+        gone = all(d.rate_func(alpha) >= 1.0 - 1e-12 for d in dims)
+        showing = any(s.rate_func(alpha) > 1e-12 for s in shades)
+        assert gone or not showing, alpha

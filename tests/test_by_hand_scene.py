@@ -269,3 +269,28 @@ def test_rendered_video_marks_the_point_and_writes_the_numbers(tmp_path, decode_
             samples = [px(a + (b - a) * t) for t in np.linspace(0.1, 0.9, 15)]
             gained = [after[y, x] - before[y, x] for x, y in samples]
             assert min(gained) > -30 and np.mean([g > 60 for g in gained]) > 0.4, gained
+
+
+def test_the_outputs_logit_and_p_wear_the_colour_of_the_class_they_predict(default_run):
+    """p = 0.03 is a vote for class 0: written in class 0's colour, never in class 1's. For each
+    side of the boundary a point is picked here (forward pass written in this file) and the output
+    table's z and p cells are checked against the class that z's sign predicts."""
+    theme = load_theme("dark")
+    weights = [W[-1] for W in default_run.weights]
+    biases = [b[-1] for b in default_run.biases]
+    rng = np.random.default_rng(0)
+    candidates = default_run.X[rng.permutation(len(default_run.X))[:60]]
+    wanted = {}
+    for x in candidates:
+        z = by_hand(weights, biases, x)[-1][4][0]
+        wanted.setdefault(int(z > 0), (x, z))
+    assert set(wanted) == {0, 1}
+    for label, (x, _z) in wanted.items():
+        scene = dry_run("by-hand", {"run": default_run, "point": f"{float(x[0])!r},{float(x[1])!r}"})
+        outputs = [s for s in scene.steps if s["title"].startswith("output") and s["reveal"] == "bias"]
+        (step,) = outputs
+        cells = step["group"].table.cells[0]
+        for c in (2, 3):
+            colour = cells[c].get_fill_color().to_hex().upper()
+            assert colour == theme.classes[label], (label, c, colour)
+        assert cells[0].get_fill_color().to_hex().upper() == theme.foreground.upper()

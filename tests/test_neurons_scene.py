@@ -71,7 +71,8 @@ def test_units_fit_their_box_and_never_overlap(vertical):
 
 def test_unit_maps_show_each_units_activation(run):
     """Where the unit is off (ReLU at 0) its map is the background; where it is near the layer's
-    strongest activation, it is near the second class colour: checked pixel by pixel against a
+    strongest activation, it is near the positive weight colour (a sign, not a class): checked
+    pixel by pixel against a
     forward pass written here (one scale per layer, so a weak unit looks weak)."""
     from nnanim.diagram import NetworkDiagram
 
@@ -79,7 +80,7 @@ def test_unit_maps_show_each_units_activation(run):
     tl = EpochTimeline(run)
     diagram = NetworkDiagram(tl, theme, (-3.0, -3.0, 5.0, 3.0))
     diagram.set_moment(tl.moment(1.0))
-    bg, pos = np.array(hex_rgb(theme.background)) * 255, np.array(hex_rgb(theme.classes[1])) * 255
+    bg, pos = np.array(hex_rgb(theme.background)) * 255, np.array(hex_rgb(theme.weights[1])) * 255
     for layer, (_, h) in enumerate(_relu_hidden(run, diagram.samples)):
         top = h.max()
         for j, image in enumerate(diagram.units[layer]):
@@ -105,7 +106,57 @@ def test_edges_are_as_wide_as_the_weights(run):
         expected = np.maximum(5.0 * np.abs(W.ravel()) / np.abs(W).max(), 0.3)
         np.testing.assert_allclose(widths, expected, rtol=1e-6)
         colours = [e.get_stroke_color().to_hex().upper() for e in edges]
-        assert colours == [theme.classes[1] if w >= 0 else theme.classes[0] for w in W.ravel()]
+        assert colours == [theme.weights[1] if w >= 0 else theme.weights[0] for w in W.ravel()]
+        assert not set(colours) & set(theme.classes)  # a weight never wears a class colour
+
+
+def test_the_region_map_gives_neighbouring_regions_different_colours(run):
+    """The region map's pixels: one colour per exact region (sampled inside each polygon), never the
+    colour of a region sharing an edge with it (adjacency built here from the polygons' edges), and
+    only muted region-palette colours (no class colour) plus the background outlines."""
+    from test_regions import shared_edge_adjacency
+
+    from nnanim.diagram import RegionMap
+    from nnanim.regions import linear_regions
+
+    theme = load_theme("dark")
+    tl = EpochTimeline(run)
+    rmap = RegionMap(tl, theme, ((0.0, 0.0, 0.0), 3.0), resolution=200)
+    for u in (0.4, 1.0):
+        m = tl.moment(u)
+        rmap.set_moment(m)
+        regions = linear_regions(tl.network(m), rmap.box)
+        adj = shared_edge_adjacency(regions)
+        img = rmap.image.rgba[..., :3].astype(int)
+        x0, x1, y0, y1 = rmap.box
+        n = rmap.resolution
+        px = np.linspace(x0, x1, n)
+        py = np.linspace(y1, y0, n)
+        gx, gy = np.meshgrid(px, py)
+        margin = 2.0 * (x1 - x0) / (n - 1)  # two pixels clear of every edge
+        seen = {}
+        for i, r in enumerate(regions):
+            p, q = r.polygon, np.roll(r.polygon, -1, axis=0)
+            e = q - p
+            ln = np.hypot(e[:, 0], e[:, 1])
+            # distance inside each edge (counter-clockwise: inside is on the left)
+            d = (e[:, 0] * (gy[..., None] - p[:, 1]) - e[:, 1] * (gx[..., None] - p[:, 0])) / ln
+            deep = np.all(d > margin, axis=-1)
+            if deep.any():
+                colours = {tuple(v) for v in img[deep]}
+                assert len(colours) == 1, (u, i, colours)  # one colour inside a region
+                seen[i] = colours.pop()
+        assert len(seen) > 10
+        for i in seen:
+            for j in adj[i]:
+                if j in seen:
+                    assert seen[i] != seen[j], (u, i, j)
+        bg = np.array(hex_rgb(theme.background))
+        muted = {tuple(int(v) for v in np.clip((bg + RegionMap.STRENGTH * (np.array(hex_rgb(c)) - bg)) * 255
+                                               + 0.5, 0, 255)) for c in theme.regions}
+        assert set(seen.values()) <= muted
+        assert {tuple(int(v) for v in p) for p in img.reshape(-1, 3)} <= muted | {
+            tuple(int(v * 255 + 0.5) for v in bg)}
 
 
 def test_pattern_keys_pack_every_units_sign(run):
@@ -166,7 +217,9 @@ class _Readouts:
             anim.begin()
             for alpha in (0.0, 0.5, 1.0):
                 anim.interpolate(alpha)
-                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+                a = anim.rate_func(alpha)
+                self.readouts.append((anim.timeline.moment((1 - a) * anim.u0 + a * anim.u1),
+                                      self._texts()))
         super().play(*animations, **kwargs)
 
     def _texts(self):
@@ -178,7 +231,11 @@ class _Readouts:
 def test_readouts_and_captions_state_recomputed_numbers(run):
     scene = dry_run("neurons", {"run": run, "duration": 8}, mixin=_Readouts)
     tl = EpochTimeline(run)
-    assert len(scene.readouts) == 3
+    assert len(scene.readouts) == 6  # the rewind from the poster (the trained network), the replay
+    accs = [_accuracy(run, r) for r in range(len(run.epochs))]
+    first = next(r for r, a in enumerate(accs) if a >= accs[-1] - 0.005)  # the poster's record
+    assert scene.readouts[0][0].nearest == first
+    assert [m.u for m, _ in scene.readouts[2:]] == pytest.approx([0.0, 0.0, 0.5, 1.0])
     for m, texts in scene.readouts:
         epoch, _ = tl.stated(m)
         r = run.record_index(epoch)
@@ -210,8 +267,11 @@ def test_rendered_neurons_video(tmp_path, decode_frames, run):
     assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 6 * fps) <= 3
     theme = load_theme("dark")
     last = frames[-1].astype(float)
-    # the data of both classes is drawn in the output map (right of the frame's middle)
+    # the data of both classes is drawn in the output map (right of the frame's middle); the unit
+    # maps and edges there wear the weight colours, never a class colour, so these are the points
     for colour in theme.class_rgb(2) * 255:
-        assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 50
+        assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 20
+    for colour in np.array([hex_rgb(c) for c in theme.weights]) * 255:  # the diagram's signs
+        assert np.sum(np.linalg.norm(last[:, :] - colour, axis=2) < 40) > 50
     first, end = frames[0].astype(float), last
     assert np.abs(first - end).mean() > 2  # training changed the picture

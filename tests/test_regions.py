@@ -7,7 +7,14 @@ import pytest
 
 from nnanim.errors import NnanimError
 from nnanim.nn import Network, get_activation, init_network
-from nnanim.regions import linear_regions, locate, neighbours, pattern_colours, pattern_keys
+from nnanim.regions import (
+    linear_regions,
+    locate,
+    neighbours,
+    pattern_colours,
+    pattern_keys,
+    region_colouring,
+)
 
 BOX = (-2.0, 2.0, -1.5, 1.5)
 
@@ -164,28 +171,86 @@ def test_refusals():
         linear_regions(big, (1.0, 0.0, 0.0, 1.0))
 
 
-def test_neighbouring_regions_get_different_colours():
+def shared_edge_adjacency(regions, tol=1e-9):
+    """Neighbours built here, edge pair by edge pair in plain Python: two regions are neighbours
+    when an edge of each lies on one line and the two edges overlap over a positive length."""
+    def edges(poly):
+        return [(poly[k], poly[(k + 1) % len(poly)]) for k in range(len(poly))]
+
+    def cross(a, b):
+        return a[0] * b[1] - a[1] * b[0]
+
+    adj = [set() for _ in regions]
+    for i, ri in enumerate(regions):
+        for j in range(i + 1, len(regions)):
+            found = False
+            for p, q in edges(ri.polygon):
+                d = q - p
+                ln = float(np.hypot(*d))
+                if ln < tol:
+                    continue
+                for r, s in edges(regions[j].polygon):
+                    if abs(cross(d, r - p)) / ln > tol or abs(cross(d, s - p)) / ln > tol:
+                        continue  # not on the same line
+                    a, b = sorted([float(np.dot(r - p, d)) / ln, float(np.dot(s - p, d)) / ln])
+                    if min(b, ln) - max(a, 0.0) > tol:
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                adj[i].add(j)
+                adj[j].add(i)
+    return adj
+
+
+@pytest.mark.parametrize("widths", [[2, 6, 4, 1], [2, 8, 1], [2, 5, 5, 5, 1], [2, 10, 6, 1]])
+def test_neighbouring_regions_get_different_colours(widths):
+    from nnanim.theme import load_theme
+
+    net = random_net(widths, "relu", 3)
+    regions = linear_regions(net, BOX)
+    adj = shared_edge_adjacency(regions)
+    assert neighbours(regions) == adj
+    assert sum(len(a) for a in adj) > 0
+    for name in ("dark", "light"):
+        palette = list(load_theme(name).regions)
+        colours = pattern_colours(regions, palette)
+        assert len(colours) == len(regions)
+        for i, others in enumerate(adj):
+            for j in others:
+                assert colours[i] != colours[j], (i, j)
+    # six colours always suffice (the map is planar, so 5-degenerate); here with exactly six
+    six = region_colouring(adj, 6)
+    assert all(six[i] != six[j] for i in range(len(adj)) for j in adj[i])
+    assert set(six) <= set(range(6))
+
+
+def test_regions_touching_only_at_a_corner_are_not_neighbours():
+    # relu(x) and relu(y): four quadrants; opposite quadrants meet only at the origin
+    net = Network([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)], ["relu"], "binary")
+    regions = linear_regions(net, (-1.0, 1.0, -1.0, 1.0))
+    assert len(regions) == 4
+    adj = neighbours(regions)
+    assert all(len(a) == 2 for a in adj)
+    assert adj == shared_edge_adjacency(regions)
+    # so two colours are enough, and the colouring finds them
+    assert sorted(region_colouring(adj, 2)) == [0, 0, 1, 1]
+
+
+def test_a_colouring_keeps_the_colours_it_is_told_to_prefer_where_neighbours_allow():
     net = random_net([2, 6, 4, 1], "relu", 3)
     regions = linear_regions(net, BOX)
     adj = neighbours(regions)
-    colours = pattern_colours(regions, ["#111111", "#222222", "#333333", "#444444", "#555555",
-                                        "#666666"])
-    assert len(colours) == len(regions)
-    # independent adjacency: sample points along each region's edges just outside, by ray casting
-    rng = np.random.default_rng(4)
-    for i, r in enumerate(regions):
-        poly = r.polygon
-        for k in range(len(poly)):
-            p, q = poly[k], poly[(k + 1) % len(poly)]
-            e = q - p
-            if np.hypot(*e) < 1e-6:
-                continue
-            n = np.array([e[1], -e[0]]) / np.hypot(*e)
-            x = p + rng.uniform(0.3, 0.7) * e + 1e-6 * n
-            for j, other in enumerate(regions):
-                if j != i and inside(other.polygon, x):
-                    assert j in adj[i]
-                    assert colours[j] != colours[i]
+    first = region_colouring(adj, 6)
+    assert region_colouring(adj, 6, prefer=first) == first  # a frame later, nothing moves
+    rotated = [(c + 1) % 6 for c in first]  # any proper colouring preferred is kept exactly
+    assert region_colouring(adj, 6, prefer=rotated) == rotated
+    clash = [0] * len(adj)  # an impossible wish is overridden, neighbours still differ
+    got = region_colouring(adj, 6, prefer=clash)
+    assert all(got[i] != got[j] for i in range(len(adj)) for j in adj[i])
+    with pytest.raises(NnanimError, match="too few"):
+        region_colouring(adj, 1)
 
 
 def test_pattern_keys_agree_with_the_regions_also_for_linear_units():

@@ -42,7 +42,8 @@ def test_a_built_in_theme_holds_exactly_its_file(name):
     theme = load_theme(name)
     data = json.loads((BUILT_IN / f"{name}.json").read_text())
     assert set(data) == {f.name for f in fields(Theme)}  # no key dropped, none defaulted
-    assert asdict(theme) == {**data, "classes": tuple(data["classes"]), "targets": tuple(data["targets"])}
+    lists = ("classes", "targets", "weights", "regions")
+    assert asdict(theme) == {**data, **{k: tuple(data[k]) for k in lists}}
 
 
 def test_the_default_is_dark():
@@ -85,6 +86,10 @@ def test_a_theme_file_loads_by_path(tmp_path, monkeypatch):
         ({"classes": []}, r"'classes' must be a non-empty list of colours written '#RRGGBB', not \[\]"),
         ({"classes": ["#3DA5F5", "blue"]}, r"'classes' must be a non-empty list of colours"),
         ({"classes": "#3DA5F5"}, r"'classes' must be a non-empty list of colours"),
+        ({"weights": ["#8700A5"]}, r"'weights' must be a list of two colours written '#RRGGBB' \(negative, "),
+        ({"weights": ["#8700A5", "#C3FF00", "#FFFFFF"]}, r"'weights' must be a list of two colours"),
+        ({"regions": ["#645964"] * 5}, r"'regions' must be a list of at least 6 colours written"),
+        ({"regions": ["#645964"] * 5 + ["grey"]}, r"'regions' must be a list of at least 6 colours"),
     ],
 )
 def test_a_bad_key_or_value_is_one_line_naming_the_file_and_the_key(tmp_path, change, needle):
@@ -270,3 +275,48 @@ def test_first_class_colours_stay_apart_for_colour_blind_eyes(name):
 def test_the_first_two_class_colours_keep_their_look():
     assert load_theme("dark").classes[:2] == ("#3DA5F5", "#F5A524")
     assert load_theme("light").classes[:2] == ("#1F77B4", "#E8710A")
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_weight_colours_are_their_own_pair_apart_from_every_class_colour(name):
+    """The weights' diverging pair: ΔE ≥ 18 from every class colour (all of them, not only the
+    colour-blind-safe ones) and from the boundary line, ≥ 40 from the background and ≥ 60 from
+    each other, in normal vision and in the three dichromacies.  (The safe class colours are
+    only ≥ 15 apart from each other: a weight colour stands further from every class than the
+    classes stand from each other.)"""
+    theme = load_theme(name)
+    assert len(theme.weights) == 2
+    for vision, matrix in _CVD.items():
+        lab = _lab_seen([*theme.weights, *theme.classes, theme.boundary, theme.background], matrix)
+        d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+        n = len(theme.classes)
+        assert d[:2, 2:2 + n].min() >= 18, (vision, "class", d[:2, 2:2 + n].min())
+        assert d[:2, 2 + n].min() >= 18, (vision, "boundary")
+        assert d[:2, 3 + n].min() >= 40, (vision, "background")
+        assert d[0, 1] >= 60, (vision, "pair")
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_weight_rgb_takes_the_sign(name):
+    theme = load_theme(name)
+    rgb = theme.weight_rgb([-2.0, 0.0, 0.5, -1e-9])
+    neg, pos = hex_rgb(theme.weights[0]), hex_rgb(theme.weights[1])
+    np.testing.assert_allclose(rgb, [neg, pos, pos, neg])
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_region_colours_stay_apart_for_colour_blind_eyes(name):
+    """At least six region colours (enough for a proper colouring of any map of convex regions),
+    pairwise ΔE ≥ 20 in normal vision and in the three dichromacies, so neighbours read apart,
+    and ≥ 25 from the first two class colours, so a region never reads as a class."""
+    from nnanim.theme import REGION_COLOURS
+
+    theme = load_theme(name)
+    assert REGION_COLOURS == 6 and len(theme.regions) >= 6
+    n = len(theme.regions)
+    for vision, matrix in _CVD.items():
+        lab = _lab_seen([*theme.regions, *theme.classes[:2]], matrix)
+        d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+        assert d[:n, :n][np.triu_indices(n, 1)].min() >= 20, vision
+        # and no region reads as one of the two classes every scene shows
+        assert d[:n, n:].min() >= 25, (vision, "class")

@@ -80,10 +80,12 @@ class _Readouts:
             anim.begin()
             for alpha in (0.0, 0.37, 0.8):
                 anim.interpolate(alpha)
-                self.readouts.append((anim.timeline.moment(alpha), self._texts()))
+                a = anim.rate_func(alpha)
+                self.readouts.append((anim.timeline.moment((1 - a) * anim.u0 + a * anim.u1),
+                                      self._texts()))
         super().play(*animations, **kwargs)  # the plan: each animation at its end
         for anim in replays:
-            self.readouts.append((anim.timeline.moment(1.0), self._texts()))
+            self.readouts.append((anim.timeline.moment(anim.u1), self._texts()))
 
     def _texts(self):
         from nnanim.charts import DigitReadout
@@ -97,7 +99,13 @@ def _dry(options):
 
 def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
     scene = _dry({"run": run, "duration": 9})
-    assert len(scene.readouts) == 4
+    assert len(scene.readouts) == 8  # the rewind from the poster (the trained network), the replay
+    # the poster: the first record within half a point of the final accuracy (counted here)
+    accs = [_accuracy_by_hand(run, r) for r in range(len(run.epochs))]
+    first = next(r for r, a in enumerate(accs) if a >= accs[-1] - 0.005)
+    assert scene.readouts[0][0].nearest == first and scene.readouts[3][0].u == 0.0
+    assert scene.readouts[0][1] == [str(int(run.epochs[first])), f"{100 * accs[first]:.1f}%"]
+    assert [m.u for m, _ in scene.readouts[4:]] == pytest.approx([0.0, 0.37, 0.8, 1.0])
     tl = EpochTimeline(run)
     for m, texts in scene.readouts:
         epoch, _ = tl.stated(m)
@@ -197,3 +205,37 @@ def test_regression_readouts_and_curve_state_the_recomputed_r2(dataset):
             np.testing.assert_allclose(P @ w + b, level, atol=1e-6 * max(1.0, abs(level)))
     inset = FitInset if dataset == "sine" else InputInset
     assert any(isinstance(m, inset) for m in family)
+
+
+def test_curves_over_training_end_at_the_current_epoch(run):
+    """At epoch 0 the loss and accuracy curves are a dot, never their whole future; at every
+    moment of the replay each curve ends exactly at the cursor, at the value of that epoch
+    (log x and each curve's own y scale, recomputed here from the chart's box)."""
+    from nnanim.charts import LineChart
+
+    scene = _dry({"run": run, "duration": 9})
+    chart = next(m for m in scene.get_mobject_family_members() if isinstance(m, LineChart))
+    epochs = np.asarray(run.epochs, dtype=float)
+    origin = chart.axes.points[3]
+    loss = np.log10(run.loss)
+    for epoch in (0.0, 3.5, float(epochs[len(epochs) // 3]), float(epochs[-1])):
+        chart.set_marker(epoch)
+        x_now = np.log1p(epoch) / np.log1p(max(epochs[-1], 1.0)) * chart.box_w
+        assert chart.cursor.get_start()[0] - origin[0] == pytest.approx(x_now, abs=1e-9)
+        for curve in chart.curves:
+            xs = curve.points[:, 0] - origin[0] if len(curve.points) else np.zeros(1)
+            assert xs.max() <= x_now + 1e-9  # nothing of the future
+        # the loss curve's visible end is the loss at that epoch, on the chart's own scale
+        if len(chart.curves[0].points):
+            end = chart.curves[0].points[-1]
+            expected = (np.interp(epoch, epochs, loss) - loss.min()) / (loss.max() - loss.min())
+            assert end[1] - origin[1] == pytest.approx(expected * chart.box_h * 0.92 + chart.box_h * 0.04,
+                                                        abs=1e-6)
+            assert end[0] - origin[0] == pytest.approx(x_now, abs=1e-9)
+    chart.set_marker(0.0)
+    assert all(len(c.points) == 0 for c in chart.curves)  # epoch 0: no curve yet, only the dots
+    chart.set_marker(float(epochs[-1]))
+    full = [c.points[:, 0].max() - origin[0] for c in chart.curves]
+    assert full == pytest.approx([chart.box_w] * len(full))
+    # and the curves animate with the replay (they are in the moving part, not the still background)
+    assert all(c in chart.marker.submobjects for c in chart.curves)

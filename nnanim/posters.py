@@ -1,0 +1,78 @@
+"""Posters: what makes a scene's first frame a good thumbnail.
+
+A video's first frame is its poster.  Before the first stage moves, the input
+plane of a :class:`~nnanim.mobjects.FlowView` is the plane where the network
+is already trained, so it can show the answer: :func:`input_shading` is the
+network's own output shading over the visible input plane (the class colours
+by probability, or the target colour map by ``ŷ``), and :func:`poster_shading`
+puts it behind the picture for the opening hold only, fading it out in a
+moment once the hold is over (the plane then starts to move; the shading of
+the input plane would not move with it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Mobject
+
+from nnanim.curves import class_probabilities
+from nnanim.mobjects import RasterImage, probability_image, value_image
+from nnanim.theme import Theme
+
+__all__ = ["FADE", "input_shading", "poster_shading"]
+
+#: seconds the poster's shading takes to leave after the opening hold
+FADE = 0.3
+
+
+def input_shading(view, theme: Theme, clip=None) -> RasterImage | None:
+    """The network's output over the input plane as ``view`` shows it now (its first stage).
+
+    ``None`` when the input is not a plane (a 1-D input has no area to shade).
+    """
+    flow = view.flow
+    net = flow.network
+    lift = getattr(flow, "lift", None)  # a feature cross reads (x, y, f(x, y))
+
+    def logits(P):
+        return net.forward(lift(P) if lift is not None else P).logits
+
+    if lift is None and net.widths[0] != 2:
+        return None
+    box = view.visible_box()
+    if net.task == "regression":
+        image = value_image(lambda P: logits(P)[:, 0], box, theme, *view.target_range)
+    else:
+        image = probability_image(lambda P: class_probabilities(logits(P)), box,
+                                  theme.class_rgb(view.n_classes))
+    x0, x1, y0, y1 = box
+    shading = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))
+    shading.clip_box = clip if clip is not None else view.clip_box
+    return shading
+
+
+def poster_shading(scene, view, hold: float, fade: float = FADE) -> Mobject | None:
+    """Put :func:`input_shading` behind everything for the first ``hold`` seconds of ``scene``.
+
+    The shading fades out over ``fade`` seconds once ``hold`` seconds have
+    played, and then stays invisible without updates.  Call it before the scene's opening
+    hold; returns the shading (``None`` when there is none).
+    """
+    shading = input_shading(view, scene.theme)
+    if shading is None:
+        return None
+    full = shading.opacity if hasattr(shading, "opacity") else 1.0
+    shading.poster_clock = 0.0
+
+    def fade_out(mob, dt):
+        mob.poster_clock += dt
+        k = min(max((mob.poster_clock - hold) / max(fade, 1e-9), 0.0), 1.0)
+        if hasattr(mob, "opacity"):
+            mob.opacity = full * (1.0 - k)
+        if k >= 1.0:  # gone: no more updates (a still, invisible picture costs one draw)
+            mob.clear_updaters()
+
+    shading.add_updater(fade_out)
+    scene.add(shading)
+    scene.bring_to_back(shading)
+    return shading
