@@ -3,7 +3,8 @@
 A theme is data, not code.  The built-in ones are ``assets/themes/*.json``
 (add a file beside ``dark.json`` to add one); any other ``.json`` file with the
 same keys can be given by path (``--theme my-theme.json``).  Loading is
-strict: an unknown or missing key, a value of the wrong type, a colour that
+strict: an unknown or missing key (but for :data:`LATER_KEYS`, which a theme
+written before them takes from the built-in dark or light theme), a value of the wrong type, a colour that
 is not ``#RRGGBB``, an opacity outside [0, 1], a line width outside [0, 50]
 (pixels) or a point radius outside (0, 0.5] (scene units) is refused
 with one line naming the file and the key, never dropped or defaulted.
@@ -207,6 +208,9 @@ def _parse(text: str, source: Any) -> Theme:
             close = difflib.get_close_matches(key, kinds, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; the keys are: {', '.join(kinds)}"
             raise NnanimError(f"{where}: unknown key {key!r}{hint}")
+    later = [key for key in LATER_KEYS if key not in data]
+    if later and "background" in data and _is_builtin_complete():
+        data = {**data, **_from_builtin(data["background"], later)}
     missing = [key for key in kinds if key not in data]
     if missing:
         raise NnanimError(f"{where}: missing key{'s' if len(missing) > 1 else ''} "
@@ -218,6 +222,29 @@ def _parse(text: str, source: Any) -> Theme:
             raise NnanimError(f"{where}: {key!r} must be {problem}, not {_shown(data[key])}")
         values[key] = value
     return Theme(**values)
+
+
+#: keys added after themes were first written (step 9): a theme file without them takes them
+#: from the built-in theme whose background is nearest its own (dark or light), so users' theme
+#: files keep working; every other key is required
+LATER_KEYS = ("weights", "regions")
+
+
+def _is_builtin_complete() -> bool:
+    return all(name in _theme_files() for name in ("dark", "light"))
+
+
+def _from_builtin(background: Any, keys: list[str]) -> dict:
+    """``keys`` from the built-in dark or light theme, whichever background is nearer ``background``."""
+    try:
+        rgb = np.array(hex_rgb(background))
+    except Exception:  # a bad background is refused by its own check, with its own message
+        return {}
+    files = _theme_files()
+    best = min(("dark", "light"), key=lambda name: float(np.sum(
+        (np.array(hex_rgb(json.loads(files[name].read_text(encoding="utf-8"))["background"])) - rgb) ** 2)))
+    built = json.loads(files[best].read_text(encoding="utf-8"))
+    return {key: built[key] for key in keys}
 
 
 class _Duplicate(Exception):

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from nnanim.cli import cli
 from nnanim.errors import NnanimError
-from nnanim.theme import Theme, hex_rgb, list_themes, load_theme, mix
+from nnanim.theme import LATER_KEYS, Theme, hex_rgb, list_themes, load_theme, mix
 
 BUILT_IN = Path(__file__).resolve().parents[1] / "assets" / "themes"
 
@@ -109,6 +109,18 @@ def test_missing_keys_are_all_named(tmp_path):
     data["grid"] = data["font"] = "x"
     with pytest.raises(NnanimError, match=r"mine\.json: missing key 'muted'$"):
         load_theme(write(tmp_path, data))
+
+
+@pytest.mark.parametrize("base", ["dark", "light"])
+def test_a_theme_written_before_the_weight_and_region_colours_takes_them_from_its_nearest_builtin(
+        tmp_path, base):
+    data = json.loads((BUILT_IN / f"{base}.json").read_text(encoding="utf-8"))
+    data["name"] = "mine"
+    for key in LATER_KEYS:
+        del data[key]
+    theme = load_theme(write(tmp_path, data))
+    builtin = load_theme(base)
+    assert theme.weights == builtin.weights and theme.regions == builtin.regions
 
 
 def test_malformed_json_names_the_file_and_the_line(tmp_path):
