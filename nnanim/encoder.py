@@ -13,14 +13,14 @@ format.  Two things were wrong with that:
   nnanim draws sRGB colours, whose primaries are BT.709's.
 * **Determinism.**  Three renders of the same options gave three different
   MP4s (decoded frames up to 33 levels apart in a few frames) although the
-  RGBA frames were identical (hashed as they reached the encoder).  The
-  cause is libx264's *sliced* threads, which PyAV asks for by default
-  (``thread_type`` SLICE): the same frames encoded again gave another
-  bitstream now and then.  With frame threads (x264's own default, which it
-  documents as deterministic) or one thread, every render of a series gave
-  the same bytes.  Below 1080p libx264 gets frame threads; from 1080p one
-  thread, which holds fewer frames in memory
-  (:func:`nnanim.memory.x264_threads`).
+  RGBA frames were identical (hashed as they reached the encoder).  PyAV
+  opens libx264 with sliced threads (``thread_type`` SLICE), and in that
+  mode x264 also runs its look-ahead (frame types, macroblock-tree rate
+  control) on several threads, which gave a different bitstream now and then
+  for the same frames.  With one look-ahead thread (``lookahead-threads=1``)
+  and the slices still threaded, every render of a series gave the same
+  bytes; frame threads or one thread did too, but frame threads hold more
+  frames (1080p: 536-560 MB against 490) and one thread encodes on one core.
 
 :func:`installed` swaps the encoder in for one render.
 """
@@ -42,8 +42,6 @@ def _encoder_class() -> type:
     import av
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-    from nnanim.memory import x264_threads
-
     class TaggedEncoder(VideoSegmentEncoder):
         """Manim's segment encoder: frames converted here (BT.709, limited range), the stream tagged."""
 
@@ -54,9 +52,10 @@ def _encoder_class() -> type:
                 context = self._stream.codec_context
                 for name, value in BT709.items():
                     setattr(context, name, value)
-                if self.spec.codec == "libx264":  # frame threads: sliced ones were not repeatable
-                    context.thread_type = "FRAME"
-                    context.thread_count = x264_threads(self.spec.width, self.spec.height)
+                if self.spec.codec == "libx264":  # its threaded look-ahead was not repeatable
+                    params = dict(context.options).get("x264-params", "")
+                    context.options = {**context.options, "x264-params": ":".join(
+                        p for p in (params, "lookahead-threads=1") if p)}
 
         def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
             if not self._yuv:

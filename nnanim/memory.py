@@ -34,7 +34,7 @@ import ctypes
 import ctypes.util
 import sys
 
-__all__ = ["encoder_limits", "lean_heap", "x264_threads"]
+__all__ = ["encoder_limits", "lean_heap"]
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameters
 _M_TRIM_THRESHOLD = -1
@@ -52,18 +52,6 @@ def encoder_limits(width: int, height: int) -> tuple[int, int]:
     queue = max(1, min(8, _QUEUE_BYTES // frame))
     inflight = 2 if frame < 4 * 1920 * 1080 else 1
     return inflight, queue
-
-
-def x264_threads(width: int, height: int) -> int:
-    """libx264's thread count for frames of ``width × height``: 0 (its own choice, frame threads)
-    below 1080p, 1 from 1080p up.
-
-    Frame threads hold a frame per thread in flight: ``layers -q h --duration 6``
-    peaked at 536-560 MB with them against 487 MB with one thread (and 492-499 MB
-    with the sliced threads used before, which were not repeatable; see
-    :mod:`nnanim.encoder`), for the same CPU time (22-25 s user).
-    """
-    return 0 if width * height < 1920 * 1080 else 1
 
 
 def _mallopt(*settings: tuple[int, int]) -> bool:
