@@ -13,14 +13,15 @@ format.  Two things were wrong with that:
   nnanim draws sRGB colours, whose primaries are BT.709's.
 * **Determinism.**  Three renders of the same options gave three different
   MP4s (decoded frames up to 33 levels apart in a few frames) although the
-  RGBA frames were identical (hashed as they reached the encoder).  PyAV
-  opens libx264 with sliced threads (``thread_type`` SLICE), and in that
-  mode x264 also runs its look-ahead (frame types, macroblock-tree rate
-  control) on several threads, which gave a different bitstream now and then
-  for the same frames.  With one look-ahead thread (``lookahead-threads=1``)
-  and the slices still threaded, every render of a series gave the same
-  bytes; frame threads or one thread did too, but frame threads hold more
-  frames (1080p: 536-560 MB against 490) and one thread encodes on one core.
+  RGBA frames were identical (hashed as they reached the encoder).  libx264
+  on several threads gave a different bitstream now and then for the same
+  frames: with PyAV's sliced threads often; with its look-ahead on one
+  thread, or with frame threads (which x264 documents as deterministic),
+  rarely (one packet in about ten renders, a few bytes, the same decoded
+  picture).  On one thread every render gave the same bytes, for the same
+  CPU time and less memory (1080p: 487 MB, against 490-499 sliced and
+  536-560 with frame threads); below 1080p two segments are encoded at once
+  (:func:`nnanim.memory.encoder_limits`), so both cores still work.
 
 :func:`installed` swaps the encoder in for one render.
 """
@@ -52,10 +53,8 @@ def _encoder_class() -> type:
                 context = self._stream.codec_context
                 for name, value in BT709.items():
                     setattr(context, name, value)
-                if self.spec.codec == "libx264":  # its threaded look-ahead was not repeatable
-                    params = dict(context.options).get("x264-params", "")
-                    context.options = {**context.options, "x264-params": ":".join(
-                        p for p in (params, "lookahead-threads=1") if p)}
+                if self.spec.codec == "libx264":  # its threads were not repeatable
+                    context.thread_count = 1
 
         def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
             if not self._yuv:

@@ -2,11 +2,12 @@
 
 Each render runs in its own process (a fresh interpreter, a different hash seed, no render
 cache), as a user's repeated command would.  Two causes of differing files were found and
-removed: libx264's look-ahead on several threads (PyAV opens it with sliced threads, and
-x264 then threads its look-ahead too) gave bitstreams that differed from run to run for
-identical frames (three 480p renders of ``layers`` were three different files, decoded
-frames up to 33 levels apart); and the WebM muxer wrote random segment and track UIDs.
-``nnanim.encoder`` now asks for one look-ahead thread, and WebM is written bit-exact.
+removed: libx264 on several threads gave bitstreams that differed from run to run for
+identical frames (with PyAV's sliced threads three 480p renders of ``layers`` were three
+different files, decoded frames up to 33 levels apart; with frame threads or one look-ahead
+thread, about one render in ten still differed in one packet); and the WebM muxer wrote
+random segment and track UIDs.  ``nnanim.encoder`` now encodes H.264 on one thread, and
+WebM is written bit-exact.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-#: 45 frames at 854 × 480: the size at which the threaded look-ahead differed every run
+#: 45 frames at 854 × 480: the size at which sliced threads differed every run
 ARGS = ["layers", "-d", "moons", "-q", "l", "--duration", "3", "--epochs", "300", "--no-cache"]
 
 
