@@ -41,7 +41,14 @@ Output formats
     ``transparent``, else 422 HQ (``yuv422p10le``, tag ``apch``). Large files
     meant for video editors; use ``mp4`` for small files.
 ``gif``
-    Manim's palette GIF. No alpha.
+    At most :data:`GIF_FPS` frames a second and :data:`GIF_SHORT` pixels on
+    the short side unless ``fps``/``short_side`` are given; drawn through
+    lossless H.264 RGB (exact frames, where Manim's GIF came from lossy H.264:
+    the noise changed most pixels of every frame) and written with one
+    palette, ordered dither and only the changed pixels (:func:`_gif`). No alpha.
+
+MP4, WebM and MOV are BT.709 (matrix, limited range) and tagged so
+(:mod:`nnanim.encoder`); the same options give the same bytes.
 ``png``
     The last frame of the scene as an image (RGBA when ``transparent``).
 
@@ -73,6 +80,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +154,12 @@ QUALITIES: dict[str, Quality] = {
 }
 
 FORMATS = ("mp4", "gif", "webm", "mov", "png")
+#: a GIF's frame rate and short side unless ``fps`` / ``short_side`` are given: at most these
+#: (a GIF is for a README or a slide: 480p15 of ``training`` was 51 MB)
+GIF_FPS = 10
+GIF_SHORT = 360
+# the GIF is drawn through lossless H.264 RGB (exact frames) and written by _gif
+_GIF_SEGMENTS = ("libx264rgb", "rgb24", {"qp": "0", "preset": "ultrafast"})
 _ALPHA_FORMATS = ("webm", "mov", "png")
 _TIMED_FORMATS = ("mp4", "webm", "mov")  # what chapters and subtitles go with
 
@@ -348,6 +362,8 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
             + ", ".join(f"{k} ({q.short}p{q.fps:g})" for k, q in QUALITIES.items())
         )
     fps = quality.fps if settings.fps is None else settings.fps
+    if settings.fps is None and _format_of(settings) == "gif":
+        fps = min(fps, GIF_FPS)
     if isinstance(fps, bool) or not isinstance(fps, int | float) or not (0 < fps <= 1000):
         raise RenderError(f"frame rate must be a number between 0 and 1000, not {fps!r}")
     if not math.isfinite(fps):
@@ -385,6 +401,8 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
     output = Path.cwd() / output if not output.is_absolute() else output
     output = Path(os.path.normpath(output))
     short = quality.short if settings.short_side is None else settings.short_side
+    if settings.short_side is None and fmt == "gif":
+        short = min(short, GIF_SHORT)
     if isinstance(short, bool) or not isinstance(short, int) or not 16 <= short <= 4320:
         raise RenderError(f"short side must be 16..4320 pixels, not {short!r}")
     jobs = settings.jobs
@@ -392,6 +410,14 @@ def _validate(settings: RenderSettings, stem: str, aspect: str = "16:9") -> _Out
         raise RenderError(f"jobs must be a whole number from 1 to 64, not {jobs!r}")
     output = check_writable(output)  # last: it creates a missing folder
     return _Output(quality, pixel_size(aspect, short), fps, fmt, settings.transparent, output)
+
+
+def _format_of(settings: RenderSettings) -> str | None:
+    """The format the settings ask for, before it is checked (for defaults that depend on it)."""
+    if settings.format:
+        return str(settings.format).lower().lstrip(".")
+    suffix = Path(settings.output).suffix.lower().lstrip(".") if settings.output else ""
+    return suffix or None
 
 
 def _choices(names: Any) -> str:
@@ -455,8 +481,10 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
     inflight, queue = encoder_limits(*job.size)
     q = job.quality
     codec, pixel_format, options = "auto", "auto", {}
-    if job.format in ("mp4", "gif"):  # a GIF is assembled from H.264 segments
+    if job.format == "mp4":
         codec, pixel_format, options = "libx264", "yuv420p", dict(q.x264)
+    elif job.format == "gif":  # exact frames, made into a GIF by _finish
+        codec, pixel_format, options = _GIF_SEGMENTS[0], _GIF_SEGMENTS[1], dict(_GIF_SEGMENTS[2])
     elif job.format == "webm":
         pixel_format = "yuva420p" if job.transparent else "yuv420p"
         codec, options = "libvpx-vp9", dict(_VP9)
@@ -472,7 +500,7 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
         "frame_width": frame_units(job.size)[0],
         "frame_height": frame_units(job.size)[1],
         "frame_rate": job.fps,
-        "format": job.format,
+        "format": "mp4" if job.format == "gif" else job.format,
         "video_codec": codec,
         "pixel_format": pixel_format,
         "video_encoder_options": options,
@@ -627,9 +655,11 @@ def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
     unknown = [key for key in temp if key not in manim.config]
     if unknown:  # tempconfig would drop them silently
         raise RuntimeError(f"Manim has no config keys {unknown}")
+    from nnanim.encoder import installed
+
     log_level = manim.logger.level  # tempconfig restores values, not the logger
     try:
-        with manim.tempconfig(temp):
+        with manim.tempconfig(temp), installed():  # BT.709, tagged, the same bytes every run
             scene = cls()
             try:
                 scene.render()
@@ -674,10 +704,91 @@ def _finish(artifact: Path, partial: Path, job: _Output, chapters: list[dict] | 
     elif job.format == "mov":
         tag = (_PRORES_ALPHA if job.transparent else _PRORES_OPAQUE)[2]
         _remux(artifact, partial, "mov", codec_tag=tag, chapters=chapters)
-    elif job.format == "webm" and chapters:
+    elif job.format == "webm":  # a remux without the muxer's random UIDs: the same bytes every run
         _remux(artifact, partial, "webm", chapters=chapters)
+    elif job.format == "gif":
+        _gif(artifact, partial, job.fps)
     else:
         shutil.copyfile(artifact, partial)
+
+
+#: ffmpeg's filters for a GIF: one palette from every pixel of the video, ordered dither
+_PALETTEGEN = "stats_mode=full"
+_PALETTEUSE = "dither=bayer:bayer_scale=5:diff_mode=rectangle"
+
+
+def _gif(source: Path, target: Path, fps: float) -> None:
+    """The exact frames of ``source`` (lossless RGB) as a GIF, in two passes over the video.
+
+    The first finds one palette for the whole video (``palettegen``); the second maps each frame
+    to it with an ordered (Bayer) dither, a fixed pattern per pixel position, so a still pixel
+    keeps its colour index from frame to frame (``paletteuse``), and ffmpeg's GIF encoder then
+    stores of each frame only the rectangle that changed, its unchanged pixels transparent.
+    Frames are streamed, never all held.  Measured against nnanim's own writer (median-cut
+    palette, Bayer 8 × 8, the same differencing) on ``training -q l``: the same size for a
+    fifth of the colour error (``benchmarks/bench_gif.py``).
+    """
+    import av
+
+    rate = Fraction(fps).limit_denominator(1001)
+
+    def frames():
+        with av.open(str(source)) as container:
+            for k, frame in enumerate(container.decode(video=0)):
+                frame = frame.reformat(format="rgb24")  # exact: lossless RGB in, RGB out
+                frame.pts, frame.time_base = k, 1 / rate
+                yield frame
+
+    def pull(sink):
+        while True:
+            try:
+                yield sink.pull()
+            except (av.error.BlockingIOError, av.error.EOFError):
+                return
+
+    with av.open(str(source)) as container:
+        width, height = container.streams.video[0].width, container.streams.video[0].height
+    graph = av.filter.Graph()  # pass 1: the palette
+    video = graph.add_buffer(width=width, height=height, format="rgb24", time_base=1 / rate)
+    palettegen, sink = graph.add("palettegen", _PALETTEGEN), graph.add("buffersink")
+    video.link_to(palettegen)
+    palettegen.link_to(sink)
+    graph.configure()
+    for frame in frames():
+        video.push(frame)
+    video.push(None)
+    (palette,) = list(pull(sink))
+
+    graph = av.filter.Graph()  # pass 2: every frame mapped to it
+    video = graph.add_buffer(width=width, height=height, format="rgb24", time_base=1 / rate)
+    colours = graph.add_buffer(width=palette.width, height=palette.height, format=palette.format.name,
+                               time_base=1 / rate)
+    paletteuse, sink = graph.add("paletteuse", _PALETTEUSE), graph.add("buffersink")
+    video.link_to(paletteuse, 0, 0)
+    colours.link_to(paletteuse, 0, 1)
+    paletteuse.link_to(sink)
+    graph.configure()
+    palette.pts = 0
+    colours.push(palette)
+    colours.push(None)  # paletteuse keeps the last palette for every frame
+    with av.open(str(target), "w", format="gif") as out:
+        stream = out.add_stream("gif", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "pal8"
+        count = 0
+
+        def write() -> None:
+            nonlocal count
+            for mapped in pull(sink):
+                mapped.pts, mapped.time_base = count, 1 / rate
+                count += 1
+                out.mux(stream.encode(mapped))
+
+        for frame in frames():
+            video.push(frame)
+            write()
+        video.push(None)
+        write()
+        out.mux(stream.encode())
 
 
 def _remux(source: Path, target: Path, container: str, codec_tag: str | None = None,
@@ -689,11 +800,13 @@ def _remux(source: Path, target: Path, container: str, codec_tag: str | None = N
     ``codec_tag`` restores it.  ``chapters`` (PyAV's chapter dicts,
     :func:`nnanim.beats.container_chapters`) are set before the header is
     written; MP4/MOV keep them through ``+faststart``.  A WebM keeps its VP9
-    alpha (``alpha_mode``, a stream tag the copy would drop).
+    alpha (``alpha_mode``, a stream tag the copy would drop) and is written
+    bit-exact (no random UIDs), so the same render gives the same bytes.
     """
     import av
 
-    options = {"movflags": "+faststart"} if container in ("mp4", "mov") else {}
+    # Matroska writes random segment and track UIDs unless told to be bit-exact
+    options = {"movflags": "+faststart"} if container in ("mp4", "mov") else {"fflags": "+bitexact"}
     with av.open(str(source)) as src, av.open(str(target), "w", container, options=options) as dst:
         streams = {}
         for stream in src.streams:
