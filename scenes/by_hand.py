@@ -88,7 +88,7 @@ class ByHandScene(SceneContract):
             point, label, chosen = np.array(given, dtype=float), None, False
         else:
             (point, label), chosen = default_point(net, run.X, run.y), True
-        work = self.work = worked_pass(net, point)
+        work = self.work = worked_pass(net, point, decimals=2)
         if label is None:
             label = work.predicted
         self.point, self.point_class, self.chosen = point, label, chosen
@@ -111,8 +111,9 @@ class ByHandScene(SceneContract):
                                         kind=step["kind"])
             # the numbers: a new table replaces the old one; a step of the same table adds to it
             leave = [] if step.get("same") else visible
-            self.play(*(OpacityFade(m) for m in step["enter"]),
-                      *(OpacityFade(m, fade_in=False) for m in leave), run_time=SHOW)
+            if leave:  # the old table goes before the new one comes: never two tables over each other
+                self.play(*(OpacityFade(m, fade_in=False) for m in leave), run_time=SHOW / 2)
+            self.play(*(OpacityFade(m) for m in step["enter"]), run_time=SHOW / 2 if leave else SHOW)
             visible = [m for m in visible if m not in leave] + list(step["enter"])
             for reveal in step["rows"]:
                 gone = reveal.get("leave", [])
@@ -163,7 +164,7 @@ class ByHandScene(SceneContract):
 
         stages = self.stage_groups(flow)
         x = "(" + ", ".join(self.num(v) for v in self.point) + ")"
-        rounded = "two decimals shown, computed in full precision"
+        rounded = "two decimals, carried step to step as by hand"
         if self.chosen:
             intro = f"x = {x}, a data point of class {self.point_class}; {rounded}"
         else:
@@ -353,7 +354,7 @@ class ByHandScene(SceneContract):
             numbers = Box(rest.x0, rest.y1 - num_h, rest.x1, rest.y1)
         elif mode == "stacked":
             caption, rest = inner.split_top(caption_height(inner.width), gap=GAP)
-            foot, rest = rest.split_bottom(info.height, gap=GAP)
+            foot, rest = rest.split_bottom(info.height, gap=2 * GAP)  # the numbers clear of the footer
             numbers, rest = rest.split_bottom(num_h, gap=GAP)
             side = min(rest.width, rest.height)
             c = rest.centre
