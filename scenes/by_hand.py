@@ -9,8 +9,11 @@ parameter count (weights + biases per layer, the total).  Meanwhile the
 picture plays the same stages (W·x, + b, ReLU per layer) with the point
 marked, so the numbers and the picture tell one story.
 
-Every number is the run's, written with two decimals (computed in full
-precision); the point is ``--point X,Y``, else a data point chosen by a rule
+Every number is the run's, written with two decimals and carried from step
+to step as a student would (:func:`nnanim.worked.worked_pass` with
+``decimals=2``): every sum on screen is the sum of the numbers shown beside
+it, and the next layer starts from the ``h`` written down (the picture plays
+the network in full precision; the two differ by a few hundredths); the point is ``--point X,Y``, else a data point chosen by a rule
 (:func:`nnanim.worked.default_point`).  (Where a hidden layer's ``W`` is
 square with a negative determinant, the picture shows two of its units
 swapped — the same function, see :func:`nnanim.flow.permute_for_positive_det`;
