@@ -34,7 +34,9 @@ from nnanim.errors import NnanimError
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "show": 1.6, "add": 1.6, "fit": 2.0,
          "hidden": 1.5, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
-TILT, AZIM = np.radians(62), np.radians(-30)
+TILT, AZIM = np.radians(62), np.radians(-40)
+#: the orbit swings this far each way and comes back to the view where the points spread widest
+SWING = np.radians(35)
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.5
@@ -203,7 +205,7 @@ class RegressionScene(SceneContract):
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * 3.0, opacity=0.95)
         self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
-        self.play(Progress(field, lambda a: (field.update_view(azim=AZIM + a * np.radians(70)),
+        self.play(Progress(field, lambda a: (field.update_view(azim=AZIM + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])
 
