@@ -95,8 +95,8 @@ class TopologyScene(MulticlassScene):
         shading = extras[0].mobject if extras else None
         # the points the line leaves on the wrong side, ringed where they sit (a white rim behind each)
         self.rings = rings = PointCloud(narrow_view.cloud.points[wrong], self.theme.background,
-                                        radius=self.theme.point_radius * RING, rim_color=self.theme.foreground,
-                                        rim_fraction=0.3)
+                                        radius=self.theme.point_radius * RING, rim_color=self.theme.muted,
+                                        rim_fraction=0.35)  # grey: the white is the line's
         rings.clip_box = self.layout.picture_clip
         if self.ringed:  # under the picture, over the shading: each point drawn inside its ring
             self.add(rings)
