@@ -120,9 +120,8 @@ class NeuronsScene(SceneContract):
         self.region_box = plane  # where the regions are counted (the output map's window)
         self.region_lines = region_lines
         state_readouts(timeline.moment(0.0))
-        title = "what each unit responds to"
-        detail = "each square: one unit's activation over the input plane, coloured by its sign; " \
-                 "edges as wide as |w|"
+        title = "what each unit sees"  # one line in every frame shape
+        detail = "each square: a unit's activation over the input plane; edges as wide as |w|"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)

@@ -40,6 +40,7 @@ SWING = np.radians(35)
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.5
+SQUARE_STRIPS = 0.36
 SUB = "₀₁₂₃₄₅₆₇₈₉"
 
 
@@ -84,7 +85,8 @@ class RegressionScene(SceneContract):
         _, side = layout.picture_square
         margin = 0.03 * side if layout.shape == "landscape" else 0.0
         picture = layout.picture.inset(margin)
-        top, rest = picture.split_top(picture.height * (1 - STRIPS), gap=0.2)
+        share = STRIPS if layout.shape != "square" else SQUARE_STRIPS  # a square frame: a taller plot
+        top, rest = picture.split_top(picture.height * (1 - share), gap=0.2)
         plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
         plot.scatter(x, y, colors)
         self.plot, self.strips = plot, []
