@@ -39,7 +39,7 @@ TILT, AZIM = np.radians(62), np.radians(-40)
 SWING = np.radians(35)
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
-STRIPS = 0.5
+STRIPS = 0.45
 SQUARE_STRIPS = 0.36
 SUB = "₀₁₂₃₄₅₆₇₈₉"
 
@@ -227,8 +227,9 @@ class RegressionScene(SceneContract):
 
     @staticmethod
     def plot_box(x, y, partial):
-        """The data box of the plot: the target and every partial sum (within half a target range)."""
-        span = 0.5 * max(float(np.ptp(y)), 1e-6)
+        """The data box of the plot: the target and every partial sum (within a quarter of the target range;
+        beyond it a partial sum is clipped at the box)."""
+        span = 0.25 * max(float(np.ptp(y)), 1e-6)
         top = min(max(float(y.max()), float(partial.max())), float(y.max()) + span)
         bottom = max(min(float(y.min()), float(partial.min())), float(y.min()) - span)
         pad_x, pad_y = 0.05 * max(float(np.ptp(x)), 1e-6), 0.08 * (top - bottom)
