@@ -265,3 +265,41 @@ def _key(pattern: tuple[tuple[bool, ...], ...]) -> int:
     """A region's pattern packed as :func:`~nnanim.regions.pattern_keys` packs a point's."""
     bits = [b for layer in pattern for b in layer]
     return sum(1 << g for g, on in enumerate(bits) if on)
+
+class RegionLines(Group):
+    """The linear regions' borders, as thin lines over a square panel of the input plane.
+
+    Drawn over ``panel`` (e.g. the diagram's output map): where the activation
+    pattern of two neighbouring pixels differs, a pixel in the foreground
+    colour; everywhere else transparent, so the decision map shows through.
+    """
+
+    def __init__(self, timeline: EpochTimeline, theme: Theme, panel: _SquarePanel,
+                 resolution: int = 240, opacity: float = 0.55) -> None:
+        super().__init__()
+        self.timeline, self.resolution = timeline, resolution
+        self.colour = np.array(hex_rgb(theme.foreground))
+        self.opacity = opacity
+        self.box = panel.box
+        x0, x1, y0, y1 = self.box
+        gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y1, y0, resolution))
+        self.samples = np.column_stack([gx.ravel(), gy.ravel()])
+        self.image = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), panel.corners())
+        self.add(self.image)
+        self.set_moment(timeline.moment(0.0))
+
+    def edges(self, m: Moment) -> np.ndarray:
+        """``(resolution, resolution)`` bool: the pixels where the activation pattern changes."""
+        keys = pattern_keys(self.timeline.network(m), self.samples).reshape(self.resolution, -1)
+        edge = np.zeros(keys.shape, dtype=bool)
+        edge[:, 1:] |= keys[:, 1:] != keys[:, :-1]
+        edge[1:, :] |= keys[1:, :] != keys[:-1, :]
+        return edge
+
+    def set_moment(self, m: Moment) -> RegionLines:
+        edge = self.edges(m)
+        img = np.zeros(edge.shape + (4,), dtype=np.uint8)
+        img[..., :3] = np.clip(self.colour * 255 + 0.5, 0, 255).astype(np.uint8)
+        img[..., 3] = np.where(edge, int(255 * self.opacity), 0)
+        self.image.set_image(img)
+        return self

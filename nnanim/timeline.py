@@ -28,6 +28,8 @@ DEFAULT_SECONDS = 20.0
 FRAMING_SAMPLES = 120  # bounding boxes sampled over the whole replay
 FRAMING_NEIGHBOURS = 3  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.1  # framing half = largest half-side × (1 + margin)
+#: with ``pace="change"``, this share of the video is still log-spaced in epochs
+LOG_SHARE = 0.2
 
 
 def default_duration(n_epochs: int) -> float:
@@ -59,20 +61,55 @@ class EpochTimeline:
         The training record.
     last
         Index of the last record to show (default: the last one).
+    pace
+        ``"log"``: log-spaced epochs.  ``"change"``: the seconds follow how much
+        the picture changes — the video progress at each record is its share of
+        the last hidden layer's total movement (:meth:`change`), with
+        :data:`LOG_SHARE` of the time still log-spaced so that no stretch of
+        epochs is skipped outright.
     """
 
-    def __init__(self, run: Run, last: int = -1) -> None:
+    def __init__(self, run: Run, last: int = -1, pace: str = "log") -> None:
+        if pace not in ("log", "change"):
+            raise ValueError(f"pace is 'log' or 'change', not {pace!r}")
         self.run = run
         self.last = last % len(run)
         self.epochs = run.epochs[: self.last + 1].astype(float)
         self.final_epoch = float(self.epochs[-1])
         self._frame: Framing | None = None
         self._accuracy: dict[int, float] = {}
+        self.pace = pace
+        self.record_u: np.ndarray | None = None  # the progress u at each record ("change")
+        if pace == "change" and self.last > 0:
+            log_u = np.log1p(self.epochs) / np.log1p(self.final_epoch)
+            moved = np.concatenate([[0.0], np.cumsum(self.change())])
+            if moved[-1] > 0:
+                self.record_u = (1 - LOG_SHARE) * moved / moved[-1] + LOG_SHARE * log_u
+
+    def change(self, max_points: int = 300) -> np.ndarray:
+        """``(last,)``: how far the picture moves from each record to the next.
+
+        The mean displacement of the points in the last hidden layer, over the
+        size of their cloud (the picture is framed on it): what the eye sees move.
+        """
+        X = self.run.X[:: max(1, len(self.run.X) // max_points)]
+        H = [self.run.network(r).forward(X).post[-2] for r in range(self.last + 1)]
+        out = np.empty(self.last)
+        for r in range(1, self.last + 1):
+            size = max(float(np.max(np.ptp(H[r], axis=0))), 1e-12)
+            out[r - 1] = float(np.mean(np.linalg.norm(H[r] - H[r - 1], axis=1))) / size
+        return out
+
+    def epoch_at(self, u: float) -> float:
+        """The (fractional) epoch shown at progress ``u``."""
+        if self.record_u is not None:
+            return float(np.interp(u, self.record_u, self.epochs))
+        return (self.final_epoch + 1.0) ** u - 1.0
 
     # -- time
     def moment(self, u: float) -> Moment:
         u = min(max(float(u), 0.0), 1.0)
-        epoch = (self.final_epoch + 1.0) ** u - 1.0
+        epoch = self.epoch_at(u)
         r1 = int(np.searchsorted(self.epochs, epoch, side="left"))
         r1 = min(max(r1, 0), self.last)
         r0 = max(r1 - 1, 0)

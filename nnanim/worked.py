@@ -111,9 +111,22 @@ class WorkedPass:
         return int(np.argmax(self.output.pre))
 
 
-def worked_pass(net: Network, point) -> WorkedPass:
-    """Carry ``point`` (``(d,)``) through ``net``, keeping every number of every layer."""
+def worked_pass(net: Network, point, decimals: int | None = None) -> WorkedPass:
+    """Carry ``point`` (``(d,)``) through ``net``, keeping every number of every layer.
+
+    ``decimals`` ``None``: every number in full precision.  ``decimals = 2``:
+    the pass as written by hand, where every sum on the page is the sum of the
+    numbers on the page: the point, ``W`` and ``b`` are taken as written (to
+    two decimals); each row ``W·x`` is the exact sum of the written factors'
+    products, written (rounded) to two decimals; ``z = W·x + b`` is then the
+    exact sum of two written numbers, and the next layer starts from the
+    written ``h``.  The output probabilities come from the written ``z``.
+    """
     h = np.asarray(point, dtype=float).reshape(-1)
+    if decimals is not None:
+        h = np.round(h, decimals)
+        net = Network([np.round(W, decimals) for W in net.weights],
+                      [np.round(b, decimals) for b in net.biases], net.activations, net.task)
     if h.shape[0] != net.widths[0]:
         raise ValueError(f"the network takes {net.widths[0]} inputs, got a point of {h.shape[0]}")
     layers = []
@@ -121,10 +134,16 @@ def worked_pass(net: Network, point) -> WorkedPass:
     for l, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
         terms = W * h[None, :]
         products = terms.sum(axis=1)
+        if decimals is not None:
+            products = np.round(products, decimals)
         pre = products + b
+        if decimals is not None:  # two written numbers add up exactly to their written sum
+            pre = np.round(pre, decimals)
         if l < last:
             act = net.activations[l]
             post = act.f(pre[None, :])[0]
+            if decimals is not None:
+                post = np.round(post, decimals)
             name = act.name
             struck = (pre < 0) & (post == 0) if name == "relu" else np.zeros(len(pre), dtype=bool)
         else:

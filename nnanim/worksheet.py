@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, VGroup, VMobject
+from manim import UP, Line, VGroup, VMobject
 
 import nnanim.text
 from nnanim.mobjects import FlowView, PointCloud
@@ -145,9 +145,9 @@ def baseline(mob: VMobject) -> float:
 
 
 def strike(mob: VMobject, theme: Theme) -> Line:
-    """A line through a cell (a value the ReLU strikes to 0)."""
-    pad = 0.06
-    return Line(mob.get_corner(DOWN + LEFT) + LEFT * pad, mob.get_corner(UP + RIGHT) + RIGHT * pad,
+    """A level line through the middle of a cell (a value the ReLU strikes to 0), a little past both ends."""
+    pad, y = 0.06, mob.get_center()[1]
+    return Line([mob.get_left()[0] - pad, y, 0.0], [mob.get_right()[0] + pad, y, 0.0],
                 stroke_color=theme.foreground, stroke_width=2.5)
 
 

@@ -9,8 +9,11 @@ parameter count (weights + biases per layer, the total).  Meanwhile the
 picture plays the same stages (W·x, + b, ReLU per layer) with the point
 marked, so the numbers and the picture tell one story.
 
-Every number is the run's, written with two decimals (computed in full
-precision); the point is ``--point X,Y``, else a data point chosen by a rule
+Every number is the run's, written with two decimals and carried from step
+to step as a student would (:func:`nnanim.worked.worked_pass` with
+``decimals=2``): every sum on screen is the sum of the numbers shown beside
+it, and the next layer starts from the ``h`` written down (the picture plays
+the network in full precision; the two differ by a few hundredths); the point is ``--point X,Y``, else a data point chosen by a rule
 (:func:`nnanim.worked.default_point`).  (Where a hidden layer's ``W`` is
 square with a negative determinant, the picture shows two of its units
 swapped — the same function, see :func:`nnanim.flow.permute_for_positive_det`;
@@ -89,7 +92,7 @@ class ByHandScene(SceneContract):
             point, label, chosen = np.array(given, dtype=float), None, False
         else:
             (point, label), chosen = default_point(net, run.X, run.y), True
-        work = self.work = worked_pass(net, point)
+        work = self.work = worked_pass(net, point, decimals=2)
         if label is None:
             label = work.predicted
         self.point, self.point_class, self.chosen = point, label, chosen
@@ -113,8 +116,9 @@ class ByHandScene(SceneContract):
                                         kind=step["kind"])
             # the numbers: a new table replaces the old one; a step of the same table adds to it
             leave = [] if step.get("same") else visible
-            self.play(*(OpacityFade(m) for m in step["enter"]),
-                      *(OpacityFade(m, fade_in=False) for m in leave), run_time=SHOW)
+            if leave:  # the old table goes before the new one comes: never two tables over each other
+                self.play(*(OpacityFade(m, fade_in=False) for m in leave), run_time=SHOW / 2)
+            self.play(*(OpacityFade(m) for m in step["enter"]), run_time=SHOW / 2 if leave else SHOW)
             visible = [m for m in visible if m not in leave] + list(step["enter"])
             for reveal in step["rows"]:
                 gone = reveal.get("leave", [])
@@ -165,7 +169,7 @@ class ByHandScene(SceneContract):
 
         stages = self.stage_groups(flow)
         x = "(" + ", ".join(self.num(v) for v in self.point) + ")"
-        rounded = "two decimals shown, computed in full precision"
+        rounded = "two decimals, carried step to step as by hand"
         if self.chosen:
             intro = f"x = {x}, a data point of class {self.point_class}; {rounded}"
         else:
@@ -357,7 +361,7 @@ class ByHandScene(SceneContract):
             numbers = Box(rest.x0, rest.y1 - num_h, rest.x1, rest.y1)
         elif mode == "stacked":
             caption, rest = inner.split_top(caption_height(inner.width), gap=GAP)
-            foot, rest = rest.split_bottom(info.height, gap=GAP)
+            foot, rest = rest.split_bottom(info.height, gap=2 * GAP)  # the numbers clear of the footer
             numbers, rest = rest.split_bottom(num_h, gap=GAP)
             side = min(rest.width, rest.height)
             c = rest.centre

@@ -29,7 +29,7 @@ TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y
 OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
-BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
+BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0, "layers": 3.0,
          "look_both": 2.5, "swap": 0.4, "out": 0.6, "end": 3.0}
 TILT, AZIM = np.radians(62), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
@@ -193,13 +193,15 @@ class FeatureCrossScene(SceneContract):
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
                                        clip_box=self.panels[CROSS].picture.clip)
         learned = shown["learned_flow"]
-        shown["learned_view"] = self.panel_view(learned, run, LEARNED,
-                                                stage=len(learned.stages) - 1)
+        shown["learned_view"] = view = self.panel_view(learned, run, LEARNED,
+                                                       stage=len(learned.stages) - 1)
+        view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
 
     def play_chapter(self, shown, title, lift_words):
         """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
         from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
         from nnanim.panels import plane_overlay
+        from nnanim.plots import Progress
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
@@ -224,14 +226,26 @@ class FeatureCrossScene(SceneContract):
         self.wait(BEATS["look"])
 
         learned = shown["learned_view"]
+        learned.set_stage(learned.flow.stages[-1].index, 1.0)  # the overlay is drawn for the last stage
         overlay = self.output_overlay(learned)
+        learned.set_stage(0, 0.0)
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
         self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
-        self.add_overlay(overlay)
+        stages = learned.flow.stages
+        n = len(stages)
+
+        def through(a):  # every stage in turn, from the input plane to the last hidden layer
+            u = a * n
+            i = min(int(u), n - 1)
+            learned.set_stage(stages[i].index, u - i)
+
         self.add(learned_label)
-        self.play(*(OpacityFade(m) for m in (*overlay, learned_label)), run_time=BEATS["learned"])
+        self.play(Progress(learned, through), OpacityFade(learned_label), run_time=BEATS["layers"])
+        learned.set_stage(stages[-1].index, 1.0)
+        self.add_overlay(overlay)
+        self.play(*(OpacityFade(m) for m in overlay), run_time=BEATS["learned"])
         self.wait(BEATS["look_both"])
         return lift
 

@@ -1,13 +1,22 @@
 """Why hidden layers need an activation: a deep linear network is one matrix and one straight line.
 
-Storyboard: three panels of the input plane, the same data in each.  First a
-logistic regression on the raw inputs (its straight line, its accuracy);
-then a deep network with ``linear`` activations, trained on the same data
-from the same seed: its layers multiply out to one matrix ``W = W_L ⋯ W_0``
-and one bias (shown as a table), whose straight line is drawn over the
-network's own p = 0.5 boundary — they coincide; last the same architecture
-with the job's activation (tanh by default), whose boundary bends (on
-``circles``, a closed curve).  Every accuracy is recomputed from the points.
+Storyboard: three panels of the input plane, the same data in each, each
+shaded by its own model's probability.  First a logistic regression on the
+raw inputs (its straight line, its accuracy); then a deep network with
+``linear`` activations, trained on the same data from the same seed: the
+plane plays through its layers one by one (every grid line stays straight)
+while the product so far is named under the panel (``W₀``, ``W₁W₀``, ...);
+back in the input plane the layers have multiplied out to one matrix
+``W = W_L ⋯ W_0`` and one bias (shown as a table), and its straight line is
+drawn once, where the network's own shading changes side; last the same
+architecture with the job's activation (tanh by default) plays through its
+layers, the grid bending, and its boundary bends too.  Every accuracy is
+recomputed from the points.
+
+The default data is ``moons`` (it was ``circles``): on circles no line does
+better than chance, so both linear panels had no shading and a product
+``W ≈ 0`` that nothing on screen explained; on moons the best line is a real
+line (88 % correct) that the tanh layers beat (100 %).
 
 In a vertical frame the panels are stacked (two by two when that makes them larger).
 
@@ -21,7 +30,8 @@ from nnanim.contract import SceneContract
 from nnanim.errors import NnanimError
 
 #: seconds of each beat
-BEATS = {"intro": 1.5, "fade": 1.0, "look": 2.0, "line": 1.2, "look_matrix": 3.0, "end": 3.0}
+BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 2.0,
+         "stage": 0.6, "back": 0.8}
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
 NARROW = 3.2  # label strips narrower than this (scene units) name the product in short
 TITLE = "linear layers multiply to one matrix"
@@ -40,7 +50,7 @@ def product_name(n_layers: int) -> str:
 
 
 class LinearVsHiddenScene(SceneContract):
-    defaults = {"dataset": "circles", "hidden": [4, 4, 4], "activation": "tanh"}
+    defaults = {"dataset": "moons", "hidden": [4, 4, 4], "activation": "tanh"}
     max_inputs = 2  # it draws the input plane itself
 
     @classmethod
@@ -94,7 +104,7 @@ class LinearVsHiddenScene(SceneContract):
         tallest = max((self.top_line(t) for t in (TITLE, END)), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
         top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
-        self.titles, self.statements = {}, {}
+        self.titles, self.statements, self.products_shown = {}, {}, []
 
         bounds = self.input_bounds(bent, X)
         curves = decision_boundary(bent, bounds)
@@ -119,7 +129,7 @@ class LinearVsHiddenScene(SceneContract):
         views = self.views = {}
         for key, side in (("raw", RAW), ("linear", LINEAR), ("bent", BENT)):
             view = FlowView(flows[key], X, y, self.theme, region=self.region(side),
-                            grid_bounds=bounds, boundary=key != "raw",
+                            grid_bounds=bounds, boundary=key == "bent",
                             clip_box=self.panels[side].picture.clip)
             if view.boundary is not None:
                 view.remove(view.boundary)  # drawn in its own beat
@@ -128,12 +138,15 @@ class LinearVsHiddenScene(SceneContract):
         overlays = self.overlays = {
             "raw": boundary_overlay(views["raw"], linear_pairs(W_raw, b_raw),
                                     probabilities(W_raw, b_raw), self.theme, K),
-            "linear": boundary_overlay(views["linear"], linear_pairs(W, b), probabilities(W, b),
-                                       self.theme, K, color=self.theme.muted,
-                                       stroke_width=self.theme.boundary_width * 0.45),
+            # the product's line, drawn once, over the deep linear network's own shading
+            "linear": boundary_overlay(views["linear"], linear_pairs(W, b),
+                                       network_probabilities(straight), self.theme, K),
             "bent": boundary_overlay(views["bent"], [], network_probabilities(bent), self.theme, K),
         }
         frames = [self.panel_frame(side) for side in (RAW, LINEAR, BENT)]
+        matrix = getattr(self, "matrix", None)
+        if matrix is not None:  # the product's table comes once the layers are multiplied out
+            labels["linear"].remove(matrix)
 
         for view in views.values():  # the poster: each model's answer, both sides shaded
             poster_shading(self, view, hold=BEATS["intro"])
@@ -145,18 +158,28 @@ class LinearVsHiddenScene(SceneContract):
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
             parts = [labels[key]] + ([overlay.shading] if overlay.shading is not None else [])
-            if view.boundary is not None:
-                view.add(view.boundary)
-                parts.append(view.boundary)
             self.add(labels[key])
-            if key != "linear" and overlay.strokes is not None:
+            if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
             self.play(*(OpacityFade(m) for m in parts), run_time=BEATS["fade"])
-            if key == "linear" and overlay.strokes is not None:
-                # the product's line, drawn over the deep network's own boundary: they coincide
-                self.add(overlay.strokes)
-                self.play(OpacityFade(overlay.strokes), run_time=BEATS["line"])
+            if key != "raw":
+                self.play_layers(key, flows[key], view, straight if key == "linear" else bent,
+                                 overlay.shading)
+            back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
+            if key == "bent" and view.boundary is not None:
+                view.add(view.boundary)
+                self.play(OpacityFade(view.boundary), *back, run_time=BEATS["line"])
+            if key == "linear":
+                # one matrix, one line: where the network's shading changes side
+                fades = back + ([OpacityFade(matrix)] if matrix is not None else [])
+                if matrix is not None:
+                    self.add(matrix)
+                if overlay.strokes is not None:
+                    self.add(overlay.strokes)
+                    fades.append(OpacityFade(overlay.strokes))
+                if fades:
+                    self.play(*fades, run_time=BEATS["line"])
             self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
 
         end = self.top_line(END)
@@ -164,6 +187,45 @@ class LinearVsHiddenScene(SceneContract):
         self.add(end)
         self.play(OpacityFade(end), OpacityFade(title, fade_in=False), run_time=0.3)
         self.wait(BEATS["end"])
+
+    def play_layers(self, key, flow, view, net, shading):
+        """The panel's plane through every layer of ``net`` and back; the product so far named under it.
+
+        The shading (a picture of the input plane) steps aside while the plane moves; it is
+        back in the scene at the end, for the caller to fade in.
+        """
+        from nnanim.mobjects import OpacityFade, StagePlay
+        from nnanim.plots import Progress
+
+        name = getattr(self, "product_label", None) if key == "linear" else None
+        shown = name
+        stages = [s for s in flow.stages if s.kind != "output"]
+        for i, stage in enumerate(stages):
+            if name is not None and stage.kind == "linear":
+                k, rows = stage.layer + 1, net.weights[stage.layer].shape[0]
+                so_far = self.label(f"so far {product_name(k)}: {rows} × 2", color=self.theme.muted)
+                so_far.move_to(name.get_center())
+                self.remove(shown)
+                self.add(so_far)
+                shown = so_far
+                self.products_shown.append(so_far.text)
+            aside = [OpacityFade(shading, fade_in=False)] if i == 0 and shading is not None else []
+            self.play(StagePlay(view, stage.index), *aside, run_time=BEATS["stage"])
+        if name is not None:
+            self.remove(shown)
+            self.add(name)
+        # back to the input plane, every layer undone in one move
+        n = len(stages)
+
+        def back(a):
+            u = (1.0 - a) * n
+            i = min(int(u), n - 1)
+            view.set_stage(stages[i].index, u - i)
+
+        self.play(Progress(view, back), run_time=BEATS["back"])
+        if shading is not None:  # the input plane again: its shading back behind it
+            self.add(shading)
+            self.bring_to_back(shading)
 
     @staticmethod
     def input_bounds(net, X):
@@ -197,7 +259,8 @@ class LinearVsHiddenScene(SceneContract):
         if key == "linear":
             narrow = box.width < NARROW  # a square frame: the product's name would take 3 lines
             if not narrow:
-                parts.append(self.label(self.product, color=self.theme.muted, width=box.width))
+                self.product_label = self.label(self.product, color=self.theme.muted, width=box.width)
+                parts.append(self.product_label)
             table = matrix_table(self.table, lambda s: self.label(s), self.theme.foreground,
                                  bar=len(self.table[0]) - 1, gap=0.12 if narrow else 0.22)
             if table.width > box.width:  # narrow panels: W, then b under it

@@ -10,9 +10,16 @@ sign of w, in the same pair.  The output
 is a large map of the input plane: the network's probability shading, its
 decision boundary and the data.  Training is replayed log-spaced, as in the
 ``training`` scene, with the epoch and the accuracy (recomputed from the
-nearest record's weights); for networks of ReLU-like units the input plane's
-linear regions are drawn beside it, outlined, neighbouring regions never in
-one colour, with their exact count (polygons clipped unit by unit).
+nearest record's weights); for networks of ReLU-like units the borders of
+the input plane's linear regions are drawn as thin lines over the output's
+decision map, with their exact count (polygons clipped unit by unit).
+
+Defaults, and why they changed: with ``spirals`` on ``8,8`` every unit map
+was about 45 px tall at 480p (28 px in 9:16) and the 122 regions, one colour
+each, read as confetti.  One layer of 6 ReLU units on ``circles`` (100 %
+correct) gives maps of 59 px (43 px in 9:16): each unit visibly a half-plane,
+its border one of the lines over the output map, and the output a polygon
+of those lines around the inner class.
 
 Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
 """
@@ -28,9 +35,9 @@ MAX_LAYERS, MAX_WIDTH = 4, 8
 
 
 class NeuronsScene(SceneContract):
-    defaults = {"dataset": "spirals", "hidden": [8, 8], "activation": "relu", "epochs": 2000}
-    aside = 0.3
-    caption_lines = 3
+    defaults = {"dataset": "circles", "hidden": [6], "activation": "relu", "epochs": 2000}
+    aside = 0.15
+    caption_lines = 5  # the intro says what a square shows: never over the readouts
 
     @classmethod
     def check(cls, job):
@@ -62,7 +69,7 @@ class NeuronsScene(SceneContract):
         from manim import DOWN, LEFT, RIGHT, Group, VGroup, smooth
 
         from nnanim.charts import DigitReadout
-        from nnanim.diagram import NetworkDiagram, RegionMap
+        from nnanim.diagram import NetworkDiagram, RegionLines
         from nnanim.replay import ReplayTraining, poster_moment
         from nnanim.timeline import EpochTimeline, default_duration
 
@@ -73,7 +80,7 @@ class NeuronsScene(SceneContract):
         replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         portrait = layout.shape == "portrait"
         pic = layout.picture
-        diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
+        diagram = self.diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
 
         # the aside: the epoch and accuracy; the linear regions of a piecewise-linear network
         regions = self.piecewise(run)
@@ -90,26 +97,17 @@ class NeuronsScene(SceneContract):
         readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
         readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
         moving, still, digits = [diagram], [readouts], [epoch, accuracy]
-        region_map = None
-        if regions:
+        region_lines = None
+        if regions:  # the regions' borders as lines over the output's decision map; the count beside
             counted = row("linear regions", count)
-            if portrait:  # a row: the map on the left, the readouts on its right
-                size = box.height
-                region_map = RegionMap(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size))
-                counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
-            else:  # a column: readouts, the map, its count
-                size = box.height - readouts.height - counted.height - 0.4
-                size = max(min(size, box.width - 0.2), 1.0)
-                top = readouts.get_bottom()[1] - 0.2
-                region_map = RegionMap(timeline, theme, ((box.centre[0], top - size / 2, 0), size))
-                counted.next_to(region_map.border, DOWN, buff=0.15)
-                counted.shift(RIGHT * min(0.0, box.x1 - counted.get_right()[0]))
-            moving.append(region_map)
+            counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
+            region_lines = RegionLines(timeline, theme, diagram.output)
+            moving.append(region_lines)
             still.append(counted)
             digits.append(count)
 
         counts: dict[int, int] = {}
-        plane = region_map.box if region_map is not None else None
+        plane = region_lines.box if region_lines is not None else None
 
         def state_readouts(moment):
             shown_epoch, acc = timeline.stated(moment)
@@ -121,14 +119,15 @@ class NeuronsScene(SceneContract):
                     counts[r] = self.region_count(run, r, plane)
                 count.set_text(f"{counts[r]}")
 
-        self.region_box = plane  # where the regions are counted (the region map's window)
+        self.region_box = plane  # where the regions are counted (the output map's window)
+        self.region_lines = region_lines
         poster = poster_moment(timeline)  # the poster: the trained network, then a rewind to epoch 0
         for part in moving:
             part.set_moment(poster)
         state_readouts(poster)
-        title = "what each unit responds to"
-        detail = ("each square: one unit's activation over the input plane, green where positive, "
-                  "purple where negative, fading to the background at 0; edges as wide as |w|")
+        title = "what each unit sees"  # one line in every frame shape
+        detail = ("each square: a unit's activation over the input plane, green where positive, "
+                  "purple where negative; edges as wide as |w|")
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)

@@ -25,6 +25,8 @@ STAGE_PACE = 0.7
 BEATS = {"intro": 2.0, "line": 1.4, "look": 2.5, "switch": 1.0, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
+#: a ring around a misclassified point: this many point radii across
+RING = 2.1
 
 
 class TopologyScene(MulticlassScene):
@@ -53,7 +55,7 @@ class TopologyScene(MulticlassScene):
         from manim import Create
 
         from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, StagePlay
+        from nnanim.mobjects import FlowView, OpacityFade, PointCloud, StagePlay
         from nnanim.posters import poster_shading
 
         run, record = self.load_run()
@@ -63,7 +65,7 @@ class TopologyScene(MulticlassScene):
             flow = build_flow(r.network(rec), reference=r.X)
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
-        narrow_view, wide_view = views
+        narrow_view, wide_view = self.views = views
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)
@@ -82,13 +84,28 @@ class TopologyScene(MulticlassScene):
         caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE)
         out = narrow_view.flow.stages[-1]
         narrow_view.set_stage(out.index, 1.0)
+        wrong = narrow_view.flow.network.predict(run.X) != run.y
+        self.ringed = int(wrong.sum())
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best it can do",
             "every layer bends and stretches the plane but cannot tear it"
             + (", so the ring still surrounds the disk" if ring else "")
-            + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points", kind="stage")
+            + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
+            + (f"; ringed: the {self.ringed} on the wrong side of the line" if self.ringed else ""),
+            kind="stage")
         extras = self.add_output_shading(narrow_view)
         shading = extras[0].mobject if extras else None
+        # the points the line leaves on the wrong side, ringed where they sit (a white rim behind each)
+        self.rings = rings = PointCloud(narrow_view.cloud.points[wrong], self.theme.background,
+                                        radius=self.theme.point_radius * RING, rim_color=self.theme.muted,
+                                        rim_fraction=0.35)  # grey: the white is the line's
+        rings.clip_box = self.layout.picture_clip
+        if self.ringed:  # under the picture, over the shading: each point drawn inside its ring
+            self.add(rings)
+            self.bring_to_back(rings)
+            if shading is not None:
+                self.bring_to_back(shading)
+            extras.append(OpacityFade(rings))
         self.narrow_bounds = self.bounds = self.bounding_parts(narrow_view)
         line = (next(iter(self.output_lines(narrow_view)), None) if run.n_classes == 2
                 else self.line_strokes(narrow_view)[-1])
@@ -106,6 +123,8 @@ class TopologyScene(MulticlassScene):
         wide_header = self.header(wide, len(wide.epochs) - 1)
         self.fix(wide_header)
         gone = [m for m in (narrow_view, shading, line, header) if m is not None]
+        if self.ringed:
+            gone.append(rings)
         self.play(*(OpacityFade(m, fade_in=False) for m in gone), OpacityFade(wide_view),
                   OpacityFade(wide_header), run_time=BEATS["switch"])
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)

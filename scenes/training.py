@@ -1,8 +1,11 @@
 """Replay training: the last hidden layer goes from tangled to linearly separable, epoch by epoch.
 
 Storyboard: the 2-unit layer before the output, with the output layer's line
-and probability shading, morphing smoothly from record to record
-(log-spaced, so the fast early epochs get most of the time); beside it (below
+and probability shading, morphing smoothly from record to record, paced by
+how much the picture changes (each second moves the points about as much
+as any other; a fifth of the time stays log-spaced, so the long late
+stretch where the points only settle into their corners is still seen,
+briefly — with log-spacing alone it took the last 40 % of the video); beside it (below
 it in a vertical frame) the input plane with the p = 0.5 boundary of the same
 epoch, the epoch and the accuracy (recomputed from each record's weights),
 and the loss and accuracy curves with a moving marker.
@@ -22,6 +25,7 @@ from nnanim.contract import SceneContract, require_last_hidden
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
 REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
+INSET_POINT = 0.032  # the inset's points: dots, not specks
 
 
 class TrainingScene(SceneContract):
@@ -44,7 +48,7 @@ class TrainingScene(SceneContract):
         from nnanim.timeline import EpochTimeline, default_duration
 
         run, record = self.load_run()
-        timeline = EpochTimeline(run, last=record)
+        timeline = self.timeline = EpochTimeline(run, last=record, pace="change")
         total = default_duration(int(run.epochs[record]))
         replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         layout, theme = self.layout, self.theme
@@ -52,19 +56,23 @@ class TrainingScene(SceneContract):
         regression = run.task == "regression"
         score = timeline.score_name
         main = HiddenSpaceView(timeline, theme, layout.picture_square)
-        epoch = DigitReadout(6, theme, font_size=30)
-        accuracy = DigitReadout(6, theme, font_size=30)
+        epoch = DigitReadout(6, theme, font_size=26)
+        accuracy = DigitReadout(6, theme, font_size=26)
         rows = [VGroup(self.label("epoch", color=theme.muted), epoch).arrange(RIGHT, buff=0.25),
                 VGroup(self.label(score, color=theme.muted), accuracy).arrange(RIGHT, buff=0.25)]
         if regression:  # the target's colour bar
             rows.append(self.target_legend(float(run.y.min()), float(run.y.max())))
-        readouts = VGroup(*rows).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        readouts = VGroup(*rows[:2]).arrange(RIGHT, buff=0.4)  # one row where it fits: a larger inset
+        if readouts.width > layout.aside.width or layout.shape == "portrait":
+            readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        if regression:
+            readouts = VGroup(readouts, rows[2]).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
 
         # the aside: readouts, the input plane of the same epoch, the curves
         box = layout.aside
         stacked = layout.shape != "portrait"  # a column of three; in portrait a row of two
         chart_w = box.width - 0.4 if stacked else box.width - box.height - 0.6
-        chart_h = 0.7
+        chart_h = 0.5
         # not the class colours: these curves are not classes
         chart = LineChart(run.epochs[: record + 1],
                           [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
@@ -78,15 +86,16 @@ class TrainingScene(SceneContract):
         label = self.label(words, color=theme.muted, width=box.width)
         if stacked:
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
-            size = box.height - readouts.height - chart.height - label.height - 0.55
+            size = box.height - readouts.height - chart.height - label.height - 0.4
             size = max(min(size, box.width - 0.2), 1.0)
-            inset = Inset(timeline, theme, ((box.centre[0], readouts.get_bottom()[1] - 0.2 - size / 2,
-                                                  0), size))
+            inset = Inset(timeline, theme, ((box.centre[0], readouts.get_bottom()[1] - 0.15 - size / 2,
+                                                  0), size), point_radius=INSET_POINT)
             label.next_to(inset.border, DOWN, buff=0.1)
             chart.next_to([box.centre[0], box.y0, 0], UP, buff=0)
         else:
             size = box.height - label.height - 0.1
-            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size))
+            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size),
+                          point_radius=INSET_POINT)
             label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             chart.next_to([box.x1, box.y0, 0], UP + LEFT, buff=0)
@@ -104,6 +113,7 @@ class TrainingScene(SceneContract):
         state_readouts(poster)
         title, detail = "training", "the layer before the output"
         caption = self.caption(title, detail)
+        self.inset = inset
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)

@@ -71,6 +71,44 @@ def test_every_plane_is_the_logistic_regression_on_the_lifted_points(tour):
             assert accuracies[0] > 0.99  # circles by x² + y², xor by x·y: one flat plane
 
 
+class _Panels:
+    """Notes, at the start and end of every play and wait, which panels hold a picture."""
+
+    def _note(self):
+        present = set(self.mobjects)
+        shown = getattr(self, "shown", [])
+        filled = [any(s.get(k) in present for s in shown) for k in ("cross_view", "learned_view")]
+        self.panel_log.append((self.clock, filled))
+
+    def play(self, *animations, **kwargs):
+        if not hasattr(self, "panel_log"):
+            self.panel_log = []
+        self._note()
+        super().play(*animations, **kwargs)
+        self._note()
+
+    def wait(self, *args, **kwargs):
+        if not hasattr(self, "panel_log"):
+            self.panel_log = []
+        self._note()
+        super().wait(*args, **kwargs)
+        self._note()
+
+
+def test_no_panel_is_empty_for_more_than_3_seconds():
+    scene = dry_run("feature-cross", {}, mixin=_Panels)
+    assert scene.clock > 20
+    for side in (CROSS, LEARNED):
+        longest, since = 0.0, None
+        for t, filled in scene.panel_log:
+            if not filled[side]:
+                since = t if since is None else since
+                longest = max(longest, t - since)
+            else:
+                since = None
+        assert longest <= 3.0, (side, longest)
+
+
 def test_learned_layer_is_the_same_network_trained_on_that_dataset(tour):
     for shown in tour.shown:
         run = shown["run"]

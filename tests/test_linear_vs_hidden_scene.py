@@ -13,7 +13,6 @@ from nnanim.errors import NnanimError
 from nnanim.nn import LINEAR_L2
 from nnanim.record import train
 from nnanim.render import RenderSettings, render
-from nnanim.theme import load_theme
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,8 @@ def test_raw_panel_is_the_logistic_regression(scene, runs):
     assert np.max(np.abs(grad)) < 1e-6
     accuracy = np.mean(((X @ theta[:2] + theta[2]) > 0) == y)
     assert scene.statements["raw"] == ("a straight line", f"{accuracy:.1%} correct")
-    assert accuracy < 0.6  # no line separates the circles
+    # moons: the best line is a real line (not chance), which the tanh layers beat
+    assert 0.8 < accuracy < scene.accuracies["bent"]
 
 
 def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
@@ -89,32 +89,46 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
     assert scene.product == "W = W₃W₂W₁W₀ | b"
     assert "W=W₃W₂W₁W₀|b" in _texts(scene.mobjects)
+    # the scene's product is the deep linear network's output, computed here layer by layer
+    Wp, bp = scene.models["product"]
+    net = scene.networks["linear"]
+    h = X
+    for Wl, bl in zip(net.weights, net.biases):
+        h = h @ Wl.T + bl
+    np.testing.assert_allclose(X @ Wp.T + bp, h, atol=1e-9)
+    np.testing.assert_allclose(Wp, W, atol=1e-9)
+    # multiplied out layer by layer on screen: the product so far, and its shape
+    assert scene.products_shown == ["sofarW₀:4×2", "sofarW₁W₀:4×2", "sofarW₂W₁W₀:4×2"]
 
 
-def test_deep_linear_boundary_lies_on_the_product_line(scene, runs):
+def test_deep_linear_boundary_is_drawn_once_on_the_product_line(scene, runs):
     view = scene.views["linear"]
     W, b = scene.models["product"]
-    assert view.boundary is not None
-    P = view.to_display(view.boundary.points)[:, :2]  # the drawn curve, back in input space
-    distance = np.abs(P @ W[0] + b[0]) / np.linalg.norm(W[0])
-    assert distance.max() < 0.01  # the network's own p = 0.5 curve is the matrix's line
+    assert view.boundary is None  # one line in this panel, not the network's curve under the product's
     (line,) = scene.overlays["linear"].lines
     assert np.allclose(line @ W[0] + b[0], 0.0, atol=1e-9)
+    # the network's own classes change side exactly there: its forward pass, written here, on a grid
+    net = scene.networks["linear"]
+    g = np.linspace(-1.5, 1.5, 61)
+    P = np.column_stack([a.ravel() for a in np.meshgrid(g, g)])
+    h = P
+    for Wl, bl in zip(net.weights, net.biases):
+        h = h @ Wl.T + bl
+    assert np.array_equal(h[:, 0] > 0, P @ W[0] + b[0] > 0)
+    assert scene.overlays["linear"].shading is not None and scene.overlays["raw"].shading is not None
 
 
-def test_tanh_panel_is_a_closed_curve_around_one_class(scene, runs):
+def test_tanh_panel_bends_its_boundary(scene, runs):
     tanh = runs[0]
     p = tanh_sigmoid_forward(tanh, tanh.X)
     accuracy = np.mean((p > 0.5) == tanh.y)
-    assert scene.statements["bent"] == ("a closed curve", f"{accuracy:.1%} correct")
+    assert scene.statements["bent"] == ("a curved boundary", f"{accuracy:.1%} correct")
     assert accuracy > 0.97
     view = scene.views["bent"]
     P = view.to_display(view.boundary.points)[:, :2]
-    inner = tanh.X[p > 0.5]
-    centre = inner.mean(axis=0)
-    # every direction from the inner class's centre crosses the curve: it goes all the way round
-    angles = np.arctan2(*(P - centre).T[::-1])
-    assert len(np.unique(np.floor((angles + np.pi) / (2 * np.pi) * 36))) == 36
+    # far from any straight line: the boundary's points spread across their best line
+    spread = np.linalg.svd(P - P.mean(axis=0), compute_uv=False) / np.sqrt(len(P))
+    assert spread[1] > 0.1 * spread[0]
 
 
 def test_labels_on_screen_are_the_statements(scene):
@@ -150,7 +164,7 @@ def _white(pic):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("aspect", ["16:9", "9:16"])
-def test_rendered_panels_show_a_line_and_a_closed_curve(aspect, tmp_path, decode_frames):
+def test_rendered_panels_show_lines_and_a_curve_and_keep_moving(aspect, tmp_path, decode_frames):
     from nnanim.layout import pixel_size
 
     pixels = pixel_size(aspect, 480)
@@ -160,7 +174,6 @@ def test_rendered_panels_show_a_line_and_a_closed_curve(aspect, tmp_path, decode
                  {"aspect": aspect, "epochs": 600})
     frames, _ = decode_frames(out)
     last = frames[-1]
-    colours = np.array(load_theme("dark").class_rgb(2)) * 255
     boxes = [p.picture for p in job_scene.panels]
 
     # the linear panels: the white boundary is one straight line (tiny residual off its best fit)
@@ -170,23 +183,10 @@ def test_rendered_panels_show_a_line_and_a_closed_curve(aspect, tmp_path, decode
         centred = white - white.mean(axis=0)
         spread = np.linalg.svd(centred, compute_uv=False) / np.sqrt(len(white))
         assert spread[1] < 2.5 and spread[0] > 20  # thin and long: a line
-    # the tanh panel: the white curve goes all round the orange class, the blue class outside it
-    pic = _panel(last, boxes[BENT], pixels)
-    white = _white(pic)
-    near = [np.linalg.norm(pic - c, axis=2) < 40 for c in colours]
-    blue, orange = (np.column_stack(np.nonzero(m)[::-1]).astype(float) for m in near)
-    centre = orange.mean(axis=0)
-
-    def polar(q):
-        d = q - centre
-        return np.arctan2(d[:, 1], d[:, 0]), np.hypot(d[:, 0], d[:, 1])
-
-    bins = np.linspace(-np.pi, np.pi, 25)
-    a_w, r_w = polar(white)
-    filled = np.unique(np.digitize(a_w, bins))
-    assert len(filled) >= 24  # a closed curve: white in every direction
-    for q, inside in ((orange, True), (blue, False)):
-        a, r = polar(q)
-        k = np.digitize(a, bins)
-        radius = np.array([np.median(r_w[np.digitize(a_w, bins) == i]) for i in k])
-        assert np.mean((r < radius) == inside) > 0.95
+    # the tanh panel: a white curve, far from a line
+    white = _white(_panel(last, boxes[BENT], pixels))
+    spread = np.linalg.svd(white - white.mean(axis=0), compute_uv=False) / np.sqrt(len(white))
+    assert len(white) > 50 and spread[1] > 0.1 * spread[0]
+    # fewer than 40 % of the frames are still (no pixel changes by more than a trace)
+    diffs = np.array([np.abs(a.astype(np.int16) - b).max() for a, b in zip(frames[1:], frames[:-1])])
+    assert np.mean(diffs <= 8) < 0.4

@@ -250,13 +250,51 @@ def test_readouts_and_captions_state_recomputed_numbers(run):
 def test_smooth_activations_state_the_accuracy_and_draw_no_regions():
     tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=60)
     scene = dry_run("neurons", {"run": tanh, "duration": 6}, mixin=_Readouts)
-    from nnanim.diagram import RegionMap
+    from nnanim.diagram import RegionLines, RegionMap
 
-    assert not any(isinstance(m, RegionMap) for m in scene.get_mobject_family_members())
+    assert not any(isinstance(m, (RegionMap, RegionLines)) for m in scene.get_mobject_family_members())
     h = np.tanh(tanh.X @ tanh.weights[0][-1].T + tanh.biases[0][-1])
     acc = np.mean(((h @ tanh.weights[1][-1].T + tanh.biases[1][-1])[:, 0] > 0) == tanh.y)
     assert caption_beats(scene)[-1][1] == f"{100 * acc:.1f}% correct"
     assert len(scene.readouts[-1][1]) == 2  # epoch and accuracy, no region count
+
+
+@pytest.mark.parametrize(("aspect", "least"), [("16:9", 54), ("9:16", 40), ("4:3", 50), ("1:1", 30)])
+def test_default_unit_maps_are_readable_in_every_frame_shape(aspect, least):
+    """Every unit's map at least ``least`` pixels at 480p (it was 45 in 16:9, 28 in 9:16, 24 in 1:1)."""
+    from nnanim.layout import pixel_size
+
+    pixels = pixel_size(aspect, 480)
+    scene = dry_run("neurons", {"aspect": aspect}, pixels=pixels)
+    per_unit = min(pixels) / 8.0  # the short side is 8 scene units
+    sides = [image.width for layer in scene.diagram.units for image in layer]
+    assert len(sides) == 6 and min(sides) * per_unit >= least
+
+
+def test_region_borders_are_lines_over_the_decision_map(run):
+    """Border pixels exactly where the ReLU pattern (computed here) changes; the rest transparent."""
+    scene = dry_run("neurons", {"run": run, "duration": 6})
+    lines = scene.region_lines
+    out = scene.diagram.output
+    assert lines.box == out.box and np.allclose(lines.image.get_center(), out.border.get_center())
+    m = lines.timeline.moment(1.0)
+    edge = lines.edges(m)
+    n = lines.resolution
+    x0, x1, y0, y1 = lines.box
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y1, y0, n))
+    P = np.column_stack([gx.ravel(), gy.ravel()])
+    net = lines.timeline.network(m)
+    h, bits = P, []
+    for W, b in zip(net.weights[:-1], net.biases[:-1]):
+        z = h @ W.T + b
+        bits.append(z > 0)
+        h = np.maximum(z, 0.0)
+    B = np.concatenate(bits, axis=1).reshape(n, n, -1)
+    mine = np.zeros((n, n), dtype=bool)
+    mine[:, 1:] |= np.any(B[:, 1:] != B[:, :-1], axis=2)
+    mine[1:, :] |= np.any(B[1:, :] != B[:-1, :], axis=2)
+    assert np.array_equal(edge, mine)
+    assert 0.005 < edge.mean() < 0.2  # thin lines, not filled regions
 
 
 @pytest.mark.slow

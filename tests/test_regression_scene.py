@@ -38,7 +38,51 @@ def _r2(y, y_hat):
 
 @pytest.fixture(scope="module")
 def sine_run():
-    return train(dataset="sine", hidden=[2], activation="tanh", epochs=800, n_samples=150)
+    return train(dataset="sine", hidden=[3], activation="tanh", l2=1e-3, epochs=800, n_samples=150)
+
+
+def _vertices(line):
+    """The sample points of a Polylines curve, read back from its Bézier control points."""
+    P = np.asarray(line.points)
+    return np.vstack([P[0::4], P[-1:]])[:, :2]
+
+
+def _data(plot, V):
+    """Scene points of a CurvePlot back to its data coordinates, inverting its own box-to-region map."""
+    x0, x1, y0, y1 = plot.box
+    return (V - plot.origin) / plot.scale_xy + np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+
+
+def test_each_unit_has_its_own_strip_and_the_strips_add_up_to_the_fit(sine_run):
+    """Each contribution stays inside its strip (all over the plot's x range); b + the strips = ŷ."""
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    run = sine_run
+    w, b = run.weights[-1][-1][0], run.biases[-1][-1][0]
+    strips, plot = scene.strips, scene.plot
+    assert len(strips) == 3
+    (left, bottom, _), (right, _, _) = plot.frame.get_corner([-1, -1, 0]), plot.frame.get_corner([1, 1, 0])
+    total, xs = 0.0, None
+    for i, strip in enumerate(strips):
+        sl, sb, _ = strip.frame.get_corner([-1, -1, 0])
+        sr, st, _ = strip.frame.get_corner([1, 1, 0])
+        # the strip sits under the plot, over the same x range, and the curve stays inside it
+        assert st < bottom and abs(sl - left) < 1e-9 and abs(sr - right) < 1e-9
+        V = _vertices(strip.part)
+        assert len(V) > 100
+        assert V[:, 0].min() >= sl - 1e-9 and V[:, 0].max() <= sr + 1e-9
+        assert V[:, 1].min() >= sb + 0.05 * (st - sb) and V[:, 1].max() <= st - 0.05 * (st - sb)
+        D = _data(strip, V)
+        xs = D[:, 0] if xs is None else xs
+        np.testing.assert_allclose(D[:, 0], xs, atol=1e-9)
+        # the strip shows w_i·tanh(a_i x + c_i), written out here
+        h = _hidden(run, xs[:, None])
+        np.testing.assert_allclose(D[:, 1], w[i] * h[:, i], atol=1e-9)
+        total = total + D[:, 1]
+    y_hat = _hidden(run, xs[:, None]) @ w + b
+    np.testing.assert_allclose(b + total, y_hat, atol=1e-9)
+    # the strips are separate: no two overlap
+    boxes = sorted((s.frame.get_corner([-1, -1, 0])[1], s.frame.get_corner([1, 1, 0])[1]) for s in strips)
+    assert all(hi[1] <= lo_next[0] for hi, lo_next in zip(boxes, boxes[1:]))
 
 
 def test_contributions_add_up_to_the_output_and_joints_sit_at_minus_b_over_a():
@@ -83,27 +127,37 @@ def test_every_number_on_screen_is_recomputed(sine_run):
     a, c = run.weights[0][-1][:, 0], run.biases[0][-1]
     h = _hidden(run, run.X)
     r2 = _r2(run.y, h @ w + b)
-    assert r2 > 0.9  # the default story: two tanh steps draw the sine
+    assert r2 > 0.98  # the default story: three tanh steps draw the sine
     assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {b:.2f}"
-    for i in range(2):
-        detail = beats[f"unit {i + 1}: + w{i + 1}·h{i + 1}(x)"]
-        assert f"one step at x = {-c[i] / a[i]:.2f}" in detail
-        assert f"w{i + 1} = {w[i]:.2f}" in detail
-    assert f"R² = {r2:.3f} on the {len(run.y)} points" in beats["ŷ(x) beside the target"]
+    sub = "₀₁₂₃"
+    for i in range(3):
+        detail = beats[f"unit {i + 1}: w{sub[i + 1]}·h{sub[i + 1]}(x)"]
+        # a tanh step rises where w_i·a_i > 0 (w_i·tanh(a_i x + c_i) grows with x)
+        way = "rising" if w[i] * a[i] > 0 else "falling"
+        assert f"one {way} step at x = {-c[i] / a[i]:.2f}" in detail
+        assert f"w{sub[i + 1]} = {w[i]:.2f}" in detail
+    assert f"b plus the 3 strips: R² = {r2:.3f} on the {len(run.y)} points" in beats["ŷ(x) beside the target"]
     plane = beats["a tilted plane"]
-    assert f"ŷ = {w[0]:.2f}·h1" in plane and f"{abs(w[1]):.2f}·h2" in plane and f"{abs(b):.2f}" in plane
-    assert f"R² = {r2:.3f}" in plane
-    # the height field: the points at their targets over the hidden layer, the plane ŷ = w·h + b
-    field = scene.field
-    np.testing.assert_allclose(field._points[:, :2], h, atol=1e-9)
+    # the 3-unit layer seen along w: the plane's slope there is |w|
+    slope = np.linalg.norm(w)
+    assert f"ŷ = {slope:.2f}·(h along w)" in plane or f"ŷ = {-slope:.2f}·(h along w)" in plane
+    assert f"{abs(b):.2f}" in plane and f"R² = {r2:.3f}" in plane
+    rms = np.sqrt(np.mean((run.y - (h @ w + b)) ** 2))
+    assert f"RMS {rms:.3f}" in plane
+    # the height field: the points at their targets over the hidden layer seen along w and across it
+    field, B = scene.field, scene.field_basis
+    np.testing.assert_allclose(B @ B.T, np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(abs(B[0] @ w), slope, rtol=1e-12)  # one axis along w
+    np.testing.assert_allclose(field._points[:, :2], h @ B.T, atol=1e-9)
+    np.testing.assert_allclose(field._points[:, 0] * (B[0] @ w) + b, h @ w + b, atol=1e-9)
     np.testing.assert_allclose(field._points[:, 2], run.y)
     G = field._grid
-    np.testing.assert_allclose(G[:, 2], G[:, :2] @ w + b, atol=1e-9)
+    np.testing.assert_allclose(G[:, 2], G[:, :2] @ (B @ w) + b, atol=1e-9)
 
 
 def test_refuses_what_it_cannot_draw_in_one_line():
     for options, words in (({"dataset": "ripple"}, "1-D input"),
-                           ({"dataset": "sine", "hidden": [4]}, "2"),
+                           ({"dataset": "sine", "hidden": [4]}, "3 or 2"),
                            ({"dataset": "spirals"}, "regression")):
         with pytest.raises(NnanimError, match=words) as info:
             resolve("regression", options)

@@ -77,6 +77,22 @@ def test_both_accuracies_are_recomputed_and_tell_the_story(job, scene, wide_here
     np.testing.assert_allclose(p, tanh_sigmoid_forward(wide_here, wide_here.X), atol=1e-9)
 
 
+def test_the_points_on_the_wrong_side_are_ringed(job, scene):
+    """A ring at every point the width-2 network gets wrong (its forward pass written here), no other."""
+    narrow = job.ensure_run()[0]
+    wrong = (tanh_sigmoid_forward(narrow, narrow.X) > 0.5) != narrow.y
+    assert scene.ringed == int(wrong.sum()) > 0
+    beats = {t: d for t, d in caption_beats(scene)}
+    words = f"ringed: the {int(wrong.sum())} on the wrong side of the line"
+    assert words in beats["width 2: the best it can do"]
+    view = scene.views[0]
+    assert view.flow.network.widths[1] == 2
+    out = view.flow.stages[-1]
+    ends = view.to_scene(view.points_trace.at(out.index, 1.0))  # where the points end
+    np.testing.assert_allclose(scene.rings.points, ends[wrong], atol=1e-9)
+    assert scene.rings.radius > 2 * scene.theme.point_radius  # a ring around the dot, not a dot
+
+
 def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_here):
     (i, j, corners), = scene.bounds  # two classes: one plane
     assert corners.shape[1] == 3 and len(corners) >= 3

@@ -38,6 +38,49 @@ def test_timeline_is_log_spaced_and_exact_at_records(run):
             np.testing.assert_allclose(a, b, atol=1e-12)
 
 
+@pytest.fixture(scope="module")
+def default_scene():
+    return dry_run(TrainingScene, {})
+
+
+def _change_share(run, epochs_at):
+    """The share of the picture's whole movement shown between consecutive ``epochs_at``.
+
+    Movement, computed here: the mean step of the last hidden layer's points (a
+    tanh forward pass written out) from record to record, over the cloud's size.
+    """
+    X = run.X[:: max(1, len(run.X) // 300)]
+
+    def hidden(r):
+        h = X
+        for W, b in zip(run.weights[:-1], run.biases[:-1]):
+            h = np.tanh(h @ W[r].T + b[r])
+        return h
+
+    H = [hidden(r) for r in range(len(run.epochs))]
+    step = [np.mean(np.linalg.norm(b - a, axis=1)) / np.max(np.ptp(b, axis=0)) for a, b in zip(H, H[1:])]
+    moved = np.concatenate([[0.0], np.cumsum(step)])
+    return np.diff(np.interp(epochs_at, run.epochs, moved / moved[-1]))
+
+
+def test_the_seconds_follow_how_much_the_picture_changes(default_scene):
+    """Each tenth of the replay shows about a tenth of the movement (log-spacing: 2 % in the last 30 %)."""
+    run, tl = default_scene.job.run, default_scene.timeline
+    us = np.linspace(0.0, 1.0, 11)
+    share = _change_share(run, [tl.moment(u).epoch for u in us])
+    assert np.all(share[:-1] > 0.05) and np.all(share < 0.2), share
+    assert share[7:].sum() > 0.15, share
+    log = _change_share(run, [EpochTimeline(run).moment(u).epoch for u in us])
+    assert log[7:].sum() < 0.05  # what the pacing fixes: the old last 30 % barely moved
+
+
+def test_the_input_inset_is_large_enough_to_read(default_scene):
+    inset = default_scene.inset
+    width = inset.border.width
+    assert width * FRAME_PIXELS[1] / 8.0 >= 165  # pixels at 480p (it was 150)
+    assert inset.cloud.radius >= 0.03  # dots, not specks (it was 0.022)
+
+
 def test_replay_moves_continuously(run):
     tl = EpochTimeline(run)
     us = np.linspace(0, 1, 1201)  # the frames of a 20 s video at 60 fps
