@@ -763,7 +763,7 @@ def _layer_steps(
 
 _OUTPUT_CAPTIONS = {
     "binary": "output · w·h + b = 0",
-    "multiclass": "output · w_i·h + b_i = w_j·h + b_j",
+    "multiclass": "output · wᵢ·h + bᵢ = wⱼ·h + bⱼ",
     "regression": "output · w·h + b",
     "autoencoder": "reconstruction · x̂",
 }

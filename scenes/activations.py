@@ -64,7 +64,7 @@ class ActivationsScene(SceneContract):
 
         from nnanim.flow import build_flow
         from nnanim.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
-        from nnanim.panels import early, output_overlay
+        from nnanim.panels import output_overlay
         from nnanim.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
 
         runs = self.runs = self.trainings()
@@ -147,9 +147,8 @@ class ActivationsScene(SceneContract):
             new = self.top_line(self.stage_title(stage))
             self.mark("stage", new.text)
             self.add(new)
-            quick = early(BEATS["caption"], seconds)
             self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      OpacityFade(new, rate_func=quick), OpacityFade(title, fade_in=False, rate_func=quick),
+                      *self.swap_text(title, new, BEATS["caption"], seconds),
                       run_time=seconds)
             title = new
             if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:

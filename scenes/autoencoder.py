@@ -221,9 +221,9 @@ class AutoencoderScene(BottleneckScene):
         for side in (CODE, RECON):
             new = self.top_line(lines[side])
             self.mark("stage", new.text, texts[side][1])  # a chapter each: the words on screen
-            parts = [frames[side], views[side], labels[side], new]
-            self.add(*parts)
-            hold(1.0, *(OpacityFade(m) for m in parts), OpacityFade(title, fade_in=False), turn=False)
+            parts = [frames[side], views[side], labels[side]]
+            self.add(*parts, new)
+            hold(1.0, *(OpacityFade(m) for m in parts), *self.swap_text(title, new), turn=False)
             title = new
             shown.append(views[side])
             hold(SWING_SECONDS)

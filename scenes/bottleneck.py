@@ -53,7 +53,7 @@ class BottleneckScene(SceneContract):
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade
         from nnanim.nn import Network, fit_linear_classifier, fit_linear_regression
-        from nnanim.panels import Dim, TravelStage, boundary_overlay, early, level_overlay
+        from nnanim.panels import Dim, TravelStage, boundary_overlay, level_overlay
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"
@@ -152,8 +152,7 @@ class BottleneckScene(SceneContract):
             self.mark("stage", stage.caption)
             self.add(new)
             self.play(TravelStage(traveller, stage.index, path, tau, run_time=seconds),
-                      OpacityFade(new, rate_func=early(BEATS["caption"], seconds)),
-                      OpacityFade(title, fade_in=False, rate_func=early(BEATS["caption"], seconds)),
+                      *self.swap_text(title, new, BEATS["caption"], seconds),
                       run_time=seconds)
             title, tau = new, tau + seconds
         traveller.set_stage(flow.stages[-1].index, 1.0)
@@ -167,8 +166,8 @@ class BottleneckScene(SceneContract):
         self.add(end)
         self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
                   *(Dim(m, 1.0) for m in between),
-                  OpacityFade(traveller, fade_in=False), OpacityFade(title, fade_in=False),
-                  OpacityFade(end), run_time=BEATS["landing"])
+                  OpacityFade(traveller, fade_in=False), *self.swap_text(title, end),
+                  run_time=BEATS["landing"])
         self.remove(traveller)
         self.wait(BEATS["end"])
 

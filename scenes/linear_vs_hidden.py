@@ -158,7 +158,7 @@ class LinearVsHiddenScene(SceneContract):
         end = self.top_line(END)
         self.mark("outro", END)
         self.add(end)
-        self.play(OpacityFade(end), OpacityFade(title, fade_in=False), run_time=0.3)
+        self.play(*self.swap_text(title, end), run_time=0.3)
         self.wait(BEATS["end"])
 
     @staticmethod

@@ -18,6 +18,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.errors import NnanimError
+from nnanim.notation import number, signed, symbol
 
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "show": 0.8, "add": 1.6, "fit": 2.0, "swap": 0.6,
@@ -71,17 +72,18 @@ class RegressionScene(SceneContract):
         # the fit, unit by unit
         fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"the output bias alone is a flat line at b = {b:.2f}", kind="stage")
+                                    f"the output bias alone is a flat line at b = {number(b)}", kind="stage")
         self.play(Create(fit), run_time=BEATS["bias"])
         act = net.activations[-1].name
         joints = unit_joints(net)
         w = net.weights[-1][0]
         for i in range(C.shape[1]):
-            what = f"{STEPS.get(act, 'one bend')} at x = {joints[i]:.2f}" if joints is not None \
+            what = f"{STEPS.get(act, 'one bend')} at x = {number(joints[i])}" if joints is not None \
                 else "a feature the layers before built"
             caption = self.swap_caption(
-                caption, f"unit {i + 1}: + w{i + 1}·h{i + 1}(x)",
-                f"a {act} unit adds {what}, scaled by w{i + 1} = {w[i]:.2f} (orange: its part alone)",
+                caption, f"unit {i + 1}: + {symbol('w', i + 1)}·{symbol('h', i + 1)}(x)",
+                f"a {act} unit adds {what}, scaled by {symbol('w', i + 1)} = {number(w[i])} "
+                "(orange: its part alone)",
                 kind="stage")
             part = plot.curve(xs, C[:, i], theme.classes[1], theme.boundary_width * 0.55)
             self.play(OpacityFade(part), run_time=BEATS["show"])
@@ -91,7 +93,7 @@ class RegressionScene(SceneContract):
             self.play(OpacityFade(part, fade_in=False), run_time=BEATS["swap"])
             plot.remove(part)
         caption = self.swap_caption(caption, "ŷ(x) beside the target",
-                                    f"the sum of the units and b: R² = {r2:.3f} on the {len(y)} points",
+                                    f"the sum of the units and b: R² = {number(r2, 3)} on the {len(y)} points",
                                     kind="stage")
         self.wait(BEATS["fit"])
 
@@ -111,11 +113,10 @@ class RegressionScene(SceneContract):
                                     "lift every point to its target y", kind="stage")
         self.play(Progress(field, lambda a: field.update_view(elev=a * TILT, azim=a * AZIM, rise=a)),
                   run_time=BEATS["rise"])
-        plane = f"ŷ = {w[0]:.2f}·h1 {'+' if w[1] >= 0 else '−'} {abs(w[1]):.2f}·h2 " \
-                f"{'+' if b >= 0 else '−'} {abs(b):.2f}"
+        plane = f"ŷ = {number(w[0])}·h₁ {signed(w[1])}·h₂ {signed(b)}"
         caption = self.swap_caption(caption, "a tilted plane",
                                     f"here the target is a linear height field: {plane}; "
-                                    f"sticks: the errors (R² = {r2:.3f})", kind="stage")
+                                    f"sticks: the errors (R² = {number(r2, 3)})", kind="stage")
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(opacity=0.6)
         self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])

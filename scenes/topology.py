@@ -104,8 +104,7 @@ class TopologyScene(MulticlassScene):
         wide_header = self.header(wide, len(wide.epochs) - 1)
         self.fix(wide_header)
         gone = [m for m in (narrow_view, shading, line, header) if m is not None]
-        self.play(*(OpacityFade(m, fade_in=False) for m in gone), OpacityFade(wide_view),
-                  OpacityFade(wide_header), run_time=BEATS["switch"])
+        self.play(*self.swap_text(gone, [wide_view, wide_header]), run_time=BEATS["switch"])
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)
