@@ -78,6 +78,7 @@ from typing import Literal, get_args
 import numpy as np
 from scipy.linalg import polar
 
+from nnanim import notation
 from nnanim.curves import Framing, class_probabilities, framing_curves, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
@@ -756,8 +757,8 @@ def _layer_steps(
         _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
     ]
     if act is not None:
-        steps.append(_Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width),
-                           frame))
+        steps.append(_Step("activation", layer, f"{name} · {notation.word(act.name)}",
+                           _Activate(act, m, width), frame))
     return steps
 
 

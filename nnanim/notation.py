@@ -37,6 +37,7 @@ __all__ = [
     "sub",
     "sup",
     "symbol",
+    "word",
 ]
 
 #: the minus sign on screen (U+2212), not a hyphen
@@ -102,6 +103,11 @@ def percent(share: float, decimals: int = 1) -> str:
 def general(x: float, digits: int = 2) -> str:
     """``x`` in ``{:.{digits}g}`` form, with a true minus: ``-0.0123`` → ``"−0.012"``."""
     return f"{float(x):.{digits}g}".replace("-", MINUS)
+
+
+def word(identifier: str) -> str:
+    """An option's identifier as words on screen: ``leaky_relu`` → ``leaky relu``."""
+    return identifier.replace("_", " ")
 
 
 def feature(formula: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.errors import NnanimError
+from nnanim.notation import word
 
 #: the four trainings, in panel order
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -107,7 +108,7 @@ class ActivationsScene(SceneContract):
                 shape = (f"{n} linear region{plural}", f"{n} region{plural}")
             else:
                 shape = SQUASH.get(act, ("bends the plane", "bends"))
-            self.statements[act] = {"title": act, "shape": self.fitting(shape, k),
+            self.statements[act] = {"title": word(act), "shape": self.fitting(shape, k),
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k)}
 
         frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]

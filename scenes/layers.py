@@ -18,6 +18,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
+from nnanim.notation import word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -105,7 +106,7 @@ class LayersScene(SceneContract):
         flow = view.flow
         acts = flow.network.activations
         for stage in flow.stages[:-1]:
-            act = acts[stage.layer].name if stage.layer < len(acts) else ""
+            act = word(acts[stage.layer].name) if stage.layer < len(acts) else ""
             explain = EXPLAIN[stage.kind].format(act=act)
             if stage.kind == "linear" and stage.layer == 0 and flow.input_dim == 1:
                 explain = LINE_INTO_PLANE

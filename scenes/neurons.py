@@ -122,8 +122,7 @@ class NeuronsScene(SceneContract):
         self.region_box = plane  # where the regions are counted (the region map's window)
         state_readouts(timeline.moment(0.0))
         title = "what each unit responds to"
-        detail = ("each square: one unit's activation over the input plane, in the class colours "
-                  "by its sign, fading to the background at 0; edges as wide as |w|")
+        detail = "each square: a unit's activation over the input plane; edges as wide as |w|"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
