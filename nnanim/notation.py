@@ -118,9 +118,13 @@ def feature(formula: str) -> str:
 
 
 # a run of spaces beside an operator sign, or between a sign and its number
-_AROUND = re.compile(rf" +(?=[{OPERATORS}](?:[ {NBSP}]|$))|(?<=[{OPERATORS}]) +(?=\S)")
-#: the signs a long equation may break before, the way a written-out sum continues a line
-CONTINUE = "+−="
+#: (a spaced "·" is a separator, "layer 1 · W·x": it binds only to what follows it, so a line
+#: breaks before it, never after)
+_BEFORE = OPERATORS.replace("·", "")
+_AROUND = re.compile(rf" +(?=[{_BEFORE}](?:[ {NBSP}]|$))|(?<=[{OPERATORS}]) +(?=\S)")
+#: the signs a long equation may break before (never after), the way a written-out sum
+#: continues a line: ``… + 0.01·0.00`` / ``+ 1.03·2.77 = 3.11``
+CONTINUE = OPERATORS
 
 
 def join(text: str) -> str:
@@ -134,8 +138,8 @@ def join(text: str) -> str:
 
 
 def loosen(text: str) -> str:
-    """``text`` joined, except before ``+``, ``−`` and ``=``: for an equation wider than its line,
-    which then continues on the next line with its sign first (``+ 1.03·2.77``)."""
+    """``text`` joined, except before a sign: for an equation wider than its line, which then
+    continues on the next line with its sign first (``+ 1.03·2.77``)."""
     return re.sub(rf"{NBSP}+(?=[{CONTINUE}]{NBSP})", " ", join(text))
 
 

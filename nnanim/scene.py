@@ -21,7 +21,7 @@ storyboard
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from manim.utils.color import ManimColor
 from nnanim.contract import SceneContract, resolve
 from nnanim.layout import Box, Layout
 from nnanim.mobjects import FastCamera, OpacityFade
+from nnanim.notation import general
 from nnanim.text import text as make_text
 from nnanim.text import wrap_text
 from nnanim.theme import Theme
@@ -49,7 +50,10 @@ class Shot:
     caption's title and its body are two); ``pictures`` the distinct regions
     the moving pictures are clipped to.  Boxes are :class:`~nnanim.layout.Box`
     in scene units.  ``inside`` pairs a text with the picture region it is
-    meant to annotate (an axis name; ``None`` for the others).
+    meant to annotate (an axis name; ``None`` for the others).  ``travelling``
+    are the regions of pictures that move from one panel to another
+    (``mob.travelling = True``): they pass over the panels they join, so they are
+    held to the title-safe area and kept off text only.
     """
 
     beat: int
@@ -57,6 +61,7 @@ class Shot:
     texts: list[tuple[str, Box]]
     inside: list[Box | None]
     pictures: list[Box]
+    travelling: list[Box] = field(default_factory=list)
 
 
 @dataclass
@@ -186,7 +191,7 @@ class FlowScene(SceneContract, Scene):
 
     def shot(self) -> Shot:
         """Where every visible text and picture region is now (see :class:`Shot`)."""
-        texts, inside, pictures = [], [], []
+        texts, inside, pictures, travelling = [], [], [], []
         seen = set()
 
         def walk(mob):
@@ -195,16 +200,16 @@ class FlowScene(SceneContract, Scene):
                     texts.append((mob.original_text, _box_of(mob)))
                     inside.append(_as_box(getattr(mob, "annotates", None)))
                 return
-            own = getattr(mob, "clip_box", None)
-            if own is not None and _visible(mob) and tuple(own) not in seen:
-                seen.add(tuple(own))
-                pictures.append(_as_box(own))
+            own = _region_of(mob)
+            if own is not None and _visible(mob) and own not in seen:
+                seen.add(own)
+                (travelling if getattr(mob, "travelling", False) else pictures).append(own)
             for sub in mob.submobjects:
                 walk(sub)
 
         for mob in self.mobjects:
             walk(mob)
-        return Shot(len(self.beats) - 1, self.clock, texts, inside, pictures)
+        return Shot(len(self.beats) - 1, self.clock, texts, inside, pictures, travelling)
 
     def wait(self, duration: float = 1.0, **kwargs) -> None:
         self.play(Wait(run_time=duration, **kwargs))
@@ -299,8 +304,8 @@ class FlowScene(SceneContract, Scene):
                                  fill_color=ManimColor(c), fill_opacity=1.0) for c in rgb])
         bar.arrange(RIGHT, buff=0)
         muted = self.theme.muted
-        parts = VGroup(self.label(name, color=muted), self.label(f"{lo:.2g}", color=muted), bar,
-                       self.label(f"{hi:.2g}", color=muted)).arrange(RIGHT, buff=0.15)
+        parts = VGroup(self.label(name, color=muted), self.label(general(lo), color=muted), bar,
+                       self.label(general(hi), color=muted)).arrange(RIGHT, buff=0.15)
         if parts.width > box.width:
             parts.scale_to_fit_width(box.width)
         return parts.move_to([box.x0 + parts.width / 2, box.y1 - parts.height / 2, 0])
@@ -364,6 +369,22 @@ def _visible(mob) -> bool:
 def _box_of(mob) -> Box:
     (x0, y0, _), (x1, y1, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
     return Box(float(x0), float(y0), float(x1), float(y1))
+
+
+def _region_of(mob) -> Box | None:
+    """The picture region ``mob`` draws in: the box it is clipped to, else the square region of
+    a view (a :class:`~nnanim.mobjects.FlowView`) or of a panel; ``None`` for anything else."""
+    clip = getattr(mob, "clip_box", None)
+    if clip is not None:
+        return _as_box(clip)
+    if hasattr(mob, "view_origin") and hasattr(mob, "view_height"):
+        (x, y), h = np.asarray(mob.view_origin, dtype=float)[:2], float(mob.view_height)
+        w = float(getattr(mob, "view_width", h))
+        return Box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    if hasattr(mob, "panel_centre") and hasattr(mob, "panel_size"):
+        (x, y), s = np.asarray(mob.panel_centre, dtype=float)[:2], float(mob.panel_size)
+        return Box(x - s / 2, y - s / 2, x + s / 2, y + s / 2)
+    return None
 
 
 def _as_box(clip) -> Box | None:

@@ -26,6 +26,7 @@ Render with ``nnanim render autoencoder`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.errors import NnanimError
+from nnanim.notation import number
 
 from .bottleneck import BottleneckScene
 
@@ -176,7 +177,7 @@ class AutoencoderScene(BottleneckScene):
         texts = {
             INPUT: ("input · 3-D", f"colour: t, the position along the {shape}"),
             CODE: (f"code · {k} unit{'s' * (k > 1)}",
-                   f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"),
+                   f"t from its {NEIGHBOURS} nearest codes: R² {number(kept)}"),
             RECON: ("reconstruction · 3-D", f"error (MSE) {mse:.4f}"),
         }
         verdict = (f"the {shape} flattened, not folded" if kept >= KEEPS_T

@@ -21,6 +21,7 @@ Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.notation import number
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
@@ -93,8 +94,8 @@ class BottleneckScene(SceneContract):
             self.left_overlay = level_overlay(left, w_display, float(b[0]), levels, self.theme, lo, hi)
             self.right_overlay = self.output_overlay(right)
             self.statements = {
-                "left": f"best linear fit: R² = {self.left_r2:.3f}",
-                "right": f"the network's output: R² = {self.right_r2:.3f}",
+                "left": f"best linear fit: R² = {number(self.left_r2, 3)}",
+                "right": f"the network's output: R² = {number(self.right_r2, 3)}",
             }
         else:
             W, b = fit_linear_classifier(run.X, run.y, K)
@@ -136,6 +137,7 @@ class BottleneckScene(SceneContract):
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
+        traveller.travelling = True  # it passes from the left panel to the right one
         title = self.swap_top_line(title, HOW)
         self.add(traveller)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)

@@ -28,7 +28,7 @@ MAX_LAYERS, MAX_WIDTH = 4, 8
 class NeuronsScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [8, 8], "activation": "relu", "epochs": 2000}
     aside = 0.3
-    caption_lines = 3
+    caption_lines = 5
 
     @classmethod
     def check(cls, job):
@@ -122,7 +122,7 @@ class NeuronsScene(SceneContract):
         self.region_box = plane  # where the regions are counted (the region map's window)
         state_readouts(timeline.moment(0.0))
         title = "what each unit responds to"
-        detail = "each square: a unit's activation over the input plane; edges as wide as |w|"
+        detail = "each square: a unit's activation over the input; edge widths |w|"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)

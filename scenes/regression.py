@@ -82,8 +82,7 @@ class RegressionScene(SceneContract):
                 else "a feature the layers before built"
             caption = self.swap_caption(
                 caption, f"unit {i + 1}: + {symbol('w', i + 1)}·{symbol('h', i + 1)}(x)",
-                f"a {act} unit adds {what}, scaled by {symbol('w', i + 1)} = {number(w[i])} "
-                "(orange: its part alone)",
+                f"{what}, scaled by {symbol('w', i + 1)} = {number(w[i])}; orange: this unit alone",
                 kind="stage")
             part = plot.curve(xs, C[:, i], theme.classes[1], theme.boundary_width * 0.55)
             self.play(OpacityFade(part), run_time=BEATS["show"])
@@ -115,8 +114,8 @@ class RegressionScene(SceneContract):
                   run_time=BEATS["rise"])
         plane = f"ŷ = {number(w[0])}·h₁ {signed(w[1])}·h₂ {signed(b)}"
         caption = self.swap_caption(caption, "a tilted plane",
-                                    f"here the target is a linear height field: {plane}; "
-                                    f"sticks: the errors (R² = {number(r2, 3)})", kind="stage")
+                                    f"{plane}; sticks: the errors (R² = {number(r2, 3)})",
+                                    kind="stage")
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(opacity=0.6)
         self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])

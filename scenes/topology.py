@@ -82,8 +82,8 @@ class TopologyScene(MulticlassScene):
         narrow_view.set_stage(out.index, 1.0)
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best it can do",
-            "every layer bends and stretches the plane but cannot tear it"
-            + (", so the ring still surrounds the disk" if ring else "")
+            "bent, never torn"
+            + (": the ring still surrounds the disk" if ring else "")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points", kind="stage")
         extras = self.add_output_shading(narrow_view)
         shading = extras[0].mobject if extras else None
@@ -128,8 +128,8 @@ class TopologyScene(MulticlassScene):
         else:  # a last hidden layer of 2 units cannot happen here (every layer is WIDE), kept safe
             self.wait(BEATS["orbit"])
         self.swap_caption(caption, f"width {NARROW}: {narrow_acc:.1%} · width {WIDE}: {wide_acc:.1%}",
-                          "a layer as wide as its input can only bend the plane; one more unit "
-                          "gives the room to untangle it", kind="outro")
+                          f"width {NARROW} only bends the plane; one more unit gives room to untangle it",
+                          kind="outro")
         self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
 
 

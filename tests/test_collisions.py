@@ -26,7 +26,8 @@ def collisions(shot, safe) -> list[str]:
     """What collides in one shot, in words."""
     found = []
     named = [(f"text {t!r}", box) for t, box in shot.texts] + [
-        (f"picture {i}", box) for i, box in enumerate(shot.pictures)]
+        (f"picture {i}", box) for i, box in enumerate(shot.pictures)] + [
+        (f"travelling picture {i}", box) for i, box in enumerate(shot.travelling)]
     for name, box in named:
         if not safe.contains(box, tol=TOUCH):
             found.append(f"{name} at ({box.x0:.2f}, {box.y0:.2f})–({box.x1:.2f}, {box.y1:.2f}) "
@@ -36,13 +37,15 @@ def collisions(shot, safe) -> list[str]:
         if box_a.inset(TOUCH).overlaps(box_b.inset(TOUCH)):
             found.append(f"text {a!r} overlaps text {b!r}")
     for (a, box_a), inside in texts:
-        for i, picture in enumerate(shot.pictures):
+        for i, picture in enumerate(shot.pictures + shot.travelling):
             if not box_a.inset(TOUCH).overlaps(picture.inset(TOUCH)):
                 continue
             if inside is not None and inside == picture and picture.contains(box_a, tol=TOUCH):
                 continue  # it annotates this picture, from inside
             found.append(f"text {a!r} lies on picture {i}")
     for (i, p), (j, q) in itertools.combinations(enumerate(shot.pictures), 2):
+        if p.contains(q, tol=TOUCH) or q.contains(p, tol=TOUCH):
+            continue  # one region, its picture replaced by one drawn a little inside it
         if p.inset(TOUCH).overlaps(q.inset(TOUCH)):
             found.append(f"picture {i} overlaps picture {j}")
     return found

@@ -84,15 +84,20 @@ def test_every_number_on_screen_is_recomputed(sine_run):
     h = _hidden(run, run.X)
     r2 = _r2(run.y, h @ w + b)
     assert r2 > 0.9  # the default story: two tanh steps draw the sine
-    assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {b:.2f}"
-    for i in range(2):
-        detail = beats[f"unit {i + 1}: + w{i + 1}·h{i + 1}(x)"]
-        assert f"one step at x = {-c[i] / a[i]:.2f}" in detail
-        assert f"w{i + 1} = {w[i]:.2f}" in detail
-    assert f"R² = {r2:.3f} on the {len(run.y)} points" in beats["ŷ(x) beside the target"]
+    def shown(x, decimals=2):  # as the screen writes a number: a true minus, no "−0.00"
+        text = f"{x:.{decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text.replace("-", "\u2212")
+
+    assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {shown(b)}"
+    for i, sub in enumerate("₁₂"):
+        detail = beats[f"unit {i + 1}: + w{sub}·h{sub}(x)"]
+        assert f"one step at x = {shown(-c[i] / a[i])}" in detail
+        assert f"w{sub} = {shown(w[i])}" in detail
+    assert f"R² = {shown(r2, 3)} on the {len(run.y)} points" in beats["ŷ(x) beside the target"]
     plane = beats["a tilted plane"]
-    assert f"ŷ = {w[0]:.2f}·h1" in plane and f"{abs(w[1]):.2f}·h2" in plane and f"{abs(b):.2f}" in plane
-    assert f"R² = {r2:.3f}" in plane
+    assert f"ŷ = {shown(w[0])}·h₁" in plane and f"{shown(abs(w[1]))}·h₂" in plane
+    assert f"{shown(abs(b))}" in plane
+    assert f"R² = {shown(r2, 3)}" in plane
     # the height field: the points at their targets over the hidden layer, the plane ŷ = w·h + b
     field = scene.field
     np.testing.assert_allclose(field._points[:, :2], h, atol=1e-9)

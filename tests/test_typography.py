@@ -29,9 +29,9 @@ def typography_faults(text: str) -> list[str]:
     lines = text.split("\n")
     for above, below in zip(lines, lines[1:]):
         end, start = above.rstrip(" \u00a0"), below.lstrip(" \u00a0")
-        # a line may not end on a sign; it may start with one only as a written-out sum's
-        # continuation ("+ 1.03·2.77"), the sign standing alone before its term
-        continued = len(start) > 1 and start[0] in "+−=" and start[1] in " \u00a0"
+        # a line may not end on a sign; it may start with one only as the continuation of an
+        # equation too long for one line ("+ 1.03·2.77"), the sign standing alone before its term
+        continued = len(start) > 1 and start[0] in SIGNS and start[1] in " \u00a0"
         if (end and end[-1] in SIGNS) or (start and start[0] in SIGNS and not continued):
             faults.append(f"equation split at {end[-8:]!r} / {start[:8]!r}")
     return faults
