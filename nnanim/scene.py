@@ -103,6 +103,9 @@ class FlowScene(SceneContract, Scene):
     #: body lines the caption region holds, and whether there is a header region (see Layout)
     caption_lines = 3
     has_header = True
+    #: title lines kept above the picture in portrait and square frames (None: the layout's
+    #: default, 2 in portrait, 1 in a square; more when the output stage's title needs them)
+    title_lines = None
     #: whether the header region keeps a line for a legend (:meth:`target_legend`)
     has_legend = False
     #: set by the render layer: ``pace`` scales every play and wait; ``planning`` draws nothing
@@ -128,7 +131,7 @@ class FlowScene(SceneContract, Scene):
         """The frame's regions; above the picture, as many title lines as the output stage's title
         takes at the caption's width (the softmax one, ``output · w_i·h + b_i = w_j·h + b_j``,
         needs two in a square frame, which keeps one by default: it ran into the picture)."""
-        def layout(title_lines=None):
+        def layout(title_lines=self.title_lines):
             return Layout(config.frame_width, config.frame_height, aside=self.aside,
                           caption_lines=self.caption_lines, header=self.has_header,
                           legend=self.has_legend, title_lines=title_lines)
@@ -141,7 +144,7 @@ class FlowScene(SceneContract, Scene):
         head = wrap_text(output_caption(self.job.task), self.theme.font, first.title_size,
                          first.caption.width, self.theme.foreground, weight="BOLD")
         lines = head.original_text.count("\n") + 1
-        default = 2 if first.shape == "portrait" else 1
+        default = self.title_lines or (2 if first.shape == "portrait" else 1)
         return first if lines <= default else layout(lines)
 
     # -- options and the run

@@ -83,7 +83,7 @@ class ActivationsScene(SceneContract):
         width = self.layout.title_strip().width
         words = next((w for w in words if self.label(w).width <= width), words[0])
         info = self.info_line(first, record, below=tallest, words=words)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        top = self.layout.safe.y1 - info.get_bottom()[1]
         # a row in landscape frames; 2 × 2 in square and vertical ones
         cols = None if self.layout.shape == "landscape" else 2
         self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=3, top=top, cols=cols)

@@ -190,7 +190,7 @@ class AutoencoderScene(BottleneckScene):
         # the info line goes under the tallest title of the video, so no title ever covers it
         tallest = max((self.top_line(text) for text in lines), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
-        space = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        space = self.layout.safe.y1 - info.get_bottom()[1]
         # a square frame puts the three panels in a row: narrow labels, so room for more lines
         lines_under = 4 if self.layout.shape == "square" else 2
         self.panels = self.layout.grid(3, label_lines=lines_under, top=space, gap=0.5)

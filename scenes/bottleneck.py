@@ -70,8 +70,10 @@ class BottleneckScene(SceneContract):
 
             legend = self.target_legend(lo, hi).next_to(info, DOWN, buff=0.12)
             info = Group(info, legend)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
-        self.panels = self.layout.grid(2, label_lines=4 if self.layout.shape == "square" else 2,
+        top = self.layout.safe.y1 - info.get_bottom()[1]
+        # label lines: a title over its statement, which wraps in the narrower frames
+        narrow = self.layout.shape == "landscape" and self.layout.width / self.layout.height < 1.5
+        self.panels = self.layout.grid(2, label_lines=5 if self.layout.shape == "square" else 3 if narrow else 2,
                                        top=top, gap=0.9)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]

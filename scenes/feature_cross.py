@@ -102,7 +102,7 @@ class FeatureCrossScene(SceneContract):
         tallest = max((self.top_line(t) for t in (*words, *lifts, END)), key=lambda m: m.height)
         for shown in self.shown:
             shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
-        top = self.layout.frame.y1 - 0.35 - min(s["info"].get_bottom()[1] for s in self.shown)
+        top = self.layout.safe.y1 - min(s["info"].get_bottom()[1] for s in self.shown)
 
         def height(panels):
             self.panels = panels

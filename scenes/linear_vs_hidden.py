@@ -91,7 +91,7 @@ class LinearVsHiddenScene(SceneContract):
         title = self.top_line(TITLE)
         tallest = max((self.top_line(t) for t in (TITLE, END)), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        top = self.layout.safe.y1 - info.get_bottom()[1]
         self.titles, self.statements = {}, {}
 
         bounds = self.input_bounds(bent, X)

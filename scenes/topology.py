@@ -33,6 +33,7 @@ class TopologyScene(MulticlassScene):
     defaults = {"dataset": "disk-ring", "hidden": [NARROW] * 2, "activation": "tanh", "lr": 0.02,
                 "epochs": 1500}
     tasks = ("binary", "multiclass")
+    title_lines = 2  # its titles ("width 2: the best it can do") take two lines in a square
 
     @classmethod
     def check(cls, job):
