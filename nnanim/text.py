@@ -15,7 +15,7 @@ from typing import Any
 
 from manim import Text
 
-from nnanim.notation import join, loosen
+from nnanim.notation import NBSP, join, loosen
 
 try:
     import fcntl
@@ -105,7 +105,10 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
             balanced = text("\n".join(_wrap(joined, least)), font=font, font_size=size, color=color,
                             weight=weight, line_spacing=line_spacing)
             if balanced.width <= width:
-                return balanced
+                mob = balanced
+    # the words as read: a no-break space is drawn as a space (only the line breaks differ)
+    mob.original_text = mob.original_text.replace(NBSP, " ")
+    mob.text = mob.text.replace(NBSP, "")  # Manim's spaceless form of the words
     return mob
 
 
