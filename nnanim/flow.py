@@ -78,6 +78,7 @@ from typing import Literal, get_args
 import numpy as np
 from scipy.linalg import polar
 
+from nnanim import notation
 from nnanim.curves import Framing, class_probabilities, framing_curves, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
@@ -757,14 +758,14 @@ def _layer_steps(
         _Step("bias", layer, f"{name} · + b", _Bias(_fit(b[None, :], width)[0]), frame),
     ]
     if act is not None:
-        steps.append(_Step("activation", layer, f"{name} · {act.name}", _Activate(act, m, width),
-                           frame))
+        steps.append(_Step("activation", layer, f"{name} · {notation.word(act.name)}",
+                           _Activate(act, m, width), frame))
     return steps
 
 
 _OUTPUT_CAPTIONS = {
     "binary": "output · w·h + b = 0",
-    "multiclass": "output · w_i·h + b_i = w_j·h + b_j",
+    "multiclass": "output · wᵢ·h + bᵢ = wⱼ·h + bⱼ",
     "regression": "output · w·h + b",
     "autoencoder": "reconstruction · x̂",
 }

@@ -5,6 +5,9 @@ Scene units: the frame's *short* side is always 8 units (16:9 is 14.2 × 8,
 width means the same number of pixels on the short side in every shape, and
 a scene never writes a coordinate: it asks a :class:`Layout` for regions.
 
+Every region lies inside the title-safe area (:attr:`Layout.safe`, the inner
+90 % of the frame), and no two regions overlap.
+
 * **Landscape** (16:9, 4:3): a text column on the left — caption at the top,
   the header (what is shown: data, architecture, epoch) at the bottom, an
   optional ``aside`` between them — and the picture in the rest.
@@ -42,9 +45,15 @@ BODY_SIZE = 24
 SMALL_SIZE = 22
 #: the height of a legend line in the header region (a colour bar and its labels)
 LEGEND_HEIGHT = 0.55
-#: empty space along the frame's edges and between regions (scene units)
+#: the title-safe area: every region lies inside the frame less this share of its width and
+#: height on each side (5 %: the inner 90 % of the frame, where no screen or player crops)
+SAFE = 0.05
+#: empty space between the text column and the picture, and between regions (scene units)
 MARGIN = 0.35
 GAP = 0.25
+
+#: how much of its region's short side the main picture's square fills
+PICTURE_FILL = {"landscape": 0.97, "portrait": 1.0, "square": 1.0}
 
 _RATIOS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:3": (4, 3)}
 
@@ -177,7 +186,10 @@ class Layout:
         self.shape = "landscape" if ratio > 1.15 else ("portrait" if ratio < 0.87 else "square")
         self.title_size, self.body_size, self.small_size = TITLE_SIZE, BODY_SIZE, SMALL_SIZE
         self.frame = Box(-self.width / 2, -self.height / 2, self.width / 2, self.height / 2)
-        inner = self.frame.inset(MARGIN)
+        #: the title-safe area: every region lies inside it
+        self.safe = Box(-(0.5 - SAFE) * self.width, -(0.5 - SAFE) * self.height,
+                        (0.5 - SAFE) * self.width, (0.5 - SAFE) * self.height)
+        inner = self.safe
         self.aside: Box | None = None
         head_h = (_line(SMALL_SIZE) * (3 if self.shape == "landscape" else 2) + 0.1) if header else 0.0
         if header and legend:
@@ -193,8 +205,6 @@ class Layout:
                     _text_height(1, caption_lines, self.title_size), gap=GAP)
             else:
                 self.caption = rest
-            # the picture may use the whole height, edge to edge, right of the column
-            self.picture = Box(self.picture.x0, self.frame.y0, self.frame.x1, self.frame.y1)
         else:
             title_lines = title_lines or (2 if self.shape == "portrait" else 1)
             lines = caption_lines if self.shape == "portrait" else min(caption_lines, 2)
@@ -211,15 +221,14 @@ class Layout:
     @property
     def picture_square(self) -> tuple[tuple[float, float, float], float]:
         """``(centre, side)`` of the main picture: the largest square in the picture region."""
-        centre, side = self.picture.square(0.94 if self.shape == "landscape" else 1.0)
-        return centre, side
+        return self.picture.square(PICTURE_FILL[self.shape])
 
     @property
     def picture_fit(self) -> tuple[tuple[float, float, float], float, float]:
         """``(centre, height, width)`` of the picture region, inside a margin: for a picture
         that fits its data's box to the region (taller data uses a tall region's height)."""
         (cx, cy, _), side = self.picture_square
-        inner = self.picture.inset((1.0 - (0.94 if self.shape == "landscape" else 1.0)) * side / 2)
+        inner = self.picture.inset((1.0 - PICTURE_FILL[self.shape]) * side / 2)
         return inner.centre, inner.height, inner.width
 
     @property
@@ -240,7 +249,7 @@ class Layout:
         last row that is not full is centred.  ``gap`` is the space between
         panels (room for an arrow).
         """
-        area = self.frame.inset(MARGIN)
+        area = self.safe
         if top:
             _, area = area.split_top(top, gap=GAP)
         label = _line(SMALL_SIZE) * label_lines + 0.15
@@ -267,13 +276,14 @@ class Layout:
             y1 = y_start - r * (cell_h + gap)
             pic = Box(x0, y1 - side, x0 + side, y1)
             # a label may use the space between panels, or the whole width of a single column
-            lx0, lx1 = (area.x0, area.x1) if cols == 1 else (x0 - gap / 2, x0 + side + gap / 2)
+            lx0, lx1 = ((area.x0, area.x1) if cols == 1 else
+                        (max(area.x0, x0 - gap / 2), min(area.x1, x0 + side + gap / 2)))
             panels.append(Panel(pic, Box(lx0, y1 - cell_h, lx1, y1 - side)))
         return panels
 
     def title_strip(self, lines: int = 1) -> Box:
         """A full-width strip at the top of the frame for a title line (panel scenes)."""
-        strip, _ = self.frame.inset(MARGIN).split_top(_line(TITLE_SIZE) * lines)
+        strip, _ = self.safe.split_top(_line(TITLE_SIZE) * lines)
         return strip
 
     @property

@@ -32,6 +32,7 @@ import numpy as np
 from manim import Animation, Group, Mobject, Polygon, VGroup, VMobject, smooth
 from manim.utils.color import ManimColor
 
+from nnanim import notation
 from nnanim.curves import clip_line, linear_boundaries, plane_in_box
 from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image, value_image
 from nnanim.projection import smoothstep
@@ -209,8 +210,7 @@ def fit_grid(layout, n: int, label_height: Callable[[list], float], top: float =
 
 def number(value: float) -> str:
     """A matrix entry as shown: two decimals, a true minus sign (``−0.34``), never ``−0.00``."""
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text.replace("-", "\u2212")
+    return notation.number(value)
 
 
 def matrix_table(rows, make_text: Callable[[str], Mobject], color, bar: int | None = None,

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from nnanim import notation
 from nnanim._version import __version__
 from nnanim.data import Dataset, as_autoencoder, make_dataset
 from nnanim.errors import NnanimError
@@ -344,7 +345,7 @@ class Run:
         return {
             "dataset": f"{self.dataset_spec} · {len(self.X)} points",
             "architecture": self.architecture(),
-            "activations": "/".join(dict.fromkeys(self.activations)),
+            "activations": "/".join(dict.fromkeys(map(notation.word, self.activations))),
             "epoch": _imported(self.meta.get("source"), f"epoch {self.epochs[record]}"),
         }
 

@@ -21,24 +21,47 @@ storyboard
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, Scene, Text, VGroup, Wait, config
+from manim import DOWN, LEFT, RIGHT, UP, Scene, Text, VGroup, Wait, config
 from manim.animation.animation import prepare_animation
 from manim.utils.color import ManimColor
 
 from nnanim.contract import SceneContract, resolve
-from nnanim.layout import Layout
+from nnanim.layout import Box, Layout
 from nnanim.mobjects import FastCamera, OpacityFade
+from nnanim.notation import general
 from nnanim.text import text as make_text
 from nnanim.text import wrap_text
 from nnanim.theme import Theme
 
-__all__ = ["Beat", "Caption", "FlowScene"]
+__all__ = ["Beat", "Caption", "FlowScene", "Shot"]
 
 BEAT_KINDS = ("intro", "stage", "caption", "outro")
+
+
+@dataclass
+class Shot:
+    """What a plan pass saw on screen at the end of one play: where every text and picture is.
+
+    ``texts`` are ``(text as drawn, its box)`` of every visible Pango text (a
+    caption's title and its body are two); ``pictures`` the distinct regions
+    the moving pictures are clipped to.  Boxes are :class:`~nnanim.layout.Box`
+    in scene units.  ``inside`` pairs a text with the picture region it is
+    meant to annotate (an axis name; ``None`` for the others).  ``travelling``
+    are the regions of pictures that move from one panel to another
+    (``mob.travelling = True``): they pass over the panels they join, so they are
+    held to the title-safe area and kept off text only.
+    """
+
+    beat: int
+    time: float
+    texts: list[tuple[str, Box]]
+    inside: list[Box | None]
+    pictures: list[Box]
+    travelling: list[Box] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +103,9 @@ class FlowScene(SceneContract, Scene):
     #: body lines the caption region holds, and whether there is a header region (see Layout)
     caption_lines = 3
     has_header = True
+    #: title lines kept above the picture in portrait and square frames (None: the layout's
+    #: default, 2 in portrait, 1 in a square; more when the output stage's title needs them)
+    title_lines = None
     #: whether the header region keeps a line for a legend (:meth:`target_legend`)
     has_legend = False
     #: set by the render layer: ``pace`` scales every play and wait; ``planning`` draws nothing
@@ -95,6 +121,7 @@ class FlowScene(SceneContract, Scene):
             config.background_color = self.theme.background
         self.layout = self._layout()
         self.beats: list[Beat] = []
+        self.shots: list[Shot] = []  # a plan pass's record of the layout, play by play
         self.clock = 0.0
         self.plays = 0  # plays started so far
         kwargs.setdefault("camera_class", FastCamera)
@@ -104,7 +131,7 @@ class FlowScene(SceneContract, Scene):
         """The frame's regions; above the picture, as many title lines as the output stage's title
         takes at the caption's width (the softmax one, ``output · w_i·h + b_i = w_j·h + b_j``,
         needs two in a square frame, which keeps one by default: it ran into the picture)."""
-        def layout(title_lines=None):
+        def layout(title_lines=self.title_lines):
             return Layout(config.frame_width, config.frame_height, aside=self.aside,
                           caption_lines=self.caption_lines, header=self.has_header,
                           legend=self.has_legend, title_lines=title_lines)
@@ -117,7 +144,7 @@ class FlowScene(SceneContract, Scene):
         head = wrap_text(output_caption(self.job.task), self.theme.font, first.title_size,
                          first.caption.width, self.theme.foreground, weight="BOLD")
         lines = head.original_text.count("\n") + 1
-        default = 2 if first.shape == "portrait" else 1
+        default = self.title_lines or (2 if first.shape == "portrait" else 1)
         return first if lines <= default else layout(lines)
 
     # -- options and the run
@@ -160,8 +187,32 @@ class FlowScene(SceneContract, Scene):
         self.clock = self.clock + seconds if self.planning else float(self.renderer.time)
         if self.beats:
             self.beats[-1].end = self.clock
+        if self.planning:
+            self.shots.append(self.shot())
         if self.on_progress is not None and not self.planning:
             self.on_progress(self.clock, len(self.beats))
+
+    def shot(self) -> Shot:
+        """Where every visible text and picture region is now (see :class:`Shot`)."""
+        texts, inside, pictures, travelling = [], [], [], []
+        seen = set()
+
+        def walk(mob):
+            if isinstance(mob, Text):
+                if _visible(mob) and mob.width > 0:
+                    texts.append((mob.original_text, _box_of(mob)))
+                    inside.append(_as_box(getattr(mob, "annotates", None)))
+                return
+            own = _region_of(mob)
+            if own is not None and _visible(mob) and own not in seen:
+                seen.add(own)
+                (travelling if getattr(mob, "travelling", False) else pictures).append(own)
+            for sub in mob.submobjects:
+                walk(sub)
+
+        for mob in self.mobjects:
+            walk(mob)
+        return Shot(len(self.beats) - 1, self.clock, texts, inside, pictures, travelling)
 
     def wait(self, duration: float = 1.0, **kwargs) -> None:
         self.play(Wait(run_time=duration, **kwargs))
@@ -208,9 +259,27 @@ class FlowScene(SceneContract, Scene):
         new = self.caption(title, detail)
         self.fix(new)
         self.mark(kind, title, detail)
-        anims = [OpacityFade(new)] + ([OpacityFade(old, fade_in=False)] if old is not None else [])
-        self.play(*anims, run_time=run_time)
+        self.play(*self.swap_text(old, new), run_time=run_time)
         return new
+
+    @staticmethod
+    def swap_text(old, new, seconds: float | None = None, run_time: float | None = None) -> list:
+        """The animations that replace text ``old`` by ``new``: out, then in, never both at once.
+
+        ``old`` fades out fully in the first half of the swap, then ``new`` fades
+        in (two texts in one place cross-faded read as neither).  The swap takes
+        the whole play, or its first ``seconds`` of a play of ``run_time`` (a
+        swap played beside a longer animation).  Either may be ``None`` or a
+        list of mobjects (a panel's text and picture leaving together).
+        """
+        def listed(mobs):
+            return [] if mobs is None else list(mobs) if isinstance(mobs, (list, tuple)) else [mobs]
+
+        share = 1.0 if seconds is None or not run_time else min(1.0, seconds / run_time)
+        if not listed(old):
+            return [OpacityFade(m, rate_func=_window(0.0, share)) for m in listed(new)]
+        return ([OpacityFade(m, fade_in=False, rate_func=_window(0.0, share / 2)) for m in listed(old)]
+                + [OpacityFade(m, rate_func=_window(share / 2, share)) for m in listed(new)])
 
     def header(self, run, record: int) -> VGroup:
         """What is shown (dataset, architecture, epoch), in the layout's header region."""
@@ -238,8 +307,8 @@ class FlowScene(SceneContract, Scene):
                                  fill_color=ManimColor(c), fill_opacity=1.0) for c in rgb])
         bar.arrange(RIGHT, buff=0)
         muted = self.theme.muted
-        parts = VGroup(self.label(name, color=muted), self.label(f"{lo:.2g}", color=muted), bar,
-                       self.label(f"{hi:.2g}", color=muted)).arrange(RIGHT, buff=0.15)
+        parts = VGroup(self.label(name, color=muted), self.label(general(lo), color=muted), bar,
+                       self.label(general(hi), color=muted)).arrange(RIGHT, buff=0.15)
         if parts.width > box.width:
             parts.scale_to_fit_width(box.width)
         return parts.move_to([box.x0 + parts.width / 2, box.y1 - parts.height / 2, 0])
@@ -266,7 +335,7 @@ class FlowScene(SceneContract, Scene):
         new = self.top_line(text)
         self.mark("caption", text)
         self.add(new)
-        self.play(OpacityFade(new), OpacityFade(old, fade_in=False), run_time=run_time)
+        self.play(*self.swap_text(old, new), run_time=run_time)
         return new
 
     def info_line(self, run, record, below, words: str | None = None):
@@ -275,3 +344,52 @@ class FlowScene(SceneContract, Scene):
         strip = self.layout.title_strip()
         line = self.label(words or run.describe(record), color=self.theme.muted, width=strip.width)
         return line.next_to(below, DOWN, buff=0.12)
+
+
+def _window(start: float, end: float):
+    """A rate function that runs ``smooth`` from 0 to 1 inside ``[start, end]`` of the play only."""
+    from manim import smooth
+
+    def rate(alpha: float) -> float:
+        if end <= start:
+            return float(alpha >= end)
+        return smooth(min(max((alpha - start) / (end - start), 0.0), 1.0))
+
+    return rate
+
+
+def _visible(mob) -> bool:
+    """Whether any part of ``mob`` is drawn with some opacity."""
+    for part in mob.get_family():
+        for rgbas in (getattr(part, "fill_rgbas", None), getattr(part, "stroke_rgbas", None)):
+            if rgbas is not None and len(rgbas) and len(part.points) and float(np.max(rgbas[:, 3])) > 0.02:
+                return True
+        if not hasattr(part, "fill_rgbas") and getattr(part, "opacity", 0) > 0.02:
+            return True
+    return False
+
+
+def _box_of(mob) -> Box:
+    (x0, y0, _), (x1, y1, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+    return Box(float(x0), float(y0), float(x1), float(y1))
+
+
+def _region_of(mob) -> Box | None:
+    """The picture region ``mob`` draws in: the box it is clipped to, else the square region of
+    a view (a :class:`~nnanim.mobjects.FlowView`) or of a panel; ``None`` for anything else."""
+    clip = getattr(mob, "clip_box", None)
+    if clip is not None:
+        return _as_box(clip)
+    if hasattr(mob, "view_origin") and hasattr(mob, "view_height"):
+        (x, y), h = np.asarray(mob.view_origin, dtype=float)[:2], float(mob.view_height)
+        w = float(getattr(mob, "view_width", h))
+        return Box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    if hasattr(mob, "panel_centre") and hasattr(mob, "panel_size"):
+        (x, y), s = np.asarray(mob.panel_centre, dtype=float)[:2], float(mob.panel_size)
+        return Box(x - s / 2, y - s / 2, x + s / 2, y + s / 2)
+    return None
+
+
+def _as_box(clip) -> Box | None:
+    """A clip box ``(x0, y0, x1, y1)`` as a :class:`Box`."""
+    return None if clip is None else Box(*map(float, clip))

@@ -15,6 +15,8 @@ from typing import Any
 
 from manim import Text
 
+from nnanim.notation import NBSP, join, loosen
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not a POSIX system
@@ -74,12 +76,43 @@ def _one_process_at_a_time():
 
 def wrap_text(body: str, font: str, size: float, width: float, color: Any, weight: str = "NORMAL",
               line_spacing: float = 0.9) -> Text:
-    """``body`` wrapped into lines no wider than ``width`` scene units, at ``size`` (never scaled down)."""
+    """``body`` wrapped into lines no wider than ``width`` scene units, at ``size`` (never scaled down).
+
+    Equations are joined first (:func:`nnanim.notation.join`): lines break
+    between words, and an equation moves whole to the next line (only one
+    wider than the whole line is broken, beside its signs).  The lines are
+    balanced: the narrowest wrap with as few lines, so no word is left alone
+    on a last line.
+    """
+    joined = join(body)
     chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
     while True:
-        lines = "\n".join(textwrap.wrap(body, chars)) or " "
-        mob = text(lines, font=font, font_size=size, color=color, weight=weight,
+        lines = _wrap(joined, chars)
+        mob = text("\n".join(lines) or " ", font=font, font_size=size, color=color, weight=weight,
                    line_spacing=line_spacing)
         if mob.width <= width or chars <= 8:
-            return mob
-        chars = max(8, int(chars * min(0.95, width / mob.width)))
+            break
+        narrower = max(8, int(chars * min(0.95, width / mob.width)))
+        longest = max(len(chunk) for chunk in joined.split(" "))
+        if narrower < longest and joined != loosen(body):  # an equation wider than the line
+            joined = loosen(body)
+        chars = narrower
+    if len(lines) > 1:  # balance: the narrowest wrap with as few lines
+        least = chars
+        while least > 8 and len(_wrap(joined, least - 1)) == len(lines):
+            least -= 1
+        if least < chars:
+            balanced = text("\n".join(_wrap(joined, least)), font=font, font_size=size, color=color,
+                            weight=weight, line_spacing=line_spacing)
+            if balanced.width <= width:
+                mob = balanced
+    # the words as read: a no-break space is drawn as a space (only the line breaks differ)
+    mob.original_text = mob.original_text.replace(NBSP, " ")
+    mob.text = mob.text.replace(NBSP, "")  # Manim's spaceless form of the words
+    return mob
+
+
+def _wrap(body: str, chars: int) -> list[str]:
+    """Lines of at most ``chars`` characters, broken at ordinary spaces only (never inside a word
+    or at a no-break space)."""
+    return textwrap.wrap(body, chars, break_long_words=False, break_on_hyphens=False)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnanim import notation
 from nnanim.nn import Network
 
 __all__ = [
@@ -47,7 +48,7 @@ MAX_CLASSES = 4
 #: the probability of its own class that the default point is chosen closest to
 CONFIDENCE = 0.9
 #: the minus sign on screen (U+2212), not a hyphen
-MINUS = "\u2212"
+MINUS = notation.MINUS
 
 
 def number(x: float, decimals: int = 2) -> str:
@@ -56,8 +57,7 @@ def number(x: float, decimals: int = 2) -> str:
     A negative number that rounds to zero keeps its sign (``"−0.00"``): it
     tells why a ReLU strikes it.
     """
-    text = f"{float(x):.{decimals}f}"
-    return text.replace("-", MINUS)
+    return notation.number(x, decimals, keep_negative_zero=True)
 
 
 @dataclass(frozen=True)

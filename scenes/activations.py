@@ -17,6 +17,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.errors import NnanimError
+from nnanim.notation import word
 
 #: the four trainings, in panel order
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -84,7 +85,7 @@ class ActivationsScene(SceneContract):
         width = self.layout.title_strip().width
         words = next((w for w in words if self.label(w).width <= width), words[0])
         info = self.info_line(first, record, below=tallest, words=words)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        top = self.layout.safe.y1 - info.get_bottom()[1]
         # a row in landscape frames; 2 × 2 in square and vertical ones
         cols = None if self.layout.shape == "landscape" else 2
         self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=3, top=top, cols=cols)
@@ -109,7 +110,7 @@ class ActivationsScene(SceneContract):
                 shape = (f"{n} linear region{plural}", f"{n} region{plural}")
             else:
                 shape = SQUASH.get(act, ("bends the plane", "bends"))
-            self.statements[act] = {"title": act, "shape": self.fitting(shape, k),
+            self.statements[act] = {"title": word(act), "shape": self.fitting(shape, k),
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k)}
 
         frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
@@ -151,9 +152,8 @@ class ActivationsScene(SceneContract):
             new = self.top_line(self.stage_title(stage))
             self.mark("stage", new.text)
             self.add(new)
-            quick = early(BEATS["caption"], seconds)
             self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      OpacityFade(new, rate_func=quick), OpacityFade(title, fade_in=False, rate_func=quick),
+                      *self.swap_text(title, new, BEATS["caption"], seconds),
                       run_time=seconds)
             title = new
             if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:

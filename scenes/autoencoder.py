@@ -26,6 +26,7 @@ Render with ``nnanim render autoencoder`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.errors import NnanimError
+from nnanim.notation import number
 
 from .bottleneck import BottleneckScene
 
@@ -177,7 +178,7 @@ class AutoencoderScene(BottleneckScene):
         texts = {
             INPUT: ("input · 3-D", f"colour: t, the position along the {shape}"),
             CODE: (f"code · {k} unit{'s' * (k > 1)}",
-                   f"t from its {NEIGHBOURS} nearest codes: R² {kept:.2f}"),
+                   f"t from its {NEIGHBOURS} nearest codes: R² {number(kept)}"),
             RECON: ("reconstruction · 3-D", f"error (MSE) {mse:.4f}"),
         }
         verdict = (f"the {shape} flattened, not folded" if kept >= KEEPS_T
@@ -190,7 +191,7 @@ class AutoencoderScene(BottleneckScene):
         # the info line goes under the tallest title of the video, so no title ever covers it
         tallest = max((self.top_line(text) for text in lines), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
-        space = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        space = self.layout.safe.y1 - info.get_bottom()[1]
         # a square frame puts the three panels in a row: narrow labels, so room for more lines
         lines_under = 4 if self.layout.shape == "square" else 2
         self.panels = self.layout.grid(3, label_lines=lines_under, top=space, gap=0.5)
@@ -222,9 +223,9 @@ class AutoencoderScene(BottleneckScene):
         for side in (CODE, RECON):
             new = self.top_line(lines[side])
             self.mark("stage", new.text, texts[side][1])  # a chapter each: the words on screen
-            parts = [frames[side], views[side], labels[side], new]
-            self.add(*parts)
-            hold(1.0, *(OpacityFade(m) for m in parts), OpacityFade(title, fade_in=False), turn=False)
+            parts = [frames[side], views[side], labels[side]]
+            self.add(*parts, new)
+            hold(1.0, *(OpacityFade(m) for m in parts), *self.swap_text(title, new), turn=False)
             title = new
             shown.append(views[side])
             hold(SWING_SECONDS)

@@ -21,6 +21,7 @@ Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.notation import number
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
@@ -54,7 +55,7 @@ class BottleneckScene(SceneContract):
         from nnanim.flow import build_flow
         from nnanim.mobjects import FlowView, OpacityFade
         from nnanim.nn import Network, fit_linear_classifier, fit_linear_regression
-        from nnanim.panels import Dim, TravelStage, boundary_overlay, early, level_overlay
+        from nnanim.panels import Dim, TravelStage, boundary_overlay, level_overlay
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"
@@ -70,8 +71,10 @@ class BottleneckScene(SceneContract):
 
             legend = self.target_legend(lo, hi).next_to(info, DOWN, buff=0.12)
             info = Group(info, legend)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
-        self.panels = self.layout.grid(2, label_lines=4 if self.layout.shape == "square" else 2,
+        top = self.layout.safe.y1 - info.get_bottom()[1]
+        # label lines: a title over its statement, which wraps in the narrower frames
+        narrow = self.layout.shape == "landscape" and self.layout.width / self.layout.height < 1.5
+        self.panels = self.layout.grid(2, label_lines=5 if self.layout.shape == "square" else 3 if narrow else 2,
                                        top=top, gap=0.9)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
@@ -94,8 +97,8 @@ class BottleneckScene(SceneContract):
             self.left_overlay = level_overlay(left, w_display, float(b[0]), levels, self.theme, lo, hi)
             self.right_overlay = self.output_overlay(right)
             self.statements = {
-                "left": f"best linear fit: R² = {self.left_r2:.3f}",
-                "right": f"the network's output: R² = {self.right_r2:.3f}",
+                "left": f"best linear fit: R² = {number(self.left_r2, 3)}",
+                "right": f"the network's output: R² = {number(self.right_r2, 3)}",
             }
         else:
             W, b = fit_linear_classifier(run.X, run.y, K)
@@ -138,6 +141,7 @@ class BottleneckScene(SceneContract):
         still_right = Group(right, self.right_overlay)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
+        traveller.travelling = True  # it passes from the left panel to the right one
         title = self.swap_top_line(title, HOW)
         self.add(traveller)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
@@ -154,8 +158,7 @@ class BottleneckScene(SceneContract):
             self.mark("stage", stage.caption)
             self.add(new)
             self.play(TravelStage(traveller, stage.index, path, tau, run_time=seconds),
-                      OpacityFade(new, rate_func=early(BEATS["caption"], seconds)),
-                      OpacityFade(title, fade_in=False, rate_func=early(BEATS["caption"], seconds)),
+                      *self.swap_text(title, new, BEATS["caption"], seconds),
                       run_time=seconds)
             title, tau = new, tau + seconds
         traveller.set_stage(flow.stages[-1].index, 1.0)
@@ -169,8 +172,8 @@ class BottleneckScene(SceneContract):
         self.add(end)
         self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
                   *(Dim(m, 1.0) for m in between),
-                  OpacityFade(traveller, fade_in=False), OpacityFade(title, fade_in=False),
-                  OpacityFade(end), run_time=BEATS["landing"])
+                  OpacityFade(traveller, fade_in=False), *self.swap_text(title, end),
+                  run_time=BEATS["landing"])
         self.remove(traveller)
         self.wait(BEATS["end"])
 

@@ -80,7 +80,7 @@ class ByHandScene(SceneContract):
         from manim import Create
 
         from nnanim.flow import build_flow
-        from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
+        from nnanim.mobjects import StagePlay, ViewTurn
         from nnanim.posters import poster_shading
         from nnanim.worked import default_point, facing_angles, worked_pass
         from nnanim.worksheet import MarkedView
@@ -116,14 +116,11 @@ class ByHandScene(SceneContract):
                                         kind=step["kind"])
             # the numbers: a new table replaces the old one; a step of the same table adds to it
             leave = [] if step.get("same") else visible
-            if leave:  # the old table goes before the new one comes: never two tables over each other
-                self.play(*(OpacityFade(m, fade_in=False) for m in leave), run_time=SHOW / 2)
-            self.play(*(OpacityFade(m) for m in step["enter"]), run_time=SHOW / 2 if leave else SHOW)
+            self.play(*self.swap_text(leave, list(step["enter"])), run_time=SHOW)
             visible = [m for m in visible if m not in leave] + list(step["enter"])
             for reveal in step["rows"]:
                 gone = reveal.get("leave", [])
-                self.play(*(OpacityFade(m) for m in reveal["enter"]),
-                          *(OpacityFade(m, fade_in=False) for m in gone), run_time=ROW)
+                self.play(*self.swap_text(list(gone), list(reveal["enter"])), run_time=ROW)
                 visible = [m for m in visible if m not in gone] + list(reveal["enter"])
                 if reveal.get("strike") is not None:
                     self.play(Create(reveal["strike"]), run_time=ROW)
@@ -319,10 +316,10 @@ class ByHandScene(SceneContract):
         """
         from manim import DOWN, LEFT, RIGHT
 
-        from nnanim.layout import MARGIN, Box
+        from nnanim.layout import Box
 
         L = self.layout
-        inner = L.frame.inset(MARGIN)
+        inner = L.safe
         # share consecutive groups: (b) and (c) of a layer show one table
         for i, step in enumerate(steps):
             if step.get("same"):

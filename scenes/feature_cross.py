@@ -22,6 +22,7 @@ from nnanim.scenes.bottleneck import BottleneckScene as _Panels
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.errors import NnanimError
+from nnanim.notation import feature
 
 #: the default tour: (dataset, crosses); the first cross of each is drawn, the others stated
 TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y")))
@@ -40,10 +41,7 @@ FAIL = 0.8
 
 def pretty(expr: str) -> str:
     """A feature as shown: ``x**2 + y**2`` → ``x² + y²``, ``x*y`` → ``x·y``."""
-    text = " ".join(expr.split())
-    for a, b in (("**2", "²"), ("**3", "³"), ("**", "^"), ("*", "·")):
-        text = text.replace(a, b)
-    return text
+    return feature(" ".join(expr.split()))
 
 
 def _box(X):
@@ -94,7 +92,6 @@ class FeatureCrossScene(SceneContract):
     add_overlay = _Panels.add_overlay
 
     def construct(self):
-        from nnanim.mobjects import OpacityFade
         from nnanim.panels import fit_grid
         from nnanim.posters import poster_shading
 
@@ -107,7 +104,7 @@ class FeatureCrossScene(SceneContract):
         tallest = max((self.top_line(t) for t in (*words, *lifts, END)), key=lambda m: m.height)
         for shown in self.shown:
             shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
-        top = self.layout.frame.y1 - 0.35 - min(s["info"].get_bottom()[1] for s in self.shown)
+        top = self.layout.safe.y1 - min(s["info"].get_bottom()[1] for s in self.shown)
 
         def height(panels):
             self.panels = panels
@@ -131,8 +128,7 @@ class FeatureCrossScene(SceneContract):
             else:
                 self.mark("caption", words[k])
                 self.add(*views, title, shown["info"])
-                self.play(*(OpacityFade(m, fade_in=False) for m in old),
-                          *(OpacityFade(m) for m in (*views, title, shown["info"])),
+                self.play(*self.swap_text(old, [*views, title, shown["info"]]),
                           run_time=BEATS["out"])
                 self.remove(*old)
             title = self.play_chapter(shown, title, lifts[k])
@@ -142,7 +138,7 @@ class FeatureCrossScene(SceneContract):
         end = self.top_line(END)
         self.mark("outro", END)
         self.add(end)
-        self.play(OpacityFade(end), OpacityFade(title, fade_in=False), run_time=BEATS["swap"])
+        self.play(*self.swap_text(title, end), run_time=BEATS["swap"])
         self.wait(BEATS["end"])
 
     # -- one dataset
@@ -207,7 +203,7 @@ class FeatureCrossScene(SceneContract):
         lift = self.top_line(lift_words)
         self.mark("stage", lift_words)
         self.add(lift)
-        self.play(OpacityFade(lift), OpacityFade(title, fade_in=False), run_time=BEATS["swap"])
+        self.play(*self.swap_text(title, lift), run_time=BEATS["swap"])
         self.remove(title)
         self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
         self.play(StagePlay(view, 0, run_time=BEATS["lift"]))

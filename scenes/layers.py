@@ -18,6 +18,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
+from nnanim.notation import general, number, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -63,7 +64,7 @@ class LayersScene(SceneContract):
         title = "input space"
         if regression:
             still.append(self.target_legend(*view.target_range))
-            levels = ", ".join(f"{c:.2g}" for c in view.levels)
+            levels = ", ".join(general(c) for c in view.levels)
             where = "points on the line" if run.X.shape[1] == 1 else "curves"
             detail = (f"the data as the network receives it, coloured by target; the {where} "
                       f"are where the output ŷ = {levels}" if len(view.levels) else
@@ -86,7 +87,7 @@ class LayersScene(SceneContract):
             r2 = flow.r_squared(run.X, run.y)
             shape = "planes" if out.dim == 3 else "lines"
             detail = (f"ŷ is linear in this space: its level {shape} are straight and parallel; "
-                      f"R² = {r2:.3f} on the {len(run.y)} points")
+                      f"R² = {number(r2, 3)} on the {len(run.y)} points")
         else:
             accuracy = flow.accuracy(run.X, run.y)
             detail = (f"one straight line separates the classes here: {accuracy:.1%} correct, "
@@ -110,7 +111,7 @@ class LayersScene(SceneContract):
         flow = view.flow
         acts = flow.network.activations
         for stage in flow.stages[:-1]:
-            act = acts[stage.layer].name if stage.layer < len(acts) else ""
+            act = word(acts[stage.layer].name) if stage.layer < len(acts) else ""
             explain = EXPLAIN[stage.kind].format(act=act)
             if stage.kind == "linear" and stage.layer == 0 and flow.input_dim == 1:
                 explain = LINE_INTO_PLANE

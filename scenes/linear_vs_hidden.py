@@ -103,7 +103,7 @@ class LinearVsHiddenScene(SceneContract):
         title = self.top_line(TITLE)
         tallest = max((self.top_line(t) for t in (TITLE, END)), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
-        top = self.layout.frame.y1 - 0.35 - info.get_bottom()[1]
+        top = self.layout.safe.y1 - info.get_bottom()[1]
         self.titles, self.statements, self.products_shown = {}, {}, []
 
         bounds = self.input_bounds(bent, X)
@@ -185,7 +185,7 @@ class LinearVsHiddenScene(SceneContract):
         end = self.top_line(END)
         self.mark("outro", END)
         self.add(end)
-        self.play(OpacityFade(end), OpacityFade(title, fade_in=False), run_time=0.3)
+        self.play(*self.swap_text(title, end), run_time=0.3)
         self.wait(BEATS["end"])
 
     def play_layers(self, key, flow, view, net, shading):

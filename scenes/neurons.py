@@ -126,8 +126,7 @@ class NeuronsScene(SceneContract):
             part.set_moment(poster)
         state_readouts(poster)
         title = "what each unit sees"  # one line in every frame shape
-        detail = ("each square: a unit's activation over the input plane, green where positive, "
-                  "purple where negative; edges as wide as |w|")
+        detail = "each square: a unit's activation over the input, green + and purple −; edge widths |w|"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)

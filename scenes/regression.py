@@ -30,6 +30,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.errors import NnanimError
+from nnanim.notation import number, signed, symbol, word
 
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "show": 1.6, "add": 1.6, "fit": 2.0,
@@ -111,23 +112,23 @@ class RegressionScene(SceneContract):
         # the fit, unit by unit: each contribution in its strip, then added to the fit
         fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"the output bias alone is a flat line at b = {b:.2f}", kind="stage")
+                                    f"the output bias alone is a flat line at b = {number(b)}", kind="stage")
         self.play(Create(fit), run_time=BEATS["bias"])
         act = net.activations[-1].name
         joints = unit_joints(net)
         w = net.weights[-1][0]
         for i, strip in enumerate(self.strips):
-            n = SUB[i + 1]
             if joints is not None:
                 shape = STEPS.get(act, "bend")
                 if shape == "step":
                     shape = f"{'rising' if C[-1, i] > C[0, i] else 'falling'} step"
-                what = f"one {shape} at x = {joints[i]:.2f}"
+                what = f"one {shape} at x = {number(joints[i])}"
             else:
                 what = "a feature the layers before built"
+            w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
             caption = self.swap_caption(
-                caption, f"unit {i + 1}: w{n}·h{n}(x)",
-                f"a {act} unit adds {what}, scaled by w{n} = {w[i]:.2f} "
+                caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
+                f"a {word(act)} unit adds {what}, scaled by {w_i} = {number(w[i])} "
                 f"({SIGN[bool(w[i] >= 0)]}: its strip, at its own scale)",
                 kind="stage")
             sign_colour = theme.weights[int(w[i] >= 0)]
@@ -146,7 +147,7 @@ class RegressionScene(SceneContract):
             plot.remove(flying)
             self.strips[i].part = part
         caption = self.swap_caption(caption, "ŷ(x) beside the target",
-                                    f"b plus the {k} strips: R² = {r2:.3f} on the {len(y)} points",
+                                    f"b plus the {k} strips: R² = {number(r2, 3)} on the {len(y)} points",
                                     kind="stage")
         self.wait(BEATS["fit"])
 
@@ -199,15 +200,15 @@ class RegressionScene(SceneContract):
                                              place())), OpacityFade(names[2]),
                   run_time=BEATS["rise"])
         if H.shape[1] == 2:
-            plane = f"ŷ = {wB[0]:.2f}·h₁ {'+' if wB[1] >= 0 else '−'} {abs(wB[1]):.2f}·h₂ "
+            plane = f"ŷ = {number(wB[0])}·h₁ {signed(wB[1])}·h₂ "
         else:
-            plane = f"ŷ = {wB[0]:.2f}·(h along w) "
-        plane += f"{'+' if b >= 0 else '−'} {abs(b):.2f}"
+            plane = f"ŷ = {number(wB[0])}·(h along w) "
+        plane += signed(b)
         rms = float(np.sqrt(np.mean((y - net.predict(run.X)) ** 2)))
         self.rms = rms
         caption = self.swap_caption(caption, "a tilted plane",
-                                    f"here the target is a linear height field: {plane}; "
-                                    f"orange sticks: the errors, RMS {rms:.3f} (R² = {r2:.3f})", kind="stage")
+                                    f"{plane}; orange sticks: the errors, RMS {number(rms, 3)} "
+                                    f"(R² = {number(r2, 3)})", kind="stage")
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * 3.0, opacity=0.95)
         self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])

@@ -35,6 +35,7 @@ class TopologyScene(MulticlassScene):
     defaults = {"dataset": "disk-ring", "hidden": [NARROW] * 2, "activation": "tanh", "lr": 0.02,
                 "epochs": 1500}
     tasks = ("binary", "multiclass")
+    title_lines = 2  # its titles ("width 2: the best it can do") take two lines in a square
 
     @classmethod
     def check(cls, job):
@@ -88,10 +89,10 @@ class TopologyScene(MulticlassScene):
         self.ringed = int(wrong.sum())
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best it can do",
-            "every layer bends and stretches the plane but cannot tear it"
-            + (", so the ring still surrounds the disk" if ring else "")
+            "bent, never torn"
+            + (": the ring still surrounds the disk" if ring else "")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
-            + (f"; ringed: the {self.ringed} on the wrong side of the line" if self.ringed else ""),
+            + (f"; ringed: the {self.ringed} on the wrong side" if self.ringed else ""),
             kind="stage")
         extras = self.add_output_shading(narrow_view)
         shading = extras[0].mobject if extras else None
@@ -125,8 +126,7 @@ class TopologyScene(MulticlassScene):
         gone = [m for m in (narrow_view, shading, line, header) if m is not None]
         if self.ringed:
             gone.append(rings)
-        self.play(*(OpacityFade(m, fade_in=False) for m in gone), OpacityFade(wide_view),
-                  OpacityFade(wide_header), run_time=BEATS["switch"])
+        self.play(*self.swap_text(gone, [wide_view, wide_header]), run_time=BEATS["switch"])
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)
@@ -150,8 +150,8 @@ class TopologyScene(MulticlassScene):
         else:  # a last hidden layer of 2 units cannot happen here (every layer is WIDE), kept safe
             self.wait(BEATS["orbit"])
         self.swap_caption(caption, f"width {NARROW}: {narrow_acc:.1%} · width {WIDE}: {wide_acc:.1%}",
-                          "a layer as wide as its input can only bend the plane; one more unit "
-                          "gives the room to untangle it", kind="outro")
+                          f"width {NARROW} only bends the plane; one more unit gives room to untangle it",
+                          kind="outro")
         self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
 
 

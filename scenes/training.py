@@ -21,6 +21,7 @@ the fit ŷ(x) over the target points.
 """
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.notation import number
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
@@ -92,6 +93,7 @@ class TrainingScene(SceneContract):
                                                   0), size), point_radius=INSET_POINT)
             label.next_to(inset.border, DOWN, buff=0.1)
             chart.next_to([box.centre[0], box.y0, 0], UP, buff=0)
+            chart.shift(RIGHT * min(0.0, box.x1 - chart.get_right()[0]))  # its labels stay in the box
         else:
             size = box.height - label.height - 0.1
             inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size),
@@ -121,13 +123,13 @@ class TrainingScene(SceneContract):
                                  rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
-                                    "the weights move from record to record", run_time=SWAP,
+                                    "the weights move, record by record", run_time=SWAP,
                                     kind="stage")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], run_time=replay))
 
         if regression:
-            end = (f"R² = {final_acc:.3f}: straight, parallel level lines" if final_acc >= 0.9
-                   else f"R² = {final_acc:.3f}: not fitted yet: more epochs?")
+            end = (f"R² = {number(final_acc, 3)}: straight, parallel level lines" if final_acc >= 0.9
+                   else f"R² = {number(final_acc, 3)}: not fitted yet: more epochs?")
         else:
             end = "linearly separable now" if final_acc >= 0.95 else "not separable yet: more epochs?"
         self.swap_caption(caption, f"epoch {final_epoch}", end, run_time=SWAP, kind="outro")

@@ -147,7 +147,7 @@ def test_own_cross_on_own_data():
                                       "n_samples": 200})
     (shown,) = scene.shown
     assert shown["name"] == "moons" and shown["crosses"] == ("x - y**3",)
-    assert shown["titles"]["cross"] == "by hand: z = x - y³"
+    assert shown["titles"]["cross"] == "by hand: z = x − y³"  # a true minus
     X, y = shown["run"].X, shown["run"].y
     Z = np.column_stack([X, X[:, 0] - X[:, 1] ** 3])
     net = shown["cross_flow"].network

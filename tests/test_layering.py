@@ -17,7 +17,7 @@ import textwrap
 PURE = ["data", "nn", "record", "flow", "projection", "timeline", "theme", "errors", "files",
         "regions", "cache", "sweep"]
 #: pure modules on their way: checked as soon as their file exists
-LANDING = ["curves", "options", "layout", "contract"]
+LANDING = ["curves", "options", "layout", "contract", "notation"]
 #: Manim and the packages only it brings (Cairo and Pango bindings)
 BLOCKED = ["manim", "manimpango", "cairo"]
 

@@ -142,7 +142,7 @@ def test_regression_captions_state_the_levels_and_the_recomputed_r2(sine_run):
     # the opening names the levels drawn: evenly spaced over the middle 80 % of ŷ
     opening = scene.beats[0].detail
     lo, hi = np.quantile(y_hat, [0.1, 0.9])
-    assert ", ".join(f"{c:.2g}" for c in np.linspace(lo, hi, 5)) in opening
+    assert ", ".join(f"{c:.2g}".replace("-", "\u2212") for c in np.linspace(lo, hi, 5)) in opening
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     assert view.target_range == (y.min(), y.max())
 

@@ -72,7 +72,7 @@ def test_final_caption_states_the_recomputed_accuracy_and_bounding_lines(default
     run = default_run
     titles = [t for t, _ in caption_beats(default_scene)]
     assert default_scene.beats[0].title == "3 classes"
-    assert titles[-1] == "output · w_i·h + b_i = w_j·h + b_j"
+    assert titles[-1] == "output · wᵢ·h + bᵢ = wⱼ·h + bⱼ"
     detail = caption_beats(default_scene)[-1][1]
     H = _hidden(run, run.X)
     correct = int(np.sum(_logits(run, H).argmax(axis=1) == run.y))

@@ -128,22 +128,28 @@ def test_every_number_on_screen_is_recomputed(sine_run):
     h = _hidden(run, run.X)
     r2 = _r2(run.y, h @ w + b)
     assert r2 > 0.98  # the default story: three tanh steps draw the sine
-    assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {b:.2f}"
+
+    def shown(x, decimals=2):  # as the screen writes a number: a true minus, no "−0.00"
+        text = f"{x:.{decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text.replace("-", "\u2212")
+
+    assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {shown(b)}"
     sub = "₀₁₂₃"
     for i in range(3):
         detail = beats[f"unit {i + 1}: w{sub[i + 1]}·h{sub[i + 1]}(x)"]
         # a tanh step rises where w_i·a_i > 0 (w_i·tanh(a_i x + c_i) grows with x)
         way = "rising" if w[i] * a[i] > 0 else "falling"
-        assert f"one {way} step at x = {-c[i] / a[i]:.2f}" in detail
-        assert f"w{sub[i + 1]} = {w[i]:.2f}" in detail
-    assert f"b plus the 3 strips: R² = {r2:.3f} on the {len(run.y)} points" in beats["ŷ(x) beside the target"]
+        assert f"one {way} step at x = {shown(-c[i] / a[i])}" in detail
+        assert f"w{sub[i + 1]} = {shown(w[i])}" in detail
+    assert f"b plus the 3 strips: R² = {shown(r2, 3)} on the {len(run.y)} points" in \
+        beats["ŷ(x) beside the target"]
     plane = beats["a tilted plane"]
     # the 3-unit layer seen along w: the plane's slope there is |w|
     slope = np.linalg.norm(w)
-    assert f"ŷ = {slope:.2f}·(h along w)" in plane or f"ŷ = {-slope:.2f}·(h along w)" in plane
-    assert f"{abs(b):.2f}" in plane and f"R² = {r2:.3f}" in plane
+    assert f"ŷ = {shown(slope)}·(h along w)" in plane or f"ŷ = {shown(-slope)}·(h along w)" in plane
+    assert f"{shown(abs(b))}" in plane and f"R² = {shown(r2, 3)}" in plane
     rms = np.sqrt(np.mean((run.y - (h @ w + b)) ** 2))
-    assert f"RMS {rms:.3f}" in plane
+    assert f"RMS {shown(rms, 3)}" in plane
     # the height field: the points at their targets over the hidden layer seen along w and across it
     field, B = scene.field, scene.field_basis
     np.testing.assert_allclose(B @ B.T, np.eye(2), atol=1e-12)

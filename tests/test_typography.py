@@ -1,0 +1,151 @@
+"""One notation on screen: Unicode indices and powers, a true minus, equations never split across lines.
+
+The pure part checks :mod:`nnanim.notation` against hand-written expectations;
+the wrapping part builds Pango text with :func:`nnanim.text.wrap_text`; the
+scene part reads every text a plan pass saw on screen, in every scene and
+frame shape (:attr:`nnanim.scene.FlowScene.shots`), and holds each to the
+typography check, itself written here (not :func:`nnanim.notation.problems`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nnanim import notation
+from nnanim.notation import MINUS, NBSP
+
+# -- the check, written independently of the module under test
+#: signs that bind an equation
+SIGNS = "=→+−·×"
+
+
+def typography_faults(text: str) -> list[str]:
+    faults = [name for bad, name in (("_", "underscore"), ("^", "caret"), ("**", "double star"))
+              if bad in text]
+    if re.search(r"(^|[\s(\[=,:/])-\.?[0-9]", text):
+        faults.append("hyphen as minus")
+    lines = text.split("\n")
+    for above, below in zip(lines, lines[1:]):
+        end, start = above.rstrip(" \u00a0"), below.lstrip(" \u00a0")
+        # a line may not end on a sign; it may start with one only as the continuation of an
+        # equation too long for one line ("+ 1.03·2.77"), the sign standing alone before its term
+        continued = len(start) > 1 and start[0] in SIGNS and start[1] in " \u00a0"
+        if (end and end[-1] in SIGNS) or (start and start[0] in SIGNS and not continued):
+            faults.append(f"equation split at {end[-8:]!r} / {start[:8]!r}")
+    return faults
+
+
+# -- the notation module
+
+
+def test_indices_and_powers_are_unicode():
+    assert notation.symbol("w", 1) == "w₁" and notation.symbol("h", 2) == "h₂"
+    assert notation.symbol("w", "i") == "wᵢ" and notation.symbol("b", "j") == "bⱼ"
+    assert notation.symbol("W", "l") == "Wₗ" and notation.symbol("x", power=2) == "x²"
+    assert notation.sub(12) == "₁₂" and notation.sup("T") == "ᵀ"
+    with pytest.raises(ValueError, match="no Unicode subscript"):
+        notation.sub("q")
+
+
+@pytest.mark.parametrize(("value", "decimals", "shown"), [
+    (-1.234, 2, "−1.23"), (1.234, 2, "1.23"), (-0.001, 2, "0.00"), (0.0, 2, "0.00"),
+    (-12.5, 1, "−12.5"), (3.0, 0, "3"), (-0.987, 3, "−0.987"),
+])
+def test_numbers_have_a_true_minus_and_no_negative_zero(value, decimals, shown):
+    assert notation.number(value, decimals) == shown
+    assert "-" not in notation.number(value, decimals)
+
+
+def test_a_worked_pass_keeps_its_negative_zero():
+    from nnanim.worked import number
+
+    assert number(-0.001) == MINUS + "0.00" and number(-0.5) == "−0.50" and number(0.25) == "0.25"
+
+
+def test_signed_terms_and_percentages():
+    assert notation.signed(0.5) == "+" + NBSP + "0.50"
+    assert notation.signed(-0.5) == MINUS + NBSP + "0.50"
+    assert notation.signed(-0.001) == "+" + NBSP + "0.00"  # no "− 0.00"
+    assert notation.percent(0.9971) == "99.7%"
+    assert notation.general(-0.0123) == "−0.012"
+
+
+def test_features_and_words_as_shown():
+    assert notation.feature("x**2 + y**2") == "x² + y²"
+    assert notation.feature("x*y") == "x·y"
+    assert notation.feature("-x + y**3") == "−x + y³"
+    assert notation.word("leaky_relu") == "leaky relu"
+
+
+def test_join_binds_equations_and_nothing_else():
+    joined = notation.join("bend each point: x → (1−t)·x + t·tanh(x)")
+    assert joined == "bend each point: x" + NBSP + "→" + NBSP + "(1−t)·x" + NBSP + "+" + NBSP + "t·tanh(x)"
+    assert notation.join("the data, as received") == "the data, as received"
+    assert notation.join("a well-known fact") == "a well-known fact"
+    assert notation.join("ŷ = 0.5 (R² = 0.98)").count(NBSP) == 4
+
+
+@pytest.mark.parametrize("bad", [
+    "output · w_i·h + b_i = w_j·h + b_j", "x**2", "x^2", "b = -0.5", "(-1.2, 3)",
+    "rotate: x →\n(1−t)·x + t·tanh(x)", "ŷ =\n(R² = 0.9)", "x → x +\nt·b",
+])
+def test_the_module_check_and_this_test_agree_on_faults(bad):
+    assert typography_faults(bad) and notation.problems(bad)
+
+
+@pytest.mark.parametrize("good", [
+    "output · wᵢ·h + bᵢ = wⱼ·h + bⱼ", "x² + y²", "b = −0.5", "a 2-unit layer", "epochs 0 → 30",
+    "0.39·0.69 + 0.01·0.00\n+" + NBSP + "1.03·2.77 = 3.11", "the plane enters\na wider space",
+])
+def test_the_module_check_and_this_test_agree_on_good_text(good):
+    assert typography_faults(good) == [] and notation.problems(good) == []
+
+
+# -- wrapping
+
+
+@pytest.mark.parametrize("body", [
+    "bend each point: x → (1−t)·x + t·tanh(x)",
+    "shift everything: x → x + t·b",
+    "the sum of the units and b: R² = 0.987 on the 120 points",
+    "here the target is a linear height field: ŷ = −0.64·h₁ + 0.51·h₂ − 0.12",
+    "a tanh unit adds one step at x = −0.53, scaled by w₁ = 1.21",
+])
+@pytest.mark.parametrize("width", [2.6, 3.2, 4.0, 6.0])
+def test_wrapping_never_splits_an_equation_that_fits_a_line(body, width):
+    from nnanim.text import wrap_text
+
+    mob = wrap_text(body, "DejaVu Sans", 24, width, "#ffffff")
+    assert mob.width <= width + 1e-6
+    assert typography_faults(mob.original_text) == [], mob.original_text
+    assert " ".join(mob.original_text.replace(NBSP, " ").split()) == body  # every word kept
+
+
+def test_wrapped_lines_are_balanced_no_word_alone():
+    from nnanim.text import wrap_text
+
+    for width in (3.6, 4.4, 5.2, 6.0):
+        mob = wrap_text("what each unit responds to", "DejaVu Sans", 36, width, "#ffffff",
+                        weight="BOLD")
+        lines = mob.original_text.split("\n")
+        assert mob.width <= width + 1e-6
+        if len(lines) > 1:
+            assert len(lines[-1].split()) > 1, lines
+
+
+# -- every scene, every frame shape
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+@pytest.mark.parametrize("scene", sorted(__import__("nnanim.contract").contract.list_scenes()))
+def test_every_text_on_screen_is_typeset(scene, aspect):
+    from plan_shots import planned
+
+    played = planned(scene, aspect)
+    seen = {text for shot in played.shots for text, _ in shot.texts}
+    assert seen, "no text seen on screen"
+    bad = {text: typography_faults(text) for text in seen if typography_faults(text)}
+    assert not bad, f"{scene} {aspect}: " + "; ".join(f"{t!r}: {f}" for t, f in list(bad.items())[:6])
