@@ -823,7 +823,9 @@ class _FastCameraMixin:
         """Stroke ``vmobject`` with :func:`stroke_path` if it is a plain stroke; False if Cairo must."""
         surface = ctx.get_target()
         rgbas = self.get_stroke_rgbas(vmobject)
-        if (len(rgbas) != 1 or vmobject.get_stroke_width(background=True) > 0
+        halo = vmobject.get_stroke_width(background=True)
+        halo_rgbas = self.get_stroke_rgbas(vmobject, background=True) if halo > 0 else None
+        if (len(rgbas) != 1 or (halo_rgbas is not None and len(halo_rgbas) != 1)
                 or (vmobject.get_fill_opacities() > 0).any()
                 or vmobject.joint_type not in (LineJointType.AUTO, LineJointType.MITER)
                 or vmobject.cap_style not in (CapStyleType.AUTO, CapStyleType.BUTT)
@@ -831,9 +833,11 @@ class _FastCameraMixin:
                 or surface.get_format() != cairo.FORMAT_ARGB32
                 or surface.get_stride() != 4 * surface.get_width()):
             return False
-        width = (vmobject.get_stroke_width() * self.cairo_line_width_multiple
-                 * self.pixel_width / self.frame_width)
-        if width <= 0 or rgbas[0][3] <= 0:
+        px = self.cairo_line_width_multiple * self.pixel_width / self.frame_width
+        width = vmobject.get_stroke_width() * px
+        strokes = [(halo * px, halo_rgbas[0])] if halo_rgbas is not None else []
+        strokes = [(w, c) for w, c in [*strokes, (width, rgbas[0])] if w > 0 and c[3] > 0]
+        if not strokes:
             return True
         points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
         if not len(points):
@@ -847,8 +851,9 @@ class _FastCameraMixin:
         surface.flush()
         canvas = np.ndarray((surface.get_height(), surface.get_width(), 4), np.uint8,
                             surface.get_data())
-        stroke_path(canvas, self._to_pixels(points).reshape(-1, 4, 2), width, rgbas[0][:3],
-                    float(rgbas[0][3]), region)
+        curves = self._to_pixels(points).reshape(-1, 4, 2)
+        for w, rgba in strokes:  # the background stroke (a dark halo) first, then the stroke
+            stroke_path(canvas, curves, w, rgba[:3], float(rgba[3]), region)
         surface.mark_dirty()
         return True
 
@@ -897,6 +902,14 @@ class _FastCameraMixin:
             if not len(kept):
                 continue
             colors = cloud.colors if len(kept) == len(cloud.points) else cloud.colors[kept]
+            box = getattr(cloud, "clip_box", None)
+            if box is not None:  # points stay in their picture region: never over text or a panel
+                inside = ((centres[:, 0] >= box[0]) & (centres[:, 0] <= box[2])
+                          & (centres[:, 1] >= box[1]) & (centres[:, 1] <= box[3]))
+                if not inside.all():
+                    centres, colors = centres[inside], colors[inside]
+                    if not len(centres):
+                        continue
             r = cloud.get_pixel_radius(self)
             splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
                         r * cloud.rim_fraction, cloud.opacity)
@@ -1120,6 +1133,23 @@ def value_image(values, box: tuple[float, float, float, float], theme: Theme, lo
 # --------------------------------------------------------------------------- the flow view
 
 
+_BOX_SIGNS = np.array([[x, y, z] for x in (-1.0, 1.0) for y in (-1.0, 1.0) for z in (-1.0, 1.0)])
+HALO_WIDTH = 2.4  # a line's dark halo: this many times its own width
+HALO_OPACITY = 0.85
+
+
+def with_halo(line: VMobject, theme: Theme, factor: float = HALO_WIDTH) -> VMobject:
+    """Give ``line`` a dark halo: a background stroke of the theme's background colour.
+
+    Boundaries and level lines are drawn over the points; the halo keeps them
+    readable over dense points of either class.  :class:`FastCamera` strokes
+    the halo first, then the line, with one geometry.
+    """
+    line.set_stroke(color=theme.background, width=factor * line.get_stroke_width(),
+                    opacity=HALO_OPACITY, background=True)
+    return line
+
+
 class FlowView(Group):
     """The input plane — grid, data points, decision boundary — carried through a flow.
 
@@ -1239,8 +1269,12 @@ class FlowView(Group):
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         lines = [m for m, _ in self.level_sets if isinstance(m, Polylines)]
         marks = [m for m, _ in self.level_sets if not isinstance(m, Polylines)]
-        parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + lines
-        parts += [self.cloud] + marks
+        # depth: grid, then the points, then boundary and level lines over them, each with a dark
+        # halo (a background stroke) so that it reads over dense points
+        for line in ([self.boundary] if self.boundary is not None else []) + lines:
+            with_halo(line, theme)
+        parts = [self.grid, self.cloud] + ([self.boundary] if self.boundary is not None else [])
+        parts += lines + marks
         for part in parts:
             part.clip_box = clip_box
         self.clip_box = clip_box
@@ -1257,16 +1291,17 @@ class FlowView(Group):
 
         Seen from the top, the data's box fits the region (``view_width`` ×
         ``view_height``): a tall picture in a tall region uses its height.
-        Turned or tilted, the box is treated as a cube of its largest half
-        side (a tilted cube shows up to sqrt(3) of it; the view shrinks
-        smoothly as it tilts), blended in by how far the view has turned.
+        Turned or tilted, the box's eight corners as the view shows them
+        fit the region, so every point inside the box is on screen at any
+        angle, and the zoom changes continuously with the angles.
         """
         centre, halves = self.points_trace.framing_box(s, t)
-        cube = float(np.max(halves))
-        g = max(abs(np.sin(self.elev)), abs(np.sin(self.azim)))
-        turned = cube * (1.0 + 0.35 * abs(np.sin(self.elev)))
-        across = (1 - g) * float(halves[0]) + g * turned
-        up = (1 - g) * float(halves[1]) + g * turned
+        halves = np.asarray(halves, dtype=float)
+        if self.elev == 0.0 and self.azim == 0.0:
+            across, up = float(halves[0]), float(halves[1])
+        else:
+            corners = self.project(_BOX_SIGNS * halves)
+            across, up = (float(v) for v in np.abs(corners[:, :2]).max(axis=0))
         scale = min(self.view_width / 2 / max(across, 1e-9), self.view_height / 2 / max(up, 1e-9))
         return np.asarray(centre, dtype=float), scale
 
@@ -1336,7 +1371,7 @@ class FlowView(Group):
         return self
 
     def add_follower(self, part: Mobject) -> FlowView:
-        """Draw ``part`` above the grid, below boundary and points; move it with every stage.
+        """Draw ``part`` under the grid, the points and the boundary; move it with every stage.
 
         ``part.follow(view)`` is called on every :meth:`set_stage` (and now).
         """
@@ -1344,7 +1379,7 @@ class FlowView(Group):
         for mob in part.get_family():
             mob.clip_box = self.clip_box
         self.followers.append(part)
-        self.submobjects.insert(1, part)
+        self.submobjects.insert(0, part)  # region maps and shading lie under grid and points
         part.follow(self)
         return self
 
@@ -1398,9 +1433,10 @@ class OpacityFade(Animation):
         self._saved = []
         for mob in self.mobject.get_family():
             if isinstance(mob, VMobject):
-                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy()))
+                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
+                                    mob.background_stroke_rgbas[:, 3].copy()))
             elif hasattr(mob, "opacity"):
-                self._saved.append((mob, mob.opacity, None))
+                self._saved.append((mob, mob.opacity, None, None))
         super().begin()
 
     def create_starting_mobject(self) -> Mobject:
@@ -1409,22 +1445,24 @@ class OpacityFade(Animation):
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         k = a if self.fade_in else 1.0 - a
-        for mob, fill, stroke in self._saved:
+        for mob, fill, stroke, halo in self._saved:
             if stroke is None:
                 mob.opacity = fill * k
             else:
                 mob.fill_rgbas[:, 3] = fill * k
                 mob.stroke_rgbas[:, 3] = stroke * k
+                mob.background_stroke_rgbas[:, 3] = halo * k
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)
         if not self.fade_in:  # restore, so the removed mobject can be shown again
-            for mob, fill, stroke in self._saved:
+            for mob, fill, stroke, halo in self._saved:
                 if stroke is None:
                     mob.opacity = fill
                 else:
                     mob.fill_rgbas[:, 3] = fill
                     mob.stroke_rgbas[:, 3] = stroke
+                    mob.background_stroke_rgbas[:, 3] = halo
 
 
 class StagePlay(Animation):

@@ -33,7 +33,15 @@ from manim import Animation, Group, Mobject, Polygon, VGroup, VMobject, smooth
 from manim.utils.color import ManimColor
 
 from nnanim.curves import clip_line, linear_boundaries, plane_in_box
-from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image, value_image
+from nnanim.mobjects import (
+    FlowView,
+    Polylines,
+    RasterImage,
+    StagePlay,
+    probability_image,
+    value_image,
+    with_halo,
+)
 from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
@@ -96,8 +104,8 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
     lines = linear_boundaries(pairs, scores, box)
     if lines:
         scene_lines = [view.to_scene(line) for line in lines]
-        strokes = Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
-                            stroke_width=stroke_width or theme.boundary_width)
+        strokes = with_halo(Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
+                                      stroke_width=stroke_width or theme.boundary_width), theme)
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
     return group
@@ -123,8 +131,9 @@ def level_overlay(view: FlowView, w: Array, c: float, levels: Array, theme: Them
         ends = clip_line(w, c - level, box)
         if ends is not None:
             lines.append((float(level), ends))
-            strokes.add(Polylines([view.to_scene(ends)], smooth=False, stroke_color=ManimColor(rgb),
-                                  stroke_width=theme.boundary_width * 0.7))
+            strokes.add(with_halo(Polylines([view.to_scene(ends)], smooth=False,
+                                            stroke_color=ManimColor(rgb),
+                                            stroke_width=theme.boundary_width * 0.7), theme))
     strokes = strokes if lines else None
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
@@ -328,6 +337,7 @@ class Dim(Animation):
             if isinstance(mob, VMobject):
                 if not hasattr(mob, "_dim_base"):
                     mob._dim_base = (mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy())
+                    mob._dim_halo = mob.background_stroke_rgbas[:, 3].copy()
                     mob._dim_level = 1.0
             elif hasattr(mob, "opacity"):
                 if not hasattr(mob, "_dim_base"):
@@ -352,6 +362,8 @@ class Dim(Animation):
             elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
                 mob.fill_rgbas[:, 3] = fill * level
                 mob.stroke_rgbas[:, 3] = stroke * level
+                if len(mob._dim_halo) == len(mob.background_stroke_rgbas):  # a line's halo too
+                    mob.background_stroke_rgbas[:, 3] = mob._dim_halo * level
 
     def clean_up_from_scene(self, scene) -> None:
         pass
