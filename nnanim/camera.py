@@ -30,7 +30,12 @@ __all__ = [
     "ZOOM_RATE",
     "ZOOM_ROUNDING",
     "Track",
+    "axis_names",
     "camera_track",
+    "format_length",
+    "nice_length",
+    "scale_length",
+    "space_letter",
     "smooth_above",
     "stage_widened",
     "still_stages",
@@ -210,3 +215,51 @@ def stage_widened(lo: Array, hi: Array, per_stage: int, neighbours: int) -> tupl
             lo[a + j] = seg_lo[w].min(axis=0)
             hi[a + j] = seg_hi[w].max(axis=0)
     return lo, hi
+
+
+# --------------------------------------------------------------------------- axes and scale
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def axis_names(letter: str, dims: int) -> list[str]:
+    """``["x₁", "x₂", ...]``: the names of ``dims`` axes of a space, with Unicode subscripts."""
+    return [f"{letter}{str(k + 1).translate(_SUB)}" for k in range(dims)]
+
+
+def space_letter(kind: str, layer: int, width: int, shown: int, before: bool) -> str:
+    """The letter of the coordinates a view shows during a stage.
+
+    ``x`` in the input space (``before`` the first layer has moved it), ``h``
+    in a hidden layer's own coordinates, ``p`` where the picture is a
+    projection or rotation of them (a layer wider than the ``shown``
+    dimensions, or a narrowing's rotate and squash stages).
+    """
+    if before:
+        return "x"
+    if kind in ("rotate", "squash") or width > shown:
+        return "p"
+    return "h"
+
+
+def nice_length(target: float) -> float:
+    """The round length (1, 2 or 5 times a power of ten) nearest ``target`` in log terms."""
+    if not target > 0 or not np.isfinite(target):
+        return 1.0
+    k = np.floor(np.log10(target))
+    steps = np.array([1.0, 2.0, 5.0, 10.0]) * 10.0 ** k
+    return float(steps[np.argmin(np.abs(np.log(steps / target)))])
+
+
+def scale_length(current: float | None, scale: float, width: float,
+                 lo: float = 0.1, hi: float = 0.3, aim: float = 0.18) -> float:
+    """The scale bar's length in data units: kept while its screen length is ``lo``–``hi`` of
+    ``width``, else the round length nearest ``aim`` of it (so the label changes rarely)."""
+    if current is not None and lo * width <= current * scale <= hi * width:
+        return current
+    return nice_length(aim * width / scale)
+
+
+def format_length(value: float) -> str:
+    """``0.5``, ``2``, ``0.02``: the scale bar's label, with a true minus never needed."""
+    return f"{value:g}"

@@ -42,6 +42,7 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
+from nnanim.camera import axis_names, format_length, scale_length, space_letter
 from nnanim.curves import (
     clip_line,
     decision_boundary,
@@ -61,6 +62,7 @@ __all__ = [
     "PointCloud",
     "Polylines",
     "RasterImage",
+    "SpaceAxes",
     "OpacityFade",
     "StagePlay",
     "TracedPolygons",
@@ -72,6 +74,7 @@ __all__ = [
     "stroke_path",
     "stroke_segments",
     "value_image",
+    "with_halo",
 ]
 
 
@@ -1189,7 +1192,7 @@ class FlowView(Group):
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary=True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None,
-                 colors=None, grid: bool = True) -> None:
+                 colors=None, grid: bool = True, axes: bool | None = None) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1283,6 +1286,11 @@ class FlowView(Group):
         self.followers: list = []
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
+        #: axis names and a scale bar in the region's corners (by default when it has a clip box)
+        self.axes = None
+        if (axes is None and clip_box is not None) or (axes and clip_box is not None):
+            self.axes = SpaceAxes(self)
+            self.add(self.axes)
         self.set_stage(0, 0.0)
 
     # -- geometry
@@ -1368,6 +1376,8 @@ class FlowView(Group):
                 mob.set_positions(P)
         for part in self.followers:
             part.follow(self)
+        if self.axes is not None:
+            self.axes.follow(self)
         return self
 
     def add_follower(self, part: Mobject) -> FlowView:
@@ -1382,6 +1392,93 @@ class FlowView(Group):
         self.submobjects.insert(0, part)  # region maps and shading lie under grid and points
         part.follow(self)
         return self
+
+
+class SpaceAxes(VGroup):
+    """A view's axes and scale, small, in the corners of its picture region (its ``clip_box``).
+
+    Bottom left: short arrows along the display axes as the view shows them
+    (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
+    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``p₁ p₂``
+    in a projection; see :func:`nnanim.camera.space_letter`).  Bottom right: a
+    scale bar of a round length in the space's units, its length on screen
+    following the zoom (the label changes only when the bar would get too
+    short or too long).
+    """
+
+    ARROW = 0.42  # screen length of an axis arrow (scene units)
+    PAD = 0.22  # inset from the region's edges
+    FONT = 16
+
+    def __init__(self, view: FlowView) -> None:
+        super().__init__()
+        self.theme = view.theme
+        self.box = view.clip_box
+        colour = view.theme.foreground
+        self.arrows = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
+                                stroke_width=1.6, stroke_opacity=0.75)
+        self.bar = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
+                             stroke_width=1.8, stroke_opacity=0.85)
+        self.names: list[Mobject] = []
+        self.bar_label: Mobject | None = None
+        self.key: tuple = ()
+        self.length: float | None = None
+        self.add(self.arrows, self.bar)
+
+    def _text(self, body: str) -> Mobject:
+        from nnanim.text import text
+
+        mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
+        mob.set_opacity(0.85)
+        return mob
+
+    def follow(self, view: FlowView) -> None:
+        x0, y0, x1, y1 = self.box
+        stage = view.flow.stages[min(view.stage, len(view.flow.stages) - 1)]
+        dims = 3 if stage.dim == 3 else 2
+        widths = view.flow.network.widths
+        width = widths[min(stage.layer + 1, len(widths) - 1)]
+        letter = space_letter(stage.kind, stage.layer, width, dims,
+                              before=view.stage == 0 and view.t < 0.5)
+        key = (letter, dims)
+        if key != self.key:  # a new space: its names
+            self.remove(*self.names)
+            self.names = [self._text(n) for n in axis_names(letter, dims)]
+            self.add(*self.names)
+            self.key = key
+        # the compass: unit axes as the view projects them
+        origin = np.array([x0 + self.PAD + 0.25, y0 + self.PAD + 0.3, 0.0])
+        ends = view.project(np.eye(3))[:, :2] * self.ARROW
+        segs = []
+        for k in range(3):
+            end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
+            segs.append(np.array([origin, end]))
+        self.arrows.set_vertices(np.concatenate(segs))
+        for k, name in enumerate(self.names):
+            d = ends[k]
+            n = float(np.hypot(*d))
+            tip = origin[:2] + (d * (1.0 + 0.28 / max(n, 1e-9)) if n > 1e-3 else 0.0)
+            name.move_to([tip[0], tip[1], 0.0])
+            name.set_opacity(0.85 if n > 0.12 * self.ARROW else 0.0)
+        # the scale bar
+        _, scale = view.screen_map(view.stage, view.t)
+        region = x1 - x0
+        length = scale_length(self.length, scale, region)
+        if length != self.length or self.bar_label is None:
+            if self.bar_label is not None:
+                self.remove(self.bar_label)
+            self.bar_label = self._text(format_length(length))
+            self.add(self.bar_label)
+            self.length = length
+        right, y = x1 - self.PAD, y0 + self.PAD
+        left = right - length * scale
+        tick = 0.06
+        self.bar.set_vertices(np.array([[left, y, 0], [right, y, 0],
+                                        [left, y - tick, 0], [left, y + tick, 0],
+                                        [right, y - tick, 0], [right, y + tick, 0]]))
+        self.bar_label.move_to([(left + right) / 2, y + 0.18, 0.0])
+        for mob in self.get_family():
+            mob.clip_box = self.box
 
 
 class TracedPolygons(VGroup):
