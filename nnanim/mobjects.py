@@ -1284,6 +1284,7 @@ class FlowView(Group):
         self.add(*parts)
         #: parts that move with the view, each by its ``follow(view)`` (see :meth:`add_follower`)
         self.followers: list = []
+        self._depth_followers: list = []  # copies of the points in front of a plane (front_points)
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
         #: axis names and a scale bar in the region's corners (by default when it has a clip box)
@@ -1376,9 +1377,50 @@ class FlowView(Group):
                 mob.set_positions(P)
         for part in self.followers:
             part.follow(self)
+        for part in self._depth_followers:
+            part.follow(self)
         if self.axes is not None:
             self.axes.follow(self)
         return self
+
+    def set_clip_box(self, box) -> FlowView:
+        """Draw grid, points, lines and followers only inside ``box = (x0, y0, x1, y1)`` (scene units)."""
+        self.clip_box = box
+        for mob in self.get_family():
+            if mob is not self and not isinstance(mob, SpaceAxes):
+                mob.clip_box = box
+        return self
+
+    def in_front_of(self, w: np.ndarray, c: float) -> np.ndarray:
+        """``(N,)`` booleans: the points on the viewer's side of the plane ``w·p + c = 0`` (display)."""
+        P = self.points_trace.at(self.stage, self.t)
+        toward = self.project(np.eye(3))[:, 2]  # the viewer's direction, in display coordinates
+        w = np.asarray(w, dtype=float)[:3]
+        side = P @ w + float(c)
+        return side * float(w @ toward) > 0
+
+    def front_points(self, w: np.ndarray, c: float) -> PointCloud:
+        """A copy of the points in front of the plane ``w·p + c = 0``, to draw over the plane.
+
+        Drawn after a translucent plane, it puts the points behind the plane
+        behind it (they show through its fill) and those in front over it;
+        it follows the view (positions, angles) on every :meth:`set_stage`.
+        """
+        front = PointCloud(np.zeros((0, 3)), self.cloud.colors[:0], radius=self.cloud.radius,
+                           rim_color="#000000", rim_fraction=self.cloud.rim_fraction)
+        front.rim_rgb = self.cloud.rim_rgb
+        front.clip_box = self.clip_box
+
+        class _Front:
+            def follow(_, view: FlowView) -> None:
+                mask = view.in_front_of(w, c)
+                front.points = view.cloud.points[mask].copy()
+                front.colors = view.cloud.colors[mask]
+
+        follower = _Front()
+        follower.follow(self)
+        self._depth_followers.append(follower)
+        return front
 
     def add_follower(self, part: Mobject) -> FlowView:
         """Draw ``part`` under the grid, the points and the boundary; move it with every stage.

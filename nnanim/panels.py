@@ -46,6 +46,7 @@ from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
 __all__ = [
+    "DepthPlane",
     "Dim",
     "DisplayFaces",
     "RegionPath",
@@ -158,10 +159,13 @@ def output_overlay(view: FlowView, theme: Theme) -> Group:
     return overlay
 
 
-def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> Mobject | None:
+def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> DepthPlane | None:
     """The boundary plane of a 3-D space as a translucent polygon in the view's framing cube.
 
-    Drawn in the view's current orientation (``set_view_angles``).  A tilted
+    Drawn in the view's current orientation (``set_view_angles``): a group of
+    the polygon (``.polygon``) and the points in front of the plane, drawn
+    over it (:meth:`FlowView.front_points`; add the group above the view for
+    depth to read true).  A tilted
     cube shows more than the view's square region, so the cube is shrunk
     about its centre until the polygon fits the region.  ``None`` if the plane
     misses the cube.
@@ -175,9 +179,24 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
         corners = view.to_scene(poly)
         if np.max(np.abs(corners[:, :2] - view.view_origin[:2])) <= region:
             break
-    return Polygon(*corners, stroke_color=color or theme.boundary,
-                   stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
-                   fill_opacity=0.1)
+    plane = Polygon(*corners, stroke_color=color or theme.boundary,
+                    stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
+                    fill_opacity=0.16)
+    # depth: the points in front of the plane drawn again over it, so those behind it show
+    # through its fill and those in front stay crisp
+    return DepthPlane(plane, view.front_points(w, c))
+
+
+class DepthPlane(Group):
+    """A translucent plane (``.polygon``) with the points in front of it drawn over it."""
+
+    def __init__(self, polygon: Polygon, front: Mobject) -> None:
+        super().__init__(polygon, front)
+        self.polygon, self.front = polygon, front
+
+    def get_vertices(self) -> Array:
+        """The polygon's corners (scene units)."""
+        return self.polygon.get_vertices()
 
 
 class DisplayFaces(VGroup):
@@ -310,6 +329,8 @@ class TravelStage(StagePlay):
         origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
         self.view.view_origin, self.view.view_height = origin, height
         self.view.view_width = height  # panels are square
+        half = 0.52 * height  # the travelling picture stays inside its moving square
+        self.view.set_clip_box((origin[0] - half, origin[1] - half, origin[0] + half, origin[1] + half))
         self.view.elev, self.view.azim = elev, azim
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
 
