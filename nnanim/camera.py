@@ -25,6 +25,7 @@ from scipy.interpolate import PchipInterpolator
 
 __all__ = [
     "CENTRE_SMOOTHING",
+    "DIP",
     "ZOOM_CAP",
     "ZOOM_FOLLOW",
     "ZOOM_RATE",
@@ -52,6 +53,8 @@ ZOOM_RATE = 2.0
 ZOOM_FOLLOW = 1.25
 #: ... but never faster than this per stage (e⁴ ≈ 55 times)
 ZOOM_CAP = 4.0
+#: a stage's view is never smaller than this share of the smaller of its two ends
+DIP = 1.0
 #: the centre follows the data's centre averaged over this many stages (a Gaussian's sigma)
 CENTRE_SMOOTHING = 0.15
 #: the zoom's corners are rounded over this much zoom (log units) either side: no sudden
@@ -164,6 +167,15 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     else:
         centre = mid
     need = np.maximum(np.maximum(hi - centre, centre - lo), 0.0)
+    # a stage that shrinks the data to a point and grows it again (a 1-D map through zero) is not
+    # chased: the view keeps at least DIP of the smaller of the stage's two ends
+    size = need.max(axis=1)
+    for s in np.flatnonzero(~still):
+        a, b = s * per_stage, (s + 1) * per_stage
+        floor = DIP * min(size[a], size[b])
+        small = size[a:b + 1] < floor
+        if small.any():
+            need[a:b + 1][small] *= (floor / np.maximum(size[a:b + 1][small], 1e-300))[:, None]
     # the zoom's clock: at least ``rate`` a stage, ``follow`` times as fast as the log of the
     # data's size changes where that is faster, at most ``cap`` a stage
     size = np.log(np.maximum(need.max(axis=1), 1e-300))
