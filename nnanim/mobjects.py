@@ -1462,16 +1462,21 @@ class SpaceAxes(VGroup):
         self.bar = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
                              stroke_width=1.8, stroke_opacity=0.85)
         self.names: list[Mobject] = []
+        self._texts: dict[str, Mobject] = {}
         self.bar_label: Mobject | None = None
         self.key: tuple = ()
         self.length: float | None = None
         self.add(self.arrows, self.bar)
 
     def _text(self, body: str) -> Mobject:
-        from nnanim.text import text
+        """A label, built (copied) once per view and kept: a copy of a Text costs a deep copy."""
+        mob = self._texts.get(body)
+        if mob is None:
+            from nnanim.text import text
 
-        mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
-        mob.set_opacity(0.85)
+            mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
+            mob.set_opacity(0.85)
+            self._texts[body] = mob
         return mob
 
     def follow(self, view: FlowView) -> None:
