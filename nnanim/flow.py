@@ -79,7 +79,8 @@ import numpy as np
 from scipy.linalg import polar
 
 from nnanim import notation
-from nnanim.curves import Framing, class_probabilities, framing_curves, linear_pairs, probabilities
+from nnanim.camera import Track, camera_track, stage_widened
+from nnanim.curves import class_probabilities, linear_pairs, probabilities
 from nnanim.nn import Activation, Network
 from nnanim.projection import (
     BasisPath,
@@ -112,7 +113,7 @@ Array = np.ndarray
 #: what a stage does; scenes pace and explain stages by kind, never by their caption text
 StageKind = Literal["linear", "rotate", "bias", "activation", "lift", "squash", "output"]
 STAGE_KINDS: tuple[StageKind, ...] = get_args(StageKind)
-FRAMING_SAMPLES = 16  # bounding boxes sampled per stage for Trace.framing
+FRAMING_SAMPLES = 32  # bounding boxes sampled per stage for Trace.framing
 FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
 
@@ -649,7 +650,7 @@ class Trace:
             H = st.motion.end(H)
             ends.append(H)
         self._starts, self._ends = starts, ends
-        self._frame: Framing | None = None
+        self._frame: Track | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -682,11 +683,12 @@ class Trace:
         """``(centre (3,), half_extent)``: a cube containing the points, smooth in time.
 
         The bounding box is sampled ``FRAMING_SAMPLES`` times per stage on the global
-        time ``u = s + t`` (stage ends and starts coincide), widened to the
-        extremes of each sample's neighbours so that points moving between
-        samples stay inside, and interpolated monotonically (PCHIP: C¹, no
-        overshoot); see :func:`~nnanim.curves.framing_curves`.  The half extent
-        is the largest half-side plus ``FRAMING_MARGIN``.  Computed on the first
+        time ``u = s + t`` (stage ends and starts coincide), each sample widened to
+        its neighbours within its stage so that points moving between samples stay
+        inside; then :func:`~nnanim.camera.camera_track` makes the view of it: a
+        centre that follows the data's smoothly, a zoom whose rate is bounded (it
+        starts early for a fast growth), and stages where nothing moves holding the
+        view.  The half extent includes ``FRAMING_MARGIN``.  Computed on the first
         call and cached.
         """
         return self._frames()(self._time(s, t))
@@ -694,8 +696,8 @@ class Trace:
     def framing_box(self, s: int, t: float) -> tuple[Array, Array]:
         """``(centre (3,), halves (3,))``: the same framing as a box, one half side per axis.
 
-        ``max(halves)`` is :meth:`framing`'s half extent (see :meth:`Framing.box
-        <nnanim.curves.Framing.box>`): for fitting the picture into a region that
+        ``max(halves)`` is :meth:`framing`'s half extent (see :meth:`Track.box
+        <nnanim.camera.Track.box>`): for fitting the picture into a region that
         is not square.
         """
         return self._frames().box(self._time(s, t))
@@ -704,22 +706,23 @@ class Trace:
         """The global time ``u = s + t``, clamped to the flow."""
         return min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(len(self.flow.stages)))
 
-    def _frames(self) -> Framing:
+    def _frames(self) -> Track:
         if self._frame is None:
             self._frame = self._framing()
         return self._frame
 
-    def _framing(self) -> Framing:
+    def _framing(self) -> Track:
         n = len(self.flow.stages)
         u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
         if len(self.points) == 0:
             ones = np.ones((len(u), 3))
-            return framing_curves(u, -ones, ones, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
+            return camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
         boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
         lo = np.array([P.min(axis=0) for P in boxes])
         hi = np.array([P.max(axis=0) for P in boxes])
-        return framing_curves(u, lo, hi, FRAMING_NEIGHBOURS, FRAMING_MARGIN)
+        lo, hi = stage_widened(lo, hi, FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
+        return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
 
 
 # --------------------------------------------------------------------------- building a flow

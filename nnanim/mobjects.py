@@ -42,6 +42,7 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
+from nnanim.camera import axis_names, format_length, scale_length, space_letter
 from nnanim.curves import (
     clip_line,
     decision_boundary,
@@ -61,6 +62,7 @@ __all__ = [
     "PointCloud",
     "Polylines",
     "RasterImage",
+    "SpaceAxes",
     "OpacityFade",
     "StagePlay",
     "TracedPolygons",
@@ -72,6 +74,7 @@ __all__ = [
     "stroke_path",
     "stroke_segments",
     "value_image",
+    "with_halo",
 ]
 
 
@@ -823,7 +826,9 @@ class _FastCameraMixin:
         """Stroke ``vmobject`` with :func:`stroke_path` if it is a plain stroke; False if Cairo must."""
         surface = ctx.get_target()
         rgbas = self.get_stroke_rgbas(vmobject)
-        if (len(rgbas) != 1 or vmobject.get_stroke_width(background=True) > 0
+        halo = vmobject.get_stroke_width(background=True)
+        halo_rgbas = self.get_stroke_rgbas(vmobject, background=True) if halo > 0 else None
+        if (len(rgbas) != 1 or (halo_rgbas is not None and len(halo_rgbas) != 1)
                 or (vmobject.get_fill_opacities() > 0).any()
                 or vmobject.joint_type not in (LineJointType.AUTO, LineJointType.MITER)
                 or vmobject.cap_style not in (CapStyleType.AUTO, CapStyleType.BUTT)
@@ -831,9 +836,11 @@ class _FastCameraMixin:
                 or surface.get_format() != cairo.FORMAT_ARGB32
                 or surface.get_stride() != 4 * surface.get_width()):
             return False
-        width = (vmobject.get_stroke_width() * self.cairo_line_width_multiple
-                 * self.pixel_width / self.frame_width)
-        if width <= 0 or rgbas[0][3] <= 0:
+        px = self.cairo_line_width_multiple * self.pixel_width / self.frame_width
+        width = vmobject.get_stroke_width() * px
+        strokes = [(halo * px, halo_rgbas[0])] if halo_rgbas is not None else []
+        strokes = [(w, c) for w, c in [*strokes, (width, rgbas[0])] if w > 0 and c[3] > 0]
+        if not strokes:
             return True
         points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
         if not len(points):
@@ -847,8 +854,9 @@ class _FastCameraMixin:
         surface.flush()
         canvas = np.ndarray((surface.get_height(), surface.get_width(), 4), np.uint8,
                             surface.get_data())
-        stroke_path(canvas, self._to_pixels(points).reshape(-1, 4, 2), width, rgbas[0][:3],
-                    float(rgbas[0][3]), region)
+        curves = self._to_pixels(points).reshape(-1, 4, 2)
+        for w, rgba in strokes:  # the background stroke (a dark halo) first, then the stroke
+            stroke_path(canvas, curves, w, rgba[:3], float(rgba[3]), region)
         surface.mark_dirty()
         return True
 
@@ -897,6 +905,14 @@ class _FastCameraMixin:
             if not len(kept):
                 continue
             colors = cloud.colors if len(kept) == len(cloud.points) else cloud.colors[kept]
+            box = getattr(cloud, "clip_box", None)
+            if box is not None:  # points stay in their picture region: never over text or a panel
+                inside = ((centres[:, 0] >= box[0]) & (centres[:, 0] <= box[2])
+                          & (centres[:, 1] >= box[1]) & (centres[:, 1] <= box[3]))
+                if not inside.all():
+                    centres, colors = centres[inside], colors[inside]
+                    if not len(centres):
+                        continue
             r = cloud.get_pixel_radius(self)
             splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
                         r * cloud.rim_fraction, cloud.opacity)
@@ -1120,6 +1136,23 @@ def value_image(values, box: tuple[float, float, float, float], theme: Theme, lo
 # --------------------------------------------------------------------------- the flow view
 
 
+_BOX_SIGNS = np.array([[x, y, z] for x in (-1.0, 1.0) for y in (-1.0, 1.0) for z in (-1.0, 1.0)])
+HALO_WIDTH = 2.4  # a line's dark halo: this many times its own width
+HALO_OPACITY = 0.85
+
+
+def with_halo(line: VMobject, theme: Theme, factor: float = HALO_WIDTH) -> VMobject:
+    """Give ``line`` a dark halo: a background stroke of the theme's background colour.
+
+    Boundaries and level lines are drawn over the points; the halo keeps them
+    readable over dense points of either class.  :class:`FastCamera` strokes
+    the halo first, then the line, with one geometry.
+    """
+    line.set_stroke(color=theme.background, width=factor * line.get_stroke_width(),
+                    opacity=HALO_OPACITY, background=True)
+    return line
+
+
 class FlowView(Group):
     """The input plane — grid, data points, decision boundary — carried through a flow.
 
@@ -1159,7 +1192,7 @@ class FlowView(Group):
                  grid_bounds=None, region=((0.0, 0.0, 0.0), 6.6), n_lines: int = 25,
                  boundary=True, point_radius: float | None = None,
                  grid_samples: int = 60, clip_box=None, n_levels: int = 5, levels=None,
-                 colors=None, grid: bool = True) -> None:
+                 colors=None, grid: bool = True, axes: bool | None = None) -> None:
         super().__init__()
         self.flow = flow
         self.theme = theme
@@ -1239,16 +1272,26 @@ class FlowView(Group):
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         lines = [m for m, _ in self.level_sets if isinstance(m, Polylines)]
         marks = [m for m, _ in self.level_sets if not isinstance(m, Polylines)]
-        parts = [self.grid] + ([self.boundary] if self.boundary is not None else []) + lines
-        parts += [self.cloud] + marks
+        # depth: grid, then the points, then boundary and level lines over them, each with a dark
+        # halo (a background stroke) so that it reads over dense points
+        for line in ([self.boundary] if self.boundary is not None else []) + lines:
+            with_halo(line, theme)
+        parts = [self.grid, self.cloud] + ([self.boundary] if self.boundary is not None else [])
+        parts += lines + marks
         for part in parts:
             part.clip_box = clip_box
         self.clip_box = clip_box
         self.add(*parts)
         #: parts that move with the view, each by its ``follow(view)`` (see :meth:`add_follower`)
         self.followers: list = []
+        self._depth_followers: list = []  # copies of the points in front of a plane (front_points)
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
+        #: axis names and a scale bar in the region's corners (by default when it has a clip box)
+        self.axes = None
+        if (axes is None and clip_box is not None) or (axes and clip_box is not None):
+            self.axes = SpaceAxes(self)
+            self.add(self.axes)
         self.set_stage(0, 0.0)
 
     # -- geometry
@@ -1257,16 +1300,17 @@ class FlowView(Group):
 
         Seen from the top, the data's box fits the region (``view_width`` ×
         ``view_height``): a tall picture in a tall region uses its height.
-        Turned or tilted, the box is treated as a cube of its largest half
-        side (a tilted cube shows up to sqrt(3) of it; the view shrinks
-        smoothly as it tilts), blended in by how far the view has turned.
+        Turned or tilted, the box's eight corners as the view shows them
+        fit the region, so every point inside the box is on screen at any
+        angle, and the zoom changes continuously with the angles.
         """
         centre, halves = self.points_trace.framing_box(s, t)
-        cube = float(np.max(halves))
-        g = max(abs(np.sin(self.elev)), abs(np.sin(self.azim)))
-        turned = cube * (1.0 + 0.35 * abs(np.sin(self.elev)))
-        across = (1 - g) * float(halves[0]) + g * turned
-        up = (1 - g) * float(halves[1]) + g * turned
+        halves = np.asarray(halves, dtype=float)
+        if self.elev == 0.0 and self.azim == 0.0:
+            across, up = float(halves[0]), float(halves[1])
+        else:
+            corners = self.project(_BOX_SIGNS * halves)
+            across, up = (float(v) for v in np.abs(corners[:, :2]).max(axis=0))
         scale = min(self.view_width / 2 / max(across, 1e-9), self.view_height / 2 / max(up, 1e-9))
         return np.asarray(centre, dtype=float), scale
 
@@ -1333,10 +1377,53 @@ class FlowView(Group):
                 mob.set_positions(P)
         for part in self.followers:
             part.follow(self)
+        for part in self._depth_followers:
+            part.follow(self)
+        if self.axes is not None:
+            self.axes.follow(self)
         return self
 
+    def set_clip_box(self, box) -> FlowView:
+        """Draw grid, points, lines and followers only inside ``box = (x0, y0, x1, y1)`` (scene units)."""
+        self.clip_box = box
+        for mob in self.get_family():
+            if mob is not self and not isinstance(mob, SpaceAxes):
+                mob.clip_box = box
+        return self
+
+    def in_front_of(self, w: np.ndarray, c: float) -> np.ndarray:
+        """``(N,)`` booleans: the points on the viewer's side of the plane ``w·p + c = 0`` (display)."""
+        P = self.points_trace.at(self.stage, self.t)
+        toward = self.project(np.eye(3))[:, 2]  # the viewer's direction, in display coordinates
+        w = np.asarray(w, dtype=float)[:3]
+        side = P @ w + float(c)
+        return side * float(w @ toward) > 0
+
+    def front_points(self, w: np.ndarray, c: float) -> PointCloud:
+        """A copy of the points in front of the plane ``w·p + c = 0``, to draw over the plane.
+
+        Drawn after a translucent plane, it puts the points behind the plane
+        behind it (they show through its fill) and those in front over it;
+        it follows the view (positions, angles) on every :meth:`set_stage`.
+        """
+        front = PointCloud(np.zeros((0, 3)), self.cloud.colors[:0], radius=self.cloud.radius,
+                           rim_color="#000000", rim_fraction=self.cloud.rim_fraction)
+        front.rim_rgb = self.cloud.rim_rgb
+        front.clip_box = self.clip_box
+
+        class _Front:
+            def follow(_, view: FlowView) -> None:
+                mask = view.in_front_of(w, c)
+                front.points = view.cloud.points[mask].copy()
+                front.colors = view.cloud.colors[mask]
+
+        follower = _Front()
+        follower.follow(self)
+        self._depth_followers.append(follower)
+        return front
+
     def add_follower(self, part: Mobject) -> FlowView:
-        """Draw ``part`` above the grid, below boundary and points; move it with every stage.
+        """Draw ``part`` under the grid, the points and the boundary; move it with every stage.
 
         ``part.follow(view)`` is called on every :meth:`set_stage` (and now).
         """
@@ -1344,9 +1431,101 @@ class FlowView(Group):
         for mob in part.get_family():
             mob.clip_box = self.clip_box
         self.followers.append(part)
-        self.submobjects.insert(1, part)
+        self.submobjects.insert(0, part)  # region maps and shading lie under grid and points
         part.follow(self)
         return self
+
+
+class SpaceAxes(VGroup):
+    """A view's axes and scale, small, in the corners of its picture region (its ``clip_box``).
+
+    Bottom left: short arrows along the display axes as the view shows them
+    (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
+    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``p₁ p₂``
+    in a projection; see :func:`nnanim.camera.space_letter`).  Bottom right: a
+    scale bar of a round length in the space's units, its length on screen
+    following the zoom (the label changes only when the bar would get too
+    short or too long).
+    """
+
+    ARROW = 0.42  # screen length of an axis arrow (scene units)
+    PAD = 0.22  # inset from the region's edges
+    FONT = 16
+
+    def __init__(self, view: FlowView) -> None:
+        super().__init__()
+        self.theme = view.theme
+        self.box = view.clip_box
+        colour = view.theme.foreground
+        self.arrows = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
+                                stroke_width=1.6, stroke_opacity=0.75)
+        self.bar = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
+                             stroke_width=1.8, stroke_opacity=0.85)
+        self.names: list[Mobject] = []
+        self._texts: dict[str, Mobject] = {}
+        self.bar_label: Mobject | None = None
+        self.key: tuple = ()
+        self.length: float | None = None
+        self.add(self.arrows, self.bar)
+
+    def _text(self, body: str) -> Mobject:
+        """A label, built (copied) once per view and kept: a copy of a Text costs a deep copy."""
+        mob = self._texts.get(body)
+        if mob is None:
+            from nnanim.text import text
+
+            mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
+            mob.set_opacity(0.85)
+            self._texts[body] = mob
+        return mob
+
+    def follow(self, view: FlowView) -> None:
+        x0, y0, x1, y1 = self.box
+        stage = view.flow.stages[min(view.stage, len(view.flow.stages) - 1)]
+        dims = 3 if stage.dim == 3 else 2
+        widths = view.flow.network.widths
+        width = widths[min(stage.layer + 1, len(widths) - 1)]
+        letter = space_letter(stage.kind, stage.layer, width, dims,
+                              before=view.stage == 0 and view.t < 0.5)
+        key = (letter, dims)
+        if key != self.key:  # a new space: its names
+            self.remove(*self.names)
+            self.names = [self._text(n) for n in axis_names(letter, dims)]
+            self.add(*self.names)
+            self.key = key
+        # the compass: unit axes as the view projects them
+        origin = np.array([x0 + self.PAD + 0.25, y0 + self.PAD + 0.3, 0.0])
+        ends = view.project(np.eye(3))[:, :2] * self.ARROW
+        segs = []
+        for k in range(3):
+            end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
+            segs.append(np.array([origin, end]))
+        self.arrows.set_vertices(np.concatenate(segs))
+        for k, name in enumerate(self.names):
+            d = ends[k]
+            n = float(np.hypot(*d))
+            tip = origin[:2] + (d * (1.0 + 0.28 / max(n, 1e-9)) if n > 1e-3 else 0.0)
+            name.move_to([tip[0], tip[1], 0.0])
+            name.set_opacity(0.85 if n > 0.12 * self.ARROW else 0.0)
+        # the scale bar
+        _, scale = view.screen_map(view.stage, view.t)
+        region = x1 - x0
+        length = scale_length(self.length, scale, region)
+        if length != self.length or self.bar_label is None:
+            if self.bar_label is not None:
+                self.remove(self.bar_label)
+            self.bar_label = self._text(format_length(length))
+            self.add(self.bar_label)
+            self.length = length
+        right, y = x1 - self.PAD, y0 + self.PAD
+        left = right - length * scale
+        tick = 0.06
+        self.bar.set_vertices(np.array([[left, y, 0], [right, y, 0],
+                                        [left, y - tick, 0], [left, y + tick, 0],
+                                        [right, y - tick, 0], [right, y + tick, 0]]))
+        self.bar_label.move_to([(left + right) / 2, y + 0.18, 0.0])
+        for mob in self.get_family():
+            mob.clip_box = self.box
 
 
 class TracedPolygons(VGroup):
@@ -1398,9 +1577,10 @@ class OpacityFade(Animation):
         self._saved = []
         for mob in self.mobject.get_family():
             if isinstance(mob, VMobject):
-                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy()))
+                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
+                                    mob.background_stroke_rgbas[:, 3].copy()))
             elif hasattr(mob, "opacity"):
-                self._saved.append((mob, mob.opacity, None))
+                self._saved.append((mob, mob.opacity, None, None))
         super().begin()
 
     def create_starting_mobject(self) -> Mobject:
@@ -1409,22 +1589,24 @@ class OpacityFade(Animation):
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         k = a if self.fade_in else 1.0 - a
-        for mob, fill, stroke in self._saved:
+        for mob, fill, stroke, halo in self._saved:
             if stroke is None:
                 mob.opacity = fill * k
             else:
                 mob.fill_rgbas[:, 3] = fill * k
                 mob.stroke_rgbas[:, 3] = stroke * k
+                mob.background_stroke_rgbas[:, 3] = halo * k
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)
         if not self.fade_in:  # restore, so the removed mobject can be shown again
-            for mob, fill, stroke in self._saved:
+            for mob, fill, stroke, halo in self._saved:
                 if stroke is None:
                     mob.opacity = fill
                 else:
                     mob.fill_rgbas[:, 3] = fill
                     mob.stroke_rgbas[:, 3] = stroke
+                    mob.background_stroke_rgbas[:, 3] = halo
 
 
 class StagePlay(Animation):

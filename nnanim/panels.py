@@ -34,11 +34,20 @@ from manim.utils.color import ManimColor
 
 from nnanim import notation
 from nnanim.curves import clip_line, linear_boundaries, plane_in_box
-from nnanim.mobjects import FlowView, Polylines, RasterImage, StagePlay, probability_image, value_image
+from nnanim.mobjects import (
+    FlowView,
+    Polylines,
+    RasterImage,
+    StagePlay,
+    probability_image,
+    value_image,
+    with_halo,
+)
 from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
 __all__ = [
+    "DepthPlane",
     "Dim",
     "DisplayFaces",
     "RegionPath",
@@ -98,8 +107,8 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
     lines = linear_boundaries(pairs, scores, box)
     if lines:
         scene_lines = [view.to_scene(line) for line in lines]
-        strokes = Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
-                            stroke_width=stroke_width or theme.boundary_width)
+        strokes = with_halo(Polylines(scene_lines, smooth=False, stroke_color=color or theme.boundary,
+                                      stroke_width=stroke_width or theme.boundary_width), theme)
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
     return group
@@ -125,8 +134,9 @@ def level_overlay(view: FlowView, w: Array, c: float, levels: Array, theme: Them
         ends = clip_line(w, c - level, box)
         if ends is not None:
             lines.append((float(level), ends))
-            strokes.add(Polylines([view.to_scene(ends)], smooth=False, stroke_color=ManimColor(rgb),
-                                  stroke_width=theme.boundary_width * 0.7))
+            strokes.add(with_halo(Polylines([view.to_scene(ends)], smooth=False,
+                                            stroke_color=ManimColor(rgb),
+                                            stroke_width=theme.boundary_width * 0.7), theme))
     strokes = strokes if lines else None
     group = Group(*(m for m in (image, strokes) if m is not None))
     group.shading, group.strokes, group.lines = image, strokes, lines
@@ -151,10 +161,13 @@ def output_overlay(view: FlowView, theme: Theme) -> Group:
     return overlay
 
 
-def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> Mobject | None:
+def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) -> DepthPlane | None:
     """The boundary plane of a 3-D space as a translucent polygon in the view's framing cube.
 
-    Drawn in the view's current orientation (``set_view_angles``).  A tilted
+    Drawn in the view's current orientation (``set_view_angles``): a group of
+    the polygon (``.polygon``) and the points in front of the plane, drawn
+    over it (:meth:`FlowView.front_points`; add the group above the view for
+    depth to read true).  A tilted
     cube shows more than the view's square region, so the cube is shrunk
     about its centre until the polygon fits the region.  ``None`` if the plane
     misses the cube.
@@ -168,9 +181,24 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
         corners = view.to_scene(poly)
         if np.max(np.abs(corners[:, :2] - view.view_origin[:2])) <= region:
             break
-    return Polygon(*corners, stroke_color=color or theme.boundary,
-                   stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
-                   fill_opacity=0.1)
+    plane = Polygon(*corners, stroke_color=color or theme.boundary,
+                    stroke_width=theme.boundary_width * 0.6, fill_color=color or theme.boundary,
+                    fill_opacity=0.16)
+    # depth: the points in front of the plane drawn again over it, so those behind it show
+    # through its fill and those in front stay crisp
+    return DepthPlane(plane, view.front_points(w, c))
+
+
+class DepthPlane(Group):
+    """A translucent plane (``.polygon``) with the points in front of it drawn over it."""
+
+    def __init__(self, polygon: Polygon, front: Mobject) -> None:
+        super().__init__(polygon, front)
+        self.polygon, self.front = polygon, front
+
+    def get_vertices(self) -> Array:
+        """The polygon's corners (scene units)."""
+        return self.polygon.get_vertices()
 
 
 class DisplayFaces(VGroup):
@@ -302,6 +330,8 @@ class TravelStage(StagePlay):
         origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
         self.view.view_origin, self.view.view_height = origin, height
         self.view.view_width = height  # panels are square
+        half = 0.52 * height  # the travelling picture stays inside its moving square
+        self.view.set_clip_box((origin[0] - half, origin[1] - half, origin[0] + half, origin[1] + half))
         self.view.elev, self.view.azim = elev, azim
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
 
@@ -335,6 +365,7 @@ class Dim(Animation):
             if isinstance(mob, VMobject):
                 if not hasattr(mob, "_dim_base"):
                     mob._dim_base = (mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy())
+                    mob._dim_halo = mob.background_stroke_rgbas[:, 3].copy()
                     mob._dim_level = 1.0
             elif hasattr(mob, "opacity"):
                 if not hasattr(mob, "_dim_base"):
@@ -359,6 +390,8 @@ class Dim(Animation):
             elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
                 mob.fill_rgbas[:, 3] = fill * level
                 mob.stroke_rgbas[:, 3] = stroke * level
+                if len(mob._dim_halo) == len(mob.background_stroke_rgbas):  # a line's halo too
+                    mob.background_stroke_rgbas[:, 3] = mob._dim_halo * level
 
     def clean_up_from_scene(self, scene) -> None:
         pass

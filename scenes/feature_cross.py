@@ -215,8 +215,7 @@ class FeatureCrossScene(SceneContract):
         cross_label = self.panel_label(shown, "cross", CROSS)
         self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
         if plane is not None:
-            self.add(plane)
-            self.bring_to_back(plane)
+            self.add(plane)  # over the view: points behind the plane show through it (depth)
         self.add(cross_label)
         self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
         self.wait(BEATS["look"])

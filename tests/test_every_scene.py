@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward, target_pixels
+from test_camera import sudden_frames
 
 from nnanim.contract import get_scene, list_scenes, resolve
 from nnanim.layout import Layout, frame_units, pixel_size
@@ -346,6 +347,11 @@ def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cach
                for k, i in (("middle", len(frames) // 2), ("last", len(frames) - 1))}
     which, (w, h) = max(extents.items(), key=lambda kv: min(kv[1]))
     assert w > MIN_EXTENT and h > MIN_EXTENT, f"{which} frame: data spans {w:.2f} x {h:.2f} short sides"
+
+    # no one-frame jump of the picture: no frame changes far more than both of its neighbours
+    rows, cols = _picture_pixels(scene, (width, height))
+    jumps = sudden_frames(frames[:, rows, cols])
+    assert not jumps, f"frames {jumps} jump (at {SHAPE_FPS} fps)"
 
     if scene == "layers":
         a, b = class_pixels(frames[-1], colours)

@@ -238,3 +238,69 @@ def test_short_pieces_do_not_poke_past_a_cap():
     along = (x - line[-1, 0]) * u[0] + (y - line[-1, 1]) * u[1]
     assert canvas[..., 3][along < -2].max() == 255
     assert not canvas[..., 3][along > 0.5].any()  # nothing past the butt cap
+
+
+# --------------------------------------------------------------------------- depth, halo, region
+
+
+def _draw(*mobjects, size=(160, 90)):
+    from nnanim.mobjects import FastCamera
+
+    cam = FastCamera(pixel_width=size[0], pixel_height=size[1], frame_width=16.0,
+                     frame_height=9.0, background_color="#000000")
+    cam.capture_mobjects(list(mobjects))
+    return cam.pixel_array[..., :3].astype(int)
+
+
+def test_a_line_with_a_halo_darkens_the_points_beside_it_and_is_drawn_over_them():
+    from nnanim.mobjects import PointCloud, Polylines, with_halo
+    from nnanim.theme import load_theme
+
+    theme = load_theme("dark")
+    xs = np.linspace(-3, 3, 61)
+    dots = PointCloud(np.column_stack([np.repeat(xs, 5), np.tile(np.linspace(-0.4, 0.4, 5), 61),
+                                       np.zeros(305)]), "#ff8800", radius=0.12, rim_fraction=0.0)
+    line = Polylines([np.array([[-4.0, 0.0, 0.0], [4.0, 0.0, 0.0]])], smooth=False,
+                     stroke_color="#ffffff", stroke_width=30.0)  # 3 px here
+    plain = _draw(dots, line)
+    with_halo(line, theme)
+    haloed = _draw(dots, line)
+    row, col = 45, 80  # the line's centre: white either way, over the points
+    assert (haloed[row, col] > 200).all() and (plain[row, col] > 200).all()
+    # beside the line the halo (the background colour) covers the orange points
+    beside = haloed[row - 3, 60:100].mean(axis=0)
+    assert beside[0] < plain[row - 3, 60:100].mean(axis=0)[0] - 60
+
+
+def test_points_outside_their_clip_box_are_not_drawn():
+    from nnanim.mobjects import PointCloud
+
+    dots = PointCloud(np.array([[-4.0, 0.0, 0.0], [4.0, 0.0, 0.0]]), "#ffffff", radius=0.2)
+    dots.clip_box = (-8.0, -4.5, 0.0, 4.5)  # the left half only
+    px = _draw(dots)
+    assert px[:, :80].max() > 200 and px[:, 80:].max() == 0
+
+
+def test_flow_view_draws_grid_then_points_then_boundary_and_names_its_axes():
+    from nnanim.flow import build_flow
+    from nnanim.mobjects import FlowView
+    from nnanim.theme import load_theme
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    from nnanim.nn import init_network
+
+    net = init_network([2, 2, 1], ["tanh"], "binary", np.random.default_rng(0))
+    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    order = view.submobjects
+    assert order.index(view.grid) < order.index(view.cloud) < order.index(view.boundary)
+    assert view.boundary.get_stroke_width(background=True) > view.boundary.get_stroke_width()
+    assert view.axes is not None and [n.text for n in view.axes.names] == ["x₁", "x₂"]
+    view.set_stage(len(view.flow.stages) - 1, 1.0)
+    assert [n.text for n in view.axes.names] == ["h₁", "h₂"]
+    # the scale bar: a round length whose screen length is a sensible share of the region
+    _, scale = view.screen_map(view.stage, view.t)
+    assert 0.1 * 7.0 <= view.axes.length * scale <= 0.3 * 7.0
+    assert f"{view.axes.length:g}" == view.axes.bar_label.text

@@ -1,0 +1,277 @@
+"""The framing of a moving picture: a box around the data, smooth in time. Pure NumPy/SciPy.
+
+A picture of points carried through a flow needs a view that follows them: a
+centre and a half extent per axis at every instant, such that
+
+* every point is inside (the data never leaves its picture region);
+* the zoom changes at a bounded rate: the log of each half extent changes by
+  at most :data:`ZOOM_RATE` per stage, so a stage that grows the data tenfold
+  starts zooming out before the growth, rather than refitting in a frame;
+* stages in which nothing moves (a lift, the output stage) hold the view:
+  they take no time on the camera's clock, so a scene that jumps to their end
+  or plays them again sees the same view.
+
+:func:`camera_track` computes that from the data's bounding boxes sampled on
+the flow's time ``u`` (stage ``s`` at ``t`` is ``u = s + t``); the result, a
+:class:`Track`, interpolates it monotonically between samples (PCHIP).  The
+zoom is uniform (one scale for both screen axes, so angles stay true): the
+view picks the scale at which the box fits its region.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+__all__ = [
+    "CENTRE_SMOOTHING",
+    "DIP",
+    "ZOOM_CAP",
+    "ZOOM_FOLLOW",
+    "ZOOM_RATE",
+    "ZOOM_ROUNDING",
+    "Track",
+    "axis_names",
+    "camera_track",
+    "format_length",
+    "nice_length",
+    "scale_length",
+    "space_letter",
+    "smooth_above",
+    "stage_widened",
+    "still_stages",
+    "zoom_envelope",
+]
+
+Array = np.ndarray
+
+#: the zoom may change log(half extent) by this much per stage of motion at least (e² ≈ 7.4
+#: times) ...
+ZOOM_RATE = 2.0
+#: ... plus this many times the net change of log(data size) over the stage, so that the view
+#: can follow a stage that grows or shrinks the data many times and end on it
+ZOOM_FOLLOW = 1.25
+#: ... but never faster than this per stage (e⁴ ≈ 55 times)
+ZOOM_CAP = 4.0
+#: a stage's view is never smaller than this share of the smaller of its two ends
+DIP = 1.0
+#: the centre follows the data's centre averaged over this many stages (a Gaussian's sigma)
+CENTRE_SMOOTHING = 0.15
+#: the zoom's corners are rounded over this much zoom (log units) either side: no sudden
+#: start or stop of a zoom
+ZOOM_ROUNDING = 0.15
+
+
+class Track:
+    """``track(u) -> (centre, half)``, ``track.box(u) -> (centre, halves)``: a view along time ``u``."""
+
+    def __init__(self, u: Array, centres: Array, halves: Array, margin: float) -> None:
+        self.margin = float(margin)
+        self._centre = PchipInterpolator(u, centres, axis=0)
+        self._halves = PchipInterpolator(u, halves, axis=0)
+        self.u0, self.u1 = float(u[0]), float(u[-1])
+
+    def _clamp(self, u: float) -> float:
+        return min(max(float(u), self.u0), self.u1)
+
+    def box(self, u: float) -> tuple[Array, Array]:
+        """``(centre, halves)``: each half side plus the margin (a share of the largest)."""
+        u = self._clamp(u)
+        halves = np.maximum(np.asarray(self._halves(u), dtype=float), 0.0)
+        halves = halves + float(np.max(halves)) * self.margin
+        return np.asarray(self._centre(u), dtype=float), np.maximum(halves, 1e-6)
+
+    def __call__(self, u: float) -> tuple[Array, float]:
+        """``(centre, half)``: a cube (square) of the largest half side, margin included."""
+        centre, halves = self.box(u)
+        return centre, float(np.max(halves))
+
+
+def still_stages(lo: Array, hi: Array, per_stage: int) -> Array:
+    """``(n,)`` booleans: stages over which the sampled box does not change at all."""
+    n = (len(lo) - 1) // per_stage
+    out = np.zeros(n, dtype=bool)
+    for s in range(n):
+        a, b = s * per_stage, (s + 1) * per_stage + 1
+        size = max(float(np.max(hi[a:b] - lo[a:b], initial=0.0)), 1e-300)
+        out[s] = bool(np.ptp(lo[a:b], axis=0).max() <= 1e-12 * size
+                      and np.ptp(hi[a:b], axis=0).max() <= 1e-12 * size)
+    return out
+
+
+def zoom_envelope(m: Array, need: Array, rate: float) -> Array:
+    """The least ``h ≥ need`` whose log changes by at most ``rate`` per unit of ``m``.
+
+    ``log h(m_i) = max_j (log need_j − rate·|m_i − m_j|)``, per column: a
+    growth ahead is met by zooming out before it, a shrink by zooming in
+    after it, both at the rate.  ``need`` ``(S, d)``, non-negative; columns
+    that are zero everywhere stay zero.
+    """
+    need = np.asarray(need, dtype=float)
+    out = np.zeros_like(need)
+    dist = np.abs(m[:, None] - m[None, :])
+    for k in range(need.shape[1]):
+        col = need[:, k]
+        top = float(np.max(col, initial=0.0))
+        if top <= 0.0:
+            continue
+        log = np.log(np.maximum(col, 1e-9 * top))
+        out[:, k] = np.exp(np.max(log[None, :] - rate * dist, axis=1))
+    return out
+
+
+def smooth_above(m: Array, v: Array, radius: float) -> Array:
+    """A smooth curve through ``v`` ``(S, d)`` over ``m`` that is nowhere below ``v``.
+
+    Each value is first raised to the largest within ``radius`` (a max filter),
+    then averaged with a raised-cosine window of the same radius: every value
+    averaged is at least ``v`` here, so the result is too, and it keeps ``v``'s
+    bound on its slope, with the corners rounded (no sudden start of a zoom).
+    """
+    v = np.asarray(v, dtype=float)
+    if radius <= 0 or len(v) < 2:
+        return v
+    d = np.abs(m[:, None] - m[None, :])
+    near = d <= radius
+    raised = np.max(np.where(near[:, :, None], v[None, :, :], -np.inf), axis=1)
+    w = np.where(near, np.cos(0.5 * np.pi * np.minimum(d / radius, 1.0)) ** 2, 0.0)
+    return (w @ raised) / w.sum(axis=1, keepdims=True)
+
+
+def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
+                 rate: float = ZOOM_RATE, follow: float = ZOOM_FOLLOW, cap: float = ZOOM_CAP,
+                 smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING) -> Track:
+    """A :class:`Track` from boxes ``lo``, ``hi`` ``(S, d)`` of the data at times ``u`` ``(S,)``.
+
+    ``u`` holds ``per_stage`` samples a stage (``S = n · per_stage + 1``).  The
+    camera's own clock ``m`` advances by one over a stage in which the box
+    changes and not at all over a still one.  On that clock the centre is
+    the box centre averaged by a Gaussian of ``smoothing`` stages, the half
+    extents are what the box needs around that centre, raised to the
+    :func:`zoom_envelope` on a clock that runs at ``rate`` a stage plus, in
+    a stage that changes the data's size, ``follow`` times that net change
+    spread over the stage where the size changes (so the view ends each stage
+    on its data and zooms ahead of it by ``rate`` only, but does not chase a
+    passing dip), never faster than ``cap`` a stage; its corners rounded by :func:`smooth_above` over
+    ``rounding`` (log units).
+    """
+    u = np.asarray(u, dtype=float)
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    still = still_stages(lo, hi, per_stage)
+    step = np.repeat(np.where(still, 0.0, 1.0 / per_stage), per_stage)
+    m = np.concatenate([[0.0], np.cumsum(step)])
+    mid = 0.5 * (lo + hi)
+    if smoothing > 0:
+        w = np.exp(-0.5 * ((m[:, None] - m[None, :]) / smoothing) ** 2)
+        centre = (w @ mid) / w.sum(axis=1, keepdims=True)
+    else:
+        centre = mid
+    need = np.maximum(np.maximum(hi - centre, centre - lo), 0.0)
+    # a stage that shrinks the data to a point and grows it again (a 1-D map through zero) is not
+    # chased: the view keeps at least DIP of the smaller of the stage's two ends
+    size = need.max(axis=1)
+    for s in np.flatnonzero(~still):
+        a, b = s * per_stage, (s + 1) * per_stage
+        floor = DIP * min(size[a], size[b])
+        small = size[a:b + 1] < floor
+        if small.any():
+            need[a:b + 1][small] *= (floor / np.maximum(size[a:b + 1][small], 1e-300))[:, None]
+    # the zoom's clock: at least ``rate`` a stage, ``follow`` times as fast as the log of the
+    # data's size changes where that is faster, at most ``cap`` a stage
+    size = np.log(np.maximum(need.max(axis=1), 1e-300))
+    moving = np.repeat(~still, per_stage)
+    # faster where the size changes, by as much as its net change over the stage: a view that
+    # ends each stage on its data, but does not chase a passing dip or bulge
+    step = np.abs(np.diff(size))
+    ticks = np.full(len(step), rate / per_stage)
+    for s in np.flatnonzero(~still):
+        a, b = s * per_stage, (s + 1) * per_stage
+        net, total = abs(size[b] - size[a]), float(step[a:b].sum())
+        if total > 0:
+            ticks[a:b] += follow * net * step[a:b] / total
+    ticks = np.minimum(ticks, cap / per_stage)
+    # the clock's speed itself changes smoothly: averaged over a few samples (each stage alone)
+    window = np.hanning(2 * max(1, per_stage // 8) + 3)[1:-1]
+    for s in np.flatnonzero(~still):
+        a, b = s * per_stage, (s + 1) * per_stage
+        seg = np.pad(ticks[a:b], len(window) // 2, mode="edge")
+        ticks[a:b] = np.convolve(seg, window / window.sum(), mode="valid")
+    zoom_clock = np.concatenate([[0.0], np.cumsum(np.where(moving, ticks, 0.0))])
+    halves = zoom_envelope(zoom_clock, need, 1.0)
+    live = halves.max(axis=0) > 0
+    if live.any():
+        log = np.log(np.maximum(halves[:, live], 1e-300))
+        halves[:, live] = np.exp(smooth_above(zoom_clock, log, rounding))
+    return Track(u, centre, halves, margin)
+
+
+def stage_widened(lo: Array, hi: Array, per_stage: int, neighbours: int) -> tuple[Array, Array]:
+    """Boxes sampled ``per_stage`` times a stage, each widened to its neighbours *within its stage*.
+
+    ``lo``, ``hi``: ``(n · per_stage + 1, d)`` corners at the times ``u = j / per_stage``.
+    A box at a stage's start or end (shared by two stages) is left as it is, so
+    the framing there depends on that instant's points only: a stage that holds
+    still (the output stage, a lift) keeps one framing from start to end, and
+    a scene that jumps to its end, or replays it, sees no change of view.
+    Inside a stage each box takes the extremes of ``neighbours`` samples on
+    either side, so that points moving between samples stay inside.
+    """
+    lo, hi = np.asarray(lo, dtype=float).copy(), np.asarray(hi, dtype=float).copy()
+    k = int(neighbours)
+    n = (len(lo) - 1) // per_stage
+    for s in range(n):
+        a, b = s * per_stage, (s + 1) * per_stage
+        seg_lo, seg_hi = lo[a:b + 1].copy(), hi[a:b + 1].copy()
+        for j in range(1, per_stage):
+            w = slice(max(0, j - k), min(per_stage, j + k) + 1)
+            lo[a + j] = seg_lo[w].min(axis=0)
+            hi[a + j] = seg_hi[w].max(axis=0)
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- axes and scale
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def axis_names(letter: str, dims: int) -> list[str]:
+    """``["x₁", "x₂", ...]``: the names of ``dims`` axes of a space, with Unicode subscripts."""
+    return [f"{letter}{str(k + 1).translate(_SUB)}" for k in range(dims)]
+
+
+def space_letter(kind: str, layer: int, width: int, shown: int, before: bool) -> str:
+    """The letter of the coordinates a view shows during a stage.
+
+    ``x`` in the input space (``before`` the first layer has moved it), ``h``
+    in a hidden layer's own coordinates, ``p`` where the picture is a
+    projection or rotation of them (a layer wider than the ``shown``
+    dimensions, or a narrowing's rotate and squash stages).
+    """
+    if before:
+        return "x"
+    if kind in ("rotate", "squash") or width > shown:
+        return "p"
+    return "h"
+
+
+def nice_length(target: float) -> float:
+    """The round length (1, 2 or 5 times a power of ten) nearest ``target`` in log terms."""
+    if not target > 0 or not np.isfinite(target):
+        return 1.0
+    k = np.floor(np.log10(target))
+    steps = np.array([1.0, 2.0, 5.0, 10.0]) * 10.0 ** k
+    return float(steps[np.argmin(np.abs(np.log(steps / target)))])
+
+
+def scale_length(current: float | None, scale: float, width: float,
+                 lo: float = 0.1, hi: float = 0.3, aim: float = 0.18) -> float:
+    """The scale bar's length in data units: kept while its screen length is ``lo``–``hi`` of
+    ``width``, else the round length nearest ``aim`` of it (so the label changes rarely)."""
+    if current is not None and lo * width <= current * scale <= hi * width:
+        return current
+    return nice_length(aim * width / scale)
+
+
+def format_length(value: float) -> str:
+    """``0.5``, ``2``, ``0.02``: the scale bar's label, with a true minus never needed."""
+    return f"{value:g}"

@@ -1,0 +1,278 @@
+"""The camera of every picture: smooth in time, and the data inside its region, in every frame.
+
+Two independent checks:
+
+* On the view itself: every scene in every frame shape is walked without
+  drawing (the plan pass), but every play is sampled at every frame time of
+  a 15 fps render, all its animations together, and each :class:`FlowView`'s
+  framing (``screen_map``: centre and scale, with the view's angles) is
+  recorded, with the scene positions of its points.  Between two consecutive
+  frames the scale may change by at most :data:`MAX_ZOOM` (in log) and the
+  centre move by at most :data:`MAX_SHIFT` of the region's size; the points
+  lie inside their picture region (``clip_box``).
+* On decoded frames (:func:`sudden_frames`, used on the renders of
+  tests/test_every_scene.py): no frame whose change from the previous one is
+  far above both neighbours' changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from storyboards import dry_run
+
+from nnanim.camera import ZOOM_CAP, camera_track, smooth_above, stage_widened, still_stages, zoom_envelope
+from nnanim.contract import list_scenes
+
+SCENES = sorted(list_scenes())
+ASPECTS = ("16:9", "9:16", "1:1", "4:3")
+FPS = 15
+#: the largest change of the framing between two frames at FPS: log of the scale ratio, and
+#: the centre's move as a fraction of the region's short side (a stage that grows or shrinks the
+#: data many times, e.g. tanh saturating, zooms up to about 0.37 in a frame at its fastest)
+MAX_ZOOM = 0.4
+MAX_SHIFT = 0.15
+#: a one-frame refit: a change above JUMP that is SPIKE times both neighbouring frames' (the
+#: review's jump grew the picture by a quarter in a frame: 0.22)
+JUMP = 0.1
+SPIKE = 3.0
+#: how far (as a fraction of the region's short side) a point's centre may be outside
+#: its picture region: none, up to rounding
+OUTSIDE = 1e-6
+
+
+# --------------------------------------------------------------------------- the pure framing
+
+
+def test_zoom_envelope_covers_the_need_and_changes_at_most_at_its_rate():
+    rng = np.random.default_rng(1)
+    m = np.sort(rng.uniform(0, 5, 200))
+    need = np.exp(rng.normal(0, 1.5, (200, 2)))
+    h = zoom_envelope(m, need, 2.0)
+    assert np.all(h >= need * (1 - 1e-12))
+    slope = np.abs(np.diff(np.log(h), axis=0)) / np.maximum(np.diff(m), 1e-12)[:, None]
+    assert slope.max() <= 2.0 + 1e-6
+    # where the need is already slow, the envelope is the need itself
+    flat = np.full((50, 1), 3.0)
+    np.testing.assert_allclose(zoom_envelope(np.linspace(0, 1, 50), flat, 1.0), flat)
+
+
+def test_smooth_above_is_never_below_and_rounds_corners():
+    m = np.linspace(0, 4, 161)
+    v = np.abs(m - 2.0)[:, None]  # a corner at 2
+    w = smooth_above(m, v, 0.3)
+    assert np.all(w >= v - 1e-12)
+    second = np.abs(np.diff(w[:, 0], 2)).max()
+    assert second < 0.5 * np.abs(np.diff(v[:, 0], 2)).max()
+
+
+def _boxes(sizes, per_stage):
+    """Boxes of a square of half size ``sizes(u)`` around the origin, sampled on u."""
+    u = np.linspace(0, len(sizes), len(sizes) * per_stage + 1)
+    stage = np.minimum(u.astype(int), len(sizes) - 1)
+    half = np.array([sizes[s](x - s) for s, x in zip(stage, u, strict=True)])
+    hi = np.column_stack([half, half, np.zeros_like(half)])
+    return u, -hi, hi
+
+
+def test_a_still_stage_holds_the_view_and_a_fast_growth_is_met_early():
+    per = 32
+    grow = [lambda t: 1.0, lambda t: 1.0 + 19.0 * t ** 4, lambda t: 20.0, lambda t: 20.0]
+    u, lo, hi = _boxes(grow, per)
+    # stage 0 and 3 hold still (stage 2 too: the size is constant); stage 1 grows twentyfold
+    assert still_stages(lo, hi, per).tolist() == [True, False, True, True]
+    track = camera_track(u, lo, hi, per, 0.0)
+    halves = np.array([track.box(x)[1][0] for x in u])
+    assert np.all(halves >= hi[:, 0] - 1e-9)  # the data inside at every sample
+    np.testing.assert_allclose(halves[: per + 1], halves[0])  # still stages: one view
+    np.testing.assert_allclose(halves[2 * per:], halves[-1])
+    assert halves[-1] == pytest.approx(20.0, rel=1e-6)  # the view ends on its data
+    # the zoom's speed is bounded: at most ZOOM_CAP a stage, however late the growth comes (t⁴)
+    assert np.abs(np.diff(np.log(halves))).max() <= 1.05 * ZOOM_CAP / per
+    # and with a slow clock (no following) a growth ahead is met by zooming out before it
+    slow = camera_track(u, lo, hi, per, 0.0, follow=0.0)
+    early = np.array([slow.box(x)[1][0] for x in u])
+    assert np.all(early >= hi[:, 0] - 1e-9)
+    assert early[per + per // 2] > 2 * hi[per + per // 2, 0]
+
+
+def test_stage_widened_leaves_stage_ends_and_widens_inside():
+    lo = -np.arange(9, dtype=float)[:, None]
+    hi = np.arange(9, dtype=float)[:, None]
+    wlo, whi = stage_widened(lo, hi, 4, 1)
+    assert whi[:, 0].tolist() == [0, 2, 3, 4, 4, 6, 7, 8, 8]
+    assert wlo[:, 0].tolist() == (-whi[:, 0]).tolist()
+
+
+# --------------------------------------------------------------------------- scenes
+
+
+def _views(scene):
+    from nnanim.mobjects import FlowView
+
+    seen, out = set(), []
+    for top in scene.mobjects:
+        for mob in top.get_family():
+            if isinstance(mob, FlowView) and id(mob) not in seen:
+                seen.add(id(mob))
+                out.append(mob)
+    return out
+
+
+class _Sampler:
+    """Plays every animation in plan mode, all of a play's animations together, at every frame."""
+
+    def setup(self):
+        super().setup()
+        self.samples = []  # per frame: {view id: (log scale, centre on screen, region, points)}
+
+    def play(self, *args, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        anims = [prepare_animation(a) for a in args]
+        if kwargs.get("run_time") is not None:
+            seconds = kwargs["run_time"] * self.pace
+            for a in anims:
+                a.run_time = seconds
+        else:
+            for a in anims:
+                a.run_time = a.run_time * self.pace
+            seconds = max(a.run_time for a in anims)
+        if not self.beats:
+            self.mark("intro", "", "")
+        self.plays += 1
+        for a in anims:
+            a._setup_scene(self)
+            a.begin()
+        n = max(1, math.ceil(seconds * FPS - 1e-9))
+        for k in range(1, n + 1):
+            for a in anims:
+                a.interpolate(k / n)
+            self.record(f"play {self.plays} frame {k}/{n} at {self.clock + seconds * k / n:.2f} s")
+        for a in anims:
+            a.finish()
+            a.clean_up_from_scene(self)
+        self.clock += seconds
+        if self.beats:
+            self.beats[-1].end = self.clock
+
+    def record(self, where):
+        frame = {}
+        for v in _views(self):
+            centre, scale = v.screen_map(v.stage, v.t)
+            size = min(v.view_width, v.view_height)
+            # the screen position of the display origin, and the zoom, in units of the region
+            origin = (v.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale
+                      + v.view_origin[:2])
+            pts = np.asarray(v.cloud.points)[:, :2].copy()
+            frame[id(v)] = (math.log(scale), origin / size, scale / size, v.clip_box, pts, size,
+                            v.cloud.opacity)
+        self.samples.append((where, frame))
+
+
+def _walk(scene, aspect):
+    return dry_run(scene, {"aspect": aspect}, mixin=_Sampler)
+
+
+def framing_jumps(samples):
+    """``[(where, what, size), ...]``: frames where a view's framing changes too fast or in a jump."""
+    series = {}  # view -> [(where, zoom change, shift)] over runs of consecutive frames
+    for (_, before), (where, now) in zip(samples, samples[1:]):
+        for key, (log_s, origin, *_) in now.items():
+            if key in before:
+                zoom = abs(log_s - before[key][0])
+                shift = float(np.linalg.norm(origin - before[key][1]))
+                series.setdefault(key, []).append((where, zoom, shift))
+    bad = []
+    for changes in series.values():
+        for k, (where, zoom, shift) in enumerate(changes):
+            if zoom > MAX_ZOOM:
+                bad.append((where, "zoom", zoom))
+            if shift > MAX_SHIFT:
+                bad.append((where, "shift", shift))
+            for what, i in (("zoom jump", 1), ("shift jump", 2)):
+                here = changes[k][i]
+                prev = changes[k - 1][i] if k > 0 else 0.0
+                after = changes[k + 1][i] if k + 1 < len(changes) else 0.0
+                if here > JUMP and here > SPIKE * max(prev, after):
+                    bad.append((where, what, here))
+    return bad
+
+
+def points_outside(samples):
+    """``[(where, fraction outside, how far), ...]``: frames where shown points leave their region."""
+    bad = []
+    for where, frame in samples:
+        for _, _, _, box, pts, size, opacity in frame.values():
+            if box is None or not len(pts) or opacity <= 0:
+                continue
+            x0, y0, x1, y1 = box
+            far = np.maximum.reduce([x0 - pts[:, 0], pts[:, 0] - x1, y0 - pts[:, 1], pts[:, 1] - y1])
+            out = far > OUTSIDE * size
+            if out.any():
+                bad.append((where, float(out.mean()), float(far.max() / size)))
+    return bad
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One private cache for the module: each scene trains its run once, for all four shapes."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NNANIM_CACHE_DIR", str(tmp_path_factory.mktemp("camera-cache")))
+        yield
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+@pytest.mark.parametrize("scene", SCENES)
+def test_the_framing_moves_smoothly_and_keeps_the_points_inside(scene, aspect, shared_cache):
+    scene_ = _walk(scene, aspect)
+    assert scene_.samples, "no frame sampled"
+    if not any(frame for _, frame in scene_.samples):
+        pytest.skip(f"{scene} draws no flow view (its pictures are replays of training)")
+    jumps = framing_jumps(scene_.samples)
+    assert not jumps, f"{scene} {aspect}: the framing jumps: {jumps[:5]}"
+    outside = points_outside(scene_.samples)
+    assert not outside, f"{scene} {aspect}: points outside their region: {outside[:5]}"
+
+
+# --------------------------------------------------------------------------- decoded frames
+
+
+def frame_changes(frames) -> np.ndarray:
+    """Mean absolute change (0-255) of each frame from the previous one, ``(n - 1,)``."""
+    f = np.asarray(frames, dtype=np.float32)
+    return np.abs(np.diff(f, axis=0)).mean(axis=tuple(range(1, f.ndim)))
+
+
+def sudden_frames(frames, ratio: float = 4.0, floor: float = 1.5) -> list[int]:
+    """Indices ``k`` of frames whose change from frame ``k - 1`` is far above both neighbours'.
+
+    A change above ``floor`` (mean 0-255 units) and ``ratio`` times both the
+    change before it and the one after it: a one-frame jump, not motion (which
+    changes neighbouring frames alike) nor a fade (spread over frames).
+    """
+    d = frame_changes(frames)
+    out = []
+    for k in range(len(d)):
+        before = d[k - 1] if k > 0 else 0.0
+        after = d[k + 1] if k + 1 < len(d) else 0.0
+        if d[k] > floor and d[k] > ratio * max(before, after, 0.05):
+            out.append(k + 1)
+    return out
+
+
+def test_sudden_frames_finds_a_one_frame_jump_and_not_motion_or_a_fade():
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (30, 30, 3)).astype(np.uint8)
+    frames = []
+    for k in range(30):  # a square sliding smoothly to the right
+        f = np.zeros((40, 60, 3), np.uint8)
+        f[5:35, k:k + 30] = base
+        frames.append(f)
+    assert sudden_frames(frames) == []
+    fade = [(f * a).astype(np.uint8) for f, a in zip(frames, np.linspace(1, 0, 30))]
+    assert sudden_frames(fade) == []
+    still = [frames[0]] * 10 + [np.roll(frames[0], 12, axis=1)] * 10  # a still, then a jump
+    assert sudden_frames(still) == [10]
