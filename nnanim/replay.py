@@ -77,9 +77,7 @@ def poster_moment(timeline: EpochTimeline) -> Moment:
     push the points further apart; exactly at that record."""
     scores = timeline.scores()
     r = int(np.flatnonzero(scores >= scores[-1] - POSTER_GAP)[0])
-    final = timeline.final_epoch
-    u = float(np.log1p(timeline.epochs[r]) / np.log1p(final)) if final > 0 else 1.0
-    m = timeline.moment(u)
+    m = timeline.moment(timeline.u_of_record(r))
     return m if m.nearest == r else timeline.moment(1.0)
 
 

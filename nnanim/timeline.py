@@ -106,6 +106,13 @@ class EpochTimeline:
             return float(np.interp(u, self.record_u, self.epochs))
         return (self.final_epoch + 1.0) ** u - 1.0
 
+    def u_of_record(self, r: int) -> float:
+        """The progress ``u`` at which record ``r`` is shown exactly (either pace)."""
+        if self.record_u is not None:
+            return float(self.record_u[r])
+        final = self.final_epoch
+        return float(np.log1p(self.epochs[r]) / np.log1p(final)) if final > 0 else 1.0
+
     # -- time
     def moment(self, u: float) -> Moment:
         u = min(max(float(u), 0.0), 1.0)
