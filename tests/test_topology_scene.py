@@ -83,7 +83,7 @@ def test_the_points_on_the_wrong_side_are_ringed(job, scene):
     wrong = (tanh_sigmoid_forward(narrow, narrow.X) > 0.5) != narrow.y
     assert scene.ringed == int(wrong.sum()) > 0
     beats = {t: d for t, d in caption_beats(scene)}
-    words = f"ringed: the {int(wrong.sum())} on the wrong side of the line"
+    words = f"ringed: the {int(wrong.sum())} on the wrong side"
     assert words in beats["width 2: the best it can do"]
     view = scene.views[0]
     assert view.flow.network.widths[1] == 2
