@@ -16,18 +16,15 @@ SYSPKGS = libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core
 TEST_SYSPKGS = chromium
 PYTEST_ARGS ?=
 
-# The core lane: layers 1-4 (and the other pure modules) must work without Manim
-# (DESIGN.md), so their tests also run in a venv that has only the pure
-# dependencies, with the package installed --no-deps.
+# The core lane: layers 1-4 (nnanim/core and the other pure modules) must work without Manim
+# (DESIGN.md), so their tests, the folder tests/core, also run in a venv that has only the
+# pure dependencies, with the package installed --no-deps.
 CORE_VENV  ?= .venv-core
 CORE_BIN    = $(CORE_VENV)/bin
 CORE_STAMP  = $(CORE_VENV)/.nnanim-installed
 CORE_DEPS   = numpy scipy click rich contourpy threadpoolctl pytest hypothesis pytest-xdist tomli-w \
               scikit-learn
-CORE_TESTS  = tests/test_data.py tests/test_nn.py tests/test_record.py tests/test_flow.py \
-              tests/test_files.py tests/test_theme.py tests/test_layering.py tests/test_curves.py \
-              tests/test_options.py tests/test_layout.py tests/test_config.py tests/test_regions.py \
-              tests/test_sweep.py tests/test_variant.py tests/test_real_data.py
+CORE_TESTS  = tests/core
 
 .PHONY: demo test test-fast test-core setup sysdeps test-sysdeps bench lint clean
 

@@ -4,7 +4,7 @@ Renders a scene once as a GIF (default ``training -q l``: 640 × 360 at 10 fps),
 keeping the exact frames nnanim's writer was given (the lossless H.264 RGB
 stream it reads), then writes those frames again
 
-* with nnanim's writer (``nnanim.render._gif``: two passes, ``palettegen
+* with nnanim's writer (``nnanim.media.render._gif``: two passes, ``palettegen
   stats_mode=full``, ``paletteuse`` Bayer scale 5, ``diff_mode=rectangle``);
 * with other settings of ffmpeg's filters through PyAV: ``palettegen`` with
   ``stats_mode=diff``, ``paletteuse`` with no dither and with sierra2_4a, ffmpeg's
@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import nnanim.render as r  # noqa: E402
+import nnanim.media.render as r  # noqa: E402
 
 
 def exact_frames(scene: str, quality: str, keep: Path, fps: float | None = None,

@@ -4,7 +4,7 @@ What it measures (see benchmarks/README.md, "Rendering", for the figures):
 
 1. **train** the `layers` scene's default network (spirals, hidden 2,2,2,2,
    tanh) on N and on 10·N points, each in a subprocess, and save the runs.
-2. **nnanim**: ``nnanim.render.render("layers", RenderSettings(quality=Q),
+2. **nnanim**: ``nnanim.media.render.render("layers", RenderSettings(quality=Q),
    options={"run": <that run>})`` in a subprocess, for N and 10·N points
    (``options={"n_samples": N}`` trains the very same network inside the
    render; training is timed on its own in step 1 so the two can be told apart).
@@ -92,7 +92,7 @@ def worker(args: list[str]) -> None:
         n, epochs, path = int(args[1]), int(args[2]), args[3]
         from nnanim.scenes.layers import LayersScene
 
-        from nnanim.record import TrainConfig, train
+        from nnanim.core.record import TrainConfig, train
 
         options = {**LayersScene.defaults, "n_samples": n}
         if epochs > 0:
@@ -153,10 +153,10 @@ def _render_instrumented(quality: str, run_file: str, output: Path, report: Path
     from manim.renderer.cairo_renderer import CairoRenderer
     from manim.scene.scene_file_writer import SceneFileWriter
 
-    import nnanim.flow as flow
-    import nnanim.mobjects as mob
-    import nnanim.render as render_mod
-    import nnanim.scene as scene_mod
+    import nnanim.core.flow as flow
+    import nnanim.draw.mobjects as mob
+    import nnanim.draw.scene as scene_mod
+    import nnanim.media.render as render_mod
 
     t = _Timers()
 
@@ -188,7 +188,7 @@ def _render_instrumented(quality: str, run_file: str, output: Path, report: Path
     t.wrap(mob.FlowView, "__init__", "setup: FlowView (traces, boundary)")
     t.wrap(Text, "__init__", "setup: text layout (Text)")
 
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     main0, cpu0, wall0 = time.thread_time(), time.process_time(), time.perf_counter()
     render("layers", RenderSettings(quality=quality, output=output, progress=False),
@@ -316,7 +316,7 @@ def main() -> None:
     me = str(Path(__file__).resolve())
     sizes = [n] + ([n_big] if n_big else [])
 
-    from nnanim.render import QUALITIES
+    from nnanim.media.render import QUALITIES
 
     q = QUALITIES[quality]
     print(f"layers scene, spirals 2-2-2-2 tanh, {q.width}x{q.height} @ {q.fps} fps; "

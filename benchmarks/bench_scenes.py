@@ -38,11 +38,11 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 
 
 def worker(kind: str, scene: str, n: int, run: str, out: str, quality: str, duration: float) -> None:
-    from nnanim.render import RenderSettings, get_scene, render
+    from nnanim.media.render import RenderSettings, get_scene, render
 
     cls = get_scene(scene)
     if kind == "train":
-        from nnanim.record import TrainConfig, train
+        from nnanim.core.record import TrainConfig, train
 
         train(TrainConfig(**{**cls.defaults, "n_samples": n})).save(run)
     else:
@@ -75,7 +75,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-scenes-"))
     me, py = str(Path(__file__).resolve()), sys.executable
 
-    from nnanim.render import QUALITIES
+    from nnanim.media.render import QUALITIES
 
     q = QUALITIES[quality]
     print(f"{q.width}x{q.height} @ {q.fps} fps, {n:,} points; CPU = user+sys, all threads")

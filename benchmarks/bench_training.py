@@ -12,7 +12,7 @@ excluded), the median of several interleaved repeats, so that a noisy machine
 slows every contestant alike.  PyTorch runs in float64 (the same arithmetic:
 the script checks that both weight sets agree after a few hundred steps) and in
 float32 for reference, with its default number of threads and with one thread;
-nnanim always uses one BLAS thread (see ``nnanim.record.train_on``).
+nnanim always uses one BLAS thread (see ``nnanim.core.record.train_on``).
 
 Memory: recording 10,000 epochs of a 2-16-16-1 and a 2-16-16-2-1 network:
 the tracemalloc peak of the training call, the peak RSS of a fresh process that
@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from nnanim.data import make_dataset  # noqa: E402
-from nnanim.record import Run, TrainConfig, train_on  # noqa: E402
+from nnanim.core.data import make_dataset  # noqa: E402
+from nnanim.core.record import Run, TrainConfig, train_on  # noqa: E402
 
 try:
     import torch
@@ -220,8 +220,8 @@ _CHILD = """
 import resource, sys, tempfile, os
 sys.path.insert(0, {root!r})
 import numpy as np
-from nnanim.data import make_dataset
-from nnanim.record import TrainConfig, train_on
+from nnanim.core.data import make_dataset
+from nnanim.core.record import TrainConfig, train_on
 if {train!r}:
     data = make_dataset({dataset!r}, n_samples={n}, seed={seed})
     cfg = TrainConfig(dataset={dataset!r}, n_samples={n}, seed={seed}, hidden={hidden!r},

@@ -57,13 +57,13 @@ from manim import (
 from manim.mobject.geometry.arc import Dot
 from nnanim.scenes.layers import EXPLAIN, PACE, LayersScene
 
-from nnanim.curves import decision_boundary
-from nnanim.flow import build_flow
+from nnanim.core.curves import decision_boundary
+from nnanim.core.flow import build_flow
+from nnanim.core.record import Run, TrainConfig, train
 from nnanim.layout import Layout
-from nnanim.record import Run, TrainConfig, train
 from nnanim.theme import load_theme
 
-#: the framing rule of nnanim.flow (half extent = largest half side × (1 + margin))
+#: the framing rule of nnanim.core.flow (half extent = largest half side × (1 + margin))
 MARGIN = 0.08
 
 

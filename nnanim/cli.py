@@ -112,7 +112,7 @@ def _train_with_progress(job, quiet: bool):
     """Train the job's run (once), with a rich progress bar on a terminal unless ``quiet``."""
     cfg, data = job.config, job.data
     if job.run is None and not job.opt("no_cache", False):  # trained before: no bar, no wait
-        from nnanim import cache
+        from nnanim.media import cache
 
         job.run = cache.load_run(cache.run_key(data, cfg))
     show = not quiet and _stderr_is_terminal() and job.run is None
@@ -187,7 +187,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except NnanimError as exc:
-            from nnanim.record import TrainingDiverged
+            from nnanim.core.record import TrainingDiverged
 
             corrupt = isinstance(exc, TrainingDiverged) or getattr(exc, "corrupt", False)
             raise _Refused(str(exc), 1 if corrupt else 2) from None
@@ -295,7 +295,7 @@ def _dump(job, command: str) -> str:
 @click.argument("run_file", type=click.Path(path_type=Path))
 def info(run_file):
     """Show what a run file holds: architecture, data, epochs, final loss and accuracy."""
-    from nnanim.record import Run
+    from nnanim.core.record import Run
 
     run = Run.load(run_file)
     opts = run.options
@@ -368,9 +368,9 @@ def import_(model, output, input_mean, input_scale, **kwargs):
 @click.option("--epoch", type=int, default=None, help="Which recorded epoch (default: the last).")
 def export(run_file, output, epoch):
     """Write a run's network as safetensors (nn.Sequential's keys, metadata for `nnanim import`)."""
+    from nnanim.core.record import Run
     from nnanim.files import check_writable
     from nnanim.io.models import export_safetensors
-    from nnanim.record import Run
 
     run = Run.load(run_file)
     try:
@@ -384,7 +384,7 @@ def export(run_file, output, epoch):
 @cli.command()
 def datasets():
     """List the datasets, one line each."""
-    from nnanim.data import list_datasets
+    from nnanim.core.data import list_datasets
 
     rows = list_datasets()
     width = max(len(name) for name, _ in rows)
@@ -424,8 +424,8 @@ def render(scene, config_file, dump_config, quiet, verbose, **kwargs):
     The network is trained first with the data and model options, or replayed
     from --run RUN.npz.  Every option can come from --config FILE.toml.
     """
-    from nnanim.render import RenderSettings, check_output
-    from nnanim.render import render as do_render
+    from nnanim.media.render import RenderSettings, check_output
+    from nnanim.media.render import render as do_render
 
     job = _scene_job("render", scene, {**kwargs, "config_file": config_file})
     if dump_config:
@@ -454,8 +454,8 @@ def storyboard(scene, config_file, dump_config, quiet, verbose, **kwargs):
     video. Use it to choose options before a long render: the data, model
     and run options are those of `nnanim render`.
     """
-    from nnanim.storyboard import storyboard as do_storyboard
-    from nnanim.storyboard import storyboard_output
+    from nnanim.media.storyboard import storyboard as do_storyboard
+    from nnanim.media.storyboard import storyboard_output
 
     job = _scene_job("storyboard", scene, {**kwargs, "config_file": config_file})
     if dump_config:
@@ -488,9 +488,9 @@ def slides(scene, config_file, dump_config, quiet, verbose, **kwargs):
     last frame; the beat's caption and explanation are the speaker notes.
     The data, model and scene options are those of `nnanim render`.
     """
-    from nnanim.render import RenderError
-    from nnanim.slides import require_extra, slide_target
-    from nnanim.slides import slides as do_slides
+    from nnanim.media.render import RenderError
+    from nnanim.media.slides import require_extra, slide_target
+    from nnanim.media.slides import slides as do_slides
 
     job = _scene_job("slides", scene, {**kwargs, "config_file": config_file})
     if dump_config:
@@ -560,8 +560,8 @@ def batch(sweep_file, workers, scheduler, no_cache, dry_run, quiet):
     last one stopped; items sharing their training train once.  A failing
     item is reported and the others go on; exit status 1 if any failed.
     """
-    from nnanim.batch import complete, parse_scheduler, require_dask, run_batch
-    from nnanim.sweep import load_sweep
+    from nnanim.media.batch import complete, parse_scheduler, require_dask, run_batch
+    from nnanim.media.sweep import load_sweep
 
     if scheduler is not None:
         scheduler = parse_scheduler(scheduler)  # a typo is refused at once, not after a timeout
@@ -684,7 +684,7 @@ def _size(n: int) -> str:
 @cache_group.command("info")
 def cache_info():
     """Where the cache is, what it holds and its size limit."""
-    from nnanim import cache
+    from nnanim.media import cache
 
     u = cache.usage()
     click.echo(f"folder   {u.folder}\n"
@@ -695,7 +695,7 @@ def cache_info():
 @cache_group.command("clear")
 def cache_clear():
     """Remove every cached render and training run."""
-    from nnanim import cache
+    from nnanim.media import cache
 
     u = cache.clear()
     click.echo(f"removed {u.renders} renders and {u.runs} training runs ({_size(u.bytes)}) "

@@ -7,7 +7,7 @@ A scene in ``scenes/NAME.py`` is a subclass of :class:`SceneContract` with
 * ``check(job)`` — a classmethod that refuses what the scene cannot show
   (raise :class:`~nnanim.errors.NnanimError`, one line);
 * ``construct()`` — the storyboard, which runs only once the render layer
-  binds the class to Manim (:class:`nnanim.scene.FlowScene`).
+  binds the class to Manim (:class:`nnanim.draw.scene.FlowScene`).
 
 Scenes are found by name in ``scenes/`` (installed as ``nnanim.scenes``) and
 in the ``nnanim.scenes`` entry-point group, where any installed package
@@ -38,9 +38,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nnanim.core.record import TRAINING_KEYS
 from nnanim.errors import NnanimError
 from nnanim.options import options_for, parse_options
-from nnanim.record import TRAINING_KEYS
 
 __all__ = [
     "Job",
@@ -162,9 +162,9 @@ class Job:
     scene: type
     name: str
     options: dict[str, Any]
-    config: Any = None  # nnanim.record.TrainConfig, resolved
-    data: Any = None  # nnanim.data.Dataset
-    run: Any = None  # nnanim.record.Run
+    config: Any = None  # nnanim.core.record.TrainConfig, resolved
+    data: Any = None  # nnanim.core.data.Dataset
+    run: Any = None  # nnanim.core.record.Run
     record: int | None = None
     theme: Any = None  # nnanim.theme.Theme
     explicit: dict[str, Any] = field(default_factory=dict)
@@ -196,7 +196,7 @@ class Job:
     def ensure_run(self, progress=None):
         """Train (once) if the job has no run yet; return ``(run, record)``."""
         if self.run is None:  # a run trained before with the same config and data is reused
-            from nnanim.cache import train
+            from nnanim.media.cache import train
 
             self.run = train(self.data, self.config, progress, use_cache=not self.options.get("no_cache"))
         if self.record is None:
@@ -208,13 +208,13 @@ class Job:
 
         Same data, seed and every other training option, unless a data option
         is overridden (``dataset="xor"``: the same network on other data; see
-        :func:`nnanim.record.retrain`).  Trained once per set of overrides and
+        :func:`nnanim.core.record.retrain`).  Trained once per set of overrides and
         kept (a scene's plan pass and its render share it); the job's own run
         when the overrides change nothing.  A job that replays a run file
         retrains on the file's points with its options.  An option that does
         not fit is a one-line :class:`NnanimError`.
         """
-        from nnanim.record import TrainConfig, retrain
+        from nnanim.core.record import TrainConfig, retrain
 
         unknown = sorted(set(overrides) - set(TRAINING_KEYS))
         if unknown:
@@ -259,7 +259,7 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     Raises :class:`NnanimError` (one line) for anything the user can fix.
     Never imports Manim (unless the scene class itself does).
     """
-    from nnanim.record import Run
+    from nnanim.core.record import Run
 
     cls = get_scene(scene) if isinstance(scene, str) else scene
     name = scene if isinstance(scene, str) else getattr(cls, "scene_name", cls.__name__)
@@ -463,8 +463,8 @@ def check_render_cost(job: Job) -> None:
 
 def _training(job: Job) -> None:
     """The job's training config, resolved, and its dataset, built (once)."""
-    from nnanim.data import as_autoencoder, make_dataset, takes_classes
-    from nnanim.record import TrainConfig
+    from nnanim.core.data import as_autoencoder, make_dataset, takes_classes
+    from nnanim.core.record import TrainConfig
 
     fields = {k: job.options[k] for k in TRAINING_KEYS if k in job.options}
     if "classes" not in job.explicit and not takes_classes(fields.get("dataset", "")):
@@ -512,7 +512,7 @@ def theme_of(value: str) -> Any:
 
 
 def _is_run(value: Any) -> bool:
-    from nnanim.record import Run
+    from nnanim.core.record import Run
 
     return isinstance(value, Run)
 

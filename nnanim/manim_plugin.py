@@ -12,7 +12,7 @@ resolved on first use::
     from nnanim.manim_plugin import *        # FlowScene, FlowView, StagePlay, build_flow, ...
 
 which is the same as importing them from where they live
-(``nnanim.mobjects``, ``nnanim.scene``, ``nnanim.flow``, ``nnanim.theme``).
+(``nnanim.draw.mobjects``, ``nnanim.draw.scene``, ``nnanim.core.flow``, ``nnanim.theme``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from __future__ import annotations
 import importlib
 
 _HOMES = {
-    "nnanim.mobjects": ("FastCamera", "FastThreeDCamera", "FlowView", "OpacityFade", "PointCloud",
+    "nnanim.draw.mobjects": ("FastCamera", "FastThreeDCamera", "FlowView", "OpacityFade", "PointCloud",
                         "Polylines", "RasterImage", "StagePlay", "ViewTurn"),
-    "nnanim.scene": ("FlowScene",),
-    "nnanim.flow": ("build_flow",),
+    "nnanim.draw.scene": ("FlowScene",),
+    "nnanim.core.flow": ("build_flow",),
     "nnanim.theme": ("load_theme",),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}

@@ -6,7 +6,7 @@ default, a help line and the commands that take it.  The click options, the
 ``--config`` files, ``--dump-config``, the Python API and the README's option
 tables are all generated from :data:`OPTIONS`; nothing here is written twice.
 Cross-option checks (one activation per layer, a recorded epoch, ...) live
-with the objects they concern (:class:`~nnanim.record.TrainConfig`, the
+with the objects they concern (:class:`~nnanim.core.record.TrainConfig`, the
 scene contract).  Pure Python: no manim import.
 
 Precedence, for every command: command line > config file > the scene's
@@ -127,7 +127,7 @@ def _float(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
 
 def _feature(value: Any) -> str:
     """A feature expression, checked by the parser of ``expr:`` datasets."""
-    from nnanim.data import parse_feature
+    from nnanim.core.data import parse_feature
 
     text = _text(value)
     parse_feature(text)  # a DatasetError is a ValueError: named by the caller, one line
@@ -160,7 +160,7 @@ def _flag(value: Any) -> bool:
 
 
 def _hidden(value: Any) -> list[int]:
-    from nnanim.record import parse_hidden
+    from nnanim.core.record import parse_hidden
 
     if isinstance(value, (list, tuple)) and any(isinstance(w, bool) or not isinstance(w, int)
                                                 for w in value):
@@ -177,7 +177,7 @@ _hidden.span = "1 to 64 layers of 1 to 4,096 units"  # type: ignore[attr-defined
 
 def _activation(value: Any) -> list[str]:
     """One name or one per layer; the count is checked against ``hidden`` by TrainConfig."""
-    from nnanim.nn import get_activation
+    from nnanim.core.nn import get_activation
 
     parts = value.split(",") if isinstance(value, str) else value
     if not isinstance(parts, (list, tuple)) or not parts:
@@ -188,13 +188,13 @@ def _activation(value: Any) -> list[str]:
 
 
 def _optimizers() -> list[str]:
-    from nnanim.nn import OPTIMIZERS
+    from nnanim.core.nn import OPTIMIZERS
 
     return list(OPTIMIZERS)
 
 
 def _tasks() -> list[str]:
-    from nnanim.record import TASKS
+    from nnanim.core.record import TASKS
 
     return list(TASKS)
 

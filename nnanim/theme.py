@@ -69,7 +69,7 @@ class Theme:
     weights: tuple[str, ...] = _key("pair")
     #: linear-region maps: at least :data:`REGION_COLOURS` colours, apart from each other for
     #: colour-blind eyes too; drawn muted (mixed towards the background) and outlined, so that
-    #: neighbouring regions never share a colour (see :func:`nnanim.regions.region_colouring`)
+    #: neighbouring regions never share a colour (see :func:`nnanim.core.regions.region_colouring`)
     regions: tuple[str, ...] = _key("palette")
     grid: str = _key("colour")
     grid_opacity: float = _key("opacity")

@@ -16,8 +16,8 @@ Render with ``nnanim render activations`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.core.notation import word
 from nnanim.errors import NnanimError
-from nnanim.notation import word
 
 #: the four trainings, in panel order
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -64,11 +64,11 @@ class ActivationsScene(SceneContract):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
-        from nnanim.panels import Dim, early, late, output_overlay
-        from nnanim.posters import poster_shading
-        from nnanim.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
+        from nnanim.core.flow import build_flow
+        from nnanim.core.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
+        from nnanim.draw.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
+        from nnanim.draw.panels import Dim, early, late, output_overlay
+        from nnanim.draw.posters import poster_shading
 
         runs = self.runs = self.trainings()
         first = runs[ACTIVATIONS[0]]
@@ -192,7 +192,7 @@ class ActivationsScene(SceneContract):
 
     def panel_view(self, flow, run, k):
         """The input plane in panel ``k``: the grid fills the panel's square exactly."""
-        from nnanim.mobjects import FlowView
+        from nnanim.draw.mobjects import FlowView
 
         centre, half = flow.trace(run.X).framing(0, 0.0)
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)

@@ -25,8 +25,8 @@ Render with ``nnanim render autoencoder`` (options: ``nnanim render --help``).
 
 import numpy as np
 
+from nnanim.core.notation import number
 from nnanim.errors import NnanimError
-from nnanim.notation import number
 
 from .bottleneck import BottleneckScene
 
@@ -87,9 +87,9 @@ class AutoencoderScene(BottleneckScene):
         """2-D data: one picture, every stage, the plane ending on the learned curve."""
         from manim import Create
 
-        from nnanim.curves import decoded_curve
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, PointCloud, Polylines, StagePlay, ViewTurn
+        from nnanim.core.curves import decoded_curve
+        from nnanim.core.flow import build_flow
+        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, Polylines, StagePlay, ViewTurn
 
         flow = build_flow(run.network(record), reference=run.X)
         net = flow.network
@@ -163,9 +163,9 @@ class AutoencoderScene(BottleneckScene):
         """3-D data: the roll, its code plane and the reconstruction, side by side."""
         from manim import smooth
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import OpacityFade, ViewTurn
-        from nnanim.nn import neighbour_r_squared
+        from nnanim.core.flow import build_flow
+        from nnanim.core.nn import neighbour_r_squared
+        from nnanim.draw.mobjects import OpacityFade, ViewTurn
 
         flow = build_flow(run.network(record), reference=run.X)
         net = flow.network
@@ -234,7 +234,7 @@ class AutoencoderScene(BottleneckScene):
 
     def still_view(self, flow, run, colours, side, stage):
         """The picture at the end of ``stage`` in panel ``side`` (3-D stages tilted)."""
-        from nnanim.mobjects import FlowView
+        from nnanim.draw.mobjects import FlowView
 
         centre, size = self.region(side)
         view = FlowView(flow, run.X, run.y, self.theme, region=(centre, 0.92 * size),

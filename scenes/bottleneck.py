@@ -21,7 +21,7 @@ Render with ``nnanim render bottleneck`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
-from nnanim.notation import number
+from nnanim.core.notation import number
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
@@ -51,11 +51,11 @@ class BottleneckScene(SceneContract):
     def construct(self):
         from manim import Group
 
-        from nnanim.curves import level_values, linear_pairs, probabilities
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade
-        from nnanim.nn import Network, fit_linear_classifier, fit_linear_regression
-        from nnanim.panels import Dim, TravelStage, boundary_overlay, level_overlay
+        from nnanim.core.curves import level_values, linear_pairs, probabilities
+        from nnanim.core.flow import build_flow
+        from nnanim.core.nn import Network, fit_linear_classifier, fit_linear_regression
+        from nnanim.draw.mobjects import FlowView, OpacityFade
+        from nnanim.draw.panels import Dim, TravelStage, boundary_overlay, level_overlay
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"
@@ -184,7 +184,7 @@ class BottleneckScene(SceneContract):
 
     def panel_view(self, flow, run, side, stage: int):
         """A still picture of one stage's end in a panel; the grid fills the input panel exactly."""
-        from nnanim.mobjects import FlowView
+        from nnanim.draw.mobjects import FlowView
 
         centre, half = flow.trace(run.X).framing(0, 0.0)
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
@@ -200,7 +200,7 @@ class BottleneckScene(SceneContract):
         for a numeric target its straight level lines (a level plane in 3-D)."""
         from manim import Group
 
-        from nnanim.panels import level_overlay, output_overlay, plane_overlay
+        from nnanim.draw.panels import level_overlay, output_overlay, plane_overlay
 
         flow = view.flow
         if not getattr(self, "regression", False):
@@ -225,7 +225,7 @@ class BottleneckScene(SceneContract):
 
     def travel_path(self, flow):
         """First panel → second panel over the whole travel; tilt during the first 3-D stages."""
-        from nnanim.panels import RegionPath
+        from nnanim.draw.panels import RegionPath
 
         seconds = [PACE[s.kind] for s in flow.stages[:-1]]
         starts = np.concatenate([[0.0], np.cumsum(seconds)])

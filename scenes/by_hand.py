@@ -10,13 +10,13 @@ picture plays the same stages (W·x, + b, ReLU per layer) with the point
 marked, so the numbers and the picture tell one story.
 
 Every number is the run's, written with two decimals and carried from step
-to step as a student would (:func:`nnanim.worked.worked_pass` with
+to step as a student would (:func:`nnanim.core.worked.worked_pass` with
 ``decimals=2``): every sum on screen is the sum of the numbers shown beside
 it, and the next layer starts from the ``h`` written down (the picture plays
 the network in full precision; the two differ by a few hundredths); the point is ``--point X,Y``, else a data point chosen by a rule
-(:func:`nnanim.worked.default_point`).  (Where a hidden layer's ``W`` is
+(:func:`nnanim.core.worked.default_point`).  (Where a hidden layer's ``W`` is
 square with a negative determinant, the picture shows two of its units
-swapped — the same function, see :func:`nnanim.flow.permute_for_positive_det`;
+swapped — the same function, see :func:`nnanim.core.flow.permute_for_positive_det`;
 the numbers are the run's own order.)  Render with ``nnanim render by-hand``.
 """
 
@@ -49,7 +49,7 @@ class ByHandScene(SceneContract):
 
     @classmethod
     def check(cls, job):
-        from nnanim.worked import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_UNITS, point_limits
+        from nnanim.core.worked import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_UNITS, point_limits
 
         hidden = job.hidden
         where = " (in the run file; train it again)" if job.run is not None else ""
@@ -79,11 +79,11 @@ class ByHandScene(SceneContract):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import StagePlay, ViewTurn
-        from nnanim.posters import poster_shading
-        from nnanim.worked import default_point, facing_angles, worked_pass
-        from nnanim.worksheet import MarkedView
+        from nnanim.core.flow import build_flow
+        from nnanim.core.worked import default_point, facing_angles, worked_pass
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
+        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.worksheet import MarkedView
 
         run, record = self.load_run()
         net = run.network(record)
@@ -146,8 +146,8 @@ class ByHandScene(SceneContract):
 
     def shade_output(self, view, flow):
         """The output's probability behind the last hidden space (2-D, where it is exact)."""
-        from nnanim.mobjects import OpacityFade
-        from nnanim.panels import boundary_overlay
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.panels import boundary_overlay
 
         if flow.stages[-1].dim != 2 or not flow.boundaries_exact or view.elev:
             return
@@ -162,7 +162,7 @@ class ByHandScene(SceneContract):
 
     def script(self, run, work, flow):
         """The steps, as data: title, detail, beat kind, the table's texts, the flow stages they go with."""
-        from nnanim.worked import parameter_counts
+        from nnanim.core.worked import parameter_counts
 
         stages = self.stage_groups(flow)
         x = "(" + ", ".join(self.num(v) for v in self.point) + ")"
@@ -262,7 +262,7 @@ class ByHandScene(SceneContract):
 
     @staticmethod
     def num(x) -> str:
-        from nnanim.worked import number
+        from nnanim.core.worked import number
 
         return number(x)
 
@@ -292,7 +292,7 @@ class ByHandScene(SceneContract):
         """The step's numbers as mobjects: a heading, a table and a note (built, not placed)."""
         from manim import DOWN, LEFT, VGroup
 
-        from nnanim.worksheet import NumberTable
+        from nnanim.draw.worksheet import NumberTable
 
         size = self.layout.small_size
         spec = step["table"]
@@ -390,7 +390,7 @@ class ByHandScene(SceneContract):
 
     def _plan_reveals(self, steps):
         """Which cells appear when: whole tables, or a column row by row, or strikes."""
-        from nnanim.worksheet import strike
+        from nnanim.draw.worksheet import strike
 
         for step in steps:
             group, reveal = step["group"], step.get("reveal", "all")
@@ -429,7 +429,7 @@ class ByHandScene(SceneContract):
                 step["enter"] = [group]
 
     def caption_at(self, title, detail, width):
-        from nnanim.scene import Caption
+        from nnanim.draw.scene import Caption
 
         return Caption(title, detail, self.theme, self.layout, width)
 

@@ -21,8 +21,8 @@ import numpy as np
 from nnanim.scenes.bottleneck import BottleneckScene as _Panels
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.core.notation import feature
 from nnanim.errors import NnanimError
-from nnanim.notation import feature
 
 #: the default tour: (dataset, crosses); the first cross of each is drawn, the others stated
 TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y")))
@@ -59,7 +59,7 @@ class FeatureCrossScene(SceneContract):
 
     @classmethod
     def check(cls, job):
-        from nnanim.data import parse_feature
+        from nnanim.core.data import parse_feature
 
         require_last_hidden(job, "feature-cross", (2, 3), "shows the network's last hidden layer")
         for name, crosses in cls.chapters(job):
@@ -92,8 +92,8 @@ class FeatureCrossScene(SceneContract):
     add_overlay = _Panels.add_overlay
 
     def construct(self):
-        from nnanim.panels import fit_grid
-        from nnanim.posters import poster_shading
+        from nnanim.draw.panels import fit_grid
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         chapters = self.chapters(self.job)
@@ -147,9 +147,9 @@ class FeatureCrossScene(SceneContract):
 
     def chapter_models(self, name, crosses, run, record) -> dict:
         """The models of one dataset's two panels and what the panels say about them."""
-        from nnanim.data import parse_feature
-        from nnanim.flow import CrossFlow, build_flow
-        from nnanim.nn import Network, fit_linear_classifier
+        from nnanim.core.data import parse_feature
+        from nnanim.core.flow import CrossFlow, build_flow
+        from nnanim.core.nn import Network, fit_linear_classifier
 
         run = self.chapter_run(name, run)
         record = min(record, len(run.epochs) - 1) if name == self.job.dataset_name else -1
@@ -180,7 +180,7 @@ class FeatureCrossScene(SceneContract):
 
     def chapter_views(self, shown) -> None:
         """The two panels' pictures of one dataset (not added to the scene yet)."""
-        from nnanim.mobjects import FlowView
+        from nnanim.draw.mobjects import FlowView
 
         cross, run, X = shown["cross_flow"], shown["run"], shown["run"].X
         centre, half = cross.trace(X).framing(0, 0.0)
@@ -195,9 +195,9 @@ class FeatureCrossScene(SceneContract):
 
     def play_chapter(self, shown, title, lift_words):
         """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
-        from nnanim.mobjects import OpacityFade, StagePlay, ViewTurn
-        from nnanim.panels import plane_overlay
-        from nnanim.plots import Progress
+        from nnanim.draw.mobjects import OpacityFade, StagePlay, ViewTurn
+        from nnanim.draw.panels import plane_overlay
+        from nnanim.draw.plots import Progress
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)

@@ -18,7 +18,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
-from nnanim.notation import general, number, word
+from nnanim.core.notation import general, number, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -50,9 +50,9 @@ class LayersScene(SceneContract):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView
-        from nnanim.posters import poster_shading
+        from nnanim.core.flow import build_flow
+        from nnanim.draw.mobjects import FlowView
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -106,7 +106,7 @@ class LayersScene(SceneContract):
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
         the stage plays.  Returns the last caption.
         """
-        from nnanim.mobjects import StagePlay, ViewTurn
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
         acts = flow.network.activations
@@ -132,7 +132,7 @@ class LayersScene(SceneContract):
         with it through every stage (none for other data)."""
         from manim.utils.color import ManimColor
 
-        from nnanim.landmarks import ImageLandmarks
+        from nnanim.draw.landmarks import ImageLandmarks
 
         indices, images = run.landmark_images()
         if not len(indices):
@@ -181,7 +181,7 @@ class LayersScene(SceneContract):
 
     def add_output_shading(self, view) -> list:
         """Put the output shading behind the picture (clipped to it): the fade-in to play, if any."""
-        from nnanim.mobjects import OpacityFade
+        from nnanim.draw.mobjects import OpacityFade
 
         shading = self.output_shading(view)
         if shading is None:
@@ -193,7 +193,7 @@ class LayersScene(SceneContract):
 
     def output_shading(self, view):
         """Output probabilities behind the final space (2-D, where the boundaries are exact)."""
-        from nnanim.mobjects import RasterImage, probability_image, value_image
+        from nnanim.draw.mobjects import RasterImage, probability_image, value_image
 
         flow = view.flow
         if flow.stages[-1].dim != 2 or not flow.boundaries_exact:

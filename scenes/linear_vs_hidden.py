@@ -67,18 +67,18 @@ class LinearVsHiddenScene(SceneContract):
     panel_frame = _Panels.panel_frame
 
     def construct(self):
-        from nnanim.curves import (
+        from nnanim.core.curves import (
             decision_boundary,
             is_closed,
             linear_pairs,
             network_probabilities,
             probabilities,
         )
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade
-        from nnanim.nn import Network, collapse_affine, fit_linear_classifier
-        from nnanim.panels import boundary_overlay, number
-        from nnanim.posters import poster_shading
+        from nnanim.core.flow import build_flow
+        from nnanim.core.nn import Network, collapse_affine, fit_linear_classifier
+        from nnanim.draw.mobjects import FlowView, OpacityFade
+        from nnanim.draw.panels import boundary_overlay, number
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         straight_run = self.job.variant(activation="linear")
@@ -194,8 +194,8 @@ class LinearVsHiddenScene(SceneContract):
         The shading (a picture of the input plane) steps aside while the plane moves; it is
         back in the scene at the end, for the caller to fade in.
         """
-        from nnanim.mobjects import OpacityFade, StagePlay
-        from nnanim.plots import Progress
+        from nnanim.draw.mobjects import OpacityFade, StagePlay
+        from nnanim.draw.plots import Progress
 
         name = getattr(self, "product_label", None) if key == "linear" else None
         shown = name
@@ -230,14 +230,14 @@ class LinearVsHiddenScene(SceneContract):
     @staticmethod
     def input_bounds(net, X):
         """The square of the input plane every panel shows (the framing of the data)."""
-        from nnanim.flow import build_flow
+        from nnanim.core.flow import build_flow
 
         centre, half = build_flow(net, reference=X).trace(X).framing(0, 0.0)
         return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
 
     def fit_panels(self, top: float) -> dict:
         """The layout's three panels with label strips tall enough for the labels; the labels."""
-        from nnanim.panels import fit_grid
+        from nnanim.draw.panels import fit_grid
 
         sides = (("raw", RAW), ("linear", LINEAR), ("bent", BENT))
 
@@ -252,7 +252,7 @@ class LinearVsHiddenScene(SceneContract):
         """Title, (the product matrix,) statement: under the panel, inside its label strip."""
         from manim import DOWN, VGroup
 
-        from nnanim.panels import matrix_table
+        from nnanim.draw.panels import matrix_table
 
         box = self.panels[side].label
         parts = [self.label(self.titles[key], weight="BOLD", width=box.width)]

@@ -46,8 +46,8 @@ class MulticlassScene(LayersScene):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, StagePlay
+        from nnanim.core.flow import build_flow
+        from nnanim.draw.mobjects import FlowView, OpacityFade, StagePlay
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -105,7 +105,7 @@ class MulticlassScene(LayersScene):
 
     def shading(self, view, prob):
         """Class probabilities ``prob`` over the picture region, as an image behind the points."""
-        from nnanim.mobjects import RasterImage, probability_image
+        from nnanim.draw.mobjects import RasterImage, probability_image
 
         box = self.picture_box(view)
         image = probability_image(prob, box, self.theme.class_rgb(view.n_classes))
@@ -116,7 +116,7 @@ class MulticlassScene(LayersScene):
 
     def bounding_parts(self, view):
         """``(i, j, ends or corners)`` of the pairwise boundaries that bound a region, in view."""
-        from nnanim.curves import region_faces, region_segments
+        from nnanim.core.curves import region_faces, region_segments
 
         flow, out = view.flow, view.flow.stages[-1]
         if out.dim == 2:
@@ -127,8 +127,8 @@ class MulticlassScene(LayersScene):
 
     def line_strokes(self, view):
         """Every pairwise line faint across the picture, and its bounding part bold on top."""
-        from nnanim.curves import clip_line
-        from nnanim.mobjects import Polylines
+        from nnanim.core.curves import clip_line
+        from nnanim.draw.mobjects import Polylines
 
         box = self.picture_box(view)
         whole = [clip_line(np.asarray(w)[:2], c, box) for _, _, w, c in view.flow.output_boundaries()]
@@ -145,7 +145,7 @@ class MulticlassScene(LayersScene):
         return strokes
 
     def face_strokes(self, view):
-        from nnanim.panels import DisplayFaces
+        from nnanim.draw.panels import DisplayFaces
 
         return DisplayFaces(view, [p for _, _, p in self.bounds], clip_box=self.layout.picture_clip,
                             stroke_color=self.theme.boundary, stroke_width=self.theme.boundary_width * 0.5,

@@ -54,24 +54,24 @@ class NeuronsScene(SceneContract):
 
     @classmethod
     def piecewise(cls, run) -> bool:
-        from nnanim.regions import PIECEWISE_LINEAR
+        from nnanim.core.regions import PIECEWISE_LINEAR
 
         return all(a in PIECEWISE_LINEAR for a in run.activations)
 
     @staticmethod
     def region_count(run, record: int, box) -> int:
         """The exact number of linear regions of record ``record``'s network in ``box``."""
-        from nnanim.regions import linear_regions
+        from nnanim.core.regions import linear_regions
 
         return len(linear_regions(run.network(record), box))
 
     def construct(self):
         from manim import DOWN, LEFT, RIGHT, Group, VGroup, smooth
 
-        from nnanim.charts import DigitReadout
-        from nnanim.diagram import NetworkDiagram, RegionLines
-        from nnanim.replay import ReplayTraining, poster_moment
-        from nnanim.timeline import EpochTimeline, default_duration
+        from nnanim.core.timeline import EpochTimeline, default_duration
+        from nnanim.draw.charts import DigitReadout
+        from nnanim.draw.diagram import NetworkDiagram, RegionLines
+        from nnanim.draw.replay import ReplayTraining, poster_moment
 
         run, record = self.load_run()
         layout, theme = self.layout, self.theme

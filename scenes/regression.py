@@ -29,8 +29,8 @@ or 3 units.  Render with ``nnanim render regression``.
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
+from nnanim.core.notation import number, signed, symbol, word
 from nnanim.errors import NnanimError
-from nnanim.notation import number, signed, symbol, word
 
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "show": 1.6, "add": 1.6, "fit": 2.0,
@@ -65,10 +65,10 @@ class RegressionScene(SceneContract):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import unit_contributions, unit_joints
-        from nnanim.mobjects import OpacityFade, Polylines
-        from nnanim.plots import CurvePlot, HeightField, Progress
-        from nnanim.projection import keyframe_basis
+        from nnanim.core.flow import unit_contributions, unit_joints
+        from nnanim.core.projection import keyframe_basis
+        from nnanim.draw.mobjects import OpacityFade, Polylines
+        from nnanim.draw.plots import CurvePlot, HeightField, Progress
 
         run, record = self.load_run()
         net = run.network(record)

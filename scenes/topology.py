@@ -55,9 +55,9 @@ class TopologyScene(MulticlassScene):
     def construct(self):
         from manim import Create
 
-        from nnanim.flow import build_flow
-        from nnanim.mobjects import FlowView, OpacityFade, PointCloud, StagePlay
-        from nnanim.posters import poster_shading
+        from nnanim.core.flow import build_flow
+        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, StagePlay
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         wide = self.wide_run()

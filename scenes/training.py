@@ -21,7 +21,7 @@ the fit ŷ(x) over the target points.
 """
 
 from nnanim.contract import SceneContract, require_last_hidden
-from nnanim.notation import number
+from nnanim.core.notation import number
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
@@ -43,10 +43,10 @@ class TrainingScene(SceneContract):
     def construct(self):
         from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
 
-        from nnanim.charts import DigitReadout, LineChart
-        from nnanim.projection import InputPlane
-        from nnanim.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
-        from nnanim.timeline import EpochTimeline, default_duration
+        from nnanim.core.projection import InputPlane
+        from nnanim.core.timeline import EpochTimeline, default_duration
+        from nnanim.draw.charts import DigitReadout, LineChart
+        from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
 
         run, record = self.load_run()
         timeline = self.timeline = EpochTimeline(run, last=record, pace="change")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import settings
+
+# the shared test helpers (storyboards.py, ...) import by name from the tests in every folder
+sys.path.insert(0, str(Path(__file__).parent))
 
 # In CI the property tests replay a fixed set of examples (a red build must mean a change
 # broke something); on a developer's machine they keep exploring new ones.

@@ -8,7 +8,7 @@ from scipy.special import expit
 
 from nnanim.contract import resolve
 from nnanim.layout import frame_units
-from nnanim.render import bind
+from nnanim.media.render import bind
 
 
 class FailsMidway(Scene):

@@ -20,11 +20,11 @@ from scipy.special import expit
 from storyboards import best_linear_split, class_pixels, dry_run
 
 from nnanim.contract import resolve
+from nnanim.core.nn import LEAKY_SLOPE
+from nnanim.core.record import train
+from nnanim.draw.mobjects import StagePlay
 from nnanim.errors import NnanimError
-from nnanim.mobjects import StagePlay
-from nnanim.nn import LEAKY_SLOPE
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import hex_rgb, load_theme
 
 PORTRAIT = (480, 854)
@@ -252,8 +252,8 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
         for i, others in enumerate(adj):
             assert all(colours[i] != colours[j] for j in others)
     # the output play: the fills' fade ends before the shading's fade begins
-    from nnanim.mobjects import OpacityFade
-    from nnanim.panels import Dim
+    from nnanim.draw.mobjects import OpacityFade
+    from nnanim.draw.panels import Dim
 
     (output,) = [a for a in scene.recorded if any(isinstance(x, Dim) for x in a)
                  and any(isinstance(x, OpacityFade) for x in a)][-1:]

@@ -17,9 +17,9 @@ from storyboards import dry_run
 
 from nnanim.cli import cli
 from nnanim.contract import get_scene, list_scenes, resolve
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 
 OPTIONS = {"n_samples": 200, "epochs": 300}
 
@@ -209,7 +209,7 @@ def test_a_run_file_of_another_task_is_refused(tmp_path):
 
 
 def test_each_panel_of_the_roll_is_a_chapter(roll_run):
-    from nnanim.beats import chapters
+    from nnanim.media.beats import chapters
 
     scene = dry_run(AutoencoderScene, {"run": roll_run})
     titles = [c.title for c in chapters(scene.beats)]
@@ -221,19 +221,19 @@ def test_the_roll_story_is_readable_on_a_phone(roll_run, monkeypatch):
     """As test_text_sizes does for every scene's default, for the 3-D story."""
     from manim import Text
 
-    import nnanim.text
+    import nnanim.draw.text
 
     cap = Text("H", font="DejaVu Sans", font_size=100).height / 100
     built = []
-    real = nnanim.text.text
+    real = nnanim.draw.text.text
 
     def recording(body, **kwargs):
         mob = real(body, **kwargs)
         built.append((body, mob))
         return mob
 
-    monkeypatch.setattr(nnanim.text, "text", recording)
-    monkeypatch.setattr("nnanim.scene.make_text", recording)
+    monkeypatch.setattr(nnanim.draw.text, "text", recording)
+    monkeypatch.setattr("nnanim.draw.scene.make_text", recording)
     scene = dry_run(AutoencoderScene, {"run": roll_run, "aspect": "9:16"}, pixels=(1080, 1920))
     px_per_unit = 1920 / scene.layout.height
     titles = {b.title for b in scene.beats if b.kind in ("intro", "stage")}

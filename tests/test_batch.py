@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nnanim import batch
 from nnanim.cli import cli
+from nnanim.media import batch
 
 distributed = pytest.importorskip("distributed")
 
@@ -75,7 +75,7 @@ def test_a_sweep_on_a_local_cluster_then_a_rerun_that_skips_everything(
     lines = first.output.splitlines()
     assert "4 items: 2 rendered, 0 skipped (done before), 2 failed" in lines[-1]
     failed = [line for line in lines if line.startswith("failed: item 3")]
-    from nnanim.data import list_datasets
+    from nnanim.core.data import list_datasets
 
     names = ", ".join([name for name, _ in list_datasets() if ":" not in name])
     assert failed == ["failed: item 3 (scene=layers, dataset=no-such-data, aspect=16:9): unknown "
@@ -114,7 +114,7 @@ def test_a_sweep_on_a_scheduler_the_test_started(isolated_cache, monkeypatch, de
 
 
 def test_leftovers_of_a_killed_batch_are_removed_and_broken_outputs_redone(tmp_path):
-    from nnanim.sweep import load_sweep
+    from nnanim.media.sweep import load_sweep
 
     items = load_sweep(sweep_file(tmp_path, '"moons"')).items(base=tmp_path)
     clips = tmp_path / "clips"

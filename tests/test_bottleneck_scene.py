@@ -17,10 +17,10 @@ from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_f
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
+from nnanim.core.nn import LINEAR_L2
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.nn import LINEAR_L2
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 
@@ -177,13 +177,13 @@ def test_three_classes_get_their_pairwise_lines():
 
 
 def test_wider_last_layer_is_refused_before_training(monkeypatch):
-    import nnanim.record
+    import nnanim.core.record
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained before checking the widths")
 
-    monkeypatch.setattr(nnanim.record, "train", no_training)
-    monkeypatch.setattr(nnanim.record, "train_on", no_training)
+    monkeypatch.setattr(nnanim.core.record, "train", no_training)
+    monkeypatch.setattr(nnanim.core.record, "train_on", no_training)
     with pytest.raises(NnanimError, match=r"2 or 3 units; got 16\. Change --hidden, e.g. --hidden 16,2$"):
         _dry_run({"hidden": [16, 16]}, _QuickText)
     resolve(BottleneckScene, {"hidden": [16, 2]})  # the example given is accepted

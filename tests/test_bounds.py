@@ -94,7 +94,7 @@ def bomb(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def good_run(tmp_path_factory) -> bytes:
-    from nnanim.record import train
+    from nnanim.core.record import train
 
     path = train(dataset="moons", n_samples=40, hidden=[3, 2], epochs=5).save(
         tmp_path_factory.mktemp("run") / "good.npz")
@@ -203,7 +203,7 @@ def test_a_hostile_file_of_any_kind_is_one_line_fast_small_and_writes_nothing(
 
 
 def test_the_bomb_is_refused_by_its_header(bomb):
-    from nnanim.record import Run, RunFileError
+    from nnanim.core.record import Run, RunFileError
 
     tracemalloc.start()
     started = time.perf_counter()
@@ -215,7 +215,7 @@ def test_the_bomb_is_refused_by_its_header(bomb):
 
 
 def test_a_run_file_read_back_through_the_bounded_reader_is_the_same(tmp_path, good_run):
-    from nnanim.record import Run
+    from nnanim.core.record import Run
 
     path = tmp_path / "run.npz"
     path.write_bytes(good_run)
@@ -368,8 +368,8 @@ def test_no_limits_lifts_the_limits_and_only_for_its_call(tmp_path, monkeypatch)
 ])
 def test_the_training_memory_estimate_is_within_a_factor_2_of_the_measured_peak(hidden, epochs, n,
                                                                                 every):
-    from nnanim.data import make_dataset
-    from nnanim.record import TrainConfig, train_on
+    from nnanim.core.data import make_dataset
+    from nnanim.core.record import TrainConfig, train_on
 
     data = make_dataset("moons", n_samples=n, seed=0)
     config = TrainConfig(dataset="moons", n_samples=n, hidden=hidden, epochs=epochs,
@@ -394,8 +394,9 @@ def test_the_memory_limit_refuses_before_allocating():
 
 
 def test_the_scene_registry_is_read_once_per_sweep(tmp_path, monkeypatch):
-    from nnanim import batch, contract
-    from nnanim.sweep import load_sweep
+    from nnanim import contract
+    from nnanim.media import batch
+    from nnanim.media.sweep import load_sweep
 
     monkeypatch.chdir(tmp_path)
     reads = []
@@ -420,8 +421,8 @@ def test_the_scene_registry_is_read_once_per_sweep(tmp_path, monkeypatch):
 
 
 def test_a_sweep_is_counted_before_it_is_expanded(tmp_path, monkeypatch):
-    from nnanim import sweep
     from nnanim.errors import NnanimError
+    from nnanim.media import sweep
 
     monkeypatch.setattr(sweep, "expand", lambda *a, **k: pytest.fail("expanded"))
     path = tmp_path / "sweep.toml"

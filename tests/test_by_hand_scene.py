@@ -17,10 +17,10 @@ from storyboards import dry_run
 
 from nnanim.cli import cli
 from nnanim.contract import get_scene, list_scenes, resolve
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
+from nnanim.media.render import RenderSettings, render
 from nnanim.options import parse_options
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 M = "\u2212"
@@ -259,12 +259,12 @@ def test_the_regions_do_not_overlap_in_any_frame_shape(aspect, pixels, widest, d
     ({"dataset": "sine"}, r"regression"),
 ])
 def test_what_cannot_be_shown_is_refused_in_one_line_before_training(options, needle, monkeypatch):
-    import nnanim.record
+    import nnanim.core.record
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained before checking")
 
-    monkeypatch.setattr(nnanim.record, "train_on", no_training)
+    monkeypatch.setattr(nnanim.core.record, "train_on", no_training)
     with pytest.raises(NnanimError, match=needle) as info:
         resolve("by-hand", options)
     assert "\n" not in str(info.value)

@@ -16,11 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 import nnanim
-from nnanim import cache, record
-from nnanim import render as r
 from nnanim.cli import cli
 from nnanim.contract import SceneContract, resolve
+from nnanim.core import record
 from nnanim.errors import NnanimError
+from nnanim.media import cache
+from nnanim.media import render as r
 
 TINY = {"dataset": "moons", "epochs": 30, "n_samples": 80, "duration": 1.0}
 FRAME = {"size": [160, 90], "fps": 3.0, "format": "mp4", "transparent": False, "chapters": False,

@@ -23,8 +23,15 @@ import numpy as np
 import pytest
 from storyboards import dry_run
 
-from nnanim.camera import ZOOM_CAP, camera_track, smooth_above, stage_widened, still_stages, zoom_envelope
 from nnanim.contract import list_scenes
+from nnanim.core.camera import (
+    ZOOM_CAP,
+    camera_track,
+    smooth_above,
+    stage_widened,
+    still_stages,
+    zoom_envelope,
+)
 
 SCENES = sorted(list_scenes())
 #: known to fail, left open in issue 16: these scenes play a network's stages faster (0.2-0.6 s
@@ -113,7 +120,7 @@ def test_stage_widened_leaves_stage_ends_and_widens_inside():
 
 
 def _views(scene):
-    from nnanim.mobjects import FlowView
+    from nnanim.draw.mobjects import FlowView
 
     seen, out = set(), []
     for top in scene.mobjects:

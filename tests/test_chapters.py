@@ -1,4 +1,4 @@
-"""Chapters and subtitles: the pure text of nnanim.beats, and real renders judged by their frames.
+"""Chapters and subtitles: the pure text of nnanim.media.beats, and real renders judged by their frames.
 
 The pure half checks times, rounding, ordering and the formats (read back by
 the ``srt`` package when it is installed, and by FFmpeg's own SRT and WebVTT
@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nnanim import beats
-from nnanim.beats import Chapter, Cue
 from nnanim.cli import cli
+from nnanim.media import beats
+from nnanim.media.beats import Chapter, Cue
 
 # --------------------------------------------------------------------------- pure: times
 
@@ -173,7 +173,7 @@ def test_beats_module_imports_without_manim():
     code = textwrap.dedent("""
         import json, sys
         sys.modules["manim"] = None
-        import nnanim.beats
+        import nnanim.media.beats
         print(json.dumps(sorted(m for m in sys.modules if m.startswith(("manim", "av")))))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -221,7 +221,7 @@ CHANGED = 0.003
 @pytest.fixture
 def rendered(monkeypatch, isolated_cache):
     """``render(options, **settings) -> (video path, the scene that rendered)``."""
-    from nnanim import render as render_module
+    from nnanim.media import render as render_module
 
     played = []
     play = render_module._play_scene
@@ -233,7 +233,7 @@ def rendered(monkeypatch, isolated_cache):
     monkeypatch.setattr(render_module, "_play_scene", keep)
 
     def run(options=None, **settings):
-        from nnanim.render import RenderSettings, render
+        from nnanim.media.render import RenderSettings, render
 
         path = render("layers", RenderSettings(progress=False, chapters=True, subtitles=True,
                                                **settings), {**SMALL, **(options or {})})
@@ -245,8 +245,8 @@ def rendered(monkeypatch, isolated_cache):
 def caption_region(frames: np.ndarray, aspect: str) -> np.ndarray:
     """The layout's caption box of ``layers`` in this frame, cut out of every frame."""
     from nnanim.contract import get_scene
+    from nnanim.draw.scene import FlowScene
     from nnanim.layout import Layout
-    from nnanim.scene import FlowScene
 
     height, width = frames.shape[1:3]
     short = min(width, height)
@@ -374,7 +374,7 @@ def test_other_containers_and_shapes(rendered, decode_frames, tmp_path, fmt, asp
 def test_a_plain_manim_scene_has_no_beats(isolated_cache, tmp_path):
     from manim import Scene
 
-    from nnanim.render import RenderError, RenderSettings, render
+    from nnanim.media.render import RenderError, RenderSettings, render
 
     with pytest.raises(RenderError, match="made from a scene's beats"):
         render(Scene, RenderSettings(subtitles=True, output=tmp_path / "out" / "x.mp4"))

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from nnanim import __version__
 from nnanim.cli import cli
-from nnanim.data import DATASETS
-from nnanim.nn import ACTIVATIONS
-from nnanim.record import Run
+from nnanim.core.data import DATASETS
+from nnanim.core.nn import ACTIVATIONS
+from nnanim.core.record import Run
 
 
 def invoke(*args):
@@ -136,7 +136,7 @@ def test_same_seed_same_file(tmp_path):
 
 def test_bad_training_options_through_the_api_are_one_line_errors(tmp_path):
     from nnanim.errors import NnanimError
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     with pytest.raises(NnanimError, match="choose from moons"):
         render("layers", RenderSettings(quality="l", output=tmp_path / "x.mp4"), {"dataset": "nope"})

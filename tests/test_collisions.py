@@ -2,7 +2,7 @@
 overlap and every box lies inside the title-safe area (the inner 90 % of the frame).
 
 The boxes are the scene's own geometry, recorded by its plan pass
-(:attr:`nnanim.scene.FlowScene.shots`): the bounding box of every visible
+(:attr:`nnanim.draw.scene.FlowScene.shots`): the bounding box of every visible
 Pango text, and every distinct region a moving picture is clipped to.  A text
 may lie on a picture only when it says it annotates that picture (an axis
 name) and stays inside it.
@@ -85,8 +85,8 @@ def test_no_text_or_picture_collides_and_all_stay_title_safe(scene, aspect):
 
 def test_the_check_sees_a_collision():
     """The check itself: a caption on a picture, two texts on one spot, a text off the safe area."""
+    from nnanim.draw.scene import Shot
     from nnanim.layout import Box
-    from nnanim.scene import Shot
 
     safe = Box(-6.4, -3.6, 6.4, 3.6)
     picture = Box(-2.0, -3.0, 6.0, 3.0)
@@ -111,8 +111,8 @@ def _render_swap(tmp_path, cross_fade: bool):
     """Render a caption swap at 256 × 144 and return its decoded frames (RGB, uint8)."""
     import manim
 
-    from nnanim.mobjects import OpacityFade
-    from nnanim.scene import FlowScene
+    from nnanim.draw.mobjects import OpacityFade
+    from nnanim.draw.scene import FlowScene
 
     class Swap(FlowScene):
         def construct(self):

@@ -6,7 +6,7 @@ removed: libx264 on several threads gave bitstreams that differed from run to ru
 identical frames (with PyAV's sliced threads three 480p renders of ``layers`` were three
 different files, decoded frames up to 33 levels apart; with frame threads or one look-ahead
 thread, about one render in ten still differed in one packet); and the WebM muxer wrote
-random segment and track UIDs.  ``nnanim.encoder`` now encodes H.264 on one thread, and
+random segment and track UIDs.  ``nnanim.media.encoder`` now encodes H.264 on one thread, and
 WebM is written bit-exact.
 """
 

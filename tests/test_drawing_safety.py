@@ -1,13 +1,13 @@
 """Nothing a picture can contain may abort a render or reach Cairo as garbage.
 
-* :func:`nnanim.mobjects.guard_geometry` drops non-finite geometry and keeps the
+* :func:`nnanim.draw.mobjects.guard_geometry` drops non-finite geometry and keeps the
   rest within a margin around the frame; the camera sends every VMobject path,
   point cloud and raster image through it.
 * A dense grid that made Cairo 1.16's fast rasteriser (``ANTIALIAS_FAST``)
   corrupt the heap (``free(): invalid size``, SIGABRT) is drawn in a
   subprocess, so a regression fails this test instead of killing pytest.
 * Over random architectures, activations, seeds and (very short) trainings,
-  a :class:`~nnanim.mobjects.FlowView` hands only finite positions to the drawing.
+  a :class:`~nnanim.draw.mobjects.FlowView` hands only finite positions to the drawing.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from manim import VMobject
 
-from nnanim.data import DATASETS
-from nnanim.flow import build_flow
-from nnanim.mobjects import (
+from nnanim.core.data import DATASETS
+from nnanim.core.flow import build_flow
+from nnanim.core.nn import ACTIVATIONS
+from nnanim.core.record import train
+from nnanim.draw.mobjects import (
     GUARD_MARGIN,
     FastCamera,
     FlowView,
@@ -33,8 +35,6 @@ from nnanim.mobjects import (
     RasterImage,
     guard_geometry,
 )
-from nnanim.nn import ACTIVATIONS
-from nnanim.record import train
 from nnanim.theme import load_theme
 
 FRAME = (16.0, 9.0)  # scene units of the test camera's frame, 10 px per unit
@@ -180,7 +180,7 @@ def test_a_raster_image_with_bad_corners_is_left_out():
 ABORTED_CAIRO = textwrap.dedent("""
     import numpy as np
     from manim import VMobject
-    from nnanim.mobjects import FastCamera, Polylines
+    from nnanim.draw.mobjects import FastCamera, Polylines
 
     # a 25 + 25 line grid squashed into a narrow parallelogram (a near-singular W), as the
     # bottleneck scene drew it: checkerboard, 150 epochs, seed 0, -q l, 854 x 480

@@ -40,7 +40,7 @@ from test_camera import sudden_frames
 
 from nnanim.contract import get_scene, list_scenes, resolve
 from nnanim.layout import Layout, frame_units, pixel_size
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 SCENES = sorted(list_scenes())
@@ -88,7 +88,7 @@ CHILD = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from nnanim.errors import NnanimError
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     def one_line(text):
         return text if "\\n" not in text.strip() else "MULTILINE " + repr(text)

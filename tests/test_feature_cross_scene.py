@@ -9,10 +9,10 @@ from nnanim.scenes.feature_cross import CROSS, LEARNED, TILT, FeatureCrossScene
 from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
+from nnanim.core.nn import LINEAR_L2
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.nn import LINEAR_L2
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 #: the crosses of the default tour, written out here

@@ -21,9 +21,9 @@ from storyboards import (
     target_pixels,
 )
 
+from nnanim.core.record import train
 from nnanim.layout import Layout, frame_units
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 

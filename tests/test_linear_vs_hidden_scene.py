@@ -9,10 +9,10 @@ from nnanim.scenes.linear_vs_hidden import BENT, LINEAR, RAW, LinearVsHiddenScen
 from storyboards import dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
+from nnanim.core.nn import LINEAR_L2
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.nn import LINEAR_L2
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 
 
 @pytest.fixture(scope="module")

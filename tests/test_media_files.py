@@ -18,7 +18,7 @@ import av
 import numpy as np
 import pytest
 
-import nnanim.slides as sl
+import nnanim.media.slides as sl
 
 pptx = pytest.importorskip("pptx")
 
@@ -130,7 +130,7 @@ TINY = {"dataset": "moons", "epochs": 60, "n_samples": 120, "duration": 1.5, "no
 
 
 def _render(out: Path, fmt: str, transparent: bool = False, short: int = 90, fps: float = 5) -> Path:
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     return render("layers", RenderSettings(quality="l", fps=fps, short_side=short, format=fmt,
                                            transparent=transparent, output=out, progress=False), TINY)
@@ -179,7 +179,7 @@ def test_the_encoder_converts_with_bt709s_matrix(tmp_path):
     Manim's encoder used, puts pure red 20 levels off in green)."""
     from manim._config.video_encoder import VideoEncoderSpec
 
-    from nnanim.encoder import _encoder_class
+    from nnanim.media.encoder import _encoder_class
 
     colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (230, 160, 40), (40, 120, 220), (128, 128, 128)]
     pixels = np.zeros((64, 96, 4), np.uint8)
@@ -257,7 +257,7 @@ def _gif_rectangles(data: bytes) -> list[tuple[tuple[int, int, int, int], bool]]
 
 
 def test_gif_defaults_are_smaller_than_the_quality(tmp_path):
-    import nnanim.render as r
+    import nnanim.media.render as r
 
     out = r._validate(r.RenderSettings(quality="l", format="gif", output=tmp_path / "a.gif"), "x")
     assert (out.fps, out.size) == (r.GIF_FPS, (640, 360))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnanim.mobjects import Polylines, splat_discs, stroke_path, stroke_segments
+from nnanim.draw.mobjects import Polylines, splat_discs, stroke_path, stroke_segments
 
 
 def reference_splat(canvas, xy, radius, fill, rim, rim_width):
@@ -244,7 +244,7 @@ def test_short_pieces_do_not_poke_past_a_cap():
 
 
 def _draw(*mobjects, size=(160, 90)):
-    from nnanim.mobjects import FastCamera
+    from nnanim.draw.mobjects import FastCamera
 
     cam = FastCamera(pixel_width=size[0], pixel_height=size[1], frame_width=16.0,
                      frame_height=9.0, background_color="#000000")
@@ -253,7 +253,7 @@ def _draw(*mobjects, size=(160, 90)):
 
 
 def test_a_line_with_a_halo_darkens_the_points_beside_it_and_is_drawn_over_them():
-    from nnanim.mobjects import PointCloud, Polylines, with_halo
+    from nnanim.draw.mobjects import PointCloud, Polylines, with_halo
     from nnanim.theme import load_theme
 
     theme = load_theme("dark")
@@ -273,7 +273,7 @@ def test_a_line_with_a_halo_darkens_the_points_beside_it_and_is_drawn_over_them(
 
 
 def test_points_outside_their_clip_box_are_not_drawn():
-    from nnanim.mobjects import PointCloud
+    from nnanim.draw.mobjects import PointCloud
 
     dots = PointCloud(np.array([[-4.0, 0.0, 0.0], [4.0, 0.0, 0.0]]), "#ffffff", radius=0.2)
     dots.clip_box = (-8.0, -4.5, 0.0, 4.5)  # the left half only
@@ -282,14 +282,14 @@ def test_points_outside_their_clip_box_are_not_drawn():
 
 
 def test_flow_view_draws_grid_then_points_then_boundary_and_names_its_axes():
-    from nnanim.flow import build_flow
-    from nnanim.mobjects import FlowView
+    from nnanim.core.flow import build_flow
+    from nnanim.draw.mobjects import FlowView
     from nnanim.theme import load_theme
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    from nnanim.nn import init_network
+    from nnanim.core.nn import init_network
 
     net = init_network([2, 2, 1], ["tanh"], "binary", np.random.default_rng(0))
     view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),

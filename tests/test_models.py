@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
-from nnanim.data import make_dataset
+from nnanim.core.data import make_dataset
+from nnanim.core.record import Run, train
 from nnanim.errors import NnanimError
 from nnanim.io.models import (
     MAX_HEADER_BYTES,
@@ -39,7 +40,6 @@ from nnanim.io.models import (
     read_model,
     sniff,
 )
-from nnanim.record import Run, train
 
 FIX = Path(__file__).parent / "fixtures" / "models"
 REF = np.load(FIX / "reference.npz")
@@ -52,7 +52,7 @@ def softmax(z):
 
 
 def forward(run: Run, X: np.ndarray, record: int = -1) -> np.ndarray:
-    """The run's logits at ``record``, computed here from its weights (not with nnanim.nn)."""
+    """The run's logits at ``record``, computed here from its weights (not with nnanim.core.nn)."""
     acts = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
             "leaky_relu": lambda z: np.where(z > 0, z, 0.1 * z), "linear": lambda z: z}
     h = X
@@ -538,7 +538,7 @@ def _decoded(path: Path) -> list[np.ndarray]:
 
 
 def _render(scene: str, tmp_path: Path, **options) -> list[np.ndarray]:
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     settings = RenderSettings(quality="l", output=tmp_path / f"{scene}.mp4", progress=False, **TINY)
     path = render(scene, settings, {"duration": 8.0, **options})

@@ -16,9 +16,9 @@ from nnanim.scenes.multiclass import FACE_CUBE, MulticlassScene
 from storyboards import best_linear_split, caption_beats, class_pixels, dry_run
 
 from nnanim.contract import resolve
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 

@@ -10,11 +10,11 @@ from nnanim.scenes.neurons import NeuronsScene
 from storyboards import caption_beats, dry_run
 
 from nnanim.contract import resolve
+from nnanim.core.record import train
+from nnanim.core.timeline import EpochTimeline
 from nnanim.errors import NnanimError
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import hex_rgb, load_theme
-from nnanim.timeline import EpochTimeline
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_too_large_a_network_is_refused_with_the_limit(hidden, limit):
 
 @pytest.mark.parametrize("vertical", [False, True])
 def test_units_fit_their_box_and_never_overlap(vertical):
-    from nnanim.diagram import node_grid
+    from nnanim.draw.diagram import node_grid
 
     box = (-3.0, -2.5, 4.0, 3.5)
     grid = node_grid([2, 8, 8, 8, 8], box, vertical=vertical)
@@ -74,7 +74,7 @@ def test_unit_maps_show_each_units_activation(run):
     strongest activation, it is near the positive weight colour (a sign, not a class): checked
     pixel by pixel against a
     forward pass written here (one scale per layer, so a weak unit looks weak)."""
-    from nnanim.diagram import NetworkDiagram
+    from nnanim.draw.diagram import NetworkDiagram
 
     theme = load_theme("dark")
     tl = EpochTimeline(run)
@@ -94,7 +94,7 @@ def test_unit_maps_show_each_units_activation(run):
 
 
 def test_edges_are_as_wide_as_the_weights(run):
-    from nnanim.diagram import NetworkDiagram
+    from nnanim.draw.diagram import NetworkDiagram
 
     theme = load_theme("dark")
     tl = EpochTimeline(run)
@@ -116,8 +116,8 @@ def test_the_region_map_gives_neighbouring_regions_different_colours(run):
     only muted region-palette colours (no class colour) plus the background outlines."""
     from test_regions import shared_edge_adjacency
 
-    from nnanim.diagram import RegionMap
-    from nnanim.regions import linear_regions
+    from nnanim.core.regions import linear_regions
+    from nnanim.draw.diagram import RegionMap
 
     theme = load_theme("dark")
     tl = EpochTimeline(run)
@@ -160,7 +160,7 @@ def test_the_region_map_gives_neighbouring_regions_different_colours(run):
 
 
 def test_pattern_keys_pack_every_units_sign(run):
-    from nnanim.regions import pattern_keys
+    from nnanim.core.regions import pattern_keys
 
     rng = np.random.default_rng(0)
     P = rng.uniform(-2, 2, size=(500, 2))
@@ -211,7 +211,7 @@ class _Readouts:
         self.readouts = []
 
     def play(self, *animations, **kwargs):
-        from nnanim.replay import ReplayTraining
+        from nnanim.draw.replay import ReplayTraining
 
         for anim in (a for a in animations if isinstance(a, ReplayTraining)):
             anim.begin()
@@ -223,7 +223,7 @@ class _Readouts:
         super().play(*animations, **kwargs)
 
     def _texts(self):
-        from nnanim.charts import DigitReadout
+        from nnanim.draw.charts import DigitReadout
 
         return [m.text.strip() for m in self.get_mobject_family_members() if isinstance(m, DigitReadout)]
 
@@ -250,7 +250,7 @@ def test_readouts_and_captions_state_recomputed_numbers(run):
 def test_smooth_activations_state_the_accuracy_and_draw_no_regions():
     tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=60)
     scene = dry_run("neurons", {"run": tanh, "duration": 6}, mixin=_Readouts)
-    from nnanim.diagram import RegionLines, RegionMap
+    from nnanim.draw.diagram import RegionLines, RegionMap
 
     assert not any(isinstance(m, (RegionMap, RegionLines)) for m in scene.get_mobject_family_members())
     h = np.tanh(tanh.X @ tanh.weights[0][-1].T + tanh.biases[0][-1])

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from nnanim.parallel import Part, cut_points
+from nnanim.media.parallel import Part, cut_points
 
 OPTIONS = {"epochs": 200, "n_samples": 200, "duration": 5.0}
 
@@ -58,7 +58,7 @@ def test_every_play_is_in_exactly_one_part():
 def renders(tmp_path_factory):
     """The same tiny video rendered in one process and in three, with chapters and subtitles."""
     from nnanim.contract import resolve
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
 
     folder = tmp_path_factory.mktemp("parallel")
     with pytest.MonkeyPatch.context() as mp:
@@ -120,7 +120,7 @@ def test_nothing_is_left_in_the_cache(renders):
 
 
 def test_jobs_is_checked(tmp_path):
-    from nnanim.render import RenderError, RenderSettings, _validate
+    from nnanim.media.render import RenderError, RenderSettings, _validate
 
     for bad in (0, 65, 1.5, True, "2"):
         with pytest.raises(RenderError, match="jobs must be a whole number from 1 to 64"):

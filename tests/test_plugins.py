@@ -300,7 +300,9 @@ def test_manim_lists_the_plugin_and_its_import_loads_nothing_more():
 
 
 def test_the_plugin_module_gives_the_mobjects_flows_and_scene():
-    from nnanim import flow, mobjects, scene, theme
+    from nnanim import theme
+    from nnanim.core import flow
+    from nnanim.draw import mobjects, scene
 
     plugin = importlib.import_module("nnanim.manim_plugin")
     namespace: dict = {}
@@ -347,7 +349,7 @@ def test_the_readme_s_scene_file_renders_with_plain_manim(tmp_path, decode_frame
         assert np.abs(frames[0].astype(int) - frames[-1]).max() > 100  # the plane moved
 
 
-# --------------------------------------------------------------------------- notebooks: nnanim.render
+# --------------------------------------------------------------------------- notebooks: nnanim.media.render
 
 
 @pytest.fixture
@@ -375,25 +377,25 @@ def notebook(monkeypatch):
 
 @pytest.fixture
 def fake_render(monkeypatch):
-    """``nnanim.render.render`` replaced: records ``(scene, settings, options)``, returns ``output``."""
+    """``nnanim.media.render.render`` replaced: records ``(scene, settings, options)``, returns ``output``."""
     calls: list = []
 
     def render(scene, settings, options=None):
         calls.append((scene, settings, options))
         return Path(settings.output or "scene.mp4").absolute()
 
-    monkeypatch.setattr(importlib.import_module("nnanim.render"), "render", render)
+    monkeypatch.setattr(importlib.import_module("nnanim.media.render"), "render", render)
     return calls
 
 
 def test_nnanim_render_is_the_render_module_and_a_call():
     import nnanim
-    import nnanim.render as module
-    from nnanim.render import RenderSettings
+    import nnanim.media.render as module
+    from nnanim.media.render import RenderSettings
 
-    assert nnanim.render is module is sys.modules["nnanim.render"]
-    assert callable(nnanim.render) and module.RenderSettings is RenderSettings
-    assert "options" in (type(nnanim.render).__call__.__doc__ or "")
+    assert nnanim.media.render is module is sys.modules["nnanim.media.render"]
+    assert callable(nnanim.media.render) and module.RenderSettings is RenderSettings
+    assert "options" in (type(nnanim.media.render).__call__.__doc__ or "")
 
 
 def test_options_split_by_the_option_table_s_groups(fake_render):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from nnanim.contract import list_scenes
-from nnanim.render import Quality, RenderSettings, _job, _manim_config, _Output, play_job, work_folder
+from nnanim.media.render import Quality, RenderSettings, _job, _manim_config, _Output, play_job, work_folder
 from nnanim.theme import hex_rgb, load_theme
 
 pytestmark = pytest.mark.slow
@@ -150,7 +150,7 @@ def test_no_hold_but_the_last_is_longer_than_three_seconds(scene):
 def _video(scene, tmp_path, fps, short=180, options=None):
     from conftest import _decode_frames
 
-    from nnanim.render import render
+    from nnanim.media.render import render
 
     out = render(scene, RenderSettings(quality="l", fps=fps, short_side=short,
                                        output=tmp_path / f"{scene}.mp4", progress=False), options or {})

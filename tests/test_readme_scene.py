@@ -9,7 +9,7 @@ import pytest
 
 from nnanim.contract import resolve
 from nnanim.errors import NnanimError
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 
 README = Path(__file__).parent.parent / "README.md"
 

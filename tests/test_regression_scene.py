@@ -14,13 +14,13 @@ from nnanim.scenes.regression import RegressionScene
 from storyboards import caption_beats, dry_run, target_pixels
 
 from nnanim.contract import resolve
-from nnanim.curves import plane_grid
+from nnanim.core.curves import plane_grid
+from nnanim.core.flow import unit_contributions, unit_joints
+from nnanim.core.nn import Network
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
-from nnanim.flow import unit_contributions, unit_joints
 from nnanim.layout import Layout, frame_units
-from nnanim.nn import Network
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 

@@ -20,9 +20,9 @@ from manim import LEFT, RIGHT, Scene, Square, linear
 from storyboards import FailsMidway
 
 from nnanim import contract
-from nnanim import render as r
 from nnanim.errors import NnanimError
-from nnanim.render import RenderError, RenderSettings
+from nnanim.media import render as r
+from nnanim.media.render import RenderError, RenderSettings
 
 W, H, FPS = 854, 480, 15
 

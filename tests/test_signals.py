@@ -46,18 +46,19 @@ _CHILD = textwrap.dedent("""
             return real(*args, **kwargs)
         setattr(module, name, patched)
 
-    import nnanim.record, nnanim.render, nnanim.parallel, nnanim.scene, nnanim.storyboard
+    import nnanim.core.record, nnanim.draw.scene, nnanim.media.parallel  # noqa: E401
+    import nnanim.media.render, nnanim.media.storyboard  # noqa: E401
     if moment == "training":
-        wrap(nnanim.record, "train_on", "training")
+        wrap(nnanim.core.record, "train_on", "training")
     elif moment == "drawing":
-        wrap(nnanim.scene.FlowScene, "play", "drawing",
+        wrap(nnanim.draw.scene.FlowScene, "play", "drawing",
              lambda self, *a, **k: not self.planning and self.plays == 3)
     elif moment == "joining":
-        wrap(nnanim.parallel, "join", "joining")
+        wrap(nnanim.media.parallel, "join", "joining")
     elif moment == "moving":
-        wrap(nnanim.render, "_finish", "moving")
+        wrap(nnanim.media.render, "_finish", "moving")
     elif moment == "sheet":
-        wrap(nnanim.storyboard, "_contact_sheet", "moving")
+        wrap(nnanim.media.storyboard, "_contact_sheet", "moving")
     from nnanim.cli import main
     main(sys.argv[2:])
 """)

@@ -29,8 +29,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import nnanim.render as r
-import nnanim.slides as sl
+import nnanim.media.render as r
+import nnanim.media.slides as sl
 from nnanim.cli import cli
 from nnanim.contract import SceneContract, resolve
 from nnanim.errors import NnanimError

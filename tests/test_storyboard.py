@@ -18,12 +18,12 @@ from manim import DOWN, LEFT, RIGHT, Dot, FadeIn, Scene, Square, linear
 from PIL import Image
 from storyboards import FailsMidway
 
-import nnanim.render as r
-import nnanim.storyboard as sb
+import nnanim.media.render as r
+import nnanim.media.storyboard as sb
 from nnanim.cli import cli
 from nnanim.errors import NnanimError
-from nnanim.render import RenderError
-from nnanim.storyboard import STORYBOARD_SIZE, sheet_geometry, storyboard
+from nnanim.media.render import RenderError
+from nnanim.media.storyboard import STORYBOARD_SIZE, sheet_geometry, storyboard
 from nnanim.theme import load_theme
 
 W, H = STORYBOARD_SIZE
@@ -341,7 +341,7 @@ def test_storyboard_layers_from_the_command_line(cache):
 
 def test_a_storyboard_follows_the_scene_s_duration(monkeypatch):
     """--duration scales a storyboard's scene as it scales a render (a plan pass first)."""
-    import nnanim.storyboard as sb
+    import nnanim.media.storyboard as sb
 
     ends = []
     real = sb._timeline

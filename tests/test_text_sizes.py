@@ -1,6 +1,6 @@
 """Text stays readable on a phone: at 1080×1920, titles are at least 48 px and other text 30 px tall.
 
-Every text a scene builds goes through :func:`nnanim.text.text`; each is recorded
+Every text a scene builds goes through :func:`nnanim.draw.text.text`; each is recorded
 here and measured after the storyboard ran (so any later scaling counts): its
 capital height in pixels is its font size times the height of a capital "H" per
 font-size unit, measured on Pango's own output.  The titles are the headings of
@@ -14,7 +14,7 @@ import pytest
 from manim import Text
 from storyboards import dry_run
 
-import nnanim.text
+import nnanim.draw.text
 from nnanim.contract import list_scenes
 
 PHONE = (1080, 1920)
@@ -30,16 +30,16 @@ def cap_per_size():
 @pytest.mark.parametrize("scene", sorted(list_scenes()))
 def test_text_is_readable_on_a_phone(scene, monkeypatch, cap_per_size):
     built = []
-    real = nnanim.text.text
+    real = nnanim.draw.text.text
 
     def recording(body, **kwargs):
         mob = real(body, **kwargs)
         built.append((body, kwargs.get("weight", "NORMAL"), mob))
         return mob
 
-    monkeypatch.setattr(nnanim.text, "text", recording)
-    monkeypatch.setattr("nnanim.scene.make_text", recording)
-    monkeypatch.setattr("nnanim.charts.text", recording)
+    monkeypatch.setattr(nnanim.draw.text, "text", recording)
+    monkeypatch.setattr("nnanim.draw.scene.make_text", recording)
+    monkeypatch.setattr("nnanim.draw.charts.text", recording)
     played = dry_run(scene, {"aspect": "9:16", "epochs": 30, "n_samples": 120}, pixels=PHONE)
     px_per_unit = PHONE[1] / played.layout.height
     assert built, "no text was built"

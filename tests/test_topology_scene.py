@@ -26,10 +26,10 @@ from storyboards import (
 )
 
 from nnanim.contract import resolve
+from nnanim.core.record import train
 from nnanim.errors import NnanimError
 from nnanim.layout import Layout, frame_units
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
+from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 
@@ -102,7 +102,7 @@ def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_h
 
 
 def test_the_wide_twin_changes_only_the_widths(job):
-    from nnanim.record import TrainConfig, train_on
+    from nnanim.core.record import TrainConfig, train_on
 
     run, _ = job.ensure_run()
     wide = TopologyScene.wide_run(SimpleNamespace(job=job))

@@ -10,12 +10,12 @@ from storyboards import FRAME_PIXELS, best_linear_split, class_pixels, dry_run, 
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
+from nnanim.core.record import train
+from nnanim.core.timeline import EpochTimeline, default_duration
+from nnanim.draw.replay import ReplayTraining
 from nnanim.errors import NnanimError
 from nnanim.layout import Layout, frame_units
-from nnanim.record import train
-from nnanim.render import RenderSettings, render
-from nnanim.replay import ReplayTraining
-from nnanim.timeline import EpochTimeline, default_duration
+from nnanim.media.render import RenderSettings, render
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ class _Readouts:
             self.readouts.append((anim.timeline.moment(anim.u1), self._texts()))
 
     def _texts(self):
-        from nnanim.charts import DigitReadout
+        from nnanim.draw.charts import DigitReadout
 
         return [m.text.strip() for m in self.get_mobject_family_members() if isinstance(m, DigitReadout)]
 
@@ -160,7 +160,7 @@ def test_readouts_state_the_recomputed_epoch_and_accuracy(run):
 def test_k_classes_replay(tmp_path):
     from manim import Line
 
-    from nnanim.replay import HiddenSpaceView
+    from nnanim.draw.replay import HiddenSpaceView
 
     run3 = train(dataset="blobs", n_samples=150, hidden=[6, 2], epochs=60)
     scene = _dry({"run": run3, "duration": 6})
@@ -220,7 +220,7 @@ def _r2_by_hand(run, r):
 
 @pytest.mark.parametrize("dataset", ["sine", "ripple"])
 def test_regression_readouts_and_curve_state_the_recomputed_r2(dataset):
-    from nnanim.replay import FitInset, HiddenSpaceView, InputInset
+    from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset
 
     reg = train(dataset=dataset, n_samples=120, hidden=[8, 2], epochs=150, seed=2)
     scene = _dry({"run": reg, "duration": 8})
@@ -254,7 +254,7 @@ def test_curves_over_training_end_at_the_current_epoch(run):
     """At epoch 0 the loss and accuracy curves are a dot, never their whole future; at every
     moment of the replay each curve ends exactly at the cursor, at the value of that epoch
     (log x and each curve's own y scale, recomputed here from the chart's box)."""
-    from nnanim.charts import LineChart
+    from nnanim.draw.charts import LineChart
 
     scene = _dry({"run": run, "duration": 9})
     chart = next(m for m in scene.get_mobject_family_members() if isinstance(m, LineChart))

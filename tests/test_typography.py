@@ -1,10 +1,10 @@
 """One notation on screen: Unicode indices and powers, a true minus, equations never split across lines.
 
-The pure part checks :mod:`nnanim.notation` against hand-written expectations;
-the wrapping part builds Pango text with :func:`nnanim.text.wrap_text`; the
+The pure part checks :mod:`nnanim.core.notation` against hand-written expectations;
+the wrapping part builds Pango text with :func:`nnanim.draw.text.wrap_text`; the
 scene part reads every text a plan pass saw on screen, in every scene and
-frame shape (:attr:`nnanim.scene.FlowScene.shots`), and holds each to the
-typography check, itself written here (not :func:`nnanim.notation.problems`).
+frame shape (:attr:`nnanim.draw.scene.FlowScene.shots`), and holds each to the
+typography check, itself written here (not :func:`nnanim.core.notation.problems`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from nnanim import notation
-from nnanim.notation import MINUS, NBSP
+from nnanim.core import notation
+from nnanim.core.notation import MINUS, NBSP
 
 # -- the check, written independently of the module under test
 #: signs that bind an equation
@@ -59,7 +59,7 @@ def test_numbers_have_a_true_minus_and_no_negative_zero(value, decimals, shown):
 
 
 def test_a_worked_pass_keeps_its_negative_zero():
-    from nnanim.worked import number
+    from nnanim.core.worked import number
 
     assert number(-0.001) == MINUS + "0.00" and number(-0.5) == "−0.50" and number(0.25) == "0.25"
 
@@ -115,7 +115,7 @@ def test_the_module_check_and_this_test_agree_on_good_text(good):
 ])
 @pytest.mark.parametrize("width", [2.6, 3.2, 4.0, 6.0])
 def test_wrapping_never_splits_an_equation_that_fits_a_line(body, width):
-    from nnanim.text import wrap_text
+    from nnanim.draw.text import wrap_text
 
     mob = wrap_text(body, "DejaVu Sans", 24, width, "#ffffff")
     assert mob.width <= width + 1e-6
@@ -124,7 +124,7 @@ def test_wrapping_never_splits_an_equation_that_fits_a_line(body, width):
 
 
 def test_wrapped_lines_are_balanced_no_word_alone():
-    from nnanim.text import wrap_text
+    from nnanim.draw.text import wrap_text
 
     for width in (3.6, 4.4, 5.2, 6.0):
         mob = wrap_text("what each unit responds to", "DejaVu Sans", 36, width, "#ffffff",

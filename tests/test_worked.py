@@ -1,13 +1,13 @@
-"""nnanim.worked: one point's forward pass with its numbers, against a forward pass written here."""
+"""nnanim.core.worked: one point's forward pass with its numbers, against a forward pass written here."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnanim.nn import Network
-from nnanim.record import train
-from nnanim.worked import (
+from nnanim.core.nn import Network
+from nnanim.core.record import train
+from nnanim.core.worked import (
     CONFIDENCE,
     MINUS,
     default_point,

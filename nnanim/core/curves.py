@@ -4,7 +4,7 @@ The geometry the pictures draw, kept apart from the drawing so that it can be
 used and tested without Manim:
 
 * :func:`input_grid` — grid lines of the input plane, sampled densely so that
-  they bend smoothly when a :class:`~nnanim.flow.Flow` warps the plane.
+  they bend smoothly when a :class:`~nnanim.core.flow.Flow` warps the plane.
 * :func:`decision_boundary` — a network's decision boundary in input space,
   contoured and then moved onto the exact zero set by Newton steps.
 * :func:`level_values`, :func:`level_curves`, :func:`level_points` — a
@@ -33,7 +33,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 from scipy.special import expit, softmax
 
-from nnanim.nn import Network
+from nnanim.core.nn import Network
 
 __all__ = [
     "Framing",
@@ -175,7 +175,7 @@ def decision_boundary(
     ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
     vertex is moved onto the exact boundary by a few Newton steps along the
     input gradient (at most a grid cell), so carried through a
-    :class:`~nnanim.flow.Flow` the points land on the output line.
+    :class:`~nnanim.core.flow.Flow` the points land on the output line.
 
     For ``K`` classes the boundary of class ``i``'s region is the zero set of
     ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept

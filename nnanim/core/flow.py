@@ -13,7 +13,7 @@ A hidden layer ``h ↦ σ(W h + b)`` is shown as
   ``W`` with ``det W > 0``: the polar decomposition ``W = R P`` (``R`` a
   rotation, ``P`` symmetric positive definite), ``A(t) = R(t) ((1−t) I + t P)``
   where ``R(t)`` turns at constant speed from ``I`` to ``R``
-  (:class:`~nnanim.projection.RotationPath`).  Both factors are invertible for
+  (:class:`~nnanim.core.projection.RotationPath`).  Both factors are invertible for
   ``t < 1``, so the plane never collapses mid-animation.  A square hidden ``W``
   with ``det W < 0`` is fixed beforehand by swapping two hidden units
   (:func:`permute_for_positive_det`), which leaves the function unchanged.
@@ -63,7 +63,7 @@ principal axes of the reference states, except in the last hidden space whose
 first axes span the output weights (binary: ``w/|w|``; ``K`` classes: the
 centred weight rows), so the output boundary stays a straight line on screen.
 Within a stage the basis turns from the previous keyframe to the next by one
-rotation of ``R^D`` (:class:`~nnanim.projection.BasisPath`), signs and
+rotation of ``R^D`` (:class:`~nnanim.core.projection.BasisPath`), signs and
 in-plane angles aligned to the previous keyframe first.
 
 Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
@@ -78,11 +78,11 @@ from typing import Literal, get_args
 import numpy as np
 from scipy.linalg import polar
 
-from nnanim import notation
-from nnanim.camera import Track, camera_track, stage_widened
-from nnanim.curves import class_probabilities, linear_pairs, probabilities
-from nnanim.nn import Activation, Network
-from nnanim.projection import (
+from nnanim.core import notation
+from nnanim.core.camera import Track, camera_track, stage_widened
+from nnanim.core.curves import class_probabilities, linear_pairs, probabilities
+from nnanim.core.nn import Activation, Network
+from nnanim.core.projection import (
     BasisPath,
     RotationPath,
     align_rows,
@@ -685,7 +685,7 @@ class Trace:
         The bounding box is sampled ``FRAMING_SAMPLES`` times per stage on the global
         time ``u = s + t`` (stage ends and starts coincide), each sample widened to
         its neighbours within its stage so that points moving between samples stay
-        inside; then :func:`~nnanim.camera.camera_track` makes the view of it: a
+        inside; then :func:`~nnanim.core.camera.camera_track` makes the view of it: a
         centre that follows the data's smoothly, a zoom whose rate is bounded (it
         starts early for a fast growth), and stages where nothing moves holding the
         view.  The half extent includes ``FRAMING_MARGIN``.  Computed on the first
@@ -697,7 +697,7 @@ class Trace:
         """``(centre (3,), halves (3,))``: the same framing as a box, one half side per axis.
 
         ``max(halves)`` is :meth:`framing`'s half extent (see :meth:`Track.box
-        <nnanim.camera.Track.box>`): for fitting the picture into a region that
+        <nnanim.core.camera.Track.box>`): for fitting the picture into a region that
         is not square.
         """
         return self._frames().box(self._time(s, t))
@@ -904,7 +904,7 @@ class CrossFlow(Flow):
 
     def preimage(self, bounds, resolution: int = 300) -> list[Array]:
         """The plane's preimage in the input plane: polylines where ``w·(x, y, f(x, y)) + b = 0``."""
-        from nnanim.curves import zero_set
+        from nnanim.core.curves import zero_set
 
         w, c = self.network.weights[0][0], float(self.network.biases[0][0])
         return zero_set(lambda P: self.lift(P) @ w + c, bounds, resolution)

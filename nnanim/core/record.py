@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from nnanim import notation
 from nnanim._version import __version__
-from nnanim.data import Dataset, as_autoencoder, make_dataset
+from nnanim.core import notation
+from nnanim.core.data import Dataset, as_autoencoder, make_dataset
+from nnanim.core.nn import ACTIVATIONS, Forward, Network, get_activation, init_network, make_optimizer
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write
-from nnanim.nn import ACTIVATIONS, Forward, Network, get_activation, init_network, make_optimizer
 
 __all__ = [
     "FORMAT",
@@ -326,8 +326,8 @@ class Run:
     def input_axes(self, k: int = 2) -> list[tuple[str, float]]:
         """An input wider than three as the picture shows it: each of its ``k`` principal axes
         (fitted once, on this run's data) as ``(words, share of variance)``; see
-        :func:`nnanim.projection.describe_axes`."""
-        from nnanim.projection import describe_axes, principal_axes
+        :func:`nnanim.core.projection.describe_axes`."""
+        from nnanim.core.projection import describe_axes, principal_axes
 
         return describe_axes(self.X, principal_axes(self.X, k), self.feature_names)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnanim.core.nn import LEAKY_SLOPE, Network
 from nnanim.errors import NnanimError
-from nnanim.nn import LEAKY_SLOPE, Network
 
 __all__ = ["PIECEWISE_LINEAR", "Region", "linear_regions", "locate", "neighbours", "pattern_colours",
            "pattern_keys", "region_colouring"]

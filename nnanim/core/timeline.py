@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnanim.curves import Framing, framing_curves
-from nnanim.nn import Network
-from nnanim.record import Run
+from nnanim.core.curves import Framing, framing_curves
+from nnanim.core.nn import Network
+from nnanim.core.record import Run
 
 __all__ = ["EpochTimeline", "Moment", "default_duration"]
 
@@ -53,7 +53,7 @@ class Moment:
 
 
 class EpochTimeline:
-    """Video progress → epochs of a :class:`~nnanim.record.Run`, and the network in between.
+    """Video progress → epochs of a :class:`~nnanim.core.record.Run`, and the network in between.
 
     Parameters
     ----------
@@ -171,7 +171,7 @@ class EpochTimeline:
 
         Boxes sampled over the replay, widened to their neighbours' extremes and
         interpolated without overshoot (PCHIP), plus a margin: the picture
-        follows the data without sudden zooms (:func:`~nnanim.curves.framing_curves`).
+        follows the data without sudden zooms (:func:`~nnanim.core.curves.framing_curves`).
         """
         if self._frame is None:
             us = np.linspace(0.0, 1.0, FRAMING_SAMPLES + 1)

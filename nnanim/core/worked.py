@@ -1,7 +1,7 @@
 """One point through a small network, written out with its numbers (the classic exercise by hand).
 
 :func:`worked_pass` carries one input point through every layer of a
-:class:`~nnanim.nn.Network` and keeps each intermediate number a scene writes
+:class:`~nnanim.core.nn.Network` and keeps each intermediate number a scene writes
 on screen: the products ``w_ij · x_j`` and their row sums ``W·x``, the
 pre-activations ``z = W·x + b``, the activations (for ReLU: which units a
 negative ``z`` strikes to 0) and the output (sigmoid, softmax or the linear
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnanim import notation
-from nnanim.nn import Network
+from nnanim.core import notation
+from nnanim.core.nn import Network
 
 __all__ = [
     "CONFIDENCE",
@@ -226,7 +226,7 @@ def default_point(net: Network, X: Array, y: Array) -> tuple[Array, int]:
 def facing_angles(W: Array, lean: float = 0.0) -> tuple[float, float]:
     """``(elev, azim)`` of a 3-D view that looks straight at the plane ``W`` (3 × 2) maps the input to.
 
-    With the view of :meth:`nnanim.mobjects.FlowView.project` (turn by ``azim``
+    With the view of :meth:`nnanim.draw.mobjects.FlowView.project` (turn by ``azim``
     about the vertical axis, then tilt by ``elev``), the plane spanned by
     ``W``'s columns faces the viewer: its normal is the depth axis, so the
     plane is seen whole, not edge-on.  ``lean`` (radians) tilts the view that

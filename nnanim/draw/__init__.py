@@ -1,1 +1,2 @@
-"""Drawing (layer 5): Manim objects fed by the core, text, layout-bound scenes."""
+"""Drawing (layer 5): Manim objects fed by the core, text, layout-bound scenes.
+"""

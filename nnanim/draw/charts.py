@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
-from nnanim.mobjects import Polylines
-from nnanim.text import text
+from nnanim.draw.mobjects import Polylines
+from nnanim.draw.text import text
 from nnanim.theme import Theme
 
 __all__ = ["DigitReadout", "LineChart"]

@@ -10,8 +10,8 @@
   width is ``|w|`` (relative to the layer's largest) and whose colour is the
   sign of ``w`` (the theme's ``weights`` pair); the output square is the input plane with the network's
   probability shading, its decision boundary and the data.  It follows an
-  :class:`~nnanim.timeline.EpochTimeline` (``set_moment``), as the replay
-  views of :mod:`nnanim.replay` do.
+  :class:`~nnanim.core.timeline.EpochTimeline` (``set_moment``), as the replay
+  views of :mod:`nnanim.draw.replay` do.
 * :class:`RegionMap` — the input plane cut into the exact linear regions of a
   piecewise-linear network, outlined, neighbours never sharing a colour.
 """
@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from manim import Group, Line, Square
 
-from nnanim.mobjects import RasterImage
-from nnanim.regions import linear_regions, neighbours, pattern_keys, region_colouring
-from nnanim.replay import InputInset, _SquarePanel, input_window
+from nnanim.core.regions import linear_regions, neighbours, pattern_keys, region_colouring
+from nnanim.core.timeline import EpochTimeline, Moment
+from nnanim.draw.mobjects import RasterImage
+from nnanim.draw.replay import InputInset, _SquarePanel, input_window
 from nnanim.theme import Theme, hex_rgb
-from nnanim.timeline import EpochTimeline, Moment
 
 __all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "unit_image"]
 
@@ -208,8 +208,8 @@ class RegionMap(_SquarePanel):
     """The input plane coloured by linear region, neighbours never sharing a colour, outlined.
 
     At every moment the exact regions of the network in the window
-    (:func:`~nnanim.regions.linear_regions`) are coloured from the theme's
-    ``regions`` palette by :func:`~nnanim.regions.region_colouring` on their
+    (:func:`~nnanim.core.regions.linear_regions`) are coloured from the theme's
+    ``regions`` palette by :func:`~nnanim.core.regions.region_colouring` on their
     exact adjacency, each region keeping its colour from the frame before
     where its neighbours allow (no flicker); the colours are muted towards the
     background and every region is outlined in the background colour.
@@ -262,7 +262,7 @@ class RegionMap(_SquarePanel):
 
 
 def _key(pattern: tuple[tuple[bool, ...], ...]) -> int:
-    """A region's pattern packed as :func:`~nnanim.regions.pattern_keys` packs a point's."""
+    """A region's pattern packed as :func:`~nnanim.core.regions.pattern_keys` packs a point's."""
     bits = [b for layer in pattern for b in layer]
     return sum(1 << g for g, on in enumerate(bits) if on)
 

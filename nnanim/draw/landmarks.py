@@ -2,9 +2,9 @@
 
 :class:`ImageLandmarks` draws a few of the data's own images (a digit's 8×8
 pixels) beside the points they belong to, in the colour of their class, and
-moves them with those points through every stage of a :class:`~nnanim.mobjects.FlowView`.
+moves them with those points through every stage of a :class:`~nnanim.draw.mobjects.FlowView`.
 The landmarks themselves (which points, which pixels) come from the run:
-:meth:`nnanim.record.Run.landmark_images`.
+:meth:`nnanim.core.record.Run.landmark_images`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import Group
 
-from nnanim.mobjects import RasterImage
+from nnanim.draw.mobjects import RasterImage
 
 __all__ = ["ImageLandmarks", "tinted"]
 

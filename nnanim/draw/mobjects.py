@@ -1,4 +1,4 @@
-"""Manim objects fed by :mod:`nnanim.flow`, built for speed with the Cairo renderer.
+"""Manim objects fed by :mod:`nnanim.core.flow`, built for speed with the Cairo renderer.
 
 Every object here is updated *in place* from one vectorised NumPy call per
 frame (DESIGN.md, "Performance habits"):
@@ -6,7 +6,7 @@ frame (DESIGN.md, "Performance habits"):
 * :class:`PointCloud` — thousands of round, anti-aliased dots drawn in one
   NumPy pass straight into the frame buffer (Cairo would build one path per
   dot).  It needs a camera that knows it: :class:`FastCamera` (use
-  :class:`nnanim.scene.FlowScene`, or set ``camera_class`` yourself).
+  :class:`nnanim.draw.scene.FlowScene`, or set ``camera_class`` yourself).
 * :class:`Polylines` — many densely sampled polylines (grid lines, boundary
   curves) as one :class:`~manim.VMobject` whose points are rebuilt by one
   array expression.  :class:`FastCamera` strokes them itself, anti-aliased,
@@ -14,7 +14,7 @@ frame (DESIGN.md, "Performance habits"):
 * :func:`guard_geometry` — what everything the camera draws passes first:
   nothing non-finite or absurdly far outside the frame reaches a rasteriser.
 * :class:`FlowView` — the input plane (grid, points, decision boundary) carried
-  through a :class:`~nnanim.flow.Flow`; ``set_stage(s, t)`` moves everything.
+  through a :class:`~nnanim.core.flow.Flow`; ``set_stage(s, t)`` moves everything.
 * :class:`StagePlay` — the animation that runs one stage of a flow.
 * :class:`RasterImage` and :func:`probability_image` — the output probability
   as a background image.
@@ -42,8 +42,8 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
-from nnanim.camera import axis_names, format_length, scale_length, space_letter
-from nnanim.curves import (
+from nnanim.core.camera import axis_names, format_length, scale_length, space_letter
+from nnanim.core.curves import (
     clip_line,
     decision_boundary,
     input_grid,
@@ -1159,7 +1159,7 @@ class FlowView(Group):
     Parameters
     ----------
     flow
-        A :class:`nnanim.flow.Flow`.
+        A :class:`nnanim.core.flow.Flow`.
     X, y
         Data points (input space) and their labels (colours).
     theme
@@ -1442,7 +1442,7 @@ class SpaceAxes(VGroup):
     Bottom left: short arrows along the display axes as the view shows them
     (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
     the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``p₁ p₂``
-    in a projection; see :func:`nnanim.camera.space_letter`).  Bottom right: a
+    in a projection; see :func:`nnanim.core.camera.space_letter`).  Bottom right: a
     scale bar of a round length in the space's units, its length on screen
     following the zoom (the label changes only when the bar would get too
     short or too long).
@@ -1472,7 +1472,7 @@ class SpaceAxes(VGroup):
         """A label, built (copied) once per view and kept: a copy of a Text costs a deep copy."""
         mob = self._texts.get(body)
         if mob is None:
-            from nnanim.text import text
+            from nnanim.draw.text import text
 
             mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
             mob.set_opacity(0.85)
@@ -1533,7 +1533,7 @@ class TracedPolygons(VGroup):
 
     Each polygon's vertices are traced through the flow and joined by straight
     edges.  Exact for the linear regions of a piecewise-linear network
-    (:func:`nnanim.regions.linear_regions`): on such a region every stage —
+    (:func:`nnanim.core.regions.linear_regions`): on such a region every stage —
     ``A(t)·x``, ``+ t·b``, ``(1−t)·x + t·σ(x)``, the projections — is affine,
     so the region's image is the polygon of its vertices' images.  Add it with
     :meth:`FlowView.add_follower`.

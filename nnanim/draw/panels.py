@@ -1,6 +1,6 @@
 """Side-by-side panels of flow pictures: linear-model overlays, a travelling view.
 
-Pieces for scenes that show two moments of a :class:`~nnanim.flow.Flow` next
+Pieces for scenes that show two moments of a :class:`~nnanim.core.flow.Flow` next
 to each other (e.g. the input plane and the last hidden layer) instead of one
 full-height picture:
 
@@ -21,7 +21,7 @@ full-height picture:
   without copies.
 
 The geometry they draw (lines and planes cut to boxes, which parts of a
-boundary decide) is in :mod:`nnanim.curves`, plain NumPy.
+boundary decide) is in :mod:`nnanim.core.curves`, plain NumPy.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ import numpy as np
 from manim import Animation, Group, Mobject, Polygon, VGroup, VMobject, smooth
 from manim.utils.color import ManimColor
 
-from nnanim import notation
-from nnanim.curves import clip_line, linear_boundaries, plane_in_box
-from nnanim.mobjects import (
+from nnanim.core import notation
+from nnanim.core.curves import clip_line, linear_boundaries, plane_in_box
+from nnanim.core.projection import smoothstep
+from nnanim.draw.mobjects import (
     FlowView,
     Polylines,
     RasterImage,
@@ -43,7 +44,6 @@ from nnanim.mobjects import (
     value_image,
     with_halo,
 )
-from nnanim.projection import smoothstep
 from nnanim.theme import Theme
 
 __all__ = [
@@ -86,7 +86,7 @@ def boundary_overlay(view: FlowView, pairs, prob: Callable[[Array], Array] | Non
     """Shading and straight boundary lines of a linear classifier over a 2-D view, in its panel.
 
     ``pairs`` are ``(i, j, w, c)`` in the view's display coordinates at its
-    current stage (:func:`~nnanim.curves.linear_pairs` for input space,
+    current stage (:func:`~nnanim.core.curves.linear_pairs` for input space,
     ``flow.output_boundaries()`` for the last hidden space); ``prob`` maps
     display points to class probabilities.
     Returns a ``Group`` of the parts with attributes ``shading`` (a

@@ -11,7 +11,7 @@
   (no copies of the mobject).
 
 The geometry (the plane's grid lines, the contributions) comes from
-:mod:`nnanim.curves` and :mod:`nnanim.flow`; here it is only mapped to the screen.
+:mod:`nnanim.core.curves` and :mod:`nnanim.core.flow`; here it is only mapped to the screen.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Callable
 import numpy as np
 from manim import Animation, Group, Mobject
 
-from nnanim.curves import plane_grid
-from nnanim.mobjects import PointCloud, Polylines
+from nnanim.core.curves import plane_grid
+from nnanim.draw.mobjects import PointCloud, Polylines
 from nnanim.theme import Theme
 
 __all__ = ["CurvePlot", "HeightField", "Progress", "turn_view"]

@@ -1,7 +1,7 @@
 """Posters: what makes a scene's first frame a good thumbnail.
 
 A video's first frame is its poster.  Before the first stage moves, the input
-plane of a :class:`~nnanim.mobjects.FlowView` is the plane where the network
+plane of a :class:`~nnanim.draw.mobjects.FlowView` is the plane where the network
 is already trained, so it can show the answer: :func:`input_shading` is the
 network's own output shading over the visible input plane (the class colours
 by probability, or the target colour map by ``ŷ``), and :func:`poster_shading`
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from manim import Mobject
 
-from nnanim.curves import class_probabilities
-from nnanim.mobjects import RasterImage, probability_image, value_image
+from nnanim.core.curves import class_probabilities
+from nnanim.draw.mobjects import RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 
 __all__ = ["FADE", "input_shading", "poster_shading"]

@@ -1,4 +1,4 @@
-"""Manim objects that replay a training run over time (fed by :mod:`nnanim.timeline`).
+"""Manim objects that replay a training run over time (fed by :mod:`nnanim.core.timeline`).
 
 * :class:`HiddenSpaceView` — the last hidden layer: the points, the input grid
   carried into it, the output layer's line and the output probability shading.
@@ -25,7 +25,7 @@ import numpy as np
 from manim import Animation, Group, Line, Mobject, Square, linear
 from manim.utils.color import ManimColor
 
-from nnanim.curves import (
+from nnanim.core.curves import (
     class_probabilities,
     clip_line,
     decision_boundary,
@@ -34,10 +34,10 @@ from nnanim.curves import (
     level_values,
     probabilities,
 )
-from nnanim.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
-from nnanim.projection import InputPlane
+from nnanim.core.projection import InputPlane
+from nnanim.core.timeline import EpochTimeline, Moment
+from nnanim.draw.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
 from nnanim.theme import Theme
-from nnanim.timeline import EpochTimeline, Moment
 
 __all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining", "input_window",
            "poster_moment"]

@@ -30,11 +30,11 @@ from manim.animation.animation import prepare_animation
 from manim.utils.color import ManimColor
 
 from nnanim.contract import SceneContract, resolve
+from nnanim.core.notation import general
+from nnanim.draw.mobjects import FastCamera, OpacityFade
+from nnanim.draw.text import text as make_text
+from nnanim.draw.text import wrap_text
 from nnanim.layout import Box, Layout
-from nnanim.mobjects import FastCamera, OpacityFade
-from nnanim.notation import general
-from nnanim.text import text as make_text
-from nnanim.text import wrap_text
 from nnanim.theme import Theme
 
 __all__ = ["Beat", "Caption", "FlowScene", "Shot"]
@@ -70,7 +70,7 @@ class Beat:
 
     (In a plan pass: the storyboard's nominal seconds, before whole-frame rounding.)
     ``play`` is the index of the beat's first play (Manim's animation number),
-    where a render in parts (:mod:`nnanim.parallel`) can cut.
+    where a render in parts (:mod:`nnanim.media.parallel`) can cut.
     """
 
     kind: str
@@ -139,7 +139,7 @@ class FlowScene(SceneContract, Scene):
         first = layout()
         if first.shape == "landscape" or self.job.task not in ("binary", "multiclass", "regression"):
             return first
-        from nnanim.flow import output_caption
+        from nnanim.core.flow import output_caption
 
         head = wrap_text(output_caption(self.job.task), self.theme.font, first.title_size,
                          first.caption.width, self.theme.foreground, weight="BOLD")
@@ -376,7 +376,7 @@ def _box_of(mob) -> Box:
 
 def _region_of(mob) -> Box | None:
     """The picture region ``mob`` draws in: the box it is clipped to, else the square region of
-    a view (a :class:`~nnanim.mobjects.FlowView`) or of a panel; ``None`` for anything else."""
+    a view (a :class:`~nnanim.draw.mobjects.FlowView`) or of a panel; ``None`` for anything else."""
     clip = getattr(mob, "clip_box", None)
     if clip is not None:
         return _as_box(clip)

@@ -15,7 +15,7 @@ from typing import Any
 
 from manim import Text
 
-from nnanim.notation import NBSP, join, loosen
+from nnanim.core.notation import NBSP, join, loosen
 
 try:
     import fcntl
@@ -78,7 +78,7 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
               line_spacing: float = 0.9) -> Text:
     """``body`` wrapped into lines no wider than ``width`` scene units, at ``size`` (never scaled down).
 
-    Equations are joined first (:func:`nnanim.notation.join`): lines break
+    Equations are joined first (:func:`nnanim.core.notation.join`): lines break
     between words, and an equation moves whole to the next line (only one
     wider than the whole line is broken, beside its signs).  The lines are
     balanced: the narrowest wrap with as few lines, so no word is left alone

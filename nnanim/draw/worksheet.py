@@ -5,7 +5,7 @@
   one width), optional header rows above a thin rule, and square brackets
   around a block of columns (a matrix); ``cells[r][c]`` keeps each cell's
   text as ``shown``.
-* :class:`MarkedView` — a :class:`~nnanim.mobjects.FlowView` that carries one
+* :class:`MarkedView` — a :class:`~nnanim.draw.mobjects.FlowView` that carries one
   extra point, drawn large with a ring, through the same stages.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from manim import UP, Line, VGroup, VMobject
 
-import nnanim.text
-from nnanim.mobjects import FlowView, PointCloud
+import nnanim.draw.text
+from nnanim.draw.mobjects import FlowView, PointCloud
 from nnanim.theme import Theme
 
 __all__ = ["MarkedView", "NumberTable", "baseline", "strike"]
@@ -56,7 +56,7 @@ class NumberTable(VGroup):
                 mob = VMobject()
                 mob.shown = ""
                 return mob
-            mob = nnanim.text.text(body, font=theme.font, font_size=size, color=color)
+            mob = nnanim.draw.text.text(body, font=theme.font, font_size=size, color=color)
             mob.shown = body
             return mob
 
@@ -66,7 +66,7 @@ class NumberTable(VGroup):
         self.cells = [[cell(t, colors.get((r, c), theme.foreground)) for c, t in enumerate(row)]
                       for r, row in enumerate(rows)]
         grid = [*self.header_cells, *self.cells]
-        digit = nnanim.text.text("0", font=theme.font, font_size=size, color=theme.foreground)
+        digit = nnanim.draw.text.text("0", font=theme.font, font_size=size, color=theme.foreground)
         pitch = digit.height * 1.9
         widths = [max((r[c].width for r in grid if c < len(r) and r[c].shown), default=0.0)
                   for c in range(n_cols)]

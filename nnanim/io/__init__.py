@@ -2,7 +2,7 @@
 
 Pure: no Manim import.  :mod:`nnanim.io.models` turns a trained MLP from
 safetensors, ONNX, a PyTorch ``state_dict``, a Keras ``.keras`` file or an
-in-memory PyTorch / scikit-learn model into the same :class:`~nnanim.record.Run`
+in-memory PyTorch / scikit-learn model into the same :class:`~nnanim.core.record.Run`
 the trainer produces.
 """
 

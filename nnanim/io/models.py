@@ -1,4 +1,5 @@
-"""Your own trained network: an MLP from another framework, as the :class:`~nnanim.record.Run` nnanim replays.
+"""Your own trained network: an MLP from another framework, as the
+:class:`~nnanim.core.record.Run` nnanim replays.
 
 Every reader turns a file into a :class:`Model` (weights ``(out, in)``,
 biases, one activation per hidden layer and what the source applies after
@@ -68,8 +69,8 @@ from typing import Any
 
 import numpy as np
 
+from nnanim.core.nn import ACTIVATIONS, LEAKY_SLOPE, Network
 from nnanim.errors import NnanimError
-from nnanim.nn import ACTIVATIONS, LEAKY_SLOPE, Network
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -388,7 +389,7 @@ def _hidden_from(activation: str | Sequence[str] | None, n_hidden: int, name: st
     if activation is None or activation == "" or activation == []:
         raise _fail(name, f"{what} holds no activations; give them with --activation "
                           "(one for all hidden layers, or one per layer)")
-    from nnanim.record import parse_activations
+    from nnanim.core.record import parse_activations
 
     try:
         acts = parse_activations(activation, n_hidden)
@@ -646,7 +647,7 @@ def _read_torch(path: Path, activation=None) -> Model:
 def from_torch(module, data=None, scaler=None, **dataset_options):
     """A run from an in-memory ``nn.Sequential`` of Linear and activation modules (``model.eval()``'d).
 
-    ``data`` is a :class:`~nnanim.data.Dataset` or a dataset spec (``"blobs"``,
+    ``data`` is a :class:`~nnanim.core.data.Dataset` or a dataset spec (``"blobs"``,
     ``"csv:points.csv"``; ``dataset_options`` are ``n_samples``, ``noise``,
     ``seed``, ``classes``).  Dropout, Identity and Flatten are skipped (the
     network as evaluated); any other module is refused.
@@ -896,7 +897,7 @@ def read_checkpoints(spec: str | Path, activation=None) -> list[Model]:
 
 def _dataset(data, meta: dict, options: Mapping[str, Any]):
     """The data the model is shown on: ``data``, else the dataset its metadata names."""
-    from nnanim.data import Dataset, as_autoencoder, make_dataset
+    from nnanim.core.data import Dataset, as_autoencoder, make_dataset
 
     if isinstance(data, Dataset):
         return data
@@ -972,14 +973,14 @@ def _fold_scaler(model: Model, scaler) -> tuple[Model, dict | None]:
 
 
 def to_run(models: Sequence[Model], data=None, scaler=None, **dataset_options):
-    """A :class:`~nnanim.record.Run` with one recorded epoch per model (checkpoints in order).
+    """A :class:`~nnanim.core.record.Run` with one recorded epoch per model (checkpoints in order).
 
-    ``data``: a :class:`~nnanim.data.Dataset` or a dataset spec; ``None`` takes
+    ``data``: a :class:`~nnanim.core.data.Dataset` or a dataset spec; ``None`` takes
     the dataset the first model's metadata names.  Input width, output width
     and task must fit the data (each mismatch refused in one line).
     """
     from nnanim._version import __version__
-    from nnanim.record import FORMAT, FORMAT_VERSION, Run, TrainConfig
+    from nnanim.core.record import FORMAT, FORMAT_VERSION, Run, TrainConfig
 
     if not models:
         raise ModelFileError("no model given")
@@ -1025,7 +1026,7 @@ def to_run(models: Sequence[Model], data=None, scaler=None, **dataset_options):
                           # what a scene that trains a variant beside it (retrain) trains for
                           epochs=int(epochs[-1]) if source_epochs_known else None,
                           task="autoencoder" if task == "autoencoder" else None).as_dict()
-    from nnanim.record import _jsonable
+    from nnanim.core.record import _jsonable
 
     source = {"format": first.source, "files": [m.name for m in models], "output": first.output,
               "epoch_known": source_epochs_known}

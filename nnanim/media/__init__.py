@@ -1,1 +1,2 @@
-"""Media (layer 6): rendering, parts, slides, storyboards, the cache and batches."""
+"""Media (layer 6): rendering, parts, slides, storyboards, the cache and batches.
+"""

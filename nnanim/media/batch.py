@@ -7,8 +7,8 @@ The client (this process) does what is cheap and decides what is left to do:
    where it stopped; leftovers of writes that were killed are removed;
 2. **resolve** every other item (options merged, data built, the scene's
    checks): an item refused here is reported as failed, the others go on;
-3. **train** each distinct training (config and data, :func:`nnanim.cache.run_key`)
-   once, as one task whose result, the :class:`~nnanim.record.Run`, every
+3. **train** each distinct training (config and data, :func:`nnanim.media.cache.run_key`)
+   once, as one task whose result, the :class:`~nnanim.core.record.Run`, every
    render task of that training takes as its input;
 4. **render** every item as one task, the output written atomically by the
    worker (so the workers must see the output folder: the same machine, or a
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from nnanim.errors import NnanimError
-from nnanim.sweep import Item
+from nnanim.media.sweep import Item
 
 __all__ = ["Result", "complete", "parse_scheduler", "require_dask", "run_batch"]
 
@@ -81,7 +81,7 @@ def parse_scheduler(address: str) -> str:
 
 
 def _sidecars(item: Item) -> list[Path]:
-    from nnanim.beats import sidecar_paths
+    from nnanim.media.beats import sidecar_paths
 
     paths = sidecar_paths(item.output)
     return ([paths["chapters"]] if item.options.get("chapters") else []) + \
@@ -110,7 +110,7 @@ def complete(item: Item) -> bool:
 
 def remove_leftovers(items: Sequence[Item]) -> int:
     """Remove the hidden partial files of the items' outputs whose writer is gone (a killed batch)."""
-    from nnanim.cache import _alive
+    from nnanim.media.cache import _alive
 
     removed = 0
     for folder in {item.output.parent for item in items}:
@@ -144,8 +144,8 @@ class _Failed:
 
 def train_task(scene: str, options: dict) -> Any:
     """Resolve the item and train its run (the cache first, unless ``no_cache``): the Run, or _Failed."""
-    from nnanim.cache import train
     from nnanim.contract import resolve
+    from nnanim.media.cache import train
 
     try:
         job = resolve(scene, options)
@@ -161,7 +161,7 @@ def render_task(scene: str, options: dict, run: Any = None) -> tuple[str, float,
         return "failed", 0.0, run.message
     try:
         from nnanim.contract import resolve
-        from nnanim.render import RenderSettings, render
+        from nnanim.media.render import RenderSettings, render
 
         job = resolve(scene, options)
         if run is not None:
@@ -188,9 +188,9 @@ def _prepare(item: Item, classes: dict | None = None) -> tuple[str | None, str]:
 
     ``classes`` keeps the scene classes looked up so far: the registry is read once per batch.
     """
-    from nnanim.cache import run_key
     from nnanim.contract import get_scene, resolve
-    from nnanim.render import RenderSettings, check_output
+    from nnanim.media.cache import run_key
+    from nnanim.media.render import RenderSettings, check_output
 
     try:
         classes = {} if classes is None else classes

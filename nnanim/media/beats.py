@@ -1,6 +1,6 @@
 """Chapters and subtitles from a scene's beats: pure text, no Manim.
 
-A scene marks **beats** (:attr:`nnanim.scene.FlowScene.beats`): stretches of
+A scene marks **beats** (:attr:`nnanim.draw.scene.FlowScene.beats`): stretches of
 the video with one caption, each with a ``kind`` (intro, stage, caption,
 outro), a ``title``, a ``detail`` line and ``[start, end)`` in the video's
 own seconds (the renderer's clock: Manim writes whole frames per play, so the

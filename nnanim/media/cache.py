@@ -13,8 +13,8 @@ Two kinds of entry live under :func:`cache_dir`:
     (:func:`render_key`, :func:`code_digest`).  A plain Manim scene class (no
     scene contract) is not cached.
 ``runs/KEY.npz``
-    A training run (:meth:`nnanim.record.Run.save`'s format).  ``KEY`` hashes
-    the resolved :class:`~nnanim.record.TrainConfig`, the dataset's arrays and
+    A training run (:meth:`nnanim.core.record.Run.save`'s format).  ``KEY`` hashes
+    the resolved :class:`~nnanim.core.record.TrainConfig`, the dataset's arrays and
     parameters, and nnanim's version and source (:func:`run_key`).
 
 Entries are written atomically (a hidden folder or file renamed into place
@@ -143,8 +143,9 @@ def code_digest() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = Path(__file__).parents[1]  # the whole of nnanim, every floor
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in _DEPENDENCIES:
         try:
             h.update(f"\0{name}={version(name)}".encode())
@@ -204,7 +205,7 @@ def _runs() -> Path:
 
 def load_run(key: str) -> Any:
     """The cached run of ``key``, or ``None``; a hit is marked ``run.cached = True``."""
-    from nnanim.record import Run, RunFileError
+    from nnanim.core.record import Run, RunFileError
 
     path = _runs() / f"{key}.npz"
     if not path.is_file():
@@ -235,7 +236,7 @@ def train(data: Any, config: Any, progress: Any = None, use_cache: bool = True) 
 
     ``use_cache=False`` trains afresh (and replaces the entry).
     """
-    from nnanim.record import train_on
+    from nnanim.core.record import train_on
 
     key = run_key(data, config)
     run = load_run(key) if use_cache else None
@@ -321,8 +322,8 @@ class RenderEntry:
     @classmethod
     def of(cls, job: Any, out: Any, settings: Any) -> RenderEntry:
         """The entry of ``job`` rendered with the resolved output ``out`` (render's ``_Output``)
-        and ``settings`` (:class:`~nnanim.render.RenderSettings`)."""
-        from nnanim.beats import sidecar_paths
+        and ``settings`` (:class:`~nnanim.media.render.RenderSettings`)."""
+        from nnanim.media.beats import sidecar_paths
 
         frame = {"size": list(out.size), "fps": out.fps, "format": out.format,
                  "transparent": out.transparent, "chapters": settings.chapters,

@@ -21,7 +21,7 @@ format.  Two things were wrong with that:
   picture).  On one thread every render gave the same bytes, for the same
   CPU time and less memory (1080p: 487 MB, against 490-499 sliced and
   536-560 with frame threads); below 1080p two segments are encoded at once
-  (:func:`nnanim.memory.encoder_limits`), so both cores still work.
+  (:func:`nnanim.media.memory.encoder_limits`), so both cores still work.
 
 :func:`installed` swaps the encoder in for one render.
 """

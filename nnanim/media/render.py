@@ -4,7 +4,7 @@ One call reads as five steps: **resolve** the job (options checked and
 merged, data built, the scene's checks run: :func:`nnanim.contract.resolve`,
 all before Manim is imported), **validate** the output settings, **train**
 once if the job has no run, **bind** the scene class to Manim
-(:class:`nnanim.scene.FlowScene`) and **run** it with all of Manim's
+(:class:`nnanim.draw.scene.FlowScene`) and **run** it with all of Manim's
 intermediate files in a private work folder under the cache directory, then
 **finish** the file atomically: the result is written to a hidden temporary
 name next to the destination and renamed into place only when complete.
@@ -12,7 +12,7 @@ name next to the destination and renamed into place only when complete.
 Cache
 -----
 A contract scene's finished file is kept in the cache folder
-(:mod:`nnanim.cache`): a render whose options, run, theme, frame and code
+(:mod:`nnanim.media.cache`): a render whose options, run, theme, frame and code
 are those of one before copies that file into place instead of rendering;
 ``options["no_cache"]`` renders afresh.
 
@@ -48,7 +48,7 @@ Output formats
     palette, ordered dither and only the changed pixels (:func:`_gif`). No alpha.
 
 MP4, WebM and MOV are BT.709 (matrix, limited range) and tagged so
-(:mod:`nnanim.encoder`); the same options give the same bytes.
+(:mod:`nnanim.media.encoder`); the same options give the same bytes.
 ``png``
     The last frame of the scene as an image (RGBA when ``transparent``).
 
@@ -59,7 +59,7 @@ every stage beat) and ``NAME.chapters.txt`` beside it; ``subtitles`` writes
 ``NAME.srt`` and ``NAME.vtt`` with every beat's caption.  Both come from the
 beats of the scene that rendered, on the video's own clock (whole frames,
 recorded after every play), and are written atomically with the video, only
-when the render succeeded (:mod:`nnanim.beats` makes the text).
+when the render succeeded (:mod:`nnanim.media.beats` makes the text).
 
 Output name and format
 ----------------------
@@ -84,12 +84,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from nnanim import cache
-from nnanim.cache import cache_dir
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
 from nnanim.layout import frame_units, pixel_size
+from nnanim.media import cache
+from nnanim.media.cache import cache_dir
 
 __all__ = [
     "FORMATS",
@@ -207,7 +207,7 @@ class RenderSettings:
     jobs
         Processes to render a video in: its beats are cut into ``jobs`` parts,
         rendered side by side and joined without re-encoding
-        (:mod:`nnanim.parallel`; mp4, webm and mov, the same frames as one process).
+        (:mod:`nnanim.media.parallel`; mp4, webm and mov, the same frames as one process).
     """
 
     quality: str = "h"
@@ -276,7 +276,7 @@ def render(scene: str | type | Job, settings: RenderSettings | None = None,
                     aspect)
     if job is None and (settings.chapters or settings.subtitles):
         raise RenderError(f"chapters and subtitles are made from a scene's beats; {scene.__name__} "
-                          "is a plain Manim scene (subclass nnanim.scene.FlowScene)")
+                          "is a plain Manim scene (subclass nnanim.draw.scene.FlowScene)")
     entry = None
     if job is not None:
         job.ensure_run()
@@ -338,8 +338,8 @@ def checked_plain_options(options: dict | None, command: str = "render") -> dict
 
 
 def bind(job: Job, **attributes: Any) -> type:
-    """The job's scene class bound to Manim: a :class:`~nnanim.scene.FlowScene` holding the job."""
-    from nnanim.scene import FlowScene
+    """The job's scene class bound to Manim: a :class:`~nnanim.draw.scene.FlowScene` holding the job."""
+    from nnanim.draw.scene import FlowScene
 
     cls = job.scene
     bases = (cls,) if issubclass(cls, FlowScene) else (cls, FlowScene)
@@ -471,11 +471,11 @@ def _manim_config(job: _Output, settings: RenderSettings, work: Path) -> dict[st
     Text and TeX renderings go there too: Manim rewrites and deletes files in
     its text folder while it parses them, so two renders sharing one folder
     fail each other (and a disk cache of Pango's SVGs saves no measurable time:
-    texts are laid out once per process by :mod:`nnanim.text`).
+    texts are laid out once per process by :mod:`nnanim.draw.text`).
     """
     from manim import BLACK
 
-    from nnanim.memory import encoder_limits, lean_heap
+    from nnanim.media.memory import encoder_limits, lean_heap
 
     lean_heap(*job.size)
     inflight, queue = encoder_limits(*job.size)
@@ -541,13 +541,13 @@ def _run_scene(scene: Any, job: Job | None, options: dict | None, temp: dict[str
     (``duration``, or a progress bar) a plan pass walks it first without drawing.
     With ``settings.jobs > 1`` a video is rendered in parts and joined in ``work``.
     """
-    from nnanim.parallel import CUTTABLE
+    from nnanim.media.parallel import CUTTABLE
 
     if job is None:
         cls = _plain(scene, options)
         played = _play_scene(cls, temp)
     elif settings.jobs > 1 and fmt in CUTTABLE and work is not None:
-        from nnanim.parallel import join, render_parts
+        from nnanim.media.parallel import join, render_parts
 
         plan = plan_scene(job, temp)
         parts, played = render_parts(job, temp, settings.jobs, work, _pace(job, plan), list(plan.beats))
@@ -655,7 +655,7 @@ def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
     unknown = [key for key in temp if key not in manim.config]
     if unknown:  # tempconfig would drop them silently
         raise RuntimeError(f"Manim has no config keys {unknown}")
-    from nnanim.encoder import installed
+    from nnanim.media.encoder import installed
 
     log_level = manim.logger.level  # tempconfig restores values, not the logger
     try:
@@ -682,7 +682,7 @@ def _beat_files(played: Any, out: _Output, settings: RenderSettings
     """The container's chapters and the text files beside the video, from the beats that played."""
     if not (settings.chapters or settings.subtitles):
         return [], {}
-    from nnanim import beats
+    from nnanim.media import beats
 
     cues = beats.cues(played.beats)
     paths = beats.sidecar_paths(out.output)
@@ -798,7 +798,7 @@ def _remux(source: Path, target: Path, container: str, codec_tag: str | None = N
     Manim's segment concatenation writes the ``moov`` index last and, for
     ProRes, loses the profile's codec tag (4444 is then labelled as 422 HQ);
     ``codec_tag`` restores it.  ``chapters`` (PyAV's chapter dicts,
-    :func:`nnanim.beats.container_chapters`) are set before the header is
+    :func:`nnanim.media.beats.container_chapters`) are set before the header is
     written; MP4/MOV keep them through ``+faststart``.  A WebM keeps its VP9
     alpha (``alpha_mode``, a stream tag the copy would drop) and is written
     bit-exact (no random UIDs), so the same render gives the same bytes.

@@ -1,7 +1,7 @@
 """Slide decks: one slide per beat, its video stopping on the beat's last frame.
 
 :func:`slides` renders a scene once and turns each of its beats
-(:attr:`nnanim.scene.FlowScene.beats`: every caption swap and stage starts
+(:attr:`nnanim.draw.scene.FlowScene.beats`: every caption swap and stage starts
 one) into a slide whose video plays that beat and stops on its last frame;
 the beat's caption and explanation become the slide's speaker notes.  The
 deck is a `manim-slides <https://github.com/jeertmans/manim-slides>`_
@@ -71,7 +71,7 @@ from typing import Any
 
 from nnanim.files import atomic_write, check_writable
 from nnanim.layout import pixel_size
-from nnanim.render import (
+from nnanim.media.render import (
     QUALITIES,
     RenderError,
     RenderSettings,
@@ -193,7 +193,7 @@ def slides(
     options
         Scene options by the option table's names (``{"theme": "light", "aspect": "4:3"}``).
     quality, fps
-        As for :func:`nnanim.render.render` (``l m h p k``; the frame's short side).
+        As for :func:`nnanim.media.render.render` (``l m h p k``; the frame's short side).
     verbose, progress
         Manim's log; one progress bar while rendering (on a terminal).
 

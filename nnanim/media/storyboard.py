@@ -15,7 +15,7 @@ from typing import Any
 from nnanim.contract import theme_of
 from nnanim.files import atomic_write, check_writable
 from nnanim.layout import pixel_size
-from nnanim.render import (
+from nnanim.media.render import (
     Quality,
     RenderError,
     RenderSettings,

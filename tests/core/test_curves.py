@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnanim.curves import (
+from nnanim.core.curves import (
     class_probabilities,
     clip_line,
     framing_curves,
@@ -25,7 +25,7 @@ def test_curves_import_without_manim():
     import subprocess
     import sys
 
-    code = ("import sys, nnanim.curves, nnanim.projection; "
+    code = ("import sys, nnanim.core.curves, nnanim.core.projection; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -248,8 +248,8 @@ def test_framing_is_the_neighbour_widened_box_at_the_samples():
 
 
 def test_decoded_curve_holds_every_reconstruction():
-    from nnanim.curves import decoded_curve
-    from nnanim.nn import init_network
+    from nnanim.core.curves import decoded_curve
+    from nnanim.core.nn import init_network
 
     rng = np.random.default_rng(4)
     net = init_network([2, 6, 1, 6, 2], ["tanh"] * 3, "autoencoder", rng)

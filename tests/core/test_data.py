@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
-from nnanim.data import (
+from nnanim.core.data import (
     DATASETS,
     MAX_CLASSES,
     REAL_DATASETS,
@@ -26,7 +26,7 @@ from nnanim.data import (
 CLASSIFICATION = [name for name, info in DATASETS.items() if info.kind == "classification"]
 REGRESSION = [name for name, info in DATASETS.items() if info.kind == "regression"]
 AUTOENCODER = [name for name, info in DATASETS.items() if info.kind == "autoencoder"]
-SAMPLES = sorted((Path(__file__).parents[1] / "assets" / "data").glob("*.csv"))
+SAMPLES = sorted((Path(__file__).parents[2] / "assets" / "data").glob("*.csv"))
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -290,7 +290,7 @@ def test_list_datasets_covers_every_form():
 
 
 def test_data_imports_without_manim():
-    code = ("import sys; sys.modules['manim'] = None; import nnanim.data; "
+    code = ("import sys; sys.modules['manim'] = None; import nnanim.core.data; "
             "print(sorted(m for m, mod in sys.modules.items() if mod is not None "
             "and m.split('.')[0] in ('manim', 'click')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -726,7 +726,7 @@ def test_any_expression_gives_a_dataset_or_a_dataset_error(text, seed, n_samples
 
 
 def test_parse_feature_is_the_expr_grammar_as_a_function():
-    from nnanim.data import DatasetError, parse_feature
+    from nnanim.core.data import DatasetError, parse_feature
 
     x, y = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.25, -3.0])
     assert np.allclose(parse_feature("x**2 + y**2")(x, y), x ** 2 + y ** 2)
@@ -800,7 +800,7 @@ def test_autoencoder_data_is_deterministic_and_takes_no_classes(name):
 
 
 def test_a_labelled_dataset_as_an_autoencoders_keeps_its_labels_as_colours():
-    from nnanim.data import as_autoencoder
+    from nnanim.core.data import as_autoencoder
 
     moons = make_dataset("moons", n_samples=50)
     ae = as_autoencoder(moons)

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from nnanim import files
 from nnanim.cli import cli
+from nnanim.core.record import Run, train
 from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
-from nnanim.record import Run, train
 
 as_root = os.name == "posix" and os.geteuid() == 0
 needs_permissions = pytest.mark.skipif(os.name != "posix" or as_root, reason="root can write anywhere")
@@ -241,7 +241,7 @@ def test_train_reports_a_full_disk_as_one_line(tmp_path, monkeypatch):
 
 @needs_permissions
 def test_train_refuses_an_unwritable_folder_before_training(locked, monkeypatch):
-    from nnanim import record
+    from nnanim.core import record
 
     monkeypatch.setattr(record, "train_on", lambda *a, **k: pytest.fail("trained anyway"))
     res = CliRunner().invoke(cli, ["train", "-d", "xor", "-o", str(locked / "run.npz")])

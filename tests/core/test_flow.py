@@ -9,16 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from scipy.stats import special_ortho_group
 
-from nnanim.curves import decision_boundary, input_grid, level_curves, level_points, level_values
-from nnanim.flow import (
+from nnanim.core.curves import decision_boundary, input_grid, level_curves, level_points, level_values
+from nnanim.core.flow import (
     STAGE_KINDS,
     LinearPath,
     build_flow,
     linear_path,
     permute_for_positive_det,
 )
-from nnanim.nn import Network, init_network
-from nnanim.projection import BasisPath, RotationPath, keyframe_basis, smoothstep
+from nnanim.core.nn import Network, init_network
+from nnanim.core.projection import BasisPath, RotationPath, keyframe_basis, smoothstep
 
 # --------------------------------------------------------------------------- helpers
 
@@ -633,8 +633,8 @@ def test_level_values_of_a_constant_output_are_none():
 
 
 def test_cross_flow_lifts_the_plane_onto_its_feature():
-    from nnanim.flow import CrossFlow
-    from nnanim.nn import Network
+    from nnanim.core.flow import CrossFlow
+    from nnanim.core.nn import Network
 
     rng = np.random.default_rng(2)
     X = rng.uniform(-1, 1, (200, 2))
@@ -659,7 +659,7 @@ def test_cross_flow_lifts_the_plane_onto_its_feature():
 
 
 def test_zero_set_is_on_the_zero_set():
-    from nnanim.curves import is_closed, zero_set
+    from nnanim.core.curves import is_closed, zero_set
 
     (loop,) = zero_set(lambda P: P[:, 0] ** 2 + 2 * P[:, 1] ** 2 - 0.5, (-1, 1, -1, 1))
     assert is_closed(loop)

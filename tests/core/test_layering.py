@@ -1,33 +1,95 @@
-"""The one-way layering of DESIGN.md: every pure module imports without Manim.
+"""The one-way layering of DESIGN.md, as the package's floors show it.
 
-Checked in a fresh interpreter where importing Manim fails (``sys.modules["manim"]
-= None``), so the test means the same with or without Manim installed: a pure
-module that imports Manim, even lazily at import time, fails here.
+* ``nnanim/core`` (data, nn, record, flow and their geometry) imports without
+  Manim, and imports nothing from ``nnanim.draw``, ``nnanim.media`` or
+  ``nnanim.io``; nor do the pure modules beside the floors (options, theme,
+  layout, files, errors, contract).
+* ``nnanim/draw`` imports nothing from ``nnanim.media`` (drawing does not
+  render videos).
+* ``nnanim/io`` (models from other frameworks) imports neither drawing nor media.
+
+Checked twice: in a fresh interpreter where importing Manim fails
+(``sys.modules["manim"] = None``), every pure module must import; and by
+reading every module's import statements (top level and inside functions), no
+module of a floor may name a floor above it.  The old flat names
+(``nnanim.data``, ``nnanim.mobjects``, ...) must still import as the same
+modules.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
-#: the pure modules (layers 1-4 and the helpers beside them); each must import without Manim
-PURE = ["data", "nn", "record", "flow", "projection", "timeline", "theme", "errors", "files",
-        "regions", "cache", "sweep"]
-#: pure modules on their way: checked as soon as their file exists
-LANDING = ["curves", "options", "layout", "contract", "notation"]
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "nnanim"
+#: modules beside the floors that must stay pure too
+PURE_BESIDE = ["errors", "files", "options", "theme", "layout", "contract"]
 #: Manim and the packages only it brings (Cairo and Pango bindings)
 BLOCKED = ["manim", "manimpango", "cairo"]
+#: what each floor may not import
+FORBIDDEN = {"core": ("nnanim.draw", "nnanim.media", "nnanim.io", "nnanim.cli", "manim"),
+             "io": ("nnanim.draw", "nnanim.media", "nnanim.cli", "manim"),
+             "draw": ("nnanim.media", "nnanim.cli")}
+
+
+def floor_modules(floor: str) -> list[str]:
+    return sorted(f"nnanim.{floor}.{p.stem}" for p in (PACKAGE / floor).glob("*.py")
+                  if p.stem != "__init__")
 
 
 def pure_modules() -> list[str]:
-    return PURE + [name for name in LANDING if importlib.util.find_spec(f"nnanim.{name}") is not None]
+    return floor_modules("core") + [f"nnanim.{name}" for name in PURE_BESIDE]
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module named by an import statement anywhere in ``path`` (absolute names)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def offending(floor: str) -> dict[str, list[str]]:
+    out = {}
+    for path in sorted((PACKAGE / floor).glob("*.py")):
+        bad = sorted(n for n in imported_names(path)
+                     if any(n == f or n.startswith(f + ".") for f in FORBIDDEN[floor]))
+        if bad:
+            out[path.name] = bad
+    return out
+
+
+def test_the_floors_exist_and_hold_the_modules():
+    assert "nnanim.core.flow" in floor_modules("core")
+    assert "nnanim.draw.mobjects" in floor_modules("draw")
+    assert "nnanim.media.render" in floor_modules("media")
+
+
+@pytest.mark.parametrize("floor", sorted(FORBIDDEN))
+def test_no_floor_imports_a_floor_above_it(floor):
+    assert offending(floor) == {}
+
+
+def test_the_check_would_catch_a_core_module_that_imports_drawing(tmp_path, monkeypatch):
+    fake = tmp_path / "nnanim"
+    (fake / "core").mkdir(parents=True)
+    (fake / "core" / "bad.py").write_text("def f():\n    from nnanim.draw.mobjects import PointCloud\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    assert offending("core") == {"bad.py": ["nnanim.draw.mobjects", "nnanim.draw.mobjects.PointCloud"]}
 
 
 def test_every_pure_module_imports_without_manim():
-    modules = [f"nnanim.{name}" for name in pure_modules()]
+    modules = pure_modules()
     code = textwrap.dedent(f"""
         import importlib, json, sys
         for name in {BLOCKED!r}:
@@ -50,6 +112,27 @@ def test_every_pure_module_imports_without_manim():
 
 def test_the_check_would_catch_a_module_that_imports_manim():
     code = ("import sys; sys.modules['manim'] = None\n"
-            "try:\n    import nnanim.mobjects\nexcept ImportError:\n    print('refused')")
+            "try:\n    import nnanim.draw.mobjects\nexcept ImportError:\n    print('refused')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "refused"
+
+
+def test_old_flat_names_are_the_same_modules():
+    import nnanim
+
+    code = textwrap.dedent("""
+        import importlib, json
+        import nnanim
+        same = {old: importlib.import_module(old) is importlib.import_module(new)
+                for old, new in nnanim.MOVED.items()
+                if new.split(".")[1] == "core"}
+        from nnanim.data import make_dataset
+        from nnanim.core.data import make_dataset as again
+        same["from"] = make_dataset is again
+        print(json.dumps(same))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    same = json.loads(out.stdout)
+    assert same and all(same.values()), same
+    assert set(nnanim.MOVED) >= {"nnanim.data", "nnanim.flow", "nnanim.scene", "nnanim.mobjects",
+                                 "nnanim.render"}

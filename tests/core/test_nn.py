@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnanim.nn import (
+from nnanim.core.nn import (
     ACTIVATIONS,
     LOSSES,
     Adam,
@@ -239,7 +239,7 @@ def test_r_squared_against_its_definition():
 
 
 def test_collapse_affine_is_the_deep_linear_network():
-    from nnanim.nn import collapse_affine
+    from nnanim.core.nn import collapse_affine
 
     rng = np.random.default_rng(4)
     widths = [2, 5, 3, 4, 3]
@@ -311,7 +311,7 @@ def test_autoencoder_code_and_reconstruction_error():
 
 
 def test_neighbour_r_squared_against_a_brute_force_vote():
-    from nnanim.nn import neighbour_r_squared
+    from nnanim.core.nn import neighbour_r_squared
 
     rng = np.random.default_rng(5)
     Z = rng.normal(size=(60, 2))

@@ -11,9 +11,9 @@ import pytest
 
 from nnanim import options as opts
 from nnanim.contract import resolve_training
+from nnanim.core.record import TRAINING_KEYS, TrainConfig
 from nnanim.errors import NnanimError
 from nnanim.options import COMMANDS, OPTIONS, dump_config, load_config, options_for, parse_options
-from nnanim.record import TRAINING_KEYS, TrainConfig
 
 #: one value every row must refuse (a new row without one here fails the test below)
 BAD = {
@@ -283,6 +283,6 @@ def test_the_readme_tables_are_the_option_table():
     """README.md's option tables are generated (python -m nnanim.options README.md)."""
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert readme.count("<!-- options:") >= 3
     assert opts.fill_tables(readme) == readme, "run: python -m nnanim.options README.md"

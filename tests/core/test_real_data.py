@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from nnanim.contract import resolve
-from nnanim.data import REAL_DATASETS, DatasetError, list_datasets, make_dataset
+from nnanim.core.data import REAL_DATASETS, DatasetError, list_datasets, make_dataset
+from nnanim.core.nn import Network
+from nnanim.core.projection import InputPlane, describe_axes, principal_axes
 from nnanim.errors import NnanimError
-from nnanim.nn import Network
-from nnanim.projection import InputPlane, describe_axes, principal_axes
 
 sk = pytest.importorskip("sklearn.datasets")
 
@@ -134,7 +134,7 @@ def test_axis_names_are_the_largest_loadings():
 
 
 def test_the_input_projection_is_fixed_across_epochs_and_stages():
-    from nnanim.flow import build_flow
+    from nnanim.core.flow import build_flow
 
     job = resolve("layers", {"dataset": "iris", "epochs": 40, "record_every": 10})
     run, _ = job.ensure_run()
@@ -182,7 +182,7 @@ def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, i
     from storyboards import class_pixels
 
     from nnanim.layout import pixel_size
-    from nnanim.render import RenderSettings, render
+    from nnanim.media.render import RenderSettings, render
     from nnanim.theme import load_theme
 
     job = resolve("layers", {"dataset": name, "aspect": aspect, "epochs": 200, "duration": 4})

@@ -6,9 +6,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from nnanim.data import make_dataset
-from nnanim.nn import Network
-from nnanim.record import (
+from nnanim.core.data import make_dataset
+from nnanim.core.nn import Network
+from nnanim.core.record import (
     FORMAT_VERSION,
     Run,
     RunFileError,
@@ -250,7 +250,7 @@ def test_ordinary_training_never_counts_as_divergence():
 
 
 def test_retrain_changes_only_what_it_is_told():
-    from nnanim.record import retrain
+    from nnanim.core.record import retrain
 
     options = dict(dataset="moons", n_samples=80, hidden=[4, 3], epochs=20, seed=3, lr=0.05)
     run = train(**options)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnanim.errors import NnanimError
-from nnanim.nn import Network, get_activation, init_network
-from nnanim.regions import (
+from nnanim.core.nn import Network, get_activation, init_network
+from nnanim.core.regions import (
     linear_regions,
     locate,
     neighbours,
@@ -15,6 +14,7 @@ from nnanim.regions import (
     pattern_keys,
     region_colouring,
 )
+from nnanim.errors import NnanimError
 
 BOX = (-2.0, 2.0, -1.5, 1.5)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nnanim.errors import NnanimError
-from nnanim.sweep import load_sweep, slug
+from nnanim.media.sweep import load_sweep, slug
 
 SWEEP = """\
 output = "clips/{scene}-{dataset}-{aspect}-{theme}.{format}"
@@ -128,7 +128,7 @@ def test_outputs_are_relative_to_the_working_directory(tmp_path, monkeypatch):
 
 
 def test_the_readme_s_sweep_file(tmp_path):
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```toml\n# clips.toml\n", 1)[1].split("```", 1)[0]
     items = load_sweep(write(tmp_path, block, "clips.toml")).items(base=tmp_path)
     assert len(items) == 36 and "(here 2 x 3 x 3 x 2 = 36)" in block

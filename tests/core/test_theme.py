@@ -14,7 +14,7 @@ from nnanim.cli import cli
 from nnanim.errors import NnanimError
 from nnanim.theme import LATER_KEYS, Theme, hex_rgb, list_themes, load_theme, mix
 
-BUILT_IN = Path(__file__).resolve().parents[1] / "assets" / "themes"
+BUILT_IN = Path(__file__).resolve().parents[2] / "assets" / "themes"
 
 
 def dark() -> dict:
@@ -214,7 +214,7 @@ def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
 
 def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
     pytest.importorskip("manim")  # the scene is looked up before rendering
-    import nnanim.render as r
+    import nnanim.media.render as r
 
     calls = []
     monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job.options) or "x")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from nnanim.contract import SceneContract, resolve
-from nnanim.data import make_dataset
+from nnanim.core.data import make_dataset
+from nnanim.core.record import TrainConfig, train_on
 from nnanim.errors import NnanimError
-from nnanim.record import TrainConfig, train_on
 
 OPTIONS = {"dataset": "moons", "n_samples": 80, "hidden": [3, 2], "activation": "relu",
            "epochs": 30, "seed": 3}
