@@ -577,6 +577,26 @@ def test_a_scikit_learn_classifier_renders(scene, sklearn_blobs, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_scikit_learn_classifier_trained_on_iris_renders_layers_and_the_plane_scenes_refuse_it(
+        tmp_path):
+    """The issue's own case: an MLPClassifier on iris (4 inputs). ``layers`` draws it through its
+    principal axes; scenes that draw the input plane themselves refuse it in one line."""
+    neural = pytest.importorskip("sklearn.neural_network")
+    data = make_dataset("iris")
+    est = neural.MLPClassifier(hidden_layer_sizes=(4, 2), activation="tanh", max_iter=500,
+                               random_state=0).fit(data.X, data.y)
+    run = from_sklearn(est, data=data)
+    assert run.widths == [4, 4, 2, 3]
+    np.testing.assert_allclose(run.network().predict_output(data.X), est.predict_proba(data.X), atol=TOL)
+    _render("layers", tmp_path, run=run)
+    for scene in ("neurons", "by-hand"):
+        with pytest.raises(NnanimError) as info:
+            resolve(scene, {"run": run})
+        assert "\n" not in str(info.value) and "4" in str(info.value)
+
+
+@pytest.mark.slow
 def test_five_checkpoints_render_training_with_five_epochs(tmp_path):
     job = resolve("training", {"model": str(FIX / "ckpt")})
     assert job.run.epochs.tolist() == [0, 10, 20, 40, 80]

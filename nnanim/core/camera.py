@@ -242,13 +242,14 @@ def axis_names(letter: str, dims: int) -> list[str]:
 def space_letter(kind: str, layer: int, width: int, shown: int, before: bool) -> str:
     """The letter of the coordinates a view shows during a stage.
 
-    ``x`` in the input space (``before`` the first layer has moved it), ``h``
+    ``x`` in the input space (``before`` the first layer has moved it; ``width`` is then the
+    input's, and an input wider than ``shown`` is ``p``, its principal axes), ``h``
     in a hidden layer's own coordinates, ``p`` where the picture is a
     projection or rotation of them (a layer wider than the ``shown``
     dimensions, or a narrowing's rotate and squash stages).
     """
-    if before:
-        return "x"
+    if before:  # the input; an input wider than shown is seen along its principal axes
+        return "p" if width > shown else "x"
     if kind in ("rotate", "squash") or width > shown:
         return "p"
     return "h"

@@ -1476,6 +1476,7 @@ class SpaceAxes(VGroup):
 
             mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
             mob.set_opacity(0.85)
+            mob.annotates = self.box  # it names its own picture, from inside it (see FlowScene.shot)
             self._texts[body] = mob
         return mob
 
@@ -1485,8 +1486,10 @@ class SpaceAxes(VGroup):
         dims = 3 if stage.dim == 3 else 2
         widths = view.flow.network.widths
         width = widths[min(stage.layer + 1, len(widths) - 1)]
-        letter = space_letter(stage.kind, stage.layer, width, dims,
-                              before=view.stage == 0 and view.t < 0.5)
+        before = view.stage == 0 and view.t < 0.5
+        if before:  # the input: its own axes, or (wider than shown) its principal axes
+            width = widths[0]
+        letter = space_letter(stage.kind, stage.layer, width, dims, before=before)
         key = (letter, dims)
         if key != self.key:  # a new space: its names
             self.remove(*self.names)

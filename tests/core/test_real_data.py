@@ -221,3 +221,11 @@ def test_digit_landmarks_are_each_class_typical_image():
     # other data has no images
     iris, _ = resolve("layers", {"dataset": "iris", "epochs": 1}).ensure_run()
     assert len(iris.landmark_images()[0]) == 0
+
+
+def test_a_wide_input_is_named_by_its_principal_axes_on_screen():
+    from nnanim.core.camera import space_letter
+
+    assert space_letter("linear", 0, 4, 2, before=True) == "p"  # iris: 4 inputs seen along 2 axes
+    assert space_letter("linear", 0, 2, 2, before=True) == "x"  # the plane itself
+    assert space_letter("linear", 0, 3, 3, before=True) == "x"  # a 3-D input shown in 3-D
