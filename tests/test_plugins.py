@@ -349,7 +349,7 @@ def test_the_readme_s_scene_file_renders_with_plain_manim(tmp_path, decode_frame
         assert np.abs(frames[0].astype(int) - frames[-1]).max() > 100  # the plane moved
 
 
-# --------------------------------------------------------------------------- notebooks: nnanim.media.render
+# --------------------------------------------------------------------------- notebooks: nnanim.render
 
 
 @pytest.fixture
@@ -393,9 +393,12 @@ def test_nnanim_render_is_the_render_module_and_a_call():
     import nnanim.media.render as module
     from nnanim.media.render import RenderSettings
 
-    assert nnanim.media.render is module is sys.modules["nnanim.media.render"]
-    assert callable(nnanim.media.render) and module.RenderSettings is RenderSettings
-    assert "options" in (type(nnanim.media.render).__call__.__doc__ or "")
+    assert nnanim.render is module is sys.modules["nnanim.media.render"]
+    assert callable(nnanim.render) and module.RenderSettings is RenderSettings
+    assert "options" in (type(nnanim.render).__call__.__doc__ or "")
+    import nnanim.render as old  # the flat name of before the floors: the same module
+
+    assert old is module
 
 
 def test_options_split_by_the_option_table_s_groups(fake_render):
