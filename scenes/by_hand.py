@@ -23,6 +23,7 @@ the numbers are the run's own order.)  Render with ``nnanim render by-hand``.
 import numpy as np
 
 from nnanim.contract import SceneContract
+from nnanim.core.notation import sub
 from nnanim.errors import NnanimError
 
 #: seconds of each part of a step
@@ -34,12 +35,7 @@ SHOW, ROW, HOLD, LOOK, TURN, INTRO, OUTRO, SWAP, SHADE = 0.5, 0.4, 0.4, 0.5, 1.0
 SQUARE_SIZES = (18, 28)
 #: how far the 3-D view leans past facing the plane a 2 → 3 layer maps the input to (radians)
 LEAN = np.radians(30)
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 GAP = 0.3
-
-
-def sub(k: int) -> str:
-    return str(k).translate(SUB)
 
 
 class ByHandScene(SceneContract):

@@ -27,6 +27,7 @@ Render with ``nnanim render linear-vs-hidden`` (options: ``nnanim render --help`
 from nnanim.scenes.bottleneck import BottleneckScene as _Panels
 
 from nnanim.contract import SceneContract
+from nnanim.core.notation import sub
 from nnanim.errors import NnanimError
 
 #: seconds of each beat
@@ -38,15 +39,11 @@ TITLE = "linear layers multiply to one matrix"
 END = "an activation bends the boundary"
 
 
-def _subscript(k: int) -> str:
-    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
 def product_name(n_layers: int) -> str:
     """``W₃W₂W₁W₀`` for four affine maps (``W₇⋯W₀`` past five)."""
     if n_layers > 5:
-        return f"W{_subscript(n_layers - 1)}⋯W₀"
-    return "".join(f"W{_subscript(k)}" for k in reversed(range(n_layers)))
+        return f"W{sub(n_layers - 1)}⋯W₀"
+    return "".join(f"W{sub(k)}" for k in reversed(range(n_layers)))
 
 
 class LinearVsHiddenScene(SceneContract):

@@ -42,7 +42,6 @@ STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "ste
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
 SQUARE_STRIPS = 0.36
-SUB = "₀₁₂₃₄₅₆₇₈₉"
 #: a unit's part w·h(x) is drawn in the theme's weight colour of the sign of w (not a class colour)
 SIGN = {False: "purple", True: "green"}
 
@@ -97,7 +96,7 @@ class RegressionScene(SceneContract):
         tall = (rest.height - 0.1 * (k - 1)) / k
         for i in range(k):
             cell, rest = rest.split_top(tall, gap=0.1)
-            name = self.label(f"w{SUB[i + 1]}·h{SUB[i + 1]}(x)", size=size, color=theme.muted)
+            name = self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size, color=theme.muted)
             name.move_to([cell.x0 + name.width / 2, cell.y1 - name.height / 2, 0])
             frame = cell.split_top(name.height + 0.06)[1]  # under its name, over the plot's x range
             strip = CurvePlot(self.strip_box(box, C[:, i]), (frame.centre, frame.height, frame.width),

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from nnanim.core.notation import symbol
+
 __all__ = [
     "CENTRE_SMOOTHING",
     "DIP",
@@ -231,12 +233,9 @@ def stage_widened(lo: Array, hi: Array, per_stage: int, neighbours: int) -> tupl
 
 # --------------------------------------------------------------------------- axes and scale
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def axis_names(letter: str, dims: int) -> list[str]:
     """``["x₁", "x₂", ...]``: the names of ``dims`` axes of a space, with Unicode subscripts."""
-    return [f"{letter}{str(k + 1).translate(_SUB)}" for k in range(dims)]
+    return [symbol(letter, k + 1) for k in range(dims)]
 
 
 def space_letter(kind: str, layer: int, width: int, shown: int, before: bool) -> str:

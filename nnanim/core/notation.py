@@ -53,22 +53,22 @@ _SUP = dict(zip("0123456789+−-=()inT",
                 "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿᵀ", strict=True))
 
 
+def _script(value, table: dict[str, str], kind: str) -> str:
+    text = str(value)
+    missing = [c for c in text if c not in table]
+    if missing:
+        raise ValueError(f"no Unicode {kind} for {''.join(missing)!r} in {text!r}")
+    return "".join(table[c] for c in text)
+
+
 def sub(index) -> str:
     """``index`` as a subscript: ``sub(1)`` → ``"₁"``, ``sub("i")`` → ``"ᵢ"``."""
-    text = str(index)
-    missing = [c for c in text if c not in _SUB]
-    if missing:
-        raise ValueError(f"no Unicode subscript for {''.join(missing)!r} in {text!r}")
-    return "".join(_SUB[c] for c in text)
+    return _script(index, _SUB, "subscript")
 
 
 def sup(power) -> str:
     """``power`` as a superscript: ``sup(2)`` → ``"²"``, ``sup("T")`` → ``"ᵀ"``."""
-    text = str(power)
-    missing = [c for c in text if c not in _SUP]
-    if missing:
-        raise ValueError(f"no Unicode superscript for {''.join(missing)!r} in {text!r}")
-    return "".join(_SUP[c] for c in text)
+    return _script(power, _SUP, "superscript")
 
 
 def symbol(name: str, index=None, power=None) -> str:

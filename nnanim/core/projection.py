@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import schur
 
+from nnanim.core.notation import number
+
 __all__ = [
     "BasisPath",
     "RotationPath",
@@ -258,7 +260,7 @@ def describe_axes(X: Array, basis: Array, names, top: int = 2) -> list[tuple[str
     for b in B:
         share = float(np.sum((centred @ b) ** 2)) / total if total > 0 else 0.0
         order = np.argsort(-np.abs(b), kind="stable")[:top]
-        parts = [f"{names[j]} " + f"{b[j]:.2f}".replace("-", "\u2212") for j in order]
+        parts = [f"{names[j]} {number(b[j])}" for j in order]
         more = " …" if len(b) > top else ""
         out.append((" · ".join(parts) + more, share))
     return out

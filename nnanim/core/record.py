@@ -298,8 +298,7 @@ class Run:
         names = params.get("feature_names") or list(params.get("columns", []))[:d]
         if len(names) == d:
             return [str(n) for n in names]
-        digits = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-        return [f"x{str(i + 1).translate(digits)}" for i in range(d)]
+        return [notation.symbol("x", i + 1) for i in range(d)]
 
     def landmark_images(self) -> tuple[np.ndarray, np.ndarray]:
         """An image dataset's landmarks: ``(indices (K,), images (K, h, w) in [0, 1])``, for each
