@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from nnanim.cli import cli
@@ -101,6 +101,15 @@ def good_run(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
+def _empty_toml(raw: bytes) -> bool:
+    import tomllib
+
+    try:
+        return tomllib.loads(raw.decode("utf-8")) == {}
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
 def _make(kind: str, hostile: str, draw, folder: Path, bomb: Path, good_run: bytes) -> Path:
     suffix = READERS[kind][0]
     path = folder / f"hostile{suffix}"
@@ -149,7 +158,10 @@ def _make(kind: str, hostile: str, draw, folder: Path, bomb: Path, good_run: byt
             head = "output = \"o/{seed}.mp4\"\nscene = \"layers\"\n" if kind == "sweep" else ""
             path.write_text(f"{head}{key} = {value}\n")
     elif hostile == "garbage":
-        path.write_bytes(draw(st.binary(min_size=0, max_size=4096)))
+        garbage = draw(st.binary(min_size=0, max_size=4096))
+        if suffix == ".toml":  # an empty TOML document (b"", blank lines, comments) is no garbage: it
+            assume(kind == "sweep" or not _empty_toml(garbage))  # asks for every default
+        path.write_bytes(garbage)
     elif hostile == "truncated":
         cut = draw(st.integers(0, len(good_run) - 1))
         path.write_bytes(good_run[:cut])
@@ -433,3 +445,14 @@ def test_a_sweep_is_counted_before_it_is_expanded(tmp_path, monkeypatch):
     with pytest.raises(NnanimError, match=r"10\^12|1,000,000,000,000 items"):
         sweep.load_sweep(path)
     assert time.perf_counter() - started < 1.0
+
+
+def test_an_empty_config_asks_for_the_defaults(tmp_path, monkeypatch):
+    """An empty TOML document (or one of comments) is not garbage: it trains the defaults."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.toml").write_text("# nothing set: every default\n\n")
+    result, _, _ = _invoke(["train", "--config", "empty.toml", "--epochs", "3", "-o", "out.npz"])
+    assert result.exit_code == 0, result.output
+    from nnanim.core.record import Run
+
+    assert Run.load(tmp_path / "out.npz").weights[-1][0].shape[1] >= 1
