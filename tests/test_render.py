@@ -251,6 +251,19 @@ def test_scene_without_animations_needs_png(decode_frames):
     assert decode_frames(out)[0].shape == (1, H, W, 3)
 
 
+def test_the_playing_step_keeps_its_names_in_render():
+    """Binding, planning and playing a scene live in nnanim.media.play, below render and parallel
+    (which imported each other); render's names, and its old flat name, still give them."""
+    import nnanim.render as flat
+    from nnanim.media import play
+
+    assert flat is r
+    for name in ("RenderError", "bind", "plan_scene", "Plan"):
+        assert getattr(r, name) is getattr(play, name), name
+    assert r._play_scene is play.play_scene and r._pace is play.pace
+    assert issubclass(RenderError, NnanimError)
+
+
 # ----------------------------------------------------------- atomic output
 
 

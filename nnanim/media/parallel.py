@@ -5,7 +5,7 @@ fresh encoder, so each segment starts with a keyframe — and joins the
 segments with FFmpeg's concat demuxer, copying packets.  A render in parts
 does the same thing in N places:
 
-1. **Plan.** The plan pass (:func:`nnanim.media.render.plan_scene`) lists the
+1. **Plan.** The plan pass (:func:`nnanim.media.play.plan_scene`) lists the
    beats with the index of each beat's first play; :func:`cut_points` picks
    N − 1 beats so that the parts' nominal seconds are as even as it can.
 2. **Render.** Each part is a forked process rendering the whole storyboard
@@ -166,11 +166,11 @@ def _part_main(conn, job: Any, temp: dict[str, Any], pace: float, part: Part) ->
     code = 0
     try:
         with interruptible():
-            from nnanim.media.render import _play_scene, bind
+            from nnanim.media.play import bind, play_scene
 
             cls = bind(job, pace=pace)
             cls = type(cls.__name__, (_PartClock, cls), {"first_play": part.first})
-            scene = _play_scene(cls, temp)
+            scene = play_scene(cls, temp)
             path = Path(scene.renderer.file_writer.final_file_path)
             start = scene.part_start or 0.0
             end = float(scene.renderer.time)

@@ -85,11 +85,13 @@ from pathlib import Path
 from typing import Any
 
 from nnanim.contract import Job, SceneContract, get_scene, list_scenes, resolve
-from nnanim.errors import NnanimError
 from nnanim.files import atomic_write, check_writable
 from nnanim.layout import frame_units, pixel_size
 from nnanim.media import cache
 from nnanim.media.cache import cache_dir
+from nnanim.media.play import Plan, RenderError, bind, plan_scene
+from nnanim.media.play import pace as _pace
+from nnanim.media.play import play_scene as _play_scene  # looked up here at each call
 
 __all__ = [
     "FORMATS",
@@ -102,14 +104,11 @@ __all__ = [
     "check_output",
     "work_folder",
     "play_job",
+    "plan_scene",
     "get_scene",
     "list_scenes",
     "render",
 ]
-
-
-class RenderError(NnanimError):
-    """A problem with the user's request; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -335,15 +334,6 @@ def checked_plain_options(options: dict | None, command: str = "render") -> dict
 
         theme_of(checked["theme"])
     return {**(options or {}), **checked}
-
-
-def bind(job: Job, **attributes: Any) -> type:
-    """The job's scene class bound to Manim: a :class:`~nnanim.draw.scene.FlowScene` holding the job."""
-    from nnanim.draw.scene import FlowScene
-
-    cls = job.scene
-    bases = (cls,) if issubclass(cls, FlowScene) else (cls, FlowScene)
-    return type(cls.__name__, bases, {"job": job, **attributes})
 
 
 def _plain(cls: type, options: dict | None) -> type:
@@ -583,32 +573,6 @@ def play_job(job: Job, temp: dict[str, Any], progress: bool = False, mixin: type
         return _play_scene(cls, temp)
 
 
-def _pace(job: Job, plan: Plan) -> float:
-    """The pace that plays ``plan`` in the job's ``duration`` (1 without one)."""
-    duration = job.opt("duration")
-    return duration / plan.seconds if duration is not None and plan.seconds > 0 else 1.0
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a plan pass learned: the video's length and its beats."""
-
-    seconds: float
-    beats: tuple
-
-
-def plan_scene(job: Job, temp: dict[str, Any]) -> Plan:
-    """Walk the storyboard without drawing a frame: its beats and length (at pace 1)."""
-    import manim
-
-    with manim.tempconfig({**temp, "write_to_movie": False} if "write_to_movie" in manim.config
-                          else temp):
-        scene = bind(job, planning=True)()
-        scene.setup()
-        scene.construct()
-    return Plan(scene.clock, tuple(scene.beats))
-
-
 def _is_terminal() -> bool:
     try:
         return sys.stderr.isatty()
@@ -646,32 +610,6 @@ class _Progress:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
-
-
-def _play_scene(cls: type, temp: dict[str, Any]) -> Any:
-    """Construct and render ``cls`` inside ``tempconfig(temp)``; return the finished scene."""
-    import manim
-
-    unknown = [key for key in temp if key not in manim.config]
-    if unknown:  # tempconfig would drop them silently
-        raise RuntimeError(f"Manim has no config keys {unknown}")
-    from nnanim.media.encoder import installed
-
-    log_level = manim.logger.level  # tempconfig restores values, not the logger
-    try:
-        with manim.tempconfig(temp), installed():  # BT.709, tagged, the same bytes every run
-            scene = cls()
-            try:
-                scene.render()
-            except RuntimeError as error:
-                if "has no play calls" in str(error):
-                    raise RenderError(
-                        f"{cls.__name__} has no animations; render it with format png"
-                    ) from error
-                raise
-    finally:
-        manim.logger.setLevel(log_level)
-    return scene
 
 
 # -- finish

@@ -7,6 +7,9 @@
 * ``nnanim/draw`` imports nothing from ``nnanim.media`` (drawing does not
   render videos).
 * ``nnanim/io`` (models from other frameworks) imports neither drawing nor media.
+* No two modules of nnanim import each other, directly or round a longer circle,
+  at the top or inside a function: the import graph of the package is a DAG
+  (what two modules both need lives in a third below them).
 
 Checked twice: in a fresh interpreter where importing Manim fails
 (``sys.modules["manim"] = None``), every pure module must import; and by
@@ -86,6 +89,92 @@ def test_the_check_would_catch_a_core_module_that_imports_drawing(tmp_path, monk
     (fake / "core" / "bad.py").write_text("def f():\n    from nnanim.draw.mobjects import PointCloud\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
     assert offending("core") == {"bad.py": ["nnanim.draw.mobjects", "nnanim.draw.mobjects.PointCloud"]}
+
+
+def module_files(package: Path) -> dict[str, Path]:
+    """Every module of the package by its dotted name (a package by its own name)."""
+    out = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """``module -> the nnanim modules it imports`` (anywhere in the file, lazy imports too).
+
+    ``from nnanim.media import cache`` names the module ``nnanim.media.cache``; a name that is
+    not a module (``from nnanim.errors import NnanimError``) counts as its module.
+    """
+    modules = module_files(package)
+
+    def module_of(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in modules.items():
+        found = {module_of(n) for n in imported_names(path) if n.split(".")[0] == package.name}
+        graph[name] = {m for m in found if m is not None and m != name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The circles of ``graph``: each strongly connected set of two or more modules, sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(node: str) -> None:  # Tarjan; the graph is a few dozen modules deep at most
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_no_two_modules_import_each_other():
+    graph = import_graph(PACKAGE)
+    assert "nnanim.media.play" in graph["nnanim.media.parallel"]  # the graph sees lazy imports
+    assert import_cycles(graph) == []
+
+
+def test_the_check_would_catch_modules_that_import_each_other(tmp_path):
+    fake = tmp_path / "nnanim"
+    (fake / "media").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "media" / "__init__.py").write_text("")
+    (fake / "media" / "render.py").write_text("from nnanim.media import parallel\n")
+    (fake / "media" / "parallel.py").write_text("def f():\n    from nnanim.media.render import bind\n")
+    (fake / "media" / "a.py").write_text("import nnanim.media.b\n")
+    (fake / "media" / "b.py").write_text("from nnanim.media.c import x\n")
+    (fake / "media" / "c.py").write_text("def g():\n    import nnanim.media.a\n")
+    (fake / "media" / "d.py").write_text("from nnanim.media import render\n")
+    assert import_cycles(import_graph(fake)) == [
+        ["nnanim.media.a", "nnanim.media.b", "nnanim.media.c"],
+        ["nnanim.media.parallel", "nnanim.media.render"],
+    ]
 
 
 def test_every_pure_module_imports_without_manim():
