@@ -166,18 +166,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[16:9]',
             'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[9:16]',
         }),
-    'tests/test_media_files.py': (
-        "issue 20 open: the MP4's last frame and the PNG of the same render differ since "
-        'the merges'
-        , {
-            'test_the_mp4s_pixels_are_bt709_as_tagged',
-        }),
-    'tests/test_parallel.py': (
-        'issue 20 open: a render in 3 parts differs from the serial one since the merges'
-        , {
-            'test_the_frames_are_the_serial_renders[3]',
-            'test_the_stream_is_the_serial_one_packet_for_packet[3]',
-        }),
     'tests/test_posters.py': (
         "issue 16 open: neurons' poster shading"
         , {

@@ -55,18 +55,22 @@ def poster_shading(scene, view, hold: float, fade: float = FADE) -> Mobject | No
     """Put :func:`input_shading` behind everything for the first ``hold`` seconds of ``scene``.
 
     The shading fades out over ``fade`` seconds once ``hold`` seconds have
-    played, and then stays invisible without updates.  Call it before the scene's opening
-    hold; returns the shading (``None`` when there is none).
+    played, and then stays invisible without updates.  Both are the storyboard's seconds, as
+    the scene's plays and waits are: scaled by its ``pace`` (``--duration``) and read from its
+    :attr:`~nnanim.draw.scene.FlowScene.story_time` (summed ``dt`` lags a frame a play: a
+    short video kept the input plane's shading over every later stage).  Call it before the
+    scene's opening hold; returns the shading (``None`` when there is none).
     """
     shading = input_shading(view, scene.theme)
     if shading is None:
         return None
+    pace = float(getattr(scene, "pace", 1.0))
+    start = scene.story_time
+    hold, fade = hold * pace, fade * pace
     full = shading.opacity if hasattr(shading, "opacity") else 1.0
-    shading.poster_clock = 0.0
 
-    def fade_out(mob, dt):
-        mob.poster_clock += dt
-        k = min(max((mob.poster_clock - hold) / max(fade, 1e-9), 0.0), 1.0)
+    def fade_out(mob, dt):  # time-based (takes dt), so Manim steps a wait while it fades
+        k = min(max((scene.story_time - start - hold) / max(fade, 1e-9), 0.0), 1.0)
         if hasattr(mob, "opacity"):
             mob.opacity = full * (1.0 - k)
         if k >= 1.0:  # gone: no more updates (a still, invisible picture costs one draw)

@@ -124,6 +124,7 @@ class FlowScene(SceneContract, Scene):
         self.shots: list[Shot] = []  # a plan pass's record of the layout, play by play
         self.clock = 0.0
         self.plays = 0  # plays started so far
+        self._story = (0.0, 0.0)  # storyboard seconds before the current play, its length
         kwargs.setdefault("camera_class", FastCamera)
         super().__init__(**kwargs)
 
@@ -172,6 +173,7 @@ class FlowScene(SceneContract, Scene):
         if not self.beats:
             self.mark("intro", "", "")
         self.plays += 1
+        self._story = (self._story[0], seconds)  # where this play starts, and its length
         if self.planning:
             for a in anims:
                 a.run_time = seconds if "run_time" in kwargs else a.run_time
@@ -182,6 +184,7 @@ class FlowScene(SceneContract, Scene):
                 a.clean_up_from_scene(self)
         else:
             super().play(*anims, **kwargs)
+        self._story = (sum(self._story), 0.0)  # played: the next one starts at its end
         # beats are in the video's own seconds: Manim writes whole frames per play, so the
         # renderer's clock (frames written / fps) runs a little ahead of the sum of run times
         self.clock = self.clock + seconds if self.planning else float(self.renderer.time)
@@ -191,6 +194,18 @@ class FlowScene(SceneContract, Scene):
             self.shots.append(self.shot())
         if self.on_progress is not None and not self.planning:
             self.on_progress(self.clock, len(self.beats))
+
+    @property
+    def story_time(self) -> float:
+        """Storyboard seconds (paced) up to the frame being drawn: the run times of the plays
+        before this one and the time inside it.
+
+        The clock for pictures timed in seconds (an updater's ``dt`` adds up whole frames and
+        loses the last part frame of every play, all of a play shorter than a frame); the same
+        whatever the frame rate, in a drawn play and in a skipped one.
+        """
+        before, length = self._story
+        return before + min(float(getattr(self, "last_t", 0.0)), length)
 
     def shot(self) -> Shot:
         """Where every visible text and picture region is now (see :class:`Shot`)."""

@@ -10,9 +10,10 @@ does the same thing in N places:
    N − 1 beats so that the parts' nominal seconds are as even as it can.
 2. **Render.** Each part is a forked process rendering the whole storyboard
    with Manim's own ``from_animation_number``/``upto_animation_number``:
-   plays outside the part are skipped (brought to their end state, not
-   drawn frame by frame and not encoded), the part's plays are encoded as
-   in a serial render.
+   plays outside the part are skipped (neither drawn nor encoded), the
+   part's plays are encoded as in a serial render.  A skipped play still
+   steps through the times of its frames, as a drawn one does
+   (:class:`_PartScene`), so each part starts from the serial render's state.
 3. **Join.** :func:`join` stream-copies the parts' files one after another
    with the same concat demuxer Manim uses for its segments.  Every part
    begins at a play, so with a keyframe, with the same encoder settings; the
@@ -147,8 +148,17 @@ def _part_config(temp: dict[str, Any], folder: Path, part: Part) -> dict[str, An
             "from_animation_number": part.first, "upto_animation_number": part.last}
 
 
-class _PartClock:
-    """Mixin for a part's scene: notes the renderer's clock where the part's first play starts."""
+class _PartScene:
+    """Mixin for a part's scene: skipped plays step through their frames undrawn; the clock where
+    the part's first play starts.
+
+    Manim brings a skipped play to its end in one step (``dt`` = its run time) where a drawn
+    play steps through its frames (``t`` = 0, 1/fps, ..., the last frame before its run time,
+    then an update with ``dt`` = 0).  Anything that depends on the steps (an updater adding up
+    ``dt``, a state carried from frame to frame, whether a wait is still) would start the part
+    elsewhere than the serial render is at that play; stepped through the same times, undrawn
+    and unencoded, a skipped play leaves the scene exactly as a drawn one does.
+    """
 
     part_start: float | None = None
     first_play = 0
@@ -157,6 +167,18 @@ class _PartClock:
         if self.plays == self.first_play and self.part_start is None:
             self.part_start = float(self.renderer.time)
         super().play(*args, **kwargs)
+
+    def get_time_progression(self, run_time, description, n_iterations=None,
+                             override_skip_animations=False):
+        # a drawn play's frame times, skipped or not (Manim gives a skipped play [run_time])
+        return super().get_time_progression(run_time, description, n_iterations,
+                                            override_skip_animations=True)
+
+    def play_internal(self, skip_rendering: bool = False) -> None:
+        skipping = self.renderer.skip_animations
+        super().play_internal(skip_rendering=skip_rendering or skipping)
+        if skipping:  # a drawn play ends with this update; Manim leaves it out of a skipped one
+            self.update_mobjects(0)
 
 
 def _part_main(conn, job: Any, temp: dict[str, Any], pace: float, part: Part) -> None:
@@ -169,7 +191,7 @@ def _part_main(conn, job: Any, temp: dict[str, Any], pace: float, part: Part) ->
             from nnanim.media.play import bind, play_scene
 
             cls = bind(job, pace=pace)
-            cls = type(cls.__name__, (_PartClock, cls), {"first_play": part.first})
+            cls = type(cls.__name__, (_PartScene, cls), {"first_play": part.first})
             scene = play_scene(cls, temp)
             path = Path(scene.renderer.file_writer.final_file_path)
             start = scene.part_start or 0.0
