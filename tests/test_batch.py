@@ -148,3 +148,37 @@ def test_a_bad_sweep_file_exits_2_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {path}: unknown option 'qualty'; valid: ")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_render_in_a_spawned_process_leaves_no_semaphore(tmp_path):
+    """A batch worker is a spawned process: there a multiprocessing lock is a named semaphore,
+    unlinked only if the process exits normally.  Manim's first progress bar (tqdm) made one, so a
+    worker stopped mid-render left it behind and the resource tracker warned of a leaked semaphore
+    when the batch ended; a render makes none."""
+    import json
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import gc, json, multiprocessing
+        multiprocessing.set_start_method("spawn")  # as in a Dask worker
+        import multiprocessing.synchronize as synchronize
+        from manim import Scene, Square
+        from nnanim.media.render import RenderSettings, render
+
+        class Moving(Scene):
+            def construct(self):
+                square = Square()
+                self.add(square)
+                self.play(square.animate.shift([1, 0, 0]), run_time=0.4)
+
+        render(Moving, RenderSettings(quality="l", fps=5, short_side=32, progress=False,
+                                      output={str(tmp_path / "moving.mp4")!r}))
+        print(json.dumps([o._semlock.name for o in gc.get_objects()
+                          if isinstance(o, synchronize.SemLock) and o._semlock.name]))
+    """)
+    env = {**os.environ, "NNANIM_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -257,21 +257,10 @@ def _workers_ignore_ctrl_c():
     the terminal sends Ctrl-C to every process of the batch, and only this one should act on it,
     closing the cluster in order, rather than each worker printing its own traceback."""
     import signal
-    import sys
     import threading
-    from multiprocessing import resource_tracker
 
-    # The tracker of the workers' semaphores removes those of a worker stopped mid-task; it
-    # should do so without a "leaked semaphore" warning on the user's terminal (its own
-    # process, started here with the warning filtered, before the cluster starts it plainly).
-    flags = list(sys.warnoptions)
-    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
-    try:
-        resource_tracker.ensure_running()
-    except Exception:  # no tracker on this platform: nothing to quiet
-        pass
-    finally:
-        sys.warnoptions[:] = flags
+    # (a worker stopped mid-render leaves no semaphore behind for the resource tracker to warn
+    # of: Manim's progress bars make none, nnanim.media.play._bars_without_process_lock)
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -71,6 +71,7 @@ def play_scene(cls: type, temp: dict[str, Any]) -> Any:
         raise RuntimeError(f"Manim has no config keys {unknown}")
     from nnanim.media.encoder import installed
 
+    _bars_without_process_lock()
     log_level = manim.logger.level  # tempconfig restores values, not the logger
     try:
         with manim.tempconfig(temp), installed():  # BT.709, tagged, the same bytes every run
@@ -86,3 +87,18 @@ def play_scene(cls: type, temp: dict[str, Any]) -> Any:
     finally:
         manim.logger.setLevel(log_level)
     return scene
+
+
+def _bars_without_process_lock() -> None:
+    """Manim's progress bars (tqdm; never shown, nnanim draws its own) lock with the thread lock only.
+
+    The first tqdm bar of a process makes a multiprocessing ``RLock`` too.  In a process that
+    was spawned rather than forked (a ``batch`` worker) that is a named semaphore, registered
+    with the resource tracker and unlinked only when the process exits normally: a worker
+    stopped mid-render left it behind, and the tracker warned of a leaked semaphore at the end
+    of the batch.  Nothing here writes bars from several processes, so that lock is not needed.
+    """
+    from tqdm.std import TqdmDefaultWriteLock
+
+    if not hasattr(TqdmDefaultWriteLock, "mp_lock"):
+        TqdmDefaultWriteLock.mp_lock = None
