@@ -11,7 +11,7 @@ the rest lives in the floors of DESIGN.md's layering:
   ``notation`` (symbols and numbers on screen), ``camera`` (framing);
 * ``nnanim.draw`` — Manim objects and scenes: ``mobjects``, ``scene``, ``text``,
   ``panels``, ``replay``, ``posters``, ...;
-* ``nnanim.media`` — ``render``, ``parallel``, ``slides``, ``storyboard``,
+* ``nnanim.media`` — ``render``, ``play``, ``parallel``, ``slides``, ``storyboard``,
   ``cache``, ``batch``, ``sweep``, ``encoder``, ``gif``, ...;
 * ``nnanim.io`` — trained models from other frameworks;
 
