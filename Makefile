@@ -32,7 +32,7 @@ demo: setup
 	@$(BIN)/nnanim render layers -q m -o out/layers.mp4
 
 test: setup test-sysdeps
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-core
 
 test-fast: setup

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from plan_shots import planned, title_safe
+from plan_shots import group, planned, title_safe
 
 from nnanim.contract import list_scenes
 from nnanim.options import ASPECTS
@@ -61,8 +61,8 @@ KNOWN = {
 def cases():
     for scene in sorted(list_scenes()):
         for aspect in ASPECTS:
-            marks = [pytest.mark.xfail(reason=KNOWN[scene, aspect], strict=True)] \
-                if (scene, aspect) in KNOWN else []
+            marks = [group(scene)] + ([pytest.mark.xfail(reason=KNOWN[scene, aspect], strict=True)]
+                                      if (scene, aspect) in KNOWN else [])
             yield pytest.param(scene, aspect, marks=marks, id=f"{scene}-{aspect}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from plan_shots import group
 
 from nnanim.core import notation
 from nnanim.core.notation import MINUS, NBSP
@@ -139,11 +140,11 @@ def test_wrapped_lines_are_balanced_no_word_alone():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
-@pytest.mark.parametrize("scene", sorted(__import__("nnanim.contract").contract.list_scenes()))
+@pytest.mark.parametrize(("scene", "aspect"), [
+    pytest.param(s, a, marks=group(s), id=f"{s}-{a}")
+    for s in sorted(__import__("nnanim.contract").contract.list_scenes())
+    for a in ["16:9", "9:16", "1:1", "4:3"]])
 def test_every_text_on_screen_is_typeset(scene, aspect):
-    from plan_shots import planned
-
     played = planned(scene, aspect)
     seen = {text for shot in played.shots for text, _ in shot.texts}
     assert seen, "no text seen on screen"
