@@ -123,7 +123,7 @@ class LayersScene(SceneContract):
             self.play(*extras, run_time=1.4)
         self.wait(2.5)
         if self.vertex_view(flow):
-            self.play_class_vertices(view, run.class_names, caption, score, lines, landmarks)
+            self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks)
 
     # -- the output: what is true of the last picture
     @staticmethod
@@ -144,11 +144,31 @@ class LayersScene(SceneContract):
         """Whether the story ends in the class-vertex view: a softmax of three classes or more."""
         return flow.network.task == "multiclass" and len(flow.network.biases[-1]) >= 3
 
-    def vertex_frame(self):
-        """``(centre (3,), radius)``: where the class polygon sits in the picture region."""
-        p = self.layout.picture
+    def vertex_frame(self, K: int | None = None, sizes=None):
+        """``(centre (3,), radius)``: where the class polygon sits in the picture region.
+
+        As large as :data:`VERTEX_RADIUS` allows while the names (``sizes``: a ``(width,
+        height)`` per corner) just outside the ``K`` corners stay inside the picture.  Fixed by
+        the first call with ``sizes``; later calls return it.
+        """
+        if getattr(self, "_vertex_frame", None) is not None:
+            return self._vertex_frame
+        from nnanim.core.projection import class_vertices
+
+        p, pad = self.layout.picture, 0.06
         centre = np.array([(p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, 0.0])
-        return centre, VERTEX_RADIUS * min(p.x1 - p.x0, p.y1 - p.y0)
+        half = np.array([(p.x1 - p.x0) / 2, (p.y1 - p.y0) / 2])
+        radius = VERTEX_RADIUS * 2 * float(half.min())
+        if K is not None and sizes is not None:
+            for v, (w, h) in zip(class_vertices(K), sizes, strict=True):
+                box = np.array([w, h])
+                gap = 0.14 + 0.5 * float(np.abs(v) @ box)  # as in _outside
+                for axis in (0, 1):
+                    if abs(v[axis]) > 1e-9:  # (r + gap)·|v| + size/2 ≤ half − pad
+                        radius = min(radius, (half[axis] - pad - box[axis] / 2) / abs(v[axis]) - gap)
+            self._vertex_frame = (centre, max(radius, 0.2 * float(half.min())))
+            return self._vertex_frame
+        return centre, radius
 
     def class_vertex_points(self, view) -> np.ndarray:
         """``(N, 3)`` scene positions of the points in the class-vertex view."""
@@ -158,12 +178,13 @@ class LayersScene(SceneContract):
         P = class_vertex_view(view.flow.input_probabilities(view.points_trace.points))
         return centre + radius * np.pad(P, ((0, 0), (0, 1)))
 
-    def play_class_vertices(self, view, names, caption, score: str, leaving: list,
+    def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
                             landmarks: list = ()) -> None:
         """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
 
-        ``leaving`` fade out first (the last space's lines); ``landmarks`` (a digit's image
-        beside its point) travel with their points to the corners.
+        ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
+        by a class's landmark image (a digit's own picture, which travels there from beside its
+        point; ``labels_of`` are the points' classes) or else by the class's name.
         """
         from manim import Polygon
 
@@ -171,22 +192,29 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import OpacityFade
 
         K = view.n_classes
-        exact = ("With three classes the triangle shows the probabilities exactly." if K == 3 else
-                 "Every class keeps a direction of its own here.")
-        detail = (f"each point moves to Σₖ{NBSP}pₖ·vₖ: its class probabilities mix the corners, so a sure "
-                  f"point sits on its class's corner. {exact} {score}")
+        detail = (f"each point moves to Σₖ{NBSP}pₖ·vₖ, the corners mixed by its class probabilities: "
+                  f"a sure point sits on its class's corner. {score}")
         caption = self.swap_caption(caption, "softmax · class corners", detail, kind="stage")
-        centre, radius = self.vertex_frame()
+        pictured = {int(labels_of[i]): marks.size for marks in landmarks for i in marks.indices}
+        labels = self.vertex_names(view, names, skip=pictured)
+        sizes = [(pictured[k], pictured[k]) if k in pictured else (labels[k].width, labels[k].height)
+                 for k in range(K)]
+        centre, radius = self.vertex_frame(K, sizes)
         corners = centre + radius * np.pad(class_vertices(K), ((0, 0), (0, 1)))
         polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
-        labels = self.vertex_names(view, names, corners, centre)
+        for k, label in labels.items():
+            label.move_to(_outside(corners[k], centre, label.width, label.height))
+        labels = list(labels.values())
+        moves = []
+        for marks in landmarks:  # each image goes to its corner, where it names the class
+            marks.clear_updaters()
+            size = marks.size
+            spots = [_outside(corners[int(labels_of[i])], centre, size, size) for i in marks.indices]
+            moves.append(tiles_move(marks, spots))
         for mob in leaving:
             mob.clear_updaters()
-        for marks in landmarks:  # from now on beside the points as drawn, not as the flow puts them
-            marks.clear_updaters()
-            marks.add_updater(lambda m: m.place(view.cloud.points[m.indices]))
         away = [*leaving, *[m for m in self.mobjects if getattr(m, "is_output_shading", False)]]
         # the view's own grid, axes and scale mean nothing among the class corners: out of the
         # view first (a fade-out removes what it faded from the scene, which would split the view)
@@ -197,24 +225,21 @@ class LayersScene(SceneContract):
         self.play(*[OpacityFade(m, fade_in=False) for m in away + parts], run_time=VERTEX["fade"])
         self.add(polygon, *labels)
         self.bring_to_back(polygon)
-        self.play(cloud_move(view.cloud, self.class_vertex_points(view)),
+        self.play(cloud_move(view.cloud, self.class_vertex_points(view)), *moves,
                   OpacityFade(polygon), *[OpacityFade(n) for n in labels], run_time=VERTEX["move"])
         self.wait(VERTEX["hold"])
 
-    def vertex_names(self, view, names, corners, centre) -> list:
-        """Each class's name in its colour, just outside its corner (away from the centre)."""
+    def vertex_names(self, view, names, skip=()) -> dict:
+        """``{class: its name}`` in its colour, to place outside its corner (classes in ``skip``
+        have a picture there instead)."""
         from manim.utils.color import ManimColor
 
         colours = self.theme.class_rgb(view.n_classes)
-        out = []
-        for name, corner, rgb in zip(names, corners, colours, strict=True):
-            label = self.label(name, color=ManimColor(rgb))
-            out_dir = corner - centre
-            out_dir = out_dir / max(np.linalg.norm(out_dir), 1e-9)
-            gap = 0.14 + 0.5 * abs(out_dir[0]) * label.width + 0.5 * abs(out_dir[1]) * label.height
-            label.move_to(corner + gap * out_dir)
-            label.annotates = self.layout.picture_clip  # it names a corner of its own picture
-            out.append(label)
+        out = {}
+        for k, (name, rgb) in enumerate(zip(names, colours, strict=True)):
+            if k not in skip:
+                out[k] = self.label(name, color=ManimColor(rgb))
+                out[k].annotates = self.layout.picture_clip  # it names a corner of its own picture
         return out
 
     def play_stages(self, view, caption, pace: float = 1.0, before=None):
@@ -347,6 +372,31 @@ class LayersScene(SceneContract):
         x0, x1, y0, y1 = box
         corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
         return RasterImage(image, corners)
+
+
+def _outside(corner, centre, width: float, height: float) -> np.ndarray:
+    """The centre of a ``width × height`` box just outside ``corner``, away from ``centre``."""
+    out = np.asarray(corner, dtype=float) - centre
+    out = out / max(float(np.linalg.norm(out)), 1e-9)
+    gap = 0.14 + 0.5 * abs(out[0]) * width + 0.5 * abs(out[1]) * height
+    return corner + gap * out
+
+
+def tiles_move(marks, centres, **kwargs):
+    """An animation moving each image of ``marks`` (:class:`ImageLandmarks`) to a centre of its own."""
+    from manim import Animation
+
+    class TilesMove(Animation):
+        def begin(self) -> None:
+            self.start = [np.array(t.get_center(), dtype=float) for t in self.mobject.tiles]
+            super().begin()
+
+        def interpolate_mobject(self, alpha: float) -> None:
+            a = self.rate_func(alpha)
+            for tile, s, e in zip(self.mobject.tiles, self.start, centres, strict=True):
+                tile.move_to((1.0 - a) * s + a * np.asarray(e, dtype=float))
+
+    return TilesMove(marks, **kwargs)
 
 
 def cloud_move(cloud, end, **kwargs):

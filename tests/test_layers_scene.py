@@ -82,7 +82,7 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     # three classes: straight lines bound three regions (never "one straight line")
     assert out_title.startswith("output") and "one straight line" not in out_detail
     assert "3 class regions" in out_detail and score in out_detail
-    assert title.startswith("softmax") and score in detail and "triangle" in detail
+    assert title.startswith("softmax") and score in detail and "Σₖ" in detail
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     centre, radius = scene.vertex_frame()
     V = np.array([[0.0, 1.0], [-np.sqrt(3) / 2, -0.5], [np.sqrt(3) / 2, -0.5]])
@@ -193,3 +193,29 @@ def test_rendered_regression_shows_a_line_of_target_colours_then_parallel_levels
     pts, t = target_pixels(last, theme, sidebar)
     assert np.sum(t < 0.3) > 10 and np.sum(t > 0.7) > 10
     assert np.ptp(pts[:, 1]) > 0.5 * h
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "digits-10"])
+def test_class_vertex_view_names_every_corner_without_collisions(options, aspect):
+    """The class names (or a digit's own image) sit outside their corners, inside the picture,
+    on no other text, in every frame shape."""
+    from plan_shots import title_safe
+    from test_collisions import collisions
+
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"aspect": aspect, "epochs": 30, **options},
+                    pixels=pixel_size(aspect, 480))
+    vertex = next(i for i, b in enumerate(scene.beats) if b.title.startswith("softmax"))
+    shots = [s for s in scene.shots if s.beat >= vertex]
+    assert shots
+    safe = title_safe(scene)
+    for shot in shots:
+        assert not collisions(shot, safe), collisions(shot, safe)
+    K = scene.job.run.n_classes
+    names = {t for t, _ in shots[-1].texts}
+    images = sum(len(m.tiles) for m in scene.mobjects if hasattr(m, "tiles"))
+    assert images == K or set(scene.job.run.class_names) <= names

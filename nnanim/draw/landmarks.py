@@ -45,10 +45,7 @@ class ImageLandmarks(Group):
 
     def follow(self, view) -> None:
         """Put each image just above-right of its point as the view shows it now."""
-        self.place(view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices]))
-
-    def place(self, P) -> None:
-        """Put each image just above-right of its point's scene position (a row of ``P``)."""
+        P = view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices])
         s, gap = self.size, 0.06
         for tile, (x, y, _) in zip(self.tiles, P):
             x0, y0 = x + gap, y + gap
