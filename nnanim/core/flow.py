@@ -84,9 +84,9 @@ from nnanim.core.curves import class_probabilities, linear_pairs, probabilities
 from nnanim.core.nn import Activation, Network
 from nnanim.core.projection import (
     BasisPath,
-    aligned_view,
     RotationPath,
     align_rows,
+    aligned_view,
     closest_orthonormal,
     keyframe_basis,
     orthonormal_complement,
