@@ -74,6 +74,11 @@ class SceneContract:
     #: width, an input wider than three seen through its fixed principal axes); :func:`resolve`
     #: refuses wider data in one line, before anything is trained
     max_inputs: int | None = None
+    #: whether a dataset's own training recipe (a real dataset's network, see
+    #: :func:`nnanim.core.data.dataset_network`) replaces this scene's training defaults: for
+    #: scenes that show wide data and whose lesson holds for any network (``layers``,
+    #: ``training``); a scene that needs its own architecture keeps its defaults
+    dataset_defaults: bool = False
     #: the resolved job; set by the render layer before ``construct`` runs
     job: Job | None = None
 
@@ -269,6 +274,9 @@ def resolve(scene: str | type, options: Mapping[str, Any] | None = None,
     defaults = parse_options(command, getattr(cls, "defaults", {}), f"scene {name!r} defaults: ")
     merged = {o.name: o.default for o in options_for(command)}
     merged.update(defaults)
+    if getattr(cls, "dataset_defaults", False) and getattr(cls, "max_inputs", None) is None:
+        # (a scene that draws the input plane itself refuses wide data with its own words)
+        merged.update(_dataset_defaults({**merged, **explicit}, explicit))
     merged.update(explicit)
     job = Job(cls, name, merged, explicit=explicit)
 
@@ -491,10 +499,22 @@ def resolve_training(options: Mapping[str, Any] | None = None) -> Job:
     """The job of ``nnanim train``: options checked and merged, config resolved, data built."""
     explicit = parse_options("train", dict(options or {}))
     merged = {o.name: o.default for o in options_for("train")}
+    merged.update(_dataset_defaults({**merged, **explicit}, explicit))
     merged.update(explicit)
     job = Job(SceneContract, "train", merged, explicit=explicit)
     _training(job)
     return job
+
+
+def _dataset_defaults(merged: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[str, Any]:
+    """The training options the chosen dataset brings (a real dataset's network), for a job that
+    trains a classifier: they take the place of the scene's defaults, never of the user's."""
+    from nnanim.core.data import dataset_network
+
+    if merged.get("run") is not None or merged.get("model") is not None or merged.get("task"):
+        return {}
+    recipe = dataset_network(str(merged.get("dataset") or ""), explicit.get("classes"))
+    return {k: v for k, v in recipe.items() if k not in explicit and k in merged}
 
 
 def theme_of(value: str) -> Any:

@@ -32,6 +32,7 @@ INSET_POINT = 0.032  # the inset's points: dots, not specks
 class TrainingScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "epochs": 1500}
     tasks = ("binary", "multiclass", "regression")
+    dataset_defaults = True  # a real dataset trains its own network (nnanim.core.data.REAL_NETWORK)
     aside = 0.35
     caption_lines = 2
     has_header = False

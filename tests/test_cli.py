@@ -30,7 +30,7 @@ def test_version_and_help_list_every_command_and_option():
                    "--activation", "--optimizer", "--lr", "--epochs", "--batch-size", "--l2",
                    "--record-every", "--output", "--quiet"):
         assert option in train_help
-    assert "default: 16,16,16,2]" in train_help and "default: spirals]" in train_help
+    assert "default: 16,16,16,2 (real data 4,4,2)]" in train_help and "default: spirals]" in train_help
     assert "(per scene)" not in train_help and "train and report only" in train_help
     render_help = invoke("render", "--help").output
     for option in ("--run", "--epoch", "--quality", "--fps", "--format", "--transparent",

@@ -66,6 +66,29 @@ def test_width_three_layers_tilt_into_3d_and_back():
     assert view.elev == 0.0  # back to the top view for the straight line
 
 
+def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
+    scene = _dry_run({"dataset": "iris"})
+    beats = caption_beats(scene)
+    (out_title, out_detail), (title, detail) = beats[-2], beats[-1]
+    run = scene.job.run
+    h = run.X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[-1].T + b[-1])
+    z = h @ run.weights[-1][-1].T + run.biases[-1][-1]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    correct = int(np.sum(p.argmax(axis=1) == run.y))
+    score = f"{correct / len(p):.1%} correct, {correct} of {len(p)} points"
+    # three classes: straight lines bound three regions (never "one straight line")
+    assert out_title.startswith("output") and "one straight line" not in out_detail
+    assert "3 class regions" in out_detail and score in out_detail
+    assert title.startswith("softmax") and score in detail and "Σₖ" in detail
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    centre, radius = scene.vertex_frame()
+    V = np.array([[0.0, 1.0], [-np.sqrt(3) / 2, -0.5], [np.sqrt(3) / 2, -0.5]])
+    np.testing.assert_allclose(view.cloud.points[:, :2], centre[:2] + radius * (p @ V), atol=1e-9)
+
+
 @pytest.mark.slow
 def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run):
     out = render("layers", RenderSettings(quality="l", output=tmp_path / "layers.mp4", progress=False),
@@ -170,3 +193,29 @@ def test_rendered_regression_shows_a_line_of_target_colours_then_parallel_levels
     pts, t = target_pixels(last, theme, sidebar)
     assert np.sum(t < 0.3) > 10 and np.sum(t > 0.7) > 10
     assert np.ptp(pts[:, 1]) > 0.5 * h
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "digits-10"])
+def test_class_vertex_view_names_every_corner_without_collisions(options, aspect):
+    """The class names (or a digit's own image) sit outside their corners, inside the picture,
+    on no other text, in every frame shape."""
+    from plan_shots import title_safe
+    from test_collisions import collisions
+
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"aspect": aspect, "epochs": 30, **options},
+                    pixels=pixel_size(aspect, 480))
+    vertex = next(i for i, b in enumerate(scene.beats) if b.title.startswith("softmax"))
+    shots = [s for s in scene.shots if s.beat >= vertex]
+    assert shots
+    safe = title_safe(scene)
+    for shot in shots:
+        assert not collisions(shot, safe), collisions(shot, safe)
+    K = scene.job.run.n_classes
+    names = {t for t, _ in shots[-1].texts}
+    images = sum(len(m.tiles) for m in scene.mobjects if hasattr(m, "tiles"))
+    assert images == K or set(scene.job.run.class_names) <= names

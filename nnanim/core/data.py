@@ -128,8 +128,10 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "as_autoencoder",
+    "dataset_network",
     "DatasetInfo",
     "REAL_DATASETS",
+    "REAL_NETWORK",
     "RealDataset",
     "list_datasets",
     "make_dataset",
@@ -434,7 +436,9 @@ class RealDataset:
     deviation; a constant feature, such as a digit image's always-blank corner
     pixel, stays 0), so no feature dominates a projection by its units alone.
     ``classes`` is the default number of classes; ``variable_classes`` lets
-    ``classes`` pick the first K (digits: 0 .. K−1).
+    ``classes`` pick the first K (digits: 0 .. K−1).  ``network`` is the
+    training recipe a scene uses when no option overrides it (see
+    :func:`dataset_network`).
     """
 
     name: str
@@ -442,15 +446,30 @@ class RealDataset:
     loader: str
     classes: int
     variable_classes: bool = False
+    network: tuple = ()
+
+
+#: The network a real dataset trains by default (:func:`dataset_network`).  The toy scenes'
+#: default, four tanh layers of width 2 trained 3,000 epochs, drives standardised real data
+#: into tanh's flat ends: each layer collapses its classes further, until the output shows
+#: three dots.  Measured on all four sets: two tanh layers of 4 (the first squashes the wide
+#: input to 4, a plane it can then turn), a last layer of 2, Adam at 0.01 for 500 epochs and
+#: λ = 0.01 keep every layer's units mostly off the flat ends (under half beyond ±0.95), the
+#: classes' between/within spread ratio grows layer by layer, and 98-100 % of the points are
+#: classified right.
+REAL_NETWORK = (("hidden", [4, 4, 2]), ("activation", "tanh"), ("lr", 0.01), ("epochs", 500),
+                ("l2", 0.01))
 
 
 REAL_DATASETS: dict[str, RealDataset] = {real.name: real for real in [
-    RealDataset("iris", "Fisher's iris: 4 measurements of 150 flowers, 3 species", "load_iris", 3),
-    RealDataset("wine", "13 chemical measurements of 178 Italian wines, 3 cultivars", "load_wine", 3),
+    RealDataset("iris", "Fisher's iris: 4 measurements of 150 flowers, 3 species", "load_iris", 3,
+                network=REAL_NETWORK),
+    RealDataset("wine", "13 chemical measurements of 178 Italian wines, 3 cultivars", "load_wine", 3,
+                network=REAL_NETWORK),
     RealDataset("breast-cancer", "30 measurements of 569 breast tumours, malignant or benign",
-                "load_breast_cancer", 2),
+                "load_breast_cancer", 2, network=REAL_NETWORK),
     RealDataset("digits", "8×8 images of handwritten digits, 64 pixels; classes=K takes the "
-                "digits 0 to K−1 (default 3)", "load_digits", 3, True),
+                "digits 0 to K−1 (default 3)", "load_digits", 3, True, network=REAL_NETWORK),
 ]}
 #: the extra that brings scikit-learn's bundled copies
 REAL_EXTRA = "pip install 'nnanim[data]'"
@@ -540,6 +559,25 @@ def takes_classes(spec: str) -> bool:
     key = str(spec).strip().lower().replace("_", "-")
     info = DATASETS.get(key) or REAL_DATASETS.get(key)
     return info is not None and info.variable_classes
+
+
+def dataset_network(spec: str, classes: int | None = None) -> dict:
+    """The training options a dataset brings as its defaults (``{}`` for most).
+
+    A real dataset brings a network that shows its lesson (:data:`REAL_NETWORK`): a scene's
+    own defaults give way to it, options the user gives override it.  With more classes
+    than three (digits, ``classes=K``) the hidden layers widen and the last hidden layer
+    has ``K`` units: a layer of 2 cannot hold ten digits apart.
+    """
+    key = str(spec).strip().lower().replace("_", "-")
+    real = REAL_DATASETS.get(key)
+    if real is None:
+        return {}
+    out = {name: (list(value) if isinstance(value, list) else value) for name, value in real.network}
+    k = real.classes if classes is None else int(classes)
+    if k > 3 and "hidden" in out:
+        out["hidden"] = [16, 16, k]
+    return out
 
 
 def _task(k: int) -> str:

@@ -86,6 +86,7 @@ from nnanim.core.projection import (
     BasisPath,
     RotationPath,
     align_rows,
+    aligned_view,
     closest_orthonormal,
     keyframe_basis,
     orthonormal_complement,
@@ -384,6 +385,53 @@ def _fit_basis(B: Array, dim: int, k: int) -> Array:
     return closest_orthonormal(B) if (dim < d0 or k < k0) else B
 
 
+class _TurningWith:
+    """The display basis of a rotation stage ``h ↦ Q(t) h`` of a wide space: ``B(t) = B0 Q(t)ᵀ``.
+
+    Every point is shown at ``B0 Q(t)ᵀ Q(t) h = B0 h`` for every ``t``: a turn of a space seen
+    through its own principal axes changes nothing, so nothing moves (the least motion there
+    is; a view aligned only at the stage's ends would swing out and back on the way).  The
+    rows stay orthonormal, ``B(1) = B0 Qᵀ`` spans the turned principal axes.
+    """
+
+    def __init__(self, B0: Array, path: LinearPath) -> None:
+        self.B0, self.path = B0, path
+        self.moves = True
+
+    @property
+    def speed(self) -> float:
+        return self.path.speed
+
+    def __call__(self, t: float) -> Array:
+        t = min(max(float(t), 0.0), 1.0)
+        return self.B0 @ self.path(t).T
+
+
+def _least_motion(B1: Array, H1: Array, shown: Array, anchor: Array | None) -> Array:
+    """The end view ``B1`` of a linear stage turned, inside its span, so that the points move least.
+
+    A linear stage changes coordinates (``h ↦ W h``), so aligning ``B1``'s directions to the start
+    view's (what :func:`keyframe_basis` does) compares vectors of two different spaces; the
+    points' own positions are what the viewer follows.  Orthogonal Procrustes between where the
+    start view shows the points (``shown``) and where ``B1`` shows their end states
+    (:func:`~nnanim.core.projection.aligned_view`): the Grand Tour's alignment of consecutive
+    layers, under which a linear stage plays as close to a per-axis scaling as the map allows.
+    With an ``anchor`` the rows that span the output weights turn among themselves and the rest
+    among themselves, so the output's axis stays where the flow put it.
+    """
+    if not len(shown):
+        return B1
+    r = 0
+    if anchor is not None and len(anchor):  # as many rows as keyframe_basis gave the anchor
+        s = np.linalg.svd(np.atleast_2d(anchor), compute_uv=False)
+        r = int(min(len(B1), np.sum(s > 1e-9 * max(s[0], np.finfo(float).tiny))))
+    blocks = [slice(0, r), slice(r, len(B1))] if 0 < r < len(B1) else [slice(0, len(B1))]
+    out = B1.copy()
+    for rows in blocks:
+        out[rows] = aligned_view(B1[rows], H1, shown[:, rows])
+    return out
+
+
 # --------------------------------------------------------------------------- stages, flow, trace
 
 
@@ -473,6 +521,7 @@ class Flow:
             dim = st.motion.dim
             H = _fit(H, dim)
             B0 = _fit_basis(B, dim, k)
+            shown = _project(H, B0)
             H = st.motion.end(H)
             if dim <= 3:
                 B1 = np.eye(dim)
@@ -482,7 +531,14 @@ class Flow:
                 B1 = np.eye(dim)[:k]
             else:
                 anchor = self._anchor if st.frame == "anchor" else None
+                if st.kind == "rotate" and isinstance(st.motion, _Linear):
+                    # a turn of a wide space: the view turns with it, and the picture holds still
+                    paths.append(_TurningWith(B0, st.motion.path))
+                    B = paths[-1](1.0)
+                    continue
                 B1 = keyframe_basis(H, k, B0, anchor)
+                if isinstance(st.motion, _Linear):
+                    B1 = _least_motion(B1, H, shown, anchor)
             if isinstance(st.motion, _Squash) and B1.shape[0] <= st.motion.keep:
                 # the squashed coordinates are dropped next: the end basis must not use them,
                 # or re-orthonormalising without them would shift the picture between stages

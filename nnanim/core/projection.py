@@ -10,6 +10,16 @@ Two pieces of geometry that the flow needs and that know nothing of networks:
   ``det R = +1``).  Then ``G(t) = Z T(t) Zᵀ`` where ``T(t)`` turns every plane by
   ``t θ_k``: no matrix logarithm, no complex arithmetic, and rotations by
   (nearly) ``π`` are handled like any other.
+* The class-vertex view of a softmax output (after the Distill Grand Tour):
+  :func:`class_vertices` puts the ``K`` classes on the corners of a regular
+  polygon, :func:`class_vertex_view` shows a point of probabilities ``p`` at
+  ``Σ_k p_k v_k``.  The polygon's columns are orthogonal, so the view is a
+  (scaled) orthonormal projection of the probability simplex: exact for three
+  classes, a faithful picture of confidence for more.
+* :func:`procrustes_rotation` / :func:`aligned_view`: of all the views of one
+  space through a given subspace, the one whose points lie closest to where
+  the previous view showed them, so a stage moves the picture no more than it
+  must.
 * Display bases for layers wider than three units: ``k`` orthonormal rows
   ``B`` (``k × D``) so that a state ``h`` is shown at ``B h``.
   :func:`keyframe_basis` picks the basis at the end of a stage (anchor
@@ -30,6 +40,10 @@ from scipy.linalg import schur
 from nnanim.core.notation import number
 
 __all__ = [
+    "aligned_view",
+    "class_vertex_view",
+    "class_vertices",
+    "procrustes_rotation",
     "BasisPath",
     "RotationPath",
     "align_rows",
@@ -241,6 +255,67 @@ def keyframe_basis(
             if len(rows) == k:
                 break
     return rows
+
+
+def class_vertices(K: int) -> Array:
+    """``(K, 2)``: the corners of a regular ``K``-gon on the unit circle, class 0 at the top,
+    the others counter-clockwise (two classes: the two ends of a horizontal segment).
+
+    For ``K ≥ 3`` the two columns are orthogonal and each has squared norm ``K/2``, so
+    ``Vᵀ/√(K/2)`` has orthonormal rows: :func:`class_vertex_view` is an orthonormal
+    projection of the probability simplex, scaled.
+    """
+    K = int(K)
+    if K < 2:
+        raise ValueError(f"a class-vertex view needs 2 classes or more, got {K}")
+    if K == 2:
+        return np.array([[-1.0, 0.0], [1.0, 0.0]])
+    angle = np.pi / 2 + 2 * np.pi * np.arange(K) / K
+    return np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def class_vertex_view(p: Array, vertices: Array | None = None) -> Array:
+    """``(N, 2)``: each point at ``Σ_k p_k · v_k``, the softmax mixture of the class vertices.
+
+    ``p`` is ``(N, K)`` class probabilities (rows summing to 1); ``vertices`` default to
+    ``class_vertices(K)``.  A point the network is sure of (``p`` one-hot) sits on
+    its class's vertex; an unsure one between the vertices of the classes it hesitates
+    between; ``p`` uniform at the centre.
+    """
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    V = class_vertices(p.shape[1]) if vertices is None else np.asarray(vertices, dtype=float)
+    if V.shape[0] != p.shape[1]:
+        raise ValueError(f"{p.shape[1]} probabilities per point but {V.shape[0]} vertices")
+    return p @ V
+
+
+def procrustes_rotation(P: Array, Q: Array) -> Array:
+    """The orthogonal ``O`` (``k × k``) minimising ``‖Q O − P‖`` (Frobenius): orthogonal Procrustes.
+
+    ``P`` and ``Q`` are ``(N, k)`` (the same points as two views show them); with
+    ``Qᵀ P = U Σ Vᵀ``, ``O = U Vᵀ``.
+    """
+    P, Q = np.asarray(P, dtype=float), np.asarray(Q, dtype=float)
+    U, _, Vt = np.linalg.svd(Q.T @ P)
+    return U @ Vt
+
+
+def aligned_view(S: Array, H: Array, shown: Array) -> Array:
+    """The view of the states ``H`` through the span of ``S`` closest to ``shown``.
+
+    ``S`` (``k × D``, orthonormal rows) fixes which subspace is shown; any ``O S`` with
+    ``O`` orthogonal shows the same subspace.  This returns the ``O S`` whose picture
+    of the states, ``H (O S)ᵀ``, lies closest to ``shown`` (``(N, k)``: where the
+    previous view put the same points), by :func:`procrustes_rotation`.  Taking for the
+    points the unit vectors themselves (``H = Wᵀ``, ``shown = B0ᵀ``: where a linear stage
+    ``h ↦ W h`` sends each axis, and where the previous view ``B0`` showed it) aligns the
+    views through the map, as the Distill Grand Tour does: for ``W = U Σ Vᵀ`` seen from
+    ``B0 = V_kᵀ`` through ``S = U_kᵀ`` the rotation is the identity, and the stage plays
+    as a per-axis scaling by the singular values.
+    """
+    S = np.atleast_2d(np.asarray(S, dtype=float))
+    O = procrustes_rotation(shown, np.asarray(H, dtype=float) @ S.T)
+    return O.T @ S
 
 
 def describe_axes(X: Array, basis: Array, names, top: int = 2) -> list[tuple[str, float]]:

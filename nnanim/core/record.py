@@ -300,6 +300,14 @@ class Run:
             return [str(n) for n in names]
         return [notation.symbol("x", i + 1) for i in range(d)]
 
+    @property
+    def class_names(self) -> list[str]:
+        """The classes' names: a real dataset's or a CSV's labels, else ``0, 1, …``."""
+        params = self.meta.get("dataset", {}).get("params", {})
+        names = params.get("label_names") or []
+        k = self.n_classes if self.task in ("binary", "multiclass") else 0
+        return [str(n) for n in names] if len(names) == k else [str(i) for i in range(k)]
+
     def landmark_images(self) -> tuple[np.ndarray, np.ndarray]:
         """An image dataset's landmarks: ``(indices (K,), images (K, h, w) in [0, 1])``, for each
         class the point nearest its class's mean input, as its own image (the standardisation

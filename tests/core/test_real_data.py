@@ -229,3 +229,171 @@ def test_a_wide_input_is_named_by_its_principal_axes_on_screen():
     assert space_letter("linear", 0, 4, 2, before=True) == "p"  # iris: 4 inputs seen along 2 axes
     assert space_letter("linear", 0, 2, 2, before=True) == "x"  # the plane itself
     assert space_letter("linear", 0, 3, 3, before=True) == "x"  # a 3-D input shown in 3-D
+
+
+# ----------------------------------------------------------------------------- the defaults show the lesson
+
+
+def _softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _tanh_layers(run, record=-1):
+    """Every hidden layer's states and the class probabilities, written out independently."""
+    h, states = run.X, []
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[record].T + b[record])
+        states.append(h)
+    return states, _softmax(h @ run.weights[-1][record].T + run.biases[-1][record])
+
+
+def _spread_ratio(H, y):
+    """Between-class over within-class scatter (how far apart the classes are, per their spread)."""
+    m = H.mean(axis=0)
+    between = sum((y == c).sum() * np.sum((H[y == c].mean(axis=0) - m) ** 2) for c in np.unique(y))
+    within = sum(np.sum((H[y == c] - H[y == c].mean(axis=0)) ** 2) for c in np.unique(y))
+    return between / within
+
+
+@pytest.mark.parametrize("name", ["iris", "digits"])
+def test_real_data_defaults_pull_the_classes_apart_without_saturating(name):
+    """The reviewer's complaint: the toy default (tanh 2,2,2,2 for 3,000 epochs) drove every layer
+    into tanh's flat ends and the output showed three dots.  A real dataset's own defaults must
+    show classes pulling apart layer by layer, with room left inside each class."""
+    job = resolve("layers", {"dataset": name})
+    assert job.config.hidden != [2, 2, 2, 2] and job.config.l2 > 0
+    run, _ = job.ensure_run()
+    y = run.y.astype(int)
+    states, p = _tanh_layers(run)
+    ratios = [_spread_ratio(run.X, y)] + [_spread_ratio(H, y) for H in states]
+    assert all(b > a for a, b in zip(ratios, ratios[1:])), ratios
+    for H in states:  # no layer lives in tanh's flat ends
+        assert np.mean(np.abs(H) > 0.95) < 0.5
+    assert np.mean(p.argmax(axis=1) == y) >= 0.97
+    # the softmax is sure, not saturated: the class-vertex view shows clouds, not three dots
+    assert np.median(p.max(axis=1)) < 0.99
+
+
+def test_options_given_override_a_datasets_defaults_and_toy_data_keeps_the_scenes():
+    job = resolve("layers", {"dataset": "iris", "hidden": [3, 2], "epochs": 40})
+    assert job.config.hidden == [3, 2] and job.config.epochs == 40 and job.config.l2 == 0.01
+    assert resolve("layers", {"dataset": "spirals"}).config.hidden == [2, 2, 2, 2]
+    assert resolve("layers", {"dataset": "digits", "classes": 10}).config.hidden[-1] == 10
+
+
+# ----------------------------------------------------------------------------- class-vertex view
+
+
+@pytest.mark.parametrize("K", [3, 4, 5, 10])
+def test_class_vertices_are_a_regular_polygon_whose_view_is_an_orthonormal_projection(K):
+    from nnanim.core.projection import class_vertices
+
+    V = class_vertices(K)
+    np.testing.assert_allclose(np.linalg.norm(V, axis=1), 1.0, atol=1e-12)
+    sides = np.linalg.norm(V - np.roll(V, -1, axis=0), axis=1)
+    np.testing.assert_allclose(sides, 2 * np.sin(np.pi / K), atol=1e-12)
+    np.testing.assert_allclose(V[0], [0.0, 1.0], atol=1e-12)  # class 0 at the top
+    # the columns are orthogonal with equal norms: Vᵀ/√(K/2) has orthonormal rows
+    np.testing.assert_allclose(V.T @ V, K / 2 * np.eye(2), atol=1e-12)
+
+
+def test_class_vertex_view_is_the_softmax_mixture_of_the_vertices():
+    from nnanim.core.projection import class_vertex_view, class_vertices
+
+    K = 5
+    V = class_vertices(K)
+    np.testing.assert_allclose(class_vertex_view(np.eye(K)), V, atol=1e-12)  # one-hot: its vertex
+    np.testing.assert_allclose(class_vertex_view(np.full((1, K), 1 / K)), [[0.0, 0.0]], atol=1e-12)
+    p = _softmax(np.random.default_rng(1).normal(size=(30, K)) * 3)
+    mixed = np.array([sum(pk * v for pk, v in zip(row, V)) for row in p])
+    np.testing.assert_allclose(class_vertex_view(p), mixed, atol=1e-12)
+    # three classes: the triangle is exact, the probabilities come back from the position
+    p3 = _softmax(np.random.default_rng(2).normal(size=(20, 3)))
+    P = class_vertex_view(p3)
+    V3 = class_vertices(3)
+    back = np.linalg.solve(np.vstack([V3.T, np.ones(3)]), np.vstack([P.T, np.ones(len(P))])).T
+    np.testing.assert_allclose(back, p3, atol=1e-12)
+
+
+
+# ----------------------------------------------------------------------------- wide layers move least
+
+
+def test_procrustes_rotation_recovers_a_rotation_and_is_orthogonal():
+    from nnanim.core.projection import procrustes_rotation
+
+    rng = np.random.default_rng(3)
+    P = rng.normal(size=(40, 3))
+    R, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    O = procrustes_rotation(P, P @ R.T)  # Q = P Rᵀ: turning Q by R gives P back
+    np.testing.assert_allclose(O @ O.T, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(O, R, atol=1e-10)
+
+
+def test_aligned_view_is_orthonormal_spans_the_same_plane_and_moves_least():
+    from nnanim.core.projection import aligned_view
+
+    rng = np.random.default_rng(4)
+    D, k = 8, 2
+    H0 = rng.normal(size=(60, D))
+    B0, _ = np.linalg.qr(rng.normal(size=(D, k)))
+    B0 = B0.T
+    W = rng.normal(size=(D, D))
+    H1 = H0 @ W.T
+    S = principal_axes(H1, k)  # the plane the next view shows, its in-plane turn left to choose
+    B1 = aligned_view(S, H1, H0 @ B0.T)
+    np.testing.assert_allclose(B1 @ B1.T, np.eye(k), atol=1e-12)
+    np.testing.assert_allclose(B1.T @ B1, S.T @ S, atol=1e-12)  # the same plane
+    moved = np.linalg.norm(H1 @ B1.T - H0 @ B0.T)
+    assert moved < np.linalg.norm(H1 @ S.T - H0 @ B0.T)  # less than the unaligned view
+    for angle in np.linspace(0.0, 2 * np.pi, 37):  # and than any other turn or flip of the plane
+        c, s = np.cos(angle), np.sin(angle)
+        for O in (np.array([[c, -s], [s, c]]), np.array([[c, s], [s, -c]])):
+            assert moved <= np.linalg.norm(H1 @ (O @ S).T - H0 @ B0.T) + 1e-9
+
+
+def test_aligned_through_the_map_a_linear_stage_is_a_per_axis_scaling():
+    """The Distill Grand Tour: seen from Vₖᵀ before and through Uₖ's span after, W = UΣVᵀ aligned
+    by its own unit vectors plays as a scaling of each display axis by a singular value."""
+    from nnanim.core.projection import aligned_view
+
+    rng = np.random.default_rng(5)
+    D, k = 6, 2
+    W = rng.normal(size=(D, D))
+    U, sigma, Vt = np.linalg.svd(W)
+    B0 = Vt[:k]
+    Q, _ = np.linalg.qr(rng.normal(size=(k, k)))
+    S = Q @ U[:, :k].T  # the span of Uₖ, turned at random
+    B1 = aligned_view(S, W.T, B0.T)
+    np.testing.assert_allclose(B1 @ W, np.diag(sigma[:k]) @ B0, atol=1e-10)
+    H = rng.normal(size=(30, D))
+    np.testing.assert_allclose(H @ W.T @ B1.T, (H @ B0.T) * sigma[:k], atol=1e-10)
+
+
+def test_the_linear_stages_of_wide_layers_move_the_points_least():
+    from nnanim.core.flow import build_flow
+    from nnanim.core.projection import keyframe_basis
+
+    rng = np.random.default_rng(6)
+    widths = [7, 9, 8, 6, 3]
+    net = Network([rng.normal(size=(b, a)) / np.sqrt(a) for a, b in zip(widths, widths[1:])],
+                  [0.3 * rng.normal(size=b) for b in widths[1:]], ["tanh"] * 3, "multiclass")
+    X = rng.normal(size=(120, 7))
+    flow = build_flow(net, reference=X)
+    trace = flow.trace(X)
+    checked = 0
+    for st in flow.stages:
+        B0, B1 = flow.basis(st.index, 0.0), flow.basis(st.index, 1.0)
+        np.testing.assert_allclose(B1 @ B1.T, np.eye(len(B1)), atol=1e-12)
+        if st.kind not in ("linear", "rotate") or trace.full(st.index, 1.0).shape[1] <= 3:
+            continue
+        H1 = trace.full(st.index, 1.0)
+        anchor = flow._anchor if st.layer == len(widths) - 3 and st.kind == "linear" else None
+        plain = keyframe_basis(H1, len(B1), B0, anchor)
+        np.testing.assert_allclose(B1.T @ B1, plain.T @ plain, atol=1e-9)  # the same subspace
+        start = trace.at(st.index, 0.0)[:, : len(B1)]
+        moved = np.linalg.norm(trace.at(st.index, 1.0)[:, : len(B1)] - start)
+        assert moved <= np.linalg.norm(H1 @ plain.T - start) + 1e-9
+        checked += 1
+    assert checked >= 3
