@@ -31,8 +31,10 @@ CORE_TESTS  = tests/core
 demo: setup
 	@$(BIN)/nnanim render layers -q m -o out/layers.mp4
 
+# The folder tests/core runs once, in the core lane (without Manim); the first run takes the rest.
+# --dist loadgroup: the tests of one scene's plan passes share a worker (tests/plan_shots.py).
 test: setup test-sysdeps
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --ignore=$(CORE_TESTS) $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-core
 
 test-fast: setup

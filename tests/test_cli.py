@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,3 +177,17 @@ def test_train_an_autoencoder_and_info_describes_it(tmp_path):
 def test_a_bad_task_lists_the_choices():
     res = invoke("train", "-d", "moons", "--task", "pca")
     assert res.exit_code == 2 and "choose from: autoencoder" in res.output
+
+
+def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
+    import nnanim.media.render as r
+    from nnanim.theme import load_theme
+
+    calls = []
+    monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job.options) or "x")
+    path = tmp_path / "mine.json"  # the dark theme under another name
+    dark = Path(__file__).resolve().parents[1] / "assets" / "themes" / "dark.json"
+    path.write_text(json.dumps({**json.loads(dark.read_text()), "name": "mine"}))
+    res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
+    assert res.exit_code == 0, res.output
+    assert calls[0]["theme"] == str(path) and load_theme(calls[0]["theme"]).name == "mine"

@@ -255,6 +255,7 @@ def test_the_playing_step_keeps_its_names_in_render():
     """Binding, planning and playing a scene live in nnanim.media.play, below render and parallel
     (which imported each other); render's names, and its old flat name, still give them."""
     import nnanim.render as flat
+
     from nnanim.media import play
 
     assert flat is r

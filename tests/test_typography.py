@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from plan_shots import group
+from plan_shots import group, planned
 
 from nnanim.core import notation
 from nnanim.core.notation import MINUS, NBSP

@@ -170,35 +170,6 @@ def test_scenes_that_draw_the_input_plane_refuse_wide_data_in_one_line(scene):
     assert "\n" not in str(info.value) and "wine" in str(info.value)
 
 
-# ----------------------------------------------------------------------------- rendered
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
-@pytest.mark.parametrize("name", list(REAL_DATASETS))
-def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, isolated_cache,
-                                                      decode_frames):
-    pytest.importorskip("manim")  # the core lane has no Manim
-    from storyboards import class_pixels
-
-    from nnanim.layout import pixel_size
-    from nnanim.media.render import RenderSettings, render
-    from nnanim.theme import load_theme
-
-    job = resolve("layers", {"dataset": name, "aspect": aspect, "epochs": 200, "duration": 4})
-    out = render(job, RenderSettings(quality="l", fps=5, output=tmp_path / "out.mp4", progress=False))
-    frames, _ = decode_frames(out)
-    width, height = pixel_size(aspect, 480)
-    assert frames.shape[1:] == (height, width, 3)
-    k = job.data.n_classes
-    colours = np.array(load_theme("dark").class_rgb(k)) * 255
-    # the first frame already shows every class, each as a cloud of its own colour
-    first = class_pixels(frames[0], colours, tolerance=30)
-    assert min(len(p) for p in first) > 20, [len(p) for p in first]
-    # the projected points move: the picture is not a still
-    assert np.mean(np.abs(frames[len(frames) // 2].astype(int) - frames[0].astype(int))) > 0.5
-
-
 def test_wide_data_goes_through_layers_and_training_and_3d_data_through_autoencoder():
     for scene in ("layers", "training"):
         assert resolve(scene, {"dataset": "wine", "epochs": 1}).input_dim == 13

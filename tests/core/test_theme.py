@@ -212,18 +212,6 @@ def test_cli_refuses_a_bad_theme_file_with_exit_2_and_one_line(tmp_path):
         assert "Traceback" not in res.output
 
 
-def test_cli_passes_a_theme_file_on_to_the_scene(tmp_path, monkeypatch):
-    pytest.importorskip("manim")  # the scene is looked up before rendering
-    import nnanim.media.render as r
-
-    calls = []
-    monkeypatch.setattr(r, "render", lambda job, settings: calls.append(job.options) or "x")
-    path = write(tmp_path, {**dark(), "name": "mine"})
-    res = CliRunner().invoke(cli, ["render", "layers", "--theme", str(path)])
-    assert res.exit_code == 0, res.output
-    assert calls[0]["theme"] == str(path) and load_theme(calls[0]["theme"]).name == "mine"
-
-
 @pytest.mark.parametrize("name", ["dark", "light"])
 def test_target_colours_run_from_the_first_stop_to_the_last(name):
     theme = load_theme(name)
