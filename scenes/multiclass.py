@@ -53,6 +53,7 @@ class MulticlassScene(LayersScene):
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView, OpacityFade, StagePlay
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -65,11 +66,12 @@ class MulticlassScene(LayersScene):
         detail = ("the input space, shaded by the class the network picks there; the curves are "
                   "where two classes tie")
         caption = self.caption(title, detail)
-        regions = self.shading(view, flow.input_probabilities)
-        self.open(regions, view, still=(header, caption), title=title, detail=detail,
-                  seconds=BEATS["intro"])
-        # the shading is of the flat input plane: gone before it moves
-        self.play(OpacityFade(regions, fade_in=False), run_time=BEATS["unshade"])
+        # the shading is of the flat input plane: it fades out over the end of the hold, the first
+        # caption swap and the start of the tilt (over a few plays, so that no play starts from a
+        # still picture: each play's first frame is a new key frame, a visible step in a still)
+        poster_shading(self, view, hold=(BEATS["intro"] - 0.3) * self.pace,
+                       fade=BEATS["unshade"] * self.pace)
+        self.open(view, still=(header, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         caption = self.play_stages(view, caption)
 
@@ -133,17 +135,6 @@ class MulticlassScene(LayersScene):
         p = self.layout.picture
         lo, hi = view.to_display(np.array([[p.x0, p.y0, 0.0], [p.x1, p.y1, 0.0]]))
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
-
-    def shading(self, view, prob):
-        """Class probabilities ``prob`` over the picture region, as an image behind the points."""
-        from nnanim.draw.mobjects import RasterImage, probability_image
-
-        box = self.picture_box(view)
-        image = probability_image(prob, box, self.theme.class_rgb(view.n_classes))
-        x0, x1, y0, y1 = box
-        picture = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))
-        picture.clip_box = self.layout.picture_clip
-        return picture
 
     def bounding_parts(self, view):
         """``(i, j, ends or corners)`` of the pairwise boundaries that bound a region, in view."""
