@@ -266,11 +266,16 @@ class LayersScene(SceneContract):
             seconds = PACE[stage.kind] * pace * (0.5 if wide_turn else 1.0)  # a still: short
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=np.radians(-25)), run_time=1.4)
+                elev, azim = self.tilt_angles(view, pace)
+                self.play(ViewTurn(view, elev=elev, azim=azim), run_time=1.4)
             self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
+
+    def tilt_angles(self, view, pace: float) -> tuple[float, float]:
+        """``(elev, azim)``: where the view turns when the plane lifts into 3-D."""
+        return TILT, np.radians(-25)
 
     def image_landmarks(self, run, view) -> list:
         """An image dataset (digits): one of its own images per class beside its point, moving

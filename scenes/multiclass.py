@@ -14,14 +14,17 @@ options: ``nnanim render --help``).
 """
 
 import numpy as np
-from nnanim.scenes.layers import ORBIT, LayersScene
+from nnanim.scenes.layers import ORBIT, PACE, LayersScene
 
 from nnanim.contract import require_last_hidden
 from nnanim.errors import NnanimError
 from nnanim.theme import SAFE_CLASSES
 
-#: seconds: the first picture, the input shading fading out, the final lines, the end
-BEATS = {"intro": 2.5, "unshade": 0.6, "lines": 1.4, "end": 3.0}
+#: seconds: the first picture, the input shading fading out (slowly: a whole picture fading in a
+#: few frames reads as a jump), the final lines, the end
+BEATS = {"intro": 2.0, "unshade": 1.0, "lines": 1.4, "end": 3.0}
+#: tilts (degrees from the top view) the lift into 3-D may take: enough to show depth
+TILTS = (40, 50, 60, 70)
 #: the cube the boundary faces of a 3-D last layer are cut to, relative to the picture's cube
 FACE_CUBE = 0.85
 
@@ -33,6 +36,8 @@ class MulticlassScene(LayersScene):
                 "lr": 0.02, "epochs": 1500}
     tasks = ("multiclass",)
     max_inputs = 2  # it draws the input plane's pairwise boundaries itself
+    #: seconds a 3-D last hidden space orbits at the end
+    final_orbit = BEATS["lines"] + BEATS["end"]
 
     @classmethod
     def check(cls, job):
@@ -44,10 +49,11 @@ class MulticlassScene(LayersScene):
         require_last_hidden(job, "multiclass", (2, 3), "draws the regions of the last hidden space")
 
     def construct(self):
-        from manim import Create
+        from manim import Create, rush_from
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView, OpacityFade, StagePlay
+        from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -60,15 +66,14 @@ class MulticlassScene(LayersScene):
         detail = ("the input space, shaded by the class the network picks there; the curves are "
                   "where two classes tie")
         caption = self.caption(title, detail)
-        regions = self.shading(view, flow.input_probabilities)
-        self.open(regions, view, still=(header, caption), title=title, detail=detail,
-                  seconds=BEATS["intro"])
+        # the shading is of the flat input plane: it fades out over the end of the hold, the first
+        # caption swap and the start of the tilt (over a few plays, so that no play starts from a
+        # still picture: each play's first frame is a new key frame, a visible step in a still)
+        poster_shading(self, view, hold=(BEATS["intro"] - 0.3) * self.pace,
+                       fade=BEATS["unshade"] * self.pace)
+        self.open(view, still=(header, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
-        def unshade(stage):  # the shading is of the flat input plane: gone before it moves
-            if stage.index == 0:
-                self.play(OpacityFade(regions, fade_in=False), run_time=BEATS["unshade"])
-
-        caption = self.play_stages(view, caption, before=unshade)
+        caption = self.play_stages(view, caption)
 
         # the last hidden space: the bounding parts of the pairwise lines (planes in 3-D)
         out = flow.stages[-1]
@@ -86,7 +91,8 @@ class MulticlassScene(LayersScene):
         if out.dim == 2:
             extras = self.add_output_shading(view)
             extras += [Create(m) for m in self.line_strokes(view) if m is not None]
-            self.play(*extras, run_time=BEATS["lines"])
+            # quick to start (a reveal that creeps in from a still frame reads as a jump), then easing
+            self.play(*extras, run_time=BEATS["lines"], rate_func=rush_from)
             self.wait(BEATS["end"])
         else:
             faces = self.face_strokes(view)
@@ -97,22 +103,38 @@ class MulticlassScene(LayersScene):
             self.play(StagePlay(view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
 
     # -- pieces
+    def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
+        """The tilt at the lift into 3-D: the angles from which the data is least edge-on, over the
+        orbit of every 3-D stage after it (and the final orbit of a 3-D last hidden space)."""
+        from nnanim.core.camera import face_on_angles
+
+        flow, trace = view.flow, view.points_trace
+        clouds, turns, spin, tilted = [], [], 0.0, False
+        for stage in flow.stages[:-1]:  # as play_stages plays them
+            seconds = PACE[stage.kind] * pace
+            if stage.kind == "lift" and stage.dim == 3 and not tilted:
+                tilted, spin = True, 0.0
+            if tilted:
+                for t in (0.0, 0.5, 1.0):
+                    clouds.append(trace.at(stage.index, t))
+                    turns.append(spin + ORBIT * seconds * t)
+                spin += ORBIT * seconds
+                if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2:
+                    tilted = False
+        orbit = self.final_orbit
+        if tilted and orbit:  # the last hidden space, orbiting
+            for t in np.linspace(0.0, 1.0, 4):
+                clouds.append(trace.at(flow.stages[-1].index, 1.0))
+                turns.append(spin + ORBIT * orbit * t)
+        if not clouds:
+            return super().tilt_angles(view, pace)
+        return face_on_angles(clouds, turns, np.radians(TILTS), np.radians(np.arange(-90, 91, 15)))
+
     def picture_box(self, view):
         """``(xmin, xmax, ymin, ymax)``: the display space the picture region shows (top view)."""
         p = self.layout.picture
         lo, hi = view.to_display(np.array([[p.x0, p.y0, 0.0], [p.x1, p.y1, 0.0]]))
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
-
-    def shading(self, view, prob):
-        """Class probabilities ``prob`` over the picture region, as an image behind the points."""
-        from nnanim.draw.mobjects import RasterImage, probability_image
-
-        box = self.picture_box(view)
-        image = probability_image(prob, box, self.theme.class_rgb(view.n_classes))
-        x0, x1, y0, y1 = box
-        picture = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))
-        picture.clip_box = self.layout.picture_clip
-        return picture
 
     def bounding_parts(self, view):
         """``(i, j, ends or corners)`` of the pairwise boundaries that bound a region, in view."""

@@ -27,6 +27,9 @@ BEATS = {"intro": 2.0, "line": 1.4, "look": 2.5, "switch": 1.0, "orbit": 4.0, "e
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
 RING = 2.1
+#: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
+#: whole picture fading in a few frames reads as a jump)
+POSTER_FADE = 0.8
 
 
 class TopologyScene(MulticlassScene):
@@ -35,7 +38,10 @@ class TopologyScene(MulticlassScene):
     defaults = {"dataset": "disk-ring", "hidden": [NARROW] * 2, "activation": "tanh", "lr": 0.02,
                 "epochs": 1500}
     tasks = ("binary", "multiclass")
-    title_lines = 2  # its titles ("width 2: the best it can do") take two lines in a square
+    # its last title ("width 2: 89.0% · width 3: 100.0%") takes two lines in a square; the others
+    # take one, over bodies of up to three lines
+    title_lines = 2
+    final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"]
 
     @classmethod
     def check(cls, job):
@@ -77,7 +83,10 @@ class TopologyScene(MulticlassScene):
         detail = (("a disk inside a ring" if ring else self.job.dataset_name)
                   + f": first through layers {NARROW} units wide")
         caption = self.caption(title, detail)
-        poster_shading(self, narrow_view, hold=BEATS["intro"])  # the poster: both sides shaded
+        # the poster: both sides shaded, fading out over the end of the opening hold and the
+        # first caption swap (its updater counts the video's own seconds)
+        poster_shading(self, narrow_view, hold=(BEATS["intro"] + 0.3 - POSTER_FADE) * self.pace,
+                       fade=POSTER_FADE * self.pace)
         self.open(narrow_view, still=(header, caption), title=title, detail=detail,
                   seconds=BEATS["intro"])
 
@@ -88,7 +97,7 @@ class TopologyScene(MulticlassScene):
         wrong = narrow_view.flow.network.predict(run.X) != run.y
         self.ringed = int(wrong.sum())
         caption = self.swap_caption(
-            caption, f"width {NARROW}: the best it can do",
+            caption, f"width {NARROW}: the best line",
             "bent, never torn"
             + (": the ring still surrounds the disk" if ring else "")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"

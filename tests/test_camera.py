@@ -288,3 +288,20 @@ def test_sudden_frames_finds_a_one_frame_jump_and_not_motion_or_a_fade():
     assert sudden_frames(fade) == []
     still = [frames[0]] * 10 + [np.roll(frames[0], 12, axis=1)] * 10  # a still, then a jump
     assert sudden_frames(still) == [10]
+
+
+def test_face_on_angles_face_a_tilted_sheet_even_as_the_view_orbits():
+    from nnanim.core.camera import face_on_angles
+
+    rng = np.random.default_rng(1)
+    u, v = rng.uniform(-1, 1, (2, 300, 1))
+    e = np.radians(50)
+    sheet = u * np.array([1.0, 0.0, 0.0]) + v * np.array([0.0, np.cos(e), np.sin(e)])  # seen
+    # face-on from a tilt of 50° with no turn (FlowView.project's angles)
+    elevs, azims = np.radians([30, 50, 70]), np.radians([-30, 0, 30])
+    assert np.allclose(face_on_angles([sheet], [0.0], elevs, azims), np.radians([50, 0]))
+    # the same sheet seen after the view has orbited 30°: the start turns back by as much
+    assert np.allclose(face_on_angles([sheet], [np.radians(30)], elevs, azims), np.radians([50, -30]))
+    # a line in 3-D has no face: it does not vote (the first angles are kept)
+    line = u * np.array([1.0, 2.0, 3.0])
+    assert np.allclose(face_on_angles([line], [0.0], elevs, azims), (elevs[0], azims[0]))

@@ -63,8 +63,8 @@ def test_both_accuracies_are_recomputed_and_tell_the_story(job, scene, wide_here
     beats = {t: d for t, d in caption_beats(scene)}
     narrow_words, narrow_acc = _stated(narrow)
     wide_words, wide_acc = _stated(wide_here)
-    assert narrow_words in beats["width 2: the best it can do"]
-    assert "ring still surrounds the disk" in beats["width 2: the best it can do"]
+    assert narrow_words in beats["width 2: the best line"]
+    assert "ring still surrounds the disk" in beats["width 2: the best line"]
     assert wide_words in beats["width 3: lifted out"]
     assert "one plane separates the classes" in beats["width 3: lifted out"]
     assert f"width 2: {narrow_acc:.1%} · width 3: {wide_acc:.1%}" in beats
@@ -84,7 +84,7 @@ def test_the_points_on_the_wrong_side_are_ringed(job, scene):
     assert scene.ringed == int(wrong.sum()) > 0
     beats = {t: d for t, d in caption_beats(scene)}
     words = f"ringed: the {int(wrong.sum())} on the wrong side"
-    assert words in beats["width 2: the best it can do"]
+    assert words in beats["width 2: the best line"]
     view = scene.views[0]
     assert view.flow.network.widths[1] == 2
     out = view.flow.stages[-1]

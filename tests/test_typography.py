@@ -136,6 +136,21 @@ def test_wrapped_lines_are_balanced_no_word_alone():
             assert len(lines[-1].split()) > 1, lines
 
 
+def test_a_title_separator_never_starts_a_line():
+    """``layer 2 · squash 3 → 2`` in a narrow column: ``layer 2`` / ``squash 3 → 2``, the dot
+    left out where the line breaks (and kept where it does not)."""
+    from nnanim.draw.text import wrap_text
+
+    for body in ("layer 2 · squash 3 → 2", "output · wᵢ·h + bᵢ = wⱼ·h + bⱼ"):
+        for width in (2.6, 3.4, 4.4, 9.0):
+            mob = wrap_text(body, "DejaVu Sans", 28, width, "#ffffff", weight="BOLD")
+            lines = [line.strip() for line in mob.original_text.replace(NBSP, " ").split("\n")]
+            assert not any(line.startswith("·") or line.endswith("·") for line in lines), lines
+            assert typography_faults(mob.original_text) == []
+            kept = " · ".join(lines) if len(lines) > 1 else lines[0]
+            assert " ".join(kept.split()) == body or len(lines) > 2  # only the dots at breaks go
+
+
 # -- every scene, every frame shape
 
 

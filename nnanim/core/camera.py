@@ -35,6 +35,7 @@ __all__ = [
     "Track",
     "axis_names",
     "camera_track",
+    "face_on_angles",
     "format_length",
     "nice_length",
     "scale_length",
@@ -275,3 +276,44 @@ def scale_length(current: float | None, scale: float, width: float,
 def format_length(value: float) -> str:
     """``0.5``, ``2``, ``0.02``: the scale bar's label, with a true minus never needed."""
     return f"{value:g}"
+
+
+# --------------------------------------------------------------------------- 3-D view angles
+
+def face_on_angles(clouds, turns, elevations, azimuths) -> tuple[float, float]:
+    """``(elev, azim)`` (radians) from which the data of a 3-D story looks least edge-on.
+
+    ``clouds`` are point clouds ``(N, 3)`` of display space along the story,
+    ``turns`` how far the view has orbited (added to ``azim``) when each is
+    seen.  A sheet of data seen edge-on is a line: each cloud scores the
+    smallest spread of its picture (its least singular value on screen) over
+    the spread of the sheet itself (its second singular value in 3-D; 1 seen
+    face-on), and the angles whose worst few scores are best win.  Clouds that
+    are lines or points in 3-D already are left out.  The view turns by
+    ``azim`` about the vertical axis and tilts by ``elev`` (0: top view), as
+    :meth:`nnanim.draw.mobjects.FlowView.project` does.
+    """
+    spreads = []
+    for P in clouds:
+        P = np.asarray(P, dtype=float)[:, :3]
+        P = P - P.mean(axis=0)
+        sv = np.linalg.svd(P, compute_uv=False)
+        spreads.append(sv[1] if len(sv) > 1 and sv[1] > 1e-6 * max(sv[0], 1e-300) else 0.0)
+    kept = [(P - np.mean(P, axis=0), t, s) for P, t, s in zip(clouds, turns, spreads) if s > 0]
+    if not kept:
+        return float(elevations[0]), float(azimuths[0])
+    best, best_score = (float(elevations[0]), float(azimuths[0])), -np.inf
+    worst = max(1, len(kept) // 5)  # the worst fifth of the story decides
+    for e in elevations:
+        ce, se = np.cos(e), np.sin(e)
+        for a in azimuths:
+            scores = []
+            for P, turn, spread in kept:
+                ca, sa = np.cos(a + turn), np.sin(a + turn)
+                x = P[:, 0] * ca - P[:, 1] * sa
+                y = (P[:, 0] * sa + P[:, 1] * ca) * ce + P[:, 2] * se
+                scores.append(np.linalg.svd(np.column_stack([x, y]), compute_uv=False)[-1] / spread)
+            score = float(np.mean(np.sort(scores)[:worst]))
+            if score > best_score + 1e-9:
+                best, best_score = (float(e), float(a)), score
+    return best

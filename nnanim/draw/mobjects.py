@@ -1478,6 +1478,9 @@ class SpaceAxes(VGroup):
             mob.set_opacity(0.85)
             mob.annotates = self.box  # it names its own picture, from inside it (see FlowScene.shot)
             self._texts[body] = mob
+            # kept in the group once made, hidden when not in use: a text taken out during a play
+            # is still drawn by Manim until the play ends (the scale's old length over its new one)
+            self.add(mob)
         return mob
 
     def follow(self, view: FlowView) -> None:
@@ -1492,9 +1495,7 @@ class SpaceAxes(VGroup):
         letter = space_letter(stage.kind, stage.layer, width, dims, before=before)
         key = (letter, dims)
         if key != self.key:  # a new space: its names
-            self.remove(*self.names)
             self.names = [self._text(n) for n in axis_names(letter, dims)]
-            self.add(*self.names)
             self.key = key
         # the compass: unit axes as the view projects them
         origin = np.array([x0 + self.PAD + 0.25, y0 + self.PAD + 0.3, 0.0])
@@ -1504,21 +1505,28 @@ class SpaceAxes(VGroup):
             end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
             segs.append(np.array([origin, end]))
         self.arrows.set_vertices(np.concatenate(segs))
+        # each name just beyond its arrow's tip; a tilted view can point two arrows one way (h₂
+        # over h₃) or one out of the region: the names are spread apart and kept inside it
+        tips, halves, shown = [], [], []
         for k, name in enumerate(self.names):
             d = ends[k]
             n = float(np.hypot(*d))
-            tip = origin[:2] + (d * (1.0 + 0.28 / max(n, 1e-9)) if n > 1e-3 else 0.0)
-            name.move_to([tip[0], tip[1], 0.0])
-            name.set_opacity(0.85 if n > 0.12 * self.ARROW else 0.0)
+            half = np.array([name.width, name.height]) / 2
+            u = d / n if n > 1e-3 else np.zeros(2)
+            tips.append(origin[:2] + d + u * (0.06 + abs(u) @ half))
+            halves.append(half)
+            shown.append(n > 0.12 * self.ARROW)
+        if tips:
+            tips = _spread_labels(np.array(tips), np.array(halves), np.array(shown), self.box)
+        for k, name in enumerate(self.names):
+            name.move_to([tips[k][0], tips[k][1], 0.0])
+            name.set_opacity(0.85 if shown[k] else 0.0)
         # the scale bar
         _, scale = view.screen_map(view.stage, view.t)
         region = x1 - x0
         length = scale_length(self.length, scale, region)
         if length != self.length or self.bar_label is None:
-            if self.bar_label is not None:
-                self.remove(self.bar_label)
             self.bar_label = self._text(format_length(length))
-            self.add(self.bar_label)
             self.length = length
         right, y = x1 - self.PAD, y0 + self.PAD
         left = right - length * scale
@@ -1527,8 +1535,42 @@ class SpaceAxes(VGroup):
                                         [left, y - tick, 0], [left, y + tick, 0],
                                         [right, y - tick, 0], [right, y + tick, 0]]))
         self.bar_label.move_to([(left + right) / 2, y + 0.18, 0.0])
+        self.bar_label.set_opacity(0.85)
+        for mob in self._texts.values():  # the texts of other spaces and lengths: hidden
+            if mob is not self.bar_label and all(mob is not n for n in self.names):
+                mob.set_opacity(0.0)
         for mob in self.get_family():
             mob.clip_box = self.box
+
+
+def _spread_labels(centres: np.ndarray, halves: np.ndarray, shown: np.ndarray, box,
+                   gap: float = 0.1, rounds: int = 12) -> np.ndarray:
+    """Label centres ``(n, 2)`` moved apart until the ``shown`` ones' boxes (half sizes
+    ``halves``) are ``gap`` apart, and all kept inside ``box = (x0, y0, x1, y1)`` by ``gap``."""
+    c = np.array(centres, dtype=float)
+    x0, y0, x1, y1 = box
+    lo = np.array([x0, y0]) + halves + gap
+    hi = np.maximum(np.array([x1, y1]) - halves - gap, lo)
+    c = np.clip(c, lo, hi)
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(c)):
+            for j in range(i + 1, len(c)):
+                if not (shown[i] and shown[j]):
+                    continue
+                d = c[j] - c[i]
+                over = halves[i] + halves[j] + gap - np.abs(d)
+                if over[0] <= 0 or over[1] <= 0:
+                    continue
+                k = int(np.argmin(over))  # the cheaper way apart
+                s = 1.0 if d[k] >= 0 else -1.0
+                c[i, k] -= s * over[k] / 2
+                c[j, k] += s * over[k] / 2
+                moved = True
+        c = np.clip(c, lo, hi)
+        if not moved:
+            break
+    return c
 
 
 class TracedPolygons(VGroup):

@@ -9,6 +9,7 @@ each distinct text it built and hands out copies (a copy costs a millisecond).
 from __future__ import annotations
 
 import contextlib
+import re
 import textwrap
 from collections import OrderedDict
 from typing import Any
@@ -84,7 +85,7 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
     balanced: the narrowest wrap with as few lines, so no word is left alone
     on a last line.
     """
-    joined = join(body)
+    joined = _separated(join(body))
     chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
     while True:
         lines = _wrap(joined, chars)
@@ -94,8 +95,8 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
             break
         narrower = max(8, int(chars * min(0.95, width / mob.width)))
         longest = max(len(chunk) for chunk in joined.split(" "))
-        if narrower < longest and joined != loosen(body):  # an equation wider than the line
-            joined = loosen(body)
+        if narrower < longest and joined != _separated(loosen(body)):  # an equation wider than the line
+            joined = _separated(loosen(body))
         chars = narrower
     if len(lines) > 1:  # balance: the narrowest wrap with as few lines
         least = chars
@@ -114,5 +115,20 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
 
 def _wrap(body: str, chars: int) -> list[str]:
     """Lines of at most ``chars`` characters, broken at ordinary spaces only (never inside a word
-    or at a no-break space)."""
-    return textwrap.wrap(body, chars, break_long_words=False, break_on_hyphens=False)
+    or at a no-break space); a separator ``·`` where a line breaks is left out."""
+    lines = textwrap.wrap(body, chars, break_long_words=False, break_on_hyphens=False)
+    return [line[:-len(_SEPARATOR)] if line.endswith(_SEPARATOR) and line != _SEPARATOR else line
+            for line in lines]
+
+
+#: a spaced middle dot separates the parts of a title ("layer 2 · squash 3 → 2"; a product is
+#: written without spaces, W·x): bound to the part before it, a line may break after it, and
+#: the dot is then left out (a line never starts with it, as in "· squash 3 → 2")
+_SEPARATOR = NBSP + "·"
+_SPACED_DOT = re.compile(f"[ {NBSP}]+·[ {NBSP}]+")
+
+
+def _separated(joined: str) -> str:
+    """``joined`` (see :func:`~nnanim.core.notation.join`) with a break allowed after each
+    separator ``·``."""
+    return _SPACED_DOT.sub(_SEPARATOR + " ", joined)
