@@ -21,6 +21,10 @@ correct) gives maps of 59 px (43 px in 9:16): each unit visibly a half-plane,
 its border one of the lines over the output map, and the output a polygon
 of those lines around the inner class.
 
+The output map takes the length the unit columns (rows, in a portrait frame)
+leave, its points in proportion; the captions are one title line and at most
+three short lines, so a portrait frame gives the diagram the rest.
+
 Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
 """
 
@@ -137,7 +141,7 @@ class NeuronsScene(SceneContract):
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
                                  u1=0.0, rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
-        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
+        caption = self.swap_caption(caption, "training",  # one line in a 4:3 column too
                                     "edge width |w|; the units sharpen into features",
                                     run_time=SWAP, kind="stage")
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts],

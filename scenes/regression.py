@@ -2,13 +2,17 @@
 
 Storyboard (a 1-D input, default ``sine`` with one hidden layer of 3 tanh
 units): the target points ``(x, y)``, coloured by ``y``; the fit starts as the
-output bias ``b`` (a flat line).  Each unit of the last hidden layer then gets
-its own small strip under the plot, over the same x range, where its
+output bias ``b`` (a flat line); the plot has tick marks on both axes.  Each unit
+of the last hidden layer then gets its own small strip under the plot (named
+beside it), over the same x range, where its
 contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
 stays inside it; with one hidden layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
-moves up into the plot and is added to the fit, until the sum is the network's
-``ŷ(x)``, R² recomputed.  Then the hidden layer: every ``x`` is a point
+moves up into the plot (drawn only inside a window that travels from the
+strip's box to the plot's) and is added to the fit, until the sum is the
+network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
+running sums stray least from the fit, and the plot's box holds every running
+sum, so no partial fit runs off the chart.  Then the hidden layer: every ``x`` is a point
 ``h(x)``; the points rise to their targets and lie about the tilted plane
 ``ŷ = w·h + b`` (residuals as sticks): in the hidden space the target is a
 linear height field.  A 3-unit layer is seen along the output weights ``w``
@@ -105,9 +109,13 @@ class RegressionScene(SceneContract):
         top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
         top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
         whole = Box(area.x0, area.y0 + bottom, area.x1, area.y1)
+        # the poster shows the target alone, as large as it goes; the box grows to hold every
+        # partial sum while the plot makes room for the strips
+        first = self.plot_box(x, y, y[:, None])
         plot = CurvePlot(box, (whole.centre, whole.height, whole.width), theme, clip_box=whole.clip)
         plot.scatter(x, y, colors)
-        plot.add_ticks(tick)
+        plot.add_ticks(tick, y_range=first[2:])
+        plot.set_region((whole.centre, whole.height, whole.width), whole.clip, box=first)
         self.plot, self.strips = plot, [None] * k
         tall = (rest.height - 0.12 * (k - 1)) / k
         for i in order:  # the strips top to bottom in the order their units are added
@@ -131,12 +139,12 @@ class RegressionScene(SceneContract):
         act = net.activations[-1].name
         joints = unit_joints(net)
         w = net.weights[-1][0]
-        start_region = np.array([*whole.centre[:2], whole.height, whole.width])
-        end_region = np.array([*top.centre[:2], top.height, top.width])
+        start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
+        end_region = np.array([*top.centre[:2], top.height, top.width, *box])
 
         def make_room(a):  # the plot moves up and shrinks to leave the strips their room
             r = (1 - a) * start_region + a * end_region
-            plot.set_region(((r[0], r[1], 0.0), r[2], r[3]))
+            plot.set_region(((r[0], r[1], 0.0), r[2], r[3]), box=r[4:])
 
         for j, i in enumerate(order):
             strip = self.strips[i]

@@ -160,7 +160,7 @@ class NetworkDiagram(Group):
         out_centre, out_side = self.grid.output
         # points in proportion to the map: a poster shows them, a large map does not look empty
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
-                                 point_radius=0.0125 * out_side)
+                                 point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders, self.output)

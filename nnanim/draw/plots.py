@@ -53,11 +53,7 @@ class CurvePlot(Group):
         self.tick_marks: Polylines | None = None
         self.tick_labels: list[tuple[Mobject, float, str]] = []  # (label, value, "x" or "y")
         self._fit(region, clip_box)
-        x0, x1, y0, y1 = self.box
-        frame = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])]
-        if y0 < 0.0 < y1:
-            frame.append(np.array([[x0, 0.0], [x1, 0.0]]))
-        self.frame = Polylines([self.to_scene(L) for L in frame], smooth=False,
+        self.frame = Polylines([self.to_scene(L) for L in self._frame_lines()], smooth=False,
                                stroke_color=theme.grid, stroke_width=theme.grid_width * 1.5,
                                stroke_opacity=min(1.0, theme.grid_opacity * 2.5))
         self.add(self.frame)
@@ -77,30 +73,48 @@ class CurvePlot(Group):
             bx, by = min(bx, clip_box[2]), min(by, clip_box[3])
         self.clip_box = (ax, ay, bx, by)
 
-    def set_region(self, region, clip_box=None) -> CurvePlot:
-        """Fit the plot to another region: every point, curve, tick and label moves with it (the
-        map from data to screen changes; the data does not)."""
-        old_origin, old_scale, old_clip = self.origin.copy(), self.scale_xy.copy(), self.clip_box
+    def set_region(self, region, clip_box=None, box=None) -> CurvePlot:
+        """Fit the plot to another region, or show another data ``box``: every point, curve, tick
+        and label moves with it (the map from data to screen changes; the data does not)."""
+        old_origin, old_scale, old_mid, old_clip = self.origin.copy(), self.scale_xy.copy(), \
+            self.mid.copy(), self.clip_box
+        if box is not None:
+            self.box = tuple(map(float, box))
         self._fit(region, clip_box)
         skip = {id(m) for label, _, _ in self.tick_labels for m in label.get_family()}
+        skip |= {id(self.frame), id(self.tick_marks)}
         for mob in self.get_family():
             if mob is self or id(mob) in skip:
                 continue
             if len(mob.points):
-                mob.points[:, :2] = (mob.points[:, :2] - old_origin) / old_scale * self.scale_xy + self.origin
+                data = (mob.points[:, :2] - old_origin) / old_scale + old_mid
+                mob.points[:, :2] = (data - self.mid) * self.scale_xy + self.origin
             if getattr(mob, "clip_box", None) == old_clip:
                 mob.clip_box = self.clip_box
+        self.frame.set_lines([self.to_scene(L) for L in self._frame_lines()])
         self._place_tick_labels()
         return self
 
-    def add_ticks(self, make_label, x: bool = True, y: bool = True, most: int = 5) -> CurvePlot:
+    def _frame_lines(self) -> list[Array]:
+        """The box's border, and the zero line when zero is inside (data coordinates)."""
+        x0, x1, y0, y1 = self.box
+        lines = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])]
+        if y0 < 0.0 < y1:
+            lines.append(np.array([[x0, 0.0], [x1, 0.0]]))
+        return lines
+
+    def add_ticks(self, make_label, x: bool = True, y: bool = True, most: int = 5,
+                  y_range=None) -> CurvePlot:
         """Tick marks on the left and bottom edges at round values, labelled outside the box by
         ``make_label(str)`` (a text mobject): the y labels left of the box, the x labels under it.
-        The y ticks are thinned until their labels clear each other."""
+        The y ticks are thinned until their labels clear each other; ``y_range = (lo, hi)`` keeps
+        them inside a smaller range (a box the plot will show too)."""
         from nnanim.core.curves import nice_ticks
         from nnanim.core.notation import number
 
         x0, x1, y0, y1 = self.box
+        if y_range is not None:
+            y0, y1 = max(y0, float(y_range[0])), min(y1, float(y_range[1]))
         need = 1.4 * make_label("0").height  # screen room between two y labels' centres
 
         def room(vs):
