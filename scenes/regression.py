@@ -112,9 +112,9 @@ class RegressionScene(SceneContract):
         # the poster shows the target alone, as large as it goes; the box grows to hold every
         # partial sum while the plot makes room for the strips
         first = self.plot_box(x, y, y[:, None])
-        plot = CurvePlot(box, (whole.centre, whole.height, whole.width), theme, clip_box=whole.clip)
+        plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
         plot.scatter(x, y, colors)
-        plot.add_ticks(tick, y_range=first[2:])
+        plot.add_ticks(tick, y_range=first[2:])  # as many as clear each other in the smaller plot
         plot.set_region((whole.centre, whole.height, whole.width), whole.clip, box=first)
         self.plot, self.strips = plot, [None] * k
         tall = (rest.height - 0.12 * (k - 1)) / k
@@ -132,9 +132,9 @@ class RegressionScene(SceneContract):
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
-        fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         caption = self.swap_caption(caption, "start: ŷ = b",
                                     f"the output bias alone is a flat line at b = {number(b)}", kind="stage")
+        fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         self.play(Create(fit), run_time=BEATS["bias"])
         act = net.activations[-1].name
         joints = unit_joints(net)
@@ -173,13 +173,19 @@ class RegressionScene(SceneContract):
             # it travels from the strip up into the plot, in a window that goes from the strip's
             # box to the plot's: never drawn outside the chart it is in
             clip0, clip1 = np.array(strip.clip_box), np.array(plot.clip_box)
+            # the fit moves to the new sum as the part arrives, drawn over it: when the part lands
+            # it lies under the fit, and leaves without a jump
+            plot.remove(flying)
+            plot.submobjects.insert(plot.submobjects.index(fit), flying)
+            was, now = partial[:, j].copy(), partial[:, j + 1].copy()
 
-            def travel(a, f=flying, s=start, e=end, c0=clip0, c1=clip1):
+            def travel(a, f=flying, s=start, e=end, c0=clip0, c1=clip1, was=was, now=now):
                 f.clip_box = tuple((1 - a) * c0 + a * c1)
                 f.set_vertices((1 - a) * s + a * e)
+                plot.set_curve(fit, (1 - a) * was + a * now)
 
             travel(0.0)
-            self.play(Progress(flying, travel), run_time=BEATS["add"])
+            self.play(Progress(plot, travel), run_time=BEATS["add"])
             plot.set_curve(fit, partial[:, j + 1])
             plot.remove(flying)
             strip.part = part

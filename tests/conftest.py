@@ -112,11 +112,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-9:16]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-1:1]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[neurons-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-16:9]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-9:16]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-4:3]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-16:9]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-9:16]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-1:1]',
@@ -131,12 +126,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[multiclass-9:16]',
             'test_every_scene_in_every_frame_shape[multiclass-1:1]',
             'test_every_scene_in_every_frame_shape[multiclass-4:3]',
-            'test_every_scene_in_every_frame_shape[neurons-16:9]',
-            'test_every_scene_in_every_frame_shape[neurons-9:16]',
-            'test_every_scene_in_every_frame_shape[neurons-1:1]',
-            'test_every_scene_in_every_frame_shape[neurons-4:3]',
-            'test_every_scene_in_every_frame_shape[regression-1:1]',
-            'test_every_scene_in_every_frame_shape[regression-4:3]',
             'test_every_scene_in_every_frame_shape[topology-16:9]',
             'test_every_scene_in_every_frame_shape[topology-9:16]',
             'test_every_scene_in_every_frame_shape[topology-1:1]',
@@ -178,11 +167,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_the_frames_are_the_serial_renders[3]',
             'test_the_stream_is_the_serial_one_packet_for_packet[3]',
         }),
-    'tests/test_posters.py': (
-        "issue 16 open: neurons' poster shading"
-        , {
-            'test_the_first_frame_shows_the_data_and_the_shading_on_both_sides[neurons]',
-        }),
     'tests/test_storyboard.py': (
         "issue 16 open: the light storyboard's first tile is now mostly shading (posters)"
         , {
@@ -201,12 +185,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_text_is_readable_on_a_phone[multiclass]',
             'test_text_is_readable_on_a_phone[regression]',
             'test_text_is_readable_on_a_phone[topology]',
-        }),
-    'tests/test_typography.py': (
-        "issue 16 open: neurons' words in two shapes"
-        , {
-            'test_every_text_on_screen_is_typeset[neurons-16:9]',
-            'test_every_text_on_screen_is_typeset[neurons-4:3]',
         }),
 }
 
