@@ -276,9 +276,10 @@ class RegressionScene(SceneContract):
 
     @staticmethod
     def plot_box(x, y, partial):
-        """The data box of the plot: the target and every partial sum (within a quarter of the target range;
-        beyond it a partial sum is clipped at the box)."""
-        span = 0.25 * max(float(np.ptp(y)), 1e-6)
+        """The data box of the plot: the target and every partial sum (within three quarters of the
+        target range beyond it, so the target keeps at least 40 % of the height; further out a partial
+        sum is clipped at the box)."""
+        span = 0.75 * max(float(np.ptp(y)), 1e-6)
         top = min(max(float(y.max()), float(partial.max())), float(y.max()) + span)
         bottom = max(min(float(y.min()), float(partial.min())), float(y.min()) - span)
         pad_x, pad_y = 0.05 * max(float(np.ptp(x)), 1e-6), 0.08 * (top - bottom)
