@@ -187,7 +187,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_text_is_readable_on_a_phone[layers]',
             'test_text_is_readable_on_a_phone[linear-vs-hidden]',
             'test_text_is_readable_on_a_phone[multiclass]',
-            'test_text_is_readable_on_a_phone[regression]',
             'test_text_is_readable_on_a_phone[topology]',
         }),
 }
