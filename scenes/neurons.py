@@ -21,10 +21,15 @@ correct) gives maps of 59 px (43 px in 9:16): each unit visibly a half-plane,
 its border one of the lines over the output map, and the output a polygon
 of those lines around the inner class.
 
+The output map takes the length the unit columns (rows, in a portrait frame)
+leave, its points in proportion; the captions are one title line and at most
+three short lines, so a portrait frame gives the diagram the rest.
+
 Render with ``nnanim render neurons`` (options: ``nnanim render --help``).
 """
 
 from nnanim.contract import SceneContract
+from nnanim.core.notation import NBSP
 from nnanim.errors import NnanimError
 
 INTRO, OUTRO = 2.0, 3.0
@@ -37,7 +42,10 @@ MAX_LAYERS, MAX_WIDTH = 4, 8
 class NeuronsScene(SceneContract):
     defaults = {"dataset": "circles", "hidden": [6], "activation": "relu", "epochs": 2000}
     aside = 0.15
-    caption_lines = 5  # the intro says what a square shows: never over the readouts
+    #: three lines of words at most (a 4:3 column's three lines hold every caption), one title
+    #: line: a portrait frame gives the diagram the rest
+    caption_lines = 3
+    title_lines = 1
 
     @classmethod
     def check(cls, job):
@@ -125,16 +133,16 @@ class NeuronsScene(SceneContract):
         for part in moving:
             part.set_moment(poster)
         state_readouts(poster)
-        title = "what each unit sees"  # one line in every frame shape
-        detail = "each square: a unit's activation over the input, green + and purple −; edge widths |w|"
+        title = "what units see"  # one line in every frame shape (a 4:3 column too)
+        detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
                                  u1=0.0, rate_func=smooth, run_time=REWIND))
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
-        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
-                                    "the units sharpen into features the output combines",
+        caption = self.swap_caption(caption, "training",  # one line in a 4:3 column too
+                                    "edge width |w|; the units sharpen into features",
                                     run_time=SWAP, kind="stage")
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts],
                                  run_time=replay))

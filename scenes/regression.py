@@ -2,13 +2,17 @@
 
 Storyboard (a 1-D input, default ``sine`` with one hidden layer of 3 tanh
 units): the target points ``(x, y)``, coloured by ``y``; the fit starts as the
-output bias ``b`` (a flat line).  Each unit of the last hidden layer then gets
-its own small strip under the plot, over the same x range, where its
+output bias ``b`` (a flat line); the plot has tick marks on both axes.  Each unit
+of the last hidden layer then gets its own small strip under the plot (named
+beside it), over the same x range, where its
 contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
 stays inside it; with one hidden layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
-moves up into the plot and is added to the fit, until the sum is the network's
-``ŷ(x)``, R² recomputed.  Then the hidden layer: every ``x`` is a point
+moves up into the plot (drawn only inside a window that travels from the
+strip's box to the plot's) and is added to the fit, until the sum is the
+network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
+running sums stray least from the fit, and the plot's box holds every running
+sum, so no partial fit runs off the chart.  Then the hidden layer: every ``x`` is a point
 ``h(x)``; the points rise to their targets and lie about the tilted plane
 ``ŷ = w·h + b`` (residuals as sticks): in the hidden space the target is a
 linear height field.  A 3-unit layer is seen along the output weights ``w``
@@ -41,7 +45,6 @@ SWING = np.radians(35)
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
-SQUARE_STRIPS = 0.36
 #: a unit's part w·h(x) is drawn in the theme's weight colour of the sign of w (not a class colour)
 SIGN = {False: "purple", True: "green"}
 
@@ -64,10 +67,11 @@ class RegressionScene(SceneContract):
     def construct(self):
         from manim import Create
 
-        from nnanim.core.flow import unit_contributions, unit_joints
+        from nnanim.core.flow import unit_contributions, unit_joints, unit_order
         from nnanim.core.projection import keyframe_basis
         from nnanim.draw.mobjects import OpacityFade, Polylines
         from nnanim.draw.plots import CurvePlot, HeightField, Progress
+        from nnanim.layout import Box
 
         run, record = self.load_run()
         net = run.network(record)
@@ -80,28 +84,47 @@ class RegressionScene(SceneContract):
         xs = np.linspace(x.min(), x.max(), 400)
         C, b = unit_contributions(net, xs[:, None])
         k = C.shape[1]
-        partial = b + np.concatenate([np.zeros((len(xs), 1)), np.cumsum(C, axis=1)], axis=1)
+        # the units are added in the order whose running sums stray least from the fit (the sum
+        # is the same in any order), so every partial sum stays on the chart
+        order = unit_order(C, b)
+        partial = b + np.concatenate([np.zeros((len(xs), 1)), np.cumsum(C[:, order], axis=1)], axis=1)
         box = self.plot_box(x, y, partial)
 
-        # the picture: the plot on top, one strip per unit below it, all over the same x range
+        # the picture: the plot on top, one strip per unit below it, all over the same x range;
+        # until the first strip comes, the plot has the whole picture
         _, side = layout.picture_square
         margin = 0.03 * side if layout.shape == "landscape" else 0.0
         picture = layout.picture.inset(margin)
-        share = STRIPS if layout.shape != "square" else SQUARE_STRIPS  # a square frame: a taller plot
-        top, rest = picture.split_top(picture.height * (1 - share), gap=0.2)
+        size = layout.small_size
+
+        def tick(t):
+            return self.label(t, size=size, color=theme.muted)
+
+        names = {i: self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size,
+                               color=theme.muted) for i in order}
+        left, bottom = CurvePlot.tick_room(tick)
+        # the left column: the plot's y tick labels, and beside each strip its name
+        left = max(left, max(n.width for n in names.values()) + 0.12)
+        area = Box(picture.x0 + left, picture.y0, picture.x1, picture.y1)
+        top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
+        top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
+        whole = Box(area.x0, area.y0 + bottom, area.x1, area.y1)
+        # the poster shows the target alone, as large as it goes; the box grows to hold every
+        # partial sum while the plot makes room for the strips
+        first = self.plot_box(x, y, y[:, None])
         plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
         plot.scatter(x, y, colors)
-        self.plot, self.strips = plot, []
-        size = layout.small_size * 0.8
-        tall = (rest.height - 0.1 * (k - 1)) / k
-        for i in range(k):
-            cell, rest = rest.split_top(tall, gap=0.1)
-            name = self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size, color=theme.muted)
-            name.move_to([cell.x0 + name.width / 2, cell.y1 - name.height / 2, 0])
-            frame = cell.split_top(name.height + 0.06)[1]  # under its name, over the plot's x range
+        plot.add_ticks(tick, y_range=first[2:])  # as many as clear each other in the smaller plot
+        plot.set_region((whole.centre, whole.height, whole.width), whole.clip, box=first)
+        self.plot, self.strips = plot, [None] * k
+        tall = (rest.height - 0.12 * (k - 1)) / k
+        for i in order:  # the strips top to bottom in the order their units are added
+            frame, rest = rest.split_top(tall, gap=0.12)
+            name = names[i]
+            name.move_to([frame.x0 - 0.12 - name.width / 2, frame.centre[1], 0])
             strip = CurvePlot(self.strip_box(box, C[:, i]), (frame.centre, frame.height, frame.width),
                               theme, clip_box=frame.clip)
-            self.strips.append(strip)
+            self.strips[i] = strip
             strip.name = name
         still = (self.header(run, record), self.target_legend(lo, hi))
         title, detail = "the target", "one number y for every x, coloured by y; the network answers ŷ(x)"
@@ -109,14 +132,22 @@ class RegressionScene(SceneContract):
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
-        fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         caption = self.swap_caption(caption, "start: ŷ = b",
                                     f"the output bias alone is a flat line at b = {number(b)}", kind="stage")
+        fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
         self.play(Create(fit), run_time=BEATS["bias"])
         act = net.activations[-1].name
         joints = unit_joints(net)
         w = net.weights[-1][0]
-        for i, strip in enumerate(self.strips):
+        start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
+        end_region = np.array([*top.centre[:2], top.height, top.width, *box])
+
+        def make_room(a):  # the plot moves up and shrinks to leave the strips their room
+            r = (1 - a) * start_region + a * end_region
+            plot.set_region(((r[0], r[1], 0.0), r[2], r[3]), box=r[4:])
+
+        for j, i in enumerate(order):
+            strip = self.strips[i]
             if joints is not None:
                 shape = STEPS.get(act, "bend")
                 if shape == "step":
@@ -125,26 +156,39 @@ class RegressionScene(SceneContract):
             else:
                 what = "a feature the layers before built"
             w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
+            sign = SIGN[bool(w[i] >= 0)]
             caption = self.swap_caption(
                 caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
-                f"a {word(act)} unit adds {what}, scaled by {w_i} = {number(w[i])} "
-                f"({SIGN[bool(w[i] >= 0)]}: its strip, at its own scale)",
+                f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}, in {sign}",
                 kind="stage")
             sign_colour = theme.weights[int(w[i] >= 0)]
             part = strip.curve(xs, C[:, i], sign_colour, theme.boundary_width * 0.7)
             self.add(strip, strip.name)
-            self.play(OpacityFade(strip.frame), OpacityFade(strip.name), Create(part),
+            room = [Progress(plot, make_room)] if j == 0 else []
+            self.play(*room, OpacityFade(strip.frame), OpacityFade(strip.name), Create(part),
                       run_time=BEATS["show"])
-            flying = plot.curve(xs, partial[:, i + 1], sign_colour, theme.boundary_width * 0.7)
+            flying = plot.curve(xs, partial[:, j + 1], sign_colour, theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))
-            end = plot.to_scene(np.column_stack([xs, partial[:, i + 1]]))
-            flying.clip_box = layout.picture_clip  # it travels from the strip up into the plot
-            flying.set_vertices(start)
-            self.play(Progress(flying, lambda a, f=flying, s=start, e=end: f.set_vertices((1 - a) * s + a * e)),
-                      run_time=BEATS["add"])
-            plot.set_curve(fit, partial[:, i + 1])
+            end = plot.to_scene(np.column_stack([xs, partial[:, j + 1]]))
+            # it travels from the strip up into the plot, in a window that goes from the strip's
+            # box to the plot's: never drawn outside the chart it is in
+            clip0, clip1 = np.array(strip.clip_box), np.array(plot.clip_box)
+            # the fit moves to the new sum as the part arrives, drawn over it: when the part lands
+            # it lies under the fit, and leaves without a jump
             plot.remove(flying)
-            self.strips[i].part = part
+            plot.submobjects.insert(plot.submobjects.index(fit), flying)
+            was, now = partial[:, j].copy(), partial[:, j + 1].copy()
+
+            def travel(a, f=flying, s=start, e=end, c0=clip0, c1=clip1, was=was, now=now):
+                f.clip_box = tuple((1 - a) * c0 + a * c1)
+                f.set_vertices((1 - a) * s + a * e)
+                plot.set_curve(fit, (1 - a) * was + a * now)
+
+            travel(0.0)
+            self.play(Progress(plot, travel), run_time=BEATS["add"])
+            plot.set_curve(fit, partial[:, j + 1])
+            plot.remove(flying)
+            strip.part = part
         caption = self.swap_caption(caption, "ŷ(x) beside the target",
                                     f"b plus the {k} strips: R² = {number(r2, 3)} on the {len(y)} points",
                                     kind="stage")
@@ -163,6 +207,8 @@ class RegressionScene(SceneContract):
         for part in (field.plane, field.sticks):
             part.set_stroke(opacity=0.0)
         names = [self.label(t, size=size, color=theme.muted) for t in (*axes, "target y")]
+        for t in names:  # each names an axis of the 3-D picture, from inside it
+            t.annotates = layout.picture_clip
         field.names = names
         corner, ends = self.axis_ends(field)
         arrows = Polylines([np.array([corner, e]) for e in ends], smooth=False, stroke_color=theme.muted,
@@ -184,8 +230,7 @@ class RegressionScene(SceneContract):
                                     f"each x is one point h(x) of the {H.shape[1]}-unit layer, "
                                     "coloured by its target", kind="stage")
         self.add(field)
-        fades = [OpacityFade(s.frame, fade_in=False) for s in self.strips] + \
-            [OpacityFade(s.part, fade_in=False) for s in self.strips] + \
+        fades = [OpacityFade(s, fade_in=False) for s in self.strips] + \
             [OpacityFade(s.name, fade_in=False) for s in self.strips]
         self.play(OpacityFade(plot, fade_in=False), *fades, OpacityFade(field.cloud),
                   OpacityFade(field.floor), *(OpacityFade(t) for t in names[:2]), OpacityFade(arrows),
@@ -231,9 +276,10 @@ class RegressionScene(SceneContract):
 
     @staticmethod
     def plot_box(x, y, partial):
-        """The data box of the plot: the target and every partial sum (within a quarter of the target range;
-        beyond it a partial sum is clipped at the box)."""
-        span = 0.25 * max(float(np.ptp(y)), 1e-6)
+        """The data box of the plot: the target and every partial sum (within three quarters of the
+        target range beyond it, so the target keeps at least 40 % of the height; further out a partial
+        sum is clipped at the box)."""
+        span = 0.75 * max(float(np.ptp(y)), 1e-6)
         top = min(max(float(y.max()), float(partial.max())), float(y.max()) + span)
         bottom = max(min(float(y.min()), float(partial.min())), float(y.min()) - span)
         pad_x, pad_y = 0.05 * max(float(np.ptp(x)), 1e-6), 0.08 * (top - bottom)

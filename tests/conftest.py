@@ -108,23 +108,12 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         , {
             'test_no_text_or_picture_collides_and_all_stay_title_safe[activations-1:1]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[bottleneck-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[neurons-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-16:9]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-9:16]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-4:3]',
         }),
     'tests/test_every_scene.py': (
         "issues 16/17 open: after steps 9-10's layout, posters and camera, some "
         'first-frame, extent or jump checks fail in some shapes'
         , {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
-            'test_every_scene_in_every_frame_shape[neurons-16:9]',
-            'test_every_scene_in_every_frame_shape[neurons-9:16]',
-            'test_every_scene_in_every_frame_shape[neurons-1:1]',
-            'test_every_scene_in_every_frame_shape[neurons-4:3]',
-            'test_every_scene_in_every_frame_shape[regression-1:1]',
-            'test_every_scene_in_every_frame_shape[regression-4:3]',
             'test_every_scene_in_every_frame_shape[activations-9:16]',
             'test_every_scene_in_every_frame_shape[bottleneck-1:1]',
             'test_every_scene_in_every_frame_shape[feature-cross-16:9]',
@@ -138,6 +127,10 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-9:16]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
+            # neurons 1:1: the outro's two plays each start a new partial movie with a key frame;
+            # in this still, detailed picture the key frame's re-quantised edges change the mean
+            # pixel by 1.7-2.4 levels while its neighbours change by 0.02-0.4: read as a jump
+            'test_every_scene_in_every_frame_shape[neurons-1:1]',
         }),
     'tests/test_feature_cross_scene.py': (
         'issue 17 open: feature-cross in 9:16 after the camera change'
@@ -149,11 +142,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         , {
             'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[16:9]',
             'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[9:16]',
-        }),
-    'tests/test_posters.py': (
-        "issue 16 open: neurons' poster shading"
-        , {
-            'test_the_first_frame_shows_the_data_and_the_shading_on_both_sides[neurons]',
         }),
     'tests/test_storyboard.py': (
         "issue 16 open: the light storyboard's first tile is now mostly shading (posters)"
@@ -171,14 +159,7 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_text_is_readable_on_a_phone[layers]',
             'test_text_is_readable_on_a_phone[linear-vs-hidden]',
             'test_text_is_readable_on_a_phone[multiclass]',
-            'test_text_is_readable_on_a_phone[regression]',
             'test_text_is_readable_on_a_phone[topology]',
-        }),
-    'tests/test_typography.py': (
-        "issue 16 open: neurons' words in two shapes"
-        , {
-            'test_every_text_on_screen_is_typeset[neurons-16:9]',
-            'test_every_text_on_screen_is_typeset[neurons-4:3]',
         }),
 }
 

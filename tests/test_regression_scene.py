@@ -8,6 +8,8 @@ decoded and judged from its pixels.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from nnanim.scenes.regression import RegressionScene
@@ -200,3 +202,31 @@ def test_rendered_fit_lies_on_the_target(tmp_path, decode_frames, sine_run):
     pts, t = target_pixels(frames[-1], theme, column)
     assert np.sum(t < 0.3) > 20 and np.sum(t > 0.7) > 20
     assert np.ptp(pts[:, 0]) > 0.3 * frames.shape[2]
+
+
+def test_units_are_added_in_the_order_whose_partial_sums_stray_least():
+    from nnanim.core.flow import unit_order
+
+    x = np.linspace(-1, 1, 201)
+    # two big cancelling ramps and a small step: adding a ramp first runs far off the fit
+    C = np.column_stack([3 * x, -3 * x + np.sin(3 * x), 0.2 * np.tanh(5 * x)])
+    order = unit_order(C, 0.1)
+    total = 0.1 + C.sum(axis=1)
+    cost = {}
+    for p in itertools.permutations(range(3)):
+        part = 0.1 + np.cumsum(C[:, list(p)], axis=1)
+        cost[p] = max(part.max() - total.max(), total.min() - part.min(), 0.0)
+    assert cost[tuple(order)] == min(cost.values())
+    assert sorted(order) == [0, 1, 2]
+
+
+def test_nice_ticks_are_round_inside_and_few():
+    from nnanim.core.curves import nice_ticks
+
+    for lo, hi in [(-1.3, 1.3), (-0.17, 1.6), (-3.2, 3.1), (0.01, 0.05), (-0.027, -0.01)]:
+        t = nice_ticks(lo, hi, 5)
+        assert 1 <= len(t) <= 5 and t.min() >= lo - 1e-12 and t.max() <= hi + 1e-12
+        step = np.diff(t)
+        assert np.allclose(step, step[0]) if len(t) > 1 else True
+        if lo < 0 < hi:
+            assert np.any(np.isclose(t, 0.0))

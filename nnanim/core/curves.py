@@ -49,6 +49,7 @@ __all__ = [
     "level_values",
     "linear_boundaries",
     "linear_pairs",
+    "nice_ticks",
     "network_probabilities",
     "plane_grid",
     "plane_in_box",
@@ -93,6 +94,21 @@ def clip_line(w: Array, c: float, box: Box) -> Array | None:
     if hi - lo <= 1e-12 * reach:
         return None
     return np.array([p + lo * d, p + hi * d])
+
+
+def nice_ticks(lo: float, hi: float, most: int = 5) -> Array:
+    """Round values (multiples of 1, 2 or 5 times a power of ten) inside ``[lo, hi]``: at least
+    two and at most ``most``, for an axis's tick marks; zero is one of them when it is inside."""
+    span = float(hi) - float(lo)
+    if not np.isfinite(span) or span <= 0:
+        return np.array([float(lo)])
+    for step in sorted(m * 10.0 ** e for e in range(int(np.floor(np.log10(span))) - 2,
+                                                     int(np.ceil(np.log10(span))) + 1)
+                       for m in (1.0, 2.0, 5.0)):
+        ticks = np.arange(np.ceil(lo / step - 1e-9), np.floor(hi / step + 1e-9) + 1) * step
+        if len(ticks) <= most:
+            return ticks + 0.0  # no negative zero
+    return np.array([float(lo), float(hi)])
 
 
 def input_grid(

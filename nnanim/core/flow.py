@@ -72,6 +72,7 @@ Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -106,6 +107,7 @@ __all__ = [
     "output_caption",
     "permute_for_positive_det",
     "unit_contributions",
+    "unit_order",
     "unit_joints",
 ]
 
@@ -903,6 +905,26 @@ def unit_contributions(net: Network, X: Array) -> tuple[Array, float]:
         raise ValueError("unit contributions are those of a network with one output")
     h = net.forward(np.asarray(X, dtype=float)).hidden[-1]
     return h * net.weights[-1][0], float(net.biases[-1][0])
+
+
+def unit_order(C: Array, b: float) -> list[int]:
+    """The order in which to add the columns of ``C`` to ``b`` so the running sums stay closest to
+    the final one: the order (of all, for the few units a scene shows) whose partial sums
+    ``b + C[:, order[:j]].sum(1)`` reach least far outside the range of the full sum; ties keep
+    the units' own order.  The sum is the same in any order; only the picture of its steps is not.
+    """
+    C = np.asarray(C, dtype=float)
+    k = C.shape[1]
+    total = b + C.sum(axis=1)
+    lo, hi = float(total.min()), float(total.max())
+    orders = itertools.permutations(range(k)) if k <= 6 else [tuple(range(k))]
+    best, best_cost = list(range(k)), np.inf
+    for order in orders:
+        partial = b + np.cumsum(C[:, list(order)], axis=1)
+        cost = max(float(partial.max()) - hi, lo - float(partial.min()), 0.0)
+        if cost < best_cost - 1e-12:
+            best, best_cost = list(order), cost
+    return best
 
 
 def unit_joints(net: Network) -> Array | None:

@@ -48,22 +48,24 @@ class NodeGrid:
 
 
 def node_grid(widths: list[int], box: tuple[float, float, float, float], vertical: bool = False,
-              output_share: float = 0.4) -> NodeGrid:
+              output_share: float = 0.4, output_most: float = 0.5) -> NodeGrid:
     """Place the units of layers ``widths`` (inputs, then hidden layers) and the output square.
 
     ``box = (x0, y0, x1, y1)`` in scene units.  Horizontal: layers are
-    columns, left to right, and the output square (``output_share`` of the
-    width at most) is on the right; vertical: layers are rows, top to bottom,
-    and the output square is at the bottom.  Units are squares of one size,
-    as large as fits with :data:`SPACING` between units and
-    :data:`LAYER_GAP` between layers.
+    columns, left to right, and the output square is on the right; vertical:
+    layers are rows, top to bottom, and the output square is at the bottom.
+    Units are squares of one size, as large as fits across with
+    :data:`SPACING` between units, leaving at least ``output_share`` of the
+    length to the output square (:data:`LAYER_GAP` between layers); the output
+    square then takes the length the layers leave, up to ``output_most`` of it.
     """
     x0, y0, x1, y1 = box
     along, across = (y1 - y0, x1 - x0) if vertical else (x1 - x0, y1 - y0)
-    out_side = min(across, along * output_share)
     n_layers = len(widths)
+    per_layer = n_layers * (1 + LAYER_GAP)  # the length a layer takes, in unit sizes
+    size = min(across / (max(widths) * SPACING), along * (1 - output_share) / per_layer)
+    out_side = min(across, along - per_layer * size, along * max(output_most, output_share))
     room = along - out_side  # along the main axis, for the layers (the last gap leads to the output)
-    size = min(across / (max(widths) * SPACING), room / (n_layers + n_layers * LAYER_GAP))
     pitch = room / n_layers  # from one layer to the next, the layers spread over the room
     centres = []
     mid_across = (x0 + x1) / 2 if vertical else (y0 + y1) / 2
@@ -128,7 +130,8 @@ class NetworkDiagram(Group):
         self.timeline, self.theme, self.vertical = timeline, theme, vertical
         self.activations = list(run.activations)
         widths = list(run.widths[:-1])  # inputs and hidden layers; the output is the square
-        self.grid = node_grid(widths, box, vertical, output_share=0.55 if vertical else 0.4)
+        self.grid = node_grid(widths, box, vertical, output_share=0.5 if vertical else 0.4,
+                              output_most=0.6 if vertical else 0.5)
         self.max_edge_width = max_edge_width
         centre, half = input_window(run.X)
         self.plane = (centre, half)
@@ -155,7 +158,9 @@ class NetworkDiagram(Group):
                           stroke_opacity=0.7).move_to([*c, 0])
                    for layer in self.grid.centres for c in layer]
         out_centre, out_side = self.grid.output
-        self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side), point_radius=0.03)
+        # points in proportion to the map: a poster shows them, a large map does not look empty
+        self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
+                                 point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders, self.output)

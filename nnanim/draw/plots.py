@@ -50,6 +50,16 @@ class CurvePlot(Group):
         super().__init__()
         self.box = tuple(map(float, box))
         self.theme = theme
+        self.tick_marks: Polylines | None = None
+        self.tick_labels: list[tuple[Mobject, float, str]] = []  # (label, value, "x" or "y")
+        self._fit(region, clip_box)
+        self.frame = Polylines([self.to_scene(L) for L in self._frame_lines()], smooth=False,
+                               stroke_color=theme.grid, stroke_width=theme.grid_width * 1.5,
+                               stroke_opacity=min(1.0, theme.grid_opacity * 2.5))
+        self.add(self.frame)
+
+    def _fit(self, region, clip_box) -> None:
+        """Map the data box onto ``region = (centre, height[, width])``; curves clip to ``clip_box``."""
         centre, height = np.asarray(region[0], dtype=float), float(region[1])
         width = float(region[2]) if len(region) > 2 else height
         x0, x1, y0, y1 = self.box
@@ -62,13 +72,112 @@ class CurvePlot(Group):
             ax, ay = max(ax, clip_box[0]), max(ay, clip_box[1])
             bx, by = min(bx, clip_box[2]), min(by, clip_box[3])
         self.clip_box = (ax, ay, bx, by)
-        frame = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])]
+
+    def set_region(self, region, clip_box=None, box=None) -> CurvePlot:
+        """Fit the plot to another region, or show another data ``box``: every point, curve, tick
+        and label moves with it (the map from data to screen changes; the data does not)."""
+        old_origin, old_scale, old_mid, old_clip = self.origin.copy(), self.scale_xy.copy(), \
+            self.mid.copy(), self.clip_box
+        if box is not None:
+            self.box = tuple(map(float, box))
+        self._fit(region, clip_box)
+        skip = {id(m) for label, _, _ in self.tick_labels for m in label.get_family()}
+        skip |= {id(self.frame), id(self.tick_marks)}
+        for mob in self.get_family():
+            if mob is self or id(mob) in skip:
+                continue
+            if len(mob.points):
+                data = (mob.points[:, :2] - old_origin) / old_scale + old_mid
+                mob.points[:, :2] = (data - self.mid) * self.scale_xy + self.origin
+            if getattr(mob, "clip_box", None) == old_clip:
+                mob.clip_box = self.clip_box
+        self.frame.set_lines([self.to_scene(L) for L in self._frame_lines()])
+        self._place_tick_labels()
+        return self
+
+    def _frame_lines(self) -> list[Array]:
+        """The box's border, and the zero line when zero is inside (data coordinates)."""
+        x0, x1, y0, y1 = self.box
+        lines = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])]
         if y0 < 0.0 < y1:
-            frame.append(np.array([[x0, 0.0], [x1, 0.0]]))
-        self.frame = Polylines([self.to_scene(L) for L in frame], smooth=False,
-                               stroke_color=theme.grid, stroke_width=theme.grid_width * 1.5,
-                               stroke_opacity=min(1.0, theme.grid_opacity * 2.5))
-        self.add(self.frame)
+            lines.append(np.array([[x0, 0.0], [x1, 0.0]]))
+        return lines
+
+    def add_ticks(self, make_label, x: bool = True, y: bool = True, most: int = 5,
+                  y_range=None) -> CurvePlot:
+        """Tick marks on the left and bottom edges at round values, labelled outside the box by
+        ``make_label(str)`` (a text mobject): the y labels left of the box, the x labels under it.
+        The y ticks are thinned until their labels clear each other; ``y_range = (lo, hi)`` keeps
+        them inside a smaller range (a box the plot will show too)."""
+        from nnanim.core.curves import nice_ticks
+        from nnanim.core.notation import number
+
+        x0, x1, y0, y1 = self.box
+        if y_range is not None:
+            y0, y1 = max(y0, float(y_range[0])), min(y1, float(y_range[1]))
+        need = 1.4 * make_label("0").height  # screen room between two y labels' centres
+
+        def room(vs):
+            return np.min(np.diff(vs)) * self.scale_xy[1] if len(vs) > 1 else np.inf
+
+        def decimals(vs):
+            for d in (0, 1, 2, 3):
+                if np.allclose(np.round(vs, d), vs, atol=1e-9):
+                    return d
+            return 3
+
+        values = []
+        if y:
+            n, ys = most, nice_ticks(y0, y1, most)
+            while room(ys) < need and n > 2:
+                n -= 1
+                ys = nice_ticks(y0, y1, n)
+            if room(ys) < need:  # a thin strip: its largest round value, and zero if they clear
+                far = float(ys[np.argmax(np.abs(ys))])
+                ys = np.array([0.0, far]) if (np.any(ys == 0) and far != 0
+                                              and abs(far) * self.scale_xy[1] >= need) else np.array([far])
+                ys.sort()
+            d = decimals(ys)
+            values += [(float(v), "y", number(v, d)) for v in ys]
+        if x:
+            xs = nice_ticks(x0, x1, most)
+            d = decimals(xs)
+            values += [(float(v), "x", number(v, d)) for v in xs]
+        for v, axis, body in values:
+            label = make_label(body)
+            self.tick_labels.append((label, v, axis))
+            self.add(label)
+        self.tick_marks = Polylines([np.zeros((2, 3))] * max(len(values), 1), smooth=False,
+                                    stroke_color=self.theme.grid, stroke_width=self.theme.grid_width * 1.5,
+                                    stroke_opacity=min(1.0, self.theme.grid_opacity * 2.5))
+        self.add(self.tick_marks)
+        self._place_tick_labels()
+        return self
+
+    #: the tick marks' length outside the box, and the room between a mark and its label
+    TICK, PAD = 0.08, 0.06
+
+    def _place_tick_labels(self) -> None:
+        if self.tick_marks is None:
+            return
+        x0, x1, y0, y1 = self.box
+        marks = []
+        for label, v, axis in self.tick_labels:
+            p = self.to_scene(np.array([[v, y0] if axis == "x" else [x0, v]]))[0]
+            if axis == "x":
+                marks.append(np.array([p, p - [0, self.TICK, 0]]))
+                label.move_to([p[0], p[1] - self.TICK - self.PAD - label.height / 2, 0])
+            else:
+                marks.append(np.array([p, p - [self.TICK, 0, 0]]))
+                label.move_to([p[0] - self.TICK - self.PAD - label.width / 2, p[1], 0])
+        self.tick_marks.set_vertices(np.concatenate(marks) if marks else np.zeros((2, 3)))
+
+    @staticmethod
+    def tick_room(make_label) -> tuple[float, float]:
+        """``(left, bottom)``: the room the y tick labels need left of the box and the x tick
+        labels under it (scene units), to lay the plot out before it is made."""
+        probe = make_label("−0.00")
+        return probe.width + CurvePlot.TICK + CurvePlot.PAD, probe.height + CurvePlot.TICK + CurvePlot.PAD
 
     def to_scene(self, P: Array) -> Array:
         """Data points ``(M, 2)`` → scene points ``(M, 3)``."""
