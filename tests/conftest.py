@@ -64,6 +64,39 @@ def _decode_frames(path: str | Path, pixel_format: str = "rgb24") -> tuple[np.nd
 os.environ["NNANIM_CACHE_LIMIT"] = "0"
 
 
+def _train_once_per_worker() -> None:
+    """A training is deterministic (the same data and config give the same weights, tested in
+    test_determinism and the core lane), so a test process trains each config once: the jobs of
+    the scene tests, the shapes of the every-shape checks and the camera walks share their runs.
+    Each caller gets its own copy.  Only where the tests keep nothing on disk (the limit of 0
+    above) and no progress is shown: the cache's own tests (their own limit) and a command that
+    reports its training progress train as they would."""
+    import copy
+    from collections import OrderedDict
+
+    try:
+        from nnanim.media import cache
+    except ImportError:  # pragma: no cover - the core lane imports no media module
+        return
+    real, runs = cache.train, OrderedDict()
+
+    def train(data, config, progress=None, use_cache=True):
+        if not use_cache or progress is not None or os.environ.get(cache.LIMIT_ENV) != "0":
+            return real(data, config, progress, use_cache)
+        key = cache.run_key(data, config)
+        if key not in runs:
+            runs[key] = real(data, config, progress, use_cache)
+            if len(runs) > 64:
+                runs.popitem(last=False)
+        runs.move_to_end(key)
+        return copy.deepcopy(runs[key])
+
+    cache.train = train
+
+
+_train_once_per_worker()
+
+
 @pytest.fixture
 def decode_frames() -> Callable[..., tuple[np.ndarray, float]]:
     """``decode_frames(path, pixel_format="rgb24") -> (frames, fps)`` using PyAV."""

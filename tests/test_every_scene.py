@@ -297,8 +297,9 @@ def _save_frames(scene: str, aspect: str, frames: np.ndarray) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("aspect", ASPECTS)
-@pytest.mark.parametrize("scene", SCENES)
+@pytest.mark.parametrize(("scene", "aspect"), [  # one worker takes a scene's shapes: one training
+    pytest.param(s, a, marks=pytest.mark.xdist_group(f"shapes-{s}"), id=f"{s}-{a}")
+    for s in SCENES for a in ASPECTS])
 def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cache, decode_frames):
     job = resolve(scene, {"aspect": aspect, "epochs": EPOCHS, "n_samples": SHAPE_SAMPLES})
     run, _ = job.ensure_run()
