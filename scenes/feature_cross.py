@@ -30,8 +30,11 @@ TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y
 OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
-BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0, "layers": 3.0,
+BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
          "look_both": 2.5, "swap": 0.4, "out": 0.6, "end": 3.0}
+#: seconds per stage kind of the learned network (each stage its own play, eased, so the
+#: panel's camera can follow a stage that moves or zooms the picture a lot)
+PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.4, "squash": 0.7}
 TILT, AZIM = np.radians(62), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
@@ -195,9 +198,10 @@ class FeatureCrossScene(SceneContract):
 
     def play_chapter(self, shown, title, lift_words):
         """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
+        from manim.utils.rate_functions import ease_in_out_sine
+
         from nnanim.draw.mobjects import OpacityFade, StagePlay, ViewTurn
-        from nnanim.draw.panels import plane_overlay
-        from nnanim.draw.plots import Progress
+        from nnanim.draw.panels import paced, plane_overlay
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
@@ -228,16 +232,13 @@ class FeatureCrossScene(SceneContract):
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
         self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
-        stages = learned.flow.stages
-        n = len(stages)
-
-        def through(a):  # every stage in turn, from the input plane to the last hidden layer
-            u = a * n
-            i = min(int(u), n - 1)
-            learned.set_stage(stages[i].index, u - i)
-
         self.add(learned_label)
-        self.play(Progress(learned, through), OpacityFade(learned_label), run_time=BEATS["layers"])
+        stages = learned.flow.stages
+        for k, stage in enumerate(stages[:-1]):  # every stage in turn, up to the last hidden layer
+            arrive = [OpacityFade(learned_label)] if k == 0 else []  # the words with the first stage
+            seconds = paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
+            self.play(StagePlay(learned, stage.index, rate_func=ease_in_out_sine), *arrive,
+                      run_time=seconds)
         learned.set_stage(stages[-1].index, 1.0)
         self.add_overlay(overlay)
         self.play(*(OpacityFade(m) for m in overlay), run_time=BEATS["learned"])
@@ -245,6 +246,18 @@ class FeatureCrossScene(SceneContract):
         return lift
 
     # -- words
+    def top_line(self, text: str):
+        """The title line; in a square frame at the layout's narrow title size, so the longest
+        title takes two lines, not three, and the two panels keep room for their labels."""
+        if self.layout.shape != "square":
+            return super().top_line(text)
+        from nnanim.layout import NARROW_TITLE_SIZE
+
+        strip = self.layout.title_strip()
+        line = self.label(text, size=NARROW_TITLE_SIZE, weight="BOLD", width=strip.width)
+        line.text = text
+        return line.move_to([0, strip.y1 - line.height / 2, 0])
+
     @staticmethod
     def chapter_title(shown) -> str:
         if max(shown["accuracies"]) < FAIL:  # every cross tried fell short
@@ -260,9 +273,13 @@ class FeatureCrossScene(SceneContract):
         from manim import DOWN, VGroup
 
         box = self.panels[side].label
+        statements = shown["statements"][key]
         parts = [self.label(shown["titles"][key], weight="BOLD", width=box.width)]
-        parts += [self.label(line, color=self.theme.muted, width=box.width)
-                  for line in shown["statements"][key]]
+        if any(self.label(line).width > box.width for line in statements):
+            # a narrow strip (a square frame): the statements as one paragraph, wrapped, so a
+            # wrapped line does not leave a short one under it
+            statements = (" · ".join(statements),)
+        parts += [self.label(line, color=self.theme.muted, width=box.width) for line in statements]
         group = VGroup(*parts).arrange(DOWN, buff=0.07)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
