@@ -31,7 +31,7 @@ OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
 BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
-         "look_both": 2.5, "swap": 0.4, "out": 0.6, "end": 3.0}
+         "look_both": 2.5, "swap": 0.4, "out": 1.4, "end": 3.0}
 #: seconds per stage kind of the learned network (each stage its own play, eased, so the
 #: panel's camera can follow a stage that moves or zooms the picture a lot)
 PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.4, "squash": 0.7}
@@ -93,6 +93,7 @@ class FeatureCrossScene(SceneContract):
     panel_view = _Panels.panel_view
     output_overlay = _Panels.output_overlay
     add_overlay = _Panels.add_overlay
+    top_line = _Panels.top_line
 
     def construct(self):
         from nnanim.draw.panels import fit_grid
@@ -191,9 +192,19 @@ class FeatureCrossScene(SceneContract):
         shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
                                        clip_box=self.panels[CROSS].picture.clip)
+        # the camera frames the lifted grid's rim with the points: the surface stays whole in
+        # its panel (the rim's corners rise highest)
+        x0, x1, y0, y1 = bounds
+        edge = np.linspace(0.0, 1.0, 25)
+        rim = np.concatenate([np.column_stack([x0 + (x1 - x0) * edge, np.full_like(edge, y)])
+                              for y in (y0, y1)]
+                             + [np.column_stack([np.full_like(edge, x), y0 + (y1 - y0) * edge])
+                                for x in (x0, x1)])
+        shown["cross_view"].frame_trace = cross.trace(np.concatenate([X, rim]))
         learned = shown["learned_flow"]
         shown["learned_view"] = view = self.panel_view(learned, run, LEARNED,
                                                        stage=len(learned.stages) - 1)
+        view.set_clip_box(self.panels[LEARNED].picture.clip)  # its grid stays in its panel
         view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
 
     def play_chapter(self, shown, title, lift_words):
@@ -246,18 +257,6 @@ class FeatureCrossScene(SceneContract):
         return lift
 
     # -- words
-    def top_line(self, text: str):
-        """The title line; in a square frame at the layout's narrow title size, so the longest
-        title takes two lines, not three, and the two panels keep room for their labels."""
-        if self.layout.shape != "square":
-            return super().top_line(text)
-        from nnanim.layout import NARROW_TITLE_SIZE
-
-        strip = self.layout.title_strip()
-        line = self.label(text, size=NARROW_TITLE_SIZE, weight="BOLD", width=strip.width)
-        line.text = text
-        return line.move_to([0, strip.y1 - line.height / 2, 0])
-
     @staticmethod
     def chapter_title(shown) -> str:
         if max(shown["accuracies"]) < FAIL:  # every cross tried fell short

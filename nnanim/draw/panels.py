@@ -173,7 +173,7 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
     about its centre until the polygon fits the region.  ``None`` if the plane
     misses the cube.
     """
-    centre, half = view.flow.framing(view.points_trace, view.stage, view.t)
+    centre, half = view.flow.framing(view.frame_trace, view.stage, view.t)
     region = view.view_height / 2
     for k in np.linspace(1.0, 0.5, 11):
         poly = plane_in_box(w, c, centre, half * k)
@@ -331,7 +331,7 @@ class TravelStage(StagePlay):
         origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
         self.view.view_origin, self.view.view_height = origin, height
         self.view.view_width = height  # panels are square
-        half = 0.52 * height  # the travelling picture stays inside its moving square
+        half = 0.5 * height  # the travelling picture stays inside its moving square (its panel)
         self.view.set_clip_box((origin[0] - half, origin[1] - half, origin[0] + half, origin[1] + half))
         self.view.elev, self.view.azim = elev, azim
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
