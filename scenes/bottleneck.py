@@ -187,9 +187,11 @@ class BottleneckScene(SceneContract):
     def top_line(self, text: str):
         """The title line; in a square frame at the layout's narrow title size, so the longest
         title takes two lines, not three, and the two panels keep room for their labels."""
-        if self.layout.shape != "square":
-            return SceneContract.top_line(self, text)
+        from nnanim.draw.scene import FlowScene
         from nnanim.layout import NARROW_TITLE_SIZE
+
+        if self.layout.shape != "square":
+            return FlowScene.top_line(self, text)
 
         strip = self.layout.title_strip()
         line = self.label(text, size=NARROW_TITLE_SIZE, weight="BOLD", width=strip.width)

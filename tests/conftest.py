@@ -106,8 +106,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         "issue 16 open: a few labels (3-D axis names, regression's strip labels, scale "
         'labels) still touch another text or picture'
         , {
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[activations-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[bottleneck-4:3]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-16:9]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-9:16]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-1:1]',
