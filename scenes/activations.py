@@ -128,7 +128,10 @@ class ActivationsScene(SceneContract):
                   seconds=BEATS["intro"])
 
         # -- the linear regions of the piecewise-linear networks, and the second label lines
-        title = self.swap_top_line(title, TITLES["regions"], BEATS["caption"])
+        # the title changes in the same play as the regions arrive (a play of its own, the
+        # pictures still, starts a segment whose first frame flickers with the encoder's keyframe)
+        new = self.top_line(TITLES["regions"])
+        self.mark("caption", TITLES["regions"])
         self.fills, shapes = {}, []
         for k, act in enumerate(ACTIVATIONS):
             regions = self.regions.get(act, [])
@@ -140,8 +143,11 @@ class ActivationsScene(SceneContract):
                 self.views[act].add_follower(polys)
                 self.fills[act] = polys
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
-        self.add(*shapes)
-        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)), run_time=BEATS["regions"])
+        self.add(*shapes, new)
+        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)),
+                  *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
+                  run_time=BEATS["regions"])
+        title = new
         self.fix(*shapes)
         self.wait(BEATS["look_regions"])
 

@@ -27,7 +27,7 @@ from nnanim.core.notation import number
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 1.0, "squash": 1.3}
 #: seconds of each beat outside the travel
 BEATS = {"intro": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
-         "handover": 1.0, "caption": 0.8, "caption_swap": 0.8, "landing": 1.2, "end": 3.0}
+         "handover": 1.2, "caption": 0.8, "landing": 1.2, "end": 3.0}
 #: how faint the still panels are while the travelling picture passes
 GHOST = 0.22
 #: the 3-D view of a 3-unit last hidden layer
@@ -128,9 +128,14 @@ class BottleneckScene(SceneContract):
 
         masks = self.margin_masks()
         # the poster: both panels' data, the best straight line drawn with its shading (as the
-        # label says), the last hidden layer beside it; its line and words come next
+        # label says), the last hidden layer beside it already shaded by the network's answer
+        # (no empty half); its line and words come next
         self.add(left_frame, left, right_frame, right)
         self.add_overlay(self.left_overlay)
+        shaded = self.right_overlay.shading
+        if shaded is not None:
+            self.add(shaded)
+            self.bring_to_back(shaded)
         self.open(masks, title, info, left_label, title=title.text,
                   seconds=BEATS["intro"] + BEATS["look_left"])
 
@@ -138,7 +143,8 @@ class BottleneckScene(SceneContract):
         self.add(right_label, arrow)
         self.add_overlay(self.right_overlay)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
-        self.play(*(OpacityFade(m) for m in (*self.right_overlay, right_label, arrow)),
+        arriving = [m for m in self.right_overlay if m is not shaded]
+        self.play(*(OpacityFade(m) for m in (*arriving, right_label, arrow)),
                   run_time=BEATS["right"])
         self.wait(BEATS["look_both"])
 
@@ -148,14 +154,18 @@ class BottleneckScene(SceneContract):
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
         traveller.travelling = True  # it passes from the left panel to the right one
-        title = self.swap_top_line(title, HOW, BEATS["caption_swap"])
-        self.add(traveller)
-        self.bring_to_front(masks, title, info, left_label, right_label, arrow)
+        # the title changes in the same play as the panels dim (a play of its own, the pictures
+        # still, starts a segment whose first frame flickers with the encoder's keyframe)
+        how = self.top_line(HOW)
+        self.mark("caption", HOW)
+        self.add(traveller, how)
+        self.bring_to_front(masks, title, how, info, left_label, right_label, arrow)
         # the travelling plane passes over whatever lies between the panels: fade it meanwhile
         between = [left_label] if self.stacked else []
         self.play(OpacityFade(traveller), Dim(still_left, GHOST), Dim(still_right, GHOST),
-                  *(Dim(m, 0.0) for m in between),
+                  *(Dim(m, 0.0) for m in between), *self.swap_text(title, how),
                   Dim(arrow, 0.0), run_time=BEATS["handover"])
+        title = how
         path = self.travel_path(flow)
         tau = 0.0
         for stage in flow.stages[:-1]:

@@ -187,7 +187,9 @@ class FeatureCrossScene(SceneContract):
         from nnanim.draw.mobjects import FlowView
 
         cross, run, X = shown["cross_flow"], shown["run"], shown["run"].X
-        centre, half = cross.trace(X).framing(0, 0.0)
+        # the grid: a square just around the data (its corners rise highest when lifted)
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        centre, half = (lo + hi) / 2, 0.52 * float(np.max(hi - lo))
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
