@@ -139,12 +139,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[topology-9:16]',
             'test_every_scene_in_every_frame_shape[topology-1:1]',
             'test_every_scene_in_every_frame_shape[topology-4:3]',
-            'test_every_scene_in_every_frame_shape[activations-9:16]',
-            'test_every_scene_in_every_frame_shape[bottleneck-1:1]',
-            'test_every_scene_in_every_frame_shape[feature-cross-16:9]',
-            'test_every_scene_in_every_frame_shape[feature-cross-9:16]',
-            'test_every_scene_in_every_frame_shape[feature-cross-1:1]',
-            'test_every_scene_in_every_frame_shape[feature-cross-4:3]',
             'test_every_scene_in_every_frame_shape[layers-16:9]',
             'test_every_scene_in_every_frame_shape[layers-9:16]',
             'test_every_scene_in_every_frame_shape[layers-1:1]',
@@ -152,11 +146,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-9:16]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
-        }),
-    'tests/test_feature_cross_scene.py': (
-        'issue 17 open: feature-cross in 9:16 after the camera change'
-        , {
-            'test_rendered_lift_separates_the_circles[9:16]',
         }),
     'tests/test_linear_vs_hidden_scene.py': (
         'issue 17 open: the rendered panels after the merged camera and posters'
