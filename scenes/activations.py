@@ -24,7 +24,7 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 #: seconds per stage kind (all four panels play each stage together)
 PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
 #: seconds of the beats between stages
-BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.3, "tilt": 1.2,
+BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
          "output": 1.2, "end": 3.0}
 #: the 3-D view while a hidden layer has 3 units
 TILT, AZIM = np.radians(58), np.radians(-25)
@@ -88,7 +88,11 @@ class ActivationsScene(SceneContract):
         top = self.layout.safe.y1 - info.get_bottom()[1]
         # a row in landscape frames; 2 × 2 in square and vertical ones
         cols = None if self.layout.shape == "landscape" else 2
-        self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=3, top=top, cols=cols)
+        # a square frame has no height to spare: two label lines, the accuracy taking the place
+        # of the regions' line when the regions leave (else the panels shrink to a quarter)
+        self.label_lines = 2 if self.layout.shape == "square" else 3
+        self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=self.label_lines, top=top,
+                                       cols=cols)
 
         # the words under each panel: the long form where it fits on one line, else the short one
         self.views, self.regions, self.statements = {}, {}, {}
@@ -124,7 +128,10 @@ class ActivationsScene(SceneContract):
                   seconds=BEATS["intro"])
 
         # -- the linear regions of the piecewise-linear networks, and the second label lines
-        title = self.swap_top_line(title, TITLES["regions"], BEATS["caption"])
+        # the title changes in the same play as the regions arrive (a play of its own, the
+        # pictures still, starts a segment whose first frame flickers with the encoder's keyframe)
+        new = self.top_line(TITLES["regions"])
+        self.mark("caption", TITLES["regions"])
         self.fills, shapes = {}, []
         for k, act in enumerate(ACTIVATIONS):
             regions = self.regions.get(act, [])
@@ -136,8 +143,11 @@ class ActivationsScene(SceneContract):
                 self.views[act].add_follower(polys)
                 self.fills[act] = polys
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
-        self.add(*shapes)
-        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)), run_time=BEATS["regions"])
+        self.add(*shapes, new)
+        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)),
+                  *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
+                  run_time=BEATS["regions"])
+        title = new
         self.fix(*shapes)
         self.wait(BEATS["look_regions"])
 
@@ -176,10 +186,14 @@ class ActivationsScene(SceneContract):
             if overlay.strokes is not None:
                 self.add(overlay.strokes)
                 fades.append(Create(overlay.strokes))
-        scores = [self.panel_label(self.statements[a]["accuracy"], k, 2, color=self.theme.foreground)
+        line = min(2, self.label_lines - 1)
+        scores = [self.panel_label(self.statements[a]["accuracy"], k, line, color=self.theme.foreground)
                   for k, a in enumerate(ACTIVATIONS)]
         self.add(*scores)
-        self.play(*fades, *(OpacityFade(s) for s in scores), run_time=BEATS["output"])
+        if line == 1:  # the accuracy replaces the regions' line: out, then in
+            self.play(*fades, *self.swap_text(shapes, scores), run_time=BEATS["output"])
+        else:
+            self.play(*fades, *(OpacityFade(s) for s in scores), run_time=BEATS["output"])
         self.wait(BEATS["end"])
 
     # -- pieces
@@ -223,7 +237,7 @@ class ActivationsScene(SceneContract):
         mob = self.label(text, **style)
         if mob.width > box.width:  # only when even the short form is too wide
             mob = self.label(text, width=box.width, **style)
-        top = box.y1 - 0.08 - line * (box.height - 0.1) / 3
+        top = box.y1 - 0.08 - line * (box.height - 0.1) / self.label_lines
         return mob.next_to([box.centre[0], top, 0], DOWN, buff=0)
 
 SCENE = ActivationsScene

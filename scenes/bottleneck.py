@@ -24,10 +24,10 @@ from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import number
 
 #: seconds per stage kind while the picture travels from the left panel to the right one
-PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 0.6, "squash": 1.3}
+PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 1.0, "squash": 1.3}
 #: seconds of each beat outside the travel
 BEATS = {"intro": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
-         "handover": 1.0, "caption": 0.3, "landing": 1.2, "end": 3.0}
+         "handover": 1.2, "caption": 0.8, "landing": 1.2, "end": 3.0}
 #: how faint the still panels are while the travelling picture passes
 GHOST = 0.22
 #: the 3-D view of a 3-unit last hidden layer
@@ -55,7 +55,7 @@ class BottleneckScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, fit_linear_classifier, fit_linear_regression
         from nnanim.draw.mobjects import FlowView, OpacityFade
-        from nnanim.draw.panels import Dim, TravelStage, boundary_overlay, level_overlay
+        from nnanim.draw.panels import Dim, TravelStage, boundary_overlay, fit_grid, level_overlay
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"
@@ -72,10 +72,16 @@ class BottleneckScene(SceneContract):
             legend = self.target_legend(lo, hi).next_to(info, DOWN, buff=0.12)
             info = Group(info, legend)
         top = self.layout.safe.y1 - info.get_bottom()[1]
-        # label lines: a title over its statement, which wraps in the narrower frames
-        narrow = self.layout.shape == "landscape" and self.layout.width / self.layout.height < 1.5
-        self.panels = self.layout.grid(2, label_lines=5 if self.layout.shape == "square" else 3 if narrow else 2,
-                                       top=top, gap=0.9)
+        # label strips as tall as the labels need: a title over its statement, which wraps in
+        # the narrower frames (the panels as large as the labels leave room for)
+        def label_height(panels):
+            self.panels = panels
+            return max(self.panel_label(t, d, side).height for t, d, side in (
+                ("input space", "best straight lines: 100.0% correct", INPUT),
+                (f"last hidden layer · {run.widths[-2]} units",
+                 "the network's planes: 100.0% correct", HIDDEN)))
+
+        self.panels = fit_grid(self.layout, 2, label_height, top=top, gap=0.9, lines=2)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
         task = "binary" if K == 2 else "multiclass"
@@ -122,9 +128,14 @@ class BottleneckScene(SceneContract):
 
         masks = self.margin_masks()
         # the poster: both panels' data, the best straight line drawn with its shading (as the
-        # label says), the last hidden layer beside it; its line and words come next
+        # label says), the last hidden layer beside it already shaded by the network's answer
+        # (no empty half); its line and words come next
         self.add(left_frame, left, right_frame, right)
         self.add_overlay(self.left_overlay)
+        shaded = self.right_overlay.shading
+        if shaded is not None:
+            self.add(shaded)
+            self.bring_to_back(shaded)
         self.open(masks, title, info, left_label, title=title.text,
                   seconds=BEATS["intro"] + BEATS["look_left"])
 
@@ -132,7 +143,8 @@ class BottleneckScene(SceneContract):
         self.add(right_label, arrow)
         self.add_overlay(self.right_overlay)
         self.bring_to_front(masks, title, info, left_label, right_label, arrow)
-        self.play(*(OpacityFade(m) for m in (*self.right_overlay, right_label, arrow)),
+        arriving = [m for m in self.right_overlay if m is not shaded]
+        self.play(*(OpacityFade(m) for m in (*arriving, right_label, arrow)),
                   run_time=BEATS["right"])
         self.wait(BEATS["look_both"])
 
@@ -142,14 +154,18 @@ class BottleneckScene(SceneContract):
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(INPUT), grid_bounds=left.grid_bounds)
         traveller.travelling = True  # it passes from the left panel to the right one
-        title = self.swap_top_line(title, HOW)
-        self.add(traveller)
-        self.bring_to_front(masks, title, info, left_label, right_label, arrow)
+        # the title changes in the same play as the panels dim (a play of its own, the pictures
+        # still, starts a segment whose first frame flickers with the encoder's keyframe)
+        how = self.top_line(HOW)
+        self.mark("caption", HOW)
+        self.add(traveller, how)
+        self.bring_to_front(masks, title, how, info, left_label, right_label, arrow)
         # the travelling plane passes over whatever lies between the panels: fade it meanwhile
         between = [left_label] if self.stacked else []
         self.play(OpacityFade(traveller), Dim(still_left, GHOST), Dim(still_right, GHOST),
-                  *(Dim(m, 0.0) for m in between),
+                  *(Dim(m, 0.0) for m in between), *self.swap_text(title, how),
                   Dim(arrow, 0.0), run_time=BEATS["handover"])
+        title = how
         path = self.travel_path(flow)
         tau = 0.0
         for stage in flow.stages[:-1]:
@@ -178,6 +194,20 @@ class BottleneckScene(SceneContract):
         self.wait(BEATS["end"])
 
     # -- layout: the two panels of the layout's grid
+    def top_line(self, text: str):
+        """The title line; in a square frame at the layout's narrow title size, so the longest
+        title takes two lines, not three, and the two panels keep room for their labels."""
+        from nnanim.draw.scene import FlowScene
+        from nnanim.layout import NARROW_TITLE_SIZE
+
+        if self.layout.shape != "square":
+            return FlowScene.top_line(self, text)
+
+        strip = self.layout.title_strip()
+        line = self.label(text, size=NARROW_TITLE_SIZE, weight="BOLD", width=strip.width)
+        line.text = text
+        return line.move_to([0, strip.y1 - line.height / 2, 0])
+
     def region(self, side) -> tuple[np.ndarray, float]:
         centre, size = self.panels[side].picture.square()
         return np.array(centre), size

@@ -30,8 +30,11 @@ TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y
 OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
-BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0, "layers": 3.0,
-         "look_both": 2.5, "swap": 0.4, "out": 0.6, "end": 3.0}
+BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
+         "look_both": 2.5, "swap": 0.4, "out": 1.4, "end": 3.0}
+#: seconds per stage kind of the learned network (each stage its own play, eased, so the
+#: panel's camera can follow a stage that moves or zooms the picture a lot)
+PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.4, "squash": 0.7}
 TILT, AZIM = np.radians(62), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
@@ -90,6 +93,7 @@ class FeatureCrossScene(SceneContract):
     panel_view = _Panels.panel_view
     output_overlay = _Panels.output_overlay
     add_overlay = _Panels.add_overlay
+    top_line = _Panels.top_line
 
     def construct(self):
         from nnanim.draw.panels import fit_grid
@@ -183,21 +187,34 @@ class FeatureCrossScene(SceneContract):
         from nnanim.draw.mobjects import FlowView
 
         cross, run, X = shown["cross_flow"], shown["run"], shown["run"].X
-        centre, half = cross.trace(X).framing(0, 0.0)
+        # the grid: a square just around the data (its corners rise highest when lifted)
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        centre, half = (lo + hi) / 2, 0.52 * float(np.max(hi - lo))
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
                                        clip_box=self.panels[CROSS].picture.clip)
+        # the camera frames the lifted grid's rim with the points: the surface stays whole in
+        # its panel (the rim's corners rise highest)
+        x0, x1, y0, y1 = bounds
+        edge = np.linspace(0.0, 1.0, 25)
+        rim = np.concatenate([np.column_stack([x0 + (x1 - x0) * edge, np.full_like(edge, y)])
+                              for y in (y0, y1)]
+                             + [np.column_stack([np.full_like(edge, x), y0 + (y1 - y0) * edge])
+                                for x in (x0, x1)])
+        shown["cross_view"].frame_trace = cross.trace(np.concatenate([X, rim]))
         learned = shown["learned_flow"]
         shown["learned_view"] = view = self.panel_view(learned, run, LEARNED,
                                                        stage=len(learned.stages) - 1)
+        view.set_clip_box(self.panels[LEARNED].picture.clip)  # its grid stays in its panel
         view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
 
     def play_chapter(self, shown, title, lift_words):
         """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
+        from manim.utils.rate_functions import ease_in_out_sine
+
         from nnanim.draw.mobjects import OpacityFade, StagePlay, ViewTurn
-        from nnanim.draw.panels import plane_overlay
-        from nnanim.draw.plots import Progress
+        from nnanim.draw.panels import paced, plane_overlay
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
@@ -228,16 +245,13 @@ class FeatureCrossScene(SceneContract):
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
         self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
-        stages = learned.flow.stages
-        n = len(stages)
-
-        def through(a):  # every stage in turn, from the input plane to the last hidden layer
-            u = a * n
-            i = min(int(u), n - 1)
-            learned.set_stage(stages[i].index, u - i)
-
         self.add(learned_label)
-        self.play(Progress(learned, through), OpacityFade(learned_label), run_time=BEATS["layers"])
+        stages = learned.flow.stages
+        for k, stage in enumerate(stages[:-1]):  # every stage in turn, up to the last hidden layer
+            arrive = [OpacityFade(learned_label)] if k == 0 else []  # the words with the first stage
+            seconds = paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
+            self.play(StagePlay(learned, stage.index, rate_func=ease_in_out_sine), *arrive,
+                      run_time=seconds)
         learned.set_stage(stages[-1].index, 1.0)
         self.add_overlay(overlay)
         self.play(*(OpacityFade(m) for m in overlay), run_time=BEATS["learned"])
@@ -260,9 +274,13 @@ class FeatureCrossScene(SceneContract):
         from manim import DOWN, VGroup
 
         box = self.panels[side].label
+        statements = shown["statements"][key]
         parts = [self.label(shown["titles"][key], weight="BOLD", width=box.width)]
-        parts += [self.label(line, color=self.theme.muted, width=box.width)
-                  for line in shown["statements"][key]]
+        if any(self.label(line).width > box.width for line in statements):
+            # a narrow strip (a square frame): the statements as one paragraph, wrapped, so a
+            # wrapped line does not leave a short one under it
+            statements = (" · ".join(statements),)
+        parts += [self.label(line, color=self.theme.muted, width=box.width) for line in statements]
         group = VGroup(*parts).arrange(DOWN, buff=0.07)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 

@@ -135,24 +135,11 @@ def isolated_cache(tmp_path, monkeypatch):
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
 KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    'tests/test_collisions.py': (
-        "issue 16 open: a few labels (3-D axis names, regression's strip labels, scale "
-        'labels) still touch another text or picture'
-        , {
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[activations-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[bottleneck-4:3]',
-        }),
     'tests/test_every_scene.py': (
         "issues 16/17 open: after steps 9-10's layout, posters and camera, some "
         'first-frame, extent or jump checks fail in some shapes'
         , {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
-            'test_every_scene_in_every_frame_shape[activations-9:16]',
-            'test_every_scene_in_every_frame_shape[bottleneck-1:1]',
-            'test_every_scene_in_every_frame_shape[feature-cross-16:9]',
-            'test_every_scene_in_every_frame_shape[feature-cross-9:16]',
-            'test_every_scene_in_every_frame_shape[feature-cross-1:1]',
-            'test_every_scene_in_every_frame_shape[feature-cross-4:3]',
             'test_every_scene_in_every_frame_shape[layers-16:9]',
             'test_every_scene_in_every_frame_shape[layers-9:16]',
             'test_every_scene_in_every_frame_shape[layers-1:1]',
@@ -164,11 +151,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             # in this still, detailed picture the key frame's re-quantised edges change the mean
             # pixel by 1.7-2.4 levels while its neighbours change by 0.02-0.4: read as a jump
             'test_every_scene_in_every_frame_shape[neurons-1:1]',
-        }),
-    'tests/test_feature_cross_scene.py': (
-        'issue 17 open: feature-cross in 9:16 after the camera change'
-        , {
-            'test_rendered_lift_separates_the_circles[9:16]',
         }),
     'tests/test_linear_vs_hidden_scene.py': (
         'issue 17 open: the rendered panels after the merged camera and posters'

@@ -52,10 +52,7 @@ def collisions(shot, safe) -> list[str]:
 
 
 #: known collisions, each a defect to fix (strict: the test says so once it is fixed)
-KNOWN = {
-    ("feature-cross", "1:1"): "two panels side by side in a square: their labels wrap narrower as "
-                              "they grow, the panels shrink to specks and the labels overlap",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def cases():

@@ -1214,6 +1214,8 @@ class FlowView(Group):
         self.grid_bounds = grid_bounds
 
         self.points_trace = flow.trace(X)
+        #: what the camera frames: the points (a scene may set a trace of more, e.g. its grid)
+        self.frame_trace = self.points_trace
         if not (grid and plane):
             grid_lines = []
         elif one_d:  # the grid of a line is the line itself, densely sampled so it bends smoothly
@@ -1304,7 +1306,7 @@ class FlowView(Group):
         fit the region, so every point inside the box is on screen at any
         angle, and the zoom changes continuously with the angles.
         """
-        centre, halves = self.points_trace.framing_box(s, t)
+        centre, halves = self.frame_trace.framing_box(s, t)
         halves = np.asarray(halves, dtype=float)
         if self.elev == 0.0 and self.azim == 0.0:
             across, up = float(halves[0]), float(halves[1])

@@ -55,6 +55,7 @@ __all__ = [
     "boundary_overlay",
     "early",
     "late",
+    "paced",
     "fit_grid",
     "level_overlay",
     "matrix_table",
@@ -172,7 +173,7 @@ def plane_overlay(view: FlowView, w: Array, c: float, theme: Theme, color=None) 
     about its centre until the polygon fits the region.  ``None`` if the plane
     misses the cube.
     """
-    centre, half = view.flow.framing(view.points_trace, view.stage, view.t)
+    centre, half = view.flow.framing(view.frame_trace, view.stage, view.t)
     region = view.view_height / 2
     for k in np.linspace(1.0, 0.5, 11):
         poly = plane_in_box(w, c, centre, half * k)
@@ -330,10 +331,29 @@ class TravelStage(StagePlay):
         origin, height, elev, azim = self.path(self.tau0 + alpha * self.run_time)
         self.view.view_origin, self.view.view_height = origin, height
         self.view.view_width = height  # panels are square
-        half = 0.52 * height  # the travelling picture stays inside its moving square
+        half = 0.5 * height  # the travelling picture stays inside its moving square (its panel)
         self.view.set_clip_box((origin[0] - half, origin[1] - half, origin[0] + half, origin[1] + half))
         self.view.elev, self.view.azim = elev, azim
         self.view.set_stage(self.stage_index, self.rate_func(alpha))
+
+
+def paced(view: FlowView, stage: int, seconds: float, rate_func=smooth, shift: float = 2.0,
+          zoom: float = 5.4, samples: int = 200) -> float:
+    """Seconds to play ``stage`` of ``view`` eased by ``rate_func``: at least ``seconds``, and
+    long enough that its framing moves at most ``shift`` region sides and zooms at most ``zoom``
+    (log of the scale) a second, so the camera follows a stage that moves the picture a lot
+    instead of jumping with it (a stage's play, not the camera, is what gets slower)."""
+    t = np.linspace(0.0, 1.0, samples + 1)
+    size = min(view.view_width, view.view_height)
+    logs, origins = [], []
+    for x in t:
+        centre, scale = view.screen_map(stage, float(x))
+        logs.append(np.log(scale))
+        origins.append(view.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale / size)
+    zooms = np.abs(np.diff(logs)) * samples  # per unit of the stage's own clock
+    shifts = np.linalg.norm(np.diff(np.array(origins), axis=0), axis=1) * samples
+    peak = float(np.max(np.diff([rate_func(float(x)) for x in t]))) * samples  # the clock's top speed
+    return float(max(seconds, peak * shifts.max() / shift, peak * zooms.max() / zoom))
 
 
 def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:
