@@ -114,7 +114,7 @@ def test_the_region_map_gives_neighbouring_regions_different_colours(run):
     """The region map's pixels: one colour per exact region (sampled inside each polygon), never the
     colour of a region sharing an edge with it (adjacency built here from the polygons' edges), and
     only muted region-palette colours (no class colour) plus the background outlines."""
-    from test_regions import shared_edge_adjacency
+    from region_adjacency import shared_edge_adjacency
 
     from nnanim.core.regions import linear_regions
     from nnanim.draw.diagram import RegionMap

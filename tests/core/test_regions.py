@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from region_adjacency import shared_edge_adjacency
 
 from nnanim.core.nn import Network, get_activation, init_network
 from nnanim.core.regions import (
@@ -169,39 +170,6 @@ def test_refusals():
         linear_regions(big, BOX, max_regions=10)
     with pytest.raises(NnanimError, match="x0 < x1"):
         linear_regions(big, (1.0, 0.0, 0.0, 1.0))
-
-
-def shared_edge_adjacency(regions, tol=1e-9):
-    """Neighbours built here, edge pair by edge pair in plain Python: two regions are neighbours
-    when an edge of each lies on one line and the two edges overlap over a positive length."""
-    def edges(poly):
-        return [(poly[k], poly[(k + 1) % len(poly)]) for k in range(len(poly))]
-
-    def cross(a, b):
-        return a[0] * b[1] - a[1] * b[0]
-
-    adj = [set() for _ in regions]
-    for i, ri in enumerate(regions):
-        for j in range(i + 1, len(regions)):
-            found = False
-            for p, q in edges(ri.polygon):
-                d = q - p
-                ln = float(np.hypot(*d))
-                if ln < tol:
-                    continue
-                for r, s in edges(regions[j].polygon):
-                    if abs(cross(d, r - p)) / ln > tol or abs(cross(d, s - p)) / ln > tol:
-                        continue  # not on the same line
-                    a, b = sorted([float(np.dot(r - p, d)) / ln, float(np.dot(s - p, d)) / ln])
-                    if min(b, ln) - max(a, 0.0) > tol:
-                        found = True
-                        break
-                if found:
-                    break
-            if found:
-                adj[i].add(j)
-                adj[j].add(i)
-    return adj
 
 
 @pytest.mark.parametrize("widths", [[2, 6, 4, 1], [2, 8, 1], [2, 5, 5, 5, 1], [2, 10, 6, 1]])
