@@ -62,6 +62,7 @@ class AutoencoderScene(BottleneckScene):
     defaults = {"dataset": "arc", "task": "autoencoder", "activation": "tanh", "seed": 1}
     tasks = ("autoencoder",)
     max_inputs = 3  # 2-D and 3-D data (its own check says so in its words)
+    has_legend = True  # the 2-D story's colour bar: what a point's colour means (its code)
 
     @classmethod
     def check(cls, job):
@@ -85,7 +86,7 @@ class AutoencoderScene(BottleneckScene):
 
     def plane_story(self, run, record):
         """2-D data: one picture, every stage, the plane ending on the learned curve."""
-        from manim import Create
+        from manim import Create, VGroup
 
         from nnanim.core.curves import decoded_curve
         from nnanim.core.flow import build_flow
@@ -100,9 +101,12 @@ class AutoencoderScene(BottleneckScene):
                                     region=self.layout.picture_fit,
                                     clip_box=self.layout.picture_clip,
                                     colors=self.theme.target_rgb(code[:, 0], lo, hi))
+        view.axes_letters = {len(net.widths) - 2: "x̂"}  # the output layer: the input's space again
         acts = net.activations
         unit = "its code" if k == 1 else "code unit 1"
-        header = self.header(run, record)
+        # the colour bar is the code's scale too: each point's colour is its code value
+        legend = self.target_legend(lo, hi, name="code" if k == 1 else "code unit 1")
+        header = VGroup(self.header(run, record), legend)
         title, detail = "input space", f"the data as the network receives it; colour: {unit}, low to high"
         caption = self.caption(title, detail)
         self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)

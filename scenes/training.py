@@ -22,10 +22,14 @@ the fit ŷ(x) over the target points.
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import number
+from nnanim.layout import Box
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
-REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
+REWIND = 1.4  # the poster is the trained network; then a declared rewind to epoch 0
+#: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
+PORTRAIT_ASIDE = 0.44
+INSET_SIZE = 3.0  # the input inset's side in a column (scene units; 180 px at 480p)
 INSET_POINT = 0.032  # the inset's points: dots, not specks
 
 
@@ -40,6 +44,20 @@ class TrainingScene(SceneContract):
     @classmethod
     def check(cls, job):
         require_last_hidden(job, "training", (2,), "shows the last hidden layer as a plane")
+
+    def _layout(self):
+        """In a vertical frame the titles are one line (they are short) and the aside takes the
+        height the square picture leaves: a larger input plane and curves."""
+        layout = super()._layout()
+        if layout.shape != "portrait":
+            return layout
+        from manim import config
+
+        from nnanim.layout import Layout
+
+        return Layout(config.frame_width, config.frame_height, aside=PORTRAIT_ASIDE,
+                      caption_lines=self.caption_lines, header=self.has_header,
+                      legend=self.has_legend, title_lines=1)
 
     def construct(self):
         from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
@@ -57,7 +75,13 @@ class TrainingScene(SceneContract):
 
         regression = run.task == "regression"
         score = timeline.score_name
-        main = HiddenSpaceView(timeline, theme, layout.picture_square)
+        (cx, cy, _), side = layout.picture_square
+        box = layout.aside
+        if layout.shape == "landscape":  # the square to the right: the spare width goes to the aside
+            spare = layout.picture.x1 - side / 2 - cx
+            cx += spare
+            box = Box(box.x0, box.y0, box.x1 + max(0.0, spare - 0.25), box.y1)
+        main = HiddenSpaceView(timeline, theme, ((cx, cy, 0.0), side))
         epoch = DigitReadout(6, theme, font_size=26)
         accuracy = DigitReadout(6, theme, font_size=26)
         rows = [VGroup(self.label("epoch", color=theme.muted), epoch).arrange(RIGHT, buff=0.25),
@@ -65,21 +89,33 @@ class TrainingScene(SceneContract):
         if regression:  # the target's colour bar
             rows.append(self.target_legend(float(run.y.min()), float(run.y.max())))
         readouts = VGroup(*rows[:2]).arrange(RIGHT, buff=0.4)  # one row where it fits: a larger inset
-        if readouts.width > layout.aside.width or layout.shape == "portrait":
+        if readouts.width > box.width or layout.shape == "portrait":
             readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
         if regression:
             readouts = VGroup(readouts, rows[2]).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
 
         # the aside: readouts, the input plane of the same epoch, the curves
-        box = layout.aside
         stacked = layout.shape != "portrait"  # a column of three; in portrait a row of two
         chart_w = box.width - 0.4 if stacked else box.width - box.height - 0.6
-        chart_h = 0.5
         # not the class colours: these curves are not classes
-        chart = LineChart(run.epochs[: record + 1],
-                          [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
-                           (timeline.scores(), theme.muted, score, False)],
-                          width=chart_w, height=chart_h, theme=theme, font_size=layout.small_size)
+        series = [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
+                  (timeline.scores(), theme.muted, score, False)]
+
+        def curves(height):
+            return LineChart(run.epochs[: record + 1], series, width=chart_w, height=height,
+                             theme=theme, font_size=layout.small_size)
+
+        # the curves take the height the rest leaves: beside the input plane in a vertical frame,
+        # under it (kept at INSET_SIZE) in a column
+        words_h = self.label("input space", color=theme.muted).height
+        chart = curves(0.5)
+        extra = chart.height - 0.5  # the legend over the curves and the axis name under them
+        if stacked:
+            size = min(INSET_SIZE, box.width - 0.2)
+            chart_h = box.height - readouts.height - size - words_h - extra - 0.45
+        else:
+            chart_h = box.height - readouts.height - extra - 0.3
+        chart = curves(max(chart_h, 0.5))
         one_d = run.X.shape[1] == 1
         Inset = FitInset if one_d else InputInset
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
@@ -120,8 +156,15 @@ class TrainingScene(SceneContract):
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)
+        # the rewind is declared: its own caption while the replay runs back to epoch 0
+        shown_epoch = timeline.stated(poster)[0]
+        rewind = self.caption("rewind", f"epoch {shown_epoch} → 0: replay from the untrained network")
+        self.fix(rewind)
+        self.mark("stage", "rewind", f"epoch {shown_epoch} → 0")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], u0=poster.u, u1=0.0,
-                                 rate_func=smooth, run_time=REWIND))
+                                 rate_func=smooth, run_time=REWIND),
+                  *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
+        caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
                                     "the weights move, record by record", run_time=SWAP,

@@ -1495,6 +1495,9 @@ class SpaceAxes(VGroup):
         if before:  # the input: its own axes, or (wider than shown) its principal axes
             width = widths[0]
         letter = space_letter(stage.kind, stage.layer, width, dims, before=before)
+        # a scene may name a layer's space itself (an autoencoder's output is x̂, the input's space)
+        if not before and letter == "h":
+            letter = getattr(view, "axes_letters", {}).get(stage.layer, letter)
         key = (letter, dims)
         if key != self.key:  # a new space: its names
             self.names = [self._text(n) for n in axis_names(letter, dims)]
