@@ -22,6 +22,8 @@ from nnanim.core.notation import general, number, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
+#: seconds the poster's shading stays, then takes to fade, inside the 2 s opening hold
+POSTER_HOLD, POSTER_FADE = 0.7, 0.7
 #: radians per second of orbit while the picture is 3-D
 ORBIT = 0.12
 TILT = np.radians(58)
@@ -75,7 +77,10 @@ class LayersScene(SceneContract):
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
         landmarks = self.image_landmarks(run, view)
-        poster_shading(self, view, hold=2.0)  # the poster: the trained network's answer, both sides
+        # the poster: the trained network's answer, both sides shaded; it fades out gently within
+        # the opening hold, so the plane is seen on its own before it moves (a 0.3 s fade as the
+        # first caption changed was a one-frame jump at a low frame rate)
+        poster_shading(self, view, hold=POSTER_HOLD, fade=POSTER_FADE)
         self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail, seconds=2.0)
 
         caption = self.play_stages(view, caption)
