@@ -1509,9 +1509,12 @@ class SpaceAxes(VGroup):
         letter = space_letter(stage.kind, stage.layer, width, dims, before=before)
         key = (letter, dims)
         if key != self.key:  # a new space: its names
-            self.remove(*self.names)
+            # the old names are hidden, not removed: a play draws the family it began with, so a
+            # text removed in mid-play would stay drawn under its successor until the play ends
+            for mob in self.names:
+                mob.set_opacity(0.0)
             self.names = [self._text(n) for n in axis_names(letter, dims)]
-            self.add(*self.names)
+            self.add(*(m for m in self.names if m not in self.submobjects))
             self.key = key
         # the compass: unit axes as the view projects them
         origin = np.array([x0 + self.PAD + 0.25, y0 + self.PAD + 0.3, 0.0])
@@ -1532,10 +1535,12 @@ class SpaceAxes(VGroup):
         region = x1 - x0
         length = scale_length(self.length, scale, region)
         if length != self.length or self.bar_label is None:
-            if self.bar_label is not None:
-                self.remove(self.bar_label)
+            if self.bar_label is not None:  # hidden, not removed (see the names above)
+                self.bar_label.set_opacity(0.0)
             self.bar_label = self._text(format_length(length))
-            self.add(self.bar_label)
+            self.bar_label.set_opacity(0.85)
+            if self.bar_label not in self.submobjects:
+                self.add(self.bar_label)
             self.length = length
         right, y = x1 - self.PAD, y0 + self.PAD
         left = right - length * scale
