@@ -31,8 +31,8 @@ from nnanim.core.notation import sub
 from nnanim.errors import NnanimError
 
 #: seconds of each beat ("stage": the least a stage plays; "back": the cross-fade to the input plane)
-BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 2.0,
-         "stage": 0.6, "back": 0.8, "swap": 0.4, "title": 0.8}
+BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 3.2,
+         "stage": 0.6, "back": 0.8, "swap": 0.4}
 #: the fastest the camera may zoom (log of the scale) and pan (panel sizes) per second: a stage
 #: whose framing changes faster plays longer (0.6 s stages zoomed up to half the scale a frame)
 CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
@@ -165,9 +165,14 @@ class LinearVsHiddenScene(SceneContract):
                                                      straight if key == "linear" else bent,
                                                      overlay.shading)
             back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
-            if key == "bent" and view.boundary is not None:
-                view.add(view.boundary)
-                self.play(OpacityFade(view.boundary), *back, run_time=BEATS["line"])
+            if key == "bent":  # the boundary bends as the closing title says so (the last beat)
+                end = self.top_line(END)
+                self.mark("outro", END)
+                bends = []
+                if view.boundary is not None:
+                    view.add(view.boundary)
+                    bends.append(OpacityFade(view.boundary))
+                self.play(*bends, *back, *self.swap_text(title, end), run_time=BEATS["line"])
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
                 fades = back + ([OpacityFade(matrix)] if matrix is not None else [])
@@ -178,12 +183,8 @@ class LinearVsHiddenScene(SceneContract):
                     fades.append(OpacityFade(overlay.strokes))
                 if fades:
                     self.play(*fades, run_time=BEATS["line"])
-            self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
-
-        end = self.top_line(END)
-        self.mark("outro", END)
-        self.add(end)
-        self.play(*self.swap_text(title, end), run_time=BEATS["title"])
+            if key != "bent":
+                self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
         self.wait(BEATS["end"])
 
     def panel_view(self, flow, key: str, side: int):
