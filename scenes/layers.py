@@ -22,8 +22,8 @@ from nnanim.core.notation import general, number, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
-#: seconds the poster's shading stays, then takes to fade, inside the 2 s opening hold
-POSTER_HOLD, POSTER_FADE = 0.7, 0.7
+#: seconds the poster's shading stays, then takes to fade: together the 2 s opening hold
+POSTER_HOLD, POSTER_FADE = 0.4, 1.6
 #: radians per second of orbit while the picture is 3-D
 ORBIT = 0.12
 TILT = np.radians(58)
@@ -50,11 +50,12 @@ class LayersScene(SceneContract):
         return self.job.task == "regression"
 
     def construct(self):
-        from manim import Create
+        from manim import Create, linear
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView
-        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.posters import input_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -77,11 +78,18 @@ class LayersScene(SceneContract):
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
         landmarks = self.image_landmarks(run, view)
-        # the poster: the trained network's answer, both sides shaded; it fades out gently within
-        # the opening hold, so the plane is seen on its own before it moves (a 0.3 s fade as the
-        # first caption changed was a one-frame jump at a low frame rate)
-        poster_shading(self, view, hold=POSTER_HOLD, fade=POSTER_FADE)
-        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail, seconds=2.0)
+        # the poster: the trained network's answer, both sides shaded; it fades out evenly until
+        # the plane moves, in a play of its own, so the opening ends on the plane alone (a 0.3 s
+        # fade as the first caption changed was a one-frame jump at a low frame rate, and a fade
+        # that ended early left still frames before the next play: a jump at the cut too)
+        poster = input_shading(view, self.theme)
+        if poster is not None:
+            self.add(poster)
+            self.bring_to_back(poster)
+        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail,
+                  seconds=POSTER_HOLD if poster is not None else POSTER_HOLD + POSTER_FADE)
+        if poster is not None:
+            self.play(OpacityFade(poster, fade_in=False, rate_func=linear), run_time=POSTER_FADE)
 
         caption = self.play_stages(view, caption)
 
