@@ -147,24 +147,12 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[feature-cross-9:16]',
             'test_every_scene_in_every_frame_shape[feature-cross-1:1]',
             'test_every_scene_in_every_frame_shape[feature-cross-4:3]',
-            'test_every_scene_in_every_frame_shape[layers-16:9]',
-            'test_every_scene_in_every_frame_shape[layers-9:16]',
-            'test_every_scene_in_every_frame_shape[layers-1:1]',
-            'test_every_scene_in_every_frame_shape[layers-4:3]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-9:16]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
         }),
     'tests/test_feature_cross_scene.py': (
         'issue 17 open: feature-cross in 9:16 after the camera change'
         , {
             'test_rendered_lift_separates_the_circles[9:16]',
-        }),
-    'tests/test_linear_vs_hidden_scene.py': (
-        'issue 17 open: the rendered panels after the merged camera and posters'
-        , {
-            'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[16:9]',
-            'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[9:16]',
         }),
     'tests/test_media_files.py': (
         "issue 20 open: the MP4's last frame and the PNG of the same render differ since "
@@ -182,11 +170,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         "issue 16 open: neurons' poster shading"
         , {
             'test_the_first_frame_shows_the_data_and_the_shading_on_both_sides[neurons]',
-        }),
-    'tests/test_storyboard.py': (
-        "issue 16 open: the light storyboard's first tile is now mostly shading (posters)"
-        , {
-            'test_storyboard_layers_from_the_command_line',
         }),
     'tests/test_text_sizes.py': (
         'issue 16 open: the axis names and scale labels are smaller than the phone '
