@@ -39,6 +39,8 @@ PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.
 VERTEX = {"fade": 0.8, "move": 2.4, "hold": 3.0}
 #: the polygon's radius as a share of the picture's shorter side (room outside for the names)
 VERTEX_RADIUS = 0.38
+#: seconds the poster's shading stays, then takes to fade: together the 2 s opening hold
+POSTER_HOLD, POSTER_FADE = 0.4, 1.6
 #: radians per second of orbit while the picture is 3-D
 ORBIT = 0.12
 TILT = np.radians(58)
@@ -69,11 +71,12 @@ class LayersScene(SceneContract):
         return self.job.task == "regression"
 
     def construct(self):
-        from manim import Create
+        from manim import Create, linear
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView
-        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.posters import input_shading
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
@@ -96,8 +99,18 @@ class LayersScene(SceneContract):
             detail = "the data as the network receives it; the curve is where p = 0.5"
         caption = self.caption(title, detail)
         landmarks = self.image_landmarks(run, view)
-        poster_shading(self, view, hold=2.0)  # the poster: the trained network's answer, both sides
-        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail, seconds=2.0)
+        # the poster: the trained network's answer, both sides shaded; it fades out evenly until
+        # the plane moves, in a play of its own, so the opening ends on the plane alone (a 0.3 s
+        # fade as the first caption changed was a one-frame jump at a low frame rate, and a fade
+        # that ended early left still frames before the next play: a jump at the cut too)
+        poster = input_shading(view, self.theme)
+        if poster is not None:
+            self.add(poster)
+            self.bring_to_back(poster)
+        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail,
+                  seconds=POSTER_HOLD if poster is not None else POSTER_HOLD + POSTER_FADE)
+        if poster is not None:
+            self.play(OpacityFade(poster, fade_in=False, rate_func=linear), run_time=POSTER_FADE)
 
         caption = self.play_stages(view, caption)
 

@@ -30,9 +30,14 @@ from nnanim.contract import SceneContract
 from nnanim.core.notation import sub
 from nnanim.errors import NnanimError
 
-#: seconds of each beat
-BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 2.0,
-         "stage": 0.6, "back": 0.8}
+#: seconds of each beat ("stage": the least a stage plays; "back": the cross-fade to the input plane)
+BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 3.2,
+         "stage": 0.6, "back": 0.8, "swap": 0.4}
+#: the fastest the camera may zoom (log of the scale) and pan (panel sizes) per second: a stage
+#: whose framing changes faster plays longer (0.6 s stages zoomed up to half the scale a frame)
+CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
+#: the steepest slope of smoothstep, the stages' rate function: its peak speed over its mean
+PEAK = 1.5
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
 NARROW = 3.2  # label strips narrower than this (scene units) name the product in short
 TITLE = "linear layers multiply to one matrix"
@@ -123,14 +128,9 @@ class LinearVsHiddenScene(SceneContract):
 
         flows = {"raw": build_flow(bent, reference=X), "linear": build_flow(straight, reference=X),
                  "bent": build_flow(bent, reference=X)}
-        views = self.views = {}
-        for key, side in (("raw", RAW), ("linear", LINEAR), ("bent", BENT)):
-            view = FlowView(flows[key], X, y, self.theme, region=self.region(side),
-                            grid_bounds=bounds, boundary=key == "bent",
-                            clip_box=self.panels[side].picture.clip)
-            if view.boundary is not None:
-                view.remove(view.boundary)  # drawn in its own beat
-            views[key] = view
+        self.bounds = bounds
+        views = self.views = {key: self.panel_view(flows[key], key, side)
+                              for key, side in (("raw", RAW), ("linear", LINEAR), ("bent", BENT))}
 
         overlays = self.overlays = {
             "raw": boundary_overlay(views["raw"], linear_pairs(W_raw, b_raw),
@@ -160,13 +160,19 @@ class LinearVsHiddenScene(SceneContract):
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
             self.play(*(OpacityFade(m) for m in parts), run_time=BEATS["fade"])
-            if key != "raw":
-                self.play_layers(key, flows[key], view, straight if key == "linear" else bent,
-                                 overlay.shading)
+            if key != "raw":  # the panel is the input plane again, in a new view of it
+                view = views[key] = self.play_layers(key, flows[key], view,
+                                                     straight if key == "linear" else bent,
+                                                     overlay.shading)
             back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
-            if key == "bent" and view.boundary is not None:
-                view.add(view.boundary)
-                self.play(OpacityFade(view.boundary), *back, run_time=BEATS["line"])
+            if key == "bent":  # the boundary bends as the closing title says so (the last beat)
+                end = self.top_line(END)
+                self.mark("outro", END)
+                bends = []
+                if view.boundary is not None:
+                    view.add(view.boundary)
+                    bends.append(OpacityFade(view.boundary))
+                self.play(*bends, *back, *self.swap_text(title, end), run_time=BEATS["line"])
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
                 fades = back + ([OpacityFade(matrix)] if matrix is not None else [])
@@ -177,52 +183,68 @@ class LinearVsHiddenScene(SceneContract):
                     fades.append(OpacityFade(overlay.strokes))
                 if fades:
                     self.play(*fades, run_time=BEATS["line"])
-            self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
-
-        end = self.top_line(END)
-        self.mark("outro", END)
-        self.add(end)
-        self.play(*self.swap_text(title, end), run_time=0.3)
+            if key != "bent":
+                self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
         self.wait(BEATS["end"])
 
-    def play_layers(self, key, flow, view, net, shading):
-        """The panel's plane through every layer of ``net`` and back; the product so far named under it.
+    def panel_view(self, flow, key: str, side: int):
+        """The input plane of panel ``side`` in a view of ``flow`` (its boundary drawn in its own beat)."""
+        from nnanim.draw.mobjects import FlowView
 
-        The shading (a picture of the input plane) steps aside while the plane moves; it is
-        back in the scene at the end, for the caller to fade in.
+        X, y = self.job.run.X, self.job.run.y
+        view = FlowView(flow, X, y, self.theme, region=self.region(side), grid_bounds=self.bounds,
+                        boundary=key == "bent", clip_box=self.panels[side].picture.clip)
+        if view.boundary is not None:
+            view.remove(view.boundary)
+        return view
+
+    @staticmethod
+    def stage_seconds(view, stage: int) -> float:
+        """A stage's seconds: the beat's, or longer where the camera would zoom or pan too fast."""
+        zoom, shift = view.framing_speed(stage)
+        return max(BEATS["stage"], PEAK * zoom / CAMERA_ZOOM, PEAK * shift / CAMERA_SHIFT)
+
+    def play_layers(self, key, flow, view, net, shading):
+        """The panel's plane through every layer of ``net``; the product so far named under it.
+
+        Each stage plays long enough for the camera to follow it.  Then a cross-fade back to
+        the panel's input plane, a new view returned (undoing every layer in one move rushed
+        the camera through every stage's zoom in under a second).  The shading (a picture of the
+        input plane) steps aside while the plane moves; it is back in the scene at the end, for
+        the caller to fade in.
         """
+        from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, StagePlay
-        from nnanim.draw.plots import Progress
+        from nnanim.draw.panels import early, late
 
         name = getattr(self, "product_label", None) if key == "linear" else None
         shown = name
         stages = [s for s in flow.stages if s.kind != "output"]
         for i, stage in enumerate(stages):
+            seconds = self.stage_seconds(view, stage.index)
+            swap = []  # the product so far: its label swapped (out, then in) as the stage starts
             if name is not None and stage.kind == "linear":
                 k, rows = stage.layer + 1, net.weights[stage.layer].shape[0]
                 so_far = self.label(f"so far {product_name(k)}: {rows} × 2", color=self.theme.muted)
                 so_far.move_to(name.get_center())
-                self.remove(shown)
-                self.add(so_far)
+                swap = self.swap_text(shown, so_far, seconds=BEATS["swap"], run_time=seconds)
                 shown = so_far
                 self.products_shown.append(so_far.text)
             aside = [OpacityFade(shading, fade_in=False)] if i == 0 and shading is not None else []
-            self.play(StagePlay(view, stage.index), *aside, run_time=BEATS["stage"])
-        if name is not None:
-            self.remove(shown)
-            self.add(name)
-        # back to the input plane, every layer undone in one move
-        n = len(stages)
-
-        def back(a):
-            u = (1.0 - a) * n
-            i = min(int(u), n - 1)
-            view.set_stage(stages[i].index, u - i)
-
-        self.play(Progress(view, back), run_time=BEATS["back"])
+            self.play(StagePlay(view, stage.index, rate_func=smoothstep), *aside, *swap,
+                      run_time=seconds)
+        # back to the input plane: the moved plane fades out as the input plane fades in
+        side = LINEAR if key == "linear" else BENT
+        fresh = self.panel_view(flow, key, side)
+        self.add(fresh)
+        named = self.swap_text(shown, name) if name is not None else []  # the whole product's name
+        half, whole = BEATS["back"] / 2, BEATS["back"]  # out, then in: never two scale bars at once
+        self.play(OpacityFade(view, fade_in=False, rate_func=early(half, whole)),
+                  OpacityFade(fresh, rate_func=late(half, whole)), *named, run_time=whole)
         if shading is not None:  # the input plane again: its shading back behind it
             self.add(shading)
             self.bring_to_back(shading)
+        return fresh
 
     @staticmethod
     def input_bounds(net, X):

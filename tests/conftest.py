@@ -140,28 +140,11 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         'first-frame, extent or jump checks fail in some shapes'
         , {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
-            'test_every_scene_in_every_frame_shape[layers-16:9]',
-            'test_every_scene_in_every_frame_shape[layers-9:16]',
-            'test_every_scene_in_every_frame_shape[layers-1:1]',
-            'test_every_scene_in_every_frame_shape[layers-4:3]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-9:16]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
             # neurons 1:1: the outro's two plays each start a new partial movie with a key frame;
             # in this still, detailed picture the key frame's re-quantised edges change the mean
             # pixel by 1.7-2.4 levels while its neighbours change by 0.02-0.4: read as a jump
             'test_every_scene_in_every_frame_shape[neurons-1:1]',
-        }),
-    'tests/test_linear_vs_hidden_scene.py': (
-        'issue 17 open: the rendered panels after the merged camera and posters'
-        , {
-            'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[16:9]',
-            'test_rendered_panels_show_lines_and_a_curve_and_keep_moving[9:16]',
-        }),
-    'tests/test_storyboard.py': (
-        "issue 16 open: the light storyboard's first tile is now mostly shading (posters)"
-        , {
-            'test_storyboard_layers_from_the_command_line',
         }),
     'tests/test_text_sizes.py': (
         'issue 16 open: the axis names and scale labels are smaller than the phone '

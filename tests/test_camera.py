@@ -36,7 +36,7 @@ from nnanim.core.camera import (
 SCENES = sorted(list_scenes())
 #: known to fail, left open in issue 16: these scenes play a network's stages faster (0.2-0.6 s
 #: a stage) than the camera eases a stage's zoom, so a collapsing linear layer zooms ~0.5 a frame
-FAST_STAGES = {"linear-vs-hidden"}
+FAST_STAGES: set[str] = set()
 ASPECTS = ("16:9", "9:16", "1:1", "4:3")
 FPS = 15
 #: the largest change of the framing between two frames at FPS: log of the scale ratio, and

@@ -205,6 +205,11 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     if live.any():
         log = np.log(np.maximum(halves[:, live], 1e-300))
         halves[:, live] = np.exp(smooth_above(zoom_clock, log, rounding))
+        # a square view fits the largest half side: where another axis takes over (a turning
+        # cloud) that largest side has a corner, a zoom that stops dead in a frame; round it too,
+        # growing the whole box by the same factor (never below the data, aspect kept)
+        top = np.log(halves.max(axis=1))
+        halves *= np.exp(smooth_above(zoom_clock, top[:, None], rounding)[:, 0] - top)[:, None]
     return Track(u, centre, halves, margin)
 
 

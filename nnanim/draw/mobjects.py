@@ -1349,6 +1349,23 @@ class FlowView(Group):
         lo, hi = self.to_display(np.array([[-w, -h, 0.0], [w, h, 0.0]]))
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
+    def framing_speed(self, s: int, samples: int = 128) -> tuple[float, float]:
+        """``(zoom, shift)``: the fastest the framing changes during stage ``s``, per unit ``t``.
+
+        ``zoom`` in log of the scale, ``shift`` the move of the display origin on
+        screen in units of the region's short side: the camera's motion as a
+        viewer sees it, for pacing a stage so that the camera never rushes.
+        """
+        size = min(self.view_width, self.view_height)
+        logs, origins = [], []
+        for t in np.linspace(0.0, 1.0, samples + 1):
+            centre, scale = self.screen_map(s, t)
+            logs.append(np.log(scale))
+            origins.append(self.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale / size)
+        zoom = float(np.abs(np.diff(logs)).max()) * samples
+        shift = float(np.linalg.norm(np.diff(np.array(origins), axis=0), axis=1).max()) * samples
+        return zoom, shift
+
     def segment_in_view(self, w: np.ndarray, c: float):
         """Scene endpoints of the line ``w·p + c = 0`` (display, 2-D) clipped to the frame, or None."""
         ends = clip_line(w, c, self.visible_box())
