@@ -92,7 +92,7 @@ class RegressionScene(SceneContract):
         plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
         plot.scatter(x, y, colors)
         self.plot, self.strips = plot, []
-        size = layout.small_size * 0.8
+        size = layout.small_size  # small print, readable on a phone
         tall = (rest.height - 0.1 * (k - 1)) / k
         for i in range(k):
             cell, rest = rest.split_top(tall, gap=0.1)

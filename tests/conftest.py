@@ -188,20 +188,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         , {
             'test_storyboard_layers_from_the_command_line',
         }),
-    'tests/test_text_sizes.py': (
-        'issue 16 open: the axis names and scale labels are smaller than the phone '
-        'minimum'
-        , {
-            'test_text_is_readable_on_a_phone[activations]',
-            'test_text_is_readable_on_a_phone[autoencoder]',
-            'test_text_is_readable_on_a_phone[by-hand]',
-            'test_text_is_readable_on_a_phone[feature-cross]',
-            'test_text_is_readable_on_a_phone[layers]',
-            'test_text_is_readable_on_a_phone[linear-vs-hidden]',
-            'test_text_is_readable_on_a_phone[multiclass]',
-            'test_text_is_readable_on_a_phone[regression]',
-            'test_text_is_readable_on_a_phone[topology]',
-        }),
     'tests/test_typography.py': (
         "issue 16 open: neurons' words in two shapes"
         , {
