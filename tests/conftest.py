@@ -106,21 +106,13 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         "issue 16 open: a few labels (3-D axis names, regression's strip labels, scale "
         'labels) still touch another text or picture'
         , {
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[activations-1:1]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[bottleneck-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-16:9]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-9:16]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[multiclass-4:3]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[neurons-4:3]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-16:9]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-9:16]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-1:1]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[regression-4:3]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-16:9]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-9:16]',
             'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-1:1]',
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[topology-4:3]',
         }),
     'tests/test_every_scene.py': (
         "issues 16/17 open: after steps 9-10's layout, posters and camera, some "

@@ -354,3 +354,7 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
                 assert y0 <= a.get_bottom()[1] and a.get_top()[1] <= y1
     assert len(seen) > 1, "the scale never changed its label: the test saw no swap"
     assert family <= set(axes.get_family())
+    # a panel too small for labels a phone can read gets none (they would cover its picture)
+    small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                     region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))
+    assert small.axes is None

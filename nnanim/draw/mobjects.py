@@ -1288,10 +1288,12 @@ class FlowView(Group):
         self._depth_followers: list = []  # copies of the points in front of a plane (front_points)
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
-        #: axis names and a scale bar in the region's corners (by default when it has a clip box)
+        #: axis names and a scale bar in the region's corners (by default when it has a clip box
+        #: large enough for them to be read without covering the picture: SpaceAxes.MIN_SIDE)
         self.axes = None
         if (axes is None and clip_box is not None) or (axes and clip_box is not None):
-            self.axes = SpaceAxes(self)
+            self.axes = SpaceAxes(self) if SpaceAxes.fits(clip_box) else None
+        if self.axes is not None:
             self.add(self.axes)
         self.set_stage(0, 0.0)
 
@@ -1469,6 +1471,15 @@ class SpaceAxes(VGroup):
     SWAP = 0.12  # share of a stage over which a new scale label fades in
     Z = 1  # drawn over the picture's points, lines and planes (all at Manim's default 0)
     OPACITY = 0.85
+    #: the smallest picture (short side, scene units) that gets axes: about eight label
+    #: heights; in a smaller panel, names and scale readable on a phone would cover the picture
+    MIN_SIDE = 2.4
+
+    @classmethod
+    def fits(cls, box) -> bool:
+        """Whether a picture clipped to ``box`` is large enough for its axes and scale."""
+        x0, y0, x1, y1 = box
+        return min(x1 - x0, y1 - y0) >= cls.MIN_SIDE
 
     def __init__(self, view: FlowView) -> None:
         super().__init__()
@@ -1542,7 +1553,8 @@ class SpaceAxes(VGroup):
             centres.append(origin[:2] + (d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else 0.0))
             halves.append(np.array([name.width, name.height]) / 2)
             shown.append(n > 0.12 * self.ARROW)
-        for name, centre, on in zip(self.names, self._apart(centres, halves, shown), shown):
+        placed = self._apart(centres, halves, shown)
+        for name, centre, on in zip(self.names, placed, shown):
             name.move_to([centre[0], centre[1], 0.0])
             name.set_opacity(self.OPACITY if on else 0.0)
         # the scale bar
@@ -1564,8 +1576,17 @@ class SpaceAxes(VGroup):
                                         [left, y - tick, 0], [left, y + tick, 0],
                                         [right, y - tick, 0], [right, y + tick, 0]]))
         label = self.bar_label
-        cx = min((left + right) / 2, x1 - 0.05 - label.width / 2)
-        label.move_to([cx, y + tick + self.GAP + label.height / 2, 0.0])
+        w, h = label.width / 2, label.height / 2
+        cx, cy = min((left + right) / 2, x1 - 0.05 - w), y + tick + self.GAP + h
+        # in a narrow picture the names reach the bar's label: right of them, else above them
+        names = [(c, hv) for c, hv, on in zip(placed, halves, shown) if on]
+        if any(abs(cx - c[0]) < w + hv[0] + 0.12 and abs(cy - c[1]) < h + hv[1] + 0.04 for c, hv in names):
+            clear = max(c[0] + hv[0] for c, hv in names) + 0.12 + w
+            if clear <= x1 - 0.05 - w:
+                cx = max(cx, clear)
+            else:
+                cx, cy = x1 - 0.05 - w, max(c[1] + hv[1] for c, hv in names) + 0.04 + h
+        label.move_to([cx, cy, 0.0])
         if self._swapped is not None:  # arriving (only then: a fade of the whole view keeps its say)
             arrival = self._arrival(view)
             label.set_opacity(self.OPACITY * arrival)
