@@ -146,19 +146,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             # pixel by 1.7-2.4 levels while its neighbours change by 0.02-0.4: read as a jump
             'test_every_scene_in_every_frame_shape[neurons-1:1]',
         }),
-    'tests/test_text_sizes.py': (
-        'issue 16 open: the axis names and scale labels are smaller than the phone '
-        'minimum'
-        , {
-            'test_text_is_readable_on_a_phone[activations]',
-            'test_text_is_readable_on_a_phone[autoencoder]',
-            'test_text_is_readable_on_a_phone[by-hand]',
-            'test_text_is_readable_on_a_phone[feature-cross]',
-            'test_text_is_readable_on_a_phone[layers]',
-            'test_text_is_readable_on_a_phone[linear-vs-hidden]',
-            'test_text_is_readable_on_a_phone[multiclass]',
-            'test_text_is_readable_on_a_phone[topology]',
-        }),
 }
 
 

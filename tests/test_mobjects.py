@@ -304,3 +304,57 @@ def test_flow_view_draws_grid_then_points_then_boundary_and_names_its_axes():
     _, scale = view.screen_map(view.stage, view.t)
     assert 0.1 * 7.0 <= view.axes.length * scale <= 0.3 * 7.0
     assert f"{view.axes.length:g}" == view.axes.bar_label.text
+
+
+def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
+    """The labels of a view's axes: small print (the layout's), drawn above the picture on a
+    halo, never two scale labels at once (a label that leaves stays a transparent part, for
+    Manim draws the parts a play began with until it ends), and names apart in a tilted view."""
+    from nnanim.core.flow import build_flow
+    from nnanim.core.nn import init_network
+    from nnanim.draw.mobjects import FlowView
+    from nnanim.layout import SMALL_SIZE
+    from nnanim.theme import load_theme
+
+    def visible(mob):
+        return float(mob.get_fill_opacity()) > 0.02
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = init_network([2, 3, 2, 1], ["tanh", "tanh"], "binary", np.random.default_rng(3))
+    net.weights[0] *= 6.0  # a strong zoom on the way: the scale bar changes its label
+    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    axes = view.axes
+    assert axes.z_index > view.cloud.z_index and axes.bar_label.z_index > view.cloud.z_index
+    assert axes.bar_label.font_size == pytest.approx(SMALL_SIZE)
+    assert axes.bar_label.get_stroke_width(background=True) > 0  # its halo
+    family = set(axes.get_family())
+    labels, seen = set(), set()
+    for s in range(len(view.flow.stages)):
+        if view.flow.stages[s].dim == 3:
+            view.set_view_angles(0.9, 0.6)
+        for t in np.linspace(0.0, 1.0, 41):
+            view.set_stage(s, t)
+            labels.add(axes.bar_label)
+            seen.add(axes.bar_label.text)
+            assert all(m in set(axes.get_family()) for m in labels)  # never removed mid-play
+            shown = [m for m in axes._texts.values() if visible(m) and m in axes.submobjects]
+            scales = [m for m in shown if m not in axes.names]
+            assert len(scales) <= 1, f"two scale labels at stage {s}, t = {t}"
+            names = [m for m in axes.names if visible(m)]
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    apart = (abs(a.get_x() - b.get_x()) >= (a.width + b.width) / 2
+                             or abs(a.get_y() - b.get_y()) >= (a.height + b.height) / 2)
+                    assert apart, f"{a.text} on {b.text} at stage {s}, t = {t}"
+                x0, y0, x1, y1 = axes.box
+                assert x0 <= a.get_left()[0] and a.get_right()[0] <= x1
+                assert y0 <= a.get_bottom()[1] and a.get_top()[1] <= y1
+    assert len(seen) > 1, "the scale never changed its label: the test saw no swap"
+    assert family <= set(axes.get_family())
+    # a panel too small for labels a phone can read gets none (they would cover its picture)
+    small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                     region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))
+    assert small.axes is None

@@ -52,6 +52,7 @@ from nnanim.core.curves import (
     level_values,
 )
 from nnanim.errors import NnanimError
+from nnanim.layout import SMALL_SIZE
 from nnanim.theme import Theme, hex_rgb
 
 __all__ = [
@@ -1289,10 +1290,12 @@ class FlowView(Group):
         self._depth_followers: list = []  # copies of the points in front of a plane (front_points)
         self.stage, self.t = 0, 0.0
         self.elev = self.azim = 0.0
-        #: axis names and a scale bar in the region's corners (by default when it has a clip box)
+        #: axis names and a scale bar in the region's corners (by default when it has a clip box
+        #: large enough for them to be read without covering the picture: SpaceAxes.MIN_SIDE)
         self.axes = None
         if (axes is None and clip_box is not None) or (axes and clip_box is not None):
-            self.axes = SpaceAxes(self)
+            self.axes = SpaceAxes(self) if SpaceAxes.fits(clip_box) else None
+        if self.axes is not None:
             self.add(self.axes)
         self.set_stage(0, 0.0)
 
@@ -1456,7 +1459,7 @@ class FlowView(Group):
 
 
 class SpaceAxes(VGroup):
-    """A view's axes and scale, small, in the corners of its picture region (its ``clip_box``).
+    """A view's axes and scale, in the corners of its picture region (its ``clip_box``).
 
     Bottom left: short arrows along the display axes as the view shows them
     (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
@@ -1465,11 +1468,37 @@ class SpaceAxes(VGroup):
     scale bar of a round length in the space's units, its length on screen
     following the zoom (the label changes only when the bar would get too
     short or too long).
+
+    The names and the scale's label are small print (the layout's
+    ``SMALL_SIZE``, readable on a phone).  They lie over the picture, so they
+    are drawn above everything in it (a higher ``z_index``: no point, plane or
+    shading covers them) on a halo of the background colour (points and lines
+    under a label never cut through its glyphs).
+
+    A label that leaves is made transparent, never removed while a play runs:
+    Manim keeps drawing, until the play ends, every part the play began with,
+    so a removed label stayed on screen under its successor.  A new scale
+    label arrives after the old one left: the old one goes at once, the new
+    one fades in over the next ``SWAP`` of the stage (never two on one spot).
     """
 
     ARROW = 0.42  # screen length of an axis arrow (scene units)
     PAD = 0.22  # inset from the region's edges
-    FONT = 16
+    FONT = SMALL_SIZE  # small print: about 30 px capitals on a 1080 px short side
+    HALO = 5.0  # stroke width of the halo around each glyph (Manim stroke units)
+    GAP = 0.08  # between the scale bar's ticks and its label (scene units)
+    SWAP = 0.12  # share of a stage over which a new scale label fades in
+    Z = 1  # drawn over the picture's points, lines and planes (all at Manim's default 0)
+    OPACITY = 0.85
+    #: the smallest picture (short side, scene units) that gets axes: about eight label
+    #: heights; in a smaller panel, names and scale readable on a phone would cover the picture
+    MIN_SIDE = 2.4
+
+    @classmethod
+    def fits(cls, box) -> bool:
+        """Whether a picture clipped to ``box`` is large enough for its axes and scale."""
+        x0, y0, x1, y1 = box
+        return min(x1 - x0, y1 - y0) >= cls.MIN_SIDE
 
     def __init__(self, view: FlowView) -> None:
         super().__init__()
@@ -1480,25 +1509,33 @@ class SpaceAxes(VGroup):
                                 stroke_width=1.6, stroke_opacity=0.75)
         self.bar = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
                              stroke_width=1.8, stroke_opacity=0.85)
+        for line in (self.arrows, self.bar):
+            with_halo(line, view.theme)
         self.names: list[Mobject] = []
-        self._texts: dict[str, Mobject] = {}
+        self._texts: dict[tuple[str, str], Mobject] = {}
         self.bar_label: Mobject | None = None
         self.key: tuple = ()
         self.length: float | None = None
+        self._swapped: tuple[int, float] | None = None  # (stage, t) where the label last changed
         self.add(self.arrows, self.bar)
+        self.set_z_index(self.Z)
 
-    def _text(self, body: str) -> Mobject:
-        """A label, built (copied) once per view and kept: a copy of a Text costs a deep copy."""
-        mob = self._texts.get(body)
+    def _text(self, body: str, role: str) -> Mobject:
+        """A label (``role``: ``"name"`` or ``"scale"``), built once per view and kept as a part
+        (shown or hidden by its opacity): a copy of a Text costs a deep copy."""
+        mob = self._texts.get((role, body))
         if mob is None:
             from nnanim.draw.text import text
 
             mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
-            mob.set_opacity(0.85)
+            mob.set_stroke(color=self.theme.background, width=self.HALO, background=True)
+            mob.set_opacity(0.0)
+            mob.set_z_index(self.Z)
             mob.annotates = self.box  # it names its own picture, from inside it (see FlowScene.shot)
-            self._texts[body] = mob
-            # kept in the group once made, hidden when not in use: a text taken out during a play
-            # is still drawn by Manim until the play ends (the scale's old length over its new one)
+            mob.clip_box = self.box
+            for part in mob.get_family():
+                part.clip_box = self.box
+            self._texts[role, body] = mob
             self.add(mob)
         return mob
 
@@ -1516,39 +1553,43 @@ class SpaceAxes(VGroup):
         if not before and letter == "h":
             letter = getattr(view, "axes_letters", {}).get(stage.layer, letter)
         key = (letter, dims)
-        if key != self.key:  # a new space: its names
-            self.names = [self._text(n) for n in axis_names(letter, dims)]
+        if key != self.key:  # a new space: its names (the old ones leave)
+            for name in self.names:
+                name.set_opacity(0.0)
+            self.names = [self._text(n, "name") for n in axis_names(letter, dims)]
             self.key = key
-        # the compass: unit axes as the view projects them
-        origin = np.array([x0 + self.PAD + 0.25, y0 + self.PAD + 0.3, 0.0])
+        # the compass: unit axes as the view projects them, the names past their tips
+        origin = np.array([x0 + self.PAD + 0.3, y0 + self.PAD + 0.3, 0.0])
         ends = view.project(np.eye(3))[:, :2] * self.ARROW
         segs = []
         for k in range(3):
             end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
             segs.append(np.array([origin, end]))
         self.arrows.set_vertices(np.concatenate(segs))
-        # each name just beyond its arrow's tip; a tilted view can point two arrows one way (h₂
-        # over h₃) or one out of the region: the names are spread apart and kept inside it
-        tips, halves, shown = [], [], []
+        centres, halves, shown = [], [], []
         for k, name in enumerate(self.names):
             d = ends[k]
             n = float(np.hypot(*d))
-            half = np.array([name.width, name.height]) / 2
-            u = d / n if n > 1e-3 else np.zeros(2)
-            tips.append(origin[:2] + d + u * (0.06 + abs(u) @ half))
-            halves.append(half)
+            # past the tip, by half the name's extent along the arrow plus a gap
+            reach = 0.08 + 0.5 * (abs(d[0]) * name.width + abs(d[1]) * name.height) / max(n, 1e-9)
+            centres.append(origin[:2] + (d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else 0.0))
+            halves.append(np.array([name.width, name.height]) / 2)
             shown.append(n > 0.12 * self.ARROW)
-        if tips:
-            tips = _spread_labels(np.array(tips), np.array(halves), np.array(shown), self.box)
-        for k, name in enumerate(self.names):
-            name.move_to([tips[k][0], tips[k][1], 0.0])
-            name.set_opacity(0.85 if shown[k] else 0.0)
+        placed = self._apart(centres, halves, shown)
+        for name, centre, on in zip(self.names, placed, shown):
+            name.move_to([centre[0], centre[1], 0.0])
+            name.set_opacity(self.OPACITY if on else 0.0)
         # the scale bar
         _, scale = view.screen_map(view.stage, view.t)
         region = x1 - x0
         length = scale_length(self.length, scale, region)
         if length != self.length or self.bar_label is None:
-            self.bar_label = self._text(format_length(length))
+            if self.bar_label is not None:  # out at once; the new label fades in below
+                self.bar_label.set_opacity(0.0)
+                self._swapped = (view.stage, view.t)
+            else:
+                self._swapped = (-1, 0.0)  # the first label: shown at once
+            self.bar_label = self._text(format_length(length), "scale")
             self.length = length
         right, y = x1 - self.PAD, y0 + self.PAD
         left = right - length * scale
@@ -1556,43 +1597,59 @@ class SpaceAxes(VGroup):
         self.bar.set_vertices(np.array([[left, y, 0], [right, y, 0],
                                         [left, y - tick, 0], [left, y + tick, 0],
                                         [right, y - tick, 0], [right, y + tick, 0]]))
-        self.bar_label.move_to([(left + right) / 2, y + 0.18, 0.0])
-        self.bar_label.set_opacity(0.85)
-        for mob in self._texts.values():  # the texts of other spaces and lengths: hidden
-            if mob is not self.bar_label and all(mob is not n for n in self.names):
-                mob.set_opacity(0.0)
-        for mob in self.get_family():
+        label = self.bar_label
+        w, h = label.width / 2, label.height / 2
+        cx, cy = min((left + right) / 2, x1 - 0.05 - w), y + tick + self.GAP + h
+        # in a narrow picture the names reach the bar's label: right of them, else above them
+        names = [(c, hv) for c, hv, on in zip(placed, halves, shown) if on]
+        if any(abs(cx - c[0]) < w + hv[0] + 0.12 and abs(cy - c[1]) < h + hv[1] + 0.04 for c, hv in names):
+            clear = max(c[0] + hv[0] for c, hv in names) + 0.12 + w
+            if clear <= x1 - 0.05 - w:
+                cx = max(cx, clear)
+            else:
+                cx, cy = x1 - 0.05 - w, max(c[1] + hv[1] for c, hv in names) + 0.04 + h
+        label.move_to([cx, cy, 0.0])
+        if self._swapped is not None:  # arriving (only then: a fade of the whole view keeps its say)
+            arrival = self._arrival(view)
+            label.set_opacity(self.OPACITY * arrival)
+            if arrival >= 1.0:
+                self._swapped = None
+        for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
 
+    def _apart(self, centres, halves, shown, gap=(0.12, 0.04)) -> list[np.ndarray]:
+        """The names' centres moved apart until no two shown names overlap (a tilted 3-D view
+        foreshortens the arrows, and their tips come close), each kept inside the box."""
+        x0, y0, x1, y1 = self.box
+        gap = np.asarray(gap, dtype=float)  # a word space between names side by side
+        lo = np.array([x0 + 0.05, y0 + 0.05])
+        hi = np.array([x1 - 0.05, y1 - 0.05])
+        at = [np.clip(np.asarray(c, dtype=float), lo + h, hi - h) for c, h in zip(centres, halves)]
+        idx = [k for k, on in enumerate(shown) if on]
+        for _ in range(12):
+            moved = False
+            for m, i in enumerate(idx):
+                for j in idx[m + 1:]:
+                    d = at[j] - at[i]
+                    over = halves[i] + halves[j] + gap - np.abs(d)
+                    if (over <= 0).any():
+                        continue
+                    axis = int(np.argmin(over))  # apart along the axis that needs less
+                    sign = 1.0 if d[axis] > 0 or (d[axis] == 0 and j > i) else -1.0
+                    at[i][axis] -= sign * over[axis] / 2
+                    at[j][axis] += sign * over[axis] / 2
+                    moved = True
+            at = [np.clip(c, lo + h, hi - h) for c, h in zip(at, halves)]
+            if not moved:
+                break
+        return at
 
-def _spread_labels(centres: np.ndarray, halves: np.ndarray, shown: np.ndarray, box,
-                   gap: float = 0.1, rounds: int = 12) -> np.ndarray:
-    """Label centres ``(n, 2)`` moved apart until the ``shown`` ones' boxes (half sizes
-    ``halves``) are ``gap`` apart, and all kept inside ``box = (x0, y0, x1, y1)`` by ``gap``."""
-    c = np.array(centres, dtype=float)
-    x0, y0, x1, y1 = box
-    lo = np.array([x0, y0]) + halves + gap
-    hi = np.maximum(np.array([x1, y1]) - halves - gap, lo)
-    c = np.clip(c, lo, hi)
-    for _ in range(rounds):
-        moved = False
-        for i in range(len(c)):
-            for j in range(i + 1, len(c)):
-                if not (shown[i] and shown[j]):
-                    continue
-                d = c[j] - c[i]
-                over = halves[i] + halves[j] + gap - np.abs(d)
-                if over[0] <= 0 or over[1] <= 0:
-                    continue
-                k = int(np.argmin(over))  # the cheaper way apart
-                s = 1.0 if d[k] >= 0 else -1.0
-                c[i, k] -= s * over[k] / 2
-                c[j, k] += s * over[k] / 2
-                moved = True
-        c = np.clip(c, lo, hi)
-        if not moved:
-            break
-    return c
+    def _arrival(self, view: FlowView) -> float:
+        """How far the scale's newest label has faded in: 0 just after a swap, 1 a ``SWAP``
+        of the stage later (and in any other stage)."""
+        if self._swapped is None or self._swapped[0] != view.stage:
+            return 1.0
+        return float(np.clip(abs(view.t - self._swapped[1]) / self.SWAP, 0.0, 1.0))
 
 
 class TracedPolygons(VGroup):
