@@ -74,8 +74,7 @@ class LayersScene(SceneContract):
         from manim import Create, linear
 
         from nnanim.core.flow import build_flow
-        from nnanim.draw.mobjects import FlowView
-        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.mobjects import FlowView, OpacityFade
         from nnanim.draw.posters import input_shading
 
         run, record = self.load_run()

@@ -78,7 +78,7 @@ class LinearVsHiddenScene(SceneContract):
         )
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, collapse_affine, fit_linear_classifier
-        from nnanim.draw.mobjects import FlowView, OpacityFade
+        from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.panels import boundary_overlay, number
         from nnanim.draw.posters import poster_shading
 

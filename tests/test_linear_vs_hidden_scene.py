@@ -176,8 +176,10 @@ def _without_annotations(frame, views, pixels, pad=3):
         for part in (axes.arrows, *axes.names, axes.bar, axes.bar_label):
             if part is None:
                 continue
-            x0, x1 = int(w / 2 + part.get_left()[0] * unit) - pad, int(w / 2 + part.get_right()[0] * unit) + pad
-            y0, y1 = int(h / 2 - part.get_top()[1] * unit) - pad, int(h / 2 - part.get_bottom()[1] * unit) + pad
+            x0 = int(w / 2 + part.get_left()[0] * unit) - pad
+            x1 = int(w / 2 + part.get_right()[0] * unit) + pad
+            y0 = int(h / 2 - part.get_top()[1] * unit) - pad
+            y1 = int(h / 2 - part.get_bottom()[1] * unit) + pad
             out[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = 0
     return out
 
