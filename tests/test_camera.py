@@ -228,16 +228,18 @@ def points_outside(samples):
 
 @pytest.fixture(scope="module")
 def shared_cache(tmp_path_factory):
-    """One private cache for the module: each scene trains its run once, for all four shapes."""
+    """One private cache folder for the module (each scene trains once for its four shapes: a
+    test process trains a config once, see conftest)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNANIM_CACHE_DIR", str(tmp_path_factory.mktemp("camera-cache")))
         yield
 
 
-@pytest.mark.parametrize("aspect", ASPECTS)
-@pytest.mark.parametrize("scene", [pytest.param(s, marks=pytest.mark.xfail(
-    reason="stages played faster than the camera eases them (issue 16 open)", strict=True))
-    if s in FAST_STAGES else s for s in SCENES])
+@pytest.mark.parametrize(("scene", "aspect"), [  # a scene's shapes on one worker: one training
+    pytest.param(s, a, id=f"{s}-{a}", marks=[pytest.mark.xdist_group(f"camera-{s}")] + (
+        [pytest.mark.xfail(reason="stages played faster than the camera eases them (issue 16 open)",
+                           strict=True)] if s in FAST_STAGES else []))
+    for s in SCENES for a in ASPECTS])
 def test_the_framing_moves_smoothly_and_keeps_the_points_inside(scene, aspect, shared_cache):
     scene_ = _walk(scene, aspect)
     assert scene_.samples, "no frame sampled"
