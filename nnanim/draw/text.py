@@ -3,7 +3,7 @@
 Building a Manim :class:`~manim.Text` costs about 0.15 s (Pango lays it out to
 an SVG, which is parsed into glyph paths), and a storyboard builds the same
 texts twice when a plan pass walks it before the render.  :func:`text` keeps
-each distinct text it built and hands out copies (a copy costs a millisecond).
+each distinct text it built and hands out copies (a caption's copy costs a few milliseconds).
 """
 
 from __future__ import annotations
@@ -33,18 +33,31 @@ _built: OrderedDict[tuple, Text] = OrderedDict()
 def text(body: str, *, font: str, font_size: float, color: Any, weight: str = "NORMAL",
          line_spacing: float = -1) -> Text:
     """``Text(body, ...)``, built once per distinct set of arguments and copied after that."""
+    return _kept(body, font, font_size, color, weight, line_spacing).copy()
+
+
+def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_spacing: float) -> Text:
+    """The kept (never shown) ``Text`` of these arguments: built on the first call.
+
+    Its glyphs drop the SVG path objects they were parsed from (``path_obj``,
+    read only while the glyph's points are made): a copy deep-copied them,
+    eight times the cost of the rest (a caption's copy took 38 ms, now 5).
+    """
     key = (body, font, float(font_size), str(color), weight, line_spacing)
     built = _built.get(key)
     if built is None:
         with _one_process_at_a_time():
             built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
                          line_spacing=line_spacing)
+        for part in built.get_family():
+            if getattr(part, "path_obj", None) is not None:
+                part.path_obj = None
         _built[key] = built
         if len(_built) > _KEEP:
             _built.popitem(last=False)
     else:
         _built.move_to_end(key)
-    return built.copy()
+    return built
 
 
 @contextlib.contextmanager
@@ -87,10 +100,10 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
     """
     joined = _separated(join(body))
     chars = max(8, int(width / (size / 48 * 0.33)))  # a first guess, then narrower until it fits
-    while True:
+    while True:  # measured on the kept texts; only the one chosen is copied
         lines = _wrap(joined, chars)
-        mob = text("\n".join(lines) or " ", font=font, font_size=size, color=color, weight=weight,
-                   line_spacing=line_spacing)
+        chosen = "\n".join(lines) or " "
+        mob = _kept(chosen, font, size, color, weight, line_spacing)
         if mob.width <= width or chars <= 8:
             break
         narrower = max(8, int(chars * min(0.95, width / mob.width)))
@@ -103,10 +116,10 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
         while least > 8 and len(_wrap(joined, least - 1)) == len(lines):
             least -= 1
         if least < chars:
-            balanced = text("\n".join(_wrap(joined, least)), font=font, font_size=size, color=color,
-                            weight=weight, line_spacing=line_spacing)
-            if balanced.width <= width:
-                mob = balanced
+            body = "\n".join(_wrap(joined, least))
+            if _kept(body, font, size, color, weight, line_spacing).width <= width:
+                chosen = body
+    mob = text(chosen, font=font, font_size=size, color=color, weight=weight, line_spacing=line_spacing)
     # the words as read: a no-break space is drawn as a space (only the line breaks differ)
     mob.original_text = mob.original_text.replace(NBSP, " ")
     mob.text = mob.text.replace(NBSP, "")  # Manim's spaceless form of the words
