@@ -141,10 +141,13 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         , {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
-            # neurons 1:1: the outro's two plays each start a new partial movie with a key frame;
-            # in this still, detailed picture the key frame's re-quantised edges change the mean
-            # pixel by 1.7-2.4 levels while its neighbours change by 0.02-0.4: read as a jump
-            'test_every_scene_in_every_frame_shape[neurons-1:1]',
+        }),
+    'tests/test_topology_scene.py': (
+        'issue 17 open: at the width-2 end the tanh corners pile the points so that their pixels '
+        'split 96 % by a line although 89 % of the points are right (the ring around the disk '
+        'is not visible in the squashed square)'
+        , {
+            'test_frames_show_the_line_fall_short_and_the_plane_separate',
         }),
 }
 
