@@ -141,13 +141,13 @@ class Quality:
 # the default "medium" for a 5% larger file.  On 120 frames of `layers` at
 # 1080p60: "fast" crf 20 took 4.7 s CPU for 0.55 MB at 43.5 dB PSNR, "veryfast"
 # crf 20 2.3 s for 0.48 MB at 41.3 dB; crf 19 buys back some of the difference.
-# mbtree off: Manim encodes each play as its own segment, whose first frame is a key frame; with
-# x264's macroblock tree a still segment's key frame is quantised far finer than the frames that
-# copy it, so where a play begins on a still picture the whole picture steps (a mean change of
-# about 1.5 levels at 480p between two identical frames, read as a one-frame jump). Without it
-# the step is gone, for files 10-20 % larger.
-_X264_DRAFT = (("preset", "veryfast"), ("crf", "23"), ("mbtree", "0"))
-_X264_FINAL = (("preset", "veryfast"), ("crf", "19"), ("mbtree", "0"))
+# Known (issue 16): Manim encodes each play as its own segment, whose first frame is a key frame;
+# where a play begins on a still picture the picture steps by about 1.5 levels at 480p crf 23
+# (x264's macroblock tree quantises a still segment's key frame finer than the frames copying
+# it). mbtree=0 removes the step but softens key frames (fewer exact class-colour pixels on a
+# first frame); crf 18 removes it for files a third larger. Undecided: kept as it was.
+_X264_DRAFT = (("preset", "veryfast"), ("crf", "23"))
+_X264_FINAL = (("preset", "veryfast"), ("crf", "19"))
 
 QUALITIES: dict[str, Quality] = {
     "l": Quality("low", 480, 15, _X264_DRAFT),
