@@ -343,17 +343,10 @@ def paced(view: FlowView, stage: int, seconds: float, rate_func=smooth, shift: f
     long enough that its framing moves at most ``shift`` region sides and zooms at most ``zoom``
     (log of the scale) a second, so the camera follows a stage that moves the picture a lot
     instead of jumping with it (a stage's play, not the camera, is what gets slower)."""
+    fastest_zoom, fastest_shift = view.framing_speed(stage, samples)  # per unit of the stage's clock
     t = np.linspace(0.0, 1.0, samples + 1)
-    size = min(view.view_width, view.view_height)
-    logs, origins = [], []
-    for x in t:
-        centre, scale = view.screen_map(stage, float(x))
-        logs.append(np.log(scale))
-        origins.append(view.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale / size)
-    zooms = np.abs(np.diff(logs)) * samples  # per unit of the stage's own clock
-    shifts = np.linalg.norm(np.diff(np.array(origins), axis=0), axis=1) * samples
     peak = float(np.max(np.diff([rate_func(float(x)) for x in t]))) * samples  # the clock's top speed
-    return float(max(seconds, peak * shifts.max() / shift, peak * zooms.max() / zoom))
+    return float(max(seconds, peak * fastest_shift / shift, peak * fastest_zoom / zoom))
 
 
 def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:
