@@ -177,13 +177,71 @@ def test_a_keras_sequential_gives_keras_probabilities():
 
 
 def test_a_torch_state_dict_gives_torchs_logits():
-    pytest.importorskip("torch")
+    """Read without torch (blobs.pt was written by torch.save; REF holds torch's own logits)."""
     run = load_model(FIX / "blobs.pt", data="blobs", activation="tanh,relu")
     np.testing.assert_allclose(run.forward(-1, REF["blobs_X"]).logits, REF["blobs_logits"], atol=TOL)
+    # and equal to torch.load(weights_only=True) where torch is installed
+    try:
+        import torch
+    except ImportError:
+        return
+    state = torch.load(str(FIX / "blobs.pt"), map_location="cpu", weights_only=True)
+    weights = [v.numpy() for k, v in state.items() if k.endswith("weight")]
+    assert [np.array_equal(a[-1], b) for a, b in zip(run.weights, weights)] == [True] * 3
+
+
+def _with_storages(tmp_path: Path, storage: str, dtype: str, pickle_edit=None) -> Path:
+    """blobs.pt rewritten as another storage type (the pickle names it as a GLOBAL line)."""
+    src = zipfile.ZipFile(FIX / "blobs.pt")
+    out = tmp_path / f"blobs_{storage}.pt"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("data.pkl"):
+                data = data.replace(b"torch\nDoubleStorage\n", f"torch\n{storage}\n".encode())
+                data = pickle_edit(data) if pickle_edit else data
+            elif "/data/" in info.filename:
+                values = np.frombuffer(data, dtype="<f8")
+                if dtype == "bf16":  # round to the upper half of a float32
+                    data = (values.astype("<f4").view("<u4") >> 16).astype("<u2").tobytes()
+                else:
+                    data = values.astype(dtype).tobytes()
+            dst.writestr(info.filename, data)
+    return out
+
+
+def _rounded(values: np.ndarray, dtype: str) -> np.ndarray:
+    if dtype == "bf16":  # truncated to the upper half of a float32, widened back
+        return ((values.astype("<f4").view("<u4") >> 16) << 16).view("<f4").astype(float)
+    return values.astype(dtype).astype(float)
+
+
+@pytest.mark.parametrize(("storage", "dtype"), [("FloatStorage", "<f4"), ("HalfStorage", "<f2"),
+                                                ("BFloat16Storage", "bf16")])
+def test_float32_half_and_bfloat16_state_dicts_are_read(tmp_path, storage, dtype):
+    exact = load_model(FIX / "blobs.pt", data="blobs", activation="tanh,relu")
+    run = load_model(_with_storages(tmp_path, storage, dtype), data="blobs", activation="tanh,relu")
+    for a, b in zip(run.weights + run.biases, exact.weights + exact.biases):
+        assert np.array_equal(a[-1], _rounded(b[-1], dtype))
+
+
+def test_a_state_dict_pickle_naming_anything_else_is_refused_unread(tmp_path):
+    evil = _with_storages(tmp_path, "DoubleStorage", "<f8",
+                          lambda d: d.replace(b"collections\nOrderedDict\n", b"os\nsystem\n"))
+    message = refused(evil, activation="tanh,relu")
+    assert "os.system" in message and "never unpickles" in message and "safetensors" in message
+
+
+def test_a_tensor_header_larger_than_its_storage_is_refused(tmp_path):
+    # the first tensor's size (4, 2) and stride (2, 1) become (200, 2) and (0, 1): 400 values
+    # read from a storage of 8
+    big = _with_storages(tmp_path, "DoubleStorage", "<f8",
+                         lambda d: d.replace(b"K\x00K\x04K\x02\x86", b"K\x00K\xc8K\x02\x86", 1)
+                         .replace(b"K\x02K\x01\x86", b"K\x00K\x01\x86", 1))
+    assert "larger than its storage" in refused(big, activation="tanh,relu")
 
 
 def test_a_state_dict_needs_its_activations():
-    pytest.importorskip("torch")
     with pytest.raises(ModelFileError, match="--activation"):
         load_model(FIX / "blobs.pt", data="blobs")
 
@@ -559,7 +617,7 @@ MODELS = {
 @pytest.mark.parametrize("fmt", list(MODELS))
 @pytest.mark.parametrize("scene", ["layers", "neurons", "by-hand"])
 def test_an_imported_torch_network_renders(scene, fmt, tmp_path):
-    pytest.importorskip({"state_dict": "torch", "onnx": "onnx"}.get(fmt, "safetensors"))
+    pytest.importorskip({"onnx": "onnx"}.get(fmt, "safetensors"))  # a state_dict is read without torch
     options = MODELS[fmt]
     job = resolve(scene, options)
     np.testing.assert_allclose(job.run.forward(-1, REF["blobs_X"]).logits, REF["blobs_logits"], atol=TOL)

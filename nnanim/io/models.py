@@ -20,9 +20,13 @@ Formats are recognised by their first bytes, never by the file's suffix
   a chain of Gemm (any ``transB``, ``alpha``, ``beta``), MatMul + Add, Relu,
   LeakyRelu, Tanh, Sigmoid, Softmax, Identity, Flatten (of a flat input) and
   Constant nodes.  Any other operator is refused, naming it and its node.
-* **PyTorch** ``state_dict`` (a zip holding ``data.pkl``), through
-  ``torch.load(..., weights_only=True)`` only; a state_dict holds no
-  activations, so they come from ``activation`` (``--activation``).
+* **PyTorch** ``state_dict`` (``torch.save``'s zip holding ``data.pkl``),
+  read without torch: a restricted unpickler builds only what
+  ``torch.load(..., weights_only=True)`` would allow a state_dict (dicts,
+  numbers, strings, tensors), imports nothing, and refuses any other global
+  the pickle names.  Torch is several hundred MB to install; a state_dict's
+  format is small and fixed.  A state_dict holds no activations, so they come
+  from ``activation`` (``--activation``).
 * **Keras 3** ``.keras`` (a zip of ``config.json`` and ``model.weights.h5``,
   read with ``h5py``): a Sequential model of Dense (and Activation, Dropout,
   InputLayer) layers.
@@ -608,26 +612,126 @@ def _onnx_meta(model) -> dict:
 
 # --------------------------------------------------------------------------- PyTorch
 
+#: ``torch.save``'s storage classes that a state_dict of an MLP holds, as NumPy dtypes
+#: (bfloat16 is widened by hand: NumPy has no such type)
+_TORCH_STORAGES = {"DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": "<f2",
+                   "BFloat16Storage": "bf16", "LongStorage": "<i8", "IntStorage": "<i4",
+                   "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1", "BoolStorage": "?"}
+#: a state_dict's pickle (names and tensor headers, not the weights) longer than this is refused
+MAX_TORCH_PICKLE_BYTES = 4 * 2**20
+
+
+class _Storage(str):
+    """The storage class named in the pickle (its NumPy dtype), never torch's own class."""
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_unused):
+    """``torch._utils._rebuild_tensor_v2``: a strided view of a storage, copied."""
+    if not (isinstance(storage, np.ndarray) and isinstance(offset, int)
+            and isinstance(size, tuple) and isinstance(stride, tuple) and len(size) == len(stride)
+            and all(isinstance(v, int) and v >= 0 for v in (*size, *stride))):
+        raise _TorchRefusal("a tensor header that does not describe a tensor")
+    if math.prod(size) > max(storage.size, 1):  # a state_dict's tensors never repeat their storage
+        raise _TorchRefusal(f"a tensor of shape {size} larger than its storage of {storage.size}")
+    if any(s == 0 for s in size):
+        return np.zeros(size, dtype=storage.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if offset < 0 or last >= storage.size:
+        raise _TorchRefusal(f"a tensor of shape {size} reaches past its storage of {storage.size}")
+    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
+                                           strides=[s * storage.itemsize for s in stride])
+    return np.array(view)
+
+
+def _rebuild_parameter(data, *_unused):
+    """``torch._utils._rebuild_parameter``: a Parameter is its tensor."""
+    return data
+
+
+class _StateDict(dict):
+    """``collections.OrderedDict`` as a state_dict uses it (torch sets its ``_metadata`` by BUILD)."""
+
+
+class _TorchRefusal(Exception):
+    """What the restricted unpickler refuses (turned into one line by the reader)."""
+
+
+def _torch_unpickler(zf: zipfile.ZipFile, prefix: str, byteorder: str):
+    """An unpickler that builds only what ``torch.load(weights_only=True)`` allows a state_dict:
+    dicts, lists, numbers, strings and tensors.  It imports nothing: every global the pickle
+    names is looked up in a table of stand-ins, and any other is refused."""
+    import pickle
+
+    allowed = {("collections", "OrderedDict"): _StateDict,
+               ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
+               ("torch._utils", "_rebuild_parameter"): _rebuild_parameter}
+    allowed.update({("torch", k): _Storage(v) for k, v in _TORCH_STORAGES.items()})
+    entries = {i.filename: i for i in zf.infolist()}
+    loaded: dict[str, np.ndarray] = {}
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module, name):
+            try:
+                return allowed[(module, name)]
+            except KeyError:
+                raise _TorchRefusal(f"{module}.{name}"[:80]) from None
+
+        def persistent_load(self, pid):
+            if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                    and isinstance(pid[1], _Storage) and isinstance(pid[2], str)
+                    and isinstance(pid[4], int) and pid[4] >= 0):
+                raise _TorchRefusal("a storage reference that is not a tensor's")
+            _, dtype, key, _location, numel = pid
+            if key not in loaded:
+                info = entries.get(f"{prefix}data/{key}")
+                width = 2 if dtype == "bf16" else np.dtype(dtype).itemsize
+                if info is None or info.file_size < numel * width:
+                    raise _TorchRefusal(f"storage {key!r} is missing or shorter than its {numel} values")
+                raw = zf.read(info)[: numel * width]
+                if dtype == "bf16":  # the upper half of a float32
+                    bits = np.frombuffer(raw, dtype=byteorder + "u2").astype(np.uint32) << 16
+                    loaded[key] = bits.view(np.float32)
+                else:
+                    loaded[key] = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder(byteorder))
+            return loaded[key]
+
+    return Restricted
+
+
+def _load_torch_zip(path: Path) -> Any:
+    """The object a ``torch.save``'d zip holds, built by :func:`_torch_unpickler`."""
+    import io
+    import pickle
+
+    name = str(path)
+    with zipfile.ZipFile(path) as zf:
+        pickles = [i for i in zf.infolist() if i.filename.endswith("data.pkl")]
+        if len(pickles) != 1:
+            raise _fail(name, f"a zip with {len(pickles)} data.pkl entries; a torch.save file has one")
+        info = pickles[0]
+        if info.file_size > MAX_TORCH_PICKLE_BYTES:
+            raise _fail(name, f"its data.pkl claims {info.file_size} bytes; a state_dict's is under "
+                              f"{MAX_TORCH_PICKLE_BYTES}")
+        prefix = info.filename[: -len("data.pkl")]
+        order = zf.read(prefix + "byteorder").decode("ascii", "replace").strip() \
+            if prefix + "byteorder" in zf.namelist() else "little"
+        if order not in ("little", "big"):
+            raise _fail(name, f"byte order {order[:20]!r}; torch writes 'little' or 'big'")
+        unpickler = _torch_unpickler(zf, prefix, "<" if order == "little" else ">")
+        try:
+            return unpickler(io.BytesIO(zf.read(info))).load()
+        except _TorchRefusal as exc:
+            raise _fail(name, f"holds more than tensors ({exc}), which nnanim never unpickles; "
+                              f"{WAY_OUT}") from None
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError,
+                AttributeError, RecursionError, MemoryError, zipfile.BadZipFile) as exc:
+            why = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+            raise _fail(name, f"not a readable PyTorch file ({why})") from None
+
 
 def _read_torch(path: Path, activation=None) -> Model:
     name = str(path)
-    try:
-        import torch
-    except ImportError:
-        raise _fail(name, "a PyTorch file; reading it needs torch (pip install 'nnanim[torch]'), or "
-                          f"{WAY_OUT}") from None
-    except Exception as exc:  # an install that does not load (a missing shared library)
-        raise _fail(name, f"a PyTorch file; torch is installed but does not load ({exc}); {WAY_OUT}"
-                    ) from None
-    try:
-        state = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:
-        text = str(exc)
-        if "weights_only" in text or "Unpickl" in type(exc).__name__ or "GLOBAL" in text:
-            raise _fail(name, "holds pickled Python objects (a whole nn.Module?), which nnanim never "
-                              f"unpickles; {WAY_OUT}") from None
-        raise _fail(name, f"not a readable PyTorch file ({text.splitlines()[0] if text else 'damaged'})"
-                    ) from None
+    state = _load_torch_zip(path)
     meta: dict[str, Any] = {}
     if isinstance(state, Mapping):
         for key in ("state_dict", "model_state_dict", "model"):
@@ -636,9 +740,10 @@ def _read_torch(path: Path, activation=None) -> Model:
                     meta["epoch"] = state["epoch"]
                 state = state[key]
                 break
-    if not isinstance(state, Mapping) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+    if (not isinstance(state, Mapping) or not state
+            or not all(isinstance(k, str) and isinstance(v, np.ndarray) for k, v in state.items())):
         raise _fail(name, "not a state_dict (a mapping of names to tensors); save model.state_dict()")
-    tensors = {k: v.detach().to(torch.float64).numpy() for k, v in state.items()}
+    tensors = {k: v.astype(np.float64) for k, v in state.items()}
     linears = _linear_items(tensors, name, list(dict.fromkeys(k.rpartition(".")[0] for k in state)))
     acts = _hidden_from(activation, len(linears) - 1, name, "a PyTorch state_dict")
     return _assemble(_interleave(linears, acts, None), name, "torch", meta)
