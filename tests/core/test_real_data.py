@@ -171,6 +171,30 @@ def test_axis_names_are_the_largest_loadings():
         assert words.startswith(f"{data.params['feature_names'][j]} {abs(b[j]):.2f}")
 
 
+@pytest.mark.parametrize("name", ["iris", "wine"])
+def test_axis_words_name_what_each_axis_mostly_is(name):
+    """In words, an axis names the features whose loading is within 3/4 of its largest (three
+    at most), each with the sign it has: recomputed from the covariance's eigenvectors."""
+    from nnanim.core.projection import axis_words
+
+    data = make_dataset(name)
+    names = data.params["feature_names"]
+    _, axes, _ = _eig_axes(data.X, 2)
+    for i, (a, b) in enumerate(zip(axes, principal_axes(data.X, 2))):
+        a = a * np.sign(a[np.argmax(np.abs(a))])  # the largest loading positive, as on screen
+        words = axis_words(b, names, f"p{i + 1}").replace("\u00a0", " ")
+        big = [j for j in np.argsort(-np.abs(a))[:3] if abs(a[j]) >= 0.75 * np.abs(a).max()]
+        grows = [names[j] for j in big if a[j] > 0]
+        falls = [names[j] for j in big if a[j] < 0]
+        head, _, rest = words.partition(" grows most with ")
+        assert head == f"p{i + 1}" and rest
+        up, _, down = rest.partition(", falls most with ")
+        assert sorted(up.replace(" and ", ", ").split(", ")) == sorted(grows)
+        assert sorted(down.replace(" and ", ", ").split(", ")) == sorted(falls) if falls else not down
+    if name == "iris":
+        assert axis_words(principal_axes(data.X, 2)[1], names, "p₂") == "p₂ grows most with sepal\u00a0width"
+
+
 def test_the_input_projection_is_fixed_across_epochs_and_stages():
     from nnanim.core.flow import build_flow
 
