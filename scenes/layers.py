@@ -13,7 +13,7 @@ into the plane), and in the last hidden space they end as parallel straight
 lines ``w·h + b = c`` over the shading of ``ŷ``, with R² recomputed.
 
 Three classes or more (a softmax output): the last hidden space shows straight
-lines between the class regions (bold where they bound a region, over the
+lines between the class regions (only their parts that bound a region, over the
 shading of the probabilities; when ``K − 1`` directions do not fit in the
 picture, no lines, and the caption says so); then a last beat, the
 *class-vertex view* of the Distill Grand Tour: the classes sit on the corners
@@ -31,13 +31,16 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
-from nnanim.core.notation import NBSP, general, number, word
+from nnanim.core.notation import NBSP, general, number, percent, symbol, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
 #: seconds of the class-vertex beat: the lines fading, the points moving to the corners, the hold
 VERTEX = {"fade": 0.8, "move": 2.4, "hold": 3.0}
-#: the polygon's radius as a share of the picture's shorter side (room outside for the names)
+#: the poster of a wide input that ends in the class-vertex view: that end, first
+POSTER_WORDS = ("softmax · class corners", "where the layers lead: each point near its class's corner")
+#: the largest polygon radius, as a share of the picture's longer side (it is as large as the
+#: picture holds with the names outside its corners: see LayersScene.vertex_frame)
 VERTEX_RADIUS = 0.38
 #: seconds the poster's shading stays, then takes to fade: together the 2 s opening hold
 POSTER_HOLD, POSTER_FADE = 0.4, 1.6
@@ -48,14 +51,28 @@ TILT = np.radians(58)
 EXPLAIN = {
     "linear": "rotate and stretch the plane: x → A(t)·x, from the identity to W",
     "rotate": "turn the space so the directions the next layer reads come first",
-    # a wide space is seen along its principal axes, which turn with it (nnanim.core.flow)
-    "rotate_wide": "turn the space so the directions the next layer reads come first; seen along "
-                   "its principal axes, which turn with it, nothing moves",
     "bias": "shift everything: x → x + t·b",
     "activation": "bend each point: x → (1−t)·x + t·{act}(x)",
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
+#: the same stages in a space wider than the picture, seen along principal axes ``p₁, p₂``: no
+#: plane turns there, and a squash is seen as the view turning to the directions kept.  (A
+#: turn of a wide space is not played at all: seen along its own principal axes, which turn
+#: with it, nothing moves; see nnanim.core.flow.)
+WIDE = {
+    "linear": "x → W·x from {n}-D to {m}-D, seen along {k} principal axes ({names})",
+    "squash": "the view turns to the {m} directions layer {l} reads; the other {drop} shrink to 0",
+    # the first stage after a wide space that is shown as it is: the axes change their names
+    "own": "x → A(t)·x: the plane turns and stretches into layer {l}'s own axes, h₁ and h₂",
+}
+#: scene units kept free of data along the picture's bottom edge: the axes' compass and scale
+AXES_STRIP = 0.7
+#: words a viewer reads per second: a caption stays on screen at least as long as its new words
+#: take to read (a caption seen before, as layer 2's "+ b", takes only its title's)
+READ_RATE = 3.0
+#: how much longer a stage may play to give its caption time (the rest is a hold after it)
+STRETCH = 1.5
 
 LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
@@ -79,12 +96,13 @@ class LayersScene(SceneContract):
 
         run, record = self.load_run()
         flow = build_flow(run.network(record), reference=run.X)
-        view = FlowView(flow, run.X, run.y, self.theme, region=self.layout.picture_fit,
+        view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region(),
                         clip_box=self.layout.picture_clip)
 
         regression = flow.network.task == "regression"
         still = [self.header(run, record)]
         title = "input space"
+        wide_input = run.X.shape[1] > 3
         if regression:
             still.append(self.target_legend(*view.target_range))
             levels = ", ".join(general(c) for c in view.levels)
@@ -92,26 +110,37 @@ class LayersScene(SceneContract):
             detail = (f"the data as the network receives it, coloured by target; the {where} "
                       f"are where the output ŷ = {levels}" if len(view.levels) else
                       "the data as the network receives it, coloured by target")
-        elif run.X.shape[1] > 3:
+        elif wide_input:
             detail = self.wide_input_words(run, flow.stages[0].dim)
         else:
             detail = "the data as the network receives it; the curve is where p = 0.5"
-        caption = self.caption(title, detail)
         landmarks = self.image_landmarks(run, view)
-        # the poster: the trained network's answer, both sides shaded; it fades out evenly until
-        # the plane moves, in a play of its own, so the opening ends on the plane alone (a 0.3 s
-        # fade as the first caption changed was a one-frame jump at a low frame rate, and a fade
-        # that ended early left still frames before the next play: a jump at the cut too)
-        poster = input_shading(view, self.theme)
-        if poster is not None:
-            self.add(poster)
-            self.bring_to_back(poster)
-        self.open(view, *landmarks, still=(*still, caption), title=title, detail=detail,
-                  seconds=POSTER_HOLD if poster is not None else POSTER_HOLD + POSTER_FADE)
-        if poster is not None:
-            self.play(OpacityFade(poster, fade_in=False, rate_func=linear), run_time=POSTER_FADE)
+        if wide_input and self.vertex_view(flow):
+            # the poster: where the story ends (a wide input has no plane to shade)
+            caption = self.open_on_corners(view, run, still, landmarks, title, detail)
+        else:
+            caption = self.caption(title, detail)
+            # the poster: the trained network's answer, both sides shaded; it fades out evenly
+            # until the plane moves, in a play of its own, so the opening ends on the plane alone
+            # (a 0.3 s fade as the first caption changed was a one-frame jump at a low frame
+            # rate, and a fade that ended early left still frames before the next play: a jump
+            # at the cut too).  It holds as long as the first caption takes to read.
+            poster = input_shading(view, self.theme)
+            if poster is not None:
+                self.add(poster)
+                self.bring_to_back(poster)
+            read = self.reading_time(title, detail) - POSTER_FADE
+            self.open(view, still=(*still, caption), title=title, detail=detail,
+                      seconds=max(POSTER_HOLD, read) if poster is not None
+                      else max(POSTER_HOLD + POSTER_FADE, read + POSTER_FADE))
+            if poster is not None:
+                self.play(OpacityFade(poster, fade_in=False, rate_func=linear), run_time=POSTER_FADE)
+        if wide_input and not landmarks:  # named features: what the two axes are made of
+            axes = self.wide_axes_words(run, flow.stages[0].dim)
+            caption = self.swap_caption(caption, "principal axes", axes)
+            self.wait(max(self.reading_time("principal axes", axes) - 0.3, 1.0))
 
-        caption = self.play_stages(view, caption)
+        caption = self.play_stages(view, caption, read=True)
 
         # the output layer: a straight line, the shading, the recomputed accuracy
         out = flow.stages[-1]
@@ -127,15 +156,28 @@ class LayersScene(SceneContract):
                      "points")
             detail = self.output_words(flow, run.n_classes, score)
         caption = self.swap_caption(caption, out.caption, detail, kind="stage")
+        need = self.reading_time(out.caption, detail) - 0.3
         extras = self.add_output_shading(view)
         lines = self.output_lines(view)
         for line in lines:
             extras.append(Create(line))
         if extras:
             self.play(*extras, run_time=1.4)
-        self.wait(2.5)
+            need -= 1.4
+        self.wait(max(2.5, need))
         if self.vertex_view(flow):
             self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks)
+
+    def picture_region(self):
+        """Where the data's box goes: the layout's picture region less a strip along its bottom
+        for the axes' names and scale (a network that drives a class into a corner of tanh's
+        square put its points on the scale's label)."""
+        from nnanim.draw.mobjects import SpaceAxes
+
+        (cx, cy, cz), height, width = self.layout.picture_fit
+        if not SpaceAxes.fits(self.layout.picture_clip):
+            return (cx, cy, cz), height, width
+        return (cx, cy + AXES_STRIP / 2, cz), height - AXES_STRIP, width
 
     # -- the output: what is true of the last picture
     @staticmethod
@@ -146,10 +188,8 @@ class LayersScene(SceneContract):
         if flow.stages[-1].dim == 3:
             return f"flat planes bound the {K} class regions here: {score}"
         if flow.boundaries_exact:
-            return (f"straight lines bound the {K} class regions here (bold where a region ends): "
-                    f"{score}")
-        return (f"each class's score is linear in this space, but its {K - 1} directions do not fit "
-                f"in a 2-D view: {score}")
+            return f"straight lines bound the {K} class regions here: {score}"
+        return f"{K - 1} directions part the classes; the view has 2: {score}"
 
     @staticmethod
     def vertex_view(flow) -> bool:
@@ -159,28 +199,39 @@ class LayersScene(SceneContract):
     def vertex_frame(self, K: int | None = None, sizes=None):
         """``(centre (3,), radius)``: where the class polygon sits in the picture region.
 
-        As large as :data:`VERTEX_RADIUS` allows while the names (``sizes``: a ``(width,
-        height)`` per corner) just outside the ``K`` corners stay inside the picture.  Fixed by
-        the first call with ``sizes``; later calls return it.
+        As large as fits: the polygon with the names (``sizes``: a ``(width, height)`` per
+        corner) just outside its ``K`` corners fills the picture up to a margin, and the whole
+        (corners and names) is centred in it, so a triangle in a tall picture grows to the
+        picture's width and sits in its middle.  At most :data:`VERTEX_RADIUS` of the longer
+        side.  Fixed by the first call with ``sizes``; later calls return it.
         """
         if getattr(self, "_vertex_frame", None) is not None:
             return self._vertex_frame
         from nnanim.core.projection import class_vertices
 
         p, pad = self.layout.picture, 0.06
-        centre = np.array([(p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, 0.0])
+        mid = np.array([(p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, 0.0])
         half = np.array([(p.x1 - p.x0) / 2, (p.y1 - p.y0) / 2])
-        radius = VERTEX_RADIUS * 2 * float(half.min())
-        if K is not None and sizes is not None:
-            for v, (w, h) in zip(class_vertices(K), sizes, strict=True):
-                box = np.array([w, h])
-                gap = 0.14 + 0.5 * float(np.abs(v) @ box)  # as in _outside
-                for axis in (0, 1):
-                    if abs(v[axis]) > 1e-9:  # (r + gap)·|v| + size/2 ≤ half − pad
-                        radius = min(radius, (half[axis] - pad - box[axis] / 2) / abs(v[axis]) - gap)
-            self._vertex_frame = (centre, max(radius, 0.2 * float(half.min())))
-            return self._vertex_frame
-        return centre, radius
+        if K is None or sizes is None:
+            return mid, VERTEX_RADIUS * 2 * float(half.min())
+        V = class_vertices(K)
+        U = label_directions(V)
+        box = np.array(sizes, dtype=float)
+        gap = 0.14 + 0.5 * np.sum(np.abs(U) * box, axis=1)  # as in _outside
+
+        def extent(r):  # (lo, hi) of the corners and their names, per axis, about the centre
+            at = r * V + gap[:, None] * U
+            return (at - box / 2).min(axis=0), (at + box / 2).max(axis=0)
+
+        lo_r, hi_r = 0.2 * float(half.min()), VERTEX_RADIUS * 2 * float(half.max())
+        for _ in range(40):  # the largest radius whose extent fits, by bisection
+            r = 0.5 * (lo_r + hi_r)
+            lo, hi = extent(r)
+            lo_r, hi_r = (r, hi_r) if np.all(hi - lo <= 2 * (half - pad)) else (lo_r, r)
+        lo, hi = extent(lo_r)
+        centre = mid - np.append((lo + hi) / 2, 0.0)
+        self._vertex_frame = (centre, lo_r)
+        return self._vertex_frame
 
     def class_vertex_points(self, view) -> np.ndarray:
         """``(N, 3)`` scene positions of the points in the class-vertex view."""
@@ -190,23 +241,18 @@ class LayersScene(SceneContract):
         P = class_vertex_view(view.flow.input_probabilities(view.points_trace.points))
         return centre + radius * np.pad(P, ((0, 0), (0, 1)))
 
-    def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
-                            landmarks: list = ()) -> None:
-        """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
-
-        ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
-        by a class's landmark image (a digit's own picture, which travels there from beside its
-        point; ``labels_of`` are the points' classes) or else by the class's name.
-        """
+    def class_corners(self, view, names, labels_of, landmarks: list = ()):
+        """``(polygon, labels, spots)``: the class polygon, the names outside its corners (classes
+        with a landmark image get none: their image goes there), and for each landmark the
+        centres of its images outside their classes' corners.  Built once; later calls return
+        the same objects."""
+        if getattr(self, "_corners", None) is not None:
+            return self._corners
         from manim import Polygon
 
         from nnanim.core.projection import class_vertices
-        from nnanim.draw.mobjects import OpacityFade
 
         K = view.n_classes
-        detail = (f"each point moves to Σₖ{NBSP}pₖ·vₖ, the corners mixed by its class probabilities: "
-                  f"a sure point sits on its class's corner. {score}")
-        caption = self.swap_caption(caption, "softmax · class corners", detail, kind="stage")
         pictured = {int(labels_of[i]): marks.size for marks in landmarks for i in marks.indices}
         labels = self.vertex_names(view, names, skip=pictured)
         sizes = [(pictured[k], pictured[k]) if k in pictured else (labels[k].width, labels[k].height)
@@ -216,15 +262,74 @@ class LayersScene(SceneContract):
         polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
+        U = label_directions(class_vertices(K))
         for k, label in labels.items():
-            label.move_to(_outside(corners[k], centre, label.width, label.height))
-        labels = list(labels.values())
+            label.move_to(_outside(corners[k], U[k], label.width, label.height))
+        spots = [[_outside(corners[int(labels_of[i])], U[int(labels_of[i])], marks.size, marks.size)
+                  for i in marks.indices] for marks in landmarks]
+        self._corners = (polygon, list(labels.values()), spots)
+        return self._corners
+
+    def open_on_corners(self, view, run, still: list, landmarks: list, title: str, detail: str):
+        """The poster of a wide input that ends in the class-vertex view: that end first (every
+        point at its class mix, the corners named), held while its caption is read; then the
+        points fly back to the input's principal plane, the grid and axes come in, and the
+        caption becomes ``title``/``detail`` (the input's).  Returns that caption."""
+        from nnanim.draw.mobjects import OpacityFade
+
+        polygon, labels, spots = self.class_corners(view, run.class_names, run.y, landmarks)
+        # where the input stage shows the points and their images, before hiding the plane
+        view.set_stage(0, 0.0)
+        home = np.array(view.cloud.points, dtype=float)
+        tiles_home = [[np.array(t.get_center(), dtype=float) for t in m.tiles] for m in landmarks]
+        hidden = [m for m in (view.grid, view.axes) if m is not None]
+        view.remove(*hidden)
+        view.cloud.set_positions(self.class_vertex_points(view))
+        for marks, at in zip(landmarks, spots, strict=True):
+            for tile, spot in zip(marks.tiles, at, strict=True):
+                tile.move_to(spot)
+        head, words = POSTER_WORDS
+        caption = self.caption(head, words)
+        self.bring_to_back(polygon)  # (in the scene, under the points)
+        self.open(view, *labels, still=(*still, caption), title=head, detail=words,
+                  seconds=max(self.reading_time(head, words), 1.5))
+        caption = self.swap_caption(caption, title, detail)
+        view.submobjects.insert(0, view.grid)
+        if view.axes is not None:
+            view.add(view.axes)
+        arrive = []
+        for part in hidden:  # in the view again, fading in where they are (no new copy in the scene)
+            fade = OpacityFade(part)
+            fade.introducer = False
+            arrive.append(fade)
+        self.play(cloud_move(view.cloud, home),
+                  *[tiles_move(m, at) for m, at in zip(landmarks, tiles_home, strict=True)],
+                  *[OpacityFade(m, fade_in=False) for m in (polygon, *labels)], *arrive,
+                  run_time=VERTEX["move"] * 0.75)
+        self.wait(max(self.reading_time(title, detail) - 0.3 - VERTEX["move"] * 0.75, 0.5))
+        return caption
+
+    def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
+                            landmarks: list = ()) -> None:
+        """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
+
+        ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
+        by a class's landmark image (a digit's own picture, which travels there from beside its
+        point; ``labels_of`` are the points' classes) or else by the class's name.
+        """
+        from nnanim.draw.mobjects import OpacityFade
+
+        title = "softmax · class corners"
+        detail = (f"each point moves to Σₖ{NBSP}pₖ·vₖ, its class probabilities mixing the "
+                  f"corners: {score}")
+        caption = self.swap_caption(caption, title, detail, kind="stage")
+        need = self.reading_time(title, detail) - 0.3
+        polygon, labels, spots = self.class_corners(view, names, labels_of, landmarks)
         moves = []
-        for marks in landmarks:  # each image goes to its corner, where it names the class
-            marks.clear_updaters()
-            size = marks.size
-            spots = [_outside(corners[int(labels_of[i])], centre, size, size) for i in marks.indices]
-            moves.append(tiles_move(marks, spots))
+        for marks, at in zip(landmarks, spots, strict=True):  # each image to its corner
+            if marks in view.followers:
+                view.followers.remove(marks)
+            moves.append(tiles_move(marks, at))
         for mob in leaving:
             mob.clear_updaters()
         away = [*leaving, *[m for m in self.mobjects if getattr(m, "is_output_shading", False)]]
@@ -239,7 +344,7 @@ class LayersScene(SceneContract):
         self.bring_to_back(polygon)
         self.play(cloud_move(view.cloud, self.class_vertex_points(view)), *moves,
                   OpacityFade(polygon), *[OpacityFade(n) for n in labels], run_time=VERTEX["move"])
-        self.wait(VERTEX["hold"])
+        self.wait(max(VERTEX["hold"], need - VERTEX["fade"] - VERTEX["move"]))
 
     def vertex_names(self, view, names, skip=()) -> dict:
         """``{class: its name}`` in its colour, to place outside its corner (classes in ``skip``
@@ -254,28 +359,31 @@ class LayersScene(SceneContract):
                 out[k].annotates = self.layout.picture_clip  # it names a corner of its own picture
         return out
 
-    def play_stages(self, view, caption, pace: float = 1.0, before=None):
+    def play_stages(self, view, caption, pace: float = 1.0, before=None, read: bool = False):
         """Every stage but the output's, each with its caption (a beat); 3-D stages tilt and orbit.
 
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
-        the stage plays.  Returns the last caption.
+        the stage plays.  ``read``: each beat lasts at least its caption's reading time
+        (:meth:`reading_time`), the stage playing up to :data:`STRETCH` times slower and a hold
+        after it for the rest.  A turn of a space wider than the picture is not played (nothing
+        moves: :func:`stage_words`).  Returns the last caption.
         """
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
-        acts = flow.network.activations
         for stage in flow.stages[:-1]:
-            act = word(acts[stage.layer].name) if stage.layer < len(acts) else ""
-            explain = EXPLAIN[stage.kind].format(act=act)
-            if stage.kind == "linear" and stage.layer == 0 and flow.input_dim == 1:
-                explain = LINE_INTO_PLANE
-            wide_turn = stage.kind == "rotate" and flow.network.widths[stage.layer] > 3
-            if wide_turn:
-                explain = EXPLAIN["rotate_wide"]
+            explain = stage_words(flow, stage)
+            if explain is None:  # a still: the next stage starts where it ends
+                continue
             caption = self.swap_caption(caption, stage.caption, explain, kind="stage")
             if before is not None:
                 before(stage)
-            seconds = PACE[stage.kind] * pace * (0.5 if wide_turn else 1.0)  # a still: short
+            seconds = PACE[stage.kind] * pace
+            hold = 0.0
+            if read:
+                need = self.reading_time(stage.caption, explain) - 0.3  # the swap is read too
+                seconds = max(seconds, min(need, STRETCH * seconds))
+                hold = max(need - seconds, 0.0)
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
@@ -283,7 +391,20 @@ class LayersScene(SceneContract):
             self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+            elif hold > 0.05:
+                self.wait(hold)
         return caption
+
+    def reading_time(self, title: str, detail: str = "") -> float:
+        """Seconds to read a caption's words at :data:`READ_RATE`, counting only texts not shown
+        before in this video (a repeated explanation is recognised, not read again)."""
+        seen = self.__dict__.setdefault("_read_texts", set())
+        words = 0
+        for part in (title, detail):
+            if part and part not in seen:
+                seen.add(part)
+                words += count_words(part)
+        return words / READ_RATE
 
     def tilt_angles(self, view, pace: float) -> tuple[float, float]:
         """``(elev, azim)``: where the view turns when the plane lifts into 3-D."""
@@ -291,7 +412,8 @@ class LayersScene(SceneContract):
 
     def image_landmarks(self, run, view) -> list:
         """An image dataset (digits): one of its own images per class beside its point, moving
-        with it through every stage (none for other data)."""
+        with it through every stage (none for other data).  Drawn over the grid and under the
+        points (in the view, a follower of its stages): an image never hides a point."""
         from manim.utils.color import ManimColor
 
         from nnanim.draw.landmarks import ImageLandmarks
@@ -303,17 +425,26 @@ class LayersScene(SceneContract):
         background = ManimColor(self.theme.background).to_rgb()
         marks = ImageLandmarks(view, indices, images, colours, background,
                                size=0.09 * self.layout.picture.height, clip=self.layout.picture_clip)
-        marks.add_updater(lambda m: m.follow(view))
+        view.followers.append(marks)
+        view.submobjects.insert(view.submobjects.index(view.cloud), marks)
         return [marks]
 
     @staticmethod
     def wide_input_words(run, k: int) -> str:
         """An input wider than three, in words: its fixed principal axes and what they keep."""
-        axes = run.input_axes(k)
-        kept = sum(share for _, share in axes)
-        named = "; ".join(f"axis {i + 1}: {words}" for i, (words, _) in enumerate(axes))
-        return (f"{run.X.shape[1]} inputs seen along their {k} principal axes, "
-                f"{kept:.0%} of the variance. {named}")
+        kept = sum(share for _, share in run.input_axes(k))
+        return (f"{run.X.shape[1]} inputs, seen along their {k} principal axes {axes_names(k)}: "
+                f"{percent(kept, 0)} of the spread")
+
+    @staticmethod
+    def wide_axes_words(run, k: int) -> str:
+        """What each principal axis of a wide input is made of, in words: the features it grows
+        (or falls) with most (``p₂ grows most with sepal width``; see :func:`axis_words`)."""
+        from nnanim.core.projection import axis_words, principal_axes
+
+        B = principal_axes(run.X, k)
+        return "; ".join(axis_words(b, run.feature_names, symbol("p", i + 1))
+                         for i, b in enumerate(B))
 
     # -- pieces of the final picture
     def output_lines(self, view):
@@ -391,12 +522,71 @@ class LayersScene(SceneContract):
         return RasterImage(image, corners)
 
 
-def _outside(corner, centre, width: float, height: float) -> np.ndarray:
-    """The centre of a ``width × height`` box just outside ``corner``, away from ``centre``."""
-    out = np.asarray(corner, dtype=float) - centre
-    out = out / max(float(np.linalg.norm(out)), 1e-9)
-    gap = 0.14 + 0.5 * abs(out[0]) * width + 0.5 * abs(out[1]) * height
-    return corner + gap * out
+def count_words(text: str) -> int:
+    """The words a reader reads in ``text``: runs between spaces (no-break ones too), not counting
+    a lone sign or separator (``·``, ``→``, ``=``, ``:``, ``…``)."""
+    return sum(1 for w in text.replace(NBSP, " ").split() if any(c.isalnum() for c in w))
+
+
+def axes_names(k: int) -> str:
+    """``"p₁ and p₂"``, ``"p₁, p₂ and p₃"``: the names of a projection's ``k`` axes."""
+    return ", ".join(symbol("p", i + 1) for i in range(k - 1)) + f" and {symbol('p', k)}"
+
+
+def wide(width: int, dim: int) -> bool:
+    """Whether a space of ``width`` coordinates is seen through a projection in a ``dim``-D view."""
+    return width > dim
+
+
+def stage_words(flow, stage) -> str | None:
+    """The explanation of ``stage`` that is true of what the picture shows, or ``None`` for a stage
+    that shows nothing: the turn of a space wider than the picture, seen along its own turning
+    principal axes (:class:`nnanim.core.flow._TurningWith`), or the lift into one (no motion,
+    and a 2-D view has no new direction to tilt to).
+
+    In a space wider than the picture the words say it is seen along principal axes; the first
+    stage shown as it is after such a space says that the axes are now the layer's own.
+    """
+    net = flow.network
+    layer, k = stage.layer, stage.dim
+    n = net.widths[layer] if layer < len(net.widths) else net.widths[-1]
+    m = net.widths[layer + 1] if layer + 1 < len(net.widths) else n
+    acts = net.activations
+    act = word(acts[layer].name) if layer < len(acts) else ""
+    before = flow.stages[stage.index - 1] if stage.index > 0 else None
+    if stage.kind == "rotate" and wide(n, k) or stage.kind == "lift" and wide(m, k):
+        return None
+    if stage.kind == "squash" and wide(n, k):
+        return WIDE["squash"].format(m=m, l=layer + 1, drop=n - m)
+    if stage.kind == "linear":
+        if stage.layer == 0 and flow.input_dim == 1:
+            return LINE_INTO_PLANE
+        squashed = before is not None and before.kind == "squash" and before.layer == layer
+        if squashed and not wide(m, k) and wide(n, k):
+            return WIDE["own"].format(l=layer + 1)
+        if wide(m, k) or (wide(n, k) and not squashed):  # (a squash left m coordinates)
+            return WIDE["linear"].format(m=m, n=m if squashed else n, k=k, names=axes_names(k))
+    return EXPLAIN[stage.kind].format(act=act)
+
+
+def label_directions(V: np.ndarray) -> np.ndarray:
+    """``(K, 2)`` unit directions from each class corner to its name: away from the centre
+    (``V``, the corners on the unit circle), except for a triangle, whose names go straight
+    above the top corner and below the bottom ones (beside them, a long species name took the
+    picture's width from the triangle: in a tall frame it stayed small)."""
+    V = np.asarray(V, dtype=float)
+    if len(V) != 3:
+        return V
+    return np.column_stack([np.zeros(3), np.where(V[:, 1] > 0, 1.0, -1.0)])
+
+
+def _outside(corner, direction, width: float, height: float) -> np.ndarray:
+    """The centre of a ``width × height`` box just outside ``corner``, along the unit ``direction``
+    (2-D) from it."""
+    u = np.zeros(3)
+    u[:2] = direction
+    gap = 0.14 + 0.5 * abs(u[0]) * width + 0.5 * abs(u[1]) * height
+    return np.asarray(corner, dtype=float) + gap * u
 
 
 def tiles_move(marks, centres, **kwargs):

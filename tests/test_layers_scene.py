@@ -8,6 +8,8 @@ an independent forward pass), once rendered at -q l and decoded with PyAV
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from nnanim.scenes.layers import PACE, LayersScene
@@ -29,6 +31,38 @@ from nnanim.theme import load_theme
 
 def _dry_run(options):
     return dry_run(LayersScene, options)
+
+
+def _reader():
+    """``read(title, detail)``: seconds to read the words of a caption not shown before, at 3
+    words a second (a word: a run between spaces with a letter or digit in it)."""
+    seen = set()
+
+    def read(*texts):
+        words = 0
+        for text in texts:
+            if text and text not in seen:
+                seen.add(text)
+                words += sum(1 for w in re.split(r"[ \u00a0\n]+", text) if re.search(r"\w", w))
+        return words / 3.0
+
+    return read
+
+
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits"},
+                                     {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "digits", "digits-10"])
+def test_every_caption_stays_long_enough_to_be_read(options):
+    """Each beat lasts at least as long as its new words take to read (3 a second), and no
+    beat of a wide space says that something turns or rotates when nothing moves there."""
+    scene = _dry_run({"epochs": 30, **options})
+    read = _reader()
+    for beat in scene.beats:
+        need = read(beat.title, beat.detail)
+        assert beat.end - beat.start >= need - 0.06, (beat.title, beat.detail, beat.end - beat.start)
+    texts = " ".join(f"{b.title} {b.detail}" for b in scene.beats)
+    assert "rotate" not in texts and "nothing moves" not in texts
+    assert "bold where" not in texts  # region lines are drawn only where they bound
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +129,20 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
                  {"run": spiral_run})
     frames, fps = decode_frames(out)
     assert abs(fps - 15) < 0.01 and frames.shape[1:] == (480, 854, 3)
-    # length: independent sum of the storyboard's durations (the first picture held, per
-    # stage 0.3 s caption + its pace, final caption, line, hold)
-    seconds = 2.0 + 12 * 0.3 + 4 * (PACE["linear"] + PACE["bias"] + PACE["activation"])
-    seconds += 0.3 + 1.4 + 2.5
+    # length: independent sum of the storyboard's durations: each beat its own length (the
+    # first picture held 2 s, per stage 0.3 s caption + its pace, final caption + line + hold
+    # 4.2 s) or, when longer, the time its caption's new words take to read at 3 a second
+    dry = _dry_run({"run": spiral_run})
+    (title, detail), *stages, out = [(b.title, b.detail) for b in dry.beats]
+    read = _reader()
+    seconds = max(2.0, read(title, detail))
+    kinds = [kind for layer in range(4) for kind in ("linear", "bias", "activation")]
+    for kind, (title, detail) in zip(kinds, stages, strict=True):
+        seconds += max(0.3 + PACE[kind], read(title, detail))
+    seconds += max(0.3 + 1.4 + 2.5, read(*out))
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
-    assert _dry_run({"run": spiral_run}).clock == pytest.approx(seconds)  # and the plan agrees
+    assert dry.clock == pytest.approx(seconds, abs=0.05 * 13)  # and the plan agrees (holds
+    # shorter than 0.05 s are left out)
 
     theme = load_theme("dark")
     colours = np.array(theme.class_rgb(2)) * 255
@@ -217,5 +259,7 @@ def test_class_vertex_view_names_every_corner_without_collisions(options, aspect
         assert not collisions(shot, safe), collisions(shot, safe)
     K = scene.job.run.n_classes
     names = {t for t, _ in shots[-1].texts}
-    images = sum(len(m.tiles) for m in scene.mobjects if hasattr(m, "tiles"))
+    # (the images ride inside the view, under its points)
+    images = sum(len(m.tiles) for m in {f for top in scene.mobjects for f in top.get_family()}
+                 if hasattr(m, "tiles"))
     assert images == K or set(scene.job.run.class_names) <= names

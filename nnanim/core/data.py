@@ -131,6 +131,7 @@ __all__ = [
     "dataset_network",
     "DatasetInfo",
     "REAL_DATASETS",
+    "DIGIT_ORDER",
     "REAL_NETWORK",
     "RealDataset",
     "list_datasets",
@@ -436,7 +437,8 @@ class RealDataset:
     deviation; a constant feature, such as a digit image's always-blank corner
     pixel, stays 0), so no feature dominates a projection by its units alone.
     ``classes`` is the default number of classes; ``variable_classes`` lets
-    ``classes`` pick the first K (digits: 0 .. K−1).  ``network`` is the
+    ``classes`` pick K of them: the first K of ``order`` (in their own order), or
+    else the first K.  ``network`` is the
     training recipe a scene uses when no option overrides it (see
     :func:`dataset_network`).
     """
@@ -447,6 +449,11 @@ class RealDataset:
     classes: int
     variable_classes: bool = False
     network: tuple = ()
+    order: tuple = ()
+
+    def kept(self, k: int) -> list[int]:
+        """The original class labels that ``classes=k`` keeps, in their own order."""
+        return sorted(self.order[:k]) if self.order else list(range(k))
 
 
 #: The network a real dataset trains by default (:func:`dataset_network`).  The toy scenes'
@@ -461,6 +468,16 @@ REAL_NETWORK = (("hidden", [4, 4, 2]), ("activation", "tanh"), ("lr", 0.01), ("e
                 ("l2", 0.01))
 
 
+#: The digits ``classes=K`` takes: the first K of this order.  The default three are the trio
+#: whose images overlap most where the picture starts, the data's principal plane: of the 120
+#: trios of standardised digit images, a logistic regression on their two principal axes
+#: parts 1, 6 and 8 worst (68 % of the points; 0, 1 and 2, the first default, 94 %: they stand
+#: apart before any layer has moved, which leaves the layers nothing to show).  The default
+#: network (REAL_NETWORK) still classifies all of them right, so the layers have visible work
+#: to do.  Each next digit is the one that then overlaps most with those taken (the same
+#: measure on the K + 1 digits); ``classes=10`` takes all ten.
+DIGIT_ORDER = (1, 6, 8, 2, 5, 3, 7, 0, 9, 4)
+
 REAL_DATASETS: dict[str, RealDataset] = {real.name: real for real in [
     RealDataset("iris", "Fisher's iris: 4 measurements of 150 flowers, 3 species", "load_iris", 3,
                 network=REAL_NETWORK),
@@ -469,7 +486,8 @@ REAL_DATASETS: dict[str, RealDataset] = {real.name: real for real in [
     RealDataset("breast-cancer", "30 measurements of 569 breast tumours, malignant or benign",
                 "load_breast_cancer", 2, network=REAL_NETWORK),
     RealDataset("digits", "8×8 images of handwritten digits, 64 pixels; classes=K takes the "
-                "digits 0 to K−1 (default 3)", "load_digits", 3, True, network=REAL_NETWORK),
+                f"first K of the digits {', '.join(map(str, DIGIT_ORDER))} (those that overlap most "
+                "first; default 3)", "load_digits", 3, True, network=REAL_NETWORK, order=DIGIT_ORDER),
 ]}
 #: the extra that brings scikit-learn's bundled copies
 REAL_EXTRA = "pip install 'nnanim[data]'"
@@ -698,7 +716,7 @@ def _real_shape(real: RealDataset) -> str:
         return f"{real.classes} classes (needs scikit-learn: {REAL_EXTRA})"
     n, d = bunch.data.shape
     if real.variable_classes:
-        n = int(np.sum(bunch.target < real.classes))
+        n = int(np.sum(np.isin(bunch.target, real.kept(real.classes))))
     return f"{_inputs(d)}, {n} points, {real.classes} classes"
 
 
@@ -743,8 +761,11 @@ def _real_dataset(spec, real: RealDataset, n_samples, noise, seed, classes) -> D
     if real.name == "wine":  # scikit-learn's class_0 .. class_2: the three cultivars, 1 to 3
         names = [f"cultivar {i + 1}" for i in range(len(names))]
     if real.variable_classes:
-        keep = y < k
-        X, y, names = X[keep], y[keep], names[:k]
+        kept = real.kept(k)
+        keep = np.isin(y, kept)
+        index = np.full(int(y.max()) + 1, -1, dtype=np.int64)  # original label → class
+        index[kept] = np.arange(k)
+        X, y, names = X[keep], index[y[keep]], [names[c] for c in kept]
     rows = np.arange(len(y))
     if n_samples is not None:
         n = _check_n_samples(n_samples, max(MIN_SAMPLES, 2 * k), where=f"{label}: ")

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import schur
 
-from nnanim.core.notation import number
+from nnanim.core.notation import NBSP, number
 
 __all__ = [
     "aligned_view",
@@ -49,6 +49,7 @@ __all__ = [
     "align_rows",
     "closest_orthonormal",
     "InputPlane",
+    "axis_words",
     "describe_axes",
     "keyframe_basis",
     "orthonormal_complement",
@@ -339,6 +340,29 @@ def describe_axes(X: Array, basis: Array, names, top: int = 2) -> list[tuple[str
         more = " …" if len(b) > top else ""
         out.append((" · ".join(parts) + more, share))
     return out
+
+
+def axis_words(b: Array, names, letter: str, near: float = 0.75, most: int = 3) -> str:
+    """A display axis ``b`` (a unit vector of loadings) in words: the features it grows with and
+    falls with most, ``"p₁ grows most with petal length, petal width and sepal length"``.
+
+    Named are the features whose loading is at least ``near`` times the largest in size (at
+    most ``most`` of them, largest first): the ones the axis mostly is.  A feature's name is
+    bound by no-break spaces (a line never breaks inside ``sepal length``).
+    """
+    b = np.asarray(b, dtype=float)
+    size = np.abs(b)
+    order = [j for j in np.argsort(-size, kind="stable")[:most] if size[j] >= near * size.max()]
+
+    def listed(js):
+        words = [str(names[j]).replace(" ", NBSP) for j in js]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    grows = [j for j in order if b[j] > 0]
+    falls = [j for j in order if b[j] < 0]
+    parts = ([f"grows most with {listed(grows)}"] if grows else []) + \
+            ([f"falls most with {listed(falls)}"] if falls else [])
+    return f"{letter} " + ", ".join(parts)
 
 
 def principal_axes(X: Array, k: int) -> Array:

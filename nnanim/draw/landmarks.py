@@ -17,13 +17,14 @@ from nnanim.draw.mobjects import RasterImage
 __all__ = ["ImageLandmarks", "tinted"]
 
 
-def tinted(image: np.ndarray, rgb, background, alpha: float = 0.92) -> np.ndarray:
-    """``(h, w, 4)`` uint8: ink (image value 1) in ``rgb``, paper (0) in ``background``."""
+def tinted(image: np.ndarray, rgb, background, alpha: float = 0.95, paper: float = 0.35) -> np.ndarray:
+    """``(h, w, 4)`` uint8: ink (image value 1) in ``rgb`` at opacity ``alpha``, paper (0) in
+    ``background`` at opacity ``paper`` (a dark square on the picture's shading read as a hole)."""
     v = np.clip(np.asarray(image, dtype=float), 0.0, 1.0)[..., None]
     colour = (1 - v) * np.asarray(background, dtype=float) + v * np.asarray(rgb, dtype=float)
     out = np.empty(v.shape[:2] + (4,), dtype=np.uint8)
     out[..., :3] = np.round(255 * colour)
-    out[..., 3] = round(255 * alpha)
+    out[..., 3] = np.round(255 * (paper + (alpha - paper) * v[..., 0]))
     return out
 
 
@@ -37,7 +38,10 @@ class ImageLandmarks(Group):
         self.indices = np.asarray(indices, dtype=int)
         self.size = float(size)
         self.clip = clip
-        self.tiles = [RasterImage(tinted(im, c, background)) for im, c in zip(images, colours)]
+        # each of the image's pixels a sharp square: the 8×8 pixels are the data (smoothed, a
+        # digit blurs into a smudge at this size)
+        self.tiles = [RasterImage(tinted(im, c, background), smooth=False)
+                      for im, c in zip(images, colours)]
         for tile in self.tiles:
             tile.clip_box = clip
         self.add(*self.tiles)

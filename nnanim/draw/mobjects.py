@@ -800,7 +800,8 @@ class _FastCameraMixin:
             xy = self._to_pixels(corners)
             (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
             with _clipped(ctx, getattr(image, "clip_box", None)):
-                paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity)
+                paint_image(ctx, image.cairo_surface(), x0, y0, x1, y1, image.opacity,
+                            smooth=getattr(image, "smooth", True))
 
     def display_vectorized(self, vmobject: VMobject, ctx):
         """Draw a VMobject inside its ``clip_box`` (scene units) when it has one.
@@ -1033,12 +1034,14 @@ class RasterImage(_Opacity, Mobject):
     transform each frame (and fails with Pillow 13); this one resizes the image
     to its pixel rectangle once per frame and blends it in place.  Its points
     are the rectangle's corners, so ``move_to``/``scale``/``stretch`` work.
-    Drawn by :class:`FastCamera` (top view only in 3-D).
+    Drawn by :class:`FastCamera` (top view only in 3-D).  ``smooth=False`` draws each image
+    pixel as a sharp square (see :func:`paint_image`).
     """
 
     def __init__(self, rgba: np.ndarray, corners: np.ndarray | None = None, opacity: float = 1.0,
-                 **kwargs) -> None:
+                 smooth: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.smooth = bool(smooth)
         self.rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
         h, w = self.rgba.shape[:2]
         if corners is None:
@@ -1075,8 +1078,12 @@ class RasterImage(_Opacity, Mobject):
 
 
 def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
-                opacity: float = 1.0) -> None:
-    """Paint a Cairo image surface stretched over pixel rectangle ``[x0, x1] × [y0, y1]`` (bilinear)."""
+                opacity: float = 1.0, smooth: bool = True) -> None:
+    """Paint a Cairo image surface stretched over pixel rectangle ``[x0, x1] × [y0, y1]``.
+
+    ``smooth``: bilinear (a shading, a map); else each image pixel a sharp square (an 8×8
+    digit, whose pixels are the data: blurred, it reads as a smudge).
+    """
     w, h = surface.get_width(), surface.get_height()
     if x1 - x0 < 1 or y1 - y0 < 1 or opacity <= 0:
         return
@@ -1085,7 +1092,7 @@ def paint_image(ctx, surface, x0: float, y0: float, x1: float, y1: float,
     ctx.translate(x0, y0)
     ctx.scale((x1 - x0) / w, (y1 - y0) / h)
     ctx.set_source_surface(surface, 0, 0)
-    ctx.get_source().set_filter(cairo.FILTER_BILINEAR)
+    ctx.get_source().set_filter(cairo.FILTER_BILINEAR if smooth else cairo.FILTER_NEAREST)
     ctx.get_source().set_extend(cairo.EXTEND_PAD)
     ctx.new_path()  # Manim fills and strokes with *_preserve: drop its last path from the clip
     ctx.rectangle(0, 0, w, h)
@@ -1478,16 +1485,16 @@ class SpaceAxes(VGroup):
     A label that leaves is made transparent, never removed while a play runs:
     Manim keeps drawing, until the play ends, every part the play began with,
     so a removed label stayed on screen under its successor.  A new scale
-    label arrives after the old one left: the old one goes at once, the new
-    one fades in over the next ``SWAP`` of the stage (never two on one spot).
+    label replaces the old one in the same frame (never two on one spot, never
+    a bar without its label).
     """
 
     ARROW = 0.42  # screen length of an axis arrow (scene units)
     PAD = 0.22  # inset from the region's edges
     FONT = SMALL_SIZE  # small print: about 30 px capitals on a 1080 px short side
-    HALO = 5.0  # stroke width of the halo around each glyph (Manim stroke units)
+    HALO = 10.0  # stroke width of the halo around each glyph (Manim stroke units): wide enough
+    # that a line or a boundary passing under a name stops short of its letters
     GAP = 0.08  # between the scale bar's ticks and its label (scene units)
-    SWAP = 0.12  # share of a stage over which a new scale label fades in
     Z = 1  # drawn over the picture's points, lines and planes (all at Manim's default 0)
     OPACITY = 0.85
     #: the smallest picture (short side, scene units) that gets axes: about eight label
@@ -1516,7 +1523,6 @@ class SpaceAxes(VGroup):
         self.bar_label: Mobject | None = None
         self.key: tuple = ()
         self.length: float | None = None
-        self._swapped: tuple[int, float] | None = None  # (stage, t) where the label last changed
         self.add(self.arrows, self.bar)
         self.set_z_index(self.Z)
 
@@ -1545,6 +1551,8 @@ class SpaceAxes(VGroup):
         dims = 3 if stage.dim == 3 else 2
         widths = view.flow.network.widths
         width = widths[min(stage.layer + 1, len(widths) - 1)]
+        if stage.kind == "output" and view.flow.network.task != "autoencoder":
+            width = widths[stage.layer]  # the output is read in the last hidden space, shown as is
         before = view.stage == 0 and view.t < 0.5
         if before:  # the input: its own axes, or (wider than shown) its principal axes
             width = widths[0]
@@ -1584,12 +1592,12 @@ class SpaceAxes(VGroup):
         region = x1 - x0
         length = scale_length(self.length, scale, region)
         if length != self.length or self.bar_label is None:
-            if self.bar_label is not None:  # out at once; the new label fades in below
+            if self.bar_label is not None:  # out, and the new one in, in the same frame
                 self.bar_label.set_opacity(0.0)
-                self._swapped = (view.stage, view.t)
-            else:
-                self._swapped = (-1, 0.0)  # the first label: shown at once
             self.bar_label = self._text(format_length(length), "scale")
+            # shown here, once (a fade of the whole view keeps its say over it afterwards): a new
+            # label fading in left the bar unlabelled for a frame, read as the label vanishing
+            self.bar_label.set_opacity(self.OPACITY)
             self.length = length
         right, y = x1 - self.PAD, y0 + self.PAD
         left = right - length * scale
@@ -1609,11 +1617,6 @@ class SpaceAxes(VGroup):
             else:
                 cx, cy = x1 - 0.05 - w, max(c[1] + hv[1] for c, hv in names) + 0.04 + h
         label.move_to([cx, cy, 0.0])
-        if self._swapped is not None:  # arriving (only then: a fade of the whole view keeps its say)
-            arrival = self._arrival(view)
-            label.set_opacity(self.OPACITY * arrival)
-            if arrival >= 1.0:
-                self._swapped = None
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
 
@@ -1643,14 +1646,6 @@ class SpaceAxes(VGroup):
             if not moved:
                 break
         return at
-
-    def _arrival(self, view: FlowView) -> float:
-        """How far the scale's newest label has faded in: 0 just after a swap, 1 a ``SWAP``
-        of the stage later (and in any other stage)."""
-        if self._swapped is None or self._swapped[0] != view.stage:
-            return 1.0
-        return float(np.clip(abs(view.t - self._swapped[1]) / self.SWAP, 0.0, 1.0))
-
 
 class TracedPolygons(VGroup):
     """Filled polygons of the input plane carried through a :class:`FlowView`'s stages.

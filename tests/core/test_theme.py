@@ -272,6 +272,20 @@ def test_first_class_colours_stay_apart_for_colour_blind_eyes(name):
         assert d[:8, 9].min() >= 15, (vision, "boundary")
 
 
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_ten_class_colours_stay_apart_too(name):
+    """Ten classes (all the digits): the two colours past the safe ones keep ΔE ≥ 15 from every
+    other class colour in normal vision and in the three dichromacies, as the safe ones do among
+    themselves, and stand out from the background (ΔE ≥ 35)."""
+    theme = load_theme(name)
+    colours = list(theme.classes[:10])
+    for vision, matrix in _CVD.items():
+        lab = _lab_seen(colours + [theme.background], matrix)
+        d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+        assert min(d[k, j] for k in (8, 9) for j in range(10) if j != k) >= 15, vision
+        assert d[8:10, 10].min() >= 35, (vision, "background")
+
+
 def test_the_first_two_class_colours_keep_their_look():
     assert load_theme("dark").classes[:2] == ("#3DA5F5", "#F5A524")
     assert load_theme("light").classes[:2] == ("#1F77B4", "#E8710A")
