@@ -254,17 +254,18 @@ class LayersScene(SceneContract):
                 out[k].annotates = self.layout.picture_clip  # it names a corner of its own picture
         return out
 
-    def play_stages(self, view, caption, pace: float = 1.0, before=None):
+    def play_stages(self, view, caption, pace: float = 1.0, before=None, stages=None):
         """Every stage but the output's, each with its caption (a beat); 3-D stages tilt and orbit.
 
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
-        the stage plays.  Returns the last caption.
+        the stage plays; ``stages``, a run of the flow's stages, plays only those (a scene that
+        stops between two of them calls it for each run).  Returns the last caption.
         """
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
         acts = flow.network.activations
-        for stage in flow.stages[:-1]:
+        for stage in (flow.stages[:-1] if stages is None else stages):
             act = word(acts[stage.layer].name) if stage.layer < len(acts) else ""
             explain = EXPLAIN[stage.kind].format(act=act)
             if stage.kind == "linear" and stage.layer == 0 and flow.input_dim == 1:
