@@ -38,9 +38,15 @@ REGRESSION_TITLE = "curved in the input, linear before the output"
 
 
 class BottleneckScene(SceneContract):
-    # a little L2 keeps the last hidden layer off tanh's corners (±1, ±1), where every point of
-    # a class would sit on one spot; the spirals still train to 99-100 %
-    defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
+    # three classes: a two-class output reads one direction of the 2-unit layer (w·h), so the
+    # error reaching the layer always points along w, both units are trained into copies of
+    # each other and every point ends on one diagonal (L2 removes what is left of the other
+    # direction): a layer that looks one-dimensional.  Three classes are read along two
+    # directions, and the layer uses both.  A little L2 keeps the points off tanh's corners
+    # (±1, ±1), where every point of a class would sit on one spot; the three spirals train to
+    # 99 %, against 44 % for the best straight lines in the input
+    defaults = {"dataset": "spirals", "classes": 3, "hidden": [16, 16, 2], "activation": "tanh",
+                "l2": 1e-3}
     max_inputs = 2  # it draws the input plane itself
     tasks = ("binary", "multiclass", "regression")
 

@@ -359,19 +359,21 @@ class LayersScene(SceneContract):
                 out[k].annotates = self.layout.picture_clip  # it names a corner of its own picture
         return out
 
-    def play_stages(self, view, caption, pace: float = 1.0, before=None, read: bool = False):
+    def play_stages(self, view, caption, pace: float = 1.0, before=None, read: bool = False,
+                    stages=None):
         """Every stage but the output's, each with its caption (a beat); 3-D stages tilt and orbit.
 
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
         the stage plays.  ``read``: each beat lasts at least its caption's reading time
         (:meth:`reading_time`), the stage playing up to :data:`STRETCH` times slower and a hold
         after it for the rest.  A turn of a space wider than the picture is not played (nothing
-        moves: :func:`stage_words`).  Returns the last caption.
+        moves: :func:`stage_words`).  ``stages``, a run of the flow's stages, plays only those (a
+        scene that stops between two of them calls it for each run).  Returns the last caption.
         """
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
-        for stage in flow.stages[:-1]:
+        for stage in (flow.stages[:-1] if stages is None else stages):
             explain = stage_words(flow, stage)
             if explain is None:  # a still: the next stage starts where it ends
                 continue

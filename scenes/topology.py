@@ -3,8 +3,12 @@
 Storyboard (after Olah, "Neural Networks, Manifolds, and Topology", 2014):
 the disk inside the ring; then a network of width-2 tanh layers (``--hidden``,
 default ``2,2``) plays every stage: each layer bends and stretches the
-plane but cannot tear it, so the ring still surrounds the disk and the best
-straight line leaves part of it on the wrong side (its accuracy stated).
+plane but cannot tear it.  Just before the last tanh (which jams the points
+against the edges of its square, where a class drawn over the other would
+hide it) the picture holds: the ring still surrounds the disk, and the points
+the network gets wrong are ringed, drawn over the others; they stay ringed
+through the squeeze and beside the best straight line, which leaves them on
+the wrong side (its accuracy stated).
 Then the same network one unit wider (every layer of width 3, trained on the
 same data with the same seed and options): the plane lifts into 3-D, the
 layers pull the disk out of the ring, and one plane separates them while the
@@ -17,12 +21,14 @@ Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 from nnanim.scenes.layers import ORBIT
 from nnanim.scenes.multiclass import MulticlassScene
 
+from nnanim.core.notation import word
 from nnanim.errors import NnanimError
 
 #: stages play faster than in `layers`: two networks go by
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
-BEATS = {"intro": 2.0, "line": 1.4, "look": 2.5, "switch": 1.0, "orbit": 4.0, "end": 3.0}
+BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "line": 1.4, "look": 2.5, "switch": 1.0,
+         "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
@@ -53,6 +59,12 @@ class TopologyScene(MulticlassScene):
                 f"layer, so every hidden layer needs {NARROW} units; got "
                 f"{','.join(map(str, hidden))}{where}. E.g. --hidden {','.join(['2'] * len(hidden))}")
 
+    @staticmethod
+    def squeeze_stage(flow):
+        """The last hidden layer's activation stage (the squeeze into tanh's square), or None."""
+        stage = flow.stages[-2] if len(flow.stages) > 1 else None
+        return stage if stage is not None and stage.kind == "activation" else None
+
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
         (same data, seed and every other option)."""
@@ -62,7 +74,8 @@ class TopologyScene(MulticlassScene):
         from manim import Create
 
         from nnanim.core.flow import build_flow
-        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, StagePlay
+        from nnanim.draw.landmarks import RingedPoints
+        from nnanim.draw.mobjects import FlowView, OpacityFade, StagePlay
         from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
@@ -91,31 +104,48 @@ class TopologyScene(MulticlassScene):
                   seconds=BEATS["intro"])
 
         # -- width 2: the plane bends, never tears; the best line leaves points behind
-        caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE)
-        out = narrow_view.flow.stages[-1]
-        narrow_view.set_stage(out.index, 1.0)
-        wrong = narrow_view.flow.network.predict(run.X) != run.y
+        flow = narrow_view.flow
+        wrong = flow.network.predict(run.X) != run.y
         self.ringed = int(wrong.sum())
+        # the points the network gets wrong, ringed and drawn over the others where they sit (in
+        # tanh's piles a class drawn over the other would hide them), through the last stages
+        self.marks = marks = RingedPoints(narrow_view, wrong, ring=RING)
+        self.rings = marks.rings
+        ringed = f"ringed: the {self.ringed} on the wrong side" if self.ringed else ""
+        # the last activation jams the points against the square's edges (tanh's piles, where no
+        # zoom tells them apart): the ring around the disk is seen just before it, then squeezed
+        squeeze = self.squeeze_stage(flow)
+        caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE,
+                                   stages=flow.stages[:squeeze.index] if squeeze else None)
+        if squeeze is not None:
+            act = word(flow.network.activations[squeeze.layer].name)
+            caption = self.swap_caption(
+                caption, f"width {NARROW}: before {act}",
+                "bent, never torn" + (": the ring still surrounds the disk" if ring else "")
+                + (f"; ringed: the {self.ringed} points the curve p = 0.5 leaves on the wrong side"
+                   if self.ringed else "; the curve p = 0.5 separates the classes"),
+                kind="stage")
+            if self.ringed:
+                self.add(marks)
+                self.play(OpacityFade(marks), run_time=BEATS["ringed"])
+            self.wait(BEATS["before"])
+            caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE,
+                                       stages=flow.stages[squeeze.index:-1])
+        out = flow.stages[-1]
+        narrow_view.set_stage(out.index, 1.0)
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best line",
-            "bent, never torn"
-            + (": the ring still surrounds the disk" if ring else "")
+            ("the ring still surrounds the disk, jammed against the square's edges"
+             if ring and squeeze is not None and act == "tanh" else
+             "the ring still surrounds the disk" if ring else "bent, never torn")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
-            + (f"; ringed: the {self.ringed} on the wrong side" if self.ringed else ""),
+            + (f"; {ringed}" if self.ringed else ""),
             kind="stage")
         extras = self.add_output_shading(narrow_view)
         shading = extras[0].mobject if extras else None
-        # the points the line leaves on the wrong side, ringed where they sit (a white rim behind each)
-        self.rings = rings = PointCloud(narrow_view.cloud.points[wrong], self.theme.background,
-                                        radius=self.theme.point_radius * RING, rim_color=self.theme.muted,
-                                        rim_fraction=0.35)  # grey: the white is the line's
-        rings.clip_box = self.layout.picture_clip
-        if self.ringed:  # under the picture, over the shading: each point drawn inside its ring
-            self.add(rings)
-            self.bring_to_back(rings)
-            if shading is not None:
-                self.bring_to_back(shading)
-            extras.append(OpacityFade(rings))
+        if self.ringed and marks not in self.mobjects:  # no look before a squeeze: ringed now
+            self.add(marks)
+            extras.append(OpacityFade(marks))
         self.narrow_bounds = self.bounds = self.bounding_parts(narrow_view)
         line = (next(iter(self.output_lines(narrow_view)), None) if run.n_classes == 2
                 else self.line_strokes(narrow_view)[-1])
@@ -134,7 +164,7 @@ class TopologyScene(MulticlassScene):
         self.fix(wide_header)
         gone = [m for m in (narrow_view, shading, line, header) if m is not None]
         if self.ringed:
-            gone.append(rings)
+            gone.append(marks)
         self.play(*self.swap_text(gone, [wide_view, wide_header]), run_time=BEATS["switch"])
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
         out = wide_view.flow.stages[-1]

@@ -153,13 +153,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
         , {
             'test_no_text_or_picture_collides_and_all_stay_title_safe[layers-1:1]',
         }),
-    'tests/test_topology_scene.py': (
-        'issue 17 open: at the width-2 end the tanh corners pile the points so that their pixels '
-        'split 96 % by a line although 89 % of the points are right (the ring around the disk '
-        'is not visible in the squashed square)'
-        , {
-            'test_frames_show_the_line_fall_short_and_the_plane_separate',
-        }),
 }
 
 

@@ -8,12 +8,15 @@ rendered at -q l and decoded with PyAV (slow: what the frames show).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from manim import Rectangle
 from nnanim.scenes.bottleneck import GHOST, HIDDEN, INPUT, TILT, BottleneckScene
-from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+from scipy.special import logsumexp
+from storyboards import best_linear_split, class_pixels, dry_run
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
@@ -59,31 +62,83 @@ def _side(points, ends):
     return np.sign(d[0] * q[:, 1] - d[1] * q[:, 0])
 
 
+def _softmax_network(run, X):
+    """The default network written out here: tanh hidden layers, K logits; returns (last hidden
+    layer, logits)."""
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[-1].T + b[-1])
+    return h, h @ run.weights[-1][-1].T + run.biases[-1][-1]
+
+
+def _between_two_classes(points, ends, predicted, K):
+    """The pair ``(i, j)`` of classes the line through ``ends`` keeps apart: every point predicted
+    ``i`` on one side, every point predicted ``j`` on the other (None if no pair is)."""
+    side = _side(points, ends)
+    for i, j in itertools.combinations(range(K), 2):
+        a, b = set(side[predicted == i]), set(side[predicted == j])
+        if len(a) == 1 and len(b) == 1 and a != b and 0 not in a | b:
+            return i, j
+    return None
+
+
 # --------------------------------------------------------------------------- what is stated
 
 
-def test_left_panel_states_the_best_straight_line_and_its_accuracy(default_scene, default_run):
+def test_default_is_three_spirals_through_a_two_unit_layer(default_run):
+    assert default_run.n_classes == 3 and default_run.widths == [2, 16, 16, 2, 3]
+
+
+def test_left_panel_states_the_best_straight_lines_and_their_accuracy(default_scene, default_run):
     X, y = default_run.X, default_run.y
     W, b = default_scene.left_model
+    assert W.shape == (3, 2)
     theta = np.concatenate([W.ravel(), b])
 
-    def loss(t):  # binary cross-entropy of one logit + the documented tiny L2
-        z = X @ t[:2] + t[2]
-        return np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * LINEAR_L2 * t @ t
+    def loss(t):  # softmax cross-entropy of three logits + the documented tiny L2
+        z = X @ t[:6].reshape(3, 2).T + t[6:]
+        return np.mean(logsumexp(z, axis=1) - z[np.arange(len(y)), y]) + 0.5 * LINEAR_L2 * t @ t
 
     eps = 1e-6
-    grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(3)]
-    assert np.max(np.abs(grad)) < 1e-6  # stationary; the loss is convex, so the best line
-    accuracy = np.mean(((X @ theta[:2] + theta[2]) > 0) == y)
-    assert default_scene.statements["left"] == f"best straight line: {accuracy:.1%} correct"
-    assert accuracy < 0.75  # the spirals are tangled in the input
+    grad = [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(9)]
+    assert np.max(np.abs(grad)) < 1e-6  # stationary; the loss is convex, so the best lines
+    accuracy = np.mean(np.argmax(X @ W.T + b, axis=1) == y)
+    assert default_scene.statements["left"] == f"best straight lines: {accuracy:.1%} correct"
+    assert accuracy < 0.6  # the three spirals are tangled in the input
 
 
 def test_right_panel_states_the_network_accuracy(default_scene, default_run):
-    p = tanh_sigmoid_forward(default_run, default_run.X)
-    accuracy = np.mean((p > 0.5) == default_run.y)
-    assert default_scene.statements["right"] == f"the network's line: {accuracy:.1%} correct"
+    _, logits = _softmax_network(default_run, default_run.X)
+    accuracy = np.mean(np.argmax(logits, axis=1) == default_run.y)
+    assert default_scene.statements["right"] == f"the network's lines: {accuracy:.1%} correct"
     assert accuracy >= 0.98  # the default trains the spirals apart
+
+
+def test_the_two_unit_layer_uses_both_of_its_dimensions(default_scene, default_run):
+    """Not a diagonal: the picture's points spread in both directions (a uniform zoom keeps the
+    ratio of the states', from the forward pass written here), and each class has its own spot."""
+    H, logits = _softmax_network(default_run, default_run.X)
+    spread = np.linalg.svd(H - H.mean(axis=0), compute_uv=False)
+    assert spread[1] / spread[0] > 0.4  # measured 0.72
+    P = default_scene.right_view.cloud.points[:, :2]
+    shown = np.linalg.svd(P - P.mean(axis=0), compute_uv=False)
+    assert shown[1] / shown[0] == pytest.approx(spread[1] / spread[0], rel=1e-6)
+    # the class centres are a triangle, not three points on a line
+    centres = np.array([H[default_run.y == k].mean(axis=0) for k in range(3)])
+    (ax, ay), (bx, by) = centres[1] - centres[0], centres[2] - centres[0]
+    area = 0.5 * abs(ax * by - ay * bx)
+    assert area > 0.25  # of the square (−1, 1)² (area 4); measured 1.3
+
+
+def test_two_classes_leave_the_two_unit_layer_on_a_diagonal():
+    """Why the default has three classes: with two, the output reads one direction of the layer,
+    and the two units end as copies of each other (the same options, only two classes)."""
+    run = train(**{**BottleneckScene.defaults, "classes": 2})
+    h = run.X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[-1].T + b[-1])
+    spread = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
+    assert spread[1] / spread[0] < 0.05  # measured 0.003
 
 
 def test_labels_on_screen_are_the_statements(default_scene):
@@ -94,38 +149,39 @@ def test_labels_on_screen_are_the_statements(default_scene):
         assert default_scene.statements[key].replace(" ", "") in texts
 
 
-def test_right_panel_points_lie_on_the_side_the_network_predicts(default_scene, default_run):
+def test_right_panel_lines_keep_apart_the_classes_the_network_predicts(default_scene, default_run):
     view = default_scene.right_view
-    (line,) = default_scene.right_overlay.lines
-    ends = view.to_scene(line)
-    side = _side(view.cloud.points, ends)
-    predicted = tanh_sigmoid_forward(default_run, default_run.X) > 0.5
-    assert np.all(side != 0)
-    assert len(set(side[predicted])) == 1 and len(set(side[~predicted])) == 1
-    assert side[predicted][0] != side[~predicted][0]
-    _assert_on_panel_edge(ends, default_scene.panels[HIDDEN].picture)
+    _, logits = _softmax_network(default_run, default_run.X)
+    predicted = np.argmax(logits, axis=1)
+    lines = default_scene.right_overlay.lines
+    assert len(lines) == 3  # three classes: three boundary pieces from one junction
+    pairs = {_between_two_classes(view.cloud.points, view.to_scene(line[[0, -1]]), predicted, 3)
+             for line in lines}
+    assert pairs == {(0, 1), (0, 2), (1, 2)}
+    for line in lines:
+        _assert_one_end_on_panel_edge(view.to_scene(line[[0, -1]]), default_scene.panels[HIDDEN].picture)
 
 
-def test_left_panel_line_splits_the_points_as_the_logistic_regression_does(default_scene,
+def test_left_panel_lines_split_the_points_as_the_logistic_regression_does(default_scene,
                                                                           default_run):
     view = default_scene.left_view
-    (line,) = default_scene.left_overlay.lines
-    ends = view.to_scene(line)
     W, b = default_scene.left_model
-    predicted = (default_run.X @ W[0] + b[0]) > 0
-    side = _side(view.cloud.points, ends)
-    assert set(side[predicted]) == {side[predicted][0]}
-    assert set(side[~predicted]) == {-side[predicted][0]}
-    _assert_on_panel_edge(ends, default_scene.panels[INPUT].picture)
+    predicted = np.argmax(default_run.X @ W.T + b, axis=1)
+    lines = default_scene.left_overlay.lines
+    assert len(lines) == 3
+    pairs = {_between_two_classes(view.cloud.points, view.to_scene(line[[0, -1]]), predicted, 3)
+             for line in lines}
+    assert pairs == {(0, 1), (0, 2), (1, 2)}
+    for line in lines:
+        _assert_one_end_on_panel_edge(view.to_scene(line[[0, -1]]), default_scene.panels[INPUT].picture)
 
 
-def _assert_on_panel_edge(ends, box):
-    """Both ends of a drawn line sit on the edge of the panel: clipped to it, not to the frame."""
+def _assert_one_end_on_panel_edge(ends, box):
+    """A boundary piece runs from the junction of the three regions to the panel's edge."""
     assert box.width == pytest.approx(box.height)  # the layout's panels are square
-    centre = np.array(box.centre[:2])
-    off = np.abs(ends[:, :2] - centre)
+    off = np.abs(ends[:, :2] - np.array(box.centre[:2]))
     assert np.all(off <= box.width / 2 + 1e-9)
-    assert np.allclose(off.max(axis=1), box.width / 2, atol=1e-9)
+    assert np.isclose(off.max(axis=1), box.width / 2, atol=1e-9).any()
 
 
 def test_panels_come_from_the_layout_side_by_side_under_the_top_lines(default_scene):
@@ -221,7 +277,7 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
     assert abs(len(frames) - default_scene.clock * fps) <= default_scene.plays
 
     theme = load_theme("dark")
-    colours = np.array(theme.class_rgb(2)) * 255
+    colours = np.array(theme.class_rgb(3)) * 255
     unit = 480 / 8.0  # pixels per scene unit (the short side is 8 units)
     pictures = [p.picture for p in default_scene.panels]  # the layout's panels of this frame
 
@@ -235,14 +291,17 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
     (shown,) = [b for b in default_scene.beats
                 if b.kind == "caption" and b.title.startswith("last hidden layer")]
     both = int((shown.end - 0.5) * fps)  # the end of the look at both panels
+    pairs = list(itertools.combinations(range(3), 2))
     for frame in (frames[both], frames[-1]):
-        a, b = class_pixels(panel(frame, INPUT), colours)
-        assert len(a) > 200 and len(b) > 200
-        left = best_linear_split(a, b)
-        assert left < 0.9  # input space: no line separates the spirals (the best gets ~84 %)
-        a, b = class_pixels(panel(frame, HIDDEN), colours)
-        assert len(a) > 50 and len(b) > 50
-        assert best_linear_split(a, b) > max(0.97, left + 0.1)  # the last hidden layer: one does
+        found = class_pixels(panel(frame, INPUT), colours)
+        assert min(len(a) for a in found) > 200
+        # input space: no line separates any two of the spirals (measured 0.75 to 0.81)
+        left = [best_linear_split(found[i], found[j]) for i, j in pairs]
+        assert max(left) < 0.9
+        found = class_pixels(panel(frame, HIDDEN), colours)
+        assert min(len(a) for a in found) > 50
+        # the last hidden layer: one line between any two of them (measured 0.995 to 1)
+        assert min(best_linear_split(found[i], found[j]) for i, j in pairs) > max(0.97, max(left) + 0.1)
     # the text bands stay clear of data: no class colour above or below the panels
     top = frames[-1][: int(240 - max(p.y1 for p in pictures) * unit) - 4].astype(float)
     assert not any(np.any(np.linalg.norm(top - c, axis=2) < 40) for c in colours)

@@ -1,10 +1,16 @@
-"""Images at landmark points: an image dataset's picture shows what is being separated.
+"""Marks at chosen points: an image dataset's pictures, or rings around the points that matter.
 
 :class:`ImageLandmarks` draws a few of the data's own images (a digit's 8×8
 pixels) beside the points they belong to, in the colour of their class, and
 moves them with those points through every stage of a :class:`~nnanim.draw.mobjects.FlowView`.
 The landmarks themselves (which points, which pixels) come from the run:
 :meth:`nnanim.core.record.Run.landmark_images`.
+
+:class:`RingedPoints` draws some of a view's points again on top of the
+picture, each inside a ring, and keeps them on their points through every
+stage: points that a pile of others would hide (a class drawn over another
+where tanh jams them together) stay visible, e.g. the points a network gets
+wrong.
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 from manim import Group
 
-from nnanim.draw.mobjects import RasterImage
+from nnanim.draw.mobjects import PointCloud, RasterImage
 
-__all__ = ["ImageLandmarks", "tinted"]
+__all__ = ["ImageLandmarks", "RingedPoints", "tinted"]
 
 
 def tinted(image: np.ndarray, rgb, background, alpha: float = 0.95, paper: float = 0.35) -> np.ndarray:
@@ -62,3 +68,37 @@ class ImageLandmarks(Group):
                 x0, y0 = max(x0, cx0), max(y0, cy0)
             tile.points = np.array([[x0, y0 + s, 0], [x0 + s, y0 + s, 0], [x0 + s, y0, 0],
                                     [x0, y0, 0]], dtype=float)
+
+
+class RingedPoints(Group):
+    """The points ``indices`` of a view drawn again over its picture, each in a ring.
+
+    ``rings`` (a :class:`~nnanim.draw.mobjects.PointCloud` of background-coloured
+    discs ``ring`` point radii wide, with a rim of ``rim_color``) lie under
+    ``dots`` (copies of the points in their own colours); both follow the
+    view on every :meth:`~nnanim.draw.mobjects.FlowView.set_stage` (the
+    caller adds this group to the scene above the view: drawn after it, the
+    marked points are never hidden under other points).
+    """
+
+    def __init__(self, view, indices, ring: float = 2.1, rim_color=None) -> None:
+        super().__init__()
+        self.indices = np.flatnonzero(indices) if np.asarray(indices).dtype == bool \
+            else np.asarray(indices, dtype=int)
+        cloud = view.cloud
+        self.rings = PointCloud(np.zeros((len(self.indices), 3)), view.theme.background,
+                                radius=cloud.radius * ring, rim_color=rim_color or view.theme.muted,
+                                rim_fraction=0.35)
+        self.dots = PointCloud(np.zeros((len(self.indices), 3)), cloud.colors[self.indices],
+                               radius=cloud.radius, rim_color=view.theme.point_rim,
+                               rim_fraction=cloud.rim_fraction)
+        for part in (self.rings, self.dots):
+            part.clip_box = view.clip_box
+        self.add(self.rings, self.dots)
+        view.followers.append(self)
+        self.follow(view)
+
+    def follow(self, view) -> None:
+        at = np.asarray(view.cloud.points)[self.indices]
+        self.rings.set_positions(at.copy())
+        self.dots.set_positions(at.copy())
