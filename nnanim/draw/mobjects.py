@@ -212,8 +212,15 @@ def splat_discs(
     the cluster (like filling one path per colour).  Colours are layered in the
     order they first appear.  Works for premultiplied (Cairo) and straight alpha.
 
+    Colours are drawn in *levels* (:func:`_colour_levels`): the colours of one
+    level share no pixel, and a colour that shares a pixel with an earlier one
+    is on a later level, so drawing level by level lays every pixel's colours
+    in the same order as drawing colour by colour.  A cloud of two class
+    colours is two levels; a cloud coloured by a continuous value (hundreds of
+    colours) a few dozen, where a loop over its colours made it 10x slower.
+
     Cost: per disc, a gather of a precomputed stamp and one ``maximum.at``
-    pass over its ~π(r + 1)² pixels; per colour, one pass over the pixels the
+    pass over its ~π(r + 1)² pixels; per level, one pass over the pixels its
     discs touch.
     """
     h, w = canvas.shape[:2]
@@ -234,59 +241,132 @@ def splat_discs(
     rgb8 = np.round(fill * 255).astype(np.uint32)
     keys, first, group = np.unique(rgb8[:, 0] << 16 | rgb8[:, 1] << 8 | rgb8[:, 2],
                                    return_index=True, return_inverse=True)
+    rank = np.empty(len(keys), np.int64)  # colours in order of first appearance
+    rank[np.argsort(first)] = np.arange(len(keys))
+    levels = _colour_levels(cell, rank[group], len(keys), k)
+    level = levels[rank[group]]
+    colours = np.bincount(levels)  # colours per level
+    order = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[order], np.arange(len(colours) + 1))
     pixels = canvas.reshape(-1).view(np.uint32)  # one RGBA pixel per element (little-endian)
     rim8 = np.round(np.asarray(rim, dtype=float) * 255).astype(np.uint32)
-    for g in np.argsort(first):  # colours in order of first appearance
-        members = np.flatnonzero(group == g)
-        c = cell[members]
-        # a scratch map over this colour's bounding box, padded by k: no per-sample bounds checks
-        x0, y0 = c.min(axis=0) - k
-        x1, y1 = c.max(axis=0) + k + 1
-        pw = int(x1 - x0)
-        idx = ((c[:, 1] - y0) * pw + (c[:, 0] - x0))[:, None] + (oy * pw + ox)[None, :]
-        close_map = np.zeros(int(y1 - y0) * pw, np.uint16)
-        np.maximum.at(close_map, idx.ravel(), close[stamp[members]].ravel())
-        touched = np.flatnonzero(close_map)
-        q = close_map[touched]
-        ty, tx = np.divmod(touched, pw)
-        ty += y0
-        tx += x0
-        visible = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h) & (cover_of[q] > 0)
-        _blend(pixels, ty[visible] * w + tx[visible], cover_of[q[visible]], inner_of[q[visible]],
-               rgb8[first[g]], rim8, opacity)
+    packed = rgb8[:, 0] | rgb8[:, 1] << 8 | rgb8[:, 2] << 16 | np.uint32(255 << 24)
+    inside = (cell[:, 0] >= k) & (cell[:, 0] < w - k) & (cell[:, 1] >= k) & (cell[:, 1] < h - k)
+    scratch = None
+    for lv in range(len(colours)):
+        d = order[bounds[lv]:bounds[lv + 1]]
+        c = cell[d]
+        if colours[lv] == 1:
+            # one colour: a scratch map over its discs' bounding box, padded by k (no bounds checks)
+            x0, y0 = c.min(axis=0) - k
+            x1, y1 = c.max(axis=0) + k + 1
+            pw = int(x1 - x0)
+            idx = ((c[:, 1] - y0) * pw + (c[:, 0] - x0))[:, None] + (oy * pw + ox)[None, :]
+            close_map = np.zeros(int(y1 - y0) * pw, np.uint16)
+            np.maximum.at(close_map, idx.ravel(), close[stamp[d]].ravel())
+            touched = np.flatnonzero(close_map)
+            q = close_map[touched]
+            ty, tx = np.divmod(touched, pw)
+            ty += y0
+            tx += x0
+            seen = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h) & (cover_of[q] > 0)
+            q = q[seen]
+            _blend(pixels, ty[seen] * w + tx[seen], cover_of[q], inner_of[q], rgb8[d[0]], packed[d[0]],
+                   rim8, opacity)
+            continue
+        # many colours, none touching another: scratch maps over the rows the discs reach, the
+        # nearest disc per pixel and which of the level's samples writes it (each pixel once)
+        if scratch is None:
+            row0 = max(int(cell[:, 1].min()) - k, 0)
+            rows = max(min(int(cell[:, 1].max()) + k + 1, h) - row0, 1)
+            scratch = np.zeros(rows * w, np.uint16), np.empty(rows * w, np.int32)
+        close_map, writer = scratch
+        pix = ((c[:, 1] - row0) * w + c[:, 0])[:, None] + (oy * w + ox)[None, :]
+        q = close[stamp[d]]
+        disc = np.broadcast_to(d[:, None], q.shape)
+        if inside[d].all():
+            pix, q, disc = pix.ravel(), q.ravel(), disc.ravel()
+        else:  # discs over the canvas's edge: only their pixels on it
+            x = c[:, 0][:, None] + ox[None, :]
+            y = c[:, 1][:, None] + oy[None, :]
+            keep = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+            pix, q, disc = pix[keep], q[keep], disc[keep]
+        np.maximum.at(close_map, pix, q)
+        at = np.arange(len(pix), dtype=np.int32)
+        writer[pix] = at
+        once = writer[pix] == at
+        pix, disc = pix[once], disc[once]
+        q = close_map[pix]
+        close_map[pix] = 0
+        cover = cover_of[q]
+        seen = cover > 0
+        pix, q, disc, cover = pix[seen], q[seen], disc[seen], cover[seen]
+        _blend(pixels, pix + row0 * w, cover, inner_of[q], rgb8[disc], packed[disc], rim8, opacity)
 
 
-def _blend(pixels, hit, cov, inner, fill8, rim8, opacity) -> None:
+def _colour_levels(cell: np.ndarray, rank: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The level of each of ``n`` colours (``rank``: each disc's colour in drawing order).
+
+    Two colours whose discs (``cell``: the pixel of each centre, reaching ``k``
+    pixels around it) can touch one pixel share a tile of side ``2k + 1`` of
+    the canvas (a disc's pixels touch at most 2 × 2 tiles).  In every tile the
+    colours present follow each other in drawing order; each is at least one
+    level above the one before it there, and the levels are the smallest
+    that hold this.
+    """
+    side = 2 * k + 1
+    lo, hi = (cell - k) // side, (cell + k) // side
+    base = lo.min(axis=0)
+    lo, hi = lo - base, hi - base
+    across = int(hi[:, 0].max()) + 1
+    tiles = np.concatenate([a[:, 1] * across + b[:, 0] for a in (lo, hi) for b in (lo, hi)])
+    pairs = np.unique(tiles * n + np.tile(rank, 4))  # sorted by tile, then by drawing order
+    tile, colour = np.divmod(pairs, n)
+    same = tile[1:] == tile[:-1]
+    below, above = colour[:-1][same], colour[1:][same]
+    level = np.zeros(n, np.int64)
+    while len(below):
+        higher = level.copy()
+        np.maximum.at(higher, above, level[below] + 1)
+        if np.array_equal(higher, level):
+            break
+        level = higher
+    return level
+
+
+def _blend(pixels, hit, cov, inner, fill8, packed, rim8, opacity) -> None:
     """``pixels[hit] = colour over pixels[hit]`` in 8-bit fixed point, channel by channel.
 
+    The fill colour is ``fill8`` (RGB, 0..255) and ``packed`` (the same as an
+    opaque pixel): one colour, or one per pixel (``(n, 3)`` and ``(n,)``).
     Fully covered pixels simply take the colour (in a dense cloud most do);
     only the anti-aliased edges are blended with what lies below.
     """
+    each = fill8.ndim == 2  # a colour per pixel
+
+    def part(values, mask):
+        return values[mask] if each else values
+
     alpha = cov if opacity >= 1 else np.round(cov * opacity).astype(np.uint32)
     solid = alpha == 255
     plain = solid & (inner == 255)
-    pixels[hit[plain]] = _pack(fill8) | np.uint32(255 << 24)
+    pixels[hit[plain]] = part(packed, plain)
     mixed = solid & ~plain
     if mixed.any():
-        i, o = inner[mixed], 255 - inner[mixed]
+        i, o, f = inner[mixed], 255 - inner[mixed], part(fill8, mixed)
         out = np.full(len(i), 255 << 24, dtype=np.uint32)
         for channel, shift in ((0, 0), (1, 8), (2, 16)):
-            out |= _div255(fill8[channel] * i + rim8[channel] * o) << shift
+            out |= _div255(f[..., channel] * i + rim8[channel] * o) << shift
         pixels[hit[mixed]] = out
     edge = ~solid
-    hit, alpha, inner = hit[edge], alpha[edge], inner[edge]
+    hit, alpha, inner, f = hit[edge], alpha[edge], inner[edge], part(fill8, edge)
     beta, outer = 255 - alpha, 255 - inner
     dst = pixels.take(hit)
     out = (alpha + _div255((dst >> 24) * beta)) << 24
     for channel, shift in ((0, 0), (1, 8), (2, 16)):
-        src = _div255(fill8[channel] * inner + rim8[channel] * outer)
+        src = _div255(f[..., channel] * inner + rim8[channel] * outer)
         out |= _div255(src * alpha + ((dst >> shift) & 0xFF) * beta) << shift
     pixels[hit] = out
-
-
-def _pack(rgb8: np.ndarray) -> np.uint32:
-    """One RGB triple (0..255) as the low three bytes of a little-endian RGBA pixel."""
-    return np.uint32(int(rgb8[0]) | int(rgb8[1]) << 8 | int(rgb8[2]) << 16)
 
 
 def _div255(x: np.ndarray) -> np.ndarray:
