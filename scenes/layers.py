@@ -262,6 +262,15 @@ class LayersScene(SceneContract):
         polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
+        if K == 3:  # a triangle is the probability simplex itself: shaded by what each place means
+            from manim import Group
+
+            from nnanim.draw.mobjects import RasterImage, simplex_image
+
+            image, box = simplex_image(corners, self.theme.class_rgb(3))
+            fill = RasterImage(image, box)
+            fill.clip_box = self.layout.picture_clip
+            polygon = Group(fill, polygon)
         U = label_directions(class_vertices(K))
         for k, label in labels.items():
             label.move_to(_outside(corners[k], U[k], label.width, label.height))
