@@ -15,7 +15,7 @@ lines ``w·h + b = c`` over the shading of ``ŷ``, with R² recomputed.
 Three classes or more (a softmax output): the last hidden space shows straight
 lines between the class regions (only their parts that bound a region, over the
 shading of the probabilities; when ``K − 1`` directions do not fit in the
-picture, no lines, and the caption says so); then a last beat, the
+picture, no line can be drawn, and the story goes straight on); then a last beat, the
 *class-vertex view* of the Distill Grand Tour: the classes sit on the corners
 of a regular polygon and every point moves to ``Σ_k p_k · v_k``, the mix of
 the corners by its class probabilities, so a sure point sits on its class's
@@ -24,6 +24,11 @@ three classes that triangle shows the probabilities exactly; with more it is
 the one 2-D picture in which every class keeps a direction of its own (a 2-D
 view of a hidden layer cannot hold ten digits apart).  Two classes keep the
 single line: their probability is already the one axis across it.
+
+An input wider than three (real data) is seen along its two principal axes; with
+three classes or more the video opens on its end, the class corners (the poster),
+and the points fly back to the input.  Every caption stays as long as its new words
+take to read, the time going to slower motion rather than to a still picture.
 
 Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 """
@@ -38,7 +43,7 @@ PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.
 #: seconds of the class-vertex beat: the lines fading, the points moving to the corners, the hold
 VERTEX = {"fade": 0.8, "move": 2.4, "hold": 3.0}
 #: the poster of a wide input that ends in the class-vertex view: that end, first
-POSTER_WORDS = ("softmax · class corners", "where the layers lead: each point near its class's corner")
+POSTER_WORDS = ("softmax · class corners", "where the layers lead the data")
 #: the largest polygon radius, as a share of the picture's longer side (it is as large as the
 #: picture holds with the names outside its corners: see LayersScene.vertex_frame)
 VERTEX_RADIUS = 0.38
@@ -71,8 +76,9 @@ AXES_STRIP = 0.7
 #: words a viewer reads per second: a caption stays on screen at least as long as its new words
 #: take to read (a caption seen before, as layer 2's "+ b", takes only its title's)
 READ_RATE = 3.0
-#: how much longer a stage may play to give its caption time (the rest is a hold after it)
-STRETCH = 1.5
+#: the longest still hold inside the story (the final one aside): a caption that needs longer
+#: to read gets it from slower motion instead
+HOLD = 2.5
 
 LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
@@ -129,16 +135,16 @@ class LayersScene(SceneContract):
             if poster is not None:
                 self.add(poster)
                 self.bring_to_back(poster)
-            read = self.reading_time(title, detail) - POSTER_FADE
+            read = self.reading_time(title, detail)
+            hold = min(max(POSTER_HOLD, read - POSTER_FADE), HOLD)  # the rest: a slower fade
             self.open(view, still=(*still, caption), title=title, detail=detail,
-                      seconds=max(POSTER_HOLD, read) if poster is not None
-                      else max(POSTER_HOLD + POSTER_FADE, read + POSTER_FADE))
+                      seconds=hold if poster is not None
+                      else max(POSTER_HOLD + POSTER_FADE, min(read, HOLD)))
             if poster is not None:
-                self.play(OpacityFade(poster, fade_in=False, rate_func=linear), run_time=POSTER_FADE)
+                self.play(OpacityFade(poster, fade_in=False, rate_func=linear),
+                          run_time=max(POSTER_FADE, read - hold))
         if wide_input and not landmarks:  # named features: what the two axes are made of
-            axes = self.wide_axes_words(run, flow.stages[0].dim)
-            caption = self.swap_caption(caption, "principal axes", axes)
-            self.wait(max(self.reading_time("principal axes", axes) - 0.3, 1.0))
+            caption = self.show_input_axes(view, run, caption)
 
         caption = self.play_stages(view, caption, read=True)
 
@@ -155,15 +161,22 @@ class LayersScene(SceneContract):
             score = (f"{accuracy:.1%} correct, {round(accuracy * len(run.y))} of {len(run.y)} "
                      "points")
             detail = self.output_words(flow, run.n_classes, score)
+            if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
+                # no line can be drawn here (K − 1 directions, a 2-D view): the class corners,
+                # where every class keeps a direction of its own, are this story's output
+                self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
+                                         landmarks)
+                return
         caption = self.swap_caption(caption, out.caption, detail, kind="stage")
         need = self.reading_time(out.caption, detail) - 0.3
         extras = self.add_output_shading(view)
         lines = self.output_lines(view)
         for line in lines:
             extras.append(Create(line))
-        if extras:
-            self.play(*extras, run_time=1.4)
-            need -= 1.4
+        if extras:  # drawn slower when the caption needs the time (a still hold at most HOLD)
+            drawn = max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4
+            self.play(*extras, run_time=drawn)
+            need -= drawn
         self.wait(max(2.5, need))
         if self.vertex_view(flow):
             self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks)
@@ -262,6 +275,15 @@ class LayersScene(SceneContract):
         polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
+        if K == 3:  # a triangle is the probability simplex itself: shaded by what each place means
+            from manim import Group
+
+            from nnanim.draw.mobjects import RasterImage, simplex_image
+
+            image, box = simplex_image(corners, self.theme.class_rgb(3))
+            fill = RasterImage(image, box)
+            fill.clip_box = self.layout.picture_clip
+            polygon = Group(fill, polygon)
         U = label_directions(class_vertices(K))
         for k, label in labels.items():
             label.move_to(_outside(corners[k], U[k], label.width, label.height))
@@ -302,11 +324,46 @@ class LayersScene(SceneContract):
             fade = OpacityFade(part)
             fade.introducer = False
             arrive.append(fade)
+        need = self.reading_time(title, detail) - 0.3
+        fly = max(VERTEX["move"] * 0.75, need - HOLD)
         self.play(cloud_move(view.cloud, home),
                   *[tiles_move(m, at) for m, at in zip(landmarks, tiles_home, strict=True)],
                   *[OpacityFade(m, fade_in=False) for m in (polygon, *labels)], *arrive,
-                  run_time=VERTEX["move"] * 0.75)
-        self.wait(max(self.reading_time(title, detail) - 0.3 - VERTEX["move"] * 0.75, 0.5))
+                  run_time=fly)
+        self.wait(max(need - fly, 0.5))
+        return caption
+
+    def show_input_axes(self, view, run, caption):
+        """A beat on what the two principal axes of a wide input are made of: the axes drawn
+        through the data's centre (the origin of the view: the data is centred) while the
+        caption names their strongest features, then gone before the first stage moves."""
+        from manim import Create, Line
+
+        from nnanim.draw.mobjects import OpacityFade
+
+        title, words = "principal axes", self.wide_axes_words(run, 2)
+        caption = self.swap_caption(caption, title, words)
+        lines = []
+        for w in ([0.0, 1.0, 0.0], [1.0, 0.0, 0.0]):  # p₂ = 0 (the p₁ axis), then p₁ = 0
+            ends = view.segment_in_view(np.array(w), 0.0)
+            if ends is not None:
+                line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
+                line.clip_box = self.layout.picture_clip
+                lines.append(line)
+        need = self.reading_time(title, words) - 0.3 - 0.5
+        drawn = max(1.2, need - HOLD)
+        draw, fade = [], []
+        for line in lines:  # in the view, under its points (added and removed by hand: an
+            view.submobjects.insert(0, line)  # animation's own add or remove would split it)
+            draw.append(Create(line))
+            fade.append(OpacityFade(line, fade_in=False))
+            draw[-1].introducer = fade[-1].remover = False
+        if lines:
+            self.play(*draw, run_time=drawn)
+        self.wait(max(need - drawn, 0.5))
+        if lines:
+            self.play(*fade, run_time=0.5)
+            view.remove(*lines)
         return caption
 
     def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
@@ -365,10 +422,10 @@ class LayersScene(SceneContract):
 
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
         the stage plays.  ``read``: each beat lasts at least its caption's reading time
-        (:meth:`reading_time`), the stage playing up to :data:`STRETCH` times slower and a hold
-        after it for the rest.  A turn of a space wider than the picture is not played (nothing
-        moves: :func:`stage_words`).  ``stages``, a run of the flow's stages, plays only those (a
-        scene that stops between two of them calls it for each run).  Returns the last caption.
+        (:meth:`reading_time`), the stage playing slower (motion, never a still hold).  A turn of a
+        space wider than the picture is not played (nothing moves: :func:`stage_words`).
+        ``stages``, a run of the flow's stages, plays only those (a scene that stops between two of
+        them calls it for each run).  Returns the last caption.
         """
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
@@ -381,11 +438,8 @@ class LayersScene(SceneContract):
             if before is not None:
                 before(stage)
             seconds = PACE[stage.kind] * pace
-            hold = 0.0
-            if read:
-                need = self.reading_time(stage.caption, explain) - 0.3  # the swap is read too
-                seconds = max(seconds, min(need, STRETCH * seconds))
-                hold = max(need - seconds, 0.0)
+            if read:  # (the swap is read too)
+                seconds = max(seconds, self.reading_time(stage.caption, explain) - 0.3)
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
@@ -393,8 +447,6 @@ class LayersScene(SceneContract):
             self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
-            elif hold > 0.05:
-                self.wait(hold)
         return caption
 
     def reading_time(self, title: str, detail: str = "") -> float:

@@ -60,6 +60,12 @@ def test_every_caption_stays_long_enough_to_be_read(options):
     for beat in scene.beats:
         need = read(beat.title, beat.detail)
         assert beat.end - beat.start >= need - 0.06, (beat.title, beat.detail, beat.end - beat.start)
+    # and the time comes from motion: no still hold longer than 3 s but the last
+    from test_posters import LONGEST_HOLD, _Holds, still_runs
+
+    held = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_Holds)
+    runs = still_runs(held.log)[:-1]
+    assert all(seconds <= LONGEST_HOLD + 1e-9 for _, seconds in runs), runs
     texts = " ".join(f"{b.title} {b.detail}" for b in scene.beats)
     assert "rotate" not in texts and "nothing moves" not in texts
     assert "bold where" not in texts  # region lines are drawn only where they bound

@@ -30,8 +30,13 @@ def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, i
     assert frames.shape[1:] == (height, width, 3)
     k = job.data.n_classes
     colours = np.array(load_theme("dark").class_rgb(k)) * 255
-    # the first frame already shows every class, each as a cloud of its own colour
+    # the first frame already shows every class in its own colour (three classes or more open
+    # on their class corners: each class's points piled at its corner, named in its colour),
+    # and the opening shows each as a cloud of its own colour
     first = class_pixels(frames[0], colours, tolerance=30)
-    assert min(len(p) for p in first) > 20, [len(p) for p in first]
+    assert min(len(p) for p in first) > 5, [len(p) for p in first]
+    opening = [min(len(p) for p in class_pixels(f, colours, tolerance=30))
+               for f in frames[: len(frames) // 3]]
+    assert max(opening) > 20, opening
     # the projected points move: the picture is not a still
     assert np.mean(np.abs(frames[len(frames) // 2].astype(int) - frames[0].astype(int))) > 0.5

@@ -1203,6 +1203,31 @@ def probability_image(prob, box: tuple[float, float, float, float], colors: np.n
     return img.reshape(rows, cols, 4)
 
 
+def simplex_image(corners: np.ndarray, colors: np.ndarray, resolution: int = 160,
+                  max_alpha: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """``(rgba, box corners)``: the triangle ``corners`` (``(3, 2)``, scene units) shaded by the
+    class probabilities each of its points stands for: its barycentric coordinates ``p`` are the
+    probabilities a point there has in the class-vertex view (``Σ pₖ vₖ``), so each pixel is
+    the ``p``-mix of the class colours, more opaque the surer (as :func:`probability_image`).
+    Outside the triangle, transparent.  The box corners (top-left, top-right, bottom-right,
+    bottom-left, ``(4, 3)``) are where the image goes."""
+    C = np.asarray(corners, dtype=float)[:, :2]
+    (x0, y0), (x1, y1) = C.min(axis=0), C.max(axis=0)
+    rows = resolution
+    cols = max(2, int(round(resolution * (x1 - x0) / max(y1 - y0, 1e-9))))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+    A = np.vstack([C.T, np.ones(3)])  # [x; y; 1] = A p
+    P = np.linalg.solve(A, np.vstack([gx.ravel(), gy.ravel(), np.ones(gx.size)])).T
+    inside = np.all(P >= -1e-9, axis=1)
+    P = np.clip(P, 0.0, 1.0)
+    conf = (P.max(axis=1) - 1.0 / 3) / (2.0 / 3)
+    img = np.zeros((rows * cols, 4), dtype=np.uint8)
+    img[:, :3] = np.clip(P @ np.asarray(colors, dtype=float)[:3] * 255, 0, 255).astype(np.uint8)
+    img[:, 3] = np.where(inside, 255 * max_alpha * np.clip(conf, 0, 1) ** 0.7, 0).astype(np.uint8)
+    box = np.array([[x0, y1, 0], [x1, y1, 0], [x1, y0, 0], [x0, y0, 0]], dtype=float)
+    return img.reshape(rows, cols, 4), box
+
+
 def value_image(values, box: tuple[float, float, float, float], theme: Theme, lo: float, hi: float,
                 resolution: int = 200, alpha: float = 0.22) -> np.ndarray:
     """RGBA image of a regression output over ``box`` of display space, on the target colour map.
