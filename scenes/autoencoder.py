@@ -181,8 +181,7 @@ class AutoencoderScene(BottleneckScene):
         off = next(s for s in flow.stages if s.layer > code and s.kind == "linear")
         presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
                             off.index, off.index + LINE_FADE[1])
-        view.frame_trace = Headroom(view.points_trace, presence, view.view_height / view.view_width,
-                                    low=LINE_LOW)
+        view.frame_trace = Headroom(view, presence, low=LINE_LOW)
         scale = LineScale(view, presence)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)

@@ -52,6 +52,12 @@ def arc_scene(arc_run):
 
 
 @pytest.fixture(scope="module")
+def default_arc():
+    """The default video's run (its codes place the ticks the frames show)."""
+    return resolve("autoencoder", {}).ensure_run()[0]
+
+
+@pytest.fixture(scope="module")
 def roll_run():
     return train(**{**AutoencoderScene.defaults, "dataset": "swiss-roll", **OPTIONS})
 
@@ -186,6 +192,34 @@ def test_the_line_sits_low_with_room_above_and_leaves_with_the_code(arc_scene, a
         c0, h0 = view.points_trace.framing_box(stage, t)
         np.testing.assert_allclose(centre, c0)
         np.testing.assert_allclose(halves, h0)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, aspect):
+    """Through the code stages, sampled finely: the numbers under the line stay inside the picture
+    and off the view's own axis names and scale label (a square frame's short picture too)."""
+    from nnanim.layout import Box, pixel_size
+
+    scene = dry_run(AutoencoderScene, {"run": default_arc, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view, scale = scene.view, scene.code_scale
+    x0, y0, x1, y1 = view.clip_box
+
+    def box(mob):
+        (a, b, _), (c, d, _) = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
+        return Box(a, b, c, d)
+
+    seen = 0
+    for stage in view.flow.stages:
+        for t in np.linspace(0.0, 1.0, 9):
+            view.set_stage(stage.index, t)
+            numbers = [box(scale._numbers[body]) for _, body in scale.shown]
+            axes = [box(m) for m in view.axes._texts.values() if m.get_fill_opacity() > 0.02]
+            seen += len(numbers)
+            for n in numbers:
+                assert x0 <= n.x0 and n.x1 <= x1 and y0 <= n.y0 and n.y1 <= y1
+                assert not any(n.overlaps(a) for a in axes), (aspect, stage.caption, t)
+    assert seen > 0
 
 
 def _tanh_autoencoder_from_code(run, code):

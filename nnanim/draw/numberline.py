@@ -57,13 +57,19 @@ class Headroom:
     """A framing that puts the line of points ``low`` of the picture's height from its bottom
     while ``presence`` is on, with the same zoom: a view's ``frame_trace``.
 
-    ``trace`` is the view's own framing (its points' trace); ``aspect`` the
-    picture region's height over its width.  The box it returns still holds
-    every point (it only grows upwards), so the data never leaves the picture.
+    The line stays at least ``floor`` scene units above the picture's bottom
+    edge: clear of the view's axis names and scale in the bottom corners
+    (:class:`~nnanim.draw.mobjects.SpaceAxes`, about 1.3 units tall) with the
+    numbers under the line (a short picture, in a square frame, keeps its line
+    higher).  The framing is the view's own (its points' trace); the box it
+    returns still holds every point (it only grows upwards), so the data never
+    leaves the picture.
     """
 
-    def __init__(self, trace, presence: Presence, aspect: float, low: float = 0.3) -> None:
-        self.trace, self.presence, self.aspect, self.low = trace, presence, float(aspect), float(low)
+    def __init__(self, view, presence: Presence, low: float = 0.3, floor: float = 2.0) -> None:
+        self.trace, self.presence = view.points_trace, presence
+        self.aspect = view.view_height / view.view_width
+        self.low = min(max(float(low), float(floor) / view.view_height), 0.5)
 
     def framing_box(self, s: int, t: float) -> tuple[Array, Array]:
         centre, halves = self.trace.framing_box(s, t)
