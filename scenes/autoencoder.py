@@ -44,6 +44,10 @@ NEIGHBOURS = 10
 #: from this neighbour R² on, the code is said to keep t (the roll flattened, not folded)
 KEEPS_T = 0.9
 INPUT, CODE, RECON = 0, 1, 2
+#: the code's line: shown from this share of the squash onto it, gone this share into the
+#: decoder's first stage; it sits this share of the picture's height from its bottom
+LINE_FADE = (0.75, 0.35)
+LINE_LOW = 0.3
 
 EXPLAIN = {
     "linear": "rotate and stretch: x → A(t)·x, from the identity to W",
@@ -102,6 +106,8 @@ class AutoencoderScene(BottleneckScene):
                                     clip_box=self.layout.picture_clip,
                                     colors=self.theme.target_rgb(code[:, 0], lo, hi))
         view.axes_letters = {len(net.widths) - 2: "x̂"}  # the output layer: the input's space again
+        if k == 1:  # the code is a line: its values marked, its points' spread above it
+            self.code_scale = self.line_scale(view)
         acts = net.activations
         unit = "its code" if k == 1 else "code unit 1"
         # the colour bar is the code's scale too: each point's colour is its code value
@@ -162,6 +168,24 @@ class AutoencoderScene(BottleneckScene):
         caption = self.swap_caption(caption, last.caption,
                                      f"{self.statements['mse']}; faint: the data where it started")
         self.wait(3.0)
+
+    def line_scale(self, view):
+        """While the points lie on the code's line (from the squash into the code to the
+        decoder's first move): ticks with the code's values under it, the points' density above
+        it, and the line lowered in the picture to make room for that."""
+        from nnanim.draw.numberline import Headroom, LineScale, Presence
+
+        flow, code = view.flow, view.flow.network.code_layer
+        onto = next((s for s in flow.stages if s.layer == code and s.kind == "squash"),
+                    next(s for s in flow.stages if s.layer == code))
+        off = next(s for s in flow.stages if s.layer > code and s.kind == "linear")
+        presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
+                            off.index, off.index + LINE_FADE[1])
+        view.frame_trace = Headroom(view, presence, low=LINE_LOW)
+        scale = LineScale(view, presence)
+        view.add_follower(scale)
+        view.set_stage(view.stage, view.t)
+        return scale
 
     def roll_story(self, run, record):
         """3-D data: the roll, its code plane and the reconstruction, side by side."""

@@ -52,6 +52,12 @@ def arc_scene(arc_run):
 
 
 @pytest.fixture(scope="module")
+def default_arc():
+    """The default video's run (its codes place the ticks the frames show)."""
+    return resolve("autoencoder", {}).ensure_run()[0]
+
+
+@pytest.fixture(scope="module")
 def roll_run():
     return train(**{**AutoencoderScene.defaults, "dataset": "swiss-roll", **OPTIONS})
 
@@ -101,6 +107,119 @@ def test_the_points_end_on_their_reconstruction_and_the_curve_holds_them(arc_sce
     theme = arc_scene.theme
     np.testing.assert_allclose(view.cloud.colors[np.argmin(code[:, 0])], theme.target_rgb([0], 0, 1)[0])
     np.testing.assert_allclose(view.cloud.colors[np.argmax(code[:, 0])], theme.target_rgb([1], 0, 1)[0])
+
+
+def _code_stage(view):
+    return next(s.index for s in view.flow.stages if s.caption == "layer 2 · tanh")
+
+
+@pytest.fixture
+def at_code(arc_scene):
+    """The scene's view at the end of the code stage; put back where the video ends afterwards."""
+    view = arc_scene.view
+    view.set_stage(_code_stage(view), 1.0)
+    yield view
+    view.set_stage(len(view.flow.stages) - 1, 1.0)
+
+
+def _on_screen(view, code):
+    """``(a, b)`` with scene x = a·code + b for every point (a straight fit; the view maps the
+    code's line onto the screen with one scale)."""
+    a, b = np.polyfit(code, view.cloud.points[:, 0], 1)
+    np.testing.assert_allclose(a * code + b, view.cloud.points[:, 0], atol=1e-9)
+    return a, b
+
+
+def test_the_code_line_has_ticks_at_round_values_of_the_code(arc_scene, arc_run, at_code):
+    view, scale = at_code, arc_scene.code_scale
+    code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
+    a, b = _on_screen(view, code)
+    values = np.array([v for v, _ in scale.shown])
+    assert len(values) >= 3 and code.min() <= values.min() and values.max() <= code.max()
+    step = np.diff(values)
+    np.testing.assert_allclose(step, step[0])  # evenly spaced, by 1, 2 or 5 times a power of ten
+    mantissa = step[0] / 10 ** np.floor(np.log10(step[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-9
+    # each tick mark stands where the points of that code are, its number under it
+    marks = np.sort(scale.marks.points[::4, 0])
+    np.testing.assert_allclose(marks, a * values + b, atol=1e-9)
+    line = view.cloud.points[0, 1]
+    x0, y0, x1, y1 = view.clip_box
+    for value, body in scale.shown:
+        number = scale._numbers[body]
+        assert body == f"{value:.1f}".replace("-", "−")
+        assert number.get_center()[1] < line and abs(number.get_center()[0] - (a * value + b)) < 1e-6
+        assert number.annotates == view.clip_box
+        assert x0 <= number.get_left()[0] and number.get_right()[0] <= x1 and y0 <= number.get_bottom()[1]
+
+
+def test_the_density_over_the_line_counts_the_codes(arc_scene, arc_run, at_code):
+    """The column heights of the picture over the line are a smoothed count of the codes there
+    (a Gaussian window, written out here from the forward pass), the tallest column the top."""
+    view, scale = at_code, arc_scene.code_scale
+    code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
+    a, b = _on_screen(view, code)
+    image = scale.density.rgba
+    filled = image[..., 3].astype(float).sum(axis=0) / (255 * scale.ALPHA * image.shape[0])
+    (xa, top, _), (xb, _, _), _, (_, base, _) = scale.density.points
+    x = np.linspace(xa, xb, image.shape[1])
+    counts = np.exp(-0.5 * ((x[:, None] - (a * code + b)[None, :]) / scale.bandwidth) ** 2).sum(axis=1)
+    np.testing.assert_allclose(filled, counts / counts.max(), atol=1.5 / image.shape[0])
+    assert top > base > view.cloud.points[0, 1]  # above the line
+    # coloured as the points there: the tallest column, in the colour of the codes under it
+    peak = int(np.argmax(counts))
+    w = np.exp(-0.5 * ((x[peak] - (a * code + b)) / scale.bandwidth) ** 2)
+    expected = (w @ view.cloud.colors) / w.sum()
+    np.testing.assert_allclose(image[-1, peak, :3] / 255, expected, atol=1 / 255 + 1e-9)
+
+
+def test_the_line_sits_low_with_room_above_and_leaves_with_the_code(arc_scene, at_code):
+    view, scale = at_code, arc_scene.code_scale
+    s = _code_stage(view)
+    x0, y0, x1, y1 = view.clip_box
+    line = view.cloud.points[0, 1]
+    assert 0.2 < (line - y0) / (y1 - y0) < 0.4  # low in the picture: the room is above it
+    assert np.all((view.cloud.points[:, 0] > x0) & (view.cloud.points[:, 0] < x1))
+    # the same zoom as the points alone would get: the line keeps its length
+    _, halves = view.points_trace.framing_box(s, 1.0)
+    _, scale_now = view.screen_map(s, 1.0)
+    assert scale_now == pytest.approx(min(view.view_width / 2 / halves[0],
+                                          view.view_height / 2 / halves[1]), rel=1e-9)
+    for stage, t in ((0, 0.0), (len(view.flow.stages) - 1, 1.0)):  # the plane, the reconstruction
+        view.set_stage(stage, t)
+        assert scale.shown == [] and scale.density.opacity == 0.0
+        centre, halves = view.frame_trace.framing_box(stage, t)
+        c0, h0 = view.points_trace.framing_box(stage, t)
+        np.testing.assert_allclose(centre, c0)
+        np.testing.assert_allclose(halves, h0)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, aspect):
+    """Through the code stages, sampled finely: the numbers under the line stay inside the picture
+    and off the view's own axis names and scale label (a square frame's short picture too)."""
+    from nnanim.layout import Box, pixel_size
+
+    scene = dry_run(AutoencoderScene, {"run": default_arc, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view, scale = scene.view, scene.code_scale
+    x0, y0, x1, y1 = view.clip_box
+
+    def box(mob):
+        (a, b, _), (c, d, _) = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
+        return Box(a, b, c, d)
+
+    seen = 0
+    for stage in view.flow.stages:
+        for t in np.linspace(0.0, 1.0, 9):
+            view.set_stage(stage.index, t)
+            numbers = [box(scale._numbers[body]) for _, body in scale.shown]
+            axes = [box(m) for m in view.axes._texts.values() if m.get_fill_opacity() > 0.02]
+            seen += len(numbers)
+            for n in numbers:
+                assert x0 <= n.x0 and n.x1 <= x1 and y0 <= n.y0 and n.y1 <= y1
+                assert not any(n.overlaps(a) for a in axes), (aspect, stage.caption, t)
+    assert seen > 0
 
 
 def _tanh_autoencoder_from_code(run, code):
