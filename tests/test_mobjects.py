@@ -51,6 +51,29 @@ def test_splat_matches_a_pixel_by_pixel_reference():
     assert np.abs(got.astype(float) - expected).max() <= 2.0  # 8-bit stamps and blending
 
 
+@pytest.mark.parametrize("n_colours, opacity", [(300, 1.0), (40, 0.6), (7, 1.0)])
+def test_many_colours_are_laid_as_one_colour_after_another(n_colours, opacity):
+    """A cloud of many colours (a value's colour map) is drawn in levels of colours that touch no
+    common pixel; every pixel must end as drawing the colours one at a time, in order of first
+    appearance, would leave it (each call below has one colour, so it is one level)."""
+    rng = np.random.default_rng(n_colours)
+    canvas = rng.integers(0, 256, size=(90, 120, 4)).astype(np.uint8)
+    # dense in the middle, some over the edges (none so far off that it is dropped: the order of
+    # colours is the order they first appear among the discs that reach the canvas)
+    xy = np.clip(rng.normal([60, 45], [25, 18], size=(1200, 2)), -5, [124, 94])
+    palette = rng.random((n_colours, 3))
+    fill = palette[rng.integers(0, n_colours, len(xy))]
+    rim = np.array([0.1, 0.1, 0.2])
+    expected = canvas.copy()
+    _, first = np.unique(np.round(fill * 255), axis=0, return_index=True)
+    for i in sorted(first):
+        mine = np.all(np.round(fill * 255) == np.round(fill[i] * 255), axis=1)
+        splat_discs(expected, xy[mine], 4.3, fill[mine], rim, 1.2, opacity)
+    got = canvas.copy()
+    splat_discs(got, xy, 4.3, fill, rim, 1.2, opacity)
+    assert np.array_equal(got, expected)
+
+
 def test_disc_coverage_equals_its_area():
     canvas = np.zeros((64, 64, 4), np.uint8)
     for r in (2.0, 4.5, 9.0):

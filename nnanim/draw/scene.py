@@ -32,6 +32,7 @@ from manim.utils.color import ManimColor
 from nnanim.contract import SceneContract, resolve
 from nnanim.core.notation import general
 from nnanim.draw.mobjects import FastCamera, OpacityFade
+from nnanim.draw.stills import StillFrames
 from nnanim.draw.text import text as make_text
 from nnanim.draw.text import wrap_text
 from nnanim.layout import Box, Layout
@@ -95,7 +96,7 @@ class Caption(VGroup):
             self.add(sub)
 
 
-class FlowScene(SceneContract, Scene):
+class FlowScene(SceneContract, StillFrames, Scene):
     """Base of every storyboard: fast point clouds, theme, layout, text, beats, one pace."""
 
     #: how much of the short side the layout keeps for an aside (0: none); see Layout
@@ -194,32 +195,6 @@ class FlowScene(SceneContract, Scene):
             self.shots.append(self.shot())
         if self.on_progress is not None and not self.planning:
             self.on_progress(self.clock, len(self.beats))
-
-    # -- drawing: still mobjects drawn once per play (nnanim.draw.stills)
-    def get_moving_and_static_mobjects(self, animations):
-        """Manim's split of a play into what is drawn every frame and the static background, with
-        the still mobjects after the first moving one lifted into the background where nothing
-        drawn every frame below them reaches them (:class:`~nnanim.draw.stills.StillSplit`)."""
-        moving, static = super().get_moving_and_static_mobjects(animations)
-        self._still = None
-        if self.planning or not isinstance(self.renderer.camera, FastCamera):
-            return moving, static
-        from nnanim.draw.stills import StillSplit
-
-        split = StillSplit(self, animations, moving, static)
-        if not split.active:
-            return moving, static
-        self._still = split
-        return split.moving, split.static
-
-    def update_to_time(self, t: float) -> None:
-        super().update_to_time(t)
-        split = getattr(self, "_still", None)
-        if split is not None and not split.holds():  # back to Manim's own split, before drawing
-            self._still = None
-            self.moving_mobjects, static = split.manim
-            self.static_mobjects = static
-            self.renderer.save_static_frame_data(self, static)
 
     @property
     def story_time(self) -> float:

@@ -33,13 +33,14 @@ from manim import Mobject, VMobject
 from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
-__all__ = ["StillSplit"]
+__all__ = ["StillFrames", "StillSplit"]
 
 #: anti-aliasing and rounding: pixels a drawing may reach past its geometry
 _AA_PIXELS = 3.0
 #: Cairo's default miter limit (Manim keeps it): a miter join reaches this many half widths
 _MITER = 10.0
 _EVERYWHERE = np.array([-np.inf, -np.inf, np.inf, np.inf])
+_NOTHING = np.array([np.inf, np.inf, -np.inf, -np.inf])
 
 
 def _reach(mob: Mobject, px: float) -> np.ndarray | None:
@@ -83,18 +84,89 @@ def _reach(mob: Mobject, px: float) -> np.ndarray | None:
     return np.array([max(own[0], box[0]), max(own[1], box[1]), min(own[2], box[2]), min(own[3], box[3])])
 
 
-def _fingerprint(mob: Mobject) -> tuple:
-    """What drawing ``mob`` depends on, cheaply: its geometry, colours, opacity and clip."""
-    parts: list = [id(mob.points), len(mob.points), float(np.sum(mob.points)) if len(mob.points) else 0.0,
-                   getattr(mob, "clip_box", None), getattr(mob, "opacity", None)]
-    if isinstance(mob, VMobject):
-        for rgbas in (mob.fill_rgbas, mob.stroke_rgbas, mob.background_stroke_rgbas):
-            parts.append(float(np.sum(rgbas)))
-        parts += [mob.stroke_width, mob.get_stroke_width(background=True)]
-    colors = getattr(mob, "colors", None)
-    if colors is not None:
-        parts.append(float(np.sum(colors)))
-    return tuple(parts)
+def _reaches(parts: list, px: float) -> np.ndarray:
+    """:func:`_reach` of many mobjects at once, ``(n, 4)``; nothing drawn: an empty box.
+
+    One pass over all their points (their boxes by ``reduceat``), not a NumPy call per part.
+    """
+    from nnanim.draw.mobjects import PointCloud, RasterImage
+
+    n = len(parts)
+    grow, clips = np.zeros(n), np.tile(_EVERYWHERE, (n, 1))
+    out = np.tile(_NOTHING, (n, 1))
+    sets, where = [], []
+    for i, mob in enumerate(parts):
+        points = mob.points
+        if not len(points):
+            continue
+        clip = getattr(mob, "clip_box", None)
+        aa = _AA_PIXELS * px
+        if isinstance(mob, PointCloud):
+            grow[i] = mob.radius + aa
+            edge = grow[i]
+        elif isinstance(mob, RasterImage):
+            grow[i] = edge = aa
+            if clip is not None:
+                out[i] = np.array(clip, dtype=float) + [-aa, -aa, aa, aa]
+                continue
+        elif isinstance(mob, VMobject):
+            width = max(mob.get_stroke_width(), mob.get_stroke_width(background=True))
+            grow[i] = float(width) * 0.01 * 0.5 * _MITER + aa
+            edge = aa
+        else:
+            out[i] = _EVERYWHERE
+            continue
+        if clip is not None:
+            clips[i] = np.array(clip, dtype=float) + [-edge, -edge, edge, edge]
+        sets.append(points)
+        where.append(i)
+    if not sets:
+        return out
+    P = np.concatenate(sets)[:, :2]
+    if not np.isfinite(P).all():  # rare: part by part, dropping what is not finite
+        for i in where:
+            box = _reach(parts[i], px)
+            out[i] = _NOTHING if box is None else box
+        return out
+    starts = np.cumsum([0, *(len(p) for p in sets[:-1])])
+    lo, hi = np.minimum.reduceat(P, starts), np.maximum.reduceat(P, starts)
+    w = np.array(where)
+    g = grow[w][:, None]
+    out[w] = np.column_stack([np.maximum(lo - g, clips[w, :2]), np.minimum(hi + g, clips[w, 2:])])
+    return out
+
+
+class _Marks:
+    """A fingerprint of many mobjects: what drawing them depends on (points, colours, stroke
+    widths, clip boxes, opacities), taken again before every frame and compared."""
+
+    def __init__(self, mobs: list) -> None:
+        self.mobs = mobs
+        self.vm = [m for m in mobs if isinstance(m, VMobject)]
+        self.mark = self.take()
+
+    def take(self) -> tuple:
+        mobs, vm = self.mobs, self.vm
+        return (
+            tuple(_digest(m.points) for m in mobs),
+            tuple(_digest(a) for m in vm for a in (m.fill_rgbas, m.stroke_rgbas,
+                                                    m.background_stroke_rgbas)),
+            tuple(_digest(m.colors) for m in mobs if getattr(m, "colors", None) is not None),
+            tuple((m.stroke_width, m.background_stroke_width) for m in vm),
+            tuple(getattr(m, "clip_box", None) for m in mobs),
+            tuple(getattr(m, "opacity", None) for m in mobs),
+        )
+
+    def same(self) -> bool:
+        return self.take() == self.mark
+
+
+def _digest(a: np.ndarray):
+    """A small array's bytes; a large one's shape and the sum of its 64-bit words (one pass)."""
+    a = np.asarray(a)
+    if a.size <= 4096 or a.dtype.itemsize != 8 or not a.flags.c_contiguous:
+        return a.tobytes()
+    return a.shape, int(np.add.reduce(a.reshape(-1).view(np.uint64)))
 
 
 class StillSplit:
@@ -148,7 +220,7 @@ class StillSplit:
                 box = np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
                 still = not _touches(box, kept_boxes)
             if still:
-                lifted.append((order, mob, box, [(m, _fingerprint(m)) for m in family]))
+                lifted.append((order, mob, box, family))
             else:
                 kept.append((order, mob))
                 kept_boxes += reach
@@ -171,11 +243,11 @@ class StillSplit:
             self.moving = [Mobject()]
         self.static = [m for m in drawn if id(m) in static_ids or id(m) in lifted_ids]
         self.lifted = lifted
+        self.marks = _Marks([m for *_, family in lifted for m in family])
         top = max(order for order, *_ in lifted)
         # drawn every frame below a lifted mobject: what must keep clear of the lifted boxes
-        self.below = [(order, mob) for order, mob in kept if order < top and mob.has_points()]
-        self.lifted_boxes = np.array([b if b is not None else [np.inf, np.inf, -np.inf, -np.inf]
-                                      for _, _, b, _ in lifted])
+        self.below = [(order, mob) for order, mob in kept if order < top]
+        self.lifted_boxes = np.array([b if b is not None else _NOTHING for _, _, b, _ in lifted])
         self.lifted_order = np.array([order for order, *_ in lifted])
         self.active = True
 
@@ -184,21 +256,20 @@ class StillSplit:
         for group, family in self.groups:
             if [id(f) for f in group.get_family()] != family:
                 return False
-        for _, _, _, prints in self.lifted:
-            for mob, mark in prints:
-                if _fingerprint(mob) != mark:
-                    return False
+        if not self.marks.same():
+            return False
+        parts, orders = [], []
         for order, mob in self.below:
-            for part in mob.family_members_with_points():
-                box = _reach(part, self.px)
-                if box is None:
-                    continue
-                above = self.lifted_order > order
-                b = self.lifted_boxes[above]
-                if ((box[0] <= b[:, 2]) & (b[:, 0] <= box[2]) & (box[1] <= b[:, 3])
-                        & (b[:, 1] <= box[3])).any():
-                    return False
-        return True
+            family = mob.family_members_with_points()
+            parts += family
+            orders += [order] * len(family)
+        if not parts:
+            return True
+        box, lifted = _reaches(parts, self.px), self.lifted_boxes
+        touch = ((box[:, None, 0] <= lifted[None, :, 2]) & (lifted[None, :, 0] <= box[:, None, 2])
+                 & (box[:, None, 1] <= lifted[None, :, 3]) & (lifted[None, :, 1] <= box[:, None, 3]))
+        touch &= np.array(orders)[:, None] < self.lifted_order[None, :]
+        return not touch.any()
 
 
 def _touches(box: np.ndarray | None, boxes: list[np.ndarray]) -> bool:
@@ -218,3 +289,37 @@ def _flat(animations) -> list:
         if isinstance(anim, AnimationGroup):
             out += _flat(anim.animations)
     return out
+
+
+class StillFrames:
+    """A Manim ``Scene`` mixin (before ``Scene`` in the bases): still mobjects drawn once per play.
+
+    :class:`~nnanim.draw.scene.FlowScene` has it.  Needs the Cairo renderer with a
+    :class:`~nnanim.draw.mobjects.FastCamera`; with any other camera, and in a plan pass
+    (``planning``), a play is split as Manim splits it.
+    """
+
+    def get_moving_and_static_mobjects(self, animations):
+        """Manim's split of a play into what is drawn every frame and the static background, with
+        the still mobjects after the first moving one lifted into the background where nothing
+        drawn every frame below them reaches them (:class:`StillSplit`)."""
+        from nnanim.draw.mobjects import FastCamera
+
+        moving, static = super().get_moving_and_static_mobjects(animations)
+        self._still = None
+        if getattr(self, "planning", False) or not isinstance(self.renderer.camera, FastCamera):
+            return moving, static
+        split = StillSplit(self, animations, moving, static)
+        if not split.active:
+            return moving, static
+        self._still = split
+        return split.moving, split.static
+
+    def update_to_time(self, t: float) -> None:
+        super().update_to_time(t)
+        split = getattr(self, "_still", None)
+        if split is not None and not split.holds():  # back to Manim's own split, before drawing
+            self._still = None
+            self.moving_mobjects, static = split.manim
+            self.static_mobjects = static
+            self.renderer.save_static_frame_data(self, static)

@@ -49,7 +49,7 @@ def plan_scene(job: Job, temp: dict[str, Any]) -> Plan:
     import manim
 
     with manim.tempconfig({**temp, "write_to_movie": False} if "write_to_movie" in manim.config
-                          else temp):
+                          else temp), one_blas_thread():
         scene = bind(job, planning=True)()
         scene.setup()
         scene.construct()
@@ -74,7 +74,8 @@ def play_scene(cls: type, temp: dict[str, Any]) -> Any:
     _bars_without_process_lock()
     log_level = manim.logger.level  # tempconfig restores values, not the logger
     try:
-        with manim.tempconfig(temp), installed():  # BT.709, tagged, the same bytes every run
+        # BT.709, tagged, the same bytes every run; the drawing's NumPy on one BLAS thread
+        with manim.tempconfig(temp), installed(), one_blas_thread():
             scene = cls()
             try:
                 scene.render()
@@ -87,6 +88,20 @@ def play_scene(cls: type, temp: dict[str, Any]) -> Any:
     finally:
         manim.logger.setLevel(log_level)
     return scene
+
+
+def one_blas_thread():
+    """BLAS (NumPy's matrix products) on one thread while a scene is drawn.
+
+    A render already keeps both cores of a small machine busy: the drawing on
+    the main thread, the encoder on its own.  OpenBLAS's second thread only
+    waited for a core: a product of 200,000 numbers took 9 ms on two threads of
+    a busy machine and 0.5 ms without BLAS (training runs on one thread for the
+    same reason, :func:`nnanim.core.record.train_on`).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _bars_without_process_lock() -> None:
