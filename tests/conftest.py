@@ -146,13 +146,6 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
             'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
             'test_every_scene_in_every_frame_shape[neurons-1:1]',  # the same step, in its outro
         }),
-    'tests/test_collisions.py': (
-        'issue 20 open: passes alone and in every other run; failed once in a full run (captions '
-        'over the picture at 1:1), so some state an earlier test in the same worker leaves changes '
-        'a wrap: to be found'
-        , {
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[layers-1:1]',
-        }),
     'tests/test_topology_scene.py': (
         'issue 17 open: at the width-2 end the tanh corners pile the points so that their pixels '
         'split 96 % by a line although 89 % of the points are right (the ring around the disk '
