@@ -135,17 +135,6 @@ def isolated_cache(tmp_path, monkeypatch):
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
 KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    'tests/test_every_scene.py': (
-        "issues 16/17 open: after steps 9-10's layout, posters and camera, some "
-        'first-frame, extent or jump checks fail in some shapes'
-        , {
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
-            # a play beginning on a still picture starts a new segment whose key frame steps the
-            # picture by ~1.5 levels (x264's macroblock tree; see render.py): read as a jump
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
-            'test_every_scene_in_every_frame_shape[neurons-1:1]',  # the same step, in its outro
-        }),
     'tests/test_topology_scene.py': (
         'issue 17 open: at the width-2 end the tanh corners pile the points so that their pixels '
         'split 96 % by a line although 89 % of the points are right (the ring around the disk '
