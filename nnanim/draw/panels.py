@@ -363,7 +363,7 @@ class Regrid(Animation):
     the box is eased from ``start`` to ``end``: the view is framed in it (its region, clip box
     and axes follow it), and each part is scaled about the box's centre and moved with it; a
     part given as ``(mobject, pad)`` keeps ``pad`` around the box (a frame drawn ``pad``
-    larger than its picture).  Text is not scaled (a scene swaps its labels).  The axes of a
+    larger than its picture).  Text is moved, never scaled (a scene swaps its labels).  The axes of a
     view whose end box is too small for them (:meth:`SpaceAxes.fits`) fade out in the first
     :attr:`FADE` of the move and are dropped.
 
@@ -394,9 +394,8 @@ class Regrid(Animation):
                 parts.append((axes, 0.0))
                 self._leaving.append((view, axes, _opacities(axes)))
             for part, pad in parts:
-                for mob in part.get_family():
-                    if len(mob.points):
-                        self._points.append((i, pad, mob, mob.points.copy()))
+                for mob, rigid in _pieces(part):
+                    self._points.append((i, pad, mob, mob.points.copy(), rigid))
         super().begin()
 
     def create_starting_mobject(self) -> Mobject:
@@ -417,9 +416,13 @@ class Regrid(Animation):
                 if view.axes is not None:
                     view.axes.set_box(box)
                 view.set_stage(view.stage, view.t)
-        for i, pad, mob, P in self._points:
+        for i, pad, mob, P, rigid in self._points:
             c0, s0, c, s = now[i]
-            mob.points = c + (P - c0) * ((s + pad) / (s0 + pad))
+            k = (s + pad) / (s0 + pad)
+            if rigid is None:
+                mob.points = c + (P - c0) * k
+            else:  # text keeps its size: its centre moves with the panel
+                mob.points = P + (c + (rigid - c0) * k - rigid)
         k = min(max(1.0 - alpha / self.FADE, 0.0), 1.0)
         for _view, _axes, saved in self._leaving:
             _set_opacities(saved, k)
@@ -429,6 +432,21 @@ class Regrid(Animation):
         for view, axes, saved in self._leaving:
             view.remove(axes)
             _set_opacities(saved, 1.0)
+
+
+def _pieces(part: Mobject):
+    """``(mobject with points, None)`` for each part of ``part`` that a regrid scales, and
+    ``(glyph, centre of its text)`` for the glyphs of a text, which only move (text is never
+    scaled below its size)."""
+    from manim import Text
+
+    if isinstance(part, Text):
+        centre = part.get_center()
+        return [(mob, centre) for mob in part.get_family() if len(mob.points)]
+    pieces = [(part, None)] if len(part.points) else []
+    for sub in part.submobjects:
+        pieces += _pieces(sub)
+    return pieces
 
 
 class _Moved(Animation):
