@@ -281,6 +281,61 @@ class Layout:
             panels.append(Panel(pic, Box(lx0, y1 - cell_h, lx1, y1 - side)))
         return panels
 
+    def focus(self, n: int, big: int, column: float, label_height: float, top: float = 0.0,
+              gap: float = GAP, left: bool = False) -> list[Panel]:
+        """``n`` square panels, panel ``big`` as large as the frame allows, the others thumbnails.
+
+        For a panel scene whose panels in a row (:meth:`grid`) are too small to watch one of
+        them play: the playing panel takes the area's full height (less a strip of ``top`` at
+        the top, as in :meth:`grid`) beside a column ``column`` wide that holds its label (a
+        strip ``label_height`` tall, level with the picture's top) and, under it, the other
+        panels as thumbnails, side by side or stacked, whichever makes them larger; the column
+        is on the right, or on the ``left`` (for the last panel: the others then keep their
+        order and do not cross it on the way).  In portrait the column is a band under the
+        picture, as wide as the area.  Thumbnails have no label strip (their ``label`` box is
+        empty, along the picture's bottom edge).
+        """
+        area = self.safe
+        if top:
+            _, area = area.split_top(top, gap=GAP)
+        m = n - 1
+        if self.shape == "portrait":
+            thumb_h = max(0.25 * area.width, 1.0)
+            side = max(min(area.width, area.height - label_height - thumb_h - 2 * gap), 0.5)
+            x0 = area.centre[0] - side / 2
+            pic = Box(x0, area.y1 - side, x0 + side, area.y1)
+            label = Box(area.x0, pic.y0 - gap - label_height, area.x1, pic.y0 - gap)
+            rest = Box(area.x0, area.y0, area.x1, label.y0 - gap)
+        else:
+            side = max(min(area.height, area.width - column - gap), 0.5)
+            x0 = area.centre[0] - (side + gap + column) / 2
+            cy = area.centre[1]
+            if left:  # the column first, then the picture
+                pic = Box(x0 + column + gap, cy - side / 2, x0 + column + gap + side, cy + side / 2)
+                label = Box(x0, pic.y1 - label_height, x0 + column, pic.y1)
+            else:
+                pic = Box(x0, cy - side / 2, x0 + side, cy + side / 2)
+                label = Box(pic.x1 + gap, pic.y1 - label_height, pic.x1 + gap + column, pic.y1)
+            rest = Box(label.x0, pic.y0, label.x1, label.y0 - gap)
+        # the thumbnails: in a row or in a column of the space left, whichever is larger
+        across = min((rest.width - gap * (m - 1)) / m, rest.height)
+        down = min(rest.width, (rest.height - gap * (m - 1)) / m)
+        thumb = max(min(max(across, down), side), 0.3)
+        rows, cols = (1, m) if across >= down else (m, 1)
+        total_w, total_h = cols * thumb + (cols - 1) * gap, rows * thumb + (rows - 1) * gap
+        tx, ty = rest.centre[0] - total_w / 2, rest.y1 - (rest.height - total_h) / 2
+        panels, k = [], 0
+        for i in range(n):
+            if i == big:
+                panels.append(Panel(pic, label))
+                continue
+            r, c = divmod(k, cols)
+            k += 1
+            x, y1 = tx + c * (thumb + gap), ty - r * (thumb + gap)
+            box = Box(x, y1 - thumb, x + thumb, y1)
+            panels.append(Panel(box, Box(box.x0, box.y0, box.x1, box.y0)))
+        return panels
+
     def title_strip(self, lines: int = 1) -> Box:
         """A full-width strip at the top of the frame for a title line (panel scenes)."""
         strip, _ = self.safe.split_top(_line(TITLE_SIZE) * lines)

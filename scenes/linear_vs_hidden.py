@@ -18,7 +18,11 @@ better than chance, so both linear panels had no shading and a product
 ``W ≈ 0`` that nothing on screen explained; on moons the best line is a real
 line (88 % correct) that the tanh layers beat (100 %).
 
-In a vertical frame the panels are stacked (two by two when that makes them larger).
+In a vertical frame the panels are stacked (two by two when that makes them larger).  Where
+the three panels are small (under :data:`FOCUS_BELOW`: the square, 4:3 and vertical frames), the
+panel whose network plays grows as large as the frame allows while the other two shrink to
+thumbnails beside it, its label in the column above them (under it, in a vertical frame); the
+three come back, every label with them, for the closing look.
 
 Render with ``nnanim render linear-vs-hidden`` (options: ``nnanim render --help``).
 """
@@ -32,14 +36,22 @@ from nnanim.errors import NnanimError
 
 #: seconds of each beat ("stage": the least a stage plays; "back": the cross-fade to the input plane)
 BEATS = {"intro": 1.0, "fade": 0.8, "look": 1.2, "line": 1.2, "look_matrix": 2.0, "end": 3.2,
-         "stage": 0.6, "back": 0.8, "swap": 0.4}
+         "stage": 0.6, "back": 0.8, "swap": 0.4, "regrid": 1.0}
 #: the fastest the camera may zoom (log of the scale) and pan (panel sizes) per second: a stage
 #: whose framing changes faster plays longer (0.6 s stages zoomed up to half the scale a frame)
 CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
-#: the steepest slope of smoothstep, the stages' rate function: its peak speed over its mean
-PEAK = 1.5
+#: samples of a stage's framing when its speed is measured (the stage lengths as they were tuned:
+#: 200 samples find a sharper peak in some tanh stages and play them up to 0.2 s longer)
+FRAMING_SAMPLES = 128
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
-NARROW = 3.2  # label strips narrower than this (scene units) name the product in short
+SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
+#: panels smaller than this (scene units: 40 % of the frame's short side; the square, 4:3 and
+#: vertical frames) are too small to watch one play in: the panel that plays grows and the other
+#: two become thumbnails beside it (Layout.focus); all three come back for the last look
+FOCUS_BELOW = 3.2
+#: how much larger than its picture a panel's frame is drawn (the bottleneck's panel_frame)
+FRAME_PAD = 0.12
+NARROW = 3.2  # label strips narrower than this (or than the product's lines) leave its name out
 TITLE = "linear layers multiply to one matrix"
 END = "an activation bends the boundary"
 
@@ -124,13 +136,16 @@ class LinearVsHiddenScene(SceneContract):
             "bent": (shape, f"{self.accuracies['bent']:.1%} correct"),
         }
         self.product = f"W = {product_name(len(straight.weights))} | b"
+        #: the product so far, as named under the panel while each hidden layer's map plays
+        self.so_far = [f"so far {product_name(k + 1)}: {W_k.shape[0]} × 2"
+                       for k, W_k in enumerate(straight.weights[:-1])]
         labels = self.fit_panels(top)
 
         flows = {"raw": build_flow(bent, reference=X), "linear": build_flow(straight, reference=X),
                  "bent": build_flow(bent, reference=X)}
         self.bounds = bounds
         views = self.views = {key: self.panel_view(flows[key], key, side)
-                              for key, side in (("raw", RAW), ("linear", LINEAR), ("bent", BENT))}
+                              for key, side in SIDES.items()}
 
         overlays = self.overlays = {
             "raw": boundary_overlay(views["raw"], linear_pairs(W_raw, b_raw),
@@ -140,30 +155,40 @@ class LinearVsHiddenScene(SceneContract):
                                        network_probabilities(straight), self.theme, K),
             "bent": boundary_overlay(views["bent"], [], network_probabilities(bent), self.theme, K),
         }
-        frames = [self.panel_frame(side) for side in (RAW, LINEAR, BENT)]
-        matrix = getattr(self, "matrix", None)
-        if matrix is not None:  # the product's table comes once the layers are multiplied out
-            labels["linear"].remove(matrix)
+        frames = self.frames = [self.panel_frame(side) for side in (RAW, LINEAR, BENT)]
+        # the product's table comes once the layers are multiplied out
+        for label in [*labels.values(), *(label for _, label in self.focus.values())]:
+            if label.matrix is not None:
+                label.remove(label.matrix)
 
-        for view in views.values():  # the poster: each model's answer, both sides shaded
-            poster_shading(self, view, hold=BEATS["intro"])
+        # the poster: each model's answer, both sides shaded (faded out after the intro)
+        self.posters = [poster_shading(self, view, hold=BEATS["intro"]) for view in views.values()]
         self.open(*frames, *views.values(), title, info, title=TITLE, seconds=BEATS["intro"])
+        shown = []  # the labels on screen
         for key in ("raw", "linear", "bent"):
-            view, overlay = views[key], overlays[key]
+            overlay = overlays[key]
             self.mark("caption", self.titles[key], " · ".join(self.statements[key]))  # the words on screen
+            label = labels[key]
+            arriving = []  # axes of a panel that grew: they fade in with its label
+            if self.focused and key != "raw":  # this panel grows, the others shrink to thumbnails
+                panels, label = self.focus[SIDES[key]]
+                arriving = self.regrid(panels, leaving=shown)
+                shown = []
+            view = views[key]
             if overlay.shading is not None:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
-            parts = [labels[key]] + ([overlay.shading] if overlay.shading is not None else [])
-            self.add(labels[key])
+            parts = [label] + ([overlay.shading] if overlay.shading is not None else [])
+            self.add(label)
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
-            self.play(*(OpacityFade(m) for m in parts), run_time=BEATS["fade"])
+            self.play(*(OpacityFade(m) for m in parts + arriving), run_time=BEATS["fade"])
+            shown.append(label)
             if key != "raw":  # the panel is the input plane again, in a new view of it
                 view = views[key] = self.play_layers(key, flows[key], view,
                                                      straight if key == "linear" else bent,
-                                                     overlay.shading)
+                                                     overlay.shading, label.product_label)
             back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
             if key == "bent":  # the boundary bends as the closing title says so (the last beat)
                 end = self.top_line(END)
@@ -175,9 +200,10 @@ class LinearVsHiddenScene(SceneContract):
                 self.play(*bends, *back, *self.swap_text(title, end), run_time=BEATS["line"])
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
+                matrix = self.matrix = label.matrix
                 fades = back + ([OpacityFade(matrix)] if matrix is not None else [])
                 if matrix is not None:
-                    self.add(matrix)
+                    label.add(matrix)
                 if overlay.strokes is not None:
                     self.add(overlay.strokes)
                     fades.append(OpacityFade(overlay.strokes))
@@ -185,7 +211,53 @@ class LinearVsHiddenScene(SceneContract):
                     self.play(*fades, run_time=BEATS["line"])
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
-        self.wait(BEATS["end"])
+        end_wait = BEATS["end"]
+        if self.focused:  # the row again, every panel's label in it, for the last look
+            row = labels["linear"]
+            if row.matrix is not None:
+                row.add(row.matrix)
+            axes = self.regrid(self.row, leaving=shown, arriving=list(labels.values()))
+            if axes:
+                self.play(*(OpacityFade(m) for m in axes), run_time=BEATS["fade"])
+                end_wait -= BEATS["fade"]
+            end_wait -= BEATS["regrid"]
+        self.wait(max(end_wait, BEATS["look"]))
+
+    def regrid(self, panels, leaving=(), arriving=()) -> list:
+        """Play the move of every panel (its view, shading, lines and frame) to ``panels``:
+        the labels ``leaving`` fade out as it starts, those ``arriving`` fade in as it ends.
+        Returns the axes of the views that grew large enough for them, made here after the
+        move (for the next play to fade in)."""
+        from nnanim.core.projection import smoothstep
+        from nnanim.draw.mobjects import OpacityFade, SpaceAxes
+        from nnanim.draw.panels import early, late, regrid
+
+        self.remove(*(m for m in self.posters if m is not None))  # long gone: they stay put
+        moves = []
+        for key, side in SIDES.items():
+            overlay = self.overlays[key]
+            parts = [overlay.shading, overlay.strokes, (self.frames[side], FRAME_PAD)]
+            moves.append((self.views[key], parts, self.panels[side].picture, panels[side].picture))
+        present = set(self.get_mobject_family_members())
+        whole = BEATS["regrid"]
+        half = whole / 2
+        # a label leaves part by part: the scene splits a label's group into its parts when one
+        # of them (the product's name) is swapped out and back in while the layers play
+        leaving = [part for label in leaving for part in label.submobjects]
+        texts = ([OpacityFade(m, fade_in=False, rate_func=early(half, whole)) for m in leaving]
+                 + [OpacityFade(m, rate_func=late(half, whole)) for m in arriving])
+        self.add(*arriving)
+        self.panels = panels
+        self.play(*regrid(moves, lambda m: m in present, rate_func=smoothstep),
+                  *texts, run_time=whole)
+        grown = []
+        for view in self.views.values():
+            if view.axes is None and SpaceAxes.fits(view.clip_box):
+                view.axes = SpaceAxes(view)
+                view.add(view.axes)
+                view.set_stage(view.stage, view.t)
+                grown.append(view.axes)
+        return grown
 
     def panel_view(self, flow, key: str, side: int):
         """The input plane of panel ``side`` in a view of ``flow`` (its boundary drawn in its own beat)."""
@@ -200,37 +272,46 @@ class LinearVsHiddenScene(SceneContract):
 
     @staticmethod
     def stage_seconds(view, stage: int) -> float:
-        """A stage's seconds: the beat's, or longer where the camera would zoom or pan too fast."""
-        zoom, shift = view.framing_speed(stage)
-        return max(BEATS["stage"], PEAK * zoom / CAMERA_ZOOM, PEAK * shift / CAMERA_SHIFT)
+        """A stage's seconds: the beat's, or longer where the camera would zoom or pan too fast
+        (:func:`nnanim.draw.panels.paced` of the stages' smoothstep, the framing sampled at
+        :data:`FRAMING_SAMPLES` points)."""
+        from nnanim.core.projection import smoothstep
+        from nnanim.draw.panels import paced
 
-    def play_layers(self, key, flow, view, net, shading):
+        return paced(view, stage, BEATS["stage"], smoothstep, shift=CAMERA_SHIFT, zoom=CAMERA_ZOOM,
+                     samples=FRAMING_SAMPLES)
+
+    def play_layers(self, key, flow, view, net, shading, name=None):
         """The panel's plane through every layer of ``net``; the product so far named under it.
 
         Each stage plays long enough for the camera to follow it.  Then a cross-fade back to
         the panel's input plane, a new view returned (undoing every layer in one move rushed
         the camera through every stage's zoom in under a second).  The shading (a picture of the
         input plane) steps aside while the plane moves; it is back in the scene at the end, for
-        the caller to fade in.
+        the caller to fade in.  ``name``: the label of the whole product (the linear panel's),
+        where the product so far is named while the layers play.
         """
         from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, StagePlay
         from nnanim.draw.panels import early, late
 
-        name = getattr(self, "product_label", None) if key == "linear" else None
+        name = name if key == "linear" else None
         shown = name
         stages = [s for s in flow.stages if s.kind != "output"]
         for i, stage in enumerate(stages):
             seconds = self.stage_seconds(view, stage.index)
             swap = []  # the product so far: its label swapped (out, then in) as the stage starts
             if name is not None and stage.kind == "linear":
-                k, rows = stage.layer + 1, net.weights[stage.layer].shape[0]
-                so_far = self.label(f"so far {product_name(k)}: {rows} × 2", color=self.theme.muted)
+                so_far = self.label(self.so_far[stage.layer], color=self.theme.muted)
                 so_far.move_to(name.get_center())
                 swap = self.swap_text(shown, so_far, seconds=BEATS["swap"], run_time=seconds)
                 shown = so_far
                 self.products_shown.append(so_far.text)
-            aside = [OpacityFade(shading, fade_in=False)] if i == 0 and shading is not None else []
+            # the shading eases out as the stage moves (smoothstep, as the stage): Manim's steeper
+            # `smooth` took four fifths of a large panel's shading in the middle third of a 0.6 s
+            # stage, one frame of three at 5 fps, a jump to the jump check
+            aside = ([OpacityFade(shading, fade_in=False, rate_func=smoothstep)]
+                     if i == 0 and shading is not None else [])
             self.play(StagePlay(view, stage.index, rate_func=smoothstep), *aside, *swap,
                       run_time=seconds)
         # back to the input plane: the moved plane fades out as the input plane fades in
@@ -255,44 +336,92 @@ class LinearVsHiddenScene(SceneContract):
         return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
 
     def fit_panels(self, top: float) -> dict:
-        """The layout's three panels with label strips tall enough for the labels; the labels."""
-        from nnanim.draw.panels import fit_grid
+        """The layout's three panels with label strips tall enough for the labels; the labels.
 
-        sides = (("raw", RAW), ("linear", LINEAR), ("bent", BENT))
+        Panels in a row smaller than :data:`FOCUS_BELOW` get a second arrangement for each
+        panel that plays (``self.focus[side]``: the panels and that panel's label): it grows,
+        its label in a column beside it as wide as its longest line needs (or as the frame
+        leaves), the others thumbnails under the label (:meth:`nnanim.layout.Layout.focus`).
+        """
+        from nnanim.draw.panels import fit_grid
 
         def height(panels):
             self.panels = panels
-            return max(self.panel_label(key, side).height for key, side in sides)
+            return max(self.panel_label(key, side).height for key, side in SIDES.items())
 
-        self.panels = fit_grid(self.layout, 3, height, top=top, gap=0.35, lines=4)
-        return {key: self.panel_label(key, side) for key, side in sides}
+        self.panels = self.row = fit_grid(self.layout, 3, height, top=top, gap=0.35, lines=4)
+        labels = {key: self.panel_label(key, side) for key, side in SIDES.items()}
+        self.focused = self.row[0].picture.width < FOCUS_BELOW
+        self.focus = {}
+        if self.focused:
+            area = self.layout.safe
+            # the column: as wide as the titles on one line and the product's table (statements
+            # wrap), or the room a picture as tall as the area leaves, whichever is wider
+            titles = max(self.label(self.titles[k], weight="BOLD").width for k in ("linear", "bent"))
+            table = self.panel_label("linear", LINEAR, width=titles + 0.05).matrix.width
+            spare = area.width - (area.height - top - 0.25) - 0.35
+            column = min(max(titles + 0.05, table + 0.05, spare), 0.45 * area.width)
+            named = self.named_width() + 0.05  # the product's name and the product so far
+            tall = area.height - top - 0.25
+            if column < named and min(tall, area.width - named - 0.35) >= 0.97 * min(
+                    tall, area.width - column - 0.35):
+                column = named  # room to name the product, for at most a sliver of picture
+            for key in ("linear", "bent"):
+                side, strip = SIDES[key], 1.0
+                for _ in range(4):  # the strip as tall as the label wrapped to the column
+                    self.panels = self.layout.focus(3, side, column, strip, top=top, gap=0.35,
+                                                    left=side == BENT)
+                    label = self.panel_label(key, side)
+                    if label.height + 0.1 <= strip:
+                        break
+                    strip = label.height + 0.1
+                self.focus[side] = (self.panels, label)
+            self.panels = self.row
+            self.matrix = labels["linear"].matrix
+            self.product_label = labels["linear"].product_label
+        return labels
 
-    def panel_label(self, key: str, side: int):
-        """Title, (the product matrix,) statement: under the panel, inside its label strip."""
+    def named_width(self) -> float:
+        """The narrowest label strip that names the product: its line and every product so far
+        on one line each (and never under :data:`NARROW`)."""
+        return max(NARROW, *(self.label(t, color=self.theme.muted).width for t in self.so_far),
+                   self.label(self.product, color=self.theme.muted).width)
+
+    def panel_label(self, key: str, side: int, width: float | None = None):
+        """Title, (the product matrix,) statement: under the panel, inside its label strip.
+
+        The group's ``matrix`` is the product's table (``None`` but in the linear panel) and
+        its ``product_label`` the line naming the whole product (``None`` where the strip is
+        too narrow for it); ``width`` overrides the strip's width (to measure a label).
+        """
         from manim import DOWN, VGroup
 
         from nnanim.draw.panels import matrix_table
 
         box = self.panels[side].label
-        parts = [self.label(self.titles[key], weight="BOLD", width=box.width)]
+        width = width or box.width
+        parts = [self.label(self.titles[key], weight="BOLD", width=width)]
+        matrix = product = None
         if key == "linear":
-            narrow = box.width < NARROW  # a square frame: the product's name would take 3 lines
+            narrow = width < self.named_width()  # the product's name would wrap (3 lines, square)
             if not narrow:
-                self.product_label = self.label(self.product, color=self.theme.muted, width=box.width)
-                parts.append(self.product_label)
+                product = self.product_label = self.label(self.product, color=self.theme.muted,
+                                                          width=width)
+                parts.append(product)
             table = matrix_table(self.table, lambda s: self.label(s), self.theme.foreground,
                                  bar=len(self.table[0]) - 1, gap=0.12 if narrow else 0.22)
-            if table.width > box.width:  # narrow panels: W, then b under it
+            if table.width > width:  # narrow panels: W, then b under it
                 table = VGroup(
                     matrix_table([r[:-1] for r in self.table], self.label, self.theme.foreground),
                     matrix_table([r[-1:] for r in self.table], self.label, self.theme.foreground),
                 ).arrange(DOWN, buff=0.1)
                 table.cells = [a + b for a, b in zip(table[0].cells, table[1].cells)]
             parts.append(table)
-            self.matrix = table
-        parts += [self.label(line, color=self.theme.muted, width=box.width)
+            matrix = self.matrix = table
+        parts += [self.label(line, color=self.theme.muted, width=width)
                   for line in self.statements[key]]
         group = VGroup(*parts).arrange(DOWN, buff=0.07)
+        group.matrix, group.product_label = matrix, product
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
 

@@ -135,24 +135,6 @@ def isolated_cache(tmp_path, monkeypatch):
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
 KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    'tests/test_every_scene.py': (
-        "issues 16/17 open: after steps 9-10's layout, posters and camera, some "
-        'first-frame, extent or jump checks fail in some shapes'
-        , {
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]',
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-1:1]',
-            # a play beginning on a still picture starts a new segment whose key frame steps the
-            # picture by ~1.5 levels (x264's macroblock tree; see render.py): read as a jump
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
-            'test_every_scene_in_every_frame_shape[neurons-1:1]',  # the same step, in its outro
-        }),
-    'tests/test_collisions.py': (
-        'issue 20 open: passes alone and in every other run; failed once in a full run (captions '
-        'over the picture at 1:1), so some state an earlier test in the same worker leaves changes '
-        'a wrap: to be found'
-        , {
-            'test_no_text_or_picture_collides_and_all_stay_title_safe[layers-1:1]',
-        }),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from nnanim.scenes.linear_vs_hidden import BENT, LINEAR, RAW, LinearVsHiddenScene
+from nnanim.scenes.linear_vs_hidden import BENT, END, LINEAR, RAW, LinearVsHiddenScene
 from storyboards import dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
@@ -136,6 +136,40 @@ def test_labels_on_screen_are_the_statements(scene):
     for key in ("raw", "linear", "bent"):
         for line in (scene.titles[key], *scene.statements[key]):
             assert line.replace(" ", "") in texts
+
+
+@pytest.mark.parametrize("aspect", ["1:1", "4:3", "16:9"])
+def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
+    from nnanim.layout import pixel_size
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    short = min(played.camera.frame_width, played.camera.frame_height)
+    row = sorted((p.picture for p in played.row), key=lambda b: (-b.y1, b.x0))
+    assert played.focused == (aspect != "16:9")  # a row of 16:9 is large enough
+    beats = {b.title: i for i, b in enumerate(played.beats)}
+    for key in ("linear", "bent"):
+        # every shot of the beat in which this network plays (and, for the last, the outro's
+        # first: its boundary bends; then the row comes back)
+        shots = [s for s in played.shots if s.beat == beats[played.titles[key]]]
+        if key == "bent":
+            shots.append(next(s for s in played.shots if s.beat == beats[END]))
+        assert len(shots) > 5
+        for shot in shots:
+            sides = sorted(p.width for p in shot.pictures)
+            if played.focused:  # one large picture, the two others smaller than in the row
+                assert sides[-1] >= 0.5 * short, (key, shot.time, sides)
+                assert all(s < row[0].width for s in sides[:-1]), (key, shot.time, sides)
+            else:
+                assert sides[-1] == pytest.approx(row[0].width)
+    # the closing look: the row again, every label in it
+    last = played.shots[-1]
+    boxes = sorted(last.pictures, key=lambda b: (-b.y1, b.x0))
+    assert len(boxes) == 3
+    for box, want in zip(boxes, row):
+        assert (box.x0, box.y0, box.x1, box.y1) == pytest.approx((want.x0, want.y0, want.x1, want.y1))
+    texts = {" ".join(t.split()) for t, _ in last.texts}  # wrapped to the strips: lines joined
+    for key in ("raw", "linear", "bent"):
+        assert played.titles[key] in texts and set(played.statements[key]) <= texts
 
 
 def test_all_linear_is_refused_in_one_line():

@@ -124,6 +124,30 @@ def test_wrapping_never_splits_an_equation_that_fits_a_line(body, width):
     assert " ".join(mob.original_text.replace(NBSP, " ").split()) == body  # every word kept
 
 
+def test_a_text_is_laid_out_the_same_in_every_frame_size(tmp_path):
+    """Manim gives Pango the frame's pixel width as the layout's width: a caption line built in
+    a 90 × 90 render broke in two, and the text kept for its arguments carried the break into a
+    later 480 × 480 plan pass of the same process (captions over the picture, an order-dependent
+    collision).  Built here first in a tiny frame, then measured against Pango's own layout of
+    the same line on a wide canvas."""
+    import manim
+    from manim import Text
+
+    from nnanim.draw.text import text
+
+    body = "the data as the network receives it; the curve is where p = 0.5 (sized)"
+    with manim.tempconfig({"pixel_width": 90, "pixel_height": 90, "media_dir": str(tmp_path / "a")}):
+        tiny = text(body, font="DejaVu Sans", font_size=24, color="#ffffff")
+    with manim.tempconfig({"pixel_width": 480, "pixel_height": 480, "media_dir": str(tmp_path / "b")}):
+        kept = text(body, font="DejaVu Sans", font_size=24, color="#ffffff")
+    with manim.tempconfig({"pixel_width": 4000, "pixel_height": 4000, "media_dir": str(tmp_path / "c")}):
+        wide = Text(body, font="DejaVu Sans", font_size=24, color="#ffffff")
+    for mob in (tiny, kept):
+        assert mob.width == pytest.approx(wide.width, rel=1e-6)
+        assert mob.height == pytest.approx(wide.height, rel=1e-6)  # one line, not two
+    assert wide.width > 2 * wide.height * 5  # a long line: a 90-pixel canvas would break it
+
+
 def test_wrapped_lines_are_balanced_no_word_alone():
     from nnanim.draw.text import wrap_text
 

@@ -1631,6 +1631,16 @@ class SpaceAxes(VGroup):
         self.add(self.arrows, self.bar)
         self.set_z_index(self.Z)
 
+    def set_box(self, box) -> SpaceAxes:
+        """Draw in the corners of ``box`` (``(x0, y0, x1, y1)``) from now on: a picture that
+        moves or resizes (its names still annotate it, from inside)."""
+        self.box = box
+        for mob in self._texts.values():
+            mob.annotates = box
+            for part in mob.get_family():
+                part.clip_box = box
+        return self
+
     def _text(self, body: str, role: str) -> Mobject:
         """A label (``role``: ``"name"`` or ``"scale"``), built once per view and kept as a part
         (shown or hidden by its opacity): a copy of a Text costs a deep copy."""

@@ -17,6 +17,8 @@ full-height picture:
   that stay on the view while it turns.
 * :class:`RegionPath`, :class:`TravelStage` — a flow view that plays its
   stages while its region slides smoothly from one panel to another.
+* :class:`Regrid` — panels that move and resize to a new arrangement (a
+  panel that grows while the others shrink to thumbnails).
 * :class:`Dim` — fade a group to a fraction of its own opacity and back,
   without copies.
 
@@ -39,6 +41,7 @@ from nnanim.draw.mobjects import (
     FlowView,
     Polylines,
     RasterImage,
+    SpaceAxes,
     StagePlay,
     probability_image,
     value_image,
@@ -51,6 +54,7 @@ __all__ = [
     "Dim",
     "DisplayFaces",
     "RegionPath",
+    "Regrid",
     "TravelStage",
     "boundary_overlay",
     "early",
@@ -63,6 +67,7 @@ __all__ = [
     "output_overlay",
     "panel_box",
     "plane_overlay",
+    "regrid",
 ]
 
 Array = np.ndarray
@@ -347,6 +352,147 @@ def paced(view: FlowView, stage: int, seconds: float, rate_func=smooth, shift: f
     t = np.linspace(0.0, 1.0, samples + 1)
     peak = float(np.max(np.diff([rate_func(float(x)) for x in t]))) * samples  # the clock's top speed
     return float(max(seconds, peak * fastest_shift / shift, peak * fastest_zoom / zoom))
+
+
+class Regrid(Animation):
+    """Panels move and resize from their picture boxes to new ones, in one smooth move.
+
+    ``moves`` are ``(view, parts, start, end)``: a :class:`FlowView` (or ``None``), the other
+    things drawn in the panel (its shading, its lines, its frame: anything but text), and the
+    panel's square picture box before and after (:class:`nnanim.layout.Box`).  At every frame
+    the box is eased from ``start`` to ``end``: the view is framed in it (its region, clip box
+    and axes follow it), and each part is scaled about the box's centre and moved with it; a
+    part given as ``(mobject, pad)`` keeps ``pad`` around the box (a frame drawn ``pad``
+    larger than its picture).  Text is moved, never scaled (a scene swaps its labels).  The axes of a
+    view whose end box is too small for them (:meth:`SpaceAxes.fits`) fade out in the first
+    :attr:`FADE` of the move and are dropped.
+
+    The parts need not be in the scene (a shading shown later moves with its view); those
+    that are must be animated too, for Manim to redraw them: :func:`regrid` gives both.
+    """
+
+    FADE = 0.35
+
+    def __init__(self, moves, **kwargs) -> None:
+        self.moves = []
+        for view, parts, start, end in moves:
+            parts = [p if isinstance(p, tuple) else (p, 0.0) for p in parts if p is not None]
+            self.moves.append((view, [(m, float(pad)) for m, pad in parts if m is not None],
+                               start, end))
+        super().__init__(Mobject(), remover=True, **kwargs)
+
+    def moved(self) -> list[Mobject]:
+        """Every mobject the move changes (views and parts)."""
+        return [m for view, parts, _, _ in self.moves
+                for m in ([view] if view is not None else []) + [p for p, _ in parts]]
+
+    def begin(self) -> None:
+        self._points, self._leaving = [], []
+        for i, (view, parts, _start, end) in enumerate(self.moves):
+            if view is not None and view.axes is not None and not SpaceAxes.fits(end.clip):
+                axes, view.axes = view.axes, None  # no longer follows the view: moved and faded
+                parts.append((axes, 0.0))
+                self._leaving.append((view, axes, _opacities(axes)))
+            for part, pad in parts:
+                for mob, rigid in _pieces(part):
+                    self._points.append((i, pad, mob, mob.points.copy(), rigid))
+        super().begin()
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        now = []
+        for view, _parts, start, end in self.moves:
+            c0, s0 = _square(start)
+            c1, s1 = _square(end)
+            c, s = (1 - a) * c0 + a * c1, (1 - a) * s0 + a * s1
+            now.append((c0, s0, c, s))
+            if view is not None:
+                box = (c[0] - s / 2, c[1] - s / 2, c[0] + s / 2, c[1] + s / 2)
+                view.view_origin, view.view_height, view.view_width = c.copy(), s, s
+                view.set_clip_box(box)
+                if view.axes is not None:
+                    view.axes.set_box(box)
+                view.set_stage(view.stage, view.t)
+        for i, pad, mob, P, rigid in self._points:
+            c0, s0, c, s = now[i]
+            k = (s + pad) / (s0 + pad)
+            if rigid is None:
+                mob.points = c + (P - c0) * k
+            else:  # text keeps its size: its centre moves with the panel
+                mob.points = P + (c + (rigid - c0) * k - rigid)
+        k = min(max(1.0 - alpha / self.FADE, 0.0), 1.0)
+        for _view, _axes, saved in self._leaving:
+            _set_opacities(saved, k)
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        for view, axes, saved in self._leaving:
+            view.remove(axes)
+            _set_opacities(saved, 1.0)
+
+
+def _pieces(part: Mobject):
+    """``(mobject with points, None)`` for each part of ``part`` that a regrid scales, and
+    ``(glyph, centre of its text)`` for the glyphs of a text, which only move (text is never
+    scaled below its size)."""
+    from manim import Text
+
+    if isinstance(part, Text):
+        centre = part.get_center()
+        return [(mob, centre) for mob in part.get_family() if len(mob.points)]
+    pieces = [(part, None)] if len(part.points) else []
+    for sub in part.submobjects:
+        pieces += _pieces(sub)
+    return pieces
+
+
+class _Moved(Animation):
+    """Marks a mobject as moving in a play (Manim redraws it every frame); changes nothing."""
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        pass
+
+
+def regrid(moves, in_scene: Callable[[Mobject], bool], **kwargs) -> list[Animation]:
+    """The animations of a :class:`Regrid` of ``moves``: the move, and a mark on each moved
+    mobject already ``in_scene`` (Manim draws a mobject no animation names into its still
+    background once, where it stood)."""
+    move = Regrid(moves, **kwargs)
+    return [move] + [_Moved(m, **kwargs) for m in move.moved() if in_scene(m)]
+
+
+def _square(box) -> tuple[Array, float]:
+    """``(centre (3,), side)`` of a square picture box."""
+    return np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, 0.0]), float(box.x1 - box.x0)
+
+
+def _opacities(mobject: Mobject) -> list:
+    """The opacities of ``mobject``'s family, to scale them (:func:`_set_opacities`)."""
+    saved = []
+    for mob in mobject.get_family():
+        if isinstance(mob, VMobject):
+            saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
+                          mob.background_stroke_rgbas[:, 3].copy()))
+        elif hasattr(mob, "opacity"):
+            saved.append((mob, mob.opacity, None, None))
+    return saved
+
+
+def _set_opacities(saved: list, k: float) -> None:
+    for mob, fill, stroke, halo in saved:
+        if stroke is None:
+            mob.opacity = fill * k
+        elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
+            mob.fill_rgbas[:, 3] = fill * k
+            mob.stroke_rgbas[:, 3] = stroke * k
+            if len(halo) == len(mob.background_stroke_rgbas):
+                mob.background_stroke_rgbas[:, 3] = halo * k
 
 
 def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:

@@ -46,7 +46,7 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
     key = (body, font, float(font_size), str(color), weight, line_spacing)
     built = _built.get(key)
     if built is None:
-        with _one_process_at_a_time():
+        with _one_process_at_a_time(), _wide_canvas():
             built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
                          line_spacing=line_spacing)
         for part in built.get_family():
@@ -58,6 +58,33 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
     else:
         _built.move_to_end(key)
     return built
+
+
+#: the width and height (Pango units, about pixels of its 10 px title font) of the canvas a
+#: text is laid out on: wide enough that Pango never breaks a line (nnanim wraps its texts itself)
+CANVAS = (16384, 4096)
+
+
+@contextlib.contextmanager
+def _wide_canvas():
+    """Lay a text out on a fixed canvas of :data:`CANVAS`, whatever the frame's pixel size.
+
+    Manim hands Pango the frame's pixel width as the layout's width, and Pango breaks any
+    line wider than that: at 160 × 90 a title of twenty characters broke in two.  The text
+    kept for these arguments (and the SVG Manim keeps on disk by a hash that leaves the width
+    out) then carried that break into every later frame size of the process: a caption one line
+    taller, over the picture, in a square plan pass that came after a tiny render in the same
+    test worker.  A fixed canvas makes a text the same in every frame, as its size in scene
+    units already is (the canvas only bounds the layout; the glyphs' scale does not depend on it).
+    """
+    from manim import config
+
+    saved = config.pixel_width, config.pixel_height
+    config.pixel_width, config.pixel_height = CANVAS
+    try:
+        yield
+    finally:
+        config.pixel_width, config.pixel_height = saved
 
 
 @contextlib.contextmanager

@@ -141,13 +141,25 @@ class Quality:
 # the default "medium" for a 5% larger file.  On 120 frames of `layers` at
 # 1080p60: "fast" crf 20 took 4.7 s CPU for 0.55 MB at 43.5 dB PSNR, "veryfast"
 # crf 20 2.3 s for 0.48 MB at 41.3 dB; crf 19 buys back some of the difference.
-# Known (issue 16): Manim encodes each play as its own segment, whose first frame is a key frame;
-# where a play begins on a still picture the picture steps by about 1.5 levels at 480p crf 23
-# (x264's macroblock tree quantises a still segment's key frame finer than the frames copying
-# it). mbtree=0 removes the step but softens key frames (fewer exact class-colour pixels on a
-# first frame); crf 18 removes it for files a third larger. Undecided: kept as it was.
-_X264_DRAFT = (("preset", "veryfast"), ("crf", "23"))
-_X264_FINAL = (("preset", "veryfast"), ("crf", "19"))
+# Key frames (issue 16).  Manim encodes each play as a segment of its own, a fresh encoder whose
+# first frame is a key frame.  With x264's macroblock tree a key frame that every later frame of
+# its segment copies (a play that begins on a still picture) is quantised far finer than the
+# frames before the cut, coded as the end of a moving segment: the same picture stepped by about
+# 1.5 levels (mean, 480p crf 23) from one frame to the next, a one-frame jump to the eye and to the
+# jump check.  The step comes from the tree, so it is off (mbtree 0): measured on the saved frames
+# of linear-vs-hidden 16:9 and neurons 1:1, re-encoded segment by segment, no step is left.
+# Without the tree key frames are coded coarser, and the small class-coloured points lose their
+# colour first (4:2:0 chroma): regression 1:1's first frame kept 281 pixels of its upper colours
+# (the check asks for 300).  Chroma 3 QP finer than luma (chromaoffset -3) gives them back (329,
+# as with the tree) for little: files 14-26 % larger than with the tree (linear-vs-hidden,
+# neurons, regression; feature-cross 44 %), where crf 18 with the tree (also no step) costs
+# 33-52 %.  (feature-cross 16:9's lift check splits the exact frames 0.853 against the 0.855 it
+# asks: it passed with the tree only on coarser pixels, and fails with crf 18 too.)  Measured but
+# not taken: one encoder per beat instead of per play (a key frame only
+# where a render in parts may cut) makes files 2-3x smaller, but a beat that begins on a still
+# picture steps as before (neurons 1:1), and Manim's writer would have to join plays itself.
+_X264_DRAFT = (("preset", "veryfast"), ("crf", "23"), ("mbtree", "0"), ("chromaoffset", "-3"))
+_X264_FINAL = (("preset", "veryfast"), ("crf", "19"), ("mbtree", "0"), ("chromaoffset", "-3"))
 
 QUALITIES: dict[str, Quality] = {
     "l": Quality("low", 480, 15, _X264_DRAFT),

@@ -190,3 +190,30 @@ def test_the_title_strip_and_every_kind_of_layout_stay_title_safe(aspect):
         for name, box in regions(lay).items():
             assert title_safe(lay).contains(box), (kwargs, name)
         assert title_safe(lay).contains(lay.title_strip(2))
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+@pytest.mark.parametrize("big", [0, 1, 2])
+@pytest.mark.parametrize("left", [False, True])
+def test_focus_grows_one_panel_and_keeps_the_others_as_thumbnails_apart(aspect, big, left):
+    lay = layout(aspect)
+    row = lay.grid(3, label_lines=4, top=1.3, gap=0.35)
+    panels = lay.focus(3, big, column=2.6, label_height=2.0, top=1.3, gap=0.35, left=left)
+    assert len(panels) == 3
+    main = panels[big]
+    assert main.picture.width == pytest.approx(main.picture.height)
+    assert main.picture.width > 1.3 * row[0].picture.width  # larger than in the row
+    assert main.label.height == pytest.approx(2.0)
+    thumbs = [p for i, p in enumerate(panels) if i != big]
+    assert [p.picture.x0 for p in thumbs] == sorted(p.picture.x0 for p in thumbs)  # in order
+    for p in thumbs:
+        assert p.picture.width == pytest.approx(p.picture.height) and p.label.height == 0
+        assert 0.3 < p.picture.width < main.picture.width
+    boxes = [p.picture for p in panels] + [main.label]
+    for box in boxes:
+        assert title_safe(lay).contains(box)
+        assert box.y1 <= lay.safe.y1 - 1.3 + 1e-9  # under the top strip
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.inset(1e-9).overlaps(b.inset(1e-9))
+    if lay.shape != "portrait":  # the label column on the side asked for, level with the top
+        assert (main.label.x1 <= main.picture.x0) == left and main.label.y1 == main.picture.y1
