@@ -137,22 +137,25 @@ class TrainingScene(SceneContract):
             side_w = max(readouts.width, side.width)
             size = min(INSET_SIZE, box.width - side_w - 0.25, room)
             beside = size >= SIDE_INSET and readouts.height + 0.25 + side.height <= size
+            top = box.y1
             if beside:
                 label = side
-            else:
-                size = min(INSET_SIZE, box.width - readouts.width - 0.3, room - label.height - 0.1)
+            else:  # a narrow column: the readouts over the inset, its words under it
+                readouts.arrange(RIGHT, buff=0.4, aligned_edge=UP)
+                if readouts.width > box.width:
+                    readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+                readouts.next_to([box.x0, top, 0], DOWN + RIGHT, buff=0)
+                top = readouts.get_bottom()[1] - 0.2
+                size = min(INSET_SIZE, box.width, room - label.height - 0.1 - (box.y1 - top))
             size = max(size, 1.0)
-            top = box.y1
             inset = Inset(timeline, theme, ((box.x0 + size / 2, top - size / 2, 0), size),
                           point_radius=INSET_POINT)
-            gap = 0.25 if beside else 0.3
-            readouts.next_to([box.x0 + size + gap, top, 0], DOWN + RIGHT, buff=0)
-            if beside:  # the words at the inset's foot, under the readouts
-                label.next_to([box.x0 + size + gap, top - size, 0], UP + RIGHT, buff=0)
+            if beside:  # the readouts beside the inset, its words at its foot under them
+                readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
+                label.next_to([box.x0 + size + 0.25, top - size, 0], UP + RIGHT, buff=0)
                 bottom = inset.border
             else:
-                low = min(inset.border.get_bottom()[1], readouts.get_bottom()[1])
-                label.next_to([box.x0, low, 0], DOWN + RIGHT, buff=0).shift(DOWN * 0.1)
+                label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
                 bottom = label
             if regression:
                 legend.next_to(bottom, DOWN, buff=0.15)

@@ -67,16 +67,20 @@ class LineChart(VGroup):
             if hi - lo < 1e-12:
                 lo, hi = lo - 0.5, hi + 0.5
             scales.append((v, ok, lo, hi))
-            if k > 1:
-                ticks.append([])
-            elif log_y:
-                at = log_ticks(10.0 ** lo, 10.0 ** hi, 3)
-                ticks.append([(float(np.log10(t)), general(t, 2)) for t in at])
-            else:
-                at = nice_ticks(lo, hi, 3)
-                ticks.append([(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
-                               if (percent and k == 1) else general(t, 3))
-                              for t in at])
+            # as many round values as the box's height leaves room for (a label's height and a
+            # half between two), at most three
+            for most in (3, 2, 1):
+                if k > 1:
+                    at = []
+                elif log_y:
+                    at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
+                else:
+                    at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
+                           if (percent and k == 1) else general(t, 3)) for t in nice_ticks(lo, hi, most)]
+                apart = np.diff(sorted(v for v, _ in at)) / (hi - lo) * height * 0.92
+                if not len(apart) or apart.min() >= 1.5 * label("0", theme.muted).height:
+                    break
+            ticks.append(at)
         side_labels = [[label(body, series[k][1]) for _, body in ticks[k]] if k < len(ticks) else []
                        for k in range(2)]
         room = [max((m.width for m in side), default=0.0) + (self.TICK + self.PAD if side else 0.0)
@@ -131,7 +135,12 @@ class LineChart(VGroup):
         self.add(self.ticks, *self.tick_labels)
         # legend over the box; the x axis's name left of the first epoch, on its row
         legend = VGroup(*[label(name, colour) for _, colour, name, _ in series]).arrange(RIGHT, buff=0.3)
+        if legend.width > width:  # a narrow chart: the names one over the other
+            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
         legend.next_to(frame, UP, buff=0.1, aligned_edge=LEFT)
+        left_edge = origin[0] - room[0]  # the chart's own left edge: the legend stays within it
+        legend.shift(RIGHT * (min(left_edge + width - legend.get_right()[0], 0.0)))
+        legend.shift(RIGHT * max(left_edge - legend.get_left()[0], 0.0))
         first = x_labels[0] if x_labels else None
         right = (first.get_left()[0] - 0.12) if first is not None else origin[0] - self.TICK
         axis.move_to([right - axis.width / 2, 0, 0])
