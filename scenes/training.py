@@ -28,9 +28,17 @@ INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
 REWIND = 1.4  # the poster is the trained network; then a declared rewind to epoch 0
 #: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
-PORTRAIT_ASIDE = 0.44
+PORTRAIT_ASIDE = 0.5
+#: the inset's side there at most this share of the aside's width (the curves take the rest)
+PORTRAIT_INSET = 0.4
+#: the main square's share of the picture region's height in a landscape frame
+LANDSCAPE_SQUARE = 0.965
 INSET_SIZE = 3.0  # the input inset's side in a column (scene units; 180 px at 480p)
 INSET_POINT = 0.032  # the inset's points: dots, not specks
+#: the curves' least height in a column (scene units; about 100 px at 480p, 215 px at 1080p)
+CHART_HEIGHT = 1.55
+#: an inset at least this large (scene units) has its words beside it, under the readouts
+SIDE_INSET = 2.2
 
 
 class TrainingScene(SceneContract):
@@ -60,7 +68,7 @@ class TrainingScene(SceneContract):
                       legend=self.has_legend, title_lines=1)
 
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
+        from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Group, VGroup, smooth
 
         from nnanim.core.projection import InputPlane
         from nnanim.core.timeline import EpochTimeline, default_duration
@@ -78,66 +86,93 @@ class TrainingScene(SceneContract):
         (cx, cy, _), side = layout.picture_square
         box = layout.aside
         if layout.shape == "landscape":  # the square to the right: the spare width goes to the aside
+            side *= LANDSCAPE_SQUARE  # a little of it too: a larger inset beside its readouts
             spare = layout.picture.x1 - side / 2 - cx
             cx += spare
             box = Box(box.x0, box.y0, box.x1 + max(0.0, spare - 0.25), box.y1)
         main = HiddenSpaceView(timeline, theme, ((cx, cy, 0.0), side))
         epoch = DigitReadout(6, theme, font_size=26)
         accuracy = DigitReadout(6, theme, font_size=26)
-        rows = [VGroup(self.label("epoch", color=theme.muted), epoch).arrange(RIGHT, buff=0.25),
-                VGroup(self.label(score, color=theme.muted), accuracy).arrange(RIGHT, buff=0.25)]
-        if regression:  # the target's colour bar
-            rows.append(self.target_legend(float(run.y.min()), float(run.y.max())))
-        readouts = VGroup(*rows[:2]).arrange(RIGHT, buff=0.4)  # one row where it fits: a larger inset
-        if readouts.width > box.width or layout.shape == "portrait":
-            readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
-        if regression:
-            readouts = VGroup(readouts, rows[2]).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        stacked = layout.shape != "portrait"  # a column: inset and readouts, the curves under them
+        # in a column each readout is its name over its number, beside the inset; in a vertical
+        # frame each is one line, right-aligned over the curves
+        pair = (DOWN, LEFT, 0.08) if stacked else (RIGHT, ORIGIN, 0.25)
+        rows = [VGroup(self.label(name, color=theme.muted), digits).arrange(pair[0], aligned_edge=pair[1],
+                                                                            buff=pair[2])
+                for name, digits in (("epoch", epoch), (score, accuracy))]
+        legend = self.target_legend(float(run.y.min()), float(run.y.max())) if regression else None
+        if stacked:
+            readouts = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        else:
+            readouts = VGroup(*rows).arrange(RIGHT, buff=0.4)  # one row where it fits: a larger inset
+            if readouts.width > box.width or layout.shape == "portrait":
+                readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+            if regression:  # the target's colour bar
+                readouts = VGroup(readouts, legend).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
 
         # the aside: readouts, the input plane of the same epoch, the curves
-        stacked = layout.shape != "portrait"  # a column of three; in portrait a row of two
-        chart_w = box.width - 0.4 if stacked else box.width - box.height - 0.6
         # not the class colours: these curves are not classes
         series = [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
                   (timeline.scores(), theme.muted, score, False)]
+        chart_w = box.width if stacked else box.width - min(box.height - 0.45, PORTRAIT_INSET * box.width) - 0.3
 
         def curves(height):
             return LineChart(run.epochs[: record + 1], series, width=chart_w, height=height,
-                             theme=theme, font_size=layout.small_size)
+                             theme=theme, font_size=layout.small_size, percent=not regression,
+                             name_in_row=stacked)
 
-        # the curves take the height the rest leaves: beside the input plane in a vertical frame,
-        # under it (kept at INSET_SIZE) in a column
-        words_h = self.label("input space", color=theme.muted).height
-        chart = curves(0.5)
-        extra = chart.height - 0.5  # the legend over the curves and the axis name under them
-        if stacked:
-            size = min(INSET_SIZE, box.width - 0.2)
-            chart_h = box.height - readouts.height - size - words_h - extra - 0.45
-        else:
-            chart_h = box.height - readouts.height - extra - 0.3
-        chart = curves(max(chart_h, 0.5))
         one_d = run.X.shape[1] == 1
         Inset = FitInset if one_d else InputInset
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
                  if run.X.shape[1] <= 2 else
                  f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")
         label = self.label(words, color=theme.muted, width=box.width)
+        extra = curves(0.5).height - 0.5  # the legend over the curves, the epochs and their name under
         if stacked:
-            readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
-            size = box.height - readouts.height - chart.height - label.height - 0.4
-            size = max(min(size, box.width - 0.2), 1.0)
-            inset = Inset(timeline, theme, ((box.centre[0], readouts.get_bottom()[1] - 0.15 - size / 2,
-                                                  0), size), point_radius=INSET_POINT)
-            label.next_to(inset.border, DOWN, buff=0.1)
-            chart.next_to([box.centre[0], box.y0, 0], UP, buff=0)
-            chart.shift(RIGHT * min(0.0, box.x1 - chart.get_right()[0]))  # its labels stay in the box
-        else:
-            size = box.height - label.height - 0.1
-            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size),
+            # the inset as large as the curves' least height leaves (at most INSET_SIZE), the
+            # readouts beside it; its words beside it too where they fit in two lines (else
+            # under it); the curves take the rest of the column's height
+            room = box.height - 0.25 - extra - CHART_HEIGHT - (legend.height + 0.15 if regression else 0.0)
+            side = self.label(words, color=theme.muted, width=box.width - SIDE_INSET - 0.25)
+            side_w = max(readouts.width, side.width)
+            size = min(INSET_SIZE, box.width - side_w - 0.25, room)
+            beside = size >= SIDE_INSET and readouts.height + 0.25 + side.height <= size
+            top = box.y1
+            if beside:
+                label = side
+            else:  # a narrow column: the readouts over the inset, its words under it
+                readouts.arrange(RIGHT, buff=0.4, aligned_edge=UP)
+                if readouts.width > box.width:
+                    readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+                readouts.next_to([box.x0, top, 0], DOWN + RIGHT, buff=0)
+                top = readouts.get_bottom()[1] - 0.2
+                size = min(INSET_SIZE, box.width, room - label.height - 0.1 - (box.y1 - top))
+            size = max(size, 1.0)
+            inset = Inset(timeline, theme, ((box.x0 + size / 2, top - size / 2, 0), size),
                           point_radius=INSET_POINT)
-            label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
+            if beside:  # the readouts beside the inset, its words at its foot under them
+                readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
+                label.next_to([box.x0 + size + 0.25, top - size, 0], UP + RIGHT, buff=0)
+                bottom = inset.border
+            else:
+                label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
+                bottom = label
+            if regression:
+                legend.next_to(bottom, DOWN, buff=0.15)
+                legend.align_to([box.x0, 0, 0], LEFT)
+                bottom = legend
+            chart = curves(max(bottom.get_bottom()[1] - 0.25 - box.y0 - extra, 0.5))
+            chart.next_to([box.x0, box.y0, 0], UP + RIGHT, buff=0)
+        else:  # the inset at the bottom left under its words, readouts and curves right of it
+            size = min(box.height - label.height - 0.1, PORTRAIT_INSET * box.width)
+            chart = curves(max(box.height - readouts.height - extra - 0.3, 0.5))
+            label.next_to([box.x0, box.y1, 0], DOWN + RIGHT, buff=0)
+            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y0 + size / 2, 0), size),
+                          point_radius=INSET_POINT)
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             chart.next_to([box.x1, box.y0, 0], UP + LEFT, buff=0)
+        if regression and stacked:
+            readouts = VGroup(readouts, legend)  # still text, with the readouts
 
         def state_readouts(moment):
             shown_epoch, acc = timeline.stated(moment)

@@ -27,9 +27,12 @@ from nnanim.contract import list_scenes
 from nnanim.core.camera import (
     ZOOM_CAP,
     camera_track,
+    capped_union,
     smooth_above,
     stage_widened,
     still_stages,
+    slab_corners,
+    turned_extent,
     zoom_envelope,
 )
 
@@ -114,6 +117,71 @@ def test_stage_widened_leaves_stage_ends_and_widens_inside():
     wlo, whi = stage_widened(lo, hi, 4, 1)
     assert whi[:, 0].tolist() == [0, 2, 3, 4, 4, 6, 7, 8, 8]
     assert wlo[:, 0].tolist() == (-whi[:, 0]).tolist()
+
+
+def test_capped_union_takes_in_the_other_box_only_within_the_cap():
+    lo, hi = np.array([[-1.0, -0.1]]), np.array([[1.0, 0.1]])  # a flat strip: largest half side 1
+    # a grid just past the strip is taken in whole
+    got = capped_union(lo, hi, np.array([[-1.2, -0.5]]), np.array([[1.2, 0.5]]), 1.5)
+    np.testing.assert_allclose(got, [[[-1.2, -0.5]], [[1.2, 0.5]]])
+    # one thrown far away stops at 1.5 half sides from the strip's centre, on every axis
+    got = capped_union(lo, hi, np.array([[-40.0, -9.0]]), np.array([[3.0, 20.0]]), 1.5)
+    np.testing.assert_allclose(got, [[[-1.5, -1.5]], [[1.5, 1.5]]])
+    # the strip itself is always inside
+    got = capped_union(lo, hi, np.array([[0.0, 0.0]]), np.array([[0.1, 0.05]]), 1.5)
+    np.testing.assert_allclose(got, [lo, hi])
+
+
+def _turn(elev, azim):
+    ca, sa, ce, se = np.cos(azim), np.sin(azim), np.cos(elev), np.sin(elev)
+
+    def project(P):
+        x = P[:, 0] * ca - P[:, 1] * sa
+        y = (P[:, 0] * sa + P[:, 1] * ca) * ce + P[:, 2] * se
+        return np.column_stack([x, y, np.zeros(len(P))])
+    return project
+
+
+def test_slab_corners_are_the_polytope_of_the_slabs():
+    from nnanim.core.camera import SUPPORT_DIRECTIONS as D
+
+    rng = np.random.default_rng(5)
+    P = rng.normal(size=(300, 3)) * [2.0, 1.0, 0.3]
+    along = P @ D.T
+    c, h = 0.5 * (along.min(axis=0) + along.max(axis=0)), 0.5 * np.ptp(along, axis=0)
+    V = slab_corners(D, c, h)
+    # every corner satisfies every slab, and the corners reach exactly as far as the slabs do
+    assert np.all(np.abs(V @ D.T - c) <= h + 1e-9)
+    np.testing.assert_allclose((V @ D.T).max(axis=0), c + h, atol=1e-9)
+    np.testing.assert_allclose((V @ D.T).min(axis=0), c - h, atol=1e-9)
+    # so every point lies in their hull: along any direction they reach at least as far as the points
+    for d in rng.normal(size=(20, 3)):
+        assert (V @ d).max() >= (P @ d).max() - 1e-9
+
+
+def test_turned_extent_holds_every_point_and_is_smaller_than_the_box_for_a_sheet():
+    from nnanim.core.camera import SUPPORT_DIRECTIONS as D
+
+    rng = np.random.default_rng(3)
+    r = np.sqrt(rng.uniform(0, 1, 800))
+    a = rng.uniform(0, 2 * np.pi, 800)
+    disk = np.column_stack([r * np.cos(a), r * np.sin(a), 0.5 * r * np.cos(a)])  # a tilted disk
+    along = disk @ D.T
+    c, h = 0.5 * (along.min(axis=0) + along.max(axis=0)), 0.5 * np.ptp(along, axis=0)
+    V = slab_corners(D, c, h)
+    centre = 0.5 * (disk.min(axis=0) + disk.max(axis=0))
+    halves = 0.5 * np.ptp(disk, axis=0)
+    box_corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) * halves
+    for elev, azim in ((60, -30), (30, 45), (80, 10), (10, -70)):
+        project = _turn(np.radians(elev), np.radians(azim))
+        seen = np.abs(project(disk - centre)[:, :2]).max(axis=0)
+        box = np.abs(project(box_corners)[:, :2]).max(axis=0)
+        got = turned_extent(halves, V, centre, project)
+        assert np.all(got >= seen - 1e-9) and np.all(got <= box + 1e-12)
+        np.testing.assert_allclose(turned_extent(halves, V, centre, project, 0.0), box)
+    project = _turn(np.radians(30), np.radians(45))  # at a slant the disk is shown larger
+    got = turned_extent(halves, V, centre, project)
+    assert got[0] < 0.85 * np.abs(project(box_corners)[:, :2]).max(axis=0)[0]
 
 
 # --------------------------------------------------------------------------- scenes

@@ -282,3 +282,44 @@ def test_curves_over_training_end_at_the_current_epoch(run):
     assert full == pytest.approx([chart.box_w] * len(full))
     # and the curves animate with the replay (they are in the moving part, not the still background)
     assert all(c in chart.marker.submobjects for c in chart.curves)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_the_curves_are_readable_and_their_ticks_sit_at_their_values(run, aspect):
+    """The chart's box is large enough to read on a phone and a projector in both shapes (at
+    least 1.5 × 2.2 scene units of an 8-unit short side; it was 0.8 units tall in 16:9), its tick labels are the small print, and
+    each tick label stands at its own value: the loss (log) on the left, the accuracy on the right,
+    epochs under the box, each scale recomputed here from the run."""
+    from nnanim.draw.charts import LineChart
+    from nnanim.layout import SMALL_SIZE
+
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {"run": run, "duration": 9, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    chart = next(m for m in scene.get_mobject_family_members() if isinstance(m, LineChart))
+    assert chart.box_h >= 1.5 and chart.box_w >= 2.2, (chart.box_w, chart.box_h)
+    origin = chart.axes.points[3]
+    loss = np.log10(run.loss)
+    accs = np.array([_accuracy_by_hand(run, r) for r in range(len(run.epochs))])
+    probe = scene.label("0", size=SMALL_SIZE)
+    sides = {"left": 0, "right": 0, "under": 0}
+    for mob in chart.tick_labels:
+        body = mob.original_text.replace("\u2212", "-")
+        assert mob.height <= 1.25 * probe.height and mob.height >= 0.6 * probe.height
+        x, y = mob.get_center()[0] - origin[0], mob.get_center()[1] - origin[1]
+        if x < 0:  # the loss, log scale
+            share = (np.log10(float(body)) - loss.min()) / (loss.max() - loss.min())
+            sides["left"] += 1
+        elif x > chart.box_w:  # the accuracy
+            share = (float(body.rstrip("%")) / 100 - accs.min()) / (accs.max() - accs.min())
+            sides["right"] += 1
+        else:  # an epoch, under the box at log(1 + e)
+            assert y < 0
+            assert x == pytest.approx(np.log1p(float(body)) / np.log1p(float(run.epochs[-1])) * chart.box_w,
+                                      abs=1e-6)
+            sides["under"] += 1
+            continue
+        assert 0 <= share <= 1
+        assert y == pytest.approx(share * chart.box_h * 0.92 + chart.box_h * 0.04, abs=1e-6)
+    assert sides["left"] >= 1 and sides["right"] >= 2 and sides["under"] >= 2, sides

@@ -20,6 +20,8 @@ view picks the scale at which the box fits its region.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
@@ -28,6 +30,7 @@ from nnanim.core.notation import symbol
 __all__ = [
     "CENTRE_SMOOTHING",
     "DIP",
+    "SUPPORT_DIRECTIONS",
     "ZOOM_CAP",
     "ZOOM_FOLLOW",
     "ZOOM_RATE",
@@ -35,6 +38,7 @@ __all__ = [
     "Track",
     "axis_names",
     "camera_track",
+    "capped_union",
     "face_on_angles",
     "format_length",
     "nice_length",
@@ -43,6 +47,8 @@ __all__ = [
     "smooth_above",
     "stage_widened",
     "still_stages",
+    "turned_extent",
+    "slab_corners",
     "zoom_envelope",
 ]
 
@@ -213,6 +219,25 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     return Track(u, centre, halves, margin)
 
 
+def capped_union(lo: Array, hi: Array, other_lo: Array, other_hi: Array,
+                 cap: float) -> tuple[Array, Array]:
+    """The box ``lo``, ``hi`` ``(S, d)`` grown to take in ``other_lo``, ``other_hi`` within a cap.
+
+    Per sample, the other box is first clipped to the cube of half side ``cap`` times the
+    first box's largest half side about the first box's centre; the union of the first box
+    and that is returned.  Every piece is continuous in the corners, so a smooth motion of
+    both gives a smooth framing; the first box is always inside the result, and the result is
+    never more than ``cap`` times the first box's largest half side from its centre.
+    """
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    centre = 0.5 * (lo + hi)
+    reach = cap * 0.5 * np.max(hi - lo, axis=1, keepdims=True)
+    w_lo, w_hi = centre - reach, centre + reach
+    o_lo = np.clip(np.asarray(other_lo, dtype=float), w_lo, w_hi)
+    o_hi = np.clip(np.asarray(other_hi, dtype=float), w_lo, w_hi)
+    return np.minimum(lo, o_lo), np.maximum(hi, o_hi)
+
+
 def stage_widened(lo: Array, hi: Array, per_stage: int, neighbours: int) -> tuple[Array, Array]:
     """Boxes sampled ``per_stage`` times a stage, each widened to its neighbours *within its stage*.
 
@@ -284,6 +309,59 @@ def format_length(value: float) -> str:
 
 
 # --------------------------------------------------------------------------- 3-D view angles
+
+_SIGNS = np.array([[x, y, z] for x in (-1.0, 1.0) for y in (-1.0, 1.0) for z in (-1.0, 1.0)])
+
+
+#: the directions of a framing's slabs (:meth:`nnanim.core.flow.Trace.framing_support`): the
+#: three axes, the six face diagonals and the four body diagonals, unit length
+SUPPORT_DIRECTIONS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, -1, 0], [1, 0, 1],
+                               [1, 0, -1], [0, 1, 1], [0, 1, -1], [1, 1, 1], [1, 1, -1], [1, -1, 1],
+                               [-1, 1, 1]], dtype=float)
+SUPPORT_DIRECTIONS /= np.linalg.norm(SUPPORT_DIRECTIONS, axis=1)[:, None]
+
+
+def slab_corners(directions: Array, centres: Array, halves: Array) -> Array:
+    """``(V, 3)``: the corners of the polytope ``|p·d_k − centre_k| ≤ half_k`` (all ``k``).
+
+    ``directions`` must include the three axes (the polytope is then bounded).  Found by
+    intersecting every three of the bounding planes and keeping the points that satisfy
+    all the slabs (a few hundred small solves, one numpy call).
+    """
+    D = np.asarray(directions, dtype=float)
+    c, h = np.asarray(centres, dtype=float), np.asarray(halves, dtype=float)
+    normals = np.vstack([D, -D])
+    offsets = np.concatenate([c + h, -(c - h)])
+    idx = np.array(list(itertools.combinations(range(len(normals)), 3)))
+    A = normals[idx]  # (M, 3, 3)
+    ok = np.abs(np.linalg.det(A)) > 1e-9
+    A, idx = A[ok], idx[ok]
+    P = np.linalg.solve(A, offsets[idx][..., None])[..., 0]
+    inside = np.all(P @ normals.T <= offsets + 1e-9 * (1.0 + np.abs(offsets)), axis=1)
+    return P[inside]
+
+
+def turned_extent(halves: Array, corners: Array, centre: Array, project, weight: float = 1.0) -> Array:
+    """``(across, up)``: how far a turned view must reach from ``centre`` to show the framing.
+
+    ``halves`` ``(3,)`` are the framing box's half sides about ``centre``; ``corners`` those of
+    the slabs around the same points (:func:`slab_corners` of
+    :meth:`nnanim.core.flow.Trace.framing_support`); both smooth in time with a rate-bounded
+    zoom.  ``project`` is the view's turn and tilt (centred points in, screen ``x, y`` in the
+    first two columns out).  The box's eight corners as the view shows them reach up to √3
+    times further than a sheet or a curve of points inside it, which the view would then show
+    small; the slabs' corners hug them far closer.  Each screen axis takes the smaller of the
+    two reaches (both hold every point); ``weight`` in [0, 1] blends from the box alone (0:
+    the top view, where the box is the framing of a 2-D picture) to that.
+    """
+    halves = np.asarray(halves, dtype=float)
+    reach = np.abs(project(_SIGNS * halves)[:, :2]).max(axis=0)
+    if not len(corners):
+        return reach
+    near = np.minimum(reach, np.abs(project(np.asarray(corners, dtype=float)
+                                            - np.asarray(centre, dtype=float))[:, :2]).max(axis=0))
+    return reach - float(np.clip(weight, 0.0, 1.0)) * (reach - near)
+
 
 def face_on_angles(clouds, turns, elevations, azimuths) -> tuple[float, float]:
     """``(elev, azim)`` (radians) from which the data of a 3-D story looks least edge-on.

@@ -41,6 +41,7 @@ __all__ = [
     "clip_line",
     "decision_boundary",
     "decoded_curve",
+    "epoch_ticks",
     "framing_curves",
     "input_grid",
     "is_closed",
@@ -49,6 +50,7 @@ __all__ = [
     "level_values",
     "linear_boundaries",
     "linear_pairs",
+    "log_ticks",
     "nice_ticks",
     "network_probabilities",
     "plane_grid",
@@ -109,6 +111,30 @@ def nice_ticks(lo: float, hi: float, most: int = 5) -> Array:
         if len(ticks) <= most:
             return ticks + 0.0  # no negative zero
     return np.array([float(lo), float(hi)])
+
+
+def log_ticks(lo: float, hi: float, most: int = 4) -> Array:
+    """Round values for a log axis over ``[lo, hi]`` (``0 < lo < hi``): powers of ten inside,
+    or where fewer than two are, 1, 2 and 5 times them; at most ``most``, every other one
+    dropped (from the top) until they fit."""
+    if not (0 < lo < hi) or not np.isfinite(hi):
+        return np.array([], dtype=float)
+    k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    tol = 1e-9
+    for steps in ((1.0,), (1.0, 2.0, 5.0)):
+        values = np.array([m * 10.0 ** k for k in range(k0, k1 + 1) for m in steps])
+        values = values[(values >= lo * (1 - tol)) & (values <= hi * (1 + tol))]
+        if len(values) >= 2:
+            break
+    while len(values) > most:
+        values = values[::-1][::2][::-1]  # keep the largest; every other one below it
+    return values
+
+
+def epoch_ticks(last: float) -> Array:
+    """Epochs to mark on a log axis ``log(1 + e)`` up to ``last``: 0 and the powers of ten."""
+    powers = [10.0 ** k for k in range(1, int(np.floor(np.log10(max(last, 1.0)) + 1e-9)) + 1)]
+    return np.array([0.0] + [p for p in powers if p <= last], dtype=float)
 
 
 def input_grid(

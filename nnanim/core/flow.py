@@ -72,6 +72,7 @@ Display coordinates are always 3-D: ``Trace.at`` returns ``(M, 3)`` with
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -80,7 +81,7 @@ import numpy as np
 from scipy.linalg import polar
 
 from nnanim.core import notation
-from nnanim.core.camera import Track, camera_track, stage_widened
+from nnanim.core.camera import SUPPORT_DIRECTIONS, Track, camera_track, capped_union, stage_widened
 from nnanim.core.curves import class_probabilities, linear_pairs, probabilities
 from nnanim.core.nn import Activation, Network
 from nnanim.core.projection import (
@@ -119,6 +120,10 @@ STAGE_KINDS: tuple[StageKind, ...] = get_args(StageKind)
 FRAMING_SAMPLES = 32  # bounding boxes sampled per stage for Trace.framing
 FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
+#: what else a view draws (its grid, its boundary) is framed up to this many times the points'
+#: largest half side from their centre; past it, it is clipped at the picture's edge (a plane
+#: squashed far beyond its data leaves the picture, the data never shrinks to a sliver in it)
+FRAMING_CAP = 1.5
 
 
 # --------------------------------------------------------------------------- network surgery
@@ -709,6 +714,9 @@ class Trace:
             ends.append(H)
         self._starts, self._ends = starts, ends
         self._frame: Track | None = None
+        self._support: Track | None = None
+        #: other traces framed with these points, within ``cap`` (see :meth:`with_context`)
+        self._context: tuple[list[Trace], float] = ([], FRAMING_CAP)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -760,6 +768,39 @@ class Trace:
         """
         return self._frames().box(self._time(s, t))
 
+    def _boxes(self, stage: Array, u: Array) -> tuple[Array, Array]:
+        """``(lo, hi)`` ``(S, 3)``: the points' bounding box at the global times ``u``."""
+        boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
+        return np.array([P.min(axis=0) for P in boxes]), np.array([P.max(axis=0) for P in boxes])
+
+    def framing_support(self, s: int, t: float) -> tuple[Array, Array, Array]:
+        """``(directions (K, 3), centres (K,), halves (K,))``: a slab per direction holding the
+        points, each eased in time as :meth:`framing` eases the box.
+
+        The points satisfy ``|p·d_k − centre_k| ≤ half_k`` for every direction ``d_k`` of
+        :data:`~nnanim.core.camera.SUPPORT_DIRECTIONS` (the axes, the face and the body
+        diagonals): together the slabs are a polytope much closer to a sheet or a curve of
+        points than their box, from which a turned view is fitted
+        (:meth:`nnanim.draw.mobjects.FlowView.screen_map`).  Each slab's width follows the same
+        rate-bounded zoom as the box (:func:`~nnanim.core.camera.camera_track`): smooth in time.
+        """
+        if self._support is None:
+            n = len(self.flow.stages)
+            u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
+            D = SUPPORT_DIRECTIONS
+            if len(self.points) == 0:
+                ones = np.ones((len(u), len(D)))
+                self._support = camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
+            else:
+                stage = np.minimum(np.floor(u).astype(int), n - 1)
+                along = [self.at(k, x - k) @ D.T for k, x in zip(stage, u, strict=True)]
+                lo = np.array([a.min(axis=0) for a in along])
+                hi = np.array([a.max(axis=0) for a in along])
+                lo, hi = stage_widened(lo, hi, FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
+                self._support = camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
+        centres, halves = self._support.box(self._time(s, t))
+        return SUPPORT_DIRECTIONS, centres, halves
+
     def _time(self, s: int, t: float) -> float:
         """The global time ``u = s + t``, clamped to the flow."""
         return min(max(s + min(max(float(t), 0.0), 1.0), 0.0), float(len(self.flow.stages)))
@@ -769,6 +810,21 @@ class Trace:
             self._frame = self._framing()
         return self._frame
 
+    def with_context(self, others, cap: float = FRAMING_CAP) -> Trace:
+        """These points framed together with ``others`` (traces of the same flow: a grid, a
+        boundary), each of those only within ``cap`` times the points' largest half side of
+        their centre, per axis (:func:`~nnanim.core.camera.capped_union`).
+
+        A copy sharing the states; its framing is its own.  Where the others stay near the
+        points (the input plane, a tanh-bounded layer) the whole grid is in view and its edge
+        is seen; where a stage throws them far beyond the points, the view stops at the cap
+        and they are cut at the picture's edge, so the points always keep a large share of it.
+        """
+        out = copy.copy(self)
+        out._frame = None
+        out._context = ([t for t in others if t is not None and len(t)], float(cap))
+        return out
+
     def _framing(self) -> Track:
         n = len(self.flow.stages)
         u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
@@ -776,9 +832,10 @@ class Trace:
             ones = np.ones((len(u), 3))
             return camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
-        boxes = [self.at(s, x - s) for s, x in zip(stage, u, strict=True)]
-        lo = np.array([P.min(axis=0) for P in boxes])
-        hi = np.array([P.max(axis=0) for P in boxes])
+        lo, hi = self._boxes(stage, u)
+        others, cap = self._context
+        for other in others:
+            lo, hi = capped_union(lo, hi, *other._boxes(stage, u), cap)
         lo, hi = stage_widened(lo, hi, FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
         return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
 

@@ -2,7 +2,8 @@
 
 * :class:`LineChart` — curves over epochs (log x) in a box, with a marker
   that moves along them; each curve is drawn only up to the marker's epoch
-  (a chart over training never shows its future).
+  (a chart over training never shows its future); tick labels at round
+  values, in each curve's colour on its side, and the epochs under the box.
 * :class:`DigitReadout` — a number that changes every frame, assembled from
   prebuilt glyphs (no new Pango text per frame).
 """
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
+from nnanim.core.curves import epoch_ticks, log_ticks, nice_ticks
+from nnanim.core.notation import general, percent as percent_text
 from nnanim.draw.mobjects import Polylines
 from nnanim.draw.text import text
 from nnanim.theme import Theme
@@ -22,7 +25,7 @@ __all__ = ["DigitReadout", "LineChart"]
 
 
 class LineChart(VGroup):
-    """Curves ``y(epoch)`` in a ``width × height`` box, x on a log scale, each curve scaled to the box.
+    """Curves ``y(epoch)`` in a box, x on a log scale, each curve scaled to the box, with ticks.
 
     Parameters
     ----------
@@ -30,38 +33,123 @@ class LineChart(VGroup):
         ``(R,)`` x values (epochs, >= 0).
     series
         ``[(values, colour, label, log_y), ...]``: each curve spans the box's
-        height between its own min and max (log scale if ``log_y``).
+        height between its own min and max (log scale if ``log_y``).  The
+        first has its tick labels left of the box, the second right of it,
+        each in its curve's colour; the epochs are marked under the box.
+    width
+        The whole chart's width, its tick labels included (the box is
+        narrower by their room); ``height`` is the box's.
+    percent
+        Label the second series' ticks as percentages (an accuracy).
+    name_in_row
+        Write the x axis's name left of its first tick label, on their row (a
+        chart short of height); else under them, at the right (short of width).
     """
 
+    TICK, PAD = 0.07, 0.06  # a tick mark's length outside the box; room between mark and label
+
     def __init__(self, epochs: np.ndarray, series: Sequence[tuple], width: float, height: float,
-                 theme: Theme, font_size: float = 18) -> None:
+                 theme: Theme, font_size: float = 18, percent: bool = False,
+                 name_in_row: bool = True) -> None:
         super().__init__()
-        self.box_w, self.box_h = width, height
-        self.x_max = np.log1p(max(float(epochs[-1]), 1.0))
         self.epochs = np.asarray(epochs, dtype=float)
-        frame = Polylines([np.array([[0, height], [0, 0], [width, 0]])], smooth=False,
-                          stroke_color=theme.muted, stroke_width=1.5, stroke_opacity=0.8)
-        self.add(frame)
-        self.axes = frame  # its corner vertex is the chart's origin, wherever the chart moves
-        self.curves, self.maps, self.local = [], [], []
-        for values, colour, _label, log_y in series:
+        self.x_max = np.log1p(max(float(self.epochs[-1]), 1.0))
+
+        def label(body, colour):
+            return text(body, font=theme.font, font_size=font_size, color=colour)
+
+        # each curve's scale, and its tick values (first series left, second right)
+        scales, ticks = [], []
+        for k, (values, _colour, _label, log_y) in enumerate(series):
             v = np.log10(np.maximum(values, 1e-12)) if log_y else np.asarray(values, dtype=float)
             ok = np.isfinite(v)
             lo, hi = (float(v[ok].min()), float(v[ok].max())) if ok.any() else (0.0, 1.0)
             if hi - lo < 1e-12:
                 lo, hi = lo - 0.5, hi + 0.5
+            scales.append((v, ok, lo, hi))
+            # as many round values as the box's height leaves room for (a label's height and a
+            # half between two), at most three
+            for most in (3, 2, 1):
+                if k > 1:
+                    at = []
+                elif log_y:
+                    at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
+                else:
+                    at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
+                           if (percent and k == 1) else general(t, 3)) for t in nice_ticks(lo, hi, most)]
+                apart = np.diff(sorted(v for v, _ in at)) / (hi - lo) * height * 0.92
+                if not len(apart) or apart.min() >= 1.5 * label("0", theme.muted).height:
+                    break
+            ticks.append(at)
+        side_labels = [[label(body, series[k][1]) for _, body in ticks[k]] if k < len(ticks) else []
+                       for k in range(2)]
+        room = [max((m.width for m in side), default=0.0) + (self.TICK + self.PAD if side else 0.0)
+                for side in side_labels]
+        # the x axis's name on the row of its tick labels, left of the first (under the left-hand
+        # tick labels): "epoch 0 10 100 1000"
+        axis = label("epoch", theme.muted)
+        if name_in_row:
+            room[0] = max(room[0], axis.width + 0.12 + 0.5 * label("0", theme.muted).width)
+        self.box_w, self.box_h = max(width - room[0] - room[1], 0.5), height
+        self.room = room
+        frame = Polylines([np.array([[0, height], [0, 0], [self.box_w, 0]]
+                                    + ([[self.box_w, height]] if side_labels[1] else []))],
+                          smooth=False, stroke_color=theme.muted, stroke_width=1.5, stroke_opacity=0.8)
+        frame.shift(RIGHT * room[0])
+        self.add(frame)
+        self.axes = frame  # its corner vertex is the chart's origin, wherever the chart moves
+        origin = frame.points[3]
+        self.curves, self.maps, self.local = [], [], []
+        for (v, ok, lo, hi), (_values, colour, _label, _log) in zip(scales, series):
             y = (np.where(ok, v, lo) - lo) / (hi - lo)
-            pts = np.column_stack([self._x(self.epochs), y * height * 0.92 + height * 0.04])
+            pts = np.column_stack([self._x(self.epochs), self._y(y)])
             curve = Polylines([pts], smooth=False, stroke_color=colour, stroke_width=2.5)
             self.curves.append(curve)
             self.local.append(pts)  # relative to the frame's corner
-            self.maps.append(y * height * 0.92 + height * 0.04)
-        # legend and axis label
-        legend = VGroup(*[text(label, font=theme.font, font_size=font_size, color=colour)
-                          for _, colour, label, _ in series]).arrange(RIGHT, buff=0.3)
-        legend.next_to(frame, UP, buff=0.08, aligned_edge=LEFT)
-        axis = text("epoch (log scale)", font=theme.font, font_size=font_size, color=theme.muted)
-        axis.next_to(frame, DOWN, buff=0.08, aligned_edge=RIGHT)
+            self.maps.append(self._y(y))
+        # tick marks and labels: the first series' left of the box, the second's right of it
+        marks, self.tick_labels = [], []
+        for k, side in enumerate(side_labels):
+            _, _, lo, hi = scales[k]
+            x = 0.0 if k == 0 else self.box_w
+            out = -1.0 if k == 0 else 1.0
+            for (value, _), mob in zip(ticks[k], side):
+                y = float(self._y((value - lo) / (hi - lo)))
+                marks.append(np.array([[x, y, 0], [x + out * self.TICK, y, 0]]) + origin)
+                mob.move_to(origin + [x + out * (self.TICK + self.PAD + mob.width / 2), y, 0])
+                self.tick_labels.append(mob)
+        # the epochs under the box: 0 and the powers of ten, those that clear each other
+        x_labels, right_edge = [], -np.inf
+        for e in epoch_ticks(float(self.epochs[-1])):
+            mob = label(f"{e:.0f}", theme.muted)
+            x = float(self._x(e))
+            if x - mob.width / 2 < right_edge + 0.12:
+                continue
+            mob.move_to(origin + [x, -self.TICK - self.PAD - mob.height / 2, 0])
+            marks.append(np.array([[x, 0, 0], [x, -self.TICK, 0]]) + origin)
+            x_labels.append(mob)
+            right_edge = x + mob.width / 2
+        self.tick_labels += x_labels
+        self.ticks = Polylines(marks or [np.zeros((2, 3))], smooth=False, stroke_color=theme.muted,
+                               stroke_width=1.5, stroke_opacity=0.8)
+        self.add(self.ticks, *self.tick_labels)
+        # legend over the box; the x axis's name left of the first epoch, on its row
+        legend = VGroup(*[label(name, colour) for _, colour, name, _ in series]).arrange(RIGHT, buff=0.3)
+        if legend.width > width:  # a narrow chart: the names one over the other
+            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+        legend.next_to(frame, UP, buff=0.1, aligned_edge=LEFT)
+        left_edge = origin[0] - room[0]  # the chart's own left edge: the legend stays within it
+        legend.shift(RIGHT * (min(left_edge + width - legend.get_right()[0], 0.0)))
+        legend.shift(RIGHT * max(left_edge - legend.get_left()[0], 0.0))
+        first = x_labels[0] if x_labels else None
+        right = (first.get_left()[0] - 0.12) if first is not None else origin[0] - self.TICK
+        axis.move_to([right - axis.width / 2, 0, 0])
+        if not name_in_row:
+            axis.next_to(VGroup(frame, *x_labels), DOWN, buff=0.06, aligned_edge=RIGHT)
+        elif first is not None:
+            axis.align_to(first, DOWN)
+        else:
+            axis.next_to(frame, DOWN, buff=self.TICK + self.PAD)
         self.add(legend, axis)
         self.cursor = Line([0, 0, 0], [0, height, 0], stroke_color=theme.foreground, stroke_width=1.5,
                            stroke_opacity=0.6)
@@ -73,6 +161,10 @@ class LineChart(VGroup):
 
     def _x(self, epoch):
         return np.log1p(np.asarray(epoch, dtype=float)) / self.x_max * self.box_w
+
+    def _y(self, share):
+        """Height in the box of a value at ``share`` of its curve's range (a margin top and bottom)."""
+        return np.asarray(share, dtype=float) * self.box_h * 0.92 + self.box_h * 0.04
 
     def set_marker(self, epoch: float) -> LineChart:
         """Move the cursor and the dots to ``epoch`` and draw the curves up to it, no further

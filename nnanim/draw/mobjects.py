@@ -42,7 +42,14 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.utils.color import ManimColor
 
-from nnanim.core.camera import axis_names, format_length, scale_length, space_letter
+from nnanim.core.camera import (
+    axis_names,
+    format_length,
+    scale_length,
+    slab_corners,
+    space_letter,
+    turned_extent,
+)
 from nnanim.core.curves import (
     clip_line,
     decision_boundary,
@@ -1249,7 +1256,6 @@ def value_image(values, box: tuple[float, float, float, float], theme: Theme, lo
 # --------------------------------------------------------------------------- the flow view
 
 
-_BOX_SIGNS = np.array([[x, y, z] for x in (-1.0, 1.0) for y in (-1.0, 1.0) for z in (-1.0, 1.0)])
 HALO_WIDTH = 2.4  # a line's dark halo: this many times its own width
 HALO_OPACITY = 0.85
 
@@ -1327,8 +1333,6 @@ class FlowView(Group):
         self.grid_bounds = grid_bounds
 
         self.points_trace = flow.trace(X)
-        #: what the camera frames: the points (a scene may set a trace of more, e.g. its grid)
-        self.frame_trace = self.points_trace
         if not (grid and plane):
             grid_lines = []
         elif one_d:  # the grid of a line is the line itself, densely sampled so it bends smoothly
@@ -1339,6 +1343,10 @@ class FlowView(Group):
                                      else np.zeros((0, X.shape[1])))
         self.grid = Polylines(grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=theme.grid_opacity * (2.5 if one_d else 1.0))
+        #: what the camera frames: the points, with the grid and the boundary as far as they stay
+        #: within FRAMING_CAP of them (further out they are cut at the picture's edge); a scene
+        #: may set a trace of its own (e.g. a lifted surface's rim)
+        self.frame_trace = self.points_trace
         self.boundary_trace = None
         self.boundary = None
         #: regression: the target's range (the colour map's ends), the levels ŷ = c drawn, and
@@ -1375,6 +1383,9 @@ class FlowView(Group):
                     line = Polylines(curves, stroke_color=ManimColor(self.level_rgb[k]),
                                      stroke_width=theme.boundary_width * 0.75)
                     self.level_sets.append((line, flow.trace(np.concatenate(curves))))
+        if grid_lines or self.boundary_trace is not None:
+            self.frame_trace = self.points_trace.with_context(
+                [self.grid_trace if grid_lines else None, self.boundary_trace])
         self._n_classes = int(np.max(y)) + 1 if classifier else 2
         if colors is not None:  # the caller's own (an autoencoder's points, by their code)
             pass
@@ -1417,19 +1428,39 @@ class FlowView(Group):
 
         Seen from the top, the data's box fits the region (``view_width`` ×
         ``view_height``): a tall picture in a tall region uses its height.
-        Turned or tilted, the box's eight corners as the view shows them
-        fit the region, so every point inside the box is on screen at any
-        angle, and the zoom changes continuously with the angles.
+        Turned or tilted, the box's eight corners as the view shows them fit
+        the region, or the corners of slabs along 13 directions around the
+        points where they reach less far, eased in time as the box is
+        (:func:`~nnanim.core.camera.turned_extent`), so every point is on
+        screen at any angle, a sheet or a turning cloud is not shown small,
+        and the zoom changes continuously with the angles and in time.
         """
         centre, halves = self.frame_trace.framing_box(s, t)
         halves = np.asarray(halves, dtype=float)
         if self.elev == 0.0 and self.azim == 0.0:
             across, up = float(halves[0]), float(halves[1])
-        else:
-            corners = self.project(_BOX_SIGNS * halves)
-            across, up = (float(v) for v in np.abs(corners[:, :2]).max(axis=0))
+        else:  # the box's corners as the view shows them, or the points' own reach if smaller
+            across, up = (float(v) for v in self._turned_reach(s, t, centre, halves))
         scale = min(self.view_width / 2 / max(across, 1e-9), self.view_height / 2 / max(up, 1e-9))
         return np.asarray(centre, dtype=float), scale
+
+    #: a turned view's fit to its points' slabs blends in over the first this many radians of
+    #: a turn away from the top view (smoothly: no sudden start of a zoom)
+    TURNED_BLEND = np.radians(30.0)
+
+    def _turned_reach(self, s: int, t: float, centre: np.ndarray, halves: np.ndarray) -> np.ndarray:
+        """``(across, up)`` of a turned view (:func:`~nnanim.core.camera.turned_extent`), kept for
+        the last moment and angles asked (a frame asks several times)."""
+        key = (s, float(t), self.elev, self.azim, id(self.frame_trace))
+        kept = getattr(self, "_turned", None)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        corners = slab_corners(*self.frame_trace.framing_support(s, t))
+        weight = min(1.0, (abs(self.elev) + abs(self.azim)) / self.TURNED_BLEND)
+        weight = weight * weight * (3.0 - 2.0 * weight)  # smoothstep
+        reach = turned_extent(halves, corners, centre, self.project, weight)
+        self._turned = (key, reach)
+        return reach
 
     def project(self, P: np.ndarray) -> np.ndarray:
         """Orthographic view of display points (already centred): turn by ``azim``, tilt by ``elev``."""

@@ -228,7 +228,8 @@ class HeightField(Group):
         self.half = np.array([(box[1] - box[0]) / 2, (box[3] - box[2]) / 2,
                               max((zhi - zlo) / 2, 1e-6)])
         self.centre = np.asarray(region[0], dtype=float)
-        self.zoom = float(region[1]) / 2 / 1.6  # a turned cube of half side 1 spans up to ~1.6
+        self.radius = float(region[1]) / 2 * self.FILL  # what is drawn reaches this far from the centre
+        self.zoom = self.radius
         self._points = np.column_stack([H, y])
         self._floor = np.column_stack([H, np.full(len(H), zlo)])
         self._grid = np.concatenate(grid)
@@ -252,6 +253,16 @@ class HeightField(Group):
         self.rise = 0.0
         self.update_view()
 
+    #: the share of its region's half side that the farthest drawn part reaches
+    FILL = 0.94
+
+    def _reach(self, points: Array) -> float:
+        """How far from the centre (in units of the box's half sides) ``points``, the floor and
+        the plane (the sticks end on the points and the plane) reach on screen now."""
+        parts = np.concatenate([points, self._box, self._grid])
+        Q = turn_view((parts - self.mid) / self.half, self.elev, self.azim)
+        return max(float(np.abs(Q[:, :2]).max()), 1e-6)
+
     def to_scene(self, P: Array) -> Array:
         Q = turn_view((np.asarray(P, dtype=float) - self.mid) / self.half, self.elev, self.azim)
         Q[:, 2] = 0.0
@@ -262,7 +273,11 @@ class HeightField(Group):
         self.elev = self.elev if elev is None else float(elev)
         self.azim = self.azim if azim is None else float(azim)
         self.rise = self.rise if rise is None else float(rise)
-        self.cloud.set_positions(self.to_scene((1 - self.rise) * self._floor + self.rise * self._points))
+        points = (1 - self.rise) * self._floor + self.rise * self._points
+        # the zoom fits what is drawn as the view shows it now (continuous in the angles and the
+        # rise): the flat picture from the top fills the region, the tilted box fits it
+        self.zoom = self.radius / self._reach(points)
+        self.cloud.set_positions(self.to_scene(points))
         self.floor.set_vertices(self.to_scene(self._box))
         self.plane.set_vertices(self.to_scene(self._grid))
         self.sticks.set_vertices(self.to_scene(self._sticks))

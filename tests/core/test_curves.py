@@ -11,9 +11,11 @@ import pytest
 from nnanim.core.curves import (
     class_probabilities,
     clip_line,
+    epoch_ticks,
     framing_curves,
     linear_boundaries,
     linear_pairs,
+    log_ticks,
     plane_in_box,
     probabilities,
     region_faces,
@@ -269,3 +271,22 @@ def test_decoded_curve_holds_every_reconstruction():
         np.testing.assert_allclose(at, x_hat[i], atol=1e-12)
     with pytest.raises(ValueError, match="a curve needs 1"):
         decoded_curve(init_network([3, 4, 2, 4, 3], ["tanh"] * 3, "autoencoder", rng), 0, 1)
+
+
+def test_log_ticks_are_round_inside_the_range_and_few():
+    assert log_ticks(0.003, 0.7).tolist() == pytest.approx([0.01, 0.1])  # powers of ten inside
+    assert log_ticks(0.0009, 20.0, 3).tolist() == pytest.approx([0.001, 0.1, 10.0])  # thinned, top kept
+    # fewer than two powers of ten inside: 1, 2, 5 times them
+    got = log_ticks(0.03, 0.7)
+    assert len(got) >= 2 and all(0.03 <= v <= 0.7 for v in got)
+    for v in got:
+        m = v / 10.0 ** np.floor(np.log10(v) + 1e-12)
+        assert min(abs(m - k) for k in (1, 2, 5)) < 1e-9
+    assert len(log_ticks(0.5, 0.6)) == 0 or all(0.5 <= v <= 0.6 for v in log_ticks(0.5, 0.6))
+    assert log_ticks(0.0, 1.0).size == 0
+
+
+def test_epoch_ticks_are_zero_and_powers_of_ten_up_to_the_last():
+    assert epoch_ticks(1500).tolist() == [0, 10, 100, 1000]
+    assert epoch_ticks(1000).tolist() == [0, 10, 100, 1000]
+    assert epoch_ticks(5).tolist() == [0]

@@ -467,6 +467,42 @@ def test_framing_contains_the_points_and_moves_smoothly(name):
     assert np.abs(np.diff(halves)).max() < 0.1 * biggest
 
 
+def test_framing_with_context_takes_in_the_grid_within_the_cap():
+    """A trace framed with its grid: the grid's box counts as far as FRAMING_CAP times the points'
+    largest half side from their centre (recomputed here per stage end), never further."""
+    from nnanim.core.curves import input_grid
+    from nnanim.core.flow import FRAMING_CAP
+
+    widths, act, task = NETWORKS["2-3-2-1 tanh (lift, squash)"]
+    flow = build_flow(make_net(widths, act, task, seed=9))
+    X = sample_inputs(2, 400, 9)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.3 * float(np.max(hi - lo))
+    grid = flow.trace(np.concatenate(input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
+                                                n_lines=9, samples=30)))
+    points = flow.trace(X)
+    framed = points.with_context([grid])
+    assert framed is not points and points._context[0] == []  # the points' own framing is untouched
+    n = len(flow.stages)
+    for s in range(n):
+        for t in (0.0, 0.5, 1.0):
+            P, G = points.at(s, t), grid.at(s, t)
+            centre, halves = framed.framing_box(s, t)
+            assert np.all(np.abs(P - centre) <= halves + 1e-9)  # the points inside
+            # the grid inside as far as the cap reaches: clip it to the cap's cube
+            mid = 0.5 * (P.min(axis=0) + P.max(axis=0))
+            reach = FRAMING_CAP * 0.5 * float(np.max(P.max(axis=0) - P.min(axis=0)))
+            near = np.clip(G, mid - reach, mid + reach)
+            assert np.all(np.abs(near - centre) <= halves * (1 + 1e-6) + 1e-9)
+    # in the input space the grid (30 % past the data) lies inside the cap: the whole grid shows
+    centre, halves = framed.framing_box(0, 0.0)
+    assert np.all(np.abs(grid.at(0, 0.0) - centre) <= halves + 1e-9)
+    # a grid thrown far past the points (here: scaled 50 times) is taken in only up to the cap
+    far = flow.trace(50.0 * grid.points)
+    capped = points.with_context([far])
+    assert float(np.max(capped.framing_box(0, 0.0)[1])) < 0.1 * float(np.max(far.at(0, 0.0)))
+
+
 # --------------------------------------------------------------------------- inputs and options
 
 
