@@ -54,7 +54,7 @@ ASPECTS = ("16:9", "9:16", "1:1", "4:3")
 
 TINY = (160, 90)  # width, height: short side 90
 # One frame a second at the scene's own pace: every play gets a frame (Manim draws at least one,
-# and one more for each second it lasts), 20-60 frames a video.  No --duration: it would walk each
+# and one more for each second it lasts), some tens of frames a video.  No --duration: it would walk each
 # storyboard twice (a plan pass measures it first), the drawn walk is the one that proves it.
 FPS = 1
 N_SAMPLES = 80
