@@ -11,9 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import settings
+from threadpoolctl import threadpool_limits
 
 # the shared test helpers (storyboards.py, ...) import by name from the tests in every folder
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Two test workers share two cores, and every matrix here is small (points times a layer's width):
+# OpenBLAS's own threads would only wait for each other (a 57,600-point forward pass took 56 ms
+# with two threads a worker, 8 ms with one).  One thread in each worker and in the children it
+# starts (the renders of test_every_scene, the command-line runs).
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+threadpool_limits(limits=1, user_api="blas")
 
 # In CI the property tests replay a fixed set of examples (a red build must mean a change
 # broke something); on a developer's machine they keep exploring new ones.

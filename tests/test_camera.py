@@ -35,6 +35,7 @@ from nnanim.core.camera import (
     turned_extent,
     zoom_envelope,
 )
+from nnanim.layout import pixel_size
 
 SCENES = sorted(list_scenes())
 #: known to fail, left open in issue 16: these scenes play a network's stages faster (0.2-0.6 s
@@ -224,7 +225,8 @@ class _Sampler:
         for a in anims:
             a._setup_scene(self)
             a.begin()
-        n = max(1, math.ceil(seconds * FPS - 1e-9))
+        # every frame of a play that shows a view; one sample of a play without any (nothing framed)
+        n = max(1, math.ceil(seconds * FPS - 1e-9)) if _views(self) else 1
         for k in range(1, n + 1):
             for a in anims:
                 a.interpolate(k / n)
@@ -251,7 +253,7 @@ class _Sampler:
 
 
 def _walk(scene, aspect):
-    return dry_run(scene, {"aspect": aspect}, mixin=_Sampler)
+    return dry_run(scene, {"aspect": aspect}, mixin=_Sampler, pixels=pixel_size(aspect, 480))
 
 
 def framing_jumps(samples):

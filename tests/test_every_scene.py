@@ -1,11 +1,12 @@
 """Every scene against every dataset and every frame shape.
 
 Part 1 ("no render aborts"): every dataset through every scene, rendered tiny
-(160 x 90, a few frames per stage), each with one of a few (seed, epochs)
-pairs: the pairs rotate over the datasets, and the rotation starts at another
-pair in every scene, so each scene meets every pair and each dataset meets
-every pair across the scenes.  Each scene's combinations run in a child
-process, so a crash of the renderer (a signal such as SIGABRT or SIGSEGV)
+(160 x 90 at one frame a second: every play gets a frame, one more for every
+second it lasts), each with one of a few (seed, epochs) pairs: the pairs rotate
+over the datasets, and the rotation starts at another pair in every scene, so
+each scene meets every pair and each dataset meets every pair across the
+scenes.  The renders run in a child process (one per test worker, started again
+after a crash), so a crash of the renderer (a signal such as SIGABRT or SIGSEGV)
 fails the test and names the combination instead of killing the test run.
 Every combination must either render a file that decodes, or be refused in
 one line; a dataset whose task the scene does not declare (``tasks``) must be
@@ -27,10 +28,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +53,13 @@ ASPECTS = ("16:9", "9:16", "1:1", "4:3")
 # ----------------------------------------------------------------------------- part 1
 
 TINY = (160, 90)  # width, height: short side 90
-FPS = 3
-DURATION = 10.0  # seconds at FPS 3: one to two frames per stage (every play gets a frame)
+# One frame a second at the scene's own pace: every play gets a frame (Manim draws at least one,
+# and one more for each second it lasts), some tens of frames a video.  No --duration: it would walk each
+# storyboard twice (a plan pass measures it first), the drawn walk is the one that proves it.
+FPS = 1
 N_SAMPLES = 80
+#: the longest a scene's combinations may take together before the child is given up
+TIMEOUT = 900
 # (seed, epochs): both seeds, every epoch count (0: the untrained network; 1: one record)
 RUNS = ((0, 0), (1, 1), (1, 150))
 #: scenes that must render every dataset of the tasks they declare (not refuse it)
@@ -82,7 +90,10 @@ DATASETS = {
     "digits": ("digits", "classification"),
 }
 
-# The child: one line per combination, "start NAME" before it (so a crash names it).
+# The child: reads one JSON list of combinations a line; for each, one line "start NAME" before it
+# (so a crash names it) and one result line after it; "done" after the list.  One child serves every
+# scene of a test worker: Manim is imported once, and the texts every scene shows (axis names,
+# headers) are laid out once (nnanim.draw.text keeps them per process).
 CHILD = textwrap.dedent(
     """
     import json, sys
@@ -93,22 +104,94 @@ CHILD = textwrap.dedent(
     def one_line(text):
         return text if "\\n" not in text.strip() else "MULTILINE " + repr(text)
 
-    for combo in json.loads(sys.argv[1]):
-        name = combo["name"]
-        print("start " + name, flush=True)
-        settings = RenderSettings(quality="l", short_side=combo["short_side"], fps=combo["fps"],
-                                  output=Path(combo["output"]), progress=False)
-        try:
-            render(combo["scene"], settings, combo["options"])
-        except NnanimError as exc:
-            print("refused " + name + ": " + one_line(str(exc)), flush=True)
-        except Exception as exc:
-            print("error " + name + ": " + type(exc).__name__ + ": " + one_line(str(exc)), flush=True)
-        else:
-            print("ok " + name, flush=True)
+    for line in sys.stdin:
+        for combo in json.loads(line):
+            name = combo["name"]
+            print("start " + name, flush=True)
+            settings = RenderSettings(quality="l", short_side=combo["short_side"], fps=combo["fps"],
+                                      output=Path(combo["output"]), progress=False)
+            try:
+                render(combo["scene"], settings, combo["options"])
+            except NnanimError as exc:
+                print("refused " + name + ": " + one_line(str(exc)), flush=True)
+            except Exception as exc:
+                print("error " + name + ": " + type(exc).__name__ + ": " + one_line(str(exc)), flush=True)
+            else:
+                print("ok " + name, flush=True)
+        print("done", flush=True)
     """
 )
 RESULT = re.compile(r"^(start|ok|refused|error) (\S+)(?:: (.*))?$")
+
+
+class Child:
+    """The render child of this test worker: combinations in, result lines out."""
+
+    def __init__(self, folder: Path) -> None:
+        work = folder / "work"
+        work.mkdir(parents=True)
+        self.stderr = open(folder / "stderr.txt", "w+")  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen([sys.executable, "-c", CHILD], cwd=work, env=_child_env(folder),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     text=True, bufsize=1)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)  # the child ended
+
+    def run(self, combos: list[dict], timeout: float) -> tuple[list[str], int | None, str]:
+        """Every line the child printed for ``combos``; its return code if it ended (else None)
+        and the tail of its stderr."""
+        try:
+            self.proc.stdin.write(json.dumps(combos) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # it ended before reading them: the lines say why
+            pass
+        out, deadline = [], time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                self.proc.kill()
+                return out + ["timeout"], self.proc.wait(), self._tail()
+            if line is None:
+                return out, self.proc.wait(), self._tail()
+            if line == "done":
+                return out, None, ""
+            out.append(line)
+
+    def _tail(self) -> str:
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read()[-800:]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def render_child(tmp_path_factory):
+    """``get()``: this worker's render child, started again when the last one ended."""
+    children: list[Child] = []
+
+    def get() -> Child:
+        if not children or children[-1].proc.poll() is not None:
+            children.append(Child(tmp_path_factory.mktemp("render-child")))
+        return children[-1]
+
+    yield get
+    for child in children:
+        child.close()
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +227,7 @@ def _frames_info(path: Path) -> tuple[int, tuple[int, int]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scene", SCENES)
-def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target_csv):
+def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target_csv, render_child):
     combos = []
     offset = SCENES.index(scene)
     for i, label in enumerate(DATASETS):
@@ -154,16 +237,13 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
                 "name": name, "scene": scene, "label": label, "short_side": TINY[1], "fps": FPS,
                 "output": str(tmp_path / (name.replace("/", "_") + ".mp4")),
                 "options": {"dataset": _spec(label, target_csv), "seed": seed, "epochs": epochs,
-                            "n_samples": N_SAMPLES, "duration": DURATION},
+                            "n_samples": N_SAMPLES},
             })
-    work = tmp_path / "work"
-    work.mkdir()
-    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(combos)], cwd=work,
-                          env=_child_env(tmp_path), capture_output=True, text=True, timeout=900)
+    lines, returncode, stderr = render_child().run(combos, TIMEOUT)
 
     results: dict[str, tuple[str, str | None]] = {}
     started = []
-    for line in proc.stdout.splitlines():
+    for line in lines:
         m = RESULT.match(line)
         if m is None:
             continue
@@ -184,16 +264,17 @@ def test_every_dataset_renders_or_is_refused_in_one_line(scene, tmp_path, target
     if trains_autoencoders:
         shows = dict.fromkeys(shows, True)
     failures = []
-    if proc.returncode != 0:
+    if returncode is not None:
         crashed = [n for n in started if n not in results]
-        failures.append(f"the child process ended with return code {proc.returncode} "
+        failures.append(f"the child process ended with return code {returncode} "
+                        f"{'(timed out) ' if lines[-1:] == ['timeout'] else ''}"
                         f"while rendering {crashed[-1] if crashed else '(none started)'}; "
-                        f"stderr tail: {proc.stderr[-800:]!r}")
+                        f"stderr tail: {stderr!r}")
     for combo in combos:
         name, label = combo["name"], combo["label"]
         task = DATASETS[label][1]
         if name not in results:
-            if proc.returncode == 0:
+            if returncode is None:
                 failures.append(f"{name}: no result line")
             continue
         status, message = results[name]
