@@ -181,7 +181,7 @@ def test_the_line_sits_low_with_room_above_and_leaves_with_the_code(arc_scene, a
     assert 0.2 < (line - y0) / (y1 - y0) < 0.4  # low in the picture: the room is above it
     assert np.all((view.cloud.points[:, 0] > x0) & (view.cloud.points[:, 0] < x1))
     # the same zoom as the points alone would get: the line keeps its length
-    _, halves = view.points_trace.framing_box(s, 1.0)
+    _, halves = view.frame_trace.trace.framing_box(s, 1.0)  # the view's framing without the room
     _, scale_now = view.screen_map(s, 1.0)
     assert scale_now == pytest.approx(min(view.view_width / 2 / halves[0],
                                           view.view_height / 2 / halves[1]), rel=1e-9)
@@ -189,7 +189,7 @@ def test_the_line_sits_low_with_room_above_and_leaves_with_the_code(arc_scene, a
         view.set_stage(stage, t)
         assert scale.shown == [] and scale.density.opacity == 0.0
         centre, halves = view.frame_trace.framing_box(stage, t)
-        c0, h0 = view.points_trace.framing_box(stage, t)
+        c0, h0 = view.frame_trace.trace.framing_box(stage, t)
         np.testing.assert_allclose(centre, c0)
         np.testing.assert_allclose(halves, h0)
 

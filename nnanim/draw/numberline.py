@@ -61,13 +61,13 @@ class Headroom:
     edge: clear of the view's axis names and scale in the bottom corners
     (:class:`~nnanim.draw.mobjects.SpaceAxes`, about 1.3 units tall) with the
     numbers under the line (a short picture, in a square frame, keeps its line
-    higher).  The framing is the view's own (its points' trace); the box it
+    higher).  The framing is the view's own (its ``frame_trace``); the box it
     returns still holds every point (it only grows upwards), so the data never
     leaves the picture.
     """
 
     def __init__(self, view, presence: Presence, low: float = 0.3, floor: float = 2.0) -> None:
-        self.trace, self.presence = view.points_trace, presence
+        self.trace, self.presence = view.frame_trace, presence  # the view's own framing, wrapped
         self.aspect = view.view_height / view.view_width
         self.low = min(max(float(low), float(floor) / view.view_height), 0.5)
 
