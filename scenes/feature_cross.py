@@ -35,7 +35,7 @@ BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "lea
 #: seconds per stage kind of the learned network (each stage its own play, eased, so the
 #: panel's camera can follow a stage that moves or zooms the picture a lot)
 PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.4, "squash": 0.7}
-TILT, AZIM = np.radians(62), np.radians(-30)
+TILT, AZIM = np.radians(70), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
 #: below this accuracy a cross is said to fail
@@ -194,6 +194,10 @@ class FeatureCrossScene(SceneContract):
         shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
                                        clip_box=self.panels[CROSS].picture.clip)
+        # the captions write the feature as z of x and y: the axes say the same
+        shown["cross_view"].axis_labels = ("x", "y", "z")
+        if shown["cross_view"].axes is not None:
+            shown["cross_view"].axes.follow(shown["cross_view"])
         # the camera frames the lifted grid's rim with the points: the surface stays whole in
         # its panel (the rim's corners rise highest)
         x0, x1, y0, y1 = bounds

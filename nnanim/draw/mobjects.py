@@ -1706,11 +1706,15 @@ class SpaceAxes(VGroup):
         # a scene may name a layer's space itself (an autoencoder's output is x̂, the input's space)
         if not before and letter == "h":
             letter = getattr(view, "axes_letters", {}).get(stage.layer, letter)
-        key = (letter, dims)
+        # a scene whose view shows one space throughout may name its axes itself (feature-cross:
+        # x, y and the feature z its caption writes)
+        named = getattr(view, "axis_labels", None)
+        names = list(named[:dims]) if named else axis_names(letter, dims)
+        key = (tuple(names), dims)
         if key != self.key:  # a new space: its names (the old ones leave)
             for name in self.names:
                 name.set_opacity(0.0)
-            self.names = [self._text(n, "name") for n in axis_names(letter, dims)]
+            self.names = [self._text(n, "name") for n in names]
             self.key = key
         # the compass: unit axes as the view projects them, the names past their tips
         origin = np.array([x0 + self.PAD + 0.3, y0 + self.PAD + 0.3, 0.0])
