@@ -76,7 +76,8 @@ def _frame(video: Path, when: float | str):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stills", nargs="*", help=f"names from: {', '.join(STILLS)}")
     parser.add_argument("--quality", default="h", choices=list("lmh"))
     args = parser.parse_args()

@@ -28,10 +28,10 @@ from nnanim.core.camera import (
     ZOOM_CAP,
     camera_track,
     capped_union,
+    slab_corners,
     smooth_above,
     stage_widened,
     still_stages,
-    slab_corners,
     turned_extent,
     zoom_envelope,
 )

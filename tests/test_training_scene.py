@@ -291,9 +291,7 @@ def test_the_curves_are_readable_and_their_ticks_sit_at_their_values(run, aspect
     each tick label stands at its own value: the loss (log) on the left, the accuracy on the right,
     epochs under the box, each scale recomputed here from the run."""
     from nnanim.draw.charts import LineChart
-    from nnanim.layout import SMALL_SIZE
-
-    from nnanim.layout import pixel_size
+    from nnanim.layout import SMALL_SIZE, pixel_size
 
     scene = dry_run(TrainingScene, {"run": run, "duration": 9, "aspect": aspect},
                     pixels=pixel_size(aspect, 480))

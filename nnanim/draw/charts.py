@@ -16,7 +16,8 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
 from nnanim.core.curves import epoch_ticks, log_ticks, nice_ticks
-from nnanim.core.notation import general, percent as percent_text
+from nnanim.core.notation import general
+from nnanim.core.notation import percent as percent_text
 from nnanim.draw.mobjects import Polylines
 from nnanim.draw.text import text
 from nnanim.theme import Theme

@@ -48,7 +48,10 @@ def one_blas_thread():
     Measured on 2 cores: ``neurons -q l`` took 12.3 s of CPU with OpenBLAS's two threads and
     6.5 s with one (its region lines push a 240 × 240 grid through the network every frame:
     8 ms a pass on one thread, 56 ms on two while the encoder runs); ``layers``,
-    ``feature-cross`` and ``activations`` took the same either way.
+    ``feature-cross`` and ``activations`` took the same either way.  A render already keeps
+    both cores busy (the drawing on the main thread, the encoder on its own), so OpenBLAS's
+    second thread only waited for a core (training runs on one thread for the same reason,
+    :func:`nnanim.core.record.train_on`).
     """
     return threadpool_limits(limits=1, user_api="blas")
 
@@ -105,20 +108,6 @@ def play_scene(cls: type, temp: dict[str, Any]) -> Any:
     finally:
         manim.logger.setLevel(log_level)
     return scene
-
-
-def one_blas_thread():
-    """BLAS (NumPy's matrix products) on one thread while a scene is drawn.
-
-    A render already keeps both cores of a small machine busy: the drawing on
-    the main thread, the encoder on its own.  OpenBLAS's second thread only
-    waited for a core: a product of 200,000 numbers took 9 ms on two threads of
-    a busy machine and 0.5 ms without BLAS (training runs on one thread for the
-    same reason, :func:`nnanim.core.record.train_on`).
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _bars_without_process_lock() -> None:
