@@ -212,8 +212,12 @@ class ActivationsScene(SceneContract):
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         box = self.panels[k].picture
         origin, size = box.square()
-        return FlowView(flow, run.X, run.y, self.theme, region=(np.array(origin), size),
+        view = FlowView(flow, run.X, run.y, self.theme, region=(np.array(origin), size),
                         grid_bounds=bounds, n_lines=17, clip_box=box.clip)
+        # the grid is the points' own framing: framed by the points alone, it fills the panel
+        view.frame_trace = view.points_trace
+        view.set_stage(0, 0.0)
+        return view
 
     def panel_frame(self, k):
         from manim import Square
