@@ -317,7 +317,11 @@ def test_the_roll_video_shows_one_panel_then_three(roll_run, tmp_path, isolated_
     h = frames.shape[1]
     left, middle = slice(0, 480 // 3), slice(480 // 3, 2 * 480 // 3)
     a, b = frames[-1].astype(int), frames[-12].astype(int)
-    assert np.abs(a[:h, left] - b[:h, left]).sum() > 10 * np.abs(a[:h, middle] - b[:h, middle]).sum()
+    # pixels that change by more than the encoder's noise on a still picture (16 levels): many in
+    # the roll's panel (measured 1,952), none in the code plane's (measured 0; summed, the
+    # noise of the still panel was an eighth of the roll's change)
+    moved = np.abs(a[:h] - b[:h]).max(axis=2) > 16
+    assert moved[:, left].sum() > 300 and moved[:, middle].sum() < 20
 
 
 def test_a_run_file_of_another_task_is_refused(tmp_path):

@@ -243,9 +243,10 @@ class _Sampler:
         for v in _views(self):
             centre, scale = v.screen_map(v.stage, v.t)
             size = min(v.view_width, v.view_height)
-            # the screen position of the display origin, and the zoom, in units of the region
-            origin = (v.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale
-                      + v.view_origin[:2])
+            # the screen position of the display origin within its region, and the zoom, in units
+            # of the region (a panel that moves or grows as a whole, linear-vs-hidden's playing
+            # panel, carries its framing with it: that is not the camera moving)
+            origin = v.project(-np.asarray(centre, dtype=float)[None, :])[0, :2] * scale
             pts = np.asarray(v.cloud.points)[:, :2].copy()
             frame[id(v)] = (math.log(scale), origin / size, scale / size, v.clip_box, pts, size,
                             v.cloud.opacity)

@@ -335,8 +335,11 @@ def test_storyboard_layers_from_the_command_line(cache):
     for tile, label in zip(geometry.tiles, geometry.labels, strict=True):
         assert crop(sheet, tile).std() > 10
         assert near(crop(sheet, label), light.foreground, 60).sum() > 20
-    first = crop(sheet, geometry.tiles[0])  # the input plane, on the theme's background
-    assert near(first, light.background, 8).mean() > 0.5
+    # the input plane on the theme's background: the caption column and margins (the framed
+    # grid and its shading fill the rest: measured 47 % background since the poster shows the
+    # whole grid, against 8 % for the dark theme's background)
+    first = crop(sheet, geometry.tiles[0])
+    assert near(first, light.background, 8).mean() > 0.35
 
 
 def test_a_storyboard_follows_the_scene_s_duration(monkeypatch):

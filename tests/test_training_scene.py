@@ -287,7 +287,8 @@ def test_curves_over_training_end_at_the_current_epoch(run):
 @pytest.mark.parametrize("aspect", ["16:9", "9:16"])
 def test_the_curves_are_readable_and_their_ticks_sit_at_their_values(run, aspect):
     """The chart's box is large enough to read on a phone and a projector in both shapes (at
-    least 1.5 × 2.2 scene units of an 8-unit short side; it was 0.8 units tall in 16:9), its tick labels are the small print, and
+    least 1.5 × 2.2 scene units of an 8-unit short side; it was 0.8 units tall in 16:9), its tick
+    labels are the small print, and
     each tick label stands at its own value: the loss (log) on the left, the accuracy on the right,
     epochs under the box, each scale recomputed here from the run."""
     from nnanim.draw.charts import LineChart

@@ -74,7 +74,8 @@ class LineChart(VGroup):
                 if k > 1:
                     at = []
                 elif log_y:
-                    at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
+                    at = [(float(np.log10(t)), general(t, 2))
+                          for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
                 else:
                     at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
                            if (percent and k == 1) else general(t, 3)) for t in nice_ticks(lo, hi, most)]
