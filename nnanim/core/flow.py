@@ -785,19 +785,11 @@ class Trace:
         rate-bounded zoom as the box (:func:`~nnanim.core.camera.camera_track`): smooth in time.
         """
         if self._support is None:
-            n = len(self.flow.stages)
-            u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
-            D = SUPPORT_DIRECTIONS
-            if len(self.points) == 0:
-                ones = np.ones((len(u), len(D)))
-                self._support = camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
-            else:
-                stage = np.minimum(np.floor(u).astype(int), n - 1)
-                along = [self.at(k, x - k) @ D.T for k, x in zip(stage, u, strict=True)]
-                lo = np.array([a.min(axis=0) for a in along])
-                hi = np.array([a.max(axis=0) for a in along])
-                lo, hi = stage_widened(lo, hi, FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
-                self._support = camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
+            def slabs(stage, u):
+                along = [self.at(k, x - k) @ SUPPORT_DIRECTIONS.T for k, x in zip(stage, u, strict=True)]
+                return np.array([a.min(axis=0) for a in along]), np.array([a.max(axis=0) for a in along])
+
+            self._support = self._track(len(SUPPORT_DIRECTIONS), slabs)
         centres, halves = self._support.box(self._time(s, t))
         return SUPPORT_DIRECTIONS, centres, halves
 
@@ -826,17 +818,27 @@ class Trace:
         return out
 
     def _framing(self) -> Track:
+        def boxes(stage, u):
+            lo, hi = self._boxes(stage, u)
+            others, cap = self._context
+            for other in others:
+                lo, hi = capped_union(lo, hi, *other._boxes(stage, u), cap)
+            return lo, hi
+
+        return self._track(3, boxes)
+
+    def _track(self, width: int, extent) -> Track:
+        """The rate-bounded track (:func:`~nnanim.core.camera.camera_track`) of ``width`` intervals
+        that ``extent(stage, u)`` gives as ``(lo, hi)`` ``(S, width)`` at :data:`FRAMING_SAMPLES`
+        times a stage, each widened to its neighbours within its stage (no points: ``[-1, 1]``).
+        The box of :meth:`framing` and the slabs of :meth:`framing_support` are both eased so."""
         n = len(self.flow.stages)
         u = np.linspace(0.0, n, n * FRAMING_SAMPLES + 1)
         if len(self.points) == 0:
-            ones = np.ones((len(u), 3))
+            ones = np.ones((len(u), width))
             return camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
-        lo, hi = self._boxes(stage, u)
-        others, cap = self._context
-        for other in others:
-            lo, hi = capped_union(lo, hi, *other._boxes(stage, u), cap)
-        lo, hi = stage_widened(lo, hi, FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
+        lo, hi = stage_widened(*extent(stage, u), FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
         return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
 
 

@@ -153,9 +153,7 @@ class Quality:
 # (the check asks for 300).  Chroma 3 QP finer than luma (chromaoffset -3) gives them back (329,
 # as with the tree) for little: files 14-26 % larger than with the tree (linear-vs-hidden,
 # neurons, regression; feature-cross 44 %), where crf 18 with the tree (also no step) costs
-# 33-52 %.  (feature-cross 16:9's lift check splits the exact frames 0.853 against the 0.855 it
-# asks: it passed with the tree only on coarser pixels, and fails with crf 18 too.)  Measured but
-# not taken: one encoder per beat instead of per play (a key frame only
+# 33-52 %.  Measured but not taken: one encoder per beat instead of per play (a key frame only
 # where a render in parts may cut) makes files 2-3x smaller, but a beat that begins on a still
 # picture steps as before (neurons 1:1), and Manim's writer would have to join plays itself.
 _X264_DRAFT = (("preset", "veryfast"), ("crf", "23"), ("mbtree", "0"), ("chromaoffset", "-3"))
