@@ -1843,13 +1843,7 @@ class OpacityFade(Animation):
         super().__init__(mobject, introducer=fade_in, remover=not fade_in, **kwargs)
 
     def begin(self) -> None:
-        self._saved = []
-        for mob in self.mobject.get_family():
-            if isinstance(mob, VMobject):
-                self._saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
-                                    mob.background_stroke_rgbas[:, 3].copy()))
-            elif hasattr(mob, "opacity"):
-                self._saved.append((mob, mob.opacity, None, None))
+        self._saved = saved_opacities(self.mobject)
         super().begin()
 
     def create_starting_mobject(self) -> Mobject:
@@ -1857,25 +1851,38 @@ class OpacityFade(Animation):
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
-        k = a if self.fade_in else 1.0 - a
-        for mob, fill, stroke, halo in self._saved:
-            if stroke is None:
-                mob.opacity = fill * k
-            else:
-                mob.fill_rgbas[:, 3] = fill * k
-                mob.stroke_rgbas[:, 3] = stroke * k
-                mob.background_stroke_rgbas[:, 3] = halo * k
+        scale_opacities(self._saved, a if self.fade_in else 1.0 - a)
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)
         if not self.fade_in:  # restore, so the removed mobject can be shown again
-            for mob, fill, stroke, halo in self._saved:
-                if stroke is None:
-                    mob.opacity = fill
-                else:
-                    mob.fill_rgbas[:, 3] = fill
-                    mob.stroke_rgbas[:, 3] = stroke
-                    mob.background_stroke_rgbas[:, 3] = halo
+            scale_opacities(self._saved, 1.0)
+
+
+def saved_opacities(mobject: Mobject) -> list:
+    """The opacities of ``mobject``'s family as they are now, to scale them in place
+    (:func:`scale_opacities`; :class:`OpacityFade`, a panel's axes fading in a regrid)."""
+    saved = []
+    for mob in mobject.get_family():
+        if isinstance(mob, VMobject):
+            saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
+                          mob.background_stroke_rgbas[:, 3].copy()))
+        elif hasattr(mob, "opacity"):
+            saved.append((mob, mob.opacity, None, None))
+    return saved
+
+
+def scale_opacities(saved: list, k: float) -> None:
+    """Each saved opacity times ``k`` (1: restored); a part whose colours were replaced since
+    (another count of them) is left alone."""
+    for mob, fill, stroke, halo in saved:
+        if stroke is None:
+            mob.opacity = fill * k
+        elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
+            mob.fill_rgbas[:, 3] = fill * k
+            mob.stroke_rgbas[:, 3] = stroke * k
+            if len(halo) == len(mob.background_stroke_rgbas):
+                mob.background_stroke_rgbas[:, 3] = halo * k
 
 
 class StagePlay(Animation):

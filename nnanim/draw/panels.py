@@ -44,6 +44,8 @@ from nnanim.draw.mobjects import (
     SpaceAxes,
     StagePlay,
     probability_image,
+    saved_opacities,
+    scale_opacities,
     value_image,
     with_halo,
 )
@@ -392,7 +394,7 @@ class Regrid(Animation):
             if view is not None and view.axes is not None and not SpaceAxes.fits(end.clip):
                 axes, view.axes = view.axes, None  # no longer follows the view: moved and faded
                 parts.append((axes, 0.0))
-                self._leaving.append((view, axes, _opacities(axes)))
+                self._leaving.append((view, axes, saved_opacities(axes)))
             for part, pad in parts:
                 for mob, rigid in _pieces(part):
                     self._points.append((i, pad, mob, mob.points.copy(), rigid))
@@ -425,13 +427,13 @@ class Regrid(Animation):
                 mob.points = P + (c + (rigid - c0) * k - rigid)
         k = min(max(1.0 - alpha / self.FADE, 0.0), 1.0)
         for _view, _axes, saved in self._leaving:
-            _set_opacities(saved, k)
+            scale_opacities(saved, k)
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)
         for view, axes, saved in self._leaving:
             view.remove(axes)
-            _set_opacities(saved, 1.0)
+            scale_opacities(saved, 1.0)
 
 
 def _pieces(part: Mobject):
@@ -470,29 +472,6 @@ def regrid(moves, in_scene: Callable[[Mobject], bool], **kwargs) -> list[Animati
 def _square(box) -> tuple[Array, float]:
     """``(centre (3,), side)`` of a square picture box."""
     return np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, 0.0]), float(box.x1 - box.x0)
-
-
-def _opacities(mobject: Mobject) -> list:
-    """The opacities of ``mobject``'s family, to scale them (:func:`_set_opacities`)."""
-    saved = []
-    for mob in mobject.get_family():
-        if isinstance(mob, VMobject):
-            saved.append((mob, mob.fill_rgbas[:, 3].copy(), mob.stroke_rgbas[:, 3].copy(),
-                          mob.background_stroke_rgbas[:, 3].copy()))
-        elif hasattr(mob, "opacity"):
-            saved.append((mob, mob.opacity, None, None))
-    return saved
-
-
-def _set_opacities(saved: list, k: float) -> None:
-    for mob, fill, stroke, halo in saved:
-        if stroke is None:
-            mob.opacity = fill * k
-        elif len(fill) == len(mob.fill_rgbas) and len(stroke) == len(mob.stroke_rgbas):
-            mob.fill_rgbas[:, 3] = fill * k
-            mob.stroke_rgbas[:, 3] = stroke * k
-            if len(halo) == len(mob.background_stroke_rgbas):
-                mob.background_stroke_rgbas[:, 3] = halo * k
 
 
 def early(seconds: float, run_time: float, rate_func=smooth) -> Callable[[float], float]:
