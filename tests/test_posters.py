@@ -13,6 +13,7 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
+from test_camera import frame_changes
 
 from nnanim.contract import list_scenes
 from nnanim.media.render import Quality, RenderSettings, _job, _manim_config, _Output, play_job, work_folder
@@ -163,7 +164,7 @@ def test_decoded_frames_never_stand_still_longer_than_three_seconds_but_at_the_e
     tenth of a level: only the encoder's noise), the final hold aside, is at most 3 s."""
     fps = 5
     frames, fps = _video(scene, tmp_path, fps)
-    change = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
+    change = frame_changes(frames)
     still = change < 0.1
     runs, n = [], 0
     for s in still:
