@@ -128,6 +128,32 @@ def _manim_media_per_worker(tmp_path_factory):
     yield
 
 
+@pytest.fixture(scope="session")
+def shape_render(tmp_path_factory) -> Callable[[str, str], Path]:
+    """``shape_render(scene, aspect) -> Path``: the scene's shared render in that frame shape
+    (tests/shape_renders.py: 480p, 5 fps, a short training), made the first time a test of this
+    process asks for it, in a folder and nnanim cache of its own, and kept for the session."""
+    from shape_renders import SHAPE_FPS, options
+
+    from nnanim.contract import resolve
+    from nnanim.media.render import RenderSettings, render
+
+    made: dict[tuple[str, str], Path] = {}
+
+    def get(scene: str, aspect: str) -> Path:
+        if (scene, aspect) not in made:
+            folder = tmp_path_factory.mktemp(f"shape-{scene}-{aspect.replace(':', 'x')}")
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("NNANIM_CACHE_DIR", str(folder / "cache"))
+                mp.chdir(folder)
+                job = resolve(scene, options(aspect))
+                made[scene, aspect] = render(job, RenderSettings(
+                    quality="l", fps=SHAPE_FPS, output=folder / f"{scene}.mp4", progress=False))
+        return made[scene, aspect]
+
+    return get
+
+
 @pytest.fixture
 def isolated_cache(tmp_path, monkeypatch):
     """A private nnanim cache dir; the working directory is an empty ``work`` folder."""
