@@ -128,6 +128,32 @@ def _manim_media_per_worker(tmp_path_factory):
     yield
 
 
+@pytest.fixture(scope="session")
+def shape_render(tmp_path_factory) -> Callable[[str, str], Path]:
+    """``shape_render(scene, aspect) -> Path``: the scene's shared render in that frame shape
+    (tests/shape_renders.py: 480p, 5 fps, a short training), made the first time a test of this
+    process asks for it, in a folder and nnanim cache of its own, and kept for the session."""
+    from shape_renders import SHAPE_FPS, options
+
+    from nnanim.contract import resolve
+    from nnanim.media.render import RenderSettings, render
+
+    made: dict[tuple[str, str], Path] = {}
+
+    def get(scene: str, aspect: str) -> Path:
+        if (scene, aspect) not in made:
+            folder = tmp_path_factory.mktemp(f"shape-{scene}-{aspect.replace(':', 'x')}")
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("NNANIM_CACHE_DIR", str(folder / "cache"))
+                mp.chdir(folder)
+                job = resolve(scene, options(aspect))
+                made[scene, aspect] = render(job, RenderSettings(
+                    quality="l", fps=SHAPE_FPS, output=folder / f"{scene}.mp4", progress=False))
+        return made[scene, aspect]
+
+    return get
+
+
 @pytest.fixture
 def isolated_cache(tmp_path, monkeypatch):
     """A private nnanim cache dir; the working directory is an empty ``work`` folder."""
@@ -157,9 +183,33 @@ KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
 }
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path, _, name = item.nodeid.partition("::")
         reason, names = KNOWN_FAILURES.get(path, ("", set()))
         if name in names:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
+    if getattr(config.option, "loadgroup", False):  # a test worker of `--dist loadgroup`
+        _name_groups(items)
+
+
+def _name_groups(items) -> None:
+    """Give each test of an ``xdist_group`` the ``@group`` suffix by which ``--dist loadgroup``
+    sends a group to one worker.
+
+    pytest-xdist (3.8) adds it by assigning ``item._nodeid``; pytest 9 keeps a test's id in
+    ``item._id``, so that assignment changes nothing and every test was scheduled on its own: a
+    scene's plan passes were walked, its trainings trained and its shared renders made once on
+    each worker.  Where xdist's suffix did not take, it is set here, as xdist sets it (the groups'
+    names, sorted, joined by ``_``)."""
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest 8: xdist's own assignment works
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if not names or "@" in item.nodeid.rpartition("]")[2]:
+            continue
+        item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")

@@ -326,9 +326,23 @@ def test_the_framing_moves_smoothly_and_keeps_the_points_inside(scene, aspect, s
 
 
 def frame_changes(frames) -> np.ndarray:
-    """Mean absolute change (0-255) of each frame from the previous one, ``(n - 1,)``."""
-    f = np.asarray(frames, dtype=np.float32)
-    return np.abs(np.diff(f, axis=0)).mean(axis=tuple(range(1, f.ndim)))
+    """Mean absolute change (0-255) of each frame from the previous one, ``(n - 1,)``.
+
+    Frame pair by frame pair in the frames' own integers (uint8: the larger minus the smaller,
+    summed exactly): a 480p video of 140 frames as one float array took 3 s of CPU and a
+    gigabyte, for the same means."""
+    f = np.asarray(frames)
+    if len(f) < 2:
+        return np.zeros(0)
+    if f.dtype != np.uint8:  # (the tests' own synthetic frames may be of any type)
+        f = f.astype(np.float64)
+        return np.abs(np.diff(f, axis=0)).mean(axis=tuple(range(1, f.ndim)))
+    size = f[0].size
+    out = np.empty(len(f) - 1)
+    for k in range(1, len(f)):
+        a, b = f[k - 1], f[k]
+        out[k - 1] = (np.maximum(a, b) - np.minimum(a, b)).sum(dtype=np.int64) / size
+    return out
 
 
 def sudden_frames(frames, ratio: float = 4.0, floor: float = 1.5) -> list[int]:

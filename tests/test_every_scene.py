@@ -39,12 +39,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shape_renders
 from storyboards import best_linear_split, class_pixels, tanh_sigmoid_forward, target_pixels
 from test_camera import sudden_frames
 
 from nnanim.contract import get_scene, list_scenes, resolve
 from nnanim.layout import Layout, frame_units, pixel_size
-from nnanim.media.render import RenderSettings, render
 from nnanim.theme import load_theme
 
 SCENES = sorted(list_scenes())
@@ -327,9 +327,8 @@ def test_command_line_refuses_regression_in_one_line(scene, label, tmp_path, tar
 
 # ----------------------------------------------------------------------------- part 2
 
-EPOCHS = 400  # enough for the default spirals to untangle in layers (about 99 %)
-SHAPE_SAMPLES = 300
-SHAPE_FPS = 5
+# the render judged is the scene's shared one of that shape (tests/shape_renders.py: 400 epochs of
+# 300 points, 480p, 5 fps), which the posters' time checks judge too
 
 # Thresholds, measured at -q l on the default spirals (300 points, 400 epochs) and kept
 # with a margin: the first frame holds 720-920 pixels of each class colour in every
@@ -379,19 +378,15 @@ def _save_frames(scene: str, aspect: str, frames: np.ndarray) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("scene", "aspect"), [  # one worker takes a scene's shapes: one training
-    pytest.param(s, a, marks=pytest.mark.xdist_group(f"shapes-{s}"), id=f"{s}-{a}")
+    pytest.param(s, a, marks=shape_renders.group(s), id=f"{s}-{a}")
     for s in SCENES for a in ASPECTS])
-def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cache, decode_frames):
-    job = resolve(scene, {"aspect": aspect, "epochs": EPOCHS, "n_samples": SHAPE_SAMPLES})
+def test_every_scene_in_every_frame_shape(scene, aspect, isolated_cache, decode_frames, shape_render):
+    job = resolve(scene, shape_renders.options(aspect))
     run, _ = job.ensure_run()
     if scene == "layers":  # the default story must still come true at this short training
         p = tanh_sigmoid_forward(run, run.X)
         assert np.mean((p > 0.5) == run.y) > 0.97
-    # 480p at 5 fps: the frames judged (first, middle, last) are the same pictures as at 15 fps,
-    # for a third of the drawing and encoding, so every scene fits in every shape in the suite
-    out = render(job, RenderSettings(quality="l", fps=SHAPE_FPS, output=tmp_path / f"{scene}.mp4",
-                                     progress=False))
-    frames, _ = decode_frames(out)
+    frames, _ = decode_frames(shape_render(scene, aspect))
     _save_frames(scene, aspect, frames)
 
     width, height = pixel_size(aspect, 480)
@@ -433,7 +428,7 @@ def test_every_scene_in_every_frame_shape(scene, aspect, tmp_path, isolated_cach
     # no one-frame jump of the picture: no frame changes far more than both of its neighbours
     rows, cols = _picture_pixels(scene, (width, height))
     jumps = sudden_frames(frames[:, rows, cols])
-    assert not jumps, f"frames {jumps} jump (at {SHAPE_FPS} fps)"
+    assert not jumps, f"frames {jumps} jump (at {shape_renders.SHAPE_FPS} fps)"
 
     if scene == "layers":
         a, b = class_pixels(frames[-1], colours)
