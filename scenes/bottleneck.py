@@ -151,9 +151,11 @@ class BottleneckScene(SceneContract):
         # panel's own picture leaves for it (a faint original under the playing copy reads as a
         # second picture) and is the copy's landing
         still_right = Group(right, self.right_overlay)
+        (cx, cy, _), size = self.region(HIDDEN)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
                                               region=self.region(HIDDEN), grid_bounds=left.grid_bounds,
-                                              clip_box=self.panels[HIDDEN].picture.clip)
+                                              clip_box=(cx - size / 2, cy - size / 2,
+                                                        cx + size / 2, cy + size / 2))
         # the title changes in the same play as the pictures swap (a play of its own, the
         # pictures still, starts a segment whose first frame flickers with the encoder's
         # keyframe); both start quickly for the same reason (issue 16)
