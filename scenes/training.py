@@ -112,9 +112,11 @@ class TrainingScene(SceneContract):
             # inset over its words over the curves (each readable on a phone: the narrow aside
             # held all three at 60 px, 1.0 and 0.6 units)
             readouts = VGroup(*rows).arrange(RIGHT, buff=0.5)
-            if regression:
-                readouts = VGroup(readouts, legend).arrange(RIGHT, buff=0.4)
             area = Box(layout.picture.x0, layout.picture.y0, box.x1, layout.picture.y1)
+            if regression:  # the target's colour bar beside them, or under them if it is too wide
+                readouts = VGroup(readouts, legend).arrange(RIGHT, buff=0.4)
+                if readouts.width > area.width - SQUARE_COLUMN - 0.25:
+                    readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             side = min(area.width - SQUARE_COLUMN - 0.25, area.height - readouts.height - 0.2)
             cx, cy = area.x0 + side / 2, area.y1 - side / 2
             readouts.next_to([area.x0, area.y1 - side - 0.2, 0], DOWN + RIGHT, buff=0)
