@@ -64,8 +64,15 @@ class BottleneckScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, fit_linear_classifier, fit_linear_regression
         from nnanim.draw.mobjects import FlowView, OpacityFade
-        from nnanim.draw.panels import (Dim, TravelStage, boundary_overlay, early, fit_grid, late,
-                                         level_overlay)
+        from nnanim.draw.panels import (
+            Dim,
+            TravelStage,
+            boundary_overlay,
+            early,
+            fit_grid,
+            late,
+            level_overlay,
+        )
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"

@@ -225,7 +225,8 @@ class _Poster:
     def play(self, *animations, **kwargs):
         super().play(*animations, **kwargs)
         if not hasattr(self, "poster"):
-            self.poster = ({t for t, _ in self.shots[-1].texts}, set(map(id, self.get_mobject_family_members())))
+            texts = {t for t, _ in self.shots[-1].texts}
+            self.poster = (texts, set(map(id, self.get_mobject_family_members())))
 
 
 def test_the_poster_shows_the_right_panel_with_its_lines_and_words(default_run):
