@@ -218,7 +218,7 @@ class TrainingScene(SceneContract):
         state_readouts(poster)
         title, detail = "training", "the layer before the output"
         caption = self.caption(title, detail)
-        self.inset, self.readouts = inset, readouts
+        self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)

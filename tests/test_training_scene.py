@@ -108,7 +108,7 @@ def test_the_square_frame_gives_every_panel_room(run):
     assert main.width >= 4.1 and main.height == pytest.approx(main.width, rel=1e-3)
     assert inset.width >= 2.0, inset.width
     assert found.box_h >= 1.0 and found.box_w >= 1.0, (found.box_w, found.box_h)
-    parts = {"main": main, "inset": inset, "chart": chart, "readouts": box(scene.readouts)}
+    parts = {"main": main, "inset": inset, "chart": chart, "readouts": box(scene.readout_group)}
     for (a, p), (b, q) in itertools.combinations(parts.items(), 2):
         assert not p.inset(-0.1).overlaps(q.inset(-0.1)), (a, b)  # 0.2 apart at least
     safe = scene.layout.safe
