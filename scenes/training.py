@@ -148,8 +148,8 @@ class TrainingScene(SceneContract):
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
                  if run.X.shape[1] <= 2 else
                  f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")
-        if square and not one_d and run.X.shape[1] <= 2:
-            words = "input, same epoch"  # one line in the square frame's column
+        if square and run.X.shape[1] <= 2:  # one line in the square frame's column
+            words = "ŷ(x), same epoch" if one_d else "input, same epoch"
         label = self.label(words, color=theme.muted, width=box.width)
         extra = curves(0.5).height - 0.5  # the legend over the curves, the epochs and their name under
         if square:  # the column: the inset, its words under it, the curves at the bottom
