@@ -45,8 +45,11 @@ NEIGHBOURS = 10
 KEEPS_T = 0.9
 INPUT, CODE, RECON = 0, 1, 2
 #: the code's line: shown from this share of the squash onto it, gone this share into the
-#: decoder's first stage; it sits this share of the picture's height from its bottom
+#: first stage that takes the points off it; it sits this share of the picture's height from
+#: its bottom
 LINE_FADE = (0.75, 0.35)
+#: the points are on the line while they stray from it by at most this share of its length
+LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
 
 EXPLAIN = {
@@ -170,15 +173,24 @@ class AutoencoderScene(BottleneckScene):
         self.wait(3.0)
 
     def line_scale(self, view):
-        """While the points lie on the code's line (from the squash into the code to the
-        decoder's first move): ticks with the code's values under it, the points' density above
-        it, and the line lowered in the picture to make room for that."""
+        """While the points lie on the code's line (from the squash into the code until a stage
+        of the decoder takes them off it): ticks with the values along it under it (the code's,
+        then those of its image in the decoder), the points' density above it, and the line
+        lowered in the picture to make room for that."""
         from nnanim.draw.numberline import Headroom, LineScale, Presence
 
         flow, code = view.flow, view.flow.network.code_layer
         onto = next((s for s in flow.stages if s.layer == code and s.kind == "squash"),
                     next(s for s in flow.stages if s.layer == code))
-        off = next(s for s in flow.stages if s.layer > code and s.kind == "linear")
+
+        def on_line(stage):  # the points still on the display's first axis at the stage's end
+            P = view.points_trace.at(stage.index, 1.0)
+            return np.abs(P[:, 1:]).max() <= LINE_TOLERANCE * max(float(np.ptp(P[:, 0])), 1e-12)
+
+        # the decoder's first stages map the code's line affinely, so the points stay on it (a
+        # thin line across an empty picture, without the scale): the scale leaves with the line
+        off = next((s for s in flow.stages if s.index > onto.index and s.layer > code
+                    and not on_line(s)), flow.stages[-1])
         presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
                             off.index, off.index + LINE_FADE[1])
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)

@@ -4,9 +4,13 @@ Storyboard: two square panels side by side.  Left, the input plane with the
 best straight line through the raw inputs (a logistic regression) and its
 accuracy; right, the last hidden layer (2 units, or 3 shown in 3-D) with the
 output layer's straight line and the network's accuracy, both recomputed.
-Then a third copy of the input plane plays every stage of the forward pass
-(W·x, + b, σ per layer) while it slides from the left panel to the right
-one, where it lands exactly on the right panel's picture.
+The poster shows both panels whole, each with its lines and words.  Then a
+third copy of the input plane takes the right panel's place and plays every
+stage of the forward pass there (W·x, + b, σ per layer), the left panel
+keeping the start in view, until it lands exactly on the right panel's
+picture.  The copy never leaves the right panel's square: sliding from one
+panel to the other, it crossed the gap between them with a dimmed original
+under it, which read as a third, broken picture.
 
 In a vertical frame the panels are stacked, the input plane above.
 
@@ -23,13 +27,12 @@ import numpy as np
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import number
 
-#: seconds per stage kind while the picture travels from the left panel to the right one
+#: seconds per stage kind while the copy of the input plane plays in the right panel
 PACE = {"linear": 1.5, "rotate": 1.3, "bias": 0.9, "activation": 1.5, "lift": 1.0, "squash": 1.3}
 #: seconds of each beat outside the travel
-BEATS = {"intro": 1.0, "look_left": 1.5, "right": 1.2, "look_both": 2.5,
-         "handover": 1.2, "caption": 0.8, "landing": 1.2, "end": 3.0}
-#: how faint the still panels are while the travelling picture passes
-GHOST = 0.22
+BEATS = {"poster": 3.0, "handover": 1.2, "caption": 0.8, "landing": 1.2, "end": 3.0}
+#: the right panel's words while the input plane plays there (they describe where it lands)
+QUIET = 0.35
 #: the 3-D view of a 3-unit last hidden layer
 TILT, AZIM = np.radians(58), np.radians(-25)
 INPUT, HIDDEN = 0, 1  # the two panels: input space, last hidden layer
@@ -61,7 +64,15 @@ class BottleneckScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, fit_linear_classifier, fit_linear_regression
         from nnanim.draw.mobjects import FlowView, OpacityFade
-        from nnanim.draw.panels import Dim, TravelStage, boundary_overlay, early, fit_grid, level_overlay
+        from nnanim.draw.panels import (
+            Dim,
+            TravelStage,
+            boundary_overlay,
+            early,
+            fit_grid,
+            late,
+            level_overlay,
+        )
 
         run, record = self.load_run()
         regression = self.regression = run.task == "regression"
@@ -133,50 +144,37 @@ class BottleneckScene(SceneContract):
         arrow = self.middle_arrow()
 
         masks = self.margin_masks()
-        # the poster: both panels' data, the best straight line drawn with its shading (as the
-        # label says), the last hidden layer beside it already shaded by the network's answer
-        # (no empty half); its line and words come next
+        # the poster: both panels whole, each with its lines, its shading and its words (the
+        # caption about the network's lines is never shown without them); the look at both is
+        # the poster's hold
         self.add(left_frame, left, right_frame, right)
         self.add_overlay(self.left_overlay)
-        shaded = self.right_overlay.shading
-        if shaded is not None:
-            self.add(shaded)
-            self.bring_to_back(shaded)
-        self.open(masks, title, info, left_label, title=title.text,
-                  seconds=BEATS["intro"] + BEATS["look_left"])
-
-        self.mark("caption", right_title, self.statements["right"])  # the words on screen
-        self.add(right_label, arrow)
         self.add_overlay(self.right_overlay)
-        self.bring_to_front(masks, title, info, left_label, right_label, arrow)
-        arriving = [m for m in self.right_overlay if m is not shaded]
-        # quick to start, then easing, and the look at both panels in the same play: a play that
-        # begins on a still picture starts with the encoder's new key frame, which steps the
-        # picture (issue 16); a fade that creeps in, or a hold of its own, leaves that step alone
-        # in its frame, a jump (with three colourful classes: up to 2.6 levels at 480p)
-        seconds = BEATS["right"] + BEATS["look_both"]
-        self.play(*(OpacityFade(m, rate_func=early(BEATS["right"], seconds, rush_from))
-                    for m in (*arriving, right_label, arrow)), run_time=seconds)
+        self.open(masks, title, info, left_label, right_label, arrow, title=title.text,
+                  seconds=BEATS["poster"])
 
-        # -- how one became the other: the input plane travels through every stage
-        still_left = Group(left, self.left_overlay)
+        # -- how one became the other: the input plane plays every stage inside the right
+        # panel (never between the panels), the left panel keeping the start in view; the right
+        # panel's own picture leaves for it (a faint original under the playing copy reads as a
+        # second picture) and is the copy's landing
         still_right = Group(right, self.right_overlay)
+        (cx, cy, _), size = self.region(HIDDEN)
         traveller = self.traveller = FlowView(flow, run.X, run.y, self.theme, levels=levels,
-                                              region=self.region(INPUT), grid_bounds=left.grid_bounds)
-        traveller.travelling = True  # it passes from the left panel to the right one
-        # the title changes in the same play as the panels dim (a play of its own, the pictures
-        # still, starts a segment whose first frame flickers with the encoder's keyframe)
+                                              region=self.region(HIDDEN), grid_bounds=left.grid_bounds,
+                                              clip_box=(cx - size / 2, cy - size / 2,
+                                                        cx + size / 2, cy + size / 2))
+        # the title changes in the same play as the pictures swap (a play of its own, the
+        # pictures still, starts a segment whose first frame flickers with the encoder's
+        # keyframe); both start quickly for the same reason (issue 16)
         how = self.top_line(HOW)
         self.mark("caption", HOW)
         self.add(traveller, how)
         self.bring_to_front(masks, title, how, info, left_label, right_label, arrow)
-        # the travelling plane passes over whatever lies between the panels: fade it meanwhile
-        between = [left_label] if self.stacked else []
-        self.play(OpacityFade(traveller, rate_func=rush_from),
-                  *(Dim(m, level, rate_func=rush_from) for m, level in
-                    ((still_left, GHOST), (still_right, GHOST), *((m, 0.0) for m in between),
-                     (arrow, 0.0))),
-                  *self.swap_text(title, how), run_time=BEATS["handover"])
+        seconds = BEATS["handover"]
+        self.play(Dim(still_right, 0.0, rate_func=early(0.45 * seconds, seconds, rush_from)),
+                  OpacityFade(traveller, rate_func=late(0.35 * seconds, seconds)),
+                  Dim(right_label, QUIET, rate_func=rush_from),
+                  *self.swap_text(title, how), run_time=seconds)
         title = how
         path = self.travel_path(flow)
         tau = 0.0
@@ -198,9 +196,8 @@ class BottleneckScene(SceneContract):
             end = self.top_line(self.end_lines()[0 if K == 2 else 1].replace("line", kind))
         self.mark("outro", end.text)
         self.add(end)
-        self.play(Dim(still_right, 1.0), Dim(still_left, 1.0), Dim(arrow, 1.0),
-                  *(Dim(m, 1.0) for m in between),
-                  OpacityFade(traveller, fade_in=False), *self.swap_text(title, end),
+        self.play(Dim(still_right, 1.0), Dim(right_label, 1.0), OpacityFade(traveller, fade_in=False),
+                  *self.swap_text(title, end),
                   run_time=BEATS["landing"])
         self.remove(traveller)
         self.wait(BEATS["end"])
@@ -266,7 +263,8 @@ class BottleneckScene(SceneContract):
             self.add(overlay.strokes)
 
     def travel_path(self, flow):
-        """First panel → second panel over the whole travel; tilt during the first 3-D stages."""
+        """The second panel's square over the whole travel (the picture plays inside it, never
+        between the panels); tilt during the first 3-D stages."""
         from nnanim.draw.panels import RegionPath
 
         seconds = [PACE[s.kind] for s in flow.stages[:-1]]
@@ -276,8 +274,8 @@ class BottleneckScene(SceneContract):
         turn = None
         if first_3d is not None:
             turn = (starts[first_3d], min(starts[first_3d] + 2.5, starts[-1]))
-        (o0, h0), (o1, h1) = self.region(INPUT), self.region(HIDDEN)
-        return RegionPath((o0, h0, 0.0, 0.0), (o1, h1, *angles), starts[-1], turn)
+        o, h = self.region(HIDDEN)
+        return RegionPath((o, h, 0.0, 0.0), (o, h, *angles), starts[-1], turn)
 
     def margin_masks(self):
         """Background-coloured bands around the panels: a curve that leaves them never covers text.

@@ -39,6 +39,10 @@ INSET_POINT = 0.032  # the inset's points: dots, not specks
 CHART_HEIGHT = 1.55
 #: an inset at least this large (scene units) has its words beside it, under the readouts
 SIDE_INSET = 2.2
+#: a square frame: the column right of the main picture (inset over its words over the curves;
+#: the readouts go in one row under the main picture), and the curves' least box height there
+SQUARE_COLUMN = 2.8
+SQUARE_CHART = 1.1
 
 
 class TrainingScene(SceneContract):
@@ -90,20 +94,37 @@ class TrainingScene(SceneContract):
             spare = layout.picture.x1 - side / 2 - cx
             cx += spare
             box = Box(box.x0, box.y0, box.x1 + max(0.0, spare - 0.25), box.y1)
-        main = HiddenSpaceView(timeline, theme, ((cx, cy, 0.0), side))
         epoch = DigitReadout(6, theme, font_size=26)
         accuracy = DigitReadout(6, theme, font_size=26)
-        stacked = layout.shape != "portrait"  # a column: inset and readouts, the curves under them
+        square = layout.shape == "square"
+        stacked = layout.shape == "landscape"  # a column: inset and readouts, the curves under them
         # in a column each readout is its name over its number, beside the inset; in a vertical
-        # frame each is one line, right-aligned over the curves
-        pair = (DOWN, LEFT, 0.08) if stacked else (RIGHT, ORIGIN, 0.25)
+        # frame each is one line, right-aligned over the curves; in a square frame name over
+        # number, side by side under the main picture
+        pair = (DOWN, LEFT, 0.08) if stacked or square else (RIGHT, ORIGIN, 0.25)
         rows = [VGroup(self.label(name, color=theme.muted), digits).arrange(pair[0], aligned_edge=pair[1],
                                                                             buff=pair[2])
                 for name, digits in (("epoch", epoch), (score, accuracy))]
         legend = self.target_legend(float(run.y.min()), float(run.y.max())) if regression else None
+        if square:
+            # the picture and the aside are one area: the main picture at its top left, as large
+            # as the column beside it and the readouts' row under it leave; the column holds the
+            # inset over its words over the curves (each readable on a phone: the narrow aside
+            # held all three at 60 px, 1.0 and 0.6 units)
+            readouts = VGroup(*rows).arrange(RIGHT, buff=0.5)
+            area = Box(layout.picture.x0, layout.picture.y0, box.x1, layout.picture.y1)
+            if regression:  # the target's colour bar beside them, or under them if it is too wide
+                readouts = VGroup(readouts, legend).arrange(RIGHT, buff=0.4)
+                if readouts.width > area.width - SQUARE_COLUMN - 0.25:
+                    readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            side = min(area.width - SQUARE_COLUMN - 0.25, area.height - readouts.height - 0.2)
+            cx, cy = area.x0 + side / 2, area.y1 - side / 2
+            readouts.next_to([area.x0, area.y1 - side - 0.2, 0], DOWN + RIGHT, buff=0)
+            box = Box(area.x0 + side + 0.25, area.y0, area.x1, area.y1)
+        main = HiddenSpaceView(timeline, theme, ((cx, cy, 0.0), side))
         if stacked:
             readouts = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        else:
+        elif not square:
             readouts = VGroup(*rows).arrange(RIGHT, buff=0.4)  # one row where it fits: a larger inset
             if readouts.width > box.width or layout.shape == "portrait":
                 readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
@@ -114,7 +135,8 @@ class TrainingScene(SceneContract):
         # not the class colours: these curves are not classes
         series = [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
                   (timeline.scores(), theme.muted, score, False)]
-        chart_w = box.width if stacked else box.width - min(box.height - 0.45, PORTRAIT_INSET * box.width) - 0.3
+        chart_w = (box.width if stacked or square else
+                   box.width - min(box.height - 0.45, PORTRAIT_INSET * box.width) - 0.3)
 
         def curves(height):
             return LineChart(run.epochs[: record + 1], series, width=chart_w, height=height,
@@ -126,9 +148,18 @@ class TrainingScene(SceneContract):
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
                  if run.X.shape[1] <= 2 else
                  f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")
+        if square and run.X.shape[1] <= 2:  # one line in the square frame's column
+            words = "ŷ(x), same epoch" if one_d else "input, same epoch"
         label = self.label(words, color=theme.muted, width=box.width)
         extra = curves(0.5).height - 0.5  # the legend over the curves, the epochs and their name under
-        if stacked:
+        if square:  # the column: the inset, its words under it, the curves at the bottom
+            size = max(min(box.width, box.height - label.height - 0.1 - 0.3 - extra - SQUARE_CHART), 1.0)
+            inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y1 - size / 2, 0), size),
+                          point_radius=INSET_POINT)
+            label.next_to(inset.border, DOWN, buff=0.1, aligned_edge=LEFT)
+            chart = curves(max(label.get_bottom()[1] - 0.3 - box.y0 - extra, 0.5))
+            chart.next_to([box.x0, box.y0, 0], UP + RIGHT, buff=0)
+        elif stacked:
             # the inset as large as the curves' least height leaves (at most INSET_SIZE), the
             # readouts beside it; its words beside it too where they fit in two lines (else
             # under it); the curves take the rest of the column's height
@@ -187,7 +218,7 @@ class TrainingScene(SceneContract):
         state_readouts(poster)
         title, detail = "training", "the layer before the output"
         caption = self.caption(title, detail)
-        self.inset = inset
+        self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
         self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
                   seconds=INTRO)

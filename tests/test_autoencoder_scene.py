@@ -195,6 +195,37 @@ def test_the_line_sits_low_with_room_above_and_leaves_with_the_code(arc_scene, a
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_picture_is_filled_while_the_points_lie_on_one_line(default_arc, aspect):
+    """Every stage that begins and ends with all points on one straight line (the code, then its
+    affine image in the decoder's first layer: checked here from the points' positions on screen,
+    their spread across the line's direction) shows the density over the line at full strength,
+    filling a third of the picture's height or more: not a thin line across an empty frame (the
+    decoder's first stages were, for about 3 s)."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(AutoencoderScene, {"run": default_arc, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view, scale = scene.view, scene.code_scale
+    x0, y0, x1, y1 = view.clip_box
+
+    def on_a_line(index, t):
+        view.set_stage(index, t)
+        P = view.cloud.points[:, :2] - view.cloud.points[:, :2].mean(axis=0)
+        across = np.linalg.svd(P, compute_uv=False)
+        return across[1] <= 0.01 * across[0]
+
+    flat = [s.index for s in view.flow.stages if on_a_line(s.index, 0.0) and on_a_line(s.index, 1.0)]
+    assert len(flat) >= 4, flat  # the code's stages and the decoder's first ones
+    for index in flat:
+        for t in (0.25, 0.5, 0.75):
+            view.set_stage(index, t)
+            assert scale.density.opacity == pytest.approx(1.0), (aspect, index, t)
+            heights = scale.density.points[:, 1]
+            assert heights.max() - heights.min() >= 0.33 * (y1 - y0), (aspect, index, t)
+    view.set_stage(len(view.flow.stages) - 1, 1.0)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
 def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, aspect):
     """Through the code stages, sampled finely: the numbers under the line stay inside the picture
     and off the view's own axis names and scale label (a square frame's short picture too)."""

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from manim import Rectangle
-from nnanim.scenes.bottleneck import GHOST, HIDDEN, INPUT, TILT, BottleneckScene
+from nnanim.scenes.bottleneck import HIDDEN, INPUT, QUIET, TILT, BottleneckScene
 from scipy.special import logsumexp
 from storyboards import best_linear_split, class_pixels, dry_run
 
@@ -198,7 +198,49 @@ def test_travelling_plane_lands_exactly_on_the_right_panel(default_scene):
     # the panels are back at full strength for the last hold
     assert default_scene.right_view.cloud.opacity == pytest.approx(1.0)
     assert default_scene.left_view.cloud.opacity == pytest.approx(1.0)
-    assert 0 < GHOST < 1
+    assert 0 < QUIET < 1
+
+
+def test_the_playing_copy_never_leaves_the_right_panel(default_scene):
+    """The copy of the input plane plays every stage inside the right panel's square: at every
+    moment of its path (sampled finely) its region and the box it is clipped to lie in that
+    panel, never in the gap between the panels (it slid across the gap, spilling between them)."""
+    scene = default_scene
+    right = scene.panels[HIDDEN].picture
+    path = scene.travel_path(scene.traveller.flow)
+    for tau in np.linspace(0.0, path.duration, 241):
+        origin, height, _, _ = path(tau)
+        half = height / 2
+        assert right.x0 - 1e-9 <= origin[0] - half and origin[0] + half <= right.x1 + 1e-9, tau
+        assert right.y0 - 1e-9 <= origin[1] - half and origin[1] + half <= right.y1 + 1e-9, tau
+    x0, y0, x1, y1 = scene.traveller.clip_box
+    assert right.x0 - 1e-9 <= x0 and x1 <= right.x1 + 1e-9 and right.y0 - 1e-9 <= y0 and y1 <= right.y1 + 1e-9
+    # it is not a travelling picture in the collision checks: it stays in its panel's region
+    assert not getattr(scene.traveller, "travelling", False)
+
+
+class _Poster:
+    """Remembers what the first play (the poster's hold) showed."""
+
+    def play(self, *animations, **kwargs):
+        super().play(*animations, **kwargs)
+        if not hasattr(self, "poster"):
+            texts = {t for t, _ in self.shots[-1].texts}
+            self.poster = (texts, set(map(id, self.get_mobject_family_members())))
+
+
+def test_the_poster_shows_the_right_panel_with_its_lines_and_words(default_run):
+    """The first frame shows the right panel whole: the network's lines drawn (at full strength)
+    with the words about them; the poster showed an empty-looking panel (shading only) and its
+    words arrived later."""
+    scene = _dry_run({"run": default_run}, mixin=_Poster)
+    texts, members = scene.poster
+    strokes = scene.right_overlay.strokes
+    assert strokes is not None and id(strokes) in members
+    assert all(id(m) in members for m in strokes.get_family())
+    assert strokes.get_stroke_opacity() > 0.9
+    assert scene.statements["right"] in texts and scene.statements["left"] in texts
+    assert scene.beats[0].kind == "intro"
 
 
 # --------------------------------------------------------------------------- other shapes
@@ -287,10 +329,8 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
         r = box.width / 2 * unit - 3  # inside the frame's stroke
         return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
 
-    # both panels at full strength: before the travel (the right one faded in) and at the end
-    (shown,) = [b for b in default_scene.beats
-                if b.kind == "caption" and b.title.startswith("last hidden layer")]
-    both = int((shown.end - 0.5) * fps)  # the end of the look at both panels
+    # both panels at full strength: the poster's hold and the end
+    both = int((default_scene.beats[0].end - 0.5) * fps)  # the end of the poster's hold
     pairs = list(itertools.combinations(range(3), 2))
     for frame in (frames[both], frames[-1]):
         found = class_pixels(panel(frame, INPUT), colours)
@@ -305,6 +345,19 @@ def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_
     # the text bands stay clear of data: no class colour above or below the panels
     top = frames[-1][: int(240 - max(p.y1 for p in pictures) * unit) - 4].astype(float)
     assert not any(np.any(np.linalg.norm(top - c, axis=2) < 40) for c in colours)
+    # the poster's right panel has its lines: white strokes from the junction to the edges
+    # (it was shading alone), at least a panel's side of them
+    right = panel(frames[0], HIDDEN)
+    white = np.all(right > 235, axis=2).sum()
+    assert white > pictures[HIDDEN].width * unit, white
+    # while the input plane plays, nothing of it shows in the gap between the panels (it slid
+    # across it, a third picture spilling between the two)
+    start = next(b.start for b in default_scene.beats if b.kind == "stage")
+    gap_x = slice(int(854 / 2 + pictures[INPUT].x1 * unit) + 4, int(854 / 2 + pictures[HIDDEN].x0 * unit) - 4)
+    gap_y = slice(int(240 - pictures[INPUT].y1 * unit), int(240 - pictures[INPUT].y0 * unit))
+    for k in range(int(start * fps), len(frames) - int(4 * fps), 3):
+        gap = frames[k][gap_y, gap_x].astype(float)
+        assert not any(np.sum(np.linalg.norm(gap - c, axis=2) < 40) > 4 for c in colours), k / fps
 
 
 # --------------------------------------------------------------------------- regression

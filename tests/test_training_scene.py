@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -79,6 +81,38 @@ def test_the_input_inset_is_large_enough_to_read(default_scene):
     width = inset.border.width
     assert width * FRAME_PIXELS[1] / 8.0 >= 165  # pixels at 480p (it was 150)
     assert inset.cloud.radius >= 0.03  # dots, not specks (it was 0.022)
+
+
+def test_the_square_frame_gives_every_panel_room(run):
+    """1:1 on a phone: the layer as large as before (4.15 units, 250 px at 480p), the input
+    inset at least 2 units (it was 1.0: 60 px, its points specks) and the curves' box at least
+    1.0 × 1.0 (it was about 1 × 0.55), none of them or the readouts closer than 0.2 units to
+    another, all inside the title-safe area (the narrow column beside the layer held the
+    readouts, the inset, its words and the curves)."""
+    from nnanim.layout import Box, pixel_size
+
+    scene = dry_run(TrainingScene, {"run": run, "aspect": "1:1"}, pixels=pixel_size("1:1", 480))
+
+    def box(mob):
+        (a, b, _), (c, d, _) = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
+        return Box(a, b, c, d)
+
+    from nnanim.draw.charts import LineChart
+    from nnanim.draw.replay import HiddenSpaceView
+
+    members = scene.get_mobject_family_members()
+    main = box(next(m for m in members if isinstance(m, HiddenSpaceView)).border)
+    inset = box(scene.inset.border)
+    found = next(m for m in members if isinstance(m, LineChart))
+    chart = box(found)
+    assert main.width >= 4.1 and main.height == pytest.approx(main.width, rel=1e-3)
+    assert inset.width >= 2.0, inset.width
+    assert found.box_h >= 1.0 and found.box_w >= 1.0, (found.box_w, found.box_h)
+    parts = {"main": main, "inset": inset, "chart": chart, "readouts": box(scene.readout_group)}
+    for (a, p), (b, q) in itertools.combinations(parts.items(), 2):
+        assert not p.inset(-0.1).overlaps(q.inset(-0.1)), (a, b)  # 0.2 apart at least
+    safe = scene.layout.safe
+    assert all(safe.contains(p, tol=0.01) for p in parts.values())
 
 
 def test_replay_moves_continuously(run):

@@ -319,7 +319,8 @@ class RegionPath:
         ta, tb = self.turn
         g = smoothstep((tau - ta) / (tb - ta) if tb > ta else float(tau >= tb))
         (o0, h0, e0, z0), (o1, h1, e1, z1) = self.start, self.end
-        origin, height = (1 - a) * o0 + a * o1, (1 - a) * h0 + a * h1
+        # from the start by the difference: a region that does not move stays exactly itself
+        origin, height = o0 + a * (o1 - o0), h0 + a * (h1 - h0)
         return origin, height, (1 - g) * e0 + g * e1, (1 - g) * z0 + g * z1
 
 
