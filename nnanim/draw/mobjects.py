@@ -1878,16 +1878,29 @@ class TracedPolygons(VGroup):
                             stroke_color=stroke_color or color, stroke_width=stroke_width)
             part.set_points_as_corners(_pad3(np.vstack([poly, poly[:1]])))
             self.add(part)
+        # every polygon's edges at once: edge i of polygon k runs from vertex a[i] to b[i] of the
+        # traced vertices (its last edge back to its first vertex), and its curves (4 points
+        # each) are rows ends[k] to ends[k + 1] of the points follow() computes
+        starts = np.cumsum([0, *self.sizes])
+        self._a = np.arange(starts[-1])
+        self._b = self._a + 1
+        closing = np.array(self.sizes) > 0
+        self._b[(starts[1:] - 1)[closing]] = starts[:-1][closing]
+        self._ends = 4 * starts
 
     def follow(self, view: FlowView) -> None:
+        """Every polygon at the view's stage: the corners Manim's ``set_points_as_corners`` gives,
+        for all polygons in one pass (the same numbers, without a Manim call per polygon per frame)."""
         if self.trace is None:
             return
         P = view.to_scene(self.trace.at(view.stage, view.t))
-        start = 0
-        for part, size in zip(self.submobjects, self.sizes):
-            pts = P[start:start + size]
-            part.set_points_as_corners(np.vstack([pts, pts[:1]]))
-            start += size
+        a, b = P[self._a], P[self._b]
+        points = np.empty((4 * len(a), 3))
+        for j, t in enumerate(self.submobjects[0]._bezier_t_values if self.submobjects else ()):
+            points[j::4] = (1 - t) * a + t * b  # manim.utils.bezier.interpolate, as Manim does it
+        ends = self._ends
+        for k, part in enumerate(self.submobjects):
+            part.points = points[ends[k]:ends[k + 1]]
 
 
 class OpacityFade(Animation):
