@@ -330,15 +330,34 @@ def slab_corners(directions: Array, centres: Array, halves: Array) -> Array:
     """
     D = np.asarray(directions, dtype=float)
     c, h = np.asarray(centres, dtype=float), np.asarray(halves, dtype=float)
-    normals = np.vstack([D, -D])
+    normals, A, idx = _plane_triples(D)
     offsets = np.concatenate([c + h, -(c - h)])
-    idx = np.array(list(itertools.combinations(range(len(normals)), 3)))
-    A = normals[idx]  # (M, 3, 3)
-    ok = np.abs(np.linalg.det(A)) > 1e-9
-    A, idx = A[ok], idx[ok]
     P = np.linalg.solve(A, offsets[idx][..., None])[..., 0]
     inside = np.all(P @ normals.T <= offsets + 1e-9 * (1.0 + np.abs(offsets)), axis=1)
     return P[inside]
+
+
+#: :func:`_plane_triples` of the directions last asked (a turned view asks every frame, always
+#: with the same directions: the triples and their determinants were most of the time it took)
+_TRIPLES: dict[bytes, tuple[Array, Array, Array]] = {}
+
+
+def _plane_triples(D: Array) -> tuple[Array, Array, Array]:
+    """``(normals (2K, 3), A (M, 3, 3), idx (M, 3))`` of :func:`slab_corners`: the slabs' plane
+    normals and every three of them that meet in one point, which depend on the directions only."""
+    key = D.tobytes() + bytes(str(D.shape), "ascii")
+    kept = _TRIPLES.get(key)
+    if kept is None:
+        normals = np.vstack([D, -D])
+        idx = np.array(list(itertools.combinations(range(len(normals)), 3)))
+        A = normals[idx]  # (M, 3, 3)
+        ok = np.abs(np.linalg.det(A)) > 1e-9
+        kept = (normals, np.ascontiguousarray(A[ok]), idx[ok])
+        for array in kept:
+            array.flags.writeable = False
+        _TRIPLES.clear()
+        _TRIPLES[key] = kept
+    return kept
 
 
 def turned_extent(halves: Array, corners: Array, centre: Array, project, weight: float = 1.0) -> Array:

@@ -680,15 +680,20 @@ def stroke_segments(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, width: flo
                 lo, hi = min(lo, out[2][0]), max(hi, out[2][1])
     if hi <= lo:
         return
+    # outside the region: a step's window reaches at most k pixels past it across its major
+    # axis (its first row is clipped to the region's range less k) and none along it, so only
+    # a band k pixels wide around the region can hold coverage there; the rest of the map is
+    # still zero (zeroing whole strips of a 1080p map cost more than a small stroke itself)
     grid = cmap.reshape(h + 2 * pad, wp)
-    grid[: pad + y0] = 0  # outside the region
-    grid[pad + y1 :] = 0
-    grid[:, : pad + x0] = 0
-    grid[:, pad + x1 :] = 0
+    rows, cols = slice(pad + y0 - k, pad + y1 + k), slice(pad + x0 - k, pad + x1 + k)
+    grid[pad + y0 - k : pad + y0, cols] = 0
+    grid[pad + y1 : pad + y1 + k, cols] = 0
+    grid[rows, pad + x0 - k : pad + x0] = 0
+    grid[rows, pad + x1 : pad + x1 + k] = 0
     for edge, frac, axis in ((x0, x0 + 1 - fx0, 1), (x1 - 1, fx1 - (x1 - 1), 1),
                              (y0, y0 + 1 - fy0, 0), (y1 - 1, fy1 - (y1 - 1), 0)):
         if frac < 1:  # a clip edge inside a pixel covers it in part
-            line = grid[:, pad + edge] if axis else grid[pad + edge]
+            line = grid[rows, pad + edge] if axis else grid[pad + edge, cols]
             line[...] = np.round(line * max(frac, 0.0)).astype(np.uint8)
     hit = np.flatnonzero(cmap[lo:hi].view(bool))
     hit += lo
@@ -898,7 +903,14 @@ class _FastCameraMixin:
         Cairo, through :meth:`set_cairo_context_path`.  Cairo keeps its default
         anti-aliasing: its fast rasteriser (``ANTIALIAS_FAST``) corrupts the
         heap on ordinary dense grids in Cairo 1.16 (see tests/test_drawing_safety.py).
+
+        A VMobject with nothing opaque to draw (every fill, stroke and background
+        stroke at opacity 0: a label kept for later, faded out) is skipped: Cairo
+        would build its path and then paint nothing (a clear source over the
+        frame leaves every pixel as it was).
         """
+        if _invisible(vmobject):
+            return self
         if isinstance(vmobject, Polylines) and self._stroke_plainly(vmobject, ctx):
             return self
         with _clipped(ctx, getattr(vmobject, "clip_box", None)):
@@ -1005,6 +1017,17 @@ class _FastCameraMixin:
             r = cloud.get_pixel_radius(self)
             splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
                         r * cloud.rim_fraction, cloud.opacity)
+
+
+def _invisible(vmobject: VMobject) -> bool:
+    """Whether every colour ``vmobject`` paints (fill, stroke, background stroke) is fully
+    transparent: drawing it leaves the frame as it was."""
+    if not (vmobject.get_fill_rgbas()[:, 3] <= 0).all():
+        return False
+    if vmobject.get_stroke_width() > 0 and not (vmobject.get_stroke_rgbas()[:, 3] <= 0).all():
+        return False
+    return not (vmobject.get_stroke_width(background=True) > 0
+                and not (vmobject.get_stroke_rgbas(background=True)[:, 3] <= 0).all())
 
 
 class FastCamera(_FastCameraMixin, Camera):
@@ -1687,9 +1710,35 @@ class SpaceAxes(VGroup):
             mob.clip_box = self.box
             for part in mob.get_family():
                 part.clip_box = self.box
+            mob.extent = (mob.width, mob.height)  # a label is moved, never resized
             self._texts[role, body] = mob
             self.add(mob)
         return mob
+
+    @staticmethod
+    def _show(mob: Mobject, opacity: float) -> None:
+        """``mob.set_opacity(opacity)``, skipped when every opacity of it is that already: the
+        same state, without Manim rebuilding every glyph's colours each frame."""
+        for part in mob.get_family():
+            if isinstance(part, VMobject) and not all(
+                    (rgbas[:, 3] == opacity).all() for rgbas in
+                    (part.get_fill_rgbas(), part.get_stroke_rgbas(),
+                     part.get_stroke_rgbas(background=True))):
+                mob.set_opacity(opacity)
+                return
+
+    @staticmethod
+    def _put(mob: Mobject, centre) -> None:
+        """``mob.move_to(centre)``, skipped when it was put there last and nothing moved it since."""
+        centre = (float(centre[0]), float(centre[1]))
+        first = next(iter(mob.family_members_with_points()), None)
+        mark = None if first is None else (id(first.points), first.points[0].tobytes())
+        if getattr(mob, "placed", None) == (centre, mark):
+            return
+        mob.move_to([centre[0], centre[1], 0.0])
+        if first is not None:
+            mark = (id(first.points), first.points[0].tobytes())
+        mob.placed = (centre, mark)
 
     def follow(self, view: FlowView) -> None:
         x0, y0, x1, y1 = self.box
@@ -1716,27 +1765,37 @@ class SpaceAxes(VGroup):
                 name.set_opacity(0.0)
             self.names = [self._text(n, "name") for n in names]
             self.key = key
-        # the compass: unit axes as the view projects them, the names past their tips
-        origin = np.array([x0 + self.PAD + 0.3, y0 + self.PAD + 0.3, 0.0])
-        ends = view.project(np.eye(3))[:, :2] * self.ARROW
-        segs = []
-        for k in range(3):
-            end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
-            segs.append(np.array([origin, end]))
-        self.arrows.set_vertices(np.concatenate(segs))
-        centres, halves, shown = [], [], []
-        for k, name in enumerate(self.names):
-            d = ends[k]
-            n = float(np.hypot(*d))
-            # past the tip, by half the name's extent along the arrow plus a gap
-            reach = 0.08 + 0.5 * (abs(d[0]) * name.width + abs(d[1]) * name.height) / max(n, 1e-9)
-            centres.append(origin[:2] + (d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else 0.0))
-            halves.append(np.array([name.width, name.height]) / 2)
-            shown.append(n > 0.12 * self.ARROW)
-        placed = self._apart(centres, halves, shown)
+        # the compass: unit axes as the view projects them, the names past their tips; the same
+        # space, angles and box as the frame before give the same compass (kept, not recomputed)
+        compass = (key, view.elev, view.azim, tuple(self.box))
+        if compass != getattr(self, "_compass", (None,))[0]:
+            origin = np.array([x0 + self.PAD + 0.3, y0 + self.PAD + 0.3, 0.0])
+            ends = view.project(np.eye(3))[:, :2] * self.ARROW
+            segs = []
+            for k in range(3):
+                end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
+                segs.append(np.array([origin, end]))
+            vertices = np.concatenate(segs)
+            centres, halves, shown = [], [], []
+            for k, name in enumerate(self.names):
+                d = ends[k]
+                n = float(np.hypot(*d))
+                width, height = name.extent
+                # past the tip, by half the name's extent along the arrow plus a gap
+                reach = 0.08 + 0.5 * (abs(d[0]) * width + abs(d[1]) * height) / max(n, 1e-9)
+                centres.append(origin[:2] + (d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else 0.0))
+                halves.append(np.array([width, height]) / 2)
+                shown.append(n > 0.12 * self.ARROW)
+            placed = self._apart(centres, halves, shown)
+            self._compass = (compass, vertices, placed, halves, shown)
+            self._arrow_points = None
+        _, vertices, placed, halves, shown = self._compass
+        if not np.array_equal(self.arrows.points, getattr(self, "_arrow_points", None)):
+            self.arrows.set_vertices(vertices)
+            self._arrow_points = self.arrows.points
         for name, centre, on in zip(self.names, placed, shown):
-            name.move_to([centre[0], centre[1], 0.0])
-            name.set_opacity(self.OPACITY if on else 0.0)
+            self._put(name, centre)
+            self._show(name, self.OPACITY if on else 0.0)
         # the scale bar
         _, scale = view.screen_map(view.stage, view.t)
         region = x1 - x0
@@ -1756,7 +1815,7 @@ class SpaceAxes(VGroup):
                                         [left, y - tick, 0], [left, y + tick, 0],
                                         [right, y - tick, 0], [right, y + tick, 0]]))
         label = self.bar_label
-        w, h = label.width / 2, label.height / 2
+        w, h = label.extent[0] / 2, label.extent[1] / 2
         cx, cy = min((left + right) / 2, x1 - 0.05 - w), y + tick + self.GAP + h
         # in a narrow picture the names reach the bar's label: right of them, else above them
         names = [(c, hv) for c, hv, on in zip(placed, halves, shown) if on]
@@ -1766,7 +1825,7 @@ class SpaceAxes(VGroup):
                 cx = max(cx, clear)
             else:
                 cx, cy = x1 - 0.05 - w, max(c[1] + hv[1] for c, hv in names) + 0.04 + h
-        label.move_to([cx, cy, 0.0])
+        self._put(label, (cx, cy))
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
 
@@ -1819,16 +1878,29 @@ class TracedPolygons(VGroup):
                             stroke_color=stroke_color or color, stroke_width=stroke_width)
             part.set_points_as_corners(_pad3(np.vstack([poly, poly[:1]])))
             self.add(part)
+        # every polygon's edges at once: edge i of polygon k runs from vertex a[i] to b[i] of the
+        # traced vertices (its last edge back to its first vertex), and its curves (4 points
+        # each) are rows ends[k] to ends[k + 1] of the points follow() computes
+        starts = np.cumsum([0, *self.sizes])
+        self._a = np.arange(starts[-1])
+        self._b = self._a + 1
+        closing = np.array(self.sizes) > 0
+        self._b[(starts[1:] - 1)[closing]] = starts[:-1][closing]
+        self._ends = 4 * starts
 
     def follow(self, view: FlowView) -> None:
+        """Every polygon at the view's stage: the corners Manim's ``set_points_as_corners`` gives,
+        for all polygons in one pass (the same numbers, without a Manim call per polygon per frame)."""
         if self.trace is None:
             return
         P = view.to_scene(self.trace.at(view.stage, view.t))
-        start = 0
-        for part, size in zip(self.submobjects, self.sizes):
-            pts = P[start:start + size]
-            part.set_points_as_corners(np.vstack([pts, pts[:1]]))
-            start += size
+        a, b = P[self._a], P[self._b]
+        points = np.empty((4 * len(a), 3))
+        for j, t in enumerate(self.submobjects[0]._bezier_t_values if self.submobjects else ()):
+            points[j::4] = (1 - t) * a + t * b  # manim.utils.bezier.interpolate, as Manim does it
+        ends = self._ends
+        for k, part in enumerate(self.submobjects):
+            part.points = points[ends[k]:ends[k + 1]]
 
 
 class OpacityFade(Animation):
