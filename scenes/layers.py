@@ -174,10 +174,11 @@ class LayersScene(SceneContract):
         else:
             accuracy = flow.accuracy(run.X, run.y)
             # the points the network gets wrong, ringed and drawn over the others from here on
-            rings = self.ring_wrong(view, run)
+            # (three classes or more: two are told apart by the line's side and their colours)
+            rings = self.ring_wrong(view, run) if self.vertex_view(flow) else None
             score = score_words(accuracy, len(run.y))
             if rings is not None:
-                score += f"; ringed: the {len(rings.indices)} it gets wrong"
+                score += f"; {len(rings.indices)} wrong, ringed"
             detail = self.output_words(flow, run.n_classes, score)
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
                 # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
@@ -233,7 +234,7 @@ class LayersScene(SceneContract):
     def output_words(flow, K: int, score: str) -> str:
         """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`)."""
         if K <= 2:
-            return f"one straight line separates the classes here: {score}"
+            return f"a straight line splits the classes: {score}"
         if flow.stages[-1].dim == 2 and not flow.boundaries_exact:
             return f"the answer is the largest of the {K} class probabilities: {score}"
         if flow.stages[-1].dim == 3:
@@ -703,7 +704,7 @@ class LayersScene(SceneContract):
 def score_words(accuracy: float, n: int) -> str:
     """A classifier's score in words, saying what it is measured on (the network trains on
     every point shown: there is no held-out part)."""
-    return f"correct on {accuracy:.1%} of the training data ({round(accuracy * n)} of {n})"
+    return f"{accuracy:.1%} of the training data right ({round(accuracy * n)}/{n})"
 
 
 def screen_shift(view, s: int) -> float:

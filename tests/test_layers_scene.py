@@ -132,8 +132,8 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
     correct = int(np.sum((p > 0.5) == spiral_run.y))
-    assert f"correct on {correct / len(p):.1%} of the training data" in detail
-    assert f"({correct} of {len(p)})" in detail
+    assert f"{correct / len(p):.1%} of the training data right" in detail
+    assert f"({correct}/{len(p)})" in detail
     # the default story: width-2 tanh layers untangle the spirals
     assert correct / len(p) >= 0.98
 
@@ -174,7 +174,7 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     p /= p.sum(axis=1, keepdims=True)
     correct = int(np.sum(p.argmax(axis=1) == run.y))
     # the score says what it is measured on: the data the network trained on
-    score = f"correct on {correct / len(p):.1%} of the training data ({correct} of {len(p)})"
+    score = f"{correct / len(p):.1%} of the training data right ({correct}/{len(p)})"
     # three classes: straight lines bound three regions (never "one straight line")
     assert out_title.startswith("output") and "one straight line" not in out_detail
     assert "3 class regions" in out_detail and score in out_detail
@@ -186,7 +186,7 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     rings = [m for m in scene.mobjects if hasattr(m, "rings")]
     if len(wrong):
         assert len(rings) == 1 and sorted(rings[0].indices) == list(wrong)
-        assert f"ringed: the {len(wrong)} it gets wrong" in out_detail
+        assert f"; {len(wrong)} wrong, ringed" in out_detail
     else:
         assert not rings and "ringed" not in out_detail
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))

@@ -55,7 +55,7 @@ def tinted(image: np.ndarray, rgb, background, alpha: float = 1.0, paper: float 
 
 #: the opacity of an image among the data (over the points: each shows through it); an image
 #: outside the data (beside a class corner) is drawn at full opacity
-IN_DATA = 0.55
+IN_DATA = 0.75
 
 
 class ImageLandmarks(Group):
@@ -80,18 +80,21 @@ class ImageLandmarks(Group):
         self.follow(view)
 
     def follow(self, view) -> None:
-        """Put each image just above-right of its point as the view shows it now."""
+        """Put each image beside its point as the view shows it now, on the side away from the
+        data's centre (its point is its class's most typical one, amid its class: outward, the
+        image covers fewer points), kept inside the picture."""
         P = view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices])
+        centre = np.asarray(view.cloud.points, dtype=float)[:, :2].mean(axis=0)
         s, gap = self.size, 0.06
         for tile, (x, y, _) in zip(self.tiles, P):
-            x0, y0 = x + gap, y + gap
-            if self.clip is not None:  # stay inside the picture: flip to the other side at an edge
+            d = np.array([x, y]) - centre
+            # (a point near the centre pushes its image less: the direction never jumps)
+            cx, cy = np.array([x, y]) + d / max(float(np.hypot(*d)), s) * (s + gap)
+            x0, y0 = cx - s / 2, cy - s / 2
+            if self.clip is not None:  # stay inside the picture
                 cx0, cy0, cx1, cy1 = self.clip
-                if x0 + s > cx1:
-                    x0 = x - gap - s
-                if y0 + s > cy1:
-                    y0 = y - gap - s
-                x0, y0 = max(x0, cx0), max(y0, cy0)
+                x0 = min(max(x0, cx0), cx1 - s)
+                y0 = min(max(y0, cy0), cy1 - s)
             tile.points = np.array([[x0, y0 + s, 0], [x0 + s, y0 + s, 0], [x0 + s, y0, 0],
                                     [x0, y0, 0]], dtype=float)
 
