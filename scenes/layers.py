@@ -177,9 +177,13 @@ class LayersScene(SceneContract):
             # (three classes or more: two are told apart by the line's side and their colours)
             rings = self.ring_wrong(view, run) if self.vertex_view(flow) else None
             score = score_words(accuracy, len(run.y))
-            if rings is not None:
-                score += f"; {len(rings.indices)} wrong, ringed"
-            detail = self.output_words(flow, run.n_classes, score)
+            note = f"{len(rings.indices)} wrong, ringed" if rings is not None else ""
+            # a story that ends in the class corners states its score there (with the rings'
+            # note), its output beat only what it shows (a caption of two lines in a square frame)
+            detail = self.output_words(flow, run.n_classes,
+                                       note if self.vertex_view(flow) else score)
+            if note:
+                score += f"; {note}"
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
                 # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
                 # the answer on the points (the score, the wrong ones ringed), then the class
@@ -232,16 +236,19 @@ class LayersScene(SceneContract):
     # -- the output: what is true of the last picture
     @staticmethod
     def output_words(flow, K: int, score: str) -> str:
-        """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`)."""
+        """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`),
+        ending in ``score`` (none when empty)."""
         if K <= 2:
-            return f"a straight line splits the classes: {score}"
-        if flow.stages[-1].dim == 2 and not flow.boundaries_exact:
-            return f"the answer is the largest of the {K} class probabilities: {score}"
-        if flow.stages[-1].dim == 3:
-            return f"flat planes bound the {K} class regions here: {score}"
-        if flow.boundaries_exact:
-            return f"straight lines bound the {K} class regions here: {score}"
-        return f"{K - 1} directions part the classes; the view has 2: {score}"
+            words = "a straight line splits the classes"
+        elif flow.stages[-1].dim == 2 and not flow.boundaries_exact:
+            words = f"the answer is the largest of the {K} class probabilities"
+        elif flow.stages[-1].dim == 3:
+            words = f"flat planes bound the {K} class regions here"
+        elif flow.boundaries_exact:
+            words = f"straight lines bound the {K} class regions here"
+        else:
+            words = f"{K - 1} directions part the classes; the view has 2"
+        return f"{words}: {score}" if score else words
 
     @staticmethod
     def vertex_view(flow) -> bool:
