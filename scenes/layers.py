@@ -180,8 +180,10 @@ class LayersScene(SceneContract):
             note = f"{len(rings.indices)} wrong, ringed" if rings is not None else ""
             # a story that ends in the class corners states its score there (with the rings'
             # note), its output beat only what it shows (a caption of two lines in a square frame)
-            detail = self.output_words(flow, run.n_classes,
-                                       note if self.vertex_view(flow) else score)
+            if self.vertex_view(flow):
+                detail = self.output_words(flow, run.n_classes, "") + (f"; {note}" if note else "")
+            else:
+                detail = self.output_words(flow, run.n_classes, score)
             if note:
                 score += f"; {note}"
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
