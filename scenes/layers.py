@@ -44,6 +44,10 @@ PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.
 VERTEX = {"fade": 0.8, "move": 2.4, "hold": 3.0}
 #: the poster of a wide input that ends in the class-vertex view: that end, first
 POSTER_WORDS = ("softmax · class corners", "where the layers lead the data")
+#: the output beat's title when no line can be drawn (a softmax of K − 1 > 2 directions)
+OUTPUT_SOFTMAX = "output · softmax"
+#: the beat after that poster: the points fly back from the corners to the input
+BACK = "back to the input"
 #: the largest polygon radius, as a share of the picture's longer side (it is as large as the
 #: picture holds with the names outside its corners: see LayersScene.vertex_frame)
 VERTEX_RADIUS = 0.38
@@ -61,16 +65,22 @@ EXPLAIN = {
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
-#: the same stages in a space wider than the picture, seen along principal axes ``p₁, p₂``: no
-#: plane turns there, and a squash is seen as the view turning to the directions kept.  (A
-#: turn of a wide space is not played at all: seen along its own principal axes, which turn
-#: with it, nothing moves; see nnanim.core.flow.)
+#: the same stages in a space wider than the picture, seen along principal axes ``p₁, p₂``.
+#: There is no grid there (no plane to see turn or shrink): the words say only what the points
+#: do and what the computation does, never a motion of something not drawn.  (A turn of a wide
+#: space is not played at all: seen along its own principal axes, which turn with it, nothing
+#: moves; see nnanim.core.flow.)
 WIDE = {
     "linear": "x → W·x from {n}-D to {m}-D, seen along {k} principal axes ({names})",
-    "squash": "the view turns to the {m} directions layer {l} reads; the other {drop} shrink to 0",
+    "squash": "layer {l} reads {m} of these {n} directions: the view moves to those {m}; the "
+              "other {drop} are left out",
     # the first stage after a wide space that is shown as it is: the axes change their names
-    "own": "x → A(t)·x: the plane turns and stretches into layer {l}'s own axes, h₁ and h₂",
+    "own": "x → A(t)·x: the points move into layer {l}'s own axes, h₁ and h₂",
 }
+#: a ``+ b`` whose points move less than this share of the picture's short side (median over
+#: the points, on screen) is too small to see: it plays in its ``W·x`` beat, in BIAS_MERGED s
+BIAS_VISIBLE = 0.025
+BIAS_MERGED = 0.5
 #: scene units kept free of data along the picture's bottom edge: the axes' compass and scale
 AXES_STRIP = 0.7
 #: words a viewer reads per second: a caption stays on screen at least as long as its new words
@@ -106,6 +116,7 @@ class LayersScene(SceneContract):
                         clip_box=self.layout.picture_clip)
 
         regression = flow.network.task == "regression"
+        rings = None  # (a classifier's wrong points, ringed at its output)
         still = [self.header(run, record)]
         title = "input space"
         wide_input = run.X.shape[1] > 3
@@ -123,7 +134,10 @@ class LayersScene(SceneContract):
         landmarks = self.image_landmarks(run, view)
         if wide_input and self.vertex_view(flow):
             # the poster: where the story ends (a wide input has no plane to shade)
-            caption = self.open_on_corners(view, run, still, landmarks, title, detail)
+            # (a declared beat: the points fly back from the end to the input, where the story
+            # starts)
+            caption = self.open_on_corners(view, run, still, landmarks, BACK,
+                                           f"every point flies back to where it starts; {detail}")
         else:
             caption = self.caption(title, detail)
             # the poster: the trained network's answer, both sides shaded; it fades out evenly
@@ -146,10 +160,11 @@ class LayersScene(SceneContract):
         if wide_input and not landmarks:  # named features: what the two axes are made of
             caption = self.show_input_axes(view, run, caption)
 
-        caption = self.play_stages(view, caption, read=True)
+        caption = self.play_stages(view, caption, read=True, merge=True)
 
         # the output layer: a straight line, the shading, the recomputed accuracy
         out = flow.stages[-1]
+        out_title = out.caption
         view.set_stage(out.index, 1.0)
         if regression:
             r2 = flow.r_squared(run.X, run.y)
@@ -158,19 +173,37 @@ class LayersScene(SceneContract):
                       f"R² = {number(r2, 3)} on the {len(run.y)} points")
         else:
             accuracy = flow.accuracy(run.X, run.y)
-            score = (f"{accuracy:.1%} correct, {round(accuracy * len(run.y))} of {len(run.y)} "
-                     "points")
-            detail = self.output_words(flow, run.n_classes, score)
+            # the points the network gets wrong, ringed and drawn over the others from here on
+            # (three classes or more: two are told apart by the line's side and their colours)
+            rings = self.ring_wrong(view, run) if self.vertex_view(flow) else None
+            score = score_words(accuracy, len(run.y))
+            note = f"{len(rings.indices)} wrong, ringed" if rings is not None else ""
+            # a story that ends in the class corners states its score there (with the rings'
+            # note), its output beat only what it shows (a caption of two lines in a square frame)
+            if self.vertex_view(flow):
+                detail = self.output_words(flow, run.n_classes, "") + (f"; {note}" if note else "")
+            else:
+                detail = self.output_words(flow, run.n_classes, score)
+            if note:
+                score += f"; {note}"
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
-                # no line can be drawn here (K − 1 directions, a 2-D view): the class corners,
-                # where every class keeps a direction of its own, are this story's output
-                self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
-                                         landmarks)
-                return
-        caption = self.swap_caption(caption, out.caption, detail, kind="stage")
-        need = self.reading_time(out.caption, detail) - 0.3
+                # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
+                # the answer on the points (the score, the wrong ones ringed), then the class
+                # corners, where every class keeps a direction of its own, end the story
+                if rings is None:  # (nothing to show here: the corners are the output)
+                    self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
+                                             landmarks)
+                    return
+                out_title = OUTPUT_SOFTMAX
+        caption = self.swap_caption(caption, out_title, detail, kind="stage")
+        need = self.reading_time(out_title, detail) - 0.3
         extras = self.add_output_shading(view)
-        lines = self.output_lines(view)
+        if not regression and rings is not None:
+            from nnanim.draw.mobjects import OpacityFade
+
+            self.add(rings)
+            extras.append(OpacityFade(rings))
+        lines = self.around_axes(view, self.output_lines(view))
         for line in lines:
             extras.append(Create(line))
         if extras:  # drawn slower when the caption needs the time (a still hold at most HOLD)
@@ -179,7 +212,17 @@ class LayersScene(SceneContract):
             need -= drawn
         self.wait(max(2.5, need))
         if self.vertex_view(flow):
-            self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks)
+            self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks,
+                                     rings=rings)
+
+    @staticmethod
+    def ring_wrong(view, run):
+        """The points the network gets wrong, ringed (a :class:`RingedPoints` following the
+        view), or ``None`` when it gets every point right; not yet in the scene."""
+        from nnanim.draw.landmarks import RingedPoints
+
+        wrong = view.flow.network.predict(run.X) != run.y
+        return RingedPoints(view, wrong) if wrong.any() else None
 
     def picture_region(self):
         """Where the data's box goes: the layout's picture region less a strip along its bottom
@@ -195,14 +238,19 @@ class LayersScene(SceneContract):
     # -- the output: what is true of the last picture
     @staticmethod
     def output_words(flow, K: int, score: str) -> str:
-        """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`)."""
+        """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`),
+        ending in ``score`` (none when empty)."""
         if K <= 2:
-            return f"one straight line separates the classes here: {score}"
-        if flow.stages[-1].dim == 3:
-            return f"flat planes bound the {K} class regions here: {score}"
-        if flow.boundaries_exact:
-            return f"straight lines bound the {K} class regions here: {score}"
-        return f"{K - 1} directions part the classes; the view has 2: {score}"
+            words = "a straight line splits the classes"
+        elif flow.stages[-1].dim == 2 and not flow.boundaries_exact:
+            words = f"the answer is the largest of the {K} class probabilities"
+        elif flow.stages[-1].dim == 3:
+            words = f"flat planes bound the {K} class regions here"
+        elif flow.boundaries_exact:
+            words = f"straight lines bound the {K} class regions here"
+        else:
+            words = f"{K - 1} directions part the classes; the view has 2"
+        return f"{words}: {score}" if score else words
 
     @staticmethod
     def vertex_view(flow) -> bool:
@@ -310,6 +358,7 @@ class LayersScene(SceneContract):
         for marks, at in zip(landmarks, spots, strict=True):
             for tile, spot in zip(marks.tiles, at, strict=True):
                 tile.move_to(spot)
+                tile.opacity = 1.0  # (beside a corner, outside the data: full)
         head, words = POSTER_WORDS
         caption = self.caption(head, words)
         self.bring_to_back(polygon)  # (in the scene, under the points)
@@ -319,37 +368,72 @@ class LayersScene(SceneContract):
         view.submobjects.insert(0, view.grid)
         if view.axes is not None:
             view.add(view.axes)
+        from nnanim.draw.landmarks import IN_DATA as in_data
+        from nnanim.draw.scene import _window
+
+        # the corners' names leave in the fly's first part, the grid and the axes' names come in
+        # its last part: a class name never meets an axis name (a triangle's lower names sit
+        # where the axes' compass comes)
         arrive = []
         for part in hidden:  # in the view again, fading in where they are (no new copy in the scene)
-            fade = OpacityFade(part)
+            fade = OpacityFade(part, rate_func=_window(0.55, 1.0))
             fade.introducer = False
             arrive.append(fade)
         need = self.reading_time(title, detail) - 0.3
         fly = max(VERTEX["move"] * 0.75, need - HOLD)
         self.play(cloud_move(view.cloud, home),
-                  *[tiles_move(m, at) for m, at in zip(landmarks, tiles_home, strict=True)],
-                  *[OpacityFade(m, fade_in=False) for m in (polygon, *labels)], *arrive,
+                  *[tiles_move(m, at, opacity=in_data)
+                    for m, at in zip(landmarks, tiles_home, strict=True)],
+                  *[OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45))
+                    for m in (polygon, *labels)], *arrive,
                   run_time=fly)
         self.wait(max(need - fly, 0.5))
         return caption
 
     def show_input_axes(self, view, run, caption):
         """A beat on what the two principal axes of a wide input are made of: the axes drawn
-        through the data's centre (the origin of the view: the data is centred) while the
-        caption names their strongest features, then gone before the first stage moves."""
+        under the points through the data's centre (the origin of the view: the data is
+        centred), each named at its end by its strongest feature and that feature's loading
+        (:func:`axis_label`), while the caption names the features they grow with most; then
+        gone before the first stage moves."""
         from manim import Create, Line
 
+        from nnanim.core.projection import principal_axes
         from nnanim.draw.mobjects import OpacityFade
 
         title, words = "principal axes", self.wide_axes_words(run, 2)
         caption = self.swap_caption(caption, title, words)
-        lines = []
-        for w in ([0.0, 1.0, 0.0], [1.0, 0.0, 0.0]):  # p₂ = 0 (the p₁ axis), then p₁ = 0
+        B = principal_axes(run.X, 2)
+        x0, y0, x1, y1 = self.layout.picture_clip
+        pad = 0.12
+        lines, names = [], []
+        for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # p₂ = 0 (the p₁ axis), p₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
-            if ends is not None:
-                line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
-                line.clip_box = self.layout.picture_clip
-                lines.append(line)
+            if ends is None:
+                continue
+            line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
+            line.clip_box = self.layout.picture_clip
+            lines.append(line)
+            name = self.label(axis_label(B[k], run.feature_names, symbol("p", k + 1)),
+                              color=self.theme.foreground)
+            name.set_stroke(color=self.theme.background, width=8.0, background=True)
+            name.annotates = self.layout.picture_clip  # it names a line of its own picture
+            w_, h_ = name.width / 2, name.height / 2
+            if k == 0:  # the p₁ axis (horizontal): named at its right end, above or below it
+                y = float(np.mean(ends[:, 1]))
+                spots = [(x1 - pad - w_, min(y + 0.08 + h_, y1 - pad - h_)),
+                         (x1 - pad - w_, max(y - 0.08 - h_, y0 + pad + h_))]
+            else:  # the p₂ axis (vertical): named at its top end, right or left of it
+                x = float(np.mean(ends[:, 0]))
+                spots = [(min(max(c, x0 + pad + w_), x1 - pad - w_), y1 - pad - h_)
+                         for c in (x + 0.1 + w_, x - 0.1 - w_)]
+            # where it covers fewest points (the first when even)
+            P = np.asarray(view.cloud.points)[:, :2]
+            covered = [int(np.sum((np.abs(P[:, 0] - cx) < w_ + 0.05) & (np.abs(P[:, 1] - cy) < h_ + 0.05)))
+                       for cx, cy in spots]
+            at = spots[int(np.argmin(covered))]
+            name.move_to([at[0], at[1], 0.0])
+            names.append(name)
         need = self.reading_time(title, words) - 0.3 - 0.5
         drawn = max(1.2, need - HOLD)
         draw, fade = [], []
@@ -358,27 +442,30 @@ class LayersScene(SceneContract):
             draw.append(Create(line))
             fade.append(OpacityFade(line, fade_in=False))
             draw[-1].introducer = fade[-1].remover = False
-        if lines:
+        self.add(*names)
+        draw += [OpacityFade(n) for n in names]
+        fade += [OpacityFade(n, fade_in=False) for n in names]
+        if draw:
             self.play(*draw, run_time=drawn)
         self.wait(max(need - drawn, 0.5))
-        if lines:
+        if fade:
             self.play(*fade, run_time=0.5)
             view.remove(*lines)
         return caption
 
     def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
-                            landmarks: list = ()) -> None:
+                            landmarks: list = (), rings=None) -> None:
         """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
 
         ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
         by a class's landmark image (a digit's own picture, which travels there from beside its
-        point; ``labels_of`` are the points' classes) or else by the class's name.
+        point; ``labels_of`` are the points' classes) or else by the class's name.  ``rings``
+        (the points the network gets wrong) move with their points, fading in if not yet shown.
         """
         from nnanim.draw.mobjects import OpacityFade
 
         title = "softmax · class corners"
-        detail = (f"each point moves to Σₖ{NBSP}pₖ·vₖ, its class probabilities mixing the "
-                  f"corners: {score}")
+        detail = f"each point sits at its class probabilities' average of the corners: {score}"
         caption = self.swap_caption(caption, title, detail, kind="stage")
         need = self.reading_time(title, detail) - 0.3
         polygon, labels, spots = self.class_corners(view, names, labels_of, landmarks)
@@ -386,7 +473,7 @@ class LayersScene(SceneContract):
         for marks, at in zip(landmarks, spots, strict=True):  # each image to its corner
             if marks in view.followers:
                 view.followers.remove(marks)
-            moves.append(tiles_move(marks, at))
+            moves.append(tiles_move(marks, at, opacity=1.0))
         for mob in leaving:
             mob.clear_updaters()
         away = [*leaving, *[m for m in self.mobjects if getattr(m, "is_output_shading", False)]]
@@ -399,8 +486,17 @@ class LayersScene(SceneContract):
         self.play(*[OpacityFade(m, fade_in=False) for m in away + parts], run_time=VERTEX["fade"])
         self.add(polygon, *labels)
         self.bring_to_back(polygon)
-        self.play(cloud_move(view.cloud, self.class_vertex_points(view)), *moves,
-                  OpacityFade(polygon), *[OpacityFade(n) for n in labels], run_time=VERTEX["move"])
+        ringing = []
+        if rings is not None:
+            if rings in view.followers:  # moved with the cloud from here on, not by the stages
+                view.followers.remove(rings)
+            if rings not in self.mobjects:
+                self.add(rings)
+                ringing.append(OpacityFade(rings))
+        self.play(cloud_move(view.cloud, self.class_vertex_points(view),
+                             followers=[] if rings is None else [(rings, view)]), *moves,
+                  OpacityFade(polygon), *[OpacityFade(n) for n in labels], *ringing,
+                  run_time=VERTEX["move"])
         self.wait(max(VERTEX["hold"], need - VERTEX["fade"] - VERTEX["move"]))
 
     def vertex_names(self, view, names, skip=()) -> dict:
@@ -417,7 +513,7 @@ class LayersScene(SceneContract):
         return out
 
     def play_stages(self, view, caption, pace: float = 1.0, before=None, read: bool = False,
-                    stages=None):
+                    stages=None, merge: bool = False):
         """Every stage but the output's, each with its caption (a beat); 3-D stages tilt and orbit.
 
         ``pace`` scales the stages' seconds; ``before(stage)`` runs after each caption swap, before
@@ -425,26 +521,45 @@ class LayersScene(SceneContract):
         (:meth:`reading_time`), the stage playing slower (motion, never a still hold).  A turn of a
         space wider than the picture is not played (nothing moves: :func:`stage_words`).
         ``stages``, a run of the flow's stages, plays only those (a scene that stops between two of
-        them calls it for each run).  Returns the last caption.
+        them calls it for each run).  ``merge``: a ``+ b`` whose shift is too small to see on
+        screen (:func:`screen_shift` under :data:`BIAS_VISIBLE`) gets no beat of its own: it plays
+        briefly at the end of its layer's ``W·x`` beat, whose caption says so.  Returns the last
+        caption.
         """
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
+        merged = set()  # the bias stages played inside their linear stage's beat
         for stage in (flow.stages[:-1] if stages is None else stages):
+            if stage.index in merged:
+                continue
             explain = stage_words(flow, stage)
             if explain is None:  # a still: the next stage starts where it ends
                 continue
-            caption = self.swap_caption(caption, stage.caption, explain, kind="stage")
+            title, bias = stage.caption, None
+            if merge and stage.kind == "linear":
+                after = flow.stages[stage.index + 1]
+                if after.kind == "bias" and after.layer == stage.layer and \
+                        screen_shift(view, after.index) < BIAS_VISIBLE:
+                    bias = after
+                    merged.add(after.index)
+                    # (the words: the map's; the shift is too small to be seen)
+                    title = stage.caption.replace("W·x", "W·x + b", 1)
+            caption = self.swap_caption(caption, title, explain, kind="stage")
             if before is not None:
                 before(stage)
             seconds = PACE[stage.kind] * pace
+            shift = 0.0 if bias is None else BIAS_MERGED * pace
             if read:  # (the swap is read too)
-                seconds = max(seconds, self.reading_time(stage.caption, explain) - 0.3)
+                seconds = max(seconds, self.reading_time(title, explain) - 0.3 - shift)
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
                 self.play(ViewTurn(view, elev=elev, azim=azim), run_time=1.4)
             self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
+            if bias is not None:
+                self.play(StagePlay(view, bias.index, spin=ORBIT * shift if view.elev else 0.0,
+                                    run_time=shift))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
@@ -466,8 +581,9 @@ class LayersScene(SceneContract):
 
     def image_landmarks(self, run, view) -> list:
         """An image dataset (digits): one of its own images per class beside its point, moving
-        with it through every stage (none for other data).  Drawn over the grid and under the
-        points (in the view, a follower of its stages): an image never hides a point."""
+        with it through every stage (none for other data).  Drawn over the points, half
+        transparent and framed (in the view, a follower of its stages): the digit reads, and a
+        point under it still shows."""
         from manim.utils.color import ManimColor
 
         from nnanim.draw.landmarks import ImageLandmarks
@@ -480,7 +596,7 @@ class LayersScene(SceneContract):
         marks = ImageLandmarks(view, indices, images, colours, background,
                                size=0.09 * self.layout.picture.height, clip=self.layout.picture_clip)
         view.followers.append(marks)
-        view.submobjects.insert(view.submobjects.index(view.cloud), marks)
+        view.submobjects.insert(view.submobjects.index(view.cloud) + 1, marks)
         return [marks]
 
     @staticmethod
@@ -527,6 +643,24 @@ class LayersScene(SceneContract):
                 line = Line(*ends, color=color, stroke_width=width)
                 line.clip_box = self.layout.picture_clip  # never across the text
                 out.append(line)
+        return out
+
+    @staticmethod
+    def around_axes(view, lines: list) -> list:
+        """``lines`` (straight :class:`Line` s) cut where they would cross the view's axis names,
+        arrows, scale bar or its label (with a margin): a boundary never runs through a name."""
+        from manim import Line
+
+        boxes = axes_boxes(view)
+        if not boxes:
+            return lines
+        out = []
+        for line in lines:
+            a, b = np.array(line.get_start()), np.array(line.get_end())
+            for p, q in segments_outside(a, b, boxes):
+                part = Line(p, q, color=line.get_color(), stroke_width=line.get_stroke_width())
+                part.clip_box = line.clip_box
+                out.append(part)
         return out
 
     def region_lines(self, view) -> list:
@@ -576,6 +710,77 @@ class LayersScene(SceneContract):
         return RasterImage(image, corners)
 
 
+def score_words(accuracy: float, n: int) -> str:
+    """A classifier's score in words, saying what it is measured on (the network trains on
+    every point shown: there is no held-out part)."""
+    return f"{accuracy:.1%} of the training data right ({round(accuracy * n)}/{n})"
+
+
+def screen_shift(view, s: int) -> float:
+    """How far stage ``s`` moves the points on screen, from its start to its end: the median
+    over the points, as a share of the picture's short side (camera moves included: what a
+    viewer sees move)."""
+    trace = view.points_trace
+    start = view.to_scene(trace.at(s, 0.0), s, 0.0)
+    end = view.to_scene(trace.at(s, 1.0), s, 1.0)
+    moved = np.linalg.norm((end - start)[:, :2], axis=1)
+    return float(np.median(moved)) / min(view.view_width, view.view_height)
+
+
+def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]]:
+    """``(x0, y0, x1, y1)`` scene boxes, grown by ``pad``, of what the view's axes show now: each
+    visible name, the compass's arrows, the scale bar and its label (none without axes)."""
+    axes = view.axes
+    if axes is None:
+        return []
+    parts = [m for m in [*axes.names, axes.bar_label] if m is not None
+             and m.get_fill_opacity() > 0] + [axes.arrows, axes.bar]
+    boxes = []
+    for m in parts:
+        pts = np.asarray(m.get_all_points() if hasattr(m, "get_all_points") else m.points)
+        if len(pts):
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
+            boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
+    return boxes
+
+
+def segments_outside(a, b, boxes) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The parts of the segment ``a → b`` (scene points) outside every box ``(x0, y0, x1, y1)``."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    d = b - a
+    inside = []
+    for x0, y0, x1, y1 in boxes:  # the parameter interval inside the box (Liang–Barsky)
+        lo, hi = 0.0, 1.0
+        for p0, dp, m0, m1 in ((a[0], d[0], x0, x1), (a[1], d[1], y0, y1)):
+            if abs(dp) < 1e-12:
+                if not m0 <= p0 <= m1:
+                    lo, hi = 1.0, 0.0
+                continue
+            t0, t1 = sorted(((m0 - p0) / dp, (m1 - p0) / dp))
+            lo, hi = max(lo, t0), min(hi, t1)
+        if lo < hi:
+            inside.append((lo, hi))
+    kept, at = [], 0.0
+    for lo, hi in sorted(inside):
+        if lo > at:
+            kept.append((at, lo))
+        at = max(at, hi)
+    if at < 1.0:
+        kept.append((at, 1.0))
+    length = float(np.linalg.norm(d))
+    return [(a + t0 * d, a + t1 * d) for t0, t1 in kept if (t1 - t0) * length > 0.05]
+
+
+def axis_label(b, names, letter: str) -> str:
+    """A principal axis named short, by its largest loading: ``"p₁ · petal length 0.58 …"``
+    (the ``…`` when other features load on it too)."""
+    b = np.asarray(b, dtype=float)
+    j = int(np.argmax(np.abs(b)))
+    rest = np.abs(np.delete(b, j))
+    more = " …" if rest.size and rest.max() >= 0.05 else ""
+    return f"{letter} · {str(names[j])} {number(float(b[j]), 2)}{more}"
+
+
 def count_words(text: str) -> int:
     """The words a reader reads in ``text``: runs between spaces (no-break ones too), not counting
     a lone sign or separator (``·``, ``→``, ``=``, ``:``, ``…``)."""
@@ -611,7 +816,7 @@ def stage_words(flow, stage) -> str | None:
     if stage.kind == "rotate" and wide(n, k) or stage.kind == "lift" and wide(m, k):
         return None
     if stage.kind == "squash" and wide(n, k):
-        return WIDE["squash"].format(m=m, l=layer + 1, drop=n - m)
+        return WIDE["squash"].format(m=m, n=n, l=layer + 1, drop=n - m)
     if stage.kind == "linear":
         if stage.layer == 0 and flow.input_dim == 1:
             return LINE_INTO_PLANE
@@ -643,25 +848,30 @@ def _outside(corner, direction, width: float, height: float) -> np.ndarray:
     return np.asarray(corner, dtype=float) + gap * u
 
 
-def tiles_move(marks, centres, **kwargs):
-    """An animation moving each image of ``marks`` (:class:`ImageLandmarks`) to a centre of its own."""
+def tiles_move(marks, centres, opacity: float | None = None, **kwargs):
+    """An animation moving each image of ``marks`` (:class:`ImageLandmarks`) to a centre of its
+    own, its opacity going to ``opacity`` on the way (``None``: kept)."""
     from manim import Animation
 
     class TilesMove(Animation):
         def begin(self) -> None:
             self.start = [np.array(t.get_center(), dtype=float) for t in self.mobject.tiles]
+            self.seen = [t.opacity for t in self.mobject.tiles]
             super().begin()
 
         def interpolate_mobject(self, alpha: float) -> None:
             a = self.rate_func(alpha)
-            for tile, s, e in zip(self.mobject.tiles, self.start, centres, strict=True):
+            for tile, s, e, o in zip(self.mobject.tiles, self.start, centres, self.seen, strict=True):
                 tile.move_to((1.0 - a) * s + a * np.asarray(e, dtype=float))
+                if opacity is not None:
+                    tile.opacity = (1.0 - a) * o + a * opacity
 
     return TilesMove(marks, **kwargs)
 
 
-def cloud_move(cloud, end, **kwargs):
-    """An animation moving a point cloud from where it is to ``end`` (``(N, 3)`` scene units)."""
+def cloud_move(cloud, end, followers=(), **kwargs):
+    """An animation moving a point cloud from where it is to ``end`` (``(N, 3)`` scene units);
+    each ``(part, view)`` of ``followers`` follows it (``part.follow(view)``: rings on points)."""
     from manim import Animation
 
     class CloudMove(Animation):
@@ -672,6 +882,8 @@ def cloud_move(cloud, end, **kwargs):
         def interpolate_mobject(self, alpha: float) -> None:
             a = self.rate_func(alpha)
             self.mobject.set_positions((1.0 - a) * self.start + a * end)
+            for part, view in followers:
+                part.follow(view)
 
     return CloudMove(cloud, **kwargs)
 

@@ -71,6 +71,56 @@ def test_every_caption_stays_long_enough_to_be_read(options):
     assert "bold where" not in texts  # region lines are drawn only where they bound
 
 
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "wine"},
+                                     {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "wine", "digits-10"])
+def test_wide_beats_show_what_their_captions_say(options):
+    """A ``+ b`` beat of its own moves the points visibly (a median of 2.5 % of the picture's
+    short side on screen, measured here from the view's own screen positions); a smaller shift
+    plays inside its layer's ``W·x`` beat, whose title says ``W·x + b``.  No caption claims a
+    motion of something the wide picture does not draw (no grid turns or shrinks there), and the
+    poster's fly back to the input is a beat that says so."""
+    scene = _dry_run({"epochs": 30, **options})
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    flow = view.flow
+    short = min(view.view_width, view.view_height)
+
+    def shift(s):  # the median on-screen move of the points from the stage's start to its end
+        a = view.to_scene(view.points_trace.at(s, 0.0), s, 0.0)
+        b = view.to_scene(view.points_trace.at(s, 1.0), s, 1.0)
+        return np.median(np.hypot(*(b - a)[:, :2].T)) / short
+
+    titles = [b.title for b in scene.beats]
+    for stage in flow.stages:
+        if stage.kind == "bias":
+            alone = stage.caption in titles
+            merged = flow.stages[stage.index - 1].caption.replace("W·x", "W·x + b") in titles
+            assert alone != merged, stage.caption
+            assert (shift(stage.index) >= 0.025) == alone, (stage.caption, shift(stage.index))
+    texts = " ".join(f"{b.title} {b.detail}" for b in scene.beats)
+    for claim in ("shrink to 0", "plane turns", "view turns"):
+        assert claim not in texts
+    if scene.job.run.n_classes >= 3:
+        assert titles[1] == "back to the input" and "flies back" in scene.beats[1].detail
+
+
+def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
+    """The principal-axes beat names each drawn axis at its end by the feature that loads most on
+    it and that loading, recomputed here from the covariance of the standardised iris data."""
+    scene = _dry_run({"dataset": "iris", "epochs": 30})
+    run = scene.job.run
+    X = run.X - run.X.mean(axis=0)
+    values, vectors = np.linalg.eigh(X.T @ X)
+    shown = {t for shot in scene.shots for t, _ in shot.texts}
+    for k, axis in enumerate(vectors[:, ::-1][:, :2].T):
+        axis = axis if axis[np.argmax(np.abs(axis))] > 0 else -axis
+        j = int(np.argmax(np.abs(axis)))
+        letter = "p" + "₁₂"[k]
+        label = f"{letter} · {run.feature_names[j]} {axis[j]:.2f} …".replace("-", "−")
+        assert label in shown, (label, sorted(t for t in shown if t.startswith(letter)))
+    assert run.feature_names[2] == "petal length"  # (the loading of p₁ on it: about 0.58)
+
+
 @pytest.fixture(scope="module")
 def spiral_run():
     return train(dataset="spirals", hidden=[2, 2, 2, 2], lr=0.02, epochs=3000)
@@ -82,8 +132,8 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
     correct = int(np.sum((p > 0.5) == spiral_run.y))
-    assert f"{correct / len(p):.1%}" in detail
-    assert f"{correct} of {len(p)} points" in detail
+    assert f"{correct / len(p):.1%} of the training data right" in detail
+    assert f"({correct}/{len(p)})" in detail
     # the default story: width-2 tanh layers untangle the spirals
     assert correct / len(p) >= 0.98
 
@@ -92,9 +142,14 @@ def test_captions_follow_the_stages_of_every_layer(spiral_run):
     scene = _dry_run({"run": spiral_run})
     titles = [t for t, _ in caption_beats(scene)]
     expected = []
-    for layer in range(1, 5):
-        expected += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh"]
+    for layer in range(1, 5):  # (a + b too small to see plays in its W·x beat, which says so)
+        if f"layer {layer} · W·x + b" in titles:
+            expected += [f"layer {layer} · W·x + b", f"layer {layer} · tanh"]
+        else:
+            expected += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh"]
     assert titles == expected + ["output · w·h + b = 0"]
+    # the default spirals: the second layer's shift is seen, the first one's is not (about 1 px)
+    assert "layer 2 · + b" in titles and "layer 1 · W·x + b" in titles
 
 
 def test_width_three_layers_tilt_into_3d_and_back():
@@ -118,15 +173,28 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     correct = int(np.sum(p.argmax(axis=1) == run.y))
-    score = f"{correct / len(p):.1%} correct, {correct} of {len(p)} points"
+    # the score says what it is measured on: the data the network trained on
+    score = f"{correct / len(p):.1%} of the training data right ({correct}/{len(p)})"
     # three classes: straight lines bound three regions (never "one straight line")
     assert out_title.startswith("output") and "one straight line" not in out_detail
-    assert "3 class regions" in out_detail and score in out_detail
-    assert title.startswith("softmax") and score in detail and "Σₖ" in detail
+    assert "3 class regions" in out_detail  # (the score: in the corners' caption, the end)
+    # the corners' mix said in words at the caption's size (no undefined Σₖ pₖ·vₖ)
+    assert title.startswith("softmax") and score in detail and "Σ" not in detail
+    assert "average of the corners" in detail and "class probabilities" in detail
+    # the points it gets wrong are ringed, and the caption says how many
+    wrong = np.flatnonzero(p.argmax(axis=1) != run.y)
+    rings = [m for m in scene.mobjects if hasattr(m, "rings")]
+    if len(wrong):
+        assert len(rings) == 1 and sorted(rings[0].indices) == list(wrong)
+        assert f"{len(wrong)} wrong, ringed" in out_detail and f"; {len(wrong)} wrong, ringed" in detail
+    else:
+        assert not rings and "ringed" not in out_detail
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     centre, radius = scene.vertex_frame()
     V = np.array([[0.0, 1.0], [-np.sqrt(3) / 2, -0.5], [np.sqrt(3) / 2, -0.5]])
     np.testing.assert_allclose(view.cloud.points[:, :2], centre[:2] + radius * (p @ V), atol=1e-9)
+    if len(wrong):  # the rings went to the corners with their points
+        np.testing.assert_allclose(rings[0].rings.points, view.cloud.points[wrong], atol=1e-9)
 
 
 @pytest.mark.slow
@@ -142,9 +210,10 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     (title, detail), *stages, out = [(b.title, b.detail) for b in dry.beats]
     read = _reader()
     seconds = max(2.0, read(title, detail))
-    kinds = [kind for layer in range(4) for kind in ("linear", "bias", "activation")]
-    for kind, (title, detail) in zip(kinds, stages, strict=True):
-        seconds += max(0.3 + PACE[kind], read(title, detail))
+    for title, detail in stages:  # (a merged + b adds its half second to its W·x beat)
+        kind = ("linear" if "W·x" in title else "bias" if "+ b" in title else "activation")
+        extra = 0.5 if title.endswith("W·x + b") else 0.0
+        seconds += max(0.3 + PACE[kind] + extra, read(title, detail))
     seconds += max(0.3 + 1.4 + 2.5, read(*out))
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
     assert dry.clock == pytest.approx(seconds, abs=0.05 * 13)  # and the plan agrees (holds
@@ -209,7 +278,7 @@ def test_regression_captions_state_the_levels_and_the_recomputed_r2(sine_run):
     assert f"R² = {r2:.3f}" in detail and f"{len(y)} points" in detail
     assert "straight and parallel" in detail
     # the first layer lays the line into the plane, and says so
-    assert beats[0][0] == "layer 1 · W·x, lift 1 → 2"
+    assert beats[0][0] in ("layer 1 · W·x, lift 1 → 2", "layer 1 · W·x + b, lift 1 → 2")
     # the opening names the levels drawn: evenly spaced over the middle 80 % of ŷ
     opening = scene.beats[0].detail
     lo, hi = np.quantile(y_hat, [0.1, 0.9])
@@ -269,3 +338,29 @@ def test_class_vertex_view_names_every_corner_without_collisions(options, aspect
     images = sum(len(m.tiles) for m in {f for top in scene.mobjects for f in top.get_family()}
                  if hasattr(m, "tiles"))
     assert images == K or set(scene.job.run.class_names) <= names
+
+
+def test_output_lines_are_cut_around_the_axes_names():
+    """A straight output line is cut where it would cross a box (an axis name, the scale): the
+    parts left lie outside every box, and together they cover the rest of the line."""
+    from nnanim.scenes.layers import segments_outside
+
+    a, b = np.array([-4.0, -1.0, 0.0]), np.array([4.0, 1.0, 0.0])
+    boxes = [(-3.0, -1.0, -2.0, 0.0), (1.0, 0.1, 1.5, 0.5), (5.0, 5.0, 6.0, 6.0)]
+    parts = segments_outside(a, b, boxes)
+    rng = np.random.default_rng(0)
+    for p, q in parts:
+        for u in rng.random(50):
+            x, y = (p + u * (q - p))[:2]
+            assert not any(x0 < x < x1 and y0 < y < y1 for x0, y0, x1, y1 in boxes)
+    # what was left out: the line's run inside the two boxes it crosses, independently
+    t = np.linspace(0.0, 1.0, 100001)
+    P = a[None, :2] + t[:, None] * (b - a)[None, :2]
+    inside = np.zeros(len(t), bool)
+    for x0, y0, x1, y1 in boxes:
+        inside |= (P[:, 0] > x0) & (P[:, 0] < x1) & (P[:, 1] > y0) & (P[:, 1] < y1)
+    kept = sum(np.linalg.norm(q - p) for p, q in parts)
+    assert kept == pytest.approx(np.linalg.norm(b - a) * (1 - inside.mean()), abs=1e-3)
+    assert len(parts) == 3
+    (p, q), = segments_outside(a, b, [])
+    np.testing.assert_allclose([p, q], [a, b])

@@ -355,6 +355,14 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
     assert axes.bar_label.get_stroke_width(background=True) > 0  # its halo
     family = set(axes.get_family())
     labels, seen = set(), set()
+    from nnanim.draw.text import text
+
+    def width(body):  # a scale label's own width: its text in small print, built here
+        return text(body, font=load_theme("dark").font, font_size=SMALL_SIZE, color="#FFFFFF").width
+
+    base = {}
+    last, since, shrinking = axes.bar_label.text, None, np.inf
+    assert axes.bar_label.width == pytest.approx(width(last), rel=1e-6)  # (no change yet)
     for s in range(len(view.flow.stages)):
         if view.flow.stages[s].dim == 3:
             view.set_view_angles(0.9, 0.6)
@@ -362,6 +370,18 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
             view.set_stage(s, t)
             labels.add(axes.bar_label)
             seen.add(axes.bar_label.text)
+            # a new value is announced: its label comes in PULSE times its size, then settles
+            label, now = axes.bar_label, s + t
+            if label.text != last:
+                last, since = label.text, now
+                base.setdefault(label.text, width(label.text))
+                assert label.width == pytest.approx(axes.PULSE * base[label.text], rel=1e-6)
+            elif since is not None and now - since >= axes.PULSE_TIME and label.text in base:
+                assert label.width == pytest.approx(base[label.text], rel=1e-6)
+            elif since is not None and now > since and label.text in base:  # settling
+                assert base[label.text] * (1 - 1e-6) <= label.width <= shrinking + 1e-12
+                assert label.width < axes.PULSE * base[label.text]
+            shrinking = label.width
             assert all(m in set(axes.get_family()) for m in labels)  # never removed mid-play
             shown = [m for m in axes._texts.values() if visible(m) and m in axes.submobjects]
             scales = [m for m in shown if m not in axes.names]

@@ -23,20 +23,46 @@ from nnanim.draw.mobjects import PointCloud, RasterImage
 __all__ = ["ImageLandmarks", "RingedPoints", "tinted"]
 
 
-def tinted(image: np.ndarray, rgb, background, alpha: float = 0.95, paper: float = 0.35) -> np.ndarray:
-    """``(h, w, 4)`` uint8: ink (image value 1) in ``rgb`` at opacity ``alpha``, paper (0) in
-    ``background`` at opacity ``paper`` (a dark square on the picture's shading read as a hole)."""
-    v = np.clip(np.asarray(image, dtype=float), 0.0, 1.0)[..., None]
+#: each pixel of an 8×8 image is drawn as UPSAMPLE × UPSAMPLE pixels of the tile, inside a
+#: frame one tile pixel wide (thin: about 1/26 of the tile)
+UPSAMPLE = 3
+
+
+def tinted(image: np.ndarray, rgb, background, alpha: float = 1.0, paper: float = 0.5,
+           border: float = 1.0) -> np.ndarray:
+    """``(h', w', 4)`` uint8: the image's pixels (each :data:`UPSAMPLE` wide) with ink (value 1)
+    in ``rgb`` at opacity ``alpha`` and paper (0) in ``background`` at opacity ``paper``, framed
+    by a thin border in ``rgb`` at opacity ``border``.
+
+    Half-clear paper: the picture shows through between the strokes, darkened enough that ink
+    in a class's colour reads over that class's own points; the frame makes the tile read as a
+    picture.  (:class:`ImageLandmarks` draws its tiles over the points at
+    :data:`IN_DATA` opacity: half transparent, a point under a stroke still shows.)
+    """
+    v = np.clip(np.asarray(image, dtype=float), 0.0, 1.0)
+    v = np.kron(v, np.ones((UPSAMPLE, UPSAMPLE)))[..., None]
     colour = (1 - v) * np.asarray(background, dtype=float) + v * np.asarray(rgb, dtype=float)
-    out = np.empty(v.shape[:2] + (4,), dtype=np.uint8)
-    out[..., :3] = np.round(255 * colour)
-    out[..., 3] = np.round(255 * (paper + (alpha - paper) * v[..., 0]))
+    h, w = v.shape[:2]
+    out = np.zeros((h + 2, w + 2, 4), dtype=np.uint8)
+    out[1:-1, 1:-1, :3] = np.round(255 * colour)
+    out[1:-1, 1:-1, 3] = np.round(255 * (paper + (alpha - paper) * v[..., 0]))
+    frame = np.ones((h + 2, w + 2), bool)
+    frame[1:-1, 1:-1] = False
+    out[frame, :3] = np.round(255 * np.asarray(rgb, dtype=float))
+    out[frame, 3] = round(255 * border)
     return out
+
+
+#: the opacity of an image among the data (over the points: each shows through it); an image
+#: outside the data (beside a class corner) is drawn at full opacity
+IN_DATA = 0.75
 
 
 class ImageLandmarks(Group):
     """The images ``images`` (``(K, h, w)``, values in [0, 1]) beside the points ``indices`` of a
-    view, each tinted with its class colour, ``size`` scene units tall, kept inside ``clip``."""
+    view, each tinted with its class colour and framed (:func:`tinted`), ``size`` scene units
+    tall, kept inside ``clip``: drawn over the points, half transparent (:data:`IN_DATA`), so
+    the digit reads and no point is hidden under it."""
 
     def __init__(self, view, indices, images, colours, background, size: float = 0.55,
                  clip=None) -> None:
@@ -46,7 +72,7 @@ class ImageLandmarks(Group):
         self.clip = clip
         # each of the image's pixels a sharp square: the 8×8 pixels are the data (smoothed, a
         # digit blurs into a smudge at this size)
-        self.tiles = [RasterImage(tinted(im, c, background), smooth=False)
+        self.tiles = [RasterImage(tinted(im, c, background), smooth=False, opacity=IN_DATA)
                       for im, c in zip(images, colours)]
         for tile in self.tiles:
             tile.clip_box = clip
@@ -54,18 +80,21 @@ class ImageLandmarks(Group):
         self.follow(view)
 
     def follow(self, view) -> None:
-        """Put each image just above-right of its point as the view shows it now."""
+        """Put each image beside its point as the view shows it now, on the side away from the
+        data's centre (its point is its class's most typical one, amid its class: outward, the
+        image covers fewer points), kept inside the picture."""
         P = view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices])
+        centre = np.asarray(view.cloud.points, dtype=float)[:, :2].mean(axis=0)
         s, gap = self.size, 0.06
         for tile, (x, y, _) in zip(self.tiles, P):
-            x0, y0 = x + gap, y + gap
-            if self.clip is not None:  # stay inside the picture: flip to the other side at an edge
+            d = np.array([x, y]) - centre
+            # (a point near the centre pushes its image less: the direction never jumps)
+            cx, cy = np.array([x, y]) + d / max(float(np.hypot(*d)), s) * (s + gap)
+            x0, y0 = cx - s / 2, cy - s / 2
+            if self.clip is not None:  # stay inside the picture
                 cx0, cy0, cx1, cy1 = self.clip
-                if x0 + s > cx1:
-                    x0 = x - gap - s
-                if y0 + s > cy1:
-                    y0 = y - gap - s
-                x0, y0 = max(x0, cx0), max(y0, cy0)
+                x0 = min(max(x0, cx0), cx1 - s)
+                y0 = min(max(y0, cy0), cy1 - s)
             tile.points = np.array([[x0, y0 + s, 0], [x0 + s, y0 + s, 0], [x0 + s, y0, 0],
                                     [x0, y0, 0]], dtype=float)
 

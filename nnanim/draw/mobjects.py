@@ -1659,6 +1659,9 @@ class SpaceAxes(VGroup):
     #: the smallest picture (short side, scene units) that gets axes: about eight label
     #: heights; in a smaller panel, names and scale readable on a phone would cover the picture
     MIN_SIDE = 2.4
+    #: a scale label whose value has just changed is drawn this many times its size, settling
+    #: back over PULSE_TIME of a stage (the change announced: a viewer sees the new number)
+    PULSE, PULSE_TIME = 1.45, 0.6
 
     @classmethod
     def fits(cls, box) -> bool:
@@ -1800,14 +1803,18 @@ class SpaceAxes(VGroup):
         _, scale = view.screen_map(view.stage, view.t)
         region = x1 - x0
         length = scale_length(self.length, scale, region)
+        now = view.stage + view.t  # the view's own time (stages), the same in every render
         if length != self.length or self.bar_label is None:
             if self.bar_label is not None:  # out, and the new one in, in the same frame
                 self.bar_label.set_opacity(0.0)
+                # a new value is announced: its label comes in large and settles (PULSE)
+                self.changed = now
             self.bar_label = self._text(format_length(length), "scale")
             # shown here, once (a fade of the whole view keeps its say over it afterwards): a new
             # label fading in left the bar unlabelled for a frame, read as the label vanishing
             self.bar_label.set_opacity(self.OPACITY)
             self.length = length
+        self._pulse(self.bar_label, now)
         right, y = x1 - self.PAD, y0 + self.PAD
         left = right - length * scale
         tick = 0.06
@@ -1828,6 +1835,19 @@ class SpaceAxes(VGroup):
         self._put(label, (cx, cy))
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
+
+    def _pulse(self, label, now: float) -> None:
+        """Size the scale's label for the view's time ``now``: :data:`PULSE` times its size when
+        its value has just changed, easing back to its own size over ``PULSE_TIME`` stages (the
+        new value announced, never swapped silently)."""
+        base = label.__dict__.setdefault("base_width", label.width)
+        since = now - getattr(self, "changed", -np.inf)
+        grow = 1.0
+        if 0.0 <= since < self.PULSE_TIME:
+            left = 1.0 - since / self.PULSE_TIME
+            grow = 1.0 + (self.PULSE - 1.0) * left * left
+        if label.width > 0 and abs(label.width - grow * base) > 1e-9:
+            label.scale(grow * base / label.width)
 
     def _apart(self, centres, halves, shown, gap=(0.12, 0.04)) -> list[np.ndarray]:
         """The names' centres moved apart until no two shown names overlap (a tilted 3-D view

@@ -286,6 +286,19 @@ def test_ten_class_colours_stay_apart_too(name):
         assert d[8:10, 10].min() >= 35, (vision, "background")
 
 
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_all_ten_class_colours_read_apart_at_a_glance(name):
+    """All ten digits on screen at once: every pair of the ten class colours at least ΔE 30
+    apart in normal vision (twice the colour-blind floor: 2 and 8, or 0, 5, 7 and 9, once read
+    as one colour at ΔE 23), and each at least 40 from the background."""
+    theme = load_theme(name)
+    lab = _lab_seen(list(theme.classes[:10]) + [theme.background], _CVD["normal"])
+    d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+    pairs = d[:10, :10][np.triu_indices(10, 1)]
+    assert pairs.min() >= 30, pairs.min()
+    assert d[:10, 10].min() >= 40
+
+
 def test_the_first_two_class_colours_keep_their_look():
     assert load_theme("dark").classes[:2] == ("#3DA5F5", "#F5A524")
     assert load_theme("light").classes[:2] == ("#1F77B4", "#E8710A")
