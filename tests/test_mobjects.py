@@ -377,6 +377,19 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
                 assert y0 <= a.get_bottom()[1] and a.get_top()[1] <= y1
     assert len(seen) > 1, "the scale never changed its label: the test saw no swap"
     assert family <= set(axes.get_family())
+    # at every tilt a lift takes (40-70 degrees) and any turn, two names over each other leave
+    # a clear gap (more than a subscript's depth): never stacked into one block, x₂ over x₃
+    lift = next(s for s in range(len(view.flow.stages)) if view.flow.stages[s].dim == 3)
+    view.set_stage(lift, 0.5)
+    for elev in np.radians([40, 50, 58, 70]):
+        for azim in np.radians(np.arange(-180, 180, 15)):
+            view.set_view_angles(elev, azim)
+            names = [m for m in axes.names if visible(m)]
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    if abs(a.get_x() - b.get_x()) < (a.width + b.width) / 2:  # over each other
+                        gap = abs(a.get_y() - b.get_y()) - (a.height + b.height) / 2
+                        assert gap >= 0.15 - 1e-6, f"{a.text} stacked on {b.text}"
     # a panel too small for labels a phone can read gets none (they would cover its picture)
     small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
                      region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))

@@ -1817,9 +1817,10 @@ class SpaceAxes(VGroup):
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
 
-    def _apart(self, centres, halves, shown, gap=(0.12, 0.04)) -> list[np.ndarray]:
+    def _apart(self, centres, halves, shown, gap=(0.12, 0.15)) -> list[np.ndarray]:
         """The names' centres moved apart until no two shown names overlap (a tilted 3-D view
-        foreshortens the arrows, and their tips come close), each kept inside the box."""
+        foreshortens the arrows, and their tips come close), each kept inside the box: side by
+        side, never stacked one over the other."""
         x0, y0, x1, y1 = self.box
         gap = np.asarray(gap, dtype=float)  # a word space between names side by side
         lo = np.array([x0 + 0.05, y0 + 0.05])
@@ -1834,7 +1835,10 @@ class SpaceAxes(VGroup):
                     over = halves[i] + halves[j] + gap - np.abs(d)
                     if (over <= 0).any():
                         continue
-                    axis = int(np.argmin(over))  # apart along the axis that needs less
+                    # side by side, a word space apart: names moved apart up and down stack
+                    # into one block (x₂ over x₃ read as one label); left to right in the order
+                    # of their arrows' tips
+                    axis = 0
                     sign = 1.0 if d[axis] > 0 or (d[axis] == 0 and j > i) else -1.0
                     at[i][axis] -= sign * over[axis] / 2
                     at[j][axis] += sign * over[axis] / 2
