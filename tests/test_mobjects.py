@@ -394,3 +394,34 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
     small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
                      region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))
     assert small.axes is None
+
+
+def test_a_turned_view_draws_far_points_first_and_darker():
+    """The depth cue of a tilted 3-D view: points drawn from the farthest to the nearest, the
+    farthest mixed toward the background by DEPTH_FADE, the nearest as they are; none from the top."""
+    from nnanim.core.flow import build_flow
+    from nnanim.core.nn import init_network
+    from nnanim.draw.mobjects import DEPTH_FADE, FlowView, depth_shaded
+    from nnanim.theme import load_theme
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = init_network([2, 3, 3, 1], ["tanh", "tanh"], "binary", np.random.default_rng(4))
+    theme = load_theme("dark")
+    view = FlowView(build_flow(net, reference=X), X, y, theme, region=((0.0, 0.0, 0.0), 6.0))
+    lift = next(s for s in range(len(view.flow.stages)) if view.flow.stages[s].dim == 3)
+    view.set_stage(lift + 1, 1.0)
+    assert view.cloud.depth_cue is None  # the top view: flat, in the points' order
+    view.set_view_angles(np.radians(58), np.radians(-25))
+    near, far, background = view.cloud.depth_cue
+    z = view.cloud.points[:, 2]
+    assert near == pytest.approx(z.max()) and far == pytest.approx(z.min()) and near > far
+    centres, colours = depth_shaded(view.cloud.points, view.cloud.colors, view.cloud.depth_cue)
+    assert np.all(np.diff(centres[:, 2]) >= 0)  # far first: the near ones are drawn over them
+    base = view.cloud.colors[np.argsort(z, kind="stable")]
+    np.testing.assert_allclose(colours[0], (1 - DEPTH_FADE) * base[0] + DEPTH_FADE * background)
+    np.testing.assert_allclose(colours[-1], base[-1])
+    # darker with depth: the mix toward the background never falls from far to near
+    mix = np.linalg.norm(colours - base, axis=1) / np.maximum(np.linalg.norm(background - base, axis=1), 1e-9)
+    assert np.all(np.diff(mix) <= 1e-9)
