@@ -168,19 +168,7 @@ def isolated_cache(tmp_path, monkeypatch):
 # Known failures, each tied to an open issue: the merged work of steps 9-13 left these checks
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
-KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    'tests/test_every_scene.py': (
-        'issue 16 open: since the camera frames the grid and boundary with the points (within 1.5 '
-        "times the points' extent), a thin picture can fall below the extent check (linear-vs-hidden "
-        "16:9's middle frame 0.16 of the short side tall, bottleneck 1:1's last 0.20, against 0.22); "
-        "topology 1:1 shows a one-frame step where the lift's tilt ends and the next play turns the "
-        'view (the 3-D fit of the framing and the grid framing both play a part)'
-        , {
-            'test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]',
-            'test_every_scene_in_every_frame_shape[bottleneck-1:1]',
-            'test_every_scene_in_every_frame_shape[topology-1:1]',
-        }),
-}
+KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {}
 
 
 @pytest.hookimpl(trylast=True)

@@ -133,6 +133,30 @@ def test_capped_union_takes_in_the_other_box_only_within_the_cap():
     np.testing.assert_allclose(got, [lo, hi])
 
 
+def test_capped_union_in_a_region_costs_the_box_at_most_the_cap_of_its_zoom():
+    """In a region of another shape the cap counts in that shape: the zoom a uniform fit gives
+    the union is never below 1 / cap of the first box's own, whatever the other box."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        aspect = np.array([rng.uniform(0.3, 3.0), 1.0, rng.uniform(0.3, 3.0)])
+        c = rng.normal(size=3)
+        h = rng.uniform(0.01, 2.0, 3)
+        lo, hi = (c - h)[None], (c + h)[None]
+        o = rng.normal(size=3) * 5
+        oh = rng.uniform(0.0, 20.0, 3)
+        u_lo, u_hi = capped_union(lo, hi, (o - oh)[None], (o + oh)[None], 1.4, aspect)
+        assert np.all(u_lo <= lo) and np.all(u_hi >= hi)  # the first box inside
+        own = np.max(h / aspect)  # what each asks of the region (the zoom is its inverse)
+        got = np.max(0.5 * (u_hi - u_lo)[0] / aspect)
+        assert own - 1e-12 <= got <= 1.4 * own + 1e-12
+    # a flat strip in a wide region (16:9): the grid is taken in whole across and, above and
+    # below, as far as the region's height leaves room, not only to a square of the strip
+    lo, hi = np.array([[-1.6, -0.1]]), np.array([[1.6, 0.1]])
+    aspect = np.array([16.0, 9.0])
+    got = capped_union(lo, hi, np.array([[-1.7, -5.0]]), np.array([[1.7, 5.0]]), 1.5, aspect)
+    np.testing.assert_allclose(got, [[[-1.7, -1.35]], [[1.7, 1.35]]])
+
+
 def _turn(elev, azim):
     ca, sa, ce, se = np.cos(azim), np.sin(azim), np.cos(elev), np.sin(elev)
 

@@ -347,7 +347,8 @@ def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
     width, height = frame_units(pixels)
     box = Layout(width, height, aside=getattr(cls, "aside", 0.0),
                  caption_lines=getattr(cls, "caption_lines", 3),
-                 header=getattr(cls, "has_header", True), legend=getattr(cls, "has_legend", False)).picture
+                 header=getattr(cls, "has_header", True), legend=getattr(cls, "has_legend", False),
+                 title_lines=getattr(cls, "title_lines", None)).picture
     per_unit = pixels[1] / height
     x0, x1 = (int(round((v + width / 2) * per_unit)) for v in (box.x0, box.x1))
     y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (box.y1, box.y0))

@@ -397,7 +397,51 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_out_then_in():
                 assert y0 <= a.get_bottom()[1] and a.get_top()[1] <= y1
     assert len(seen) > 1, "the scale never changed its label: the test saw no swap"
     assert family <= set(axes.get_family())
+    # at every tilt a lift takes (40-70 degrees) and any turn, two names over each other leave
+    # a clear gap (more than a subscript's depth): never stacked into one block, x₂ over x₃
+    lift = next(s for s in range(len(view.flow.stages)) if view.flow.stages[s].dim == 3)
+    view.set_stage(lift, 0.5)
+    for elev in np.radians([40, 50, 58, 70]):
+        for azim in np.radians(np.arange(-180, 180, 15)):
+            view.set_view_angles(elev, azim)
+            names = [m for m in axes.names if visible(m)]
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    if abs(a.get_x() - b.get_x()) < (a.width + b.width) / 2:  # over each other
+                        gap = abs(a.get_y() - b.get_y()) - (a.height + b.height) / 2
+                        assert gap >= 0.15 - 1e-6, f"{a.text} stacked on {b.text}"
     # a panel too small for labels a phone can read gets none (they would cover its picture)
     small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
                      region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))
     assert small.axes is None
+
+
+def test_a_turned_view_draws_far_points_first_and_darker():
+    """The depth cue of a tilted 3-D view: points drawn from the farthest to the nearest, the
+    farthest mixed toward the background by DEPTH_FADE, the nearest as they are; none from the top."""
+    from nnanim.core.flow import build_flow
+    from nnanim.core.nn import init_network
+    from nnanim.draw.mobjects import DEPTH_FADE, FlowView, depth_shaded
+    from nnanim.theme import load_theme
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = init_network([2, 3, 3, 1], ["tanh", "tanh"], "binary", np.random.default_rng(4))
+    theme = load_theme("dark")
+    view = FlowView(build_flow(net, reference=X), X, y, theme, region=((0.0, 0.0, 0.0), 6.0))
+    lift = next(s for s in range(len(view.flow.stages)) if view.flow.stages[s].dim == 3)
+    view.set_stage(lift + 1, 1.0)
+    assert view.cloud.depth_cue is None  # the top view: flat, in the points' order
+    view.set_view_angles(np.radians(58), np.radians(-25))
+    near, far, background = view.cloud.depth_cue
+    z = view.cloud.points[:, 2]
+    assert near == pytest.approx(z.max()) and far == pytest.approx(z.min()) and near > far
+    centres, colours = depth_shaded(view.cloud.points, view.cloud.colors, view.cloud.depth_cue)
+    assert np.all(np.diff(centres[:, 2]) >= 0)  # far first: the near ones are drawn over them
+    base = view.cloud.colors[np.argsort(z, kind="stable")]
+    np.testing.assert_allclose(colours[0], (1 - DEPTH_FADE) * base[0] + DEPTH_FADE * background)
+    np.testing.assert_allclose(colours[-1], base[-1])
+    # darker with depth: the mix toward the background never falls from far to near
+    mix = np.linalg.norm(colours - base, axis=1) / np.maximum(np.linalg.norm(background - base, axis=1), 1e-9)
+    assert np.all(np.diff(mix) <= 1e-9)

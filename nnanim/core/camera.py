@@ -220,18 +220,26 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
 
 
 def capped_union(lo: Array, hi: Array, other_lo: Array, other_hi: Array,
-                 cap: float) -> tuple[Array, Array]:
+                 cap: float, aspect: Array | None = None) -> tuple[Array, Array]:
     """The box ``lo``, ``hi`` ``(S, d)`` grown to take in ``other_lo``, ``other_hi`` within a cap.
 
-    Per sample, the other box is first clipped to the cube of half side ``cap`` times the
-    first box's largest half side about the first box's centre; the union of the first box
-    and that is returned.  Every piece is continuous in the corners, so a smooth motion of
-    both gives a smooth framing; the first box is always inside the result, and the result is
-    never more than ``cap`` times the first box's largest half side from its centre.
+    ``aspect`` ``(d,)``: the half sides of the region the box is fitted into (a uniform zoom
+    fits the box where ``max_k half_k / aspect_k`` is largest); by default a cube.  Per sample,
+    the other box is first clipped to the box of half sides ``cap · need · aspect`` about the
+    first box's centre, ``need = max_k half_k / aspect_k`` being what the first box asks of the
+    region; the union of the first box and that is returned.  So the other box may fill the
+    region wherever the first leaves room (a flat strip in a wide region keeps the grid above
+    and below it), but never makes the first box's picture more than ``cap`` times smaller:
+    the zoom a region fits to the result is at least ``1 / cap`` of the first box's own.
+    Every piece is continuous in the corners, so a smooth motion of both gives a smooth
+    framing; the first box is always inside the result.
     """
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     centre = 0.5 * (lo + hi)
-    reach = cap * 0.5 * np.max(hi - lo, axis=1, keepdims=True)
+    a = np.ones(lo.shape[1]) if aspect is None else np.asarray(aspect, dtype=float)
+    a = a / float(np.max(a))
+    need = np.max(0.5 * (hi - lo) / a, axis=1, keepdims=True)
+    reach = cap * need * a
     w_lo, w_hi = centre - reach, centre + reach
     o_lo = np.clip(np.asarray(other_lo, dtype=float), w_lo, w_hi)
     o_hi = np.clip(np.asarray(other_hi, dtype=float), w_lo, w_hi)

@@ -120,10 +120,11 @@ STAGE_KINDS: tuple[StageKind, ...] = get_args(StageKind)
 FRAMING_SAMPLES = 32  # bounding boxes sampled per stage for Trace.framing
 FRAMING_NEIGHBOURS = 1  # each sample's box widened to this many neighbours on either side
 FRAMING_MARGIN = 0.08  # framing half extent = largest half-side × (1 + margin)
-#: what else a view draws (its grid, its boundary) is framed up to this many times the points'
-#: largest half side from their centre; past it, it is clipped at the picture's edge (a plane
-#: squashed far beyond its data leaves the picture, the data never shrinks to a sliver in it)
-FRAMING_CAP = 1.5
+#: what else a view draws (its grid, its boundary) may cost the points' picture at most this
+#: factor of its zoom, in the region's shape (capped_union): 1, so the zoom is the points' own and
+#: the grid only takes the room the region's shape leaves beside them; past that it is cut at the
+#: picture's edge (a plane squashed far beyond its data leaves the picture, the data fills it)
+FRAMING_CAP = 1.0
 
 
 # --------------------------------------------------------------------------- network surgery
@@ -716,7 +717,7 @@ class Trace:
         self._frame: Track | None = None
         self._support: Track | None = None
         #: other traces framed with these points, within ``cap`` (see :meth:`with_context`)
-        self._context: tuple[list[Trace], float] = ([], FRAMING_CAP)
+        self._context: tuple[list[Trace], float, Array | None] = ([], FRAMING_CAP, None)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -802,10 +803,15 @@ class Trace:
             self._frame = self._framing()
         return self._frame
 
-    def with_context(self, others, cap: float = FRAMING_CAP) -> Trace:
+    def with_context(self, others, cap: float = FRAMING_CAP, aspect=None) -> Trace:
         """These points framed together with ``others`` (traces of the same flow: a grid, a
-        boundary), each of those only within ``cap`` times the points' largest half side of
-        their centre, per axis (:func:`~nnanim.core.camera.capped_union`).
+        boundary), each of those only as far as it costs the points at most a factor ``cap`` of
+        their picture's size (:func:`~nnanim.core.camera.capped_union`).
+
+        ``aspect``: the half sides ``(across, up, depth)`` of the region the view fits its box
+        into (the depth seen from a tilt as height); by default a cube.  In a wide region a flat
+        strip of points keeps its width and the grid is taken in above and below it, not a
+        square of it that would leave the strip a sliver.
 
         A copy sharing the states; its framing is its own.  Where the others stay near the
         points (the input plane, a tanh-bounded layer) the whole grid is in view and its edge
@@ -814,16 +820,22 @@ class Trace:
         """
         out = copy.copy(self)
         out._frame = None
-        out._context = ([t for t in others if t is not None and len(t)], float(cap))
+        out._context = ([t for t in others if t is not None and len(t)], float(cap),
+                        None if aspect is None else np.asarray(aspect, dtype=float))
         return out
 
     def _framing(self) -> Track:
         def boxes(stage, u):
             lo, hi = self._boxes(stage, u)
-            others, cap = self._context
-            for other in others:
-                lo, hi = capped_union(lo, hi, *other._boxes(stage, u), cap)
-            return lo, hi
+            others, cap, aspect = self._context
+            if not others:
+                return lo, hi
+            # the others as one box, capped once against the points' own (capped one after
+            # the other, each cap would count from the box the previous one had grown)
+            boxes = [other._boxes(stage, u) for other in others]
+            o_lo = np.min([b[0] for b in boxes], axis=0)
+            o_hi = np.max([b[1] for b in boxes], axis=0)
+            return capped_union(lo, hi, o_lo, o_hi, cap, aspect)
 
         return self._track(3, boxes)
 

@@ -157,6 +157,12 @@ class PointCloud(_Opacity, Mobject):
         self.rim_rgb = _rgb(rim_color)
         self.rim_fraction = rim_fraction
         self.opacity = opacity
+        #: a depth cue: ``(near, far, rgb)`` with ``near``/``far`` the scene ``z`` (toward the
+        #: viewer) of the nearest and farthest points and ``rgb`` the background; points are then
+        #: drawn from the farthest to the nearest, each mixed toward the background by up to
+        #: :data:`DEPTH_FADE` with its distance behind the nearest (in :data:`DEPTH_BANDS`
+        #: steps).  ``None``: flat, in the given order (a top view).
+        self.depth_cue = None
 
     def set_positions(self, positions: np.ndarray) -> PointCloud:
         if positions.shape == self.points.shape:
@@ -167,6 +173,28 @@ class PointCloud(_Opacity, Mobject):
 
     def get_pixel_radius(self, camera: Camera) -> float:
         return self.radius * camera.pixel_width / camera.frame_width
+
+
+#: how far the farthest points of a 3-D view are mixed toward the background (the nearest not at
+#: all): far reads as far, the class colours stay recognisable
+DEPTH_FADE = 0.3
+#: the depth cue's steps (points of one class share a colour per step: few colours to draw)
+DEPTH_BANDS = 8
+
+
+def depth_shaded(centres: np.ndarray, colors: np.ndarray, cue) -> tuple[np.ndarray, np.ndarray]:
+    """``(centres, colours)`` ordered from the farthest point to the nearest, each colour mixed
+    toward the background by its depth (:attr:`PointCloud.depth_cue`)."""
+    near, far, background = cue
+    span = float(near) - float(far)
+    if not span > 1e-9:
+        return centres, colors
+    order = np.argsort(centres[:, 2], kind="stable")  # far (low z) first: the near ones on top
+    behind = np.clip((float(near) - centres[order, 2]) / span, 0.0, 1.0)
+    step = np.round(behind * (DEPTH_BANDS - 1)) / (DEPTH_BANDS - 1)
+    k = (DEPTH_FADE * step)[:, None]
+    colors = np.broadcast_to(np.asarray(colors, dtype=float), (len(centres), 3))[order]
+    return centres[order], (1.0 - k) * colors + k * np.asarray(background, dtype=float)[None, :]
 
 
 SUBPIXEL = 8  # stamps per pixel and axis: a disc's centre is placed to 1/8 pixel
@@ -1014,6 +1042,9 @@ class _FastCameraMixin:
                     centres, colors = centres[inside], colors[inside]
                     if not len(centres):
                         continue
+            cue = getattr(cloud, "depth_cue", None)
+            if cue is not None:
+                centres, colors = depth_shaded(centres, colors, cue)
             r = cloud.get_pixel_radius(self)
             splat_discs(pixel_array, self._to_pixels(centres), r, colors, cloud.rim_rgb,
                         r * cloud.rim_fraction, cloud.opacity)
@@ -1407,8 +1438,11 @@ class FlowView(Group):
                                      stroke_width=theme.boundary_width * 0.75)
                     self.level_sets.append((line, flow.trace(np.concatenate(curves))))
         if grid_lines or self.boundary_trace is not None:
+            # within the cap of the picture the points alone would get in this region's shape
+            # (a tilted view shows depth as height: the shorter side for it)
+            aspect = (self.view_width, self.view_height, min(self.view_width, self.view_height))
             self.frame_trace = self.points_trace.with_context(
-                [self.grid_trace if grid_lines else None, self.boundary_trace])
+                [self.grid_trace if grid_lines else None, self.boundary_trace], aspect=aspect)
         self._n_classes = int(np.max(y)) + 1 if classifier else 2
         if colors is not None:  # the caller's own (an autoencoder's points, by their code)
             pass
@@ -1554,6 +1588,7 @@ class FlowView(Group):
         centre, scale = self.screen_map(s, t)
         o = self.view_origin
         self.cloud.set_positions(self.project(self.points_trace.at(s, t) - centre) * scale + o)
+        self.cloud.depth_cue = self._depth_cue()
         self.grid.set_vertices(self.project(self.grid_trace.at(s, t) - centre) * scale + o)
         if self.boundary is not None:
             self.boundary.set_vertices(self.project(self.boundary_trace.at(s, t) - centre) * scale + o)
@@ -1570,6 +1605,17 @@ class FlowView(Group):
         if self.axes is not None:
             self.axes.follow(self)
         return self
+
+    def _depth_cue(self):
+        """The points' depth cue (:attr:`PointCloud.depth_cue`) in a turned view: the nearest
+        and the farthest point's depth now, and the background; ``None`` seen from the top."""
+        if self.elev == 0.0 and self.azim == 0.0 or not len(self.cloud.points):
+            return None
+        z = self.cloud.points[:, 2]
+        near, far = float(z.max()), float(z.min())
+        if near - far <= 1e-6:
+            return None
+        return near, far, _rgb(self.theme.background)
 
     def set_clip_box(self, box) -> FlowView:
         """Draw grid, points, lines and followers only inside ``box = (x0, y0, x1, y1)`` (scene units)."""
@@ -1604,6 +1650,7 @@ class FlowView(Group):
                 mask = view.in_front_of(w, c)
                 front.points = view.cloud.points[mask].copy()
                 front.colors = view.cloud.colors[mask]
+                front.depth_cue = view.cloud.depth_cue  # shaded as the view's own points
 
         follower = _Front()
         follower.follow(self)
@@ -1849,9 +1896,10 @@ class SpaceAxes(VGroup):
         if label.width > 0 and abs(label.width - grow * base) > 1e-9:
             label.scale(grow * base / label.width)
 
-    def _apart(self, centres, halves, shown, gap=(0.12, 0.04)) -> list[np.ndarray]:
+    def _apart(self, centres, halves, shown, gap=(0.12, 0.15)) -> list[np.ndarray]:
         """The names' centres moved apart until no two shown names overlap (a tilted 3-D view
-        foreshortens the arrows, and their tips come close), each kept inside the box."""
+        foreshortens the arrows, and their tips come close), each kept inside the box: side by
+        side, never stacked one over the other."""
         x0, y0, x1, y1 = self.box
         gap = np.asarray(gap, dtype=float)  # a word space between names side by side
         lo = np.array([x0 + 0.05, y0 + 0.05])
@@ -1866,7 +1914,10 @@ class SpaceAxes(VGroup):
                     over = halves[i] + halves[j] + gap - np.abs(d)
                     if (over <= 0).any():
                         continue
-                    axis = int(np.argmin(over))  # apart along the axis that needs less
+                    # side by side, a word space apart: names moved apart up and down stack
+                    # into one block (x₂ over x₃ read as one label); left to right in the order
+                    # of their arrows' tips
+                    axis = 0
                     sign = 1.0 if d[axis] > 0 or (d[axis] == 0 and j > i) else -1.0
                     at[i][axis] -= sign * over[axis] / 2
                     at[j][axis] += sign * over[axis] / 2

@@ -469,7 +469,8 @@ def test_framing_contains_the_points_and_moves_smoothly(name):
 
 def test_framing_with_context_takes_in_the_grid_within_the_cap():
     """A trace framed with its grid: the grid's box counts as far as FRAMING_CAP times the points'
-    largest half side from their centre (recomputed here per stage end), never further."""
+    largest half side from their centre (recomputed here per stage end), never further, and never
+    costs the points more than that factor of their zoom."""
     from nnanim.core.curves import input_grid
     from nnanim.core.flow import FRAMING_CAP
 
@@ -494,9 +495,17 @@ def test_framing_with_context_takes_in_the_grid_within_the_cap():
             reach = FRAMING_CAP * 0.5 * float(np.max(P.max(axis=0) - P.min(axis=0)))
             near = np.clip(G, mid - reach, mid + reach)
             assert np.all(np.abs(near - centre) <= halves * (1 + 1e-6) + 1e-9)
-    # in the input space the grid (30 % past the data) lies inside the cap: the whole grid shows
-    centre, halves = framed.framing_box(0, 0.0)
-    assert np.all(np.abs(grid.at(0, 0.0) - centre) <= halves + 1e-9)
+    # the zoom is the points': the grid costs their picture at most the cap (the cube's and a wide
+    # region's fit of each framing compared; a few % of slack for the eased centre, which follows
+    # the grid too)
+    for aspect in (None, np.array([16.0, 9.0, 9.0])):
+        seen = np.ones(3) if aspect is None else aspect / aspect.max()
+        wide = points.with_context([grid], aspect=aspect)
+        for s in range(n):
+            for t in (0.0, 0.5, 1.0):
+                got = np.max(wide.framing_box(s, t)[1] / seen)
+                own = np.max(points.framing_box(s, t)[1] / seen)
+                assert got <= FRAMING_CAP * own * 1.05
     # a grid thrown far past the points (here: scaled 50 times) is taken in only up to the cap
     far = flow.trace(50.0 * grid.points)
     capped = points.with_context([far])
