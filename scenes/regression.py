@@ -262,6 +262,7 @@ class RegressionScene(SceneContract):
                 self.place_name(t, e, d, layout.picture_clip, points, centre if i < 2 else None)
 
         place()
+        self.place_names = place
         # out, then in: the plot and its strips leave before the hidden space comes
         leaving = [plot, *self.strips, *(s.name for s in self.strips)]
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
