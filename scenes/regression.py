@@ -130,7 +130,7 @@ class RegressionScene(SceneContract):
             if wider == box:
                 break
             box = wider
-        plot.scatter(x, y, colors)
+        plot.cloud = plot.scatter(x, y, colors)
         plot.set_region((whole.centre, whole.height, whole.width), whole.clip, box=first)
         self.box = box
         self.plot, self.strips = plot, [None] * k
@@ -148,6 +148,10 @@ class RegressionScene(SceneContract):
         joints = unit_joints(net)
         # the poster: the lesson in its title, the finished fit over the data
         fit = plot.curve(xs, partial[:, -1], theme.boundary, theme.boundary_width * 0.8)
+        # in the poster the data lies over the finished fit (the points stay readable in a small
+        # thumbnail); the fit comes to the front once it starts to change
+        plot.remove(fit)
+        plot.submobjects.insert(plot.submobjects.index(plot.cloud), fit)
         pieces = f"{STEPS.get(act, 'bend')}s" if joints is not None else "units"
         title = f"ŷ(x): a sum of {k} {word(act)} {pieces}"
         detail = "the network's fit (white) over its target y, coloured by y; built here one unit at a time"
@@ -159,6 +163,8 @@ class RegressionScene(SceneContract):
                                     f"the output bias alone: a flat line at b = {number(b)}; the units come "
                                     "in the order that keeps each sum nearest the fit",
                                     kind="stage")
+        plot.remove(fit)
+        plot.add(fit)
         self.play(Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1] + a * partial[:, 0])),
                   run_time=BEATS["bias"])
         w = net.weights[-1][0]
