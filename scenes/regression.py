@@ -147,21 +147,21 @@ class RegressionScene(SceneContract):
         act = net.activations[-1].name
         joints = unit_joints(net)
         # the poster: the lesson in its title, the finished fit over the data
-        fit = plot.curve(xs, partial[:, -1], theme.boundary, theme.boundary_width * 0.8)
         # in the poster the data lies over the finished fit (the points stay readable in a small
         # thumbnail); the fit comes to the front once it starts to change
+        fit = plot.curve(xs, partial[:, -1], theme.boundary, theme.boundary_width * 0.8)
         plot.remove(fit)
         plot.submobjects.insert(plot.submobjects.index(plot.cloud), fit)
         pieces = f"{STEPS.get(act, 'bend')}s" if joints is not None else "units"
-        title = f"ŷ(x): a sum of {k} {word(act)} {pieces}"
-        detail = "the network's fit (white) over its target y, coloured by y; built here one unit at a time"
+        title = f"ŷ(x): a sum of {k} {pieces}"
+        detail = f"the fit (white) over the target y, built one {word(act)} unit at a time"
         caption = self.caption(title, detail)
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
         caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"the output bias alone: a flat line at b = {number(b)}; the units come "
-                                    "in the order that keeps each sum nearest the fit",
+                                    f"a flat line at b = {number(b)}; units added in the order that "
+                                    "strays least",
                                     kind="stage")
         plot.remove(fit)
         plot.add(fit)
@@ -315,6 +315,8 @@ class RegressionScene(SceneContract):
             return -OFF
         steepest = np.arctan2(-n[0], -n[1])
         wrap = [(a + np.pi) % (2 * np.pi) - np.pi for a in (steepest - OFF, steepest + OFF)]
+        # of the two, the nearer the top view's: the floor's axes then run from the front corner,
+        # the along-w axis to the right, clear of the plane above it
         return float(min(wrap, key=abs))
 
     @staticmethod
