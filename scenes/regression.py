@@ -1,8 +1,11 @@
 """Regression: the fit ŷ(x) built unit by unit over its target, then the hidden space where the target is a tilted plane.
 
 Storyboard (a 1-D input, default ``sine`` with one hidden layer of 3 tanh
-units): the target points ``(x, y)``, coloured by ``y``; the fit starts as the
-output bias ``b`` (a flat line); the plot has tick marks on both axes.  Each unit
+units): the poster is the target points ``(x, y)``, coloured by ``y``, with the
+finished fit under them and a title that says the lesson (ŷ(x) is a sum of the
+units' steps); the fit then collapses to the output bias ``b`` (a flat line)
+and is built again; the plot has tick marks on both axes, the y ticks covering
+every partial sum (those beyond the poster's box appear as the box grows).  Each unit
 of the last hidden layer then gets its own small strip under the plot (named
 beside it), over the same x range, where its
 contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
@@ -12,11 +15,17 @@ moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
 network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
-sum, so no partial fit runs off the chart.  Then the hidden layer: every ``x`` is a point
+sum, so no partial fit runs off the chart (the caption says why this order).  The plot
+and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
 ``h(x)``; the points rise to their targets and lie about the tilted plane
-``ŷ = w·h + b`` (residuals as sticks): in the hidden space the target is a
-linear height field.  A 3-unit layer is seen along the output weights ``w``
-(so the plane stays a plane) and its widest other direction.
+``ŷ = w·h + b`` (residuals as sticks, drawn longer by a stated round factor when
+they would be too short to see): in the hidden space the target is a linear
+height field.  A 3-unit layer is seen along the output weights ``w`` (so the
+plane stays a plane) and its widest other direction.  The 3-D view looks at the
+plane obliquely — 28° above the floor, 40° round from its steepest direction —
+so it reads as a tilted face, never a line, through the whole orbit; the height
+axis stands at the box's leftmost corner and the axes' names sit beside their
+arrows, clear of the points, the box and each other.
 
 Defaults, and why they changed: with 2 tanh units (the old default) every seed
 tried fits the sine as the difference of two large, nearly cancelling ramps
