@@ -1,8 +1,11 @@
 """Regression: the fit ŷ(x) built unit by unit over its target, then the hidden space where the target is a tilted plane.
 
 Storyboard (a 1-D input, default ``sine`` with one hidden layer of 3 tanh
-units): the target points ``(x, y)``, coloured by ``y``; the fit starts as the
-output bias ``b`` (a flat line); the plot has tick marks on both axes.  Each unit
+units): the poster is the target points ``(x, y)``, coloured by ``y``, with the
+finished fit under them and a title that says the lesson (ŷ(x) is a sum of the
+units' steps); the fit then collapses to the output bias ``b`` (a flat line)
+and is built again; the plot has tick marks on both axes, the y ticks covering
+every partial sum (those beyond the poster's box appear as the box grows).  Each unit
 of the last hidden layer then gets its own small strip under the plot (named
 beside it), over the same x range, where its
 contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
@@ -12,11 +15,17 @@ moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
 network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
-sum, so no partial fit runs off the chart.  Then the hidden layer: every ``x`` is a point
+sum, so no partial fit runs off the chart (the caption says why this order).  The plot
+and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
 ``h(x)``; the points rise to their targets and lie about the tilted plane
-``ŷ = w·h + b`` (residuals as sticks): in the hidden space the target is a
-linear height field.  A 3-unit layer is seen along the output weights ``w``
-(so the plane stays a plane) and its widest other direction.
+``ŷ = w·h + b`` (residuals as sticks, drawn longer by a stated round factor when
+they would be too short to see): in the hidden space the target is a linear
+height field.  A 3-unit layer is seen along the output weights ``w`` (so the
+plane stays a plane) and its widest other direction.  The 3-D view looks at the
+plane obliquely — 28° above the floor, 40° round from its steepest direction —
+so it reads as a tilted face, never a line, through the whole orbit; the height
+axis stands at the box's leftmost corner and the axes' names sit beside their
+arrows, clear of the points, the box and each other.
 
 Defaults, and why they changed: with 2 tanh units (the old default) every seed
 tried fits the sine as the difference of two large, nearly cancelling ramps
@@ -33,15 +42,24 @@ or 3 units.  Render with ``nnanim render regression``.
 import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
-from nnanim.core.notation import number, signed, symbol, word
+from nnanim.core.notation import NBSP, number, signed, symbol, word
 from nnanim.errors import NnanimError
 
 #: seconds of each beat
-BEATS = {"intro": 2.0, "bias": 1.2, "show": 1.6, "add": 1.6, "fit": 2.0,
-         "hidden": 1.5, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
-TILT, AZIM = np.radians(62), np.radians(-40)
-#: the orbit swings this far each way and comes back to the view where the points spread widest
-SWING = np.radians(35)
+BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.35, "show": 1.2, "add": 1.6, "fit": 2.0,
+         "leave": 0.6, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+#: the 3-D view's tilt from the top view (90° − the elevation above the floor: 28°), and how far
+#: round from the plane's steepest direction the view looks (between its normal and its level
+#: lines: the plane is seen obliquely, as a tilted face, never edge-on)
+TILT, OFF = np.radians(62), np.radians(40)
+#: the orbit swings this far each way and comes back
+SWING = np.radians(20)
+#: the share of its region the 3-D box takes (the rest: room for the axes' names)
+ROOM = 0.8
+#: the error sticks' width, in grid widths
+STICK = 1.8
+#: the least length of a stick of the RMS error, as a share of the height axis (else drawn longer)
+STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
@@ -88,6 +106,7 @@ class RegressionScene(SceneContract):
         # is the same in any order), so every partial sum stays on the chart
         order = unit_order(C, b)
         partial = b + np.concatenate([np.zeros((len(xs), 1)), np.cumsum(C[:, order], axis=1)], axis=1)
+        self.partial = partial
         box = self.plot_box(x, y, partial)
 
         # the picture: the plot on top, one strip per unit below it, all over the same x range;
@@ -109,13 +128,20 @@ class RegressionScene(SceneContract):
         top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
         top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
         whole = Box(area.x0, area.y0 + bottom, area.x1, area.y1)
-        # the poster shows the target alone, as large as it goes; the box grows to hold every
-        # partial sum while the plot makes room for the strips
-        first = self.plot_box(x, y, y[:, None])
-        plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
-        plot.scatter(x, y, colors)
-        plot.add_ticks(tick, y_range=first[2:])  # as many as clear each other in the smaller plot
+        # the poster shows the target and the finished fit, as large as they go; the box grows to
+        # hold every partial sum while the plot makes room for the strips, and its y ticks cover
+        # every curve drawn in it (those outside the poster's box fade in as the box grows)
+        first = self.plot_box(x, y, partial[:, -1:])
+        for _ in range(4):
+            plot = CurvePlot(box, (top.centre, top.height, top.width), theme, clip_box=top.clip)
+            plot.add_ticks(tick)  # as many as clear each other in the smaller plot
+            wider = self.cover_ticks(box, plot.y_ticks(), partial, y)
+            if wider == box:
+                break
+            box = wider
+        plot.cloud = plot.scatter(x, y, colors)
         plot.set_region((whole.centre, whole.height, whole.width), whole.clip, box=first)
+        self.box = box
         self.plot, self.strips = plot, [None] * k
         tall = (rest.height - 0.12 * (k - 1)) / k
         for i in order:  # the strips top to bottom in the order their units are added
@@ -127,17 +153,29 @@ class RegressionScene(SceneContract):
             self.strips[i] = strip
             strip.name = name
         still = (self.header(run, record), self.target_legend(lo, hi))
-        title, detail = "the target", "one number y for every x, coloured by y; the network answers ŷ(x)"
+        act = net.activations[-1].name
+        joints = unit_joints(net)
+        # the poster: the lesson in its title, the finished fit over the data
+        # in the poster the data lies over the finished fit (the points stay readable in a small
+        # thumbnail); the fit comes to the front once it starts to change
+        fit = plot.curve(xs, partial[:, -1], theme.boundary, theme.boundary_width * 0.8)
+        plot.remove(fit)
+        plot.submobjects.insert(plot.submobjects.index(plot.cloud), fit)
+        pieces = f"{STEPS.get(act, 'bend')}s" if joints is not None else "units"
+        title = f"ŷ(x): a sum of {k} {pieces}"
+        detail = f"the fit (white) over the target y, built one {word(act)} unit at a time"
         caption = self.caption(title, detail)
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
         caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"the output bias alone is a flat line at b = {number(b)}", kind="stage")
-        fit = plot.curve(xs, partial[:, 0], theme.boundary, theme.boundary_width * 0.8)
-        self.play(Create(fit), run_time=BEATS["bias"])
-        act = net.activations[-1].name
-        joints = unit_joints(net)
+                                    f"a flat line at b = {number(b)}; units added in the order that "
+                                    "strays least",
+                                    kind="stage")
+        plot.remove(fit)
+        plot.add(fit)
+        self.play(Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1] + a * partial[:, 0])),
+                  run_time=BEATS["bias"])
         w = net.weights[-1][0]
         start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
         end_region = np.array([*top.centre[:2], top.height, top.width, *box])
@@ -163,10 +201,12 @@ class RegressionScene(SceneContract):
                 kind="stage")
             sign_colour = theme.weights[int(w[i] >= 0)]
             part = strip.curve(xs, C[:, i], sign_colour, theme.boundary_width * 0.7)
+            if j == 0:  # the plot makes room for the strips before the first comes
+                self.play(Progress(plot, make_room), run_time=BEATS["room"])
+            # the strip's frame and name come first (quickly: never a ghost for long), then its curve
             self.add(strip, strip.name)
-            room = [Progress(plot, make_room)] if j == 0 else []
-            self.play(*room, OpacityFade(strip.frame), OpacityFade(strip.name), Create(part),
-                      run_time=BEATS["show"])
+            self.play(OpacityFade(strip.frame), OpacityFade(strip.name), run_time=BEATS["strip"])
+            self.play(Create(part), run_time=BEATS["show"])
             flying = plot.curve(xs, partial[:, j + 1], sign_colour, theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))
             end = plot.to_scene(np.column_stack([xs, partial[:, j + 1]]))
@@ -203,62 +243,124 @@ class RegressionScene(SceneContract):
         wB = B @ w
         self.field = field = HeightField(H @ B.T, y, wB, b, theme, layout.picture_square, colors,
                                          clip_box=layout.picture_clip)
+        field.radius *= ROOM  # room around the box for the axes' names
+        field.update_view()
         self.field_basis = B
+        azim = self.view_azimuth(field, wB)
+        self.view = (TILT, azim)
+        # the errors y − ŷ as sticks from the plane, drawn longer by a round factor when they are
+        # too short to see beside a point (the caption says how much); the points stay at y
+        y_hat = net.predict(run.X).ravel()
+        rms = float(np.sqrt(np.mean((y - y_hat) ** 2)))
+        self.rms = rms
+        self.stick_scale = grow = self.stick_factor(rms, 2 * field.half[2])
+        foot = np.column_stack([H @ B.T, y_hat])
+        tip = np.column_stack([H @ B.T, y_hat + grow * (y - y_hat)])
+        field._sticks = np.stack([tip, foot], axis=1).reshape(-1, 3)
         for part in (field.plane, field.sticks):
             part.set_stroke(opacity=0.0)
         names = [self.label(t, size=size, color=theme.muted) for t in (*axes, "target y")]
         for t in names:  # each names an axis of the 3-D picture, from inside it
             t.annotates = layout.picture_clip
         field.names = names
-        corner, ends = self.axis_ends(field)
-        arrows = Polylines([np.array([corner, e]) for e in ends], smooth=False, stroke_color=theme.muted,
-                           stroke_width=theme.grid_width * 2.0)
+        starts, ends = self.axis_ends(field, TILT, azim)
+        arrows = Polylines([np.array([a, e]) for a, e in zip(starts, ends, strict=True)], smooth=False,
+                           stroke_color=theme.muted, stroke_width=theme.grid_width * 2.0)
 
         def place(_=None):
             scene_ends = field.to_scene(ends)
-            arrows.set_vertices(field.to_scene(np.array([corner, ends[0], corner, ends[1],
-                                                         corner, ends[2]])))
-            for t, e, d in zip(names, scene_ends, scene_ends - field.to_scene(corner[None]),
-                               strict=True):
-                t.move_to(e + d / max(np.linalg.norm(d), 1e-9) * (t.width / 2 + 0.1))
-                x0, y0, x1, y1 = layout.picture_clip  # a name never leaves the picture
-                t.shift([min(max(t.get_left()[0], x0), x1 - t.width) - t.get_left()[0],
-                         min(max(t.get_bottom()[1], y0), y1 - t.height) - t.get_bottom()[1], 0])
+            arrows.set_vertices(field.to_scene(np.column_stack([starts, ends]).reshape(-1, 3)))
+            points = field.cloud.points[:, :2]
+            centre = field.to_scene(field.mid[None])[0]
+            for i, (t, e, d) in enumerate(zip(names, scene_ends, scene_ends - field.to_scene(starts),
+                                              strict=True)):
+                self.place_name(t, e, d, layout.picture_clip, points, centre if i < 2 else None)
 
         place()
+        self.place_names = place
+        # out, then in: the plot and its strips leave before the hidden space comes
+        leaving = [plot, *self.strips, *(s.name for s in self.strips)]
+        self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
+        self.remove(*leaving)
         caption = self.swap_caption(caption, "the hidden space",
                                     f"each x is one point h(x) of the {H.shape[1]}-unit layer, "
                                     "coloured by its target", kind="stage")
         self.add(field)
-        fades = [OpacityFade(s, fade_in=False) for s in self.strips] + \
-            [OpacityFade(s.name, fade_in=False) for s in self.strips]
-        self.play(OpacityFade(plot, fade_in=False), *fades, OpacityFade(field.cloud),
-                  OpacityFade(field.floor), *(OpacityFade(t) for t in names[:2]), OpacityFade(arrows),
-                  run_time=BEATS["hidden"])
-        for s in self.strips:
-            self.remove(s, s.name)
+        self.play(OpacityFade(field.cloud), OpacityFade(field.floor), *(OpacityFade(t) for t in names[:2]),
+                  OpacityFade(arrows), run_time=BEATS["hidden"])
         caption = self.swap_caption(caption, "height = target",
                                     "lift every point to its target y", kind="stage")
         self.add(names[2])
-        self.play(Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * AZIM, rise=a),
+        self.play(Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim, rise=a),
                                              place())), OpacityFade(names[2]),
                   run_time=BEATS["rise"])
         if H.shape[1] == 2:
             plane = f"ŷ = {number(wB[0])}·h₁ {signed(wB[1])}·h₂ "
-        else:
-            plane = f"ŷ = {number(wB[0])}·(h along w) "
+        else:  # the axis's name is one term of the equation: it never breaks across lines
+            plane = f"ŷ = {number(wB[0])}·({NBSP.join(axes[0].split())}) "
         plane += signed(b)
-        rms = float(np.sqrt(np.mean((y - net.predict(run.X)) ** 2)))
-        self.rms = rms
+        longer = f" (drawn {grow}× longer)" if grow > 1 else ""
         caption = self.swap_caption(caption, "a tilted plane",
-                                    f"{plane}; orange sticks: the errors, RMS {number(rms, 3)} "
-                                    f"(R² = {number(r2, 3)})", kind="stage")
+                                    f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
+                                    f"R² = {number(r2, 3)}", kind="stage")
         field.plane.set_stroke(opacity=0.55)
-        field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * 3.0, opacity=0.95)
+        field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
         self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
-        self.play(Progress(field, lambda a: (field.update_view(azim=AZIM + SWING * np.sin(2 * np.pi * a)),
+        self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])
+
+    @staticmethod
+    def view_azimuth(field, wB):
+        """The orbit's middle azimuth: ``OFF`` round from the azimuth that looks straight down the
+        plane's slope (the one of the two nearer the top view's), so the plane is seen as a face.
+
+        In the box's scaled coordinates (each axis to [−1, 1]) the plane ``z = wB·h + b`` has the
+        normal ``(−wB₀·s₀/s_z, −wB₁·s₁/s_z, 1)``; the view of ``turn_view`` looks along
+        ``(−sin e sin a, −sin e cos a, cos e)``, nearest the normal at ``a = atan2(−n₀, −n₁)``.
+        """
+        n = np.array([-wB[0] * field.half[0], -wB[1] * field.half[1]]) / field.half[2]
+        if np.hypot(*n) < 1e-9:  # a flat plane: any azimuth shows it
+            return -OFF
+        steepest = np.arctan2(-n[0], -n[1])
+        wrap = [(a + np.pi) % (2 * np.pi) - np.pi for a in (steepest - OFF, steepest + OFF)]
+        # of the two, the nearer the top view's: the floor's axes then run from the front corner,
+        # the along-w axis to the right, clear of the plane above it
+        return float(min(wrap, key=abs))
+
+    @staticmethod
+    def stick_factor(rms, height):
+        """The round factor (1, 2, 3, 5, 10 or 20) that makes a stick of the RMS error at least
+        ``STICK_SHARE`` of the picture's ``height`` of targets (the smallest that does)."""
+        return next((k for k in (1, 2, 3, 5, 10) if k * rms >= STICK_SHARE * height), 20)
+
+    @staticmethod
+    def place_name(t, end, d, clip, points=None, centre=None):
+        """Put an axis's name by its arrow's ``end`` (``d``: the arrow on screen), inside the picture
+        and clear of the points (moved further out while it covers one).
+
+        Past the end along the arrow; or, given the box's ``centre`` on screen (a floor axis),
+        beside the arrow's last stretch on the side away from the box, ending where the arrow
+        ends (a name past the end of a long floor axis would not fit beside the box).
+        """
+        u = d[:2] / max(float(np.linalg.norm(d[:2])), 1e-9)
+        along = abs(u[0]) * t.width / 2 + abs(u[1]) * t.height / 2  # its half extent along u
+        if centre is None:
+            base, out = end[:2] + u * (along + 0.1), u
+        else:
+            p = np.array([-u[1], u[0]])
+            p = p if p @ (end[:2] - centre[:2]) >= 0 else -p
+            across = abs(p[0]) * t.width / 2 + abs(p[1]) * t.height / 2
+            base, out = end[:2] - u * along + p * (across + 0.1), p
+        x0, y0, x1, y1 = clip
+        for step in range(12):
+            c = base + out * 0.12 * step
+            c = np.array([min(max(c[0], x0 + t.width / 2), x1 - t.width / 2),
+                          min(max(c[1], y0 + t.height / 2), y1 - t.height / 2)])
+            if points is None or not np.any((np.abs(points[:, 0] - c[0]) < t.width / 2 + 0.05)
+                                            & (np.abs(points[:, 1] - c[1]) < t.height / 2 + 0.05)):
+                break
+        t.move_to([c[0], c[1], 0])
 
     @staticmethod
     def strip_box(box, c):
@@ -268,11 +370,36 @@ class RegressionScene(SceneContract):
         return (box[0], box[1], lo - 0.12 * span, hi + 0.12 * span)
 
     @staticmethod
-    def axis_ends(field):
-        """The axes' corner (the floor's low corner) and their three ends, a little past the box."""
+    def axis_ends(field, elev, azim):
+        """The three axes' starts and ends (a little past the box), each pointing to larger values:
+        the floor's two from its low corner, the height's up the floor corner seen leftmost in
+        the view ``(elev, azim)`` (at a side of the box, clear of the points over its middle)."""
+        from nnanim.draw.plots import turn_view
+
         m, h = field.mid, field.half
         corner = m - h
-        return corner, corner + np.diag(2.15 * h)
+        floor = np.array([[sx, sy, -1.0] for sx in (-1, 1) for sy in (-1, 1)])
+        side = floor[int(np.argmin(turn_view(floor, elev, azim)[:, 0]))]
+        starts = np.array([corner, corner, m + side * h])
+        return starts, starts + np.diag(2.15 * h)
+
+    @staticmethod
+    def cover_ticks(box, ticks, partial, y):
+        """``box`` grown (in y) until its end ticks enclose every curve drawn in it and the target:
+        the next round value past the extreme, a little inside the box's new edge; ``box`` itself
+        when they already do (a curve the box clips is only covered up to the box)."""
+        x0, x1, y0, y1 = box
+        if len(ticks) < 2:
+            return box
+        step = float(np.min(np.diff(ticks)))
+        lo = max(min(float(partial.min()), float(y.min())), y0)
+        hi = min(max(float(partial.max()), float(y.max())), y1)
+        pad = 0.04 * (y1 - y0)
+        if lo < ticks.min() - 1e-9:
+            y0 = min(y0, np.floor(lo / step + 1e-9) * step - pad)
+        if hi > ticks.max() + 1e-9:
+            y1 = max(y1, np.ceil(hi / step - 1e-9) * step + pad)
+        return (x0, x1, float(y0), float(y1))
 
     @staticmethod
     def plot_box(x, y, partial):

@@ -9,6 +9,7 @@ decoded and judged from its pixels.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -135,7 +136,10 @@ def test_every_number_on_screen_is_recomputed(sine_run):
         text = f"{x:.{decimals}f}"
         return text[1:] if text.startswith("-") and float(text) == 0 else text.replace("-", "\u2212")
 
-    assert beats["start: ŷ = b"] == f"the output bias alone is a flat line at b = {shown(b)}"
+    assert beats["start: ŷ = b"].startswith(f"a flat line at b = {shown(b)}; ")
+    # the poster says the lesson: the fit is a sum of the units' steps
+    assert scene.beats[0].title == "ŷ(x): a sum of 3 steps"
+    assert "one tanh unit at a time" in scene.beats[0].detail
     sub = "₀₁₂₃"
     for i in range(3):
         detail = beats[f"unit {i + 1}: w{sub[i + 1]}·h{sub[i + 1]}(x)"]
@@ -145,13 +149,19 @@ def test_every_number_on_screen_is_recomputed(sine_run):
         assert f"w{sub[i + 1]} = {shown(w[i])}" in detail
     assert f"b plus the 3 strips: R² = {shown(r2, 3)} on the {len(run.y)} points" in \
         beats["ŷ(x) beside the target"]
-    plane = beats["a tilted plane"]
+    plane = beats["a tilted plane"].replace("\u00a0", " ")
     # the 3-unit layer seen along w: the plane's slope there is |w|
     slope = np.linalg.norm(w)
     assert f"ŷ = {shown(slope)}·(h along w)" in plane or f"ŷ = {shown(-slope)}·(h along w)" in plane
     assert f"{shown(abs(b))}" in plane and f"R² = {shown(r2, 3)}" in plane
     rms = np.sqrt(np.mean((run.y - (h @ w + b)) ** 2))
     assert f"RMS {shown(rms, 3)}" in plane
+    # the sticks run from the plane by the stated factor times the error y − ŷ
+    grow = int(re.search(r"drawn (\d+)× longer", plane).group(1)) if "longer" in plane else 1
+    assert grow == scene.stick_scale
+    tips, feet = scene.field._sticks[0::2], scene.field._sticks[1::2]
+    np.testing.assert_allclose(feet[:, 2], h @ w + b, atol=1e-9)
+    np.testing.assert_allclose(tips[:, 2] - feet[:, 2], grow * (run.y - (h @ w + b)), atol=1e-9)
     # the height field: the points at their targets over the hidden layer seen along w and across it
     field, B = scene.field, scene.field_basis
     np.testing.assert_allclose(B @ B.T, np.eye(2), atol=1e-12)
@@ -201,7 +211,8 @@ def test_rendered_fit_lies_on_the_target(tmp_path, decode_frames, sine_run):
     # the end: the 3-D field, points of both ends of the colour map, spread over the picture
     pts, t = target_pixels(frames[-1], theme, column)
     assert np.sum(t < 0.3) > 20 and np.sum(t > 0.7) > 20
-    assert np.ptp(pts[:, 0]) > 0.3 * frames.shape[2]
+    # (the plane is seen obliquely, so the lifted points run along its slope: up and across)
+    assert np.hypot(np.ptp(pts[:, 0]), np.ptp(pts[:, 1])) > 0.3 * frames.shape[2]
 
 
 def test_units_are_added_in_the_order_whose_partial_sums_stray_least():
@@ -230,3 +241,99 @@ def test_nice_ticks_are_round_inside_and_few():
         assert np.allclose(step, step[0]) if len(t) > 1 else True
         if lo < 0 < hi:
             assert np.any(np.isclose(t, 0.0))
+
+
+def _plane_share(field):
+    """The plane's on-screen area over its own area (both in the box's scaled units): 1 seen
+    face on, 0 edge on.  From the screen positions of three corners of its grid."""
+    G = field._grid
+    x0, x1, y0, y1 = G[:, 0].min(), G[:, 0].max(), G[:, 1].min(), G[:, 1].max()
+    corners = []
+    for cx, cy in ((x0, y0), (x1, y0), (x0, y1)):
+        at = np.argmin(np.hypot(G[:, 0] - cx, G[:, 1] - cy))
+        corners.append(G[at])
+    P = np.array(corners)
+    S = (field.to_scene(P) - field.centre)[:, :2] / field.zoom  # scaled units on screen
+    Q = (P - field.mid) / field.half  # scaled units in space
+    a, c = S[1] - S[0], S[2] - S[0]
+    u, v = Q[1] - Q[0], Q[2] - Q[0]
+    return abs(a[0] * c[1] - a[1] * c[0]) / np.linalg.norm(np.cross(u, v))
+
+
+def test_the_plane_is_seen_as_a_tilted_face_through_the_orbit(sine_run):
+    """The 3-D view looks at the plane obliquely (never along it): its on-screen area stays over
+    half its own at every angle of the orbit, from 20 to 35 degrees above the floor."""
+    from nnanim.scenes import regression as story
+
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    field = scene.field
+    elev, azim = scene.view
+    assert 20 <= 90 - np.degrees(elev) <= 35
+    shares = []
+    for a in np.linspace(0, 1, 41):
+        field.update_view(elev=elev, azim=azim + story.SWING * np.sin(2 * np.pi * a), rise=1.0)
+        shares.append(_plane_share(field))
+    assert min(shares) > 0.5, min(shares)
+
+
+def test_axis_names_stay_clear_of_the_points_the_box_and_each_other(sine_run):
+    """At every view of the storyboard (the top view, the rise, the orbit), no axis name covers a
+    point, an edge of the floor's box, or another name, and each stays in the picture."""
+    from nnanim.scenes import regression as story
+
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    field, names = scene.field, scene.field.names
+    elev, azim = scene.view
+    views = [(0.0, 0.0, 0.0)] + [(a * elev, a * azim, a) for a in (0.25, 0.5, 0.75, 1.0)] + \
+        [(elev, azim + story.SWING * s, 1.0) for s in (-1, -0.5, 0.5, 1)]
+    x0, y0, x1, y1 = scene.layout.picture_clip
+    for e, a, r in views:
+        field.update_view(elev=e, azim=a, rise=r)
+        scene.place_names()
+        P = field.cloud.points[:, :2]
+        F = field.to_scene(field._box)[:, :2]
+        edges = np.concatenate([F[i] + np.linspace(0, 1, 60)[:, None] * (F[i + 1] - F[i])
+                                for i in range(len(F) - 1)])
+        boxes = []
+        for t in names[:2] if r == 0 else names:
+            (l, b, _), (rt, tp, _) = t.get_corner([-1, -1, 0]), t.get_corner([1, 1, 0])
+            boxes.append((l, b, rt, tp))
+            assert l >= x0 - 1e-9 and rt <= x1 + 1e-9 and b >= y0 - 1e-9 and tp <= y1 + 1e-9
+            for Z in (P, edges):
+                inside = (Z[:, 0] > l) & (Z[:, 0] < rt) & (Z[:, 1] > b) & (Z[:, 1] < tp)
+                assert not inside.any(), (t.text if hasattr(t, "text") else t, e, a, r)
+        for (l1, b1, r1, t1), (l2, b2, r2, t2) in itertools.combinations(boxes, 2):
+            assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
+
+
+def test_every_curve_of_the_plot_lies_within_its_ticked_range(sine_run):
+    """The partial sums (recomputed here, in the order the captions name the units) and the
+    target lie between the plot's lowest and highest y tick shown once the strips are in."""
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    run, plot = sine_run, scene.plot
+    w, b = run.weights[-1][-1][0], run.biases[-1][-1][0]
+    order = [int(t.split()[1].rstrip(":")) - 1 for t, _ in caption_beats(scene) if t.startswith("unit ")]
+    assert sorted(order) == [0, 1, 2]
+    xs = np.linspace(run.X[:, 0].min(), run.X[:, 0].max(), 400)
+    h = _hidden(run, xs[:, None])
+    partial = b + np.cumsum(np.column_stack([np.zeros(len(xs))] + [w[i] * h[:, i] for i in order]), axis=1)
+    shown = [v for label, v, axis in plot.tick_labels
+             if axis == "y" and label.get_fill_opacity() > 0.99]
+    assert len(shown) >= 3
+    lo, hi = min(partial.min(), run.y.min()), max(partial.max(), run.y.max())
+    assert min(shown) <= lo and max(shown) >= hi, (shown, lo, hi)
+    # the box holds every tick shown (none drawn outside the chart)
+    assert plot.box[2] <= min(shown) and max(shown) <= plot.box[3]
+
+
+def test_error_sticks_are_long_enough_to_see_at_480p(sine_run):
+    """At 480p in the last view the sticks of the RMS error and longer reach 5 px or more."""
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    field = scene.field
+    px = 480 / min(scene.layout.width, scene.layout.height)  # pixels per scene unit at 480p
+    S = field.to_scene(field._sticks)[:, :2]
+    length = np.linalg.norm(S[0::2] - S[1::2], axis=1) * px
+    err = np.abs(field._points[:, 2] - (field._sticks[1::2, 2]))
+    big = err >= scene.rms
+    assert big.sum() > 10
+    assert np.median(length[big]) >= 5.0, np.median(length[big])

@@ -168,9 +168,24 @@ class CurvePlot(Group):
                 marks.append(np.array([p, p - [0, self.TICK, 0]]))
                 label.move_to([p[0], p[1] - self.TICK - self.PAD - label.height / 2, 0])
             else:
-                marks.append(np.array([p, p - [self.TICK, 0, 0]]))
+                # a y tick outside the box shown now (a box that grows to its full range later) is
+                # not drawn; one just outside fades in as the box reaches it
+                seen = self.tick_seen(v)
+                marks.append(np.array([p, p - [self.TICK * seen, 0, 0]]))
                 label.move_to([p[0] - self.TICK - self.PAD - label.width / 2, p[1], 0])
+                label.set_opacity(seen)
         self.tick_marks.set_vertices(np.concatenate(marks) if marks else np.zeros((2, 3)))
+
+    def tick_seen(self, v: float) -> float:
+        """How visible a y tick at ``v`` is: 0 outside the box, fading in over the box's edge
+        (its outer 3 %), 1 further in."""
+        _, _, y0, y1 = self.box
+        inside = min(v - y0, y1 - v) / max(0.03 * (y1 - y0), 1e-12)
+        return float(np.clip(inside, 0.0, 1.0))
+
+    def y_ticks(self) -> Array:
+        """The values of the y ticks (all of them, seen now or not)."""
+        return np.array([v for _, v, axis in self.tick_labels if axis == "y"])
 
     @staticmethod
     def tick_room(make_label) -> tuple[float, float]:
