@@ -31,6 +31,10 @@ class FailsMidway(Scene):
 #: the frame of a render at -q l: 854 x 480 pixels, 8 scene units on the short side,
 #: square pixels (so 14.23 units wide, a hair wider than 16:9's 14.22)
 FRAME_PIXELS = (854, 480)
+#: the frame rate of the scene tests' own renders: their checks pick frames by storyboard
+#: time (a beat's start or end, seconds into a play), which 5 fps shows as well as -q l's 15
+#: does, for a third of the drawing and encoding
+JUDGED_FPS = 5
 
 
 def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):

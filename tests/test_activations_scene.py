@@ -17,7 +17,7 @@ from manim import Text
 from nnanim.scenes.activations import ACTIVATIONS, TITLES, ActivationsScene
 from scipy.optimize import linprog
 from scipy.special import expit
-from storyboards import best_linear_split, class_pixels, dry_run
+from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
 
 from nnanim.contract import resolve
 from nnanim.core.nn import LEAKY_SLOPE
@@ -190,7 +190,7 @@ def portrait(tmp_path_factory):
     out = tmp_path_factory.mktemp("activations") / "a.mp4"
     options = {"aspect": "9:16"}
     scene = dry_run("activations", options, pixels=PORTRAIT)
-    return render("activations", RenderSettings(quality="l", output=out, progress=False),
+    return render("activations", RenderSettings(quality="l", fps=JUDGED_FPS, output=out, progress=False),
                   options), scene
 
 

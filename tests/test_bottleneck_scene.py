@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from manim import Rectangle
 from nnanim.scenes.bottleneck import HIDDEN, INPUT, QUIET, TILT, BottleneckScene
 from scipy.special import logsumexp
-from storyboards import best_linear_split, class_pixels, dry_run
+from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
@@ -311,10 +311,10 @@ def test_cli_wider_last_layer_exits_2_with_one_line(tmp_path):
 @pytest.mark.slow
 def test_rendered_video_shows_tangled_left_and_separable_right(tmp_path, decode_frames,
                                                                default_run, default_scene):
-    out = render("bottleneck", RenderSettings(quality="l", output=tmp_path / "b.mp4",
+    out = render("bottleneck", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "b.mp4",
                                               progress=False), {"run": default_run})
     frames, fps = decode_frames(out)
-    assert fps == pytest.approx(15, abs=0.01) and frames.shape[1:] == (480, 854, 3)
+    assert fps == pytest.approx(JUDGED_FPS, abs=0.01) and frames.shape[1:] == (480, 854, 3)
     # the storyboard's own length, from its plan; each play (or wait) rounds to whole frames
     assert abs(len(frames) - default_scene.clock * fps) <= default_scene.plays
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.by_hand import ByHandScene
-from storyboards import dry_run
+from storyboards import JUDGED_FPS, dry_run
 
 from nnanim.cli import cli
 from nnanim.contract import get_scene, list_scenes, resolve
@@ -297,7 +297,8 @@ def test_cli_refuses_a_wide_network_with_exit_2(tmp_path):
 @pytest.mark.slow
 def test_rendered_video_marks_the_point_and_writes_the_numbers(tmp_path, decode_frames, default_run,
                                                              default_scene):
-    out = render("by-hand", RenderSettings(quality="l", output=tmp_path / "b.mp4", progress=False),
+    out = render("by-hand", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "b.mp4",
+                                           progress=False),
                  {"run": default_run})
     frames, fps = decode_frames(out)
     assert frames.shape[1:] == (480, 854, 3)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.feature_cross import CROSS, LEARNED, TILT, FeatureCrossScene
-from storyboards import best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
 from nnanim.core.nn import LINEAR_L2
@@ -188,7 +188,7 @@ def test_rendered_lift_separates_the_circles(aspect, tmp_path, decode_frames):
     options = {"aspect": aspect, "dataset": "circles", "epochs": 600}
     pixels = pixel_size(aspect, 480)
     plan = dry_run("feature-cross", options, pixels=pixels)
-    out = render("feature-cross", RenderSettings(quality="l", output=tmp_path / "f.mp4",
+    out = render("feature-cross", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "f.mp4",
                                                  progress=False), options)
     frames, fps = decode_frames(out)
     colours = np.array(load_theme("dark").class_rgb(2)) * 255

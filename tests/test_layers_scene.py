@@ -15,6 +15,7 @@ import pytest
 from nnanim.scenes.layers import PACE, LayersScene
 from storyboards import (
     FRAME_PIXELS,
+    JUDGED_FPS,
     best_linear_split,
     caption_beats,
     class_pixels,
@@ -199,10 +200,11 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
 
 @pytest.mark.slow
 def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run):
-    out = render("layers", RenderSettings(quality="l", output=tmp_path / "layers.mp4", progress=False),
+    out = render("layers", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "layers.mp4",
+                                          progress=False),
                  {"run": spiral_run})
     frames, fps = decode_frames(out)
-    assert abs(fps - 15) < 0.01 and frames.shape[1:] == (480, 854, 3)
+    assert abs(fps - JUDGED_FPS) < 0.01 and frames.shape[1:] == (480, 854, 3)
     # length: independent sum of the storyboard's durations: each beat its own length (the
     # first picture held 2 s, per stage 0.3 s caption + its pace, final caption + line + hold
     # 4.2 s) or, when longer, the time its caption's new words take to read at 3 a second

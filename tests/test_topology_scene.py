@@ -18,6 +18,7 @@ import pytest
 from nnanim.scenes.topology import TopologyScene
 from storyboards import (
     FRAME_PIXELS,
+    JUDGED_FPS,
     best_linear_split,
     caption_beats,
     class_pixels,
@@ -126,7 +127,8 @@ def test_refusals_are_one_line(options, words):
 
 @pytest.mark.slow
 def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode_frames, job, scene):
-    out = render("topology", RenderSettings(quality="l", output=tmp_path / "t.mp4", progress=False),
+    out = render("topology", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "t.mp4",
+                                            progress=False),
                  {"run": job.ensure_run()[0]})
     frames, fps = decode_frames(out)
     theme = load_theme("dark")
@@ -142,7 +144,7 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
 
     # the width-2 network's end, just before the switch: a white line, points of both colours
     switch = next(beat.start for beat in scene.beats if beat.title == "width 3")
-    narrow_end = frames[int(switch * fps) - 2]
+    narrow_end = frames[int((switch - 2 / 15) * fps)]  # 2/15 s before it (2 frames at 15 fps)
     a, b = class_pixels(narrow_end, colours)
     assert len(a) > 50 and len(b) > 50
     white = np.argwhere(np.all(narrow_end > 235, axis=2))[:, ::-1].astype(float)

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
-from storyboards import FRAME_PIXELS, best_linear_split, class_pixels, dry_run, tanh_sigmoid_forward
+from storyboards import (
+    FRAME_PIXELS,
+    JUDGED_FPS,
+    best_linear_split,
+    class_pixels,
+    dry_run,
+    tanh_sigmoid_forward,
+)
 
 from nnanim.cli import cli
 from nnanim.contract import resolve
@@ -218,7 +225,8 @@ def test_wide_last_layer_is_a_clear_error(tmp_path):
 def test_rendered_training_video(tmp_path, decode_frames):
     run = train(dataset="spirals", hidden=[8, 8, 2], epochs=800)  # tangled at epoch 0, not moons
     assert run.accuracy[-1] > 0.97
-    out = render("training", RenderSettings(quality="l", output=tmp_path / "t.mp4", progress=False),
+    out = render("training", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "t.mp4",
+                                              progress=False),
                  {"run": run, "duration": 8})
     frames, fps = decode_frames(out)
     assert frames.shape[1:] == (480, 854, 3) and abs(len(frames) - 8 * fps) <= 3
