@@ -30,7 +30,7 @@ INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
 #: what the large picture is: every caption names it (it has no other label)
 LAYER = "last hidden layer"
-REWIND = 1.4  # the poster is the trained network at its final epoch; then a declared rewind to epoch 0
+REWIND = 1.4  # the poster is the trained network (its caption says at which epoch); then a declared rewind
 #: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
 PORTRAIT_ASIDE = 0.5
 #: the inset's side there at most this share of the aside's width (the curves take the rest)
@@ -84,7 +84,7 @@ class TrainingScene(SceneContract):
         from nnanim.core.projection import InputPlane
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout, LineChart
-        from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining
+        from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
 
         run, record = self.load_run()
         timeline = self.timeline = EpochTimeline(run, last=record, pace="change")
@@ -220,14 +220,16 @@ class TrainingScene(SceneContract):
             accuracy.set_text(f"{acc:.3f}" if regression else f"{100 * acc:.1f}%")
             chart.set_marker(moment.epoch)
 
-        # the poster: the trained network at its final epoch, the epoch and score the outro states
-        # (an earlier 'good enough' record made the poster's counter disagree with the video's
-        # end), then a declared rewind
-        poster = timeline.moment(1.0)
+        # the poster: the trained network where it first scores within half a point of the end
+        # (at the final epoch the points are piled into two corners, hardly a picture), and its
+        # caption says which epoch of how many it is, so the counter agrees with the words and the
+        # rewind from it is expected; then a declared rewind
+        poster = poster_moment(timeline)
         main.set_moment(poster)
         inset.set_moment(poster)
         state_readouts(poster)
-        title, detail = "training", f"{LAYER}, before the output"
+        poster_epoch, final_epoch = timeline.stated(poster)[0], timeline.stated(timeline.moment(1.0))[0]
+        title, detail = "training", f"{LAYER} at epoch {poster_epoch} of {final_epoch}"
         caption = self.caption(title, detail)
         self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
@@ -244,16 +246,18 @@ class TrainingScene(SceneContract):
                   *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
         caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
-        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
-                                    f"{LAYER}, record by record", run_time=SWAP,
+        # the title one word (a 4:3 column wrapped 'epochs 0 → 1500' onto a second line and the
+        # caption ran into the readouts), the epochs with the layer's name
+        caption = self.swap_caption(caption, "replay", f"{LAYER}, epochs 0 → {final_epoch}",
+                                    run_time=SWAP,
                                     kind="stage")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], run_time=replay))
 
         if regression:
-            end = (f"R² = {number(final_acc, 3)}: straight, parallel level lines" if final_acc >= 0.9
-                   else f"R² = {number(final_acc, 3)}: not fitted yet: more epochs?")
+            end = (f"R² = {number(final_acc, 3)}" if final_acc >= 0.9
+                   else f"R² = {number(final_acc, 3)}, not fitted yet")
         else:
-            end = "linearly separable now" if final_acc >= 0.95 else "not separable yet: more epochs?"
+            end = "linearly separable" if final_acc >= 0.95 else "not separable yet"
         self.swap_caption(caption, f"epoch {final_epoch}", f"{LAYER}: {end}", run_time=SWAP, kind="outro")
         self.wait(OUTRO - SWAP)
 
