@@ -34,7 +34,7 @@ from nnanim.errors import NnanimError
 
 INTRO, OUTRO = 2.0, 3.0
 SWAP = 0.3
-REWIND = 0.8  # the poster is the trained network; then the replay rewinds to epoch 0
+REWIND = 1.0  # the poster is the trained network at its final epoch; then a declared rewind to epoch 0
 #: the largest network whose units stay readable as maps
 MAX_LAYERS, MAX_WIDTH = 4, 8
 
@@ -46,6 +46,19 @@ class NeuronsScene(SceneContract):
     #: line: a portrait frame gives the diagram the rest
     caption_lines = 3
     title_lines = 1
+
+    def _layout(self):
+        """In a vertical frame no aside band: the readouts take two rows under the picture."""
+        layout = super()._layout()
+        if layout.shape != "portrait":
+            return layout
+        from manim import config
+
+        from nnanim.layout import Layout
+
+        return Layout(config.frame_width, config.frame_height, aside=0.0,
+                      caption_lines=self.caption_lines, header=self.has_header,
+                      legend=self.has_legend, title_lines=self.title_lines)
 
     @classmethod
     def check(cls, job):
@@ -74,12 +87,12 @@ class NeuronsScene(SceneContract):
         return len(linear_regions(run.network(record), box))
 
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, Group, VGroup, smooth
+        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
 
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout
         from nnanim.draw.diagram import NetworkDiagram, RegionLines
-        from nnanim.draw.replay import ReplayTraining, poster_moment
+        from nnanim.draw.replay import ReplayTraining
 
         run, record = self.load_run()
         layout, theme = self.layout, self.theme
@@ -88,11 +101,12 @@ class NeuronsScene(SceneContract):
         replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         portrait = layout.shape == "portrait"
         pic = layout.picture
-        diagram = self.diagram = NetworkDiagram(timeline, theme, pic.inset(0.15).clip, vertical=portrait)
 
-        # the aside: the epoch and accuracy; the linear regions of a piecewise-linear network
+        # the aside: the epoch and accuracy; the linear regions of a piecewise-linear network; in a
+        # vertical frame two rows under the picture (the layout's aside there is a band of 2 units
+        # that three short lines left half empty: the diagram takes that height)
         regions = self.piecewise(run)
-        box = layout.aside
+        box = pic if portrait else layout.aside
         epoch, accuracy, count = (DigitReadout(6, theme, font_size=30) for _ in range(3))
 
         def row(name, digits):
@@ -102,17 +116,52 @@ class NeuronsScene(SceneContract):
             return pair
 
         readouts = VGroup(row("epoch", epoch), row("accuracy", accuracy))
-        readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
-        readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
-        moving, still, digits = [diagram], [readouts], [epoch, accuracy]
-        region_lines = None
-        if regions:  # the regions' borders as lines over the output's decision map; the count beside
+        if portrait:
+            readouts.arrange(RIGHT, buff=0.5, aligned_edge=DOWN)
+        else:
+            readouts.arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+            readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
+        self.readout_rows, still, digits = readouts, [readouts], [epoch, accuracy]
+        if regions:  # the count of the regions whose borders are drawn over the output map
             counted = row("linear regions", count)
-            counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
-            region_lines = RegionLines(timeline, theme, diagram.output)
-            moving.append(region_lines)
             still.append(counted)
             digits.append(count)
+        # what a dark map marked "dead" is, beside the readouts while one is on screen
+        note = self.note = self.label("dead: never active on the data", color=theme.muted,
+                                      width=box.width)
+        if portrait:  # the count and the note in a second row (the note wrapped to what is left)
+            left = box.width - sum(m.width + 0.5 for m in still[1:])
+            note = self.note = self.label("dead: never active on the data", color=theme.muted,
+                                          width=left)
+            second = VGroup(*still[1:], note).arrange(RIGHT, buff=0.5, aligned_edge=DOWN)
+            VGroup(readouts, second).arrange(DOWN, buff=0.15, aligned_edge=LEFT).next_to(
+                [box.x0, box.y0, 0], UP + RIGHT, buff=0)
+            top = max(readouts.get_top()[1], second.get_top()[1]) + 0.3
+            area = type(pic)(pic.x0, top, pic.x1, pic.y1)
+        else:
+            if regions:
+                counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
+            note.next_to(VGroup(*still), DOWN, buff=0.25, aligned_edge=RIGHT)
+            area = pic
+        digits.append(note)  # moves with the readouts' digits (shown or not, frame by frame)
+        diagram = self.diagram = NetworkDiagram(timeline, theme, area.inset(0.15).clip, vertical=portrait)
+        # the orientation every map shares, named once at the input maps: x1 grows to the right,
+        # x2 upwards (the unit maps have no axes of their own)
+        (c1, c2), half = diagram.grid.centres[0], diagram.grid.size / 2
+        axes = [self.label(words, color=theme.muted) for words in ("x₁ →", "x₂ ↑")]
+        if portrait:
+            axes[0].next_to([c1[0] - half, c1[1], 0], LEFT, buff=0.15)
+            axes[1].next_to([c2[0] + half, c2[1], 0], RIGHT, buff=0.15)
+        else:
+            axes[0].next_to([c1[0], c1[1] + half, 0], UP, buff=0.1)
+            axes[1].next_to([c2[0], c2[1] - half, 0], DOWN, buff=0.1)
+        self.axis_names = axes
+        still += axes
+        moving = [diagram]
+        region_lines = None
+        if regions:  # the regions' borders as lines over the output's decision map
+            region_lines = RegionLines(timeline, theme, diagram.output)
+            moving.append(region_lines)
 
         counts: dict[int, int] = {}
         plane = region_lines.box if region_lines is not None else None
@@ -126,10 +175,13 @@ class NeuronsScene(SceneContract):
                 if r not in counts:
                     counts[r] = self.region_count(run, r, plane)
                 count.set_text(f"{counts[r]}")
+            note.set_opacity(1.0 if any(d.any() for d in diagram.dead) else 0.0)
 
         self.region_box = plane  # where the regions are counted (the output map's window)
         self.region_lines = region_lines
-        poster = poster_moment(timeline)  # the poster: the trained network, then a rewind to epoch 0
+        # the poster: the trained network at its final epoch (the footer's epoch, the outro's numbers),
+        # then a declared rewind to epoch 0
+        poster = timeline.moment(1.0)
         for part in moving:
             part.set_moment(poster)
         state_readouts(poster)
@@ -138,8 +190,16 @@ class NeuronsScene(SceneContract):
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
+        # the rewind is declared: its own caption while the replay runs back to epoch 0
+        shown_epoch = timeline.stated(poster)[0]
+        words = f"epoch {shown_epoch} → 0: replay from the start"
+        rewind = self.caption("rewind", words)
+        self.fix(rewind)
+        self.mark("stage", "rewind", words)
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
-                                 u1=0.0, rate_func=smooth, run_time=REWIND))
+                                 u1=0.0, rate_func=smooth, run_time=REWIND),
+                  *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
+        caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
         caption = self.swap_caption(caption, "training",  # one line in a 4:3 column too
                                     "edge width |w|; the units sharpen into features",

@@ -20,13 +20,17 @@ record.  The inset is the input plane with ŷ's level curves, or for a 1-D input
 the fit ŷ(x) over the target points.
 """
 
+from functools import partial
+
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import number
 from nnanim.layout import Box
 
 INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
-REWIND = 1.4  # the poster is the trained network; then a declared rewind to epoch 0
+#: what the large picture is: every caption names it (it has no other label)
+LAYER = "last hidden layer"
+REWIND = 1.4  # the poster is the trained network (its caption says at which epoch); then a declared rewind
 #: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
 PORTRAIT_ASIDE = 0.5
 #: the inset's side there at most this share of the aside's width (the curves take the rest)
@@ -43,6 +47,9 @@ SIDE_INSET = 2.2
 #: the readouts go in one row under the main picture), and the curves' least box height there
 SQUARE_COLUMN = 2.8
 SQUARE_CHART = 1.1
+#: the inset's boundary contoured on this grid (at 72 its vertices, each moved onto the exact
+#: curve, zigzagged into right-angled notches a viewer read as an artefact)
+CONTOUR = 240
 
 
 class TrainingScene(SceneContract):
@@ -132,7 +139,8 @@ class TrainingScene(SceneContract):
                 readouts = VGroup(readouts, legend).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
 
         # the aside: readouts, the input plane of the same epoch, the curves
-        # not the class colours: these curves are not classes
+        # not the class colours: these curves are not classes; the score dashed (grey beside
+        # white alone read as one colour), each name in the legend after a sample of its line
         series = [(run.loss[: record + 1], theme.foreground, "loss (log)", True),
                   (timeline.scores(), theme.muted, score, False)]
         chart_w = (box.width if stacked or square else
@@ -141,10 +149,10 @@ class TrainingScene(SceneContract):
         def curves(height):
             return LineChart(run.epochs[: record + 1], series, width=chart_w, height=height,
                              theme=theme, font_size=layout.small_size, percent=not regression,
-                             name_in_row=stacked)
+                             name_in_row=stacked, dashed=[False, True])
 
         one_d = run.X.shape[1] == 1
-        Inset = FitInset if one_d else InputInset
+        Inset = FitInset if one_d else partial(InputInset, contour=CONTOUR)
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
                  if run.X.shape[1] <= 2 else
                  f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")
@@ -197,9 +205,10 @@ class TrainingScene(SceneContract):
         else:  # the inset at the bottom left under its words, readouts and curves right of it
             size = min(box.height - label.height - 0.1, PORTRAIT_INSET * box.width)
             chart = curves(max(box.height - readouts.height - extra - 0.3, 0.5))
-            label.next_to([box.x0, box.y1, 0], DOWN + RIGHT, buff=0)
             inset = Inset(timeline, theme, ((box.x0 + size / 2, box.y0 + size / 2, 0), size),
                           point_radius=INSET_POINT)
+            # its words right over it (at the aside's top they were a hand's width above it)
+            label.next_to(inset.border, UP, buff=0.1, aligned_edge=LEFT)
             readouts.next_to([box.x1, box.y1, 0], DOWN + LEFT, buff=0)
             chart.next_to([box.x1, box.y0, 0], UP + LEFT, buff=0)
         if regression and stacked:
@@ -211,12 +220,16 @@ class TrainingScene(SceneContract):
             accuracy.set_text(f"{acc:.3f}" if regression else f"{100 * acc:.1f}%")
             chart.set_marker(moment.epoch)
 
-        # the poster: the trained network (shading on both sides of its line), then a rewind
+        # the poster: the trained network where it first scores within half a point of the end
+        # (at the final epoch the points are piled into two corners, hardly a picture), and its
+        # caption says which epoch of how many it is, so the counter agrees with the words and the
+        # rewind from it is expected; then a declared rewind
         poster = poster_moment(timeline)
         main.set_moment(poster)
         inset.set_moment(poster)
         state_readouts(poster)
-        title, detail = "training", "the layer before the output"
+        poster_epoch, final_epoch = timeline.stated(poster)[0], timeline.stated(timeline.moment(1.0))[0]
+        title, detail = "training", f"{LAYER} at epoch {poster_epoch} of {final_epoch}"
         caption = self.caption(title, detail)
         self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
@@ -224,25 +237,28 @@ class TrainingScene(SceneContract):
                   seconds=INTRO)
         # the rewind is declared: its own caption while the replay runs back to epoch 0
         shown_epoch = timeline.stated(poster)[0]
-        rewind = self.caption("rewind", f"epoch {shown_epoch} → 0: replay from the untrained network")
+        words = f"{LAYER}, epoch {shown_epoch} → 0"
+        rewind = self.caption("rewind", words)
         self.fix(rewind)
-        self.mark("stage", "rewind", f"epoch {shown_epoch} → 0")
+        self.mark("stage", "rewind", words)
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], u0=poster.u, u1=0.0,
                                  rate_func=smooth, run_time=REWIND),
                   *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
         caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))
-        caption = self.swap_caption(caption, f"epochs 0 → {final_epoch}",
-                                    "the weights move, record by record", run_time=SWAP,
+        # the title one word (a 4:3 column wrapped 'epochs 0 → 1500' onto a second line and the
+        # caption ran into the readouts), the epochs with the layer's name
+        caption = self.swap_caption(caption, "replay", f"{LAYER}, epochs 0 → {final_epoch}",
+                                    run_time=SWAP,
                                     kind="stage")
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], run_time=replay))
 
         if regression:
-            end = (f"R² = {number(final_acc, 3)}: straight, parallel level lines" if final_acc >= 0.9
-                   else f"R² = {number(final_acc, 3)}: not fitted yet: more epochs?")
+            end = (f"R² = {number(final_acc, 3)}" if final_acc >= 0.9
+                   else f"R² = {number(final_acc, 3)}, not fitted yet")
         else:
-            end = "linearly separable now" if final_acc >= 0.95 else "not separable yet: more epochs?"
-        self.swap_caption(caption, f"epoch {final_epoch}", end, run_time=SWAP, kind="outro")
+            end = "linearly separable" if final_acc >= 0.95 else "not separable yet"
+        self.swap_caption(caption, f"epoch {final_epoch}", f"{LAYER}: {end}", run_time=SWAP, kind="outro")
         self.wait(OUTRO - SWAP)
 
 

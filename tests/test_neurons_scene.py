@@ -232,9 +232,11 @@ def test_readouts_and_captions_state_recomputed_numbers(run):
     scene = dry_run("neurons", {"run": run, "duration": 8}, mixin=_Readouts)
     tl = EpochTimeline(run)
     assert len(scene.readouts) == 6  # the rewind from the poster (the trained network), the replay
-    accs = [_accuracy(run, r) for r in range(len(run.epochs))]
-    first = next(r for r, a in enumerate(accs) if a >= accs[-1] - 0.005)  # the poster's record
-    assert scene.readouts[0][0].nearest == first
+    # the poster is the final record: its counter is the footer's epoch, its numbers the outro's
+    assert scene.readouts[0][0].nearest == len(run.epochs) - 1 and scene.readouts[0][0].u == 1.0
+    assert scene.readouts[0][1][:2] == [str(int(run.epochs[-1])), f"{100 * _accuracy(run):.1f}%"]
+    # the rewind is declared on screen, from the poster's epoch
+    assert caption_beats(scene)[0] == ("rewind", f"epoch {int(run.epochs[-1])} → 0: replay from the start")
     assert [m.u for m, _ in scene.readouts[2:]] == pytest.approx([0.0, 0.0, 0.5, 1.0])
     for m, texts in scene.readouts:
         epoch, _ = tl.stated(m)
@@ -312,5 +314,92 @@ def test_rendered_neurons_video(tmp_path, decode_frames, run):
         assert np.sum(np.linalg.norm(last[:, 427:] - colour, axis=2) < 40) > 20
     for colour in np.array([hex_rgb(c) for c in theme.weights]) * 255:  # the diagram's signs
         assert np.sum(np.linalg.norm(last[:, :] - colour, axis=2) < 40) > 50
-    first, end = frames[0].astype(float), last
-    assert np.abs(first - end).mean() > 2  # training changed the picture
+    # training changed the picture: the poster is the final epoch, so look for the untrained one
+    # (after the rewind) among the frames
+    assert max(np.abs(f.astype(float) - last).mean() for f in frames) > 2
+
+
+# ----------------------------------------------------------------------------- review 1 (neurons 1, 3, 4)
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (480, 854)])
+def test_dead_units_say_so_while_they_are_on_screen(pixels):
+    """A ReLU unit zero on every training point (computed here) wears the word 'dead' on its map,
+    exactly those units and at every moment; the note 'dead: never active on the data' is shown
+    whenever one does (the default run has two: black maps no word explained)."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    d, note = scene.diagram, scene.note
+    run, tl = d.timeline.run, d.timeline
+    assert note.original_text.replace("\n", " ") == "dead: never active on the data"
+    seen = 0
+    for u in (0.0, 0.3, 0.6, 1.0):
+        m = tl.moment(u)
+        d.set_moment(m)
+        r = m.nearest if m.epoch == run.epochs[m.nearest] else None
+        net = tl.network(m)
+        h = np.maximum(run.X @ net.weights[0].T + net.biases[0], 0.0)
+        dead = np.all(h <= 0.0, axis=0)
+        shown = np.array([mark.get_fill_opacity() > 0.5 for mark in d.dead_marks[0]])
+        assert np.array_equal(shown, dead), (u, r)
+        seen += int(dead.sum())
+        for mark, c in zip(d.dead_marks[0], d.grid.centres[1]):  # on its own map
+            assert np.allclose(mark.get_center()[:2], c) and mark.width < d.grid.size
+    assert seen >= 2  # the default run shows dead units (what the review saw)
+    scene.diagram.set_moment(tl.moment(1.0))
+    assert d.dead[0].any()
+
+
+def test_dead_note_follows_the_replay(run):
+    """Plan mode, replay sampled: the note's opacity is 1 exactly when a unit is marked dead."""
+    scene = dry_run("neurons", {}, mixin=_NoteLog)
+    assert scene.notes and all(shown == any(d.any() for d in dead) for shown, dead in scene.notes)
+    assert any(shown for shown, _ in scene.notes)
+
+
+class _NoteLog(_Readouts):
+    def _texts(self):
+        self.notes = getattr(self, "notes", [])
+        self.notes.append((self.note.get_fill_opacity() > 0.5, [d.copy() for d in self.diagram.dead]))
+        return super()._texts()
+
+
+def test_a_vertical_frame_gives_the_diagram_its_height():
+    """9:16: no empty aside band (2 units that three short lines left half empty): the output map
+    at least 240 px at 480x854 (it was 210), the readouts right under the picture, the diagram
+    from under the caption to them."""
+    scene = dry_run("neurons", {}, pixels=(480, 854))
+    px = 480 / 8.0
+    (_, oy), side = scene.diagram.grid.output
+    assert side * px >= 240
+    below = oy - side / 2 - max(scene.readout_rows.get_top()[1], scene.note.get_top()[1])
+    assert 0.0 < below < 0.6
+    for mob in scene.axis_names:  # the axis names inside the frame
+        assert abs(mob.get_left()[0]) < 4.0 and abs(mob.get_right()[0]) < 4.0
+    assert abs(scene.note.get_right()[0]) <= 3.6 + 1e-6
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (480, 854), (640, 480), (480, 480)])
+def test_the_input_maps_name_the_orientation_every_map_shares(pixels):
+    """x1 grows to the right and x2 upwards in every map; named once, at the two input maps,
+    each name touching its own map (within a tenth of a unit) and clear of every other map."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    d = scene.diagram
+    names = scene.axis_names
+    assert [m.original_text for m in names] == ["x₁ →", "x₂ ↑"]
+    r = d.grid.size / 2
+    squares = [(c, r) for layer in d.grid.centres for c in layer]
+    for k, mob in enumerate(names):
+        c = d.grid.centres[0][k]
+        gap = max(abs(mob.get_center()[0] - c[0]) - mob.width / 2 - r,
+                  abs(mob.get_center()[1] - c[1]) - mob.height / 2 - r)
+        assert 0.0 <= gap <= 0.2
+        for q, rq in squares:
+            assert (abs(mob.get_center()[0] - q[0]) >= mob.width / 2 + rq - 1e-6
+                    or abs(mob.get_center()[1] - q[1]) >= mob.height / 2 + rq - 1e-6)
+    # the input maps do grow that way: x1's map is greener (larger) on the right, x2's at the top
+    first, second = (img.rgba.astype(float) for img in d.inputs)
+    pos = np.array(hex_rgb(load_theme("dark").weights[1])) * 255
+
+    def near(a):
+        return -np.linalg.norm(a[..., :3] - pos, axis=-1).mean()
+    assert near(first[:, -3:]) > near(first[:, :3]) and near(second[:3]) > near(second[-3:])

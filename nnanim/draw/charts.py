@@ -25,6 +25,18 @@ from nnanim.theme import Theme
 __all__ = ["DigitReadout", "LineChart"]
 
 
+def dashes(P: np.ndarray, on: float, off: float) -> list[np.ndarray]:
+    """Polyline ``P (M, d)`` cut into dashes ``on`` long with gaps ``off`` along its length."""
+    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(P, axis=0), axis=1))])
+    out, a = [], 0.0
+    while a < s[-1]:
+        b = min(a + on, s[-1])
+        t = np.concatenate([[a], s[(s > a) & (s < b)], [b]])
+        out.append(np.column_stack([np.interp(t, s, P[:, i]) for i in range(P.shape[1])]))
+        a += on + off
+    return out or [P]  # no length yet: as a solid curve would be
+
+
 class LineChart(VGroup):
     """Curves ``y(epoch)`` in a box, x on a log scale, each curve scaled to the box, with ticks.
 
@@ -45,14 +57,20 @@ class LineChart(VGroup):
     name_in_row
         Write the x axis's name left of its first tick label, on their row (a
         chart short of height); else under them, at the right (short of width).
+    dashed
+        One flag per series: draw that curve dashed (two curves of near colours
+        still tell apart; the legend shows each name after a sample of its line).
     """
 
     TICK, PAD = 0.07, 0.06  # a tick mark's length outside the box; room between mark and label
+    DASH, GAP = 0.09, 0.06  # a dashed curve's dash and the gap after it (scene units)
+    X_GAP = 0.3  # the least room between two epoch labels (a space or more: '100' and '1000' apart)
 
     def __init__(self, epochs: np.ndarray, series: Sequence[tuple], width: float, height: float,
                  theme: Theme, font_size: float = 18, percent: bool = False,
-                 name_in_row: bool = True) -> None:
+                 name_in_row: bool = True, dashed: Sequence[bool] | None = None) -> None:
         super().__init__()
+        self.dashed = list(dashed) if dashed is not None else [False] * len(series)
         self.epochs = np.asarray(epochs, dtype=float)
         self.x_max = np.log1p(max(float(self.epochs[-1]), 1.0))
 
@@ -125,7 +143,7 @@ class LineChart(VGroup):
         for e in epoch_ticks(float(self.epochs[-1])):
             mob = label(f"{e:.0f}", theme.muted)
             x = float(self._x(e))
-            if x - mob.width / 2 < right_edge + 0.12:
+            if x - mob.width / 2 < right_edge + self.X_GAP:
                 continue
             mob.move_to(origin + [x, -self.TICK - self.PAD - mob.height / 2, 0])
             marks.append(np.array([[x, 0, 0], [x, -self.TICK, 0]]) + origin)
@@ -136,7 +154,15 @@ class LineChart(VGroup):
                                stroke_width=1.5, stroke_opacity=0.8)
         self.add(self.ticks, *self.tick_labels)
         # legend over the box; the x axis's name left of the first epoch, on its row
-        legend = VGroup(*[label(name, colour) for _, colour, name, _ in series]).arrange(RIGHT, buff=0.3)
+        def entry(name, colour, dashed):  # a sample of the curve's line, then its name
+            name = label(name, colour)
+            sample = VGroup(*[Line([x, 0, 0], [x + (self.DASH if dashed else 0.3), 0, 0],
+                                   stroke_color=colour, stroke_width=2.5)
+                              for x in ((0.0, self.DASH + self.GAP) if dashed else (0.0,))])
+            return VGroup(sample, name).arrange(RIGHT, buff=0.08)
+
+        legend = VGroup(*[entry(name, colour, d) for (_, colour, name, _), d
+                          in zip(series, self.dashed)]).arrange(RIGHT, buff=0.3)
         if legend.width > width:  # a narrow chart: the names one over the other
             legend.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
         legend.next_to(frame, UP, buff=0.1, aligned_edge=LEFT)
@@ -174,10 +200,11 @@ class LineChart(VGroup):
         origin = self.axes.points[3]  # the frame's corner: the end of its first segment
         x = float(self._x(epoch))
         k = int(np.searchsorted(self.epochs, epoch, side="left"))  # the records before it
-        for curve, pts, ys in zip(self.curves, self.local, self.maps):
+        for curve, pts, ys, dashed in zip(self.curves, self.local, self.maps, self.dashed):
             end = np.array([[x, float(np.interp(epoch, self.epochs, ys))]])
             shown = np.vstack([pts[:k], end]) if k else end
-            curve.set_lines([np.column_stack([shown, np.zeros(len(shown))]) + origin])
+            line = np.column_stack([shown, np.zeros(len(shown))]) + origin
+            curve.set_lines(dashes(line, self.DASH, self.GAP) if dashed else [line])
         self.cursor.put_start_and_end_on(origin + [x, 0, 0], origin + [x, self.box_h, 0])
         for dot, ys in zip(self.dots, self.maps):
             y = float(np.interp(epoch, self.epochs, ys))

@@ -27,6 +27,7 @@ from nnanim.core.regions import linear_regions, neighbours, pattern_keys, region
 from nnanim.core.timeline import EpochTimeline, Moment
 from nnanim.draw.mobjects import RasterImage
 from nnanim.draw.replay import InputInset, _SquarePanel, input_window
+from nnanim.draw.text import text
 from nnanim.theme import Theme, hex_rgb
 
 __all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "unit_image"]
@@ -35,6 +36,9 @@ __all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "unit_image"]
 SPACING = 1.3
 #: room between layers for the edges, in unit sizes
 LAYER_GAP = 1.1
+#: activations whose unit can die (zero on every training point: never active, never learning)
+DYING = ("relu",)
+DEAD_FONT = 20
 
 
 @dataclass(frozen=True)
@@ -157,13 +161,25 @@ class NetworkDiagram(Group):
         borders = [Square(side_length=s, stroke_color=theme.muted, stroke_width=1.2,
                           stroke_opacity=0.7).move_to([*c, 0])
                    for layer in self.grid.centres for c in layer]
+        # a dead unit (a ReLU never active on the data: its map dark) says so on its map
+        self.dead = [np.zeros(len(layer), dtype=bool) for layer in self.grid.centres[1:]]
+        self.dead_marks = []
+        for layer in self.grid.centres[1:]:
+            marks = []
+            for c in layer:
+                mark = text("dead", font=theme.font, font_size=DEAD_FONT, color=theme.muted)
+                mark.scale(min(1.0, 0.8 * s / mark.width)).move_to([*c, 0])
+                mark.set_opacity(0.0)
+                marks.append(mark)
+            self.dead_marks.append(marks)
         out_centre, out_side = self.grid.output
         # points in proportion to the map: a poster shows them, a large map does not look empty
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
                                  point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
-                 *[u for layer in self.units for u in layer], *borders, self.output)
+                 *[u for layer in self.units for u in layer], *borders,
+                 *[m for layer in self.dead_marks for m in layer], self.output)
         self.set_moment(timeline.moment(0.0))
 
     # -- geometry of the edges
@@ -191,10 +207,18 @@ class NetworkDiagram(Group):
     def set_moment(self, m: Moment) -> NetworkDiagram:
         net = self.timeline.network(m)
         fwd = net.forward(self.samples)
+        # dead: zero on every training point (no gradient reaches it; its map is dark where the
+        # data are, at most a faint corner outside them)
+        on_data = net.forward(self.timeline.run.X) if any(a in DYING for a in self.activations) else None
         for l, layer in enumerate(self.units):
             values, scale = _scale(fwd.post[l], self.activations[l])
             for j, image in enumerate(layer):
                 image.set_image(unit_image(values[:, j].reshape(self.shape), scale, self.theme))
+            dead = (np.all(on_data.post[l] <= 0.0, axis=0) if self.activations[l] in DYING
+                    else np.zeros(len(layer), dtype=bool))
+            self.dead[l] = dead
+            for mark, d in zip(self.dead_marks[l], dead):
+                mark.set_opacity(1.0 if d else 0.0)
         neg, pos = self.theme.weights
         for l, edges in enumerate(self.edges):
             W = net.weights[l]

@@ -39,8 +39,8 @@ from nnanim.core.timeline import EpochTimeline, Moment
 from nnanim.draw.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 
-__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "ReplayTraining", "input_window",
-           "poster_moment"]
+__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining",
+           "draw_order", "input_window", "poster_moment"]
 
 #: a replay's poster is the first record scoring within this of the final record's score
 POSTER_GAP = 0.005
@@ -63,6 +63,47 @@ def _levels(run, theme: Theme, width: float, clip) -> tuple[np.ndarray, list[Pol
         line.clip_box = clip
         lines.append(line)
     return levels, lines
+
+
+def draw_order(n: int) -> np.ndarray:
+    """A fixed shuffled order of ``n`` points (the same in every frame and run)."""
+    return np.random.default_rng(0).permutation(n)
+
+
+class MixedCloud(Group):
+    """Points of several colours drawn interleaved: where colours overlap, the picture is a mix.
+
+    A :class:`PointCloud` draws colour by colour (its discs of one colour are one shape), so
+    where two classes overlap the colour drawn last covers the other entirely.  Here the points,
+    in a fixed shuffled order (:func:`draw_order`), are dealt into :attr:`LAYERS` clouds drawn
+    one after another: each colour is on top in some layers, and a pile of both classes shows
+    both in about their proportion.  ``set_positions`` takes all points in their own order.
+    """
+
+    LAYERS = 12
+
+    def __init__(self, positions: np.ndarray, colors: np.ndarray, **kwargs) -> None:
+        super().__init__()
+        positions = np.asarray(positions, dtype=float).reshape(-1, 3)
+        colors = np.asarray(colors, dtype=float)
+        order = draw_order(len(positions))
+        #: the points of each layer, in drawing order
+        self.parts = [order[k:: self.LAYERS] for k in range(min(self.LAYERS, len(order)))]
+        self.clouds = [PointCloud(positions[i], colors[i], **kwargs) for i in self.parts]
+        self.add(*self.clouds)
+
+    def set_positions(self, positions: np.ndarray) -> MixedCloud:
+        for cloud, i in zip(self.clouds, self.parts):
+            cloud.set_positions(positions[i])
+        return self
+
+    @property
+    def positions(self) -> np.ndarray:
+        """``(N, 3)``: every point, in the points' own order."""
+        out = np.zeros((sum(len(i) for i in self.parts), 3))
+        for cloud, i in zip(self.clouds, self.parts):
+            out[i] = cloud.points
+        return out
 
 
 def input_window(X: np.ndarray) -> tuple[np.ndarray, float]:
@@ -150,7 +191,9 @@ class HiddenSpaceView(_SquarePanel):
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8))
-        self.cloud = PointCloud(np.zeros((len(run.X), 3)), _colours(run, theme),
+        # the classes interleaved (a cloud draws colour by colour: one cloud hid the first class
+        # under the second wherever they overlap, and a 62 %-correct layer read as separated)
+        self.cloud = MixedCloud(np.zeros((len(run.X), 3)), _colours(run, theme),
                                 radius=point_radius or theme.point_radius, rim_color=theme.point_rim)
         self.line = Line(stroke_color=theme.boundary, stroke_width=theme.boundary_width)
         self.binary = run.task == "binary"
@@ -198,11 +241,14 @@ class InputInset(_SquarePanel):
     """The input plane at a moment: probability shading, the p = 0.5 boundary, the points."""
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, point_radius: float = 0.022,
-                 resolution: int = 72) -> None:
+                 resolution: int = 72, contour: int | None = None) -> None:
         super().__init__(region, theme)
         run = timeline.run
         self.timeline = timeline
         self.resolution = resolution
+        #: the boundary's contouring grid (``resolution`` unless given): a coarse grid's vertices,
+        #: each moved onto the exact curve on its own, can zigzag into right-angled notches
+        self.contour = contour or resolution
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
         # a wide input: its principal plane, the network's decisions on that plane (a slice)
@@ -229,7 +275,7 @@ class InputInset(_SquarePanel):
             self.shading.set_image(value_image(lambda P: net.forward(P).logits[:, 0], self.box,
                                                self.theme, *self.target_range,
                                                resolution=self.resolution // 2, alpha=0.4))
-            found = level_curves(net, self.box, self.levels, resolution=self.resolution)
+            found = level_curves(net, self.box, self.levels, resolution=self.contour)
             for k, line in enumerate(self.level_lines):
                 line.set_lines([self.to_scene(L) for j, L in found if j == k])
             return self
@@ -239,7 +285,7 @@ class InputInset(_SquarePanel):
 
         self.shading.set_image(probability_image(prob, self.box, self.class_rgb,
                                                  resolution=self.resolution // 2, max_alpha=0.45))
-        curves = decision_boundary(net, self.box, resolution=self.resolution)
+        curves = decision_boundary(net, self.box, resolution=self.contour)
         self.boundary.set_lines([self.to_scene(c) for c in curves])
         return self
 
