@@ -565,12 +565,16 @@ class LayersScene(SceneContract):
         flow = view.flow
         if flow.stages[-1].dim != 2 or not flow.boundaries_exact:
             return None
-        box = view.visible_box()
+        from nnanim.draw.posters import pixel_rows, shaded_box
+
+        box = shaded_box(view, self.layout.picture_clip)
+        rows = pixel_rows(view, box)
         if flow.network.task == "regression":
-            image = value_image(flow.output_values, box, self.theme, *view.target_range)
+            image = value_image(flow.output_values, box, self.theme, *view.target_range,
+                                resolution=rows)
         else:
             image = probability_image(flow.output_probabilities, box,
-                                      self.theme.class_rgb(view.n_classes))
+                                      self.theme.class_rgb(view.n_classes), resolution=rows)
         x0, x1, y0, y1 = box
         corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
         return RasterImage(image, corners)
