@@ -36,7 +36,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
-from nnanim.core.notation import NBSP, general, number, percent, symbol, word
+from nnanim.core.notation import NBSP, VIEW, general, number, percent, symbol, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -61,7 +61,7 @@ EXPLAIN = {
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
-#: the same stages in a space wider than the picture, seen along principal axes ``p₁, p₂``: no
+#: the same stages in a space wider than the picture, seen along principal axes ``u₁, u₂``: no
 #: plane turns there, and a squash is seen as the view turning to the directions kept.  (A
 #: turn of a wide space is not played at all: seen along its own principal axes, which turn
 #: with it, nothing moves; see nnanim.core.flow.)
@@ -344,7 +344,7 @@ class LayersScene(SceneContract):
         title, words = "principal axes", self.wide_axes_words(run, 2)
         caption = self.swap_caption(caption, title, words)
         lines = []
-        for w in ([0.0, 1.0, 0.0], [1.0, 0.0, 0.0]):  # p₂ = 0 (the p₁ axis), then p₁ = 0
+        for w in ([0.0, 1.0, 0.0], [1.0, 0.0, 0.0]):  # u₂ = 0 (the u₁ axis), then u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is not None:
                 line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
@@ -493,11 +493,11 @@ class LayersScene(SceneContract):
     @staticmethod
     def wide_axes_words(run, k: int) -> str:
         """What each principal axis of a wide input is made of, in words: the features it grows
-        (or falls) with most (``p₂ grows most with sepal width``; see :func:`axis_words`)."""
+        (or falls) with most (``u₂ grows most with sepal width``; see :func:`axis_words`)."""
         from nnanim.core.projection import axis_words, principal_axes
 
         B = principal_axes(run.X, k)
-        return "; ".join(axis_words(b, run.feature_names, symbol("p", i + 1))
+        return "; ".join(axis_words(b, run.feature_names, symbol(VIEW, i + 1))
                          for i, b in enumerate(B))
 
     # -- pieces of the final picture
@@ -587,8 +587,9 @@ def count_words(text: str) -> int:
 
 
 def axes_names(k: int) -> str:
-    """``"p₁ and p₂"``, ``"p₁, p₂ and p₃"``: the names of a projection's ``k`` axes."""
-    return ", ".join(symbol("p", i + 1) for i in range(k - 1)) + f" and {symbol('p', k)}"
+    """``"u₁ and u₂"``, ``"u₁, u₂ and u₃"``: the names of a projection's ``k`` axes (never p, a
+    probability: :data:`nnanim.core.notation.VIEW`)."""
+    return ", ".join(symbol(VIEW, i + 1) for i in range(k - 1)) + f" and {symbol(VIEW, k)}"
 
 
 def wide(width: int, dim: int) -> bool:

@@ -1384,6 +1384,7 @@ class FlowView(Group):
                     curves = [L for j, L in found if j == k]
                     line = Polylines(curves, stroke_color=ManimColor(self.level_rgb[k]),
                                      stroke_width=theme.boundary_width * 0.75)
+                    line.is_level_line = True  # a boundary of sorts: no label goes on it
                     self.level_sets.append((line, flow.trace(np.concatenate(curves))))
         if grid_lines or self.boundary_trace is not None:
             self.frame_trace = self.points_trace.with_context(
@@ -1683,13 +1684,19 @@ def _count_in(P: np.ndarray, box, pad: float) -> int:
 class SpaceAxes(VGroup):
     """A view's axes and scale, in the corners of its picture region (its ``clip_box``).
 
-    Bottom left: short arrows along the display axes as the view shows them
+    A compass: short arrows along the display axes as the view shows them
     (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
-    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``p₁ p₂``
-    in a projection; see :func:`nnanim.core.camera.space_letter`).  Bottom right: a
-    scale bar of a round length in the space's units, its length on screen
-    following the zoom (the label changes only when the bar would get too
-    short or too long).
+    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``u₁ u₂``
+    in a projection, never ``p``, a probability: :data:`nnanim.core.notation.VIEW`; see
+    :func:`nnanim.core.camera.space_letter`).  And a scale bar of a round length in the
+    space's units, its length on screen following the zoom (the label changes only when the
+    bar would get too short or too long).
+
+    Each goes to a corner of the picture region: for every stage, the pair of corners whose
+    boxes cover the fewest data points and the least boundary over the stage's moments
+    (:meth:`placement`, from the flow's own geometry), sliding there over the last
+    :attr:`EASE` of the stage before (never a jump).  A 3-D stage keeps them bottom left and
+    bottom right.
 
     The names and the scale's label are small print (the layout's
     ``SMALL_SIZE``, readable on a phone).  They lie over the picture, so they
@@ -1867,6 +1874,8 @@ class SpaceAxes(VGroup):
         scores = np.zeros(len(self.PLACEMENTS))
         length = self.length
         for t in np.linspace(0.0, 1.0, self.SAMPLES):
+            # a stage's end is where a scene holds (and the first stage's start is the poster)
+            weight = 3.0 if t == 1.0 or (s == 0 and t == 0.0) else 1.0
             points, lines = view.scene_geometry(s, t)
             inside = ((points[:, 0] > x0 - radius) & (points[:, 0] < x1 + radius)
                       & (points[:, 1] > y0 - radius) & (points[:, 1] < y1 + radius))
@@ -1876,7 +1885,8 @@ class SpaceAxes(VGroup):
             length = scale_length(length, scale, x1 - x0)
             for k, placed in enumerate(self.PLACEMENTS):
                 for box in self.boxes(self._layout(placed, ends, 2, length * scale)):
-                    scores[k] += _count_in(points, box, radius) + 4.0 * _count_in(curve, box, 0.05)
+                    scores[k] += weight * (_count_in(points, box, radius)
+                                           + 4.0 * _count_in(curve, box, 0.05))
         self.names = shown_names
         cache[key] = self.PLACEMENTS[int(np.argmin(scores))]  # the first of the least
         return cache[key]
