@@ -100,8 +100,20 @@ def covered(marks) -> list[str]:
     return found
 
 
-#: scenes whose views' axes this check does not hold yet (listed, with why)
-AXES_KNOWN: dict[tuple[str, str], str] = {}
+#: scenes whose views' axes this check does not hold yet (listed, with why; strict: the test
+#: says so once one is fixed)
+_THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
+_SMALL = "small panels: the data reach every corner, the compass is a third of the panel"
+AXES_KNOWN: dict[tuple[str, str], str] = {
+    **{("activations", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16")},
+    **{("feature-cross", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16", "1:1", "4:3")},
+    **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
+       for a in ("9:16", "1:1", "4:3")},
+    **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "
+       "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
+    **{("topology", a): _THREE_D + "; the width-3 input's corners meet the boundary"
+       for a in ("16:9", "9:16", "1:1", "4:3")},
+}
 
 
 def axes_cases():
