@@ -36,7 +36,7 @@ Render with ``nnanim render layers`` (options: ``nnanim render --help``).
 import numpy as np
 
 from nnanim.contract import SceneContract
-from nnanim.core.notation import NBSP, general, number, percent, symbol, word
+from nnanim.core.notation import NBSP, VIEW, general, number, percent, symbol, word
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -65,7 +65,7 @@ EXPLAIN = {
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
-#: the same stages in a space wider than the picture, seen along principal axes ``p₁, p₂``.
+#: the same stages in a space wider than the picture, seen along principal axes ``u₁, u₂``.
 #: There is no grid there (no plane to see turn or shrink): the words say only what the points
 #: do and what the computation does, never a motion of something not drawn.  (A turn of a wide
 #: space is not played at all: seen along its own principal axes, which turn with it, nothing
@@ -407,7 +407,7 @@ class LayersScene(SceneContract):
         x0, y0, x1, y1 = self.layout.picture_clip
         pad = 0.12
         lines, names = [], []
-        for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # p₂ = 0 (the p₁ axis), p₁ = 0
+        for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is None:
                 continue
@@ -419,11 +419,11 @@ class LayersScene(SceneContract):
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             w_, h_ = name.width / 2, name.height / 2
-            if k == 0:  # the p₁ axis (horizontal): named at its right end, above or below it
+            if k == 0:  # the u₁ axis (horizontal): named at its right end, above or below it
                 y = float(np.mean(ends[:, 1]))
                 spots = [(x1 - pad - w_, min(y + 0.08 + h_, y1 - pad - h_)),
                          (x1 - pad - w_, max(y - 0.08 - h_, y0 + pad + h_))]
-            else:  # the p₂ axis (vertical): named at its top end, right or left of it
+            else:  # the u₂ axis (vertical): named at its top end, right or left of it
                 x = float(np.mean(ends[:, 0]))
                 spots = [(min(max(c, x0 + pad + w_), x1 - pad - w_), y1 - pad - h_)
                          for c in (x + 0.1 + w_, x - 0.1 - w_)]
@@ -609,11 +609,11 @@ class LayersScene(SceneContract):
     @staticmethod
     def wide_axes_words(run, k: int) -> str:
         """What each principal axis of a wide input is made of, in words: the features it grows
-        (or falls) with most (``p₂ grows most with sepal width``; see :func:`axis_words`)."""
+        (or falls) with most (``u₂ grows most with sepal width``; see :func:`axis_words`)."""
         from nnanim.core.projection import axis_words, principal_axes
 
         B = principal_axes(run.X, k)
-        return "; ".join(axis_words(b, run.feature_names, symbol("p", i + 1))
+        return "; ".join(axis_words(b, run.feature_names, symbol(VIEW, i + 1))
                          for i, b in enumerate(B))
 
     # -- pieces of the final picture
@@ -699,12 +699,16 @@ class LayersScene(SceneContract):
         flow = view.flow
         if flow.stages[-1].dim != 2 or not flow.boundaries_exact:
             return None
-        box = view.visible_box()
+        from nnanim.draw.posters import pixel_rows, shaded_box
+
+        box = shaded_box(view, self.layout.picture_clip)
+        rows = pixel_rows(view, box)
         if flow.network.task == "regression":
-            image = value_image(flow.output_values, box, self.theme, *view.target_range)
+            image = value_image(flow.output_values, box, self.theme, *view.target_range,
+                                resolution=rows)
         else:
             image = probability_image(flow.output_probabilities, box,
-                                      self.theme.class_rgb(view.n_classes))
+                                      self.theme.class_rgb(view.n_classes), resolution=rows)
         x0, x1, y0, y1 = box
         corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
         return RasterImage(image, corners)
@@ -772,7 +776,7 @@ def segments_outside(a, b, boxes) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def axis_label(b, names, letter: str) -> str:
-    """A principal axis named short, by its largest loading: ``"p₁ · petal length 0.58 …"``
+    """A principal axis named short, by its largest loading: ``"u₁ · petal length 0.58 …"``
     (the ``…`` when other features load on it too)."""
     b = np.asarray(b, dtype=float)
     j = int(np.argmax(np.abs(b)))
@@ -788,8 +792,9 @@ def count_words(text: str) -> int:
 
 
 def axes_names(k: int) -> str:
-    """``"p₁ and p₂"``, ``"p₁, p₂ and p₃"``: the names of a projection's ``k`` axes."""
-    return ", ".join(symbol("p", i + 1) for i in range(k - 1)) + f" and {symbol('p', k)}"
+    """``"u₁ and u₂"``, ``"u₁, u₂ and u₃"``: the names of a projection's ``k`` axes (never p, a
+    probability: :data:`nnanim.core.notation.VIEW`)."""
+    return ", ".join(symbol(VIEW, i + 1) for i in range(k - 1)) + f" and {symbol(VIEW, k)}"
 
 
 def wide(width: int, dim: int) -> bool:

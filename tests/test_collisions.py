@@ -80,6 +80,81 @@ def test_no_text_or_picture_collides_and_all_stay_title_safe(scene, aspect):
     assert not listed, f"{scene} {aspect}, {len(listed)} collisions:\n" + "\n".join(listed[:12])
 
 
+def covered(marks) -> list[str]:
+    """What a view's axis names and scale bar cover in one shot, in words: a data point's disc,
+    or a boundary (or level line) drawn in the picture."""
+    import numpy as np
+
+    found = []
+    for what, box in marks.boxes:
+        P = marks.points
+        if len(P):  # the nearest point of the box to each centre, closer than the disc's radius
+            near = np.clip(P, [box.x0, box.y0], [box.x1, box.y1])
+            hit = int(np.count_nonzero(np.hypot(*(P - near).T) < marks.radius))
+            if hit:
+                found.append(f"{what} covers {hit} data points")
+        L = marks.lines
+        if len(L) and np.any((L[:, 0] > box.x0) & (L[:, 0] < box.x1)
+                             & (L[:, 1] > box.y0) & (L[:, 1] < box.y1)):
+            found.append(f"{what} lies on a boundary")
+    return found
+
+
+#: scenes whose views' axes this check does not hold yet (issue 16 open: listed, with why; not
+#: strict, as KNOWN_FAILURES: other scenes' fixes may free a corner first, and the test still runs)
+_THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
+_SMALL = "small panels: the data reach every corner, the compass is a third of the panel"
+AXES_KNOWN: dict[tuple[str, str], str] = {
+    **{("activations", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16")},
+    **{("feature-cross", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16", "1:1", "4:3")},
+    **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
+       for a in ("9:16", "1:1", "4:3")},
+    **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "
+       "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
+    **{("topology", a): _THREE_D + "; the width-3 input's corners meet the boundary"
+       for a in ("16:9", "9:16", "1:1", "4:3")},
+}
+
+
+def axes_cases():
+    for scene in sorted(list_scenes()):
+        for aspect in ASPECTS:
+            marks = [group(scene)] + ([pytest.mark.xfail(reason=AXES_KNOWN[scene, aspect], strict=False)]
+                                      if (scene, aspect) in AXES_KNOWN else [])
+            yield pytest.param(scene, aspect, marks=marks, id=f"{scene}-{aspect}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scene", "aspect"), list(axes_cases()))
+def test_axis_names_and_scale_bars_cover_no_point_and_no_boundary(scene, aspect):
+    """After every play, each view's axis names, compass and scale bar lie where no data point's
+    disc and no boundary is: they go to the picture's free corners (issue 16)."""
+    played = planned(scene, aspect)
+    problems = {}
+    for shot in played.shots:
+        for marks in shot.marks:
+            for problem in covered(marks):
+                problems.setdefault(problem, shot.time)
+    listed = [f"{t:.1f} s: {p}" for p, t in sorted(problems.items(), key=lambda kv: kv[1])]
+    assert not listed, f"{scene} {aspect}, {len(listed)} covered:\n" + "\n".join(listed[:12])
+
+
+def test_the_axes_check_sees_a_label_on_the_data():
+    import numpy as np
+
+    from nnanim.draw.scene import AxesMarks
+    from nnanim.layout import Box
+
+    region = Box(-3.0, -3.0, 3.0, 3.0)
+    label = [("h₁", Box(2.0, -2.9, 2.4, -2.6))]
+    far = AxesMarks(region, label, np.array([[0.0, 0.0]]), 0.05, np.array([[-1.0, 1.0]]))
+    assert covered(far) == []
+    on_point = AxesMarks(region, label, np.array([[2.2, -2.58]]), 0.05, np.zeros((0, 2)))
+    assert covered(on_point) == ["h₁ covers 1 data points"]
+    on_line = AxesMarks(region, label, np.zeros((0, 2)), 0.05, np.array([[2.1, -2.7]]))
+    assert covered(on_line) == ["h₁ lies on a boundary"]
+
+
 def test_the_check_sees_a_collision():
     """The check itself: a caption on a picture, two texts on one spot, a text off the safe area."""
     from nnanim.draw.scene import Shot

@@ -25,6 +25,7 @@ __all__ = [
     "MINUS",
     "NBSP",
     "OPERATORS",
+    "VIEW",
     "breaks_equation",
     "feature",
     "general",
@@ -44,6 +45,11 @@ __all__ = [
 MINUS = "\u2212"
 #: a space a line never breaks at (U+00A0): Pango draws it as a space; the wrapper keeps it
 NBSP = "\u00a0"
+#: the letter of a projection's axes (u₁ u₂ u₃): a picture of a space wider than it shows,
+#: seen along directions of view (principal axes, a rotation).  Never p, which on screen is
+#: always a probability (p = 0.5, p₁ … p_K of the classes); never x or h, which are a space's
+#: own coordinates
+VIEW = "u"
 #: signs that bind the terms either side of them into one equation
 OPERATORS = "=→+−·×≈<>≤≥"
 

@@ -57,7 +57,9 @@ from nnanim.core.curves import (
     level_curves,
     level_points,
     level_values,
+    linear_boundaries,
 )
+from nnanim.core.notation import VIEW
 from nnanim.errors import NnanimError
 from nnanim.layout import SMALL_SIZE
 from nnanim.theme import Theme, hex_rgb
@@ -1436,6 +1438,7 @@ class FlowView(Group):
                     curves = [L for j, L in found if j == k]
                     line = Polylines(curves, stroke_color=ManimColor(self.level_rgb[k]),
                                      stroke_width=theme.boundary_width * 0.75)
+                    line.is_level_line = True  # a boundary of sorts: no label goes on it
                     self.level_sets.append((line, flow.trace(np.concatenate(curves))))
         if grid_lines or self.boundary_trace is not None:
             # within the cap of the picture the points alone would get in this region's shape
@@ -1443,6 +1446,9 @@ class FlowView(Group):
             aspect = (self.view_width, self.view_height, min(self.view_width, self.view_height))
             self.frame_trace = self.points_trace.with_context(
                 [self.grid_trace if grid_lines else None, self.boundary_trace], aspect=aspect)
+        self.elev = self.azim = 0.0
+        if self.boundary_trace is not None and not own and not one_d and clip_box is not None:
+            self._reach_region(net, grid_bounds, clip_box)
         self._n_classes = int(np.max(y)) + 1 if classifier else 2
         if colors is not None:  # the caller's own (an autoencoder's points, by their code)
             pass
@@ -1478,6 +1484,31 @@ class FlowView(Group):
         if self.axes is not None:
             self.add(self.axes)
         self.set_stage(0, 0.0)
+
+    def _reach_region(self, net, grid_bounds, clip_box) -> None:
+        """Draw the decision boundary as far as the picture region reaches at the first stage.
+
+        The boundary the camera frames stays the one over the grid (its context), but the one
+        drawn is contoured over the whole picture region as the first stage shows it (where the
+        input shading of the poster reaches), so the curve runs to the region's edge instead of
+        stopping at the grid's while the shading goes on.
+        """
+        centre, scale = self.screen_map(0, 0.0)
+        x0, y0, x1, y1 = clip_box
+        o = self.view_origin
+        lo = (np.array([x0, y0]) - o[:2]) / scale + centre[:2]
+        hi = (np.array([x1, y1]) - o[:2]) / scale + centre[:2]
+        gx0, gx1, gy0, gy1 = grid_bounds
+        box = (min(lo[0], gx0), max(hi[0], gx1), min(lo[1], gy0), max(hi[1], gy1))
+        if box == tuple(grid_bounds):
+            return
+        side = max(box[1] - box[0], box[3] - box[2])
+        grid_side = max(gx1 - gx0, gy1 - gy0)
+        resolution = int(min(700, max(300, np.ceil(300 * side / max(grid_side, 1e-9)))))
+        curves = decision_boundary(net, box, resolution=resolution)
+        if curves:
+            self.boundary_trace = self.flow.trace(np.concatenate(curves))
+            self.boundary.set_lines(curves)
 
     # -- geometry
     def screen_map(self, s: int, t: float):
@@ -1617,6 +1648,46 @@ class FlowView(Group):
             return None
         return near, far, _rgb(self.theme.background)
 
+    def scene_geometry(self, s: int, t: float) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``(points, lines)`` at time ``t`` of stage ``s`` in scene units, without moving anything:
+        the data points' centres ``(N, 2)`` and every drawn curve (boundary, level lines) as
+        densified segment samples ``(M, 2)`` (what an axis label must not cover)."""
+        centre, scale = self.screen_map(s, t)
+        o = self.view_origin
+
+        def place(P):
+            return (self.project(_pad3(P) - centre) * scale + o)[:, :2]
+
+        points = place(self.points_trace.at(s, t))
+        lines = []
+        curves = [(self.boundary, self.boundary_trace)] if self.boundary is not None else []
+        curves += [(m, tr) for m, tr in self.level_sets]
+        for mob, trace in curves:
+            V = place(trace.at(s, t))
+            if isinstance(mob, Polylines) and len(mob._a):
+                a, b = V[mob._a], V[mob._b]
+                lines.append(np.concatenate([a + (b - a) * f for f in (0.0, 0.25, 0.5, 0.75)]))
+            else:
+                lines.append(V)
+        # the last stage of a classifier shown in 2-D: its output boundaries are straight lines
+        # the scene may draw across the whole picture (an output overlay), not only where the
+        # traced boundary reaches
+        flow = self.flow
+        last = len(flow.stages) - 1
+        if (s >= last and flow.stages[-1].dim == 2 and self.clip_box is not None
+                and flow.network.task in ("binary", "multiclass") and self.elev == self.azim == 0.0
+                and getattr(flow, "boundaries_exact", False)):
+            x0, y0, x1, y1 = self.clip_box
+            lo = (np.array([x0, y0]) - o[:2]) / scale + centre[:2]
+            hi = (np.array([x1, y1]) - o[:2]) / scale + centre[:2]
+            box = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+            for line in linear_boundaries(flow.output_boundaries(), flow.output_probabilities, box):
+                V = place(line)  # the line's ends (and corners): sampled along it, 0.03 apart
+                for a, b in zip(V[:-1], V[1:]):
+                    n = int(np.ceil(np.hypot(*(b - a)) / 0.03)) + 1
+                    lines.append(a + (b - a) * np.linspace(0.0, 1.0, n)[:, None])
+        return points, lines
+
     def set_clip_box(self, box) -> FlowView:
         """Draw grid, points, lines and followers only inside ``box = (x0, y0, x1, y1)`` (scene units)."""
         self.clip_box = box
@@ -1671,16 +1742,31 @@ class FlowView(Group):
         return self
 
 
+def _count_in(P: np.ndarray, box, pad: float) -> int:
+    """How many of the points ``P`` ``(N, 2)`` lie within ``pad`` of ``box = (x0, y0, x1, y1)``."""
+    if not len(P):
+        return 0
+    x0, y0, x1, y1 = box
+    return int(np.count_nonzero((P[:, 0] > x0 - pad) & (P[:, 0] < x1 + pad)
+                                & (P[:, 1] > y0 - pad) & (P[:, 1] < y1 + pad)))
+
+
 class SpaceAxes(VGroup):
     """A view's axes and scale, in the corners of its picture region (its ``clip_box``).
 
-    Bottom left: short arrows along the display axes as the view shows them
+    A compass: short arrows along the display axes as the view shows them
     (turning with a tilted 3-D view), named for the space shown (``x₁ x₂`` in
-    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``p₁ p₂``
-    in a projection; see :func:`nnanim.core.camera.space_letter`).  Bottom right: a
-    scale bar of a round length in the space's units, its length on screen
-    following the zoom (the label changes only when the bar would get too
-    short or too long).
+    the input, ``h₁ h₂ h₃`` in a hidden layer's own coordinates, ``u₁ u₂``
+    in a projection, never ``p``, a probability: :data:`nnanim.core.notation.VIEW`; see
+    :func:`nnanim.core.camera.space_letter`).  And a scale bar of a round length in the
+    space's units, its length on screen following the zoom (the label changes only when the
+    bar would get too short or too long).
+
+    Each goes to a corner of the picture region: for every stage, the pair of corners whose
+    boxes cover the fewest data points and the least boundary over the stage's moments
+    (:meth:`placement`, from the flow's own geometry), sliding there over the last
+    :attr:`EASE` of the stage before (never a jump).  A 3-D stage keeps them bottom left and
+    bottom right.
 
     The names and the scale's label are small print (the layout's
     ``SMALL_SIZE``, readable on a phone).  They lie over the picture, so they
@@ -1790,66 +1876,41 @@ class SpaceAxes(VGroup):
             mark = (id(first.points), first.points[0].tobytes())
         mob.placed = (centre, mark)
 
-    def follow(self, view: FlowView) -> None:
-        x0, y0, x1, y1 = self.box
-        stage = view.flow.stages[min(view.stage, len(view.flow.stages) - 1)]
+    @staticmethod
+    def names_at(view: FlowView, s: int, t: float) -> tuple[list[str], int]:
+        """``(names, dims)``: the axis names of the space shown at time ``t`` of stage ``s``."""
+        stage = view.flow.stages[min(s, len(view.flow.stages) - 1)]
         dims = 3 if stage.dim == 3 else 2
         widths = view.flow.network.widths
         width = widths[min(stage.layer + 1, len(widths) - 1)]
         if stage.kind == "output" and view.flow.network.task != "autoencoder":
             width = widths[stage.layer]  # the output is read in the last hidden space, shown as is
-        before = view.stage == 0 and view.t < 0.5
+        before = s == 0 and t < 0.5
         if before:  # the input: its own axes, or (wider than shown) its principal axes
             width = widths[0]
         letter = space_letter(stage.kind, stage.layer, width, dims, before=before)
+        if letter == "p":  # a projection: u, never p (p is a probability; see notation.VIEW)
+            letter = VIEW
         # a scene may name a layer's space itself (an autoencoder's output is x̂, the input's space)
         if not before and letter == "h":
             letter = getattr(view, "axes_letters", {}).get(stage.layer, letter)
         # a scene whose view shows one space throughout may name its axes itself (feature-cross:
         # x, y and the feature z its caption writes)
         named = getattr(view, "axis_labels", None)
-        names = list(named[:dims]) if named else axis_names(letter, dims)
+        return (list(named[:dims]) if named else axis_names(letter, dims)), dims
+
+    def follow(self, view: FlowView) -> None:
+        x0, y0, x1, y1 = self.box
+        names, dims = self.names_at(view, view.stage, view.t)
         key = (tuple(names), dims)
         if key != self.key:  # a new space: its names (the old ones leave)
             for name in self.names:
                 name.set_opacity(0.0)
             self.names = [self._text(n, "name") for n in names]
             self.key = key
-        # the compass: unit axes as the view projects them, the names past their tips; the same
-        # space, angles and box as the frame before give the same compass (kept, not recomputed)
-        compass = (key, view.elev, view.azim, tuple(self.box))
-        if compass != getattr(self, "_compass", (None,))[0]:
-            origin = np.array([x0 + self.PAD + 0.3, y0 + self.PAD + 0.3, 0.0])
-            ends = view.project(np.eye(3))[:, :2] * self.ARROW
-            segs = []
-            for k in range(3):
-                end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
-                segs.append(np.array([origin, end]))
-            vertices = np.concatenate(segs)
-            centres, halves, shown = [], [], []
-            for k, name in enumerate(self.names):
-                d = ends[k]
-                n = float(np.hypot(*d))
-                width, height = name.extent
-                # past the tip, by half the name's extent along the arrow plus a gap
-                reach = 0.08 + 0.5 * (abs(d[0]) * width + abs(d[1]) * height) / max(n, 1e-9)
-                centres.append(origin[:2] + (d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else 0.0))
-                halves.append(np.array([width, height]) / 2)
-                shown.append(n > 0.12 * self.ARROW)
-            placed = self._apart(centres, halves, shown)
-            self._compass = (compass, vertices, placed, halves, shown)
-            self._arrow_points = None
-        _, vertices, placed, halves, shown = self._compass
-        if not np.array_equal(self.arrows.points, getattr(self, "_arrow_points", None)):
-            self.arrows.set_vertices(vertices)
-            self._arrow_points = self.arrows.points
-        for name, centre, on in zip(self.names, placed, shown):
-            self._put(name, centre)
-            self._show(name, self.OPACITY if on else 0.0)
-        # the scale bar
+        ends = view.project(np.eye(3))[:, :2] * self.ARROW
         _, scale = view.screen_map(view.stage, view.t)
-        region = x1 - x0
-        length = scale_length(self.length, scale, region)
+        length = scale_length(self.length, scale, x1 - x0)
         now = view.stage + view.t  # the view's own time (stages), the same in every render
         if length != self.length or self.bar_label is None:
             if self.bar_label is not None:  # out, and the new one in, in the same frame
@@ -1861,27 +1922,162 @@ class SpaceAxes(VGroup):
             # label fading in left the bar unlabelled for a frame, read as the label vanishing
             self.bar_label.set_opacity(self.OPACITY)
             self.length = length
+        # where they go: the corners this stage's geometry leaves freest, eased over the last
+        # EASE of the stage to the next stage's corners (a slide, never a jump: a stage that
+        # holds still, the output stage, is often shown at its end at once, so the slide is in
+        # the stage before it, while the picture moves)
         self._pulse(self.bar_label, now)
-        right, y = x1 - self.PAD, y0 + self.PAD
-        left = right - length * scale
-        tick = 0.06
-        self.bar.set_vertices(np.array([[left, y, 0], [right, y, 0],
-                                        [left, y - tick, 0], [left, y + tick, 0],
-                                        [right, y - tick, 0], [right, y + tick, 0]]))
-        label = self.bar_label
-        w, h = label.extent[0] / 2, label.extent[1] / 2
-        cx, cy = min((left + right) / 2, x1 - 0.05 - w), y + tick + self.GAP + h
-        # in a narrow picture the names reach the bar's label: right of them, else above them
-        names = [(c, hv) for c, hv, on in zip(placed, halves, shown) if on]
-        if any(abs(cx - c[0]) < w + hv[0] + 0.12 and abs(cy - c[1]) < h + hv[1] + 0.04 for c, hv in names):
-            clear = max(c[0] + hv[0] for c, hv in names) + 0.12 + w
-            if clear <= x1 - 0.05 - w:
-                cx = max(cx, clear)
-            else:
-                cx, cy = x1 - 0.05 - w, max(c[1] + hv[1] for c, hv in names) + 0.04 + h
-        self._put(label, (cx, cy))
+        here = self._layout(self.placement(view, view.stage), ends, dims, length * scale)
+        if view.stage + 1 < len(view.flow.stages) and view.t > 1.0 - self.EASE:
+            after = self._layout(self.placement(view, view.stage + 1), ends, dims, length * scale)
+            a = (view.t - (1.0 - self.EASE)) / self.EASE
+            a = a * a * (3.0 - 2.0 * a)  # smoothstep: starts and stops at rest
+            here = {k: (1.0 - a) * here[k] + a * after[k] for k in here}
+        # set only what changed: the same layout as the frame before is kept, not rebuilt
+        if not np.array_equal(here["arrows"], getattr(self, "_arrow_vertices", None)):
+            self.arrows.set_vertices(here["arrows"])
+            self._arrow_vertices = here["arrows"]
+        for name, centre, on in zip(self.names, here["names"], here["shown"]):
+            self._put(name, centre)
+            self._show(name, self.OPACITY if on > 0.5 else 0.0)
+        if not np.array_equal(here["bar"], getattr(self, "_bar_vertices", None)):
+            self.bar.set_vertices(here["bar"])
+            self._bar_vertices = here["bar"]
+        self._put(self.bar_label, here["label"])
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
+
+    #: where the compass and the scale bar may go: (right?, top?) corners of the picture region
+    BL, BR, TL, TR = (0, 0), (1, 0), (0, 1), (1, 1)
+    #: (compass corner, bar corner) in the order preferred when two leave the picture as free
+    PLACEMENTS = ((BL, BR), (TL, BR), (BL, TR), (TL, TR), (BR, BL), (TR, BL), (BR, TL), (TR, TL),
+                  (BL, TL), (TL, BL), (BR, TR), (TR, BR))
+    #: the share of a stage over which the axes slide to the next stage's corners
+    EASE = 0.3
+    #: moments of a stage at which its geometry is looked at
+    SAMPLES = 9
+
+    def placement(self, view: FlowView, s: int) -> tuple:
+        """``(compass corner, bar corner)`` for stage ``s``: the pair whose boxes cover the fewest
+        data points and boundary (a curve counts more than a point) over the stage's moments.
+
+        A 3-D stage keeps the compass bottom left (its names turn with the view).  Cached per
+        stage and region: the flow's geometry is fixed, so the choice is a function of the
+        stage alone (the same frames whatever the scene played before).
+        """
+        key = (s, tuple(self.box), id(view.frame_trace))
+        cache = self.__dict__.setdefault("_placements", {})
+        if key in cache:
+            return cache[key]
+        stages = view.flow.stages
+        stage = stages[min(s, len(stages) - 1)]
+        if stage.dim == 3:
+            cache[key] = self.PLACEMENTS[0]
+            return cache[key]
+        ends = np.eye(3)[:, :2] * self.ARROW
+        shown_names = self.names
+        self.names = [self._text(n, "name") for n in self.names_at(view, s, 1.0)[0]]
+        radius = float(view.cloud.radius)
+        x0, y0, x1, y1 = self.box
+        scores = np.zeros(len(self.PLACEMENTS))
+        length = self.length
+        for t in np.linspace(0.0, 1.0, self.SAMPLES):
+            # a stage's end is where a scene holds (and the first stage's start is the poster)
+            weight = 3.0 if t == 1.0 or (s == 0 and t == 0.0) else 1.0
+            points, lines = view.scene_geometry(s, t)
+            inside = ((points[:, 0] > x0 - radius) & (points[:, 0] < x1 + radius)
+                      & (points[:, 1] > y0 - radius) & (points[:, 1] < y1 + radius))
+            points = points[inside]
+            curve = np.concatenate(lines) if lines else np.zeros((0, 2))
+            _, scale = view.screen_map(s, t)
+            length = scale_length(length, scale, x1 - x0)
+            for k, placed in enumerate(self.PLACEMENTS):
+                for box in self.boxes(self._layout(placed, ends, 2, length * scale)):
+                    scores[k] += weight * (_count_in(points, box, radius)
+                                           + 4.0 * _count_in(curve, box, 0.05))
+        self.names = shown_names
+        cache[key] = self.PLACEMENTS[int(np.argmin(scores))]  # the first of the least
+        return cache[key]
+
+    def boxes(self, layout: dict) -> list[tuple[float, float, float, float]]:
+        """``(x0, y0, x1, y1)`` of the compass (arrows and shown names) and of the scale bar with
+        its label, in a layout of :meth:`_layout`."""
+        arrows = layout["arrows"][:, :2]
+        lo, hi = arrows.min(axis=0), arrows.max(axis=0)
+        for c, h, on in zip(layout["names"], layout["halves"], layout["shown"]):
+            if on > 0.5:
+                lo, hi = np.minimum(lo, c - h), np.maximum(hi, c + h)
+        bar = layout["bar"][:, :2]
+        c, h = layout["label"], layout["label_half"]
+        blo, bhi = np.minimum(bar.min(axis=0), c - h), np.maximum(bar.max(axis=0), c + h)
+        return [(lo[0], lo[1], hi[0], hi[1]), (blo[0], blo[1], bhi[0], bhi[1])]
+
+    def _layout(self, placed: tuple, ends: np.ndarray, dims: int, bar_length: float) -> dict:
+        """The arrows, names, bar and label where ``placed = (compass corner, bar corner)`` puts
+        them (arrays, so that two layouts can be blended)."""
+        x0, y0, x1, y1 = self.box
+        (cx_, cy_), (bx_, by_) = placed
+        # the compass: unit axes as the view projects them, the names past their tips; placed
+        # relative to an origin first, then the whole moved into its corner
+        rel, halves, shown = [], [], []
+        for k, name in enumerate(self.names):
+            d = ends[k]
+            n = float(np.hypot(*d))
+            # past the tip, by half the name's extent along the arrow plus a gap
+            width, height = name.extent
+            reach = 0.08 + 0.5 * (abs(d[0]) * width + abs(d[1]) * height) / max(n, 1e-9)
+            rel.append(d * (1.0 + reach / max(n, 1e-9)) if n > 1e-3 else np.zeros(2))
+            halves.append(np.array([width, height]) / 2)
+            shown.append(n > 0.12 * self.ARROW)
+        lo = np.minimum(ends[:dims].min(axis=0), 0.0)
+        hi = np.maximum(ends[:dims].max(axis=0), 0.0)
+        for c, h, on in zip(rel, halves, shown):
+            if on:
+                lo, hi = np.minimum(lo, c - h), np.maximum(hi, c + h)
+        inset = self.PAD + 0.3
+        ox = x1 - self.PAD - hi[0] if cx_ else x0 + inset
+        oy = y1 - self.PAD - hi[1] if cy_ else y0 + inset
+        origin = np.array([ox, oy, 0.0])
+        segs = []
+        for k in range(3):
+            end = origin + np.array([ends[k, 0], ends[k, 1], 0.0]) if k < dims else origin
+            segs.append(np.array([origin, end]))
+        placed_names = self._apart([origin[:2] + c for c in rel], halves, shown)
+        # the scale bar: along the bottom (label above it) or the top (label below it)
+        tick = 0.06
+        if bx_:
+            right = x1 - self.PAD
+            left = right - bar_length
+        else:
+            left = x0 + self.PAD
+            right = left + bar_length
+        label = self.bar_label
+        w, h = (label.extent[0] / 2, label.extent[1] / 2) if label is not None else (0.1, 0.1)
+        y = y1 - self.PAD if by_ else y0 + self.PAD
+        cx = min(max((left + right) / 2, x0 + 0.05 + w), x1 - 0.05 - w)
+        cy = y - tick - self.GAP - h if by_ else y + tick + self.GAP + h
+        # in a narrow picture the names reach the bar's label: beside them, else past them
+        names = [(c, hv) for c, hv, on in zip(placed_names, halves, shown) if on]
+        if any(abs(cx - c[0]) < w + hv[0] + 0.12 and abs(cy - c[1]) < h + hv[1] + 0.04
+               for c, hv in names):
+            if cx >= np.mean([c[0] for c, _ in names]):
+                clear = max(c[0] + hv[0] for c, hv in names) + 0.12 + w
+                ok = clear <= x1 - 0.05 - w
+            else:
+                clear = min(c[0] - hv[0] for c, hv in names) - 0.12 - w
+                ok = clear >= x0 + 0.05 + w
+            if ok:
+                cx = clear
+            elif by_:
+                cy = min(c[1] - hv[1] for c, hv in names) - 0.04 - h
+            else:
+                cy = max(c[1] + hv[1] for c, hv in names) + 0.04 + h
+        bar = np.array([[left, y, 0], [right, y, 0], [left, y - tick, 0], [left, y + tick, 0],
+                        [right, y - tick, 0], [right, y + tick, 0]], dtype=float)
+        return {"arrows": np.concatenate(segs), "names": np.array(placed_names, dtype=float),
+                "halves": np.array(halves, dtype=float).reshape(-1, 2),
+                "shown": np.array(shown, dtype=float), "bar": bar,
+                "label": np.array([cx, cy]), "label_half": np.array([w, h])}
 
     def _pulse(self, label, now: float) -> None:
         """Size the scale's label for the view's time ``now``: :data:`PULSE` times its size when

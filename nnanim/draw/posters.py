@@ -19,7 +19,7 @@ from nnanim.core.curves import class_probabilities
 from nnanim.draw.mobjects import RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 
-__all__ = ["FADE", "input_shading", "poster_shading"]
+__all__ = ["FADE", "input_shading", "pixel_rows", "poster_shading", "shaded_box"]
 
 #: seconds the poster's shading takes to leave after the opening hold
 FADE = 0.3
@@ -39,16 +39,42 @@ def input_shading(view, theme: Theme, clip=None) -> RasterImage | None:
 
     if lift is None and net.widths[0] != 2:
         return None
-    box = view.visible_box()
+    clip = clip if clip is not None else view.clip_box
+    box = shaded_box(view, clip)
+    rows = pixel_rows(view, box)
     if net.task == "regression":
-        image = value_image(lambda P: logits(P)[:, 0], box, theme, *view.target_range)
+        image = value_image(lambda P: logits(P)[:, 0], box, theme, *view.target_range,
+                            resolution=rows)
     else:
         image = probability_image(lambda P: class_probabilities(logits(P)), box,
-                                  theme.class_rgb(view.n_classes))
+                                  theme.class_rgb(view.n_classes), resolution=rows)
     x0, x1, y0, y1 = box
     shading = RasterImage(image, view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]])))
-    shading.clip_box = clip if clip is not None else view.clip_box
+    shading.clip_box = clip
     return shading
+
+
+def shaded_box(view, clip=None) -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` of display space a shading of ``view`` covers now: the
+    visible frame, cut to the picture region ``clip`` (scene units) when there is one."""
+    box = view.visible_box()
+    if clip is None:
+        return box
+    lo, hi = view.to_display(np.array([[clip[0], clip[1], 0.0], [clip[2], clip[3], 0.0]]))
+    return (max(box[0], float(lo[0])), min(box[1], float(hi[0])),
+            max(box[2], float(lo[1])), min(box[3], float(hi[1])))
+
+
+def pixel_rows(view, box, most: int = 1200) -> int:
+    """Image rows for a shading over ``box`` (display space): one a frame pixel, so that the
+    dark seam where the classes meet is sampled finely enough to be a smooth line, not a row of
+    dots (a coarse image, stretched, showed a stair-stepped edge at another angle than the
+    boundary's)."""
+    from manim import config
+
+    lo, hi = view.to_scene(np.array([[box[0], box[2]], [box[1], box[3]]]))[:, 1]
+    rows = abs(float(hi - lo)) * config.pixel_height / config.frame_height
+    return int(min(most, max(60, np.ceil(rows))))
 
 
 def poster_shading(scene, view, hold: float, fade: float = FADE) -> Mobject | None:

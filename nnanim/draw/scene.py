@@ -63,6 +63,26 @@ class Shot:
     inside: list[Box | None]
     pictures: list[Box]
     travelling: list[Box] = field(default_factory=list)
+    #: every view's axis names and scale bar shown, with what they must not cover
+    #: (:class:`AxesMarks`)
+    marks: list = field(default_factory=list)
+
+
+@dataclass
+class AxesMarks:
+    """A view's axis names and scale bar at one shot, and the view's data and boundary there.
+
+    ``boxes``: ``(what, box)`` of each name, the scale's label, the bar and the compass's
+    arrows; ``points``: ``(N, 2)`` centres of the view's data points inside its region and
+    ``radius`` their discs'; ``lines``: ``(M, 2)`` vertices (and control points) of every
+    boundary or level line drawn in the region (the view's own and a scene's overlays).
+    """
+
+    region: Box
+    boxes: list[tuple[str, Box]]
+    points: np.ndarray
+    radius: float
+    lines: np.ndarray
 
 
 @dataclass
@@ -228,7 +248,8 @@ class FlowScene(SceneContract, StillFrames, Scene):
 
         for mob in self.mobjects:
             walk(mob)
-        return Shot(len(self.beats) - 1, self.clock, texts, inside, pictures, travelling)
+        return Shot(len(self.beats) - 1, self.clock, texts, inside, pictures, travelling,
+                    axes_marks(self.mobjects, self.theme))
 
     def wait(self, duration: float = 1.0, **kwargs) -> None:
         self.play(Wait(run_time=duration, **kwargs))
@@ -372,6 +393,52 @@ def _window(start: float, end: float):
         return smooth(min(max((alpha - start) / (end - start), 0.0), 1.0))
 
     return rate
+
+
+def axes_marks(mobjects, theme: Theme) -> list[AxesMarks]:
+    """:class:`AxesMarks` of every visible view with axes among ``mobjects`` (and their parts)."""
+    from nnanim.draw.mobjects import FlowView, Polylines, SpaceAxes
+
+    views, lines = [], []
+
+    def walk(mob, in_axes=False):
+        if isinstance(mob, FlowView) and mob.axes is not None and _visible(mob.cloud):
+            views.append(mob)
+        in_axes = in_axes or isinstance(mob, SpaceAxes)
+        if (isinstance(mob, Polylines) and not in_axes and len(mob.points) and _visible(mob)
+                and mob.get_stroke_width() >= 0.5 * theme.boundary_width
+                and (ManimColor(mob.get_stroke_color()) == ManimColor(theme.boundary)
+                     or getattr(mob, "is_level_line", False))):
+            lines.append(np.asarray(mob.points, dtype=float)[:, :2])
+        for sub in mob.submobjects:
+            walk(sub, in_axes)
+
+    for mob in mobjects:
+        walk(mob)
+    out = []
+    every = np.concatenate(lines) if lines else np.zeros((0, 2))
+    for view in views:
+        axes = view.axes
+        region = _as_box(axes.box)
+        boxes = [(str(getattr(name, "original_text", "name")), _box_of(name))
+                 for name in axes.names if _visible(name)]
+        if axes.bar_label is not None and _visible(axes.bar_label):
+            boxes.append((f"scale {axes.bar_label.original_text}", _box_of(axes.bar_label)))
+        for what, part in (("scale bar", axes.bar), ("axis arrows", axes.arrows)):
+            P = np.asarray(part.points, dtype=float)
+            if len(P) and _visible(part):
+                boxes.append((what, Box(*P[:, :2].min(axis=0), *P[:, :2].max(axis=0))))
+        if not boxes:
+            continue
+
+        def within(P, box=region):
+            keep = ((P[:, 0] >= box.x0) & (P[:, 0] <= box.x1) & (P[:, 1] >= box.y0)
+                    & (P[:, 1] <= box.y1))
+            return P[keep]
+
+        out.append(AxesMarks(region, boxes, within(np.asarray(view.cloud.points, float)[:, :2]),
+                             float(view.cloud.radius), within(every)))
+    return out
 
 
 def _visible(mob) -> bool:
