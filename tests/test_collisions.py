@@ -113,6 +113,9 @@ AXES_KNOWN: dict[tuple[str, str], str] = {
        "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
     **{("topology", a): _THREE_D + "; the width-3 input's corners meet the boundary"
        for a in ("16:9", "9:16", "1:1", "4:3")},
+    **{("bottleneck", a): "since the framing zooms on the points alone, the spirals fill the "
+       "panel's corners in some stages (1-13 labels a video touch a few points)"
+       for a in ("16:9", "9:16", "1:1", "4:3")},
 }
 
 
