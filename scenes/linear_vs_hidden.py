@@ -5,9 +5,9 @@ shaded by its own model's probability.  First a logistic regression on the
 raw inputs (its straight line, its accuracy); then a deep network with
 ``linear`` activations, trained on the same data from the same seed: the
 plane plays through its layers one by one (every grid line stays straight)
-while the product so far is named under the panel (``W₀``, ``W₁W₀``, ...);
-back in the input plane the layers have multiplied out to one matrix
-``W = W_L ⋯ W_0`` and one bias (shown as a table), and its straight line is
+while the product so far is named under the panel (``W₁``, ``W₂W₁``, ...: layer
+``l`` has ``W_l``, counting from 1, as in by-hand); back in the input plane the layers have
+multiplied out to one matrix ``W = W_L ⋯ W_1`` and one bias (shown as a table), and its straight line is
 drawn once, where the network's own shading changes side; last the same
 architecture with the job's activation (tanh by default) plays through its
 layers, the grid bending, and its boundary bends too.  Every accuracy is
@@ -57,10 +57,11 @@ END = "an activation bends the boundary"
 
 
 def product_name(n_layers: int) -> str:
-    """``W₃W₂W₁W₀`` for four affine maps (``W₇⋯W₀`` past five)."""
+    """``W₄W₃W₂W₁`` for four affine maps (``W₈⋯W₁`` past five): layer ``l`` has ``W_l``,
+    counting from 1 (the notation of by-hand and of the stage captions)."""
     if n_layers > 5:
-        return f"W{sub(n_layers - 1)}⋯W₀"
-    return "".join(f"W{sub(k)}" for k in reversed(range(n_layers)))
+        return f"W{sub(n_layers)}⋯W₁"
+    return "".join(f"W{sub(k)}" for k in reversed(range(1, n_layers + 1)))
 
 
 class LinearVsHiddenScene(SceneContract):
@@ -81,6 +82,8 @@ class LinearVsHiddenScene(SceneContract):
     panel_frame = _Panels.panel_frame
 
     def construct(self):
+        from manim import VGroup
+
         from nnanim.core.curves import (
             decision_boundary,
             is_closed,
@@ -178,6 +181,12 @@ class LinearVsHiddenScene(SceneContract):
             if overlay.shading is not None:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
+            # a panel's statements (its boundary, its accuracy) wait for its boundary: a caption
+            # never states what is not yet drawn (the raw panel's line comes with its label)
+            said = None
+            if key != "raw":
+                said = VGroup(*label.submobjects[-len(self.statements[key]):])
+                label.remove(*said.submobjects)
             parts = [label] + ([overlay.shading] if overlay.shading is not None else [])
             self.add(label)
             if key == "raw" and overlay.strokes is not None:
@@ -197,7 +206,10 @@ class LinearVsHiddenScene(SceneContract):
                 if view.boundary is not None:
                     view.add(view.boundary)
                     bends.append(OpacityFade(view.boundary))
-                self.play(*bends, *back, *self.swap_text(title, end), run_time=BEATS["line"])
+                self.add(said)
+                self.play(*bends, *back, OpacityFade(said), *self.swap_text(title, end),
+                          run_time=BEATS["line"])
+                label.add(*said.submobjects)
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
                 matrix = self.matrix = label.matrix
@@ -207,8 +219,9 @@ class LinearVsHiddenScene(SceneContract):
                 if overlay.strokes is not None:
                     self.add(overlay.strokes)
                     fades.append(OpacityFade(overlay.strokes))
-                if fades:
-                    self.play(*fades, run_time=BEATS["line"])
+                self.add(said)  # "still a straight line": said as the line is drawn
+                self.play(*fades, OpacityFade(said), run_time=BEATS["line"])
+                label.add(*said.submobjects)
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
         end_wait = BEATS["end"]
