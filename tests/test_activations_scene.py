@@ -265,3 +265,21 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
         gone = all(d.rate_func(alpha) >= 1.0 - 1e-12 for d in dims)
         showing = any(s.rate_func(alpha) > 1e-12 for s in shades)
         assert gone or not showing, alpha
+
+
+@pytest.fixture(scope="module")
+def shapes_plans():
+    """The storyboard in every frame shape (plan mode): ``{aspect: scene}``."""
+    pixels = {"16:9": (854, 480), "9:16": PORTRAIT, "1:1": (480, 480), "4:3": (640, 480)}
+    return {a: dry_run("activations", {"aspect": a}, pixels=p) for a, p in pixels.items()}
+
+
+def test_the_same_panel_says_the_same_words_in_every_frame_shape(shapes_plans):
+    """tanh's and sigmoid's second label line is one wording in 16:9, 9:16, 1:1 and 4:3 (it was
+    "squashes into (−1, 1)" where it fitted and "range (−1, 1)" where not), and it fits its strip."""
+    for act in ("tanh", "sigmoid"):
+        said = {a: s.statements[act]["shape"] for a, s in shapes_plans.items()}
+        assert len(set(said.values())) == 1, said
+        for a, s in shapes_plans.items():
+            k = ACTIVATIONS.index(act)
+            assert s.label(said[a]).width <= s.panels[k].label.width
