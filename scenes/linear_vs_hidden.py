@@ -93,9 +93,8 @@ class LinearVsHiddenScene(SceneContract):
         )
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, collapse_affine, fit_linear_classifier
-        from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.panels import boundary_overlay, number
-        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.mobjects import OpacityFade, RasterImage
+        from nnanim.draw.panels import boundary_overlay, early, number
 
         run, record = self.load_run()
         straight_run = self.job.variant(activation="linear")
@@ -164,9 +163,18 @@ class LinearVsHiddenScene(SceneContract):
             if label.matrix is not None:
                 label.remove(label.matrix)
 
-        # the poster: each model's answer, both sides shaded (faded out after the intro)
-        self.posters = [poster_shading(self, view, hold=BEATS["intro"]) for view in views.values()]
-        self.open(*frames, *views.values(), title, info, title=TITLE, seconds=BEATS["intro"])
+        # the poster: each panel's own model's answer (its shading, its boundary, its name
+        # under it), copies that leave as the story begins (the views' own input shading was
+        # the tanh network's in the raw panel too)
+        self.poster = self.poster_of(labels)
+        self.posters = [m for parts in self.poster.values() for m in parts]
+        shadings = [parts[0] for parts in self.poster.values() if isinstance(parts[0], RasterImage)]
+        self.add(*shadings)  # behind the pictures
+        self.bring_to_back(*shadings)
+        self.open(*frames, *views.values(), *(m for m in self.posters if m not in shadings),
+                  title, info, title=TITLE, seconds=BEATS["intro"])
+        leaving = [OpacityFade(m, fade_in=False, rate_func=early(0.5 * BEATS["fade"], BEATS["fade"]))
+                   for m in self.posters]
         shown = []  # the labels on screen
         for key in ("raw", "linear", "bent"):
             overlay = overlays[key]
@@ -192,7 +200,10 @@ class LinearVsHiddenScene(SceneContract):
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
-            self.play(*(OpacityFade(m) for m in parts + arriving), run_time=BEATS["fade"])
+            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, run_time=BEATS["fade"])
+            if leaving:
+                self.remove(*self.posters)
+                leaving = []
             shown.append(label)
             if key != "raw":  # the panel is the input plane again, in a new view of it
                 view = views[key] = self.play_layers(key, flows[key], view,
@@ -235,6 +246,19 @@ class LinearVsHiddenScene(SceneContract):
                 end_wait -= BEATS["fade"]
             end_wait -= BEATS["regrid"]
         self.wait(max(end_wait, BEATS["look"]))
+
+    def poster_of(self, labels) -> dict:
+        """``{panel: (shading, boundary, name)}``: copies of what each panel shows once its model
+        is told, for the first frame (the title line of its label; a part may be ``None``)."""
+        views, overlays = self.views, self.overlays
+        lines = {"raw": overlays["raw"].strokes, "linear": overlays["linear"].strokes,
+                 "bent": views["bent"].boundary}
+        poster = {}
+        for key in SIDES:
+            shading = overlays[key].shading
+            poster[key] = tuple(m.copy() for m in (shading, lines[key], labels[key][0])
+                                if m is not None)
+        return poster
 
     def regrid(self, panels, leaving=(), arriving=()) -> list:
         """Play the move of every panel (its view, shading, lines and frame) to ``panels``:

@@ -140,6 +140,48 @@ def test_labels_on_screen_are_the_statements(scene):
             assert line.replace(" ", "") in texts
 
 
+def test_the_poster_shows_each_panels_own_model_and_names_it(scene, runs):
+    """The first frame (the poster) shaded the raw panel with the tanh network's answer and the
+    linear one with a blur, and named no panel: each panel's poster shading is its own model's
+    classes (recomputed here: the logistic regression, the product of the linear layers, the
+    tanh network written out), with its boundary, and its name is on screen."""
+    from nnanim.draw.mobjects import RasterImage
+
+    tanh, linear = runs
+    Ws = [W[-1] for W in linear.weights]
+    bs = [b[-1] for b in linear.biases]
+
+    def product(P):
+        h = P
+        for Wl, bl in zip(Ws, bs):
+            h = h @ Wl.T + bl
+        return h[:, 0] > 0
+
+    W_raw, b_raw = scene.models["raw"]
+    models = {"raw": lambda P: P @ W_raw[0] + b_raw[0] > 0, "linear": product,
+              "bent": lambda P: tanh_sigmoid_forward(tanh, P) > 0.5}
+    first = scene.shots[0]
+    assert first.time == pytest.approx(1.0)  # the opening hold: the poster
+    texts = {t for t, _ in first.texts}
+    colours = np.array(scene.theme.class_rgb(2)) * 255
+    for key, model in models.items():
+        assert scene.titles[key] in texts
+        shading, line, name = scene.poster[key]
+        assert isinstance(shading, RasterImage) and name.text == scene.titles[key].replace(" ", "")
+        assert len(line.points) > 0
+        rgba = shading.rgba.astype(float)
+        rows, cols = rgba.shape[:2]
+        tl, tr, br, bl = shading.points
+        i, j = np.mgrid[0:rows, 0:cols]
+        u, v = (j / (cols - 1))[..., None], (i / (rows - 1))[..., None]
+        where = tl + u * (tr - tl) + v * (bl - tl)  # scene coordinates of each pixel
+        P = scene.views[key].to_display(where.reshape(-1, 3))[:, :2]
+        sure = rgba[..., 3].ravel() > 0.5 * rgba[..., 3].max()
+        shown = np.linalg.norm(rgba[..., :3].reshape(-1, 1, 3) - colours[None], axis=2).argmin(axis=1)
+        agree = np.mean(shown[sure] == model(P[sure]))
+        assert agree > 0.99, (key, agree)
+
+
 class _Drawn:
     """After every play: the texts on screen, and whether each panel's boundary is drawn."""
 
