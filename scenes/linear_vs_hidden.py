@@ -220,6 +220,7 @@ class LinearVsHiddenScene(SceneContract):
                 self.add(said)
                 self.play(*bends, *back, OpacityFade(said), *self.swap_text(title, end),
                           run_time=BEATS["line"])
+                self.remove(said)  # the label holds its lines again (drawn once, moved with it)
                 label.add(*said.submobjects)
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
@@ -232,6 +233,7 @@ class LinearVsHiddenScene(SceneContract):
                     fades.append(OpacityFade(overlay.strokes))
                 self.add(said)  # "still a straight line": said as the line is drawn
                 self.play(*fades, OpacityFade(said), run_time=BEATS["line"])
+                self.remove(said)  # the label holds its lines again (drawn once, moved with it)
                 label.add(*said.submobjects)
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
