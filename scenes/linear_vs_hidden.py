@@ -220,8 +220,7 @@ class LinearVsHiddenScene(SceneContract):
                 self.add(said)
                 self.play(*bends, *back, OpacityFade(said), *self.swap_text(title, end),
                           run_time=BEATS["line"])
-                self.remove(said)  # the label holds its lines again (drawn once, moved with it)
-                label.add(*said.submobjects)
+                self.keep_in(label, said)
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
                 matrix = self.matrix = label.matrix
@@ -233,8 +232,7 @@ class LinearVsHiddenScene(SceneContract):
                     fades.append(OpacityFade(overlay.strokes))
                 self.add(said)  # "still a straight line": said as the line is drawn
                 self.play(*fades, OpacityFade(said), run_time=BEATS["line"])
-                self.remove(said)  # the label holds its lines again (drawn once, moved with it)
-                label.add(*said.submobjects)
+                self.keep_in(label, said)
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
         end_wait = BEATS["end"]
@@ -248,6 +246,15 @@ class LinearVsHiddenScene(SceneContract):
                 end_wait -= BEATS["fade"]
             end_wait -= BEATS["regrid"]
         self.wait(max(end_wait, BEATS["look"]))
+
+    def keep_in(self, label, said) -> None:
+        """The lines ``said`` (shown on their own) back in ``label``, drawn once: in the label
+        where the label is on screen, else on their own (swapping the product's name out and in
+        splits the label's group into its parts on screen)."""
+        self.remove(said)
+        label.add(*said.submobjects)
+        if label not in self.mobjects:
+            self.add(*said.submobjects)
 
     def poster_of(self, labels) -> dict:
         """``{panel: (shading, boundary, name)}``: copies of what each panel shows once its model
