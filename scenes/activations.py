@@ -28,9 +28,9 @@ BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "til
          "output": 1.2, "end": 3.0}
 #: the 3-D view while a hidden layer has 3 units
 TILT, AZIM = np.radians(58), np.radians(-25)
-#: what the second label line says of the smooth activations (no linear regions), long to short
-SQUASH = {"tanh": ("squashes into (−1, 1)", "range (−1, 1)", "(−1, 1)"),
-          "sigmoid": ("squashes into (0, 1)", "range (0, 1)", "(0, 1)")}
+#: what the second label line says of the smooth activations (no linear regions): one wording in
+#: every frame shape (the same words under the same picture), short enough for the narrowest panel
+SQUASH = {"tanh": ("range (−1, 1)",), "sigmoid": ("range (0, 1)",)}
 #: how strongly the regions are filled (the points stay readable on top)
 REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
@@ -113,7 +113,7 @@ class ActivationsScene(SceneContract):
                 plural = "" if n == "1" else "s"
                 shape = (f"{n} linear region{plural}", f"{n} region{plural}")
             else:
-                shape = SQUASH.get(act, ("bends the plane", "bends"))
+                shape = SQUASH.get(act, ("bends the plane",))
             self.statements[act] = {"title": word(act), "shape": self.fitting(shape, k),
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k)}
 

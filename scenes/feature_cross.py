@@ -40,6 +40,9 @@ CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
 #: below this accuracy a cross is said to fail
 FAIL = 0.8
+#: the space between a panel label's lines, and the least room left under its last line
+#: (scene units: 0.12 is 7 px of a 480-px frame; 0.07 read as one tight block of four lines)
+LINE_GAP, LABEL_ROOM = 0.12, 0.2
 
 
 def pretty(expr: str) -> str:
@@ -115,7 +118,10 @@ class FeatureCrossScene(SceneContract):
             return max(self.panel_label(s, key, side).height for s in self.shown
                        for key, side in (("cross", CROSS), ("learned", LEARNED)))
 
-        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.5, lines=3)
+        # the strips as tall as the labels, with LABEL_ROOM under the last line (a four-line
+        # label ended a few pixels over the title-safe edge: crowded against the frame)
+        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.5, lines=3,
+                               pad=0.12 + LABEL_ROOM)
         frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
         for shown in self.shown:
             self.chapter_views(shown)
@@ -285,7 +291,7 @@ class FeatureCrossScene(SceneContract):
             # wrapped line does not leave a short one under it
             statements = (" · ".join(statements),)
         parts += [self.label(line, color=self.theme.muted, width=box.width) for line in statements]
-        group = VGroup(*parts).arrange(DOWN, buff=0.07)
+        group = VGroup(*parts).arrange(DOWN, buff=LINE_GAP)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
 

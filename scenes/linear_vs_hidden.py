@@ -5,9 +5,9 @@ shaded by its own model's probability.  First a logistic regression on the
 raw inputs (its straight line, its accuracy); then a deep network with
 ``linear`` activations, trained on the same data from the same seed: the
 plane plays through its layers one by one (every grid line stays straight)
-while the product so far is named under the panel (``W₀``, ``W₁W₀``, ...);
-back in the input plane the layers have multiplied out to one matrix
-``W = W_L ⋯ W_0`` and one bias (shown as a table), and its straight line is
+while the product so far is named under the panel (``W₁``, ``W₂W₁``, ...: layer
+``l`` has ``W_l``, counting from 1, as in by-hand); back in the input plane the layers have
+multiplied out to one matrix ``W = W_L ⋯ W_1`` and one bias (shown as a table), and its straight line is
 drawn once, where the network's own shading changes side; last the same
 architecture with the job's activation (tanh by default) plays through its
 layers, the grid bending, and its boundary bends too.  Every accuracy is
@@ -57,10 +57,11 @@ END = "an activation bends the boundary"
 
 
 def product_name(n_layers: int) -> str:
-    """``W₃W₂W₁W₀`` for four affine maps (``W₇⋯W₀`` past five)."""
+    """``W₄W₃W₂W₁`` for four affine maps (``W₈⋯W₁`` past five): layer ``l`` has ``W_l``,
+    counting from 1 (the notation of by-hand and of the stage captions)."""
     if n_layers > 5:
-        return f"W{sub(n_layers - 1)}⋯W₀"
-    return "".join(f"W{sub(k)}" for k in reversed(range(n_layers)))
+        return f"W{sub(n_layers)}⋯W₁"
+    return "".join(f"W{sub(k)}" for k in reversed(range(1, n_layers + 1)))
 
 
 class LinearVsHiddenScene(SceneContract):
@@ -81,6 +82,8 @@ class LinearVsHiddenScene(SceneContract):
     panel_frame = _Panels.panel_frame
 
     def construct(self):
+        from manim import VGroup
+
         from nnanim.core.curves import (
             decision_boundary,
             is_closed,
@@ -90,9 +93,8 @@ class LinearVsHiddenScene(SceneContract):
         )
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, collapse_affine, fit_linear_classifier
-        from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.panels import boundary_overlay, number
-        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.mobjects import OpacityFade, RasterImage
+        from nnanim.draw.panels import boundary_overlay, early, number
 
         run, record = self.load_run()
         straight_run = self.job.variant(activation="linear")
@@ -161,9 +163,18 @@ class LinearVsHiddenScene(SceneContract):
             if label.matrix is not None:
                 label.remove(label.matrix)
 
-        # the poster: each model's answer, both sides shaded (faded out after the intro)
-        self.posters = [poster_shading(self, view, hold=BEATS["intro"]) for view in views.values()]
-        self.open(*frames, *views.values(), title, info, title=TITLE, seconds=BEATS["intro"])
+        # the poster: each panel's own model's answer (its shading, its boundary, its name
+        # under it), copies that leave as the story begins (the views' own input shading was
+        # the tanh network's in the raw panel too)
+        self.poster = self.poster_of(labels)
+        self.posters = [m for parts in self.poster.values() for m in parts]
+        shadings = [parts[0] for parts in self.poster.values() if isinstance(parts[0], RasterImage)]
+        self.add(*shadings)  # behind the pictures
+        self.bring_to_back(*shadings)
+        self.open(*frames, *views.values(), *(m for m in self.posters if m not in shadings),
+                  title, info, title=TITLE, seconds=BEATS["intro"])
+        leaving = [OpacityFade(m, fade_in=False, rate_func=early(0.5 * BEATS["fade"], BEATS["fade"]))
+                   for m in self.posters]
         shown = []  # the labels on screen
         for key in ("raw", "linear", "bent"):
             overlay = overlays[key]
@@ -178,12 +189,21 @@ class LinearVsHiddenScene(SceneContract):
             if overlay.shading is not None:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
+            # a panel's statements (its boundary, its accuracy) wait for its boundary: a caption
+            # never states what is not yet drawn (the raw panel's line comes with its label)
+            said = None
+            if key != "raw":
+                said = VGroup(*label.submobjects[-len(self.statements[key]):])
+                label.remove(*said.submobjects)
             parts = [label] + ([overlay.shading] if overlay.shading is not None else [])
             self.add(label)
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
-            self.play(*(OpacityFade(m) for m in parts + arriving), run_time=BEATS["fade"])
+            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, run_time=BEATS["fade"])
+            if leaving:
+                self.remove(*self.posters)
+                leaving = []
             shown.append(label)
             if key != "raw":  # the panel is the input plane again, in a new view of it
                 view = views[key] = self.play_layers(key, flows[key], view,
@@ -197,7 +217,10 @@ class LinearVsHiddenScene(SceneContract):
                 if view.boundary is not None:
                     view.add(view.boundary)
                     bends.append(OpacityFade(view.boundary))
-                self.play(*bends, *back, *self.swap_text(title, end), run_time=BEATS["line"])
+                self.add(said)
+                self.play(*bends, *back, OpacityFade(said), *self.swap_text(title, end),
+                          run_time=BEATS["line"])
+                self.keep_in(label, said)
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
                 matrix = self.matrix = label.matrix
@@ -207,8 +230,9 @@ class LinearVsHiddenScene(SceneContract):
                 if overlay.strokes is not None:
                     self.add(overlay.strokes)
                     fades.append(OpacityFade(overlay.strokes))
-                if fades:
-                    self.play(*fades, run_time=BEATS["line"])
+                self.add(said)  # "still a straight line": said as the line is drawn
+                self.play(*fades, OpacityFade(said), run_time=BEATS["line"])
+                self.keep_in(label, said)
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
         end_wait = BEATS["end"]
@@ -222,6 +246,28 @@ class LinearVsHiddenScene(SceneContract):
                 end_wait -= BEATS["fade"]
             end_wait -= BEATS["regrid"]
         self.wait(max(end_wait, BEATS["look"]))
+
+    def keep_in(self, label, said) -> None:
+        """The lines ``said`` (shown on their own) back in ``label``, drawn once: in the label
+        where the label is on screen, else on their own (swapping the product's name out and in
+        splits the label's group into its parts on screen)."""
+        self.remove(said)
+        label.add(*said.submobjects)
+        if label not in self.mobjects:
+            self.add(*said.submobjects)
+
+    def poster_of(self, labels) -> dict:
+        """``{panel: (shading, boundary, name)}``: copies of what each panel shows once its model
+        is told, for the first frame (the title line of its label; a part may be ``None``)."""
+        views, overlays = self.views, self.overlays
+        lines = {"raw": overlays["raw"].strokes, "linear": overlays["linear"].strokes,
+                 "bent": views["bent"].boundary}
+        poster = {}
+        for key in SIDES:
+            shading = overlays[key].shading
+            poster[key] = tuple(m.copy() for m in (shading, lines[key], labels[key][0])
+                                if m is not None)
+        return poster
 
     def regrid(self, panels, leaving=(), arriving=()) -> list:
         """Play the move of every panel (its view, shading, lines and frame) to ``panels``:

@@ -265,3 +265,76 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
         gone = all(d.rate_func(alpha) >= 1.0 - 1e-12 for d in dims)
         showing = any(s.rate_func(alpha) > 1e-12 for s in shades)
         assert gone or not showing, alpha
+
+
+@pytest.fixture(scope="module")
+def shapes_plans():
+    """The storyboard in every frame shape (plan mode): ``{aspect: scene}``."""
+    pixels = {"16:9": (854, 480), "9:16": PORTRAIT, "1:1": (480, 480), "4:3": (640, 480)}
+    return {a: dry_run("activations", {"aspect": a}, pixels=p) for a, p in pixels.items()}
+
+
+def test_the_same_panel_says_the_same_words_in_every_frame_shape(shapes_plans):
+    """tanh's and sigmoid's second label line is one wording in 16:9, 9:16, 1:1 and 4:3 (it was
+    "squashes into (−1, 1)" where it fitted and "range (−1, 1)" where not), and it fits its strip."""
+    for act in ("tanh", "sigmoid"):
+        said = {a: s.statements[act]["shape"] for a, s in shapes_plans.items()}
+        assert len(set(said.values())) == 1, said
+        for a, s in shapes_plans.items():
+            k = ACTIVATIONS.index(act)
+            assert s.label(said[a]).width <= s.panels[k].label.width
+
+
+def _stroked(curves, width, fast: bool):
+    """``curves`` (pixel cubics ``(N, 4, 2)``) stroked white on black, 854 × 480: by the
+    renderer's own stroker, or by Cairo (the reference it stands in for)."""
+    import cairo
+
+    from nnanim.draw.mobjects import stroke_path
+
+    if fast:
+        canvas = np.zeros((480, 854, 4), np.uint8)
+        stroke_path(canvas, curves, width, (1.0, 1.0, 1.0), 1.0, None)
+        return canvas[..., :3].max(axis=2) > 128
+    surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, 854, 480)
+    ctx = cairo.Context(surface)
+    ctx.set_source_rgb(1, 1, 1)
+    ctx.set_line_width(width)
+    end = None
+    for c in curves:
+        if end is None or np.abs(c[0] - end).max() > 1e-4:
+            ctx.move_to(*c[0])
+        ctx.curve_to(*c[1], *c[2], *c[3])
+        end = c[3]
+    ctx.stroke()
+    surface.flush()
+    data = np.ndarray((480, 854, 4), np.uint8, surface.get_data())
+    return data[..., :3].max(axis=2) > 128
+
+
+def test_a_boundary_folded_onto_its_line_is_stroked_as_the_line(scene):
+    """From 19.87 s the relu panel showed a white "T", then a wedge, off its output line: ReLU
+    folds the network's boundary onto that line (out and back), and the stroker mitred the
+    joints of a merged out-and-back piece along its rounding-noise direction.  Stroked here as
+    drawn (the last stage, 854 × 480 pixels) and by Cairo: no stroked pixel more than 2 px from
+    Cairo's stroke."""
+    from scipy.ndimage import binary_dilation
+
+    view = scene.views["relu"]
+    view.set_stage(scene.flows["relu"].stages[-1].index, 1.0)
+    pts = view.boundary.points
+    unit = 480 / 8.0
+    curves = np.column_stack([427 + pts[:, 0] * unit, 240 - pts[:, 1] * unit]).reshape(-1, 4, 2)
+    for width in (view.boundary.get_stroke_width() * 0.01 * unit,
+                  view.boundary.get_stroke_width(background=True) * 0.01 * unit):
+        fast, cairo_ = _stroked(curves, width, True), _stroked(curves, width, False)
+        assert cairo_.sum() > 50
+        stray = fast & ~binary_dilation(cairo_, iterations=2)
+        assert stray.sum() == 0, np.argwhere(stray)[:5]
+    # the same fold written out: along a line, back a little (rounding noise across it), on
+    line = np.array([[100.0, 300.0], [140.0, 220.0], [140.2, 219.6], [140.0, 220.0 + 1e-12],
+                     [139.9, 220.2], [140.3, 219.4], [170.0, 160.0]])
+    cubics = np.stack([line[:-1], line[:-1] + (line[1:] - line[:-1]) / 3,
+                       line[:-1] + 2 * (line[1:] - line[:-1]) / 3, line[1:]], axis=1)
+    fast, cairo_ = _stroked(cubics, 3.0, True), _stroked(cubics, 3.0, False)
+    assert not (fast & ~binary_dilation(cairo_, iterations=2)).any()

@@ -142,6 +142,20 @@ def test_labels_on_screen_are_the_statements(tour):
             assert line.replace(" ", "") in texts
 
 
+def test_panel_labels_are_spaced_and_clear_of_the_frame_edge(tour):
+    """The four-line label of the spirals (title, plane, accuracy, the other cross) read as one
+    tight block ending a few pixels over the title-safe edge: its lines stand apart (at least
+    0.1 units, 6 px of 480) and its last line ends at least 0.2 units over the safe area."""
+    safe = tour.layout.safe
+    for shown in tour.shown:
+        for label in shown["labels"]:
+            lines = sorted(label.submobjects, key=lambda m: -m.get_top()[1])
+            for upper, lower in zip(lines, lines[1:]):
+                assert upper.get_bottom()[1] - lower.get_top()[1] >= 0.1 - 1e-9
+            assert label.get_bottom()[1] >= safe.y0 + 0.2 - 1e-9
+    assert max(len(label.submobjects) for s in tour.shown for label in s["labels"]) == 4
+
+
 def test_own_cross_on_own_data():
     scene = dry_run("feature-cross", {"dataset": "moons", "cross": "x - y**3", "epochs": 200,
                                       "n_samples": 200})

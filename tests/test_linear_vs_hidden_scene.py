@@ -87,8 +87,9 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     assert cells == [[e.replace(" ", "") for e in row] for row in expected]
     accuracy = np.mean((h[:, 0] > 0) == y)
     assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
-    assert scene.product == "W = W₃W₂W₁W₀ | b"
-    assert "W=W₃W₂W₁W₀|b" in _texts(scene.mobjects)
+    # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁
+    assert scene.product == "W = W₄W₃W₂W₁ | b"
+    assert "W=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
     # the scene's product is the deep linear network's output, computed here layer by layer
     Wp, bp = scene.models["product"]
     net = scene.networks["linear"]
@@ -98,7 +99,8 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     np.testing.assert_allclose(X @ Wp.T + bp, h, atol=1e-9)
     np.testing.assert_allclose(Wp, W, atol=1e-9)
     # multiplied out layer by layer on screen: the product so far, and its shape
-    assert scene.products_shown == ["sofarW₀:4×2", "sofarW₁W₀:4×2", "sofarW₂W₁W₀:4×2"]
+    assert scene.products_shown == ["sofarW₁:4×2", "sofarW₂W₁:4×2", "sofarW₃W₂W₁:4×2"]
+    assert not any("₀" in t for t in scene.products_shown + [scene.product])
 
 
 def test_deep_linear_boundary_is_drawn_once_on_the_product_line(scene, runs):
@@ -136,6 +138,81 @@ def test_labels_on_screen_are_the_statements(scene):
     for key in ("raw", "linear", "bent"):
         for line in (scene.titles[key], *scene.statements[key]):
             assert line.replace(" ", "") in texts
+
+
+def test_the_poster_shows_each_panels_own_model_and_names_it(scene, runs):
+    """The first frame (the poster) shaded the raw panel with the tanh network's answer and the
+    linear one with a blur, and named no panel: each panel's poster shading is its own model's
+    classes (recomputed here: the logistic regression, the product of the linear layers, the
+    tanh network written out), with its boundary, and its name is on screen."""
+    from nnanim.draw.mobjects import RasterImage
+
+    tanh, linear = runs
+    Ws = [W[-1] for W in linear.weights]
+    bs = [b[-1] for b in linear.biases]
+
+    def product(P):
+        h = P
+        for Wl, bl in zip(Ws, bs):
+            h = h @ Wl.T + bl
+        return h[:, 0] > 0
+
+    W_raw, b_raw = scene.models["raw"]
+    models = {"raw": lambda P: P @ W_raw[0] + b_raw[0] > 0, "linear": product,
+              "bent": lambda P: tanh_sigmoid_forward(tanh, P) > 0.5}
+    first = scene.shots[0]
+    assert first.time == pytest.approx(1.0)  # the opening hold: the poster
+    texts = {t for t, _ in first.texts}
+    colours = np.array(scene.theme.class_rgb(2)) * 255
+    for key, model in models.items():
+        assert scene.titles[key] in texts
+        shading, line, name = scene.poster[key]
+        assert isinstance(shading, RasterImage) and name.text == scene.titles[key].replace(" ", "")
+        assert len(line.points) > 0
+        rgba = shading.rgba.astype(float)
+        rows, cols = rgba.shape[:2]
+        tl, tr, br, bl = shading.points
+        i, j = np.mgrid[0:rows, 0:cols]
+        u, v = (j / (cols - 1))[..., None], (i / (rows - 1))[..., None]
+        where = tl + u * (tr - tl) + v * (bl - tl)  # scene coordinates of each pixel
+        P = scene.views[key].to_display(where.reshape(-1, 3))[:, :2]
+        sure = rgba[..., 3].ravel() > 0.5 * rgba[..., 3].max()
+        shown = np.linalg.norm(rgba[..., :3].reshape(-1, 1, 3) - colours[None], axis=2).argmin(axis=1)
+        agree = np.mean(shown[sure] == model(P[sure]))
+        assert agree > 0.99, (key, agree)
+
+
+class _Drawn:
+    """After every play: the texts on screen, and whether each panel's boundary is drawn."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.scene import _visible
+
+        super().play(*animations, **kwargs)
+        family = set(self.get_mobject_family_members())
+        overlays = getattr(self, "overlays", {})
+        views = getattr(self, "views", {})
+        lines = {"raw": overlays.get("raw") and overlays["raw"].strokes,
+                 "linear": overlays.get("linear") and overlays["linear"].strokes,
+                 "bent": views.get("bent") and views["bent"].boundary}
+        drawn = {k: m is not None and m in family and _visible(m) for k, m in lines.items()}
+        texts = {" ".join(t.split()) for t, _ in self.shots[-1].texts}
+        self.drawn = getattr(self, "drawn", []) + [(self.clock, texts, drawn)]
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+def test_a_panel_states_its_boundary_only_once_it_is_drawn(aspect):
+    """"still a straight line, 88.4 %" came with the panel's title, before its layers played
+    and its line was drawn: every statement of a boundary is on screen only with that boundary."""
+    from nnanim.layout import pixel_size
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480),
+                     mixin=_Drawn)
+    for key in ("raw", "linear", "bent"):
+        said = [(t, drawn[key]) for t, texts, drawn in played.drawn
+                if played.statements[key][0] in texts]
+        assert said, key  # it is said
+        assert all(d for _, d in said), (key, [t for t, d in said if not d])
 
 
 @pytest.mark.parametrize("aspect", ["1:1", "4:3", "16:9"])

@@ -544,6 +544,8 @@ def _clip_chords(a: np.ndarray, b: np.ndarray, limit: np.ndarray) -> tuple[np.nd
 N_ANGLES = 64   # buckets of a segment's angle to its major axis (0 to 45 degrees)
 N_OFFSETS = 64  # positions of a centre line within a pixel, across the major axis
 SMOOTH_JOINT = np.cos(np.radians(15))  # sharper turns are mitred exactly
+#: pixels: a stroked piece shorter than this (after merging) has no direction to draw
+FOLDED = 1e-3
 
 
 @functools.lru_cache(maxsize=16)
@@ -807,6 +809,15 @@ def stroke_path(canvas: np.ndarray, curves: np.ndarray, width: float, rgb, opaci
     # pieces shorter than a stroke's reach past a smooth joint would let it poke past a nearby
     # cap: merge them (vertices every ~min_len along each subpath; sharp turns stay)
     a, b, sub = _merge_short(a, b, sub, min_len=half + 1.5)
+    # a merged run that goes out and back (a path folded onto itself: a ReLU collapsing a
+    # boundary onto a line) ends about where it starts: its direction is rounding noise, and
+    # its joints mitred along that noise drew spikes (a white "T" off the line); no direction,
+    # no piece, as for the zero-length pieces above
+    keep = np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]) > FOLDED
+    if not keep.all():
+        a, b, sub = a[keep], b[keep], sub[keep]
+        if not len(a):
+            return
     prev, turn = _joints(a, b, sub)
     has_prev = prev >= 0
     # miter: each side goes half·tan(φ/2) past the vertex; past the miter limit, a bevel (no extension)

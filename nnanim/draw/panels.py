@@ -228,18 +228,18 @@ class DisplayFaces(VGroup):
 
 
 def fit_grid(layout, n: int, label_height: Callable[[list], float], top: float = 0.0,
-             gap: float = 0.35, lines: int = 2, most: int = 12) -> list:
+             gap: float = 0.35, lines: int = 2, most: int = 12, pad: float = 0.1) -> list:
     """The layout's ``n`` panels with label strips as tall as their labels need.
 
     ``label_height(panels)`` builds the labels for those panels (their strips'
     widths) and returns the tallest one's height; the strips grow a line at a
-    time until it fits (panels shrink as strips grow, and narrower labels
-    wrap more, so the smallest strip that fits is the one kept), at most
-    ``most`` lines.
+    time until it fits with ``pad`` to spare (panels shrink as strips grow, and
+    narrower labels wrap more, so the smallest strip that fits is the one kept),
+    at most ``most`` lines.
     """
     while True:
         panels = layout.grid(n, label_lines=lines, top=top, gap=gap)
-        if lines >= most or label_height(panels) + 0.1 <= panels[0].label.height:
+        if lines >= most or label_height(panels) + pad <= panels[0].label.height:
             return panels
         lines += 1
 
