@@ -93,6 +93,22 @@ def test_the_points_on_the_wrong_side_are_ringed(job, scene):
     assert scene.rings.radius > 2 * scene.theme.point_radius  # a ring around the dot, not a dot
 
 
+def test_the_best_line_beat_shows_the_squeezed_points_large(scene):
+    """After tanh's squeeze the camera (its zoom bounded in rate) was left far out and held there
+    over the output stage: the jammed ring and disk filled about a third of the picture's height.
+    Now the view settles on them: at the line's beat their box fills most of the picture."""
+    view = scene.views[0]
+    assert view.flow.network.widths[1] == 2
+    out = view.flow.stages[-1].index
+    view.set_stage(out, 1.0)
+    P = view.to_scene(view.points_trace.at(out, 1.0))[:, :2]
+    across, up = np.ptp(P, axis=0)
+    assert max(across / view.view_width, up / view.view_height) > 0.8
+    # and still inside the picture
+    x0, y0, x1, y1 = view.clip_box
+    assert P[:, 0].min() >= x0 and P[:, 0].max() <= x1 and P[:, 1].min() >= y0 and P[:, 1].max() <= y1
+
+
 def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_here):
     (i, j, corners), = scene.bounds  # two classes: one plane
     assert corners.shape[1] == 3 and len(corners) >= 3
