@@ -1843,9 +1843,14 @@ class SpaceAxes(VGroup):
         if not np.array_equal(self.arrows.points, getattr(self, "_arrow_points", None)):
             self.arrows.set_vertices(vertices)
             self._arrow_points = self.arrows.points
+        # a scene may hide the axes for a while (``view.axes_shown(s, t)``, 0 to 1): an
+        # autoencoder's 1-unit code, drawn as a number line with its own values, has no plane
+        # to name and no second scale
+        shown_at = getattr(view, "axes_shown", None)
+        k = 1.0 if shown_at is None else min(max(float(shown_at(view.stage, view.t)), 0.0), 1.0)
         for name, centre, on in zip(self.names, placed, shown):
             self._put(name, centre)
-            self._show(name, self.OPACITY if on else 0.0)
+            self._show(name, self.OPACITY * k if on else 0.0)
         # the scale bar
         _, scale = view.screen_map(view.stage, view.t)
         region = x1 - x0
@@ -1882,6 +1887,13 @@ class SpaceAxes(VGroup):
         self._put(label, (cx, cy))
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
+        if shown_at is not None and (k < 1.0 or getattr(self, "_dimmed", False)):
+            self._show(label, self.OPACITY * k)
+            self.arrows.set_stroke(opacity=0.75 * k)
+            self.bar.set_stroke(opacity=0.85 * k)
+            for line in (self.arrows, self.bar):
+                line.set_stroke(opacity=HALO_OPACITY * k, background=True)
+            self._dimmed = k < 1.0
 
     def _pulse(self, label, now: float) -> None:
         """Size the scale's label for the view's time ``now``: :data:`PULSE` times its size when
