@@ -131,10 +131,19 @@ class ByHandScene(SceneContract):
                 if stage.kind == "output":
                     view.set_stage(stage.index, 1.0)
                     continue
-                self.play(StagePlay(view, stage.index, run_time=PACE[stage.kind]))
                 after = flow.stages[stage.index + 1]
-                if stage.kind == "squash" and after.dim == 2 and view.elev:
-                    self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=TURN)
+                flattens = (stage.kind == "squash" and after.dim == 2 or stage.kind == "rotate"
+                            and after.kind == "squash" and flow.stages[after.index + 1].dim == 2)
+                if flattens and view.elev:
+                    # the view turns to the top while the space turns the directions the next
+                    # layer reads into the picture's plane (and flattens onto it): turned and
+                    # flattened under the leaning view, the sheet was seen edge-on, a sliver at
+                    # the picture's edge
+                    seconds = max(PACE[stage.kind], TURN)
+                    self.play(StagePlay(view, stage.index), ViewTurn(view, elev=0.0, azim=0.0),
+                              run_time=seconds)
+                    continue
+                self.play(StagePlay(view, stage.index, run_time=PACE[stage.kind]))
             if step.get("shade"):
                 self.shade_output(view, flow)
             self.wait(LOOK if i < len(steps) - 1 else OUTRO)
