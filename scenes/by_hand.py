@@ -227,10 +227,17 @@ class ByHandScene(SceneContract):
                 if layer.function == "sigmoid":
                     detail = (f"p(class 1) = σ({self.num(layer.pre[0])}) = {self.num(probs[1])}: "
                               f"class {work.predicted}")
+                    # at the picture's scale a sure answer may sit close to the line z = 0: its
+                    # distance said, and why it is sure (a steep w)
+                    steep = float(np.linalg.norm(layer.W[0]))
+                    far = (f"; {self.num(abs(layer.pre[0]) / steep)} from the line z = 0, "
+                           f"which |w| = {self.num(steep)} makes steep") if steep > 0 else ""
                 else:
                     detail = f"p = softmax(z): class {work.predicted}, p = {self.num(probs[work.predicted])}"
                 if self.chosen:
                     detail += ", correct" if work.predicted == self.point_class else ", wrong"
+                if layer.function == "sigmoid":
+                    detail += far
             elif layer.function == "relu":
                 n = int(layer.struck.sum())
                 detail = (f"every negative z is struck to 0: {n} of {len(layer.pre)} units"

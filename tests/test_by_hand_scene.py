@@ -157,6 +157,17 @@ def _shown_sums_add_up(scene):
     return checked
 
 
+def test_the_verdict_says_how_far_the_point_is_from_the_line(default_scene, default_run):
+    """p = 0.03 while the point sits a few pixels from the line (the picture's scale is 5): the
+    words give its distance in the last hidden space, |z| / |w| from the written numbers."""
+    weights = [W[-1] for W in default_run.weights]
+    biases = [b[-1] for b in default_run.biases]
+    W, _, _, _, z, _ = by_hand(weights, biases, default_scene.point, written=True)[-1]
+    steep = float(np.linalg.norm(W[0]))
+    words = f"; {fmt(abs(z[0]) / steep)} from the line z = 0, which |w| = {fmt(steep)} makes steep"
+    assert default_scene.steps[-2]["detail"].endswith(words)
+
+
 def test_the_shown_sums_equal_the_sums_of_the_shown_terms(default_scene, default_run):
     assert _shown_sums_add_up(default_scene) >= 10
     # and the next layer starts from the h written at the end of the last one
