@@ -33,6 +33,8 @@ BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.2, "line": 1.4,
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
 RING = 2.1
+#: the separating plane's rectangle reaches this share of the points' spread beyond them
+PLANE_MARGIN = 0.15
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
@@ -101,6 +103,32 @@ class TopologyScene(MulticlassScene):
         """The last hidden layer's activation stage (the squeeze into tanh's square), or None."""
         stage = flow.stages[-2] if len(flow.stages) > 1 else None
         return stage if stage is not None and stage.kind == "activation" else None
+
+    def bounding_parts(self, view):
+        """The separating plane of a 3-D last layer (two classes) as a rectangle in the plane
+        around the points' shadows on it (their spread's own directions, a margin around):
+        cut to the framing cube, it was an odd pentagon reaching out beside the data."""
+        out = view.flow.stages[-1]
+        if out.dim != 3 or view.n_classes != 2:
+            return super().bounding_parts(view)
+        (i, j, w, c), = view.flow.output_boundaries()
+        w = np.asarray(w, dtype=float)
+        n2 = float(w @ w)
+        if n2 <= 1e-18:
+            return super().bounding_parts(view)
+        P = view.points_trace.at(out.index, 1.0)
+        Q = P - np.outer((P @ w + c) / n2, w)  # each point's shadow on the plane
+        centre = Q.mean(axis=0)
+        # two directions in the plane: the shadows' own spread (the plane's normal is the third)
+        basis = np.linalg.svd(w[None, :])[2][1:].T  # (3, 2), orthonormal, across w
+        flat = (Q - centre) @ basis
+        axes = np.linalg.svd(flat - flat.mean(axis=0), full_matrices=False)[2]
+        along = flat @ axes.T
+        lo, hi = along.min(axis=0), along.max(axis=0)
+        pad = PLANE_MARGIN * (hi - lo).max()
+        lo, hi = lo - pad, hi + pad
+        corners = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+        return [(i, j, centre + (corners @ axes) @ basis.T)]
 
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once

@@ -117,6 +117,29 @@ def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_h
     np.testing.assert_allclose(z, 0.0, atol=1e-7)
 
 
+def test_the_boundary_plane_is_a_rectangle_around_the_points_shadows(scene, wide_here):
+    """Cut to the framing cube the plane was an odd pentagon reaching out beside the data; it
+    is now a rectangle in the plane holding every point's shadow on it, with a small margin."""
+    (_, _, C), = scene.bounds
+    assert len(C) == 4
+    sides = np.roll(C, -1, axis=0) - C
+    for a, b in zip(sides, np.roll(sides, -1, axis=0)):  # right angles
+        assert abs(a @ b) < 1e-9 * (a @ a + b @ b)
+    # every point's shadow on the plane (the layer's own coordinates, its z = 0) is inside it
+    view = scene.views[1]
+    P = view.points_trace.at(view.flow.stages[-1].index, 1.0)
+    w, b = wide_here.weights[-1][-1][0], wide_here.biases[-1][-1][0]
+    shadows = P - np.outer((P @ w + b) / (w @ w), w)
+    u, v = sides[0] / np.linalg.norm(sides[0]), sides[1] / np.linalg.norm(sides[1])
+    s, t = (shadows - C[0]) @ u, (shadows - C[0]) @ v
+    assert s.min() > 0 and t.min() > 0
+    assert s.max() < np.linalg.norm(sides[0]) and t.max() < np.linalg.norm(sides[1])
+    # and tight: the margin is a small share of the shadows' spread
+    spread = max(np.ptp(s), np.ptp(t))
+    assert (s.min() + np.linalg.norm(sides[0]) - s.max()) < 0.4 * spread
+    assert (t.min() + np.linalg.norm(sides[1]) - t.max()) < 0.4 * spread
+
+
 def test_the_wide_twin_changes_only_the_widths(job):
     from nnanim.core.record import TrainConfig, train_on
 
