@@ -27,7 +27,7 @@ from nnanim.errors import NnanimError
 #: stages play faster than in `layers`: two networks go by
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
-BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.2, "line": 1.4, "look": 2.5,
+BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
          "switch": 1.0, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
