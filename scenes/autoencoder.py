@@ -130,8 +130,8 @@ class AutoencoderScene(BottleneckScene):
             detail = EXPLAIN[stage.kind].format(act=act)
             if stage.kind == "lift" and stage.layer > net.code_layer:
                 detail = "the code enters a wider space again: the decoder begins"
-                if k == 1:  # (the 16 units of one number: a straight line until a bend)
-                    detail += f"; one number a point: a straight line until {act} bends it"
+                if k == 1:  # one number a point, in 16 units: a straight line until a bend
+                    detail = f"the decoder begins: a straight line until {act} bends it"
             if stage.index == code_stage:
                 detail = (f"the code: {k} unit{'s' * (k > 1)}; "
                           + ("the plane is a line now, each point one number (its colour)" if k == 1
