@@ -230,8 +230,8 @@ class ByHandScene(SceneContract):
                     # at the picture's scale a sure answer may sit close to the line z = 0: its
                     # distance said, and why it is sure (a steep w)
                     steep = float(np.linalg.norm(layer.W[0]))
-                    far = (f"; {self.num(abs(layer.pre[0]) / steep)} from the line z = 0, "
-                           f"which |w| = {self.num(steep)} makes steep") if steep > 0 else ""
+                    far = (f"; {self.num(abs(layer.pre[0]) / steep)} from z = 0, "
+                           f"|w| = {self.num(steep)}") if steep > 0 else ""
                 else:
                     detail = f"p = softmax(z): class {work.predicted}, p = {self.num(probs[work.predicted])}"
                 if self.chosen:

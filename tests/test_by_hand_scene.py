@@ -164,7 +164,7 @@ def test_the_verdict_says_how_far_the_point_is_from_the_line(default_scene, defa
     biases = [b[-1] for b in default_run.biases]
     W, _, _, _, z, _ = by_hand(weights, biases, default_scene.point, written=True)[-1]
     steep = float(np.linalg.norm(W[0]))
-    words = f"; {fmt(abs(z[0]) / steep)} from the line z = 0, which |w| = {fmt(steep)} makes steep"
+    words = f"; {fmt(abs(z[0]) / steep)} from z = 0, |w| = {fmt(steep)}"
     assert default_scene.steps[-2]["detail"].endswith(words)
 
 
