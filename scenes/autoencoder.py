@@ -116,7 +116,10 @@ class AutoencoderScene(BottleneckScene):
         # the colour bar is the code's scale too: each point's colour is its code value
         legend = self.target_legend(lo, hi, name="code" if k == 1 else "code unit 1")
         header = VGroup(self.header(run, record), legend)
-        title, detail = "input space", f"the data as the network receives it; colour: {unit}, low to high"
+        # the poster's words: what the video is (an autoencoder, its code's width), not only where
+        # it starts
+        title = "autoencoder: input space"
+        detail = (f"squeezed through a {k}-unit code and back out; colour: {unit}, low to high")
         caption = self.caption(title, detail)
         self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
 
@@ -127,6 +130,8 @@ class AutoencoderScene(BottleneckScene):
             detail = EXPLAIN[stage.kind].format(act=act)
             if stage.kind == "lift" and stage.layer > net.code_layer:
                 detail = "the code enters a wider space again: the decoder begins"
+                if k == 1:  # one number a point, in 16 units: a straight line until a bend
+                    detail = f"the decoder begins: a straight line until {act} bends it"
             if stage.index == code_stage:
                 detail = (f"the code: {k} unit{'s' * (k > 1)}; "
                           + ("the plane is a line now, each point one number (its colour)" if k == 1
@@ -194,6 +199,8 @@ class AutoencoderScene(BottleneckScene):
         presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
                             off.index, off.index + LINE_FADE[1])
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)
+        # the line carries the code's values itself: no plane's axis names, no second scale
+        view.axes_shown = lambda s, t: 1.0 - presence(s, t)
         scale = LineScale(view, presence)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)

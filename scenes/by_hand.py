@@ -131,10 +131,19 @@ class ByHandScene(SceneContract):
                 if stage.kind == "output":
                     view.set_stage(stage.index, 1.0)
                     continue
-                self.play(StagePlay(view, stage.index, run_time=PACE[stage.kind]))
                 after = flow.stages[stage.index + 1]
-                if stage.kind == "squash" and after.dim == 2 and view.elev:
-                    self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=TURN)
+                flattens = (stage.kind == "squash" and after.dim == 2 or stage.kind == "rotate"
+                            and after.kind == "squash" and flow.stages[after.index + 1].dim == 2)
+                if flattens and view.elev:
+                    # the view turns to the top while the space turns the directions the next
+                    # layer reads into the picture's plane (and flattens onto it): turned and
+                    # flattened under the leaning view, the sheet was seen edge-on, a sliver at
+                    # the picture's edge
+                    seconds = max(PACE[stage.kind], TURN)
+                    self.play(StagePlay(view, stage.index), ViewTurn(view, elev=0.0, azim=0.0),
+                              run_time=seconds)
+                    continue
+                self.play(StagePlay(view, stage.index, run_time=PACE[stage.kind]))
             if step.get("shade"):
                 self.shade_output(view, flow)
             self.wait(LOOK if i < len(steps) - 1 else OUTRO)
@@ -218,10 +227,17 @@ class ByHandScene(SceneContract):
                 if layer.function == "sigmoid":
                     detail = (f"p(class 1) = σ({self.num(layer.pre[0])}) = {self.num(probs[1])}: "
                               f"class {work.predicted}")
+                    # at the picture's scale a sure answer may sit close to the line z = 0: its
+                    # distance said, and why it is sure (a steep w)
+                    steep = float(np.linalg.norm(layer.W[0]))
+                    far = (f"; {self.num(abs(layer.pre[0]) / steep)} from z = 0, "
+                           f"|w| = {self.num(steep)}") if steep > 0 else ""
                 else:
                     detail = f"p = softmax(z): class {work.predicted}, p = {self.num(probs[work.predicted])}"
                 if self.chosen:
                     detail += ", correct" if work.predicted == self.point_class else ", wrong"
+                if layer.function == "sigmoid":
+                    detail += far
             elif layer.function == "relu":
                 n = int(layer.struck.sum())
                 detail = (f"every negative z is struck to 0: {n} of {len(layer.pre)} units"

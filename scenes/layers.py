@@ -533,7 +533,7 @@ class LayersScene(SceneContract):
         for stage in (flow.stages[:-1] if stages is None else stages):
             if stage.index in merged:
                 continue
-            explain = stage_words(flow, stage)
+            explain = self.stage_explain(flow, stage)
             if explain is None:  # a still: the next stage starts where it ends
                 continue
             title, bias = stage.caption, None
@@ -563,6 +563,10 @@ class LayersScene(SceneContract):
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
+
+    def stage_explain(self, flow, stage) -> str | None:
+        """The words of a stage's beat (:func:`stage_words`); a scene may add to them."""
+        return stage_words(flow, stage)
 
     def reading_time(self, title: str, detail: str = "") -> float:
         """Seconds to read a caption's words at :data:`READ_RATE`, counting only texts not shown

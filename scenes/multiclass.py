@@ -25,6 +25,8 @@ from nnanim.theme import SAFE_CLASSES
 BEATS = {"intro": 2.0, "unshade": 1.0, "lines": 1.4, "end": 3.0}
 #: tilts (degrees from the top view) the lift into 3-D may take: enough to show depth
 TILTS = (40, 50, 60, 70)
+#: added to a squash from 3-D onto the plane: its tie curves are the true ones, folded
+FOLD_WORDS = "; where the sheet folds over itself, the true tie curves fold with it"
 #: the cube the boundary faces of a 3-D last layer are cut to, relative to the picture's cube
 FACE_CUBE = 0.85
 
@@ -103,6 +105,19 @@ class MulticlassScene(LayersScene):
             self.play(StagePlay(view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
 
     # -- pieces
+    def stage_explain(self, flow, stage):
+        """A squash from 3-D to the plane flattens the lifted sheet, which may fold over itself:
+        the tie curves carried on it (the input's true ties, point for point) then fold with it,
+        in cusps and loops over other classes' points. The words say so."""
+        from nnanim.scenes.layers import stage_words
+
+        words = stage_words(flow, stage)
+        after = flow.stages[stage.index + 1] if stage.index + 1 < len(flow.stages) else None
+        if (words is not None and stage.kind == "squash" and after is not None and after.dim == 2
+                and stage.dim == 3):
+            words += FOLD_WORDS
+        return words
+
     def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
         """The tilt at the lift into 3-D: the angles from which the data is least edge-on, over the
         orbit of every 3-D stage after it (and the final orbit of a 3-D last hidden space)."""

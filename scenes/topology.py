@@ -17,7 +17,7 @@ camera orbits.  Both networks are trained; both accuracies are recomputed.
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
 
-
+import numpy as np
 from nnanim.scenes.layers import ORBIT
 from nnanim.scenes.multiclass import MulticlassScene
 
@@ -27,15 +27,54 @@ from nnanim.errors import NnanimError
 #: stages play faster than in `layers`: two networks go by
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
-BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "line": 1.4, "look": 2.5, "switch": 1.0,
-         "orbit": 4.0, "end": 3.0}
+BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
+         "switch": 1.0, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
 RING = 2.1
+#: the separating plane's rectangle reaches this share of the points' spread beyond them
+PLANE_MARGIN = 0.15
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
+
+
+class Settle:
+    """A view's framing (its ``frame_trace``) that, over stage ``stage`` (one where nothing moves:
+    the output's), eases from where the camera was left to the points' own box.
+
+    tanh's squeeze shrinks the data more than ten times in one stage; the camera's zoom, bounded
+    in rate, is still far out when it ends, and holds there over the output stage, where nothing
+    moves: the jammed ring and disk filled about a sixth of the picture.  Played, this stage
+    zooms in (log-linear, smoothstepped) until the points fill the picture (with the framing's
+    margin); every other moment is the wrapped framing's own.
+    """
+
+    def __init__(self, trace, points, stage: int, margin: float) -> None:
+        self.trace, self.points, self.stage, self.margin = trace, points, int(stage), float(margin)
+
+    def framing_box(self, s: int, t: float):
+        centre, halves = self.trace.framing_box(s, t)
+        if s != self.stage:
+            return centre, halves
+        t = min(max(float(t), 0.0), 1.0)
+        P = self.points.at(s, 1.0)
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        goal = 0.5 * (hi - lo)
+        goal = np.maximum(goal + float(goal.max()) * self.margin, 1e-6)
+        ease = t * t * (3.0 - 2.0 * t)
+        start_c, start_h = np.asarray(centre, dtype=float), np.asarray(halves, dtype=float)
+        centre = (1.0 - ease) * start_c + ease * 0.5 * (lo + hi)
+        halves = np.exp((1.0 - ease) * np.log(start_h) + ease * np.log(goal))
+        return centre, halves
+
+    def framing(self, s: int, t: float):
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def framing_support(self, s: int, t: float):
+        return self.trace.framing_support(s, t)
 
 
 class TopologyScene(MulticlassScene):
@@ -64,6 +103,32 @@ class TopologyScene(MulticlassScene):
         """The last hidden layer's activation stage (the squeeze into tanh's square), or None."""
         stage = flow.stages[-2] if len(flow.stages) > 1 else None
         return stage if stage is not None and stage.kind == "activation" else None
+
+    def bounding_parts(self, view):
+        """The separating plane of a 3-D last layer (two classes) as a rectangle in the plane
+        around the points' shadows on it (their spread's own directions, a margin around):
+        cut to the framing cube, it was an odd pentagon reaching out beside the data."""
+        out = view.flow.stages[-1]
+        if out.dim != 3 or view.n_classes != 2:
+            return super().bounding_parts(view)
+        (i, j, w, c), = view.flow.output_boundaries()
+        w = np.asarray(w, dtype=float)
+        n2 = float(w @ w)
+        if n2 <= 1e-18:
+            return super().bounding_parts(view)
+        P = view.points_trace.at(out.index, 1.0)
+        Q = P - np.outer((P @ w + c) / n2, w)  # each point's shadow on the plane
+        centre = Q.mean(axis=0)
+        # two directions in the plane: the shadows' own spread (the plane's normal is the third)
+        basis = np.linalg.svd(w[None, :])[2][1:].T  # (3, 2), orthonormal, across w
+        flat = (Q - centre) @ basis
+        axes = np.linalg.svd(flat - flat.mean(axis=0), full_matrices=False)[2]
+        along = flat @ axes.T
+        lo, hi = along.min(axis=0), along.max(axis=0)
+        pad = PLANE_MARGIN * (hi - lo).max()
+        lo, hi = lo - pad, hi + pad
+        corners = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+        return [(i, j, centre + (corners @ axes) @ basis.T)]
 
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
@@ -132,7 +197,7 @@ class TopologyScene(MulticlassScene):
             caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE,
                                        stages=flow.stages[squeeze.index:-1])
         out = flow.stages[-1]
-        narrow_view.set_stage(out.index, 1.0)
+        narrow_view.set_stage(out.index, 0.0)
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best line",
             ("the ring still surrounds the disk, jammed against the square's edges"
@@ -141,6 +206,14 @@ class TopologyScene(MulticlassScene):
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
             + (f"; {ringed}" if self.ringed else ""),
             kind="stage")
+        # the squeeze left the camera far out (its zoom is bounded in rate): it settles on the
+        # jammed points before the line is drawn across them
+        from nnanim.core.flow import FRAMING_MARGIN
+
+        narrow_view.frame_trace = Settle(narrow_view.frame_trace, narrow_view.points_trace,
+                                         out.index, FRAMING_MARGIN)
+        self.play(StagePlay(narrow_view, out.index, run_time=BEATS["settle"]))
+        narrow_view.set_stage(out.index, 1.0)
         extras = self.add_output_shading(narrow_view)
         shading = extras[0].mobject if extras else None
         if self.ringed and marks not in self.mobjects:  # no look before a squeeze: ringed now

@@ -91,6 +91,40 @@ def test_every_stage_is_a_beat_and_the_code_is_named(arc_scene):
     lifts = [b for b in stages if b.title.startswith("lift")]
     assert [b.title for b in lifts] == ["lift 2 → 16", "lift 1 → 16"]  # encoder, then decoder
     assert "projection" in lifts[0].detail and "the decoder begins" in lifts[1].detail
+    # the decoder's wide layer of a 1-unit code is a straight line until its tanh: said so
+    assert "a straight line until tanh bends it" in lifts[1].detail
+
+
+def test_the_poster_says_it_is_an_autoencoder(arc_scene):
+    """The first beat (the poster's words) names the video and its code, not only "input space"."""
+    first = arc_scene.beats[0]
+    assert first.kind == "intro" and "autoencoder" in first.title
+    assert "1-unit code" in first.detail
+
+
+def _axes_opacity(view):
+    """The largest opacity of the view's axis names, arrows, scale bar and scale label."""
+    axes = view.axes
+    parts = [*axes.names, axes.bar_label, axes.arrows, axes.bar]
+    return max(max(float(part.get_stroke_opacity()), float(part.get_fill_opacity()))
+               for mob in parts for part in mob.get_family() if part.has_points())
+
+
+def test_the_code_line_has_no_plane_axes_or_second_scale(arc_scene):
+    """While the 1-unit code is a number line with its own values (and its density), the
+    plane's axis names (h1/h2 for one unit) and the scale bar are hidden; they come back after."""
+    view = arc_scene.view
+    assert view.axes is not None
+    try:
+        view.set_stage(0, 0.0)
+        assert _axes_opacity(view) > 0.5
+        view.set_stage(_code_stage(view), 1.0)
+        assert arc_scene.code_scale.shown  # the line's own values are on screen
+        assert _axes_opacity(view) < 1e-6
+        view.set_stage(len(view.flow.stages) - 1, 1.0)  # the reconstruction: the plane again
+        assert _axes_opacity(view) > 0.5
+    finally:
+        view.set_stage(len(view.flow.stages) - 1, 1.0)
 
 
 def test_the_points_end_on_their_reconstruction_and_the_curve_holds_them(arc_scene, arc_run):

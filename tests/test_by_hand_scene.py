@@ -157,6 +157,17 @@ def _shown_sums_add_up(scene):
     return checked
 
 
+def test_the_verdict_says_how_far_the_point_is_from_the_line(default_scene, default_run):
+    """p = 0.03 while the point sits a few pixels from the line (the picture's scale is 5): the
+    words give its distance in the last hidden space, |z| / |w| from the written numbers."""
+    weights = [W[-1] for W in default_run.weights]
+    biases = [b[-1] for b in default_run.biases]
+    W, _, _, _, z, _ = by_hand(weights, biases, default_scene.point, written=True)[-1]
+    steep = float(np.linalg.norm(W[0]))
+    words = f"; {fmt(abs(z[0]) / steep)} from z = 0, |w| = {fmt(steep)}"
+    assert default_scene.steps[-2]["detail"].endswith(words)
+
+
 def test_the_shown_sums_equal_the_sums_of_the_shown_terms(default_scene, default_run):
     assert _shown_sums_add_up(default_scene) >= 10
     # and the next layer starts from the h written at the end of the last one
@@ -188,6 +199,40 @@ def test_each_strike_is_a_level_line_through_the_middle_of_its_number(default_sc
         assert abs(a[1] - b[1]) < 1e-9  # level, not a slash
         assert abs(a[1] - cell.get_center()[1]) < 0.15 * cell.height
         assert a[0] < cell.get_left()[0] and b[0] > cell.get_right()[0]  # past both ends
+
+
+class _Sampled:
+    """Samples the marked view through every play that moves it: the points' on-screen box."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
+
+        view = getattr(self, "view", None)
+        moving = [a for a in animations if isinstance(a, (StagePlay, ViewTurn)) and a.view is view]
+        if moving:
+            kept = (view.stage, view.t, view.elev, view.azim)
+            for a in moving:
+                a.begin()
+            for alpha in np.linspace(0.0, 1.0, 13):
+                for a in moving:
+                    a.interpolate_mobject(alpha)
+                P = view.cloud.points[:, :2]
+                side = view.clip_box[2] - view.clip_box[0]
+                self.__dict__.setdefault("boxes", []).append(
+                    (self.beats[-1].title, float(np.ptp(P, axis=0).min() / side)))
+            view.set_view_angles(kept[2], kept[3])
+            view.set_stage(kept[0], kept[1])
+        super().play(*animations, **kwargs)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_the_picture_never_collapses_to_a_sliver(default_run, aspect):
+    """Layer 2 turns the 3-D space so the directions it reads come first, then flattens it: under
+    the leaning view the sheet was seen edge-on, a sliver at the picture's edge (its points' box
+    about a sixth of the picture on its short side). The view now turns to the top meanwhile."""
+    scene = dry_run(ByHandScene, {"run": default_run, "aspect": aspect}, mixin=_Sampled)
+    thin = [share for title, share in scene.boxes if title.startswith("layer 2 · W")]
+    assert thin and min(thin) > 0.25
 
 
 def test_a_given_point_is_followed(default_run):

@@ -106,6 +106,27 @@ def test_final_caption_states_the_recomputed_accuracy_and_bounding_lines(default
         assert np.all(np.linalg.norm(at - (ends[0] + t[:, None] * d), axis=1) <= cell)
 
 
+def test_the_squash_says_the_sheet_folds_and_it_does(default_run, default_scene):
+    """The squash from 3-D onto the plane draws the tie curves in cusps and loops over other
+    classes: they are the true ties carried on a sheet that folds over itself under the
+    projection. The words say so, and the fold is real: the map from the input plane to the
+    two directions the last layer reads (W3·h2, written out here) turns orientation over the
+    data (its Jacobian's determinant takes both signs)."""
+    beats = {t: d for t, d in caption_beats(default_scene)}
+    assert "where the sheet folds over itself, the true tie curves fold with it" in beats["squash 3 → 2"]
+    W1, W2, W3 = (W[-1] for W in default_run.weights[:3])
+    b1, b2 = default_run.biases[0][-1], default_run.biases[1][-1]
+
+    def read(X):
+        return np.tanh(np.tanh(X @ W1.T + b1) @ W2.T + b2) @ W3.T
+
+    X, e = default_run.X, 1e-5
+    dx = (read(X + [e, 0]) - read(X - [e, 0])) / (2 * e)
+    dy = (read(X + [0, e]) - read(X - [0, e])) / (2 * e)
+    det = dx[:, 0] * dy[:, 1] - dx[:, 1] * dy[:, 0]
+    assert (det > 0).sum() > 10 and (det < 0).sum() > 10
+
+
 def test_a_three_unit_last_layer_shows_the_bounding_planes_in_3d():
     run = train(dataset="spirals", classes=4, hidden=[3, 3], epochs=300, n_samples=200)
     scene = dry_run(MulticlassScene, {"run": run})

@@ -94,12 +94,51 @@ def test_the_points_on_the_wrong_side_are_ringed(job, scene):
     assert scene.rings.radius > 2 * scene.theme.point_radius  # a ring around the dot, not a dot
 
 
+def test_the_best_line_beat_shows_the_squeezed_points_large(scene):
+    """After tanh's squeeze the camera (its zoom bounded in rate) was left far out and held there
+    over the output stage: the jammed ring and disk filled about a third of the picture's height.
+    Now the view settles on them: at the line's beat their box fills most of the picture."""
+    view = scene.views[0]
+    assert view.flow.network.widths[1] == 2
+    out = view.flow.stages[-1].index
+    view.set_stage(out, 1.0)
+    P = view.to_scene(view.points_trace.at(out, 1.0))[:, :2]
+    across, up = np.ptp(P, axis=0)
+    assert max(across / view.view_width, up / view.view_height) > 0.8
+    # and still inside the picture
+    x0, y0, x1, y1 = view.clip_box
+    assert P[:, 0].min() >= x0 and P[:, 0].max() <= x1 and P[:, 1].min() >= y0 and P[:, 1].max() <= y1
+
+
 def test_the_boundary_plane_is_where_the_wide_network_is_undecided(scene, wide_here):
     (i, j, corners), = scene.bounds  # two classes: one plane
     assert corners.shape[1] == 3 and len(corners) >= 3
     H = corners  # the display of a 3-unit layer is the layer itself
     z = H @ wide_here.weights[-1][-1].T + wide_here.biases[-1][-1]
     np.testing.assert_allclose(z, 0.0, atol=1e-7)
+
+
+def test_the_boundary_plane_is_a_rectangle_around_the_points_shadows(scene, wide_here):
+    """Cut to the framing cube the plane was an odd pentagon reaching out beside the data; it
+    is now a rectangle in the plane holding every point's shadow on it, with a small margin."""
+    (_, _, C), = scene.bounds
+    assert len(C) == 4
+    sides = np.roll(C, -1, axis=0) - C
+    for a, b in zip(sides, np.roll(sides, -1, axis=0)):  # right angles
+        assert abs(a @ b) < 1e-9 * (a @ a + b @ b)
+    # every point's shadow on the plane (the layer's own coordinates, its z = 0) is inside it
+    view = scene.views[1]
+    P = view.points_trace.at(view.flow.stages[-1].index, 1.0)
+    w, b = wide_here.weights[-1][-1][0], wide_here.biases[-1][-1][0]
+    shadows = P - np.outer((P @ w + b) / (w @ w), w)
+    u, v = sides[0] / np.linalg.norm(sides[0]), sides[1] / np.linalg.norm(sides[1])
+    s, t = (shadows - C[0]) @ u, (shadows - C[0]) @ v
+    assert s.min() > 0 and t.min() > 0
+    assert s.max() < np.linalg.norm(sides[0]) and t.max() < np.linalg.norm(sides[1])
+    # and tight: the margin is a small share of the shadows' spread
+    spread = max(np.ptp(s), np.ptp(t))
+    assert (s.min() + np.linalg.norm(sides[0]) - s.max()) < 0.4 * spread
+    assert (t.min() + np.linalg.norm(sides[1]) - t.max()) < 0.4 * spread
 
 
 def test_the_wide_twin_changes_only_the_widths(job):

@@ -1948,15 +1948,34 @@ class SpaceAxes(VGroup):
         if not np.array_equal(here["arrows"], getattr(self, "_arrow_vertices", None)):
             self.arrows.set_vertices(here["arrows"])
             self._arrow_vertices = here["arrows"]
+        # a scene may hide the axes for a while (``view.axes_shown(s, t)``, 0 to 1): an
+        # autoencoder's 1-unit code, drawn as a number line with its own values, has no plane
+        # to name and no second scale
+        shown_at = getattr(view, "axes_shown", None)
+        k = 1.0 if shown_at is None else min(max(float(shown_at(view.stage, view.t)), 0.0), 1.0)
         for name, centre, on in zip(self.names, here["names"], here["shown"]):
             self._put(name, centre)
-            self._show(name, self.OPACITY if on > 0.5 else 0.0)
+            self._show(name, self.OPACITY * k if on > 0.5 else 0.0)
         if not np.array_equal(here["bar"], getattr(self, "_bar_vertices", None)):
             self.bar.set_vertices(here["bar"])
             self._bar_vertices = here["bar"]
         self._put(self.bar_label, here["label"])
         for mob in (self.arrows, self.bar):
             mob.clip_box = self.box
+        if shown_at is not None and (k < 1.0 or getattr(self, "_dimmed", False)):
+            self._show(self.bar_label, self.OPACITY * k)
+            self.arrows.set_stroke(opacity=0.75 * k)
+            self.bar.set_stroke(opacity=0.85 * k)
+            for line in (self.arrows, self.bar):
+                line.set_stroke(opacity=HALO_OPACITY * k, background=True)
+            self._dimmed = k < 1.0
+        if shown_at is not None and (k < 1.0 or getattr(self, "_dimmed", False)):
+            self._show(label, self.OPACITY * k)
+            self.arrows.set_stroke(opacity=0.75 * k)
+            self.bar.set_stroke(opacity=0.85 * k)
+            for line in (self.arrows, self.bar):
+                line.set_stroke(opacity=HALO_OPACITY * k, background=True)
+            self._dimmed = k < 1.0
 
     #: where the compass and the scale bar may go: (right?, top?) corners of the picture region
     BL, BR, TL, TR = (0, 0), (1, 0), (0, 1), (1, 1)
