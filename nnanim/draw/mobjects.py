@@ -1969,13 +1969,6 @@ class SpaceAxes(VGroup):
             for line in (self.arrows, self.bar):
                 line.set_stroke(opacity=HALO_OPACITY * k, background=True)
             self._dimmed = k < 1.0
-        if shown_at is not None and (k < 1.0 or getattr(self, "_dimmed", False)):
-            self._show(label, self.OPACITY * k)
-            self.arrows.set_stroke(opacity=0.75 * k)
-            self.bar.set_stroke(opacity=0.85 * k)
-            for line in (self.arrows, self.bar):
-                line.set_stroke(opacity=HALO_OPACITY * k, background=True)
-            self._dimmed = k < 1.0
 
     #: where the compass and the scale bar may go: (right?, top?) corners of the picture region
     BL, BR, TL, TR = (0, 0), (1, 0), (0, 1), (1, 1)
