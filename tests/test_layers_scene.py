@@ -408,3 +408,45 @@ def test_a_digit_tile_reads_over_its_own_class_region():
         seen = alpha * tile[..., :3] + (1 - alpha) * under
         paper, ink = seen[0, 0], seen[0, -1]
         assert np.linalg.norm(ink - paper) >= 0.58 * np.linalg.norm(rgb), (rgb, ink, paper)
+
+
+class _Plays:
+    """In front of the plan-mode scene: logs every play's animations with the beat it is in."""
+
+    def setup(self):
+        super().setup()
+        self.played = []
+
+    def play(self, *animations, **kwargs):
+        self.played.append((self.beats[-1] if self.beats else None, animations))
+        super().play(*animations, **kwargs)
+
+
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "breast-cancer"}],
+                         ids=["iris", "breast-cancer"])
+def test_the_output_caption_comes_after_its_lines_and_rings(options):
+    """The output beat's caption ("straight lines bound the 3 class regions here; 2 wrong,
+    ringed") never shows before what it names: in the play that draws the lines and rings, the
+    new caption is still fully clear at the moment every line and ring is fully drawn, and the
+    old caption is still there while they are drawn."""
+    from manim import Create
+
+    from nnanim.draw.mobjects import OpacityFade
+    from nnanim.draw.scene import Caption
+
+    scene = dry_run(LayersScene, {"epochs": 200, **options}, mixin=_Plays)
+    plays = [anims for beat, anims in scene.played
+             if beat is not None and beat.title.startswith("output") and
+             any(isinstance(a, Create) for a in anims)]
+    assert len(plays) == 1
+    anims = plays[0]
+    drawn = [a for a in anims if isinstance(a, Create) or
+             (isinstance(a, OpacityFade) and hasattr(a.mobject, "rings"))]
+    assert any(hasattr(a.mobject, "rings") for a in drawn)  # (both have wrong points here)
+    texts = [a for a in anims if isinstance(a, OpacityFade) and isinstance(a.mobject, Caption)]
+    new = [a for a in texts if a.mobject.submobjects[0].original_text.startswith("output")]
+    old = [a for a in texts if a not in new]
+    assert len(new) == 1 and len(old) == 1
+    done = min(t for t in np.linspace(0, 1, 201) if all(a.rate_func(t) >= 1 - 1e-9 for a in drawn))
+    assert new[0].rate_func(done) <= 1e-9 and new[0].rate_func(1.0) >= 1 - 1e-9
+    assert old[0].rate_func(done * 0.8) <= 1e-9  # (a fade-out's rate: 0 = still fully shown)
