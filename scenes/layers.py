@@ -211,9 +211,16 @@ class LayersScene(SceneContract):
             # note), its output beat only what it shows (a caption of two lines in a square frame)
             if self.vertex_view(flow):
                 detail = self.output_words(flow, run.n_classes, "") + (f"; {note}" if note else "")
-            else:
-                detail = self.output_words(flow, run.n_classes,
-                                           score + (f"; {note}" if note else ""), pair)
+            else:  # two classes: the rings when the caption has room for their note, else
+                # the count alone without rings, else the score alone
+                tries = [note, f"{len(rings.indices)} wrong" if rings is not None else "", ""]
+                for i, said in enumerate(tries):
+                    detail = self.output_words(flow, run.n_classes,
+                                               score + (f"; {said}" if said else ""), pair)
+                    if self.caption(out_title, detail).height <= self.layout.caption.height:
+                        break
+                if i > 0:
+                    rings = None
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
                 # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
                 # the answer on the points (the score, the wrong ones ringed), then the class
