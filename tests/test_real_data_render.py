@@ -30,6 +30,8 @@ def test_layers_renders_real_data_in_every_frame_shape(name, aspect, tmp_path, i
     assert frames.shape[1:] == (height, width, 3)
     k = job.data.n_classes
     colours = np.array(load_theme("dark").class_rgb(k)) * 255
+    if name == "digits":  # each digit in the palette's colour of that digit, in every video
+        colours = np.array(load_theme("dark").class_rgb(10))[REAL_DATASETS["digits"].kept(k)] * 255
     # the first frame already shows every class in its own colour (three classes or more open
     # on their class corners: each class's points piled at its corner, named in its colour),
     # and the opening shows each as a cloud of its own colour
