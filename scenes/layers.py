@@ -72,10 +72,9 @@ EXPLAIN = {
 #: moves; see nnanim.core.flow.)
 WIDE = {
     "linear": "x → W·x from {n}-D to {m}-D, seen along {k} principal axes ({names})",
-    "squash": "layer {l} reads {m} of these {n} directions: the view moves to those {m}; the "
-              "other {drop} are left out",
+    "squash": "layer {l} reads {m} of these {n} directions: the view moves to those {m}",
     # the first stage after a wide space that is shown as it is: the axes change their names
-    "own": "x → A(t)·x: the points move into layer {l}'s own axes, h₁ and h₂",
+    "own": "the points move from the principal axes into layer {l}'s own axes, h₁ and h₂",
 }
 #: a ``+ b`` whose points move less than this share of the picture's short side (median over
 #: the points, on screen) is too small to see: it plays in its ``W·x`` beat, in BIAS_MERGED s
@@ -86,6 +85,16 @@ AXES_STRIP = 0.7
 #: words a viewer reads per second: a caption stays on screen at least as long as its new words
 #: take to read (a caption seen before, as layer 2's "+ b", takes only its title's)
 READ_RATE = 3.0
+#: the most features the principal-axes caption names per axis (three of breast cancer's long
+#: names on each axis made a caption of nine lines); fewer when the frame's caption holds fewer
+AXIS_WORDS = 2
+#: the most words of the principal-axes caption (its picture holds still while it is read)
+AXES_WORDS_READ = 16
+#: the longest still hold after a fly back from the poster (the rest of the reading: the fly)
+FLY_HOLD = 1.0
+#: the share of the output beat's first play in which its lines, shading and rings are drawn: its
+#: caption comes in after that, never naming what is not there yet
+DRAWN = 0.55
 #: the longest still hold inside the story (the final one aside): a caption that needs longer
 #: to read gets it from slower motion instead
 HOLD = 2.5
@@ -103,14 +112,25 @@ class LayersScene(SceneContract):
     def has_legend(self):  # the target's colour bar
         return self.job.task == "regression"
 
+    @property
+    def title_lines(self):
+        """Two title lines' room above a square picture for an input wider than three: its
+        captions (the principal axes, the squash of 30 inputs, a score with two named classes)
+        take three lines there; None (the frame's default) otherwise."""
+        data = getattr(self.job, "data", None)
+        X = getattr(data, "X", None)
+        return 2 if X is not None and np.ndim(X) == 2 and X.shape[1] > 3 else None
+
     def construct(self):
         from manim import Create, linear
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView, OpacityFade
         from nnanim.draw.posters import input_shading
+        from nnanim.draw.scene import _window
 
         run, record = self.load_run()
+        self.theme = digit_colours(self.theme, run)
         flow = build_flow(run.network(record), reference=run.X)
         view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region(),
                         clip_box=self.layout.picture_clip)
@@ -131,6 +151,10 @@ class LayersScene(SceneContract):
             detail = self.wide_input_words(run, flow.stages[0].dim)
         else:
             detail = "the data as the network receives it; the curve is where p = 0.5"
+        pair = named_pair(run)
+        if pair is not None:  # two named classes: named at the output, in their colours (caption)
+            rgb = self.theme.class_rgb(2)
+            self._coloured = {name: rgb[k] for k, name in enumerate(pair)}
         landmarks = self.image_landmarks(run, view)
         if wide_input and self.vertex_view(flow):
             # the poster: where the story ends (a wide input has no plane to shade)
@@ -138,6 +162,11 @@ class LayersScene(SceneContract):
             # starts)
             caption = self.open_on_corners(view, run, still, landmarks, BACK,
                                            f"every point flies back to where it starts; {detail}")
+        elif wide_input and flow.network.task == "binary" and flow.stages[-1].dim == 2:
+            # the poster: the last space split by its straight line (a wide input has no plane
+            # to shade), as the stories of three classes open on their corners
+            caption = self.open_on_output(view, run, still, BACK,
+                                          f"every point flies back to where it starts; {detail}")
         else:
             caption = self.caption(title, detail)
             # the poster: the trained network's answer, both sides shaded; it fades out evenly
@@ -174,18 +203,24 @@ class LayersScene(SceneContract):
         else:
             accuracy = flow.accuracy(run.X, run.y)
             # the points the network gets wrong, ringed and drawn over the others from here on
-            # (three classes or more: two are told apart by the line's side and their colours)
-            rings = self.ring_wrong(view, run) if self.vertex_view(flow) else None
+            # (two classes too: a point just across the line was not seen as wrong)
+            rings = self.ring_wrong(view, run)
             score = score_words(accuracy, len(run.y))
             note = f"{len(rings.indices)} wrong, ringed" if rings is not None else ""
             # a story that ends in the class corners states its score there (with the rings'
             # note), its output beat only what it shows (a caption of two lines in a square frame)
             if self.vertex_view(flow):
                 detail = self.output_words(flow, run.n_classes, "") + (f"; {note}" if note else "")
-            else:
-                detail = self.output_words(flow, run.n_classes, score)
-            if note:
-                score += f"; {note}"
+            else:  # two classes: the rings when the caption has room for their note, else
+                # the count alone without rings, else the score alone
+                tries = [note, f"{len(rings.indices)} wrong" if rings is not None else "", ""]
+                for i, said in enumerate(tries):
+                    detail = self.output_words(flow, run.n_classes,
+                                               score + (f"; {said}" if said else ""), pair)
+                    if self.caption(out_title, detail).height <= self.layout.caption.height:
+                        break
+                if i > 0:
+                    rings = None
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
                 # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
                 # the answer on the points (the score, the wrong ones ringed), then the class
@@ -195,25 +230,53 @@ class LayersScene(SceneContract):
                                              landmarks)
                     return
                 out_title = OUTPUT_SOFTMAX
-        caption = self.swap_caption(caption, out_title, detail, kind="stage")
-        need = self.reading_time(out_title, detail) - 0.3
+        need = self.reading_time(out_title, detail)
         extras = self.add_output_shading(view)
         if not regression and rings is not None:
-            from nnanim.draw.mobjects import OpacityFade
-
             self.add(rings)
             extras.append(OpacityFade(rings))
         lines = self.around_axes(view, self.output_lines(view))
         for line in lines:
             extras.append(Create(line))
-        if extras:  # drawn slower when the caption needs the time (a still hold at most HOLD)
-            drawn = max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4
-            self.play(*extras, run_time=drawn)
-            need -= drawn
+        if extras:
+            # the caption states what is drawn: the lines, shading and rings come in under the
+            # old caption, the new one once they are there (it is read in the rest of the
+            # play, drawn slower when it needs the time: a still hold at most HOLD)
+            drawn = max(1.4, (need - HOLD) / (1 - DRAWN)) if self.vertex_view(flow) else 1.4
+            new = self.caption(out_title, detail)
+            self.fix(new)
+            self.mark("stage", out_title, detail)
+            for anim in extras:
+                anim.rate_func = _window(0.0, DRAWN)
+            # (the old caption, true of the points, stays until the new one comes: no blank)
+            self.play(*extras,
+                      OpacityFade(caption, fade_in=False, rate_func=_window(DRAWN - 0.08, DRAWN)),
+                      OpacityFade(new, rate_func=_window(DRAWN, DRAWN + 0.08)), run_time=drawn)
+            caption = new
+            need -= (1 - DRAWN) * drawn
+        else:
+            caption = self.swap_caption(caption, out_title, detail, kind="stage")
+            need -= 0.3
         self.wait(max(2.5, need))
         if self.vertex_view(flow):
             self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks,
                                      rings=rings)
+
+    def caption(self, title: str, detail: str = ""):
+        """A caption whose words naming two classes are drawn in those classes' colours (the
+        picture names them no other way)."""
+        from manim.utils.color import ManimColor
+
+        cap = super().caption(title, detail)
+        for text in cap.submobjects:
+            letters = getattr(text, "text", "")
+            for name, rgb in getattr(self, "_coloured", {}).items():
+                glyphs = name.replace(" ", "")
+                at = letters.find(glyphs)
+                while at >= 0 and len(text.submobjects) == len(letters):
+                    text[at:at + len(glyphs)].set_color(ManimColor(rgb))
+                    at = letters.find(glyphs, at + len(glyphs))
+        return cap
 
     @staticmethod
     def ring_wrong(view, run):
@@ -237,11 +300,12 @@ class LayersScene(SceneContract):
 
     # -- the output: what is true of the last picture
     @staticmethod
-    def output_words(flow, K: int, score: str) -> str:
+    def output_words(flow, K: int, score: str, pair=None) -> str:
         """The output caption of a classifier, true for what is drawn (see :meth:`output_lines`),
-        ending in ``score`` (none when empty)."""
+        ending in ``score`` (none when empty); ``pair``, two classes' names, names them."""
         if K <= 2:
-            words = "a straight line splits the classes"
+            words = ("a straight line splits the classes" if pair is None else
+                     f"a straight line splits {pair[0]} from {pair[1]}")
         elif flow.stages[-1].dim == 2 and not flow.boundaries_exact:
             words = f"the answer is the largest of the {K} class probabilities"
         elif flow.stages[-1].dim == 3:
@@ -380,13 +444,60 @@ class LayersScene(SceneContract):
             fade.introducer = False
             arrive.append(fade)
         need = self.reading_time(title, detail) - 0.3
-        fly = max(VERTEX["move"] * 0.75, need - HOLD)
+        fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
         self.play(cloud_move(view.cloud, home),
                   *[tiles_move(m, at, opacity=in_data)
                     for m, at in zip(landmarks, tiles_home, strict=True)],
                   *[OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45))
                     for m in (polygon, *labels)], *arrive,
                   run_time=fly)
+        self.wait(max(need - fly, 0.5))
+        return caption
+
+    def open_on_output(self, view, run, still: list, title: str, detail: str):
+        """The poster of a wide two-class input: where the story ends first (the points in the
+        last space, its straight line over the shading of the output, the classes named in
+        their colours), held while its caption is read; then the line and shading leave, the
+        points fly back to the input's principal plane and the grid and axes come in, under
+        ``title``/``detail``.  Returns that caption."""
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.scene import _window
+
+        out = view.flow.stages[-1]
+        view.set_stage(out.index, 1.0)  # the end: the points, line and shading there
+        end = np.array(view.cloud.points, dtype=float)
+        shading = self.output_shading(view)
+        lines = self.output_lines(view)
+        view.set_stage(0, 0.0)  # the start: where the points fly to
+        home = np.array(view.cloud.points, dtype=float)
+        hidden = [m for m in (view.grid, view.axes) if m is not None]
+        view.remove(*hidden)
+        view.cloud.set_positions(end)
+        pair = named_pair(run)
+        head = "where the layers lead the data"
+        words = ("a straight line splits the classes" if pair is None else
+                 f"a straight line splits {pair[0]} from {pair[1]}")
+        caption = self.caption(head, words)
+        if shading is not None:
+            shading.clip_box = self.layout.picture_clip
+            self.add(shading)
+            self.bring_to_back(shading)
+        self.open(view, *lines, still=(*still, caption), title=head, detail=words,
+                  seconds=max(self.reading_time(head, words), 1.5))
+        caption = self.swap_caption(caption, title, detail)
+        view.submobjects.insert(0, view.grid)
+        if view.axes is not None:
+            view.add(view.axes)
+        arrive = []
+        for part in hidden:  # in the view again, fading in where they are (no new copy in the scene)
+            fade = OpacityFade(part, rate_func=_window(0.55, 1.0))
+            fade.introducer = False
+            arrive.append(fade)
+        leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45))
+                 for m in (*lines, *([shading] if shading is not None else []))]
+        need = self.reading_time(title, detail) - 0.3
+        fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
+        self.play(cloud_move(view.cloud, home), *leave, *arrive, run_time=fly)
         self.wait(max(need - fly, 0.5))
         return caption
 
@@ -401,7 +512,15 @@ class LayersScene(SceneContract):
         from nnanim.core.projection import principal_axes
         from nnanim.draw.mobjects import OpacityFade
 
-        title, words = "principal axes", self.wide_axes_words(run, 2)
+        title = "principal axes"
+        box = self.layout.caption
+        # as many features per axis as the caption holds, in fewer words at the last
+        tries = [self.wide_axes_words(run, 2, most) for most in range(AXIS_WORDS, 0, -1)]
+        tries.append(tries[-1].replace(" most with ", " with "))
+        for words in tries:  # (the picture holds still while it is read: few words)
+            if count_words(words) <= AXES_WORDS_READ and \
+                    self.caption(title, words).height <= box.height:
+                break
         caption = self.swap_caption(caption, title, words)
         B = principal_axes(run.X, 2)
         x0, y0, x1, y1 = self.layout.picture_clip
@@ -414,7 +533,7 @@ class LayersScene(SceneContract):
             line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
             line.clip_box = self.layout.picture_clip
             lines.append(line)
-            name = self.label(axis_label(B[k], run.feature_names, symbol("p", k + 1)),
+            name = self.label(axis_label(B[k], run.feature_names, symbol("u", k + 1)),
                               color=self.theme.foreground)
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
@@ -465,7 +584,8 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import OpacityFade
 
         title = "softmax · class corners"
-        detail = f"each point sits at its class probabilities' average of the corners: {score}"
+        # (the wrong points' note was the output beat's: three lines in a square frame)
+        detail = f"each point sits at the corners' average, weighted by its class probabilities: {score}"
         caption = self.swap_caption(caption, title, detail, kind="stage")
         need = self.reading_time(title, detail) - 0.3
         polygon, labels, spots = self.class_corners(view, names, labels_of, landmarks)
@@ -611,13 +731,13 @@ class LayersScene(SceneContract):
                 f"{percent(kept, 0)} of the spread")
 
     @staticmethod
-    def wide_axes_words(run, k: int) -> str:
+    def wide_axes_words(run, k: int, most: int = AXIS_WORDS) -> str:
         """What each principal axis of a wide input is made of, in words: the features it grows
         (or falls) with most (``u₂ grows most with sepal width``; see :func:`axis_words`)."""
         from nnanim.core.projection import axis_words, principal_axes
 
         B = principal_axes(run.X, k)
-        return "; ".join(axis_words(b, run.feature_names, symbol(VIEW, i + 1))
+        return "; ".join(axis_words(b, run.feature_names, symbol("u", i + 1), most=most)
                          for i, b in enumerate(B))
 
     # -- pieces of the final picture
@@ -718,10 +838,34 @@ class LayersScene(SceneContract):
         return RasterImage(image, corners)
 
 
+def digit_colours(theme, run):
+    """``theme`` with each class coloured by its digit, for image data whose classes are digits:
+    the palette's colour of digit ``d`` is its own in every video (the 1 of three digits was
+    blue, of ten orange); ``theme`` unchanged for other data."""
+    from dataclasses import replace
+
+    params = run.meta.get("dataset", {}).get("params", {})
+    names = run.class_names
+    if not params.get("image_shape") or not names or not all(n.isdigit() for n in names):
+        return theme
+    return replace(theme, classes=tuple(theme.classes[int(n) % len(theme.classes)] for n in names))
+
+
+def named_pair(run) -> tuple[str, str] | None:
+    """The names of a two-class dataset's classes when it has names of its own (breast cancer's
+    ``malignant`` and ``benign``), else ``None`` (``0`` and ``1`` name nothing)."""
+    if run.task != "binary" or run.n_classes != 2:
+        return None
+    names = run.class_names
+    if len(names) != 2 or any(n.strip().lstrip("-").isdigit() for n in names):
+        return None
+    return names[0], names[1]
+
+
 def score_words(accuracy: float, n: int) -> str:
     """A classifier's score in words, saying what it is measured on (the network trains on
     every point shown: there is no held-out part)."""
-    return f"{accuracy:.1%} of the training data right ({round(accuracy * n)}/{n})"
+    return f"{accuracy:.1%} right ({round(accuracy * n)}/{n} training points)"
 
 
 def screen_shift(view, s: int) -> float:
@@ -780,13 +924,11 @@ def segments_outside(a, b, boxes) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def axis_label(b, names, letter: str) -> str:
-    """A principal axis named short, by its largest loading: ``"u₁ · petal length 0.58 …"``
-    (the ``…`` when other features load on it too)."""
+    """A principal axis named short, by its largest loading: ``"u₂ · sepal width 0.92"``.  No
+    ellipsis for the other features (it read as text cut off): the caption names them."""
     b = np.asarray(b, dtype=float)
     j = int(np.argmax(np.abs(b)))
-    rest = np.abs(np.delete(b, j))
-    more = " …" if rest.size and rest.max() >= 0.05 else ""
-    return f"{letter} · {str(names[j])} {number(float(b[j]), 2)}{more}"
+    return f"{letter} · {str(names[j])} {number(float(b[j]), 2)}"
 
 
 def count_words(text: str) -> int:

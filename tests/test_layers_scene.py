@@ -107,7 +107,7 @@ def test_wide_beats_show_what_their_captions_say(options):
 
 def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
     """The principal-axes beat names each drawn axis at its end by the feature that loads most on
-    it and that loading, recomputed here from the covariance of the standardised iris data."""
+    it and that loading, with no ellipsis, recomputed here from the covariance of the standardised iris data."""
     scene = _dry_run({"dataset": "iris", "epochs": 30})
     run = scene.job.run
     X = run.X - run.X.mean(axis=0)
@@ -117,7 +117,8 @@ def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
         axis = axis if axis[np.argmax(np.abs(axis))] > 0 else -axis
         j = int(np.argmax(np.abs(axis)))
         letter = "p" + "₁₂"[k]
-        label = f"{letter} · {run.feature_names[j]} {axis[j]:.2f} …".replace("-", "−")
+        label = f"{letter} · {run.feature_names[j]} {axis[j]:.2f}".replace("-", "−")
+        assert not any("…" in t for t in shown if t.startswith(f"{letter} ·")), shown
         assert label in shown, (label, sorted(t for t in shown if t.startswith(letter)))
     assert run.feature_names[2] == "petal length"  # (the loading of p₁ on it: about 0.58)
 
@@ -133,8 +134,8 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
     correct = int(np.sum((p > 0.5) == spiral_run.y))
-    assert f"{correct / len(p):.1%} of the training data right" in detail
-    assert f"({correct}/{len(p)})" in detail
+    assert f"{correct / len(p):.1%} right ({correct}/{len(p)} training points)" in detail
+    assert f"({correct}/{len(p)} training points)" in detail
     # the default story: width-2 tanh layers untangle the spirals
     assert correct / len(p) >= 0.98
 
@@ -175,19 +176,19 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     p /= p.sum(axis=1, keepdims=True)
     correct = int(np.sum(p.argmax(axis=1) == run.y))
     # the score says what it is measured on: the data the network trained on
-    score = f"{correct / len(p):.1%} of the training data right ({correct}/{len(p)})"
+    score = f"{correct / len(p):.1%} right ({correct}/{len(p)} training points)"
     # three classes: straight lines bound three regions (never "one straight line")
     assert out_title.startswith("output") and "one straight line" not in out_detail
     assert "3 class regions" in out_detail  # (the score: in the corners' caption, the end)
     # the corners' mix said in words at the caption's size (no undefined Σₖ pₖ·vₖ)
     assert title.startswith("softmax") and score in detail and "Σ" not in detail
-    assert "average of the corners" in detail and "class probabilities" in detail
+    assert "corners' average, weighted by its class probabilities" in detail
     # the points it gets wrong are ringed, and the caption says how many
     wrong = np.flatnonzero(p.argmax(axis=1) != run.y)
     rings = [m for m in scene.mobjects if hasattr(m, "rings")]
     if len(wrong):
         assert len(rings) == 1 and sorted(rings[0].indices) == list(wrong)
-        assert f"{len(wrong)} wrong, ringed" in out_detail and f"; {len(wrong)} wrong, ringed" in detail
+        assert f"{len(wrong)} wrong, ringed" in out_detail and "ringed" not in detail
     else:
         assert not rings and "ringed" not in out_detail
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
@@ -366,3 +367,88 @@ def test_output_lines_are_cut_around_the_axes_names():
     assert len(parts) == 3
     (p, q), = segments_outside(a, b, [])
     np.testing.assert_allclose([p, q], [a, b])
+
+
+def test_digits_keep_their_colour_and_are_named_in_the_footer():
+    """A digit has one colour in every video (coloured by the digit, not by its class's index:
+    the 1 was blue among three digits and orange among ten), and the footer names the digits
+    the three-class video shows."""
+    from nnanim.core.data import REAL_DATASETS
+
+    colour = {}
+    for options in ({"dataset": "digits"}, {"dataset": "digits", "classes": 10}):
+        scene = _dry_run({"epochs": 30, **options})
+        view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+        run = scene.job.run
+        digits = [int(n) for n in run.class_names]
+        for k, d in enumerate(digits):
+            seen = np.unique(view.cloud.colors[run.y == k], axis=0)
+            assert len(seen) == 1
+            colour.setdefault(d, []).append(tuple(np.round(seen[0], 4)))
+        header = {t for shot in scene.shots for t, _ in shot.texts}
+        if len(digits) == 3:
+            shown = [str(d) for d in REAL_DATASETS["digits"].kept(3)]  # digits' labels are digits
+            assert f"digits {', '.join(shown)} · {len(run.y)} points" in header, sorted(header)
+    shared = [d for d, c in colour.items() if len(c) == 2]
+    assert len(shared) == 3 and all(colour[d][0] == colour[d][1] for d in shared), colour
+
+
+def test_a_digit_tile_reads_over_its_own_class_region():
+    """A landmark tile drawn among the data, over the shading of its own class (the output
+    panel), keeps its ink apart from its paper: composited here by hand over a shading of 45 %
+    of the class colour, ink and paper differ by at least 0.58 of the class colour itself (the
+    half-clear paper that left an orange 6 unreadable on the orange region: about 0.52)."""
+    from nnanim.draw.landmarks import IN_DATA, tinted
+
+    theme = load_theme("dark")
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    image = np.array([[0.0, 1.0]])
+    for rgb in theme.class_rgb(10):
+        tile = tinted(image, rgb, background)[1:-1, 1:-1].astype(float) / 255
+        under = 0.45 * rgb + 0.55 * background  # a class region's shading, about as drawn
+        alpha = IN_DATA * tile[..., 3:4]
+        seen = alpha * tile[..., :3] + (1 - alpha) * under
+        paper, ink = seen[0, 0], seen[0, -1]
+        assert np.linalg.norm(ink - paper) >= 0.58 * np.linalg.norm(rgb), (rgb, ink, paper)
+
+
+class _Plays:
+    """In front of the plan-mode scene: logs every play's animations with the beat it is in."""
+
+    def setup(self):
+        super().setup()
+        self.played = []
+
+    def play(self, *animations, **kwargs):
+        self.played.append((self.beats[-1] if self.beats else None, animations))
+        super().play(*animations, **kwargs)
+
+
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "breast-cancer"}],
+                         ids=["iris", "breast-cancer"])
+def test_the_output_caption_comes_after_its_lines_and_rings(options):
+    """The output beat's caption ("straight lines bound the 3 class regions here; 2 wrong,
+    ringed") never shows before what it names: in the play that draws the lines and rings, the
+    new caption is still fully clear at the moment every line and ring is fully drawn, and the
+    old caption is still there while they are drawn."""
+    from manim import Create
+
+    from nnanim.draw.mobjects import OpacityFade
+    from nnanim.draw.scene import Caption
+
+    scene = dry_run(LayersScene, {"epochs": 200, **options}, mixin=_Plays)
+    plays = [anims for beat, anims in scene.played
+             if beat is not None and beat.title.startswith("output") and
+             any(isinstance(a, Create) for a in anims)]
+    assert len(plays) == 1
+    anims = plays[0]
+    drawn = [a for a in anims if isinstance(a, Create) or
+             (isinstance(a, OpacityFade) and hasattr(a.mobject, "rings"))]
+    assert any(hasattr(a.mobject, "rings") for a in drawn)  # (both have wrong points here)
+    texts = [a for a in anims if isinstance(a, OpacityFade) and isinstance(a.mobject, Caption)]
+    new = [a for a in texts if a.mobject.submobjects[0].original_text.startswith("output")]
+    old = [a for a in texts if a not in new]
+    assert len(new) == 1 and len(old) == 1
+    done = min(t for t in np.linspace(0, 1, 201) if all(a.rate_func(t) >= 1 - 1e-9 for a in drawn))
+    assert new[0].rate_func(done) <= 1e-9 and new[0].rate_func(1.0) >= 1 - 1e-9
+    assert old[0].rate_func(done * 0.8) <= 1e-9  # (a fade-out's rate: 0 = still fully shown)

@@ -345,16 +345,30 @@ class Run:
     def describe_parts(self, record: int = -1) -> dict[str, str]:
         """The run at record ``record`` in words, one entry per part.
 
-        ``dataset`` (``"moons · 2000 points"``), ``architecture``
+        ``dataset`` (``"moons · 2000 points"``; an image dataset's classes after its name,
+        ``"digits 1, 6, 8 · 537 points"``), ``architecture``
         (``"2 → 16 → 2 → 1"``), ``activations`` (each hidden activation once, in
         layer order: ``"tanh/relu"``) and ``epoch`` (``"epoch 500"``).
         """
         return {
-            "dataset": f"{self.dataset_spec} · {len(self.X)} points",
+            "dataset": f"{self.dataset_spec}{self._image_classes()} · {len(self.X)} points",
             "architecture": self.architecture(),
             "activations": "/".join(dict.fromkeys(map(notation.word, self.activations))),
             "epoch": _imported(self.meta.get("source"), f"epoch {self.epochs[record]}"),
         }
+
+    def _image_classes(self) -> str:
+        """An image dataset's classes after its name, as the images' own labels (``" 1, 6, 8"``;
+        a run of ten or more: ``" 0–9"``): its pictures alone did not say which digits they
+        are.  Empty for other data (their classes are named in the picture or need no name)."""
+        params = self.meta.get("dataset", {}).get("params", {})
+        names = self.class_names
+        if not params.get("image_shape") or not params.get("label_names") or not names:
+            return ""
+        if len(names) >= 4 and all(n.isdigit() for n in names) and \
+                [int(n) for n in names] == list(range(int(names[0]), int(names[0]) + len(names))):
+            return f" {names[0]}–{names[-1]}"
+        return " " + ", ".join(names)
 
     def describe(self, record: int = -1) -> str:
         """:meth:`describe_parts` on one line.

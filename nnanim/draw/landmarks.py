@@ -28,15 +28,16 @@ __all__ = ["ImageLandmarks", "RingedPoints", "tinted"]
 UPSAMPLE = 3
 
 
-def tinted(image: np.ndarray, rgb, background, alpha: float = 1.0, paper: float = 0.5,
+def tinted(image: np.ndarray, rgb, background, alpha: float = 1.0, paper: float = 0.8,
            border: float = 1.0) -> np.ndarray:
     """``(h', w', 4)`` uint8: the image's pixels (each :data:`UPSAMPLE` wide) with ink (value 1)
     in ``rgb`` at opacity ``alpha`` and paper (0) in ``background`` at opacity ``paper``, framed
     by a thin border in ``rgb`` at opacity ``border``.
 
-    Half-clear paper: the picture shows through between the strokes, darkened enough that ink
-    in a class's colour reads over that class's own points; the frame makes the tile read as a
-    picture.  (:class:`ImageLandmarks` draws its tiles over the points at
+    A dark plate of paper: the picture shows through between the strokes, darkened enough that
+    ink in a class's colour reads over that class's own points and over the shading of its own
+    region (at half-clear paper an orange 6 on the orange region did not); the frame makes the
+    tile read as a picture.  (:class:`ImageLandmarks` draws its tiles over the points at
     :data:`IN_DATA` opacity: half transparent, a point under a stroke still shows.)
     """
     v = np.clip(np.asarray(image, dtype=float), 0.0, 1.0)

@@ -135,8 +135,17 @@ def wrap_text(body: str, font: str, size: float, width: float, color: Any, weigh
             break
         narrower = max(8, int(chars * min(0.95, width / mob.width)))
         longest = max(len(chunk) for chunk in joined.split(" "))
-        if narrower < longest and joined != _separated(loosen(body)):  # an equation wider than the line
-            joined = _separated(loosen(body))
+        first, loosened = _separated(join(body)), _separated(loosen(body))
+        if narrower < longest and joined == first != loosened:  # an equation wider than the line
+            joined = loosened
+        elif narrower < longest and joined in (first, loosened):
+            # a bound name wider than the line ("od280/od315 of diluted wines"): it breaks
+            # between its words, rather than every other word going alone on a line
+            unbound = _WORD_BOUND.sub(" ", joined)
+            if unbound != joined:
+                joined = unbound
+                chars = max(chars, int(width / (size / 48 * 0.33)))  # (the first guess again)
+                continue
         chars = narrower
     if len(lines) > 1:  # balance: the narrowest wrap with as few lines
         least = chars
@@ -166,6 +175,8 @@ def _wrap(body: str, chars: int) -> list[str]:
 #: the dot is then left out (a line never starts with it, as in "· squash 3 → 2")
 _SEPARATOR = NBSP + "·"
 _SPACED_DOT = re.compile(f"[ {NBSP}]+·[ {NBSP}]+")
+#: a no-break space between two words (a feature's name bound whole), not beside a sign
+_WORD_BOUND = re.compile(rf"(?<=\w){NBSP}(?=\w)")
 
 
 def _separated(joined: str) -> str:
