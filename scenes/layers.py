@@ -214,12 +214,12 @@ class LayersScene(SceneContract):
             else:  # two classes: the rings when the caption has room for their note, else
                 # the count alone without rings, else the score alone
                 tries = [note, f"{len(rings.indices)} wrong" if rings is not None else "", ""]
-                for i, said in enumerate(tries):
+                for said in tries:
                     detail = self.output_words(flow, run.n_classes,
                                                score + (f"; {said}" if said else ""), pair)
                     if self.caption(out_title, detail).height <= self.layout.caption.height:
                         break
-                if i > 0:
+                if said != tries[0]:  # no room for the rings' note: no rings
                     rings = None
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
                 # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows

@@ -107,7 +107,8 @@ def test_wide_beats_show_what_their_captions_say(options):
 
 def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
     """The principal-axes beat names each drawn axis at its end by the feature that loads most on
-    it and that loading, with no ellipsis, recomputed here from the covariance of the standardised iris data."""
+    it and that loading, with no ellipsis, recomputed here from the covariance of the standardised
+    iris data."""
     scene = _dry_run({"dataset": "iris", "epochs": 30})
     run = scene.job.run
     X = run.X - run.X.mean(axis=0)
