@@ -117,11 +117,11 @@ def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
     for k, axis in enumerate(vectors[:, ::-1][:, :2].T):
         axis = axis if axis[np.argmax(np.abs(axis))] > 0 else -axis
         j = int(np.argmax(np.abs(axis)))
-        letter = "p" + "₁₂"[k]
+        letter = "u" + "₁₂"[k]  # a projection axis: u (notation.VIEW)
         label = f"{letter} · {run.feature_names[j]} {axis[j]:.2f}".replace("-", "−")
         assert not any("…" in t for t in shown if t.startswith(f"{letter} ·")), shown
         assert label in shown, (label, sorted(t for t in shown if t.startswith(letter)))
-    assert run.feature_names[2] == "petal length"  # (the loading of p₁ on it: about 0.58)
+    assert run.feature_names[2] == "petal length"  # (the loading of u₁ on it: about 0.58)
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +218,9 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
         kind = ("linear" if "W·x" in title else "bias" if "+ b" in title else "activation")
         extra = 0.5 if title.endswith("W·x + b") else 0.0
         seconds += max(0.3 + PACE[kind] + extra, read(title, detail))
-    seconds += max(0.3 + 1.4 + 2.5, read(*out))
+    # the output beat: lines and shading drawn in 1.4 s under the old caption, the new caption
+    # from 55 % of that play on, read from there, then held at least 2.5 s
+    seconds += 1.4 + max(2.5, read(*out) - (1 - 0.55) * 1.4)
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
     assert dry.clock == pytest.approx(seconds, abs=0.05 * 13)  # and the plan agrees (holds
     # shorter than 0.05 s are left out)
