@@ -409,7 +409,6 @@ class LayersScene(SceneContract):
         point at its class mix, the corners named), held while its caption is read; then the
         points fly back to the input's principal plane, the grid and axes come in, and the
         caption becomes ``title``/``detail`` (the input's).  Returns that caption."""
-        from nnanim.draw.mobjects import OpacityFade
 
         polygon, labels, spots = self.class_corners(view, run.class_names, run.y, landmarks)
         # where the input stage shows the points and their images, before hiding the plane
@@ -428,29 +427,37 @@ class LayersScene(SceneContract):
         self.bring_to_back(polygon)  # (in the scene, under the points)
         self.open(view, *labels, still=(*still, caption), title=head, detail=words,
                   seconds=max(self.reading_time(head, words), 1.5))
-        caption = self.swap_caption(caption, title, detail)
-        view.submobjects.insert(0, view.grid)
-        if view.axes is not None:
-            view.add(view.axes)
         from nnanim.draw.landmarks import IN_DATA as in_data
-        from nnanim.draw.scene import _window
 
         # the corners' names leave in the fly's first part, the grid and the axes' names come in
         # its last part: a class name never meets an axis name (a triangle's lower names sit
         # where the axes' compass comes)
+        return self.fly_home(view, hidden, home, caption, title, detail, polygon, *labels,
+                             moves=[tiles_move(m, at, opacity=in_data)
+                                    for m, at in zip(landmarks, tiles_home, strict=True)])
+
+    def fly_home(self, view, hidden: list, home, caption, title: str, detail: str, *leaving,
+                 moves: list = ()):
+        """The fly back from a poster of the story's end: the caption swapped to ``title``/
+        ``detail``, the points to ``home`` (and ``moves`` with them), ``leaving`` fading out in
+        the fly's first part and the view's ``hidden`` parts (grid, axes) fading in, where they
+        are, in its last part; held while the caption is read.  Returns the caption."""
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.scene import _window
+
+        caption = self.swap_caption(caption, title, detail)
+        view.submobjects.insert(0, view.grid)
+        if view.axes is not None:
+            view.add(view.axes)
         arrive = []
         for part in hidden:  # in the view again, fading in where they are (no new copy in the scene)
             fade = OpacityFade(part, rate_func=_window(0.55, 1.0))
             fade.introducer = False
             arrive.append(fade)
+        leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
         need = self.reading_time(title, detail) - 0.3
         fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
-        self.play(cloud_move(view.cloud, home),
-                  *[tiles_move(m, at, opacity=in_data)
-                    for m, at in zip(landmarks, tiles_home, strict=True)],
-                  *[OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45))
-                    for m in (polygon, *labels)], *arrive,
-                  run_time=fly)
+        self.play(cloud_move(view.cloud, home), *moves, *leave, *arrive, run_time=fly)
         self.wait(max(need - fly, 0.5))
         return caption
 
@@ -460,9 +467,6 @@ class LayersScene(SceneContract):
         their colours), held while its caption is read; then the line and shading leave, the
         points fly back to the input's principal plane and the grid and axes come in, under
         ``title``/``detail``.  Returns that caption."""
-        from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.scene import _window
-
         out = view.flow.stages[-1]
         view.set_stage(out.index, 1.0)  # the end: the points, line and shading there
         end = np.array(view.cloud.points, dtype=float)
@@ -484,22 +488,8 @@ class LayersScene(SceneContract):
             self.bring_to_back(shading)
         self.open(view, *lines, still=(*still, caption), title=head, detail=words,
                   seconds=max(self.reading_time(head, words), 1.5))
-        caption = self.swap_caption(caption, title, detail)
-        view.submobjects.insert(0, view.grid)
-        if view.axes is not None:
-            view.add(view.axes)
-        arrive = []
-        for part in hidden:  # in the view again, fading in where they are (no new copy in the scene)
-            fade = OpacityFade(part, rate_func=_window(0.55, 1.0))
-            fade.introducer = False
-            arrive.append(fade)
-        leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45))
-                 for m in (*lines, *([shading] if shading is not None else []))]
-        need = self.reading_time(title, detail) - 0.3
-        fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
-        self.play(cloud_move(view.cloud, home), *leave, *arrive, run_time=fly)
-        self.wait(max(need - fly, 0.5))
-        return caption
+        return self.fly_home(view, hidden, home, caption, title, detail,
+                             *lines, *([shading] if shading is not None else []))
 
     def show_input_axes(self, view, run, caption):
         """A beat on what the two principal axes of a wide input are made of: the axes drawn
