@@ -344,11 +344,18 @@ def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
     """``(rows, columns)`` of the scene's picture region in a frame of ``pixels``: outside it
     are the texts, and the legend's colour bar is drawn in the target colours."""
     cls = get_scene(scene)
+
+    def said(name, default):
+        # a property depends on the job (layers: a colour bar for regression, two title lines
+        # for an input wider than three); these renders are the scenes' defaults, where the
+        # frame's defaults hold
+        value = getattr(cls, name, default)
+        return default if isinstance(value, property) else value
+
     width, height = frame_units(pixels)
-    box = Layout(width, height, aside=getattr(cls, "aside", 0.0),
-                 caption_lines=getattr(cls, "caption_lines", 3),
-                 header=getattr(cls, "has_header", True), legend=getattr(cls, "has_legend", False),
-                 title_lines=getattr(cls, "title_lines", None)).picture
+    box = Layout(width, height, aside=said("aside", 0.0), caption_lines=said("caption_lines", 3),
+                 header=said("has_header", True), legend=said("has_legend", False),
+                 title_lines=said("title_lines", None)).picture
     per_unit = pixels[1] / height
     x0, x1 = (int(round((v + width / 2) * per_unit)) for v in (box.x0, box.x1))
     y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (box.y1, box.y0))
