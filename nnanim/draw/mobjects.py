@@ -2075,7 +2075,9 @@ class SpaceAxes(VGroup):
             left = x0 + self.PAD
             right = left + bar_length
         label = self.bar_label
-        w, h = (label.extent[0] / 2, label.extent[1] / 2) if label is not None else (0.1, 0.1)
+        # (its size now: a label announcing a new value is drawn larger for a moment, and stays
+        # inside the picture while it is)
+        w, h = (label.width / 2, label.height / 2) if label is not None else (0.1, 0.1)
         y = y1 - self.PAD if by_ else y0 + self.PAD
         cx = min(max((left + right) / 2, x0 + 0.05 + w), x1 - 0.05 - w)
         cy = y - tick - self.GAP - h if by_ else y + tick + self.GAP + h
