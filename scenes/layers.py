@@ -92,9 +92,6 @@ AXIS_WORDS = 2
 AXES_WORDS_READ = 16
 #: the longest still hold after a fly back from the poster (the rest of the reading: the fly)
 FLY_HOLD = 1.0
-#: the share of the output beat's first play in which its lines, shading and rings are drawn: its
-#: caption comes in after that, never naming what is not there yet
-DRAWN = 0.55
 #: the longest still hold inside the story (the final one aside): a caption that needs longer
 #: to read gets it from slower motion instead
 HOLD = 2.5
@@ -127,7 +124,6 @@ class LayersScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView, OpacityFade
         from nnanim.draw.posters import input_shading
-        from nnanim.draw.scene import _window
 
         run, record = self.load_run()
         self.theme = digit_colours(self.theme, run)
@@ -230,7 +226,10 @@ class LayersScene(SceneContract):
                                              landmarks)
                     return
                 out_title = OUTPUT_SOFTMAX
-        need = self.reading_time(out_title, detail)
+        # (the caption comes with the play that draws what it names: a beat starts at a play,
+        # and chapters, subtitles and slides change with the caption on screen)
+        caption = self.swap_caption(caption, out_title, detail, kind="stage")
+        need = self.reading_time(out_title, detail) - 0.3
         extras = self.add_output_shading(view)
         if not regression and rings is not None:
             self.add(rings)
@@ -238,25 +237,10 @@ class LayersScene(SceneContract):
         lines = self.around_axes(view, self.output_lines(view))
         for line in lines:
             extras.append(Create(line))
-        if extras:
-            # the caption states what is drawn: the lines, shading and rings come in under the
-            # old caption, the new one once they are there (it is read in the rest of the
-            # play, drawn slower when it needs the time: a still hold at most HOLD)
-            drawn = max(1.4, (need - HOLD) / (1 - DRAWN)) if self.vertex_view(flow) else 1.4
-            new = self.caption(out_title, detail)
-            self.fix(new)
-            self.mark("stage", out_title, detail)
-            for anim in extras:
-                anim.rate_func = _window(0.0, DRAWN)
-            # (the old caption, true of the points, stays until the new one comes: no blank)
-            self.play(*extras,
-                      OpacityFade(caption, fade_in=False, rate_func=_window(DRAWN - 0.08, DRAWN)),
-                      OpacityFade(new, rate_func=_window(DRAWN, DRAWN + 0.08)), run_time=drawn)
-            caption = new
-            need -= (1 - DRAWN) * drawn
-        else:
-            caption = self.swap_caption(caption, out_title, detail, kind="stage")
-            need -= 0.3
+        if extras:  # drawn slower when the caption needs the time (a still hold at most HOLD)
+            drawn = max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4
+            self.play(*extras, run_time=drawn)
+            need -= drawn
         self.wait(max(2.5, need))
         if self.vertex_view(flow):
             self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks,

@@ -218,9 +218,7 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
         kind = ("linear" if "W·x" in title else "bias" if "+ b" in title else "activation")
         extra = 0.5 if title.endswith("W·x + b") else 0.0
         seconds += max(0.3 + PACE[kind] + extra, read(title, detail))
-    # the output beat: lines and shading drawn in 1.4 s under the old caption, the new caption
-    # from 55 % of that play on, read from there, then held at least 2.5 s
-    seconds += 1.4 + max(2.5, read(*out) - (1 - 0.55) * 1.4)
+    seconds += max(0.3 + 1.4 + 2.5, read(*out))
     assert abs(len(frames) - seconds * fps) <= 15  # each play rounds to whole frames
     assert dry.clock == pytest.approx(seconds, abs=0.05 * 13)  # and the plan agrees (holds
     # shorter than 0.05 s are left out)
@@ -425,33 +423,3 @@ class _Plays:
     def play(self, *animations, **kwargs):
         self.played.append((self.beats[-1] if self.beats else None, animations))
         super().play(*animations, **kwargs)
-
-
-@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "breast-cancer"}],
-                         ids=["iris", "breast-cancer"])
-def test_the_output_caption_comes_after_its_lines_and_rings(options):
-    """The output beat's caption ("straight lines bound the 3 class regions here; 2 wrong,
-    ringed") never shows before what it names: in the play that draws the lines and rings, the
-    new caption is still fully clear at the moment every line and ring is fully drawn, and the
-    old caption is still there while they are drawn."""
-    from manim import Create
-
-    from nnanim.draw.mobjects import OpacityFade
-    from nnanim.draw.scene import Caption
-
-    scene = dry_run(LayersScene, {"epochs": 200, **options}, mixin=_Plays)
-    plays = [anims for beat, anims in scene.played
-             if beat is not None and beat.title.startswith("output") and
-             any(isinstance(a, Create) for a in anims)]
-    assert len(plays) == 1
-    anims = plays[0]
-    drawn = [a for a in anims if isinstance(a, Create) or
-             (isinstance(a, OpacityFade) and hasattr(a.mobject, "rings"))]
-    assert any(hasattr(a.mobject, "rings") for a in drawn)  # (both have wrong points here)
-    texts = [a for a in anims if isinstance(a, OpacityFade) and isinstance(a.mobject, Caption)]
-    new = [a for a in texts if a.mobject.submobjects[0].original_text.startswith("output")]
-    old = [a for a in texts if a not in new]
-    assert len(new) == 1 and len(old) == 1
-    done = min(t for t in np.linspace(0, 1, 201) if all(a.rate_func(t) >= 1 - 1e-9 for a in drawn))
-    assert new[0].rate_func(done) <= 1e-9 and new[0].rate_func(1.0) >= 1 - 1e-9
-    assert old[0].rate_func(done * 0.8) <= 1e-9  # (a fade-out's rate: 0 = still fully shown)
