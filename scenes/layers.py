@@ -484,7 +484,7 @@ class LayersScene(SceneContract):
         from manim import Create, Line
 
         from nnanim.core.projection import principal_axes
-        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.mobjects import OpacityFade, count_in
 
         title = "principal axes"
         box = self.layout.caption
@@ -522,8 +522,7 @@ class LayersScene(SceneContract):
                          for c in (x + 0.1 + w_, x - 0.1 - w_)]
             # where it covers fewest points (the first when even)
             P = np.asarray(view.cloud.points)[:, :2]
-            covered = [int(np.sum((np.abs(P[:, 0] - cx) < w_ + 0.05) & (np.abs(P[:, 1] - cy) < h_ + 0.05)))
-                       for cx, cy in spots]
+            covered = [count_in(P, (cx - w_, cy - h_, cx + w_, cy + h_), 0.05) for cx, cy in spots]
             at = spots[int(np.argmin(covered))]
             name.move_to([at[0], at[1], 0.0])
             names.append(name)

@@ -352,13 +352,15 @@ class RegressionScene(SceneContract):
             p = p if p @ (end[:2] - centre[:2]) >= 0 else -p
             across = abs(p[0]) * t.width / 2 + abs(p[1]) * t.height / 2
             base, out = end[:2] - u * along + p * (across + 0.1), p
+        from nnanim.draw.mobjects import count_in
+
         x0, y0, x1, y1 = clip
         for step in range(12):
             c = base + out * 0.12 * step
             c = np.array([min(max(c[0], x0 + t.width / 2), x1 - t.width / 2),
                           min(max(c[1], y0 + t.height / 2), y1 - t.height / 2)])
-            if points is None or not np.any((np.abs(points[:, 0] - c[0]) < t.width / 2 + 0.05)
-                                            & (np.abs(points[:, 1] - c[1]) < t.height / 2 + 0.05)):
+            w, h = t.width / 2, t.height / 2
+            if points is None or not count_in(points, (c[0] - w, c[1] - h, c[0] + w, c[1] + h), 0.05):
                 break
         t.move_to([c[0], c[1], 0])
 

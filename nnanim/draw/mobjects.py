@@ -1753,8 +1753,9 @@ class FlowView(Group):
         return self
 
 
-def _count_in(P: np.ndarray, box, pad: float) -> int:
-    """How many of the points ``P`` ``(N, 2)`` lie within ``pad`` of ``box = (x0, y0, x1, y1)``."""
+def count_in(P: np.ndarray, box, pad: float) -> int:
+    """How many of the points ``P`` ``(N, 2)`` lie within ``pad`` of ``box = (x0, y0, x1, y1)``
+    (what a label placed there would cover: the axes' corners, a scene's own axis names)."""
     if not len(P):
         return 0
     x0, y0, x1, y1 = box
@@ -2016,8 +2017,8 @@ class SpaceAxes(VGroup):
             length = scale_length(length, scale, x1 - x0)
             for k, placed in enumerate(self.PLACEMENTS):
                 for box in self.boxes(self._layout(placed, ends, 2, length * scale)):
-                    scores[k] += weight * (_count_in(points, box, radius)
-                                           + 4.0 * _count_in(curve, box, 0.05))
+                    scores[k] += weight * (count_in(points, box, radius)
+                                           + 4.0 * count_in(curve, box, 0.05))
         self.names = shown_names
         cache[key] = self.PLACEMENTS[int(np.argmin(scores))]  # the first of the least
         return cache[key]
