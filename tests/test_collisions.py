@@ -55,11 +55,12 @@ def collisions(shot, safe) -> list[str]:
 KNOWN: dict[tuple[str, str], str] = {}
 
 
-def cases():
+def cases(known: dict[tuple[str, str], str] = KNOWN, strict: bool = True):
+    """Every scene in every shape, on its scene's worker; a known case marked xfail with why."""
     for scene in sorted(list_scenes()):
         for aspect in ASPECTS:
-            marks = [group(scene)] + ([pytest.mark.xfail(reason=KNOWN[scene, aspect], strict=True)]
-                                      if (scene, aspect) in KNOWN else [])
+            marks = [group(scene)] + ([pytest.mark.xfail(reason=known[scene, aspect], strict=strict)]
+                                      if (scene, aspect) in known else [])
             yield pytest.param(scene, aspect, marks=marks, id=f"{scene}-{aspect}")
 
 
@@ -119,16 +120,8 @@ AXES_KNOWN: dict[tuple[str, str], str] = {
 }
 
 
-def axes_cases():
-    for scene in sorted(list_scenes()):
-        for aspect in ASPECTS:
-            marks = [group(scene)] + ([pytest.mark.xfail(reason=AXES_KNOWN[scene, aspect], strict=False)]
-                                      if (scene, aspect) in AXES_KNOWN else [])
-            yield pytest.param(scene, aspect, marks=marks, id=f"{scene}-{aspect}")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(("scene", "aspect"), list(axes_cases()))
+@pytest.mark.parametrize(("scene", "aspect"), list(cases(AXES_KNOWN, strict=False)))
 def test_axis_names_and_scale_bars_cover_no_point_and_no_boundary(scene, aspect):
     """After every play, each view's axis names, compass and scale bar lie where no data point's
     disc and no boundary is: they go to the picture's free corners (issue 16)."""
