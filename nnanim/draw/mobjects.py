@@ -2109,7 +2109,7 @@ class SpaceAxes(VGroup):
         """Size the scale's label for the view's time ``now``: :data:`PULSE` times its size when
         its value has just changed, easing back to its own size over ``PULSE_TIME`` stages (the
         new value announced, never swapped silently)."""
-        base = label.__dict__.setdefault("base_width", label.width)
+        base = label.extent[0]  # its width as built (:meth:`_text`)
         since = now - getattr(self, "changed", -np.inf)
         grow = 1.0
         if 0.0 <= since < self.PULSE_TIME:
