@@ -20,7 +20,6 @@ record.  The inset is the input plane with ŷ's level curves, or for a 1-D input
 the fit ŷ(x) over the target points.
 """
 
-from functools import partial
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import number
@@ -47,9 +46,6 @@ SIDE_INSET = 2.2
 #: the readouts go in one row under the main picture), and the curves' least box height there
 SQUARE_COLUMN = 2.8
 SQUARE_CHART = 1.1
-#: the inset's boundary contoured on this grid (at 72 its vertices, each moved onto the exact
-#: curve, zigzagged into right-angled notches a viewer read as an artefact)
-CONTOUR = 240
 
 
 class TrainingScene(SceneContract):
@@ -152,7 +148,7 @@ class TrainingScene(SceneContract):
                              name_in_row=stacked, dashed=[False, True])
 
         one_d = run.X.shape[1] == 1
-        Inset = FitInset if one_d else partial(InputInset, contour=CONTOUR)
+        Inset = FitInset if one_d else InputInset
         words = ("ŷ(x) over the target, same epoch" if one_d else "input space, same epoch"
                  if run.X.shape[1] <= 2 else
                  f"input: its principal plane ({InputPlane(run.X).share:.0%} of the variance), same epoch")

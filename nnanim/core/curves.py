@@ -6,10 +6,11 @@ used and tested without Manim:
 * :func:`input_grid` — grid lines of the input plane, sampled densely so that
   they bend smoothly when a :class:`~nnanim.core.flow.Flow` warps the plane.
 * :func:`decision_boundary` — a network's decision boundary in input space,
-  contoured and then moved onto the exact zero set by Newton steps.
+  contoured and then moved onto the exact zero set along each grid cell edge.
 * :func:`level_values`, :func:`level_curves`, :func:`level_points` — a
   regression network's level sets ``ŷ(x) = c`` in input space (curves of a
-  2-D input, points of a 1-D one), moved onto the exact level by Newton steps.
+  2-D input, points of a 1-D one), moved onto the exact level between the
+  grid points that bracket it.
 * :func:`clip_line`, :func:`plane_in_box` — a line ``w·p + c = 0`` cut to a
   box, a plane cut to a cube.
 * :func:`linear_pairs`, :func:`linear_boundaries` — the pairwise boundaries
@@ -176,35 +177,128 @@ def decoded_curve(net: Network, lo: float, hi: float, samples: int = 200) -> Arr
     return h
 
 
-def _pair_weights(z: Array, cls: Array | None) -> Array:
-    """Rows ``C`` with ``C·z`` the binary logit (``cls`` None), else ``z_cls − z_runner-up``."""
-    if cls is None:
-        return np.ones((len(z), 1))
-    z = z.copy()
-    rows = np.arange(len(z))
-    z[rows, cls] = -np.inf
-    C = np.zeros_like(z)
-    C[rows, cls] = 1.0
-    C[rows, np.argmax(z, axis=1)] = -1.0
-    return C
+def _margin(net: Network, cls: int | None, level: float = 0.0) -> Callable[[Array], Array]:
+    """The function whose zero set is drawn: the binary logit (``cls`` None) minus ``level``,
+    else ``z_cls − max_{j≠cls} z_j``, the margin of class ``cls`` over the runner-up."""
+    def f(P: Array) -> Array:
+        z = net.forward(P).logits
+        if cls is None:
+            return z[:, 0] - level
+        return z[:, cls] - np.delete(z, cls, axis=1).max(axis=1)
+    return f
 
 
-def _refine(net: Network, X: Array, cls: Array | None, max_step: float, iters: int = 4,
-            level: float = 0.0) -> Array:
-    """Newton steps along the gradient onto the set where the boundary function equals ``level``."""
+#: the contouring grid is evaluated exactly on a grid ``_FINE`` times coarser, and at full
+#: resolution only inside the coarse cells a curve crosses (:func:`_field`)
+_FINE = 4
+
+
+def _field(F: Callable[[Array], Array], bounds: Sequence[float], resolution: int,
+           label: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
+    """Axes ``x``, ``y`` of a grid of at least ``resolution²`` points over ``bounds`` and the
+    values ``F`` takes there, ``(len(y), len(x), K)``, exact wherever a curve can run.
+
+    ``F(P) -> (M, K)``; ``label(values) -> (M,)`` is the piece of the plane a value belongs to
+    (a class, a side of a level): the curves drawn are where it changes.  ``F`` is evaluated
+    on a grid ``_FINE`` times coarser and interpolated bilinearly between its nodes; then, in
+    every coarse cell whose labels are not all one, on every node of the fine grid, until no
+    cell left interpolated has two labels (a curve found at a cell's edge opens the cell
+    beside it).  The labels used here keep their value under bilinear interpolation between
+    corners that share it (a class whose margins are positive at four corners is positive
+    inside; a value between two levels at four corners stays between them), so the fine
+    grid finds every curve the full grid would, at the cost of the cells it crosses.
+    """
+    k = _FINE
+    n = max(2, -(-(int(resolution) - 1) // k) + 1)  # coarse nodes per side
+    m = (n - 1) * k + 1
+    xmin, xmax, ymin, ymax = map(float, bounds)
+    x, y = np.linspace(xmin, xmax, m), np.linspace(ymin, ymax, m)
+    coarse = np.arange(0, m, k)
+    XX, YY = np.meshgrid(x[coarse], y[coarse])
+    Zc = np.asarray(F(np.column_stack([XX.ravel(), YY.ravel()])), dtype=float).reshape(n, n, -1)
+    # bilinear interpolation as one matrix per axis: fine node i between coarse nodes c, c + 1
+    i = np.arange(m)
+    c = np.minimum(i // k, n - 2)
+    t = (i - c * k) / k
+    R = np.zeros((m, n))
+    R[i, c], R[i, c + 1] = 1.0 - t, t
+    K = Zc.shape[2]
+    Z = np.stack([R @ Zc[:, :, q] @ R.T for q in range(K)], axis=2)
+    exact = np.zeros((m, m), dtype=bool)
+    exact[np.ix_(coarse, coarse)] = True
+    labels = np.asarray(label(Z.reshape(-1, K))).reshape(m, m)
+    done = np.zeros((n - 1, n - 1), dtype=bool)
+    steps = np.arange(k + 1)
+    while True:
+        todo = _varies(labels, k) & ~done
+        if not todo.any():
+            return x, y, Z
+        done |= todo
+        ci, cj = np.nonzero(todo)
+        need = np.zeros((m, m), dtype=bool)
+        need[(ci[:, None] * k + steps)[:, :, None], (cj[:, None] * k + steps)[:, None, :]] = True
+        need &= ~exact
+        rows, cols = np.nonzero(need)
+        Z[rows, cols] = np.asarray(F(np.column_stack([x[cols], y[rows]])), dtype=float).reshape(-1, K)
+        labels[rows, cols] = label(Z[rows, cols])
+        exact |= need
+
+
+def _varies(labels: Array, k: int) -> Array:
+    """Per block of ``(k + 1)²`` nodes (blocks ``k`` apart, sharing their edges): whether the
+    labels in it are not all one."""
+    def spans(a: Array) -> tuple[Array, Array]:  # along the last axis: per block, min and max
+        body = a[..., :-1].reshape(*a.shape[:-1], -1, k)
+        far = a[..., k::k]
+        return np.minimum(body.min(axis=-1), far), np.maximum(body.max(axis=-1), far)
+
+    lo, hi = spans(labels)
+    lo, hi = spans(lo.T)[0].T, spans(hi.T)[1].T
+    return lo != hi
+
+
+def _onto_edges(f: Callable[[Array], Array], L: Array, x: Array, y: Array, iters: int = 12) -> Array:
+    """Each contour vertex of ``L`` moved onto ``f = 0`` along the grid cell edge it lies on.
+
+    The contour's linear interpolation puts a vertex on a cell edge whose two ends ``f``
+    brackets; the root on that edge is found by false position with the Illinois step
+    (superlinear for a smooth ``f``, never leaving the bracket).  Every vertex stays on its
+    own edge, so the polyline keeps the contour's order: no vertex overtakes its neighbour
+    (Newton steps along the gradient, taken one vertex at a time, zigzagged on a coarse grid).
+    """
+    dx, dy = x[1] - x[0], y[1] - y[0]
+    # the cell edge each vertex lies on: vertical edges have x on the grid, horizontal ones y
+    u = (L[:, 0] - x[0]) / dx
+    on_x = np.abs(u - np.round(u)) < 1e-6
+    a, b = L.copy(), L.copy()
+    a[on_x, 1] = y[0] + np.floor((L[on_x, 1] - y[0]) / dy) * dy
+    b[on_x, 1] = a[on_x, 1] + dy
+    a[~on_x, 0] = x[0] + np.floor((L[~on_x, 0] - x[0]) / dx) * dx
+    b[~on_x, 0] = a[~on_x, 0] + dx
+    return _root_between(f, a, b, iters)
+
+
+def _root_between(f: Callable[[Array], Array], a: Array, b: Array, iters: int = 12) -> Array:
+    """Rows ``m`` on the segments ``a``–``b`` (row by row) with ``f(m) = 0``, ``f`` changing sign
+    between each ``a`` and ``b``: false position with the Illinois step."""
+    a, b = a.copy(), b.copy()
+    fa, fb = f(a), f(b)
+    m, side = (a + b) / 2, np.zeros(len(a))
     for _ in range(iters):
-        fwd = net.forward(X)
-        C = _pair_weights(fwd.logits, cls)
-        f = np.sum(C * fwd.logits, axis=1) - level
-        g = net.input_gradient(X, C, fwd)
-        g2 = np.sum(g * g, axis=1)
-        ok = g2 > 1e-300
-        step = np.zeros_like(X)
-        step[ok] = (f[ok] / g2[ok])[:, None] * g[ok]
-        norm = np.linalg.norm(step, axis=1)
-        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None]
-        X = X - step
-    return X
+        d = fb - fa
+        t = np.where(d != 0, -fa / np.where(d == 0, 1.0, d), 0.5)
+        m = a + np.clip(t, 0.0, 1.0)[:, None] * (b - a)
+        fm = f(m)
+        left = np.sign(fm) == np.sign(fa)  # the root is between m and b
+        # Illinois: the end kept twice in a row has its value halved
+        fb = np.where(left & (side > 0), fb / 2, fb)
+        fa = np.where(~left & (side < 0), fa / 2, fa)
+        a[left], fa[left] = m[left], fm[left]
+        b[~left], fb[~left] = m[~left], fm[~left]
+        side = np.where(left, 1.0, -1.0)
+        if not np.any(fm != 0):
+            break
+    return m
 
 
 def decision_boundary(
@@ -215,9 +309,9 @@ def decision_boundary(
     Binary: ``logit = 0`` (probability 0.5).  ``K`` classes: where the two
     largest logits tie.  The curves are contoured with contourpy on a
     ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``, then every
-    vertex is moved onto the exact boundary by a few Newton steps along the
-    input gradient (at most a grid cell), so carried through a
-    :class:`~nnanim.core.flow.Flow` the points land on the output line.
+    vertex is moved onto the exact boundary along its grid cell edge
+    (:func:`_onto_edges`), so carried through a :class:`~nnanim.core.flow.Flow`
+    the points land on the output line.
 
     For ``K`` classes the boundary of class ``i``'s region is the zero set of
     ``z_i − max_{j≠i} z_j``; each piece between classes ``i`` and ``j`` is kept
@@ -227,20 +321,22 @@ def decision_boundary(
         raise ValueError("decision_boundary needs a network with 2-D inputs")
     if net.task == "regression":
         raise ValueError("a regression network has no decision boundary")
-    xmin, xmax, ymin, ymax = map(float, bounds)
-    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
-    XX, YY = np.meshgrid(x, y)
-    z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits
-    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
     if net.task == "binary":
-        lines = _contour(x, y, z[:, 0].reshape(XX.shape))
-        return [_refine(net, L, None, cell) for L in lines if len(L) >= 2]
+        x, y, Z = _field(lambda P: net.forward(P).logits, bounds, resolution, lambda z: z[:, 0] > 0)
+        return [_onto_edges(_margin(net, None), L, x, y)
+                for L in _contour(x, y, Z[:, :, 0]) if len(L) >= 2]
+    x, y, Z = _field(lambda P: net.forward(P).logits, bounds, resolution,
+                     lambda z: np.argmax(z, axis=1))
+    z = Z.reshape(-1, Z.shape[2])
+    shape = Z.shape[:2]
     out: list[Array] = []
     K = z.shape[1]
     for i in range(K):
         others = np.delete(z, i, axis=1).max(axis=1)
-        for L in _contour(x, y, (z[:, i] - others).reshape(XX.shape)):
-            L = _refine(net, L, np.full(len(L), i), cell)
+        for L in _contour(x, y, (z[:, i] - others).reshape(shape)):
+            if len(L) < 2:
+                continue
+            L = _onto_edges(_margin(net, i), L, x, y)
             zz = net.forward(L).logits
             zz[:, i] = -np.inf
             drawn_here = np.argmax(zz, axis=1) > i
@@ -262,35 +358,13 @@ def zero_set(f: Callable[[Array], Array], bounds: Sequence[float], resolution: i
     """Polylines ``(M, 2)`` where a smooth function ``f(P) -> (M,)`` of the plane is zero.
 
     Contoured on a ``resolution²`` grid over ``bounds = (xmin, xmax, ymin, ymax)``;
-    then every vertex is moved onto the zero set by bisection along the grid
-    cell edge it came from (the contour's linear interpolation is only a
-    first guess), so ``|f|`` on the vertices is at rounding level.
+    then every vertex is moved onto the zero set along the grid cell edge it came
+    from (:func:`_onto_edges`; the contour's linear interpolation is only a first
+    guess), so ``|f|`` on the vertices is at rounding level.
     """
-    xmin, xmax, ymin, ymax = map(float, bounds)
-    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
-    XX, YY = np.meshgrid(x, y)
-    Z = np.asarray(f(np.column_stack([XX.ravel(), YY.ravel()])), dtype=float).reshape(XX.shape)
-    dx, dy = x[1] - x[0], y[1] - y[0]
-    out = []
-    for L in _contour(x, y, Z):
-        if len(L) < 2:
-            continue
-        # the cell edge each vertex lies on: vertical edges have x on the grid, horizontal ones y
-        on_x = np.abs((L[:, 0] - xmin) / dx - np.round((L[:, 0] - xmin) / dx)) < 1e-6
-        a, b = L.copy(), L.copy()
-        a[on_x, 1] = ymin + np.floor((L[on_x, 1] - ymin) / dy) * dy
-        b[on_x, 1] = a[on_x, 1] + dy
-        a[~on_x, 0] = xmin + np.floor((L[~on_x, 0] - xmin) / dx) * dx
-        b[~on_x, 0] = a[~on_x, 0] + dx
-        fa = f(a)
-        for _ in range(iters):
-            m = (a + b) / 2
-            fm = f(m)
-            left = np.sign(fm) == np.sign(fa)
-            a[left], fa[left] = m[left], fm[left]
-            b[~left] = m[~left]
-        out.append((a + b) / 2)
-    return out
+    x, y, Z = _field(lambda P: np.asarray(f(P), dtype=float)[:, None], bounds, resolution,
+                     lambda v: v[:, 0] > 0)
+    return [_onto_edges(f, L, x, y, iters) for L in _contour(x, y, Z[:, :, 0]) if len(L) >= 2]
 
 
 def _contour(x: Array, y: Array, Z: Array, level: float = 0.0) -> list[Array]:
@@ -327,21 +401,19 @@ def level_curves(net: Network, bounds: Sequence[float], levels: Sequence[float],
     """The level sets ``ŷ(x) = c`` of a regression network with 2-D inputs: ``(level index, (M, 2))``.
 
     Contoured on a ``resolution²`` grid over ``bounds = (xmin, xmax, ymin,
-    ymax)``, then every vertex is moved onto the exact level by a few Newton
-    steps along the input gradient (at most a grid cell), as
-    :func:`decision_boundary` does for ``p = 0.5``.
+    ymax)``, then every vertex is moved onto the exact level along its grid
+    cell edge, as :func:`decision_boundary` does for ``p = 0.5``.
     """
     _regression(net, 2)
-    xmin, xmax, ymin, ymax = map(float, bounds)
-    x, y = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
-    XX, YY = np.meshgrid(x, y)
-    Z = net.forward(np.column_stack([XX.ravel(), YY.ravel()])).logits[:, 0].reshape(XX.shape)
-    cell = float(np.hypot(x[1] - x[0], y[1] - y[0]))
+    cuts = np.sort(np.asarray(levels, dtype=float))
+    x, y, Z = _field(lambda P: net.forward(P).logits, bounds, resolution,
+                     lambda z: np.searchsorted(cuts, z[:, 0]))
+    Z = Z[:, :, 0]
     out = []
     for k, c in enumerate(levels):
         for L in _contour(x, y, Z, float(c)):
             if len(L) >= 2:
-                out.append((k, _refine(net, L, None, cell, level=float(c))))
+                out.append((k, _onto_edges(_margin(net, None, float(c)), L, x, y)))
     return out
 
 
@@ -350,22 +422,20 @@ def level_points(net: Network, bounds: Sequence[float], levels: Sequence[float],
     """The level sets ``ŷ(x) = c`` of a regression network with a 1-D input: ``(level index, (M, 1))``.
 
     On a line a level set is a set of points: the sign changes of ``ŷ − c`` on
-    ``resolution`` samples of ``bounds = (xmin, xmax)``, each refined by Newton
-    steps (at most a sample spacing) onto the exact level.
+    ``resolution`` samples of ``bounds = (xmin, xmax)``, each moved onto the exact
+    level between the two samples that bracket it (:func:`_root_between`).
     """
     _regression(net, 1)
     x = np.linspace(float(bounds[0]), float(bounds[1]), resolution)
     f = net.forward(x[:, None]).logits[:, 0]
-    step = float(x[1] - x[0])
     out = []
     for k, c in enumerate(levels):
         g = f - float(c)
         i = np.flatnonzero((g[:-1] <= 0) != (g[1:] <= 0))
         if len(i) == 0:
             continue
-        t = g[i] / (g[i] - g[i + 1])  # linear interpolation, then Newton
-        X = (x[i] + t * step)[:, None]
-        out.append((k, _refine(net, X, None, step, level=float(c))))
+        X = _root_between(_margin(net, None, float(c)), x[i][:, None], x[i + 1][:, None])
+        out.append((k, X))
     return out
 
 

@@ -70,6 +70,10 @@ def draw_order(n: int) -> np.ndarray:
     return np.random.default_rng(0).permutation(n)
 
 
+#: the insets' curves are contoured on this grid (exact only where they run: cheap); at 72 a
+#: tightly bent boundary was drawn with right-angled turns a viewer read as notches
+CONTOUR = 300
+
 class MixedCloud(Group):
     """Points of several colours drawn interleaved: where colours overlap, the picture is a mix.
 
@@ -241,14 +245,11 @@ class InputInset(_SquarePanel):
     """The input plane at a moment: probability shading, the p = 0.5 boundary, the points."""
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, point_radius: float = 0.022,
-                 resolution: int = 72, contour: int | None = None) -> None:
+                 resolution: int = 72) -> None:
         super().__init__(region, theme)
         run = timeline.run
         self.timeline = timeline
         self.resolution = resolution
-        #: the boundary's contouring grid (``resolution`` unless given): a coarse grid's vertices,
-        #: each moved onto the exact curve on its own, can zigzag into right-angled notches
-        self.contour = contour or resolution
         k = run.n_classes if run.task != "regression" else 2
         self.class_rgb = theme.class_rgb(max(k, 2))
         # a wide input: its principal plane, the network's decisions on that plane (a slice)
@@ -275,7 +276,7 @@ class InputInset(_SquarePanel):
             self.shading.set_image(value_image(lambda P: net.forward(P).logits[:, 0], self.box,
                                                self.theme, *self.target_range,
                                                resolution=self.resolution // 2, alpha=0.4))
-            found = level_curves(net, self.box, self.levels, resolution=self.contour)
+            found = level_curves(net, self.box, self.levels, resolution=CONTOUR)
             for k, line in enumerate(self.level_lines):
                 line.set_lines([self.to_scene(L) for j, L in found if j == k])
             return self
@@ -285,7 +286,7 @@ class InputInset(_SquarePanel):
 
         self.shading.set_image(probability_image(prob, self.box, self.class_rgb,
                                                  resolution=self.resolution // 2, max_alpha=0.45))
-        curves = decision_boundary(net, self.box, resolution=self.contour)
+        curves = decision_boundary(net, self.box, resolution=CONTOUR)
         self.boundary.set_lines([self.to_scene(c) for c in curves])
         return self
 

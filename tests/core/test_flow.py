@@ -415,6 +415,56 @@ def test_decision_boundary_is_the_preimage_of_the_output_line(widths, act, task,
     assert np.quantile(dist, 0.99) <= tol * scale
 
 
+def _full_grid_curves(f, bounds, resolution):
+    """The reference: ``f`` evaluated on every node of a ``resolution²`` grid, contoured by
+    contourpy, each vertex bisected (60 halvings) on the cell edge it lies on."""
+    import contourpy
+
+    x = np.linspace(bounds[0], bounds[1], resolution)
+    y = np.linspace(bounds[2], bounds[3], resolution)
+    XX, YY = np.meshgrid(x, y)
+    Z = f(np.column_stack([XX.ravel(), YY.ravel()])).reshape(XX.shape)
+    gen = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.Separate)
+    out = []
+    for L in gen.lines(0.0):
+        dx, dy = x[1] - x[0], y[1] - y[0]
+        vertical = np.isclose((L[:, 0] - x[0]) / dx, np.round((L[:, 0] - x[0]) / dx), atol=1e-6)
+        lo, hi = L.copy(), L.copy()
+        lo[vertical, 1] = y[0] + np.floor((L[vertical, 1] - y[0]) / dy) * dy
+        hi[vertical, 1] = lo[vertical, 1] + dy
+        lo[~vertical, 0] = x[0] + np.floor((L[~vertical, 0] - x[0]) / dx) * dx
+        hi[~vertical, 0] = lo[~vertical, 0] + dx
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            same = np.sign(f(mid)) == np.sign(f(lo))
+            lo[same], hi[~same] = mid[same], mid[~same]
+        out.append((lo + hi) / 2)
+    return out
+
+
+@pytest.mark.parametrize("widths, act, seed", [([2, 16, 16, 1], "tanh", 3), ([2, 8, 8, 1], "relu", 5),
+                                               ([2, 6, 1], "tanh", 9)])
+def test_decision_boundary_is_the_full_grids_curve(widths, act, seed):
+    """The boundary is evaluated at full resolution only in the cells it crosses: it is the
+    same curve, vertex for vertex, as contouring every node of the full grid."""
+    net = make_net(widths, act, "binary", seed=seed, gain=2.5)
+    got = decision_boundary(net, BOUNDS, resolution=121)
+    want = _full_grid_curves(lambda P: net.forward(P).logits[:, 0], BOUNDS, 121)
+    assert len(want) >= 1 and [len(L) for L in got] == [len(L) for L in want]
+    for a, b in zip(got, want, strict=True):
+        assert np.max(np.abs(a - b)) < 1e-9
+
+
+def test_level_curves_are_the_full_grids_curves():
+    net = make_net([2, 8, 8, 1], "tanh", "regression", seed=4, gain=2.5)
+    for level in (-0.5, 0.2):
+        got = [L for _, L in level_curves(net, BOUNDS, [level], resolution=121)]
+        want = _full_grid_curves(lambda P, c=level: net.forward(P).logits[:, 0] - c, BOUNDS, 121)
+        assert [len(L) for L in got] == [len(L) for L in want]
+        for a, b in zip(got, want, strict=True):
+            assert np.max(np.abs(a - b)) < 1e-9
+
+
 def test_decision_boundary_draws_each_multiclass_edge_once():
     net = make_net([2, 6, 6, 3], "tanh", "multiclass", seed=11)
     pts = np.vstack(decision_boundary(net, BOUNDS, resolution=150))
