@@ -529,3 +529,37 @@ def test_the_chart_tells_its_curves_apart_and_its_epochs_never_crowd(aspect):
     assert len(under) >= 2
     for a, b in zip(under, under[1:]):
         assert b.get_left()[0] - a.get_right()[0] >= 0.3 - 1e-9
+
+
+# ----------------------------------------------------------------------------- review 3 (training)
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_the_charts_ticks_are_few_and_never_crowd(aspect):
+    """Review 3: the loss chart's ticks were crowded ('0.01' hanging into the epochs' row,
+    'epoch' run into '0', three labels a side).  At most two labels a side, each within the
+    box's height; no two of the chart's words (tick labels, legend, axis name) within 0.1 units
+    of each other; the axis name at least 0.25 from the first epoch."""
+    from nnanim.draw.charts import LineChart
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
+    chart = next(m for m in scene.get_mobject_family_members() if isinstance(m, LineChart))
+    origin = chart.axes.points[3]
+    left = [m for m in chart.tick_labels if m.get_center()[0] < origin[0]]
+    right = [m for m in chart.tick_labels if m.get_center()[0] > origin[0] + chart.box_w]
+    under = sorted((m for m in chart.tick_labels if m.get_center()[1] < origin[1]),
+                   key=lambda m: m.get_center()[0])
+    assert 1 <= len(left) <= 2 and 1 <= len(right) <= 2, (len(left), len(right))
+    for m in left + right:
+        assert m.get_bottom()[1] >= origin[1] - 1e-6 and m.get_top()[1] <= origin[1] + chart.box_h + 1e-6
+    from manim import Text
+
+    words = [m for m in chart.get_family() if isinstance(m, Text)]
+    boxes = [(m.get_corner([-1, -1, 0])[:2], m.get_corner([1, 1, 0])[:2]) for m in words]
+    for (a0, a1), (b0, b1) in itertools.combinations(boxes, 2):
+        gap = max(b0[0] - a1[0], a0[0] - b1[0], b0[1] - a1[1], a0[1] - b1[1])
+        assert gap >= 0.1 - 1e-9, gap
+    axis = next(m for m in words if m.original_text == "epoch")
+    if abs(axis.get_center()[1] - under[0].get_center()[1]) < 0.05:  # on the epochs' row
+        assert under[0].get_left()[0] - axis.get_right()[0] >= 0.25 - 1e-9
