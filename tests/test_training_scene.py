@@ -534,6 +534,40 @@ def test_the_chart_tells_its_curves_apart_and_its_epochs_never_crowd(aspect):
 # ----------------------------------------------------------------------------- review 3 (training)
 
 
+def _tanh_hidden(run, X, r):
+    """The last hidden layer of a tanh network at record ``r``, written out here."""
+    h = X
+    for W, b in zip(run.weights[:-1], run.biases[:-1]):
+        h = np.tanh(h @ W[r].T + b[r])
+    return h
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_the_trained_layer_stands_off_the_panels_border(aspect):
+    """Review 3: the trained tanh layer is saturated, its points on the edges of (-1, 1)²; framed
+    tightly they lay on the panel's border and the two classes read as a smear along it.  At the
+    last epoch the drawn points are the layer's points (a forward pass written here) under one
+    scale on both axes and a shift (the geometry as it is), and every point is at least a tenth
+    of the panel's side inside the panel."""
+    from nnanim.draw.replay import HiddenSpaceView
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
+    run, tl = scene.job.run, scene.timeline
+    view = next(m for m in scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    view.set_moment(tl.moment(1.0))
+    H = _tanh_hidden(run, run.X, len(run.epochs) - 1)
+    assert np.mean(np.abs(H) > 0.97) > 0.5  # the moment the review saw: mostly saturated
+    P = view.cloud.positions[:, :2]
+    scale = np.ptp(P, axis=0) / np.ptp(H, axis=0)
+    assert scale[0] == pytest.approx(scale[1], rel=1e-9)
+    np.testing.assert_allclose(P - scale * H, np.broadcast_to((P - scale * H)[0], P.shape), atol=1e-9)
+    x0, y0, x1, y1 = view.square
+    side = x1 - x0
+    room = min(P[:, 0].min() - x0, x1 - P[:, 0].max(), P[:, 1].min() - y0, y1 - P[:, 1].max())
+    assert room >= 0.1 * side, room / side
+
+
 @pytest.mark.parametrize("aspect", ASPECTS)
 def test_the_charts_ticks_are_few_and_never_crowd(aspect):
     """Review 3: the loss chart's ticks were crowded ('0.01' hanging into the epochs' row,
