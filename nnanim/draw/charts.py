@@ -102,6 +102,7 @@ class LineChart(VGroup):
         # the x axis's name on the row of its tick labels, left of the first (under the left-hand
         # tick labels): "epoch 0 10 100 1000"
         axis = label("epoch", theme.muted)
+        room[0] = max(room[0], 0.5 * label("0", theme.muted).width)  # the first epoch's label
         if name_in_row:
             room[0] = max(room[0], axis.width + self.NAME_GAP + 0.5 * label("0", theme.muted).width)
         self.box_w, self.box_h = max(width - room[0] - room[1], 0.5), height
@@ -202,8 +203,11 @@ class LineChart(VGroup):
 
         best: list[tuple[float, str]] = []
         for most in (2, 3, 4, 6):
-            if log_y:
+            if log_y:  # powers of ten (or 1, 2, 5 times them); a short range: round values in it
                 at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
+                if sum(inside(v) for v, _ in at) < 2:
+                    at = [(float(np.log10(t)), general(t, 2)) for t in nice_ticks(10.0 ** lo, 10.0 ** hi, most)
+                          if t > 0]
             else:
                 at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
                        if percent else general(t, 3)) for t in nice_ticks(lo, hi, most)]
