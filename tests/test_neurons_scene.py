@@ -403,3 +403,57 @@ def test_the_input_maps_name_the_orientation_every_map_shares(pixels):
     def near(a):
         return -np.linalg.norm(a[..., :3] - pos, axis=-1).mean()
     assert near(first[:, -3:]) > near(first[:, :3]) and near(second[:3]) > near(second[-3:])
+
+
+# ----------------------------------------------------------------------------- review 3 (neurons)
+
+
+class _Rewind:
+    def setup(self):
+        super().setup()
+        self.replays = []
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.replay import ReplayTraining
+
+        self.replays += [a for a in animations if isinstance(a, ReplayTraining)]
+        super().play(*animations, **kwargs)
+
+
+def test_the_rewind_runs_back_at_an_even_pace():
+    """Review 3: the rewind jumped back (epochs 264 → 7 in 0.2 s of a 1 s rewind, log-paced: most
+    of the picture's change came in its last few frames).  Sampled at 60 fps, the unit maps as
+    drawn (each unit's ReLU over the input window, over the layer's largest value: a pass written
+    here, on weights blended between the records around each frame's epoch) change in no quarter
+    second by more than a third of their whole change, and the rewind lasts at least 1.5 s."""
+    scene = dry_run("neurons", {}, mixin=_Rewind)
+    rewind = scene.replays[0]
+    assert rewind.u0 == 1.0 and rewind.u1 == 0.0 and rewind.run_time >= 1.5
+    run = scene.job.run
+    epochs = np.asarray(run.epochs, dtype=float)
+    lo, hi = run.X.min(axis=0), run.X.max(axis=0)  # the maps' window: the data's square
+    c, half = (lo + hi) / 2, 0.55 * np.max(hi - lo)
+    g = np.linspace(-half, half, 24)
+    X = np.array([[c[0] + a, c[1] + b] for a in g for b in g])
+    fps = 60
+    n = int(round(rewind.run_time * fps))
+    H = []
+    for alpha in np.linspace(0.0, 1.0, n + 1):
+        a = rewind.rate_func(alpha)
+        e = rewind.timeline.moment((1 - a) * rewind.u0 + a * rewind.u1).epoch
+        j = min(int(np.searchsorted(epochs, e, side="right")), len(epochs) - 1)
+        i = max(j - 1, 0)
+        f = 0.0 if epochs[j] == epochs[i] else (e - epochs[i]) / (epochs[j] - epochs[i])
+        W = (1 - f) * run.weights[0][i] + f * run.weights[0][j]
+        b = (1 - f) * run.biases[0][i] + f * run.biases[0][j]
+        h = np.maximum(X @ W.T + b, 0.0)
+        H.append(h / max(h.max(), 1e-12))
+    H = np.array(H)
+    final = np.maximum(X @ run.weights[0][-1].T + run.biases[0][-1], 0.0)
+    assert H[0] == pytest.approx(final / final.max())
+    step = np.abs(np.diff(H, axis=0)).mean(axis=(1, 2))
+    total = step.sum()
+    window = int(0.25 * fps)
+    most = max(step[k: k + window].sum() for k in range(len(step) - window + 1))
+    assert most <= total / 3, most / total
+
