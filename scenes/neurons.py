@@ -194,8 +194,15 @@ class NeuronsScene(SceneContract):
         else:
             axes[0].next_to([c1[0], c1[1] + half, 0], UP, buff=0.1)
             axes[1].next_to([c2[0], c2[1] - half, 0], DOWN, buff=0.1)
+        # the large map is the output unit's (its node on the map's edge, where the edges end)
+        border = diagram.output.border
+        name = self.output_name = self.label("output", color=theme.muted)
+        if portrait:  # beside it (over it, the edges coming in ran through the word)
+            name.next_to(border, LEFT, buff=0.1, aligned_edge=UP)
+        else:
+            name.next_to(border, UP, buff=0.1, aligned_edge=LEFT)
         self.axis_names = axes
-        still += axes
+        still += [*axes, name]
         moving = [diagram]
         region_lines = None
         if regions:  # the regions' borders as lines over the output's decision map

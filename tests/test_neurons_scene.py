@@ -457,3 +457,32 @@ def test_the_rewind_runs_back_at_an_even_pace():
     most = max(step[k: k + window].sum() for k in range(len(step) - window + 1))
     assert most <= total / 3, most / total
 
+
+@pytest.mark.parametrize("pixels", [(854, 480), (480, 854), (640, 480), (480, 480)])
+def test_the_output_unit_is_a_node_of_the_diagram(pixels):
+    """Review 3: the output node was missing (the edges ran into the side of the large map).  The
+    output unit is a node where the last layer's edges all end, on the edge of its map facing
+    them, and the map is named 'output' next to it (within 0.25 units), clear of every unit."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    d = scene.diagram
+    (ox, oy), side = d.grid.output
+    node = d.output_node
+    cx, cy, _ = node.get_center()
+    if d.vertical:  # the map under the layers: the node on its top edge
+        assert (cx, cy) == pytest.approx((ox, oy + side / 2))
+    else:
+        assert (cx, cy) == pytest.approx((ox - side / 2, oy))
+    assert node.width >= 0.25  # a node, not a dot (15 px at 480p)
+    for edge in d.edges[-1]:
+        assert edge.get_end()[:2] == pytest.approx((cx, cy))
+    name = scene.output_name
+    assert name.original_text == "output"
+    gap = max(abs(name.get_center()[0] - ox) - name.width / 2 - side / 2,
+              abs(name.get_center()[1] - oy) - name.height / 2 - side / 2)
+    assert 0.0 <= gap <= 0.25
+    r = d.grid.size / 2
+    for layer in d.grid.centres:
+        for c in layer:
+            assert (abs(name.get_center()[0] - c[0]) >= name.width / 2 + r
+                    or abs(name.get_center()[1] - c[1]) >= name.height / 2 + r)
+

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Group, Line, Square
+from manim import Circle, Group, Line, Square
 
 from nnanim.core.regions import linear_regions, neighbours, pattern_keys, region_colouring
 from nnanim.core.timeline import EpochTimeline, Moment
@@ -39,6 +39,8 @@ LAYER_GAP = 1.1
 #: activations whose unit can die (zero on every training point: never active, never learning)
 DYING = ("relu",)
 DEAD_FONT = 20
+#: the output node's radius (scene units; 8 px at 480p), at most 0.3 of a unit's side
+OUTPUT_NODE = 0.14
 
 
 @dataclass(frozen=True)
@@ -177,9 +179,14 @@ class NetworkDiagram(Group):
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
                                  point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
+        # the output unit itself: a node where its edges meet, on the edge of its map (without it
+        # the edges ran into the map's side and the diagram read as having no output)
+        self.output_node = Circle(radius=min(OUTPUT_NODE, 0.3 * s), stroke_color=theme.foreground, stroke_width=2.0,
+                                  fill_color=theme.background, fill_opacity=1.0)
+        self.output_node.move_to(self._ports(out_centre, out_side, out=False))
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders,
-                 *[m for layer in self.dead_marks for m in layer], self.output)
+                 *[m for layer in self.dead_marks for m in layer], self.output, self.output_node)
         self.set_moment(timeline.moment(0.0))
 
     # -- geometry of the edges
