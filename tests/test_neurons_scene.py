@@ -486,3 +486,24 @@ def test_the_output_unit_is_a_node_of_the_diagram(pixels):
             assert (abs(name.get_center()[0] - c[0]) >= name.width / 2 + r
                     or abs(name.get_center()[1] - c[1]) >= name.height / 2 + r)
 
+
+def test_region_borders_are_drawn_to_be_counted(run):
+    """Review 3: the linear regions could not be counted (borders one pixel of the image wide,
+    0.8 px at 480p, at 55 % opacity).  Each border is drawn at least 1.9 px wide at 480p and at
+    least 80 % opaque, and nothing is drawn farther from a border than that width."""
+    scene = dry_run("neurons", {"run": run, "duration": 6})
+    lines = scene.region_lines
+    m = lines.timeline.moment(1.0)
+    lines.set_moment(m)
+    edge = lines.edges(m)
+    alpha = lines.image.rgba[..., 3].astype(float) / 255
+    n, k = lines.resolution, lines.thickness
+    assert k * lines.image.width / n * (480 / 8.0) >= 1.9
+    assert alpha[edge].min() >= 0.8
+    near = edge.copy()  # within the width, to the right or below
+    for j in range(1, k):
+        near[:, j:] |= edge[:, :-j]
+        near[j:, :] |= edge[:-j, :]
+    drawn = alpha > 0
+    assert np.array_equal(drawn, near)
+    assert drawn.sum() >= 1.8 * edge.sum()

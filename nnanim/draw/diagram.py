@@ -311,9 +311,15 @@ class RegionLines(Group):
     """
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, panel: _SquarePanel,
-                 resolution: int = 240, opacity: float = 0.55) -> None:
+                 resolution: int = 240, opacity: float = 0.85, line_px: float = 2.0) -> None:
         super().__init__()
+        from manim import config
+
         self.timeline, self.resolution = timeline, resolution
+        #: a border's width in image pixels: ``line_px`` pixels of the render at least, two of the
+        #: image (one image pixel, 0.8 px at 480p at 55 %, left the regions uncountable)
+        shown = panel.panel_size * config.pixel_height / config.frame_height
+        self.thickness = max(2, int(np.ceil(line_px * resolution / shown - 1e-9)))
         self.colour = np.array(hex_rgb(theme.foreground))
         self.opacity = opacity
         self.box = panel.box
@@ -333,7 +339,11 @@ class RegionLines(Group):
         return edge
 
     def set_moment(self, m: Moment) -> RegionLines:
-        edge = self.edges(m)
+        one = self.edges(m)
+        edge = one.copy()  # widened to the right and downwards
+        for k in range(1, self.thickness):
+            edge[:, k:] |= one[:, :-k]
+            edge[k:, :] |= one[:-k, :]
         img = np.zeros(edge.shape + (4,), dtype=np.uint8)
         img[..., :3] = np.clip(self.colour * 255 + 0.5, 0, 255).astype(np.uint8)
         img[..., 3] = np.where(edge, int(255 * self.opacity), 0)
