@@ -181,6 +181,7 @@ class TrainingScene(SceneContract):
             side_w = max(readouts.width, side.width)
             size = min(INSET_SIZE, box.width - side_w - 0.25, room)
             beside = size >= SIDE_INSET and readouts.height + 0.25 + side.height <= size
+            beside_words = False
             top = box.y1
             if beside:
                 label = side
@@ -191,11 +192,17 @@ class TrainingScene(SceneContract):
                 readouts.next_to([box.x0, top, 0], DOWN + RIGHT, buff=0)
                 top = readouts.get_bottom()[1] - 0.2
                 size = min(INSET_SIZE, box.width, room - label.height - 0.1 - (box.y1 - top))
+                # its words beside it where that leaves it larger (a 4:3 column: 110 px, not 60)
+                wide = min(INSET_SIZE, room - (box.y1 - top))
+                side = self.label(words, color=theme.muted, width=box.width - wide - 0.25)
+                if wide > size and side.height <= wide and side.width <= box.width - wide - 0.25:
+                    label, size, beside_words = side, wide, True
             size = max(size, 1.0)
             inset = Inset(timeline, theme, ((box.x0 + size / 2, top - size / 2, 0), size),
                           point_radius=INSET_POINT)
-            if beside:  # the readouts beside the inset, its words at its foot under them
-                readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
+            if beside or beside_words:  # the readouts beside the inset, its words at its foot
+                if beside:
+                    readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
                 label.next_to([box.x0 + size + 0.25, top - size, 0], UP + RIGHT, buff=0)
                 bottom = inset.border
             else:

@@ -631,3 +631,13 @@ def test_the_charts_ticks_are_few_and_never_crowd(aspect):
     axis = next(m for m in words if m.original_text == "epoch")
     if abs(axis.get_center()[1] - under[0].get_center()[1]) < 0.05:  # on the epochs' row
         assert under[0].get_left()[0] - axis.get_right()[0] >= 0.25 - 1e-9
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_the_input_inset_is_readable_in_every_frame_shape(aspect):
+    """The input inset at least 1.6 units (96 px at 480p) in every shape: in a 4:3 column, with
+    its words under it, it was 1.0 (60 px, the spirals a smudge); its words go beside it there."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
+    assert scene.inset.border.width >= 1.6, scene.inset.border.width
