@@ -6,10 +6,12 @@ activation there (after TensorFlow Playground), in the theme's weight colours
 (green where it is positive, purple where negative: a sign, not a class), dark
 where it is zero, so a ReLU unit's map is dark on the side where it is off.
 Edges are as wide as |w| (relative to the layer's largest) and coloured by the
-sign of w, in the same pair.  The output
-is a large map of the input plane: the network's probability shading, its
-decision boundary and the data.  Training is replayed log-spaced, as in the
-``training`` scene, with the epoch and the accuracy (recomputed from the
+sign of w, in the same pair.  The output unit
+is a node (where its edges end) on a large map of the input plane, named
+"output": the network's probability shading, its decision boundary and the
+data.  The poster is the trained network; a declared rewind runs back to
+epoch 0 paced by how much the unit maps change; training is then replayed
+log-spaced, with the epoch and the accuracy (recomputed from the
 nearest record's weights); for networks of ReLU-like units the borders of
 the input plane's linear regions are drawn as thin lines over the output's
 decision map, with their exact count (polygons clipped unit by unit).

@@ -583,10 +583,10 @@ class _Replays:
 
 def test_the_counter_moves_with_every_epoch_the_replay_shows():
     """Review 3: the epoch counter stayed on one number while epochs 0-5 (one full-batch step each)
-    swung the picture (paced by the change alone, epoch 0 → 1 took 2.7 s, 1 → 2 1.1 s).  Over the replay (linear in time, sampled at
-    60 fps), the stated epoch (the nearest record, worked out here: every epoch is recorded, so
-    the fractional epoch shown rounded half up) never stays the same for longer than 0.55 s
-    while the epoch shown moves, and the replay still shows every epoch in order."""
+    swung the picture (paced by the change alone, epoch 0 → 1 took 2.7 s, 1 → 2 1.1 s).  Over the
+    replay (linear in time, sampled at 60 fps), the stated epoch (the nearest record, worked out
+    here: every epoch is recorded, so the fractional epoch shown rounded half up) never stays the
+    same for longer than 0.55 s, and the replay still shows every epoch in order."""
     scene = dry_run(TrainingScene, {}, mixin=_Replays)
     run = scene.job.run
     replay = scene.replays[-1]

@@ -206,8 +206,8 @@ class LineChart(VGroup):
             if log_y:  # powers of ten (or 1, 2, 5 times them); a short range: round values in it
                 at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
                 if sum(inside(v) for v, _ in at) < 2:
-                    at = [(float(np.log10(t)), general(t, 2)) for t in nice_ticks(10.0 ** lo, 10.0 ** hi, most)
-                          if t > 0]
+                    at = [(float(np.log10(t)), general(t, 2))
+                          for t in nice_ticks(10.0 ** lo, 10.0 ** hi, most) if t > 0]
             else:
                 at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
                        if percent else general(t, 3)) for t in nice_ticks(lo, hi, most)]

@@ -181,8 +181,8 @@ class NetworkDiagram(Group):
         self.edges = self._edges()
         # the output unit itself: a node where its edges meet, on the edge of its map (without it
         # the edges ran into the map's side and the diagram read as having no output)
-        self.output_node = Circle(radius=min(OUTPUT_NODE, 0.3 * s), stroke_color=theme.foreground, stroke_width=2.0,
-                                  fill_color=theme.background, fill_opacity=1.0)
+        self.output_node = Circle(radius=min(OUTPUT_NODE, 0.3 * s), stroke_color=theme.foreground,
+                                  stroke_width=2.0, fill_color=theme.background, fill_opacity=1.0)
         self.output_node.move_to(self._ports(out_centre, out_side, out=False))
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders,
