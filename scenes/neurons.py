@@ -6,10 +6,12 @@ activation there (after TensorFlow Playground), in the theme's weight colours
 (green where it is positive, purple where negative: a sign, not a class), dark
 where it is zero, so a ReLU unit's map is dark on the side where it is off.
 Edges are as wide as |w| (relative to the layer's largest) and coloured by the
-sign of w, in the same pair.  The output
-is a large map of the input plane: the network's probability shading, its
-decision boundary and the data.  Training is replayed log-spaced, as in the
-``training`` scene, with the epoch and the accuracy (recomputed from the
+sign of w, in the same pair.  The output unit
+is a node (where its edges end) on a large map of the input plane, named
+"output": the network's probability shading, its decision boundary and the
+data.  The poster is the trained network; a declared rewind runs back to
+epoch 0 paced by how much the unit maps change; training is then replayed
+log-spaced, with the epoch and the accuracy (recomputed from the
 nearest record's weights); for networks of ReLU-like units the borders of
 the input plane's linear regions are drawn as thin lines over the output's
 decision map, with their exact count (polygons clipped unit by unit).
@@ -34,7 +36,9 @@ from nnanim.errors import NnanimError
 
 INTRO, OUTRO = 2.0, 3.0
 SWAP = 0.3
-REWIND = 1.0  # the poster is the trained network at its final epoch; then a declared rewind to epoch 0
+#: the poster is the trained network at its final epoch; then a declared rewind to epoch 0, paced by
+#: how much the picture changes (log-paced over 1 s, epochs 264 → 7 took 0.2 s: a jump back)
+REWIND = 1.6
 #: the largest network whose units stay readable as maps
 MAX_LAYERS, MAX_WIDTH = 4, 8
 
@@ -86,8 +90,45 @@ class NeuronsScene(SceneContract):
 
         return len(linear_regions(run.network(record), box))
 
+    @staticmethod
+    def rewind_pace(run, record: int, samples, ease):
+        """The rewind's rate function over the log-spaced timeline (from ``u = 1`` back to 0): the
+        epochs it passes follow how much the picture changes, so each moment of the rewind moves
+        it about as much as any other (log-paced, most of the change came in its last frames).
+
+        The change from record to record is the mean change of the unit maps as drawn (each
+        layer's activations at ``samples``, on its own scale); a fifth of the time stays
+        log-spaced in epochs, as in the change-paced timeline, so no stretch is skipped.
+        """
+        import numpy as np
+
+        from nnanim.core.timeline import LOG_SHARE
+        from nnanim.draw.diagram import _scale
+
+        epochs = np.asarray(run.epochs[: record + 1], dtype=float)
+        final = float(epochs[-1])
+        if record < 1 or final <= 0:
+            return ease
+
+        def maps(r):
+            post = run.network(r).forward(samples).post[:-1]
+            return np.concatenate([np.ravel(v / s) for v, s in
+                                   (_scale(h, a) for h, a in zip(post, run.activations))])
+
+        drawn = [maps(r) for r in range(record + 1)]
+        moved = np.concatenate([[0.0], np.cumsum([np.mean(np.abs(b - a)) for a, b in zip(drawn, drawn[1:])])])
+        log_u = np.log1p(epochs) / np.log1p(final)
+        at = (1 - LOG_SHARE) * moved / max(moved[-1], 1e-300) + LOG_SHARE * log_u
+
+        def rate(alpha: float) -> float:
+            epoch = float(np.interp(1.0 - ease(alpha), at, epochs))
+            return 1.0 - float(np.log1p(epoch) / np.log1p(final))
+
+        return rate
+
     def construct(self):
-        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup, smooth
+        from manim import DOWN, LEFT, RIGHT, UP, Group, VGroup
+        from manim.utils.rate_functions import ease_in_out_sine
 
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout
@@ -155,8 +196,15 @@ class NeuronsScene(SceneContract):
         else:
             axes[0].next_to([c1[0], c1[1] + half, 0], UP, buff=0.1)
             axes[1].next_to([c2[0], c2[1] - half, 0], DOWN, buff=0.1)
+        # the large map is the output unit's (its node on the map's edge, where the edges end)
+        border = diagram.output.border
+        name = self.output_name = self.label("output", color=theme.muted)
+        if portrait:  # beside it (over it, the edges coming in ran through the word)
+            name.next_to(border, LEFT, buff=0.1, aligned_edge=UP)
+        else:
+            name.next_to(border, UP, buff=0.1, aligned_edge=LEFT)
         self.axis_names = axes
-        still += axes
+        still += [*axes, name]
         moving = [diagram]
         region_lines = None
         if regions:  # the regions' borders as lines over the output's decision map
@@ -197,7 +245,8 @@ class NeuronsScene(SceneContract):
         self.fix(rewind)
         self.mark("stage", "rewind", words)
         self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
-                                 u1=0.0, rate_func=smooth, run_time=REWIND),
+                                 u1=0.0, rate_func=self.rewind_pace(run, record, diagram.samples, ease_in_out_sine),
+                                 run_time=REWIND),
                   *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
         caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))

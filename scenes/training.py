@@ -5,7 +5,8 @@ and probability shading, morphing smoothly from record to record, paced by
 how much the picture changes (each second moves the points about as much
 as any other; a fifth of the time stays log-spaced, so the long late
 stretch where the points only settle into their corners is still seen,
-briefly — with log-spacing alone it took the last 40 % of the video); beside it (below
+briefly — with log-spacing alone it took the last 40 % of the video; and no epoch is held
+longer than :data:`EPOCH_HOLD`, so the counter moves while the picture does); beside it (below
 it in a vertical frame) the input plane with the p = 0.5 boundary of the same
 epoch, the epoch and the accuracy (recomputed from each record's weights),
 and the loss and accuracy curves with a moving marker.
@@ -29,6 +30,10 @@ INTRO, OUTRO = 1.5, 3.0
 SWAP = 0.3  # a caption swap
 #: what the large picture is: every caption names it (it has no other label)
 LAYER = "last hidden layer"
+#: one record interval of the replay at most this long (seconds): the counter states the nearest
+#: record, so it moves once an interval; with the pace following the picture's change alone,
+#: each of epochs 1-5 (one full-batch step each, the largest swings) held the counter about 1 s
+EPOCH_HOLD = 0.5
 REWIND = 1.4  # the poster is the trained network (its caption says at which epoch); then a declared rewind
 #: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
 PORTRAIT_ASIDE = 0.5
@@ -83,9 +88,9 @@ class TrainingScene(SceneContract):
         from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
 
         run, record = self.load_run()
-        timeline = self.timeline = EpochTimeline(run, last=record, pace="change")
         total = default_duration(int(run.epochs[record]))
         replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
+        timeline = self.timeline = EpochTimeline(run, last=record, pace="change", most=EPOCH_HOLD / replay)
         layout, theme = self.layout, self.theme
 
         regression = run.task == "regression"
@@ -172,6 +177,7 @@ class TrainingScene(SceneContract):
             side_w = max(readouts.width, side.width)
             size = min(INSET_SIZE, box.width - side_w - 0.25, room)
             beside = size >= SIDE_INSET and readouts.height + 0.25 + side.height <= size
+            beside_words = False
             top = box.y1
             if beside:
                 label = side
@@ -182,11 +188,17 @@ class TrainingScene(SceneContract):
                 readouts.next_to([box.x0, top, 0], DOWN + RIGHT, buff=0)
                 top = readouts.get_bottom()[1] - 0.2
                 size = min(INSET_SIZE, box.width, room - label.height - 0.1 - (box.y1 - top))
+                # its words beside it where that leaves it larger (a 4:3 column: 110 px, not 60)
+                wide = min(INSET_SIZE, room - (box.y1 - top))
+                side = self.label(words, color=theme.muted, width=box.width - wide - 0.25)
+                if wide > size and side.height <= wide and side.width <= box.width - wide - 0.25:
+                    label, size, beside_words = side, wide, True
             size = max(size, 1.0)
             inset = Inset(timeline, theme, ((box.x0 + size / 2, top - size / 2, 0), size),
                           point_radius=INSET_POINT)
-            if beside:  # the readouts beside the inset, its words at its foot under them
-                readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
+            if beside or beside_words:  # the readouts beside the inset, its words at its foot
+                if beside:
+                    readouts.next_to([box.x0 + size + 0.25, top, 0], DOWN + RIGHT, buff=0)
                 label.next_to([box.x0 + size + 0.25, top - size, 0], UP + RIGHT, buff=0)
                 bottom = inset.border
             else:

@@ -403,3 +403,107 @@ def test_the_input_maps_name_the_orientation_every_map_shares(pixels):
     def near(a):
         return -np.linalg.norm(a[..., :3] - pos, axis=-1).mean()
     assert near(first[:, -3:]) > near(first[:, :3]) and near(second[:3]) > near(second[-3:])
+
+
+# ----------------------------------------------------------------------------- review 3 (neurons)
+
+
+class _Rewind:
+    def setup(self):
+        super().setup()
+        self.replays = []
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.replay import ReplayTraining
+
+        self.replays += [a for a in animations if isinstance(a, ReplayTraining)]
+        super().play(*animations, **kwargs)
+
+
+def test_the_rewind_runs_back_at_an_even_pace():
+    """Review 3: the rewind jumped back (epochs 264 → 7 in 0.2 s of a 1 s rewind, log-paced: most
+    of the picture's change came in its last few frames).  Sampled at 60 fps, the unit maps as
+    drawn (each unit's ReLU over the input window, over the layer's largest value: a pass written
+    here, on weights blended between the records around each frame's epoch) change in no quarter
+    second by more than a third of their whole change, and the rewind lasts at least 1.5 s."""
+    scene = dry_run("neurons", {}, mixin=_Rewind)
+    rewind = scene.replays[0]
+    assert rewind.u0 == 1.0 and rewind.u1 == 0.0 and rewind.run_time >= 1.5
+    run = scene.job.run
+    epochs = np.asarray(run.epochs, dtype=float)
+    lo, hi = run.X.min(axis=0), run.X.max(axis=0)  # the maps' window: the data's square
+    c, half = (lo + hi) / 2, 0.55 * np.max(hi - lo)
+    g = np.linspace(-half, half, 24)
+    X = np.array([[c[0] + a, c[1] + b] for a in g for b in g])
+    fps = 60
+    n = int(round(rewind.run_time * fps))
+    H = []
+    for alpha in np.linspace(0.0, 1.0, n + 1):
+        a = rewind.rate_func(alpha)
+        e = rewind.timeline.moment((1 - a) * rewind.u0 + a * rewind.u1).epoch
+        j = min(int(np.searchsorted(epochs, e, side="right")), len(epochs) - 1)
+        i = max(j - 1, 0)
+        f = 0.0 if epochs[j] == epochs[i] else (e - epochs[i]) / (epochs[j] - epochs[i])
+        W = (1 - f) * run.weights[0][i] + f * run.weights[0][j]
+        b = (1 - f) * run.biases[0][i] + f * run.biases[0][j]
+        h = np.maximum(X @ W.T + b, 0.0)
+        H.append(h / max(h.max(), 1e-12))
+    H = np.array(H)
+    final = np.maximum(X @ run.weights[0][-1].T + run.biases[0][-1], 0.0)
+    assert H[0] == pytest.approx(final / final.max())
+    step = np.abs(np.diff(H, axis=0)).mean(axis=(1, 2))
+    total = step.sum()
+    window = int(0.25 * fps)
+    most = max(step[k: k + window].sum() for k in range(len(step) - window + 1))
+    assert most <= total / 3, most / total
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (480, 854), (640, 480), (480, 480)])
+def test_the_output_unit_is_a_node_of_the_diagram(pixels):
+    """Review 3: the output node was missing (the edges ran into the side of the large map).  The
+    output unit is a node where the last layer's edges all end, on the edge of its map facing
+    them, and the map is named 'output' next to it (within 0.25 units), clear of every unit."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    d = scene.diagram
+    (ox, oy), side = d.grid.output
+    node = d.output_node
+    cx, cy, _ = node.get_center()
+    if d.vertical:  # the map under the layers: the node on its top edge
+        assert (cx, cy) == pytest.approx((ox, oy + side / 2))
+    else:
+        assert (cx, cy) == pytest.approx((ox - side / 2, oy))
+    assert node.width >= 0.25  # a node, not a dot (15 px at 480p)
+    for edge in d.edges[-1]:
+        assert edge.get_end()[:2] == pytest.approx((cx, cy))
+    name = scene.output_name
+    assert name.original_text == "output"
+    gap = max(abs(name.get_center()[0] - ox) - name.width / 2 - side / 2,
+              abs(name.get_center()[1] - oy) - name.height / 2 - side / 2)
+    assert 0.0 <= gap <= 0.25
+    r = d.grid.size / 2
+    for layer in d.grid.centres:
+        for c in layer:
+            assert (abs(name.get_center()[0] - c[0]) >= name.width / 2 + r
+                    or abs(name.get_center()[1] - c[1]) >= name.height / 2 + r)
+
+
+def test_region_borders_are_drawn_to_be_counted(run):
+    """Review 3: the linear regions could not be counted (borders one pixel of the image wide,
+    0.8 px at 480p, at 55 % opacity).  Each border is drawn at least 1.9 px wide at 480p and at
+    least 80 % opaque, and nothing is drawn farther from a border than that width."""
+    scene = dry_run("neurons", {"run": run, "duration": 6})
+    lines = scene.region_lines
+    m = lines.timeline.moment(1.0)
+    lines.set_moment(m)
+    edge = lines.edges(m)
+    alpha = lines.image.rgba[..., 3].astype(float) / 255
+    n, k = lines.resolution, lines.thickness
+    assert k * lines.image.width / n * (480 / 8.0) >= 1.9
+    assert alpha[edge].min() >= 0.8
+    near = edge.copy()  # within the width, to the right or below
+    for j in range(1, k):
+        near[:, j:] |= edge[:, :-j]
+        near[j:, :] |= edge[:-j, :]
+    drawn = alpha > 0
+    assert np.array_equal(drawn, near)
+    assert drawn.sum() >= 1.8 * edge.sum()

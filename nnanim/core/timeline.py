@@ -37,6 +37,29 @@ def default_duration(n_epochs: int) -> float:
     return float(np.clip(12.0 + 2.0 * np.log10(max(n_epochs, 1) + 1), 15.0, DEFAULT_SECONDS))
 
 
+def _capped(record_u: np.ndarray, most: float) -> np.ndarray:
+    """``record_u`` (from 0 to 1) with no interval longer than ``most`` (at least an even share):
+    each longer one cut to ``most``, the time it gave up shared by the others in proportion to
+    their lengths, until none is longer."""
+    spans = np.diff(record_u)
+    most = max(float(most), 1.0 / len(spans))
+    fixed = np.zeros(len(spans), dtype=bool)
+    while True:
+        over = ~fixed & (spans > most * (1 + 1e-12))
+        if not over.any():
+            break
+        excess = float(np.sum(spans[over] - most))
+        spans[over] = most
+        fixed |= over
+        free = ~fixed
+        total = float(spans[free].sum())
+        if total <= 0:
+            break
+        spans[free] += excess * spans[free] / total
+    out = np.concatenate([[0.0], np.cumsum(spans)])
+    return out / out[-1]
+
+
 @dataclass(frozen=True)
 class Moment:
     """One instant of the replay: records ``r0``/``r1`` blended by ``f``, and the nearest one."""
@@ -67,9 +90,15 @@ class EpochTimeline:
         the last hidden layer's total movement (:meth:`change`), with
         :data:`LOG_SHARE` of the time still log-spaced so that no stretch of
         epochs is skipped outright.
+    most
+        With ``pace="change"``: the largest share of the progress one record
+        interval may take (the rest goes to the others in proportion).  A
+        record shown for long while the picture swings reads as a frozen
+        counter: the stated epoch is the nearest record's, so it changes once
+        per interval.
     """
 
-    def __init__(self, run: Run, last: int = -1, pace: str = "log") -> None:
+    def __init__(self, run: Run, last: int = -1, pace: str = "log", most: float | None = None) -> None:
         if pace not in ("log", "change"):
             raise ValueError(f"pace is 'log' or 'change', not {pace!r}")
         self.run = run
@@ -85,6 +114,8 @@ class EpochTimeline:
             moved = np.concatenate([[0.0], np.cumsum(self.change())])
             if moved[-1] > 0:
                 self.record_u = (1 - LOG_SHARE) * moved / moved[-1] + LOG_SHARE * log_u
+                if most is not None:
+                    self.record_u = _capped(self.record_u, most)
 
     def change(self, max_points: int = 300) -> np.ndarray:
         """``(last,)``: how far the picture moves from each record to the next.

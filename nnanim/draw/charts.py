@@ -28,12 +28,17 @@ __all__ = ["DigitReadout", "LineChart"]
 def dashes(P: np.ndarray, on: float, off: float) -> list[np.ndarray]:
     """Polyline ``P (M, d)`` cut into dashes ``on`` long with gaps ``off`` along its length."""
     s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(P, axis=0), axis=1))])
-    out, a = [], 0.0
-    while a < s[-1]:
-        b = min(a + on, s[-1])
+    def piece(a, b):
         t = np.concatenate([[a], s[(s > a) & (s < b)], [b]])
-        out.append(np.column_stack([np.interp(t, s, P[:, i]) for i in range(P.shape[1])]))
+        return np.column_stack([np.interp(t, s, P[:, i]) for i in range(P.shape[1])])
+
+    out, a, end = [], 0.0, 0.0
+    while a < s[-1]:
+        end = min(a + on, s[-1])
+        out.append(piece(a, end))
         a += on + off
+    if out and end < s[-1]:  # the curve's end in a gap: a last dash up to it (the curve reaches now)
+        out.append(piece(max(s[-1] - on, end + off / 2), s[-1]))
     return out or [P]  # no length yet: as a solid curve would be
 
 
@@ -64,7 +69,9 @@ class LineChart(VGroup):
 
     TICK, PAD = 0.07, 0.06  # a tick mark's length outside the box; room between mark and label
     DASH, GAP = 0.09, 0.06  # a dashed curve's dash and the gap after it (scene units)
-    X_GAP = 0.3  # the least room between two epoch labels (a space or more: '100' and '1000' apart)
+    X_GAP = 0.4  # the least room between two epoch labels (more than a space: '100' and '1000' apart)
+    NAME_GAP = 0.25  # between the x axis's name and its first label, on their row (0.12 read as one word)
+    MOST_TICKS = 2  # tick labels on each side of the box (three a side crowded a phone's chart)
 
     def __init__(self, epochs: np.ndarray, series: Sequence[tuple], width: float, height: float,
                  theme: Theme, font_size: float = 18, percent: bool = False,
@@ -86,21 +93,8 @@ class LineChart(VGroup):
             if hi - lo < 1e-12:
                 lo, hi = lo - 0.5, hi + 0.5
             scales.append((v, ok, lo, hi))
-            # as many round values as the box's height leaves room for (a label's height and a
-            # half between two), at most three
-            for most in (3, 2, 1):
-                if k > 1:
-                    at = []
-                elif log_y:
-                    at = [(float(np.log10(t)), general(t, 2))
-                          for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
-                else:
-                    at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
-                           if (percent and k == 1) else general(t, 3)) for t in nice_ticks(lo, hi, most)]
-                apart = np.diff(sorted(v for v, _ in at)) / (hi - lo) * height * 0.92
-                if not len(apart) or apart.min() >= 1.5 * label("0", theme.muted).height:
-                    break
-            ticks.append(at)
+            ticks.append(self._side_ticks(k, lo, hi, log_y, percent and k == 1, height,
+                                          label("0", theme.muted).height))
         side_labels = [[label(body, series[k][1]) for _, body in ticks[k]] if k < len(ticks) else []
                        for k in range(2)]
         room = [max((m.width for m in side), default=0.0) + (self.TICK + self.PAD if side else 0.0)
@@ -108,8 +102,9 @@ class LineChart(VGroup):
         # the x axis's name on the row of its tick labels, left of the first (under the left-hand
         # tick labels): "epoch 0 10 100 1000"
         axis = label("epoch", theme.muted)
+        room[0] = max(room[0], 0.5 * label("0", theme.muted).width)  # the first epoch's label
         if name_in_row:
-            room[0] = max(room[0], axis.width + 0.12 + 0.5 * label("0", theme.muted).width)
+            room[0] = max(room[0], axis.width + self.NAME_GAP + 0.5 * label("0", theme.muted).width)
         self.box_w, self.box_h = max(width - room[0] - room[1], 0.5), height
         self.room = room
         frame = Polylines([np.array([[0, height], [0, 0], [self.box_w, 0]]
@@ -138,17 +133,23 @@ class LineChart(VGroup):
                 marks.append(np.array([[x, y, 0], [x + out * self.TICK, y, 0]]) + origin)
                 mob.move_to(origin + [x + out * (self.TICK + self.PAD + mob.width / 2), y, 0])
                 self.tick_labels.append(mob)
-        # the epochs under the box: 0 and the powers of ten, those that clear each other
-        x_labels, right_edge = [], -np.inf
-        for e in epoch_ticks(float(self.epochs[-1])):
+        # the epochs under the box: 0 and the powers of ten, those that clear each other: the
+        # largest and 0 first (a chart that ended its labels at 100 of 1500 epochs hid its range),
+        # then the others from the top down
+        values = list(epoch_ticks(float(self.epochs[-1])))
+        order = [values[-1], values[0], *values[-2:0:-1]] if len(values) > 1 else values
+        x_labels, taken = [], []
+        for e in order:
             mob = label(f"{e:.0f}", theme.muted)
             x = float(self._x(e))
-            if x - mob.width / 2 < right_edge + self.X_GAP:
+            lo, hi = x - mob.width / 2, x + mob.width / 2
+            if any(lo < b + self.X_GAP and hi > a - self.X_GAP for a, b in taken):
                 continue
             mob.move_to(origin + [x, -self.TICK - self.PAD - mob.height / 2, 0])
             marks.append(np.array([[x, 0, 0], [x, -self.TICK, 0]]) + origin)
             x_labels.append(mob)
-            right_edge = x + mob.width / 2
+            taken.append((lo, hi))
+        x_labels.sort(key=lambda m: m.get_center()[0])
         self.tick_labels += x_labels
         self.ticks = Polylines(marks or [np.zeros((2, 3))], smooth=False, stroke_color=theme.muted,
                                stroke_width=1.5, stroke_opacity=0.8)
@@ -164,16 +165,16 @@ class LineChart(VGroup):
         legend = VGroup(*[entry(name, colour, d) for (_, colour, name, _), d
                           in zip(series, self.dashed)]).arrange(RIGHT, buff=0.3)
         if legend.width > width:  # a narrow chart: the names one over the other
-            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         legend.next_to(frame, UP, buff=0.1, aligned_edge=LEFT)
         left_edge = origin[0] - room[0]  # the chart's own left edge: the legend stays within it
         legend.shift(RIGHT * (min(left_edge + width - legend.get_right()[0], 0.0)))
         legend.shift(RIGHT * max(left_edge - legend.get_left()[0], 0.0))
         first = x_labels[0] if x_labels else None
-        right = (first.get_left()[0] - 0.12) if first is not None else origin[0] - self.TICK
+        right = (first.get_left()[0] - self.NAME_GAP) if first is not None else origin[0] - self.TICK
         axis.move_to([right - axis.width / 2, 0, 0])
         if not name_in_row:
-            axis.next_to(VGroup(frame, *x_labels), DOWN, buff=0.06, aligned_edge=RIGHT)
+            axis.next_to(VGroup(frame, *x_labels), DOWN, buff=0.1, aligned_edge=RIGHT)
         elif first is not None:
             axis.align_to(first, DOWN)
         else:
@@ -186,6 +187,39 @@ class LineChart(VGroup):
         self.marker = VGroup(*self.curves, self.cursor, *self.dots)
         self.add(self.marker)
         self.set_marker(float(self.epochs[0]))
+
+    def _side_ticks(self, k: int, lo: float, hi: float, log_y: bool, percent: bool, height: float,
+                    h: float) -> list[tuple[float, str]]:
+        """A side's ticks ``[(value on the curve's scale, label)]``: at most :attr:`MOST_TICKS`
+        round values whose labels lie within the box's height (a label hanging under the box
+        crowded the epochs' row, one over it the legend), two labels at least two label heights
+        apart; the widest spread of such values (the lowest and the highest)."""
+        if k > 1:
+            return []
+
+        def inside(v):
+            y = (v - lo) / (hi - lo) * height * 0.92 + height * 0.04
+            return y - h / 2 >= -1e-9 and y + h / 2 <= height + 1e-9
+
+        best: list[tuple[float, str]] = []
+        for most in (2, 3, 4, 6):
+            if log_y:  # powers of ten (or 1, 2, 5 times them); a short range: round values in it
+                at = [(float(np.log10(t)), general(t, 2)) for t in log_ticks(10.0 ** lo, 10.0 ** hi, most)]
+                if sum(inside(v) for v, _ in at) < 2:
+                    at = [(float(np.log10(t)), general(t, 2))
+                          for t in nice_ticks(10.0 ** lo, 10.0 ** hi, most) if t > 0]
+            else:
+                at = [(float(t), percent_text(t, 0 if abs(100 * t - round(100 * t)) < 1e-9 else 1)
+                       if percent else general(t, 3)) for t in nice_ticks(lo, hi, most)]
+            at = sorted((v, body) for v, body in at if inside(v))
+            at = at[:: max(len(at) - 1, 1)][: self.MOST_TICKS]  # the lowest and the highest
+            if len(at) == 2 and (at[1][0] - at[0][0]) / (hi - lo) * height * 0.92 < 2 * h:
+                at = at[1:]
+            if len(at) > len(best):
+                best = at
+            if len(best) >= self.MOST_TICKS:
+                break
+        return best
 
     def _x(self, epoch):
         return np.log1p(np.asarray(epoch, dtype=float)) / self.x_max * self.box_w

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Group, Line, Square
+from manim import Circle, Group, Line, Square
 
 from nnanim.core.regions import linear_regions, neighbours, pattern_keys, region_colouring
 from nnanim.core.timeline import EpochTimeline, Moment
@@ -39,6 +39,8 @@ LAYER_GAP = 1.1
 #: activations whose unit can die (zero on every training point: never active, never learning)
 DYING = ("relu",)
 DEAD_FONT = 20
+#: the output node's radius (scene units; 8 px at 480p), at most 0.3 of a unit's side
+OUTPUT_NODE = 0.14
 
 
 @dataclass(frozen=True)
@@ -177,9 +179,14 @@ class NetworkDiagram(Group):
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
                                  point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
+        # the output unit itself: a node where its edges meet, on the edge of its map (without it
+        # the edges ran into the map's side and the diagram read as having no output)
+        self.output_node = Circle(radius=min(OUTPUT_NODE, 0.3 * s), stroke_color=theme.foreground,
+                                  stroke_width=2.0, fill_color=theme.background, fill_opacity=1.0)
+        self.output_node.move_to(self._ports(out_centre, out_side, out=False))
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders,
-                 *[m for layer in self.dead_marks for m in layer], self.output)
+                 *[m for layer in self.dead_marks for m in layer], self.output, self.output_node)
         self.set_moment(timeline.moment(0.0))
 
     # -- geometry of the edges
@@ -304,9 +311,15 @@ class RegionLines(Group):
     """
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, panel: _SquarePanel,
-                 resolution: int = 240, opacity: float = 0.55) -> None:
+                 resolution: int = 240, opacity: float = 0.85, line_px: float = 2.0) -> None:
         super().__init__()
+        from manim import config
+
         self.timeline, self.resolution = timeline, resolution
+        #: a border's width in image pixels: ``line_px`` pixels of the render at least, two of the
+        #: image (one image pixel, 0.8 px at 480p at 55 %, left the regions uncountable)
+        shown = panel.panel_size * config.pixel_height / config.frame_height
+        self.thickness = max(2, int(np.ceil(line_px * resolution / shown - 1e-9)))
         self.colour = np.array(hex_rgb(theme.foreground))
         self.opacity = opacity
         self.box = panel.box
@@ -326,7 +339,11 @@ class RegionLines(Group):
         return edge
 
     def set_moment(self, m: Moment) -> RegionLines:
-        edge = self.edges(m)
+        one = self.edges(m)
+        edge = one.copy()  # widened to the right and downwards
+        for k in range(1, self.thickness):
+            edge[:, k:] |= one[:, :-k]
+            edge[k:, :] |= one[:-k, :]
         img = np.zeros(edge.shape + (4,), dtype=np.uint8)
         img[..., :3] = np.clip(self.colour * 255 + 0.5, 0, 255).astype(np.uint8)
         img[..., 3] = np.where(edge, int(255 * self.opacity), 0)

@@ -172,7 +172,15 @@ class HiddenSpaceView(_SquarePanel):
         The replay; its run's last hidden layer must have 2 units.
     region
         ``(centre, size)`` of the square on screen (scene units).
+
+    The window is the timeline's framing widened by :attr:`ROOM` (the same scale on both axes:
+    the geometry as it is).  A trained tanh layer is saturated: its points lie on the edges of
+    the square (-1, 1)², and framed tightly on them they lay on the panel's own border, two
+    classes read as a smear along it.
     """
+
+    #: the window's half side over the framing's (which has a tenth of margin already)
+    ROOM = 1.2
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, n_lines: int = 17,
                  point_radius: float | None = None) -> None:
@@ -215,7 +223,8 @@ class HiddenSpaceView(_SquarePanel):
     def set_moment(self, m: Moment) -> HiddenSpaceView:
         self.moment = m
         net = self.timeline.network(m)
-        self.set_window(*self.timeline.framing(m.u))
+        centre, half = self.timeline.framing(m.u)
+        self.set_window(centre, half * self.ROOM)
         fwd_points = net.forward(self.timeline.run.X).post[-2]
         self.cloud.set_positions(self.to_scene(fwd_points))
         self.grid.set_vertices(self.to_scene(net.forward(self.grid_in).post[-2]))
