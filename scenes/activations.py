@@ -26,6 +26,9 @@ PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.
 #: seconds of the beats between stages
 BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
          "output": 1.2, "end": 3.0}
+#: a stage's title swaps over this share of its play: the old one out while the picture has not
+#: yet moved, the new one in as it is under way (its motion half done), never ahead of it
+TITLE_SHARE = 0.5
 #: the 3-D view while a hidden layer has 3 units
 TILT, AZIM = np.radians(58), np.radians(-25)
 #: what the second label line says of the smooth activations (no linear regions): one wording in
@@ -163,7 +166,7 @@ class ActivationsScene(SceneContract):
             self.mark("stage", new.text)
             self.add(new)
             self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      *self.swap_text(title, new, BEATS["caption"], seconds),
+                      *self.swap_text(title, new, TITLE_SHARE * seconds, seconds),
                       run_time=seconds)
             title = new
             if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:
@@ -173,7 +176,9 @@ class ActivationsScene(SceneContract):
             v.set_stage(last, 1.0)
 
         # -- the output: each panel's straight line (or plane) and its accuracy
-        title = self.swap_top_line(title, TITLES["end"], BEATS["caption"])
+        new = self.top_line(TITLES["end"])
+        self.mark("caption", TITLES["end"])
+        self.add(new)
         self.overlays = {act: output_overlay(v, self.theme) for act, v in self.views.items()}
         # the regions leave in the first moment, then the class shading arrives: never one over the other
         gone = early(BEATS["caption"], BEATS["output"])
@@ -190,6 +195,8 @@ class ActivationsScene(SceneContract):
         scores = [self.panel_label(self.statements[a]["accuracy"], k, line, color=self.theme.foreground)
                   for k, a in enumerate(ACTIVATIONS)]
         self.add(*scores)
+        # the title comes with the play that draws what it names (the lines)
+        fades += self.swap_text(title, new, TITLE_SHARE * BEATS["output"], BEATS["output"])
         if line == 1:  # the accuracy replaces the regions' line: out, then in
             self.play(*fades, *self.swap_text(shapes, scores), run_time=BEATS["output"])
         else:

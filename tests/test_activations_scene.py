@@ -338,3 +338,32 @@ def test_a_boundary_folded_onto_its_line_is_stroked_as_the_line(scene):
                        line[:-1] + 2 * (line[1:] - line[:-1]) / 3, line[1:]], axis=1)
     fast, cairo_ = _stroked(cubics, 3.0, True), _stroked(cubics, 3.0, False)
     assert not (fast & ~binary_dilation(cairo_, iterations=2)).any()
+
+
+def test_each_title_is_in_once_its_picture_is_under_way(scene):
+    """At 9.3 s the title said "fold or squash" while the panels still showed the stage before
+    (the new title was in after 0.8 s of the 2.2 s fold, the fold a fifth done): in every stage's
+    play the old title is gone before its picture has moved a tenth of the way, the new one is in
+    only once it has moved two fifths; the closing title comes in the play that draws the lines."""
+    from manim import Create
+
+    from nnanim.draw.mobjects import OpacityFade
+
+    alphas = np.linspace(0.0, 1.0, 401)
+    titled = 0
+    for anims in scene.recorded:
+        moving = [a for a in anims if isinstance(a, (StagePlay, Create))]
+        texts = [a for a in anims if isinstance(a, OpacityFade) and hasattr(a.mobject, "text")
+                 and a.mobject.text in [b.title for b in scene.beats]]
+        if not moving or not texts:
+            continue
+        titled += 1
+        motion = np.array([moving[0].rate_func(float(x)) for x in alphas])
+        for fade in texts:
+            done = np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas])
+            if fade.fade_in:
+                assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
+            else:
+                assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
+    n_stages = len(scene.flows["relu"].stages) - 1
+    assert titled == n_stages + 1  # every stage and the output
