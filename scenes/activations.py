@@ -39,11 +39,16 @@ REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
 MAX_COUNTED, MAX_DRAWN = 20000, 1500
 
+#: why the scale bars of the four panels read different numbers side by side
+SCALES = "each panel at its own scale"
+
 #: title lines, short enough for one line in a square frame
 TITLES = {
     "intro": "four activations",
     "regions": "relu: linear regions",
-    "activation": "layer {layer} · fold or squash",
+    "activation": "layer {layer} · σ: fold or squash",
+    # the stages before σ say so: their pictures are pre-activations (sigmoid's span ±5)
+    "before": "{caption}, before σ",
     "end": "one straight line each",
 }
 
@@ -65,7 +70,7 @@ class ActivationsScene(SceneContract):
         return {act: self.job.variant(activation=act) for act in ACTIVATIONS}
 
     def construct(self):
-        from manim import Create
+        from manim import DOWN, Create
 
         from nnanim.core.flow import build_flow
         from nnanim.core.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
@@ -86,9 +91,16 @@ class ActivationsScene(SceneContract):
         words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
                  " · ".join([first.dataset_spec, parts["architecture"], parts["epoch"]])]
         width = self.layout.title_strip().width
-        words = next((w for w in words if self.label(w).width <= width), words[0])
+        # each panel is framed to its own points, so the scale bars differ (before σ, sigmoid's
+        # reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
+        said = [f"{w} · {SCALES}" for w in words]
+        words = next((w for w in said + words if self.label(w).width <= width), words[-1])
         info = self.info_line(first, record, below=tallest, words=words)
-        top = self.layout.safe.y1 - info.get_bottom()[1]
+        info = [info]
+        if SCALES not in words:
+            info.append(self.label(SCALES, color=self.theme.muted).next_to(info[0], DOWN, buff=0.08))
+        self.info = info
+        top = self.layout.safe.y1 - info[-1].get_bottom()[1]
         # a row in landscape frames; 2 × 2 in square and vertical ones
         cols = None if self.layout.shape == "landscape" else 2
         # a square frame has no height to spare: two label lines, the accuracy taking the place
@@ -127,7 +139,7 @@ class ActivationsScene(SceneContract):
         for view in self.views.values():  # the poster: each network's answer, both sides shaded
             poster_shading(self, view, hold=BEATS["intro"])
         # still text and frames are drawn once into the background (the views stay in their panels)
-        self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
+        self.open(*self.views.values(), title, still=(*frames, *info, *names), title=title.text,
                   seconds=BEATS["intro"])
 
         # -- the linear regions of the piecewise-linear networks, and the second label lines
@@ -209,6 +221,8 @@ class ActivationsScene(SceneContract):
         """The title line of a stage: its caption, the activation named for all four panels."""
         if stage.kind == "activation":
             return TITLES["activation"].format(layer=stage.layer + 1)
+        if stage.kind in ("linear", "bias"):
+            return TITLES["before"].format(caption=stage.caption)
         return stage.caption
 
     def panel_view(self, flow, run, k):

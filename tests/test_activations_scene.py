@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pytest
 from manim import Text
-from nnanim.scenes.activations import ACTIVATIONS, TITLES, ActivationsScene
+from nnanim.scenes.activations import ACTIVATIONS, SCALES, TITLES, ActivationsScene
 from scipy.optimize import linprog
 from scipy.special import expit
 from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
@@ -31,12 +31,18 @@ PORTRAIT = (480, 854)
 
 
 class _Plays:
-    """Records the animations of every play."""
+    """Records the animations of every play, each view's picture side as the play starts, and
+    each view's scale bar length (``None``: no axes) and the shot after it."""
 
     def play(self, *animations, **kwargs):
         self.recorded = getattr(self, "recorded", [])
         self.recorded.append(animations)
+        self.sides = getattr(self, "sides", [])
+        self.sides.append({a: v.view_height for a, v in getattr(self, "views", {}).items()})
         super().play(*animations, **kwargs)
+        self.bars = getattr(self, "bars", [])
+        self.bars.append(({a: v.axes.length if v.axes is not None else None
+                           for a, v in getattr(self, "views", {}).items()}, self.shots[-1]))
 
 
 @pytest.fixture(scope="module")
@@ -367,3 +373,24 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
                 assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
     n_stages = len(scene.flows["relu"].stages) - 1
     assert titled == n_stages + 1  # every stage and the output
+
+
+def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene):
+    """Side by side, sigmoid's scale bar read 5 where relu's read 1 (its pre-activations are
+    larger), with no word: the stage titles before σ say so, the activation's names σ, and a
+    line says each panel has its own scale wherever two bars on screen read different lengths."""
+    stages = scene.flows["relu"].stages[:-1]
+    titles = [b.title for b in scene.beats if b.kind == "stage"]
+    assert len(titles) == len(stages)
+    for stage, title in zip(stages, titles):
+        if stage.kind in ("linear", "bias"):
+            assert title.endswith("before σ"), title
+        elif stage.kind == "activation":
+            assert "σ" in title, title
+    differ = 0
+    for lengths, shot in scene.bars:
+        shown = {v for v in lengths.values() if v is not None}
+        if len(shown) > 1:
+            differ += 1
+            assert any("".join(SCALES.split()) in "".join(t.split()) for t, _ in shot.texts), shot.time
+    assert differ > 3  # the default story: the bars do differ side by side
