@@ -25,7 +25,13 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
 #: seconds of the beats between stages
 BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
-         "output": 1.2, "end": 3.0}
+         "output": 1.2, "end": 3.0, "regrid": 1.0}
+#: where a large panel's axes would cover data at a stage's end they fade out (or back in) over
+#: this share of the stage (see ActivationsScene.axes_where_free)
+AXES_EASE = 0.3
+#: a stage's title swaps over this share of its play: the old one out while the picture has not
+#: yet moved, the new one in as it is under way (its motion half done), never ahead of it
+TITLE_SHARE = 0.5
 #: the 3-D view while a hidden layer has 3 units
 TILT, AZIM = np.radians(58), np.radians(-25)
 #: what the second label line says of the smooth activations (no linear regions): one wording in
@@ -36,11 +42,31 @@ REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
 MAX_COUNTED, MAX_DRAWN = 20000, 1500
 
+#: the two panels that play large while the stages play (the fold and the squash), the other two
+#: thumbnails beside them (their siblings: leaky relu folds, sigmoid squashes); all four in a row
+#: (2 × 2 in square and vertical frames) for the poster and for the last look
+LARGE = ("relu", "tanh")
+#: a thumbnail's side: at least this share of a large panel's where the frame has room for it
+THUMB_SHARE = 0.4
+#: the large pair is used where it makes the large panels at least this much larger than the row
+FOCUS_GAIN = 1.15
+
+#: why the scale bars of the four panels read different numbers side by side
+SCALES = "each panel at its own scale"
+#: the shortest words a thumbnail says of what it does (for the room its label strip needs)
+SHORT = {act: forms[-1] for act, forms in SQUASH.items()}
+#: label lines under a panel of the large pair or a thumbnail: its name, what it does
+FOCUS_LINES = 2
+#: how much larger than its picture a panel's frame is drawn
+FRAME_PAD = 0.08
+
 #: title lines, short enough for one line in a square frame
 TITLES = {
     "intro": "four activations",
     "regions": "relu: linear regions",
-    "activation": "layer {layer} · fold or squash",
+    "activation": "layer {layer} · σ: fold or squash",
+    # the stages before σ say so: their pictures are pre-activations (sigmoid's span ±5)
+    "before": "{caption}, before σ",
     "end": "one straight line each",
 }
 
@@ -62,13 +88,13 @@ class ActivationsScene(SceneContract):
         return {act: self.job.variant(activation=act) for act in ACTIVATIONS}
 
     def construct(self):
-        from manim import Create
+        from manim import DOWN, Create
 
         from nnanim.core.flow import build_flow
         from nnanim.core.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
         from nnanim.draw.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
         from nnanim.draw.panels import Dim, early, late, output_overlay
-        from nnanim.draw.posters import poster_shading
+        from nnanim.draw.posters import FADE, poster_shading
 
         runs = self.runs = self.trainings()
         first = runs[ACTIVATIONS[0]]
@@ -83,16 +109,25 @@ class ActivationsScene(SceneContract):
         words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
                  " · ".join([first.dataset_spec, parts["architecture"], parts["epoch"]])]
         width = self.layout.title_strip().width
-        words = next((w for w in words if self.label(w).width <= width), words[0])
+        # each panel is framed to its own points, so the scale bars differ (before σ, sigmoid's
+        # reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
+        said = [f"{w} · {SCALES}" for w in words]
+        words = next((w for w in said + words if self.label(w).width <= width), words[-1])
         info = self.info_line(first, record, below=tallest, words=words)
-        top = self.layout.safe.y1 - info.get_bottom()[1]
+        info = [info]
+        if SCALES not in words:
+            info.append(self.label(SCALES, color=self.theme.muted).next_to(info[0], DOWN, buff=0.08))
+        self.info = info
+        top = self.layout.safe.y1 - info[-1].get_bottom()[1]
         # a row in landscape frames; 2 × 2 in square and vertical ones
         cols = None if self.layout.shape == "landscape" else 2
         # a square frame has no height to spare: two label lines, the accuracy taking the place
         # of the regions' line when the regions leave (else the panels shrink to a quarter)
         self.label_lines = 2 if self.layout.shape == "square" else 3
-        self.panels = self.layout.grid(len(ACTIVATIONS), label_lines=self.label_lines, top=top,
-                                       cols=cols)
+        self.panels = self.row = self.layout.grid(len(ACTIVATIONS), label_lines=self.label_lines,
+                                                  top=top, cols=cols)
+        # while the stages play: the fold and the squash large, the other two thumbnails
+        self.focus = self.focus_panels(top)
 
         # the words under each panel: the long form where it fits on one line, else the short one
         self.views, self.regions, self.statements = {}, {}, {}
@@ -115,17 +150,30 @@ class ActivationsScene(SceneContract):
             else:
                 shape = SQUASH.get(act, ("bends the plane",))
             self.statements[act] = {"title": word(act), "shape": self.fitting(shape, k),
-                                    "accuracy": self.fitting((f"{accuracy} correct", accuracy), k)}
+                                    # (said in the last look only: the row's strip)
+                                    "accuracy": self.fitting((f"{accuracy} correct", accuracy), k,
+                                                             row_only=True)}
 
-        frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
+        frames = self.frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
                  for k, a in enumerate(ACTIVATIONS)]
         title = self.top_line(TITLES["intro"])
-        for view in self.views.values():  # the poster: each network's answer, both sides shaded
-            poster_shading(self, view, hold=BEATS["intro"])
+        # the poster: each network's answer, both sides shaded (gone by the end of the opening
+        # hold: the panels move once it is over, and a shading of the input plane would not)
+        posters = [poster_shading(self, view, hold=BEATS["intro"] - FADE)
+                   for view in self.views.values()]
         # still text and frames are drawn once into the background (the views stay in their panels)
-        self.open(*self.views.values(), title, still=(*frames, info, *names), title=title.text,
+        self.open(*self.views.values(), title, still=(*frames, *info, *names), title=title.text,
                   seconds=BEATS["intro"])
+
+        # -- the fold and the squash grow, their siblings become thumbnails beside them
+        grown = []
+        if self.focus is not None:
+            self.remove(*(m for m in posters if m is not None))
+            big = [self.panel_label(self.statements[a]["title"], k, 0, bold=True, panels=self.focus)
+                   for k, a in enumerate(ACTIVATIONS)]
+            grown = self.regrid(self.focus, leaving=names, arriving=big)
+            names = big
 
         # -- the linear regions of the piecewise-linear networks, and the second label lines
         # the title changes in the same play as the regions arrive (a play of its own, the
@@ -144,7 +192,7 @@ class ActivationsScene(SceneContract):
                 self.fills[act] = polys
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
         self.add(*shapes, new)
-        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes)),
+        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes, *grown)),
                   *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
                   run_time=BEATS["regions"])
         title = new
@@ -163,7 +211,7 @@ class ActivationsScene(SceneContract):
             self.mark("stage", new.text)
             self.add(new)
             self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      *self.swap_text(title, new, BEATS["caption"], seconds),
+                      *self.swap_text(title, new, TITLE_SHARE * seconds, seconds),
                       run_time=seconds)
             title = new
             if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:
@@ -172,12 +220,25 @@ class ActivationsScene(SceneContract):
         for v in views:
             v.set_stage(last, 1.0)
 
+        # -- the four side by side again, for the last look
+        grown = []
+        if self.focus is not None:
+            row_names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True, panels=self.row)
+                         for k, a in enumerate(ACTIVATIONS)]
+            row_shapes = [self.panel_label(self.statements[a]["shape"], k, 1, panels=self.row)
+                          for k, a in enumerate(ACTIVATIONS)]
+            grown = self.regrid(self.row, leaving=[*names, *shapes], arriving=[*row_names, *row_shapes])
+            shapes = row_shapes
+
         # -- the output: each panel's straight line (or plane) and its accuracy
-        title = self.swap_top_line(title, TITLES["end"], BEATS["caption"])
+        new = self.top_line(TITLES["end"])
+        self.mark("caption", TITLES["end"])
+        self.add(new)
         self.overlays = {act: output_overlay(v, self.theme) for act, v in self.views.items()}
         # the regions leave in the first moment, then the class shading arrives: never one over the other
         gone = early(BEATS["caption"], BEATS["output"])
         fades = [Dim(f, 0.0, rate_func=gone) for f in self.fills.values()]
+        fades += [OpacityFade(m, rate_func=gone) for m in grown]
         for overlay in self.overlays.values():
             if overlay.shading is not None:
                 self.add(overlay.shading)
@@ -190,6 +251,8 @@ class ActivationsScene(SceneContract):
         scores = [self.panel_label(self.statements[a]["accuracy"], k, line, color=self.theme.foreground)
                   for k, a in enumerate(ACTIVATIONS)]
         self.add(*scores)
+        # the title comes with the play that draws what it names (the lines)
+        fades += self.swap_text(title, new, TITLE_SHARE * BEATS["output"], BEATS["output"])
         if line == 1:  # the accuracy replaces the regions' line: out, then in
             self.play(*fades, *self.swap_text(shapes, scores), run_time=BEATS["output"])
         else:
@@ -202,6 +265,8 @@ class ActivationsScene(SceneContract):
         """The title line of a stage: its caption, the activation named for all four panels."""
         if stage.kind == "activation":
             return TITLES["activation"].format(layer=stage.layer + 1)
+        if stage.kind in ("linear", "bias"):
+            return TITLES["before"].format(caption=stage.caption)
         return stage.caption
 
     def panel_view(self, flow, run, k):
@@ -212,8 +277,11 @@ class ActivationsScene(SceneContract):
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         box = self.panels[k].picture
         origin, size = box.square()
+        # where the large pair plays, only it names its axes (the row's panels are small: the
+        # data reach their corners, and the poster and the last look need no compass)
         view = FlowView(flow, run.X, run.y, self.theme, region=(np.array(origin), size),
-                        grid_bounds=bounds, n_lines=17, clip_box=box.clip)
+                        grid_bounds=bounds, n_lines=17, clip_box=box.clip,
+                        axes=False if self.focus is not None else None)
         # the grid is the points' own framing: framed by the points alone, it fills the panel
         view.frame_trace = view.points_trace
         view.set_stage(0, 0.0)
@@ -223,25 +291,203 @@ class ActivationsScene(SceneContract):
         from manim import Square
 
         origin, size = self.panels[k].picture.square()
-        return Square(size + 0.08, stroke_color=self.theme.muted, stroke_width=1.2,
+        return Square(size + FRAME_PAD, stroke_color=self.theme.muted, stroke_width=1.2,
                       stroke_opacity=0.5).move_to(origin)
 
-    def fitting(self, forms, k: int) -> str:
-        """The first of ``forms`` (long to short) that fits on one line under panel ``k``."""
-        width = self.panels[k].label.width - 0.15  # neighbouring strips touch: keep words apart
+    def label_boxes(self, k: int) -> list:
+        """Panel ``k``'s label strips in every arrangement it is shown in (row and focus)."""
+        return [p[k].label for p in (self.row, self.focus) if p is not None]
+
+    def fitting(self, forms, k: int, row_only: bool = False) -> str:
+        """The first of ``forms`` (long to short) that fits on one line under panel ``k`` in every
+        arrangement it is said in (one wording per panel all through the video)."""
+        boxes = [self.row[k].label] if row_only else self.label_boxes(k)
+        width = min(b.width for b in boxes) - 0.15  # neighbouring strips touch: keep words apart
         return next((f for f in forms if self.label(f).width <= width), forms[-1])
 
-    def panel_label(self, text: str, k: int, line: int, bold: bool = False, color=None):
-        """Line ``line`` (0, 1, 2) of panel ``k``'s label strip, each line in a fixed slot."""
+    def panel_label(self, text: str, k: int, line: int, bold: bool = False, color=None,
+                    panels=None):
+        """Line ``line`` (0, 1, 2) of panel ``k``'s label strip, each line in a fixed slot
+        (``panels``: the arrangement, by default the one on screen)."""
         from manim import DOWN
 
-        box = self.panels[k].label
+        panels = panels if panels is not None else self.panels
+        box = panels[k].label
+        lines = self.label_lines if panels is self.row else FOCUS_LINES
         style = {"weight": "BOLD" if bold else "NORMAL",
                  "color": color or (self.theme.foreground if bold else self.theme.muted)}
         mob = self.label(text, **style)
         if mob.width > box.width:  # only when even the short form is too wide
             mob = self.label(text, width=box.width, **style)
-        top = box.y1 - 0.08 - line * (box.height - 0.1) / self.label_lines
+        top = box.y1 - 0.08 - line * (box.height - 0.1) / lines
         return mob.next_to([box.centre[0], top, 0], DOWN, buff=0)
+
+    def focus_panels(self, top: float):
+        """The panels while the stages play: :data:`LARGE` as large as the frame allows, side by
+        side or one over the other, the other two thumbnails in a column beside them or in a row
+        under them, whichever makes the large ones largest; each with a label strip of
+        :data:`FOCUS_LINES` lines (its name and what it does).  ``None`` where that would not
+        make them :data:`FOCUS_GAIN` times larger than the row (``self.row``)."""
+        from nnanim.layout import GAP, Box, Panel
+
+        area = self.layout.safe
+        _, area = area.split_top(top, gap=GAP)
+        g = GAP
+        row = self.row[0]
+        line = (row.label.height - 0.15) / self.label_lines  # one line of small print
+        L = FOCUS_LINES * line + 0.15  # a label strip
+        W, H = area.width, area.height
+        r = THUMB_SHARE
+        options = []
+        # the widest words under a thumbnail (its name; the short form of what it does)
+        need = max(max(self.label(word(a), weight="BOLD").width,
+                       self.label(SHORT.get(a, "00 regions")).width)
+                   for a in ACTIVATIONS if a not in LARGE) + 0.15
+        # large across, thumbnails stacked on the right (the column as wide as their words)
+        b = min(H - L, (W - 2 * g) / (2 + r), (W - 2 * g - need) / 2)
+        cw = W - 2 * g - 2 * b
+        options.append(("across", "column", b, min(cw, (H - g) / 2 - L), cw))
+        # large across, thumbnails in a row under them
+        b = min((W - g) / 2, (H - 2 * L - g) / (1 + r))
+        options.append(("across", "row", b, min((W - g) / 2, H - 2 * L - g - b), 0.0))
+        # large one over the other, thumbnails stacked on the right
+        b = min((H - g) / 2 - L, (W - g) / (1 + r), W - g - need)
+        cw = W - g - b
+        options.append(("down", "column", b, min(cw, (H - g) / 2 - L), cw))
+        # large one over the other, thumbnails in a row under them
+        b = min(W, (H - 3 * L - 2 * g) / (2 + r))
+        options.append(("down", "row", b, min((W - g) / 2, H - 2 * (b + L) - 2 * g - L), 0.0))
+        # a thumbnail's label strip (the column, or the thumbnail and a gap) holds its words
+        fit = [o for o in options if o[3] >= 0.3 * o[2]
+               and (o[4] if o[1] == "column" else o[3] + g) >= need - 1e-9]
+        if not fit:
+            return None
+        large, small, b, t, cw = max(fit, key=lambda o: (round(o[2], 6), o[3]))
+        if b < FOCUS_GAIN * row.picture.width:
+            return None
+        # the pair's block and the thumbnails' block, centred together in the area
+        pair_w, pair_h = (2 * b + g, b + L) if large == "across" else (b, 2 * (b + L) + g)
+        thumbs_w, thumbs_h = (cw, 2 * (t + L) + g) if small == "column" else (2 * t + g, t + L)
+        if small == "column":
+            total_w, total_h = pair_w + g + thumbs_w, max(pair_h, thumbs_h)
+        else:
+            total_w, total_h = max(pair_w, thumbs_w), pair_h + g + thumbs_h
+        x0 = area.centre[0] - total_w / 2
+        y1 = area.centre[1] + total_h / 2
+
+        def panel(x, y, side, strip, reach=g / 2):  # picture at (x, top y), its strip under it
+            pic = Box(x, y - side, x + side, y)  # (the strip reaching ``reach`` past either side)
+            return Panel(pic, Box(x - reach, y - side - strip, x + side + reach, y - side))
+
+        px = x0 + (total_w - pair_w) / 2 if small == "row" else x0
+        if large == "across":
+            pair = [panel(px, y1, b, L), panel(px + b + g, y1, b, L)]
+        else:
+            pair = [panel(px, y1, b, L), panel(px, y1 - b - L - g, b, L)]
+        if small == "column":
+            tx = x0 + pair_w + g + (cw - t) / 2  # centred in the column, which their words fill
+            reach = (cw - t) / 2
+            thumbs = [panel(tx, y1, t, L, reach), panel(tx, y1 - t - L - g, t, L, reach)]
+        else:
+            tx, ty = x0 + (total_w - thumbs_w) / 2, y1 - pair_h - g
+            thumbs = [panel(tx, ty, t, L), panel(tx + t + g, ty, t, L)]
+        order = iter(pair), iter(thumbs)
+        return [next(order[0]) if act in LARGE else next(order[1]) for act in ACTIVATIONS]
+
+    def regrid(self, panels, leaving=(), arriving=()) -> list:
+        """Move every panel (its view, with its regions, and its frame) to ``panels`` in one
+        smooth play: the labels ``leaving`` fade out as it starts, those ``arriving`` fade in as
+        it ends.  Returns the axes of views that grew large enough for them (made here, for the
+        next play to fade in)."""
+        from nnanim.core.projection import smoothstep
+        from nnanim.draw.mobjects import OpacityFade, SpaceAxes
+        from nnanim.draw.panels import early, late, regrid
+
+        # the axes leave as the move starts and come back after it: axes that follow a box
+        # resized every frame choose their corners afresh every frame (their placement is kept
+        # per box), the costliest part of the move's frames
+        old = {act: v.axes for act, v in self.views.items() if v.axes is not None}
+        for act, axes in old.items():  # on their own for the move: faded out, then removed
+            self.views[act].axes = None
+            self.views[act].remove(axes)
+            self.add(axes)
+        moves = [(self.views[act], [(self.frames[k], FRAME_PAD)]
+                  + ([(old[act], 0.0)] if act in old else []),
+                  self.panels[k].picture, panels[k].picture) for k, act in enumerate(ACTIVATIONS)]
+        present = set(self.get_mobject_family_members())
+        whole = BEATS["regrid"]
+        half = whole / 2
+        texts = ([OpacityFade(m, fade_in=False, rate_func=early(half, whole)) for m in leaving]
+                 + [OpacityFade(m, rate_func=late(half, whole)) for m in arriving])
+        fading = [OpacityFade(m, fade_in=False, rate_func=early(0.35 * whole, whole))
+                  for m in old.values()]
+        self.add(*arriving)
+        self.panels = panels
+        self.play(*regrid(moves, lambda m: m in present, rate_func=smoothstep), *texts, *fading,
+                  run_time=whole)
+        grown = []
+        for act, view in self.views.items():
+            if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
+                view.axes = SpaceAxes(view)
+                view.add(view.axes)
+                view.set_stage(view.stage, view.t)
+                self.axes_where_free(view)
+                grown.append(view.axes)
+        return grown
+
+    def axes_where_free(self, view) -> None:
+        """Show ``view``'s axes only at the stages whose end leaves them a free corner.
+
+        Each stage's end (where the picture holds), seen from the top and tilted as the 3-D
+        stages are: the axes go to the corners their placement finds freest, but a large
+        panel of the circles is full to its corners in some stages (a tilted plane, the ring),
+        and there names and scale would lie on the data.  There they fade out (over the first
+        :data:`AXES_EASE` of the stage, or as the view turns) and come back where the corners
+        are free again.
+        """
+        from nnanim.draw.scene import axes_marks
+
+        stages = view.flow.stages
+        saved = (view.stage, view.t, view.elev, view.azim)
+        free = {}
+        for s in range(len(stages)):
+            for tilted in (False, True):
+                view.elev, view.azim = (TILT, AZIM) if tilted else (0.0, 0.0)
+                view.set_stage(s, 1.0)
+                free[s, tilted] = float(not any(covers(m) for m in axes_marks([view], self.theme)))
+        view.elev, view.azim = saved[2:]
+        view.set_stage(*saved[:2])
+
+        def shown(s: int, t: float) -> float:
+            e = min(max(view.elev / TILT, 0.0), 1.0)
+
+            def at(k):
+                return e * free[k, True] + (1.0 - e) * free[k, False]
+
+            if s == 0 or t >= AXES_EASE:
+                return at(s)
+            a = t / AXES_EASE
+            a = a * a * (3.0 - 2.0 * a)
+            return (1.0 - a) * at(s - 1) + a * at(s)
+
+        view.axes_shown = shown
+        view.set_stage(*saved[:2])
+
+
+def covers(marks) -> bool:
+    """Whether a view's axes (:class:`nnanim.draw.scene.AxesMarks`) cover a data point's disc or
+    lie on a boundary."""
+    for _, box in marks.boxes:
+        P = marks.points
+        if len(P):
+            near = np.clip(P, [box.x0, box.y0], [box.x1, box.y1])
+            if np.any(np.hypot(*(P - near).T) < marks.radius):
+                return True
+        L = marks.lines
+        if len(L) and np.any((L[:, 0] > box.x0) & (L[:, 0] < box.x1)
+                             & (L[:, 1] > box.y0) & (L[:, 1] < box.y1)):
+            return True
+    return False
+
 
 SCENE = ActivationsScene

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pytest
 from manim import Text
-from nnanim.scenes.activations import ACTIVATIONS, TITLES, ActivationsScene
+from nnanim.scenes.activations import ACTIVATIONS, LARGE, SCALES, TITLES, ActivationsScene
 from scipy.optimize import linprog
 from scipy.special import expit
 from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
@@ -31,12 +31,18 @@ PORTRAIT = (480, 854)
 
 
 class _Plays:
-    """Records the animations of every play."""
+    """Records the animations of every play, each view's picture side as the play starts, and
+    each view's scale bar length (``None``: no axes) and the shot after it."""
 
     def play(self, *animations, **kwargs):
         self.recorded = getattr(self, "recorded", [])
         self.recorded.append(animations)
+        self.sides = getattr(self, "sides", [])
+        self.sides.append({a: v.view_height for a, v in getattr(self, "views", {}).items()})
         super().play(*animations, **kwargs)
+        self.bars = getattr(self, "bars", [])
+        self.bars.append(({a: v.axes.length if v.axes is not None else None
+                           for a, v in getattr(self, "views", {}).items()}, self.shots[-1]))
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +128,11 @@ def test_region_counts_on_screen_are_recomputed_by_linear_programming(scene):
     for act, slope in (("relu", 0.0), ("leaky_relu", LEAKY_SLOPE)):
         box = scene.views[act].grid_bounds
         n = count_regions_by_lp(scene.runs[act], box, slope)
-        assert scene.statements[act]["shape"] == f"{n} linear regions"
-        assert f"{n}linearregions" in texts
+        # the long form where it fits every strip the panel has (row and thumbnail), else short
+        width = min(b.width for b in scene.label_boxes(ACTIVATIONS.index(act))) - 0.15
+        said = f"{n} linear regions" if scene.label(f"{n} linear regions").width <= width else f"{n} regions"
+        assert scene.statements[act]["shape"] == said
+        assert "".join(said.split()) in texts
         assert len(scene.fills[act].submobjects) == n  # one filled polygon per region
         assert n > 4
     assert set(scene.fills) == {"relu", "leaky_relu"}  # tanh and sigmoid have no linear regions
@@ -206,8 +215,8 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     colours = np.array(theme.class_rgb(2)) * 255
     unit = 480 / 8.0
 
-    def panel(frame, k):
-        box = scene.panels[k].picture
+    def panel(frame, k, panels=scene.panels):
+        box = panels[k].picture
         cx, cy = 240 + box.centre[0] * unit, 427 - box.centre[1] * unit
         r = box.width / 2 * unit - 3
         return frame[int(cy - r):int(cy + r), int(cx - r):int(cx + r)].astype(float)
@@ -224,12 +233,13 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     # (the tinted ones: a neutral grey fill at this opacity is the colour of the grid's blend)
     tinted = [c for c in theme.regions if np.ptp(hex_rgb(c)) > 0.1]
     fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in tinted]
-    for k, act in enumerate(ACTIVATIONS):
-        shaded = sum(len(p) for p in class_pixels(panel(frame, k), fills, tolerance=12))
+    for k, act in enumerate(ACTIVATIONS):  # (the fold and the squash large, as the stages play)
+        crop = panel(frame, k, scene.focus)
+        shaded = sum(len(p) for p in class_pixels(crop, fills, tolerance=12))
         if act in ("relu", "leaky_relu"):
-            assert shaded > 0.1 * panel(frame, k).shape[0] ** 2
+            assert shaded > 0.1 * crop.shape[0] ** 2
         else:
-            assert shaded < 0.01 * panel(frame, k).shape[0] ** 2
+            assert shaded < 0.01 * crop.shape[0] ** 2
     # the last frame: in every panel one straight line splits the classes
     for k in range(4):
         a, b = class_pixels(panel(frames[-1], k), colours)
@@ -271,7 +281,7 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
 def shapes_plans():
     """The storyboard in every frame shape (plan mode): ``{aspect: scene}``."""
     pixels = {"16:9": (854, 480), "9:16": PORTRAIT, "1:1": (480, 480), "4:3": (640, 480)}
-    return {a: dry_run("activations", {"aspect": a}, pixels=p) for a, p in pixels.items()}
+    return {a: dry_run("activations", {"aspect": a}, pixels=p, mixin=_Plays) for a, p in pixels.items()}
 
 
 def test_the_same_panel_says_the_same_words_in_every_frame_shape(shapes_plans):
@@ -338,3 +348,83 @@ def test_a_boundary_folded_onto_its_line_is_stroked_as_the_line(scene):
                        line[:-1] + 2 * (line[1:] - line[:-1]) / 3, line[1:]], axis=1)
     fast, cairo_ = _stroked(cubics, 3.0, True), _stroked(cubics, 3.0, False)
     assert not (fast & ~binary_dilation(cairo_, iterations=2)).any()
+
+
+def test_the_fold_and_the_squash_play_large_in_every_frame_shape(shapes_plans):
+    """Four panels in a row left them 3.0 units of 16:9's 8 (review 3: "each ~190 px of 854"):
+    while the stages play, relu and tanh are as large as the frame allows and leaky relu and
+    sigmoid thumbnails beside them, in every frame shape; nothing overlaps, all title-safe."""
+    from nnanim.layout import Box
+
+    for aspect, s in shapes_plans.items():
+        row, focus = s.row[0].picture.width, s.focus
+        assert focus is not None, aspect
+        large = [focus[ACTIVATIONS.index(a)].picture.width for a in LARGE]
+        thumbs = [p.picture.width for p, a in zip(focus, ACTIVATIONS) if a not in LARGE]
+        assert min(large) >= (1.5 if aspect == "16:9" else 1.15) * row, (aspect, large, row)
+        assert min(thumbs) >= 0.3 * min(large), (aspect, thumbs)
+        w, h = s.camera.frame_width, s.camera.frame_height
+        safe = Box(-0.45 * w, -0.45 * h, 0.45 * w, 0.45 * h)
+        boxes = [p.picture for p in focus] + [p.label.inset(0.13) for p in focus]
+        for i, a in enumerate(boxes):
+            assert safe.contains(a, tol=1e-6), (aspect, a)
+            assert not any(a.inset(1e-6).overlaps(b) for b in boxes[i + 1:]), (aspect, a)
+        # every stage plays with the pair large, and the poster and the last look are the row
+        played = [sides for anims, sides in zip(s.recorded, s.sides)
+                  if any(isinstance(x, StagePlay) for x in anims)]
+        assert played
+        for sides in played:
+            for act in LARGE:
+                assert sides[act] == pytest.approx(min(large)), aspect
+        assert s.sides[0] == {} or all(v == pytest.approx(row) for v in s.sides[0].values())
+        assert all(s.views[a].view_height == pytest.approx(row) for a in ACTIVATIONS)
+
+
+def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene):
+    """Side by side, sigmoid's scale bar read 5 where relu's read 1 (its pre-activations are
+    larger), with no word: the stage titles before σ say so, the activation's names σ, and a
+    line says each panel has its own scale wherever two bars on screen read different lengths."""
+    stages = scene.flows["relu"].stages[:-1]
+    titles = [b.title for b in scene.beats if b.kind == "stage"]
+    assert len(titles) == len(stages)
+    for stage, title in zip(stages, titles):
+        if stage.kind in ("linear", "bias"):
+            assert title.endswith("before σ"), title
+        elif stage.kind == "activation":
+            assert "σ" in title, title
+    differ = 0
+    for lengths, shot in scene.bars:
+        shown = {v for v in lengths.values() if v is not None}
+        if len(shown) > 1:
+            differ += 1
+            assert any("".join(SCALES.split()) in "".join(t.split()) for t, _ in shot.texts), shot.time
+    assert differ > 3  # the default story: the bars do differ side by side
+
+
+def test_each_title_is_in_once_its_picture_is_under_way(scene):
+    """At 9.3 s the title said "fold or squash" while the panels still showed the stage before
+    (the new title was in after 0.8 s of the 2.2 s fold, the fold a fifth done): in every stage's
+    play the old title is gone before its picture has moved a tenth of the way, the new one is in
+    only once it has moved two fifths; the closing title comes in the play that draws the lines."""
+    from manim import Create
+
+    from nnanim.draw.mobjects import OpacityFade
+
+    alphas = np.linspace(0.0, 1.0, 401)
+    titled = 0
+    for anims in scene.recorded:
+        moving = [a for a in anims if isinstance(a, (StagePlay, Create))]
+        texts = [a for a in anims if isinstance(a, OpacityFade) and hasattr(a.mobject, "text")
+                 and a.mobject.text in [b.title for b in scene.beats]]
+        if not moving or not texts:
+            continue
+        titled += 1
+        motion = np.array([moving[0].rate_func(float(x)) for x in alphas])
+        for fade in texts:
+            done = np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas])
+            if fade.fade_in:
+                assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
+            else:
+                assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
+    n_stages = len(scene.flows["relu"].stages) - 1
+    assert titled == n_stages + 1  # every stage and the output

@@ -106,7 +106,6 @@ def covered(marks) -> list[str]:
 _THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
 _SMALL = "small panels: the data reach every corner, the compass is a third of the panel"
 AXES_KNOWN: dict[tuple[str, str], str] = {
-    **{("activations", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16")},
     **{("feature-cross", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16", "1:1", "4:3")},
     **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
        for a in ("9:16", "1:1", "4:3")},
