@@ -143,8 +143,14 @@ def spiral_run():
     return train(dataset="spirals", hidden=[2, 2, 2, 2], lr=0.02, epochs=3000)
 
 
-def test_final_caption_states_the_recomputed_accuracy(spiral_run):
-    scene = _dry_run({"run": spiral_run})
+@pytest.fixture(scope="module")
+def spiral_plan(spiral_run):
+    """The plan pass of the spirals' story, read by every test of it here."""
+    return _dry_run({"run": spiral_run})
+
+
+def test_final_caption_states_the_recomputed_accuracy(spiral_run, spiral_plan):
+    scene = spiral_plan
     title, detail = caption_beats(scene)[-1]
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
@@ -155,8 +161,8 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     assert correct / len(p) >= 0.98
 
 
-def test_captions_follow_the_stages_of_every_layer(spiral_run):
-    scene = _dry_run({"run": spiral_run})
+def test_captions_follow_the_stages_of_every_layer(spiral_plan):
+    scene = spiral_plan
     titles = [t for t, _ in caption_beats(scene)]
     expected = []
     for layer in range(1, 5):  # (a + b too small to see plays in its W·x beat, which says so)
@@ -215,7 +221,8 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
 
 
 @pytest.mark.slow
-def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run):
+def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run,
+                                                                spiral_plan):
     out = render("layers", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "layers.mp4",
                                           progress=False),
                  {"run": spiral_run})
@@ -224,7 +231,7 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     # length: independent sum of the storyboard's durations: each beat its own length (the
     # first picture held 2 s, per stage 0.3 s caption + its pace, final caption + line + hold
     # 4.2 s) or, when longer, the time its caption's new words take to read at 3 a second
-    dry = _dry_run({"run": spiral_run})
+    dry = spiral_plan
     (title, detail), *stages, out = [(b.title, b.detail) for b in dry.beats]
     read = _reader()
     seconds = max(2.0, read(title, detail))
