@@ -62,6 +62,12 @@ def default_scene(default_run):
     return dry_run("by-hand", {"run": default_run})
 
 
+@pytest.fixture(scope="module")
+def point_scene(default_run):
+    """The plan pass following a point given on the command line, read by the tests of it."""
+    return dry_run("by-hand", {"run": default_run, "point": "0.5,-0.25"})
+
+
 def _tables(scene):
     return [s["group"].table.texts() for s in scene.steps]
 
@@ -168,7 +174,7 @@ def test_the_verdict_says_how_far_the_point_is_from_the_line(default_scene, defa
     assert default_scene.steps[-2]["detail"].endswith(words)
 
 
-def test_the_shown_sums_equal_the_sums_of_the_shown_terms(default_scene, default_run):
+def test_the_shown_sums_equal_the_sums_of_the_shown_terms(default_scene, point_scene):
     assert _shown_sums_add_up(default_scene) >= 10
     # and the next layer starts from the h written at the end of the last one
     steps = default_scene.steps
@@ -176,8 +182,7 @@ def test_the_shown_sums_equal_the_sums_of_the_shown_terms(default_scene, default
         h_shown = [row[3] for row in steps[2 + 3 * (k - 1)]["group"].table.texts()]
         header = [c.shown for c in steps[1 + 3 * k]["group"].table.header_cells[1] if c.shown]
         assert header == h_shown
-    scene = dry_run("by-hand", {"run": default_run, "point": "0.5,-0.25"})
-    assert _shown_sums_add_up(scene) >= 10
+    assert _shown_sums_add_up(point_scene) >= 10
 
 
 def test_every_cell_is_the_text_drawn(default_scene):
@@ -235,8 +240,8 @@ def test_the_picture_never_collapses_to_a_sliver(default_run, aspect):
     assert thin and min(thin) > 0.25
 
 
-def test_a_given_point_is_followed(default_run):
-    scene = dry_run("by-hand", {"run": default_run, "point": "0.5,-0.25"})
+def test_a_given_point_is_followed(point_scene, default_run):
+    scene = point_scene
     assert list(scene.point) == [0.5, -0.25] and not scene.chosen
     _check_numbers(scene, default_run)
     assert "(--point)" in scene.steps[0]["detail"]

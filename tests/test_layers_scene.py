@@ -34,6 +34,21 @@ def _dry_run(options):
     return dry_run(LayersScene, options)
 
 
+#: plan passes of the real-data stories at 30 epochs, each walked once per test process and read
+#: by every test of it here (they only read the scene)
+_PLANNED: dict = {}
+
+
+def _planned(**options):
+    """The plan pass of ``{"epochs": 30, **options}``, its plays' holds logged (``held.log``)."""
+    key = tuple(sorted(options.items()))
+    if key not in _PLANNED:
+        from test_posters import _Holds
+
+        _PLANNED[key] = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_Holds)
+    return _PLANNED[key]
+
+
 def _reader():
     """``read(title, detail)``: seconds to read the words of a caption not shown before, at 3
     words a second (a word: a run between spaces with a letter or digit in it)."""
@@ -56,16 +71,15 @@ def _reader():
 def test_every_caption_stays_long_enough_to_be_read(options):
     """Each beat lasts at least as long as its new words take to read (3 a second), and no
     beat of a wide space says that something turns or rotates when nothing moves there."""
-    scene = _dry_run({"epochs": 30, **options})
+    scene = _planned(**options)
     read = _reader()
     for beat in scene.beats:
         need = read(beat.title, beat.detail)
         assert beat.end - beat.start >= need - 0.06, (beat.title, beat.detail, beat.end - beat.start)
     # and the time comes from motion: no still hold longer than 3 s but the last
-    from test_posters import LONGEST_HOLD, _Holds, still_runs
+    from test_posters import LONGEST_HOLD, still_runs
 
-    held = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_Holds)
-    runs = still_runs(held.log)[:-1]
+    runs = still_runs(scene.log)[:-1]
     assert all(seconds <= LONGEST_HOLD + 1e-9 for _, seconds in runs), runs
     texts = " ".join(f"{b.title} {b.detail}" for b in scene.beats)
     assert "rotate" not in texts and "nothing moves" not in texts
@@ -81,7 +95,7 @@ def test_wide_beats_show_what_their_captions_say(options):
     plays inside its layer's ``W·x`` beat, whose title says ``W·x + b``.  No caption claims a
     motion of something the wide picture does not draw (no grid turns or shrinks there), and the
     poster's fly back to the input is a beat that says so."""
-    scene = _dry_run({"epochs": 30, **options})
+    scene = _planned(**options)
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     flow = view.flow
     short = min(view.view_width, view.view_height)
@@ -109,7 +123,7 @@ def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
     """The principal-axes beat names each drawn axis at its end by the feature that loads most on
     it and that loading, with no ellipsis, recomputed here from the covariance of the standardised
     iris data."""
-    scene = _dry_run({"dataset": "iris", "epochs": 30})
+    scene = _planned(dataset="iris")
     run = scene.job.run
     X = run.X - run.X.mean(axis=0)
     values, vectors = np.linalg.eigh(X.T @ X)
@@ -129,8 +143,14 @@ def spiral_run():
     return train(dataset="spirals", hidden=[2, 2, 2, 2], lr=0.02, epochs=3000)
 
 
-def test_final_caption_states_the_recomputed_accuracy(spiral_run):
-    scene = _dry_run({"run": spiral_run})
+@pytest.fixture(scope="module")
+def spiral_plan(spiral_run):
+    """The plan pass of the spirals' story, read by every test of it here."""
+    return _dry_run({"run": spiral_run})
+
+
+def test_final_caption_states_the_recomputed_accuracy(spiral_run, spiral_plan):
+    scene = spiral_plan
     title, detail = caption_beats(scene)[-1]
     assert title.startswith("output")
     p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
@@ -141,8 +161,8 @@ def test_final_caption_states_the_recomputed_accuracy(spiral_run):
     assert correct / len(p) >= 0.98
 
 
-def test_captions_follow_the_stages_of_every_layer(spiral_run):
-    scene = _dry_run({"run": spiral_run})
+def test_captions_follow_the_stages_of_every_layer(spiral_plan):
+    scene = spiral_plan
     titles = [t for t, _ in caption_beats(scene)]
     expected = []
     for layer in range(1, 5):  # (a + b too small to see plays in its W·x beat, which says so)
@@ -201,7 +221,8 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
 
 
 @pytest.mark.slow
-def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run):
+def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode_frames, spiral_run,
+                                                                spiral_plan):
     out = render("layers", RenderSettings(quality="l", fps=JUDGED_FPS, output=tmp_path / "layers.mp4",
                                           progress=False),
                  {"run": spiral_run})
@@ -210,7 +231,7 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     # length: independent sum of the storyboard's durations: each beat its own length (the
     # first picture held 2 s, per stage 0.3 s caption + its pace, final caption + line + hold
     # 4.2 s) or, when longer, the time its caption's new words take to read at 3 a second
-    dry = _dry_run({"run": spiral_run})
+    dry = spiral_plan
     (title, detail), *stages, out = [(b.title, b.detail) for b in dry.beats]
     read = _reader()
     seconds = max(2.0, read(title, detail))
@@ -378,7 +399,7 @@ def test_digits_keep_their_colour_and_are_named_in_the_footer():
 
     colour = {}
     for options in ({"dataset": "digits"}, {"dataset": "digits", "classes": 10}):
-        scene = _dry_run({"epochs": 30, **options})
+        scene = _planned(**options)
         view = next(m for m in scene.mobjects if hasattr(m, "flow"))
         run = scene.job.run
         digits = [int(n) for n in run.class_names]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from plan_shots import group, planned
 
@@ -146,6 +147,45 @@ def test_a_text_is_laid_out_the_same_in_every_frame_size(tmp_path):
         assert mob.width == pytest.approx(wide.width, rel=1e-6)
         assert mob.height == pytest.approx(wide.height, rel=1e-6)  # one line, not two
     assert wide.width > 2 * wide.height * 5  # a long line: a 90-pixel canvas would break it
+
+
+def test_a_kept_text_is_the_text_manim_builds(tmp_path):
+    """The text built once and copied (nnanim.draw.text leaves out Manim's index of the SVG's
+    groups) is Manim's own Text of the same arguments: the same class and name, and the same
+    glyphs in the same order, with the same points, colours and every other attribute."""
+    import manim
+    from manim import Text
+
+    from nnanim.draw.text import CANVAS, text
+
+    def state(mob):  # every attribute of every part but the ones naming files or objects
+        leave = {"id_to_vgroup_dict", "original_id", "path_obj", "submobjects", "chars"}
+        return [(type(part), {k: v for k, v in vars(part).items() if k not in leave})
+                for part in mob.get_family()]
+
+    def same(a, b):
+        if isinstance(a, np.ndarray):
+            return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        if isinstance(a, (list, tuple)):
+            return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+        if isinstance(a, dict):
+            return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        return type(a) is type(b) and a == b
+
+    for body, weight, color in (("layer 2 · W·x + b", "BOLD", "#ECEFF4"),
+                                ("every point moves;\nthe classes 98.5% apart · ŷ = σ(z)",
+                                 "NORMAL", "#8a93a6")):
+        ours = text(body, font="DejaVu Sans", font_size=26, color=color, weight=weight,
+                    line_spacing=0.9)
+        with manim.tempconfig({"pixel_width": CANVAS[0], "pixel_height": CANVAS[1],
+                               "media_dir": str(tmp_path)}):
+            manims = Text(body, font="DejaVu Sans", font_size=26, color=color, weight=weight,
+                          line_spacing=0.9)
+        assert type(ours) is Text and ours.name == "Text" and len(ours) == len(manims) > 10
+        for (cls, mine), (their_cls, theirs) in zip(state(ours), state(manims), strict=True):
+            assert cls is their_cls and mine.keys() == theirs.keys()
+            differing = [k for k in mine if k != "file_name" and not same(mine[k], theirs[k])]
+            assert differing == [], (body, cls.__name__, differing)
 
 
 def test_wrapped_lines_are_balanced_no_word_alone():

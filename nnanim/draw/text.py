@@ -14,7 +14,8 @@ import textwrap
 from collections import OrderedDict
 from typing import Any
 
-from manim import Text
+import svgelements as se
+from manim import Text, logger
 
 from nnanim.core.notation import NBSP, join, loosen
 
@@ -47,8 +48,9 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
     built = _built.get(key)
     if built is None:
         with _one_process_at_a_time(), _wide_canvas():
-            built = Text(body, font=font, font_size=font_size, color=color, weight=weight,
-                         line_spacing=line_spacing)
+            built = _GlyphsOnly(body, font=font, font_size=font_size, color=color, weight=weight,
+                                line_spacing=line_spacing, name="Text")
+        built.__class__ = Text  # a Text as Manim builds it: the same glyphs (no index of groups)
         for part in built.get_family():
             if getattr(part, "path_obj", None) is not None:
                 part.path_obj = None
@@ -58,6 +60,39 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
     else:
         _built.move_to_end(key)
     return built
+
+
+#: the SVG elements Manim makes a mobject of (the rest only group them)
+_SHAPES = (se.Path, se.SimpleLine, se.Rect, se.Circle, se.Ellipse, se.Polygon, se.Polyline, se.Text)
+
+
+class _GlyphsOnly(Text):
+    """Manim's :class:`~manim.Text`, without the index of the SVG's groups that it builds.
+
+    Manim's SVG import makes an empty ``VGroup`` for every element of the SVG (Pango's has
+    three or four per glyph: its symbol, its use, their groups) and adds each glyph to the
+    groups above it, to look groups up by id (``id_to_vgroup_dict``; a ``Text`` never
+    does).  Those groups took a fifth of the time a text took to build, and every copy of
+    the text deep-copied them again.  The glyphs are the same mobjects, made in the same
+    order (a depth-first walk of the SVG, as Manim's).
+    """
+
+    def get_mobjects_from(self, svg: se.SVG) -> tuple[list, dict]:
+        result, stack = [], [svg]
+        while stack:
+            element = stack.pop()
+            if isinstance(element, (se.Group, se.Use)):
+                stack.extend(element[::-1])
+            if not isinstance(element, _SHAPES):
+                continue
+            try:
+                mob = self.get_mob_from_shape_element(element)
+            except Exception as e:  # noqa: BLE001 - as Manim: logged, the element left out
+                logger.error(f"Exception occurred in 'get_mobjects_from'. Details: {e}")
+                continue
+            if mob is not None:
+                result.append(mob)
+        return result, {}
 
 
 #: the width and height (Pango units, about pixels of its 10 px title font) of the canvas a
