@@ -7,7 +7,8 @@ units' steps); the fit then collapses to the output bias ``b`` (a flat line)
 and is built again; the plot has tick marks on both axes, the y ticks covering
 every partial sum (those beyond the poster's box appear as the box grows).  Each unit
 of the last hidden layer then gets its own small strip under the plot (named
-beside it), over the same x range, where its
+beside it; the unit's own colour for its name, its curve and its part carried into the fit,
+no two units alike), over the same x range, where its
 contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
 stays inside it; with one hidden layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
@@ -63,8 +64,10 @@ STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
-#: a unit's part w·h(x) is drawn in the theme's weight colour of the sign of w (not a class colour)
-SIGN = {False: "purple", True: "green"}
+#: each unit's own colour, one of the theme's class colours (kept apart from each other, the
+#: background and the white fit for colour-blind eyes too; not the second, the error sticks'
+#: orange): its curve in its strip, its name beside the strip, its part carried into the fit
+UNIT_COLOURS = (0, 2, 5)
 
 
 class RegressionScene(SceneContract):
@@ -119,8 +122,9 @@ class RegressionScene(SceneContract):
         def tick(t):
             return self.label(t, size=size, color=theme.muted)
 
+        colours = {i: theme.classes[UNIT_COLOURS[i] % len(theme.classes)] for i in order}
         names = {i: self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size,
-                               color=theme.muted) for i in order}
+                               color=colours[i]) for i in order}
         left, bottom = CurvePlot.tick_room(tick)
         # the left column: the plot's y tick labels, and beside each strip its name
         left = max(left, max(n.width for n in names.values()) + 0.12)
@@ -194,20 +198,18 @@ class RegressionScene(SceneContract):
             else:
                 what = "a feature the layers before built"
             w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
-            sign = SIGN[bool(w[i] >= 0)]
             caption = self.swap_caption(
                 caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
-                f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}, in {sign}",
+                f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}",
                 kind="stage")
-            sign_colour = theme.weights[int(w[i] >= 0)]
-            part = strip.curve(xs, C[:, i], sign_colour, theme.boundary_width * 0.7)
+            part = strip.curve(xs, C[:, i], colours[i], theme.boundary_width * 0.7)
             if j == 0:  # the plot makes room for the strips before the first comes
                 self.play(Progress(plot, make_room), run_time=BEATS["room"])
             # the strip's frame and name come first (quickly: never a ghost for long), then its curve
             self.add(strip, strip.name)
             self.play(OpacityFade(strip.frame), OpacityFade(strip.name), run_time=BEATS["strip"])
             self.play(Create(part), run_time=BEATS["show"])
-            flying = plot.curve(xs, partial[:, j + 1], sign_colour, theme.boundary_width * 0.7)
+            flying = plot.curve(xs, partial[:, j + 1], colours[i], theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))
             end = plot.to_scene(np.column_stack([xs, partial[:, j + 1]]))
             # it travels from the strip up into the plot, in a window that goes from the strip's

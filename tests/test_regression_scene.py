@@ -337,3 +337,28 @@ def test_error_sticks_are_long_enough_to_see_at_480p(sine_run):
     big = err >= scene.rms
     assert big.sum() > 10
     assert np.median(length[big]) >= 5.0, np.median(length[big])
+
+
+def _lab(hexes):
+    """CIELAB (D65) of ``#RRGGBB`` colours, written out here."""
+    s = np.array([[int(h[k:k + 2], 16) / 255 for k in (1, 3, 5)] for h in hexes])
+    lin = np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                          [0.0193, 0.1192, 0.9505]]).T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_every_unit_has_its_own_colour_in_its_strip_and_beside_it(sine_run, theme):
+    """Each unit's curve and its name beside the strip share one colour, and no two units share
+    one: every pair at least ΔE 15 apart, each apart from the background and the white fit."""
+    scene = dry_run(RegressionScene, {"run": sine_run, "theme": theme})
+    t = load_theme(theme)
+    curves = [s.part.get_stroke_color().to_hex().upper() for s in scene.strips]
+    names = [s.name.get_color().to_hex().upper() for s in scene.strips]
+    assert curves == names
+    lab = _lab(curves + [t.background, t.boundary])
+    d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+    assert d[:3, :3][np.triu_indices(3, 1)].min() >= 15, curves
+    assert d[:3, 3].min() >= 35 and d[:3, 4].min() >= 15
