@@ -9,8 +9,9 @@ every partial sum (those beyond the poster's box appear as the box grows).  Each
 of the last hidden layer then gets its own small strip under the plot (named
 beside it; the unit's own colour for its name, its curve and its part carried into the fit,
 no two units alike), over the same x range, where its
-contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
-stays inside it; with one hidden layer a ReLU unit is one joint, a tanh or
+contribution ``w_i·h_i(x)`` is drawn at the strip's own scale, its y ticks beside
+it (so it always stays inside it and its values can be read; with one hidden
+layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
 moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
@@ -125,9 +126,10 @@ class RegressionScene(SceneContract):
         colours = {i: theme.classes[UNIT_COLOURS[i] % len(theme.classes)] for i in order}
         names = {i: self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size,
                                color=colours[i]) for i in order}
-        left, bottom = CurvePlot.tick_room(tick)
-        # the left column: the plot's y tick labels, and beside each strip its name
-        left = max(left, max(n.width for n in names.values()) + 0.12)
+        ticks, bottom = CurvePlot.tick_room(tick)
+        # the left column: the plot's y tick labels; beside each strip its y tick labels (its own
+        # scale) and, left of them, its name
+        left = ticks + max(n.width for n in names.values()) + 0.12
         area = Box(picture.x0 + left, picture.y0, picture.x1, picture.y1)
         top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
         top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
@@ -150,12 +152,16 @@ class RegressionScene(SceneContract):
         tall = (rest.height - 0.12 * (k - 1)) / k
         for i in order:  # the strips top to bottom in the order their units are added
             frame, rest = rest.split_top(tall, gap=0.12)
-            name = names[i]
-            name.move_to([frame.x0 - 0.12 - name.width / 2, frame.centre[1], 0])
             strip = CurvePlot(self.strip_box(box, C[:, i]), (frame.centre, frame.height, frame.width),
                               theme, clip_box=frame.clip)
+            strip.add_ticks(tick, x=False, most=3)  # its own scale: round values of w_i·h_i(x)
             self.strips[i] = strip
-            strip.name = name
+            strip.name = names[i]
+        # the names' right edges in one column, left of the widest strip's tick labels
+        widest = max(label.width for s in self.strips for label, _, _ in s.tick_labels)
+        right = area.x0 - CurvePlot.TICK - CurvePlot.PAD - widest - 0.12
+        for strip in self.strips:
+            strip.name.move_to([right - strip.name.width / 2, strip.origin[1], 0])
         still = (self.header(run, record), self.target_legend(lo, hi))
         act = net.activations[-1].name
         joints = unit_joints(net)
@@ -205,9 +211,12 @@ class RegressionScene(SceneContract):
             part = strip.curve(xs, C[:, i], colours[i], theme.boundary_width * 0.7)
             if j == 0:  # the plot makes room for the strips before the first comes
                 self.play(Progress(plot, make_room), run_time=BEATS["room"])
-            # the strip's frame and name come first (quickly: never a ghost for long), then its curve
+            # the strip's frame, scale and name come first (quickly: never a ghost for long), then
+            # its curve
             self.add(strip, strip.name)
-            self.play(OpacityFade(strip.frame), OpacityFade(strip.name), run_time=BEATS["strip"])
+            scale = [strip.tick_marks, *(label for label, _, _ in strip.tick_labels)]
+            self.play(*(OpacityFade(m) for m in (strip.frame, *scale, strip.name)),
+                      run_time=BEATS["strip"])
             self.play(Create(part), run_time=BEATS["show"])
             flying = plot.curve(xs, partial[:, j + 1], colours[i], theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))

@@ -362,3 +362,44 @@ def test_every_unit_has_its_own_colour_in_its_strip_and_beside_it(sine_run, them
     d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
     assert d[:3, :3][np.triu_indices(3, 1)].min() >= 15, curves
     assert d[:3, 3].min() >= 35 and d[:3, 4].min() >= 15
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_every_strip_has_a_y_scale_a_student_can_read(sine_run, aspect):
+    """Each strip has at least two labelled y ticks, one not zero, at round values inside the
+    range of its own w_i·h_i(x) (recomputed here), each label level with its tick, left of the
+    strip, clear of the other labels and of the strip's name (which stays left of them).  (A
+    square frame's strips are 24 px tall at 480p, too thin for two labels: there one, not zero,
+    and the strip's zero line.)"""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(RegressionScene, {"run": sine_run, "aspect": aspect}, pixels=pixel_size(aspect, 480))
+    run = sine_run
+    w = run.weights[-1][-1][0]
+    xs = np.linspace(run.X[:, 0].min(), run.X[:, 0].max(), 400)
+    h = _hidden(run, xs[:, None])
+    boxes = []
+    for i, strip in enumerate(scene.strips):
+        c = w[i] * h[:, i]
+        ticks = [(label, v) for label, v, axis in strip.tick_labels if axis == "y"]
+        assert any(v != 0 for _, v in ticks), [v for _, v in ticks]
+        assert len(ticks) >= 2 or (aspect == "1:1" and strip.box[2] < 0 < strip.box[3])
+        left = strip.frame.get_corner([-1, -1, 0])[0]
+        # round values, written with the fewest decimals that show them all (at most 2)
+        d = next(d for d in range(3) if all(abs(round(v, d) - v) < 1e-9 for _, v in ticks))
+        for label, v in ticks:
+            span = c.max() - c.min()
+            assert c.min() - 0.12 * span <= v <= c.max() + 0.12 * span  # inside the strip's box
+            assert label.original_text == f"{v:.{d}f}".replace("-", "\u2212")
+            # level with the value on the strip's own scale: (v − lo) / (hi − lo) of its height
+            (l, b, _), (r, t, _) = label.get_corner([-1, -1, 0]), label.get_corner([1, 1, 0])
+            x0, x1, y0, y1 = strip.box
+            sb, st = strip.frame.get_corner([-1, -1, 0])[1], strip.frame.get_corner([1, 1, 0])[1]
+            assert abs((b + t) / 2 - (sb + (v - y0) / (y1 - y0) * (st - sb))) < 1e-6
+            assert r < left and label.get_fill_opacity() > 0.99
+            boxes.append((l, b, r, t))
+        (nl, nb, _), (nr, nt, _) = strip.name.get_corner([-1, -1, 0]), strip.name.get_corner([1, 1, 0])
+        assert nr < min(bx[0] for bx in boxes[-len(ticks):])
+        boxes.append((nl, nb, nr, nt))
+    for (l1, b1, r1, t1), (l2, b2, r2, t2) in itertools.combinations(boxes, 2):
+        assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1

@@ -128,15 +128,16 @@ class CurvePlot(Group):
 
         values = []
         if y:
+            # fewer, wider-spaced round values until the labels clear, never fewer than two while
+            # two are there (one label alone is no scale)
             n, ys = most, nice_ticks(y0, y1, most)
-            while room(ys) < need and n > 2:
+            while room(ys) < need and n > 2 and len(nice_ticks(y0, y1, n - 1)) >= 2:
                 n -= 1
                 ys = nice_ticks(y0, y1, n)
-            if room(ys) < need:  # a thin strip: its largest round value, and zero if they clear
-                far = float(ys[np.argmax(np.abs(ys))])
-                ys = np.array([0.0, far]) if (np.any(ys == 0) and far != 0
-                                              and abs(far) * self.scale_xy[1] >= need) else np.array([far])
-                ys.sort()
+            if room(ys) < need:  # a thin strip: its outermost two round values if they clear,
+                # else its largest alone
+                ends = np.array([ys.min(), ys.max()])
+                ys = ends if room(ends) >= need else np.array([float(ys[np.argmax(np.abs(ys))])])
             d = decimals(ys)
             values += [(float(v), "y", number(v, d)) for v in ys]
         if x:
