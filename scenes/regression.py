@@ -48,8 +48,10 @@ from nnanim.core.notation import NBSP, number, signed, symbol, word
 from nnanim.errors import NnanimError
 
 #: seconds of each beat
-BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.35, "show": 1.2, "add": 1.6, "fit": 2.0,
+BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.5, "show": 1.2, "add": 1.6, "fit": 2.0,
          "leave": 0.6, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+#: seconds of a caption swap inside the play that shows what the caption names
+SWAP = 0.3
 #: the 3-D view's tilt from the top view (90° − the elevation above the floor: 28°), and how far
 #: round from the plane's steepest direction the view looks (between its normal and its level
 #: lines: the plane is seen obliquely, as a tilted face, never edge-on)
@@ -178,14 +180,13 @@ class RegressionScene(SceneContract):
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
-        caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"a flat line at b = {number(b)}; units added in the order that "
-                                    "strays least",
-                                    kind="stage")
         plot.remove(fit)
         plot.add(fit)
-        self.play(Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1] + a * partial[:, 0])),
-                  run_time=BEATS["bias"])
+        caption = self.stage(caption, "start: ŷ = b",
+                             f"a flat line at b = {number(b)}; units added in the order that strays least",
+                             Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1]
+                                                                     + a * partial[:, 0])),
+                             run_time=BEATS["bias"])
         w = net.weights[-1][0]
         start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
         end_region = np.array([*top.centre[:2], top.height, top.width, *box])
@@ -204,19 +205,17 @@ class RegressionScene(SceneContract):
             else:
                 what = "a feature the layers before built"
             w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
-            caption = self.swap_caption(
-                caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
-                f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}",
-                kind="stage")
             part = strip.curve(xs, C[:, i], colours[i], theme.boundary_width * 0.7)
             if j == 0:  # the plot makes room for the strips before the first comes
                 self.play(Progress(plot, make_room), run_time=BEATS["room"])
-            # the strip's frame, scale and name come first (quickly: never a ghost for long), then
-            # its curve
+            # the strip's frame, scale and name come first, with the caption that names the unit
+            # (quickly: never a ghost for long), then its curve
             self.add(strip, strip.name)
             scale = [strip.tick_marks, *(label for label, _, _ in strip.tick_labels)]
-            self.play(*(OpacityFade(m) for m in (strip.frame, *scale, strip.name)),
-                      run_time=BEATS["strip"])
+            caption = self.stage(caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
+                                 f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}",
+                                 *(OpacityFade(m) for m in (strip.frame, *scale, strip.name)),
+                                 run_time=BEATS["strip"])
             self.play(Create(part), run_time=BEATS["show"])
             flying = plot.curve(xs, partial[:, j + 1], colours[i], theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))
@@ -293,33 +292,42 @@ class RegressionScene(SceneContract):
         leaving = [plot, *self.strips, *(s.name for s in self.strips)]
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
         self.remove(*leaving)
-        caption = self.swap_caption(caption, "the hidden space",
-                                    f"each x is one point h(x) of the {H.shape[1]}-unit layer, "
-                                    "coloured by its target", kind="stage")
         self.add(field)
-        self.play(OpacityFade(field.cloud), OpacityFade(field.floor), *(OpacityFade(t) for t in names[:2]),
-                  OpacityFade(arrows), run_time=BEATS["hidden"])
-        caption = self.swap_caption(caption, "height = target",
-                                    "lift every point to its target y", kind="stage")
+        caption = self.stage(caption, "the hidden space",
+                             f"each x is one point h(x) of the {H.shape[1]}-unit layer, coloured by its target",
+                             OpacityFade(field.cloud), OpacityFade(field.floor),
+                             *(OpacityFade(t) for t in names[:2]), OpacityFade(arrows),
+                             run_time=BEATS["hidden"])
         self.add(names[2])
-        self.play(Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim, rise=a),
-                                             place())), OpacityFade(names[2]),
-                  run_time=BEATS["rise"])
+        caption = self.stage(caption, "height = target", "lift every point to its target y",
+                             Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim,
+                                                                          rise=a), place())),
+                             OpacityFade(names[2]), run_time=BEATS["rise"])
         if H.shape[1] == 2:
             plane = f"ŷ = {number(wB[0])}·h₁ {signed(wB[1])}·h₂ "
         else:  # the axis's name is one term of the equation: it never breaks across lines
             plane = f"ŷ = {number(wB[0])}·({NBSP.join(axes[0].split())}) "
         plane += signed(b)
         longer = f" (drawn {grow}× longer)" if grow > 1 else ""
-        caption = self.swap_caption(caption, "a tilted plane",
-                                    f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
-                                    f"R² = {number(r2, 3)}", kind="stage")
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
-        self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
+        caption = self.stage(caption, "a tilted plane",
+                             f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
+                             f"R² = {number(r2, 3)}",
+                             OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])
+
+    def stage(self, caption, title, detail, *anims, run_time):
+        """A new caption that comes with the play showing what it names: its beat starts at this
+        play, the old caption leaves and the new one comes in over the play's first ``SWAP`` s
+        (never a caption swapped over a still picture, then the picture catching up)."""
+        new = self.caption(title, detail)
+        self.fix(new)
+        self.mark("stage", title, detail)
+        self.play(*anims, *self.swap_text(caption, new, SWAP, run_time), run_time=run_time)
+        return new
 
     @staticmethod
     def view_azimuth(field, wB):

@@ -403,3 +403,32 @@ def test_every_strip_has_a_y_scale_a_student_can_read(sine_run, aspect):
         boxes.append((nl, nb, nr, nt))
     for (l1, b1, r1, t1), (l2, b2, r2, t2) in itertools.combinations(boxes, 2):
         assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
+
+
+class _PlayLog:
+    """Logs each play: the beat it plays in, its length, and whether it moves the picture (an
+    animation of something other than a caption; a wait moves nothing)."""
+
+    def play(self, *anims, **kwargs):
+        from manim import Wait
+
+        from nnanim.draw.scene import Caption
+
+        moves = any(not isinstance(a, Wait) and not isinstance(getattr(a, "mobject", None), Caption)
+                    for a in anims)
+        seconds = kwargs.get("run_time") or max(a.run_time for a in anims)
+        super().play(*anims, **kwargs)
+        self.__dict__.setdefault("play_log", []).append((len(self.beats) - 1, seconds, moves))
+
+
+def test_each_caption_comes_with_the_play_that_shows_what_it_names(sine_run):
+    """Every caption that names a change (the flat start, each unit, the hidden space, the rise,
+    the plane) comes in during a play that moves the picture: its beat's first play is not a
+    caption swapped over a still picture."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_PlayLog)
+    named = [k for k, beat in enumerate(scene.beats)
+             if beat.title.startswith(("start", "unit ", "the hidden space", "height", "a tilted plane"))]
+    assert len(named) == 7
+    for k in named:
+        first = next(moves for beat, _, moves in scene.play_log if beat == k)
+        assert first, scene.beats[k].title
