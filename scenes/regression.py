@@ -19,7 +19,8 @@ network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
 sum, so no partial fit runs off the chart (the caption says why this order).  The plot
 and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
-``h(x)``; the points rise to their targets and lie about the tilted plane
+``h(x)``, coming one by one in the order of ``x`` while that is read; the points
+rise to their targets and lie about the tilted plane
 ``ŷ = w·h + b`` (residuals as sticks, drawn longer by a stated round factor when
 they would be too short to see): in the hidden space the target is a linear
 height field.  A 3-unit layer is seen along the output weights ``w`` (so the
@@ -50,6 +51,10 @@ from nnanim.errors import NnanimError
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.5, "show": 1.2, "add": 1.6, "fit": 2.0,
          "leave": 0.6, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+#: words a viewer reads per second: the hidden space's shot lasts as long as its caption takes
+READ_RATE = 3.0
+#: the longest still at the end of a shot whose caption is still being read (the rest: motion)
+HOLD = 1.0
 #: seconds of a caption swap inside the play that shows what the caption names
 SWAP = 0.3
 #: the 3-D view's tilt from the top view (90° − the elevation above the floor: 28°), and how far
@@ -89,12 +94,13 @@ class RegressionScene(SceneContract):
                             "under the target's height field")
 
     def construct(self):
-        from manim import Create
+        from manim import Create, linear
 
         from nnanim.core.flow import unit_contributions, unit_joints, unit_order
         from nnanim.core.projection import keyframe_basis
         from nnanim.draw.mobjects import OpacityFade, Polylines
         from nnanim.draw.plots import CurvePlot, HeightField, Progress
+        from nnanim.draw.scene import _window
         from nnanim.layout import Box
 
         run, record = self.load_run()
@@ -280,7 +286,7 @@ class RegressionScene(SceneContract):
         def place(_=None):
             scene_ends = field.to_scene(ends)
             arrows.set_vertices(field.to_scene(np.column_stack([starts, ends]).reshape(-1, 3)))
-            points = field.cloud.points[:, :2]
+            points = field.scene_points()[:, :2]  # all of them, drawn yet or not
             centre = field.to_scene(field.mid[None])[0]
             for i, (t, e, d) in enumerate(zip(names, scene_ends, scene_ends - field.to_scene(starts),
                                               strict=True)):
@@ -292,12 +298,22 @@ class RegressionScene(SceneContract):
         leaving = [plot, *self.strips, *(s.name for s in self.strips)]
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
         self.remove(*leaving)
+        # each x is one point h(x): the points come one by one in the order of x (the input line
+        # swept from left to right), for as long as the caption takes to read but a short still
+        title, detail = "the hidden space", \
+            f"each x is one point h(x) of the {H.shape[1]}-unit layer, coloured by its target"
+        need = self.reading_seconds(title, detail)
+        sweep = max(BEATS["hidden"], need - HOLD)
+        self.sweep = along = np.argsort(x, kind="stable")
+        field.reveal(along, 0.0)
         self.add(field)
-        caption = self.stage(caption, "the hidden space",
-                             f"each x is one point h(x) of the {H.shape[1]}-unit layer, coloured by its target",
-                             OpacityFade(field.cloud), OpacityFade(field.floor),
-                             *(OpacityFade(t) for t in names[:2]), OpacityFade(arrows),
-                             run_time=BEATS["hidden"])
+        soon = _window(0.0, min(1.0, BEATS["hidden"] / sweep))  # the box and names: at once
+        caption = self.stage(caption, title, detail,
+                             Progress(field, lambda a: field.reveal(along, a), rate_func=linear),
+                             *(OpacityFade(m, rate_func=soon) for m in (field.floor, *names[:2], arrows)),
+                             run_time=sweep)
+        if need > sweep:
+            self.wait(need - sweep)
         self.add(names[2])
         caption = self.stage(caption, "height = target", "lift every point to its target y",
                              Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim,
@@ -318,6 +334,13 @@ class RegressionScene(SceneContract):
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])
+
+    @staticmethod
+    def reading_seconds(title: str, detail: str = "") -> float:
+        """Seconds to read a caption at ``READ_RATE`` words a second (a word: a run between
+        spaces with a letter or digit in it; a lone ``=`` or ``·`` is not read)."""
+        words = f"{title} {detail}".replace(NBSP, " ").split()
+        return sum(1 for w in words if any(c.isalnum() for c in w)) / READ_RATE
 
     def stage(self, caption, title, detail, *anims, run_time):
         """A new caption that comes with the play showing what it names: its beat starts at this

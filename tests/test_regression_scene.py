@@ -432,3 +432,47 @@ def test_each_caption_comes_with_the_play_that_shows_what_it_names(sine_run):
     for k in named:
         first = next(moves for beat, _, moves in scene.play_log if beat == k)
         assert first, scene.beats[k].title
+
+
+class _Sweep(_PlayLog):
+    """Also samples the hidden space's first play on its way (the plan jumps to its end): the
+    points drawn at a quarter, half and three quarters of it."""
+
+    def play(self, *anims, **kwargs):
+        from nnanim.draw.plots import HeightField, Progress
+
+        if self.beats and self.beats[-1].title == "the hidden space":
+            for a in anims:
+                if isinstance(a, Progress) and isinstance(a.mobject, HeightField):
+                    a.begin()
+                    for alpha in (0.25, 0.5, 0.75):
+                        a.interpolate(alpha)
+                        self.__dict__.setdefault("swept", []).append(
+                            (alpha, a.mobject.cloud.points[:, :2].copy()))
+        super().play(*anims, **kwargs)
+
+
+def test_the_hidden_space_is_read_while_each_x_comes_in_as_its_point(sine_run):
+    """The hidden space's shot lasts as long as its caption takes to read at 3 words a second
+    (counted here), moving all but its last second at most: the points h(x) come one by one in
+    the order of x, so a quarter of the way the quarter of the points with the smallest x is drawn."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_Sweep)
+    k = next(k for k, beat in enumerate(scene.beats) if beat.title == "the hidden space")
+    beat = scene.beats[k]
+    words = [w for w in f"{beat.title} {beat.detail}".split() if re.search(r"\w", w)]
+    assert len(words) >= 12
+    assert beat.end - beat.start >= len(words) / 3 - 1e-9
+    moving = sum(seconds for b, seconds, moves in scene.play_log if b == k and moves)
+    assert moving >= beat.end - beat.start - 1.0 - 1e-9
+    # the flat top view the points come into, every point where it will be drawn
+    field, x = scene.field, sine_run.X[:, 0]
+    field.update_view(elev=0.0, azim=0.0, rise=0.0)
+    P = field.to_scene(np.column_stack([field._points[:, :2], np.full(len(x), field._floor[0, 2])]))[:, :2]
+    assert [alpha for alpha, _ in scene.swept] == [0.25, 0.5, 0.75]
+    for alpha, drawn in scene.swept:
+        n = len(drawn)
+        assert abs(n - alpha * len(x)) <= 1
+        # each drawn point is one of the n of smallest x, none drawn twice
+        at = [int(np.argmin(np.hypot(*(P - p).T))) for p in drawn]
+        assert np.allclose(P[at], drawn, atol=1e-9) and len(set(at)) == n
+        assert set(at) == set(np.argsort(x)[:n].tolist())
