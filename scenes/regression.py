@@ -141,7 +141,8 @@ class RegressionScene(SceneContract):
         area = Box(picture.x0 + left, picture.y0, picture.x1, picture.y1)
         top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
         top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
-        whole = Box(area.x0, area.y0 + bottom, area.x1, area.y1)
+        # (until the strips come, the plot needs only its own tick labels' room on the left)
+        whole = Box(picture.x0 + ticks, area.y0 + bottom, area.x1, area.y1)
         # the poster shows the target and the finished fit, as large as they go; the box grows to
         # hold every partial sum while the plot makes room for the strips, and its y ticks cover
         # every curve drawn in it (those outside the poster's box fade in as the box grows)
