@@ -50,7 +50,7 @@ from nnanim.errors import NnanimError
 
 #: seconds of each beat
 BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.5, "show": 1.2, "add": 1.6, "fit": 2.0,
-         "leave": 0.6, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+         "leave": 0.8, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
 #: words a viewer reads per second: the hidden space's shot lasts as long as its caption takes
 READ_RATE = 3.0
 #: the longest still at the end of a shot whose caption is still being read (the rest: motion)
