@@ -287,14 +287,18 @@ class RegressionScene(SceneContract):
         def place(_=None):
             scene_ends = field.to_scene(ends)
             arrows.set_vertices(field.to_scene(np.column_stack([starts, ends]).reshape(-1, 3)))
-            points = field.scene_points()[:, :2]  # all of them, drawn yet or not
+            # clear of every point (drawn yet or not) and of every arrow (the height's grows
+            # across the floor's names as the view tilts)
+            lines = [a + np.linspace(0.0, 1.0, 60)[:, None] * (e - a)
+                     for a, e in zip(field.to_scene(starts)[:, :2], scene_ends[:, :2], strict=True)]
+            points = np.concatenate([field.scene_points()[:, :2], *lines])
             centre = field.to_scene(field.mid[None])[0]
             for i, (t, e, d) in enumerate(zip(names, scene_ends, scene_ends - field.to_scene(starts),
                                               strict=True)):
                 self.place_name(t, e, d, layout.picture_clip, points, centre if i < 2 else None)
 
         place()
-        self.place_names = place
+        self.place_names, self.axis_arrows = place, arrows
         # out, then in: the plot and its strips leave before the hidden space comes
         leaving = [plot, *self.strips, *(s.name for s in self.strips)]
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
@@ -384,7 +388,8 @@ class RegressionScene(SceneContract):
 
         Past the end along the arrow; or, given the box's ``centre`` on screen (a floor axis),
         beside the arrow's last stretch on the side away from the box, ending where the arrow
-        ends (a name past the end of a long floor axis would not fit beside the box).
+        ends (a name past the end of a long floor axis would not fit beside the box) — past the
+        end after all when the picture's edge would push it back over its arrow.
         """
         u = d[:2] / max(float(np.linalg.norm(d[:2])), 1e-9)
         along = abs(u[0]) * t.width / 2 + abs(u[1]) * t.height / 2  # its half extent along u
@@ -405,6 +410,11 @@ class RegressionScene(SceneContract):
             w, h = t.width / 2, t.height / 2
             if points is None or not count_in(points, (c[0] - w, c[1] - h, c[0] + w, c[1] + h), 0.05):
                 break
+        if centre is not None:  # pushed back onto its own arrow by the picture's edge: past its end
+            arrow = end[:2] - np.linspace(0.0, 1.0, 60)[:, None] * d[:2]
+            if count_in(arrow, (c[0] - w, c[1] - h, c[0] + w, c[1] + h), 0.03):
+                RegressionScene.place_name(t, end, d, clip, points)
+                return
         t.move_to([c[0], c[1], 0])
 
     @staticmethod

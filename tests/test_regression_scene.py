@@ -476,3 +476,29 @@ def test_the_hidden_space_is_read_while_each_x_comes_in_as_its_point(sine_run):
         at = [int(np.argmin(np.hypot(*(P - p).T))) for p in drawn]
         assert np.allclose(P[at], drawn, atol=1e-9) and len(set(at)) == n
         assert set(at) == set(np.argsort(x)[:n].tolist())
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_no_axis_name_lies_on_an_axis_arrow(sine_run, aspect):
+    """At every view of the storyboard (the top view, the rise, the orbit), in every frame shape,
+    no axis name is crossed by an axis's arrow (its line sampled densely here)."""
+    from nnanim.scenes import regression as story
+
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(RegressionScene, {"run": sine_run, "aspect": aspect}, pixels=pixel_size(aspect, 480))
+    field, names = scene.field, scene.field.names
+    elev, azim = scene.view
+    views = [(0.0, 0.0, 0.0)] + [(a * elev, a * azim, a) for a in (0.25, 0.5, 0.75, 1.0)] + \
+        [(elev, azim + story.SWING * s, 1.0) for s in (-1, -0.5, 0.5, 1)]
+    for e, a, r in views:
+        field.update_view(elev=e, azim=a, rise=r)
+        scene.place_names()
+        A = np.asarray(scene.axis_arrows.points)[:, :2]
+        # each straight piece's two ends (a Bézier segment's first and last control points)
+        ends = [(A[k], A[k + 3]) for k in range(0, len(A) - 3, 4)]
+        line = np.concatenate([p + np.linspace(0, 1, 200)[:, None] * (q - p) for p, q in ends])
+        for t in names[:2] if r == 0 else names:
+            (l, b, _), (rt, tp, _) = t.get_corner([-1, -1, 0]), t.get_corner([1, 1, 0])
+            inside = (line[:, 0] > l) & (line[:, 0] < rt) & (line[:, 1] > b) & (line[:, 1] < tp)
+            assert not inside.any(), (t.original_text, aspect, e, a, r)
