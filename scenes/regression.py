@@ -213,6 +213,7 @@ class RegressionScene(SceneContract):
                 what = "a feature the layers before built"
             w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
             part = strip.curve(xs, C[:, i], colours[i], theme.boundary_width * 0.7)
+            strip.remove(part)  # drawn by its own play, never shown whole before it
             if j == 0:  # the plot makes room for the strips before the first comes
                 self.play(Progress(plot, make_room), run_time=BEATS["room"])
             # the strip's frame, scale and name come first, with the caption that names the unit
@@ -223,6 +224,7 @@ class RegressionScene(SceneContract):
                                  f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}",
                                  *(OpacityFade(m) for m in (strip.frame, *scale, strip.name)),
                                  run_time=BEATS["strip"])
+            strip.add(part)
             self.play(Create(part), run_time=BEATS["show"])
             flying = plot.curve(xs, partial[:, j + 1], colours[i], theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))

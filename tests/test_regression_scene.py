@@ -502,3 +502,24 @@ def test_no_axis_name_lies_on_an_axis_arrow(sine_run, aspect):
             (l, b, _), (rt, tp, _) = t.get_corner([-1, -1, 0]), t.get_corner([1, 1, 0])
             inside = (line[:, 0] > l) & (line[:, 0] < rt) & (line[:, 1] > b) & (line[:, 1] < tp)
             assert not inside.any(), (t.original_text, aspect, e, a, r)
+
+
+class _Shown(_PlayLog):
+    """Also logs, before each play, the ids of every mobject on screen."""
+
+    def play(self, *anims, **kwargs):
+        self.__dict__.setdefault("shown", []).append(
+            (len(self.beats) - 1, {id(m) for m in self.get_mobject_family_members()}))
+        super().play(*anims, **kwargs)
+
+
+def test_a_units_curve_is_not_shown_before_the_play_that_draws_it(sine_run):
+    """Each strip's curve is off screen until its unit's curve is drawn: not in the plays of
+    the room, nor with its strip's frame and name (it was there whole, then drawn again)."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_Shown)
+    for i, strip in enumerate(scene.strips):
+        k = next(k for k, beat in enumerate(scene.beats) if beat.title.startswith(f"unit {i + 1}:"))
+        # before every play up to the unit's first (which brings its strip; the next draws it)
+        first = next(n for n, (beat, _) in enumerate(scene.shown) if beat == k)
+        assert all(id(strip.part) not in ids for _, ids in scene.shown[:first + 1])
+        assert id(strip.part) in scene.shown[first + 1][1]
