@@ -505,11 +505,13 @@ def test_no_axis_name_lies_on_an_axis_arrow(sine_run, aspect):
 
 
 class _Shown(_PlayLog):
-    """Also logs, before each play, the ids of every mobject on screen."""
+    """Also logs, before each play, the ids of every mobject on screen (each kept alive in
+    ``kept``, so that no id is used again by a later mobject)."""
 
     def play(self, *anims, **kwargs):
-        self.__dict__.setdefault("shown", []).append(
-            (len(self.beats) - 1, {id(m) for m in self.get_mobject_family_members()}))
+        on = self.get_mobject_family_members()
+        self.__dict__.setdefault("kept", []).extend(on)
+        self.__dict__.setdefault("shown", []).append((len(self.beats) - 1, {id(m) for m in on}))
         super().play(*anims, **kwargs)
 
 
