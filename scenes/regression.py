@@ -7,9 +7,11 @@ units' steps); the fit then collapses to the output bias ``b`` (a flat line)
 and is built again; the plot has tick marks on both axes, the y ticks covering
 every partial sum (those beyond the poster's box appear as the box grows).  Each unit
 of the last hidden layer then gets its own small strip under the plot (named
-beside it), over the same x range, where its
-contribution ``w_i·h_i(x)`` is drawn at the strip's own scale (so it always
-stays inside it; with one hidden layer a ReLU unit is one joint, a tanh or
+beside it; the unit's own colour for its name, its curve and its part carried into the fit,
+no two units alike), over the same x range, where its
+contribution ``w_i·h_i(x)`` is drawn at the strip's own scale, its y ticks beside
+it (so it always stays inside it and its values can be read; with one hidden
+layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
 moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
@@ -17,7 +19,8 @@ network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
 sum, so no partial fit runs off the chart (the caption says why this order).  The plot
 and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
-``h(x)``; the points rise to their targets and lie about the tilted plane
+``h(x)``, coming one by one in the order of ``x`` while that is read; the points
+rise to their targets and lie about the tilted plane
 ``ŷ = w·h + b`` (residuals as sticks, drawn longer by a stated round factor when
 they would be too short to see): in the hidden space the target is a linear
 height field.  A 3-unit layer is seen along the output weights ``w`` (so the
@@ -46,8 +49,14 @@ from nnanim.core.notation import NBSP, number, signed, symbol, word
 from nnanim.errors import NnanimError
 
 #: seconds of each beat
-BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.35, "show": 1.2, "add": 1.6, "fit": 2.0,
-         "leave": 0.6, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+BEATS = {"intro": 2.0, "bias": 1.2, "room": 0.8, "strip": 0.5, "show": 1.2, "add": 1.6, "fit": 2.0,
+         "leave": 0.8, "hidden": 1.0, "rise": 2.5, "plane": 1.5, "orbit": 4.0, "end": 1.5}
+#: words a viewer reads per second: the hidden space's shot lasts as long as its caption takes
+READ_RATE = 3.0
+#: the longest still at the end of a shot whose caption is still being read (the rest: motion)
+HOLD = 1.0
+#: seconds of a caption swap inside the play that shows what the caption names
+SWAP = 0.3
 #: the 3-D view's tilt from the top view (90° − the elevation above the floor: 28°), and how far
 #: round from the plane's steepest direction the view looks (between its normal and its level
 #: lines: the plane is seen obliquely, as a tilted face, never edge-on)
@@ -63,8 +72,10 @@ STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
-#: a unit's part w·h(x) is drawn in the theme's weight colour of the sign of w (not a class colour)
-SIGN = {False: "purple", True: "green"}
+#: each unit's own colour, one of the theme's class colours (kept apart from each other, the
+#: background and the white fit for colour-blind eyes too; not the second, the error sticks'
+#: orange): its curve in its strip, its name beside the strip, its part carried into the fit
+UNIT_COLOURS = (0, 2, 5)
 
 
 class RegressionScene(SceneContract):
@@ -83,12 +94,13 @@ class RegressionScene(SceneContract):
                             "under the target's height field")
 
     def construct(self):
-        from manim import Create
+        from manim import Create, linear
 
         from nnanim.core.flow import unit_contributions, unit_joints, unit_order
         from nnanim.core.projection import keyframe_basis
         from nnanim.draw.mobjects import OpacityFade, Polylines
         from nnanim.draw.plots import CurvePlot, HeightField, Progress
+        from nnanim.draw.scene import _window
         from nnanim.layout import Box
 
         run, record = self.load_run()
@@ -119,15 +131,18 @@ class RegressionScene(SceneContract):
         def tick(t):
             return self.label(t, size=size, color=theme.muted)
 
+        colours = {i: theme.classes[UNIT_COLOURS[i] % len(theme.classes)] for i in order}
         names = {i: self.label(f"{symbol('w', i + 1)}·{symbol('h', i + 1)}(x)", size=size,
-                               color=theme.muted) for i in order}
-        left, bottom = CurvePlot.tick_room(tick)
-        # the left column: the plot's y tick labels, and beside each strip its name
-        left = max(left, max(n.width for n in names.values()) + 0.12)
+                               color=colours[i]) for i in order}
+        ticks, bottom = CurvePlot.tick_room(tick)
+        # the left column: the plot's y tick labels; beside each strip its y tick labels (its own
+        # scale) and, left of them, its name
+        left = ticks + max(n.width for n in names.values()) + 0.12
         area = Box(picture.x0 + left, picture.y0, picture.x1, picture.y1)
         top, rest = area.split_top(area.height * (1 - STRIPS), gap=0.25)
         top = Box(top.x0, top.y0 + bottom, top.x1, top.y1)  # the x tick labels under the plot
-        whole = Box(area.x0, area.y0 + bottom, area.x1, area.y1)
+        # (until the strips come, the plot needs only its own tick labels' room on the left)
+        whole = Box(picture.x0 + ticks, area.y0 + bottom, area.x1, area.y1)
         # the poster shows the target and the finished fit, as large as they go; the box grows to
         # hold every partial sum while the plot makes room for the strips, and its y ticks cover
         # every curve drawn in it (those outside the poster's box fade in as the box grows)
@@ -146,12 +161,16 @@ class RegressionScene(SceneContract):
         tall = (rest.height - 0.12 * (k - 1)) / k
         for i in order:  # the strips top to bottom in the order their units are added
             frame, rest = rest.split_top(tall, gap=0.12)
-            name = names[i]
-            name.move_to([frame.x0 - 0.12 - name.width / 2, frame.centre[1], 0])
             strip = CurvePlot(self.strip_box(box, C[:, i]), (frame.centre, frame.height, frame.width),
                               theme, clip_box=frame.clip)
+            strip.add_ticks(tick, x=False, most=3)  # its own scale: round values of w_i·h_i(x)
             self.strips[i] = strip
-            strip.name = name
+            strip.name = names[i]
+        # the names' right edges in one column, left of the widest strip's tick labels
+        widest = max(label.width for s in self.strips for label, _, _ in s.tick_labels)
+        right = area.x0 - CurvePlot.TICK - CurvePlot.PAD - widest - 0.12
+        for strip in self.strips:
+            strip.name.move_to([right - strip.name.width / 2, strip.origin[1], 0])
         still = (self.header(run, record), self.target_legend(lo, hi))
         act = net.activations[-1].name
         joints = unit_joints(net)
@@ -168,14 +187,13 @@ class RegressionScene(SceneContract):
         self.open(plot, still=(*still, caption), title=title, detail=detail, seconds=BEATS["intro"])
 
         # the fit, unit by unit: each contribution in its strip, then added to the fit
-        caption = self.swap_caption(caption, "start: ŷ = b",
-                                    f"a flat line at b = {number(b)}; units added in the order that "
-                                    "strays least",
-                                    kind="stage")
         plot.remove(fit)
         plot.add(fit)
-        self.play(Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1] + a * partial[:, 0])),
-                  run_time=BEATS["bias"])
+        caption = self.stage(caption, "start: ŷ = b",
+                             f"a flat line at b = {number(b)}; units added in the order that strays least",
+                             Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1]
+                                                                     + a * partial[:, 0])),
+                             run_time=BEATS["bias"])
         w = net.weights[-1][0]
         start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
         end_region = np.array([*top.centre[:2], top.height, top.width, *box])
@@ -194,20 +212,21 @@ class RegressionScene(SceneContract):
             else:
                 what = "a feature the layers before built"
             w_i, h_i = symbol("w", i + 1), symbol("h", i + 1)
-            sign = SIGN[bool(w[i] >= 0)]
-            caption = self.swap_caption(
-                caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
-                f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}, in {sign}",
-                kind="stage")
-            sign_colour = theme.weights[int(w[i] >= 0)]
-            part = strip.curve(xs, C[:, i], sign_colour, theme.boundary_width * 0.7)
+            part = strip.curve(xs, C[:, i], colours[i], theme.boundary_width * 0.7)
+            strip.remove(part)  # drawn by its own play, never shown whole before it
             if j == 0:  # the plot makes room for the strips before the first comes
                 self.play(Progress(plot, make_room), run_time=BEATS["room"])
-            # the strip's frame and name come first (quickly: never a ghost for long), then its curve
+            # the strip's frame, scale and name come first, with the caption that names the unit
+            # (quickly: never a ghost for long), then its curve
             self.add(strip, strip.name)
-            self.play(OpacityFade(strip.frame), OpacityFade(strip.name), run_time=BEATS["strip"])
+            scale = [strip.tick_marks, *(label for label, _, _ in strip.tick_labels)]
+            caption = self.stage(caption, f"unit {i + 1}: {w_i}·{h_i}(x)",
+                                 f"a {word(act)} unit adds {what}, times {w_i} = {number(w[i])}",
+                                 *(OpacityFade(m) for m in (strip.frame, *scale, strip.name)),
+                                 run_time=BEATS["strip"])
+            strip.add(part)
             self.play(Create(part), run_time=BEATS["show"])
-            flying = plot.curve(xs, partial[:, j + 1], sign_colour, theme.boundary_width * 0.7)
+            flying = plot.curve(xs, partial[:, j + 1], colours[i], theme.boundary_width * 0.7)
             start = strip.to_scene(np.column_stack([xs, C[:, i]]))
             end = plot.to_scene(np.column_stack([xs, partial[:, j + 1]]))
             # it travels from the strip up into the plot, in a window that goes from the strip's
@@ -270,45 +289,75 @@ class RegressionScene(SceneContract):
         def place(_=None):
             scene_ends = field.to_scene(ends)
             arrows.set_vertices(field.to_scene(np.column_stack([starts, ends]).reshape(-1, 3)))
-            points = field.cloud.points[:, :2]
+            # clear of every point (drawn yet or not) and of every arrow (the height's grows
+            # across the floor's names as the view tilts)
+            lines = [a + np.linspace(0.0, 1.0, 60)[:, None] * (e - a)
+                     for a, e in zip(field.to_scene(starts)[:, :2], scene_ends[:, :2], strict=True)]
+            points = np.concatenate([field.scene_points()[:, :2], *lines])
             centre = field.to_scene(field.mid[None])[0]
             for i, (t, e, d) in enumerate(zip(names, scene_ends, scene_ends - field.to_scene(starts),
                                               strict=True)):
                 self.place_name(t, e, d, layout.picture_clip, points, centre if i < 2 else None)
 
         place()
-        self.place_names = place
+        self.place_names, self.axis_arrows = place, arrows
         # out, then in: the plot and its strips leave before the hidden space comes
         leaving = [plot, *self.strips, *(s.name for s in self.strips)]
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
         self.remove(*leaving)
-        caption = self.swap_caption(caption, "the hidden space",
-                                    f"each x is one point h(x) of the {H.shape[1]}-unit layer, "
-                                    "coloured by its target", kind="stage")
+        # each x is one point h(x): the points come one by one in the order of x (the input line
+        # swept from left to right), for as long as the caption takes to read but a short still
+        title, detail = "the hidden space", \
+            f"each x is one point h(x) of the {H.shape[1]}-unit layer, coloured by its target"
+        need = self.reading_seconds(title, detail)
+        sweep = max(BEATS["hidden"], need - HOLD)
+        self.sweep = along = np.argsort(x, kind="stable")
+        field.reveal(along, 0.0)
         self.add(field)
-        self.play(OpacityFade(field.cloud), OpacityFade(field.floor), *(OpacityFade(t) for t in names[:2]),
-                  OpacityFade(arrows), run_time=BEATS["hidden"])
-        caption = self.swap_caption(caption, "height = target",
-                                    "lift every point to its target y", kind="stage")
+        soon = _window(0.0, min(1.0, BEATS["hidden"] / sweep))  # the box and names: at once
+        caption = self.stage(caption, title, detail,
+                             Progress(field, lambda a: field.reveal(along, a), rate_func=linear),
+                             *(OpacityFade(m, rate_func=soon) for m in (field.floor, *names[:2], arrows)),
+                             run_time=sweep)
+        if need > sweep:
+            self.wait(need - sweep)
         self.add(names[2])
-        self.play(Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim, rise=a),
-                                             place())), OpacityFade(names[2]),
-                  run_time=BEATS["rise"])
+        caption = self.stage(caption, "height = target", "lift every point to its target y",
+                             Progress(field, lambda a: (field.update_view(elev=a * TILT, azim=a * azim,
+                                                                          rise=a), place())),
+                             OpacityFade(names[2]), run_time=BEATS["rise"])
         if H.shape[1] == 2:
             plane = f"ŷ = {number(wB[0])}·h₁ {signed(wB[1])}·h₂ "
         else:  # the axis's name is one term of the equation: it never breaks across lines
             plane = f"ŷ = {number(wB[0])}·({NBSP.join(axes[0].split())}) "
         plane += signed(b)
         longer = f" (drawn {grow}× longer)" if grow > 1 else ""
-        caption = self.swap_caption(caption, "a tilted plane",
-                                    f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
-                                    f"R² = {number(r2, 3)}", kind="stage")
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
-        self.play(OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
+        caption = self.stage(caption, "a tilted plane",
+                             f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
+                             f"R² = {number(r2, 3)}",
+                             OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])
+
+    @staticmethod
+    def reading_seconds(title: str, detail: str = "") -> float:
+        """Seconds to read a caption at ``READ_RATE`` words a second (a word: a run between
+        spaces with a letter or digit in it; a lone ``=`` or ``·`` is not read)."""
+        words = f"{title} {detail}".replace(NBSP, " ").split()
+        return sum(1 for w in words if any(c.isalnum() for c in w)) / READ_RATE
+
+    def stage(self, caption, title, detail, *anims, run_time):
+        """A new caption that comes with the play showing what it names: its beat starts at this
+        play, the old caption leaves and the new one comes in over the play's first ``SWAP`` s
+        (never a caption swapped over a still picture, then the picture catching up)."""
+        new = self.caption(title, detail)
+        self.fix(new)
+        self.mark("stage", title, detail)
+        self.play(*anims, *self.swap_text(caption, new, SWAP, run_time), run_time=run_time)
+        return new
 
     @staticmethod
     def view_azimuth(field, wB):
@@ -341,7 +390,8 @@ class RegressionScene(SceneContract):
 
         Past the end along the arrow; or, given the box's ``centre`` on screen (a floor axis),
         beside the arrow's last stretch on the side away from the box, ending where the arrow
-        ends (a name past the end of a long floor axis would not fit beside the box).
+        ends (a name past the end of a long floor axis would not fit beside the box) — past the
+        end after all when the picture's edge would push it back over its arrow.
         """
         u = d[:2] / max(float(np.linalg.norm(d[:2])), 1e-9)
         along = abs(u[0]) * t.width / 2 + abs(u[1]) * t.height / 2  # its half extent along u
@@ -362,6 +412,11 @@ class RegressionScene(SceneContract):
             w, h = t.width / 2, t.height / 2
             if points is None or not count_in(points, (c[0] - w, c[1] - h, c[0] + w, c[1] + h), 0.05):
                 break
+        if centre is not None:  # pushed back onto its own arrow by the picture's edge: past its end
+            arrow = end[:2] - np.linspace(0.0, 1.0, 60)[:, None] * d[:2]
+            if count_in(arrow, (c[0] - w, c[1] - h, c[0] + w, c[1] + h), 0.03):
+                RegressionScene.place_name(t, end, d, clip, points)
+                return
         t.move_to([c[0], c[1], 0])
 
     @staticmethod

@@ -337,3 +337,191 @@ def test_error_sticks_are_long_enough_to_see_at_480p(sine_run):
     big = err >= scene.rms
     assert big.sum() > 10
     assert np.median(length[big]) >= 5.0, np.median(length[big])
+
+
+def _lab(hexes):
+    """CIELAB (D65) of ``#RRGGBB`` colours, written out here."""
+    s = np.array([[int(h[k:k + 2], 16) / 255 for k in (1, 3, 5)] for h in hexes])
+    lin = np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                          [0.0193, 0.1192, 0.9505]]).T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_every_unit_has_its_own_colour_in_its_strip_and_beside_it(sine_run, theme):
+    """Each unit's curve and its name beside the strip share one colour, and no two units share
+    one: every pair at least ΔE 15 apart, each apart from the background and the white fit."""
+    scene = dry_run(RegressionScene, {"run": sine_run, "theme": theme})
+    t = load_theme(theme)
+    curves = [s.part.get_stroke_color().to_hex().upper() for s in scene.strips]
+    names = [s.name.get_color().to_hex().upper() for s in scene.strips]
+    assert curves == names
+    lab = _lab(curves + [t.background, t.boundary])
+    d = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+    assert d[:3, :3][np.triu_indices(3, 1)].min() >= 15, curves
+    assert d[:3, 3].min() >= 35 and d[:3, 4].min() >= 15
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_every_strip_has_a_y_scale_a_student_can_read(sine_run, aspect):
+    """Each strip has at least two labelled y ticks, one not zero, at round values inside the
+    range of its own w_i·h_i(x) (recomputed here), each label level with its tick, left of the
+    strip, clear of the other labels and of the strip's name (which stays left of them).  (A
+    square frame's strips are 24 px tall at 480p, too thin for two labels: there one, not zero,
+    and the strip's zero line.)"""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(RegressionScene, {"run": sine_run, "aspect": aspect}, pixels=pixel_size(aspect, 480))
+    run = sine_run
+    w = run.weights[-1][-1][0]
+    xs = np.linspace(run.X[:, 0].min(), run.X[:, 0].max(), 400)
+    h = _hidden(run, xs[:, None])
+    boxes = []
+    for i, strip in enumerate(scene.strips):
+        c = w[i] * h[:, i]
+        ticks = [(label, v) for label, v, axis in strip.tick_labels if axis == "y"]
+        assert any(v != 0 for _, v in ticks), [v for _, v in ticks]
+        assert len(ticks) >= 2 or (aspect == "1:1" and strip.box[2] < 0 < strip.box[3])
+        left = strip.frame.get_corner([-1, -1, 0])[0]
+        # round values, written with the fewest decimals that show them all (at most 2)
+        d = next(d for d in range(3) if all(abs(round(v, d) - v) < 1e-9 for _, v in ticks))
+        for label, v in ticks:
+            span = c.max() - c.min()
+            assert c.min() - 0.12 * span <= v <= c.max() + 0.12 * span  # inside the strip's box
+            assert label.original_text == f"{v:.{d}f}".replace("-", "\u2212")
+            # level with the value on the strip's own scale: (v − lo) / (hi − lo) of its height
+            (l, b, _), (r, t, _) = label.get_corner([-1, -1, 0]), label.get_corner([1, 1, 0])
+            x0, x1, y0, y1 = strip.box
+            sb, st = strip.frame.get_corner([-1, -1, 0])[1], strip.frame.get_corner([1, 1, 0])[1]
+            assert abs((b + t) / 2 - (sb + (v - y0) / (y1 - y0) * (st - sb))) < 1e-6
+            assert r < left and label.get_fill_opacity() > 0.99
+            boxes.append((l, b, r, t))
+        (nl, nb, _), (nr, nt, _) = strip.name.get_corner([-1, -1, 0]), strip.name.get_corner([1, 1, 0])
+        assert nr < min(bx[0] for bx in boxes[-len(ticks):])
+        boxes.append((nl, nb, nr, nt))
+    for (l1, b1, r1, t1), (l2, b2, r2, t2) in itertools.combinations(boxes, 2):
+        assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
+
+
+class _PlayLog:
+    """Logs each play: the beat it plays in, its length, and whether it moves the picture (an
+    animation of something other than a caption; a wait moves nothing)."""
+
+    def play(self, *anims, **kwargs):
+        from manim import Wait
+
+        from nnanim.draw.scene import Caption
+
+        moves = any(not isinstance(a, Wait) and not isinstance(getattr(a, "mobject", None), Caption)
+                    for a in anims)
+        seconds = kwargs.get("run_time") or max(a.run_time for a in anims)
+        super().play(*anims, **kwargs)
+        self.__dict__.setdefault("play_log", []).append((len(self.beats) - 1, seconds, moves))
+
+
+def test_each_caption_comes_with_the_play_that_shows_what_it_names(sine_run):
+    """Every caption that names a change (the flat start, each unit, the hidden space, the rise,
+    the plane) comes in during a play that moves the picture: its beat's first play is not a
+    caption swapped over a still picture."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_PlayLog)
+    named = [k for k, beat in enumerate(scene.beats)
+             if beat.title.startswith(("start", "unit ", "the hidden space", "height", "a tilted plane"))]
+    assert len(named) == 7
+    for k in named:
+        first = next(moves for beat, _, moves in scene.play_log if beat == k)
+        assert first, scene.beats[k].title
+
+
+class _Sweep(_PlayLog):
+    """Also samples the hidden space's first play on its way (the plan jumps to its end): the
+    points drawn at a quarter, half and three quarters of it."""
+
+    def play(self, *anims, **kwargs):
+        from nnanim.draw.plots import HeightField, Progress
+
+        if self.beats and self.beats[-1].title == "the hidden space":
+            for a in anims:
+                if isinstance(a, Progress) and isinstance(a.mobject, HeightField):
+                    a.begin()
+                    for alpha in (0.25, 0.5, 0.75):
+                        a.interpolate(alpha)
+                        self.__dict__.setdefault("swept", []).append(
+                            (alpha, a.mobject.cloud.points[:, :2].copy()))
+        super().play(*anims, **kwargs)
+
+
+def test_the_hidden_space_is_read_while_each_x_comes_in_as_its_point(sine_run):
+    """The hidden space's shot lasts as long as its caption takes to read at 3 words a second
+    (counted here), moving all but its last second at most: the points h(x) come one by one in
+    the order of x, so a quarter of the way the quarter of the points with the smallest x is drawn."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_Sweep)
+    k = next(k for k, beat in enumerate(scene.beats) if beat.title == "the hidden space")
+    beat = scene.beats[k]
+    words = [w for w in f"{beat.title} {beat.detail}".split() if re.search(r"\w", w)]
+    assert len(words) >= 12
+    assert beat.end - beat.start >= len(words) / 3 - 1e-9
+    moving = sum(seconds for b, seconds, moves in scene.play_log if b == k and moves)
+    assert moving >= beat.end - beat.start - 1.0 - 1e-9
+    # the flat top view the points come into, every point where it will be drawn
+    field, x = scene.field, sine_run.X[:, 0]
+    field.update_view(elev=0.0, azim=0.0, rise=0.0)
+    P = field.to_scene(np.column_stack([field._points[:, :2], np.full(len(x), field._floor[0, 2])]))[:, :2]
+    assert [alpha for alpha, _ in scene.swept] == [0.25, 0.5, 0.75]
+    for alpha, drawn in scene.swept:
+        n = len(drawn)
+        assert abs(n - alpha * len(x)) <= 1
+        # each drawn point is one of the n of smallest x, none drawn twice
+        at = [int(np.argmin(np.hypot(*(P - p).T))) for p in drawn]
+        assert np.allclose(P[at], drawn, atol=1e-9) and len(set(at)) == n
+        assert set(at) == set(np.argsort(x)[:n].tolist())
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_no_axis_name_lies_on_an_axis_arrow(sine_run, aspect):
+    """At every view of the storyboard (the top view, the rise, the orbit), in every frame shape,
+    no axis name is crossed by an axis's arrow (its line sampled densely here)."""
+    from nnanim.scenes import regression as story
+
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(RegressionScene, {"run": sine_run, "aspect": aspect}, pixels=pixel_size(aspect, 480))
+    field, names = scene.field, scene.field.names
+    elev, azim = scene.view
+    views = [(0.0, 0.0, 0.0)] + [(a * elev, a * azim, a) for a in (0.25, 0.5, 0.75, 1.0)] + \
+        [(elev, azim + story.SWING * s, 1.0) for s in (-1, -0.5, 0.5, 1)]
+    for e, a, r in views:
+        field.update_view(elev=e, azim=a, rise=r)
+        scene.place_names()
+        A = np.asarray(scene.axis_arrows.points)[:, :2]
+        # each straight piece's two ends (a Bézier segment's first and last control points)
+        ends = [(A[k], A[k + 3]) for k in range(0, len(A) - 3, 4)]
+        line = np.concatenate([p + np.linspace(0, 1, 200)[:, None] * (q - p) for p, q in ends])
+        for t in names[:2] if r == 0 else names:
+            (l, b, _), (rt, tp, _) = t.get_corner([-1, -1, 0]), t.get_corner([1, 1, 0])
+            inside = (line[:, 0] > l) & (line[:, 0] < rt) & (line[:, 1] > b) & (line[:, 1] < tp)
+            assert not inside.any(), (t.original_text, aspect, e, a, r)
+
+
+class _Shown(_PlayLog):
+    """Also logs, before each play, the ids of every mobject on screen (each kept alive in
+    ``kept``, so that no id is used again by a later mobject)."""
+
+    def play(self, *anims, **kwargs):
+        on = self.get_mobject_family_members()
+        self.__dict__.setdefault("kept", []).extend(on)
+        self.__dict__.setdefault("shown", []).append((len(self.beats) - 1, {id(m) for m in on}))
+        super().play(*anims, **kwargs)
+
+
+def test_a_units_curve_is_not_shown_before_the_play_that_draws_it(sine_run):
+    """Each strip's curve is off screen until its unit's curve is drawn: not in the plays of
+    the room, nor with its strip's frame and name (it was there whole, then drawn again)."""
+    scene = dry_run(RegressionScene, {"run": sine_run}, mixin=_Shown)
+    for i, strip in enumerate(scene.strips):
+        k = next(k for k, beat in enumerate(scene.beats) if beat.title.startswith(f"unit {i + 1}:"))
+        # before every play up to the unit's first (which brings its strip; the next draws it)
+        first = next(n for n, (beat, _) in enumerate(scene.shown) if beat == k)
+        assert all(id(strip.part) not in ids for _, ids in scene.shown[:first + 1])
+        assert id(strip.part) in scene.shown[first + 1][1]

@@ -6,7 +6,8 @@
 * :class:`HeightField` — the points of a 2-unit hidden layer ``h`` at the
   heights of their targets, over the plane ``ŷ = w·h + b`` (its grid lines)
   and the residuals ``y − ŷ`` as vertical sticks, seen from any angle; the
-  points can rise from the floor to their targets.
+  points can rise from the floor to their targets, and come one after another
+  (:meth:`HeightField.reveal`).
 * :class:`Progress` — an animation that calls a function of its progress
   (no copies of the mobject).
 
@@ -128,15 +129,16 @@ class CurvePlot(Group):
 
         values = []
         if y:
+            # fewer, wider-spaced round values until the labels clear, never fewer than two while
+            # two are there (one label alone is no scale)
             n, ys = most, nice_ticks(y0, y1, most)
-            while room(ys) < need and n > 2:
+            while room(ys) < need and n > 2 and len(nice_ticks(y0, y1, n - 1)) >= 2:
                 n -= 1
                 ys = nice_ticks(y0, y1, n)
-            if room(ys) < need:  # a thin strip: its largest round value, and zero if they clear
-                far = float(ys[np.argmax(np.abs(ys))])
-                ys = np.array([0.0, far]) if (np.any(ys == 0) and far != 0
-                                              and abs(far) * self.scale_xy[1] >= need) else np.array([far])
-                ys.sort()
+            if room(ys) < need:  # a thin strip: its outermost two round values if they clear,
+                # else its largest alone
+                ends = np.array([ys.min(), ys.max()])
+                ys = ends if room(ends) >= need else np.array([float(ys[np.argmax(np.abs(ys))])])
             d = decimals(ys)
             values += [(float(v), "y", number(v, d)) for v in ys]
         if x:
@@ -261,6 +263,9 @@ class HeightField(Group):
                                 stroke_width=theme.grid_width, stroke_opacity=0.6)
         self.cloud = PointCloud(np.zeros((len(H), 3)), colors, radius=theme.point_radius,
                                 rim_color=theme.point_rim)
+        self._colors = self.cloud.colors.copy()
+        #: the points drawn (indices, in the order they came), or ``None``: all of them
+        self.drawn: Array | None = None
         for part in (self.floor, self.plane, self.sticks, self.cloud):
             part.clip_box = clip_box
         self.add(self.floor, self.plane, self.sticks, self.cloud)
@@ -283,6 +288,17 @@ class HeightField(Group):
         Q[:, 2] = 0.0
         return Q * self.zoom + self.centre
 
+    def reveal(self, order: Array, share: float) -> HeightField:
+        """Draw only the first ``ceil(share · N)`` points of ``order`` (indices of all ``N``):
+        the points come one after another, in that order; ``share = 1`` draws them all again."""
+        n = int(np.ceil(np.clip(share, 0.0, 1.0) * len(order) - 1e-9))
+        self.drawn = None if n >= len(order) else np.asarray(order[:n], dtype=int)
+        return self.update_view()
+
+    def scene_points(self) -> Array:
+        """Where every point is on screen in the view now (drawn yet or not): ``(N, 3)``."""
+        return self.to_scene((1 - self.rise) * self._floor + self.rise * self._points)
+
     def update_view(self, elev: float | None = None, azim: float | None = None,
                     rise: float | None = None) -> HeightField:
         self.elev = self.elev if elev is None else float(elev)
@@ -290,9 +306,14 @@ class HeightField(Group):
         self.rise = self.rise if rise is None else float(rise)
         points = (1 - self.rise) * self._floor + self.rise * self._points
         # the zoom fits what is drawn as the view shows it now (continuous in the angles and the
-        # rise): the flat picture from the top fills the region, the tilted box fits it
+        # rise): the flat picture from the top fills the region, the tilted box fits it (all the
+        # points, drawn yet or not: the frame holds still while they come)
         self.zoom = self.radius / self._reach(points)
-        self.cloud.set_positions(self.to_scene(points))
+        shown = self.to_scene(points)
+        if self.drawn is not None:
+            shown = shown[self.drawn]
+        self.cloud.set_positions(shown)
+        self.cloud.colors = self._colors if self.drawn is None else self._colors[self.drawn]
         self.floor.set_vertices(self.to_scene(self._box))
         self.plane.set_vertices(self.to_scene(self._grid))
         self.sticks.set_vertices(self.to_scene(self._sticks))
