@@ -28,7 +28,7 @@ from nnanim.errors import NnanimError
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
 BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
-         "switch": 1.0, "orbit": 4.0, "end": 3.0}
+         "switch": 2.2, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
@@ -38,6 +38,27 @@ PLANE_MARGIN = 0.15
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
+
+
+#: the share of the switch to width 3 over which the points travel back to the input plane
+#: (before it: the width-2 picture's grid, line and rings leave)
+TRAVEL = (0.2, 0.85)
+
+
+def travel(cloud, start, end, **kwargs):
+    """An animation moving the :class:`~nnanim.draw.mobjects.PointCloud` ``cloud`` from positions
+    ``start`` to ``end`` (scene units, ``(N, 3)``), each point along its straight segment."""
+    from manim import Animation, Mobject
+
+    class Travel(Animation):
+        def create_starting_mobject(self):
+            return Mobject()  # nothing to copy: the positions are the segments'
+
+        def interpolate_mobject(self, alpha):
+            a = self.rate_func(alpha)
+            cloud.set_positions((1.0 - a) * start + a * end)
+
+    return Travel(cloud, **kwargs)
 
 
 class Settle:
@@ -129,6 +150,41 @@ class TopologyScene(MulticlassScene):
         lo, hi = lo - pad, hi + pad
         corners = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
         return [(i, j, centre + (corners @ axes) @ basis.T)]
+
+    def switch_to(self, narrow_view, wide_view, caption, title, detail, gone, headers):
+        """One play, the beat of ``title``: the width-2 picture's points travel back from where its
+        last layer put them to where they started, the input plane of the width-3 picture, whose
+        grid and curve p = 0.5 come in around them (the same points, another network); the
+        width-2 picture's grid, line, shading, rings and header leave first, and the caption and
+        the header change with the picture (a fade through black swapped a jammed square for a
+        disk in a ring: nothing showed they were the same points)."""
+        from nnanim.draw.mobjects import OpacityFade, PointCloud
+        from nnanim.draw.scene import _window
+
+        wide_view.set_stage(0, 0.0)
+        start = np.array(narrow_view.cloud.points, dtype=float)
+        end = np.array(wide_view.cloud.points, dtype=float)
+        cloud = narrow_view.cloud
+        self.traveller = traveller = PointCloud(start, cloud.colors, radius=cloud.radius,
+                                                rim_color=self.theme.point_rim)
+        traveller.clip_box = cloud.clip_box
+        traveller.depth_cue = None
+        new = self.caption(title, detail)
+        self.fix(new, headers[1])
+        self.mark("caption", title, detail)
+        self.add(wide_view, traveller)
+        cloud.opacity = 0.0  # the traveller, the same dots in the same places, takes over
+        seconds = BEATS["switch"]
+        leave = _window(0.0, TRAVEL[0])
+        self.play(*[OpacityFade(m, fade_in=False, rate_func=leave) for m in (narrow_view, *gone)],
+                  *self.swap_text([caption, headers[0]], [new, headers[1]], seconds=0.3 * seconds,
+                                  run_time=seconds),
+                  travel(traveller, start, end, rate_func=_window(*TRAVEL)),
+                  OpacityFade(wide_view, rate_func=_window(TRAVEL[1] - 0.2, 1.0)),
+                  run_time=seconds)
+        self.remove(traveller)  # under it, the width-3 picture's own points, in the same places
+        cloud.opacity = 1.0
+        self.switched = new
 
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
@@ -229,16 +285,12 @@ class TopologyScene(MulticlassScene):
         self.wait(BEATS["look"])
 
         # -- width 3: the same data, one unit wider; the disk leaves the ring in 3-D
-        caption = self.swap_caption(
-            caption, f"width {WIDE}", f"the same data and training, every layer {WIDE} units wide",
-            kind="caption")
-        self.add(wide_view)
-        wide_header = self.header(wide, len(wide.epochs) - 1)
-        self.fix(wide_header)
-        gone = [m for m in (narrow_view, shading, line, header) if m is not None]
-        if self.ringed:
-            gone.append(marks)
-        self.play(*self.swap_text(gone, [wide_view, wide_header]), run_time=BEATS["switch"])
+        self.switch_to(narrow_view, wide_view, caption, f"width {WIDE}",
+                       f"the same data and training, every layer {WIDE} units wide",
+                       gone=[m for m in (shading, line, marks if self.ringed else None)
+                             if m is not None],
+                       headers=(header, self.header(wide, len(wide.epochs) - 1)))
+        caption = self.switched
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)

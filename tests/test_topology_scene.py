@@ -200,3 +200,63 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
     assert best_linear_split(a, b) > 0.97  # the disk is out of the ring
     # the boundary plane: a faint fill of the boundary colour over the background
     assert np.sum(np.all(last > 235, axis=2)) > 100  # its edges
+
+
+class _Switch:
+    """Samples the first play of the "width 3" beat: the shown point clouds, at 41 moments (more
+    than one a frame at 15 fps)."""
+
+    def play(self, *animations, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        from nnanim.draw.mobjects import PointCloud
+
+        if (self.beats and self.beats[-1].title == "width 3" and self.plays == self.beats[-1].play
+                and not hasattr(self, "switch")):
+            anims = [prepare_animation(a) for a in animations]
+            for a in anims:
+                a._setup_scene(self)
+                a.begin()
+            self.switch = []
+            for alpha in np.linspace(0.0, 1.0, 41):
+                for a in anims:
+                    a.interpolate(alpha)
+                clouds = [m for top in self.mobjects for m in top.get_family()
+                          if isinstance(m, PointCloud) and m.opacity > 0.02 and len(m.points)]
+                self.switch.append([(float(c.opacity), np.array(c.points[:, :2])) for c in clouds])
+            for a in anims:  # put back: the real play runs them again from the start
+                a.interpolate(0.0)
+            animations = anims
+        super().play(*animations, **kwargs)
+
+
+def test_the_switch_to_width_3_carries_the_same_points_back_to_the_input(job):
+    """The width-3 beat starts with a play that shows the change: the width-2 picture's points,
+    all of them and fully drawn at every moment, travel from where its last layer put them to
+    where the width-3 picture starts (the input plane), never a jump (a fade through black
+    swapped a jammed square for a disk in a ring)."""
+    scene = dry_run(TopologyScene, {"run": job.ensure_run()[0]}, mixin=_Switch)
+    narrow, wide = scene.views
+    n = len(job.ensure_run()[0].y)
+    out = narrow.flow.stages[-1].index
+    full = []
+    for shown in scene.switch:
+        # at every moment one cloud of all the points drawn at full strength
+        whole = [P for opacity, P in shown if opacity > 0.95 and len(P) == n]
+        assert whole, [(o, len(P)) for o, P in shown]
+        full.append(whole[0])
+    side = min(narrow.view_width, narrow.view_height)
+    # it starts where the width-2 picture ended and ends where the width-3 one starts
+    narrow.set_stage(out, 1.0)
+    np.testing.assert_allclose(full[0], np.asarray(narrow.cloud.points)[:, :2], atol=1e-9)
+    angles = wide.elev, wide.azim
+    wide.set_view_angles(0.0, 0.0)  # the top view of the input plane (it tilts and orbits later)
+    wide.set_stage(0, 0.0)
+    np.testing.assert_allclose(full[-1], np.asarray(wide.cloud.points)[:, :2], atol=1e-9)
+    wide.set_view_angles(*angles)
+    wide.set_stage(len(wide.flow.stages) - 1, 1.0)
+    # and moves there smoothly: no point moves by more than a tenth of the picture between two
+    # samples (less than a frame apart)
+    steps = [np.linalg.norm(b - a, axis=1).max() for a, b in zip(full, full[1:])]
+    assert max(steps) < 0.1 * side, steps
+    assert np.linalg.norm(full[-1] - full[0], axis=1).max() > 0.2 * side  # it does travel
