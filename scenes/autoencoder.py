@@ -31,7 +31,7 @@ from nnanim.errors import NnanimError
 from .bottleneck import BottleneckScene
 
 #: seconds per stage kind (2-D story)
-PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 1.5}
+PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 3.0}
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)

@@ -287,6 +287,52 @@ def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, 
     assert seen > 0
 
 
+class _Squash:
+    """Samples the play of the squash onto the code at 15 frames a second: the points' spread
+    across their main direction on screen, and the view's zoom."""
+
+    def play(self, *animations, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        from nnanim.draw.mobjects import StagePlay
+
+        view = getattr(self, "view", None)
+        anims = [prepare_animation(a) for a in animations]
+        moving = [a for a in anims if isinstance(a, StagePlay) and a.view is view]
+        code = view.flow.network.code_layer if view is not None else None
+        if (moving and not hasattr(self, "squash")
+                and view.flow.stages[moving[0].stage_index].kind == "squash"
+                and view.flow.stages[moving[0].stage_index].layer == code):
+            seconds = (kwargs.get("run_time") or max(a.run_time for a in anims)) * self.pace
+            frames = int(np.ceil(seconds * 15))
+            for a in anims:
+                a._setup_scene(self)
+                a.begin()
+            self.squash = []
+            for k in range(frames + 1):
+                for a in anims:
+                    a.interpolate(k / frames)
+                P = np.asarray(view.cloud.points)[:, :2]
+                across = np.linalg.svd(P - P.mean(axis=0), compute_uv=False)[1] / np.sqrt(len(P))
+                self.squash.append((k / 15, across, view.screen_map(view.stage, view.t)[1]))
+            for a in anims:
+                a.interpolate(0.0)
+            animations = anims
+        super().play(*animations, **kwargs)
+
+
+def test_the_squash_onto_the_code_is_seen_happening(default_arc):
+    """16 -> 1: the points collapse onto the code's line over about a second, with the view
+    zooming in on the line gently (it took 0.6 s, the zoom doubling in four frames: abrupt)."""
+    scene = dry_run(AutoencoderScene, {"run": default_arc}, mixin=_Squash)
+    times, across, scale = map(np.array, zip(*scene.squash))
+    assert across[-1] < 1e-6 * across[0]  # on the line at the end
+    # from 90 % of the spread across the line to 10 % of it: a second or more
+    gone = times[np.argmax(across < 0.1 * across[0])] - times[np.argmax(across < 0.9 * across[0])]
+    assert gone >= 0.9, gone
+    assert np.abs(np.diff(np.log(scale))).max() < 0.2  # the zoom per frame, in log
+
+
 def _tanh_autoencoder_from_code(run, code):
     h = np.tanh(code @ run.weights[2][-1].T + run.biases[2][-1])
     return code, h @ run.weights[3][-1].T + run.biases[3][-1]
