@@ -136,11 +136,20 @@ class AutoencoderScene(BottleneckScene):
                 detail = (f"the code: {k} unit{'s' * (k > 1)}; "
                           + ("the plane is a line now, each point one number (its colour)" if k == 1
                              else "all the decoder will ever see of a point"))
-            caption = self.swap_caption(caption, stage.caption, detail, kind="stage")
+            # the caption changes in the play that moves the picture (its first 0.3 s): a beat
+            # starts with its motion, never a still picture under words naming the next stage
+            new = self.caption(stage.caption, detail)
+            self.fix(new)
+            self.mark("stage", stage.caption, detail)
             spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
+                self.play(ViewTurn(view, elev=TILT, azim=AZIM),
+                          *self.swap_text(caption, new, seconds=0.3, run_time=1.4), run_time=1.4)
+                caption = None
+            self.play(StagePlay(view, stage.index, spin=spin),
+                      *self.swap_text(caption, new, seconds=0.3, run_time=PACE[stage.kind]) if caption
+                      else (), run_time=PACE[stage.kind])
+            caption = new
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 

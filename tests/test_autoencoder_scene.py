@@ -333,6 +333,31 @@ def test_the_squash_onto_the_code_is_seen_happening(default_arc):
     assert np.abs(np.diff(np.log(scale))).max() < 0.2  # the zoom per frame, in log
 
 
+class _Moves:
+    """Records the plays that move the view (its stages, its turns), by play number."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
+
+        view = getattr(self, "view", None)
+        if any(isinstance(a, (StagePlay, ViewTurn)) and a.view is view for a in animations):
+            self.__dict__.setdefault("moving", set()).add(self.plays + 1)
+        super().play(*animations, **kwargs)
+
+
+def test_each_stage_caption_comes_with_the_motion_it_names(arc_run):
+    """A stage's beat (its chapter, its subtitle, its caption on screen) starts with the play that
+    plays the stage: the caption names what the picture is doing (a caption swapped in a play of
+    its own named each stage 0.3 s before the picture moved, the stages that barely move read as
+    a title out of step with a still picture)."""
+    scene = dry_run(AutoencoderScene, {"run": arc_run}, mixin=_Moves)
+    captions = {s.caption for s in scene.view.flow.stages[:-1]}
+    stages = [b for b in scene.beats if b.kind == "stage" and b.title in captions]
+    assert len(stages) == len(scene.view.flow.stages) - 1
+    for beat in stages:  # the beat's first play (Manim's numbering: plays before it, plus one)
+        assert beat.play + 1 in scene.moving, beat.title
+
+
 def _tanh_autoencoder_from_code(run, code):
     h = np.tanh(code @ run.weights[2][-1].T + run.biases[2][-1])
     return code, h @ run.weights[3][-1].T + run.biases[3][-1]
