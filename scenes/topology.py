@@ -35,6 +35,8 @@ NARROW, WIDE = 2, 3
 RING = 2.1
 #: the separating plane's rectangle reaches this share of the points' spread beyond them
 PLANE_MARGIN = 0.15
+#: the separating plane's fill (the boundary's colour): a light sheet, the points seen through it
+PLANE_FILL = 0.2
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
@@ -186,6 +188,14 @@ class TopologyScene(MulticlassScene):
         cloud.opacity = 1.0
         self.switched = new
 
+    def face_strokes(self, view):
+        """The separating plane, filled lightly (:data:`PLANE_FILL`) so it reads as a sheet, its
+        edges half the boundary's width (filled as faintly as multiclass's several planes, the
+        one plane read as an outline)."""
+        faces = super().face_strokes(view)
+        faces.set_fill(opacity=PLANE_FILL)
+        return faces
+
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
         (same data, seed and every other option)."""
@@ -304,7 +314,7 @@ class TopologyScene(MulticlassScene):
                if wide_acc == 1.0 else f"{what} {'gets' if wide.n_classes == 2 else 'get'}")
             + f": {wide_acc:.1%} right, {round(wide_acc * n)} of {n} points", kind="stage")
         if out.dim == 3:
-            faces = self.face_strokes(wide_view)
+            faces = self.faces = self.face_strokes(wide_view)
             self.add(faces)
             self.bring_to_back(faces)
             self.play(OpacityFade(faces), StagePlay(wide_view, out.index, spin=ORBIT * BEATS["line"]),

@@ -200,6 +200,26 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
     assert best_linear_split(a, b) > 0.97  # the disk is out of the ring
     # the boundary plane: a faint fill of the boundary colour over the background
     assert np.sum(np.all(last > 235, axis=2)) > 100  # its edges
+    # filled: inside its outline (where the scene's own geometry puts it in the last frame, a
+    # few pixels in from the edges) the picture is lighter than the background by a sheet's
+    # tint, not only outlined (the median: points and mesh lines over it are few)
+    (face,) = scene.faces.follow().submobjects  # where the last frame shows it
+    corners = face.get_vertices()[:, :2]
+    px = (corners[:, 0] + width / 2) * FRAME_PIXELS[1] / height - left
+    py = (height / 2 - corners[:, 1]) * FRAME_PIXELS[1] / height
+    poly = np.column_stack([px, py])
+    poly = poly.mean(axis=0) + 0.8 * (poly - poly.mean(axis=0))  # in from the edges
+    ys, xs = np.mgrid[0:last.shape[0], 0:last.shape[1]]
+    inside = np.zeros(xs.shape, bool)
+    for (xa, ya), (xb, yb) in zip(poly, np.roll(poly, -1, axis=0)):  # even-odd ray casting
+        crosses = (ya > ys) != (yb > ys)
+        at = xa + (ys - ya) * (xb - xa) / np.where(yb == ya, 1e-12, yb - ya)
+        inside ^= crosses & (xs < at)
+    inside = inside.ravel()
+    assert inside.sum() > 500, inside.sum()
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    lift = np.median(last.reshape(-1, 3)[inside].astype(float).mean(axis=1)) - background.mean()
+    assert lift > 25, lift  # a white fill of 0.2 over the background lifts it by about 48
 
 
 class _Switch:
