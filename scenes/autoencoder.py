@@ -52,6 +52,21 @@ LINE_FADE = (0.75, 0.35)
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
 
+#: the code's range drawn as its axis: eased in over this share of its activation's stage, out
+#: over this share of the decoder's first map
+SPAN_FADE = (0.3, 0.35)
+
+
+def code_range(act) -> tuple[float, float] | None:
+    """``(lo, hi)``: the values a bounded activation takes (tanh: ``(−1, 1)``, sigmoid:
+    ``(0, 1)``), its limits far out either side; ``None`` for one unbounded on a side."""
+    far = np.array([-1e3, -1e4, 1e3, 1e4])
+    v = np.asarray(act(far), dtype=float)
+    if not np.all(np.isfinite(v)) or abs(v[0] - v[1]) > 1e-9 or abs(v[2] - v[3]) > 1e-9:
+        return None
+    return float(np.round(v[1], 9)), float(np.round(v[3], 9))
+
+
 EXPLAIN = {
     "linear": "rotate and stretch: x → A(t)·x, from the identity to W",
     "rotate": "turn the space so the directions the next layer reads come first",
@@ -191,7 +206,7 @@ class AutoencoderScene(BottleneckScene):
         of the decoder takes them off it): ticks with the values along it under it (the code's,
         then those of its image in the decoder), the points' density above it, and the line
         lowered in the picture to make room for that."""
-        from nnanim.draw.numberline import Headroom, LineScale, Presence
+        from nnanim.draw.numberline import Headroom, LineScale, Presence, Span, SpanFraming
 
         flow, code = view.flow, view.flow.network.code_layer
         onto = next((s for s in flow.stages if s.layer == code and s.kind == "squash"),
@@ -207,10 +222,21 @@ class AutoencoderScene(BottleneckScene):
                     and not on_line(s)), flow.stages[-1])
         presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
                             off.index, off.index + LINE_FADE[1])
+        # the code's own range (a bounded activation's: tanh's (−1, 1)) drawn as the axis, from its
+        # activation (the points squeezed into it) until the decoder's first map leaves the code
+        span = None
+        limits = code_range(flow.network.activations[code])
+        act = next((s for s in flow.stages if s.layer == code and s.kind == "activation"), None)
+        if limits is not None and act is not None:
+            leave = next((s for s in flow.stages if s.index > act.index and s.kind != "lift"),
+                         flow.stages[-1])
+            span = Span(*limits, Presence(act.index, act.index + SPAN_FADE[0],
+                                          leave.index, leave.index + SPAN_FADE[1]))
+            view.frame_trace = SpanFraming(view.frame_trace, span)
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)
         # the line carries the code's values itself: no plane's axis names, no second scale
         view.axes_shown = lambda s, t: 1.0 - presence(s, t)
-        scale = LineScale(view, presence)
+        scale = LineScale(view, presence, span=span)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)
         return scale

@@ -169,7 +169,7 @@ def test_the_code_line_has_ticks_at_round_values_of_the_code(arc_scene, arc_run,
     code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
     a, b = _on_screen(view, code)
     values = np.array([v for v, _ in scale.shown])
-    assert len(values) >= 3 and code.min() <= values.min() and values.max() <= code.max()
+    assert len(values) >= 3 and -1 <= values.min() and values.max() <= 1  # tanh's range
     step = np.diff(values)
     np.testing.assert_allclose(step, step[0])  # evenly spaced, by 1, 2 or 5 times a power of ten
     mantissa = step[0] / 10 ** np.floor(np.log10(step[0]))
@@ -285,6 +285,29 @@ def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, 
                 assert x0 <= n.x0 and n.x1 <= x1 and y0 <= n.y0 and n.y1 <= y1
                 assert not any(n.overlaps(a) for a in axes), (aspect, stage.caption, t)
     assert seen > 0
+
+
+def test_the_code_axis_spans_the_range_the_code_can_take(arc_scene, arc_run, at_code):
+    """At the code the line's axis runs over tanh's range, −1 to 1 (the values a code can take,
+    written here as tanh's limits), its ends in the picture; the ticks are round values inside
+    it and none beyond it (the ticks covered the points' spread only, and while the points were
+    squeezed into the code the axis was numbered past 1)."""
+    view, scale = at_code, arc_scene.code_scale
+    code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
+    a, b = _on_screen(view, code)
+    lo, hi = np.tanh(-np.inf), np.tanh(np.inf)
+    assert scale.axis_ends == pytest.approx((a * lo + b, a * hi + b), abs=1e-9)
+    x0, _, x1, _ = view.clip_box
+    assert x0 < min(scale.axis_ends) and max(scale.axis_ends) < x1
+    values = [v for v, _ in scale.shown]
+    assert min(values) == pytest.approx(lo) and max(values) == pytest.approx(hi)
+    # from the end of the code's tanh until the decoder's first map moves the points, no tick
+    # names a value the code cannot take
+    s = _code_stage(view)
+    for stage, t in [(s, 1.0), *((s + 1, t) for t in np.linspace(0, 1, 5)), (s + 2, 0.0)]:
+        view.set_stage(stage, t)
+        assert all(lo <= v <= hi for v, _ in scale.shown), (stage, t, scale.shown)
+        assert scale.axis_ends is not None
 
 
 class _Squash:
