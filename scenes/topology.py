@@ -196,6 +196,36 @@ class TopologyScene(MulticlassScene):
         faces.set_fill(opacity=PLANE_FILL)
         return faces
 
+    def corners_3d(self, view, turns: float = 2.4):
+        """``(compass corner, bar corner)`` for a view's 3-D stages (``view``: a copy, moved
+        through them here): the compass in a top
+        corner (at the bottom left, where 3-D stages kept it, it sat against the header's lines),
+        the bar in a bottom one, the pair covering the fewest points over the 3-D stages at the
+        tilt the view takes and ``turns`` radians of orbit after it; None without axes."""
+        from nnanim.draw.mobjects import count_in
+
+        axes = view.axes
+        stages = [s for s in view.flow.stages if s.dim == 3]
+        if axes is None or not stages:
+            return None
+        TL, TR, BL, BR = axes.TL, axes.TR, axes.BL, axes.BR
+        candidates = [(TR, BR), (TL, BR), (TR, BL), (TL, BL)]
+        elev, azim = self.tilt_angles(view, STAGE_PACE)
+        scores = np.zeros(len(candidates))
+        radius = float(view.cloud.radius)
+        for stage in stages:
+            for t in (0.5, 1.0):
+                for turn in np.linspace(0.0, turns, 5):
+                    view.set_view_angles(elev, azim + turn)
+                    view.set_stage(stage.index, t)
+                    P = np.asarray(view.cloud.points, dtype=float)[:, :2]
+                    ends = view.project(np.eye(3))[:, :2] * axes.ARROW
+                    _, scale = view.screen_map(stage.index, t)
+                    for k, placed in enumerate(candidates):
+                        for box in axes.boxes(axes._layout(placed, ends, 3, axes.length * scale)):
+                            scores[k] += count_in(P, box, radius)
+        return candidates[int(np.argmin(scores))]  # the first of the least
+
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
         (same data, seed and every other option)."""
@@ -217,6 +247,10 @@ class TopologyScene(MulticlassScene):
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
         narrow_view, wide_view = self.views = views
+        # chosen on a copy of the view (scoring moves it through its stages and turns)
+        wide_view.corners_3d = self.corners_3d(
+            FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
+                     clip_box=self.layout.picture_clip))
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)

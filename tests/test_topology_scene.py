@@ -280,3 +280,34 @@ def test_the_switch_to_width_3_carries_the_same_points_back_to_the_input(job):
     steps = [np.linalg.norm(b - a, axis=1).max() for a, b in zip(full, full[1:])]
     assert max(steps) < 0.1 * side, steps
     assert np.linalg.norm(full[-1] - full[0], axis=1).max() > 0.2 * side  # it does travel
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_3d_compass_keeps_off_the_header(job, aspect):
+    """In the width-3 network's 3-D stages the compass (its arrows and names) goes to a top corner
+    of the picture, well away from the header's lines (kept bottom left, it sat against them:
+    above them in a vertical frame, beside them in a wide one), and the scale bar to a bottom
+    one."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view = scene.views[1]
+    header = scene.layout.header
+    x0, y0, x1, y1 = view.clip_box
+    seen = 0
+    for stage in (s for s in view.flow.stages if s.dim == 3):
+        for t in (0.5, 1.0):
+            view.set_stage(stage.index, t)
+            placed = view.axes.placement(view, stage.index)
+            names = [m for m in view.axes.names if m.get_fill_opacity() > 0.02]
+            arrows = np.asarray(view.axes.arrows.points)[:, :2]
+            lo = np.min([arrows.min(axis=0)] + [m.get_corner([-1, -1, 0])[:2] for m in names], axis=0)
+            hi = np.max([arrows.max(axis=0)] + [m.get_corner([1, 1, 0])[:2] for m in names], axis=0)
+            assert placed[0][1] == 1 and placed[1][1] == 0, (stage.caption, placed)
+            assert lo[1] > 0.5 * (y0 + y1), (stage.caption, t, lo, hi)  # the top half
+            # at least a line's height (and more) from the header's box
+            gap = max(header.x0 - hi[0], lo[0] - header.x1, header.y0 - hi[1], lo[1] - header.y1)
+            assert gap > 1.0, (stage.caption, t, gap)
+            seen += 1
+    assert seen
