@@ -31,7 +31,10 @@ from nnanim.errors import NnanimError
 from .bottleneck import BottleneckScene
 
 #: seconds per stage kind (2-D story)
-PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 3.0}
+PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 1.5}
+#: seconds of the squash onto the code: slow enough to see the points collapse onto its line
+#: (at 1.5 s the sheet was gone in 0.6 s, the zoom doubling in four frames)
+CODE_SQUASH = 3.0
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
@@ -156,14 +159,16 @@ class AutoencoderScene(BottleneckScene):
             new = self.caption(stage.caption, detail)
             self.fix(new)
             self.mark("stage", stage.caption, detail)
-            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
+            seconds = (CODE_SQUASH if stage.kind == "squash" and stage.layer == net.code_layer
+                       else PACE[stage.kind])
+            spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 self.play(ViewTurn(view, elev=TILT, azim=AZIM),
                           *self.swap_text(caption, new, seconds=0.3, run_time=1.4), run_time=1.4)
                 caption = None
             self.play(StagePlay(view, stage.index, spin=spin),
-                      *self.swap_text(caption, new, seconds=0.3, run_time=PACE[stage.kind]) if caption
-                      else (), run_time=PACE[stage.kind])
+                      *self.swap_text(caption, new, seconds=0.3, run_time=seconds) if caption
+                      else (), run_time=seconds)
             caption = new
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
