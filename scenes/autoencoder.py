@@ -32,6 +32,9 @@ from .bottleneck import BottleneckScene
 
 #: seconds per stage kind (2-D story)
 PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 1.5}
+#: seconds of the squash onto the code: slow enough to see the points collapse onto its line
+#: (at 1.5 s the sheet was gone in 0.6 s, the zoom doubling in four frames)
+CODE_SQUASH = 3.0
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
@@ -51,6 +54,21 @@ LINE_FADE = (0.75, 0.35)
 #: the points are on the line while they stray from it by at most this share of its length
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
+
+#: the code's range drawn as its axis: eased in over this share of its activation's stage, out
+#: over this share of the decoder's first map
+SPAN_FADE = (0.3, 0.35)
+
+
+def code_range(act) -> tuple[float, float] | None:
+    """``(lo, hi)``: the values a bounded activation takes (tanh: ``(−1, 1)``, sigmoid:
+    ``(0, 1)``), its limits far out either side; ``None`` for one unbounded on a side."""
+    far = np.array([-1e3, -1e4, 1e3, 1e4])
+    v = np.asarray(act(far), dtype=float)
+    if not np.all(np.isfinite(v)) or abs(v[0] - v[1]) > 1e-9 or abs(v[2] - v[3]) > 1e-9:
+        return None
+    return float(np.round(v[1], 9)), float(np.round(v[3], 9))
+
 
 EXPLAIN = {
     "linear": "rotate and stretch: x → A(t)·x, from the identity to W",
@@ -136,11 +154,22 @@ class AutoencoderScene(BottleneckScene):
                 detail = (f"the code: {k} unit{'s' * (k > 1)}; "
                           + ("the plane is a line now, each point one number (its colour)" if k == 1
                              else "all the decoder will ever see of a point"))
-            caption = self.swap_caption(caption, stage.caption, detail, kind="stage")
-            spin = ORBIT * PACE[stage.kind] if view.elev else 0.0
+            # the caption changes in the play that moves the picture (its first 0.3 s): a beat
+            # starts with its motion, never a still picture under words naming the next stage
+            new = self.caption(stage.caption, detail)
+            self.fix(new)
+            self.mark("stage", stage.caption, detail)
+            seconds = (CODE_SQUASH if stage.kind == "squash" and stage.layer == net.code_layer
+                       else PACE[stage.kind])
+            spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=PACE[stage.kind]))
+                self.play(ViewTurn(view, elev=TILT, azim=AZIM),
+                          *self.swap_text(caption, new, seconds=0.3, run_time=1.4), run_time=1.4)
+                caption = None
+            self.play(StagePlay(view, stage.index, spin=spin),
+                      *self.swap_text(caption, new, seconds=0.3, run_time=seconds) if caption
+                      else (), run_time=seconds)
+            caption = new
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 
@@ -182,7 +211,7 @@ class AutoencoderScene(BottleneckScene):
         of the decoder takes them off it): ticks with the values along it under it (the code's,
         then those of its image in the decoder), the points' density above it, and the line
         lowered in the picture to make room for that."""
-        from nnanim.draw.numberline import Headroom, LineScale, Presence
+        from nnanim.draw.numberline import Headroom, LineScale, Presence, Span, SpanFraming
 
         flow, code = view.flow, view.flow.network.code_layer
         onto = next((s for s in flow.stages if s.layer == code and s.kind == "squash"),
@@ -198,10 +227,21 @@ class AutoencoderScene(BottleneckScene):
                     and not on_line(s)), flow.stages[-1])
         presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
                             off.index, off.index + LINE_FADE[1])
+        # the code's own range (a bounded activation's: tanh's (−1, 1)) drawn as the axis, from its
+        # activation (the points squeezed into it) until the decoder's first map leaves the code
+        span = None
+        limits = code_range(flow.network.activations[code])
+        act = next((s for s in flow.stages if s.layer == code and s.kind == "activation"), None)
+        if limits is not None and act is not None:
+            leave = next((s for s in flow.stages if s.index > act.index and s.kind != "lift"),
+                         flow.stages[-1])
+            span = Span(*limits, Presence(act.index, act.index + SPAN_FADE[0],
+                                          leave.index, leave.index + SPAN_FADE[1]))
+            view.frame_trace = SpanFraming(view.frame_trace, span)
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)
         # the line carries the code's values itself: no plane's axis names, no second scale
         view.axes_shown = lambda s, t: 1.0 - presence(s, t)
-        scale = LineScale(view, presence)
+        scale = LineScale(view, presence, span=span)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)
         return scale

@@ -28,16 +28,39 @@ from nnanim.errors import NnanimError
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
 BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
-         "switch": 1.0, "orbit": 4.0, "end": 3.0}
+         "switch": 2.2, "orbit": 4.0, "end": 3.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
 RING = 2.1
 #: the separating plane's rectangle reaches this share of the points' spread beyond them
 PLANE_MARGIN = 0.15
+#: the separating plane's fill (the boundary's colour): a light sheet, the points seen through it
+PLANE_FILL = 0.2
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
+
+
+#: the share of the switch to width 3 over which the points travel back to the input plane
+#: (before it: the width-2 picture's grid, line and rings leave)
+TRAVEL = (0.2, 0.85)
+
+
+def travel(cloud, start, end, **kwargs):
+    """An animation moving the :class:`~nnanim.draw.mobjects.PointCloud` ``cloud`` from positions
+    ``start`` to ``end`` (scene units, ``(N, 3)``), each point along its straight segment."""
+    from manim import Animation, Mobject
+
+    class Travel(Animation):
+        def create_starting_mobject(self):
+            return Mobject()  # nothing to copy: the positions are the segments'
+
+        def interpolate_mobject(self, alpha):
+            a = self.rate_func(alpha)
+            cloud.set_positions((1.0 - a) * start + a * end)
+
+    return Travel(cloud, **kwargs)
 
 
 class Settle:
@@ -130,6 +153,79 @@ class TopologyScene(MulticlassScene):
         corners = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
         return [(i, j, centre + (corners @ axes) @ basis.T)]
 
+    def switch_to(self, narrow_view, wide_view, caption, title, detail, gone, headers):
+        """One play, the beat of ``title``: the width-2 picture's points travel back from where its
+        last layer put them to where they started, the input plane of the width-3 picture, whose
+        grid and curve p = 0.5 come in around them (the same points, another network); the
+        width-2 picture's grid, line, shading, rings and header leave first, and the caption and
+        the header change with the picture (a fade through black swapped a jammed square for a
+        disk in a ring: nothing showed they were the same points)."""
+        from nnanim.draw.mobjects import OpacityFade, PointCloud
+        from nnanim.draw.scene import _window
+
+        wide_view.set_stage(0, 0.0)
+        start = np.array(narrow_view.cloud.points, dtype=float)
+        end = np.array(wide_view.cloud.points, dtype=float)
+        cloud = narrow_view.cloud
+        self.traveller = traveller = PointCloud(start, cloud.colors, radius=cloud.radius,
+                                                rim_color=self.theme.point_rim)
+        traveller.clip_box = cloud.clip_box
+        traveller.depth_cue = None
+        new = self.caption(title, detail)
+        self.fix(new, headers[1])
+        self.mark("caption", title, detail)
+        self.add(wide_view, traveller)
+        cloud.opacity = 0.0  # the traveller, the same dots in the same places, takes over
+        seconds = BEATS["switch"]
+        leave = _window(0.0, TRAVEL[0])
+        self.play(*[OpacityFade(m, fade_in=False, rate_func=leave) for m in (narrow_view, *gone)],
+                  *self.swap_text([caption, headers[0]], [new, headers[1]], seconds=0.3 * seconds,
+                                  run_time=seconds),
+                  travel(traveller, start, end, rate_func=_window(*TRAVEL)),
+                  OpacityFade(wide_view, rate_func=_window(TRAVEL[1] - 0.2, 1.0)),
+                  run_time=seconds)
+        self.remove(traveller)  # under it, the width-3 picture's own points, in the same places
+        cloud.opacity = 1.0
+        self.switched = new
+
+    def face_strokes(self, view):
+        """The separating plane, filled lightly (:data:`PLANE_FILL`) so it reads as a sheet, its
+        edges half the boundary's width (filled as faintly as multiclass's several planes, the
+        one plane read as an outline)."""
+        faces = super().face_strokes(view)
+        faces.set_fill(opacity=PLANE_FILL)
+        return faces
+
+    def corners_3d(self, view, turns: float = 2.4):
+        """``(compass corner, bar corner)`` for a view's 3-D stages (``view``: a copy, moved
+        through them here): the compass in a top
+        corner (at the bottom left, where 3-D stages kept it, it sat against the header's lines),
+        the bar in a bottom one, the pair covering the fewest points over the 3-D stages at the
+        tilt the view takes and ``turns`` radians of orbit after it; None without axes."""
+        from nnanim.draw.mobjects import count_in
+
+        axes = view.axes
+        stages = [s for s in view.flow.stages if s.dim == 3]
+        if axes is None or not stages:
+            return None
+        TL, TR, BL, BR = axes.TL, axes.TR, axes.BL, axes.BR
+        candidates = [(TR, BR), (TL, BR), (TR, BL), (TL, BL)]
+        elev, azim = self.tilt_angles(view, STAGE_PACE)
+        scores = np.zeros(len(candidates))
+        radius = float(view.cloud.radius)
+        for stage in stages:
+            for t in (0.5, 1.0):
+                for turn in np.linspace(0.0, turns, 5):
+                    view.set_view_angles(elev, azim + turn)
+                    view.set_stage(stage.index, t)
+                    P = np.asarray(view.cloud.points, dtype=float)[:, :2]
+                    ends = view.project(np.eye(3))[:, :2] * axes.ARROW
+                    _, scale = view.screen_map(stage.index, t)
+                    for k, placed in enumerate(candidates):
+                        for box in axes.boxes(axes._layout(placed, ends, 3, axes.length * scale)):
+                            scores[k] += count_in(P, box, radius)
+        return candidates[int(np.argmin(scores))]  # the first of the least
+
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
         (same data, seed and every other option)."""
@@ -151,6 +247,10 @@ class TopologyScene(MulticlassScene):
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
         narrow_view, wide_view = self.views = views
+        # chosen on a copy of the view (scoring moves it through its stages and turns)
+        wide_view.corners_3d = self.corners_3d(
+            FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
+                     clip_box=self.layout.picture_clip))
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)
@@ -229,16 +329,12 @@ class TopologyScene(MulticlassScene):
         self.wait(BEATS["look"])
 
         # -- width 3: the same data, one unit wider; the disk leaves the ring in 3-D
-        caption = self.swap_caption(
-            caption, f"width {WIDE}", f"the same data and training, every layer {WIDE} units wide",
-            kind="caption")
-        self.add(wide_view)
-        wide_header = self.header(wide, len(wide.epochs) - 1)
-        self.fix(wide_header)
-        gone = [m for m in (narrow_view, shading, line, header) if m is not None]
-        if self.ringed:
-            gone.append(marks)
-        self.play(*self.swap_text(gone, [wide_view, wide_header]), run_time=BEATS["switch"])
+        self.switch_to(narrow_view, wide_view, caption, f"width {WIDE}",
+                       f"the same data and training, every layer {WIDE} units wide",
+                       gone=[m for m in (shading, line, marks if self.ringed else None)
+                             if m is not None],
+                       headers=(header, self.header(wide, len(wide.epochs) - 1)))
+        caption = self.switched
         caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)
@@ -252,7 +348,7 @@ class TopologyScene(MulticlassScene):
                if wide_acc == 1.0 else f"{what} {'gets' if wide.n_classes == 2 else 'get'}")
             + f": {wide_acc:.1%} right, {round(wide_acc * n)} of {n} points", kind="stage")
         if out.dim == 3:
-            faces = self.face_strokes(wide_view)
+            faces = self.faces = self.face_strokes(wide_view)
             self.add(faces)
             self.bring_to_back(faces)
             self.play(OpacityFade(faces), StagePlay(wide_view, out.index, spin=ORBIT * BEATS["line"]),

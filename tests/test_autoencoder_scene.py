@@ -169,7 +169,7 @@ def test_the_code_line_has_ticks_at_round_values_of_the_code(arc_scene, arc_run,
     code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
     a, b = _on_screen(view, code)
     values = np.array([v for v, _ in scale.shown])
-    assert len(values) >= 3 and code.min() <= values.min() and values.max() <= code.max()
+    assert len(values) >= 3 and -1 <= values.min() and values.max() <= 1  # tanh's range
     step = np.diff(values)
     np.testing.assert_allclose(step, step[0])  # evenly spaced, by 1, 2 or 5 times a power of ten
     mantissa = step[0] / 10 ** np.floor(np.log10(step[0]))
@@ -285,6 +285,100 @@ def test_the_code_line_numbers_clear_the_axes_in_every_frame_shape(default_arc, 
                 assert x0 <= n.x0 and n.x1 <= x1 and y0 <= n.y0 and n.y1 <= y1
                 assert not any(n.overlaps(a) for a in axes), (aspect, stage.caption, t)
     assert seen > 0
+
+
+def test_the_code_axis_spans_the_range_the_code_can_take(arc_scene, arc_run, at_code):
+    """At the code the line's axis runs over tanh's range, −1 to 1 (the values a code can take,
+    written here as tanh's limits), its ends in the picture; the ticks are round values inside
+    it and none beyond it (the ticks covered the points' spread only, and while the points were
+    squeezed into the code the axis was numbered past 1)."""
+    view, scale = at_code, arc_scene.code_scale
+    code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
+    a, b = _on_screen(view, code)
+    lo, hi = np.tanh(-np.inf), np.tanh(np.inf)
+    assert scale.axis_ends == pytest.approx((a * lo + b, a * hi + b), abs=1e-9)
+    x0, _, x1, _ = view.clip_box
+    assert x0 < min(scale.axis_ends) and max(scale.axis_ends) < x1
+    values = [v for v, _ in scale.shown]
+    assert min(values) == pytest.approx(lo) and max(values) == pytest.approx(hi)
+    # from the end of the code's tanh until the decoder's first map moves the points, no tick
+    # names a value the code cannot take
+    s = _code_stage(view)
+    for stage, t in [(s, 1.0), *((s + 1, t) for t in np.linspace(0, 1, 5)), (s + 2, 0.0)]:
+        view.set_stage(stage, t)
+        assert all(lo <= v <= hi for v, _ in scale.shown), (stage, t, scale.shown)
+        assert scale.axis_ends is not None
+
+
+class _Squash:
+    """Samples the play of the squash onto the code at 15 frames a second: the points' spread
+    across their main direction on screen, and the view's zoom."""
+
+    def play(self, *animations, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        from nnanim.draw.mobjects import StagePlay
+
+        view = getattr(self, "view", None)
+        anims = [prepare_animation(a) for a in animations]
+        moving = [a for a in anims if isinstance(a, StagePlay) and a.view is view]
+        code = view.flow.network.code_layer if view is not None else None
+        if (moving and not hasattr(self, "squash")
+                and view.flow.stages[moving[0].stage_index].kind == "squash"
+                and view.flow.stages[moving[0].stage_index].layer == code):
+            seconds = (kwargs.get("run_time") or max(a.run_time for a in anims)) * self.pace
+            frames = int(np.ceil(seconds * 15))
+            for a in anims:
+                a._setup_scene(self)
+                a.begin()
+            self.squash = []
+            for k in range(frames + 1):
+                for a in anims:
+                    a.interpolate(k / frames)
+                P = np.asarray(view.cloud.points)[:, :2]
+                across = np.linalg.svd(P - P.mean(axis=0), compute_uv=False)[1] / np.sqrt(len(P))
+                self.squash.append((k / 15, across, view.screen_map(view.stage, view.t)[1]))
+            for a in anims:
+                a.interpolate(0.0)
+            animations = anims
+        super().play(*animations, **kwargs)
+
+
+def test_the_squash_onto_the_code_is_seen_happening(default_arc):
+    """16 -> 1: the points collapse onto the code's line over about a second, with the view
+    zooming in on the line gently (it took 0.6 s, the zoom doubling in four frames: abrupt)."""
+    scene = dry_run(AutoencoderScene, {"run": default_arc}, mixin=_Squash)
+    times, across, scale = map(np.array, zip(*scene.squash))
+    assert across[-1] < 1e-6 * across[0]  # on the line at the end
+    # from 90 % of the spread across the line to 10 % of it: a second or more
+    gone = times[np.argmax(across < 0.1 * across[0])] - times[np.argmax(across < 0.9 * across[0])]
+    assert gone >= 0.9, gone
+    assert np.abs(np.diff(np.log(scale))).max() < 0.2  # the zoom per frame, in log
+
+
+class _Moves:
+    """Records the plays that move the view (its stages, its turns), by play number."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
+
+        view = getattr(self, "view", None)
+        if any(isinstance(a, (StagePlay, ViewTurn)) and a.view is view for a in animations):
+            self.__dict__.setdefault("moving", set()).add(self.plays + 1)
+        super().play(*animations, **kwargs)
+
+
+def test_each_stage_caption_comes_with_the_motion_it_names(arc_run):
+    """A stage's beat (its chapter, its subtitle, its caption on screen) starts with the play that
+    plays the stage: the caption names what the picture is doing (a caption swapped in a play of
+    its own named each stage 0.3 s before the picture moved, the stages that barely move read as
+    a title out of step with a still picture)."""
+    scene = dry_run(AutoencoderScene, {"run": arc_run}, mixin=_Moves)
+    captions = {s.caption for s in scene.view.flow.stages[:-1]}
+    stages = [b for b in scene.beats if b.kind == "stage" and b.title in captions]
+    assert len(stages) == len(scene.view.flow.stages) - 1
+    for beat in stages:  # the beat's first play (Manim's numbering: plays before it, plus one)
+        assert beat.play + 1 in scene.moving, beat.title
 
 
 def _tanh_autoencoder_from_code(run, code):

@@ -200,3 +200,114 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
     assert best_linear_split(a, b) > 0.97  # the disk is out of the ring
     # the boundary plane: a faint fill of the boundary colour over the background
     assert np.sum(np.all(last > 235, axis=2)) > 100  # its edges
+    # filled: inside its outline (where the scene's own geometry puts it in the last frame, a
+    # few pixels in from the edges) the picture is lighter than the background by a sheet's
+    # tint, not only outlined (the median: points and mesh lines over it are few)
+    (face,) = scene.faces.follow().submobjects  # where the last frame shows it
+    corners = face.get_vertices()[:, :2]
+    px = (corners[:, 0] + width / 2) * FRAME_PIXELS[1] / height - left
+    py = (height / 2 - corners[:, 1]) * FRAME_PIXELS[1] / height
+    poly = np.column_stack([px, py])
+    poly = poly.mean(axis=0) + 0.8 * (poly - poly.mean(axis=0))  # in from the edges
+    ys, xs = np.mgrid[0:last.shape[0], 0:last.shape[1]]
+    inside = np.zeros(xs.shape, bool)
+    for (xa, ya), (xb, yb) in zip(poly, np.roll(poly, -1, axis=0)):  # even-odd ray casting
+        crosses = (ya > ys) != (yb > ys)
+        at = xa + (ys - ya) * (xb - xa) / np.where(yb == ya, 1e-12, yb - ya)
+        inside ^= crosses & (xs < at)
+    inside = inside.ravel()
+    assert inside.sum() > 500, inside.sum()
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    lift = np.median(last.reshape(-1, 3)[inside].astype(float).mean(axis=1)) - background.mean()
+    assert lift > 25, lift  # a white fill of 0.2 over the background lifts it by about 48
+
+
+class _Switch:
+    """Samples the first play of the "width 3" beat: the shown point clouds, at 41 moments (more
+    than one a frame at 15 fps)."""
+
+    def play(self, *animations, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        from nnanim.draw.mobjects import PointCloud
+
+        if (self.beats and self.beats[-1].title == "width 3" and self.plays == self.beats[-1].play
+                and not hasattr(self, "switch")):
+            anims = [prepare_animation(a) for a in animations]
+            for a in anims:
+                a._setup_scene(self)
+                a.begin()
+            self.switch = []
+            for alpha in np.linspace(0.0, 1.0, 41):
+                for a in anims:
+                    a.interpolate(alpha)
+                clouds = [m for top in self.mobjects for m in top.get_family()
+                          if isinstance(m, PointCloud) and m.opacity > 0.02 and len(m.points)]
+                self.switch.append([(float(c.opacity), np.array(c.points[:, :2])) for c in clouds])
+            for a in anims:  # put back: the real play runs them again from the start
+                a.interpolate(0.0)
+            animations = anims
+        super().play(*animations, **kwargs)
+
+
+def test_the_switch_to_width_3_carries_the_same_points_back_to_the_input(job):
+    """The width-3 beat starts with a play that shows the change: the width-2 picture's points,
+    all of them and fully drawn at every moment, travel from where its last layer put them to
+    where the width-3 picture starts (the input plane), never a jump (a fade through black
+    swapped a jammed square for a disk in a ring)."""
+    scene = dry_run(TopologyScene, {"run": job.ensure_run()[0]}, mixin=_Switch)
+    narrow, wide = scene.views
+    n = len(job.ensure_run()[0].y)
+    out = narrow.flow.stages[-1].index
+    full = []
+    for shown in scene.switch:
+        # at every moment one cloud of all the points drawn at full strength
+        whole = [P for opacity, P in shown if opacity > 0.95 and len(P) == n]
+        assert whole, [(o, len(P)) for o, P in shown]
+        full.append(whole[0])
+    side = min(narrow.view_width, narrow.view_height)
+    # it starts where the width-2 picture ended and ends where the width-3 one starts
+    narrow.set_stage(out, 1.0)
+    np.testing.assert_allclose(full[0], np.asarray(narrow.cloud.points)[:, :2], atol=1e-9)
+    angles = wide.elev, wide.azim
+    wide.set_view_angles(0.0, 0.0)  # the top view of the input plane (it tilts and orbits later)
+    wide.set_stage(0, 0.0)
+    np.testing.assert_allclose(full[-1], np.asarray(wide.cloud.points)[:, :2], atol=1e-9)
+    wide.set_view_angles(*angles)
+    wide.set_stage(len(wide.flow.stages) - 1, 1.0)
+    # and moves there smoothly: no point moves by more than a tenth of the picture between two
+    # samples (less than a frame apart)
+    steps = [np.linalg.norm(b - a, axis=1).max() for a, b in zip(full, full[1:])]
+    assert max(steps) < 0.1 * side, steps
+    assert np.linalg.norm(full[-1] - full[0], axis=1).max() > 0.2 * side  # it does travel
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_3d_compass_keeps_off_the_header(job, aspect):
+    """In the width-3 network's 3-D stages the compass (its arrows and names) goes to a top corner
+    of the picture, well away from the header's lines (kept bottom left, it sat against them:
+    above them in a vertical frame, beside them in a wide one), and the scale bar to a bottom
+    one."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view = scene.views[1]
+    header = scene.layout.header
+    x0, y0, x1, y1 = view.clip_box
+    seen = 0
+    for stage in (s for s in view.flow.stages if s.dim == 3):
+        for t in (0.5, 1.0):
+            view.set_stage(stage.index, t)
+            placed = view.axes.placement(view, stage.index)
+            names = [m for m in view.axes.names if m.get_fill_opacity() > 0.02]
+            arrows = np.asarray(view.axes.arrows.points)[:, :2]
+            lo = np.min([arrows.min(axis=0)] + [m.get_corner([-1, -1, 0])[:2] for m in names], axis=0)
+            hi = np.max([arrows.max(axis=0)] + [m.get_corner([1, 1, 0])[:2] for m in names], axis=0)
+            assert placed[0][1] == 1 and placed[1][1] == 0, (stage.caption, placed)
+            assert lo[1] > 0.5 * (y0 + y1), (stage.caption, t, lo, hi)  # the top half
+            # at least a line's height (and more) from the header's box
+            gap = max(header.x0 - hi[0], lo[0] - header.x1, header.y0 - hi[1], lo[1] - header.y1)
+            assert gap > 1.0, (stage.caption, t, gap)
+            seen += 1
+    assert seen

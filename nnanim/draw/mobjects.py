@@ -1985,7 +1985,8 @@ class SpaceAxes(VGroup):
         """``(compass corner, bar corner)`` for stage ``s``: the pair whose boxes cover the fewest
         data points and boundary (a curve counts more than a point) over the stage's moments.
 
-        A 3-D stage keeps the compass bottom left (its names turn with the view).  Cached per
+        A 3-D stage keeps the compass bottom left (its names turn with the view), or the view's
+        ``corners_3d`` (a scene that knows the angles it shows its 3-D stages at).  Cached per
         stage and region: the flow's geometry is fixed, so the choice is a function of the
         stage alone (the same frames whatever the scene played before).
         """
@@ -1995,9 +1996,8 @@ class SpaceAxes(VGroup):
             return cache[key]
         stages = view.flow.stages
         stage = stages[min(s, len(stages) - 1)]
-        if stage.dim == 3:
-            cache[key] = self.PLACEMENTS[0]
-            return cache[key]
+        if stage.dim == 3:  # a scene may choose them for its view's 3-D stages (its angles)
+            return getattr(view, "corners_3d", None) or self.PLACEMENTS[0]
         ends = np.eye(3)[:, :2] * self.ARROW
         shown_names = self.names
         self.names = [self._text(n, "name") for n in self.names_at(view, s, 1.0)[0]]

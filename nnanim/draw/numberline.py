@@ -29,7 +29,7 @@ from nnanim.core.notation import number
 from nnanim.draw.mobjects import HALO_OPACITY, Polylines, RasterImage, with_halo
 from nnanim.layout import SMALL_SIZE
 
-__all__ = ["Headroom", "LineScale", "Presence"]
+__all__ = ["Headroom", "LineScale", "Presence", "Span", "SpanFraming"]
 
 Array = np.ndarray
 
@@ -51,6 +51,47 @@ class Presence:
         rise = _ease((u - self.start) / max(self.full - self.start, 1e-9))
         fall = 1.0 - _ease((u - self.leave) / max(self.gone - self.leave, 1e-9))
         return min(rise, fall)
+
+
+class Span:
+    """``span(s, t)``: ``(lo, hi, weight)``, the range ``[lo, hi]`` the line's values can take
+    (an activation's range: tanh's ``(−1, 1)``), drawn on the line and kept in the picture with
+    ``weight`` (0 to 1: eased in over ``[start, full]`` and out over ``[leave, gone]`` of the
+    flow's clock, as :class:`Presence`)."""
+
+    def __init__(self, lo: float, hi: float, presence: Presence) -> None:
+        self.lo, self.hi, self.presence = float(lo), float(hi), presence
+
+    def __call__(self, s: int, t: float) -> tuple[float, float, float]:
+        return self.lo, self.hi, self.presence(s, t)
+
+
+class SpanFraming:
+    """A framing (a view's ``frame_trace``) that widens the wrapped one along the display's first
+    axis to take in ``span``'s range (and ``pad`` of it either side) while its weight is on:
+    the values' whole range is in the picture, not only the points'."""
+
+    def __init__(self, trace, span: Span, pad: float = 0.06) -> None:
+        self.trace, self.span, self.pad = trace, span, float(pad)
+
+    def framing_box(self, s: int, t: float) -> tuple[Array, Array]:
+        centre, halves = self.trace.framing_box(s, t)
+        lo, hi, w = self.span(s, t)
+        if w <= 0.0:
+            return centre, halves
+        centre, halves = np.array(centre, dtype=float), np.array(halves, dtype=float)
+        pad = self.pad * (hi - lo)
+        a, b = centre[0] - halves[0], centre[0] + halves[0]
+        a, b = a + w * (min(a, lo - pad) - a), b + w * (max(b, hi + pad) - b)
+        centre[0], halves[0] = 0.5 * (a + b), 0.5 * (b - a)
+        return centre, halves
+
+    def framing(self, s: int, t: float) -> tuple[Array, float]:
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def framing_support(self, s: int, t: float):
+        return self.trace.framing_support(s, t)
 
 
 class Headroom:
@@ -107,9 +148,11 @@ class LineScale(Group):
     FONT = SMALL_SIZE  # small print, as the view's axes
 
     def __init__(self, view, presence: Presence, most: int = 6, share: float = 0.8,
-                 bandwidth: float = 0.03) -> None:
+                 bandwidth: float = 0.03, span: Span | None = None) -> None:
         super().__init__()
         self.presence, self.most, self.share = presence, int(most), float(share)
+        #: the range the values can take, drawn as the axis under the points (see :class:`Span`)
+        self.span = span
         self.theme = view.theme
         self.box = view.clip_box
         #: the density's smoothing: this share of the picture's width
@@ -122,7 +165,12 @@ class LineScale(Group):
         self.marks = Polylines([np.zeros((2, 3))], smooth=False, stroke_color=theme.foreground,
                                stroke_width=1.8, stroke_opacity=0.85)
         with_halo(self.marks, theme)
-        self.add(self.density, self.outline, self.marks)
+        #: the axis over ``span``'s range: a line under the points with a tall tick at each end
+        self.axis = Polylines([np.zeros((2, 3))], smooth=False, stroke_color=theme.foreground,
+                              stroke_width=2.2, stroke_opacity=0.0)
+        with_halo(self.axis, theme)
+        self.axis_ends: tuple[float, float] | None = None  # scene x of the axis's ends, when shown
+        self.add(self.density, self.outline, self.axis, self.marks)
         self._numbers: dict[str, object] = {}  # built once per value, shown by opacity
         self.shown: list[tuple[float, str]] = []  # (value, its number) of the ticks on screen
         self.follow(view)
@@ -148,6 +196,9 @@ class LineScale(Group):
         self.outline.set_stroke(opacity=0.0)
         self.marks.set_stroke(opacity=0.0)
         self.marks.set_stroke(opacity=0.0, background=True)
+        self.axis.set_stroke(opacity=0.0)
+        self.axis.set_stroke(opacity=0.0, background=True)
+        self.axis_ends = None
         for mob in self._numbers.values():
             mob.set_opacity(0.0)
         self.shown = []
@@ -162,8 +213,13 @@ class LineScale(Group):
         line_y = float(view.to_scene(np.zeros((1, 3)))[0, 1])
         at = np.asarray(view.cloud.points, dtype=float)
         values = view.points_trace.at(view.stage, view.t)[:, 0]
-        # -- the ticks: round values across the points' range, numbered under the line
-        ticks = nice_ticks(float(values.min()), float(values.max()), self.most)
+        # -- the ticks: round values across the points' range (and the span's, while it is
+        # drawn), numbered under the line
+        lo, hi = float(values.min()), float(values.max())
+        span = self.span(view.stage, view.t) if self.span is not None else (0.0, 0.0, 0.0)
+        if span[2] > 0.0:
+            lo, hi = min(lo, span[0]), max(hi, span[1])
+        ticks = nice_ticks(lo, hi, self.most)
         step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
         decimals = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9 * max(1.0, step)), 3)
         xs = view.to_scene(np.column_stack([ticks, np.zeros((len(ticks), 2))]))[:, 0]
@@ -174,6 +230,21 @@ class LineScale(Group):
         self.marks.set_lines(marks or [np.zeros((2, 3))])
         self.marks.set_stroke(opacity=0.85 * a)
         self.marks.set_stroke(opacity=HALO_OPACITY * a, background=True)
+        # -- the axis over the span's range, at the tick marks' top
+        if span[2] > 0.0:
+            ends = view.to_scene(np.array([[span[0], 0.0, 0.0], [span[1], 0.0, 0.0]]))[:, 0]
+            self.axis_ends = (float(ends[0]), float(ends[1]))
+            axis = [np.array([[ends[0], top, 0.0], [ends[1], top, 0.0]])]
+            axis += [np.array([[x, top + 0.5 * self.TICK, 0.0], [x, top - 1.5 * self.TICK, 0.0]])
+                     for x in ends]
+            self.axis.set_lines(axis)
+            self.axis.set_stroke(opacity=0.85 * a * span[2])
+            self.axis.set_stroke(opacity=HALO_OPACITY * a * span[2], background=True)
+            self.axis.clip_box = self.box
+        else:
+            self.axis.set_stroke(opacity=0.0)
+            self.axis.set_stroke(opacity=0.0, background=True)
+            self.axis_ends = None
         for mob in self._numbers.values():
             mob.set_opacity(0.0)
         self.shown = []
