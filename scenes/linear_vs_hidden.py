@@ -43,6 +43,9 @@ CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
 #: samples of a stage's framing when its speed is measured (the stage lengths as they were tuned:
 #: 200 samples find a sharper peak in some tanh stages and play them up to 0.2 s longer)
 FRAMING_SAMPLES = 128
+#: the share of the way back to the input plane over which the input plane comes in (and, at
+#: the end, the moved plane leaves): over a half, so each is nearly whole at the midpoint
+DISSOLVE = 0.6
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
 SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
 #: panels smaller than this (scene units: 40 % of the frame's short side; the square, 4:3 and
@@ -339,7 +342,6 @@ class LinearVsHiddenScene(SceneContract):
         """
         from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, StagePlay
-        from nnanim.draw.panels import early, late
 
         name = name if key == "linear" else None
         shown = name
@@ -365,13 +367,31 @@ class LinearVsHiddenScene(SceneContract):
         fresh = self.panel_view(flow, key, side)
         self.add(fresh)
         named = self.swap_text(shown, name) if name is not None else []  # the whole product's name
-        half, whole = BEATS["back"] / 2, BEATS["back"]  # out, then in: never two scale bars at once
-        self.play(OpacityFade(view, fade_in=False, rate_func=early(half, whole)),
-                  OpacityFade(fresh, rate_func=late(half, whole)), *named, run_time=whole)
+        self.play(*self.dissolve(view, fresh, BEATS["back"]), *named, run_time=BEATS["back"])
         if shading is not None:  # the input plane again: its shading back behind it
             self.add(shading)
             self.bring_to_back(shading)
         return fresh
+
+    @staticmethod
+    def dissolve(old, new, whole: float) -> list:
+        """The animations of a ``whole`` seconds dissolve from view ``old`` to view ``new`` in one
+        panel: ``new`` comes in over the first :data:`DISSOLVE` of it while ``old`` is still
+        there, ``old`` leaves over the last :data:`DISSOLVE`, so the panel always shows one of
+        them at nine tenths or more (out, then in, left it near-black halfway).  Their axes
+        swap out, then in: never two scale bars at once."""
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.panels import Dim, early, late
+
+        half = whole / 2
+        anims = [OpacityFade(new, rate_func=early(DISSOLVE * whole, whole)),
+                 OpacityFade(old, fade_in=False, rate_func=late((1.0 - DISSOLVE) * whole, whole))]
+        # after the views' fades (a later animation sets the axes' opacities last in a frame)
+        if old.axes is not None:
+            anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
+        if new.axes is not None:
+            anims.append(OpacityFade(new.axes, rate_func=late(half, whole)))
+        return anims
 
     @staticmethod
     def input_bounds(net, X):
