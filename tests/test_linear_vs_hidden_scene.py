@@ -250,6 +250,35 @@ def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
         assert played.titles[key] in texts and set(played.statements[key]) <= texts
 
 
+@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
+    """The tanh panel had no words for about 20 s (from the poster's end to its turn, then only
+    its name while its layers played): in a row every panel's name is on screen after every play
+    from the poster on; under the tanh panel's name a line says what its picture is, the input
+    plane, then each stage's map in the order its layers play (the network written out here), then
+    the input plane again, then its statements."""
+    from nnanim.layout import pixel_size
+    from nnanim.scenes.linear_vs_hidden import BACK, WAITING
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    widths = [2, *LinearVsHiddenScene.defaults["hidden"]]
+    stages = [f"lift 2 → {widths[1]}"] if widths[1] > 2 else []
+    for layer in range(1, len(widths)):
+        stages += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh bends the grid"]
+    assert played.statuses_shown["bent"] == [WAITING, *stages, BACK]
+    said = {" ".join(t.split()) for t in played.statuses_shown["bent"]}
+    beats = [b.kind for b in played.beats]
+    start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
+    for shot in played.shots:
+        texts = {" ".join(t.split()) for t, _ in shot.texts}
+        if not played.focused and shot.time > 1.0:  # a row: every panel named
+            assert {played.titles[k] for k in ("raw", "linear", "bent")} <= texts, shot.time
+        if start < shot.time and played.beats[shot.beat].kind != "outro":  # the tanh panel plays
+            assert played.titles["bent"] in texts, shot.time
+            assert len(texts & said) == 1, (shot.time, texts & said)
+    assert "outro" in beats
+
+
 def test_all_linear_is_refused_in_one_line():
     with pytest.raises(NnanimError, match=r"--activation tanh$"):
         dry_run("linear-vs-hidden", {"activation": "linear"})
