@@ -156,6 +156,38 @@ def test_panel_labels_are_spaced_and_clear_of_the_frame_edge(tour):
     assert max(len(label.submobjects) for s in tour.shown for label in s["labels"]) == 4
 
 
+class _Said:
+    """After every play: the texts on screen, and whether the chapter's learned line is drawn."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.scene import _visible
+
+        super().play(*animations, **kwargs)
+        family = set(self.get_mobject_family_members())
+        current = [s for s in getattr(self, "shown", []) if "overlay" in s]
+        drawn = bool(current) and all(m in family and _visible(m) for m in current[-1]["overlay"])
+        texts = {" ".join(t.split()) for t, _ in self.shots[-1].texts}
+        self.said = getattr(self, "said", []) + [(self.clock, texts, drawn, len(current))]
+
+
+def test_the_learned_panel_states_its_line_only_once_it_is_drawn():
+    """"one straight line there, 99.8 % correct" came with the learned panel's name, as its first
+    layer began to play, several seconds before the line was drawn: it is on screen only with
+    that line (and the name from the first stage on)."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Said)
+    (shown,) = scene.shown
+    line, accuracy = shown["statements"]["learned"]
+    said = [(t, drawn) for t, texts, drawn, _ in scene.said if line in texts]
+    # (its accuracy may equal the hand-made plane's, on screen since: the line's words are its own)
+    assert accuracy == f"{shown['learned_accuracy']:.1%} correct"
+    assert said and all(drawn for _, drawn in said), [t for t, d in said if not d]
+    # the panel is named while its layers play
+    name = shown["titles"]["learned"]
+    named = [t for t, texts, drawn, n in scene.said if n and not drawn and name in texts]
+    assert len(named) >= 3
+
+
 def test_own_cross_on_own_data():
     scene = dry_run("feature-cross", {"dataset": "moons", "cross": "x - y**3", "epochs": 200,
                                       "n_samples": 200})
