@@ -228,12 +228,15 @@ class FeatureCrossScene(SceneContract):
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
+        # the plane tilts under the chapter's title; the lift's title comes as the plane rises
+        # (a swap of its own before the tilt named the lift 1.6 s before it moved)
+        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
         self.mark("stage", lift_words)
         self.add(lift)
-        self.play(*self.swap_text(title, lift), run_time=BEATS["swap"])
+        self.play(StagePlay(view, 0), *self.swap_text(title, lift, seconds=BEATS["swap"],
+                                                      run_time=BEATS["lift"]),
+                  run_time=BEATS["lift"])
         self.remove(title)
-        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
-        self.play(StagePlay(view, 0, run_time=BEATS["lift"]))
         view.set_stage(1, 1.0)
 
         w, c = shown["cross_flow"].output_boundary()

@@ -188,6 +188,33 @@ def test_the_learned_panel_states_its_line_only_once_it_is_drawn():
     assert len(named) >= 3
 
 
+class _Plays:
+    """After every play: the texts on screen and the views whose stages it plays."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay
+
+        super().play(*animations, **kwargs)
+        moving = [a.view for a in animations if isinstance(a, StagePlay)]
+        texts = {" ".join(t.split()) for t, _ in self.shots[-1].texts}
+        self.plays_seen = getattr(self, "plays_seen", []) + [(self.clock, texts, moving)]
+
+
+def test_the_lift_is_named_with_the_play_that_lifts():
+    """"lift the plane by z = x² + y²" came 1.6 s before the plane rose (a swap of its own, then
+    the 1.2 s tilt under it): the title comes in the play in which the lift plays, and the
+    chapter's title stays on over the tilt."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    words = FeatureCrossScene.lift_title(shown["crosses"][0])
+    first = next(k for k, (_, texts, _) in enumerate(scene.plays_seen) if words in texts)
+    assert shown["cross_view"] in scene.plays_seen[first][2]  # the lift itself
+    (beat,) = [b for b in scene.beats if b.title == words]
+    assert beat.start == pytest.approx(scene.plays_seen[first - 1][0])  # its beat starts there
+    assert FeatureCrossScene.chapter_title(shown) in scene.plays_seen[first - 1][1]
+
+
 def test_own_cross_on_own_data():
     scene = dry_run("feature-cross", {"dataset": "moons", "cross": "x - y**3", "epochs": 200,
                                       "n_samples": 200})
