@@ -10,8 +10,9 @@ while the product so far is named under the panel (``W₁``, ``W₂W₁``, ...: 
 multiplied out to one matrix ``W = W_L ⋯ W_1`` and one bias (shown as a table), and its straight line is
 drawn once, where the network's own shading changes side; last the same
 architecture with the job's activation (tanh by default) plays through its
-layers, the grid bending, and its boundary bends too.  Every accuracy is
-recomputed from the points.
+layers, the grid bending, and its boundary bends too.  Every panel keeps its name from the
+poster on; under the tanh panel's name a line says what its picture is (the input plane, each
+stage's map as it plays, the input plane again).  Every accuracy is recomputed from the points.
 
 The default data is ``moons`` (it was ``circles``): on circles no line does
 better than chance, so both linear panels had no shading and a product
