@@ -100,7 +100,7 @@ class LinearVsHiddenScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.core.nn import Network, collapse_affine, fit_linear_classifier
         from nnanim.draw.mobjects import OpacityFade, RasterImage
-        from nnanim.draw.panels import boundary_overlay, early, late, number
+        from nnanim.draw.panels import boundary_overlay, early, number
 
         run, record = self.load_run()
         straight_run = self.job.variant(activation="linear")
@@ -190,7 +190,9 @@ class LinearVsHiddenScene(SceneContract):
         self.status_label = {"bent": labels["bent"]}
         self.status = {"bent": self.status_line(labels["bent"], WAITING)}  # the tanh panel's words
         self.add(self.status["bent"])
-        leaving.append(OpacityFade(self.status["bent"], rate_func=late(half, BEATS["fade"])))
+        # it comes as the poster's shading leaves (the input plane is what is left), in the first
+        # half: a still second half (a change in the play's last frames read as a jump)
+        leaving.append(OpacityFade(self.status["bent"], rate_func=early(half, BEATS["fade"])))
         self.statuses_shown = {"bent": [WAITING], "linear": []}
         shown = []  # the labels on screen
         for key in ("raw", "linear", "bent"):
