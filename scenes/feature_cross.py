@@ -228,12 +228,15 @@ class FeatureCrossScene(SceneContract):
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
+        # the plane tilts under the chapter's title; the lift's title comes as the plane rises
+        # (a swap of its own before the tilt named the lift 1.6 s before it moved)
+        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
         self.mark("stage", lift_words)
         self.add(lift)
-        self.play(*self.swap_text(title, lift), run_time=BEATS["swap"])
+        self.play(StagePlay(view, 0), *self.swap_text(title, lift, seconds=BEATS["swap"],
+                                                      run_time=BEATS["lift"]),
+                  run_time=BEATS["lift"])
         self.remove(title)
-        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
-        self.play(StagePlay(view, 0, run_time=BEATS["lift"]))
         view.set_stage(1, 1.0)
 
         w, c = shown["cross_flow"].output_boundary()
@@ -254,7 +257,12 @@ class FeatureCrossScene(SceneContract):
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
-        self.mark("caption", shown["titles"]["learned"], " · ".join(shown["statements"]["learned"]))
+        # its name comes as its layers play; what it states (one straight line there, its
+        # accuracy) with that line, once the layers have played (a caption never states what
+        # is not yet drawn)
+        said = learned_label.submobjects[1:]
+        learned_label.remove(*said)
+        self.mark("caption", shown["titles"]["learned"])
         self.add(learned_label)
         stages = learned.flow.stages
         for k, stage in enumerate(stages[:-1]):  # every stage in turn, up to the last hidden layer
@@ -264,7 +272,12 @@ class FeatureCrossScene(SceneContract):
                       run_time=seconds)
         learned.set_stage(stages[-1].index, 1.0)
         self.add_overlay(overlay)
-        self.play(*(OpacityFade(m) for m in overlay), run_time=BEATS["learned"])
+        statements = shown["statements"]["learned"]
+        self.mark("caption", f"{shown['titles']['learned']}: {statements[0]}", " · ".join(statements[1:]))
+        self.add(*said)
+        self.play(*(OpacityFade(m) for m in (*overlay, *said)), run_time=BEATS["learned"])
+        self.remove(*said)
+        learned_label.add(*said)  # drawn once, in its label
         self.wait(BEATS["look_both"])
         return lift
 

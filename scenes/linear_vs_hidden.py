@@ -10,8 +10,9 @@ while the product so far is named under the panel (``W₁``, ``W₂W₁``, ...: 
 multiplied out to one matrix ``W = W_L ⋯ W_1`` and one bias (shown as a table), and its straight line is
 drawn once, where the network's own shading changes side; last the same
 architecture with the job's activation (tanh by default) plays through its
-layers, the grid bending, and its boundary bends too.  Every accuracy is
-recomputed from the points.
+layers, the grid bending, and its boundary bends too.  Every panel keeps its name from the
+poster on; under the tanh panel's name a line says what its picture is (the input plane, each
+stage's map as it plays, the input plane again).  Every accuracy is recomputed from the points.
 
 The default data is ``moons`` (it was ``circles``): on circles no line does
 better than chance, so both linear panels had no shading and a product
@@ -43,6 +44,11 @@ CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
 #: samples of a stage's framing when its speed is measured (the stage lengths as they were tuned:
 #: 200 samples find a sharper peak in some tanh stages and play them up to 0.2 s longer)
 FRAMING_SAMPLES = 128
+#: the share of the way back to the input plane over which the input plane comes in (and, at
+#: the end, the moved plane leaves): over a half, so each is nearly whole at the midpoint
+DISSOLVE = 0.6
+#: what the tanh panel shows before its layers play, and once they have played
+WAITING, BACK = "the input plane", "back in the input plane"
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
 SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
 #: panels smaller than this (scene units: 40 % of the frame's short side; the square, 4:3 and
@@ -173,18 +179,45 @@ class LinearVsHiddenScene(SceneContract):
         self.bring_to_back(*shadings)
         self.open(*frames, *views.values(), *(m for m in self.posters if m not in shadings),
                   title, info, title=TITLE, seconds=BEATS["intro"])
-        leaving = [OpacityFade(m, fade_in=False, rate_func=early(0.5 * BEATS["fade"], BEATS["fade"]))
-                   for m in self.posters]
+        # the names of the panels still to play stay on screen (a panel is never unnamed): the
+        # poster's copies, until each panel's own label takes their place; under the tanh
+        # panel's name what it shows meanwhile, the input plane
+        kept = {key: self.poster[key][-1] for key in ("linear", "bent")}
+        half = 0.5 * BEATS["fade"]
+        leaving = [OpacityFade(m, fade_in=False, rate_func=early(half, BEATS["fade"]))
+                   for m in self.posters if m not in kept.values()]
+        #: per panel: its label, and the line under its title saying what it shows now
+        self.status_label = {"bent": labels["bent"]}
+        self.status = {"bent": self.status_line(labels["bent"], WAITING)}  # the tanh panel's words
+        self.add(self.status["bent"])
+        # it comes as the poster's shading leaves (the input plane is what is left), in the first
+        # half: a still second half (a change in the play's last frames read as a jump)
+        leaving.append(OpacityFade(self.status["bent"], rate_func=early(half, BEATS["fade"])))
+        self.statuses_shown = {"bent": [WAITING], "linear": []}
         shown = []  # the labels on screen
         for key in ("raw", "linear", "bent"):
             overlay = overlays[key]
-            self.mark("caption", self.titles[key], " · ".join(self.statements[key]))  # the words on screen
             label = labels[key]
             arriving = []  # axes of a panel that grew: they fade in with its label
             if self.focused and key != "raw":  # this panel grows, the others shrink to thumbnails
                 panels, label = self.focus[SIDES[key]]
-                arriving = self.regrid(panels, leaving=shown)
+                waiting = [m for m in (*kept.values(), self.status["bent"]) if m in self.mobjects]
+                arriving = self.regrid(panels, leaving=shown + waiting)
+                self.remove(*waiting)
                 shown = []
+                if key == "bent":  # its words come with its label, in the column
+                    self.status_label[key] = label
+                    self.status[key] = self.status_line(label, WAITING)
+                    arriving.append(self.status[key])
+                    self.add(self.status[key])
+            # the words on screen as the label arrives: the statements come with the boundary
+            self.mark("caption", self.titles[key],
+                      " · ".join(self.statements[key]) if key == "raw" else
+                      self.product if label.product_label is not None else
+                      WAITING if key == "bent" else "")
+            copy = kept.pop(key, None)
+            if key == "linear" and label.product_label is None:  # its product so far goes here
+                self.status_label[key] = label
             view = views[key]
             if overlay.shading is not None:
                 self.add(overlay.shading)
@@ -196,13 +229,17 @@ class LinearVsHiddenScene(SceneContract):
                 said = VGroup(*label.submobjects[-len(self.statements[key]):])
                 label.remove(*said.submobjects)
             parts = [label] + ([overlay.shading] if overlay.shading is not None else [])
+            if copy is not None and copy in self.mobjects:  # its name stays: the rest comes in
+                self.remove(copy)
+                parts[:1] = label.submobjects[1:]
             self.add(label)
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
             self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, run_time=BEATS["fade"])
             if leaving:
-                self.remove(*self.posters)
+                self.remove(*(m for m in self.posters if m not in kept.values()))
+                self.posters = []  # the names kept are on screen till their turn (in kept)
                 leaving = []
             shown.append(label)
             if key != "raw":  # the panel is the input plane again, in a new view of it
@@ -212,14 +249,15 @@ class LinearVsHiddenScene(SceneContract):
             back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
             if key == "bent":  # the boundary bends as the closing title says so (the last beat)
                 end = self.top_line(END)
-                self.mark("outro", END)
+                self.mark("outro", END, f"{self.titles[key]}: " + " · ".join(self.statements[key]))
                 bends = []
                 if view.boundary is not None:
                     view.add(view.boundary)
                     bends.append(OpacityFade(view.boundary))
                 self.add(said)
-                self.play(*bends, *back, OpacityFade(said), *self.swap_text(title, end),
-                          run_time=BEATS["line"])
+                self.play(*bends, *back, *self.swap_text(self.status[key], said),
+                          *self.swap_text(title, end), run_time=BEATS["line"])
+                self.remove(self.status[key])
                 self.keep_in(label, said)
             if key == "linear":
                 # one matrix, one line: where the network's shading changes side
@@ -231,7 +269,10 @@ class LinearVsHiddenScene(SceneContract):
                     self.add(overlay.strokes)
                     fades.append(OpacityFade(overlay.strokes))
                 self.add(said)  # "still a straight line": said as the line is drawn
-                self.play(*fades, OpacityFade(said), run_time=BEATS["line"])
+                self.mark("caption", f"{self.titles[key]}: {self.statements[key][0]}",
+                          " · ".join(self.statements[key][1:]))
+                gone = self.swap_text(self.status.pop(key, None), None)  # the table's place
+                self.play(*fades, OpacityFade(said), *gone, run_time=BEATS["line"])
                 self.keep_in(label, said)
             if key != "bent":
                 self.wait(BEATS["look_matrix"] if key == "linear" else BEATS["look"])
@@ -246,6 +287,38 @@ class LinearVsHiddenScene(SceneContract):
                 end_wait -= BEATS["fade"]
             end_wait -= BEATS["regrid"]
         self.wait(max(end_wait, BEATS["look"]))
+
+    @staticmethod
+    def stage_words(stage) -> str:
+        """What the tanh panel shows during ``stage``: the flow's name of the stage's map (as the
+        layers scene titles it), an activation's with what it does to the grid."""
+        if stage.kind == "activation":
+            return f"{stage.caption} bends the grid"
+        return stage.caption
+
+    def status_line(self, label, text: str):
+        """``text`` in the muted small print, in the line under ``label``'s title (where its
+        statements come once its boundary is drawn), wrapped to its strip."""
+        from manim import DOWN
+
+        line = self.label(text, color=self.theme.muted, width=label.strip_width)
+        line.text = text
+        title = label[0]
+        line.next_to(title, DOWN, buff=0.07)
+        return line.set_x(title.get_x())
+
+    def new_status(self, key: str, text: str, run_time: float) -> list:
+        """The animations that replace the words under panel ``key``'s title by ``text`` (out,
+        then in, over the first :data:`BEATS` ``"swap"`` seconds of a play ``run_time`` long)."""
+        shown = self.statuses_shown[key]
+        if shown and text == shown[-1]:
+            return []
+        line = self.status_line(self.status_label[key], text)
+        self.add(line)
+        swap = self.swap_text(self.status.get(key), line, seconds=BEATS["swap"], run_time=run_time)
+        self.status[key] = line
+        shown.append(text)
+        return swap
 
     def keep_in(self, label, said) -> None:
         """The lines ``said`` (shown on their own) back in ``label``, drawn once: in the label
@@ -339,7 +412,6 @@ class LinearVsHiddenScene(SceneContract):
         """
         from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, StagePlay
-        from nnanim.draw.panels import early, late
 
         name = name if key == "linear" else None
         shown = name
@@ -353,6 +425,11 @@ class LinearVsHiddenScene(SceneContract):
                 swap = self.swap_text(shown, so_far, seconds=BEATS["swap"], run_time=seconds)
                 shown = so_far
                 self.products_shown.append(so_far.text)
+            if key == "bent":  # what the tanh panel shows now: this stage's map
+                swap = self.new_status(key, self.stage_words(stage), seconds)
+            elif name is None and stage.kind == "linear":  # no room for the product's name: the
+                swap = self.new_status(key, self.so_far[stage.layer], seconds)  # product so far
+                self.products_shown.append(self.status[key].text.replace(" ", ""))
             # the shading eases out as the stage moves (smoothstep, as the stage): Manim's steeper
             # `smooth` took four fifths of a large panel's shading in the middle third of a 0.6 s
             # stage, one frame of three at 5 fps, a jump to the jump check
@@ -365,13 +442,33 @@ class LinearVsHiddenScene(SceneContract):
         fresh = self.panel_view(flow, key, side)
         self.add(fresh)
         named = self.swap_text(shown, name) if name is not None else []  # the whole product's name
-        half, whole = BEATS["back"] / 2, BEATS["back"]  # out, then in: never two scale bars at once
-        self.play(OpacityFade(view, fade_in=False, rate_func=early(half, whole)),
-                  OpacityFade(fresh, rate_func=late(half, whole)), *named, run_time=whole)
+        if key in self.status:
+            named = self.new_status(key, BACK, BEATS["back"])
+        self.play(*self.dissolve(view, fresh, BEATS["back"]), *named, run_time=BEATS["back"])
         if shading is not None:  # the input plane again: its shading back behind it
             self.add(shading)
             self.bring_to_back(shading)
         return fresh
+
+    @staticmethod
+    def dissolve(old, new, whole: float) -> list:
+        """The animations of a ``whole`` seconds dissolve from view ``old`` to view ``new`` in one
+        panel: ``new`` comes in over the first :data:`DISSOLVE` of it while ``old`` is still
+        there, ``old`` leaves over the last :data:`DISSOLVE`, so the panel always shows one of
+        them at nine tenths or more (out, then in, left it near-black halfway).  Their axes
+        swap out, then in: never two scale bars at once."""
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.panels import Dim, early, late
+
+        half = whole / 2
+        anims = [OpacityFade(new, rate_func=early(DISSOLVE * whole, whole)),
+                 OpacityFade(old, fade_in=False, rate_func=late((1.0 - DISSOLVE) * whole, whole))]
+        # after the views' fades (a later animation sets the axes' opacities last in a frame)
+        if old.axes is not None:
+            anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
+        if new.axes is not None:
+            anims.append(OpacityFade(new.axes, rate_func=late(half, whole)))
+        return anims
 
     @staticmethod
     def input_bounds(net, X):
@@ -467,7 +564,7 @@ class LinearVsHiddenScene(SceneContract):
         parts += [self.label(line, color=self.theme.muted, width=width)
                   for line in self.statements[key]]
         group = VGroup(*parts).arrange(DOWN, buff=0.07)
-        group.matrix, group.product_label = matrix, product
+        group.matrix, group.product_label, group.strip_width = matrix, product, width
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
 

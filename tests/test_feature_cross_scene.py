@@ -156,6 +156,65 @@ def test_panel_labels_are_spaced_and_clear_of_the_frame_edge(tour):
     assert max(len(label.submobjects) for s in tour.shown for label in s["labels"]) == 4
 
 
+class _Said:
+    """After every play: the texts on screen, and whether the chapter's learned line is drawn."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.scene import _visible
+
+        super().play(*animations, **kwargs)
+        family = set(self.get_mobject_family_members())
+        current = [s for s in getattr(self, "shown", []) if "overlay" in s]
+        drawn = bool(current) and all(m in family and _visible(m) for m in current[-1]["overlay"])
+        texts = {" ".join(t.split()) for t, _ in self.shots[-1].texts}
+        self.said = getattr(self, "said", []) + [(self.clock, texts, drawn, len(current))]
+
+
+def test_the_learned_panel_states_its_line_only_once_it_is_drawn():
+    """"one straight line there, 99.8 % correct" came with the learned panel's name, as its first
+    layer began to play, several seconds before the line was drawn: it is on screen only with
+    that line (and the name from the first stage on)."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Said)
+    (shown,) = scene.shown
+    line, accuracy = shown["statements"]["learned"]
+    said = [(t, drawn) for t, texts, drawn, _ in scene.said if line in texts]
+    # (its accuracy may equal the hand-made plane's, on screen since: the line's words are its own)
+    assert accuracy == f"{shown['learned_accuracy']:.1%} correct"
+    assert said and all(drawn for _, drawn in said), [t for t, d in said if not d]
+    # the panel is named while its layers play
+    name = shown["titles"]["learned"]
+    named = [t for t, texts, drawn, n in scene.said if n and not drawn and name in texts]
+    assert len(named) >= 3
+
+
+class _Plays:
+    """After every play: the texts on screen and the views whose stages it plays."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay
+
+        super().play(*animations, **kwargs)
+        moving = [a.view for a in animations if isinstance(a, StagePlay)]
+        texts = {" ".join(t.split()) for t, _ in self.shots[-1].texts}
+        self.plays_seen = getattr(self, "plays_seen", []) + [(self.clock, texts, moving)]
+
+
+def test_the_lift_is_named_with_the_play_that_lifts():
+    """"lift the plane by z = x² + y²" came 1.6 s before the plane rose (a swap of its own, then
+    the 1.2 s tilt under it): the title comes in the play in which the lift plays, and the
+    chapter's title stays on over the tilt."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    words = FeatureCrossScene.lift_title(shown["crosses"][0])
+    first = next(k for k, (_, texts, _) in enumerate(scene.plays_seen) if words in texts)
+    assert shown["cross_view"] in scene.plays_seen[first][2]  # the lift itself
+    (beat,) = [b for b in scene.beats if b.title == words]
+    assert beat.start == pytest.approx(scene.plays_seen[first - 1][0])  # its beat starts there
+    assert FeatureCrossScene.chapter_title(shown) in scene.plays_seen[first - 1][1]
+
+
 def test_own_cross_on_own_data():
     scene = dry_run("feature-cross", {"dataset": "moons", "cross": "x - y**3", "epochs": 200,
                                       "n_samples": 200})

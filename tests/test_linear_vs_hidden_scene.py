@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shape_renders
 from click.testing import CliRunner
 from nnanim.scenes.linear_vs_hidden import BENT, END, LINEAR, RAW, LinearVsHiddenScene
 from storyboards import JUDGED_FPS, dry_run, tanh_sigmoid_forward
@@ -249,6 +250,36 @@ def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
         assert played.titles[key] in texts and set(played.statements[key]) <= texts
 
 
+@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
+    """The tanh panel had no words for about 20 s (from the poster's end to its turn, then only
+    its name while its layers played): in a row every panel's name is on screen after every play
+    from the poster on; under the tanh panel's name a line says what its picture is, the input
+    plane, then each stage's map in the order its layers play (the network written out here), then
+    the input plane again, then its statements."""
+    from nnanim.scenes.linear_vs_hidden import BACK, WAITING
+
+    from nnanim.layout import pixel_size
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    widths = [2, *LinearVsHiddenScene.defaults["hidden"]]
+    stages = [f"lift 2 → {widths[1]}"] if widths[1] > 2 else []
+    for layer in range(1, len(widths)):
+        stages += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh bends the grid"]
+    assert played.statuses_shown["bent"] == [WAITING, *stages, BACK]
+    said = {" ".join(t.split()) for t in played.statuses_shown["bent"]}
+    beats = [b.kind for b in played.beats]
+    start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
+    for shot in played.shots:
+        texts = {" ".join(t.split()) for t, _ in shot.texts}
+        if not played.focused and shot.time > 1.0:  # a row: every panel named
+            assert {played.titles[k] for k in ("raw", "linear", "bent")} <= texts, shot.time
+        if start < shot.time and played.beats[shot.beat].kind != "outro":  # the tanh panel plays
+            assert played.titles["bent"] in texts, shot.time
+            assert len(texts & said) == 1, (shot.time, texts & said)
+    assert "outro" in beats
+
+
 def test_all_linear_is_refused_in_one_line():
     with pytest.raises(NnanimError, match=r"--activation tanh$"):
         dry_run("linear-vs-hidden", {"activation": "linear"})
@@ -324,3 +355,54 @@ def test_rendered_panels_show_lines_and_a_curve_and_keep_moving(aspect, tmp_path
     # still at any frame rate, its share of the frames the share of the video it lasts
     diffs = np.array([np.abs(a.astype(np.int16) - b).max() for a, b in zip(frames[1:], frames[:-1])])
     assert np.mean(diffs <= 8) < 0.4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect", [pytest.param(a, marks=shape_renders.group("linear-vs-hidden"))
+                                    for a in ("16:9", "9:16", "1:1", "4:3")])
+def test_no_panel_goes_dark_between_its_layers_and_its_input_plane(aspect, shape_render):
+    """At 34.4 s the tanh panel went near-black: the way back to the input plane faded the moved
+    plane out, then the input plane in, and between the two halves the panel showed nothing.
+    Every decoded frame (the scene's shared render, 5 fps) shows each panel's data, both
+    classes, at least at half strength (a dissolve, never a fade through black); frames inside a
+    move of the panels (the arrangement changes) are left out."""
+    from conftest import _decode_frames
+
+    from nnanim.layout import pixel_size
+    from nnanim.theme import hex_rgb, load_theme
+
+    plan = dry_run("linear-vs-hidden", shape_renders.options(aspect), pixels=pixel_size(aspect, 480))
+    frames, fps = _decode_frames(shape_render("linear-vs-hidden", aspect))
+    theme = load_theme("dark")
+    colours = np.array(theme.class_rgb(2)) * 255 - np.array(hex_rgb(theme.background)) * 255
+    bg = np.array(hex_rgb(theme.background)) * 255
+    h, w = frames.shape[1:3]
+    unit = min(w, h) / 8.0
+    ends = [s.time for s in plan.shots]
+
+    def boxes(shot):
+        return sorted((b.x0, b.y0, b.x1, b.y1) for b in shot.pictures)
+
+    # the plays that move the panels, widened by two frames (a render rounds each play to
+    # whole frames: its times drift from the plan's by a frame or so)
+    moving = [(ends[i - 1] - 2 / fps, ends[i] + 2 / fps) for i in range(1, len(ends))
+              if boxes(plan.shots[i - 1]) != boxes(plan.shots[i])]
+    dark = []
+    for k, frame in enumerate(frames):
+        t = k / fps
+        i = int(np.searchsorted(ends, t - 1e-6))  # the play under way at t ends at shot i
+        if i == 0 or i >= len(ends) or any(a <= t <= b for a, b in moving):
+            continue
+        after = plan.shots[i].pictures
+        for box in after:
+            x0, x1 = int(w / 2 + box.x0 * unit) + 3, int(w / 2 + box.x1 * unit) - 3
+            y0, y1 = int(h / 2 - box.y1 * unit) + 3, int(h / 2 - box.y0 * unit) - 3
+            crop = frame[y0:y1, x0:x1].astype(float) - bg
+            seen = []
+            for c in colours:
+                s = (crop @ c) / (c @ c)
+                off = np.linalg.norm(crop - s[..., None] * c, axis=2)
+                seen.append(int(np.sum((s > 0.5) & (off < 30))))
+            if min(seen) < 8:
+                dark.append((round(t, 2), (round(box.x0, 2), round(box.y0, 2)), seen))
+    assert not dark, dark[:10]
