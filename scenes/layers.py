@@ -947,8 +947,10 @@ def stage_words(flow, stage) -> str | None:
         squashed = before is not None and before.kind == "squash" and before.layer == layer
         if squashed and not wide(m, k) and wide(n, k):
             return WIDE["own"].format(l=layer + 1)
-        if wide(m, k) or (wide(n, k) and not squashed):  # (a squash left m coordinates)
-            return WIDE["linear"].format(m=m, n=m if squashed else n, k=k, names=axes_names(k))
+        if wide(m, k) or (wide(n, k) and not squashed):
+            # the layer's own widths, n → m, also after a squash: the squash only showed which m
+            # of the n directions W reads (its "from 4-D to 4-D" after 30 → 4 read as a 4-D input)
+            return WIDE["linear"].format(m=m, n=n, k=k, names=axes_names(k))
     return EXPLAIN[stage.kind].format(act=act)
 
 

@@ -423,3 +423,29 @@ class _Plays:
     def play(self, *animations, **kwargs):
         self.played.append((self.beats[-1] if self.beats else None, animations))
         super().play(*animations, **kwargs)
+
+
+# --------------------------------------------------------------------------- real data (review 3)
+
+_REAL = [({"dataset": "iris"}, "iris"), ({"dataset": "wine"}, "wine"),
+         ({"dataset": "breast-cancer"}, "breast-cancer"), ({"dataset": "digits"}, "digits"),
+         ({"dataset": "digits", "classes": 10}, "digits-10")]
+
+
+@pytest.mark.parametrize("options", [o for o, _ in _REAL], ids=[i for _, i in _REAL])
+def test_wide_captions_state_each_layers_own_widths(options):
+    """A caption that says ``from n-D to m-D`` says the widths of its own layer's W, read here
+    from the weights' shapes (breast cancer's first layer said "from 4-D to 4-D" after its
+    squash 30 → 4: it maps 30 inputs to 4), and the first layer of a wide input says it."""
+    scene = _dry_run({"epochs": 30, **options})
+    run = scene.job.run
+    said = {}
+    for beat in scene.beats:
+        for n, m in re.findall(r"from (\d+)-D to (\d+)-D", beat.detail):
+            layer = re.match(r"layer (\d+) · W·x", beat.title)
+            assert layer, (beat.title, beat.detail)
+            said[int(layer.group(1))] = (int(n), int(m))
+    shapes = {k + 1: tuple(W[-1].shape[::-1]) for k, W in enumerate(run.weights)}
+    assert said and all(said[k] == shapes[k] for k in said), (said, shapes)
+    assert said[1] == (run.X.shape[1], run.weights[0][-1].shape[0])
+
