@@ -649,7 +649,6 @@ class LayersScene(SceneContract):
         ``note`` (their count) ends the caption when it has room (else no rings are shown).
         """
         from nnanim.draw.mobjects import OpacityFade
-
         from nnanim.draw.scene import _window
 
         title = "softmax · class corners"

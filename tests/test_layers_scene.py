@@ -209,7 +209,8 @@ def test_rendered_layers_video_shows_classes_becoming_separable(tmp_path, decode
     assert abs(fps - JUDGED_FPS) < 0.01 and frames.shape[1:] == (480, 854, 3)
     # length: independent sum of the storyboard's durations: each beat its own length (the
     # first picture held 2 s, per stage 0.3 s caption + its pace, final line (its caption
-    # coming in its first moments) + hold 3.9 s) or, when longer, the time its caption's new words take to read at 3 a second
+    # coming in its first moments) + hold 3.9 s) or, when longer, the time its caption's new
+    # words take to read at 3 a second
     dry = _dry_run({"run": spiral_run})
     (title, detail), *stages, out = [(b.title, b.detail) for b in dry.beats]
     read = _reader()
