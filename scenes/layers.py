@@ -44,8 +44,6 @@ PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.
 VERTEX = {"fade": 0.8, "move": 2.4, "hold": 3.0}
 #: the poster of a wide input that ends in the class-vertex view: that end, first
 POSTER_WORDS = ("softmax · class corners", "where the layers lead the data")
-#: the output beat's title when no line can be drawn (a softmax of K − 1 > 2 directions)
-OUTPUT_SOFTMAX = "output · softmax"
 #: the beat after that poster: the points fly back from the corners to the input
 BACK = "back to the input"
 #: the largest polygon radius, as a share of the picture's longer side (it is as large as the
@@ -96,6 +94,17 @@ FLY_HOLD = 1.0
 #: to read gets it from slower motion instead
 HOLD = 2.5
 
+#: a stage whose points end with this share of their spread along one direction is said to
+#: leave them on one line (breast cancer's first layer: a thin line, long unexplained)
+LINE_SHARE = 0.995
+#: the fastest (90th percentile of the points) a wide space's stage moves its points on screen:
+#: picture short sides a second (see calm_seconds)
+CALM = 0.6
+#: how much larger the box around the points is at the output of a wide input (OutputRoom)
+OUTPUT_ROOM = 0.25
+#: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
+TILE_SHARE, TILE_GAP = 0.09, 0.1
+
 LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
 
@@ -128,8 +137,16 @@ class LayersScene(SceneContract):
         run, record = self.load_run()
         self.theme = digit_colours(self.theme, run)
         flow = build_flow(run.network(record), reference=run.X)
+        if len(run.landmark_images()[0]):  # an image dataset: its tiles' bands first
+            self._tiles = self.tile_layout(run.n_classes)
         view = FlowView(flow, run.X, run.y, self.theme, region=self.picture_region(),
                         clip_box=self.layout.picture_clip)
+        if run.X.shape[1] > 3:  # framed on its points alone: room around them at the output
+            view.frame_trace = OutputRoom.around(view.frame_trace, flow)
+        if getattr(self, "_tiles", None) is not None and view.axes is not None:
+            # the axes in the inner box's corners, off the tiles (still naming the picture)
+            inner_axes(view.axes, self._tiles[2], self.layout.picture_clip)
+            view.set_stage(0, 0.0)
 
         regression = flow.network.task == "regression"
         rings = None  # (a classifier's wrong points, ringed at its output)
@@ -218,18 +235,14 @@ class LayersScene(SceneContract):
                 if said != tries[0]:  # no room for the rings' note: no rings
                     rings = None
             if self.vertex_view(flow) and out.dim == 2 and not flow.boundaries_exact:
-                # no line can be drawn here (K − 1 directions, a 2-D view): the output beat shows
-                # the answer on the points (the score, the wrong ones ringed), then the class
-                # corners, where every class keeps a direction of its own, end the story
-                if rings is None:  # (nothing to show here: the corners are the output)
-                    self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
-                                             landmarks)
-                    return
-                out_title = OUTPUT_SOFTMAX
-        # (the caption comes with the play that draws what it names: a beat starts at a play,
-        # and chapters, subtitles and slides change with the caption on screen)
-        caption = self.swap_caption(caption, out_title, detail, kind="stage")
-        need = self.reading_time(out_title, detail) - 0.3
+                # no line can be drawn here (K − 1 directions, a 2-D view: a beat of its own
+                # would claim an answer the picture does not show): the class corners, where
+                # every class keeps a direction of its own, are the output; the wrong points are
+                # ringed there, with their note when the caption has room for it
+                self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
+                                         landmarks, rings=rings, note=note)
+                return
+        need = self.reading_time(out_title, detail)
         extras = self.add_output_shading(view)
         if not regression and rings is not None:
             self.add(rings)
@@ -237,14 +250,34 @@ class LayersScene(SceneContract):
         lines = self.around_axes(view, self.output_lines(view))
         for line in lines:
             extras.append(Create(line))
-        if extras:  # drawn slower when the caption needs the time (a still hold at most HOLD)
-            drawn = max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4
-            self.play(*extras, run_time=drawn)
-            need -= drawn
-        self.wait(max(2.5, need))
+        # drawn slower when the caption needs the time (a still hold at most HOLD)
+        drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras else 0.3
+        # the caption comes in the first moments of the play that draws what it names (a beat
+        # starts at a play, and chapters, subtitles and slides change with the caption on
+        # screen): never words about lines that are not there yet
+        caption = self.swap_with(caption, out_title, detail, extras, drawn)
+        need -= drawn
+        # a still picture holds only as long as its words take to read; the video's end longer
+        hold = need if self.vertex_view(flow) else max(2.5, need)
+        if hold > 0.05:
+            self.wait(hold)
         if self.vertex_view(flow):
             self.play_class_vertices(view, run.class_names, run.y, caption, score, lines, landmarks,
                                      rings=rings)
+
+    def swap_with(self, caption, title: str, detail: str, animations: list, run_time: float,
+                  kind: str = "stage"):
+        """The caption swapped to ``title``/``detail`` in the first 0.3 s of one play of
+        ``animations`` (what the new words name, drawn as they come) lasting ``run_time``: the
+        beat starts at that play.  Returns the new caption."""
+        if not animations:
+            return self.swap_caption(caption, title, detail, kind=kind)
+        new = self.caption(title, detail)
+        self.fix(new)
+        self.mark(kind, title, detail)
+        self.play(*self.swap_text(caption, new, seconds=0.3, run_time=run_time), *animations,
+                  run_time=run_time)
+        return new
 
     def caption(self, title: str, detail: str = ""):
         """A caption whose words naming two classes are drawn in those classes' colours (the
@@ -274,13 +307,36 @@ class LayersScene(SceneContract):
     def picture_region(self):
         """Where the data's box goes: the layout's picture region less a strip along its bottom
         for the axes' names and scale (a network that drives a class into a corner of tanh's
-        square put its points on the scale's label)."""
+        square put its points on the scale's label), and less the bands of an image dataset's
+        tiles (:meth:`tile_layout`)."""
         from nnanim.draw.mobjects import SpaceAxes
 
         (cx, cy, cz), height, width = self.layout.picture_fit
+        tiles = getattr(self, "_tiles", None)
+        if tiles is not None:  # the inner box, inside the picture's margin as the fit is
+            x0, y0, x1, y1 = tiles[2]
+            p = self.layout.picture
+            inset = (p.height - height) / 2
+            x0, x1 = max(x0, p.x0 + inset), min(x1, p.x1 - inset)
+            y0, y1 = max(y0, p.y0 + inset), min(y1, p.y1 - inset)
+            (cx, cy), height, width = ((x0 + x1) / 2, (y0 + y1) / 2), y1 - y0, x1 - x0
         if not SpaceAxes.fits(self.layout.picture_clip):
             return (cx, cy, cz), height, width
         return (cx, cy + AXES_STRIP / 2, cz), height - AXES_STRIP, width
+
+    def tile_layout(self, K: int):
+        """``(side, slots (K, 2), inner box)``: where an image dataset's tile of each of its
+        ``K`` classes sits (scene centres, by class), ``side`` scene units wide.
+
+        The tiles are a key beside the data, never on it: in bands along two opposite sides of
+        the picture (left and right of a picture wider than tall, else top and bottom), in as
+        many columns (rows) as they need, each on the side of its class's corner in the
+        class-vertex view (where it goes at the end).  The rest of the picture, the inner box
+        ``(x0, y0, x1, y1)``, holds the points and the axes: a tile never covers a point, an
+        axis name or another tile (the images among the points overlapped them and each other).
+        """
+        side = TILE_SHARE * self.layout.picture.height
+        return (side, *tile_slots(self.layout.picture_clip, K, side, TILE_GAP))
 
     # -- the output: what is true of the last picture
     @staticmethod
@@ -415,9 +471,9 @@ class LayersScene(SceneContract):
 
         # the corners' names leave in the fly's first part, the grid and the axes' names come in
         # its last part: a class name never meets an axis name (a triangle's lower names sit
-        # where the axes' compass comes)
+        # where the axes' compass comes); the images go to their key (among the data: half clear)
         return self.fly_home(view, hidden, home, caption, title, detail, polygon, *labels,
-                             moves=[tiles_move(m, at, opacity=in_data)
+                             moves=[tiles_move(m, at, opacity=in_data if m.slots is None else 1.0)
                                     for m, at in zip(landmarks, tiles_home, strict=True)])
 
     def fly_home(self, view, hidden: list, home, caption, title: str, detail: str, *leaving,
@@ -429,7 +485,6 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
-        caption = self.swap_caption(caption, title, detail)
         view.submobjects.insert(0, view.grid)
         if view.axes is not None:
             view.add(view.axes)
@@ -439,9 +494,12 @@ class LayersScene(SceneContract):
             fade.introducer = False
             arrive.append(fade)
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
-        need = self.reading_time(title, detail) - 0.3
+        need = self.reading_time(title, detail)
         fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
-        self.play(cloud_move(view.cloud, home), *moves, *leave, *arrive, run_time=fly)
+        # the caption comes as the points start to fly (in the first moments of that play)
+        caption = self.swap_with(caption, title, detail,
+                                 [cloud_move(view.cloud, home), *moves, *leave, *arrive], fly,
+                                 kind="caption")
         self.wait(max(need - fly, 0.5))
         return caption
 
@@ -484,7 +542,7 @@ class LayersScene(SceneContract):
         from manim import Create, Line
 
         from nnanim.core.projection import principal_axes
-        from nnanim.draw.mobjects import OpacityFade, count_in
+        from nnanim.draw.mobjects import OpacityFade
 
         title = "principal axes"
         box = self.layout.caption
@@ -495,11 +553,10 @@ class LayersScene(SceneContract):
             if count_words(words) <= AXES_WORDS_READ and \
                     self.caption(title, words).height <= box.height:
                 break
-        caption = self.swap_caption(caption, title, words)
         B = principal_axes(run.X, 2)
         x0, y0, x1, y1 = self.layout.picture_clip
         pad = 0.12
-        lines, names = [], []
+        lines, names, choices = [], [], []
         for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is None:
@@ -512,21 +569,26 @@ class LayersScene(SceneContract):
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             w_, h_ = name.width / 2, name.height / 2
-            if k == 0:  # the u₁ axis (horizontal): named at its right end, above or below it
+            if k == 0:  # the u₁ axis (horizontal): at either end, above or below it
                 y = float(np.mean(ends[:, 1]))
-                spots = [(x1 - pad - w_, min(y + 0.08 + h_, y1 - pad - h_)),
-                         (x1 - pad - w_, max(y - 0.08 - h_, y0 + pad + h_))]
-            else:  # the u₂ axis (vertical): named at its top end, right or left of it
+                spots = [(x, y + dy) for x in (x1 - pad - w_, x0 + pad + w_)
+                         for dy in (0.08 + h_, -0.08 - h_)]
+            else:  # the u₂ axis (vertical): at either end, right or left of it
                 x = float(np.mean(ends[:, 0]))
-                spots = [(min(max(c, x0 + pad + w_), x1 - pad - w_), y1 - pad - h_)
-                         for c in (x + 0.1 + w_, x - 0.1 - w_)]
-            # where it covers fewest points (the first when even)
-            P = np.asarray(view.cloud.points)[:, :2]
-            covered = [count_in(P, (cx - w_, cy - h_, cx + w_, cy + h_), 0.05) for cx, cy in spots]
-            at = spots[int(np.argmin(covered))]
-            name.move_to([at[0], at[1], 0.0])
+                spots = [(x + dx, y) for y in (y1 - pad - h_, y0 + pad + h_)
+                         for dx in (0.1 + w_, -0.1 - w_)]
+            # or along the picture's top or bottom edge, from its corners in (the name says
+            # which axis it is): where no point is
+            xs = np.linspace(x1 - pad - w_, x0 + pad + w_, 9)
+            rows = (y1 - pad - h_, y0 + pad + h_, y1 - pad - 3 * h_ - 0.1, y0 + pad + 3 * h_ + 0.1)
+            spots += [(cx, cy) for cy in rows for cx in xs]
+            spots = [(min(max(cx, x0 + pad + w_), x1 - pad - w_),
+                      min(max(cy, y0 + pad + h_), y1 - pad - h_)) for cx, cy in spots]
             names.append(name)
-        need = self.reading_time(title, words) - 0.3 - 0.5
+            choices.append([(cx - w_, cy - h_, cx + w_, cy + h_) for cx, cy in spots])
+        for name, box in zip(names, self.free_spots(view, choices), strict=True):
+            name.move_to([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0])
+        need = self.reading_time(title, words) - 0.5
         drawn = max(1.2, need - HOLD)
         draw, fade = [], []
         for line in lines:  # in the view, under its points (added and removed by hand: an
@@ -537,36 +599,79 @@ class LayersScene(SceneContract):
         self.add(*names)
         draw += [OpacityFade(n) for n in names]
         fade += [OpacityFade(n, fade_in=False) for n in names]
-        if draw:
-            self.play(*draw, run_time=drawn)
+        # the caption comes with the axes it names, in the first moments of their drawing
+        caption = self.swap_with(caption, title, words, draw, drawn, kind="caption")
         self.wait(max(need - drawn, 0.5))
         if fade:
             self.play(*fade, run_time=0.5)
             view.remove(*lines)
         return caption
 
+    @staticmethod
+    def free_spots(view, choices: list) -> list:
+        """One box of each list of ``choices`` (``(x0, y0, x1, y1)`` scene boxes, the preferred
+        first): together the ones that cover the fewest of the view's points now
+        (:func:`~nnanim.draw.mobjects.count_in`, a point's radius around it), never each other,
+        the view's axes or their scale (the first of the least when even)."""
+        from itertools import product
+
+        from nnanim.draw.mobjects import count_in
+
+        P = np.asarray(view.cloud.points)[:, :2]
+        margin = float(view.cloud.radius) + 0.04
+        taken = axes_boxes(view, pad=0.06)
+
+        def meets(a, b, gap=0.08):
+            return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+        def cost(box):
+            return count_in(P, box, margin) + (10 ** 6 if any(meets(box, t, 0.0) for t in taken)
+                                               else 0)
+
+        costs = [[cost(box) for box in boxes] for boxes in choices]
+        best, pick = None, None
+        for picks in product(*[range(len(boxes)) for boxes in choices]):
+            boxes = [choices[k][i] for k, i in enumerate(picks)]
+            total = sum(costs[k][i] for k, i in enumerate(picks))
+            total += sum(10 ** 6 for a in range(len(boxes)) for b in range(a)
+                         if meets(boxes[a], boxes[b]))
+            if best is None or total < best:
+                best, pick = total, boxes
+        return pick or []
+
     def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
-                            landmarks: list = (), rings=None) -> None:
+                            landmarks: list = (), rings=None, note: str = "") -> None:
         """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
 
         ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
         by a class's landmark image (a digit's own picture, which travels there from beside its
         point; ``labels_of`` are the points' classes) or else by the class's name.  ``rings``
-        (the points the network gets wrong) move with their points, fading in if not yet shown.
+        (the points the network gets wrong) move with their points, fading in if not yet shown;
+        ``note`` (their count) ends the caption when it has room (else no rings are shown).
         """
         from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.scene import _window
 
         title = "softmax · class corners"
         # (the wrong points' note was the output beat's: three lines in a square frame)
         detail = f"each point sits at the corners' average, weighted by its class probabilities: {score}"
-        caption = self.swap_caption(caption, title, detail, kind="stage")
-        need = self.reading_time(title, detail) - 0.3
+        if note:  # (rings not yet shown: with their note, if it fits)
+            if self.caption(title, f"{detail}; {note}").height <= self.layout.caption.height:
+                detail = f"{detail}; {note}"
+            else:
+                rings = None
+        need = self.reading_time(title, detail)
+        # one play, the caption in its first moments: the last space's lines fade in its first
+        # part, the points move to the corners in the rest (the words never come before the
+        # picture begins to change)
+        total = VERTEX["fade"] + VERTEX["move"]
+        gone, come = _window(0.0, VERTEX["fade"] / total), _window(VERTEX["fade"] / total, 1.0)
         polygon, labels, spots = self.class_corners(view, names, labels_of, landmarks)
         moves = []
         for marks, at in zip(landmarks, spots, strict=True):  # each image to its corner
             if marks in view.followers:
                 view.followers.remove(marks)
-            moves.append(tiles_move(marks, at, opacity=1.0))
+            moves.append(tiles_move(marks, at, opacity=1.0, rate_func=come))
         for mob in leaving:
             mob.clear_updaters()
         away = [*leaving, *[m for m in self.mobjects if getattr(m, "is_output_shading", False)]]
@@ -576,7 +681,7 @@ class LayersScene(SceneContract):
         view.remove(*parts)
         view.axes = None
         self.add(*parts)
-        self.play(*[OpacityFade(m, fade_in=False) for m in away + parts], run_time=VERTEX["fade"])
+        leave = [OpacityFade(m, fade_in=False, rate_func=gone) for m in away + parts]
         self.add(polygon, *labels)
         self.bring_to_back(polygon)
         ringing = []
@@ -585,12 +690,13 @@ class LayersScene(SceneContract):
                 view.followers.remove(rings)
             if rings not in self.mobjects:
                 self.add(rings)
-                ringing.append(OpacityFade(rings))
-        self.play(cloud_move(view.cloud, self.class_vertex_points(view),
+                ringing.append(OpacityFade(rings, rate_func=come))
+        arrive = [cloud_move(view.cloud, self.class_vertex_points(view), rate_func=come,
                              followers=[] if rings is None else [(rings, view)]), *moves,
-                  OpacityFade(polygon), *[OpacityFade(n) for n in labels], *ringing,
-                  run_time=VERTEX["move"])
-        self.wait(max(VERTEX["hold"], need - VERTEX["fade"] - VERTEX["move"]))
+                  OpacityFade(polygon, rate_func=come),
+                  *[OpacityFade(n, rate_func=come) for n in labels], *ringing]
+        self.swap_with(caption, title, detail, leave + arrive, total)
+        self.wait(max(VERTEX["hold"], need - total))
 
     def vertex_names(self, view, names, skip=()) -> dict:
         """``{class: its name}`` in its colour, to place outside its corner (classes in ``skip``
@@ -638,6 +744,7 @@ class LayersScene(SceneContract):
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
                     title = stage.caption.replace("W·x", "W·x + b", 1)
+            explain = self.line_words(view, stage, explain, title)
             caption = self.swap_caption(caption, title, explain, kind="stage")
             if before is not None:
                 before(stage)
@@ -645,6 +752,8 @@ class LayersScene(SceneContract):
             shift = 0.0 if bias is None else BIAS_MERGED * pace
             if read:  # (the swap is read too)
                 seconds = max(seconds, self.reading_time(title, explain) - 0.3 - shift)
+            if view.flow.input_dim > 3:  # a wide space's view swings: never faster than CALM
+                seconds = max(seconds, calm_seconds(view, stage.index) * pace)
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
@@ -656,6 +765,30 @@ class LayersScene(SceneContract):
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
+
+    def line_words(self, view, stage, words: str, title: str) -> str:
+        """``words``, and when a wide input's points end ``stage`` almost on one line (one
+        direction holds :data:`LINE_SHARE` of their spread in the layer's own space, seen in full:
+        the picture shows a thin line), words that say so: the first time with that share, then
+        that it still is (as long as the caption has room for them)."""
+        if view.flow.input_dim <= 3:
+            return words
+        share = line_share(view.points_trace.full(stage.index, 1.0))
+        was = getattr(self, "_on_line", False)
+        self._on_line = share >= LINE_SHARE
+        if not self._on_line:
+            return words
+        # (a share that rounds to 100.0 % is not all of it)
+        held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
+        tries = ([f"{words}; still almost one line"] if was else
+                 [f"{words}; the points end almost on one line: one direction holds "
+                  f"{held} of their spread",
+                  f"{words}; almost one line: {held} of the spread"]) + \
+            [f"{words}; one line"]
+        for said in tries:
+            if self.caption(title, said).height <= self.layout.caption.height:
+                return said
+        return tries[-1]
 
     def stage_explain(self, flow, stage) -> str | None:
         """The words of a stage's beat (:func:`stage_words`); a scene may add to them."""
@@ -677,10 +810,9 @@ class LayersScene(SceneContract):
         return TILT, np.radians(-25)
 
     def image_landmarks(self, run, view) -> list:
-        """An image dataset (digits): one of its own images per class beside its point, moving
-        with it through every stage (none for other data).  Drawn over the points, half
-        transparent and framed (in the view, a follower of its stages): the digit reads, and a
-        point under it still shows."""
+        """An image dataset (digits): one of its own images per class, framed, in its class's
+        colour, as a key in the bands beside the data (:meth:`tile_layout`; none for other
+        data)."""
         from manim.utils.color import ManimColor
 
         from nnanim.draw.landmarks import ImageLandmarks
@@ -688,10 +820,15 @@ class LayersScene(SceneContract):
         indices, images = run.landmark_images()
         if not len(indices):
             return []
-        colours = self.theme.class_rgb(max(run.n_classes, 2))[run.y[indices].astype(int)]
+        classes = run.y[indices].astype(int)
+        colours = self.theme.class_rgb(max(run.n_classes, 2))[classes]
         background = ManimColor(self.theme.background).to_rgb()
-        marks = ImageLandmarks(view, indices, images, colours, background,
-                               size=0.09 * self.layout.picture.height, clip=self.layout.picture_clip)
+        tiles = getattr(self, "_tiles", None)
+        if tiles is None:
+            tiles = self._tiles = self.tile_layout(run.n_classes)
+        side, slots, _ = tiles
+        marks = ImageLandmarks(view, indices, images, colours, background, size=side,
+                               clip=self.layout.picture_clip, slots=slots[classes])
         view.followers.append(marks)
         view.submobjects.insert(view.submobjects.index(view.cloud) + 1, marks)
         return [marks]
@@ -745,10 +882,16 @@ class LayersScene(SceneContract):
     @staticmethod
     def around_axes(view, lines: list) -> list:
         """``lines`` (straight :class:`Line` s) cut where they would cross the view's axis names,
-        arrows, scale bar or its label (with a margin): a boundary never runs through a name."""
+        arrows, scale bar or its label (with a margin), or an image of the key beside the data:
+        a boundary never runs through a name or a picture."""
         from manim import Line
 
         boxes = axes_boxes(view)
+        for marks in view.followers:  # (an image dataset's key: its tiles' boxes)
+            if getattr(marks, "slots", None) is not None:
+                for tile in marks.tiles:
+                    lo, hi = np.min(tile.points, axis=0), np.max(tile.points, axis=0)
+                    boxes.append((lo[0] - 0.06, lo[1] - 0.06, hi[0] + 0.06, hi[1] + 0.06))
         if not boxes:
             return lines
         out = []
@@ -809,6 +952,160 @@ class LayersScene(SceneContract):
         x0, x1, y0, y1 = box
         corners = view.to_scene(np.array([[x0, y1], [x1, y1], [x1, y0], [x0, y0]]))
         return RasterImage(image, corners)
+
+
+class OutputRoom:
+    """A view's framing (its ``frame_trace``) with more room around the points at the output:
+    over the last hidden stage (an activation: its points move anyway) the box grows smoothly
+    by :data:`OUTPUT_ROOM`, and stays so over the output stage.
+
+    A wide input is framed on its points alone, and tanh's last layer leaves classes at the
+    edges of its square: iris's points lay along the picture's top edge in the output, where
+    the picture is about the regions and their lines between the points.
+    """
+
+    def __init__(self, trace, stage: int, room: float) -> None:
+        self.trace, self.stage, self.room = trace, int(stage), float(room)
+
+    @classmethod
+    def around(cls, trace, flow):
+        """``trace`` wrapped when the stage before the output is an activation, else itself."""
+        last = len(flow.stages) - 2
+        if last < 0 or flow.stages[last].kind != "activation":
+            return trace
+        return cls(trace, last, OUTPUT_ROOM)
+
+    def grow(self, s: int, t: float) -> float:
+        if s < self.stage:
+            return 1.0
+        t = 1.0 if s > self.stage else min(max(float(t), 0.0), 1.0)
+        return 1.0 + self.room * t * t * (3.0 - 2.0 * t)
+
+    def framing_box(self, s: int, t: float):
+        centre, halves = self.trace.framing_box(s, t)
+        return centre, np.asarray(halves, dtype=float) * self.grow(s, t)
+
+    def framing(self, s: int, t: float):
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def framing_support(self, s: int, t: float):
+        directions, centres, halves = self.trace.framing_support(s, t)
+        return directions, centres, np.asarray(halves, dtype=float) * self.grow(s, t)
+
+    def __getattr__(self, name):  # the rest is the wrapped trace's
+        return getattr(self.trace, name)
+
+
+def screen_speed(view, s: int, samples: int = 64) -> float:
+    """The fastest the points move on screen during stage ``s``, per unit of the stage's ``t``:
+    the 90th percentile over the points of their move between two samples, as a share of the
+    picture's short side (camera moves included: what a viewer sees move)."""
+    short = min(view.view_width, view.view_height)
+    trace = view.points_trace
+    P = [view.to_scene(trace.at(s, t), s, t)[:, :2] for t in np.linspace(0.0, 1.0, samples + 1)]
+    return max(float(np.percentile(np.linalg.norm(b - a, axis=1), 90))
+               for a, b in zip(P[:-1], P[1:])) * samples / short
+
+
+def calm_seconds(view, s: int) -> float:
+    """The least seconds stage ``s`` may take so that, played with Manim's ``smooth`` (its
+    steepest slope, about 2 at the middle), its points move at most :data:`CALM` picture short
+    sides a second (a wide space seen along turning principal axes swung a ten-digit cloud
+    round in a quarter of a second)."""
+    from manim import smooth
+
+    a = np.linspace(0.0, 1.0, 401)
+    steepest = float(np.max(np.diff([smooth(x) for x in a]))) * 400
+    return screen_speed(view, s) * steepest / CALM
+
+
+def line_share(H: np.ndarray) -> float:
+    """The share of the points' spread (their variance about their mean) along their first
+    principal direction: 1 for points on one straight line."""
+    H = np.asarray(H, dtype=float)
+    if len(H) < 2:
+        return 1.0
+    sv = np.linalg.svd(H - H.mean(axis=0), compute_uv=False)
+    total = float(np.sum(sv ** 2))
+    return float(sv[0] ** 2 / total) if total > 0 else 1.0
+
+
+def inner_axes(axes, inner, picture) -> None:
+    """Put a view's ``axes`` (a :class:`~nnanim.draw.mobjects.SpaceAxes`) in the corners of the
+    ``inner`` box of its picture from now on; their names still name the whole ``picture``
+    (its clip box: what they annotate, from inside)."""
+    base = type(axes)
+
+    class InnerAxes(base):
+        def _text(self, body: str, role: str):
+            mob = super()._text(body, role)
+            mob.annotates = picture
+            for part in mob.get_family():  # (drawn within the picture, as before)
+                part.clip_box = picture
+            return mob
+
+        def follow(self, view) -> None:
+            super().follow(view)
+            for mob in (self.arrows, self.bar):
+                mob.clip_box = picture
+
+    axes.__class__ = InnerAxes
+    axes.set_box(inner)
+    for mob in axes._texts.values():
+        mob.annotates = picture
+        for part in mob.get_family():
+            part.clip_box = picture
+
+
+def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple]:
+    """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
+    along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
+    than tall, else top and bottom), ``gap`` apart and from the edges, and the box left between
+    the bands.  Class ``k`` goes to the band on the side of its class-vertex corner
+    (:func:`nnanim.core.projection.class_vertices`), the first half of the classes by that
+    side's coordinate to the right (top), and in order along its band; a band takes as many
+    columns (rows) as its tiles need to fit its length, spread over that length."""
+    from nnanim.core.projection import class_vertices
+
+    x0, y0, x1, y1 = (float(v) for v in clip)
+    V = class_vertices(max(K, 2))[:K]
+    across = 0 if x1 - x0 >= y1 - y0 else 1  # the bands' normal: x (left/right) or y (top/bottom)
+    along = 1 - across
+    length = (y1 - y0) if across == 0 else (x1 - x0)
+    step = side + gap
+    # the far side's classes first: largest coordinate across, ties by the one along
+    order = sorted(range(K), key=lambda k: (-round(V[k, across], 9), -V[k, along]))
+    bands = [order[: (K + 1) // 2], order[(K + 1) // 2:]]
+    per = max(1, int((length - gap) // step))  # tiles a column (row) holds
+    lines = max(1, -(-len(bands[0]) // per))  # columns (rows) a band needs
+    depth = lines * step + gap
+    slots = np.zeros((K, 2))
+    lo_edge = (x0, y0)[across]
+    hi_edge = (x1, y1)[across]
+    start = (x0, y0)[along]
+    for b, members in enumerate(bands):
+        if not members:
+            continue
+        members = sorted(members, key=lambda k: -V[k, along]) if across == 0 else \
+            sorted(members, key=lambda k: V[k, along])
+        n_rows = -(-len(members) // lines)
+        spread = (length - 2 * gap - side) / max(n_rows - 1, 1)
+        for i, k in enumerate(members):
+            row, col = divmod(i, lines)
+            pos = (start + gap + side / 2 + row * spread) if n_rows > 1 else start + length / 2
+            if across == 0:  # rows top to bottom
+                pos = y0 + y1 - pos
+            # columns from the outer edge inwards
+            off = gap + side / 2 + col * step
+            depth_at = hi_edge - off if b == 0 else lo_edge + off
+            slots[k, across] = depth_at
+            slots[k, along] = pos
+    if across == 0:
+        inner = (x0 + depth, y0, x1 - depth, y1)
+    else:
+        inner = (x0, y0 + depth, x1, y1 - depth)
+    return slots, inner
 
 
 def digit_colours(theme, run):
@@ -947,8 +1244,10 @@ def stage_words(flow, stage) -> str | None:
         squashed = before is not None and before.kind == "squash" and before.layer == layer
         if squashed and not wide(m, k) and wide(n, k):
             return WIDE["own"].format(l=layer + 1)
-        if wide(m, k) or (wide(n, k) and not squashed):  # (a squash left m coordinates)
-            return WIDE["linear"].format(m=m, n=m if squashed else n, k=k, names=axes_names(k))
+        if wide(m, k) or (wide(n, k) and not squashed):
+            # the layer's own widths, n → m, also after a squash: the squash only showed which m
+            # of the n directions W reads (its "from 4-D to 4-D" after 30 → 4 read as a 4-D input)
+            return WIDE["linear"].format(m=m, n=n, k=k, names=axes_names(k))
     return EXPLAIN[stage.kind].format(act=act)
 
 

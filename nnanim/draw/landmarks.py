@@ -66,14 +66,18 @@ class ImageLandmarks(Group):
     the digit reads and no point is hidden under it."""
 
     def __init__(self, view, indices, images, colours, background, size: float = 0.55,
-                 clip=None) -> None:
+                 clip=None, slots=None) -> None:
         super().__init__()
         self.indices = np.asarray(indices, dtype=int)
         self.size = float(size)
         self.clip = clip
+        #: ``(K, 2)`` fixed scene centres of the images (a key beside the data, drawn at full
+        #: opacity), or ``None``: each image beside its point, following it among the data
+        self.slots = None if slots is None else np.asarray(slots, dtype=float)
+        opacity = IN_DATA if self.slots is None else 1.0
         # each of the image's pixels a sharp square: the 8×8 pixels are the data (smoothed, a
         # digit blurs into a smudge at this size)
-        self.tiles = [RasterImage(tinted(im, c, background), smooth=False, opacity=IN_DATA)
+        self.tiles = [RasterImage(tinted(im, c, background), smooth=False, opacity=opacity)
                       for im, c in zip(images, colours)]
         for tile in self.tiles:
             tile.clip_box = clip
@@ -83,7 +87,14 @@ class ImageLandmarks(Group):
     def follow(self, view) -> None:
         """Put each image beside its point as the view shows it now, on the side away from the
         data's centre (its point is its class's most typical one, amid its class: outward, the
-        image covers fewer points), kept inside the picture."""
+        image covers fewer points), kept inside the picture; or at its fixed slot, if given."""
+        if self.slots is not None:
+            s = self.size
+            for tile, (cx, cy) in zip(self.tiles, self.slots):
+                x0, y0 = cx - s / 2, cy - s / 2
+                tile.points = np.array([[x0, y0 + s, 0], [x0 + s, y0 + s, 0], [x0 + s, y0, 0],
+                                        [x0, y0, 0]], dtype=float)
+            return
         P = view.to_scene(view.points_trace.at(view.stage, view.t)[self.indices])
         centre = np.asarray(view.cloud.points, dtype=float)[:, :2].mean(axis=0)
         s, gap = self.size, 0.06
