@@ -41,6 +41,8 @@ DYING = ("relu",)
 DEAD_FONT = 20
 #: the output node's radius (scene units; 8 px at 480p), at most 0.3 of a unit's side
 OUTPUT_NODE = 0.14
+#: the output node's gap to its map's border (scene units): beside the map, not on its border
+NODE_GAP = 0.08
 
 
 @dataclass(frozen=True)
@@ -179,17 +181,24 @@ class NetworkDiagram(Group):
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
                                  point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
-        # the output unit itself: a node where its edges meet, on the edge of its map (without it
-        # the edges ran into the map's side and the diagram read as having no output)
+        # the output unit itself: a node where its edges meet, just beside its map, facing the
+        # edges (without it the edges ran into the map's side and the diagram read as having no
+        # output; on the map's border the circle covered the border and the points near it)
         self.output_node = Circle(radius=min(OUTPUT_NODE, 0.3 * s), stroke_color=theme.foreground,
                                   stroke_width=2.0, fill_color=theme.background, fill_opacity=1.0)
-        self.output_node.move_to(self._ports(out_centre, out_side, out=False))
+        self.output_node.move_to(self.node_centre)
         self.add(*[e for layer in self.edges for e in layer], *self.inputs,
                  *[u for layer in self.units for u in layer], *borders,
                  *[m for layer in self.dead_marks for m in layer], self.output, self.output_node)
         self.set_moment(timeline.moment(0.0))
 
     # -- geometry of the edges
+    @property
+    def node_centre(self) -> np.ndarray:
+        """The output node's centre: beside the output map, on the side facing the layers."""
+        (c, side), r = self.grid.output, min(OUTPUT_NODE, 0.3 * self.grid.size)
+        return self._ports(c, side + 2 * (r + NODE_GAP), out=False)
+
     def _ports(self, c: np.ndarray, side: float, out: bool) -> np.ndarray:
         """Where an edge leaves (``out``) or enters a unit at ``c``."""
         d = side / 2 * (1 if out else -1)
@@ -201,8 +210,7 @@ class NetworkDiagram(Group):
         targets = [*self.grid.centres[1:], None]
         for src, dst in zip(self.grid.centres, targets):
             if dst is None:
-                out_c, out_s = self.grid.output
-                ends = [self._ports(out_c, out_s, out=False)]
+                ends = [self.node_centre]  # under the node (drawn over them): they end at its rim
             else:
                 ends = [self._ports(c, s, out=False) for c in dst]
             # row-major like W (out, in): edge k joins input unit k % n_in to output unit k // n_in
