@@ -207,9 +207,11 @@ class NeuronsScene(SceneContract):
         still += [*axes, name]
         moving = [diagram]
         region_lines = None
-        if regions:  # the regions' borders as lines over the output's decision map
+        followers = [diagram]
+        if regions:  # the regions' borders as pale lines on the output's decision map, under its points
             region_lines = RegionLines(timeline, theme, diagram.output)
-            moving.append(region_lines)
+            diagram.underlay(region_lines)  # drawn with the diagram: not added twice
+            followers.append(region_lines)
 
         counts: dict[int, int] = {}
         plane = region_lines.box if region_lines is not None else None
@@ -230,11 +232,15 @@ class NeuronsScene(SceneContract):
         # the poster: the trained network at its final epoch (the footer's epoch, the outro's numbers),
         # then a declared rewind to epoch 0
         poster = timeline.moment(1.0)
-        for part in moving:
+        for part in followers:
             part.set_moment(poster)
         state_readouts(poster)
         title = "what units see"  # one line in every frame shape (a 4:3 column too)
-        detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
+        # the pale lines on the output map named where they are first on screen
+        if regions:  # three lines at most: the squares' colours, then the lines
+            detail = f"green{NBSP}+, purple{NBSP}−; pale lines: where a unit switches on"
+        else:
+            detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
         caption = self.caption(title, detail)
         self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
                   title=title, detail=detail, seconds=INTRO)
@@ -244,7 +250,7 @@ class NeuronsScene(SceneContract):
         rewind = self.caption("rewind", words)
         self.fix(rewind)
         self.mark("stage", "rewind", words)
-        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts], u0=poster.u,
+        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*followers, state_readouts], u0=poster.u,
                                  u1=0.0, rate_func=self.rewind_pace(run, record, diagram.samples, ease_in_out_sine),
                                  run_time=REWIND),
                   *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
@@ -253,7 +259,7 @@ class NeuronsScene(SceneContract):
         caption = self.swap_caption(caption, "training",  # one line in a 4:3 column too
                                     "edge width |w|; the units sharpen into features",
                                     run_time=SWAP, kind="stage")
-        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*moving, state_readouts],
+        self.play(ReplayTraining(timeline, Group(*moving, *digits), [*followers, state_readouts],
                                  run_time=replay))
         if regions:
             n = counts[timeline.moment(1.0).nearest]

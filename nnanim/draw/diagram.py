@@ -43,6 +43,8 @@ DEAD_FONT = 20
 OUTPUT_NODE = 0.14
 #: the output node's gap to its map's border (scene units): beside the map, not on its border
 NODE_GAP = 0.08
+#: the region lines' opacity: countable (2 px wide) but paler than the decision boundary
+REGION_OPACITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,9 @@ class NetworkDiagram(Group):
         self.output = InputInset(timeline, theme, ((*out_centre, 0.0), out_side),
                                  point_radius=max(0.045, 0.0125 * out_side))
         self.edges = self._edges()
+        # the map's own decision boundary at full width: the region lines under the points are
+        # thinner and paler, the boundary stays the heaviest line of the map
+        self.output.boundary.set_stroke(width=theme.boundary_width)
         # the output unit itself: a node where its edges meet, just beside its map, facing the
         # edges (without it the edges ran into the map's side and the diagram read as having no
         # output; on the map's border the circle covered the border and the points near it)
@@ -198,6 +203,10 @@ class NetworkDiagram(Group):
         """The output node's centre: beside the output map, on the side facing the layers."""
         (c, side), r = self.grid.output, min(OUTPUT_NODE, 0.3 * self.grid.size)
         return self._ports(c, side + 2 * (r + NODE_GAP), out=False)
+
+    def underlay(self, mobject) -> None:
+        """Draw ``mobject`` on the output map under its points and boundary (over its shading)."""
+        self.output.insert(self.output.submobjects.index(self.output.shading) + 1, mobject)
 
     def _ports(self, c: np.ndarray, side: float, out: bool) -> np.ndarray:
         """Where an edge leaves (``out``) or enters a unit at ``c``."""
@@ -311,15 +320,18 @@ def _key(pattern: tuple[tuple[bool, ...], ...]) -> int:
     return sum(1 << g for g, on in enumerate(bits) if on)
 
 class RegionLines(Group):
-    """The linear regions' borders, as thin lines over a square panel of the input plane.
+    """The linear regions' borders, as thin pale lines on a square panel of the input plane.
 
-    Drawn over ``panel`` (e.g. the diagram's output map): where the activation
-    pattern of two neighbouring pixels differs, a pixel in the foreground
-    colour; everywhere else transparent, so the decision map shows through.
+    Laid on ``panel`` (e.g. the diagram's output map, under its points and its decision
+    boundary: :meth:`NetworkDiagram.underlay`): where the activation pattern of two
+    neighbouring pixels differs, a pixel in the foreground colour at :data:`REGION_OPACITY`;
+    everywhere else transparent, so the decision map shows through.  Paler than the
+    boundary (at 85 % and drawn over the points they read as the heaviest lines of the map).
     """
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, panel: _SquarePanel,
-                 resolution: int = 240, opacity: float = 0.85, line_px: float = 2.0) -> None:
+                 resolution: int = 240, opacity: float = None, line_px: float = 2.0) -> None:
+        opacity = REGION_OPACITY if opacity is None else opacity
         super().__init__()
         from manim import config
 
