@@ -236,9 +236,15 @@ class NeuronsScene(SceneContract):
             part.set_moment(poster)
         state_readouts(poster)
         title = "what units see"  # one line in every frame shape (a 4:3 column too)
+        # a ReLU unit is never negative: its map is green or black (an input's is purple too);
         # the pale lines on the output map named where they are first on screen
+        from nnanim.draw.diagram import DYING
+
+        relu = all(a in DYING for a in run.activations)
         if regions:  # three lines at most: the squares' colours, then the lines
-            detail = f"green{NBSP}+, purple{NBSP}−; pale lines: where a unit switches on"
+            # (a ReLU network's hidden maps are green or black: 'black 0' takes purple's place)
+            detail = (f"green{NBSP}+, {f'black{NBSP}0' if relu else f'purple{NBSP}−'}; "
+                      f"pale lines: where a unit switches on")
         else:
             detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
         caption = self.caption(title, detail)

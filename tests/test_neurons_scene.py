@@ -519,7 +519,8 @@ def test_region_lines_lie_under_the_points_paler_than_the_boundary(pixels):
     """Review 4: the pale lines were drawn over the points and heavier than the decision boundary
     (hierarchy inverted), and never named.  On the output map they come after its shading and
     before its points and boundary; their ink (width on screen times opacity) is less than the
-    boundary's; the first caption that shows them names them."""
+    boundary's; the first caption that shows them names them, and says a ReLU unit's black is 0
+    (a hidden ReLU map can never be purple)."""
     from manim import config
 
     scene = dry_run("neurons", {}, pixels=pixels)
@@ -532,4 +533,11 @@ def test_region_lines_lie_under_the_points_paler_than_the_boundary(pixels):
     assert line_ink < boundary_ink
     first = scene.beats[0]
     assert first.kind == "intro" and "pale lines: where a unit switches on" in first.detail
+    assert "black\u00a00" in first.detail and "purple" not in first.detail
 
+
+def test_a_network_that_can_go_negative_keeps_purple_and_no_black():
+    """A tanh network's units are negative somewhere: no 'black 0' in its first caption."""
+    tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=30)
+    scene = dry_run("neurons", {"run": tanh, "duration": 6})
+    assert "purple" in scene.beats[0].detail and "black" not in scene.beats[0].detail
