@@ -641,3 +641,35 @@ def test_the_input_inset_is_readable_in_every_frame_shape(aspect):
 
     scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
     assert scene.inset.border.width >= 1.6, scene.inset.border.width
+
+
+# ----------------------------------------------------------------------------- review 4 (training 1, 2)
+
+
+def test_the_carried_grid_is_quieter_where_it_crowds(default_scene):
+    """Review 4: trained, the carried grid filled the panel with wisps.  Its opacity is the
+    theme's where its length in the panel (measured here) is at most CROWD panel sides, and
+    dimmed in proportion beyond: at the last epoch of the default run it is under 60 %."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    view = next(m for m in default_scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    tl = view.timeline
+    x0, y0, x1, y1 = view.square
+    opacities = []
+    for u in (0.0, 1.0):
+        m = tl.moment(u)
+        view.set_moment(m)
+        net = tl.network(m)
+        ink, start = 0.0, 0
+        for line in view.grid_lines:  # the carried lines on screen, the length of each segment inside
+            P = view.to_scene(net.forward(view.grid_in[start: start + len(line)]).post[-2])[:, :2]
+            start += len(line)
+            for a, b in zip(P, P[1:]):
+                mid = (a + b) / 2
+                if x0 < mid[0] < x1 and y0 < mid[1] < y1:
+                    ink += float(np.hypot(*(b - a)))
+        ink /= x1 - x0
+        expected = view.grid_opacity * min(1.0, view.CROWD / ink)
+        assert view.grid.get_stroke_opacity() == pytest.approx(expected, rel=1e-6)
+        opacities.append(view.grid.get_stroke_opacity())
+    assert opacities[0] == pytest.approx(view.grid_opacity) and opacities[1] < 0.6 * view.grid_opacity

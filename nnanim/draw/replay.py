@@ -181,6 +181,10 @@ class HiddenSpaceView(_SquarePanel):
 
     #: the window's half side over the framing's (which has a tenth of margin already)
     ROOM = 1.2
+    #: the carried grid's length in the panel (in panel sides) above which it is dimmed in
+    #: proportion: about the straight grid's own; trained, the spirals' grid ran to twice that
+    #: in wisps over the whole panel
+    CROWD = 25.0
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, region, n_lines: int = 17,
                  point_radius: float | None = None) -> None:
@@ -201,8 +205,10 @@ class HiddenSpaceView(_SquarePanel):
                                          n_lines=n_lines, samples=48)
         self.grid_in = plane.lift(np.concatenate(self.grid_lines))
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
+        #: the carried grid's opacity where it does not crowd (:meth:`grid_ink` dims it where it does)
+        self.grid_opacity = theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8)
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
-                              stroke_opacity=theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8))
+                              stroke_opacity=self.grid_opacity)
         # the classes interleaved (a cloud draws colour by colour: one cloud hid the first class
         # under the second wherever they overlap, and a 62 %-correct layer read as separated)
         self.cloud = MixedCloud(np.zeros((len(run.X), 3)), _colours(run, theme),
@@ -220,6 +226,19 @@ class HiddenSpaceView(_SquarePanel):
         self.moment = timeline.moment(0.0)
         self.set_moment(self.moment)
 
+    def grid_ink(self, carried: np.ndarray) -> float:
+        """The carried grid's length inside the panel, in panel sides (``carried``: its vertices
+        on screen, :attr:`grid_lines` after one another)."""
+        x0, y0, x1, y1 = self.square
+        total, start = 0.0, 0
+        for line in self.grid_lines:
+            Q = carried[start: start + len(line), :2]
+            start += len(line)
+            mid = (Q[1:] + Q[:-1]) / 2
+            inside = (mid[:, 0] > x0) & (mid[:, 0] < x1) & (mid[:, 1] > y0) & (mid[:, 1] < y1)
+            total += float(np.linalg.norm(np.diff(Q, axis=0), axis=1)[inside].sum())
+        return total / self.panel_size
+
     def set_moment(self, m: Moment) -> HiddenSpaceView:
         self.moment = m
         net = self.timeline.network(m)
@@ -227,7 +246,9 @@ class HiddenSpaceView(_SquarePanel):
         self.set_window(centre, half * self.ROOM)
         fwd_points = net.forward(self.timeline.run.X).post[-2]
         self.cloud.set_positions(self.to_scene(fwd_points))
-        self.grid.set_vertices(self.to_scene(net.forward(self.grid_in).post[-2]))
+        carried = self.to_scene(net.forward(self.grid_in).post[-2])
+        self.grid.set_vertices(carried)
+        self.grid.set_stroke(opacity=self.grid_opacity * min(1.0, self.CROWD / max(self.grid_ink(carried), 1e-9)))
         self.shading.points = self.corners()
         if self.regression:
             w, b = net.weights[-1][0], float(net.biases[-1][0])
