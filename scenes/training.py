@@ -51,6 +51,9 @@ SIDE_INSET = 2.2
 #: the readouts go in one row under the main picture), and the curves' least box height there
 SQUARE_COLUMN = 2.8
 SQUARE_CHART = 1.1
+#: the main picture's legend under it: the grey curves have no other name
+GRID_WORDS = "grey: the input grid, carried through the layers"
+ROW = 0.12  # the gap between the main picture and its legend row
 
 
 class TrainingScene(SceneContract):
@@ -129,7 +132,26 @@ class TrainingScene(SceneContract):
             cx, cy = area.x0 + side / 2, area.y1 - side / 2
             readouts.next_to([area.x0, area.y1 - side - 0.2, 0], DOWN + RIGHT, buff=0)
             box = Box(area.x0 + side + 0.25, area.y0, area.x1, area.y1)
+        # under the main picture, one row: what the grey curves are (left) and its axes (right);
+        # the picture gives up that row's height, its top and its side facing the aside kept
+        axes = self.axis_names = self.label("h₁ →  h₂ ↑", color=theme.muted)
+        grid_words = self.label(GRID_WORDS, color=theme.muted, width=0.6 * side)
+        row = max(grid_words.height, axes.height) + ROW
+        apart = grid_words.width + 0.3 + axes.width > side - row
+        if apart:  # a narrow picture: the words over the whole row, the axes under them (the
+            # words may reach past the shrunk picture, into the width it gave up)
+            grid_words = self.label(GRID_WORDS, color=theme.muted, width=0.85 * side)
+            row = grid_words.height + 0.08 + axes.height + ROW
+        if not square:  # (a square frame's picture has no row to spare: left as it was)
+            cy += row / 2
+            if layout.shape == "landscape":
+                cx += row / 2
+            side -= row
         main = HiddenSpaceView(timeline, theme, ((cx, cy, 0.0), side))
+        self.grid_legend = grid_words if not square else None
+        grid_words.next_to([cx - side / 2, cy - side / 2 - ROW / 2, 0], DOWN + RIGHT, buff=0)
+        axes.next_to([cx + side / 2, (grid_words.get_bottom()[1] - 0.08 if apart else
+                                      cy - side / 2 - ROW / 2), 0], DOWN + LEFT, buff=0)
         if stacked:
             readouts = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         elif not square:
@@ -241,7 +263,7 @@ class TrainingScene(SceneContract):
         caption = self.caption(title, detail)
         self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
-        self.open(moving, still=(caption, label, readouts, chart), title=title, detail=detail,
+        self.open(moving, still=(caption, label, readouts, chart, *([] if square else [grid_words, axes])), title=title, detail=detail,
                   seconds=INTRO)
         # the rewind is declared: its own caption while the replay runs back to epoch 0
         shown_epoch = timeline.stated(poster)[0]

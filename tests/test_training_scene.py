@@ -673,3 +673,30 @@ def test_the_carried_grid_is_quieter_where_it_crowds(default_scene):
         assert view.grid.get_stroke_opacity() == pytest.approx(expected, rel=1e-6)
         opacities.append(view.grid.get_stroke_opacity())
     assert opacities[0] == pytest.approx(view.grid_opacity) and opacities[1] < 0.6 * view.grid_opacity
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "4:3"])  # not yet in a square frame: no room
+def test_the_main_picture_names_its_grey_curves_and_its_axes(aspect):
+    """Review 4: the grey curves (the input grid carried through the layers) and the axes of
+    the main picture were never named.  A legend row under the picture says both: the grey
+    words at its left, 'h₁ →  h₂ ↑' at its right, each within 0.25 units under its border,
+    inside the frame, clear of each other."""
+    from manim import config
+
+    from nnanim.draw.replay import HiddenSpaceView
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
+    view = next(m for m in scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    x0, y0, x1, y1 = view.square
+    words, axes = scene.grid_legend, scene.axis_names
+    assert "the input grid, carried through the layers" in words.original_text.replace("\n", " ")
+    assert axes.original_text == "h₁ →  h₂ ↑"
+    for m in (words, axes):
+        # under the picture, from its left edge
+        assert 0.0 < y0 - m.get_top()[1] <= 0.25 + (words.height + 0.1 if m is axes else 0.0)
+        assert x0 - 1e-6 <= m.get_left()[0] and m.get_right()[0] <= x1 + 1e-6
+        assert m.get_bottom()[1] >= -config.frame_height / 2
+        assert m in scene.mobjects or any(m in g.get_family() for g in scene.mobjects)
+    # side by side, or the axes under the words (a narrow picture)
+    assert words.get_right()[0] < axes.get_left()[0] or words.get_bottom()[1] > axes.get_top()[1]
