@@ -259,7 +259,16 @@ class TrainingScene(SceneContract):
         inset.set_moment(poster)
         state_readouts(poster)
         poster_epoch, final_epoch = timeline.stated(poster)[0], timeline.stated(timeline.moment(1.0))[0]
+        # and why that epoch (review 4: 'epoch 67 of 1500' was unexplained): its score is already
+        # about the final one (within POSTER_GAP), the later epochs only push the points apart
+        # (the epoch in the title: the words under it are two short lines in a column)
         title, detail = "training", f"{LAYER} at epoch {poster_epoch} of {final_epoch}"
+        if poster_epoch < final_epoch:
+            title, detail = f"epoch {poster_epoch} of {final_epoch}", f"{LAYER}: {score} ≈ final"
+            one = self.label("epoch", size=layout.title_size, weight="BOLD").height
+            if self.label(title, size=layout.title_size, weight="BOLD",
+                          width=layout.caption.width).height > 1.5 * one:  # a narrow column: one line
+                title = f"epoch {poster_epoch}"
         caption = self.caption(title, detail)
         self.inset, self.readout_group = inset, readouts
         moving = Group(main, inset, chart.marker, epoch, accuracy)
