@@ -23,6 +23,8 @@ from nnanim.errors import NnanimError
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 #: seconds per stage kind (all four panels play each stage together)
 PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
+#: a title is read at this many words a second; no beat is shorter than MIN_BEAT seconds
+READING_RATE, MIN_BEAT = 3.0, 1.8
 #: seconds of the beats between stages
 BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
          "output": 1.2, "end": 3.0, "regrid": 1.0}
@@ -103,7 +105,7 @@ class ActivationsScene(SceneContract):
         flows = self.flows = {act: build_flow(run.network(record), reference=run.X)
                               for act, run in runs.items()}
         stages = flows[ACTIVATIONS[0]].stages
-        titles += [self.stage_title(s) for s in stages[:-1]]
+        titles += [self.beat_title(g) for g in self.stage_beats(stages[:-1])]
         tallest = max((self.top_line(t) for t in titles), key=lambda m: m.height)
         parts = first.describe_parts(record)
         words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
@@ -199,22 +201,32 @@ class ActivationsScene(SceneContract):
         self.fix(*shapes)
         self.wait(BEATS["look_regions"])
 
-        # -- every stage, the four panels in step
+        # -- every stage, the four panels in step: one title a beat (W·x and its + b share one),
+        # each beat long enough to read its title once it is fully in (see beat_seconds)
         views = list(self.views.values())
-        for stage in stages[:-1]:
-            seconds = PACE[stage.kind]
-            turn = []
-            if stage.kind == "lift" and stage.dim == 3 and not views[0].elev:  # tilt as it lifts
-                turn = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views]
-                seconds = max(seconds, BEATS["tilt"])
-            new = self.top_line(self.stage_title(stage))
+        tilted = False
+        for group in self.stage_beats(stages[:-1]):
+            plan = []  # (stage, seconds, tilts as it plays)
+            for stage in group:
+                seconds, turn = PACE[stage.kind], False
+                if stage.kind == "lift" and stage.dim == 3 and not tilted:  # tilt as it lifts
+                    seconds, turn, tilted = max(seconds, BEATS["tilt"]), True, True
+                plan.append((stage, seconds, turn))
+            # the view turns back to the top after a squash to the plane (its own play)
+            back = (group[-1].kind == "squash" and stages[group[-1].index + 1].dim == 2 and tilted)
+            text = self.beat_title(group)
+            times = beat_seconds(text, [p[1] for p in plan], BEATS["tilt"] if back else 0.0)
+            new = self.top_line(text)
             self.mark("stage", new.text)
             self.add(new)
-            self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      *self.swap_text(title, new, TITLE_SHARE * seconds, seconds),
-                      run_time=seconds)
+            for k, ((stage, _, turn), seconds) in enumerate(zip(plan, times)):
+                turns = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views] if turn else []
+                swap = self.swap_text(title, new, TITLE_SHARE * seconds, seconds) if k == 0 else []
+                self.play(*(StagePlay(v, stage.index) for v in views), *turns, *swap,
+                          run_time=seconds)
             title = new
-            if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:
+            if back:
+                tilted = False
                 self.play(*(ViewTurn(v, elev=0.0, azim=0.0) for v in views), run_time=BEATS["tilt"])
         last = stages[-1].index
         for v in views:
@@ -260,6 +272,28 @@ class ActivationsScene(SceneContract):
         self.wait(BEATS["end"])
 
     # -- pieces
+    @staticmethod
+    def stage_beats(stages) -> list:
+        """The stages grouped by title: a layer's W·x and its + b one beat (a bias alone is a
+        shift too small to read a title of its own over), every other stage a beat of its own."""
+        groups = []
+        for stage in stages:
+            if (stage.kind == "bias" and groups and groups[-1][-1].kind == "linear"
+                    and groups[-1][-1].layer == stage.layer):
+                groups[-1].append(stage)
+            else:
+                groups.append([stage])
+        return groups
+
+    @classmethod
+    def beat_title(cls, group) -> str:
+        """The title of a beat of stages: W·x and + b said together ("layer 1 · W·x+b", tight: one
+        line in a square frame with ", before σ")."""
+        if len(group) == 2 and group[0].kind == "linear":
+            caption = group[0].caption + group[1].caption.split(" · ")[-1].replace(" ", "")
+            return TITLES["before"].format(caption=caption)
+        return cls.stage_title(group[0])
+
     @staticmethod
     def stage_title(stage) -> str:
         """The title line of a stage: its caption, the activation named for all four panels."""
@@ -472,6 +506,31 @@ class ActivationsScene(SceneContract):
 
         view.axes_shown = shown
         view.set_stage(*saved[:2])
+
+
+def reading_seconds(text: str) -> float:
+    """How long a title takes to read: :data:`READING_RATE` words a second (a word: a token with a
+    letter or digit in it, "·" and "→" are not)."""
+    words = sum(any(c.isalnum() for c in token) for token in text.split())
+    return words / READING_RATE
+
+
+def beat_seconds(text: str, seconds: list, after: float = 0.0) -> list:
+    """The plays of a beat titled ``text`` (their paces ``seconds``; ``after``: a play of the beat
+    that follows them), stretched so that the beat lasts :data:`MIN_BEAT` and its title, in from
+    :data:`TITLE_SHARE` of the first play, stays fully in for its :func:`reading_seconds`: the
+    stretch goes to the last play (the first one's, where it is the only one)."""
+    seconds = list(seconds)
+    need = reading_seconds(text)
+    shown = sum(seconds) + after - TITLE_SHARE * seconds[0]
+    if shown < need:
+        if len(seconds) == 1:
+            seconds[0] += (need - shown) / (1.0 - TITLE_SHARE)
+        else:
+            seconds[-1] += need - shown
+    if sum(seconds) + after < MIN_BEAT:
+        seconds[-1] += MIN_BEAT - sum(seconds) - after
+    return seconds
 
 
 def covers(marks) -> bool:

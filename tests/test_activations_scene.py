@@ -386,11 +386,12 @@ def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene
     line says each panel has its own scale wherever two bars on screen read different lengths."""
     stages = scene.flows["relu"].stages[:-1]
     titles = [b.title for b in scene.beats if b.kind == "stage"]
-    assert len(titles) == len(stages)
-    for stage, title in zip(stages, titles):
-        if stage.kind in ("linear", "bias"):
+    groups = ActivationsScene.stage_beats(stages)
+    assert len(titles) == len(groups)
+    for group, title in zip(groups, titles):
+        if group[0].kind in ("linear", "bias"):
             assert title.endswith("before σ"), title
-        elif stage.kind == "activation":
+        elif group[0].kind == "activation":
             assert "σ" in title, title
     differ = 0
     for lengths, shot in scene.bars:
@@ -426,5 +427,32 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
                 assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
             else:
                 assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
-    n_stages = len(scene.flows["relu"].stages) - 1
-    assert titled == n_stages + 1  # every stage and the output
+    n_beats = len([b for b in scene.beats if b.kind == "stage"])
+    assert titled == n_beats + 1  # every stage's beat and the output
+
+
+def test_every_title_stays_long_enough_to_read(scene):
+    """Review 4: 12 titles in 26 s, "lift 2 → 3" 1.2 s, "+ b" 1.0 s each.  Each layer's W·x and
+    + b now share one title ("layer 1 · W·x+b, before σ"); every beat lasts at least 1.8 s and
+    its title is fully in (from the end of its fade in) for its words at 3 a second; the video
+    stays under 40 s.  Play lengths from the plan's clock after each play."""
+    times = [0.0] + [shot.time for _, shot in scene.bars]
+    plays = list(zip(times[:-1], times[1:], scene.recorded))
+    stages = [b for b in scene.beats if b.kind == "stage"]
+    assert any("W·x+b" in b.title for b in stages)
+    assert not any(b.title.split(" · ")[-1].startswith("+ b") for b in stages)
+    for beat in scene.beats:
+        if not beat.title:
+            continue
+        assert beat.end - beat.start >= 1.8 - 1e-6, beat
+        if beat.kind != "stage":
+            continue
+        inside = [(a, b, anims) for a, b, anims in plays if beat.start - 1e-9 <= a < beat.end - 1e-9]
+        first = inside[0]
+        texts = [x for x in first[2] if getattr(getattr(x, "mobject", None), "text", None) == beat.title]
+        assert texts, beat.title  # the title comes in with the beat's first play
+        words = len([w for w in beat.title.split() if any(c.isalnum() for c in w)])
+        full_in = first[0] + 0.5 * (first[1] - first[0])  # the title swap's share of the play
+        assert beat.end - full_in >= words / 3.0 - 1e-6, (beat.title, beat.end - full_in)
+    assert scene.clock < 40.0
+
