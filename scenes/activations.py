@@ -31,6 +31,8 @@ BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "til
 #: where a large panel's axes would cover data at a stage's end they fade out (or back in) over
 #: this share of the stage (see ActivationsScene.axes_where_free)
 AXES_EASE = 0.3
+#: moments of each stage at which the axes are checked against the picture
+AXES_SAMPLES = 9
 #: a stage's title swaps over this share of its play: the old one out while the picture has not
 #: yet moved, the new one in as it is under way (its motion half done), never ahead of it
 TITLE_SHARE = 0.5
@@ -193,6 +195,9 @@ class ActivationsScene(SceneContract):
                 self.views[act].add_follower(polys)
                 self.fills[act] = polys
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
+        for view in self.views.values():  # (the sheets they must keep off: now drawn)
+            if view.axes is not None:
+                self.axes_where_free(view)
         self.add(*shapes, new)
         self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes, *grown)),
                   *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
@@ -463,49 +468,101 @@ class ActivationsScene(SceneContract):
         for act, view in self.views.items():
             if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
                 view.axes = SpaceAxes(view)
+                # one size of scale label in every panel: not drawn larger as its value changes
+                view.axes.PULSE = 1.0
                 view.add(view.axes)
                 view.set_stage(view.stage, view.t)
-                self.axes_where_free(view)
                 grown.append(view.axes)
         return grown
 
     def axes_where_free(self, view) -> None:
-        """Show ``view``'s axes only at the stages whose end leaves them a free corner.
+        """Show ``view``'s axes only in the stages where they lie on nothing at any moment.
 
-        Each stage's end (where the picture holds), seen from the top and tilted as the 3-D
-        stages are: the axes go to the corners their placement finds freest, but a large
-        panel of the circles is full to its corners in some stages (a tilted plane, the ring),
-        and there names and scale would lie on the data.  There they fade out (over the first
-        :data:`AXES_EASE` of the stage, or as the view turns) and come back where the corners
-        are free again.
+        Every stage is sampled at :data:`AXES_SAMPLES` moments, seen as it plays (from the
+        top, tilted, or both in the stages where the view turns: :func:`view_modes`): where a
+        name, the scale bar or its label would lie on a data point, the boundary, or (after
+        the input) the plane carried along (its grid lines, the regions' sheets) in any of them,
+        the axes are hidden for the whole stage: they fade out over the last :data:`AXES_EASE`
+        of the stage before (still free then) and back in over the first of the next free one.
         """
         from nnanim.draw.scene import axes_marks
 
         stages = view.flow.stages
+        fills = next((self.fills[a] for a, v in self.views.items() if v is view and a in self.fills),
+                     None)
         saved = (view.stage, view.t, view.elev, view.azim)
-        free = {}
+        free = []
         for s in range(len(stages)):
-            for tilted in (False, True):
+            ok = True
+            for tilted in view_modes(stages, s):
                 view.elev, view.azim = (TILT, AZIM) if tilted else (0.0, 0.0)
-                view.set_stage(s, 1.0)
-                free[s, tilted] = float(not any(covers(m) for m in axes_marks([view], self.theme)))
+                for t in np.linspace(0.0, 1.0, AXES_SAMPLES):
+                    view.set_stage(s, float(t))
+                    marks = axes_marks([view], self.theme)
+                    if any(covers(m) for m in marks) or (
+                            s > 0 and any(on_sheet(m, view, fills) for m in marks)):
+                        ok = False
+                        break
+                if not ok:
+                    break
+            free.append(float(ok))
         view.elev, view.azim = saved[2:]
         view.set_stage(*saved[:2])
+        n = len(free)
+
+        def ease(a):
+            a = min(max(a, 0.0), 1.0)
+            return a * a * (3.0 - 2.0 * a)
 
         def shown(s: int, t: float) -> float:
-            e = min(max(view.elev / TILT, 0.0), 1.0)
-
-            def at(k):
-                return e * free[k, True] + (1.0 - e) * free[k, False]
-
-            if s == 0 or t >= AXES_EASE:
-                return at(s)
-            a = t / AXES_EASE
-            a = a * a * (3.0 - 2.0 * a)
-            return (1.0 - a) * at(s - 1) + a * at(s)
+            a = free[min(s, n - 1)]
+            if a and s > 0 and not free[s - 1]:
+                a *= ease(t / AXES_EASE)
+            if a and s + 1 < n and not free[s + 1]:
+                a *= ease((1.0 - t) / AXES_EASE)
+            return a
 
         view.axes_shown = shown
+        view.free_stages = free
         view.set_stage(*saved[:2])
+
+
+def view_modes(stages, s: int) -> tuple:
+    """How the view of stage ``s`` is seen as it plays: tilted (a 3-D stage), from the top, or
+    both (the lift turns the view down, the squash to the plane turns it back)."""
+    if stages[s].kind == "lift" or (stages[s].kind == "squash" and s + 1 < len(stages)):
+        return (False, True)
+    return (stages[s].dim == 3,)
+
+
+def on_sheet(marks, view, fills) -> bool:
+    """Whether a view's axes (:class:`nnanim.draw.scene.AxesMarks`) lie on the plane carried
+    along: a vertex of its grid lines inside a label's box, or a box's sample point inside one
+    of the regions' (convex) sheets ``fills``."""
+    G = np.asarray(view.grid.points, dtype=float)[:, :2]
+    polys = []
+    if fills is not None:
+        for part in fills.submobjects:
+            V = np.asarray(part.points, dtype=float)[::4, :2]
+            if len(V) >= 3:
+                polys.append(V)
+    for _, box in marks.boxes:
+        if len(G) and np.any((G[:, 0] > box.x0) & (G[:, 0] < box.x1)
+                             & (G[:, 1] > box.y0) & (G[:, 1] < box.y1)):
+            return True
+        xs, ys = np.meshgrid(np.linspace(box.x0, box.x1, 4), np.linspace(box.y0, box.y1, 3))
+        P = np.column_stack([xs.ravel(), ys.ravel()])
+        for V in polys:
+            E = np.roll(V, -1, axis=0) - V
+            area = float(np.sum(V[:, 0] * np.roll(V[:, 1], -1) - np.roll(V[:, 0], -1) * V[:, 1]))
+            if abs(area) < 1e-6:  # folded flat onto a line: no sheet to lie on
+                continue
+            cross = E[None, :, 0] * (P[:, None, 1] - V[None, :, 1]) \
+                - E[None, :, 1] * (P[:, None, 0] - V[None, :, 0])
+            inside = np.all(cross * np.sign(area) >= 0, axis=1)
+            if inside.any():
+                return True
+    return False
 
 
 def reading_seconds(text: str) -> float:

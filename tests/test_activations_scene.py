@@ -456,3 +456,79 @@ def test_every_title_stays_long_enough_to_read(scene):
         assert beat.end - full_in >= words / 3.0 - 1e-6, (beat.title, beat.end - full_in)
     assert scene.clock < 40.0
 
+
+class _AxesChecked:
+    """Samples each large view's axes as soon as the scene has chosen where they show: at 21
+    moments of every stage, from the top and tilted, the boxes of the names, the scale bar and
+    its label wherever they are shown, with what lies under them."""
+
+    def axes_where_free(self, view):
+        from scipy.spatial import Delaunay
+
+        from nnanim.draw.scene import axes_marks
+
+        super().axes_where_free(view)
+        self.sampled = getattr(self, "sampled", {})
+        fills = next((getattr(self, "fills", {})[a] for a, v in self.views.items() if v is view and a in getattr(self, "fills", {})),
+                     None)
+        saved = (view.stage, view.t, view.elev, view.azim)
+        found = []
+        stages = view.flow.stages
+        for s in range(len(stages)):
+            for elev, azim in ((0.0, 0.0), (np.radians(58), np.radians(-25))):
+                if (stages[s].dim == 3) != (elev != 0.0) and stages[s].kind not in ("lift", "squash"):
+                    continue  # a view not seen that way in this stage
+                view.elev, view.azim = elev, azim
+                for t in np.linspace(0.0, 1.0, 21):
+                    view.set_stage(s, float(t))
+                    if view.axes_shown(s, float(t)) <= 0.01:
+                        continue
+                    for marks in axes_marks([view], self.theme):
+                        sheets = [np.asarray(p.points, float)[:, :2] for p in
+                                  (fills.submobjects if fills is not None else [])]
+                        sheets = [Delaunay(V) for V in sheets
+                                  if len(V) >= 3 and np.linalg.matrix_rank(V[1:] - V[0], tol=1e-6) == 2]
+                        grid = np.asarray(view.grid.points, float)[:, :2]
+                        found.append((s, t, marks, sheets, grid, view.axes.bar_label))
+        view.elev, view.azim = saved[2:]
+        view.set_stage(*saved[:2])
+        self.sampled[next(a for a, v in self.views.items() if v is view)] = found
+
+
+@pytest.fixture(scope="module")
+def checked_axes():
+    return dry_run("activations", {}, mixin=_AxesChecked)
+
+
+def test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match(checked_axes):
+    """Review 4: at 16.27 s relu's "h2/h1" on blue points and the sheet, at 11.6 s "h3 h2 h1" on
+    orange points and the "1" on the sheet's corner, at 19.53 s tanh's names on its grid; relu's
+    "0.5" 1.6× the size of tanh's.  Sampled at 21 moments of every stage (not only its end),
+    wherever the axes show, no name or scale mark lies on a point's disc, a boundary, or (after
+    the input) a grid line or a region's sheet; every scale label is drawn at one size."""
+    heights = []
+    for act in LARGE:
+        samples = checked_axes.sampled[act]
+        assert samples, act
+        shown_after_input = 0
+        for s, t, marks, sheets, grid, label in samples:
+            for what, box in marks.boxes:
+                P = marks.points
+                near = np.clip(P, [box.x0, box.y0], [box.x1, box.y1])
+                assert not np.any(np.hypot(*(P - near).T) < marks.radius), (act, s, t, what)
+                L = marks.lines
+                assert not np.any((L[:, 0] > box.x0) & (L[:, 0] < box.x1)
+                                  & (L[:, 1] > box.y0) & (L[:, 1] < box.y1)), (act, s, t, what)
+                if s == 0:
+                    continue  # the input plane: its grid is the panel's paper
+                shown_after_input += 1
+                assert not np.any((grid[:, 0] > box.x0) & (grid[:, 0] < box.x1)
+                                  & (grid[:, 1] > box.y0) & (grid[:, 1] < box.y1)), (act, s, t, what)
+                xs, ys = np.meshgrid(np.linspace(box.x0, box.x1, 5), np.linspace(box.y0, box.y1, 5))
+                Q = np.column_stack([xs.ravel(), ys.ravel()])
+                for hull in sheets:
+                    inside = (hull.find_simplex(Q) >= 0).reshape(5, 5)[1:-1, 1:-1]
+                    assert not inside.any(), (act, s, t, what)  # (its inner points)
+            if label is not None and label.width > 0:
+                heights.append(label.height)
+    assert heights and max(heights) <= 1.05 * min(heights), (min(heights), max(heights))
