@@ -41,6 +41,8 @@ TILT, AZIM = np.radians(58), np.radians(-25)
 #: what the second label line says of the smooth activations (no linear regions): one wording in
 #: every frame shape (the same words under the same picture), short enough for the narrowest panel
 SQUASH = {"tanh": ("range (−1, 1)",), "sigmoid": ("range (0, 1)",)}
+#: the piecewise-linear panels' grid fades out over this share of the first σ (see construct)
+GRID_OUT = 0.3
 #: how strongly the regions are filled (the points stay readable on top)
 REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
@@ -209,7 +211,7 @@ class ActivationsScene(SceneContract):
         # -- every stage, the four panels in step: one title a beat (W·x and its + b share one),
         # each beat long enough to read its title once it is fully in (see beat_seconds)
         views = list(self.views.values())
-        tilted = False
+        tilted = grid_gone = False
         for group in self.stage_beats(stages[:-1]):
             plan = []  # (stage, seconds, tilts as it plays)
             for stage in group:
@@ -227,7 +229,16 @@ class ActivationsScene(SceneContract):
             for k, ((stage, _, turn), seconds) in enumerate(zip(plan, times)):
                 turns = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views] if turn else []
                 swap = self.swap_text(title, new, TITLE_SHARE * seconds, seconds) if k == 0 else []
-                self.play(*(StagePlay(v, stage.index) for v in views), *turns, *swap,
+                # ReLU folds the grid's lines where only one unit is on onto that unit's axis:
+                # grey rays far past the data, drawn as nothing the panel names ("stray spikes").
+                # The regions' sheets carry the plane on (a region folded onto an axis has no
+                # area): the grid leaves as the first fold starts, and the points stay on the rays
+                gone = []
+                if stage.kind == "activation" and not grid_gone:
+                    gone = [Dim(self.views[a].grid, 0.0, rate_func=early(GRID_OUT * seconds, seconds))
+                            for a in self.fills]
+                    grid_gone = True
+                self.play(*(StagePlay(v, stage.index) for v in views), *turns, *swap, *gone,
                           run_time=seconds)
             title = new
             if back:

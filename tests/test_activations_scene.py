@@ -43,6 +43,9 @@ class _Plays:
         self.bars = getattr(self, "bars", [])
         self.bars.append(({a: v.axes.length if v.axes is not None else None
                            for a, v in getattr(self, "views", {}).items()}, self.shots[-1]))
+        self.grids = getattr(self, "grids", [])
+        self.grids.append({a: float(np.max(v.grid.stroke_rgbas[:, 3]))
+                           for a, v in getattr(self, "views", {}).items()})
 
 
 @pytest.fixture(scope="module")
@@ -532,3 +535,36 @@ def test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match(checked
             if label is not None and label.width > 0:
                 heights.append(label.height)
     assert heights and max(heights) <= 1.05 * min(heights), (min(heights), max(heights))
+
+
+def test_the_relu_grid_folded_onto_the_axes_is_not_left_as_stray_spikes(scene):
+    """Review 4, 11.6 s: two grey line "spikes" out of the folded ReLU sheet, unlabelled.  They
+    are the input grid's lines where only one unit of layer 1 is on, folded by ReLU onto that
+    unit's axis, reaching well past the data (recomputed here by a forward pass of the grid).
+    From the first σ on the piecewise-linear panels' grid is not drawn (the regions carry the
+    plane); before it, it is."""
+    from nnanim.core.curves import input_grid
+
+    run, view = scene.runs["relu"], scene.views["relu"]
+    W, b = run.weights[0][-1], run.biases[0][-1]
+    H = np.maximum(np.concatenate(input_grid(view.grid_bounds, n_lines=17, samples=60)) @ W.T + b, 0)
+    Hx = np.maximum(run.X @ W.T + b, 0)
+    on_axis = (H > 1e-12).sum(axis=1) == 1
+    assert on_axis.mean() > 0.2  # the rays: a large part of the grid on one axis
+    assert H[on_axis].max() > 1.3 * Hx.max()  # far past the points
+    stages = scene.flows["relu"].stages
+    first = next(s.index for s in stages if s.kind == "activation")
+    seen = []
+    for anims, opacity in zip(scene.recorded, scene.grids):
+        plays = [a.stage_index for a in anims if isinstance(a, StagePlay)]
+        if plays:
+            seen.append((plays[0], opacity))
+    assert seen
+    for index, opacity in seen:
+        for act in ("relu", "leaky_relu"):
+            if index >= first:
+                assert opacity[act] < 0.02, (act, index, opacity[act])
+            elif index < first - 1:
+                assert opacity[act] > 0.05, (act, index, opacity[act])
+        for act in ("tanh", "sigmoid"):
+            assert opacity[act] > 0.05, (act, index)
