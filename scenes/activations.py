@@ -57,8 +57,9 @@ THUMB_SHARE = 0.4
 #: the large pair is used where it makes the large panels at least this much larger than the row
 FOCUS_GAIN = 1.15
 
-#: why the scale bars of the four panels read different numbers side by side
-SCALES = "each panel at its own scale"
+#: why the scale bars of the four panels read different numbers side by side (the input, the
+#: poster, is one scale in all four: HeldFraming)
+SCALES = "scales differ after the input"
 #: the shortest words a thumbnail says of what it does (for the room its label strip needs)
 SHORT = {act: forms[-1] for act, forms in SQUASH.items()}
 #: label lines under a panel of the large pair or a thumbnail: its name, what it does
@@ -115,8 +116,8 @@ class ActivationsScene(SceneContract):
         words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
                  " · ".join([first.dataset_spec, parts["architecture"], parts["epoch"]])]
         width = self.layout.title_strip().width
-        # each panel is framed to its own points, so the scale bars differ (before σ, sigmoid's
-        # reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
+        # after the input each panel is framed to its own points, so the scale bars differ (before
+        # σ, sigmoid's reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
         said = [f"{w} · {SCALES}" for w in words]
         words = next((w for w in said + words if self.label(w).width <= width), words[-1])
         info = self.info_line(first, record, below=tallest, words=words)
@@ -159,6 +160,15 @@ class ActivationsScene(SceneContract):
                                     # (said in the last look only: the row's strip)
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k,
                                                              row_only=True)}
+
+        # the poster is one input plane four times: one scale in all four panels (the framing of
+        # the panel whose own one shows the points largest), each panel easing into its own
+        # framing as the first stage plays
+        own = {act: v.frame_trace.framing_box(0, 0.0) for act, v in self.views.items()}
+        centre, halves = min(own.values(), key=lambda b: float(np.max(b[1])))
+        for view in self.views.values():
+            view.frame_trace = HeldFraming(view.frame_trace, centre, halves)
+            view.set_stage(0, 0.0)
 
         frames = self.frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
@@ -574,6 +584,38 @@ def on_sheet(marks, view, fills) -> bool:
             if inside.any():
                 return True
     return False
+
+
+class HeldFraming:
+    """A view's framing (its ``frame_trace``) held at ``(centre, halves)`` at the input (stage 0,
+    t = 0) and eased into the trace's own over the first stage (smoothstep; the zoom in log)."""
+
+    def __init__(self, trace, centre, halves) -> None:
+        self._trace = trace
+        self._held = (np.asarray(centre, dtype=float), np.asarray(halves, dtype=float))
+
+    def _weight(self, s: int, t: float) -> float:
+        if s > 0:
+            return 1.0
+        t = min(max(float(t), 0.0), 1.0)
+        return t * t * (3.0 - 2.0 * t)
+
+    def framing_box(self, s: int, t: float):
+        centre, halves = self._trace.framing_box(s, t)
+        w = self._weight(s, t)
+        if w >= 1.0:
+            return centre, halves
+        c0, h0 = self._held
+        halves = np.asarray(halves, dtype=float)
+        return ((1.0 - w) * c0 + w * np.asarray(centre, dtype=float),
+                np.exp((1.0 - w) * np.log(h0) + w * np.log(halves)))
+
+    def framing(self, s: int, t: float):
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def __getattr__(self, name):
+        return getattr(self._trace, name)
 
 
 def reading_seconds(text: str) -> float:

@@ -568,3 +568,24 @@ def test_the_relu_grid_folded_onto_the_axes_is_not_left_as_stray_spikes(scene):
                 assert opacity[act] > 0.05, (act, index, opacity[act])
         for act in ("tanh", "sigmoid"):
             assert opacity[act] > 0.05, (act, index)
+
+
+def test_the_poster_shows_the_input_at_one_scale_in_all_four_panels(scene):
+    """Review 4: on the poster the sigmoid panel showed the same input data noticeably smaller
+    than the other three ("each panel at its own scale" misleads on an input-space picture).  At
+    the input (stage 0, t = 0), in the row the poster and the last look use, the same points
+    span the same screen size and sit at the same place in their panels; later the scales may
+    differ, and the line that says so says after the input."""
+    spans, offsets = [], []
+    for k, act in enumerate(ACTIVATIONS):
+        view = scene.views[act]
+        stage, t = view.stage, view.t
+        view.set_stage(0, 0.0)
+        P = np.asarray(view.cloud.points, float)[:, :2]
+        spans.append(np.ptp(P, axis=0))
+        offsets.append(P.mean(axis=0) - np.asarray(scene.row[k].picture.centre)[:2])
+        view.set_stage(stage, t)
+    spans, offsets = np.array(spans), np.array(offsets)
+    np.testing.assert_allclose(spans, np.broadcast_to(spans[0], spans.shape), rtol=1e-6)
+    np.testing.assert_allclose(offsets, np.broadcast_to(offsets[0], offsets.shape), atol=1e-6)
+    assert "after the input" in SCALES
