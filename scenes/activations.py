@@ -232,7 +232,8 @@ class ActivationsScene(SceneContract):
             # the view turns back to the top after a squash to the plane (its own play)
             back = (group[-1].kind == "squash" and stages[group[-1].index + 1].dim == 2 and tilted)
             text = self.beat_title(group)
-            times = beat_seconds(text, [p[1] for p in plan], BEATS["tilt"] if back else 0.0)
+            times = [p[1] for p in plan]
+            hold = beat_seconds(text, times, BEATS["tilt"] if back else 0.0)
             new = self.top_line(text)
             self.mark("stage", new.text)
             self.add(new)
@@ -254,6 +255,8 @@ class ActivationsScene(SceneContract):
             if back:
                 tilted = False
                 self.play(*(ViewTurn(v, elev=0.0, azim=0.0) for v in views), run_time=BEATS["tilt"])
+            if hold > 1e-9:
+                self.wait(hold)
         last = stages[-1].index
         for v in views:
             v.set_stage(last, 1.0)
@@ -626,21 +629,16 @@ def reading_seconds(text: str) -> float:
 
 
 def beat_seconds(text: str, seconds: list, after: float = 0.0) -> list:
-    """The plays of a beat titled ``text`` (their paces ``seconds``; ``after``: a play of the beat
-    that follows them), stretched so that the beat lasts :data:`MIN_BEAT` and its title, in from
-    :data:`TITLE_SHARE` of the first play, stays fully in for its :func:`reading_seconds`: the
-    stretch goes to the last play (the first one's, where it is the only one)."""
-    seconds = list(seconds)
-    need = reading_seconds(text)
-    shown = sum(seconds) + after - TITLE_SHARE * seconds[0]
-    if shown < need:
-        if len(seconds) == 1:
-            seconds[0] += (need - shown) / (1.0 - TITLE_SHARE)
-        else:
-            seconds[-1] += need - shown
-    if sum(seconds) + after < MIN_BEAT:
-        seconds[-1] += MIN_BEAT - sum(seconds) - after
-    return seconds
+    """The seconds a beat titled ``text`` holds still after its plays (their paces ``seconds``;
+    ``after``: a play of the beat that follows them) so that it lasts :data:`MIN_BEAT` and its
+    title, in from :data:`TITLE_SHARE` of the first play, stays fully in for its
+    :func:`reading_seconds`.  A hold, not slower plays: a title swap takes a share of its play
+    (the new title in only once the picture is under way), so a longer play would leave the
+    title dim longer."""
+    total = sum(seconds) + after
+    shown = total - TITLE_SHARE * seconds[0]
+    hold = max(0.0, reading_seconds(text) - shown)
+    return max(hold, MIN_BEAT - total)
 
 
 def covers(marks) -> bool:

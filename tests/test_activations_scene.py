@@ -589,3 +589,16 @@ def test_the_poster_shows_the_input_at_one_scale_in_all_four_panels(scene):
     np.testing.assert_allclose(spans, np.broadcast_to(spans[0], spans.shape), rtol=1e-6)
     np.testing.assert_allclose(offsets, np.broadcast_to(offsets[0], offsets.shape), atol=1e-6)
     assert "after the input" in SCALES
+
+
+def test_a_title_swap_never_leaves_the_title_dim_long(scene):
+    """Stretching a stage's play to give its title reading time stretched its title swap too
+    (the new title comes in only once the picture is under way: half the play): "layer 1 · σ"
+    was dim or missing for 2 s.  The reading time is a hold after the plays; every swap (half
+    of its beat's first play) is over within 1.1 s."""
+    times = [0.0] + [shot.time for _, shot in scene.bars]
+    for beat in scene.beats:
+        if beat.kind != "stage":
+            continue
+        first = next(b - a for a, b in zip(times[:-1], times[1:]) if a >= beat.start - 1e-9)
+        assert 0.5 * first <= 1.1 + 1e-9, (beat.title, first)
