@@ -23,12 +23,16 @@ from nnanim.errors import NnanimError
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 #: seconds per stage kind (all four panels play each stage together)
 PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
+#: a title is read at this many words a second; no beat is shorter than MIN_BEAT seconds
+READING_RATE, MIN_BEAT = 3.0, 1.8
 #: seconds of the beats between stages
 BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
          "output": 1.2, "end": 3.0, "regrid": 1.0}
 #: where a large panel's axes would cover data at a stage's end they fade out (or back in) over
 #: this share of the stage (see ActivationsScene.axes_where_free)
 AXES_EASE = 0.3
+#: moments of each stage at which the axes are checked against the picture
+AXES_SAMPLES = 9
 #: a stage's title swaps over this share of its play: the old one out while the picture has not
 #: yet moved, the new one in as it is under way (its motion half done), never ahead of it
 TITLE_SHARE = 0.5
@@ -37,6 +41,8 @@ TILT, AZIM = np.radians(58), np.radians(-25)
 #: what the second label line says of the smooth activations (no linear regions): one wording in
 #: every frame shape (the same words under the same picture), short enough for the narrowest panel
 SQUASH = {"tanh": ("range (−1, 1)",), "sigmoid": ("range (0, 1)",)}
+#: the piecewise-linear panels' grid fades out over this share of the first σ (see construct)
+GRID_OUT = 0.3
 #: how strongly the regions are filled (the points stay readable on top)
 REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
@@ -51,8 +57,9 @@ THUMB_SHARE = 0.4
 #: the large pair is used where it makes the large panels at least this much larger than the row
 FOCUS_GAIN = 1.15
 
-#: why the scale bars of the four panels read different numbers side by side
-SCALES = "each panel at its own scale"
+#: why the scale bars of the four panels read different numbers side by side (the input, the
+#: poster, is one scale in all four: HeldFraming)
+SCALES = "scales differ after the input"
 #: the shortest words a thumbnail says of what it does (for the room its label strip needs)
 SHORT = {act: forms[-1] for act, forms in SQUASH.items()}
 #: label lines under a panel of the large pair or a thumbnail: its name, what it does
@@ -103,14 +110,14 @@ class ActivationsScene(SceneContract):
         flows = self.flows = {act: build_flow(run.network(record), reference=run.X)
                               for act, run in runs.items()}
         stages = flows[ACTIVATIONS[0]].stages
-        titles += [self.stage_title(s) for s in stages[:-1]]
+        titles += [self.beat_title(g) for g in self.stage_beats(stages[:-1])]
         tallest = max((self.top_line(t) for t in titles), key=lambda m: m.height)
         parts = first.describe_parts(record)
         words = [" · ".join([parts[k] for k in ("dataset", "architecture", "epoch")]),
                  " · ".join([first.dataset_spec, parts["architecture"], parts["epoch"]])]
         width = self.layout.title_strip().width
-        # each panel is framed to its own points, so the scale bars differ (before σ, sigmoid's
-        # reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
+        # after the input each panel is framed to its own points, so the scale bars differ (before
+        # σ, sigmoid's reads 5 where relu's reads 1): said once, on the info line where it fits, else under it
         said = [f"{w} · {SCALES}" for w in words]
         words = next((w for w in said + words if self.label(w).width <= width), words[-1])
         info = self.info_line(first, record, below=tallest, words=words)
@@ -154,6 +161,15 @@ class ActivationsScene(SceneContract):
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k,
                                                              row_only=True)}
 
+        # the poster is one input plane four times: one scale in all four panels (the framing of
+        # the panel whose own one shows the points largest), each panel easing into its own
+        # framing as the first stage plays
+        own = {act: v.frame_trace.framing_box(0, 0.0) for act, v in self.views.items()}
+        centre, halves = min(own.values(), key=lambda b: float(np.max(b[1])))
+        for view in self.views.values():
+            view.frame_trace = HeldFraming(view.frame_trace, centre, halves)
+            view.set_stage(0, 0.0)
+
         frames = self.frames = [self.panel_frame(k) for k in range(len(ACTIVATIONS))]
         names = [self.panel_label(self.statements[a]["title"], k, 0, bold=True)
                  for k, a in enumerate(ACTIVATIONS)]
@@ -191,6 +207,9 @@ class ActivationsScene(SceneContract):
                 self.views[act].add_follower(polys)
                 self.fills[act] = polys
             shapes.append(self.panel_label(self.statements[act]["shape"], k, 1))
+        for view in self.views.values():  # (the sheets they must keep off: now drawn)
+            if view.axes is not None:
+                self.axes_where_free(view)
         self.add(*shapes, new)
         self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes, *grown)),
                   *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
@@ -199,23 +218,45 @@ class ActivationsScene(SceneContract):
         self.fix(*shapes)
         self.wait(BEATS["look_regions"])
 
-        # -- every stage, the four panels in step
+        # -- every stage, the four panels in step: one title a beat (W·x and its + b share one),
+        # each beat long enough to read its title once it is fully in (see beat_seconds)
         views = list(self.views.values())
-        for stage in stages[:-1]:
-            seconds = PACE[stage.kind]
-            turn = []
-            if stage.kind == "lift" and stage.dim == 3 and not views[0].elev:  # tilt as it lifts
-                turn = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views]
-                seconds = max(seconds, BEATS["tilt"])
-            new = self.top_line(self.stage_title(stage))
+        tilted = grid_gone = False
+        for group in self.stage_beats(stages[:-1]):
+            plan = []  # (stage, seconds, tilts as it plays)
+            for stage in group:
+                seconds, turn = PACE[stage.kind], False
+                if stage.kind == "lift" and stage.dim == 3 and not tilted:  # tilt as it lifts
+                    seconds, turn, tilted = max(seconds, BEATS["tilt"]), True, True
+                plan.append((stage, seconds, turn))
+            # the view turns back to the top after a squash to the plane (its own play)
+            back = (group[-1].kind == "squash" and stages[group[-1].index + 1].dim == 2 and tilted)
+            text = self.beat_title(group)
+            times = [p[1] for p in plan]
+            hold = beat_seconds(text, times, BEATS["tilt"] if back else 0.0)
+            new = self.top_line(text)
             self.mark("stage", new.text)
             self.add(new)
-            self.play(*(StagePlay(v, stage.index) for v in views), *turn,
-                      *self.swap_text(title, new, TITLE_SHARE * seconds, seconds),
-                      run_time=seconds)
+            for k, ((stage, _, turn), seconds) in enumerate(zip(plan, times)):
+                turns = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views] if turn else []
+                swap = self.swap_text(title, new, TITLE_SHARE * seconds, seconds) if k == 0 else []
+                # ReLU folds the grid's lines where only one unit is on onto that unit's axis:
+                # grey rays far past the data, drawn as nothing the panel names ("stray spikes").
+                # The regions' sheets carry the plane on (a region folded onto an axis has no
+                # area): the grid leaves as the first fold starts, and the points stay on the rays
+                gone = []
+                if stage.kind == "activation" and not grid_gone:
+                    gone = [Dim(self.views[a].grid, 0.0, rate_func=early(GRID_OUT * seconds, seconds))
+                            for a in self.fills]
+                    grid_gone = True
+                self.play(*(StagePlay(v, stage.index) for v in views), *turns, *swap, *gone,
+                          run_time=seconds)
             title = new
-            if stage.kind == "squash" and stages[stage.index + 1].dim == 2 and views[0].elev:
+            if back:
+                tilted = False
                 self.play(*(ViewTurn(v, elev=0.0, azim=0.0) for v in views), run_time=BEATS["tilt"])
+            if hold > 1e-9:
+                self.wait(hold)
         last = stages[-1].index
         for v in views:
             v.set_stage(last, 1.0)
@@ -260,6 +301,28 @@ class ActivationsScene(SceneContract):
         self.wait(BEATS["end"])
 
     # -- pieces
+    @staticmethod
+    def stage_beats(stages) -> list:
+        """The stages grouped by title: a layer's W·x and its + b one beat (a bias alone is a
+        shift too small to read a title of its own over), every other stage a beat of its own."""
+        groups = []
+        for stage in stages:
+            if (stage.kind == "bias" and groups and groups[-1][-1].kind == "linear"
+                    and groups[-1][-1].layer == stage.layer):
+                groups[-1].append(stage)
+            else:
+                groups.append([stage])
+        return groups
+
+    @classmethod
+    def beat_title(cls, group) -> str:
+        """The title of a beat of stages: W·x and + b said together ("layer 1 · W·x+b", tight: one
+        line in a square frame with ", before σ")."""
+        if len(group) == 2 and group[0].kind == "linear":
+            caption = group[0].caption + group[1].caption.split(" · ")[-1].replace(" ", "")
+            return TITLES["before"].format(caption=caption)
+        return cls.stage_title(group[0])
+
     @staticmethod
     def stage_title(stage) -> str:
         """The title line of a stage: its caption, the activation named for all four panels."""
@@ -429,49 +492,153 @@ class ActivationsScene(SceneContract):
         for act, view in self.views.items():
             if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
                 view.axes = SpaceAxes(view)
+                # one size of scale label in every panel: not drawn larger as its value changes
+                view.axes.PULSE = 1.0
                 view.add(view.axes)
                 view.set_stage(view.stage, view.t)
-                self.axes_where_free(view)
                 grown.append(view.axes)
         return grown
 
     def axes_where_free(self, view) -> None:
-        """Show ``view``'s axes only at the stages whose end leaves them a free corner.
+        """Show ``view``'s axes only in the stages where they lie on nothing at any moment.
 
-        Each stage's end (where the picture holds), seen from the top and tilted as the 3-D
-        stages are: the axes go to the corners their placement finds freest, but a large
-        panel of the circles is full to its corners in some stages (a tilted plane, the ring),
-        and there names and scale would lie on the data.  There they fade out (over the first
-        :data:`AXES_EASE` of the stage, or as the view turns) and come back where the corners
-        are free again.
+        Every stage is sampled at :data:`AXES_SAMPLES` moments, seen as it plays (from the
+        top, tilted, or both in the stages where the view turns: :func:`view_modes`): where a
+        name, the scale bar or its label would lie on a data point, the boundary, or (after
+        the input) the plane carried along (its grid lines, the regions' sheets) in any of them,
+        the axes are hidden for the whole stage: they fade out over the last :data:`AXES_EASE`
+        of the stage before (still free then) and back in over the first of the next free one.
         """
         from nnanim.draw.scene import axes_marks
 
         stages = view.flow.stages
+        fills = next((self.fills[a] for a, v in self.views.items() if v is view and a in self.fills),
+                     None)
         saved = (view.stage, view.t, view.elev, view.azim)
-        free = {}
+        free = []
         for s in range(len(stages)):
-            for tilted in (False, True):
+            ok = True
+            for tilted in view_modes(stages, s):
                 view.elev, view.azim = (TILT, AZIM) if tilted else (0.0, 0.0)
-                view.set_stage(s, 1.0)
-                free[s, tilted] = float(not any(covers(m) for m in axes_marks([view], self.theme)))
+                for t in np.linspace(0.0, 1.0, AXES_SAMPLES):
+                    view.set_stage(s, float(t))
+                    marks = axes_marks([view], self.theme)
+                    if any(covers(m) for m in marks) or (
+                            s > 0 and any(on_sheet(m, view, fills) for m in marks)):
+                        ok = False
+                        break
+                if not ok:
+                    break
+            free.append(float(ok))
         view.elev, view.azim = saved[2:]
         view.set_stage(*saved[:2])
+        n = len(free)
+
+        def ease(a):
+            a = min(max(a, 0.0), 1.0)
+            return a * a * (3.0 - 2.0 * a)
 
         def shown(s: int, t: float) -> float:
-            e = min(max(view.elev / TILT, 0.0), 1.0)
-
-            def at(k):
-                return e * free[k, True] + (1.0 - e) * free[k, False]
-
-            if s == 0 or t >= AXES_EASE:
-                return at(s)
-            a = t / AXES_EASE
-            a = a * a * (3.0 - 2.0 * a)
-            return (1.0 - a) * at(s - 1) + a * at(s)
+            a = free[min(s, n - 1)]
+            if a and s > 0 and not free[s - 1]:
+                a *= ease(t / AXES_EASE)
+            if a and s + 1 < n and not free[s + 1]:
+                a *= ease((1.0 - t) / AXES_EASE)
+            return a
 
         view.axes_shown = shown
+        view.free_stages = free
         view.set_stage(*saved[:2])
+
+
+def view_modes(stages, s: int) -> tuple:
+    """How the view of stage ``s`` is seen as it plays: tilted (a 3-D stage), from the top, or
+    both (the lift turns the view down, the squash to the plane turns it back)."""
+    if stages[s].kind == "lift" or (stages[s].kind == "squash" and s + 1 < len(stages)):
+        return (False, True)
+    return (stages[s].dim == 3,)
+
+
+def on_sheet(marks, view, fills) -> bool:
+    """Whether a view's axes (:class:`nnanim.draw.scene.AxesMarks`) lie on the plane carried
+    along: a vertex of its grid lines inside a label's box, or a box's sample point inside one
+    of the regions' (convex) sheets ``fills``."""
+    G = np.asarray(view.grid.points, dtype=float)[:, :2]
+    polys = []
+    if fills is not None:
+        for part in fills.submobjects:
+            V = np.asarray(part.points, dtype=float)[::4, :2]
+            if len(V) >= 3:
+                polys.append(V)
+    for _, box in marks.boxes:
+        if len(G) and np.any((G[:, 0] > box.x0) & (G[:, 0] < box.x1)
+                             & (G[:, 1] > box.y0) & (G[:, 1] < box.y1)):
+            return True
+        xs, ys = np.meshgrid(np.linspace(box.x0, box.x1, 4), np.linspace(box.y0, box.y1, 3))
+        P = np.column_stack([xs.ravel(), ys.ravel()])
+        for V in polys:
+            E = np.roll(V, -1, axis=0) - V
+            area = float(np.sum(V[:, 0] * np.roll(V[:, 1], -1) - np.roll(V[:, 0], -1) * V[:, 1]))
+            if abs(area) < 1e-6:  # folded flat onto a line: no sheet to lie on
+                continue
+            cross = E[None, :, 0] * (P[:, None, 1] - V[None, :, 1]) \
+                - E[None, :, 1] * (P[:, None, 0] - V[None, :, 0])
+            inside = np.all(cross * np.sign(area) >= 0, axis=1)
+            if inside.any():
+                return True
+    return False
+
+
+class HeldFraming:
+    """A view's framing (its ``frame_trace``) held at ``(centre, halves)`` at the input (stage 0,
+    t = 0) and eased into the trace's own over the first stage (smoothstep; the zoom in log)."""
+
+    def __init__(self, trace, centre, halves) -> None:
+        self._trace = trace
+        self._held = (np.asarray(centre, dtype=float), np.asarray(halves, dtype=float))
+
+    def _weight(self, s: int, t: float) -> float:
+        if s > 0:
+            return 1.0
+        t = min(max(float(t), 0.0), 1.0)
+        return t * t * (3.0 - 2.0 * t)
+
+    def framing_box(self, s: int, t: float):
+        centre, halves = self._trace.framing_box(s, t)
+        w = self._weight(s, t)
+        if w >= 1.0:
+            return centre, halves
+        c0, h0 = self._held
+        halves = np.asarray(halves, dtype=float)
+        return ((1.0 - w) * c0 + w * np.asarray(centre, dtype=float),
+                np.exp((1.0 - w) * np.log(h0) + w * np.log(halves)))
+
+    def framing(self, s: int, t: float):
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def __getattr__(self, name):
+        return getattr(self._trace, name)
+
+
+def reading_seconds(text: str) -> float:
+    """How long a title takes to read: :data:`READING_RATE` words a second (a word: a token with a
+    letter or digit in it, "·" and "→" are not)."""
+    words = sum(any(c.isalnum() for c in token) for token in text.split())
+    return words / READING_RATE
+
+
+def beat_seconds(text: str, seconds: list, after: float = 0.0) -> list:
+    """The seconds a beat titled ``text`` holds still after its plays (their paces ``seconds``;
+    ``after``: a play of the beat that follows them) so that it lasts :data:`MIN_BEAT` and its
+    title, in from :data:`TITLE_SHARE` of the first play, stays fully in for its
+    :func:`reading_seconds`.  A hold, not slower plays: a title swap takes a share of its play
+    (the new title in only once the picture is under way), so a longer play would leave the
+    title dim longer."""
+    total = sum(seconds) + after
+    shown = total - TITLE_SHARE * seconds[0]
+    hold = max(0.0, reading_seconds(text) - shown)
+    return max(hold, MIN_BEAT - total)
 
 
 def covers(marks) -> bool:

@@ -43,6 +43,9 @@ class _Plays:
         self.bars = getattr(self, "bars", [])
         self.bars.append(({a: v.axes.length if v.axes is not None else None
                            for a, v in getattr(self, "views", {}).items()}, self.shots[-1]))
+        self.grids = getattr(self, "grids", [])
+        self.grids.append({a: float(np.max(v.grid.stroke_rgbas[:, 3]))
+                           for a, v in getattr(self, "views", {}).items()})
 
 
 @pytest.fixture(scope="module")
@@ -386,11 +389,12 @@ def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene
     line says each panel has its own scale wherever two bars on screen read different lengths."""
     stages = scene.flows["relu"].stages[:-1]
     titles = [b.title for b in scene.beats if b.kind == "stage"]
-    assert len(titles) == len(stages)
-    for stage, title in zip(stages, titles):
-        if stage.kind in ("linear", "bias"):
+    groups = ActivationsScene.stage_beats(stages)
+    assert len(titles) == len(groups)
+    for group, title in zip(groups, titles):
+        if group[0].kind in ("linear", "bias"):
             assert title.endswith("before σ"), title
-        elif stage.kind == "activation":
+        elif group[0].kind == "activation":
             assert "σ" in title, title
     differ = 0
     for lengths, shot in scene.bars:
@@ -426,5 +430,175 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
                 assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
             else:
                 assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
-    n_stages = len(scene.flows["relu"].stages) - 1
-    assert titled == n_stages + 1  # every stage and the output
+    n_beats = len([b for b in scene.beats if b.kind == "stage"])
+    assert titled == n_beats + 1  # every stage's beat and the output
+
+
+def test_every_title_stays_long_enough_to_read(scene):
+    """Review 4: 12 titles in 26 s, "lift 2 → 3" 1.2 s, "+ b" 1.0 s each.  Each layer's W·x and
+    + b now share one title ("layer 1 · W·x+b, before σ"); every beat lasts at least 1.8 s and
+    its title is fully in (from the end of its fade in) for its words at 3 a second; the video
+    stays under 40 s.  Play lengths from the plan's clock after each play."""
+    times = [0.0] + [shot.time for _, shot in scene.bars]
+    plays = list(zip(times[:-1], times[1:], scene.recorded))
+    stages = [b for b in scene.beats if b.kind == "stage"]
+    assert any("W·x+b" in b.title for b in stages)
+    assert not any(b.title.split(" · ")[-1].startswith("+ b") for b in stages)
+    for beat in scene.beats:
+        if not beat.title:
+            continue
+        assert beat.end - beat.start >= 1.8 - 1e-6, beat
+        if beat.kind != "stage":
+            continue
+        inside = [(a, b, anims) for a, b, anims in plays if beat.start - 1e-9 <= a < beat.end - 1e-9]
+        first = inside[0]
+        texts = [x for x in first[2] if getattr(getattr(x, "mobject", None), "text", None) == beat.title]
+        assert texts, beat.title  # the title comes in with the beat's first play
+        words = len([w for w in beat.title.split() if any(c.isalnum() for c in w)])
+        full_in = first[0] + 0.5 * (first[1] - first[0])  # the title swap's share of the play
+        assert beat.end - full_in >= words / 3.0 - 1e-6, (beat.title, beat.end - full_in)
+    assert scene.clock < 40.0
+
+
+class _AxesChecked:
+    """Samples each large view's axes as soon as the scene has chosen where they show: at 21
+    moments of every stage, from the top and tilted, the boxes of the names, the scale bar and
+    its label wherever they are shown, with what lies under them."""
+
+    def axes_where_free(self, view):
+        from scipy.spatial import Delaunay
+
+        from nnanim.draw.scene import axes_marks
+
+        super().axes_where_free(view)
+        self.sampled = getattr(self, "sampled", {})
+        fills = next((getattr(self, "fills", {})[a] for a, v in self.views.items() if v is view and a in getattr(self, "fills", {})),
+                     None)
+        saved = (view.stage, view.t, view.elev, view.azim)
+        found = []
+        stages = view.flow.stages
+        for s in range(len(stages)):
+            for elev, azim in ((0.0, 0.0), (np.radians(58), np.radians(-25))):
+                if (stages[s].dim == 3) != (elev != 0.0) and stages[s].kind not in ("lift", "squash"):
+                    continue  # a view not seen that way in this stage
+                view.elev, view.azim = elev, azim
+                for t in np.linspace(0.0, 1.0, 21):
+                    view.set_stage(s, float(t))
+                    if view.axes_shown(s, float(t)) <= 0.01:
+                        continue
+                    for marks in axes_marks([view], self.theme):
+                        sheets = [np.asarray(p.points, float)[:, :2] for p in
+                                  (fills.submobjects if fills is not None else [])]
+                        sheets = [Delaunay(V) for V in sheets
+                                  if len(V) >= 3 and np.linalg.matrix_rank(V[1:] - V[0], tol=1e-6) == 2]
+                        grid = np.asarray(view.grid.points, float)[:, :2]
+                        found.append((s, t, marks, sheets, grid, view.axes.bar_label))
+        view.elev, view.azim = saved[2:]
+        view.set_stage(*saved[:2])
+        self.sampled[next(a for a, v in self.views.items() if v is view)] = found
+
+
+@pytest.fixture(scope="module")
+def checked_axes():
+    return dry_run("activations", {}, mixin=_AxesChecked)
+
+
+def test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match(checked_axes):
+    """Review 4: at 16.27 s relu's "h2/h1" on blue points and the sheet, at 11.6 s "h3 h2 h1" on
+    orange points and the "1" on the sheet's corner, at 19.53 s tanh's names on its grid; relu's
+    "0.5" 1.6× the size of tanh's.  Sampled at 21 moments of every stage (not only its end),
+    wherever the axes show, no name or scale mark lies on a point's disc, a boundary, or (after
+    the input) a grid line or a region's sheet; every scale label is drawn at one size."""
+    heights = []
+    for act in LARGE:
+        samples = checked_axes.sampled[act]
+        assert samples, act
+        shown_after_input = 0
+        for s, t, marks, sheets, grid, label in samples:
+            for what, box in marks.boxes:
+                P = marks.points
+                near = np.clip(P, [box.x0, box.y0], [box.x1, box.y1])
+                assert not np.any(np.hypot(*(P - near).T) < marks.radius), (act, s, t, what)
+                L = marks.lines
+                assert not np.any((L[:, 0] > box.x0) & (L[:, 0] < box.x1)
+                                  & (L[:, 1] > box.y0) & (L[:, 1] < box.y1)), (act, s, t, what)
+                if s == 0:
+                    continue  # the input plane: its grid is the panel's paper
+                shown_after_input += 1
+                assert not np.any((grid[:, 0] > box.x0) & (grid[:, 0] < box.x1)
+                                  & (grid[:, 1] > box.y0) & (grid[:, 1] < box.y1)), (act, s, t, what)
+                xs, ys = np.meshgrid(np.linspace(box.x0, box.x1, 5), np.linspace(box.y0, box.y1, 5))
+                Q = np.column_stack([xs.ravel(), ys.ravel()])
+                for hull in sheets:
+                    inside = (hull.find_simplex(Q) >= 0).reshape(5, 5)[1:-1, 1:-1]
+                    assert not inside.any(), (act, s, t, what)  # (its inner points)
+            if label is not None and label.width > 0:
+                heights.append(label.height)
+    assert heights and max(heights) <= 1.05 * min(heights), (min(heights), max(heights))
+
+
+def test_the_relu_grid_folded_onto_the_axes_is_not_left_as_stray_spikes(scene):
+    """Review 4, 11.6 s: two grey line "spikes" out of the folded ReLU sheet, unlabelled.  They
+    are the input grid's lines where only one unit of layer 1 is on, folded by ReLU onto that
+    unit's axis, reaching well past the data (recomputed here by a forward pass of the grid).
+    From the first σ on the piecewise-linear panels' grid is not drawn (the regions carry the
+    plane); before it, it is."""
+    from nnanim.core.curves import input_grid
+
+    run, view = scene.runs["relu"], scene.views["relu"]
+    W, b = run.weights[0][-1], run.biases[0][-1]
+    H = np.maximum(np.concatenate(input_grid(view.grid_bounds, n_lines=17, samples=60)) @ W.T + b, 0)
+    Hx = np.maximum(run.X @ W.T + b, 0)
+    on_axis = (H > 1e-12).sum(axis=1) == 1
+    assert on_axis.mean() > 0.2  # the rays: a large part of the grid on one axis
+    assert H[on_axis].max() > 1.3 * Hx.max()  # far past the points
+    stages = scene.flows["relu"].stages
+    first = next(s.index for s in stages if s.kind == "activation")
+    seen = []
+    for anims, opacity in zip(scene.recorded, scene.grids):
+        plays = [a.stage_index for a in anims if isinstance(a, StagePlay)]
+        if plays:
+            seen.append((plays[0], opacity))
+    assert seen
+    for index, opacity in seen:
+        for act in ("relu", "leaky_relu"):
+            if index >= first:
+                assert opacity[act] < 0.02, (act, index, opacity[act])
+            elif index < first - 1:
+                assert opacity[act] > 0.05, (act, index, opacity[act])
+        for act in ("tanh", "sigmoid"):
+            assert opacity[act] > 0.05, (act, index)
+
+
+def test_the_poster_shows_the_input_at_one_scale_in_all_four_panels(scene):
+    """Review 4: on the poster the sigmoid panel showed the same input data noticeably smaller
+    than the other three ("each panel at its own scale" misleads on an input-space picture).  At
+    the input (stage 0, t = 0), in the row the poster and the last look use, the same points
+    span the same screen size and sit at the same place in their panels; later the scales may
+    differ, and the line that says so says after the input."""
+    spans, offsets = [], []
+    for k, act in enumerate(ACTIVATIONS):
+        view = scene.views[act]
+        stage, t = view.stage, view.t
+        view.set_stage(0, 0.0)
+        P = np.asarray(view.cloud.points, float)[:, :2]
+        spans.append(np.ptp(P, axis=0))
+        offsets.append(P.mean(axis=0) - np.asarray(scene.row[k].picture.centre)[:2])
+        view.set_stage(stage, t)
+    spans, offsets = np.array(spans), np.array(offsets)
+    np.testing.assert_allclose(spans, np.broadcast_to(spans[0], spans.shape), rtol=1e-6)
+    np.testing.assert_allclose(offsets, np.broadcast_to(offsets[0], offsets.shape), atol=1e-6)
+    assert "after the input" in SCALES
+
+
+def test_a_title_swap_never_leaves_the_title_dim_long(scene):
+    """Stretching a stage's play to give its title reading time stretched its title swap too
+    (the new title comes in only once the picture is under way: half the play): "layer 1 · σ"
+    was dim or missing for 2 s.  The reading time is a hold after the plays; every swap (half
+    of its beat's first play) is over within 1.1 s."""
+    times = [0.0] + [shot.time for _, shot in scene.bars]
+    for beat in scene.beats:
+        if beat.kind != "stage":
+            continue
+        first = next(b - a for a, b in zip(times[:-1], times[1:]) if a >= beat.start - 1e-9)
+        assert 0.5 * first <= 1.1 + 1e-9, (beat.title, first)
