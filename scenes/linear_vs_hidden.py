@@ -57,9 +57,18 @@ SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
 FOCUS_BELOW = 3.2
 #: how much larger than its picture a panel's frame is drawn (the bottleneck's panel_frame)
 FRAME_PAD = 0.12
+#: seconds of a top title's swap (out, then in): under half its light for half of it, 0.06 s,
+#: at most one frame at 15 fps (swapped over the 1.2 s of its beat it was dim for 0.6 s)
+TITLE_SWAP = 0.12
 NARROW = 3.2  # label strips narrower than this (or than the product's lines) leave its name out
 TITLE = "linear layers multiply to one matrix"
 END = "an activation bends the boundary"
+
+
+def section_title(activation: str) -> str:
+    """The top title while the panel with the activation plays its layers (the linear one's
+    title stayed on over them for 17 s: the title names the section that plays)."""
+    return f"{activation} layers bend the plane"
 
 
 def product_name(n_layers: int) -> str:
@@ -122,8 +131,10 @@ class LinearVsHiddenScene(SceneContract):
         }
         self.table = [[number(v) for v in (*W[k], b[k])] for k in range(len(W))]
 
+        act = "/".join(dict.fromkeys(run.activations))
+        self.section = section_title(act)
         title = self.top_line(TITLE)
-        tallest = max((self.top_line(t) for t in (TITLE, END)), key=lambda m: m.height)
+        tallest = max((self.top_line(t) for t in (TITLE, self.section, END)), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
         top = self.layout.safe.y1 - info.get_bottom()[1]
         self.titles, self.statements, self.products_shown = {}, {}, []
@@ -132,7 +143,6 @@ class LinearVsHiddenScene(SceneContract):
         curves = decision_boundary(bent, bounds)
         shape = ("a closed curve" if any(is_closed(c) for c in curves)
                  else "a curved boundary" if curves else "no boundary in view")
-        act = "/".join(dict.fromkeys(run.activations))
         n_hidden = len(straight.weights) - 1
         self.titles = {"raw": "logistic regression", "linear": f"{n_hidden} linear layers",
                        "bent": f"{n_hidden} {act} layers"}
@@ -143,7 +153,9 @@ class LinearVsHiddenScene(SceneContract):
                        f"{self.accuracies['linear']:.1%} correct"),
             "bent": (shape, f"{self.accuracies['bent']:.1%} correct"),
         }
-        self.product = f"W = {product_name(len(straight.weights))} | b"
+        # the output layer is the last matrix of the product: said, so the count agrees with the
+        # panel's "3 linear layers" above it (three hidden layers, four matrices)
+        self.product = f"+ output = {product_name(len(straight.weights))} | b"
         #: the product so far, as named under the panel while each hidden layer's map plays
         self.so_far = [f"so far {product_name(k + 1)}: {W_k.shape[0]} × 2"
                        for k, W_k in enumerate(straight.weights[:-1])]
@@ -236,7 +248,17 @@ class LinearVsHiddenScene(SceneContract):
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
-            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, run_time=BEATS["fade"])
+            retitle = []  # the top title names the section that plays: the activation's layers
+            if key == "bent":
+                section = self.top_line(self.section)
+                self.add(section)
+                retitle = self.swap_text(title, section, seconds=TITLE_SWAP,
+                                         run_time=BEATS["fade"])
+            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, *retitle,
+                      run_time=BEATS["fade"])
+            if retitle:
+                self.remove(title)
+                title = section
             if leaving:
                 self.remove(*(m for m in self.posters if m not in kept.values()))
                 self.posters = []  # the names kept are on screen till their turn (in kept)
@@ -256,7 +278,8 @@ class LinearVsHiddenScene(SceneContract):
                     bends.append(OpacityFade(view.boundary))
                 self.add(said)
                 self.play(*bends, *back, *self.swap_text(self.status[key], said),
-                          *self.swap_text(title, end), run_time=BEATS["line"])
+                          *self.swap_text(title, end, seconds=TITLE_SWAP, run_time=BEATS["line"]),
+                          run_time=BEATS["line"])
                 self.remove(self.status[key])
                 self.keep_in(label, said)
             if key == "linear":

@@ -88,9 +88,13 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     assert cells == [[e.replace(" ", "") for e in row] for row in expected]
     accuracy = np.mean((h[:, 0] > 0) == y)
     assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
-    # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁
-    assert scene.product == "W = W₄W₃W₂W₁ | b"
-    assert "W=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
+    # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁;
+    # the panel says "3 linear layers", so the line under it names the output as the fourth
+    assert len(Ws) == len(LinearVsHiddenScene.defaults["hidden"]) + 1 == 4
+    assert scene.titles["linear"] == "3 linear layers"
+    # (read on from the title: "3 linear layers + output = W₄W₃W₂W₁ | b")
+    assert scene.product == "+ output = W₄W₃W₂W₁ | b"
+    assert "+output=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
     # the scene's product is the deep linear network's output, computed here layer by layer
     Wp, bp = scene.models["product"]
     net = scene.networks["linear"]
@@ -278,6 +282,43 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
             assert played.titles["bent"] in texts, shot.time
             assert len(texts & said) == 1, (shot.time, texts & said)
     assert "outro" in beats
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+def test_the_top_title_names_the_section_that_plays(aspect):
+    """"linear layers multiply to one matrix" stayed on top through the whole tanh section
+    (17-35 s): from the play in which the tanh panel's label comes to the outro, the top title
+    names the tanh layers and the linear title is gone; before it, the linear one is on."""
+    from nnanim.scenes.linear_vs_hidden import TITLE
+
+    from nnanim.layout import pixel_size
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    section = "tanh layers bend the plane"
+    start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
+    kinds = [b.kind for b in played.beats]
+    before = after = 0
+    for shot in played.shots:
+        texts = {" ".join(t.split()) for t, _ in shot.texts}
+        outro = kinds[shot.beat] == "outro"
+        if shot.time <= start + 1e-9:
+            assert TITLE in texts and section not in texts, shot.time
+            before += 1
+        elif not outro:
+            assert section in texts and TITLE not in texts, (shot.time, texts)
+            after += 1
+    assert before > 3 and after > 10
+    assert END in {" ".join(t.split()) for t, _ in played.shots[-1].texts}
+
+
+def test_the_top_title_is_never_blank_for_more_than_a_frame():
+    """The closing title swapped over its beat's 1.2 s left the top line dim for 0.6 s: each
+    title swap leaves it under half its light for at most one frame at 15 fps."""
+    from title_light import TitleLight, longest_dim_run
+
+    played = dry_run("linear-vs-hidden", {}, mixin=TitleLight)
+    assert len(played.light) > 100
+    assert longest_dim_run(played.light) <= 1
 
 
 def test_all_linear_is_refused_in_one_line():
