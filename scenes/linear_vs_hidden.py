@@ -57,9 +57,10 @@ SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
 FOCUS_BELOW = 3.2
 #: how much larger than its picture a panel's frame is drawn (the bottleneck's panel_frame)
 FRAME_PAD = 0.12
-#: seconds of a top title's swap (out, then in): under half its light for half of it, 0.06 s,
-#: at most one frame at 15 fps (swapped over the 1.2 s of its beat it was dim for 0.6 s)
-TITLE_SWAP = 0.12
+#: seconds of a top title's swap (out, then in): under half its light for half of it, 0.2 s
+#: (swapped over the 1.2 s of its beat it was dim for 0.6 s); shorter, the change falls in one
+#: frame at 5 fps, a jump
+TITLE_SWAP = BEATS["swap"]
 NARROW = 3.2  # label strips narrower than this (or than the product's lines) leave its name out
 TITLE = "linear layers multiply to one matrix"
 END = "an activation bends the boundary"

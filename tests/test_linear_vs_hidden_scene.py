@@ -311,14 +311,14 @@ def test_the_top_title_names_the_section_that_plays(aspect):
     assert END in {" ".join(t.split()) for t, _ in played.shots[-1].texts}
 
 
-def test_the_top_title_is_never_blank_for_more_than_a_frame():
+def test_the_top_title_is_never_blank_for_long():
     """The closing title swapped over its beat's 1.2 s left the top line dim for 0.6 s: each
-    title swap leaves it under half its light for at most one frame at 15 fps."""
+    title swap leaves it under half its light for at most 0.2 s, three frames at 15 fps."""
     from title_light import TitleLight, longest_dim_run
 
     played = dry_run("linear-vs-hidden", {}, mixin=TitleLight)
     assert len(played.light) > 100
-    assert longest_dim_run(played.light) <= 1
+    assert longest_dim_run(played.light) <= 3
 
 
 def test_all_linear_is_refused_in_one_line():
