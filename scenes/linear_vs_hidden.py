@@ -72,6 +72,32 @@ def section_title(activation: str) -> str:
     return f"{activation} layers bend the plane"
 
 
+def axes_in(axes, rate_func):
+    """An animation that fades a view's axes (names and scale bar) in to the light they have
+    *now*, as the view around them fades in too.
+
+    An ``OpacityFade`` of the axes saved their light as its play began, after the view's own
+    fade had begun and set them dark: they faded in to nothing, and the panels ended the video
+    without their names and scale bar.
+    """
+    from manim import Animation, Mobject
+
+    from nnanim.draw.mobjects import saved_opacities, scale_opacities
+
+    class AxesIn(Animation):
+        def __init__(self, mobject, **kwargs):
+            self.saved = saved_opacities(mobject)  # now, before any play begins
+            super().__init__(mobject, **kwargs)
+
+        def create_starting_mobject(self):
+            return Mobject()  # nothing to copy: the opacities are saved
+
+        def interpolate_mobject(self, alpha):
+            scale_opacities(self.saved, self.rate_func(alpha))
+
+    return AxesIn(axes, rate_func=rate_func)
+
+
 def product_name(n_layers: int) -> str:
     """``W₄W₃W₂W₁`` for four affine maps (``W₈⋯W₁`` past five): layer ``l`` has ``W_l``,
     counting from 1 (the notation of by-hand and of the stage captions)."""
@@ -98,7 +124,7 @@ class LinearVsHiddenScene(SceneContract):
     panel_frame = _Panels.panel_frame
 
     def construct(self):
-        from manim import VGroup
+        from manim import VGroup, linear
 
         from nnanim.core.curves import (
             decision_boundary,
@@ -269,7 +295,10 @@ class LinearVsHiddenScene(SceneContract):
                 view = views[key] = self.play_layers(key, flows[key], view,
                                                      straight if key == "linear" else bent,
                                                      overlay.shading, label.product_label)
-            back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
+            # the shading back in the input plane, evenly over the beat: eased (Manim's smooth) it
+            # took a tenth of its light a frame in the middle, a pop at 15 fps
+            back = ([OpacityFade(overlay.shading, rate_func=linear)]
+                    if key != "raw" and overlay.shading is not None else [])
             if key == "bent":  # the boundary bends as the closing title says so (the last beat)
                 end = self.top_line(END)
                 self.mark("outro", END, f"{self.titles[key]}: " + " · ".join(self.statements[key]))
@@ -491,7 +520,7 @@ class LinearVsHiddenScene(SceneContract):
         if old.axes is not None:
             anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
         if new.axes is not None:
-            anims.append(OpacityFade(new.axes, rate_func=late(half, whole)))
+            anims.append(axes_in(new.axes, late(half, whole)))
         return anims
 
     @staticmethod

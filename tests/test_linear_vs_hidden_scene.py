@@ -447,3 +447,65 @@ def test_no_panel_goes_dark_between_its_layers_and_its_input_plane(aspect, shape
             if min(seen) < 8:
                 dark.append((round(t, 2), (round(box.x0, 2), round(box.y0, 2)), seen))
     assert not dark, dark[:10]
+
+
+def test_a_dissolve_ends_with_the_new_panels_axes_lit():
+    """The tanh and linear panels lost their x₁/x₂ names and "0.5" scale bar by the end: the
+    dissolve back to the input plane faded the new view's axes in to the light they had once the
+    view's own fade had begun, nothing.  The dissolve's animations are run here as a play runs
+    them (every one begun, in order, then stepped, then finished): the new axes end as lit as
+    they were, and the old view's are dark."""
+    from manim import VMobject
+
+    played = dry_run("linear-vs-hidden", {})
+    old, new = played.views["raw"], played.views["bent"]
+
+    def light(axes):
+        return max(float(m.stroke_rgbas[:, 3].max()) for m in axes.get_family()
+                   if isinstance(m, VMobject) and len(m.stroke_rgbas))
+
+    lit = light(new.axes)
+    assert lit > 0.5
+    anims = LinearVsHiddenScene.dissolve(old, new, 0.8)
+    for a in anims:
+        a.begin()
+    seen = []
+    for alpha in np.linspace(0.0, 1.0, 13):
+        for a in anims:
+            a.interpolate(alpha)
+        seen.append(light(new.axes))
+    for a in anims:
+        a.finish()
+    assert seen[0] < 0.05  # the new axes come in with the dissolve
+    assert light(new.axes) == pytest.approx(lit)
+    assert light(old.axes) < 0.05
+
+
+class _ShadingFades:
+    """Every fade of a panel's shading: (its panel, its rate function, its play's seconds)."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import OpacityFade
+
+        shadings = {id(o.shading): k for k, o in getattr(self, "overlays", {}).items()
+                    if o.shading is not None}
+        run_time = kwargs.get("run_time") or max(a.run_time for a in animations)
+        self.shading_fades = getattr(self, "shading_fades", []) + [
+            (shadings[id(a.mobject)], a.rate_func, run_time) for a in animations
+            if isinstance(a, OpacityFade) and a.fade_in and id(a.mobject) in shadings]
+        super().play(*animations, **kwargs)
+
+
+def test_the_shading_comes_back_evenly():
+    """At 35.53 s the tanh panel's shading popped in (Manim's smooth took a tenth of its light
+    in one frame at 15 fps): back in the input plane each shading comes in over its beat, at
+    most a twelfth of its light a frame."""
+    played = dry_run("linear-vs-hidden", {}, mixin=_ShadingFades)
+    # the last fade of each: back after its layers (the first came as the poster's copy left)
+    backs = {k: (rate, t) for k, rate, t in played.shading_fades if k in ("linear", "bent")}
+    assert set(backs) == {"linear", "bent"}
+    for key, (rate, seconds) in backs.items():
+        n = round(seconds * 15)
+        levels = [rate(i / n) for i in range(n + 1)]
+        assert levels[0] == pytest.approx(0.0) and levels[-1] == pytest.approx(1.0)
+        assert max(np.diff(levels)) <= 1 / 12, (key, max(np.diff(levels)))
