@@ -38,6 +38,12 @@ PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.
 TILT, AZIM = np.radians(70), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
+#: the top title while the learned panel plays its layers (the lift's title stayed on over them)
+LEARNING = "the learned layers move the plane"
+#: seconds of a top title's swap (out, then in): the title is under half its light for half
+#: of it, 0.2 s (the chapter's change, swapped with its panels over 1.4 s, left the top line
+#: dark for 0.7 s); shorter, the change falls in one frame at 5 fps, a jump
+TITLE_SWAP = BEATS["swap"]
 #: below this accuracy a cross is said to fail
 FAIL = 0.8
 #: the space between a panel label's lines, and the least room left under its last line
@@ -108,7 +114,8 @@ class FeatureCrossScene(SceneContract):
         self.shown = [self.chapter_models(name, crosses, run, record) for name, crosses in chapters]
         words = [self.chapter_title(s) for s in self.shown]
         lifts = [self.lift_title(c[0]) for _, c in chapters]
-        tallest = max((self.top_line(t) for t in (*words, *lifts, END)), key=lambda m: m.height)
+        tallest = max((self.top_line(t) for t in (*words, *lifts, LEARNING, END)),
+                      key=lambda m: m.height)
         for shown in self.shown:
             shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
         top = self.layout.safe.y1 - min(s["info"].get_bottom()[1] for s in self.shown)
@@ -138,7 +145,10 @@ class FeatureCrossScene(SceneContract):
             else:
                 self.mark("caption", words[k])
                 self.add(*views, title, shown["info"])
-                self.play(*self.swap_text(old, [*views, title, shown["info"]]),
+                # the title swaps at once, the panels (and the line under the title) over the
+                # whole beat: the top line is never blank for long
+                self.play(*self.swap_text(old[1:], [*views, shown["info"]]),
+                          *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
             title = self.play_chapter(shown, title, lifts[k])
@@ -148,7 +158,8 @@ class FeatureCrossScene(SceneContract):
         end = self.top_line(END)
         self.mark("outro", END)
         self.add(end)
-        self.play(*self.swap_text(title, end), run_time=BEATS["swap"])
+        self.play(*self.swap_text(title, end, seconds=TITLE_SWAP, run_time=BEATS["swap"]),
+                  run_time=BEATS["swap"])
         self.wait(BEATS["end"])
 
     # -- one dataset
@@ -233,7 +244,7 @@ class FeatureCrossScene(SceneContract):
         self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
         self.mark("stage", lift_words)
         self.add(lift)
-        self.play(StagePlay(view, 0), *self.swap_text(title, lift, seconds=BEATS["swap"],
+        self.play(StagePlay(view, 0), *self.swap_text(title, lift, seconds=TITLE_SWAP,
                                                       run_time=BEATS["lift"]),
                   run_time=BEATS["lift"])
         self.remove(title)
@@ -264,22 +275,43 @@ class FeatureCrossScene(SceneContract):
         learned_label.remove(*said)
         self.mark("caption", shown["titles"]["learned"])
         self.add(learned_label)
+        # the top title names this play (the lift's stayed on over it); under the panel's name
+        # the step that plays, as linear-vs-hidden labels its layers ("layer 1 · W·x")
+        learning = self.top_line(LEARNING)
+        self.add(learning)
+        shown["steps"] = []
+        status = None
         stages = learned.flow.stages
         for k, stage in enumerate(stages[:-1]):  # every stage in turn, up to the last hidden layer
-            arrive = [OpacityFade(learned_label)] if k == 0 else []  # the words with the first stage
             seconds = paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
-            self.play(StagePlay(learned, stage.index, rate_func=ease_in_out_sine), *arrive,
+            step = self.step_line(learned_label, stage.caption)
+            shown["steps"].append(stage.caption)
+            self.add(step)
+            words = self.swap_text(status, step, seconds=BEATS["swap"], run_time=seconds)
+            if k == 0:  # the panel's name and the new title with the first stage
+                words += [OpacityFade(learned_label),
+                          *self.swap_text(lift, learning, seconds=TITLE_SWAP, run_time=seconds)]
+            self.play(StagePlay(learned, stage.index, rate_func=ease_in_out_sine), *words,
                       run_time=seconds)
+            if status is not None:
+                self.remove(status)
+            if k == 0:
+                self.remove(lift)
+            status = step
         learned.set_stage(stages[-1].index, 1.0)
         self.add_overlay(overlay)
         statements = shown["statements"]["learned"]
         self.mark("caption", f"{shown['titles']['learned']}: {statements[0]}", " · ".join(statements[1:]))
         self.add(*said)
-        self.play(*(OpacityFade(m) for m in (*overlay, *said)), run_time=BEATS["learned"])
+        # the statements take the step's place (the line under the name) as the line is drawn
+        self.play(*(OpacityFade(m) for m in overlay), *self.swap_text(status, list(said)),
+                  run_time=BEATS["learned"])
         self.remove(*said)
+        if status is not None:
+            self.remove(status)
         learned_label.add(*said)  # drawn once, in its label
         self.wait(BEATS["look_both"])
-        return lift
+        return learning
 
     # -- words
     @staticmethod
@@ -292,6 +324,17 @@ class FeatureCrossScene(SceneContract):
     @staticmethod
     def lift_title(expr: str) -> str:
         return f"lift the plane by z = {pretty(expr)}"
+
+    def step_line(self, label, text: str):
+        """``text`` (the step of the learned layers that plays) in the muted small print, in the
+        line under ``label``'s title, where its statements come once its line is drawn."""
+        from manim import DOWN
+
+        line = self.label(text, color=self.theme.muted, width=self.panels[LEARNED].label.width)
+        line.text = text
+        title = label[0]
+        line.next_to(title, DOWN, buff=LINE_GAP)
+        return line.set_x(title.get_x())
 
     def panel_label(self, shown, key: str, side: int):
         from manim import DOWN, VGroup

@@ -57,9 +57,45 @@ SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
 FOCUS_BELOW = 3.2
 #: how much larger than its picture a panel's frame is drawn (the bottleneck's panel_frame)
 FRAME_PAD = 0.12
+#: seconds of a top title's swap (out, then in): under half its light for half of it, 0.2 s
+#: (swapped over the 1.2 s of its beat it was dim for 0.6 s); shorter, the change falls in one
+#: frame at 5 fps, a jump
+TITLE_SWAP = BEATS["swap"]
 NARROW = 3.2  # label strips narrower than this (or than the product's lines) leave its name out
 TITLE = "linear layers multiply to one matrix"
 END = "an activation bends the boundary"
+
+
+def section_title(activation: str) -> str:
+    """The top title while the panel with the activation plays its layers (the linear one's
+    title stayed on over them for 17 s: the title names the section that plays)."""
+    return f"{activation} layers bend the plane"
+
+
+def axes_in(axes, rate_func):
+    """An animation that fades a view's axes (names and scale bar) in to the light they have
+    *now*, as the view around them fades in too.
+
+    An ``OpacityFade`` of the axes saved their light as its play began, after the view's own
+    fade had begun and set them dark: they faded in to nothing, and the panels ended the video
+    without their names and scale bar.
+    """
+    from manim import Animation, Mobject
+
+    from nnanim.draw.mobjects import saved_opacities, scale_opacities
+
+    class AxesIn(Animation):
+        def __init__(self, mobject, **kwargs):
+            self.saved = saved_opacities(mobject)  # now, before any play begins
+            super().__init__(mobject, **kwargs)
+
+        def create_starting_mobject(self):
+            return Mobject()  # nothing to copy: the opacities are saved
+
+        def interpolate_mobject(self, alpha):
+            scale_opacities(self.saved, self.rate_func(alpha))
+
+    return AxesIn(axes, rate_func=rate_func)
 
 
 def product_name(n_layers: int) -> str:
@@ -88,7 +124,7 @@ class LinearVsHiddenScene(SceneContract):
     panel_frame = _Panels.panel_frame
 
     def construct(self):
-        from manim import VGroup
+        from manim import VGroup, linear
 
         from nnanim.core.curves import (
             decision_boundary,
@@ -122,8 +158,10 @@ class LinearVsHiddenScene(SceneContract):
         }
         self.table = [[number(v) for v in (*W[k], b[k])] for k in range(len(W))]
 
+        act = "/".join(dict.fromkeys(run.activations))
+        self.section = section_title(act)
         title = self.top_line(TITLE)
-        tallest = max((self.top_line(t) for t in (TITLE, END)), key=lambda m: m.height)
+        tallest = max((self.top_line(t) for t in (TITLE, self.section, END)), key=lambda m: m.height)
         info = self.info_line(run, record, below=tallest)
         top = self.layout.safe.y1 - info.get_bottom()[1]
         self.titles, self.statements, self.products_shown = {}, {}, []
@@ -132,7 +170,6 @@ class LinearVsHiddenScene(SceneContract):
         curves = decision_boundary(bent, bounds)
         shape = ("a closed curve" if any(is_closed(c) for c in curves)
                  else "a curved boundary" if curves else "no boundary in view")
-        act = "/".join(dict.fromkeys(run.activations))
         n_hidden = len(straight.weights) - 1
         self.titles = {"raw": "logistic regression", "linear": f"{n_hidden} linear layers",
                        "bent": f"{n_hidden} {act} layers"}
@@ -143,7 +180,9 @@ class LinearVsHiddenScene(SceneContract):
                        f"{self.accuracies['linear']:.1%} correct"),
             "bent": (shape, f"{self.accuracies['bent']:.1%} correct"),
         }
-        self.product = f"W = {product_name(len(straight.weights))} | b"
+        # the output layer is the last matrix of the product: said, so the count agrees with the
+        # panel's "3 linear layers" above it (three hidden layers, four matrices)
+        self.product = f"+ output = {product_name(len(straight.weights))} | b"
         #: the product so far, as named under the panel while each hidden layer's map plays
         self.so_far = [f"so far {product_name(k + 1)}: {W_k.shape[0]} × 2"
                        for k, W_k in enumerate(straight.weights[:-1])]
@@ -236,7 +275,17 @@ class LinearVsHiddenScene(SceneContract):
             if key == "raw" and overlay.strokes is not None:
                 self.add(overlay.strokes)
                 parts.append(overlay.strokes)
-            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, run_time=BEATS["fade"])
+            retitle = []  # the top title names the section that plays: the activation's layers
+            if key == "bent":
+                section = self.top_line(self.section)
+                self.add(section)
+                retitle = self.swap_text(title, section, seconds=TITLE_SWAP,
+                                         run_time=BEATS["fade"])
+            self.play(*(OpacityFade(m) for m in parts + arriving), *leaving, *retitle,
+                      run_time=BEATS["fade"])
+            if retitle:
+                self.remove(title)
+                title = section
             if leaving:
                 self.remove(*(m for m in self.posters if m not in kept.values()))
                 self.posters = []  # the names kept are on screen till their turn (in kept)
@@ -246,7 +295,10 @@ class LinearVsHiddenScene(SceneContract):
                 view = views[key] = self.play_layers(key, flows[key], view,
                                                      straight if key == "linear" else bent,
                                                      overlay.shading, label.product_label)
-            back = [OpacityFade(overlay.shading)] if key != "raw" and overlay.shading is not None else []
+            # the shading back in the input plane, evenly over the beat: eased (Manim's smooth) it
+            # took a tenth of its light a frame in the middle, a pop at 15 fps
+            back = ([OpacityFade(overlay.shading, rate_func=linear)]
+                    if key != "raw" and overlay.shading is not None else [])
             if key == "bent":  # the boundary bends as the closing title says so (the last beat)
                 end = self.top_line(END)
                 self.mark("outro", END, f"{self.titles[key]}: " + " · ".join(self.statements[key]))
@@ -256,7 +308,8 @@ class LinearVsHiddenScene(SceneContract):
                     bends.append(OpacityFade(view.boundary))
                 self.add(said)
                 self.play(*bends, *back, *self.swap_text(self.status[key], said),
-                          *self.swap_text(title, end), run_time=BEATS["line"])
+                          *self.swap_text(title, end, seconds=TITLE_SWAP, run_time=BEATS["line"]),
+                          run_time=BEATS["line"])
                 self.remove(self.status[key])
                 self.keep_in(label, said)
             if key == "linear":
@@ -467,7 +520,7 @@ class LinearVsHiddenScene(SceneContract):
         if old.axes is not None:
             anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
         if new.axes is not None:
-            anims.append(OpacityFade(new.axes, rate_func=late(half, whole)))
+            anims.append(axes_in(new.axes, late(half, whole)))
         return anims
 
     @staticmethod

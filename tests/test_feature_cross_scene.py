@@ -281,3 +281,39 @@ def test_rendered_lift_separates_the_circles(aspect, tmp_path, decode_frames):
     a, b = class_pixels(_panel(frames[-1], boxes[LEARNED], pixels), colours)
     assert len(a) > 30 and len(b) > 30
     assert best_linear_split(a, b) > 0.97
+
+
+def test_the_learned_layers_play_under_their_own_title_and_steps():
+    """"lift the plane by z = ..." stayed on top while the right panel played the learned layers
+    (7.4-18.1 s), and their steps had no words: while the learned panel's stages play, the top
+    title names them (not the lift), and under the panel's name each step's map is named, in the
+    order the network's stages play (the flow's stages written out here from the widths)."""
+    from nnanim.scenes.feature_cross import LEARNING
+
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    learned, lift = shown["learned_view"], FeatureCrossScene.lift_title(shown["crosses"][0])
+    widths = shown["run"].widths
+    steps = [f"lift 2 → {widths[1]}"] if widths[1] > 2 else []
+    for layer in range(1, len(widths) - 1):
+        if widths[layer] < widths[layer - 1]:  # narrowing: turned, then the spare units squashed
+            steps += [f"layer {layer} · rotate", f"squash {widths[layer - 1]} → {widths[layer]}"]
+        steps += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh"]
+    assert [" ".join(s.split()) for s in shown["steps"]] == steps
+    playing = [texts for _, texts, moving in scene.plays_seen if learned in moving]
+    assert len(playing) == len(steps)
+    for texts, step in zip(playing, steps):
+        assert LEARNING in texts and lift not in texts, texts
+        assert step in texts and not (set(steps) - {step}) & texts, (step, texts)
+
+
+def test_the_top_title_is_never_blank_for_long():
+    """At the change of dataset the top line was blank for 0.6 s (swapped with the panels over
+    1.4 s): each title swap leaves the top line under half its light for at most 0.2 s, three
+    frames at 15 fps (a 0.4 s swap, out then in; a shorter one jumps at 5 fps)."""
+    from title_light import TitleLight, longest_dim_run
+
+    scene = dry_run("feature-cross", {"epochs": 200, "n_samples": 200}, mixin=TitleLight)
+    assert len(scene.shown) == 3 and len(scene.light) > 100
+    assert longest_dim_run(scene.light) <= 3

@@ -88,9 +88,13 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     assert cells == [[e.replace(" ", "") for e in row] for row in expected]
     accuracy = np.mean((h[:, 0] > 0) == y)
     assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
-    # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁
-    assert scene.product == "W = W₄W₃W₂W₁ | b"
-    assert "W=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
+    # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁;
+    # the panel says "3 linear layers", so the line under it names the output as the fourth
+    assert len(Ws) == len(LinearVsHiddenScene.defaults["hidden"]) + 1 == 4
+    assert scene.titles["linear"] == "3 linear layers"
+    # (read on from the title: "3 linear layers + output = W₄W₃W₂W₁ | b")
+    assert scene.product == "+ output = W₄W₃W₂W₁ | b"
+    assert "+output=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
     # the scene's product is the deep linear network's output, computed here layer by layer
     Wp, bp = scene.models["product"]
     net = scene.networks["linear"]
@@ -280,6 +284,43 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
     assert "outro" in beats
 
 
+@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+def test_the_top_title_names_the_section_that_plays(aspect):
+    """"linear layers multiply to one matrix" stayed on top through the whole tanh section
+    (17-35 s): from the play in which the tanh panel's label comes to the outro, the top title
+    names the tanh layers and the linear title is gone; before it, the linear one is on."""
+    from nnanim.scenes.linear_vs_hidden import TITLE
+
+    from nnanim.layout import pixel_size
+
+    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    section = "tanh layers bend the plane"
+    start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
+    kinds = [b.kind for b in played.beats]
+    before = after = 0
+    for shot in played.shots:
+        texts = {" ".join(t.split()) for t, _ in shot.texts}
+        outro = kinds[shot.beat] == "outro"
+        if shot.time <= start + 1e-9:
+            assert TITLE in texts and section not in texts, shot.time
+            before += 1
+        elif not outro:
+            assert section in texts and TITLE not in texts, (shot.time, texts)
+            after += 1
+    assert before > 3 and after > 10
+    assert END in {" ".join(t.split()) for t, _ in played.shots[-1].texts}
+
+
+def test_the_top_title_is_never_blank_for_long():
+    """The closing title swapped over its beat's 1.2 s left the top line dim for 0.6 s: each
+    title swap leaves it under half its light for at most 0.2 s, three frames at 15 fps."""
+    from title_light import TitleLight, longest_dim_run
+
+    played = dry_run("linear-vs-hidden", {}, mixin=TitleLight)
+    assert len(played.light) > 100
+    assert longest_dim_run(played.light) <= 3
+
+
 def test_all_linear_is_refused_in_one_line():
     with pytest.raises(NnanimError, match=r"--activation tanh$"):
         dry_run("linear-vs-hidden", {"activation": "linear"})
@@ -406,3 +447,65 @@ def test_no_panel_goes_dark_between_its_layers_and_its_input_plane(aspect, shape
             if min(seen) < 8:
                 dark.append((round(t, 2), (round(box.x0, 2), round(box.y0, 2)), seen))
     assert not dark, dark[:10]
+
+
+def test_a_dissolve_ends_with_the_new_panels_axes_lit():
+    """The tanh and linear panels lost their x₁/x₂ names and "0.5" scale bar by the end: the
+    dissolve back to the input plane faded the new view's axes in to the light they had once the
+    view's own fade had begun, nothing.  The dissolve's animations are run here as a play runs
+    them (every one begun, in order, then stepped, then finished): the new axes end as lit as
+    they were, and the old view's are dark."""
+    from manim import VMobject
+
+    played = dry_run("linear-vs-hidden", {})
+    old, new = played.views["raw"], played.views["bent"]
+
+    def light(axes):
+        return max(float(m.stroke_rgbas[:, 3].max()) for m in axes.get_family()
+                   if isinstance(m, VMobject) and len(m.stroke_rgbas))
+
+    lit = light(new.axes)
+    assert lit > 0.5
+    anims = LinearVsHiddenScene.dissolve(old, new, 0.8)
+    for a in anims:
+        a.begin()
+    seen = []
+    for alpha in np.linspace(0.0, 1.0, 13):
+        for a in anims:
+            a.interpolate(alpha)
+        seen.append(light(new.axes))
+    for a in anims:
+        a.finish()
+    assert seen[0] < 0.05  # the new axes come in with the dissolve
+    assert light(new.axes) == pytest.approx(lit)
+    assert light(old.axes) < 0.05
+
+
+class _ShadingFades:
+    """Every fade of a panel's shading: (its panel, its rate function, its play's seconds)."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import OpacityFade
+
+        shadings = {id(o.shading): k for k, o in getattr(self, "overlays", {}).items()
+                    if o.shading is not None}
+        run_time = kwargs.get("run_time") or max(a.run_time for a in animations)
+        self.shading_fades = getattr(self, "shading_fades", []) + [
+            (shadings[id(a.mobject)], a.rate_func, run_time) for a in animations
+            if isinstance(a, OpacityFade) and a.fade_in and id(a.mobject) in shadings]
+        super().play(*animations, **kwargs)
+
+
+def test_the_shading_comes_back_evenly():
+    """At 35.53 s the tanh panel's shading popped in (Manim's smooth took a tenth of its light
+    in one frame at 15 fps): back in the input plane each shading comes in over its beat, at
+    most a twelfth of its light a frame."""
+    played = dry_run("linear-vs-hidden", {}, mixin=_ShadingFades)
+    # the last fade of each: back after its layers (the first came as the poster's copy left)
+    backs = {k: (rate, t) for k, rate, t in played.shading_fades if k in ("linear", "bent")}
+    assert set(backs) == {"linear", "bent"}
+    for key, (rate, seconds) in backs.items():
+        n = round(seconds * 15)
+        levels = [rate(i / n) for i in range(n + 1)]
+        assert levels[0] == pytest.approx(0.0) and levels[-1] == pytest.approx(1.0)
+        assert max(np.diff(levels)) <= 1 / 12, (key, max(np.diff(levels)))
