@@ -472,8 +472,8 @@ class _AxesChecked:
 
         super().axes_where_free(view)
         self.sampled = getattr(self, "sampled", {})
-        fills = next((getattr(self, "fills", {})[a] for a, v in self.views.items() if v is view and a in getattr(self, "fills", {})),
-                     None)
+        known = getattr(self, "fills", {})
+        fills = next((known[a] for a, v in self.views.items() if v is view and a in known), None)
         saved = (view.stage, view.t, view.elev, view.azim)
         found = []
         stages = view.flow.stages

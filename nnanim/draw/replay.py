@@ -248,7 +248,8 @@ class HiddenSpaceView(_SquarePanel):
         self.cloud.set_positions(self.to_scene(fwd_points))
         carried = self.to_scene(net.forward(self.grid_in).post[-2])
         self.grid.set_vertices(carried)
-        self.grid.set_stroke(opacity=self.grid_opacity * min(1.0, self.CROWD / max(self.grid_ink(carried), 1e-9)))
+        crowd = min(1.0, self.CROWD / max(self.grid_ink(carried), 1e-9))
+        self.grid.set_stroke(opacity=self.grid_opacity * crowd)
         self.shading.points = self.corners()
         if self.regression:
             w, b = net.weights[-1][0], float(net.biases[-1][0])
