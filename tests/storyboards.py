@@ -73,6 +73,21 @@ def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):
     return scene
 
 
+class ReplayLog:
+    """A ``dry_run`` mixin that keeps every :class:`ReplayTraining` the scene plays, in order,
+    in ``scene.replays``."""
+
+    def setup(self):
+        super().setup()
+        self.replays = []
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.replay import ReplayTraining
+
+        self.replays += [a for a in animations if isinstance(a, ReplayTraining)]
+        super().play(*animations, **kwargs)
+
+
 class _CountPlays:
     """Counts the plays (a wait is one): each rounds to whole frames in a render."""
 

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 from nnanim.scenes.neurons import NeuronsScene
-from storyboards import caption_beats, dry_run
+from storyboards import ReplayLog, caption_beats, dry_run
 
 from nnanim.contract import resolve
 from nnanim.core.record import train
@@ -408,25 +408,13 @@ def test_the_input_maps_name_the_orientation_every_map_shares(pixels):
 # ----------------------------------------------------------------------------- review 3 (neurons)
 
 
-class _Rewind:
-    def setup(self):
-        super().setup()
-        self.replays = []
-
-    def play(self, *animations, **kwargs):
-        from nnanim.draw.replay import ReplayTraining
-
-        self.replays += [a for a in animations if isinstance(a, ReplayTraining)]
-        super().play(*animations, **kwargs)
-
-
 def test_the_rewind_runs_back_at_an_even_pace():
     """Review 3: the rewind jumped back (epochs 264 → 7 in 0.2 s of a 1 s rewind, log-paced: most
     of the picture's change came in its last few frames).  Sampled at 60 fps, the unit maps as
     drawn (each unit's ReLU over the input window, over the layer's largest value: a pass written
     here, on weights blended between the records around each frame's epoch) change in no quarter
     second by more than a third of their whole change, and the rewind lasts at least 1.5 s."""
-    scene = dry_run("neurons", {}, mixin=_Rewind)
+    scene = dry_run("neurons", {}, mixin=ReplayLog)
     rewind = scene.replays[0]
     assert rewind.u0 == 1.0 and rewind.u1 == 0.0 and rewind.run_time >= 1.5
     run = scene.job.run

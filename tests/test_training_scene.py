@@ -11,6 +11,7 @@ from nnanim.scenes.training import INTRO, OUTRO, TrainingScene
 from storyboards import (
     FRAME_PIXELS,
     JUDGED_FPS,
+    ReplayLog,
     best_linear_split,
     class_pixels,
     dry_run,
@@ -575,23 +576,13 @@ def test_the_trained_layer_stands_off_the_panels_border(aspect):
     assert room >= 0.1 * side, room / side
 
 
-class _Replays:
-    def setup(self):
-        super().setup()
-        self.replays = []
-
-    def play(self, *animations, **kwargs):
-        self.replays += [a for a in animations if isinstance(a, ReplayTraining)]
-        super().play(*animations, **kwargs)
-
-
 def test_the_counter_moves_with_every_epoch_the_replay_shows():
     """Review 3: the epoch counter stayed on one number while epochs 0-5 (one full-batch step each)
     swung the picture (paced by the change alone, epoch 0 → 1 took 2.7 s, 1 → 2 1.1 s).  Over the
     replay (linear in time, sampled at 60 fps), the stated epoch (the nearest record, worked out
     here: every epoch is recorded, so the fractional epoch shown rounded half up) never stays the
     same for longer than 0.55 s, and the replay still shows every epoch in order."""
-    scene = dry_run(TrainingScene, {}, mixin=_Replays)
+    scene = dry_run(TrainingScene, {}, mixin=ReplayLog)
     run = scene.job.run
     replay = scene.replays[-1]
     assert (replay.u0, replay.u1) == (0.0, 1.0)
