@@ -45,6 +45,10 @@ __all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedClou
 #: a replay's poster is the first record scoring within this of the final record's score
 POSTER_GAP = 0.005
 
+#: the insets' curves are contoured on this grid (exact only where they run: cheap); at 72 a
+#: tightly bent boundary was drawn with right-angled turns a viewer read as notches
+CONTOUR = 300
+
 
 def _colours(run, theme: Theme) -> np.ndarray:
     """``(N, 3)``: the points' colours, by class or (regression) on the target colour map."""
@@ -69,10 +73,6 @@ def draw_order(n: int) -> np.ndarray:
     """A fixed shuffled order of ``n`` points (the same in every frame and run)."""
     return np.random.default_rng(0).permutation(n)
 
-
-#: the insets' curves are contoured on this grid (exact only where they run: cheap); at 72 a
-#: tightly bent boundary was drawn with right-angled turns a viewer read as notches
-CONTOUR = 300
 
 class MixedCloud(Group):
     """Points of several colours drawn interleaved: where colours overlap, the picture is a mix.
@@ -204,6 +204,8 @@ class HiddenSpaceView(_SquarePanel):
             self.grid_lines = input_grid((lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
                                          n_lines=n_lines, samples=48)
         self.grid_in = plane.lift(np.concatenate(self.grid_lines))
+        #: which consecutive vertices of the concatenated lines are a segment of one line
+        self._within_line = np.concatenate([[True] * (len(L) - 1) + [False] for L in self.grid_lines])[:-1]
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         #: the carried grid's opacity where it does not crowd (:meth:`grid_ink` dims it where it does)
         self.grid_opacity = theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8)
@@ -230,14 +232,11 @@ class HiddenSpaceView(_SquarePanel):
         """The carried grid's length inside the panel, in panel sides (``carried``: its vertices
         on screen, :attr:`grid_lines` after one another)."""
         x0, y0, x1, y1 = self.square
-        total, start = 0.0, 0
-        for line in self.grid_lines:
-            Q = carried[start: start + len(line), :2]
-            start += len(line)
-            mid = (Q[1:] + Q[:-1]) / 2
-            inside = (mid[:, 0] > x0) & (mid[:, 0] < x1) & (mid[:, 1] > y0) & (mid[:, 1] < y1)
-            total += float(np.linalg.norm(np.diff(Q, axis=0), axis=1)[inside].sum())
-        return total / self.panel_size
+        Q = carried[:, :2]
+        mid = (Q[1:] + Q[:-1]) / 2
+        inside = (self._within_line & (mid[:, 0] > x0) & (mid[:, 0] < x1)
+                  & (mid[:, 1] > y0) & (mid[:, 1] < y1))
+        return float(np.linalg.norm(np.diff(Q, axis=0), axis=1)[inside].sum()) / self.panel_size
 
     def set_moment(self, m: Moment) -> HiddenSpaceView:
         self.moment = m
