@@ -1504,11 +1504,7 @@ class FlowView(Group):
         input shading of the poster reaches), so the curve runs to the region's edge instead of
         stopping at the grid's while the shading goes on.
         """
-        centre, scale = self.screen_map(0, 0.0)
-        x0, y0, x1, y1 = clip_box
-        o = self.view_origin
-        lo = (np.array([x0, y0]) - o[:2]) / scale + centre[:2]
-        hi = (np.array([x1, y1]) - o[:2]) / scale + centre[:2]
+        lo, hi = self._box_in_display(clip_box, *self.screen_map(0, 0.0))
         gx0, gx1, gy0, gy1 = grid_bounds
         box = (min(lo[0], gx0), max(hi[0], gx1), min(lo[1], gy0), max(hi[1], gy1))
         if box == tuple(grid_bounds):
@@ -1520,6 +1516,13 @@ class FlowView(Group):
         if curves:
             self.boundary_trace = self.flow.trace(np.concatenate(curves))
             self.boundary.set_lines(curves)
+
+    def _box_in_display(self, box, centre, scale) -> tuple[np.ndarray, np.ndarray]:
+        """``(lo, hi)``: the corners of a scene box ``(x0, y0, x1, y1)`` in display coordinates,
+        for a top-down view at ``(centre, scale)`` (:meth:`screen_map`)."""
+        x0, y0, x1, y1 = box
+        o = self.view_origin[:2]
+        return (np.array([x0, y0]) - o) / scale + centre[:2], (np.array([x1, y1]) - o) / scale + centre[:2]
 
     # -- geometry
     def screen_map(self, s: int, t: float):
@@ -1688,9 +1691,7 @@ class FlowView(Group):
         if (s >= last and flow.stages[-1].dim == 2 and self.clip_box is not None
                 and flow.network.task in ("binary", "multiclass") and self.elev == self.azim == 0.0
                 and getattr(flow, "boundaries_exact", False)):
-            x0, y0, x1, y1 = self.clip_box
-            lo = (np.array([x0, y0]) - o[:2]) / scale + centre[:2]
-            hi = (np.array([x1, y1]) - o[:2]) / scale + centre[:2]
+            lo, hi = self._box_in_display(self.clip_box, centre, scale)
             box = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
             for line in linear_boundaries(flow.output_boundaries(), flow.output_probabilities, box):
                 V = place(line)  # the line's ends (and corners): sampled along it, 0.03 apart
