@@ -145,7 +145,7 @@ class LayersScene(SceneContract):
             view.frame_trace = OutputRoom.around(view.frame_trace, flow)
         if getattr(self, "_tiles", None) is not None and view.axes is not None:
             # the axes in the inner box's corners, off the tiles (still naming the picture)
-            inner_axes(view.axes, self._tiles[2], self.layout.picture_clip)
+            view.axes.set_box(self._tiles[2], picture=self.layout.picture_clip)
             view.set_stage(0, 0.0)
 
         regression = flow.network.task == "regression"
@@ -1029,33 +1029,6 @@ def line_share(H: np.ndarray) -> float:
     sv = np.linalg.svd(H - H.mean(axis=0), compute_uv=False)
     total = float(np.sum(sv ** 2))
     return float(sv[0] ** 2 / total) if total > 0 else 1.0
-
-
-def inner_axes(axes, inner, picture) -> None:
-    """Put a view's ``axes`` (a :class:`~nnanim.draw.mobjects.SpaceAxes`) in the corners of the
-    ``inner`` box of its picture from now on; their names still name the whole ``picture``
-    (its clip box: what they annotate, from inside)."""
-    base = type(axes)
-
-    class InnerAxes(base):
-        def _text(self, body: str, role: str):
-            mob = super()._text(body, role)
-            mob.annotates = picture
-            for part in mob.get_family():  # (drawn within the picture, as before)
-                part.clip_box = picture
-            return mob
-
-        def follow(self, view) -> None:
-            super().follow(view)
-            for mob in (self.arrows, self.bar):
-                mob.clip_box = picture
-
-    axes.__class__ = InnerAxes
-    axes.set_box(inner)
-    for mob in axes._texts.values():
-        mob.annotates = picture
-        for part in mob.get_family():
-            part.clip_box = picture
 
 
 def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple]:

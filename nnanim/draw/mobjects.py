@@ -1819,6 +1819,8 @@ class SpaceAxes(VGroup):
         super().__init__()
         self.theme = view.theme
         self.box = view.clip_box
+        #: the picture the axes name and are drawn within (their box's, unless set apart)
+        self.picture = view.clip_box
         colour = view.theme.foreground
         self.arrows = Polylines([np.zeros((2, 3))] * 3, smooth=False, stroke_color=colour,
                                 stroke_width=1.6, stroke_opacity=0.75)
@@ -1834,15 +1836,22 @@ class SpaceAxes(VGroup):
         self.add(self.arrows, self.bar)
         self.set_z_index(self.Z)
 
-    def set_box(self, box) -> SpaceAxes:
+    def set_box(self, box, picture=None) -> SpaceAxes:
         """Draw in the corners of ``box`` (``(x0, y0, x1, y1)``) from now on: a picture that
-        moves or resizes (its names still annotate it, from inside)."""
+        moves or resizes (its names still annotate it, from inside).  ``picture``, a larger box
+        around ``box``: the picture they name and are clipped to, where a scene keeps its
+        margins for something else (an image dataset's key of tiles)."""
         self.box = box
+        self.picture = box if picture is None else picture
         for mob in self._texts.values():
-            mob.annotates = box
-            for part in mob.get_family():
-                part.clip_box = box
+            self._belongs(mob)
         return self
+
+    def _belongs(self, mob: Mobject) -> None:
+        """A label names the axes' picture, from inside it, and is drawn within it."""
+        mob.annotates = self.picture  # (see FlowScene.shot)
+        for part in mob.get_family():
+            part.clip_box = self.picture
 
     def _text(self, body: str, role: str) -> Mobject:
         """A label (``role``: ``"name"`` or ``"scale"``), built once per view and kept as a part
@@ -1855,10 +1864,7 @@ class SpaceAxes(VGroup):
             mob.set_stroke(color=self.theme.background, width=self.HALO, background=True)
             mob.set_opacity(0.0)
             mob.set_z_index(self.Z)
-            mob.annotates = self.box  # it names its own picture, from inside it (see FlowScene.shot)
-            mob.clip_box = self.box
-            for part in mob.get_family():
-                part.clip_box = self.box
+            self._belongs(mob)
             mob.extent = (mob.width, mob.height)  # a label is moved, never resized
             self._texts[role, body] = mob
             self.add(mob)
@@ -1963,7 +1969,7 @@ class SpaceAxes(VGroup):
             self._bar_vertices = here["bar"]
         self._put(self.bar_label, here["label"])
         for mob in (self.arrows, self.bar):
-            mob.clip_box = self.box
+            mob.clip_box = self.picture
         if shown_at is not None and (k < 1.0 or getattr(self, "_dimmed", False)):
             self._show(self.bar_label, self.OPACITY * k)
             self.arrows.set_stroke(opacity=0.75 * k)
