@@ -285,7 +285,11 @@ def _on_cluster(planned, trainings, workers, scheduler, report) -> None:
                 warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
                 cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1,
                                        processes=True, host="127.0.0.1", dashboard_address=None,
-                                       silence_logs=logging.ERROR)
+                                       # its own log lines, errors too, are not the batch's
+                                       # output: a failed item is reported from its future, and
+                                       # a Ctrl-C made the scheduler and workers log the keys
+                                       # they could no longer gather under the one-line message
+                                       silence_logs=logging.CRITICAL)
             address = cluster.scheduler_address
         else:
             address = scheduler
