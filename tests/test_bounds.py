@@ -221,7 +221,7 @@ def test_the_bomb_is_refused_by_its_header(bomb):
     started = time.perf_counter()
     with pytest.raises(RunFileError, match="once unpacked"):
         Run.load(bomb)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < SECONDS  # a hang, not a speed
     assert tracemalloc.get_traced_memory()[1] < 10 * 2**20
     tracemalloc.stop()
 
@@ -444,7 +444,7 @@ def test_a_sweep_is_counted_before_it_is_expanded(tmp_path, monkeypatch):
     started = time.perf_counter()
     with pytest.raises(NnanimError, match=r"10\^12|1,000,000,000,000 items"):
         sweep.load_sweep(path)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < SECONDS  # a hang, not a speed
 
 
 def test_an_empty_config_asks_for_the_defaults(tmp_path, monkeypatch):
