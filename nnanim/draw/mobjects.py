@@ -73,6 +73,7 @@ __all__ = [
     "Polylines",
     "RasterImage",
     "SpaceAxes",
+    "GlyphWipe",
     "OpacityFade",
     "StagePlay",
     "TracedPolygons",
@@ -2229,6 +2230,87 @@ class OpacityFade(Animation):
         super().clean_up_from_scene(scene)
         if not self.fade_in:  # restore, so the removed mobject can be shown again
             scale_opacities(self._saved, 1.0)
+
+
+class _WipePlan:
+    """One wipe's geometry, shared by its two sides: every glyph's left and right edge, and the
+    edge's path from before the first glyph to past the last."""
+
+    SOFT = 0.1  # scene units over which a glyph passed by the edge goes or comes
+
+    def __init__(self) -> None:
+        self.bounds: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+
+    def glyphs(self, side: str, mobject: Mobject) -> list:
+        """``[(glyph, x0, x1)]`` of a text mobject's glyphs, recorded in the plan."""
+        out = []
+        for part in mobject.family_members_with_points():
+            x = np.asarray(part.points, dtype=float)[:, 0]
+            out.append((part, float(x.min()), float(x.max())))
+            self.bounds[side].append(out[-1][1:])
+        return out
+
+    def edge(self, a: float) -> float:
+        """Where the edge is at ``a`` (0 to 1) of the wipe: every old glyph whole at 0, every new
+        one at 1."""
+        starts = [x0 - self.SOFT for x0, _ in self.bounds["old"]] + [x1 for _, x1 in self.bounds["new"]]
+        ends = [x0 for x0, _ in self.bounds["old"]] + [x1 + self.SOFT for _, x1 in self.bounds["new"]]
+        lo, hi = min(starts, default=0.0), max(ends, default=0.0)
+        return lo + a * (hi - lo)
+
+    def shown(self, side: str, x0: float, x1: float, edge: float) -> float:
+        """How much of a glyph at ``[x0, x1]`` is shown with the edge at ``edge``: an old glyph
+        until the edge reaches its left side, a new one once the edge is past its right side
+        (an old glyph and a new one at the same place are never both shown)."""
+        if side == "old":
+            return min(max((x0 - edge) / self.SOFT, 0.0), 1.0)
+        return min(max((edge - x1) / self.SOFT, 0.0), 1.0)
+
+
+class GlyphWipe(OpacityFade):
+    """One side of a text swap played as a wipe: an edge sweeps left to right across both texts;
+    glyphs of the new text left of it are shown, those of the old text right of it, each at
+    full opacity but within :attr:`_WipePlan.SOFT` of the edge.  Never a cross-fade (two texts
+    in one place at half opacity read as neither) and never a blank line (out, then in, left the
+    caption nearly empty for a frame or two): at every frame each place shows one text, whole.
+
+    Made by :func:`text_wipe`; ``fade_in`` says the side (the new text comes in).
+    """
+
+    def __init__(self, mobject: Mobject, plan: _WipePlan, fade_in: bool, **kwargs) -> None:
+        self.plan = plan
+        self.side = "new" if fade_in else "old"
+        self._glyphs = plan.glyphs(self.side, mobject)  # where they are as the swap is made
+        super().__init__(mobject, fade_in=fade_in, **kwargs)
+
+    def begin(self) -> None:
+        self._each = [saved_opacities(glyph) for glyph, _, _ in self._glyphs]
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        edge = self.plan.edge(self.rate_func(alpha))
+        for (_, x0, x1), saved in zip(self._glyphs, self._each):
+            scale_opacities(saved, self.plan.shown(self.side, x0, x1, edge))
+
+
+def is_text(mobject: Mobject) -> bool:
+    """Whether everything ``mobject`` draws is Pango text (a caption, a line, a header)."""
+    from manim import Text
+
+    drawn = {id(m) for m in mobject.family_members_with_points()}
+    if not drawn:
+        return False
+    in_text = {id(m) for t in mobject.get_family() if isinstance(t, Text)
+               for m in t.family_members_with_points()}
+    return drawn <= in_text
+
+
+def text_wipe(old: Sequence[Mobject], new: Sequence[Mobject], **kwargs) -> list[Animation]:
+    """The animations of one wipe from the texts ``old`` to the texts ``new`` (:class:`GlyphWipe`;
+    ``kwargs`` for every side: the rate function that runs the edge across)."""
+    plan = _WipePlan()
+    return ([GlyphWipe(m, plan, fade_in=False, **kwargs) for m in old]
+            + [GlyphWipe(m, plan, fade_in=True, **kwargs) for m in new])
 
 
 def saved_opacities(mobject: Mobject) -> list:

@@ -301,22 +301,34 @@ class FlowScene(SceneContract, StillFrames, Scene):
 
     @staticmethod
     def swap_text(old, new, seconds: float | None = None, run_time: float | None = None) -> list:
-        """The animations that replace text ``old`` by ``new``: out, then in, never both at once.
+        """The animations that replace ``old`` by ``new``: text by a wipe, never a cross-fade.
 
-        ``old`` fades out fully in the first half of the swap, then ``new`` fades
-        in (two texts in one place cross-faded read as neither).  The swap takes
-        the whole play, or its first ``seconds`` of a play of ``run_time`` (a
-        swap played beside a longer animation).  Either may be ``None`` or a
-        list of mobjects (a panel's text and picture leaving together).
+        Text (a caption, a title line, a header) is wiped (:func:`~nnanim.draw.mobjects.text_wipe`):
+        an edge sweeps left to right, the new text's glyphs shown behind it and the old one's
+        ahead of it, each at full opacity, the two never at one place (two texts cross-faded read
+        as neither; the old one fading out before the new one came in left the line nearly blank
+        for a frame or two).  Anything else (a panel's picture) fades out in the first half of the
+        swap and its successor in in the second.  The swap takes the whole play, or its first
+        ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  Either
+        may be ``None`` or a list of mobjects (a panel's text and picture leaving together).
         """
+        from nnanim.draw.mobjects import is_text, text_wipe
+
         def listed(mobs):
             return [] if mobs is None else list(mobs) if isinstance(mobs, (list, tuple)) else [mobs]
 
         share = 1.0 if seconds is None or not run_time else min(1.0, seconds / run_time)
-        if not listed(old):
-            return [OpacityFade(m, rate_func=_window(0.0, share)) for m in listed(new)]
-        return ([OpacityFade(m, fade_in=False, rate_func=_window(0.0, share / 2)) for m in listed(old)]
-                + [OpacityFade(m, rate_func=_window(share / 2, share)) for m in listed(new)])
+        old, new = listed(old), listed(new)
+        words_out, words_in = [m for m in old if is_text(m)], [m for m in new if is_text(m)]
+        rest_out, rest_in = [m for m in old if not is_text(m)], [m for m in new if not is_text(m)]
+        if words_out and words_in:
+            wiped = text_wipe(words_out, words_in, rate_func=_window(0.0, share))
+        else:  # text alone coming or going (nothing to take its place): it fades
+            wiped, rest_out, rest_in = [], rest_out + words_out, rest_in + words_in
+        if not rest_out:
+            return wiped + [OpacityFade(m, rate_func=_window(0.0, share)) for m in rest_in]
+        return (wiped + [OpacityFade(m, fade_in=False, rate_func=_window(0.0, share / 2)) for m in rest_out]
+                + [OpacityFade(m, rate_func=_window(share / 2, share)) for m in rest_in])
 
     def header(self, run, record: int) -> VGroup:
         """What is shown (dataset, architecture, epoch), in the layout's header region."""
