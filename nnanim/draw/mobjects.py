@@ -1774,16 +1774,23 @@ class SpaceAxes(VGroup):
     in a projection, never ``p``, a probability: :data:`nnanim.core.notation.VIEW`; see
     :func:`nnanim.core.camera.space_letter`).  And a scale bar of a round length in the
     space's units, its length on screen following the zoom (the label changes only when the
-    bar would get too short or too long).
+    bar would get too short or too long; the bar then grows or shrinks to its new length over
+    :attr:`GROW` seconds, never in one frame, and the new label replaces the old one in one
+    frame, never a bar without a label).
 
     Each goes to a corner of the picture region: for every stage, the pair of corners whose
     boxes cover the fewest data points and the least boundary over the stage's moments
-    (:meth:`placement`, from the flow's own geometry), sliding there over the last
-    :attr:`EASE` of the stage before (never a jump).  A 3-D stage keeps them bottom left and
-    bottom right.
+    (:meth:`placement`, from the flow's own geometry), the corners they are in kept unless
+    another pair is clearly freer (:attr:`KEEP`: they do not wander from beat to beat).  A move
+    is a glide over :attr:`GLIDE` seconds of the frames that follow (never a jump).  A 3-D
+    stage keeps them bottom left and bottom right (or the view's ``corners_3d``).
+
+    Glides and growths run on the frames drawn (an updater adding up their ``dt``, present
+    only while one runs); where no frame is drawn (a plan pass: :attr:`instant`) they are
+    done at once.
 
     The names and the scale's label are small print (the layout's
-    ``SMALL_SIZE``, readable on a phone).  They lie over the picture, so they
+    ``SMALL_SIZE``, readable on a phone), the label the same size in every panel and beat.  They lie over the picture, so they
     are drawn above everything in it (a higher ``z_index``: no point, plane or
     shading covers them) on a halo of the background colour (points and lines
     under a label never cut through its glyphs).
@@ -1806,9 +1813,13 @@ class SpaceAxes(VGroup):
     #: the smallest picture (short side, scene units) that gets axes: about eight label
     #: heights; in a smaller panel, names and scale readable on a phone would cover the picture
     MIN_SIDE = 2.4
-    #: a scale label whose value has just changed is drawn this many times its size, settling
-    #: back over PULSE_TIME of a stage (the change announced: a viewer sees the new number)
-    PULSE, PULSE_TIME = 1.45, 0.6
+    #: seconds the scale bar takes to grow or shrink to a new round length; the axes to glide
+    #: from one pair of corners to another
+    GROW, GLIDE = 0.4, 0.6
+    #: the corners the axes are in are kept while they cover at most this much more of the
+    #: picture than the freest pair (:meth:`placement`'s score: about one point covered for
+    #: a whole stage)
+    KEEP = 10.0
 
     @classmethod
     def fits(cls, box) -> bool:
@@ -1834,6 +1845,15 @@ class SpaceAxes(VGroup):
         self.bar_label: Mobject | None = None
         self.key: tuple = ()
         self.length: float | None = None
+        #: the bar's drawn length (data units) when its length last changed, and how far (0 to 1)
+        #: it has grown from there to ``length``
+        self._grow = (None, 1.0)
+        #: the corners shown: ``{placement: weight}`` glided from, the placement glided to and
+        #: how far (0 to 1)
+        self._glide: tuple = ({}, None, 1.0)
+        #: whether glides and growths are done at once (no frames drawn: a plan pass)
+        self.instant = False
+        self._view = None
         self.add(self.arrows, self.bar)
         self.set_z_index(self.Z)
 
@@ -1920,6 +1940,7 @@ class SpaceAxes(VGroup):
         return (list(named[:dims]) if named else axis_names(letter, dims)), dims
 
     def follow(self, view: FlowView) -> None:
+        self._view = view
         x0, y0, x1, y1 = self.box
         names, dims = self.names_at(view, view.stage, view.t)
         key = (tuple(names), dims)
@@ -1931,28 +1952,78 @@ class SpaceAxes(VGroup):
         ends = view.project(np.eye(3))[:, :2] * self.ARROW
         _, scale = view.screen_map(view.stage, view.t)
         length = scale_length(self.length, scale, x1 - x0)
-        now = view.stage + view.t  # the view's own time (stages), the same in every render
         if length != self.length or self.bar_label is None:
             if self.bar_label is not None:  # out, and the new one in, in the same frame
                 self.bar_label.set_opacity(0.0)
-                # a new value is announced: its label comes in large and settles (PULSE)
-                self.changed = now
+                # the bar grows or shrinks to the new length from where it is drawn now
+                self._grow = (self.drawn_length(), 0.0)
+                self._running()
             self.bar_label = self._text(format_length(length), "scale")
             # shown here, once (a fade of the whole view keeps its say over it afterwards): a new
             # label fading in left the bar unlabelled for a frame, read as the label vanishing
             self.bar_label.set_opacity(self.OPACITY)
             self.length = length
-        # where they go: the corners this stage's geometry leaves freest, eased over the last
-        # EASE of the stage to the next stage's corners (a slide, never a jump: a stage that
-        # holds still, the output stage, is often shown at its end at once, so the slide is in
-        # the stage before it, while the picture moves)
-        self._pulse(self.bar_label, now)
-        here = self._layout(self.placement(view, view.stage), ends, dims, length * scale)
-        if view.stage + 1 < len(view.flow.stages) and view.t > 1.0 - self.EASE:
-            after = self._layout(self.placement(view, view.stage + 1), ends, dims, length * scale)
-            a = (view.t - (1.0 - self.EASE)) / self.EASE
-            a = a * a * (3.0 - 2.0 * a)  # smoothstep: starts and stops at rest
-            here = {k: (1.0 - a) * here[k] + a * after[k] for k in here}
+        # where they go: the corners this stage's geometry leaves freest (kept where they are
+        # unless clearly worse), glided to over the frames that follow a change
+        target = self.placement(view, view.stage)
+        weights, to, a = self._glide
+        if to is None:
+            self._glide = ({}, target, 1.0)
+        elif target != to:
+            eased = a * a * (3.0 - 2.0 * a)
+            now = {k: w * (1.0 - eased) for k, w in weights.items()}
+            now[to] = now.get(to, 0.0) + eased
+            self._glide = (now, target, 0.0)
+            self._running()
+        self._place(view, ends, dims, scale)
+
+    def drawn_length(self) -> float:
+        """The bar's length as drawn (data units): ``length``, or on its way there."""
+        start, a = self._grow
+        if start is None or a >= 1.0:
+            return self.length
+        a = a * a * (3.0 - 2.0 * a)  # smoothstep: starts and stops at rest
+        return start ** (1.0 - a) * self.length ** a  # by equal ratios (5 to 2 as 2 to 0.8)
+
+    def _running(self) -> None:
+        """A glide or a growth has begun: done now in a plan pass, else advanced frame by frame."""
+        if self.instant:
+            self._grow = (None, 1.0)
+            self._glide = ({}, self._glide[1], 1.0)
+        elif self._advance not in self.updaters:
+            self.add_updater(self._advance)
+
+    def _advance(self, mob, dt: float) -> None:
+        """One frame of the glide and the growth (an updater, removed once both are done)."""
+        start, a = self._grow
+        self._grow = (start, min(a + dt / self.GROW, 1.0))
+        weights, to, g = self._glide
+        self._glide = (weights, to, min(g + dt / self.GLIDE, 1.0))
+        if self._grow[1] >= 1.0 and self._glide[2] >= 1.0:
+            self._grow, self._glide = (None, 1.0), ({}, to, 1.0)
+            self.remove_updater(self._advance)
+        if self._view is not None and dt > 0:
+            self.follow(self._view)
+
+    def settle(self) -> None:
+        """Finish any glide or growth now (a plan pass draws no frames)."""
+        self.instant = True
+        if self._advance in self.updaters:
+            self.remove_updater(self._advance)
+        self._grow, self._glide = (None, 1.0), ({}, self._glide[1], 1.0)
+        if self._view is not None:
+            self.follow(self._view)
+
+    def _place(self, view: FlowView, ends: np.ndarray, dims: int, scale: float) -> None:
+        """Put the arrows, names, bar and label where the glide has them now (``scale``: screen
+        units per data unit)."""
+        bar_length = self.drawn_length() * scale
+        weights, to, a = self._glide
+        a = a * a * (3.0 - 2.0 * a)
+        mix = {p: w * (1.0 - a) for p, w in weights.items() if w * (1.0 - a) > 1e-9}
+        mix[to] = mix.get(to, 0.0) + a
+        layouts = [(w, self._layout(p, ends, dims, bar_length)) for p, w in mix.items()]
+        here = {k: sum(w * lay[k] for w, lay in layouts) for k in layouts[0][1]}
         # set only what changed: the same layout as the frame before is kept, not rebuilt
         if not np.array_equal(here["arrows"], getattr(self, "_arrow_vertices", None)):
             self.arrows.set_vertices(here["arrows"])
@@ -1984,28 +2055,37 @@ class SpaceAxes(VGroup):
     #: (compass corner, bar corner) in the order preferred when two leave the picture as free
     PLACEMENTS = ((BL, BR), (TL, BR), (BL, TR), (TL, TR), (BR, BL), (TR, BL), (BR, TL), (TR, TL),
                   (BL, TL), (TL, BL), (BR, TR), (TR, BR))
-    #: the share of a stage over which the axes slide to the next stage's corners
-    EASE = 0.3
     #: moments of a stage at which its geometry is looked at
     SAMPLES = 9
 
     def placement(self, view: FlowView, s: int) -> tuple:
         """``(compass corner, bar corner)`` for stage ``s``: the pair whose boxes cover the fewest
-        data points and boundary (a curve counts more than a point) over the stage's moments.
+        data points and boundary (a curve counts more than a point) over the stage's moments,
+        or the pair they are in now (glided to) while it covers at most :attr:`KEEP` more.
 
         A 3-D stage keeps the compass bottom left (its names turn with the view), or the view's
-        ``corners_3d`` (a scene that knows the angles it shows its 3-D stages at).  Cached per
-        stage and region: the flow's geometry is fixed, so the choice is a function of the
-        stage alone (the same frames whatever the scene played before).
+        ``corners_3d`` (a scene that knows the angles it shows its 3-D stages at).  The scores
+        are cached per stage and region (the flow's geometry is fixed).
         """
-        key = (s, tuple(self.box), id(view.frame_trace))
-        cache = self.__dict__.setdefault("_placements", {})
-        if key in cache:
-            return cache[key]
         stages = view.flow.stages
         stage = stages[min(s, len(stages) - 1)]
         if stage.dim == 3:  # a scene may choose them for its view's 3-D stages (its angles)
             return getattr(view, "corners_3d", None) or self.PLACEMENTS[0]
+        scores = self.scores(view, s)
+        best = int(np.argmin(scores))  # the first of the least
+        now = self._glide[1]
+        if now in self.PLACEMENTS and scores[self.PLACEMENTS.index(now)] <= scores[best] + self.KEEP:
+            return now
+        return self.PLACEMENTS[best]
+
+    def scores(self, view: FlowView, s: int) -> np.ndarray:
+        """How much of stage ``s``'s picture each of :attr:`PLACEMENTS` covers (points, and
+        boundary four times over), summed over its moments (its end, where a scene holds, and
+        the first stage's start, the poster, three times)."""
+        key = (s, tuple(self.box), id(view.frame_trace))
+        cache = self.__dict__.setdefault("_scores", {})
+        if key in cache:
+            return cache[key]
         ends = np.eye(3)[:, :2] * self.ARROW
         shown_names = self.names
         self.names = [self._text(n, "name") for n in self.names_at(view, s, 1.0)[0]]
@@ -2028,8 +2108,8 @@ class SpaceAxes(VGroup):
                     scores[k] += weight * (count_in(points, box, radius)
                                            + 4.0 * count_in(curve, box, 0.05))
         self.names = shown_names
-        cache[key] = self.PLACEMENTS[int(np.argmin(scores))]  # the first of the least
-        return cache[key]
+        cache[key] = scores
+        return scores
 
     def boxes(self, layout: dict) -> list[tuple[float, float, float, float]]:
         """``(x0, y0, x1, y1)`` of the compass (arrows and shown names) and of the scale bar with
@@ -2084,8 +2164,6 @@ class SpaceAxes(VGroup):
             left = x0 + self.PAD
             right = left + bar_length
         label = self.bar_label
-        # (its size now: a label announcing a new value is drawn larger for a moment, and stays
-        # inside the picture while it is)
         w, h = (label.width / 2, label.height / 2) if label is not None else (0.1, 0.1)
         y = y1 - self.PAD if by_ else y0 + self.PAD
         cx = min(max((left + right) / 2, x0 + 0.05 + w), x1 - 0.05 - w)
@@ -2112,19 +2190,6 @@ class SpaceAxes(VGroup):
                 "halves": np.array(halves, dtype=float).reshape(-1, 2),
                 "shown": np.array(shown, dtype=float), "bar": bar,
                 "label": np.array([cx, cy]), "label_half": np.array([w, h])}
-
-    def _pulse(self, label, now: float) -> None:
-        """Size the scale's label for the view's time ``now``: :data:`PULSE` times its size when
-        its value has just changed, easing back to its own size over ``PULSE_TIME`` stages (the
-        new value announced, never swapped silently)."""
-        base = label.extent[0]  # its width as built (:meth:`_text`)
-        since = now - getattr(self, "changed", -np.inf)
-        grow = 1.0
-        if 0.0 <= since < self.PULSE_TIME:
-            left = 1.0 - since / self.PULSE_TIME
-            grow = 1.0 + (self.PULSE - 1.0) * left * left
-        if label.width > 0 and abs(label.width - grow * base) > 1e-9:
-            label.scale(grow * base / label.width)
 
     def _apart(self, centres, halves, shown, gap=(0.12, 0.15)) -> list[np.ndarray]:
         """The names' centres moved apart until no two shown names overlap (a tilted 3-D view

@@ -196,6 +196,10 @@ class FlowScene(SceneContract, StillFrames, Scene):
         self.plays += 1
         self._story = (self._story[0], seconds)  # where this play starts, and its length
         if self.planning:
+            # no frames: the axes' glides and growths (run on the frames drawn) are done at once
+            axes = _axes_in([*self.mobjects, *(a.mobject for a in anims)])
+            for ax in axes:
+                ax.instant = True
             for a in anims:
                 a.run_time = seconds if "run_time" in kwargs else a.run_time
                 a._setup_scene(self)
@@ -203,6 +207,8 @@ class FlowScene(SceneContract, StillFrames, Scene):
                 a.interpolate(1.0)
                 a.finish()
                 a.clean_up_from_scene(self)
+            for ax in _axes_in(self.mobjects):
+                ax.settle()
         else:
             super().play(*anims, **kwargs)
         self._story = (sum(self._story), 0.0)  # played: the next one starts at its end
@@ -405,6 +411,25 @@ def _window(start: float, end: float):
         return smooth(min(max((alpha - start) / (end - start), 0.0), 1.0))
 
     return rate
+
+
+def _axes_in(mobjects) -> list:
+    """Every :class:`~nnanim.draw.mobjects.SpaceAxes` among ``mobjects`` and their parts."""
+    from nnanim.draw.mobjects import SpaceAxes
+
+    found = []
+
+    def walk(mob):
+        if isinstance(mob, SpaceAxes):
+            found.append(mob)
+            return
+        for sub in mob.submobjects:
+            walk(sub)
+
+    for mob in mobjects:
+        if mob is not None:
+            walk(mob)
+    return found
 
 
 def axes_marks(mobjects, theme: Theme) -> list[AxesMarks]:
