@@ -148,3 +148,25 @@ def target_pixels(frame, theme, left=0, tolerance=30, steps=64):
     near = best < tolerance**2
     coords = np.column_stack([xs.ravel()[near], ys.ravel()[near]])
     return coords, which[near] / (steps - 1)
+
+
+def stepped_run(scene, options, mixin, pixels=FRAME_PIXELS, fps: int = 15):
+    """Walk ``scene``'s storyboard as a render does, frame by frame (every play's frame times,
+    updaters run with their ``dt``), drawing and encoding nothing (every play skipped, as a
+    part of a render in parts skips the plays before it); ``mixin`` in front of the bound
+    class sees each frame (``update_to_time``).  Returns the scene."""
+    import manim
+
+    from nnanim.media.parallel import _PartScene
+
+    job = resolve(scene, options)
+    width, height = frame_units(pixels)
+    temp = {"pixel_width": pixels[0], "pixel_height": pixels[1], "frame_width": width,
+            "frame_height": height, "frame_rate": fps, "write_to_movie": False,
+            "disable_caching": True, "from_animation_number": 10**9, "progress_bar": "none"}
+    cls = type("Stepped", (mixin, _PartScene, bind(job, pace=1.0)), {"first_play": 10**9})
+    with manim.tempconfig(temp):
+        scene = cls()
+        scene.setup()
+        scene.construct()
+    return scene

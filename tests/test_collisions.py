@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from plan_shots import group, planned, title_safe
 
@@ -298,3 +299,41 @@ def test_a_caption_swap_is_never_blank_and_never_doubled(tmp_path):
     assert len(crossed[1]) >= 3
     gap = swap_faults(*_render_swap(tmp_path / "gap", "gap"))
     assert len(gap[0]) >= 2
+
+
+# -- the axes' compass and scale bar, frame by frame through a whole scene
+
+
+class _AxesFrames:
+    """A ``stepped_run`` mixin: at every frame, each shown axes' compass origin and scale label
+    centre, with its picture's width: ``scene.axes_frames[id] = [(play, origin, label, width)]``."""
+
+    def update_to_time(self, t):
+        super().update_to_time(t)
+        from nnanim.draw.scene import _axes_in, _visible
+
+        frames = self.__dict__.setdefault("axes_frames", {})
+        for axes in _axes_in(self.mobjects):
+            if _visible(axes.arrows):
+                frames.setdefault(id(axes), []).append(
+                    (self.plays, np.asarray(axes.arrows.points)[0, :2].copy(),
+                     axes.bar_label.get_center()[:2].copy(), axes.box[2] - axes.box[0]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene, options", [("layers", {}), ("layers", {"dataset": "breast-cancer"}),
+                                            ("topology", {}), ("layers", {"aspect": "9:16"})])
+def test_the_axes_never_jump_from_frame_to_frame(scene, options):
+    """Issue 16: the compass and the scale bar wandered from corner to corner between beats, in one
+    frame.  Through a whole scene, frame by frame as a render steps (nothing drawn), a shown
+    compass and scale label move by at most a quarter of their picture's width from one frame to
+    the next, across the cuts between plays too (a corner to another is most of the width)."""
+    from storyboards import stepped_run
+
+    played = stepped_run(scene, options, _AxesFrames)
+    assert played.axes_frames, "no axes shown: the check saw nothing"
+    for rows in played.axes_frames.values():
+        for a, b in zip(rows, rows[1:]):
+            width = min(a[3], b[3])
+            assert np.linalg.norm(b[1] - a[1]) <= 0.25 * width, (a[0], b[0], a[1], b[1])
+            assert np.linalg.norm(b[2] - a[2]) <= 0.25 * width, (a[0], b[0], a[2], b[2])
