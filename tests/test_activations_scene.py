@@ -408,11 +408,11 @@ def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene
 def test_each_title_is_in_once_its_picture_is_under_way(scene):
     """At 9.3 s the title said "fold or squash" while the panels still showed the stage before
     (the new title was in after 0.8 s of the 2.2 s fold, the fold a fifth done): in every stage's
-    play the old title is gone before its picture has moved a tenth of the way, the new one is in
-    only once it has moved two fifths; the closing title comes in the play that draws the lines."""
+    play the old title is gone (wiped by the new one: going) before its picture has moved a tenth
+    of the way, the new one is in only once it has moved two fifths; the closing title comes in the play that draws the lines."""
     from manim import Create
 
-    from nnanim.draw.mobjects import OpacityFade
+    from nnanim.draw.mobjects import GlyphWipe, OpacityFade
 
     alphas = np.linspace(0.0, 1.0, 401)
     titled = 0
@@ -428,6 +428,9 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
             done = np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas])
             if fade.fade_in:
                 assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
+            elif isinstance(fade, GlyphWipe):  # wiped by the new title: it starts going at once
+                going = np.argmax([fade.rate_func(float(x)) > 0.0 for x in alphas])
+                assert motion[going] <= 0.1, (fade.mobject.text, motion[going])
             else:
                 assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
     n_beats = len([b for b in scene.beats if b.kind == "stage"])
