@@ -38,6 +38,10 @@ CODE_SQUASH = 3.0
 #: seconds a caption's word takes to read, the least a beat lasts, and the longest hold after
 #: a beat's motion to finish reading (a still picture no longer than that)
 READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
+#: a stage whose points, grid and ticks move less than this (scene units: 3 pixels at 480p) is
+#: not shown as a beat of its own; a + b so small is named in the next beat, with these words
+UNSEEN = 0.05
+UNSEEN_BIAS = "+ b shifts it too little to see; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
 #: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
@@ -177,7 +181,8 @@ class AutoencoderScene(BottleneckScene):
         if k == 1:
             detail = ("each point squeezed to one number, its code (colour), "
                       "and rebuilt on the white curve")
-            poster = self.learned_curve(view, decoded_curve(net, lo, hi), stage=0, t=0.0)
+            poster = self.poster = self.learned_curve(view, decoded_curve(net, lo, hi), stage=0,
+                                                      t=0.0)
             self.add(poster)
             poster_leaves = [poster]
         else:
@@ -190,9 +195,18 @@ class AutoencoderScene(BottleneckScene):
         # of its layer's W·x, played in that beat; a stage that moves nothing on screen (a lift,
         # a turn of a wide space, which the view turns with) is passed at once, not held as a
         # still picture under words naming a motion
+        # a + b that moves nothing visibly (a 1-unit code's tiny bias: the framing follows the
+        # line, its values shift by less than a pixel) is said so, in the next step's beat
+        beats, carry = [], []
         for group in step_groups(flow.stages[:-1]):
+            if group[-1].kind == "bias" and self.unseen(view, group[-1].index):
+                carry += group
+                continue
+            beats.append((carry + group, bool(carry)))
+            carry = []
+        for group, shifted in beats:
             step = group[-1]
-            detail = self.step_detail(group, net, k)
+            detail = (UNSEEN_BIAS if shifted else "") + self.step_detail(group, net, k)
             # the caption changes in the first play that moves the picture (its first 0.3 s): a
             # beat starts with its motion, never a still picture under words naming the next step
             new = self.caption(step.caption, detail)
@@ -323,6 +337,32 @@ class AutoencoderScene(BottleneckScene):
             return (f"{act} bends the line into a curve in the {m} units "
                     "(seen through u1, u2)")
         return EXPLAIN[step.kind].format(act=act)
+
+    def unseen(self, view, index: int) -> bool:
+        """Whether stage ``index`` moves nothing a viewer can see: no point, grid vertex or tick of
+        the code's line moves UNSEEN scene units or more on screen, no tick's number changes."""
+        here = view.stage, view.t
+        scale = getattr(self, "code_scale", None)
+
+        def shown(t):
+            view.set_stage(index, t)
+            P = np.concatenate([view.to_scene(tr.at(index, t))
+                                for tr in (view.points_trace, view.grid_trace)])
+            ticks = {}
+            if scale is not None and scale.shown:
+                xs = np.sort(scale.marks.points[::4, 0])
+                ticks = {body: float(x) for (_, body), x in zip(scale.shown, xs)}
+            return P, ticks
+
+        try:
+            (P0, k0), (P1, k1) = shown(0.0), shown(1.0)
+        finally:
+            view.set_stage(*here)
+        if set(k0) != set(k1):
+            return False
+        move = max([float(np.abs(P1 - P0)[:, :2].max(initial=0.0))]
+                   + [abs(k1[b] - k0[b]) for b in k0])
+        return move < UNSEEN
 
     def step_seconds(self, stage, net) -> float:
         """How long a stage plays: the squash onto the code slowly, the decoder's bend too."""
