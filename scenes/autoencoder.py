@@ -155,7 +155,7 @@ class AutoencoderScene(BottleneckScene):
 
         from nnanim.core.curves import decoded_curve
         from nnanim.core.flow import build_flow
-        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, Polylines, StagePlay, ViewTurn
+        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, StagePlay, ViewTurn, with_halo
 
         flow = build_flow(run.network(record), reference=run.X)
         net = flow.network
@@ -183,12 +183,13 @@ class AutoencoderScene(BottleneckScene):
                       "and rebuilt on the white curve")
             poster = self.poster = self.learned_curve(view, decoded_curve(net, lo, hi), stage=0,
                                                       t=0.0)
-            self.add(poster)
+            with_halo(poster, self.theme)  # over the points it runs through, readable
             poster_leaves = [poster]
         else:
             detail = f"squeezed through a {k}-unit code and back out; colour: {unit}, low to high"
         caption = self.caption(title, detail)
-        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.5)
+        self.open(view, *poster_leaves, still=(header, caption), title=title, detail=detail,
+                  seconds=2.5)
 
         # one beat per step of the maths, in its order (W·x, + b, the activation): a width change's
         # stages (the lift into a wider space, the turn and the squash of a narrower one) are parts
@@ -235,7 +236,7 @@ class AutoencoderScene(BottleneckScene):
                 # the poster's curve leaves in the first 0.4 s of the first motion
                 leave = min(1.0, 0.4 / seconds)
                 self.play(StagePlay(view, stage.index, spin=spin), *swap,
-                          *(OpacityFade(m, fade_in=False, rate_func=lambda a: min(1.0, a / leave))
+                          *(OpacityFade(m, fade_in=False, rate_func=lambda a, w=leave: min(1.0, a / w))
                             for m in poster_leaves), run_time=seconds)
                 poster_leaves = []
                 caption = new
@@ -406,7 +407,9 @@ class AutoencoderScene(BottleneckScene):
             view.frame_trace = SpanFraming(view.frame_trace, span)
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)
         # the line carries the code's values itself: no plane's axis names, no second scale
-        view.axes_shown = lambda s, t: 1.0 - presence(s, t)
+        # (they leave in the squash's last quarter, before its end would name the line h1, h2)
+        hidden = Presence(onto.index + 0.75, onto.index + 1.0, off.index, off.index + LINE_FADE[1])
+        view.axes_shown = lambda s, t: 1.0 - hidden(s, t)
         scale = LineScale(view, presence, span=span)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)

@@ -126,10 +126,10 @@ class _StageMotion:
             if isinstance(a, StagePlay) and a.view is view:
                 s = a.stage_index
 
-                def shown(t):
+                def shown(t, s=s):
                     view.set_stage(s, t)
                     at = [view.to_scene(tr.at(s, t)) for tr in (view.points_trace, view.grid_trace)]
-                    ticks = [body for _, body in getattr(self, "code_scale").shown]
+                    ticks = [body for _, body in self.code_scale.shown]
                     return np.concatenate(at), ticks
 
                 (a0, t0), (a1, t1) = shown(0.0), shown(1.0)
