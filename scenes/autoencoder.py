@@ -1,12 +1,17 @@
 """What a bottleneck keeps: an autoencoder squeezes the data through a narrow code and back.
 
 Storyboard, 2-D data (default: the ``arc`` through 2 → 16 → 1 → 16 → 2, tanh):
-the input plane with its grid and data, every point coloured by its code;
-every stage of the encoder, the code (a 1-unit layer: the plane squashed onto
-a line, each point one number), the decoder, and the output layer into the
-reconstruction space, which is the input plane again: the whole grid now lies
-on one curve, the decoder's image of the code.  The data is shown faintly
-where it started, beside the reconstruction error (MSE), recomputed.
+the poster is the finished story, the input plane with its grid and data,
+every point coloured by its code, and the curve every point is rebuilt on.
+Then one beat per step of each layer, in the order the maths does them (W·x,
++ b, the activation; a width change's lift, turn and squash are parts of its
+W·x; a + b too small to see is said so in the next beat), the 16-unit layers
+seen through u1, u2: the code (a 1-unit layer: the plane squashed onto a line,
+each point one number), the decoder bending the line into a curve, and the
+output layer into the reconstruction space, which is the input plane again:
+the input grid, drawn where it started, lands on one curve, the decoder's
+image of the code.  The data is shown faintly where it started, beside the
+reconstruction error (MSE), recomputed.
 
 3-D data (``-d swiss-roll``, ``-d s-curve``: 3 → 16 → 2 → 16 → 3): three
 panels, stacked in a vertical frame — the roll in 3-D (slowly orbiting), its
@@ -41,7 +46,7 @@ READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
 #: a stage whose points, grid and ticks move less than this (scene units: 3 pixels at 480p) is
 #: not shown as a beat of its own; a + b so small is named in the next beat, with these words
 UNSEEN = 0.05
-UNSEEN_BIAS = "+ b shifts it too little to see; "
+UNSEEN_BIAS = "+ b too small to see; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
 #: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
@@ -167,6 +172,11 @@ class AutoencoderScene(BottleneckScene):
                                     clip_box=self.layout.picture_clip,
                                     colors=self.theme.target_rgb(code[:, 0], lo, hi))
         view.axes_letters = {len(net.widths) - 2: "x̂"}  # the output layer: the input's space again
+        # from the squash onto the code on, the whole grid lies on the code's line, then on the
+        # decoder's curve, past the data's ends: axis names keep off it as off a boundary
+        onto = next(s for s in flow.stages if s.layer == net.code_layer
+                    and s.kind in ("squash", "linear"))
+        view.kept_clear.append((view.grid_trace, onto.index + 1))
         if k == 1:  # the code is a line: its values marked, its points' spread above it
             self.code_scale = self.line_scale(view)
         unit = "its code" if k == 1 else "code unit 1"
@@ -179,8 +189,7 @@ class AutoencoderScene(BottleneckScene):
         title = "autoencoder: input space"
         poster_leaves = []
         if k == 1:
-            detail = ("each point squeezed to one number, its code (colour), "
-                      "and rebuilt on the white curve")
+            detail = "each point squeezed to one number (colour), rebuilt on the white curve"
             poster = self.poster = self.learned_curve(view, decoded_curve(net, lo, hi), stage=0,
                                                       t=0.0)
             with_halo(poster, self.theme)  # over the points it runs through, readable
@@ -207,7 +216,7 @@ class AutoencoderScene(BottleneckScene):
             carry = []
         for group, shifted in beats:
             step = group[-1]
-            detail = (UNSEEN_BIAS if shifted else "") + self.step_detail(group, net, k)
+            detail = self.step_detail(group, net, k, shifted)
             # the caption changes in the first play that moves the picture (its first 0.3 s): a
             # beat starts with its motion, never a still picture under words naming the next step
             new = self.caption(step.caption, detail)
@@ -305,10 +314,16 @@ class AutoencoderScene(BottleneckScene):
         line = Polylines([view.to_scene(curve, stage, t)], stroke_color=self.theme.foreground,
                          stroke_width=3.5 if stage == 0 else 2, stroke_opacity=0.9 if stage == 0 else 0.8)
         line.clip_box = self.layout.picture_clip
+        line.labels_keep_off = True  # no axis name on it (checked as a boundary is)
         return line
 
-    def step_detail(self, group, net, k) -> str:
-        """The words of one step's beat (``group``: its stages, the step last)."""
+    def step_detail(self, group, net, k, shifted=False) -> str:
+        """The words of one step's beat (``group``: its stages, the step last; ``shifted``: with
+        a + b too small to see before it, said first)."""
+        words = self._step_words(group, net, k, shifted)
+        return UNSEEN_BIAS + words if shifted else words
+
+    def _step_words(self, group, net, k, shifted) -> str:
         step = group[-1]
         wide = next((s for s in group if s.kind in ("lift", "squash")), None)
         widths = net.widths
@@ -318,7 +333,7 @@ class AutoencoderScene(BottleneckScene):
         code, output = net.code_layer, len(widths) - 2
         if step.kind == "linear" and wide is not None and m > n:
             if step.layer <= code:  # the plane enters the wide layer: what its picture is, once
-                return (f"x → W·x: {n} → {m} units, seen through u1, u2: "
+                return (f"{n} → {m} units, seen through u1, u2: "
                         "the 2 directions the points spread most")
             if k == 1:  # the decoder's first map of a 1-unit code: a line, laid into m units
                 return f"the decoder: {m} units, each a multiple of the code: still a line"
@@ -330,6 +345,8 @@ class AutoencoderScene(BottleneckScene):
                     f"flattening the rest into {into}")
         if step.kind == "bias" and k == 1 and code <= step.layer < output:
             return "shift the line: x → x + t·b (its values: the ticks)"
+        if step.kind == "activation" and step.layer == code and shifted and k == 1:
+            return "the code: a line, each point one number (its colour)"  # (two lines in 1:1)
         if step.kind == "activation" and step.layer == code:
             return (f"the code: {k} unit{'s' * (k > 1)}; "
                     + ("the plane is a line now, each point one number (its colour)" if k == 1

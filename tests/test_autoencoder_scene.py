@@ -95,13 +95,14 @@ def test_one_beat_per_step_of_the_maths_in_its_order(arc_scene):
     details = {b.title: b.detail for b in stages}
     for i, title in enumerate(steps[:-1]):
         if title.endswith("+ b") and title not in details:
-            assert details[steps[i + 1]].startswith("+ b shifts it too little to see; "), title
+            assert details[steps[i + 1]].startswith("+ b too small to see; "), title
             steps.remove(title)
     assert titles == steps
     assert not any("rotate" in t or "squash" in t or "lift" in t for t in titles)
     by_title = {b.title: b for b in stages}
-    assert by_title["layer 2 · tanh"].detail.removeprefix(
-        "+ b shifts it too little to see; ").startswith("the code: 1 unit; the plane is a line now")
+    code = by_title["layer 2 · tanh"].detail
+    assert code.startswith(("the code: 1 unit; the plane is a line now", "+ b too small to see; "
+                            "the code: a line")) and "each point one number (its colour)" in code
     # the wide layers are seen through a 2-D view: its axes named and said once what they are
     first = by_title["layer 1 · W·x"].detail
     assert "2 → 16 units, seen through u1, u2: the 2 directions the points spread most" in first
@@ -158,7 +159,7 @@ def test_the_poster_says_it_is_an_autoencoder(arc_scene):
     """The first beat (the poster's words) names the video and its code, not only "input space"."""
     first = arc_scene.beats[0]
     assert first.kind == "intro" and "autoencoder" in first.title
-    assert "squeezed to one number, its code" in first.detail
+    assert "squeezed to one number (colour)" in first.detail
 
 
 def _axes_opacity(view):
@@ -489,7 +490,7 @@ def test_the_poster_shows_input_code_and_reconstruction(arc_scene, arc_run):
     """The first frame: the input points (coloured by their code, the colour bar) and the curve
     every point is rebuilt on, drawn over the input plane; its words say so."""
     first = arc_scene.beats[0]
-    assert "one number, its code (colour)" in first.detail and "curve" in first.detail
+    assert "one number (colour), rebuilt on the white curve" in first.detail
     view = arc_scene.view
     code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
     _, ends = _tanh_autoencoder_from_code(arc_run, np.array([[code.min()], [code.max()]]))
