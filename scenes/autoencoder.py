@@ -204,9 +204,9 @@ class AutoencoderScene(BottleneckScene):
         # stages (the lift into a wider space, the turn and the squash of a narrower one) are parts
         # of its layer's W·x, played in that beat; a stage that moves nothing on screen (a lift,
         # a turn of a wide space, which the view turns with) is passed at once, not held as a
-        # still picture under words naming a motion
-        # a + b that moves nothing visibly (a 1-unit code's tiny bias: the framing follows the
-        # line, its values shift by less than a pixel) is said so, in the next step's beat
+        # still picture under words naming a motion. A + b that moves nothing visibly (a 1-unit
+        # code's tiny bias: the framing follows the line, its values shift by less than a pixel)
+        # is said so in the next step's beat.
         beats, carry = [], []
         for group in step_groups(flow.stages[:-1]):
             if group[-1].kind == "bias" and self.unseen(view, group[-1].index):
@@ -222,8 +222,10 @@ class AutoencoderScene(BottleneckScene):
             new = self.caption(step.caption, detail)
             self.fix(new)
             self.mark("stage", step.caption, detail)
+            # (a lift into 3-D tilts the view first: it stays, for its turn)
             moving = [st for st in group
-                      if not (st.kind in ("lift", "rotate") and still_stage(view, st.index))]
+                      if not (st.kind in ("lift", "rotate") and still_stage(view, st.index)
+                              and not (st.kind == "lift" and st.dim == 3 and not view.elev))]
             # the beat lasts its words' reading time at least: its motion slowed up to twice, then
             # held (never a long still)
             reading = reading_seconds(detail)
