@@ -1,12 +1,17 @@
 """What a bottleneck keeps: an autoencoder squeezes the data through a narrow code and back.
 
 Storyboard, 2-D data (default: the ``arc`` through 2 → 16 → 1 → 16 → 2, tanh):
-the input plane with its grid and data, every point coloured by its code;
-every stage of the encoder, the code (a 1-unit layer: the plane squashed onto
-a line, each point one number), the decoder, and the output layer into the
-reconstruction space, which is the input plane again: the whole grid now lies
-on one curve, the decoder's image of the code.  The data is shown faintly
-where it started, beside the reconstruction error (MSE), recomputed.
+the poster is the finished story, the input plane with its grid and data,
+every point coloured by its code, and the curve every point is rebuilt on.
+Then one beat per step of each layer, in the order the maths does them (W·x,
++ b, the activation; a width change's lift, turn and squash are parts of its
+W·x; a + b too small to see is said so in the next beat), the 16-unit layers
+seen through u1, u2: the code (a 1-unit layer: the plane squashed onto a line,
+each point one number), the decoder bending the line into a curve, and the
+output layer into the reconstruction space, which is the input plane again:
+the input grid, drawn where it started, lands on one curve, the decoder's
+image of the code.  The data is shown faintly where it started, beside the
+reconstruction error (MSE), recomputed.
 
 3-D data (``-d swiss-roll``, ``-d s-curve``: 3 → 16 → 2 → 16 → 3): three
 panels, stacked in a vertical frame — the roll in 3-D (slowly orbiting), its
@@ -35,6 +40,17 @@ PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.
 #: seconds of the squash onto the code: slow enough to see the points collapse onto its line
 #: (at 1.5 s the sheet was gone in 0.6 s, the zoom doubling in four frames)
 CODE_SQUASH = 3.0
+#: seconds a caption's word takes to read, the least a beat lasts, and the longest hold after
+#: a beat's motion to finish reading (a still picture no longer than that)
+READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
+#: a stage whose points, grid and ticks move less than this (scene units: 3 pixels at 480p) is
+#: not shown as a beat of its own; a + b so small is named in the next beat, with these words
+UNSEEN = 0.05
+UNSEEN_BIAS = "+ b too small to see; "
+#: seconds of the decoder's first activation, which bends the code's line into a curve
+DECODER_BEND = 2.6
+#: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
+LANDING = 2.5
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
@@ -47,10 +63,11 @@ NEIGHBOURS = 10
 #: from this neighbour R² on, the code is said to keep t (the roll flattened, not folded)
 KEEPS_T = 0.9
 INPUT, CODE, RECON = 0, 1, 2
-#: the code's line: shown from this share of the squash onto it, gone this share into the
-#: first stage that takes the points off it; it sits this share of the picture's height from
-#: its bottom
-LINE_FADE = (0.75, 0.35)
+#: the code's line: its density and ticks eased in over this share of the stage after the squash
+#: onto it (the points on the line by then: shown from within the squash, the density lay over
+#: the still-collapsing grid, two pictures at once), gone this share into the first stage that
+#: takes the points off it; it sits this share of the picture's height from its bottom
+LINE_FADE = (0.6, 0.35)
 #: the points are on the line while they stray from it by at most this share of its length
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
@@ -78,6 +95,34 @@ EXPLAIN = {
     "lift": "the plane enters a wider space, shown through a projection",
     "squash": "flatten the directions the next layer ignores",
 }
+
+
+def reading_seconds(words: str) -> float:
+    """Seconds to read a caption's words: READING a word, READING_MIN at least."""
+    return max(READING_MIN, READING * len(words.split()))
+
+
+def step_groups(stages) -> list[list]:
+    """The stages in beats, one per step of the maths (W·x, + b, activation): a lift, a turn or
+    a squash goes with the W·x that follows it (the parts of one width-changing map)."""
+    groups, pending = [], []
+    for stage in stages:
+        pending.append(stage)
+        if stage.kind not in ("lift", "rotate", "squash"):
+            groups.append(pending)
+            pending = []
+    return groups + ([pending] if pending else [])
+
+
+def still_stage(view, index: int, tol: float = 1e-9) -> bool:
+    """Whether stage ``index`` moves nothing on screen: points and grid where they were (a
+    lift's zero coordinates; a turn of a wide space, which the view's basis turns with)."""
+    for trace in (view.points_trace, view.grid_trace):
+        a = view.to_scene(trace.at(index, 0.0), index, 0.0)
+        b = view.to_scene(trace.at(index, 1.0), index, 1.0)
+        if len(a) and np.abs(a - b).max() > tol * max(1.0, float(np.abs(a).max())):
+            return False
+    return True
 
 
 class AutoencoderScene(BottleneckScene):
@@ -111,11 +156,11 @@ class AutoencoderScene(BottleneckScene):
 
     def plane_story(self, run, record):
         """2-D data: one picture, every stage, the plane ending on the learned curve."""
-        from manim import Create, VGroup
+        from manim import Create, UpdateFromAlphaFunc, VGroup, smooth
 
         from nnanim.core.curves import decoded_curve
         from nnanim.core.flow import build_flow
-        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, Polylines, StagePlay, ViewTurn
+        from nnanim.draw.mobjects import FlowView, OpacityFade, PointCloud, StagePlay, ViewTurn, with_halo
 
         flow = build_flow(run.network(record), reference=run.X)
         net = flow.network
@@ -127,51 +172,90 @@ class AutoencoderScene(BottleneckScene):
                                     clip_box=self.layout.picture_clip,
                                     colors=self.theme.target_rgb(code[:, 0], lo, hi))
         view.axes_letters = {len(net.widths) - 2: "x̂"}  # the output layer: the input's space again
+        # from the squash onto the code on, the whole grid lies on the code's line, then on the
+        # decoder's curve, past the data's ends: axis names keep off it as off a boundary
+        onto = next(s for s in flow.stages if s.layer == net.code_layer
+                    and s.kind in ("squash", "linear"))
+        view.kept_clear.append((view.grid_trace, onto.index + 1))
         if k == 1:  # the code is a line: its values marked, its points' spread above it
             self.code_scale = self.line_scale(view)
-        acts = net.activations
         unit = "its code" if k == 1 else "code unit 1"
         # the colour bar is the code's scale too: each point's colour is its code value
         legend = self.target_legend(lo, hi, name="code" if k == 1 else "code unit 1")
         header = VGroup(self.header(run, record), legend)
-        # the poster's words: what the video is (an autoencoder, its code's width), not only where
-        # it starts
+        # the poster is the finished story: the input (the points), its code (their colours, the
+        # bar) and the reconstruction (the curve every point is rebuilt on, over the input plane:
+        # the reconstruction space is the input's), the curve leaving as the first step moves
         title = "autoencoder: input space"
-        detail = (f"squeezed through a {k}-unit code and back out; colour: {unit}, low to high")
+        poster_leaves = []
+        if k == 1:
+            detail = "each point squeezed to one number (colour), rebuilt on the white curve"
+            poster = self.poster = self.learned_curve(view, decoded_curve(net, lo, hi), stage=0,
+                                                      t=0.0)
+            with_halo(poster, self.theme)  # over the points it runs through, readable
+            poster_leaves = [poster]
+        else:
+            detail = f"squeezed through a {k}-unit code and back out; colour: {unit}, low to high"
         caption = self.caption(title, detail)
-        self.open(view, still=(header, caption), title=title, detail=detail, seconds=2.0)
+        self.open(view, *poster_leaves, still=(header, caption), title=title, detail=detail,
+                  seconds=2.5)
 
-        code_stage = next(s.index for s in flow.stages
-                          if s.kind == "activation" and s.layer == net.code_layer)
-        for stage in flow.stages[:-1]:
-            act = acts[stage.layer].name if stage.layer < len(acts) else ""
-            detail = EXPLAIN[stage.kind].format(act=act)
-            if stage.kind == "lift" and stage.layer > net.code_layer:
-                detail = "the code enters a wider space again: the decoder begins"
-                if k == 1:  # one number a point, in 16 units: a straight line until a bend
-                    detail = f"the decoder begins: a straight line until {act} bends it"
-            if stage.index == code_stage:
-                detail = (f"the code: {k} unit{'s' * (k > 1)}; "
-                          + ("the plane is a line now, each point one number (its colour)" if k == 1
-                             else "all the decoder will ever see of a point"))
-            # the caption changes in the play that moves the picture (its first 0.3 s): a beat
-            # starts with its motion, never a still picture under words naming the next stage
-            new = self.caption(stage.caption, detail)
+        # one beat per step of the maths, in its order (W·x, + b, the activation): a width change's
+        # stages (the lift into a wider space, the turn and the squash of a narrower one) are parts
+        # of its layer's W·x, played in that beat; a stage that moves nothing on screen (a lift,
+        # a turn of a wide space, which the view turns with) is passed at once, not held as a
+        # still picture under words naming a motion. A + b that moves nothing visibly (a 1-unit
+        # code's tiny bias: the framing follows the line, its values shift by less than a pixel)
+        # is said so in the next step's beat.
+        beats, carry = [], []
+        for group in step_groups(flow.stages[:-1]):
+            if group[-1].kind == "bias" and self.unseen(view, group[-1].index):
+                carry += group
+                continue
+            beats.append((carry + group, bool(carry)))
+            carry = []
+        for group, shifted in beats:
+            step = group[-1]
+            detail = self.step_detail(group, net, k, shifted)
+            # the caption changes in the first play that moves the picture (its first 0.3 s): a
+            # beat starts with its motion, never a still picture under words naming the next step
+            new = self.caption(step.caption, detail)
             self.fix(new)
-            self.mark("stage", stage.caption, detail)
-            seconds = (CODE_SQUASH if stage.kind == "squash" and stage.layer == net.code_layer
-                       else PACE[stage.kind])
-            spin = ORBIT * seconds if view.elev else 0.0
-            if stage.kind == "lift" and stage.dim == 3 and not view.elev:
-                self.play(ViewTurn(view, elev=TILT, azim=AZIM),
-                          *self.swap_text(caption, new, seconds=0.3, run_time=1.4), run_time=1.4)
-                caption = None
-            self.play(StagePlay(view, stage.index, spin=spin),
-                      *self.swap_text(caption, new, seconds=0.3, run_time=seconds) if caption
-                      else (), run_time=seconds)
+            self.mark("stage", step.caption, detail)
+            # (a lift into 3-D tilts the view first: it stays, for its turn)
+            moving = [st for st in group
+                      if not (st.kind in ("lift", "rotate") and still_stage(view, st.index)
+                              and not (st.kind == "lift" and st.dim == 3 and not view.elev))]
+            # the beat lasts its words' reading time at least: its motion slowed up to twice, then
+            # held (never a long still)
+            reading = reading_seconds(detail)
+            paced = sum(self.step_seconds(st, net) for st in moving)
+            slow = min(2.0, max(1.0, reading / max(paced, 1e-9)))
+            for stage in group:
+                if stage not in moving:
+                    view.set_stage(stage.index, 1.0)
+                    continue
+                seconds = slow * self.step_seconds(stage, net)
+                spin = ORBIT * seconds if view.elev else 0.0
+                swap = self.swap_text(caption, new, seconds=0.3, run_time=seconds) \
+                    if caption is not new else []
+                if stage.kind == "lift" and stage.dim == 3 and not view.elev:
+                    self.play(ViewTurn(view, elev=TILT, azim=AZIM),
+                              *self.swap_text(caption, new, seconds=0.3, run_time=1.4),
+                              run_time=1.4)
+                    swap = []
+                # the poster's curve leaves in the first 0.4 s of the first motion
+                leave = min(1.0, 0.4 / seconds)
+                self.play(StagePlay(view, stage.index, spin=spin), *swap,
+                          *(OpacityFade(m, fade_in=False, rate_func=lambda a, w=leave: min(1.0, a / w))
+                            for m in poster_leaves), run_time=seconds)
+                poster_leaves = []
+                caption = new
+                if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
+                    self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+            if reading > slow * paced:
+                self.wait(min(reading - slow * paced, HOLD))
             caption = new
-            if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
-                self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
 
         # the reconstruction space is the input plane: the data where it started, and the error
         last = flow.stages[-1]
@@ -180,9 +264,31 @@ class AutoencoderScene(BottleneckScene):
         self.statements = {"mse": f"error (MSE) {mse:.4f} over {len(run.X)} points"}
         shape = "one curve: the decoder's image of the code" if k == 1 else \
             f"the decoder's image of the {k}-unit code"
-        caption = self.swap_caption(caption, last.caption, f"the whole plane lands on {shape}",
-                                     kind="stage")
-        self.wait(1.5)
+        # the whole input plane, its grid drawn where it starts (the reconstruction space is the
+        # input's own), carried by the whole network onto where it lands, x → x̂(x): the plane the
+        # caption names is on screen, landing on the curve
+        start = view.to_scene(view.grid_trace.at(0, 0.0))  # the input grid, as the poster drew it
+        end = view.to_scene(view.grid_trace.at(last.index, 1.0))  # its reconstruction
+        plane = self.plane = view.grid.copy()
+        plane.set_stroke(opacity=min(1.0, 2.5 * self.theme.grid_opacity))
+        plane.clip_box = self.layout.picture_clip
+        plane.set_vertices(start)
+        self.plane_ends = (start, end)
+        self.add(plane)
+        self.bring_to_back(plane)
+        words = f"the whole input plane lands on {shape}"
+        new = self.caption(last.caption, words)
+        self.fix(new)
+        self.mark("stage", last.caption, words)
+        self.play(OpacityFade(plane), *self.swap_text(caption, new), run_time=0.8)
+        caption = new
+
+        def land(mob, alpha):
+            e = smooth(alpha)
+            mob.set_vertices((1.0 - e) * start + e * end)
+
+        self.play(UpdateFromAlphaFunc(plane, land), run_time=LANDING)
+        self.wait(0.8)
         clip = self.layout.picture_clip
         at = view.to_scene(run.X)
         inside = ((at[:, 0] > clip[0]) & (at[:, 0] < clip[2]) & (at[:, 1] > clip[1])
@@ -193,18 +299,98 @@ class AutoencoderScene(BottleneckScene):
         self.bring_to_back(ghost)
         anims = [OpacityFade(ghost)]
         if k == 1:  # the learned curve over the data's codes, under the points
-            curve = Polylines([view.to_scene(decoded_curve(net, lo, hi))],
-                              stroke_color=self.theme.foreground, stroke_width=2,
-                              stroke_opacity=0.8)
-            curve.clip_box = clip
-            self.curve = curve
+            curve = self.curve = self.learned_curve(view, decoded_curve(net, lo, hi))
             self.add(curve)
             self.bring_to_back(curve)
             anims.append(Create(curve))
         self.play(*anims, run_time=1.4)
         caption = self.swap_caption(caption, last.caption,
                                      f"{self.statements['mse']}; faint: the data where it started")
-        self.wait(3.0)
+        self.wait(2.4)
+
+    def learned_curve(self, view, curve, stage=None, t=None):
+        """The decoder's curve (reconstruction-space points, which are input-space points) as
+        ``view`` shows them at ``stage``, ``t`` (by default now)."""
+        from nnanim.draw.mobjects import Polylines
+
+        line = Polylines([view.to_scene(curve, stage, t)], stroke_color=self.theme.foreground,
+                         stroke_width=3.5 if stage == 0 else 2, stroke_opacity=0.9 if stage == 0 else 0.8)
+        line.clip_box = self.layout.picture_clip
+        line.labels_keep_off = True  # no axis name on it (checked as a boundary is)
+        return line
+
+    def step_detail(self, group, net, k, shifted=False) -> str:
+        """The words of one step's beat (``group``: its stages, the step last; ``shifted``: with
+        a + b too small to see before it, said first)."""
+        words = self._step_words(group, net, k, shifted)
+        return UNSEEN_BIAS + words if shifted else words
+
+    def _step_words(self, group, net, k, shifted) -> str:
+        step = group[-1]
+        wide = next((s for s in group if s.kind in ("lift", "squash")), None)
+        widths = net.widths
+        n, m = widths[step.layer], widths[step.layer + 1]
+        acts = net.activations
+        act = acts[step.layer].name if step.layer < len(acts) else ""
+        code, output = net.code_layer, len(widths) - 2
+        if step.kind == "linear" and wide is not None and m > n:
+            if step.layer <= code:  # the plane enters the wide layer: what its picture is, once
+                return (f"{n} → {m} units, seen through u1, u2: "
+                        "the 2 directions the points spread most")
+            if k == 1:  # the decoder's first map of a 1-unit code: a line, laid into m units
+                return f"the decoder: {m} units, each a multiple of the code: still a line"
+            return f"the decoder: x → W·x, {n} → {m} units (seen through u1, u2)"
+        if step.kind == "linear" and wide is not None:
+            into = "the code" if step.layer == code else (
+                "x̂1, x̂2" if step.layer == output else f"{m} units")
+            return (f"{n} → {m}: W reads {m} direction{'s' * (m > 1)} of the {n} units, "
+                    f"flattening the rest into {into}")
+        if step.kind == "bias" and k == 1 and code <= step.layer < output:
+            return "shift the line: x → x + t·b (its values: the ticks)"
+        if step.kind == "activation" and step.layer == code and shifted and k == 1:
+            return "the code: a line, each point one number (its colour)"  # (two lines in 1:1)
+        if step.kind == "activation" and step.layer == code:
+            return (f"the code: {k} unit{'s' * (k > 1)}; "
+                    + ("the plane is a line now, each point one number (its colour)" if k == 1
+                       else "all the decoder will ever see of a point"))
+        if step.kind == "activation" and k == 1 and step.layer == code + 1:
+            return (f"{act} bends the line into a curve in the {m} units "
+                    "(seen through u1, u2)")
+        return EXPLAIN[step.kind].format(act=act)
+
+    def unseen(self, view, index: int) -> bool:
+        """Whether stage ``index`` moves nothing a viewer can see: no point, grid vertex or tick of
+        the code's line moves UNSEEN scene units or more on screen, no tick's number changes."""
+        here = view.stage, view.t
+        scale = getattr(self, "code_scale", None)
+
+        def shown(t):
+            view.set_stage(index, t)
+            P = np.concatenate([view.to_scene(tr.at(index, t))
+                                for tr in (view.points_trace, view.grid_trace)])
+            ticks = {}
+            if scale is not None and scale.shown:
+                xs = np.sort(scale.marks.points[::4, 0])
+                ticks = {body: float(x) for (_, body), x in zip(scale.shown, xs)}
+            return P, ticks
+
+        try:
+            (P0, k0), (P1, k1) = shown(0.0), shown(1.0)
+        finally:
+            view.set_stage(*here)
+        if set(k0) != set(k1):
+            return False
+        move = max([float(np.abs(P1 - P0)[:, :2].max(initial=0.0))]
+                   + [abs(k1[b] - k0[b]) for b in k0])
+        return move < UNSEEN
+
+    def step_seconds(self, stage, net) -> float:
+        """How long a stage plays: the squash onto the code slowly, the decoder's bend too."""
+        if stage.kind == "squash" and stage.layer == net.code_layer:
+            return CODE_SQUASH
+        if stage.kind == "activation" and stage.layer == net.code_layer + 1:
+            return DECODER_BEND
+        return PACE[stage.kind]
 
     def line_scale(self, view):
         """While the points lie on the code's line (from the squash into the code until a stage
@@ -225,7 +411,7 @@ class AutoencoderScene(BottleneckScene):
         # thin line across an empty picture, without the scale): the scale leaves with the line
         off = next((s for s in flow.stages if s.index > onto.index and s.layer > code
                     and not on_line(s)), flow.stages[-1])
-        presence = Presence(onto.index + LINE_FADE[0], onto.index + 1.0,
+        presence = Presence(onto.index + 1.0, onto.index + 1.0 + LINE_FADE[0],
                             off.index, off.index + LINE_FADE[1])
         # the code's own range (a bounded activation's: tanh's (−1, 1)) drawn as the axis, from its
         # activation (the points squeezed into it) until the decoder's first map leaves the code
@@ -240,7 +426,9 @@ class AutoencoderScene(BottleneckScene):
             view.frame_trace = SpanFraming(view.frame_trace, span)
         view.frame_trace = Headroom(view, presence, low=LINE_LOW)
         # the line carries the code's values itself: no plane's axis names, no second scale
-        view.axes_shown = lambda s, t: 1.0 - presence(s, t)
+        # (they leave in the squash's last quarter, before its end would name the line h1, h2)
+        hidden = Presence(onto.index + 0.75, onto.index + 1.0, off.index, off.index + LINE_FADE[1])
+        view.axes_shown = lambda s, t: 1.0 - hidden(s, t)
         scale = LineScale(view, presence, span=span)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from nnanim.scenes.autoencoder import KEEPS_T, NEIGHBOURS, AutoencoderScene
+from nnanim.scenes.autoencoder import KEEPS_T, LINE_FADE, NEIGHBOURS, UNSEEN, AutoencoderScene
 from storyboards import dry_run
 
 from nnanim.cli import cli
@@ -77,29 +77,89 @@ def test_the_reconstruction_error_on_screen_is_recomputed(arc_scene, arc_run):
     assert arc_scene.statements["mse"] == stated
     landing, last = arc_scene.beats[-2:]  # the reconstruction, then its error, held to the end
     assert landing.kind == "stage" and landing.title == last.title == "reconstruction · x̂"
-    assert landing.detail == "the whole plane lands on one curve: the decoder's image of the code"
+    assert landing.detail == "the whole input plane lands on one curve: the decoder's image of the code"
     assert last.detail == f"{stated}; faint: the data where it started"
 
 
-def test_every_stage_is_a_beat_and_the_code_is_named(arc_scene):
+def test_one_beat_per_step_of_the_maths_in_its_order(arc_scene):
+    """W·x, + b, the activation: one beat each, in that order, titled as the other scenes title
+    them; a width change (the lift into 16 units, the turn and squash onto the code) is part of
+    its layer's W·x, never a beat of its own (a "rotate" beat was a still picture: the view turns
+    with a wide space's turn; layer 2 read rotate, squash, then W·x)."""
     stages = [b for b in arc_scene.beats if b.kind == "stage"]
     titles = [b.title for b in stages]
-    assert titles[:4] == ["lift 2 → 16", "layer 1 · W·x", "layer 1 · + b", "layer 1 · tanh"]
-    assert "output · W·x" in titles and "output · + b" in titles  # the decoder's output layer
-    code = next(b for b in stages if b.title == "layer 2 · tanh")
-    assert code.detail.startswith("the code: 1 unit; the plane is a line now")
-    lifts = [b for b in stages if b.title.startswith("lift")]
-    assert [b.title for b in lifts] == ["lift 2 → 16", "lift 1 → 16"]  # encoder, then decoder
-    assert "projection" in lifts[0].detail and "the decoder begins" in lifts[1].detail
-    # the decoder's wide layer of a 1-unit code is a straight line until its tanh: said so
-    assert "a straight line until tanh bends it" in lifts[1].detail
+    steps = [f"layer {l} · {s}" for l in (1, 2, 3) for s in ("W·x", "+ b", "tanh")]
+    steps += ["output · W·x", "output · + b", "reconstruction · x̂"]
+    # a + b that moves nothing visibly (the default's code: b = −0.01, the framing follows the
+    # line) is said in the next step's beat, not held as a still of its own
+    details = {b.title: b.detail for b in stages}
+    for i, title in enumerate(steps[:-1]):
+        if title.endswith("+ b") and title not in details:
+            assert details[steps[i + 1]].startswith("+ b too small to see; "), title
+            steps.remove(title)
+    assert titles == steps
+    assert not any("rotate" in t or "squash" in t or "lift" in t for t in titles)
+    by_title = {b.title: b for b in stages}
+    code = by_title["layer 2 · tanh"].detail
+    assert code.startswith(("the code: 1 unit; the plane is a line now", "+ b too small to see; "
+                            "the code: a line")) and "each point one number (its colour)" in code
+    # the wide layers are seen through a 2-D view: its axes named and said once what they are
+    first = by_title["layer 1 · W·x"].detail
+    assert "2 → 16 units, seen through u1, u2: the 2 directions the points spread most" in first
+    assert sum("spread most" in b.detail for b in stages) == 1
+    assert "16 → 1" in by_title["layer 2 · W·x"].detail
+    assert "the decoder" in by_title["layer 3 · W·x"].detail
+    # the decoder's tanh bends the code's line: said, with the view it is seen through
+    bend = by_title["layer 3 · tanh"].detail
+    assert "bends the line into a curve in the 16 units" in bend and "u1, u2" in bend
+
+
+class _StageMotion:
+    """Records, for each play of a stage of the view, the beat it plays in, how far the points
+    and the grid move on screen over the stage (scene units) and whether the values written under
+    the code's line change."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay
+
+        view = getattr(self, "view", None)
+        for a in animations:
+            if isinstance(a, StagePlay) and a.view is view:
+                s = a.stage_index
+
+                def shown(t, s=s):
+                    view.set_stage(s, t)
+                    at = [view.to_scene(tr.at(s, t)) for tr in (view.points_trace, view.grid_trace)]
+                    ticks = [body for _, body in self.code_scale.shown]
+                    return np.concatenate(at), ticks
+
+                (a0, t0), (a1, t1) = shown(0.0), shown(1.0)
+                moved = float(np.abs(a1 - a0)[:, :2].max())
+                self.__dict__.setdefault("motion", []).append((self.beats[-1].title, moved, t0 != t1))
+        super().play(*animations, **kwargs)
+
+
+def test_no_beat_names_a_motion_the_picture_does_not_show(default_arc):
+    """Every step's beat moves the picture: some point or grid vertex moves on screen by UNSEEN
+    (3 pixels at 480p) or more, or (a + b of the line, which the framing follows) the values written
+    under the line change (a "rotate" beat held a still picture for 1.3 s)."""
+    scene = dry_run(AutoencoderScene, {"run": default_arc}, mixin=_StageMotion)
+    beats = {}
+    for title, moved, ticks in scene.motion:
+        was = beats.get(title, (0.0, False))
+        beats[title] = (max(was[0], moved), was[1] or ticks)
+    stages = [b.title for b in scene.beats if b.kind == "stage" and b.title in beats]
+    assert len(stages) == len([b for b in scene.beats if b.kind == "stage"]) - 1  # all but x̂
+    for title in stages:
+        moved, ticks = beats[title]
+        assert moved >= UNSEEN or ticks, (title, moved)
 
 
 def test_the_poster_says_it_is_an_autoencoder(arc_scene):
     """The first beat (the poster's words) names the video and its code, not only "input space"."""
     first = arc_scene.beats[0]
     assert first.kind == "intro" and "autoencoder" in first.title
-    assert "1-unit code" in first.detail
+    assert "squeezed to one number (colour)" in first.detail
 
 
 def _axes_opacity(view):
@@ -251,12 +311,30 @@ def test_the_picture_is_filled_while_the_points_lie_on_one_line(default_arc, asp
     flat = [s.index for s in view.flow.stages if on_a_line(s.index, 0.0) and on_a_line(s.index, 1.0)]
     assert len(flat) >= 4, flat  # the code's stages and the decoder's first ones
     for index in flat:
-        for t in (0.25, 0.5, 0.75):
+        # the first, right after the squash: the density rises over its first LINE_FADE[0]
+        for t in ((0.25, 0.5, 0.75) if index != flat[0] else (LINE_FADE[0], 0.8, 1.0)):
             view.set_stage(index, t)
             assert scale.density.opacity == pytest.approx(1.0), (aspect, index, t)
             heights = scale.density.points[:, 1]
             assert heights.max() - heights.min() >= 0.33 * (y1 - y0), (aspect, index, t)
     view.set_stage(len(view.flow.stages) - 1, 1.0)
+
+
+def test_one_picture_at_a_time_while_the_plane_squashes_onto_the_code(arc_scene):
+    """While the points are squashed onto the code's line (not yet on it), the line's density and
+    ticks are not drawn over the collapsing grid (they were from 75 % of the squash: two pictures
+    on top of each other); they come once the points lie on the line."""
+    view, scale = arc_scene.view, arc_scene.code_scale
+    squash = next(s for s in view.flow.stages if s.kind == "squash"
+                  and s.layer == view.flow.network.code_layer)
+    try:
+        for t in np.linspace(0.0, 1.0, 21):
+            view.set_stage(squash.index, t)
+            assert scale.density.opacity == 0.0 and scale.shown == [], t
+        view.set_stage(squash.index + 1, 1.0)
+        assert scale.density.opacity == pytest.approx(1.0) and scale.shown
+    finally:
+        view.set_stage(len(view.flow.stages) - 1, 1.0)
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
@@ -368,17 +446,57 @@ class _Moves:
         super().play(*animations, **kwargs)
 
 
-def test_each_stage_caption_comes_with_the_motion_it_names(arc_run):
-    """A stage's beat (its chapter, its subtitle, its caption on screen) starts with the play that
-    plays the stage: the caption names what the picture is doing (a caption swapped in a play of
-    its own named each stage 0.3 s before the picture moved, the stages that barely move read as
-    a title out of step with a still picture)."""
+def test_each_step_caption_comes_with_the_motion_it_names(arc_run):
+    """A step's beat (its chapter, its subtitle, its caption on screen) starts with a play that
+    moves the picture: the caption names what the picture is doing (a caption swapped in a play of
+    its own named each stage 0.3 s before the picture moved)."""
     scene = dry_run(AutoencoderScene, {"run": arc_run}, mixin=_Moves)
-    captions = {s.caption for s in scene.view.flow.stages[:-1]}
-    stages = [b for b in scene.beats if b.kind == "stage" and b.title in captions]
-    assert len(stages) == len(scene.view.flow.stages) - 1
+    stages = [b for b in scene.beats if b.kind == "stage" and b.title != "reconstruction · x̂"]
+    steps = {f"{layer} · {s}" for layer in ("layer 1", "layer 2", "layer 3", "output")
+             for s in ("W·x", "+ b", "tanh")} - {"output · tanh"}
+    assert {b.title for b in stages} <= steps and len(stages) >= 10
     for beat in stages:  # the beat's first play (Manim's numbering: plays before it, plus one)
         assert beat.play + 1 in scene.moving, beat.title
+
+
+def test_the_input_plane_is_drawn_landing_on_the_curve(arc_scene, arc_run):
+    """Where the caption says the whole plane lands on one curve, the input plane's grid is drawn
+    where it starts (the input's own coordinates: the reconstruction space is the input's) and
+    carried onto its reconstruction x̂(x), recomputed here, which lies on the learned curve."""
+    from nnanim.core.curves import input_grid
+
+    view = arc_scene.view
+    start, end = arc_scene.plane_ends
+    grid = np.concatenate(input_grid(view.grid_bounds, n_lines=25, samples=60))
+    np.testing.assert_allclose(start, view.to_scene(grid), atol=1e-9)
+    _, x_hat = _tanh_autoencoder(arc_run, grid)
+    np.testing.assert_allclose(end, view.to_scene(x_hat), atol=1e-9)
+    # the plane at its start spans an area (a plane), at its end it lies on one curve: its
+    # spread across its own curve, the decoder's image of the codes, is nil
+    code = _tanh_autoencoder(arc_run, grid)[0][:, 0]
+    _, on_curve = _tanh_autoencoder_from_code(arc_run, np.linspace(code.min(), code.max(), 4000)[:, None])
+    curve = view.to_scene(on_curve)[:, :2]
+    gap = np.sqrt(((end[:, None, :2] - curve[None, ::4]) ** 2).sum(-1)).min(axis=1)
+    assert gap.max() < 0.05
+    assert np.ptp(start[:, 0]) > 2 and np.ptp(start[:, 1]) > 2
+    # drawn (at the end of the video, on screen, at the grid's own strength or more)
+    assert arc_scene.plane in arc_scene.mobjects
+    assert arc_scene.plane.get_stroke_opacity() >= arc_scene.theme.grid_opacity
+    landing = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
+    assert "plane lands on one curve" in landing.detail
+
+
+def test_the_poster_shows_input_code_and_reconstruction(arc_scene, arc_run):
+    """The first frame: the input points (coloured by their code, the colour bar) and the curve
+    every point is rebuilt on, drawn over the input plane; its words say so."""
+    first = arc_scene.beats[0]
+    assert "one number (colour), rebuilt on the white curve" in first.detail
+    view = arc_scene.view
+    code = _tanh_autoencoder(arc_run, arc_run.X)[0][:, 0]
+    _, ends = _tanh_autoencoder_from_code(arc_run, np.array([[code.min()], [code.max()]]))
+    pts = arc_scene.poster.points
+    np.testing.assert_allclose(pts[0], view.to_scene(ends, 0, 0.0)[0], atol=1e-9)
+    np.testing.assert_allclose(pts[-1], view.to_scene(ends, 0, 0.0)[1], atol=1e-9)
 
 
 def _tanh_autoencoder_from_code(run, code):

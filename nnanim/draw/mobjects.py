@@ -1422,6 +1422,10 @@ class FlowView(Group):
         self.target_range = (float(np.min(y)), float(np.max(y))) if regression else None
         self.levels, self.level_rgb = np.zeros(0), np.zeros((0, 3))
         self.level_sets: list[tuple[Mobject, object]] = []
+        #: ``(trace, stage)``: points a scene knows lie on a curve from that stage on, which axis
+        #: names and the scale bar keep off as they keep off a boundary (an autoencoder's grid,
+        #: collapsed onto its code's line and then onto the decoder's curve)
+        self.kept_clear: list[tuple[object, int]] = []
         own = boundary is not True and boundary is not False  # input-space polylines of its own
         if own or (boundary and classifier and plane):
             curves = ([np.asarray(c, dtype=float) for c in boundary] if own
@@ -1684,6 +1688,9 @@ class FlowView(Group):
                 lines.append(np.concatenate([a + (b - a) * f for f in (0.0, 0.25, 0.5, 0.75)]))
             else:
                 lines.append(V)
+        for trace, since in self.kept_clear:
+            if s >= since:
+                lines.append(place(trace.at(s, t)))
         # the last stage of a classifier shown in 2-D: its output boundaries are straight lines
         # the scene may draw across the whole picture (an output overlay), not only where the
         # traced boundary reaches

@@ -445,7 +445,7 @@ def axes_marks(mobjects, theme: Theme) -> list[AxesMarks]:
         if (isinstance(mob, Polylines) and not in_axes and len(mob.points) and _visible(mob)
                 and mob.get_stroke_width() >= 0.5 * theme.boundary_width
                 and (ManimColor(mob.get_stroke_color()) == ManimColor(theme.boundary)
-                     or getattr(mob, "is_level_line", False))):
+                     or getattr(mob, "is_level_line", False) or getattr(mob, "labels_keep_off", False))):
             lines.append(np.asarray(mob.points, dtype=float)[:, :2])
         for sub in mob.submobjects:
             walk(sub, in_axes)
