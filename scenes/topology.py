@@ -42,7 +42,7 @@ PLANE_MARGIN = 0.15
 PLANE_FILL = 0.2
 #: what the best line's beat says after tanh's squeeze, when points of both classes pile up in one
 #: corner of its square (:meth:`TopologyScene.jammed_corner`)
-JAMMED = "tanh jams both classes against the square's edges and into one corner: no line splits them"
+JAMMED = "both classes jammed into one corner: no line splits them"
 #: points of each class, at least, within JAM_NEAR (per axis) of one corner of tanh's square
 JAM, JAM_NEAR = 5, 0.02
 #: the words of the way back from the width-2 result to the input plane (as the other scenes say)
@@ -485,11 +485,11 @@ class TopologyScene(MulticlassScene):
             self.wait(BEATS["orbit"])
         # only what the picture shows (the width-3 network): the width-2 result is gone
         self.swap_caption(caption, f"width {WIDE}: {wide_acc:.1%} right",
-                          "one more unit per layer gave the layers room to "
+                          "one more unit per layer gave room to "
                           + ("lift the disk out of the ring" if ring else "untangle the classes")
                           # the boundary drawn on the plane: a disk-ring split without error has a
                           # curve p = 0.5 that goes around the disk, a loop wherever it is carried
-                          + (f"; the loop on the {kind}: the curve p = 0.5, around the disk in the input"
+                          + (f"; the loop on the {kind} is the curve p = 0.5 around the disk"
                              if ring and wide_acc == 1.0 and wide.n_classes == 2 else ""),
                           kind="outro")
         self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))

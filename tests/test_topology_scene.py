@@ -89,7 +89,7 @@ def test_the_best_line_says_what_the_squeezed_square_shows(job, scene):
         h = np.tanh(h @ W[-1].T + b[-1])
     words = {t: d for t, d in caption_beats(scene)}["width 2: the best line"]
     assert "surrounds" not in words
-    assert "both classes" in words and "into one corner" in words and "no line splits them" in words
+    assert "both classes jammed into one corner" in words and "no line splits them" in words
     piled = [min(np.count_nonzero(np.all(np.abs(h - corner) < 0.02, axis=1) & (narrow.y == c))
                  for c in (0, 1)) for corner in ([-1, -1], [-1, 1], [1, -1], [1, 1])]
     assert max(piled) >= 5, piled
@@ -422,3 +422,25 @@ def test_the_3d_compass_keeps_off_the_header(job, aspect):
             assert gap > 1.0, (stage.caption, t, gap)
             seen += 1
     assert seen
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_trained_runs_words_fit_beside_the_picture(job, aspect):
+    """The collision check of tests/test_collisions.py walks a short training (its words differ:
+    the jammed corner and the loop on the plane are not said there); here the scene's own run, in
+    every frame shape: no caption reaches the picture or another text (a five-line caption ran
+    into the 1:1 picture)."""
+    from plan_shots import title_safe
+    from test_collisions import collisions
+
+    from nnanim.layout import pixel_size
+
+    played = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": aspect},
+                     pixels=pixel_size(aspect, 480))
+    beats = {t: d for t, d in caption_beats(played)}
+    assert "jammed into one corner" in beats["width 2: the best line"]
+    assert any("the loop on the plane" in d for d in beats.values())
+    safe = title_safe(played)
+    problems = sorted({p for shot in played.shots for p in collisions(shot, safe)
+                       if p.startswith("text ")})
+    assert not problems, problems[:6]
