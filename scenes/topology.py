@@ -8,11 +8,14 @@ against the edges of its square, where a class drawn over the other would
 hide it) the picture holds: the ring still surrounds the disk, and the points
 the network gets wrong are ringed, drawn over the others; they stay ringed
 through the squeeze and beside the best straight line, which leaves them on
-the wrong side (its accuracy stated).
-Then the same network one unit wider (every layer of width 3, trained on the
-same data with the same seed and options): the plane lifts into 3-D, the
-layers pull the disk out of the ring, and one plane separates them while the
-camera orbits.  Both networks are trained; both accuracies are recomputed.
+the wrong side (its accuracy stated; the words say what the squeezed square
+shows: both classes jammed into one corner).
+Then back to the input, by a dissolve, and the same network one unit wider
+(every layer of width 3, trained on the same data with the same seed and
+options): the plane lifts into 3-D, the layers pull the disk out of the ring,
+and one plane separates them while the camera orbits, from a tilt that never
+shows that plane edge-on.  Both networks are trained; both accuracies are
+recomputed; the closing words speak only of the width-3 picture shown.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
