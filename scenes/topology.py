@@ -8,14 +8,20 @@ against the edges of its square, where a class drawn over the other would
 hide it) the picture holds: the ring still surrounds the disk, and the points
 the network gets wrong are ringed, drawn over the others; they stay ringed
 through the squeeze and beside the best straight line, which leaves them on
-the wrong side (its accuracy stated).
-Then the same network one unit wider (every layer of width 3, trained on the
-same data with the same seed and options): the plane lifts into 3-D, the
-layers pull the disk out of the ring, and one plane separates them while the
-camera orbits.  Both networks are trained; both accuracies are recomputed.
+the wrong side (its accuracy stated; the words say what the squeezed square
+shows: both classes jammed into one corner).
+Then back to the input, by a dissolve, and the same network one unit wider
+(every layer of width 3, trained on the same data with the same seed and
+options): the plane lifts into 3-D, the layers pull the disk out of the ring,
+and one plane separates them while the camera orbits, from a tilt that never
+shows that plane edge-on.  Both networks are trained; both accuracies are
+recomputed; the closing words speak only of the width-3 picture shown.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
+
+import functools
+import itertools
 
 import numpy as np
 from nnanim.scenes.layers import ORBIT
@@ -37,30 +43,21 @@ RING = 2.1
 PLANE_MARGIN = 0.15
 #: the separating plane's fill (the boundary's colour): a light sheet, the points seen through it
 PLANE_FILL = 0.2
+#: what the best line's beat says after tanh's squeeze, when points of both classes pile up in one
+#: corner of its square (:meth:`TopologyScene.jammed_corner`)
+JAMMED = "both classes jammed into one corner: no line splits them"
+#: points of each class, at least, within JAM_NEAR (per axis) of one corner of tanh's square
+JAM, JAM_NEAR = 5, 0.02
+#: the words of the way back from the width-2 result to the input plane (as the other scenes say)
+BACK = "back to the input"
+#: the separating plane shows at least this share of its own area at every moment of the final
+#: orbit (edge-on it is a line); the tilts (degrees) from which the view may see it
+PLANE_FACE, PLANE_TILTS = 0.35, (20, 30, 40, 50, 60, 70)
+#: seconds of orbit either side of the estimated final orbit over which the plane is kept in view
+PLANE_SLACK = 3.0
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
-
-
-#: the share of the switch to width 3 over which the points travel back to the input plane
-#: (before it: the width-2 picture's grid, line and rings leave)
-TRAVEL = (0.2, 0.85)
-
-
-def travel(cloud, start, end, **kwargs):
-    """An animation moving the :class:`~nnanim.draw.mobjects.PointCloud` ``cloud`` from positions
-    ``start`` to ``end`` (scene units, ``(N, 3)``), each point along its straight segment."""
-    from manim import Animation, Mobject
-
-    class Travel(Animation):
-        def create_starting_mobject(self):
-            return Mobject()  # nothing to copy: the positions are the segments'
-
-        def interpolate_mobject(self, alpha):
-            a = self.rate_func(alpha)
-            cloud.set_positions((1.0 - a) * start + a * end)
-
-    return Travel(cloud, **kwargs)
 
 
 class Settle:
@@ -100,14 +97,92 @@ class Settle:
         return self.trace.framing_support(s, t)
 
 
+def segment_hits(a, b, lo, hi, samples: int = 48) -> bool:
+    """Whether the segment from ``a`` to ``b`` (2-D) passes through the box ``lo``–``hi``."""
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    P = (1.0 - t) * np.asarray(a, dtype=float)[None, :2] + t * np.asarray(b, dtype=float)[None, :2]
+    return bool(np.any(np.all((P > lo) & (P < hi), axis=1)))
+
+
+def clear_axes(view) -> None:
+    """Give ``view`` a compass whose names lie clear of its arrows (:func:`clear_axes_class`),
+    in the same corners, with the same scale."""
+    old = view.axes
+    Clear = clear_axes_class()
+    if old is None or isinstance(old, Clear):
+        return
+    axes = Clear(view)
+    axes.set_box(old.box, old.picture)
+    view.submobjects[view.submobjects.index(old)] = axes
+    view.axes = axes
+    view.set_stage(view.stage, view.t)
+
+
+@functools.cache
+def clear_axes_class():
+    from nnanim.draw.mobjects import SpaceAxes
+
+    class Clear(SpaceAxes):
+        """A compass whose names lie clear of every arrow and of each other: a tilted 3-D view
+        foreshortens the arrows, and names put past their tips had an arrow run through them
+        (``h₃`` crossed by ``h₁``'s), or touched each other.  Each name crossed by an arrow, or
+        on another name or the scale's label, moves to the nearest free spot around where it
+        was (preferring away from the compass's origin), inside the picture."""
+
+        #: clearance of a name's glyph box from an arrow or another name (scene units)
+        CLEAR = 0.1
+
+        def _layout(self, placed, ends, dims, bar_length):
+            out = super()._layout(placed, ends, dims, bar_length)
+            arrows = out["arrows"].reshape(-1, 2, 3)[:, :, :2]
+            segs = [(a, b) for a, b in arrows[:dims] if np.hypot(*(b - a)) > 1e-3]
+            origin = arrows[0, 0]
+            names, halves = out["names"].copy(), out["halves"]
+            shown = [k for k in range(len(names)) if out["shown"][k] > 0.5]
+            x0, y0, x1, y1 = self.box
+            label_lo = out["label"] - out["label_half"] - self.CLEAR
+            label_hi = out["label"] + out["label_half"] + self.CLEAR
+
+            def free(k, c):
+                h = halves[k] + self.CLEAR
+                lo, hi = c - h, c + h
+                if lo[0] < x0 + 0.05 - self.CLEAR or lo[1] < y0 + 0.05 - self.CLEAR \
+                        or hi[0] > x1 - 0.05 + self.CLEAR or hi[1] > y1 - 0.05 + self.CLEAR:
+                    return False
+                if any(segment_hits(a, b, lo, hi) for a, b in segs):
+                    return False
+                if np.all(lo < label_hi) and np.all(label_lo < hi):
+                    return False
+                return not any(np.all(np.abs(c - names[j]) < halves[k] + halves[j] + self.CLEAR)
+                               for j in shown if j != k)
+
+            angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+            ring = np.column_stack([np.cos(angles), np.sin(angles)])
+            for k in shown:
+                if free(k, names[k]):
+                    continue
+                away = names[k] - origin
+                away = away / max(float(np.hypot(*away)), 1e-9)
+                for r in np.arange(0.02, 0.8, 0.02):
+                    spots = [names[k] + r * u for u in ring[np.argsort(-(ring @ away))]]
+                    spot = next((c for c in spots if free(k, c)), None)
+                    if spot is not None:
+                        names[k] = spot
+                        break
+            out["names"] = names
+            return out
+
+    return Clear
+
+
 class TopologyScene(MulticlassScene):
     # two layers: the wide twin's last layer stays a sheet in 3-D (deeper, it folds the data onto
     # a curve); the narrow one gets 89 % of the default disk-ring right, the wide one all of it
     defaults = {"dataset": "disk-ring", "hidden": [NARROW] * 2, "activation": "tanh", "lr": 0.02,
                 "epochs": 1500}
     tasks = ("binary", "multiclass")
-    # its last title ("width 2: 89.0% · width 3: 100.0%") takes two lines in a square; the others
-    # take one, over bodies of up to three lines
+    # "width 2: before tanh" takes two lines in a narrow column; the others take one, over bodies
+    # of up to three lines
     title_lines = 2
     final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"]
 
@@ -154,39 +229,62 @@ class TopologyScene(MulticlassScene):
         return [(i, j, centre + (corners @ axes) @ basis.T)]
 
     def switch_to(self, narrow_view, wide_view, caption, title, detail, gone, headers):
-        """One play, the beat of ``title``: the width-2 picture's points travel back from where its
-        last layer put them to where they started, the input plane of the width-3 picture, whose
-        grid and curve p = 0.5 come in around them (the same points, another network); the
-        width-2 picture's grid, line, shading, rings and header leave first, and the caption and
-        the header change with the picture (a fade through black swapped a jammed square for a
-        disk in a ring: nothing showed they were the same points)."""
-        from nnanim.draw.mobjects import OpacityFade, PointCloud
-        from nnanim.draw.scene import _window
+        """One play, the beat of ``title``: back to the input, by a dissolve (as the other scenes
+        go back): the width-2 picture (its grid, line, shading, rings) fades out as the width-3
+        picture's input plane fades in, the caption saying so, the header changing with the
+        picture.  (The points used to fly in straight lines from the width-2 result back to the
+        input, with no grid: it read as if a width-3 map did that.)"""
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.panels import late
+        from nnanim.scenes.linear_vs_hidden import DISSOLVE, LinearVsHiddenScene
 
         wide_view.set_stage(0, 0.0)
-        start = np.array(narrow_view.cloud.points, dtype=float)
-        end = np.array(wide_view.cloud.points, dtype=float)
-        cloud = narrow_view.cloud
-        self.traveller = traveller = PointCloud(start, cloud.colors, radius=cloud.radius,
-                                                rim_color=self.theme.point_rim)
-        traveller.clip_box = cloud.clip_box
-        traveller.depth_cue = None
         new = self.caption(title, detail)
         self.fix(new, headers[1])
         self.mark("caption", title, detail)
-        self.add(wide_view, traveller)
-        cloud.opacity = 0.0  # the traveller, the same dots in the same places, takes over
+        self.add(wide_view)
         seconds = BEATS["switch"]
-        leave = _window(0.0, TRAVEL[0])
-        self.play(*[OpacityFade(m, fade_in=False, rate_func=leave) for m in (narrow_view, *gone)],
+        leave = late((1.0 - DISSOLVE) * seconds, seconds)  # with the width-2 picture
+        self.play(*LinearVsHiddenScene.dissolve(narrow_view, wide_view, seconds),
+                  *[OpacityFade(m, fade_in=False, rate_func=leave) for m in gone],
                   *self.swap_text([caption, headers[0]], [new, headers[1]], seconds=0.3 * seconds,
                                   run_time=seconds),
-                  travel(traveller, start, end, rate_func=_window(*TRAVEL)),
-                  OpacityFade(wide_view, rate_func=_window(TRAVEL[1] - 0.2, 1.0)),
                   run_time=seconds)
-        self.remove(traveller)  # under it, the width-3 picture's own points, in the same places
-        cloud.opacity = 1.0
+        self.remove(narrow_view, *gone)
         self.switched = new
+
+    def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
+        """The tilt at the lift into 3-D: as multiclass's (the data least edge-on over the 3-D
+        stages and the final orbit), among the angles from which the separating plane shows at
+        least :data:`PLANE_FACE` of its own area over the whole final orbit (seen edge-on, the
+        plane was a line across the picture)."""
+        from nnanim.core.camera import face_on_angles
+        from nnanim.scenes.layers import PACE
+
+        flow, trace = view.flow, view.points_trace
+        clouds, turns, spin, tilted = [], [], 0.0, False
+        for stage in flow.stages[:-1]:  # as play_stages plays them
+            seconds = PACE[stage.kind] * pace
+            if stage.kind == "lift" and stage.dim == 3 and not tilted:
+                tilted, spin = True, 0.0
+            if tilted:
+                for t in (0.0, 0.5, 1.0):
+                    clouds.append(trace.at(stage.index, t))
+                    turns.append(spin + ORBIT * seconds * t)
+                spin += ORBIT * seconds
+        out = flow.stages[-1]
+        if not tilted or out.dim != 3:
+            return super().tilt_angles(view, pace)
+        orbit = np.linspace(0.0, ORBIT * self.final_orbit, 9)
+        clouds += [trace.at(out.index, 1.0)] * len(orbit)
+        turns += list(spin + orbit)
+        # the orbit's start is estimated (a caption read longer plays its stage longer): the
+        # plane is kept off edge-on over a margin of turn either side
+        margin = ORBIT * PLANE_SLACK
+        planes = [(np.asarray(w, dtype=float), np.linspace(spin - margin, spin + orbit[-1] + margin, 25))
+                  for _, _, w, _ in flow.output_boundaries()]
+        return face_on_angles(clouds, turns, np.radians(PLANE_TILTS), np.radians(np.arange(-90, 91, 15)),
+                              planes=planes, min_face=PLANE_FACE)
 
     def face_strokes(self, view):
         """The separating plane, filled lightly (:data:`PLANE_FILL`) so it reads as a sheet, its
@@ -200,8 +298,11 @@ class TopologyScene(MulticlassScene):
         """``(compass corner, bar corner)`` for a view's 3-D stages (``view``: a copy, moved
         through them here): the compass in a top
         corner (at the bottom left, where 3-D stages kept it, it sat against the header's lines),
-        the bar in a bottom one, the pair covering the fewest points over the 3-D stages at the
-        tilt the view takes and ``turns`` radians of orbit after it; None without axes."""
+        the bar in a bottom one, the pair covering the fewest points and the least boundary (a
+        curve counts more than a point, as :meth:`SpaceAxes.placement` counts them) over the 3-D
+        stages at the tilt the view takes and ``turns`` radians of orbit after it, and over the
+        input plane seen from above, where the switch to this view ends (the lift is a 3-D stage:
+        its corners are these from its start); None without axes."""
         from nnanim.draw.mobjects import count_in
 
         axes = view.axes
@@ -213,18 +314,44 @@ class TopologyScene(MulticlassScene):
         elev, azim = self.tilt_angles(view, STAGE_PACE)
         scores = np.zeros(len(candidates))
         radius = float(view.cloud.radius)
+        x0, y0, x1, y1 = view.clip_box
+
+        def score(s, t, weight=1.0):
+            view.set_stage(s, t)
+            points, lines = view.scene_geometry(s, t)
+            inside = ((points[:, 0] > x0 - radius) & (points[:, 0] < x1 + radius)
+                      & (points[:, 1] > y0 - radius) & (points[:, 1] < y1 + radius))
+            curve = np.concatenate(lines) if lines else np.zeros((0, 2))
+            ends = view.project(np.eye(3))[:, :2] * axes.ARROW
+            _, scale = view.screen_map(s, t)
+            for k, placed in enumerate(candidates):
+                for box in axes.boxes(axes._layout(placed, ends, 3, axes.length * scale)):
+                    scores[k] += weight * (count_in(points[inside], box, radius)
+                                           + 4.0 * count_in(curve, box, 0.05))
+
+        view.set_view_angles(0.0, 0.0)  # the input plane from above: the switch's end, held
+        score(stages[0].index, 0.0, weight=3.0)
         for stage in stages:
             for t in (0.5, 1.0):
                 for turn in np.linspace(0.0, turns, 5):
                     view.set_view_angles(elev, azim + turn)
-                    view.set_stage(stage.index, t)
-                    P = np.asarray(view.cloud.points, dtype=float)[:, :2]
-                    ends = view.project(np.eye(3))[:, :2] * axes.ARROW
-                    _, scale = view.screen_map(stage.index, t)
-                    for k, placed in enumerate(candidates):
-                        for box in axes.boxes(axes._layout(placed, ends, 3, axes.length * scale)):
-                            scores[k] += count_in(P, box, radius)
+                    score(stage.index, t)
         return candidates[int(np.argmin(scores))]  # the first of the least
+
+    @staticmethod
+    def jammed_corner(flow, run):
+        """The corner of tanh's square (``(±1, ±1)`` in the last hidden layer) where points of
+        every class pile up (at least :data:`JAM` of each within ``JAM_NEAR`` of it, per axis), or
+        None: what the best line's beat shows after the squeeze (the ring seen around the disk
+        before it is not visible in the jammed square; the words say what is)."""
+        h = flow.network.forward(run.X).post[-2]
+        if h.shape[1] != 2:
+            return None
+        for corner in itertools.product((-1.0, 1.0), repeat=2):
+            near = np.all(np.abs(h - np.array(corner)) < JAM_NEAR, axis=1)
+            if all(np.count_nonzero(near & (run.y == c)) >= JAM for c in range(run.n_classes)):
+                return corner
+        return None
 
     def wide_run(self):
         """The twin of the job's network with every hidden layer {WIDE} units wide, trained once
@@ -247,10 +374,13 @@ class TopologyScene(MulticlassScene):
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
         narrow_view, wide_view = self.views = views
+        for view in views:
+            clear_axes(view)
         # chosen on a copy of the view (scoring moves it through its stages and turns)
-        wide_view.corners_3d = self.corners_3d(
-            FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
-                     clip_box=self.layout.picture_clip))
+        copy = FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
+                        clip_box=self.layout.picture_clip)
+        clear_axes(copy)
+        wide_view.corners_3d = self.corners_3d(copy)
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)
@@ -300,8 +430,7 @@ class TopologyScene(MulticlassScene):
         narrow_view.set_stage(out.index, 0.0)
         caption = self.swap_caption(
             caption, f"width {NARROW}: the best line",
-            ("the ring still surrounds the disk, jammed against the square's edges"
-             if ring and squeeze is not None and act == "tanh" else
+            (JAMMED if squeeze is not None and act == "tanh" and self.jammed_corner(flow, run) else
              "the ring still surrounds the disk" if ring else "bent, never torn")
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
             + (f"; {ringed}" if self.ringed else ""),
@@ -330,7 +459,7 @@ class TopologyScene(MulticlassScene):
 
         # -- width 3: the same data, one unit wider; the disk leaves the ring in 3-D
         self.switch_to(narrow_view, wide_view, caption, f"width {WIDE}",
-                       f"the same data and training, every layer {WIDE} units wide",
+                       f"{BACK}: the same data and training, every layer {WIDE} units wide",
                        gone=[m for m in (shading, line, marks if self.ringed else None)
                              if m is not None],
                        headers=(header, self.header(wide, len(wide.epochs) - 1)))
@@ -357,8 +486,14 @@ class TopologyScene(MulticlassScene):
                                 run_time=BEATS["orbit"]))
         else:  # a last hidden layer of 2 units cannot happen here (every layer is WIDE), kept safe
             self.wait(BEATS["orbit"])
-        self.swap_caption(caption, f"width {NARROW}: {narrow_acc:.1%} · width {WIDE}: {wide_acc:.1%}",
-                          f"width {NARROW} only bends the plane; one more unit gives room to untangle it",
+        # only what the picture shows (the width-3 network): the width-2 result is gone
+        self.swap_caption(caption, f"width {WIDE}: {wide_acc:.1%} right",
+                          "one more unit per layer gave room to "
+                          + ("lift the disk out of the ring" if ring else "untangle the classes")
+                          # the boundary drawn on the plane: a disk-ring split without error has a
+                          # curve p = 0.5 that goes around the disk, a loop wherever it is carried
+                          + (f"; the loop on the {kind} is the curve p = 0.5 around the disk"
+                             if ring and wide_acc == 1.0 and wide.n_classes == 2 else ""),
                           kind="outro")
         self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
 

@@ -112,9 +112,10 @@ AXES_KNOWN: dict[tuple[str, str], str] = {
        for a in ("9:16", "1:1", "4:3")},
     **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "
        "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
-    **{("topology", a): "the width-3 input's corners all meet its boundary (the short training of "
-       "the plan pass), where the switch to width 3 ends" + ("; a 3-D stage's compass covers a "
-       "point" if a == "4:3" else "") for a in ("9:16", "1:1", "4:3")},
+    ("topology", "1:1"): "the plan pass's short training leaves the width-3 input a boundary "
+    "through both top corners of the wide, low 1:1 picture, where the switch to width 3 ends (the "
+    "3-D compass stays top: test_the_3d_compass_keeps_off_the_header); a 3-D stage's compass "
+    "covers a point",
     **{("bottleneck", a): "since the framing zooms on the points alone, the spirals fill the "
        "panel's corners in some stages (1-13 labels a video touch a few points)"
        for a in ("16:9", "9:16", "1:1", "4:3")},

@@ -42,12 +42,14 @@ __all__ = [
     "face_on_angles",
     "format_length",
     "nice_length",
+    "plane_face",
     "scale_length",
     "space_letter",
     "smooth_above",
     "stage_widened",
     "still_stages",
     "turned_extent",
+    "view_direction",
     "slab_corners",
     "zoom_envelope",
 ]
@@ -390,7 +392,21 @@ def turned_extent(halves: Array, corners: Array, centre: Array, project, weight:
     return reach - float(np.clip(weight, 0.0, 1.0)) * (reach - near)
 
 
-def face_on_angles(clouds, turns, elevations, azimuths) -> tuple[float, float]:
+def view_direction(elev: float, azim: float) -> Array:
+    """The unit vector of display space pointing at the viewer when the view is tilted by
+    ``elev`` and turned by ``azim`` (the depth axis of :func:`face_on_angles`'s projection)."""
+    return np.array([-np.sin(azim) * np.sin(elev), -np.cos(azim) * np.sin(elev), np.cos(elev)])
+
+
+def plane_face(normal, elev: float, azim: float) -> float:
+    """The share of a flat piece's own area that a plane of ``normal`` shows on screen, seen from
+    ``(elev, azim)`` (orthographic: ``|n̂ · d|``; 0 edge-on, 1 face-on)."""
+    n = np.asarray(normal, dtype=float)[:3]
+    return float(abs(n @ view_direction(elev, azim)) / max(np.linalg.norm(n), 1e-300))
+
+
+def face_on_angles(clouds, turns, elevations, azimuths, planes=(), min_face: float = 0.0
+                   ) -> tuple[float, float]:
     """``(elev, azim)`` (radians) from which the data of a 3-D story looks least edge-on.
 
     ``clouds`` are point clouds ``(N, 3)`` of display space along the story,
@@ -402,7 +418,19 @@ def face_on_angles(clouds, turns, elevations, azimuths) -> tuple[float, float]:
     are lines or points in 3-D already are left out.  The view turns by
     ``azim`` about the vertical axis and tilts by ``elev`` (0: top view), as
     :meth:`nnanim.draw.mobjects.FlowView.project` does.
+
+    ``planes``, ``(normal, turns)`` pairs: planes drawn in the picture (a separating plane)
+    and the turns at which each is seen.  Angles from which one of them shows less than
+    ``min_face`` of its own area at one of its turns (:func:`plane_face`: nearly edge-on, a
+    line) are left out; if every candidate does, the ones whose planes are least edge-on are
+    kept.
     """
+    candidates = [(float(e), float(a)) for e in elevations for a in azimuths]
+    if planes:
+        faces = np.array([min((plane_face(n, e, a + t) for n, ts in planes for t in ts),
+                              default=1.0) for e, a in candidates])
+        keep = faces >= min_face if np.any(faces >= min_face) else faces >= faces.max() - 1e-9
+        candidates = [c for c, k in zip(candidates, keep) if k]
     spreads = []
     for P in clouds:
         P = np.asarray(P, dtype=float)[:, :3]
@@ -411,19 +439,18 @@ def face_on_angles(clouds, turns, elevations, azimuths) -> tuple[float, float]:
         spreads.append(sv[1] if len(sv) > 1 and sv[1] > 1e-6 * max(sv[0], 1e-300) else 0.0)
     kept = [(P - np.mean(P, axis=0), t, s) for P, t, s in zip(clouds, turns, spreads) if s > 0]
     if not kept:
-        return float(elevations[0]), float(azimuths[0])
-    best, best_score = (float(elevations[0]), float(azimuths[0])), -np.inf
+        return candidates[0]
+    best, best_score = candidates[0], -np.inf
     worst = max(1, len(kept) // 5)  # the worst fifth of the story decides
-    for e in elevations:
+    for e, a in candidates:
         ce, se = np.cos(e), np.sin(e)
-        for a in azimuths:
-            scores = []
-            for P, turn, spread in kept:
-                ca, sa = np.cos(a + turn), np.sin(a + turn)
-                x = P[:, 0] * ca - P[:, 1] * sa
-                y = (P[:, 0] * sa + P[:, 1] * ca) * ce + P[:, 2] * se
-                scores.append(np.linalg.svd(np.column_stack([x, y]), compute_uv=False)[-1] / spread)
-            score = float(np.mean(np.sort(scores)[:worst]))
-            if score > best_score + 1e-9:
-                best, best_score = (float(e), float(a)), score
+        scores = []
+        for P, turn, spread in kept:
+            ca, sa = np.cos(a + turn), np.sin(a + turn)
+            x = P[:, 0] * ca - P[:, 1] * sa
+            y = (P[:, 0] * sa + P[:, 1] * ca) * ce + P[:, 2] * se
+            scores.append(np.linalg.svd(np.column_stack([x, y]), compute_uv=False)[-1] / spread)
+        score = float(np.mean(np.sort(scores)[:worst]))
+        if score > best_score + 1e-9:
+            best, best_score = (e, a), score
     return best
