@@ -556,7 +556,7 @@ class LayersScene(SceneContract):
         B = principal_axes(run.X, 2)
         x0, y0, x1, y1 = self.layout.picture_clip
         pad = 0.12
-        lines, names, choices = [], [], []
+        lines, names, choices, crossing = [], [], [], []
         for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is None:
@@ -569,23 +569,40 @@ class LayersScene(SceneContract):
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             w_, h_ = name.width / 2, name.height / 2
-            if k == 0:  # the u₁ axis (horizontal): at either end, above or below it
+            # beside its own axis's end, never elsewhere (along the picture's bottom edge the
+            # vertical axis ran through the horizontal axis's name, which touched the scale
+            # bar): at either end, on either side of the line, slid in along it or away from it
+            # as far as it takes to leave the points clear
+            if k == 0:  # the u₁ axis (horizontal): its name above or below it, at an end
                 y = float(np.mean(ends[:, 1]))
-                spots = [(x, y + dy) for x in (x1 - pad - w_, x0 + pad + w_)
-                         for dy in (0.08 + h_, -0.08 - h_)]
-            else:  # the u₂ axis (vertical): at either end, right or left of it
+                lo, hi = float(np.min(ends[:, 0])), float(np.max(ends[:, 0]))
+                spots = [(slide + off, (x, y + side * (0.1 + h_ + off)))
+                         for end, x0_ in ((1, hi - pad - w_), (-1, lo + pad + w_))
+                         for slide in (0.0, 0.3, 0.6, 0.9, 1.2, 1.6, 2.0)
+                         for x in (x0_ - end * slide,)
+                         for off in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+                         for side in (1, -1)]
+            else:  # the u₂ axis (vertical): its name right or left of it, at an end
                 x = float(np.mean(ends[:, 0]))
-                spots = [(x + dx, y) for y in (y1 - pad - h_, y0 + pad + h_)
-                         for dx in (0.1 + w_, -0.1 - w_)]
-            # or along the picture's top or bottom edge, from its corners in (the name says
-            # which axis it is): where no point is
-            xs = np.linspace(x1 - pad - w_, x0 + pad + w_, 9)
-            rows = (y1 - pad - h_, y0 + pad + h_, y1 - pad - 3 * h_ - 0.1, y0 + pad + 3 * h_ + 0.1)
-            spots += [(cx, cy) for cy in rows for cx in xs]
+                lo, hi = float(np.min(ends[:, 1])), float(np.max(ends[:, 1]))
+                spots = [(slide + off, (x + side * (0.12 + w_ + off), y))
+                         for end, y0_ in ((1, hi - pad - h_), (-1, lo + pad + h_))
+                         for slide in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+                         for y in (y0_ - end * slide,)
+                         for off in (0.0, 0.3, 0.6, 1.0, 1.5) for side in (1, -1)]
+            # the nearest to the end first (preferred when as clear)
+            spots = [spot for _, spot in sorted(spots, key=lambda d: d[0])]
             spots = [(min(max(cx, x0 + pad + w_), x1 - pad - w_),
                       min(max(cy, y0 + pad + h_), y1 - pad - h_)) for cx, cy in spots]
             names.append(name)
             choices.append([(cx - w_, cy - h_, cx + w_, cy + h_) for cx, cy in spots])
+            lo_, hi_ = np.min(ends, axis=0), np.max(ends, axis=0)
+            crossing.append((lo_[0] - 0.06, lo_[1] - 0.06, hi_[0] + 0.06, hi_[1] + 0.06))
+        # a name is crossed by no axis line (it sits beside its own)
+        for k, boxes in enumerate(choices):
+            choices[k] = [box for box in boxes if not any(
+                box[0] < c[2] and c[0] < box[2] and box[1] < c[3] and c[1] < box[3]
+                for c in crossing)] or boxes
         for name, box in zip(names, self.free_spots(view, choices), strict=True):
             name.move_to([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0])
         need = self.reading_time(title, words) - 0.5
@@ -619,7 +636,7 @@ class LayersScene(SceneContract):
 
         P = np.asarray(view.cloud.points)[:, :2]
         margin = float(view.cloud.radius) + 0.04
-        taken = axes_boxes(view, pad=0.06)
+        taken = axes_boxes(view, pad=0.15)  # (clear of the scale bar, not touching it)
 
         def meets(a, b, gap=0.08):
             return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
@@ -728,18 +745,30 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
+        wide_input = flow.input_dim > 3
         merged = set()  # the bias stages played inside their linear stage's beat
-        for stage in (flow.stages[:-1] if stages is None else stages):
+        todo = list(flow.stages[:-1] if stages is None else stages)
+        for at, stage in enumerate(todo):
             if stage.index in merged:
                 continue
             explain = self.stage_explain(flow, stage)
             if explain is None:  # a still: the next stage starts where it ends
                 continue
+            if merge and wide_input:
+                run = self.line_run(view, todo[at:])
+                if run:  # the rest keeps the points on one line: one short beat for all of it
+                    caption = self.play_line_run(view, caption, run, pace, read)
+                    merged.update(s.index for s in run)
+                    continue
             title, bias = stage.caption, None
             if merge and stage.kind == "linear":
                 after = flow.stages[stage.index + 1]
+                # a wide input merges every + b into its W·x beat (one rule for all its layers:
+                # seen along principal axes and framed on its points, a shift is a small part of
+                # what moves; iris's first + b was merged and its second had a beat); a plane
+                # only the shifts too small to see
                 if after.kind == "bias" and after.layer == stage.layer and \
-                        screen_shift(view, after.index) < BIAS_VISIBLE:
+                        (wide_input or screen_shift(view, after.index) < BIAS_VISIBLE):
                     bias = after
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
@@ -750,6 +779,8 @@ class LayersScene(SceneContract):
                 before(stage)
             seconds = PACE[stage.kind] * pace
             shift = 0.0 if bias is None else BIAS_MERGED * pace
+            if bias is not None and wide_input:
+                shift = max(shift, calm_seconds(view, bias.index) * pace)
             if read:  # (the swap is read too)
                 seconds = max(seconds, self.reading_time(title, explain) - 0.3 - shift)
             if view.flow.input_dim > 3:  # a wide space's view swings: never faster than CALM
@@ -764,6 +795,78 @@ class LayersScene(SceneContract):
                                     run_time=shift))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+        return caption
+
+    def line_run(self, view, rest: list) -> list:
+        """The stages at the start of ``rest`` (the story's stages still to play, the first one
+        shown) that only keep a wide input's points on one line: the points start on it (a beat
+        before said so: :meth:`line_words`) and every one of those stages ends on it.  Empty
+        unless two or more of them show something (one is an ordinary beat)."""
+        if not getattr(self, "_on_line", False):
+            return []
+        trace, flow = view.points_trace, view.flow
+        if line_share(trace.full(rest[0].index, 0.0)) < LINE_SHARE:
+            return []
+        run = []
+        for stage in rest:
+            if line_share(trace.full(stage.index, 1.0)) < LINE_SHARE:
+                break
+            run.append(stage)
+        shown = [s for s in run if self.stage_explain(flow, s) is not None]
+        if len(shown) < 2:
+            return []
+        if shown[-1].kind == "linear":  # (a + b stays with its W·x)
+            after = flow.stages[shown[-1].index + 1]
+            if after.kind == "bias" and after not in run:
+                run = run[:run.index(shown[-1])]
+                return self.line_run(view, run) if len(run) > 1 else []
+        return run
+
+    def play_line_run(self, view, caption, run: list, pace: float, read: bool):
+        """One short beat for the stages of ``run`` (:meth:`line_run`), which only keep the points
+        on one line (breast cancer's layers 1 to 3: 40 s of captions "still almost one line" over
+        a picture in which nothing new happened): its caption says so once, naming the layers,
+        and the stages play on at an even pace, each as fast as :data:`CALM` allows (linear,
+        so the run is one motion; slower only when the words need longer).  Returns the caption."""
+        from manim import linear
+
+        from nnanim.draw.mobjects import StagePlay
+
+        flow = view.flow
+        shown = [s for s in run if self.stage_explain(flow, s) is not None]
+        a, b = shown[0].layer + 1, shown[-1].layer + 1
+        title = f"layers {a}–{b} · one line" if a < b else f"layer {a} · one line"
+        share = min(line_share(view.points_trace.full(s.index, 1.0)) for s in run)
+        held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
+        own = any((self.stage_explain(flow, s) or "").startswith(WIDE["own"].split("{")[0])
+                  for s in shown)
+        end = f"; the view ends in layer {b}'s own axes, h₁ and h₂" if own else ""
+        tries = [f"every step keeps the points on one line ({held} of their spread){end}",
+                 "every step keeps the points on one line"]
+        for detail in tries:
+            if self.caption(title, detail).height <= self.layout.caption.height:
+                break
+        # each stage as fast as CALM allows, played at an even pace (linear: the steepest slope 1)
+        plays = [s for s in shown if s.kind != "rotate" or screen_speed(view, s.index) > 0]
+        plays += [s for s in run if s.kind == "bias" and s not in shown]
+        plays.sort(key=lambda s: s.index)
+        seconds = {s.index: max(screen_speed(view, s.index) / CALM, 0.2) * pace for s in plays}
+        need = self.reading_time(title, detail) if read else 0.0
+        total = sum(seconds.values())
+        if total < need:
+            seconds = {k: v * need / total for k, v in seconds.items()}
+
+        def play(stage):
+            spin = ORBIT * seconds[stage.index] if view.elev else 0.0
+            return StagePlay(view, stage.index, spin=spin, rate_func=linear,
+                             run_time=seconds[stage.index])
+
+        # the caption comes with the first stage's motion (the beat starts at that play)
+        caption = self.swap_with(caption, title, detail, [play(plays[0])],
+                                 seconds[plays[0].index], kind="stage")
+        for stage in plays[1:]:
+            self.play(play(stage))
+        self._on_line = True
         return caption
 
     def line_words(self, view, stage, words: str, title: str) -> str:
