@@ -240,7 +240,7 @@ class LayersScene(SceneContract):
                 # every class keeps a direction of its own, are the output; the wrong points are
                 # ringed there, with their note when the caption has room for it
                 self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
-                                         landmarks, rings=rings, note=note)
+                                         landmarks, rings=rings, note=note, output=True)
                 return
         need = self.reading_time(out_title, detail)
         extras = self.add_output_shading(view)
@@ -657,19 +657,22 @@ class LayersScene(SceneContract):
         return pick or []
 
     def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
-                            landmarks: list = (), rings=None, note: str = "") -> None:
+                            landmarks: list = (), rings=None, note: str = "",
+                            output: bool = False) -> None:
         """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
 
         ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
         by a class's landmark image (a digit's own picture, which travels there from beside its
         point; ``labels_of`` are the points' classes) or else by the class's name.  ``rings``
         (the points the network gets wrong) move with their points, fading in if not yet shown;
-        ``note`` (their count) ends the caption when it has room (else no rings are shown).
+        ``note`` (their count) ends the caption when it has room (else no rings are shown); the
+        rings come in with the words that count them (before, they came a second after).
+        ``output``: no beat of the output layer came before (its title says this is it).
         """
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
-        title = "softmax · class corners"
+        title = "output · softmax · class corners" if output else "softmax · class corners"
         # (the wrong points' note was the output beat's: three lines in a square frame)
         detail = f"each point sits at the corners' average, weighted by its class probabilities: {score}"
         if note:  # (rings not yet shown: with their note, if it fits)
@@ -707,7 +710,8 @@ class LayersScene(SceneContract):
                 view.followers.remove(rings)
             if rings not in self.mobjects:
                 self.add(rings)
-                ringing.append(OpacityFade(rings, rate_func=come))
+                # (fully in as the words that count them are: see swap_text)
+                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / total)))
         arrive = [cloud_move(view.cloud, self.class_vertex_points(view), rate_func=come,
                              followers=[] if rings is None else [(rings, view)]), *moves,
                   OpacityFade(polygon, rate_func=come),

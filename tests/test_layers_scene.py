@@ -755,3 +755,31 @@ def test_a_wide_view_never_swings_fast(options):
         P = [view.to_scene(trace.at(s, t), s, t)[:, :2] for t in ts]
         step = max(float(np.percentile(np.linalg.norm(b - a, axis=1), 90)) for a, b in zip(P, P[1:]))
         assert step * n / seconds <= 0.6 * short * 1.15, (s, seconds, step * n / seconds / short)
+
+
+@pytest.mark.parametrize("epochs", [30, None], ids=["30-epochs", "trained"])
+def test_digits_rings_come_with_the_words_that_count_them(epochs):
+    """Ten digits end in the class corners with no output beat before them: that beat's title
+    says it is the output, its caption counts the wrong points, recomputed here by an independent
+    forward pass (tanh layers, the largest logit), and their rings come in with those words, never
+    after them (the caption said "4 wrong, ringed" a second before any ring was drawn)."""
+    from nnanim.draw.scene import Caption
+
+    options = {"dataset": "digits", "classes": 10, **({} if epochs is None else {"epochs": epochs})}
+    scene = dry_run(LayersScene, options, mixin=_FirstPlays)
+    run = scene.job.run
+    h = _forward_states(run)[-1][1]
+    logits = h @ run.weights[-1][-1].T + run.biases[-1][-1]
+    wrong = int(np.sum(np.argmax(logits, axis=1) != run.y))
+    assert wrong > 0
+    k = next(i for i, b in enumerate(scene.beats) if "wrong, ringed" in b.detail)
+    beat = scene.beats[k]
+    assert beat.title == "output · softmax · class corners", beat.title
+    assert not any(b.title.startswith("output") for b in scene.beats[:k])
+    assert f"; {wrong} wrong, ringed" in beat.detail, (wrong, beat.detail)
+    plays = scene.first[k]
+    rings = [a for a in plays if type(a.mobject).__name__ == "RingedPoints"]
+    words = [a for a in plays if isinstance(a.mobject, Caption) and a.fade_in]
+    assert rings and words
+    for alpha in np.linspace(0.0, 1.0, 401):
+        assert rings[0].rate_func(alpha) >= words[0].rate_func(alpha) - 1e-9, alpha
