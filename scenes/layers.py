@@ -672,9 +672,14 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
-        title = "output · softmax · class corners" if output else "softmax · class corners"
         # (the wrong points' note was the output beat's: three lines in a square frame)
         detail = f"each point sits at the corners' average, weighted by its class probabilities: {score}"
+        title = "softmax · class corners"
+        if output:  # the longer title where it takes no more lines (a narrow caption: not)
+            room = self.caption(title, detail).height + 1e-6
+            fits = [t for t in ("output · softmax · class corners", "output · class corners")
+                    if self.caption(t, detail).height <= room]
+            title = fits[0] if fits else title
         if note:  # (rings not yet shown: with their note, if it fits)
             if self.caption(title, f"{detail}; {note}").height <= self.layout.caption.height:
                 detail = f"{detail}; {note}"
@@ -1142,23 +1147,22 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
     along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
     than tall, else top and bottom), ``gap`` apart and from the edges, and the box left between
-    the bands.  Class ``k`` goes to the band on the side of its class-vertex corner
-    (:func:`nnanim.core.projection.class_vertices`), the first half of the classes by that
-    side's coordinate to the right (top), and in order along its band; a band takes as many
-    columns (rows) as its tiles need to fit its length, spread over that length."""
-    from nnanim.core.projection import class_vertices
-
+    the bands.  A key in class order, placed by no cluster: the first half of the classes in the
+    left (top) band, the rest in the right (bottom) one, each band read top to bottom (left to
+    right).  (Placed on the side of each class's class-vertex corner, ten digits' tiles sat
+    beside other digits' clusters: the 3 beside the 8s.)  A band takes as many columns (rows)
+    as its tiles need to fit its length, spread over that length."""
     x0, y0, x1, y1 = (float(v) for v in clip)
-    V = class_vertices(max(K, 2))[:K]
     across = 0 if x1 - x0 >= y1 - y0 else 1  # the bands' normal: x (left/right) or y (top/bottom)
     along = 1 - across
     length = (y1 - y0) if across == 0 else (x1 - x0)
     step = side + gap
-    # the far side's classes first: largest coordinate across, ties by the one along
-    order = sorted(range(K), key=lambda k: (-round(V[k, across], 9), -V[k, along]))
-    bands = [order[: (K + 1) // 2], order[(K + 1) // 2:]]
+    order = list(range(K))
+    # band 0 at the far edge of the code below: right (top); the key's first half goes left (top)
+    first, second = order[: (K + 1) // 2], order[(K + 1) // 2:]
+    bands = [second, first] if across == 0 else [first, second]
     per = max(1, int((length - gap) // step))  # tiles a column (row) holds
-    lines = max(1, -(-len(bands[0]) // per))  # columns (rows) a band needs
+    lines = max(1, -(-len(first) // per))  # columns (rows) a band needs
     depth = lines * step + gap
     slots = np.zeros((K, 2))
     lo_edge = (x0, y0)[across]
@@ -1167,8 +1171,6 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     for b, members in enumerate(bands):
         if not members:
             continue
-        members = sorted(members, key=lambda k: -V[k, along]) if across == 0 else \
-            sorted(members, key=lambda k: V[k, along])
         n_rows = -(-len(members) // lines)
         spread = (length - 2 * gap - side) / max(n_rows - 1, 1)
         for i, k in enumerate(members):
