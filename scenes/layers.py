@@ -603,8 +603,20 @@ class LayersScene(SceneContract):
             choices[k] = [box for box in boxes if not any(
                 box[0] < c[2] and c[0] < box[2] and box[1] < c[3] and c[1] < box[3]
                 for c in crossing)] or boxes
-        for name, box in zip(names, self.free_spots(view, choices), strict=True):
+        picked = self.free_spots(view, choices)
+        for name, box in zip(names, picked, strict=True):
             name.move_to([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0])
+        # where no spot beside its end is clear of the other axis (a name wider than the room
+        # on either side of it: a square frame), that axis is cut around the name
+        gaps = [(b[0] - 0.08, b[1] - 0.08, b[2] + 0.08, b[3] + 0.08) for b in picked]
+        cut = []
+        for line in lines:
+            a, b = np.array(line.get_start()), np.array(line.get_end())
+            for p, q in segments_outside(a, b, gaps):
+                part = Line(p, q, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
+                part.clip_box = line.clip_box
+                cut.append(part)
+        lines = cut
         need = self.reading_time(title, words) - 0.5
         drawn = max(1.2, need - HOLD)
         draw, fade = [], []
