@@ -102,6 +102,9 @@ LINE_SHARE = 0.995
 CALM = 0.6
 #: how much larger the box around the points is at the output of a wide input (OutputRoom)
 OUTPUT_ROOM = 0.25
+#: how much larger that box is in every stage before (iris's setosa lay along the picture's top
+#: edge in layer 3's W·x): the room grows from this to OUTPUT_ROOM over the last hidden stage
+STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
 
@@ -1088,22 +1091,23 @@ class OutputRoom:
     the picture is about the regions and their lines between the points.
     """
 
-    def __init__(self, trace, stage: int, room: float) -> None:
-        self.trace, self.stage, self.room = trace, int(stage), float(room)
+    def __init__(self, trace, stage: int, room: float, base: float = 0.0) -> None:
+        self.trace, self.stage, self.room, self.base = trace, int(stage), float(room), float(base)
 
     @classmethod
     def around(cls, trace, flow):
-        """``trace`` wrapped when the stage before the output is an activation, else itself."""
+        """``trace`` wrapped: :data:`STAGE_ROOM` around the points in every stage, growing to
+        :data:`OUTPUT_ROOM` over the last hidden stage when it is an activation."""
         last = len(flow.stages) - 2
         if last < 0 or flow.stages[last].kind != "activation":
-            return trace
-        return cls(trace, last, OUTPUT_ROOM)
+            return cls(trace, len(flow.stages), STAGE_ROOM, STAGE_ROOM)
+        return cls(trace, last, OUTPUT_ROOM, STAGE_ROOM)
 
     def grow(self, s: int, t: float) -> float:
         if s < self.stage:
-            return 1.0
+            return 1.0 + self.base
         t = 1.0 if s > self.stage else min(max(float(t), 0.0), 1.0)
-        return 1.0 + self.room * t * t * (3.0 - 2.0 * t)
+        return 1.0 + self.base + (self.room - self.base) * t * t * (3.0 - 2.0 * t)
 
     def framing_box(self, s: int, t: float):
         centre, halves = self.trace.framing_box(s, t)

@@ -577,25 +577,29 @@ def test_principal_axes_names_sit_on_no_point(name, aspect):
     assert seen
 
 
-@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1"])
 @pytest.mark.parametrize("name", ["iris", "breast-cancer"])
 def test_principal_axes_names_sit_beside_their_own_axis(name, aspect):
-    """Each principal axis's name sits towards one end of its own axis (u₁'s wholly on one side
-    of the vertical axis, u₂'s wholly above or below the horizontal one), no axis line runs
-    through either name (the vertical axis crossed breast cancer's "u₁ · …" along the bottom
-    edge) and each keeps 0.1 clear of the view's compass and scale bar (it touched the bar).
-    The axes are recomputed here from the view: the lines ``u₂ = 0`` and ``u₁ = 0`` through
-    the framing at the input."""
+    """Each principal axis's name sits beside its own axis line (u₁'s above or below the
+    horizontal line, u₂'s left or right of the vertical one, within the line's extent), no
+    drawn axis line runs through either name (the vertical axis crossed breast cancer's
+    "u₁ · …" along the bottom edge; where no spot clears it, it is cut around the name) and
+    each keeps 0.1 clear of the view's compass and scale bar (it touched the bar).  The lines
+    are the ones the beat draws, sampled along their length."""
+    from manim import Line
+
     from nnanim.layout import Box, pixel_size
 
     scene = dry_run(LayersScene, {"dataset": name, "epochs": 30, "aspect": aspect},
-                    pixels=pixel_size(aspect, 480))
-    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
-    view.set_stage(0, 0.0)
-    h_ends = view.segment_in_view(np.array([0.0, 1.0, 0.0]), 0.0)  # u₂ = 0: the u₁ axis
-    v_ends = view.segment_in_view(np.array([1.0, 0.0, 0.0]), 0.0)  # u₁ = 0: the u₂ axis
-    y_axis, x_axis = float(np.mean(h_ends[:, 1])), float(np.mean(v_ends[:, 0]))
+                    pixels=pixel_size(aspect, 480), mixin=_FirstPlays)
     beat = next(k for k, b in enumerate(scene.beats) if b.title == "principal axes")
+    lines = [a.mobject for a in scene.first[beat] if isinstance(a.mobject, Line)]
+    assert len(lines) >= 2
+    ends = [(np.array(m.get_start()[:2]), np.array(m.get_end()[:2])) for m in lines]
+    horizontal = [e for e in ends if abs(e[0][1] - e[1][1]) < 1e-6]
+    vertical = [e for e in ends if abs(e[0][0] - e[1][0]) < 1e-6]
+    assert horizontal and vertical
+    y_axis, x_axis = horizontal[0][0][1], vertical[0][0][0]
     seen = 0
     for shot in (s for s in scene.shots if s.beat == beat):
         names = {text[:2]: box for text, box in shot.texts if text.startswith(("u₁ · ", "u₂ · "))}
@@ -603,16 +607,26 @@ def test_principal_axes_names_sit_beside_their_own_axis(name, aspect):
             continue
         seen += 1
         u1, u2 = names["u₁"], names["u₂"]
-        for box in (u1, u2):  # no axis line through a name
-            assert not (box.x0 < x_axis < box.x1 and box.y0 < max(v_ends[:, 1]) and
-                        box.y1 > min(v_ends[:, 1])), ("vertical axis through", box)
-            assert not box.y0 < y_axis < box.y1, ("horizontal axis through", box)
+        for box in (u1, u2):  # no drawn axis line through a name
+            for a, b in ends:
+                for t in np.linspace(0.0, 1.0, 400):
+                    x, y = (1 - t) * a + t * b
+                    assert not (box.x0 < x < box.x1 and box.y0 < y < box.y1), (box, a, b)
             for what, other in shot.marks[0].boxes:
                 grown = Box(other.x0 - 0.1, other.y0 - 0.1, other.x1 + 0.1, other.y1 + 0.1)
                 assert not box.overlaps(grown), (what, box, other)
-        # on one side of the other axis: towards one end of its own
-        assert u1.x0 >= x_axis or u1.x1 <= x_axis, u1
-        assert u2.y0 >= y_axis or u2.y1 <= y_axis, u2
+        # beside its own line (off it, on one side) or at its end (the line stops at the name:
+        # a name wider than the room beside its axis), within the line's extent
+        def stops_at(box, own):
+            return any(box.x0 - 0.15 <= p[0] <= box.x1 + 0.15 and box.y0 - 0.15 <= p[1] <= box.y1 + 0.15
+                       for e in own for p in e)
+
+        assert u1.y0 > y_axis or u1.y1 < y_axis or stops_at(u1, horizontal), u1
+        assert u2.x0 > x_axis or u2.x1 < x_axis or stops_at(u2, vertical), u2
+        xs = [p[0] for e in horizontal for p in e]
+        ys = [p[1] for e in vertical for p in e]
+        assert min(xs) - 0.2 <= u1.x0 and u1.x1 <= max(xs) + 0.2, (u1, xs)
+        assert min(ys) - 0.2 <= u2.y0 and u2.y1 <= max(ys) + 0.2, (u2, ys)
     assert seen
 
 
@@ -785,3 +799,22 @@ def test_digits_rings_come_with_the_words_that_count_them(epochs):
     assert rings and words
     for alpha in np.linspace(0.0, 1.0, 401):
         assert rings[0].rate_func(alpha) >= words[0].rate_func(alpha) - 1e-9, alpha
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_wide_points_keep_room_from_the_picture_edges_in_every_stage(aspect):
+    """Iris's points keep at least 8 % of the picture's short side from each of its edges at
+    every moment of every stage, measured here from the view's own screen positions (the setosa
+    lay along the top edge in layer 3's W·x: under 5 %)."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": "iris", "epochs": 30, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    x0, y0, x1, y1 = scene.layout.picture_clip
+    short = min(x1 - x0, y1 - y0)
+    for stage in view.flow.stages:
+        for t in np.linspace(0.0, 1.0, 11):
+            P = view.to_scene(view.points_trace.at(stage.index, t), stage.index, t)[:, :2]
+            gap = min(P[:, 0].min() - x0, x1 - P[:, 0].max(), P[:, 1].min() - y0, y1 - P[:, 1].max())
+            assert gap >= 0.08 * short, (stage.caption, t, gap / short)
