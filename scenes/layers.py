@@ -102,6 +102,9 @@ LINE_SHARE = 0.995
 CALM = 0.6
 #: how much larger the box around the points is at the output of a wide input (OutputRoom)
 OUTPUT_ROOM = 0.25
+#: how much larger that box is in every stage before (iris's setosa lay along the picture's top
+#: edge in layer 3's W·x): the room grows from this to OUTPUT_ROOM over the last hidden stage
+STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
 
@@ -240,7 +243,7 @@ class LayersScene(SceneContract):
                 # every class keeps a direction of its own, are the output; the wrong points are
                 # ringed there, with their note when the caption has room for it
                 self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
-                                         landmarks, rings=rings, note=note)
+                                         landmarks, rings=rings, note=note, output=True)
                 return
         need = self.reading_time(out_title, detail)
         extras = self.add_output_shading(view)
@@ -556,7 +559,7 @@ class LayersScene(SceneContract):
         B = principal_axes(run.X, 2)
         x0, y0, x1, y1 = self.layout.picture_clip
         pad = 0.12
-        lines, names, choices = [], [], []
+        lines, names, choices, crossing = [], [], [], []
         for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is None:
@@ -569,25 +572,54 @@ class LayersScene(SceneContract):
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             w_, h_ = name.width / 2, name.height / 2
-            if k == 0:  # the u₁ axis (horizontal): at either end, above or below it
+            # beside its own axis's end, never elsewhere (along the picture's bottom edge the
+            # vertical axis ran through the horizontal axis's name, which touched the scale
+            # bar): at either end, on either side of the line, slid in along it or away from it
+            # as far as it takes to leave the points clear
+            if k == 0:  # the u₁ axis (horizontal): its name above or below it, at an end
                 y = float(np.mean(ends[:, 1]))
-                spots = [(x, y + dy) for x in (x1 - pad - w_, x0 + pad + w_)
-                         for dy in (0.08 + h_, -0.08 - h_)]
-            else:  # the u₂ axis (vertical): at either end, right or left of it
+                lo, hi = float(np.min(ends[:, 0])), float(np.max(ends[:, 0]))
+                spots = [(slide + off, (x, y + side * (0.1 + h_ + off)))
+                         for end, x0_ in ((1, hi - pad - w_), (-1, lo + pad + w_))
+                         for slide in (0.0, 0.3, 0.6, 0.9, 1.2, 1.6, 2.0)
+                         for x in (x0_ - end * slide,)
+                         for off in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+                         for side in (1, -1)]
+            else:  # the u₂ axis (vertical): its name right or left of it, at an end
                 x = float(np.mean(ends[:, 0]))
-                spots = [(x + dx, y) for y in (y1 - pad - h_, y0 + pad + h_)
-                         for dx in (0.1 + w_, -0.1 - w_)]
-            # or along the picture's top or bottom edge, from its corners in (the name says
-            # which axis it is): where no point is
-            xs = np.linspace(x1 - pad - w_, x0 + pad + w_, 9)
-            rows = (y1 - pad - h_, y0 + pad + h_, y1 - pad - 3 * h_ - 0.1, y0 + pad + 3 * h_ + 0.1)
-            spots += [(cx, cy) for cy in rows for cx in xs]
+                lo, hi = float(np.min(ends[:, 1])), float(np.max(ends[:, 1]))
+                spots = [(slide + off, (x + side * (0.12 + w_ + off), y))
+                         for end, y0_ in ((1, hi - pad - h_), (-1, lo + pad + h_))
+                         for slide in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+                         for y in (y0_ - end * slide,)
+                         for off in (0.0, 0.3, 0.6, 1.0, 1.5) for side in (1, -1)]
+            # the nearest to the end first (preferred when as clear)
+            spots = [spot for _, spot in sorted(spots, key=lambda d: d[0])]
             spots = [(min(max(cx, x0 + pad + w_), x1 - pad - w_),
                       min(max(cy, y0 + pad + h_), y1 - pad - h_)) for cx, cy in spots]
             names.append(name)
             choices.append([(cx - w_, cy - h_, cx + w_, cy + h_) for cx, cy in spots])
-        for name, box in zip(names, self.free_spots(view, choices), strict=True):
+            lo_, hi_ = np.min(ends, axis=0), np.max(ends, axis=0)
+            crossing.append((lo_[0] - 0.06, lo_[1] - 0.06, hi_[0] + 0.06, hi_[1] + 0.06))
+        # a name is crossed by no axis line (it sits beside its own)
+        for k, boxes in enumerate(choices):
+            choices[k] = [box for box in boxes if not any(
+                box[0] < c[2] and c[0] < box[2] and box[1] < c[3] and c[1] < box[3]
+                for c in crossing)] or boxes
+        picked = self.free_spots(view, choices)
+        for name, box in zip(names, picked, strict=True):
             name.move_to([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0])
+        # where no spot beside its end is clear of the other axis (a name wider than the room
+        # on either side of it: a square frame), that axis is cut around the name
+        gaps = [(b[0] - 0.08, b[1] - 0.08, b[2] + 0.08, b[3] + 0.08) for b in picked]
+        cut = []
+        for line in lines:
+            a, b = np.array(line.get_start()), np.array(line.get_end())
+            for p, q in segments_outside(a, b, gaps):
+                part = Line(p, q, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
+                part.clip_box = line.clip_box
+                cut.append(part)
+        lines = cut
         need = self.reading_time(title, words) - 0.5
         drawn = max(1.2, need - HOLD)
         draw, fade = [], []
@@ -619,7 +651,7 @@ class LayersScene(SceneContract):
 
         P = np.asarray(view.cloud.points)[:, :2]
         margin = float(view.cloud.radius) + 0.04
-        taken = axes_boxes(view, pad=0.06)
+        taken = axes_boxes(view, pad=0.15)  # (clear of the scale bar, not touching it)
 
         def meets(a, b, gap=0.08):
             return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
@@ -640,21 +672,29 @@ class LayersScene(SceneContract):
         return pick or []
 
     def play_class_vertices(self, view, names, labels_of, caption, score: str, leaving: list,
-                            landmarks: list = (), rings=None, note: str = "") -> None:
+                            landmarks: list = (), rings=None, note: str = "",
+                            output: bool = False) -> None:
         """The last beat: the classes on a polygon's corners, every point at ``Σ p_k·v_k``.
 
         ``leaving`` fade out first (the last space's lines).  Each corner is named outside it:
         by a class's landmark image (a digit's own picture, which travels there from beside its
         point; ``labels_of`` are the points' classes) or else by the class's name.  ``rings``
         (the points the network gets wrong) move with their points, fading in if not yet shown;
-        ``note`` (their count) ends the caption when it has room (else no rings are shown).
+        ``note`` (their count) ends the caption when it has room (else no rings are shown); the
+        rings come in with the words that count them (before, they came a second after).
+        ``output``: no beat of the output layer came before (its title says this is it).
         """
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
-        title = "softmax · class corners"
         # (the wrong points' note was the output beat's: three lines in a square frame)
         detail = f"each point sits at the corners' average, weighted by its class probabilities: {score}"
+        title = "softmax · class corners"
+        if output:  # the longer title where it takes no more lines (a narrow caption: not)
+            room = self.caption(title, detail).height + 1e-6
+            fits = [t for t in ("output · softmax · class corners", "output · class corners")
+                    if self.caption(t, detail).height <= room]
+            title = fits[0] if fits else title
         if note:  # (rings not yet shown: with their note, if it fits)
             if self.caption(title, f"{detail}; {note}").height <= self.layout.caption.height:
                 detail = f"{detail}; {note}"
@@ -690,7 +730,8 @@ class LayersScene(SceneContract):
                 view.followers.remove(rings)
             if rings not in self.mobjects:
                 self.add(rings)
-                ringing.append(OpacityFade(rings, rate_func=come))
+                # (fully in as the words that count them are: see swap_text)
+                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / total)))
         arrive = [cloud_move(view.cloud, self.class_vertex_points(view), rate_func=come,
                              followers=[] if rings is None else [(rings, view)]), *moves,
                   OpacityFade(polygon, rate_func=come),
@@ -728,18 +769,30 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import StagePlay, ViewTurn
 
         flow = view.flow
+        wide_input = flow.input_dim > 3
         merged = set()  # the bias stages played inside their linear stage's beat
-        for stage in (flow.stages[:-1] if stages is None else stages):
+        todo = list(flow.stages[:-1] if stages is None else stages)
+        for at, stage in enumerate(todo):
             if stage.index in merged:
                 continue
             explain = self.stage_explain(flow, stage)
             if explain is None:  # a still: the next stage starts where it ends
                 continue
+            if merge and wide_input:
+                run = self.line_run(view, todo[at:])
+                if run:  # the rest keeps the points on one line: one short beat for all of it
+                    caption = self.play_line_run(view, caption, run, pace, read)
+                    merged.update(s.index for s in run)
+                    continue
             title, bias = stage.caption, None
             if merge and stage.kind == "linear":
                 after = flow.stages[stage.index + 1]
+                # a wide input merges every + b into its W·x beat (one rule for all its layers:
+                # seen along principal axes and framed on its points, a shift is a small part of
+                # what moves; iris's first + b was merged and its second had a beat); a plane
+                # only the shifts too small to see
                 if after.kind == "bias" and after.layer == stage.layer and \
-                        screen_shift(view, after.index) < BIAS_VISIBLE:
+                        (wide_input or screen_shift(view, after.index) < BIAS_VISIBLE):
                     bias = after
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
@@ -750,6 +803,8 @@ class LayersScene(SceneContract):
                 before(stage)
             seconds = PACE[stage.kind] * pace
             shift = 0.0 if bias is None else BIAS_MERGED * pace
+            if bias is not None and wide_input:
+                shift = max(shift, calm_seconds(view, bias.index) * pace)
             if read:  # (the swap is read too)
                 seconds = max(seconds, self.reading_time(title, explain) - 0.3 - shift)
             if view.flow.input_dim > 3:  # a wide space's view swings: never faster than CALM
@@ -764,6 +819,78 @@ class LayersScene(SceneContract):
                                     run_time=shift))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
+        return caption
+
+    def line_run(self, view, rest: list) -> list:
+        """The stages at the start of ``rest`` (the story's stages still to play, the first one
+        shown) that only keep a wide input's points on one line: the points start on it (a beat
+        before said so: :meth:`line_words`) and every one of those stages ends on it.  Empty
+        unless two or more of them show something (one is an ordinary beat)."""
+        if not getattr(self, "_on_line", False):
+            return []
+        trace, flow = view.points_trace, view.flow
+        if line_share(trace.full(rest[0].index, 0.0)) < LINE_SHARE:
+            return []
+        run = []
+        for stage in rest:
+            if line_share(trace.full(stage.index, 1.0)) < LINE_SHARE:
+                break
+            run.append(stage)
+        shown = [s for s in run if self.stage_explain(flow, s) is not None]
+        if len(shown) < 2:
+            return []
+        if shown[-1].kind == "linear":  # (a + b stays with its W·x)
+            after = flow.stages[shown[-1].index + 1]
+            if after.kind == "bias" and after not in run:
+                run = run[:run.index(shown[-1])]
+                return self.line_run(view, run) if len(run) > 1 else []
+        return run
+
+    def play_line_run(self, view, caption, run: list, pace: float, read: bool):
+        """One short beat for the stages of ``run`` (:meth:`line_run`), which only keep the points
+        on one line (breast cancer's layers 1 to 3: 40 s of captions "still almost one line" over
+        a picture in which nothing new happened): its caption says so once, naming the layers,
+        and the stages play on at an even pace, each as fast as :data:`CALM` allows (linear,
+        so the run is one motion; slower only when the words need longer).  Returns the caption."""
+        from manim import linear
+
+        from nnanim.draw.mobjects import StagePlay
+
+        flow = view.flow
+        shown = [s for s in run if self.stage_explain(flow, s) is not None]
+        a, b = shown[0].layer + 1, shown[-1].layer + 1
+        title = f"layers {a}–{b} · one line" if a < b else f"layer {a} · one line"
+        share = min(line_share(view.points_trace.full(s.index, 1.0)) for s in run)
+        held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
+        own = any((self.stage_explain(flow, s) or "").startswith(WIDE["own"].split("{")[0])
+                  for s in shown)
+        end = f"; the view ends in layer {b}'s own axes, h₁ and h₂" if own else ""
+        tries = [f"every step keeps the points on one line ({held} of their spread){end}",
+                 "every step keeps the points on one line"]
+        for detail in tries:
+            if self.caption(title, detail).height <= self.layout.caption.height:
+                break
+        # each stage as fast as CALM allows, played at an even pace (linear: the steepest slope 1)
+        plays = [s for s in shown if s.kind != "rotate" or screen_speed(view, s.index) > 0]
+        plays += [s for s in run if s.kind == "bias" and s not in shown]
+        plays.sort(key=lambda s: s.index)
+        seconds = {s.index: max(screen_speed(view, s.index) / CALM, 0.2) * pace for s in plays}
+        need = self.reading_time(title, detail) if read else 0.0
+        total = sum(seconds.values())
+        if total < need:
+            seconds = {k: v * need / total for k, v in seconds.items()}
+
+        def play(stage):
+            spin = ORBIT * seconds[stage.index] if view.elev else 0.0
+            return StagePlay(view, stage.index, spin=spin, rate_func=linear,
+                             run_time=seconds[stage.index])
+
+        # the caption comes with the first stage's motion (the beat starts at that play)
+        caption = self.swap_with(caption, title, detail, [play(plays[0])],
+                                 seconds[plays[0].index], kind="stage")
+        for stage in plays[1:]:
+            self.play(play(stage))
+        self._on_line = True
         return caption
 
     def line_words(self, view, stage, words: str, title: str) -> str:
@@ -964,22 +1091,23 @@ class OutputRoom:
     the picture is about the regions and their lines between the points.
     """
 
-    def __init__(self, trace, stage: int, room: float) -> None:
-        self.trace, self.stage, self.room = trace, int(stage), float(room)
+    def __init__(self, trace, stage: int, room: float, base: float = 0.0) -> None:
+        self.trace, self.stage, self.room, self.base = trace, int(stage), float(room), float(base)
 
     @classmethod
     def around(cls, trace, flow):
-        """``trace`` wrapped when the stage before the output is an activation, else itself."""
+        """``trace`` wrapped: :data:`STAGE_ROOM` around the points in every stage, growing to
+        :data:`OUTPUT_ROOM` over the last hidden stage when it is an activation."""
         last = len(flow.stages) - 2
         if last < 0 or flow.stages[last].kind != "activation":
-            return trace
-        return cls(trace, last, OUTPUT_ROOM)
+            return cls(trace, len(flow.stages), STAGE_ROOM, STAGE_ROOM)
+        return cls(trace, last, OUTPUT_ROOM, STAGE_ROOM)
 
     def grow(self, s: int, t: float) -> float:
         if s < self.stage:
-            return 1.0
+            return 1.0 + self.base
         t = 1.0 if s > self.stage else min(max(float(t), 0.0), 1.0)
-        return 1.0 + self.room * t * t * (3.0 - 2.0 * t)
+        return 1.0 + self.base + (self.room - self.base) * t * t * (3.0 - 2.0 * t)
 
     def framing_box(self, s: int, t: float):
         centre, halves = self.trace.framing_box(s, t)
@@ -1035,23 +1163,22 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
     along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
     than tall, else top and bottom), ``gap`` apart and from the edges, and the box left between
-    the bands.  Class ``k`` goes to the band on the side of its class-vertex corner
-    (:func:`nnanim.core.projection.class_vertices`), the first half of the classes by that
-    side's coordinate to the right (top), and in order along its band; a band takes as many
-    columns (rows) as its tiles need to fit its length, spread over that length."""
-    from nnanim.core.projection import class_vertices
-
+    the bands.  A key in class order, placed by no cluster: the first half of the classes in the
+    left (top) band, the rest in the right (bottom) one, each band read top to bottom (left to
+    right).  (Placed on the side of each class's class-vertex corner, ten digits' tiles sat
+    beside other digits' clusters: the 3 beside the 8s.)  A band takes as many columns (rows)
+    as its tiles need to fit its length, spread over that length."""
     x0, y0, x1, y1 = (float(v) for v in clip)
-    V = class_vertices(max(K, 2))[:K]
     across = 0 if x1 - x0 >= y1 - y0 else 1  # the bands' normal: x (left/right) or y (top/bottom)
     along = 1 - across
     length = (y1 - y0) if across == 0 else (x1 - x0)
     step = side + gap
-    # the far side's classes first: largest coordinate across, ties by the one along
-    order = sorted(range(K), key=lambda k: (-round(V[k, across], 9), -V[k, along]))
-    bands = [order[: (K + 1) // 2], order[(K + 1) // 2:]]
+    order = list(range(K))
+    # band 0 at the far edge of the code below: right (top); the key's first half goes left (top)
+    first, second = order[: (K + 1) // 2], order[(K + 1) // 2:]
+    bands = [second, first] if across == 0 else [first, second]
     per = max(1, int((length - gap) // step))  # tiles a column (row) holds
-    lines = max(1, -(-len(bands[0]) // per))  # columns (rows) a band needs
+    lines = max(1, -(-len(first) // per))  # columns (rows) a band needs
     depth = lines * step + gap
     slots = np.zeros((K, 2))
     lo_edge = (x0, y0)[across]
@@ -1060,8 +1187,6 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     for b, members in enumerate(bands):
         if not members:
             continue
-        members = sorted(members, key=lambda k: -V[k, along]) if across == 0 else \
-            sorted(members, key=lambda k: V[k, along])
         n_rows = -(-len(members) // lines)
         spread = (length - 2 * gap - side) / max(n_rows - 1, 1)
         for i, k in enumerate(members):
