@@ -77,8 +77,8 @@ $(STAMP): pyproject.toml | sysdeps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(BIN)/python -m pip install -q uv || echo "note: no uv; installing with pip"
 	@if [ -x $(UV) ]; then \
-	  echo "$(UV) pip install -q --python $(BIN)/python -e '.[dev,slides,batch,data]'"; \
-	  $(UV) pip install -q --python $(BIN)/python -e '.[dev,slides,batch,data]'; \
+	  echo "$(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'"; \
+	  $(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'; \
 	else \
 	  $(BIN)/python -m pip install -q --upgrade pip && \
 	  $(BIN)/python -m pip install -q -e '.[dev,slides,batch,data]'; \
@@ -89,9 +89,9 @@ $(STAMP): pyproject.toml | sysdeps
 $(CORE_STAMP): pyproject.toml
 	@test -x $(CORE_BIN)/python || $(PYTHON) -m venv $(CORE_VENV)
 	@if [ -x $(UV) ]; then \
-	  echo "$(UV) pip install -q --python $(CORE_BIN)/python $(CORE_DEPS)"; \
-	  $(UV) pip install -q --python $(CORE_BIN)/python $(CORE_DEPS) && \
-	  $(UV) pip install -q --python $(CORE_BIN)/python --no-deps -e .; \
+	  echo "$(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python $(CORE_DEPS)"; \
+	  $(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python $(CORE_DEPS) && \
+	  $(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python --no-deps -e .; \
 	else \
 	  $(CORE_BIN)/python -m pip install -q $(CORE_DEPS) && \
 	  $(CORE_BIN)/python -m pip install -q --no-deps -e .; \
