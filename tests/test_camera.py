@@ -277,8 +277,30 @@ class _Sampler:
         self.samples.append((where, frame))
 
 
+#: ``scene -> (holds log, clock)`` of each scene's 16:9 walk on this test process: test_posters'
+#: still-hold check reads the same walk (its default story in a 480p 16:9 frame), so it is walked
+#: once for both (the two tests share a worker: the group ``camera-SCENE``)
+HOLDS: dict[str, tuple[list, float]] = {}
+
+
 def _walk(scene, aspect):
-    return dry_run(scene, {"aspect": aspect}, mixin=_Sampler, pixels=pixel_size(aspect, 480))
+    from test_posters import _Holds  # (test_posters imports this module)
+
+    class _Walk(_Holds, _Sampler):  # _Holds logs each play around _Sampler's, which keeps the clock
+        pass
+
+    played = dry_run(scene, {"aspect": aspect}, mixin=_Walk, pixels=pixel_size(aspect, 480))
+    if aspect == "16:9":
+        HOLDS[scene] = (played.log, played.clock)
+    return played
+
+
+def holds_log(scene) -> tuple[list, float]:
+    """``(log, clock)`` of ``scene``'s 16:9 walk (test_posters' ``_Holds`` log): the one this test
+    process walked for the camera check, else walked now."""
+    if scene not in HOLDS:
+        _walk(scene, "16:9")
+    return HOLDS[scene]
 
 
 def framing_jumps(samples):

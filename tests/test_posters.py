@@ -135,15 +135,19 @@ def still_runs(log) -> list[tuple[float, float]]:
 LONGEST_HOLD = 3.0
 
 
-@pytest.mark.parametrize("scene", SCENES)
+@pytest.mark.parametrize("scene", [pytest.param(s, marks=pytest.mark.xdist_group(f"camera-{s}"))
+                                   for s in SCENES])
 def test_no_hold_but_the_last_is_longer_than_three_seconds(scene):
-    from storyboards import dry_run
+    """The plays of the scene's default story (16:9, 480p), logged by ``_Holds`` in the walk
+    test_camera makes of it for its framing check (``holds_log``: the same walk, whose
+    ``_Sampler`` keeps the plan pass's clock; this test joins that scene's camera group)."""
+    from test_camera import holds_log
 
-    played = dry_run(scene, {}, mixin=_Holds)
-    runs = still_runs(played.log)
+    log, clock = holds_log(scene)
+    runs = still_runs(log)
     assert runs, scene
     start, seconds = runs[-1]
-    if start + seconds == pytest.approx(played.clock):  # the final hold ends the video: exempt
+    if start + seconds == pytest.approx(clock):  # the final hold ends the video: exempt
         runs = runs[:-1]
     for start, seconds in runs:
         assert seconds <= LONGEST_HOLD + 1e-9, (scene, start, seconds)
