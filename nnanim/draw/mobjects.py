@@ -1129,12 +1129,42 @@ class _FastCameraMixin:
         surface.mark_dirty()
         return True
 
+    #: paths kept between frames (:meth:`set_cairo_context_path`), at most this many
+    KEPT_PATHS = 4096
+
     def set_cairo_context_path(self, ctx, vmobject: VMobject):
-        """Manim's path building, from the geometry :func:`guard_geometry` lets through."""
+        """Manim's path building, from the geometry :func:`guard_geometry` lets through.
+
+        A VMobject drawn again with the same points (the glyphs of a text drawn every frame
+        over a moving picture, a still frame) gets the Cairo path built the last time, by one
+        ``append_path``: the same path, without the NumPy and Python work per curve (not
+        with a 3-D camera, whose projection turns).
+        """
         ctx.new_path()
+        if type(self).transform_points_pre_display is not Camera.transform_points_pre_display:
+            self._build_path(ctx, vmobject)  # a 3-D camera projects the points as it turns
+            return self
+        own = vmobject.points
+        kept_paths = self.__dict__.setdefault("_kept_paths", {})
+        key = (vmobject.tolerance_for_point_equality, self.frame_width, self.frame_height,
+               tuple(self.frame_center), self.pixel_width, self.pixel_height)
+        kept = kept_paths.get(id(vmobject))
+        if (kept is not None and kept[0] == key and kept[1].shape == own.shape
+                and np.array_equal(kept[1], own)):
+            if kept[2] is not None:
+                ctx.append_path(kept[2])
+            return self
+        self._build_path(ctx, vmobject)
+        if len(kept_paths) >= self.KEPT_PATHS:
+            kept_paths.clear()
+        path = ctx.copy_path() if len(own) else None
+        kept_paths[id(vmobject)] = (key, own.copy(), path)
+        return self
+
+    def _build_path(self, ctx, vmobject: VMobject) -> None:
         points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
         if not len(points):
-            return self
+            return
         curves = points.reshape(-1, 4, 3)[:, :, :2]
         atol = vmobject.tolerance_for_point_equality
 
@@ -1156,7 +1186,6 @@ class _FastCameraMixin:
                 ctx.curve_to(*c[2:])
             if close:
                 ctx.close_path()
-        return self
 
     def set_cairo_context_color(self, ctx, rgbas, vmobject: VMobject):
         """Manim's colouring; a gradient whose end points are not drawable becomes its first colour."""
