@@ -432,7 +432,15 @@ def _splat_layered(pixels, w, h, k, cell, stamp, rank, packed_by_rank, rgb8_by_r
         first = np.ones(len(at), bool)
         first[1:] = at[1:] != at[:-1]
         start = np.flatnonzero(first)
-        nth = np.arange(len(at)) - np.repeat(start, np.diff(np.append(start, len(at))))
+        # a colour that covers its pixel fully hides every colour before it: each pixel's
+        # compositing starts at its last such colour (or its first colour)
+        pos = np.arange(len(at))
+        cover_all = np.where((packed & np.uint64(0xFFFF)) >= solid_q, pos, -1)
+        begin = np.maximum(np.maximum.reduceat(cover_all, start), start)
+        begin = np.repeat(begin, np.diff(np.append(start, len(at))))
+        keep = pos >= begin
+        at, packed = at[keep], packed[keep]
+        nth = (pos - begin)[keep]
         mask = np.uint64((1 << 40) - 1)
         for j in range(int(nth.max()) + 1):
             e = nth == j
