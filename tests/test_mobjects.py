@@ -51,7 +51,7 @@ def test_splat_matches_a_pixel_by_pixel_reference():
     assert np.abs(got.astype(float) - expected).max() <= 2.0  # 8-bit stamps and blending
 
 
-@pytest.mark.parametrize("n_colours, opacity", [(300, 1.0), (40, 0.6), (7, 1.0)])
+@pytest.mark.parametrize("n_colours, opacity", [(300, 1.0), (40, 0.6), (7, 1.0), (12, 1.0)])
 def test_many_colours_are_laid_as_one_colour_after_another(n_colours, opacity):
     """A cloud of many colours (a value's colour map) is drawn in levels of colours that touch no
     common pixel; every pixel must end as drawing the colours one at a time, in order of first

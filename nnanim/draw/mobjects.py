@@ -233,6 +233,19 @@ def _stamps(radius: float, rim_width: float):
     return ox.astype(np.int64), oy.astype(np.int64), close, cover_of, inner_of
 
 
+@functools.lru_cache(maxsize=16)
+def _stamp_levels(radius: float, rim_width: float) -> tuple[int, int, int]:
+    """``(seen, solid, plain)``: the least closeness at which a pixel is covered at all, fully
+    covered, and fully covered by the fill (no rim).  Both lookup tables of :func:`_stamps`
+    grow with the closeness, so a comparison of the closeness itself sorts the pixels."""
+    *_, cover_of, inner_of = _stamps(radius, rim_width)
+    n = len(cover_of)
+    return (int(np.argmax(cover_of > 0)) if cover_of[-1] > 0 else n,
+            int(np.argmax(cover_of == 255)) if cover_of[-1] == 255 else n,
+            int(np.argmax((cover_of == 255) & (inner_of == 255)))
+            if cover_of[-1] == 255 and inner_of[-1] == 255 else n)
+
+
 def splat_discs(
     canvas: np.ndarray,
     xy: np.ndarray,
@@ -257,9 +270,13 @@ def splat_discs(
     colours is two levels; a cloud coloured by a continuous value (hundreds of
     colours) a few dozen, where a loop over its colours made it 10x slower.
 
+    An opaque cloud of more than :data:`LAYERED_COLOURS` colours is drawn by
+    :func:`_splat_layered` instead (the same pixels in a few passes, not one per level).
+
     Cost: per disc, a gather of a precomputed stamp and one ``maximum.at``
     pass over its ~π(r + 1)² pixels; per level, one pass over the pixels its
-    discs touch.
+    discs touch.  Fully covered pixels are told apart by comparing the
+    closeness with :func:`_stamp_levels`, not by looking them up.
     """
     h, w = canvas.shape[:2]
     xy = np.asarray(xy, dtype=float)
@@ -267,6 +284,7 @@ def splat_discs(
         return
     fill = np.broadcast_to(np.asarray(fill, dtype=float), (len(xy), 3))
     ox, oy, close, cover_of, inner_of = _stamps(float(radius), float(rim_width))
+    levels_q = _stamp_levels(float(radius), float(rim_width))
     k = int(max(np.abs(ox).max(), np.abs(oy).max()))
     cell = np.floor(xy).astype(np.int64)
     on = (cell[:, 0] >= -k) & (cell[:, 0] < w + k) & (cell[:, 1] >= -k) & (cell[:, 1] < h + k)
@@ -281,14 +299,20 @@ def splat_discs(
                                    return_index=True, return_inverse=True)
     rank = np.empty(len(keys), np.int64)  # colours in order of first appearance
     rank[np.argsort(first)] = np.arange(len(keys))
+    rim8 = np.round(np.asarray(rim, dtype=float) * 255).astype(np.uint32)
+    packed = rgb8[:, 0] | rgb8[:, 1] << 8 | rgb8[:, 2] << 16 | np.uint32(255 << 24)
+    if len(keys) > LAYERED_COLOURS and opacity >= 1 and len(keys) < 1 << 24:
+        by_rank = first[np.argsort(rank)]  # the first disc of each colour, in drawing order
+        _splat_layered(canvas.reshape(-1).view(np.uint32), w, h, k, cell, stamp, rank[group],
+                       packed[by_rank], rgb8[by_rank], rim8, (ox, oy, close, cover_of, inner_of),
+                       levels_q)
+        return
     levels = _colour_levels(cell, rank[group], len(keys), k)
     level = levels[rank[group]]
     colours = np.bincount(levels)  # colours per level
     order = np.argsort(level, kind="stable")
     bounds = np.searchsorted(level[order], np.arange(len(colours) + 1))
     pixels = canvas.reshape(-1).view(np.uint32)  # one RGBA pixel per element (little-endian)
-    rim8 = np.round(np.asarray(rim, dtype=float) * 255).astype(np.uint32)
-    packed = rgb8[:, 0] | rgb8[:, 1] << 8 | rgb8[:, 2] << 16 | np.uint32(255 << 24)
     inside = (cell[:, 0] >= k) & (cell[:, 0] < w - k) & (cell[:, 1] >= k) & (cell[:, 1] < h - k)
     scratch = None
     for lv in range(len(colours)):
@@ -302,15 +326,18 @@ def splat_discs(
             idx = ((c[:, 1] - y0) * pw + (c[:, 0] - x0))[:, None] + (oy * pw + ox)[None, :]
             close_map = np.zeros(int(y1 - y0) * pw, np.uint16)
             np.maximum.at(close_map, idx.ravel(), close[stamp[d]].ravel())
-            touched = np.flatnonzero(close_map)
+            # the pixels covered at all (cover_of[q] > 0; a comparison, then the fast bool scan)
+            touched = np.flatnonzero(close_map >= levels_q[0])
             q = close_map[touched]
-            ty, tx = np.divmod(touched, pw)
+            ty = ((touched + 0.5) * (1.0 / pw)).astype(np.int64)  # touched // pw, without a division
+            tx = touched - ty * pw
             ty += y0
             tx += x0
-            seen = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h) & (cover_of[q] > 0)
-            q = q[seen]
-            _blend(pixels, ty[seen] * w + tx[seen], cover_of[q], inner_of[q], rgb8[d[0]], packed[d[0]],
-                   rim8, opacity)
+            if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
+                seen = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+                q, tx, ty = q[seen], tx[seen], ty[seen]
+            _blend_levels(pixels, ty * w + tx, q, levels_q, cover_of, inner_of, rgb8[d[0]],
+                          packed[d[0]], rim8, opacity)
             continue
         # many colours, none touching another: scratch maps over the rows the discs reach, the
         # nearest disc per pixel and which of the level's samples writes it (each pixel once)
@@ -342,6 +369,87 @@ def splat_discs(
         _blend(pixels, pix + row0 * w, cover, inner_of[q], rgb8[disc], packed[disc], rim8, opacity)
 
 
+#: above this many colours an opaque cloud is drawn by :func:`_splat_layered` (a cloud coloured
+#: by a continuous value has hundreds, in dozens of levels: a pass each cost more than its pixels)
+LAYERED_COLOURS = 8
+
+
+def _splat_layered(pixels, w, h, k, cell, stamp, rank, packed_by_rank, rgb8_by_rank, rim8,
+                   stamps, levels_q) -> None:
+    """:func:`splat_discs` of an opaque cloud of many colours in a few passes, the same pixels.
+
+    Drawn colour by colour (level by level), a pixel ends as the colours that reach it
+    composited in drawing order (``rank``), each with its discs' largest closeness there.
+    One ``maximum.at`` of ``rank · 2¹⁶ + closeness`` over all discs gives each pixel its
+    last colour and that closeness; where that colour covers the pixel fully (most pixels),
+    the pixel is that colour whatever lies below.  Only the others (anti-aliased edges)
+    composite every colour that reaches them, gathered per pixel and colour by one sort of
+    packed keys and blended in rounds (every pixel's first colour, then its second, ...).
+    """
+    ox, oy, close, cover_of, inner_of = stamps
+    seen_q, solid_q, _ = levels_q
+    # a map over the discs' bounding box, padded by k (no bounds checks; off-canvas pixels dropped)
+    x0, y0 = cell.min(axis=0) - k
+    x1, y1 = cell.max(axis=0) + k + 1
+    pw = int(x1 - x0)
+    pix = ((cell[:, 1] - y0) * pw + (cell[:, 0] - x0))[:, None] + (oy * pw + ox)[None, :]
+    q = close[stamp]
+    keep = q >= seen_q  # a sample that covers nothing draws nothing
+    key = np.broadcast_to((rank.astype(np.uint64) << np.uint64(16))[:, None], q.shape)[keep]
+    key |= q[keep]
+    pix = pix[keep]
+    top = np.zeros(int(y1 - y0) * pw, np.uint64)
+    np.maximum.at(top, pix, key)
+
+    def place(at):  # map index -> canvas index, and which are on the canvas
+        ty = ((at + 0.5) * (1.0 / pw)).astype(np.int64)  # at // pw, without a division
+        tx = at - ty * pw + x0
+        ty += y0
+        return ty * w + tx, (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+
+    def blend(at, keys):
+        hit, on = place(at)
+        if not on.all():
+            hit, keys = hit[on], keys[on]
+        c = (keys >> np.uint64(16)).astype(np.int64)
+        qq = (keys & np.uint64(0xFFFF)).astype(np.int64)
+        _blend(pixels, hit, cover_of[qq], inner_of[qq], rgb8_by_rank[c], packed_by_rank[c], rim8, 1.0)
+
+    touched = np.flatnonzero(top != 0)
+    last = top[touched]
+    solid = (last & np.uint64(0xFFFF)) >= solid_q
+    if not solid.all():
+        # the pixels whose last colour leaves some of what is below showing: every colour there
+        below = np.zeros(len(top), bool)
+        below[touched[~solid]] = True
+        sel = below[pix]
+        packed = (pix[sel].astype(np.uint64) << np.uint64(40)) | key[sel]
+        packed.sort()  # by pixel, colour, then closeness
+        group = packed >> np.uint64(16)
+        end = np.ones(len(packed), bool)  # each (pixel, colour)'s largest closeness
+        end[:-1] = group[1:] != group[:-1]
+        packed = packed[end]
+        at = (packed >> np.uint64(40)).astype(np.int64)
+        first = np.ones(len(at), bool)
+        first[1:] = at[1:] != at[:-1]
+        start = np.flatnonzero(first)
+        # a colour that covers its pixel fully hides every colour before it: each pixel's
+        # compositing starts at its last such colour (or its first colour)
+        pos = np.arange(len(at))
+        cover_all = np.where((packed & np.uint64(0xFFFF)) >= solid_q, pos, -1)
+        begin = np.maximum(np.maximum.reduceat(cover_all, start), start)
+        begin = np.repeat(begin, np.diff(np.append(start, len(at))))
+        keep = pos >= begin
+        at, packed = at[keep], packed[keep]
+        nth = (pos - begin)[keep]
+        mask = np.uint64((1 << 40) - 1)
+        for j in range(int(nth.max()) + 1):
+            e = nth == j
+            blend(at[e], packed[e] & mask)
+        touched, last = touched[solid], last[solid]
+    blend(touched, last)
+
+
 def _colour_levels(cell: np.ndarray, rank: np.ndarray, n: int, k: int) -> np.ndarray:
     """The level of each of ``n`` colours (``rank``: each disc's colour in drawing order).
 
@@ -370,6 +478,33 @@ def _colour_levels(cell: np.ndarray, rank: np.ndarray, n: int, k: int) -> np.nda
             break
         level = higher
     return level
+
+
+def _blend_levels(pixels, hit, q, levels_q, cover_of, inner_of, fill8, packed, rim8, opacity) -> None:
+    """:func:`_blend` of one colour from each pixel's closeness ``q`` (:func:`_stamps`), the
+    same pixels: those fully inside the fill (most of a dense cloud) simply take the colour, those
+    fully covered on the rim one of the 256 fill/rim mixes, found by comparing ``q`` with
+    ``levels_q`` (:func:`_stamp_levels`) instead of looking both tables up for every pixel; only
+    the anti-aliased edges go through the general blend."""
+    if opacity < 1:
+        _blend(pixels, hit, cover_of[q], inner_of[q], fill8, packed, rim8, opacity)
+        return
+    _, solid_q, plain_q = levels_q
+    plain = q >= plain_q
+    pixels[hit[plain]] = packed
+    rest = ~plain
+    hit, q = hit[rest], q[rest]
+    solid = q >= solid_q
+    if solid.any():
+        i = np.arange(256, dtype=np.uint32)
+        mixes = np.full(256, 255 << 24, dtype=np.uint32)  # as _blend mixes fill and rim, per level
+        for channel, shift in ((0, 0), (1, 8), (2, 16)):
+            mixes |= _div255(fill8[channel] * i + rim8[channel] * (255 - i)) << shift
+        pixels[hit[solid]] = mixes[inner_of[q[solid]]]
+        edge = ~solid
+        hit, q = hit[edge], q[edge]
+    if len(hit):
+        _blend(pixels, hit, cover_of[q], inner_of[q], fill8, packed, rim8, opacity)
 
 
 def _blend(pixels, hit, cov, inner, fill8, packed, rim8, opacity) -> None:
@@ -1003,12 +1138,42 @@ class _FastCameraMixin:
         surface.mark_dirty()
         return True
 
+    #: paths kept between frames (:meth:`set_cairo_context_path`), at most this many
+    KEPT_PATHS = 4096
+
     def set_cairo_context_path(self, ctx, vmobject: VMobject):
-        """Manim's path building, from the geometry :func:`guard_geometry` lets through."""
+        """Manim's path building, from the geometry :func:`guard_geometry` lets through.
+
+        A VMobject drawn again with the same points (the glyphs of a text drawn every frame
+        over a moving picture, a still frame) gets the Cairo path built the last time, by one
+        ``append_path``: the same path, without the NumPy and Python work per curve (not
+        with a 3-D camera, whose projection turns).
+        """
         ctx.new_path()
+        if type(self).transform_points_pre_display is not Camera.transform_points_pre_display:
+            self._build_path(ctx, vmobject)  # a 3-D camera projects the points as it turns
+            return self
+        own = vmobject.points
+        kept_paths = self.__dict__.setdefault("_kept_paths", {})
+        key = (vmobject.tolerance_for_point_equality, self.frame_width, self.frame_height,
+               tuple(self.frame_center), self.pixel_width, self.pixel_height)
+        kept = kept_paths.get(id(vmobject))
+        if (kept is not None and kept[0] == key and kept[1].shape == own.shape
+                and np.array_equal(kept[1], own)):
+            if kept[2] is not None:
+                ctx.append_path(kept[2])
+            return self
+        self._build_path(ctx, vmobject)
+        if len(kept_paths) >= self.KEPT_PATHS:
+            kept_paths.clear()
+        path = ctx.copy_path() if len(own) else None
+        kept_paths[id(vmobject)] = (key, own.copy(), path)
+        return self
+
+    def _build_path(self, ctx, vmobject: VMobject) -> None:
         points, _ = guard_geometry(self, vmobject, vmobject.points, "curves")
         if not len(points):
-            return self
+            return
         curves = points.reshape(-1, 4, 3)[:, :, :2]
         atol = vmobject.tolerance_for_point_equality
 
@@ -1030,7 +1195,6 @@ class _FastCameraMixin:
                 ctx.curve_to(*c[2:])
             if close:
                 ctx.close_path()
-        return self
 
     def set_cairo_context_color(self, ctx, rgbas, vmobject: VMobject):
         """Manim's colouring; a gradient whose end points are not drawable becomes its first colour."""
