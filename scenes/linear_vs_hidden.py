@@ -20,7 +20,7 @@ better than chance, so both linear panels had no shading and a product
 line (88 % correct) that the tanh layers beat (100 %).
 
 In a vertical frame the panels are stacked (two by two when that makes them larger).  Where
-the three panels are small (under :data:`FOCUS_BELOW`: the square, 4:3 and vertical frames), the
+the three panels are small (under :data:`FOCUS_BELOW`: every frame shape at the defaults), the
 panel whose network plays grows as large as the frame allows while the other two shrink to
 thumbnails beside it, its label in the column above them (under it, in a vertical frame); the
 three come back, every label with them, for the closing look.
@@ -51,10 +51,14 @@ DISSOLVE = 0.6
 WAITING, BACK = "the input plane", "back in the input plane"
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
 SIDES = {"raw": RAW, "linear": LINEAR, "bent": BENT}
-#: panels smaller than this (scene units: 40 % of the frame's short side; the square, 4:3 and
-#: vertical frames) are too small to watch one play in: the panel that plays grows and the other
-#: two become thumbnails beside it (Layout.focus); all three come back for the last look
-FOCUS_BELOW = 3.2
+#: panels smaller than this (scene units: 60 % of the frame's short side; every frame shape: a
+#: 16:9 row of three is 250 px of 480, where 17 s of tanh layers played while the two other
+#: panels stood still) are too small to watch one play in: the panel that plays grows and the
+#: other two become thumbnails beside it (Layout.focus); all three come back for the last look
+FOCUS_BELOW = 4.8
+#: a product so far whose second singular value is under this share of its first maps the plane
+#: to nearly one line: the panel says so (the trained linear layers flatten the data to a band)
+FLAT = 0.15
 #: how much larger than its picture a panel's frame is drawn (the bottleneck's panel_frame)
 FRAME_PAD = 0.12
 #: seconds of a top title's swap (out, then in): under half its light for half of it, 0.2 s
@@ -151,6 +155,7 @@ class LinearVsHiddenScene(SceneContract):
         W, b = collapse_affine(straight)
         self.models = {"raw": (W_raw, b_raw), "product": (W, b)}
         self.networks = {"linear": straight, "bent": bent}
+        self.bent_squeezed = self.squeezed(bent, X)
         self.accuracies = {
             "raw": Network([W_raw], [b_raw], [], task).accuracy(X, y),
             "linear": straight.accuracy(X, y),
@@ -185,7 +190,12 @@ class LinearVsHiddenScene(SceneContract):
         self.product = f"+ output = {product_name(len(straight.weights))} | b"
         #: the product so far, as named under the panel while each hidden layer's map plays
         self.so_far = [f"so far {product_name(k + 1)}: {W_k.shape[0]} × 2"
-                       for k, W_k in enumerate(straight.weights[:-1])]
+                       + (" · nearly one line" if flat else "")
+                       for k, (W_k, flat) in enumerate(zip(straight.weights[:-1],
+                                                           self.flattened(straight)))]
+        #: the lift's words in the linear panel, where the 2-D views of a wider layer first
+        #: appear: their axes u₁, u₂ are directions of view, not units (said once)
+        self.lift_said = None
         labels = self.fit_panels(top)
 
         flows = {"raw": build_flow(bent, reference=X), "linear": build_flow(straight, reference=X),
@@ -342,10 +352,43 @@ class LinearVsHiddenScene(SceneContract):
         self.wait(max(end_wait, BEATS["look"]))
 
     @staticmethod
-    def stage_words(stage) -> str:
+    def flattened(net) -> list[bool]:
+        """Per hidden layer: whether the product of the linear maps so far flattens the plane to
+        nearly one line (its second singular value under :data:`FLAT` of its first)."""
+        import numpy as np
+
+        product, flat = np.eye(2), []
+        for W in net.weights[:-1]:
+            product = W @ product
+            s = np.linalg.svd(product, compute_uv=False)
+            flat.append(bool(len(s) > 1 and s[1] < FLAT * s[0]))
+        return flat
+
+    @staticmethod
+    def squeezed(net, X) -> list[bool]:
+        """Per hidden layer of ``net``: whether the data leave its activation nearly on one curve
+        (the second principal spread of the states under :data:`FLAT` of the first): there the
+        grid carried with the data is a thin band, its bend no longer visible."""
+        import numpy as np
+
+        flat = []
+        for h in net.forward(X).post[:-1]:  # every hidden layer's states
+            s = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
+            flat.append(bool(len(s) > 1 and s[1] < FLAT * s[0]))
+        return flat
+
+    def lift_words(self, stage) -> str:
+        """The lift's caption, with what the picture of a wider layer is: a 2-D view (u₁, u₂)."""
+        width = self.networks["linear"].weights[stage.layer].shape[0]
+        return f"{stage.caption}: {width}-D, seen in 2-D as u₁, u₂"
+
+    def stage_words(self, stage) -> str:
         """What the tanh panel shows during ``stage``: the flow's name of the stage's map (as the
-        layers scene titles it), an activation's with what it does to the grid."""
+        layers scene titles it), an activation's with what it does that can be seen: it bends
+        the grid, or, where the data leave it nearly on one curve, flattens them to a band."""
         if stage.kind == "activation":
+            if self.bent_squeezed[stage.layer]:
+                return f"{stage.caption} flattens the data"
             return f"{stage.caption} bends the grid"
         return stage.caption
 
@@ -463,6 +506,8 @@ class LinearVsHiddenScene(SceneContract):
         the caller to fade in.  ``name``: the label of the whole product (the linear panel's),
         where the product so far is named while the layers play.
         """
+        from manim import UP
+
         from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, StagePlay
 
@@ -473,11 +518,24 @@ class LinearVsHiddenScene(SceneContract):
             seconds = self.stage_seconds(view, stage.index)
             swap = []  # the product so far: its label swapped (out, then in) as the stage starts
             if name is not None and stage.kind == "linear":
-                so_far = self.label(self.so_far[stage.layer], color=self.theme.muted)
-                so_far.move_to(name.get_center())
+                so_far = self.label(self.so_far[stage.layer], color=self.theme.muted,
+                                    width=self.panels[LINEAR].label.width)
+                so_far.move_to(name.get_center()).align_to(name, UP)  # wrapped: downwards
                 swap = self.swap_text(shown, so_far, seconds=BEATS["swap"], run_time=seconds)
                 shown = so_far
-                self.products_shown.append(so_far.text)
+                self.products_shown.append(self.so_far[stage.layer].replace(" ", ""))
+            if key == "linear" and stage.kind == "lift" and self.lift_said is None:
+                # the first 2-D view of a wider layer: what its axes are, said once
+                self.lift_said = self.lift_words(stage)
+                if name is not None:
+                    said = self.label(self.lift_said, color=self.theme.muted,
+                                      width=self.panels[LINEAR].label.width)
+                    said.text = self.lift_said
+                    said.move_to(name.get_center()).align_to(name, UP)  # wrapped: downwards
+                    swap = self.swap_text(shown, said, seconds=BEATS["swap"], run_time=seconds)
+                    shown = said
+                else:
+                    swap = self.new_status(key, self.lift_said, seconds)
             if key == "bent":  # what the tanh panel shows now: this stage's map
                 swap = self.new_status(key, self.stage_words(stage), seconds)
             elif name is None and stage.kind == "linear":  # no room for the product's name: the
@@ -580,7 +638,9 @@ class LinearVsHiddenScene(SceneContract):
     def named_width(self) -> float:
         """The narrowest label strip that names the product: its line and every product so far
         on one line each (and never under :data:`NARROW`)."""
-        return max(NARROW, *(self.label(t, color=self.theme.muted).width for t in self.so_far),
+        # (the product so far without what it does, which wraps under it where it must)
+        return max(NARROW, *(self.label(t.split(" · ")[0], color=self.theme.muted).width
+                             for t in self.so_far),
                    self.label(self.product, color=self.theme.muted).width)
 
     def panel_label(self, key: str, side: int, width: float | None = None):

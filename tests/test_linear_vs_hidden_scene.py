@@ -103,8 +103,18 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
         h = h @ Wl.T + bl
     np.testing.assert_allclose(X @ Wp.T + bp, h, atol=1e-9)
     np.testing.assert_allclose(Wp, W, atol=1e-9)
-    # multiplied out layer by layer on screen: the product so far, and its shape
-    assert scene.products_shown == ["sofarW₁:4×2", "sofarW₂W₁:4×2", "sofarW₃W₂W₁:4×2"]
+    # multiplied out layer by layer on screen: the product so far, its shape, and whether it
+    # maps the plane to nearly one line (its second singular value under 0.15 of its first)
+    flat, M = [], np.eye(2)
+    for Wl in Ws[:-1]:
+        M = Wl @ M
+        s = np.linalg.svd(M, compute_uv=False)
+        flat.append(s[1] < 0.15 * s[0])
+    assert flat == [False, True, True]  # the trained linear layers flatten the moons to a band
+    assert scene.products_shown == [p + ("·nearlyoneline" if f else "") for p, f in zip(
+        ["sofarW₁:4×2", "sofarW₂W₁:4×2", "sofarW₃W₂W₁:4×2"], flat)]
+    # the first 2-D view of a 4-unit layer says what its axes are, once
+    assert scene.lift_said == "lift 2 → 4: 4-D, seen in 2-D as u₁, u₂"
     assert not any("₀" in t for t in scene.products_shown + [scene.product])
 
 
@@ -227,7 +237,9 @@ def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
     played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
     short = min(played.camera.frame_width, played.camera.frame_height)
     row = sorted((p.picture for p in played.row), key=lambda b: (-b.y1, b.x0))
-    assert played.focused == (aspect != "16:9")  # a row of 16:9 is large enough
+    assert played.focused  # a row of three is small in every shape (250 px of 480 in 16:9)
+    if aspect == "16:9":  # the panel that plays at least 1.4 times the row's
+        assert max(p.picture.width for p in played.focus[BENT][0]) > 1.4 * row[0].width
     beats = {b.title: i for i, b in enumerate(played.beats)}
     for key in ("linear", "bent"):
         # every shot of the beat in which this network plays (and, for the last, the outro's
@@ -255,7 +267,7 @@ def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "1:1"])
-def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
+def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs):
     """The tanh panel had no words for about 20 s (from the poster's end to its turn, then only
     its name while its layers played): in a row every panel's name is on screen after every play
     from the poster on; under the tanh panel's name a line says what its picture is, the input
@@ -268,14 +280,25 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect):
     played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
     widths = [2, *LinearVsHiddenScene.defaults["hidden"]]
     stages = [f"lift 2 → {widths[1]}"] if widths[1] > 2 else []
+    # an activation bends the grid, or, where the data leave it nearly on one curve (their
+    # second principal spread under 0.15 of the first), squeezes them to a band (the grid's
+    # bend is then too thin to see; "flattens the data"): the tanh network's states written out here
+    tanh, h = runs[0], runs[0].X
     for layer in range(1, len(widths)):
-        stages += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh bends the grid"]
+        h = np.tanh(h @ tanh.weights[layer - 1][-1].T + tanh.biases[layer - 1][-1])
+        s = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
+        does = "flattens the data" if s[1] < 0.15 * s[0] else "bends the grid"
+        stages += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh {does}"]
+    assert "bends the grid" in stages[3] and "flattens" in stages[-1]
     assert played.statuses_shown["bent"] == [WAITING, *stages, BACK]
-    said = {" ".join(t.split()) for t in played.statuses_shown["bent"]}
+    def words(t):  # lines joined; a " · " at a line break is not drawn (the wrapper's rule)
+        return " ".join(t.split()).replace(" · ", " ")
+
+    said = {words(t) for t in played.statuses_shown["bent"]}
     beats = [b.kind for b in played.beats]
     start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
     for shot in played.shots:
-        texts = {" ".join(t.split()) for t, _ in shot.texts}
+        texts = {words(t) for t, _ in shot.texts}
         if not played.focused and shot.time > 1.0:  # a row: every panel named
             assert {played.titles[k] for k in ("raw", "linear", "bent")} <= texts, shot.time
         if start < shot.time and played.beats[shot.beat].kind != "outro":  # the tanh panel plays
