@@ -640,3 +640,28 @@ def test_the_roll_story_is_readable_on_a_phone(roll_run, monkeypatch):
     sizes = {" ".join(body.split()): mob.font_size * cap * px_per_unit for body, mob in built}
     assert titles <= set(sizes) and min(sizes[t] for t in titles) >= 47.5
     assert min(sizes.values()) >= 29.5
+
+
+def test_a_three_unit_layer_is_walked_with_its_line_lifted():
+    """A 3-unit layer is turned in 3-D: the turned view reads the framing's slabs, which the
+    line's headroom (``numberline.Headroom``) grows upwards as it grows the box (it had none:
+    ``--hidden 3,1,3`` stopped with an AttributeError)."""
+    from nnanim.core.camera import slab_corners
+    from nnanim.draw.numberline import Headroom
+
+    run = train(**{**AutoencoderScene.defaults, **OPTIONS, "hidden": (3, 1, 3)})
+    scene = dry_run(AutoencoderScene, {"run": run})
+    frame = scene.view.frame_trace
+    assert isinstance(frame, Headroom)
+    grew = 0
+    for s in range(len(scene.view.flow.stages)):
+        up = frame.framing_box(s, 0.5)[0][1] - frame.trace.framing_box(s, 0.5)[0][1]
+        directions, centres, widths = frame.framing_support(s, 0.5)
+        # the wrapped polytope moved up by anything from 0 to twice ``up`` (the box's top rises
+        # by twice its centre) lies inside the grown slabs
+        below = slab_corners(*frame.trace.framing_support(s, 0.5))
+        for lift in (0.0, up, 2.0 * up):
+            moved = below + [0.0, lift, 0.0]
+            assert np.all(np.abs(moved @ directions.T - centres) <= widths + 1e-9), (s, lift)
+        grew += int(up > 1e-9)
+    assert grew  # the line is lifted in some stage: the slabs' growth was exercised

@@ -112,18 +112,31 @@ class Headroom:
         self.aspect = view.view_height / view.view_width
         self.low = min(max(float(low), float(floor) / view.view_height), 0.5)
 
+    def _up(self, s: int, t: float, halves) -> float:
+        """How far the box's centre moves up (its top by twice that; its bottom stays): the
+        picture shows ``aspect`` × the box's width in height (the width sets the zoom), and the
+        line at the box's centre moves down by (0.5 − low) of that height."""
+        return self.presence(s, t) * (1.0 - 2.0 * self.low) * float(halves[0]) * self.aspect
+
     def framing_box(self, s: int, t: float) -> tuple[Array, Array]:
         centre, halves = self.trace.framing_box(s, t)
-        r = self.presence(s, t)
-        if r <= 0.0:
+        up = self._up(s, t, halves)
+        if up <= 0.0:
             return centre, halves
         centre, halves = np.array(centre, dtype=float), np.array(halves, dtype=float)
-        # the picture shows ``aspect`` × the box's width in height (the width sets the zoom): the
-        # line at the box's centre moves down by (0.5 − low) of that height
-        up = r * (1.0 - 2.0 * self.low) * halves[0] * self.aspect
         centre[1] += up
         halves[1] += up
         return centre, halves
+
+    def framing_support(self, s: int, t: float) -> tuple[Array, Array, Array]:
+        """The wrapped slabs grown upwards as the box is: a slab along ``d`` takes in the points
+        moved up by anything from 0 to twice ``up`` (a turned view of a lifted line)."""
+        directions, centres, halves = self.trace.framing_support(s, t)
+        up = self._up(s, t, self.trace.framing_box(s, t)[1])
+        if up <= 0.0:
+            return directions, centres, halves
+        along = np.asarray(directions, dtype=float)[:, 1]
+        return directions, np.asarray(centres) + up * along, np.asarray(halves) + up * np.abs(along)
 
     def framing(self, s: int, t: float) -> tuple[Array, float]:
         centre, halves = self.framing_box(s, t)
