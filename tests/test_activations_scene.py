@@ -409,7 +409,8 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
     """At 9.3 s the title said "fold or squash" while the panels still showed the stage before
     (the new title was in after 0.8 s of the 2.2 s fold, the fold a fifth done): in every stage's
     play the old title is gone (wiped by the new one: going) before its picture has moved a tenth
-    of the way, the new one is in only once it has moved two fifths; the closing title comes in the play that draws the lines."""
+    of the way, the new one is in only once it has moved two fifths; the closing title comes in
+    the play that draws the lines."""
     from manim import Create
 
     from nnanim.draw.mobjects import GlyphWipe, OpacityFade

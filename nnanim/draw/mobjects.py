@@ -1961,9 +1961,9 @@ class SpaceAxes(VGroup):
     done at once.
 
     The names and the scale's label are small print (the layout's
-    ``SMALL_SIZE``, readable on a phone), the label the same size in every panel and beat.  They lie over the picture, so they
-    are drawn above everything in it (a higher ``z_index``: no point, plane or
-    shading covers them) on a halo of the background colour (points and lines
+    ``SMALL_SIZE``, readable on a phone), the label the same size in every panel and
+    beat.  They lie over the picture, so they are drawn above everything in it (a higher
+    ``z_index``: no point, plane or shading covers them) on a halo of the background colour (points and lines
     under a label never cut through its glyphs).
 
     A label that leaves is made transparent, never removed while a play runs:
