@@ -240,3 +240,27 @@ def test_a_flow_view_hands_only_finite_positions_to_the_drawing(dataset, hidden,
                 assert np.isfinite(part.points).all(), (s, t, type(part).__name__)
     cam = camera(64, 36)
     cam.capture_mobjects(parts)  # and they draw
+
+
+def test_a_path_kept_between_frames_draws_what_a_fresh_camera_draws():
+    """The camera keeps a VMobject's Cairo path while its points are unchanged: drawn again,
+    moved, or faded, every frame must equal what a camera that never saw it draws."""
+    from manim import Square, Text, VGroup
+
+    def frame(cam, mob):
+        cam.reset()
+        cam.capture_mobjects([mob])
+        return cam.pixel_array.copy()
+
+    words = VGroup(Text("fog ŷ 0.5", font_size=60), Square(2.0, fill_opacity=0.5).shift([4, 0, 0]))
+    cam = camera(320, 180)
+    first = frame(cam, words)
+    assert first[..., :3].any()
+    assert np.array_equal(frame(cam, words), first)  # drawn again: from the kept paths
+    assert np.array_equal(first, frame(camera(320, 180), words))
+    words.shift([0.013, 0.21, 0])  # moved in place: the kept paths must not be reused
+    moved = frame(cam, words)
+    assert not np.array_equal(moved, first)
+    assert np.array_equal(moved, frame(camera(320, 180), words))
+    words[0].set_opacity(0.4)
+    assert np.array_equal(frame(cam, words), frame(camera(320, 180), words))
