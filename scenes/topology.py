@@ -234,9 +234,10 @@ class TopologyScene(MulticlassScene):
         picture's input plane fades in, the caption saying so, the header changing with the
         picture.  (The points used to fly in straight lines from the width-2 result back to the
         input, with no grid: it read as if a width-3 map did that.)"""
+        from nnanim.scenes.linear_vs_hidden import DISSOLVE, LinearVsHiddenScene
+
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.panels import late
-        from nnanim.scenes.linear_vs_hidden import DISSOLVE, LinearVsHiddenScene
 
         wide_view.set_stage(0, 0.0)
         new = self.caption(title, detail)
@@ -258,8 +259,9 @@ class TopologyScene(MulticlassScene):
         stages and the final orbit), among the angles from which the separating plane shows at
         least :data:`PLANE_FACE` of its own area over the whole final orbit (seen edge-on, the
         plane was a line across the picture)."""
-        from nnanim.core.camera import face_on_angles
         from nnanim.scenes.layers import PACE
+
+        from nnanim.core.camera import face_on_angles
 
         flow, trace = view.flow, view.points_trace
         clouds, turns, spin, tilted = [], [], 0.0, False
