@@ -491,9 +491,7 @@ class ActivationsScene(SceneContract):
         grown = []
         for act, view in self.views.items():
             if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
-                view.axes = SpaceAxes(view)
-                # one size of scale label in every panel: not drawn larger as its value changes
-                view.axes.PULSE = 1.0
+                view.axes = SpaceAxes(view)  # its scale label one size in every panel
                 view.add(view.axes)
                 view.set_stage(view.stage, view.t)
                 grown.append(view.axes)
