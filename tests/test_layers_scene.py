@@ -695,7 +695,8 @@ def test_digit_images_never_cover_each_other_the_points_or_the_axes(options, asp
                 assert not inside.any(), (s, t, i, int(inside.sum()))
     # the axes' names and scale in every planned shot of the stages
     first = next(k for k, b in enumerate(scene.beats) if b.title == "back to the input")
-    last = next(k for k, b in enumerate(scene.beats) if b.title.startswith("softmax"))
+    last = next(k for k, b in enumerate(scene.beats)  # (the last beat's, not the poster's)
+                if b.title.endswith("class corners") and b.kind != "intro")
     view.set_stage(0, 0.0)
     marks.follow(view)
     B = boxes()
