@@ -560,6 +560,11 @@ class LayersScene(SceneContract):
         x0, y0, x1, y1 = self.layout.picture_clip
         pad = 0.12
         lines, names, choices, crossing = [], [], [], []
+        vertical = view.segment_in_view(np.array([1.0, 0.0, 0.0]), 0.0)
+        # the widest a name may be and still sit wholly on one side of the vertical axis (a
+        # longer one wraps: in a narrow frame it crossed that axis, or was cut into it)
+        room = x1 - x0 if vertical is None else \
+            max(x1 - float(np.mean(vertical[:, 0])), float(np.mean(vertical[:, 0])) - x0) - pad - 0.16
         for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
             ends = view.segment_in_view(np.array(w), 0.0)
             if ends is None:
@@ -567,8 +572,10 @@ class LayersScene(SceneContract):
             line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
             line.clip_box = self.layout.picture_clip
             lines.append(line)
-            name = self.label(axis_label(B[k], run.feature_names, symbol("u", k + 1)),
-                              color=self.theme.foreground)
+            text = axis_label(B[k], run.feature_names, symbol("u", k + 1))
+            name = self.label(text, color=self.theme.foreground)
+            if name.width > room:
+                name = self.label(text, color=self.theme.foreground, width=room)
             name.set_stroke(color=self.theme.background, width=8.0, background=True)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             w_, h_ = name.width / 2, name.height / 2

@@ -577,7 +577,7 @@ def test_principal_axes_names_sit_on_no_point(name, aspect):
     assert seen
 
 
-@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1"])
+@pytest.mark.parametrize("aspect", _SHAPES)
 @pytest.mark.parametrize("name", ["iris", "breast-cancer"])
 def test_principal_axes_names_sit_beside_their_own_axis(name, aspect):
     """Each principal axis's name sits beside its own axis line (u₁'s above or below the
@@ -622,6 +622,9 @@ def test_principal_axes_names_sit_beside_their_own_axis(name, aspect):
                        for e in own for p in e)
 
         assert u1.y0 > y_axis or u1.y1 < y_axis or stops_at(u1, horizontal), u1
+        # and never at the other axis (in a 4:3 frame u₁'s name sat at the vertical axis's top,
+        # that axis cut around it): wholly on one side of it
+        assert u1.x0 > x_axis or u1.x1 < x_axis, (u1, x_axis)
         assert u2.x0 > x_axis or u2.x1 < x_axis or stops_at(u2, vertical), u2
         xs = [p[0] for e in horizontal for p in e]
         ys = [p[1] for e in vertical for p in e]
@@ -692,7 +695,8 @@ def test_digit_images_never_cover_each_other_the_points_or_the_axes(options, asp
                 assert not inside.any(), (s, t, i, int(inside.sum()))
     # the axes' names and scale in every planned shot of the stages
     first = next(k for k, b in enumerate(scene.beats) if b.title == "back to the input")
-    last = next(k for k, b in enumerate(scene.beats) if b.title.startswith("softmax"))
+    last = next(k for k, b in enumerate(scene.beats)  # (the last beat's, not the poster's)
+                if b.title.endswith("class corners") and b.kind != "intro")
     view.set_stage(0, 0.0)
     marks.follow(view)
     B = boxes()
