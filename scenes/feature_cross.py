@@ -5,7 +5,11 @@ hand-made feature ``z = f(x, y)`` into 3-D, where a logistic regression on
 ``(x, y, z)`` is a flat plane; the curve drawn in the plane before the lift
 is that plane's preimage, and it rises onto the plane.  Right, a network
 trained on the same data: its last hidden layer (2 units) with the output
-layer's straight line.  Every accuracy is recomputed from the points.
+layer's straight line ("2 units: one straight line splits them").  The first
+frame shows both answers: the hand-made curve and the learned line.  The flat
+plane lies under every point (one rule for the bowl and the saddle alike: each
+point in its class's full colour, on either side of the plane).  Every accuracy
+is recomputed from the points.
 
 By default three datasets in turn: ``circles`` lifted by ``x² + y²``,
 ``xor`` by ``x·y``, then ``spirals``, where both of those crosses fail and
@@ -105,7 +109,8 @@ class FeatureCrossScene(SceneContract):
     top_line = _Panels.top_line
 
     def construct(self):
-        from nnanim.draw.panels import fit_grid
+        from nnanim.draw.mobjects import OpacityFade
+        from nnanim.draw.panels import early, late
         from nnanim.draw.posters import poster_shading
 
         run, record = self.load_run()
@@ -127,8 +132,7 @@ class FeatureCrossScene(SceneContract):
 
         # the strips as tall as the labels, with LABEL_ROOM under the last line (a four-line
         # label ended a few pixels over the title-safe edge: crowded against the frame)
-        self.panels = fit_grid(self.layout, 2, height, top=top, gap=0.5, lines=3,
-                               pad=0.12 + LABEL_ROOM)
+        self.panels = self.fit_panels(height, top)
         frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
         for shown in self.shown:
             self.chapter_views(shown)
@@ -138,10 +142,23 @@ class FeatureCrossScene(SceneContract):
             title = self.top_line(words[k])
             # both panels hold their data from the start: the hand-made plane, the learned layer
             views = (shown["cross_view"], shown["learned_view"])
+            leave = []
             if k == 0:
                 poster_shading(self, shown["cross_view"], hold=BEATS["intro"])  # the poster
-                self.open(*frames, *views, title, shown["info"], title=words[k],
-                          seconds=BEATS["intro"])
+                # and the learned panel's answer (the input plane it starts from was a copy of
+                # the left panel's): its last hidden layer and line, named, until the tilt
+                poster = self.learned_poster(shown)
+                self.open(*frames, shown["cross_view"], title, shown["info"], *poster,
+                          title=words[k], seconds=BEATS["intro"])
+                self.add(shown["learned_view"])
+                self.bring_to_back(shown["learned_view"])
+                # a dissolve: the input plane comes in under the poster over the tilt's first
+                # 60 %, the poster leaves over its last 60 % (never a dark panel between them)
+                whole = BEATS["tilt"]
+                leave = [OpacityFade(m, fade_in=False, rate_func=late(0.4 * whole, whole))
+                         for m in poster]
+                leave.append(OpacityFade(shown["learned_view"], rate_func=early(0.6 * whole, whole)))
+                self.posters = poster
             else:
                 self.mark("caption", words[k])
                 self.add(*views, title, shown["info"])
@@ -151,7 +168,9 @@ class FeatureCrossScene(SceneContract):
                           *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
-            title = self.play_chapter(shown, title, lifts[k])
+            title = self.play_chapter(shown, title, lifts[k], leave)
+            if k == 0:
+                self.remove(*self.posters)
             old = [title, shown["info"], shown["cross_view"], shown["learned_view"],
                    *shown["plane"], *shown["overlay"], *shown["labels"]]
 
@@ -161,6 +180,35 @@ class FeatureCrossScene(SceneContract):
         self.play(*self.swap_text(title, end, seconds=TITLE_SWAP, run_time=BEATS["swap"]),
                   run_time=BEATS["swap"])
         self.wait(BEATS["end"])
+
+    def fit_panels(self, height, top: float) -> list:
+        """The two panels with label strips as tall as the labels need (with :data:`LABEL_ROOM`
+        under the last line), each strip as wide as the frame leaves either side of its
+        picture's centre: a label's statements then fit on one line where a strip only as wide
+        as the picture wrapped them to three or four, and the pictures take that height (16:9:
+        two 270-px panels stood between empty margins)."""
+        from nnanim.layout import Box, Panel
+
+        area = self.layout.safe
+        gap, pad = 0.5, 0.12 + LABEL_ROOM
+        for lines in range(2, 13):
+            panels = self.layout.grid(2, label_lines=lines, top=top, gap=gap)
+            if abs(panels[0].picture.y1 - panels[1].picture.y1) < 1e-6:  # side by side:
+                # each picture centred in its half of the frame, its label as wide as the half
+                mid = area.centre[0]
+                wide = []
+                for panel, (lo, hi) in zip(panels, ((area.x0, mid - gap / 2),
+                                                    (mid + gap / 2, area.x1))):
+                    pic, cx = panel.picture, 0.5 * (lo + hi)
+                    if hi - lo < pic.width:
+                        wide.append(panel)
+                        continue
+                    wide.append(Panel(Box(cx - pic.width / 2, pic.y0, cx + pic.width / 2, pic.y1),
+                                      Box(lo, panel.label.y0, hi, panel.label.y1)))
+                panels = wide
+            if height(panels) + pad <= panels[0].label.height:
+                break
+        return panels
 
     # -- one dataset
     def chapter_run(self, name, run):
@@ -190,7 +238,10 @@ class FeatureCrossScene(SceneContract):
         statements = {
             "cross": ("a flat plane in (x, y, z)", f"{accuracies[0]:.1%} correct",
                       *(f"with z = {pretty(e)}: {a:.1%}" for e, a in zip(crosses[1:], accuracies[1:]))),
-            "learned": (f"one straight {kind} there", f"{learned.accuracy(X, y):.1%} correct"),
+            # why it ends as a line (or a plane): the layer has 2 (3) units, the output one
+            # straight line (plane) in them
+            "learned": (f"{width} units: one straight {kind} splits them",
+                        f"{learned.accuracy(X, y):.1%} correct"),
         }
         titles = {"cross": f"by hand: z = {pretty(crosses[0])}",
                   "learned": f"learned: {width}-unit layer"}
@@ -230,8 +281,23 @@ class FeatureCrossScene(SceneContract):
         view.set_clip_box(self.panels[LEARNED].picture.clip)  # its grid stays in its panel
         view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
 
-    def play_chapter(self, shown, title, lift_words):
-        """Lift the plane, show the flat plane, then the learned layer; returns the top line."""
+    def learned_poster(self, shown) -> list:
+        """The learned panel's first frame: a still view of its last hidden layer, the output's
+        line and shading over it, and the panel's name (added; taken away by the caller)."""
+        learned = shown["learned_flow"]
+        view = self.panel_view(learned, shown["run"], LEARNED, stage=len(learned.stages) - 1)
+        view.set_clip_box(self.panels[LEARNED].picture.clip)
+        overlay = self.output_overlay(view)
+        name = self.panel_label(shown, "learned", LEARNED)[0]
+        parts = [m for m in (overlay.shading, view, overlay.strokes, name) if m is not None]
+        self.add(*parts)
+        if overlay.shading is not None:
+            self.bring_to_back(overlay.shading)
+        return parts
+
+    def play_chapter(self, shown, title, lift_words, leave=()):
+        """Lift the plane, show the flat plane, then the learned layer; returns the top line.
+        ``leave``: animations played with the tilt (the poster's learned panel leaving)."""
         from manim.utils.rate_functions import ease_in_out_sine
 
         from nnanim.draw.mobjects import OpacityFade, StagePlay, ViewTurn
@@ -241,7 +307,7 @@ class FeatureCrossScene(SceneContract):
         lift = self.top_line(lift_words)
         # the plane tilts under the chapter's title; the lift's title comes as the plane rises
         # (a swap of its own before the tilt named the lift 1.6 s before it moved)
-        self.play(ViewTurn(view, elev=TILT, azim=AZIM), run_time=BEATS["tilt"])
+        self.play(ViewTurn(view, elev=TILT, azim=AZIM), *leave, run_time=BEATS["tilt"])
         self.mark("stage", lift_words)
         self.add(lift)
         self.play(StagePlay(view, 0), *self.swap_text(title, lift, seconds=TITLE_SWAP,
@@ -252,11 +318,17 @@ class FeatureCrossScene(SceneContract):
 
         w, c = shown["cross_flow"].output_boundary()
         plane = plane_overlay(view, w, c, self.theme)
+        if plane is not None:
+            # one rule of depth for every surface: the translucent plane under every point, each
+            # point in its class's full colour on either side (the plane's front copy of the
+            # points dimmed the bowl's inner ring, the one that matters, behind the plane's fill,
+            # while the saddle's points under the plane, outside its polygon, stayed bright)
+            plane = plane.polygon
+            plane.clip_box = view.clip_box
+            view.submobjects.insert(view.submobjects.index(view.cloud), plane)
         shown["plane"] = [plane] if plane is not None else []
         cross_label = self.panel_label(shown, "cross", CROSS)
         self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
-        if plane is not None:
-            self.add(plane)  # over the view: points behind the plane show through it (depth)
         self.add(cross_label)
         self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
         self.wait(BEATS["look"])
@@ -343,10 +415,21 @@ class FeatureCrossScene(SceneContract):
         statements = shown["statements"][key]
         parts = [self.label(shown["titles"][key], weight="BOLD", width=box.width)]
         if any(self.label(line).width > box.width for line in statements):
-            # a narrow strip (a square frame): the statements as one paragraph, wrapped, so a
-            # wrapped line does not leave a short one under it
+            # a narrow strip (a square frame): one paragraph, wrapped, so a wrapped line does
+            # not leave a short one under it
             statements = (" · ".join(statements),)
-        parts += [self.label(line, color=self.theme.muted, width=box.width) for line in statements]
+        else:  # as few lines as the strip holds, statements joined by " · " (a wide strip:
+            packed = []  # the picture takes the height the lines leave)
+            for line in statements:
+                if packed and self.label(f"{packed[-1]} · {line}").width <= box.width:
+                    packed[-1] = f"{packed[-1]} · {line}"
+                else:
+                    packed.append(line)
+            statements = tuple(packed)
+        for line in statements:  # a line that fits is kept whole (the wrapper's first guess of
+            one = self.label(line, color=self.theme.muted)  # its length broke it in two)
+            parts.append(one if one.width <= box.width else
+                         self.label(line, color=self.theme.muted, width=box.width))
         group = VGroup(*parts).arrange(DOWN, buff=LINE_GAP)
         return group.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
 
