@@ -44,9 +44,6 @@ CAMERA_ZOOM, CAMERA_SHIFT = 3.0, 1.5
 #: samples of a stage's framing when its speed is measured (the stage lengths as they were tuned:
 #: 200 samples find a sharper peak in some tanh stages and play them up to 0.2 s longer)
 FRAMING_SAMPLES = 128
-#: the share of the way back to the input plane over which the input plane comes in (and, at
-#: the end, the moved plane leaves): over a half, so each is nearly whole at the midpoint
-DISSOLVE = 0.6
 #: what the tanh panel shows before its layers play, and once they have played
 WAITING, BACK = "the input plane", "back in the input plane"
 RAW, LINEAR, BENT = 0, 1, 2  # the three panels
@@ -74,32 +71,6 @@ def section_title(activation: str) -> str:
     """The top title while the panel with the activation plays its layers (the linear one's
     title stayed on over them for 17 s: the title names the section that plays)."""
     return f"{activation} layers bend the plane"
-
-
-def axes_in(axes, rate_func):
-    """An animation that fades a view's axes (names and scale bar) in to the light they have
-    *now*, as the view around them fades in too.
-
-    An ``OpacityFade`` of the axes saved their light as its play began, after the view's own
-    fade had begun and set them dark: they faded in to nothing, and the panels ended the video
-    without their names and scale bar.
-    """
-    from manim import Animation, Mobject
-
-    from nnanim.draw.mobjects import saved_opacities, scale_opacities
-
-    class AxesIn(Animation):
-        def __init__(self, mobject, **kwargs):
-            self.saved = saved_opacities(mobject)  # now, before any play begins
-            super().__init__(mobject, **kwargs)
-
-        def create_starting_mobject(self):
-            return Mobject()  # nothing to copy: the opacities are saved
-
-        def interpolate_mobject(self, alpha):
-            scale_opacities(self.saved, self.rate_func(alpha))
-
-    return AxesIn(axes, rate_func=rate_func)
 
 
 def product_name(n_layers: int) -> str:
@@ -549,37 +520,19 @@ class LinearVsHiddenScene(SceneContract):
             self.play(StagePlay(view, stage.index, rate_func=smoothstep), *aside, *swap,
                       run_time=seconds)
         # back to the input plane: the moved plane fades out as the input plane fades in
+        from nnanim.draw.panels import view_dissolve
+
         side = LINEAR if key == "linear" else BENT
         fresh = self.panel_view(flow, key, side)
         self.add(fresh)
         named = self.swap_text(shown, name) if name is not None else []  # the whole product's name
         if key in self.status:
             named = self.new_status(key, BACK, BEATS["back"])
-        self.play(*self.dissolve(view, fresh, BEATS["back"]), *named, run_time=BEATS["back"])
+        self.play(*view_dissolve(view, fresh, BEATS["back"]), *named, run_time=BEATS["back"])
         if shading is not None:  # the input plane again: its shading back behind it
             self.add(shading)
             self.bring_to_back(shading)
         return fresh
-
-    @staticmethod
-    def dissolve(old, new, whole: float) -> list:
-        """The animations of a ``whole`` seconds dissolve from view ``old`` to view ``new`` in one
-        panel: ``new`` comes in over the first :data:`DISSOLVE` of it while ``old`` is still
-        there, ``old`` leaves over the last :data:`DISSOLVE`, so the panel always shows one of
-        them at nine tenths or more (out, then in, left it near-black halfway).  Their axes
-        swap out, then in: never two scale bars at once."""
-        from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.panels import Dim, early, late
-
-        half = whole / 2
-        anims = [OpacityFade(new, rate_func=early(DISSOLVE * whole, whole)),
-                 OpacityFade(old, fade_in=False, rate_func=late((1.0 - DISSOLVE) * whole, whole))]
-        # after the views' fades (a later animation sets the axes' opacities last in a frame)
-        if old.axes is not None:
-            anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
-        if new.axes is not None:
-            anims.append(axes_in(new.axes, late(half, whole)))
-        return anims
 
     @staticmethod
     def input_bounds(net, X):

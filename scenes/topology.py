@@ -234,10 +234,8 @@ class TopologyScene(MulticlassScene):
         picture's input plane fades in, the caption saying so, the header changing with the
         picture.  (The points used to fly in straight lines from the width-2 result back to the
         input, with no grid: it read as if a width-3 map did that.)"""
-        from nnanim.scenes.linear_vs_hidden import DISSOLVE, LinearVsHiddenScene
-
         from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.panels import late
+        from nnanim.draw.panels import DISSOLVE, late, view_dissolve
 
         wide_view.set_stage(0, 0.0)
         new = self.caption(title, detail)
@@ -246,7 +244,7 @@ class TopologyScene(MulticlassScene):
         self.add(wide_view)
         seconds = BEATS["switch"]
         leave = late((1.0 - DISSOLVE) * seconds, seconds)  # with the width-2 picture
-        self.play(*LinearVsHiddenScene.dissolve(narrow_view, wide_view, seconds),
+        self.play(*view_dissolve(narrow_view, wide_view, seconds),
                   *[OpacityFade(m, fade_in=False, rate_func=leave) for m in gone],
                   *self.swap_text([caption, headers[0]], [new, headers[1]], seconds=0.3 * seconds,
                                   run_time=seconds),

@@ -12,6 +12,7 @@ from storyboards import JUDGED_FPS, dry_run, tanh_sigmoid_forward
 from nnanim.cli import cli
 from nnanim.core.nn import LINEAR_L2
 from nnanim.core.record import train
+from nnanim.draw.panels import view_dissolve
 from nnanim.errors import NnanimError
 from nnanim.media.render import RenderSettings, render
 
@@ -489,7 +490,7 @@ def test_a_dissolve_ends_with_the_new_panels_axes_lit():
 
     lit = light(new.axes)
     assert lit > 0.5
-    anims = LinearVsHiddenScene.dissolve(old, new, 0.8)
+    anims = view_dissolve(old, new, 0.8)
     for a in anims:
         a.begin()
     seen = []

@@ -20,7 +20,8 @@ full-height picture:
 * :class:`Regrid` — panels that move and resize to a new arrangement (a
   panel that grows while the others shrink to thumbnails).
 * :class:`Dim` — fade a group to a fraction of its own opacity and back,
-  without copies.
+  without copies; :func:`view_dissolve` — one view dissolving into another in
+  its panel, never near-black halfway and never two scale bars at once.
 
 The geometry they draw (lines and planes cut to boxes, which parts of a
 boundary decide) is in :mod:`nnanim.core.curves`, plain NumPy.
@@ -39,6 +40,7 @@ from nnanim.core.curves import clip_line, linear_boundaries, plane_in_box
 from nnanim.core.projection import smoothstep
 from nnanim.draw.mobjects import (
     FlowView,
+    OpacityFade,
     Polylines,
     RasterImage,
     SpaceAxes,
@@ -534,3 +536,47 @@ class Dim(Animation):
 
     def clean_up_from_scene(self, scene) -> None:
         pass
+
+
+#: the share of a dissolve over which the new view comes in (and the old one leaves, at its
+#: end): over a half, so each is nearly whole at the midpoint
+DISSOLVE = 0.6
+
+
+def axes_in(axes, rate_func):
+    """An animation that fades a view's axes (names and scale bar) in to the light they have
+    *now*, as the view around them fades in too.
+
+    An ``OpacityFade`` of the axes saved their light as its play began, after the view's own
+    fade had begun and set them dark: they faded in to nothing, and the panels ended the video
+    without their names and scale bar.
+    """
+    class AxesIn(Animation):
+        def __init__(self, mobject, **kwargs):
+            self.saved = saved_opacities(mobject)  # now, before any play begins
+            super().__init__(mobject, **kwargs)
+
+        def create_starting_mobject(self):
+            return Mobject()  # nothing to copy: the opacities are saved
+
+        def interpolate_mobject(self, alpha):
+            scale_opacities(self.saved, self.rate_func(alpha))
+
+    return AxesIn(axes, rate_func=rate_func)
+
+
+def view_dissolve(old, new, whole: float) -> list:
+    """The animations of a ``whole`` seconds dissolve from view ``old`` to view ``new`` in one
+    panel: ``new`` comes in over the first :data:`DISSOLVE` of it while ``old`` is still there,
+    ``old`` leaves over the last :data:`DISSOLVE`, so the panel always shows one of them at
+    nine tenths or more (out, then in, left it near-black halfway).  Their axes swap out, then
+    in: never two scale bars at once."""
+    half = whole / 2
+    anims = [OpacityFade(new, rate_func=early(DISSOLVE * whole, whole)),
+             OpacityFade(old, fade_in=False, rate_func=late((1.0 - DISSOLVE) * whole, whole))]
+    # after the views' fades (a later animation sets the axes' opacities last in a frame)
+    if old.axes is not None:
+        anims.append(Dim(old.axes, 0.0, rate_func=early(half, whole)))
+    if new.axes is not None:
+        anims.append(axes_in(new.axes, late(half, whole)))
+    return anims
