@@ -109,7 +109,7 @@ _SMALL = "small panels: the data reach every corner, the compass is a third of t
 AXES_KNOWN: dict[tuple[str, str], str] = {
     **{("feature-cross", a): _SMALL + "; " + _THREE_D for a in ("16:9", "9:16", "1:1", "4:3")},
     **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
-       for a in ("9:16", "1:1", "4:3")},
+       for a in ("1:1", "4:3")},
     **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "
        "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
     ("topology", "1:1"): "the plan pass's short training leaves the width-3 input a boundary "
