@@ -100,65 +100,9 @@ def _train_once_per_worker() -> None:
         return copy.deepcopy(runs[key])
 
     cache.train = train
-    _retrain_once_per_worker(cache.LIMIT_ENV)
-
-
-#: the folder of the pure modules' tests: they test training itself (``retrain`` among it), so they
-#: always train (``_shared_trainings`` below turns the sharing of variants off for them)
-_CORE_TESTS = Path(__file__).parent / "core"
-_SHARING = {"variants": True}
-
-
-def _retrain_once_per_worker(limit_env: str) -> None:
-    """A scene's variants (``job.variant(...)``: activations' four activations, linear-vs-hidden's
-    straight network, topology's wide one, feature-cross's other datasets) are trainings too,
-    through :func:`nnanim.core.record.retrain`, which no cache keeps: each job trained them again,
-    in every frame shape and every test of the scene.  ``retrain`` reads only the run's data and
-    training options (not its weights), so they and the overrides are the key; each caller gets
-    its own copy.  Under the same conditions as the trainings above, and not for the tests of
-    ``tests/core``, which test ``retrain`` itself."""
-    import copy
-    import hashlib
-    from collections import OrderedDict
-
-    from nnanim.core import record
-
-    real, runs = record.retrain, OrderedDict()
-
-    def retrain(run, progress=None, **overrides):
-        if (progress is not None or not _SHARING["variants"]
-                or os.environ.get(limit_env) != "0"):
-            return real(run, progress, **overrides)
-        digest = hashlib.sha256()
-        for part in (np.ascontiguousarray(run.X).tobytes(), np.ascontiguousarray(run.y).tobytes(),
-                     repr(sorted((k, repr(v)) for k, v in run.options.items()
-                                 if k in record.TRAINING_KEYS)),
-                     repr((run.dataset_spec, run.task, run.n_classes, run.X.dtype.str,
-                           run.X.shape, np.asarray(run.y).dtype.str,
-                           sorted((k, repr(v)) for k, v in
-                                  run.meta.get("dataset", {}).get("params", {}).items()))),
-                     repr(sorted((k, repr(v)) for k, v in overrides.items()))):
-            digest.update(part if isinstance(part, bytes) else part.encode())
-            digest.update(b"\0")
-        key = digest.hexdigest()
-        if key not in runs:
-            runs[key] = real(run, progress, **overrides)
-            if len(runs) > 64:
-                runs.popitem(last=False)
-        runs.move_to_end(key)
-        return copy.deepcopy(runs[key])
-
-    record.retrain = retrain
 
 
 _train_once_per_worker()
-
-
-@pytest.fixture(autouse=True)
-def _shared_trainings(request):
-    """Variants are shared between tests (above), but never in ``tests/core``."""
-    _SHARING["variants"] = _CORE_TESTS not in Path(str(request.node.path)).parents
-    yield
 
 
 @pytest.fixture
