@@ -72,14 +72,15 @@ test-sysdeps:
 
 # The packages are installed with uv (itself a package from PyPI, put in the venv by pip): it
 # resolves and installs from its cache in seconds, where pip took about two minutes for the same
-# set; without uv (it could not be installed), pip does it as before.
+# set; without uv (it could not be installed, or its install failed: it reads no pip config, so
+# no local index or wheel folder), pip does it as before.
 $(STAMP): pyproject.toml | sysdeps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(BIN)/python -m pip install -q uv || echo "note: no uv; installing with pip"
-	@if [ -x $(UV) ]; then \
-	  echo "$(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'"; \
-	  $(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'; \
+	@if [ -x $(UV) ] && { echo "$(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'"; \
+	  $(UV) pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,slides,batch,data]'; }; then :; \
 	else \
+	  echo "installing with pip"; \
 	  $(BIN)/python -m pip install -q --upgrade pip && \
 	  $(BIN)/python -m pip install -q -e '.[dev,slides,batch,data]'; \
 	fi
@@ -88,10 +89,9 @@ $(STAMP): pyproject.toml | sysdeps
 # (with the main venv's uv when there is one: `make test` made it; `make test-core` alone may not)
 $(CORE_STAMP): pyproject.toml
 	@test -x $(CORE_BIN)/python || $(PYTHON) -m venv $(CORE_VENV)
-	@if [ -x $(UV) ]; then \
-	  echo "$(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python $(CORE_DEPS)"; \
+	@if [ -x $(UV) ] && { echo "$(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python $(CORE_DEPS)"; \
 	  $(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python $(CORE_DEPS) && \
-	  $(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python --no-deps -e .; \
+	  $(UV) pip install -q --compile-bytecode --python $(CORE_BIN)/python --no-deps -e .; }; then :; \
 	else \
 	  $(CORE_BIN)/python -m pip install -q $(CORE_DEPS) && \
 	  $(CORE_BIN)/python -m pip install -q --no-deps -e .; \
