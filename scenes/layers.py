@@ -1255,19 +1255,21 @@ def screen_shift(view, s: int) -> float:
 
 
 def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]]:
-    """``(x0, y0, x1, y1)`` scene boxes, grown by ``pad``, of what the view's axes show now: each
-    visible name, the compass's arrows, the scale bar and its label (none without axes)."""
+    """``(x0, y0, x1, y1)`` scene boxes, grown by ``pad``, of what the view's axes show once
+    settled (:meth:`~nnanim.draw.mobjects.SpaceAxes.settled`): each visible name, the compass's
+    arrows, the scale bar and its label (none without axes)."""
     axes = view.axes
     if axes is None:
         return []
-    parts = [m for m in [*axes.names, axes.bar_label] if m is not None
-             and m.get_fill_opacity() > 0] + [axes.arrows, axes.bar]
     boxes = []
-    for m in parts:
-        pts = np.asarray(m.get_all_points() if hasattr(m, "get_all_points") else m.points)
-        if len(pts):
-            lo, hi = pts.min(axis=0), pts.max(axis=0)
-            boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
+    with axes.settled():  # where a glide to new corners takes them, not where they leave
+        parts = [m for m in [*axes.names, axes.bar_label] if m is not None
+                 and m.get_fill_opacity() > 0] + [axes.arrows, axes.bar]
+        for m in parts:
+            pts = np.asarray(m.get_all_points() if hasattr(m, "get_all_points") else m.points)
+            if len(pts):
+                lo, hi = pts.min(axis=0), pts.max(axis=0)
+                boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
     return boxes
 
 

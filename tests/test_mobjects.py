@@ -493,6 +493,45 @@ def test_the_scale_bar_grows_to_a_new_length_and_its_label_keeps_its_size():
     assert np.abs(np.diff(np.log(snapped))).max() >= 0.75 * np.log(2.5)
 
 
+def test_the_axes_settled_are_where_their_glide_ends_and_are_put_back():
+    """What keeps clear of the axes (a boundary cut around them, a name beside them) asks where
+    they are going: mid-glide, :meth:`SpaceAxes.settled` places them where the glide ends (the
+    default video's last line was cut around the corner the scale bar glided away from, its
+    gaps left on screen), then puts them back where the frame has them."""
+    from nnanim.core.flow import build_flow
+    from nnanim.core.nn import init_network
+    from nnanim.draw.mobjects import FlowView, SpaceAxes
+    from nnanim.theme import load_theme
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = init_network([2, 2, 1], ["tanh"], "binary", np.random.default_rng(3))
+    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    axes = view.axes
+    P = SpaceAxes.PLACEMENTS
+    axes.placement = lambda _, s: P[0] if s == 0 else P[3]  # the bottom corners, then the top
+    view.set_stage(0, 1.0)
+    for _ in range(30):  # settled in the bottom corners
+        axes.update(1 / 15)
+    view.set_stage(1, 0.0)  # the glide to the top corners begins
+    axes.update(1 / 15)
+
+    def where():
+        return np.asarray(axes.arrows.points)[0, :2].copy(), axes.bar.get_center()[:2].copy()
+
+    mid = where()
+    with axes.settled():
+        going = where()
+    assert np.allclose(where()[0], mid[0]) and np.allclose(where()[1], mid[1])  # put back
+    assert min(np.linalg.norm(going[k] - mid[k]) for k in (0, 1)) > 1.0  # (far from there)
+    for _ in range(30):  # two seconds of frames: the glide ends
+        axes.update(1 / 15)
+    assert np.allclose(where()[0], going[0], atol=1e-6)
+    assert np.allclose(where()[1], going[1], atol=1e-6)
+
+
 def test_the_axes_glide_between_corners_over_frames():
     """Issue 16: the compass and scale moved from corner to corner in one frame.  Sent to another
     corner at every stage, the compass moves by at most a fifth of the picture's width a frame,

@@ -2185,6 +2185,24 @@ class SpaceAxes(VGroup):
         if self._view is not None:
             self.follow(self._view)
 
+    @contextlib.contextmanager
+    def settled(self):
+        """The axes placed where their glide and growth end, for the ``with`` block (then put
+        back where they are now): what must keep clear of them (a line cut around them, a name
+        placed beside them) clears where they are going, not a spot they are leaving (a line
+        cut around the corner the scale bar glided from kept its gaps there)."""
+        grow, glide = self._grow, self._glide
+        if self._view is None or ((grow[0] is None or grow[1] >= 1.0) and glide[2] >= 1.0):
+            yield self
+            return
+        self._grow, self._glide = (None, 1.0), ({}, glide[1], 1.0)
+        self.follow(self._view)
+        try:
+            yield self
+        finally:
+            self._grow, self._glide = grow, glide
+            self.follow(self._view)
+
     def _place(self, view: FlowView, ends: np.ndarray, dims: int, scale: float) -> None:
         """Put the arrows, names, bar and label where the glide has them now (``scale``: screen
         units per data unit)."""
