@@ -547,3 +547,38 @@ def test_the_axes_glide_between_corners_over_frames():
     assert np.linalg.norm(np.diff(settled, axis=0), axis=1).max() >= 0.5 * 7.0  # (the check sees a jump)
     ends = np.arange(25, len(origins), 26)  # each stage's last held frame
     assert np.allclose(origins[ends], settled[ends], atol=1e-6)
+
+
+def test_a_wipe_keeps_the_words_two_texts_share_in_place():
+    """A wipe from "layer 1 · W·x" to "layer 1 · + b" left "layer 1 ·" retyped letter by letter
+    (a reviewer read the titles as garbled at every change): glyphs drawn alike in both texts,
+    in the same place, stay lit through the whole wipe (the old one, then at its end the new
+    one: never both, never neither); the others are wiped."""
+    from manim import LEFT
+
+    from nnanim.draw.mobjects import text_wipe
+    from nnanim.draw.text import text
+
+    old = text("layer 1 · W·x", font="DejaVu Sans", font_size=30, color="#FFFFFF").to_edge(LEFT)
+    new = text("layer 1 · + b", font="DejaVu Sans", font_size=30, color="#FFFFFF").to_edge(LEFT)
+    anims = text_wipe([old], [new])
+    for a in anims:
+        a.begin()
+
+    def lit(glyph):
+        return float(glyph.fill_rgbas[:, 3].max())
+
+    olds, news = old.family_members_with_points(), new.family_members_with_points()
+    shared = [(g, h) for g in olds for h in news
+              if g.points.shape == h.points.shape and np.allclose(g.points, h.points, atol=1e-3)]
+    assert len(shared) >= 6  # "layer1·" (the spaces draw nothing)
+    wiped = [g for g in olds if all(g is not s for s, _ in shared)]
+    assert wiped
+    seen_wiped = []
+    for alpha in np.linspace(0.0, 1.0, 21):
+        for a in anims:
+            a.interpolate(alpha)
+        for g, h in shared:
+            assert sorted([lit(g), lit(h)]) == [0.0, 1.0], alpha  # one of the two, whole
+        seen_wiped.append([lit(g) for g in wiped])
+    assert min(map(min, seen_wiped)) == 0.0 and max(map(max, seen_wiped)) == 1.0  # wiped out

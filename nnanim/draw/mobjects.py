@@ -2494,6 +2494,18 @@ class _WipePlan:
 
     def __init__(self) -> None:
         self.bounds: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+        #: glyphs drawn alike in both texts, by their outline: they stay (``shown`` 1 for the old
+        #: one until the wipe ends, then the new one): the words the two texts share, in the
+        #: same place ("layer 1 · " of "layer 1 · W·x" and "layer 1 · + b"), are not retyped
+        self.outlines: dict[str, dict[bytes, int]] = {"old": {}, "new": {}}
+
+    @staticmethod
+    def outline(glyph: Mobject) -> bytes:
+        """A glyph's outline and place, to 1/1000 of a unit, and its colour: equal for the same
+        letter drawn in the same place."""
+        points = np.round(np.asarray(glyph.points, dtype=float) * 1000.0).astype(np.int64)
+        colour = np.round(np.asarray(glyph.fill_rgbas, dtype=float)[:1, :3] * 255.0)
+        return points.tobytes() + colour.astype(np.int64).tobytes()
 
     def glyphs(self, side: str, mobject: Mobject) -> list:
         """``[(glyph, x0, x1)]`` of a text mobject's glyphs, recorded in the plan."""
@@ -2502,7 +2514,15 @@ class _WipePlan:
             x = np.asarray(part.points, dtype=float)[:, 0]
             out.append((part, float(x.min()), float(x.max())))
             self.bounds[side].append(out[-1][1:])
+            key = self.outline(part)
+            self.outlines[side][key] = self.outlines[side].get(key, 0) + 1
         return out
+
+    def kept(self, glyph: Mobject) -> bool:
+        """Whether ``glyph`` is drawn alike in both texts (once in each: a letter repeated in
+        one place is no match)."""
+        key = self.outline(glyph)
+        return self.outlines["old"].get(key) == 1 and self.outlines["new"].get(key) == 1
 
     def edge(self, a: float) -> float:
         """Where the edge is at ``a`` (0 to 1) of the wipe: every old glyph whole at 0, every new
@@ -2539,12 +2559,16 @@ class GlyphWipe(OpacityFade):
 
     def begin(self) -> None:
         self._each = [saved_opacities(glyph) for glyph, _, _ in self._glyphs]
+        self._kept = [self.plan.kept(glyph) for glyph, _, _ in self._glyphs]
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
-        edge = self.plan.edge(self.rate_func(alpha))
-        for (_, x0, x1), saved in zip(self._glyphs, self._each):
-            scale_opacities(saved, self.plan.shown(self.side, x0, x1, edge))
+        a = self.rate_func(alpha)
+        edge = self.plan.edge(a)
+        whole = float(self.side == "new") if a >= 1.0 else float(self.side == "old")
+        for (_, x0, x1), saved, kept in zip(self._glyphs, self._each, self._kept):
+            shown = whole if kept else self.plan.shown(self.side, x0, x1, edge)
+            scale_opacities(saved, shown)
 
 
 def is_text(mobject: Mobject) -> bool:
