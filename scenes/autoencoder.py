@@ -6,7 +6,7 @@ every point coloured by its code, and the curve every point is rebuilt on.
 Then one beat per step of each layer, in the order the maths does them (W·x,
 + b, the activation; a width change's lift, turn and squash are parts of its
 W·x; a + b too small to see is said so in the next beat), the 16-unit layers
-seen through u1, u2: the code (a 1-unit layer: the plane squashed onto a line,
+seen through u₁, u₂: the code (a 1-unit layer: the plane squashed onto a line,
 each point one number), the decoder bending the line into a curve, and the
 output layer into the reconstruction space, which is the input plane again:
 the input grid, drawn where it started, lands on one curve, the decoder's
@@ -335,11 +335,11 @@ class AutoencoderScene(BottleneckScene):
         code, output = net.code_layer, len(widths) - 2
         if step.kind == "linear" and wide is not None and m > n:
             if step.layer <= code:  # the plane enters the wide layer: what its picture is, once
-                return (f"{n} → {m} units, seen through u1, u2: "
+                return (f"{n} → {m} units, seen through u₁, u₂: "
                         "the 2 directions the points spread most")
             if k == 1:  # the decoder's first map of a 1-unit code: a line, laid into m units
                 return f"the decoder: {m} units, each a multiple of the code: still a line"
-            return f"the decoder: x → W·x, {n} → {m} units (seen through u1, u2)"
+            return f"the decoder: x → W·x, {n} → {m} units (seen through u₁, u₂)"
         if step.kind == "linear" and wide is not None:
             into = "the code" if step.layer == code else (
                 "x̂1, x̂2" if step.layer == output else f"{m} units")
@@ -355,7 +355,7 @@ class AutoencoderScene(BottleneckScene):
                        else "all the decoder will ever see of a point"))
         if step.kind == "activation" and k == 1 and step.layer == code + 1:
             return (f"{act} bends the line into a curve in the {m} units "
-                    "(seen through u1, u2)")
+                    "(seen through u₁, u₂)")
         return EXPLAIN[step.kind].format(act=act)
 
     def unseen(self, view, index: int) -> bool:

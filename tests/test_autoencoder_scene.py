@@ -105,13 +105,13 @@ def test_one_beat_per_step_of_the_maths_in_its_order(arc_scene):
                             "the code: a line")) and "each point one number (its colour)" in code
     # the wide layers are seen through a 2-D view: its axes named and said once what they are
     first = by_title["layer 1 · W·x"].detail
-    assert "2 → 16 units, seen through u1, u2: the 2 directions the points spread most" in first
+    assert "2 → 16 units, seen through u₁, u₂: the 2 directions the points spread most" in first
     assert sum("spread most" in b.detail for b in stages) == 1
     assert "16 → 1" in by_title["layer 2 · W·x"].detail
     assert "the decoder" in by_title["layer 3 · W·x"].detail
     # the decoder's tanh bends the code's line: said, with the view it is seen through
     bend = by_title["layer 3 · tanh"].detail
-    assert "bends the line into a curve in the 16 units" in bend and "u1, u2" in bend
+    assert "bends the line into a curve in the 16 units" in bend and "u₁, u₂" in bend
 
 
 class _StageMotion:
