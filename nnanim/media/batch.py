@@ -98,7 +98,8 @@ def decodes(path: Path) -> bool:
             next(iter(container.decode(stream)))
             container.seek(0)
             packets = sum(1 for p in container.demux(stream) if p.dts is not None)
-        return packets > 0 and (not stream.frames or packets >= stream.frames)
+            counted = stream.frames  # read while open (PyAV 14 refuses it once closed)
+        return packets > 0 and (not counted or packets >= counted)
     except Exception:  # anything unreadable is simply not done
         return False
 
