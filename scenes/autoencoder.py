@@ -49,8 +49,17 @@ UNSEEN = 0.05
 UNSEEN_BIAS = "+ b too small to see; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
+#: seconds of the squash from the decoder's 16 units onto the reconstruction's plane: the points
+#: spread from the 16-D layer's view onto x̂₁, x̂₂ and the zoom turns from in to out and stops
+#: within a fifth of it (over 2 s, a square frame's zoom changed 0.15 of its scale in a frame)
+OUTPUT_SQUASH = 3.6
 #: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
 LANDING = 2.5
+#: seconds of a stage that moves no point on screen but whose framing still moves (the camera,
+#: bounded in its rate, catching up): played through, not jumped over (a one-frame jump)
+CATCH_UP = 0.5
+#: how far (a share of the framing's size) a skipped stage's framing may move and still be jumped
+CATCH_UP_BELOW = 0.02
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
@@ -233,7 +242,7 @@ class AutoencoderScene(BottleneckScene):
             slow = min(2.0, max(1.0, reading / max(paced, 1e-9)))
             for stage in group:
                 if stage not in moving:
-                    view.set_stage(stage.index, 1.0)
+                    self.pass_still(view, stage.index)
                     continue
                 seconds = slow * self.step_seconds(stage, net)
                 spin = ORBIT * seconds if view.elev else 0.0
@@ -259,7 +268,8 @@ class AutoencoderScene(BottleneckScene):
 
         # the reconstruction space is the input plane: the data where it started, and the error
         last = flow.stages[-1]
-        view.set_stage(last.index, 1.0)
+        for index in range(view.stage if view.t >= 1.0 else view.stage - 1, last.index):
+            self.pass_still(view, index + 1)
         mse = net.reconstruction_error(run.X)
         self.statements = {"mse": f"error (MSE) {mse:.4f} over {len(run.X)} points"}
         shape = "one curve: the decoder's image of the code" if k == 1 else \
@@ -384,12 +394,28 @@ class AutoencoderScene(BottleneckScene):
                    + [abs(k1[b] - k0[b]) for b in k0])
         return move < UNSEEN
 
+    def pass_still(self, view, index: int) -> None:
+        """Stage ``index`` moves no point on screen: jumped over, unless its framing moves (the
+        camera catching up), which plays through in :data:`CATCH_UP` seconds."""
+        from nnanim.draw.mobjects import StagePlay
+
+        (c0, h0), (c1, h1) = (view.frame_trace.framing(index, t) for t in (0.0, 1.0))
+        size = max(float(h0), float(h1), 1e-9)
+        if (np.linalg.norm(np.asarray(c1) - np.asarray(c0)) / size < CATCH_UP_BELOW
+                and abs(np.log(max(float(h1), 1e-9) / max(float(h0), 1e-9))) < CATCH_UP_BELOW):
+            view.set_stage(index, 1.0)
+            return
+        view.set_stage(index, 0.0)
+        self.play(StagePlay(view, index), run_time=CATCH_UP)
+
     def step_seconds(self, stage, net) -> float:
         """How long a stage plays: the squash onto the code slowly, the decoder's bend too."""
         if stage.kind == "squash" and stage.layer == net.code_layer:
             return CODE_SQUASH
         if stage.kind == "activation" and stage.layer == net.code_layer + 1:
             return DECODER_BEND
+        if stage.kind == "squash" and stage.layer == len(net.weights) - 1:
+            return OUTPUT_SQUASH
         return PACE[stage.kind]
 
     def line_scale(self, view):

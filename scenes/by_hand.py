@@ -112,11 +112,11 @@ class ByHandScene(SceneContract):
                                         kind=step["kind"])
             # the numbers: a new table replaces the old one; a step of the same table adds to it
             leave = [] if step.get("same") else visible
-            self.play(*self.swap_text(leave, list(step["enter"])), run_time=SHOW)
+            self.play(*self.swap_text(leave, list(step["enter"]), wipe=False), run_time=SHOW)
             visible = [m for m in visible if m not in leave] + list(step["enter"])
             for reveal in step["rows"]:
                 gone = reveal.get("leave", [])
-                self.play(*self.swap_text(list(gone), list(reveal["enter"])), run_time=ROW)
+                self.play(*self.swap_text(list(gone), list(reveal["enter"]), wipe=False), run_time=ROW)
                 visible = [m for m in visible if m not in gone] + list(reveal["enter"])
                 if reveal.get("strike") is not None:
                     self.play(Create(reveal["strike"]), run_time=ROW)

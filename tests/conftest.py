@@ -168,7 +168,13 @@ def isolated_cache(tmp_path, monkeypatch):
 # Known failures, each tied to an open issue: the merged work of steps 9-13 left these checks
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
-KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {}
+KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
+    "tests/test_every_scene.py": (
+        "issue 16: in linear-vs-hidden's 4:3 frame the points of the two waiting panels are drawn "
+        "a little larger from one frame to the next at 1.8 s (seen once the title line was taken "
+        "out of the picture's pixels; it was under the check's floor with it)",
+        {"test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]"}),
+}
 
 
 @pytest.hookimpl(trylast=True)

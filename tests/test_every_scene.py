@@ -340,6 +340,11 @@ MIN_EXTENT = 0.22  # class-coloured bounding box, as a share of the short side, 
 MIN_LAST_SPLIT = 0.95
 
 
+#: panel scenes, whose title line at the top of the frame (``FlowScene.top_line``) lies where the
+#: layout's picture box begins
+TOP_TITLES = {"activations", "bottleneck", "feature-cross", "linear-vs-hidden"}
+
+
 def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
     """``(rows, columns)`` of the scene's picture region in a frame of ``pixels``: outside it
     are the texts, and the legend's colour bar is drawn in the target colours."""
@@ -353,12 +358,16 @@ def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
         return default if isinstance(value, property) else value
 
     width, height = frame_units(pixels)
-    box = Layout(width, height, aside=said("aside", 0.0), caption_lines=said("caption_lines", 3),
-                 header=said("has_header", True), legend=said("has_legend", False),
-                 title_lines=said("title_lines", None)).picture
+    layout = Layout(width, height, aside=said("aside", 0.0), caption_lines=said("caption_lines", 3),
+                    header=said("has_header", True), legend=said("has_legend", False),
+                    title_lines=said("title_lines", None))
+    box = layout.picture
+    top = box.y1
+    if scene in TOP_TITLES:  # their title line (wiped from one to the next) is text, not picture
+        top = min(top, layout.title_strip(lines=2).y0)
     per_unit = pixels[1] / height
     x0, x1 = (int(round((v + width / 2) * per_unit)) for v in (box.x0, box.x1))
-    y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (box.y1, box.y0))
+    y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (top, box.y0))
     return slice(max(y0, 0) + 2, max(y1, 0) - 2), slice(max(x0, 0) + 2, max(x1, 0) - 2)
 
 

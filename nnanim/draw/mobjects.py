@@ -1986,7 +1986,7 @@ class SpaceAxes(VGroup):
     MIN_SIDE = 2.4
     #: seconds the scale bar takes to grow or shrink to a new round length; the axes to glide
     #: from one pair of corners to another
-    GROW, GLIDE = 0.4, 0.6
+    GROW, GLIDE, RENAME = 0.4, 0.6, 0.4
     #: the corners the axes are in are kept while they cover at most this much more of the
     #: picture than the freest pair (:meth:`placement`'s score: about one point covered for
     #: a whole stage)
@@ -2022,6 +2022,10 @@ class SpaceAxes(VGroup):
         #: the corners shown: ``{placement: weight}`` glided from, the placement glided to and
         #: how far (0 to 1)
         self._glide: tuple = ({}, None, 1.0)
+        #: a change of names (a new space): the old ones out over the first half of
+        #: :attr:`RENAME` seconds, the new ones in over the second (in one frame: a jump)
+        self._leaving: list = []
+        self._rename = 1.0
         #: whether glides and growths are done at once (no frames drawn: a plan pass)
         self.instant = False
         self._view = None
@@ -2115,10 +2119,13 @@ class SpaceAxes(VGroup):
         x0, y0, x1, y1 = self.box
         names, dims = self.names_at(view, view.stage, view.t)
         key = (tuple(names), dims)
-        if key != self.key:  # a new space: its names (the old ones leave)
-            for name in self.names:
-                name.set_opacity(0.0)
+        if key != self.key:  # a new space: its names (the old ones leave, then these come in)
+            leaving = self._leaving + (self.names if self.key != () else [])
             self.names = [self._text(n, "name") for n in names]
+            self._leaving = [m for m in leaving if all(m is not n for n in self.names)]
+            if self._leaving:
+                self._rename = 0.0
+                self._running()
             self.key = key
         ends = view.project(np.eye(3))[:, :2] * self.ARROW
         _, scale = view.screen_map(view.stage, view.t)
@@ -2157,31 +2164,41 @@ class SpaceAxes(VGroup):
         return start ** (1.0 - a) * self.length ** a  # by equal ratios (5 to 2 as 2 to 0.8)
 
     def _running(self) -> None:
-        """A glide or a growth has begun: done now in a plan pass, else advanced frame by frame."""
+        """A glide, growth or change of names has begun: done now in a plan pass, else advanced
+        frame by frame."""
         if self.instant:
-            self._grow = (None, 1.0)
-            self._glide = ({}, self._glide[1], 1.0)
+            self._finish()
         elif self._advance not in self.updaters:
             self.add_updater(self._advance)
 
+    def _finish(self) -> None:
+        self._grow = (None, 1.0)
+        self._glide = ({}, self._glide[1], 1.0)
+        self._rename = 1.0
+        for name in self._leaving:
+            name.set_opacity(0.0)
+        self._leaving = []
+
     def _advance(self, mob, dt: float) -> None:
-        """One frame of the glide and the growth (an updater, removed once both are done)."""
+        """One frame of the glide, the growth and the change of names (an updater, removed once
+        all are done)."""
         start, a = self._grow
         self._grow = (start, min(a + dt / self.GROW, 1.0))
         weights, to, g = self._glide
         self._glide = (weights, to, min(g + dt / self.GLIDE, 1.0))
-        if self._grow[1] >= 1.0 and self._glide[2] >= 1.0:
-            self._grow, self._glide = (None, 1.0), ({}, to, 1.0)
+        self._rename = min(self._rename + dt / self.RENAME, 1.0)
+        if self._grow[1] >= 1.0 and self._glide[2] >= 1.0 and self._rename >= 1.0:
+            self._finish()
             self.remove_updater(self._advance)
         if self._view is not None and dt > 0:
             self.follow(self._view)
 
     def settle(self) -> None:
-        """Finish any glide or growth now (a plan pass draws no frames)."""
+        """Finish any glide, growth or change of names now (a plan pass draws no frames)."""
         self.instant = True
         if self._advance in self.updaters:
             self.remove_updater(self._advance)
-        self._grow, self._glide = (None, 1.0), ({}, self._glide[1], 1.0)
+        self._finish()
         if self._view is not None:
             self.follow(self._view)
 
@@ -2222,9 +2239,12 @@ class SpaceAxes(VGroup):
         # to name and no second scale
         shown_at = getattr(view, "axes_shown", None)
         k = 1.0 if shown_at is None else min(max(float(shown_at(view.stage, view.t)), 0.0), 1.0)
+        arriving = min(max(2.0 * self._rename - 1.0, 0.0), 1.0)  # out, then in
+        for name in self._leaving:
+            self._show(name, self.OPACITY * k * min(max(1.0 - 2.0 * self._rename, 0.0), 1.0))
         for name, centre, on in zip(self.names, here["names"], here["shown"]):
             self._put(name, centre)
-            self._show(name, self.OPACITY * k if on > 0.5 else 0.0)
+            self._show(name, self.OPACITY * k * arriving if on > 0.5 else 0.0)
         if not np.array_equal(here["bar"], getattr(self, "_bar_vertices", None)):
             self.bar.set_vertices(here["bar"])
             self._bar_vertices = here["bar"]

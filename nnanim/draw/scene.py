@@ -306,7 +306,8 @@ class FlowScene(SceneContract, StillFrames, Scene):
         return new
 
     @staticmethod
-    def swap_text(old, new, seconds: float | None = None, run_time: float | None = None) -> list:
+    def swap_text(old, new, seconds: float | None = None, run_time: float | None = None,
+                  wipe: bool = True) -> list:
         """The animations that replace ``old`` by ``new``: text by a wipe, never a cross-fade.
 
         Text (a caption, a title line, a header) is wiped (:func:`~nnanim.draw.mobjects.text_wipe`):
@@ -317,6 +318,8 @@ class FlowScene(SceneContract, StillFrames, Scene):
         swap and its successor in in the second.  The swap takes the whole play, or its first
         ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  Either
         may be ``None`` or a list of mobjects (a panel's text and picture leaving together).
+        ``wipe=False``: text swaps as a picture does (a worksheet's tables of numbers, which
+        change as blocks: wiped, each frame showed half of two tables).
         """
         from nnanim.draw.mobjects import is_text, text_wipe
 
@@ -327,7 +330,7 @@ class FlowScene(SceneContract, StillFrames, Scene):
         old, new = listed(old), listed(new)
         words_out, words_in = [m for m in old if is_text(m)], [m for m in new if is_text(m)]
         rest_out, rest_in = [m for m in old if not is_text(m)], [m for m in new if not is_text(m)]
-        if words_out and words_in:
+        if wipe and words_out and words_in:
             wiped = text_wipe(words_out, words_in, rate_func=_window(0.0, share))
         else:  # text alone coming or going (nothing to take its place): it fades
             wiped, rest_out, rest_in = [], rest_out + words_out, rest_in + words_in
