@@ -118,14 +118,14 @@ class MulticlassScene(LayersScene):
             words += FOLD_WORDS
         return words
 
-    def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
-        """The tilt at the lift into 3-D: the angles from which the data is least edge-on, over the
-        orbit of every 3-D stage after it (and the final orbit of a 3-D last hidden space)."""
-        from nnanim.core.camera import face_on_angles
-
+    @staticmethod
+    def tilted_samples(view, pace: float = 1.0) -> tuple[list, list, float, bool]:
+        """``(clouds, turns, spin, tilted)``: the points and the view's turn at three moments of
+        every stage played tilted (from the lift into 3-D to a squash back to 2-D), as
+        play_stages plays them; the turn at the end and whether the view is still tilted."""
         flow, trace = view.flow, view.points_trace
         clouds, turns, spin, tilted = [], [], 0.0, False
-        for stage in flow.stages[:-1]:  # as play_stages plays them
+        for stage in flow.stages[:-1]:
             seconds = PACE[stage.kind] * pace
             if stage.kind == "lift" and stage.dim == 3 and not tilted:
                 tilted, spin = True, 0.0
@@ -136,6 +136,15 @@ class MulticlassScene(LayersScene):
                 spin += ORBIT * seconds
                 if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2:
                     tilted = False
+        return clouds, turns, spin, tilted
+
+    def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
+        """The tilt at the lift into 3-D: the angles from which the data is least edge-on, over the
+        orbit of every 3-D stage after it (and the final orbit of a 3-D last hidden space)."""
+        from nnanim.core.camera import face_on_angles
+
+        flow, trace = view.flow, view.points_trace
+        clouds, turns, spin, tilted = self.tilted_samples(view, pace)
         orbit = self.final_orbit
         if tilted and orbit:  # the last hidden space, orbiting
             for t in np.linspace(0.0, 1.0, 4):

@@ -257,21 +257,10 @@ class TopologyScene(MulticlassScene):
         stages and the final orbit), among the angles from which the separating plane shows at
         least :data:`PLANE_FACE` of its own area over the whole final orbit (seen edge-on, the
         plane was a line across the picture)."""
-        from nnanim.scenes.layers import PACE
-
         from nnanim.core.camera import face_on_angles
 
         flow, trace = view.flow, view.points_trace
-        clouds, turns, spin, tilted = [], [], 0.0, False
-        for stage in flow.stages[:-1]:  # as play_stages plays them
-            seconds = PACE[stage.kind] * pace
-            if stage.kind == "lift" and stage.dim == 3 and not tilted:
-                tilted, spin = True, 0.0
-            if tilted:
-                for t in (0.0, 0.5, 1.0):
-                    clouds.append(trace.at(stage.index, t))
-                    turns.append(spin + ORBIT * seconds * t)
-                spin += ORBIT * seconds
+        clouds, turns, spin, tilted = self.tilted_samples(view, pace)
         out = flow.stages[-1]
         if not tilted or out.dim != 3:
             return super().tilt_angles(view, pace)
