@@ -329,26 +329,35 @@ def test_flow_view_draws_grid_then_points_then_boundary_and_names_its_axes():
     assert f"{view.axes.length:g}" == view.axes.bar_label.text
 
 
+def _axes_view(widths=(2, 3, 2, 1), zoom: float = 6.0, size: float = 6.0, clip: float = 3.5):
+    """A tanh view of 200 Gaussian points in a square panel (``size``, clipped ``clip`` either
+    side); its first layer's weights times ``zoom`` (a strong zoom on the way: the scale bar
+    changes its length and label)."""
+    from nnanim.core.flow import build_flow
+    from nnanim.core.nn import init_network
+    from nnanim.draw.mobjects import FlowView
+    from nnanim.theme import load_theme
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = init_network(list(widths), ["tanh"] * (len(widths) - 2), "binary", np.random.default_rng(3))
+    net.weights[0] *= zoom
+    return FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
+                    region=((0.0, 0.0, 0.0), size), clip_box=(-clip, -clip, clip, clip))
+
+
 def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_in_one_frame():
     """The labels of a view's axes: small print (the layout's), drawn above the picture on a
     halo, never two scale labels at once (a label that leaves stays a transparent part, for
     Manim draws the parts a play began with until it ends), and names apart in a tilted view."""
-    from nnanim.core.flow import build_flow
-    from nnanim.core.nn import init_network
-    from nnanim.draw.mobjects import FlowView
     from nnanim.layout import SMALL_SIZE
     from nnanim.theme import load_theme
 
     def visible(mob):
         return float(mob.get_fill_opacity()) > 0.02
 
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(200, 2))
-    y = (X[:, 0] > 0).astype(int)
-    net = init_network([2, 3, 2, 1], ["tanh", "tanh"], "binary", np.random.default_rng(3))
-    net.weights[0] *= 6.0  # a strong zoom on the way: the scale bar changes its label
-    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
-                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    view = _axes_view()
     axes = view.axes
     assert axes.z_index > view.cloud.z_index and axes.bar_label.z_index > view.cloud.z_index
     assert axes.bar_label.font_size == pytest.approx(SMALL_SIZE)
@@ -400,8 +409,7 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_in_one_frame()
                         gap = abs(a.get_y() - b.get_y()) - (a.height + b.height) / 2
                         assert gap >= 0.15 - 1e-6, f"{a.text} stacked on {b.text}"
     # a panel too small for labels a phone can read gets none (they would cover its picture)
-    small = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
-                     region=((0.0, 0.0, 0.0), 1.6), clip_box=(-0.9, -0.9, 0.9, 0.9))
+    small = _axes_view(size=1.6, clip=0.9)
     assert small.axes is None
 
 
@@ -440,18 +448,8 @@ def _stepped_axes(instant: bool, placements=None):
     """A view through every stage at 15 frames a stage, each stage held 10 frames after it (a
     wait), its axes updated as Manim updates them each frame: ``(bar lengths in the space's units
     (from the bar drawn and the view's own scale), compass origins, scale label heights)``."""
-    from nnanim.core.flow import build_flow
-    from nnanim.core.nn import init_network
-    from nnanim.draw.mobjects import FlowView
-    from nnanim.theme import load_theme
 
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(200, 2))
-    y = (X[:, 0] > 0).astype(int)
-    net = init_network([2, 3, 2, 1], ["tanh", "tanh"], "binary", np.random.default_rng(3))
-    net.weights[0] *= 6.0  # a strong zoom on the way: the scale bar changes its length
-    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
-                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    view = _axes_view()
     axes = view.axes
     axes.instant = instant
     if placements is not None:  # corners chosen by the test: a move at every stage
@@ -498,17 +496,9 @@ def test_the_axes_settled_are_where_their_glide_ends_and_are_put_back():
     they are going: mid-glide, :meth:`SpaceAxes.settled` places them where the glide ends (the
     default video's last line was cut around the corner the scale bar glided away from, its
     gaps left on screen), then puts them back where the frame has them."""
-    from nnanim.core.flow import build_flow
-    from nnanim.core.nn import init_network
-    from nnanim.draw.mobjects import FlowView, SpaceAxes
-    from nnanim.theme import load_theme
+    from nnanim.draw.mobjects import SpaceAxes
 
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(200, 2))
-    y = (X[:, 0] > 0).astype(int)
-    net = init_network([2, 2, 1], ["tanh"], "binary", np.random.default_rng(3))
-    view = FlowView(build_flow(net, reference=X), X, y, load_theme("dark"),
-                    region=((0.0, 0.0, 0.0), 6.0), clip_box=(-3.5, -3.5, 3.5, 3.5))
+    view = _axes_view((2, 2, 1), zoom=1.0)
     axes = view.axes
     P = SpaceAxes.PLACEMENTS
     axes.placement = lambda _, s: P[0] if s == 0 else P[3]  # the bottom corners, then the top
