@@ -2518,6 +2518,7 @@ class _WipePlan:
         #: one until the wipe ends, then the new one): the words the two texts share, in the
         #: same place ("layer 1 · " of "layer 1 · W·x" and "layer 1 · + b"), are not retyped
         self.outlines: dict[str, dict[bytes, int]] = {"old": {}, "new": {}}
+        self.keys: dict[int, bytes] = {}  # each glyph's outline, by its id
 
     @staticmethod
     def outline(glyph: Mobject) -> bytes:
@@ -2534,14 +2535,14 @@ class _WipePlan:
             x = np.asarray(part.points, dtype=float)[:, 0]
             out.append((part, float(x.min()), float(x.max())))
             self.bounds[side].append(out[-1][1:])
-            key = self.outline(part)
+            key = self.keys[id(part)] = self.outline(part)
             self.outlines[side][key] = self.outlines[side].get(key, 0) + 1
         return out
 
     def kept(self, glyph: Mobject) -> bool:
         """Whether ``glyph`` is drawn alike in both texts (once in each: a letter repeated in
         one place is no match)."""
-        key = self.outline(glyph)
+        key = self.keys[id(glyph)]  # (outlined once, as the plan recorded it)
         return self.outlines["old"].get(key) == 1 and self.outlines["new"].get(key) == 1
 
     def edge(self, a: float) -> float:
