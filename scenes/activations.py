@@ -27,7 +27,7 @@ PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.
 READING_RATE, MIN_BEAT = 3.0, 1.8
 #: seconds of the beats between stages
 BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
-         "output": 1.2, "end": 3.0, "regrid": 1.0}
+         "output": 1.2, "end": 3.0, "regrid": 1.2}
 #: where a large panel's axes would cover data at a stage's end they fade out (or back in) over
 #: this share of the stage (see ActivationsScene.axes_where_free)
 AXES_EASE = 0.3
@@ -36,8 +36,10 @@ AXES_SAMPLES = 9
 #: a stage's title swaps over this share of its play: the old one out while the picture has not
 #: yet moved, the new one in as it is under way (its motion half done), never ahead of it
 TITLE_SHARE = 0.5
-#: the 3-D view while a hidden layer has 3 units
-TILT, AZIM = np.radians(58), np.radians(-25)
+#: the 3-D view while a hidden layer has 3 units: each panel its own angles, among these tilts
+#: and turns (degrees), those from which its sheet is least edge-on over the 3-D stages (one view
+#: for all four left relu's and leaky relu's sheets edge-on, slivers)
+TILTS, TURNS = (58, 50, 66, 42), tuple(range(-90, 91, 15))
 #: what the second label line says of the smooth activations (no linear regions): one wording in
 #: every frame shape (the same words under the same picture), short enough for the narrowest panel
 SQUASH = {"tanh": ("range (−1, 1)",), "sigmoid": ("range (0, 1)",)}
@@ -47,6 +49,25 @@ GRID_OUT = 0.3
 REGION_OPACITY = 0.32
 #: regions are counted up to MAX_COUNTED and drawn up to MAX_DRAWN (each is a filled polygon per frame)
 MAX_COUNTED, MAX_DRAWN = 20000, 1500
+
+#: a colour reads as a class colour where its hue lies within this many degrees (CIE LCh) of one
+#: on screen, unless it is nearly grey (chroma under :data:`GREY_CHROMA`)
+CLASS_HUE, GREY_CHROMA = 50.0, 8.0
+#: colours the regions may add to the theme's own where those read as a class (the dark theme's
+#: browns read as "predicted orange", its blue-grey as blue): muted tints (CIE L, C, hue) of hues
+#: kept only if no class on screen is near them, then greys mixed from background to foreground
+TINTS = ((62.0, 28.0, 150.0), (62.0, 26.0, 330.0), (60.0, 26.0, 10.0))
+GREYS = (0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
+#: the fewest colours the region palette keeps (any map of convex regions: REGION_COLOURS)
+#: and how far apart (CIE ΔE) any two of them are
+PALETTE_SIZE, PALETTE_APART = 6, 12.0
+
+#: where a regrid swaps panels that cannot move without crossing others (see crossing_moves), it
+#: is this much slower, and they fade out over its first SWAP_SHARE and in over its last
+REGRID_SLOWER, SWAP_SHARE = 1.25, 0.3
+#: a regrid's labels leave over its first LABEL_SHARE, before the panels move, and the new ones
+#: come over its last, once they are still
+LABEL_SHARE = 0.2
 
 #: the two panels that play large while the stages play (the fold and the squash), the other two
 #: thumbnails beside them (their siblings: leaky relu folds, sigmoid squashes); all four in a row
@@ -95,7 +116,7 @@ class ActivationsScene(SceneContract):
         return {act: self.job.variant(activation=act) for act in ACTIVATIONS}
 
     def construct(self):
-        from manim import DOWN, Create
+        from manim import DOWN
 
         from nnanim.core.flow import build_flow
         from nnanim.core.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
@@ -138,28 +159,40 @@ class ActivationsScene(SceneContract):
 
         # the words under each panel: the long form where it fits on one line, else the short one
         self.views, self.regions, self.statements = {}, {}, {}
-        palette = list(self.theme.regions)  # never the class colours: a region is not a class
+        # a region is not a class: no tile takes a colour that reads as one on screen
+        palette = self.palette = region_palette(self.theme, first.n_classes)
+        counts = {}
         for k, (act, run) in enumerate(runs.items()):
             view = self.panel_view(flows[act], run, k)
             self.views[act] = view
-            accuracy = f"{flows[act].accuracy(run.X, run.y):.1%}"
             if act in PIECEWISE_LINEAR:
                 try:
                     regions = linear_regions(run.network(record), view.grid_bounds,
                                              max_regions=MAX_COUNTED)
                 except NnanimError:  # too many to count: say so, draw none
-                    regions, n = [], f"over {MAX_COUNTED}"
+                    regions, counts[act] = [], f"over {MAX_COUNTED}"
                 else:
-                    n = str(len(regions))
+                    counts[act] = str(len(regions))
                 self.regions[act] = regions
-                plural = "" if n == "1" else "s"
-                shape = (f"{n} linear region{plural}", f"{n} region{plural}")
+        # one wording for every count on screen: the long form only where it fits under every
+        # piecewise-linear panel (relu's "18 linear regions" beside leaky relu's "19 regions"
+        # read as two counts of one thing)
+        forms = {act: (f"{n} linear region{'' if n == '1' else 's'}",
+                       f"{n} region{'' if n == '1' else 's'}") for act, n in counts.items()}
+        long = all(self.label(f[0]).width <= self.label_width(ACTIVATIONS.index(a))
+                   for a, f in forms.items())
+        for k, (act, run) in enumerate(runs.items()):
+            accuracy = f"{flows[act].accuracy(run.X, run.y):.1%}"
+            if act in forms:
+                shape = forms[act][0 if long else 1]
             else:
-                shape = SQUASH.get(act, ("bends the plane",))
-            self.statements[act] = {"title": word(act), "shape": self.fitting(shape, k),
+                shape = self.fitting(SQUASH.get(act, ("bends the plane",)), k)
+            self.statements[act] = {"title": word(act), "shape": shape,
                                     # (said in the last look only: the row's strip)
                                     "accuracy": self.fitting((f"{accuracy} correct", accuracy), k,
                                                              row_only=True)}
+
+        self.tilts = {act: self.tilt_angles(view) for act, view in self.views.items()}
 
         # the poster is one input plane four times: one scale in all four panels (the framing of
         # the panel whose own one shows the points largest), each panel easing into its own
@@ -200,8 +233,12 @@ class ActivationsScene(SceneContract):
         for k, act in enumerate(ACTIVATIONS):
             regions = self.regions.get(act, [])
             if 0 < len(regions) <= MAX_DRAWN:
-                polys = TracedPolygons(flows[act], [r.polygon for r in regions],
-                                       pattern_colours(regions, palette),
+                try:
+                    colours = pattern_colours(regions, palette)
+                except NnanimError:  # (many classes leave few colours: the theme's own then)
+                    colours = pattern_colours(regions, palette + [c for c in self.theme.regions
+                                                                  if c not in palette])
+                polys = TracedPolygons(flows[act], [r.polygon for r in regions], colours,
                                        fill_opacity=REGION_OPACITY,
                                        stroke_color=self.theme.background, stroke_width=1.0)
                 self.views[act].add_follower(polys)
@@ -238,7 +275,7 @@ class ActivationsScene(SceneContract):
             self.mark("stage", new.text)
             self.add(new)
             for k, ((stage, _, turn), seconds) in enumerate(zip(plan, times)):
-                turns = [ViewTurn(v, elev=TILT, azim=AZIM) for v in views] if turn else []
+                turns = [ViewTurn(v, *self.tilts[a]) for a, v in self.views.items()] if turn else []
                 swap = self.swap_text(title, new, TITLE_SHARE * seconds, seconds) if k == 0 else []
                 # ReLU folds the grid's lines where only one unit is on onto that unit's axis:
                 # grey rays far past the data, drawn as nothing the panel names ("stray spikes").
@@ -285,9 +322,9 @@ class ActivationsScene(SceneContract):
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
                 fades.append(OpacityFade(overlay.shading, rate_func=late(BEATS["caption"], BEATS["output"])))
-            if overlay.strokes is not None:
-                self.add(overlay.strokes)
-                fades.append(Create(overlay.strokes))
+            if overlay.strokes is not None:  # whole, faded in: grown in with Create, each line
+                self.add(overlay.strokes)      # began as a lone dot (its round cap) off the sheet
+                fades.append(OpacityFade(overlay.strokes))
         line = min(2, self.label_lines - 1)
         scores = [self.panel_label(self.statements[a]["accuracy"], k, line, color=self.theme.foreground)
                   for k, a in enumerate(ACTIVATIONS)]
@@ -364,9 +401,13 @@ class ActivationsScene(SceneContract):
     def fitting(self, forms, k: int, row_only: bool = False) -> str:
         """The first of ``forms`` (long to short) that fits on one line under panel ``k`` in every
         arrangement it is said in (one wording per panel all through the video)."""
-        boxes = [self.row[k].label] if row_only else self.label_boxes(k)
-        width = min(b.width for b in boxes) - 0.15  # neighbouring strips touch: keep words apart
+        width = self.label_width(k, row_only)
         return next((f for f in forms if self.label(f).width <= width), forms[-1])
+
+    def label_width(self, k: int, row_only: bool = False) -> float:
+        """The width of one line of words under panel ``k`` in every arrangement it is said in."""
+        boxes = [self.row[k].label] if row_only else self.label_boxes(k)
+        return min(b.width for b in boxes) - 0.15  # neighbouring strips touch: keep words apart
 
     def panel_label(self, text: str, k: int, line: int, bold: bool = False, color=None,
                     panels=None):
@@ -462,7 +503,6 @@ class ActivationsScene(SceneContract):
         smooth play: the labels ``leaving`` fade out as it starts, those ``arriving`` fade in as
         it ends.  Returns the axes of views that grew large enough for them (made here, for the
         next play to fade in)."""
-        from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, SpaceAxes
         from nnanim.draw.panels import early, late, regrid
 
@@ -477,17 +517,31 @@ class ActivationsScene(SceneContract):
         moves = [(self.views[act], [(self.frames[k], FRAME_PAD)]
                   + ([(old[act], 0.0)] if act in old else []),
                   self.panels[k].picture, panels[k].picture) for k, act in enumerate(ACTIVATIONS)]
+        # panels whose straight move would cross another's (in 16:9 leaky relu slid over tanh)
+        # fade out where they are, the others move, and they fade in where they go: no two
+        # panels over each other in any frame
+        swapped = crossing_moves([m[2] for m in moves], [m[3] for m in moves], FRAME_PAD)
         present = set(self.get_mobject_family_members())
-        whole = BEATS["regrid"]
-        half = whole / 2
+        whole = BEATS["regrid"] * (REGRID_SLOWER if swapped else 1.0)
+        # the labels leave before the panels move and come once they are still (a panel slid
+        # over the fading names in 9:16)
+        out = SWAP_SHARE if swapped else LABEL_SHARE
+        half = whole * out
         texts = ([OpacityFade(m, fade_in=False, rate_func=early(half, whole)) for m in leaving]
-                 + [OpacityFade(m, rate_func=late(half, whole)) for m in arriving])
+                 + [OpacityFade(m, rate_func=late(whole - half, whole)) for m in arriving])
         fading = [OpacityFade(m, fade_in=False, rate_func=early(0.35 * whole, whole))
                   for m in old.values()]
         self.add(*arriving)
         self.panels = panels
-        self.play(*regrid(moves, lambda m: m in present, rate_func=smoothstep), *texts, *fading,
-                  run_time=whole)
+        anims = regrid([m for k, m in enumerate(moves) if k not in swapped],
+                       lambda m: m in present, rate_func=between(out, 1.0 - out))
+        if swapped:  # moved while unseen (halfway), faded out before and in after the others move
+            anims += regrid([m for k, m in enumerate(moves) if k in swapped], lambda m: m in present,
+                            rate_func=lambda a: float(a >= 0.5))
+            gone = away_and_back(SWAP_SHARE)
+            anims += [OpacityFade(mob, rate_func=gone) for k in swapped
+                      for mob in (moves[k][0], self.frames[k])]
+        self.play(*anims, *texts, *fading, run_time=whole)
         grown = []
         for act, view in self.views.items():
             if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
@@ -496,6 +550,28 @@ class ActivationsScene(SceneContract):
                 view.set_stage(view.stage, view.t)
                 grown.append(view.axes)
         return grown
+
+    def tilt_angles(self, view) -> tuple[float, float]:
+        """``(elev, azim)`` (radians) of ``view`` while it is 3-D: from :data:`TILTS` and
+        :data:`TURNS`, those from which its points and its plane (a mesh of the input square,
+        carried along) look least edge-on over every stage it plays tilted
+        (:func:`nnanim.core.camera.face_on_angles`)."""
+        from nnanim.core.camera import face_on_angles
+
+        flow = view.flow
+        x0, x1, y0, y1 = view.grid_bounds
+        xs, ys = np.meshgrid(np.linspace(x0, x1, 9), np.linspace(y0, y1, 9))
+        sheet = flow.trace(np.column_stack([xs.ravel(), ys.ravel()]))
+        clouds = []
+        for s in tilted_stages(flow.stages):
+            for t in (0.0, 0.25, 0.5, 0.75, 1.0):
+                clouds += [view.points_trace.at(s, t), sheet.at(s, t)]
+        if not clouds:
+            return np.radians(TILTS[0]), 0.0
+        return face_on_angles(clouds, [0.0] * len(clouds), np.radians(TILTS), np.radians(TURNS))
+
+    def tilt_of(self, view) -> tuple[float, float]:
+        return next(self.tilts[a] for a, v in self.views.items() if v is view)
 
     def axes_where_free(self, view) -> None:
         """Show ``view``'s axes only in the stages where they lie on nothing at any moment.
@@ -517,7 +593,7 @@ class ActivationsScene(SceneContract):
         for s in range(len(stages)):
             ok = True
             for tilted in view_modes(stages, s):
-                view.elev, view.azim = (TILT, AZIM) if tilted else (0.0, 0.0)
+                view.elev, view.azim = self.tilt_of(view) if tilted else (0.0, 0.0)
                 for t in np.linspace(0.0, 1.0, AXES_SAMPLES):
                     view.set_stage(s, float(t))
                     marks = axes_marks([view], self.theme)
@@ -547,6 +623,20 @@ class ActivationsScene(SceneContract):
         view.axes_shown = shown
         view.free_stages = free
         view.set_stage(*saved[:2])
+
+
+def tilted_stages(stages) -> list:
+    """The indices of the stages a view plays tilted: from the lift into 3-D to the squash back
+    to the plane (the view turns back after it)."""
+    out, tilted = [], False
+    for stage in stages[:-1]:
+        if stage.kind == "lift" and stage.dim == 3:
+            tilted = True
+        if tilted:
+            out.append(stage.index)
+            if stage.kind == "squash" and stages[stage.index + 1].dim == 2:
+                tilted = False
+    return out
 
 
 def view_modes(stages, s: int) -> tuple:
@@ -617,6 +707,123 @@ class HeldFraming:
 
     def __getattr__(self, name):
         return getattr(self._trace, name)
+
+
+def smoothstep(a: float) -> float:
+    a = min(max(float(a), 0.0), 1.0)
+    return a * a * (3.0 - 2.0 * a)
+
+
+def between(a0: float, a1: float):
+    """A rate function that rests until ``a0`` of a play, eases to its end by ``a1``, then rests."""
+    return lambda alpha: smoothstep((alpha - a0) / max(a1 - a0, 1e-9))
+
+
+def away_and_back(share: float):
+    """A rate function for a fade in (its opacity scale): whole, out over the first ``share``
+    of the play, gone until the last ``share``, back in over it."""
+    return lambda alpha: smoothstep(max(1.0 - alpha / share, (alpha - 1.0 + share) / share))
+
+
+def moving_squares(start, end, pad: float, a: float):
+    """``(x0, y0, x1, y1)`` of a panel's frame (its picture box grown by ``pad``) eased ``a`` of
+    the way from picture box ``start`` to ``end``, as :class:`nnanim.draw.panels.Regrid` moves it
+    (centre and side interpolated)."""
+    c0, c1 = np.array(start.centre[:2]), np.array(end.centre[:2])
+    s = (1 - a) * start.width + a * end.width + pad
+    c = (1 - a) * c0 + a * c1
+    return (c[0] - s / 2, c[1] - s / 2, c[0] + s / 2, c[1] + s / 2)
+
+
+def crossing_moves(starts, ends, pad: float, samples: int = 101) -> set:
+    """The panels (indices) that must not move straight from picture box ``starts[k]`` to
+    ``ends[k]`` (all eased alike) for no two frames (grown by ``pad``) to overlap at any moment:
+    the panel in the most overlaps (the smaller one of a tie) is taken out until none is left."""
+    def apart(p, q):
+        return p[2] <= q[0] + 1e-9 or q[2] <= p[0] + 1e-9 or p[3] <= q[1] + 1e-9 or q[3] <= p[1] + 1e-9
+
+    n = len(starts)
+    hits = np.zeros((n, n), dtype=bool)
+    for a in np.linspace(0.0, 1.0, samples):
+        boxes = [moving_squares(starts[k], ends[k], pad, a) for k in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                if not apart(boxes[i], boxes[j]):
+                    hits[i, j] = hits[j, i] = True
+    out = set()
+    while hits.any():
+        k = max(range(n), key=lambda i: (int(hits[i].sum()), -min(starts[i].width, ends[i].width), -i))
+        out.add(k)
+        hits[k, :] = hits[:, k] = False
+    return out
+
+
+def lab(rgb) -> np.ndarray:
+    """CIE L*a*b* (D65) of sRGB ``rgb`` in [0, 1]."""
+    c = np.asarray(rgb, dtype=float)
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ c / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def lch_hex(L: float, C: float, hue: float) -> str:
+    """The ``#rrggbb`` of CIE LCh ``(L, C, hue°)`` (inverse of :func:`lab`, clipped to sRGB)."""
+    a, b = C * np.cos(np.radians(hue)), C * np.sin(np.radians(hue))
+    fy = (L + 16) / 116
+    f = np.array([fy + a / 500, fy, fy - b / 200])
+    xyz = np.where(f ** 3 > 0.008856, f ** 3, (f - 16 / 116) / 7.787) * np.array([0.95047, 1.0, 1.08883])
+    lin = np.array([[3.2406, -1.5372, -0.4986], [-0.9689, 1.8758, 0.0415],
+                    [0.0557, -0.2040, 1.0570]]) @ xyz
+    rgb = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.clip(lin, 0, None) ** (1 / 2.4) - 0.055)
+    return "#" + "".join(f"{round(255 * v):02x}" for v in np.clip(rgb, 0.0, 1.0))
+
+
+def reads_as_class(colour: str, classes) -> bool:
+    """Whether ``colour`` reads as one of the class colours ``classes``: not nearly grey and of a
+    hue within :data:`CLASS_HUE` degrees of one (a dark brown reads as a dim orange)."""
+    from nnanim.theme import hex_rgb
+
+    L, a, b = lab(hex_rgb(colour))
+    if np.hypot(a, b) < GREY_CHROMA:
+        return False
+    hue = np.degrees(np.arctan2(b, a))
+    for c in classes:
+        _, ca, cb = lab(hex_rgb(c))
+        if abs((hue - np.degrees(np.arctan2(cb, ca)) + 180.0) % 360.0 - 180.0) < CLASS_HUE:
+            return True
+    return False
+
+
+def grey(colour: str) -> str:
+    """The neutral grey of ``colour``'s mean level (a dark theme's background is blue-black: its
+    mixes are blue-greys)."""
+    from nnanim.theme import hex_rgb
+
+    v = round(255 * float(np.mean(hex_rgb(colour))))
+    return f"#{v:02x}{v:02x}{v:02x}"
+
+
+def region_palette(theme, n_classes: int) -> list:
+    """The colours the regions are tiled in: the theme's own that do not read as one of the
+    ``n_classes`` class colours on screen (:func:`reads_as_class`), then :data:`TINTS` that do
+    not, then :data:`GREYS`, each at least :data:`PALETTE_APART` from those taken, until
+    :data:`PALETTE_SIZE` (one colour, one meaning: a region is not a class)."""
+    from nnanim.theme import hex_rgb, mix
+
+    classes = [theme.classes[k % len(theme.classes)] for k in range(n_classes)]
+    candidates = [*theme.regions, *(lch_hex(*t) for t in TINTS),
+                  *(grey(mix(theme.background, theme.foreground, t)) for t in GREYS)]
+    palette = []
+    for c in candidates:
+        if reads_as_class(c, classes) or c.lower() in (k.lower() for k in theme.classes):
+            continue
+        if all(np.linalg.norm(lab(hex_rgb(c)) - lab(hex_rgb(p))) >= PALETTE_APART for p in palette):
+            palette.append(c)
+        if len(palette) == PALETTE_SIZE:
+            break
+    return palette
 
 
 def reading_seconds(text: str) -> float:

@@ -127,13 +127,18 @@ def test_accuracies_on_screen_are_recomputed(scene):
 
 
 def test_region_counts_on_screen_are_recomputed_by_linear_programming(scene):
+    """Review 5: "18 linear regions" under relu and "19 regions" under leaky relu read as two
+    counts of one thing.  Each count is recomputed (relu's network and leaky relu's are two
+    trainings: two counts), and both are said in one wording: the long form where it fits every
+    strip of both panels (row and thumbnail), else the short form under both."""
     texts = on_screen(scene)
-    for act, slope in (("relu", 0.0), ("leaky_relu", LEAKY_SLOPE)):
-        box = scene.views[act].grid_bounds
-        n = count_regions_by_lp(scene.runs[act], box, slope)
-        # the long form where it fits every strip the panel has (row and thumbnail), else short
-        width = min(b.width for b in scene.label_boxes(ACTIVATIONS.index(act))) - 0.15
-        said = f"{n} linear regions" if scene.label(f"{n} linear regions").width <= width else f"{n} regions"
+    counts = {act: count_regions_by_lp(scene.runs[act], scene.views[act].grid_bounds, slope)
+              for act, slope in (("relu", 0.0), ("leaky_relu", LEAKY_SLOPE))}
+    fits = all(scene.label(f"{n} linear regions").width
+               <= min(b.width for b in scene.label_boxes(ACTIVATIONS.index(act))) - 0.15
+               for act, n in counts.items())
+    for act, n in counts.items():
+        said = f"{n} linear regions" if fits else f"{n} regions"
         assert scene.statements[act]["shape"] == said
         assert "".join(said.split()) in texts
         assert len(scene.fills[act].submobjects) == n  # one filled polygon per region
@@ -234,7 +239,7 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     frame = frames[int((beat.end - 0.3) * fps)]
     bg = np.array(hex_rgb(theme.background))
     # (the tinted ones: a neutral grey fill at this opacity is the colour of the grid's blend)
-    tinted = [c for c in theme.regions if np.ptp(hex_rgb(c)) > 0.1]
+    tinted = [c for c in scene.palette if np.ptp(hex_rgb(c)) > 0.1]
     fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in tinted]
     for k, act in enumerate(ACTIVATIONS):  # (the fold and the squash large, as the stages play)
         crop = panel(frame, k, scene.focus)
@@ -256,11 +261,20 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
     gone (opacity 0) before the class shading starts to show: sampled along that play."""
     from region_adjacency import shared_edge_adjacency
 
+    import colorsys
+
     theme = scene.theme
-    regions_palette = {c.upper() for c in theme.regions}
+    classes = [colorsys.rgb_to_hsv(*hex_rgb(c))[0] * 360 for c in theme.classes[:2]]
     for act, fills in scene.fills.items():
         colours = [m.get_fill_color().to_hex().upper() for m in fills.submobjects]
-        assert set(colours) <= regions_palette and not set(colours) & {c.upper() for c in theme.classes}
+        assert not set(colours) & {c.upper() for c in theme.classes}
+        # review 3: brown tiles read as "predicted orange" (the orange class's shading is a
+        # brown): every tile is grey, or of a hue well away from blue's and orange's
+        for c in set(colours):
+            h, sat, _ = colorsys.rgb_to_hsv(*hex_rgb(c))
+            away = min(abs((h * 360 - k + 180) % 360 - 180) for k in classes)
+            assert sat < 0.12 or away >= 40, (act, c, away)
+        assert len(set(colours)) >= 2  # neighbours told apart
         adj = shared_edge_adjacency(scene.regions[act])
         for i, others in enumerate(adj):
             assert all(colours[i] != colours[j] for j in others)
@@ -417,8 +431,10 @@ def test_each_title_is_in_once_its_picture_is_under_way(scene):
 
     alphas = np.linspace(0.0, 1.0, 401)
     titled = 0
+    lines = [o.strokes for o in scene.overlays.values() if o.strokes is not None]
     for anims in scene.recorded:
-        moving = [a for a in anims if isinstance(a, (StagePlay, Create))]
+        moving = [a for a in anims if isinstance(a, (StagePlay, Create))
+                  or (isinstance(a, OpacityFade) and any(a.mobject is m for m in lines))]
         texts = [a for a in anims if isinstance(a, OpacityFade) and hasattr(a.mobject, "text")
                  and a.mobject.text in [b.title for b in scene.beats]]
         if not moving or not texts:
@@ -606,3 +622,129 @@ def test_a_title_swap_never_leaves_the_title_dim_long(scene):
             continue
         first = next(b - a for a, b in zip(times[:-1], times[1:]) if a >= beat.start - 1e-9)
         assert 0.5 * first <= 1.1 + 1e-9, (beat.title, first)
+
+
+class _RegridSampled:
+    """After each play that moves panels (a Regrid), replays it at 81 moments (every animation
+    of the play interpolated in order, as a frame is drawn) and records each panel's frame box,
+    its frame's and its view's opacity, and its view's clip box; then sets the play's end
+    again."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import OpacityFade, scale_opacities
+        from nnanim.draw.panels import Regrid
+
+        super().play(*animations, **kwargs)
+        if not any(isinstance(a, Regrid) for a in animations):
+            return
+        self.regrid_samples = getattr(self, "regrid_samples", [])
+        samples = []
+        for alpha in np.linspace(0.0, 1.0, 81):
+            for a in animations:
+                a.interpolate(float(alpha))
+            now = []
+            for k, act in enumerate(ACTIVATIONS):
+                frame, view = self.frames[k], self.views[act]
+                box = (frame.get_left()[0], frame.get_bottom()[1], frame.get_right()[0],
+                       frame.get_top()[1])
+                lit = max(float(np.max(m.stroke_rgbas[:, 3], initial=0.0)) for m in view.get_family()
+                          if hasattr(m, "stroke_rgbas") and len(m.points))
+                now.append((box, float(frame.stroke_rgbas[:, 3].max()), lit, view.clip_box))
+            labels = [((m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1]),
+                       max(float(np.max(g.fill_rgbas[:, 3], initial=0.0)) for g in m.get_family()))
+                      for m in {id(a.mobject): a.mobject for a in animations
+                                if isinstance(a, OpacityFade) and hasattr(a.mobject, "text")}.values()]
+            samples.append((float(alpha), now, labels))
+        for a in animations:
+            a.interpolate(1.0)
+            if isinstance(a, OpacityFade) and not a.fade_in:
+                scale_opacities(a._saved, 1.0)
+        self.regrid_samples.append(samples)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_panels_never_lie_over_each_other_while_they_regrid(aspect):
+    """Review 1 (1.6-2.5 s, 23.9-24.7 s): leaky relu's panel slid over tanh's as the row became
+    the large pair and thumbnails (and back).  At every one of 81 moments of both re-layouts,
+    the frames of the panels that show (frame or view lit) are disjoint, and each view is clipped
+    inside its frame; the panel that cannot move without crossing another fades out where it
+    was and in where it goes (never lit while it jumps); no label that shows lies on a panel."""
+    pixels = {"16:9": (854, 480), "9:16": PORTRAIT}[aspect]
+    s = dry_run("activations", {"aspect": aspect}, pixels=pixels, mixin=_RegridSampled)
+    assert len(s.regrid_samples) == 2
+    faded = 0
+    for samples in s.regrid_samples:
+        def apart(p, q):
+            return (p[2] <= q[0] + 1e-6 or q[2] <= p[0] + 1e-6
+                    or p[3] <= q[1] + 1e-6 or q[3] <= p[1] + 1e-6)
+
+        for alpha, now, labels in samples:
+            shown = [(box, clip) for box, frame_lit, view_lit, clip in now
+                     if frame_lit > 0.01 or view_lit > 0.01]
+            for label, lit in labels:
+                if lit > 0.01:
+                    assert all(apart(label, p) for p, _ in shown), (aspect, alpha, label)
+            faded += len(shown) < len(now)
+            for i, (p, clip) in enumerate(shown):
+                assert p[0] - 1e-6 <= clip[0] and clip[2] <= p[2] + 1e-6, (aspect, alpha)
+                assert p[1] - 1e-6 <= clip[1] and clip[3] <= p[3] + 1e-6, (aspect, alpha)
+                for q, _ in shown[i + 1:]:
+                    assert apart(p, q), (aspect, alpha, p, q)
+        # the move ends where the layout says
+        (_, end, _) = samples[-1]
+        assert all(lit > 0.3 for _, lit, _, _ in end)
+    if aspect == "16:9":  # (the row: leaky relu cannot get past tanh, it fades)
+        assert faded
+
+
+def test_every_3d_view_sees_its_sheet_face_on_enough(scene):
+    """Review 2 (8-10.3 s): relu's and leaky relu's panels were seen edge-on, slivers (one view
+    for all four panels; relu's plane showed a tenth of its area).  Each panel's 3-D view is
+    its own: the plane W·x + b of the input square (normal from the first layer's weights,
+    recomputed here) shows at least half its area, and the points, as drawn in every tilted
+    stage, spread on screen at least a third as much as they do in 3-D."""
+    from nnanim.core.camera import plane_face
+
+    stages = scene.flows["relu"].stages
+    tilted = [s.index for s in stages if s.dim == 3 and s.kind != "lift"]
+    assert tilted
+    for act, run in scene.runs.items():
+        W = run.weights[0][-1]
+        assert W.shape == (3, 2)
+        elev, azim = scene.tilts[act]
+        assert np.degrees(elev) >= 40  # a tilt: a 3-D view, not the top one
+        assert plane_face(np.cross(W[:, 0], W[:, 1]), elev, azim) >= 0.5, act
+        view = scene.views[act]
+        for s in tilted:
+            for t in (0.0, 0.5, 1.0):
+                P = view.points_trace.at(s, t)[:, :3]
+                P = P - P.mean(axis=0)
+                ca, sa, ce, se = np.cos(azim), np.sin(azim), np.cos(elev), np.sin(elev)
+                screen = np.column_stack([P[:, 0] * ca - P[:, 1] * sa,
+                                          (P[:, 0] * sa + P[:, 1] * ca) * ce + P[:, 2] * se])
+                own = np.linalg.svd(P, compute_uv=False)[1]
+                if own > 1e-6:
+                    assert np.linalg.svd(screen, compute_uv=False)[-1] >= own / 3, (act, s, t)
+
+
+def test_the_output_lines_come_in_whole(scene):
+    """Review 4 (24.8-25.4 s): each output line grew in from a lone dot (its round cap), in
+    pieces.  The lines are faded in whole: no Create in the output play, a fade of each line,
+    and each line one continuous path (no piece starts away from where the last one ended)."""
+    from manim import Create
+
+    from nnanim.draw.mobjects import OpacityFade
+
+    lines = [o.strokes for o in scene.overlays.values() if o.strokes is not None]
+    assert len(lines) == 4
+    (output,) = [a for a in scene.recorded if any(isinstance(x, OpacityFade) and x.mobject is lines[0]
+                                                  for x in a)]
+    assert not any(isinstance(x, Create) for x in output)
+    for line in lines:
+        assert any(isinstance(x, OpacityFade) and x.mobject is line and x.fade_in for x in output)
+        for part in line.get_family():
+            if len(part.points):
+                C = part.points.reshape(-1, 4, 3)
+                gaps = np.linalg.norm(C[1:, 0] - C[:-1, 3], axis=1)
+                assert np.all(gaps < 1e-6)  # one path
+                assert np.linalg.norm(C[-1, 3] - C[0, 0]) > 0.3  # a line, not a dot
