@@ -56,7 +56,7 @@ CLASS_HUE, GREY_CHROMA = 50.0, 8.0
 #: colours the regions may add to the theme's own where those read as a class (the dark theme's
 #: browns read as "predicted orange", its blue-grey as blue): muted tints (CIE L, C, hue) of hues
 #: kept only if no class on screen is near them, then greys mixed from background to foreground
-TINTS = ((62.0, 28.0, 150.0), (62.0, 26.0, 330.0), (60.0, 26.0, 10.0))
+TINTS = ((60.0, 40.0, 150.0), (60.0, 34.0, 330.0), (60.0, 30.0, 10.0))
 GREYS = (0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
 #: the fewest colours the region palette keeps (any map of convex regions: REGION_COLOURS)
 #: and how far apart (CIE ΔE) any two of them are

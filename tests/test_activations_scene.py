@@ -239,7 +239,9 @@ def test_rendered_vertical_video_shows_regions_then_separable_panels(portrait, d
     frame = frames[int((beat.end - 0.3) * fps)]
     bg = np.array(hex_rgb(theme.background))
     # (the tinted ones: a neutral grey fill at this opacity is the colour of the grid's blend)
-    tinted = [c for c in scene.palette if np.ptp(hex_rgb(c)) > 0.1]
+    drawn = {m.get_fill_color().to_hex() for f in scene.fills.values() for m in f.submobjects}
+    tinted = [c for c in drawn if np.ptp(hex_rgb(c)) > 0.1]
+    assert tinted
     fills = [(0.32 * np.array(hex_rgb(c)) + 0.68 * bg) * 255 for c in tinted]
     for k, act in enumerate(ACTIVATIONS):  # (the fold and the squash large, as the stages play)
         crop = panel(frame, k, scene.focus)
