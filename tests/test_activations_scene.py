@@ -664,14 +664,14 @@ class _RegridSampled:
         self.regrid_samples.append(samples)
 
 
-@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
 def test_panels_never_lie_over_each_other_while_they_regrid(aspect):
     """Review 1 (1.6-2.5 s, 23.9-24.7 s): leaky relu's panel slid over tanh's as the row became
     the large pair and thumbnails (and back).  At every one of 81 moments of both re-layouts,
     the frames of the panels that show (frame or view lit) are disjoint, and each view is clipped
     inside its frame; the panel that cannot move without crossing another fades out where it
     was and in where it goes (never lit while it jumps); no label that shows lies on a panel."""
-    pixels = {"16:9": (854, 480), "9:16": PORTRAIT}[aspect]
+    pixels = {"16:9": (854, 480), "9:16": PORTRAIT, "1:1": (480, 480), "4:3": (640, 480)}[aspect]
     s = dry_run("activations", {"aspect": aspect}, pixels=pixels, mixin=_RegridSampled)
     assert len(s.regrid_samples) == 2
     faded = 0
