@@ -626,8 +626,8 @@ class ActivationsScene(SceneContract):
 
 
 def tilted_stages(stages) -> list:
-    """The indices of the stages a view plays tilted: from the lift into 3-D to the squash back
-    to the plane (the view turns back after it)."""
+    """The indices of the stages a view is seen tilted in: from the lift into 3-D to the squash
+    back to the plane (the view turns back after it), or to the end."""
     out, tilted = [], False
     for stage in stages[:-1]:
         if stage.kind == "lift" and stage.dim == 3:
@@ -636,6 +636,8 @@ def tilted_stages(stages) -> list:
             out.append(stage.index)
             if stage.kind == "squash" and stages[stage.index + 1].dim == 2:
                 tilted = False
+    if tilted:  # a 3-D last hidden space: its output plane is seen tilted too
+        out.append(stages[-1].index)
     return out
 
 
