@@ -108,6 +108,9 @@ STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
 
+#: seconds in which the output's straight lines are drawn (from where they meet, outwards)
+LINE_DRAW = 1.2
+
 LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
 
@@ -250,11 +253,16 @@ class LayersScene(SceneContract):
         if not regression and rings is not None:
             self.add(rings)
             extras.append(OpacityFade(rings))
-        lines = self.around_axes(view, self.output_lines(view))
-        for line in lines:
-            extras.append(Create(line))
+        lines = self.around_axes(view, from_junctions(self.output_lines(view)))
         # drawn slower when the caption needs the time (a still hold at most HOLD)
-        drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras else 0.3
+        drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras or lines else 0.3
+        # the lines grow from where they meet, each whole within LINE_DRAW s (the shading and the
+        # rings take the rest of the play): iris's line drawn over 2.5 s left a piece of the
+        # boundary missing by the junction for most of its beat
+        from nnanim.draw.scene import _window
+
+        for line in lines:
+            extras.append(Create(line, rate_func=_window(0.0, min(1.0, LINE_DRAW / drawn))))
         # the caption comes in the first moments of the play that draws what it names (a beat
         # starts at a play, and chapters, subtitles and slides change with the caption on
         # screen): never words about lines that are not there yet
@@ -1252,6 +1260,21 @@ def screen_shift(view, s: int) -> float:
     end = view.to_scene(trace.at(s, 1.0), s, 1.0)
     moved = np.linalg.norm((end - start)[:, :2], axis=1)
     return float(np.median(moved)) / min(view.view_width, view.view_height)
+
+
+def from_junctions(lines: list) -> list:
+    """``lines`` (straight :class:`Line` s), each turned to start at its end nearest another
+    line's ends (where the class regions' lines meet: drawn from there, a line grows out of the
+    junction instead of leaving a gap by it until it arrives)."""
+    ends = [(np.array(line.get_start()), np.array(line.get_end())) for line in lines]
+    for k, (line, (a, b)) in enumerate(zip(lines, ends, strict=True)):
+        others = [p for j, pair in enumerate(ends) if j != k for p in pair]
+        if not others:
+            continue
+        near = [min(float(np.linalg.norm(p - q)) for q in others) for p in (a, b)]
+        if near[1] < near[0]:
+            line.put_start_and_end_on(b, a)
+    return lines
 
 
 def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]]:
