@@ -831,7 +831,6 @@ class _DrawnLines:
 
     def play(self, *animations, **kwargs):
         from manim import Create, Line
-
         from nnanim.scenes.layers import axes_boxes
 
         lines = [a.mobject for a in animations if isinstance(a, Create) and isinstance(a.mobject, Line)]
