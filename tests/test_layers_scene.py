@@ -948,9 +948,10 @@ def test_real_data_has_no_long_still_stretch_and_words_come_with_motion(name):
     """Issue 16 for the real datasets: apart from the final hold, the picture never stays still
     (no point moving a visible 0.001 of the picture's short side in a frame, half a pixel at
     480p, and no new words or fades) for more than 3 s (iris's layer 3 held about 7 s almost
-    still: Manim's smooth over a beat slowed to a calm speed spent its ends barely moving).  And every stage's words come
-    with its motion: the play that brings them moves the points visibly (as above) within its
-    first half second (they came in a swap of their own, the motion's slow start after)."""
+    still: Manim's smooth over a beat slowed to a calm speed spent its ends barely moving).  And
+    every stage's words come with its motion: the play that brings them moves the points visibly
+    (as above) within its first half second (they came in a swap of their own, the motion's slow
+    start after)."""
     scene = dry_run(LayersScene, {"dataset": name}, mixin=_Motion)
     line = scene.timeline
     final = next(i for i in range(len(line) - 1, -1, -1) if line[i][2] != [])  # the last play
