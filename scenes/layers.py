@@ -1218,7 +1218,7 @@ def _even_profile(view, s: int, samples: int = 64) -> tuple[np.ndarray, float]:
 #: a wide input's W·x (+ b) that moves its points less than this on screen in all (picture short
 #: sides; see screen_moves) shows almost nothing: its beat says only that, in SMALL_WORDS
 SMALL_MOTION = 0.12
-SMALL_WORDS = "barely moves on screen"
+SMALL_WORDS = "the points barely move here"
 
 #: seconds an even-paced stage takes to reach its speed, and to stop
 EASE = 0.5
