@@ -69,7 +69,8 @@ EXPLAIN = {
 #: space is not played at all: seen along its own principal axes, which turn with it, nothing
 #: moves; see nnanim.core.flow.)
 WIDE = {
-    "linear": "x → W·x from {n}-D to {m}-D, seen along {k} principal axes ({names})",
+    # (the axes' names said once, with the input; the compass names them)
+    "linear": "x → W·x from {n}-D to {m}-D, seen along {k} principal axes",
     "squash": "layer {l} reads {m} of these {n} directions: the view moves to those {m}",
     # the first stage after a wide space that is shown as it is: the axes change their names
     "own": "the points move from the principal axes into layer {l}'s own axes, h₁ and h₂",
@@ -107,6 +108,9 @@ OUTPUT_ROOM = 0.25
 STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
+
+#: seconds in which the output's straight lines are drawn (from where they meet, outwards)
+LINE_DRAW = 1.2
 
 LINE_INTO_PLANE = "the input is a line: x → x·w lays it along the first layer's weights"
 
@@ -177,12 +181,12 @@ class LayersScene(SceneContract):
             # (a declared beat: the points fly back from the end to the input, where the story
             # starts)
             caption = self.open_on_corners(view, run, still, landmarks, BACK,
-                                           f"every point flies back to where it starts; {detail}")
+                                           detail)
         elif wide_input and flow.network.task == "binary" and flow.stages[-1].dim == 2:
             # the poster: the last space split by its straight line (a wide input has no plane
             # to shade), as the stories of three classes open on their corners
             caption = self.open_on_output(view, run, still, BACK,
-                                          f"every point flies back to where it starts; {detail}")
+                                          detail)
         else:
             caption = self.caption(title, detail)
             # the poster: the trained network's answer, both sides shaded; it fades out evenly
@@ -250,11 +254,16 @@ class LayersScene(SceneContract):
         if not regression and rings is not None:
             self.add(rings)
             extras.append(OpacityFade(rings))
-        lines = self.around_axes(view, self.output_lines(view))
-        for line in lines:
-            extras.append(Create(line))
+        lines = self.around_axes(view, from_junctions(self.output_lines(view)))
         # drawn slower when the caption needs the time (a still hold at most HOLD)
-        drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras else 0.3
+        drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras or lines else 0.3
+        # the lines grow from where they meet, each whole within LINE_DRAW s (the shading and the
+        # rings take the rest of the play): iris's line drawn over 2.5 s left a piece of the
+        # boundary missing by the junction for most of its beat
+        from nnanim.draw.scene import _window
+
+        for line in lines:
+            extras.append(Create(line, rate_func=_window(0.0, min(1.0, LINE_DRAW / drawn))))
         # the caption comes in the first moments of the play that draws what it names (a beat
         # starts at a play, and chapters, subtitles and slides change with the caption on
         # screen): never words about lines that are not there yet
@@ -531,8 +540,9 @@ class LayersScene(SceneContract):
             shading.clip_box = self.layout.picture_clip
             self.add(shading)
             self.bring_to_back(shading)
+        # (held at most 3 s, a still picture: its words are short, and read on as the fly starts)
         self.open(view, *lines, still=(*still, caption), title=head, detail=words,
-                  seconds=max(self.reading_time(head, words), 1.5))
+                  seconds=min(max(self.reading_time(head, words), 1.5), 3.0))
         return self.fly_home(view, hidden, home, caption, title, detail,
                              *lines, *([shading] if shading is not None else []))
 
@@ -805,25 +815,44 @@ class LayersScene(SceneContract):
                     # (the words: the map's; the shift is too small to be seen)
                     title = stage.caption.replace("W·x", "W·x + b", 1)
             explain = self.line_words(view, stage, explain, title)
-            caption = self.swap_caption(caption, title, explain, kind="stage")
+            if wide_input and merge and stage.kind == "linear" and \
+                    sum(_even_profile(view, x.index)[1] / (1.0 + EVEN_FLOOR)
+                        for x in (stage, bias) if x is not None) < SMALL_MOTION:
+                # (wine's layer 3 moved its points 7 % of the picture in a 6 s beat, held as long
+                # as its words took to read: a beat that shows almost nothing says so, briefly)
+                explain = SMALL_WORDS
+            # a wide input: the caption comes in the first moments of its stage's motion (a swap
+            # of its own before it named a stage a viewer did not see move yet), and the stage
+            # moves its points on screen at an even pace (even_rate: Manim's smooth over a beat
+            # slowed to CALM left seconds of an almost still picture at its ends)
+            together = wide_input and before is None and not view.elev
+            if not together:
+                caption = self.swap_caption(caption, title, explain, kind="stage")
             if before is not None:
                 before(stage)
             seconds = PACE[stage.kind] * pace
             shift = 0.0 if bias is None else BIAS_MERGED * pace
             if bias is not None and wide_input:
-                shift = max(shift, calm_seconds(view, bias.index) * pace)
+                shift = max(shift, even_seconds(view, bias.index) * pace)
             if read:  # (the swap is read too)
-                seconds = max(seconds, self.reading_time(title, explain) - 0.3 - shift)
+                seconds = max(seconds, self.reading_time(title, explain) - shift
+                              - (0.0 if together else 0.3))
             if view.flow.input_dim > 3:  # a wide space's view swings: never faster than CALM
-                seconds = max(seconds, calm_seconds(view, stage.index) * pace)
+                seconds = max(seconds, even_seconds(view, stage.index) * pace)
             spin = ORBIT * seconds if view.elev else 0.0
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
                 self.play(ViewTurn(view, elev=elev, azim=azim), run_time=1.4)
-            self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
+            if together:
+                caption = self.swap_with(caption, title, explain, [StagePlay(
+                    view, stage.index, rate_func=even_rate(view, stage.index, seconds),
+                    run_time=seconds)], seconds)
+            else:
+                self.play(StagePlay(view, stage.index, spin=spin, run_time=seconds))
             if bias is not None:
                 self.play(StagePlay(view, bias.index, spin=ORBIT * shift if view.elev else 0.0,
-                                    run_time=shift))
+                                    run_time=shift, **({"rate_func": even_rate(view, bias.index, shift)}
+                                                       if together else {})))
             if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                 self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
         return caption
@@ -857,8 +886,8 @@ class LayersScene(SceneContract):
         """One short beat for the stages of ``run`` (:meth:`line_run`), which only keep the points
         on one line (breast cancer's layers 1 to 3: 40 s of captions "still almost one line" over
         a picture in which nothing new happened): its caption says so once, naming the layers,
-        and the stages play on at an even pace, each as fast as :data:`CALM` allows (linear,
-        so the run is one motion; slower only when the words need longer).  Returns the caption."""
+        and the stages play on at an even pace on screen, each as fast as :data:`CALM` allows
+        (no easing, so the run is one motion; slower only when the words need longer).  Returns the caption."""
         from manim import linear
 
         from nnanim.draw.mobjects import StagePlay
@@ -867,12 +896,12 @@ class LayersScene(SceneContract):
         shown = [s for s in run if self.stage_explain(flow, s) is not None]
         a, b = shown[0].layer + 1, shown[-1].layer + 1
         title = f"layers {a}–{b} · one line" if a < b else f"layer {a} · one line"
-        share = min(line_share(view.points_trace.full(s.index, 1.0)) for s in run)
-        held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
         own = any((self.stage_explain(flow, s) or "").startswith(WIDE["own"].split("{")[0])
                   for s in shown)
-        end = f"; the view ends in layer {b}'s own axes, h₁ and h₂" if own else ""
-        tries = [f"every step keeps the points on one line ({held} of their spread){end}",
+        # (short: the beat before said how much of the spread the line holds; the title names
+        # the layers; a caption read for 9 s held the beat for 10 over a line that barely moved)
+        end = "; the view ends in h₁ and h₂" if own else ""
+        tries = [f"every step keeps the points on one line{end}",
                  "every step keeps the points on one line"]
         for detail in tries:
             if self.caption(title, detail).height <= self.layout.caption.height:
@@ -881,7 +910,8 @@ class LayersScene(SceneContract):
         plays = [s for s in shown if s.kind != "rotate" or screen_speed(view, s.index) > 0]
         plays += [s for s in run if s.kind == "bias" and s not in shown]
         plays.sort(key=lambda s: s.index)
-        seconds = {s.index: max(screen_speed(view, s.index) / CALM, 0.2) * pace for s in plays}
+        seconds = {s.index: max(_even_profile(view, s.index)[1] / CALM, 0.2) * pace
+                   for s in plays}
         need = self.reading_time(title, detail) if read else 0.0
         total = sum(seconds.values())
         if total < need:
@@ -889,7 +919,10 @@ class LayersScene(SceneContract):
 
         def play(stage):
             spin = ORBIT * seconds[stage.index] if view.elev else 0.0
-            return StagePlay(view, stage.index, spin=spin, rate_func=linear,
+            D, _ = _even_profile(view, stage.index)  # (at an even pace on screen, no easing)
+            ts = np.linspace(0.0, 1.0, len(D))
+            return StagePlay(view, stage.index, spin=spin,
+                             rate_func=lambda a: float(np.interp(linear(a), D, ts)),
                              run_time=seconds[stage.index])
 
         # the caption comes with the first stage's motion (the beat starts at that play)
@@ -915,9 +948,7 @@ class LayersScene(SceneContract):
         # (a share that rounds to 100.0 % is not all of it)
         held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
         tries = ([f"{words}; still almost one line"] if was else
-                 [f"{words}; the points end almost on one line: one direction holds "
-                  f"{held} of their spread",
-                  f"{words}; almost one line: {held} of the spread"]) + \
+                 [f"{words}; almost one line ({held} of the spread)"]) + \
             [f"{words}; one line"]
         for said in tries:
             if self.caption(title, said).height <= self.layout.caption.height:
@@ -1155,6 +1186,76 @@ def calm_seconds(view, s: int) -> float:
     return screen_speed(view, s) * steepest / CALM
 
 
+def screen_moves(view, s: int, samples: int = 64) -> np.ndarray:
+    """``(samples,)``: how far the points move on screen in each of ``samples`` equal steps of
+    stage ``s``'s ``t`` (the 90th percentile over the points, as a share of the picture's short
+    side; camera moves included)."""
+    short = min(view.view_width, view.view_height)
+    trace = view.points_trace
+    P = [view.to_scene(trace.at(s, t), s, t)[:, :2] for t in np.linspace(0.0, 1.0, samples + 1)]
+    return np.array([float(np.percentile(np.linalg.norm(b - a, axis=1), 90))
+                     for a, b in zip(P[:-1], P[1:])]) / short
+
+
+#: the share of a stage's mean on-screen motion that even_rate gives every step of its t anyway
+#: (a part of a stage that moves nothing still passes, quickly)
+EVEN_FLOOR = 0.15
+
+
+def _even_profile(view, s: int, samples: int = 64) -> tuple[np.ndarray, float]:
+    """``(D, total)``: the cumulative share of stage ``s``'s on-screen motion (floored by
+    :data:`EVEN_FLOOR`) at ``samples + 1`` equal steps of its ``t``, and that motion's total
+    (picture short sides)."""
+    cache = view.__dict__.setdefault("_even_profiles", {})
+    if s not in cache:
+        m = screen_moves(view, s, samples)
+        m = m + EVEN_FLOOR * float(np.mean(m)) + 1e-12
+        D = np.concatenate([[0.0], np.cumsum(m)])
+        cache[s] = (D / D[-1], float(D[-1]))
+    return cache[s]
+
+
+#: a wide input's W·x (+ b) that moves its points less than this on screen in all (picture short
+#: sides; see screen_moves) shows almost nothing: its beat says only that, in SMALL_WORDS
+SMALL_MOTION = 0.12
+SMALL_WORDS = "the points barely move here"
+
+#: seconds an even-paced stage takes to reach its speed, and to stop
+EASE = 0.5
+
+
+def eased(alpha: float, r: float) -> float:
+    """A rate function of constant speed between a speeding up over the first ``r`` of the play
+    and a slowing down over its last ``r`` (``r`` at most 0.5; its steepest slope ``1/(1−r)``):
+    Manim's smooth spent a long play's first and last seconds barely moving."""
+    a, r = min(max(float(alpha), 0.0), 1.0), min(max(float(r), 1e-9), 0.5)
+    v = 1.0 / (1.0 - r)
+    if a < r:
+        return v * a * a / (2.0 * r)
+    if a > 1.0 - r:
+        return 1.0 - v * (1.0 - a) ** 2 / (2.0 * r)
+    return v * (a - r / 2.0)
+
+
+def even_rate(view, s: int, seconds: float):
+    """A rate function for stage ``s`` played over ``seconds`` (``alpha → t``) under which its
+    points move on screen at an even pace, speeding up and slowing down over :data:`EASE` s
+    (:func:`eased`): a stage whose motion is in one part of its ``t`` (a view swinging to new
+    axes, then a small shift) spreads it over the whole play instead of leaving the rest of the
+    beat almost still."""
+    D, _ = _even_profile(view, s)
+    ts = np.linspace(0.0, 1.0, len(D))
+    r = min(0.5, EASE / max(float(seconds), 1e-9))
+    return lambda alpha: float(np.interp(eased(alpha, r), D, ts))
+
+
+def even_seconds(view, s: int) -> float:
+    """The least seconds stage ``s`` may take under :func:`even_rate` so that its points move at
+    most :data:`CALM` picture short sides a second: its whole on-screen motion at CALM, and the
+    time to speed up and slow down (:func:`eased`'s slope ``1/(1−r)``, ``r = EASE/seconds``)."""
+    return _even_profile(view, s)[1] / CALM + EASE
+
+
 def line_share(H: np.ndarray) -> float:
     """The share of the points' spread (their variance about their mean) along their first
     principal direction: 1 for points on one straight line."""
@@ -1252,6 +1353,21 @@ def screen_shift(view, s: int) -> float:
     end = view.to_scene(trace.at(s, 1.0), s, 1.0)
     moved = np.linalg.norm((end - start)[:, :2], axis=1)
     return float(np.median(moved)) / min(view.view_width, view.view_height)
+
+
+def from_junctions(lines: list) -> list:
+    """``lines`` (straight :class:`Line` s), each turned to start at its end nearest another
+    line's ends (where the class regions' lines meet: drawn from there, a line grows out of the
+    junction instead of leaving a gap by it until it arrives)."""
+    ends = [(np.array(line.get_start()), np.array(line.get_end())) for line in lines]
+    for k, (line, (a, b)) in enumerate(zip(lines, ends, strict=True)):
+        others = [p for j, pair in enumerate(ends) if j != k for p in pair]
+        if not others:
+            continue
+        near = [min(float(np.linalg.norm(p - q)) for q in others) for p in (a, b)]
+        if near[1] < near[0]:
+            line.put_start_and_end_on(b, a)
+    return lines
 
 
 def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]]:

@@ -123,7 +123,8 @@ def test_wide_beats_show_what_their_captions_say(options):
     for claim in ("shrink to 0", "plane turns", "view turns"):
         assert claim not in texts
     if scene.job.run.n_classes >= 3:
-        assert titles[1] == "back to the input" and "flies back" in scene.beats[1].detail
+        # (the title says the points fly back; the words, what they fly back to)
+        assert titles[1] == "back to the input" and "principal axes" in scene.beats[1].detail
 
 
 def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
@@ -735,7 +736,7 @@ def test_a_line_of_points_is_said_to_be_one():
                                        "output · w·h + b = 0"], [b.title for b in rest]
     assert "keeps the points on one line" in rest[0].detail
     assert not any("still almost" in b.detail for b in beats)
-    assert rest[0].end - rest[0].start <= 12.0
+    assert rest[0].end - rest[0].start <= 7.0  # (a 10 s caption over a line: too long)
     # iris's points spread over the plane: no such words
     iris = _dry_run({"dataset": "iris"})
     assert not any("one line" in b.detail for b in iris.beats)
@@ -752,26 +753,24 @@ class _StagePlays:
         super().play(*animations, **kwargs)
         for a in animations:
             if type(a).__name__ == "StagePlay":
-                self.stage_plays.append((a.stage_index, a.run_time))
+                self.stage_plays.append((a.stage_index, a.run_time, a.rate_func))
 
 
 @pytest.mark.parametrize("options", [{"dataset": "digits", "classes": 10}, {"dataset": "iris"}],
                          ids=["digits-10", "iris"])
 def test_a_wide_view_never_swings_fast(options):
-    """Frame by frame at 15 fps, as played (Manim's smooth rate), the points of a wide input's
+    """Frame by frame at 15 fps, as played (each play's own rate), the points of a wide input's
     stages move at most 0.6 of the picture's short side a second (the 90th percentile of the
     points; camera and turning principal axes included): a ten-digit cloud swung round in a
     quarter of a second at 27.9 s."""
-    from manim import smooth
-
     scene = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_StagePlays)
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     short = min(view.view_width, view.view_height)
     trace = view.points_trace
     assert scene.stage_plays
-    for s, seconds in scene.stage_plays:
+    for s, seconds, rate in scene.stage_plays:
         n = max(2, int(np.ceil(seconds * 15)))
-        ts = [smooth(i / n) for i in range(n + 1)]
+        ts = [rate(i / n) for i in range(n + 1)]
         P = [view.to_scene(trace.at(s, t), s, t)[:, :2] for t in ts]
         step = max(float(np.percentile(np.linalg.norm(b - a, axis=1), 90)) for a, b in zip(P, P[1:]))
         assert step * n / seconds <= 0.6 * short * 1.15, (s, seconds, step * n / seconds / short)
@@ -822,3 +821,158 @@ def test_wide_points_keep_room_from_the_picture_edges_in_every_stage(aspect):
             P = view.to_scene(view.points_trace.at(stage.index, t), stage.index, t)[:, :2]
             gap = min(P[:, 0].min() - x0, x1 - P[:, 0].max(), P[:, 1].min() - y0, y1 - P[:, 1].max())
             assert gap >= 0.08 * short, (stage.caption, t, gap / short)
+
+
+class _DrawnLines:
+    """A ``dry_run`` mixin that keeps the straight lines the scene draws with ``Create`` (scene
+    endpoints), with the axes' boxes and the stage at that moment and the share of each line
+    drawn 1.5 s into the play, in ``scene.drawn``."""
+
+    def play(self, *animations, **kwargs):
+        from manim import Create, Line
+        from nnanim.scenes.layers import axes_boxes
+
+        lines = [a.mobject for a in animations if isinstance(a, Create) and isinstance(a.mobject, Line)]
+        if lines:
+            view = next(m for m in self.mobjects if hasattr(m, "flow"))
+            self.__dict__.setdefault("drawn", []).append(
+                ([(np.array(m.get_start()), np.array(m.get_end())) for m in lines],
+                 axes_boxes(view), (view.stage, view.t),
+                 [a.rate_func(min(1.0, 1.5 / kwargs.get("run_time", a.run_time)))
+                  for a in animations if isinstance(a, Create) and isinstance(a.mobject, Line)]))
+        super().play(*animations, **kwargs)
+
+
+@pytest.mark.parametrize("aspect", _SHAPES)
+@pytest.mark.parametrize("name", ["iris", "wine", "breast-cancer"])
+def test_output_lines_cover_the_exact_boundary_in_the_picture(name, aspect):
+    """The lines drawn at the output of a real dataset cover its exact decision boundary
+    everywhere inside the picture, except where the axes' names, compass or scale are (iris's
+    line had a piece missing).  The boundary is found here independently: the last hidden layer
+    recomputed by a tanh forward pass, mapped to the screen by the affine map that fits the
+    points on screen, every pixel of the picture classified by the output layer's weights, and
+    each change of class between two neighbouring pixels must lie on a drawn line.  Every line
+    is whole 1.5 s into its beat, and lines that meet grow from where they meet (drawn over 2.5 s
+    from the picture's edge, a piece by the junction was missing for most of the beat)."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": name, "epochs": 30, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480), mixin=_DrawnLines)
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    run = scene.job.run
+    out = len(view.flow.stages) - 1
+    drawn = [d for d in getattr(scene, "drawn", []) if d[2] == (out, 1.0)]
+    assert len(drawn) == 1, [d[2] for d in getattr(scene, "drawn", [])]
+    segments, boxes, _, done = drawn[0]
+    assert min(done) > 0.999, done
+    ends = [p[:2] for seg in segments for p in seg]
+    for k, (a, b) in enumerate(segments):
+        others = [p[:2] for j, seg in enumerate(segments) if j != k for p in seg]
+        if others:  # a line that touches another starts there
+            gap = [min(np.linalg.norm(p[:2] - q) for q in others) for p in (a, b)]
+            assert gap[0] <= gap[1] + 1e-9, (k, gap)
+    assert ends
+    # the screen map of the last hidden layer, fitted on the points (affine: a 2-D view of 2-D)
+    H = _forward_states(run)[-1][1]
+    P = view.to_scene(view.points_trace.at(out, 1.0), out, 1.0)[:, :2]
+    A, *_ = np.linalg.lstsq(np.column_stack([H, np.ones(len(H))]), P, rcond=None)
+    assert np.abs(np.column_stack([H, np.ones(len(H))]) @ A - P).max() < 1e-6
+    x0, y0, x1, y1 = scene.layout.picture_clip
+    step = 0.01
+    xs, ys = np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step)
+    S = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    Hs = np.linalg.solve(A[:2].T, (S - A[2]).T).T  # scene → last hidden space
+    W, b = run.weights[-1][-1], run.biases[-1][-1]
+    z = Hs @ W.T + b
+    cls = (z[:, 0] > 0).astype(int) if z.shape[1] == 1 else np.argmax(z, axis=1)
+    cls = cls.reshape(len(ys), len(xs))
+    mids = [(S.reshape(len(ys), len(xs), 2)[:, :-1] + S.reshape(len(ys), len(xs), 2)[:, 1:])[
+                cls[:, :-1] != cls[:, 1:]] / 2,
+            (S.reshape(len(ys), len(xs), 2)[:-1] + S.reshape(len(ys), len(xs), 2)[1:])[
+                cls[:-1] != cls[1:]] / 2]
+    M = np.concatenate(mids)
+    assert len(M) > 50  # a boundary crosses the picture
+    keep = np.ones(len(M), bool)
+    for bx0, by0, bx1, by1 in boxes:
+        keep &= ~((M[:, 0] > bx0 - 0.02) & (M[:, 0] < bx1 + 0.02)
+                  & (M[:, 1] > by0 - 0.02) & (M[:, 1] < by1 + 0.02))
+    M = M[keep]
+
+    def distance(p, a, b):
+        a, b = a[:2], b[:2]
+        d = b - a
+        u = np.clip(((p - a) @ d) / max(d @ d, 1e-12), 0.0, 1.0)
+        return np.linalg.norm(p - (a + u[:, None] * d), axis=1)
+
+    near = np.min([distance(M, a, b) for a, b in segments], axis=0)
+    missing = M[near > 0.03]
+    assert len(missing) == 0, (len(missing), len(M), missing[:5].round(2).tolist())
+
+
+class _Motion:
+    """A ``dry_run`` mixin: every play and wait as ``(start, seconds, moves, kinds)`` in
+    ``scene.timeline``, ``moves`` the points' on-screen move (90th percentile over the points,
+    picture short sides) in each 1/15 s frame of a stage's play as played (its own rate), or
+    ``None`` for a play of anything else (text, fades: they change the picture) and ``[]`` for a
+    wait."""
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay
+
+        start = self.clock
+        stages = [a for a in animations if isinstance(a, StagePlay)]
+        view = next((m for m in self.mobjects if hasattr(m, "flow")), None)
+        seconds = kwargs.get("run_time", max((a.run_time for a in animations), default=0.0))
+        moves = None
+        if stages and view is not None:
+            a = stages[0]
+            short = min(view.view_width, view.view_height)
+            n = max(1, int(round(seconds * 15)))
+            ts = [a.rate_func(i / n) for i in range(n + 1)]
+            P = [view.to_scene(view.points_trace.at(a.stage_index, t), a.stage_index, t)[:, :2]
+                 for t in ts]
+            moves = [float(np.percentile(np.linalg.norm(q - p, axis=1), 90)) / short
+                     for p, q in zip(P, P[1:])]
+        super().play(*animations, **kwargs)
+        kinds = [type(a).__name__ for a in animations]
+        self.__dict__.setdefault("timeline", []).append((start, self.clock - start, moves, kinds))
+
+    def wait(self, *args, **kwargs):
+        start = self.clock
+        super().wait(*args, **kwargs)
+        self.__dict__.setdefault("timeline", []).append((start, self.clock - start, [], ["Wait"]))
+
+
+@pytest.mark.parametrize("name", ["iris", "wine", "breast-cancer"])
+def test_real_data_has_no_long_still_stretch_and_words_come_with_motion(name):
+    """Issue 16 for the real datasets: apart from the final hold, the picture never stays still
+    (no point moving a visible 0.001 of the picture's short side in a frame, half a pixel at
+    480p, and no new words or fades) for more than 3 s (iris's layer 3 held about 7 s almost
+    still: Manim's smooth over a beat slowed to a calm speed spent its ends barely moving).  And
+    every stage's words come with its motion: the play that brings them moves the points visibly
+    (as above) within its first half second (they came in a swap of their own, the motion's slow
+    start after)."""
+    scene = dry_run(LayersScene, {"dataset": name}, mixin=_Motion)
+    line = scene.timeline
+    final = next(i for i in range(len(line) - 1, -1, -1) if line[i][2] != [])  # the last play
+    still, longest, where = 0.0, 0.0, None
+    for start, seconds, moves, kinds in line[:final + 1]:
+        if moves is None:  # text or a fade: the picture changes
+            still = 0.0
+            continue
+        if "GlyphWipe" in kinds:  # new words come with the stage
+            still = 0.0
+        if not moves:
+            still += seconds
+        for m in moves:
+            still = still + 1 / 15 if m < 0.001 else 0.0
+            longest, where = max((longest, where), (still, start))
+        longest, where = max((longest, where), (still, start))
+    assert longest <= 3.0, (longest, where)
+    out = next(b for b in scene.beats if b.title.startswith("output"))
+    beats = [b for b in scene.beats if b.kind == "stage" and b.start < out.start]
+    assert beats
+    for beat in beats:
+        first = next(e for e in line if e[0] >= beat.start - 1e-9)
+        assert "StagePlay" in first[3], (beat.title, first[3])
+        assert max(first[2][:8]) >= 0.001, (beat.title, np.round(first[2][:8], 4))
