@@ -2578,11 +2578,13 @@ class GlyphWipe(OpacityFade):
     in one place at half opacity read as neither) and never a blank line (out, then in, left the
     caption nearly empty for a frame or two): at every frame each place shows one text, whole.
 
-    The edge takes at most :data:`WIPE_SECONDS` and moves at one speed: eased (``smooth``) it
-    crept over the last few glyphs for a quarter of the wipe, and where the old text reached
-    past the new one's end those glyphs were left alone on the line (review 5, feature-cross:
-    "hem" of a three-line label, lit half a second after the rest had gone).  It starts with the
-    play, or (``until``) it ends ``until`` seconds into it, when the caller wants the new text in.
+    The edge takes at most :data:`WIPE_SECONDS`.  It starts eased (``smooth``, as the fades
+    played beside it: what comes with the new words, layers' rings, is never behind them) and
+    ends at one speed: eased out too it crept over the last few glyphs for a quarter of the
+    wipe, and where the old text reached past the new one's end those glyphs were left alone on
+    the line (review 5, feature-cross: "hem" of a three-line label, lit half a second after the
+    rest had gone).  It starts with the play, or (``until``) it ends ``until`` seconds into it,
+    when the caller wants the new text in.
 
     Made by :func:`text_wipe`; ``fade_in`` says the side (the new text comes in).
     """
@@ -2598,7 +2600,7 @@ class GlyphWipe(OpacityFade):
         self.rate_func = self.window(self.run_time)
 
     def window(self, run_time: float):
-        """The wipe's progress (0 to 1, linear) at each share of a play of ``run_time`` seconds:
+        """The wipe's progress (0 to 1) at each share of a play of ``run_time`` seconds:
         :data:`WIPE_SECONDS` at most, from the play's start or up to ``until``."""
         run_time = max(float(run_time), 1e-9)
         if self.until is None:
@@ -2611,7 +2613,8 @@ class GlyphWipe(OpacityFade):
         def rate(alpha: float) -> float:
             if end <= start:
                 return float(alpha >= end)
-            return min(max((alpha - start) / (end - start), 0.0), 1.0)
+            x = min(max((alpha - start) / (end - start), 0.0), 1.0)
+            return min(smooth(x), x)  # eased in, then at one speed to the end
 
         return rate
 
