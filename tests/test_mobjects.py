@@ -572,3 +572,63 @@ def test_a_wipe_keeps_the_words_two_texts_share_in_place():
             assert sorted([lit(g), lit(h)]) == [0.0, 1.0], alpha  # one of the two, whole
         seen_wiped.append([lit(g) for g in wiped])
     assert min(map(min, seen_wiped)) == 0.0 and max(map(max, seen_wiped)) == 1.0  # wiped out
+
+
+def _wipe_frames(old, new, run_time: float, seconds: float | None = None, fps: int = 15):
+    """``[(old glyphs' opacities, new glyphs' opacities)]`` at every frame of a play of
+    ``run_time`` that swaps the text ``old`` for ``new`` (``FlowScene.swap_text``), as Manim
+    plays it: every animation told the play's length, begun, then interpolated frame by frame."""
+    from nnanim.draw.scene import FlowScene
+
+    anims = FlowScene.swap_text(old, new, seconds, run_time)
+    for a in anims:
+        a.run_time = run_time  # (what Scene.play does with its run_time)
+        a.begin()
+
+    def lit(mobject):
+        return np.array([float(g.fill_rgbas[:, 3].max()) for g in mobject.family_members_with_points()])
+
+    frames = []
+    for k in range(int(round(run_time * fps)) + 1):
+        for a in anims:
+            a.interpolate(k / (run_time * fps))
+        frames.append((lit(old), lit(new)))
+    return frames
+
+
+def test_a_wipe_is_short_whatever_the_beat_and_leaves_no_letters_behind():
+    """Review 5: a title swap of activations took 0.9 s, most of it half an old and half a new
+    title (garbled); in feature-cross (42.6-43.07 s) "hem", the end of the old three-line label,
+    stayed lit for half a second after the rest of it had gone and the new line was whole: the
+    edge was eased over the whole 1.4 s beat, and ``smooth`` leaves it creeping over the last
+    few glyphs for a quarter of the time (past the end of the shorter new text, those glyphs
+    were all the wipe still had to do).  Whatever the beat, a wipe shows parts of both texts
+    for at most WIPE_SECONDS (and a frame), and once the new text is whole no old letter is
+    left lit for more than a frame; a longer beat holds the new text after it."""
+    from manim import DOWN, LEFT, VGroup
+
+    from nnanim.draw.mobjects import WIPE_SECONDS
+    from nnanim.draw.text import text
+
+    def line(words):
+        return text(words, font="DejaVu Sans", font_size=24, color="#FFFFFF")
+
+    fps = 60  # (sampled finer than a video's frames: the times below are the play's, not a frame count)
+    for run_time, seconds in ((1.4, None), (1.8, 0.9), (0.3, None)):
+        old = VGroup(line("learned: 2-unit layer"), line("2 units: one straight line splits them"),
+                     line("100.0% correct")).arrange(DOWN, aligned_edge=LEFT).to_edge(LEFT)
+        new = line("spirals · 600 points · tanh").to_edge(LEFT)
+        frames = _wipe_frames(old, new, run_time, seconds, fps)
+        on = 1e-6  # (opacities scaled and scaled back are 1 to within rounding)
+        assert frames[0][0].min() > 1 - on and frames[0][1].max() < on  # the old text, whole
+        assert frames[-1][0].max() < on and frames[-1][1].min() > 1 - on  # the new one, whole
+        mixed = [k / fps for k, (o, n) in enumerate(frames) if o.max() > on and n.max() > on]
+        assert max(mixed) - min(mixed) <= WIPE_SECONDS, (run_time, mixed)
+        # the old text's end, past the new one's, alone on the line (the feature-cross case):
+        # a tenth of a second at most (the edge crossing it at its one speed), not half a second
+        behind = [k / fps for k, (o, n) in enumerate(frames) if o.max() > on and n.min() > 1 - on]
+        assert len(behind) / fps <= 0.1, (run_time, behind)
+        if seconds is None:  # the new text is held after the wipe
+            assert max(mixed) <= WIPE_SECONDS
+        else:  # it is whole by ``seconds``, as the caller asked
+            assert seconds - WIPE_SECONDS <= min(mixed) and max(mixed) <= seconds

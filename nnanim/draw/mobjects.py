@@ -74,6 +74,7 @@ __all__ = [
     "RasterImage",
     "SpaceAxes",
     "GlyphWipe",
+    "WIPE_SECONDS",
     "OpacityFade",
     "StagePlay",
     "TracedPolygons",
@@ -2562,6 +2563,14 @@ class _WipePlan:
         return min(max((edge - x1) / self.SOFT, 0.0), 1.0)
 
 
+#: the longest a text swap's wipe takes, whatever the play it is part of: mid-wipe a line shows
+#: the start of one text and the end of another, which reads as garbled (review 5: activations'
+#: title swaps took 0.9 s, half an old and half a new title most of it); 0.35 s is five frames at
+#: 15 fps, read as one change.  A longer play holds the old text before the wipe or the new one
+#: after it (:meth:`GlyphWipe.window`)
+WIPE_SECONDS = 0.35
+
+
 class GlyphWipe(OpacityFade):
     """One side of a text swap played as a wipe: an edge sweeps left to right across both texts;
     glyphs of the new text left of it are shown, those of the old text right of it, each at
@@ -2569,16 +2578,48 @@ class GlyphWipe(OpacityFade):
     in one place at half opacity read as neither) and never a blank line (out, then in, left the
     caption nearly empty for a frame or two): at every frame each place shows one text, whole.
 
+    The edge takes at most :data:`WIPE_SECONDS`.  It starts eased (``smooth``, as the fades
+    played beside it: what comes with the new words, layers' rings, is never behind them) and
+    ends at one speed: eased out too it crept over the last few glyphs for a quarter of the
+    wipe, and where the old text reached past the new one's end those glyphs were left alone on
+    the line (review 5, feature-cross: "hem" of a three-line label, lit half a second after the
+    rest had gone).  It starts with the play, or (``until``) it ends ``until`` seconds into it,
+    when the caller wants the new text in.
+
     Made by :func:`text_wipe`; ``fade_in`` says the side (the new text comes in).
     """
 
-    def __init__(self, mobject: Mobject, plan: _WipePlan, fade_in: bool, **kwargs) -> None:
+    def __init__(self, mobject: Mobject, plan: _WipePlan, fade_in: bool,
+                 until: float | None = None, **kwargs) -> None:
         self.plan = plan
         self.side = "new" if fade_in else "old"
+        self.until = until
         self._glyphs = plan.glyphs(self.side, mobject)  # where they are as the swap is made
+        kwargs.pop("rate_func", None)  # (the window below is the wipe's timing)
         super().__init__(mobject, fade_in=fade_in, **kwargs)
+        self.rate_func = self.window(self.run_time)
+
+    def window(self, run_time: float):
+        """The wipe's progress (0 to 1) at each share of a play of ``run_time`` seconds:
+        :data:`WIPE_SECONDS` at most, from the play's start or up to ``until``."""
+        run_time = max(float(run_time), 1e-9)
+        if self.until is None:
+            start, end = 0.0, min(WIPE_SECONDS, run_time)
+        else:
+            end = min(max(float(self.until), 0.0), run_time)
+            start = max(end - WIPE_SECONDS, 0.0)
+        start, end = start / run_time, end / run_time
+
+        def rate(alpha: float) -> float:
+            if end <= start:
+                return float(alpha >= end)
+            x = min(max((alpha - start) / (end - start), 0.0), 1.0)
+            return min(smooth(x), x)  # eased in, then at one speed to the end
+
+        return rate
 
     def begin(self) -> None:
+        self.rate_func = self.window(self.run_time)  # (the play's run time is known now)
         self._each = [saved_opacities(glyph) for glyph, _, _ in self._glyphs]
         self._kept = [self.plan.kept(glyph) for glyph, _, _ in self._glyphs]
         super().begin()
@@ -2604,12 +2645,14 @@ def is_text(mobject: Mobject) -> bool:
     return drawn <= in_text
 
 
-def text_wipe(old: Sequence[Mobject], new: Sequence[Mobject], **kwargs) -> list[Animation]:
-    """The animations of one wipe from the texts ``old`` to the texts ``new`` (:class:`GlyphWipe`;
-    ``kwargs`` for every side: the rate function that runs the edge across)."""
+def text_wipe(old: Sequence[Mobject], new: Sequence[Mobject], until: float | None = None,
+              **kwargs) -> list[Animation]:
+    """The animations of one wipe from the texts ``old`` to the texts ``new`` (:class:`GlyphWipe`:
+    at most :data:`WIPE_SECONDS`, from the play's start, or ending ``until`` seconds into it);
+    ``kwargs`` for every side (``run_time``: the play's, where known before it plays)."""
     plan = _WipePlan()
-    return ([GlyphWipe(m, plan, fade_in=False, **kwargs) for m in old]
-            + [GlyphWipe(m, plan, fade_in=True, **kwargs) for m in new])
+    return ([GlyphWipe(m, plan, fade_in=False, until=until, **kwargs) for m in old]
+            + [GlyphWipe(m, plan, fade_in=True, until=until, **kwargs) for m in new])
 
 
 def saved_opacities(mobject: Mobject) -> list:

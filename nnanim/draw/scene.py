@@ -316,7 +316,10 @@ class FlowScene(SceneContract, StillFrames, Scene):
         as neither; the old one fading out before the new one came in left the line nearly blank
         for a frame or two).  Anything else (a panel's picture) fades out in the first half of the
         swap and its successor in in the second.  The swap takes the whole play, or its first
-        ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  Either
+        ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  A wipe
+        takes :data:`~nnanim.draw.mobjects.WIPE_SECONDS` at most, whatever the play: from the
+        play's start (the rest of the play holds the new text), or, given ``seconds``, ending
+        there (the new text is in when the caller asked; the old one is held until then).  Either
         may be ``None`` or a list of mobjects (a panel's text and picture leaving together).
         ``wipe=False``: text swaps as a picture does (a worksheet's tables of numbers, which
         change as blocks: wiped, each frame showed half of two tables).
@@ -331,7 +334,9 @@ class FlowScene(SceneContract, StillFrames, Scene):
         words_out, words_in = [m for m in old if is_text(m)], [m for m in new if is_text(m)]
         rest_out, rest_in = [m for m in old if not is_text(m)], [m for m in new if not is_text(m)]
         if wipe and words_out and words_in:
-            wiped = text_wipe(words_out, words_in, rate_func=_window(0.0, share))
+            timing = {} if not run_time else {"run_time": run_time}
+            until = None if seconds is None or not run_time else min(seconds, run_time)
+            wiped = text_wipe(words_out, words_in, until=until, **timing)
         else:  # text alone coming or going (nothing to take its place): it fades
             wiped, rest_out, rest_in = [], rest_out + words_out, rest_in + words_in
         if not rest_out:
