@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from manim import LEFT, RIGHT, Scene, Square
 from scipy.special import expit
@@ -71,6 +73,20 @@ def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):
     if duration is not None and scene.clock > 0:
         scene = walk(duration / scene.clock)
     return scene
+
+
+def shared_dry_run(scene: str, options: dict, pixels=FRAME_PIXELS):
+    """:func:`dry_run`'s plain walk (no mixin) of ``scene`` with ``options`` in a frame of
+    ``pixels``, walked once per test process and handed to every test that asks for the same:
+    only for tests that read the walked scene and change nothing in it (a test that plays its
+    animations again, or sets anything on it, walks its own).  ``options`` hold plain values
+    (the key); a missing ``aspect`` is the default 16:9, the frame of ``FRAME_PIXELS``."""
+    return _shared_walk(scene, tuple(sorted({"aspect": "16:9", **options}.items())), tuple(pixels))
+
+
+@functools.cache
+def _shared_walk(scene: str, options: tuple, pixels: tuple):
+    return dry_run(scene, dict(options), pixels=pixels)
 
 
 class ReplayLog:
