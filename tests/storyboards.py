@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from manim import LEFT, RIGHT, Scene, Square
 from scipy.special import expit
@@ -71,6 +73,37 @@ def dry_run(scene, options, mixin=None, pixels=FRAME_PIXELS):
     if duration is not None and scene.clock > 0:
         scene = walk(duration / scene.clock)
     return scene
+
+
+def shared_dry_run(scene, options: dict, pixels=FRAME_PIXELS):
+    """:func:`dry_run`'s plain walk (no mixin) of ``scene`` with ``options`` in a frame of
+    ``pixels``, walked once per test process and handed to every test that asks for the same:
+    only for tests that read the walked scene and change nothing in it (a test that plays its
+    animations again, or sets anything on it, walks its own).  ``options`` are the key: plain
+    values by value, anything else (a run) by identity; a missing ``aspect`` is the default 16:9,
+    the frame of ``FRAME_PIXELS``."""
+    key = tuple((k, _Same(v) if getattr(v, "__hash__", None) is None else v)
+                for k, v in sorted({"aspect": "16:9", **options}.items()))
+    return _shared_walk(scene, key, tuple(pixels))
+
+
+class _Same:
+    """A key part equal only to the same object (which it keeps, so its id is never reused)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, _Same) and other.value is self.value
+
+    def __hash__(self):
+        return id(self.value)
+
+
+@functools.cache
+def _shared_walk(scene, options: tuple, pixels: tuple):
+    return dry_run(scene, {k: v.value if isinstance(v, _Same) else v for k, v in options},
+                   pixels=pixels)
 
 
 class ReplayLog:

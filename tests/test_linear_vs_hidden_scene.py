@@ -7,7 +7,7 @@ import pytest
 import shape_renders
 from click.testing import CliRunner
 from nnanim.scenes.linear_vs_hidden import BENT, END, LINEAR, RAW, LinearVsHiddenScene
-from storyboards import JUDGED_FPS, dry_run, tanh_sigmoid_forward
+from storyboards import JUDGED_FPS, dry_run, shared_dry_run, tanh_sigmoid_forward
 
 from nnanim.cli import cli
 from nnanim.core.nn import LINEAR_L2
@@ -16,10 +16,15 @@ from nnanim.draw.panels import view_dissolve
 from nnanim.errors import NnanimError
 from nnanim.media.render import RenderSettings, render
 
+#: the tests that read the scene's plain walks (the default story in 16:9, 1:1 and 4:3, shared:
+#: ``shared_dry_run``) and its two trainings (``runs``) run on one test worker, which walks and
+#: trains each once
+WALKS = pytest.mark.xdist_group("walks-linear-vs-hidden")
+
 
 @pytest.fixture(scope="module")
 def scene():
-    return dry_run("linear-vs-hidden", {})
+    return shared_dry_run("linear-vs-hidden", {})
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +44,7 @@ def _texts(mobjects):
     return out
 
 
+@WALKS
 def test_the_three_networks_share_data_and_seed(scene, runs):
     tanh, linear = runs
     assert np.array_equal(scene.job.run.X, tanh.X)
@@ -48,6 +54,7 @@ def test_the_three_networks_share_data_and_seed(scene, runs):
         assert np.array_equal(W, ref[-1])
 
 
+@WALKS
 def test_raw_panel_is_the_logistic_regression(scene, runs):
     X, y = runs[0].X, runs[0].y
     W, b = scene.models["raw"]
@@ -66,6 +73,7 @@ def test_raw_panel_is_the_logistic_regression(scene, runs):
     assert 0.8 < accuracy < scene.accuracies["bent"]
 
 
+@WALKS
 def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     linear = runs[1]
     Ws = [W[-1] for W in linear.weights]
@@ -119,6 +127,7 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
     assert not any("₀" in t for t in scene.products_shown + [scene.product])
 
 
+@WALKS
 def test_deep_linear_boundary_is_drawn_once_on_the_product_line(scene, runs):
     view = scene.views["linear"]
     W, b = scene.models["product"]
@@ -136,6 +145,7 @@ def test_deep_linear_boundary_is_drawn_once_on_the_product_line(scene, runs):
     assert scene.overlays["linear"].shading is not None and scene.overlays["raw"].shading is not None
 
 
+@WALKS
 def test_tanh_panel_bends_its_boundary(scene, runs):
     tanh = runs[0]
     p = tanh_sigmoid_forward(tanh, tanh.X)
@@ -149,6 +159,7 @@ def test_tanh_panel_bends_its_boundary(scene, runs):
     assert spread[1] > 0.1 * spread[0]
 
 
+@WALKS
 def test_labels_on_screen_are_the_statements(scene):
     texts = _texts(scene.mobjects)
     for key in ("raw", "linear", "bent"):
@@ -156,6 +167,7 @@ def test_labels_on_screen_are_the_statements(scene):
             assert line.replace(" ", "") in texts
 
 
+@WALKS
 def test_the_poster_shows_each_panels_own_model_and_names_it(scene, runs):
     """The first frame (the poster) shaded the raw panel with the tanh network's answer and the
     linear one with a blur, and named no panel: each panel's poster shading is its own model's
@@ -231,11 +243,12 @@ def test_a_panel_states_its_boundary_only_once_it_is_drawn(aspect):
         assert all(d for _, d in said), (key, [t for t, d in said if not d])
 
 
+@WALKS
 @pytest.mark.parametrize("aspect", ["1:1", "4:3", "16:9"])
 def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
     from nnanim.layout import pixel_size
 
-    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    played = shared_dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
     short = min(played.camera.frame_width, played.camera.frame_height)
     row = sorted((p.picture for p in played.row), key=lambda b: (-b.y1, b.x0))
     assert played.focused  # a row of three is small in every shape (250 px of 480 in 16:9)
@@ -267,6 +280,7 @@ def test_the_panel_that_plays_grows_where_a_row_of_three_is_small(aspect):
         assert played.titles[key] in texts and set(played.statements[key]) <= texts
 
 
+@WALKS
 @pytest.mark.parametrize("aspect", ["16:9", "1:1"])
 def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs):
     """The tanh panel had no words for about 20 s (from the poster's end to its turn, then only
@@ -278,7 +292,7 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs
 
     from nnanim.layout import pixel_size
 
-    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    played = shared_dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
     widths = [2, *LinearVsHiddenScene.defaults["hidden"]]
     stages = [f"lift 2 → {widths[1]}"] if widths[1] > 2 else []
     # an activation bends the grid, or, where the data leave it nearly on one curve (their
@@ -308,6 +322,7 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs
     assert "outro" in beats
 
 
+@WALKS
 @pytest.mark.parametrize("aspect", ["16:9", "1:1"])
 def test_the_top_title_names_the_section_that_plays(aspect):
     """"linear layers multiply to one matrix" stayed on top through the whole tanh section
@@ -317,7 +332,7 @@ def test_the_top_title_names_the_section_that_plays(aspect):
 
     from nnanim.layout import pixel_size
 
-    played = dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
+    played = shared_dry_run("linear-vs-hidden", {"aspect": aspect}, pixels=pixel_size(aspect, 480))
     section = "tanh layers bend the plane"
     start = played.beats[[b.title for b in played.beats].index(played.titles["bent"])].start
     kinds = [b.kind for b in played.beats]
@@ -436,7 +451,7 @@ def test_no_panel_goes_dark_between_its_layers_and_its_input_plane(aspect, shape
     from nnanim.layout import pixel_size
     from nnanim.theme import hex_rgb, load_theme
 
-    plan = dry_run("linear-vs-hidden", shape_renders.options(aspect), pixels=pixel_size(aspect, 480))
+    plan = shared_dry_run("linear-vs-hidden", shape_renders.options(aspect), pixels=pixel_size(aspect, 480))
     frames, fps = _decode_frames(shape_render("linear-vs-hidden", aspect))
     theme = load_theme("dark")
     colours = np.array(theme.class_rgb(2)) * 255 - np.array(hex_rgb(theme.background)) * 255

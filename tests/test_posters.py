@@ -186,9 +186,9 @@ def test_no_panel_stays_empty(scene, shape_render):
     still a picture; an empty one is the background and the grid).  The video is the scene's
     shared 16:9 render (480p, 5 fps: tests/shape_renders.py), its plan walked with its options."""
     from conftest import _decode_frames
-    from storyboards import dry_run
+    from storyboards import shared_dry_run
 
-    plan = dry_run(scene, shape_renders.options("16:9"))
+    plan = shared_dry_run(scene, shape_renders.options("16:9"))
     frames, fps = _decode_frames(shape_render(scene, "16:9"))
     theme = load_theme("dark")
     unit = 480 / 8.0

@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 from nnanim.scenes.regression import RegressionScene
-from storyboards import caption_beats, dry_run, target_pixels
+from storyboards import caption_beats, dry_run, shared_dry_run, target_pixels
 
 from nnanim.contract import resolve
 from nnanim.core.curves import plane_grid
@@ -39,6 +39,11 @@ def _r2(y, y_hat):
     return 1.0 - np.sum((y - y_hat) ** 2) / np.sum((y - np.mean(y)) ** 2)
 
 
+#: the tests that only read the default story's plain walk (``shared_dry_run``: walked once per
+#: test process) run on one test worker with ``sine_run``'s training
+WALKS = pytest.mark.xdist_group("walks-regression")
+
+
 @pytest.fixture(scope="module")
 def sine_run():
     return train(dataset="sine", hidden=[3], activation="tanh", l2=1e-3, epochs=800, n_samples=150)
@@ -56,9 +61,10 @@ def _data(plot, V):
     return (V - plot.origin) / plot.scale_xy + np.array([(x0 + x1) / 2, (y0 + y1) / 2])
 
 
+@WALKS
 def test_each_unit_has_its_own_strip_and_the_strips_add_up_to_the_fit(sine_run):
     """Each contribution stays inside its strip (all over the plot's x range); b + the strips = ŷ."""
-    scene = dry_run(RegressionScene, {"run": sine_run})
+    scene = shared_dry_run(RegressionScene, {"run": sine_run})
     run = sine_run
     w, b = run.weights[-1][-1][0], run.biases[-1][-1][0]
     strips, plot = scene.strips, scene.plot
@@ -122,8 +128,9 @@ def test_plane_grid_lies_on_the_plane():
     assert P[:, 0].min() == -1 and P[:, 0].max() == 2 and P[:, 1].min() == -3 and P[:, 1].max() == 1
 
 
+@WALKS
 def test_every_number_on_screen_is_recomputed(sine_run):
-    scene = dry_run(RegressionScene, {"run": sine_run})
+    scene = shared_dry_run(RegressionScene, {"run": sine_run})
     beats = dict(caption_beats(scene))
     run = sine_run
     w, b = run.weights[-1][-1][0], run.biases[-1][-1][0]
@@ -182,9 +189,10 @@ def test_refuses_what_it_cannot_draw_in_one_line():
         assert "\n" not in str(info.value)
 
 
+@WALKS
 @pytest.mark.slow
 def test_rendered_fit_lies_on_the_target(tmp_path, decode_frames, sine_run):
-    scene = dry_run(RegressionScene, {"run": sine_run})
+    scene = shared_dry_run(RegressionScene, {"run": sine_run})
     out = render("regression", RenderSettings(quality="l", fps=6, progress=False,
                                               output=tmp_path / "regression.mp4"), {"run": sine_run})
     frames, fps = decode_frames(out)
@@ -306,10 +314,11 @@ def test_axis_names_stay_clear_of_the_points_the_box_and_each_other(sine_run):
             assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
 
 
+@WALKS
 def test_every_curve_of_the_plot_lies_within_its_ticked_range(sine_run):
     """The partial sums (recomputed here, in the order the captions name the units) and the
     target lie between the plot's lowest and highest y tick shown once the strips are in."""
-    scene = dry_run(RegressionScene, {"run": sine_run})
+    scene = shared_dry_run(RegressionScene, {"run": sine_run})
     run, plot = sine_run, scene.plot
     w, b = run.weights[-1][-1][0], run.biases[-1][-1][0]
     order = [int(t.split()[1].rstrip(":")) - 1 for t, _ in caption_beats(scene) if t.startswith("unit ")]
@@ -326,9 +335,10 @@ def test_every_curve_of_the_plot_lies_within_its_ticked_range(sine_run):
     assert plot.box[2] <= min(shown) and max(shown) <= plot.box[3]
 
 
+@WALKS
 def test_error_sticks_are_long_enough_to_see_at_480p(sine_run):
     """At 480p in the last view the sticks of the RMS error and longer reach 5 px or more."""
-    scene = dry_run(RegressionScene, {"run": sine_run})
+    scene = shared_dry_run(RegressionScene, {"run": sine_run})
     field = scene.field
     px = 480 / min(scene.layout.width, scene.layout.height)  # pixels per scene unit at 480p
     S = field.to_scene(field._sticks)[:, :2]
@@ -364,6 +374,7 @@ def test_every_unit_has_its_own_colour_in_its_strip_and_beside_it(sine_run, them
     assert d[:3, 3].min() >= 35 and d[:3, 4].min() >= 15
 
 
+@WALKS
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
 def test_every_strip_has_a_y_scale_a_student_can_read(sine_run, aspect):
     """Each strip has at least two labelled y ticks, one not zero, at round values inside the
@@ -373,7 +384,8 @@ def test_every_strip_has_a_y_scale_a_student_can_read(sine_run, aspect):
     and the strip's zero line.)"""
     from nnanim.layout import pixel_size
 
-    scene = dry_run(RegressionScene, {"run": sine_run, "aspect": aspect}, pixels=pixel_size(aspect, 480))
+    scene = shared_dry_run(RegressionScene, {"run": sine_run, "aspect": aspect},
+                           pixels=pixel_size(aspect, 480))
     run = sine_run
     w = run.weights[-1][-1][0]
     xs = np.linspace(run.X[:, 0].min(), run.X[:, 0].max(), 400)
