@@ -264,7 +264,9 @@ class LayersScene(SceneContract):
         caption = self.swap_with(caption, out_title, detail, extras, drawn)
         need -= drawn
         # a still picture holds only as long as its words take to read; the video's end longer
-        hold = need if self.vertex_view(flow) else max(2.5, need)
+        # (the class corners' first play, the lines and axes fading as the polygon comes, is
+        # read under these words too)
+        hold = need - VERTEX["fade"] if self.vertex_view(flow) else max(2.5, need)
         if hold > 0.05:
             self.wait(hold)
         if self.vertex_view(flow):
@@ -481,7 +483,10 @@ class LayersScene(SceneContract):
         # where the axes' compass comes); the images go to their key (among the data: half clear)
         return self.fly_home(view, hidden, home, caption, title, detail, polygon, *labels,
                              moves=[tiles_move(m, at, opacity=in_data if m.slots is None else 1.0)
-                                    for m, at in zip(landmarks, tiles_home, strict=True)])
+                                    for m, at in zip(landmarks, tiles_home, strict=True)],
+                             # (many classes: the fly's words say what the flat view keeps, and
+                             # are read over the input's picture, not over a ten-second fly)
+                             hold=HOLD if run.n_classes > 3 else FLY_HOLD)
 
     def overlap_words(self, view, run, detail: str) -> str:
         """The fly back's words for many classes (more than three): a flat view of 64 inputs or
@@ -499,24 +504,28 @@ class LayersScene(SceneContract):
         at_input = neighbour_share(view.to_scene(view.points_trace.at(0, 0.0), 0, 0.0)[:, :2], y)
         at_last = neighbour_share(
             view.to_scene(view.points_trace.at(last.index, 1.0), last.index, 1.0)[:, :2], y)
-        short = detail.replace("every point flies back to where it starts; ",
-                               "every point flies back; ", 1)
-        tries = [f"{short}; in this flat view the {K} classes overlap: a point's {NEIGHBOURS} "
-                 f"nearest neighbours name its class for {percent(at_input, 0)} "
-                 f"(after layer {last.layer + 1}: {percent(at_last, 0)})",
-                 f"{short}; the {K} classes overlap: {NEIGHBOURS} nearest neighbours name a "
-                 f"point's class for {percent(at_input, 0)}"]
+        k = view.flow.stages[0].dim
+        kept = percent(sum(share for _, share in run.input_axes(k)), 0)
+        n = run.X.shape[1]
+        tries = [f"every point flies back; {k} principal axes keep {kept} of the {n} inputs' "
+                 f"spread: the {K} classes overlap, a point's {NEIGHBOURS} nearest neighbours "
+                 f"name its class for {percent(at_input, 0)} (after layer {last.layer + 1}: "
+                 f"{percent(at_last, 0)})",
+                 f"every point flies back; {k} principal axes keep {kept} of the {n} inputs' "
+                 f"spread: the {K} classes overlap, a point's {NEIGHBOURS} nearest neighbours "
+                 f"name its class for {percent(at_input, 0)}"]
         for words in tries:
             if self.caption(BACK, words).height <= self.layout.caption.height:
                 return words
         return detail
 
     def fly_home(self, view, hidden: list, home, caption, title: str, detail: str, *leaving,
-                 moves: list = ()):
+                 moves: list = (), hold: float = FLY_HOLD):
         """The fly back from a poster of the story's end: the caption swapped to ``title``/
         ``detail``, the points to ``home`` (and ``moves`` with them), ``leaving`` fading out in
         the fly's first part and the view's ``hidden`` parts (grid, axes) fading in, where they
-        are, in its last part; held while the caption is read.  Returns the caption."""
+        are, in its last part; held while the caption is read (at most ``hold`` seconds still,
+        the rest of the reading in the fly).  Returns the caption."""
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
@@ -530,7 +539,7 @@ class LayersScene(SceneContract):
             arrive.append(fade)
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
         need = self.reading_time(title, detail)
-        fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
+        fly = max(VERTEX["move"] * 0.75, need - hold)
         # the caption comes as the points start to fly (in the first moments of that play)
         caption = self.swap_with(caption, title, detail,
                                  [cloud_move(view.cloud, home), *moves, *leave, *arrive], fly,

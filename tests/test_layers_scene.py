@@ -922,7 +922,9 @@ def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
     X = run.X - run.X.mean(axis=0)
     _, _, Vt = np.linalg.svd(X, full_matrices=False)
     want = share(X @ Vt[:2].T, y)
-    m = re.search(r"the 10 classes overlap: a point's 5 nearest neighbours name its class for "
+    kept = np.sum(np.linalg.svd(X, compute_uv=False)[:2] ** 2) / np.sum(X ** 2)
+    assert f"2 principal axes keep {round(100 * kept)}% of the 64 inputs' spread" in detail, detail
+    m = re.search(r"the 10 classes overlap, a point's 5 nearest neighbours name its class for "
                   r"(\d+)% \(after layer (\d+): (\d+)%\)", detail)
     assert m, detail
     assert abs(int(m.group(1)) - 100 * want) <= 1.0, (m.group(1), want)
