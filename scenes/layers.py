@@ -491,29 +491,24 @@ class LayersScene(SceneContract):
     def overlap_words(self, view, run, detail: str) -> str:
         """The fly back's words for many classes (more than three): a flat view of 64 inputs or
         16 units cannot hold ten classes apart, and the words say so with what the view keeps,
-        measured: how often a point's :data:`NEIGHBOURS` nearest neighbours on screen name its
-        class (:func:`neighbour_share`) in the input's view and after the last hidden layer
-        (ten digits: about 54 % and 94 %; the class corners 99 %).  The classes mixed for most
-        of the video and nothing said why.  ``detail`` unchanged for three classes or fewer, or
+        measured: the spread its principal axes keep, and how often a point's
+        :data:`NEIGHBOURS` nearest neighbours on screen name its class (:func:`neighbour_share`;
+        ten digits: about 54 % at the input, 94 % after the last hidden layer, 99 % on the class
+        corners).  The classes mixed for most of the video and nothing said why.  (Short: a
+        beat lasts as long as its words take to read, and this one is all the mixed picture.)  ``detail`` unchanged for three classes or fewer, or
         when the caption has no room."""
         K = run.n_classes
         if K <= 3:
             return detail
         y = np.asarray(run.y).astype(int)
-        last = view.flow.stages[-2]
         at_input = neighbour_share(view.to_scene(view.points_trace.at(0, 0.0), 0, 0.0)[:, :2], y)
-        at_last = neighbour_share(
-            view.to_scene(view.points_trace.at(last.index, 1.0), last.index, 1.0)[:, :2], y)
         k = view.flow.stages[0].dim
         kept = percent(sum(share for _, share in run.input_axes(k)), 0)
-        n = run.X.shape[1]
-        tries = [f"every point flies back; {k} principal axes keep {kept} of the {n} inputs' "
-                 f"spread: the {K} classes overlap, a point's {NEIGHBOURS} nearest neighbours "
-                 f"name its class for {percent(at_input, 0)} (after layer {last.layer + 1}: "
-                 f"{percent(at_last, 0)})",
-                 f"every point flies back; {k} principal axes keep {kept} of the {n} inputs' "
-                 f"spread: the {K} classes overlap, a point's {NEIGHBOURS} nearest neighbours "
-                 f"name its class for {percent(at_input, 0)}"]
+        tries = [f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
+                 f"classes overlap, a point's {NEIGHBOURS} nearest neighbours name its class for "
+                 f"{percent(at_input, 0)}",
+                 f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
+                 f"classes overlap"]
         for words in tries:
             if self.caption(BACK, words).height <= self.layout.caption.height:
                 return words
