@@ -414,3 +414,17 @@ def test_ten_class_colours_are_apart_by_ciede2000(name):
     for k in range(10):
         assert d[k, (k + 1) % 10] >= CLASS_DE2000["neighbours"], (k, (k + 1) % 10, d[k, (k + 1) % 10])
     assert d[:10, 10].min() >= CLASS_DE2000["background"][name], d[:10, 10]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_three_default_digits_are_far_apart_by_ciede2000(name):
+    """``-d digits`` shows three digits (its default classes), each in its own digit's colour:
+    those three at least CIEDE2000 40 apart (they were orange, red-orange and grey-teal, the
+    1 and the 6 read as one colour)."""
+    from nnanim.core.data import REAL_DATASETS
+
+    digits = [int(d) for d in REAL_DATASETS["digits"].kept(3)]
+    theme = load_theme(name)
+    lab = _lab_seen([theme.classes[d] for d in digits], _CVD["normal"])
+    d = _ciede2000(lab[:, None], lab[None])
+    assert d[np.triu_indices(3, 1)].min() >= 40, (digits, d)
