@@ -95,6 +95,9 @@ FLY_HOLD = 1.0
 #: to read gets it from slower motion instead
 HOLD = 2.5
 
+#: the nearest neighbours that vote for a point's class (neighbour_share)
+NEIGHBOURS = 5
+
 #: a stage whose points end with this share of their spread along one direction is said to
 #: leave them on one line (breast cancer's first layer: a thin line, long unexplained)
 LINE_SHARE = 0.995
@@ -270,7 +273,9 @@ class LayersScene(SceneContract):
         caption = self.swap_with(caption, out_title, detail, extras, drawn)
         need -= drawn
         # a still picture holds only as long as its words take to read; the video's end longer
-        hold = need if self.vertex_view(flow) else max(2.5, need)
+        # (the class corners' first play, the lines and axes fading as the polygon comes, is
+        # read under these words too)
+        hold = need - VERTEX["fade"] if self.vertex_view(flow) else max(2.5, need)
         if hold > 0.05:
             self.wait(hold)
         if self.vertex_view(flow):
@@ -475,6 +480,7 @@ class LayersScene(SceneContract):
                 tile.move_to(spot)
                 tile.opacity = 1.0  # (beside a corner, outside the data: full)
         head, words = POSTER_WORDS
+        detail = self.overlap_words(view, run, detail)
         caption = self.caption(head, words)
         self.bring_to_back(polygon)  # (in the scene, under the points)
         self.open(view, *labels, still=(*still, caption), title=head, detail=words,
@@ -486,14 +492,44 @@ class LayersScene(SceneContract):
         # where the axes' compass comes); the images go to their key (among the data: half clear)
         return self.fly_home(view, hidden, home, caption, title, detail, polygon, *labels,
                              moves=[tiles_move(m, at, opacity=in_data if m.slots is None else 1.0)
-                                    for m, at in zip(landmarks, tiles_home, strict=True)])
+                                    for m, at in zip(landmarks, tiles_home, strict=True)],
+                             # (many classes: the fly's words say what the flat view keeps, and
+                             # are read over the input's picture, not over a ten-second fly)
+                             hold=HOLD if run.n_classes > 3 else FLY_HOLD)
+
+    def overlap_words(self, view, run, detail: str) -> str:
+        """The fly back's words for many classes (more than three): a flat view of 64 inputs or
+        16 units cannot hold ten classes apart, and the words say so with what the view keeps,
+        measured: the spread its principal axes keep, and how often a point's
+        :data:`NEIGHBOURS` nearest neighbours on screen name its class (:func:`neighbour_share`;
+        ten digits: about 54 % at the input, 94 % after the last hidden layer, 99 % on the class
+        corners).  The classes mixed for most of the video and nothing said why.  (Short: a
+        beat lasts as long as its words take to read, and this one is all the mixed picture.)  ``detail`` unchanged for three classes or fewer, or
+        when the caption has no room."""
+        K = run.n_classes
+        if K <= 3:
+            return detail
+        y = np.asarray(run.y).astype(int)
+        at_input = neighbour_share(view.to_scene(view.points_trace.at(0, 0.0), 0, 0.0)[:, :2], y)
+        k = view.flow.stages[0].dim
+        kept = percent(sum(share for _, share in run.input_axes(k)), 0)
+        tries = [f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
+                 f"classes overlap, a point's {NEIGHBOURS} nearest neighbours name its class for "
+                 f"{percent(at_input, 0)}",
+                 f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
+                 f"classes overlap"]
+        for words in tries:
+            if self.caption(BACK, words).height <= self.layout.caption.height:
+                return words
+        return detail
 
     def fly_home(self, view, hidden: list, home, caption, title: str, detail: str, *leaving,
-                 moves: list = ()):
+                 moves: list = (), hold: float = FLY_HOLD):
         """The fly back from a poster of the story's end: the caption swapped to ``title``/
         ``detail``, the points to ``home`` (and ``moves`` with them), ``leaving`` fading out in
         the fly's first part and the view's ``hidden`` parts (grid, axes) fading in, where they
-        are, in its last part; held while the caption is read.  Returns the caption."""
+        are, in its last part; held while the caption is read (at most ``hold`` seconds still,
+        the rest of the reading in the fly).  Returns the caption."""
         from nnanim.draw.mobjects import OpacityFade
         from nnanim.draw.scene import _window
 
@@ -507,7 +543,7 @@ class LayersScene(SceneContract):
             arrive.append(fade)
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
         need = self.reading_time(title, detail)
-        fly = max(VERTEX["move"] * 0.75, need - FLY_HOLD)
+        fly = max(VERTEX["move"] * 0.75, need - hold)
         # the caption comes as the points start to fly (in the first moments of that play)
         caption = self.swap_with(caption, title, detail,
                                  [cloud_move(view.cloud, home), *moves, *leave, *arrive], fly,
@@ -718,17 +754,17 @@ class LayersScene(SceneContract):
             else:
                 rings = None
         need = self.reading_time(title, detail)
-        # one play, the caption in its first moments: the last space's lines fade in its first
-        # part, the points move to the corners in the rest (the words never come before the
-        # picture begins to change)
-        total = VERTEX["fade"] + VERTEX["move"]
-        gone, come = _window(0.0, VERTEX["fade"] / total), _window(VERTEX["fade"] / total, 1.0)
+        # two plays: the last space's lines, grid and axes fade out as the class polygon comes in,
+        # under the last caption; then, with the new caption in its first moments, the points
+        # move to the corners, the names and images arriving (the words never come before the
+        # polygon they name: they came while the last hidden space was still on screen)
         polygon, labels, spots = self.class_corners(view, names, labels_of, landmarks)
+        move = VERTEX["move"]
         moves = []
         for marks, at in zip(landmarks, spots, strict=True):  # each image to its corner
             if marks in view.followers:
                 view.followers.remove(marks)
-            moves.append(tiles_move(marks, at, opacity=1.0, rate_func=come))
+            moves.append(tiles_move(marks, at, opacity=1.0))
         for mob in leaving:
             mob.clear_updaters()
         away = [*leaving, *[m for m in self.mobjects if getattr(m, "is_output_shading", False)]]
@@ -738,9 +774,11 @@ class LayersScene(SceneContract):
         view.remove(*parts)
         view.axes = None
         self.add(*parts)
-        leave = [OpacityFade(m, fade_in=False, rate_func=gone) for m in away + parts]
-        self.add(polygon, *labels)
+        self.add(polygon)
         self.bring_to_back(polygon)
+        self.play(*[OpacityFade(m, fade_in=False) for m in away + parts],
+                  OpacityFade(polygon, rate_func=_window(0.3, 1.0)), run_time=VERTEX["fade"])
+        self.add(*labels)
         ringing = []
         if rings is not None:
             if rings in view.followers:  # moved with the cloud from here on, not by the stages
@@ -748,13 +786,12 @@ class LayersScene(SceneContract):
             if rings not in self.mobjects:
                 self.add(rings)
                 # (fully in as the words that count them are: see swap_text)
-                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / total)))
-        arrive = [cloud_move(view.cloud, self.class_vertex_points(view), rate_func=come,
+                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / move)))
+        arrive = [cloud_move(view.cloud, self.class_vertex_points(view),
                              followers=[] if rings is None else [(rings, view)]), *moves,
-                  OpacityFade(polygon, rate_func=come),
-                  *[OpacityFade(n, rate_func=come) for n in labels], *ringing]
-        self.swap_with(caption, title, detail, leave + arrive, total)
-        self.wait(max(VERTEX["hold"], need - total))
+                  *[OpacityFade(n, rate_func=_window(0.0, 0.3 / move)) for n in labels], *ringing]
+        self.swap_with(caption, title, detail, arrive, move)
+        self.wait(max(VERTEX["hold"], need - move))
 
     def vertex_names(self, view, names, skip=()) -> dict:
         """``{class: its name}`` in its colour, to place outside its corner (classes in ``skip``
@@ -1267,6 +1304,21 @@ def line_share(H: np.ndarray) -> float:
     return float(sv[0] ** 2 / total) if total > 0 else 1.0
 
 
+def neighbour_share(P, labels, k: int | None = None) -> float:
+    """The share of points whose ``k`` (:data:`NEIGHBOURS`) nearest other points in ``P``
+    (``(N, d)``) mostly share their label: each point's class by a vote of its neighbours (a tie
+    to the smallest label), right or wrong.  What a 2-D view keeps of the classes."""
+    k = NEIGHBOURS if k is None else k
+    P = np.asarray(P, dtype=float)
+    y = np.asarray(labels).astype(int)
+    D = np.sum((P[:, None, :] - P[None, :, :]) ** 2, axis=2)
+    np.fill_diagonal(D, np.inf)
+    near = np.argpartition(D, k, axis=1)[:, :k]
+    votes = np.zeros((len(y), int(y.max()) + 1))
+    np.add.at(votes, (np.repeat(np.arange(len(y)), k), y[near].ravel()), 1)
+    return float(np.mean(np.argmax(votes, axis=1) == y))
+
+
 def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple]:
     """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
     along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
@@ -1495,8 +1547,11 @@ def _outside(corner, direction, width: float, height: float) -> np.ndarray:
 
 
 def tiles_move(marks, centres, opacity: float | None = None, **kwargs):
-    """An animation moving each image of ``marks`` (:class:`ImageLandmarks`) to a centre of its
-    own, its opacity going to ``opacity`` on the way (``None``: kept)."""
+    """An animation taking each image of ``marks`` (:class:`ImageLandmarks`) to a centre of its
+    own without crossing the picture: it fades out where it is in the first half and fades in
+    at its new centre in the second, to ``opacity`` (``None``: the opacity it had).  (Ten digits'
+    tiles flying from the key to the corners crossed the cloud of points: a tile over the data
+    hides it and reads as clutter.)"""
     from manim import Animation
 
     class TilesMove(Animation):
@@ -1508,9 +1563,13 @@ def tiles_move(marks, centres, opacity: float | None = None, **kwargs):
         def interpolate_mobject(self, alpha: float) -> None:
             a = self.rate_func(alpha)
             for tile, s, e, o in zip(self.mobject.tiles, self.start, centres, self.seen, strict=True):
-                tile.move_to((1.0 - a) * s + a * np.asarray(e, dtype=float))
-                if opacity is not None:
-                    tile.opacity = (1.0 - a) * o + a * opacity
+                end = o if opacity is None else opacity
+                if a < 0.5:  # leaving where it was
+                    tile.move_to(s)
+                    tile.opacity = o * (1.0 - 2.0 * a)
+                else:  # arriving where it goes
+                    tile.move_to(np.asarray(e, dtype=float))
+                    tile.opacity = end * (2.0 * a - 1.0)
 
     return TilesMove(marks, **kwargs)
 

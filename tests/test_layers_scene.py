@@ -976,3 +976,108 @@ def test_real_data_has_no_long_still_stretch_and_words_come_with_motion(name):
         first = next(e for e in line if e[0] >= beat.start - 1e-9)
         assert "StagePlay" in first[3], (beat.title, first[3])
         assert max(first[2][:8]) >= 0.001, (beat.title, np.round(first[2][:8], 4))
+
+
+def test_a_digit_tile_never_travels_over_the_picture():
+    """A tile going from the key to its class corner (or back) fades out where it is and in where
+    it goes: at every moment it sits at its start or its end, and it is invisible at the switch
+    (ten tiles flying across the cloud of points hid it and read as clutter)."""
+    from nnanim.scenes.layers import tiles_move
+
+    class Tile:
+        def __init__(self, at):
+            self.at, self.opacity = np.array(at, dtype=float), 1.0
+
+        def get_center(self):
+            return self.at
+
+        def move_to(self, at):
+            self.at = np.array(at, dtype=float)
+
+    class Marks:
+        def __init__(self, tiles):
+            self.tiles = tiles
+
+    from manim import Mobject
+
+    starts, ends = [(-3.0, 2.0, 0.0), (3.0, -1.0, 0.0)], [(0.5, 0.5, 0.0), (-0.2, 0.1, 0.0)]
+    marks = Mobject()
+    marks.tiles = [Tile(a) for a in starts]
+    move = tiles_move(marks, ends, opacity=0.8)
+    move.begin()
+    for alpha in np.linspace(0.0, 1.0, 201):
+        move.interpolate_mobject(alpha)
+        a = move.rate_func(alpha)
+        for tile, s, e in zip(marks.tiles, starts, ends, strict=True):
+            at_start, at_end = np.allclose(tile.at, s), np.allclose(tile.at, e)
+            assert at_start or at_end, (alpha, tile.at)
+            if at_start:
+                assert tile.opacity == pytest.approx(1.0 - 2 * a)
+            else:
+                assert tile.opacity == pytest.approx(0.8 * (2 * a - 1))
+    assert all(t.opacity == pytest.approx(0.8) for t in marks.tiles)
+    assert all(np.allclose(t.at, e) for t, e in zip(marks.tiles, ends, strict=True))
+
+
+class _AllPlays:
+    """In front of the plan-mode scene: every play's beat and animations, in order."""
+
+    def setup(self):
+        super().setup()
+        self.all_plays = []
+
+    def play(self, *animations, **kwargs):
+        super().play(*animations, **kwargs)
+        self.all_plays.append((len(self.beats) - 1, animations))
+
+
+@pytest.mark.parametrize("options", [{"dataset": "digits"}, {"dataset": "digits", "classes": 10}],
+                         ids=["digits", "digits-10"])
+def test_the_class_corners_caption_comes_after_its_polygon(options):
+    """The class corners' words come after the polygon they name is drawn: the polygon fades in
+    in a play before that beat (under the last space's caption, as the last space's lines and
+    axes leave), and the beat's first play moves the points to the corners (the caption came
+    while the last hidden space was still on screen)."""
+    from nnanim.draw.mobjects import OpacityFade
+
+    scene = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_AllPlays)
+    k = next(i for i, b in enumerate(scene.beats)
+             if b.title.endswith("class corners") and b.kind != "intro")
+    polygon = scene._corners[0]
+    at = next(i for i, (beat, _) in enumerate(scene.all_plays) if beat == k)
+    before, first = scene.all_plays[at - 1][1], scene.all_plays[at][1]
+    assert scene.all_plays[at - 1][0] < k
+    assert any(isinstance(a, OpacityFade) and a.mobject is polygon and a.fade_in for a in before)
+    assert not any(a.mobject is polygon for a in first)
+    assert any(type(a).__name__ == "CloudMove" for a in first)
+
+
+def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
+    """The fly back of ten digits says what its flat view keeps: the share of the spread on its
+    two principal axes, and that the classes overlap, with the share of points whose 5 nearest
+    neighbours on screen name their class, recomputed here by a plain loop over the points from
+    an independent projection (the inputs on their first two principal axes, by an SVD)."""
+    scene = _planned(dataset="digits", classes=10)
+    run = scene.job.run
+    detail = scene.beats[1].detail
+    assert scene.beats[1].title == "back to the input"
+
+    def share(P, y, k=5):
+        right = 0
+        for i in range(len(P)):
+            d = np.sum((P - P[i]) ** 2, axis=1)
+            d[i] = np.inf
+            votes = np.bincount(y[np.argsort(d, kind="stable")[:k]], minlength=y.max() + 1)
+            right += int(np.argmax(votes) == y[i])
+        return right / len(P)
+
+    y = run.y.astype(int)
+    X = run.X - run.X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    want = share(X @ Vt[:2].T, y)
+    kept = np.sum(np.linalg.svd(X, compute_uv=False)[:2] ** 2) / np.sum(X ** 2)
+    assert f"2 principal axes keep {round(100 * kept)}% of the spread" in detail, detail
+    m = re.search(r"the 10 classes overlap, a point's 5 nearest neighbours name its class for "
+                  r"(\d+)%", detail)
+    assert m, detail
+    assert abs(int(m.group(1)) - 100 * want) <= 1.0, (m.group(1), want)

@@ -347,3 +347,84 @@ def test_region_colours_stay_apart_for_colour_blind_eyes(name):
         assert d[:n, :n][np.triu_indices(n, 1)].min() >= 20, vision
         # and no region reads as one of the two classes every scene shows
         assert d[:n, n:].min() >= 25, (vision, "class")
+
+
+# --------------------------------------------------------------------------- CIEDE2000
+
+
+def _ciede2000(lab1, lab2):
+    """CIEDE2000 colour difference (Sharma, Wu and Dalal 2005), written out here from the
+    paper's formulas, independently of the CIE76 distances above."""
+    L1, a1, b1 = (np.asarray(lab1, dtype=float)[..., i] for i in range(3))
+    L2, a2, b2 = (np.asarray(lab2, dtype=float)[..., i] for i in range(3))
+    c7 = ((np.hypot(a1, b1) + np.hypot(a2, b2)) / 2) ** 7
+    g = 0.5 * (1 - np.sqrt(c7 / (c7 + 25.0 ** 7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1, h2 = np.degrees(np.arctan2(b1, a1p)) % 360, np.degrees(np.arctan2(b2, a2p)) % 360
+    dh = h2 - h1
+    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
+    dh = np.where(c1 * c2 == 0, 0.0, dh)
+    dH = 2 * np.sqrt(c1 * c2) * np.sin(np.radians(dh / 2))
+    lm, cm, hs = (L1 + L2) / 2, (c1 + c2) / 2, h1 + h2
+    hm = np.where(c1 * c2 == 0, hs, np.where(np.abs(h1 - h2) <= 180, hs / 2,
+                                             np.where(hs < 360, (hs + 360) / 2, (hs - 360) / 2)))
+    t = (1 - 0.17 * np.cos(np.radians(hm - 30)) + 0.24 * np.cos(np.radians(2 * hm))
+         + 0.32 * np.cos(np.radians(3 * hm + 6)) - 0.20 * np.cos(np.radians(4 * hm - 63)))
+    sl = 1 + 0.015 * (lm - 50) ** 2 / np.sqrt(20 + (lm - 50) ** 2)
+    sc, sh = 1 + 0.045 * cm, 1 + 0.015 * cm * t
+    rt = (-2 * np.sqrt(cm ** 7 / (cm ** 7 + 25.0 ** 7))
+          * np.sin(np.radians(60 * np.exp(-(((hm - 275) / 25) ** 2)))))
+    dl, dc, dhh = (L2 - L1) / sl, (c2 - c1) / sc, dH / sh
+    return np.sqrt(dl ** 2 + dc ** 2 + dhh ** 2 + rt * dc * dhh)
+
+
+def test_ciede2000_here_matches_the_published_test_pairs():
+    """Pairs from Sharma, Wu and Dalal's table of test data (to 4 decimals)."""
+    pairs = [((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
+             ((50, -1.3802, -84.2814), (50, 0, -82.7485), 1.0000),
+             ((50, 2.5, 0), (73, 25, -18), 27.1492),
+             ((50, 2.5, 0), (50, 3.1736, 0.5854), 1.0000),
+             ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+             ((90.8027, -2.0831, 1.441), (91.1528, -1.6435, 0.0447), 1.4441),
+             ((2.0776, 0.0795, -1.135), (0.9033, -0.0636, -0.5514), 0.9082)]
+    for a, b, want in pairs:
+        assert _ciede2000(a, b) == pytest.approx(want, abs=1e-4)
+        assert _ciede2000(b, a) == pytest.approx(want, abs=1e-4)
+
+
+#: the CIEDE2000 floors of the ten class colours (README, "Themes"): every pair, the pairs of
+#: neighbouring digits (k and k + 1, 9 and 0: next to each other on the class-vertex decagon),
+#: and each colour against the background
+CLASS_DE2000 = {"pairs": 24, "neighbours": 34, "background": {"dark": 42, "light": 35}}
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_ten_class_colours_are_apart_by_ciede2000(name):
+    """All ten digits at once (the class-vertex decagon): every pair of the ten class colours at
+    least CIEDE2000 24 apart, the neighbours on the decagon (digit k beside k ± 1) at least 34,
+    and each colour far from the background.  (The palette before had 2 and 7 at 17.9, 1 and 4
+    at 19.9, 3 and 8 at 22.5: the reviewer read 7/9/2, 1/6 and 3/8 as alike.)"""
+    theme = load_theme(name)
+    lab = _lab_seen(list(theme.classes[:10]) + [theme.background], _CVD["normal"])
+    d = _ciede2000(lab[:, None], lab[None])
+    pairs = {(i, j): d[i, j] for i in range(10) for j in range(i + 1, 10)}
+    worst = min(pairs, key=pairs.get)
+    assert pairs[worst] >= CLASS_DE2000["pairs"], (worst, pairs[worst])
+    for k in range(10):
+        assert d[k, (k + 1) % 10] >= CLASS_DE2000["neighbours"], (k, (k + 1) % 10, d[k, (k + 1) % 10])
+    assert d[:10, 10].min() >= CLASS_DE2000["background"][name], d[:10, 10]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_three_default_digits_are_far_apart_by_ciede2000(name):
+    """``-d digits`` shows three digits (its default classes), each in its own digit's colour:
+    those three at least CIEDE2000 40 apart (they were orange, red-orange and grey-teal, the
+    1 and the 6 read as one colour)."""
+    from nnanim.core.data import REAL_DATASETS
+
+    digits = [int(d) for d in REAL_DATASETS["digits"].kept(3)]
+    theme = load_theme(name)
+    lab = _lab_seen([theme.classes[d] for d in digits], _CVD["normal"])
+    d = _ciede2000(lab[:, None], lab[None])
+    assert d[np.triu_indices(3, 1)].min() >= 40, (digits, d)
