@@ -1,0 +1,106 @@
+"""The camera catches up with a shrink over the still stage after it (pure NumPy: nnanim.core.camera).
+
+A stage that shrinks the data faster than the zoom's cap (tanh's squeeze: the size falls ten
+times, most of it at the stage's end) leaves the view far out; over the still stage that follows
+the view settles onto the data by itself, smoothly, never faster than the cap.  The data's box is
+written here in closed form (squares about a fixed centre), not taken from the camera.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnanim.core.camera import SETTLE_BELOW, ZOOM_CAP, camera_track, settle_excess, still_stages
+
+PER = 32
+CENTRE = np.array([3.0, -2.0, 0.0])
+
+
+def _sampled(sizes):
+    """``(u, lo, hi, half)``: a square of half side ``sizes[s](t)`` about CENTRE, per stage."""
+    n = len(sizes)
+    u = np.linspace(0.0, n, n * PER + 1)
+    stage = np.minimum(u.astype(int), n - 1)
+    half = np.array([sizes[s](x - s) for s, x in zip(stage, u, strict=True)])
+    box = np.column_stack([half, half, np.zeros_like(half)])
+    return u, CENTRE - box, CENTRE + box, half
+
+
+def _view(track, u):
+    boxes = [track.box(x) for x in u]
+    return np.array([c for c, _ in boxes]), np.array([h[:2].max() for _, h in boxes])
+
+
+#: tanh's squeeze of a wide cloud: (1 − t)·10 + t·1, a tenfold shrink, steepest (in log) at the end
+SQUEEZE = [lambda t: 10.0, lambda t: 10.0 - 9.0 * t, lambda t: 1.0, lambda t: 1.0]
+
+
+def test_a_still_stage_after_a_fast_shrink_settles_the_view_onto_the_data():
+    u, lo, hi, half = _sampled(SQUEEZE)
+    assert still_stages(lo, hi, PER).tolist() == [True, False, True, True]
+    track = camera_track(u, lo, hi, PER, 0.0)
+    centre, view = _view(track, u)
+    assert track.settling == (2,)
+    assert np.all(view >= half * (1 - 1e-9))  # the data inside at every sample
+    a, b = 2 * PER, 3 * PER  # the settle stage
+    # the shrink left the view far out: at the settle stage's start, more than 1.5 times the data
+    assert view[a] > 1.5 * half[a]
+    # within the settle stage it reaches the data's own box, and the stage after holds it
+    assert view[b] == pytest.approx(1.0, rel=1e-3)
+    np.testing.assert_allclose(view[b:], view[b], rtol=1e-9)
+    # it zooms in all the way (never out), at most ZOOM_CAP a stage at any sample
+    step = np.diff(np.log(view))
+    assert np.all(step[a:b] <= 1e-12)
+    assert np.abs(step).max() <= 1.05 * ZOOM_CAP / PER  # (as the growth test allows)
+    # the centre is the data's, held: no drift over the still stages
+    assert np.abs(centre[a:, :2] - CENTRE[:2]).max() < 1e-9
+
+
+def test_no_jump_at_the_stage_boundaries_of_a_settle():
+    u, lo, hi, _ = _sampled(SQUEEZE)
+    track = camera_track(u, lo, hi, PER, 0.0)
+    for edge in (2.0, 3.0):  # into and out of the settle stage
+        h0, h1 = (track.box(edge + d)[1].max() for d in (-1e-6, 1e-6))
+        assert abs(np.log(h1 / h0)) < 1e-4
+        # the zoom's speed either side of the edge is of one size (no kick): the step into the
+        # boundary and the step out of it differ by less than the cap allows in a sample
+        d = 1.0 / PER
+        before = np.log(track.box(edge)[1].max() / track.box(edge - d)[1].max())
+        after = np.log(track.box(edge + d)[1].max() / track.box(edge)[1].max())
+        assert abs(after - before) <= ZOOM_CAP / PER
+
+
+def test_a_shrink_beyond_the_cap_settles_over_as_many_still_stages_as_it_needs():
+    deep = [lambda t: 1.0, lambda t: np.exp(-9.0 * t ** 3), lambda t: np.exp(-9.0),
+            lambda t: np.exp(-9.0), lambda t: np.exp(-9.0)]
+    u, lo, hi, half = _sampled(deep)
+    track = camera_track(u, lo, hi, PER, 0.0)
+    _, view = _view(track, u)
+    assert track.settling[:2] == (2, 3)
+    assert np.all(view >= half * (1 - 1e-9))
+    assert np.abs(np.diff(np.log(view))).max() <= 1.05 * ZOOM_CAP / PER  # (as the growth test allows)
+    # ... and then ends on the data
+    assert view[-1] == pytest.approx(np.exp(-9.0), rel=1e-3)
+
+
+def test_a_still_stage_the_view_has_reached_holds_it():
+    """A slow shrink is followed within its own stage: the still stage after it holds the view
+    (a scene may jump over it), and so does one before a growth (met by zooming out before it)."""
+    slow = [lambda t: 1.0, lambda t: 1.0 - 0.3 * t, lambda t: 0.7, lambda t: 0.7 + 5 * t, lambda t: 5.7]
+    u, lo, hi, _ = _sampled(slow)
+    track = camera_track(u, lo, hi, PER, 0.0)
+    _, view = _view(track, u)
+    assert track.settling == ()
+    np.testing.assert_allclose(view[2 * PER: 3 * PER + 1], view[2 * PER], rtol=1e-9)
+
+
+def test_settle_excess_is_the_lag_of_a_zoom_that_follows_at_rate_one():
+    clock = np.linspace(0.0, 1.0, 11)
+    need = np.exp(-4.0 * clock)[:, None]  # the data shrank e⁴ times over one unit of clock
+    # followed at rate 1 from its start, the zoom is at e^(−1); the data at e^(−4): 3 above
+    assert settle_excess(clock, need) == pytest.approx(3.0)
+    assert settle_excess(clock, np.ones((11, 1))) == 0.0
+    # an axis squashed to nothing does not count
+    flat = np.column_stack([np.ones(11), np.exp(-20 * clock)])
+    assert settle_excess(clock, flat) < SETTLE_BELOW
