@@ -24,6 +24,10 @@ centre and a half extent per axis at every instant, such that
   stage (:attr:`Track.settling` lists them; its framing moves, so its points
   move on screen) for long enough that the zoom is calm, rather than jumping
   over it.  The centre holds over it (it is the data's, smoothed, already).
+  A scene asks for it (``camera_track(..., settle=...)``, through
+  :meth:`nnanim.core.flow.Trace.settling`), for the still stages it plays:
+  one that jumps over a still stage, or replays one as an orbit (each replay
+  starting from the stage's start), needs the view to hold there, and gets it.
   Decided so rather than bounding the zoom per second: the camera does not
   know how long a scene plays a stage, and a scene that plays a stage slowly
   or quickly keeps one framing per instant of the flow.
@@ -191,7 +195,8 @@ def smooth_above(m: Array, v: Array, radius: float) -> Array:
 
 def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
                  rate: float = ZOOM_RATE, follow: float = ZOOM_FOLLOW, cap: float = ZOOM_CAP,
-                 smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING) -> Track:
+                 smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING,
+                 settle=()) -> Track:
     """A :class:`Track` from boxes ``lo``, ``hi`` ``(S, d)`` of the data at times ``u`` ``(S,)``.
 
     ``u`` holds ``per_stage`` samples a stage (``S = n · per_stage + 1``).  The
@@ -204,9 +209,10 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     spread over the stage where the size changes (so the view ends each stage
     on its data and zooms ahead of it by ``rate`` only, but does not chase a
     passing dip), never faster than ``cap`` a stage; its corners rounded by :func:`smooth_above` over
-    ``rounding`` (log units).  A still stage over which that zoom, followed up to its start
-    without looking ahead (:func:`settle_excess`), is more than :data:`SETTLE_BELOW` above the
-    data's need runs the zoom's clock too (``min(cap, excess + SETTLE_SPARE·rounding)`` over
+    ``rounding`` (log units).  A still stage named in ``settle`` (stage indices; ``True``:
+    every one) over which that zoom, followed up to its start without looking ahead
+    (:func:`settle_excess`), is more than :data:`SETTLE_BELOW` above the data's need runs the
+    zoom's clock too (``min(cap, excess + SETTLE_SPARE·rounding)`` over
     the stage, :func:`settle_ticks`): the view settles onto the data within that stage; :attr:`Track.settling` lists
     such stages.
     """
@@ -256,7 +262,10 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     # runs, so the view settles onto the data over it (in order: a second still stage goes on
     # where the first stopped)
     settling = []
+    allowed = set(range(len(still))) if settle is True else {int(k) for k in settle}
     for s in np.flatnonzero(still):
+        if int(s) not in allowed:
+            continue
         a, b = s * per_stage, (s + 1) * per_stage
         clock = np.concatenate([[0.0], np.cumsum(ticks[:a])])
         excess = settle_excess(clock, need[: a + 1])

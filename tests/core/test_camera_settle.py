@@ -39,7 +39,7 @@ SQUEEZE = [lambda t: 10.0, lambda t: 10.0 - 9.0 * t, lambda t: 1.0, lambda t: 1.
 def test_a_still_stage_after_a_fast_shrink_settles_the_view_onto_the_data():
     u, lo, hi, half = _sampled(SQUEEZE)
     assert still_stages(lo, hi, PER).tolist() == [True, False, True, True]
-    track = camera_track(u, lo, hi, PER, 0.0)
+    track = camera_track(u, lo, hi, PER, 0.0, settle=True)
     centre, view = _view(track, u)
     assert track.settling == (2,)
     assert np.all(view >= half * (1 - 1e-9))  # the data inside at every sample
@@ -59,7 +59,7 @@ def test_a_still_stage_after_a_fast_shrink_settles_the_view_onto_the_data():
 
 def test_no_jump_at_the_stage_boundaries_of_a_settle():
     u, lo, hi, _ = _sampled(SQUEEZE)
-    track = camera_track(u, lo, hi, PER, 0.0)
+    track = camera_track(u, lo, hi, PER, 0.0, settle=True)
     for edge in (2.0, 3.0):  # into and out of the settle stage
         h0, h1 = (track.box(edge + d)[1].max() for d in (-1e-6, 1e-6))
         assert abs(np.log(h1 / h0)) < 1e-4
@@ -75,7 +75,7 @@ def test_a_shrink_beyond_the_cap_settles_over_as_many_still_stages_as_it_needs()
     deep = [lambda t: 1.0, lambda t: np.exp(-9.0 * t ** 3), lambda t: np.exp(-9.0),
             lambda t: np.exp(-9.0), lambda t: np.exp(-9.0)]
     u, lo, hi, half = _sampled(deep)
-    track = camera_track(u, lo, hi, PER, 0.0)
+    track = camera_track(u, lo, hi, PER, 0.0, settle=True)
     _, view = _view(track, u)
     assert track.settling[:2] == (2, 3)
     assert np.all(view >= half * (1 - 1e-9))
@@ -89,7 +89,7 @@ def test_a_still_stage_the_view_has_reached_holds_it():
     (a scene may jump over it), and so does one before a growth (met by zooming out before it)."""
     slow = [lambda t: 1.0, lambda t: 1.0 - 0.3 * t, lambda t: 0.7, lambda t: 0.7 + 5 * t, lambda t: 5.7]
     u, lo, hi, _ = _sampled(slow)
-    track = camera_track(u, lo, hi, PER, 0.0)
+    track = camera_track(u, lo, hi, PER, 0.0, settle=True)
     _, view = _view(track, u)
     assert track.settling == ()
     np.testing.assert_allclose(view[2 * PER: 3 * PER + 1], view[2 * PER], rtol=1e-9)
@@ -104,3 +104,44 @@ def test_settle_excess_is_the_lag_of_a_zoom_that_follows_at_rate_one():
     # an axis squashed to nothing does not count
     flat = np.column_stack([np.ones(11), np.exp(-20 * clock)])
     assert settle_excess(clock, flat) < SETTLE_BELOW
+
+
+def test_only_the_stages_a_scene_plays_settle():
+    """By default a still stage holds the view (a scene may jump over it or replay it as an
+    orbit, from its start each time); a scene that plays it names it, and only it settles."""
+    u, lo, hi, half = _sampled(SQUEEZE)
+    held = camera_track(u, lo, hi, PER, 0.0)
+    _, view = _view(held, u)
+    assert held.settling == ()
+    np.testing.assert_allclose(view[2 * PER:], view[2 * PER], rtol=1e-9)
+    assert view[-1] > 1.3 * half[-1]  # far out to the end: what the settling is for
+    # naming the last stage only: the view holds over stage 2 and settles over stage 3
+    late = camera_track(u, lo, hi, PER, 0.0, settle=[3])
+    _, view = _view(late, u)
+    assert late.settling == (3,)
+    np.testing.assert_allclose(view[2 * PER: 3 * PER + 1], view[2 * PER], rtol=1e-9)
+    assert view[-1] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_a_trace_framed_with_settling_settles_its_output_stage():
+    """Through the flow: a tanh layer that squeezes a wide cloud tenfold, then the output stage
+    (still); the trace asked to settle ends on the points' own box, the default one does not."""
+    from nnanim.core.flow import FRAMING_MARGIN, build_flow
+    from nnanim.core.nn import Network
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1.0, 1.0, (300, 2))
+    net = Network([8.0 * np.eye(2), np.array([[1.0, -1.0]])], [np.zeros(2), np.zeros(1)], ["tanh"],
+                  "binary")
+    flow = build_flow(net, reference=X)
+    out = flow.stages[-1].index
+    plain = flow.trace(X)
+    settled = plain.settling([out])
+    assert settled.settled() == (out,) and plain.settled() == ()
+    P = plain.at(out, 1.0)[:, :2]
+    own = 0.5 * float(np.ptp(P, axis=0).max()) * (1 + FRAMING_MARGIN)  # the points' box, margin
+    assert settled.framing(out, 1.0)[1] == pytest.approx(own, rel=0.02)
+    assert plain.framing(out, 1.0)[1] > 1.2 * own
+    # the same framing up to the output stage
+    for s in range(out):
+        assert settled.framing(s, 0.5)[1] == pytest.approx(plain.framing(s, 0.5)[1], rel=1e-9)
