@@ -42,6 +42,11 @@ PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.
 #: reconstruction's plane): slow enough to see the points collapse onto the code's line, or
 #: spread from the wide layer's view onto x̂₁, x̂₂ (at 1.5 s the sheet was gone in 0.6 s)
 SQUASH = 3.0
+#: ... but the squash onto x̂₁, x̂₂ takes longer: within it the zoom turns from in (the wide
+#: layer's view collapsing) to out (the output's map ahead) at a corner of the framing where the
+#: grid's share of it meets the points' (rounded only over ZOOM_ROUNDING of the zoom's own clock,
+#: which runs fast in this stage): at 3 s a wide frame's zoom turned back 0.11 in one frame
+OUTPUT_SQUASH = 3.6
 #: seconds a caption's word takes to read, the least a beat lasts, and the longest hold after
 #: a beat's motion to finish reading (a still picture no longer than that)
 READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
@@ -52,7 +57,9 @@ READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
 #: that small, the second if the view follows it
 UNSEEN = 0.05
 UNSEEN_BIAS = "+ b too small to see; "
-FOLLOWED_BIAS = "+ b shifts the line, the view with it; "
+FOLLOWED_BIAS = "+ b: the view follows it; "
+#: (a square frame's caption has two lines: its words after a merged + b are shorter)
+FOLLOWED_SHORT = "+ b: view follows; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
 #: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
@@ -81,7 +88,7 @@ INPUT, CODE, RECON = 0, 1, 2
 #: takes the points off it; it sits this share of the picture's height from its bottom
 LINE_FADE = (0.6, 0.35)
 #: what the density over the code's line is, said in the code's beat (its hills were unexplained)
-HILLS = "above it, how many points share each number"
+HILLS = "above: points per number"
 #: the points are on the line while they stray from it by at most this share of its length
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
@@ -386,10 +393,13 @@ class AutoencoderScene(BottleneckScene):
         :data:`FOLLOWED_BIAS`; ``True`` for the first)."""
         if shifted is True:
             shifted = UNSEEN_BIAS
-        words = self._step_words(group, net, k, bool(shifted))
+        tight = bool(shifted) and getattr(self.layout, "shape", "") == "square"
+        if tight and shifted == FOLLOWED_BIAS:
+            shifted = FOLLOWED_SHORT
+        words = self._step_words(group, net, k, bool(shifted), tight)
         return shifted + words if shifted else words
 
-    def _step_words(self, group, net, k, shifted) -> str:
+    def _step_words(self, group, net, k, shifted, tight=False) -> str:
         step = group[-1]
         wide = next((s for s in group if s.kind in ("lift", "squash")), None)
         widths = net.widths
@@ -412,14 +422,15 @@ class AutoencoderScene(BottleneckScene):
         if step.kind == "bias" and k == 1 and code <= step.layer < output:
             return "shift the line: x → x + t·b (its values: the ticks)"
         if step.kind == "activation" and step.layer == code and shifted and k == 1:
-            return "the code: a line, each point one number (its colour); " + HILLS
+            return "the code: a line, each point one number (its colour)" + ("" if tight else
+                                                                           "; " + HILLS)
         if step.kind == "activation" and step.layer == code:
             return (f"the code: {k} unit{'s' * (k > 1)}; "
                     + ("the plane is a line now, each point one number (its colour); " + HILLS
                        if k == 1 else "all the decoder will ever see of a point"))
         if step.kind == "activation" and k == 1 and step.layer == code + 1:
-            return (f"{act} bends the line into a curve in the {m} units "
-                    "(seen through u₁, u₂)")
+            return (f"{act} bends the line into a curve " + ("" if tight else f"in the {m} units ")
+                    + "(seen through u₁, u₂)")
         return EXPLAIN[step.kind].format(act=act)
 
     def unseen(self, view, index: int) -> bool:
@@ -445,21 +456,27 @@ class AutoencoderScene(BottleneckScene):
         return float(np.abs(P1 - P0).max(initial=0.0)) * float(view.screen_map(index, 0.0)[1])
 
     def pass_still(self, view, index: int) -> None:
-        """Stage ``index`` moves no point: jumped over, unless the camera settles onto the points
-        over it (:attr:`settles`), which plays for :data:`SETTLE` seconds."""
+        """Stage ``index``, no beat of its own: jumped over if nothing moves on screen in it;
+        played for :data:`SETTLE` seconds if only the camera settles onto the points over it
+        (:attr:`settles`), at its pace if the view follows its motion (a + b too small to see
+        after the last beat: its framing moves)."""
         from nnanim.draw.mobjects import StagePlay
 
-        if index not in getattr(self, "settles", ()):
+        settles = index in getattr(self, "settles", ())
+        if not settles and still_stage(view, index):
             view.set_stage(index, 1.0)
             return
         view.set_stage(index, 0.0)
-        self.play(StagePlay(view, index), run_time=SETTLE)
+        self.play(StagePlay(view, index),
+                  run_time=SETTLE if settles else PACE[view.flow.stages[index].kind])
 
     def step_seconds(self, stage, net) -> float:
         """How long a stage plays: a squash onto the code or the output slowly, the decoder's bend
         too, a still stage over which the camera settles as long as that takes."""
-        if stage.kind == "squash" and stage.layer in (net.code_layer, len(net.weights) - 1):
+        if stage.kind == "squash" and stage.layer == net.code_layer:
             return SQUASH
+        if stage.kind == "squash" and stage.layer == len(net.weights) - 1:
+            return OUTPUT_SQUASH
         if stage.kind == "activation" and stage.layer == net.code_layer + 1:
             return DECODER_BEND
         if stage.index in getattr(self, "settles", ()):

@@ -115,7 +115,7 @@ def test_one_beat_per_step_of_the_maths_in_its_order(arc_scene):
                             UNSEEN_BIAS + "the code: a line", FOLLOWED_BIAS + "the code: a line")) \
         and "each point one number (its colour)" in code
     # the density drawn over the code's line is said for what it is (its hills were unexplained)
-    assert code.endswith("above it, how many points share each number")
+    assert code.endswith("above: points per number")
     # the wide layers are seen through a 2-D view: its axes named and said once what they are
     first = by_title["layer 1 · W·x"].detail
     assert "2 → 16 units, seen through u₁, u₂: the 2 directions the points spread most" in first

@@ -196,7 +196,7 @@ def smooth_above(m: Array, v: Array, radius: float) -> Array:
 def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
                  rate: float = ZOOM_RATE, follow: float = ZOOM_FOLLOW, cap: float = ZOOM_CAP,
                  smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING,
-                 settle=()) -> Track:
+                 settle=(), aspect: Array | None = None) -> Track:
     """A :class:`Track` from boxes ``lo``, ``hi`` ``(S, d)`` of the data at times ``u`` ``(S,)``.
 
     ``u`` holds ``per_stage`` samples a stage (``S = n · per_stage + 1``).  The
@@ -209,7 +209,9 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     spread over the stage where the size changes (so the view ends each stage
     on its data and zooms ahead of it by ``rate`` only, but does not chase a
     passing dip), never faster than ``cap`` a stage; its corners rounded by :func:`smooth_above` over
-    ``rounding`` (log units).  A still stage named in ``settle`` (stage indices; ``True``:
+    ``rounding`` (log units), and so are those of the largest ``half_k / aspect_k`` (``aspect``:
+    the half sides of the region the view fits the box into; by default a cube).  A still stage
+    named in ``settle`` (stage indices; ``True``:
     every one) over which that zoom, followed up to its start without looking ahead
     (:func:`settle_excess`), is more than :data:`SETTLE_BELOW` above the data's need runs the
     zoom's clock too (``min(cap, excess + SETTLE_SPARE·rounding)`` over
@@ -279,10 +281,13 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     if live.any():
         log = np.log(np.maximum(halves[:, live], 1e-300))
         halves[:, live] = np.exp(smooth_above(zoom_clock, log, rounding))
-        # a square view fits the largest half side: where another axis takes over (a turning
-        # cloud) that largest side has a corner, a zoom that stops dead in a frame; round it too,
-        # growing the whole box by the same factor (never below the data, aspect kept)
-        top = np.log(halves.max(axis=1))
+        # a square view fits the largest half side (a region of half sides ``aspect``, the
+        # largest ``half_k / aspect_k``): where another axis takes over (a turning cloud, a
+        # curve turning from wide to tall) that largest side has a corner, a zoom that stops
+        # dead in a frame; round it too, growing the whole box by the same factor (never below
+        # the data, aspect kept)
+        a = np.ones(halves.shape[1]) if aspect is None else np.asarray(aspect, dtype=float)
+        top = np.log((halves / (a / a.max())[None, :]).max(axis=1))
         halves *= np.exp(smooth_above(zoom_clock, top[:, None], rounding)[:, 0] - top)[:, None]
     return Track(u, centre, halves, margin, settling)
 

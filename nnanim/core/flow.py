@@ -854,9 +854,9 @@ class Trace:
             o_hi = np.max([b[1] for b in boxes], axis=0)
             return capped_union(lo, hi, o_lo, o_hi, cap, aspect)
 
-        return self._track(3, boxes)
+        return self._track(3, boxes, aspect=self._context[2])
 
-    def _track(self, width: int, extent) -> Track:
+    def _track(self, width: int, extent, aspect=None) -> Track:
         """The rate-bounded track (:func:`~nnanim.core.camera.camera_track`) of ``width`` intervals
         that ``extent(stage, u)`` gives as ``(lo, hi)`` ``(S, width)`` at :data:`FRAMING_SAMPLES`
         times a stage, each widened to its neighbours within its stage (no points: ``[-1, 1]``).
@@ -868,7 +868,8 @@ class Trace:
             return camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
         lo, hi = stage_widened(*extent(stage, u), FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
-        return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN, settle=self._settle)
+        return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN, settle=self._settle,
+                            aspect=aspect)
 
 
 # --------------------------------------------------------------------------- building a flow
