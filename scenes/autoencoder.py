@@ -468,7 +468,7 @@ class AutoencoderScene(BottleneckScene):
             return
         view.set_stage(index, 0.0)
         self.play(StagePlay(view, index),
-                  run_time=SETTLE if settles else PACE[view.flow.stages[index].kind])
+                  run_time=SETTLE if settles else PACE.get(view.flow.stages[index].kind, SETTLE))
 
     def step_seconds(self, stage, net) -> float:
         """How long a stage plays: a squash onto the code or the output slowly, the decoder's bend
