@@ -208,15 +208,16 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     a stage that changes the data's size, ``follow`` times that net change
     spread over the stage where the size changes (so the view ends each stage
     on its data and zooms ahead of it by ``rate`` only, but does not chase a
-    passing dip), never faster than ``cap`` a stage; its corners rounded by :func:`smooth_above` over
-    ``rounding`` (log units), and so are those of the largest ``half_k / aspect_k`` (``aspect``:
-    the half sides of the region the view fits the box into; by default a cube).  A still stage
-    named in ``settle`` (stage indices; ``True``:
-    every one) over which that zoom, followed up to its start without looking ahead
-    (:func:`settle_excess`), is more than :data:`SETTLE_BELOW` above the data's need runs the
-    zoom's clock too (``min(cap, excess + SETTLE_SPARE·rounding)`` over
-    the stage, :func:`settle_ticks`): the view settles onto the data within that stage; :attr:`Track.settling` lists
-    such stages.
+    passing dip), never faster than ``cap`` a stage; its corners rounded by
+    :func:`smooth_above` over ``rounding`` (log units), and so are those of the largest
+    ``half_k / aspect_k`` (``aspect``: the half sides of the region the view fits the box into;
+    by default a cube).
+
+    A still stage named in ``settle`` (stage indices; ``True``: every one) over which that
+    zoom, followed up to its start without looking ahead (:func:`settle_excess`), is more than
+    :data:`SETTLE_BELOW` above the data's need runs the zoom's clock too (``min(cap, excess +
+    SETTLE_SPARE·rounding)`` over the stage, :func:`settle_ticks`): the view settles onto the
+    data within that stage; :attr:`Track.settling` lists such stages.
     """
     u = np.asarray(u, dtype=float)
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)

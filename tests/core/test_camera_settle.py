@@ -145,3 +145,25 @@ def test_a_trace_framed_with_settling_settles_its_output_stage():
     # the same framing up to the output stage
     for s in range(out):
         assert settled.framing(s, 0.5)[1] == pytest.approx(plain.framing(s, 0.5)[1], rel=1e-9)
+
+
+def test_the_fit_in_a_wide_region_turns_without_a_corner():
+    """A box turning from wide to tall in a 16:9 region: the view fits the largest
+    half_k / aspect_k, which has a corner where the axes cross; with the region's aspect the
+    track rounds that corner (its steepest turn, the second difference of the fit's log, is
+    smaller than the cube-rounded track's) and still holds the box."""
+    per = 64
+    sizes = [lambda t: (2.0 - 1.8 * t, 0.2 + 1.8 * t)]
+    u = np.linspace(0.0, 1.0, per + 1)
+    half = np.array([sizes[0](x) for x in u])
+    box = np.column_stack([half, np.zeros(len(u))])
+    aspect = np.array([16.0, 9.0, 9.0])
+
+    def fit(track):
+        h = np.array([track.box(x)[1] for x in u])
+        assert np.all(h[:, :2] >= box[:, :2] * (1 - 1e-9))
+        return np.log((h / (aspect / aspect.max())).max(axis=1))
+
+    cube = fit(camera_track(u, -box, box, per, 0.0))
+    wide = fit(camera_track(u, -box, box, per, 0.0, aspect=aspect))
+    assert np.abs(np.diff(wide, 2)).max() < 0.5 * np.abs(np.diff(cube, 2)).max()
