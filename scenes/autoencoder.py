@@ -5,7 +5,8 @@ the poster is the finished story, the input plane with its grid and data,
 every point coloured by its code, and the curve every point is rebuilt on.
 Then one beat per step of each layer, in the order the maths does them (W·x,
 + b, the activation; a width change's lift, turn and squash are parts of its
-W·x; a + b too small to see is said so in the next beat), the 16-unit layers
+W·x; a + b that moves nothing on screen, too small or followed by the view, is said so in
+the next beat), the 16-unit layers
 seen through u₁, u₂: the code (a 1-unit layer: the plane squashed onto a line,
 each point one number), the decoder bending the line into a curve, and the
 output layer into the reconstruction space, which is the input plane again:
@@ -37,29 +38,38 @@ from .bottleneck import BottleneckScene
 
 #: seconds per stage kind (2-D story)
 PACE = {"linear": 1.6, "rotate": 1.3, "bias": 0.9, "activation": 1.6, "lift": 0.6, "squash": 1.5}
-#: seconds of the squash onto the code: slow enough to see the points collapse onto its line
-#: (at 1.5 s the sheet was gone in 0.6 s, the zoom doubling in four frames)
-CODE_SQUASH = 3.0
+#: seconds of a squash onto fewer units (onto the code; from the decoder's 16 units onto the
+#: reconstruction's plane): slow enough to see the points collapse onto the code's line, or
+#: spread from the wide layer's view onto x̂₁, x̂₂ (at 1.5 s the sheet was gone in 0.6 s)
+SQUASH = 3.0
+#: ... but the squash onto x̂₁, x̂₂ takes longer: within it the zoom turns from in (the wide
+#: layer's view collapsing) to out (the output's map ahead) at a corner of the framing where the
+#: grid's share of it meets the points' (rounded only over ZOOM_ROUNDING of the zoom's own clock,
+#: which runs fast in this stage): at 3 s a wide frame's zoom turned back 0.11 in one frame
+OUTPUT_SQUASH = 3.6
 #: seconds a caption's word takes to read, the least a beat lasts, and the longest hold after
 #: a beat's motion to finish reading (a still picture no longer than that)
 READING, READING_MIN, HOLD = 0.25, 1.5, 1.5
-#: a stage whose points, grid and ticks move less than this (scene units: 3 pixels at 480p) is
-#: not shown as a beat of its own; a + b so small is named in the next beat, with these words
+#: a + b whose points and grid move less than this on screen (scene units: 3 pixels at 480p), or
+#: that slides the code's line along itself (the view following it: the values under the line
+#: change, a picture of nothing else; the review saw "only the ticks move"), is not shown as a
+#: beat of its own; it is named in the next beat, with the first words if the shift itself is
+#: that small, the second if the view follows it
 UNSEEN = 0.05
 UNSEEN_BIAS = "+ b too small to see; "
+FOLLOWED_BIAS = "+ b: the view follows it; "
+#: (a square frame's caption has two lines: its words after a merged + b are shorter)
+FOLLOWED_SHORT = "+ b: view follows; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
-#: seconds of the squash from the decoder's 16 units onto the reconstruction's plane: the points
-#: spread from the 16-D layer's view onto x̂₁, x̂₂ and the zoom turns from in to out and stops
-#: within a fifth of it (over 2 s, a square frame's zoom changed 0.15 of its scale in a frame)
-OUTPUT_SQUASH = 3.6
 #: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
 LANDING = 2.5
-#: seconds of a stage that moves no point on screen but whose framing still moves (the camera,
-#: bounded in its rate, catching up): played through, not jumped over (a one-frame jump)
-CATCH_UP = 0.5
-#: how far (a share of the framing's size) a skipped stage's framing may move and still be jumped
-CATCH_UP_BELOW = 0.02
+#: seconds of a still stage over which the camera settles onto the points (a shrink left it far
+#: out: :meth:`nnanim.core.flow.Trace.settling`): only the view moves, calmly
+SETTLE = 1.0
+#: the axes' names and arrows, and the scale bar, keep this much (scene units) of clear room
+#: around them from the landing plane's grid
+GLYPH_PAD = 0.06
 #: radians per second of orbit of the 3-D panels
 ORBIT = 0.22
 TILT, AZIM = np.radians(62), np.radians(-30)
@@ -77,9 +87,14 @@ INPUT, CODE, RECON = 0, 1, 2
 #: the still-collapsing grid, two pictures at once), gone this share into the first stage that
 #: takes the points off it; it sits this share of the picture's height from its bottom
 LINE_FADE = (0.6, 0.35)
+#: what the density over the code's line is, said in the code's beat (its hills were unexplained)
+HILLS = "above: points per number"
 #: the points are on the line while they stray from it by at most this share of its length
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
+#: the density over the code's line: its tallest column fills at most this share of the room
+#: above the line, and is at most this share of the picture's width tall
+DENSITY_SHARE, DENSITY_ASPECT = 0.8, 0.45
 
 #: the code's range drawn as its axis: eased in over this share of its activation's stage, out
 #: over this share of the decoder's first map
@@ -181,6 +196,11 @@ class AutoencoderScene(BottleneckScene):
                                     clip_box=self.layout.picture_clip,
                                     colors=self.theme.target_rgb(code[:, 0], lo, hi))
         view.axes_letters = {len(net.widths) - 2: "x̂"}  # the output layer: the input's space again
+        # a stage that shrinks the points faster than the zoom may follow leaves the view far out:
+        # over the still stage after it (a lift, a turn, the output) the camera settles onto them,
+        # and that stage is played (the others are jumped over: nothing moves in them)
+        view.frame_trace = view.frame_trace.settling()
+        self.settles = set(view.frame_trace.settled())
         # from the squash onto the code on, the whole grid lies on the code's line, then on the
         # decoder's curve, past the data's ends: axis names keep off it as off a boundary
         onto = next(s for s in flow.stages if s.layer == net.code_layer
@@ -216,13 +236,15 @@ class AutoencoderScene(BottleneckScene):
         # still picture under words naming a motion. A + b that moves nothing visibly (a 1-unit
         # code's tiny bias: the framing follows the line, its values shift by less than a pixel)
         # is said so in the next step's beat.
-        beats, carry = [], []
+        beats, carry, said = [], [], ""
         for group in step_groups(flow.stages[:-1]):
-            if group[-1].kind == "bias" and self.unseen(view, group[-1].index):
+            index = group[-1].index
+            if group[-1].kind == "bias" and (self.unseen(view, index) or self.along_line(index)):
                 carry += group
+                said = UNSEEN_BIAS if self.shift(view, index) < UNSEEN else FOLLOWED_BIAS
                 continue
-            beats.append((carry + group, bool(carry)))
-            carry = []
+            beats.append((carry + group, said if carry else ""))
+            carry, said = [], ""
         for group, shifted in beats:
             step = group[-1]
             detail = self.step_detail(group, net, k, shifted)
@@ -284,7 +306,14 @@ class AutoencoderScene(BottleneckScene):
         plane.clip_box = self.layout.picture_clip
         plane.set_vertices(start)
         self.plane_ends = (start, end)
+        # the axes (x̂₁, x̂₂ and their arrows) and the scale bar keep their corners clear of the
+        # plane: it is drawn under backdrops of the background's colour over their boxes (the
+        # landing grid crossed x̂)
         self.add(plane)
+        self.glyph_backdrops = [self.backdrop(box) for box in self.glyph_boxes(view)]
+        for back in self.glyph_backdrops:
+            self.add(back)
+            self.bring_to_back(back)
         self.bring_to_back(plane)
         words = f"the whole input plane lands on {shape}"
         new = self.caption(last.caption, words)
@@ -318,6 +347,35 @@ class AutoencoderScene(BottleneckScene):
                                      f"{self.statements['mse']}; faint: the data where it started")
         self.wait(2.4)
 
+    def glyph_boxes(self, view) -> list[tuple[float, float, float, float]]:
+        """``[(x0, y0, x1, y1), ...]``: the boxes of the view's axes (their names and arrows) and
+        of its scale bar (the bar and its length) as shown now, each padded by GLYPH_PAD."""
+        axes = getattr(view, "axes", None)
+        if axes is None:
+            return []
+        out = []
+        for texts, lines in ((list(axes.names), axes.arrows), ([axes.bar_label], axes.bar)):
+            P = [np.array([m.get_corner(np.array([-1.0, -1.0, 0.0])),
+                           m.get_corner(np.array([1.0, 1.0, 0.0]))])
+                 for m in texts if m is not None and m.get_fill_opacity() > 0]
+            ends = np.asarray(lines.points, dtype=float)
+            if lines.get_stroke_opacity() > 0:
+                P.append(ends[np.abs(ends).sum(axis=1) > 0])
+            P = [p for p in P if len(p)]
+            if P:
+                P = np.concatenate(P)[:, :2]
+                out.append((*(P.min(axis=0) - GLYPH_PAD), *(P.max(axis=0) + GLYPH_PAD)))
+        return out
+
+    def backdrop(self, box):
+        """A rectangle of the background's colour over ``box``, no outline."""
+        from manim import Rectangle
+
+        x0, y0, x1, y1 = box
+        back = Rectangle(width=x1 - x0, height=y1 - y0, stroke_width=0,
+                         fill_color=self.theme.background, fill_opacity=1.0)
+        return back.move_to([(x0 + x1) / 2, (y0 + y1) / 2, 0.0])
+
     def learned_curve(self, view, curve, stage=None, t=None):
         """The decoder's curve (reconstruction-space points, which are input-space points) as
         ``view`` shows them at ``stage``, ``t`` (by default now)."""
@@ -329,13 +387,19 @@ class AutoencoderScene(BottleneckScene):
         line.labels_keep_off = True  # no axis name on it (checked as a boundary is)
         return line
 
-    def step_detail(self, group, net, k, shifted=False) -> str:
-        """The words of one step's beat (``group``: its stages, the step last; ``shifted``: with
-        a + b too small to see before it, said first)."""
-        words = self._step_words(group, net, k, shifted)
-        return UNSEEN_BIAS + words if shifted else words
+    def step_detail(self, group, net, k, shifted="") -> str:
+        """The words of one step's beat (``group``: its stages, the step last; ``shifted``: the
+        words of an unseen + b before it, said first: :data:`UNSEEN_BIAS` or
+        :data:`FOLLOWED_BIAS`; ``True`` for the first)."""
+        if shifted is True:
+            shifted = UNSEEN_BIAS
+        tight = bool(shifted) and getattr(self.layout, "shape", "") == "square"
+        if tight and shifted == FOLLOWED_BIAS:
+            shifted = FOLLOWED_SHORT
+        words = self._step_words(group, net, k, bool(shifted), tight)
+        return shifted + words if shifted else words
 
-    def _step_words(self, group, net, k, shifted) -> str:
+    def _step_words(self, group, net, k, shifted, tight=False) -> str:
         step = group[-1]
         wide = next((s for s in group if s.kind in ("lift", "squash")), None)
         widths = net.widths
@@ -358,64 +422,65 @@ class AutoencoderScene(BottleneckScene):
         if step.kind == "bias" and k == 1 and code <= step.layer < output:
             return "shift the line: x → x + t·b (its values: the ticks)"
         if step.kind == "activation" and step.layer == code and shifted and k == 1:
-            return "the code: a line, each point one number (its colour)"  # (two lines in 1:1)
+            return "the code: a line, each point one number (its colour)" + ("" if tight else
+                                                                           "; " + HILLS)
         if step.kind == "activation" and step.layer == code:
             return (f"the code: {k} unit{'s' * (k > 1)}; "
-                    + ("the plane is a line now, each point one number (its colour)" if k == 1
-                       else "all the decoder will ever see of a point"))
+                    + ("the plane is a line now, each point one number (its colour); " + HILLS
+                       if k == 1 else "all the decoder will ever see of a point"))
         if step.kind == "activation" and k == 1 and step.layer == code + 1:
-            return (f"{act} bends the line into a curve in the {m} units "
-                    "(seen through u₁, u₂)")
+            return (f"{act} bends the line into a curve " + ("" if tight else f"in the {m} units ")
+                    + "(seen through u₁, u₂)")
         return EXPLAIN[step.kind].format(act=act)
 
     def unseen(self, view, index: int) -> bool:
-        """Whether stage ``index`` moves nothing a viewer can see: no point, grid vertex or tick of
-        the code's line moves UNSEEN scene units or more on screen, no tick's number changes."""
-        here = view.stage, view.t
+        """Whether stage ``index`` moves nothing a viewer can see: no point or grid vertex moves
+        UNSEEN scene units or more on screen (the values under the code's line may change: a
+        shift the view follows is seen only there, no picture of a + b)."""
+        P0, P1 = (np.concatenate([view.to_scene(tr.at(index, t), index, t)
+                                  for tr in (view.points_trace, view.grid_trace)])
+                  for t in (0.0, 1.0))
+        return float(np.abs(P1 - P0)[:, :2].max(initial=0.0)) < UNSEEN
+
+    def along_line(self, index: int) -> bool:
+        """Whether the points lie on the code's line all through stage ``index`` (its values
+        under it): a + b there slides the line along itself, the view following, and what a
+        viewer sees of it is the values changing (the review: "only the ticks move")."""
         scale = getattr(self, "code_scale", None)
+        return scale is not None and min(scale.presence(index, 0.0), scale.presence(index, 1.0)) >= 1.0
 
-        def shown(t):
-            view.set_stage(index, t)
-            P = np.concatenate([view.to_scene(tr.at(index, t))
-                                for tr in (view.points_trace, view.grid_trace)])
-            ticks = {}
-            if scale is not None and scale.shown:
-                xs = np.sort(scale.marks.points[::4, 0])
-                ticks = {body: float(x) for (_, body), x in zip(scale.shown, xs)}
-            return P, ticks
-
-        try:
-            (P0, k0), (P1, k1) = shown(0.0), shown(1.0)
-        finally:
-            view.set_stage(*here)
-        if set(k0) != set(k1):
-            return False
-        move = max([float(np.abs(P1 - P0)[:, :2].max(initial=0.0))]
-                   + [abs(k1[b] - k0[b]) for b in k0])
-        return move < UNSEEN
+    def shift(self, view, index: int) -> float:
+        """How far (scene units) stage ``index`` would move the points on screen if the view held
+        still: their largest move in the flow's display, at the stage's starting zoom."""
+        P0, P1 = (view.points_trace.at(index, t) for t in (0.0, 1.0))
+        return float(np.abs(P1 - P0).max(initial=0.0)) * float(view.screen_map(index, 0.0)[1])
 
     def pass_still(self, view, index: int) -> None:
-        """Stage ``index`` moves no point on screen: jumped over, unless its framing moves (the
-        camera catching up), which plays through in :data:`CATCH_UP` seconds."""
+        """Stage ``index``, no beat of its own: jumped over if nothing moves on screen in it;
+        played for :data:`SETTLE` seconds if only the camera settles onto the points over it
+        (:attr:`settles`), at its pace if the view follows its motion (a + b too small to see
+        after the last beat: its framing moves)."""
         from nnanim.draw.mobjects import StagePlay
 
-        (c0, h0), (c1, h1) = (view.frame_trace.framing(index, t) for t in (0.0, 1.0))
-        size = max(float(h0), float(h1), 1e-9)
-        if (np.linalg.norm(np.asarray(c1) - np.asarray(c0)) / size < CATCH_UP_BELOW
-                and abs(np.log(max(float(h1), 1e-9) / max(float(h0), 1e-9))) < CATCH_UP_BELOW):
+        settles = index in getattr(self, "settles", ())
+        if not settles and still_stage(view, index):
             view.set_stage(index, 1.0)
             return
         view.set_stage(index, 0.0)
-        self.play(StagePlay(view, index), run_time=CATCH_UP)
+        self.play(StagePlay(view, index),
+                  run_time=SETTLE if settles else PACE.get(view.flow.stages[index].kind, SETTLE))
 
     def step_seconds(self, stage, net) -> float:
-        """How long a stage plays: the squash onto the code slowly, the decoder's bend too."""
+        """How long a stage plays: a squash onto the code or the output slowly, the decoder's bend
+        too, a still stage over which the camera settles as long as that takes."""
         if stage.kind == "squash" and stage.layer == net.code_layer:
-            return CODE_SQUASH
-        if stage.kind == "activation" and stage.layer == net.code_layer + 1:
-            return DECODER_BEND
+            return SQUASH
         if stage.kind == "squash" and stage.layer == len(net.weights) - 1:
             return OUTPUT_SQUASH
+        if stage.kind == "activation" and stage.layer == net.code_layer + 1:
+            return DECODER_BEND
+        if stage.index in getattr(self, "settles", ()):
+            return SETTLE
         return PACE[stage.kind]
 
     def line_scale(self, view):
@@ -455,7 +520,12 @@ class AutoencoderScene(BottleneckScene):
         # (they leave in the squash's last quarter, before its end would name the line h1, h2)
         hidden = Presence(onto.index + 0.75, onto.index + 1.0, off.index, off.index + LINE_FADE[1])
         view.axes_shown = lambda s, t: 1.0 - hidden(s, t)
-        scale = LineScale(view, presence, span=span)
+        # the density's tallest column: at most DENSITY_SHARE of the room above the line, and at
+        # most DENSITY_ASPECT of the picture's width (a tall frame's density filled a third of
+        # the video, its hills stretched up)
+        room = (1.0 - view.frame_trace.low) * view.view_height
+        share = min(DENSITY_SHARE, DENSITY_ASPECT * view.view_width / max(room, 1e-9))
+        scale = LineScale(view, presence, span=span, share=share)
         view.add_follower(scale)
         view.set_stage(view.stage, view.t)
         return scale

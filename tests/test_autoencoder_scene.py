@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from nnanim.scenes.autoencoder import KEEPS_T, LINE_FADE, NEIGHBOURS, UNSEEN, AutoencoderScene
+from nnanim.scenes.autoencoder import (
+    FOLLOWED_BIAS,
+    KEEPS_T,
+    LINE_FADE,
+    NEIGHBOURS,
+    UNSEEN,
+    UNSEEN_BIAS,
+    AutoencoderScene,
+)
 from storyboards import dry_run
 
 from nnanim.cli import cli
@@ -90,19 +98,24 @@ def test_one_beat_per_step_of_the_maths_in_its_order(arc_scene):
     titles = [b.title for b in stages]
     steps = [f"layer {l} · {s}" for l in (1, 2, 3) for s in ("W·x", "+ b", "tanh")]
     steps += ["output · W·x", "output · + b", "reconstruction · x̂"]
-    # a + b that moves nothing visibly (the default's code: b = −0.01, the framing follows the
-    # line) is said in the next step's beat, not held as a still of its own
+    # a + b that moves nothing visibly (the default's code: b = −0.01; the decoder's, a shift
+    # along the line that the framing follows, only the values under it changing) is said in
+    # the next step's beat, not held as a still of its own
     details = {b.title: b.detail for b in stages}
-    for i, title in enumerate(steps[:-1]):
+    every = list(steps)
+    for i, title in enumerate(every[:-1]):
         if title.endswith("+ b") and title not in details:
-            assert details[steps[i + 1]].startswith("+ b too small to see; "), title
+            assert details[every[i + 1]].startswith((UNSEEN_BIAS, FOLLOWED_BIAS)), title
             steps.remove(title)
     assert titles == steps
     assert not any("rotate" in t or "squash" in t or "lift" in t for t in titles)
     by_title = {b.title: b for b in stages}
     code = by_title["layer 2 · tanh"].detail
-    assert code.startswith(("the code: 1 unit; the plane is a line now", "+ b too small to see; "
-                            "the code: a line")) and "each point one number (its colour)" in code
+    assert code.startswith(("the code: 1 unit; the plane is a line now",
+                            UNSEEN_BIAS + "the code: a line", FOLLOWED_BIAS + "the code: a line")) \
+        and "each point one number (its colour)" in code
+    # the density drawn over the code's line is said for what it is (its hills were unexplained)
+    assert code.endswith("above: points per number")
     # the wide layers are seen through a 2-D view: its axes named and said once what they are
     first = by_title["layer 1 · W·x"].detail
     assert "2 → 16 units, seen through u₁, u₂: the 2 directions the points spread most" in first
@@ -141,8 +154,9 @@ class _StageMotion:
 
 def test_no_beat_names_a_motion_the_picture_does_not_show(default_arc):
     """Every step's beat moves the picture: some point or grid vertex moves on screen by UNSEEN
-    (3 pixels at 480p) or more, or (a + b of the line, which the framing follows) the values written
-    under the line change (a "rotate" beat held a still picture for 1.3 s)."""
+    (3 pixels at 480p) or more (a "rotate" beat held a still picture for 1.3 s; the decoder's
+    + b, a shift of the line the framing follows, was a beat in which only the values written
+    under the line moved)."""
     scene = dry_run(AutoencoderScene, {"run": default_arc}, mixin=_StageMotion)
     beats = {}
     for title, moved, ticks in scene.motion:
@@ -152,7 +166,11 @@ def test_no_beat_names_a_motion_the_picture_does_not_show(default_arc):
     assert len(stages) == len([b for b in scene.beats if b.kind == "stage"]) - 1  # all but x̂
     for title in stages:
         moved, ticks = beats[title]
-        assert moved >= UNSEEN or ticks, (title, moved)
+        assert moved >= UNSEEN, (title, moved, ticks)
+    # the decoder's + b is said in the next beat, with words that say the view follows it
+    words = {b.title: b.detail for b in scene.beats if b.kind == "stage"}
+    assert "layer 3 · + b" not in words
+    assert words["layer 3 · tanh"].startswith(FOLLOWED_BIAS)
 
 
 def test_the_poster_says_it_is_an_autoencoder(arc_scene):
@@ -454,7 +472,9 @@ def test_each_step_caption_comes_with_the_motion_it_names(arc_run):
     stages = [b for b in scene.beats if b.kind == "stage" and b.title != "reconstruction · x̂"]
     steps = {f"{layer} · {s}" for layer in ("layer 1", "layer 2", "layer 3", "output")
              for s in ("W·x", "+ b", "tanh")} - {"output · tanh"}
-    assert {b.title for b in stages} <= steps and len(stages) >= 10
+    # (the code's + b and the decoder's, which slide the line along itself, are said in the
+    # next beat: 11 steps less those two)
+    assert {b.title for b in stages} <= steps and len(stages) >= 9
     for beat in stages:  # the beat's first play (Manim's numbering: plays before it, plus one)
         assert beat.play + 1 in scene.moving, beat.title
 
@@ -484,6 +504,61 @@ def test_the_input_plane_is_drawn_landing_on_the_curve(arc_scene, arc_run):
     assert arc_scene.plane.get_stroke_opacity() >= arc_scene.theme.grid_opacity
     landing = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
     assert "plane lands on one curve" in landing.detail
+
+
+def test_the_landing_plane_keeps_clear_of_the_axes_names_and_the_scale(arc_scene):
+    """The landing grid is drawn under backdrops of the background's colour that cover the
+    names of the axes (x̂₁, x̂₂), their arrows and the scale bar's length (the grid crossed x̂);
+    the points and the learned curve are not under them."""
+    view, scene = arc_scene.view, arc_scene
+    order = {id(m): k for k, m in enumerate(scene.mobjects)}
+    backs = scene.glyph_backdrops
+    assert backs and all(id(b) in order for b in backs)
+    assert all(order[id(scene.plane)] < order[id(b)] < order[id(view)] for b in backs)
+    boxes = [(b.get_left()[0], b.get_bottom()[1], b.get_right()[0], b.get_top()[1]) for b in backs]
+    for b in backs:
+        assert b.get_fill_color().to_hex().lower() == str(scene.theme.background).lower() \
+            and b.get_fill_opacity() == 1.0
+
+    def covered(m):
+        (l, d, _), (r, u, _) = m.get_corner([-1, -1, 0]), m.get_corner([1, 1, 0])
+        return any(x0 <= l and d >= y0 and r <= x1 and u <= y1 for x0, y0, x1, y1 in boxes)
+
+    glyphs = [m for m in view.axes.names if m.get_fill_opacity() > 0]
+    assert glyphs and all(covered(m) for m in glyphs)
+    if view.axes.bar_label is not None and view.axes.bar_label.get_fill_opacity() > 0:
+        assert covered(view.axes.bar_label)
+    # the landing grid does cross those boxes (else they would be needless) ...
+    start = scene.plane_ends[0][:, :2]
+    assert any(np.any((start[:, 0] > x0) & (start[:, 0] < x1) & (start[:, 1] > y0)
+                      & (start[:, 1] < y1)) for x0, y0, x1, y1 in boxes)
+    # ... but no point and no part of the learned curve is under them
+    for P in (view.cloud.points[:, :2], np.asarray(scene.curve.points)[:, :2]):
+        for x0, y0, x1, y1 in boxes:
+            assert not np.any((P[:, 0] > x0) & (P[:, 0] < x1) & (P[:, 1] > y0) & (P[:, 1] < y1))
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_the_density_over_the_line_is_a_band_not_a_tower(default_arc, aspect):
+    """The density's tallest column is at most DENSITY_ASPECT of the picture's width and at most
+    DENSITY_SHARE of the room above the line (in 9:16 it filled a third of the video)."""
+    from nnanim.layout import pixel_size
+    from nnanim.scenes.autoencoder import DENSITY_ASPECT, DENSITY_SHARE
+
+    scene = dry_run(AutoencoderScene, {"run": default_arc, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480))
+    view, scale = scene.view, scene.code_scale
+    view.set_stage(_code_stage(view), 1.0)
+    (xa, top, _), _, _, (_, base, _) = scale.density.points
+    x0, y0, x1, y1 = view.clip_box
+    assert scale.density.opacity > 0
+    assert top - base <= DENSITY_ASPECT * view.view_width + 1e-9
+    assert top - base <= DENSITY_SHARE * (y1 - base) + 1e-9
+    assert top - base >= 0.15 * (y1 - y0)  # still a picture, not a sliver
+    if aspect == "9:16":  # a fifth of the video's height or so, not a third
+        from nnanim.layout import frame_units
+
+        assert (top - base) / frame_units(pixel_size(aspect, 480))[1] < 0.25
 
 
 def test_the_poster_shows_input_code_and_reconstruction(arc_scene, arc_run):

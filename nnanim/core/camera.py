@@ -9,7 +9,28 @@ centre and a half extent per axis at every instant, such that
   starts zooming out before the growth, rather than refitting in a frame;
 * stages in which nothing moves (a lift, the output stage) hold the view:
   they take no time on the camera's clock, so a scene that jumps to their end
-  or plays them again sees the same view.
+  or plays them again sees the same view;
+* except where the view has not caught up with the data: a stage that shrinks
+  the data faster than the cap allows (tanh's squeeze, a squash onto a code)
+  ends with the view still far out.  Then the zoom's clock keeps running over
+  the still stage that follows, while the zoom, followed without looking
+  ahead, is above what the data needs there (by more than
+  :data:`SETTLE_BELOW`): the view settles onto the data over that stage, its
+  clock running ``excess + SETTLE_SPARE·ZOOM_ROUNDING`` (never more than
+  :data:`ZOOM_CAP`), starting at the speed the zoom had and slowing to a stop
+  (:func:`settle_ticks`), its corners rounded, arriving before the stage ends
+  (a second still stage goes on if the cap stopped it).  The settling is the
+  camera's own: a scene does not ease the framing itself; it *plays* such a
+  stage (:attr:`Track.settling` lists them; its framing moves, so its points
+  move on screen) for long enough that the zoom is calm, rather than jumping
+  over it.  The centre holds over it (it is the data's, smoothed, already).
+  A scene asks for it (``camera_track(..., settle=...)``, through
+  :meth:`nnanim.core.flow.Trace.settling`), for the still stages it plays:
+  one that jumps over a still stage, or replays one as an orbit (each replay
+  starting from the stage's start), needs the view to hold there, and gets it.
+  Decided so rather than bounding the zoom per second: the camera does not
+  know how long a scene plays a stage, and a scene that plays a stage slowly
+  or quickly keeps one framing per instant of the flow.
 
 :func:`camera_track` computes that from the data's bounding boxes sampled on
 the flow's time ``u`` (stage ``s`` at ``t`` is ``u = s + t``); the result, a
@@ -30,6 +51,8 @@ from nnanim.core.notation import symbol
 __all__ = [
     "CENTRE_SMOOTHING",
     "DIP",
+    "SETTLE_BELOW",
+    "SETTLE_SPARE",
     "SUPPORT_DIRECTIONS",
     "ZOOM_CAP",
     "ZOOM_FOLLOW",
@@ -44,6 +67,8 @@ __all__ = [
     "nice_length",
     "plane_face",
     "scale_length",
+    "settle_excess",
+    "settle_ticks",
     "space_letter",
     "smooth_above",
     "stage_widened",
@@ -71,13 +96,23 @@ CENTRE_SMOOTHING = 0.15
 #: the zoom's corners are rounded over this much zoom (log units) either side: no sudden
 #: start or stop of a zoom
 ZOOM_ROUNDING = 0.15
+#: a still stage starting with the view this much (log) farther out than the data needs is one
+#: over which the view settles onto the data (2 %: less is not seen)
+SETTLE_BELOW = 0.02
+#: a settling stage's zoom clock runs the excess plus this many times ZOOM_ROUNDING (the zoom's
+#: corners are rounded twice, each reaching 2 × ZOOM_ROUNDING back: it arrives before the end)
+SETTLE_SPARE = 5.0
 
 
 class Track:
     """``track(u) -> (centre, half)``, ``track.box(u) -> (centre, halves)``: a view along time ``u``."""
 
-    def __init__(self, u: Array, centres: Array, halves: Array, margin: float) -> None:
+    def __init__(self, u: Array, centres: Array, halves: Array, margin: float,
+                 settling=()) -> None:
         self.margin = float(margin)
+        #: the still stages over which the view settles onto the data (see :func:`camera_track`):
+        #: a scene plays them, for the framing moves, rather than jumping over them
+        self.settling = tuple(int(s) for s in settling)
         self._centre = PchipInterpolator(u, centres, axis=0)
         self._halves = PchipInterpolator(u, halves, axis=0)
         self.u0, self.u1 = float(u[0]), float(u[-1])
@@ -135,7 +170,8 @@ def smooth_above(m: Array, v: Array, radius: float) -> Array:
     """A smooth curve through ``v`` ``(S, d)`` over ``m`` that is nowhere below ``v``.
 
     Each value is first raised to the largest within ``radius`` (a max filter),
-    then averaged with a raised-cosine window of the same radius: every value
+    then averaged with a raised-cosine window of the same radius (each sample weighted by the
+    span of ``m`` it stands for): every value
     averaged is at least ``v`` here, so the result is too, and it keeps ``v``'s
     bound on its slope, with the corners rounded (no sudden start of a zoom).
     """
@@ -146,12 +182,21 @@ def smooth_above(m: Array, v: Array, radius: float) -> Array:
     near = d <= radius
     raised = np.max(np.where(near[:, :, None], v[None, :, :], -np.inf), axis=1)
     w = np.where(near, np.cos(0.5 * np.pi * np.minimum(d / radius, 1.0)) ** 2, 0.0)
+    # each sample weighs the span of ``m`` it stands for (half its gaps either side): where ``m``
+    # is sampled densely (a slow clock) and sparsely side by side, the dense side does not pull
+    # the average its way (a zoom that kicked at the edge of a settling still stage)
+    span = np.zeros(len(m))
+    gaps = np.abs(np.diff(m))
+    span[:-1] += 0.5 * gaps
+    span[1:] += 0.5 * gaps
+    w = w * (span + 1e-9 * max(float(span.max()), 1e-300))[None, :]
     return (w @ raised) / w.sum(axis=1, keepdims=True)
 
 
 def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
                  rate: float = ZOOM_RATE, follow: float = ZOOM_FOLLOW, cap: float = ZOOM_CAP,
-                 smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING) -> Track:
+                 smoothing: float = CENTRE_SMOOTHING, rounding: float = ZOOM_ROUNDING,
+                 settle=(), aspect: Array | None = None) -> Track:
     """A :class:`Track` from boxes ``lo``, ``hi`` ``(S, d)`` of the data at times ``u`` ``(S,)``.
 
     ``u`` holds ``per_stage`` samples a stage (``S = n · per_stage + 1``).  The
@@ -163,8 +208,16 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
     a stage that changes the data's size, ``follow`` times that net change
     spread over the stage where the size changes (so the view ends each stage
     on its data and zooms ahead of it by ``rate`` only, but does not chase a
-    passing dip), never faster than ``cap`` a stage; its corners rounded by :func:`smooth_above` over
-    ``rounding`` (log units).
+    passing dip), never faster than ``cap`` a stage; its corners rounded by
+    :func:`smooth_above` over ``rounding`` (log units), and so are those of the largest
+    ``half_k / aspect_k`` (``aspect``: the half sides of the region the view fits the box into;
+    by default a cube).
+
+    A still stage named in ``settle`` (stage indices; ``True``: every one) over which that
+    zoom, followed up to its start without looking ahead (:func:`settle_excess`), is more than
+    :data:`SETTLE_BELOW` above the data's need runs the zoom's clock too (``min(cap, excess +
+    SETTLE_SPARE·rounding)`` over the stage, :func:`settle_ticks`): the view settles onto the
+    data within that stage; :attr:`Track.settling` lists such stages.
     """
     u = np.asarray(u, dtype=float)
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
@@ -207,18 +260,71 @@ def camera_track(u: Array, lo: Array, hi: Array, per_stage: int, margin: float,
         a, b = s * per_stage, (s + 1) * per_stage
         seg = np.pad(ticks[a:b], len(window) // 2, mode="edge")
         ticks[a:b] = np.convolve(seg, window / window.sum(), mode="valid")
-    zoom_clock = np.concatenate([[0.0], np.cumsum(np.where(moving, ticks, 0.0))])
+    ticks = np.where(moving, ticks, 0.0)
+    # a still stage whose view the zoom left far out (a shrink faster than the cap): its clock
+    # runs, so the view settles onto the data over it (in order: a second still stage goes on
+    # where the first stopped)
+    settling = []
+    allowed = set(range(len(still))) if settle is True else {int(k) for k in settle}
+    for s in np.flatnonzero(still):
+        if int(s) not in allowed:
+            continue
+        a, b = s * per_stage, (s + 1) * per_stage
+        clock = np.concatenate([[0.0], np.cumsum(ticks[:a])])
+        excess = settle_excess(clock, need[: a + 1])
+        if excess > SETTLE_BELOW:
+            ticks[a:b] = settle_ticks(min(cap, excess + SETTLE_SPARE * rounding),
+                                      float(ticks[a - 1]) if a else 0.0, per_stage)
+            settling.append(int(s))
+    zoom_clock = np.concatenate([[0.0], np.cumsum(ticks)])
     halves = zoom_envelope(zoom_clock, need, 1.0)
     live = halves.max(axis=0) > 0
     if live.any():
         log = np.log(np.maximum(halves[:, live], 1e-300))
         halves[:, live] = np.exp(smooth_above(zoom_clock, log, rounding))
-        # a square view fits the largest half side: where another axis takes over (a turning
-        # cloud) that largest side has a corner, a zoom that stops dead in a frame; round it too,
-        # growing the whole box by the same factor (never below the data, aspect kept)
-        top = np.log(halves.max(axis=1))
+        # a square view fits the largest half side (a region of half sides ``aspect``, the
+        # largest ``half_k / aspect_k``): where another axis takes over (a turning cloud, a
+        # curve turning from wide to tall) that largest side has a corner, a zoom that stops
+        # dead in a frame; round it too, growing the whole box by the same factor (never below
+        # the data, aspect kept)
+        a = np.ones(halves.shape[1]) if aspect is None else np.asarray(aspect, dtype=float)
+        top = np.log((halves / (a / a.max())[None, :]).max(axis=1))
         halves *= np.exp(smooth_above(zoom_clock, top[:, None], rounding)[:, 0] - top)[:, None]
-    return Track(u, centre, halves, margin)
+    return Track(u, centre, halves, margin, settling)
+
+
+def settle_ticks(total: float, start: float, per_stage: int) -> Array:
+    """``(per_stage,)`` steps of a settling still stage's zoom clock, summing to ``total``.
+
+    They start at ``start`` (the clock's last step before the stage: sampled as densely on
+    either side of the stage's start, the rounding of the zoom does not kick there) and fall
+    to nothing at the stage's end, ``start · (1 − x)^p`` with ``p`` chosen for the total; a
+    ``start`` too small for that (``p < 0``) gives even steps of ``total / per_stage``.
+    """
+    x = (np.arange(per_stage) + 0.5) / per_stage
+    p = start * per_stage / max(total, 1e-300) - 1.0
+    if p < 0.0:
+        return np.full(per_stage, total / per_stage)
+    steps = (1.0 - x) ** p
+    return total * steps / steps.sum()
+
+
+def settle_excess(clock: Array, need: Array, share: float = 0.1) -> float:
+    """How far (log) above the data's need, at the last sample, a zoom is that has followed
+    ``need`` ``(S, d)`` on ``clock`` ``(S,)`` at rate 1 without looking ahead: the largest over
+    the axes that ask at least ``share`` of the largest's need there (an axis squashed to
+    nothing does not count: the view fits the others)."""
+    need = np.asarray(need, dtype=float)
+    last = need[-1]
+    top = float(np.max(last, initial=0.0))
+    if top <= 0.0:
+        return 0.0
+    back = clock[-1] - np.asarray(clock, dtype=float)
+    out = 0.0
+    for k in np.flatnonzero(last >= share * top):
+        col = np.log(np.maximum(need[:, k], 1e-300))
+        out = max(out, float(np.max(col - back)) - float(col[-1]))
+    return out
 
 
 def capped_union(lo: Array, hi: Array, other_lo: Array, other_hi: Array,

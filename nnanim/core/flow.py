@@ -718,6 +718,8 @@ class Trace:
         self._support: Track | None = None
         #: other traces framed with these points, within ``cap`` (see :meth:`with_context`)
         self._context: tuple[list[Trace], float, Array | None] = ([], FRAMING_CAP, None)
+        #: the still stages over which the view may settle onto the points (see :meth:`settling`)
+        self._settle: tuple[int, ...] | bool = ()
 
     def __len__(self) -> int:
         return len(self.points)
@@ -824,6 +826,21 @@ class Trace:
                         None if aspect is None else np.asarray(aspect, dtype=float))
         return out
 
+    def settling(self, stages=True) -> Trace:
+        """These points framed with a view that settles onto them over the still ``stages``
+        (indices; ``True``: every one) that a shrink faster than the zoom's cap left it far out
+        at (:func:`~nnanim.core.camera.camera_track`'s ``settle``): for a scene that plays those
+        stages rather than jumping over or replaying them.  A copy sharing the states, with its
+        context; :meth:`settled` tells which stages settle."""
+        out = copy.copy(self)
+        out._frame = out._support = None
+        out._settle = stages if stages is True else tuple(int(s) for s in stages)
+        return out
+
+    def settled(self) -> tuple[int, ...]:
+        """The still stages over which this framing settles onto the points (see :meth:`settling`)."""
+        return self._frames().settling
+
     def _framing(self) -> Track:
         def boxes(stage, u):
             lo, hi = self._boxes(stage, u)
@@ -837,9 +854,9 @@ class Trace:
             o_hi = np.max([b[1] for b in boxes], axis=0)
             return capped_union(lo, hi, o_lo, o_hi, cap, aspect)
 
-        return self._track(3, boxes)
+        return self._track(3, boxes, aspect=self._context[2])
 
-    def _track(self, width: int, extent) -> Track:
+    def _track(self, width: int, extent, aspect=None) -> Track:
         """The rate-bounded track (:func:`~nnanim.core.camera.camera_track`) of ``width`` intervals
         that ``extent(stage, u)`` gives as ``(lo, hi)`` ``(S, width)`` at :data:`FRAMING_SAMPLES`
         times a stage, each widened to its neighbours within its stage (no points: ``[-1, 1]``).
@@ -851,7 +868,8 @@ class Trace:
             return camera_track(u, -ones, ones, FRAMING_SAMPLES, FRAMING_MARGIN)
         stage = np.minimum(np.floor(u).astype(int), n - 1)
         lo, hi = stage_widened(*extent(stage, u), FRAMING_SAMPLES, FRAMING_NEIGHBOURS)
-        return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN)
+        return camera_track(u, lo, hi, FRAMING_SAMPLES, FRAMING_MARGIN, settle=self._settle,
+                            aspect=aspect)
 
 
 # --------------------------------------------------------------------------- building a flow
