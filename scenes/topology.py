@@ -10,12 +10,16 @@ the network gets wrong are ringed, drawn over the others; they stay ringed
 through the squeeze and beside the best straight line, which leaves them on
 the wrong side (its accuracy stated; the words say what the squeezed square
 shows: both classes jammed into one corner).
-Then back to the input, by a dissolve, and the same network one unit wider
-(every layer of width 3, trained on the same data with the same seed and
-options): the plane lifts into 3-D, the layers pull the disk out of the ring,
-and one plane separates them while the camera orbits, from a tilt that never
-shows that plane edge-on.  Both networks are trained; both accuracies are
-recomputed; the closing words speak only of the width-3 picture shown.
+Then back to the input (the width-2 picture out, then the width-3 input in,
+never both at once), held while the words say what changed: the same network
+one unit wider (every layer of width 3, trained on the same data with the same
+seed and options).  The view turns and tilts a little as the plane enters 3-D,
+the layers pull the disk out of the ring, and one plane separates them while
+the camera orbits, from a tilt that never shows that plane edge-on; the orbit
+slows to rest and the settled view is held to the end.  Axis names and scale
+bars keep to the picture's corners and move between them by fading out and in.
+Both networks are trained; both accuracies are recomputed; the closing words
+speak only of the width-3 picture shown.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
@@ -142,7 +146,8 @@ def clear_axes_class():
         foreshortens the arrows, and names put past their tips had an arrow run through them
         (``h₃`` crossed by ``h₁``'s), or touched each other.  Each name crossed by an arrow, or
         on another name or the scale's label, moves to the nearest free spot around where it
-        was (preferring away from the compass's origin), inside the picture."""
+        was (preferring away from the compass's origin), inside the picture; two names keep
+        :data:`NAMES_APART`.  A move to other corners is a hop (:meth:`hop`), not a glide."""
 
         _hop_level = 1.0
         #: clearance of a name's glyph box from an arrow or the scale's label (scene units)
