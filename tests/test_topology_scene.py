@@ -224,8 +224,13 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
 
     last = frames[-1]
     # the video ends on a still picture, held (it ended mid-orbit): its last 1.5 s are one frame
-    assert all(np.array_equal(f, last) for f in frames[-int(1.5 * fps):])
-    assert not np.array_equal(frames[-int(4.0 * fps)], last)  # the orbit before it
+    # but for the codec's drift (a few pixels off by more than 40 levels; the orbit's last
+    # moving frames differ by that in thousands)
+    def changed(f):
+        return int(np.count_nonzero(np.abs(f.astype(int) - last.astype(int)).max(axis=2) > 40))
+
+    assert max(changed(f) for f in frames[-int(1.5 * fps):]) < 50
+    assert changed(frames[-int(4.0 * fps)]) > 500  # the orbit before it
     a, b = class_pixels(last, colours)
     assert len(a) > 50 and len(b) > 50
     assert best_linear_split(a, b) > 0.97  # the disk is out of the ring
