@@ -320,7 +320,7 @@ def test_the_switch_to_width_3_goes_back_to_the_input_out_then_in(job):
         new = [o for o, P in whole if not np.allclose(P, ended, atol=1e-9)]
         old_at.append(max(old, default=0.0))
         new_at.append(max(new, default=0.0))
-        for o, P in whole:  # none travels: each is the width-2 end or the width-3 input
+        for _, P in whole:  # none travels: each is the width-2 end or the width-3 input
             assert np.allclose(P, ended, atol=1e-9) or np.allclose(P, moments[-1][-1][1], atol=1e-9)
     old_at, new_at = np.array(old_at), np.array(new_at)
     assert old_at[0] > 0.95 and new_at[0] < 0.02  # the width-2 picture, whole
