@@ -10,12 +10,16 @@ the network gets wrong are ringed, drawn over the others; they stay ringed
 through the squeeze and beside the best straight line, which leaves them on
 the wrong side (its accuracy stated; the words say what the squeezed square
 shows: both classes jammed into one corner).
-Then back to the input, by a dissolve, and the same network one unit wider
-(every layer of width 3, trained on the same data with the same seed and
-options): the plane lifts into 3-D, the layers pull the disk out of the ring,
-and one plane separates them while the camera orbits, from a tilt that never
-shows that plane edge-on.  Both networks are trained; both accuracies are
-recomputed; the closing words speak only of the width-3 picture shown.
+Then back to the input (the width-2 picture out, then the width-3 input in,
+never both at once), held while the words say what changed: the same network
+one unit wider (every layer of width 3, trained on the same data with the same
+seed and options).  The view turns and tilts a little as the plane enters 3-D,
+the layers pull the disk out of the ring, and one plane separates them while
+the camera orbits, from a tilt that never shows that plane edge-on; the orbit
+slows to rest and the settled view is held to the end.  Axis names and scale
+bars keep to the picture's corners and move between them by fading out and in.
+Both networks are trained; both accuracies are recomputed; the closing words
+speak only of the width-3 picture shown.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
@@ -24,7 +28,7 @@ import functools
 import itertools
 
 import numpy as np
-from nnanim.scenes.layers import ORBIT
+from nnanim.scenes.layers import ORBIT, PACE
 from nnanim.scenes.multiclass import MulticlassScene
 
 from nnanim.core.notation import word
@@ -34,7 +38,8 @@ from nnanim.errors import NnanimError
 STAGE_PACE = 0.7
 #: seconds of the beats outside the stages
 BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
-         "switch": 2.2, "orbit": 4.0, "end": 3.0}
+         "switch": 3.0, "orbit": 4.0, "end": 3.0,
+         "hold": 2.0, "lift": 2.0}
 #: the units of every hidden layer of the narrow network and of its wide twin
 NARROW, WIDE = 2, 3
 #: a ring around a misclassified point: this many point radii across
@@ -48,6 +53,13 @@ PLANE_FILL = 0.2
 JAMMED = "both classes jammed into one corner: no line splits them"
 #: points of each class, at least, within JAM_NEAR (per axis) of one corner of tanh's square
 JAM, JAM_NEAR = 5, 0.02
+#: seconds the width-2 picture takes to fade out at the switch to width 3, and then the width-3
+#: input plane to fade in (out, then in: a dissolve read as two pictures at once)
+SWITCH_FADE = 0.45
+#: the words of the lift into 3-D: what the picture shows (the view turns by some 75 degrees and
+#: tilts by 20, the least tilt that keeps the separating plane off edge-on over the final orbit)
+LIFT_WORDS = ("the plane enters a 3-D space, still flat; the view turns and tilts a little, "
+              "the third direction pointing up")
 #: the words of the way back from the width-2 result to the input plane (as the other scenes say)
 BACK = "back to the input"
 #: the separating plane shows at least this share of its own area at every moment of the final
@@ -55,6 +67,11 @@ BACK = "back to the input"
 PLANE_FACE, PLANE_TILTS = 0.35, (20, 30, 40, 50, 60, 70)
 #: seconds of orbit either side of the estimated final orbit over which the plane is kept in view
 PLANE_SLACK = 3.0
+#: the least gap between two axis names' glyph boxes in the 3-D compass (scene units: about a
+#: name's height; at a word space, 0.12, "h₁ h₃" read as one label)
+NAMES_APART = 0.24
+#: seconds the compass and the scale bar take to move to other corners: out, then in
+HOP = 0.8
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
@@ -113,6 +130,8 @@ def clear_axes(view) -> None:
         return
     axes = Clear(view)
     axes.set_box(old.box, old.picture)
+    own = getattr(view, "axes_shown", None)  # (a hop's fade, over the scene's own, if any)
+    view.axes_shown = lambda s, t: axes._hop_level * (1.0 if own is None else own(s, t))
     view.submobjects[view.submobjects.index(old)] = axes
     view.axes = axes
     view.set_stage(view.stage, view.t)
@@ -127,10 +146,71 @@ def clear_axes_class():
         foreshortens the arrows, and names put past their tips had an arrow run through them
         (``h₃`` crossed by ``h₁``'s), or touched each other.  Each name crossed by an arrow, or
         on another name or the scale's label, moves to the nearest free spot around where it
-        was (preferring away from the compass's origin), inside the picture."""
+        was (preferring away from the compass's origin), inside the picture; two names keep
+        :data:`NAMES_APART`.  A move to other corners is a hop (:meth:`hop`), not a glide."""
 
-        #: clearance of a name's glyph box from an arrow or another name (scene units)
+        _hop_level = 1.0
+        #: clearance of a name's glyph box from an arrow or the scale's label (scene units)
         CLEAR = 0.1
+        #: clearance between two names' glyph boxes: about a name's height (the base class's
+        #: word space, 0.12, left "h₁ h₃" reading as one label, their halos touching)
+        APART = NAMES_APART
+        #: seconds of a move from one pair of corners to another: out where they were, then in
+        #: where they go (:meth:`_place`)
+        GLIDE = HOP
+
+        def _apart(self, centres, halves, shown, gap=None):
+            return super()._apart(centres, halves, shown, (self.APART, self.APART) if gap is None else gap)
+
+        def hop(self):
+            """``(placement, opacity)`` of a move between corners now: the first half fades the
+            axes out where they were, the second in where they go (gliding, the compass and the
+            scale bar slid across the data for most of a second), hidden for the middle fifth;
+            None when no move runs."""
+            weights, to, a = self._glide
+            if a >= 1.0 or not weights:
+                return None
+            was = max(weights, key=weights.get)
+            if was == to:
+                return None
+            if a < 0.5:
+                k = min(max((0.4 - a) / 0.4, 0.0), 1.0)
+                return was, k * k * (3.0 - 2.0 * k)
+            k = min(max((a - 0.6) / 0.4, 0.0), 1.0)
+            return to, k * k * (3.0 - 2.0 * k)
+
+        def placement(self, view, s):
+            """As the base class places them, but the lift into 3-D seen from above (the input
+            plane, held after the switch to the width-3 network, before the view tilts) is the
+            input's picture: the axes take its own freest corners, as a 2-D stage's (kept at
+            the 3-D stages' corners, the compass lay on the input's boundary in a low, wide
+            picture); they move to the 3-D corners as the view turns (a hop)."""
+            stages = view.flow.stages
+            stage = stages[min(s, len(stages) - 1)]
+            if not (stage.kind == "lift" and view.elev == 0.0 and view.azim == 0.0):
+                return super().placement(view, s)
+            scores = self.scores(view, s)
+            best = int(np.argmin(scores))
+            now = self._glide[1]
+            if now in self.PLACEMENTS and scores[self.PLACEMENTS.index(now)] <= scores[best] + self.KEEP:
+                return now
+            return self.PLACEMENTS[best]
+
+        def forget(self) -> None:
+            """Placed anew where the view's stage puts them when next they follow it, with no
+            move (a view whose 3-D corners are chosen after its axes were first placed: the
+            compass hopped to them in the middle of the width-3 input's hold)."""
+            self._glide = ({}, None, 1.0)
+
+        def _place(self, view, ends, dims, scale):
+            hop, glide = self.hop(), self._glide
+            self._hop_level = 1.0
+            if hop is not None:
+                self._glide, self._hop_level = ({}, hop[0], 1.0), hop[1]
+            try:
+                super()._place(view, ends, dims, scale)
+            finally:
+                self._glide = glide
 
         def _layout(self, placed, ends, dims, bar_length):
             out = super()._layout(placed, ends, dims, bar_length)
@@ -153,7 +233,7 @@ def clear_axes_class():
                     return False
                 if np.all(lo < label_hi) and np.all(label_lo < hi):
                     return False
-                return not any(np.all(np.abs(c - names[j]) < halves[k] + halves[j] + self.CLEAR)
+                return not any(np.all(np.abs(c - names[j]) < halves[k] + halves[j] + self.APART)
                                for j in shown if j != k)
 
             angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
@@ -184,7 +264,8 @@ class TopologyScene(MulticlassScene):
     # "width 2: before tanh" takes two lines in a narrow column; the others take one, over bodies
     # of up to three lines
     title_lines = 2
-    final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"]
+    # (seconds of orbit at its constant speed: the end, slowing to rest, turns half as far)
+    final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"] / 2
 
     @classmethod
     def check(cls, job):
@@ -229,28 +310,62 @@ class TopologyScene(MulticlassScene):
         return [(i, j, centre + (corners @ axes) @ basis.T)]
 
     def switch_to(self, narrow_view, wide_view, caption, title, detail, gone, headers):
-        """One play, the beat of ``title``: back to the input, by a dissolve (as the other scenes
-        go back): the width-2 picture (its grid, line, shading, rings) fades out as the width-3
-        picture's input plane fades in, the caption saying so, the header changing with the
-        picture.  (The points used to fly in straight lines from the width-2 result back to the
-        input, with no grid: it read as if a width-3 map did that.)"""
+        """The beat of ``title``: back to the input, out and then in (never two pictures at once),
+        each in :data:`SWITCH_FADE` seconds: the width-2 picture (its grid, line, shading, rings,
+        axes) fades out as the caption changes; then the width-3 network's input plane fades in
+        as the header's architecture changes (2 → 3 → 3 → 1), and the picture holds while the
+        words, which say what changed, are read (:data:`BEATS` ``"switch"`` in all).
+
+        (A dissolve showed both pictures overlaid for over a second, a double exposure; the
+        caption and header changed in 0.7 s, too fast to follow.  The points used to fly in
+        straight lines from the width-2 result back to the input, with no grid: it read as if
+        a width-3 map did that.)"""
+        from manim import smooth
+
         from nnanim.draw.mobjects import OpacityFade
-        from nnanim.draw.panels import DISSOLVE, late, view_dissolve
+        from nnanim.draw.panels import Dim, axes_in
 
         wide_view.set_stage(0, 0.0)
         new = self.caption(title, detail)
-        self.fix(new, headers[1])
+        self.fix(new)
         self.mark("caption", title, detail)
-        self.add(wide_view)
-        seconds = BEATS["switch"]
-        leave = late((1.0 - DISSOLVE) * seconds, seconds)  # with the width-2 picture
-        self.play(*view_dissolve(narrow_view, wide_view, seconds),
-                  *[OpacityFade(m, fade_in=False, rate_func=leave) for m in gone],
-                  *self.swap_text([caption, headers[0]], [new, headers[1]], seconds=0.3 * seconds,
-                                  run_time=seconds),
-                  run_time=seconds)
+        out = [OpacityFade(narrow_view, fade_in=False)]
+        out += [Dim(narrow_view.axes, 0.0)] if narrow_view.axes is not None else []
+        self.play(*out, *[OpacityFade(m, fade_in=False) for m in gone],
+                  *self.swap_text(caption, new), run_time=SWITCH_FADE)
         self.remove(narrow_view, *gone)
+        self.fix(headers[1])
+        self.add(wide_view)
+        come = [OpacityFade(wide_view)]
+        # after the view's fade (a later animation sets the axes' opacities last in a frame)
+        come += [axes_in(wide_view.axes, smooth)] if wide_view.axes is not None else []
+        self.play(*come, *self.swap_text(headers[0], headers[1]), run_time=SWITCH_FADE)
+        self.wait(BEATS["switch"] - 2 * SWITCH_FADE)
         self.switched = new
+
+    def play_stages(self, view, caption, pace: float = 1.0, stages=None, **kwargs):
+        """As ``layers`` plays them, but the lift into 3-D is a beat of its own
+        (:meth:`play_lift`)."""
+        todo = list(view.flow.stages[:-1] if stages is None else stages)
+        if todo and todo[0].kind == "lift" and todo[0].dim == 3 and not view.elev:
+            caption = self.play_lift(view, caption, todo[0], pace)
+            todo = todo[1:]
+        return super().play_stages(view, caption, pace=pace, stages=todo, **kwargs)
+
+    def play_lift(self, view, caption, stage, pace: float):
+        """The lift into 3-D: the view turns to the angles of :meth:`tilt_angles` over
+        :data:`BEATS` ``"lift"`` seconds, its caption saying what is seen (:data:`LIFT_WORDS`:
+        the plane, still flat, and the view turning and tilting a little; "tilt to see the new
+        direction" was said over what read as a turn), then the stage plays as ``layers``
+        plays it, the orbit beginning.  Returns the caption."""
+        from nnanim.draw.mobjects import StagePlay, ViewTurn
+
+        elev, azim = self.tilt_angles(view, pace)
+        caption = self.swap_with(caption, stage.caption, LIFT_WORDS,
+                                 [ViewTurn(view, elev=elev, azim=azim)], BEATS["lift"])
+        seconds = PACE[stage.kind] * pace
+        self.play(StagePlay(view, stage.index, spin=ORBIT * seconds, run_time=seconds))
+        return caption
 
     def tilt_angles(self, view, pace: float = 1.0) -> tuple[float, float]:
         """The tilt at the lift into 3-D: as multiclass's (the data least edge-on over the 3-D
@@ -283,20 +398,21 @@ class TopologyScene(MulticlassScene):
         faces.set_fill(opacity=PLANE_FILL)
         return faces
 
-    def corners_3d(self, view, turns: float = 2.4):
-        """``(compass corner, bar corner)`` for a view's 3-D stages (``view``: a copy, moved
-        through them here): the compass in a top
-        corner (at the bottom left, where 3-D stages kept it, it sat against the header's lines),
-        the bar in a bottom one, the pair covering the fewest points and the least boundary (a
-        curve counts more than a point, as :meth:`SpaceAxes.placement` counts them) over the 3-D
-        stages at the tilt the view takes and ``turns`` radians of orbit after it, and over the
-        input plane seen from above, where the switch to this view ends (the lift is a 3-D stage:
-        its corners are these from its start); None without axes."""
+    def corners_3d(self, view):
+        """``(compass corner, bar corner)`` for a view's 3-D stages once tilted (``view``: a copy,
+        moved through them here): the compass in a top corner (at the bottom left, where 3-D
+        stages kept it, it sat against the header's lines), the bar in a bottom one, the pair
+        covering the fewest points and the least boundary (a curve counts more than a point, as
+        :meth:`SpaceAxes.placement` counts them) at the moments the view shows: each tilted
+        stage's start, middle and end at the tilt and turn the view has then, and the final
+        orbit to its end (held, counted three times).  Seen from above (the input plane, where
+        the switch to this view ends, before the lift tilts it) the axes take the input's own
+        corners (:meth:`Clear.placement`).  None without axes."""
         from nnanim.draw.mobjects import count_in
 
         axes = view.axes
-        stages = [s for s in view.flow.stages if s.dim == 3]
-        if axes is None or not stages:
+        flow = view.flow
+        if axes is None or not any(s.dim == 3 for s in flow.stages):
             return None
         TL, TR, BL, BR = axes.TL, axes.TR, axes.BL, axes.BR
         candidates = [(TR, BR), (TL, BR), (TR, BL), (TL, BL)]
@@ -318,13 +434,20 @@ class TopologyScene(MulticlassScene):
                     scores[k] += weight * (count_in(points[inside], box, radius)
                                            + 4.0 * count_in(curve, box, 0.05))
 
-        view.set_view_angles(0.0, 0.0)  # the input plane from above: the switch's end, held
-        score(stages[0].index, 0.0, weight=3.0)
-        for stage in stages:
-            for t in (0.5, 1.0):
-                for turn in np.linspace(0.0, turns, 5):
-                    view.set_view_angles(elev, azim + turn)
-                    score(stage.index, t)
+        # the turns of the orbit as the stages play (play_stages, play_lift), then the final one
+        spin = 0.0
+        moments = []
+        for stage in (s for s in flow.stages[:-1] if s.dim == 3):
+            seconds = PACE[stage.kind] * STAGE_PACE
+            moments += [(stage.index, t, spin + ORBIT * seconds * t, 1.0) for t in (0.0, 0.5, 1.0)]
+            spin += ORBIT * seconds
+        out = flow.stages[-1]
+        if out.dim == 3:
+            moments += [(out.index, 1.0, spin + ORBIT * self.final_orbit * k, 3.0 if k == 1 else 1.0)
+                        for k in np.linspace(0.0, 1.0, 7)]
+        for s, t, turn, weight in moments:
+            view.set_view_angles(elev, azim + turn)
+            score(s, t, weight)
         return candidates[int(np.argmin(scores))]  # the first of the least
 
     @staticmethod
@@ -348,7 +471,7 @@ class TopologyScene(MulticlassScene):
         return self.job.variant(hidden=[WIDE] * len(self.job.hidden))
 
     def construct(self):
-        from manim import Create
+        from manim import Create, Wait
 
         from nnanim.core.flow import build_flow
         from nnanim.draw.landmarks import RingedPoints
@@ -370,6 +493,7 @@ class TopologyScene(MulticlassScene):
                         clip_box=self.layout.picture_clip)
         clear_axes(copy)
         wide_view.corners_3d = self.corners_3d(copy)
+        wide_view.axes.forget()
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)
@@ -448,7 +572,8 @@ class TopologyScene(MulticlassScene):
 
         # -- width 3: the same data, one unit wider; the disk leaves the ring in 3-D
         self.switch_to(narrow_view, wide_view, caption, f"width {WIDE}",
-                       f"{BACK}: the same data and training, every layer {WIDE} units wide",
+                       f"{BACK}, the same data and training; one change: every hidden layer has "
+                       f"{WIDE} units, not {NARROW}",
                        gone=[m for m in (shading, line, marks if self.ringed else None)
                              if m is not None],
                        headers=(header, self.header(wide, len(wide.epochs) - 1)))
@@ -459,32 +584,70 @@ class TopologyScene(MulticlassScene):
         self.bounds = self.bounding_parts(wide_view)
         kind = "plane" if out.dim == 3 else "line"
         what = f"one {kind}" if wide.n_classes == 2 else f"the {kind}s"
-        caption = self.swap_caption(
-            caption, f"width {WIDE}: lifted out",
-            ("in 3-D the disk comes out of the ring; " if ring else "in 3-D: ")
-            + (f"{what} {'separates' if wide.n_classes == 2 else 'separate'} the classes"
-               if wide_acc == 1.0 else f"{what} {'gets' if wide.n_classes == 2 else 'get'}")
-            + f": {wide_acc:.1%} right, {round(wide_acc * n)} of {n} points", kind="stage")
+        words = (("in 3-D the disk comes out of the ring; " if ring else "in 3-D: ")
+                 + (f"{what} {'separates' if wide.n_classes == 2 else 'separate'} the classes"
+                    if wide_acc == 1.0 else f"{what} {'gets' if wide.n_classes == 2 else 'get'}")
+                 + f": {wide_acc:.1%} right, {round(wide_acc * n)} of {n} points")
+        # the captions change as the view orbits on (a swap played alone stopped the orbit for
+        # its 0.3 s, then it set off again)
         if out.dim == 3:
             faces = self.faces = self.face_strokes(wide_view)
             self.add(faces)
             self.bring_to_back(faces)
-            self.play(OpacityFade(faces), StagePlay(wide_view, out.index, spin=ORBIT * BEATS["line"]),
-                      run_time=BEATS["line"])
+            caption = self.swap_with(
+                caption, f"width {WIDE}: lifted out", words,
+                [OpacityFade(faces), StagePlay(wide_view, out.index, spin=ORBIT * BEATS["line"])],
+                BEATS["line"])
             self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["orbit"],
                                 run_time=BEATS["orbit"]))
         else:  # a last hidden layer of 2 units cannot happen here (every layer is WIDE), kept safe
+            caption = self.swap_caption(caption, f"width {WIDE}: lifted out", words, kind="stage")
             self.wait(BEATS["orbit"])
         # only what the picture shows (the width-3 network): the width-2 result is gone
-        self.swap_caption(caption, f"width {WIDE}: {wide_acc:.1%} right",
-                          "one more unit per layer gave room to "
-                          + ("lift the disk out of the ring" if ring else "untangle the classes")
-                          # the boundary drawn on the plane: a disk-ring split without error has a
-                          # curve p = 0.5 that goes around the disk, a loop wherever it is carried
-                          + (f"; the loop on the {kind} is the curve p = 0.5 around the disk"
-                             if ring and wide_acc == 1.0 and wide.n_classes == 2 else ""),
-                          kind="outro")
-        self.play(StagePlay(wide_view, out.index, spin=ORBIT * BEATS["end"], run_time=BEATS["end"]))
+        title = f"width {WIDE}: {wide_acc:.1%} right"
+        detail = ("one more unit per layer gave room to "
+                  + ("lift the disk out of the ring" if ring else "untangle the classes")
+                  # the boundary drawn on the plane: a disk-ring split without error has a
+                  # curve p = 0.5 that goes around the disk, a loop wherever it is carried
+                  + (f"; the loop on the {kind} is the curve p = 0.5 around the disk"
+                     if ring and wide_acc == 1.0 and wide.n_classes == 2 else ""))
+        # the orbit slows to a stop (from its own speed: no jolt) and the settled view is held:
+        # the video ends on a still picture, not a moving one
+        self.swap_with(caption, title, detail,
+                       [orbit_out(wide_view, out.index, ORBIT * BEATS["end"] / 2)
+                        if out.dim == 3 else Wait()], BEATS["end"], kind="outro")
+        self.wait(BEATS["hold"])
+
+
+def orbit_out(view, stage: int, spin: float):
+    """An animation of the 3-D view of stage ``stage`` (its end: nothing moves but the view)
+    turning on by ``spin`` radians while it slows from the orbit's constant speed to rest: the
+    turn goes as ``2α − α²`` of ``spin`` (its speed at the start is the orbit's,
+    ``2·spin/run_time``; at the end, 0)."""
+    return orbit_out_class()(view, stage, spin)
+
+
+@functools.cache
+def orbit_out_class():
+    from manim import Animation, Mobject
+
+    class OrbitOut(Animation):
+        def __init__(self, view, stage: int, spin: float, **kwargs) -> None:
+            self.view, self.stage_index, self.spin = view, int(stage), float(spin)
+            super().__init__(view, **kwargs)
+
+        def begin(self) -> None:
+            self.azim0 = self.view.azim
+            super().begin()
+
+        def create_starting_mobject(self):
+            return Mobject()  # positions come from the flow, not interpolation
+
+        def interpolate_mobject(self, alpha: float) -> None:
+            self.view.azim = self.azim0 + self.spin * (2.0 * alpha - alpha * alpha)
+            self.view.set_stage(self.stage_index, 1.0)
+
+    return OrbitOut
 
 
 SCENE = TopologyScene
