@@ -60,6 +60,8 @@ FAIL = 0.8
 #: the space between a panel label's lines, and the least room left under its last line
 #: (scene units: 0.12 is 7 px of a 480-px frame; 0.07 read as one tight block of four lines)
 LINE_GAP, LABEL_ROOM = 0.12, 0.2
+#: the share of a panel's side kept free of data on each side, for its axes in the corners
+MARGIN = 0.1
 
 
 def pretty(expr: str) -> str:
@@ -76,6 +78,19 @@ def with_axes(view, clip) -> None:
     if view.axes is None and SpaceAxes.fits(clip):
         view.axes = SpaceAxes(view)
         view.add(view.axes)
+    view.set_stage(view.stage, view.t)
+
+
+def placed_now(view) -> None:
+    """Put ``view``'s axes in the corners of the moment it shows, at once: no glide from the
+    corners of a stage it was set to before it is shown."""
+    axes = view.axes
+    if axes is None:
+        return
+    if axes._advance in axes.updaters:
+        axes.remove_updater(axes._advance)
+    axes._finish()
+    axes._glide = ({}, None, 1.0)
     view.set_stage(view.stage, view.t)
 
 
@@ -133,8 +148,20 @@ class FeatureCrossScene(SceneContract):
         return [(name, (cross or OBVIOUS.get(name, ROUND),))]
 
     # the panel pieces the bottleneck scene already has
-    region = _Panels.region
-    panel_frame = _Panels.panel_frame
+    def region(self, side) -> tuple[np.ndarray, float]:
+        """The square a panel's data are framed in: its picture's, less :data:`MARGIN` a side
+        (the grid and surface still fill the picture; the points left its corners to the axis
+        names and the scale, which covered them where the data reached every corner)."""
+        centre, size = _Panels.region(self, side)
+        return centre, size * (1.0 - 2.0 * MARGIN)
+
+    def panel_frame(self, side):
+        """The frame around a panel's whole picture (its data framed :data:`MARGIN` inside)."""
+        from manim import Square
+
+        centre, size = _Panels.region(self, side)
+        return Square(size + 0.12, stroke_color=self.theme.muted, stroke_width=1.5,
+                      stroke_opacity=0.6).move_to(centre)
     panel_view = _Panels.panel_view
     output_overlay = _Panels.output_overlay
     add_overlay = _Panels.add_overlay
@@ -318,6 +345,8 @@ class FeatureCrossScene(SceneContract):
                                                        stage=len(learned.stages) - 1)
         with_axes(view, self.panels[LEARNED].picture.clip)  # its grid stays in its panel
         view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
+        for each in (shown["cross_view"], view):  # their axes where the first frame shows them
+            placed_now(each)  # (made at another stage, they glided across the panel as it came in)
         shown["input_name"] = self.name_line(shown["titles"]["input"])
 
     def plane_and_corners(self, shown) -> None:
@@ -344,12 +373,14 @@ class FeatureCrossScene(SceneContract):
         axes = view.axes
         if axes is not None:
             turn = np.radians(TURN)
-            moments = [(0, 0.0, 0.0, 0.0), (0, 0.0, TILT, AZIM), (0, 0.5, TILT, AZIM)]
-            moments += [(1, 1.0, TILT, AZIM + turn * k / 6) for k in range(7)]
+            # (stage, t, elev, azim, weight): the flat plane is held (a chapter's start), as
+            # is the lifted one, turning, while the learned panel plays
+            moments = [(0, 0.0, 0.0, 0.0, 6.0), (0, 0.0, TILT, AZIM, 1.0), (0, 0.5, TILT, AZIM, 1.0)]
+            moments += [(1, 1.0, TILT, AZIM + turn * k / 6, 1.0) for k in range(7)]
             scores = np.zeros(len(axes.PLACEMENTS))
             radius = float(view.cloud.radius)
             u = np.linspace(0.0, 1.0, 7)
-            for s, t, elev, azim in moments:
+            for s, t, elev, azim, weight in moments:
                 view.elev, view.azim = elev, azim
                 view.set_stage(s, t)
                 points, lines = view.scene_geometry(s, t)
@@ -366,9 +397,8 @@ class FeatureCrossScene(SceneContract):
                         if plane is not None:  # the share of the box the plane covers
                             gx, gy = np.meshgrid(x0 + (x1 - x0) * u, y0 + (y1 - y0) * u)
                             score += 20.0 * float(np.mean(inside(plane, gx.ravel(), gy.ravel())))
-                        scores[k] += score
+                        scores[k] += weight * score
             view.corners_3d = axes.PLACEMENTS[int(np.argmin(scores))]
-            axes._glide = ({}, None, 1.0)  # placed there from the first frame, no glide
         view.elev = view.azim = 0.0
         view.set_stage(0, 0.0)
 
