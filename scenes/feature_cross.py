@@ -61,7 +61,7 @@ FAIL = 0.8
 #: (scene units: 0.12 is 7 px of a 480-px frame; 0.07 read as one tight block of four lines)
 LINE_GAP, LABEL_ROOM = 0.12, 0.2
 #: the share of a panel's side kept free of data on each side, for its axes in the corners
-MARGIN = 0.1
+MARGIN = {CROSS: 0.13, LEARNED: 0.1}
 
 
 def pretty(expr: str) -> str:
@@ -153,7 +153,7 @@ class FeatureCrossScene(SceneContract):
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
         centre, size = _Panels.region(self, side)
-        return centre, size * (1.0 - 2.0 * MARGIN)
+        return centre, size * (1.0 - 2.0 * MARGIN[side])
 
     def panel_frame(self, side):
         """The frame around a panel's whole picture (its data framed :data:`MARGIN` inside)."""

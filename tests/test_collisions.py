@@ -107,9 +107,9 @@ def covered(marks) -> list[str]:
 _THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
 AXES_KNOWN: dict[tuple[str, str], str] = {
     **{("feature-cross", a): "small panels: the data are framed a tenth of the panel inside its "
-       "picture and the 3-D names' corners are chosen from boxes, but the compass is still about a "
-       "third of a panel (16:9: one point under the xor's arrows at 20 s; the narrower shapes more)"
-       for a in ("16:9", "9:16", "1:1", "4:3")},
+       "picture and the 3-D names' corners are chosen from boxes, but in these shapes the compass "
+       "is still about a third of a panel (the xor's and the learned layers' points reach it)"
+       for a in ("9:16", "1:1", "4:3")},
     **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
        for a in ("1:1", "4:3")},
     **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "
