@@ -60,8 +60,10 @@ FAIL = 0.8
 #: the space between a panel label's lines, and the least room left under its last line
 #: (scene units: 0.12 is 7 px of a 480-px frame; 0.07 read as one tight block of four lines)
 LINE_GAP, LABEL_ROOM = 0.12, 0.2
-#: the share of a panel's side kept free of data on each side, for its axes in the corners
-MARGIN = {CROSS: 0.13, LEARNED: 0.1}
+#: the room (scene units) a panel keeps free of data on each side, for its axes in the corners
+#: (the compass and scale are the same size in every shape: so is their room), at most
+#: :data:`MOST` of the panel's side
+MARGIN, MOST = {CROSS: 0.6, LEARNED: 0.6}, 0.2
 
 
 def pretty(expr: str) -> str:
@@ -153,7 +155,7 @@ class FeatureCrossScene(SceneContract):
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
         centre, size = _Panels.region(self, side)
-        return centre, size * (1.0 - 2.0 * MARGIN[side])
+        return centre, size * (1.0 - 2.0 * min(MARGIN[side] / size, MOST))
 
     def panel_frame(self, side):
         """The frame around a panel's whole picture (its data framed :data:`MARGIN` inside)."""
