@@ -6,7 +6,11 @@ hand-made feature ``z = f(x, y)`` into 3-D, where a logistic regression on
 is that plane's preimage, and it rises onto the plane.  Right, a network
 trained on the same data: its last hidden layer (2 units) with the output
 layer's straight line ("2 units: one straight line splits them").  The first
-frame shows both answers: the hand-made curve and the learned line.  The flat
+frame shows both answers: the hand-made curve and the learned line.  Then the
+right panel shows the input again ("the input, before its layers") while the
+left one lifts it, and plays the network's layers, its name saying which layer
+(and how many units) it shows, while the lifted surface and its plane turn
+slowly beside it.  Every panel names its axes (x, y, z on the left).  The flat
 plane lies under every point (one rule for the bowl and the saddle alike: each
 point in its class's full colour, on either side of the plane).  Every accuracy
 is recomputed from the points.
@@ -62,8 +66,9 @@ FAIL = 0.8
 LINE_GAP, LABEL_ROOM = 0.12, 0.2
 #: the room (scene units) a panel keeps free of data on each side, for its axes in the corners
 #: (the compass and scale are the same size in every shape: so is their room), at most
-#: :data:`MOST` of the panel's side
-MARGIN, MOST = {CROSS: 0.6, LEARNED: 0.6}, 0.2
+#: :data:`MOST` of the panel's side, and leaving the data a square at least :data:`LEAST` units
+#: wide (a fifth of the 1:1 frame's small panels left its data under a quarter of its side)
+MARGIN, MOST, LEAST = {CROSS: 0.6, LEARNED: 0.6}, 0.2, 2.35
 
 
 def pretty(expr: str) -> str:
@@ -155,7 +160,8 @@ class FeatureCrossScene(SceneContract):
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
         centre, size = _Panels.region(self, side)
-        return centre, size * (1.0 - 2.0 * min(MARGIN[side] / size, MOST))
+        share = max(min(MARGIN[side] / size, MOST, 0.5 * (1.0 - LEAST / size)), 0.0)
+        return centre, size * (1.0 - 2.0 * share)
 
     def panel_frame(self, side):
         """The frame around a panel's whole picture (its data framed :data:`MARGIN` inside)."""
