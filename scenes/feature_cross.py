@@ -6,7 +6,11 @@ hand-made feature ``z = f(x, y)`` into 3-D, where a logistic regression on
 is that plane's preimage, and it rises onto the plane.  Right, a network
 trained on the same data: its last hidden layer (2 units) with the output
 layer's straight line ("2 units: one straight line splits them").  The first
-frame shows both answers: the hand-made curve and the learned line.  The flat
+frame shows both answers: the hand-made curve and the learned line.  Then the
+right panel shows the input again ("the input, before its layers") while the
+left one lifts it, and plays the network's layers, its name saying which layer
+(and how many units) it shows, while the lifted surface and its plane turn
+slowly beside it.  Every panel names its axes (x, y, z on the left).  The flat
 plane lies under every point (one rule for the bowl and the saddle alike: each
 point in its class's full colour, on either side of the plane).  Every accuracy
 is recomputed from the points.
@@ -34,14 +38,21 @@ TOUR = (("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y
 OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
-BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.2, "plane": 1.0, "look": 1.5, "learned": 1.0,
+BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.0, "plane": 0.9, "learned": 1.0,
          "look_both": 2.5, "swap": 0.4, "out": 1.4, "end": 3.0}
+#: degrees the lifted plane turns about the vertical while the learned panel plays its layers
+#: (a still 3-D picture beside 8-12 s of play read as a frozen panel; turning, it shows the
+#: surface and the plane from the sides, at a glance's speed: under 8° a second)
+TURN = 60.0
 #: seconds per stage kind of the learned network (each stage its own play, eased, so the
 #: panel's camera can follow a stage that moves or zooms the picture a lot)
 PACE = {"linear": 0.8, "rotate": 0.6, "bias": 0.5, "activation": 0.8, "lift": 0.4, "squash": 0.7}
 TILT, AZIM = np.radians(70), np.radians(-30)
 CROSS, LEARNED = 0, 1  # the two panels
 END = "a learned layer finds its own features"
+#: the learned panel's name while it shows the input, before its layers play (the same
+#: points as the left panel's before the lift: the comparison)
+INPUT_NAME = "learned: the input, before its layers"
 #: the top title while the learned panel plays its layers (the lift's title stayed on over them)
 LEARNING = "the learned layers move the plane"
 #: seconds of a top title's swap (out, then in): the title is under half its light for half
@@ -53,11 +64,54 @@ FAIL = 0.8
 #: the space between a panel label's lines, and the least room left under its last line
 #: (scene units: 0.12 is 7 px of a 480-px frame; 0.07 read as one tight block of four lines)
 LINE_GAP, LABEL_ROOM = 0.12, 0.2
+#: the room (scene units) a panel keeps free of data on each side, for its axes in the corners
+#: (the compass and scale are the same size in every shape: so is their room), at most
+#: :data:`MOST` of the panel's side, and leaving the data a square at least :data:`LEAST` units
+#: wide (a fifth of the 1:1 frame's small panels left its data under a quarter of its side)
+MARGIN, MOST, LEAST = {CROSS: 0.6, LEARNED: 0.6}, 0.2, 2.35
 
 
 def pretty(expr: str) -> str:
     """A feature as shown: ``x**2 + y**2`` → ``x² + y²``, ``x*y`` → ``x·y``."""
     return feature(" ".join(expr.split()))
+
+
+def with_axes(view, clip) -> None:
+    """Clip ``view`` to its panel's picture ``clip`` and give it axis names and a scale (every
+    space shown names its axes), where the panel is large enough for them."""
+    from nnanim.draw.mobjects import SpaceAxes
+
+    view.set_clip_box(clip)
+    if view.axes is None and SpaceAxes.fits(clip):
+        view.axes = SpaceAxes(view)
+        view.add(view.axes)
+    view.set_stage(view.stage, view.t)
+
+
+def placed_now(view) -> None:
+    """Put ``view``'s axes in the corners of the moment it shows, at once: no glide from the
+    corners of a stage it was set to before it is shown."""
+    axes = view.axes
+    if axes is None:
+        return
+    if axes._advance in axes.updaters:
+        axes.remove_updater(axes._advance)
+    axes._finish()
+    axes._glide = ({}, None, 1.0)
+    view.set_stage(view.stage, view.t)
+
+
+def inside(polygon, x, y) -> np.ndarray:
+    """Which of the points ``(x, y)`` lie inside ``polygon`` ``(M, 2)`` (even-odd rule)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    hit = np.zeros(x.shape, dtype=bool)
+    P = np.asarray(polygon, dtype=float)
+    for (ax, ay), (bx, by) in zip(P, np.roll(P, -1, axis=0)):
+        crosses = (ay > y) != (by > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = ax + (y - ay) * (bx - ax) / (by - ay)
+        hit ^= crosses & (x < at)
+    return hit
 
 
 def _box(X):
@@ -101,8 +155,21 @@ class FeatureCrossScene(SceneContract):
         return [(name, (cross or OBVIOUS.get(name, ROUND),))]
 
     # the panel pieces the bottleneck scene already has
-    region = _Panels.region
-    panel_frame = _Panels.panel_frame
+    def region(self, side) -> tuple[np.ndarray, float]:
+        """The square a panel's data are framed in: its picture's, less :data:`MARGIN` a side
+        (the grid and surface still fill the picture; the points left its corners to the axis
+        names and the scale, which covered them where the data reached every corner)."""
+        centre, size = _Panels.region(self, side)
+        share = max(min(MARGIN[side] / size, MOST, 0.5 * (1.0 - LEAST / size)), 0.0)
+        return centre, size * (1.0 - 2.0 * share)
+
+    def panel_frame(self, side):
+        """The frame around a panel's whole picture (its data framed :data:`MARGIN` inside)."""
+        from manim import Square
+
+        centre, size = _Panels.region(self, side)
+        return Square(size + 0.12, stroke_color=self.theme.muted, stroke_width=1.5,
+                      stroke_opacity=0.6).move_to(centre)
     panel_view = _Panels.panel_view
     output_overlay = _Panels.output_overlay
     add_overlay = _Panels.add_overlay
@@ -150,21 +217,23 @@ class FeatureCrossScene(SceneContract):
                 poster = self.learned_poster(shown)
                 self.open(*frames, shown["cross_view"], title, shown["info"], *poster,
                           title=words[k], seconds=BEATS["intro"])
-                self.add(shown["learned_view"])
+                self.add(shown["learned_view"], shown["input_name"])
                 self.bring_to_back(shown["learned_view"])
                 # a dissolve: the input plane comes in under the poster over the tilt's first
-                # 60 %, the poster leaves over its last 60 % (never a dark panel between them)
+                # 60 %, the poster leaves over its last 60 % (never a dark panel between them);
+                # the panel's name says which it shows, the input's as the poster leaves
                 whole = BEATS["tilt"]
                 leave = [OpacityFade(m, fade_in=False, rate_func=late(0.4 * whole, whole))
-                         for m in poster]
+                         for m in poster[:-1]]
                 leave.append(OpacityFade(shown["learned_view"], rate_func=early(0.6 * whole, whole)))
+                leave += self.swap_text(poster[-1], shown["input_name"], run_time=whole)
                 self.posters = poster
             else:
                 self.mark("caption", words[k])
-                self.add(*views, title, shown["info"])
+                self.add(*views, title, shown["info"], shown["input_name"])
                 # the title swaps at once, the panels (and the line under the title) over the
                 # whole beat: the top line is never blank for long
-                self.play(*self.swap_text(old[1:], [*views, shown["info"]]),
+                self.play(*self.swap_text(old[1:], [*views, shown["info"], shown["input_name"]]),
                           *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
@@ -243,8 +312,11 @@ class FeatureCrossScene(SceneContract):
             "learned": (f"{width} units: one straight {kind} splits them",
                         f"{learned.accuracy(X, y):.1%} correct"),
         }
+        # the learned panel names the layer it shows: the last hidden one (poster, end), the
+        # input before its layers play, each layer as it plays (learned_name)
         titles = {"cross": f"by hand: z = {pretty(crosses[0])}",
-                  "learned": f"learned: {width}-unit layer"}
+                  "learned": f"learned: layer {len(run.widths) - 2} · {width} units",
+                  "input": INPUT_NAME}
         return {"name": name, "crosses": crosses, "run": run, "record": record,
                 "cross_flow": flows[0], "cross_flows": flows, "accuracies": accuracies,
                 "learned_flow": learned, "learned_accuracy": learned.accuracy(X, y),
@@ -261,11 +333,10 @@ class FeatureCrossScene(SceneContract):
         bounds = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         shown["cross_view"] = FlowView(cross, X, run.y, self.theme, region=self.region(CROSS),
                                        grid_bounds=bounds, boundary=cross.preimage(bounds),
-                                       clip_box=self.panels[CROSS].picture.clip)
-        # the captions write the feature as z of x and y: the axes say the same
+                                       clip_box=self.panels[CROSS].picture.clip, axes=False)
+        # the captions write the feature as z of x and y: the axes say the same (named before
+        # the axes are made: made first, they showed x₁ x₂ x₃ leaving for a moment)
         shown["cross_view"].axis_labels = ("x", "y", "z")
-        if shown["cross_view"].axes is not None:
-            shown["cross_view"].axes.follow(shown["cross_view"])
         # the camera frames the lifted grid's rim with the points: the surface stays whole in
         # its panel (the rim's corners rise highest)
         x0, x1, y0, y1 = bounds
@@ -275,21 +346,96 @@ class FeatureCrossScene(SceneContract):
                              + [np.column_stack([np.full_like(edge, x), y0 + (y1 - y0) * edge])
                                 for x in (x0, x1)])
         shown["cross_view"].frame_trace = cross.trace(np.concatenate([X, rim]))
+        with_axes(shown["cross_view"], self.panels[CROSS].picture.clip)
+        self.plane_and_corners(shown)
         learned = shown["learned_flow"]
         shown["learned_view"] = view = self.panel_view(learned, run, LEARNED,
                                                        stage=len(learned.stages) - 1)
-        view.set_clip_box(self.panels[LEARNED].picture.clip)  # its grid stays in its panel
+        with_axes(view, self.panels[LEARNED].picture.clip)  # its grid stays in its panel
         view.set_stage(0, 0.0)  # the input plane until its turn: the network plays its layers then
+        for each in (shown["cross_view"], view):  # their axes where the first frame shows them
+            placed_now(each)  # (made at another stage, they glided across the panel as it came in)
+        shown["input_name"] = self.name_line(shown["titles"]["input"])
+
+    def plane_and_corners(self, shown) -> None:
+        """The flat plane of the cross, in the view's display coordinates (drawn where the view
+        shows it, turning with it), and the corners of the cross view's axes: the pair whose
+        boxes cover the fewest points, the least boundary, plane and surface at every moment
+        the view is shown (flat, tilted, lifted, turning), chosen from the boxes as the 2-D
+        stages' are (a fixed bottom-left compass lay under the spirals' plane)."""
+        from nnanim.core.curves import plane_in_box
+        from nnanim.draw.mobjects import count_in
+
+        view = shown["cross_view"]
+        w, c = shown["cross_flow"].output_boundary()
+        view.set_view_angles(TILT, AZIM)
+        view.set_stage(1, 1.0)
+        centre, half = view.flow.framing(view.frame_trace, view.stage, view.t)
+        poly = None
+        for k in np.linspace(1.0, 0.5, 11):  # shrunk about its centre until it fits the region
+            poly = plane_in_box(w, c, centre, half * k)
+            if poly is None or np.max(np.abs(view.to_scene(poly)[:, :2] - view.view_origin[:2])) \
+                    <= view.view_height / 2:
+                break
+        shown["plane_corners"] = poly
+        axes = view.axes
+        if axes is not None:
+            turn = np.radians(TURN)
+            # (stage, t, elev, azim, weight): the flat plane is held (a chapter's start), as
+            # is the lifted one, turning, while the learned panel plays
+            moments = [(0, 0.0, 0.0, 0.0, 6.0), (0, 0.0, TILT, AZIM, 1.0), (0, 0.5, TILT, AZIM, 1.0)]
+            moments += [(1, 1.0, TILT, AZIM + turn * k / 6, 1.0) for k in range(7)]
+            scores = np.zeros(len(axes.PLACEMENTS))
+            radius = float(view.cloud.radius)
+            u = np.linspace(0.0, 1.0, 7)
+            for s, t, elev, azim, weight in moments:
+                view.elev, view.azim = elev, azim
+                view.set_stage(s, t)
+                points, lines = view.scene_geometry(s, t)
+                curve = np.concatenate(lines) if lines else np.zeros((0, 2))
+                surface = np.asarray(view.grid.points, dtype=float)[:, :2]
+                plane = view.to_scene(poly)[:, :2] if (poly is not None and s == 1) else None
+                ends = view.project(np.eye(3))[:, :2] * axes.ARROW
+                _, scale = view.screen_map(s, t)
+                for k, placed in enumerate(axes.PLACEMENTS):
+                    for box in axes.boxes(axes._layout(placed, ends, 3, axes.length * scale)):
+                        x0, y0, x1, y1 = box
+                        score = count_in(points, box, radius) + 4.0 * count_in(curve, box, 0.05)
+                        score += 0.5 * count_in(surface, box, 0.02)
+                        if plane is not None:  # the share of the box the plane covers
+                            gx, gy = np.meshgrid(x0 + (x1 - x0) * u, y0 + (y1 - y0) * u)
+                            score += 20.0 * float(np.mean(inside(plane, gx.ravel(), gy.ravel())))
+                        scores[k] += weight * score
+            view.corners_3d = axes.PLACEMENTS[int(np.argmin(scores))]
+        view.elev = view.azim = 0.0
+        view.set_stage(0, 0.0)
+
+    def name_line(self, text: str):
+        """The learned panel's name ``text``, where its label's title stands."""
+        from manim import DOWN
+
+        box = self.panels[LEARNED].label
+        line = self.label(text, weight="BOLD", width=box.width)
+        line.text = text
+        return line.next_to([box.centre[0], box.y1, 0], DOWN, buff=0.12)
+
+    @staticmethod
+    def learned_name(shown, stage) -> str:
+        """The learned panel's name while ``stage`` plays: the layer whose space it shows (the
+        lift into layer 1's width is layer 1's; a narrowing layer's turn and squash, its own)."""
+        widths = shown["run"].widths
+        layer = min(stage.layer + 1, len(widths) - 2)
+        return f"learned: layer {layer} · {widths[layer]} units"
 
     def learned_poster(self, shown) -> list:
         """The learned panel's first frame: a still view of its last hidden layer, the output's
         line and shading over it, and the panel's name (added; taken away by the caller)."""
         learned = shown["learned_flow"]
         view = self.panel_view(learned, shown["run"], LEARNED, stage=len(learned.stages) - 1)
-        view.set_clip_box(self.panels[LEARNED].picture.clip)
+        with_axes(view, self.panels[LEARNED].picture.clip)
         overlay = self.output_overlay(view)
         name = self.panel_label(shown, "learned", LEARNED)[0]
-        parts = [m for m in (overlay.shading, view, overlay.strokes, name) if m is not None]
+        parts = [m for m in (overlay.shading, view, overlay.strokes) if m is not None] + [name]
         self.add(*parts)
         if overlay.shading is not None:
             self.bring_to_back(overlay.shading)
@@ -298,10 +444,10 @@ class FeatureCrossScene(SceneContract):
     def play_chapter(self, shown, title, lift_words, leave=()):
         """Lift the plane, show the flat plane, then the learned layer; returns the top line.
         ``leave``: animations played with the tilt (the poster's learned panel leaving)."""
-        from manim.utils.rate_functions import ease_in_out_sine
+        from manim.utils.rate_functions import ease_in_out_sine, linear
 
         from nnanim.draw.mobjects import OpacityFade, StagePlay, ViewTurn
-        from nnanim.draw.panels import paced, plane_overlay
+        from nnanim.draw.panels import DisplayFaces, paced
 
         view = shown["cross_view"]
         lift = self.top_line(lift_words)
@@ -316,22 +462,23 @@ class FeatureCrossScene(SceneContract):
         self.remove(title)
         view.set_stage(1, 1.0)
 
-        w, c = shown["cross_flow"].output_boundary()
-        plane = plane_overlay(view, w, c, self.theme)
-        if plane is not None:
+        plane = None
+        if shown["plane_corners"] is not None:
             # one rule of depth for every surface: the translucent plane under every point, each
             # point in its class's full colour on either side (the plane's front copy of the
             # points dimmed the bowl's inner ring, the one that matters, behind the plane's fill,
-            # while the saddle's points under the plane, outside its polygon, stayed bright)
-            plane = plane.polygon
-            plane.clip_box = view.clip_box
+            # while the saddle's points under the plane, outside its polygon, stayed bright);
+            # drawn where the view shows it, so that it turns with the surface
+            colour = self.theme.boundary
+            plane = DisplayFaces(view, [shown["plane_corners"]], clip_box=view.clip_box,
+                                 stroke_color=colour, stroke_width=self.theme.boundary_width * 0.6,
+                                 fill_color=colour, fill_opacity=0.16)
             view.submobjects.insert(view.submobjects.index(view.cloud), plane)
         shown["plane"] = [plane] if plane is not None else []
         cross_label = self.panel_label(shown, "cross", CROSS)
         self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
         self.add(cross_label)
         self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
-        self.wait(BEATS["look"])
 
         learned = shown["learned_view"]
         learned.set_stage(learned.flow.stages[-1].index, 1.0)  # the overlay is drawn for the last stage
@@ -340,36 +487,56 @@ class FeatureCrossScene(SceneContract):
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
-        # its name comes as its layers play; what it states (one straight line there, its
-        # accuracy) with that line, once the layers have played (a caption never states what
-        # is not yet drawn)
+        # what it states (one straight line there, its accuracy) comes with that line, once the
+        # layers have played (a caption never states what is not yet drawn); its name says which
+        # layer it shows as they play, the last hidden one's (the label's title) from its turn
         said = learned_label.submobjects[1:]
         learned_label.remove(*said)
-        self.mark("caption", shown["titles"]["learned"])
-        self.add(learned_label)
         # the top title names this play (the lift's stayed on over it); under the panel's name
         # the step that plays, as linear-vs-hidden labels its layers ("layer 1 · W·x")
         learning = self.top_line(LEARNING)
         self.add(learning)
-        shown["steps"] = []
-        status = None
+        shown["steps"], shown["names"] = [], []
+        status, name = None, shown["input_name"]
         stages = learned.flow.stages
-        for k, stage in enumerate(stages[:-1]):  # every stage in turn, up to the last hidden layer
-            seconds = paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
+        played = [paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
+                  for stage in stages[:-1]]
+        # the lifted plane turns, at one speed, while the learned panel plays (and its line comes)
+        total, clock = sum(played) + BEATS["learned"], 0.0
+
+        def turn(seconds):
+            nonlocal clock
+            clock += seconds
+            return ViewTurn(view, azim=AZIM + np.radians(TURN) * clock / total, rate_func=linear)
+
+        for k, (stage, seconds) in enumerate(zip(stages[:-1], played)):  # up to the last hidden layer
             step = self.step_line(learned_label, stage.caption)
             shown["steps"].append(stage.caption)
             self.add(step)
             words = self.swap_text(status, step, seconds=BEATS["swap"], run_time=seconds)
-            if k == 0:  # the panel's name and the new title with the first stage
-                words += [OpacityFade(learned_label),
-                          *self.swap_text(lift, learning, seconds=TITLE_SWAP, run_time=seconds)]
+            text = self.learned_name(shown, stage)
+            if text != name.text:  # the panel's name: the layer it shows now
+                new = learned_label if text == learned_label[0].text else self.name_line(text)
+                self.mark("caption", text)
+                self.add(new)
+                words += self.swap_text(name, new[0] if new is learned_label else new,
+                                        seconds=BEATS["swap"], run_time=seconds)
+                gone, name = name, (new[0] if new is learned_label else new)
+            else:
+                gone = None
+            shown["names"].append(name.text)
+            if k == 0:  # the new title with the first stage
+                words += self.swap_text(lift, learning, seconds=TITLE_SWAP, run_time=seconds)
             self.play(StagePlay(learned, stage.index, rate_func=ease_in_out_sine), *words,
-                      run_time=seconds)
-            if status is not None:
-                self.remove(status)
-            if k == 0:
-                self.remove(lift)
+                      turn(seconds), run_time=seconds)
+            for m in (status, gone, lift if k == 0 else None):
+                if m is not None:
+                    self.remove(m)
             status = step
+        if name is not learned_label[0]:  # (a network whose last stage names no new layer)
+            self.add(learned_label)
+            self.play(*self.swap_text(name, learned_label[0]), run_time=BEATS["swap"])
+            self.remove(name)
         learned.set_stage(stages[-1].index, 1.0)
         self.add_overlay(overlay)
         statements = shown["statements"]["learned"]
@@ -377,7 +544,7 @@ class FeatureCrossScene(SceneContract):
         self.add(*said)
         # the statements take the step's place (the line under the name) as the line is drawn
         self.play(*(OpacityFade(m) for m in overlay), *self.swap_text(status, list(said)),
-                  run_time=BEATS["learned"])
+                  turn(BEATS["learned"]), run_time=BEATS["learned"])
         self.remove(*said)
         if status is not None:
             self.remove(status)

@@ -315,6 +315,71 @@ def test_the_learned_layers_play_under_their_own_title_and_steps():
         assert step in texts and not (set(steps) - {step}) & texts, (step, texts)
 
 
+def test_the_learned_panel_names_the_layer_it_shows():
+    """"learned: 2-unit layer" stayed on the right panel while it played the 16-unit layers: while
+    each stage plays, its name on screen names that stage's layer and width (written out here from
+    the widths: the lift into layer 1 is layer 1's), the input's before, and no other name."""
+    from nnanim.scenes.feature_cross import INPUT_NAME
+
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    learned, widths = shown["learned_view"], shown["run"].widths
+    names = {INPUT_NAME} | {f"learned: layer {k} · {widths[k]} units" for k in range(1, len(widths) - 1)}
+    playing = [texts for _, texts, moving in scene.plays_seen if learned in moving]
+    stages = learned.flow.stages[:-1]
+    assert len(playing) == len(stages)
+    for texts, stage in zip(playing, stages):
+        layer = stage.layer + 1
+        expected = f"learned: layer {layer} · {widths[layer]} units"
+        on = names & texts
+        # (a name swaps in within the stage's play: the one before may still be leaving)
+        assert expected in on and len(on) <= 2, (stage.caption, on)
+    before = [texts for _, texts, moving in scene.plays_seen if shown["cross_view"] in moving
+              and learned not in moving]  # the lift: the learned panel shows the input
+    assert before and all(INPUT_NAME in texts for texts in before[1:])
+    assert shown["titles"]["learned"] == f"learned: layer {len(widths) - 2} · {widths[-2]} units"
+
+
+class _Still:
+    """After every play and wait: the cross view's angles and stage (is the left panel moving)."""
+
+    def _note(self, seconds, learning):
+        shown = [s for s in getattr(self, "shown", []) if "cross_view" in s]
+        if shown:
+            v = shown[-1]["cross_view"]
+            pose = (v.stage, v.t, v.elev, v.azim)
+            self.poses = getattr(self, "poses", []) + [(seconds, learning, pose)]
+
+    def play(self, *animations, **kwargs):
+        from nnanim.draw.mobjects import StagePlay
+
+        super().play(*animations, **kwargs)
+        shown = getattr(self, "shown", [])
+        learning = any(isinstance(a, StagePlay) and any(a.view is s.get("learned_view") for s in shown)
+                       for a in animations)
+        self._note(kwargs.get("run_time", 1.0), learning)
+
+    def wait(self, duration=1.0, *args, **kwargs):
+        super().wait(duration, *args, **kwargs)
+        self._note(duration, False)
+
+
+def test_the_left_panel_is_never_still_long_while_the_learned_panel_plays():
+    """The lifted plane stood still for the ~12 s the learned panel played its layers: it turns
+    while they play, and stands still at most 3 s at a time (the look at both, at the end)."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Still)
+    still, longest, last = 0.0, 0.0, None
+    for seconds, learning, pose in scene.poses:  # still while the learned panel plays
+        still = still + seconds if (learning and pose == last) else 0.0
+        longest, last = max(longest, still), pose
+    assert longest <= 3.0 + 1e-6, longest
+    assert sum(learning for _, learning, _ in scene.poses) > 5
+    turned = {pose[3] for _, learning, pose in scene.poses if learning}
+    assert len(turned) == sum(learning for _, learning, _ in scene.poses)  # a new angle each play
+
+
 def test_the_top_title_is_never_blank_for_long():
     """At the change of dataset the top line was blank for 0.6 s (swapped with the panels over
     1.4 s): each title swap leaves the top line under half its light for at most 0.2 s, three
