@@ -97,8 +97,8 @@ TEXT_CACHE_ENV = "NNANIM_TEXT_CACHE_DIR"
 _FORMAT = 1
 #: the largest file read back (a long caption is about 100 kB)
 _MAX_BYTES = 16 * 1024**2
-#: the most files kept; the least recently used go first
-_MAX_FILES = 5000
+#: the most files kept (a text takes about 70 kB); the least recently used go first
+_MAX_FILES = 2000
 
 
 class _NotKept(Exception):
