@@ -14,9 +14,11 @@ process reads the same glyphs back without Pango (see :func:`_load`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import textwrap
@@ -115,12 +117,24 @@ def _classes() -> dict[str, type]:
                                     LineJointType)}
 
 
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    """The versions of Manim and of its Pango binding (which brings its own Pango)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("manim", "manimpango"):
+        try:
+            found.append(version(name))
+        except PackageNotFoundError:
+            found.append("-")
+    return tuple(found)
+
+
 def _stored_path(key: tuple) -> Path | None:
     """The file that keeps the text of ``key``: named by a hash of everything that decides its
     glyphs, in ``$NNANIM_TEXT_CACHE_DIR`` if set, else in the ``text`` folder of nnanim's
     cache; ``None`` there when that cache keeps nothing (``NNANIM_CACHE_LIMIT=0``)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from manim import config
 
     from nnanim.media import cache
@@ -131,13 +145,7 @@ def _stored_path(key: tuple) -> Path | None:
         return None
     else:
         folder = cache.cache_dir() / "text"
-    versions = []
-    for name in ("manim", "manimpango"):
-        try:
-            versions.append(version(name))
-        except PackageNotFoundError:
-            versions.append("-")
-    parts = [_FORMAT, list(key), list(CANVAS), versions, str(config.renderer)]
+    parts = [_FORMAT, list(key), list(CANVAS), _versions(), str(config.renderer)]
     digest = hashlib.blake2b(json.dumps(parts, default=str).encode(), digest_size=20).hexdigest()
     return folder / f"{digest}.npz"
 
@@ -301,7 +309,7 @@ def _unpacked(described: dict, files: dict[str, np.ndarray]) -> dict[str, np.nda
         if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
             return None
         start = used[f"flat{dtype}"]
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         if start + count > flat.size:
             return None
         arrays[name] = flat[start:start + count].reshape(shape).copy()
