@@ -185,7 +185,7 @@ def test_a_folder_of_its_own(text_cache, tmp_path, monkeypatch):
     assert len(list((tmp_path / "texts").glob("*.npz"))) == 1
 
 
-def test_the_key_holds_what_decides_the_glyphs(text_cache):
+def test_the_key_holds_what_decides_the_glyphs(text_cache, monkeypatch):
     key = ("x", "Sans", 30.0, "#FFFFFF", "NORMAL", -1)
     base = T._stored_path(key)
     for place, other in enumerate(("y", "Serif", 31.0, "#FFFFFE", "BOLD", 0.9)):
@@ -198,6 +198,16 @@ def test_the_key_holds_what_decides_the_glyphs(text_cache):
     finally:
         T.CANVAS = original
     assert T._stored_path(key) == base
+    import manimpango  # another set of fonts installed
+
+    families = manimpango.list_fonts()
+    monkeypatch.setattr(manimpango, "list_fonts", lambda: [*families, "Some New Sans"])
+    T._versions.cache_clear()
+    try:
+        assert T._stored_path(key) != base
+    finally:
+        monkeypatch.undo()
+        T._versions.cache_clear()
 
 
 _RENDER = textwrap.dedent("""

@@ -119,8 +119,11 @@ def _classes() -> dict[str, type]:
 
 @functools.lru_cache(maxsize=1)
 def _versions() -> tuple[str, ...]:
-    """The versions of Manim and of its Pango binding (which brings its own Pango)."""
+    """The versions of Manim and of its Pango binding (which brings its own Pango), and the font
+    families installed (a family added or removed may change what a font name resolves to)."""
     from importlib.metadata import PackageNotFoundError, version
+
+    import manimpango
 
     found = []
     for name in ("manim", "manimpango"):
@@ -128,7 +131,8 @@ def _versions() -> tuple[str, ...]:
             found.append(version(name))
         except PackageNotFoundError:
             found.append("-")
-    return tuple(found)
+    families = "\0".join(sorted(manimpango.list_fonts()))
+    return (*found, hashlib.blake2b(families.encode(), digest_size=16).hexdigest())
 
 
 def _stored_path(key: tuple) -> Path | None:
