@@ -92,8 +92,8 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
 # not kept, and is built again by the next process); a file that is too big, damaged, of
 # another format or of another key is ignored and written again.
 
-#: a folder of its own for the texts kept on disk (the test suite shares one between its tests,
-#: whose nnanim caches keep nothing)
+#: a folder of its own for the texts kept on disk, used whatever nnanim's cache limit (so that
+#: processes whose caches keep nothing, such as the test suite's, can still share their texts)
 TEXT_CACHE_ENV = "NNANIM_TEXT_CACHE_DIR"
 #: the format of the files; a change makes every older file a miss
 _FORMAT = 1
