@@ -178,6 +178,28 @@ def test_the_least_recently_used_go_first(text_cache, monkeypatch):
         T._kept("text 0", "Sans", 30.0, "#FFFFFF", "NORMAL", -1)  # the oldest is gone
 
 
+@pytest.mark.parametrize(("variables", "limit"), [
+    ({"NNANIM_CACHE_DIR": "~/somewhere"}, "2G"), ({"XDG_CACHE_HOME": "/tmp/xdg"}, ""),
+    ({}, "500M"), ({"NNANIM_CACHE_DIR": "rel/dir"}, "0"), ({}, "0.0 GB"), ({}, "00"),
+    ({}, "0.5k"), ({}, "10"), ({}, "1e3"), ({}, "0."),
+])
+def test_the_folder_is_the_one_of_nnanims_cache(monkeypatch, variables, limit):
+    """Drawing reads the cache's folder and limit itself (it may not import the media floor)."""
+    from nnanim.errors import NnanimError
+    from nnanim.media import cache
+
+    for name in ("NNANIM_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NNANIM_CACHE_LIMIT", limit)
+    try:
+        nothing = cache.limit() == 0
+    except NnanimError:  # a malformed limit: the cache keeps entries under its default
+        nothing = False
+    assert T._cache_folder() == (None if nothing else cache.cache_dir() / "text")
+
+
 def test_a_folder_of_its_own(text_cache, tmp_path, monkeypatch):
     monkeypatch.setenv("NNANIM_CACHE_LIMIT", "0")
     monkeypatch.setenv(T.TEXT_CACHE_ENV, str(tmp_path / "texts"))

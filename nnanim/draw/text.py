@@ -7,7 +7,7 @@ each distinct text it built and hands out copies (a caption's copy costs a few m
 
 Every process (each render, each test worker) would lay the same texts out again, so a
 built text is also kept on disk, in the ``text`` folder of nnanim's cache
-(:func:`nnanim.media.cache.cache_dir`; ``nnanim cache clear`` empties it): a later
+(see :func:`_cache_folder`; ``nnanim cache clear`` empties it): a later
 process reads the same glyphs back without Pango (see :func:`_load`).
 """
 
@@ -117,6 +117,24 @@ def _classes() -> dict[str, type]:
                                     LineJointType)}
 
 
+def _cache_folder() -> Path | None:
+    """The ``text`` folder of nnanim's cache, ``None`` when the cache keeps nothing.
+
+    As :func:`nnanim.media.cache.cache_dir` and its limit decide them (``$NNANIM_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/nnanim``, else ``~/.cache/nnanim``; ``$NNANIM_CACHE_LIMIT`` of 0),
+    read here from the same variables: drawing does not import the media floor (a test holds
+    the two to the same answers).
+    """
+    if os.environ.get("NNANIM_CACHE_DIR"):
+        root = Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        root = Path(base).expanduser().absolute() / "nnanim"
+    if re.fullmatch(r"0+(\.0+)?\s*[kmgt]?b?", os.environ.get("NNANIM_CACHE_LIMIT", "").strip().lower()):
+        return None
+    return root / "text"
+
+
 @functools.lru_cache(maxsize=1)
 def _versions() -> tuple[str, ...]:
     """The versions of Manim and of its Pango binding (which brings its own Pango), and the font
@@ -141,14 +159,12 @@ def _stored_path(key: tuple) -> Path | None:
     cache; ``None`` there when that cache keeps nothing (``NNANIM_CACHE_LIMIT=0``)."""
     from manim import config
 
-    from nnanim.media import cache
-
     if os.environ.get(TEXT_CACHE_ENV):
         folder = Path(os.environ[TEXT_CACHE_ENV]).expanduser().absolute()
-    elif cache._keeps_nothing():
-        return None
     else:
-        folder = cache.cache_dir() / "text"
+        folder = _cache_folder()
+        if folder is None:
+            return None
     parts = [_FORMAT, list(key), list(CANVAS), _versions(), str(config.renderer)]
     digest = hashlib.blake2b(json.dumps(parts, default=str).encode(), digest_size=20).hexdigest()
     return folder / f"{digest}.npz"
