@@ -1,19 +1,34 @@
-"""Pango text for the scenes: laid out once per process, wrapped to a width, never shrunk.
+"""Pango text for the scenes: laid out once, kept on disk, wrapped to a width, never shrunk.
 
 Building a Manim :class:`~manim.Text` costs about 0.15 s (Pango lays it out to
 an SVG, which is parsed into glyph paths), and a storyboard builds the same
 texts twice when a plan pass walks it before the render.  :func:`text` keeps
 each distinct text it built and hands out copies (a caption's copy costs a few milliseconds).
+
+Every process (each render, each test worker) would lay the same texts out again, so a
+built text is also kept on disk, in the ``text`` folder of nnanim's cache
+(see :func:`_cache_folder`; ``nnanim cache clear`` empties it): a later
+process reads the same glyphs back without Pango (see :func:`_load`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import io
+import json
+import math
+import os
 import re
 import textwrap
+import zipfile
 from collections import OrderedDict
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import svgelements as se
 from manim import Text, logger
 
@@ -47,19 +62,322 @@ def _kept(body: str, font: str, font_size: float, color: Any, weight: str, line_
     key = (body, font, float(font_size), str(color), weight, line_spacing)
     built = _built.get(key)
     if built is None:
-        with _one_process_at_a_time(), _wide_canvas():
-            built = _GlyphsOnly(body, font=font, font_size=font_size, color=color, weight=weight,
-                                line_spacing=line_spacing, name="Text")
-        built.__class__ = Text  # a Text as Manim builds it: the same glyphs (no index of groups)
-        for part in built.get_family():
-            if getattr(part, "path_obj", None) is not None:
-                part.path_obj = None
+        stored = _stored_path(key)
+        built = _load(stored, key) if stored is not None else None
+        if built is None:
+            with _one_process_at_a_time(), _wide_canvas():
+                built = _GlyphsOnly(body, font=font, font_size=font_size, color=color, weight=weight,
+                                    line_spacing=line_spacing, name="Text")
+            built.__class__ = Text  # a Text as Manim builds it: the same glyphs (no index of groups)
+            for part in built.get_family():
+                if getattr(part, "path_obj", None) is not None:
+                    part.path_obj = None
+            if stored is not None:
+                _store(stored, key, built)
         _built[key] = built
         if len(_built) > _KEEP:
             _built.popitem(last=False)
     else:
         _built.move_to_end(key)
     return built
+
+
+# --------------------------------------------------------------------------- texts kept on disk
+#
+# A built text is written as one ``.npz`` file (read with ``allow_pickle=False``): its arrays
+# (every glyph's points, colours, ...) and, as a ``meta`` array of UTF-8 bytes, a JSON
+# description of the objects that hold them: the Text, its glyphs, the group ``chars``
+# (the same glyphs), their colours and styles, each object's attributes in Manim's order.
+# Only the classes of :func:`_classes` are written or read back (anything else: the text is
+# not kept, and is built again by the next process); a file that is too big, damaged, of
+# another format or of another key is ignored and written again.
+
+#: a folder of its own for the texts kept on disk, used whatever nnanim's cache limit (so that
+#: processes whose caches keep nothing, such as the test suite's, can still share their texts)
+TEXT_CACHE_ENV = "NNANIM_TEXT_CACHE_DIR"
+#: the format of the files; a change makes every older file a miss
+_FORMAT = 1
+#: the largest file read back (a long caption is about 100 kB)
+_MAX_BYTES = 16 * 1024**2
+#: the most files kept (a text takes about 70 kB); the least recently used go first
+_MAX_FILES = 2000
+
+
+class _NotKept(Exception):
+    """A text holds something the disk format does not describe: it is not kept."""
+
+
+def _classes() -> dict[str, type]:
+    """The classes a kept text is made of, by name (read back only as exactly these)."""
+    from manim import ManimColor, VGroup
+    from manim.constants import CapStyleType, LineJointType
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    return {c.__name__: c for c in (Text, VMobjectFromSVGPath, VGroup, ManimColor, CapStyleType,
+                                    LineJointType)}
+
+
+def _cache_folder() -> Path | None:
+    """The ``text`` folder of nnanim's cache, ``None`` when the cache keeps nothing.
+
+    As :func:`nnanim.media.cache.cache_dir` and its limit decide them (``$NNANIM_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/nnanim``, else ``~/.cache/nnanim``; ``$NNANIM_CACHE_LIMIT`` of 0),
+    read here from the same variables: drawing does not import the media floor (a test holds
+    the two to the same answers).
+    """
+    if os.environ.get("NNANIM_CACHE_DIR"):
+        root = Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        root = Path(base).expanduser().absolute() / "nnanim"
+    if re.fullmatch(r"0+(\.0+)?\s*[kmgt]?b?", os.environ.get("NNANIM_CACHE_LIMIT", "").strip().lower()):
+        return None
+    return root / "text"
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    """The versions of Manim and of its Pango binding (which brings its own Pango), and the font
+    families installed (a family added or removed may change what a font name resolves to)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import manimpango
+
+    found = []
+    for name in ("manim", "manimpango"):
+        try:
+            found.append(version(name))
+        except PackageNotFoundError:
+            found.append("-")
+    families = "\0".join(sorted(manimpango.list_fonts()))
+    return (*found, hashlib.blake2b(families.encode(), digest_size=16).hexdigest())
+
+
+def _stored_path(key: tuple) -> Path | None:
+    """The file that keeps the text of ``key``: named by a hash of everything that decides its
+    glyphs, in ``$NNANIM_TEXT_CACHE_DIR`` if set, else in the ``text`` folder of nnanim's
+    cache; ``None`` there when that cache keeps nothing (``NNANIM_CACHE_LIMIT=0``)."""
+    from manim import config
+
+    if os.environ.get(TEXT_CACHE_ENV):
+        folder = Path(os.environ[TEXT_CACHE_ENV]).expanduser().absolute()
+    else:
+        folder = _cache_folder()
+        if folder is None:
+            return None
+    parts = [_FORMAT, list(key), list(CANVAS), _versions(), str(config.renderer)]
+    digest = hashlib.blake2b(json.dumps(parts, default=str).encode(), digest_size=20).hexdigest()
+    return folder / f"{digest}.npz"
+
+
+def _encode(built: Text) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON description of ``built`` and its arrays by name."""
+    from manim import config
+
+    classes = {c: name for name, c in _classes().items()}
+    text_dir = Path(config.get_dir("text_dir"))
+    arrays: dict[str, np.ndarray] = {}
+    array_names: dict[int, str] = {}
+    objects: list = []
+    indices: dict[int, int] = {}
+    alive: list = []  # the encoded values stay alive, so that no id is reused meanwhile
+
+    def value(v: Any) -> Any:
+        t = type(v)
+        if v is None or t in (bool, int, float, str):
+            return v
+        if t in (list, tuple):
+            items = [value(item) for item in v]
+            return items if t is list else {"t": items}
+        if t is dict:
+            return {"d": [[value(k), value(item)] for k, item in v.items()]}
+        if t is np.ndarray or isinstance(v, np.generic) and t.__module__ == "numpy":
+            if v.dtype.kind not in "biuf":
+                raise _NotKept(f"an array of {v.dtype}")
+            name = array_names.get(id(v))
+            if name is None:
+                name = array_names[id(v)] = f"a{len(arrays)}"
+                arrays[name] = np.asarray(v)
+                alive.append(v)
+            return {"a" if t is np.ndarray else "s": name}
+        if isinstance(v, Path):
+            if t is not type(text_dir) or v != _in_text_dir(text_dir, v.name):
+                raise _NotKept(f"a path outside Manim's text folder: {v}")
+            return {"p": v.name}
+        if t not in classes:
+            raise _NotKept(f"a {t.__module__}.{t.__qualname__}")
+        if isinstance(v, Enum):
+            return {"e": [classes[t], v.name]}
+        index = indices.get(id(v))
+        if index is None:
+            index = indices[id(v)] = len(objects)
+            objects.append(None)
+            alive.append(v)
+            objects[index] = [classes[t], [[k, value(item)] for k, item in vars(v).items()]]
+        return {"o": index}
+
+    root = value(built)
+    meta = {"format": _FORMAT, "root": root, "objects": objects,
+            "arrays": {name: [a.dtype.str, list(a.shape)] for name, a in arrays.items()}}
+    return meta, arrays
+
+
+def _in_text_dir(text_dir: Path, name: str) -> Path:
+    """The SVG file ``name`` in Manim's text folder, as Manim's Text names it (``file_name``)."""
+    return Path(str((text_dir / name).resolve()))
+
+
+def _decode(meta: dict, arrays: dict[str, np.ndarray]) -> Text:
+    """The Text that ``meta`` describes (:func:`_encode`); any fault raises."""
+    from manim import config
+
+    classes = _classes()
+    text_dir = Path(config.get_dir("text_dir"))
+    made = []
+    for name, _ in meta["objects"]:
+        cls = classes[name]
+        if issubclass(cls, Enum):
+            raise ValueError("an enum as an object")
+        made.append(cls.__new__(cls))
+
+    def value(v: Any) -> Any:
+        if v is None or type(v) in (bool, int, float, str):
+            return v
+        if type(v) is list:
+            return [value(item) for item in v]
+        (tag, body), = v.items()
+        if tag == "t":
+            return tuple(value(item) for item in body)
+        if tag == "d":
+            return {value(k): value(item) for k, item in body}
+        if tag == "a":
+            return arrays[body]
+        if tag == "s":
+            return arrays[body][()]
+        if tag == "p":
+            if type(body) is not str or "/" in body or body in ("", ".", ".."):
+                raise ValueError("a path with folders")
+            return _in_text_dir(text_dir, body)
+        if tag == "e":
+            cls = classes[body[0]]
+            if not issubclass(cls, Enum):
+                raise ValueError("not an enum")
+            return cls[body[1]]
+        if tag == "o":
+            return made[body]
+        raise ValueError(f"unknown tag {tag!r}")
+
+    for obj, (_, attributes) in zip(made, meta["objects"], strict=True):
+        obj.__dict__.update((str(k), value(item)) for k, item in attributes)
+    root = value(meta["root"])
+    if type(root) is not Text:
+        raise ValueError("not a Text")
+    return root
+
+
+def _load(path: Path, key: tuple) -> Text | None:
+    """The text kept in ``path``, or ``None`` (no file, or one that is too big, damaged or foreign)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > _MAX_BYTES:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # bounded before anything is unpacked
+            if sum(info.file_size for info in archive.infolist()) > 4 * _MAX_BYTES:
+                return None
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            files = {name: npz[name] for name in npz.files}
+        raw = files.pop("meta")
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            return None
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+        if meta.get("format") != _FORMAT or meta.get("key") != json.loads(json.dumps(list(key))):
+            return None
+        arrays = _unpacked(meta["arrays"], files)
+        if arrays is None:
+            return None
+        built = _decode(meta, arrays)
+    except Exception:  # noqa: BLE001 - a damaged or foreign file is a miss, never an error
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept longest
+    return built
+
+
+def _packed(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of each dtype, flattened one after another (in the order of ``arrays``) into one
+    array named after the dtype: a text has about ten small arrays a glyph, and each member of an
+    ``.npz`` file costs a header to read."""
+    flat: dict[str, list[np.ndarray]] = {}
+    for array in arrays.values():
+        flat.setdefault(array.dtype.str, []).append(array.ravel())
+    return {f"flat{dtype}": np.concatenate(parts) for dtype, parts in flat.items()}
+
+
+def _unpacked(described: dict, files: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+    """The arrays ``described`` (``name: [dtype, shape]``) cut from :func:`_packed`'s ``files``
+    (each an array of its own, as built); ``None`` when they do not add up exactly."""
+    used = dict.fromkeys(files, 0)
+    arrays = {}
+    for name, (dtype, shape) in described.items():
+        flat = files.get(f"flat{dtype}")
+        if flat is None or flat.ndim != 1 or flat.dtype.str != dtype or flat.dtype.kind not in "biuf":
+            return None
+        if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+            return None
+        start = used[f"flat{dtype}"]
+        count = math.prod(shape)
+        if start + count > flat.size:
+            return None
+        arrays[name] = flat[start:start + count].reshape(shape).copy()
+        used[f"flat{dtype}"] = start + count
+    if any(files[name].size != count for name, count in used.items()):
+        return None  # every value of every file is used, once
+    return arrays
+
+
+def _store(path: Path, key: tuple, built: Text) -> None:
+    """Keep ``built`` in ``path`` (written whole under a temporary name, then moved into place);
+    a text the format cannot describe, or a cache folder that cannot be written, is skipped."""
+    from nnanim.errors import NnanimError
+    from nnanim.files import atomic_write
+
+    try:
+        meta, arrays = _encode(built)
+    except _NotKept as reason:
+        logger.debug(f"text not kept on disk: {reason}")
+        return
+    meta["key"] = list(key)
+    buffer = io.BytesIO()
+    raw = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    np.savez(buffer, meta=raw, **_packed(arrays))
+    try:
+        with atomic_write(path) as partial:
+            partial.write_bytes(buffer.getvalue())
+    except (NnanimError, OSError):
+        return
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently used files beyond :data:`_MAX_FILES` (and old partial files)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    if len(names) <= _MAX_FILES:
+        return
+    dated = []
+    for name in names:
+        with contextlib.suppress(OSError):
+            dated.append((os.stat(folder / name).st_mtime, name))
+    dated.sort()
+    for _, name in dated[:len(dated) - _MAX_FILES]:
+        with contextlib.suppress(OSError):
+            os.unlink(folder / name)
 
 
 #: the SVG elements Manim makes a mobject of (the rest only group them)
