@@ -82,19 +82,9 @@ class SceneContract:
     #: the resolved job; set by the render layer before ``construct`` runs
     job: Job | None = None
     #: whether the scene draws a title line across the top of the frame (``FlowScene.top_line``:
-    #: a panel scene's title, where the layout's picture box begins); ``None``: read from the
-    #: scene's own code (:meth:`has_top_title`), so that a new scene cannot leave it out
-    top_title: bool | None = None
-
-    @classmethod
-    def has_top_title(cls) -> bool:
-        """:attr:`top_title`, else whether a method of the scene's own classes (or a function
-        they hold, such as another scene's ``top_line``) draws with ``top_line``."""
-        if cls.top_title is not None:
-            return bool(cls.top_title)
-        return any(_calls("top_line", value) for klass in cls.__mro__
-                   if not klass.__module__.startswith(_DRAWING_MODULES)
-                   for value in vars(klass).values())
+    #: a panel scene's title, where the layout's picture box begins); a test checks it against
+    #: each scene's code
+    top_title: bool = False
 
     @classmethod
     def check(cls, job: Job) -> None:
@@ -106,28 +96,6 @@ class SceneContract:
         module = importlib.import_module(cls.__module__)
         doc = module.__doc__ or cls.__doc__ or ""
         return doc.strip().partition("\n")[0].strip()
-
-
-#: modules whose classes a scene is drawn with, not the scene itself (``FlowScene`` defines
-#: ``top_line`` and its own helpers call it)
-_DRAWING_MODULES = ("nnanim.contract", "nnanim.draw.", "manim")
-
-
-def _calls(name: str, value) -> bool:
-    """Whether ``value`` (a function, or a method, property or static method holding one) names
-    ``name`` in its code (``self.name(...)``), nested functions included."""
-    if isinstance(value, (staticmethod, classmethod)):
-        value = value.__func__
-    if isinstance(value, property):
-        return any(_calls(name, f) for f in (value.fget, value.fset) if f is not None)
-    code = getattr(value, "__code__", None)
-    stack = [code] if code is not None else []
-    while stack:
-        code = stack.pop()
-        if name in code.co_names:
-            return True
-        stack.extend(c for c in code.co_consts if hasattr(c, "co_names"))
-    return False
 
 
 # --------------------------------------------------------------------------- checks scenes share

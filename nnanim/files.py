@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -39,8 +40,8 @@ from pathlib import Path
 
 from nnanim.errors import NnanimError
 
-__all__ = ["LIMITS", "WRITE_ERRORS", "atomic_write", "check_writable", "limits_on", "open_regular",
-           "read_limited", "size_text"]
+__all__ = ["DEFAULT_LIMIT", "LIMITS", "LIMIT_ENV", "WRITE_ERRORS", "atomic_write", "cache_dir",
+           "check_writable", "limit", "limits_on", "open_regular", "read_limited", "size_text"]
 
 #: errno values that mean "this place cannot take the file" (reported as one line, not a bug)
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
@@ -264,3 +265,31 @@ def _short(path: Path) -> str:
 
 def _one_line(error: OSError, path: Path) -> NnanimError:
     return NnanimError(f"cannot write {path}: {error.strerror or error}")
+
+
+# --------------------------------------------------------------------------- nnanim's cache folder
+# (here, below every floor: the media floor keeps runs and renders in it, drawing its texts)
+
+LIMIT_ENV = "NNANIM_CACHE_LIMIT"
+DEFAULT_LIMIT = 2 * 1000**3
+
+
+def cache_dir() -> Path:
+    """The cache folder: ``$NNANIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/nnanim``, else
+    ``~/.cache/nnanim``."""
+    if os.environ.get("NNANIM_CACHE_DIR"):
+        return Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser().absolute() / "nnanim"
+
+
+def limit() -> int:
+    """The cache's size limit in bytes, from ``$NNANIM_CACHE_LIMIT`` (one-line error if malformed)."""
+    text = os.environ.get(LIMIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LIMIT
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)b?", text.lower())
+    if not found:
+        raise NnanimError(f"${LIMIT_ENV}={text!r}: give a size such as 500M, 2G or a number of bytes")
+    scale = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}[found.group(2)]
+    return int(float(found.group(1)) * scale)

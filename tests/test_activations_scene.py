@@ -261,9 +261,9 @@ def test_regions_are_outlined_in_their_own_palette_and_leave_before_the_class_sh
     """Region fills use the theme's region palette (never a class colour), neighbouring regions
     (sharing an edge of positive length, found here) differ, and in the output play the fills are
     gone (opacity 0) before the class shading starts to show: sampled along that play."""
-    from region_adjacency import shared_edge_adjacency
-
     import colorsys
+
+    from region_adjacency import shared_edge_adjacency
 
     theme = scene.theme
     classes = [colorsys.rgb_to_hsv(*hex_rgb(c))[0] * 360 for c in theme.classes[:2]]

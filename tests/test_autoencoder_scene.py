@@ -542,8 +542,9 @@ def test_the_landing_plane_keeps_clear_of_the_axes_names_and_the_scale(arc_scene
 def test_the_density_over_the_line_is_a_band_not_a_tower(default_arc, aspect):
     """The density's tallest column is at most DENSITY_ASPECT of the picture's width and at most
     DENSITY_SHARE of the room above the line (in 9:16 it filled a third of the video)."""
-    from nnanim.layout import pixel_size
     from nnanim.scenes.autoencoder import DENSITY_ASPECT, DENSITY_SHARE
+
+    from nnanim.layout import pixel_size
 
     scene = dry_run(AutoencoderScene, {"run": default_arc, "aspect": aspect},
                     pixels=pixel_size(aspect, 480))

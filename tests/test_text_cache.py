@@ -184,7 +184,7 @@ def test_the_least_recently_used_go_first(text_cache, monkeypatch):
     ({}, "0.5k"), ({}, "10"), ({}, "1e3"), ({}, "0."),
 ])
 def test_the_folder_is_the_one_of_nnanims_cache(monkeypatch, variables, limit):
-    """Drawing reads the cache's folder and limit itself (it may not import the media floor)."""
+    """The texts are kept in the `text` folder of the cache the media floor keeps runs in."""
     from nnanim.errors import NnanimError
     from nnanim.media import cache
 

@@ -118,21 +118,17 @@ def _classes() -> dict[str, type]:
 
 
 def _cache_folder() -> Path | None:
-    """The ``text`` folder of nnanim's cache, ``None`` when the cache keeps nothing.
+    """The ``text`` folder of nnanim's cache, ``None`` when the cache keeps nothing (a limit of
+    0; a malformed limit is the render's to refuse, and keeps entries meanwhile)."""
+    from nnanim.errors import NnanimError
+    from nnanim.files import cache_dir, limit
 
-    As :func:`nnanim.media.cache.cache_dir` and its limit decide them (``$NNANIM_CACHE_DIR``,
-    else ``$XDG_CACHE_HOME/nnanim``, else ``~/.cache/nnanim``; ``$NNANIM_CACHE_LIMIT`` of 0),
-    read here from the same variables: drawing does not import the media floor (a test holds
-    the two to the same answers).
-    """
-    if os.environ.get("NNANIM_CACHE_DIR"):
-        root = Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        root = Path(base).expanduser().absolute() / "nnanim"
-    if re.fullmatch(r"0+(\.0+)?\s*[kmgt]?b?", os.environ.get("NNANIM_CACHE_LIMIT", "").strip().lower()):
-        return None
-    return root / "text"
+    try:
+        if limit() == 0:
+            return None
+    except NnanimError:
+        pass
+    return cache_dir() / "text"
 
 
 @functools.lru_cache(maxsize=1)

@@ -53,6 +53,7 @@ import numpy as np
 
 from nnanim._version import __version__
 from nnanim.errors import NnanimError
+from nnanim.files import DEFAULT_LIMIT, LIMIT_ENV, cache_dir, limit  # where the cache is, how big
 
 try:
     import fcntl
@@ -78,35 +79,9 @@ __all__ = [
     "usage",
 ]
 
-LIMIT_ENV = "NNANIM_CACHE_LIMIT"
-DEFAULT_LIMIT = 2 * 1000**3
 #: work folders without a lock (storyboards, slides) are stale after this many seconds
 STALE_SECONDS = 24 * 3600
 _LOCK = ".lock"
-
-
-def cache_dir() -> Path:
-    """Return the cache folder.
-
-    ``$NNANIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/nnanim``, else
-    ``~/.cache/nnanim``.
-    """
-    if os.environ.get("NNANIM_CACHE_DIR"):
-        return Path(os.environ["NNANIM_CACHE_DIR"]).expanduser().absolute()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser().absolute() / "nnanim"
-
-
-def limit() -> int:
-    """The cache's size limit in bytes, from ``$NNANIM_CACHE_LIMIT`` (one-line error if malformed)."""
-    text = os.environ.get(LIMIT_ENV, "").strip()
-    if not text:
-        return DEFAULT_LIMIT
-    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)b?", text.lower())
-    if not found:
-        raise NnanimError(f"${LIMIT_ENV}={text!r}: give a size such as 500M, 2G or a number of bytes")
-    scale = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}[found.group(2)]
-    return int(float(found.group(1)) * scale)
 
 
 # --------------------------------------------------------------------------- keys
