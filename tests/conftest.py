@@ -70,6 +70,10 @@ def _decode_frames(path: str | Path, pixel_format: str = "rgb24") -> tuple[np.nd
 # means to do the work twice, and no test may be handed another test's video.  The cache's own
 # tests (test_cache.py) set a limit of their own.
 os.environ["NNANIM_CACHE_LIMIT"] = "0"
+# Texts are another matter: a text read back from the disk is the one Pango would lay out,
+# glyph for glyph (test_text_cache.py, which uses folders of its own), so every test process
+# shares one folder of them, kept between runs (ignored by git): Pango is asked once per text.
+os.environ.setdefault("NNANIM_TEXT_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "text"))
 
 
 def _train_once_per_worker() -> None:
