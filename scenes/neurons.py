@@ -243,12 +243,16 @@ class NeuronsScene(SceneContract):
         relu = all(a in DYING for a in run.activations)
         if regions:  # three lines at most: the squares' colours, then the lines
             # (a ReLU network's hidden maps are green or black: 'black 0' takes purple's place)
-            detail = (f"green{NBSP}+, {f'black{NBSP}0' if relu else f'purple{NBSP}−'}; "
-                      f"pale lines: where a unit switches on")
+            # (the input maps and the edges are purple where negative: every colour named)
+            detail = (f"green{NBSP}+, purple{NBSP}−{f', black{NBSP}0' if relu else ''}; "
+                      f"pale lines: a unit switches on")
         else:
             detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
         caption = self.caption(title, detail)
-        self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
+        # the footer names no epoch: the readout names the one on screen (a fixed 'epoch 2000'
+        # stood under the replay of every earlier epoch)
+        footer = self.footer = self.header(run, record, epoch=False)
+        self.open(Group(*moving, *digits), still=(caption, *still, footer),
                   title=title, detail=detail, seconds=INTRO)
         # the rewind is declared: its own caption while the replay runs back to epoch 0
         shown_epoch = timeline.stated(poster)[0]
