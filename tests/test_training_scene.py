@@ -695,3 +695,70 @@ def test_the_main_picture_names_its_grey_curves_and_its_axes(aspect):
         assert m in scene.mobjects or any(m in g.get_family() for g in scene.mobjects)
     # side by side, or the axes under the words (a narrow picture)
     assert words.get_right()[0] < axes.get_left()[0] or words.get_bottom()[1] > axes.get_top()[1]
+
+
+# ----------------------------------------------------------------------------- review 5 (training)
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_the_charts_ticks_cover_its_range(aspect):
+    """Review 5: the accuracy axis was labelled 60 % and 80 % only (the data ran from under 40 %
+    to 99.7 %) and the epochs ended at 1000 of 1500.  The score's labels bracket the accuracies
+    recomputed here from every record (the lowest label at or under the least, the highest at
+    or over the greatest, and the drawn curve between the two labels' heights); the epochs are
+    labelled from 0 to the last one, at the box's two ends."""
+    from nnanim.draw.charts import LineChart
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(TrainingScene, {}, pixels=pixel_size(aspect, 480))
+    run = scene.job.run
+    chart = next(m for m in scene.get_mobject_family_members() if isinstance(m, LineChart))
+    origin = chart.axes.points[3]
+    right = [m for m in chart.tick_labels if m.get_center()[0] > origin[0] + chart.box_w]
+    values = [float(m.original_text.rstrip("%")) / 100 for m in right]
+    assert len(values) == 2
+    records = range(len(chart.epochs))
+    acc = np.array([_accuracy_by_hand(run, r) for r in records])
+    assert min(values) <= acc.min() + 1e-9 and max(values) >= acc.max() - 1e-9, (values, acc.min(), acc.max())
+    ys = sorted(m.get_center()[1] - origin[1] for m in right)
+    assert ys[0] - 1e-6 <= chart.maps[1].min() and chart.maps[1].max() <= ys[1] + 1e-6
+    assert all(m.get_bottom()[1] >= origin[1] - 1e-6 and m.get_top()[1] <= origin[1] + chart.box_h + 1e-6
+               for m in right)  # inside the box's height
+    under = sorted((m for m in chart.tick_labels if m.get_center()[1] < origin[1]),
+                   key=lambda m: m.get_center()[0])
+    assert under[0].original_text == "0" and under[-1].original_text == str(int(run.epochs[-1]))
+    assert under[-1].get_center()[0] == pytest.approx(origin[0] + chart.box_w, abs=1e-6)
+
+
+def test_the_outro_says_why_the_classes_pile_up():
+    """Review 5: the end state is two heaps of points, unexplained.  Recomputed here: at the last
+    record most points have both tanh units within 0.1 of ±1, and each class's saturated points
+    lie nearly all in one corner; the outro says so."""
+    scene = dry_run(TrainingScene, {}, mixin=_CaptionLog)
+    run = scene.job.run
+    H = _tanh_hidden(run, run.X, len(run.epochs) - 1)
+    full = np.all(np.abs(H) >= 0.9, axis=1)
+    assert full.mean() >= 0.5
+    for c in np.unique(run.y):
+        _, n = np.unique(np.sign(H[full & (run.y == c)]), axis=0, return_counts=True)
+        assert n.max() >= 0.9 * np.sum(run.y == c)
+    outro = [b for b in scene.beats if b.kind == "outro"][-1]
+    assert (outro.title, outro.detail) == ("linearly separable",
+                                           "last hidden layer: tanh at ±1, each class in a corner")
+    assert scene.caption_boxes[-1][0] >= scene.caption_boxes[-1][1] - 1e-6  # in its box
+    # a vertical frame has the room for the whole sentence
+    from nnanim.layout import pixel_size
+
+    tall = dry_run(TrainingScene, {}, pixels=pixel_size("9:16", 480), mixin=_CaptionLog)
+    outro = [b for b in tall.beats if b.kind == "outro"][-1]
+    assert outro.detail == "last hidden layer: linearly separable; tanh at ±1: each class piled in a corner"
+
+
+def test_an_unsaturated_layer_is_not_said_to_pile_up():
+    """A short run whose layer is not saturated: no such words."""
+    run = train(dataset="moons", n_samples=200, hidden=[8, 2], epochs=5, seed=1)
+    scene = dry_run(TrainingScene, {"run": run}, mixin=_CaptionLog)
+    H = _tanh_hidden(run, run.X, len(run.epochs) - 1)
+    assert np.all(np.abs(H) >= 0.9, axis=1).mean() < 0.5
+    outro = [b for b in scene.beats if b.kind == "outro"][-1]
+    assert "piled" not in outro.detail
