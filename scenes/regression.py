@@ -319,7 +319,8 @@ class RegressionScene(SceneContract):
         # swept from left to right), for as long as the caption takes to read but a short still
         # a layer of more than 2 units is drawn on 2 axes: the caption says which (review 5: 3
         # units on 2 axes, unexplained)
-        seen = "" if H.shape[1] == 2 else f", seen along w and across it (2 of its {H.shape[1]} directions)"
+        seen = ("" if H.shape[1] == 2 else  # '(2' never left alone at a line's end
+                f", seen along w and across it (2{NBSP}of{NBSP}its {H.shape[1]} directions)")
         title, detail = "the hidden space", \
             f"each x is one point h(x) of the {H.shape[1]}-unit layer{seen}, coloured by its target"
         need = self.reading_seconds(title, detail)
