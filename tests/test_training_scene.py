@@ -360,25 +360,29 @@ def test_the_curves_are_readable_and_their_ticks_sit_at_their_values(run, aspect
     accs = np.array([_accuracy_by_hand(run, r) for r in range(len(run.epochs))])
     probe = scene.label("0", size=SMALL_SIZE)
     sides = {"left": 0, "right": 0, "under": 0}
+    right = []
     for mob in chart.tick_labels:
         body = mob.original_text.replace("\u2212", "-")
         assert mob.height <= 1.25 * probe.height and mob.height >= 0.6 * probe.height
         x, y = mob.get_center()[0] - origin[0], mob.get_center()[1] - origin[1]
-        if x < 0:  # the loss, log scale
-            share = (np.log10(float(body)) - loss.min()) / (loss.max() - loss.min())
-            sides["left"] += 1
-        elif x > chart.box_w:  # the accuracy
-            share = (float(body.rstrip("%")) / 100 - accs.min()) / (accs.max() - accs.min())
-            sides["right"] += 1
-        else:  # an epoch, under the box at log(1 + e)
-            assert y < 0
+        if y < 0:  # an epoch, under the box at log(1 + e)
             assert x == pytest.approx(np.log1p(float(body)) / np.log1p(float(run.epochs[-1])) * chart.box_w,
                                       abs=1e-6)
             sides["under"] += 1
-            continue
-        assert 0 <= share <= 1
-        assert y == pytest.approx(share * chart.box_h * 0.92 + chart.box_h * 0.04, abs=1e-6)
+        elif x < 0:  # the loss, log scale
+            share = (np.log10(float(body)) - loss.min()) / (loss.max() - loss.min())
+            sides["left"] += 1
+            assert 0 <= share <= 1
+            assert y == pytest.approx(share * chart.box_h * 0.92 + chart.box_h * 0.04, abs=1e-6)
+        else:  # the accuracy: round values bracketing it (review 5), each at its value on the
+            assert x > chart.box_w  # curve's linear scale (checked against the curve drawn below)
+            right.append((float(body.rstrip("%")) / 100, y))
+            sides["right"] += 1
     assert sides["left"] >= 1 and sides["right"] >= 2 and sides["under"] >= 2, sides
+    (v0, y0), (v1, y1) = min(right), max(right)
+    assert v0 <= accs.min() and accs.max() <= v1
+    np.testing.assert_allclose(chart.maps[1], y0 + (accs - v0) / (v1 - v0) * (y1 - y0), atol=1e-6)
+    assert 0 <= y0 < y1 <= chart.box_h
 
 
 # ----------------------------------------------------------------------------- review 1 (training)
