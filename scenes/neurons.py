@@ -183,6 +183,10 @@ class NeuronsScene(SceneContract):
             if regions:
                 counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
             note.next_to(VGroup(*still), DOWN, buff=0.25, aligned_edge=RIGHT)
+            # the block in the middle of the aside's height (at its top it left the column's
+            # middle empty between it and the footer, review 5)
+            block = VGroup(*still, note)
+            block.shift(UP * ((box.y0 + box.y1) / 2 - block.get_center()[1]))
             area = pic
         digits.append(note)  # moves with the readouts' digits (shown or not, frame by frame)
         diagram = self.diagram = NetworkDiagram(timeline, theme, area.inset(0.15).clip, vertical=portrait)

@@ -571,3 +571,16 @@ def test_a_network_that_can_go_negative_keeps_purple_and_no_black():
     tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=30)
     scene = dry_run("neurons", {"run": tanh, "duration": 6})
     assert "purple" in scene.beats[0].detail and "black" not in scene.beats[0].detail
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (640, 480)])
+def test_the_readouts_sit_in_the_middle_of_the_column(pixels):
+    """Review 5: the readouts hugged the aside's top and left the middle of the left column empty.
+    The readouts, the count and the note (its room kept while it is hidden) are centred in the
+    aside's height, inside it."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    box = scene.layout.aside
+    top = max(scene.readout_rows.get_top()[1], scene.note.get_top()[1])
+    bottom = min(scene.readout_rows.get_bottom()[1], scene.note.get_bottom()[1])
+    assert box.y0 - 1e-6 <= bottom and top <= box.y1 + 1e-6
+    assert (top + bottom) / 2 == pytest.approx((box.y0 + box.y1) / 2, abs=0.05)
