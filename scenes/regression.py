@@ -320,7 +320,7 @@ class RegressionScene(SceneContract):
         # a layer of more than 2 units is drawn on 2 axes: the caption says which (review 5: 3
         # units on 2 axes, unexplained)
         seen = ("" if H.shape[1] == 2 else  # '(2' never left alone at a line's end
-                f", seen along w and across it (2{NBSP}of{NBSP}its {H.shape[1]} directions)")
+                f", seen along w and across it (2{NBSP}of{NBSP}its{NBSP}{H.shape[1]}{NBSP}directions)")
         title, detail = "the hidden space", \
             f"each x is one point h(x) of the {H.shape[1]}-unit layer{seen}, coloured by its target"
         need = self.reading_seconds(title, detail)
