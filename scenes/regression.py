@@ -319,10 +319,12 @@ class RegressionScene(SceneContract):
         # swept from left to right), for as long as the caption takes to read but a short still
         # a layer of more than 2 units is drawn on 2 axes: the caption says which (review 5: 3
         # units on 2 axes, unexplained)
-        seen = ("" if H.shape[1] == 2 else  # '(2' never left alone at a line's end
-                f", seen along w and across it (2{NBSP}of{NBSP}its{NBSP}{H.shape[1]}{NBSP}directions)")
+        # (with it, no 'coloured by its target': the target's colour bar says that, and a third
+        # line ran into the picture in a square frame)
+        seen = ("" if H.shape[1] == 2 else  # '(2 of 3' never broken across lines
+                f" (2{NBSP}of{NBSP}{H.shape[1]}{NBSP}directions shown)")
         title, detail = "the hidden space", \
-            f"each x is one point h(x) of the {H.shape[1]}-unit layer{seen}, coloured by its target"
+            f"each x: a point h(x) of the {H.shape[1]}-unit layer{seen or ', coloured by its target'}"
         need = self.reading_seconds(title, detail)
         sweep = max(BEATS["hidden"], need - HOLD)
         self.sweep = along = np.argsort(x, kind="stable")

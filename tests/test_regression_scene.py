@@ -566,5 +566,6 @@ def test_a_3_unit_layer_on_2_axes_says_so(sine_run):
     k = sine_run.network(len(sine_run.epochs) - 1).weights[-1].shape[1]
     assert k == 3
     beat = next(b for b in scene.beats if b.title == "the hidden space")
-    assert f"of the {k}-unit layer, seen along w and across it (2 of its {k} directions)" in \
-        beat.detail.replace("\u00a0", " ")
+    assert f"of the {k}-unit layer (2 of {k} directions shown)" in beat.detail.replace("\u00a0", " ")
+    # and the two drawn are named on the axes: along w and across it
+    assert [t.original_text for t in scene.field.names[:2]] == ["h along w", "h across w"]
