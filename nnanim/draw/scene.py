@@ -345,11 +345,15 @@ class FlowScene(SceneContract, StillFrames, Scene):
         return (wiped + [OpacityFade(m, fade_in=False, rate_func=_window(0.0, share / 2)) for m in rest_out]
                 + [OpacityFade(m, rate_func=_window(share / 2, share)) for m in rest_in])
 
-    def header(self, run, record: int) -> VGroup:
-        """What is shown (dataset, architecture, epoch), in the layout's header region."""
+    def header(self, run, record: int, epoch: bool = True) -> VGroup:
+        """What is shown (dataset, architecture, epoch), in the layout's header region.
+
+        ``epoch=False``: without the epoch (a replay names the epoch on screen in its own
+        readout; a fixed 'epoch 2000' under earlier epochs contradicted it)."""
         box = self.layout.header
         words = run.describe_parts(record)
-        lines = [words["dataset"], words["architecture"], f"{words['activations']} · {words['epoch']}"]
+        last = f"{words['activations']} · {words['epoch']}" if epoch else words["activations"]
+        lines = [words["dataset"], words["architecture"], last]
         if self.layout.shape != "landscape":  # two lines under the picture
             lines = [f"{lines[0]} · {lines[2]}", lines[1]]
         texts = VGroup(*[wrap_text(t, self.theme.font, self.layout.small_size, box.width, self.theme.muted)
