@@ -103,8 +103,8 @@ class TrainingScene(SceneContract):
         from nnanim.core.projection import InputPlane
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout, LineChart
-        from nnanim.draw.scene import Caption
         from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
+        from nnanim.draw.scene import Caption
 
         run, record = self.load_run()
         total = default_duration(int(run.epochs[record]))

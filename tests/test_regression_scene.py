@@ -562,7 +562,8 @@ def test_the_error_sticks_read_on_every_point_colour(sine_run):
     parts = scene.field.submobjects
     assert parts.index(halo) < parts.index(sticks) < parts.index(scene.field.cloud)
     assert halo.get_stroke_width() >= 1.8 * sticks.get_stroke_width()
-    assert halo.get_stroke_opacity() == pytest.approx(1.0) and sticks.get_stroke_opacity() == pytest.approx(1.0)
+    assert halo.get_stroke_opacity() == pytest.approx(1.0)
+    assert sticks.get_stroke_opacity() == pytest.approx(1.0)
     core, rim = (ManimColor(m.get_stroke_color()).to_hex()[:7] for m in (sticks, halo))
     assert len(sticks.points) > 0
     np.testing.assert_allclose(halo.points, sticks.points, atol=1e-9)  # where the sticks are
