@@ -439,6 +439,7 @@ def work_folder(kind: str) -> Iterator[Path]:
     A full disk or a cache that cannot be written (Manim's segments, the
     joined video) is one line (:class:`RenderError`), not a traceback.
     """
+    from nnanim.errors import NnanimError
     from nnanim.files import write_error
 
     renders = _ensure_dir(cache_dir() / "renders")
@@ -447,6 +448,8 @@ def work_folder(kind: str) -> Iterator[Path]:
         work = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=renders))
         lock = cache.hold(work)  # a render killed outright leaves an unlocked folder: swept later
         yield work
+    except NnanimError:  # already one line (an output that cannot be written says so itself)
+        raise
     except Exception as error:  # a full disk, also under Manim's encoder's RuntimeError
         full = write_error(error)
         if full is None:
