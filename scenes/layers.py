@@ -1090,7 +1090,7 @@ class LayersScene(SceneContract):
             ends = view.segment_in_view(w, c)
             if ends is not None:
                 line = Line(*ends, color=color, stroke_width=width)
-                line.clip_box = self.layout.picture_clip  # never across the text
+                line.clip_box = self.plot_clip()  # never across the text or the tiles' key
                 out.append(line)
         return out
 
@@ -1130,9 +1130,17 @@ class LayersScene(SceneContract):
         for _, _, ends in region_segments(view.flow.output_boundaries(), view.visible_box()):
             line = Line(*view.to_scene(ends), color=self.theme.boundary,
                         stroke_width=self.theme.boundary_width)
-            line.clip_box = self.layout.picture_clip
+            line.clip_box = self.plot_clip()
             out.append(line)
         return out
+
+    def plot_clip(self) -> tuple:
+        """``(x0, y0, x1, y1)``: where the output's regions and lines are drawn: the picture, or
+        an image dataset's inner box, between its tiles' bands (:meth:`tile_layout`).  Shaded
+        over the whole picture, each digit's tile of the key sat on another class's region (the
+        1 on the 8s')."""
+        tiles = getattr(self, "_tiles", None)
+        return self.layout.picture_clip if tiles is None else tuple(float(v) for v in tiles[2])
 
     def add_output_shading(self, view) -> list:
         """Put the output shading behind the picture (clipped to it): the fade-in to play, if any."""
@@ -1141,7 +1149,7 @@ class LayersScene(SceneContract):
         shading = self.output_shading(view)
         if shading is None:
             return []
-        shading.clip_box = self.layout.picture_clip
+        shading.clip_box = self.plot_clip()
         shading.is_output_shading = True
         self.add(shading)
         self.bring_to_back(shading)
@@ -1156,7 +1164,7 @@ class LayersScene(SceneContract):
             return None
         from nnanim.draw.posters import pixel_rows, shaded_box
 
-        box = shaded_box(view, self.layout.picture_clip)
+        box = shaded_box(view, self.plot_clip())
         rows = pixel_rows(view, box)
         if flow.network.task == "regression":
             image = value_image(flow.output_values, box, self.theme, *view.target_range,

@@ -1122,3 +1122,39 @@ def test_each_class_corner_lies_toward_its_points(options):
         a, b = means[k] - mid, corner - centre
         angle = np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1)))
         assert angle <= 60, (run.class_names[k], angle)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_digit_tiles_sit_on_no_other_class_region(aspect):
+    """Three digits' output beat: no tile of the key sits on another class's region (the shaded
+    regions and their lines stop at the tiles' bands; before, the 1's tile sat on the 8s'
+    region).  The regions are recomputed here: the last layer's softmax at each place of a
+    tile's box (sampled) that the shading covers."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480), mixin=_FirstPlays)
+    run = scene.job.run
+    beat = next(k for k, b in enumerate(scene.beats) if b.title.startswith("output"))
+    drawn = [a.mobject for a in scene.first[beat]]
+    shading = [m for m in drawn if getattr(m, "is_output_shading", False)]
+    assert shading
+    clips = [m.clip_box for m in drawn if getattr(m, "clip_box", None) is not None]
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    last = len(view.flow.stages) - 1
+    view.set_stage(last, 1.0)
+    W, b = run.weights[-1][-1], run.biases[-1][-1]
+    # (the display space there is the last hidden layer's: its points' regions are their answers)
+    h = _forward_states(run)[-1][1]
+    np.testing.assert_allclose(view.to_display(view.cloud.points)[:, :2], h, atol=1e-6)
+    side, slots, _ = scene._tiles
+    s = np.linspace(-side / 2, side / 2, 9)
+    for k, (cx, cy) in enumerate(slots):
+        Q = np.array([[cx + dx, cy + dy, 0.0] for dx in s for dy in s])
+        for clip in clips:  # the shading and every region line
+            x0, y0, x1, y1 = clip
+            inside = (Q[:, 0] > x0) & (Q[:, 0] < x1) & (Q[:, 1] > y0) & (Q[:, 1] < y1)
+            if not inside.any():
+                continue
+            region = np.argmax(view.to_display(Q[inside])[:, :2] @ W.T + b, axis=1)
+            assert np.all(region == k), (run.class_names[k], np.bincount(region))
