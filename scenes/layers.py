@@ -454,7 +454,10 @@ class LayersScene(SceneContract):
                  for k in range(K)]
         centre, radius = self.vertex_frame(K, sizes, V)
         corners = centre + radius * np.pad(V, ((0, 0), (0, 1)))
-        polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
+        # (round the circle: the classes' corners are in the order of their points, not of
+        # their numbers; drawn in class order, ten digits' polygon was a star)
+        around = np.argsort(np.arctan2(V[:, 1], V[:, 0]))
+        polygon = Polygon(*corners[around], stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
         if K == 3:  # a triangle is the probability simplex itself: shaded by what each place means

@@ -1104,6 +1104,10 @@ def test_each_class_corner_lies_toward_its_points(options):
     polygon = next(m for m in scene._corners[0].get_family() if type(m).__name__ == "Polygon")
     corners = np.array(polygon.get_vertices(), dtype=float)[:, :2]
     assert len(corners) == K
+    # drawn round the circle, a regular polygon (in class order, ten digits' was a star): every
+    # side as long as the others
+    sides = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1)
+    np.testing.assert_allclose(sides, sides[0], rtol=1e-6)
     last = len(view.flow.stages) - 1
     view.set_stage(last, 1.0)  # the last picture, before the move
     before = np.array(view.cloud.points[:, :2], dtype=float)
