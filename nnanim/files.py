@@ -41,11 +41,24 @@ from pathlib import Path
 from nnanim.errors import NnanimError
 
 __all__ = ["DEFAULT_LIMIT", "LIMITS", "LIMIT_ENV", "WRITE_ERRORS", "atomic_write", "cache_dir",
-           "check_writable", "limit", "limits_on", "open_regular", "read_limited", "size_text"]
+           "check_writable", "limit", "limits_on", "open_regular", "read_limited", "size_text", "write_error"]
 
 #: errno values that mean "this place cannot take the file" (reported as one line, not a bug)
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
                           errno.EFBIG})
+
+
+def write_error(error: BaseException) -> OSError | None:
+    """The full disk or unwritable place behind ``error``: ``error`` itself or the error it was
+    raised from (Manim's segment encoder raises a RuntimeError from PyAV's OSError), if it is an
+    :class:`OSError` of :data:`WRITE_ERRORS`; else ``None``."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in WRITE_ERRORS:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
 
 
 #: the largest file of each kind nnanim reads, in bytes (lifted by NNANIM_NO_LIMITS=1)

@@ -100,6 +100,7 @@ TITLES = {
 
 
 class ActivationsScene(SceneContract):
+    top_title = True  # a panel scene: its title line is on top
     defaults = {"dataset": "circles", "hidden": [3, 2], "epochs": 1500}
     max_inputs = 2  # its lesson is the linear regions of the input plane
 

@@ -41,6 +41,7 @@ REGRESSION_TITLE = "curved in the input, linear before the output"
 
 
 class BottleneckScene(SceneContract):
+    top_title = True  # a panel scene: its title line is on top
     # three classes: a two-class output reads one direction of the 2-unit layer (w·h), so the
     # error reaching the layer always points along w, both units are trained into copies of
     # each other and every point ends on one diagonal (L2 removes what is left of the other

@@ -122,6 +122,7 @@ def _box(X):
 
 
 class FeatureCrossScene(SceneContract):
+    top_title = True  # a panel scene: its title line is on top
     # the bottleneck scene's network: the last hidden layer (2 units) is the learned feature
     defaults = {"dataset": "circles", "hidden": [16, 16, 2], "activation": "tanh", "l2": 1e-3}
     max_inputs = 2  # it draws the input plane itself

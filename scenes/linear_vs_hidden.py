@@ -82,6 +82,7 @@ def product_name(n_layers: int) -> str:
 
 
 class LinearVsHiddenScene(SceneContract):
+    top_title = True  # a panel scene: its title line is on top
     defaults = {"dataset": "moons", "hidden": [4, 4, 4], "activation": "tanh"}
     max_inputs = 2  # it draws the input plane itself
 

@@ -183,6 +183,10 @@ class NeuronsScene(SceneContract):
             if regions:
                 counted.next_to(readouts, DOWN, buff=0.15, aligned_edge=RIGHT)
             note.next_to(VGroup(*still), DOWN, buff=0.25, aligned_edge=RIGHT)
+            # the block in the middle of the aside's height (at its top it left the column's
+            # middle empty between it and the footer, review 5)
+            block = VGroup(*still, note)
+            block.shift(UP * ((box.y0 + box.y1) / 2 - block.get_center()[1]))
             area = pic
         digits.append(note)  # moves with the readouts' digits (shown or not, frame by frame)
         diagram = self.diagram = NetworkDiagram(timeline, theme, area.inset(0.15).clip, vertical=portrait)
@@ -243,12 +247,16 @@ class NeuronsScene(SceneContract):
         relu = all(a in DYING for a in run.activations)
         if regions:  # three lines at most: the squares' colours, then the lines
             # (a ReLU network's hidden maps are green or black: 'black 0' takes purple's place)
-            detail = (f"green{NBSP}+, {f'black{NBSP}0' if relu else f'purple{NBSP}−'}; "
-                      f"pale lines: where a unit switches on")
+            # (the input maps and the edges are purple where negative: every colour named)
+            detail = (f"green{NBSP}+, purple{NBSP}−{f', black{NBSP}0' if relu else ''}; "
+                      f"pale lines: a unit switches on")
         else:
             detail = f"each square: a unit's output (green{NBSP}+, purple{NBSP}−)"
         caption = self.caption(title, detail)
-        self.open(Group(*moving, *digits), still=(caption, *still, self.header(run, record)),
+        # the footer names no epoch: the readout names the one on screen (a fixed 'epoch 2000'
+        # stood under the replay of every earlier epoch)
+        footer = self.footer = self.header(run, record, epoch=False)
+        self.open(Group(*moving, *digits), still=(caption, *still, footer),
                   title=title, detail=detail, seconds=INTRO)
         # the rewind is declared: its own caption while the replay runs back to epoch 0
         shown_epoch = timeline.stated(poster)[0]

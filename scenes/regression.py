@@ -67,6 +67,8 @@ SWING = np.radians(20)
 ROOM = 0.8
 #: the error sticks' width, in grid widths
 STICK = 1.8
+#: the sticks' dark halo (the points' rim colour): its width, in sticks' widths
+HALO_WIDTH = 2.2
 #: the least length of a stick of the RMS error, as a share of the height axis (else drawn longer)
 STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
@@ -276,7 +278,14 @@ class RegressionScene(SceneContract):
         foot = np.column_stack([H @ B.T, y_hat])
         tip = np.column_stack([H @ B.T, y_hat + grow * (y - y_hat)])
         field._sticks = np.stack([tip, foot], axis=1).reshape(-1, 3)
-        for part in (field.plane, field.sticks):
+        # each stick over a dark halo: the orange alone was lost on the yellow points (the
+        # targets' light end); the halo parts it from them, the orange from the dark points
+        self.stick_halo = halo = Polylines(list(field._sticks.reshape(-1, 2, 3)), smooth=False,
+                                           stroke_color=theme.point_rim,
+                                           stroke_width=theme.grid_width * STICK * HALO_WIDTH)
+        halo.clip_box = field.sticks.clip_box
+        field.submobjects.insert(field.submobjects.index(field.sticks), halo)
+        for part in (field.plane, halo, field.sticks):
             part.set_stroke(opacity=0.0)
         names = [self.label(t, size=size, color=theme.muted) for t in (*axes, "target y")]
         for t in names:  # each names an axis of the 3-D picture, from inside it
@@ -287,6 +296,7 @@ class RegressionScene(SceneContract):
                            stroke_color=theme.muted, stroke_width=theme.grid_width * 2.0)
 
         def place(_=None):
+            halo.set_vertices(field.to_scene(field._sticks))  # under the sticks, wherever the view turns
             scene_ends = field.to_scene(ends)
             arrows.set_vertices(field.to_scene(np.column_stack([starts, ends]).reshape(-1, 3)))
             # clear of every point (drawn yet or not) and of every arrow (the height's grows
@@ -307,8 +317,14 @@ class RegressionScene(SceneContract):
         self.remove(*leaving)
         # each x is one point h(x): the points come one by one in the order of x (the input line
         # swept from left to right), for as long as the caption takes to read but a short still
+        # a layer of more than 2 units is drawn on 2 axes: the caption says which (review 5: 3
+        # units on 2 axes, unexplained)
+        # (with it, no 'coloured by its target': the target's colour bar says that, and a third
+        # line ran into the picture in a square frame)
+        seen = ("" if H.shape[1] == 2 else  # '(2 of 3' never broken across lines
+                f" (2{NBSP}of{NBSP}{H.shape[1]}{NBSP}directions shown)")
         title, detail = "the hidden space", \
-            f"each x is one point h(x) of the {H.shape[1]}-unit layer, coloured by its target"
+            f"each x: a point h(x) of the {H.shape[1]}-unit layer{seen or ', coloured by its target'}"
         need = self.reading_seconds(title, detail)
         sweep = max(BEATS["hidden"], need - HOLD)
         self.sweep = along = np.argsort(x, kind="stable")
@@ -334,10 +350,12 @@ class RegressionScene(SceneContract):
         longer = f" (drawn {grow}× longer)" if grow > 1 else ""
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
+        halo.set_stroke(opacity=1.0)
         caption = self.stage(caption, "a tilted plane",
                              f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
                              f"R² = {number(r2, 3)}",
-                             OpacityFade(field.plane), OpacityFade(field.sticks), run_time=BEATS["plane"])
+                             OpacityFade(field.plane), OpacityFade(halo), OpacityFade(field.sticks),
+                             run_time=BEATS["plane"])
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])

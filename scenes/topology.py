@@ -77,6 +77,43 @@ HOP = 0.8
 POSTER_FADE = 0.8
 
 
+class Settle:
+    """A view's framing (its ``frame_trace``) that, over stage ``stage`` (one where nothing moves:
+    the output's), eases from where the camera was left to the points' own box.
+
+    tanh's squeeze shrinks the data more than ten times in one stage; the camera's zoom, bounded
+    in rate, is still far out when it ends, and holds there over the output stage, where nothing
+    moves: the jammed ring and disk filled about a sixth of the picture.  Played, this stage
+    zooms in (log-linear, smoothstepped) until the points fill the picture (with the framing's
+    margin); every other moment is the wrapped framing's own.
+    """
+
+    def __init__(self, trace, points, stage: int, margin: float) -> None:
+        self.trace, self.points, self.stage, self.margin = trace, points, int(stage), float(margin)
+
+    def framing_box(self, s: int, t: float):
+        centre, halves = self.trace.framing_box(s, t)
+        if s != self.stage:
+            return centre, halves
+        t = min(max(float(t), 0.0), 1.0)
+        P = self.points.at(s, 1.0)
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        goal = 0.5 * (hi - lo)
+        goal = np.maximum(goal + float(goal.max()) * self.margin, 1e-6)
+        ease = t * t * (3.0 - 2.0 * t)
+        start_c, start_h = np.asarray(centre, dtype=float), np.asarray(halves, dtype=float)
+        centre = (1.0 - ease) * start_c + ease * 0.5 * (lo + hi)
+        halves = np.exp((1.0 - ease) * np.log(start_h) + ease * np.log(goal))
+        return centre, halves
+
+    def framing(self, s: int, t: float):
+        centre, halves = self.framing_box(s, t)
+        return centre, float(np.max(halves))
+
+    def framing_support(self, s: int, t: float):
+        return self.trace.framing_support(s, t)
+
+
 def segment_hits(a, b, lo, hi) -> bool:
     """Whether the segment from ``a`` to ``b`` (2-D) passes through the open box ``lo``–``hi``.
 
@@ -527,9 +564,12 @@ class TopologyScene(MulticlassScene):
             + f": {narrow_acc:.1%} right, {round(narrow_acc * n)} of {n} points"
             + (f"; {ringed}" if self.ringed else ""),
             kind="stage")
-        # the squeeze left the camera far out (its zoom is bounded in rate): played, the still
-        # output stage settles it onto the jammed points before the line is drawn across them
-        narrow_view.frame_trace = narrow_view.frame_trace.settling([out.index])
+        # the squeeze left the camera far out (its zoom is bounded in rate): it settles on the
+        # jammed points before the line is drawn across them
+        from nnanim.core.flow import FRAMING_MARGIN
+
+        narrow_view.frame_trace = Settle(narrow_view.frame_trace, narrow_view.points_trace,
+                                         out.index, FRAMING_MARGIN)
         self.play(StagePlay(narrow_view, out.index, run_time=BEATS["settle"]))
         narrow_view.set_stage(out.index, 1.0)
         extras = self.add_output_shading(narrow_view)

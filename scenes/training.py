@@ -56,6 +56,21 @@ GRID_WORDS = "grey: the input grid, carried through the layers"
 ROW = 0.12  # the gap between the main picture and its legend row
 
 
+#: the share of points with every unit of the last hidden layer this close to ±1 (tanh) at which the
+#: outro says the layer saturates
+SATURATION, SATURATED = 0.9, 0.5
+
+
+def saturated_share(H, activation) -> float:
+    """The share of the rows of ``H`` (a tanh layer's outputs) with every unit within
+    ``1 − SATURATION`` of ±1; 0 for any other activation."""
+    import numpy as np
+
+    if getattr(activation, "name", activation) != "tanh" or len(H) == 0:
+        return 0.0
+    return float(np.mean(np.all(np.abs(np.asarray(H)) >= SATURATION, axis=1)))
+
+
 class TrainingScene(SceneContract):
     defaults = {"dataset": "spirals", "hidden": [16, 16, 2], "activation": "tanh", "epochs": 1500}
     tasks = ("binary", "multiclass", "regression")
@@ -89,6 +104,7 @@ class TrainingScene(SceneContract):
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout, LineChart
         from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
+        from nnanim.draw.scene import Caption
 
         run, record = self.load_run()
         total = default_duration(int(run.epochs[record]))
@@ -297,7 +313,19 @@ class TrainingScene(SceneContract):
                    else f"R² = {number(final_acc, 3)}, not fitted yet")
         else:
             end = "linearly separable" if final_acc >= 0.95 else "not separable yet"
-        self.swap_caption(caption, f"epoch {final_epoch}", f"{LAYER}: {end}", run_time=SWAP, kind="outro")
+        # the end piles each class into one spot: where the layer's units saturate, the caption says
+        # so (review 5: two heaps of points, unexplained)
+        # (the longest words that fit the caption's box: a narrow column has the title say
+        # 'linearly separable', a 4:3 one has no room for the reason)
+        self.saturated = saturated_share(timeline.hidden(timeline.moment(1.0)), run.activations[-1])
+        words = [(f"epoch {final_epoch}", f"{LAYER}: {end}")]
+        if self.saturated >= SATURATED and not regression:
+            words[:0] = [(f"epoch {final_epoch}", f"{LAYER}: {end}; tanh at ±1: each class piled in a corner"),
+                         (end, f"{LAYER}: tanh at ±1, each class in a corner")]
+        box = layout.caption
+        title, detail = next((t, d) for t, d in words if (t, d) == words[-1]
+                             or Caption(t, d, theme, layout, box.width).height <= box.height + 1e-6)
+        self.swap_caption(caption, title, detail, run_time=SWAP, kind="outro")
         self.wait(OUTRO - SWAP)
 
 

@@ -303,12 +303,18 @@ def holds_log(scene) -> tuple[list, float]:
     return HOLDS[scene]
 
 
+#: a view's points at no more than this opacity are not seen (its framing may change under it)
+HIDDEN = 0.02
+
+
 def framing_jumps(samples):
     """``[(where, what, size), ...]``: frames where a view's framing changes too fast or in a jump."""
     series = {}  # view -> [(where, zoom change, shift)] over runs of consecutive frames
     for (_, before), (where, now) in zip(samples, samples[1:]):
-        for key, (log_s, origin, *_) in now.items():
-            if key in before:
+        for key, (log_s, origin, *_, opacity) in now.items():
+            # a view drawn at no opacity on either side is a declared cut under a fade (a panel
+            # that fades out where it was and in where it goes): not the camera moving
+            if key in before and min(opacity, before[key][-1]) > HIDDEN:
                 zoom = abs(log_s - before[key][0])
                 shift = float(np.linalg.norm(origin - before[key][1]))
                 series.setdefault(key, []).append((where, zoom, shift))

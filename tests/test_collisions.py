@@ -106,6 +106,8 @@ def covered(marks) -> list[str]:
 #: strict, as KNOWN_FAILURES: other scenes' fixes may free a corner first, and the test still runs)
 _THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
 AXES_KNOWN: dict[tuple[str, str], str] = {
+    ("activations", "4:3"): _THREE_D + "; each panel now turns to its own face-on tilt, and in 4:3 the "
+    "third axis name (h₃) of a panel meets its boundary at one moment (10.6 s)",
     **{("feature-cross", a): "small panels: the data are framed inside the panel's picture, "
        "the 3-D names' corners chosen from boxes, but in these shapes the compass "
        "is still about a third of a panel (the xor's and the learned layers' points reach it)"
@@ -172,14 +174,18 @@ def test_the_check_sees_a_collision():
     assert len(collisions(edge, safe)) == 1 and "title-safe" in collisions(edge, safe)[0]
 
 
-# -- a caption swap, rendered: never a blank line, never two captions at one place
+# -- a caption swap, rendered: never two captions at once, blank only for a moment at the switch
 
 #: the swap's render: pixels and frames per second (a swap of 0.6 s sampled 18 times)
 SWAP_PIXELS, SWAP_FPS = (480, 270), 30
+#: the old caption drawn in red, the new one in green: each frame's ink says which text it is,
+#: wherever a glyph is as it moves (a swap pushes the old text up and the new one in from below)
+SWAP_COLOURS = ("#FF2020", "#20FF20")
 
 
 def _render_swap(tmp_path, how: str):
-    """Render a caption swap and return ``(frames (RGB, uint8), old caption, new caption)``.
+    """Render a caption swap and return ``(frames (RGB, uint8), old caption's boxes, new
+    caption's boxes)`` (each glyph's box in pixels, where it rests).
 
     ``how``: ``"swap"`` (``swap_caption``), ``"cross"`` (both fades at once) or ``"gap"`` (the
     old one out, then the new one in: how captions used to swap)."""
@@ -191,6 +197,10 @@ def _render_swap(tmp_path, how: str):
     kept = {}
 
     class Swap(FlowScene):
+        def caption(self, title, detail=""):
+            cap = super().caption(title, detail)
+            return cap.set_color(SWAP_COLOURS[min(len(kept), 1)])
+
         def construct(self):
             old = self.caption("first words", "an old caption that must leave first")
             self.open(still=(old,), seconds=0.2)
@@ -237,67 +247,65 @@ def _glyph_boxes(caption, frame) -> list[tuple[float, float, float, float]]:
 
 
 def swap_faults(frames, old_boxes, new_boxes) -> tuple[list[int], list[int]]:
-    """``(faint, doubled)``: frames whose caption ink (lit pixels in the glyphs' boxes) is below
-    60 % of the smaller of the old caption's (first frame) and the new one's (last frame); and
-    frames showing an old glyph and a new glyph whose boxes overlap (by more than a pixel each
-    way) both (each glyph's own ink: the pixels of its box, a pixel wider, lit in its caption's
-    frame and clearly dark in the other's, a quarter of them lit)."""
+    """``(faint, doubled)``: frames whose caption ink (lit pixels around the glyphs' boxes, a
+    line above and below them: glyphs move as they go and come) is below 60 % of the smaller of
+    the old caption's (first frame) and the new one's (last frame); and frames showing both
+    captions (each at a twentieth of its ink or more: how much redder than green the old one's
+    pixels are, how much greener the new one's, wherever they are)."""
     import numpy as np
 
-    grey = frames.astype(float).max(axis=3)
+    rgb = frames.astype(float)
+    grey = rgb.max(axis=3)
     background = np.median(grey[0])
     lit = grey > background + 60
-    def pixels(box):  # a pixel wider (anti-aliased edges)
-        c0, r0, c1, r1 = box
-        return (slice(max(int(r0) - 1, 0), int(np.ceil(r1)) + 1),
-                slice(max(int(c0) - 1, 0), int(np.ceil(c1)) + 1))
-
+    boxes = np.array(old_boxes + new_boxes)
+    line = float(np.max(boxes[:, 3] - boxes[:, 1]))
     region = np.zeros(lit.shape[1:], dtype=bool)
-    for box in old_boxes + new_boxes:
-        region[pixels(box)] = True
+    for c0, r0, c1, r1 in boxes:
+        rows = slice(max(int(r0 - line), 0), int(np.ceil(r1 + line)) + 1)
+        region[rows, max(int(c0) - 1, 0):int(np.ceil(c1)) + 1] = True
     ink = lit[:, region].sum(axis=1)
     least = min(ink[0], ink[-1])
     assert least > 100, "the captions' ink was not found"
     faint = [i for i, v in enumerate(ink) if v < 0.6 * least]
 
-    def own(boxes, mine, other):
-        out = []
-        for box in boxes:
-            mask = np.zeros_like(region)
-            mask[pixels(box)] = True
-            out.append(mask & mine & ~other)
-        return out
-
-    dark = grey < background + 25  # clearly unlit (not an anti-aliased edge of a neighbour)
-    olds, news = own(old_boxes, lit[0], ~dark[-1]), own(new_boxes, lit[-1], ~dark[0])
-
-    def overlap(a, b):
-        return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
-
-    pairs = [(i, j) for i, a in enumerate(old_boxes) for j, b in enumerate(new_boxes)
-             if overlap(a, b) and olds[i].sum() >= 3 and news[j].sum() >= 3]
-    assert pairs, "no old glyph lies where a new one does: the check would see nothing"
-    doubled = []
-    for f, frame in enumerate(lit):
-        if any(frame[olds[i]].mean() > 0.25 and frame[news[j]].mean() > 0.25 for i, j in pairs):
-            doubled.append(f)
+    redder = (rgb[..., 0] - rgb[..., 1])[:, region]
+    olds = np.clip(redder - 10, 0, None).sum(axis=1)  # the old caption's ink (red over green)
+    news = np.clip(-redder - 10, 0, None).sum(axis=1)  # the new one's
+    assert news[0] < 0.01 * news[-1] and olds[-1] < 0.01 * olds[0], (olds, news)
+    doubled = [f for f in range(len(frames)) if olds[f] >= 0.05 * olds[0] and news[f] >= 0.05 * news[-1]]
     return faint, doubled
 
 
+def _runs(frames: list[int]) -> list[int]:
+    """The lengths of the runs of consecutive frame numbers in ``frames``."""
+    runs = []
+    for i, f in enumerate(frames):
+        if i and f == frames[i - 1] + 1:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return runs
+
+
 @pytest.mark.slow
-def test_a_caption_swap_is_never_blank_and_never_doubled(tmp_path):
-    """Issue 16: a swap (old out, then new in) left the caption nearly blank for a frame or two;
-    two captions cross-faded read as neither.  At every frame of a swap the caption's ink stays
-    above 60 % of the lesser caption's, and no old glyph is shown where a new glyph is."""
+def test_a_caption_swap_is_never_doubled_and_blank_only_at_the_switch(tmp_path):
+    """Issue 16: a swap (old out, then new in) left the caption nearly blank for several frames
+    (a blink at every beat); two captions cross-faded read as neither; a left-to-right wipe
+    showed half of each (reviews 5 and 6: "relu: linear  tions").  A swap pushes: the old
+    caption goes up as it fades out, then the new one rises into place.  No frame shows both
+    captions, and the caption's ink is below 60 % of the lesser caption's only at the switch:
+    one run of at most 0.1 s (3 frames at 30 fps, where the old way was blank 0.3 s)."""
     frames, old, new = _render_swap(tmp_path / "swap", "swap")
     assert len(frames) >= 25  # 1 s at 30 fps: the swap is sampled many times
     faint, doubled = swap_faults(frames, old, new)
-    assert faint == [] and doubled == []
-    # the check sees both faults: a cross-fade doubles, the old way (out, then in) goes blank
+    assert doubled == []
+    assert len(_runs(faint)) <= 1 and len(faint) / SWAP_FPS <= 0.1 + 1e-9, faint
+    # the check sees both faults: a cross-fade doubles, the old way (out, then in) goes blank longer
     crossed = swap_faults(*_render_swap(tmp_path / "cross", "cross"))
     assert len(crossed[1]) >= 3
     gap = swap_faults(*_render_swap(tmp_path / "gap", "gap"))
-    assert len(gap[0]) >= 2
+    assert max(_runs(gap[0])) / SWAP_FPS >= 0.2
 
 
 # -- the axes' compass and scale bar, frame by frame through a whole scene

@@ -539,11 +539,14 @@ def test_the_axes_glide_between_corners_over_frames():
     assert np.allclose(origins[ends], settled[ends], atol=1e-6)
 
 
-def test_a_wipe_keeps_the_words_two_texts_share_in_place():
-    """A wipe from "layer 1 · W·x" to "layer 1 · + b" left "layer 1 ·" retyped letter by letter
+def test_a_swap_keeps_the_words_two_texts_share_in_place_and_pushes_the_rest():
+    """A swap from "layer 1 · W·x" to "layer 1 · + b" left "layer 1 ·" retyped letter by letter
     (a reviewer read the titles as garbled at every change): glyphs drawn alike in both texts,
-    in the same place, stay lit through the whole wipe (the old one, then at its end the new
-    one: never both, never neither); the others are wiped."""
+    in the same place, stay lit and still through the whole swap (the old one, then at its end
+    the new one: never both, never neither).  The others are pushed (reviews 5 and 6 read a
+    left-to-right wipe as garbled, "layer 1 · ta  + b"): the old ones go up while they fade out,
+    then the new ones rise from below into place while they fade in; never an old one and a new
+    one lit at once, and the move is about a third of a line."""
     from manim import LEFT
 
     from nnanim.draw.mobjects import text_wipe
@@ -551,27 +554,53 @@ def test_a_wipe_keeps_the_words_two_texts_share_in_place():
 
     old = text("layer 1 · W·x", font="DejaVu Sans", font_size=30, color="#FFFFFF").to_edge(LEFT)
     new = text("layer 1 · + b", font="DejaVu Sans", font_size=30, color="#FFFFFF").to_edge(LEFT)
-    anims = text_wipe([old], [new])
-    for a in anims:
-        a.begin()
 
     def lit(glyph):
         return float(glyph.fill_rgbas[:, 3].max())
 
+    def low(glyph):
+        return float(glyph.points[:, 1].min())
+
     olds, news = old.family_members_with_points(), new.family_members_with_points()
+    rest = {id(g): low(g) for g in olds + news}  # each glyph's place
+    anims = text_wipe([old], [new])
+    for a in anims:
+        a.begin()
     shared = [(g, h) for g in olds for h in news
               if g.points.shape == h.points.shape and np.allclose(g.points, h.points, atol=1e-3)]
     assert len(shared) >= 6  # "layer1·" (the spaces draw nothing)
-    wiped = [g for g in olds if all(g is not s for s, _ in shared)]
-    assert wiped
-    seen_wiped = []
-    for alpha in np.linspace(0.0, 1.0, 21):
+    going = [g for g in olds if all(g is not s for s, _ in shared)]
+    coming = [h for h in news if all(h is not s for _, s in shared)]
+    assert going and coming
+    line = max(float(np.ptp(g.points[:, 1])) for g in olds + news)  # the text's tallest glyph
+    seen_going, seen_coming, moved_up, moved_down = [], [], [], []
+    for alpha in np.linspace(0.0, 1.0, 41):
         for a in anims:
             a.interpolate(alpha)
         for g, h in shared:
             assert sorted([lit(g), lit(h)]) == [0.0, 1.0], alpha  # one of the two, whole
-        seen_wiped.append([lit(g) for g in wiped])
-    assert min(map(min, seen_wiped)) == 0.0 and max(map(max, seen_wiped)) == 1.0  # wiped out
+            assert low(g) == rest[id(g)] and low(h) == rest[id(h)]  # and still
+        on_going = [lit(g) for g in going]
+        on_coming = [lit(h) for h in coming]
+        assert max(on_going) == 0.0 or max(on_coming) == 0.0, alpha  # never two texts at once
+        seen_going.append(on_going)
+        seen_coming.append(on_coming)
+        for g in going:
+            if 0.0 < lit(g) < 1.0:  # going: up, above its place
+                moved_up.append(low(g) - rest[id(g)])
+        for h in coming:
+            if 0.0 < lit(h) < 1.0:  # coming: from below, rising into place
+                moved_down.append(rest[id(h)] - low(h))
+            if lit(h) == 1.0:
+                assert low(h) == pytest.approx(rest[id(h)], abs=1e-9)
+    assert min(map(min, seen_going)) == 0.0 and max(map(max, seen_going)) == 1.0
+    assert min(map(min, seen_coming)) == 0.0 and max(map(max, seen_coming)) == 1.0
+    assert moved_up and min(moved_up) > 0.0 and 0.2 * line <= max(moved_up) <= 0.6 * line
+    assert moved_down and min(moved_down) > 0.0 and 0.2 * line <= max(moved_down) <= 0.6 * line
+    # put back where they were once the swap is over (the old text may be shown again)
+    for a in anims:
+        a.clean_up_from_scene(type("NoScene", (), {"remove": lambda *_: None, "add": lambda *_: None})())
+    assert all(low(g) == rest[id(g)] for g in olds + news)
 
 
 def _wipe_frames(old, new, run_time: float, seconds: float | None = None, fps: int = 15):
@@ -604,7 +633,7 @@ def test_a_wipe_is_short_whatever_the_beat_and_leaves_no_letters_behind():
     few glyphs for a quarter of the time (past the end of the shorter new text, those glyphs
     were all the wipe still had to do).  Whatever the beat, a wipe shows parts of both texts
     for at most WIPE_SECONDS (and a frame), and once the new text is whole no old letter is
-    left lit for more than a frame; a longer beat holds the new text after it."""
+    left lit; a longer beat holds the new text after it.  (Pushed, never the two texts at once.)"""
     from manim import DOWN, LEFT, VGroup
 
     from nnanim.draw.mobjects import WIPE_SECONDS
@@ -622,13 +651,16 @@ def test_a_wipe_is_short_whatever_the_beat_and_leaves_no_letters_behind():
         on = 1e-6  # (opacities scaled and scaled back are 1 to within rounding)
         assert frames[0][0].min() > 1 - on and frames[0][1].max() < on  # the old text, whole
         assert frames[-1][0].max() < on and frames[-1][1].min() > 1 - on  # the new one, whole
-        mixed = [k / fps for k, (o, n) in enumerate(frames) if o.max() > on and n.max() > on]
-        assert max(mixed) - min(mixed) <= WIPE_SECONDS, (run_time, mixed)
-        # the old text's end, past the new one's, alone on the line (the feature-cross case):
-        # a tenth of a second at most (the edge crossing it at its one speed), not half a second
+        # the texts share no glyph in place: never a frame with both lit (pushed: the old one
+        # gone before the new one comes)
+        assert not [k for k, (o, n) in enumerate(frames) if o.max() > on and n.max() > on], run_time
+        changing = [k / fps for k, (o, n) in enumerate(frames)
+                    if not (o.min() > 1 - on and n.max() < on) and not (o.max() < on and n.min() > 1 - on)]
+        assert changing and max(changing) - min(changing) <= WIPE_SECONDS, (run_time, changing)
+        # no old letter left on the line once the new text is whole (the feature-cross case)
         behind = [k / fps for k, (o, n) in enumerate(frames) if o.max() > on and n.min() > 1 - on]
-        assert len(behind) / fps <= 0.1, (run_time, behind)
-        if seconds is None:  # the new text is held after the wipe
-            assert max(mixed) <= WIPE_SECONDS
+        assert behind == [], (run_time, behind)
+        if seconds is None:  # the new text is held after the swap
+            assert max(changing) <= WIPE_SECONDS
         else:  # it is whole by ``seconds``, as the caller asked
-            assert seconds - WIPE_SECONDS <= min(mixed) and max(mixed) <= seconds
+            assert seconds - WIPE_SECONDS <= min(changing) and max(changing) <= seconds

@@ -520,8 +520,50 @@ def test_region_lines_lie_under_the_points_paler_than_the_boundary(pixels):
     boundary_ink = out.boundary.get_stroke_width() * 0.01 * px * out.boundary.get_stroke_opacity()
     assert line_ink < boundary_ink
     first = scene.beats[0]
-    assert first.kind == "intro" and "pale lines: where a unit switches on" in first.detail
-    assert "black\u00a00" in first.detail and "purple" not in first.detail
+    assert first.kind == "intro" and "pale lines: a unit switches on" in first.detail
+    assert "black\u00a00" in first.detail
+
+
+class _CaptionBoxes:
+    def caption(self, title, detail=""):
+        made = super().caption(title, detail)
+        self.caption_boxes = [*getattr(self, "caption_boxes", []),
+                              (detail, made.get_bottom()[1], self.layout.caption.y0)]
+        return made
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
+def test_the_key_names_every_colour_on_screen(aspect):
+    """Review 5: magenta (purple) was on screen, in the input maps and the negative weights'
+    edges, but the first caption's key named only green and black.  Where an input map or an
+    edge is purple (computed here: an input column takes negative values, or a weight of the
+    final network is negative), the first caption names purple, and green (positive) and black
+    (a ReLU unit's 0); every caption stays in its box."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run("neurons", {}, pixels=pixel_size(aspect, 480), mixin=_CaptionBoxes)
+    run = scene.job.run
+    net = run.network(len(run.epochs) - 1)
+    purple = bool((run.X < 0).any() or any((W < 0).any() for W in net.weights))
+    assert purple
+    first = scene.beats[0].detail
+    assert "purple\u00a0−" in first and "green\u00a0+" in first and "black\u00a00" in first
+    for detail, bottom, floor in scene.caption_boxes:
+        assert bottom >= floor - 1e-6, detail
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_the_footer_names_no_epoch_the_replay_has_left(aspect):
+    """Review 5: the footer said 'epoch 2000' while epochs 0-1999 were replayed.  The footer
+    (dataset, architecture, activation) names no epoch; the epoch on screen is the readout's."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run("neurons", {}, pixels=pixel_size(aspect, 480))
+    words = " ".join(m.original_text for m in scene.footer.family_members_with_points()
+                     if hasattr(m, "original_text")) or " ".join(
+        getattr(m, "original_text", "") for m in scene.footer)
+    assert "circles" in words and "relu" in words
+    assert "epoch" not in words
 
 
 def test_a_network_that_can_go_negative_keeps_purple_and_no_black():
@@ -529,3 +571,16 @@ def test_a_network_that_can_go_negative_keeps_purple_and_no_black():
     tanh = train(dataset="moons", n_samples=150, hidden=[4], activation="tanh", epochs=30)
     scene = dry_run("neurons", {"run": tanh, "duration": 6})
     assert "purple" in scene.beats[0].detail and "black" not in scene.beats[0].detail
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (640, 480)])
+def test_the_readouts_sit_in_the_middle_of_the_column(pixels):
+    """Review 5: the readouts hugged the aside's top and left the middle of the left column empty.
+    The readouts, the count and the note (its room kept while it is hidden) are centred in the
+    aside's height, inside it."""
+    scene = dry_run("neurons", {}, pixels=pixels)
+    box = scene.layout.aside
+    top = max(scene.readout_rows.get_top()[1], scene.note.get_top()[1])
+    bottom = min(scene.readout_rows.get_bottom()[1], scene.note.get_bottom()[1])
+    assert box.y0 - 1e-6 <= bottom and top <= box.y1 + 1e-6
+    assert (top + bottom) / 2 == pytest.approx((box.y0 + box.y1) / 2, abs=0.05)

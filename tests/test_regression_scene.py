@@ -537,3 +537,48 @@ def test_a_units_curve_is_not_shown_before_the_play_that_draws_it(sine_run):
         first = next(n for n, (beat, _) in enumerate(scene.shown) if beat == k)
         assert all(id(strip.part) not in ids for _, ids in scene.shown[:first + 1])
         assert id(strip.part) in scene.shown[first + 1][1]
+
+
+def _contrast(a, b):
+    """WCAG contrast ratio of two ``#RRGGBB`` colours, written out here."""
+    def lum(h):
+        s = np.array([int(h[k:k + 2], 16) / 255 for k in (1, 3, 5)])
+        lin = np.where(s <= 0.03928, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+        return float(lin @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_error_sticks_read_on_every_point_colour(sine_run):
+    """Review 5: the orange sticks were low contrast on the yellow points (contrast 1.6).  Each
+    stick is drawn over a wider dark halo, both shown at the end; against every colour of the
+    target map either the stick or its halo has a contrast ratio of 3 or more, and the stick
+    against its halo too."""
+    from manim import ManimColor
+
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    theme = load_theme()
+    sticks, halo = scene.field.sticks, scene.stick_halo
+    parts = scene.field.submobjects
+    assert parts.index(halo) < parts.index(sticks) < parts.index(scene.field.cloud)
+    assert halo.get_stroke_width() >= 1.8 * sticks.get_stroke_width()
+    assert halo.get_stroke_opacity() == pytest.approx(1.0)
+    assert sticks.get_stroke_opacity() == pytest.approx(1.0)
+    core, rim = (ManimColor(m.get_stroke_color()).to_hex()[:7] for m in (sticks, halo))
+    assert len(sticks.points) > 0
+    np.testing.assert_allclose(halo.points, sticks.points, atol=1e-9)  # where the sticks are
+    assert _contrast(core, rim) >= 3.0
+    for c in theme.targets:
+        assert max(_contrast(core, c), _contrast(rim, c)) >= 3.0, (c, core, rim)
+
+
+def test_a_3_unit_layer_on_2_axes_says_so(sine_run):
+    """Review 5: the 3-unit hidden layer was drawn on 2 axes without a word.  The caption that
+    brings the hidden space says which 2 directions of how many are shown."""
+    scene = dry_run(RegressionScene, {"run": sine_run})
+    k = sine_run.network(len(sine_run.epochs) - 1).weights[-1].shape[1]
+    assert k == 3
+    beat = next(b for b in scene.beats if b.title == "the hidden space")
+    assert f"of the {k}-unit layer (2 of {k} directions shown)" in beat.detail.replace("\u00a0", " ")
+    # and the two drawn are named on the axes: along w and across it
+    assert [t.original_text for t in scene.field.names[:2]] == ["h along w", "h across w"]

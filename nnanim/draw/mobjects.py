@@ -2508,15 +2508,17 @@ class OpacityFade(Animation):
 
 
 class _WipePlan:
-    """One wipe's geometry, shared by its two sides: every glyph's left and right edge, and the
-    edge's path from before the first glyph to past the last."""
+    """One swap's plan, shared by its two sides: which glyphs the two texts share in place."""
 
-    SOFT = 0.1  # scene units over which a glyph passed by the edge goes or comes
+    #: the share of the swap the old glyphs take to go (the new ones come in the rest)
+    OUT = 0.4
+    #: how far a glyph moves going (up) and coming (from below): a third of a line, as a share of
+    #: its text's tallest glyph (about 0.8 of a line from the top of an "l" to the foot of a "y")
+    LIFT = 0.4
 
     def __init__(self) -> None:
-        self.bounds: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
         #: glyphs drawn alike in both texts, by their outline: they stay (``shown`` 1 for the old
-        #: one until the wipe ends, then the new one): the words the two texts share, in the
+        #: one until the swap ends, then the new one): the words the two texts share, in the
         #: same place ("layer 1 · " of "layer 1 · W·x" and "layer 1 · + b"), are not retyped
         self.outlines: dict[str, dict[bytes, int]] = {"old": {}, "new": {}}
         self.keys: dict[int, bytes] = {}  # each glyph's outline, by its id
@@ -2530,12 +2532,22 @@ class _WipePlan:
         return points.tobytes() + colour.astype(np.int64).tobytes()
 
     def glyphs(self, side: str, mobject: Mobject) -> list:
-        """``[(glyph, x0, x1)]`` of a text mobject's glyphs, recorded in the plan."""
+        """``[(glyph, lift)]`` of a text mobject's glyphs, recorded in the plan: ``lift`` is how
+        far the glyph moves (:attr:`LIFT` of its text's tallest glyph)."""
+        from manim import Text
+
+        drawn = mobject.family_members_with_points()
+        tallest = {}
+        for t in mobject.get_family():
+            if isinstance(t, Text):
+                parts = t.family_members_with_points()
+                h = max((float(np.ptp(np.asarray(g.points, dtype=float)[:, 1])) for g in parts), default=0.0)
+                for g in parts:
+                    tallest.setdefault(id(g), h)
+        whole = max((float(np.ptp(np.asarray(g.points, dtype=float)[:, 1])) for g in drawn), default=0.0)
         out = []
-        for part in mobject.family_members_with_points():
-            x = np.asarray(part.points, dtype=float)[:, 0]
-            out.append((part, float(x.min()), float(x.max())))
-            self.bounds[side].append(out[-1][1:])
+        for part in drawn:
+            out.append((part, self.LIFT * tallest.get(id(part), whole)))
             key = self.keys[id(part)] = self.outline(part)
             self.outlines[side][key] = self.outlines[side].get(key, 0) + 1
         return out
@@ -2546,45 +2558,47 @@ class _WipePlan:
         key = self.keys[id(glyph)]  # (outlined once, as the plan recorded it)
         return self.outlines["old"].get(key) == 1 and self.outlines["new"].get(key) == 1
 
-    def edge(self, a: float) -> float:
-        """Where the edge is at ``a`` (0 to 1) of the wipe: every old glyph whole at 0, every new
-        one at 1."""
-        starts = [x0 - self.SOFT for x0, _ in self.bounds["old"]] + [x1 for _, x1 in self.bounds["new"]]
-        ends = [x0 for x0, _ in self.bounds["old"]] + [x1 + self.SOFT for _, x1 in self.bounds["new"]]
-        lo, hi = min(starts, default=0.0), max(ends, default=0.0)
-        return lo + a * (hi - lo)
-
-    def shown(self, side: str, x0: float, x1: float, edge: float) -> float:
-        """How much of a glyph at ``[x0, x1]`` is shown with the edge at ``edge``: an old glyph
-        until the edge reaches its left side, a new one once the edge is past its right side
-        (an old glyph and a new one at the same place are never both shown)."""
+    def place(self, side: str, a: float) -> tuple[float, float]:
+        """``(shown, rise)`` of a glyph not kept at ``a`` (0 to 1, at one speed) of the swap: how
+        much of it is shown, and how far up it is, in lifts, from its place.  An old glyph goes
+        up while it fades out in the first :attr:`OUT` of the swap (gathering speed: it leaves);
+        a new one rises from a lift below into place while it fades in, in the rest (slowing:
+        it settles).  An old glyph is gone before any new one shows: never two texts at once."""
+        a = min(max(float(a), 0.0), 1.0)
         if side == "old":
-            return min(max((x0 - edge) / self.SOFT, 0.0), 1.0)
-        return min(max((edge - x1) / self.SOFT, 0.0), 1.0)
+            x = min(a / self.OUT, 1.0)
+            return 1.0 - x ** 3, x * x  # fading slowly at first: the line stays full longest
+        if a <= self.OUT:
+            return 0.0, -1.0
+        x = (a - self.OUT) / (1.0 - self.OUT)
+        # eased out: soon visible, settling into place; never ahead of what fades in beside the
+        # new words over the swap (``smooth``: layers' rings come with the words, never after)
+        return min(1.0 - (1.0 - x) ** 3, smooth(a)), -(1.0 - x) ** 2
 
 
-#: the longest a text swap's wipe takes, whatever the play it is part of: mid-wipe a line shows
-#: the start of one text and the end of another, which reads as garbled (review 5: activations'
-#: title swaps took 0.9 s, half an old and half a new title most of it); 0.35 s is five frames at
-#: 15 fps, read as one change.  A longer play holds the old text before the wipe or the new one
-#: after it (:meth:`GlyphWipe.window`)
+#: the longest a text swap takes, whatever the play it is part of: mid-swap a line shows part of
+#: one text and part of another, which reads as garbled (review 5: activations' title swaps took
+#: 0.9 s, half an old and half a new title most of it); 0.35 s is five frames at 15 fps, read as
+#: one change.  A longer play holds the old text before the swap or the new one after it
+#: (:meth:`GlyphWipe.window`)
 WIPE_SECONDS = 0.35
 
 
 class GlyphWipe(OpacityFade):
-    """One side of a text swap played as a wipe: an edge sweeps left to right across both texts;
-    glyphs of the new text left of it are shown, those of the old text right of it, each at
-    full opacity but within :attr:`_WipePlan.SOFT` of the edge.  Never a cross-fade (two texts
-    in one place at half opacity read as neither) and never a blank line (out, then in, left the
-    caption nearly empty for a frame or two): at every frame each place shows one text, whole.
+    """One side of a text swap played as a push, as motion graphics do: the glyphs both texts
+    share in place stay lit and still; every other old glyph moves up a third of a line while
+    it fades out (the first :attr:`_WipePlan.OUT` of the swap, about 0.14 s), then the new ones
+    rise from a third of a line below into place while they fade in (about 0.2 s).  Never a
+    cross-fade (two texts in one place at half opacity read as neither), never half of one
+    text and half of another on a line (a left-to-right wipe did that for five frames: "relu:
+    linear  tions", reviews 5 and 6): at no moment are an old glyph and a new one (not shared)
+    both shown.  The short gap between them (about 0.1 s with less than 60 % of the ink, as
+    rendered) reads, with the motion, as a deliberate change, not a blink (out, then in, with
+    no motion and the line faint for 0.3 s, did).
 
-    The edge takes at most :data:`WIPE_SECONDS`.  It starts eased (``smooth``, as the fades
-    played beside it: what comes with the new words, layers' rings, is never behind them) and
-    ends at one speed: eased out too it crept over the last few glyphs for a quarter of the
-    wipe, and where the old text reached past the new one's end those glyphs were left alone on
-    the line (review 5, feature-cross: "hem" of a three-line label, lit half a second after the
-    rest had gone).  It starts with the play, or (``until``) it ends ``until`` seconds into it,
-    when the caller wants the new text in.
+    The swap takes at most :data:`WIPE_SECONDS`, at one speed (each phase eases its own
+    motion).  It starts with the play, or (``until``) it ends ``until`` seconds into it, when
+    the caller wants the new text in.
 
     Made by :func:`text_wipe`; ``fade_in`` says the side (the new text comes in).
     """
@@ -2595,12 +2609,12 @@ class GlyphWipe(OpacityFade):
         self.side = "new" if fade_in else "old"
         self.until = until
         self._glyphs = plan.glyphs(self.side, mobject)  # where they are as the swap is made
-        kwargs.pop("rate_func", None)  # (the window below is the wipe's timing)
+        kwargs.pop("rate_func", None)  # (the window below is the swap's timing)
         super().__init__(mobject, fade_in=fade_in, **kwargs)
         self.rate_func = self.window(self.run_time)
 
     def window(self, run_time: float):
-        """The wipe's progress (0 to 1) at each share of a play of ``run_time`` seconds:
+        """The swap's progress (0 to 1) at each share of a play of ``run_time`` seconds:
         :data:`WIPE_SECONDS` at most, from the play's start or up to ``until``."""
         run_time = max(float(run_time), 1e-9)
         if self.until is None:
@@ -2613,24 +2627,39 @@ class GlyphWipe(OpacityFade):
         def rate(alpha: float) -> float:
             if end <= start:
                 return float(alpha >= end)
-            x = min(max((alpha - start) / (end - start), 0.0), 1.0)
-            return min(smooth(x), x)  # eased in, then at one speed to the end
+            return min(max((alpha - start) / (end - start), 0.0), 1.0)
 
         return rate
 
+    def level(self, alpha: float) -> float:
+        """How much of this side's glyphs not shared with the other text is shown at ``alpha`` of
+        the play (the new text's: 0 until the old one has gone)."""
+        return self.plan.place(self.side, self.rate_func(alpha))[0]
+
     def begin(self) -> None:
         self.rate_func = self.window(self.run_time)  # (the play's run time is known now)
-        self._each = [saved_opacities(glyph) for glyph, _, _ in self._glyphs]
-        self._kept = [self.plan.kept(glyph) for glyph, _, _ in self._glyphs]
+        self._each = [saved_opacities(glyph) for glyph, _ in self._glyphs]
+        self._kept = [self.plan.kept(glyph) for glyph, _ in self._glyphs]
+        self._points = [glyph.points.copy() for glyph, _ in self._glyphs]  # (moved, then put back)
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
-        edge = self.plan.edge(a)
         whole = float(self.side == "new") if a >= 1.0 else float(self.side == "old")
-        for (_, x0, x1), saved, kept in zip(self._glyphs, self._each, self._kept):
-            shown = whole if kept else self.plan.shown(self.side, x0, x1, edge)
+        shown, rise = self.plan.place(self.side, a)
+        for (glyph, lift), saved, kept, points in zip(self._glyphs, self._each, self._kept, self._points):
+            if kept:
+                scale_opacities(saved, whole)
+                continue
             scale_opacities(saved, shown)
+            moved = points.copy()
+            moved[:, 1] += rise * lift
+            glyph.points = moved
+
+    def clean_up_from_scene(self, scene) -> None:
+        for (glyph, _), points in zip(self._glyphs, self._points):
+            glyph.points = points  # in place, whatever the last frame drawn (the old text may return)
+        super().clean_up_from_scene(scene)
 
 
 def is_text(mobject: Mobject) -> bool:
@@ -2647,8 +2676,9 @@ def is_text(mobject: Mobject) -> bool:
 
 def text_wipe(old: Sequence[Mobject], new: Sequence[Mobject], until: float | None = None,
               **kwargs) -> list[Animation]:
-    """The animations of one wipe from the texts ``old`` to the texts ``new`` (:class:`GlyphWipe`:
-    at most :data:`WIPE_SECONDS`, from the play's start, or ending ``until`` seconds into it);
+    """The animations of one swap (a push) from the texts ``old`` to the texts ``new``
+    (:class:`GlyphWipe`: at most :data:`WIPE_SECONDS`, from the play's start, or ending
+    ``until`` seconds into it);
     ``kwargs`` for every side (``run_time``: the play's, where known before it plays)."""
     plan = _WipePlan()
     return ([GlyphWipe(m, plan, fade_in=False, until=until, **kwargs) for m in old]

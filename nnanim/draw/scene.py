@@ -308,15 +308,16 @@ class FlowScene(SceneContract, StillFrames, Scene):
     @staticmethod
     def swap_text(old, new, seconds: float | None = None, run_time: float | None = None,
                   wipe: bool = True) -> list:
-        """The animations that replace ``old`` by ``new``: text by a wipe, never a cross-fade.
+        """The animations that replace ``old`` by ``new``: text by a push, never a cross-fade.
 
-        Text (a caption, a title line, a header) is wiped (:func:`~nnanim.draw.mobjects.text_wipe`):
-        an edge sweeps left to right, the new text's glyphs shown behind it and the old one's
-        ahead of it, each at full opacity, the two never at one place (two texts cross-faded read
-        as neither; the old one fading out before the new one came in left the line nearly blank
-        for a frame or two).  Anything else (a panel's picture) fades out in the first half of the
-        swap and its successor in in the second.  The swap takes the whole play, or its first
-        ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  A wipe
+        Text (a caption, a title line, a header) is pushed (:func:`~nnanim.draw.mobjects.text_wipe`):
+        the glyphs both share in place stay; the old one's others go up as they fade out, then
+        the new one's rise into place as they fade in, the two texts never shown at once (two
+        texts cross-faded read as neither; a left-to-right wipe showed half of each, garbled;
+        the old one fading out before the new one came in, without motion, read as a blink).
+        Anything else (a panel's picture) fades out in the first half of the swap and its
+        successor in in the second.  The swap takes the whole play, or its first
+        ``seconds`` of a play of ``run_time`` (a swap played beside a longer animation).  A push
         takes :data:`~nnanim.draw.mobjects.WIPE_SECONDS` at most, whatever the play: from the
         play's start (the rest of the play holds the new text), or, given ``seconds``, ending
         there (the new text is in when the caller asked; the old one is held until then).  Either
@@ -344,11 +345,15 @@ class FlowScene(SceneContract, StillFrames, Scene):
         return (wiped + [OpacityFade(m, fade_in=False, rate_func=_window(0.0, share / 2)) for m in rest_out]
                 + [OpacityFade(m, rate_func=_window(share / 2, share)) for m in rest_in])
 
-    def header(self, run, record: int) -> VGroup:
-        """What is shown (dataset, architecture, epoch), in the layout's header region."""
+    def header(self, run, record: int, epoch: bool = True) -> VGroup:
+        """What is shown (dataset, architecture, epoch), in the layout's header region.
+
+        ``epoch=False``: without the epoch (a replay names the epoch on screen in its own
+        readout; a fixed 'epoch 2000' under earlier epochs contradicted it)."""
         box = self.layout.header
         words = run.describe_parts(record)
-        lines = [words["dataset"], words["architecture"], f"{words['activations']} · {words['epoch']}"]
+        last = f"{words['activations']} · {words['epoch']}" if epoch else words["activations"]
+        lines = [words["dataset"], words["architecture"], last]
         if self.layout.shape != "landscape":  # two lines under the picture
             lines = [f"{lines[0]} · {lines[2]}", lines[1]]
         texts = VGroup(*[wrap_text(t, self.theme.font, self.layout.small_size, box.width, self.theme.muted)

@@ -207,10 +207,11 @@ def _part_main(conn, job: Any, temp: dict[str, Any], pace: float, part: Part) ->
         conn.send(("stopped",))
         code = 130
     except BaseException as error:  # noqa: BLE001 - reported by the parent
-        from nnanim.files import WRITE_ERRORS
+        from nnanim.files import write_error
 
-        if isinstance(error, OSError) and error.errno in WRITE_ERRORS:  # a full cache disk
-            conn.send(("refused", f"cannot write to {temp['media_dir']}: {error.strerror or error}"))
+        full = write_error(error)  # a full cache disk (also under Manim's encoder's RuntimeError)
+        if full is not None:
+            conn.send(("refused", f"cannot write to {temp['media_dir']}: {full.strerror or full}"))
             code = 2
         else:
             if os.environ.get("NNANIM_DEBUG"):

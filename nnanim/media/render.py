@@ -439,7 +439,7 @@ def work_folder(kind: str) -> Iterator[Path]:
     A full disk or a cache that cannot be written (Manim's segments, the
     joined video) is one line (:class:`RenderError`), not a traceback.
     """
-    from nnanim.files import WRITE_ERRORS
+    from nnanim.files import write_error
 
     renders = _ensure_dir(cache_dir() / "renders")
     work = lock = None
@@ -447,10 +447,11 @@ def work_folder(kind: str) -> Iterator[Path]:
         work = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=renders))
         lock = cache.hold(work)  # a render killed outright leaves an unlocked folder: swept later
         yield work
-    except OSError as error:
-        if error.errno not in WRITE_ERRORS:
+    except Exception as error:  # a full disk, also under Manim's encoder's RuntimeError
+        full = write_error(error)
+        if full is None:
             raise
-        raise RenderError(f"cannot write to the cache folder {renders}: {error.strerror or error} "
+        raise RenderError(f"cannot write to the cache folder {renders}: {full.strerror or full} "
                           "(free some space, or set NNANIM_CACHE_DIR)") from error
     finally:
         if lock is not None:

@@ -246,3 +246,27 @@ def test_train_refuses_an_unwritable_folder_before_training(locked, monkeypatch)
     monkeypatch.setattr(record, "train_on", lambda *a, **k: pytest.fail("trained anyway"))
     res = CliRunner().invoke(cli, ["train", "-d", "xor", "-o", str(locked / "run.npz")])
     assert res.exit_code == 2 and "cannot write to" in res.output and "Permission denied" in res.output
+
+
+def test_a_full_disk_is_found_under_the_error_raised_from_it():
+    """Manim's segment encoder raises a RuntimeError from PyAV's OSError: a full disk under it is
+    still a full disk (it was an "internal error" once the texts no longer filled the disk first)."""
+    import errno
+
+    from nnanim.files import write_error
+
+    def raised(outer, inner):
+        try:
+            try:
+                raise inner
+            except BaseException as error:
+                raise outer from error
+        except BaseException as error:
+            return error
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert write_error(full) is full
+    assert write_error(raised(RuntimeError("Failed to finish video segment"), full)) is full
+    assert write_error(raised(RuntimeError("Failed to finish"), ValueError("a bug"))) is None
+    assert write_error(OSError(errno.ENOENT, "gone")) is None
+    assert write_error(RuntimeError("alone")) is None
