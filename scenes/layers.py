@@ -378,7 +378,20 @@ class LayersScene(SceneContract):
         """Whether the story ends in the class-vertex view: a softmax of three classes or more."""
         return flow.network.task == "multiclass" and len(flow.network.biases[-1]) >= 3
 
-    def vertex_frame(self, K: int | None = None, sizes=None):
+    def vertex_corners(self, view, labels=None) -> np.ndarray:
+        """``(K, 2)``: the class polygon's corners on the unit circle, class by class, turned so
+        that each class's corner lies in the direction its points are in the last picture
+        (:func:`corners_toward`).  With the polygon upright the corners were in class order
+        whatever the picture: every cluster crossed the polygon on its way to its corner, and
+        sat for a moment at another class's.  ``labels``: the points' classes.  Fixed by the first
+        call."""
+        if getattr(self, "_vertex_corners", None) is None:
+            last = len(view.flow.stages) - 1
+            screen = view.to_scene(view.points_trace.at(last, 1.0), last, 1.0)
+            self._vertex_corners = corners_toward(screen[:, :2], labels, view.n_classes)
+        return self._vertex_corners
+
+    def vertex_frame(self, K: int | None = None, sizes=None, V=None):
         """``(centre (3,), radius)``: where the class polygon sits in the picture region.
 
         As large as fits: the polygon with the names (``sizes``: a ``(width, height)`` per
@@ -396,7 +409,7 @@ class LayersScene(SceneContract):
         half = np.array([(p.x1 - p.x0) / 2, (p.y1 - p.y0) / 2])
         if K is None or sizes is None:
             return mid, VERTEX_RADIUS * 2 * float(half.min())
-        V = class_vertices(K)
+        V = class_vertices(K) if V is None else np.asarray(V, dtype=float)
         U = label_directions(V)
         box = np.array(sizes, dtype=float)
         gap = 0.14 + 0.5 * np.sum(np.abs(U) * box, axis=1)  # as in _outside
@@ -420,7 +433,8 @@ class LayersScene(SceneContract):
         from nnanim.core.projection import class_vertex_view
 
         centre, radius = self.vertex_frame()
-        P = class_vertex_view(view.flow.input_probabilities(view.points_trace.points))
+        P = class_vertex_view(view.flow.input_probabilities(view.points_trace.points),
+                              self.vertex_corners(view))
         return centre + radius * np.pad(P, ((0, 0), (0, 1)))
 
     def class_corners(self, view, names, labels_of, landmarks: list = ()):
@@ -432,16 +446,18 @@ class LayersScene(SceneContract):
             return self._corners
         from manim import Polygon
 
-        from nnanim.core.projection import class_vertices
-
         K = view.n_classes
+        V = self.vertex_corners(view, labels_of)
         pictured = {int(labels_of[i]): marks.size for marks in landmarks for i in marks.indices}
         labels = self.vertex_names(view, names, skip=pictured)
         sizes = [(pictured[k], pictured[k]) if k in pictured else (labels[k].width, labels[k].height)
                  for k in range(K)]
-        centre, radius = self.vertex_frame(K, sizes)
-        corners = centre + radius * np.pad(class_vertices(K), ((0, 0), (0, 1)))
-        polygon = Polygon(*corners, stroke_color=self.theme.muted, stroke_width=1.6,
+        centre, radius = self.vertex_frame(K, sizes, V)
+        corners = centre + radius * np.pad(V, ((0, 0), (0, 1)))
+        # (round the circle: the classes' corners are in the order of their points, not of
+        # their numbers; drawn in class order, ten digits' polygon was a star)
+        around = np.argsort(np.arctan2(V[:, 1], V[:, 0]))
+        polygon = Polygon(*corners[around], stroke_color=self.theme.muted, stroke_width=1.6,
                           stroke_opacity=0.6)
         polygon.clip_box = self.layout.picture_clip
         if K == 3:  # a triangle is the probability simplex itself: shaded by what each place means
@@ -453,7 +469,7 @@ class LayersScene(SceneContract):
             fill = RasterImage(image, box)
             fill.clip_box = self.layout.picture_clip
             polygon = Group(fill, polygon)
-        U = label_directions(class_vertices(K))
+        U = label_directions(V)
         for k, label in labels.items():
             label.move_to(_outside(corners[k], U[k], label.width, label.height))
         spots = [[_outside(corners[int(labels_of[i])], U[int(labels_of[i])], marks.size, marks.size)
@@ -1077,7 +1093,7 @@ class LayersScene(SceneContract):
             ends = view.segment_in_view(w, c)
             if ends is not None:
                 line = Line(*ends, color=color, stroke_width=width)
-                line.clip_box = self.layout.picture_clip  # never across the text
+                line.clip_box = self.plot_clip()  # never across the text or the tiles' key
                 out.append(line)
         return out
 
@@ -1117,9 +1133,17 @@ class LayersScene(SceneContract):
         for _, _, ends in region_segments(view.flow.output_boundaries(), view.visible_box()):
             line = Line(*view.to_scene(ends), color=self.theme.boundary,
                         stroke_width=self.theme.boundary_width)
-            line.clip_box = self.layout.picture_clip
+            line.clip_box = self.plot_clip()
             out.append(line)
         return out
+
+    def plot_clip(self) -> tuple:
+        """``(x0, y0, x1, y1)``: where the output's regions and lines are drawn: the picture, or
+        an image dataset's inner box, between its tiles' bands (:meth:`tile_layout`).  Shaded
+        over the whole picture, each digit's tile of the key sat on another class's region (the
+        1 on the 8s')."""
+        tiles = getattr(self, "_tiles", None)
+        return self.layout.picture_clip if tiles is None else tuple(float(v) for v in tiles[2])
 
     def add_output_shading(self, view) -> list:
         """Put the output shading behind the picture (clipped to it): the fade-in to play, if any."""
@@ -1128,7 +1152,7 @@ class LayersScene(SceneContract):
         shading = self.output_shading(view)
         if shading is None:
             return []
-        shading.clip_box = self.layout.picture_clip
+        shading.clip_box = self.plot_clip()
         shading.is_output_shading = True
         self.add(shading)
         self.bring_to_back(shading)
@@ -1143,7 +1167,7 @@ class LayersScene(SceneContract):
             return None
         from nnanim.draw.posters import pixel_rows, shaded_box
 
-        box = shaded_box(view, self.layout.picture_clip)
+        box = shaded_box(view, self.plot_clip())
         rows = pixel_rows(view, box)
         if flow.network.task == "regression":
             image = value_image(flow.output_values, box, self.theme, *view.target_range,
@@ -1524,6 +1548,49 @@ def stage_words(flow, stage) -> str | None:
             # of the n directions W reads (its "from 4-D to 4-D" after 30 → 4 read as a 4-D input)
             return WIDE["linear"].format(m=m, n=n, k=k, names=axes_names(k))
     return EXPLAIN[stage.kind].format(act=act)
+
+
+def corners_toward(points, labels, K: int, tidy_error: float = np.radians(40)) -> np.ndarray:
+    """``(K, 2)``: the corners of a regular ``K``-gon on the unit circle, one per class, each in
+    the direction of its class's points (``points`` ``(N, 2)`` on screen, ``labels`` their
+    classes) about the middle of the classes' means.
+
+    The polygon is turned (and mirrored) and its corners given to the classes by the best
+    assignment of angles (the least worst angle between a class's mean and its corner, then the
+    least squared angles).  An upright polygon (a corner at the top, or a flat top) is kept when
+    its worst class is within ``tidy_error``; otherwise the best of every turn, 1° apart."""
+    from scipy.optimize import linear_sum_assignment
+
+    from nnanim.core.projection import class_vertices
+
+    points, labels = np.asarray(points, dtype=float), np.asarray(labels).astype(int)
+    base = class_vertices(K)
+    means = np.array([points[labels == k].mean(axis=0) if np.any(labels == k) else
+                      np.full(2, np.nan) for k in range(K)])
+    known = ~np.isnan(means[:, 0])
+    rel = means - np.nanmean(means, axis=0)
+    want = np.arctan2(rel[:, 1], rel[:, 0])
+    if np.sum(known) < 2 or K < 3:
+        return base
+
+    def fit(theta):
+        c, s = np.cos(theta), np.sin(theta)
+        V = base @ np.array([[c, s], [-s, c]])
+        at = np.arctan2(V[:, 1], V[:, 0])
+        diff = np.abs((want[:, None] - at[None, :] + np.pi) % (2 * np.pi) - np.pi)
+        diff[~known] = 0.0
+        rows, cols = linear_sum_assignment(diff ** 4)  # (near the least worst angle)
+        err = diff[rows, cols]
+        order = np.empty(K, dtype=int)
+        order[rows] = cols
+        return (round(float(np.degrees(err.max()))), float(np.sum(err ** 2))), V[order]
+
+    step = 2 * np.pi / K
+    tidy = [fit(a * step / 2) for a in range(2)]
+    best = min(tidy, key=lambda f: f[0])
+    if np.radians(best[0][0]) > tidy_error:  # the least worst angle of every turn, 1° apart
+        best = min([fit(a * step / 120) for a in range(120)], key=lambda f: f[0])
+    return best[1]
 
 
 def label_directions(V: np.ndarray) -> np.ndarray:

@@ -222,7 +222,10 @@ def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
         assert not rings and "ringed" not in out_detail
     view = next(m for m in scene.mobjects if hasattr(m, "flow"))
     centre, radius = scene.vertex_frame()
-    V = np.array([[0.0, 1.0], [-np.sqrt(3) / 2, -0.5], [np.sqrt(3) / 2, -0.5]])
+    V = scene.vertex_corners(view)  # a regular triangle on the unit circle, turned to the classes
+    np.testing.assert_allclose(np.linalg.norm(V, axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(V - np.roll(V, 1, axis=0), axis=1), np.sqrt(3),
+                               atol=1e-9)
     np.testing.assert_allclose(view.cloud.points[:, :2], centre[:2] + radius * (p @ V), atol=1e-9)
     if len(wrong):  # the rings went to the corners with their points
         np.testing.assert_allclose(rings[0].rings.points, view.cloud.points[wrong], atol=1e-9)
@@ -1084,3 +1087,81 @@ def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
                   r"(\d+)%", detail)
     assert m, detail
     assert abs(int(m.group(1)) - 100 * want) <= 1.0, (m.group(1), want)
+
+
+_VERTEX = [(o, i) for o, i in _REAL if i != "breast-cancer"]
+
+
+@pytest.mark.parametrize("options", [o for o, _ in _VERTEX], ids=[i for _, i in _VERTEX])
+def test_each_class_corner_lies_toward_its_points(options):
+    """Each class's corner of the polygon lies in the direction its points are in the last
+    picture before they move there (within 60°, about the middle of the classes' means and the
+    polygon's centre): an upright polygon in class order sent every cluster across it, sitting
+    for a moment at another class's corner (wine's blue points at the orange corner)."""
+    scene = _planned(**options)
+    run = scene.job.run
+    y = np.asarray(run.y, dtype=int)
+    K = run.n_classes
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    after = np.array(view.cloud.points[:, :2], dtype=float)  # at the corners (the end)
+    polygon = next(m for m in scene._corners[0].get_family() if type(m).__name__ == "Polygon")
+    corners = np.array(polygon.get_vertices(), dtype=float)[:, :2]
+    assert len(corners) == K
+    # drawn round the circle, a regular polygon (in class order, ten digits' was a star): every
+    # side as long as the others
+    sides = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1)
+    np.testing.assert_allclose(sides, sides[0], rtol=1e-6)
+    last = len(view.flow.stages) - 1
+    view.set_stage(last, 1.0)  # the last picture, before the move
+    before = np.array(view.cloud.points[:, :2], dtype=float)
+    means = np.array([before[y == k].mean(axis=0) for k in range(K)])
+    z = _forward_states(run)[-1][1] @ run.weights[-1][-1].T + run.biases[-1][-1]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    # each point ends at its probabilities' mix of the corners: class k's corner solved for
+    # from where the points are (the softmax recomputed here), the polygon's corner nearest it
+    C = np.linalg.lstsq(p, after, rcond=None)[0]
+    assert np.min(np.linalg.norm(C[:, None] - corners[None], axis=2), axis=1).max() < 0.05
+    mid = means.mean(axis=0)
+    centre = corners.mean(axis=0)
+    for k in range(K):
+        corner = corners[np.argmin(np.linalg.norm(corners - C[k], axis=1))]
+        a, b = means[k] - mid, corner - centre
+        angle = np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1)))
+        assert angle <= 60, (run.class_names[k], angle)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_digit_tiles_sit_on_no_other_class_region(aspect):
+    """Three digits' output beat: no tile of the key sits on another class's region (the shaded
+    regions and their lines stop at the tiles' bands; before, the 1's tile sat on the 8s'
+    region).  The regions are recomputed here: the last layer's softmax at each place of a
+    tile's box (sampled) that the shading covers."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30, "aspect": aspect},
+                    pixels=pixel_size(aspect, 480), mixin=_FirstPlays)
+    run = scene.job.run
+    beat = next(k for k, b in enumerate(scene.beats) if b.title.startswith("output"))
+    drawn = [a.mobject for a in scene.first[beat]]
+    shading = [m for m in drawn if getattr(m, "is_output_shading", False)]
+    assert shading
+    clips = [m.clip_box for m in drawn if getattr(m, "clip_box", None) is not None]
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    last = len(view.flow.stages) - 1
+    view.set_stage(last, 1.0)
+    W, b = run.weights[-1][-1], run.biases[-1][-1]
+    # (the display space there is the last hidden layer's: its points' regions are their answers)
+    h = _forward_states(run)[-1][1]
+    np.testing.assert_allclose(view.to_display(view.cloud.points)[:, :2], h, atol=1e-6)
+    side, slots, _ = scene._tiles
+    s = np.linspace(-side / 2, side / 2, 9)
+    for k, (cx, cy) in enumerate(slots):
+        Q = np.array([[cx + dx, cy + dy, 0.0] for dx in s for dy in s])
+        for clip in clips:  # the shading and every region line
+            x0, y0, x1, y1 = clip
+            inside = (Q[:, 0] > x0) & (Q[:, 0] < x1) & (Q[:, 1] > y0) & (Q[:, 1] < y1)
+            if not inside.any():
+                continue
+            region = np.argmax(view.to_display(Q[inside])[:, :2] @ W.T + b, axis=1)
+            assert np.all(region == k), (run.class_names[k], np.bincount(region))
