@@ -17,6 +17,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract, require_last_hidden
 from nnanim.core.notation import word
+from nnanim.core.projection import smoothstep
 from nnanim.errors import NnanimError
 
 #: the four trainings, in panel order
@@ -710,11 +711,6 @@ class HeldFraming:
 
     def __getattr__(self, name):
         return getattr(self._trace, name)
-
-
-def smoothstep(a: float) -> float:
-    a = min(max(float(a), 0.0), 1.0)
-    return a * a * (3.0 - 2.0 * a)
 
 
 def between(a0: float, a1: float):

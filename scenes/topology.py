@@ -32,6 +32,7 @@ from nnanim.scenes.layers import ORBIT, PACE
 from nnanim.scenes.multiclass import MulticlassScene
 
 from nnanim.core.notation import word
+from nnanim.core.projection import smoothstep
 from nnanim.errors import NnanimError
 
 #: stages play faster than in `layers`: two networks go by
@@ -190,10 +191,8 @@ def clear_axes_class():
             if was == to:
                 return None
             if a < 0.5:
-                k = min(max((0.4 - a) / 0.4, 0.0), 1.0)
-                return was, k * k * (3.0 - 2.0 * k)
-            k = min(max((a - 0.6) / 0.4, 0.0), 1.0)
-            return to, k * k * (3.0 - 2.0 * k)
+                return was, smoothstep((0.4 - a) / 0.4)
+            return to, smoothstep((a - 0.6) / 0.4)
 
         def placement(self, view, s):
             """As the base class places them, but the lift into 3-D seen from above (the input
