@@ -60,6 +60,7 @@ from nnanim.core.curves import (
     linear_boundaries,
 )
 from nnanim.core.notation import VIEW
+from nnanim.core.projection import smoothstep
 from nnanim.errors import NnanimError
 from nnanim.layout import SMALL_SIZE
 from nnanim.theme import Theme, hex_rgb
@@ -1729,7 +1730,7 @@ class FlowView(Group):
             return kept[1]
         corners = slab_corners(*self.frame_trace.framing_support(s, t))
         weight = min(1.0, (abs(self.elev) + abs(self.azim)) / self.TURNED_BLEND)
-        weight = weight * weight * (3.0 - 2.0 * weight)  # smoothstep
+        weight = smoothstep(weight)
         reach = turned_extent(halves, corners, centre, self.project, weight)
         self._turned = (key, reach)
         return reach
@@ -2149,7 +2150,7 @@ class SpaceAxes(VGroup):
         if to is None:
             self._glide = ({}, target, 1.0)
         elif target != to:
-            eased = a * a * (3.0 - 2.0 * a)
+            eased = smoothstep(a)
             now = {k: w * (1.0 - eased) for k, w in weights.items()}
             now[to] = now.get(to, 0.0) + eased
             self._glide = (now, target, 0.0)
@@ -2161,7 +2162,7 @@ class SpaceAxes(VGroup):
         start, a = self._grow
         if start is None or a >= 1.0:
             return self.length
-        a = a * a * (3.0 - 2.0 * a)  # smoothstep: starts and stops at rest
+        a = smoothstep(a)  # starts and stops at rest
         return start ** (1.0 - a) * self.length ** a  # by equal ratios (5 to 2 as 2 to 0.8)
 
     def _running(self) -> None:
@@ -2226,7 +2227,7 @@ class SpaceAxes(VGroup):
         units per data unit)."""
         bar_length = self.drawn_length() * scale
         weights, to, a = self._glide
-        a = a * a * (3.0 - 2.0 * a)
+        a = smoothstep(a)
         mix = {p: w * (1.0 - a) for p, w in weights.items() if w * (1.0 - a) > 1e-9}
         mix[to] = mix.get(to, 0.0) + a
         layouts = [(w, self._layout(p, ends, dims, bar_length)) for p, w in mix.items()]

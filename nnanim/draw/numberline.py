@@ -26,17 +26,13 @@ from manim import Group
 
 from nnanim.core.curves import nice_ticks
 from nnanim.core.notation import number
+from nnanim.core.projection import smoothstep
 from nnanim.draw.mobjects import HALO_OPACITY, Polylines, RasterImage, with_halo
 from nnanim.layout import SMALL_SIZE
 
 __all__ = ["Headroom", "LineScale", "Presence", "Span", "SpanFraming"]
 
 Array = np.ndarray
-
-
-def _ease(x: float) -> float:
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
 
 
 class Presence:
@@ -48,8 +44,8 @@ class Presence:
 
     def __call__(self, s: int, t: float) -> float:
         u = s + min(max(float(t), 0.0), 1.0)
-        rise = _ease((u - self.start) / max(self.full - self.start, 1e-9))
-        fall = 1.0 - _ease((u - self.leave) / max(self.gone - self.leave, 1e-9))
+        rise = smoothstep((u - self.start) / max(self.full - self.start, 1e-9))
+        fall = 1.0 - smoothstep((u - self.leave) / max(self.gone - self.leave, 1e-9))
         return min(rise, fall)
 
 
