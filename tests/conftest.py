@@ -173,11 +173,6 @@ def isolated_cache(tmp_path, monkeypatch):
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
 KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    "tests/test_every_scene.py": (
-        "issue 16: bottleneck's 1:1 frame: since the camera's corner rounding follows the "
-        "region's own shape, a class of the hidden panel ends 0.215 of the short side tall, under "
-        "the 0.22 asked",
-        {"test_every_scene_in_every_frame_shape[bottleneck-1:1]"}),
 }
 
 
