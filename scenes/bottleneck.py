@@ -96,10 +96,13 @@ class BottleneckScene(SceneContract):
             self.panels = panels
             return max(self.panel_label(t, d, side).height for t, d, side in (
                 ("input space", "best straight lines: 100.0% correct", INPUT),
-                (f"last hidden layer · {run.widths[-2]} units",
-                 "the network's planes: 100.0% correct", HIDDEN)))
+                (self.hidden_title(run.widths[-2]), "the network's planes: 100.0% correct",
+                 HIDDEN)))
 
-        self.panels = fit_grid(self.layout, 2, label_height, top=top, gap=0.9, lines=2)
+        # side by side in a square frame the panels' width is what limits them: a narrower gap
+        # (a shorter arrow) gives each panel 6 % more, so the classes stay large (issue 16)
+        gap = 0.5 if self.layout.shape == "square" else 0.9
+        self.panels = fit_grid(self.layout, 2, label_height, top=top, gap=gap, lines=2)
         flow = build_flow(run.network(record), reference=run.X)
         K, width = run.n_classes, run.widths[-2]
         task = "binary" if K == 2 else "multiclass"
@@ -138,7 +141,7 @@ class BottleneckScene(SceneContract):
             }
         left_label = self.panel_label("input space", self.statements["left"],
                                       INPUT)
-        right_title = f"last hidden layer · {width} units"
+        right_title = self.hidden_title(width)
         right_label = self.panel_label(right_title,
                                        self.statements["right"], HIDDEN)
         left_frame, right_frame = self.panel_frame(INPUT), self.panel_frame(HIDDEN)
@@ -308,6 +311,14 @@ class BottleneckScene(SceneContract):
         return Square(size + 0.12, stroke_color=self.theme.muted, stroke_width=1.5,
                       stroke_opacity=0.6).move_to(centre)
 
+    def hidden_title(self, units: int) -> str:
+        """The hidden panel's title, with its width where that fits on one line: wrapped, it took
+        a fourth line under the square frame's panels, which then shrank (the info line says the
+        widths)."""
+        full = f"last hidden layer · {units} units"
+        fits = self.label(full, weight="BOLD").width <= self.panels[HIDDEN].label.width
+        return full if fits else "last hidden layer"
+
     def panel_label(self, title: str, detail: str, side):
         from manim import DOWN, VGroup
 
@@ -334,7 +345,8 @@ class BottleneckScene(SceneContract):
 
         a, b = self.panels[INPUT].picture, self.panels[HIDDEN].picture
         if not self.stacked:
-            start, end = np.array([a.x1 + 0.1, a.centre[1], 0]), np.array([b.x0 - 0.1, b.centre[1], 0])
+            pad = min(0.1, 0.15 * (b.x0 - a.x1))  # the frames' strokes, and no more in a narrow gap
+            start, end = np.array([a.x1 + pad, a.centre[1], 0]), np.array([b.x0 - pad, b.centre[1], 0])
         else:  # from under the first panel's label to the second panel
             under = self.panels[INPUT].label.y0
             start, end = np.array([a.centre[0], under - 0.05, 0]), np.array([b.centre[0], b.y1 + 0.1, 0])

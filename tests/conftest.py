@@ -173,21 +173,6 @@ def isolated_cache(tmp_path, monkeypatch):
 # failing.  They stay in the suite as the goal and run every time (xfail, not strict, so a fix
 # shows as XPASS); remove a test here when it passes.
 KNOWN_FAILURES: dict[str, tuple[str, set[str]]] = {
-    "tests/test_every_scene.py": (
-        "issue 16: in linear-vs-hidden's 16:9 and 4:3 frames the points of the two waiting panels "
-        "are drawn a little larger from one frame to the next at 1.8 s (seen once the title line "
-        "was taken out of the picture's pixels; it was under the check's floor with it).  Not the "
-        "drawing: the same job rendered to ProRes changes 0.04 levels there (1.68 in the MP4).  "
-        "The play at 1.8 s is a new H.264 segment whose key frame codes the still panels afresh, "
-        "finer than the P frames that ended the play before (posters fading out, then still); "
-        "the exact frames re-encoded play by play step 1.68 as rendered, 1.90 with ipratio 1.0, "
-        "1.44 at crf 21, 1.31 at crf 20 (the check's floor is 1.5): an encoder matter "
-        "(nnanim/media/render.py's x264 options), not the scene's.  And bottleneck's 1:1 frame: "
-        "since the camera's corner rounding follows the region's own shape, a class of the hidden "
-        "panel ends 0.215 of the short side tall, under the 0.22 asked",
-        {"test_every_scene_in_every_frame_shape[linear-vs-hidden-16:9]",
-         "test_every_scene_in_every_frame_shape[linear-vs-hidden-4:3]",
-         "test_every_scene_in_every_frame_shape[bottleneck-1:1]"}),
 }
 
 

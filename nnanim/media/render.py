@@ -156,7 +156,17 @@ class Quality:
 # 33-52 %.  Measured but not taken: one encoder per beat instead of per play (a key frame only
 # where a render in parts may cut) makes files 2-3x smaller, but a beat that begins on a still
 # picture steps as before (neurons 1:1), and Manim's writer would have to join plays itself.
-_X264_DRAFT = (("preset", "veryfast"), ("crf", "23"), ("mbtree", "0"), ("chromaoffset", "-3"))
+# Without the tree a still picture coded afresh still differs from its P-frame copy by the two
+# codings' noise: linear-vs-hidden's play at 1.8 s (480p, 5 fps) stepped 1.62 levels (16:9) and
+# 1.60 (4:3) at crf 23, over the jump check's floor of 1.5.  Its rendered frames re-encoded play
+# by play: crf 22 1.49/1.49 (+7 % file), crf 21 1.36/1.33 (+14 %), crf 20 1.22/1.18 (+22 %);
+# aq-mode 0 1.36/1.42 (+13 %: no smaller, and it moves bits across every picture, unmeasured);
+# ipratio 1.0 1.83, 2.0 1.51; qcomp 0.8 1.78, 1.0 1.65; tune animation 1.49, stillimage 1.69;
+# psy 0, aq-mode 2 or 3 and deblock -1:-1 change nothing.  Only a finer quantiser narrows the
+# step, so previews use crf 21.  At 1080p the final crf 19 steps 0.62 at the same cut.
+# (One encode for the whole video steps 0.24 there, files 40 % smaller: not taken yet, for the
+# reasons above.)
+_X264_DRAFT = (("preset", "veryfast"), ("crf", "21"), ("mbtree", "0"), ("chromaoffset", "-3"))
 _X264_FINAL = (("preset", "veryfast"), ("crf", "19"), ("mbtree", "0"), ("chromaoffset", "-3"))
 
 QUALITIES: dict[str, Quality] = {
