@@ -74,6 +74,9 @@ STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
+#: the sum ŷ(x) = b + w·h(x) in the text column: its terms indented this much under its head, its
+#: foot this far over the colour bar (scene units)
+SUM_INDENT, SUM_GAP = 0.3, 0.45
 #: each unit's own colour, one of the theme's class colours (kept apart from each other, the
 #: background and the white fit for colour-blind eyes too; not the second, the error sticks'
 #: orange): its curve in its strip, its name beside the strip, its part carried into the fit
@@ -173,7 +176,25 @@ class RegressionScene(SceneContract):
         right = area.x0 - CurvePlot.TICK - CurvePlot.PAD - widest - 0.12
         for strip in self.strips:
             strip.name.move_to([right - strip.name.width / 2, strip.origin[1], 0])
-        still = (self.header(run, record), self.target_legend(lo, hi))
+        legend = self.legend = self.target_legend(lo, hi)
+        still = (self.header(run, record), legend)
+        # the sum itself in the text column over the colour bar (it stood empty between the words
+        # and the bar while the fit was built, review 6), its terms in the units' colours, in the
+        # order they are added: all of it on the poster, b alone from the start, each term
+        # written as its part lands in the fit; it leaves with the plot
+        self.sum_terms = []
+        if layout.column is not None:
+            from manim import DOWN, LEFT, VGroup
+
+            self.sum_terms = [self.label(f"+ {symbol('w', i + 1)}·{symbol('h', i + 1)}(x)",
+                                         size=layout.body_size, color=colours[i]) for i in order]
+            head = self.label("ŷ(x) = b", size=layout.body_size)
+            self.sum_block = VGroup(head, *self.sum_terms).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+            for term in self.sum_terms:
+                term.shift(SUM_INDENT * np.array([1.0, 0.0, 0.0]))
+            self.sum_block.next_to([layout.column.x0, legend.get_top()[1] + SUM_GAP, 0.0],
+                                   np.array([1.0, 1.0, 0.0]), buff=0)
+            still = (*still, self.sum_block)
         act = net.activations[-1].name
         joints = unit_joints(net)
         # the poster: the lesson in its title, the finished fit over the data
@@ -195,6 +216,7 @@ class RegressionScene(SceneContract):
                              f"a flat line at b = {number(b)}; units added in the order that strays least",
                              Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1]
                                                                      + a * partial[:, 0])),
+                             *(OpacityFade(m, fade_in=False) for m in self.sum_terms),
                              run_time=BEATS["bias"])
         w = net.weights[-1][0]
         start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
@@ -246,7 +268,10 @@ class RegressionScene(SceneContract):
                 plot.set_curve(fit, (1 - a) * was + a * now)
 
             travel(0.0)
-            self.play(Progress(plot, travel), run_time=BEATS["add"])
+            written = [OpacityFade(self.sum_terms[j])] if self.sum_terms else []
+            if written:
+                self.add(self.sum_terms[j])
+            self.play(Progress(plot, travel), *written, run_time=BEATS["add"])
             plot.set_curve(fit, partial[:, j + 1])
             plot.remove(flying)
             strip.part = part
@@ -312,7 +337,8 @@ class RegressionScene(SceneContract):
         place()
         self.place_names, self.axis_arrows = place, arrows
         # out, then in: the plot and its strips leave before the hidden space comes
-        leaving = [plot, *self.strips, *(s.name for s in self.strips)]
+        leaving = [plot, *self.strips, *(s.name for s in self.strips),
+                   *(self.sum_block.submobjects if self.sum_terms else [])]  # (each: added one by one)
         self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
         self.remove(*leaving)
         # each x is one point h(x): the points come one by one in the order of x (the input line
