@@ -15,7 +15,10 @@ layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
 moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
-network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
+network's ``ŷ(x)``, R² recomputed.  Meanwhile the text column writes the sum
+itself, ``ŷ(x) = b`` and one ``+ w_i·h_i(x)`` per unit in its colour as its
+part lands; in the hidden space, the same sum read as ``ŷ = b + w·h(x)``,
+linear in ``h``.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
 sum, so no partial fit runs off the chart (the caption says why this order).  The plot
 and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
@@ -339,7 +342,23 @@ class RegressionScene(SceneContract):
         # out, then in: the plot and its strips leave before the hidden space comes
         leaving = [plot, *self.strips, *(s.name for s in self.strips),
                    *(self.sum_block.submobjects if self.sum_terms else [])]  # (each: added one by one)
-        self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
+        # the same sum, as the hidden space reads it, takes its place in the column: linear in h
+        # (the column stood empty through the hidden space too)
+        arriving = []
+        self.plane_sum = None
+        if self.sum_terms:
+            from manim import DOWN, LEFT, VGroup
+
+            self.plane_sum = VGroup(self.label("ŷ = b + w·h(x)", size=layout.body_size),
+                                    self.label("the same sum: linear in h", color=theme.muted,
+                                               width=layout.column.width)
+                                    ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+            self.plane_sum.next_to(self.sum_block.get_corner(np.array([-1.0, 1.0, 0.0])),
+                                   np.array([1.0, -1.0, 0.0]), buff=0)
+            self.add(self.plane_sum)
+            arriving = [OpacityFade(self.plane_sum, rate_func=lambda a: max(0.0, 2.0 * a - 1.0))]
+        self.play(*(OpacityFade(m, fade_in=False) for m in leaving), *arriving,
+                  run_time=BEATS["leave"])
         self.remove(*leaving)
         # each x is one point h(x): the points come one by one in the order of x (the input line
         # swept from left to right), for as long as the caption takes to read but a short still
@@ -377,11 +396,17 @@ class RegressionScene(SceneContract):
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
         halo.set_stroke(opacity=1.0)
-        caption = self.stage(caption, "a tilted plane",
-                             f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
-                             f"R² = {number(r2, 3)}",
+        words = (f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
+                 f"R² = {number(r2, 3)}")
+        # the sum in the column leaves where these words would reach it (a 4:3 column): they
+        # write the plane's own equation
+        gone = []
+        if self.plane_sum is not None and (self.caption("a tilted plane", words).get_bottom()[1]
+                                           < self.plane_sum.get_top()[1] + 0.2):
+            gone = [OpacityFade(self.plane_sum, fade_in=False, rate_func=_window(0.0, 0.2))]
+        caption = self.stage(caption, "a tilted plane", words,
                              OpacityFade(field.plane), OpacityFade(halo), OpacityFade(field.sticks),
-                             run_time=BEATS["plane"])
+                             *gone, run_time=BEATS["plane"])
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])

@@ -610,3 +610,15 @@ def test_the_text_column_holds_the_sum_while_the_fit_is_built(pixels):
     assert max(bottoms) - block.get_top()[1] <= column.height / 3
     family = scene.get_mobject_family_members()
     assert not any(m in family for m in block.submobjects)
+    # ... and the same sum, as the hidden space reads it, stays in its place to the end, under
+    # every caption of the hidden space
+    plane = scene.plane_sum
+    assert plane.submobjects[0].original_text == "ŷ = b + w·h(x)"
+    assert np.allclose(plane.get_corner(np.array([-1.0, 1.0, 0.0])),
+                       block.get_corner(np.array([-1.0, 1.0, 0.0])))
+    # (where the plane's caption, its equation written out, would reach it, it leaves then)
+    later = [scene.caption(b.title, b.detail).get_bottom()[1] for b in scene.beats[len(fit):]]
+    clear = [bottom >= plane.get_top()[1] + 0.2 for bottom in later]
+    assert all(clear[:2])  # the hidden space, the height
+    assert (plane in scene.mobjects) == all(clear)
+    assert all(clear) or pixels != (854, 480)  # in 16:9 it stays to the end
