@@ -87,8 +87,18 @@ INPUT, CODE, RECON = 0, 1, 2
 #: the still-collapsing grid, two pictures at once), gone this share into the first stage that
 #: takes the points off it; it sits this share of the picture's height from its bottom
 LINE_FADE = (0.6, 0.35)
-#: what the density over the code's line is, said in the code's beat (its hills were unexplained)
-HILLS = "above: points per number"
+#: what the density over the code's line is: its axis's name, over its top left corner (said in
+#: the caption alone, the hills had no name on the picture, review 6)
+HILLS = "points per value ↑"
+#: seconds of a stage that slides the points along the code's line, the view following them (a
+#: W·x or + b of the line: only the values under it change): played briefly, never slowed to the
+#: words' pace (1.6 s of W·x and 1.8 s of + b after the landing were a still picture of 5 s with
+#: the code's tanh, review 6; a + b said with the next step ran 1.4 s ahead of its motion)
+BRIEF = 0.5
+#: the squash onto the code: this share of its clock follows how much of the points' spread across
+#: the line (on screen) is gone, the rest its own time (the zoom following the points hid the
+#: first second of it, and they landed in 1.2 s of its 3 s, review 6)
+COLLAPSE_SHARE = 0.8
 #: the points are on the line while they stray from it by at most this share of its length
 LINE_TOLERANCE = 0.02
 LINE_LOW = 0.3
@@ -147,6 +157,41 @@ def still_stage(view, index: int, tol: float = 1e-9) -> bool:
         if len(a) and np.abs(a - b).max() > tol * max(1.0, float(np.abs(a).max())):
             return False
     return True
+
+
+#: the density's name: its gap over the density's top (scene units)
+NAME_GAP = 0.08
+
+
+def density_name(scale, theme):
+    """The name of the density's axis (:data:`HILLS`) over its top left corner, shown with it: a
+    follower of the view after the :class:`~nnanim.draw.numberline.LineScale` it names, placed
+    from the density as that has just drawn it (``.words``: the text)."""
+    from manim import Group
+
+    from nnanim.draw.text import text
+
+    class DensityName(Group):
+        def follow(self, view):
+            a = float(scale.density.opacity)
+            if a <= 0.0:
+                self.words.set_opacity(0.0)
+                return
+            x0, _, x1, y1 = scale.box
+            corners = np.asarray(scale.density.points, dtype=float)
+            w, h = self.words.width, self.words.height
+            left = min(max(float(corners[:, 0].min()), x0 + 0.05), x1 - 0.05 - w)
+            y = min(float(corners[:, 1].max()) + NAME_GAP + h / 2, y1 - 0.05 - h / 2)
+            self.words.move_to([left + w / 2, y, 0.0])
+            self.words.set_opacity(scale.OPACITY * a)
+
+    name = DensityName()
+    name.words = text(HILLS, font=theme.font, font_size=scale.FONT, color=theme.foreground)
+    name.words.set_stroke(color=theme.background, width=5.0, background=True)
+    name.words.annotates = scale.box  # it names a part of its own picture, from inside it
+    name.words.set_opacity(0.0)
+    name.add(name.words)
+    return name
 
 
 class AutoencoderScene(BottleneckScene):
@@ -259,14 +304,19 @@ class AutoencoderScene(BottleneckScene):
                               and not (st.kind == "lift" and st.dim == 3 and not view.elev))]
             # the beat lasts its words' reading time at least: its motion slowed up to twice, then
             # held (never a long still)
+            # (a stage sliding the points along the code's line is brief: only the values under
+            # the line change; its words are said with the next motion, or held)
             reading = reading_seconds(detail)
-            paced = sum(self.step_seconds(st, net) for st in moving)
-            slow = min(2.0, max(1.0, reading / max(paced, 1e-9)))
+            brief = {st.index for st in moving if self.slides_along(view, st)}
+            paced = sum(self.step_seconds(st, net) for st in moving if st.index not in brief)
+            slow = min(2.0, max(1.0, (reading - BRIEF * len(brief)) / max(paced, 1e-9)))
             for stage in group:
                 if stage not in moving:
                     self.pass_still(view, stage.index)
                     continue
-                seconds = slow * self.step_seconds(stage, net)
+                seconds = BRIEF if stage.index in brief else slow * self.step_seconds(stage, net)
+                pace = self.collapse_rate(view, stage.index) if (
+                    stage.kind == "squash" and stage.layer == net.code_layer and k == 1) else smooth
                 spin = ORBIT * seconds if view.elev else 0.0
                 swap = self.swap_text(caption, new, seconds=0.3, run_time=seconds) \
                     if caption is not new else []
@@ -277,15 +327,16 @@ class AutoencoderScene(BottleneckScene):
                     swap = []
                 # the poster's curve leaves in the first 0.4 s of the first motion
                 leave = min(1.0, 0.4 / seconds)
-                self.play(StagePlay(view, stage.index, spin=spin), *swap,
+                self.play(StagePlay(view, stage.index, rate_func=pace, spin=spin), *swap,
                           *(OpacityFade(m, fade_in=False, rate_func=lambda a, w=leave: min(1.0, a / w))
                             for m in poster_leaves), run_time=seconds)
                 poster_leaves = []
                 caption = new
                 if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                     self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
-            if reading > slow * paced:
-                self.wait(min(reading - slow * paced, HOLD))
+            played = slow * paced + BRIEF * len(brief)
+            if reading > played:
+                self.wait(min(reading - played, HOLD))
             caption = new
 
         # the reconstruction space is the input plane: the data where it started, and the error
@@ -416,17 +467,16 @@ class AutoencoderScene(BottleneckScene):
             return f"the decoder: x → W·x, {n} → {m} units (seen through u₁, u₂)"
         if step.kind == "linear" and wide is not None:
             into = "the code" if step.layer == code else (
-                "x̂1, x̂2" if step.layer == output else f"{m} units")
+                "x̂₁, x̂₂" if step.layer == output else f"{m} units")
             return (f"{n} → {m}: W reads {m} direction{'s' * (m > 1)} of the {n} units, "
                     f"flattening the rest into {into}")
         if step.kind == "bias" and k == 1 and code <= step.layer < output:
             return "shift the line: x → x + t·b (its values: the ticks)"
         if step.kind == "activation" and step.layer == code and shifted and k == 1:
-            return "the code: a line, each point one number (its colour)" + ("" if tight else
-                                                                           "; " + HILLS)
+            return "the code: a line, each point one number (its colour)"
         if step.kind == "activation" and step.layer == code:
             return (f"the code: {k} unit{'s' * (k > 1)}; "
-                    + ("the plane is a line now, each point one number (its colour); " + HILLS
+                    + ("the plane is a line now, each point one number (its colour)"
                        if k == 1 else "all the decoder will ever see of a point"))
         if step.kind == "activation" and k == 1 and step.layer == code + 1:
             return (f"{act} bends the line into a curve " + ("" if tight else f"in the {m} units ")
@@ -448,6 +498,37 @@ class AutoencoderScene(BottleneckScene):
         viewer sees of it is the values changing (the review: "only the ticks move")."""
         scale = getattr(self, "code_scale", None)
         return scale is not None and min(scale.presence(index, 0.0), scale.presence(index, 1.0)) >= 1.0
+
+    def slides_along(self, view, stage) -> bool:
+        """Whether ``stage`` (a W·x or a + b) only slides the points along the code's line: they
+        lie on it at its start and at its end, the view following them."""
+        if stage.kind not in ("linear", "bias") or getattr(self, "code_scale", None) is None:
+            return False
+        for t in (0.0, 1.0):
+            P = view.points_trace.at(stage.index, t)
+            if np.abs(P[:, 1:]).max() > LINE_TOLERANCE * max(float(np.ptp(P[:, 0])), 1e-12):
+                return False
+        return True
+
+    def collapse_rate(self, view, index: int, samples: int = 121):
+        """The squash onto a 1-unit code's rate function: its clock follows how much of the
+        points' spread across the line is gone on screen (:data:`COLLAPSE_SHARE` of it; the rest
+        its own time), eased in and out gently, so they land on the line over the whole stage (the
+        zoom that follows them hid the first third of it, and they landed in the middle third)."""
+        from manim import smooth
+
+        ts = np.linspace(0.0, 1.0, samples)
+        across = np.array([np.linalg.svd(P - P.mean(axis=0), compute_uv=False)[1]
+                           for P in (view.to_scene(view.points_trace.at(index, t), index, t)[:, :2]
+                                     for t in ts)])
+        gone = np.maximum.accumulate(np.clip(1.0 - across / max(across[0], 1e-12), 0.0, 1.0))
+        gone = gone / max(float(gone[-1]), 1e-12)
+        at = COLLAPSE_SHARE * gone + (1.0 - COLLAPSE_SHARE) * ts
+
+        def rate(alpha: float) -> float:  # eased in and out half as much as smooth
+            return float(np.interp(0.5 * (alpha + smooth(alpha)), at, ts))
+
+        return rate
 
     def shift(self, view, index: int) -> float:
         """How far (scene units) stage ``index`` would move the points on screen if the view held
@@ -527,6 +608,8 @@ class AutoencoderScene(BottleneckScene):
         share = min(DENSITY_SHARE, DENSITY_ASPECT * view.view_width / max(room, 1e-9))
         scale = LineScale(view, presence, span=span, share=share)
         view.add_follower(scale)
+        self.density_name = density_name(scale, self.theme)
+        view.add_follower(self.density_name)
         view.set_stage(view.stage, view.t)
         return scale
 

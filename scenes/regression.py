@@ -15,7 +15,10 @@ layer a ReLU unit is one joint, a tanh or
 sigmoid unit one step centred at ``x = −b_i/a_i``); the strip's curve then
 moves up into the plot (drawn only inside a window that travels from the
 strip's box to the plot's) and is added to the fit, until the sum is the
-network's ``ŷ(x)``, R² recomputed.  The units are added in the order whose
+network's ``ŷ(x)``, R² recomputed.  Meanwhile the text column writes the sum
+itself, ``ŷ(x) = b`` and one ``+ w_i·h_i(x)`` per unit in its colour as its
+part lands; in the hidden space, the same sum read as ``ŷ = b + w·h(x)``,
+linear in ``h``.  The units are added in the order whose
 running sums stray least from the fit, and the plot's box holds every running
 sum, so no partial fit runs off the chart (the caption says why this order).  The plot
 and its strips leave before the hidden layer comes (out, then in): every ``x`` is a point
@@ -74,6 +77,9 @@ STICK_SHARE = 0.06
 STEPS = {"relu": "joint", "leaky_relu": "joint", "tanh": "step", "sigmoid": "step"}
 #: the share of the picture's height the strips of the unit contributions take
 STRIPS = 0.45
+#: the sum ŷ(x) = b + w·h(x) in the text column: its terms indented this much under its head, its
+#: foot this far over the colour bar (scene units)
+SUM_INDENT, SUM_GAP = 0.3, 0.45
 #: each unit's own colour, one of the theme's class colours (kept apart from each other, the
 #: background and the white fit for colour-blind eyes too; not the second, the error sticks'
 #: orange): its curve in its strip, its name beside the strip, its part carried into the fit
@@ -173,7 +179,25 @@ class RegressionScene(SceneContract):
         right = area.x0 - CurvePlot.TICK - CurvePlot.PAD - widest - 0.12
         for strip in self.strips:
             strip.name.move_to([right - strip.name.width / 2, strip.origin[1], 0])
-        still = (self.header(run, record), self.target_legend(lo, hi))
+        legend = self.legend = self.target_legend(lo, hi)
+        still = (self.header(run, record), legend)
+        # the sum itself in the text column over the colour bar (it stood empty between the words
+        # and the bar while the fit was built, review 6), its terms in the units' colours, in the
+        # order they are added: all of it on the poster, b alone from the start, each term
+        # written as its part lands in the fit; it leaves with the plot
+        self.sum_terms = []
+        if layout.column is not None:
+            from manim import DOWN, LEFT, VGroup
+
+            self.sum_terms = [self.label(f"+ {symbol('w', i + 1)}·{symbol('h', i + 1)}(x)",
+                                         size=layout.body_size, color=colours[i]) for i in order]
+            head = self.label("ŷ(x) = b", size=layout.body_size)
+            self.sum_block = VGroup(head, *self.sum_terms).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+            for term in self.sum_terms:
+                term.shift(SUM_INDENT * np.array([1.0, 0.0, 0.0]))
+            self.sum_block.next_to([layout.column.x0, legend.get_top()[1] + SUM_GAP, 0.0],
+                                   np.array([1.0, 1.0, 0.0]), buff=0)
+            still = (*still, self.sum_block)
         act = net.activations[-1].name
         joints = unit_joints(net)
         # the poster: the lesson in its title, the finished fit over the data
@@ -195,6 +219,7 @@ class RegressionScene(SceneContract):
                              f"a flat line at b = {number(b)}; units added in the order that strays least",
                              Progress(plot, lambda a: plot.set_curve(fit, (1 - a) * partial[:, -1]
                                                                      + a * partial[:, 0])),
+                             *(OpacityFade(m, fade_in=False) for m in self.sum_terms),
                              run_time=BEATS["bias"])
         w = net.weights[-1][0]
         start_region = np.array([*whole.centre[:2], whole.height, whole.width, *first])
@@ -246,7 +271,10 @@ class RegressionScene(SceneContract):
                 plot.set_curve(fit, (1 - a) * was + a * now)
 
             travel(0.0)
-            self.play(Progress(plot, travel), run_time=BEATS["add"])
+            written = [OpacityFade(self.sum_terms[j])] if self.sum_terms else []
+            if written:
+                self.add(self.sum_terms[j])
+            self.play(Progress(plot, travel), *written, run_time=BEATS["add"])
             plot.set_curve(fit, partial[:, j + 1])
             plot.remove(flying)
             strip.part = part
@@ -312,8 +340,25 @@ class RegressionScene(SceneContract):
         place()
         self.place_names, self.axis_arrows = place, arrows
         # out, then in: the plot and its strips leave before the hidden space comes
-        leaving = [plot, *self.strips, *(s.name for s in self.strips)]
-        self.play(*(OpacityFade(m, fade_in=False) for m in leaving), run_time=BEATS["leave"])
+        leaving = [plot, *self.strips, *(s.name for s in self.strips),
+                   *(self.sum_block.submobjects if self.sum_terms else [])]  # (each: added one by one)
+        # the same sum, as the hidden space reads it, takes its place in the column: linear in h
+        # (the column stood empty through the hidden space too)
+        arriving = []
+        self.plane_sum = None
+        if self.sum_terms:
+            from manim import DOWN, LEFT, VGroup
+
+            self.plane_sum = VGroup(self.label("ŷ = b + w·h(x)", size=layout.body_size),
+                                    self.label("the same sum: linear in h", color=theme.muted,
+                                               width=layout.column.width)
+                                    ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+            self.plane_sum.next_to(self.sum_block.get_corner(np.array([-1.0, 1.0, 0.0])),
+                                   np.array([1.0, -1.0, 0.0]), buff=0)
+            self.add(self.plane_sum)
+            arriving = [OpacityFade(self.plane_sum, rate_func=lambda a: max(0.0, 2.0 * a - 1.0))]
+        self.play(*(OpacityFade(m, fade_in=False) for m in leaving), *arriving,
+                  run_time=BEATS["leave"])
         self.remove(*leaving)
         # each x is one point h(x): the points come one by one in the order of x (the input line
         # swept from left to right), for as long as the caption takes to read but a short still
@@ -351,11 +396,17 @@ class RegressionScene(SceneContract):
         field.plane.set_stroke(opacity=0.55)
         field.sticks.set_stroke(color=theme.classes[1], width=theme.grid_width * STICK, opacity=1.0)
         halo.set_stroke(opacity=1.0)
-        caption = self.stage(caption, "a tilted plane",
-                             f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
-                             f"R² = {number(r2, 3)}",
+        words = (f"{plane}; orange sticks: the errors y − ŷ{longer}, RMS {number(rms, 3)}, "
+                 f"R² = {number(r2, 3)}")
+        # the sum in the column leaves where these words would reach it (a 4:3 column): they
+        # write the plane's own equation
+        gone = []
+        if self.plane_sum is not None and (self.caption("a tilted plane", words).get_bottom()[1]
+                                           < self.plane_sum.get_top()[1] + 0.2):
+            gone = [OpacityFade(self.plane_sum, fade_in=False, rate_func=_window(0.0, 0.2))]
+        caption = self.stage(caption, "a tilted plane", words,
                              OpacityFade(field.plane), OpacityFade(halo), OpacityFade(field.sticks),
-                             run_time=BEATS["plane"])
+                             *gone, run_time=BEATS["plane"])
         self.play(Progress(field, lambda a: (field.update_view(azim=azim + SWING * np.sin(2 * np.pi * a)),
                                              place())), run_time=BEATS["orbit"])
         self.wait(BEATS["end"])

@@ -56,6 +56,40 @@ GRID_WORDS = "grey: the input grid, carried through the layers"
 ROW = 0.12  # the gap between the main picture and its legend row
 
 
+#: the main picture's framing: boxes of the points sampled this many times over the replay, each
+#: widened to its neighbours' (one each side), and a zoom inward of at most ZOOM_IN (natural log)
+#: a second: the timeline's own framing (120 samples widened to 3 each side) kept epoch 0's
+#: spread over the first second, the points of epochs 1-2 in under a third of the panel (review 6)
+FRAME_SAMPLES, ZOOM_IN = 480, 2.0
+
+
+def close_framing(timeline, seconds: float, samples: int = FRAME_SAMPLES, rate: float = ZOOM_IN):
+    """A framing (``u -> (centre, half)``, as :meth:`EpochTimeline.framing`) that follows the
+    hidden points closely over a replay of ``seconds``: every point inside at every moment, the
+    window zooming out as fast as they spread, but in at most ``rate`` (natural log) a second (no
+    faster than the timeline's own framing zoomed)."""
+    import numpy as np
+
+    from nnanim.core.curves import framing_curves
+    from nnanim.core.timeline import FRAMING_MARGIN
+
+    us = np.linspace(0.0, 1.0, samples + 1)
+    boxes = [timeline.hidden(timeline.moment(u)) for u in us]
+    lo = np.array([H.min(axis=0) for H in boxes])
+    hi = np.array([H.max(axis=0) for H in boxes])
+
+    def widened(a, extreme):  # each sample's and its neighbours' extreme (the ends repeated)
+        padded = np.pad(a, ((1, 1), (0, 0)), mode="edge")
+        return extreme(np.lib.stride_tricks.sliding_window_view(padded, 3, axis=0), axis=-1)
+
+    lo, hi = widened(lo, np.min), widened(hi, np.max)
+    centre = (lo + hi) / 2
+    need = np.log(np.maximum(0.5 * (hi - lo).max(axis=1) * (1.0 + FRAMING_MARGIN), 1e-6))
+    t = us * seconds
+    half = np.exp(np.max(need[None, :] - rate * np.abs(t[:, None] - t[None, :]), axis=1))[:, None]
+    return framing_curves(us, centre - half, centre + half, 0, 0.0)
+
+
 #: the share of points with every unit of the last hidden layer this close to ±1 (tanh) at which the
 #: outro says the layer saturates
 SATURATION, SATURATED = 0.9, 0.5
@@ -110,6 +144,7 @@ class TrainingScene(SceneContract):
         total = default_duration(int(run.epochs[record]))
         replay = max(total - INTRO - SWAP - REWIND - OUTRO, 2.0)
         timeline = self.timeline = EpochTimeline(run, last=record, pace="change", most=EPOCH_HOLD / replay)
+        timeline.framing = close_framing(timeline, replay)  # the main picture's (its only user)
         layout, theme = self.layout, self.theme
 
         regression = run.task == "regression"

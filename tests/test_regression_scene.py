@@ -582,3 +582,43 @@ def test_a_3_unit_layer_on_2_axes_says_so(sine_run):
     assert f"of the {k}-unit layer (2 of {k} directions shown)" in beat.detail.replace("\u00a0", " ")
     # and the two drawn are named on the axes: along w and across it
     assert [t.original_text for t in scene.field.names[:2]] == ["h along w", "h across w"]
+
+
+@pytest.mark.parametrize("pixels", [(854, 480), (640, 480)])
+def test_the_text_column_holds_the_sum_while_the_fit_is_built(pixels):
+    """Review 6: the text column stood empty between the words and the colour bar for a long
+    stretch.  It holds the sum ŷ(x) = b + w·h(x): its terms in the order the units are added,
+    each in its unit's colour (its strip's name's), in the column, over the colour bar and under
+    every caption of the fit, leaving at most a third of the column empty under the words; it
+    leaves with the plot."""
+    scene = shared_dry_run("regression", {}, pixels=pixels)
+    column = scene.layout.column
+    head, *terms = scene.sum_block.submobjects
+    assert head.original_text == "ŷ(x) = b"
+    units = [b for b in scene.beats if b.kind == "stage" and b.title.startswith("unit ")]
+    assert [t.original_text for t in terms] == ["+ " + b.title.split(": ")[1] for b in units]
+    for term, beat in zip(terms, units, strict=True):
+        strip = scene.strips[int(beat.title.split(":")[0].split()[1]) - 1]
+        assert term.get_color() == strip.name.get_color()
+    block = scene.sum_block
+    assert column.x0 - 1e-6 <= block.get_left()[0] and block.get_right()[0] <= column.x1 + 1e-6
+    assert block.get_bottom()[1] >= scene.legend.get_top()[1] + 0.2
+    fit = [b for b in scene.beats if b.title != "the hidden space"]
+    fit = fit[: next(i for i, b in enumerate(scene.beats) if b.title == "the hidden space")]
+    bottoms = [scene.caption(b.title, b.detail).get_bottom()[1] for b in fit]
+    assert min(bottoms) >= block.get_top()[1] + 0.2
+    assert max(bottoms) - block.get_top()[1] <= column.height / 3
+    family = scene.get_mobject_family_members()
+    assert not any(m in family for m in block.submobjects)
+    # ... and the same sum, as the hidden space reads it, stays in its place to the end, under
+    # every caption of the hidden space
+    plane = scene.plane_sum
+    assert plane.submobjects[0].original_text == "ŷ = b + w·h(x)"
+    assert np.allclose(plane.get_corner(np.array([-1.0, 1.0, 0.0])),
+                       block.get_corner(np.array([-1.0, 1.0, 0.0])))
+    # (where the plane's caption, its equation written out, would reach it, it leaves then)
+    later = [scene.caption(b.title, b.detail).get_bottom()[1] for b in scene.beats[len(fit):]]
+    clear = [bottom >= plane.get_top()[1] + 0.2 for bottom in later]
+    assert all(clear[:2])  # the hidden space, the height
+    assert (plane in scene.mobjects) == all(clear)
+    assert all(clear) or pixels != (854, 480)  # in 16:9 it stays to the end

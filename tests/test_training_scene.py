@@ -766,3 +766,26 @@ def test_an_unsaturated_layer_is_not_said_to_pile_up():
     assert np.all(np.abs(H) >= 0.9, axis=1).mean() < 0.5
     outro = [b for b in scene.beats if b.kind == "outro"][-1]
     assert "piled" not in outro.detail
+
+
+def test_the_early_replay_is_framed_large(default_scene):
+    """Review 6: the first epochs' picture was small in the frame (the framing kept epoch 0's
+    spread for a second: epochs 1-2 filled 29 % of the panel).  Over the whole replay every
+    point is inside the window, the points' spread fills at least 45 % of it, and the zoom
+    changes by at most 0.15 (natural log) a frame at 15 fps (the old framing's most: 0.14)."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    scene = default_scene
+    tl = scene.timeline
+    beat = next(b for b in scene.beats if b.title == "replay")
+    seconds = beat.end - beat.start
+    us = np.linspace(0.0, 1.0, int(np.ceil(15 * seconds)) + 1)
+    fills, halves = [], []
+    for u in us:
+        H = tl.hidden(tl.moment(u))
+        centre, half = tl.framing(u)
+        assert np.all(np.abs(H - centre) <= half + 1e-9), u
+        fills.append(0.5 * float(np.ptp(H, axis=0).max()) / (half * HiddenSpaceView.ROOM))
+        halves.append(half)
+    assert min(fills) >= 0.45, (min(fills), us[int(np.argmin(fills))])
+    assert np.abs(np.diff(np.log(halves))).max() <= 0.15
