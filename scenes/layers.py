@@ -111,6 +111,10 @@ OUTPUT_ROOM = 0.25
 STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
+#: at most this many classes' tiles make one key on one side of the picture, each this share of
+#: the picture's short side (three digits' tiles, two on the left and one on the right at 0.09 of
+#: the height, read as stray marks, the 1 as an orange bar)
+KEY_FEW, KEY_SHARE = 4, 0.15
 
 #: seconds in which the output's straight lines are drawn (from where they meet, outwards)
 LINE_DRAW = 1.2
@@ -345,15 +349,16 @@ class LayersScene(SceneContract):
         """``(side, slots (K, 2), inner box)``: where an image dataset's tile of each of its
         ``K`` classes sits (scene centres, by class), ``side`` scene units wide.
 
-        The tiles are a key beside the data, never on it: in bands along two opposite sides of
-        the picture (left and right of a picture wider than tall, else top and bottom), in as
-        many columns (rows) as they need, each on the side of its class's corner in the
-        class-vertex view (where it goes at the end).  The rest of the picture, the inner box
+        The tiles are a key beside the data, never on it: a few classes' (:data:`KEY_FEW`) in one
+        column right of a picture wider than tall (one row below a taller one), larger
+        (:func:`tile_side`); more in bands along two opposite sides of the picture (left and
+        right, else top and bottom), in as many columns (rows) as they need.  The rest of the picture, the inner box
         ``(x0, y0, x1, y1)``, holds the points and the axes: a tile never covers a point, an
         axis name or another tile (the images among the points overlapped them and each other).
         """
-        side = TILE_SHARE * self.layout.picture.height
-        return (side, *tile_slots(self.layout.picture_clip, K, side, TILE_GAP))
+        clip = self.layout.picture_clip
+        side = tile_side(clip, K, TILE_SHARE * self.layout.picture.height)
+        return (side, *tile_slots(clip, K, side, TILE_GAP))
 
     # -- the output: what is true of the last picture
     @staticmethod
@@ -1343,20 +1348,42 @@ def neighbour_share(P, labels, k: int | None = None) -> float:
     return float(np.mean(np.argmax(votes, axis=1) == y))
 
 
+def tile_side(clip, K: int, many: float | None = None) -> float:
+    """The side of each of ``K`` classes' tiles in ``clip = (x0, y0, x1, y1)``: a few classes'
+    (at most :data:`KEY_FEW`, one key on one side) :data:`KEY_SHARE` of its short side, so an
+    8×8 digit reads at 480p; more classes' ``many`` (default :data:`TILE_SHARE` of the height)."""
+    x0, y0, x1, y1 = (float(v) for v in clip)
+    if K <= KEY_FEW:
+        return KEY_SHARE * min(x1 - x0, y1 - y0)
+    return TILE_SHARE * (y1 - y0) if many is None else float(many)
+
+
 def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple]:
-    """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
-    along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
-    than tall, else top and bottom), ``gap`` apart and from the edges, and the box left between
-    the bands.  A key in class order, placed by no cluster: the first half of the classes in the
-    left (top) band, the rest in the right (bottom) one, each band read top to bottom (left to
-    right).  (Placed on the side of each class's class-vertex corner, ten digits' tiles sat
-    beside other digits' clusters: the 3 beside the 8s.)  A band takes as many columns (rows)
-    as its tiles need to fit its length, spread over that length."""
+    """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` beside
+    ``clip = (x0, y0, x1, y1)``'s data, ``gap`` apart and from the edges, and the box left for
+    the data.  A key in class order, placed by no cluster.  At most :data:`KEY_FEW` tiles: one
+    column along the right edge of a clip wider than tall (read top to bottom), else one row
+    along its bottom (left to right), side by side, centred.  More: bands along two opposite
+    sides (left and right when wider than tall, else top and bottom), the first half of the
+    classes in the left (top) band, the rest in the right (bottom) one, each band read top to
+    bottom (left to right).  (Placed on the side of each class's class-vertex corner, ten
+    digits' tiles sat beside other digits' clusters: the 3 beside the 8s.)  A band takes as
+    many columns (rows) as its tiles need to fit its length, spread over that length."""
     x0, y0, x1, y1 = (float(v) for v in clip)
     across = 0 if x1 - x0 >= y1 - y0 else 1  # the bands' normal: x (left/right) or y (top/bottom)
     along = 1 - across
     length = (y1 - y0) if across == 0 else (x1 - x0)
     step = side + gap
+    slots = np.zeros((K, 2))
+    if K <= KEY_FEW and K * step + gap <= length:  # one key: a column right, or a row below
+        apart = min(side + 3 * gap, (length - 2 * gap - side) / max(K - 1, 1))
+        mid = ((y0 + y1) if across == 0 else (x0 + x1)) / 2
+        pos = mid + (np.arange(K) - (K - 1) / 2) * apart
+        if across == 0:
+            slots[:, 0], slots[:, 1] = x1 - gap - side / 2, pos[::-1]  # top to bottom
+            return slots, (x0, y0, x1 - side - 2 * gap, y1)
+        slots[:, 0], slots[:, 1] = pos, y0 + gap + side / 2  # left to right
+        return slots, (x0, y0 + side + 2 * gap, x1, y1)
     order = list(range(K))
     # band 0 at the far edge of the code below: right (top); the key's first half goes left (top)
     first, second = order[: (K + 1) // 2], order[(K + 1) // 2:]
@@ -1364,7 +1391,6 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     per = max(1, int((length - gap) // step))  # tiles a column (row) holds
     lines = max(1, -(-len(first) // per))  # columns (rows) a band needs
     depth = lines * step + gap
-    slots = np.zeros((K, 2))
     lo_edge = (x0, y0)[across]
     hi_edge = (x1, y1)[across]
     start = (x0, y0)[along]

@@ -1165,3 +1165,33 @@ def test_digit_tiles_sit_on_no_other_class_region(aspect):
                 continue
             region = np.argmax(view.to_display(Q[inside])[:, :2] @ W.T + b, axis=1)
             assert np.all(region == k), (run.class_names[k], np.bincount(region))
+
+
+@pytest.mark.parametrize("clip", [(-1.6, -3.6, 6.4, 3.6), (-3.6, -5.34, 3.6, 3.63)], ids=["wide", "tall"])
+def test_three_digits_key_is_one_column_of_readable_tiles(clip):
+    """Three digits' images form one key on one side of the picture (right of a wide picture,
+    below a tall one), in digit order, each at least 0.13 of the picture's short side (a 8×8
+    digit about 60 px tall at 480p): split two on the left and one on the right, 0.09 of the
+    picture's height, they read as three stray marks and the 1 as an orange bar.  The rest of
+    the picture is the data's; ten digits keep their two bands."""
+    from nnanim.scenes.layers import TILE_GAP, tile_side, tile_slots
+
+    x0, y0, x1, y1 = clip
+    short = min(x1 - x0, y1 - y0)
+    side = tile_side(clip, 3)
+    assert side >= 0.13 * short
+    slots, inner = tile_slots(clip, 3, side, TILE_GAP)
+    wide = x1 - x0 >= y1 - y0
+    across, along = (0, 1) if wide else (1, 0)
+    assert np.ptp(slots[:, across]) < 1e-9  # one column (row)
+    if wide:  # on the right, read top to bottom in digit order
+        assert slots[0, 0] > x1 - side - 2 * TILE_GAP and np.all(np.diff(slots[:, 1]) < 0)
+        assert inner[0] == x0 and inner[2] <= slots[0, 0] - side / 2
+    else:  # below, read left to right
+        assert slots[0, 1] < y0 + side + 2 * TILE_GAP and np.all(np.diff(slots[:, 0]) > 0)
+        assert inner[3] == y1 and inner[1] >= slots[0, 1] + side / 2
+    # together, a key: no farther apart than two tiles' sides
+    assert np.max(np.abs(np.diff(slots[:, along]))) <= 2 * side
+    ten = tile_side(clip, 10)
+    slots10, inner10 = tile_slots(clip, 10, ten, TILE_GAP)
+    assert len(np.unique(np.round(slots10[:, across], 6))) == 2  # ten: two bands, as before
