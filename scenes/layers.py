@@ -565,9 +565,13 @@ class LayersScene(SceneContract):
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
         need = self.reading_time(title, detail)
         fly = max(VERTEX["move"] * 0.75, need - hold)
-        # the caption comes as the points start to fly (in the first moments of that play)
-        caption = self.swap_with(caption, title, detail,
-                                 [cloud_move(view.cloud, home), *moves, *leave, *arrive], fly,
+        # the caption comes as the points start to fly (in the first moments of that play), and
+        # they fly at an even pace from its start (eased over EASE s): under Manim's smooth a
+        # five-second fly had gone 4 % of its way after a second, "back to the input" read over
+        # a still triangle
+        r = min(0.5, EASE / fly)
+        flying = cloud_move(view.cloud, home, rate_func=lambda a: eased(a, r))
+        caption = self.swap_with(caption, title, detail, [flying, *moves, *leave, *arrive], fly,
                                  kind="caption")
         self.wait(max(need - fly, 0.5))
         return caption

@@ -1195,3 +1195,30 @@ def test_three_digits_key_is_one_column_of_readable_tiles(clip):
     ten = tile_side(clip, 10)
     slots10, inner10 = tile_slots(clip, 10, ten, TILE_GAP)
     assert len(np.unique(np.round(slots10[:, across], 6))) == 2  # ten: two bands, as before
+
+
+class _Flies:
+    """A ``dry_run`` mixin: every play moving the point cloud (the fly back, the class corners)
+    as ``(start, seconds, rate)`` in ``scene.flies``."""
+
+    def play(self, *animations, **kwargs):
+        start = self.clock
+        seconds = kwargs.get("run_time", max((a.run_time for a in animations), default=0.0))
+        for a in animations:
+            if type(a).__name__ == "CloudMove":
+                self.__dict__.setdefault("flies", []).append((start, seconds, a.rate_func))
+        super().play(*animations, **kwargs)
+
+
+def test_three_digits_fly_back_moves_as_its_words_come():
+    """The fly back from the class corners (its caption comes in the play's first moments) moves
+    the points at once at an even pace: one second into the fly they have gone at least 3/4 of
+    the share an even pace over the whole fly gives (Manim's smooth over the 4.7 s fly had them
+    4.7 % of their way after a second: "back to the input" read over a still triangle)."""
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30}, mixin=_Flies)
+    start, seconds, rate = scene.flies[0]
+    back = next(b for b in scene.beats if b.title.startswith("back to the input"))
+    assert abs(back.start - start) < 0.35  # (this is the fly back)
+    assert seconds > 1.0
+    assert rate(1.0 / seconds) >= 0.75 / seconds, (seconds, rate(1.0 / seconds))
+    assert rate(0.0) == pytest.approx(0.0) and rate(1.0) == pytest.approx(1.0)
