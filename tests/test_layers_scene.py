@@ -351,8 +351,9 @@ def test_rendered_regression_shows_a_line_of_target_colours_then_parallel_levels
 
 @pytest.mark.slow
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
-@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits", "classes": 10}],
-                         ids=["iris", "digits-10"])
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits"},
+                                     {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "digits", "digits-10"])
 def test_class_vertex_view_names_every_corner_without_collisions(options, aspect):
     """The class names (or a digit's own image) sit outside their corners, inside the picture,
     on no other text, in every frame shape."""
