@@ -49,6 +49,9 @@ BACK = "back to the input"
 #: the largest polygon radius, as a share of the picture's longer side (it is as large as the
 #: picture holds with the names outside its corners: see LayersScene.vertex_frame)
 VERTEX_RADIUS = 0.38
+#: a picture this many times wider than tall puts a triangle's images beside its side corners
+#: (tile_directions)
+WIDE_SHORT = 1.5
 #: seconds the poster's shading stays, then takes to fade: together the 2 s opening hold
 POSTER_HOLD, POSTER_FADE = 0.4, 1.6
 #: radians per second of orbit while the picture is 3-D
@@ -396,14 +399,15 @@ class LayersScene(SceneContract):
             self._vertex_corners = corners_toward(screen[:, :2], labels, view.n_classes)
         return self._vertex_corners
 
-    def vertex_frame(self, K: int | None = None, sizes=None, V=None):
+    def vertex_frame(self, K: int | None = None, sizes=None, V=None, U=None):
         """``(centre (3,), radius)``: where the class polygon sits in the picture region.
 
         As large as fits: the polygon with the names (``sizes``: a ``(width, height)`` per
         corner) just outside its ``K`` corners fills the picture up to a margin, and the whole
         (corners and names) is centred in it, so a triangle in a tall picture grows to the
         picture's width and sits in its middle.  At most :data:`VERTEX_RADIUS` of the longer
-        side.  Fixed by the first call with ``sizes``; later calls return it.
+        side.  ``U``: each name's direction from its corner (default :func:`label_directions`).
+        Fixed by the first call with ``sizes``; later calls return it.
         """
         if getattr(self, "_vertex_frame", None) is not None:
             return self._vertex_frame
@@ -415,7 +419,7 @@ class LayersScene(SceneContract):
         if K is None or sizes is None:
             return mid, VERTEX_RADIUS * 2 * float(half.min())
         V = class_vertices(K) if V is None else np.asarray(V, dtype=float)
-        U = label_directions(V)
+        U = label_directions(V) if U is None else np.asarray(U, dtype=float)
         box = np.array(sizes, dtype=float)
         gap = 0.14 + 0.5 * np.sum(np.abs(U) * box, axis=1)  # as in _outside
 
@@ -457,7 +461,13 @@ class LayersScene(SceneContract):
         labels = self.vertex_names(view, names, skip=pictured)
         sizes = [(pictured[k], pictured[k]) if k in pictured else (labels[k].width, labels[k].height)
                  for k in range(K)]
-        centre, radius = self.vertex_frame(K, sizes, V)
+        # (a class's image beside a triangle's side corner in a wide, short picture: see
+        # tile_directions; names where label_directions puts them)
+        p = self.layout.picture
+        beside = tile_directions(V, p.x1 - p.x0 > WIDE_SHORT * (p.y1 - p.y0))
+        U = np.array([beside[k] if k in pictured else d
+                      for k, d in enumerate(label_directions(V))]).reshape(-1, 2)
+        centre, radius = self.vertex_frame(K, sizes, V, U)
         corners = centre + radius * np.pad(V, ((0, 0), (0, 1)))
         # (round the circle: the classes' corners are in the order of their points, not of
         # their numbers; drawn in class order, ten digits' polygon was a star)
@@ -474,7 +484,6 @@ class LayersScene(SceneContract):
             fill = RasterImage(image, box)
             fill.clip_box = self.layout.picture_clip
             polygon = Group(fill, polygon)
-        U = label_directions(V)
         for k, label in labels.items():
             label.move_to(_outside(corners[k], U[k], label.width, label.height))
         spots = [[_outside(corners[int(labels_of[i])], U[int(labels_of[i])], marks.size, marks.size)
@@ -1636,6 +1645,21 @@ def label_directions(V: np.ndarray) -> np.ndarray:
     if len(V) != 3:
         return V
     return np.column_stack([np.zeros(3), np.where(V[:, 1] > 0, 1.0, -1.0)])
+
+
+def tile_directions(V: np.ndarray, wide: bool) -> np.ndarray:
+    """``(K, 2)`` unit directions from each class corner to its image (a square tile): as
+    :func:`label_directions`, except in a ``wide`` picture (:data:`WIDE_SHORT`), where a
+    triangle's side corners (more than half the radius left or right of its centre) have
+    theirs beside them, outward: above and below, two tiles' heights came off the triangle's in
+    the 1:1 frame's short picture (0.39 of its height), and its width was half empty."""
+    U = label_directions(V).astype(float)
+    V = np.asarray(V, dtype=float)
+    if len(V) != 3 or not wide:
+        return U
+    side = np.abs(V[:, 0]) > 0.5
+    U[side] = np.column_stack([np.sign(V[side, 0]), np.zeros(int(side.sum()))])
+    return U
 
 
 def _outside(corner, direction, width: float, height: float) -> np.ndarray:

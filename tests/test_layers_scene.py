@@ -1227,3 +1227,31 @@ def test_three_digits_points_move_as_their_words_come():
         early = 0.75 / seconds
         assert rate(early) >= 0.6 * early, (beat.title, seconds, rate(early))
         assert rate(0.0) == pytest.approx(0.0) and rate(1.0) == pytest.approx(1.0)
+
+
+def test_three_digits_triangle_fills_a_wide_short_picture():
+    """In a picture much wider than tall (the 1:1 frame's, under its caption: 7.2 × 3.75), the
+    triangle's images sit beside its side corners, where the picture has room, not above and
+    below them: stacked above and below, two images' heights came off the triangle's, which
+    was 0.39 of the picture's height.  Beside each side corner, outward; the tiles still inside
+    the picture."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30, "aspect": "1:1"},
+                    pixels=pixel_size("1:1", 480))
+    p = scene.layout.picture
+    assert p.x1 - p.x0 > 1.5 * (p.y1 - p.y0)  # (the case: a wide, short picture)
+    centre, radius = scene._vertex_frame
+    assert radius >= 0.45 * (p.y1 - p.y0), radius
+    polygon, labels, spots = scene._corners
+    corners = centre[:2] + radius * scene._vertex_corners
+    x0, y0, x1, y1 = scene.layout.picture_clip
+    side = scene._tiles[0]
+    marks = next(m for top in scene.mobjects for m in top.get_family() if hasattr(m, "tiles"))
+    for i, spot in zip(marks.indices, spots[0], strict=True):
+        k = int(scene.job.run.y[i])
+        c = corners[k]
+        assert x0 <= spot[0] - side / 2 and spot[0] + side / 2 <= x1
+        assert y0 <= spot[1] - side / 2 and spot[1] + side / 2 <= y1
+        if abs(c[0] - centre[0]) > 0.5 * radius:  # a side corner: its image beside it, outward
+            assert abs(spot[1] - c[1]) < 1e-6 and (spot[0] - c[0]) * (c[0] - centre[0]) > 0
