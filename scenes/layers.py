@@ -49,6 +49,9 @@ BACK = "back to the input"
 #: the largest polygon radius, as a share of the picture's longer side (it is as large as the
 #: picture holds with the names outside its corners: see LayersScene.vertex_frame)
 VERTEX_RADIUS = 0.38
+#: a picture this many times wider than tall puts a triangle's images beside its side corners
+#: (tile_directions)
+WIDE_SHORT = 1.5
 #: seconds the poster's shading stays, then takes to fade: together the 2 s opening hold
 POSTER_HOLD, POSTER_FADE = 0.4, 1.6
 #: radians per second of orbit while the picture is 3-D
@@ -111,6 +114,10 @@ OUTPUT_ROOM = 0.25
 STAGE_ROOM = 0.12
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
+#: at most this many classes' tiles make one key on one side of the picture, each this share of
+#: the picture's short side (three digits' tiles, two on the left and one on the right at 0.09 of
+#: the height, read as stray marks, the 1 as an orange bar)
+KEY_FEW, KEY_SHARE = 4, 0.15
 
 #: seconds in which the output's straight lines are drawn (from where they meet, outwards)
 LINE_DRAW = 1.2
@@ -345,15 +352,16 @@ class LayersScene(SceneContract):
         """``(side, slots (K, 2), inner box)``: where an image dataset's tile of each of its
         ``K`` classes sits (scene centres, by class), ``side`` scene units wide.
 
-        The tiles are a key beside the data, never on it: in bands along two opposite sides of
-        the picture (left and right of a picture wider than tall, else top and bottom), in as
-        many columns (rows) as they need, each on the side of its class's corner in the
-        class-vertex view (where it goes at the end).  The rest of the picture, the inner box
+        The tiles are a key beside the data, never on it: a few classes' (:data:`KEY_FEW`) in one
+        column right of a picture wider than tall (one row below a taller one), larger
+        (:func:`tile_side`); more in bands along two opposite sides of the picture (left and
+        right, else top and bottom), in as many columns (rows) as they need.  The rest of the picture, the inner box
         ``(x0, y0, x1, y1)``, holds the points and the axes: a tile never covers a point, an
         axis name or another tile (the images among the points overlapped them and each other).
         """
-        side = TILE_SHARE * self.layout.picture.height
-        return (side, *tile_slots(self.layout.picture_clip, K, side, TILE_GAP))
+        clip = self.layout.picture_clip
+        side = tile_side(clip, K, TILE_SHARE * self.layout.picture.height)
+        return (side, *tile_slots(clip, K, side, TILE_GAP))
 
     # -- the output: what is true of the last picture
     @staticmethod
@@ -391,14 +399,15 @@ class LayersScene(SceneContract):
             self._vertex_corners = corners_toward(screen[:, :2], labels, view.n_classes)
         return self._vertex_corners
 
-    def vertex_frame(self, K: int | None = None, sizes=None, V=None):
+    def vertex_frame(self, K: int | None = None, sizes=None, V=None, U=None):
         """``(centre (3,), radius)``: where the class polygon sits in the picture region.
 
         As large as fits: the polygon with the names (``sizes``: a ``(width, height)`` per
         corner) just outside its ``K`` corners fills the picture up to a margin, and the whole
         (corners and names) is centred in it, so a triangle in a tall picture grows to the
         picture's width and sits in its middle.  At most :data:`VERTEX_RADIUS` of the longer
-        side.  Fixed by the first call with ``sizes``; later calls return it.
+        side.  ``U``: each name's direction from its corner (default :func:`label_directions`).
+        Fixed by the first call with ``sizes``; later calls return it.
         """
         if getattr(self, "_vertex_frame", None) is not None:
             return self._vertex_frame
@@ -410,7 +419,7 @@ class LayersScene(SceneContract):
         if K is None or sizes is None:
             return mid, VERTEX_RADIUS * 2 * float(half.min())
         V = class_vertices(K) if V is None else np.asarray(V, dtype=float)
-        U = label_directions(V)
+        U = label_directions(V) if U is None else np.asarray(U, dtype=float)
         box = np.array(sizes, dtype=float)
         gap = 0.14 + 0.5 * np.sum(np.abs(U) * box, axis=1)  # as in _outside
 
@@ -452,7 +461,13 @@ class LayersScene(SceneContract):
         labels = self.vertex_names(view, names, skip=pictured)
         sizes = [(pictured[k], pictured[k]) if k in pictured else (labels[k].width, labels[k].height)
                  for k in range(K)]
-        centre, radius = self.vertex_frame(K, sizes, V)
+        # (a class's image beside a triangle's side corner in a wide, short picture: see
+        # tile_directions; names where label_directions puts them)
+        p = self.layout.picture
+        beside = tile_directions(V, p.x1 - p.x0 > WIDE_SHORT * (p.y1 - p.y0))
+        U = np.array([beside[k] if k in pictured else d
+                      for k, d in enumerate(label_directions(V))]).reshape(-1, 2)
+        centre, radius = self.vertex_frame(K, sizes, V, U)
         corners = centre + radius * np.pad(V, ((0, 0), (0, 1)))
         # (round the circle: the classes' corners are in the order of their points, not of
         # their numbers; drawn in class order, ten digits' polygon was a star)
@@ -469,7 +484,6 @@ class LayersScene(SceneContract):
             fill = RasterImage(image, box)
             fill.clip_box = self.layout.picture_clip
             polygon = Group(fill, polygon)
-        U = label_directions(V)
         for k, label in labels.items():
             label.move_to(_outside(corners[k], U[k], label.width, label.height))
         spots = [[_outside(corners[int(labels_of[i])], U[int(labels_of[i])], marks.size, marks.size)
@@ -560,9 +574,13 @@ class LayersScene(SceneContract):
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
         need = self.reading_time(title, detail)
         fly = max(VERTEX["move"] * 0.75, need - hold)
-        # the caption comes as the points start to fly (in the first moments of that play)
-        caption = self.swap_with(caption, title, detail,
-                                 [cloud_move(view.cloud, home), *moves, *leave, *arrive], fly,
+        # the caption comes as the points start to fly (in the first moments of that play), and
+        # they fly at an even pace from its start (eased over EASE s): under Manim's smooth a
+        # five-second fly had gone 4 % of its way after a second, "back to the input" read over
+        # a still triangle
+        r = min(0.5, EASE / fly)
+        flying = cloud_move(view.cloud, home, rate_func=lambda a: eased(a, r))
+        caption = self.swap_with(caption, title, detail, [flying, *moves, *leave, *arrive], fly,
                                  kind="caption")
         self.wait(max(need - fly, 0.5))
         return caption
@@ -803,8 +821,12 @@ class LayersScene(SceneContract):
                 self.add(rings)
                 # (fully in as the words that count them are: see swap_text)
                 ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / move)))
+        # (at an even pace from the first moments, as the words come: under Manim's smooth the
+        # points had gone 13 % of their way 0.75 s after the score that counts them there)
+        r = min(0.5, EASE / move)
         arrive = [cloud_move(view.cloud, self.class_vertex_points(view),
-                             followers=[] if rings is None else [(rings, view)]), *moves,
+                             followers=[] if rings is None else [(rings, view)],
+                             rate_func=lambda a: eased(a, r)), *moves,
                   *[OpacityFade(n, rate_func=_window(0.0, 0.3 / move)) for n in labels], *ringing]
         self.swap_with(caption, title, detail, arrive, move)
         self.wait(max(VERTEX["hold"], need - move))
@@ -1343,20 +1365,42 @@ def neighbour_share(P, labels, k: int | None = None) -> float:
     return float(np.mean(np.argmax(votes, axis=1) == y))
 
 
+def tile_side(clip, K: int, many: float | None = None) -> float:
+    """The side of each of ``K`` classes' tiles in ``clip = (x0, y0, x1, y1)``: a few classes'
+    (at most :data:`KEY_FEW`, one key on one side) :data:`KEY_SHARE` of its short side, so an
+    8×8 digit reads at 480p; more classes' ``many`` (default :data:`TILE_SHARE` of the height)."""
+    x0, y0, x1, y1 = (float(v) for v in clip)
+    if K <= KEY_FEW:
+        return KEY_SHARE * min(x1 - x0, y1 - y0)
+    return TILE_SHARE * (y1 - y0) if many is None else float(many)
+
+
 def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple]:
-    """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` in bands
-    along two opposite sides of ``clip = (x0, y0, x1, y1)`` (left and right when it is wider
-    than tall, else top and bottom), ``gap`` apart and from the edges, and the box left between
-    the bands.  A key in class order, placed by no cluster: the first half of the classes in the
-    left (top) band, the rest in the right (bottom) one, each band read top to bottom (left to
-    right).  (Placed on the side of each class's class-vertex corner, ten digits' tiles sat
-    beside other digits' clusters: the 3 beside the 8s.)  A band takes as many columns (rows)
-    as its tiles need to fit its length, spread over that length."""
+    """``(slots (K, 2), inner box)``: the centres of ``K`` square tiles of ``side`` beside
+    ``clip = (x0, y0, x1, y1)``'s data, ``gap`` apart and from the edges, and the box left for
+    the data.  A key in class order, placed by no cluster.  At most :data:`KEY_FEW` tiles: one
+    column along the right edge of a clip wider than tall (read top to bottom), else one row
+    along its bottom (left to right), side by side, centred.  More: bands along two opposite
+    sides (left and right when wider than tall, else top and bottom), the first half of the
+    classes in the left (top) band, the rest in the right (bottom) one, each band read top to
+    bottom (left to right).  (Placed on the side of each class's class-vertex corner, ten
+    digits' tiles sat beside other digits' clusters: the 3 beside the 8s.)  A band takes as
+    many columns (rows) as its tiles need to fit its length, spread over that length."""
     x0, y0, x1, y1 = (float(v) for v in clip)
     across = 0 if x1 - x0 >= y1 - y0 else 1  # the bands' normal: x (left/right) or y (top/bottom)
     along = 1 - across
     length = (y1 - y0) if across == 0 else (x1 - x0)
     step = side + gap
+    slots = np.zeros((K, 2))
+    if K <= KEY_FEW and K * step + gap <= length:  # one key: a column right, or a row below
+        apart = min(side + 3 * gap, (length - 2 * gap - side) / max(K - 1, 1))
+        mid = ((y0 + y1) if across == 0 else (x0 + x1)) / 2
+        pos = mid + (np.arange(K) - (K - 1) / 2) * apart
+        if across == 0:
+            slots[:, 0], slots[:, 1] = x1 - gap - side / 2, pos[::-1]  # top to bottom
+            return slots, (x0, y0, x1 - side - 2 * gap, y1)
+        slots[:, 0], slots[:, 1] = pos, y0 + gap + side / 2  # left to right
+        return slots, (x0, y0 + side + 2 * gap, x1, y1)
     order = list(range(K))
     # band 0 at the far edge of the code below: right (top); the key's first half goes left (top)
     first, second = order[: (K + 1) // 2], order[(K + 1) // 2:]
@@ -1364,7 +1408,6 @@ def tile_slots(clip, K: int, side: float, gap: float) -> tuple[np.ndarray, tuple
     per = max(1, int((length - gap) // step))  # tiles a column (row) holds
     lines = max(1, -(-len(first) // per))  # columns (rows) a band needs
     depth = lines * step + gap
-    slots = np.zeros((K, 2))
     lo_edge = (x0, y0)[across]
     hi_edge = (x1, y1)[across]
     start = (x0, y0)[along]
@@ -1602,6 +1645,21 @@ def label_directions(V: np.ndarray) -> np.ndarray:
     if len(V) != 3:
         return V
     return np.column_stack([np.zeros(3), np.where(V[:, 1] > 0, 1.0, -1.0)])
+
+
+def tile_directions(V: np.ndarray, wide: bool) -> np.ndarray:
+    """``(K, 2)`` unit directions from each class corner to its image (a square tile): as
+    :func:`label_directions`, except in a ``wide`` picture (:data:`WIDE_SHORT`), where a
+    triangle's side corners (more than half the radius left or right of its centre) have
+    theirs beside them, outward: above and below, two tiles' heights came off the triangle's in
+    the 1:1 frame's short picture (0.39 of its height), and its width was half empty."""
+    U = label_directions(V).astype(float)
+    V = np.asarray(V, dtype=float)
+    if len(V) != 3 or not wide:
+        return U
+    side = np.abs(V[:, 0]) > 0.5
+    U[side] = np.column_stack([np.sign(V[side, 0]), np.zeros(int(side.sum()))])
+    return U
 
 
 def _outside(corner, direction, width: float, height: float) -> np.ndarray:

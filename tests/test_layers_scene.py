@@ -351,8 +351,9 @@ def test_rendered_regression_shows_a_line_of_target_colours_then_parallel_levels
 
 @pytest.mark.slow
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3"])
-@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits", "classes": 10}],
-                         ids=["iris", "digits-10"])
+@pytest.mark.parametrize("options", [{"dataset": "iris"}, {"dataset": "digits"},
+                                     {"dataset": "digits", "classes": 10}],
+                         ids=["iris", "digits", "digits-10"])
 def test_class_vertex_view_names_every_corner_without_collisions(options, aspect):
     """The class names (or a digit's own image) sit outside their corners, inside the picture,
     on no other text, in every frame shape."""
@@ -1165,3 +1166,92 @@ def test_digit_tiles_sit_on_no_other_class_region(aspect):
                 continue
             region = np.argmax(view.to_display(Q[inside])[:, :2] @ W.T + b, axis=1)
             assert np.all(region == k), (run.class_names[k], np.bincount(region))
+
+
+@pytest.mark.parametrize("clip", [(-1.6, -3.6, 6.4, 3.6), (-3.6, -5.34, 3.6, 3.63)], ids=["wide", "tall"])
+def test_three_digits_key_is_one_column_of_readable_tiles(clip):
+    """Three digits' images form one key on one side of the picture (right of a wide picture,
+    below a tall one), in digit order, each at least 0.13 of the picture's short side (a 8×8
+    digit about 60 px tall at 480p): split two on the left and one on the right, 0.09 of the
+    picture's height, they read as three stray marks and the 1 as an orange bar.  The rest of
+    the picture is the data's; ten digits keep their two bands."""
+    from nnanim.scenes.layers import TILE_GAP, tile_side, tile_slots
+
+    x0, y0, x1, y1 = clip
+    short = min(x1 - x0, y1 - y0)
+    side = tile_side(clip, 3)
+    assert side >= 0.13 * short
+    slots, inner = tile_slots(clip, 3, side, TILE_GAP)
+    wide = x1 - x0 >= y1 - y0
+    across, along = (0, 1) if wide else (1, 0)
+    assert np.ptp(slots[:, across]) < 1e-9  # one column (row)
+    if wide:  # on the right, read top to bottom in digit order
+        assert slots[0, 0] > x1 - side - 2 * TILE_GAP and np.all(np.diff(slots[:, 1]) < 0)
+        assert inner[0] == x0 and inner[2] <= slots[0, 0] - side / 2
+    else:  # below, read left to right
+        assert slots[0, 1] < y0 + side + 2 * TILE_GAP and np.all(np.diff(slots[:, 0]) > 0)
+        assert inner[3] == y1 and inner[1] >= slots[0, 1] + side / 2
+    # together, a key: no farther apart than two tiles' sides
+    assert np.max(np.abs(np.diff(slots[:, along]))) <= 2 * side
+    ten = tile_side(clip, 10)
+    slots10, inner10 = tile_slots(clip, 10, ten, TILE_GAP)
+    assert len(np.unique(np.round(slots10[:, across], 6))) == 2  # ten: two bands, as before
+
+
+class _Flies:
+    """A ``dry_run`` mixin: every play moving the point cloud (the fly back, the class corners)
+    as ``(start, seconds, rate)`` in ``scene.flies``."""
+
+    def play(self, *animations, **kwargs):
+        start = self.clock
+        seconds = kwargs.get("run_time", max((a.run_time for a in animations), default=0.0))
+        for a in animations:
+            if type(a).__name__ == "CloudMove":
+                self.__dict__.setdefault("flies", []).append((start, seconds, a.rate_func))
+        super().play(*animations, **kwargs)
+
+
+def test_three_digits_points_move_as_their_words_come():
+    """The fly back from the class corners and the move to them (each caption comes in its
+    play's first moments) move the points at once, at an even pace: 0.75 s into the play they
+    have gone at least 0.6 of the share an even pace over the whole play gives.  (Manim's smooth
+    had the 5 s fly back 2 % of its way then, "back to the input" read over a still triangle,
+    and the points 13 % of their way to the corners under the score that counts them there.)"""
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30}, mixin=_Flies)
+    back = next(b for b in scene.beats if b.title.startswith("back to the input"))
+    corners = [b for b in scene.beats if b.title.endswith("class corners") and b.kind != "intro"]
+    assert len(scene.flies) == 2 and corners
+    for (start, seconds, rate), beat in zip(scene.flies, [back, corners[-1]], strict=True):
+        assert abs(beat.start - start) < 0.35, (beat.title, beat.start, start)  # its beat's play
+        assert seconds > 1.0
+        early = 0.75 / seconds
+        assert rate(early) >= 0.6 * early, (beat.title, seconds, rate(early))
+        assert rate(0.0) == pytest.approx(0.0) and rate(1.0) == pytest.approx(1.0)
+
+
+def test_three_digits_triangle_fills_a_wide_short_picture():
+    """In a picture much wider than tall (the 1:1 frame's, under its caption: 7.2 × 3.75), the
+    triangle's images sit beside its side corners, where the picture has room, not above and
+    below them: stacked above and below, two images' heights came off the triangle's, which
+    was 0.39 of the picture's height.  Beside each side corner, outward; the tiles still inside
+    the picture."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run(LayersScene, {"dataset": "digits", "epochs": 30, "aspect": "1:1"},
+                    pixels=pixel_size("1:1", 480))
+    p = scene.layout.picture
+    assert p.x1 - p.x0 > 1.5 * (p.y1 - p.y0)  # (the case: a wide, short picture)
+    centre, radius = scene._vertex_frame
+    assert radius >= 0.45 * (p.y1 - p.y0), radius
+    polygon, labels, spots = scene._corners
+    corners = centre[:2] + radius * scene._vertex_corners
+    x0, y0, x1, y1 = scene.layout.picture_clip
+    side = scene._tiles[0]
+    marks = next(m for top in scene.mobjects for m in top.get_family() if hasattr(m, "tiles"))
+    for i, spot in zip(marks.indices, spots[0], strict=True):
+        k = int(scene.job.run.y[i])
+        c = corners[k]
+        assert x0 <= spot[0] - side / 2 and spot[0] + side / 2 <= x1
+        assert y0 <= spot[1] - side / 2 and spot[1] + side / 2 <= y1
+        if abs(c[0] - centre[0]) > 0.5 * radius:  # a side corner: its image beside it, outward
+            assert abs(spot[1] - c[1]) < 1e-6 and (spot[0] - c[0]) * (c[0] - centre[0]) > 0
