@@ -194,7 +194,13 @@ class NeuronsScene(SceneContract):
             block.shift(UP * ((box.y0 + box.y1) / 2 - block.get_center()[1]))
             area = pic
         digits.append(note)  # moves with the readouts' digits (shown or not, frame by frame)
-        diagram = self.diagram = NetworkDiagram(timeline, theme, area.inset(0.15).clip, vertical=portrait)
+        # the output map, the picture of the data, keeps at least 0.4 of the diagram's length
+        # (0.45 in a wide 16:9 frame, half in a square one, where the readouts' column leaves the
+        # diagram short: with the units taking 0.6 the data spanned 0.19 of the short side there)
+        share = 0.5 if portrait or layout.shape == "square" else (
+            0.45 if layout.width >= 1.5 * layout.height else 0.4)
+        diagram = self.diagram = NetworkDiagram(timeline, theme, area.inset(0.15).clip, vertical=portrait,
+                                                output_share=share)
         # the orientation every map shares, named once at the input maps: x1 grows to the right,
         # x2 upwards (the unit maps have no axes of their own)
         (c1, c2), half = diagram.grid.centres[0], diagram.grid.size / 2

@@ -134,13 +134,16 @@ class NetworkDiagram(Group):
     """
 
     def __init__(self, timeline: EpochTimeline, theme: Theme, box, vertical: bool = False,
-                 resolution: int = 28, max_edge_width: float = 5.0) -> None:
+                 resolution: int = 28, max_edge_width: float = 5.0,
+                 output_share: float | None = None) -> None:
         super().__init__()
         run = timeline.run
         self.timeline, self.theme, self.vertical = timeline, theme, vertical
         self.activations = list(run.activations)
         widths = list(run.widths[:-1])  # inputs and hidden layers; the output is the square
-        self.grid = node_grid(widths, box, vertical, output_share=0.5 if vertical else 0.4,
+        if output_share is None:
+            output_share = 0.5 if vertical else 0.4
+        self.grid = node_grid(widths, box, vertical, output_share=output_share,
                               output_most=0.6 if vertical else 0.5)
         self.max_edge_width = max_edge_width
         centre, half = input_window(run.X)
