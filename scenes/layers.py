@@ -618,10 +618,10 @@ class LayersScene(SceneContract):
 
     def show_input_axes(self, view, run, caption):
         """A beat on what the two principal axes of a wide input are made of: the axes drawn
-        under the points through the data's centre (the origin of the view: the data is
-        centred), each named at its end by its strongest feature and that feature's loading
-        (:func:`axis_label`), while the caption names the features they grow with most; then
-        gone before the first stage moves."""
+        under the points as a plot's, along the bottom and the left of the points' box
+        (:meth:`axes_names_placed`), each named beside its own far end by its strongest feature
+        and that feature's loading (:func:`axis_label`), while the caption names the features
+        they grow with most; then gone before the first stage moves."""
         from manim import Create, Line
 
         from nnanim.draw.mobjects import OpacityFade
@@ -670,7 +670,8 @@ class LayersScene(SceneContract):
 
     def axes_names_placed(self, view, run, near: bool | None = None):
         """``(lines, names, boxes)`` of the principal axes' beat in the view as it is now: the two
-        axis lines (through the data's centre, u₂ = 0 and u₁ = 0), each axis's name
+        axis lines (a plot's: u₁'s along the points' bottom, u₂'s along their left, meeting at
+        the box's corner and running on past the points as far as a name needs), each axis's name
         (:func:`axis_label`) and the scene box picked for it (:meth:`free_spots`).
 
         A name sits beside its own axis line: ``near`` ones within :data:`NAME_GAP` of it, on one
