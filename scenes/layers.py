@@ -641,6 +641,7 @@ class LayersScene(SceneContract):
         # where no spot beside its end is clear of the other axis (a name wider than the room
         # on either side of it: a square frame), that axis is cut around the name
         gaps = [(b[0] - 0.08, b[1] - 0.08, b[2] + 0.08, b[3] + 0.08) for b in picked]
+        gaps += axes_boxes(view, pad=0.08)  # (and around the compass and the scale, near it)
         cut = []
         for line in lines:
             a, b = np.array(line.get_start()), np.array(line.get_end())
