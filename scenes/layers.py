@@ -597,6 +597,9 @@ class LayersScene(SceneContract):
         shading = self.output_shading(view)
         lines = self.output_lines(view)
         view.set_stage(0, 0.0)  # the start: where the points fly to
+        if view.axes is not None:  # named for the input at once (hidden: no rename to see; they
+            view.axes.settle()  # came back with the last space's h₁ h₂ on the input's picture)
+            view.axes.instant = False
         home = np.array(view.cloud.points, dtype=float)
         hidden = [m for m in (view.grid, view.axes) if m is not None]
         view.remove(*hidden)
