@@ -37,6 +37,7 @@ import numpy as np
 
 from nnanim.contract import SceneContract
 from nnanim.core.notation import NBSP, VIEW, general, number, percent, symbol, word
+from nnanim.core.projection import smoothstep
 
 #: seconds per stage kind
 PACE = {"linear": 2.0, "bias": 1.1, "activation": 2.0, "lift": 0.6, "squash": 1.8, "rotate": 1.6}
@@ -112,6 +113,20 @@ OUTPUT_ROOM = 0.25
 #: how much larger that box is in every stage before (iris's setosa lay along the picture's top
 #: edge in layer 3's W·x): the room grows from this to OUTPUT_ROOM over the last hidden stage
 STAGE_ROOM = 0.12
+#: the most room the input's picture makes for its principal axes' names (OutputRoom's start: a
+#: share of the box around the points, given back over the first stage), and how near its own
+#: axis line a name sits (scene units from the line to the name's box)
+INPUT_ROOM, NAME_GAP = 0.5, 0.2
+#: how far outside the points' box (beyond a point's radius) the principal axes' lines run
+AXIS_OFF = 0.15
+#: a name beside its axis keeps this clear of the points (beyond a point's radius), and
+#: prefers the side of its line away from the points by this much of a slide along it
+CLEAR, INSIDE = 0.08, 2.0
+#: how far a name beside its own axis keeps from the other axis's line (not at the corner where
+#: they meet: there a name would seem to name either)
+AWAY = 0.4
+#: the most spots per name the names' placement weighs together (the clearest; see free_spots)
+FEW_SPOTS = 80
 #: an image dataset's tiles: their side, a share of the picture's height, and the gap around them
 TILE_SHARE, TILE_GAP = 0.09, 0.1
 #: at most this many classes' tiles make one key on one side of the picture, each this share of
@@ -186,6 +201,9 @@ class LayersScene(SceneContract):
             rgb = self.theme.class_rgb(2)
             self._coloured = {name: rgb[k] for k, name in enumerate(pair)}
         landmarks = self.image_landmarks(run, view)
+        if wide_input and not landmarks and isinstance(view.frame_trace, OutputRoom):
+            # room in the input's picture for the principal axes' names beside their axes
+            self.input_room(view, run)
         if wide_input and self.vertex_view(flow):
             # the poster: where the story ends (a wide input has no plane to shade)
             # (a declared beat: the points fly back from the end to the input, where the story
@@ -597,6 +615,9 @@ class LayersScene(SceneContract):
         shading = self.output_shading(view)
         lines = self.output_lines(view)
         view.set_stage(0, 0.0)  # the start: where the points fly to
+        if view.axes is not None:  # named for the input at once (hidden: no rename to see; they
+            view.axes.settle()  # came back with the last space's h₁ h₂ on the input's picture)
+            view.axes.instant = False
         home = np.array(view.cloud.points, dtype=float)
         hidden = [m for m in (view.grid, view.axes) if m is not None]
         view.remove(*hidden)
@@ -618,13 +639,12 @@ class LayersScene(SceneContract):
 
     def show_input_axes(self, view, run, caption):
         """A beat on what the two principal axes of a wide input are made of: the axes drawn
-        under the points through the data's centre (the origin of the view: the data is
-        centred), each named at its end by its strongest feature and that feature's loading
-        (:func:`axis_label`), while the caption names the features they grow with most; then
-        gone before the first stage moves."""
+        under the points as a plot's, along the bottom and the left of the points' box
+        (:meth:`axes_names_placed`), each named beside its own far end by its strongest feature
+        and that feature's loading (:func:`axis_label`), while the caption names the features
+        they grow with most; then gone before the first stage moves."""
         from manim import Create, Line
 
-        from nnanim.core.projection import principal_axes
         from nnanim.draw.mobjects import OpacityFade
 
         title = "principal axes"
@@ -636,69 +656,13 @@ class LayersScene(SceneContract):
             if count_words(words) <= AXES_WORDS_READ and \
                     self.caption(title, words).height <= box.height:
                 break
-        B = principal_axes(run.X, 2)
-        x0, y0, x1, y1 = self.layout.picture_clip
-        pad = 0.12
-        lines, names, choices, crossing = [], [], [], []
-        vertical = view.segment_in_view(np.array([1.0, 0.0, 0.0]), 0.0)
-        # the widest a name may be and still sit wholly on one side of the vertical axis (a
-        # longer one wraps: in a narrow frame it crossed that axis, or was cut into it)
-        room = x1 - x0 if vertical is None else \
-            max(x1 - float(np.mean(vertical[:, 0])), float(np.mean(vertical[:, 0])) - x0) - pad - 0.16
-        for k, w in ((0, [0.0, 1.0, 0.0]), (1, [1.0, 0.0, 0.0])):  # u₂ = 0 (the u₁ axis), u₁ = 0
-            ends = view.segment_in_view(np.array(w), 0.0)
-            if ends is None:
-                continue
-            line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
-            line.clip_box = self.layout.picture_clip
-            lines.append(line)
-            text = axis_label(B[k], run.feature_names, symbol("u", k + 1))
-            name = self.label(text, color=self.theme.foreground)
-            if name.width > room:
-                name = self.label(text, color=self.theme.foreground, width=room)
-            name.set_stroke(color=self.theme.background, width=8.0, background=True)
-            name.annotates = self.layout.picture_clip  # it names a line of its own picture
-            w_, h_ = name.width / 2, name.height / 2
-            # beside its own axis's end, never elsewhere (along the picture's bottom edge the
-            # vertical axis ran through the horizontal axis's name, which touched the scale
-            # bar): at either end, on either side of the line, slid in along it or away from it
-            # as far as it takes to leave the points clear
-            if k == 0:  # the u₁ axis (horizontal): its name above or below it, at an end
-                y = float(np.mean(ends[:, 1]))
-                lo, hi = float(np.min(ends[:, 0])), float(np.max(ends[:, 0]))
-                spots = [(slide + off, (x, y + side * (0.1 + h_ + off)))
-                         for end, x0_ in ((1, hi - pad - w_), (-1, lo + pad + w_))
-                         for slide in (0.0, 0.3, 0.6, 0.9, 1.2, 1.6, 2.0)
-                         for x in (x0_ - end * slide,)
-                         for off in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-                         for side in (1, -1)]
-            else:  # the u₂ axis (vertical): its name right or left of it, at an end
-                x = float(np.mean(ends[:, 0]))
-                lo, hi = float(np.min(ends[:, 1])), float(np.max(ends[:, 1]))
-                spots = [(slide + off, (x + side * (0.12 + w_ + off), y))
-                         for end, y0_ in ((1, hi - pad - h_), (-1, lo + pad + h_))
-                         for slide in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
-                         for y in (y0_ - end * slide,)
-                         for off in (0.0, 0.3, 0.6, 1.0, 1.5) for side in (1, -1)]
-            # the nearest to the end first (preferred when as clear)
-            spots = [spot for _, spot in sorted(spots, key=lambda d: d[0])]
-            spots = [(min(max(cx, x0 + pad + w_), x1 - pad - w_),
-                      min(max(cy, y0 + pad + h_), y1 - pad - h_)) for cx, cy in spots]
-            names.append(name)
-            choices.append([(cx - w_, cy - h_, cx + w_, cy + h_) for cx, cy in spots])
-            lo_, hi_ = np.min(ends, axis=0), np.max(ends, axis=0)
-            crossing.append((lo_[0] - 0.06, lo_[1] - 0.06, hi_[0] + 0.06, hi_[1] + 0.06))
-        # a name is crossed by no axis line (it sits beside its own)
-        for k, boxes in enumerate(choices):
-            choices[k] = [box for box in boxes if not any(
-                box[0] < c[2] and c[0] < box[2] and box[1] < c[3] and c[1] < box[3]
-                for c in crossing)] or boxes
-        picked = self.free_spots(view, choices)
+        lines, names, picked = self.axes_names_placed(view, run)
         for name, box in zip(names, picked, strict=True):
             name.move_to([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0])
         # where no spot beside its end is clear of the other axis (a name wider than the room
         # on either side of it: a square frame), that axis is cut around the name
         gaps = [(b[0] - 0.08, b[1] - 0.08, b[2] + 0.08, b[3] + 0.08) for b in picked]
+        gaps += axes_boxes(view, pad=0.08)  # (and around the compass and the scale, near it)
         cut = []
         for line in lines:
             a, b = np.array(line.get_start()), np.array(line.get_end())
@@ -726,8 +690,151 @@ class LayersScene(SceneContract):
             view.remove(*lines)
         return caption
 
+    def axes_names_placed(self, view, run, near: bool | None = None):
+        """``(lines, names, boxes)`` of the principal axes' beat in the view as it is now: the two
+        axis lines (a plot's: u₁'s along the points' bottom, u₂'s along their left, meeting at
+        the box's corner and running on past the points as far as a name needs), each axis's name
+        (:func:`axis_label`) and the scene box picked for it (:meth:`free_spots`).
+
+        A name sits beside its own axis line: ``near`` ones within :data:`NAME_GAP` of it, on one
+        side of the other axis, anywhere along its own (the ends first), as the room left by the
+        points allows; else (``near`` False) slid away from the line as far as it takes to
+        leave the points clear, where a viewer could no longer tell which axis it names.  With
+        ``near`` None, the near spots when they leave the points clear (:meth:`names_clear`),
+        else the far ones."""
+        from manim import Line
+
+        from nnanim.core.projection import principal_axes
+
+        if near is None:
+            placed = self.axes_names_placed(view, run, near=True)
+            return placed if self.names_clear(view, placed[2]) else \
+                self.axes_names_placed(view, run, near=False)
+        B = principal_axes(run.X, 2)
+        x0, y0, x1, y1 = self.layout.picture_clip
+        pad = 0.12
+        lines, names, choices, crossing = [], [], [], []
+        # the axes as a plot's: along the points' box, below it (u₁) and left of it (u₂), meeting
+        # at its corner; u₂'s runs on above the points by a name's height (room beside its end)
+        P = np.asarray(view.cloud.points)[:, :2]
+        (px0, py0), (px1, py1) = P.min(axis=0), P.max(axis=0)
+        out = float(view.cloud.radius) + AXIS_OFF
+        left, bottom = max(px0 - out, x0 + pad), max(py0 - out, y0 + pad)
+        # the widest a name may be and still sit wholly on one side of the vertical axis (a
+        # longer one wraps: in a narrow frame it crossed that axis, or was cut into it)
+        room = max(x1 - left, left - x0) - pad - 0.16
+        for k in range(2):
+            text = axis_label(B[k], run.feature_names, symbol("u", k + 1))
+            name = self.label(text, color=self.theme.foreground)
+            if name.width > room:
+                name = self.label(text, color=self.theme.foreground, width=room)
+            name.set_stroke(color=self.theme.background, width=8.0, background=True)
+            name.annotates = self.layout.picture_clip  # it names a line of its own picture
+            names.append(name)
+        # (u₁'s runs on to the right as far as its name needs, beyond the points if need be)
+        right = min(max(px1 + out, left + AWAY + names[0].width + pad + 0.1), x1 - pad)
+        top = min(py1 + out + names[1].height + 0.15, y1 - pad)
+        axes = [np.array([[left, bottom, 0.0], [right, bottom, 0.0]]),
+                np.array([[left, bottom, 0.0], [left, top, 0.0]])]
+        offs = (0.0, NAME_GAP - 0.1) if near else (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+        for k, (ends, name) in enumerate(zip(axes, names, strict=True)):
+            line = Line(*ends, color=self.theme.muted, stroke_width=2.0, stroke_opacity=0.8)
+            line.clip_box = self.layout.picture_clip
+            lines.append(line)
+            w_, h_ = name.width / 2, name.height / 2
+            # beside its own axis (along the picture's bottom edge the vertical axis ran through
+            # the horizontal axis's name, which touched the scale bar): on either side of the
+            # line, slid in along it from either end (near: all along it), or away from it
+            if k == 0:  # the u₁ axis (horizontal): its name above or below it
+                y = float(np.mean(ends[:, 1]))
+                lo, hi = float(np.min(ends[:, 0])), float(np.max(ends[:, 0]))
+                slides = np.arange(0.0, max(hi - lo - 2 * (pad + w_), 0.0) + 1e-9, 0.1) if near \
+                    else (0.0, 0.3, 0.6, 0.9, 1.2, 1.6, 2.0)
+                spots = [(slide + off + (INSIDE if near and side > 0 else 0.0),
+                          (x, y + side * (0.1 + h_ + off)))
+                         for end, x0_ in ((1, hi - pad - w_), (-1, lo + pad + w_))[:1 if near else 2]
+                         for slide in slides
+                         for x in (x0_ - end * slide,)
+                         for off in offs
+                         for side in (1, -1)]
+            else:  # the u₂ axis (vertical): its name right or left of it
+                x = float(np.mean(ends[:, 0]))
+                lo, hi = float(np.min(ends[:, 1])), float(np.max(ends[:, 1]))
+                slides = np.arange(0.0, max(hi - lo - 2 * (pad + h_), 0.0) + 1e-9, 0.1) if near \
+                    else (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+                spots = [(slide + off + (INSIDE if near and side > 0 else 0.0),
+                          (x + side * (0.12 + w_ + off), y))
+                         for end, y0_ in ((1, hi - pad - h_), (-1, lo + pad + h_))[:1 if near else 2]
+                         for slide in slides
+                         for y in (y0_ - end * slide,)
+                         for off in offs for side in (1, -1)]
+            # the nearest to the end first (preferred when as clear), near: outside the points'
+            # box first (below u₁'s line, left of u₂'s)
+            spots = [spot for _, spot in sorted(spots, key=lambda d: d[0])]
+            spots = [(min(max(cx, x0 + pad + w_), x1 - pad - w_),
+                      min(max(cy, y0 + pad + h_), y1 - pad - h_)) for cx, cy in spots]
+            choices.append(list(dict.fromkeys((cx - w_, cy - h_, cx + w_, cy + h_)
+                                              for cx, cy in spots)))
+            lo_, hi_ = np.min(ends, axis=0), np.max(ends, axis=0)
+            crossing.append((lo_[0] - 0.06, lo_[1] - 0.06, hi_[0] + 0.06, hi_[1] + 0.06))
+        # a name is crossed by no axis line (it sits beside its own); near, it is also wholly
+        # on one side of the other axis (and within NAME_GAP of its own: not pushed off it by
+        # the picture's edge)
+        for k, boxes in enumerate(choices):
+            clear = [box for box in boxes if not any(
+                box[0] < c[2] and c[0] < box[2] and box[1] < c[3] and c[1] < box[3]
+                for c in crossing)]
+            if near:  # (and within its own line's extent, not past the axes' corner)
+                own = crossing[k]
+                along = (0, 2) if k == 0 else (1, 3)
+                clear = [box for box in clear if gap_to(box, own) <= NAME_GAP + 0.07
+                         and gap_to(box, crossing[1 - k]) >= AWAY
+                         and box[along[0]] >= own[along[0]] - 0.1
+                         and box[along[1]] <= own[along[1]] + 0.1]
+            choices[k] = clear or ([] if near else boxes)
+        if near and not all(choices):
+            return lines, names, []
+        return lines, names, self.free_spots(view, choices, clear=CLEAR if near else 0.04)
+
     @staticmethod
-    def free_spots(view, choices: list) -> list:
+    def names_clear(view, boxes, bar: bool = False) -> bool:
+        """Whether the axes' names at ``boxes`` (one each) cover at most 1 % of the view's points
+        now (a point's disc counted), touch no part of the view's axes and not each other
+        (``bar``: nor the scale bar at any length it may have, see :func:`axes_boxes`)."""
+        from nnanim.draw.mobjects import count_in
+
+        if not boxes:
+            return False
+        P = np.asarray(view.cloud.points)[:, :2]
+        margin = float(view.cloud.radius) + CLEAR
+        covered = sum(count_in(P, box, margin) for box in boxes)
+        taken = axes_boxes(view, pad=0.15, bar=bar)
+
+        def meets(a, b):
+            return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+        return covered <= 0.01 * len(P) and not any(meets(a, t) for a in boxes for t in taken) \
+            and not any(meets(boxes[a], boxes[b]) for a in range(len(boxes)) for b in range(a))
+
+    def input_room(self, view, run) -> float:
+        """The least room (a share of the box around the points, :class:`OutputRoom`'s
+        ``start``) the input stage needs for the principal axes' names to sit beside their own
+        axes on no point (:meth:`axes_names_placed`, near): the picture of the input a little
+        smaller, given back over the first stage as its points move.  None of the tried rooms
+        (up to :data:`INPUT_ROOM`): none (the names then sit farther off their axes)."""
+        trace = view.frame_trace
+        for room in np.arange(0.0, INPUT_ROOM + 1e-9, 0.05):
+            trace.start = float(room)
+            view.set_stage(0, 0.0)
+            placed = self.axes_names_placed(view, run, near=True)[2]
+            if self.names_clear(view, placed, bar=True):
+                return float(room)
+        trace.start = 0.0
+        view.set_stage(0, 0.0)
+        return 0.0
+
+    @staticmethod
+    def free_spots(view, choices: list, clear: float = 0.04) -> list:
         """One box of each list of ``choices`` (``(x0, y0, x1, y1)`` scene boxes, the preferred
         first): together the ones that cover the fewest of the view's points now
         (:func:`~nnanim.draw.mobjects.count_in`, a point's radius around it), never each other,
@@ -737,7 +844,7 @@ class LayersScene(SceneContract):
         from nnanim.draw.mobjects import count_in
 
         P = np.asarray(view.cloud.points)[:, :2]
-        margin = float(view.cloud.radius) + 0.04
+        margin = float(view.cloud.radius) + clear
         taken = axes_boxes(view, pad=0.15)  # (clear of the scale bar, not touching it)
 
         def meets(a, b, gap=0.08):
@@ -748,6 +855,13 @@ class LayersScene(SceneContract):
                                                else 0)
 
         costs = [[cost(box) for box in boxes] for boxes in choices]
+        # (many choices, a name all along its axis: only the clearest few of each, in order)
+        for k, boxes in enumerate(choices):
+            if len(boxes) > FEW_SPOTS:
+                keep = sorted(range(len(boxes)), key=lambda i: costs[k][i])[:FEW_SPOTS]
+                keep.sort()
+                choices[k] = [boxes[i] for i in keep]
+                costs[k] = [costs[k][i] for i in keep]
         best, pick = None, None
         for picks in product(*[range(len(boxes)) for boxes in choices]):
             boxes = [choices[k][i] for k, i in enumerate(picks)]
@@ -1212,8 +1326,10 @@ class OutputRoom:
     the picture is about the regions and their lines between the points.
     """
 
-    def __init__(self, trace, stage: int, room: float, base: float = 0.0) -> None:
+    def __init__(self, trace, stage: int, room: float, base: float = 0.0,
+                 start: float = 0.0) -> None:
         self.trace, self.stage, self.room, self.base = trace, int(stage), float(room), float(base)
+        self.start = float(start)  # more room at the input, given back over the first stage
 
     @classmethod
     def around(cls, trace, flow):
@@ -1225,10 +1341,11 @@ class OutputRoom:
         return cls(trace, last, OUTPUT_ROOM, STAGE_ROOM)
 
     def grow(self, s: int, t: float) -> float:
+        first = 1.0 + self.start * (1.0 - smoothstep(t)) if s == 0 and self.start else 1.0
         if s < self.stage:
-            return 1.0 + self.base
+            return (1.0 + self.base) * first
         t = 1.0 if s > self.stage else min(max(float(t), 0.0), 1.0)
-        return 1.0 + self.base + (self.room - self.base) * t * t * (3.0 - 2.0 * t)
+        return (1.0 + self.base + (self.room - self.base) * smoothstep(t)) * first
 
     def framing_box(self, s: int, t: float):
         centre, halves = self.trace.framing_box(s, t)
@@ -1489,10 +1606,13 @@ def from_junctions(lines: list) -> list:
     return lines
 
 
-def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]]:
+def axes_boxes(view, pad: float = 0.1, bar: bool = False) -> list[tuple[float, float, float, float]]:
     """``(x0, y0, x1, y1)`` scene boxes, grown by ``pad``, of what the view's axes show once
     settled (:meth:`~nnanim.draw.mobjects.SpaceAxes.settled`): each visible name, the compass's
-    arrows, the scale bar and its label (none without axes)."""
+    arrows, the scale bar and its label (none without axes).  With ``bar`` the bar's and its
+    label's boxes reach as far from their corner as the bar may (its length keeps the one shown
+    before while it is 10–30 % of the axes' box: :func:`~nnanim.core.camera.scale_length`):
+    what the bar covers however this stage is come to."""
     axes = view.axes
     if axes is None:
         return []
@@ -1504,8 +1624,21 @@ def axes_boxes(view, pad: float = 0.1) -> list[tuple[float, float, float, float]
             pts = np.asarray(m.get_all_points() if hasattr(m, "get_all_points") else m.points)
             if len(pts):
                 lo, hi = pts.min(axis=0), pts.max(axis=0)
+                if bar and (m is axes.bar or m is axes.bar_label):  # (from its corner's side)
+                    reach = 0.3 * (axes.box[2] - axes.box[0])
+                    if lo[0] + hi[0] > axes.box[0] + axes.box[2]:
+                        lo[0] = min(lo[0], max(hi[0] - reach, axes.box[0]))
+                    else:
+                        hi[0] = max(hi[0], min(lo[0] + reach, axes.box[2]))
                 boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
     return boxes
+
+
+def gap_to(a, b) -> float:
+    """The distance between two boxes ``(x0, y0, x1, y1)`` (0 where they meet)."""
+    dx = max(a[0] - b[2], b[0] - a[2], 0.0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0.0)
+    return float(np.hypot(dx, dy))
 
 
 def segments_outside(a, b, boxes) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -638,6 +638,84 @@ def test_principal_axes_names_sit_beside_their_own_axis(name, aspect):
     assert seen
 
 
+def _box_to_segment(box, a, b) -> float:
+    """The distance from a box to the segment ``a → b`` (sampled along it; 0 where it crosses)."""
+    t = np.linspace(0.0, 1.0, 801)[:, None]
+    P = (1 - t) * a + t * b
+    dx = np.maximum(np.maximum(box.x0 - P[:, 0], P[:, 0] - box.x1), 0.0)
+    dy = np.maximum(np.maximum(box.y0 - P[:, 1], P[:, 1] - box.y1), 0.0)
+    return float(np.min(np.hypot(dx, dy)))
+
+
+_SQUARE_CANCER = pytest.mark.xfail(
+    strict=False, reason="a 480-pixel square frame: breast cancer's 569 points fill the short "
+    "picture, and neither long name finds room beside its axis off the points and the scale")
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    pytest.param(name, {"epochs": 30, "aspect": a}, id=f"{name}-{a}",
+                 marks=[_SQUARE_CANCER] if (name, a) == ("breast-cancer", "1:1") else [])
+    for name in ("iris", "wine", "breast-cancer") for a in _SHAPES
+] + [pytest.param(name, {}, id=f"{name}-rendered") for name in ("iris", "wine", "breast-cancer")])
+def test_principal_axes_names_sit_next_to_their_own_axis_on_no_point(name, options):
+    """Each principal axis's name is next to its own axis line (its box within 0.35 of the
+    line: a viewer sees which axis it names; u₁'s sat 1.2 above its line, among the points,
+    nearer the other axis than its own) and farther from the other axis's line, while it covers
+    at most 1 % of the points, in every frame shape and at the rendered epochs."""
+    from manim import Line
+
+    from nnanim.layout import pixel_size
+
+    aspect = options.get("aspect", "16:9")
+    scene = dry_run(LayersScene, {"dataset": name, **options}, pixels=pixel_size(aspect, 480),
+                    mixin=_FirstPlays)
+    beat = next(k for k, b in enumerate(scene.beats) if b.title == "principal axes")
+    lines = [a.mobject for a in scene.first[beat] if isinstance(a.mobject, Line)]
+    ends = [(np.array(m.get_start()[:2]), np.array(m.get_end()[:2])) for m in lines]
+    own = {"u₁": [e for e in ends if abs(e[0][1] - e[1][1]) < 1e-6],
+           "u₂": [e for e in ends if abs(e[0][0] - e[1][0]) < 1e-6]}
+    assert own["u₁"] and own["u₂"]
+    seen = 0
+    for shot in (s for s in scene.shots if s.beat == beat):
+        names = {text[:2]: box for text, box in shot.texts if text.startswith(("u₁ · ", "u₂ · "))}
+        if len(names) < 2 or not shot.marks:
+            continue
+        seen += 1
+        P, r = shot.marks[0].points, shot.marks[0].radius
+        for key, other in (("u₁", "u₂"), ("u₂", "u₁")):
+            box = names[key]
+            mine = min(_box_to_segment(box, a, b) for a, b in own[key])
+            theirs = min(_box_to_segment(box, a, b) for a, b in own[other])
+            assert mine <= 0.35 and theirs > mine, (key, box, mine, theirs)
+            inside = ((P[:, 0] > box.x0 - r) & (P[:, 0] < box.x1 + r)
+                      & (P[:, 1] > box.y0 - r) & (P[:, 1] < box.y1 + r))
+            assert inside.sum() <= 0.01 * len(P), (key, int(inside.sum()), len(P))
+    assert seen
+
+
+@pytest.mark.parametrize("name", ["iris", "wine", "breast-cancer"])
+def test_no_stage_turns_the_picture_through_edge_on(name):
+    """In the rendered run no stage seen along turning axes passes its points through edge-on:
+    the picture's second spread over its first (singular values of the centred 2-D picture,
+    sampled over the stage) never falls below a tenth of the least at the stage's ends.  Wine's
+    squash 4 → 2 fell to 1.4 % (a turn of 177° into layer 3's own axes: its view had been left
+    mirrored), the points on one line for a moment."""
+    from nnanim.contract import resolve
+    from nnanim.core.flow import build_flow
+
+    run, record = resolve(LayersScene, {"dataset": name}).ensure_run()
+    flow = build_flow(run.network(record), reference=run.X)
+    trace = flow.trace(run.X)
+    for s, stage in enumerate(flow.stages):
+        ratios = []
+        for t in np.linspace(0.0, 1.0, 41):
+            P = trace.at(s, float(t))[:, :2]
+            sv = np.linalg.svd(P - P.mean(axis=0), compute_uv=False)
+            ratios.append(sv[1] / sv[0])
+        ends = min(ratios[0], ratios[-1])
+        assert min(ratios) >= 0.1 * ends, (stage.caption, round(min(ratios), 3), round(ends, 3))
+
+
 @pytest.mark.parametrize("aspect", _SHAPES)
 @pytest.mark.parametrize("name", ["iris", "wine", "breast-cancer"])
 def test_output_points_keep_room_from_the_picture_edges(name, aspect):

@@ -415,6 +415,26 @@ class _TurningWith:
         return self.B0 @ self.path(t).T
 
 
+#: a stage whose picture of the reference points gets flatter than this share of its ends'
+#: (second spread over first) passes edge-on: :meth:`Flow._frame_paths` mirrors an earlier
+#: keyframe to avoid it where it can
+EDGE_ON = 0.15
+
+
+def _flatness(motion, H0: Array, H1: Array, path, samples: int = 16) -> float:
+    """The flattest the 2-D picture of the states gets over a stage (second singular value over
+    first of the centred picture, the least over ``samples`` moments), over the flattest of its
+    two ends: near 0 where the view passes edge-on through points that are not flat."""
+    ratios = []
+    for t in np.linspace(0.0, 1.0, samples + 1):
+        P = motion.display(H0, H1, t, path(t))
+        P = P - P.mean(axis=0)
+        s = np.linalg.svd(P, compute_uv=False)
+        ratios.append(s[1] / s[0] if len(s) > 1 and s[0] > 0 else 1.0)
+    ends = min(ratios[0], ratios[-1])
+    return float(min(ratios) / ends) if ends > 0 else 1.0
+
+
 def _least_motion(B1: Array, H1: Array, shown: Array, anchor: Array | None) -> Array:
     """The end view ``B1`` of a linear stage turned, inside its span, so that the points move least.
 
@@ -517,20 +537,45 @@ class Flow:
         return _fit(W, self._steps[-1].motion.dim)
 
     def _frame_paths(self, reference: Array) -> list[BasisPath]:
-        """Keyframe bases at every stage end from the reference states, and paths between."""
+        """Keyframe bases at every stage end from the reference states, and paths between.
+
+        A flat picture's mirror image is reached from it only through edge-on (its points on
+        one line for a moment: wine's squash 4 → 2 turned the view by 177° into layer 3's own
+        axes, its first keyframes having left the picture mirrored).  Where a stage would pass
+        the reference points that flat (:data:`EDGE_ON`) and ending the previous free keyframe
+        mirrored (its last row negated: the same plane, still fitted to the points) avoids it,
+        that mirror is taken there instead, where the points are not flat in the turn."""
+        paths, flat = self._frame_paths_mirrored(reference, None)
+        worst = int(np.argmin(flat))
+        if flat[worst] >= EDGE_ON:
+            return paths
+        best = (sorted(flat), paths)
+        for j in range(worst):  # one earlier keyframe mirrored: the least flat of all tries
+            tried, flat_j = self._frame_paths_mirrored(reference, j)
+            if tried is not None and sorted(flat_j) > best[0]:
+                best = (sorted(flat_j), tried)
+        return best[1]
+
+    def _frame_paths_mirrored(self, reference: Array, mirror: int | None):
+        """``(paths, flatness)`` of :meth:`_frame_paths` with the keyframe ending stage ``mirror``
+        mirrored (``(None, ())`` when that stage's keyframe is not free); ``flatness`` per stage:
+        the least, over the stage, of its picture's second spread over its first (the singular
+        values of the centred reference points' 2-D picture), over the least at its ends."""
         H = _fit(self._check_inputs(reference), self.input_dim)
         dim = H.shape[1]
         k = self._display_dim(dim)
         B = np.eye(dim)[:k]
         if dim > 3:  # a wide input: its principal axes, fixed by the data alone
             B = principal_axes(H, k)
-        paths = []
+        paths, flat, mirrored = [], [], False
         for st, k in zip(self._steps, self._k, strict=True):
             dim = st.motion.dim
             H = _fit(H, dim)
             B0 = _fit_basis(B, dim, k)
             shown = _project(H, B0)
+            H0 = H
             H = st.motion.end(H)
+            flat.append(1.0)
             if dim <= 3:
                 B1 = np.eye(dim)
             elif st.frame == "hold":
@@ -547,14 +592,22 @@ class Flow:
                 B1 = keyframe_basis(H, k, B0, anchor)
                 if isinstance(st.motion, _Linear):
                     B1 = _least_motion(B1, H, shown, anchor)
+                if len(paths) == mirror:
+                    B1 = B1.copy()
+                    B1[-1] *= -1.0
+                    mirrored = True
             if isinstance(st.motion, _Squash) and B1.shape[0] <= st.motion.keep:
                 # the squashed coordinates are dropped next: the end basis must not use them,
                 # or re-orthonormalising without them would shift the picture between stages
                 # (PCA can pick them when the reference states have fewer directions than k)
                 B1 = closest_orthonormal(_fit(B1[:, : st.motion.keep], dim))
             paths.append(BasisPath(B0, B1))
+            if k == 2 and dim > 3:
+                flat[-1] = _flatness(st.motion, H0, H, paths[-1])
             B = B1
-        return paths
+        if mirror is not None and not mirrored:
+            return None, ()
+        return paths, flat
 
     def _check_inputs(self, X: Array) -> Array:
         X = np.asarray(X, dtype=float)
