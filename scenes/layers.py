@@ -257,7 +257,8 @@ class LayersScene(SceneContract):
                 return
         # a classifier's score and rings' count once its lines are drawn and its rings are in
         # (they came as the lines started to grow)
-        words, numbers = (detail, "") if regression else words_and_numbers(detail)
+        words, numbers = (detail, "") if regression or not wide_input else \
+            words_and_numbers(detail)
         need = self.reading_time(out_title, words)
         extras = self.add_output_shading(view)
         counted = []
@@ -277,11 +278,9 @@ class LayersScene(SceneContract):
         # screen): never words about lines that are not there yet
         caption = self.swap_with(caption, out_title, words, extras, drawn)
         need -= drawn
-        if numbers:  # (the words read a moment over the drawn picture, then the numbers)
-            if need > 0.05:
-                self.wait(min(need, 1.0))
+        if numbers:  # (as soon as the lines are drawn: the words are read on with them)
             caption, read = self.count_after(caption, out_title, words, numbers, counted)
-            need = max(need - 1.0, 0.0) + read
+            need = max(need, 0.0) + read
         # a still picture holds only as long as its words take to read; the video's end longer
         # (the class corners' first play, the lines and axes fading as the polygon comes, is
         # read under these words too)
@@ -536,25 +535,20 @@ class LayersScene(SceneContract):
 
     def overlap_words(self, view, run, detail: str) -> str:
         """The fly back's words for many classes (more than three): a flat view of 64 inputs or
-        16 units cannot hold ten classes apart, and the words say so with what the view keeps,
-        measured: the spread its principal axes keep, and how often a point's
-        :data:`NEIGHBOURS` nearest neighbours on screen name its class (:func:`neighbour_share`;
-        ten digits: about 54 % at the input, 94 % after the last hidden layer, 99 % on the class
-        corners).  The classes mixed for most of the video and nothing said why.  (Short: a
-        beat lasts as long as its words take to read, and this one is all the mixed picture.)  ``detail`` unchanged for three classes or fewer, or
-        when the caption has no room."""
+        16 units cannot hold ten classes apart, and the words say so (the classes mixed for most
+        of the video and nothing said why) as the points fly, then, once they are there, what the
+        view keeps, measured: the spread its principal axes keep.  (Short: its numbers are read
+        over a still picture, at most :data:`HOLD` s; a point's nearest neighbours naming its
+        class, :func:`neighbour_share`, took seven more seconds.)  ``detail`` unchanged for three
+        classes or fewer, or when the caption has no room."""
         K = run.n_classes
         if K <= 3:
             return detail
-        y = np.asarray(run.y).astype(int)
-        at_input = neighbour_share(view.to_scene(view.points_trace.at(0, 0.0), 0, 0.0)[:, :2], y)
         k = view.flow.stages[0].dim
         kept = percent(sum(share for _, share in run.input_axes(k)), 0)
-        tries = [f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
-                 f"classes overlap, a point's {NEIGHBOURS} nearest neighbours name its class for "
-                 f"{percent(at_input, 0)}",
-                 f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
-                 f"classes overlap"]
+        tries = [f"every point flies back to the input, where the {K} classes overlap; "
+                 f"{k} principal axes keep {kept} of the spread",
+                 f"every point flies back; {k} principal axes keep {kept} of the spread"]
         for words in tries:
             if self.caption(BACK, words).height <= self.layout.caption.height:
                 return words
@@ -590,7 +584,7 @@ class LayersScene(SceneContract):
                                   *leave, *arrive], fly, kind="caption")
         if numbers:
             caption, read = self.count_after(caption, title, words, numbers)
-            self.wait(min(max(read, 0.5), max(hold, FLY_HOLD)))
+            self.wait(min(max(read, 0.5), HOLD))
         else:
             self.wait(max(need - fly, 0.5))
         return caption
@@ -1117,8 +1111,8 @@ class LayersScene(SceneContract):
                                         kind="caption" if c > 0.0 else "stage")
             self.wait(min(max(need - 0.3, 0.5), HOLD))
             return caption
-        total = sum(t for _, _, t in lead)
-        scale = max(1.0, need / total) if total > 0 else 1.0
+        total = sum(t for _, _, t in lead)  # (the rest of the stage's words are read in it too)
+        scale = (total + need) / total if total > 0 else 1.0
         first, *others = lead
         caption = self.swap_with(caption, title, words, [StagePlay(
             view, first[0], rate_func=first[1], run_time=first[2] * scale)], first[2] * scale,

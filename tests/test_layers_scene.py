@@ -58,8 +58,12 @@ def _reader():
         words = 0
         for text in texts:
             if text and text not in seen:
+                # (a text that adds to one already shown, numbers once the picture is there:
+                # only its new words)
+                base = max((t for t in seen if text.startswith(t)), key=len, default="")
                 seen.add(text)
-                words += sum(1 for w in re.split(r"[ \u00a0\n]+", text) if re.search(r"\w", w))
+                words += sum(1 for w in re.split(r"[ \u00a0\n]+", text[len(base):])
+                             if re.search(r"\w", w))
         return words / 3.0
 
     return read
@@ -73,9 +77,16 @@ def test_every_caption_stays_long_enough_to_be_read(options):
     beat of a wide space says that something turns or rotates when nothing moves there."""
     scene = _planned(**options)
     read = _reader()
-    for beat in scene.beats:
-        need = read(beat.title, beat.detail)
-        assert beat.end - beat.start >= need - 0.06, (beat.title, beat.detail, beat.end - beat.start)
+    beats = scene.beats
+    for k, beat in enumerate(beats):
+        if k + 1 < len(beats) and _adds_to(beats, k + 1):
+            continue  # (its words stay on screen through the beat that adds to them: read there)
+        start, need = beat.start, 0.0
+        if _adds_to(beats, k):
+            start = beats[k - 1].start
+            need = read(beats[k - 1].title, beats[k - 1].detail)
+        need += read(beat.title, beat.detail)
+        assert beat.end - start >= need - 0.06, (beat.title, beat.detail, beat.end - start)
     # and the time comes from motion: no still hold longer than 3 s but the last
     from test_posters import LONGEST_HOLD, still_runs
 
@@ -545,8 +556,15 @@ def test_words_come_with_the_play_that_draws_what_they_name(options):
         assert drawn, (scene.beats[k].title, scene.first[k])
     held, spent = _still_and_moving(LayersScene, {"epochs": 30, **options})
     read = _reader()
-    for beat, (still, moving) in list(zip(held.beats, spent))[:-1]:
-        need = read(beat.title, beat.detail)
+    beats = held.beats
+    for k, (beat, (still, moving)) in list(enumerate(zip(beats, spent)))[:-1]:
+        if _adds_to(beats, k + 1):
+            continue  # (its words stay on screen through the beat that adds to them: read there)
+        need = 0.0
+        if _adds_to(beats, k):  # (with the beat it adds to)
+            need = read(beats[k - 1].title, beats[k - 1].detail)
+            still, moving = still + spent[k - 1][0], moving + spent[k - 1][1]
+        need += read(beat.title, beat.detail)
         assert still <= max(0.5, need - moving) + 0.06, (beat.title, still, moving, need)
 
 
@@ -950,7 +968,10 @@ def test_digits_rings_come_with_the_words_that_count_them(epochs):
     k = next(i for i, b in enumerate(scene.beats) if "wrong, ringed" in b.detail)
     beat = scene.beats[k]
     assert beat.title == "output · softmax · class corners", beat.title  # (16:9)
-    assert not any(b.title.startswith("output") for b in scene.beats[:k])
+    # (its words came as the points moved, in a beat of the same title; the count once there)
+    first = next(i for i, b in enumerate(scene.beats) if b.title == beat.title)
+    assert first == k - 1 and beat.detail.startswith(scene.beats[first].detail)
+    assert not any(b.title.startswith("output") for b in scene.beats[:first])
     assert f"; {wrong} wrong, ringed" in beat.detail, (wrong, beat.detail)
     plays = scene.first[k]
     rings = [a for a in plays if type(a.mobject).__name__ == "RingedPoints"]
@@ -1211,14 +1232,16 @@ def test_the_class_corners_caption_comes_after_its_polygon(options):
 
 
 def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
-    """The fly back of ten digits says what its flat view keeps: the share of the spread on its
-    two principal axes, and that the classes overlap, with the share of points whose 5 nearest
-    neighbours on screen name their class, recomputed here by a plain loop over the points from
-    an independent projection (the inputs on their first two principal axes, by an SVD)."""
+    """The fly back of ten digits says that the classes overlap as the points fly (true: the
+    share of points whose 5 nearest neighbours name their class, recomputed here by a plain loop
+    over the points from an independent projection, the inputs on their first two principal
+    axes by an SVD, is low), and once they are there what its flat view keeps: the share of the
+    spread on its two principal axes."""
     scene = _planned(dataset="digits", classes=10)
     run = scene.job.run
-    detail = scene.beats[1].detail
-    assert scene.beats[1].title == "back to the input"
+    words, detail = scene.beats[1].detail, scene.beats[2].detail
+    assert scene.beats[1].title == scene.beats[2].title == "back to the input"
+    assert detail.startswith(words) and "%" not in words
 
     def share(P, y, k=5):
         right = 0
@@ -1235,10 +1258,10 @@ def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
     want = share(X @ Vt[:2].T, y)
     kept = np.sum(np.linalg.svd(X, compute_uv=False)[:2] ** 2) / np.sum(X ** 2)
     assert f"2 principal axes keep {round(100 * kept)}% of the spread" in detail, detail
-    m = re.search(r"the 10 classes overlap, a point's 5 nearest neighbours name its class for "
-                  r"(\d+)%", detail)
-    assert m, detail
-    assert abs(int(m.group(1)) - 100 * want) <= 1.0, (m.group(1), want)
+    # (the classes overlap: said as the points fly, before their numbers; a point's neighbours
+    # name its class for only about half of them, measured here)
+    assert "where the 10 classes overlap" in words, words
+    assert want < 0.7, want
 
 
 _VERTEX = [(o, i) for o, i in _REAL if i != "breast-cancer"]
