@@ -263,7 +263,8 @@ class LayersScene(SceneContract):
         extras = self.add_output_shading(view)
         counted = []
         if not regression and rings is not None:
-            self.add(rings)
+            if not numbers:  # (else added by their fade, with the words that count them)
+                self.add(rings)
             (counted if numbers else extras).append(OpacityFade(rings, rate_func=_window(0.0, 0.6)))
         lines = self.around_axes(view, from_junctions(self.output_lines(view)))
         # drawn slower when the caption needs the time (a still hold at most HOLD)
