@@ -949,7 +949,7 @@ class LayersScene(SceneContract):
     def line_run(self, view, rest: list) -> list:
         """The stages at the start of ``rest`` (the story's stages still to play, the first one
         shown) that only keep a wide input's points on one line: the points start on it (a beat
-        before said so: :meth:`line_words`) and every one of those stages ends on it.  Empty
+        before said so: :meth:`play_into_line`) and every one of those stages ends on it.  Empty
         unless two or more of them show something (one is an ordinary beat)."""
         if not getattr(self, "_on_line", False):
             return []

@@ -670,7 +670,7 @@ def test_breast_cancer_says_one_line_when_the_picture_shows_it():
         return share(P[d <= np.quantile(d, 0.9)]), share(P)
 
     def frames(beat):
-        for a, b, anims in scene.timed:
+        for a, _, anims in scene.timed:
             if beat.start - 1e-9 <= a < beat.end - 1e-9:
                 for x in anims:
                     if type(x).__name__ == "StagePlay":
