@@ -93,6 +93,8 @@ READ_RATE = 3.0
 AXIS_WORDS = 2
 #: the most words of the principal-axes caption (its picture holds still while it is read)
 AXES_WORDS_READ = 16
+#: seconds of the play in which a caption's numbers join its words (see count_after)
+NUMBERS_SWAP = 0.5
 #: the longest still hold after a fly back from the poster (the rest of the reading: the fly)
 FLY_HOLD = 1.0
 #: the longest still hold inside the story (the final one aside): a caption that needs longer
@@ -165,6 +167,7 @@ class LayersScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.draw.mobjects import FlowView, OpacityFade
         from nnanim.draw.posters import input_shading
+        from nnanim.draw.scene import _window
 
         run, record = self.load_run()
         self.theme = digit_colours(self.theme, run)
@@ -277,26 +280,33 @@ class LayersScene(SceneContract):
                 self.play_class_vertices(view, run.class_names, run.y, caption, score, [],
                                          landmarks, rings=rings, note=note, output=True)
                 return
-        need = self.reading_time(out_title, detail)
+        # a classifier's score and rings' count once its lines are drawn and its rings are in
+        # (they came as the lines started to grow)
+        words, numbers = (detail, "") if regression or not wide_input else \
+            words_and_numbers(detail)
+        need = self.reading_time(out_title, words)
         extras = self.add_output_shading(view)
+        counted = []
         if not regression and rings is not None:
-            self.add(rings)
-            extras.append(OpacityFade(rings))
+            if not numbers:  # (else added by their fade, with the words that count them)
+                self.add(rings)
+            (counted if numbers else extras).append(OpacityFade(rings, rate_func=_window(0.0, 0.6)))
         lines = self.around_axes(view, from_junctions(self.output_lines(view)))
         # drawn slower when the caption needs the time (a still hold at most HOLD)
         drawn = (max(1.4, need - HOLD) if self.vertex_view(flow) else 1.4) if extras or lines else 0.3
         # the lines grow from where they meet, each whole within LINE_DRAW s (the shading and the
         # rings take the rest of the play): iris's line drawn over 2.5 s left a piece of the
         # boundary missing by the junction for most of its beat
-        from nnanim.draw.scene import _window
-
         for line in lines:
             extras.append(Create(line, rate_func=_window(0.0, min(1.0, LINE_DRAW / drawn))))
         # the caption comes in the first moments of the play that draws what it names (a beat
         # starts at a play, and chapters, subtitles and slides change with the caption on
         # screen): never words about lines that are not there yet
-        caption = self.swap_with(caption, out_title, detail, extras, drawn)
+        caption = self.swap_with(caption, out_title, words, extras, drawn)
         need -= drawn
+        if numbers:  # (as soon as the lines are drawn: the words are read on with them)
+            caption, read = self.count_after(caption, out_title, words, numbers, counted)
+            need = max(need, 0.0) + read
         # a still picture holds only as long as its words take to read; the video's end longer
         # (the class corners' first play, the lines and axes fading as the polygon comes, is
         # read under these words too)
@@ -313,13 +323,24 @@ class LayersScene(SceneContract):
         ``animations`` (what the new words name, drawn as they come) lasting ``run_time``: the
         beat starts at that play.  Returns the new caption."""
         if not animations:
-            return self.swap_caption(caption, title, detail, kind=kind)
+            return self.swap_caption(caption, title, detail, run_time=run_time, kind=kind)
         new = self.caption(title, detail)
         self.fix(new)
         self.mark(kind, title, detail)
         self.play(*self.swap_text(caption, new, seconds=0.3, run_time=run_time), *animations,
                   run_time=run_time)
         return new
+
+    def count_after(self, caption, title: str, words: str, numbers: str, animations=()):
+        """A caption's numbers said once the picture they describe is on screen: ``caption``
+        (``title``/``words``, set as the motion they describe started) becomes ``words +
+        numbers`` in a short play of its own (:data:`NUMBERS_SWAP` s, a beat), with
+        ``animations`` (what the numbers count, e.g. rings, coming in with them).  Returns the
+        caption and the seconds the numbers still take to read."""
+        self.__dict__.setdefault("_read_texts", set()).add(words + numbers)
+        caption = self.swap_with(caption, title, words + numbers, list(animations), NUMBERS_SWAP,
+                                 kind="caption")
+        return caption, count_words(numbers) / READ_RATE - NUMBERS_SWAP
 
     def caption(self, title: str, detail: str = ""):
         """A caption whose words naming two classes are drawn in those classes' colours (the
@@ -547,25 +568,20 @@ class LayersScene(SceneContract):
 
     def overlap_words(self, view, run, detail: str) -> str:
         """The fly back's words for many classes (more than three): a flat view of 64 inputs or
-        16 units cannot hold ten classes apart, and the words say so with what the view keeps,
-        measured: the spread its principal axes keep, and how often a point's
-        :data:`NEIGHBOURS` nearest neighbours on screen name its class (:func:`neighbour_share`;
-        ten digits: about 54 % at the input, 94 % after the last hidden layer, 99 % on the class
-        corners).  The classes mixed for most of the video and nothing said why.  (Short: a
-        beat lasts as long as its words take to read, and this one is all the mixed picture.)  ``detail`` unchanged for three classes or fewer, or
-        when the caption has no room."""
+        16 units cannot hold ten classes apart, and the words say so (the classes mixed for most
+        of the video and nothing said why) as the points fly, then, once they are there, what the
+        view keeps, measured: the spread its principal axes keep.  (Short: its numbers are read
+        over a still picture, at most :data:`HOLD` s; a point's nearest neighbours naming its
+        class, :func:`neighbour_share`, took seven more seconds.)  ``detail`` unchanged for three
+        classes or fewer, or when the caption has no room."""
         K = run.n_classes
         if K <= 3:
             return detail
-        y = np.asarray(run.y).astype(int)
-        at_input = neighbour_share(view.to_scene(view.points_trace.at(0, 0.0), 0, 0.0)[:, :2], y)
         k = view.flow.stages[0].dim
         kept = percent(sum(share for _, share in run.input_axes(k)), 0)
-        tries = [f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
-                 f"classes overlap, a point's {NEIGHBOURS} nearest neighbours name its class for "
-                 f"{percent(at_input, 0)}",
-                 f"every point flies back; {k} principal axes keep {kept} of the spread: the {K} "
-                 f"classes overlap"]
+        tries = [f"every point flies back to the input, where the {K} classes overlap; "
+                 f"{k} principal axes keep {kept} of the spread",
+                 f"every point flies back; {k} principal axes keep {kept} of the spread"]
         for words in tries:
             if self.caption(BACK, words).height <= self.layout.caption.height:
                 return words
@@ -590,17 +606,20 @@ class LayersScene(SceneContract):
             fade.introducer = False
             arrive.append(fade)
         leave = [OpacityFade(m, fade_in=False, rate_func=_window(0.0, 0.45)) for m in leaving]
-        need = self.reading_time(title, detail)
-        fly = max(VERTEX["move"] * 0.75, need - hold)
+        # (its numbers, the share of the spread the view keeps, once the points are there)
+        words, numbers = words_and_numbers(detail)
+        need = self.reading_time(title, words)
+        fly = max(VERTEX["move"] * 0.75, need - hold if not numbers else need)
         # the caption comes as the points start to fly (in the first moments of that play), and
-        # they fly at an even pace from its start (eased over EASE s): under Manim's smooth a
-        # five-second fly had gone 4 % of its way after a second, "back to the input" read over
-        # a still triangle
-        r = min(0.5, EASE / fly)
-        flying = cloud_move(view.cloud, home, rate_func=lambda a: eased(a, r))
-        caption = self.swap_with(caption, title, detail, [flying, *moves, *leave, *arrive], fly,
-                                 kind="caption")
-        self.wait(max(need - fly, 0.5))
+        # they are under way at once (Manim's smooth left them still for its first half second)
+        caption = self.swap_with(caption, title, words,
+                                 [cloud_move(view.cloud, home, rate_func=eased_over(fly)), *moves,
+                                  *leave, *arrive], fly, kind="caption")
+        if numbers:
+            caption, read = self.count_after(caption, title, words, numbers)
+            self.wait(min(max(read, 0.5), HOLD))
+        else:
+            self.wait(max(need - fly, 0.5))
         return caption
 
     def open_on_output(self, view, run, still: list, title: str, detail: str):
@@ -901,7 +920,10 @@ class LayersScene(SceneContract):
                 detail = f"{detail}; {note}"
             else:
                 rings = None
-        need = self.reading_time(title, detail)
+        # the words as the points start to move; the score (and the rings' count, with the rings)
+        # once they are at their corners (the numbers came while the points were on their way)
+        words, numbers = words_and_numbers(detail)
+        need = self.reading_time(title, words)
         # two plays: the last space's lines, grid and axes fade out as the class polygon comes in,
         # under the last caption; then, with the new caption in its first moments, the points
         # move to the corners, the names and images arriving (the words never come before the
@@ -931,19 +953,17 @@ class LayersScene(SceneContract):
         if rings is not None:
             if rings in view.followers:  # moved with the cloud from here on, not by the stages
                 view.followers.remove(rings)
-            if rings not in self.mobjects:
-                self.add(rings)
-                # (fully in as the words that count them are: see swap_text)
-                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / move)))
-        # (at an even pace from the first moments, as the words come: under Manim's smooth the
-        # points had gone 13 % of their way 0.75 s after the score that counts them there)
-        r = min(0.5, EASE / move)
-        arrive = [cloud_move(view.cloud, self.class_vertex_points(view),
-                             followers=[] if rings is None else [(rings, view)],
-                             rate_func=lambda a: eased(a, r)), *moves,
-                  *[OpacityFade(n, rate_func=_window(0.0, 0.3 / move)) for n in labels], *ringing]
-        self.swap_with(caption, title, detail, arrive, move)
-        self.wait(max(VERTEX["hold"], need - move))
+            if rings not in self.mobjects:  # (following their points unseen until counted, then
+                # fully in as the words that count them are: see swap_text)
+                ringing.append(OpacityFade(rings, rate_func=_window(0.0, 0.3 / NUMBERS_SWAP)))
+        arrive = [cloud_move(view.cloud, self.class_vertex_points(view), rate_func=eased_over(move),
+                             followers=[] if rings is None else [(rings, view)]), *moves,
+                  *[OpacityFade(n, rate_func=_window(0.0, 0.3 / move)) for n in labels]]
+        caption = self.swap_with(caption, title, words, arrive, move)
+        read = 0.0
+        if numbers:
+            caption, read = self.count_after(caption, title, words, numbers, ringing)
+        self.wait(max(VERTEX["hold"], need - move + read))
 
     def vertex_names(self, view, names, skip=()) -> dict:
         """``{class: its name}`` in its colour, to place outside its corner (classes in ``skip``
@@ -1003,7 +1023,12 @@ class LayersScene(SceneContract):
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
                     title = stage.caption.replace("W·x", "W·x + b", 1)
-            explain = self.line_words(view, stage, explain, title)
+            together = wide_input and before is None and not view.elev
+            # (a wide input's points newly ending this stage on one line: said when the picture
+            # shows it, below; a scene that plays its own way says it with the stage's words)
+            news = self.line_news(view, stage)
+            if news and not together:
+                explain = self.line_words(view, stage, explain, title)
             if wide_input and merge and stage.kind == "linear" and \
                     sum(_even_profile(view, x.index)[1] / (1.0 + EVEN_FLOOR)
                         for x in (stage, bias) if x is not None) < SMALL_MOTION:
@@ -1014,7 +1039,6 @@ class LayersScene(SceneContract):
             # of its own before it named a stage a viewer did not see move yet), and the stage
             # moves its points on screen at an even pace (even_rate: Manim's smooth over a beat
             # slowed to CALM left seconds of an almost still picture at its ends)
-            together = wide_input and before is None and not view.elev
             if not together:
                 caption = self.swap_caption(caption, title, explain, kind="stage")
             if before is not None:
@@ -1032,6 +1056,10 @@ class LayersScene(SceneContract):
             if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                 elev, azim = self.tilt_angles(view, pace)
                 self.play(ViewTurn(view, elev=elev, azim=azim), run_time=1.4)
+            if together and news:  # the words of the line come with the line (see line_moment)
+                caption = self.play_into_line(view, caption, stage, bias, title, explain, seconds,
+                                              shift, read)
+                continue
             if together:
                 caption = self.swap_with(caption, title, explain, [StagePlay(
                     view, stage.index, rate_func=even_rate(view, stage.index, seconds),
@@ -1049,7 +1077,7 @@ class LayersScene(SceneContract):
     def line_run(self, view, rest: list) -> list:
         """The stages at the start of ``rest`` (the story's stages still to play, the first one
         shown) that only keep a wide input's points on one line: the points start on it (a beat
-        before said so: :meth:`line_words`) and every one of those stages ends on it.  Empty
+        before said so: :meth:`play_into_line`) and every one of those stages ends on it.  Empty
         unless two or more of them show something (one is an ordinary beat)."""
         if not getattr(self, "_on_line", False):
             return []
@@ -1076,73 +1104,151 @@ class LayersScene(SceneContract):
         on one line (breast cancer's layers 1 to 3: 40 s of captions "still almost one line" over
         a picture in which nothing new happened): its caption says so once, naming the layers,
         and the stages play on at an even pace on screen, each as fast as :data:`CALM` allows
-        (no easing, so the run is one motion; slower only when the words need longer).  Returns the caption."""
+        (no easing, so the run is one motion; slower only when the words need longer).  The
+        words are measured on screen over every frame of the beat (:func:`screen_shape`: a line,
+        a thin curve, or the share one direction keeps).  Returns the caption."""
         from manim import linear
 
         from nnanim.draw.mobjects import StagePlay
 
         flow = view.flow
         shown = [s for s in run if self.stage_explain(flow, s) is not None]
-        a, b = shown[0].layer + 1, shown[-1].layer + 1
-        title = f"layers {a}–{b} · one line" if a < b else f"layer {a} · one line"
-        own = any((self.stage_explain(flow, s) or "").startswith(WIDE["own"].split("{")[0])
-                  for s in shown)
-        # (short: the beat before said how much of the spread the line holds; the title names
-        # the layers; a caption read for 9 s held the beat for 10 over a line that barely moved)
-        end = "; the view ends in h₁ and h₂" if own else ""
-        tries = [f"every step keeps the points on one line{end}",
-                 "every step keeps the points on one line"]
-        for detail in tries:
-            if self.caption(title, detail).height <= self.layout.caption.height:
-                break
         # each stage as fast as CALM allows, played at an even pace (linear: the steepest slope 1)
         plays = [s for s in shown if s.kind != "rotate" or screen_speed(view, s.index) > 0]
         plays += [s for s in run if s.kind == "bias" and s not in shown]
         plays.sort(key=lambda s: s.index)
+        shape, share = screen_shape(view, [(s.index, 0.0, 1.0) for s in plays])
+        a = shown[0].layer + 1
+        b = shown[-1].layer + 1
+        named = {"line": " · one line", "curve": " · one curve", "bent": " · one curve"}.get(shape, "")
+        title = (f"layers {a}–{b}" if a < b else f"layer {a}") + named
+        own = any((self.stage_explain(flow, s) or "").startswith(WIDE["own"].split("{")[0])
+                  for s in shown)
+        # (short: the title names the layers; a caption read for 9 s held the beat for 10 over a
+        # line that barely moved)
+        end = "; the view ends in h₁ and h₂" if own else ""
+        what = SHAPES.get(shape)
+        if what is None:  # (neither on screen: the share one direction keeps, measured)
+            tries = [f"one direction keeps {percent(share, 0)} of the points' spread on screen{end}",
+                     f"one direction keeps {percent(share, 0)} of the points' spread on screen"]
+        else:
+            tries = [f"every step keeps the points on {what}{end}",
+                     f"every step keeps the points on {what}"]
+        for detail in tries:
+            if self.caption(title, detail).height <= self.layout.caption.height:
+                break
         seconds = {s.index: max(_even_profile(view, s.index)[1] / CALM, 0.2) * pace
                    for s in plays}
         need = self.reading_time(title, detail) if read else 0.0
         total = sum(seconds.values())
-        if total < need:
-            seconds = {k: v * need / total for k, v in seconds.items()}
+        scale = need / total if total < need else 1.0
 
         def play(stage):
-            spin = ORBIT * seconds[stage.index] if view.elev else 0.0
+            spin = ORBIT * seconds[stage.index] * scale if view.elev else 0.0
             D, _ = _even_profile(view, stage.index)  # (at an even pace on screen, no easing)
             ts = np.linspace(0.0, 1.0, len(D))
             return StagePlay(view, stage.index, spin=spin,
                              rate_func=lambda a: float(np.interp(linear(a), D, ts)),
-                             run_time=seconds[stage.index])
+                             run_time=seconds[stage.index] * scale)
 
+        anims = [play(stage) for stage in plays]
         # the caption comes with the first stage's motion (the beat starts at that play)
-        caption = self.swap_with(caption, title, detail, [play(plays[0])],
-                                 seconds[plays[0].index], kind="stage")
-        for stage in plays[1:]:
-            self.play(play(stage))
+        caption = self.swap_with(caption, title, detail, [anims[0]], anims[0].run_time,
+                                 kind="stage")
+        for anim in anims[1:]:
+            self.play(anim)
         self._on_line = True
         return caption
 
-    def line_words(self, view, stage, words: str, title: str) -> str:
-        """``words``, and when a wide input's points end ``stage`` almost on one line (one
-        direction holds :data:`LINE_SHARE` of their spread in the layer's own space, seen in full:
-        the picture shows a thin line), words that say so: the first time with that share, then
-        that it still is (as long as the caption has room for them)."""
+    def line_news(self, view, stage) -> bool:
+        """Whether a wide input's points end ``stage`` almost on one line (one direction holds
+        :data:`LINE_SHARE` of their spread in the layer's own space, seen in full) and did not
+        before: remembered for :meth:`line_run`."""
         if view.flow.input_dim <= 3:
-            return words
-        share = line_share(view.points_trace.full(stage.index, 1.0))
+            return False
         was = getattr(self, "_on_line", False)
-        self._on_line = share >= LINE_SHARE
-        if not self._on_line:
+        self._on_line = line_share(view.points_trace.full(stage.index, 1.0)) >= LINE_SHARE
+        return self._on_line and not was
+
+    def line_words(self, view, stage, words: str, title: str) -> str:
+        """``words`` and that the points end ``stage`` almost on one line, with the least share
+        of their spread on one direction on screen over the stage's end (as long as the caption
+        has room for it)."""
+        shape, share = screen_shape(view, [(stage.index, 1.0, 1.0)])
+        said = shape_words(shape, share)
+        if said is None:
             return words
-        # (a share that rounds to 100.0 % is not all of it)
-        held = "over 99.9%" if share >= 0.9995 else percent(share, 1)
-        tries = ([f"{words}; still almost one line"] if was else
-                 [f"{words}; almost one line ({held} of the spread)"]) + \
-            [f"{words}; one line"]
-        for said in tries:
-            if self.caption(title, said).height <= self.layout.caption.height:
-                return said
-        return tries[-1]
+        for detail in (f"{words}; {said}", f"{words}; {shape_words(shape, share, short=True)}"):
+            if self.caption(title, detail).height <= self.layout.caption.height:
+                return detail
+        return detail
+
+    def line_moment(self, view, s: int, rate) -> float:
+        """The share of a play of stage ``s`` under ``rate`` (``alpha → t``) from which its points
+        on screen are on one line (:data:`SCREEN_LINE`) in every frame to its end: where the words
+        that say so come (breast cancer's "almost one line" came with its W·x beat, 5 s before the
+        picture showed a line).  1 when the line shows only at the end, or not at all."""
+        alphas = np.linspace(0.0, 1.0, 65)
+        ok = [thin_share(view.to_scene(view.points_trace.at(s, rate(a)), s, rate(a))[:, :2])
+              >= SCREEN_LINE for a in alphas]
+        k = len(ok)
+        while k > 0 and ok[k - 1]:
+            k -= 1
+        return float(alphas[k]) if k < len(ok) else 1.0
+
+    def play_into_line(self, view, caption, stage, bias, title: str, explain: str,
+                       seconds: float, shift: float, read: bool):
+        """A wide input's ``W·x`` (``stage``, with its merged ``bias``) that leaves the points on
+        one line: its own words while the points move towards the line, and from the moment the
+        picture shows it (:meth:`line_moment`) the same words and what the points are on screen
+        over the rest of the motion, measured there (:func:`screen_shape`: breast cancer's
+        "almost one line" came with its W·x, 5 s before the picture showed one).  Returns the
+        caption."""
+        from nnanim.draw.mobjects import StagePlay
+
+        rate = even_rate(view, stage.index, seconds)
+        c = self.line_moment(view, stage.index, rate)
+        if c * seconds < 0.3:  # (a line almost at once: its words from the start)
+            c = 0.0
+        if c > 0.0:
+            caption = self.swap_with(caption, title, explain, [StagePlay(
+                view, stage.index, rate_func=lambda a: rate(a * c), run_time=seconds * c)],
+                seconds * c)
+        lead, spans = [], []
+        if c < 1.0:
+            lead.append((stage.index, lambda a: rate(c + a * (1.0 - c)), seconds * (1.0 - c)))
+            spans.append((stage.index, rate(c), 1.0))
+        if bias is not None:
+            lead.append((bias.index, even_rate(view, bias.index, shift), shift))
+            spans.append((bias.index, 0.0, 1.0))
+        shape, share = screen_shape(view, spans or [(stage.index, 1.0, 1.0)])
+        said = shape_words(shape, share)
+        if said is None:  # (nothing true to add: the rest plays on under the stage's words)
+            if c == 0.0:
+                caption = self.swap_caption(caption, title, explain, kind="stage")
+            for s, rate_, t in lead:
+                self.play(StagePlay(view, s, rate_func=rate_, run_time=t))
+            return caption
+        words = f"{explain}; {said}"
+        if self.caption(title, words).height > self.layout.caption.height:
+            said = shape_words(shape, share, short=True)
+            words = f"{explain}; {said}"
+        self.__dict__.setdefault("_read_texts", set()).add(words)  # (only its new words to read)
+        need = count_words(said) / READ_RATE if read else 0.0
+        if not lead:  # (the line only at the motion's end: said once it is there)
+            caption = self.swap_caption(caption, title, words,
+                                        kind="caption" if c > 0.0 else "stage")
+            self.wait(min(max(need - 0.3, 0.5), HOLD))
+            return caption
+        total = sum(t for _, _, t in lead)  # (the rest of the stage's words are read in it too)
+        scale = (total + need) / total if total > 0 else 1.0
+        first, *others = lead
+        caption = self.swap_with(caption, title, words, [StagePlay(
+            view, first[0], rate_func=first[1], run_time=first[2] * scale)], first[2] * scale,
+            kind="caption" if c > 0.0 else "stage")
+        for s, rate_, t in others:
+            self.play(StagePlay(view, s, rate_func=rate_, run_time=t * scale))
+        return caption
 
     def stage_explain(self, flow, stage) -> str | None:
         """The words of a stage's beat (:func:`stage_words`); a scene may add to them."""
@@ -1437,6 +1543,13 @@ def eased(alpha: float, r: float) -> float:
     return v * (a - r / 2.0)
 
 
+def eased_over(seconds: float):
+    """A rate function for a motion of ``seconds`` that speeds up over :data:`EASE` s at most,
+    keeps its speed, and slows down so (:func:`eased`): under way as its caption comes."""
+    r = min(0.5, EASE / max(float(seconds), 1e-9))
+    return lambda alpha: eased(alpha, r)
+
+
 def even_rate(view, s: int, seconds: float):
     """A rate function for stage ``s`` played over ``seconds`` (``alpha → t``) under which its
     points move on screen at an even pace, speeding up and slowing down over :data:`EASE` s
@@ -1465,6 +1578,134 @@ def line_share(H: np.ndarray) -> float:
     sv = np.linalg.svd(H - H.mean(axis=0), compute_uv=False)
     total = float(np.sum(sv ** 2))
     return float(sv[0] ** 2 / total) if total > 0 else 1.0
+
+
+#: the share of the displayed points' spread that their first principal direction on screen
+#: holds in every frame of a caption that says they are on one line, the points farthest from
+#: their median left out (see thin_share; measured, never assumed from the layer's own space:
+#: the caption came 5 s before the picture showed a line)
+SCREEN_LINE = 0.995
+#: the share of the points that thin_share keeps: the nearest to their median (a few far points
+#: along a line made a thick cloud's spread 99 % one direction)
+THIN_KEEP = 0.9
+#: a line on screen bent by more than this many point diameters either side of its chord is a
+#: curve (see bend); one bent by less than ALMOST_STRAIGHT of its length is almost straight
+BENT, ALMOST_STRAIGHT = 1.0, 0.05
+#: frames sampled per stage where a caption's shape words are measured
+SHAPE_SAMPLES = 17
+
+
+def curve_share(P: np.ndarray, degree: int = 3) -> float:
+    """The share of the points' spread (``P`` ``(N, 2)``) that one smooth curve holds: their
+    second principal coordinate fitted as a polynomial of ``degree`` in their first, less the
+    fit's residual (1 for points on one curve, as :func:`line_share` is for one line)."""
+    P = np.asarray(P, dtype=float)
+    P = P - P.mean(axis=0)
+    total = float(np.sum(P ** 2))
+    if len(P) <= degree + 1 or total <= 0:
+        return 1.0
+    _, _, vt = np.linalg.svd(P, full_matrices=False)
+    a, b = P @ vt[0], P @ vt[1]
+    A = np.vander(a / (np.abs(a).max() or 1.0), degree + 1)
+    residual = b - A @ np.linalg.lstsq(A, b, rcond=None)[0]
+    return 1.0 - float(np.sum(residual ** 2)) / total
+
+
+def thin_share(P: np.ndarray, share=line_share) -> float:
+    """``share`` (:func:`line_share`, :func:`curve_share`) of the :data:`THIN_KEEP` of the points
+    ``P`` nearest to their median: how thin the body of the cloud is, as a viewer sees it."""
+    P = np.asarray(P, dtype=float)
+    d = np.linalg.norm(P - np.median(P, axis=0), axis=1)
+    return share(P[d <= np.quantile(d, THIN_KEEP)]) if len(P) > 10 else share(P)
+
+
+def bend(P: np.ndarray, degree: int = 3) -> tuple[float, float]:
+    """``(bend, length)`` of points ``P`` ``(N, 2)`` on screen: how far the smooth curve through
+    them (their second principal coordinate as a polynomial of ``degree`` in their first) strays
+    either side of its own chord, end to end (scene units), and the length of that chord, over
+    the middle 96 % of the points along it."""
+    P = np.asarray(P, dtype=float)
+    P = P - P.mean(axis=0)
+    if len(P) <= degree + 1:
+        return 0.0, 0.0
+    _, _, vt = np.linalg.svd(P, full_matrices=False)
+    a, b = P @ vt[0], P @ vt[1]
+    lo, hi = np.quantile(a, [0.02, 0.98])
+    if hi - lo <= 0:
+        return 0.0, 0.0
+    scale = float(np.abs(a).max())
+    c = np.linalg.lstsq(np.vander(a / scale, degree + 1), b, rcond=None)[0]
+    g = np.linspace(lo, hi, 64)
+    f = np.vander(g / scale, degree + 1) @ c
+    f = f - np.polyval(np.polyfit(g, f, 1), g)
+    return float(np.ptp(f)), float(hi - lo)
+
+
+def screen_shape(view, spans) -> tuple[str | None, float]:
+    """What the displayed points are over ``spans`` (``(stage, t0, t1)``: the frames a caption is
+    on screen), measured on screen in :data:`SHAPE_SAMPLES` frames of each: ``("line", least
+    share)`` when the body of the cloud is that thin along one direction in every one
+    (:func:`thin_share` at least :data:`SCREEN_LINE`) and no frame bends it visibly
+    (:func:`bend`: by more than :data:`BENT` point diameters: breast cancer's line after a tanh
+    was an S, said to be a line); ``("curve", least share)`` when it is that thin along one smooth
+    curve, ``("bent", least share)`` when that curve is almost straight (bent by less than
+    :data:`ALMOST_STRAIGHT` of its length), else ``(None, least share)``.  The share stated is
+    the least over the frames of all the points' spread along their first principal direction
+    (for a curve: the spread the curve holds)."""
+    thin, curved, lines, bent, bends = [], [], [], [], []
+    visible = BENT * 2.0 * float(view.cloud.radius)
+    for s, t0, t1 in spans:
+        for t in np.linspace(t0, t1, SHAPE_SAMPLES):
+            P = view.to_scene(view.points_trace.at(s, t), s, t)[:, :2]
+            thin.append(thin_share(P))
+            curved.append(thin_share(P, curve_share))
+            lines.append(line_share(P))
+            bent.append(curve_share(P))
+            bends.append(bend(P))
+    if not lines:
+        return None, 0.0
+    straight = all(d <= visible for d, _ in bends)
+    if min(thin) >= SCREEN_LINE and straight:
+        return "line", min(lines)
+    if min(curved) >= SCREEN_LINE:
+        nearly = all(d <= ALMOST_STRAIGHT * length for d, length in bends)
+        return ("bent" if nearly else "curve"), min(bent)
+    return None, min(lines)
+
+
+def held_share(share: float) -> str:
+    """A least share in words, never rounded up past what every frame shows: ``over 99.9%``
+    above 0.999, else its tenths of a percent rounded down."""
+    return "over 99.9%" if share > 0.999 else percent(np.floor(share * 1000) / 1000, 1)
+
+
+#: what screen_shape measured, in words
+SHAPES = {"line": "one line", "bent": "one nearly straight curve", "curve": "one thin curve"}
+
+
+def shape_words(shape: str | None, share: float, short: bool = False) -> str | None:
+    """What :func:`screen_shape` measured, in words true of every frame it sampled (``None``
+    for points on neither one line nor one curve); ``short``: without the share."""
+    if shape is None:
+        return None
+    what = SHAPES[shape] if shape != "line" else "almost one line"
+    return what if short else f"{what} ({held_share(share)} of the spread on screen)"
+
+
+def words_and_numbers(detail: str) -> tuple[str, str]:
+    """``detail`` cut before its first clause (after ``": "`` or ``"; "``) with a number in it: the
+    words said as a motion starts, and the numbers said once it has ended (a score, a count of
+    rings, a share of the spread describe the picture where the points arrive, and came while
+    they were still on their way).  ``(detail, "")`` when it states no number after a clause."""
+    at = 0
+    while True:
+        cut = min((i for i in (detail.find(": ", at), detail.find("; ", at)) if i >= 0),
+                  default=-1)
+        if cut < 0:
+            return detail, ""
+        if any(c in "0123456789" for c in detail[cut:]):
+            return detail[:cut], detail[cut:]
+        at = cut + 2
 
 
 def neighbour_share(P, labels, k: int | None = None) -> float:

@@ -58,8 +58,12 @@ def _reader():
         words = 0
         for text in texts:
             if text and text not in seen:
+                # (a text that adds to one already shown, numbers once the picture is there:
+                # only its new words)
+                base = max((t for t in seen if text.startswith(t)), key=len, default="")
                 seen.add(text)
-                words += sum(1 for w in re.split(r"[ \u00a0\n]+", text) if re.search(r"\w", w))
+                words += sum(1 for w in re.split(r"[ \u00a0\n]+", text[len(base):])
+                             if re.search(r"\w", w))
         return words / 3.0
 
     return read
@@ -73,9 +77,16 @@ def test_every_caption_stays_long_enough_to_be_read(options):
     beat of a wide space says that something turns or rotates when nothing moves there."""
     scene = _planned(**options)
     read = _reader()
-    for beat in scene.beats:
-        need = read(beat.title, beat.detail)
-        assert beat.end - beat.start >= need - 0.06, (beat.title, beat.detail, beat.end - beat.start)
+    beats = scene.beats
+    for k, beat in enumerate(beats):
+        if k + 1 < len(beats) and _adds_to(beats, k + 1):
+            continue  # (its words stay on screen through the beat that adds to them: read there)
+        start, need = beat.start, 0.0
+        if _adds_to(beats, k):
+            start = beats[k - 1].start
+            need = read(beats[k - 1].title, beats[k - 1].detail)
+        need += read(beat.title, beat.detail)
+        assert beat.end - start >= need - 0.06, (beat.title, beat.detail, beat.end - start)
     # and the time comes from motion: no still hold longer than 3 s but the last
     from test_posters import LONGEST_HOLD, still_runs
 
@@ -108,7 +119,7 @@ def test_wide_beats_show_what_their_captions_say(options):
     titles = [b.title for b in scene.beats]
     on_line = set()  # the layers of a beat that says they keep the points on one line
     for title in titles:
-        run = re.match(r"layers? (\d+)(?:–(\d+))? · one line", title)
+        run = re.match(r"layers? (\d+)(?:–(\d+))? · one (?:line|curve)", title)
         if run:
             on_line.update(range(int(run.group(1)), int(run.group(2) or run.group(1)) + 1))
     for stage in flow.stages:
@@ -123,8 +134,10 @@ def test_wide_beats_show_what_their_captions_say(options):
     for claim in ("shrink to 0", "plane turns", "view turns"):
         assert claim not in texts
     if scene.job.run.n_classes >= 3:
-        # (the title says the points fly back; the words, what they fly back to)
-        assert titles[1] == "back to the input" and "principal axes" in scene.beats[1].detail
+        # (the title says the points fly back; the words, what they fly back to, by the time
+        # they are there)
+        back = [b for b in scene.beats if b.title == "back to the input"]
+        assert titles[1] == "back to the input" and "principal axes" in back[-1].detail
 
 
 def test_principal_axes_are_named_by_their_strongest_feature_and_its_loading():
@@ -195,7 +208,9 @@ def test_width_three_layers_tilt_into_3d_and_back():
 def test_layers_ends_iris_in_the_class_vertex_view_of_its_recomputed_softmax():
     scene = _dry_run({"dataset": "iris"})
     beats = caption_beats(scene)
-    (out_title, out_detail), (title, detail) = beats[-2], beats[-1]
+    # (the last caption of each beat: its numbers come once the picture is there)
+    out_title, out_detail = [b for b in beats if b[0].startswith("output")][-1]
+    title, detail = beats[-1]
     run = scene.job.run
     h = run.X
     for W, b in zip(run.weights[:-1], run.biases[:-1]):
@@ -536,13 +551,164 @@ def test_words_come_with_the_play_that_draws_what_they_name(options):
     assert any(scene.beats[k].title.startswith("output") or
                scene.beats[k].title.startswith("softmax") for k in named)
     for k in named:
+        if _adds_to(scene.beats, k):  # (numbers said once the picture is there: see below)
+            continue
         drawn = [a for a in scene.first[k] if not isinstance(a.mobject, Caption)]
         assert drawn, (scene.beats[k].title, scene.first[k])
     held, spent = _still_and_moving(LayersScene, {"epochs": 30, **options})
     read = _reader()
-    for beat, (still, moving) in list(zip(held.beats, spent))[:-1]:
-        need = read(beat.title, beat.detail)
+    beats = held.beats
+    for k, (beat, (still, moving)) in list(enumerate(zip(beats, spent)))[:-1]:
+        if _adds_to(beats, k + 1):
+            continue  # (its words stay on screen through the beat that adds to them: read there)
+        need = 0.0
+        if _adds_to(beats, k):  # (with the beat it adds to)
+            need = read(beats[k - 1].title, beats[k - 1].detail)
+            still, moving = still + spent[k - 1][0], moving + spent[k - 1][1]
+        need += read(beat.title, beat.detail)
         assert still <= max(0.5, need - moving) + 0.06, (beat.title, still, moving, need)
+
+
+def _adds_to(beats, k) -> bool:
+    """Whether beat ``k`` only adds words to the caption before it (the same title, its words
+    and more): numbers or a shape said once the picture shows them."""
+    if k == 0:
+        return False
+    a, b = beats[k - 1], beats[k]
+    return a.title == b.title and b.detail != a.detail and b.detail.startswith(a.detail)
+
+
+class _TimedPlays:
+    """In front of the plan-mode scene: every play with its start and end (storyboard seconds)."""
+
+    def setup(self):
+        super().setup()
+        self.timed = []
+
+    def play(self, *animations, **kwargs):
+        start = self.clock
+        super().play(*animations, **kwargs)
+        self.timed.append((start, self.clock, animations))
+
+
+def _done(anim, alpha: float) -> float:
+    """The share of ``anim``'s motion done at ``alpha`` of its play: a stage's on screen (the
+    points' median move from where they start, against the largest over the play), anything
+    else by its rate function."""
+    if type(anim).__name__ != "StagePlay":
+        return abs(anim.rate_func(alpha) - anim.rate_func(0.0))
+    view, s = anim.view, anim.stage_index
+
+    def at(a):
+        t = anim.rate_func(a)
+        return view.to_scene(view.points_trace.at(s, t), s, t)[:, :2]
+
+    P0 = at(0.0)
+    far = max(np.median(np.linalg.norm(at(a) - P0, axis=1)) for a in np.linspace(0, 1, 33))
+    return float(np.median(np.linalg.norm(at(alpha) - P0, axis=1)) / far) if far > 0 else 1.0
+
+
+#: animations that move or draw the picture (the caption's text aside)
+_MOTION = ("StagePlay", "CloudMove", "Create", "TilesMove", "ViewTurn")
+#: animations that move the points
+_POINTS_MOVE = ("StagePlay", "CloudMove", "TilesMove")
+#: numbers that describe where the points are: said once they are there
+_NUMBERS = re.compile(r"% right|wrong, ringed|% of the spread(?! on screen)")
+
+
+@pytest.mark.parametrize("options", [o for o, _ in _REAL], ids=[i for _, i in _REAL])
+def test_real_captions_are_set_with_the_motion_they_name(options):
+    """Issue 18, from the plan: every caption of a real dataset's story is set at most 0.3 s
+    before the motion it names is under way (its beat's first play moves or draws the picture,
+    and has done 1 % of its motion 0.3 s after the caption came: Manim's smooth over a 5 s fly
+    had not); a caption that only adds to the one before (the same words and more) comes once
+    the motion it names is over; a number about where the points are (a score, the rings' count, the
+    spread a view keeps) is shown only while nothing moves the points or draws the lines it
+    describes; and no caption stays over 10 s of motion."""
+    scene = dry_run(LayersScene, {"epochs": 30, **options}, mixin=_TimedPlays)
+    beats = scene.beats
+    for k, beat in enumerate(beats):
+        if beat.kind == "intro" or beat.end - beat.start < 1e-9:
+            continue
+        plays = [(a, b, anims) for a, b, anims in scene.timed
+                 if beat.start - 1e-9 <= a < beat.end - 1e-9]
+        assert plays and abs(plays[0][0] - beat.start) < 1e-6, beat.title
+        names = [[type(x).__name__ for x in anims] for _, _, anims in plays]
+        if not _adds_to(beats, k):  # (an addition: numbers below, a line's words in the next test)
+            first = [x for x in plays[0][2] if type(x).__name__ in _MOTION]
+            assert first, (beat.title, beat.detail, names[0])
+            a, b, _ = plays[0]
+            at = min(1.0, 0.3 / max(b - a, 1e-9))
+            assert max(_done(x, at) for x in first) >= 0.01, \
+                (beat.title, [type(x).__name__ for x in first])
+        if _NUMBERS.search(beat.detail):
+            moving = [n for row in names for n in row if n in (*_POINTS_MOVE, "Create")]
+            assert not moving, (beat.title, beat.detail, moving)
+        moving_time = sum(b - a for a, b, anims in plays
+                          if any(type(x).__name__ in _MOTION for x in anims))
+        assert moving_time <= 10.0, (beat.title, moving_time)
+
+
+def test_breast_cancer_says_one_line_when_the_picture_shows_it():
+    """Issue 18: breast cancer's caption said "almost one line" with its W·x beat, about 5 s
+    before the picture showed a line.  The words come at the moment the drawn points are on one
+    line and stay true to the beat's end: in every frame of their beat (sampled here from its
+    plays, the points as drawn), the body of the cloud (the 90 % of points nearest its median)
+    keeps at least 99 % of its spread along one direction, by an SVD here; the share the words
+    state is at most the least share of all the drawn points over those frames; and the beat
+    before it, with the same title, starts on a picture that is not yet a line."""
+    scene = dry_run(LayersScene, {"dataset": "breast-cancer"}, mixin=_TimedPlays)
+    view = next(m for m in scene.mobjects if hasattr(m, "flow"))
+    beats = scene.beats
+    k = next(i for i, b in enumerate(beats) if "one line (" in b.detail)
+    assert _adds_to(beats, k) and beats[k].title.startswith("layer 1 · W·x")
+
+    def shares(P):
+        def share(Q):
+            sv = np.linalg.svd(Q - Q.mean(axis=0), compute_uv=False)
+            return sv[0] ** 2 / np.sum(sv ** 2)
+        d = np.linalg.norm(P - np.median(P, axis=0), axis=1)
+        return share(P[d <= np.quantile(d, 0.9)]), share(P)
+
+    def frames(beat):
+        for a, _, anims in scene.timed:
+            if beat.start - 1e-9 <= a < beat.end - 1e-9:
+                for x in anims:
+                    if type(x).__name__ == "StagePlay":
+                        for alpha in np.linspace(0.0, 1.0, 21):
+                            view.set_stage(x.stage_index, x.rate_func(alpha))
+                            yield np.asarray(view.cloud.points)[:, :2].copy()
+
+    body, whole = zip(*[shares(P) for P in frames(beats[k])])
+    assert min(body) >= 0.99, min(body)
+    said = re.search(r"(over )?(\d+\.\d)% of the spread on screen", beats[k].detail)
+    assert said, beats[k].detail
+    if said.group(1):
+        assert min(whole) > 0.999
+    else:
+        assert float(said.group(2)) / 100 <= min(whole) + 1e-9, (said.group(0), min(whole))
+    before = [shares(P)[0] for P in frames(beats[k - 1])]
+    assert before[0] < 0.99 and beats[k - 1].detail and "line" not in beats[k - 1].detail
+
+    # the beat after, over the layers that keep the points so, names a curve when a frame shows
+    # one: the smooth curve through the drawn points (a cubic, by least squares here) strays more
+    # than a point's diameter either side of its chord (after layer 3's tanh: an S, said to be
+    # a line)
+    def bent(P):
+        P = P - P.mean(axis=0)
+        _, _, vt = np.linalg.svd(P, full_matrices=False)
+        a, b = P @ vt[0], P @ vt[1]
+        g = np.linspace(*np.quantile(a, [0.02, 0.98]), 64)
+        f = np.polyval(np.polyfit(a, b, 3), g)
+        return np.ptp(f - np.polyval(np.polyfit(g, f, 1), g))
+
+    run = beats[k + 1]
+    assert run.title.startswith("layers 1–"), run.title
+    worst = max(bent(P) for P in frames(run))
+    if worst > 2 * float(view.cloud.radius):
+        assert "line" not in run.title and "line" not in run.detail, (worst, run.detail)
+    else:
+        assert run.title.endswith("one line"), (worst, run.title)
 
 
 _SHAPES = ["16:9", "9:16", "1:1", "4:3"]
@@ -805,8 +971,9 @@ def test_a_line_of_points_is_said_to_be_one():
     sv = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
     share = sv[0] ** 2 / np.sum(sv ** 2)
     assert share >= 0.995
-    said = "over 99.9%" if share >= 0.9995 else f"{100 * share:.1f}%"
-    assert f"{said} of" in beats[k].detail, beats[k].detail
+    # (the share said is measured on screen, when the picture shows the line: see
+    # test_breast_cancer_says_one_line_when_the_picture_shows_it)
+    assert "of the spread on screen" in beats[k].detail, beats[k].detail
     # the layers after it keep the points on that line: one beat says so once, naming them, and
     # the story goes on to the output (40 s of "still almost one line" beats before); every
     # hidden layer's activation recomputed here keeps over 99.5 % of the spread on one direction
@@ -814,11 +981,14 @@ def test_a_line_of_points_is_said_to_be_one():
         sv = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
         assert sv[0] ** 2 / np.sum(sv ** 2) >= 0.995
     rest = beats[k + 1:]
-    assert [b.title for b in rest] == [f"layers 1–{len(states)} · one line",
-                                       "output · w·h + b = 0"], [b.title for b in rest]
-    assert "keeps the points on one line" in rest[0].detail
+    # (its shape measured on screen: a line, or a curve when a tanh bends it visibly)
+    shape = "line" if rest[0].title.endswith("one line") else "curve"
+    assert [b.title for b in rest] == [f"layers 1–{len(states)} · one {shape}",
+                                       "output · w·h + b = 0", "output · w·h + b = 0"], \
+        [b.title for b in rest]  # (the output's score once its line is drawn)
+    assert re.search(f"keeps the points on one .*{shape}", rest[0].detail), rest[0].detail
     assert not any("still almost" in b.detail for b in beats)
-    assert rest[0].end - rest[0].start <= 7.0  # (a 10 s caption over a line: too long)
+    assert rest[0].end - rest[0].start <= 7.5  # (a 10 s caption over a line: too long)
     # iris's points spread over the plane: no such words
     iris = _dry_run({"dataset": "iris"})
     assert not any("one line" in b.detail for b in iris.beats)
@@ -877,7 +1047,10 @@ def test_digits_rings_come_with_the_words_that_count_them(epochs):
     k = next(i for i, b in enumerate(scene.beats) if "wrong, ringed" in b.detail)
     beat = scene.beats[k]
     assert beat.title == "output · softmax · class corners", beat.title  # (16:9)
-    assert not any(b.title.startswith("output") for b in scene.beats[:k])
+    # (its words came as the points moved, in a beat of the same title; the count once there)
+    first = next(i for i, b in enumerate(scene.beats) if b.title == beat.title)
+    assert first == k - 1 and beat.detail.startswith(scene.beats[first].detail)
+    assert not any(b.title.startswith("output") for b in scene.beats[:first])
     assert f"; {wrong} wrong, ringed" in beat.detail, (wrong, beat.detail)
     plays = scene.first[k]
     rings = [a for a in plays if type(a.mobject).__name__ == "RingedPoints"]
@@ -1138,14 +1311,16 @@ def test_the_class_corners_caption_comes_after_its_polygon(options):
 
 
 def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
-    """The fly back of ten digits says what its flat view keeps: the share of the spread on its
-    two principal axes, and that the classes overlap, with the share of points whose 5 nearest
-    neighbours on screen name their class, recomputed here by a plain loop over the points from
-    an independent projection (the inputs on their first two principal axes, by an SVD)."""
+    """The fly back of ten digits says that the classes overlap as the points fly (true: the
+    share of points whose 5 nearest neighbours name their class, recomputed here by a plain loop
+    over the points from an independent projection, the inputs on their first two principal
+    axes by an SVD, is low), and once they are there what its flat view keeps: the share of the
+    spread on its two principal axes."""
     scene = _planned(dataset="digits", classes=10)
     run = scene.job.run
-    detail = scene.beats[1].detail
-    assert scene.beats[1].title == "back to the input"
+    words, detail = scene.beats[1].detail, scene.beats[2].detail
+    assert scene.beats[1].title == scene.beats[2].title == "back to the input"
+    assert detail.startswith(words) and "%" not in words
 
     def share(P, y, k=5):
         right = 0
@@ -1162,10 +1337,10 @@ def test_ten_digits_fly_back_saying_how_much_a_flat_view_keeps():
     want = share(X @ Vt[:2].T, y)
     kept = np.sum(np.linalg.svd(X, compute_uv=False)[:2] ** 2) / np.sum(X ** 2)
     assert f"2 principal axes keep {round(100 * kept)}% of the spread" in detail, detail
-    m = re.search(r"the 10 classes overlap, a point's 5 nearest neighbours name its class for "
-                  r"(\d+)%", detail)
-    assert m, detail
-    assert abs(int(m.group(1)) - 100 * want) <= 1.0, (m.group(1), want)
+    # (the classes overlap: said as the points fly, before their numbers; a point's neighbours
+    # name its class for only about half of them, measured here)
+    assert "where the 10 classes overlap" in words, words
+    assert want < 0.7, want
 
 
 _VERTEX = [(o, i) for o, i in _REAL if i != "breast-cancer"]
