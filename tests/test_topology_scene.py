@@ -744,3 +744,33 @@ def test_no_glyph_halo_cuts_through_another_glyph_of_an_axis_name(scene):
     letter = alone > 0.6 * alone.max()
     assert letter.sum() > 50
     assert np.all(both[letter] >= 0.9 * alone[letter]), np.sort(both[letter] / alone[letter])[:5]
+
+
+def test_a_tall_frame_keeps_the_key_in_its_bottom_fifth(job, scene):
+    """9:16: the bottom fifth of the frame held the header's two lines under an empty strip; the
+    key (the classes' colours, named, and the curve p = 0.5) now sits there, between the
+    picture and the header, its dots in the colours of the points it names (the disk: the class
+    whose points lie nearer the centre, found here from the data).  A wide frame has none."""
+    from manim import Dot
+
+    from nnanim.layout import pixel_size
+
+    assert scene.key_row is None  # 16:9
+    tall = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": "9:16"},
+                   pixels=pixel_size("9:16", 480))
+    key, layout = tall.key_row, tall.layout
+    assert key is not None and key in tall.mobjects
+    frame = layout.frame
+    lo, hi = key.get_corner([-1, -1, 0]), key.get_corner([1, 1, 0])
+    assert hi[1] < frame.y0 + (frame.y1 - frame.y0) / 5  # in the bottom fifth
+    assert hi[1] < layout.picture_clip[1]  # under the picture
+    assert layout.header.x0 - 1e-6 <= lo[0] and hi[0] <= layout.header.x1 + 1e-6
+    run = job.ensure_run()[0]
+    radius = [np.linalg.norm(run.X[run.y == c], axis=1).mean() for c in (0, 1)]
+    disk = int(radius[1] < radius[0])
+    words = [m.text for m in key.get_family() if hasattr(m, "text") and isinstance(m.text, str)]
+    assert words[:2] == ["disk", "ring"] and "p=0.5" in words[2].replace(" ", "")  # (Text drops spaces)
+    dots = [m for m in key.get_family() if isinstance(m, Dot)]
+    colours = tall.theme.class_rgb(2)
+    np.testing.assert_allclose(dots[0].get_fill_color().to_rgb(), colours[disk], atol=0.01)
+    np.testing.assert_allclose(dots[1].get_fill_color().to_rgb(), colours[1 - disk], atol=0.01)
