@@ -222,6 +222,54 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
     # pixels undercount the points piled up in tanh's corners)
     assert best_linear_split(a, b) < 0.95
 
+    # the width-3 input plane, held before the lift: shaded on both sides of its closed curve,
+    # inside in the disk's colour, outside in the ring's (pixels off the points and the grid's
+    # lines, against the background: each side tinted toward its own class's colour)
+    view = scene.views[1]
+    elev, azim, stage, at = view.elev, view.azim, view.stage, view.t
+    try:
+        view.set_view_angles(0.0, 0.0)
+        view.set_stage(0, 0.0)
+        loop = np.asarray(view.boundary.points)[0::4, :2]
+        gx0, gx1, gy0, gy1 = view.grid_bounds
+        grid = view.to_scene(np.array([[gx0, gy0], [gx1, gy1]]))[:, :2]
+    finally:
+        view.set_view_angles(elev, azim)
+        view.set_stage(stage, at)
+
+    def pixels(P):
+        return np.column_stack([(P[:, 0] + width / 2) * FRAME_PIXELS[1] / height - left,
+                                (height / 2 - P[:, 1]) * FRAME_PIXELS[1] / height])
+
+    def inside(poly, shape):
+        ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+        hit = np.zeros(xs.shape, bool)
+        for (xa, ya), (xb, yb) in zip(poly, np.roll(poly, -1, axis=0)):
+            crosses = (ya > ys) != (yb > ys)
+            cut = xa + (ys - ya) * (xb - xa) / np.where(yb == ya, 1e-12, yb - ya)
+            hit ^= crosses & (xs < cut)
+        return hit
+
+    lift = next(beat.start for beat in scene.beats if beat.title.startswith("lift"))
+    held = frames[int((lift - 0.3) * fps)].astype(float)
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    radius = [np.linalg.norm(job.ensure_run()[0].X[job.ensure_run()[0].y == c], axis=1).mean()
+              for c in (0, 1)]
+    disk = int(radius[1] < radius[0])
+    centre = pixels(loop).mean(axis=0)
+    near_points = np.min([np.linalg.norm(held - c, axis=2) for c in colours], axis=0) < 60
+    (gx0, gy1), (gx1, gy0) = pixels(grid)
+    box = np.array([[gx0, gy0], [gx1, gy0], [gx1, gy1], [gx0, gy1]])
+    box = box.mean(axis=0) + 0.92 * (box - box.mean(axis=0))
+    inner = inside(centre + 0.8 * (pixels(loop) - centre), held.shape) & ~near_points
+    outer = inside(box, held.shape) & ~inside(centre + 1.2 * (pixels(loop) - centre), held.shape) \
+        & ~near_points
+    assert inner.sum() > 300 and outer.sum() > 300, (inner.sum(), outer.sum())
+    for where, own in ((inner, disk), (outer, 1 - disk)):
+        shift = np.median(held[where], axis=0) - background
+        toward = [shift @ (c - background) / np.linalg.norm(c - background) for c in colours]
+        assert toward[own] > 8 and toward[own] > toward[1 - own] + 4, (own, toward)
+
     last = frames[-1]
     # the video ends on a still picture, held (it ended mid-orbit): its last 1.5 s are one frame
     # but for the codec's drift (a few pixels off by more than 40 levels; the orbit's last
