@@ -13,13 +13,17 @@ shows: both classes jammed into one corner).
 Then back to the input (the width-2 picture out, then the width-3 input in,
 never both at once), held while the words say what changed: the same network
 one unit wider (every layer of width 3, trained on the same data with the same
-seed and options).  The view turns and tilts a little as the plane enters 3-D,
+seed and options), its plane shaded on both sides of its closed curve p = 0.5
+(each side in its class's colour, carried with the plane through every stage,
+into 3-D, where the disk's side leaves the ring's).  The view turns and tilts a little as the plane enters 3-D,
 the layers pull the disk out of the ring, and one plane separates them while
 the camera orbits, from a tilt that never shows that plane edge-on; the orbit
 slows to rest and the settled view is held to the end.  Axis names and scale
 bars keep to the picture's corners and move between them by fading out and in.
 Both networks are trained; both accuracies are recomputed; the closing words
-speak only of the width-3 picture shown.
+speak only of the width-3 picture shown.  Every stage's beat lasts 2 s or more
+(the width-2 network's as long as their words take to read); a tall frame has
+a key (the classes' colours and the curve p = 0.5) between picture and header.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
