@@ -104,7 +104,7 @@ def stage_seconds(kind: str, pace: float = STAGE_PACE) -> float:
 def close_loops(view, overlap: int = LOOP_OVERLAP) -> None:
     """Draw each closed curve of ``view``'s boundary (its ends on one input point) on past its
     start by ``overlap`` vertices: one stroke through the point where it began, joined there as
-    anywhere else.  (Ended there, its two butt ends met at an angle where 3-D turned it
+    anywhere else; every join round.  (Ended there, its two butt ends met at an angle where 3-D turned it
     sharply, and the dark halo showed between them: a gap in the loop.)"""
     B, trace = view.boundary, view.boundary_trace
     if B is None or trace is None or not len(B._a):
@@ -121,6 +121,11 @@ def close_loops(view, overlap: int = LOOP_OVERLAP) -> None:
             L = np.vstack([L, L[1:1 + overlap]])
         lines.append(L)
     B.set_lines(lines)
+    # round joins: at a turn as sharp as the loop's in 3-D, the dark halo's miter (2.4 times
+    # the line's width) stuck out past the line's as a dark spot on the loop
+    from manim import LineJointType
+
+    B.joint_type = LineJointType.ROUND
     view.boundary_trace = view.flow.trace(np.concatenate(lines))
     view.set_stage(view.stage, view.t)
 
@@ -164,6 +169,41 @@ def class_sides(net, bounds, cells: int = SIDE_CELLS, per_cell: int = SIDE_SAMPL
 def _area(ring: np.ndarray) -> float:
     """The signed area of a closed ring ``(M, 2+)``: positive anticlockwise."""
     return 0.5 * float(np.sum(ring[:, 0] * np.roll(ring[:, 1], -1) - np.roll(ring[:, 0], -1) * ring[:, 1]))
+
+
+def flow_binary(view) -> bool:
+    """Whether ``view`` shows a two-class network's input plane (what :func:`sides_fill` shades)."""
+    grid = getattr(view, "grid_bounds", None)
+    return view.flow.network.task == "binary" and grid is not None and len(grid) == 4
+
+
+def fade_in_sides(scene, sides, hold: float, fade: float) -> None:
+    """``sides`` (:func:`sides_fill`) hidden for the first ``hold`` seconds of ``scene``, then in
+    over ``fade`` seconds, timed as :func:`~nnanim.draw.posters.poster_shading` times the
+    poster's shading out (the same seconds: one shading handed to the other)."""
+    pace = float(getattr(scene, "pace", 1.0))
+    start, hold, fade = scene.story_time, hold * pace, fade * pace
+    for part in sides.submobjects:
+        part.set_fill(opacity=0.0)
+
+    def fade_in(mob, dt):
+        k = min(max((scene.story_time - start - hold) / max(fade, 1e-9), 0.0), 1.0)
+        for part in mob.submobjects:
+            part.set_fill(opacity=SIDE_FILL * k)
+        if k >= 1.0:
+            mob.clear_updaters()
+
+    sides.add_updater(fade_in)
+
+
+def full_sides(sides) -> None:
+    """``sides`` shown whole now, its fade-in done (a stage's play suspends the updaters of the
+    view it moves: a fade cut short there would stay)."""
+    if sides is None or not sides.updaters:
+        return
+    sides.clear_updaters()
+    for part in sides.submobjects:
+        part.set_fill(opacity=SIDE_FILL)
 
 
 def sides_fill(view, theme, opacity: float = SIDE_FILL):
@@ -753,7 +793,7 @@ class TopologyScene(MulticlassScene):
         # the width-3 plane shaded on both sides of its curve p = 0.5 (the disk's side, the
         # ring's), from its input to the 3-D end, where the disk's side lifts out of the ring's
         self.sides = None
-        if wide_view.flow.network.task == "binary" and len(wide_view.grid_bounds) == 4:
+        if flow_binary(wide_view):
             self.sides = sides_fill(wide_view, self.theme)
             wide_view.add_follower(self.sides)
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
@@ -770,6 +810,16 @@ class TopologyScene(MulticlassScene):
         # first caption swap (its updater counts the video's own seconds)
         poster_shading(self, narrow_view, hold=(BEATS["intro"] + 0.3 - POSTER_FADE) * self.pace,
                        fade=POSTER_FADE * self.pace)
+        # the width-2 plane's own shading, both sides of its curve p = 0.5, carried with it
+        # through its stages: in as the poster's leaves (the same sides, at the same seconds),
+        # out as the best line's output shading comes
+        self.narrow_sides = None
+        if flow_binary(narrow_view):
+            self.narrow_sides = sides_fill(narrow_view, self.theme)
+            narrow_view.add_follower(self.narrow_sides)
+            fade_in_sides(self, self.narrow_sides,
+                          hold=(BEATS["intro"] + 0.3 - POSTER_FADE) * self.pace,
+                          fade=POSTER_FADE * self.pace)
         self.key_row = self.key(run)
         still = (header, caption) + ((self.key_row,) if self.key_row is not None else ())
         self.open(narrow_view, still=still, title=title, detail=detail,
@@ -788,7 +838,8 @@ class TopologyScene(MulticlassScene):
         # zoom tells them apart): the ring around the disk is seen just before it, then squeezed
         squeeze = self.squeeze_stage(flow)
         caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE, read=True,
-                                   stages=flow.stages[:squeeze.index] if squeeze else None)
+                                   stages=flow.stages[:squeeze.index] if squeeze else None,
+                                   before=lambda stage: full_sides(self.narrow_sides))
         if squeeze is not None:
             act = word(flow.network.activations[squeeze.layer].name)
             caption = self.swap_caption(
@@ -830,6 +881,10 @@ class TopologyScene(MulticlassScene):
                 else self.line_strokes(narrow_view)[-1])
         if line is not None:
             extras.append(Create(line))
+        if self.narrow_sides is not None and shading is not None:  # (one shading at a time)
+            from nnanim.draw.panels import Dim
+
+            extras.append(Dim(self.narrow_sides, 0.0))
         if extras:
             self.play(*extras, run_time=BEATS["line"])
         self.wait(BEATS["look"])

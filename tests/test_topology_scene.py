@@ -754,8 +754,12 @@ def test_the_width_3_plane_is_shaded_on_both_sides_of_its_closed_curve(scene, wi
     # the loop: closed in the input, and drawn as one stroke through every point of it at the
     # end (the curves joined all along, and the point it starts at passed again inside the
     # stroke, not only met by its other end: two ends meeting at a sharp turn left a gap)
+    from manim import LineJointType
+
     curve = view.boundary.points.reshape(-1, 4, 3)
     assert np.allclose(curve[1:, 0], curve[:-1, 3], atol=1e-9)
+    # joined round (its sharp turns in 3-D: a mitred halo stuck out past the line, a dark spot)
+    assert view.boundary.joint_type == LineJointType.ROUND
     inner = np.linalg.norm(curve[1:, 0] - curve[0, 0], axis=1)
     assert inner.min() < 1e-9
     X = view.boundary_trace.points
@@ -822,3 +826,28 @@ def test_a_tall_frame_keeps_the_key_in_its_bottom_fifth(job, scene):
     colours = tall.theme.class_rgb(2)
     np.testing.assert_allclose(dots[0].get_fill_color().to_rgb(), colours[disk], atol=0.01)
     np.testing.assert_allclose(dots[1].get_fill_color().to_rgb(), colours[1 - disk], atol=0.01)
+
+
+def test_the_width_2_plane_is_shaded_on_both_sides_until_the_output_shading_comes(job, scene):
+    """The width-2 plane carries its own two sides through its stages too: its tiles cover the
+    input grid's box, the class-1 side where a forward pass written here gives p > 0.5; hidden
+    under the poster's shading at first, they are whole from the first stage on, and gone
+    (dimmed to nothing) once the best line's output shading has come: one shading at a time."""
+    sides = scene.narrow_sides
+    view = scene.views[0]
+    run = job.ensure_run()[0]
+
+    def area(r):
+        return 0.5 * np.sum(r[:, 0] * np.roll(r[:, 1], -1) - np.roll(r[:, 0], -1) * r[:, 1])
+
+    x0, x1, y0, y1 = view.grid_bounds
+    areas = [sum(area(r) for cls, rings in sides.regions if cls == c for r in rings) for c in (0, 1)]
+    box = (x1 - x0) * (y1 - y0)
+    assert abs(sum(areas) - box) < 1e-6 * box
+    n = 400
+    X, Y = np.meshgrid(x0 + (np.arange(n) + 0.5) * (x1 - x0) / n, y0 + (np.arange(n) + 0.5) * (y1 - y0) / n)
+    share = np.mean(tanh_sigmoid_forward(run, np.column_stack([X.ravel(), Y.ravel()])) > 0.5)
+    assert 0.05 < share < 0.95
+    assert abs(areas[1] / box - share) < 0.01, (areas[1] / box, share)
+    assert not sides.updaters  # its fade-in done
+    assert all(p.get_fill_opacity() < 0.01 for p in sides.submobjects)  # the end: gone
