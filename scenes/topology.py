@@ -2,8 +2,9 @@
 
 Storyboard (after Olah, "Neural Networks, Manifolds, and Topology", 2014):
 the disk inside the ring; then a network of width-2 tanh layers (``--hidden``,
-default ``2,2``) plays every stage: each layer bends and stretches the
-plane but cannot tear it.  Just before the last tanh (which jams the points
+default ``2,2``) plays every stage, its plane shaded on both sides of its
+curve p = 0.5 (as the poster's shading leaves; until the best line's output
+shading comes): each layer bends and stretches the plane but cannot tear it.  Just before the last tanh (which jams the points
 against the edges of its square, where a class drawn over the other would
 hide it) the picture holds: the ring still surrounds the disk, and the points
 the network gets wrong are ringed, drawn over the others; they stay ringed
