@@ -22,8 +22,9 @@ the camera orbits, from a tilt that never shows that plane edge-on; the orbit
 slows to rest and the settled view is held to the end.  Axis names and scale
 bars keep to the picture's corners and move between them by fading out and in.
 Both networks are trained; both accuracies are recomputed; the closing words
-speak only of the width-3 picture shown.  Every stage's beat lasts 2 s or more
-(the width-2 network's as long as their words take to read); a tall frame has
+speak only of the width-3 picture shown.  Every width-2 stage's beat lasts 2 s
+or more, as long as its words take to read (the width-3 run repeats those steps
+at 0.7 of `layers`' pace, the pace its 3-D corners are chosen for); a tall frame has
 a key (the classes' colours and the curve p = 0.5) between picture and header.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
@@ -40,12 +41,17 @@ from nnanim.core.notation import word
 from nnanim.core.projection import smoothstep
 from nnanim.errors import NnanimError
 
-#: stages play at `layers`' pace (at 0.7 of it, the first layer's steps went by in a second
+#: the width-2 run's stages play at `layers`' pace (at 0.7 of it, its first layer's steps went by in a second
 #: each, too fast to follow) ...
 STAGE_PACE = 1.0
-#: ... and no stage's beat is shorter than this (seconds): a beat per idea, with its words (a
-#: ``+ b`` took 1.1 s); the lift into 3-D, a beat of its own (``BEATS["lift"]``), aside
+#: ... and no width-2 stage's beat is shorter than this (seconds): a beat per idea, with its
+#: words (a ``+ b`` took 1.1 s); the lift into 3-D, a beat of its own (``BEATS["lift"]``), aside
 MIN_BEAT = 2.0
+#: the width-3 run's stages: the same steps again, their words read once already, at the pace
+#: (0.7 of layers') its 3-D corners were chosen for: played longer, the orbit turned further,
+#: and the compass of a short run's 1:1 picture landed on its points (corners_3d's single pair
+#: of corners for every 3-D stage holds for this turn, not for every one)
+WIDE_PACE, WIDE_LEAST = 0.7, 0.0
 #: seconds of the beats outside the stages
 BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
          "switch": 3.0, "orbit": 4.0, "end": 3.0,
@@ -95,11 +101,17 @@ LOOP_OVERLAP = 4
 POSTER_FADE = 0.8
 
 
-def stage_seconds(kind: str, pace: float = STAGE_PACE) -> float:
+def stage_seconds(kind: str, pace: float = STAGE_PACE, least: float = MIN_BEAT) -> float:
     """Seconds of a stage of ``kind`` played at ``pace``: ``layers``' (:data:`PACE`), at least
-    :data:`MIN_BEAT`; the lift into 3-D, which plays inside a beat of its own, as it is."""
+    ``least``; the lift into 3-D, which plays inside a beat of its own, as it is."""
     seconds = PACE[kind] * pace
-    return seconds if kind == "lift" else max(seconds, MIN_BEAT)
+    return seconds if kind == "lift" else max(seconds, least)
+
+
+def least_beat(view) -> float:
+    """The shortest stage beat of ``view``: :data:`MIN_BEAT`, or :data:`WIDE_LEAST` for the
+    width-3 run (``view.again``), which repeats steps already explained."""
+    return WIDE_LEAST if getattr(view, "again", False) else MIN_BEAT
 
 
 def close_loops(view, overlap: int = LOOP_OVERLAP) -> None:
@@ -620,14 +632,15 @@ class TopologyScene(MulticlassScene):
     def play_stages(self, view, caption, pace: float = 1.0, stages=None, **kwargs):
         """As ``layers`` plays them, but the lift into 3-D is a beat of its own
         (:meth:`play_lift`), and each stage lasts :func:`stage_seconds` (at least
-        :data:`MIN_BEAT`)."""
+        :func:`least_beat`)."""
         todo = list(view.flow.stages[:-1] if stages is None else stages)
         if todo and todo[0].kind == "lift" and todo[0].dim == 3 and not view.elev:
             caption = self.play_lift(view, caption, todo[0], pace)
             todo = todo[1:]
         for stage in todo:  # one at a time: each at its own pace
             caption = super().play_stages(view, caption, stages=[stage], **kwargs,
-                                          pace=stage_seconds(stage.kind, pace) / PACE[stage.kind])
+                                          pace=stage_seconds(stage.kind, pace, least_beat(view))
+                                          / PACE[stage.kind])
         return caption
 
     @staticmethod
@@ -636,7 +649,7 @@ class TopologyScene(MulticlassScene):
         flow, trace = view.flow, view.points_trace
         clouds, turns, spin, tilted = [], [], 0.0, False
         for stage in flow.stages[:-1]:
-            seconds = stage_seconds(stage.kind, pace)
+            seconds = stage_seconds(stage.kind, pace, least_beat(view))
             if stage.kind == "lift" and stage.dim == 3 and not tilted:
                 tilted, spin = True, 0.0
             if tilted:
@@ -712,7 +725,7 @@ class TopologyScene(MulticlassScene):
             return None
         TL, TR, BL, BR = axes.TL, axes.TR, axes.BL, axes.BR
         candidates = [(TR, BR), (TL, BR), (TR, BL), (TL, BL)]
-        elev, azim = self.tilt_angles(view, STAGE_PACE)
+        elev, azim = self.tilt_angles(view, WIDE_PACE)
         scores = np.zeros(len(candidates))
         radius = float(view.cloud.radius)
         x0, y0, x1, y1 = view.clip_box
@@ -734,7 +747,7 @@ class TopologyScene(MulticlassScene):
         spin = 0.0
         moments = []
         for stage in (s for s in flow.stages[:-1] if s.dim == 3):
-            seconds = stage_seconds(stage.kind, STAGE_PACE)
+            seconds = stage_seconds(stage.kind, WIDE_PACE, least_beat(view))
             moments += [(stage.index, t, spin + ORBIT * seconds * t, 1.0) for t in (0.0, 0.5, 1.0)]
             spin += ORBIT * seconds
         out = flow.stages[-1]
@@ -782,12 +795,14 @@ class TopologyScene(MulticlassScene):
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
         narrow_view, wide_view = self.views = views
+        wide_view.again = True  # (its stages: least_beat)
         for view in views:
             clear_axes(view)
             close_loops(view)
         # chosen on a copy of the view (scoring moves it through its stages and turns)
         copy = FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
                         clip_box=self.layout.picture_clip)
+        copy.again = True
         clear_axes(copy)
         wide_view.corners_3d = self.corners_3d(copy)
         wide_view.axes.forget()
@@ -898,7 +913,7 @@ class TopologyScene(MulticlassScene):
                              if m is not None],
                        headers=(header, self.header(wide, len(wide.epochs) - 1)))
         caption = self.switched
-        caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
+        caption = self.play_stages(wide_view, caption, pace=WIDE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)
         self.bounds = self.bounding_parts(wide_view)

@@ -697,9 +697,10 @@ def test_segment_hits_matches_a_dense_walk_along_the_segment():
 
 
 def test_every_beat_is_long_enough_to_follow(scene):
-    """A beat per idea, with its words: no caption is on screen for less than 2 s (at 0.7 of
-    `layers`' pace the first layer's steps went by in about a second each), and the width-2
-    network's stages, seen first, stay at least as long as their new words take to read at
+    """A beat per idea, with its words: up to the width-3 run (which repeats the same steps) no
+    caption is on screen for less than 2 s (at 0.7 of `layers`' pace the first layer's steps
+    went by in about a second each), and the width-2 network's stages stay at least as long
+    as their new words take to read at
     three words a second (counted here: a title's and a body's, split at spaces, symbols such
     as "→" not counted)."""
     beats = scene.beats
