@@ -2,8 +2,9 @@
 
 Storyboard (after Olah, "Neural Networks, Manifolds, and Topology", 2014):
 the disk inside the ring; then a network of width-2 tanh layers (``--hidden``,
-default ``2,2``) plays every stage: each layer bends and stretches the
-plane but cannot tear it.  Just before the last tanh (which jams the points
+default ``2,2``) plays every stage, its plane shaded on both sides of its
+curve p = 0.5 (as the poster's shading leaves; until the best line's output
+shading comes): each layer bends and stretches the plane but cannot tear it.  Just before the last tanh (which jams the points
 against the edges of its square, where a class drawn over the other would
 hide it) the picture holds: the ring still surrounds the disk, and the points
 the network gets wrong are ringed, drawn over the others; they stay ringed
@@ -13,13 +14,18 @@ shows: both classes jammed into one corner).
 Then back to the input (the width-2 picture out, then the width-3 input in,
 never both at once), held while the words say what changed: the same network
 one unit wider (every layer of width 3, trained on the same data with the same
-seed and options).  The view turns and tilts a little as the plane enters 3-D,
+seed and options), its plane shaded on both sides of its closed curve p = 0.5
+(each side in its class's colour, carried with the plane through every stage,
+into 3-D, where the disk's side leaves the ring's).  The view turns and tilts a little as the plane enters 3-D,
 the layers pull the disk out of the ring, and one plane separates them while
 the camera orbits, from a tilt that never shows that plane edge-on; the orbit
 slows to rest and the settled view is held to the end.  Axis names and scale
 bars keep to the picture's corners and move between them by fading out and in.
 Both networks are trained; both accuracies are recomputed; the closing words
-speak only of the width-3 picture shown.
+speak only of the width-3 picture shown.  Every width-2 stage's beat lasts 2 s
+or more, as long as its words take to read (the width-3 run repeats those steps
+at 0.7 of `layers`' pace, the pace its 3-D corners are chosen for); a tall frame has
+a key (the classes' colours and the curve p = 0.5) between picture and header.
 
 Render with ``nnanim render topology`` (options: ``nnanim render --help``).
 """
@@ -35,8 +41,17 @@ from nnanim.core.notation import word
 from nnanim.core.projection import smoothstep
 from nnanim.errors import NnanimError
 
-#: stages play faster than in `layers`: two networks go by
-STAGE_PACE = 0.7
+#: the width-2 run's stages play at `layers`' pace (at 0.7 of it, its first layer's steps went by in a second
+#: each, too fast to follow) ...
+STAGE_PACE = 1.0
+#: ... and no width-2 stage's beat is shorter than this (seconds): a beat per idea, with its
+#: words (a ``+ b`` took 1.1 s); the lift into 3-D, a beat of its own (``BEATS["lift"]``), aside
+MIN_BEAT = 2.0
+#: the width-3 run's stages: the same steps again, their words read once already, at the pace
+#: (0.7 of layers') its 3-D corners were chosen for: played longer, the orbit turned further,
+#: and the compass of a short run's 1:1 picture landed on its points (corners_3d's single pair
+#: of corners for every 3-D stage holds for this turn, not for every one)
+WIDE_PACE, WIDE_LEAST = 0.7, 0.0
 #: seconds of the beats outside the stages
 BEATS = {"intro": 2.0, "ringed": 0.8, "before": 2.5, "settle": 1.6, "line": 1.4, "look": 2.5,
          "switch": 3.0, "orbit": 4.0, "end": 3.0,
@@ -73,9 +88,210 @@ PLANE_SLACK = 3.0
 NAMES_APART = 0.24
 #: seconds the compass and the scale bar take to move to other corners: out, then in
 HOP = 0.8
+#: the class regions' fill on the width-3 network's plane, each side of the curve p = 0.5 in its
+#: class's colour, carried through every stage into 3-D (:func:`sides_fill`): light, the grid and
+#: points read through it; in tiles, one a cell of the plane's grid (SIDE_CELLS a side, as
+#: FlowView draws it: the tiles' edges lie under its lines), each contoured on SIDE_SAMPLES
+#: samples across
+SIDE_FILL, SIDE_CELLS, SIDE_SAMPLES = 0.2, 24, 6
+#: vertices a closed boundary curve is drawn on past its start (:func:`close_loops`)
+LOOP_OVERLAP = 4
 #: seconds the poster's shading takes to leave, ending as the first stage starts (slowly: a
 #: whole picture fading in a few frames reads as a jump)
 POSTER_FADE = 0.8
+
+
+def stage_seconds(kind: str, pace: float = STAGE_PACE, least: float = MIN_BEAT) -> float:
+    """Seconds of a stage of ``kind`` played at ``pace``: ``layers``' (:data:`PACE`), at least
+    ``least``; the lift into 3-D, which plays inside a beat of its own, as it is."""
+    seconds = PACE[kind] * pace
+    return seconds if kind == "lift" else max(seconds, least)
+
+
+def least_beat(view) -> float:
+    """The shortest stage beat of ``view``: :data:`MIN_BEAT`, or :data:`WIDE_LEAST` for the
+    width-3 run (``view.again``), which repeats steps already explained."""
+    return WIDE_LEAST if getattr(view, "again", False) else MIN_BEAT
+
+
+def close_loops(view, overlap: int = LOOP_OVERLAP) -> None:
+    """Draw each closed curve of ``view``'s boundary (its ends on one input point) on past its
+    start by ``overlap`` vertices: one stroke through the point where it began, joined there as
+    anywhere else; every join round.  (Ended there, its two butt ends met at an angle where 3-D turned it
+    sharply, and the dark halo showed between them: a gap in the loop.)"""
+    B, trace = view.boundary, view.boundary_trace
+    if B is None or trace is None or not len(B._a):
+        return
+    X = np.asarray(trace.points, dtype=float)
+    a = np.asarray(B._a)
+    cut = np.flatnonzero(np.diff(a) != 1) + 1  # a new line starts at these segments
+    starts = a[np.r_[0, cut]]
+    ends = a[np.r_[cut - 1, len(a) - 1]] + 2
+    lines = []
+    for s0, e0 in zip(starts, ends):
+        L = X[s0:e0]
+        if len(L) > overlap + 3 and np.allclose(L[0], L[-1], atol=1e-12, rtol=0.0):
+            L = np.vstack([L, L[1:1 + overlap]])
+        lines.append(L)
+    B.set_lines(lines)
+    # round joins: at a turn as sharp as the loop's in 3-D, the dark halo's miter (2.4 times
+    # the line's width) stuck out past the line's as a dark spot on the loop
+    from manim import LineJointType
+
+    B.joint_type = LineJointType.ROUND
+    view.boundary_trace = view.flow.trace(np.concatenate(lines))
+    view.set_stage(view.stage, view.t)
+
+
+def class_sides(net, bounds, cells: int = SIDE_CELLS, per_cell: int = SIDE_SAMPLES) \
+        -> list[tuple[int, list[np.ndarray]]]:
+    """The input plane's class regions of a two-class network over ``bounds = (xmin, xmax, ymin,
+    ymax)``, cut into tiles: ``[(class, rings)]``, one a tile, its rings closed ``(M, 2)`` (its
+    outline anticlockwise, any holes clockwise).  Contoured (filled, with contourpy) on the
+    logit sampled ``per_cell`` times across each of ``cells × cells`` cells (class 1 where it is
+    positive, ``p > 0.5``; class 0 elsewhere), every cell a tile of its own, cut exactly along
+    the curve p = 0.5 (a cell is small enough that its image under the layers does not fold)."""
+    import contourpy
+
+    x0, x1, y0, y1 = bounds
+    n = cells * per_cell + 1
+    x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    X, Y = np.meshgrid(x, y)
+    z = net.forward(np.column_stack([X.ravel(), Y.ravel()])).logits[:, 0].reshape(X.shape)
+    gen = contourpy.contour_generator(x, y, z, fill_type="OuterOffset", chunk_size=per_cell)
+    big = float(np.abs(z).max()) + 1.0
+    out = []
+    for cls, (lo, hi) in enumerate(((-big, 0.0), (0.0, big))):
+        polys, offsets = gen.filled(lo, hi)
+        for P, off in zip(polys, offsets):
+            rings = []
+            for k, (a, b) in enumerate(zip(off[:-1], off[1:])):
+                ring = np.asarray(P[a:b], dtype=float)
+                if len(ring) > 1 and np.allclose(ring[0], ring[-1]):
+                    ring = ring[:-1]
+                if len(ring) < 3:
+                    continue
+                if (_area(ring) > 0) != (k == 0):  # the outline anticlockwise, holes clockwise
+                    ring = ring[::-1]
+                rings.append(ring)
+            if rings:
+                out.append((cls, rings))
+    return out
+
+
+def _area(ring: np.ndarray) -> float:
+    """The signed area of a closed ring ``(M, 2+)``: positive anticlockwise."""
+    return 0.5 * float(np.sum(ring[:, 0] * np.roll(ring[:, 1], -1) - np.roll(ring[:, 0], -1) * ring[:, 1]))
+
+
+def flow_binary(view) -> bool:
+    """Whether ``view`` shows a two-class network's input plane (what :func:`sides_fill` shades)."""
+    grid = getattr(view, "grid_bounds", None)
+    return view.flow.network.task == "binary" and grid is not None and len(grid) == 4
+
+
+def fade_in_sides(scene, sides, hold: float, fade: float) -> None:
+    """``sides`` (:func:`sides_fill`) hidden for the first ``hold`` seconds of ``scene``, then in
+    over ``fade`` seconds, timed as :func:`~nnanim.draw.posters.poster_shading` times the
+    poster's shading out (the same seconds: one shading handed to the other)."""
+    pace = float(getattr(scene, "pace", 1.0))
+    start, hold, fade = scene.story_time, hold * pace, fade * pace
+    for part in sides.submobjects:
+        part.set_fill(opacity=0.0)
+
+    def fade_in(mob, dt):
+        k = min(max((scene.story_time - start - hold) / max(fade, 1e-9), 0.0), 1.0)
+        for part in mob.submobjects:
+            part.set_fill(opacity=SIDE_FILL * k)
+        if k >= 1.0:
+            mob.clear_updaters()
+
+    sides.add_updater(fade_in)
+
+
+def full_sides(sides) -> None:
+    """``sides`` shown whole now, its fade-in done (a stage's play suspends the updaters of the
+    view it moves: a fade cut short there would stay)."""
+    if sides is None or not sides.updaters:
+        return
+    sides.clear_updaters()
+    for part in sides.submobjects:
+        part.set_fill(opacity=SIDE_FILL)
+
+
+def sides_fill(view, theme, opacity: float = SIDE_FILL):
+    """Both sides of ``view``'s curve p = 0.5 shaded, each in its class's colour, over the input
+    plane's grid box, carried through every stage with the plane (a follower of the view:
+    :meth:`FlowView.add_follower`), into 3-D too, where the disk's side leaves the ring's."""
+    return sides_fill_class()(view, theme, opacity)
+
+
+@functools.cache
+def sides_fill_class():
+    from manim import ManimColor, VGroup, VMobject
+
+    class SidesFill(VGroup):
+        """The class regions of the input plane (:func:`class_sides`), their tiles traced
+        through the flow and joined straight, one VMobject a class, each tile a subpath of it
+        wound anticlockwise on screen (its holes the other way): Cairo's nonzero fill covers
+        their union once, with no seam between tiles, where the sheet folds over itself too.
+        (Filled as one outline, the ring's side, whose outline tanh squeezes into a corner,
+        covered almost nothing of its sheet in 3-D.)"""
+
+        def __init__(self, view, theme, opacity: float) -> None:
+            super().__init__()
+            flow = view.flow
+            self.regions = class_sides(flow.network, view.grid_bounds)
+            colours = theme.class_rgb(2)
+            # the tiles, class by class; every ring's edges forward (a → b) and, in the same
+            # rows, backward (the ring reversed), with the tile each edge belongs to and whether
+            # it is on the tile's outline (its first ring)
+            order = sorted(range(len(self.regions)), key=lambda k: self.regions[k][0])
+            rings, fa, fb, ra, rb, tile_of, outline, self.rows = [], [], [], [], [], [], [], {}
+            start = 0
+            for n, k in enumerate(order):
+                cls, tile = self.regions[k]
+                first = len(fa) and sum(map(len, fa))
+                for j, r in enumerate(tile):
+                    i = start + np.arange(len(r))
+                    fa.append(i)
+                    fb.append(np.roll(i, -1))
+                    ra.append(i[::-1])
+                    rb.append(np.roll(i[::-1], -1))
+                    tile_of.append(np.full(len(r), n))
+                    outline.append(np.full(len(r), j == 0))
+                    rings.append(r)
+                    start += len(r)
+                lo, hi = self.rows.get(cls, (first, first))
+                self.rows[cls] = (min(lo, first), sum(map(len, fa)))
+            self.trace = flow.trace(np.concatenate(rings)) if rings else None
+            if rings:
+                self.fa, self.fb, self.ra, self.rb = (np.concatenate(v) for v in (fa, fb, ra, rb))
+                self.tile_of, self.outline = np.concatenate(tile_of), np.concatenate(outline)
+                self.n_tiles = len(order)
+            for cls in (0, 1):
+                part = VMobject(fill_color=ManimColor(colours[cls]), fill_opacity=opacity,
+                                stroke_width=0.0)
+                part.cls = cls
+                self.add(part)
+
+        def follow(self, view) -> None:
+            if self.trace is None:
+                return
+            P = view.to_scene(self.trace.at(view.stage, view.t))
+            cross = P[self.fa, 0] * P[self.fb, 1] - P[self.fb, 0] * P[self.fa, 1]
+            area = np.bincount(self.tile_of[self.outline], cross[self.outline],
+                               minlength=self.n_tiles)
+            flip = (area < 0)[self.tile_of]  # a tile seen wound clockwise: each ring reversed
+            A = P[np.where(flip, self.ra, self.fa)]
+            B = P[np.where(flip, self.rb, self.fb)]
+            t = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
+            curves = ((1 - t) * A[:, None, :] + t * B[:, None, :]).reshape(-1, 3)
+            for part in self.submobjects:
+                lo, hi = self.rows.get(part.cls, (0, 0))
+                part.points = curves[4 * lo:4 * hi]
+
+    return SidesFill
 
 
 class Settle:
@@ -175,6 +391,25 @@ def clear_axes_class():
         #: seconds of a move from one pair of corners to another: out where they were, then in
         #: where they go (:meth:`_place`)
         GLIDE = HOP
+
+        def _text(self, body: str, role: str):
+            """The base class's label, its glyphs' halos drawn first, all of them, and then the
+            glyphs: each glyph drawn on its own halo, the subscript's halo cut a dark bar
+            through the ``h`` of ``h₃`` (read as an axis line through the name).  Each glyph is
+            copied under the label as its halo (its outline in the background's colour, filled
+            so), and the glyph itself has none."""
+            new = (role, body) not in self._texts
+            mob = super()._text(body, role)
+            if new:
+                glyphs = list(mob.submobjects)
+                halos = []
+                for glyph in glyphs:
+                    halo = glyph.copy()
+                    halo.set_fill(color=self.theme.background)
+                    halos.append(halo)
+                    glyph.set_stroke(width=0.0, background=True)
+                mob.submobjects = halos + glyphs
+            return mob
 
         def _apart(self, centres, halves, shown, gap=None):
             return super()._apart(centres, halves, shown, (self.APART, self.APART) if gap is None else gap)
@@ -282,6 +517,42 @@ class TopologyScene(MulticlassScene):
     # (seconds of orbit at its constant speed: the end, slowing to rest, turns half as far)
     final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"] / 2
 
+    @property
+    def has_legend(self):
+        """A tall frame keeps a line under the picture, over the header, for the key
+        (:meth:`key`): its bottom fifth held only the header's two lines under an empty strip."""
+        from manim import config
+
+        return config.frame_width < 0.87 * config.frame_height
+
+    def key(self, run):
+        """The classes' colours and the boundary's stroke, named (``● disk  ● ring  ━ p = 0.5``),
+        on the header region's top line of a tall frame (:attr:`has_legend`); None otherwise, or
+        for more than two classes."""
+        from manim import RIGHT, Dot, Line, ManimColor, VGroup
+
+        if not self.has_legend or run.n_classes != 2:
+            return None
+        box, theme = self.layout.header, self.theme
+        colours = theme.class_rgb(2)
+        if self.job.dataset_name == "disk-ring":  # the disk: the class nearer the centre
+            inner = int(np.argmin([np.linalg.norm(run.X[run.y == c], axis=1).mean() for c in (0, 1)]))
+            names = {inner: "disk", 1 - inner: "ring"}
+        else:
+            names = {0: "class 0", 1: "class 1"}
+        parts = []
+        for c in sorted(names, key=lambda c: names[c]):
+            dot = Dot(radius=0.07, color=ManimColor(colours[c]))
+            parts.append(VGroup(dot, self.label(names[c], color=theme.muted)).arrange(RIGHT, buff=0.1))
+        line = Line([0, 0, 0], [0.4, 0, 0], stroke_color=theme.boundary,
+                    stroke_width=theme.boundary_width)
+        parts.append(VGroup(line, self.label("the curve p = 0.5", color=theme.muted))
+                     .arrange(RIGHT, buff=0.12))
+        row = VGroup(*parts).arrange(RIGHT, buff=0.4)
+        if row.width > box.width:
+            row.scale_to_fit_width(box.width)
+        return row.move_to([box.x0 + row.width / 2, box.y1 - row.height / 2, 0])
+
     @classmethod
     def check(cls, job):
         hidden = job.hidden
@@ -360,12 +631,35 @@ class TopologyScene(MulticlassScene):
 
     def play_stages(self, view, caption, pace: float = 1.0, stages=None, **kwargs):
         """As ``layers`` plays them, but the lift into 3-D is a beat of its own
-        (:meth:`play_lift`)."""
+        (:meth:`play_lift`), and each stage lasts :func:`stage_seconds` (at least
+        :func:`least_beat`)."""
         todo = list(view.flow.stages[:-1] if stages is None else stages)
         if todo and todo[0].kind == "lift" and todo[0].dim == 3 and not view.elev:
             caption = self.play_lift(view, caption, todo[0], pace)
             todo = todo[1:]
-        return super().play_stages(view, caption, pace=pace, stages=todo, **kwargs)
+        for stage in todo:  # one at a time: each at its own pace
+            caption = super().play_stages(view, caption, stages=[stage], **kwargs,
+                                          pace=stage_seconds(stage.kind, pace, least_beat(view))
+                                          / PACE[stage.kind])
+        return caption
+
+    @staticmethod
+    def tilted_samples(view, pace: float = 1.0) -> tuple[list, list, float, bool]:
+        """As multiclass samples them, each stage lasting :func:`stage_seconds`."""
+        flow, trace = view.flow, view.points_trace
+        clouds, turns, spin, tilted = [], [], 0.0, False
+        for stage in flow.stages[:-1]:
+            seconds = stage_seconds(stage.kind, pace, least_beat(view))
+            if stage.kind == "lift" and stage.dim == 3 and not tilted:
+                tilted, spin = True, 0.0
+            if tilted:
+                for t in (0.0, 0.5, 1.0):
+                    clouds.append(trace.at(stage.index, t))
+                    turns.append(spin + ORBIT * seconds * t)
+                spin += ORBIT * seconds
+                if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2:
+                    tilted = False
+        return clouds, turns, spin, tilted
 
     def play_lift(self, view, caption, stage, pace: float):
         """The lift into 3-D: the view turns to the angles of :meth:`tilt_angles` over
@@ -431,7 +725,7 @@ class TopologyScene(MulticlassScene):
             return None
         TL, TR, BL, BR = axes.TL, axes.TR, axes.BL, axes.BR
         candidates = [(TR, BR), (TL, BR), (TR, BL), (TL, BL)]
-        elev, azim = self.tilt_angles(view, STAGE_PACE)
+        elev, azim = self.tilt_angles(view, WIDE_PACE)
         scores = np.zeros(len(candidates))
         radius = float(view.cloud.radius)
         x0, y0, x1, y1 = view.clip_box
@@ -453,7 +747,7 @@ class TopologyScene(MulticlassScene):
         spin = 0.0
         moments = []
         for stage in (s for s in flow.stages[:-1] if s.dim == 3):
-            seconds = PACE[stage.kind] * STAGE_PACE
+            seconds = stage_seconds(stage.kind, WIDE_PACE, least_beat(view))
             moments += [(stage.index, t, spin + ORBIT * seconds * t, 1.0) for t in (0.0, 0.5, 1.0)]
             spin += ORBIT * seconds
         out = flow.stages[-1]
@@ -501,14 +795,23 @@ class TopologyScene(MulticlassScene):
             views.append(FlowView(flow, r.X, r.y, self.theme, region=self.layout.picture_fit,
                                   clip_box=self.layout.picture_clip))
         narrow_view, wide_view = self.views = views
+        wide_view.again = True  # (its stages: least_beat)
         for view in views:
             clear_axes(view)
+            close_loops(view)
         # chosen on a copy of the view (scoring moves it through its stages and turns)
         copy = FlowView(wide_view.flow, wide.X, wide.y, self.theme, region=self.layout.picture_fit,
                         clip_box=self.layout.picture_clip)
+        copy.again = True
         clear_axes(copy)
         wide_view.corners_3d = self.corners_3d(copy)
         wide_view.axes.forget()
+        # the width-3 plane shaded on both sides of its curve p = 0.5 (the disk's side, the
+        # ring's), from its input to the 3-D end, where the disk's side lifts out of the ring's
+        self.sides = None
+        if flow_binary(wide_view):
+            self.sides = sides_fill(wide_view, self.theme)
+            wide_view.add_follower(self.sides)
         self.accuracies = [narrow_view.flow.accuracy(run.X, run.y), wide_view.flow.accuracy(wide.X, wide.y)]
         narrow_acc, wide_acc = self.accuracies
         n = len(run.y)
@@ -523,7 +826,19 @@ class TopologyScene(MulticlassScene):
         # first caption swap (its updater counts the video's own seconds)
         poster_shading(self, narrow_view, hold=(BEATS["intro"] + 0.3 - POSTER_FADE) * self.pace,
                        fade=POSTER_FADE * self.pace)
-        self.open(narrow_view, still=(header, caption), title=title, detail=detail,
+        # the width-2 plane's own shading, both sides of its curve p = 0.5, carried with it
+        # through its stages: in as the poster's leaves (the same sides, at the same seconds),
+        # out as the best line's output shading comes
+        self.narrow_sides = None
+        if flow_binary(narrow_view):
+            self.narrow_sides = sides_fill(narrow_view, self.theme)
+            narrow_view.add_follower(self.narrow_sides)
+            fade_in_sides(self, self.narrow_sides,
+                          hold=(BEATS["intro"] + 0.3 - POSTER_FADE) * self.pace,
+                          fade=POSTER_FADE * self.pace)
+        self.key_row = self.key(run)
+        still = (header, caption) + ((self.key_row,) if self.key_row is not None else ())
+        self.open(narrow_view, still=still, title=title, detail=detail,
                   seconds=BEATS["intro"])
 
         # -- width 2: the plane bends, never tears; the best line leaves points behind
@@ -538,8 +853,9 @@ class TopologyScene(MulticlassScene):
         # the last activation jams the points against the square's edges (tanh's piles, where no
         # zoom tells them apart): the ring around the disk is seen just before it, then squeezed
         squeeze = self.squeeze_stage(flow)
-        caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE,
-                                   stages=flow.stages[:squeeze.index] if squeeze else None)
+        caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE, read=True,
+                                   stages=flow.stages[:squeeze.index] if squeeze else None,
+                                   before=lambda stage: full_sides(self.narrow_sides))
         if squeeze is not None:
             act = word(flow.network.activations[squeeze.layer].name)
             caption = self.swap_caption(
@@ -552,7 +868,7 @@ class TopologyScene(MulticlassScene):
                 self.add(marks)
                 self.play(OpacityFade(marks), run_time=BEATS["ringed"])
             self.wait(BEATS["before"])
-            caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE,
+            caption = self.play_stages(narrow_view, caption, pace=STAGE_PACE, read=True,
                                        stages=flow.stages[squeeze.index:-1])
         out = flow.stages[-1]
         narrow_view.set_stage(out.index, 0.0)
@@ -581,6 +897,10 @@ class TopologyScene(MulticlassScene):
                 else self.line_strokes(narrow_view)[-1])
         if line is not None:
             extras.append(Create(line))
+        if self.narrow_sides is not None and shading is not None:  # (one shading at a time)
+            from nnanim.draw.panels import Dim
+
+            extras.append(Dim(self.narrow_sides, 0.0))
         if extras:
             self.play(*extras, run_time=BEATS["line"])
         self.wait(BEATS["look"])
@@ -593,7 +913,7 @@ class TopologyScene(MulticlassScene):
                              if m is not None],
                        headers=(header, self.header(wide, len(wide.epochs) - 1)))
         caption = self.switched
-        caption = self.play_stages(wide_view, caption, pace=STAGE_PACE)
+        caption = self.play_stages(wide_view, caption, pace=WIDE_PACE)
         out = wide_view.flow.stages[-1]
         wide_view.set_stage(out.index, 1.0)
         self.bounds = self.bounding_parts(wide_view)

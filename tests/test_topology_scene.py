@@ -222,6 +222,54 @@ def test_frames_show_the_line_fall_short_and_the_plane_separate(tmp_path, decode
     # pixels undercount the points piled up in tanh's corners)
     assert best_linear_split(a, b) < 0.95
 
+    # the width-3 input plane, held before the lift: shaded on both sides of its closed curve,
+    # inside in the disk's colour, outside in the ring's (pixels off the points and the grid's
+    # lines, against the background: each side tinted toward its own class's colour)
+    view = scene.views[1]
+    elev, azim, stage, at = view.elev, view.azim, view.stage, view.t
+    try:
+        view.set_view_angles(0.0, 0.0)
+        view.set_stage(0, 0.0)
+        loop = np.asarray(view.boundary.points)[0::4, :2]
+        gx0, gx1, gy0, gy1 = view.grid_bounds
+        grid = view.to_scene(np.array([[gx0, gy0], [gx1, gy1]]))[:, :2]
+    finally:
+        view.set_view_angles(elev, azim)
+        view.set_stage(stage, at)
+
+    def pixels(P):
+        return np.column_stack([(P[:, 0] + width / 2) * FRAME_PIXELS[1] / height - left,
+                                (height / 2 - P[:, 1]) * FRAME_PIXELS[1] / height])
+
+    def inside(poly, shape):
+        ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+        hit = np.zeros(xs.shape, bool)
+        for (xa, ya), (xb, yb) in zip(poly, np.roll(poly, -1, axis=0)):
+            crosses = (ya > ys) != (yb > ys)
+            cut = xa + (ys - ya) * (xb - xa) / np.where(yb == ya, 1e-12, yb - ya)
+            hit ^= crosses & (xs < cut)
+        return hit
+
+    lift = next(beat.start for beat in scene.beats if beat.title.startswith("lift"))
+    held = frames[int((lift - 0.3) * fps)].astype(float)
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    radius = [np.linalg.norm(job.ensure_run()[0].X[job.ensure_run()[0].y == c], axis=1).mean()
+              for c in (0, 1)]
+    disk = int(radius[1] < radius[0])
+    centre = pixels(loop).mean(axis=0)
+    near_points = np.min([np.linalg.norm(held - c, axis=2) for c in colours], axis=0) < 60
+    (gx0, gy1), (gx1, gy0) = pixels(grid)
+    box = np.array([[gx0, gy0], [gx1, gy0], [gx1, gy1], [gx0, gy1]])
+    box = box.mean(axis=0) + 0.92 * (box - box.mean(axis=0))
+    inner = inside(centre + 0.8 * (pixels(loop) - centre), held.shape) & ~near_points
+    outer = inside(box, held.shape) & ~inside(centre + 1.2 * (pixels(loop) - centre), held.shape) \
+        & ~near_points
+    assert inner.sum() > 300 and outer.sum() > 300, (inner.sum(), outer.sum())
+    for where, own in ((inner, disk), (outer, 1 - disk)):
+        shift = np.median(held[where], axis=0) - background
+        toward = [shift @ (c - background) / np.linalg.norm(c - background) for c in colours]
+        assert toward[own] > 8 and toward[own] > toward[1 - own] + 4, (own, toward)
+
     last = frames[-1]
     # the video ends on a still picture, held (it ended mid-orbit): its last 1.5 s are one frame
     # but for the codec's drift (a few pixels off by more than 40 levels; the orbit's last
@@ -366,8 +414,10 @@ class _Frames:
             compass = np.vstack([A] + [np.vstack(b) for b in names])
             bar = np.vstack([B, axes.bar_label.get_corner([-1, -1, 0])[:2],
                              axes.bar_label.get_corner([1, 1, 0])[:2]])
+            arrows = [(a, b) for a, b in zip(A[0::4], A[3::4]) if np.hypot(*(b - a)) > 1e-3]
             rows.append(SimpleNamespace(play=self.plays, beat=self.beats[-1].title, level=level,
-                                        box=axes.box, names=names, compass=compass, bar=bar))
+                                        box=axes.box, names=names, compass=compass, bar=bar,
+                                        arrows=arrows))
 
 
 @pytest.fixture(scope="module")
@@ -390,6 +440,23 @@ def test_no_two_axis_names_touch_in_any_frame(frames):
                 assert gap >= NAMES_GAP, (row.beat, row.play, gap)
                 seen += 1
     assert seen > 100
+
+
+@pytest.mark.slow
+def test_no_axis_line_runs_through_an_axis_name_in_any_frame(frames):
+    """In every frame (the 3-D compass turning with the orbit, and every 2-D one), no drawn axis
+    arrow passes within 0.05 (about its halo) of a shown name's glyph box: walked densely along
+    each arrow."""
+    f = np.linspace(0.0, 1.0, 200)[:, None]
+    seen = 0
+    for row in frames:
+        for a, b in row.arrows:
+            S = (1 - f) * a + f * b
+            for lo, hi in row.names:
+                inside = np.all((S > lo - 0.05) & (S < hi + 0.05), axis=1)
+                assert not inside.any(), (row.beat, row.play, lo, hi, a, b)
+                seen += 1
+    assert seen > 1000
 
 
 @pytest.mark.slow
@@ -627,3 +694,161 @@ def test_segment_hits_matches_a_dense_walk_along_the_segment():
         assert segment_hits(a, b, lo, hi) == want, (a, b, lo, hi)
         hits += want
     assert 300 < hits < 2700  # both answers are exercised
+
+
+def test_every_beat_is_long_enough_to_follow(scene):
+    """A beat per idea, with its words: up to the width-3 run (which repeats the same steps) no
+    caption is on screen for less than 2 s (at 0.7 of `layers`' pace the first layer's steps
+    went by in about a second each), and the width-2 network's stages stay at least as long
+    as their new words take to read at
+    three words a second (counted here: a title's and a body's, split at spaces, symbols such
+    as "→" not counted)."""
+    beats = scene.beats
+    ends = [b.start for b in beats[1:]] + [scene.clock]
+    seen = set()
+    for beat, end in zip(beats, ends):
+        assert end - beat.start >= 2.0 - 1e-6, (beat.title, end - beat.start)
+        if beat.title == "width 3":
+            break
+        if beat.title.startswith("layer "):
+            words = sum(sum(any(c.isalnum() for c in w) for w in part.split())
+                        for part in (beat.title, beat.detail) if part and part not in seen)
+            seen.update((beat.title, beat.detail))
+            assert end - beat.start >= words / 3.0 - 0.5, (beat.title, end - beat.start, words)
+
+
+def test_the_width_3_plane_is_shaded_on_both_sides_of_its_closed_curve(scene, wide_here):
+    """The width-3 plane is shaded, each side of its curve p = 0.5 in its class's colour, from the
+    input to the 3-D end: the fill's tiles cover the input grid's box once, the disk's colour
+    exactly where a forward pass written here gives p > 0.5 (areas from the tiles' own rings,
+    against a count on a fine grid); it follows the plane (in the last frame its tiles are where
+    the view puts those input points); and the boundary drawn there is one closed loop, as the
+    exact one is (its drawn ends meet)."""
+    sides = scene.sides
+    view = scene.views[1]
+    colours = scene.theme.class_rgb(2)
+    assert [p.get_fill_opacity() > 0.1 for p in sides.submobjects] == [True, True]
+    for part in sides.submobjects:
+        np.testing.assert_allclose(part.get_fill_color().to_rgb(), colours[part.cls], atol=0.01)
+
+    def area(r):
+        return 0.5 * np.sum(r[:, 0] * np.roll(r[:, 1], -1) - np.roll(r[:, 0], -1) * r[:, 1])
+
+    x0, x1, y0, y1 = view.grid_bounds
+    areas = [sum(area(r) for cls, rings in sides.regions if cls == c for r in rings) for c in (0, 1)]
+    box = (x1 - x0) * (y1 - y0)
+    assert abs(sum(areas) - box) < 1e-6 * box  # the box, once
+    n = 400
+    X, Y = np.meshgrid(x0 + (np.arange(n) + 0.5) * (x1 - x0) / n, y0 + (np.arange(n) + 0.5) * (y1 - y0) / n)
+    p = tanh_sigmoid_forward(wide_here, np.column_stack([X.ravel(), Y.ravel()]))
+    share = np.mean(p > 0.5)
+    assert 0.05 < share < 0.95
+    assert abs(areas[1] / box - share) < 0.01, (areas[1] / box, share)
+    # in the last frame the fill's points are the traced input points where the view puts them
+    out = view.flow.stages[-1].index
+    view.set_stage(out, 1.0)
+    rings = np.concatenate([r for _, rs in sides.regions for r in rs])
+    where = view.to_scene(view.flow.trace(rings).at(out, 1.0))
+    drawn = np.concatenate([p.points for p in sides.submobjects])[0::4]
+    assert len(drawn) == len(where)
+    assert np.min(np.linalg.norm(drawn[:, None, :2] - where[None, :50, :2], axis=2), axis=0).max() < 1e-9
+    # the loop: closed in the input, and drawn as one stroke through every point of it at the
+    # end (the curves joined all along, and the point it starts at passed again inside the
+    # stroke, not only met by its other end: two ends meeting at a sharp turn left a gap)
+    from manim import LineJointType
+
+    curve = view.boundary.points.reshape(-1, 4, 3)
+    assert np.allclose(curve[1:, 0], curve[:-1, 3], atol=1e-9)
+    # joined round (its sharp turns in 3-D: a mitred halo stuck out past the line, a dark spot)
+    assert view.boundary.joint_type == LineJointType.ROUND
+    inner = np.linalg.norm(curve[1:, 0] - curve[0, 0], axis=1)
+    assert inner.min() < 1e-9
+    X = view.boundary_trace.points
+    assert np.allclose(X[0], X[np.argmin(np.linalg.norm(X[1:] - X[0], axis=1)) + 1], atol=1e-12)
+
+
+def test_no_glyph_halo_cuts_through_another_glyph_of_an_axis_name(scene):
+    """A compass name is drawn whole: its subscript's dark halo does not cut into the letter
+    before it (``h₃``'s did: a dark bar through its ``h``, read as a line through the name).
+    Drawn at 1080p, the name alone and its first letter alone: wherever the letter alone is
+    bright, the whole name is as bright."""
+    import manim
+
+    from nnanim.draw.mobjects import FastCamera
+
+    axes = scene.views[1].axes
+    name = next(m for m in axes.names if getattr(m, "text", "") == "h₃")
+    width, height = frame_units((1920, 1080))
+
+    def draw(mob):
+        with manim.tempconfig({"pixel_width": 1920, "pixel_height": 1080, "frame_width": width,
+                               "frame_height": height}):
+            camera = FastCamera(background_color=scene.theme.background)
+            camera.capture_mobjects([mob])
+            return np.asarray(camera.get_image().convert("L"), dtype=float)
+
+    whole = name.copy().move_to([0.0, 0.0, 0.0]).set_opacity(0.85)
+    first = whole.copy()
+    cut = whole.get_center()[0] - 0.01  # the letter: left of the middle; the subscript: right
+    for part in first.family_members_with_points():
+        if part.get_center()[0] > cut:
+            part.set_opacity(0.0)
+    alone, both = draw(first), draw(whole)
+    letter = alone > 0.6 * alone.max()
+    assert letter.sum() > 50
+    assert np.all(both[letter] >= 0.9 * alone[letter]), np.sort(both[letter] / alone[letter])[:5]
+
+
+def test_a_tall_frame_keeps_the_key_in_its_bottom_fifth(job, scene):
+    """9:16: the bottom fifth of the frame held the header's two lines under an empty strip; the
+    key (the classes' colours, named, and the curve p = 0.5) now sits there, between the
+    picture and the header, its dots in the colours of the points it names (the disk: the class
+    whose points lie nearer the centre, found here from the data).  A wide frame has none."""
+    from manim import Dot
+
+    from nnanim.layout import pixel_size
+
+    assert scene.key_row is None  # 16:9
+    tall = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": "9:16"},
+                   pixels=pixel_size("9:16", 480))
+    key, layout = tall.key_row, tall.layout
+    assert key is not None and key in tall.mobjects
+    frame = layout.frame
+    lo, hi = key.get_corner([-1, -1, 0]), key.get_corner([1, 1, 0])
+    assert hi[1] < frame.y0 + (frame.y1 - frame.y0) / 5  # in the bottom fifth
+    assert hi[1] < layout.picture_clip[1]  # under the picture
+    assert layout.header.x0 - 1e-6 <= lo[0] and hi[0] <= layout.header.x1 + 1e-6
+    run = job.ensure_run()[0]
+    radius = [np.linalg.norm(run.X[run.y == c], axis=1).mean() for c in (0, 1)]
+    disk = int(radius[1] < radius[0])
+    words = [m.text for m in key.get_family() if hasattr(m, "text") and isinstance(m.text, str)]
+    assert words[:2] == ["disk", "ring"] and "p=0.5" in words[2].replace(" ", "")  # (Text drops spaces)
+    dots = [m for m in key.get_family() if isinstance(m, Dot)]
+    colours = tall.theme.class_rgb(2)
+    np.testing.assert_allclose(dots[0].get_fill_color().to_rgb(), colours[disk], atol=0.01)
+    np.testing.assert_allclose(dots[1].get_fill_color().to_rgb(), colours[1 - disk], atol=0.01)
+
+
+def test_the_width_2_plane_is_shaded_on_both_sides_until_the_output_shading_comes(job, scene):
+    """The width-2 plane carries its own two sides through its stages too: its tiles cover the
+    input grid's box, the class-1 side where a forward pass written here gives p > 0.5; hidden
+    under the poster's shading at first, they are whole from the first stage on, and gone
+    (dimmed to nothing) once the best line's output shading has come: one shading at a time."""
+    sides = scene.narrow_sides
+    view = scene.views[0]
+    run = job.ensure_run()[0]
+
+    def area(r):
+        return 0.5 * np.sum(r[:, 0] * np.roll(r[:, 1], -1) - np.roll(r[:, 0], -1) * r[:, 1])
+
+    x0, x1, y0, y1 = view.grid_bounds
+    areas = [sum(area(r) for cls, rings in sides.regions if cls == c for r in rings) for c in (0, 1)]
+    box = (x1 - x0) * (y1 - y0)
+    assert abs(sum(areas) - box) < 1e-6 * box
+    n = 400
+    X, Y = np.meshgrid(x0 + (np.arange(n) + 0.5) * (x1 - x0) / n, y0 + (np.arange(n) + 0.5) * (y1 - y0) / n)
+    share = np.mean(tanh_sigmoid_forward(run, np.column_stack([X.ravel(), Y.ravel()])) > 0.5)
+    assert 0.05 < share < 0.95
+    assert abs(areas[1] / box - share) < 0.01, (areas[1] / box, share)
+    assert not sides.updaters  # its fade-in done
+    assert all(p.get_fill_opacity() < 0.01 for p in sides.submobjects)  # the end: gone
