@@ -169,6 +169,7 @@ def density_name(scale, theme):
     from the density as that has just drawn it (``.words``: the text)."""
     from manim import Group
 
+    from nnanim.draw.mobjects import glyph_halos
     from nnanim.draw.text import text
 
     class DensityName(Group):
@@ -187,7 +188,7 @@ def density_name(scale, theme):
 
     name = DensityName()
     name.words = text(HILLS, font=theme.font, font_size=scale.FONT, color=theme.foreground)
-    name.words.set_stroke(color=theme.background, width=5.0, background=True)
+    glyph_halos(name.words, theme, 5.0)
     name.words.annotates = scale.box  # it names a part of its own picture, from inside it
     name.words.set_opacity(0.0)
     name.add(name.words)

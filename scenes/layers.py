@@ -724,6 +724,7 @@ class LayersScene(SceneContract):
         from manim import Line
 
         from nnanim.core.projection import principal_axes
+        from nnanim.draw.mobjects import glyph_halos
 
         if near is None:
             placed = self.axes_names_placed(view, run, near=True)
@@ -747,7 +748,7 @@ class LayersScene(SceneContract):
             name = self.label(text, color=self.theme.foreground)
             if name.width > room:
                 name = self.label(text, color=self.theme.foreground, width=room)
-            name.set_stroke(color=self.theme.background, width=8.0, background=True)
+            glyph_halos(name, self.theme, 8.0)
             name.annotates = self.layout.picture_clip  # it names a line of its own picture
             names.append(name)
         # (u₁'s runs on to the right as far as its name needs, beyond the points if need be)

@@ -392,25 +392,6 @@ def clear_axes_class():
         #: where they go (:meth:`_place`)
         GLIDE = HOP
 
-        def _text(self, body: str, role: str):
-            """The base class's label, its glyphs' halos drawn first, all of them, and then the
-            glyphs: each glyph drawn on its own halo, the subscript's halo cut a dark bar
-            through the ``h`` of ``h₃`` (read as an axis line through the name).  Each glyph is
-            copied under the label as its halo (its outline in the background's colour, filled
-            so), and the glyph itself has none."""
-            new = (role, body) not in self._texts
-            mob = super()._text(body, role)
-            if new:
-                glyphs = list(mob.submobjects)
-                halos = []
-                for glyph in glyphs:
-                    halo = glyph.copy()
-                    halo.set_fill(color=self.theme.background)
-                    halos.append(halo)
-                    glyph.set_stroke(width=0.0, background=True)
-                mob.submobjects = halos + glyphs
-            return mob
-
         def _apart(self, centres, halves, shown, gap=None):
             return super()._apart(centres, halves, shown, (self.APART, self.APART) if gap is None else gap)
 

@@ -361,7 +361,10 @@ def test_axis_names_and_scale_labels_are_readable_on_top_and_swap_in_one_frame()
     axes = view.axes
     assert axes.z_index > view.cloud.z_index and axes.bar_label.z_index > view.cloud.z_index
     assert axes.bar_label.font_size == pytest.approx(SMALL_SIZE)
-    assert axes.bar_label.get_stroke_width(background=True) > 0  # its halo
+    # its halo: under every glyph, all of them drawn first (glyph_halos)
+    parts = axes.bar_label.family_members_with_points()
+    halos = [m.get_stroke_width(background=True) > 0 for m in parts]
+    assert any(halos) and halos == sorted(halos, reverse=True)
     family = set(axes.get_family())
     labels, seen = set(), set()
     from nnanim.draw.text import text

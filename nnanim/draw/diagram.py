@@ -28,6 +28,7 @@ from nnanim.core.timeline import EpochTimeline, Moment
 from nnanim.draw.mobjects import RasterImage
 from nnanim.draw.replay import InputInset, _SquarePanel, input_window
 from nnanim.draw.text import text
+from nnanim.layout import SMALL_SIZE
 from nnanim.theme import Theme, hex_rgb
 
 __all__ = ["NetworkDiagram", "NodeGrid", "RegionMap", "node_grid", "unit_image"]
@@ -38,7 +39,8 @@ SPACING = 1.3
 LAYER_GAP = 1.1
 #: activations whose unit can die (zero on every training point: never active, never learning)
 DYING = ("relu",)
-DEAD_FONT = 20
+#: the small print of every label (readable on a phone: 20 was under it)
+DEAD_FONT = SMALL_SIZE
 #: the output node's radius (scene units; 8 px at 480p), at most 0.3 of a unit's side
 OUTPUT_NODE = 0.14
 #: the output node's gap to its map's border (scene units): beside the map, not on its border

@@ -87,6 +87,7 @@ __all__ = [
     "stroke_path",
     "stroke_segments",
     "value_image",
+    "glyph_halos",
     "with_halo",
 ]
 
@@ -1506,6 +1507,24 @@ def with_halo(line: VMobject, theme: Theme, factor: float = HALO_WIDTH) -> VMobj
     return line
 
 
+def glyph_halos(label: VMobject, theme: Theme, width: float) -> VMobject:
+    """Give a label over a picture (a Text) a halo of the background's colour, ``width`` wide, under
+    all of its glyphs: each glyph copied under the label, outline and fill in that colour, before
+    the first glyph is drawn.  A halo as each glyph's own background stroke is drawn just before
+    that glyph, over the glyph before it: a subscript's halo cut a dark bar through the ``h`` of
+    ``h₃``, read as an axis line through the name.  The label's opacity rules its halos too."""
+    glyphs = [m for m in label.get_family() if m.has_points()]
+    halos = []
+    for glyph in glyphs:
+        halo = glyph.copy()
+        halo.set_fill(color=theme.background)
+        halo.set_stroke(color=theme.background, width=width, background=True)
+        halos.append(halo)
+        glyph.set_stroke(width=0.0, background=True)
+    label.submobjects = halos + list(label.submobjects)
+    return label
+
+
 class FlowView(Group):
     """The input plane — grid, data points, decision boundary — carried through a flow.
 
@@ -2059,7 +2078,7 @@ class SpaceAxes(VGroup):
             from nnanim.draw.text import text
 
             mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
-            mob.set_stroke(color=self.theme.background, width=self.HALO, background=True)
+            glyph_halos(mob, self.theme, self.HALO)
             mob.set_opacity(0.0)
             mob.set_z_index(self.Z)
             self._belongs(mob)

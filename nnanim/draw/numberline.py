@@ -27,7 +27,7 @@ from manim import Group
 from nnanim.core.curves import nice_ticks
 from nnanim.core.notation import number
 from nnanim.core.projection import smoothstep
-from nnanim.draw.mobjects import HALO_OPACITY, Polylines, RasterImage, with_halo
+from nnanim.draw.mobjects import HALO_OPACITY, Polylines, RasterImage, glyph_halos, with_halo
 from nnanim.layout import SMALL_SIZE
 
 __all__ = ["Headroom", "LineScale", "Presence", "Span", "SpanFraming"]
@@ -190,7 +190,7 @@ class LineScale(Group):
             from nnanim.draw.text import text
 
             mob = text(body, font=self.theme.font, font_size=self.FONT, color=self.theme.foreground)
-            mob.set_stroke(color=self.theme.background, width=5.0, background=True)
+            glyph_halos(mob, self.theme, 5.0)
             mob.annotates = self.box  # it labels its own picture, from inside it
             mob.clip_box = self.box
             for part in mob.get_family():
