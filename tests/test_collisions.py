@@ -118,7 +118,7 @@ AXES_KNOWN: dict[tuple[str, str], str] = {
        "stage, the intro hold's boundary reaches one" for a in ("16:9", "9:16", "1:1", "4:3")},
     **{("bottleneck", a): "since the framing zooms on the points alone, the spirals fill the "
        "panel's corners in some stages (1-13 labels a video touch a few points)"
-       for a in ("16:9", "9:16", "1:1", "4:3")},
+       for a in ("9:16", "1:1")},
 }
 
 
