@@ -22,7 +22,7 @@ from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
 from nnanim.contract import resolve
 from nnanim.core.nn import LEAKY_SLOPE
 from nnanim.core.record import train
-from nnanim.draw.mobjects import SpaceAxes, StagePlay
+from nnanim.draw.mobjects import SpaceAxes, StagePlay, ViewTurn
 from nnanim.errors import NnanimError
 from nnanim.media.render import RenderSettings, render
 from nnanim.theme import hex_rgb, load_theme
@@ -491,8 +491,14 @@ def test_every_title_stays_long_enough_to_read(scene):
         for a, b in staged:
             led = LEAD if a == first[0] else 0.0  # (the beat's first play: the title's lead)
             assert b - a - led >= 1.4 - 1e-6, (beat.title, b - a)
-        held = beat.end - max(b for _, b, anims in inside
-                              if not all(isinstance(x, Wait) for x in anims))
+        # the still hold after the beat's last motion (a stage or a turn): the waits that follow it
+        moved = max(k for k, (_, _, anims) in enumerate(inside)
+                    if any(isinstance(x, (StagePlay, ViewTurn)) for x in anims))
+        held = 0.0
+        for a, b, anims in inside[moved + 1:]:
+            if not all(isinstance(x, Wait) for x in anims):
+                break
+            held += b - a
         assert held >= 0.8 - 1e-6, (beat.title, held)
         texts = [x for x in first[2] if getattr(getattr(x, "mobject", None), "text", None) == beat.title]
         assert texts, beat.title  # the title comes in with the beat's first play
@@ -523,6 +529,7 @@ class _AxesChecked:
         known = getattr(self, "fills", {})
         fills = next((known[a] for a, v in self.views.items() if v is view and a in known), None)
         saved = (view.stage, view.t, view.elev, view.azim)
+        instant, view.axes.instant = view.axes.instant, True  # placed as the scene samples them
         found = []
         stages = view.flow.stages
         for s in range(len(stages)):
@@ -544,6 +551,7 @@ class _AxesChecked:
                                       grid if elev == 0.0 else grid[:0], view.axes.bar_label))
         view.elev, view.azim = saved[2:]
         view.set_stage(*saved[:2])
+        view.axes.instant = instant
         self.sampled[next(a for a, v in self.views.items() if v is view)] = found
 
 
@@ -595,7 +603,7 @@ def test_only_the_space_on_screen_is_named(checked_axes):
     names visible are those of the picture on screen (the input's x₁ x₂), no others."""
     for act in LARGE:
         visible, own = checked_axes.named[act]
-        assert visible == own == ["x₁", "x₂"], (act, visible, own)
+        assert visible == ["x₁", "x₂"] and set(visible) <= set(own), (act, visible, own)
 
 
 def test_every_3d_space_names_its_axes_in_every_frame_shape(shapes_plans):
