@@ -22,21 +22,28 @@ from nnanim.errors import NnanimError
 
 #: the four trainings, in panel order
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
-#: seconds per stage kind (all four panels play each stage together)
-PACE = {"linear": 1.8, "bias": 1.0, "activation": 2.2, "lift": 0.6, "squash": 1.6, "rotate": 1.4}
-#: a title is read at this many words a second; no beat is shorter than MIN_BEAT seconds
-READING_RATE, MIN_BEAT = 3.0, 1.8
+#: seconds per stage kind (all four panels play each stage together): a beat per idea, slow
+#: enough to follow (review 6: eight steps in about 30 s read as rushed)
+PACE = {"linear": 2.4, "bias": 1.4, "activation": 3.0, "lift": 1.8, "squash": 2.2, "rotate": 2.0}
+#: a title is read at this many words a second; no beat is shorter than MIN_BEAT seconds, and each
+#: stage's picture is held still LOOK seconds once it has played (its result seen before the next)
+READING_RATE, MIN_BEAT, LOOK = 3.0, 2.5, 0.8
 #: seconds of the beats between stages
-BEATS = {"intro": 1.5, "regions": 1.0, "look_regions": 2.0, "caption": 0.8, "tilt": 1.2,
-         "output": 1.2, "end": 3.0, "regrid": 1.2}
+BEATS = {"intro": 3.0, "regions": 1.2, "look_regions": 3.0, "caption": 0.8, "tilt": 1.6,
+         "output": 1.6, "end": 4.0, "regrid": 1.5}
+#: a play that changes the title starts with the swap (the old title out, the new one in, over
+#: these seconds, the picture still) and the picture moves as it ends: the words say what moves
+#: as it starts to move, never after (review 6: the title came in once the motion was half done)
+LEAD = 0.35
 #: where a large panel's axes would cover data at a stage's end they fade out (or back in) over
 #: this share of the stage (see ActivationsScene.axes_where_free)
 AXES_EASE = 0.3
 #: moments of each stage at which the axes are checked against the picture
 AXES_SAMPLES = 9
-#: a stage's title swaps over this share of its play: the old one out while the picture has not
-#: yet moved, the new one in as it is under way (its motion half done), never ahead of it
-TITLE_SHARE = 0.5
+#: while a large view is 3-D its picture is drawn this much smaller than its framing fits (eased
+#: in as it lifts, out as it squashes back to the plane): a tilted cloud fills its square's
+#: corners, where its axis names (h₁ h₂ h₃) go (review 6: unnamed, hidden, from 14.8 s)
+ROOM_3D = 0.22
 #: the 3-D view while a hidden layer has 3 units: each panel its own angles, among these tilts
 #: and turns (degrees), those from which its sheet is least edge-on over the 3-D stages (one view
 #: for all four left relu's and leaky relu's sheets edge-on, slivers)
@@ -123,7 +130,7 @@ class ActivationsScene(SceneContract):
         from nnanim.core.flow import build_flow
         from nnanim.core.regions import PIECEWISE_LINEAR, linear_regions, pattern_colours
         from nnanim.draw.mobjects import OpacityFade, StagePlay, TracedPolygons, ViewTurn
-        from nnanim.draw.panels import Dim, early, late, output_overlay
+        from nnanim.draw.panels import Dim, late, output_overlay
         from nnanim.draw.posters import FADE, poster_shading
 
         runs = self.runs = self.trainings()
@@ -250,9 +257,11 @@ class ActivationsScene(SceneContract):
             if view.axes is not None:
                 self.axes_where_free(view)
         self.add(*shapes, new)
-        self.play(*(OpacityFade(m) for m in (*self.fills.values(), *shapes, *grown)),
-                  *self.swap_text(title, new, BEATS["caption"], BEATS["regions"]),
-                  run_time=BEATS["regions"])
+        # the title first (the panels still), the regions arriving as it is in
+        run = LEAD + BEATS["regions"]
+        arrive = between(LEAD / run, 1.0)
+        self.play(*(OpacityFade(m, rate_func=arrive) for m in (*self.fills.values(), *shapes, *grown)),
+                  *self.swap_text(title, new, LEAD, run), run_time=run)
         title = new
         self.fix(*shapes)
         self.wait(BEATS["look_regions"])
@@ -277,19 +286,25 @@ class ActivationsScene(SceneContract):
             self.mark("stage", new.text)
             self.add(new)
             for k, ((stage, _, turn), seconds) in enumerate(zip(plan, times)):
-                turns = [ViewTurn(v, *self.tilts[a]) for a, v in self.views.items()] if turn else []
-                swap = self.swap_text(title, new, TITLE_SHARE * seconds, seconds) if k == 0 else []
+                # the beat's first play swaps the title, then the picture moves (see LEAD)
+                lead = LEAD if k == 0 else 0.0
+                run = seconds + lead
+                moves = late(lead, run)
+                turns = ([ViewTurn(v, *self.tilts[a], rate_func=moves) for a, v in self.views.items()]
+                         if turn else [])
+                swap = self.swap_text(title, new, lead, run) if k == 0 else []
                 # ReLU folds the grid's lines where only one unit is on onto that unit's axis:
                 # grey rays far past the data, drawn as nothing the panel names ("stray spikes").
                 # The regions' sheets carry the plane on (a region folded onto an axis has no
                 # area): the grid leaves as the first fold starts, and the points stay on the rays
                 gone = []
                 if stage.kind == "activation" and not grid_gone:
-                    gone = [Dim(self.views[a].grid, 0.0, rate_func=early(GRID_OUT * seconds, seconds))
+                    gone = [Dim(self.views[a].grid, 0.0,
+                                rate_func=between(lead / run, (lead + GRID_OUT * seconds) / run))
                             for a in self.fills]
                     grid_gone = True
-                self.play(*(StagePlay(v, stage.index) for v in views), *turns, *swap, *gone,
-                          run_time=seconds)
+                self.play(*(StagePlay(v, stage.index, rate_func=moves) for v in views), *turns, *swap,
+                          *gone, run_time=run)
             title = new
             if back:
                 tilted = False
@@ -315,28 +330,30 @@ class ActivationsScene(SceneContract):
         self.mark("caption", TITLES["end"])
         self.add(new)
         self.overlays = {act: output_overlay(v, self.theme) for act, v in self.views.items()}
-        # the regions leave in the first moment, then the class shading arrives: never one over the other
-        gone = early(BEATS["caption"], BEATS["output"])
+        # the title first (see LEAD); then the regions leave, then the class shading arrives:
+        # never one over the other
+        run = LEAD + BEATS["output"]
+        gone = between(LEAD / run, (LEAD + BEATS["caption"]) / run)
         fades = [Dim(f, 0.0, rate_func=gone) for f in self.fills.values()]
         fades += [OpacityFade(m, rate_func=gone) for m in grown]
         for overlay in self.overlays.values():
             if overlay.shading is not None:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
-                fades.append(OpacityFade(overlay.shading, rate_func=late(BEATS["caption"], BEATS["output"])))
+                fades.append(OpacityFade(overlay.shading, rate_func=late(LEAD + BEATS["caption"], run)))
             if overlay.strokes is not None:  # whole, faded in: grown in with Create, each line
                 self.add(overlay.strokes)      # began as a lone dot (its round cap) off the sheet
-                fades.append(OpacityFade(overlay.strokes))
+                fades.append(OpacityFade(overlay.strokes, rate_func=late(LEAD, run)))
         line = min(2, self.label_lines - 1)
         scores = [self.panel_label(self.statements[a]["accuracy"], k, line, color=self.theme.foreground)
                   for k, a in enumerate(ACTIVATIONS)]
         self.add(*scores)
         # the title comes with the play that draws what it names (the lines)
-        fades += self.swap_text(title, new, TITLE_SHARE * BEATS["output"], BEATS["output"])
+        fades += self.swap_text(title, new, LEAD, run)
         if line == 1:  # the accuracy replaces the regions' line: out, then in
-            self.play(*fades, *self.swap_text(shapes, scores), run_time=BEATS["output"])
+            self.play(*fades, *self.swap_text(shapes, scores), run_time=run)
         else:
-            self.play(*fades, *(OpacityFade(s) for s in scores), run_time=BEATS["output"])
+            self.play(*fades, *(OpacityFade(s, rate_func=late(LEAD, run)) for s in scores), run_time=run)
         self.wait(BEATS["end"])
 
     # -- pieces
@@ -548,6 +565,7 @@ class ActivationsScene(SceneContract):
         for act, view in self.views.items():
             if panels is self.focus and act in LARGE and SpaceAxes.fits(view.clip_box):
                 view.axes = SpaceAxes(view)  # its scale label one size in every panel
+                roomy(view)
                 view.add(view.axes)
                 view.set_stage(view.stage, view.t)
                 grown.append(view.axes)
@@ -591,23 +609,38 @@ class ActivationsScene(SceneContract):
         fills = next((self.fills[a] for a, v in self.views.items() if v is view and a in self.fills),
                      None)
         saved = (view.stage, view.t, view.elev, view.azim)
-        free = []
-        for s in range(len(stages)):
-            ok = True
+        # sampled as placed and named at each moment: the axes' glides and renames (run on the
+        # frames drawn) done at once, as a plan pass does them (the same answer in both)
+        axes, instant = view.axes, view.axes.instant
+        axes.instant = True
+
+        def is_free(s: int) -> bool:
             for tilted in view_modes(stages, s):
                 view.elev, view.azim = self.tilt_of(view) if tilted else (0.0, 0.0)
                 for t in np.linspace(0.0, 1.0, AXES_SAMPLES):
                     view.set_stage(s, float(t))
                     marks = axes_marks([view], self.theme)
+                    # (tilted, the sheet fills the picture: the names lie on it, on their halo)
                     if any(covers(m) for m in marks) or (
-                            s > 0 and any(on_sheet(m, view, fills) for m in marks)):
-                        ok = False
-                        break
-                if not ok:
-                    break
-            free.append(float(ok))
+                            s > 0 and not tilted and any(on_sheet(m, view, fills) for m in marks)):
+                        return False
+            return True
+
+        # the 3-D stages keep one pair of corners (the names turn with the view): the pair free
+        # in the most of them (review 6: in the bottom left, where 3-D stages kept them, they
+        # lay on the sheets in every 3-D stage, so the hidden space went unnamed)
+        solid = [s for s in range(len(stages)) if stages[s].dim == 3]
+        if solid:
+            view.corners_3d = max(axes.PLACEMENTS,
+                                  key=lambda p: (setattr(view, "corners_3d", p)
+                                                 or sum(is_free(s) for s in solid)))
+        free = [float(is_free(s)) for s in range(len(stages))]
         view.elev, view.azim = saved[2:]
         view.set_stage(*saved[:2])
+        # back at the picture on screen with its own names only: the names of the spaces
+        # sampled (u₁ u₂ u₃ of later stages) were left fading out and, faded in with the axes as
+        # the regions came, were drawn over the input panel (review 6, 3.5-4.3 s)
+        axes.instant = instant
         n = len(free)
 
         def ease(a):
@@ -833,16 +866,14 @@ def reading_seconds(text: str) -> float:
 
 
 def beat_seconds(text: str, seconds: list, after: float = 0.0) -> list:
-    """The seconds a beat titled ``text`` holds still after its plays (their paces ``seconds``;
-    ``after``: a play of the beat that follows them) so that it lasts :data:`MIN_BEAT` and its
-    title, in from :data:`TITLE_SHARE` of the first play, stays fully in for its
-    :func:`reading_seconds`.  A hold, not slower plays: a title swap takes a share of its play
-    (the new title in only once the picture is under way), so a longer play would leave the
-    title dim longer."""
-    total = sum(seconds) + after
-    shown = total - TITLE_SHARE * seconds[0]
-    hold = max(0.0, reading_seconds(text) - shown)
-    return max(hold, MIN_BEAT - total)
+    """The seconds a beat titled ``text`` holds still after its plays (their paces ``seconds``,
+    the first led by the title's swap, :data:`LEAD`; ``after``: a play of the beat that follows
+    them): at least :data:`LOOK` (its result seen still), long enough for it to last
+    :data:`MIN_BEAT` and for its title, in from the end of the lead, to stay fully in for its
+    :func:`reading_seconds`."""
+    total = LEAD + sum(seconds) + after
+    shown = total - LEAD
+    return max(LOOK, reading_seconds(text) - shown, MIN_BEAT - total)
 
 
 def covers(marks) -> bool:
@@ -862,3 +893,33 @@ def covers(marks) -> bool:
 
 
 SCENE = ActivationsScene
+
+
+def room_3d(stages, s: int, t: float) -> float:
+    """How much of :data:`ROOM_3D` a view keeps free around its picture at time ``t`` of stage
+    ``s``: none in the plane, all of it in 3-D, eased in over the lift into 3-D and out over the
+    squash back to the plane."""
+    stage = stages[min(s, len(stages) - 1)]
+    if stage.dim != 3:
+        return 0.0
+    if stage.kind == "lift" and (s == 0 or stages[s - 1].dim != 3):
+        return smoothstep(t)
+    if stage.kind == "squash" and s + 1 < len(stages) and stages[s + 1].dim != 3:
+        return smoothstep(1.0 - t)
+    return 1.0
+
+
+def roomy(view) -> None:
+    """Draw ``view`` smaller in its 3-D stages by :data:`ROOM_3D` (:func:`room_3d`): its screen
+    map's scale divided, the centre kept (every position on screen comes from it)."""
+    if getattr(view, "_roomy", False):
+        return
+    own = view.screen_map
+    stages = view.flow.stages
+
+    def screen_map(s, t):
+        centre, scale = own(s, t)
+        return centre, scale / (1.0 + ROOM_3D * room_3d(stages, s, float(t)))
+
+    view.screen_map = screen_map
+    view._roomy = True

@@ -13,8 +13,8 @@ import itertools
 
 import numpy as np
 import pytest
-from manim import Text
-from nnanim.scenes.activations import ACTIVATIONS, LARGE, SCALES, TITLES, ActivationsScene
+from manim import Text, Wait
+from nnanim.scenes.activations import ACTIVATIONS, LARGE, LEAD, SCALES, TITLES, ActivationsScene
 from scipy.optimize import linprog
 from scipy.special import expit
 from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
@@ -22,7 +22,7 @@ from storyboards import JUDGED_FPS, best_linear_split, class_pixels, dry_run
 from nnanim.contract import resolve
 from nnanim.core.nn import LEAKY_SLOPE
 from nnanim.core.record import train
-from nnanim.draw.mobjects import StagePlay
+from nnanim.draw.mobjects import SpaceAxes, StagePlay, ViewTurn
 from nnanim.errors import NnanimError
 from nnanim.media.render import RenderSettings, render
 from nnanim.theme import hex_rgb, load_theme
@@ -428,49 +428,51 @@ def test_the_titles_say_before_or_after_sigma_and_the_scales_are_explained(scene
     assert differ > 3  # the default story: the bars do differ side by side
 
 
-def test_each_title_is_in_once_its_picture_is_under_way(scene):
-    """At 9.3 s the title said "fold or squash" while the panels still showed the stage before
-    (the new title was in after 0.8 s of the 2.2 s fold, the fold a fifth done): in every stage's
-    play the old title is gone (wiped by the new one: going) before its picture has moved a tenth
-    of the way, the new one is in only once it has moved two fifths; the closing title comes in
-    the play that draws the lines.  Review 5: a wipe that long (0.9 s) read as garbled, half of
-    each title; it takes at most WIPE_SECONDS, ending when the new title is to be in, so the old
-    one starts going before the picture has moved a fifth of the way."""
+def test_each_title_is_in_as_its_picture_starts_to_move(scene):
+    """Review 6: "titles name the action late (the picture moves before the words say what
+    moves)": the title came in once the motion was two fifths done.  In every play that changes
+    the title, the old title is gone and the new one fully in when the picture starts to move,
+    at most 0.3 s before it (read from the plan's rate functions and play lengths): the stages,
+    the regions arriving and the output lines."""
     from manim import Create
 
-    from nnanim.draw.mobjects import WIPE_SECONDS, GlyphWipe, OpacityFade
+    from nnanim.draw.mobjects import OpacityFade
 
-    alphas = np.linspace(0.0, 1.0, 401)
+    alphas = np.linspace(0.0, 1.0, 2001)
+    times = [0.0] + [shot.time for _, shot in scene.bars]
     titled = 0
     lines = [o.strokes for o in scene.overlays.values() if o.strokes is not None]
-    for anims in scene.recorded:
+    fills = list(scene.fills.values())
+    for start, end, anims in zip(times[:-1], times[1:], scene.recorded):
         moving = [a for a in anims if isinstance(a, (StagePlay, Create))
-                  or (isinstance(a, OpacityFade) and any(a.mobject is m for m in lines))]
+                  or (isinstance(a, OpacityFade) and any(a.mobject is m for m in lines + fills))]
         texts = [a for a in anims if isinstance(a, OpacityFade) and hasattr(a.mobject, "text")
                  and a.mobject.text in [b.title for b in scene.beats]]
         if not moving or not texts:
             continue
         titled += 1
-        motion = np.array([moving[0].rate_func(float(x)) for x in alphas])
+        run = end - start
+        moves = min(float(np.argmax([m.rate_func(float(x)) > 0.005 for x in alphas])) / 2000 * run
+                    for m in moving)
         for fade in texts:
-            done = np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas])
-            if fade.fade_in:
-                assert motion[done] >= 0.4, (fade.mobject.text, motion[done])
-            elif isinstance(fade, GlyphWipe):  # wiped by the new title, in at most WIPE_SECONDS
-                going = np.argmax([fade.rate_func(float(x)) > 0.0 for x in alphas])
-                assert motion[going] <= 0.2, (fade.mobject.text, motion[going])
-                assert (done - going) / (len(alphas) - 1) * fade.run_time <= WIPE_SECONDS + 0.01
-            else:
-                assert motion[done] <= 0.1, (fade.mobject.text, motion[done])
+            done = float(np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas])) / 2000 * run
+            if fade.fade_in:  # the new title: in as the picture starts, at most 0.3 s ahead
+                assert done <= moves + 1e-6, (fade.mobject.text, done, moves)
+                assert moves - done <= 0.3, (fade.mobject.text, done, moves)
+            else:  # the old one: gone before the picture moves
+                assert done <= moves + 1e-6, (fade.mobject.text, done, moves)
     n_beats = len([b for b in scene.beats if b.kind == "stage"])
-    assert titled == n_beats + 1  # every stage's beat and the output
+    assert titled == n_beats + 2  # every stage's beat, the regions and the output
 
 
 def test_every_title_stays_long_enough_to_read(scene):
     """Review 4: 12 titles in 26 s, "lift 2 → 3" 1.2 s, "+ b" 1.0 s each.  Each layer's W·x and
     + b now share one title ("layer 1 · W·x+b, before σ"); every beat lasts at least 1.8 s and
     its title is fully in (from the end of its fade in) for its words at 3 a second; the video
-    stays under 40 s.  Play lengths from the plan's clock after each play."""
+    stays under 40 s.  Play lengths from the plan's clock after each play.
+    Review 6: eight steps in about 30 s read as rushed: every beat now lasts at least 2.5 s, each
+    stage's picture moves for at least 1.4 s and is then held still at least 0.8 s (its result
+    seen before the next one starts), and the video takes 40 to 60 s."""
     times = [0.0] + [shot.time for _, shot in scene.bars]
     plays = list(zip(times[:-1], times[1:], scene.recorded))
     stages = [b for b in scene.beats if b.kind == "stage"]
@@ -479,17 +481,31 @@ def test_every_title_stays_long_enough_to_read(scene):
     for beat in scene.beats:
         if not beat.title:
             continue
-        assert beat.end - beat.start >= 1.8 - 1e-6, beat
+        assert beat.end - beat.start >= 2.5 - 1e-6, beat
         if beat.kind != "stage":
             continue
         inside = [(a, b, anims) for a, b, anims in plays if beat.start - 1e-9 <= a < beat.end - 1e-9]
         first = inside[0]
+        staged = [(a, b) for a, b, anims in inside if any(isinstance(x, StagePlay) for x in anims)]
+        assert staged, beat.title
+        for a, b in staged:
+            led = LEAD if a == first[0] else 0.0  # (the beat's first play: the title's lead)
+            assert b - a - led >= 1.4 - 1e-6, (beat.title, b - a)
+        # the still hold after the beat's last motion (a stage or a turn): the waits that follow it
+        moved = max(k for k, (_, _, anims) in enumerate(inside)
+                    if any(isinstance(x, (StagePlay, ViewTurn)) for x in anims))
+        held = 0.0
+        for a, b, anims in inside[moved + 1:]:
+            if not all(isinstance(x, Wait) for x in anims):
+                break
+            held += b - a
+        assert held >= 0.8 - 1e-6, (beat.title, held)
         texts = [x for x in first[2] if getattr(getattr(x, "mobject", None), "text", None) == beat.title]
         assert texts, beat.title  # the title comes in with the beat's first play
         words = len([w for w in beat.title.split() if any(c.isalnum() for c in w)])
-        full_in = first[0] + 0.5 * (first[1] - first[0])  # the title swap's share of the play
+        full_in = first[0] + LEAD  # the title swap leads the play
         assert beat.end - full_in >= words / 3.0 - 1e-6, (beat.title, beat.end - full_in)
-    assert scene.clock < 40.0
+    assert 40.0 <= scene.clock <= 60.0
 
 
 class _AxesChecked:
@@ -503,14 +519,21 @@ class _AxesChecked:
         from nnanim.draw.scene import axes_marks
 
         super().axes_where_free(view)
+        # the names visible as the scene goes on (the names of the picture on screen only)
+        self.named = getattr(self, "named", {})
+        visible = [body for (role, body), mob in view.axes._texts.items() if role == "name"
+                   and any(p.get_fill_opacity() > 0.01 for p in mob.family_members_with_points())]
+        self.named[next(a for a, v in self.views.items() if v is view)] = (
+            sorted(visible), sorted(SpaceAxes.names_at(view, view.stage, view.t)[0]))
         self.sampled = getattr(self, "sampled", {})
         known = getattr(self, "fills", {})
         fills = next((known[a] for a, v in self.views.items() if v is view and a in known), None)
         saved = (view.stage, view.t, view.elev, view.azim)
+        instant, view.axes.instant = view.axes.instant, True  # placed as the scene samples them
         found = []
         stages = view.flow.stages
         for s in range(len(stages)):
-            for elev, azim in ((0.0, 0.0), (np.radians(58), np.radians(-25))):
+            for elev, azim in ((0.0, 0.0), self.tilt_of(view)):
                 if (stages[s].dim == 3) != (elev != 0.0) and stages[s].kind not in ("lift", "squash"):
                     continue  # a view not seen that way in this stage
                 view.elev, view.azim = elev, azim
@@ -524,9 +547,11 @@ class _AxesChecked:
                         sheets = [Delaunay(V) for V in sheets
                                   if len(V) >= 3 and np.linalg.matrix_rank(V[1:] - V[0], tol=1e-6) == 2]
                         grid = np.asarray(view.grid.points, float)[:, :2]
-                        found.append((s, t, marks, sheets, grid, view.axes.bar_label))
+                        found.append((s, t, marks, sheets if elev == 0.0 else [],
+                                      grid if elev == 0.0 else grid[:0], view.axes.bar_label))
         view.elev, view.azim = saved[2:]
         view.set_stage(*saved[:2])
+        view.axes.instant = instant
         self.sampled[next(a for a, v in self.views.items() if v is view)] = found
 
 
@@ -540,7 +565,9 @@ def test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match(checked
     orange points and the "1" on the sheet's corner, at 19.53 s tanh's names on its grid; relu's
     "0.5" 1.6× the size of tanh's.  Sampled at 21 moments of every stage (not only its end),
     wherever the axes show, no name or scale mark lies on a point's disc, a boundary, or (after
-    the input) a grid line or a region's sheet; every scale label is drawn at one size."""
+    the input, seen from the top) a grid line or a region's sheet; every scale label is drawn at one
+    size.  Review 6: tilted, the sheet fills the picture, and a rule against lying on it left the
+    3-D spaces unnamed: there the names lie on the sheet, on their halo (never on a point)."""
     heights = []
     for act in LARGE:
         samples = checked_axes.sampled[act]
@@ -567,6 +594,40 @@ def test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match(checked
             if label is not None and label.width > 0:
                 heights.append(label.height)
     assert heights and max(heights) <= 1.05 * min(heights), (min(heights), max(heights))
+
+
+def test_only_the_space_on_screen_is_named(checked_axes):
+    """Review 6, 3.5-4.3 s: u₂ u₃ (names of later spaces) over the input panel: choosing where
+    the axes show moved the view through every stage, and the names of the spaces it passed
+    were left fading out, then faded in with the axes as the regions came.  Once chosen, the
+    names visible are those of the picture on screen (the input's x₁ x₂), no others."""
+    for act in LARGE:
+        visible, own = checked_axes.named[act]
+        assert visible == ["x₁", "x₂"] and set(visible) <= set(own), (act, visible, own)
+
+
+#: 3-D stages still unnamed (open, issue 16): in 4:3 the points reach every corner pair the 3-D
+#: stages share at some moment of the lift (and of relu's σ) (strict: the test says so once fixed)
+STILL_UNNAMED = {("4:3", "relu"): ["lift 2 → 3", "layer 1 · relu"], ("4:3", "tanh"): ["lift 2 → 3"]}
+
+
+def test_every_3d_space_names_its_axes_in_every_frame_shape(shapes_plans):
+    """Review 6: after 14.8 s the 3-D hidden space had no axis names (h₁ h₂ h₃): its names were
+    hidden in every 3-D stage, kept bottom left, on the sheet or the points.  In every frame
+    shape whose large panels have axes (a square frame's are too small for any: README), each
+    names the 3-D hidden space h₁ h₂ h₃ in every stage it is shown (the lift into it, W·x + b
+    and σ; the axes' own check, sampled at the stage's moments, keeps them off every point and
+    boundary: test_axes_never_lie_on_points_lines_or_sheets_and_scale_labels_match)."""
+    for aspect, s in shapes_plans.items():
+        for act in LARGE:
+            view = s.views[act]
+            if not hasattr(view, "free_stages"):
+                continue  # no axes in this frame shape
+            stages = view.flow.stages
+            solid = [k for k, st in enumerate(stages) if st.dim == 3 and st.layer == 0]
+            assert solid, aspect
+            hidden = [stages[k].caption for k in solid if not view.free_stages[k]]
+            assert hidden == STILL_UNNAMED.get((aspect, act), []), (aspect, act, hidden)
 
 
 def test_the_relu_grid_folded_onto_the_axes_is_not_left_as_stray_spikes(scene):
@@ -626,14 +687,23 @@ def test_the_poster_shows_the_input_at_one_scale_in_all_four_panels(scene):
 def test_a_title_swap_never_leaves_the_title_dim_long(scene):
     """Stretching a stage's play to give its title reading time stretched its title swap too
     (the new title comes in only once the picture is under way: half the play): "layer 1 · σ"
-    was dim or missing for 2 s.  The reading time is a hold after the plays; every swap (half
-    of its beat's first play) is over within 1.1 s."""
+    was dim or missing for 2 s.  The reading time is a hold after the plays; every swap (the
+    lead of its beat's first play, before the picture moves) is over within 1.1 s."""
+    from nnanim.draw.mobjects import OpacityFade
+
+    alphas = np.linspace(0.0, 1.0, 2001)
     times = [0.0] + [shot.time for _, shot in scene.bars]
     for beat in scene.beats:
         if beat.kind != "stage":
             continue
-        first = next(b - a for a, b in zip(times[:-1], times[1:]) if a >= beat.start - 1e-9)
-        assert 0.5 * first <= 1.1 + 1e-9, (beat.title, first)
+        k, start, end = next((k, a, b) for k, (a, b) in enumerate(zip(times[:-1], times[1:]))
+                             if a >= beat.start - 1e-9)
+        fades = [x for x in scene.recorded[k] if isinstance(x, OpacityFade) and x.fade_in
+                 and getattr(x.mobject, "text", None) == beat.title]
+        assert fades, beat.title
+        for fade in fades:
+            done = np.argmax([fade.rate_func(float(x)) >= 1.0 - 1e-9 for x in alphas]) / 2000
+            assert done * (end - start) <= 1.1 + 1e-9, (beat.title, done * (end - start))
 
 
 class _RegridSampled:

@@ -106,8 +106,6 @@ def covered(marks) -> list[str]:
 #: strict, as KNOWN_FAILURES: other scenes' fixes may free a corner first, and the test still runs)
 _THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
 AXES_KNOWN: dict[tuple[str, str], str] = {
-    ("activations", "4:3"): _THREE_D + "; each panel now turns to its own face-on tilt, and in 4:3 the "
-    "third axis name (h₃) of a panel meets its boundary at one moment (10.6 s)",
     **{("feature-cross", a): "small panels: the data are framed inside the panel's picture, "
        "the 3-D names' corners chosen from boxes, but in these shapes the compass "
        "is still about a third of a panel (the xor's and the learned layers' points reach it)"
