@@ -83,8 +83,9 @@ class SceneContract:
     job: Job | None = None
     #: whether the scene draws a title line across the top of the frame (``FlowScene.top_line``:
     #: a panel scene's title, where the layout's picture box begins); a test checks it against
-    #: each scene's code
-    top_title: bool = False
+    #: each scene's code.  A number: how many title-sized lines its text on top takes at most
+    #: (``True``: two, a title that wraps, or a title and its info line)
+    top_title: bool | int = False
 
     @classmethod
     def check(cls, job: Job) -> None:

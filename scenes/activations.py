@@ -108,7 +108,7 @@ TITLES = {
 
 
 class ActivationsScene(SceneContract):
-    top_title = True  # a panel scene: its title line is on top
+    top_title = 3  # a panel scene: its title line on top, and two info lines under it
     defaults = {"dataset": "circles", "hidden": [3, 2], "epochs": 1500}
     max_inputs = 2  # its lesson is the linear regions of the input plane
 

@@ -361,7 +361,8 @@ def _picture_pixels(scene: str, pixels: tuple[int, int]) -> tuple[slice, slice]:
     # a panel scene's title line at the top of the frame (``FlowScene.top_line``) lies where the
     # layout's picture box begins: text (wiped from one title to the next), not picture
     if cls.top_title:
-        top = min(top, layout.title_strip(lines=2).y0)
+        lines = 2 if cls.top_title is True else int(cls.top_title)
+        top = min(top, layout.title_strip(lines=lines).y0)
     per_unit = pixels[1] / height
     x0, x1 = (int(round((v + width / 2) * per_unit)) for v in (box.x0, box.x1))
     y0, y1 = (int(round((height / 2 - v) * per_unit)) for v in (top, box.y0))
