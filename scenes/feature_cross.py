@@ -485,6 +485,10 @@ class FeatureCrossScene(SceneContract):
         learned.set_stage(learned.flow.stages[-1].index, 1.0)  # the overlay is drawn for the last stage
         overlay = self.output_overlay(learned)
         learned.set_stage(0, 0.0)
+        # and its axes named for the input again at once: the visit to the last stage began a
+        # rename to h₁ h₂ and back that a render played over the next frames (x₁ x₂ went out,
+        # h₁ h₂ flashed and left, x₁ x₂ came back within 0.4 s: a flicker)
+        placed_now(learned)
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]

@@ -389,3 +389,18 @@ def test_the_top_title_is_never_blank_for_long():
     scene = dry_run("feature-cross", {"epochs": 200, "n_samples": 200}, mixin=TitleLight)
     assert len(scene.shown) == 3 and len(scene.light) > 100
     assert longest_dim_run(scene.light) <= 3
+
+
+def test_no_label_flickers():
+    """At 24.9 s the learned panel's axis names x₁ x₂ went out, h₁ h₂ flashed and left, and
+    x₁ x₂ came back within 0.4 s (the panel visited its last stage to draw its line, and the
+    render played the rename there and back): over the plan, played frame by frame as a render
+    plays it (the axes' renames and glides included), no text's opacity goes up, down and up
+    again within 0.5 s."""
+    from label_light import LabelLight, flickers
+
+    scene = dry_run("feature-cross", {}, mixin=LabelLight)
+    assert len(scene.lights) > 0.9 * scene.clock * LabelLight.FPS
+    # the axis names are among the texts followed (the flicker's)
+    assert any("x₁" in levels for _, levels in scene.lights)
+    assert flickers(scene.lights) == []
