@@ -204,6 +204,10 @@ class FeatureCrossScene(SceneContract):
         frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
         for shown in self.shown:
             self.chapter_views(shown)
+            # the hand-made panel's label, its name (the feature) on from the chapter's first
+            # frame (the left panel went unnamed through the poster, the tilt and the lift), what
+            # it states with the flat plane
+            shown["cross_label"] = self.panel_label(shown, "cross", CROSS)
 
         old = []
         for k, shown in enumerate(self.shown):
@@ -217,7 +221,7 @@ class FeatureCrossScene(SceneContract):
                 # the left panel's): its last hidden layer and line, named, until the tilt
                 poster = self.learned_poster(shown)
                 self.open(*frames, shown["cross_view"], title, shown["info"], *poster,
-                          title=words[k], seconds=BEATS["intro"])
+                          shown["cross_label"][0], title=words[k], seconds=BEATS["intro"])
                 self.add(shown["learned_view"], shown["input_name"])
                 self.bring_to_back(shown["learned_view"])
                 # a dissolve: the input plane comes in under the poster over the tilt's first
@@ -231,10 +235,11 @@ class FeatureCrossScene(SceneContract):
                 self.posters = poster
             else:
                 self.mark("caption", words[k])
-                self.add(*views, title, shown["info"], shown["input_name"])
+                names = [shown["input_name"], shown["cross_label"][0]]
+                self.add(*views, title, shown["info"], *names)
                 # the title swaps at once, the panels (and the line under the title) over the
                 # whole beat: the top line is never blank for long
-                self.play(*self.swap_text(old[1:], [*views, shown["info"], shown["input_name"]]),
+                self.play(*self.swap_text(old[1:], [*views, shown["info"], *names]),
                           *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
@@ -476,10 +481,11 @@ class FeatureCrossScene(SceneContract):
                                  fill_color=colour, fill_opacity=0.16)
             view.submobjects.insert(view.submobjects.index(view.cloud), plane)
         shown["plane"] = [plane] if plane is not None else []
-        cross_label = self.panel_label(shown, "cross", CROSS)
+        cross_label = shown["cross_label"]  # (its name on since the chapter's first frame)
         self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
         self.add(cross_label)
-        self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
+        self.play(*(OpacityFade(m) for m in (*shown["plane"], *cross_label[1:])),
+                  run_time=BEATS["plane"])
 
         learned = shown["learned_view"]
         learned.set_stage(learned.flow.stages[-1].index, 1.0)  # the overlay is drawn for the last stage

@@ -404,3 +404,37 @@ def test_no_label_flickers():
     # the axis names are among the texts followed (the flicker's)
     assert any("x₁" in levels for _, levels in scene.lights)
     assert flickers(scene.lights) == []
+
+
+class _Named:
+    """After every play: which panels hold a picture, and the texts on screen with their boxes."""
+
+    def play(self, *animations, **kwargs):
+        super().play(*animations, **kwargs)
+        present = set(self.mobjects)
+        shown = getattr(self, "shown", [])
+        filled = [any(s.get(k) in present for s in shown) for k in ("cross_view", "learned_view")]
+        self.named = getattr(self, "named", []) + [(self.clock, filled, self.shots[-1].texts)]
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_every_panel_says_what_it_shows_while_it_is_on_screen(aspect):
+    """In the intros the left panel had no caption (its label came with the flat plane, after
+    the lift): after every play, every panel that holds a picture has a text in its label strip
+    (a name in bold: the hand-made panel its feature, the learned one the layer it shows)."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run("feature-cross", {"aspect": aspect}, mixin=_Named, pixels=pixel_size(aspect, 480))
+    strips = [scene.panels[side].label for side in (CROSS, LEARNED)]
+    assert len(scene.named) > 20
+    for t, filled, texts in scene.named:
+        for side in (CROSS, LEARNED):
+            if not filled[side]:
+                continue
+            box = strips[side]
+            inside = [s for s, b in texts if b.x0 >= box.x0 - 1e-6 and b.x1 <= box.x1 + 1e-6
+                      and b.y0 >= box.y0 - 1e-6 and b.y1 <= box.y1 + 1e-6]
+            assert inside, (t, side)
+    # the first frame already names the hand-made panel by its feature
+    first = {s for s, _ in scene.named[0][2]}
+    assert scene.shown[0]["titles"]["cross"].replace(" ", "") in {s.replace(" ", "") for s in first}
