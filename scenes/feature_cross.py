@@ -121,6 +121,23 @@ def _box(X):
     return c[0] - h, c[0] + h, c[1] - h, c[1] + h
 
 
+def projection_words(flow, trace, s: int) -> str | None:
+    """What stage ``s``'s picture keeps of its space, where that space is wider than the picture
+    (a 16-unit layer drawn in 2-D): the share of the points' spread (their variance about their
+    mean, summed over the axes) along the picture's axes, at the stage's end, where the picture
+    rests; ``None`` where the picture shows the whole space."""
+    from nnanim.core.notation import percent
+
+    H = trace.full(s, 1.0)
+    B = flow.basis(s, 1.0)
+    if H.shape[1] <= len(B):
+        return None
+    C = np.cov(H, rowvar=False)
+    share = float(np.trace(B @ C @ B.T) / max(np.trace(C), 1e-300))
+    kept = "over 99.9%" if share >= 0.9995 else percent(share, 1)  # (not a rounded 100%)
+    return f"a {len(B)}-D projection of {H.shape[1]} dimensions, keeping {kept} of the spread"
+
+
 class FeatureCrossScene(SceneContract):
     top_title = True  # a panel scene: its title line is on top
     # the bottleneck scene's network: the last hidden layer (2 units) is the learned feature
@@ -195,8 +212,9 @@ class FeatureCrossScene(SceneContract):
 
         def height(panels):
             self.panels = panels
-            return max(self.panel_label(s, key, side).height for s in self.shown
-                       for key, side in (("cross", CROSS), ("learned", LEARNED)))
+            return max([self.panel_label(s, key, side).height for s in self.shown
+                        for key, side in (("cross", CROSS), ("learned", LEARNED))]
+                       + [self.playing_height(s) for s in self.shown])
 
         # the strips as tall as the labels, with LABEL_ROOM under the last line (a four-line
         # label ended a few pixels over the title-safe edge: crowded against the frame)
@@ -308,6 +326,11 @@ class FeatureCrossScene(SceneContract):
             flows.append(flow)
             accuracies.append(flow.accuracy(X, y))
         learned = build_flow(run.network(record), reference=X)
+        trace = learned.trace(X)
+        # what each stage's 2-D picture keeps of a wider space (the 16-unit layers were shown
+        # flat without a word that they are a projection)
+        projections = {stage.index: projection_words(learned, trace, stage.index)
+                       for stage in learned.stages[:-1]}
         width = run.widths[-2]
         kind = "plane" if width == 3 else "line"
         statements = {
@@ -326,7 +349,7 @@ class FeatureCrossScene(SceneContract):
         return {"name": name, "crosses": crosses, "run": run, "record": record,
                 "cross_flow": flows[0], "cross_flows": flows, "accuracies": accuracies,
                 "learned_flow": learned, "learned_accuracy": learned.accuracy(X, y),
-                "statements": statements, "titles": titles}
+                "statements": statements, "titles": titles, "projections": projections}
 
     def chapter_views(self, shown) -> None:
         """The two panels' pictures of one dataset (not added to the scene yet)."""
@@ -507,7 +530,7 @@ class FeatureCrossScene(SceneContract):
         # the step that plays, as linear-vs-hidden labels its layers ("layer 1 · W·x")
         learning = self.top_line(LEARNING)
         self.add(learning)
-        shown["steps"], shown["names"] = [], []
+        shown["steps"], shown["names"], shown["said_projections"] = [], [], []
         status, name = None, shown["input_name"]
         stages = learned.flow.stages
         played = [paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
@@ -521,8 +544,9 @@ class FeatureCrossScene(SceneContract):
             return ViewTurn(view, azim=AZIM + np.radians(TURN) * clock / total, rate_func=linear)
 
         for k, (stage, seconds) in enumerate(zip(stages[:-1], played)):  # up to the last hidden layer
-            step = self.step_line(learned_label, stage.caption)
+            step = self.step_line(learned_label, stage.caption, shown["projections"][stage.index])
             shown["steps"].append(stage.caption)
+            shown["said_projections"].append(shown["projections"][stage.index])
             self.add(step)
             words = self.swap_text(status, step, seconds=BEATS["swap"], run_time=seconds)
             text = self.learned_name(shown, stage)
@@ -575,16 +599,39 @@ class FeatureCrossScene(SceneContract):
     def lift_title(expr: str) -> str:
         return f"lift the plane by z = {pretty(expr)}"
 
-    def step_line(self, label, text: str):
+    def step_line(self, label, text: str, projection: str | None = None):
         """``text`` (the step of the learned layers that plays) in the muted small print, in the
-        line under ``label``'s title, where its statements come once its line is drawn."""
-        from manim import DOWN
+        line under ``label``'s title, where its statements come once its line is drawn; under it
+        ``projection``, what the flat picture keeps of a wider space (:func:`projection_words`)."""
+        from manim import DOWN, VGroup
 
-        line = self.label(text, color=self.theme.muted, width=self.panels[LEARNED].label.width)
+        width = self.panels[LEARNED].label.width
+        line = self.label(text, color=self.theme.muted, width=width)
         line.text = text
+        if projection is not None:
+            line = VGroup(line, self.label(projection, color=self.theme.muted, width=width))
+            line.arrange(DOWN, buff=LINE_GAP)
+            line.text = text
         title = label[0]
         line.next_to(title, DOWN, buff=LINE_GAP)
         return line.set_x(title.get_x())
+
+    def playing_height(self, shown) -> float:
+        """The height of the learned panel's label while its layers play: its name, the step
+        and what the picture keeps of a wider space (the longest of each)."""
+        from manim import DOWN, VGroup
+
+        width = self.panels[LEARNED].label.width
+        widths = shown["run"].widths
+        name = max([f"learned: layer {k} · {widths[k]} units" for k in range(1, len(widths) - 1)]
+                   + [INPUT_NAME], key=len)
+        step = max((stage.caption for stage in shown["learned_flow"].stages), key=len)
+        lines = [self.label(name, weight="BOLD", width=width),
+                 self.label(step, color=self.theme.muted, width=width)]
+        said = [w for w in shown["projections"].values() if w is not None]
+        if said:
+            lines.append(self.label(max(said, key=len), color=self.theme.muted, width=width))
+        return VGroup(*lines).arrange(DOWN, buff=LINE_GAP).height
 
     def panel_label(self, shown, key: str, side: int):
         from manim import DOWN, VGroup

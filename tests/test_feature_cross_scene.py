@@ -438,3 +438,33 @@ def test_every_panel_says_what_it_shows_while_it_is_on_screen(aspect):
     # the first frame already names the hand-made panel by its feature
     first = {s for s, _ in scene.named[0][2]}
     assert scene.shown[0]["titles"]["cross"].replace(" ", "") in {s.replace(" ", "") for s in first}
+
+
+def test_a_wide_layer_is_said_to_be_a_projection_with_the_share_it_keeps():
+    """The 16-unit layers were drawn in 2-D without a word that the picture is a projection of
+    16 dimensions: while each stage of a wider space plays, the line under its step says so,
+    with the share of the points' spread the picture keeps at the stage's end, recomputed here
+    from the points as drawn (their variance in the picture over their variance in the network's
+    coordinates); a stage of a 2-unit space says nothing of the kind."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    learned = shown["learned_view"]
+    trace, stages = learned.points_trace, learned.flow.stages[:-1]
+    playing = [texts for _, texts, moving in scene.plays_seen if learned in moving]
+    assert len(playing) == len(stages) == len(shown["said_projections"])
+    wide = 0
+    for texts, stage in zip(playing, stages):
+        full = trace.full(stage.index, 1.0)
+        drawn = trace.at(stage.index, 1.0)[:, :stage.dim]
+        said = [t for t in texts if "projection" in t]
+        if full.shape[1] <= stage.dim:
+            assert not said, (stage.caption, said)
+            continue
+        wide += 1
+        share = drawn.var(axis=0).sum() / full.var(axis=0).sum()
+        kept = "over 99.9%" if share >= 0.9995 else f"{100 * share:.1f}%"
+        assert said == [f"a {stage.dim}-D projection of {full.shape[1]} dimensions, keeping "
+                        f"{kept} of the spread"], (stage.caption, said, share)
+    assert wide >= 6  # the lift, layers 1 and 2 (16 units), layer 3's turn and squash
+    assert any("over" not in p for p in shown["said_projections"] if p)  # not all "whole"
