@@ -39,7 +39,7 @@ OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
 BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.0, "plane": 0.9, "learned": 1.0,
-         "look_both": 2.5, "swap": 0.4, "out": 1.4, "end": 3.0}
+         "look_both": 2.5, "swap": 0.4, "out": 1.4, "bridge": 2.2, "end": 3.0}
 #: degrees the lifted plane turns about the vertical while the learned panel plays its layers
 #: (a still 3-D picture beside 8-12 s of play read as a frozen panel; turning, it shows the
 #: surface and the plane from the sides, at a glance's speed: under 8° a second)
@@ -119,6 +119,17 @@ def _box(X):
     lo, hi = X.min(axis=0), X.max(axis=0)
     c, h = (lo + hi) / 2, 0.65 * float(np.max(hi - lo))
     return c[0] - h, c[0] + h, c[1] - h, c[1] + h
+
+
+def cross_accuracy(expr: str, X, y) -> float:
+    """The accuracy of the flat plane (a logistic regression) on ``(x, y, expr(x, y))``."""
+    from nnanim.core.data import parse_feature
+    from nnanim.core.flow import CrossFlow
+    from nnanim.core.nn import Network, fit_linear_classifier
+
+    feature = parse_feature(expr)
+    W, b = fit_linear_classifier(np.column_stack([X, feature(X[:, 0], X[:, 1])]), y, 2)
+    return CrossFlow(feature, Network([W], [b], [], "binary"), X, "").accuracy(X, y)
 
 
 def projection_words(flow, trace, s: int) -> str | None:
@@ -202,9 +213,14 @@ class FeatureCrossScene(SceneContract):
         chapters = self.chapters(self.job)
         #: per chapter: what it computed and drew (for the tests)
         self.shown = [self.chapter_models(name, crosses, run, record) for name, crosses in chapters]
+        for before, shown in zip(self.shown, self.shown[1:]):  # the hand-offs: the feature of
+            prev = before["crosses"][0]  # the chapter before, on this chapter's data
+            shown["bridge_accuracy"] = cross_accuracy(prev, shown["run"].X, shown["run"].y)
+            shown["bridge"] = self.bridge_title(shown["name"], prev, shown["bridge_accuracy"])
         words = [self.chapter_title(s) for s in self.shown]
         lifts = [self.lift_title(c[0]) for _, c in chapters]
-        tallest = max((self.top_line(t) for t in (*words, *lifts, LEARNING, END)),
+        bridges = [s["bridge"] for s in self.shown[1:]]
+        tallest = max((self.top_line(t) for t in (*words, *lifts, *bridges, LEARNING, END)),
                       key=lambda m: m.height)
         for shown in self.shown:
             shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
@@ -252,15 +268,24 @@ class FeatureCrossScene(SceneContract):
                 leave += self.swap_text(poster[-1], shown["input_name"], run_time=whole)
                 self.posters = poster
             else:
-                self.mark("caption", words[k])
+                # the hand-off: a beat that says what changes and why (the new data, on which
+                # the last chapter's feature fails), over the new data, flat, in both panels
+                # (the change of dataset came with its chapter's title alone: abrupt)
+                bridge = self.top_line(shown["bridge"])
+                self.mark("caption", shown["bridge"])
                 names = [shown["input_name"], shown["cross_label"][0]]
-                self.add(*views, title, shown["info"], *names)
+                self.add(*views, bridge, shown["info"], *names)
                 # the title swaps at once, the panels (and the line under the title) over the
                 # whole beat: the top line is never blank for long
                 self.play(*self.swap_text(old[1:], [*views, shown["info"], *names]),
-                          *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
+                          *self.swap_text(old[0], bridge, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
+                self.wait(BEATS["bridge"])
+                self.mark("caption", words[k])
+                self.add(title)
+                self.play(*self.swap_text(bridge, title), run_time=BEATS["swap"])
+                self.remove(bridge)
             title = self.play_chapter(shown, title, lifts[k], leave)
             if k == 0:
                 self.remove(*self.posters)
@@ -594,6 +619,13 @@ class FeatureCrossScene(SceneContract):
             crosses = "the obvious features fail" if len(shown["crosses"]) > 1 else "this feature fails"
             return f"{shown['name']}: {crosses}"
         return f"{shown['name']}: a hand-made feature or a learned layer"
+
+    @staticmethod
+    def bridge_title(name: str, expr: str, accuracy: float) -> str:
+        """The hand-off to the dataset ``name``: what changes (the data) and why (the feature
+        ``expr`` of the chapter before, a flat plane over it, splits it ``accuracy``)."""
+        verdict = "fails" if accuracy < FAIL else "splits"
+        return f"next: {name}, where z = {pretty(expr)} {verdict} ({accuracy:.1%} correct)"
 
     @staticmethod
     def lift_title(expr: str) -> str:

@@ -42,7 +42,7 @@ def test_tour_is_circles_xor_spirals_with_their_crosses(tour):
     assert [(s["name"], s["crosses"]) for s in tour.shown] == [
         ("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y"))]
     titles = [b.title for b in tour.beats if b.kind in ("intro", "caption") and ":" in b.title
-              and not b.title.startswith(("by hand", "learned"))]
+              and not b.title.startswith(("by hand", "learned", "next"))]
     assert titles == ["circles: a hand-made feature or a learned layer",
                       "xor: a hand-made feature or a learned layer",
                       "spirals: the obvious features fail"]
@@ -468,3 +468,27 @@ def test_a_wide_layer_is_said_to_be_a_projection_with_the_share_it_keeps():
                         f"{kept} of the spread"], (stage.caption, said, share)
     assert wide >= 6  # the lift, layers 1 and 2 (16 units), layer 3's turn and squash
     assert any("over" not in p for p in shown["said_projections"] if p)  # not all "whole"
+
+
+def test_each_hand_off_says_what_changes_and_why(tour):
+    """The change from one dataset to the next came with its chapter's title alone (abrupt,
+    unexplained): before each new dataset's chapter a beat of its own, over its data, names it
+    and says why a new feature is needed: the last chapter's feature, a flat plane over it,
+    fails there (its accuracy recomputed here by a logistic regression of our own)."""
+    from scipy.optimize import minimize
+
+    beats = [b for b in tour.beats if b.title.startswith("next")]
+    assert len(beats) == len(tour.shown) - 1 == 2
+    for before, shown, beat in zip(tour.shown, tour.shown[1:], beats):
+        X, y = shown["run"].X, shown["run"].y
+        expr = before["crosses"][0]
+        Z = np.column_stack([X, BY_HAND[expr](X)])
+        theta = minimize(_logistic_on(Z, y), np.zeros(4), method="BFGS", options={"gtol": 1e-10}).x
+        accuracy = np.mean(((Z @ theta[:3] + theta[3]) > 0) == y)
+        assert accuracy < 0.8  # the feature of the chapter before fails on the new data
+        pretty = {"x**2 + y**2": "x² + y²", "x*y": "x·y"}[expr]
+        assert beat.title == f"next: {shown['name']}, where z = {pretty} fails ({accuracy:.1%} correct)"
+        assert beat.end - beat.start >= 3.0  # (the panels' change, then a hold to read it)
+        # the chapter's own title follows it
+        after = tour.beats[tour.beats.index(beat) + 1]
+        assert after.title == FeatureCrossScene.chapter_title(shown)
