@@ -145,8 +145,10 @@ def projection_words(flow, trace, s: int) -> str | None:
         return None
     C = np.cov(H, rowvar=False)
     share = float(np.trace(B @ C @ B.T) / max(np.trace(C), 1e-300))
-    kept = "over 99.9%" if share >= 0.9995 else percent(share, 1)  # (not a rounded 100%)
-    return f"a {len(B)}-D projection of {H.shape[1]} dimensions, keeping {kept} of the spread"
+    # (not a rounded 100 %; and short enough for one line of a wide strip: the label grew a
+    # line where it wrapped)
+    kept = "≥ 99.9%" if share >= 0.9995 else percent(share, 1)
+    return f"a {len(B)}-D projection of {H.shape[1]} dims: {kept} of the spread"
 
 
 class FeatureCrossScene(SceneContract):

@@ -463,11 +463,11 @@ def test_a_wide_layer_is_said_to_be_a_projection_with_the_share_it_keeps():
             continue
         wide += 1
         share = drawn.var(axis=0).sum() / full.var(axis=0).sum()
-        kept = "over 99.9%" if share >= 0.9995 else f"{100 * share:.1f}%"
-        assert said == [f"a {stage.dim}-D projection of {full.shape[1]} dimensions, keeping "
-                        f"{kept} of the spread"], (stage.caption, said, share)
+        kept = "≥ 99.9%" if share >= 0.9995 else f"{100 * share:.1f}%"
+        assert said == [f"a {stage.dim}-D projection of {full.shape[1]} dims: {kept} of the spread"], \
+            (stage.caption, said, share)
     assert wide >= 6  # the lift, layers 1 and 2 (16 units), layer 3's turn and squash
-    assert any("over" not in p for p in shown["said_projections"] if p)  # not all "whole"
+    assert any("≥" not in p for p in shown["said_projections"] if p)  # not all "whole"
 
 
 def test_each_hand_off_says_what_changes_and_why(tour):
