@@ -69,6 +69,11 @@ LINE_GAP, LABEL_ROOM = 0.12, 0.2
 #: :data:`MOST` of the panel's side, and leaving the data a square at least :data:`LEAST` units
 #: wide (a fifth of the 1:1 frame's small panels left its data under a quarter of its side)
 MARGIN, MOST, LEAST = {CROSS: 0.6, LEARNED: 0.6}, 0.2, 2.35
+#: a panel whose picture's short side is under SMALL scene units gets a compass of arrows
+#: SMALL_ARROW long, SMALL_PAD from its edges (the axes' own: 0.42 and 0.22)
+SMALL, SMALL_ARROW, SMALL_PAD = 4.0, 0.24, 0.1
+#: and a margin of SMALL_MARGIN scene units on each side, at most MOST of its side
+SMALL_MARGIN = 0.5
 
 
 def pretty(expr: str) -> str:
@@ -84,6 +89,10 @@ def with_axes(view, clip) -> None:
     view.set_clip_box(clip)
     if view.axes is None and SpaceAxes.fits(clip):
         view.axes = SpaceAxes(view)
+        if min(clip[2] - clip[0], clip[3] - clip[1]) < SMALL:
+            # a small panel: a shorter compass, nearer its corner (the names' print stays
+            # readable): at full size it was about a third of the panel and the data reached it
+            view.axes.ARROW, view.axes.PAD = SMALL_ARROW, SMALL_PAD
         view.add(view.axes)
     view.set_stage(view.stage, view.t)
 
@@ -190,8 +199,14 @@ class FeatureCrossScene(SceneContract):
         """The square a panel's data are framed in: its picture's, less :data:`MARGIN` a side
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
+        from nnanim.draw.mobjects import SpaceAxes
+
         centre, size = _Panels.region(self, side)
         share = max(min(MARGIN[side] / size, MOST, 0.5 * (1.0 - LEAST / size)), 0.0)
+        if size < SMALL and SpaceAxes.fits(self.panels[side].picture.clip):
+            # a small panel with axes keeps the room its (shorter) compass needs, whatever
+            # LEAST leaves: 4:3's xor and the learned layers reached into its names
+            share = max(share, min(SMALL_MARGIN / size, MOST))
         return centre, size * (1.0 - 2.0 * share)
 
     def panel_frame(self, side):
