@@ -655,15 +655,20 @@ class FeatureCrossScene(SceneContract):
         from manim import DOWN, VGroup
 
         width = self.panels[LEARNED].label.width
+        title = label[0]
         line = self.label(text, color=self.theme.muted, width=width)
         line.text = text
+        line.next_to(title, DOWN, buff=LINE_GAP).set_x(title.get_x())
         if projection is not None:
-            line = VGroup(line, self.label(projection, color=self.theme.muted, width=width))
-            line.arrange(DOWN, buff=LINE_GAP)
+            # one line's height under the step, whatever the step's glyphs: the same words in
+            # the same place at every step, kept by the push (placed under each step's own
+            # height, they moved a hair and were retyped: out and in within 0.1 s, a flicker)
+            words = self.label(projection, color=self.theme.muted, width=width)
+            below = LINE_GAP + self.label("Ay", color=self.theme.muted).height + LINE_GAP
+            words.next_to(title, DOWN, buff=below).set_x(title.get_x())
+            line = VGroup(line, words)
             line.text = text
-        title = label[0]
-        line.next_to(title, DOWN, buff=LINE_GAP)
-        return line.set_x(title.get_x())
+        return line
 
     def playing_height(self, shown) -> float:
         """The height of the learned panel's label while its layers play: its name, the step
