@@ -10,7 +10,11 @@ frame shows both answers: the hand-made curve and the learned line.  Then the
 right panel shows the input again ("the input, before its layers") while the
 left one lifts it, and plays the network's layers, its name saying which layer
 (and how many units) it shows, while the lifted surface and its plane turn
-slowly beside it.  Every panel names its axes (x, y, z on the left).  The flat
+slowly beside it; a layer wider than the picture (16 units drawn in 2-D) is said to be
+a projection, with the share of the points' spread it keeps.  The left panel is named by
+its feature from the first frame; between datasets a beat says what changes and why (the
+last feature, a flat plane over the new data, fails there).  Every panel names its axes
+(x, y, z on the left).  The flat
 plane lies under every point (one rule for the bowl and the saddle alike: each
 point in its class's full colour, on either side of the plane).  Every accuracy
 is recomputed from the points.
