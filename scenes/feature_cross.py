@@ -10,7 +10,11 @@ frame shows both answers: the hand-made curve and the learned line.  Then the
 right panel shows the input again ("the input, before its layers") while the
 left one lifts it, and plays the network's layers, its name saying which layer
 (and how many units) it shows, while the lifted surface and its plane turn
-slowly beside it.  Every panel names its axes (x, y, z on the left).  The flat
+slowly beside it; a layer wider than the picture (16 units drawn in 2-D) is said to be
+a projection, with the share of the points' spread it keeps.  The left panel is named by
+its feature from the first frame; between datasets a beat says what changes and why (the
+last feature, a flat plane over the new data, fails there).  Every panel names its axes
+(x, y, z on the left).  The flat
 plane lies under every point (one rule for the bowl and the saddle alike: each
 point in its class's full colour, on either side of the plane).  Every accuracy
 is recomputed from the points.
@@ -39,7 +43,7 @@ OBVIOUS = {"xor": "x*y", "checkerboard": "x*y"}
 ROUND = "x**2 + y**2"
 #: seconds of each beat
 BEATS = {"intro": 1.5, "tilt": 1.2, "lift": 2.0, "plane": 0.9, "learned": 1.0,
-         "look_both": 2.5, "swap": 0.4, "out": 1.4, "end": 3.0}
+         "look_both": 2.5, "swap": 0.4, "out": 1.4, "bridge": 2.2, "end": 3.0}
 #: degrees the lifted plane turns about the vertical while the learned panel plays its layers
 #: (a still 3-D picture beside 8-12 s of play read as a frozen panel; turning, it shows the
 #: surface and the plane from the sides, at a glance's speed: under 8° a second)
@@ -69,6 +73,11 @@ LINE_GAP, LABEL_ROOM = 0.12, 0.2
 #: :data:`MOST` of the panel's side, and leaving the data a square at least :data:`LEAST` units
 #: wide (a fifth of the 1:1 frame's small panels left its data under a quarter of its side)
 MARGIN, MOST, LEAST = {CROSS: 0.6, LEARNED: 0.6}, 0.2, 2.35
+#: a panel whose picture's short side is under SMALL scene units gets a compass of arrows
+#: SMALL_ARROW long, SMALL_PAD from its edges (the axes' own: 0.42 and 0.22)
+SMALL, SMALL_ARROW, SMALL_PAD = 4.0, 0.24, 0.1
+#: and a margin of SMALL_MARGIN scene units on each side, at most MOST of its side
+SMALL_MARGIN = 0.5
 
 
 def pretty(expr: str) -> str:
@@ -84,6 +93,10 @@ def with_axes(view, clip) -> None:
     view.set_clip_box(clip)
     if view.axes is None and SpaceAxes.fits(clip):
         view.axes = SpaceAxes(view)
+        if min(clip[2] - clip[0], clip[3] - clip[1]) < SMALL:
+            # a small panel: a shorter compass, nearer its corner (the names' print stays
+            # readable): at full size it was about a third of the panel and the data reached it
+            view.axes.ARROW, view.axes.PAD = SMALL_ARROW, SMALL_PAD
         view.add(view.axes)
     view.set_stage(view.stage, view.t)
 
@@ -119,6 +132,36 @@ def _box(X):
     lo, hi = X.min(axis=0), X.max(axis=0)
     c, h = (lo + hi) / 2, 0.65 * float(np.max(hi - lo))
     return c[0] - h, c[0] + h, c[1] - h, c[1] + h
+
+
+def cross_accuracy(expr: str, X, y) -> float:
+    """The accuracy of the flat plane (a logistic regression) on ``(x, y, expr(x, y))``."""
+    from nnanim.core.data import parse_feature
+    from nnanim.core.flow import CrossFlow
+    from nnanim.core.nn import Network, fit_linear_classifier
+
+    feature = parse_feature(expr)
+    W, b = fit_linear_classifier(np.column_stack([X, feature(X[:, 0], X[:, 1])]), y, 2)
+    return CrossFlow(feature, Network([W], [b], [], "binary"), X, "").accuracy(X, y)
+
+
+def projection_words(flow, trace, s: int) -> str | None:
+    """What stage ``s``'s picture keeps of its space, where that space is wider than the picture
+    (a 16-unit layer drawn in 2-D): the share of the points' spread (their variance about their
+    mean, summed over the axes) along the picture's axes, at the stage's end, where the picture
+    rests; ``None`` where the picture shows the whole space."""
+    from nnanim.core.notation import percent
+
+    H = trace.full(s, 1.0)
+    B = flow.basis(s, 1.0)
+    if H.shape[1] <= len(B):
+        return None
+    C = np.cov(H, rowvar=False)
+    share = float(np.trace(B @ C @ B.T) / max(np.trace(C), 1e-300))
+    # (not a rounded 100 %; and short enough for one line of a wide strip: the label grew a
+    # line where it wrapped)
+    kept = "≥ 99.9%" if share >= 0.9995 else percent(share, 1)
+    return f"a {len(B)}-D projection of {H.shape[1]} dims: {kept} of the spread"
 
 
 class FeatureCrossScene(SceneContract):
@@ -160,8 +203,14 @@ class FeatureCrossScene(SceneContract):
         """The square a panel's data are framed in: its picture's, less :data:`MARGIN` a side
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
+        from nnanim.draw.mobjects import SpaceAxes
+
         centre, size = _Panels.region(self, side)
         share = max(min(MARGIN[side] / size, MOST, 0.5 * (1.0 - LEAST / size)), 0.0)
+        if size < SMALL and SpaceAxes.fits(self.panels[side].picture.clip):
+            # a small panel with axes keeps the room its (shorter) compass needs, whatever
+            # LEAST leaves: 4:3's xor and the learned layers reached into its names
+            share = max(share, min(SMALL_MARGIN / size, MOST))
         return centre, size * (1.0 - 2.0 * share)
 
     def panel_frame(self, side):
@@ -185,9 +234,14 @@ class FeatureCrossScene(SceneContract):
         chapters = self.chapters(self.job)
         #: per chapter: what it computed and drew (for the tests)
         self.shown = [self.chapter_models(name, crosses, run, record) for name, crosses in chapters]
+        for before, shown in zip(self.shown, self.shown[1:]):  # the hand-offs: the feature of
+            prev = before["crosses"][0]  # the chapter before, on this chapter's data
+            shown["bridge_accuracy"] = cross_accuracy(prev, shown["run"].X, shown["run"].y)
+            shown["bridge"] = self.bridge_title(shown["name"], prev, shown["bridge_accuracy"])
         words = [self.chapter_title(s) for s in self.shown]
         lifts = [self.lift_title(c[0]) for _, c in chapters]
-        tallest = max((self.top_line(t) for t in (*words, *lifts, LEARNING, END)),
+        bridges = [s["bridge"] for s in self.shown[1:]]
+        tallest = max((self.top_line(t) for t in (*words, *lifts, *bridges, LEARNING, END)),
                       key=lambda m: m.height)
         for shown in self.shown:
             shown["info"] = self.info_line(shown["run"], shown["record"], below=tallest)
@@ -195,8 +249,9 @@ class FeatureCrossScene(SceneContract):
 
         def height(panels):
             self.panels = panels
-            return max(self.panel_label(s, key, side).height for s in self.shown
-                       for key, side in (("cross", CROSS), ("learned", LEARNED)))
+            return max([self.panel_label(s, key, side).height for s in self.shown
+                        for key, side in (("cross", CROSS), ("learned", LEARNED))]
+                       + [self.playing_height(s) for s in self.shown])
 
         # the strips as tall as the labels, with LABEL_ROOM under the last line (a four-line
         # label ended a few pixels over the title-safe edge: crowded against the frame)
@@ -204,6 +259,10 @@ class FeatureCrossScene(SceneContract):
         frames = [self.panel_frame(side) for side in (CROSS, LEARNED)]
         for shown in self.shown:
             self.chapter_views(shown)
+            # the hand-made panel's label, its name (the feature) on from the chapter's first
+            # frame (the left panel went unnamed through the poster, the tilt and the lift), what
+            # it states with the flat plane
+            shown["cross_label"] = self.panel_label(shown, "cross", CROSS)
 
         old = []
         for k, shown in enumerate(self.shown):
@@ -217,7 +276,7 @@ class FeatureCrossScene(SceneContract):
                 # the left panel's): its last hidden layer and line, named, until the tilt
                 poster = self.learned_poster(shown)
                 self.open(*frames, shown["cross_view"], title, shown["info"], *poster,
-                          title=words[k], seconds=BEATS["intro"])
+                          shown["cross_label"][0], title=words[k], seconds=BEATS["intro"])
                 self.add(shown["learned_view"], shown["input_name"])
                 self.bring_to_back(shown["learned_view"])
                 # a dissolve: the input plane comes in under the poster over the tilt's first
@@ -230,14 +289,24 @@ class FeatureCrossScene(SceneContract):
                 leave += self.swap_text(poster[-1], shown["input_name"], run_time=whole)
                 self.posters = poster
             else:
-                self.mark("caption", words[k])
-                self.add(*views, title, shown["info"], shown["input_name"])
+                # the hand-off: a beat that says what changes and why (the new data, on which
+                # the last chapter's feature fails), over the new data, flat, in both panels
+                # (the change of dataset came with its chapter's title alone: abrupt)
+                bridge = self.top_line(shown["bridge"])
+                self.mark("caption", shown["bridge"])
+                names = [shown["input_name"], shown["cross_label"][0]]
+                self.add(*views, bridge, shown["info"], *names)
                 # the title swaps at once, the panels (and the line under the title) over the
                 # whole beat: the top line is never blank for long
-                self.play(*self.swap_text(old[1:], [*views, shown["info"], shown["input_name"]]),
-                          *self.swap_text(old[0], title, seconds=TITLE_SWAP, run_time=BEATS["out"]),
+                self.play(*self.swap_text(old[1:], [*views, shown["info"], *names]),
+                          *self.swap_text(old[0], bridge, seconds=TITLE_SWAP, run_time=BEATS["out"]),
                           run_time=BEATS["out"])
                 self.remove(*old)
+                self.wait(BEATS["bridge"])
+                self.mark("caption", words[k])
+                self.add(title)
+                self.play(*self.swap_text(bridge, title), run_time=BEATS["swap"])
+                self.remove(bridge)
             title = self.play_chapter(shown, title, lifts[k], leave)
             if k == 0:
                 self.remove(*self.posters)
@@ -303,6 +372,11 @@ class FeatureCrossScene(SceneContract):
             flows.append(flow)
             accuracies.append(flow.accuracy(X, y))
         learned = build_flow(run.network(record), reference=X)
+        trace = learned.trace(X)
+        # what each stage's 2-D picture keeps of a wider space (the 16-unit layers were shown
+        # flat without a word that they are a projection)
+        projections = {stage.index: projection_words(learned, trace, stage.index)
+                       for stage in learned.stages[:-1]}
         width = run.widths[-2]
         kind = "plane" if width == 3 else "line"
         statements = {
@@ -321,7 +395,7 @@ class FeatureCrossScene(SceneContract):
         return {"name": name, "crosses": crosses, "run": run, "record": record,
                 "cross_flow": flows[0], "cross_flows": flows, "accuracies": accuracies,
                 "learned_flow": learned, "learned_accuracy": learned.accuracy(X, y),
-                "statements": statements, "titles": titles}
+                "statements": statements, "titles": titles, "projections": projections}
 
     def chapter_views(self, shown) -> None:
         """The two panels' pictures of one dataset (not added to the scene yet)."""
@@ -476,15 +550,20 @@ class FeatureCrossScene(SceneContract):
                                  fill_color=colour, fill_opacity=0.16)
             view.submobjects.insert(view.submobjects.index(view.cloud), plane)
         shown["plane"] = [plane] if plane is not None else []
-        cross_label = self.panel_label(shown, "cross", CROSS)
+        cross_label = shown["cross_label"]  # (its name on since the chapter's first frame)
         self.mark("caption", shown["titles"]["cross"], " · ".join(shown["statements"]["cross"]))
         self.add(cross_label)
-        self.play(*(OpacityFade(m) for m in (*shown["plane"], cross_label)), run_time=BEATS["plane"])
+        self.play(*(OpacityFade(m) for m in (*shown["plane"], *cross_label[1:])),
+                  run_time=BEATS["plane"])
 
         learned = shown["learned_view"]
         learned.set_stage(learned.flow.stages[-1].index, 1.0)  # the overlay is drawn for the last stage
         overlay = self.output_overlay(learned)
         learned.set_stage(0, 0.0)
+        # and its axes named for the input again at once: the visit to the last stage began a
+        # rename to h₁ h₂ and back that a render played over the next frames (x₁ x₂ went out,
+        # h₁ h₂ flashed and left, x₁ x₂ came back within 0.4 s: a flicker)
+        placed_now(learned)
         shown["overlay"] = list(overlay)
         learned_label = self.panel_label(shown, "learned", LEARNED)
         shown["labels"] = [cross_label, learned_label]
@@ -497,7 +576,7 @@ class FeatureCrossScene(SceneContract):
         # the step that plays, as linear-vs-hidden labels its layers ("layer 1 · W·x")
         learning = self.top_line(LEARNING)
         self.add(learning)
-        shown["steps"], shown["names"] = [], []
+        shown["steps"], shown["names"], shown["said_projections"] = [], [], []
         status, name = None, shown["input_name"]
         stages = learned.flow.stages
         played = [paced(learned, stage.index, PACE[stage.kind], rate_func=ease_in_out_sine)
@@ -511,8 +590,9 @@ class FeatureCrossScene(SceneContract):
             return ViewTurn(view, azim=AZIM + np.radians(TURN) * clock / total, rate_func=linear)
 
         for k, (stage, seconds) in enumerate(zip(stages[:-1], played)):  # up to the last hidden layer
-            step = self.step_line(learned_label, stage.caption)
+            step = self.step_line(learned_label, stage.caption, shown["projections"][stage.index])
             shown["steps"].append(stage.caption)
+            shown["said_projections"].append(shown["projections"][stage.index])
             self.add(step)
             words = self.swap_text(status, step, seconds=BEATS["swap"], run_time=seconds)
             text = self.learned_name(shown, stage)
@@ -562,19 +642,54 @@ class FeatureCrossScene(SceneContract):
         return f"{shown['name']}: a hand-made feature or a learned layer"
 
     @staticmethod
+    def bridge_title(name: str, expr: str, accuracy: float) -> str:
+        """The hand-off to the dataset ``name``: what changes (the data) and why (the feature
+        ``expr`` of the chapter before, a flat plane over it, splits it ``accuracy``)."""
+        verdict = "fails" if accuracy < FAIL else "splits"
+        return f"next: {name}, where z = {pretty(expr)} {verdict} ({accuracy:.1%} correct)"
+
+    @staticmethod
     def lift_title(expr: str) -> str:
         return f"lift the plane by z = {pretty(expr)}"
 
-    def step_line(self, label, text: str):
+    def step_line(self, label, text: str, projection: str | None = None):
         """``text`` (the step of the learned layers that plays) in the muted small print, in the
-        line under ``label``'s title, where its statements come once its line is drawn."""
-        from manim import DOWN
+        line under ``label``'s title, where its statements come once its line is drawn; under it
+        ``projection``, what the flat picture keeps of a wider space (:func:`projection_words`)."""
+        from manim import DOWN, VGroup
 
-        line = self.label(text, color=self.theme.muted, width=self.panels[LEARNED].label.width)
-        line.text = text
+        width = self.panels[LEARNED].label.width
         title = label[0]
-        line.next_to(title, DOWN, buff=LINE_GAP)
-        return line.set_x(title.get_x())
+        line = self.label(text, color=self.theme.muted, width=width)
+        line.text = text
+        line.next_to(title, DOWN, buff=LINE_GAP).set_x(title.get_x())
+        if projection is not None:
+            # one line's height under the step, whatever the step's glyphs: the same words in
+            # the same place at every step, kept by the push (placed under each step's own
+            # height, they moved a hair and were retyped: out and in within 0.1 s, a flicker)
+            words = self.label(projection, color=self.theme.muted, width=width)
+            below = LINE_GAP + self.label("Ay", color=self.theme.muted).height + LINE_GAP
+            words.next_to(title, DOWN, buff=below).set_x(title.get_x())
+            line = VGroup(line, words)
+            line.text = text
+        return line
+
+    def playing_height(self, shown) -> float:
+        """The height of the learned panel's label while its layers play: its name, the step
+        and what the picture keeps of a wider space (the longest of each)."""
+        from manim import DOWN, VGroup
+
+        width = self.panels[LEARNED].label.width
+        widths = shown["run"].widths
+        name = max([f"learned: layer {k} · {widths[k]} units" for k in range(1, len(widths) - 1)]
+                   + [INPUT_NAME], key=len)
+        step = max((stage.caption for stage in shown["learned_flow"].stages), key=len)
+        lines = [self.label(name, weight="BOLD", width=width),
+                 self.label(step, color=self.theme.muted, width=width)]
+        said = [w for w in shown["projections"].values() if w is not None]
+        if said:
+            lines.append(self.label(max(said, key=len), color=self.theme.muted, width=width))
+        return VGroup(*lines).arrange(DOWN, buff=LINE_GAP).height
 
     def panel_label(self, shown, key: str, side: int):
         from manim import DOWN, VGroup

@@ -106,10 +106,6 @@ def covered(marks) -> list[str]:
 #: strict, as KNOWN_FAILURES: other scenes' fixes may free a corner first, and the test still runs)
 _THREE_D = "3-D stages keep the compass bottom left (3-D name placement is not chosen by corner yet)"
 AXES_KNOWN: dict[tuple[str, str], str] = {
-    **{("feature-cross", a): "small panels: the data are framed inside the panel's picture, "
-       "the 3-D names' corners chosen from boxes, but in these shapes the compass "
-       "is still about a third of a panel (the xor's and the learned layers' points reach it)"
-       for a in ("9:16", "1:1", "4:3")},
     **{("by-hand", a): _THREE_D + "; the input's corners all meet the boundary or the data"
        for a in ("1:1", "4:3")},
     **{("multiclass", a): _THREE_D + "; the first stage's corners are chosen over the whole "

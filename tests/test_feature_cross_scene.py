@@ -42,7 +42,7 @@ def test_tour_is_circles_xor_spirals_with_their_crosses(tour):
     assert [(s["name"], s["crosses"]) for s in tour.shown] == [
         ("circles", ("x**2 + y**2",)), ("xor", ("x*y",)), ("spirals", ("x**2 + y**2", "x*y"))]
     titles = [b.title for b in tour.beats if b.kind in ("intro", "caption") and ":" in b.title
-              and not b.title.startswith(("by hand", "learned"))]
+              and not b.title.startswith(("by hand", "learned", "next"))]
     assert titles == ["circles: a hand-made feature or a learned layer",
                       "xor: a hand-made feature or a learned layer",
                       "spirals: the obvious features fail"]
@@ -389,3 +389,106 @@ def test_the_top_title_is_never_blank_for_long():
     scene = dry_run("feature-cross", {"epochs": 200, "n_samples": 200}, mixin=TitleLight)
     assert len(scene.shown) == 3 and len(scene.light) > 100
     assert longest_dim_run(scene.light) <= 3
+
+
+def test_no_label_flickers():
+    """At 24.9 s the learned panel's axis names x₁ x₂ went out, h₁ h₂ flashed and left, and
+    x₁ x₂ came back within 0.4 s (the panel visited its last stage to draw its line, and the
+    render played the rename there and back): over the plan, played frame by frame as a render
+    plays it (the axes' renames and glides included), no text's opacity goes up, down and up
+    again within 0.5 s."""
+    from label_light import LabelLight, flickers
+
+    scene = dry_run("feature-cross", {}, mixin=LabelLight)
+    assert len(scene.lights) > 0.9 * scene.clock * LabelLight.FPS
+    # the axis names are among the texts followed (the flicker's)
+    assert any("x₁" in levels for _, levels in scene.lights)
+    assert flickers(scene.lights) == []
+
+
+class _Named:
+    """After every play: which panels hold a picture, and the texts on screen with their boxes."""
+
+    def play(self, *animations, **kwargs):
+        super().play(*animations, **kwargs)
+        present = set(self.mobjects)
+        shown = getattr(self, "shown", [])
+        filled = [any(s.get(k) in present for s in shown) for k in ("cross_view", "learned_view")]
+        self.named = getattr(self, "named", []) + [(self.clock, filled, self.shots[-1].texts)]
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_every_panel_says_what_it_shows_while_it_is_on_screen(aspect):
+    """In the intros the left panel had no caption (its label came with the flat plane, after
+    the lift): after every play, every panel that holds a picture has a text in its label strip
+    (a name in bold: the hand-made panel its feature, the learned one the layer it shows)."""
+    from nnanim.layout import pixel_size
+
+    scene = dry_run("feature-cross", {"aspect": aspect}, mixin=_Named, pixels=pixel_size(aspect, 480))
+    strips = [scene.panels[side].label for side in (CROSS, LEARNED)]
+    assert len(scene.named) > 20
+    for t, filled, texts in scene.named:
+        for side in (CROSS, LEARNED):
+            if not filled[side]:
+                continue
+            box = strips[side]
+            inside = [s for s, b in texts if b.x0 >= box.x0 - 1e-6 and b.x1 <= box.x1 + 1e-6
+                      and b.y0 >= box.y0 - 1e-6 and b.y1 <= box.y1 + 1e-6]
+            assert inside, (t, side)
+    # the first frame already names the hand-made panel by its feature
+    first = {s for s, _ in scene.named[0][2]}
+    assert scene.shown[0]["titles"]["cross"].replace(" ", "") in {s.replace(" ", "") for s in first}
+
+
+def test_a_wide_layer_is_said_to_be_a_projection_with_the_share_it_keeps():
+    """The 16-unit layers were drawn in 2-D without a word that the picture is a projection of
+    16 dimensions: while each stage of a wider space plays, the line under its step says so,
+    with the share of the points' spread the picture keeps at the stage's end, recomputed here
+    from the points as drawn (their variance in the picture over their variance in the network's
+    coordinates); a stage of a 2-unit space says nothing of the kind."""
+    scene = dry_run("feature-cross", {"dataset": "circles", "epochs": 200, "n_samples": 200},
+                    mixin=_Plays)
+    (shown,) = scene.shown
+    learned = shown["learned_view"]
+    trace, stages = learned.points_trace, learned.flow.stages[:-1]
+    playing = [texts for _, texts, moving in scene.plays_seen if learned in moving]
+    assert len(playing) == len(stages) == len(shown["said_projections"])
+    wide = 0
+    for texts, stage in zip(playing, stages):
+        full = trace.full(stage.index, 1.0)
+        drawn = trace.at(stage.index, 1.0)[:, :stage.dim]
+        said = [t for t in texts if "projection" in t]
+        if full.shape[1] <= stage.dim:
+            assert not said, (stage.caption, said)
+            continue
+        wide += 1
+        share = drawn.var(axis=0).sum() / full.var(axis=0).sum()
+        kept = "≥ 99.9%" if share >= 0.9995 else f"{100 * share:.1f}%"
+        assert said == [f"a {stage.dim}-D projection of {full.shape[1]} dims: {kept} of the spread"], \
+            (stage.caption, said, share)
+    assert wide >= 6  # the lift, layers 1 and 2 (16 units), layer 3's turn and squash
+    assert any("≥" not in p for p in shown["said_projections"] if p)  # not all "whole"
+
+
+def test_each_hand_off_says_what_changes_and_why(tour):
+    """The change from one dataset to the next came with its chapter's title alone (abrupt,
+    unexplained): before each new dataset's chapter a beat of its own, over its data, names it
+    and says why a new feature is needed: the last chapter's feature, a flat plane over it,
+    fails there (its accuracy recomputed here by a logistic regression of our own)."""
+    from scipy.optimize import minimize
+
+    beats = [b for b in tour.beats if b.title.startswith("next")]
+    assert len(beats) == len(tour.shown) - 1 == 2
+    for before, shown, beat in zip(tour.shown, tour.shown[1:], beats):
+        X, y = shown["run"].X, shown["run"].y
+        expr = before["crosses"][0]
+        Z = np.column_stack([X, BY_HAND[expr](X)])
+        theta = minimize(_logistic_on(Z, y), np.zeros(4), method="BFGS", options={"gtol": 1e-10}).x
+        accuracy = np.mean(((Z @ theta[:3] + theta[3]) > 0) == y)
+        assert accuracy < 0.8  # the feature of the chapter before fails on the new data
+        pretty = {"x**2 + y**2": "x² + y²", "x*y": "x·y"}[expr]
+        assert beat.title == f"next: {shown['name']}, where z = {pretty} fails ({accuracy:.1%} correct)"
+        assert beat.end - beat.start >= 3.0  # (the panels' change, then a hold to read it)
+        # the chapter's own title follows it
+        after = tour.beats[tour.beats.index(beat) + 1]
+        assert after.title == FeatureCrossScene.chapter_title(shown)
