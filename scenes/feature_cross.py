@@ -78,11 +78,22 @@ MARGIN, MOST, LEAST = {CROSS: 0.6, LEARNED: 0.6}, 0.2, 2.35
 SMALL, SMALL_ARROW, SMALL_PAD = 4.0, 0.24, 0.1
 #: and a margin of SMALL_MARGIN scene units on each side, at most MOST of its side
 SMALL_MARGIN = 0.5
+#: a panel whose picture's short side is under AXES_LEAST scene units has no axes (the square
+#: frame's: with a compass and its margin, its data spanned under a fifth of the frame, and
+#: still reached the names)
+AXES_LEAST = 3.0
 
 
 def pretty(expr: str) -> str:
     """A feature as shown: ``x**2 + y**2`` → ``x² + y²``, ``x*y`` → ``x·y``."""
     return feature(" ".join(expr.split()))
+
+
+def has_axes(clip) -> bool:
+    """Whether a panel's picture clipped to ``clip`` gets axes (:data:`AXES_LEAST`)."""
+    from nnanim.draw.mobjects import SpaceAxes
+
+    return SpaceAxes.fits(clip) and min(clip[2] - clip[0], clip[3] - clip[1]) >= AXES_LEAST
 
 
 def with_axes(view, clip) -> None:
@@ -91,7 +102,7 @@ def with_axes(view, clip) -> None:
     from nnanim.draw.mobjects import SpaceAxes
 
     view.set_clip_box(clip)
-    if view.axes is None and SpaceAxes.fits(clip):
+    if view.axes is None and has_axes(clip):
         view.axes = SpaceAxes(view)
         if min(clip[2] - clip[0], clip[3] - clip[1]) < SMALL:
             # a small panel: a shorter compass, nearer its corner (the names' print stays
@@ -164,6 +175,20 @@ def projection_words(flow, trace, s: int) -> str | None:
     return f"a {len(B)}-D projection of {H.shape[1]} dims: {kept} of the spread"
 
 
+def projection_forms(words: str) -> list[str]:
+    """``words`` of :func:`projection_words`, then shorter forms of the same statement, for a
+    narrow strip (wrapped to three or four lines in a square frame's panels, the long form took
+    the pictures' height: 2.89 units high, 2.17 with it)."""
+    import re
+
+    m = re.fullmatch(r"a (\d+)-D projection of (\d+) dims: (.+) of the spread", words)
+    if m is None:
+        return [words]
+    d, n, kept = m.groups()
+    return [words, f"{d}-D projection of {n} dims: {kept} kept", f"projection of {n} dims: {kept} kept",
+            f"{n}-D projected to {d}-D: {kept}"]
+
+
 class FeatureCrossScene(SceneContract):
     top_title = True  # a panel scene: its title line is on top
     # the bottleneck scene's network: the last hidden layer (2 units) is the learned feature
@@ -203,11 +228,10 @@ class FeatureCrossScene(SceneContract):
         """The square a panel's data are framed in: its picture's, less :data:`MARGIN` a side
         (the grid and surface still fill the picture; the points left its corners to the axis
         names and the scale, which covered them where the data reached every corner)."""
-        from nnanim.draw.mobjects import SpaceAxes
 
         centre, size = _Panels.region(self, side)
         share = max(min(MARGIN[side] / size, MOST, 0.5 * (1.0 - LEAST / size)), 0.0)
-        if size < SMALL and SpaceAxes.fits(self.panels[side].picture.clip):
+        if size < SMALL and has_axes(self.panels[side].picture.clip):
             # a small panel with axes keeps the room its (shorter) compass needs, whatever
             # LEAST leaves: 4:3's xor and the learned layers reached into its names
             share = max(share, min(SMALL_MARGIN / size, MOST))
@@ -667,7 +691,7 @@ class FeatureCrossScene(SceneContract):
             # one line's height under the step, whatever the step's glyphs: the same words in
             # the same place at every step, kept by the push (placed under each step's own
             # height, they moved a hair and were retyped: out and in within 0.1 s, a flicker)
-            words = self.label(projection, color=self.theme.muted, width=width)
+            words = self.projection_label(projection, width)
             below = LINE_GAP + self.label("Ay", color=self.theme.muted).height + LINE_GAP
             words.next_to(title, DOWN, buff=below).set_x(title.get_x())
             line = VGroup(line, words)
@@ -688,8 +712,15 @@ class FeatureCrossScene(SceneContract):
                  self.label(step, color=self.theme.muted, width=width)]
         said = [w for w in shown["projections"].values() if w is not None]
         if said:
-            lines.append(self.label(max(said, key=len), color=self.theme.muted, width=width))
+            lines.append(self.projection_label(max(said, key=len), width))
         return VGroup(*lines).arrange(DOWN, buff=LINE_GAP).height
+
+    def projection_label(self, words: str, width: float):
+        """What a flat picture keeps of a wider space, in the first of its forms
+        (:func:`projection_forms`) that fits ``width`` on one line (else the shortest, wrapped)."""
+        forms = projection_forms(words)
+        chosen = next((f for f in forms if self.label(f).width <= width), forms[-1])
+        return self.label(chosen, color=self.theme.muted, width=width)
 
     def panel_label(self, shown, key: str, side: int):
         from manim import DOWN, VGroup
