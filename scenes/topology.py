@@ -498,21 +498,17 @@ class TopologyScene(MulticlassScene):
     # (seconds of orbit at its constant speed: the end, slowing to rest, turns half as far)
     final_orbit = BEATS["line"] + BEATS["orbit"] + BEATS["end"] / 2
 
-    @property
-    def has_legend(self):
-        """A tall frame keeps a line under the picture, over the header, for the key
-        (:meth:`key`): its bottom fifth held only the header's two lines under an empty strip."""
-        from manim import config
-
-        return config.frame_width < 0.87 * config.frame_height
+    #: every frame keeps a line over the header for the key (:meth:`key`): a tall frame's bottom
+    #: fifth held only the header's two lines under an empty strip, and a wide frame never named
+    #: its colours (review 7: "orange and blue are never named")
+    has_legend = True
 
     def key(self, run):
         """The classes' colours and the boundary's stroke, named (``● disk  ● ring  ━ p = 0.5``),
-        on the header region's top line of a tall frame (:attr:`has_legend`); None otherwise, or
-        for more than two classes."""
+        on the header region's top line (:attr:`has_legend`); None for more than two classes."""
         from manim import RIGHT, Dot, Line, ManimColor, VGroup
 
-        if not self.has_legend or run.n_classes != 2:
+        if run.n_classes != 2:
             return None
         box, theme = self.layout.header, self.theme
         colours = theme.class_rgb(2)
@@ -527,9 +523,11 @@ class TopologyScene(MulticlassScene):
             parts.append(VGroup(dot, self.label(names[c], color=theme.muted)).arrange(RIGHT, buff=0.1))
         line = Line([0, 0, 0], [0.4, 0, 0], stroke_color=theme.boundary,
                     stroke_width=theme.boundary_width)
-        parts.append(VGroup(line, self.label("the curve p = 0.5", color=theme.muted))
-                     .arrange(RIGHT, buff=0.12))
-        row = VGroup(*parts).arrange(RIGHT, buff=0.4)
+        for words in ("the curve p = 0.5", "p = 0.5"):  # the shorter where the line is narrow
+            curve = VGroup(line.copy(), self.label(words, color=theme.muted)).arrange(RIGHT, buff=0.12)
+            row = VGroup(*parts, curve).arrange(RIGHT, buff=0.4)
+            if row.width <= box.width:
+                break
         if row.width > box.width:
             row.scale_to_fit_width(box.width)
         return row.move_to([box.x0 + row.width / 2, box.y1 - row.height / 2, 0])
@@ -801,7 +799,7 @@ class TopologyScene(MulticlassScene):
         header = self.header(run, record)
         title = "why width matters"
         detail = (("a disk inside a ring" if ring else self.job.dataset_name)
-                  + f": first through layers {NARROW} units wide")
+                  + f": first through a network {NARROW} units wide")
         caption = self.caption(title, detail)
         # the poster: both sides shaded, fading out over the end of the opening hold and the
         # first caption swap (its updater counts the video's own seconds)

@@ -803,12 +803,18 @@ def test_a_tall_frame_keeps_the_key_in_its_bottom_fifth(job, scene):
     """9:16: the bottom fifth of the frame held the header's two lines under an empty strip; the
     key (the classes' colours, named, and the curve p = 0.5) now sits there, between the
     picture and the header, its dots in the colours of the points it names (the disk: the class
-    whose points lie nearer the centre, found here from the data).  A wide frame has none."""
+    whose points lie nearer the centre, found here from the data).  A wide frame keeps it too,
+    in its text column over the header (review 7: the colours were never named in 16:9), its
+    words at the small print's size (never scaled down)."""
     from manim import Dot
 
     from nnanim.layout import pixel_size
 
-    assert scene.key_row is None  # 16:9
+    wide = scene.key_row  # 16:9
+    assert wide is not None and wide in scene.mobjects
+    assert wide.width <= scene.layout.header.width + 1e-6
+    sizes = {round(m.font_size, 3) for m in wide.get_family() if hasattr(m, "font_size")}
+    assert sizes == {round(scene.layout.small_size, 3)}, sizes
     tall = dry_run(TopologyScene, {"run": job.ensure_run()[0], "aspect": "9:16"},
                    pixels=pixel_size("9:16", 480))
     key, layout = tall.key_row, tall.layout
