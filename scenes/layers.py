@@ -60,13 +60,17 @@ ORBIT = 0.12
 TILT = np.radians(58)
 
 EXPLAIN = {
-    "linear": "rotate and stretch the plane: x → A(t)·x, from the identity to W",
+    "linear": "rotate and stretch the plane: x → A(t)·x, from x to W·x",
     "rotate": "turn the space so the directions the next layer reads come first",
     "bias": "shift everything: x → x + t·b",
     "activation": "bend each point: x → (1−t)·x + t·{act}(x)",
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
+#: a ``W·x`` beat that also plays its layer's ``+ b`` (a shift too small for a beat of its own):
+#: its words name both, in the notation of the two beats apart (every term of its title,
+#: "W·x + b", is in them)
+MERGED_LINEAR = "rotate and stretch the plane, then shift it: x → A(t)·x + t·b, from x to W·x + b"
 #: the same stages in a space wider than the picture, seen along principal axes ``u₁, u₂``.
 #: There is no grid there (no plane to see turn or shrink): the words say only what the points
 #: do and what the computation does, never a motion of something not drawn.  (A turn of a wide
@@ -1024,6 +1028,7 @@ class LayersScene(SceneContract):
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
                     title = stage.caption.replace("W·x", "W·x + b", 1)
+                    explain = merged_words(explain)
             together = wide_input and before is None and not view.elev
             # (a wide input's points newly ending this stage on one line: said when the picture
             # shows it, below; a scene that plays its own way says it with the stage's words)
@@ -1966,6 +1971,15 @@ def stage_words(flow, stage) -> str | None:
             # of the n directions W reads (its "from 4-D to 4-D" after 30 → 4 read as a 4-D input)
             return WIDE["linear"].format(m=m, n=n, k=k, names=axes_names(k))
     return EXPLAIN[stage.kind].format(act=act)
+
+
+def merged_words(words: str) -> str:
+    """The words of a ``W·x`` beat that also plays its layer's ``+ b`` (:meth:`play_stages`'s
+    merge): the plane's "x → A(t)·x" becomes :data:`MERGED_LINEAR`; any other map's
+    "W·x" becomes "W·x + b" (a wide space's), so that the title's terms are all in its words."""
+    if words == EXPLAIN["linear"]:
+        return MERGED_LINEAR
+    return words.replace("W·x + b", "W·x").replace("W·x", "W·x + b", 1)
 
 
 def corners_toward(points, labels, K: int, tidy_error: float = np.radians(40)) -> np.ndarray:

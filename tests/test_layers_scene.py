@@ -196,6 +196,28 @@ def test_captions_follow_the_stages_of_every_layer(spiral_plan):
     assert "layer 2 · + b" in titles and "layer 1 · W·x + b" in titles
 
 
+def test_every_stage_caption_names_its_titles_terms_in_one_notation(spiral_plan):
+    """The words of a stage say every term of its title (layer 1's "W·x + b" beat said only
+    "x → A(t)·x, from the identity to W", no b), in the notation of the beats apart: a merged
+    beat's words are its W·x beat's map with its + b beat's shift added."""
+    beats = [(t.split(" · ", 1)[1], d) for t, d in caption_beats(spiral_plan)
+             if t.startswith("layer ")]
+    # the terms of a title: its symbols (W, x, b, the activation's name)
+    for title, detail in beats:
+        for term in re.findall(r"[A-Za-zσ]+", title):
+            assert re.search(rf"(?<![A-Za-z]){term}(?![A-Za-z])", detail), (title, detail)
+    linear = {d for t, d in beats if t == "W·x"}
+    merged = {d for t, d in beats if t == "W·x + b"}
+    shift = {d for t, d in beats if t == "+ b"}
+    assert linear and merged and shift  # (the default spirals have both kinds of layer)
+    for words in linear:
+        assert "x → A(t)·x" in words and words.endswith("W·x")
+    bias_term = {re.search(r"\+ t·b", d).group(0) for d in shift}
+    assert bias_term == {"+ t·b"}
+    for words in merged:
+        assert "x → A(t)·x + t·b" in words and words.endswith("W·x + b")
+
+
 def test_width_three_layers_tilt_into_3d_and_back():
     run = train(dataset="disk-ring", hidden=[3, 2], epochs=300, n_samples=200)
     scene = _dry_run({"run": run})
