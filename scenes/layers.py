@@ -105,6 +105,10 @@ FLY_HOLD = 1.0
 #: to read gets it from slower motion instead
 HOLD = 2.5
 
+#: a wrong point's ring, in point radii (2.1, grey: about 8 px across at 480p, on the boundary
+#: line, not seen), drawn in the foreground colour
+WRONG_RING = 3.4
+
 #: the nearest neighbours that vote for a point's class (neighbour_share)
 NEIGHBOURS = 5
 
@@ -229,7 +233,8 @@ class LayersScene(SceneContract):
             # (a 0.3 s fade as the first caption changed was a one-frame jump at a low frame
             # rate, and a fade that ended early left still frames before the next play: a jump
             # at the cut too).  It holds as long as the first caption takes to read.
-            poster = input_shading(view, self.theme)
+            # (over the grid's area only: margins tinted beyond it read as a second, slower fade)
+            poster = input_shading(view, self.theme, on_grid=True)
             if poster is not None:
                 self.add(poster)
                 self.bring_to_back(poster)
@@ -369,7 +374,8 @@ class LayersScene(SceneContract):
         from nnanim.draw.landmarks import RingedPoints
 
         wrong = view.flow.network.predict(run.X) != run.y
-        return RingedPoints(view, wrong) if wrong.any() else None
+        return RingedPoints(view, wrong, ring=WRONG_RING, rim_color=view.theme.foreground) \
+            if wrong.any() else None
 
     def picture_region(self):
         """Where the data's box goes: the layout's picture region less a strip along its bottom
