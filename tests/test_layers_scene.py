@@ -218,6 +218,38 @@ def test_every_stage_caption_names_its_titles_terms_in_one_notation(spiral_plan)
         assert "x → A(t)·x + t·b" in words and words.endswith("W·x + b")
 
 
+class _Posters:
+    """Records the box (scene units) of every raster image added (``rasters``) and the grid's
+    points of every view as it is added (``grids``: the opening's at its input stage)."""
+
+    def add(self, *mobjects):
+        from nnanim.draw.mobjects import FlowView, RasterImage
+
+        for mob in mobjects:
+            if isinstance(mob, RasterImage):
+                self.__dict__.setdefault("rasters", []).append(np.asarray(mob.points)[:, :2])
+            if isinstance(mob, FlowView):
+                self.__dict__.setdefault("grids", []).append(
+                    np.asarray(mob.grid.get_all_points())[:, :2].copy())
+        return super().add(*mobjects)
+
+
+def test_the_posters_shading_is_the_grids_area_alone(spiral_run):
+    """The opening's shading covers the input grid's area and nothing beyond it: tinted margins
+    beyond the grid's edge, without its lines, read as fading slower than the grid's inside (a
+    glitch at 4.6 s)."""
+    scene = dry_run(LayersScene, {"run": spiral_run}, mixin=_Posters)
+    poster, grid = scene.rasters[0], scene.grids[0]
+    assert len(grid)
+    lo, hi = poster.min(axis=0), poster.max(axis=0)
+    glo, ghi = grid.min(axis=0), grid.max(axis=0)
+    pixel = frame_units((854, 480))[1] / 480
+    # within the grid's box (cut only where the grid runs past the picture's edge)...
+    assert np.all(lo > glo - 2 * pixel) and np.all(hi < ghi + 2 * pixel), (lo, hi, glo, ghi)
+    # ...and all of it there (the old shading ran some 70 px past the grid's sides at 480p)
+    assert np.prod(hi - lo) > 0.95 * np.prod(ghi - glo), (lo, hi, glo, ghi)
+
+
 def test_width_three_layers_tilt_into_3d_and_back():
     run = train(dataset="disk-ring", hidden=[3, 2], epochs=300, n_samples=200)
     scene = _dry_run({"run": run})
