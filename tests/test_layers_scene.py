@@ -218,6 +218,26 @@ def test_every_stage_caption_names_its_titles_terms_in_one_notation(spiral_plan)
         assert "x → A(t)·x + t·b" in words and words.endswith("W·x + b")
 
 
+def test_the_wrong_points_rings_are_readable_at_480p(spiral_run, spiral_plan):
+    """The points the network gets wrong (recomputed) are ringed at the output, each ring at
+    least 16 px across at 480p with a rim of 2 px or more in the foreground colour (rings of
+    8 px in grey, on the boundary line, were not seen)."""
+    from manim.utils.color import ManimColor
+
+    from nnanim.draw.landmarks import RingedPoints
+
+    rings = [m for m in spiral_plan.mobjects if isinstance(m, RingedPoints)]
+    assert len(rings) == 1
+    p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
+    assert sorted(rings[0].indices) == sorted(np.flatnonzero((p > 0.5) != spiral_run.y))
+    cloud = rings[0].rings
+    px = 480 / frame_units((854, 480))[1]  # pixels a scene unit at 480p
+    assert 2 * cloud.radius * px >= 16.0
+    assert cloud.radius * cloud.rim_fraction * px >= 2.0
+    assert np.allclose(np.ravel(cloud.rim_rgb)[:3],
+                       ManimColor(spiral_plan.theme.foreground).to_rgb(), atol=0.01)
+
+
 class _Posters:
     """Records the box (scene units) of every raster image added (``rasters``) and the grid's
     points of every view as it is added (``grids``: the opening's at its input stage)."""
