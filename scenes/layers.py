@@ -105,8 +105,8 @@ FLY_HOLD = 1.0
 #: to read gets it from slower motion instead
 HOLD = 2.5
 
-#: a wrong point's ring, in point radii (2.1, grey: about 8 px across at 480p, on the boundary
-#: line, not seen), drawn in the foreground colour
+#: a wrong point's ring, in point radii (2.1: about 8 px across at 480p, on the boundary line,
+#: not seen); its rim stays the muted grey, apart from the white line it often sits on
 WRONG_RING = 3.4
 
 #: the nearest neighbours that vote for a point's class (neighbour_share)
@@ -374,8 +374,7 @@ class LayersScene(SceneContract):
         from nnanim.draw.landmarks import RingedPoints
 
         wrong = view.flow.network.predict(run.X) != run.y
-        return RingedPoints(view, wrong, ring=WRONG_RING, rim_color=view.theme.foreground) \
-            if wrong.any() else None
+        return RingedPoints(view, wrong, ring=WRONG_RING) if wrong.any() else None
 
     def picture_region(self):
         """Where the data's box goes: the layout's picture region less a strip along its bottom
@@ -1981,10 +1980,13 @@ def stage_words(flow, stage) -> str | None:
 
 def merged_words(words: str) -> str:
     """The words of a ``W·x`` beat that also plays its layer's ``+ b`` (:meth:`play_stages`'s
-    merge): the plane's "x → A(t)·x" becomes :data:`MERGED_LINEAR`; any other map's
-    "W·x" becomes "W·x + b" (a wide space's), so that the title's terms are all in its words."""
+    merge): the plane's "x → A(t)·x" becomes :data:`MERGED_LINEAR`, a line's "x → x·w"
+    "x → x·w + b", any other map's "W·x" "W·x + b" (a wide space's), so that the title's
+    terms are all in its words."""
     if words == EXPLAIN["linear"]:
         return MERGED_LINEAR
+    if words == LINE_INTO_PLANE:  # (a 1-D input's first layer)
+        return words.replace("x → x·w", "x → x·w + b", 1)
     return words.replace("W·x + b", "W·x").replace("W·x", "W·x + b", 1)
 
 
