@@ -60,13 +60,17 @@ ORBIT = 0.12
 TILT = np.radians(58)
 
 EXPLAIN = {
-    "linear": "rotate and stretch the plane: x → A(t)·x, from the identity to W",
+    "linear": "rotate and stretch the plane: x → A(t)·x, from x to W·x",
     "rotate": "turn the space so the directions the next layer reads come first",
     "bias": "shift everything: x → x + t·b",
     "activation": "bend each point: x → (1−t)·x + t·{act}(x)",
     "lift": "the plane enters a wider space; tilt to see the new direction",
     "squash": "flatten the directions the next layer ignores",
 }
+#: a ``W·x`` beat that also plays its layer's ``+ b`` (a shift too small for a beat of its own):
+#: its words name both, in the notation of the two beats apart (every term of its title,
+#: "W·x + b", is in them)
+MERGED_LINEAR = "rotate and stretch the plane, then shift it: x → A(t)·x + t·b, from x to W·x + b"
 #: the same stages in a space wider than the picture, seen along principal axes ``u₁, u₂``.
 #: There is no grid there (no plane to see turn or shrink): the words say only what the points
 #: do and what the computation does, never a motion of something not drawn.  (A turn of a wide
@@ -100,6 +104,10 @@ FLY_HOLD = 1.0
 #: the longest still hold inside the story (the final one aside): a caption that needs longer
 #: to read gets it from slower motion instead
 HOLD = 2.5
+
+#: a wrong point's ring, in point radii (2.1: about 8 px across at 480p, on the boundary line,
+#: not seen); its rim stays the muted grey, apart from the white line it often sits on
+WRONG_RING = 3.4
 
 #: the nearest neighbours that vote for a point's class (neighbour_share)
 NEIGHBOURS = 5
@@ -225,7 +233,8 @@ class LayersScene(SceneContract):
             # (a 0.3 s fade as the first caption changed was a one-frame jump at a low frame
             # rate, and a fade that ended early left still frames before the next play: a jump
             # at the cut too).  It holds as long as the first caption takes to read.
-            poster = input_shading(view, self.theme)
+            # (over the grid's area only: margins tinted beyond it read as a second, slower fade)
+            poster = input_shading(view, self.theme, on_grid=True)
             if poster is not None:
                 self.add(poster)
                 self.bring_to_back(poster)
@@ -365,7 +374,7 @@ class LayersScene(SceneContract):
         from nnanim.draw.landmarks import RingedPoints
 
         wrong = view.flow.network.predict(run.X) != run.y
-        return RingedPoints(view, wrong) if wrong.any() else None
+        return RingedPoints(view, wrong, ring=WRONG_RING) if wrong.any() else None
 
     def picture_region(self):
         """Where the data's box goes: the layout's picture region less a strip along its bottom
@@ -1024,6 +1033,7 @@ class LayersScene(SceneContract):
                     merged.add(after.index)
                     # (the words: the map's; the shift is too small to be seen)
                     title = stage.caption.replace("W·x", "W·x + b", 1)
+                    explain = merged_words(explain)
             together = wide_input and before is None and not view.elev
             # (a wide input's points newly ending this stage on one line: said when the picture
             # shows it, below; a scene that plays its own way says it with the stage's words)
@@ -1966,6 +1976,18 @@ def stage_words(flow, stage) -> str | None:
             # of the n directions W reads (its "from 4-D to 4-D" after 30 → 4 read as a 4-D input)
             return WIDE["linear"].format(m=m, n=n, k=k, names=axes_names(k))
     return EXPLAIN[stage.kind].format(act=act)
+
+
+def merged_words(words: str) -> str:
+    """The words of a ``W·x`` beat that also plays its layer's ``+ b`` (:meth:`play_stages`'s
+    merge): the plane's "x → A(t)·x" becomes :data:`MERGED_LINEAR`, a line's "x → x·w"
+    "x → x·w + b", any other map's "W·x" "W·x + b" (a wide space's), so that the title's
+    terms are all in its words."""
+    if words == EXPLAIN["linear"]:
+        return MERGED_LINEAR
+    if words == LINE_INTO_PLANE:  # (a 1-D input's first layer)
+        return words.replace("x → x·w", "x → x·w + b", 1)
+    return words.replace("W·x + b", "W·x").replace("W·x", "W·x + b", 1)
 
 
 def corners_toward(points, labels, K: int, tidy_error: float = np.radians(40)) -> np.ndarray:

@@ -196,6 +196,84 @@ def test_captions_follow_the_stages_of_every_layer(spiral_plan):
     assert "layer 2 · + b" in titles and "layer 1 · W·x + b" in titles
 
 
+def test_every_stage_caption_names_its_titles_terms_in_one_notation(spiral_plan):
+    """The words of a stage say every term of its title (layer 1's "W·x + b" beat said only
+    "x → A(t)·x, from the identity to W", no b), in the notation of the beats apart: a merged
+    beat's words are its W·x beat's map with its + b beat's shift added."""
+    beats = [(t.split(" · ", 1)[1], d) for t, d in caption_beats(spiral_plan)
+             if t.startswith("layer ")]
+    # the terms of a title: its symbols (W, x, b, the activation's name)
+    for title, detail in beats:
+        for term in re.findall(r"[A-Za-zσ]+", title):
+            assert re.search(rf"(?<![A-Za-z]){term}(?![A-Za-z])", detail), (title, detail)
+    linear = {d for t, d in beats if t == "W·x"}
+    merged = {d for t, d in beats if t == "W·x + b"}
+    shift = {d for t, d in beats if t == "+ b"}
+    assert linear and merged and shift  # (the default spirals have both kinds of layer)
+    for words in linear:
+        assert "x → A(t)·x" in words and words.endswith("W·x")
+    bias_term = {re.search(r"\+ t·b", d).group(0) for d in shift}
+    assert bias_term == {"+ t·b"}
+    for words in merged:
+        assert "x → A(t)·x + t·b" in words and words.endswith("W·x + b")
+
+
+def test_the_wrong_points_rings_are_readable_at_480p(spiral_run, spiral_plan):
+    """The points the network gets wrong (recomputed) are ringed at the output, each ring at
+    least 16 px across at 480p with a rim of 2 px or more (rings of 8 px, on the boundary line,
+    were not seen)."""
+    from manim.utils.color import ManimColor
+
+    from nnanim.draw.landmarks import RingedPoints
+
+    rings = [m for m in spiral_plan.mobjects if isinstance(m, RingedPoints)]
+    assert len(rings) == 1
+    p = tanh_sigmoid_forward(spiral_run, spiral_run.X)
+    assert sorted(rings[0].indices) == sorted(np.flatnonzero((p > 0.5) != spiral_run.y))
+    cloud = rings[0].rings
+    px = 480 / frame_units((854, 480))[1]  # pixels a scene unit at 480p
+    assert 2 * cloud.radius * px >= 16.0
+    assert cloud.radius * cloud.rim_fraction * px >= 2.0
+    # a rim that reads on the dark disc it rims, and is not the boundary line's colour
+    rim = np.ravel(cloud.rim_rgb)[:3]
+    background = ManimColor(spiral_plan.theme.background).to_rgb()
+    boundary = ManimColor(spiral_plan.theme.boundary).to_rgb()
+    assert np.mean(rim) - np.mean(background) > 0.4
+    assert np.abs(rim - boundary).max() > 0.2
+
+
+class _Posters:
+    """Records the box (scene units) of every raster image added (``rasters``) and the grid's
+    points of every view as it is added (``grids``: the opening's at its input stage)."""
+
+    def add(self, *mobjects):
+        from nnanim.draw.mobjects import FlowView, RasterImage
+
+        for mob in mobjects:
+            if isinstance(mob, RasterImage):
+                self.__dict__.setdefault("rasters", []).append(np.asarray(mob.points)[:, :2])
+            if isinstance(mob, FlowView):
+                self.__dict__.setdefault("grids", []).append(
+                    np.asarray(mob.grid.get_all_points())[:, :2].copy())
+        return super().add(*mobjects)
+
+
+def test_the_posters_shading_is_the_grids_area_alone(spiral_run):
+    """The opening's shading covers the input grid's area and nothing beyond it: tinted margins
+    beyond the grid's edge, without its lines, read as fading slower than the grid's inside (a
+    glitch at 4.6 s)."""
+    scene = dry_run(LayersScene, {"run": spiral_run}, mixin=_Posters)
+    poster, grid = scene.rasters[0], scene.grids[0]
+    assert len(grid)
+    lo, hi = poster.min(axis=0), poster.max(axis=0)
+    glo, ghi = grid.min(axis=0), grid.max(axis=0)
+    pixel = frame_units((854, 480))[1] / 480
+    # within the grid's box (cut only where the grid runs past the picture's edge)...
+    assert np.all(lo > glo - 2 * pixel) and np.all(hi < ghi + 2 * pixel), (lo, hi, glo, ghi)
+    # ...and all of it there (the old shading ran some 70 px past the grid's sides at 480p)
+    assert np.prod(hi - lo) > 0.95 * np.prod(ghi - glo), (lo, hi, glo, ghi)
+
+
 def test_width_three_layers_tilt_into_3d_and_back():
     run = train(dataset="disk-ring", hidden=[3, 2], epochs=300, n_samples=200)
     scene = _dry_run({"run": run})

@@ -25,10 +25,14 @@ __all__ = ["FADE", "input_shading", "pixel_rows", "poster_shading", "shaded_box"
 FADE = 0.3
 
 
-def input_shading(view, theme: Theme, clip=None) -> RasterImage | None:
+def input_shading(view, theme: Theme, clip=None, on_grid: bool = False) -> RasterImage | None:
     """The network's output over the input plane as ``view`` shows it now (its first stage).
 
-    ``None`` when the input is not a plane (a 1-D input has no area to shade).
+    ``None`` when the input is not a plane (a 1-D input has no area to shade).  ``on_grid``:
+    only over the grid's area (the input's stage, untransformed: display space is the input
+    plane), not the margins around it, so that the shading and the grid are one area as it
+    fades (tinted strips beyond the grid's edge, with no grid lines over them, read as
+    brighter than the grid's inside while the whole shading faded, a glitch).
     """
     flow = view.flow
     net = flow.network
@@ -41,6 +45,10 @@ def input_shading(view, theme: Theme, clip=None) -> RasterImage | None:
         return None
     clip = clip if clip is not None else view.clip_box
     box = shaded_box(view, clip)
+    bounds = getattr(view, "grid_bounds", None)
+    if on_grid and bounds is not None and len(bounds) == 4 and view.stage == 0 and view.t == 0:
+        box = (max(box[0], bounds[0]), min(box[1], bounds[1]),
+               max(box[2], bounds[2]), min(box[3], bounds[3]))
     rows = pixel_rows(view, box)
     if net.task == "regression":
         image = value_image(lambda P: logits(P)[:, 0], box, theme, *view.target_range,
