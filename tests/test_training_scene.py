@@ -789,3 +789,34 @@ def test_the_early_replay_is_framed_large(default_scene):
         halves.append(half)
     assert min(fills) >= 0.45, (min(fills), us[int(np.argmin(fills))])
     assert np.abs(np.diff(np.log(halves))).max() <= 0.15
+
+
+def test_the_rewind_and_the_early_replay_move_a_little_every_frame():
+    """Review 7: in the rewind (paced by `smooth` on the progress: epochs 20 → 0 in a few frames)
+    and at epoch 1 of the replay the points and the boundaries swung 30-70° in one frame while
+    the counter stayed on 1.  At 15 fps, every frame of the rewind and of the replay's first
+    4 s moves the points on screen (the panel's window, in panel sides) by at most 0.07 on
+    average, and the counter states the record nearest the fractional epoch the picture shows
+    (worked out here from the recorded epochs)."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    scene = dry_run(TrainingScene, {}, mixin=ReplayLog)
+    run = scene.job.run
+    rewind, replay = scene.replays
+    assert (rewind.u1, replay.u0) == (0.0, 0.0)
+    X = run.X[::2]
+    for anim, seconds in ((rewind, rewind.run_time), (replay, 4.0)):
+        tl = anim.timeline
+        frames = np.arange(int(round(seconds * 15)) + 1) / (15 * anim.run_time)
+        shown, worst = None, 0.0
+        for alpha in frames:
+            a = anim.rate_func(min(alpha, 1.0))
+            m = tl.moment((1 - a) * anim.u0 + a * anim.u1)
+            centre, half = tl.framing(m.u)
+            P = (tl.hidden(m, X) - centre) / (2 * half * HiddenSpaceView.ROOM)
+            if shown is not None:
+                worst = max(worst, float(np.mean(np.linalg.norm(P - shown, axis=1))))
+            shown = P
+            nearest = int(run.epochs[np.argmin(np.abs(run.epochs - m.epoch + 1e-9))])
+            assert tl.stated(m)[0] == nearest, (m.epoch, tl.stated(m))
+        assert worst <= 0.07, (anim.u0, worst)

@@ -39,7 +39,7 @@ from nnanim.core.timeline import EpochTimeline, Moment
 from nnanim.draw.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 
-__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining",
+__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining", "even_rate",
            "draw_order", "input_window", "poster_moment"]
 
 #: a replay's poster is the first record scoring within this of the final record's score
@@ -383,3 +383,34 @@ class ReplayTraining(Animation):
                 f.set_moment(m)
             else:
                 f(m)
+
+
+def even_rate(timeline: EpochTimeline, u0: float, u1: float, samples: int = 400, ease: float = 0.5,
+              max_points: int = 300):
+    """A rate function for :class:`ReplayTraining` from ``u0`` to ``u1`` under which the main
+    picture's points (the last hidden layer, in the panel's window: ``timeline.framing``) move about
+    the same distance on screen in every frame, eased in and out by ``ease`` (0: constant speed,
+    1: manim's ``smooth``).
+
+    A rewind paced by ``smooth`` on the progress crossed the early epochs, where one full-batch
+    step collapses and reopens the layer and the framing zooms in on it, in a few frames: the
+    points and the boundaries swung 30-70° in one frame (review 7).
+    """
+    from manim import smooth
+
+    X = timeline.run.X[:: max(1, len(timeline.run.X) // max_points)]
+    grid = np.linspace(0.0, 1.0, samples + 1)
+    shown = []
+    for a in grid:
+        u = (1 - a) * u0 + a * u1
+        centre, half = timeline.framing(u)
+        shown.append((timeline.hidden(timeline.moment(u), X) - centre) / half)
+    step = np.array([np.mean(np.linalg.norm(b - a, axis=1)) for a, b in zip(shown, shown[1:])])
+    moved = np.concatenate([[0.0], np.cumsum(step + 1e-9 * max(step.sum(), 1e-9))])
+    moved /= moved[-1]
+
+    def rate(alpha: float) -> float:
+        alpha = min(max(float(alpha), 0.0), 1.0)
+        return float(np.interp((1 - ease) * alpha + ease * smooth(alpha), moved, grid))
+
+    return rate
