@@ -256,8 +256,14 @@ def test_rendered_training_video(tmp_path, decode_frames):
     def split_quality(frame):
         return best_linear_split(*class_pixels(frame, colours, left))
 
-    start = frames[int(INTRO * fps) + 1]
-    end = frames[-int(OUTRO * fps) - 1]
+    from nnanim.scenes.training import REWIND, SWAP
+
+    # a render to a duration scales every beat (the storyboard at pace 1 lasts default_duration):
+    # the end is the replay's last frame before the outro (unscaled, OUTRO before the video's end
+    # was a frame a third of a second into the replay's last 40 %, not its end)
+    scale = 8 / default_duration(int(run.epochs[-1]))
+    start = frames[int((INTRO + REWIND + SWAP) * scale * fps) + 1]  # the replay's start: epoch 0
+    end = frames[int((8 - OUTRO * scale) * fps) - 1]
     # (the points are drawn interleaved now, so the few wrong points show, each its own dot, while
     # the right ones pile up in their corners: by pixels the end is about 0.93, where drawn class
     # by class one class covered the other and gave over 0.95)
