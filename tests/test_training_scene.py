@@ -826,3 +826,16 @@ def test_the_rewind_and_the_early_replay_move_a_little_every_frame():
             nearest = int(run.epochs[np.argmin(np.abs(run.epochs - m.epoch + 1e-9))])
             assert tl.stated(m)[0] == nearest, (m.epoch, tl.stated(m))
         assert worst <= 0.07, (anim.u0, worst)
+
+
+def test_the_carried_grid_stays_visible_over_the_replay(default_scene):
+    """Review 7: 'grey: the input grid, carried through the layers' was said while the grid was
+    nearly invisible (6.9-18 s; at most 0.8 of the theme's grid opacity, dimmed to 0.39 of it where
+    it crowds).  At every twentieth of the replay it is drawn at least at 0.6 of the theme's."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    view = next(m for m in default_scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    tl = view.timeline
+    for u in np.linspace(0.0, 1.0, 21):
+        view.set_moment(tl.moment(u))
+        assert view.grid.get_stroke_opacity() >= 0.6 * default_scene.theme.grid_opacity, u

@@ -39,8 +39,8 @@ from nnanim.core.timeline import EpochTimeline, Moment
 from nnanim.draw.mobjects import PointCloud, Polylines, RasterImage, probability_image, value_image
 from nnanim.theme import Theme
 
-__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining", "even_rate",
-           "draw_order", "input_window", "poster_moment"]
+__all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining",
+           "draw_order", "even_rate", "input_window", "poster_moment"]
 
 #: a replay's poster is the first record scoring within this of the final record's score
 POSTER_GAP = 0.005
@@ -208,7 +208,8 @@ class HiddenSpaceView(_SquarePanel):
         self._within_line = np.concatenate([[True] * (len(L) - 1) + [False] for L in self.grid_lines])[:-1]
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         #: the carried grid's opacity where it does not crowd (:meth:`grid_ink` dims it where it does)
-        self.grid_opacity = theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8)
+        # (at 0.8 of the theme's, folded flat or dimmed where it crowds, it was lost: review 7)
+        self.grid_opacity = min(1.0, theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 1.3))
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=self.grid_opacity)
         # the classes interleaved (a cloud draws colour by colour: one cloud hid the first class
