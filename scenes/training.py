@@ -34,7 +34,8 @@ LAYER = "last hidden layer"
 #: record, so it moves once an interval; with the pace following the picture's change alone,
 #: each of epochs 1-5 (one full-batch step each, the largest swings) held the counter about 1 s
 EPOCH_HOLD = 0.5
-REWIND = 1.4  # the poster is the trained network (its caption says at which epoch); then a declared rewind
+#: the rewind (at 1.4 s the points crossed epochs 20 → 0 at a fifth of the panel a frame)
+REWIND = 2.4  # the poster is the trained network (its caption says at which epoch); then a declared rewind
 #: the aside's height in a vertical frame, a share of the frame's width (the picture keeps a square)
 PORTRAIT_ASIDE = 0.5
 #: the inset's side there at most this share of the aside's width (the curves take the rest)
@@ -132,12 +133,19 @@ class TrainingScene(SceneContract):
                       legend=self.has_legend, title_lines=1)
 
     def construct(self):
-        from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Group, VGroup, smooth
+        from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Group, VGroup
 
         from nnanim.core.projection import InputPlane
         from nnanim.core.timeline import EpochTimeline, default_duration
         from nnanim.draw.charts import DigitReadout, LineChart
-        from nnanim.draw.replay import FitInset, HiddenSpaceView, InputInset, ReplayTraining, poster_moment
+        from nnanim.draw.replay import (
+            FitInset,
+            HiddenSpaceView,
+            InputInset,
+            ReplayTraining,
+            even_rate,
+            poster_moment,
+        )
         from nnanim.draw.scene import Caption
 
         run, record = self.load_run()
@@ -331,8 +339,12 @@ class TrainingScene(SceneContract):
         rewind = self.caption("rewind", words)
         self.fix(rewind)
         self.mark("stage", "rewind", words)
+        # paced by the picture: the points move about as far on screen every frame (paced by
+        # `smooth` on the progress, the epochs 0-5 took a few frames and swung the picture 30-70°
+        # a frame, review 7)
         self.play(ReplayTraining(timeline, moving, [main, inset, state_readouts], u0=poster.u, u1=0.0,
-                                 rate_func=smooth, run_time=REWIND),
+                                 rate_func=even_rate(timeline, poster.u, 0.0, ease=0.3),
+                                 run_time=REWIND),
                   *self.swap_text(caption, rewind, seconds=0.4, run_time=REWIND))
         caption = rewind
         final_epoch, final_acc = timeline.stated(timeline.moment(1.0))

@@ -256,8 +256,14 @@ def test_rendered_training_video(tmp_path, decode_frames):
     def split_quality(frame):
         return best_linear_split(*class_pixels(frame, colours, left))
 
-    start = frames[int(INTRO * fps) + 1]
-    end = frames[-int(OUTRO * fps) - 1]
+    from nnanim.scenes.training import REWIND, SWAP
+
+    # a render to a duration scales every beat (the storyboard at pace 1 lasts default_duration):
+    # the end is the replay's last frame before the outro (unscaled, OUTRO before the video's end
+    # was a frame a third of a second into the replay's last 40 %, not its end)
+    scale = 8 / default_duration(int(run.epochs[-1]))
+    start = frames[int((INTRO + REWIND + SWAP) * scale * fps) + 1]  # the replay's start: epoch 0
+    end = frames[int((8 - OUTRO * scale) * fps) - 1]
     # (the points are drawn interleaved now, so the few wrong points show, each its own dot, while
     # the right ones pile up in their corners: by pixels the end is about 0.93, where drawn class
     # by class one class covered the other and gave over 0.95)
@@ -789,3 +795,47 @@ def test_the_early_replay_is_framed_large(default_scene):
         halves.append(half)
     assert min(fills) >= 0.45, (min(fills), us[int(np.argmin(fills))])
     assert np.abs(np.diff(np.log(halves))).max() <= 0.15
+
+
+def test_the_rewind_and_the_early_replay_move_a_little_every_frame():
+    """Review 7: in the rewind (paced by `smooth` on the progress: epochs 20 → 0 in a few frames)
+    and at epoch 1 of the replay the points and the boundaries swung 30-70° in one frame while
+    the counter stayed on 1.  At 15 fps, every frame of the rewind and of the replay's first
+    4 s moves the points on screen (the panel's window, in panel sides) by at most 0.07 on
+    average, and the counter states the record nearest the fractional epoch the picture shows
+    (worked out here from the recorded epochs)."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    scene = dry_run(TrainingScene, {}, mixin=ReplayLog)
+    run = scene.job.run
+    rewind, replay = scene.replays
+    assert (rewind.u1, replay.u0) == (0.0, 0.0)
+    X = run.X[::2]
+    for anim, seconds in ((rewind, rewind.run_time), (replay, 4.0)):
+        tl = anim.timeline
+        frames = np.arange(int(round(seconds * 15)) + 1) / (15 * anim.run_time)
+        shown, worst = None, 0.0
+        for alpha in frames:
+            a = anim.rate_func(min(alpha, 1.0))
+            m = tl.moment((1 - a) * anim.u0 + a * anim.u1)
+            centre, half = tl.framing(m.u)
+            P = (tl.hidden(m, X) - centre) / (2 * half * HiddenSpaceView.ROOM)
+            if shown is not None:
+                worst = max(worst, float(np.mean(np.linalg.norm(P - shown, axis=1))))
+            shown = P
+            nearest = int(run.epochs[np.argmin(np.abs(run.epochs - m.epoch + 1e-9))])
+            assert tl.stated(m)[0] == nearest, (m.epoch, tl.stated(m))
+        assert worst <= 0.07, (anim.u0, worst)
+
+
+def test_the_carried_grid_stays_visible_over_the_replay(default_scene):
+    """Review 7: 'grey: the input grid, carried through the layers' was said while the grid was
+    nearly invisible (6.9-18 s; at most 0.8 of the theme's grid opacity, dimmed to 0.39 of it where
+    it crowds).  At every twentieth of the replay it is drawn at least at 0.6 of the theme's."""
+    from nnanim.draw.replay import HiddenSpaceView
+
+    view = next(m for m in default_scene.get_mobject_family_members() if isinstance(m, HiddenSpaceView))
+    tl = view.timeline
+    for u in np.linspace(0.0, 1.0, 21):
+        view.set_moment(tl.moment(u))
+        assert view.grid.get_stroke_opacity() >= 0.6 * default_scene.theme.grid_opacity, u

@@ -40,7 +40,7 @@ from nnanim.draw.mobjects import PointCloud, Polylines, RasterImage, probability
 from nnanim.theme import Theme
 
 __all__ = ["POSTER_GAP", "FitInset", "HiddenSpaceView", "InputInset", "MixedCloud", "ReplayTraining",
-           "draw_order", "input_window", "poster_moment"]
+           "draw_order", "even_rate", "input_window", "poster_moment"]
 
 #: a replay's poster is the first record scoring within this of the final record's score
 POSTER_GAP = 0.005
@@ -208,7 +208,8 @@ class HiddenSpaceView(_SquarePanel):
         self._within_line = np.concatenate([[True] * (len(L) - 1) + [False] for L in self.grid_lines])[:-1]
         self.shading = RasterImage(np.zeros((2, 2, 4), dtype=np.uint8), self.corners())
         #: the carried grid's opacity where it does not crowd (:meth:`grid_ink` dims it where it does)
-        self.grid_opacity = theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 0.8)
+        # (at 0.8 of the theme's, folded flat or dimmed where it crowds, it was lost: review 7)
+        self.grid_opacity = min(1.0, theme.grid_opacity * (2.0 if run.X.shape[1] == 1 else 1.3))
         self.grid = Polylines(self.grid_lines, stroke_color=theme.grid, stroke_width=theme.grid_width,
                               stroke_opacity=self.grid_opacity)
         # the classes interleaved (a cloud draws colour by colour: one cloud hid the first class
@@ -383,3 +384,34 @@ class ReplayTraining(Animation):
                 f.set_moment(m)
             else:
                 f(m)
+
+
+def even_rate(timeline: EpochTimeline, u0: float, u1: float, samples: int = 400, ease: float = 0.5,
+              max_points: int = 300):
+    """A rate function for :class:`ReplayTraining` from ``u0`` to ``u1`` under which the main
+    picture's points (the last hidden layer, in the panel's window: ``timeline.framing``) move about
+    the same distance on screen in every frame, eased in and out by ``ease`` (0: constant speed,
+    1: manim's ``smooth``).
+
+    A rewind paced by ``smooth`` on the progress crossed the early epochs, where one full-batch
+    step collapses and reopens the layer and the framing zooms in on it, in a few frames: the
+    points and the boundaries swung 30-70° in one frame (review 7).
+    """
+    from manim import smooth
+
+    X = timeline.run.X[:: max(1, len(timeline.run.X) // max_points)]
+    grid = np.linspace(0.0, 1.0, samples + 1)
+    shown = []
+    for a in grid:
+        u = (1 - a) * u0 + a * u1
+        centre, half = timeline.framing(u)
+        shown.append((timeline.hidden(timeline.moment(u), X) - centre) / half)
+    step = np.array([np.mean(np.linalg.norm(b - a, axis=1)) for a, b in zip(shown, shown[1:])])
+    moved = np.concatenate([[0.0], np.cumsum(step + 1e-9 * max(step.sum(), 1e-9))])
+    moved /= moved[-1]
+
+    def rate(alpha: float) -> float:
+        alpha = min(max(float(alpha), 0.0), 1.0)
+        return float(np.interp((1 - ease) * alpha + ease * smooth(alpha), moved, grid))
+
+    return rate
