@@ -307,7 +307,6 @@ class AutoencoderScene(BottleneckScene):
             # beat starts with its motion, never a still picture under words naming the next step
             # (the carried + b is played first, under the words before)
             new = self.caption(step.caption, detail)
-            self.fix(new)
             own = group[len(carried)]
             # (a lift into 3-D tilts the view first: it stays, for its turn)
             moving = [st for st in group
@@ -327,7 +326,8 @@ class AutoencoderScene(BottleneckScene):
             said = reading - BRIEF * sum(1 for i in brief if i >= own.index)
             slow = min(2.0, max(1.0, said / max(paced, 1e-9)))
             for stage in group:
-                if stage is own:
+                if stage is own:  # (fixed here: fixed earlier, it showed over the words before)
+                    self.fix(new)
                     self.mark("stage", step.caption, detail)
                 if stage not in moving:
                     self.pass_still(view, stage.index)
