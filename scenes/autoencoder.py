@@ -62,8 +62,10 @@ FOLLOWED_BIAS = "+ b: the view follows it; "
 FOLLOWED_SHORT = "+ b: view follows; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
-#: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
+#: seconds of the input plane's landing on the learned curve (the whole network, x → x̂), and the
+#: words while it moves (what it lands on is said at its end)
 LANDING = 2.5
+CARRIED = "the whole input plane, carried through the network: x → x̂(x)"
 #: seconds of a still stage over which the camera settles onto the points (a shrink left it far
 #: out: :meth:`nnanim.core.flow.Trace.settling`): only the view moves, calmly
 SETTLE = 1.0
@@ -386,7 +388,9 @@ class AutoencoderScene(BottleneckScene):
             self.add(back)
             self.bring_to_back(back)
         self.bring_to_back(plane)
-        words = f"the whole input plane lands on {shape}"
+        # while it moves the words name the motion; that it lands on one curve is said with the
+        # motion's end (said from its start, the grid still spread and folding, review 7)
+        words = CARRIED
         new = self.caption(last.caption, words)
         self.fix(new)
         self.mark("stage", last.caption, words)
@@ -398,7 +402,8 @@ class AutoencoderScene(BottleneckScene):
             mob.set_vertices((1.0 - e) * start + e * end)
 
         self.play(UpdateFromAlphaFunc(plane, land), run_time=LANDING)
-        self.wait(0.8)
+        caption = self.swap_caption(caption, last.caption, f"the whole input plane lands on {shape}")
+        self.wait(0.5)
         clip = self.layout.picture_clip
         at = view.to_scene(run.X)
         inside = ((at[:, 0] > clip[0]) & (at[:, 0] < clip[2]) & (at[:, 1] > clip[1])

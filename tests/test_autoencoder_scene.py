@@ -14,9 +14,11 @@ import pytest
 from click.testing import CliRunner
 from nnanim.scenes.autoencoder import (
     BRIEF,
+    CARRIED,
     FOLLOWED_BIAS,
     HILLS,
     KEEPS_T,
+    LANDING,
     LINE_FADE,
     NEIGHBOURS,
     UNSEEN,
@@ -85,8 +87,10 @@ def test_the_reconstruction_error_on_screen_is_recomputed(arc_scene, arc_run):
     mse = np.mean((x_hat - arc_run.X) ** 2)
     stated = f"error (MSE) {mse:.4f} over {len(arc_run.X)} points"
     assert arc_scene.statements["mse"] == stated
-    landing, last = arc_scene.beats[-2:]  # the reconstruction, then its error, held to the end
-    assert landing.kind == "stage" and landing.title == last.title == "reconstruction · x̂"
+    # the plane carried, where it lands (said at the landing's end), then the error, to the end
+    carried, landing, last = arc_scene.beats[-3:]
+    assert carried.kind == "stage" and carried.detail == CARRIED
+    assert landing.title == last.title == carried.title == "reconstruction · x̂"
     assert landing.detail == "the whole input plane lands on one curve: the decoder's image of the code"
     assert last.detail == f"{stated}; faint: the data where it started"
 
@@ -505,8 +509,11 @@ def test_the_input_plane_is_drawn_landing_on_the_curve(arc_scene, arc_run):
     # drawn (at the end of the video, on screen, at the grid's own strength or more)
     assert arc_scene.plane in arc_scene.mobjects
     assert arc_scene.plane.get_stroke_opacity() >= arc_scene.theme.grid_opacity
-    landing = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
-    assert "plane lands on one curve" in landing.detail
+    carried = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
+    landing = next(b for b in arc_scene.beats if "plane lands on one curve" in b.detail)
+    # review 7: said while the grid was still spread and folding; now with the motion's end
+    # (the plane fades in over 0.8 s, then lands over LANDING)
+    assert landing.start >= carried.start + 0.8 + LANDING - 1e-6, (carried.start, landing.start)
 
 
 def test_the_landing_plane_keeps_clear_of_the_axes_names_and_the_scale(arc_scene):
