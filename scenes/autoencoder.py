@@ -62,8 +62,10 @@ FOLLOWED_BIAS = "+ b: the view follows it; "
 FOLLOWED_SHORT = "+ b: view follows; "
 #: seconds of the decoder's first activation, which bends the code's line into a curve
 DECODER_BEND = 2.6
-#: seconds of the input plane's landing on the learned curve (the whole network, x → x̂)
+#: seconds of the input plane's landing on the learned curve (the whole network, x → x̂), and the
+#: words while it moves (what it lands on is said at its end)
 LANDING = 2.5
+CARRIED = "the whole input plane, carried through the network: x → x̂(x)"
 #: seconds of a still stage over which the camera settles onto the points (a shrink left it far
 #: out: :meth:`nnanim.core.flow.Trace.settling`): only the view moves, calmly
 SETTLE = 1.0
@@ -82,11 +84,12 @@ NEIGHBOURS = 10
 #: from this neighbour R² on, the code is said to keep t (the roll flattened, not folded)
 KEEPS_T = 0.9
 INPUT, CODE, RECON = 0, 1, 2
-#: the code's line: its density and ticks eased in over this share of the stage after the squash
-#: onto it (the points on the line by then: shown from within the squash, the density lay over
-#: the still-collapsing grid, two pictures at once), gone this share into the first stage that
-#: takes the points off it; it sits this share of the picture's height from its bottom
-LINE_FADE = (0.6, 0.35)
+#: the code's line: its density and ticks eased in (and the line lowered) over this share of the
+#: stage after the squash onto it (the points on the line by then: shown from within the squash,
+#: the density lay over the still-collapsing grid, two pictures at once; over 0.6 of a brief W·x
+#: the line fell 50 pixels in a frame, review 7), gone this share into the first stage that takes
+#: the points off it; it sits this share of the picture's height from its bottom
+LINE_FADE = (1.0, 0.35)
 #: what the density over the code's line is: its axis's name, over its top left corner (said in
 #: the caption alone, the hills had no name on the picture, review 6)
 HILLS = "points per value ↑"
@@ -95,6 +98,13 @@ HILLS = "points per value ↑"
 #: words' pace (1.6 s of W·x and 1.8 s of + b after the landing were a still picture of 5 s with
 #: the code's tanh, review 6; a + b said with the next step ran 1.4 s ahead of its motion)
 BRIEF = 0.5
+#: ... but never faster than the line's values may change on screen: a brief stage rescales the
+#: values under the line (the view following the points, the ticks' spacing changes) and slides
+#: the points, and at FRAME_RATE frames a second no frame changes the scale by more than
+#: SCALE_STEP (in log) nor moves a point by more than MOVE_STEP scene units (review 7: in 0.5 s the
+#: code's W·x doubled the ticks' spacing, 16 % in one frame, read as a jump from −0.5…0.5 to
+#: −1…1)
+FRAME_RATE, SCALE_STEP, MOVE_STEP = 15, 0.07, 0.12
 #: the squash onto the code: this share of its clock follows how much of the points' spread across
 #: the line (on screen) is gone, the rest its own time (the zoom following the points hid the
 #: first second of it, and they landed in 1.2 s of its 3 s, review 6)
@@ -281,7 +291,8 @@ class AutoencoderScene(BottleneckScene):
         # a turn of a wide space, which the view turns with) is passed at once, not held as a
         # still picture under words naming a motion. A + b that moves nothing visibly (a 1-unit
         # code's tiny bias: the framing follows the line, its values shift by less than a pixel)
-        # is said so in the next step's beat.
+        # is said so in the next step's beat, and played before it, under the words of the beat
+        # before (a title naming the code's tanh over a + b, the points still past ±1, review 7).
         beats, carry, said = [], [], ""
         for group in step_groups(flow.stages[:-1]):
             index = group[-1].index
@@ -289,16 +300,16 @@ class AutoencoderScene(BottleneckScene):
                 carry += group
                 said = UNSEEN_BIAS if self.shift(view, index) < UNSEEN else FOLLOWED_BIAS
                 continue
-            beats.append((carry + group, said if carry else ""))
+            beats.append((carry, carry + group, said if carry else ""))
             carry, said = [], ""
-        for group, shifted in beats:
+        for carried, group, shifted in beats:
             step = group[-1]
             detail = self.step_detail(group, net, k, shifted)
             # the caption changes in the first play that moves the picture (its first 0.3 s): a
             # beat starts with its motion, never a still picture under words naming the next step
+            # (the carried + b is played first, under the words before)
             new = self.caption(step.caption, detail)
-            self.fix(new)
-            self.mark("stage", step.caption, detail)
+            own = group[len(carried)]
             # (a lift into 3-D tilts the view first: it stays, for its turn)
             moving = [st for st in group
                       if not (st.kind in ("lift", "rotate") and still_stage(view, st.index)
@@ -308,19 +319,28 @@ class AutoencoderScene(BottleneckScene):
             # (a stage sliding the points along the code's line is brief: only the values under
             # the line change; its words are said with the next motion, or held)
             reading = reading_seconds(detail)
-            brief = {st.index for st in moving if self.slides_along(view, st)}
-            paced = sum(self.step_seconds(st, net) for st in moving if st.index not in brief)
-            slow = min(2.0, max(1.0, (reading - BRIEF * len(brief)) / max(paced, 1e-9)))
+            brief = {st.index: self.brief_seconds(view, st.index) for st in moving
+                     if self.slides_along(view, st)}
+            paced = sum(self.step_seconds(st, net) for st in moving
+                        if st.index not in brief and st not in carried)
+            briefs = sum(b for i, b in brief.items() if i >= own.index)
+            # (a brief stage counts BRIEF of the reading: its longer rescale is not a still)
+            said = reading - BRIEF * sum(1 for i in brief if i >= own.index)
+            slow = min(2.0, max(1.0, said / max(paced, 1e-9)))
             for stage in group:
+                if stage is own:  # (fixed here: fixed earlier, it showed over the words before)
+                    self.fix(new)
+                    self.mark("stage", step.caption, detail)
                 if stage not in moving:
                     self.pass_still(view, stage.index)
                     continue
-                seconds = BRIEF if stage.index in brief else slow * self.step_seconds(stage, net)
+                seconds = brief[stage.index] if stage.index in brief else \
+                    (1.0 if stage in carried else slow) * self.step_seconds(stage, net)
                 pace = self.collapse_rate(view, stage.index) if (
                     stage.kind == "squash" and stage.layer == net.code_layer and k == 1) else smooth
                 spin = ORBIT * seconds if view.elev else 0.0
                 swap = self.swap_text(caption, new, seconds=0.3, run_time=seconds) \
-                    if caption is not new else []
+                    if caption is not new and stage not in carried else []
                 if stage.kind == "lift" and stage.dim == 3 and not view.elev:
                     self.play(ViewTurn(view, elev=TILT, azim=AZIM),
                               *self.swap_text(caption, new, seconds=0.3, run_time=1.4),
@@ -332,10 +352,11 @@ class AutoencoderScene(BottleneckScene):
                           *(OpacityFade(m, fade_in=False, rate_func=lambda a, w=leave: min(1.0, a / w))
                             for m in poster_leaves), run_time=seconds)
                 poster_leaves = []
-                caption = new
+                if stage not in carried:
+                    caption = new
                 if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2 and view.elev:
                     self.play(ViewTurn(view, elev=0.0, azim=0.0), run_time=1.2)
-            played = slow * paced + BRIEF * len(brief)
+            played = slow * paced + briefs
             if reading > played:
                 self.wait(min(reading - played, HOLD))
             caption = new
@@ -367,7 +388,9 @@ class AutoencoderScene(BottleneckScene):
             self.add(back)
             self.bring_to_back(back)
         self.bring_to_back(plane)
-        words = f"the whole input plane lands on {shape}"
+        # while it moves the words name the motion; that it lands on one curve is said with the
+        # motion's end (said from its start, the grid still spread and folding, review 7)
+        words = CARRIED
         new = self.caption(last.caption, words)
         self.fix(new)
         self.mark("stage", last.caption, words)
@@ -379,7 +402,8 @@ class AutoencoderScene(BottleneckScene):
             mob.set_vertices((1.0 - e) * start + e * end)
 
         self.play(UpdateFromAlphaFunc(plane, land), run_time=LANDING)
-        self.wait(0.8)
+        caption = self.swap_caption(caption, last.caption, f"the whole input plane lands on {shape}")
+        self.wait(0.5)
         clip = self.layout.picture_clip
         at = view.to_scene(run.X)
         inside = ((at[:, 0] > clip[0]) & (at[:, 0] < clip[2]) & (at[:, 1] > clip[1])
@@ -530,6 +554,22 @@ class AutoencoderScene(BottleneckScene):
             return float(np.interp(0.5 * (alpha + smooth(alpha)), at, ts))
 
         return rate
+
+    def brief_seconds(self, view, index: int, samples: int = 241) -> float:
+        """How long a brief stage (one that slides the points along the code's line) plays:
+        :data:`BRIEF`, or longer if at that pace (eased by ``smooth``) a frame at
+        :data:`FRAME_RATE` would change the view's scale by more than :data:`SCALE_STEP` (in log)
+        or move a point on screen by more than :data:`MOVE_STEP`."""
+        from manim import smooth
+
+        ts = np.array([smooth(a) for a in np.linspace(0.0, 1.0, samples)])
+        logs = np.log([float(view.screen_map(index, t)[1]) for t in ts])
+        at = np.array([view.to_scene(view.points_trace.at(index, t), index, t)[:, :2] for t in ts])
+        # the largest change over one sample of the play's own clock, per unit of that clock
+        scale = float(np.abs(np.diff(logs)).max(initial=0.0)) * (samples - 1)
+        move = float(np.abs(np.diff(at, axis=0)).max(initial=0.0)) * (samples - 1)
+        # a frame is 1 / (seconds · FRAME_RATE) of the clock
+        return max(BRIEF, scale / (SCALE_STEP * FRAME_RATE), move / (MOVE_STEP * FRAME_RATE))
 
     def shift(self, view, index: int) -> float:
         """How far (scene units) stage ``index`` would move the points on screen if the view held

@@ -14,9 +14,11 @@ import pytest
 from click.testing import CliRunner
 from nnanim.scenes.autoencoder import (
     BRIEF,
+    CARRIED,
     FOLLOWED_BIAS,
     HILLS,
     KEEPS_T,
+    LANDING,
     LINE_FADE,
     NEIGHBOURS,
     UNSEEN,
@@ -85,8 +87,10 @@ def test_the_reconstruction_error_on_screen_is_recomputed(arc_scene, arc_run):
     mse = np.mean((x_hat - arc_run.X) ** 2)
     stated = f"error (MSE) {mse:.4f} over {len(arc_run.X)} points"
     assert arc_scene.statements["mse"] == stated
-    landing, last = arc_scene.beats[-2:]  # the reconstruction, then its error, held to the end
-    assert landing.kind == "stage" and landing.title == last.title == "reconstruction · x̂"
+    # the plane carried, where it lands (said at the landing's end), then the error, to the end
+    carried, landing, last = arc_scene.beats[-3:]
+    assert carried.kind == "stage" and carried.detail == CARRIED
+    assert landing.title == last.title == carried.title == "reconstruction · x̂"
     assert landing.detail == "the whole input plane lands on one curve: the decoder's image of the code"
     assert last.detail == f"{stated}; faint: the data where it started"
 
@@ -331,7 +335,8 @@ def test_the_picture_is_filled_while_the_points_lie_on_one_line(default_arc, asp
     assert len(flat) >= 4, flat  # the code's stages and the decoder's first ones
     for index in flat:
         # the first, right after the squash: the density rises over its first LINE_FADE[0]
-        for t in ((0.25, 0.5, 0.75) if index != flat[0] else (LINE_FADE[0], 0.8, 1.0)):
+        full = tuple(t for t in (LINE_FADE[0], 0.8, 1.0) if t >= LINE_FADE[0])
+        for t in ((0.25, 0.5, 0.75) if index != flat[0] else full):
             view.set_stage(index, t)
             assert scale.density.opacity == pytest.approx(1.0), (aspect, index, t)
             heights = scale.density.points[:, 1]
@@ -504,8 +509,11 @@ def test_the_input_plane_is_drawn_landing_on_the_curve(arc_scene, arc_run):
     # drawn (at the end of the video, on screen, at the grid's own strength or more)
     assert arc_scene.plane in arc_scene.mobjects
     assert arc_scene.plane.get_stroke_opacity() >= arc_scene.theme.grid_opacity
-    landing = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
-    assert "plane lands on one curve" in landing.detail
+    carried = next(b for b in arc_scene.beats if b.title == "reconstruction · x̂")
+    landing = next(b for b in arc_scene.beats if "plane lands on one curve" in b.detail)
+    # review 7: said while the grid was still spread and folding; now with the motion's end
+    # (the plane fades in over 0.8 s, then lands over LANDING)
+    assert landing.start >= carried.start + 0.8 + LANDING - 1e-6, (carried.start, landing.start)
 
 
 def test_the_landing_plane_keeps_clear_of_the_axes_names_and_the_scale(arc_scene):
@@ -778,7 +786,10 @@ def test_no_still_stretch_after_the_landing_on_the_code(default_arc):
     plays = {i: (a, b) for a, b, i in scene.stage_plays}
     squash = next(s.index for s in stages if s.kind == "squash" and s.layer == code)
     tanh = next(s.index for s in stages if s.kind == "activation" and s.layer == code)
-    assert plays[tanh][0] - plays[squash][1] <= 2 * BRIEF + 1e-6, (plays[squash], plays[tanh])
+    # (each as brief as the line's rescale allows: review 7, no frame's scale jumps)
+    between = sum(scene.brief_seconds(scene.view, i) for i in range(squash + 1, tanh))
+    assert plays[tanh][0] - plays[squash][1] <= between + 1e-6, (plays[squash], plays[tanh])
+    assert between <= 4.0
     for beat in scene.beats:
         if beat.kind == "stage" and beat.detail.startswith((UNSEEN_BIAS, FOLLOWED_BIAS)):
             step = next(s.index for s in stages if s.caption == beat.title)
@@ -811,3 +822,76 @@ def test_the_output_coordinates_are_written_with_subscripts(arc_scene):
     words = [b.detail for b in arc_scene.beats] + [b.title for b in arc_scene.beats]
     assert any("x̂₁" in w for w in words)
     assert not any(re.search(r"[xuh]̂?[0-9]", w) for w in words), words
+
+
+class _Frames:
+    """Samples every play at 15 frames a second: the play's number, the view's stage and t, and
+    while the code's line is drawn its scale (scene units per value), the points on screen and
+    the density's name (its centre, None while hidden)."""
+
+    def play(self, *animations, **kwargs):
+        from manim.animation.animation import prepare_animation
+
+        anims = [prepare_animation(a) for a in animations]
+        seconds = (kwargs.get("run_time") or max(a.run_time for a in anims)) * self.pace
+        view, scale = getattr(self, "view", None), getattr(self, "code_scale", None)
+        frames = self.__dict__.setdefault("frames", [])
+        if view is not None and scale is not None:
+            for a in anims:
+                a._setup_scene(self)
+                a.begin()
+            n = max(1, int(np.ceil(seconds * 15)))
+            for k in range(1, n + 1):
+                for a in anims:
+                    a.interpolate(k / n)
+                ends = view.to_scene(np.array([[0.0, 0, 0], [1.0, 0, 0]]))[:, 0]
+                words = self.density_name.words
+                frames.append(dict(
+                    play=self.plays + 1, stage=view.stage, t=view.t,
+                    shown=scale.presence(view.stage, view.t) > 0.0,
+                    unit=float(ends[1] - ends[0]), points=np.asarray(view.cloud.points)[:, :2].copy(),
+                    values=view.points_trace.at(view.stage, view.t)[:, 0].copy(),
+                    name=words.get_center()[:2].copy() if words.get_fill_opacity() > 0 else None))
+            for a in anims:
+                a.interpolate(0.0)
+        super().play(*animations, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def sampled_arc(default_arc):
+    return dry_run(AutoencoderScene, {"run": default_arc}, mixin=_Frames)
+
+
+def test_the_code_line_rescales_without_a_jump(sampled_arc):
+    """Review 7: as the density faded in, the code's W·x (0.5 s) changed the ticks' spacing by 16 %
+    in one frame (−0.5…0.5 to −1…1 under the same points), the line fell 50 pixels and the
+    density's name moved with it.  Between two frames while the line is drawn, its scale changes
+    by at most 8 % and no point or the name moves more than 0.15 scene units (9 px at 480p)."""
+    frames = sampled_arc.frames
+    pairs = [(a, b) for a, b in zip(frames, frames[1:], strict=False) if a["shown"] and b["shown"]]
+    assert len(pairs) > 60
+    for a, b in pairs:
+        assert abs(np.log(b["unit"] / a["unit"])) < 0.08, (a["stage"], a["t"], b["t"])
+        assert np.abs(b["points"] - a["points"]).max() < 0.15, (a["stage"], a["t"], b["t"])
+        if a["name"] is not None and b["name"] is not None:
+            assert np.abs(b["name"] - a["name"]).max() < 0.15, (a["stage"], a["t"], b["t"])
+
+
+def test_a_tanh_title_is_up_only_over_values_it_can_take(sampled_arc):
+    """Review 7: "layer 2 · tanh" came up over a + b played first, the points at −1.2…1.3 (a tanh
+    never passes ±1).  From the first frame of the code's tanh beat the tanh is squeezing them
+    (its stage playing), or they are within ±1."""
+    scene = sampled_arc
+    stages, code = scene.view.flow.stages, scene.view.flow.network.code_layer
+    act = next(s.index for s in stages if s.kind == "activation" and s.layer == code)
+    beats = [b for b in scene.beats if b.kind == "stage"]
+    beat = next(i for i, b in enumerate(beats) if b.title == stages[act].caption)
+    first, until = beats[beat].play + 1, beats[beat + 1].play + 1
+    shown = [f for f in scene.frames if first <= f["play"] < until]
+    assert shown and abs(stages[act].caption.find("tanh")) >= 0
+    for f in shown:
+        assert (f["stage"] == act and f["t"] > 0.0) or f["stage"] > act \
+            or np.abs(f["values"]).max() <= 1.0, (f["stage"], f["t"])
+    # the squeeze's own values: within ±1 at its end, recomputed
+    end = next(f for f in shown if f["stage"] == act and f["t"] >= 1.0)
+    assert np.abs(end["values"]).max() < 1.0
