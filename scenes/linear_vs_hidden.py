@@ -371,7 +371,7 @@ class LinearVsHiddenScene(SceneContract):
         layers scene titles it), an activation's with what it does that can be seen: it bends
         the grid, or, where the data leave it nearly on one curve, flattens them to a band."""
         if stage.kind == "linear" and self.bent_lined[stage.layer]:  # the collapse is the point
-            return f"{stage.caption}: all points nearly on one line"
+            return f"{stage.caption} · the points on one line"
         if stage.kind == "activation":
             if self.bent_squeezed[stage.layer]:
                 return f"{stage.caption} flattens the data"

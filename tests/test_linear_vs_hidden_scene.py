@@ -311,7 +311,7 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs
     for layer in range(1, len(widths)):
         z = h @ tanh.weights[layer - 1][-1].T + tanh.biases[layer - 1][-1]
         s = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
-        lined = ": all points nearly on one line" if s[1] < 0.15 * s[0] else ""
+        lined = " · the points on one line" if s[1] < 0.15 * s[0] else ""
         h = np.tanh(z)
         s = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
         does = "flattens the data" if s[1] < 0.15 * s[0] else "bends the grid"
