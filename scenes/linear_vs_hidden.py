@@ -558,14 +558,21 @@ class LinearVsHiddenScene(SceneContract):
         if key in self.status:
             named = self.new_status(key, BACK, BEATS["back"])
         back = []
-        if shading is not None:  # the input plane again: its shading back behind it
+        if shading is not None and key == "bent":  # "back in the input plane" with its shading
+            from manim import linear
+
             self.add(shading)
             self.bring_to_back(shading)
-            if key == "bent":  # "back in the input plane" with the input plane's shading
-                from manim import linear
+            back = [OpacityFade(shading, rate_func=linear)]
+        if key == "bent" and view.grid is not None:  # its grid, squeezed to a grey band with the
+            # data, leaves first: over the input plane coming in it read as a dark smear
+            from nnanim.draw.panels import Dim, early
 
-                back = [OpacityFade(shading, rate_func=linear)]
+            back.append(Dim(view.grid, 0.0, rate_func=early(0.4 * BEATS["back"], BEATS["back"])))
         self.play(*view_dissolve(view, fresh, BEATS["back"]), *named, *back, run_time=BEATS["back"])
+        if shading is not None and not back:  # the input plane again: its shading back behind it
+            self.add(shading)  # (for the caller to fade in)
+            self.bring_to_back(shading)
         return fresh
 
     @staticmethod
