@@ -128,6 +128,7 @@ class LinearVsHiddenScene(SceneContract):
         self.models = {"raw": (W_raw, b_raw), "product": (W, b)}
         self.networks = {"linear": straight, "bent": bent}
         self.bent_squeezed = self.squeezed(bent, X)
+        self.bent_lined = self.squeezed(bent, X, before=True)
         self.accuracies = {
             "raw": Network([W_raw], [b_raw], [], task).accuracy(X, y),
             "linear": straight.accuracy(X, y),
@@ -159,7 +160,12 @@ class LinearVsHiddenScene(SceneContract):
         }
         # the output layer is the last matrix of the product: said, so the count agrees with the
         # panel's "3 linear layers" above it (three hidden layers, four matrices)
-        self.product = f"+ output = {product_name(len(straight.weights))} | b"
+        # (weights and bias apart: "W | b" read as one 1 × 3 matrix, its bar unexplained)
+        self.product = f"+ output: w = {product_name(len(straight.weights))}"
+        #: the product's numbers, as said under its name (one output: ``w = [..] · b = ..``; a
+        #: narrow label breaks the line at the dot, which is then not drawn)
+        self.numbers = (f"w = [{', '.join(self.table[0][:-1])}] · b = {self.table[0][-1]}"
+                        if len(self.table) == 1 else None)
         #: the product so far, as named under the panel while each hidden layer's map plays
         self.so_far = [f"so far {product_name(k + 1)}: {W_k.shape[0]} × 2"
                        + (" · nearly one line" if flat else "")
@@ -240,7 +246,10 @@ class LinearVsHiddenScene(SceneContract):
             if key == "linear" and label.product_label is None:  # its product so far goes here
                 self.status_label[key] = label
             view = views[key]
-            if overlay.shading is not None:
+            # the linear panel's shading waits for its line (after its layers): shown before, its
+            # dark band where the probability is near a half read as a blurred boundary
+            shaded = overlay.shading is not None and key != "linear"
+            if shaded:
                 self.add(overlay.shading)
                 self.bring_to_back(overlay.shading)
             # a panel's statements (its boundary, its accuracy) wait for its boundary: a caption
@@ -249,7 +258,7 @@ class LinearVsHiddenScene(SceneContract):
             if key != "raw":
                 said = VGroup(*label.submobjects[-len(self.statements[key]):])
                 label.remove(*said.submobjects)
-            parts = [label] + ([overlay.shading] if overlay.shading is not None else [])
+            parts = [label] + ([overlay.shading] if shaded else [])
             if copy is not None and copy in self.mobjects:  # its name stays: the rest comes in
                 self.remove(copy)
                 parts[:1] = label.submobjects[1:]
@@ -279,8 +288,9 @@ class LinearVsHiddenScene(SceneContract):
                                                      overlay.shading, label.product_label)
             # the shading back in the input plane, evenly over the beat: eased (Manim's smooth) it
             # took a tenth of its light a frame in the middle, a pop at 15 fps
+            # (the tanh panel's came with its words "back in the input plane", as it played back)
             back = ([OpacityFade(overlay.shading, rate_func=linear)]
-                    if key != "raw" and overlay.shading is not None else [])
+                    if key == "linear" and overlay.shading is not None else [])
             if key == "bent":  # the boundary bends as the closing title says so (the last beat)
                 end = self.top_line(END)
                 self.mark("outro", END, f"{self.titles[key]}: " + " · ".join(self.statements[key]))
@@ -337,14 +347,16 @@ class LinearVsHiddenScene(SceneContract):
         return flat
 
     @staticmethod
-    def squeezed(net, X) -> list[bool]:
+    def squeezed(net, X, before: bool = False) -> list[bool]:
         """Per hidden layer of ``net``: whether the data leave its activation nearly on one curve
         (the second principal spread of the states under :data:`FLAT` of the first): there the
-        grid carried with the data is a thin band, its bend no longer visible."""
+        grid carried with the data is a thin band, its bend no longer visible.  ``before``: the
+        states its linear map leaves, before the activation (nearly on one line)."""
         import numpy as np
 
         flat = []
-        for h in net.forward(X).post[:-1]:  # every hidden layer's states
+        out = net.forward(X)
+        for h in (out.pre if before else out.post)[:-1]:  # every hidden layer's states
             s = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
             flat.append(bool(len(s) > 1 and s[1] < FLAT * s[0]))
         return flat
@@ -358,6 +370,8 @@ class LinearVsHiddenScene(SceneContract):
         """What the tanh panel shows during ``stage``: the flow's name of the stage's map (as the
         layers scene titles it), an activation's with what it does that can be seen: it bends
         the grid, or, where the data leave it nearly on one curve, flattens them to a band."""
+        if stage.kind == "linear" and self.bent_lined[stage.layer]:  # the collapse is the point
+            return f"{stage.caption} · the points on one line"
         if stage.kind == "activation":
             if self.bent_squeezed[stage.layer]:
                 return f"{stage.caption} flattens the data"
@@ -417,7 +431,7 @@ class LinearVsHiddenScene(SceneContract):
         move (for the next play to fade in)."""
         from nnanim.core.projection import smoothstep
         from nnanim.draw.mobjects import OpacityFade, SpaceAxes
-        from nnanim.draw.panels import early, late, regrid
+        from nnanim.draw.panels import Dim, early, late, regrid
 
         self.remove(*(m for m in self.posters if m is not None))  # long gone: they stay put
         moves = []
@@ -434,9 +448,14 @@ class LinearVsHiddenScene(SceneContract):
         texts = ([OpacityFade(m, fade_in=False, rate_func=early(half, whole)) for m in leaving]
                  + [OpacityFade(m, rate_func=late(half, whole)) for m in arriving])
         self.add(*arriving)
+        # the moving panels' axes (names, scale bars) leave before the panels cross and come back
+        # once they have landed: two panels' x₁ x₂ and scale bars were drawn over one another
+        hidden = [Dim(view.axes, 0.0, rate_func=self.axes_away)
+                  for key, view in self.views.items()
+                  if view.axes is not None and self.panels[SIDES[key]].picture != panels[SIDES[key]].picture]
         self.panels = panels
         self.play(*regrid(moves, lambda m: m in present, rate_func=smoothstep),
-                  *texts, run_time=whole)
+                  *texts, *hidden, run_time=whole)
         grown = []
         for view in self.views.values():
             if view.axes is None and SpaceAxes.fits(view.clip_box):
@@ -445,6 +464,15 @@ class LinearVsHiddenScene(SceneContract):
                 view.set_stage(view.stage, view.t)
                 grown.append(view.axes)
         return grown
+
+    #: the share of a regrid over which the moving panels' axes fade out (and, at its end, in)
+    AXES_AWAY = 0.25
+
+    @classmethod
+    def axes_away(cls, alpha: float) -> float:
+        """The rate of a regrid's axes leaving: 0 → 1 over its first :attr:`AXES_AWAY`, 1 (gone)
+        while the panels move past one another, back to 0 (shown) over its last."""
+        return min(1.0, alpha / cls.AXES_AWAY, (1.0 - alpha) / cls.AXES_AWAY)
 
     def panel_view(self, flow, key: str, side: int):
         """The input plane of panel ``side`` in a view of ``flow`` (its boundary drawn in its own beat)."""
@@ -517,7 +545,7 @@ class LinearVsHiddenScene(SceneContract):
             # `smooth` took four fifths of a large panel's shading in the middle third of a 0.6 s
             # stage, one frame of three at 5 fps, a jump to the jump check
             aside = ([OpacityFade(shading, fade_in=False, rate_func=smoothstep)]
-                     if i == 0 and shading is not None else [])
+                     if i == 0 and shading is not None and shading in self.mobjects else [])
             self.play(StagePlay(view, stage.index, rate_func=smoothstep), *aside, *swap,
                       run_time=seconds)
         # back to the input plane: the moved plane fades out as the input plane fades in
@@ -529,9 +557,21 @@ class LinearVsHiddenScene(SceneContract):
         named = self.swap_text(shown, name) if name is not None else []  # the whole product's name
         if key in self.status:
             named = self.new_status(key, BACK, BEATS["back"])
-        self.play(*view_dissolve(view, fresh, BEATS["back"]), *named, run_time=BEATS["back"])
-        if shading is not None:  # the input plane again: its shading back behind it
+        back = []
+        if shading is not None and key == "bent":  # "back in the input plane" with its shading
+            from manim import linear
+
             self.add(shading)
+            self.bring_to_back(shading)
+            back = [OpacityFade(shading, rate_func=linear)]
+        if key == "bent" and view.grid is not None:  # its grid, squeezed to a grey band with the
+            # data, leaves first: over the input plane coming in it read as a dark smear
+            from nnanim.draw.panels import Dim, early
+
+            back.append(Dim(view.grid, 0.0, rate_func=early(0.4 * BEATS["back"], BEATS["back"])))
+        self.play(*view_dissolve(view, fresh, BEATS["back"]), *named, *back, run_time=BEATS["back"])
+        if shading is not None and not back:  # the input plane again: its shading back behind it
+            self.add(shading)  # (for the caller to fade in)
             self.bring_to_back(shading)
         return fresh
 
@@ -618,9 +658,14 @@ class LinearVsHiddenScene(SceneContract):
                 product = self.product_label = self.label(self.product, color=self.theme.muted,
                                                           width=width)
                 parts.append(product)
-            table = matrix_table(self.table, lambda s: self.label(s), self.theme.foreground,
-                                 bar=len(self.table[0]) - 1, gap=0.12 if narrow else 0.22)
-            if table.width > width:  # narrow panels: W, then b under it
+            if self.numbers is not None and all(  # one output: its weights and bias, in words
+                    self.label(part).width <= width for part in self.numbers.split(" · ")):
+                table = self.label(self.numbers)
+                if table.width > width:  # two lines, broken at the dot (the wrapper broke "[2.07,")
+                    table = VGroup(*(self.label(part) for part in self.numbers.split(" · ")))
+                    table.arrange(DOWN, buff=0.07)
+                table.text = self.numbers
+            else:  # W, then b under it (a strip too narrow for "w = [..]" on one line)
                 table = VGroup(
                     matrix_table([r[:-1] for r in self.table], self.label, self.theme.foreground),
                     matrix_table([r[-1:] for r in self.table], self.label, self.theme.foreground),

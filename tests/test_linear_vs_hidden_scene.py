@@ -93,17 +93,25 @@ def test_product_matrix_on_screen_is_the_deep_linear_network(scene, runs):
 
     expected = [[shown(v) for v in (*W[0], b[0])]]
     assert scene.table == expected
-    cells = [[c.text for c in row] for row in scene.matrix.cells]
-    assert cells == [[e.replace(" ", "") for e in row] for row in expected]
+    # weights and bias said apart (a bar "W | b" read as one 1 × 3 matrix)
+    numbers = f"w = [{shown(W[0, 0])}, {shown(W[0, 1])}] · b = {shown(b[0])}"
+    assert scene.numbers == numbers
+    from manim import Text
+
+    assert scene.matrix.text == numbers
+    drawn = [m.text.replace(" ", "") for m in scene.matrix.get_family() if isinstance(m, Text)]
+    assert drawn in ([numbers.replace(" ", "")],  # one line, or two broken at the dot
+                     [p.replace(" ", "") for p in numbers.split(" · ")])
     accuracy = np.mean((h[:, 0] > 0) == y)
     assert scene.statements["linear"] == ("still a straight line", f"{accuracy:.1%} correct")
     # layer l has W_l, counting from 1 (as by-hand numbers them): four maps are W₄W₃W₂W₁;
     # the panel says "3 linear layers", so the line under it names the output as the fourth
     assert len(Ws) == len(LinearVsHiddenScene.defaults["hidden"]) + 1 == 4
     assert scene.titles["linear"] == "3 linear layers"
-    # (read on from the title: "3 linear layers + output = W₄W₃W₂W₁ | b")
-    assert scene.product == "+ output = W₄W₃W₂W₁ | b"
-    assert "+output=W₄W₃W₂W₁|b" in _texts(scene.mobjects)
+    # (read on from the title: "3 linear layers + output: w = W₄W₃W₂W₁")
+    assert scene.product == "+ output: w = W₄W₃W₂W₁"
+    assert "+output:w=W₄W₃W₂W₁" in _texts(scene.mobjects)
+    assert not any("|" in t for t in _texts(scene.mobjects))
     # the scene's product is the deep linear network's output, computed here layer by layer
     Wp, bp = scene.models["product"]
     net = scene.networks["linear"]
@@ -298,13 +306,19 @@ def test_every_panel_is_named_and_the_tanh_panel_says_what_it_shows(aspect, runs
     # an activation bends the grid, or, where the data leave it nearly on one curve (their
     # second principal spread under 0.15 of the first), squeezes them to a band (the grid's
     # bend is then too thin to see; "flattens the data"): the tanh network's states written out here
+    # a linear map that leaves the points nearly on one line says so (the collapse is the point)
     tanh, h = runs[0], runs[0].X
     for layer in range(1, len(widths)):
-        h = np.tanh(h @ tanh.weights[layer - 1][-1].T + tanh.biases[layer - 1][-1])
+        z = h @ tanh.weights[layer - 1][-1].T + tanh.biases[layer - 1][-1]
+        s = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
+        lined = " · the points on one line" if s[1] < 0.15 * s[0] else ""
+        h = np.tanh(z)
         s = np.linalg.svd(h - h.mean(axis=0), compute_uv=False)
         does = "flattens the data" if s[1] < 0.15 * s[0] else "bends the grid"
-        stages += [f"layer {layer} · W·x", f"layer {layer} · + b", f"layer {layer} · tanh {does}"]
+        stages += [f"layer {layer} · W·x{lined}", f"layer {layer} · + b",
+                   f"layer {layer} · tanh {does}"]
     assert "bends the grid" in stages[3] and "flattens" in stages[-1]
+    assert stages[-3].endswith("one line")  # the third layer's map: the points on one line
     assert played.statuses_shown["bent"] == [WAITING, *stages, BACK]
     def words(t):  # lines joined; a " · " at a line break is not drawn (the wrapper's rule)
         return " ".join(t.split()).replace(" · ", " ")
@@ -547,4 +561,49 @@ def test_the_shading_comes_back_evenly():
         n = round(seconds * 15)
         levels = [rate(i / n) for i in range(n + 1)]
         assert levels[0] == pytest.approx(0.0) and levels[-1] == pytest.approx(1.0)
-        assert max(np.diff(levels)) <= 1 / 12, (key, max(np.diff(levels)))
+        assert max(np.diff(levels)) <= 1 / 12 + 1e-9, (key, max(np.diff(levels)))
+
+
+class _RegridAxes:
+    """At sampled moments of every regrid (the panels' move): each view's axes' drawn box (its
+    names, compass and scale bar, where any of it is lit)."""
+
+    def play(self, *animations, **kwargs):
+        from manim import VMobject
+
+        from nnanim.draw.panels import Regrid
+
+        if any(isinstance(a, Regrid) for a in animations):
+            def lit_boxes(axes):  # each lit part's box: a name, the compass, the bar, its number
+                return [(*m.points[:, :2].min(axis=0), *m.points[:, :2].max(axis=0))
+                        for m in axes.get_family() if isinstance(m, VMobject) and len(m.points)
+                        and max(m.fill_rgbas[:, 3].max(), m.stroke_rgbas[:, 3].max()) > 0.05]
+
+            for a in animations:
+                a.begin()
+            for alpha in np.linspace(0.0, 1.0, 16):
+                for a in animations:
+                    a.interpolate(float(alpha))
+                boxes = [lit_boxes(v.axes) for v in self.views.values() if v.axes is not None]
+                self.regrid_axes = getattr(self, "regrid_axes", []) + [(float(alpha), boxes)]
+            for a in animations:
+                a.interpolate(0.0)
+        super().play(*animations, **kwargs)
+
+
+def test_no_two_panels_axes_overlap_while_the_panels_move():
+    """At 18.3 s the linear panel shrank onto the raw panel's place, both panels' x₁/x₂ names and
+    0.5 scale bars drawn over one another: the moving panels' axes leave before the panels cross
+    and come back once they have landed; at no sampled moment of a move do two lit axes overlap."""
+    played = dry_run("linear-vs-hidden", {}, mixin=_RegridAxes)
+    assert played.focused and len(played.regrid_axes) >= 32  # two moves at least, sampled
+    hits = []
+    for alpha, views in played.regrid_axes:  # per view: its lit parts' boxes
+        for i, parts in enumerate(views):
+            for other in views[i + 1:]:
+                hits += [(round(alpha, 2), a, b) for a in parts for b in other
+                         if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert not hits, hits[:5]
+    # and the axes are back once the panels have landed
+    assert all(sum(bool(p) for p in views) >= 2 for alpha, views in played.regrid_axes
+               if alpha == 1.0)

@@ -667,3 +667,34 @@ def test_a_wipe_is_short_whatever_the_beat_and_leaves_no_letters_behind():
             assert max(changing) <= WIPE_SECONDS
         else:  # it is whole by ``seconds``, as the caller asked
             assert seconds - WIPE_SECONDS <= min(changing) and max(changing) <= seconds
+
+
+@pytest.mark.parametrize("fade", ["in", "out", "dim"])
+def test_a_fading_line_is_never_fainter_than_its_halo(fade):
+    """A boundary fading in or out drew its dark halo at the line's share of its opacity: a faint
+    white line over a dark band, a smear.  At every moment of a fade (OpacityFade in and out, a
+    panel's Dim) the halo's opacity is at most the line's (as a share of its own) × HALO_OPACITY."""
+    from manim import linear
+
+    from nnanim.draw.mobjects import HALO_OPACITY, OpacityFade, with_halo
+    from nnanim.draw.panels import Dim
+    from nnanim.theme import load_theme
+
+    line = with_halo(Polylines([np.array([[-4.0, 0.0, 0.0], [4.0, 0.0, 0.0]])], smooth=False,
+                               stroke_color="#ffffff", stroke_width=4.0), load_theme("dark"))
+    full = float(line.stroke_rgbas[0, 3])
+    assert line.background_stroke_rgbas[0, 3] == pytest.approx(HALO_OPACITY)
+    anim = (Dim(line, 0.0, rate_func=linear) if fade == "dim"
+            else OpacityFade(line, fade_in=fade == "in", rate_func=linear))
+    anim.begin()
+    seen = []
+    for alpha in np.linspace(0.0, 1.0, 31):
+        anim.interpolate_mobject(alpha)
+        shown = float(line.stroke_rgbas[0, 3]) / full
+        halo = float(line.background_stroke_rgbas[0, 3])
+        assert halo <= shown * HALO_OPACITY + 1e-9, (alpha, shown, halo)
+        # and it fades faster than its line: as the square of the line's share (at the line's own
+        # share, the halo of a line at a tenth was a dark band as wide as 2.4 lines, the line unseen)
+        assert halo <= shown ** 2 * HALO_OPACITY + 1e-9, (alpha, shown, halo)
+        seen.append(shown)
+    assert min(seen) == pytest.approx(0.0) and max(seen) == pytest.approx(1.0)  # a whole fade

@@ -2277,7 +2277,7 @@ class SpaceAxes(VGroup):
             self.arrows.set_stroke(opacity=0.75 * k)
             self.bar.set_stroke(opacity=0.85 * k)
             for line in (self.arrows, self.bar):
-                line.set_stroke(opacity=HALO_OPACITY * k, background=True)
+                line.set_stroke(opacity=HALO_OPACITY * k * k, background=True)  # (as a fade's)
             self._dimmed = k < 1.0
 
     #: where the compass and the scale bar may go: (right?, top?) corners of the picture region
@@ -2719,8 +2719,8 @@ def saved_opacities(mobject: Mobject) -> list:
 
 
 def scale_opacities(saved: list, k: float) -> None:
-    """Each saved opacity times ``k`` (1: restored); a part whose colours were replaced since
-    (another count of them) is left alone."""
+    """Each saved opacity times ``k`` (1: restored), a line's halo (its background stroke) times
+    ``k²``; a part whose colours were replaced since (another count of them) is left alone."""
     for mob, fill, stroke, halo in saved:
         if stroke is None:
             mob.opacity = fill * k
@@ -2728,7 +2728,9 @@ def scale_opacities(saved: list, k: float) -> None:
             mob.fill_rgbas[:, 3] = fill * k
             mob.stroke_rgbas[:, 3] = stroke * k
             if len(halo) == len(mob.background_stroke_rgbas):
-                mob.background_stroke_rgbas[:, 3] = halo * k
+                # a halo fades as the square of its line: never more visible than the line (a dark
+                # band where a faint white line fades in or out, at the same k, read as a smear)
+                mob.background_stroke_rgbas[:, 3] = halo * k * k
 
 
 class StagePlay(Animation):

@@ -532,7 +532,7 @@ class Dim(Animation):
                 mob.fill_rgbas[:, 3] = fill * level
                 mob.stroke_rgbas[:, 3] = stroke * level
                 if len(mob._dim_halo) == len(mob.background_stroke_rgbas):  # a line's halo too
-                    mob.background_stroke_rgbas[:, 3] = mob._dim_halo * level
+                    mob.background_stroke_rgbas[:, 3] = mob._dim_halo * level * level  # (k², as fades)
 
     def clean_up_from_scene(self, scene) -> None:
         pass
