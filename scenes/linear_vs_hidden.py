@@ -454,6 +454,8 @@ class LinearVsHiddenScene(SceneContract):
                   for key, view in self.views.items()
                   if view.axes is not None and self.panels[SIDES[key]].picture != panels[SIDES[key]].picture]
         self.panels = panels
+        # (where the panels are from the move's end on: tests judge each frame's panels there)
+        self.__dict__.setdefault("panel_history", []).append((self.clock + whole, panels))
         self.play(*regrid(moves, lambda m: m in present, rate_func=smoothstep),
                   *texts, *hidden, run_time=whole)
         grown = []

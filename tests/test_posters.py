@@ -196,8 +196,13 @@ def test_no_panel_stays_empty(scene, shape_render):
     bg = np.array(hex_rgb(theme.background)) * 255
     h, w = frames.shape[1:3]
     empty = []
+    # a scene that moves its panels (linear-vs-hidden's focus) says where they are from when
+    # on; before its first move, and in a scene that never moves them, the plan's first panels
+    history = getattr(plan, "panel_history", [])
+    first = getattr(plan, "row", plan.panels)
     for k, frame in enumerate(frames):
-        for panel in plan.panels:
+        now = [p for t, p in history if t <= k / fps]
+        for panel in (now[-1] if now else first):
             box = panel.picture
             x0, x1 = int(w / 2 + box.x0 * unit) + 3, int(w / 2 + box.x1 * unit) - 3
             y0, y1 = int(h / 2 - box.y1 * unit) + 3, int(h / 2 - box.y0 * unit) - 3
