@@ -119,14 +119,20 @@ class MulticlassScene(LayersScene):
         return words
 
     @staticmethod
-    def tilted_samples(view, pace: float = 1.0) -> tuple[list, list, float, bool]:
+    def sample_seconds(view, stage, pace: float) -> float:
+        """How long play_stages plays ``stage`` (seconds)."""
+        return PACE[stage.kind] * pace
+
+    @classmethod
+    def tilted_samples(cls, view, pace: float = 1.0) -> tuple[list, list, float, bool]:
         """``(clouds, turns, spin, tilted)``: the points and the view's turn at three moments of
         every stage played tilted (from the lift into 3-D to a squash back to 2-D), as
-        play_stages plays them; the turn at the end and whether the view is still tilted."""
+        play_stages plays them (:meth:`sample_seconds` each); the turn at the end and whether
+        the view is still tilted."""
         flow, trace = view.flow, view.points_trace
         clouds, turns, spin, tilted = [], [], 0.0, False
         for stage in flow.stages[:-1]:
-            seconds = PACE[stage.kind] * pace
+            seconds = cls.sample_seconds(view, stage, pace)
             if stage.kind == "lift" and stage.dim == 3 and not tilted:
                 tilted, spin = True, 0.0
             if tilted:

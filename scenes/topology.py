@@ -623,22 +623,9 @@ class TopologyScene(MulticlassScene):
         return caption
 
     @staticmethod
-    def tilted_samples(view, pace: float = 1.0) -> tuple[list, list, float, bool]:
-        """As multiclass samples them, each stage lasting :func:`stage_seconds`."""
-        flow, trace = view.flow, view.points_trace
-        clouds, turns, spin, tilted = [], [], 0.0, False
-        for stage in flow.stages[:-1]:
-            seconds = stage_seconds(stage.kind, pace, least_beat(view))
-            if stage.kind == "lift" and stage.dim == 3 and not tilted:
-                tilted, spin = True, 0.0
-            if tilted:
-                for t in (0.0, 0.5, 1.0):
-                    clouds.append(trace.at(stage.index, t))
-                    turns.append(spin + ORBIT * seconds * t)
-                spin += ORBIT * seconds
-                if stage.kind == "squash" and flow.stages[stage.index + 1].dim == 2:
-                    tilted = False
-        return clouds, turns, spin, tilted
+    def sample_seconds(view, stage, pace: float) -> float:
+        """Each stage lasting :func:`stage_seconds` (multiclass samples the tilted stages)."""
+        return stage_seconds(stage.kind, pace, least_beat(view))
 
     def play_lift(self, view, caption, stage, pace: float):
         """The lift into 3-D: the view turns to the angles of :meth:`tilt_angles` over
